@@ -1,0 +1,97 @@
+"""Settings, loaded in layers: defaults → kb.toml → KB_* environment → explicit overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from pathlib import Path
+
+from .exceptions import ConfigError
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything a running kb_app needs to know about where things live."""
+
+    #: The content repository (a git work tree with entries/ and regulations/).
+    root: Path = Path(".")
+    #: Where the SQLite database and the search index live; outside the content tree.
+    data_dir: Path | None = None
+    #: The branch that holds published content.
+    main_branch: str = "main"
+    #: Author recorded on commits the app writes for itself.
+    git_author: str = "kb_app <kb_app@localhost>"
+    #: Working days a maintenance task is given before it is overdue.
+    task_due_workdays: int = 5
+    #: Number of "not helpful" votes that opens a maintenance task.
+    unhelpful_threshold: int = 3
+    #: Fixed "today" (YYYY-MM-DD) for demos and tests; empty means the real date.
+    today: str = ""
+
+    @property
+    def data_path(self) -> Path:
+        if self.data_dir is not None:
+            return Path(self.data_dir)
+        root = Path(self.root).resolve()
+        # Inside .git: outside the content tree and never tracked.
+        return root / ".git" / "kb-data" if (root / ".git").is_dir() else root / ".kb-data"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_path / "kb.db"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_path / "index"
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name, value, source):
+    field = FIELDS[name]
+    kind = field.type if isinstance(field.type, str) else field.type.__name__
+    try:
+        if "int" in kind and not isinstance(value, int):
+            return int(value)
+        if "Path" in kind:
+            return Path(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"设置项 {name} 的值“{value}”无效（来自 {source}）：应为整数。")
+    return value
+
+
+def load_settings(config_file: str | os.PathLike | None = None, **overrides) -> Settings:
+    """Build Settings from defaults, a kb.toml, KB_* variables and the given overrides.
+
+    ``None`` overrides are ignored so that unset command-line options do not mask the layers below.
+    """
+    values: dict = {}
+    config_file = config_file or os.environ.get("KB_CONFIG")
+    if config_file:
+        path = Path(config_file)
+        if not path.exists():
+            raise ConfigError(f"配置文件“{path}”不存在：请检查路径，或去掉 --config / KB_CONFIG。")
+    else:
+        path = Path("kb.toml")
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"配置文件“{path}”格式错误：{e}。请按 TOML 语法修正。")
+        for key, value in data.items():
+            if key not in FIELDS:
+                raise ConfigError(f"配置文件“{path}”中有未知设置项 {key}：可用的有 {', '.join(FIELDS)}。")
+            values[key] = _coerce(key, value, path)
+    for name in FIELDS:
+        env = os.environ.get(f"KB_{name.upper()}")
+        if env:
+            values[name] = _coerce(name, env, f"环境变量 KB_{name.upper()}")
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in FIELDS:
+            raise ConfigError(f"未知设置项 {name}。")
+        values[name] = _coerce(name, value, "命令行")
+    return Settings(**values)

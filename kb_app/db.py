@@ -1,0 +1,78 @@
+"""The workflow database (SQLite via sqlite-utils) and its migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("kb_app")
+
+
+@migrations()
+def m001_users(db):
+    db["users"].create({"username": str, "name": str, "password_hash": str, "role": str, "unit": str,
+                        "disabled": int, "created": str}, pk="username", not_null={"name", "password_hash", "role"},
+                       defaults={"disabled": 0})
+
+
+@migrations()
+def m002_change_requests(db):
+    db["change_requests"].create({"id": int, "title": str, "author": str, "author_unit": str, "kind": str,
+                                  "state": str, "base": str, "head": str, "branch": str, "created": str,
+                                  "updated": str, "published_commit": str, "published": str, "data": str},
+                                 pk="id")
+    db["cr_events"].create({"id": int, "cr": int, "at": str, "actor": str, "action": str, "commit": str,
+                            "detail": str}, pk="id", foreign_keys=[("cr", "change_requests", "id")])
+    db["cr_events"].create_index(["cr"])
+    db["approvals"].create({"id": int, "cr": int, "party": str, "reviewer": str, "commit": str, "at": str,
+                            "dismissed": int}, pk="id", defaults={"dismissed": 0})
+    db["approvals"].create_index(["cr"])
+    db["comments"].create({"id": int, "cr": int, "author": str, "at": str, "body": str, "path": str}, pk="id")
+    db["comments"].create_index(["cr"])
+
+
+@migrations()
+def m003_feedback(db):
+    db["search_log"].create({"id": int, "at": str, "query": str, "audience": str, "role": str, "username": str,
+                             "hits": int, "opened": str}, pk="id")
+    db["search_log"].create_index(["at"])
+    db["votes"].create({"id": int, "at": str, "entry": str, "unit": str, "helpful": int, "audience": str,
+                        "username": str}, pk="id")
+    db["reports"].create({"id": int, "at": str, "entry": str, "unit": str, "text": str, "contact": str,
+                          "audience": str, "username": str, "state": str}, pk="id")
+    db["tasks"].create({"id": int, "unit": str, "kind": str, "entry": str, "title": str, "detail": str,
+                        "created": str, "due": str, "state": str, "closed": str, "closed_by": str,
+                        "close_reason": str, "source": str}, pk="id")
+    db["tasks"].create_index(["unit", "state"])
+
+
+@migrations()
+def m004_flags(db):
+    db["entry_flags"].create({"entry": str, "flag": str, "since": str, "commit": str, "detail": str},
+                             pk=("entry", "flag"))
+
+
+@migrations()
+def m005_review_details(db):
+    db["users"].add_column("email", str)
+    for column in ("description", "problems", "conflicts"):
+        db["change_requests"].add_column(column, str)
+    db["change_requests"].add_column("valid", int)
+    db["change_requests"].create_index(["branch"], unique=True)
+    db["change_requests"].create_index(["state"])
+
+
+def connect(path) -> sqlite_utils.Database:
+    """Open the database (creating and migrating it); one connection per operation or thread."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    db = sqlite_utils.Database(conn)
+    if migrations.pending(db):
+        migrations.apply(db)
+    return db

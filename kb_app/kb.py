@@ -1,0 +1,200 @@
+"""The facade: ``open_kb(settings)`` is what the CLI, the app and the tests use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from functools import cached_property
+from pathlib import Path
+
+from . import db as dbmod
+from .config import Settings, load_settings
+from .exceptions import EntryNotFound, KbError, StoreError
+from .model import CONTENT_PREFIXES, Entry, Snapshot
+from .store import Store
+from .validate import validate
+
+SAMPLE_ROOT = Path(__file__).resolve().parent.parent
+EMPTY_FILES = {
+    "regulations/units.yaml": "- id: hotline-center\n  name: 12345市民服务热线中心\n  level: city\n  parent: null\n  district: 全市\n",
+    "regulations/time_limits.yaml": "tiers:\n  - {id: 2h, name: 2小时, amount: 2, unit: hours}\n  - {id: 24h, name: 24小时, amount: 24, unit: hours}\n"
+                                    "  - {id: 3wd, name: 3个工作日, amount: 3, unit: workdays}\n  - {id: 5wd, name: 5个工作日, amount: 5, unit: workdays}\n"
+                                    "extension: {max_workdays: 5}\ndefault_tier: 5wd\n",
+    "regulations/intake_rules.yaml": "rules: []\n",
+    "regulations/review_policy.yaml": "rules:\n  - {paths: [\"entries/policy/**\"], require: [owner, center]}\n"
+                                      "  - {paths: [\"entries/directory/**\"], require: [center, handlers]}\n"
+                                      "  - {paths: [\"regulations/**\"], require: [center, legal]}\n",
+    "regulations/synonyms.yaml": "groups: []\n",
+    "regulations/calendar.yaml": "years: {}\n",
+}
+
+
+def open_kb(settings: Settings | None = None, **overrides) -> "Kb":
+    """Open the knowledge base described by settings (or loaded from the usual layers)."""
+    return Kb(settings or load_settings(**overrides))
+
+
+class Kb:
+    """One knowledge base: its git store, workflow database and search index."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    # -- parts ---------------------------------------------------------------------------------
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.root, self.settings.main_branch, self.settings.git_author)
+
+    def db(self):
+        """A fresh connection to the workflow database (one per operation or thread)."""
+        return dbmod.connect(self.settings.db_path)
+
+    def today(self) -> dt.date:
+        if self.settings.today:
+            return dt.date.fromisoformat(self.settings.today)
+        return dt.date.today()
+
+    def now(self) -> dt.datetime:
+        real = dt.datetime.now().replace(microsecond=0)
+        return real.replace(*self.today().timetuple()[:3]) if self.settings.today else real
+
+    # -- search ------------------------------------------------------------------------------
+
+    @cached_property
+    def index(self):
+        """The search index of this knowledge base (see kb_app.search)."""
+        from .search import SearchIndex
+
+        return SearchIndex(self)
+
+    def reindex(self, rebuild: bool = False, progress=None):
+        """Bring the search index up to main: incrementally from git diff, or rebuilt."""
+        return self.index.update(rebuild=rebuild, progress=progress)
+
+    def search(self, query: str, **options):
+        """Search as an audience ('public' or 'agent'); see SearchIndex.search."""
+        return self.index.search(query, **options)
+
+    # -- dispatch, feedback, tasks and statistics ---------------------------------------------
+
+    def calendar(self, commit: str | None = None):
+        """The working-day calendar of main (see kb_app.workcalendar)."""
+        from .workcalendar import WorkCalendar
+
+        return WorkCalendar.from_snapshot(self.snapshot(commit))
+
+    def dispatch(self, text: str, now=None, limit: int = 5):
+        """Intake rule, ranked directory entries and due dates for a request (see kb_app.dispatch)."""
+        from .dispatch import dispatch
+
+        return dispatch(self.snapshot(), text, now or self.now(), limit=limit)
+
+    @cached_property
+    def feedback(self):
+        """Search logs, votes, error reports and maintenance tasks (see kb_app.feedback)."""
+        from .feedback import Feedback
+
+        return Feedback(self)
+
+    @property
+    def tasks(self):
+        """Maintenance tasks; the same object as ``feedback``."""
+        return self.feedback
+
+    @cached_property
+    def stats(self):
+        """Usage statistics (see kb_app.stats)."""
+        from .stats import Stats
+
+        return Stats(self)
+
+    # -- users and review ----------------------------------------------------------------------
+
+    @cached_property
+    def users(self):
+        """Local accounts (see kb_app.auth)."""
+        from .auth import Users
+
+        return Users(self)
+
+    def authenticate(self, username: str, password: str):
+        return self.users.authenticate(username, password)
+
+    @cached_property
+    def review(self):
+        """Change requests and the multi-party review (see kb_app.review)."""
+        from .review import Review
+
+        return Review(self)
+
+    # -- content -------------------------------------------------------------------------------
+
+    def snapshot(self, commit: str | None = None) -> Snapshot:
+        return self.store.snapshot(commit)
+
+    def validate_tree(self, root=None):
+        """Problems in the content files of a directory (the working tree by default)."""
+        return validate(Snapshot.from_tree(root or self.settings.root))
+
+    def validate_commit(self, commit: str | None = None):
+        return validate(self.snapshot(commit))
+
+    def entry(self, entry_id: str, commit: str | None = None) -> Entry:
+        snap = self.snapshot(commit)
+        entry = snap.entries.get(entry_id)
+        if entry is None:
+            raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号，或用 kb search 查找。")
+        return entry
+
+    def entry_path(self, entry_id: str) -> str:
+        """The path of an entry on main, or its last path in history when it was deleted."""
+        snap = self.snapshot()
+        if entry_id in snap.entries:
+            return snap.entries[entry_id].path
+        out = self.store.git("log", "--format=", "--name-only", "--diff-filter=D", self.store.head(), "--",
+                             f"entries/*{entry_id}.md", check=False)
+        for line in out.splitlines():
+            if line.strip() and Path(line).stem == entry_id:
+                return line.strip()
+        raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号。")
+
+    def history(self, entry_id: str):
+        return self.store.history(self.entry_path(entry_id))
+
+    def version_on(self, entry_id: str, day: dt.date):
+        return self.store.version_on(self.entry_path(entry_id), day)
+
+
+def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localhost>") -> Path:
+    """Create a content repository at ``target`` from the sample (or nearly empty), with one commit."""
+    target = Path(target)
+    if target.exists() and any(target.iterdir()):
+        raise KbError(f"目录“{target}”已存在且不为空：请换一个新目录，或先清空它。")
+    if not empty and not (SAMPLE_ROOT / "entries").is_dir():
+        raise KbError(f"找不到示例内容（{SAMPLE_ROOT}/entries）：请从源码目录安装 kb_app（pip install -e .）。")
+    target.mkdir(parents=True, exist_ok=True)
+    if empty:
+        for rel, text in EMPTY_FILES.items():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_text(text, encoding="utf-8")
+        (target / "entries/policy").mkdir(parents=True, exist_ok=True)
+        (target / "entries/directory").mkdir(parents=True, exist_ok=True)
+        (target / "regulations/texts").mkdir(parents=True, exist_ok=True)
+        (target / "entries/.gitkeep").write_text("")
+    else:
+        for prefix in CONTENT_PREFIXES:
+            shutil.copytree(SAMPLE_ROOT / prefix, target / prefix)
+    name, _, email = author.partition("<")
+    env_cmd = ["-c", f"user.name={name.strip()}", "-c", f"user.email={email.rstrip('>').strip()}"]
+
+    def run(*args):
+        proc = subprocess.run(["git", *env_cmd, *args], cwd=target, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise StoreError(f"git {args[0]} 失败：{proc.stderr.strip()}")
+
+    run("init", "-q", "-b", "main")
+    run("add", "-A")
+    run("commit", "-q", "-m", "初始化知识库" + ("（空）" if empty else "（示例市示例内容）"))
+    return target

@@ -1,0 +1,327 @@
+"""The content model: entries, regulations and configuration, read from a set of files.
+
+A :class:`Snapshot` is built from a mapping ``path -> text`` so that the same code reads the
+working tree (``kb validate``) and any git commit (search, review, history).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from . import frontmatter
+from .numerals import to_int
+
+ENTRY_DIRS = {"policy": "entries/policy/", "directory": "entries/directory/"}
+REGULATION_DIR = "regulations/texts/"
+CONFIG_FILES = ("units", "time_limits", "intake_rules", "review_policy", "synonyms", "calendar")
+CONTENT_PREFIXES = ("entries/", "regulations/")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+ARTICLE_HEADING = re.compile(r"^##[ \t]+第([零〇一二两三四五六七八九十百千0-9]+)条[ \t]*$")
+CHAPTER_HEADING = re.compile(r"^#[ \t]+(.+?)\s*$")
+
+
+def config_path(name: str) -> str:
+    return f"regulations/{name}.yaml"
+
+
+def as_date(value):
+    """A date from YAML: already a date, or None; anything else is not a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+@dataclasses.dataclass
+class Entry:
+    """A policy answer (答复口径) or a directory entry (派单目录)."""
+
+    path: str
+    meta: dict
+    body: str
+    lines: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.meta.get("id") or PurePosixPath(self.path).stem)
+
+    @property
+    def kind(self) -> str:
+        return str(self.meta.get("kind") or "")
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or "")
+
+    @property
+    def unit(self) -> str:
+        return str(self.meta.get("unit") or "")
+
+    @property
+    def audience(self) -> str:
+        default = "internal" if self.kind == "directory" else "public"
+        return str(self.meta.get("audience") or default)
+
+    def strings(self, field) -> list[str]:
+        return [str(v) for v in as_list(self.meta.get(field)) if v is not None]
+
+    questions = property(lambda self: self.strings("questions"))
+    keywords = property(lambda self: self.strings("keywords"))
+    category = property(lambda self: self.strings("category"))
+    regions = property(lambda self: self.strings("regions"))
+    examples = property(lambda self: self.strings("examples"))
+    co_handlers = property(lambda self: self.strings("co_handlers"))
+    handler = property(lambda self: str(self.meta.get("handler") or ""))
+    level = property(lambda self: str(self.meta.get("level") or ""))
+    time_limit = property(lambda self: str(self.meta.get("time_limit") or ""))
+    agent_notes = property(lambda self: str(self.meta.get("agent_notes") or ""))
+    effective = property(lambda self: as_date(self.meta.get("effective")))
+    expires = property(lambda self: as_date(self.meta.get("expires")))
+    review_by = property(lambda self: as_date(self.meta.get("review_by")))
+
+    @property
+    def facts(self) -> dict:
+        facts = self.meta.get("facts")
+        return {str(k): str(v) for k, v in facts.items()} if isinstance(facts, dict) else {}
+
+    @property
+    def basis(self) -> list[dict]:
+        return [b for b in as_list(self.meta.get("basis")) if isinstance(b, dict)]
+
+    @property
+    def citations(self) -> list[tuple[str, int]]:
+        """Regulation articles cited in ``basis`` as (regulation-id, number)."""
+        out = []
+        for b in self.basis:
+            if "regulation" in b and isinstance(b.get("article"), int):
+                out.append((str(b["regulation"]), b["article"]))
+        return out
+
+    @property
+    def handler_units(self) -> list[str]:
+        """The handler and co-handlers of a directory entry, each once, lead first."""
+        units = [self.handler] + self.co_handlers if self.handler else self.co_handlers
+        return list(dict.fromkeys(u for u in units if u))
+
+    def status(self, day: dt.date) -> str:
+        """``in_force``, ``pending`` (not yet effective) or ``expired`` on ``day``."""
+        if self.effective and day < self.effective:
+            return "pending"
+        if self.expires and day >= self.expires:
+            return "expired"
+        return "in_force"
+
+    def is_public_on(self, day: dt.date) -> bool:
+        return self.audience == "public" and self.status(day) == "in_force"
+
+
+@dataclasses.dataclass
+class Article:
+    regulation: str
+    number: int
+    label: str
+    chapter: str
+    text: str
+    line: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.regulation}/{self.number}"
+
+
+@dataclasses.dataclass
+class Regulation:
+    path: str
+    meta: dict
+    articles: dict[int, Article]
+    lines: dict[str, int]
+    problems: list = dataclasses.field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.meta.get("id") or PurePosixPath(self.path).stem)
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.id)
+
+
+def parse_regulation(path: str, text: str) -> Regulation:
+    """Split a regulation text into articles (``## 第N条``) under chapters (``#``)."""
+    meta, body, lines = frontmatter.parse(text)
+    offset = frontmatter.split(text)[2]
+    articles: dict[int, Article] = {}
+    problems = []
+    chapter, current, buf = "", None, []
+
+    def close():
+        if current is not None:
+            current.text = "\n".join(buf).strip()
+
+    for i, line in enumerate(body.splitlines()):
+        m = ARTICLE_HEADING.match(line)
+        if m:
+            close()
+            number = to_int(m.group(1))
+            current, buf = Article(PurePosixPath(path).stem, number, f"第{m.group(1)}条", chapter, "", offset + i), []
+            if number in articles:
+                problems.append((offset + i, f"第{m.group(1)}条重复出现", "删除重复的条文或改正条号"))
+            articles[number] = current
+            continue
+        c = CHAPTER_HEADING.match(line)
+        if c:
+            close()
+            chapter, current, buf = c.group(1), None, []
+            continue
+        if current is not None:
+            buf.append(line)
+    close()
+    reg = Regulation(path, meta, articles, lines, problems)
+    for a in articles.values():
+        a.regulation = reg.id
+    return reg
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One validation problem: the file, the line, the field, what is wrong and how to fix it."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+    fix: str
+
+    def __str__(self):
+        where = f"字段 {self.field}：" if self.field else ""
+        return f"{self.path}:{self.line}: {where}{self.message}。修改方法：{self.fix}。"
+
+
+class Snapshot:
+    """Everything under entries/ and regulations/ at one point (a commit or the work tree)."""
+
+    def __init__(self, files: dict[str, str], commit: str | None = None):
+        self.files = files
+        self.commit = commit
+        self.parse_problems: list[Problem] = []
+        self.entries: dict[str, Entry] = {}
+        self.entry_list: list[Entry] = []
+        self.regulations: dict[str, Regulation] = {}
+        self.configs: dict[str, object] = {}
+        self.config_nodes: dict[str, object] = {}
+        for path in sorted(files):
+            self._load(path, files[path])
+
+    @classmethod
+    def from_tree(cls, root) -> "Snapshot":
+        """Read the content files of a directory (the working tree)."""
+        root = Path(root)
+        files = {}
+        for prefix in CONTENT_PREFIXES:
+            base = root / prefix
+            if not base.exists():
+                continue
+            for p in base.rglob("*"):
+                if p.is_file() and p.suffix in (".md", ".yaml", ".yml"):
+                    rel = p.relative_to(root).as_posix()
+                    try:
+                        files[rel] = p.read_text(encoding="utf-8")
+                    except UnicodeDecodeError:
+                        files[rel] = None
+        return cls(files)
+
+    def _problem(self, path, line, field, message, fix):
+        self.parse_problems.append(Problem(path, line, field, message, fix))
+
+    def _load(self, path: str, text: str | None):
+        if text is None:
+            self._problem(path, 1, "", "文件不是 UTF-8 编码的文本", "用 UTF-8 编码重新保存该文件")
+            return
+        if path.startswith("entries/"):
+            if not path.endswith(".md"):
+                return
+            try:
+                meta, body, lines = frontmatter.parse(text)
+            except frontmatter.FrontMatterError as e:
+                self._problem(path, e.line, "", str(e), "按“---”开头、“---”结尾的 YAML 格式修正前置信息")
+                return
+            entry = Entry(path, meta, body, lines)
+            self.entry_list.append(entry)
+            self.entries.setdefault(entry.id, entry)
+        elif path.startswith(REGULATION_DIR) and path.endswith(".md"):
+            try:
+                reg = parse_regulation(path, text)
+            except frontmatter.FrontMatterError as e:
+                self._problem(path, e.line, "", str(e), "按“---”开头、“---”结尾的 YAML 格式修正前置信息")
+                return
+            self.regulations[reg.id] = reg
+        elif path.startswith("regulations/") and path.count("/") == 1 and path.endswith(".yaml"):
+            name = PurePosixPath(path).stem
+            try:
+                self.config_nodes[name] = yaml.compose(text, Loader=frontmatter._BASE)
+                self.configs[name] = frontmatter.load(text)
+            except yaml.YAMLError as e:
+                mark = getattr(e, "problem_mark", None)
+                problem = getattr(e, "problem", None) or str(e)
+                self._problem(path, (mark.line + 1) if mark else 1, "", f"不是合法的 YAML（{problem}）", "按 YAML 语法修正（注意缩进与冒号后的空格）")
+
+    # -- convenient views of the configuration -------------------------------------------------
+
+    def config(self, name, default=None):
+        value = self.configs.get(name)
+        return default if value is None else value
+
+    @cached_property
+    def units(self) -> dict[str, dict]:
+        units = self.config("units", [])
+        return {str(u["id"]): u for u in units if isinstance(u, dict) and u.get("id")} if isinstance(units, list) else {}
+
+    def unit_name(self, unit_id: str) -> str:
+        return str(self.units.get(unit_id, {}).get("name") or unit_id)
+
+    @cached_property
+    def tiers(self) -> dict[str, dict]:
+        tl = self.config("time_limits", {})
+        tiers = tl.get("tiers", []) if isinstance(tl, dict) else []
+        return {str(t["id"]): t for t in tiers if isinstance(t, dict) and "id" in t}
+
+    @cached_property
+    def synonym_groups(self) -> list[list[str]]:
+        syn = self.config("synonyms", {})
+        groups = syn.get("groups", []) if isinstance(syn, dict) else []
+        return [[str(t) for t in g] for g in groups if isinstance(g, list)]
+
+    def article(self, regulation: str, number: int) -> Article | None:
+        reg = self.regulations.get(regulation)
+        return reg.articles.get(number) if reg else None
+
+    def articles(self):
+        for reg in self.regulations.values():
+            yield from reg.articles.values()
+
+    def policies(self):
+        return [e for e in self.entry_list if e.kind == "policy"]
+
+    def directory(self):
+        return [e for e in self.entry_list if e.kind == "directory"]
+
+    def entry_by_path(self, path: str) -> Entry | None:
+        for e in self.entry_list:
+            if e.path == path:
+                return e
+        return None

@@ -1,0 +1,69 @@
+"""The Streamlit entrypoint: page config, role-based navigation, the signed-in user.
+
+Pages live in ``app_pages/``; each is listed here with the roles that may open it. A page whose
+file is absent is skipped, so the navigation is exactly what this installation has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).parent / "app_pages"
+STAFF = {"unit_editor", "unit_reviewer", "center_reviewer", "legal_reviewer", "admin"}
+EVERYONE = None
+
+# (file, title, url_path, icon, roles that may open it (None: anyone), shown in the menu)
+PAGE_SPECS = [
+    ("search.py", "查询", "search", ":material/search:", EVERYONE, True),
+    ("answer.py", "答复详情", "answer", ":material/article:", EVERYONE, False),
+    ("article.py", "条例条文", "article", ":material/gavel:", EVERYONE, False),
+    ("agent.py", "坐席工作台", "agent", ":material/support_agent:", {"agent", "center_reviewer", "admin"}, True),
+    ("my_work.py", "我的工作", "work", ":material/inbox:", STAFF, True),
+    ("editor.py", "编辑条目", "edit", ":material/edit:", {"unit_editor", "center_reviewer", "legal_reviewer", "admin"}, True),
+    ("review.py", "变更校核", "review", ":material/fact_check:", STAFF, True),
+    ("history.py", "历史版本", "history", ":material/history:", STAFF | {"agent"}, True),
+    ("inbox.py", "维护任务", "tasks", ":material/task:", STAFF, True),
+    ("stats.py", "统计分析", "stats", ":material/monitoring:", STAFF, True),
+    ("catalog.py", "目录健康", "catalog", ":material/health_and_safety:", {"center_reviewer", "legal_reviewer", "admin"}, True),
+    ("users.py", "用户管理", "users", ":material/group:", {"admin"}, True),
+    ("browse.py", "全部条目", "browse", ":material/list:", EVERYONE, True),
+    ("login.py", "登录", "login", ":material/login:", EVERYONE, True),
+]
+
+st.set_page_config(page_title="示例市 12345 知识库", page_icon="📞", layout="wide", menu_items={})
+st.markdown("<style>[data-testid='stToolbar'],[data-testid='stAppDeployButton'],#MainMenu{display:none !important}</style>",
+            unsafe_allow_html=True)
+
+if "user" not in st.session_state:
+    st.session_state["user"] = None
+user = st.session_state["user"]
+role = getattr(user, "role", None)
+
+default_file = "search.py" if (PAGES / "search.py").exists() else "browse.py"
+pages, menu = [], []
+for file, title, url_path, icon, roles, listed in PAGE_SPECS:
+    if not (PAGES / file).exists():
+        continue
+    if roles is not None and role not in roles:
+        continue
+    if file == "login.py" and user is not None:
+        continue
+    page = st.Page(str(PAGES / file), title=title, url_path=url_path, icon=icon, default=(file == default_file))
+    pages.append(page)
+    if listed:
+        menu.append(page)
+
+current = st.navigation(pages, position="hidden")
+with st.sidebar:
+    st.markdown("### 📞 示例市 12345 知识库")
+    for page in menu:
+        st.page_link(page)
+    if user is not None:
+        st.divider()
+        st.caption(f"已登录：{user.name}（{user.role_label}）")
+        if st.button("退出登录", key="logout"):
+            st.session_state["user"] = None
+            st.rerun()
+current.run()

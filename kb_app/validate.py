@@ -1,0 +1,407 @@
+"""Every rule of the content contract, checked over a Snapshot; all problems in one run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import fnmatch
+from pathlib import PurePosixPath
+
+import yaml
+
+from .model import ENTRY_DIRS, ID_PATTERN, REGULATION_DIR, Entry, Problem, Snapshot, as_date, config_path
+from .numerals import article_label
+
+COMMON_FIELDS = {"id", "kind", "title", "unit", "audience", "category", "regions", "keywords", "effective",
+                 "expires", "review_by", "basis", "agent_notes"}
+FIELDS = {
+    "policy": COMMON_FIELDS | {"questions", "facts"},
+    "directory": COMMON_FIELDS | {"examples", "handler", "co_handlers", "level", "time_limit", "questions"},
+}
+REQUIRED = {
+    "policy": ("id", "kind", "title", "unit", "audience"),
+    "directory": ("id", "kind", "title", "unit", "handler", "level", "time_limit"),
+}
+LIST_FIELDS = ("questions", "category", "regions", "keywords", "examples", "co_handlers")
+AUDIENCES = ("public", "internal")
+LEVELS = ("city", "district", "street")
+UNIT_LEVELS = ("city", "district", "street", "company")
+TIER_UNITS = ("hours", "workdays")
+INTAKE_ACTIONS = ("transfer", "redirect", "reject", "privacy")
+KNOWN_PARTIES = ("center", "legal", "owner", "handlers")
+
+
+def validate(snap: Snapshot) -> list[Problem]:
+    """Return every problem found in the snapshot, sorted by file and line."""
+    v = _Validator(snap)
+    v.run()
+    return sorted(set(v.problems), key=lambda p: (p.path, p.line, p.field, p.message))
+
+
+class _Validator:
+    def __init__(self, snap: Snapshot):
+        self.snap = snap
+        self.problems: list[Problem] = list(snap.parse_problems)
+
+    def add(self, path, line, field, message, fix):
+        self.problems.append(Problem(path, line or 1, field, message, fix))
+
+    def run(self):
+        self.check_configs()
+        self.check_regulations()
+        seen: dict[str, Entry] = {}
+        for entry in self.snap.entry_list:
+            self.check_entry(entry)
+            other = seen.get(entry.id)
+            if other is not None:
+                self.add(entry.path, entry.lines.get("id"), "id", f"编号“{entry.id}”与 {other.path} 重复",
+                         "为其中一个条目改用新的编号，并同时修改文件名")
+            else:
+                seen[entry.id] = entry
+
+    # -- entries -----------------------------------------------------------------------------
+
+    def check_entry(self, e: Entry):
+        path, meta, line = e.path, e.meta, e.lines.get
+        folder_kind = next((k for k, d in ENTRY_DIRS.items() if path.startswith(d)), None)
+        kind = meta.get("kind")
+        if folder_kind is None:
+            self.add(path, 1, "", "条目文件不在 entries/policy/<单位>/ 或 entries/directory/ 下",
+                     "把文件移到与其 kind 对应的目录")
+            return
+        if kind is None:
+            self.add(path, 1, "kind", "缺少必填字段", f"在前置信息中加上“kind: {folder_kind}”")
+        elif kind not in ENTRY_DIRS:
+            self.add(path, line("kind"), "kind", f"类型“{kind}”无效", "改为 policy（答复口径）或 directory（派单目录）")
+            return
+        elif kind != folder_kind:
+            self.add(path, line("kind"), "kind", f"类型“{kind}”与所在目录（{ENTRY_DIRS[folder_kind]}）不符",
+                     f"改为“kind: {folder_kind}”，或把文件移到 {ENTRY_DIRS[kind]}")
+        kind = folder_kind
+        for field in REQUIRED[kind]:
+            if field == "kind":
+                continue
+            if meta.get(field) in (None, "", []):
+                self.add(path, 1 if field not in e.lines else line(field), field, "缺少必填字段", f"在前置信息中填写 {field}")
+        for field in meta:
+            if field not in FIELDS[kind]:
+                close = difflib.get_close_matches(str(field), sorted(FIELDS[kind]), n=1)
+                hint = f"是否应为“{close[0]}”" if close else f"可用字段：{'、'.join(sorted(FIELDS[kind]))}"
+                self.add(path, line(field), str(field), "未知字段", f"{hint}；不需要的字段请删除")
+        if not e.body.strip():
+            self.add(path, 1, "正文", "正文为空", "在前置信息之后写上答复内容或职责边界说明")
+        self.check_id(e)
+        for field in LIST_FIELDS:
+            value = meta.get(field)
+            if value is not None and not (isinstance(value, list) and all(isinstance(v, (str, int)) for v in value)):
+                self.add(path, line(field), field, "应为文字列表", f"写成“{field}: [甲, 乙]”的形式")
+        for field in ("title", "unit", "handler", "agent_notes"):
+            value = meta.get(field)
+            if value is not None and not isinstance(value, str):
+                self.add(path, line(field), field, "应为一段文字", f"把 {field} 写成一行文字")
+        if meta.get("audience") is not None and meta.get("audience") not in AUDIENCES:
+            self.add(path, line("audience"), "audience", f"受众“{meta.get('audience')}”无效",
+                     "改为 public（公众可见）或 internal（仅坐席可见）")
+        self.check_entry_units(e, kind)
+        self.check_dates(e)
+        self.check_basis(path, meta.get("basis"), line("basis"))
+        if kind == "directory":
+            self.check_directory(e)
+        facts = meta.get("facts")
+        if facts is not None and not isinstance(facts, dict):
+            self.add(path, line("facts"), "facts", "应为“名称: 值”的映射", "写成“facts: {咨询电话: '12345'}”的形式")
+
+    def check_id(self, e: Entry):
+        path, value = e.path, e.meta.get("id")
+        stem = PurePosixPath(path).stem
+        if value is None:
+            return
+        value = str(value)
+        if ".." in value or "/" in value or "\\" in value:
+            self.add(path, e.lines.get("id"), "id", f"编号“{value}”含有路径字符（.. 或 /）",
+                     "编号只能用小写字母、数字和连字符，例如 residence-permit-apply")
+        elif not ID_PATTERN.match(value):
+            self.add(path, e.lines.get("id"), "id", f"编号“{value}”格式不对",
+                     "编号只能用小写字母、数字和连字符，以字母或数字开头，2 到 80 个字符")
+        elif value != stem:
+            self.add(path, e.lines.get("id"), "id", f"编号“{value}”与文件名“{stem}.md”不一致",
+                     f"把编号改为“{stem}”，或把文件改名为“{value}.md”")
+
+    def check_entry_units(self, e: Entry, kind: str):
+        units, path, line = self.snap.units, e.path, e.lines.get
+        unit = e.meta.get("unit")
+        if isinstance(unit, str) and unit:
+            if unit not in units:
+                self.add(path, line("unit"), "unit", f"单位“{unit}”未在 regulations/units.yaml 中登记",
+                         self.unit_fix(unit))
+            if kind == "policy":
+                folder = PurePosixPath(path).parent.name
+                if unit != folder:
+                    self.add(path, line("unit"), "unit", f"所属单位“{unit}”与所在目录“{folder}”不一致",
+                             f"把 unit 改为“{folder}”，或把文件移到 entries/policy/{unit}/")
+        if kind != "directory":
+            return
+        handler = e.meta.get("handler")
+        if isinstance(handler, str) and handler and handler not in units:
+            self.add(path, line("handler"), "handler", f"主办单位“{handler}”未在 regulations/units.yaml 中登记",
+                     self.unit_fix(handler))
+        for co in e.strings("co_handlers") if isinstance(e.meta.get("co_handlers"), list) else []:
+            if co not in units:
+                self.add(path, line("co_handlers"), "co_handlers", f"协办单位“{co}”未在 regulations/units.yaml 中登记",
+                         self.unit_fix(co))
+
+    def unit_fix(self, unit):
+        close = difflib.get_close_matches(unit, list(self.snap.units), n=1)
+        hint = f"是否应为“{close[0]}”；" if close else ""
+        return f"{hint}改为已登记的单位编号，或先在 units.yaml 中登记该单位"
+
+    def check_dates(self, e: Entry):
+        path, line = e.path, e.lines.get
+        for field in ("effective", "expires", "review_by"):
+            value = e.meta.get(field)
+            if value is not None and as_date(value) is None:
+                self.add(path, line(field), field, f"“{value}”不是有效日期", "按 YYYY-MM-DD 格式填写，例如 2026-01-01")
+        eff, exp = e.effective, e.expires
+        if eff and exp and eff >= exp:
+            self.add(path, line("expires"), "expires", f"失效日期 {exp} 不晚于生效日期 {eff}",
+                     "把 expires 改到 effective 之后，或修正 effective")
+
+    def check_basis(self, path, basis, line):
+        if basis is None:
+            return
+        if not isinstance(basis, list):
+            self.add(path, line, "basis", "应为列表", "写成“- {regulation: beijing-2021, article: 11}”或“- {document: 文号}”的列表")
+            return
+        for item in basis:
+            if not isinstance(item, dict) or not ({"regulation", "document"} & set(item)):
+                self.add(path, line, "basis", f"依据“{item}”格式不对",
+                         "每条依据写成 {regulation: 条例编号, article: 条号} 或 {document: 文号}")
+                continue
+            if "regulation" not in item:
+                continue
+            reg_id, number = str(item.get("regulation")), item.get("article")
+            reg = self.snap.regulations.get(reg_id)
+            if reg is None:
+                known = "、".join(sorted(self.snap.regulations)) or "（无）"
+                self.add(path, line, "basis", f"引用的条例“{reg_id}”不存在",
+                         f"改为 regulations/texts/ 下已有的条例编号（{known}）")
+            elif not isinstance(number, int) or isinstance(number, bool):
+                self.add(path, line, "basis", f"条例“{reg_id}”的条号“{number}”不是整数", "article 写阿拉伯数字，例如 article: 11")
+            elif number not in reg.articles:
+                self.add(path, line, "basis", f"引用的{article_label(number) if number > 0 else number}在“{reg.title}”（{reg_id}）中不存在",
+                         f"该条例共 {len(reg.articles)} 条，请改为实际存在的条号")
+
+    def check_directory(self, e: Entry):
+        path, meta, line = e.path, e.meta, e.lines.get
+        level = meta.get("level")
+        if level is not None and level not in LEVELS:
+            self.add(path, line("level"), "level", f"层级“{level}”无效", "改为 city（市级）、district（区级）或 street（街乡级）")
+        tier = meta.get("time_limit")
+        if tier is not None and str(tier) not in self.snap.tiers:
+            known = "、".join(self.snap.tiers) or "（无）"
+            self.add(path, line("time_limit"), "time_limit", f"时限档位“{tier}”未在 regulations/time_limits.yaml 中定义",
+                     f"改为已定义的档位：{known}")
+
+    # -- regulations ------------------------------------------------------------------------
+
+    def check_regulations(self):
+        for reg in self.snap.regulations.values():
+            stem = PurePosixPath(reg.path).stem
+            if reg.meta.get("id") is not None and str(reg.meta.get("id")) != stem:
+                self.add(reg.path, reg.lines.get("id"), "id", f"编号“{reg.meta.get('id')}”与文件名不一致",
+                         f"把编号改为“{stem}”")
+            for field in ("id", "title"):
+                if not reg.meta.get(field):
+                    self.add(reg.path, 1, field, "缺少必填字段", f"在前置信息中填写 {field}")
+            for field in ("adopted", "effective"):
+                if reg.meta.get(field) is not None and as_date(reg.meta.get(field)) is None:
+                    self.add(reg.path, reg.lines.get(field), field, f"“{reg.meta.get(field)}”不是有效日期", "按 YYYY-MM-DD 填写")
+            if not reg.articles:
+                self.add(reg.path, 1, "正文", "没有找到任何条文", "条文标题写成“## 第一条”的形式")
+            for line, message, fix in reg.problems:
+                self.add(reg.path, line, "正文", message, fix)
+            numbers = sorted(reg.articles)
+            for expected, actual in zip(range(1, len(numbers) + 1), numbers):
+                if expected != actual:
+                    a = reg.articles[actual]
+                    self.add(reg.path, a.line, "正文", f"条号不连续：缺少{article_label(expected)}，{a.label}前面应是它",
+                             "检查是否漏掉或编错了条号")
+                    break
+
+    # -- configuration files ----------------------------------------------------------------
+
+    def node_line(self, name, *keys):
+        """The 1-based line of a value inside a config file, following keys and indexes."""
+        node = self.snap.config_nodes.get(name)
+        line = node.start_mark.line + 1 if node is not None else 1
+        for key in keys:
+            if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+            elif isinstance(node, yaml.MappingNode):
+                found = next((v for k, v in node.value if k.value == str(key)), None)
+                if found is None:
+                    return line
+                node = found
+            else:
+                return line
+            line = node.start_mark.line + 1
+        return line
+
+    def check_configs(self):
+        for name in ("units", "time_limits", "intake_rules", "review_policy", "synonyms", "calendar"):
+            path = config_path(name)
+            if path not in self.snap.files:
+                self.add(path, 1, "", "配置文件缺失", f"在 regulations/ 下建立 {name}.yaml（格式见 README）")
+            elif name in self.snap.configs:
+                getattr(self, f"check_{name}")(path, self.snap.configs[name])
+
+    def expect(self, path, name, cond, keys, field, message, fix):
+        if not cond:
+            self.add(path, self.node_line(name, *keys), field, message, fix)
+        return cond
+
+    def check_units(self, path, data):
+        if not self.expect(path, "units", isinstance(data, list), (), "", "应为单位列表", "每个单位写成“- {id: …, name: …, level: …}”"):
+            return
+        seen = set()
+        for i, u in enumerate(data):
+            if not self.expect(path, "units", isinstance(u, dict), (i,), "", "单位应为映射", "写成 id、name、level 等字段"):
+                continue
+            for field in ("id", "name", "level"):
+                self.expect(path, "units", u.get(field), (i,), field, "缺少必填字段", f"为该单位填写 {field}")
+            uid = u.get("id")
+            if uid in seen:
+                self.add(path, self.node_line("units", i, "id"), "id", f"单位编号“{uid}”重复", "为重复的单位改用新的编号")
+            seen.add(uid)
+            if isinstance(uid, str) and not ID_PATTERN.match(uid):
+                self.add(path, self.node_line("units", i, "id"), "id", f"单位编号“{uid}”格式不对", "只用小写字母、数字和连字符")
+            if u.get("level") is not None and u.get("level") not in UNIT_LEVELS:
+                self.add(path, self.node_line("units", i, "level"), "level", f"层级“{u.get('level')}”无效",
+                         "改为 city、district、street 或 company")
+        ids = {u.get("id") for u in data if isinstance(u, dict)}
+        for i, u in enumerate(data):
+            if isinstance(u, dict) and u.get("parent") and u.get("parent") not in ids:
+                self.add(path, self.node_line("units", i, "parent"), "parent", f"上级单位“{u.get('parent')}”不存在",
+                         "改为已登记的单位编号，或写 null")
+
+    def check_time_limits(self, path, data):
+        if not self.expect(path, "time_limits", isinstance(data, dict) and isinstance(data.get("tiers"), list), (),
+                           "tiers", "缺少时限档位列表", "写成“tiers: [{id: 2h, amount: 2, unit: hours}, …]”"):
+            return
+        for i, t in enumerate(data["tiers"]):
+            if not self.expect(path, "time_limits", isinstance(t, dict) and t.get("id"), ("tiers", i), "id", "档位缺少 id", "为档位填写 id"):
+                continue
+            amount = t.get("amount")
+            self.expect(path, "time_limits", isinstance(amount, int) and not isinstance(amount, bool) and amount > 0,
+                        ("tiers", i, "amount"), "amount", f"时限数值“{amount}”无效", "填写正整数")
+            self.expect(path, "time_limits", t.get("unit") in TIER_UNITS, ("tiers", i, "unit"), "unit",
+                        f"时限单位“{t.get('unit')}”无效", "改为 hours（自然小时）或 workdays（工作日）")
+            self.check_basis(path, as_basis_list(t.get("basis")), self.node_line("time_limits", "tiers", i))
+        default = data.get("default_tier")
+        tiers = {str(t.get("id")) for t in data["tiers"] if isinstance(t, dict)}
+        if default is not None:
+            self.expect(path, "time_limits", str(default) in tiers, ("default_tier",), "default_tier",
+                        f"默认档位“{default}”未定义", f"改为已定义的档位：{'、'.join(sorted(tiers))}")
+        ext = data.get("extension", {})
+        if ext is not None:
+            mx = ext.get("max_workdays") if isinstance(ext, dict) else None
+            self.expect(path, "time_limits", isinstance(mx, int) and mx > 0, ("extension",), "extension.max_workdays",
+                        "延期上限应为正整数的工作日数", "写成“extension: {max_workdays: 5}”")
+        rtc = data.get("round_the_clock")
+        if rtc is not None:
+            ok = isinstance(rtc, dict) and all(isinstance(rtc.get(k, []), list) for k in ("domains", "keywords", "units"))
+            self.expect(path, "time_limits", ok, ("round_the_clock",), "round_the_clock", "7×24 配置格式不对",
+                        "domains、keywords、units 都写成列表")
+            if ok:
+                for u in rtc.get("units", []):
+                    self.expect(path, "time_limits", u in self.snap.units, ("round_the_clock", "units"), "round_the_clock.units",
+                                f"单位“{u}”未登记", "改为 units.yaml 中的单位编号")
+
+    def check_intake_rules(self, path, data):
+        if not self.expect(path, "intake_rules", isinstance(data, dict) and isinstance(data.get("rules"), list), (),
+                           "rules", "缺少规则列表", "写成“rules: [{id: …, action: …, triggers: […], script: …}]”"):
+            return
+        seen = set()
+        for i, r in enumerate(data["rules"]):
+            if not self.expect(path, "intake_rules", isinstance(r, dict) and r.get("id"), ("rules", i), "id", "规则缺少 id", "为规则填写 id"):
+                continue
+            self.expect(path, "intake_rules", r["id"] not in seen, ("rules", i, "id"), "id", f"规则编号“{r['id']}”重复", "改用新的编号")
+            seen.add(r["id"])
+            self.expect(path, "intake_rules", r.get("action") in INTAKE_ACTIONS, ("rules", i, "action"), "action",
+                        f"处置方式“{r.get('action')}”无效", "改为 transfer、redirect、reject 或 privacy")
+            trig = r.get("triggers")
+            self.expect(path, "intake_rules", isinstance(trig, list) and trig and all(isinstance(t, str) and t for t in trig),
+                        ("rules", i, "triggers"), "triggers", "触发词应为非空的文字列表", "写成“triggers: [着火, 冒烟]”")
+            self.expect(path, "intake_rules", isinstance(r.get("script"), str) and r.get("script"), ("rules", i), "script",
+                        "缺少答复话术", "填写坐席应对来电人说的话")
+            if r.get("action") == "transfer":
+                self.expect(path, "intake_rules", r.get("transfer_to"), ("rules", i), "transfer_to", "转接规则缺少转接号码",
+                            "填写 transfer_to，例如 \"110\"")
+            self.check_basis(path, as_basis_list(r.get("basis")), self.node_line("intake_rules", "rules", i))
+
+    def check_review_policy(self, path, data):
+        if not self.expect(path, "review_policy", isinstance(data, dict) and isinstance(data.get("rules"), list), (),
+                           "rules", "缺少规则列表", "写成“rules: [{paths: [...], require: [...]}]”"):
+            return
+        parties = data.get("parties") or {}
+        known = set(KNOWN_PARTIES) | set(parties)
+        for i, r in enumerate(data["rules"]):
+            ok = isinstance(r, dict) and isinstance(r.get("paths"), list) and r["paths"]
+            if not self.expect(path, "review_policy", ok, ("rules", i), "paths", "规则缺少路径列表", "写成“paths: [\"entries/policy/**\"]”"):
+                continue
+            req = r.get("require")
+            if not self.expect(path, "review_policy", isinstance(req, list) and req, ("rules", i), "require",
+                               "规则缺少审核方列表", f"写成“require: [owner, center]”；可用：{'、'.join(sorted(known))}"):
+                continue
+            for p in req:
+                if not (p in known or (isinstance(p, str) and p.startswith("unit:") and p[5:] in self.snap.units)):
+                    self.add(path, self.node_line("review_policy", "rules", i, "require"), "require", f"审核方“{p}”未定义",
+                             f"改为 {'、'.join(sorted(known))} 之一，或“unit:单位编号”")
+        for name, party in parties.items() if isinstance(parties, dict) else []:
+            self.expect(path, "review_policy", isinstance(party, dict) and party.get("role"), ("parties", name), name,
+                        "审核方缺少 role", "填写 role，例如 center_reviewer")
+        for top in ("entries/policy/x/y.md", "entries/directory/y.md", "regulations/units.yaml"):
+            covered = any(fnmatch.fnmatch(top, pat) for r in data["rules"] if isinstance(r, dict)
+                          for pat in r.get("paths") or [])
+            self.expect(path, "review_policy", covered, ("rules",), "rules", f"没有规则覆盖“{top}”这类文件",
+                        "增加覆盖该路径的规则，否则此类变更无人审核")
+
+    def check_synonyms(self, path, data):
+        if not self.expect(path, "synonyms", isinstance(data, dict) and isinstance(data.get("groups"), list), (),
+                           "groups", "缺少同义词组列表", "写成“groups: [[社会保障卡, 社保卡], …]”"):
+            return
+        seen = {}
+        for i, g in enumerate(data["groups"]):
+            if not self.expect(path, "synonyms", isinstance(g, list) and len(g) >= 2 and all(isinstance(t, str) and t.strip() for t in g),
+                               ("groups", i), "groups", "同义词组应至少包含两个词", "写成“- [正式说法, 口语说法]”"):
+                continue
+            for t in g:
+                if t in seen and seen[t] != i:
+                    self.add(path, self.node_line("synonyms", "groups", i), "groups", f"词“{t}”同时出现在两个同义词组中",
+                             "把两组合并，或删去其中一处")
+                seen[t] = i
+
+    def check_calendar(self, path, data):
+        if not self.expect(path, "calendar", isinstance(data, dict) and isinstance(data.get("years"), dict), (),
+                           "years", "缺少按年份的节假日安排", "写成“years: {2026: {holidays: [...], workdays: [...]}}”"):
+            return
+        for year, spec in data["years"].items():
+            if not self.expect(path, "calendar", isinstance(year, int) and isinstance(spec, dict), ("years", year), str(year),
+                               "年份配置格式不对", "年份写成整数，下设 holidays 与 workdays 列表"):
+                continue
+            for kind in ("holidays", "workdays"):
+                for j, item in enumerate(spec.get(kind) or []):
+                    day = as_date(item.get("date") if isinstance(item, dict) else item)
+                    if day is None:
+                        self.add(path, self.node_line("calendar", "years", year, kind, j), kind, f"“{item}”不是有效日期",
+                                 "写成“- {date: 2026-10-01, name: 国庆节}”")
+                    elif day.year != year:
+                        self.add(path, self.node_line("calendar", "years", year, kind, j), kind, f"{day} 不属于 {year} 年",
+                                 "把该日期移到对应年份下")
+
+
+def as_basis_list(value):
+    if value is None:
+        return None
+    return value if isinstance(value, list) else [value]
+

@@ -1,0 +1,50 @@
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kb_app import init_repo, load_settings, open_kb
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No KB_* variable or kb.toml of the developer leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("KB_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory):
+    """The sample knowledge base as a git repository, made once and copied per test."""
+    path = tmp_path_factory.mktemp("template") / "kb"
+    init_repo(path)
+    return path
+
+
+@pytest.fixture
+def sample_root(sample_template, tmp_path):
+    dest = tmp_path / "kb"
+    shutil.copytree(sample_template, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture
+def kb(sample_root, tmp_path):
+    return open_kb(load_settings(root=sample_root, data_dir=tmp_path / "data", today="2026-11-22"))
+
+
+def git(root, *args):
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(root, message="edit"):
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=测试", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()

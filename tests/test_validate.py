@@ -1,0 +1,159 @@
+"""kb validate: the sample is clean; each kind of breakage is named precisely."""
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app.cli import cli
+
+POLICY = "entries/policy/hotline-center/test-entry.md"
+POLICY_TEXT = """---
+id: test-entry
+kind: policy
+title: 测试条目
+unit: hotline-center
+audience: public
+effective: 2026-01-01
+expires: 2027-01-01
+basis:
+  - {regulation: beijing-2021, article: 11}
+---
+正文。
+"""
+DIRECTORY = "entries/directory/test-dir.md"
+DIRECTORY_TEXT = """---
+id: test-dir
+kind: directory
+title: 测试事项
+category: [测试]
+keywords: [测试]
+examples: [测试一下]
+handler: city-hrss
+co_handlers: [district-donghu]
+level: city
+time_limit: 5wd
+unit: hotline-center
+---
+职责边界。
+"""
+
+
+def run_validate(root):
+    return CliRunner().invoke(cli, ["validate", "--root", str(root)])
+
+
+def test_sample_validates_clean(sample_root):
+    result = run_validate(sample_root)
+    assert result.output.strip().endswith("校验通过：未发现问题。"), result.output
+    assert result.exit_code == 0
+
+
+def write(root, rel, text):
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+CASES = [
+    ("malformed front matter", POLICY, POLICY_TEXT.replace("title: 测试条目", "title: [测试条目"),
+     f"{POLICY}:5: 前置信息不是合法的 YAML（"),
+    ("missing required field", POLICY, POLICY_TEXT.replace("title: 测试条目\n", ""),
+     f"{POLICY}:1: 字段 title：缺少必填字段。修改方法：在前置信息中填写 title。"),
+    ("id differs from file name", POLICY, POLICY_TEXT.replace("id: test-entry", "id: other-name"),
+     f"{POLICY}:2: 字段 id：编号“other-name”与文件名“test-entry.md”不一致。修改方法：把编号改为“test-entry”，或把文件改名为“other-name.md”。"),
+    ("id with a path", POLICY, POLICY_TEXT.replace("id: test-entry", "id: ../evil"),
+     f"{POLICY}:2: 字段 id：编号“../evil”含有路径字符（.. 或 /）。修改方法：编号只能用小写字母、数字和连字符，例如 residence-permit-apply。"),
+    ("id with a slash", POLICY, POLICY_TEXT.replace("id: test-entry", "id: a/b"),
+     f"{POLICY}:2: 字段 id：编号“a/b”含有路径字符（.. 或 /）。修改方法：编号只能用小写字母、数字和连字符，例如 residence-permit-apply。"),
+    ("unknown unit", "entries/policy/city-hrs/test-entry.md", POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrs"),
+     "entries/policy/city-hrs/test-entry.md:5: 字段 unit：单位“city-hrs”未在 regulations/units.yaml 中登记。修改方法：是否应为“city-hrss”；改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
+    ("folder differs from unit", POLICY, POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrss"),
+     f"{POLICY}:5: 字段 unit：所属单位“city-hrss”与所在目录“hotline-center”不一致。修改方法：把 unit 改为“hotline-center”，或把文件移到 entries/policy/city-hrss/。"),
+    ("citation of article 99", POLICY, POLICY_TEXT.replace("article: 11", "article: 99"),
+     f"{POLICY}:9: 字段 basis：引用的第九十九条在“北京市接诉即办工作条例”（beijing-2021）中不存在。修改方法：该条例共 38 条，请改为实际存在的条号。"),
+    ("unknown regulation", POLICY, POLICY_TEXT.replace("beijing-2021", "shanghai-2020"),
+     f"{POLICY}:9: 字段 basis：引用的条例“shanghai-2020”不存在。修改方法：改为 regulations/texts/ 下已有的条例编号（baoding-2022、beijing-2021）。"),
+    ("unparsable date", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2026-13-45"),
+     f"{POLICY}:7: 字段 effective：“2026-13-45”不是有效日期。修改方法：按 YYYY-MM-DD 格式填写，例如 2026-01-01。"),
+    ("date in another format", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2026年1月1日"),
+     f"{POLICY}:7: 字段 effective：“2026年1月1日”不是有效日期。修改方法：按 YYYY-MM-DD 格式填写，例如 2026-01-01。"),
+    ("effective after expires", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2027-06-01"),
+     f"{POLICY}:8: 字段 expires：失效日期 2027-01-01 不晚于生效日期 2027-06-01。修改方法：把 expires 改到 effective 之后，或修正 effective。"),
+    ("unknown audience", POLICY, POLICY_TEXT.replace("audience: public", "audience: everyone"),
+     f"{POLICY}:6: 字段 audience：受众“everyone”无效。修改方法：改为 public（公众可见）或 internal（仅坐席可见）。"),
+    ("misspelt field", POLICY, POLICY_TEXT.replace("audience: public", "audience: public\nkeyword: [甲]"),
+     f"{POLICY}:7: 字段 keyword：未知字段。修改方法：是否应为“keywords”；不需要的字段请删除。"),
+    ("unknown time-limit tier", DIRECTORY, DIRECTORY_TEXT.replace("time_limit: 5wd", "time_limit: 7wd"),
+     f"{DIRECTORY}:11: 字段 time_limit：时限档位“7wd”未在 regulations/time_limits.yaml 中定义。修改方法：改为已定义的档位：2h、24h、3wd、5wd。"),
+    ("unknown handler", DIRECTORY, DIRECTORY_TEXT.replace("handler: city-hrss", "handler: nobody-at-all"),
+     f"{DIRECTORY}:8: 字段 handler：主办单位“nobody-at-all”未在 regulations/units.yaml 中登记。修改方法：改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
+    ("unknown co-handler", DIRECTORY, DIRECTORY_TEXT.replace("[district-donghu]", "[zz-nowhere]"),
+     f"{DIRECTORY}:9: 字段 co_handlers：协办单位“zz-nowhere”未在 regulations/units.yaml 中登记。修改方法：改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
+    ("unknown level", DIRECTORY, DIRECTORY_TEXT.replace("level: city", "level: province"),
+     f"{DIRECTORY}:10: 字段 level：层级“province”无效。修改方法：改为 city（市级）、district（区级）或 street（街乡级）。"),
+]
+
+
+@pytest.mark.parametrize("name, rel, text, expected", CASES, ids=[c[0] for c in CASES])
+def test_broken_copy_reports_the_precise_problem(sample_root, name, rel, text, expected):
+    write(sample_root, rel, text)
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith(expected) for line in lines), result.output
+    assert "共发现" in result.output
+
+
+def test_clean_fixture_entries_pass(sample_root):
+    write(sample_root, POLICY, POLICY_TEXT)
+    write(sample_root, DIRECTORY, DIRECTORY_TEXT)
+    result = run_validate(sample_root)
+    assert result.exit_code == 0, result.output
+
+
+def test_duplicate_id(sample_root):
+    write(sample_root, POLICY, POLICY_TEXT)
+    write(sample_root, "entries/policy/city-hrss/test-entry.md", POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrss"))
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert (f"{POLICY}:2: 字段 id：编号“test-entry”与 entries/policy/city-hrss/test-entry.md 重复。"
+            "修改方法：为其中一个条目改用新的编号，并同时修改文件名。") in result.output.splitlines()
+
+
+def test_all_problems_reported_in_one_run(sample_root):
+    write(sample_root, POLICY, POLICY_TEXT.replace("article: 11", "article: 99").replace("audience: public", "audience: x"))
+    write(sample_root, DIRECTORY, DIRECTORY_TEXT.replace("time_limit: 5wd", "time_limit: 7wd"))
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert "共发现 3 个问题。" in result.output
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("units not a list", "id: a\n", "regulations/units.yaml:1: 应为单位列表。"),
+    ("bad yaml", "- id: a\n  name: [\n", "regulations/units.yaml:3: 不是合法的 YAML"),
+])
+def test_broken_units_yaml(sample_root, name, text, expected):
+    (sample_root / "regulations/units.yaml").write_text(text, encoding="utf-8")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert any(line.startswith(expected) for line in result.output.splitlines()), result.output
+
+
+def test_unknown_tier_in_time_limits_and_party_in_policy(sample_root):
+    path = sample_root / "regulations/review_policy.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[owner, center]", "[owner, centre]", 1), encoding="utf-8")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert "字段 require：审核方“centre”未定义" in result.output
+
+
+def test_regulation_with_a_missing_article(sample_root):
+    path = sample_root / "regulations/texts/baoding-2022.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("## 第五条")
+    end = text.index("## 第六条")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert "字段 正文：条号不连续：缺少第五条，第六条前面应是它。修改方法：检查是否漏掉或编错了条号。" in result.output
