@@ -65,6 +65,15 @@ def m005_review_details(db):
     db["change_requests"].create_index(["state"])
 
 
+@migrations()
+def m006_feedback_units(db):
+    # The unit of the entry opened from a search, so that each unit sees the searches that reach it.
+    db["search_log"].add_column("unit", str)
+    db["search_log"].create_index(["opened"])
+    db["votes"].create_index(["entry"])
+    db["tasks"].create_index(["entry", "state"])
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread."""
     path = Path(path)
