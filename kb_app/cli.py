@@ -300,6 +300,11 @@ def show_cr(kb, cr):
         click.echo("  冲突：" + "、".join(status.conflicts))
     for p in cr.problems:
         click.echo(f"  校验问题：{p}")
+    impact = kb.impact(cr)
+    if impact is not None:
+        click.echo("条例与配置变更的影响：")
+        for line in impact.summary_lines() or ["  （条文内容没有变化）"]:
+            click.echo(f"  {line}")
 
 
 @cli.group()
@@ -397,9 +402,9 @@ def _decision(name, method, verb, needs_comment):
     @root_options
     @as_user
     @click.argument("number", type=int)
-    @click.option("--comment", required=needs_comment, default="", help="意见。")
+    @click.option("--comment", help="意见。", **({"required": True} if needs_comment else {"default": ""}))
     def command(kb, user, number, comment):
-        c = getattr(kb.review, method)(user, number, comment)
+        c = getattr(kb.review, method)(user, number, comment or "")
         click.echo(f"变更请求 #{c.id}：已{verb}，当前状态为“{c.state_label}”。")
 
     command.__doc__ = f"{verb}变更请求。\n\n    \b\n    示例：\n        kb cr {name} 3 --as center" + (" --comment 请补充依据" if needs_comment else "")
@@ -425,6 +430,343 @@ def cr_publish(kb, user, number):
     """
     commit = kb.review.publish(user, number)
     click.echo(f"变更请求 #{number} 已发布：主干提交 {commit[:10]}。")
+
+
+def parse_datetime(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"“{value}”不是有效时间，请按 YYYY-MM-DDTHH:MM 填写。")
+
+
+@cli.command()
+@root_options
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本和评测使用）。")
+@click.option("--now", callback=parse_datetime, default=None, help="受理时间（YYYY-MM-DDTHH:MM），默认现在。")
+@click.option("--limit", default=5, show_default=True, help="列出的目录条目数。")
+def dispatch(kb, text, as_json, now, limit):
+    """派单助手：分类处置规则、匹配的派单目录条目和办理期限。
+
+    \b
+    示例：
+        kb dispatch "小区旁边工地半夜还在打桩，吵得睡不着"
+        kb dispatch --json --now 2026-11-20T16:00 "家里停水了"
+    """
+    result = kb.dispatch(text, now=now, limit=limit)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    rule = result.rule
+    if rule:
+        target = f" {rule.transfer_to}" if rule.transfer_to else (f"：{rule.channel}" if rule.channel else "")
+        click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}，触发词“{rule.trigger}”）")
+        click.echo(f"答复话术：{rule.script}")
+    else:
+        click.echo("分类处置：未命中，按派单目录派单。")
+    if result.round_the_clock:
+        click.echo(f"7×24 小时服务事项（{'、'.join(result.round_the_clock)}）。")
+    if not result.candidates:
+        click.echo("派单目录中没有匹配的条目。")
+    for i, c in enumerate(result.candidates, 1):
+        flag = "【7×24】" if c.round_the_clock else ""
+        click.echo(f"{i}. {c.title} [{c.entry_id}]{flag}")
+        co = "、".join(name for _, name in c.co_handlers) or "无"
+        click.echo(f"   主办：{c.handler_name or '未指定'}；协办：{co}；层级：{c.level or '未指定'}")
+        click.echo(f"   时限：{c.due.label() if c.due else c.due_error}")
+
+
+@cli.command()
+@root_options
+@click.option("--unit", default=None, help="只统计某单位（默认全部单位）。")
+@click.option("--from", "start", callback=parse_date, default=None, help="起始日期（YYYY-MM-DD），默认 30 天前。")
+@click.option("--to", "end", callback=parse_date, default=None, help="结束日期（YYYY-MM-DD），默认今天。")
+@click.option("--csv", "as_csv", is_flag=True, help="以 CSV 输出全部统计表。")
+@click.option("--taxonomy", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="（catalog）事项分类表 CSV（一级,二级,三级），用于检查未覆盖的类别。")
+@click.option("--threshold", type=float, default=None, help="（catalog）事项重叠的判定阈值，默认 0.35。")
+@click.argument("topic", type=click.Choice(["usage", "catalog"]), default="usage")
+def report(kb, unit, start, end, as_csv, taxonomy, threshold, topic):
+    """统计报告：使用情况（默认），或 catalog 派单目录健康检查。
+
+    使用情况：查询量、热门和无结果查询、浏览、有用率、维护任务、校核周期。
+    目录健康：同一事项被多个主办单位认领、单位缺失或已撤销、分类未覆盖、缺少示例、跨单位事实矛盾。
+
+    \b
+    示例：
+        kb report --from 2026-11-01 --to 2026-11-30
+        kb report --unit city-hrss --csv > hrss.csv
+        kb report catalog --taxonomy ../shared/eval/matter_taxonomy.csv
+    """
+    if topic == "catalog":
+        return catalog_report(kb, taxonomy, threshold, as_csv)
+    from .stats import SECTIONS
+
+    if unit and unit not in kb.snapshot().units:
+        raise click.ClickException(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
+    with errors():
+        if as_csv:
+            click.echo(kb.stats.report_csv(start, end, unit), nl=False)
+            return
+        start, end = kb.stats.range(start, end)
+        who = kb.snapshot().unit_name(unit) if unit else "全部单位"
+        click.echo(f"统计范围：{start} 至 {end}，{who}")
+        for item in kb.stats.summary(start, end, unit).rows():
+            click.echo(f"  {item['item']}：{item['value']}")
+        for key, rows in kb.stats.report(start, end, unit).items():
+            title, columns = SECTIONS[key]
+            click.echo(f"\n{title}")
+            if not rows:
+                click.echo("  （无数据）")
+                continue
+            click.echo("  " + "\t".join(columns.values()))
+            for row in rows:
+                click.echo("  " + "\t".join("" if row.get(k) is None else str(row.get(k)) for k in columns))
+
+
+@cli.group()
+def task():
+    """维护任务：列出、生成、驳回，以及分派无结果查询。
+
+    \b
+    示例：
+        kb task list --unit city-hrss
+        kb task assign "灵活就业社保补贴" --unit city-hrss
+    """
+
+
+@task.command(name="list")
+@root_options
+@click.option("--unit", default=None, help="只列出某单位的任务。")
+@click.option("--all", "all_states", is_flag=True, help="包括已完成和已驳回的任务。")
+def task_list(kb, unit, all_states):
+    """列出维护任务（超期的标“已超期”）。
+
+    \b
+    示例：
+        kb task list --unit city-hrss
+    """
+    tasks = kb.feedback.list_tasks(unit, state=None if all_states else "open")
+    for t in tasks:
+        click.echo(f"#{t.id}\t{t.state_label}\t{t.unit}\t{t.kind_label}\t{t.due or '期限未定'}\t{t.title}")
+    if not tasks:
+        click.echo("没有维护任务。")
+
+
+@task.command(name="generate")
+@root_options
+def task_generate(kb):
+    """按到期、复核日期和“没有帮助”评价生成维护任务（可重复运行，不会重复生成）。
+
+    \b
+    示例：
+        kb task generate --root ./kb
+    """
+    new = kb.feedback.generate_tasks()
+    click.echo(f"新生成 {len(new)} 个维护任务。")
+
+
+@task.command(name="dismiss")
+@root_options
+@click.argument("task_id", type=int)
+@click.option("--reason", required=True, help="驳回理由。")
+def task_dismiss(kb, task_id, reason):
+    """驳回一个维护任务（须说明理由）。
+
+    \b
+    示例：
+        kb task dismiss 12 --reason "纠错内容与现行政策不符，条目无误"
+    """
+    t = kb.feedback.dismiss(task_id, reason)
+    click.echo(f"维护任务 #{t.id} 已驳回。")
+
+
+@task.command(name="assign")
+@root_options
+@click.argument("query")
+@click.option("--unit", required=True, help="承办单位编号。")
+def task_assign(kb, query, unit):
+    """把一条无结果查询分派给单位，作为维护任务。
+
+    \b
+    示例：
+        kb task assign "灵活就业社保补贴" --unit city-hrss
+    """
+    pk = kb.feedback.assign_query(query, unit)
+    click.echo(f"已分派给{kb.snapshot().unit_name(unit)}：维护任务 #{pk}。")
+
+
+@cli.command(name="index")
+@root_options
+@click.option("--rebuild", is_flag=True, help="丢弃现有索引，从主干全部重建。")
+def index_cmd(kb, rebuild):
+    """更新检索索引：默认只重新索引自上次以来 git 中变化的文件。
+
+    \b
+    示例：
+        kb index --root ./kb
+        kb index --root ./kb --rebuild
+    """
+    last = [0.0]
+
+    def progress(stage, done, total):
+        import time
+
+        now = time.monotonic()
+        if now - last[0] >= 1 or (total and done >= total):
+            last[0] = now
+            click.echo(f"{stage}：{done}/{total}" if total else f"{stage}……", err=True)
+
+    stats = kb.reindex(rebuild=rebuild, progress=progress)
+    docs = stats["documents"]
+    mode = {"rebuild": "全部重建", "incremental": "增量更新", "none": "已是最新，无需更新"}[stats["mode"]]
+    click.echo(f"索引{mode}：新增 {stats['added']}、更新 {stats['updated']}、删除 {stats['deleted']} 个文件；"
+               f"公众索引 {docs['public']} 篇、坐席索引 {docs['agent']} 篇；对应提交 {stats['commit'][:10]}；用时 {stats['seconds']} 秒。")
+
+
+@cli.command()
+@root_options
+@click.argument("query", nargs=-1)
+@click.option("--audience", type=click.Choice(["public", "agent"]), default="public", show_default=True,
+              help="以谁的身份查询：public 公众（只含公开且有效的条目），agent 坐席（全部，含内部提示）。")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="最多返回几条。")
+@click.option("--kind", type=click.Choice(["policy", "directory", "article"]), default=None, help="只查某类：答复口径、派单目录、条例条文。")
+@click.option("--unit", default=None, help="只查某单位（单位编号）。")
+@click.option("--category", default=None, help="只查某分类。")
+@click.option("--region", default=None, help="只查适用于某区域的条目（含全市通用）。")
+@click.option("--as-of", "as_of", callback=parse_date, default=None, help="坐席：按该日期（YYYY-MM-DD）有效的版本查询。")
+@click.option("--queries-file", type=click.File("r", encoding="utf-8"), default=None, help="从文件读取查询，每行一个。")
+@click.option("--json", "as_json", is_flag=True, help="每个查询输出一行 JSON：{\"query\", \"hits\": [...]}。")
+def search(kb, query, audience, limit, kind, unit, category, region, as_of, queries_file, as_json):
+    """检索答复口径、派单目录和条例条文，最相关的在前。
+
+    \b
+    示例：
+        kb search --root ./kb 失业金怎么领
+        kb search --audience agent --kind article 着火了能打12345吗
+        kb search --json --queries-file questions.txt
+    """
+    queries = [line.rstrip("\n") for line in queries_file] if queries_file else [" ".join(query)]
+    for q in queries:
+        results = kb.search(q, audience=audience, limit=limit, kind=kind, unit=unit, category=category,
+                            region=region, as_of=as_of)
+        if as_json:
+            click.echo(json.dumps(results.as_dict(), ensure_ascii=False))
+            continue
+        if queries_file:
+            click.echo(f"查询：{q}")
+        if not results.hits:
+            click.echo("没有找到相关结果：请换个说法，或减少筛选条件。")
+            continue
+        click.echo("序号\t编号\t类型\t标题\t单位\t得分\t状态")
+        kinds = {"policy": "答复口径", "directory": "派单目录", "article": "条例条文"}
+        for i, h in enumerate(results.hits, 1):
+            click.echo(f"{i}\t{h.id}\t{kinds.get(h.kind, h.kind)}\t{h.title}\t{h.unit_name or h.unit or '-'}\t{h.score:.3f}\t{h.status_label}")
+
+
+def catalog_report(kb, taxonomy, threshold, as_csv):
+    import csv
+    import io
+
+    from . import health
+
+    findings = health.report(kb.snapshot(), taxonomy, threshold or health.OVERLAP_THRESHOLD)
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["类别", "说明", "条目", "单位"])
+        for f in findings:
+            writer.writerow([health.KIND_TITLES[f.kind], f.message, " ".join(f.entries), " ".join(f.units)])
+        click.echo(out.getvalue(), nl=False)
+        return
+    for kind, title in health.KIND_TITLES.items():
+        items = [f for f in findings if f.kind == kind]
+        click.echo(f"{title}：{len(items)} 项")
+        for f in items:
+            click.echo(f"  - {f.message}")
+
+
+@cli.command()
+@root_options
+@click.argument("entry_id")
+@click.option("--on", "on_date", callback=parse_date, required=True, help="日期（YYYY-MM-DD）。")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True, help="输出格式。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件（默认输出到屏幕）。")
+def asof(kb, entry_id, on_date, fmt, output):
+    """某日有效的答复存档：当日版本、发布它的变更请求和审核人，可打印，用于投诉处理与督办。
+
+    \b
+    示例：
+        kb asof residence-permit-apply --on 2026-03-01
+        kb asof residence-permit-apply --on 2026-03-01 --format html -o 存档.html
+    """
+    from .asof import record
+
+    rec = record(kb, entry_id, on_date)
+    text = rec.html() if fmt == "html" else rec.markdown()
+    if output:
+        from pathlib import Path
+
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"已写入 {output}")
+    else:
+        click.echo(text)
+
+
+@cli.group()
+def objection():
+    """派单异议：主办单位对派单目录事项提出异议，建议改由其他单位主办。
+
+    \b
+    示例：
+        kb objection file street-light-out --as um-editor --to district-xishan --reason "该路段为区管道路……"
+        kb objection list street-light-out
+    """
+
+
+@objection.command(name="file")
+@root_options
+@as_user
+@click.argument("entry_id")
+@click.option("--to", "proposed", required=True, help="建议的承办单位编号。")
+@click.option("--reason", required=True, help="异议理由与依据。")
+def objection_file(kb, user, entry_id, proposed, reason):
+    """提出派单异议（生成一个类型为 objection 的变更请求，由热线中心和建议的单位审核）。
+
+    \b
+    示例：
+        kb objection file street-light-out --as um-editor --to district-xishan --reason "该路段为区管道路，养护在区里"
+    """
+    from . import objection as objections
+
+    cr = objections.file(kb, user, entry_id, reason, proposed)
+    click.echo(f"已提交派单异议：变更请求 #{cr.id}")
+    show_cr(kb, cr)
+
+
+@objection.command(name="list")
+@root_options
+@click.argument("entry_id")
+def objection_list(kb, entry_id):
+    """列出某事项的全部派单异议及其结果和理由。
+
+    \b
+    示例：
+        kb objection list street-light-out
+    """
+    from . import objection as objections
+
+    records = objections.history(kb, entry_id)
+    if not records:
+        click.echo("该事项没有派单异议记录。")
+    for r in records:
+        click.echo(f"#{r['cr']} {r['outcome']}：{r['from']} → {r['to']}（{r['filed_by']}，{r['filed'][:10]}）")
+        click.echo(f"  理由：{r['reasons']}")
+        for d in r["decisions"]:
+            if d.get("detail"):
+                click.echo(f"  {d['at'][:16]} {d['actor']}：{d['detail']}")
 
 
 def main():

@@ -52,8 +52,12 @@ def parse(text: str) -> tuple[dict, str, dict[str, int]]:
     """Return (meta, body, lines) where lines maps each top-level key to its 1-based line."""
     raw, body, _ = split(text)
     try:
-        node = yaml.compose(raw, Loader=_BASE)
-        meta = load(raw)
+        loader = Loader(raw)  # one pass gives both the node (for line numbers) and the data
+        try:
+            node = loader.get_single_node()
+            meta = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 1
@@ -68,6 +72,16 @@ def parse(text: str) -> tuple[dict, str, dict[str, int]]:
         for key_node, _value in node.value:
             lines[str(key_node.value)] = key_node.start_mark.line + 2
     return meta, body, lines
+
+
+def meta_or_empty(text: str | None) -> dict:
+    """The front matter of a file, or {} when it is absent or unreadable (for diffs and policies)."""
+    if not text:
+        return {}
+    try:
+        return parse(text)[0]
+    except FrontMatterError:
+        return {}
 
 
 class _Dumper(yaml.SafeDumper):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class Kb:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._snapshots: dict[str, Snapshot] = {}
+        self._lock = threading.Lock()
 
     # -- parts ---------------------------------------------------------------------------------
 
@@ -77,6 +80,13 @@ class Kb:
         """Search as an audience ('public' or 'agent'); see SearchIndex.search."""
         return self.index.search(query, **options)
 
+    def reader(self, staff: bool = False):
+        """What the public (or signed-in staff) may open on main today (see kb_app.render)."""
+        from .render import Reader
+
+        flags = {eid: f.detail for eid, f in self.flags().items()}
+        return Reader(self.snapshot(), self.today(), self.store, staff, flags)
+
     # -- dispatch, feedback, tasks and statistics ---------------------------------------------
 
     def calendar(self, commit: str | None = None):
@@ -87,9 +97,9 @@ class Kb:
 
     def dispatch(self, text: str, now=None, limit: int = 5):
         """Intake rule, ranked directory entries and due dates for a request (see kb_app.dispatch)."""
-        from .dispatch import dispatch
+        from .dispatch import dispatch_at
 
-        return dispatch(self.snapshot(), text, now or self.now(), limit=limit)
+        return dispatch_at(self.store, self.store.head(), text, now or self.now(), limit=limit)
 
     @cached_property
     def feedback(self):
@@ -125,14 +135,45 @@ class Kb:
     @cached_property
     def review(self):
         """Change requests and the multi-party review (see kb_app.review)."""
-        from .review import Review
+        from . import feedback, review, reverify
 
-        return Review(self)
+        # Order matters: tasks of touched entries close first, then a rule change flags anew.
+        for hook in (feedback.after_publish, reverify.after_publish):
+            if hook not in review.on_publish:
+                review.on_publish.append(hook)
+        if reverify.pending_rewrites not in review.commit_followups:
+            review.commit_followups.append(reverify.pending_rewrites)
+        if reverify.mechanical_rewrites not in review.covered_paths:
+            review.covered_paths.append(reverify.mechanical_rewrites)
+        return review.Review(self)
+
+    # -- when the rules change ----------------------------------------------------------------
+
+    def impact(self, cr):
+        """Article-level impact of a change request touching regulations (None otherwise)."""
+        from .reverify import impact_of
+
+        return impact_of(self, cr.base, cr.head)
+
+    def flags(self):
+        """Entries marked “依据已变更，待核”, by id."""
+        from .reverify import flags
+
+        return flags(self)
 
     # -- content -------------------------------------------------------------------------------
 
     def snapshot(self, commit: str | None = None) -> Snapshot:
-        return self.store.snapshot(commit)
+        """The parsed content at a commit (main by default); read-only, cached per commit."""
+        commit = commit or self.store.head()
+        snap = self._snapshots.get(commit)
+        if snap is None:
+            snap = self.store.snapshot(commit)
+            with self._lock:
+                self._snapshots[commit] = snap
+                while len(self._snapshots) > 4:
+                    self._snapshots.pop(next(iter(self._snapshots)))
+        return snap
 
     def validate_tree(self, root=None):
         """Problems in the content files of a directory (the working tree by default)."""

@@ -93,6 +93,7 @@ class Entry:
     effective = property(lambda self: as_date(self.meta.get("effective")))
     expires = property(lambda self: as_date(self.meta.get("expires")))
     review_by = property(lambda self: as_date(self.meta.get("review_by")))
+    checked = property(lambda self: as_date(self.meta.get("checked")))
 
     @property
     def facts(self) -> dict:
@@ -212,6 +213,12 @@ class Problem:
         return f"{self.path}:{self.line}: {where}{self.message}。修改方法：{self.fix}。"
 
 
+#: Parsed entries by (path, text): content is immutable per blob, so a new commit re-parses only
+#: the files it changed. Entries are shared between snapshots and must be treated as read-only.
+_ENTRY_CACHE: dict[tuple[str, str], Entry] = {}
+_ENTRY_CACHE_SIZE = 200_000
+
+
 class Snapshot:
     """Everything under entries/ and regulations/ at one point (a commit or the work tree)."""
 
@@ -255,12 +262,17 @@ class Snapshot:
         if path.startswith("entries/"):
             if not path.endswith(".md"):
                 return
-            try:
-                meta, body, lines = frontmatter.parse(text)
-            except frontmatter.FrontMatterError as e:
-                self._problem(path, e.line, "", str(e), "按“---”开头、“---”结尾的 YAML 格式修正前置信息")
-                return
-            entry = Entry(path, meta, body, lines)
+            entry = _ENTRY_CACHE.get((path, text))
+            if entry is None:
+                try:
+                    meta, body, lines = frontmatter.parse(text)
+                except frontmatter.FrontMatterError as e:
+                    self._problem(path, e.line, "", str(e), "按“---”开头、“---”结尾的 YAML 格式修正前置信息")
+                    return
+                entry = Entry(path, meta, body, lines)
+                if len(_ENTRY_CACHE) >= _ENTRY_CACHE_SIZE:
+                    _ENTRY_CACHE.pop(next(iter(_ENTRY_CACHE)))
+                _ENTRY_CACHE[(path, text)] = entry
             self.entry_list.append(entry)
             self.entries.setdefault(entry.id, entry)
         elif path.startswith(REGULATION_DIR) and path.endswith(".md"):

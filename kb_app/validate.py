@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import fnmatch
 from pathlib import PurePosixPath
 
 import yaml
 
-from .model import ENTRY_DIRS, ID_PATTERN, REGULATION_DIR, Entry, Problem, Snapshot, as_date, config_path
+from .model import ENTRY_DIRS, ID_PATTERN, Entry, Problem, Snapshot, as_date, config_path
 from .numerals import article_label
 
 COMMON_FIELDS = {"id", "kind", "title", "unit", "audience", "category", "regions", "keywords", "effective",
-                 "expires", "review_by", "basis", "agent_notes"}
+                 "expires", "review_by", "basis", "agent_notes", "checked"}
 FIELDS = {
     "policy": COMMON_FIELDS | {"questions", "facts"},
     "directory": COMMON_FIELDS | {"examples", "handler", "co_handlers", "level", "time_limit", "questions"},
@@ -157,7 +156,7 @@ class _Validator:
 
     def check_dates(self, e: Entry):
         path, line = e.path, e.lines.get
-        for field in ("effective", "expires", "review_by"):
+        for field in ("effective", "expires", "review_by", "checked"):
             value = e.meta.get(field)
             if value is not None and as_date(value) is None:
                 self.add(path, line(field), field, f"“{value}”不是有效日期", "按 YYYY-MM-DD 格式填写，例如 2026-01-01")

@@ -40,6 +40,29 @@ def kb(sample_root, tmp_path):
     return open_kb(load_settings(root=sample_root, data_dir=tmp_path / "data", today="2026-11-22"))
 
 
+@pytest.fixture(scope="session")
+def built_index(sample_template, tmp_path_factory):
+    """The search index of the sample, built once; every copy of the sample has the same commit."""
+    data = tmp_path_factory.mktemp("index-template")
+    open_kb(load_settings(root=sample_template, data_dir=data, today="2026-11-22")).reindex()
+    return data / "index"
+
+
+@pytest.fixture
+def app_env(kb, built_index, monkeypatch):
+    """The Streamlit app points at this test's sample copy (KB_* as ``kb serve`` sets them), indexed."""
+    import streamlit
+
+    shutil.copytree(built_index, kb.settings.index_dir)
+    monkeypatch.setenv("KB_ROOT", str(kb.settings.root))
+    monkeypatch.setenv("KB_DATA_DIR", str(kb.settings.data_path))
+    monkeypatch.setenv("KB_TODAY", kb.settings.today)
+    streamlit.cache_resource.clear()
+    streamlit.cache_data.clear()
+    yield kb
+    streamlit.cache_resource.clear()
+
+
 def git(root, *args):
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 

@@ -1,6 +1,5 @@
 """kb validate: the sample is clean; each kind of breakage is named precisely."""
 
-import shutil
 
 import pytest
 from click.testing import CliRunner

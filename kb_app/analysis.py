@@ -1,0 +1,225 @@
+"""Chinese text analysis for search: words, character bigrams, synonyms and document numbers.
+
+Documents and queries go through the same functions, so a term found in a query can be found in
+the index. Two complementary token streams are produced:
+
+* **words** — jieba (its Rust port, rjieba) in search mode, which also yields the shorter words
+  inside long ones (``失业保险金`` → ``失业``, ``保险``, ``保险金``), with a user dictionary built from
+  entry titles and keywords. Words win on short colloquial questions.
+* **bigrams** — overlapping pairs of Chinese characters, bridging enumeration commas so that
+  ``水电气热`` meets ``水、电、气、热``. Bigrams win when segmentation differs between the question
+  and the text, as it often does on long formal questions.
+
+Document numbers (文号) are normalised so that ``〔2024〕``, ``[2024]``, ``(2024)`` and ``（2024）``
+are one and the same.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+import rjieba
+
+#: Longest query text that is analysed; the rest of a pasted text adds nothing but time.
+MAX_QUERY_CHARS = 200
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:[.\-_][a-z0-9]+)*")
+# Sentence punctuation ends a run of characters for bigrams; the enumeration comma, spaces,
+# quotes and brackets do not (水、电、气、热 gives 水电 电气 气热).
+_RUN_BREAK = re.compile(r"[，。；：！？,.;:!?\n\r\t|]+")
+_NON_CJK = re.compile(f"[^{CJK}0-9a-z]+")
+_YEAR_BRACKETS = re.compile(r"[〔\[(（【［〖{｛]\s*((?:19|20)\d{2})\s*[〕\])）】］〗}｝]")
+_DOCNO = re.compile(f"([{CJK}]{{1,12}})?〔((?:19|20)\\d{{2}})〕\\s*第?\\s*(\\d{{1,5}})\\s*号")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202f\ufeff]")
+
+#: Words that carry no meaning in a question (how, what, can, please ...).
+STOPWORDS = frozenset("""
+的 了 吗 呢 啊 吧 呀 么 嘛 哦 哪 和 与 及 或 在 是 有 我 你 他 她 它 们 我们 你们 他们 这 那 这个 那个 就 都 也 还 又
+怎么 怎么办 怎样 怎么样 如何 什么 哪些 哪里 哪儿 哪个 多少 几 为什么 可以 可不可以 能 能不能 能否 是否 是不是 会 会不会
+要 需要 请问 请 想 想问 问 一下 一个 有没有 没有 吗 应该 该 去 到 给 把 被 让 对 从 向 将 得 地 着 过 啥 咋 咋办
+""".split())
+
+_local = threading.local()
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width), lower case, one bracket style for years."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return _YEAR_BRACKETS.sub(r"〔\1〕", text)
+
+
+def sanitize_query(query) -> str:
+    """Any input made into plain query text: no control characters, bounded length."""
+    if query is None:
+        return ""
+    text = _CONTROL.sub(" ", str(query))
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+class Analyzer:
+    """Tokenizers sharing one jieba dictionary (the default one plus a user dictionary)."""
+
+    def __init__(self, user_words=()):
+        self.jieba = rjieba.Jieba()
+        self.user_words: set[str] = set()
+        self.add_words(user_words)
+
+    def add_words(self, words) -> list[str]:
+        """Add words to the user dictionary; returns those that were new."""
+        new = []
+        for w in words:
+            w = normalize(str(w)).strip()
+            if 2 <= len(w) <= 16 and w not in self.user_words and not _NON_CJK.search(w):
+                self.user_words.add(w)
+                self.jieba.add_word(w, None, None)
+                new.append(w)
+        return new
+
+    def words(self, text: str, normalized: bool = False) -> list[str]:
+        """Search-mode words of two or more characters (single characters are left to bigrams)."""
+        text = text if normalized else normalize(text)
+        out = []
+        for tok in self.jieba.cut_for_search(text, True):
+            if len(tok) >= 2 and (_CJK_CHAR.match(tok) or _ASCII_WORD.fullmatch(tok)):
+                out.append(tok)
+        return out
+
+    def query_words(self, text: str) -> list[str]:
+        """The meaningful words of a question, each once, in order."""
+        words = [w for w in self.words(text, normalized=True) if w not in STOPWORDS]
+        return list(dict.fromkeys(words))
+
+
+def bigrams(text: str, normalized: bool = False) -> list[str]:
+    """Overlapping character pairs of each run of Chinese text; ASCII words and numbers whole."""
+    text = text if normalized else normalize(text)
+    out = []
+    for run in _RUN_BREAK.split(text):
+        for piece in _ASCII_WORD.findall(run):
+            out.append(piece)
+        chars = "".join(_CJK_CHAR.findall(run))
+        if len(chars) == 1:
+            out.append(chars)
+        out.extend(chars[i:i + 2] for i in range(len(chars) - 1))
+    return out
+
+
+def query_bigrams(text: str) -> list[str]:
+    """Distinct bigrams of a (normalised) question, leaving out pairs that are question words."""
+    return [b for b in dict.fromkeys(bigrams(text, normalized=True)) if b not in STOPWORDS]
+
+
+def skip_bigrams(text: str) -> list[str]:
+    """Pairs of characters one apart in a (normalised) question: ``停水停电`` gives ``水电``.
+
+    A question often runs together what a text enumerates (停水停电 against 水、电、气、热), so
+    these pairs meet the text's bigrams where the question's own bigrams do not.
+    """
+    out = []
+    for run in _RUN_BREAK.split(text):
+        chars = "".join(_CJK_CHAR.findall(run))
+        out.extend(chars[i] + chars[i + 2] for i in range(len(chars) - 2))
+    return [b for b in dict.fromkeys(out) if b not in STOPWORDS]
+
+
+def query_trigrams(text: str) -> list[str]:
+    """Distinct character trigrams of the Chinese runs of a (normalised) question."""
+    out = []
+    for run in _RUN_BREAK.split(text):
+        chars = "".join(_CJK_CHAR.findall(run))
+        out.extend(chars[i:i + 3] for i in range(len(chars) - 2))
+    return list(dict.fromkeys(out))
+
+
+def document_numbers(text: str, normalized: bool = False, for_query: bool = False) -> list[str]:
+    """Tokens for the document numbers (文号) in a text, e.g. ``京政办发〔2024〕12号``.
+
+    The same number is written after varying context (``依据京政办发…``), so a document yields
+    its number alone and with every tail of the issuer prefix; a query yields the number alone and
+    with its whole prefix, one of which then meets the document's.
+    """
+    text = text if normalized else normalize(text)
+    out = []
+    for m in _DOCNO.finditer(text):
+        prefix, year, num = m.group(1) or "", m.group(2), str(int(m.group(3)))
+        core = f"{year}-{num}"
+        out.append(core)
+        if for_query:
+            if prefix:
+                out.append(prefix + core)
+        else:
+            out.extend(prefix[-k:] + core for k in range(1, min(len(prefix), 8) + 1))
+    return out
+
+
+def synonym_expansion(text: str, groups) -> list[str]:
+    """Synonyms of the terms a (normalised) query contains, from synonyms.yaml groups.
+
+    Every group is a set of equivalent terms; a query containing one of them gets the others.
+    """
+    extra = []
+    for group in groups:
+        terms = [normalize(t) for t in group if t]
+        if any(t and t in text for t in terms):
+            extra.extend(t for t in terms if t not in text)
+    return list(dict.fromkeys(extra))
+
+
+def default_analyzer() -> Analyzer:
+    """A per-thread analyzer without user words (for callers with no index at hand)."""
+    ana = getattr(_local, "analyzer", None)
+    if ana is None:
+        ana = _local.analyzer = Analyzer()
+    return ana
+
+
+# -- display text ------------------------------------------------------------------------------
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*[-*+]\s+|^\s*>\s?|\|?\s*:?-{3,}:?\s*\|?)", re.M)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown reduced to readable plain text for snippets (no markup, single spaces)."""
+    text = _MD_LINK.sub(r"\1", markdown or "")
+    text = _MD_MARKS.sub(" ", text).replace("|", " ")
+    return " ".join(text.split())
+
+
+def snippet(text: str, terms, width: int = 120) -> str:
+    """An HTML excerpt of ``text`` around the densest cluster of ``terms``, each in ``<mark>``.
+
+    Everything other than the ``<mark>`` tags is escaped, so the result is safe to render.
+    """
+    import html
+
+    if not text:
+        return ""
+    terms = sorted({t for t in terms if t and len(t) >= 2 or (t and _CJK_CHAR.match(t))}, key=len, reverse=True)
+    spans = []
+    if terms:
+        pattern = re.compile("|".join(re.escape(t) for t in terms[:200]))
+        spans = [m.span() for m in pattern.finditer(text.lower())]
+    start = 0
+    if spans:
+        best, best_count, j = spans[0][0], 0, 0
+        for i, (s, _e) in enumerate(spans):
+            while spans[j][0] < s - width:
+                j += 1
+            if i - j + 1 > best_count:
+                best_count, best = i - j + 1, spans[j][0]
+        start = max(0, min(best - 12, len(text) - width))
+    end = min(len(text), start + width)
+    out, pos = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")

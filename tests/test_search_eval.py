@@ -1,0 +1,30 @@
+"""Relevance on real questions, with thresholds a little below what the product reaches.
+
+The NCP evaluation imports 599 documents and runs 300 questions (about a minute on 2 cores).
+"""
+
+import pytest
+
+from scripts import eval_search
+
+pytestmark = pytest.mark.slow
+
+
+def test_ncp_dev_beats_both_baselines():
+    r = eval_search.eval_ncp()
+    kb, fts, whoosh = r["kb_app"], r["fts5_trigram"], r["whoosh_default"]
+    assert kb["n"] == 300
+    assert kb["recall@5"] >= 0.92 and kb["mrr@10"] >= 0.82, kb
+    for name in ("recall@5", "mrr@10"):
+        assert kb[name] > fts[name] and kb[name] > whoosh[name], (name, r)
+
+
+def test_regulation_questions():
+    items = eval_search.regulation_questions()
+    assert len(items) >= 40
+    assert all(i["articles"] and all("/" in a for a in i["articles"]) for i in items)
+    r = eval_search.eval_regulations(systems=("kb_app",))["kb_app"]
+    assert r["recall@1"] >= THRESHOLDS["recall@1"] and r["recall@5"] >= THRESHOLDS["recall@5"], r
+
+
+THRESHOLDS = {"recall@1": 0.82, "recall@5": 0.93}
