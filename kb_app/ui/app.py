@@ -27,13 +27,19 @@ PAGE_SPECS = [
     ("inbox.py", "维护任务", "tasks", ":material/task:", STAFF, True),
     ("stats.py", "统计分析", "stats", ":material/monitoring:", STAFF, True),
     ("catalog.py", "目录健康", "catalog", ":material/health_and_safety:", {"center_reviewer", "legal_reviewer", "admin"}, True),
+    ("objection.py", "派单异议", "objections", ":material/swap_horiz:", STAFF, True),
     ("users.py", "用户管理", "users", ":material/group:", {"admin"}, True),
     ("browse.py", "全部条目", "browse", ":material/list:", EVERYONE, True),
     ("login.py", "登录", "login", ":material/login:", EVERYONE, True),
 ]
 
-st.set_page_config(page_title="示例市 12345 知识库", page_icon="📞", layout="wide", menu_items={})
-st.markdown("<style>[data-testid='stToolbar'],[data-testid='stAppDeployButton'],#MainMenu{display:none !important}</style>",
+st.set_page_config(page_title="示例市 12345 知识库", page_icon=":material/call:", layout="wide", menu_items={})
+# Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens
+# the sidebar (the menu) on a phone. Narrow screens get a smaller title and tighter margins.
+st.markdown("<style>[data-testid='stToolbarActions'],[data-testid='stAppDeployButton'],[data-testid='stMainMenu'],"
+            "#MainMenu{display:none !important}"
+            "@media (max-width: 640px){[data-testid='stMainBlockContainer']{padding:3.5rem 1rem 2rem !important}"
+            "h1{font-size:1.75rem !important}h2,h3{font-size:1.25rem !important}}</style>",
             unsafe_allow_html=True)
 
 if "user" not in st.session_state:
@@ -57,7 +63,7 @@ for file, title, url_path, icon, roles, listed in PAGE_SPECS:
 
 current = st.navigation(pages, position="hidden")
 with st.sidebar:
-    st.markdown("### 📞 示例市 12345 知识库")
+    st.markdown("### :material/call: 示例市 12345 知识库")
     for page in menu:
         st.page_link(page)
     if user is not None:

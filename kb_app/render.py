@@ -1,0 +1,274 @@
+"""What a reader sees of an entry: Markdown made safe to show, plain text to copy, visibility.
+
+* :func:`to_html` renders Markdown with ``markdown`` and sanitises the result with ``nh3``, whatever
+  the author wrote: scripts, styles, frames and forms are removed with their content, event
+  handlers and ``style`` attributes are dropped, links keep only http, https, mailto and relative
+  targets and get ``rel="noopener noreferrer nofollow"``. Raw HTML in the Markdown is treated like
+  any other markup: what is on the safe list stays, the rest goes.
+* :func:`to_text` turns the same Markdown into plain text (lists numbered, paragraphs on their own
+  lines) for the agent's copy-the-answer button.
+* :func:`visible_entry`, :func:`citing_entries` and :func:`last_checked` decide what a reader may
+  open: the public sees only ``audience: public`` entries in force today; staff see everything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import re
+from html.parser import HTMLParser
+
+import markdown as md
+import nh3
+
+from .exceptions import EntryNotFound
+from .model import Article, Entry, Snapshot, as_date
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "del", "ins",
+    "mark", "sub", "sup", "small", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "code", "pre", "kbd",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "a", "abbr",
+}
+#: Removed together with everything inside them (their content is code or a foreign document).
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea",
+                        "select", "svg", "math", "frameset", "frame", "applet", "title", "head"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align", "colspan", "rowspan"},
+                      "td": {"align", "colspan", "rowspan"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener noreferrer nofollow"
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "fenced_code"]
+_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "ul", "ol", "dl",
+           "dt", "dd", "hr", "li"}
+
+
+def sanitize(fragment: str) -> str:
+    """An HTML fragment reduced to the safe list of tags, attributes and URL schemes."""
+    return nh3.clean(fragment or "", tags=ALLOWED_TAGS, clean_content_tags=DROPPED_WITH_CONTENT,
+                     attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=LINK_REL,
+                     strip_comments=True)
+
+
+def to_html(markdown_text: str) -> str:
+    """Markdown as sanitised HTML, safe to insert into a page."""
+    rendered = md.markdown(markdown_text or "", extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitize(rendered)
+
+
+class _TextWriter(HTMLParser):
+    """Plain text from sanitised HTML: block elements on their own lines, list items numbered."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.lists: list[list] = []  # [kind, counter] per open list
+
+    def _newline(self):
+        if self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append("\n")
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol"):
+            self._newline()
+            start = dict(attrs).get("start") or "1"
+            self.lists.append([tag, int(start) - 1 if start.isdigit() else 0])
+        elif tag == "li":
+            self._newline()
+            indent = "  " * max(0, len(self.lists) - 1)
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                self.parts.append(f"{indent}{self.lists[-1][1]}. ")
+            else:
+                self.parts.append(f"{indent}- ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("td", "th") and self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append(" | ")
+        elif tag in _BLOCKS:
+            self._newline()
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if tag in _BLOCKS:
+            self._newline()
+
+    def handle_data(self, data):
+        text = re.sub(r"\s+", " ", data)
+        if self.parts and self.parts[-1].endswith("\n"):
+            text = text.lstrip()
+        if text:
+            self.parts.append(text)
+
+    def text(self) -> str:
+        lines = [line.rstrip() for line in "".join(self.parts).split("\n")]
+        return "\n".join(line for line in lines if line.strip()).strip()
+
+
+def to_text(markdown_text: str) -> str:
+    """The plain text of Markdown, as it would be read out (for copying into a work order)."""
+    writer = _TextWriter()
+    writer.feed(to_html(markdown_text))
+    writer.close()
+    return writer.text()
+
+
+def answer_text(entry: Entry) -> str:
+    """The text an agent copies: the title, then the answer in plain text."""
+    return f"{entry.title}\n{to_text(entry.body)}".strip()
+
+
+# -- what a reader may open ---------------------------------------------------------------------
+
+NOT_FOUND = "未找到该答复：它可能已下线、尚未生效或编号有误。请返回查询页重新搜索。"
+ARTICLE_NOT_FOUND = "未找到该条文：请检查地址中的编号（例如 beijing-2021/11），或返回查询页搜索。"
+
+
+def visible_entry(snap: Snapshot, entry_id: str, staff: bool, day: dt.date) -> Entry:
+    """The entry a reader may open; the public only public entries in force on ``day``.
+
+    Anything else raises the same :class:`EntryNotFound` as a missing entry, so nothing leaks.
+    """
+    entry = snap.entries.get(str(entry_id or ""))
+    if entry is None or (not staff and not entry.is_public_on(day)):
+        raise EntryNotFound(NOT_FOUND)
+    return entry
+
+
+def parse_article_id(article_id: str) -> tuple[str, int] | None:
+    """``beijing-2021/11`` as ("beijing-2021", 11), or None when it is not of that shape."""
+    m = re.fullmatch(r"\s*([a-z0-9][a-z0-9-]{0,79})/([0-9]{1,4})\s*", str(article_id or ""))
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def find_article(snap: Snapshot, article_id: str) -> Article:
+    parsed = parse_article_id(article_id)
+    article = snap.article(*parsed) if parsed else None
+    if article is None:
+        raise EntryNotFound(ARTICLE_NOT_FOUND)
+    return article
+
+
+def neighbours(snap: Snapshot, article: Article) -> tuple[Article | None, Article | None]:
+    """The previous and next articles of the same regulation (by number)."""
+    numbers = sorted(snap.regulations[article.regulation].articles)
+    i = numbers.index(article.number)
+    articles = snap.regulations[article.regulation].articles
+    return (articles[numbers[i - 1]] if i > 0 else None,
+            articles[numbers[i + 1]] if i + 1 < len(numbers) else None)
+
+
+def citing_entries(snap: Snapshot, regulation: str, number: int, staff: bool, day: dt.date) -> list[Entry]:
+    """Entries whose legal basis cites an article; the public only public entries in force."""
+    out = [e for e in snap.entry_list if (regulation, number) in e.citations and (staff or e.is_public_on(day))]
+    return sorted(out, key=lambda e: (e.kind != "policy", e.title))
+
+
+@dataclasses.dataclass
+class BasisItem:
+    """One line of an entry's legal basis, ready to show."""
+
+    label: str
+    article_id: str = ""  # set when it cites an article that exists
+
+
+def basis_items(snap: Snapshot, entry: Entry) -> list[BasisItem]:
+    """The legal basis: cited articles (linked when they exist) and documents as text."""
+    items = []
+    for b in entry.basis:
+        if "regulation" in b:
+            reg_id, number = str(b.get("regulation")), b.get("article")
+            reg = snap.regulations.get(reg_id)
+            article = snap.article(reg_id, number) if isinstance(number, int) else None
+            title = reg.title if reg else reg_id
+            label = f"{title} {article.label}" if article else f"{title} 第{number}条"
+            items.append(BasisItem(label, article.id if article else ""))
+        elif b.get("document"):
+            items.append(BasisItem(str(b["document"])))
+    return items
+
+
+def last_checked(entry: Entry, store) -> dt.date | None:
+    """The ``checked`` date of an entry, or the date its file was last published on main."""
+    checked = as_date(entry.meta.get("checked"))
+    if checked:
+        return checked
+    out = store.git("log", "-1", "--first-parent", "--format=%cI", store.head(), "--", entry.path, check=False).strip()
+    return dt.datetime.fromisoformat(out).date() if out else None
+
+
+class Reader:
+    """What one reader (the public, or signed-in staff) may open on main today."""
+
+    def __init__(self, snap: Snapshot, day: dt.date, store, staff: bool = False, flags: dict | None = None):
+        self.snap, self.day, self.store, self.staff = snap, day, store, staff
+        #: entry id -> detail, for entries whose legal basis changed and await re-verification
+        self.flags = flags or {}
+
+    def rechecking(self, entry: Entry) -> str | None:
+        """Why an entry is being re-checked (its legal basis changed), or None."""
+        return self.flags.get(entry.id)
+
+    def entry(self, entry_id: str) -> Entry:
+        return visible_entry(self.snap, entry_id, self.staff, self.day)
+
+    def basis(self, entry: Entry) -> list[BasisItem]:
+        return basis_items(self.snap, entry)
+
+    def last_checked(self, entry: Entry) -> dt.date | None:
+        return last_checked(entry, self.store)
+
+    def article(self, article_id: str) -> Article:
+        return find_article(self.snap, article_id)
+
+    def regulation(self, article: Article):
+        return self.snap.regulations[article.regulation]
+
+    def neighbours(self, article: Article):
+        return neighbours(self.snap, article)
+
+    def citing(self, article: Article) -> list[Entry]:
+        return citing_entries(self.snap, article.regulation, article.number, self.staff, self.day)
+
+    def unit_name(self, unit_id: str) -> str:
+        return self.snap.unit_name(unit_id)
+
+    def status_marks(self, entry: Entry) -> list[str]:
+        """Marks for staff: 内部, 未生效, 已失效, 依据已变更，待核 (none for a public entry in force)."""
+        return status_marks(entry, self.day) + (["依据已变更，待核"] if entry.id in self.flags else [])
+
+
+STATUS_MARKS = {"pending": "未生效", "expired": "已失效"}
+
+
+def status_marks(entry: Entry, day: dt.date) -> list[str]:
+    marks = ["内部"] if entry.audience != "public" else []
+    status = entry.status(day)
+    if status in STATUS_MARKS:
+        marks.append(STATUS_MARKS[status])
+    return marks
+
+
+def escape(text) -> str:
+    """Text for insertion into HTML."""
+    return html.escape(str(text or ""))
+
+
+#: Characters that Markdown (and Streamlit's math) would read as syntax, as HTML entities.
+_MARKDOWN_SYNTAX = {c: f"&#{ord(c)};" for c in "\\`*_[](){}#+!|~$"}
+_MARKDOWN_SYNTAX_RE = re.compile("[" + re.escape("".join(_MARKDOWN_SYNTAX)) + "]")
+
+
+def snippet_html(snippet: str) -> str:
+    """A search snippet made safe for ``st.markdown(unsafe_allow_html=True)``.
+
+    Only ``<mark>`` survives as a tag, and characters Markdown would interpret are turned into
+    entities, so the text shows exactly as written.
+    """
+    clean = nh3.clean(snippet or "", tags={"mark"}, attributes={}, clean_content_tags=DROPPED_WITH_CONTENT)
+    return _MARKDOWN_SYNTAX_RE.sub(lambda m: _MARKDOWN_SYNTAX[m.group(0)], clean)
+
+
+def markdown_literal(text) -> str:
+    """Plain text for ``st.markdown(unsafe_allow_html=True)``, shown exactly as written."""
+    return _MARKDOWN_SYNTAX_RE.sub(lambda m: _MARKDOWN_SYNTAX[m.group(0)], escape(text))

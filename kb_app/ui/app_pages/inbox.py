@@ -1,0 +1,71 @@
+"""Maintenance tasks (维护任务): a unit's inbox; the hotline center sees every unit and assigns queries."""
+
+import streamlit as st
+
+from kb_app.feedback import CENTER_ROLES
+from kb_app.ui.errors import show_errors
+from kb_app.ui.resources import get_kb
+
+st.title("维护任务")
+user = st.session_state.get("user")
+
+with show_errors():
+    kb = get_kb()
+    snap = kb.snapshot()
+    center = getattr(user, "role", None) in CENTER_ROLES
+    if center:
+        units = {"": "全部单位", **{u: snap.unit_name(u) for u in snap.units}}
+        unit = st.selectbox("单位", list(units), format_func=units.get, key="inbox_unit")
+    else:
+        unit = getattr(user, "unit", "") or ""
+        st.caption(f"单位：{snap.unit_name(unit)}")
+    show_all = st.checkbox("包括已完成和已驳回的任务", value=False, key="inbox_all")
+    if center and st.button("按到期、复核日期和评价生成任务", key="inbox_generate"):
+        new = kb.feedback.generate_tasks()
+        st.success(f"新生成 {len(new)} 个维护任务。")
+    if not center and not unit:
+        st.info("您的账号没有所属单位，没有维护任务。")
+        tasks = []
+    else:
+        tasks = kb.feedback.list_tasks(unit or None, state=None if show_all else "open")
+    overdue = sum(t.overdue for t in tasks)
+    c1, c2 = st.columns(2)
+    c1.metric("任务数", len(tasks))
+    c2.metric("已超期", overdue)
+    if not tasks:
+        st.success("没有待处理的维护任务。")
+    for t in tasks:
+        mark = "🔴 已超期" if t.overdue else t.state_label
+        due = t.due or "期限未定"
+        with st.expander(f"#{t.id} ［{t.kind_label}］{t.title} · 期限 {due} · {mark}", expanded=t.overdue):
+            st.caption(f"单位：{snap.unit_name(t.unit)}　创建：{t.created[:16].replace('T', ' ')}")
+            if t.detail:
+                st.text(t.detail)
+            if t.state != "open":
+                st.caption(f"处理：{t.closed[:16].replace('T', ' ')} {t.closed_by} {t.close_reason}")
+                continue
+            if t.entry:
+                st.markdown(f"[✏️ 修改该条目（发起变更）](edit?entry={t.entry})")
+            reason = st.text_input("驳回理由", key=f"inbox_reason_{t.id}")
+            if st.button("驳回任务", key=f"inbox_dismiss_{t.id}"):
+                with show_errors():
+                    kb.feedback.dismiss(t.id, reason, user)
+                    st.success(f"维护任务 #{t.id} 已驳回。")
+                    st.rerun()
+
+    if center:
+        st.divider()
+        st.subheader("无结果查询分派")
+        assigned = kb.feedback.assigned_queries()
+        zero = [r for r in kb.stats.zero_result_queries() if r["query"] not in assigned]
+        if not zero:
+            st.caption("近 30 天没有待分派的无结果查询。")
+        else:
+            st.dataframe([{"查询内容": r["query"], "次数": r["searches"], "最近一次": r["last"][:16].replace("T", " ")}
+                          for r in zero], hide_index=True, key="inbox_zero_table")
+            query = st.selectbox("查询", [r["query"] for r in zero], key="inbox_zero_query")
+            target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name, key="inbox_zero_unit")
+            if st.button("分派", key="inbox_assign"):
+                with show_errors():
+                    pk = kb.feedback.assign_query(query, target, user)
+                    st.success(f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")

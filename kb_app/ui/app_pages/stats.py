@@ -1,0 +1,90 @@
+"""Statistics (统计分析): the hotline center and administrators see all units, a unit sees its own."""
+
+import datetime as dt
+
+import streamlit as st
+
+from kb_app.feedback import CENTER_ROLES
+from kb_app.stats import SECTIONS
+from kb_app.ui.errors import show_errors
+from kb_app.ui.resources import get_kb
+
+st.title("统计分析")
+user = st.session_state.get("user")
+
+
+def labelled(rows, key):
+    columns = SECTIONS[key][1]
+    return [{label: r.get(k) for k, label in columns.items()} for r in rows]
+
+
+with show_errors():
+    kb = get_kb()
+    snap = kb.snapshot()
+    today = kb.today()
+    if getattr(user, "role", None) in CENTER_ROLES:
+        units = {"": "全部单位", **{u: snap.unit_name(u) for u in snap.units}}
+        unit = st.selectbox("单位", list(units), format_func=units.get, key="stats_unit") or None
+    else:
+        unit = getattr(user, "unit", "") or None
+        if unit is None:
+            st.info("您的账号没有所属单位，统计按单位显示。")
+            st.stop()
+        st.caption(f"单位：{snap.unit_name(unit)}")
+    c1, c2 = st.columns(2)
+    start = c1.date_input("起始日期", value=today - dt.timedelta(days=29), key="stats_start")
+    end = c2.date_input("结束日期", value=today, key="stats_end")
+    stats = kb.stats
+    summary = stats.summary(start, end, unit)
+    m = st.columns(5)
+    m[0].metric("查询次数", summary.searches)
+    m[1].metric("无结果率", f"{summary.zero_rate:.1%}")
+    m[2].metric("条目浏览", summary.views)
+    m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
+    m[4].metric("待处理任务（超期）", f"{summary.open_tasks}（{summary.overdue_tasks}）")
+    report = stats.report(start, end, unit)
+
+    st.subheader(SECTIONS["searches_per_day"][0])
+    per_day = report["searches_per_day"]
+    if per_day:
+        st.line_chart({"查询次数": [r["searches"] for r in per_day], "无结果次数": [r["zero"] for r in per_day]},
+                      x_label="日期", y_label="次数")
+    st.dataframe(labelled(per_day, "searches_per_day"), hide_index=True, key="stats_per_day")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(SECTIONS["top_queries"][0])
+        st.dataframe(labelled(report["top_queries"], "top_queries"), hide_index=True, key="stats_top")
+    with right:
+        if not unit:
+            st.subheader(SECTIONS["zero_result_queries"][0])
+            st.dataframe(labelled(report["zero_result_queries"], "zero_result_queries"), hide_index=True,
+                         key="stats_zero")
+
+    st.subheader(SECTIONS["most_viewed"][0])
+    viewed = report["most_viewed"]
+    if viewed:
+        st.bar_chart({r["title"]: r["views"] for r in viewed}, horizontal=True)
+    st.dataframe(labelled(viewed, "most_viewed"), hide_index=True, key="stats_viewed")
+
+    st.subheader("有用率")
+    by_unit = report["helpfulness_by_unit"]
+    if by_unit:
+        st.bar_chart({"有帮助": {r["unit_name"]: r["helpful"] for r in by_unit},
+                      "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, stack=True)
+    st.dataframe(labelled(by_unit, "helpfulness_by_unit"), hide_index=True, key="stats_help_unit")
+    st.dataframe(labelled(report["helpfulness_by_entry"], "helpfulness_by_entry"), hide_index=True,
+                 key="stats_help_entry")
+
+    st.subheader(SECTIONS["tasks_by_unit"][0])
+    tasks = report["tasks_by_unit"]
+    if tasks:
+        st.bar_chart({"待处理": {r["unit_name"]: r["open"] for r in tasks},
+                      "已超期": {r["unit_name"]: r["overdue"] for r in tasks}})
+    st.dataframe(labelled(tasks, "tasks_by_unit"), hide_index=True, key="stats_tasks")
+
+    st.subheader(SECTIONS["review_turnaround"][0])
+    st.dataframe(labelled(report["review_turnaround"], "review_turnaround"), hide_index=True, key="stats_review")
+
+    st.download_button("导出 CSV", stats.report_csv(start, end, unit).encode("utf-8-sig"),
+                       f"kb-report-{start}-{end}.csv", "text/csv", key="stats_csv")

@@ -1,0 +1,163 @@
+"""The statutory working-day calendar and the due dates of the time-limit tiers.
+
+Where a year's data comes from, in order:
+
+1. ``regulations/calendar.yaml`` (``years: {2026: {holidays: [...], workdays: [...]}}``): a day is
+   a working day when it is Monday–Friday and not listed in ``holidays``, or when it is listed in
+   ``workdays`` (make-up working days on a weekend);
+2. the ``chinesecalendar`` package, which knows the State Council's arrangements of past years;
+3. neither: :class:`CalendarMissing` is raised. A year without data is never treated as
+   all-workdays.
+
+Due dates (``WorkCalendar.due``):
+
+- ``unit: hours`` tiers (2 h, 24 h) run on the clock from the moment of dispatch, nights, weekends
+  and holidays included: due = start + amount hours.
+- ``unit: workdays`` tiers (3, 5 working days) count working days. The day the request is received
+  is not counted, whatever kind of day it is; day 1 is the first working day after it. The request
+  is due at the end (23:59:59) of the N-th working day. A request received on Friday with a 3-day
+  tier is due at the end of the following Wednesday; one received during a holiday counts from the
+  first working day after it, make-up working days included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from .exceptions import KbError
+from .model import as_date
+
+END_OF_DAY = dt.time(23, 59, 59)
+MAX_WORKDAYS = 366
+
+
+class CalendarMissing(KbError):
+    """工作日历缺少某一年的数据。"""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"工作日历缺少 {year} 年的数据（regulations/calendar.yaml 和 chinesecalendar 包都没有），"
+            f"无法按工作日计算期限：请在 regulations/calendar.yaml 的 years 下增加 {year} 年的"
+            f"法定节假日（holidays）和调休上班日（workdays），依据国务院办公厅当年的节假日安排通知。")
+
+
+class UnknownTier(KbError):
+    """时限档位未定义。"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Due:
+    """When a request dispatched at ``start`` under ``tier`` must be finished."""
+
+    at: dt.datetime
+    start: dt.datetime
+    tier: str
+    tier_name: str
+    amount: int
+    clock: bool  # True: clock hours; False: working days
+    workdays: tuple[dt.date, ...] = ()  # the working days counted (workday tiers)
+
+    @property
+    def unit(self) -> str:
+        return "hours" if self.clock else "workdays"
+
+    def label(self) -> str:
+        way = "自然小时连续计算" if self.clock else "按法定工作日计算"
+        return f"{self.at:%Y-%m-%d %H:%M} 前（{self.tier_name}，{way}）"
+
+    def to_dict(self) -> dict:
+        return {"at": self.at.isoformat(), "start": self.start.isoformat(), "tier": self.tier,
+                "tier_name": self.tier_name, "amount": self.amount, "unit": self.unit,
+                "workdays": [d.isoformat() for d in self.workdays], "label": self.label()}
+
+
+def _package_is_workday(day: dt.date) -> bool | None:
+    """The chinesecalendar package's answer, or None when it has no data for the year."""
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - a pinned dependency
+        return None
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
+class WorkCalendar:
+    """Working days from calendar.yaml first and the chinesecalendar package second."""
+
+    def __init__(self, config: dict | None = None, tiers: dict[str, dict] | None = None, use_package: bool = True):
+        self.years: dict[int, tuple[set, set]] = {}
+        years = config.get("years") if isinstance(config, dict) else None
+        for year, spec in (years or {}).items():
+            if not isinstance(year, int) or not isinstance(spec, dict):
+                continue
+            holidays = {d for d in map(_item_date, spec.get("holidays") or []) if d}
+            workdays = {d for d in map(_item_date, spec.get("workdays") or []) if d}
+            self.years[year] = (holidays, workdays)
+        self.tiers = tiers or {}
+        self.use_package = use_package
+
+    @classmethod
+    def from_snapshot(cls, snap, use_package: bool = True) -> "WorkCalendar":
+        return cls(snap.config("calendar", {}), snap.tiers, use_package)
+
+    def source(self, year: int) -> str:
+        """Where the data of a year comes from: ``calendar.yaml``, ``chinesecalendar`` or ``missing``."""
+        if year in self.years:
+            return "calendar.yaml"
+        if self.use_package and _package_is_workday(dt.date(year, 1, 1)) is not None:
+            return "chinesecalendar"
+        return "missing"
+
+    def is_workday(self, day: dt.date) -> bool:
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if day.year in self.years:
+            holidays, workdays = self.years[day.year]
+            return day in workdays or (day.weekday() < 5 and day not in holidays)
+        answer = _package_is_workday(day) if self.use_package else None
+        if answer is None:
+            raise CalendarMissing(day.year)
+        return answer
+
+    def add_workdays(self, day: dt.date, n: int) -> list[dt.date]:
+        """The ``n`` working days after ``day`` (``day`` itself never counts), in order."""
+        counted, current = [], day
+        for _ in range(MAX_WORKDAYS * 2):
+            if len(counted) >= n:
+                break
+            current += dt.timedelta(days=1)
+            if self.is_workday(current):
+                counted.append(current)
+        return counted
+
+    def workday_due(self, day: dt.date, n: int) -> dt.date:
+        """The last day of a period of ``n`` working days that starts after ``day``."""
+        return self.add_workdays(day, n)[-1] if n > 0 else day
+
+    def tier(self, tier) -> dict:
+        if isinstance(tier, dict):
+            return tier
+        if str(tier) in self.tiers:
+            return self.tiers[str(tier)]
+        known = "、".join(self.tiers) or "（无）"
+        raise UnknownTier(f"时限档位“{tier}”未在 regulations/time_limits.yaml 中定义：请改为已定义的档位（{known}）。")
+
+    def due(self, start: dt.datetime, tier) -> Due:
+        """The due moment of a request received at ``start`` under ``tier`` (an id or a tier dict)."""
+        spec = self.tier(tier)
+        amount = int(spec.get("amount") or 0)
+        tier_id = str(spec.get("id") or "")
+        name = str(spec.get("name") or tier_id)
+        if spec.get("unit") == "hours":
+            return Due(start + dt.timedelta(hours=amount), start, tier_id, name, amount, True)
+        days = self.add_workdays(start.date(), amount)
+        last = days[-1] if days else start.date()
+        return Due(dt.datetime.combine(last, END_OF_DAY), start, tier_id, name, amount, False, tuple(days))
+
+
+def _item_date(item) -> dt.date | None:
+    return as_date(item.get("date") if isinstance(item, dict) else item)

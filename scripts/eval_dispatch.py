@@ -1,0 +1,131 @@
+"""Dispatch evaluation: top-1 / top-3 accuracy of the top-level category on real citizen messages.
+
+Directory entries are built from ``../shared/eval/matter_taxonomy.csv`` (one per 三级 class:
+title = the 三级 class, keywords = the 二级 and 三级 classes, category = [一级, 二级, 三级]) into a
+temporary knowledge base with the product's own code, and every message of
+``../shared/eval/appeals_dev.jsonl`` (title and text) is run through ``Kb.dispatch``. A message
+counts as right at k when its gold 一级 class is among the first k distinct 一级 classes of the
+ranked candidates. The baseline, in the same run, is plain BM25 (jieba words) over the class
+names of the same rows.
+
+    .venv/bin/python scripts/eval_dispatch.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import rjieba
+
+from kb_app import init_repo, load_settings, open_kb
+from kb_app.frontmatter import dump
+
+EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+CANDIDATES = 30
+
+
+def taxonomy() -> list[tuple[str, str, str]]:
+    with open(EVAL / "matter_taxonomy.csv", encoding="utf-8") as f:
+        return [(r["一级分类"], r["二级分类"], r["三级分类"]) for r in csv.DictReader(f)]
+
+
+def appeals(limit: int | None = None) -> list[dict]:
+    with open(EVAL / "appeals_dev.jsonl", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return rows[:limit] if limit else rows
+
+
+def build_kb(root: Path, rows):
+    """A knowledge base whose directory is the taxonomy, written and committed with kb_app's code."""
+    init_repo(root, empty=True)
+    for i, (top, mid, leaf) in enumerate(rows, 1):
+        entry_id = f"matter-{i:03d}"
+        meta = {"id": entry_id, "kind": "directory", "title": leaf, "category": [top, mid, leaf],
+                "keywords": list(dict.fromkeys([mid, leaf])), "handler": "hotline-center", "level": "city",
+                "time_limit": "5wd", "audience": "internal", "unit": "hotline-center"}
+        body = f"{top}类事项：{mid}，{leaf}。"
+        (root / "entries" / "directory" / f"{entry_id}.md").write_text(dump(meta, body), encoding="utf-8")
+    git = ["git", "-c", "user.name=eval", "-c", "user.email=eval@localhost"]
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-q", "-m", "派单目录（事项分类）"], cwd=root, check=True, capture_output=True)
+    return open_kb(load_settings(root=root, data_dir=root.parent / "data", today="2026-11-22"))
+
+
+def distinct_top(categories) -> list[str]:
+    return list(dict.fromkeys(categories))
+
+
+class Bm25Baseline:
+    """BM25 over the class names (jieba words, one document per taxonomy row)."""
+
+    def __init__(self, rows, k1=1.2, b=0.75):
+        self.rows = rows
+        self.docs = [Counter(w for w in rjieba.cut(" ".join(r)) if w.strip()) for r in rows]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.avgdl = sum(self.lengths) / len(self.docs)
+        df = Counter(t for d in self.docs for t in d)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.k1, self.b = k1, b
+
+    def rank(self, text: str) -> list[str]:
+        terms = set(w for w in rjieba.cut(text) if w.strip())
+        scored = []
+        for i, d in enumerate(self.docs):
+            norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avgdl)
+            s = sum(self.idf[t] * d[t] * (self.k1 + 1) / (d[t] + norm) for t in terms if t in d)
+            if s > 0:
+                scored.append((-s, i))
+        scored.sort()
+        return distinct_top(self.rows[i][0] for _, i in scored)
+
+
+def evaluate(limit: int | None = None) -> dict:
+    rows = taxonomy()
+    messages = appeals(limit)
+    baseline = Bm25Baseline(rows)
+    hits = {"dispatch": [0, 0], "baseline": [0, 0]}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = build_kb(Path(tmp) / "kb", rows)
+        build_s = time.perf_counter() - started
+        t0 = time.perf_counter()
+        for m in messages:
+            text = f"{m['title']}。{m['message']}"
+            result = kb.dispatch(text, limit=CANDIDATES)
+            ranked = {"dispatch": distinct_top(c.category[0] for c in result.candidates if c.category),
+                      "baseline": baseline.rank(text)}
+            for name, tops in ranked.items():
+                hits[name][0] += tops[:1] == [m["category"]]
+                hits[name][1] += m["category"] in tops[:3]
+        per_message_ms = (time.perf_counter() - t0) * 1000 / max(len(messages), 1)
+    n = max(len(messages), 1)
+    return {"messages": len(messages), "entries": len(rows), "build_s": build_s, "per_message_ms": per_message_ms,
+            **{f"{name}_top{k}": hits[name][j] / n for name in hits for j, k in enumerate((1, 3))}}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N messages")
+    args = parser.parse_args(argv)
+    r = evaluate(args.limit)
+    print(f"{r['messages']} messages, {r['entries']} directory entries; build {r['build_s']:.1f} s, "
+          f"dispatch {r['per_message_ms']:.1f} ms per message")
+    print(f"{'':24}{'top-1':>8}{'top-3':>8}")
+    print(f"{'dispatch (kb.dispatch)':24}{r['dispatch_top1']:>8.3f}{r['dispatch_top3']:>8.3f}")
+    print(f"{'baseline (BM25 names)':24}{r['baseline_top1']:>8.3f}{r['baseline_top3']:>8.3f}")
+    print(f"top-3 ratio dispatch/baseline: {r['dispatch_top3'] / max(r['baseline_top3'], 1e-9):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

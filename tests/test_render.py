@@ -1,0 +1,156 @@
+"""Markdown made safe to show, plain text to copy, and what a reader may open."""
+
+import datetime as dt
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from kb_app import render
+from kb_app.exceptions import EntryNotFound
+
+from .conftest import commit_all
+
+HOSTILE = """# 标题
+
+<script>alert('s')</script>
+<img src=x onerror="alert('i')">
+[点我](javascript:alert(1)) [也点我](JaVaScRiPt:alert(2)) [数据](data:text/html;base64,PHNjcmlwdD4=)
+<a href="javascript:alert('a')" onclick="alert('c')">原始链接</a>
+<div style="position:fixed;top:0" onmouseover="alert('m')">原始 <b>HTML</b></div>
+<iframe src="https://evil.example/"></iframe><svg onload="alert('v')"><circle r="1"/></svg>
+<form action="https://evil.example/"><input name="p" value="x"><button>提交</button></form>
+<style>body{display:none}</style>
+[正常链接](https://www.beijing.gov.cn/) [邮件](mailto:a@example.cn) [条文](article?id=beijing-2021/11)
+"""
+
+ACTIVE = re.compile(r"<script|<style|<iframe|<svg|<form|<input|<button|<img|\son\w+\s*=|javascript:|data:|style=",
+                    re.IGNORECASE)
+
+
+def test_hostile_markdown_is_rendered_harmless():
+    html = render.to_html(HOSTILE)
+    assert ACTIVE.search(html) is None
+    assert "alert" not in html and "evil" not in html
+    assert '<a href="https://www.beijing.gov.cn/" rel="noopener noreferrer nofollow">正常链接</a>' in html
+    assert '<a href="mailto:a@example.cn" rel="noopener noreferrer nofollow">邮件</a>' in html
+    assert '<a href="article?id=beijing-2021/11" rel="noopener noreferrer nofollow">条文</a>' in html
+    # The text of dropped links and allowed inline markup stays readable.
+    assert '<a rel="noopener noreferrer nofollow">点我</a>' in html
+    assert "原始 <b>HTML</b>" in html
+    assert "<h1>标题</h1>" in html
+
+
+def test_markdown_features_survive_sanitising():
+    html = render.to_html("**粗体** *斜体*\n\n1. 一\n2. 二\n\n| 项 | 值 |\n|---|---|\n| 标准 | 1395元 |\n\n> 引用\n")
+    for fragment in ("<strong>粗体</strong>", "<em>斜体</em>", "<ol>\n<li>一</li>", "<th>项</th>",
+                     "<td>1395元</td>", "<blockquote>"):
+        assert fragment in html
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("<>\"'=/ :;()[]!`*_-\n") + ["script", "onerror", "javascript", "img",
+                                                                  "a href", "iframe", "style", "svg", "onload",
+                                                                  "src", "x", "警告"]),
+                max_size=40).map("".join))
+def test_no_markup_soup_produces_active_content(text):
+    html = render.to_html(text)
+    assert re.search(r"<(script|style|iframe|svg|img|form|input)\b", html, re.IGNORECASE) is None
+    assert re.search(r"<[^>]*\son\w+\s*=", html, re.IGNORECASE) is None
+    assert re.search(r"href\s*=\s*\"?\s*javascript:", html, re.IGNORECASE) is None
+
+
+def test_plain_text_for_copying():
+    text = render.to_text("**申请条件**：本市户籍。\n\n怎么申请：\n\n1. **提出申请**：向街道申请；\n2. 审核确认。\n\n"
+                          "- 身份证\n- 户口簿\n\n<script>alert(1)</script>[官网](https://example.cn)")
+    assert text == "申请条件：本市户籍。\n怎么申请：\n1. 提出申请：向街道申请；\n2. 审核确认。\n- 身份证\n- 户口簿\n官网"
+
+
+def test_answer_text_starts_with_the_title(kb):
+    entry = kb.entry("dibao-apply")
+    text = render.answer_text(entry)
+    assert text.startswith("最低生活保障（低保）怎么申请\n申请条件：共同生活的家庭成员持有本市户籍")
+    assert "**" not in text and "内部提示" not in text
+
+
+def test_snippet_html_keeps_only_mark_and_neutralises_markdown():
+    out = render.snippet_html("<mark>低保</mark>标准 $5 与 $6 [x](javascript:alert(1)) &lt;b&gt; <b>粗</b><script>x</script>")
+    assert out == ("<mark>低保</mark>标准 &#36;5 与 &#36;6 &#91;x&#93;&#40;javascript:alert&#40;1&#41;&#41; "
+                   "&lt;b&gt; 粗")
+
+
+def test_markdown_literal():
+    assert render.markdown_literal("**不是粗体** <b>") == "&#42;&#42;不是粗体&#42;&#42; &lt;b&gt;"
+
+
+# -- what a reader may open --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry_id", ["heating-peak-season-internal",  # internal
+                                      "minimum-wage-2027",             # not yet effective
+                                      "dibao-standard-2025",           # expired
+                                      "bus-route",                     # directory entry (internal)
+                                      "no-such-entry", "", "../../etc/passwd"])
+def test_public_reader_sees_only_public_entries_in_force(kb, entry_id):
+    with pytest.raises(EntryNotFound) as e:
+        kb.reader().entry(entry_id)
+    assert str(e.value) == "未找到该答复：它可能已下线、尚未生效或编号有误。请返回查询页重新搜索。"
+
+
+def test_status_of_hidden_samples(kb):
+    snap, day = kb.snapshot(), kb.today()
+    assert snap.entries["heating-peak-season-internal"].audience == "internal"
+    assert snap.entries["minimum-wage-2027"].status(day) == "pending"
+    assert snap.entries["dibao-standard-2025"].status(day) == "expired"
+
+
+def test_staff_reader_sees_everything_with_marks(kb):
+    reader = kb.reader(staff=True)
+    assert reader.status_marks(reader.entry("heating-peak-season-internal")) == ["内部"]
+    assert reader.status_marks(reader.entry("minimum-wage-2027")) == ["未生效"]
+    assert reader.status_marks(reader.entry("dibao-standard-2025")) == ["已失效"]
+    assert reader.status_marks(reader.entry("dibao-apply")) == []
+
+
+def test_basis_links_existing_articles_and_lists_documents(kb):
+    reader = kb.reader()
+    items = reader.basis(reader.entry("hotline-not-accepted"))
+    linked = [(i.label, i.article_id) for i in items if i.article_id]
+    assert ("北京市接诉即办工作条例 第十一条", "beijing-2021/11") in linked
+    docs = reader.basis(reader.entry("dibao-apply"))
+    assert [(i.label, i.article_id) for i in docs] == [("《社会救助暂行办法》", ""), ("示民发〔2025〕30号", "")]
+
+
+def test_article_lookup_neighbours_and_citing(kb):
+    reader = kb.reader()
+    article = reader.article("beijing-2021/11")
+    assert article.label == "第十一条"
+    before, after = reader.neighbours(article)
+    assert (before.id, after.id) == ("beijing-2021/10", "beijing-2021/12")
+    public = {e.id for e in reader.citing(article)}
+    staff = {e.id for e in kb.reader(staff=True).citing(article)}
+    snap, day = kb.snapshot(), kb.today()
+    expected = {e.id for e in snap.entry_list if ("beijing-2021", 11) in e.citations}
+    assert staff == expected
+    assert public == {i for i in expected if snap.entries[i].is_public_on(day)}
+    assert "elevator-trapped" in staff - public  # an internal directory entry: agents only
+
+
+@pytest.mark.parametrize("article_id", ["beijing-2021/999", "beijing-2021", "nope/1", "", "beijing-2021/十一"])
+def test_unknown_article(kb, article_id):
+    with pytest.raises(EntryNotFound) as e:
+        kb.reader().article(article_id)
+    assert str(e.value) == "未找到该条文：请检查地址中的编号（例如 beijing-2021/11），或返回查询页搜索。"
+
+
+def test_last_checked_is_the_last_published_change_or_the_checked_field(kb, sample_root):
+    reader = kb.reader()
+    entry = reader.entry("dibao-apply")
+    first = reader.last_checked(entry)
+    assert first == kb.store.history(entry.path)[0].date.date()
+    path = sample_root / entry.path
+    path.write_text(path.read_text(encoding="utf-8").replace("review_by: 2026-12-15", "review_by: 2026-12-15\nchecked: 2026-03-01"),
+                    encoding="utf-8")
+    commit_all(sample_root, "核对低保")
+    reader = kb.reader()
+    assert reader.last_checked(reader.entry("dibao-apply")) == dt.date(2026, 3, 1)

@@ -1,0 +1,57 @@
+"""AppTest: the statistics page."""
+
+import dataclasses
+
+import pytest
+
+from kb_app import open_kb
+from kb_app.auth import User
+
+from . import ui_helpers
+
+HRSS = User("hrss-editor", "人社编辑", "unit_editor", "city-hrss")
+ADMIN = User("admin", "孙管理", "admin", "")
+
+
+@pytest.fixture
+def app_env(app_env):
+    """The app on the sample, with a few days of searches, an open entry and a vote."""
+    kb = app_env
+    day = open_kb(dataclasses.replace(kb.settings, today="2026-11-10"))
+    pk = day.feedback.log_search("社保卡补办", "agent", 1, username="a1")
+    day.feedback.log_open("sscard-reissue", pk)
+    day.feedback.log_search("居住证", "public", 2)
+    day.feedback.log_search("失业金", "public", 0)
+    day.feedback.vote("sscard-reissue", False)
+    return kb
+
+
+def open_page(user):
+    return ui_helpers.open_page("app_pages/stats.py", user)
+
+
+def test_admin_sees_all_units(app_env):
+    at = open_page(ADMIN)
+    assert at.metric[0].value == "3"
+    assert at.metric[1].value == "33.3%"
+    # tables in page order: per day, top queries, zero-result queries, most viewed, ...
+    assert list(at.dataframe[1].value["查询内容"]) == ["失业金", "居住证", "社保卡补办"]
+    assert list(at.dataframe[2].value["查询内容"]) == ["失业金"]
+    assert "无结果查询" in [h.value for h in at.subheader]
+
+
+def test_unit_sees_its_own(app_env):
+    at = open_page(HRSS)
+    assert at.metric[0].value == "1"
+    assert list(at.dataframe[1].value["查询内容"]) == ["社保卡补办"]
+    assert "无结果查询" not in [h.value for h in at.subheader]
+    assert list(at.dataframe[4].value["没有帮助"]) == [1]
+
+
+def test_date_range_filters(app_env):
+    import datetime as dt
+
+    at = open_page(ADMIN)
+    at.date_input(key="stats_start").set_value(dt.date(2026, 11, 11)).run()
+    assert not at.exception
+    assert at.metric[0].value == "0"
