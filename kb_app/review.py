@@ -99,15 +99,6 @@ class Policy:
         return str(spec.get("role")) if isinstance(spec, dict) and spec.get("role") else None
 
 
-def _meta(text: str | None) -> dict:
-    if not text:
-        return {}
-    try:
-        return frontmatter.parse(text)[0]
-    except frontmatter.FrontMatterError:
-        return {}
-
-
 def _strings(value) -> list[str]:
     if value is None:
         return []
@@ -121,7 +112,7 @@ def owners(path: str, versions) -> set[str]:
     if path.startswith("entries/policy/") and len(parts) >= 4:
         units.add(parts[2])
     for text in versions:
-        units.update(_strings(_meta(text).get("unit")))
+        units.update(_strings(frontmatter.meta_or_empty(text).get("unit")))
     return units
 
 
@@ -129,7 +120,7 @@ def handlers(versions) -> set[str]:
     """Units named as handler or co-handler in any version of a directory entry."""
     units = set()
     for text in versions:
-        meta = _meta(text)
+        meta = frontmatter.meta_or_empty(text)
         units.update(_strings(meta.get("handler")) + _strings(meta.get("co_handlers")))
     return units
 
@@ -172,7 +163,7 @@ def can_approve_for(user: User, party: str, policy: Policy) -> bool:
 
 def entry_units(path: str, text: str | None) -> set[str]:
     """Units that may propose changes to a file: owner, maintainer, handler and co-handlers."""
-    meta = _meta(text)
+    meta = frontmatter.meta_or_empty(text)
     units = owners(path, [text]) if path.startswith("entries/policy/") else set(_strings(meta.get("unit")))
     return units | handlers([text])
 

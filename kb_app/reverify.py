@@ -1,0 +1,148 @@
+"""Re-verification when the rules change: flags on entries whose legal basis changed.
+
+A published change under ``regulations/`` marks every entry citing a changed or removed article
+(and every directory entry using a changed time-limit tier) "依据已变更，待核", and gives its unit
+a maintenance task. The mark clears when a CR touching that entry is published — an edit, or a
+confirmation that only records the date it was checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from . import frontmatter
+from .exceptions import KbError
+from .impact import Impact, analyse
+
+FLAG = "basis_changed"
+FLAG_LABEL = "依据已变更，待核"
+TASK_KIND = "basis_changed"
+WATCHED = ("regulations/texts/", "regulations/time_limits.yaml", "regulations/intake_rules.yaml")
+
+
+def touches_rules(paths) -> bool:
+    return any(p.startswith(WATCHED) for p in paths)
+
+
+def impact_of(kb, base: str, head: str) -> Impact | None:
+    """The impact report of a change, or None when it does not touch regulation texts or limits."""
+    if not touches_rules(kb.store.changed_paths(base, head)):
+        return None
+    return analyse(kb.snapshot(base), kb.snapshot(head))
+
+
+def pending_rewrites(kb, base: str, head: str) -> dict[str, str]:
+    """Citation rewrites a CR still lacks: entries unchanged in the CR that cite renumbered articles."""
+    if not any(p.startswith("regulations/texts/") for p in kb.store.changed_paths(base, head)):
+        return {}
+    base_snap, head_snap = kb.snapshot(base), kb.snapshot(head)
+    impact = analyse(base_snap, head_snap)
+    return {path: text for path, text in impact.rewrites.items()
+            if head_snap.files.get(path) == base_snap.files.get(path) and text != base_snap.files.get(path)}
+
+
+def mechanical_rewrites(kb, base: str, head: str, base_files: dict, head_files: dict) -> set[str]:
+    """Touched entries whose only change is the citation rewrite a regulation change called for."""
+    if not any(p.startswith("regulations/texts/") for p in head_files.keys() | base_files.keys()):
+        return set()
+    rewrites = analyse(kb.snapshot(base), kb.snapshot(head)).rewrites
+    return {p for p, text in rewrites.items() if head_files.get(p) == text}
+
+
+@dataclasses.dataclass
+class Flag:
+    entry: str
+    flag: str
+    since: str
+    commit: str
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return FLAG_LABEL
+
+
+def flags(kb) -> dict[str, Flag]:
+    """Open flags by entry id."""
+    return {r["entry"]: Flag(**r) for r in kb.db().query("select * from entry_flags where flag = ?", [FLAG])}
+
+
+def flag_entries(kb, impact: Impact, commit: str, cr_id=None) -> list[str]:
+    """Mark the impacted entries and open a maintenance task for each owning unit."""
+    db = kb.db()
+    now = kb.now().isoformat(timespec="seconds")
+    source = f"cr:{cr_id}" if cr_id else f"commit:{commit[:12]}"
+    for item in impact.impacted:
+        detail = "；".join(item.reasons)
+        db["entry_flags"].upsert({"entry": item.entry_id, "flag": FLAG, "since": now, "commit": commit,
+                                  "detail": detail}, pk=("entry", "flag"))
+        kb.feedback.open_task(item.unit, TASK_KIND, item.entry_id, f"复核“{item.title}”：{FLAG_LABEL}",
+                              f"{detail}。请核对答复内容：需要修改的，提交修改；无需修改的，提交“确认无需修改”。", source)
+    return [item.entry_id for item in impact.impacted]
+
+
+def clear_flags(kb, entry_ids) -> list[str]:
+    """Clear the flags of entries (their tasks are closed by the publication itself)."""
+    entry_ids = list(entry_ids)
+    if not entry_ids:
+        return []
+    db = kb.db()
+    marks = ",".join("?" * len(entry_ids))
+    cleared = [r["entry"] for r in db.query(f"select entry from entry_flags where flag = ? and entry in ({marks})",
+                                            [FLAG, *entry_ids])]
+    db.execute(f"delete from entry_flags where flag = ? and entry in ({marks})", [FLAG, *entry_ids])
+    db.conn.commit()
+    return cleared
+
+
+def entry_ids_in(paths) -> set[str]:
+    ids = set()
+    for path in paths:
+        if path.startswith("entries/") and path.endswith(".md"):
+            ids.add(path.rsplit("/", 1)[-1][:-3])
+    return ids
+
+
+def after_publish(kb, cr, commit: str):
+    """on_publish hook: a unit's change clears its entries' flags; a rule change flags what it affects.
+
+    A change to the rules that only rewrote citation numbers in an entry does not count as the
+    unit having re-checked it, so it clears nothing.
+    """
+    parent = kb.store.git("rev-parse", f"{commit}^1").strip()
+    touched = kb.store.changed_paths(parent, commit)
+    if touches_rules(touched):
+        flag_entries(kb, analyse(kb.snapshot(parent), kb.snapshot(commit)), commit, cr.id)
+    else:
+        clear_flags(kb, entry_ids_in(touched))
+
+
+def confirm(kb, user, entry_ids, note: str = ""):
+    """A CR confirming entries unchanged: sets ``checked`` to today on each (reviewed like any change)."""
+    snap = kb.snapshot()
+    changes = {}
+    for eid in entry_ids:
+        entry = snap.entries.get(eid)
+        if entry is None:
+            raise KbError(f"条目“{eid}”不存在：请检查编号。")
+        text = snap.files[entry.path]
+        changes[entry.path] = set_checked(text, kb.today())
+    names = "、".join(snap.entries[e].title for e in entry_ids)
+    title = f"确认依据变更后内容无需修改：{names}"
+    return kb.review.create(user, title, changes, kind="confirmation", submit=True,
+                            data={"entries": list(entry_ids), "note": note}, description=note)
+
+
+_CHECKED = re.compile(r"^checked:.*$", re.M)
+
+
+def set_checked(text: str, day: dt.date) -> str:
+    """Set the ``checked`` date in an entry's front matter, keeping the rest of the file as it is."""
+    raw, body, _ = frontmatter.split(text)
+    if _CHECKED.search(raw):
+        raw = _CHECKED.sub(f"checked: {day.isoformat()}", raw, count=1)
+    else:
+        raw = raw.rstrip("\n") + f"\nchecked: {day.isoformat()}\n"
+    return f"---\n{raw}---\n{body}"

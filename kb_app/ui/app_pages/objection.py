@@ -1,0 +1,51 @@
+"""派单异议: a handler unit objects to a directory entry; the list of objections and their outcomes."""
+
+import streamlit as st
+
+from kb_app import objection
+from kb_app.ui.errors import show_errors
+from kb_app.ui.resources import get_kb
+
+st.title("派单异议")
+st.caption("依据《北京市接诉即办工作条例》第十二条第三款、《保定市接诉即办工作条例》第二十条：承办单位认为派单目录中的事项"
+           "不属于本单位职责的，可以提出异议，写明理由和建议的承办单位。异议由热线中心审核，并须经建议的承办单位同意后方可改派。")
+
+user = st.session_state.get("user")
+with show_errors():
+    kb = get_kb()
+    snap = kb.snapshot()
+    mine = [e for e in snap.directory() if user is not None and e.handler == user.unit]
+    if user is not None and user.role in ("unit_editor", "unit_reviewer"):
+        st.subheader("提出异议")
+        if not mine:
+            st.info("本单位目前不是任何派单目录事项的主办单位。")
+        else:
+            labels = {e.id: f"{e.title}（{e.id}）" for e in mine}
+            entry_id = st.selectbox("事项", list(labels), format_func=labels.get, key="objection_entry")
+            units = {u: info.get("name", u) for u, info in snap.units.items()
+                     if u != user.unit and info.get("active", True) is not False}
+            proposed = st.selectbox("建议的承办单位", list(units), format_func=units.get, key="objection_unit")
+            reasons = st.text_area("异议理由与依据", key="objection_reasons",
+                                   placeholder="说明该事项为什么不属于本单位职责，引用职责分工文件或法规条文。")
+            if st.button("提交异议", key="objection_submit", type="primary"):
+                cr = objection.file(kb, user, entry_id, reasons, proposed)
+                st.success(f"已提交派单异议（变更请求 #{cr.id}），等待热线中心及{units[proposed]}审核。")
+
+    st.subheader("异议记录")
+    shown = 0
+    for e in snap.directory():
+        records = objection.history(kb, e.id)
+        if not records or (user is not None and user.role in ("unit_editor", "unit_reviewer")
+                           and user.unit not in {e.handler, *(r["to"] for r in records), *(r["from"] for r in records)}):
+            continue
+        for r in records:
+            shown += 1
+            with st.container(border=True):
+                st.markdown(f"**{e.title}** · 变更请求 #{r['cr']} · **{r['outcome']}**")
+                st.markdown(f"{snap.unit_name(r['from'])} → {snap.unit_name(r['to'])}　提出人：{r['filed_by']}　{r['filed'][:10]}")
+                st.markdown(f"异议理由：{r['reasons']}")
+                for d in r["decisions"]:
+                    if d.get("detail"):
+                        st.caption(f"{d['at'][:16]} {d['actor']}：{d['detail']}")
+    if not shown:
+        st.info("暂无派单异议记录。")

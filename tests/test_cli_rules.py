@@ -1,0 +1,57 @@
+"""The command line for when the rules change: cr show impact, report catalog, asof, objections."""
+
+from click.testing import CliRunner
+
+from kb_app.cli import cli
+
+from .review_helpers import PASSWORD, make_users
+from .test_impact import REG, amend
+
+
+def run(kb, *args, env=None):
+    result = CliRunner().invoke(cli, [*args, "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)],
+                                env={"KB_TODAY": "2026-11-22", **(env or {})})
+    return result
+
+
+def test_cr_show_lists_the_article_changes_and_impacted_entries(kb):
+    users = make_users(kb)
+    cr = kb.review.create(users["center2"], "保定条例修正", {REG: amend(kb.store.read(REG))}, submit=True)
+    result = run(kb, "cr", "show", str(cr.id))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "条例与配置变更的影响：" in out
+    assert "新增第十三条" in out and "修改：原第十九条 → 现第二十条" in out and "删除原第四十二条" in out
+    assert "依据已变更、需要复核的条目：" in out
+    assert "仅条号变化、已在本变更中改写引用的条目：" in out
+
+
+def test_report_catalog(kb):
+    result = run(kb, "report", "catalog")
+    assert result.exit_code == 0, result.output
+    assert "多个目录条目认领同一事项、主办单位不同：2 项" in result.output
+    assert "燃气报修电话" in result.output
+    csv_out = run(kb, "report", "catalog", "--csv").output
+    assert csv_out.splitlines()[0] == "类别,说明,条目,单位"
+
+
+def test_asof_markdown_and_errors(kb, tmp_path):
+    entry = kb.snapshot().policies()[0]
+    result = run(kb, "asof", entry.id, "--on", "2026-11-22")
+    assert result.exit_code == 0, result.output
+    assert f"条目编号：{entry.id}" in result.output
+    out = tmp_path / "record.html"
+    assert run(kb, "asof", entry.id, "--on", "2026-11-22", "--format", "html", "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
+    bad = run(kb, "asof", entry.id, "--on", "1999-01-01")
+    assert bad.exit_code == 1 and "当天没有有效的" in bad.output
+
+
+def test_objection_file_and_list(kb):
+    make_users(kb)
+    result = run(kb, "objection", "file", "street-light-out", "--as", "um-editor", "--to", "district-xishan",
+                 "--reason", "路灯所在道路为区管道路，养护责任在西山区。", env={"KB_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert "已提交派单异议" in result.output
+    listed = run(kb, "objection", "list", "street-light-out").output
+    assert "审核中" in listed and "区管道路" in listed
