@@ -51,26 +51,5 @@ def edited(kb, path, body_suffix="", **meta_changes):
     return frontmatter.dump(meta, body + body_suffix)
 
 
-APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "kb_app" / "ui" / "app.py")
 
 
-def app_env(kb, monkeypatch):
-    """Point the Streamlit app at the test knowledge base, with fresh cached resources."""
-    import streamlit
-
-    monkeypatch.setenv("KB_ROOT", str(kb.settings.root))
-    monkeypatch.setenv("KB_DATA_DIR", str(kb.settings.data_path))
-    monkeypatch.setenv("KB_TODAY", kb.settings.today)
-    streamlit.cache_resource.clear()
-    streamlit.cache_data.clear()
-
-
-def app_as(user, page=None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user"] = user
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at

@@ -1,72 +1,29 @@
 """The whole review flow in headless Chromium: an editor changes an answer, a unit reviewer and a
 center reviewer approve, the change is published and the public search shows the new text."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from kb_app import frontmatter
 
+from .browser import browser_page, requires_chromium, running_app
 from .review_helpers import HRSS, PASSWORD, make_users
 
-CHROMIUM = "/usr/bin/chromium"
-APP = Path(__file__).resolve().parent.parent / "kb_app" / "ui" / "app.py"
 NEW_TEXT = "各区政务服务中心新设的自助补卡机可以当场制卡"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason="需要 /usr/bin/chromium：请运行 ./scripts/test（会用 apt 安装 chromium），或 apt-get install chromium fonts-noto-cjk")]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = requires_chromium
 
 
 @pytest.fixture
-def server(kb):
+def server(kb, tmp_path):
     make_users(kb)
     kb.reindex()
-    port = free_port()
-    env = {**os.environ, "KB_ROOT": str(kb.settings.root), "KB_DATA_DIR": str(kb.settings.data_path),
-           "KB_TODAY": kb.settings.today}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"],
-                            cwd=APP.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("Streamlit 服务未能在 120 秒内启动")
+    with running_app(kb.settings.root, kb.settings.data_path, kb.settings.today, tmp_path / "serve.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture
 def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(60_000)
+    with browser_page(viewport={"width": 1400, "height": 1000}) as pg:
         yield pg
-        browser.close()
 
 
 def log_in(page, url, username):

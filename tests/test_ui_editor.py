@@ -2,15 +2,13 @@
 
 import pytest
 
-from kb_app.kb import Kb
-
-from .review_helpers import HRSS, app_as, app_env, edited, make_users
+from .review_helpers import HRSS, edited, make_users
+from .ui_helpers import open_page
 
 
 @pytest.fixture
-def users(kb, monkeypatch):
-    app_env(kb, monkeypatch)
-    monkeypatch.setattr(Kb, "reindex", lambda self, *a, **k: None)
+def users(app_env):
+    kb = app_env
     return make_users(kb)
 
 
@@ -19,13 +17,13 @@ def key_of(at, kind, prefix):
 
 
 def open_entry(user, path=HRSS):
-    at = app_as(user, "app_pages/editor.py")
+    at = open_page("app_pages/editor.py", user)
     at.selectbox(key="editor_entry").set_value(path).run()
     return at
 
 
 def test_editor_lists_only_the_units_entries(kb, users):
-    at = app_as(users["hrss-editor"], "app_pages/editor.py")
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
     options = at.selectbox(key="editor_entry").options
     assert HRSS in options and all(p.startswith("entries/policy/city-hrss/") or "directory" in p for p in options)
 
@@ -57,7 +55,7 @@ def test_validation_message_next_to_the_field(kb, users):
 def test_two_files_in_one_cr(kb, users):
     first = kb.review.create(users["hrss-editor"], "打包发布", {HRSS: edited(kb, HRSS, "x\n")})
     other = "entries/policy/city-hrss/labor-contract-basics.md"
-    at = app_as(users["hrss-editor"], "app_pages/editor.py")
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
     at.selectbox(key="editor_target").set_value(first.id).run()
     at.selectbox(key="editor_entry").set_value(other).run()
     at.button(key="editor_retire").click().run()
@@ -76,7 +74,7 @@ def test_delete_from_the_editor(kb, users):
 
 
 def test_new_entry_needs_an_id(kb, users):
-    at = app_as(users["hrss-editor"], "app_pages/editor.py")
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
     at.radio(key="editor_mode").set_value("new").run()
     at.button(key="editor_save").click().run()
     assert [e.value for e in at.error] == ["缺少编号：请填写条目编号（小写字母、数字和连字符）。"]
@@ -93,7 +91,7 @@ def test_history_page_versions_diff_and_restore(kb, users):
     cr = kb.review.create(users["hrss-editor"], "改补卡", {HRSS: edited(kb, HRSS, "\n历史新句。\n")}, submit=True)
     kb.review.approve(users["hrss-reviewer"], cr.id)
     kb.review.approve(users["center"], cr.id)
-    at = app_as(users["hrss-editor"], "app_pages/history.py")
+    at = open_page("app_pages/history.py", users["hrss-editor"])
     at.text_input(key="history_typed").input("sscard-reissue").run()
     table = at.dataframe[0].value
     assert list(table["变更请求"]) == [str(cr.id), ""]
@@ -107,6 +105,6 @@ def test_history_page_versions_diff_and_restore(kb, users):
 
 
 def test_history_of_an_unknown_entry(kb, users):
-    at = app_as(users["center"], "app_pages/history.py")
+    at = open_page("app_pages/history.py", users["center"])
     at.text_input(key="history_typed").input("no-such-entry").run()
     assert [e.value for e in at.error] == ["条目“no-such-entry”不存在：请检查编号。"]

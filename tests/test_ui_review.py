@@ -2,16 +2,13 @@
 
 import pytest
 
-from kb_app.kb import Kb
-
-from .review_helpers import HRSS, PASSWORD, app_as, app_env, edited, make_users
+from .review_helpers import HRSS, PASSWORD, edited, make_users
+from .ui_helpers import open_page
 
 
 @pytest.fixture
-def users(kb, monkeypatch):
-    app_env(kb, monkeypatch)
-    # Index building belongs to kb_app.search; here only the call after publishing matters.
-    monkeypatch.setattr(Kb, "reindex", lambda self, *a, **k: None)
+def users(app_env):
+    kb = app_env
     return make_users(kb)
 
 
@@ -20,7 +17,7 @@ def texts(at):
 
 
 def test_login_and_logout(kb, users):
-    at = app_as(None, "app_pages/login.py")
+    at = open_page("app_pages/login.py", None)
     at.text_input(key="login_username").input("center")
     at.text_input(key="login_password").input("wrong-password")
     at.button(key="login_submit").click().run()
@@ -37,7 +34,7 @@ def test_login_and_logout(kb, users):
 
 def test_review_page_approve_and_publish(kb, users):
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n<script>alert(1)</script>新句子。\n")}, submit=True)
-    at = app_as(users["hrss-reviewer"], "app_pages/review.py")
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
     assert not at.exception
     assert at.subheader[0].value == f"#{cr.id} 补卡说明"
     assert [r for r in at.dataframe[0].value["状态"]] == ["待审核", "待审核"]
@@ -46,7 +43,7 @@ def test_review_page_approve_and_publish(kb, users):
         "<style>", "").split("</style>")[-1]
     at.button(key="review_approve").click().run()
     assert texts(at) == ([], ["批准成功，当前状态：审核中。"])
-    at = app_as(users["center"], "app_pages/review.py")
+    at = open_page("app_pages/review.py", users["center"])
     at.text_area(key="review_comment").input("核对无误")
     at.button(key="review_approve").click().run()
     assert texts(at) == ([], ["批准成功，当前状态：已发布。"])
@@ -55,10 +52,10 @@ def test_review_page_approve_and_publish(kb, users):
 
 def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
-    at = app_as(users["hrss-editor"], "app_pages/review.py")
+    at = open_page("app_pages/review.py", users["hrss-editor"])
     at.button(key="review_approve").click().run()
     assert texts(at)[0] == [f"您是变更请求 #{cr.id} 的作者，不能批准自己的变更：请由其他审核人审核。"]
-    at = app_as(users["center"], "app_pages/review.py")
+    at = open_page("app_pages/review.py", users["center"])
     at.button(key="review_request_changes").click().run()
     assert texts(at)[0] == ["请填写退回意见：说明需要修改什么、为什么。"]
     at.text_area(key="review_comment").input("请补充办理地点")
@@ -72,7 +69,7 @@ def test_review_page_shows_conflicts_with_both_versions(kb, users):
     b = kb.review.create(users["center"], "乙", {HRSS: edited(kb, HRSS, "\n乙方案。\n")}, submit=True)
     kb.review.approve(users["hrss-reviewer"], a.id)
     kb.review.approve(users["center"], a.id)
-    at = app_as(users["center2"], "app_pages/review.py")
+    at = open_page("app_pages/review.py", users["center2"])
     at.selectbox(key="review_select").set_value(b.id).run()
     assert f"以下文件在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新：{HRSS}" in [w.value for w in at.warning]
     html = "".join(h.proto.body for h in at.get("html"))
@@ -81,18 +78,18 @@ def test_review_page_shows_conflicts_with_both_versions(kb, users):
 
 def test_review_page_is_not_reachable_without_login(kb, users):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app_as(None, "app_pages/review.py")
+        open_page("app_pages/review.py", None)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app_as(users["agent"], "app_pages/review.py")
+        open_page("app_pages/review.py", users["agent"])
 
 
 def test_my_work_lists_waiting_and_returned(kb, users):
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
-    at = app_as(users["hrss-reviewer"], "app_pages/my_work.py")
+    at = open_page("app_pages/my_work.py", users["hrss-reviewer"])
     assert at.subheader[0].value == "等待我审核（1）"
     assert any(f"#{cr.id} 补卡说明" in m.value for m in at.markdown)
     kb.review.request_changes(users["center"], cr.id, "请补充")
-    at = app_as(users["hrss-editor"], "app_pages/my_work.py")
+    at = open_page("app_pages/my_work.py", users["hrss-editor"])
     assert [s.value for s in at.subheader][:2] == ["等待我审核（0）", "退回给我的（1）"]
     at.button(key=f"work_returned_{cr.id}").click().run()
     assert not at.exception
@@ -100,7 +97,7 @@ def test_my_work_lists_waiting_and_returned(kb, users):
 
 
 def test_users_page_add_and_errors(kb, users):
-    at = app_as(users["admin"], "app_pages/users.py")
+    at = open_page("app_pages/users.py", users["admin"])
     at.text_input(key="users_username").input("new-editor")
     at.text_input(key="users_name").input("新编辑")
     at.selectbox(key="users_role").set_value("unit_editor")
@@ -115,4 +112,4 @@ def test_users_page_add_and_errors(kb, users):
 
 def test_users_page_is_for_admins_only(kb, users):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app_as(users["center"], "app_pages/users.py")
+        open_page("app_pages/users.py", users["center"])

@@ -51,15 +51,6 @@ def side_by_side(old: str | None, new: str | None, left: str = "修改前", righ
     return f'{STYLE}<table class="kbdiff">{head}{"".join(rows)}</table>'
 
 
-def _meta(text):
-    if not text:
-        return {}
-    try:
-        return frontmatter.parse(text)[0]
-    except frontmatter.FrontMatterError:
-        return {}
-
-
 def _show(value) -> str:
     if value is None:
         return ""
@@ -72,7 +63,7 @@ def _show(value) -> str:
 
 def meta_changes(old: str | None, new: str | None) -> list[dict]:
     """Rows ``{字段, 修改前, 修改后}`` for every front-matter field that differs."""
-    a, b = _meta(old), _meta(new)
+    a, b = frontmatter.meta_or_empty(old), frontmatter.meta_or_empty(new)
     rows = []
     for key in list(dict.fromkeys([*a, *b])):
         if a.get(key) != b.get(key):

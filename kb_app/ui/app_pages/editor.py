@@ -16,16 +16,12 @@ from kb_app.review import entry_units
 from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.validate import AUDIENCES, LEVELS, validate
 
 st.title("编辑条目")
-user = st.session_state.get("user")
-if user is None:
-    st.warning("请先登录。")
-    st.stop()
-flash = st.session_state.pop("editor_flash", None)
-if flash:
-    st.success(flash)
+user = require_user()
+show_flash("editor")
 
 KINDS = {"policy": "答复口径", "directory": "派单目录"}
 AUDIENCE_LABELS = {"public": "公开（公众可查）", "internal": "内部（仅坐席）"}
@@ -68,8 +64,8 @@ def save(kb, target, title, changes, submit, label):
         cr = review.create(user, title, changes, submit=submit)
     else:
         cr = review.update(user, target, changes, title)
-    st.session_state["editor_flash"] = f"{label}已保存到变更请求 #{cr.id}（{cr.state_label}）。" + (
-        f"注意：校验未通过（{len(cr.problems)} 个问题），修正前不能批准。" if cr.problems else "")
+    flash("editor", f"{label}已保存到变更请求 #{cr.id}（{cr.state_label}）。" + (
+        f"注意：校验未通过（{len(cr.problems)} 个问题），修正前不能批准。" if cr.problems else ""))
     st.session_state["editor_cr"] = cr.id
     st.rerun()
 

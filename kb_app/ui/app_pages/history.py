@@ -6,15 +6,11 @@ import streamlit as st
 from kb_app.ui.diff import side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.state import flash, require_user, show_flash
 
 st.title("历史版本")
-user = st.session_state.get("user")
-if user is None:
-    st.warning("请先登录。")
-    st.stop()
-flash = st.session_state.pop("history_flash", None)
-if flash:
-    st.success(flash)
+user = require_user()
+show_flash("history")
 
 
 @st.cache_resource(max_entries=4)
@@ -67,5 +63,5 @@ with show_errors():
         restore_to = st.selectbox("恢复到", commits[1:] or commits, format_func=labels.get, key=f"history_restore_to_{path}")
         if st.button("以此版本发起变更请求", key="history_restore"):
             cr = kb.review.restore(user, path, restore_to)
-            st.session_state["history_flash"] = f"已建立变更请求 #{cr.id}（{cr.state_label}），审核通过后恢复为该版本。"
+            flash("history", f"已建立变更请求 #{cr.id}（{cr.state_label}），审核通过后恢复为该版本。")
             st.rerun()

@@ -6,6 +6,7 @@ from kb_app.exceptions import PublishConflict
 from kb_app.ui.diff import meta_changes, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.state import flash, require_user, show_flash
 
 STATUS = {"A": "新增", "M": "修改", "D": "删除"}
 ACTIONS = {"create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准", "request_changes": "退回修改",
@@ -13,13 +14,8 @@ ACTIONS = {"create": "创建", "submit": "提交审核", "update": "更新", "ap
            "invalidate": "审核失效"}
 
 st.title("变更校核")
-user = st.session_state.get("user")
-if user is None:
-    st.warning("请先登录。")
-    st.stop()
-flash = st.session_state.pop("review_flash", None)
-if flash:
-    st.success(flash)
+user = require_user()
+show_flash("review")
 
 
 def render_impact(impact, snap):
@@ -62,11 +58,11 @@ def act(label, fn, *args):
         try:
             cr = fn(*args)
         except PublishConflict as e:
-            st.session_state["review_flash"] = None
+            st.session_state.pop("review_flash", None)
             st.error(str(e))
             return
         state = getattr(cr, "state_label", "已发布")
-        st.session_state["review_flash"] = f"{label}成功，当前状态：{state}。"
+        flash("review", f"{label}成功，当前状态：{state}。")
         st.rerun()
 
 

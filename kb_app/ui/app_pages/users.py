@@ -5,15 +5,14 @@ import streamlit as st
 from kb_app.auth import ROLES, UNIT_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.state import flash, show_flash
 
 st.title("用户管理")
 user = st.session_state.get("user")
 if user is None or user.role != "admin":
     st.warning("只有管理员可以管理用户。")
     st.stop()
-flash = st.session_state.pop("users_flash", None)
-if flash:
-    st.success(flash)
+show_flash("users")
 
 with show_errors():
     kb = get_kb()
@@ -35,7 +34,7 @@ with show_errors():
         if st.form_submit_button("建立", key="users_add"):
             with show_errors():
                 u = kb.users.add(username, name, password, role, unit if role in UNIT_ROLES or unit else "", email)
-                st.session_state["users_flash"] = f"已建立账号 {u.username}（{u.role_label}）。"
+                flash("users", f"已建立账号 {u.username}（{u.role_label}）。")
                 st.rerun()
 
     st.subheader("停用、恢复、重置密码")
@@ -46,13 +45,13 @@ with show_errors():
         c1, c2, c3 = st.columns(3)
         if c1.button("停用", key="users_disable", disabled=target == user.username):
             kb.users.set_disabled(target, True)
-            st.session_state["users_flash"] = f"账号 {target} 已停用。"
+            flash("users", f"账号 {target} 已停用。")
             st.rerun()
         if c2.button("恢复", key="users_enable"):
             kb.users.set_disabled(target, False)
-            st.session_state["users_flash"] = f"账号 {target} 已恢复。"
+            flash("users", f"账号 {target} 已恢复。")
             st.rerun()
         if c3.button("重置密码", key="users_passwd"):
             kb.users.set_password(target, new_password)
-            st.session_state["users_flash"] = f"账号 {target} 的密码已重置。"
+            flash("users", f"账号 {target} 的密码已重置。")
             st.rerun()
