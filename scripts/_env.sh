@@ -14,7 +14,12 @@ stamp=.venv/.kb-installed${extras:+-$extras}
 want=$(cat pyproject.toml | sha1sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "正在安装依赖……"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}"
+  log=.venv/install.log
+  if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip \
+         && .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "依赖安装失败：请检查网络或上面的错误信息后重试。" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi

@@ -2,6 +2,7 @@
 center reviewer approve, the change is published and the public search shows the new text."""
 
 import pytest
+from playwright.sync_api import expect
 
 from kb_app import frontmatter
 
@@ -61,9 +62,10 @@ def test_edit_review_publish_and_search(kb, server, page):
     log_in(page, url, "hrss-editor")
     page.get_by_role("link", name="编辑条目").click()
     choose(page, "条目", HRSS)
-    body = page.get_by_label("正文（Markdown）")
+    # While the page reruns, the previous entry's editor may still be on screen: take this entry's.
+    body = page.get_by_label("正文（Markdown）").filter(has_text="社会保障卡丢失或损坏")
     body.wait_for()
-    page.get_by_text("社会保障卡丢失或损坏").first.wait_for()
+    expect(page.get_by_label("正文（Markdown）")).to_have_count(1, timeout=60_000)
     body.fill(body.input_value() + f"\n{NEW_TEXT}。\n")
     body.press("Control+Enter")
     page.locator("strong", has_text="当场领卡").first.wait_for()     # live preview of the Markdown
@@ -77,5 +79,5 @@ def test_edit_review_publish_and_search(kb, server, page):
     assert NEW_TEXT in kb.store.read(HRSS)
 
     title = frontmatter.parse(kb.store.read(HRSS))[0]["title"]
-    page.goto(f"{url}/search?q=自助补卡机当场制卡")
+    page.goto(f"{url}/?q=自助补卡机当场制卡")
     page.get_by_text(title).first.wait_for()
