@@ -58,6 +58,14 @@ covered_paths: list = []
 _main_problems: dict[str, set] = {}
 
 
+class MergeInvalid(ReviewStateError):
+    """The CR is valid alone but not together with what main has become."""
+
+    def __init__(self, message, problems):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
 # -- the policy ---------------------------------------------------------------------------------
 
 
@@ -418,11 +426,11 @@ class Review:
 
     def check(self, head: str, main: str) -> list[str]:
         """Validation problems at a CR head that are not already on main."""
-        problems = validate(self.store.snapshot(head))
+        problems = validate(self.kb.snapshot(head))
         if problems:
             if main not in _main_problems:
                 _main_problems.clear()
-                _main_problems[main] = {(p.path, p.field, p.message) for p in validate(self.store.snapshot(main))}
+                _main_problems[main] = {(p.path, p.field, p.message) for p in validate(self.kb.snapshot(main))}
             problems = [p for p in problems if (p.path, p.field, p.message) not in _main_problems[main]]
         return [str(p) for p in problems]
 
@@ -653,10 +661,14 @@ class Review:
             raise ReviewStateError(f"变更请求 #{cr.id} 正在由他人发布或刚被更新：请刷新后查看其状态。")
         try:
             commit = self.store.publish(cr.head, cr.base, self.publish_message(cr, status), self.signature(cr.author),
-                                        self._now())
+                                        self._now(), verify=self._verify_merge(cr))
         except PublishConflict as e:
             self._set(db, cr.id, state="conflicting", conflicts=e.paths)
             self._event(db, cr.id, user.username, "conflict", cr.head, "、".join(e.paths))
+            raise
+        except MergeInvalid as e:
+            self._set(db, cr.id, state="conflicting", problems=e.problems, valid=0)
+            self._event(db, cr.id, user.username, "conflict", cr.head, "；".join(e.problems[:3]))
             raise
         except Exception:
             self._set(db, cr.id, state="approved")
@@ -665,6 +677,17 @@ class Review:
         self._event(db, cr.id, user.username, "publish", commit)
         self._after_publish(self.get(cr.id), commit)
         return commit
+
+    def _verify_merge(self, cr):
+        """A check of the merged result when main moved since the CR's base (other files changed)."""
+        def verify(commit):
+            main = self.store.git("rev-parse", f"{commit}^1").strip()
+            problems = self.check(commit, main)
+            if problems:
+                raise MergeInvalid(f"变更请求 #{cr.id} 与主干上的最新内容合并后校验未通过：{problems[0]}"
+                                   + (f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else "")
+                                   + "。请作者按主干现状更新变更请求后重新提交审核。", problems)
+        return verify
 
     def _after_publish(self, cr, commit):
         try:

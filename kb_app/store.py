@@ -255,11 +255,13 @@ class Store:
         return sorted(set(touched) & set(moved))
 
     def publish(self, head: str, base: str, message: str, author: str | None = None, date: str | None = None,
-                retries: int = 5) -> str:
+                retries: int = 5, verify=None) -> str:
         """Put a change onto main as a merge commit; refuse when a touched file moved on main.
 
         Main is moved by compare-and-swap; if another publish won the race, the check is made
         again against the new main, so a change is never applied over one it has not seen.
+        When main moved since ``base``, ``verify(commit)`` (if given) checks the merged result
+        before main moves, and may raise to refuse it.
         """
         for _ in range(retries):
             main = self.head()
@@ -275,6 +277,8 @@ class Store:
                 files = self.files_at(head, [p for p, s in touched.items() if s != "D"]) if touched else {}
                 tree = self.write_tree(main, {p: (None if s == "D" else files[p]) for p, s in touched.items()})
             commit = self.commit_tree(tree, [main, head], message, author, date)
+            if verify is not None and main != base:
+                verify(commit)
             if self.update_ref(f"refs/heads/{self.main}", commit, main):
                 self._follow_checkout(main, commit)
                 return commit

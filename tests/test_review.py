@@ -367,3 +367,29 @@ def test_publishing_two_crs_on_one_base_from_two_processes(kb, users, tmp_path):
     assert states == ["conflicting", "published"]
     winner = a if kb.review.get(a.id).state == "published" else b
     assert kb.store.read(HRSS) == kb.store.read(HRSS, winner.head)
+
+
+def test_a_change_valid_alone_but_not_with_the_new_main_is_not_published(kb):
+    """Main moved on other files since the CR's base: the merged result is validated before main moves."""
+    users = make_users(kb)
+    new_path = "entries/policy/city-hrss/cites-last-article.md"
+    text = ("---\nid: cites-last-article\nkind: policy\ntitle: 引用最后一条\nunit: city-hrss\naudience: public\n"
+            "basis:\n  - {regulation: baoding-2022, article: 43}\n---\n正文。\n")
+    cr = kb.review.create(users["hrss-editor"], "新增答复", {new_path: text}, submit=True)
+    # Meanwhile the regulation loses its last article on main (another, already reviewed change).
+    reg = "regulations/texts/baoding-2022.md"
+    old = kb.store.read(reg)
+    shorter = old[: old.index("## 第四十三条")]
+    base = kb.store.head()
+    head = kb.store.write_change("side/regulation", {reg: shorter}, "删除第四十三条", base=base)
+    kb.store.publish(head, base, "删除第四十三条")
+    main = kb.store.head()
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    cr = kb.review.approve(users["center"], cr.id)  # the last approval tries to publish
+    assert kb.store.head() == main
+    assert new_path not in kb.snapshot().files
+    assert cr.state == "conflicting" and any("第四十三条" in p for p in cr.problems)
+    with pytest.raises(ReviewStateError, match="不能发布"):
+        kb.review.publish(users["center"], cr.id)
+    events = [e for e in kb.review.events(cr.id) if e["action"] == "conflict"]
+    assert "第四十三条" in events[-1]["detail"]
