@@ -10,6 +10,7 @@ commit it was given on, and publishing is a compare-and-swap of main.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import fnmatch
 import json
 import logging
@@ -42,9 +43,11 @@ DEFAULT_POLICY = {
 }
 SAFE_PATH = re.compile(r"^(entries|regulations)/[A-Za-z0-9_\-./]+\.(md|ya?ml)$")
 EVENT_LABELS = {"create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准", "request_changes": "退回修改",
-                "reject": "驳回", "withdraw": "撤回", "publish": "发布", "conflict": "发布冲突", "adopt": "从 git 分支登记",
-                "comment": "评论", "invalidate": "审核失效"}
+                "rejected": "驳回", "withdraw": "撤回", "publish": "发布", "conflict": "发布冲突", "adopt": "从 git 分支登记",
+                "comment": "评论", "invalidate": "审核失效", "recover": "中断后恢复"}
 
+#: A CR still "publishing" after this long was left behind by a process that died.
+STALE_PUBLISHING = dt.timedelta(minutes=2)
 #: Callbacks run after a CR is published, each called as ``hook(kb, cr, commit)``.
 on_publish: list = []
 #: Callbacks that complete a CR's new commit, each called as ``hook(kb, base, head)`` and returning
@@ -724,6 +727,7 @@ class Review:
 
     def sync(self):
         """Register ``cr/*`` branches pushed with git, and treat new commits on known ones as updates."""
+        self.recover_interrupted()
         branches = self.store.branches("cr/")
         if not branches:
             return
@@ -735,6 +739,29 @@ class Review:
                 self._adopt(db, branch, sha)
             elif row["head"] != sha and row["state"] in OPEN:
                 self._external_update(db, ChangeRequest.from_row(db["change_requests"].get(row["id"])), sha)
+
+    def recover_interrupted(self, older_than: dt.timedelta = STALE_PUBLISHING) -> list[int]:
+        """Settle CRs left "publishing" by a process that died between its claim and main moving.
+
+        Main is the truth: if it holds the CR's merge commit, the CR is published (and its hooks
+        run now); otherwise it goes back to approved, to be published again.
+        """
+        db = self.kb.db()
+        limit = (self.kb.now() - older_than).isoformat()
+        settled = []
+        for row in db.query("select id from change_requests where state = 'publishing' and updated < ?", [limit]):
+            cr = self.get(row["id"])
+            merged = self.store.git("log", "--first-parent", "-1", "--format=%H", "-E",
+                                    f"--grep=^Change-Request: {cr.id}$", self.store.head(), check=False).strip()
+            if merged and self.store.git("rev-parse", f"{merged}^2", check=False).strip() == cr.head:
+                self._set(db, cr.id, state="published", published_commit=merged, published=self._now())
+                self._event(db, cr.id, "kb_app", "publish", merged, "发布过程中断后按主干确认已发布")
+                self._after_publish(self.get(cr.id), merged)
+            else:
+                self._set(db, cr.id, state="approved")
+                self._event(db, cr.id, "kb_app", "recover", cr.head, "发布过程中断，主干未变；已恢复为“已批准”，可重新发布")
+            settled.append(cr.id)
+        return settled
 
     def _git_author(self, sha: str):
         name, email, subject = self.store.git("log", "-1", "--format=%an%x1f%ae%x1f%s", sha).strip().split("\x1f", 2)

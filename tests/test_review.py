@@ -393,3 +393,29 @@ def test_a_change_valid_alone_but_not_with_the_new_main_is_not_published(kb):
         kb.review.publish(users["center"], cr.id)
     events = [e for e in kb.review.events(cr.id) if e["action"] == "conflict"]
     assert "第四十三条" in events[-1]["detail"]
+
+
+def interrupted(kb, cr, moved_main: bool):
+    """Leave a CR as a process that died after claiming it would: state 'publishing', maybe main moved."""
+    db = kb.db()
+    if moved_main:
+        status = kb.review.status(cr)
+        kb.store.publish(cr.head, cr.base, kb.review.publish_message(cr, status))
+    db["change_requests"].update(cr.id, {"state": "publishing", "updated": "2026-11-21T00:00:00"})
+
+
+@pytest.mark.parametrize("moved_main, expected", [(False, "approved"), (True, "published")])
+def test_an_interrupted_publication_is_settled_from_main(kb, users, moved_main, expected):
+    cr = new_cr(kb, users)
+    cr = kb.review.approve(users["hrss-reviewer"], cr.id)
+    cr = kb.review.approve(users["center"], cr.id, publish=False)
+    assert cr.state == "approved"
+    interrupted(kb, cr, moved_main)
+    assert kb.review.recover_interrupted() == [cr.id]
+    cr = kb.review.get(cr.id)
+    assert cr.state == expected
+    if moved_main:
+        assert cr.published_commit == kb.store.head()
+    else:
+        assert kb.review.publish(users["center"], cr.id) == kb.store.head()
+    assert kb.review.recover_interrupted() == []

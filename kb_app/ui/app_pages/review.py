@@ -3,16 +3,13 @@
 import streamlit as st
 
 from kb_app.exceptions import PublishConflict
+from kb_app.review import EVENT_LABELS
 from kb_app.ui.diff import meta_changes, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 
 STATUS = {"A": "新增", "M": "修改", "D": "删除"}
-ACTIONS = {"create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准", "request_changes": "退回修改",
-           "rejected": "驳回", "withdraw": "撤回", "publish": "发布", "conflict": "发布冲突", "adopt": "从 git 分支登记",
-           "invalidate": "审核失效"}
-
 st.title("变更校核")
 user = require_user()
 show_flash("review")
@@ -140,6 +137,6 @@ with show_errors():
             st.switch_page("app_pages/editor.py")
 
     with st.expander("审核记录"):
-        st.dataframe([{"时间": e["at"][:19].replace("T", " "), "操作人": e["actor"], "操作": ACTIONS.get(e["action"], e["action"]),
+        st.dataframe([{"时间": e["at"][:19].replace("T", " "), "操作人": e["actor"], "操作": EVENT_LABELS.get(e["action"], e["action"]),
                        "提交": (e["commit"] or "")[:10], "说明": e["detail"] or ""} for e in review.events(cr.id)],
                      hide_index=True, key="review_events")
