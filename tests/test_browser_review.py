@@ -61,7 +61,8 @@ def test_edit_review_publish_and_search(kb, server, page):
     url = server
     log_in(page, url, "hrss-editor")
     page.get_by_role("link", name="编辑条目").click()
-    choose(page, "条目", HRSS)
+    title = frontmatter.parse(kb.store.read(HRSS))[0]["title"]
+    choose(page, "条目", f"{title}（sscard-reissue）")
     # While the page reruns, the previous entry's editor may still be on screen: take this entry's.
     body = page.get_by_label("正文（Markdown）").filter(has_text="社会保障卡丢失或损坏")
     body.wait_for()
@@ -78,6 +79,5 @@ def test_edit_review_publish_and_search(kb, server, page):
     approve(page, url, "center", 1, "已发布")
     assert NEW_TEXT in kb.store.read(HRSS)
 
-    title = frontmatter.parse(kb.store.read(HRSS))[0]["title"]
     page.goto(f"{url}/?q=自助补卡机当场制卡")
     page.get_by_text(title).first.wait_for()

@@ -24,8 +24,11 @@ def open_entry(user, path=HRSS):
 
 def test_editor_lists_only_the_units_entries(kb, users):
     at = open_page("app_pages/editor.py", users["hrss-editor"])
-    options = at.selectbox(key="editor_entry").options
-    assert HRSS in options and all(p.startswith("entries/policy/city-hrss/") or "directory" in p for p in options)
+    labels = at.selectbox(key="editor_entry").options
+    snap = kb.snapshot()
+    paths = [e.path for e in snap.entry_list if f"{e.title}（{e.id}）" in labels]
+    assert len(paths) == len(labels) and HRSS in paths
+    assert all(p.startswith("entries/policy/city-hrss/") or "directory" in p for p in paths)
 
 
 def test_edit_and_save_creates_a_cr(kb, users):
@@ -108,3 +111,11 @@ def test_history_of_an_unknown_entry(kb, users):
     at = open_page("app_pages/history.py", users["center"])
     at.text_input(key="history_typed").input("no-such-entry").run()
     assert [e.value for e in at.error] == ["条目“no-such-entry”不存在：请检查编号。"]
+
+
+def test_editor_opens_the_entry_named_in_the_link(kb, users):
+    """The task inbox links to edit?entry=<id>; the editor opens that entry, shown by its title."""
+    at = open_page("app_pages/editor.py", users["hrss-editor"], entry="sscard-reissue")
+    box = at.selectbox(key="editor_entry")
+    assert box.value == HRSS
+    assert "社会保障卡丢了怎么补办（sscard-reissue）" in box.options

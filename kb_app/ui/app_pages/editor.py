@@ -87,17 +87,20 @@ with show_errors():
                     horizontal=True, key="editor_mode")
 
     if mode == "edit":
+        snap = kb.snapshot(source)
         paths = [p for p in entry_paths(kb, source)]
         if user.role in ("unit_editor", "unit_reviewer"):
-            texts = kb.store.files_at(source, paths) if len(paths) < 5000 else {}
-            paths = [p for p in paths if editable(p, texts.get(p))]
+            paths = [p for p in paths if editable(p, snap.files.get(p))]
         if not paths:
             st.info("没有您可以修改的条目。")
             st.stop()
+        # ?entry= carries an entry id (links from the task inbox) or a path.
         linked = st.query_params.get("entry")
+        linked = snap.entries[linked].path if linked in snap.entries else linked
         if linked in paths and st.session_state.get("editor_linked") != linked:
             st.session_state["editor_entry"] = st.session_state["editor_linked"] = linked
-        path = st.selectbox("条目", paths, key="editor_entry")
+        titles = {e.path: f"{e.title}（{e.id}）" for e in snap.entry_list}
+        path = st.selectbox("条目", paths, format_func=lambda p: titles.get(p, p), key="editor_entry")
         original = kb.store.read(path, source) or ""
         meta, body, _ = frontmatter.parse(original)
         kind = "directory" if path.startswith("entries/directory/") else "policy"
