@@ -112,10 +112,12 @@ def main(argv=None):
     t_page = statistics.median(page() for _ in range(3))
 
     _, t_git = timed(lambda: kb.store.rev("main"), repeat=20)
-    _, t_query = timed(lambda: kb.search("补办社保卡", audience="public"), repeat=20)
+    # Distinct queries, so the baseline is a real search and not a cache hit.
+    queries = iter(f"补办社保卡 第{i}次 {rng.choice(['居住证', '供暖', '噪声', '停车', '医保'])}" for i in range(10_000))
+    _, t_query = timed(lambda: kb.search(next(queries), audience="public"), repeat=20)
     print()
     print(f"知识库：{len(paths)} 个条目（{work}）")
-    print(f"基线：一次 git 进程 {t_git * 1000:.1f} ms；一次热索引查询 {t_query * 1000:.1f} ms")
+    print(f"基线：一次 git 进程 {t_git * 1000:.1f} ms；一次未缓存的公众查询 {t_query * 1000:.1f} ms")
     print(f"建立变更请求（含整库校验） {t_create:.2f} s")
     rows = [("最后一个批准 → 发布 → 公众检索可见", t_searchable), ("打开 20 个文件的变更校核页面（AppTest 整页）", t_page),
             ("其中核心部分（审核方、冲突、两版文件、差异渲染）", t_core)]

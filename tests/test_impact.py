@@ -98,3 +98,16 @@ def test_rewrite_keeps_formatting_and_comments():
 def test_unchanged_regulation_has_no_impact(kb):
     base = kb.snapshot()
     assert analyse(base, base).empty
+
+
+def test_a_changed_time_limit_tier_flags_the_directory_entries_using_it(kb):
+    base = kb.snapshot()
+    path = "regulations/time_limits.yaml"
+    text = base.files[path]
+    head = Snapshot({**base.files, path: text.replace("amount: 24\n", "amount: 12\n", 1)})
+    assert head.tiers["24h"]["amount"] == 12
+    impact = analyse(base, head)
+    assert impact.tier_changes == ["24h"] and impact.config_changes == [path]
+    using = {e.id for e in base.directory() if e.time_limit == "24h"}
+    assert using and {c.entry_id for c in impact.impacted} == using
+    assert all("时限档位 24h 已变更" in c.reasons for c in impact.impacted)
