@@ -47,6 +47,10 @@ KIND_TITLES = {
 }
 
 
+KIND_SHORT = {"overlap": "事项重叠", "unit": "单位问题", "uncovered": "未覆盖类别", "no_example": "缺少示例",
+              "contradiction": "事实矛盾"}
+
+
 def _fold(snap: Snapshot):
     """Map every synonym to its group's first (official) term."""
     fold = {}

@@ -21,11 +21,12 @@ with show_errors():
     use_taxonomy = TAXONOMY.exists() and st.checkbox("对照事项分类（三级分类表）检查覆盖情况", value=False,
                                                      key="catalog_taxonomy")
     findings = health.report(snap, TAXONOMY if use_taxonomy else None, threshold)
-    counts = {kind: sum(1 for f in findings if f.kind == kind) for kind in health.KIND_TITLES}
-    cols = st.columns(len(counts))
-    for col, (kind, title) in zip(cols, health.KIND_TITLES.items()):
-        col.metric(title.split("、")[0][:10], counts[kind])
-    for kind, title in health.KIND_TITLES.items():
+    kinds = [k for k in health.KIND_TITLES if k != "uncovered" or use_taxonomy]  # coverage needs the taxonomy
+    cols = st.columns(len(kinds))
+    for col, kind in zip(cols, kinds):
+        col.metric(health.KIND_SHORT[kind], sum(1 for f in findings if f.kind == kind), help=health.KIND_TITLES[kind])
+    for kind in kinds:
+        title = health.KIND_TITLES[kind]
         items = [f for f in findings if f.kind == kind]
         with st.expander(f"{title}（{len(items)}）", expanded=bool(items) and kind != "uncovered"):
             if not items:
