@@ -92,9 +92,14 @@ def test_citizen_on_a_phone_searches_votes_and_reports_and_the_unit_sees_it(serv
     main.get_by_text("感谢您的反馈！").wait_for()
 
     main.get_by_text("报告错误").click()
-    main.get_by_label("哪里不对？").fill("照片的要求已经变了，请回电 13812345678 核实")
+    report = main.get_by_label("哪里不对？")
+    report.fill("照片的要求已经变了，请回电 13812345678 核实")
+    report.press("Tab")  # the form takes the text when the field loses focus; don't race the submit click
     main.get_by_role("button", name="提交").click()
-    main.get_by_text("已收到您的报告，承办单位会尽快核实更正。谢谢！").wait_for()
+    try:
+        main.get_by_text("已收到您的报告，承办单位会尽快核实更正。谢谢！").wait_for()
+    finally:
+        shot(page, tmp_path, "3-after-report")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, tmp_path, "3-reported")
 
