@@ -70,10 +70,11 @@ def init(directory, empty):
         kb init ./kb            # 以“示例市”示例内容建立
         kb init ./kb --empty    # 空白知识库
     """
-    from .kb import init_repo
+    from .config import load_settings
+    from .kb import Kb, init_repo
 
     with errors():
-        path = init_repo(directory, empty=empty)
+        path = init_repo(directory, empty=empty, now=Kb(load_settings()).now())
     click.echo(f"已在 {path} 建立知识库{'（空白）' if empty else '（示例市示例内容）'}。")
 
 

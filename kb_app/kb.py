@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import threading
@@ -208,8 +209,12 @@ class Kb:
         return self.store.version_on(self.entry_path(entry_id), day)
 
 
-def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localhost>") -> Path:
-    """Create a content repository at ``target`` from the sample (or nearly empty), with one commit."""
+def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localhost>",
+              now: dt.datetime | None = None) -> Path:
+    """Create a content repository at ``target`` from the sample (or nearly empty), with one commit.
+
+    ``now`` dates that commit (the settings' clock); without it git takes the real time.
+    """
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise KbError(f"目录“{target}”已存在且不为空：请换一个新目录，或先清空它。")
@@ -230,8 +235,12 @@ def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localho
     name, _, email = author.partition("<")
     env_cmd = ["-c", f"user.name={name.strip()}", "-c", f"user.email={email.rstrip('>').strip()}"]
 
+    env = dict(os.environ)
+    if now is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = now.isoformat()
+
     def run(*args):
-        proc = subprocess.run(["git", *env_cmd, *args], cwd=target, capture_output=True, text=True)
+        proc = subprocess.run(["git", *env_cmd, *args], cwd=target, capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             raise StoreError(f"git {args[0]} 失败：{proc.stderr.strip()}")
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import TODAY
+
 CHROMIUM = Path("/usr/bin/chromium")
 requires_chromium = [
     pytest.mark.browser,
@@ -28,7 +30,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(root, data_dir, today="2026-11-22", log_path=None, seconds=120):
+def running_app(root, data_dir, today=TODAY, log_path=None, seconds=120):
     """``kb serve`` on a free port until the block ends; yields its URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}

@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -9,6 +10,11 @@ from kb_app import init_repo, load_settings, open_kb
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
+
+#: The suite's fixed clock: every knowledge base in the tests runs on this day (settings ``today``),
+#: and the sample's initial commit is dated that morning, so nothing depends on the real date.
+TODAY = "2026-11-22"
+SAMPLE_COMMITTED = dt.datetime.fromisoformat(f"{TODAY}T08:00:00+08:00")
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +30,7 @@ def _isolated_env(monkeypatch, tmp_path):
 def sample_template(tmp_path_factory):
     """The sample knowledge base as a git repository, made once and copied per test."""
     path = tmp_path_factory.mktemp("template") / "kb"
-    init_repo(path)
+    init_repo(path, now=SAMPLE_COMMITTED)
     return path
 
 
@@ -37,14 +43,14 @@ def sample_root(sample_template, tmp_path):
 
 @pytest.fixture
 def kb(sample_root, tmp_path):
-    return open_kb(load_settings(root=sample_root, data_dir=tmp_path / "data", today="2026-11-22"))
+    return open_kb(load_settings(root=sample_root, data_dir=tmp_path / "data", today=TODAY))
 
 
 @pytest.fixture(scope="session")
 def built_index(sample_template, tmp_path_factory):
     """The search index of the sample, built once; every copy of the sample has the same commit."""
     data = tmp_path_factory.mktemp("index-template")
-    open_kb(load_settings(root=sample_template, data_dir=data, today="2026-11-22")).reindex()
+    open_kb(load_settings(root=sample_template, data_dir=data, today=TODAY)).reindex()
     return data / "index"
 
 

@@ -8,7 +8,7 @@ import pytest
 from kb_app import load_settings, open_kb
 
 from .browser import browser_page, requires_chromium, running_app
-from .conftest import commit_all
+from .conftest import TODAY, commit_all
 from .test_ui_public import HOSTILE
 
 pytestmark = requires_chromium
@@ -22,9 +22,9 @@ def server(sample_root, tmp_path, built_index):
     commit_all(sample_root, "hostile answer")
     data = tmp_path / "data"
     shutil.copytree(built_index, data / "index")
-    kb = open_kb(load_settings(root=sample_root, data_dir=data, today="2026-11-22"))
+    kb = open_kb(load_settings(root=sample_root, data_dir=data, today=TODAY))
     kb.users.add("gongan-bianji", "张编辑", "correct-horse-1", "unit_editor", "city-public-security")
-    with running_app(sample_root, data, "2026-11-22", tmp_path / "serve.log") as url:
+    with running_app(sample_root, data, TODAY, tmp_path / "serve.log") as url:
         yield url, kb
 
 

@@ -4,13 +4,14 @@ from click.testing import CliRunner
 
 from kb_app.cli import cli
 
+from .conftest import TODAY
 from .review_helpers import PASSWORD, make_users
 from .test_impact import REG, amend
 
 
 def run(kb, *args, env=None):
     result = CliRunner().invoke(cli, [*args, "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)],
-                                env={"KB_TODAY": "2026-11-22", **(env or {})})
+                                env={"KB_TODAY": TODAY, **(env or {})})
     return result
 
 
@@ -37,11 +38,11 @@ def test_report_catalog(kb):
 
 def test_asof_markdown_and_errors(kb, tmp_path):
     entry = kb.snapshot().policies()[0]
-    result = run(kb, "asof", entry.id, "--on", "2026-11-22")
+    result = run(kb, "asof", entry.id, "--on", TODAY)
     assert result.exit_code == 0, result.output
     assert f"条目编号：{entry.id}" in result.output
     out = tmp_path / "record.html"
-    assert run(kb, "asof", entry.id, "--on", "2026-11-22", "--format", "html", "-o", str(out)).exit_code == 0
+    assert run(kb, "asof", entry.id, "--on", TODAY, "--format", "html", "-o", str(out)).exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
     bad = run(kb, "asof", entry.id, "--on", "1999-01-01")
     assert bad.exit_code == 1 and "当天没有有效的" in bad.output

@@ -9,7 +9,7 @@ from kb_app.exceptions import EntryNotFound, KbError, PermissionDenied
 from kb_app.feedback import TaskError, close_tasks_for_entries, generate_tasks
 from kb_app.frontmatter import dump
 
-from .conftest import commit_all
+from .conftest import TODAY, commit_all
 
 ENTRY = "residence-permit-apply"  # city-public-security
 EDITOR = User("ps-editor", "公安编辑", "unit_editor", "city-public-security")
@@ -226,6 +226,6 @@ def test_task_due_date_when_the_calendar_lacks_the_year(sample_root, tmp_path):
 
 
 def test_task_due_workdays_setting(sample_root, tmp_path):
-    kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d3", today="2026-11-22", task_due_workdays=2))
+    kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d3", today=TODAY, task_due_workdays=2))
     kb.feedback.report_error(ENTRY, "地址变了", "agent")
     assert kb.feedback.list_tasks()[0].due == "2026-11-24"

@@ -9,6 +9,7 @@ import pytest
 from kb_app import load_settings, open_kb, review
 from kb_app.exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
 
+from .conftest import TODAY
 from .review_helpers import HOTLINE, HRSS, ROAD, add_directory_entry, directory_text, edited, make_users
 
 
@@ -50,7 +51,7 @@ def test_edit_approved_by_owner_and_center_is_published_with_trailers(kb, users,
     actions = [(e["actor"], e["action"]) for e in kb.review.events(cr.id)]
     assert actions == [("hrss-editor", "create"), ("hrss-editor", "submit"), ("hrss-reviewer", "approve"),
                        ("center", "approve"), ("center", "publish")]
-    assert all(e["at"].startswith("2026-11-22") for e in kb.review.events(cr.id))
+    assert all(e["at"].startswith(TODAY) for e in kb.review.events(cr.id))
     assert [c["body"] for c in kb.review.comments(cr.id)] == ["内容准确"]
 
 
@@ -320,7 +321,7 @@ def test_git_pushed_branch_outside_the_authors_unit_is_rejected(kb, users):
 
 
 def _publish_in_process(root, data_dir, username, cr_id, go):
-    kb = open_kb(load_settings(root=root, data_dir=data_dir, today="2026-11-22"))
+    kb = open_kb(load_settings(root=root, data_dir=data_dir, today=TODAY))
     while not Path(go).exists():
         time.sleep(0.005)
     try:

@@ -9,7 +9,7 @@ from kb_app.cli import cli
 from kb_app.exceptions import KbError
 from kb_app.search import SCHEMA_VERSION
 
-from .conftest import commit_all, git
+from .conftest import TODAY, commit_all, git
 
 INTERNAL = "heating-peak-season-internal"
 NOTES = ["0000-69619001", "和平里", "不要承诺能领取"]
@@ -175,7 +175,7 @@ def test_incremental_update_equals_a_full_rebuild(kb, sample_root, tmp_path):
     head = edit_sample(sample_root)
     stats = kb.reindex()
     assert (stats["mode"], stats["added"], stats["updated"], stats["deleted"], stats["commit"]) == ("incremental", 2, 2, 2, head)
-    fresh = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "fresh", today="2026-11-22"))
+    fresh = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "fresh", today=TODAY))
     assert fresh.reindex(rebuild=True)["mode"] == "rebuild"
     for audience in ("public", "agent"):
         assert stored_docs(kb, audience) == stored_docs(fresh, audience)
@@ -235,7 +235,7 @@ def dated_kb(tmp_path, monkeypatch):
     root = init_repo(tmp_path / "dated")
     monkeypatch.delenv("GIT_AUTHOR_DATE")
     monkeypatch.delenv("GIT_COMMITTER_DATE")
-    kb = open_kb(load_settings(root=root, data_dir=tmp_path / "dated-data", today="2026-11-22"))
+    kb = open_kb(load_settings(root=root, data_dir=tmp_path / "dated-data", today=TODAY))
     path = "entries/policy/city-hrss/unemployment-insurance-claim.md"
     text = kb.store.read(path).replace("title: 失业保险金怎么申领", "title: 失业保险金怎么申领（七月新规）")
     kb.store.write_change("main", {path: text}, "修订", date="2026-07-01T09:00:00+08:00")
@@ -293,7 +293,7 @@ def test_many_small_updates_merge_segments_and_stay_equal_to_a_rebuild(kb, sampl
         kb.store.write_change("main", {f"entries/policy/city-hrss/new-entry-{i}.md": text}, f"新增 {i}")
         assert ids(kb.search(f"紫藤萝{i}号补贴", audience="agent"))[:1] == [f"new-entry-{i}"]
     assert len(list(kb.index._searchers["agent"].reader().leaf_readers())) < 12
-    fresh = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "fresh", today="2026-11-22"))
+    fresh = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "fresh", today=TODAY))
     fresh.reindex(rebuild=True)
     for audience in ("public", "agent"):
         assert stored_docs(kb, audience) == stored_docs(fresh, audience)

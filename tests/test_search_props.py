@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kb_app import init_repo, load_settings, open_kb
 
-from .conftest import commit_all
+from .conftest import TODAY, commit_all
 
 SECRET_NOTE = "机密备注紫罗兰七号"
 INTERNAL_TITLE = "内部专用青龙口径"
@@ -52,7 +52,7 @@ def both_kb(tmp_path_factory):
     (root / "entries/policy/heat-group/public-with-notes.md").write_text(PUBLIC_WITH_NOTES, encoding="utf-8")
     (root / "entries/policy/heat-group/internal-only.md").write_text(INTERNAL_ENTRY, encoding="utf-8")
     commit_all(root, "加入内部内容")
-    kb = open_kb(load_settings(root=root, data_dir=tmp / "data", today="2026-11-22"))
+    kb = open_kb(load_settings(root=root, data_dir=tmp / "data", today=TODAY))
     kb.reindex(rebuild=True)
     assert "internal-only" in [h.id for h in kb.search(INTERNAL_TITLE, audience="agent").hits]
     assert "public-with-notes" in [h.id for h in kb.search(SECRET_NOTE, audience="agent").hits]

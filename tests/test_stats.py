@@ -9,6 +9,8 @@ from kb_app.cli import cli
 from kb_app.exceptions import KbError
 from kb_app.stats import SECTIONS, to_csv
 
+from .conftest import TODAY
+
 PS = "residence-permit-apply"  # city-public-security
 HR = "sscard-reissue"  # city-hrss
 
@@ -122,7 +124,7 @@ def test_unit_report_leaves_out_other_units(logged):
 
 
 def test_cli_report(logged, sample_root, tmp_path):
-    runner = CliRunner(env={"KB_TODAY": "2026-11-22"})
+    runner = CliRunner(env={"KB_TODAY": TODAY})
     args = ["report", "--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
     res = runner.invoke(cli, [*args, "--from", "2026-11-01", "--to", "2026-11-30"])
     assert res.exit_code == 0, res.output
@@ -141,7 +143,7 @@ def test_cli_report(logged, sample_root, tmp_path):
 
 
 def test_cli_tasks(logged, sample_root, tmp_path):
-    runner = CliRunner(env={"KB_TODAY": "2026-11-22"})
+    runner = CliRunner(env={"KB_TODAY": TODAY})
     common = ["--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
     res = runner.invoke(cli, ["task", "list", *common, "--unit", "city-public-security"])
     assert res.exit_code == 0, res.output
