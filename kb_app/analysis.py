@@ -179,16 +179,6 @@ def default_analyzer() -> Analyzer:
 
 # -- display text ------------------------------------------------------------------------------
 
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*[-*+]\s+|^\s*>\s?|\|?\s*:?-{3,}:?\s*\|?)", re.M)
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown reduced to readable plain text for snippets (no markup, single spaces)."""
-    text = _MD_LINK.sub(r"\1", markdown or "")
-    text = _MD_MARKS.sub(" ", text).replace("|", " ")
-    return " ".join(text.split())
-
 
 def snippet(text: str, terms, width: int = 120) -> str:
     """An HTML excerpt of ``text`` around the densest cluster of ``terms``, each in ``<mark>``.

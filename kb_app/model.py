@@ -30,13 +30,44 @@ def config_path(name: str) -> str:
     return f"regulations/{name}.yaml"
 
 
+#: The one spelling of a date written as text: ``2026-01-01`` (quoted or not).
+DATE_TEXT = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*")
+#: Fields whose value decides whether the public may see an entry.
+PUBLIC_FIELDS = ("audience", "effective", "expires")
+DATE_FIELDS = ("effective", "expires", "review_by", "checked")
+AUDIENCES = ("public", "internal")
+
+
 def as_date(value):
-    """A date from YAML: already a date, or None; anything else is not a date."""
+    """The date a front-matter value names, or None when it names none.
+
+    A YAML date (``2026-01-01``) or the string ``YYYY-MM-DD`` (``'2026-01-01'``, as PyYAML's
+    ``safe_dump``, editors and spreadsheet exports write it) is that date; anything else — a
+    timestamp with a time of day, ``2020年1月1日``, ``2026-02-30`` — is not a date.
+    """
     if isinstance(value, dt.datetime):
-        return value.date()
+        return None
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str):
+        m = DATE_TEXT.fullmatch(value)
+        if m:
+            try:
+                return dt.date(*map(int, m.groups()))
+            except ValueError:
+                return None
     return None
+
+
+def date_problem(value) -> str | None:
+    """Why a front-matter date cannot be read (None when it is absent or readable)."""
+    if value is None or as_date(value) is not None:
+        return None
+    if isinstance(value, dt.datetime):
+        return f"“{value}”带有时刻，不是日期"
+    if isinstance(value, str) and DATE_TEXT.fullmatch(value):
+        return f"“{value.strip()}”不是存在的日期"
+    return f"“{value}”不是有效日期"
 
 
 def as_list(value) -> list:
@@ -74,8 +105,29 @@ class Entry:
 
     @property
     def audience(self) -> str:
-        default = "internal" if self.kind == "directory" else "public"
-        return str(self.meta.get("audience") or default)
+        """``public`` or ``internal``; an audience that cannot be read counts as internal."""
+        value = self.meta.get("audience")
+        if value is None or value == "":
+            return "internal" if self.kind == "directory" else "public"
+        return value if value in AUDIENCES else "internal"
+
+    @cached_property
+    def unreadable(self) -> dict[str, str]:
+        """Fields whose value cannot be read, with why: the audience and the dates (格式错误)."""
+        out = {}
+        audience = self.meta.get("audience")
+        if audience not in (None, "") and audience not in AUDIENCES:
+            out["audience"] = f"受众“{audience}”无效"
+        for field in DATE_FIELDS:
+            why = date_problem(self.meta.get(field))
+            if why:
+                out[field] = why
+        return out
+
+    @property
+    def public_blocked(self) -> bool:
+        """Whether a field that decides public visibility cannot be read (the entry is never public)."""
+        return any(f in self.unreadable for f in PUBLIC_FIELDS)
 
     def strings(self, field) -> list[str]:
         return [str(v) for v in as_list(self.meta.get(field)) if v is not None]
@@ -127,8 +179,16 @@ class Entry:
             return "expired"
         return "in_force"
 
+    def in_force_on(self, day: dt.date) -> bool:
+        """In force on ``day``, judged only on dates that can be read (else never)."""
+        return not self.public_blocked and self.status(day) == "in_force"
+
     def is_public_on(self, day: dt.date) -> bool:
-        return self.audience == "public" and self.status(day) == "in_force"
+        """Whether the public may see the entry on ``day``: a policy answer, public, readable, in force.
+
+        Directory (catalogue) entries are staff material and never public.
+        """
+        return self.kind == "policy" and self.audience == "public" and self.in_force_on(day)
 
 
 @dataclasses.dataclass

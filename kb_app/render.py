@@ -6,9 +6,12 @@
   targets and get ``rel="noopener noreferrer nofollow"``. Raw HTML in the Markdown is treated like
   any other markup: what is on the safe list stays, the rest goes.
 * :func:`to_text` turns the same Markdown into plain text (lists numbered, paragraphs on their own
-  lines) for the agent's copy-the-answer button.
+  lines) for the agent's copy-the-answer button; :func:`page_text` is that text for the search
+  index, so what can be found is exactly what a reader sees (no comments, raw HTML or link targets).
 * :func:`visible_entry`, :func:`citing_entries` and :func:`last_checked` decide what a reader may
-  open: the public sees only ``audience: public`` entries in force today; staff see everything.
+  open: the public sees only policy answers that are ``audience: public`` and in force today, judged
+  on fields that can be read (an unreadable audience or date hides the entry: it fails closed);
+  catalogue entries are staff material. Staff see everything, marked (格式错误, 内部, 未生效, 已失效).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import markdown as md
 import nh3
 
 from .exceptions import EntryNotFound
-from .model import Article, Entry, Snapshot, as_date
+from .model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "del", "ins",
@@ -58,8 +61,9 @@ def to_html(markdown_text: str) -> str:
 class _TextWriter(HTMLParser):
     """Plain text from sanitised HTML: block elements on their own lines, list items numbered."""
 
-    def __init__(self):
+    def __init__(self, bullet: str = "- "):
         super().__init__(convert_charrefs=True)
+        self.bullet = bullet
         self.parts: list[str] = []
         self.lists: list[list] = []  # [kind, counter] per open list
 
@@ -79,7 +83,7 @@ class _TextWriter(HTMLParser):
                 self.lists[-1][1] += 1
                 self.parts.append(f"{indent}{self.lists[-1][1]}. ")
             else:
-                self.parts.append(f"{indent}- ")
+                self.parts.append(f"{indent}{self.bullet}")
         elif tag == "br":
             self.parts.append("\n")
         elif tag in ("td", "th") and self.parts and not self.parts[-1].endswith("\n"):
@@ -105,12 +109,21 @@ class _TextWriter(HTMLParser):
         return "\n".join(line for line in lines if line.strip()).strip()
 
 
-def to_text(markdown_text: str) -> str:
+def to_text(markdown_text: str, bullet: str = "- ") -> str:
     """The plain text of Markdown, as it would be read out (for copying into a work order)."""
-    writer = _TextWriter()
+    writer = _TextWriter(bullet)
     writer.feed(to_html(markdown_text))
     writer.close()
     return writer.text()
+
+
+def page_text(markdown_text: str) -> str:
+    """Exactly the text a reader sees on the page, for the search index and its snippets.
+
+    Rendered and sanitised first, then turned into text: HTML comments, raw HTML that is not on
+    the safe list, and link targets are gone, as they are from the page.
+    """
+    return to_text(markdown_text, bullet="• ")
 
 
 def answer_text(entry: Entry) -> str:
@@ -159,7 +172,7 @@ def neighbours(snap: Snapshot, article: Article) -> tuple[Article | None, Articl
 
 
 def citing_entries(snap: Snapshot, regulation: str, number: int, staff: bool, day: dt.date) -> list[Entry]:
-    """Entries whose legal basis cites an article; the public only public entries in force."""
+    """Entries whose legal basis cites an article; the public only public answers in force (no catalogue)."""
     out = [e for e in snap.entry_list if (regulation, number) in e.citations and (staff or e.is_public_on(day))]
     return sorted(out, key=lambda e: (e.kind != "policy", e.title))
 
@@ -234,19 +247,37 @@ class Reader:
         return self.snap.unit_name(unit_id)
 
     def status_marks(self, entry: Entry) -> list[str]:
-        """Marks for staff: 内部, 未生效, 已失效, 依据已变更，待核 (none for a public entry in force)."""
+        """Marks for staff: 格式错误, 内部, 未生效, 已失效, 依据已变更，待核 (none for a public answer in force)."""
         return status_marks(entry, self.day) + (["依据已变更，待核"] if entry.id in self.flags else [])
+
+    def format_problems(self, entry: Entry) -> list[str]:
+        """For staff: why an entry is marked 格式错误 (its fields that cannot be read)."""
+        return format_problems(entry)
 
 
 STATUS_MARKS = {"pending": "未生效", "expired": "已失效"}
+FORMAT_ERROR = "格式错误"
 
 
 def status_marks(entry: Entry, day: dt.date) -> list[str]:
-    marks = ["内部"] if entry.audience != "public" else []
+    """格式错误 when a field cannot be read, 内部 unless public, and 未生效 / 已失效 by readable dates."""
+    marks = [FORMAT_ERROR] if entry.unreadable else []
+    if entry.audience != "public":
+        marks.append("内部")
     status = entry.status(day)
     if status in STATUS_MARKS:
         marks.append(STATUS_MARKS[status])
     return marks
+
+
+def format_problems(entry: Entry) -> list[str]:
+    """One line per unreadable field: what is wrong, and that the public cannot see the entry."""
+    out = []
+    for field, why in entry.unreadable.items():
+        hidden = "，公众看不到该条目" if field in PUBLIC_FIELDS else ""
+        fix = "应为 public 或 internal" if field == "audience" else "应按 YYYY-MM-DD 填写"
+        out.append(f"{field}：{why}（{fix}）{hidden}")
+    return out
 
 
 def escape(text) -> str:

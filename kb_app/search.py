@@ -1,8 +1,11 @@
 """Full-text search: two Whoosh indexes (public and agent) kept in step with main.
 
-* The **public** index never receives an internal entry or any ``agent_notes`` text, so no query
-  can reach them; entries not in force today are masked at query time (effective/expires are
-  stored), which stays correct on the day an entry starts or stops being in force.
+* The **public** index receives only public policy answers whose audience and dates can be read,
+  and regulation articles: never an internal or catalogue entry, an entry with a field it cannot
+  read, or any ``agent_notes`` text, so no query can reach them. Entries not in force today are
+  masked at query time (effective/expires are stored), which stays correct on the day an entry
+  starts or stops being in force. Bodies are indexed as the text a reader sees on the page
+  (``render.page_text``): no HTML comment, raw HTML or link target can be found or shown.
 * The **agent** index holds everything, with pending and expired entries marked.
 * Both record the commit they reflect; :meth:`SearchIndex.update` re-indexes only the files that
   ``git diff`` reports as changed since then. Synonyms are applied at query time.
@@ -29,17 +32,17 @@ import yaml
 from whoosh import index, query as Q
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
-from . import analysis, frontmatter
+from . import analysis, frontmatter, render
 from .search_engine import (FAST_WRITER, RERANK_DEPTH, Scorer, build_query, fast_writer, filter_query, make_schema,
                             rerank, weighting)
 from .exceptions import KbError
 from .model import REGULATION_DIR, Entry, Snapshot, config_path, parse_regulation
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 CACHE_SIZE = 2048
-STATUS_LABELS = {"in_force": "有效", "pending": "未生效", "expired": "已失效"}
+STATUS_LABELS = {"in_force": "有效", "pending": "未生效", "expired": "已失效", "invalid": "格式错误"}
 
 
 # -- documents ---------------------------------------------------------------------------------
@@ -64,23 +67,31 @@ class Doc:
     effective: str = ""
     expires: str = ""
     notes: str = ""
+    #: Whether the document may enter the public index at all (a public policy answer or an
+    #: article, with every field that decides visibility readable); in force is checked per day.
+    public: bool = True
+    #: Set when a field cannot be read (格式错误): such an entry is in force on no day.
+    invalid: bool = False
 
 
 def entry_doc(entry: Entry) -> Doc:
+    """An entry as a document: its body as the text a reader sees on the page (see render.page_text)."""
     head = [entry.title, *entry.questions, *entry.examples]
     basis = " ".join(str(b.get("document") or "") for b in entry.basis)
     return Doc(
         id=entry.id, source=entry.path, kind=entry.kind, title=entry.title, head="\n".join(head),
-        keywords="\n".join([*entry.keywords, *entry.category, basis]), body=entry.body, unit=entry.unit,
-        audience=entry.audience, category=tuple(entry.category), regions=tuple(entry.regions),
+        keywords="\n".join([*entry.keywords, *entry.category, basis]), body=render.page_text(entry.body),
+        unit=entry.unit, audience=entry.audience, category=tuple(entry.category), regions=tuple(entry.regions),
         effective=entry.effective.isoformat() if entry.effective else "",
-        expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes)
+        expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes,
+        public=entry.kind == "policy" and entry.audience == "public" and not entry.public_blocked,
+        invalid=entry.public_blocked)
 
 
 def regulation_docs(reg) -> list[Doc]:
     issuer = str(reg.meta.get("issuer") or "")
     return [Doc(id=a.id, source=reg.path, kind="article", title=f"{reg.title} {a.label}", head=f"{reg.title} {a.label}",
-                 keywords=a.chapter, body=a.text, unit_name=issuer) for a in reg.articles.values()]
+                 keywords=a.chapter, body=render.page_text(a.text), unit_name=issuer) for a in reg.articles.values()]
 
 
 def file_docs(path: str, text: str) -> list[Doc]:
@@ -122,14 +133,15 @@ def user_words(docs) -> list[str]:
 
 def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
     """The Whoosh fields of a document for one index, or None when it does not belong there."""
-    if audience == "public" and doc.audience != "public":
+    if audience == "public" and not doc.public:
         return None
     body = doc.body + ("\n" + doc.notes if audience == "agent" and doc.notes else "")
     head, kw, body_n = analysis.normalize(doc.head), analysis.normalize(doc.keywords), analysis.normalize(body)
-    text = analysis.plain_text(body)
+    text = " ".join(body.split())
     return dict(
         id=doc.id, source=doc.source, kind=doc.kind, unit=doc.unit, audience=doc.audience,
-        effective=doc.effective, expires=doc.expires, dated="1" if (doc.effective or doc.expires) else "0",
+        effective=doc.effective, expires=doc.expires, invalid="1" if doc.invalid else "",
+        dated="1" if (doc.effective or doc.expires or doc.invalid) else "0",
         category=",".join(doc.category), regions=",".join(doc.regions or ("全市",)),
         title=doc.title, text=text, unit_name=doc.unit_name,
         hw=ana.words(head, True), hb=analysis.bigrams(head, True), kw=ana.words(kw, True) + analysis.bigrams(kw, True),
@@ -241,7 +253,10 @@ class SearchResults:
         return {"query": self.query, "hits": [h.as_dict() for h in self.hits]}
 
 
-def status_on(effective: str, expires: str, day: dt.date) -> str:
+def status_on(effective: str, expires: str, day: dt.date, invalid: str = "") -> str:
+    """The status of stored dates on ``day``; ``invalid`` when a date cannot be read (never in force)."""
+    if invalid:
+        return "invalid"
     iso = day.isoformat()
     if effective and iso < effective:
         return "pending"
@@ -516,7 +531,7 @@ class SearchIndex:
             hits.append(Hit(
                 id=f["id"], kind=f["kind"], title=f.get("title", ""), unit=f.get("unit", ""),
                 unit_name=f.get("unit_name") or names.get(f.get("unit", ""), f.get("unit", "")), score=float(score),
-                snippet=analysis.snippet(f.get("text", ""), highlight), status=status_on(f.get("effective", ""), f.get("expires", ""), day),
+                snippet=analysis.snippet(f.get("text", ""), highlight), status=status_on(f.get("effective", ""), f.get("expires", ""), day, f.get("invalid", "")),
                 audience=f.get("audience", ""), path=f.get("source", ""),
                 category=[c for c in f.get("category", "").split(",") if c], regions=[c for c in f.get("regions", "").split(",") if c],
                 effective=f.get("effective", ""), expires=f.get("expires", "")))
@@ -573,7 +588,7 @@ def not_in_force(scorer: "Scorer", day: dt.date) -> np.ndarray:
         searcher = scorer.searcher
         for docnum in searcher.docs_for_query(Q.Term("dated", "1")):
             f = searcher.stored_fields(docnum)
-            if status_on(f.get("effective", ""), f.get("expires", ""), day) != "in_force":
+            if status_on(f.get("effective", ""), f.get("expires", ""), day, f.get("invalid", "")) != "in_force":
                 arr[docnum] = True
         scorer._sets[key] = arr
     return scorer._sets[key]

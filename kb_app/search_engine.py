@@ -154,7 +154,8 @@ def make_schema() -> fields.Schema:
     kw = dict(stored=True)
     return fields.Schema(
         id=fields.ID(**kw), source=fields.ID(**kw), kind=fields.ID(**kw), unit=fields.ID(**kw),
-        audience=fields.ID(**kw), effective=fields.ID(**kw), expires=fields.ID(**kw), dated=fields.ID(),
+        audience=fields.ID(**kw), effective=fields.ID(**kw), expires=fields.ID(**kw), invalid=fields.STORED(),
+        dated=fields.ID(),
         category=fields.KEYWORD(commas=True, **kw), regions=fields.KEYWORD(commas=True, **kw),
         title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(),
         hw=Tokens(), hb=Tokens(), kw=Tokens(), bw=Tokens(), bb=Tokens(), dn=Tokens(),

@@ -8,7 +8,8 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from .model import ENTRY_DIRS, ID_PATTERN, Entry, Problem, Snapshot, as_date, config_path
+from .model import (DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, as_date,
+                    config_path, date_problem)
 from .numerals import article_label
 
 COMMON_FIELDS = {"id", "kind", "title", "unit", "audience", "category", "regions", "keywords", "effective",
@@ -22,7 +23,6 @@ REQUIRED = {
     "directory": ("id", "kind", "title", "unit", "handler", "level", "time_limit"),
 }
 LIST_FIELDS = ("questions", "category", "regions", "keywords", "examples", "co_handlers")
-AUDIENCES = ("public", "internal")
 LEVELS = ("city", "district", "street")
 UNIT_LEVELS = ("city", "district", "street", "company")
 TIER_UNITS = ("hours", "workdays")
@@ -98,9 +98,12 @@ class _Validator:
             value = meta.get(field)
             if value is not None and not isinstance(value, str):
                 self.add(path, line(field), field, "应为一段文字", f"把 {field} 写成一行文字")
-        if meta.get("audience") is not None and meta.get("audience") not in AUDIENCES:
-            self.add(path, line("audience"), "audience", f"受众“{meta.get('audience')}”无效",
+        if "audience" in e.unreadable:
+            self.add(path, line("audience"), "audience", f"{e.unreadable['audience']}，在改正之前公众看不到该条目",
                      "改为 public（公众可见）或 internal（仅坐席可见）")
+        elif kind == "directory" and meta.get("audience") == "public":
+            self.add(path, line("audience"), "audience", "派单目录条目是坐席内部材料（含派单要点），不能向公众公开",
+                     "删除 audience 这一行，或改为 audience: internal")
         self.check_entry_units(e, kind)
         self.check_dates(e)
         self.check_basis(path, meta.get("basis"), line("basis"))
@@ -156,10 +159,11 @@ class _Validator:
 
     def check_dates(self, e: Entry):
         path, line = e.path, e.lines.get
-        for field in ("effective", "expires", "review_by", "checked"):
-            value = e.meta.get(field)
-            if value is not None and as_date(value) is None:
-                self.add(path, line(field), field, f"“{value}”不是有效日期", "按 YYYY-MM-DD 格式填写，例如 2026-01-01")
+        for field in DATE_FIELDS:
+            why = e.unreadable.get(field)
+            if why:
+                hidden = "，在改正之前公众看不到该条目" if field in PUBLIC_FIELDS else ""
+                self.add(path, line(field), field, why + hidden, f"按 YYYY-MM-DD 填写，例如“{field}: 2026-01-01”")
         eff, exp = e.effective, e.expires
         if eff and exp and eff >= exp:
             self.add(path, line("expires"), "expires", f"失效日期 {exp} 不晚于生效日期 {eff}",
@@ -213,8 +217,9 @@ class _Validator:
                 if not reg.meta.get(field):
                     self.add(reg.path, 1, field, "缺少必填字段", f"在前置信息中填写 {field}")
             for field in ("adopted", "effective"):
-                if reg.meta.get(field) is not None and as_date(reg.meta.get(field)) is None:
-                    self.add(reg.path, reg.lines.get(field), field, f"“{reg.meta.get(field)}”不是有效日期", "按 YYYY-MM-DD 填写")
+                why = date_problem(reg.meta.get(field))
+                if why:
+                    self.add(reg.path, reg.lines.get(field), field, why, f"按 YYYY-MM-DD 填写，例如“{field}: 2026-01-01”")
             if not reg.articles:
                 self.add(reg.path, 1, "正文", "没有找到任何条文", "条文标题写成“## 第一条”的形式")
             for line, message, fix in reg.problems:

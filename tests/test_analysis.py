@@ -75,10 +75,6 @@ def test_snippet_centres_on_the_densest_passage():
     assert "<mark>居住证</mark><mark>申领</mark>" in html
 
 
-def test_plain_text_strips_markdown():
-    assert analysis.plain_text("**申领条件**：\n\n1. [官网](https://x.invalid)\n| a | b |\n|---|---|") == "申领条件 ： 1. 官网 a b"
-
-
 def test_skip_bigrams_meet_an_enumeration():
     assert "水电" in analysis.skip_bigrams("停水停电")
     assert "水电" in bigrams("水、电、气、热")

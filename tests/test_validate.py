@@ -73,14 +73,30 @@ CASES = [
      f"{POLICY}:9: 字段 basis：引用的第九十九条在“北京市接诉即办工作条例”（beijing-2021）中不存在。修改方法：该条例共 38 条，请改为实际存在的条号。"),
     ("unknown regulation", POLICY, POLICY_TEXT.replace("beijing-2021", "shanghai-2020"),
      f"{POLICY}:9: 字段 basis：引用的条例“shanghai-2020”不存在。修改方法：改为 regulations/texts/ 下已有的条例编号（baoding-2022、beijing-2021）。"),
-    ("unparsable date", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2026-13-45"),
-     f"{POLICY}:7: 字段 effective：“2026-13-45”不是有效日期。修改方法：按 YYYY-MM-DD 格式填写，例如 2026-01-01。"),
-    ("date in another format", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2026年1月1日"),
-     f"{POLICY}:7: 字段 effective：“2026年1月1日”不是有效日期。修改方法：按 YYYY-MM-DD 格式填写，例如 2026-01-01。"),
+    ("impossible date", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2026-13-45"),
+     f"{POLICY}:7: 字段 effective：“2026-13-45”不是存在的日期，在改正之前公众看不到该条目。"
+     "修改方法：按 YYYY-MM-DD 填写，例如“effective: 2026-01-01”。"),
+    ("impossible quoted date", POLICY, POLICY_TEXT.replace("expires: 2027-01-01", "expires: '2027-02-30'"),
+     f"{POLICY}:8: 字段 expires：“2027-02-30”不是存在的日期，在改正之前公众看不到该条目。"
+     "修改方法：按 YYYY-MM-DD 填写，例如“expires: 2026-01-01”。"),
+    ("date in another format", POLICY, POLICY_TEXT.replace("expires: 2027-01-01", "expires: 2020年1月1日"),
+     f"{POLICY}:8: 字段 expires：“2020年1月1日”不是有效日期，在改正之前公众看不到该条目。"
+     "修改方法：按 YYYY-MM-DD 填写，例如“expires: 2026-01-01”。"),
+    ("date with a time of day", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2026-01-01 08:00:00"),
+     f"{POLICY}:7: 字段 effective：“2026-01-01 08:00:00”带有时刻，不是日期，在改正之前公众看不到该条目。"
+     "修改方法：按 YYYY-MM-DD 填写，例如“effective: 2026-01-01”。"),
+    ("review date another format", POLICY, POLICY_TEXT.replace("expires: 2027-01-01", "review_by: 明年"),
+     f"{POLICY}:8: 字段 review_by：“明年”不是有效日期。修改方法：按 YYYY-MM-DD 填写，例如“review_by: 2026-01-01”。"),
+    ("quoted dates compared as dates", POLICY,
+     POLICY_TEXT.replace("effective: 2026-01-01", "effective: '2027-06-01'").replace("expires: 2027-01-01", 'expires: "2027-01-01"'),
+     f"{POLICY}:8: 字段 expires：失效日期 2027-01-01 不晚于生效日期 2027-06-01。修改方法：把 expires 改到 effective 之后，或修正 effective。"),
     ("effective after expires", POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2027-06-01"),
      f"{POLICY}:8: 字段 expires：失效日期 2027-01-01 不晚于生效日期 2027-06-01。修改方法：把 expires 改到 effective 之后，或修正 effective。"),
     ("unknown audience", POLICY, POLICY_TEXT.replace("audience: public", "audience: everyone"),
-     f"{POLICY}:6: 字段 audience：受众“everyone”无效。修改方法：改为 public（公众可见）或 internal（仅坐席可见）。"),
+     f"{POLICY}:6: 字段 audience：受众“everyone”无效，在改正之前公众看不到该条目。修改方法：改为 public（公众可见）或 internal（仅坐席可见）。"),
+    ("public catalogue entry", DIRECTORY, DIRECTORY_TEXT.replace("unit: hotline-center", "unit: hotline-center\naudience: public"),
+     f"{DIRECTORY}:13: 字段 audience：派单目录条目是坐席内部材料（含派单要点），不能向公众公开。"
+     "修改方法：删除 audience 这一行，或改为 audience: internal。"),
     ("misspelt field", POLICY, POLICY_TEXT.replace("audience: public", "audience: public\nkeyword: [甲]"),
      f"{POLICY}:7: 字段 keyword：未知字段。修改方法：是否应为“keywords”；不需要的字段请删除。"),
     ("unknown time-limit tier", DIRECTORY, DIRECTORY_TEXT.replace("time_limit: 5wd", "time_limit: 7wd"),
@@ -107,6 +123,13 @@ def test_broken_copy_reports_the_precise_problem(sample_root, name, rel, text, e
 def test_clean_fixture_entries_pass(sample_root):
     write(sample_root, POLICY, POLICY_TEXT)
     write(sample_root, DIRECTORY, DIRECTORY_TEXT)
+    result = run_validate(sample_root)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("spelling", ["2027-01-01", "'2027-01-01'", '"2027-01-01"', "' 2027-01-01 '"])
+def test_a_date_written_as_a_string_is_that_date(sample_root, spelling):
+    write(sample_root, POLICY, POLICY_TEXT.replace("expires: 2027-01-01", f"expires: {spelling}"))
     result = run_validate(sample_root)
     assert result.exit_code == 0, result.output
 
