@@ -1,4 +1,8 @@
-"""Local accounts: argon2 password hashes, roles, and the review party a user speaks for."""
+"""Local accounts: argon2 password hashes, roles, the review party a user speaks for, and log-in.
+
+Log-in goes through the throttle (kb_app.throttle) and the audit trail (kb_app.audit); disabling an
+account or changing its password ends its sessions (kb_app.sessions) at once.
+"""
 
 from __future__ import annotations
 
@@ -139,18 +143,30 @@ class Users:
         return (next((u for u in users if u.email.lower() == email), None)
                 or next((u for u in users if u.username == local), None))
 
-    def set_disabled(self, username: str, disabled: bool = True) -> User:
+    def set_disabled(self, username: str, disabled: bool = True, actor: str = "", via: str = "cli") -> User:
+        """Disable (or enable) an account; disabling ends its sessions at once."""
         self.require(username)
-        self.kb.db()["users"].update(username, {"disabled": int(disabled)})
+        db = self.kb.db()
+        db["users"].update(username, {"disabled": int(disabled)})
+        detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""
+        self.kb.audit.record("disabled" if disabled else "enabled", username, None, via, actor, detail)
         return self.require(username)
 
-    def set_password(self, username: str, password: str) -> User:
+    def set_password(self, username: str, password: str, actor: str = "", via: str = "cli") -> User:
+        """Set a new password; every session of the account ends at once."""
         self.require(username)
         check_password(password)
-        self.kb.db()["users"].update(username, {"password_hash": _hasher.hash(password)})
+        db = self.kb.db()
+        db["users"].update(username, {"password_hash": _hasher.hash(password)})
+        ended = self.kb.sessions.end_all(username, "password", db)
+        self.kb.audit.record("password", username, None, via, actor, f"结束 {ended} 个会话")
         return self.require(username)
 
-    def authenticate(self, username: str, password: str) -> User:
+    def authenticate(self, username: str, password: str, client: str | None = None, via: str = "cli") -> User:
+        """The user whose password this is, unless the account or address is locked (see kb_app.throttle)."""
+        return self.kb.throttle.guard(username, client, via, lambda: self._verify(username, password))
+
+    def _verify(self, username: str, password: str) -> User:
         """The user whose password this is; AuthError otherwise (same message for any wrong pair)."""
         rows = list(self.kb.db()["users"].rows_where("username = ?", [(username or "").strip()]))
         stored = rows[0]["password_hash"] if rows else _DUMMY_HASH
@@ -168,9 +184,9 @@ class Users:
         return _user(row)
 
 
-def authenticate(kb, username: str, password: str) -> User:
-    """Check a username and password against the knowledge base's accounts."""
-    return Users(kb).authenticate(username, password)
+def authenticate(kb, username: str, password: str, client: str | None = None, via: str = "cli") -> User:
+    """Check a username and password against the knowledge base's accounts (throttled)."""
+    return Users(kb).authenticate(username, password, client, via)
 
 
 def require_role(user: User | None, *roles: str):
