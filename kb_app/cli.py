@@ -173,8 +173,11 @@ def serve(kb, port, address):
     import subprocess
     from pathlib import Path
 
-    app = Path(__file__).parent / "ui" / "app.py"
-    env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()), "KB_DATA_DIR": str(kb.settings.data_path.resolve())}
+    app = Path(__file__).parent / "ui" / "server.py"
+    env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()),
+           "KB_DATA_DIR": str(kb.settings.data_path.resolve()),
+           # uvicorn believes X-Forwarded-For / -Proto only from these addresses.
+           "FORWARDED_ALLOW_IPS": kb.settings.trusted_proxies}
     click.echo(f"知识库应用已启动：http://{address}:{port}")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address", address,
            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
