@@ -7,7 +7,9 @@ account or changing its password ends its sessions (kb_app.sessions) at once.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
+import socket
 
 import argon2
 import yaml
@@ -26,6 +28,9 @@ UNIT_ROLES = ("unit_editor", "unit_reviewer")
 AUTHOR_ROLES = ("unit_editor", "center_reviewer", "legal_reviewer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 8
+#: The password of the sample's demo accounts (scripts/demo_users.py); published in the README, so
+#: ``kb serve`` refuses to listen beyond this machine while an account still has it.
+DEMO_PASSWORD = "demo-2026"
 # argon2id with OWASP's minimum profile (19 MiB, 2 passes, 1 lane): strong, and quick enough on a
 # shared 2-core server; hashes made with other parameters are upgraded at the next log-in.
 _hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -182,6 +187,44 @@ class Users:
         if _hasher.check_needs_rehash(stored):
             self.kb.db()["users"].update(row["username"], {"password_hash": _hasher.hash(password)})
         return _user(row)
+
+    def with_demo_password(self) -> list[str]:
+        """Enabled accounts whose password is still the published demo password."""
+        found = []
+        for row in self.kb.db()["users"].rows_where("disabled = 0 or disabled is null", order_by="username"):
+            try:
+                if _hasher.verify(row["password_hash"], DEMO_PASSWORD):
+                    found.append(row["username"])
+            except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+                pass
+        return found
+
+    def check_listen_address(self, address: str):
+        """KbError if the app would be reachable from elsewhere while an account has the demo password."""
+        if is_loopback(address):
+            return
+        demo = self.with_demo_password()
+        if demo:
+            raise KbError(f"不能在 {address} 上启动：账号 {'、'.join(demo)} 仍在使用公开的演示密码（{DEMO_PASSWORD}），"
+                          "其他机器上的任何人都能用它登录。请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd "
+                          "用户名，或由管理员在“用户管理”页面重置），或停用不用的账号（kb user disable 用户名）；"
+                          "只在本机试用时请用 --address 127.0.0.1。")
+
+
+def is_loopback(address: str) -> bool:
+    """Whether a listening address is reachable only from this machine (loopback or a Unix socket)."""
+    address = (address or "").strip()
+    if address.startswith("unix://"):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(address, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
 
 
 def authenticate(kb, username: str, password: str, client: str | None = None, via: str = "cli") -> User:

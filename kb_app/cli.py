@@ -160,19 +160,25 @@ def diff(kb, entry_id, old, new):
 
 @cli.command()
 @root_options
-@click.option("--port", default=8501, show_default=True, help="端口。")
-@click.option("--address", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8501, show_default=True, envvar="KB_PORT", help="端口（或环境变量 KB_PORT）。")
+@click.option("--address", default="127.0.0.1", show_default=True, envvar="KB_ADDRESS",
+              help="监听地址（或环境变量 KB_ADDRESS），默认只有本机能访问；其他地址要求已没有账号使用演示密码。")
 def serve(kb, port, address):
     """启动网页应用（公众查询、坐席工作台、校核）。
+
+    默认只在本机（127.0.0.1）监听。要让其他机器访问（如 --address 0.0.0.0），
+    先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。
 
     \b
     示例：
         kb serve --root ./kb --port 8501
+        kb serve --root ./kb --address 0.0.0.0
     """
     import os
     import subprocess
     from pathlib import Path
 
+    kb.users.check_listen_address(address)
     app = Path(__file__).parent / "ui" / "server.py"
     env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()),
            "KB_DATA_DIR": str(kb.settings.data_path.resolve()),

@@ -1,16 +1,18 @@
 """Log-in throttling, unlocking, the audit trail, server-side sessions and the demo-password guard."""
 
 import datetime as dt
+import subprocess
 
 import pytest
 from click.testing import CliRunner
 
+from kb_app.auth import DEMO_PASSWORD, is_loopback
 from kb_app.cli import cli
 from kb_app.exceptions import AuthError, KbError
 from kb_app.sessions import token_hash
 from kb_app.throttle import LoginLocked
 
-from .conftest import TODAY
+from .conftest import PROJECT, TODAY
 
 PASSWORD = "right-password-1"
 WRONG = "用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。"
@@ -241,3 +243,67 @@ def test_a_new_password_or_disabling_ends_every_session_of_the_user_at_once(kb, 
     if change == "disable":   # enabling again does not bring old sessions back
         kb.users.set_disabled("center", False)
         assert kb.sessions.resume(tokens[0]) is None
+
+
+# -- demo passwords -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address, loopback", [
+    ("127.0.0.1", True), ("127.0.1.1", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("unix:///tmp/kb.sock", True), ("0.0.0.0", False), ("::", False), ("192.168.1.20", False), ("", False)])
+def test_loopback_addresses(address, loopback):
+    assert is_loopback(address) is loopback
+
+
+def demo_accounts(kb):
+    kb.users.add("admin", "孙管理", DEMO_PASSWORD, "admin")
+    kb.users.add("agent", "刘坐席", DEMO_PASSWORD, "agent")
+    kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
+
+
+def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(kb, monkeypatch):
+    demo_accounts(kb)
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: calls.append((cmd, kw["env"])) or 0)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
+    assert result.exit_code == 1 and calls == []
+    assert result.output == (
+        "Error: 不能在 0.0.0.0 上启动：账号 admin、agent 仍在使用公开的演示密码（demo-2026），其他机器上的任何人都能用它登录。"
+        "请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd 用户名，或由管理员在“用户管理”页面重置），"
+        "或停用不用的账号（kb user disable 用户名）；只在本机试用时请用 --address 127.0.0.1。\n")
+    monkeypatch.setenv("KB_ADDRESS", "192.168.1.20")
+    assert CliRunner().invoke(cli, ["serve", *root]).exit_code == 1 and calls == []
+
+    # On this machine only, the demo passwords are fine; the default address is the loopback one.
+    monkeypatch.delenv("KB_ADDRESS")
+    assert CliRunner().invoke(cli, ["serve", "--port", "8765", *root]).exit_code == 0
+    cmd, env = calls.pop()
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--server.port") + 1] == "8765"
+    assert cmd[cmd.index("run") + 1].endswith("kb_app/ui/server.py")
+    assert env["FORWARDED_ALLOW_IPS"] == "127.0.0.1,::1"
+
+    kb.users.set_password("admin", "a-real-password")
+    kb.users.set_disabled("agent")
+    result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
+    assert result.exit_code == 0, result.output
+    assert calls[-1][0][calls[-1][0].index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_check_listen_address_names_only_enabled_demo_accounts(kb):
+    demo_accounts(kb)
+    kb.users.set_disabled("agent")
+    with pytest.raises(KbError, match="账号 admin 仍在使用公开的演示密码"):
+        kb.users.check_listen_address("::")
+    kb.users.check_listen_address("localhost")
+
+
+def test_demo_script_uses_the_guarded_password_and_serve_script_defaults_to_loopback(kb):
+    import scripts.demo_users as demo
+
+    assert demo.PASSWORD == DEMO_PASSWORD
+    assert demo.main(["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]) == 0
+    assert len(kb.users.with_demo_password()) == len(demo.DEMO_USERS)
+    serve = (PROJECT / "scripts" / "serve").read_text(encoding="utf-8")
+    assert '--address "${KB_ADDRESS:-127.0.0.1}"' in serve or 'ADDRESS=${KB_ADDRESS:-127.0.0.1}' in serve
