@@ -1,9 +1,15 @@
-"""Local accounts: argon2 password hashes, roles, and the review party a user speaks for."""
+"""Local accounts: argon2 password hashes, roles, the review party a user speaks for, and log-in.
+
+Log-in goes through the throttle (kb_app.throttle) and the audit trail (kb_app.audit); disabling an
+account or changing its password ends its sessions (kb_app.sessions) at once.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
+import socket
 
 import argon2
 import yaml
@@ -22,6 +28,9 @@ UNIT_ROLES = ("unit_editor", "unit_reviewer")
 AUTHOR_ROLES = ("unit_editor", "center_reviewer", "legal_reviewer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 8
+#: The password of the sample's demo accounts (scripts/demo_users.py); published in the README, so
+#: ``kb serve`` refuses to listen beyond this machine while an account still has it.
+DEMO_PASSWORD = "demo-2026"
 # argon2id with OWASP's minimum profile (19 MiB, 2 passes, 1 lane): strong, and quick enough on a
 # shared 2-core server; hashes made with other parameters are upgraded at the next log-in.
 _hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -139,18 +148,30 @@ class Users:
         return (next((u for u in users if u.email.lower() == email), None)
                 or next((u for u in users if u.username == local), None))
 
-    def set_disabled(self, username: str, disabled: bool = True) -> User:
+    def set_disabled(self, username: str, disabled: bool = True, actor: str = "", via: str = "cli") -> User:
+        """Disable (or enable) an account; disabling ends its sessions at once."""
         self.require(username)
-        self.kb.db()["users"].update(username, {"disabled": int(disabled)})
+        db = self.kb.db()
+        db["users"].update(username, {"disabled": int(disabled)})
+        detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""
+        self.kb.audit.record("disabled" if disabled else "enabled", username, None, via, actor, detail)
         return self.require(username)
 
-    def set_password(self, username: str, password: str) -> User:
+    def set_password(self, username: str, password: str, actor: str = "", via: str = "cli") -> User:
+        """Set a new password; every session of the account ends at once."""
         self.require(username)
         check_password(password)
-        self.kb.db()["users"].update(username, {"password_hash": _hasher.hash(password)})
+        db = self.kb.db()
+        db["users"].update(username, {"password_hash": _hasher.hash(password)})
+        ended = self.kb.sessions.end_all(username, "password", db)
+        self.kb.audit.record("password", username, None, via, actor, f"结束 {ended} 个会话")
         return self.require(username)
 
-    def authenticate(self, username: str, password: str) -> User:
+    def authenticate(self, username: str, password: str, client: str | None = None, via: str = "cli") -> User:
+        """The user whose password this is, unless the account or address is locked (see kb_app.throttle)."""
+        return self.kb.throttle.guard(username, client, via, lambda: self._verify(username, password))
+
+    def _verify(self, username: str, password: str) -> User:
         """The user whose password this is; AuthError otherwise (same message for any wrong pair)."""
         rows = list(self.kb.db()["users"].rows_where("username = ?", [(username or "").strip()]))
         stored = rows[0]["password_hash"] if rows else _DUMMY_HASH
@@ -167,10 +188,48 @@ class Users:
             self.kb.db()["users"].update(row["username"], {"password_hash": _hasher.hash(password)})
         return _user(row)
 
+    def with_demo_password(self) -> list[str]:
+        """Enabled accounts whose password is still the published demo password."""
+        found = []
+        for row in self.kb.db()["users"].rows_where("disabled = 0 or disabled is null", order_by="username"):
+            try:
+                if _hasher.verify(row["password_hash"], DEMO_PASSWORD):
+                    found.append(row["username"])
+            except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+                pass
+        return found
 
-def authenticate(kb, username: str, password: str) -> User:
-    """Check a username and password against the knowledge base's accounts."""
-    return Users(kb).authenticate(username, password)
+    def check_listen_address(self, address: str):
+        """KbError if the app would be reachable from elsewhere while an account has the demo password."""
+        if is_loopback(address):
+            return
+        demo = self.with_demo_password()
+        if demo:
+            raise KbError(f"不能在 {address} 上启动：账号 {'、'.join(demo)} 仍在使用公开的演示密码（{DEMO_PASSWORD}），"
+                          "其他机器上的任何人都能用它登录。请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd "
+                          "用户名，或由管理员在“用户管理”页面重置），或停用不用的账号（kb user disable 用户名）；"
+                          "只在本机试用时请用 --address 127.0.0.1。")
+
+
+def is_loopback(address: str) -> bool:
+    """Whether a listening address is reachable only from this machine (loopback or a Unix socket)."""
+    address = (address or "").strip()
+    if address.startswith("unix://"):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(address, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
+
+
+def authenticate(kb, username: str, password: str, client: str | None = None, via: str = "cli") -> User:
+    """Check a username and password against the knowledge base's accounts (throttled)."""
+    return Users(kb).authenticate(username, password, client, via)
 
 
 def require_role(user: User | None, *roles: str):

@@ -160,21 +160,30 @@ def diff(kb, entry_id, old, new):
 
 @cli.command()
 @root_options
-@click.option("--port", default=8501, show_default=True, help="端口。")
-@click.option("--address", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8501, show_default=True, envvar="KB_PORT", help="端口（或环境变量 KB_PORT）。")
+@click.option("--address", default="127.0.0.1", show_default=True, envvar="KB_ADDRESS",
+              help="监听地址（或环境变量 KB_ADDRESS），默认只有本机能访问；其他地址要求已没有账号使用演示密码。")
 def serve(kb, port, address):
     """启动网页应用（公众查询、坐席工作台、校核）。
+
+    默认只在本机（127.0.0.1）监听。要让其他机器访问（如 --address 0.0.0.0），
+    先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。
 
     \b
     示例：
         kb serve --root ./kb --port 8501
+        kb serve --root ./kb --address 0.0.0.0
     """
     import os
     import subprocess
     from pathlib import Path
 
-    app = Path(__file__).parent / "ui" / "app.py"
-    env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()), "KB_DATA_DIR": str(kb.settings.data_path.resolve())}
+    kb.users.check_listen_address(address)
+    app = Path(__file__).parent / "ui" / "server.py"
+    env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()),
+           "KB_DATA_DIR": str(kb.settings.data_path.resolve()),
+           # uvicorn believes X-Forwarded-For / -Proto only from these addresses.
+           "FORWARDED_ALLOW_IPS": kb.settings.trusted_proxies}
     click.echo(f"知识库应用已启动：http://{address}:{port}")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address", address,
            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
@@ -188,14 +197,25 @@ def read_password(confirm=False):
     return os.environ.get("KB_PASSWORD") or click.prompt("密码", hide_input=True, confirmation_prompt=confirm)
 
 
+def os_user() -> str:
+    """Who ran the command, for the audit trail (the operating-system account)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
 @cli.group()
 def user():
-    """管理本地账号（用户名、姓名、角色、所属单位）。
+    """管理本地账号（用户名、姓名、角色、所属单位），解除登录锁定，查看登录审计记录。
 
     \b
     示例：
         kb user add center --name 张校核 --role center_reviewer
         kb user list
+        kb user unlock center
     """
 
 
@@ -226,8 +246,13 @@ def user_list(kb):
     示例：
         kb user list --root ./kb
     """
+    locked = {lock.key: lock for lock in kb.throttle.active_locks() if lock.scope == "account"}
+    now = kb.now()
     for u in kb.users.list():
-        click.echo(f"{u.username}\t{u.name}\t{u.role_label}" + ("\t（已停用）" if u.disabled else ""))
+        marks = ["（已停用）"] if u.disabled else []
+        if u.username in locked:
+            marks.append(f"（已锁定，{locked[u.username].minutes_left(now)} 分钟后自动解锁）")
+        click.echo("\t".join([u.username, u.name, u.role_label, *marks]))
 
 
 @user.command(name="disable")
@@ -241,31 +266,73 @@ def user_disable(kb, username, enable):
     示例：
         kb user disable hrss-editor
     """
-    u = kb.users.set_disabled(username, not enable)
-    click.echo(f"账号 {u.username} 已{'恢复' if enable else '停用'}。")
+    u = kb.users.set_disabled(username, not enable, actor=os_user())
+    click.echo(f"账号 {u.username} 已恢复。" if enable else f"账号 {u.username} 已停用，其会话已全部结束。")
 
 
 @user.command(name="passwd")
 @root_options
 @click.argument("username")
 def user_passwd(kb, username):
-    """修改账号密码；新密码取自 KB_PASSWORD，否则提示输入。
+    """修改账号密码（该账号的会话随即全部结束）；新密码取自 KB_PASSWORD，否则提示输入。
 
     \b
     示例：
         kb user passwd hrss-editor
     """
-    kb.users.set_password(username, read_password(confirm=True))
-    click.echo(f"账号 {username} 的密码已修改。")
+    kb.users.set_password(username, read_password(confirm=True), actor=os_user())
+    click.echo(f"账号 {username} 的密码已修改，其会话已全部结束。")
+
+
+@user.command(name="unlock")
+@root_options
+@click.argument("username", required=False)
+@click.option("--client", default=None, help="解除对某个客户端地址的锁定（而不是账号）。")
+def user_unlock(kb, username, client):
+    """提前解除因多次登录失败而加的锁定（账号，或用 --client 指定的地址）。
+
+    在服务器上运行本命令的人即管理员：管理员账号自己被锁定时也能解锁。
+
+    \b
+    示例：
+        kb user unlock hrss-editor
+        kb user unlock --client 10.1.2.3
+    """
+    if bool(username) == bool(client):
+        raise click.UsageError("请指定一个账号，或用 --client 指定一个地址（二者选一）。")
+    scope, key = ("account", username) if username else ("client", client)
+    lifted = kb.throttle.unlock(scope, key, actor=os_user(), via="cli")
+    what = f"账号 {username}" if username else f"地址 {client}"
+    click.echo(f"{what} 已解锁。" if lifted else f"{what} 没有被锁定。")
+
+
+@user.command(name="log")
+@root_options
+@click.argument("username", required=False)
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="最多显示几条。")
+def user_log(kb, username, limit):
+    """登录与账号审计记录（登录、失败、锁定、解锁、退出、改密、停用），最新的在前。
+
+    \b
+    示例：
+        kb user log
+        kb user log hrss-editor --limit 20
+    """
+    from .audit import VIA
+
+    for e in kb.audit.list(username, limit):
+        parts = [e.at.replace("T", " "), e.label, e.username or "-", e.client or "-", VIA.get(e.via, e.via),
+                 e.actor or "-", e.detail]
+        click.echo("\t".join(parts).rstrip("\t"))
 
 
 def as_user(fn):
-    """--as USER: sign in (password from KB_PASSWORD or a prompt) before running the command."""
+    """--as USER: sign in (password from KB_PASSWORD or a prompt, throttled) before running the command."""
 
     @click.option("--as", "username", required=True, help="以该用户身份操作（密码取自 KB_PASSWORD 或提示输入）。")
     @functools.wraps(fn)
     def wrapper(kb, username, **kwargs):
-        return fn(kb, kb.authenticate(username, read_password()), **kwargs)
+        return fn(kb, kb.authenticate(username, read_password(), via="cli"), **kwargs)
 
     return wrapper
 

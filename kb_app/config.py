@@ -28,6 +28,10 @@ class Settings:
     unhelpful_threshold: int = 3
     #: Fixed "today" (YYYY-MM-DD) for demos and tests; empty means the real date.
     today: str = ""
+    #: Hours a signed-in session of the app may stay unused before it ends.
+    session_idle_hours: int = 8
+    #: Reverse proxies (comma-separated addresses) whose X-Forwarded-For / X-Forwarded-Proto the app believes.
+    trusted_proxies: str = "127.0.0.1,::1"
 
     @property
     def data_path(self) -> Path:

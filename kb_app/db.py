@@ -74,6 +74,24 @@ def m006_feedback_units(db):
     db["tasks"].create_index(["entry", "state"])
 
 
+@migrations()
+def m007_sign_in(db):
+    # Every log-in, failure, lock, unlock, sign-out and account change (shown on the users page).
+    db["auth_events"].create({"id": int, "at": str, "event": str, "username": str, "client": str, "via": str,
+                              "actor": str, "detail": str}, pk="id")
+    for columns in (["username", "event", "at"], ["client", "event", "at"], ["at"]):
+        db["auth_events"].create_index(columns)
+    # A lock on an account (scope "account") or a client address (scope "client") after failed log-ins.
+    # since_event / lifted_event: the audit events that began and lifted it (failures count only after).
+    db["login_locks"].create({"id": int, "scope": str, "key": str, "since": str, "until": str, "lifted": str,
+                              "lifted_by": str, "since_event": int, "lifted_event": int}, pk="id")
+    db["login_locks"].create_index(["scope", "key"])
+    # Server-side sessions of the app; only a hash of the token is stored.
+    db["sessions"].create({"token_hash": str, "username": str, "created": str, "last_seen": str, "ended": str,
+                           "end_reason": str, "client": str, "user_agent": str}, pk="token_hash")
+    db["sessions"].create_index(["username"])
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread."""
     path = Path(path)

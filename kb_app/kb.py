@@ -130,8 +130,30 @@ class Kb:
 
         return Users(self)
 
-    def authenticate(self, username: str, password: str):
-        return self.users.authenticate(username, password)
+    def authenticate(self, username: str, password: str, client: str | None = None, via: str = "cli"):
+        """Log in (throttled and audited); ``client`` is the address the app saw, ``via`` "app" or "cli"."""
+        return self.users.authenticate(username, password, client, via)
+
+    @cached_property
+    def sessions(self):
+        """Server-side sessions of the app (see kb_app.sessions)."""
+        from .sessions import Sessions
+
+        return Sessions(self)
+
+    @cached_property
+    def throttle(self):
+        """Failed log-in counts and locks (see kb_app.throttle)."""
+        from .throttle import Throttle
+
+        return Throttle(self)
+
+    @cached_property
+    def audit(self):
+        """The audit trail of log-ins and account changes (see kb_app.audit)."""
+        from .audit import Audit
+
+        return Audit(self)
 
     @cached_property
     def review(self):

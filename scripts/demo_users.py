@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Create the demo accounts of the sample knowledge base (idempotent: existing accounts are kept).
 
-Every demo account has the password ``demo-2026``:
+Every demo account has the published password ``demo-2026`` (kb_app.auth.DEMO_PASSWORD), so
+``kb serve`` listens beyond this machine only after each of them has a new password or is disabled:
 
     username          name     role                         unit
     hotline-editor    陈编辑   unit_editor (单位编辑)        hotline-center
@@ -20,8 +21,9 @@ import argparse
 import sys
 
 from kb_app import KbError, load_settings, open_kb
+from kb_app.auth import DEMO_PASSWORD
 
-PASSWORD = "demo-2026"
+PASSWORD = DEMO_PASSWORD
 DEMO_USERS = [
     ("hotline-editor", "陈编辑", "unit_editor", "hotline-center"),
     ("hotline-reviewer", "周审核", "unit_reviewer", "hotline-center"),
@@ -48,7 +50,7 @@ def main(argv=None):
     except KbError as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
-    print(f"演示账号就绪，密码均为 {PASSWORD}")
+    print(f"演示账号就绪，密码均为 {PASSWORD}（公开的演示密码：只供本机试用；要让其他机器访问，请先修改这些账号的密码）")
     return 0
 
 

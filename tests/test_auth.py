@@ -96,10 +96,12 @@ def test_cli_user_commands(kb, monkeypatch):
     result = runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", *root])
     assert result.exit_code == 1
     assert result.output == "Error: 角色“单位编辑”必须指定所属单位：请填写 units.yaml 中的单位编号。\n"
-    assert runner.invoke(cli, ["user", "disable", "center", *root]).output == "账号 center 已停用。\n"
+    result = runner.invoke(cli, ["user", "disable", "center", *root])
+    assert result.output == "账号 center 已停用，其会话已全部结束。\n"
     assert runner.invoke(cli, ["user", "list", *root]).output == "center\t张校核\t热线中心校核\t（已停用）\n"
     monkeypatch.setenv("KB_PASSWORD", "new-password-2")
-    assert runner.invoke(cli, ["user", "passwd", "center", *root]).output == "账号 center 的密码已修改。\n"
+    result = runner.invoke(cli, ["user", "passwd", "center", *root])
+    assert result.output == "账号 center 的密码已修改，其会话已全部结束。\n"
     kb.users.set_disabled("center", False)
     assert kb.authenticate("center", "new-password-2").username == "center"
 

@@ -2,8 +2,11 @@
 
 import pytest
 
+from kb_app.exceptions import AuthError
+from kb_app.ui.auth_routes import sign_notice
+
 from .review_helpers import HRSS, PASSWORD, edited, make_users
-from .ui_helpers import open_page
+from .ui_helpers import links, open_page
 
 
 @pytest.fixture
@@ -16,19 +19,44 @@ def texts(at):
     return [e.value for e in at.error], [s.value for s in at.success]
 
 
-def test_login_and_logout(kb, users):
+def test_login_page_is_a_form_posted_to_the_server(kb, users):
     at = open_page("app_pages/login.py", None)
-    at.text_input(key="login_username").input("center")
-    at.text_input(key="login_password").input("wrong-password")
-    at.button(key="login_submit").click().run()
-    assert texts(at)[0] == ["用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。"]
-    assert at.session_state["user"] is None
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button(key="login_submit").click().run()
-    assert not at.exception
-    assert at.session_state["user"].username == "center"
+    form = "".join(h.proto.body for h in at.get("html"))
+    assert '<form class="kb-auth" method="post" action="/auth/login">' in form
+    assert 'name="password" type="password"' in form and 'name="next"' not in form
+    assert not at.error
+
+
+def test_login_page_shows_the_servers_message_and_nothing_forged(kb, users):
+    message = "登录失败次数过多，账号“center”已暂时锁定：请 15 分钟后再试；如需立即解锁，请联系管理员。"
+    at = open_page("app_pages/login.py", None, notice=sign_notice(message), username='cen"ter',
+                   next="/review")
+    assert [e.value for e in at.error] == [message]
+    form = "".join(h.proto.body for h in at.get("html"))
+    assert 'value="cen&quot;ter"' in form and '<input type="hidden" name="next" value="/review">' in form
+    at = open_page("app_pages/login.py", None, notice="5LyB6YCg.0123456789abcdef0123456789abcdef")
+    assert not at.error
+
+
+def test_the_session_cookie_signs_in_and_signing_out_elsewhere_signs_out(kb, users):
+    token = kb.sessions.start(users["center"])
+    at = open_page("app_pages/search.py", None, session_token=token)
+    assert at.session_state["user"] == users["center"]
     assert "已登录：张校核（热线中心校核）" in [c.value for c in at.sidebar.caption]
-    at.sidebar.button(key="logout").click().run()
+    assert 'action="/auth/logout"' in "".join(h.proto.body for h in at.sidebar.get("html"))
+    kb.sessions.end(token)                                 # signed out in another tab
+    at.run()
+    assert at.session_state["user"] is None and at.session_state["session_token"] is None
+    assert not any("已登录" in c.value for c in at.sidebar.caption)
+    assert "登录" in [label for label, _page, _query in links(at)]
+
+
+def test_a_disabled_user_is_signed_out_at_the_next_click(kb, users):
+    token = kb.sessions.start(users["hrss-editor"])
+    at = open_page("app_pages/search.py", None, session_token=token)
+    assert at.session_state["user"].username == "hrss-editor"
+    kb.users.set_disabled("hrss-editor", actor="admin")
+    at.run()
     assert at.session_state["user"] is None
 
 
@@ -113,3 +141,29 @@ def test_users_page_add_and_errors(kb, users):
 def test_users_page_is_for_admins_only(kb, users):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page("app_pages/users.py", users["center"])
+
+
+def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, users):
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            kb.authenticate("center", "wrong-password", "10.1.2.3", "app")
+    kb.sessions.start(users["agent"], "10.7.7.7", "Chromium")
+    at = open_page("app_pages/users.py", users["admin"])
+    table = at.dataframe[0].value
+    assert dict(zip(table["用户名"], table["状态"]))["center"] == "已锁定"
+    assert list(at.dataframe[1].value["对象"]) == ["地址“10.1.2.3”", "账号“center”"]
+    assert list(at.dataframe[2].value["账号"]) == ["agent"]
+    audit = at.dataframe[3].value
+    assert list(audit["事件"][:3]) == ["锁定", "锁定", "登录失败"] and set(audit["地址"][:7]) == {"10.1.2.3"}
+    at.selectbox(key="users_lock").set_value(kb.throttle.active_locks()[1])
+    at.button(key="users_unlock").click().run()
+    assert texts(at) == ([], ["账号“center”已解锁。"])
+    assert kb.authenticate("center", PASSWORD, "10.9.9.9", "app").username == "center"
+    unlock = kb.audit.list("center")[1]
+    assert (unlock.event, unlock.actor, unlock.via) == ("unlocked", "admin", "app")
+    at.selectbox(key="users_target").set_value("agent").run()
+    at.button(key="users_disable").click().run()
+    assert texts(at) == ([], ["账号 agent 已停用，其会话已全部结束。"])
+    assert kb.sessions.active() == []
+    at.selectbox(key="users_audit_user").set_value("agent").run()
+    assert list(at.dataframe[-1].value["事件"]) == ["停用账号"]

@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parent.parent / "kb_app" / "ui" / "app.py")
 
 
-def open_page(page=None, user=None, **query_params) -> AppTest:
-    """Run the app (signed in as ``user``), switch to ``page`` with the query parameters given."""
+def open_page(page=None, user=None, session_token=None, **query_params) -> AppTest:
+    """Run the app (signed in as ``user``, or by a server-side session's token as the session cookie
+    would be), switch to ``page`` with the query parameters given."""
     at = AppTest.from_file(APP, default_timeout=90)
     if page is None:  # arriving on the landing page with parameters in the address
         for key, value in query_params.items():
@@ -17,6 +18,9 @@ def open_page(page=None, user=None, **query_params) -> AppTest:
     at.run()
     if user is not None:
         at.session_state["user"] = user
+    if session_token is not None:
+        at.session_state["session_token"] = session_token
+    if user is not None or session_token is not None:
         at.run()  # the pages offered depend on the signed-in user
     if page:
         at.switch_page(page)

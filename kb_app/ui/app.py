@@ -1,5 +1,8 @@
 """The Streamlit entrypoint: page config, role-based navigation, the signed-in user.
 
+The user comes from the server-side session named by the session cookie (ui/state.py), checked on
+every run; signing in and out are form posts to the routes in ui/auth_routes.py.
+
 Pages live in ``app_pages/``; each is listed here with the roles that may open it. A page whose
 file is absent is skipped, so the navigation is exactly what this installation has.
 """
@@ -9,6 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+
+from kb_app.ui.auth_routes import logout_form
+from kb_app.ui.state import signed_in_user
 
 PAGES = Path(__file__).parent / "app_pages"
 STAFF = {"unit_editor", "unit_reviewer", "center_reviewer", "legal_reviewer", "admin"}
@@ -42,9 +48,7 @@ st.markdown("<style>[data-testid='stToolbarActions'],[data-testid='stAppDeployBu
             "h1{font-size:1.75rem !important}h2,h3{font-size:1.25rem !important}}</style>",
             unsafe_allow_html=True)
 
-if "user" not in st.session_state:
-    st.session_state["user"] = None
-user = st.session_state["user"]
+user = signed_in_user()
 role = getattr(user, "role", None)
 
 default_file = "search.py" if (PAGES / "search.py").exists() else "browse.py"
@@ -69,7 +73,5 @@ with st.sidebar:
     if user is not None:
         st.divider()
         st.caption(f"已登录：{user.name}（{user.role_label}）")
-        if st.button("退出登录", key="logout"):
-            st.session_state["user"] = None
-            st.rerun()
+        st.html(logout_form())
 current.run()

@@ -1,4 +1,5 @@
-"""User management (administrators): accounts, roles, units, disabling and password resets."""
+"""User management (administrators): accounts, roles, units, disabling, password resets, log-in locks,
+signed-in sessions and the audit trail of log-ins."""
 
 import streamlit as st
 
@@ -18,8 +19,13 @@ with show_errors():
     kb = get_kb()
     units = kb.review.unit_names()
     accounts = kb.users.list()
-    st.dataframe([{"用户名": u.username, "姓名": u.name, "角色": ROLES.get(u.role, u.role), "单位": units.get(u.unit, u.unit),
-                   "邮箱": u.email, "状态": "已停用" if u.disabled else "正常"} for u in accounts], hide_index=True, key="users_table")
+    now = kb.now()
+    locks = kb.throttle.active_locks()
+    locked = {lock.key for lock in locks if lock.scope == "account"}
+    st.dataframe([{"用户名": u.username, "姓名": u.name, "角色": ROLES.get(u.role, u.role),
+                   "单位": units.get(u.unit, u.unit), "邮箱": u.email,
+                   "状态": "已停用" if u.disabled else "已锁定" if u.username in locked else "正常"}
+                  for u in accounts], hide_index=True, key="users_table")
 
     st.subheader("新建账号")
     with st.form("users_add_form"):
@@ -44,14 +50,41 @@ with show_errors():
         new_password = st.text_input("新密码", type="password", key="users_new_password")
         c1, c2, c3 = st.columns(3)
         if c1.button("停用", key="users_disable", disabled=target == user.username):
-            kb.users.set_disabled(target, True)
-            flash("users", f"账号 {target} 已停用。")
+            kb.users.set_disabled(target, True, actor=user.username, via="app")
+            flash("users", f"账号 {target} 已停用，其会话已全部结束。")
             st.rerun()
         if c2.button("恢复", key="users_enable"):
-            kb.users.set_disabled(target, False)
+            kb.users.set_disabled(target, False, actor=user.username, via="app")
             flash("users", f"账号 {target} 已恢复。")
             st.rerun()
         if c3.button("重置密码", key="users_passwd"):
-            kb.users.set_password(target, new_password)
-            flash("users", f"账号 {target} 的密码已重置。")
+            kb.users.set_password(target, new_password, actor=user.username, via="app")
+            flash("users", f"账号 {target} 的密码已重置，其会话已全部结束。")
             st.rerun()
+
+    st.subheader("登录锁定")
+    if not locks:
+        st.caption("当前没有被锁定的账号或地址。")
+    else:
+        st.dataframe([{"对象": lock.label, "锁定时间": lock.since.replace("T", " "),
+                       "自动解锁": lock.until.replace("T", " "), "剩余（分钟）": lock.minutes_left(now)}
+                      for lock in locks], hide_index=True, key="users_locks")
+        chosen = st.selectbox("要解锁的账号或地址", locks, format_func=lambda lock: lock.label, key="users_lock")
+        if st.button("解锁", key="users_unlock"):
+            kb.throttle.unlock(chosen.scope, chosen.key, actor=user.username, via="app")
+            flash("users", f"{chosen.label}已解锁。")
+            st.rerun()
+
+    st.subheader("在线会话")
+    sessions = kb.sessions.active()
+    st.caption(f"{len(sessions)} 个会话；超过 {kb.settings.session_idle_hours} 小时未操作的会话自动结束。")
+    if sessions:
+        st.dataframe([{"账号": s.username, "登录时间": s.created.replace("T", " "),
+                       "最近操作": s.last_seen.replace("T", " "), "地址": s.client, "浏览器": s.user_agent}
+                      for s in sessions], hide_index=True, key="users_sessions")
+
+    st.subheader("登录审计")
+    who = st.selectbox("账号", [""] + names, format_func=lambda u: u or "（全部）", key="users_audit_user")
+    events = kb.audit.list(who or None)
+    st.caption(f"最近 {len(events)} 条：登录、登录失败、锁定、解锁、退出、会话超时、修改密码、停用与恢复账号。")
+    st.dataframe([e.row() for e in events], hide_index=True, key="users_audit")
