@@ -735,19 +735,11 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
 
 
 def catalog_report(kb, taxonomy, threshold, as_csv):
-    import csv
-    import io
-
     from . import health
 
     findings = health.report(kb.snapshot(), taxonomy, threshold or health.OVERLAP_THRESHOLD)
     if as_csv:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["类别", "说明", "条目", "单位"])
-        for f in findings:
-            writer.writerow([health.KIND_TITLES[f.kind], f.message, " ".join(f.entries), " ".join(f.units)])
-        click.echo(out.getvalue(), nl=False)
+        click.echo(health.report_csv(findings), nl=False)
         return
     for kind, title in health.KIND_TITLES.items():
         items = [f for f in findings if f.kind == kind]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from pathlib import Path
 
@@ -93,13 +94,22 @@ def m007_sign_in(db):
 
 
 def connect(path) -> sqlite_utils.Database:
-    """Open the database (creating and migrating it); one connection per operation or thread."""
+    """Open the database (creating and migrating it); one connection per operation or thread.
+
+    Writers wait for each other up to 30 s (busy timeout) in WAL mode, where readers never wait.
+    Migrations run under a file lock, so processes that start together on a new database do not
+    create the same tables twice.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=30000")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
     db = sqlite_utils.Database(conn)
     if migrations.pending(db):
-        migrations.apply(db)
+        with open(path.with_name(path.name + ".migrate.lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if migrations.pending(db):
+                migrations.apply(db)
     return db

@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from .export import csv_text
 from .model import Snapshot
 
 #: Two directory entries with different handlers claim the same matter when their score reaches
@@ -158,6 +159,12 @@ def contradictions(snap: Snapshot) -> list[Finding]:
             found.append(Finding("contradiction", f"“{key}”（{topic or '未分类'}）说法不一致——{detail}",
                                  [e.id for e, _ in items], sorted(units)))
     return found
+
+
+def report_csv(findings: list[Finding]) -> str:
+    """Findings as CSV (kind, message, entries, units), for ``kb report catalog --csv`` and the page."""
+    return csv_text(["类别", "说明", "条目", "单位"],
+                    ([KIND_TITLES[f.kind], f.message, " ".join(f.entries), " ".join(f.units)] for f in findings))
 
 
 def report(snap: Snapshot, taxonomy_path: str | Path | None = None, threshold: float = OVERLAP_THRESHOLD) -> list[Finding]:

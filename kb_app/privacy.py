@@ -1,8 +1,10 @@
 """Masking of personal data in text that is about to be stored (search logs, votes, reports).
 
 ``mask(text)`` replaces, in this order, e-mail addresses, mobiles with an international prefix,
-18-digit and 15-digit resident ID numbers, bank-card numbers, other mobile numbers and landline numbers by a label in brackets (``[手机号]`` …).
-Labels contain no digits, so masking is idempotent: ``mask(mask(t)) == mask(t)``.
+18-digit and 15-digit resident ID numbers, bank-card numbers, other mobile numbers, landline numbers,
+the same numbers read out in Chinese digits, household-level address parts and names that a person
+introduces as theirs, each by a label in brackets (``[手机号]`` …). Labels contain no digits and no
+word that introduces a name, so masking is idempotent: ``mask(mask(t)) == mask(t)``.
 
 What counts as a number of each kind:
 
@@ -17,16 +19,38 @@ What counts as a number of each kind:
   check is masked all the same: a caller who misreads one digit of a card still gave it away.
 
 Ordinary numbers are left alone: the hotline number 12345, dates, 文号 such as
-``京政办发〔2024〕12号``, money amounts, house numbers and counts never have the shapes above
+``京政办发〔2024〕12号``, money amounts, road numbers and counts never have the shapes above
 (a digit run is only a candidate when no digit touches it on either side).
 Full-width digits (``１３８…``) are read as ASCII digits.
+
+What speech-to-text and callers produce besides:
+
+- **numbers in Chinese digits** (``一三八一二三四五六七八``, ``幺三九…``, mixed with ASCII digits,
+  with spaces or dashes between groups): a run of seven or more digits is read digit by digit and
+  masked when it has one of the shapes above; other runs stay as they were;
+- **household-level addresses**: the building, unit, floor and room of a dwelling
+  (``3号楼2单元501``, ``5栋1502室``, ``三号楼二单元五零一``, ``3-2-501`` after a place name) become
+  ``[门牌]``. District, street (街道、乡镇), road, road number and residential-compound names stay:
+  they matter for dispatch statistics, and alone they identify no household. A building or unit
+  without a room (``3号楼楼道灯坏了``) stays as well;
+- **names introduced as such**: after ``我叫``, ``名叫``, ``我的名字是``, ``姓名：``, ``联系人``,
+  ``叫我`` and the like, a surname with one or two given characters (or a name that jieba's
+  part-of-speech tagger marks as a person name, ``nr``) becomes ``[姓名]``; after ``我姓``/
+  ``免贵姓`` the surname does; after ``我是``/``本人`` only a word the tagger marks as a person
+  name, or a surname followed by 先生、女士 and the like (``我是外地人`` stays). Names nobody
+  introduces (``找王师傅``) are left alone.
+
+The tagger (rjieba, jieba's Rust port) is loaded on the first text that contains such a cue and is
+asked only about a few characters after it; text without a cue costs a few regular-expression scans.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
-LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]", "mobile": "[手机号]", "landline": "[电话]"}
+LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]", "mobile": "[手机号]", "landline": "[电话]",
+          "address": "[门牌]", "name": "[姓名]"}
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
 _SEP = r"[ \-\u00a0]?"
@@ -44,6 +68,97 @@ MOBILE_INTL = re.compile(_NO_DIGIT_BEFORE + r"\(?(?:\+|00)86\)?" + _SEP + r"1[3-
                          + _NO_DIGIT_AFTER)
 LANDLINE = re.compile(_NO_DIGIT_BEFORE + r"(?:(?:\(0\d{2,3}\)|0\d{2,3}[ \-])[ ]?\d{3,4}[ \-]?\d{4}|0\d{10,11})"
                       + r"(?:(?:转|-|ext\.?|分机)\d{1,5})?" + _NO_DIGIT_AFTER)
+
+# -- numbers read out in Chinese digits -------------------------------------------------------------
+
+_CN_DIGITS = "零〇一二三四五六七八九幺"
+_CN_TO_ASCII = str.maketrans(_CN_DIGITS, "001234567891")
+#: Seven or more digits, at least one of them Chinese, optionally grouped by spaces or dashes.
+CN_NUMBER = re.compile(f"(?<![0-9{_CN_DIGITS}])(?=[0-9 \\-]*[{_CN_DIGITS}])[0-9{_CN_DIGITS}]"
+                       f"(?:[ \\-]?[0-9{_CN_DIGITS}]){{6,}}[Xx]?(?![0-9{_CN_DIGITS}])")
+
+# -- household-level addresses ---------------------------------------------------------------------
+
+_NUM = r"(?:\d{1,4}|[零〇一二三四五六七八九十两]{1,4})"
+_BUILDING = r"(?:[A-Za-z]|\d{1,4}|[零〇一二三四五六七八九十两]{1,4})(?:号楼|號樓|#楼|栋|幢|座)"
+_UNIT = _NUM + r"单元"
+_FLOOR = _NUM + r"(?:层|楼)"
+_ROOM_SUFFIX = r"(?:室|户|号房|房间)"
+#: A room number standing alone after a building, unit or floor: three or more digits, or any number with 号/室;
+#: not a number of minutes, yuan, people … and not the number of another building or floor.
+_BARE_ROOM = (r"(?:\d{3,5}|\d{1,2}(?=[号室户])|[零〇一二三四五六七八九幺]{3,5})"
+              r"(?![0-9零〇一二三四五六七八九十百千万幺分元米人个岁年次斤块倍楼栋层单%％])(?:室|户|号房|房间|号|房)?")
+_GAP = r"[ \-]?"
+ADDRESS = re.compile(
+    r"(?<![0-9A-Za-z零〇一二三四五六七八九十百千两])(?:"
+    # building/unit/floor, at least one of them, then a room
+    f"(?:{_BUILDING}{_GAP})?(?:{_UNIT}{_GAP})?(?:{_FLOOR}{_GAP})?(?<=[楼栋幢座元层])(?:{_BARE_ROOM})"
+    # or a room with its suffix: after a building, unit or floor, or of three or more digits (501室;
+    # not 3室2厅 or 8户, which are counts)
+    f"|(?:{_BUILDING}{_GAP})?(?:{_UNIT}{_GAP})?(?:{_FLOOR}{_GAP})?(?<=[楼栋幢座元层])\\d{{1,5}}{_ROOM_SUFFIX}"
+    f"|\\d{{3,5}}{_ROOM_SUFFIX}"
+    # or building-unit-room shorthand after a place name: 幸福里3-2-501
+    r"|(?<=[\u4e00-\u9fff])\d{1,3}-\d{1,2}-\d{3,4}(?![0-9\-])"
+    ")")
+
+# -- names introduced as such ----------------------------------------------------------------------
+
+#: Common single-character surnames (the 百家姓 and today's most frequent ones).
+SURNAMES = frozenset(
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤"
+    "花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄"
+    "米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万"
+    "支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松"
+    "井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰"
+    "从鄂索咸籍赖卓蔺屠蒙池乔阴郁胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴"
+    "瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛"
+    "阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公付肖闫覃岳佟丛揭谌邸苑郑")
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+                     "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门", "百里", "呼延", "钟离", "赫连", "澹台",
+                     "万俟", "申屠", "公羊", "太史", "拓跋", "闻人", "东郭", "第五")
+HONORIFICS = ("先生", "女士", "小姐", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老师", "同志", "奶奶", "爷爷")
+#: Words that follow 叫/我是 and begin like a name but are none (叫师傅来修, 叫我老公来, 我叫车来接).
+NOT_NAMES = ("师傅", "师父", "司机", "家人", "家属", "家长", "家里", "老公", "老婆", "老师", "老板", "老乡", "老人", "老家",
+             "老伴", "小区", "小孩", "小朋友", "明天", "明年", "马上", "车", "安保", "保安", "物业", "邻居", "医生", "公安",
+             "江边", "于是", "高铁", "高速", "金额", "万一", "全家", "全部", "都", "能", "应该", "要", "想")
+#: Characters that end a given name when it is read without the tagger (what usually follows a name).
+_NAME_STOP = set("，。、；：！？,.;:!?（）()[]【】“”\"' \t\n的地得了着过是在住家今昨想要说和跟与给我你他她它们也都就还又再"
+                 "来去到从向对被把让请问打电手号反投举咨现岁男女啊呀吧呢嘛哦哈")
+#: Cues after which a name follows: ``name`` (姓名：, 联系人 …), ``call`` (我叫, 名叫, 叫我 …), ``surname``
+#: (我姓 …) and ``self`` (我是 …).
+NAME_CUE = re.compile(
+    r"(?P<name>我的名字[是叫]?|名字[是叫]|(?<!\[)姓名[是为:：]?|联系人[是为:：]?|来电人[是为:：]?|署名[是为:：]?)\s*"
+    r"|(?P<call>我叫|我名叫|名叫|叫我|本人叫|本人名叫|(?:^|(?<=[，,。；;\s]))叫)\s*"
+    r"|(?P<surname>我姓|本人姓|免贵姓|我的姓是)\s*"
+    r"|(?P<self>我是|本人是?|我就是)\s*")
+_CJK_NAME_CHAR = re.compile("[\u4e00-\u9fff](?<![" + re.escape("".join(_NAME_STOP)) + "])")
+_PERSON_TAGS = ("nr", "nrfg", "nrt")
+#: First letters of the tags of words that are no name: time, adverb, preposition, conjunction, particle,
+#: pronoun, numeral, measure word, direction, verb. Nouns, places and adjectives may be names (江山, 高强).
+_NOT_NAME_TAGS = set("tdpcurmqfv")
+
+_tagger = None
+_tagger_lock = threading.Lock()
+
+
+def _jieba():
+    global _tagger
+    if _tagger is None:
+        import rjieba
+
+        _tagger = rjieba.Jieba()
+    return _tagger
+
+
+def _tag(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) pairs of a short text, by rjieba with its HMM for unknown names."""
+    with _tagger_lock:
+        return _jieba().tag(text, True)
+
+
+def _in_dictionary(word: str) -> bool:
+    with _tagger_lock:
+        return _jieba().has_word(word)
 
 
 def _plausible_date(month: str, day: str) -> bool:
@@ -69,19 +184,113 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def mask(text: str | None) -> str:
-    """The text with phone, ID, bank-card numbers and e-mail addresses replaced by labels."""
-    if not text:
-        return text or ""
-    text = str(text).translate(_FULL_WIDTH)
-    text = EMAIL.sub(LABELS["email"], text)
+def _mask_numbers(text: str) -> str:
     text = MOBILE_INTL.sub(LABELS["mobile"], text)
     text = ID18.sub(_id18, text)
     text = CARD.sub(LABELS["card"], text)
     text = ID15.sub(_id15, text)
     text = MOBILE.sub(LABELS["mobile"], text)
-    text = LANDLINE.sub(LABELS["landline"], text)
-    return text
+    return LANDLINE.sub(LABELS["landline"], text)
+
+
+def _cn_number(m: re.Match) -> str:
+    digits = m.group(0).translate(_CN_TO_ASCII)
+    masked = _mask_numbers(digits)
+    return m.group(0) if masked == digits else masked
+
+
+def _surname_at(text: str, pos: int) -> int:
+    """Length of the surname starting at ``pos`` (2 for a compound surname), or 0."""
+    if text.startswith(COMPOUND_SURNAMES, pos):
+        return 2
+    return 1 if pos < len(text) and text[pos] in SURNAMES else 0
+
+
+def _name_start(text: str, pos: int) -> tuple[int, int]:
+    """(start of the surname, its length) at ``pos``, allowing a 小/老/阿 in front (小王, 老李)."""
+    n = _surname_at(text, pos)
+    if n:
+        return pos, n
+    if pos < len(text) and text[pos] in "小老阿":
+        n = _surname_at(text, pos + 1)
+        if n:
+            return pos + 1, n
+    return pos, 0
+
+
+def _honorific_end(text: str, end: int) -> int:
+    for h in HONORIFICS:
+        if text.startswith(h, end):
+            return end + len(h)
+    return end
+
+
+def _given_end(text: str, start: int, limit: int = 2) -> int:
+    """End of a given name read without the tagger: up to ``limit`` characters before a stop."""
+    end = start
+    while end < len(text) and end - start < limit and _CJK_NAME_CHAR.match(text, end):
+        end += 1
+    return end
+
+
+def _name_end(text: str, pos: int, cue: str) -> int:
+    """End of the name a cue introduces at ``pos`` (``pos`` itself when there is none)."""
+    first, n = _name_start(text, pos)
+    if cue == "surname":
+        if not n:
+            ch = text[pos:pos + 1]
+            n = 1 if ch and "\u4e00" <= ch <= "\u9fff" and ch not in _NAME_STOP and ch != "名" else 0
+        return _honorific_end(text, first + n) if n else pos
+    if not n or text.startswith(NOT_NAMES, pos):
+        return pos
+    tokens = _tag(text[pos:pos + 8])
+    word, tag = tokens[0] if tokens else ("", "")
+    if tag in _PERSON_TAGS and _name_start(word, 0)[1]:
+        end = min(pos + len(word.rstrip("".join(_NAME_STOP))), first + n + 2)
+        if end - first == n + 1 and end == pos + len(word):
+            end = _given_end(text, first + n)     # a third character the tagger split off: 丁萍|军
+        if end - first > n or first > pos:
+            return _honorific_end(text, end)
+    titled = _honorific_end(text, first + n)
+    if cue == "self":
+        # After 我是/本人 only a tagged person name (我是张建国), a compound surname with a tagged given name
+        # (我是欧阳娜娜) or a surname with a title (我是李先生) is a name: 我是外地人 is none.
+        if n == 2 and len(tokens) > 1 and tokens[0][0] == text[first:first + 2] \
+                and tokens[1][1] in _PERSON_TAGS:
+            return _honorific_end(text, first + 2 + min(len(tokens[1][0]), 2))
+        return titled if titled > first + n else pos
+    if cue == "call" and first == pos and n == 1 and len(word) >= 2 and tag[:1] in _NOT_NAME_TAGS \
+            and len(tokens) > 1 and tokens[1][1][:1] in "vdpuc" and _in_dictionary(word):
+        return pos          # a dictionary word that begins with a surname and a sentence goes on: 叫我明天去办理
+    end = _given_end(text, first + n)
+    if end > first + n or first > pos:
+        return _honorific_end(text, end)
+    return titled if titled > first + n else pos
+
+
+def _mask_names(text: str) -> str:
+    out, pos = [], 0
+    for m in NAME_CUE.finditer(text):
+        if m.start() < pos:
+            continue
+        cue = m.lastgroup
+        end = _name_end(text, m.end(), cue)
+        if end > m.end():
+            out.append(text[pos:m.end()] + LABELS["name"])
+            pos = end
+    return "".join(out) + text[pos:] if out else text
+
+
+def mask(text: str | None) -> str:
+    """The text with numbers, e-mail addresses, household addresses and introduced names as labels."""
+    if not text:
+        return text or ""
+    text = str(text).translate(_FULL_WIDTH)
+    text = EMAIL.sub(LABELS["email"], text)
+    text = _mask_numbers(text)
+    text = CN_NUMBER.sub(_cn_number, text)
+    text = ADDRESS.sub(LABELS["address"], text)
+    return _mask_names(text)
 
 
 def contains_personal_data(text: str | None) -> bool:

@@ -9,13 +9,16 @@ commit it was given on, and publishing is a compare-and-swap of main.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import fnmatch
 import json
 import logging
 import re
-from pathlib import PurePosixPath
+import threading
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -67,6 +70,36 @@ class MergeInvalid(ReviewStateError):
     def __init__(self, message, problems):
         super().__init__(message)
         self.problems = list(problems)
+
+
+_lock_depth = threading.local()
+
+
+@contextlib.contextmanager
+def branch_lock(kb):
+    """Held while a ``cr/*`` branch and its record change together, and while both are read as one.
+
+    The app moves a CR's branch and then writes its record; without the lock a concurrent
+    :meth:`Review.sync` (or a backup) would see the branch alone and take it for a git push. A file
+    lock in the data directory, so it holds across processes; re-entering it in one thread is a no-op.
+    """
+    if getattr(_lock_depth, "n", 0):
+        _lock_depth.n += 1
+        try:
+            yield
+        finally:
+            _lock_depth.n -= 1
+        return
+    path = Path(kb.settings.data_path) / "branches.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        _lock_depth.n = 1
+        try:
+            yield
+        finally:
+            _lock_depth.n = 0
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 # -- the policy ---------------------------------------------------------------------------------
@@ -461,25 +494,26 @@ class Review:
         message = title + (f"\n\n{description.strip()}" if description.strip() else "")
         tree = self.store.write_tree(main, changes)
         commit = self._follow_up(main, self.store.commit_tree(tree, [main], message, user.signature, self._now()))
-        db = self.kb.db()
-        for _ in range(20):
-            cr_id = self._next_id(db)
-            branch = f"cr/{cr_id}"
-            if self.store.update_ref(f"refs/heads/{branch}", commit, None):
-                break
-        else:
-            raise ReviewStateError("无法分配变更请求编号：请稍后重试。")
         problems = self.check(commit, main)
-        now = self._now()
-        db["change_requests"].insert({
-            "id": cr_id, "title": title, "author": user.username, "author_unit": user.unit, "kind": kind,
-            "state": "in_review" if submit else "draft", "base": main, "head": commit, "branch": branch,
-            "created": now, "updated": now, "data": json.dumps(data or {}, ensure_ascii=False),
-            "description": description.strip(), "problems": json.dumps(problems, ensure_ascii=False),
-            "conflicts": "[]", "valid": int(not problems)})
-        self._event(db, cr_id, user.username, "create", commit, f"{len(changes)} 个文件")
-        if submit:
-            self._event(db, cr_id, user.username, "submit", commit)
+        db = self.kb.db()
+        with branch_lock(self.kb):
+            for _ in range(20):
+                cr_id = self._next_id(db)
+                branch = f"cr/{cr_id}"
+                if self.store.update_ref(f"refs/heads/{branch}", commit, None):
+                    break
+            else:
+                raise ReviewStateError("无法分配变更请求编号：请稍后重试。")
+            now = self._now()
+            db["change_requests"].insert({
+                "id": cr_id, "title": title, "author": user.username, "author_unit": user.unit, "kind": kind,
+                "state": "in_review" if submit else "draft", "base": main, "head": commit, "branch": branch,
+                "created": now, "updated": now, "data": json.dumps(data or {}, ensure_ascii=False),
+                "description": description.strip(), "problems": json.dumps(problems, ensure_ascii=False),
+                "conflicts": "[]", "valid": int(not problems)})
+            self._event(db, cr_id, user.username, "create", commit, f"{len(changes)} 个文件")
+            if submit:
+                self._event(db, cr_id, user.username, "submit", commit)
         return self.get(cr_id)
 
     def update(self, user: User, cr_id: int, changes: dict, message: str | None = None) -> ChangeRequest:
@@ -513,9 +547,10 @@ class Review:
             raise KbError("没有任何改动：更新的内容与变更请求当前版本相同。")
         text = (message or "").strip() or f"更新：{cr.title}"
         commit = self._follow_up(main, self.store.commit_tree(tree, [parent], text, user.signature, self._now()))
-        if not self.store.update_ref(f"refs/heads/{cr.branch}", commit, cr.head):
-            raise ReviewStateError(f"变更请求 #{cr.id} 刚被他人更新：请刷新页面后重试。")
-        self._after_commit(db, cr, user.username, commit, main, "update", text)
+        with branch_lock(self.kb):
+            if not self.store.update_ref(f"refs/heads/{cr.branch}", commit, cr.head):
+                raise ReviewStateError(f"变更请求 #{cr.id} 刚被他人更新：请刷新页面后重试。")
+            self._after_commit(db, cr, user.username, commit, main, "update", text)
         return self.get(cr.id)
 
     def _follow_up(self, base: str, head: str) -> str:
@@ -728,17 +763,19 @@ class Review:
     def sync(self):
         """Register ``cr/*`` branches pushed with git, and treat new commits on known ones as updates."""
         self.recover_interrupted()
-        branches = self.store.branches("cr/")
-        if not branches:
-            return
-        db = self.kb.db()
-        rows = {r["branch"]: r for r in db.query("select id, branch, head, state, base, author from change_requests")}
-        for branch, sha in branches.items():
-            row = rows.get(branch)
-            if row is None:
-                self._adopt(db, branch, sha)
-            elif row["head"] != sha and row["state"] in OPEN:
-                self._external_update(db, ChangeRequest.from_row(db["change_requests"].get(row["id"])), sha)
+        with branch_lock(self.kb):
+            branches = self.store.branches("cr/")
+            if not branches:
+                return
+            db = self.kb.db()
+            rows = {r["branch"]: r
+                    for r in db.query("select id, branch, head, state, base, author from change_requests")}
+            for branch, sha in branches.items():
+                row = rows.get(branch)
+                if row is None:
+                    self._adopt(db, branch, sha)
+                elif row["head"] != sha and row["state"] in OPEN:
+                    self._external_update(db, ChangeRequest.from_row(db["change_requests"].get(row["id"])), sha)
 
     def recover_interrupted(self, older_than: dt.timedelta = STALE_PUBLISHING) -> list[int]:
         """Settle CRs left "publishing" by a process that died between its claim and main moving.

@@ -10,11 +10,11 @@ its creation when it has none) to its publication, in hours, per author unit.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 import statistics
+
+from .export import csv_text
 
 #: Column labels, in display order, of every section.
 SECTIONS = {
@@ -61,13 +61,8 @@ def _rate(helpful: int, unhelpful: int):
 
 
 def to_csv(rows: list[dict], columns: dict[str, str]) -> str:
-    """Rows as CSV text with the Chinese column labels as the header."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns.values())
-    for row in rows:
-        writer.writerow(["" if row.get(k) is None else row.get(k) for k in columns])
-    return out.getvalue()
+    """Rows as CSV text with the Chinese column labels as the header (cells made formula-safe)."""
+    return csv_text(columns.values(), ([row.get(k) for k in columns] for row in rows))
 
 
 class Stats:

@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from kb_app import health
+from kb_app.export import spreadsheet_bytes
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -33,8 +34,5 @@ with show_errors():
                 st.success("未发现问题。")
             for f in items:
                 st.markdown(f"- {f.message}" + (f"　`{'`、`'.join(f.entries)}`" if f.entries else ""))
-    csv_lines = ["类别,说明,条目,单位"] + [
-        ",".join('"' + s.replace('"', '""') + '"' for s in (health.KIND_TITLES[f.kind], f.message, " ".join(f.entries),
-                                                              " ".join(f.units))) for f in findings]
-    st.download_button("导出 CSV", "\n".join(csv_lines).encode("utf-8-sig"), "catalog-health.csv", "text/csv",
+    st.download_button("导出 CSV", spreadsheet_bytes(health.report_csv(findings)), "catalog-health.csv", "text/csv",
                        key="catalog_csv")

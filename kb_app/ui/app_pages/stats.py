@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from kb_app.export import spreadsheet_bytes
 from kb_app.feedback import CENTER_ROLES
 from kb_app.stats import SECTIONS
 from kb_app.ui.errors import show_errors
@@ -86,5 +87,5 @@ with show_errors():
     st.subheader(SECTIONS["review_turnaround"][0])
     st.dataframe(labelled(report["review_turnaround"], "review_turnaround"), hide_index=True, key="stats_review")
 
-    st.download_button("导出 CSV", stats.report_csv(start, end, unit).encode("utf-8-sig"),
+    st.download_button("导出 CSV", spreadsheet_bytes(stats.report_csv(start, end, unit)),
                        f"kb-report-{start}-{end}.csv", "text/csv", key="stats_csv")
