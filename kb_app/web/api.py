@@ -155,7 +155,7 @@ async def search(request: Request) -> Response:
                                  unit=p.unit, category=p.category, region=p.region)
         reader = site.kb.reader(staff=True, commit=results.commit) if agent else None
         body = {"query": results.query, "audience": p.audience, "commit": results.commit, "total": results.total,
-                "offset": p.offset, "limit": p.limit, "hits": [views.hit_dict(h, reader) for h in results.hits]}
+                "offset": p.offset, "limit": p.limit, "hits": [views.hit_dict(h, reader) for h in (results.hits if agent else views.public_hits(results.hits))]}
         return 200, dumps(body), {"total": results.total}
 
     def after(facts):
