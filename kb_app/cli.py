@@ -829,5 +829,110 @@ def objection_list(kb, entry_id):
                 click.echo(f"  {d['at'][:16]} {d['actor']}：{d['detail']}")
 
 
+# -- the public site and API (kb web, kb apikey) ------------------------------------------------
+
+
+@cli.command()
+@click.option("--root", type=click.Path(file_okay=False), default=None, help="内容仓库目录（默认当前目录或 KB_ROOT）。")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="数据库与索引所在目录；副本（--follow）在此保存主干的克隆，默认 ./kb-replica。")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="kb.toml 配置文件。")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8080, show_default=True, help="端口。")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="工作进程数。")
+@click.option("--follow", default=None, metavar="URL", help="作为只读副本跟随该仓库（任意 git 地址或路径）的主干。")
+@click.option("--primary", default=None, metavar="URL", help="（副本）主站点的网址，用于转交评价、纠错和检索日志。")
+def web(root, data_dir, config_file, host, port, workers, follow, primary):
+    """启动公众网站与 JSON API（多进程，不依赖 Streamlit）；--follow 时作为只读副本。
+
+    \b
+    示例：
+        kb web --root ./kb --port 8080 --workers 2
+        kb web --follow /srv/kb --data-dir /srv/replica --port 8081 --primary http://10.0.0.1:8080
+    """
+    from pathlib import Path
+
+    from .config import load_settings
+    from .kb import open_kb
+    from .web import server
+
+    with errors():
+        if follow:
+            data = Path(data_dir or "kb-replica").resolve()
+            settings = load_settings(config_file, root=data / "repo", data_dir=data, follow=follow, primary_url=primary)
+        else:
+            settings = load_settings(config_file, root=root, data_dir=data_dir, primary_url=primary)
+        kb = open_kb(settings)
+        stats = server.prepare(kb, echo=lambda m: click.echo(m, err=True))
+        role = f"只读副本，跟随 {follow}" if follow else "主节点"
+        click.echo(f"公众网站与 API 已启动：http://{host}:{port}（{role}，{workers} 个工作进程，"
+                   f"索引提交 {stats['commit'][:10]}）")
+        server.run(kb, host, port, workers)
+
+
+@cli.group()
+def apikey():
+    """API 密钥：供坐席系统（agent）和合作平台（partner）调用 JSON API。
+
+    \b
+    示例：
+        kb apikey add call-center --role agent
+        kb apikey list
+        kb apikey revoke call-center
+    """
+
+
+@apikey.command(name="add")
+@root_options
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["agent", "partner"]),
+              help="agent：坐席系统（坐席检索、内部提示、派单助手）；partner：合作平台（公众接口，更高限额）。")
+@click.option("--rate", type=int, default=None, help="每分钟请求数上限（默认按角色取设置中的值）。")
+@click.option("--note", default="", help="备注（使用方、联系人）。")
+def apikey_add(kb, name, role, rate, note):
+    """签发密钥并打印一次（只保存其摘要，无法再次查看）。
+
+    \b
+    示例：
+        kb apikey add city-portal --role partner --note 市政务服务网
+    """
+    key = kb.api_keys.add(name, role, rate=rate, note=note)
+    click.echo(key)
+    click.echo(f"已签发密钥“{name}”（{role}）。它只显示这一次，请妥善保存；调用时使用请求头 "
+               f"Authorization: Bearer <密钥>。", err=True)
+
+
+@apikey.command(name="list")
+@root_options
+def apikey_list(kb):
+    """列出全部密钥（名称、角色、前缀、限额、状态），不显示密钥本身。
+
+    \b
+    示例：
+        kb apikey list
+    """
+    keys = kb.api_keys.list()
+    if not keys:
+        click.echo("还没有签发任何密钥：用 kb apikey add 签发。")
+    for k in keys:
+        state = f"已吊销（{k.revoked}）" if k.revoked else "有效"
+        rate = f"{k.rate}/分钟" if k.rate else "按角色默认"
+        click.echo(f"{k.name}\t{k.role}\t{k.prefix}…\t{rate}\t{state}\t{k.created}" + (f"\t{k.note}" if k.note else ""))
+
+
+@apikey.command(name="revoke")
+@root_options
+@click.argument("name")
+def apikey_revoke(kb, name):
+    """吊销密钥；各工作进程在 10 秒内停止接受它。
+
+    \b
+    示例：
+        kb apikey revoke city-portal
+    """
+    key = kb.api_keys.revoke(name)
+    click.echo(f"已吊销密钥“{key.name}”（{key.revoked}）。")
+
+
 def main():
     cli()

@@ -32,6 +32,26 @@ class Settings:
     session_idle_hours: int = 8
     #: Reverse proxies (comma-separated addresses) whose X-Forwarded-For / X-Forwarded-Proto the app believes.
     trusted_proxies: str = "127.0.0.1,::1"
+    #: Public site and API (``kb web``): requests per minute per client address without a key (0: no limit).
+    web_rate_anonymous: int = 120
+    #: Requests per minute of an API key of role ``partner`` (a key may set its own).
+    web_rate_partner: int = 600
+    #: Requests per minute of an API key of role ``agent`` (a key may set its own).
+    web_rate_agent: int = 1200
+    #: Feedback posts (votes, error reports) per minute per client address or key.
+    web_rate_feedback: int = 10
+    #: Seconds a shared cache (reverse proxy, CDN) may keep a public response (``Cache-Control``).
+    web_cache_seconds: int = 30
+    #: Shared secret that signs publish notifications between a primary and its replicas (HMAC-SHA256).
+    hook_secret: str = ""
+    #: Primary: base URLs of the replicas to notify when a change is published (comma-separated).
+    replicas: str = ""
+    #: Replica: the primary's repository (any git URL or path) whose main this server follows.
+    follow: str = ""
+    #: Replica: the primary's web address, where feedback and search logs are forwarded (empty: refused).
+    primary_url: str = ""
+    #: Replica: seconds between fetches of the primary's main when no notification arrives.
+    follow_interval: int = 5
 
     @property
     def data_path(self) -> Path:

@@ -93,6 +93,14 @@ def m007_sign_in(db):
     db["sessions"].create_index(["username"])
 
 
+@migrations()
+def m008_api_keys(db):
+    # Keys of other systems using the JSON API (kb apikey); only a hash of each key is kept.
+    db["api_keys"].create({"name": str, "role": str, "key_hash": str, "prefix": str, "rate": int, "created": str,
+                           "revoked": str, "note": str}, pk="name", not_null={"role", "key_hash"})
+    db["api_keys"].create_index(["key_hash"], unique=True)
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 

@@ -117,6 +117,33 @@ class Feedback:
                    "username": _anonymous(audience, username), "hits": None, "opened": entry_id, "unit": unit}
             return db["search_log"].insert(row).last_pk
 
+    def log_events(self, events) -> int:
+        """Record many public searches and opened entries in one transaction (from the web tier).
+
+        Each event is ``{"type": "search", "at", "query", "hits"}`` or ``{"type": "open", "at", "entry"}``,
+        with ``at`` the time of the request and ``audience`` public (default) or agent; no username or
+        address is stored. Returns the number of rows written.
+        """
+        rows = []
+        units = {}
+        for ev in events:
+            audience = ev.get("audience") or "public"
+            self._check_audience(audience)
+            row = {"at": ev.get("at") or self._now(), "audience": audience,
+                   "role": "public" if audience == "public" else audience, "username": None}
+            if ev.get("type") == "open":
+                entry = str(ev.get("entry") or "")
+                if entry not in units:
+                    units[entry] = self._entry_unit(entry, missing_ok=True)
+                rows.append({**row, "query": "", "hits": None, "opened": entry, "unit": units[entry]})
+            else:
+                rows.append({**row, "query": mask(ev.get("query") or "")[:500], "hits": int(ev.get("hits") or 0),
+                             "opened": None, "unit": None})
+        if rows:
+            with self._db() as db:
+                db["search_log"].insert_all(rows)
+        return len(rows)
+
     def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None) -> int:
         """Record a helpful / not helpful vote; may open an ``unhelpful`` task for the unit."""
         self._check_audience(audience)

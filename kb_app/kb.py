@@ -81,12 +81,16 @@ class Kb:
         """Search as an audience ('public' or 'agent'); see SearchIndex.search."""
         return self.index.search(query, **options)
 
-    def reader(self, staff: bool = False):
+    def current_commit(self) -> str:
+        """main's commit with the search index brought up to it (cheap when main has not moved)."""
+        return self.index.ensure_current()
+
+    def reader(self, staff: bool = False, commit: str | None = None):
         """What the public (or signed-in staff) may open on main today (see kb_app.render)."""
         from .render import Reader
 
         flags = {eid: f.detail for eid, f in self.flags().items()}
-        return Reader(self.snapshot(), self.today(), self.store, staff, flags)
+        return Reader(self.snapshot(commit), self.today(), self.store, staff, flags)
 
     # -- dispatch, feedback, tasks and statistics ---------------------------------------------
 
@@ -120,6 +124,13 @@ class Kb:
         from .stats import Stats
 
         return Stats(self)
+
+    @cached_property
+    def api_keys(self):
+        """Keys of other systems using the JSON API (see kb_app.web.keys)."""
+        from .web.keys import ApiKeys
+
+        return ApiKeys(self)
 
     # -- users and review ----------------------------------------------------------------------
 
@@ -159,9 +170,11 @@ class Kb:
     def review(self):
         """Change requests and the multi-party review (see kb_app.review)."""
         from . import feedback, review, reverify
+        from .web.follow import notify_replicas
 
-        # Order matters: tasks of touched entries close first, then a rule change flags anew.
-        for hook in (feedback.after_publish, reverify.after_publish):
+        # Order matters: tasks of touched entries close first, then a rule change flags anew;
+        # replicas hear of the new main last, when everything it implies is recorded.
+        for hook in (feedback.after_publish, reverify.after_publish, notify_replicas):
             if hook not in review.on_publish:
                 review.on_publish.append(hook)
         if reverify.pending_rewrites not in review.commit_followups:

@@ -456,13 +456,14 @@ class SearchIndex:
             pass
         return self.kb.store.head()
 
-    def ensure_current(self):
-        """Make the index reflect main (an incremental update when main has moved)."""
+    def ensure_current(self) -> str:
+        """Make the index reflect main (an incremental update when main has moved); returns its commit."""
         head = self._main_head()
         if self._state is None or self._state.get("commit") != head:
             with self._lock:
                 if self._state is None or self._state.get("commit") != head:
                     self.update()
+        return self._state["commit"]
 
     # -- searching -----------------------------------------------------------------------------
 

@@ -1,0 +1,344 @@
+"""JSON API, version 1 (``/api/v1/…``): search, entries, articles, dispatch, feedback and health.
+
+Every error is ``{"error": {"code", "message"}}`` with the message in Chinese. Public requests
+need no key and are limited per client address; ``Authorization: Bearer <key>`` identifies a
+partner or an agent system (agent search, notes and dispatch need an agent key). GET responses
+carry an ``ETag`` (the commit of main, the day and the request) and a short ``Cache-Control``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from .. import analysis
+from ..exceptions import EntryNotFound, KbError
+from . import follow, views
+from .site import HttpError, Site, dumps
+
+MAX_BODY = 16 * 1024
+MAX_LIMIT = 50
+MAX_OFFSET = 1000
+MAX_FILTER = 100
+FEEDBACK_RESULTS = {"vote": "thanks", "report": "reported"}
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site
+
+
+def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(dumps(data), status_code=status, media_type="application/json",
+                    headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def error_response(e: HttpError) -> Response:
+    return json_response({"error": {"code": e.code, "message": e.message}}, e.status, e.headers)
+
+
+# -- parameters -------------------------------------------------------------------------------
+
+
+def bad(name: str, message: str) -> HttpError:
+    return HttpError(400, "invalid_parameter", f"参数 {name} 无效：{message}")
+
+
+def int_param(params, name: str, default: int, low: int, high: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad(name, f"应为 {low} 到 {high} 之间的整数。")
+    if not low <= value <= high:
+        raise bad(name, f"应为 {low} 到 {high} 之间的整数。")
+    return value
+
+
+def text_param(params, name: str) -> str | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    value = analysis.sanitize_query(raw)
+    if len(raw) > MAX_FILTER:
+        raise bad(name, f"最多 {MAX_FILTER} 个字符。")
+    return value or None
+
+
+def query_text(raw: str | None) -> str:
+    """The query text of ``q``: required, at most ``analysis.MAX_QUERY_CHARS`` characters of text."""
+    if raw is None or not analysis.sanitize_query(raw):
+        raise HttpError(400, "missing_query", "请提供查询内容（参数 q），例如 /api/v1/search?q=居住证怎么办。")
+    if len(raw) > 4 * analysis.MAX_QUERY_CHARS or len(" ".join(raw.split())) > analysis.MAX_QUERY_CHARS:
+        raise HttpError(400, "query_too_long", f"查询内容过长：最多 {analysis.MAX_QUERY_CHARS} 个字，请精简后重试。")
+    return analysis.sanitize_query(raw)
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchParams:
+    q: str
+    audience: str
+    limit: int
+    offset: int
+    kind: str | None
+    unit: str | None
+    category: str | None
+    region: str | None
+
+    @property
+    def key(self) -> tuple:
+        return (self.q, self.limit, self.offset, self.kind, self.unit, self.category, self.region)
+
+
+def search_params(params) -> SearchParams:
+    audience = params.get("audience") or "public"
+    if audience not in ("public", "agent"):
+        raise bad("audience", "应为 public（公众）或 agent（坐席）。")
+    kind = params.get("kind") or None
+    allowed = views.KINDS if audience == "agent" else ("policy", "article")
+    if kind is not None and kind not in allowed:
+        raise bad("kind", f"应为 {'、'.join(allowed)} 之一。")
+    return SearchParams(q=query_text(params.get("q")), audience=audience,
+                        limit=int_param(params, "limit", 10, 1, MAX_LIMIT),
+                        offset=int_param(params, "offset", 0, 0, MAX_OFFSET), kind=kind,
+                        unit=text_param(params, "unit"), category=text_param(params, "category"),
+                        region=text_param(params, "region"))
+
+
+async def json_body(request: Request, forms: bool = False) -> tuple[dict, bool]:
+    """The request body as a dict, and whether it came from an HTML form."""
+    length = request.headers.get("content-length")
+    if length and (not length.isdigit() or int(length) > MAX_BODY):
+        raise HttpError(413, "payload_too_large", f"请求内容过大：最多 {MAX_BODY // 1024} KB。")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if forms and kind == "application/x-www-form-urlencoded":
+        form = await request.form(max_files=0, max_fields=20, max_part_size=MAX_BODY)
+        return {k: v for k, v in form.items() if isinstance(v, str)}, True
+    if kind != "application/json":
+        raise HttpError(415, "unsupported_media_type", "请求内容应为 JSON（Content-Type: application/json）。")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise HttpError(413, "payload_too_large", f"请求内容过大：最多 {MAX_BODY // 1024} KB。")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise HttpError(400, "invalid_json", "请求内容不是有效的 JSON：请检查格式（UTF-8 编码）。")
+    if not isinstance(data, dict):
+        raise HttpError(400, "invalid_json", "请求内容应为 JSON 对象，例如 {\"text\": \"……\"}。")
+    return data, False
+
+
+def not_found(message: str) -> HttpError:
+    return HttpError(404, "not_found", message)
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+
+async def search(request: Request) -> Response:
+    """GET /api/v1/search"""
+    site = site_of(request)
+    client = site.admit(request)
+    p = search_params(request.query_params)
+    agent = p.audience == "agent"
+    if agent:
+        site.require_agent(client)
+
+    def render():
+        results = site.kb.search(p.q, audience=p.audience, limit=p.limit, offset=p.offset, kind=p.kind,
+                                 unit=p.unit, category=p.category, region=p.region)
+        reader = site.kb.reader(staff=True, commit=results.commit) if agent else None
+        body = {"query": results.query, "audience": p.audience, "commit": results.commit, "total": results.total,
+                "offset": p.offset, "limit": p.limit, "hits": [views.hit_dict(h, reader) for h in (results.hits if agent else views.public_hits(results.hits))]}
+        return 200, dumps(body), {"total": results.total}
+
+    def after(facts):
+        if p.offset == 0:
+            site.log_search(p.q, facts["total"], p.audience)
+
+    return await site.cached(request, f"api-search-{p.audience}", p.key, render, shared=not agent, after=after)
+
+
+async def entry(request: Request) -> Response:
+    """GET /api/v1/entries/{id}"""
+    site = site_of(request)
+    client = site.admit(request)
+    entry_id = request.path_params["entry_id"]
+    staff = client.agent
+
+    def render():
+        reader, commit, _day = site.reader(staff)
+        try:
+            found = views.public_entry(reader, entry_id)
+        except EntryNotFound as e:
+            return 404, dumps({"error": {"code": "not_found", "message": str(e)}}), None
+        return 200, dumps({**views.entry_dict(reader, found), "commit": commit}), {"id": found.id}
+
+    def after(facts):
+        if facts:
+            site.log_open(facts["id"], "agent" if staff else "public")
+
+    return await site.cached(request, "api-entry-agent" if staff else "api-entry", (entry_id,), render,
+                             shared=not staff, after=after)
+
+
+async def article(request: Request) -> Response:
+    """GET /api/v1/articles/{regulation}/{n}"""
+    site = site_of(request)
+    client = site.admit(request)
+    article_id = f"{request.path_params['regulation']}/{request.path_params['n']}"
+    staff = client.agent
+
+    def render():
+        reader, commit, _day = site.reader(staff)
+        try:
+            found = reader.article(article_id)
+        except EntryNotFound as e:
+            return 404, dumps({"error": {"code": "not_found", "message": str(e)}}), None
+        return 200, dumps({**views.article_dict(reader, found), "commit": commit}), None
+
+    return await site.cached(request, "api-article-agent" if staff else "api-article", (article_id,), render,
+                             shared=not staff)
+
+
+async def dispatch(request: Request) -> Response:
+    """POST /api/v1/dispatch (agent key): what ``kb dispatch --json`` prints."""
+    site = site_of(request)
+    client = site.admit(request)
+    site.require_agent(client)
+    data, _ = await json_body(request)
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise HttpError(400, "missing_text", "请提供来电人描述的诉求（字段 text）。")
+    if len(text) > 2000:
+        raise HttpError(400, "text_too_long", "诉求内容过长：最多 2000 个字。")
+    now = data.get("now")
+    if now is not None:
+        try:
+            now = dt.datetime.fromisoformat(str(now))
+        except ValueError:
+            raise bad("now", "应为 ISO 时间，例如 2026-11-20T16:00。")
+    limit = data.get("limit", 5)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 20:
+        raise bad("limit", "应为 1 到 20 之间的整数。")
+    try:
+        result = await run_in_threadpool(site.kb.dispatch, text, now, limit)
+    except KbError as e:
+        raise HttpError(422, "dispatch_failed", str(e))
+    return json_response(result.to_dict())
+
+
+async def feedback(request: Request) -> Response:
+    """POST /api/v1/feedback: a helpful vote or an error report, JSON or an HTML form (redirects back)."""
+    site = site_of(request)
+    data, form = await json_body(request, forms=True)
+    entry_id = str(data.get("entry") or "")
+    try:
+        client = site.client(request)
+        forwarded = request.headers.get(follow.FORWARDED_HEADER)
+        if forwarded and not form:
+            # A replica passing on a citizen's feedback: limit by the citizen's address, not the replica's.
+            if not follow.verify(site.settings.hook_secret, request.headers, await request.body()):
+                raise HttpError(403, "bad_signature", "转发的反馈签名无效：请检查副本与主节点的 hook_secret。")
+            client = dataclasses.replace(client, address=forwarded[:100])
+        site.limit(client)
+        site.limit(client, "feedback")
+        kind = data.get("type")
+        if kind not in FEEDBACK_RESULTS:
+            raise bad("type", "应为 vote（评价是否有帮助）或 report（报告错误）。")
+        if site.replica is not None:
+            result = await run_in_threadpool(site.replica.forward_feedback, data, client.address)
+        else:
+            result = await run_in_threadpool(record_feedback, site, client, entry_id, kind, data)
+    except HttpError as e:
+        if not form or e.status == 404:
+            raise
+        outcome = {429: "limited", 503: "unavailable"}.get(e.status, "invalid")
+        return RedirectResponse(f"{views.answer_url(entry_id)}?feedback={outcome}#feedback", status_code=303)
+    if form:
+        return RedirectResponse(f"{views.answer_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback",
+                                status_code=303)
+    return json_response(result, 201)
+
+
+def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) -> dict:
+    """Store a vote or report for an entry the client may see (masked by kb.feedback)."""
+    audience = "agent" if client.agent else "public"
+    reader, _commit, _day = site.reader(client.agent)
+    try:
+        found = views.public_entry(reader, entry_id)
+    except EntryNotFound as e:
+        raise not_found(str(e))
+    if kind == "vote":
+        helpful = data.get("helpful")
+        if isinstance(helpful, str):
+            helpful = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(helpful)
+        if not isinstance(helpful, bool):
+            raise bad("helpful", "应为 true（有帮助）或 false（没帮助）。")
+        site.kb.feedback.vote(found.id, helpful, audience=audience)
+    else:
+        text, contact = data.get("text"), data.get("contact") or ""
+        if not isinstance(text, str) or not text.strip():
+            raise HttpError(400, "missing_text", "纠错内容不能为空：请写明哪里有误、正确的应当是什么。")
+        if len(text) > 2000 or not isinstance(contact, str) or len(contact) > 200:
+            raise HttpError(400, "text_too_long", "纠错内容最多 2000 个字，联系方式最多 200 个字。")
+        try:
+            site.kb.feedback.report_error(found.id, text, audience=audience, contact=contact)
+        except KbError as e:
+            raise HttpError(400, "invalid_report", str(e))
+    return {"status": "received", "type": kind, "entry": found.id}
+
+
+async def health(request: Request) -> Response:
+    """GET /api/v1/health: 200 while the index can serve, 503 otherwise."""
+    site = site_of(request)
+    body = {"role": "replica" if site.replica else "primary"}
+    if site.replica is not None:
+        body["upstream"] = site.replica.status()
+    try:
+        commit, day = site.state()
+    except HttpError as e:
+        body.update(status="unavailable", error={"code": e.code, "message": e.message})
+        return json_response(body, 503, {"Retry-After": "5"})
+    try:
+        main = site.kb.store.head()
+    except KbError:
+        main = None
+    body.update(status="ok", commit=main, indexed_commit=commit, today=day)
+    return json_response(body)
+
+
+async def metrics(request: Request) -> Response:
+    """GET /metrics: Prometheus text format."""
+    site = site_of(request)
+    gauges = await run_in_threadpool(metric_gauges, site)
+    return Response(site.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
+
+
+def metric_gauges(site: Site) -> list:
+    import time
+
+    gauges = [("kb_search_log_pending", "Search-log events waiting to be written.", {}, site.events.pending)]
+    try:
+        commit, _day = site.state()
+        up = 1
+    except HttpError:
+        commit, up = site.kb.index.indexed_commit, 0
+    gauges.append(("kb_index_up", "1 while the search index can serve requests.", {}, up))
+    when = site.commit_time(commit) if commit else None
+    if when is not None:
+        gauges.append(("kb_index_commit_age_seconds", "Age of the commit of main the index serves.", {},
+                       round(max(0.0, time.time() - when), 3)))
+    if site.replica is not None:
+        age = site.replica.fetch_age()
+        if age is not None:
+            gauges.append(("kb_replica_last_fetch_age_seconds", "Seconds since the replica last fetched main.", {},
+                           round(age, 3)))
+    return gauges

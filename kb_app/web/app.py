@@ -1,0 +1,153 @@
+"""The ASGI application of ``kb web``: routes, error mapping, request metrics and security headers.
+
+``create_app(kb)`` builds it for one knowledge base (tests call it directly);
+``app_from_environment()`` is the factory each uvicorn worker calls, reading the settings from the
+``KB_*`` variables that ``kb web`` sets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..kb import Kb
+from . import api, hooks, pages
+from .openapi import SPEC
+from .site import HttpError, Site, dumps
+
+log = logging.getLogger(__name__)
+METRICS_DUMP_SECONDS = 5.0
+JSON_PREFIXES = ("/api/", "/metrics")
+HTML_SECURITY = {"content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                                            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
+SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin", "x-frame-options": "DENY"}
+OPENAPI_BODY = dumps(SPEC)
+
+
+async def openapi(request: Request) -> Response:
+    return Response(OPENAPI_BODY, media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
+
+
+ROUTES = [
+    Route("/", pages.home, methods=["GET", "HEAD"]),
+    Route("/answers/{entry_id}", pages.answer, methods=["GET", "HEAD"]),
+    Route("/articles/{regulation}/{n}", pages.article, methods=["GET", "HEAD"]),
+    Route("/browse", pages.browse, methods=["GET", "HEAD"]),
+    Route("/static/site.css", pages.stylesheet, methods=["GET", "HEAD"]),
+    Route("/robots.txt", pages.robots, methods=["GET", "HEAD"]),
+    Route("/api/openapi.json", openapi, methods=["GET", "HEAD"]),
+    Route("/api/v1/search", api.search, methods=["GET", "HEAD"]),
+    Route("/api/v1/entries/{entry_id}", api.entry, methods=["GET", "HEAD"]),
+    Route("/api/v1/articles/{regulation}/{n}", api.article, methods=["GET", "HEAD"]),
+    Route("/api/v1/dispatch", api.dispatch, methods=["POST"]),
+    Route("/api/v1/feedback", api.feedback, methods=["POST"]),
+    Route("/api/v1/health", api.health, methods=["GET", "HEAD"]),
+    Route("/api/v1/hooks/published", hooks.published, methods=["POST"]),
+    Route("/api/v1/hooks/logs", hooks.logs, methods=["POST"]),
+    Route("/api/v1/hooks/keys", hooks.keys, methods=["POST"]),
+    Route("/metrics", api.metrics, methods=["GET"]),
+]
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PREFIXES)
+
+
+async def on_http_error(request: Request, exc: HttpError) -> Response:
+    return api.error_response(exc) if wants_json(request) else pages.html_error(exc)
+
+
+STARLETTE_ERRORS = {404: ("not_found", "没有这个地址：请检查网址，或从首页 / 开始查询。"),
+                    405: ("method_not_allowed", "不支持该请求方法：请查看 /api/openapi.json 中的接口说明。")}
+
+
+async def on_starlette_error(request: Request, exc: HTTPException) -> Response:
+    code, message = STARLETTE_ERRORS.get(exc.status_code, ("error", "请求无法处理。"))
+    return await on_http_error(request, HttpError(exc.status_code, code, message, dict(exc.headers or {})))
+
+
+async def on_crash(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s", request.url.path)
+    return await on_http_error(request, HttpError(500, "internal", "服务器内部错误：请稍后再试；如果持续出现，请联系热线中心。"))
+
+
+class Observe:
+    """Pure ASGI middleware: latency and status per route template, and security headers."""
+
+    def __init__(self, app, site: Site):
+        self.app, self.site = app, site
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = [500]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = dict(SECURITY)
+                if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                    extra.update(HTML_SECURITY)
+                headers += [(k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            self.site.metrics.observe(getattr(route, "path", "unmatched"), scope.get("method", ""), status[0],
+                                      time.perf_counter() - started)
+
+
+def create_app(kb: Kb, replica=None) -> Starlette:
+    """The public site and API over one knowledge base (a replica when ``replica`` is given)."""
+    site = Site(kb, replica)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        async def dump_metrics():
+            while True:
+                await asyncio.sleep(METRICS_DUMP_SECONDS)
+                site.metrics.dump()
+
+        try:
+            # Open the index before the first request rather than during it.
+            await run_in_threadpool(site.state)
+        except HttpError:
+            log.warning("the index cannot serve yet; /api/v1/health answers 503 until it can")
+        task = asyncio.create_task(dump_metrics())
+        try:
+            yield
+        finally:
+            task.cancel()
+            site.close()
+
+    app = Starlette(routes=ROUTES, lifespan=lifespan,
+                    exception_handlers={HttpError: on_http_error, HTTPException: on_starlette_error,
+                                        Exception: on_crash})
+    app.state.site = site
+    app.add_middleware(Observe, site=site)
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The factory uvicorn workers call: settings from the environment ``kb web`` prepared."""
+    from ..config import load_settings
+    from ..kb import open_kb
+    from .follow import Replica
+
+    kb = open_kb(load_settings())
+    return create_app(kb, Replica(kb) if kb.settings.follow else None)

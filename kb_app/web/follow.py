@@ -1,0 +1,304 @@
+"""Read replicas: a clone of the primary's ``main`` that follows it, and the signed messages between them.
+
+A replica (``kb web --follow URL``) keeps a clone of the primary repository under its data
+directory, fetches ``main`` every ``follow_interval`` seconds and whenever the primary notifies it
+(``POST /api/v1/hooks/published``), and indexes what changed. It needs nothing but the repository
+to serve the public site and API; with ``primary_url`` set it also forwards feedback, search logs
+and API-key checks to the primary, otherwise feedback is refused with a clear message.
+
+Messages between primary and replicas are signed with HMAC-SHA256 over ``"<timestamp>.<body>"``
+with the shared ``hook_secret`` (headers ``X-Kb-Timestamp`` and ``X-Kb-Signature``); a message
+older than five minutes is refused, so a captured one cannot be replayed later.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import fcntl
+import hashlib
+import hmac
+import json
+import logging
+import os
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from ..exceptions import KbError, StoreError
+from .keys import ApiKey, key_hash
+from .errors import HttpError
+
+log = logging.getLogger(__name__)
+
+TIMESTAMP_HEADER = "X-Kb-Timestamp"
+SIGNATURE_HEADER = "X-Kb-Signature"
+FORWARDED_HEADER = "X-Kb-Forwarded-For"
+MAX_SKEW = 300
+NOTIFY_TIMEOUT = 2.0
+FORWARD_TIMEOUT = 5.0
+#: Seconds a replica trusts the primary's answer about a key, and how long it keeps using a
+#: known answer while the primary cannot be reached.
+KEY_TTL = 60.0
+KEY_STALE = 3600.0
+
+
+# -- signatures -------------------------------------------------------------------------------
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def signed_headers(secret: str, body: bytes) -> dict:
+    timestamp = str(int(time.time()))
+    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
+            "Content-Type": "application/json"}
+
+
+def verify(secret: str, headers, body: bytes) -> bool:
+    """Whether a message carries a valid, recent signature made with ``secret``."""
+    if not secret:
+        return False
+    timestamp, signature = headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER)
+    if not timestamp or not signature or not timestamp.isdigit():
+        return False
+    if abs(time.time() - int(timestamp)) > MAX_SKEW:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+def post_signed(url: str, payload: dict, secret: str, timeout: float, headers: dict | None = None) -> tuple[int, dict]:
+    """POST a signed JSON message; returns (status, decoded JSON body)."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={**signed_headers(secret, body), **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        try:
+            return e.code, json.loads(e.read() or b"{}")
+        except ValueError:
+            return e.code, {}
+
+
+# -- the primary's side -----------------------------------------------------------------------
+
+
+def replica_urls(settings) -> list[str]:
+    return [u.strip().rstrip("/") for u in settings.replicas.replace(" ", ",").split(",") if u.strip()]
+
+
+def notify_replicas(kb, cr, commit: str) -> dict[str, str]:
+    """on_publish hook: tell every replica in ``replicas`` that main moved; returns url → outcome."""
+    urls = replica_urls(kb.settings)
+    if not urls:
+        return {}
+    if not kb.settings.hook_secret:
+        log.warning("replicas are set but hook_secret is empty: replicas are not notified and will poll")
+        return {u: "no secret" for u in urls}
+    payload = {"commit": commit, "change_request": getattr(cr, "id", None),
+               "at": dt.datetime.now().isoformat(timespec="seconds")}
+
+    def one(url):
+        try:
+            status, _ = post_signed(f"{url}/api/v1/hooks/published", payload, kb.settings.hook_secret, NOTIFY_TIMEOUT)
+            return f"HTTP {status}"
+        except OSError as e:
+            return f"unreachable: {e}"
+
+    # In parallel and bounded, so that an unreachable replica costs the publisher at most a few seconds.
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(urls)))
+    futures = {url: pool.submit(one, url) for url in urls}
+    outcome = {}
+    for url, future in futures.items():
+        try:
+            outcome[url] = future.result(timeout=NOTIFY_TIMEOUT + 1)
+        except concurrent.futures.TimeoutError:
+            outcome[url] = "timeout"
+    pool.shutdown(wait=False)
+    for url, result in outcome.items():
+        if not result.startswith("HTTP 2"):
+            log.warning("notifying replica %s of %s: %s", url, commit[:10], result)
+    return outcome
+
+
+# -- the replica's side -----------------------------------------------------------------------
+
+
+class Mirror:
+    """The replica's clone of the primary's main (no working tree), fetched under a file lock."""
+
+    def __init__(self, upstream: str, root: Path, branch: str = "main"):
+        self.upstream, self.root, self.branch = upstream, Path(root), branch
+        self.status_path = self.root / ".git" / "kb-follow.json"
+
+    def _git(self, *args, cwd=None) -> str:
+        proc = subprocess.run(["git", *args], cwd=cwd or self.root, capture_output=True, text=True,
+                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+        if proc.returncode != 0:
+            raise StoreError(f"git {args[0]} 失败：{proc.stderr.strip() or proc.stdout.strip()}")
+        return proc.stdout
+
+    def ensure(self) -> bool:
+        """Clone the primary when there is no clone yet; returns whether it cloned."""
+        if (self.root / ".git").is_dir():
+            return False
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.root.with_name(self.root.name + f".clone-{os.getpid()}")
+        try:
+            self._git("clone", "--quiet", "--no-checkout", "--single-branch", "--branch", self.branch,
+                      self.upstream, str(tmp), cwd=self.root.parent)
+        except StoreError as e:
+            raise KbError(f"无法克隆主节点的仓库“{self.upstream}”：{e}。请检查地址与网络，或主节点是否可以访问。")
+        os.replace(tmp, self.root)
+        self._write_status(ok=True, commit=self.head())
+        return True
+
+    def head(self) -> str:
+        return self._git("rev-parse", f"refs/heads/{self.branch}").strip()
+
+    def sync(self) -> dict:
+        """Fetch main from the primary and move the local main to it; returns {"old", "new", "error"}."""
+        with open(self.root / ".git" / "kb-follow.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                old = self.head()
+                try:
+                    self._git("fetch", "--quiet", "--no-tags", self.upstream,
+                              f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}")
+                    new = self._git("rev-parse", f"refs/remotes/origin/{self.branch}").strip()
+                    if new != old:
+                        self._git("update-ref", f"refs/heads/{self.branch}", new, old)
+                except StoreError as e:
+                    self._write_status(ok=False, commit=old, error=str(e))
+                    return {"old": old, "new": old, "error": str(e)}
+                self._write_status(ok=True, commit=new)
+                return {"old": old, "new": new, "error": None}
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _write_status(self, ok: bool, commit: str, error: str | None = None):
+        status = self.status()
+        now = time.time()
+        status.update(upstream=self.upstream, commit=commit, last_fetch=now, error=error)
+        if ok:
+            status["last_ok"] = now
+        tmp = self.status_path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(status), encoding="utf-8")
+        os.replace(tmp, self.status_path)
+
+    def status(self) -> dict:
+        try:
+            return json.loads(self.status_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+
+class Replica:
+    """What a worker of a replica needs: the mirror, and forwarding to the primary."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        s = kb.settings
+        self.mirror = Mirror(s.follow, Path(s.root), s.main_branch)
+        self.primary = s.primary_url.rstrip("/")
+        self.secret = s.hook_secret
+        self._keys: dict[str, tuple[float, ApiKey | None]] = {}
+        self._lock = threading.Lock()
+
+    def refresh(self) -> dict:
+        """Fetch main and index what changed; returns {"old", "new", "error"}."""
+        result = self.mirror.sync()
+        if result["new"] != result["old"]:
+            self.kb.reindex()
+        return result
+
+    def status(self) -> dict:
+        st = self.mirror.status()
+        out = {"repository": self.mirror.upstream, "commit": st.get("commit"), "error": st.get("error")}
+        for name in ("last_fetch", "last_ok"):
+            if st.get(name):
+                out[name] = dt.datetime.fromtimestamp(st[name]).isoformat(timespec="seconds")
+        out["reachable"] = bool(st.get("last_ok")) and st.get("last_ok") == st.get("last_fetch")
+        return out
+
+    def fetch_age(self) -> float | None:
+        last = self.mirror.status().get("last_ok")
+        return time.time() - last if last else None
+
+    def _require_primary(self):
+        if not self.primary or not self.secret:
+            raise HttpError(503, "read_only", "本站点为只读镜像，不接收评价和纠错：请到主站点提交，或拨打 12345。")
+
+    def forward_feedback(self, data: dict, address: str) -> dict:
+        """Pass a vote or report to the primary on behalf of a client address."""
+        self._require_primary()
+        try:
+            status, body = post_signed(f"{self.primary}/api/v1/feedback", data, self.secret, FORWARD_TIMEOUT,
+                                       {FORWARDED_HEADER: address})
+        except OSError:
+            raise HttpError(503, "primary_unavailable", "暂时无法连接主站点提交反馈：请稍后再试，或拨打 12345。",
+                            {"Retry-After": "30"})
+        if status >= 400:
+            err = body.get("error") if isinstance(body, dict) else None
+            if isinstance(err, dict) and err.get("message"):
+                raise HttpError(status, str(err.get("code") or "error"), str(err["message"]))
+            raise HttpError(502, "primary_error", "主站点未能处理反馈：请稍后再试，或拨打 12345。")
+        return body
+
+    def forward_events(self, events: list[dict]):
+        """Send search-log events to the primary (dropped, with a warning, when no primary is set)."""
+        if not self.primary or not self.secret:
+            return
+        status, _ = post_signed(f"{self.primary}/api/v1/hooks/logs", {"events": events}, self.secret, FORWARD_TIMEOUT)
+        if status >= 300:
+            raise KbError(f"主站点拒绝了检索日志（HTTP {status}）。")
+
+    def verify_key(self, token: str) -> ApiKey | None:
+        """Ask the primary about a key (answers cached; a known answer outlives a short outage)."""
+        from .keys import PREFIX
+
+        if not token.startswith(PREFIX) or len(token) > 200:
+            return None
+        digest = key_hash(token)
+        now = time.monotonic()
+        with self._lock:
+            known = self._keys.get(digest)
+        if known is not None and now - known[0] < KEY_TTL:
+            return known[1]
+        if not self.primary or not self.secret:
+            return None
+        try:
+            status, body = post_signed(f"{self.primary}/api/v1/hooks/keys", {"hash": digest}, self.secret,
+                                       FORWARD_TIMEOUT)
+        except OSError:
+            status, body = 0, {}
+        if status != 200:
+            if known is not None and now - known[0] < KEY_STALE:
+                return known[1]
+            raise HttpError(503, "primary_unavailable", "暂时无法核验 API 密钥（主站点无法连接）：请稍后再试。",
+                            {"Retry-After": "30"})
+        found = body.get("key")
+        key = ApiKey(**found) if isinstance(found, dict) else None
+        with self._lock:
+            if len(self._keys) > 10_000:
+                self._keys.clear()
+            self._keys[digest] = (now, key)
+        return key
+
+
+def follow_loop(replica: Replica, stop: threading.Event, interval: float):
+    """Fetch and index every ``interval`` seconds until ``stop`` is set (runs in a thread)."""
+    while not stop.wait(interval):
+        try:
+            result = replica.refresh()
+            if result["error"]:
+                log.warning("fetching %s failed: %s", replica.mirror.upstream, result["error"])
+        except Exception:  # noqa: BLE001 - keep following; the next round tries again
+            log.exception("following %s failed", replica.mirror.upstream)

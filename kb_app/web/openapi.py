@@ -1,0 +1,169 @@
+"""The OpenAPI 3.1 description of the JSON API (served at ``/api/openapi.json``)."""
+
+from __future__ import annotations
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "参数无效", 401: "缺少或无效的 API 密钥", 403: "密钥无权使用该接口", 404: "未找到（或不向该受众公开）",
+            413: "请求内容过大", 415: "请求内容不是 JSON", 422: "无法处理", 429: "请求过于频繁（见 Retry-After）",
+            503: "索引暂时无法服务，或副本无法连接主节点"}
+    return {str(c): _json(_ref("Error"), text[c]) for c in codes}
+
+
+def _param(name: str, description: str, schema: dict, where: str = "query", required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+
+CACHE_HEADERS = {"ETag": {"description": "提交、日期与请求的摘要；带 If-None-Match 再次请求时未变化返回 304",
+                          "schema": {"type": "string"}},
+                 "Cache-Control": {"description": "公开响应 public, max-age=30；带密钥的响应 private, no-cache",
+                                   "schema": {"type": "string"}}}
+STR = {"type": "string"}
+NSTR = {"type": ["string", "null"]}
+AGENT = [{}, {"bearer": []}]
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "examples": ["not_found"]},
+                       "message": {"type": "string", "description": "给人看的中文说明：哪里不对、怎么办"}}}}},
+    "Hit": {"type": "object", "required": ["id", "kind", "title", "unit", "unit_name", "score", "snippet", "url"],
+            "properties": {
+                "id": STR, "kind": {"enum": ["policy", "directory", "article"]}, "title": STR, "unit": STR,
+                "unit_name": STR, "score": {"type": "number"}, "category": {"type": "array", "items": STR},
+                "snippet": {"type": "string", "description": "HTML 摘要：除 <mark> 外全部转义"},
+                "url": {"type": "string", "description": "公众页面的相对地址"},
+                "status": {"enum": ["in_force", "pending", "expired"], "description": "仅坐席"},
+                "status_label": {"type": "string", "description": "仅坐席"},
+                "audience": {"enum": ["public", "internal"], "description": "仅坐席"},
+                "marks": {"type": "array", "items": STR, "description": "仅坐席：内部、未生效、已失效、依据已变更，待核"}}},
+    "SearchResults": {"type": "object", "required": ["query", "commit", "total", "hits"], "properties": {
+        "query": STR, "audience": {"enum": ["public", "agent"]}, "commit": STR, "total": {"type": "integer"},
+        "offset": {"type": "integer"}, "limit": {"type": "integer"},
+        "hits": {"type": "array", "items": _ref("Hit")}}},
+    "Link": {"type": ["object", "null"], "properties": {"id": STR, "label": STR, "url": STR}},
+    "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"], "properties": {
+        "id": STR, "kind": STR, "title": STR, "unit": STR, "unit_name": STR,
+        "category": {"type": "array", "items": STR}, "regions": {"type": "array", "items": STR},
+        "questions": {"type": "array", "items": STR},
+        "html": {"type": "string", "description": "正文 HTML，已按白名单清洗"},
+        "basis": {"type": "array", "items": {"type": "object", "properties": {
+            "label": STR, "article": NSTR, "url": NSTR}}},
+        "last_checked": {"type": ["string", "null"], "format": "date"},
+        "rechecking": {"type": "boolean"}, "notice": NSTR, "url": STR, "commit": STR,
+        "audience": {"type": "string", "description": "仅坐席"}, "status": {"type": "string", "description": "仅坐席"},
+        "status_label": {"type": "string", "description": "仅坐席"},
+        "marks": {"type": "array", "items": STR, "description": "仅坐席"},
+        "effective": {"type": ["string", "null"], "description": "仅坐席"},
+        "expires": {"type": ["string", "null"], "description": "仅坐席"},
+        "agent_notes": {"type": "string", "description": "仅坐席：内部提示"},
+        "rechecking_detail": {"type": ["string", "null"], "description": "仅坐席"},
+        "text": {"type": "string", "description": "仅坐席：可复制到工单的纯文本"}}},
+    "Article": {"type": "object", "required": ["id", "regulation", "number", "label", "html"], "properties": {
+        "id": STR, "regulation": STR, "regulation_title": STR, "number": {"type": "integer"}, "label": STR,
+        "chapter": STR, "issuer": STR, "effective": NSTR, "html": STR, "previous": _ref("Link"), "next": _ref("Link"),
+        "cited_by": {"type": "array", "items": {"type": "object", "properties": {
+            "id": STR, "kind": STR, "title": STR, "unit_name": STR, "url": STR,
+            "marks": {"type": "array", "items": STR}}}},
+        "url": STR, "commit": STR}},
+    "DispatchRequest": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "maxLength": 2000, "description": "来电人原话"},
+        "now": {"type": "string", "description": "受理时刻（ISO），默认当前时间"},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5}}},
+    "DispatchResult": {"type": "object", "description": "与 kb dispatch --json 的输出相同", "properties": {
+        "text": STR, "now": STR, "commit": NSTR, "rule": {"type": ["object", "null"]},
+        "round_the_clock": {"type": "array", "items": STR}, "candidates": {"type": "array", "items": {"type": "object"}}}},
+    "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {
+        "entry": STR, "type": {"enum": ["vote", "report"]},
+        "helpful": {"type": "boolean", "description": "type=vote 时必填"},
+        "text": {"type": "string", "maxLength": 2000, "description": "type=report 时必填；手机号等个人信息保存前会被遮盖"},
+        "contact": {"type": "string", "maxLength": 200}}},
+    "FeedbackReceipt": {"type": "object", "properties": {"status": {"const": "received"}, "type": STR, "entry": STR}},
+    "Health": {"type": "object", "required": ["status", "role"], "properties": {
+        "status": {"enum": ["ok", "unavailable"]}, "role": {"enum": ["primary", "replica"]},
+        "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": {"type": "object"}, "error": {"type": "object"}}},
+}
+
+FILTERS = [
+    _param("q", "查询内容（任何字符串；最多 200 个字）", {"type": "string"}, required=True),
+    _param("limit", "每页条数", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
+    _param("offset", "跳过的条数", {"type": "integer", "minimum": 0, "maximum": 1000, "default": 0}),
+    _param("kind", "只查某类：policy 答复、article 条文（坐席另有 directory 派单目录）",
+           {"enum": ["policy", "article", "directory"]}),
+    _param("unit", "承办单位编号", STR), _param("category", "主题（类别）", STR), _param("region", "区域", STR),
+    _param("audience", "public（默认）或 agent（需坐席密钥）", {"enum": ["public", "agent"], "default": "public"}),
+]
+
+PATHS = {
+    "/api/v1/search": {"get": {
+        "summary": "检索答复、条文（坐席另含派单目录与内部条目）", "operationId": "search", "security": AGENT,
+        "parameters": FILTERS,
+        "responses": {"200": {**_json(_ref("SearchResults"), "检索结果，最相关的在前"), "headers": CACHE_HEADERS},
+                      "304": {"description": "未变化"}, **_errors(400, 401, 403, 429, 503)}}},
+    "/api/v1/entries/{id}": {"get": {
+        "summary": "一条答复（公众：公开且现行有效的答复；坐席：全部条目及内部提示）", "operationId": "entry",
+        "security": AGENT, "parameters": [_param("id", "条目编号", STR, "path", True)],
+        "responses": {"200": {**_json(_ref("Entry"), "条目"), "headers": CACHE_HEADERS}, "304": {"description": "未变化"},
+                      **_errors(401, 404, 429, 503)}}},
+    "/api/v1/articles/{regulation}/{n}": {"get": {
+        "summary": "条例的一条条文、上一条/下一条、引用它的答复", "operationId": "article", "security": AGENT,
+        "parameters": [_param("regulation", "条例编号，如 beijing-2021", STR, "path", True),
+                       _param("n", "条号", {"type": "integer"}, "path", True)],
+        "responses": {"200": {**_json(_ref("Article"), "条文"), "headers": CACHE_HEADERS}, "304": {"description": "未变化"},
+                      **_errors(401, 404, 429, 503)}}},
+    "/api/v1/dispatch": {"post": {
+        "summary": "派单助手（需坐席密钥）：分类处置规则、匹配的派单目录条目与办理期限", "operationId": "dispatch",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("DispatchRequest")}}},
+        "responses": {"200": _json(_ref("DispatchResult"), "派单建议"), **_errors(400, 401, 403, 413, 415, 422, 429)}}},
+    "/api/v1/feedback": {"post": {
+        "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页", "operationId": "feedback",
+        "security": AGENT,
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("FeedbackRequest")},
+            "application/x-www-form-urlencoded": {"schema": _ref("FeedbackRequest")}}},
+        "responses": {"201": _json(_ref("FeedbackReceipt"), "已收到"), "303": {"description": "表单提交：跳回答复页"},
+                      **_errors(400, 401, 404, 413, 415, 429, 503)}}},
+    "/api/v1/health": {"get": {
+        "summary": "服务状态：主干提交与索引提交", "operationId": "health",
+        "responses": {"200": _json(_ref("Health"), "可以服务"), "503": _json(_ref("Health"), "索引暂时无法服务")}}},
+    "/api/v1/hooks/published": {"post": {
+        "summary": "（副本）主节点发布了变更：立即获取并索引；需 hook_secret 签名", "operationId": "hookPublished",
+        "parameters": [_param("X-Kb-Timestamp", "Unix 时间", STR, "header", True),
+                       _param("X-Kb-Signature", "sha256=HMAC(hook_secret, 时间.正文)", STR, "header", True)],
+        "responses": {"200": _json({"type": "object"}, "已更新"), **_errors(400, 503),
+                      "403": _json(_ref("Error"), "签名无效"), "409": _json(_ref("Error"), "本站点不是副本")}}},
+    "/api/v1/hooks/logs": {"post": {
+        "summary": "（主节点）副本转交的检索日志；需签名", "operationId": "hookLogs",
+        "responses": {"200": _json({"type": "object"}, "已保存"), "403": _json(_ref("Error"), "签名无效"),
+                      "409": _json(_ref("Error"), "本站点是副本")}}},
+    "/api/v1/hooks/keys": {"post": {
+        "summary": "（主节点）为副本核验 API 密钥的 SHA-256；需签名", "operationId": "hookKeys",
+        "responses": {"200": _json({"type": "object"}, "密钥信息或 null"), "403": _json(_ref("Error"), "签名无效"),
+                      "409": _json(_ref("Error"), "本站点是副本")}}},
+    "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "openapi",
+                                  "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
+    "/metrics": {"get": {"summary": "Prometheus 指标：请求数、延迟直方图、缓存命中、索引提交的时长", "operationId": "metrics",
+                         "responses": {"200": {"description": "Prometheus 文本格式",
+                                               "content": {"text/plain": {"schema": STR}}}}}},
+}
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "示例市 12345 知识库 API", "version": "1",
+             "description": "公众可匿名调用（按地址限速）；合作平台与坐席系统使用 kb apikey 签发的密钥："
+                            "Authorization: Bearer <密钥>。错误一律为 {\"error\": {\"code\", \"message\"}}。"},
+    "servers": [{"url": "/"}],
+    "paths": PATHS,
+    "components": {"schemas": SCHEMAS,
+                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                  "description": "kb apikey add 签发的密钥"}}},
+}

@@ -1,0 +1,175 @@
+"""The public self-service pages, rendered on the server with Jinja2: search, answer, article, browse.
+
+No JavaScript is needed: the search is a GET form (``/?q=…&topic=…&page=…``), the helpful and
+report forms post to ``/api/v1/feedback``, which sends the browser back to the answer with a
+message. Pages are cached like the API (per commit, day and request) and carry an ``ETag``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..exceptions import EntryNotFound
+from . import api, views
+from .site import HttpError
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 10
+MAX_PAGE = 50
+FEEDBACK_MESSAGES = {
+    "thanks": ("ok", "感谢您的评价！"),
+    "reported": ("ok", "已收到您的报告，承办单位会尽快核实更正。谢谢！"),
+    "invalid": ("error", "提交未成功：请写明哪里有误后再提交。"),
+    "limited": ("error", "提交过于频繁，请稍后再试。"),
+    "unavailable": ("error", "暂时无法提交，请稍后再试或拨打 12345。"),
+}
+
+env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True)
+CSS = (HERE / "static" / "site.css").read_bytes()
+env.globals["css_url"] = "/static/site.css?v=" + hashlib.sha1(CSS).hexdigest()[:10]
+env.globals["kind_labels"] = views.KIND_LABELS
+env.filters["safe_html"] = Markup
+
+
+def page(template: str, status: int = 200, **context) -> tuple[int, bytes, dict | None]:
+    return status, env.get_template(template).render(**context).encode("utf-8"), context.get("facts")
+
+
+def not_found_page(message: str, **context):
+    return page("error.html", 404, title="未找到", message=message, **context)
+
+
+def html_error(e: HttpError) -> Response:
+    """An error as a page (rate limits, unavailable index) with the same status and headers."""
+    body = env.get_template("error.html").render(title="暂时无法访问" if e.status >= 500 else "出错了",
+                                                 message=e.message)
+    return Response(body, status_code=e.status, media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-store", **e.headers})
+
+
+def _common(site, commit: str, day: str) -> dict:
+    return {"commit": commit[:10], "day": day}
+
+
+async def home(request: Request) -> Response:
+    """GET / — the search box; with ``q``, the results (topic filter, paging)."""
+    site = api.site_of(request)
+    site.admit(request)
+    params = request.query_params
+    raw = params.get("q") or ""
+    topic = (params.get("topic") or "").strip()[:api.MAX_FILTER] or None
+    try:
+        number = max(1, min(MAX_PAGE, int(params.get("page") or 1)))
+    except ValueError:
+        number = 1
+    problem = None
+    q = ""
+    if raw.strip():
+        try:
+            q = api.query_text(raw)
+        except HttpError as e:
+            problem = e.message
+
+    def render():
+        reader, commit, day = site.reader(False)
+        context = dict(_common(site, commit, day), title="政策问答自助查询", q=raw[:200] if problem else q,
+                       topic=topic, topics=views.topics(reader), problem=problem, results=None)
+        facts = None
+        if q and not problem:
+            results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
+                                     category=topic)
+            hits = [views.hit_dict(h) for h in views.public_hits(results.hits)]
+            pages = min(MAX_PAGE, -(-results.total // PAGE_SIZE))
+            context.update(results=hits, total=results.total, page=number, pages=pages,
+                           title=f"{q} - 查询结果")
+            facts = {"total": results.total}
+        return page("home.html", **context, facts=facts)
+
+    def after(facts):
+        if facts is not None and number == 1:
+            site.log_search(q, facts["total"])
+
+    return await site.cached(request, "page-home", (q, problem, topic, number), render,
+                             media_type="text/html; charset=utf-8", after=after)
+
+
+async def answer(request: Request) -> Response:
+    """GET /answers/{id} — one public answer, its basis, when it was checked, the feedback forms."""
+    site = api.site_of(request)
+    site.admit(request)
+    entry_id = request.path_params["entry_id"]
+    notice = request.query_params.get("feedback")
+    notice = notice if notice in FEEDBACK_MESSAGES else None
+
+    def render():
+        reader, commit, day = site.reader(False)
+        try:
+            found = views.public_entry(reader, entry_id)
+        except EntryNotFound as e:
+            return not_found_page(str(e), **_common(site, commit, day))
+        data = views.entry_dict(reader, found)
+        return page("answer.html", **_common(site, commit, day), title=data["title"], entry=data,
+                    notice=FEEDBACK_MESSAGES.get(notice), read_only=site.replica is not None
+                    and not site.settings.primary_url, facts={"id": found.id})
+
+    def after(facts):
+        if facts and notice is None:
+            site.log_open(facts["id"])
+
+    return await site.cached(request, "page-answer", (entry_id, notice), render,
+                             media_type="text/html; charset=utf-8", after=after)
+
+
+async def article(request: Request) -> Response:
+    """GET /articles/{regulation}/{n} — a regulation article, its neighbours and the answers citing it."""
+    site = api.site_of(request)
+    site.admit(request)
+    article_id = f"{request.path_params['regulation']}/{request.path_params['n']}"
+
+    def render():
+        reader, commit, day = site.reader(False)
+        try:
+            found = reader.article(article_id)
+        except EntryNotFound as e:
+            return not_found_page(str(e), **_common(site, commit, day))
+        data = views.article_dict(reader, found)
+        return page("article.html", **_common(site, commit, day), title=f"{data['regulation_title']} {data['label']}",
+                    article=data)
+
+    return await site.cached(request, "page-article", (article_id,), render, media_type="text/html; charset=utf-8")
+
+
+async def browse(request: Request) -> Response:
+    """GET /browse — every public answer in force, by topic, and the regulations."""
+    site = api.site_of(request)
+    site.admit(request)
+
+    def render():
+        reader, commit, day = site.reader(False)
+        groups: dict[str, list] = {}
+        for e in views.public_answers(reader):
+            groups.setdefault(e.category[0] if e.category else "其他", []).append(
+                {"title": e.title, "url": views.answer_url(e.id), "unit_name": reader.unit_name(e.unit)})
+        regulations = [{"title": reg.title, "articles": [{"label": a.label, "url": views.article_url(a.id)}
+                                                          for _n, a in sorted(reg.articles.items())]}
+                       for reg in sorted(reader.snap.regulations.values(), key=lambda r: r.id)]
+        return page("browse.html", **_common(site, commit, day), title="全部答复", groups=groups,
+                    regulations=regulations, count=sum(len(v) for v in groups.values()))
+
+    return await site.cached(request, "page-browse", (), render, media_type="text/html; charset=utf-8")
+
+
+async def stylesheet(request: Request) -> Response:
+    return Response(CSS, media_type="text/css; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=86400, immutable"})
+
+
+async def robots(request: Request) -> Response:
+    return Response("User-agent: *\nDisallow: /api/\nDisallow: /metrics\n", media_type="text/plain")

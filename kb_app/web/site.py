@@ -1,0 +1,323 @@
+"""One worker's state for the public site and API: the facade, caches, limits, logs and metrics.
+
+Everything a request needs beyond its own parameters comes from a :class:`Site`: the commit of
+main the index serves and the day (which together key the rendered-response cache and the
+``ETag``), who the client is (an API key or an address) and whether its rate allows the request,
+the batched search log, and the counters behind ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import threading
+import time
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..exceptions import KbError
+from .errors import HttpError
+from .keys import ApiKey
+from .metrics import Metrics
+from .ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+#: Rendered responses kept per worker, and how long one is trusted (flags and check dates are not in the key).
+CACHE_ITEMS = 4096
+CACHE_BYTES = 64 * 1024 * 1024
+CACHE_TTL = 60.0
+#: Search-log rows are written in batches, at most this often (seconds) or this many at once.
+LOG_INTERVAL = 1.0
+LOG_BATCH = 500
+LOG_BACKLOG = 20_000
+
+
+UNAVAILABLE = "知识库索引暂时无法提供服务（正在建立或已损坏）：请稍后再试；管理员可运行 kb index --rebuild。"
+
+
+@dataclasses.dataclass(frozen=True)
+class Client:
+    """Who is asking: an API key (agent or partner) or an anonymous address."""
+
+    key: ApiKey | None
+    address: str
+
+    @property
+    def agent(self) -> bool:
+        return self.key is not None and self.key.role == "agent"
+
+    @property
+    def bucket(self) -> str:
+        return f"key:{self.key.name}" if self.key else f"addr:{self.address}"
+
+
+@dataclasses.dataclass
+class Cached:
+    status: int
+    body: bytes
+    media_type: str
+    etag: str
+    stored: float
+    facts: dict | None = None
+
+
+class ResponseCache:
+    """An LRU of rendered responses, bounded in count and bytes, emptied when main moves."""
+
+    def __init__(self, items: int = CACHE_ITEMS, size: int = CACHE_BYTES, ttl: float = CACHE_TTL):
+        self.items, self.size, self.ttl = items, size, ttl
+        self._data: collections.OrderedDict = collections.OrderedDict()
+        self._bytes = 0
+        self._commit = None
+        self._lock = threading.Lock()
+
+    def get(self, key, commit: str) -> Cached | None:
+        with self._lock:
+            if commit != self._commit:
+                self._data.clear()
+                self._bytes, self._commit = 0, commit
+                return None
+            found = self._data.get(key)
+            if found is None:
+                return None
+            if time.monotonic() - found.stored > self.ttl:
+                self._drop(key)
+                return None
+            self._data.move_to_end(key)
+            return found
+
+    def put(self, key, commit: str, value: Cached):
+        with self._lock:
+            if commit != self._commit:
+                return
+            if key in self._data:
+                self._drop(key)
+            self._data[key] = value
+            self._bytes += len(value.body)
+            while len(self._data) > self.items or self._bytes > self.size:
+                self._drop(next(iter(self._data)))
+
+    def _drop(self, key):
+        self._bytes -= len(self._data.pop(key).body)
+
+
+class EventLog:
+    """Search and open events buffered in memory and written in batches by a background thread.
+
+    ``sink(events)`` stores a batch (the feedback tables on a primary, a POST to the primary on a
+    replica); a batch that fails is kept and retried, up to ``LOG_BACKLOG`` events.
+    """
+
+    def __init__(self, sink):
+        self.sink = sink
+        self._events: list[dict] = []
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def add(self, event: dict):
+        with self._lock:
+            self._events.append(event)
+            if len(self._events) > LOG_BACKLOG:
+                del self._events[: len(self._events) - LOG_BACKLOG]
+            if self._thread is None and not self._stopped:
+                self._thread = threading.Thread(target=self._run, name="kb-web-log", daemon=True)
+                self._thread.start()
+            if len(self._events) >= LOG_BATCH:
+                self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._events)
+
+    def _run(self):
+        while not self._stopped:
+            self._wake.wait(LOG_INTERVAL)
+            self._wake.clear()
+            self.flush()
+
+    def flush(self) -> int:
+        """Write what is buffered now; returns the number written."""
+        with self._flushing:
+            with self._lock:
+                batch, self._events = self._events, []
+            if not batch:
+                return 0
+            try:
+                self.sink(batch)
+            except Exception:  # noqa: BLE001 - keep the events and try again on the next round
+                log.exception("writing %d search-log events failed", len(batch))
+                with self._lock:
+                    self._events[:0] = batch[-LOG_BACKLOG:]
+                return 0
+            return len(batch)
+
+    def close(self):
+        self._stopped = True
+        self._wake.set()
+        self.flush()
+
+
+def dumps(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class Site:
+    """The public site and API of one knowledge base, in one worker process."""
+
+    def __init__(self, kb, replica=None):
+        self.kb = kb
+        self.settings = kb.settings
+        self.replica = replica
+        web_dir = Path(kb.settings.data_path) / "web"
+        self.limiter = RateLimiter(web_dir / "ratelimit.bin")
+        self.metrics = Metrics(web_dir / "metrics")
+        self.cache = ResponseCache()
+        self.events = EventLog(replica.forward_events if replica else kb.feedback.log_events)
+        self._commit_times: dict[str, int] = {}
+
+    def close(self):
+        self.events.close()
+        self.metrics.dump()
+        self.limiter.close()
+
+    # -- what is served -----------------------------------------------------------------------
+
+    def state(self) -> tuple[str, str]:
+        """(commit, day) being served: main's commit with the index brought up to it, and today."""
+        try:
+            commit = self.kb.current_commit()
+        except KbError as e:
+            log.warning("index unavailable: %s", e)
+            raise HttpError(503, "unavailable", UNAVAILABLE, {"Retry-After": "5"})
+        except Exception:  # noqa: BLE001 - an index that cannot be opened: tell the client to retry
+            log.exception("index unavailable")
+            raise HttpError(503, "unavailable", UNAVAILABLE, {"Retry-After": "5"})
+        return commit, self.kb.today().isoformat()
+
+    def reader(self, staff: bool = False):
+        """(reader, commit, day): what the public (or an agent system) may open in what is served."""
+        commit, day = self.state()
+        return self.kb.reader(staff=staff, commit=commit), commit, day
+
+    def commit_time(self, commit: str) -> int | None:
+        """The commit's time (seconds since the epoch), cached."""
+        if commit not in self._commit_times:
+            out = self.kb.store.git("show", "-s", "--format=%ct", commit, check=False).strip()
+            if len(self._commit_times) > 64:
+                self._commit_times.clear()
+            self._commit_times[commit] = int(out) if out.isdigit() else None
+        return self._commit_times[commit]
+
+    async def cached(self, request: Request, variant: str, key: tuple, render, *, shared: bool = True,
+                     media_type: str = "application/json", after=None) -> Response:
+        """A response rendered once per (commit, day, variant, key), with ETag and conditional GET.
+
+        ``render()`` runs in a thread on a miss and returns (status, body bytes, facts); ``after(facts)``
+        then runs on every request, cached or not (e.g. to log a search with its number of hits).
+        ``shared`` says whether caches between us and the client may keep the response.
+        """
+        commit, day = self.state()
+        full = (variant, day, *key)
+        found = self.cache.get(full, commit)
+        self.metrics.cache_event(variant, found is not None)
+        if found is None:
+            status, body, facts = await run_in_threadpool(render)
+            digest = hashlib.sha1(repr((commit, full)).encode("utf-8")).hexdigest()[:24]
+            found = Cached(status, body, media_type, f'"{digest}"', time.monotonic(), facts)
+            if status in (200, 404):
+                self.cache.put(full, commit, found)
+        if after is not None:
+            after(found.facts)
+        max_age = self.settings.web_cache_seconds
+        headers = {"ETag": found.etag, "X-Kb-Commit": commit,
+                   "Cache-Control": f"public, max-age={max_age}" if shared else "private, no-cache",
+                   "Vary": "Authorization" if media_type == "application/json" else "Accept-Encoding"}
+        if found.status == 200 and _matches(request.headers.get("if-none-match"), found.etag):
+            return Response(status_code=304, headers=headers)
+        if found.status != 200:
+            headers.pop("ETag")
+        return Response(found.body, status_code=found.status, media_type=found.media_type, headers=headers)
+
+    # -- who is asking ------------------------------------------------------------------------
+
+    def client(self, request: Request) -> Client:
+        """The client of a request; a bad ``Authorization`` header is refused, never ignored."""
+        address = request.client.host if request.client else "unknown"
+        header = request.headers.get("authorization")
+        if not header:
+            return Client(None, address)
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HttpError(401, "unauthorized", "Authorization 头格式应为“Bearer <密钥>”。",
+                            {"WWW-Authenticate": 'Bearer realm="kb"'})
+        key = self.verify_key(token.strip())
+        if key is None:
+            raise HttpError(401, "invalid_key", "API 密钥无效或已吊销：请检查密钥，或向热线中心申请新的密钥。",
+                            {"WWW-Authenticate": 'Bearer realm="kb", error="invalid_token"'})
+        return Client(key, address)
+
+    def admit(self, request: Request) -> Client:
+        """The client of a request, once its rate allows it (401 or 429 otherwise)."""
+        client = self.client(request)
+        self.limit(client)
+        return client
+
+    def verify_key(self, token: str) -> ApiKey | None:
+        if self.replica is not None:
+            return self.replica.verify_key(token)
+        return self.kb.api_keys.verify(token)
+
+    def require_agent(self, client: Client):
+        if client.key is None:
+            raise HttpError(401, "unauthorized", "需要坐席密钥：请在 Authorization 头中提供“Bearer <密钥>”。",
+                            {"WWW-Authenticate": 'Bearer realm="kb"'})
+        if not client.agent:
+            raise HttpError(403, "forbidden", f"密钥“{client.key.name}”的角色是“{client.key.role_label}”，"
+                                              "无权使用坐席接口：请使用坐席系统的密钥。")
+
+    def rate(self, client: Client) -> int:
+        s = self.settings
+        if client.key is None:
+            return s.web_rate_anonymous
+        if client.key.rate:
+            return client.key.rate
+        return s.web_rate_agent if client.key.role == "agent" else s.web_rate_partner
+
+    def limit(self, client: Client, kind: str = "req"):
+        """Take a token for the client, or refuse with 429 and ``Retry-After``."""
+        rate = self.settings.web_rate_feedback if kind == "feedback" else self.rate(client)
+        wait = self.limiter.take(f"{kind}:{client.bucket}", rate)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            what = "反馈提交" if kind == "feedback" else "请求"
+            raise HttpError(429, "rate_limited", f"{what}过于频繁：请 {seconds} 秒后再试。",
+                            {"Retry-After": str(seconds)})
+
+    # -- logs ---------------------------------------------------------------------------------
+
+    def log_search(self, query: str, hits: int, audience: str = "public"):
+        self.events.add({"type": "search", "at": self.kb.now().isoformat(timespec="seconds"), "query": query,
+                         "hits": hits, "audience": audience})
+
+    def log_open(self, entry_id: str, audience: str = "public"):
+        self.events.add({"type": "open", "at": self.kb.now().isoformat(timespec="seconds"), "entry": entry_id,
+                         "audience": audience})
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))

@@ -1,0 +1,133 @@
+"""What the API returns and the pages show, as plain data built through the facade.
+
+The audience rules are the facade's (``kb.search`` with an audience, ``kb.reader(staff=…)``): these
+functions only shape what those return. The public site shows answers (policy entries) and
+regulation articles; catalogue (directory) entries are staff material and only reach agents.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import nh3
+
+from .. import render
+from ..exceptions import EntryNotFound
+
+KINDS = ("policy", "directory", "article")
+KIND_LABELS = {"policy": "答复", "directory": "派单目录", "article": "条文"}
+RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
+
+
+def answer_url(entry_id: str) -> str:
+    return f"/answers/{quote(entry_id, safe='')}"
+
+
+def article_url(article_id: str) -> str:
+    reg, _, number = article_id.partition("/")
+    return f"/articles/{quote(reg, safe='')}/{quote(number, safe='')}"
+
+
+def hit_url(hit) -> str:
+    return article_url(hit.id) if hit.kind == "article" else answer_url(hit.id)
+
+
+def safe_snippet(snippet: str) -> str:
+    """A search snippet as HTML in which only ``<mark>`` is a tag."""
+    return nh3.clean(snippet or "", tags={"mark"}, attributes={}, clean_content_tags=render.DROPPED_WITH_CONTENT)
+
+
+def hit_dict(hit, reader=None) -> dict:
+    """One search hit; with a staff ``reader`` also its status and marks (内部, 未生效, 已失效, 待核)."""
+    out = {"id": hit.id, "kind": hit.kind, "title": hit.title, "unit": hit.unit, "unit_name": hit.unit_name,
+           "score": round(hit.score, 4), "snippet": safe_snippet(hit.snippet), "url": hit_url(hit),
+           "category": hit.category}
+    if reader is not None:
+        entry = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
+        marks = reader.status_marks(entry) if entry is not None else []
+        out.update(status=hit.status, status_label=hit.status_label, audience=hit.audience or "public",
+                   marks=marks)
+    return out
+
+
+def public_hits(hits) -> list:
+    """Hits the public may be shown: answers and articles.
+
+    The core keeps catalogue entries out of the public index; this keeps them off every public
+    response whatever an index holds (an index built before that rule, a hand-edited entry).
+    """
+    return [h for h in hits if h.kind != "directory"]
+
+
+def public_entry(reader, entry_id: str):
+    """The entry a reader may open; the public only answers (policy entries) the facade lets through."""
+    entry = reader.entry(entry_id)
+    if not reader.staff and entry.kind != "policy":
+        raise EntryNotFound(render.NOT_FOUND)
+    return entry
+
+
+def entry_dict(reader, entry) -> dict:
+    """An entry as the reader may see it: sanitised HTML, basis with article links, when last checked."""
+    checked = reader.last_checked(entry)
+    why = reader.rechecking(entry)
+    out = {"id": entry.id, "kind": entry.kind, "title": entry.title, "unit": entry.unit,
+           "unit_name": reader.unit_name(entry.unit), "category": list(entry.category),
+           "regions": list(entry.regions), "questions": list(entry.questions), "html": render.to_html(entry.body),
+           "basis": [{"label": b.label, "article": b.article_id or None,
+                      "url": article_url(b.article_id) if b.article_id else None} for b in reader.basis(entry)],
+           "last_checked": checked.isoformat() if checked else None,
+           "rechecking": bool(why), "notice": RECHECKING_NOTICE if why else None, "url": answer_url(entry.id)}
+    if reader.staff:
+        out.update(audience=entry.audience, status=entry.status(reader.day),
+                   status_label={"in_force": "有效", "pending": "未生效", "expired": "已失效"}[entry.status(reader.day)],
+                   marks=reader.status_marks(entry), effective=_iso(entry.effective), expires=_iso(entry.expires),
+                   agent_notes=entry.agent_notes or "", rechecking_detail=why or None,
+                   text=render.answer_text(entry))
+    return out
+
+
+def article_dict(reader, article) -> dict:
+    """A regulation article with its neighbours and the entries (visible to the reader) that cite it."""
+    reg = reader.regulation(article)
+    before, after = reader.neighbours(article)
+    citing = []
+    for e in reader.citing(article):
+        if not reader.staff and e.kind != "policy":
+            continue
+        item = {"id": e.id, "kind": e.kind, "title": e.title, "unit_name": reader.unit_name(e.unit),
+                "url": answer_url(e.id)}
+        if reader.staff:
+            item["marks"] = reader.status_marks(e)
+        citing.append(item)
+    return {"id": article.id, "regulation": article.regulation, "regulation_title": reg.title,
+            "number": article.number, "label": article.label, "chapter": article.chapter,
+            "issuer": str(reg.meta.get("issuer") or ""), "effective": str(reg.meta.get("effective") or "") or None,
+            "html": render.to_html(article.text),
+            "previous": _neighbour(before), "next": _neighbour(after), "cited_by": citing,
+            "url": article_url(article.id)}
+
+
+def _neighbour(article):
+    return {"id": article.id, "label": article.label, "url": article_url(article.id)} if article else None
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def topics(reader) -> list[str]:
+    """The main topics (first category) of the public answers in force today."""
+    return sorted({e.category[0] for e in public_answers(reader) if e.category})
+
+
+def public_answers(reader) -> list:
+    """The public answers in force today (what ``/browse`` lists), by topic then title."""
+    out = []
+    for e in reader.snap.policies():
+        try:
+            public_entry(reader, e.id)
+        except EntryNotFound:
+            continue
+        out.append(e)
+    return sorted(out, key=lambda e: (e.category[0] if e.category else "其他", e.title))

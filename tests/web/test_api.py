@@ -1,0 +1,407 @@
+"""The JSON API's contract: every endpoint, every error, caching headers and conditional GET."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from kb_app import frontmatter
+from kb_app.web.app import ROUTES
+from kb_app.web.openapi import SPEC
+
+from ..conftest import commit_all
+from .conftest import TODAY, bearer, kb_with, site
+
+INTERNAL = "heating-peak-season-internal"
+EXPIRED = "dibao-standard-2025"
+PENDING = "minimum-wage-2027"
+DIRECTORY = "bus-route"
+PUBLIC = "residence-permit-apply"
+
+
+def error_of(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["error"]["message"]), "message in Chinese"
+    return body["error"]["message"]
+
+
+# -- search -------------------------------------------------------------------------------------
+
+
+def test_search_returns_public_hits_with_links(client, web_kb):
+    r = client.get("/api/v1/search", params={"q": "外地人怎么办居住证", "limit": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == "外地人怎么办居住证" and body["audience"] == "public"
+    assert body["commit"] == web_kb.store.head() and body["total"] >= 1 and len(body["hits"]) <= 3
+    top = body["hits"][0]
+    assert top["id"] == PUBLIC and top["url"] == f"/answers/{PUBLIC}" and top["unit_name"] == "示例市公安局"
+    assert set(top) >= {"id", "kind", "title", "unit", "unit_name", "score", "snippet", "url"}
+    assert "status" not in top and "marks" not in top
+    assert "<mark>" in top["snippet"]
+
+
+def test_search_articles_link_to_article_pages(client):
+    body = client.get("/api/v1/search", params={"q": "接诉即办 即时答复", "kind": "article"}).json()
+    assert body["hits"] and all(h["kind"] == "article" for h in body["hits"])
+    reg, n = body["hits"][0]["id"].split("/")
+    assert body["hits"][0]["url"] == f"/articles/{reg}/{n}"
+
+
+def test_search_paging_and_filters(client):
+    first = client.get("/api/v1/search", params={"q": "补贴", "limit": 2}).json()
+    second = client.get("/api/v1/search", params={"q": "补贴", "limit": 2, "offset": 2}).json()
+    assert first["total"] == second["total"] > 4
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    units = {h["unit"] for h in first["hits"] + second["hits"]}
+    unit = sorted(units)[0]
+    by_unit = client.get("/api/v1/search", params={"q": "补贴", "unit": unit}).json()
+    assert by_unit["hits"] and all(h["unit"] == unit for h in by_unit["hits"])
+
+
+@pytest.mark.parametrize("params, code", [
+    ({}, "missing_query"),
+    ({"q": ""}, "missing_query"),
+    ({"q": "   \t"}, "missing_query"),
+    ({"q": "居住证" * 100}, "query_too_long"),
+    ({"q": "x", "limit": "0"}, "invalid_parameter"),
+    ({"q": "x", "limit": "51"}, "invalid_parameter"),
+    ({"q": "x", "limit": "ten"}, "invalid_parameter"),
+    ({"q": "x", "offset": "-1"}, "invalid_parameter"),
+    ({"q": "x", "kind": "regulation"}, "invalid_parameter"),
+    ({"q": "x", "kind": "directory"}, "invalid_parameter"),
+    ({"q": "x", "audience": "staff"}, "invalid_parameter"),
+    ({"q": "x", "unit": "u" * 101}, "invalid_parameter"),
+])
+def test_search_parameter_errors(client, params, code):
+    error_of(client.get("/api/v1/search", params=params), 400, code)
+
+
+HOSTILE = ["AND OR (", "*:*", "title:居住证", '"""', "\\", "(((((", "NOT", "居住证 AND", "\x00\x01\x02\x7f",
+           "<script>alert(1)</script>", "'; drop table search_log; --", "😀🏠", "ｑｕｅｒｙ　全角", "%", "%%%25",
+           "a" * 5000, "居" * 200, "居" * 201, "\u202e\u200b\ufeff", "\r\n\r\nHTTP/1.1 200 OK", "?" * 50]
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_queries_never_fail(client, q):
+    for path in ("/api/v1/search", "/"):
+        r = client.get(path, params={"q": q})
+        assert r.status_code in (200, 400), (q, r.status_code, r.text[:200])
+        if path.startswith("/api") and r.status_code == 400:
+            assert r.json()["error"]["code"] in {"missing_query", "query_too_long"}
+        if path == "/":
+            assert "<script>alert" not in r.text
+
+
+def test_lone_surrogate_and_bad_percent_encoding(client):
+    for raw in ("/api/v1/search?q=%ED%A0%80", "/api/v1/search?q=%FF%FE", "/api/v1/search?q=%", "/?q=%ED%A0%80"):
+        assert client.get(raw).status_code in (200, 400)
+
+
+def test_agent_search_needs_an_agent_key(client, partner_key, agent_key):
+    params = {"q": "供暖初期话务高峰", "audience": "agent"}
+    r = client.get("/api/v1/search", params=params)
+    error_of(r, 401, "unauthorized")
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    error_of(client.get("/api/v1/search", params=params, headers=bearer(partner_key)), 403, "forbidden")
+    r = client.get("/api/v1/search", params=params, headers=bearer(agent_key))
+    assert r.status_code == 200 and r.headers["cache-control"] == "private, no-cache"
+    hit = next(h for h in r.json()["hits"] if h["id"] == INTERNAL)
+    assert hit["marks"] == ["内部"] and hit["audience"] == "internal" and hit["status"] == "in_force"
+    expired = client.get("/api/v1/search", params={"q": "2025年城乡最低生活保障标准", "audience": "agent"},
+                         headers=bearer(agent_key)).json()
+    assert "已失效" in next(h for h in expired["hits"] if h["id"] == EXPIRED)["marks"]
+
+
+def test_public_search_with_a_partner_key_is_public(client, partner_key):
+    r = client.get("/api/v1/search", params={"q": "供暖初期话务高峰"}, headers=bearer(partner_key))
+    assert r.status_code == 200 and INTERNAL not in r.text
+
+
+@pytest.mark.parametrize("header", ["Bearer kb_not-a-real-key-000000000000000000000000", "Bearer ", "Basic dXNlcjpwYXNz",
+                                    "kb_abc", "Bearer " + "x" * 300])
+def test_bad_authorization_is_refused_not_ignored(client, header):
+    r = client.get("/api/v1/search", params={"q": "居住证"}, headers={"Authorization": header})
+    assert r.status_code == 401 and r.json()["error"]["code"] in {"unauthorized", "invalid_key"}
+
+
+# -- entries and articles -------------------------------------------------------------------------
+
+
+def test_entry_public_rendering(client, web_kb):
+    r = client.get(f"/api/v1/entries/{PUBLIC}")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["title"] == "居住证如何申领" and body["unit_name"] == "示例市公安局"
+    assert body["html"].startswith("<") and "<script" not in body["html"]
+    assert body["last_checked"] == TODAY and body["commit"] == web_kb.store.head()
+    assert body["basis"] and all(b["label"] for b in body["basis"])
+    cited = client.get("/api/v1/entries/heating-not-warm-repair").json()
+    linked = [b for b in cited["basis"] if b["article"]]
+    assert linked and linked[0]["url"] == "/articles/" + linked[0]["article"]
+    for staff_only in ("agent_notes", "marks", "status", "text", "audience"):
+        assert staff_only not in body
+    assert "内部提示" not in r.text
+
+
+def test_hidden_entries_all_give_the_same_404(client, web_kb):
+    bodies = set()
+    for entry_id in (INTERNAL, EXPIRED, PENDING, DIRECTORY, "no-such-entry", "UPPER", "%E5%B1%85"):
+        r = client.get(f"/api/v1/entries/{entry_id}")
+        error_of(r, 404, "not_found")
+        bodies.add(r.content)
+    assert len(bodies) == 1
+    error_of(client.get("/api/v1/entries/..%2F..%2Fetc%2Fpasswd"), 404, "not_found")
+
+
+def test_unreadable_entry_is_a_404(client, web_kb):
+    path = web_kb.settings.root / "entries/policy/city-hrss/broken-entry.md"
+    path.write_text("---\nid: broken-entry\nkind: policy\ntitle: [未闭合\n---\n正文\n", encoding="utf-8")
+    commit_all(web_kb.settings.root, "broken")
+    error_of(client.get("/api/v1/entries/broken-entry"), 404, "not_found")
+
+
+def test_agent_key_sees_notes_and_status(client, agent_key):
+    r = client.get(f"/api/v1/entries/{INTERNAL}", headers=bearer(agent_key))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["marks"] == ["内部"] and body["agent_notes"].startswith("内部提示") and body["text"]
+    assert client.get(f"/api/v1/entries/{PENDING}", headers=bearer(agent_key)).json()["marks"] == ["未生效"]
+    assert client.get(f"/api/v1/entries/{DIRECTORY}", headers=bearer(agent_key)).json()["kind"] == "directory"
+
+
+def test_article(client):
+    r = client.get("/api/v1/articles/beijing-2021/11")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["label"] == "第十一条" and body["regulation_title"] == "北京市接诉即办工作条例"
+    assert body["previous"]["id"] == "beijing-2021/10" and body["next"]["url"] == "/articles/beijing-2021/12"
+    assert body["html"] and body["cited_by"]
+    assert all(c["url"].startswith("/answers/") for c in body["cited_by"])
+
+
+def test_article_citing_entries_respect_the_audience(client, web_kb, agent_key):
+    snap = web_kb.snapshot()
+    day = dt.date.fromisoformat(TODAY)
+    cited = {}
+    for e in snap.entry_list:
+        for reg, n in e.citations:
+            cited.setdefault(f"{reg}/{n}", []).append(e)
+    article_id, entries = max(cited.items(), key=lambda kv: sum(not e.is_public_on(day) for e in kv[1]))
+    assert any(not e.is_public_on(day) for e in entries)
+    public = {c["id"] for c in client.get(f"/api/v1/articles/{article_id}").json()["cited_by"]}
+    assert public == {e.id for e in entries if e.is_public_on(day) and e.kind == "policy"}
+    agent = {c["id"] for c in client.get(f"/api/v1/articles/{article_id}", headers=bearer(agent_key)).json()["cited_by"]}
+    assert agent == {e.id for e in entries}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/beijing-2021/999", "/api/v1/articles/beijing-2021/abc",
+                                  "/api/v1/articles/nowhere/1", "/api/v1/articles/BEIJING-2021/1"])
+def test_missing_articles(client, path):
+    error_of(client.get(path), 404, "not_found")
+
+
+# -- dispatch ---------------------------------------------------------------------------------------
+
+
+def test_dispatch_equals_the_command(client, web_kb, agent_key):
+    text = "小区旁边工地半夜还在打桩，吵得睡不着"
+    r = client.post("/api/v1/dispatch", json={"text": text, "now": "2026-11-20T16:00"}, headers=bearer(agent_key))
+    assert r.status_code == 200
+    assert r.json() == json.loads(json.dumps(web_kb.dispatch(text, now=dt.datetime(2026, 11, 20, 16)).to_dict()))
+    assert r.json()["candidates"]
+
+
+def test_dispatch_errors(client, agent_key, partner_key):
+    error_of(client.post("/api/v1/dispatch", json={"text": "停水"}), 401, "unauthorized")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停水"}, headers=bearer(partner_key)), 403, "forbidden")
+    key = bearer(agent_key)
+    error_of(client.post("/api/v1/dispatch", json={}, headers=key), 400, "missing_text")
+    error_of(client.post("/api/v1/dispatch", json={"text": "  "}, headers=key), 400, "missing_text")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停" * 2001}, headers=key), 400, "text_too_long")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停水", "now": "明天"}, headers=key), 400, "invalid_parameter")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停水", "limit": 0}, headers=key), 400, "invalid_parameter")
+    error_of(client.post("/api/v1/dispatch", json=["停水"], headers=key), 400, "invalid_json")
+    error_of(client.post("/api/v1/dispatch", content=b"{not json", headers={**key, "Content-Type": "application/json"}),
+             400, "invalid_json")
+    error_of(client.post("/api/v1/dispatch", content="text=停水", headers={**key, "Content-Type": "text/plain"}),
+             415, "unsupported_media_type")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停" * 20000}, headers=key), 413, "payload_too_large")
+    error_of(client.get("/api/v1/dispatch", headers=key), 405, "method_not_allowed")
+
+
+# -- feedback ---------------------------------------------------------------------------------------
+
+
+def rows(kb, table):
+    return list(kb.db()[table].rows)
+
+
+def test_vote_and_report_are_stored_masked_and_anonymous(client, web_kb):
+    r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote", "helpful": False})
+    assert r.status_code == 201 and r.json() == {"status": "received", "type": "vote", "entry": PUBLIC}
+    r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": "电话13812345678打不通",
+                                              "contact": "13912345678"})
+    assert r.status_code == 201
+    vote, = rows(web_kb, "votes")
+    assert vote["entry"] == PUBLIC and vote["helpful"] == 0 and vote["audience"] == "public" and vote["username"] is None
+    report, = rows(web_kb, "reports")
+    assert "13812345678" not in report["text"] and "[手机号]" in report["text"] and report["contact"] == "[手机号]"
+    assert any(t["kind"] == "report" and t["entry"] == PUBLIC for t in rows(web_kb, "tasks"))
+
+
+def test_feedback_errors(client, web_kb):
+    error_of(client.post("/api/v1/feedback", json={"entry": INTERNAL, "type": "vote", "helpful": True}), 404, "not_found")
+    error_of(client.post("/api/v1/feedback", json={"entry": DIRECTORY, "type": "vote", "helpful": True}), 404, "not_found")
+    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "like"}), 400, "invalid_parameter")
+    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote"}), 400, "invalid_parameter")
+    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": " "}), 400, "missing_text")
+    error_of(client.post("/api/v1/feedback", content=b"x", headers={"Content-Type": "text/plain"}), 415,
+             "unsupported_media_type")
+    assert rows(web_kb, "votes") == [] and rows(web_kb, "reports") == []
+
+
+def test_feedback_forms_redirect_back_to_the_answer(client, web_kb):
+    r = client.post("/api/v1/feedback", data={"entry": PUBLIC, "type": "vote", "helpful": "true"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/answers/{PUBLIC}?feedback=thanks#feedback"
+    r = client.post("/api/v1/feedback", data={"entry": PUBLIC, "type": "report", "text": ""}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("?feedback=invalid#feedback")
+    page = client.get(r.headers["location"].split("#")[0])
+    assert "提交未成功" in page.text
+    assert rows(web_kb, "votes")[0]["helpful"] == 1
+
+
+def test_feedback_is_rate_limited(web_kb, make_client):
+    client = make_client(kb_with(web_kb, web_rate_feedback=1))
+    vote = {"entry": PUBLIC, "type": "vote", "helpful": True}
+    statuses = [client.post("/api/v1/feedback", json=vote).status_code for _ in range(12)]
+    assert statuses[:10] == [201] * 10 and statuses[-1] == 429
+    r = client.post("/api/v1/feedback", json=vote)
+    error_of(r, 429, "rate_limited")
+    assert int(r.headers["retry-after"]) >= 1
+    form = client.post("/api/v1/feedback", data={**vote, "helpful": "true"}, follow_redirects=False)
+    assert form.headers["location"].endswith("?feedback=limited#feedback")
+
+
+# -- health, metrics, OpenAPI -------------------------------------------------------------------------
+
+
+def test_health(client, web_kb):
+    r = client.get("/api/v1/health")
+    assert r.status_code == 200
+    assert r.json() == {"role": "primary", "status": "ok", "commit": web_kb.store.head(),
+                        "indexed_commit": web_kb.store.head(), "today": TODAY}
+
+
+def test_health_is_503_while_the_index_cannot_serve(client, web_kb, monkeypatch):
+    from kb_app.exceptions import KbError
+
+    def broken():
+        raise KbError("索引损坏")
+
+    monkeypatch.setattr(web_kb.index, "ensure_current", broken)
+    r = client.get("/api/v1/health")
+    assert r.status_code == 503 and r.json()["status"] == "unavailable" and r.headers["retry-after"]
+    error_of(client.get("/api/v1/search", params={"q": "居住证"}), 503, "unavailable")
+    assert client.get("/", params={"q": "居住证"}).status_code == 503
+
+
+def test_metrics(client):
+    client.get("/api/v1/search", params={"q": "居住证"})
+    client.get("/api/v1/search", params={"q": "居住证"})
+    client.get("/api/v1/entries/nope")
+    text = client.get("/metrics").text
+    assert 'kb_http_requests_total{route="/api/v1/search",method="GET",status="200"} 2' in text
+    assert 'kb_http_requests_total{route="/api/v1/entries/{entry_id}",method="GET",status="404"} 1' in text
+    assert 'kb_http_request_duration_seconds_bucket{route="/api/v1/search",le="+Inf"} 2' in text
+    assert 'kb_cache_requests_total{cache="api-search-public",result="hit"} 1' in text
+    assert 'kb_cache_requests_total{cache="api-search-public",result="miss"} 1' in text
+    assert "kb_index_commit_age_seconds " in text and "kb_index_up 1" in text
+
+
+def test_metrics_add_up_the_workers(client, web_kb):
+    other = site(client).metrics.__class__(site(client).metrics.dir)
+    other.pid = 1  # the init process: always alive, never this worker
+    other.observe("/api/v1/search", "GET", 200, 0.004)
+    other.dump()
+    client.get("/api/v1/search", params={"q": "居住证"})
+    text = client.get("/metrics").text
+    assert 'kb_http_requests_total{route="/api/v1/search",method="GET",status="200"} 2' in text
+    (site(client).metrics.dir / "1.json").unlink()
+
+
+def test_openapi_documents_every_api_route(client):
+    r = client.get("/api/openapi.json")
+    assert r.status_code == 200 and r.json() == json.loads(json.dumps(SPEC))
+    assert SPEC["openapi"].startswith("3.1")
+    served = {route.path.replace("{entry_id}", "{id}") for route in ROUTES
+              if route.path.startswith("/api") or route.path == "/metrics"}
+    assert served == set(SPEC["paths"])
+    for path, methods in SPEC["paths"].items():
+        route = next(r for r in ROUTES if r.path.replace("{entry_id}", "{id}") == path)
+        assert {m.upper() for m in methods} <= route.methods
+
+
+def test_unknown_paths_and_methods(client):
+    error_of(client.get("/api/v2/search"), 404, "not_found")
+    error_of(client.delete("/api/v1/search"), 405, "method_not_allowed")
+
+
+# -- caching ------------------------------------------------------------------------------------------
+
+
+def test_etag_and_conditional_get(client):
+    r = client.get("/api/v1/search", params={"q": "居住证"})
+    etag = r.headers["etag"]
+    assert r.headers["cache-control"] == "public, max-age=30" and r.headers["vary"] == "Authorization"
+    again = client.get("/api/v1/search", params={"q": "居住证"}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert client.get("/api/v1/search", params={"q": "居住证"}, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get("/api/v1/search", params={"q": "居住证", "limit": 5}).headers["etag"] != etag
+    page = client.get(f"/answers/{PUBLIC}")
+    assert client.get(f"/answers/{PUBLIC}", headers={"If-None-Match": page.headers["etag"]}).status_code == 304
+
+
+def test_etag_changes_with_the_day(web_kb, make_client):
+    today = make_client(web_kb).get("/api/v1/entries/" + PUBLIC).headers["etag"]
+    tomorrow = make_client(kb_with(web_kb, today="2026-11-23")).get("/api/v1/entries/" + PUBLIC).headers["etag"]
+    assert today != tomorrow
+
+
+def test_a_change_on_main_is_served_at_once(client, web_kb):
+    before = client.get(f"/api/v1/entries/{PUBLIC}")
+    path = web_kb.settings.root / "entries/policy/city-public-security/residence-permit-apply.md"
+    meta, body, _ = frontmatter.parse(path.read_text(encoding="utf-8"))
+    meta["title"] = "居住证怎样申领（新版）"
+    path.write_text(frontmatter.dump(meta, body), encoding="utf-8")
+    new_commit = commit_all(web_kb.settings.root, "retitle")
+    after = client.get(f"/api/v1/entries/{PUBLIC}", headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and after.json()["title"] == "居住证怎样申领（新版）"
+    assert after.json()["commit"] == new_commit and after.headers["etag"] != before.headers["etag"]
+    hits = client.get("/api/v1/search", params={"q": "居住证怎样申领新版"}).json()["hits"]
+    assert hits[0]["title"] == "居住证怎样申领（新版）"
+
+
+# -- statistics ---------------------------------------------------------------------------------------
+
+
+def test_searches_and_opens_are_logged_masked_without_address(client, web_kb):
+    client.get("/api/v1/search", params={"q": "我的手机13812345678 居住证"})
+    client.get("/api/v1/search", params={"q": "我的手机13812345678 居住证"})
+    client.get("/api/v1/search", params={"q": "居住证", "offset": 10})
+    client.get("/", params={"q": "暖气不热"})
+    client.get("/", params={"q": "暖气不热", "page": 2})
+    client.get(f"/answers/{PUBLIC}")
+    site(client).events.flush()
+    logged = rows(web_kb, "search_log")
+    searches = [r for r in logged if r["query"]]
+    assert [r["query"] for r in searches] == ["我的手机[手机号] 居住证"] * 2 + ["暖气不热"]
+    assert all(r["audience"] == "public" and r["role"] == "public" and r["username"] is None for r in logged)
+    assert searches[0]["hits"] >= 1
+    opened = [r for r in logged if r["opened"]]
+    assert [(r["opened"], r["unit"]) for r in opened] == [(PUBLIC, "city-public-security")]
+    columns = set(web_kb.db()["search_log"].columns_dict)
+    assert not {"address", "ip", "client"} & columns
+    assert web_kb.stats is not None

@@ -1,0 +1,160 @@
+"""The public pages: server-rendered, usable without JavaScript, accessible, audience-safe."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from kb_app import frontmatter
+
+from ..conftest import commit_all
+from .test_api import DIRECTORY, EXPIRED, INTERNAL, PENDING, PUBLIC
+
+
+class Page(HTMLParser):
+    """Tags, labels and links of a page."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.tags, self.labels, self.links, self.forms, self.ids = [], set(), [], [], set()
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "label":
+            self.labels.add(attrs.get("for"))
+        if tag == "a":
+            self.links.append(attrs.get("href"))
+        if tag == "form":
+            self.forms.append(attrs)
+
+    def fields(self):
+        return [a for t, a in self.tags if t in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit")]
+
+
+def check_page(r):
+    """What every public page has: Chinese, no script, labelled fields, the stylesheet, a CSP."""
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<html lang="zh-CN">' in r.text and 'name="viewport"' in r.text
+    page = Page(r.text)
+    assert not [a for t, a in page.tags if t == "script"]
+    assert not re.search(r"\son[a-z]+=", r.text), "no inline event handlers"
+    for field in page.fields():
+        assert field.get("id") in page.labels, f"field without a label: {field}"
+    assert "style-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["etag"] and r.headers["cache-control"].startswith("public")
+    return page
+
+
+def test_home_without_a_query(client):
+    page = check_page(client.get("/"))
+    form = page.forms[0]
+    assert form["action"] == "/" and form["method"] == "get"
+    assert "/browse" in page.links
+    topics = [a for t, a in page.tags if t == "option"]
+    assert len(topics) > 5
+
+
+def test_results_are_rendered_on_the_server(client):
+    r = client.get("/", params={"q": "外地人怎么办居住证"})
+    page = check_page(r)
+    assert f"/answers/{PUBLIC}" in page.links and "<mark>" in r.text and "找到" in r.text
+    assert 'value="外地人怎么办居住证"' in r.text
+
+
+def test_paging_and_topic_filter(client):
+    first = client.get("/", params={"q": "申请"})
+    assert 'rel="next"' in first.text and "第 1/" in first.text
+    second = client.get("/", params={"q": "申请", "page": 2})
+    assert 'rel="prev"' in second.text
+    links_1 = {link for link in Page(first.text).links if link.startswith("/answers/")}
+    links_2 = {link for link in Page(second.text).links if link.startswith("/answers/")}
+    assert links_1 and links_2 and not links_1 & links_2
+    topic = client.get("/", params={"q": "申请", "topic": "住房"})
+    assert '<option value="住房" selected>' in topic.text
+    total = int(re.search(r"找到 (\d+) 条", first.text).group(1))
+    in_topic = int(re.search(r"找到 (\d+) 条", topic.text).group(1))
+    assert 0 < in_topic < total
+
+
+def test_no_results_and_bad_queries(client):
+    assert "没有找到相关答复" in client.get("/", params={"q": "量子引力弦论"}).text
+    r = client.get("/", params={"q": "居" * 300})
+    assert r.status_code == 200 and "查询内容过长" in r.text and 'aria-invalid="true"' in r.text
+    assert client.get("/", params={"q": "x", "page": "abc"}).status_code == 200
+
+
+def test_answer_page(client):
+    r = client.get(f"/answers/{PUBLIC}")
+    page = check_page(r)
+    assert "<h1>居住证如何申领</h1>" in r.text and "示例市公安局" in r.text and "最近核对" in r.text
+    assert "内部提示" not in r.text
+    actions = {f["action"] for f in page.forms}
+    assert actions == {"/api/v1/feedback"} and all(f["method"] == "post" for f in page.forms)
+    assert "report-text" in page.ids and "report-contact" in page.ids
+    cited = client.get("/answers/heating-not-warm-repair")
+    assert any(link.startswith("/articles/") for link in Page(cited.text).links)
+
+
+def test_answer_page_messages_after_feedback(client):
+    assert "感谢您的评价" in client.get(f"/answers/{PUBLIC}", params={"feedback": "thanks"}).text
+    assert "已收到您的报告" in client.get(f"/answers/{PUBLIC}", params={"feedback": "reported"}).text
+    assert "感谢" not in client.get(f"/answers/{PUBLIC}", params={"feedback": "<script>"}).text
+
+
+@pytest.mark.parametrize("entry_id", [INTERNAL, EXPIRED, PENDING, DIRECTORY, "no-such-entry"])
+def test_hidden_answers_are_the_same_404_page(client, entry_id):
+    r = client.get(f"/answers/{entry_id}")
+    assert r.status_code == 404 and "未找到该答复" in r.text and '<html lang="zh-CN">' in r.text
+    assert r.text == client.get("/answers/no-such-entry").text
+
+
+def test_article_page(client):
+    r = client.get("/articles/beijing-2021/11")
+    page = check_page(r)
+    assert "北京市接诉即办工作条例 第十一条" in r.text
+    assert "/articles/beijing-2021/10" in page.links and "/articles/beijing-2021/12" in page.links
+    assert client.get("/articles/beijing-2021/999").status_code == 404
+
+
+def test_browse_lists_public_answers_only(client, web_kb):
+    r = client.get("/browse")
+    page = check_page(r)
+    answers = {link.rsplit("/", 1)[1] for link in page.links if link.startswith("/answers/")}
+    day = web_kb.today()
+    assert answers == {e.id for e in web_kb.snapshot().policies() if e.is_public_on(day)}
+    assert "/articles/beijing-2021/1" in page.links
+
+
+def test_hostile_content_is_escaped(client, web_kb):
+    path = web_kb.settings.root / "entries/policy/city-hrss/hostile-entry.md"
+    meta = {"id": "hostile-entry", "kind": "policy", "title": "<img src=x onerror=alert(1)>标题", "unit": "city-hrss",
+            "audience": "public", "category": ["<b>就业</b>"], "questions": ["恶意内容测试"]}
+    body = "正文<script>alert(2)</script>[点我](javascript:alert(3))<!-- 内部注释 -->\n"
+    path.write_text(frontmatter.dump(meta, body), encoding="utf-8")
+    commit_all(web_kb.settings.root, "hostile")
+    for url in ("/answers/hostile-entry", "/?q=恶意内容测试", "/browse"):
+        text = client.get(url).text
+        assert "<img src=x" not in text and "<script>alert" not in text and "javascript:" not in text
+        assert "&lt;img src=x onerror=alert(1)&gt;标题" in text
+    assert "内部注释" not in client.get("/answers/hostile-entry").text
+
+
+def test_stylesheet_and_robots(client):
+    css = client.get("/static/site.css")
+    assert css.status_code == 200 and ":focus-visible" in css.text and "@media print" in css.text
+    assert "immutable" in css.headers["cache-control"]
+    assert "Disallow: /api/" in client.get("/robots.txt").text
+
+
+def test_pages_are_rate_limited_per_address(web_kb, make_client):
+    from .conftest import kb_with
+
+    client = make_client(kb_with(web_kb, web_rate_anonymous=10))
+    statuses = [client.get("/", params={"q": "居住证"}).status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    r = client.get("/")
+    assert r.status_code == 429 and "请求过于频繁" in r.text and r.headers["retry-after"]

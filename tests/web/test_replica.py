@@ -1,0 +1,253 @@
+"""Read replicas: signed notifications, a clone that follows the primary's main, serving while it is down."""
+
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from kb_app import frontmatter, load_settings, open_kb
+from kb_app.web import follow, server
+from kb_app.web.follow import Mirror, Replica
+
+from ..browser import free_port
+from ..conftest import PROJECT, commit_all
+from .conftest import TODAY
+
+SECRET = "shared-secret-for-tests"
+
+
+def add_entry(root, entry_id, title, question):
+    meta = {"id": entry_id, "kind": "policy", "title": title, "unit": "city-hrss", "audience": "public",
+            "category": ["就业"], "questions": [question]}
+    path = root / f"entries/policy/city-hrss/{entry_id}.md"
+    path.write_text(frontmatter.dump(meta, f"{title}的办理方法：带身份证到窗口办理。\n"), encoding="utf-8")
+    return commit_all(root, f"add {entry_id}")
+
+
+def signed(body: dict, secret=SECRET, age=0):
+    data = json.dumps(body).encode()
+    headers = follow.signed_headers(secret, data)
+    if age:
+        headers[follow.TIMESTAMP_HEADER] = str(int(headers[follow.TIMESTAMP_HEADER]) - age)
+        headers[follow.SIGNATURE_HEADER] = follow.sign(secret, headers[follow.TIMESTAMP_HEADER], data)
+    return data, headers
+
+
+def test_signatures():
+    data, headers = signed({"commit": "abc"})
+    assert follow.verify(SECRET, headers, data)
+    assert not follow.verify("other-secret", headers, data)
+    assert not follow.verify(SECRET, headers, data + b" ")
+    assert not follow.verify("", headers, data)
+    _, old = signed({"commit": "abc"}, age=follow.MAX_SKEW + 5)
+    assert not follow.verify(SECRET, old, data)
+    assert not follow.verify(SECRET, {}, data)
+
+
+@pytest.fixture
+def replica_kb(web_kb, tmp_path):
+    """A replica of the sample (its clone and index under tmp_path/replica)."""
+    data = tmp_path / "replica"
+    kb = open_kb(load_settings(root=data / "repo", data_dir=data, follow=str(web_kb.settings.root),
+                               hook_secret=SECRET, today=TODAY))
+    server.prepare(kb, echo=lambda m: None)
+    return kb
+
+
+def test_mirror_clones_and_fetches(web_kb, replica_kb):
+    mirror = Mirror(str(web_kb.settings.root), replica_kb.settings.root)
+    assert mirror.head() == web_kb.store.head() and not (replica_kb.settings.root / "entries").exists()
+    old = mirror.head()
+    new = add_entry(web_kb.settings.root, "replica-check", "副本同步检查事项", "副本同步怎么查")
+    assert mirror.sync() == {"old": old, "new": new, "error": None}
+    assert mirror.head() == new and mirror.sync() == {"old": new, "new": new, "error": None}
+    assert mirror.status()["commit"] == new and mirror.status()["error"] is None
+
+
+def test_notified_replica_serves_the_publication(web_kb, replica_kb, make_client):
+    client = make_client(replica_kb, Replica(replica_kb))
+    query = {"q": "灵活就业人员社保补贴申领"}
+    assert all(h["id"] != "flexible-subsidy" for h in client.get("/api/v1/search", params=query).json()["hits"])
+    new = add_entry(web_kb.settings.root, "flexible-subsidy", "灵活就业人员社保补贴申领", "灵活就业社保补贴怎么领")
+    data, headers = signed({"commit": new})
+    r = client.post("/api/v1/hooks/published", content=data, headers=headers)
+    assert r.status_code == 200 and r.json()["commit"] == new
+    hits = client.get("/api/v1/search", params=query).json()["hits"]
+    assert hits[0]["id"] == "flexible-subsidy"
+    assert client.get("/api/v1/health").json()["indexed_commit"] == new
+
+
+def test_hooks_refuse_bad_signatures(replica_kb, make_client, client):
+    replica = make_client(replica_kb, Replica(replica_kb))
+    data, headers = signed({"commit": "x"}, secret="wrong")
+    assert replica.post("/api/v1/hooks/published", content=data, headers=headers).json()["error"]["code"] == "bad_signature"
+    data, headers = signed({"commit": "x"}, age=3600)
+    assert replica.post("/api/v1/hooks/published", content=data, headers=headers).status_code == 403
+    # The primary of the sample has no secret: it takes no messages at all.
+    data, headers = signed({"events": []})
+    r = client.post("/api/v1/hooks/logs", content=data, headers=headers)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "hooks_disabled"
+    r = client.post("/api/v1/hooks/published", content=data, headers=headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_a_replica"
+
+
+def test_replica_serves_while_the_primary_is_down(web_kb, replica_kb, make_client, tmp_path):
+    client = make_client(replica_kb, Replica(replica_kb))
+    served = replica_kb.store.head()
+    add_entry(web_kb.settings.root, "while-down", "主节点停机期间的事项", "停机期间怎么办")
+    web_kb.settings.root.rename(tmp_path / "primary-gone")
+    data, headers = signed({})
+    r = client.post("/api/v1/hooks/published", content=data, headers=headers)
+    assert r.status_code == 502 and r.json()["error"]["code"] == "fetch_failed"
+    assert client.get("/api/v1/search", params={"q": "居住证"}).status_code == 200
+    assert client.get("/answers/residence-permit-apply").status_code == 200
+    health = client.get("/api/v1/health").json()
+    assert health["status"] == "ok" and health["role"] == "replica" and health["indexed_commit"] == served
+    assert health["upstream"]["error"] and health["upstream"]["reachable"] is False
+
+
+def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_client):
+    client = make_client(replica_kb, Replica(replica_kb))
+    vote = {"entry": "residence-permit-apply", "type": "vote", "helpful": True}
+    r = client.post("/api/v1/feedback", json=vote)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "read_only" and "只读" in r.json()["error"]["message"]
+    page = client.get("/answers/residence-permit-apply")
+    assert "只读镜像" in page.text and 'action="/api/v1/feedback"' not in page.text
+
+
+def test_publish_notifies_the_replicas(web_kb, monkeypatch):
+    from kb_app import review
+
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, follow.verify(SECRET, self.headers, body), json.loads(body)))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        kb = open_kb(load_settings(root=web_kb.settings.root, data_dir=web_kb.settings.data_path, today=TODAY,
+                                   hook_secret=SECRET,
+                                   replicas=f"http://127.0.0.1:{httpd.server_port}, http://127.0.0.1:9"))
+        kb.review  # registers the publish hooks
+        assert follow.notify_replicas in review.on_publish
+        outcome = follow.notify_replicas(kb, type("CR", (), {"id": 7})(), "c0ffee")
+        assert outcome[f"http://127.0.0.1:{httpd.server_port}"] == "HTTP 200"
+        assert outcome["http://127.0.0.1:9"].startswith("unreachable")
+        assert received == [("/api/v1/hooks/published", True, {**received[0][2], "commit": "c0ffee", "change_request": 7})]
+    finally:
+        httpd.shutdown()
+    assert follow.notify_replicas(web_kb, None, "c0ffee") == {}
+
+
+# -- two real servers -------------------------------------------------------------------------------
+
+
+def start(args, env, port, log):
+    proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", *args, "--port", str(port), "--workers", "1"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=PROJECT)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2):
+                return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"kb web on {port} did not start: {log.name}")
+            time.sleep(0.3)
+
+
+def stop(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def get(url, key=None):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def wait_until(check, seconds):
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError(f"not true after {seconds} s")
+
+
+def test_primary_and_replica_processes(web_kb, tmp_path):
+    primary_port, replica_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update(KB_TODAY=TODAY, KB_HOOK_SECRET=SECRET, KB_FOLLOW_INTERVAL="1", PYTHONPATH=str(PROJECT))
+    primary_url, replica_url = f"http://127.0.0.1:{primary_port}", f"http://127.0.0.1:{replica_port}"
+    root = web_kb.settings.root
+    with open(tmp_path / "primary.log", "w") as plog, open(tmp_path / "replica.log", "w") as rlog:
+        primary = start(["--root", str(root), "--data-dir", str(web_kb.settings.data_path)],
+                        {**env, "KB_REPLICAS": replica_url}, primary_port, plog)
+        replica = None
+        try:
+            replica = start(["--follow", str(root), "--data-dir", str(tmp_path / "replica"), "--primary", primary_url],
+                            env, replica_port, rlog)
+            search = f"{replica_url}/api/v1/search?q=%E4%B8%B4%E6%97%B6%E6%95%91%E5%8A%A9%E7%94%B3%E8%AF%B7"
+
+            def found(entry_id):
+                return lambda: any(h["id"] == entry_id for h in get(search)["hits"])
+
+            # Published and notified (the primary's publish hook): visible at once.
+            commit = add_entry(root, "temp-relief", "临时救助申请", "临时救助怎么申请")
+            follow.notify_replicas(open_kb(load_settings(root=root, data_dir=web_kb.settings.data_path, today=TODAY,
+                                                         hook_secret=SECRET, replicas=replica_url)), None, commit)
+            assert wait_until(found("temp-relief"), 2) < 2
+            # Published without a notification: the replica's polling finds it.
+            add_entry(root, "temp-relief-2", "临时救助申请（第二批）", "临时救助第二批怎么申请")
+            assert wait_until(found("temp-relief-2"), 10) < 10
+
+            # Feedback, search logs and API keys go through the primary.
+            request = urllib.request.Request(f"{replica_url}/api/v1/feedback", method="POST",
+                                             data=json.dumps({"entry": "temp-relief", "type": "vote",
+                                                              "helpful": True}).encode(),
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=10) as r:
+                assert r.status == 201
+            assert [v["entry"] for v in web_kb.db()["votes"].rows] == ["temp-relief"]
+            wait_until(lambda: web_kb.db()["search_log"].count_where("query = ?", ["临时救助申请"]) > 0, 10)
+            key = web_kb.api_keys.add("call-center", "agent")
+            agent = get(f"{replica_url}/api/v1/search?q=%E4%BE%9B%E6%9A%96&audience=agent", key)
+            assert agent["audience"] == "agent"
+
+            # The primary goes away: the replica keeps serving what it has.
+            stop(primary)
+            shutil.move(root, tmp_path / "primary-gone")
+            time.sleep(1.5)
+            assert found("temp-relief-2")()
+            health = get(f"{replica_url}/api/v1/health")
+            assert health["status"] == "ok" and health["upstream"]["error"]
+            assert get(f"{replica_url}/api/v1/search?q=%E4%BE%9B%E6%9A%96&audience=agent", key)["audience"] == "agent"
+        finally:
+            for proc in (replica, primary):
+                if proc is not None:
+                    stop(proc)

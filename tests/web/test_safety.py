@@ -1,0 +1,115 @@
+"""Audience safety through HTTP: whatever is asked, the public never sees what is not theirs.
+
+The rule itself is the facade's (``Entry.is_public_on`` through ``kb.search`` and ``kb.reader``);
+these properties check that nothing in the web tier widens it: no internal, catalogue, unreadable
+or not-in-force entry and no agent note reaches a public response, over the API or the pages.
+"""
+
+import datetime as dt
+import html
+import json
+import re
+from urllib.parse import unquote
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from .conftest import TODAY, kb_with
+
+DAY = dt.date.fromisoformat(TODAY)
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def client(web_kb, make_client):
+    """A client without the per-address limit: the properties send hundreds of requests."""
+    return make_client(kb_with(web_kb, web_rate_anonymous=0))
+
+
+@pytest.fixture
+def secrets(web_kb):
+    """What must never be public: ids of hidden entries, distinctive agent-note phrases, hidden titles."""
+    snap = web_kb.snapshot()
+    hidden = {e.id for e in snap.entry_list if not (e.is_public_on(DAY) and e.kind == "policy")}
+    notes = set()
+    for e in snap.entry_list:
+        for line in (e.agent_notes or "").splitlines():
+            text = line.removeprefix("内部提示：").strip()
+            if len(text) >= 12:
+                notes.add(text[:12])
+    public_text = "\n".join([*(str(e.meta) + e.body for e in snap.entry_list if e.id not in hidden),
+                              *(a.text for a in snap.articles())])
+    titles = {e.title for e in snap.entry_list if e.id in hidden and len(e.title) >= 6 and e.title not in public_text}
+    return {"hidden": hidden, "notes": notes, "titles": titles, "entries": snap.entries}
+
+
+def vocabulary(web_kb):
+    words = set()
+    for e in web_kb.snapshot().entry_list:
+        words.update([e.title, *e.questions, *e.keywords, *(e.agent_notes or "").split("，")[:3]])
+    return sorted(w for w in words if w)
+
+
+def assert_public(text, secrets, query=""):
+    """No agent note, hidden title or link to a hidden entry in a response (the echoed query aside)."""
+    if query:
+        text = text.replace(query, "").replace(html.escape(query), "")
+    for phrase in secrets["notes"]:
+        assert phrase not in text, f"agent note leaked: {phrase}"
+    for title in secrets["titles"]:
+        assert title not in text, f"hidden entry leaked: {title}"
+    for entry_id in re.findall(r"/answers/([a-z0-9-]+)", text):
+        assert unquote(entry_id) not in secrets["hidden"], f"link to a hidden entry: {entry_id}"
+
+
+def queries(web_kb):
+    words = vocabulary(web_kb)
+    return st.one_of(st.sampled_from(words),
+                     st.lists(st.sampled_from(words), min_size=1, max_size=3).map(" ".join),
+                     st.text(min_size=1, max_size=30))
+
+
+def test_public_search_never_returns_hidden_entries(client, web_kb, secrets):
+    @PROPERTY
+    @given(q=queries(web_kb), kind=st.sampled_from([None, "policy", "article"]), offset=st.sampled_from([0, 10]))
+    def check(q, kind, offset):
+        params = {"q": q, "offset": offset, **({"kind": kind} if kind else {})}
+        r = client.get("/api/v1/search", params=params)
+        assert r.status_code in (200, 400)
+        if r.status_code == 200:
+            for hit in r.json()["hits"]:
+                if hit["kind"] != "article":
+                    entry = secrets["entries"][hit["id"]]
+                    assert entry.is_public_on(DAY), f"{hit['id']} is not public today"
+            assert_public(json.dumps(r.json()["hits"], ensure_ascii=False), secrets)
+        page = client.get("/", params={"q": q})
+        assert page.status_code == 200
+        assert_public(page.text, secrets, " ".join(q.split()))
+
+    check()
+
+
+def test_public_entries_and_articles_never_show_hidden_material(client, web_kb, secrets):
+    ids = sorted(secrets["entries"])
+    articles = [a.id for a in web_kb.snapshot().articles()]
+
+    @PROPERTY
+    @given(entry_id=st.one_of(st.sampled_from(ids), st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True)),
+           article_id=st.sampled_from(articles))
+    def check(entry_id, article_id):
+        api = client.get(f"/api/v1/entries/{entry_id}")
+        page = client.get(f"/answers/{entry_id}")
+        if entry_id in secrets["hidden"] or entry_id not in secrets["entries"]:
+            assert api.status_code == 404 and page.status_code == 404
+        else:
+            assert api.status_code == 200 and page.status_code == 200
+            assert "agent_notes" not in api.json()
+        for r in (api, page, client.get(f"/api/v1/articles/{article_id}"),
+                  client.get("/articles/" + article_id)):
+            assert_public(r.text, secrets)
+
+    check()
+
+
+def test_the_browse_page_is_public(client, secrets):
+    assert_public(client.get("/browse").text, secrets)
