@@ -37,7 +37,7 @@ import threading
 from collections import Counter, OrderedDict
 
 from .analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
-from .emergency import SUSPECTED, Finding, Recogniser
+from .emergency import Finding, Recogniser
 from .model import Entry, Snapshot
 from .workcalendar import CalendarMissing, Due, WorkCalendar
 
@@ -129,7 +129,12 @@ class DispatchResult:
     @property
     def urgency(self) -> str:
         """'emergency', 'suspected' or '' — how urgently the transfer script must be read."""
-        return self.emergency.state if self.emergency is not None and self.emergency.alarm else ""
+        return self.emergency.state if self.candidates_withheld and self.emergency is not None else ""
+
+    @property
+    def confirmed_not_emergency(self) -> bool:
+        """The agent confirmed that a suspected emergency is none (the transfer rule gave way)."""
+        return self.emergency is not None and self.emergency.alarm and not self.candidates_withheld
 
     @property
     def candidates_withheld(self) -> bool:
@@ -154,6 +159,7 @@ class DispatchResult:
                 "emergency": self.emergency.to_dict() if self.emergency else None,
                 "other_rule": self.other_rule.to_dict() if self.other_rule else None,
                 "candidates_withheld": self.candidates_withheld,
+                "confirmed_not_emergency": self.confirmed_not_emergency,
                 "answers": [a.to_dict() for a in self.answers],
                 "suggested_outcome": self.suggested_outcome}
 
@@ -348,12 +354,12 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
              calendar: WorkCalendar | None = None, not_emergency: bool = False) -> DispatchResult:
     """The intake rule and the ranked directory entries, with due dates from ``now``, for a text.
 
-    ``not_emergency`` records the agent's confirmation that a suspected emergency is none: the
-    transfer rule then gives way to the other rules (the finding stays, for the record).
+    ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)
+    emergency is none: the transfer rule then gives way to the other rules (the finding stays).
     """
     text = (text or "").strip()
     rule, finding, other = intake(snap, text)
-    if not_emergency and finding is not None and finding.state == SUSPECTED:
+    if not_emergency and finding is not None and finding.alarm:
         rule = other
     candidates = rank_candidates(snap, text, now, limit, calendar)
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,

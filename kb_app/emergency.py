@@ -227,7 +227,9 @@ class Recogniser:
         wlo, whi = max(lo, occ.start - self.window), min(hi, occ.end + self.window)
         own = (max(clo, wlo), occ.start), (occ.end, min(chi, whi))
         near = (wlo, max(clo, wlo)), (min(chi, whi), whi)
-        strong, weak = self._signs(masked, own, self.strong), self._signs(masked, own, self.weak)
+        # The event's own words count as weak signs too (撞了, 不见了 carry their 了).
+        strong = self._signs(masked, own, self.strong)
+        weak = self._signs(masked, (*own, (occ.start, occ.end)), self.weak)
         near_strong = self._signs(masked, near, self.strong)
         own_reasons, near_reasons = self._reasons(norm, own), self._reasons(norm, near)
         if own_reasons:
