@@ -145,6 +145,7 @@ class Recogniser:
         self.window = window if isinstance(window, int) and not isinstance(window, bool) and window > 0 \
             else DEFAULT_WINDOW
         self.groups = list(_groups(rules))
+        self._compiled: dict[str, tuple] = {}
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -190,21 +191,30 @@ class Recogniser:
 
     def _find(self, norm: str, word: str) -> Iterable[tuple[int, bool]]:
         """Start of every occurrence of a word, exact or with one character misheard."""
-        cword = compact(word)
-        if not cword:
+        exact, misheard = self._patterns(word)
+        if exact is None:
             return
-        for m in re.finditer(re.escape(cword), norm):
+        for m in exact.finditer(norm):
             yield m.start(), False
-        if len(cword) < 2:
-            return
-        for i, ch in enumerate(cword):
-            alternatives = self.misheard.get(ch)
-            if not alternatives:
-                continue
-            pattern = re.escape(cword[:i]) + "[" + "".join(re.escape(a) for a in alternatives) + "]" \
-                + re.escape(cword[i + 1:])
-            for m in re.finditer(pattern, norm):
+        if misheard is not None:
+            for m in misheard.finditer(norm):
                 yield m.start(), True
+
+    def _patterns(self, word: str) -> tuple[re.Pattern | None, re.Pattern | None]:
+        """(exact, misheard) patterns of a word, compiled once per recogniser."""
+        cached = self._compiled.get(word)
+        if cached is None:
+            cword = compact(word)
+            variants = []
+            for i, ch in enumerate(cword if len(cword) >= 2 else ""):
+                alternatives = self.misheard.get(ch)
+                if alternatives:
+                    variants.append(re.escape(cword[:i]) + "[" + "".join(re.escape(a) for a in sorted(alternatives))
+                                    + "]" + re.escape(cword[i + 1:]))
+            cached = (re.compile(re.escape(cword)) if cword else None,
+                      re.compile("|".join(variants)) if cword and variants else None)
+            self._compiled[word] = cached
+        return cached
 
     def _pairs(self, norm, group, left, right) -> Iterable[_Occurrence]:
         for a in left:
