@@ -515,25 +515,28 @@ def parse_datetime(ctx, param, value):
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本和评测使用）。")
 @click.option("--now", callback=parse_datetime, default=None, help="受理时间（YYYY-MM-DDTHH:MM），默认现在。")
 @click.option("--limit", default=5, show_default=True, help="列出的目录条目数。")
-def dispatch(kb, text, as_json, now, limit):
-    """派单助手：分类处置规则、匹配的派单目录条目和办理期限。
+@click.option("--not-emergency", is_flag=True, help="坐席已向来电人确认：疑似紧急的情况并非紧急，继续给出派单建议。")
+def dispatch(kb, text, as_json, now, limit, not_emergency):
+    """派单助手：紧急情况、分类处置规则、可直接答复的口径、匹配的派单目录条目和办理期限。
 
     \b
     示例：
         kb dispatch "小区旁边工地半夜还在打桩，吵得睡不着"
         kb dispatch --json --now 2026-11-20T16:00 "家里停水了"
+        kb dispatch --not-emergency "楼下有人打架"
     """
-    result = kb.dispatch(text, now=now, limit=limit)
+    result = kb.dispatch(text, now=now, limit=limit, not_emergency=not_emergency)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    rule = result.rule
-    if rule:
-        target = f" {rule.transfer_to}" if rule.transfer_to else (f"：{rule.channel}" if rule.channel else "")
-        click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}，触发词“{rule.trigger}”）")
-        click.echo(f"答复话术：{rule.script}")
-    else:
-        click.echo("分类处置：未命中，按派单目录派单。")
+    echo_intake(result)
+    if result.candidates_withheld:
+        if result.urgency == "suspected":
+            click.echo("不列出派单目录：确认不是紧急情况后，加 --not-emergency 重新查询。")
+        else:
+            click.echo("不列出派单目录：请按话术转接。")
+        return
+    echo_answers(result)
     if result.round_the_clock:
         click.echo(f"7×24 小时服务事项（{'、'.join(result.round_the_clock)}）。")
     if not result.candidates:
@@ -544,6 +547,34 @@ def dispatch(kb, text, as_json, now, limit):
         co = "、".join(name for _, name in c.co_handlers) or "无"
         click.echo(f"   主办：{c.handler_name or '未指定'}；协办：{co}；层级：{c.level or '未指定'}")
         click.echo(f"   时限：{c.due.label() if c.due else c.due_error}")
+
+
+def echo_intake(result):
+    """The emergency finding and the intake rule, as the first lines of ``kb dispatch``."""
+    rule, finding = result.rule, result.emergency
+    if rule:
+        target = f" {rule.transfer_to}" if rule.transfer_to else (f"：{rule.channel}" if rule.channel else "")
+        click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}，触发词“{rule.trigger}”）")
+    else:
+        click.echo("分类处置：未命中，按派单目录派单。")
+    if finding is not None:
+        ask = "，请向来电人确认是否正在发生" if result.urgency == "suspected" else ""
+        state = "不按紧急处理（坐席已确认）" if result.confirmed_not_emergency else finding.state_label
+        click.echo(f"紧急程度：{state}{ask}。{finding.explanation()}"
+                   + (f"；另需 {'、'.join(finding.also)}" if finding.also and result.urgency else ""))
+    if rule:
+        click.echo(f"答复话术：{rule.script}")
+
+
+def echo_answers(result):
+    """The answers that may settle the request, before the catalogue candidates."""
+    for a in result.answers:
+        marks = "、".join(x for x in ("内部" if a.audience == "internal" else "公开", STATUS_WORDS.get(a.status, "")) if x)
+        lead = "建议直接答复：" if a.settles else "相关答复："
+        click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）")
+
+
+STATUS_WORDS = {"pending": "未生效", "expired": "已失效"}
 
 
 @cli.command()

@@ -101,6 +101,15 @@ def m008_api_keys(db):
     db["api_keys"].create_index(["key_hash"], unique=True)
 
 
+@migrations()
+def m009_request_outcomes(db):
+    # How each request taken in the agent console ended: answered from the KB, dispatched, transferred.
+    db["request_outcomes"].create({"id": int, "at": str, "text": str, "outcome": str, "entry": str, "line": str,
+                                   "topic": str, "unit": str, "suggested": str, "urgency": str, "username": str,
+                                   "role": str}, pk="id")
+    db["request_outcomes"].create_index(["at"])
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 

@@ -2,9 +2,18 @@
 
 ``dispatch(snap, text, now)`` returns a :class:`DispatchResult`:
 
-- ``rule``: the first rule of ``regulations/intake_rules.yaml`` whose triggers occur in the text and
-  none of whose ``exclude`` phrases do (emergency transfer, other legal channels, secrets and privacy,
-  unlawful requests, matters beyond any unit's duties), with the script to read out;
+- ``emergency``: what ``kb_app.emergency`` recognised by meaning — an event of a ``transfer`` rule
+  happening now (紧急), maybe happening (疑似紧急), or spoken of in the past, as a question about
+  rules, prevention or compensation (不按紧急处理, with the reason);
+- ``rule``: the transfer rule when the finding is 紧急 or 疑似紧急 (fail closed: a maybe-emergency is
+  urgent for the agent); otherwise the first other rule of ``regulations/intake_rules.yaml`` whose
+  triggers occur in the text and none of whose ``exclude`` phrases do (other legal channels, secrets
+  and privacy, unlawful requests, matters beyond any unit's duties), with the script to read out.
+  ``other_rule`` is that first other rule even when a transfer rule comes first, for the agent who
+  finds that a suspected emergency is none;
+- ``candidates_withheld``: True when a transfer rule applies — the console and the command then show
+  the script and no dispatch candidate beside it (the candidates are still computed, for the agent
+  who confirms that it is not an emergency);
 - ``candidates``: the directory entries (派单目录) ranked for the text. Each entry is a bag of
   weighted terms — jieba words and character bigrams (``kb_app.analysis``) of its title, keywords,
   examples, category and body, the short fields weighted above the body — and the text is scored
@@ -28,6 +37,7 @@ import threading
 from collections import Counter, OrderedDict
 
 from .analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
+from .emergency import Finding, Recogniser
 from .model import Entry, Snapshot
 from .workcalendar import CalendarMissing, Due, WorkCalendar
 
@@ -56,6 +66,14 @@ class RuleMatch:
 
     ACTION_LABELS = {"transfer": "转接紧急专线", "redirect": "告知其他渠道", "reject": "不予受理并解释",
                      "privacy": "涉及个人信息，不予提供"}
+
+    @classmethod
+    def of(cls, rule: dict, trigger: str) -> "RuleMatch":
+        """The match of a rule of intake_rules.yaml, triggered by a phrase."""
+        basis = [b for b in (rule.get("basis") or []) if isinstance(b, dict)]
+        return cls(str(rule.get("id") or ""), str(rule.get("name") or rule.get("id") or ""),
+                   str(rule.get("action") or ""), str(rule.get("script") or ""), trigger,
+                   str(rule.get("transfer_to") or ""), str(rule.get("channel") or ""), basis)
 
     @property
     def action_label(self) -> str:
@@ -95,18 +113,55 @@ class Candidate:
 
 @dataclasses.dataclass
 class DispatchResult:
+    """What the assistant proposes for a request: rule, answers that settle it, catalogue candidates."""
+
     text: str
     now: dt.datetime
     rule: RuleMatch | None
     candidates: list[Candidate]
     round_the_clock: list[str]
     commit: str | None = None
+    emergency: Finding | None = None
+    other_rule: RuleMatch | None = None
+    #: Published answers (public and internal) that may settle the request (see kb_app.answers).
+    answers: list = dataclasses.field(default_factory=list)
+
+    @property
+    def urgency(self) -> str:
+        """'emergency', 'suspected' or '' — how urgently the transfer script must be read."""
+        return self.emergency.state if self.candidates_withheld and self.emergency is not None else ""
+
+    @property
+    def confirmed_not_emergency(self) -> bool:
+        """The agent confirmed that a suspected emergency is none (the transfer rule gave way)."""
+        return self.emergency is not None and self.emergency.alarm and not self.candidates_withheld
+
+    @property
+    def candidates_withheld(self) -> bool:
+        """A transfer rule applies: no dispatch candidate is shown beside its script."""
+        return self.rule is not None and self.rule.action == "transfer"
+
+    @property
+    def suggested_outcome(self) -> str:
+        """'transfer', 'direct_answer', 'dispatch' or '' (nothing to propose)."""
+        if self.candidates_withheld:
+            return "transfer"
+        if self.answers and self.answers[0].settles:
+            return "direct_answer"
+        return "dispatch" if self.candidates else ""
 
     def to_dict(self) -> dict:
         return {"text": self.text, "now": self.now.isoformat(), "commit": self.commit,
                 "rule": self.rule.to_dict() if self.rule else None,
                 "round_the_clock": self.round_the_clock,
-                "candidates": [c.to_dict() for c in self.candidates]}
+                "candidates": [c.to_dict() for c in self.candidates],
+                "urgency": self.urgency,
+                "emergency": self.emergency.to_dict() if self.emergency else None,
+                "other_rule": self.other_rule.to_dict() if self.other_rule else None,
+                "candidates_withheld": self.candidates_withheld,
+                "confirmed_not_emergency": self.confirmed_not_emergency,
+                "answers": [a.to_dict() for a in self.answers],
+                "suggested_outcome": self.suggested_outcome}
 
 
 # -- intake rules ------------------------------------------------------------------------------
@@ -121,13 +176,37 @@ def match_rule(text: str, rules) -> RuleMatch | None:
         if any(p and _compact(p) in norm for p in _strings(rule.get("exclude"))):
             continue
         hit = next((t for t in _strings(rule.get("triggers")) if t and _trigger(_compact(t)).search(norm)), None)
-        if hit is None:
-            continue
-        basis = [b for b in (rule.get("basis") or []) if isinstance(b, dict)]
-        return RuleMatch(str(rule.get("id") or ""), str(rule.get("name") or rule.get("id") or ""),
-                         str(rule.get("action") or ""), str(rule.get("script") or ""), hit,
-                         str(rule.get("transfer_to") or ""), str(rule.get("channel") or ""), basis)
+        if hit is not None:
+            return RuleMatch.of(rule, hit)
     return None
+
+
+def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None, RuleMatch | None]:
+    """(rule to apply, emergency finding, first non-transfer rule) for a request.
+
+    Transfer rules are judged by meaning (``kb_app.emergency``), never by their phrases alone; the
+    other rules by their trigger phrases, in file order.
+    """
+    config = snap.config("intake_rules", {})
+    config = config if isinstance(config, dict) else {}
+    rules = [r for r in (config.get("rules") or []) if isinstance(r, dict)]
+    finding = recogniser(snap).recognise(text)
+    other = match_rule(text, [r for r in rules if r.get("action") != "transfer"])
+    if finding is not None and finding.alarm:
+        rule = next(r for r in rules if str(r.get("id") or "") == finding.rule_id)
+        return RuleMatch.of(rule, finding.word), finding, other
+    return other, finding, other
+
+
+def recogniser(snap: Snapshot) -> Recogniser:
+    """The emergency recogniser of a snapshot's intake rules (kept with the snapshot)."""
+    cached = getattr(snap, "_emergency_recogniser", None)
+    if cached is None:
+        config = snap.config("intake_rules", {})
+        config = config if isinstance(config, dict) else {}
+        cached = Recogniser(config.get("emergency"), config.get("rules"))
+        snap._emergency_recogniser = cached
+    return cached
 
 
 @functools.lru_cache(maxsize=4096)
@@ -239,10 +318,11 @@ def prepared(key: str, load) -> tuple[Snapshot, DirectoryIndex]:
     return value
 
 
-def dispatch_at(store, commit: str, text: str, now: dt.datetime, limit: int = 5) -> "DispatchResult":
+def dispatch_at(store, commit: str, text: str, now: dt.datetime, limit: int = 5,
+                not_emergency: bool = False) -> "DispatchResult":
     """``dispatch`` on a commit of a store; the commit's snapshot and index are parsed once."""
     snap, _index = prepared(commit, lambda: store.snapshot(commit))
-    return dispatch(snap, text, now, limit)
+    return dispatch(snap, text, now, limit, not_emergency=not_emergency)
 
 
 # -- 7×24 --------------------------------------------------------------------------------------
@@ -271,11 +351,24 @@ def text_round_the_clock(text: str, rtc: dict) -> list[str]:
 
 
 def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
-             calendar: WorkCalendar | None = None) -> DispatchResult:
-    """The intake rule and the ranked directory entries, with due dates from ``now``, for a text."""
+             calendar: WorkCalendar | None = None, not_emergency: bool = False) -> DispatchResult:
+    """The intake rule and the ranked directory entries, with due dates from ``now``, for a text.
+
+    ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)
+    emergency is none: the transfer rule then gives way to the other rules (the finding stays).
+    """
     text = (text or "").strip()
-    intake = snap.config("intake_rules", {})
-    rule = match_rule(text, intake.get("rules") if isinstance(intake, dict) else [])
+    rule, finding, other = intake(snap, text)
+    if not_emergency and finding is not None and finding.alarm:
+        rule = other
+    candidates = rank_candidates(snap, text, now, limit, calendar)
+    return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
+                          finding, other)
+
+
+def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
+                    calendar: WorkCalendar | None = None) -> list[Candidate]:
+    """The directory entries for a text, best first, each with its units, tier and due moment from ``now``."""
     rtc = _round_the_clock(snap)
     calendar = calendar or WorkCalendar.from_snapshot(snap)
     tl = snap.config("time_limits", {})
@@ -297,4 +390,4 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
             [(u, snap.unit_name(u)) for u in entry.co_handlers], entry.level, tier, str(spec.get("name") or tier),
             due, due_error, entry_round_the_clock(entry, rtc), score))
-    return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, rtc), snap.commit)
+    return candidates

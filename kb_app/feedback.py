@@ -4,6 +4,12 @@ Everything a person typed is masked (``kb_app.privacy.mask``) before it is inser
 for the public (``audience='public'``) carry no username and no role beyond ``public``; no address
 or other identifier is ever stored.
 
+Request outcomes (table ``request_outcomes``, ``log_outcome``): how the agent settled a request
+taken in the console — 直接答复 with the answer used, 派单 with the catalogue entry, or 转接 to an
+emergency line — with the masked request, the entry's topic (its first category) and unit (the
+answer's unit, the catalogue entry's handler), and what the assistant had suggested. The
+statistics' direct-answer rate is counted from it.
+
 Maintenance tasks (table ``tasks``) belong to the unit that maintains an entry (its ``unit``):
 
 =============  ==============================================================================
@@ -42,6 +48,8 @@ KIND_LABELS = {"report": "纠错", "expiring": "即将到期", "review_due": "�
 STATE_LABELS = {OPEN: "待处理", CLOSED: "已完成", DISMISSED: "已驳回"}
 CENTER_ROLES = {"center_reviewer", "admin"}
 AUDIENCES = {"public", "agent", "staff"}
+OUTCOMES = {"direct_answer": "直接答复", "dispatch": "派单", "transfer": "转接"}
+TRANSFER_TOPIC = "紧急转接"
 
 
 class TaskError(KbError):
@@ -170,6 +178,33 @@ class Feedback:
         title = self._entry_title(entry_id)
         self.open_task(unit, "report", entry_id, f"纠错：{title}", text[:500], source=f"report:{pk}")
         return pk
+
+    def log_outcome(self, text: str, outcome: str, entry: str = "", line: str = "", suggested: str = "",
+                    urgency: str = "", username: str | None = None, role: str | None = None) -> int:
+        """Record how a request ended (direct_answer / dispatch / transfer); returns the row id."""
+        text = mask((text or "").strip())
+        if not text:
+            raise KbError("诉求内容为空：请先输入来电人的诉求，再记录处理结果。")
+        if outcome not in OUTCOMES:
+            raise KbError(f"处理结果“{outcome}”无效：应为 direct_answer（直接答复）、dispatch（派单）或 transfer（转接）。")
+        topic, unit = TRANSFER_TOPIC, None
+        if outcome == "transfer":
+            if not line:
+                raise KbError("记录转接时缺少专线号码：请写明转接到 110、119、120 还是 122。")
+            entry = ""
+        else:
+            kind = "policy" if outcome == "direct_answer" else "directory"
+            found = self.kb.snapshot().entries.get(entry or "")
+            if found is None or found.kind != kind:
+                what = "答复口径" if kind == "policy" else "派单目录条目"
+                raise EntryNotFound(f"{what}“{entry}”不存在：请从派单助手列出的{what}中选择。")
+            topic = found.category[0] if found.category else "未分类"
+            unit = (found.handler or found.unit) if kind == "directory" else found.unit
+        row = {"at": self._now(), "text": text[:1000], "outcome": outcome, "entry": entry or None, "line": line or None,
+               "topic": topic, "unit": unit, "suggested": suggested or None, "urgency": urgency or None,
+               "username": username or None, "role": role or None}
+        with self._db() as db:
+            return db["request_outcomes"].insert(row).last_pk
 
     # -- tasks -------------------------------------------------------------------------------
 
@@ -388,6 +423,10 @@ def vote(kb, *args, **kwargs) -> int:
 
 def report_error(kb, *args, **kwargs) -> int:
     return kb.feedback.report_error(*args, **kwargs)
+
+
+def log_outcome(kb, *args, **kwargs) -> int:
+    return kb.feedback.log_outcome(*args, **kwargs)
 
 
 def generate_tasks(kb, day: dt.date | None = None) -> list[int]:

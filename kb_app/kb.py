@@ -100,11 +100,22 @@ class Kb:
 
         return WorkCalendar.from_snapshot(self.snapshot(commit))
 
-    def dispatch(self, text: str, now=None, limit: int = 5):
-        """Intake rule, ranked directory entries and due dates for a request (see kb_app.dispatch)."""
+    def dispatch(self, text: str, now=None, limit: int = 5, answers: bool = True, not_emergency: bool = False):
+        """Intake rule, answers that settle the request, ranked directory entries and due dates.
+
+        ``answers=False`` leaves out the policy answers (they need the search index);
+        ``not_emergency=True`` is the agent's confirmation that a suspected emergency is none
+        (see kb_app.dispatch and kb_app.answers).
+        """
         from .dispatch import dispatch_at
 
-        return dispatch_at(self.store, self.store.head(), text, now or self.now(), limit=limit)
+        result = dispatch_at(self.store, self.store.head(), text, now or self.now(), limit=limit,
+                             not_emergency=not_emergency)
+        if answers:
+            from .answers import suggest
+
+            result.answers = suggest(self, result.text)
+        return result
 
     @cached_property
     def feedback(self):

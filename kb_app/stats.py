@@ -4,6 +4,11 @@ Every figure is taken over a date range (both ends included; by default the last
 today) and, when ``unit`` is given, limited to that unit: its entries' views, votes and tasks, the
 searches that opened one of its entries, and the change requests written by it.
 
+The direct-answer rate (直接答复率) is the share of requests taken in the agent console that were
+settled from the knowledge base (outcome 直接答复) among all requests with a recorded outcome, per
+day and per topic (the first category of the answer or catalogue entry used; transfers count under
+紧急转接). For a unit it counts the requests settled with its answers or dispatched to it.
+
 Review turnaround is the time from a change request's submission (its first ``submit`` event, or
 its creation when it has none) to its publication, in hours, per author unit.
 """
@@ -28,6 +33,10 @@ SECTIONS = {
                                       "unhelpful": "没有帮助", "rate": "有用率"}),
     "tasks_by_unit": ("维护任务", {"unit": "单位编号", "unit_name": "单位", "open": "待处理", "overdue": "已超期",
                                 "closed": "已完成", "dismissed": "已驳回"}),
+    "direct_answers_per_day": ("每日直接答复率", {"day": "日期", "requests": "受理诉求", "direct": "直接答复",
+                                            "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
+    "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", "requests": "受理诉求", "direct": "直接答复",
+                                               "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
     "review_turnaround": ("校核周期", {"unit": "单位编号", "unit_name": "单位", "published": "已发布变更数",
                                    "avg_hours": "平均用时（小时）", "median_hours": "中位用时（小时）",
                                    "max_hours": "最长用时（小时）"}),
@@ -43,16 +52,25 @@ class Summary:
     unhelpful: int
     open_tasks: int
     overdue_tasks: int
+    requests: int = 0
+    direct: int = 0
 
     @property
     def zero_rate(self) -> float:
         return self.zero / self.searches if self.searches else 0.0
 
+    @property
+    def direct_rate(self) -> float:
+        """Requests settled from the knowledge base, of all requests with a recorded outcome."""
+        return self.direct / self.requests if self.requests else 0.0
+
     def rows(self) -> list[dict]:
         return [{"item": "查询次数", "value": self.searches}, {"item": "无结果次数", "value": self.zero},
                 {"item": "无结果率", "value": f"{self.zero_rate:.1%}"}, {"item": "条目浏览次数", "value": self.views},
                 {"item": "有帮助 / 没有帮助", "value": f"{self.helpful} / {self.unhelpful}"},
-                {"item": "待处理维护任务（其中超期）", "value": f"{self.open_tasks}（{self.overdue_tasks}）"}]
+                {"item": "待处理维护任务（其中超期）", "value": f"{self.open_tasks}（{self.overdue_tasks}）"},
+                {"item": "受理诉求 / 直接答复", "value": f"{self.requests} / {self.direct}"},
+                {"item": "直接答复率", "value": f"{self.direct_rate:.1%}"}]
 
 
 def _rate(helpful: int, unhelpful: int):
@@ -159,6 +177,28 @@ class Stats:
             r["rate"] = _rate(r["helpful"], r["unhelpful"])
         return self._names(rows)
 
+    # -- request outcomes ------------------------------------------------------------------------
+
+    def _outcomes(self, key: str, start, end, unit) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        rows = self._query(
+            f"select {key}, count(*) as requests, sum(outcome = 'direct_answer') as direct, "
+            f"sum(outcome = 'dispatch') as dispatched, sum(outcome = 'transfer') as transferred "
+            f"from request_outcomes where at >= ? and at < ? {extra} group by 1 order by 1", [lo, hi, *params])
+        for r in rows:
+            r["rate"] = round(r["direct"] / r["requests"], 3) if r["requests"] else None
+        return rows
+
+    def direct_answers_per_day(self, start=None, end=None, unit=None) -> list[dict]:
+        """Requests and how they ended, per day, with the direct-answer rate."""
+        return self._outcomes("substr(at, 1, 10) as day", start, end, unit)
+
+    def direct_answers_by_topic(self, start=None, end=None, unit=None) -> list[dict]:
+        """Requests and how they ended, per topic, with the direct-answer rate (highest volume first)."""
+        rows = self._outcomes("coalesce(topic, '未分类') as topic", start, end, unit)
+        return sorted(rows, key=lambda r: (-r["requests"], r["topic"]))
+
     # -- tasks and reviews -----------------------------------------------------------------------
 
     def tasks_by_unit(self, start=None, end=None, unit=None) -> list[dict]:
@@ -202,9 +242,11 @@ class Stats:
         views = sum(r["views"] for r in self.most_viewed(start, end, unit, limit=10 ** 9))
         votes = self.helpfulness_by_unit(start, end, unit)
         tasks = self.tasks_by_unit(start, end, unit)
+        outcomes = self.direct_answers_per_day(start, end, unit)
         return Summary(sum(r["searches"] for r in per_day), sum(r["zero"] or 0 for r in per_day), views,
                        sum(r["helpful"] for r in votes), sum(r["unhelpful"] for r in votes),
-                       sum(r["open"] for r in tasks), sum(r["overdue"] for r in tasks))
+                       sum(r["open"] for r in tasks), sum(r["overdue"] for r in tasks),
+                       sum(r["requests"] for r in outcomes), sum(r["direct"] for r in outcomes))
 
     def report(self, start=None, end=None, unit=None) -> dict[str, list[dict]]:
         """Every section's rows, keyed as in SECTIONS. The zero-result queries are the center's only."""
@@ -216,6 +258,8 @@ class Stats:
             "helpfulness_by_entry": self.helpfulness_by_entry(start, end, unit),
             "helpfulness_by_unit": self.helpfulness_by_unit(start, end, unit),
             "tasks_by_unit": self.tasks_by_unit(start, end, unit),
+            "direct_answers_per_day": self.direct_answers_per_day(start, end, unit),
+            "direct_answers_by_topic": self.direct_answers_by_topic(start, end, unit),
             "review_turnaround": self.review_turnaround(start, end, unit),
         }
         return sections

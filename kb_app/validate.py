@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
+import re
 from pathlib import PurePosixPath
 
 import yaml
@@ -334,14 +336,16 @@ class _Validator:
             self.expect(path, "intake_rules", r.get("action") in INTAKE_ACTIONS, ("rules", i, "action"), "action",
                         f"处置方式“{r.get('action')}”无效", "改为 transfer、redirect、reject 或 privacy")
             trig = r.get("triggers")
-            self.expect(path, "intake_rules", isinstance(trig, list) and trig and all(isinstance(t, str) and t for t in trig),
-                        ("rules", i, "triggers"), "triggers", "触发词应为非空的文字列表", "写成“triggers: [着火, 冒烟]”")
+            if not (r.get("action") == "transfer" and "events" in r and trig is None):
+                self.expect(path, "intake_rules", isinstance(trig, list) and trig and all(isinstance(t, str) and t for t in trig),
+                            ("rules", i, "triggers"), "triggers", "触发词应为非空的文字列表", "写成“triggers: [着火, 冒烟]”")
             self.expect(path, "intake_rules", isinstance(r.get("script"), str) and r.get("script"), ("rules", i), "script",
                         "缺少答复话术", "填写坐席应对来电人说的话")
             if r.get("action") == "transfer":
                 self.expect(path, "intake_rules", r.get("transfer_to"), ("rules", i), "transfer_to", "转接规则缺少转接号码",
                             "填写 transfer_to，例如 \"110\"")
             self.check_basis(path, as_basis_list(r.get("basis")), self.node_line("intake_rules", "rules", i))
+        check_emergency(self, path, data)
 
     def check_review_policy(self, path, data):
         if not self.expect(path, "review_policy", isinstance(data, dict) and isinstance(data.get("rules"), list), (),
@@ -409,3 +413,101 @@ def as_basis_list(value):
         return None
     return value if isinstance(value, list) else [value]
 
+
+
+# -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
+
+EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "ignore", "negations", "misheard"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude"}
+
+
+def _word_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(w, (str, int)) and str(w).strip() for w in value)
+
+
+def check_emergency(v: _Validator, path: str, data: dict):
+    """The recognition of emergencies by meaning: context words and every transfer rule's events."""
+    at = functools.partial(v.node_line, "intake_rules")
+    section = data.get("emergency")
+    if section is not None:
+        _check_emergency_section(v, path, section, at)
+    for i, r in enumerate(data["rules"]):
+        if not isinstance(r, dict):
+            continue
+        events = r.get("events")
+        if events is None:
+            continue
+        if r.get("action") != "transfer":
+            v.add(path, at("rules", i, "events"), "events", "只有转接规则（action: transfer）可以写 events",
+                  "删去 events，或改用 triggers 列出触发短语")
+            continue
+        if not (isinstance(events, list) and events):
+            v.add(path, at("rules", i, "events"), "events", "事件词组应为非空列表",
+                  "写成“events: [{name: 打架斗殴, words: [打架, 互殴]}]”")
+            continue
+        for j, e in enumerate(events):
+            _check_event(v, path, e, (("rules", i, "events", j)), at)
+
+
+def _check_emergency_section(v, path, section, at):
+    if not isinstance(section, dict):
+        v.add(path, at("emergency"), "emergency", "应为映射", "写成 now、not_now、ignore、negations 等字段")
+        return
+    for key in section:
+        if key not in EMERGENCY_KEYS:
+            v.add(path, at("emergency", key), f"emergency.{key}", "未知字段", f"可用字段：{'、'.join(sorted(EMERGENCY_KEYS))}")
+    window = section.get("window")
+    if window is not None and not (isinstance(window, int) and not isinstance(window, bool) and 1 <= window <= 100):
+        v.add(path, at("emergency", "window"), "emergency.window", f"语境范围“{window}”无效", "填写 1 到 100 之间的整数（字数）")
+    now = section.get("now")
+    if now is not None and not (isinstance(now, dict) and set(now) <= {"strong", "weak"}
+                                and all(_word_list(x) for x in now.values())):
+        v.add(path, at("emergency", "now"), "emergency.now", "正在发生的迹象格式不对",
+              "写成“now: {strong: [正在, 快来], weak: [了]}”")
+    for key in ("ignore", "negations"):
+        if section.get(key) is not None and not _word_list(section.get(key)):
+            v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
+    for key in ("not_now", "not_now_patterns"):
+        groups = section.get(key)
+        if groups is None:
+            continue
+        if not (isinstance(groups, dict) and all(_word_list(x) for x in groups.values())):
+            v.add(path, at("emergency", key), f"emergency.{key}", "应为“类别: [词, …]”的映射",
+                  f"写成“{key}: {{过去的事: [上个月, 去年]}}”")
+            continue
+        if key == "not_now_patterns":
+            for name, patterns in groups.items():
+                for p in patterns:
+                    try:
+                        re.compile(str(p))
+                    except re.error as exc:
+                        v.add(path, at("emergency", key, name), f"emergency.{key}", f"正则表达式“{p}”有误：{exc}",
+                              "改正写法，或改用 not_now 中的普通词")
+    misheard = section.get("misheard")
+    if misheard is not None and not (isinstance(misheard, dict) and all(
+            isinstance(k, str) and len(k) == 1 and _word_list(x) and all(len(str(c)) == 1 for c in x)
+            for k, x in misheard.items())):
+        v.add(path, at("emergency", "misheard"), "emergency.misheard", "同音字表格式不对",
+              "每行写一个字和它的同音字，如“火: [伙, 活]”")
+
+
+def _check_event(v, path, e, keys, at):
+    where = at(*keys)
+    if not isinstance(e, dict):
+        v.add(path, where, "events", "事件词组应为映射", "写成“{name: 打架斗殴, words: [打架, 互殴]}”")
+        return
+    for key in e:
+        if key not in EVENT_KEYS:
+            v.add(path, at(*keys, key), f"events.{key}", "未知字段", f"可用字段：{'、'.join(sorted(EVENT_KEYS))}")
+    if not (isinstance(e.get("name"), str) and e["name"].strip()):
+        v.add(path, where, "events.name", "事件词组缺少名称", "填写 name，例如“打架斗殴”，坐席会看到它")
+    words, pairs = e.get("words"), e.get("pairs")
+    if words is not None and not _word_list(words):
+        v.add(path, at(*keys, "words"), "events.words", "应为文字列表", "写成“words: [打架, 互殴]”")
+    if pairs is not None and not (isinstance(pairs, list) and all(
+            isinstance(p, list) and len(p) == 2 and all(_word_list(side) and side for side in p) for p in pairs)):
+        v.add(path, at(*keys, "pairs"), "events.pairs", "词对应为两组词的列表", "写成“pairs: [[[孩子, 老人], [不见了, 找不到]]]”")
+    if not words and not pairs:
+        v.add(path, where, "events.words", "事件词组既没有 words 也没有 pairs", "至少列出一个事件词")
+    if e.get("exclude") is not None and not _word_list(e.get("exclude")):
+        v.add(path, at(*keys, "exclude"), "events.exclude", "应为文字列表", "写成“exclude: [狗, 猫]”")

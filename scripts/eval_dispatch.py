@@ -101,7 +101,7 @@ def evaluate(limit: int | None = None) -> dict:
         t0 = time.perf_counter()
         for m in messages:
             text = f"{m['title']}。{m['message']}"
-            result = kb.dispatch(text, limit=CANDIDATES)
+            result = kb.dispatch(text, limit=CANDIDATES, answers=False)
             ranked = {"dispatch": distinct_top(c.category[0] for c in result.candidates if c.category),
                       "baseline": baseline.rank(text)}
             for name, tops in ranked.items():

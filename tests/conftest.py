@@ -1,4 +1,5 @@
 import datetime as dt
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -77,3 +78,11 @@ def commit_all(root, message="edit"):
     git(root, "add", "-A")
     git(root, "-c", "user.name=测试", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", message)
     return git(root, "rev-parse", "HEAD").strip()
+
+
+def load_script(name):
+    """A script of scripts/ (``eval_intake`` …) loaded as a module."""
+    spec = importlib.util.spec_from_file_location(name, PROJECT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

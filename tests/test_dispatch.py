@@ -150,8 +150,84 @@ def test_cli_dispatch(dkb, sample_root, tmp_path):
     assert data["candidates"][0]["due"]["at"] == "2026-11-21T16:00:00"
     res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "有人打架了"])
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[0] == "分类处置：紧急警情（转接紧急专线 110，触发词“有人打架”）"
+    lines = res.output.splitlines()
+    assert lines[0] == "分类处置：紧急警情（转接紧急专线 110，触发词“打架”）"
+    assert lines[1] == "紧急程度：紧急。识别到打架斗殴（“打架”），正在发生的迹象：了"
+    assert lines[2].startswith("答复话术：您反映的情况属于紧急警情")
+    assert lines[3:] == ["不列出派单目录：请按话术转接。"]
     res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "工地半夜打桩"])
     assert "1. 夜间施工噪声扰民 [night-construction]" in res.output
     assert "   主办：示例市城市管理综合行政执法局；协办：示例市生态环境局、示例市住房和城乡建设委员会；层级：city" in res.output
     assert "   时限：2026-11-21 16:00 前（24小时，自然小时连续计算）" in res.output
+
+
+# -- emergencies by meaning (issue: the six cases of the agent's test) ----------------------------
+
+
+def test_a_fight_in_words_no_rule_names_goes_to_110_without_a_dispatch_candidate(kb, sample_root, tmp_path):
+    r = kb.dispatch("有人在小区里打架了", now=NOW, answers=False)
+    assert (r.rule.id, r.rule.transfer_to, r.urgency) == ("emergency-police", "110", "emergency")
+    assert r.candidates_withheld and r.suggested_outcome == "transfer"
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "d"),
+                                   "--now", "2026-11-20T16:00", "有人在小区里打架了"])
+    assert res.exit_code == 0, res.output
+    assert "宠物扰民" not in res.output and "不列出派单目录：请按话术转接。" in res.output
+
+
+@pytest.mark.parametrize("text", ["交通事故的赔偿标准是多少", "我想咨询一下交通事故的处理流程", "去年出了车祸，现在对方还不赔钱"])
+def test_questions_about_accidents_raise_no_122_alarm(kb, text):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.urgency == "" and not r.candidates_withheld
+    assert r.rule is None or r.rule.action != "transfer"
+    assert r.emergency.state == "dismissed" and r.emergency.line == "122" and r.emergency.reasons
+
+
+def test_a_knife_fight_shows_the_script_and_no_candidate(kb):
+    r = kb.dispatch("有人拿着刀在砍人，就在楼下", now=NOW, answers=False)
+    assert (r.rule.transfer_to, r.urgency) == ("110", "emergency")
+    assert r.candidates_withheld
+    assert r.to_dict()["candidates_withheld"] is True
+
+
+@pytest.mark.parametrize("text,line", [("着火了，楼道起火", "119"), ("我爸晕倒了", "120"), ("路口两辆车撞了", "122"),
+                                       ("刚才一辆车把人撞了，流了很多血", "122")])
+def test_each_line(kb, text, line):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert (r.rule.transfer_to, r.urgency) == (line, "emergency")
+
+
+def test_a_collision_with_injuries_also_names_120(kb):
+    r = kb.dispatch("刚才一辆车把人撞了，流了很多血", now=NOW, answers=False)
+    assert r.emergency.also == ["120"]
+
+
+def test_a_maybe_emergency_is_urgent_until_the_agent_confirms(kb):
+    r = kb.dispatch("楼下有人打架", now=NOW, answers=False)
+    assert (r.urgency, r.rule.transfer_to, r.candidates_withheld) == ("suspected", "110", True)
+    assert r.emergency.explanation() == "识别到打架斗殴（“打架”），无法判断是否正在发生"
+    confirmed = kb.dispatch("楼下有人打架", now=NOW, answers=False, not_emergency=True)
+    assert confirmed.urgency == "" and confirmed.rule is None and not confirmed.candidates_withheld
+    assert confirmed.confirmed_not_emergency and confirmed.candidates
+    data = confirmed.to_dict()
+    assert data["emergency"]["state"] == "suspected" and data["confirmed_not_emergency"] is True
+
+
+def test_round_the_clock_and_two_hour_tiers_still_show_for_urgent_non_emergencies(dkb):
+    r = dkb.dispatch("家里停水了，一点水都没有", now=NOW, answers=False)
+    assert r.urgency == "" and not r.candidates_withheld
+    assert r.round_the_clock == ["停水"] and r.candidates[0].tier == "2h" and r.candidates[0].round_the_clock
+
+
+def test_the_other_rules_still_apply_next_to_a_dismissed_event(kb):
+    r = kb.dispatch("去年有人打架，这个事我已经起诉到法院了", now=NOW, answers=False)
+    assert r.rule.id == "litigation" and r.emergency.state == "dismissed"
+
+
+def test_old_style_transfer_rules_with_triggers_only_fail_closed(kb):
+    """A configuration without the emergency section: every trigger is a suspected emergency."""
+    snap = kb.snapshot()
+    rules = {"rules": [{"id": "police", "name": "警情", "action": "transfer", "transfer_to": "110",
+                        "triggers": ["打架"], "script": "请拨打110。"}]}
+    files = {**snap.files, "regulations/intake_rules.yaml": json.dumps(rules, ensure_ascii=False)}
+    r = dispatch(type(snap)(files), "上个月有人打架了", NOW)
+    assert (r.urgency, r.rule.id, r.rule.trigger) == ("suspected", "police", "打架")

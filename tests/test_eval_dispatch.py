@@ -1,14 +1,8 @@
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "eval_dispatch.py"
+from .conftest import load_script as load
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("eval_dispatch", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("eval_dispatch")
 
 
 def test_dispatch_beats_the_baseline_on_the_dev_messages():

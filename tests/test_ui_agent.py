@@ -114,7 +114,66 @@ def test_dispatch_emergency_transfer(app_env, agent):
     [error] = [e.value for e in at.error]
     assert error.startswith("**紧急警情** — 转接紧急专线")
     assert "转接：**110**" in error and "话术：您反映的情况属于紧急警情，请立即拨打110报警。" in error
-    assert at.subheader[0].value == "派单目录参考（请先按上方规则处置）"
+    assert "判断依据：识别到打架斗殴" in error
+
+
+@pytest.mark.parametrize("text", ["有人在小区里打架了", "有人拿着刀在砍人，就在楼下"])
+def test_no_dispatch_candidate_beside_a_transfer(app_env, agent, text):
+    """A fight, a knife: the script and the line only — no 宠物扰民, no 道路坑洼 beside it."""
+    at = dispatch(console(agent), text)
+    assert "转接：**110**" in at.error[0].value
+    assert not at.dataframe and not at.subheader
+    assert not any(m.value.startswith("首选：") for m in at.markdown)
+    assert "宠物扰民" not in page_text(at) and "道路坑洼" not in page_text(at)
+
+
+def test_transfer_is_recorded(app_env, agent):
+    at = dispatch(console(agent), "有人在小区里打架了")
+    at.button(key="outcome_transfer").click().run()
+    assert "已记录：转接（110）。" in [s.value for s in at.success]
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["line"], row["urgency"], row["username"]) == ("transfer", "110", "emergency", "zuoxi01")
+
+
+def test_a_suspected_emergency_asks_the_agent_and_goes_on_when_it_is_none(app_env, agent):
+    at = dispatch(console(agent), "楼下有人打架")
+    error = at.error[0].value
+    assert error.startswith("**疑似紧急 · 紧急警情** — 请先向来电人确认是否正在发生；属实则立即转接")
+    assert not at.dataframe
+    at.button(key="dispatch_not_emergency").click().run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("坐席已确认不是紧急情况。") for c in at.caption)
+    assert at.dataframe
+
+
+def test_a_question_about_compensation_is_no_alarm(app_env, agent):
+    at = dispatch(console(agent), "交通事故的赔偿标准是多少")
+    assert not at.error
+    assert any(c.value.startswith("未按紧急处理：识别到交通事故") for c in at.caption)
+
+
+def test_a_consultation_is_answered_directly(app_env, agent):
+    at = dispatch(console(agent), "退休金什么时候涨")
+    assert at.success[0].value == "未命中分类处置规则。建议：直接答复（用下方答复口径）。"
+    assert at.subheader[0].value == "可直接答复的口径"
+    assert "建议：直接答复，不必派单。" in [s.value for s in at.success]
+    found = [q for _l, p, q in links(at) if p == "answer"]
+    assert found[0] == "id=pension-adjustment-2026"
+    assert render.answer_text(app_env.entry("pension-adjustment-2026")) in [c.value for c in at.code]
+    at.button(key="outcome_answer_pension-adjustment-2026").click().run()
+    assert "已记录：直接答复（2026年退休人员基本养老金调整）。" in [s.value for s in at.success]
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["entry"], row["suggested"], row["topic"]) == \
+        ("direct_answer", "pension-adjustment-2026", "direct_answer", "社保")
+
+
+def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
+    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    at.selectbox(key="dispatch_choice").set_value("street-light-out").run()
+    at.button(key="outcome_dispatch").click().run()
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["entry"], row["suggested"]) == ("dispatch", "street-light-out", "dispatch")
+    assert not any(b.key == "outcome_dispatch" for b in at.button)  # one outcome per request
 
 
 def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
@@ -127,7 +186,7 @@ def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
 def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     at = dispatch(console(agent), "楼道里有很大的煤气味")
     assert not at.error
-    assert at.success[0].value == "未命中分类处置规则，可以按下列派单目录派单。"
+    assert at.success[0].value == "未命中分类处置规则。建议：派单（见下方派单目录）。"
     assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
     table = at.dataframe[0].value
     assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "计时方式"]
@@ -143,6 +202,7 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     top = next(m.value for m in at.markdown if m.value.startswith("首选："))
     assert top.startswith(f"首选：**{entry.title}** → 主办 **{snap.unit_name(entry.handler)}**")
     assert f"办结期限：**{due:%Y-%m-%d %H:%M} 前（2小时，自然小时连续计算）**" in top and ":red-badge[7×24]" in top
+    assert ":orange-badge[2小时]" in top
 
 
 def test_dispatch_working_day_due(app_env, agent):

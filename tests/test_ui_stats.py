@@ -55,3 +55,18 @@ def test_date_range_filters(app_env):
     at.date_input(key="stats_start").set_value(dt.date(2026, 11, 11)).run()
     assert not at.exception
     assert at.metric[0].value == "0"
+
+
+def test_direct_answer_rate(app_env):
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    day.feedback.log_outcome("退休金什么时候涨", "direct_answer", entry="pension-adjustment-2026")
+    day.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out")
+    at = open_page(ADMIN)
+    metric = next(m for m in at.metric if m.label == "直接答复率")
+    assert metric.value == "50.0%"
+    assert "直接答复率" in [h.value for h in at.subheader]
+    per_day = next(d.value for d in at.dataframe if "受理诉求" in d.value.columns and "日期" in d.value.columns)
+    assert per_day.iloc[0].to_dict() == {"日期": "2026-11-10", "受理诉求": 2, "直接答复": 1, "派单": 1, "转接": 0,
+                                         "直接答复率": 0.5}
+    by_topic = next(d.value for d in at.dataframe if "主题" in d.value.columns)
+    assert set(by_topic["主题"]) == {"社保", app_env.entry("street-light-out").category[0]}

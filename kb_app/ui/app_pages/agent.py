@@ -1,10 +1,12 @@
-"""坐席工作台 — search over everything with status marks and internal notes, and the dispatch assistant."""
+"""坐席工作台 — search over everything with status marks and internal notes, and the dispatch assistant
+(kb_app.ui.dispatch_panel)."""
 
 import logging
 
 import streamlit as st
 
 from kb_app import render
+from kb_app.ui.dispatch_panel import dispatch_tab
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -12,7 +14,6 @@ log = logging.getLogger(__name__)
 ROLES = {"agent", "center_reviewer", "admin"}
 KINDS = {"全部类型": None, "答复口径": "policy", "派单目录": "directory", "条例条文": "article"}
 KIND_LABELS = {"policy": "答复口径", "directory": "派单目录", "article": "条例条文"}
-LEVELS = {"city": "市级", "district": "区级", "street": "街道（乡镇）"}
 LIMIT = 10
 
 
@@ -88,80 +89,6 @@ def search_tab(kb, user):
         show_hit(kb, reader, user, hit)
 
 
-# -- dispatch ----------------------------------------------------------------------------------
-
-
-def show_rule(rule):
-    lines = [f"**{rule.name}** — {rule.action_label}"]
-    if rule.transfer_to:
-        lines.append(f"转接：**{render.markdown_literal(rule.transfer_to)}**")
-    if rule.channel:
-        lines.append(f"渠道：{render.markdown_literal(rule.channel)}")
-    if rule.script:
-        lines.append(f"话术：{render.markdown_literal(rule.script)}")
-    lines.append(f"触发词：“{render.markdown_literal(rule.trigger)}”")
-    body = "\n\n".join(lines)
-    if rule.action == "transfer":
-        st.error(body, icon=":material/emergency:")
-    else:
-        st.warning(body, icon=":material/rule:")
-
-
-def candidate_rows(result):
-    rows = []
-    for c in result.candidates:
-        rows.append({
-            "事项": c.title, "主办单位": c.handler_name or c.handler, "时限": c.tier_name,
-            "办结期限": f"{c.due.at:%Y-%m-%d %H:%M} 前" if c.due else "无法计算",
-            "7×24": "是" if c.round_the_clock else "",
-            "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
-            "层级": LEVELS.get(c.level, c.level or "—"),
-            "计时方式": ("自然小时" if c.due.clock else "法定工作日") if c.due else "—",
-        })
-    return rows
-
-
-def show_dispatch(result):
-    st.caption(f"受理时间：{result.now:%Y-%m-%d %H:%M}")
-    if result.rule:
-        show_rule(result.rule)
-    else:
-        st.success("未命中分类处置规则，可以按下列派单目录派单。", icon=":material/check_circle:")
-    if result.round_the_clock:
-        st.info(f"涉及 7×24 小时服务领域（{'、'.join(result.round_the_clock)}）：随时受理，立即派单。",
-                icon=":material/schedule:")
-    if not result.candidates:
-        st.warning("派单目录中没有匹配的事项：请补充诉求细节，或按职责边界人工判断承办单位。")
-        return
-    for message in dict.fromkeys(c.due_error for c in result.candidates if c.due_error):
-        st.warning(message, icon=":material/calendar_month:")
-    st.subheader("派单目录参考（请先按上方规则处置）" if result.rule else "建议派单", divider="gray")
-    top = result.candidates[0]
-    due = top.due.label() if top.due else "无法计算（见下方提示）"
-    co = "、".join(name for _u, name in top.co_handlers)
-    st.markdown(f"首选：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
-                + (f"，协办 {render.markdown_literal(co)}" if co else "")
-                + f"\n\n办结期限：**{render.markdown_literal(due)}**" + ("　:red-badge[7×24]" if top.round_the_clock else ""),
-                unsafe_allow_html=True)
-    st.dataframe(candidate_rows(result), hide_index=True, width="stretch")
-    st.page_link("app_pages/answer.py", label=f"查看“{top.title}”的职责边界", icon=":material/article:",
-                 query_params={"id": top.entry_id})
-
-
-def dispatch_tab(kb):
-    text = st.text_area("来电人诉求", key="dispatch_text", height=120,
-                        placeholder="粘贴或输入来电人的原话，例如：楼道里有很大的煤气味")
-    if st.button("分析派单", key="dispatch_go", type="primary"):
-        if not (text or "").strip():
-            st.session_state.pop("dispatch_result", None)
-            st.warning("请先输入来电人的诉求。")
-            return
-        st.session_state["dispatch_result"] = kb.dispatch(text)
-    result = st.session_state.get("dispatch_result")
-    if result is not None:
-        show_dispatch(result)
-
-
 def main():
     user = st.session_state.get("user")
     if user is None or user.role not in ROLES:
@@ -175,7 +102,7 @@ def main():
             search_tab(kb, user)
     with dispatch:
         with show_errors():
-            dispatch_tab(kb)
+            dispatch_tab(kb, user)
 
 
 with show_errors():

@@ -37,12 +37,14 @@ with show_errors():
     end = c2.date_input("结束日期", value=today, key="stats_end")
     stats = kb.stats
     summary = stats.summary(start, end, unit)
-    m = st.columns(5)
+    m = st.columns(6)
     m[0].metric("查询次数", summary.searches)
     m[1].metric("无结果率", f"{summary.zero_rate:.1%}")
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
     m[4].metric("待处理任务（超期）", f"{summary.open_tasks}（{summary.overdue_tasks}）")
+    m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.requests else "—",
+                help="坐席工作台中记录了处理结果的诉求里，用知识库答复口径直接答复的比例")
     report = stats.report(start, end, unit)
 
     st.subheader(SECTIONS["searches_per_day"][0])
@@ -76,6 +78,17 @@ with show_errors():
     st.dataframe(labelled(by_unit, "helpfulness_by_unit"), hide_index=True, key="stats_help_unit")
     st.dataframe(labelled(report["helpfulness_by_entry"], "helpfulness_by_entry"), hide_index=True,
                  key="stats_help_entry")
+
+    st.subheader("直接答复率")
+    st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 全部受理诉求。")
+    outcomes = report["direct_answers_per_day"]
+    if outcomes:
+        st.line_chart({"直接答复率": {r["day"]: r["rate"] for r in outcomes}}, x_label="日期", y_label="直接答复率")
+    rate = st.column_config.NumberColumn("直接答复率", format="percent")
+    st.dataframe(labelled(outcomes, "direct_answers_per_day"), hide_index=True, key="stats_direct_day",
+                 column_config={"直接答复率": rate})
+    st.dataframe(labelled(report["direct_answers_by_topic"], "direct_answers_by_topic"), hide_index=True,
+                 key="stats_direct_topic", column_config={"直接答复率": rate})
 
     st.subheader(SECTIONS["tasks_by_unit"][0])
     tasks = report["tasks_by_unit"]

@@ -1,0 +1,209 @@
+"""派单助手 in the agent console: emergency first, then the answers that settle the request, then dispatch.
+
+The order is the order of the agent's decision (seed 004: 提高诉求直接答复率):
+
+1. an emergency transfer (紧急 or 疑似紧急) is all that is shown — the script to read, the line, why it
+   was recognised — with 已转接 and, to go on, 不是紧急情况; no dispatch candidate beside it;
+2. an intake rule of another kind (other legal channels, privacy …) with its script;
+3. the published answers (public and internal) that settle the request, with 直接答复 suggested when
+   one matches well, and the text to read or copy;
+4. the catalogue candidates with units, tier and due moment (7×24 and clock-hour tiers marked).
+
+Whatever the agent does with the request is recorded with one click (直接答复 with the answer used,
+派单 with the entry, 转接 with the line) for the direct-answer rate of the statistics.
+"""
+
+import streamlit as st
+
+from kb_app import render
+from kb_app.feedback import OUTCOMES
+from kb_app.ui.errors import show_errors
+
+LEVELS = {"city": "市级", "district": "区级", "street": "街道（乡镇）"}
+OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
+STATUS_MARKS = {"pending": "未生效", "expired": "已失效"}
+
+
+# -- the request's end ---------------------------------------------------------------------------
+
+
+def record(kb, user, result, outcome, entry="", line="", label=""):
+    """Record how the request ended, once per analysed request."""
+    kb.feedback.log_outcome(result.text, outcome, entry=entry, line=line, suggested=result.suggested_outcome,
+                            urgency=result.urgency, username=user.username, role=user.role)
+    st.session_state["dispatch_recorded"] = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}。"
+
+
+def recorded() -> bool:
+    message = st.session_state.get("dispatch_recorded")
+    if message:
+        st.success(message, icon=":material/task_alt:")
+    return bool(message)
+
+
+# -- 1. emergencies -------------------------------------------------------------------------------
+
+
+def show_transfer(kb, user, result):
+    rule, finding = result.rule, result.emergency
+    suspected = result.urgency == "suspected"
+    head = (f"**疑似紧急 · {rule.name}** — 请先向来电人确认是否正在发生；属实则立即转接" if suspected
+            else f"**{rule.name}** — {rule.action_label}")
+    lines = [head, f"转接：**{render.markdown_literal(rule.transfer_to)}**"]
+    if rule.script:
+        lines.append(f"话术：{render.markdown_literal(rule.script)}")
+    if finding is not None:
+        lines.append(f"判断依据：{render.markdown_literal(finding.explanation())}")
+        if finding.also:
+            lines.append(f"同时需要：{render.markdown_literal('、'.join(finding.also))}")
+    st.error("\n\n".join(lines), icon=":material/emergency:")
+    if recorded():
+        return
+    left, right = st.columns(2)
+    if left.button(f"已转接 {rule.transfer_to}", key="outcome_transfer", type="primary", width="stretch"):
+        record(kb, user, result, "transfer", line=rule.transfer_to, label=rule.transfer_to)
+        st.rerun()
+    label = "确认不是紧急情况，继续" if suspected else "判断有误，不是紧急情况"
+    if right.button(label, key="dispatch_not_emergency", width="stretch"):
+        st.session_state["dispatch_result"] = kb.dispatch(result.text, not_emergency=True)
+        st.rerun()
+
+
+# -- 2. other rules ---------------------------------------------------------------------------------
+
+
+def show_rule(rule):
+    lines = [f"**{rule.name}** — {rule.action_label}"]
+    if rule.channel:
+        lines.append(f"渠道：{render.markdown_literal(rule.channel)}")
+    if rule.script:
+        lines.append(f"话术：{render.markdown_literal(rule.script)}")
+    lines.append(f"触发词：“{render.markdown_literal(rule.trigger)}”")
+    st.warning("\n\n".join(lines), icon=":material/rule:")
+
+
+def show_finding_note(result):
+    finding = result.emergency
+    if finding is None:
+        return
+    if result.confirmed_not_emergency:
+        st.caption(f"坐席已确认不是紧急情况。{finding.explanation()}")
+    else:
+        st.caption(f"未按紧急处理：{finding.explanation()}")
+
+
+# -- 3. answers ---------------------------------------------------------------------------------------
+
+
+def show_answers(kb, user, result, done):
+    st.subheader("可直接答复的口径", divider="gray")
+    if not result.answers:
+        st.caption("没有能答复这一诉求的口径：按下方派单目录派单。")
+        return
+    reader = kb.reader(staff=True)
+    for a in result.answers:
+        with st.container(border=True):
+            if a.settles and a is result.answers[0]:
+                st.success("建议：直接答复，不必派单。", icon=":material/record_voice_over:")
+            st.page_link("app_pages/answer.py", label=a.title, icon=":material/article:", query_params={"id": a.entry_id})
+            marks = [":gray-badge[内部]" if a.audience == "internal" else ":gray-badge[公开]"]
+            marks += [f":red-badge[{STATUS_MARKS[a.status]}]"] if a.status in STATUS_MARKS else []
+            st.markdown(" ".join(marks))
+            st.caption(f"{a.unit_name or a.unit} · 与诉求吻合 {a.coverage:.0%}")
+            entry = reader.snap.entries.get(a.entry_id)
+            if entry is None:
+                continue
+            if entry.agent_notes:
+                notes = "\n\n".join(render.markdown_literal(x) for x in entry.agent_notes.splitlines() if x.strip())
+                st.warning(f"**内部提示（仅坐席可见）**\n\n{notes}", icon=":material/lock:")
+            with st.expander("答复文本", icon=":material/content_copy:", expanded=a.settles and a is result.answers[0]):
+                st.code(render.answer_text(entry), language=None, wrap_lines=True)
+            if not done and a.status == "in_force" and st.button(
+                    "用此答复直接答复", key=f"outcome_answer_{a.entry_id}", type="primary" if a.settles else "secondary"):
+                record(kb, user, result, "direct_answer", entry=a.entry_id, label=a.title)
+                st.rerun()
+
+
+# -- 4. catalogue ---------------------------------------------------------------------------------------
+
+
+def candidate_rows(result):
+    rows = []
+    for c in result.candidates:
+        rows.append({
+            "事项": c.title, "主办单位": c.handler_name or c.handler, "时限": c.tier_name,
+            "办结期限": f"{c.due.at:%Y-%m-%d %H:%M} 前" if c.due else "无法计算",
+            "7×24": "是" if c.round_the_clock else "",
+            "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
+            "层级": LEVELS.get(c.level, c.level or "—"),
+            "计时方式": ("自然小时" if c.due.clock else "法定工作日") if c.due else "—",
+        })
+    return rows
+
+
+def show_candidates(kb, user, result, done):
+    if result.round_the_clock:
+        st.info(f"涉及 7×24 小时服务领域（{'、'.join(result.round_the_clock)}）：随时受理，立即派单。",
+                icon=":material/schedule:")
+    if not result.candidates:
+        st.warning("派单目录中没有匹配的事项：请补充诉求细节，或按职责边界人工判断承办单位。")
+        return
+    for message in dict.fromkeys(c.due_error for c in result.candidates if c.due_error):
+        st.warning(message, icon=":material/calendar_month:")
+    st.subheader("派单目录参考（请先按上方规则处置）" if result.rule else "建议派单", divider="gray")
+    top = result.candidates[0]
+    due = top.due.label() if top.due else "无法计算（见下方提示）"
+    co = "、".join(name for _u, name in top.co_handlers)
+    badges = ("　:red-badge[7×24]" if top.round_the_clock else "") + \
+        (f"　:orange-badge[{render.markdown_literal(top.tier_name)}]" if top.due and top.due.clock else "")
+    st.markdown(f"首选：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
+                + (f"，协办 {render.markdown_literal(co)}" if co else "")
+                + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges, unsafe_allow_html=True)
+    st.dataframe(candidate_rows(result), hide_index=True, width="stretch")
+    st.page_link("app_pages/answer.py", label=f"查看“{top.title}”的职责边界", icon=":material/article:",
+                 query_params={"id": top.entry_id})
+    if done:
+        return
+    titles = {c.entry_id: c.title for c in result.candidates}
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("派单事项", list(titles), format_func=titles.get, key="dispatch_choice")
+    if right.button("派单", key="outcome_dispatch", width="stretch",
+                    type="secondary" if result.suggested_outcome == "direct_answer" else "primary"):
+        record(kb, user, result, "dispatch", entry=chosen, label=titles[chosen])
+        st.rerun()
+
+
+# -- the panel ------------------------------------------------------------------------------------------
+
+
+def show_dispatch(kb, user, result):
+    st.caption(f"受理时间：{result.now:%Y-%m-%d %H:%M}")
+    if result.candidates_withheld:
+        show_transfer(kb, user, result)
+        return
+    show_finding_note(result)
+    if result.rule:
+        show_rule(result.rule)
+    elif result.suggested_outcome:
+        st.success(f"未命中分类处置规则。建议：{OUTCOME_HINTS[result.suggested_outcome]}。", icon=":material/check_circle:")
+    else:
+        st.success("未命中分类处置规则。", icon=":material/check_circle:")
+    done = recorded()
+    show_answers(kb, user, result, done)
+    show_candidates(kb, user, result, done)
+
+
+def dispatch_tab(kb, user):
+    text = st.text_area("来电人诉求", key="dispatch_text", height=120,
+                        placeholder="粘贴或输入来电人的原话，例如：楼道里有很大的煤气味")
+    if st.button("分析诉求", key="dispatch_go", type="primary"):
+        st.session_state.pop("dispatch_recorded", None)
+        if not (text or "").strip():
+            st.session_state.pop("dispatch_result", None)
+            st.warning("请先输入来电人的诉求。")
+            return
+        st.session_state["dispatch_result"] = kb.dispatch(text)
+    result = st.session_state.get("dispatch_result")
+    if result is not None:
+        with show_errors():
+            show_dispatch(kb, user, result)

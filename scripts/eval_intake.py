@@ -1,0 +1,151 @@
+"""Intake evaluation: are emergencies put on the right line, and how often is there a false alarm?
+
+Two sets of callers' phrasings, each item ``{text, line}`` with line 110/119/120/122 or none:
+``tests/data/intake_tune.yaml`` (the recognition words were tuned on it) and
+``tests/data/intake_holdout.yaml`` (written before tuning, never tuned on). For each set:
+
+- **right line**: emergencies for which the console puts the right line's transfer script first
+  (紧急 or 疑似紧急 — both are shown as urgent), of all emergencies; also the share confirmed (紧急);
+- **false alarms**: non-emergencies shown as 紧急 or 疑似紧急, of all non-emergencies.
+
+The baseline, in the same run, is the exact-phrase matching of the intake rules as they were before
+recognition by meaning (``--baseline-rev``, a git revision of this repository). When the real
+citizen messages of ``../shared/eval/appeals_dev.jsonl`` are there, the alarms raised on them are
+counted too (they are ordinary requests; an alarm there is worth a look). ``--show`` lists misses.
+
+    .venv/bin/python scripts/eval_intake.py [--show]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from kb_app.dispatch import intake, match_rule
+from kb_app.model import Snapshot, config_path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+SETS = {"tune": DATA / "intake_tune.yaml", "holdout": DATA / "intake_holdout.yaml"}
+APPEALS = ROOT.parent / "shared" / "eval" / "appeals_dev.jsonl"
+#: The last revision whose intake rules matched exact phrases only.
+BASELINE_REV = "0c2b3a8"
+
+
+def items(path: Path) -> list[dict]:
+    """The items of a set, each with ``text`` and ``line`` (a string; 'none' for no emergency)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [{"text": str(i["text"]), "line": str(i["line"] or "none")} for i in data["items"]]
+
+
+def product(snap: Snapshot):
+    """Classify with the product: (line or 'none', state) for a text."""
+    def classify(text: str) -> tuple[str, str]:
+        rule, finding, _other = intake(snap, text)
+        if rule is not None and rule.action == "transfer":
+            return rule.transfer_to, finding.state if finding else "emergency"
+        return "none", ""
+    return classify
+
+
+def exact_phrase(rules):
+    """Classify as before: the first rule whose trigger phrase occurs, transfer rules included."""
+    def classify(text: str) -> tuple[str, str]:
+        rule = match_rule(text, rules)
+        if rule is not None and rule.action == "transfer":
+            return rule.transfer_to, "emergency"
+        return "none", ""
+    return classify
+
+
+def baseline_rules(rev: str):
+    """The intake rules at a revision of this repository, or None when git cannot show them."""
+    proc = subprocess.run(["git", "show", f"{rev}:{config_path('intake_rules')}"], cwd=ROOT, capture_output=True,
+                          text=True)
+    if proc.returncode != 0:
+        return None
+    return (yaml.safe_load(proc.stdout) or {}).get("rules") or []
+
+
+def score(classify, rows: list[dict]) -> dict:
+    """Right-line rate (and confirmed share) over emergencies, false-alarm rate over the others."""
+    urgent = [r for r in rows if r["line"] != "none"]
+    calm = [r for r in rows if r["line"] == "none"]
+    right, confirmed, misses, alarms = 0, 0, [], []
+    for r in urgent:
+        line, state = classify(r["text"])
+        if line == r["line"]:
+            right += 1
+            confirmed += state == "emergency"
+        else:
+            misses.append((r["text"], r["line"], line))
+    for r in calm:
+        line, state = classify(r["text"])
+        if line != "none":
+            alarms.append((r["text"], "none", f"{line} {state}"))
+    return {"emergencies": len(urgent), "others": len(calm), "right": right / max(len(urgent), 1),
+            "confirmed": confirmed / max(len(urgent), 1), "false_alarms": len(alarms) / max(len(calm), 1),
+            "misses": misses, "alarms": alarms}
+
+
+def appeals_alarms(classify) -> tuple[int, list]:
+    if not APPEALS.exists():
+        return 0, []
+    rows = [json.loads(line) for line in APPEALS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    raised = []
+    for m in rows:
+        text = f"{m['title']}。{m['message']}"
+        line, state = classify(text)
+        if line != "none":
+            raised.append((text[:80], "none", f"{line} {state}"))
+    return len(rows), raised
+
+
+def evaluate(baseline_rev: str = BASELINE_REV) -> dict:
+    """Every figure: per set, for the product and (when available) the exact-phrase baseline."""
+    snap = Snapshot.from_tree(ROOT)
+    classifiers = {"product": product(snap)}
+    old = baseline_rules(baseline_rev)
+    if old is not None:
+        classifiers["exact phrases"] = exact_phrase(old)
+    out = {name: {s: score(fn, items(path)) for s, path in SETS.items()} for name, fn in classifiers.items()}
+    for name, fn in classifiers.items():
+        out[name]["appeals"] = appeals_alarms(fn)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", action="store_true", help="list the misses and false alarms")
+    parser.add_argument("--baseline-rev", default=BASELINE_REV, help="revision with the exact-phrase rules")
+    args = parser.parse_args(argv)
+    results = evaluate(args.baseline_rev)
+    print(f"{'':16}{'set':>9}{'emerg.':>8}{'others':>8}{'right line':>12}{'confirmed':>11}{'false alarms':>14}")
+    for name, by_set in results.items():
+        for s in SETS:
+            r = by_set[s]
+            print(f"{name:16}{s:>9}{r['emergencies']:>8}{r['others']:>8}{r['right']:>12.1%}{r['confirmed']:>11.1%}"
+                  f"{r['false_alarms']:>14.1%}")
+        n, raised = by_set["appeals"]
+        if n:
+            print(f"{name:16}{'appeals':>9}{'':>8}{n:>8}{'':>12}{'':>11}{len(raised) / n:>14.1%}  (real messages)")
+    if "exact phrases" not in results:
+        print(f"(baseline unavailable: git cannot show {args.baseline_rev})")
+    held = results["product"]["holdout"]
+    ok = held["right"] >= 0.95 and held["false_alarms"] <= 0.05
+    print(f"held-out targets (right line >= 95%, false alarms <= 5%): {'met' if ok else 'NOT met'}")
+    if args.show:
+        for name, by_set in results.items():
+            for s, r in [(s, by_set[s]) for s in SETS] + [("appeals", {"misses": [], "alarms": by_set["appeals"][1]})]:
+                for text, want, got in r["misses"] + r["alarms"]:
+                    print(f"[{name}/{s}] want {want}, got {got}: {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
