@@ -10,9 +10,7 @@ import dataclasses
 import difflib
 import re
 
-import yaml
-
-from . import frontmatter
+from . import frontmatter, yamledit
 from .model import Entry, Regulation, Snapshot
 from .numerals import article_label
 
@@ -191,24 +189,16 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
 
 def rewrite_citations(text: str, new_numbers: dict[tuple[str, int], int]) -> str:
     """Rewrite ``article:`` numbers in an entry's basis in place, keeping the file's formatting."""
-    raw, _, _ = frontmatter.split(text)
-    offset = text.lstrip("\ufeff").index(raw) + (len(text) - len(text.lstrip("\ufeff")))
-    root = yaml.compose(raw, Loader=frontmatter._BASE)
-    edits = []
-    basis = next((v for k, v in root.value if k.value == "basis"), None) if isinstance(root, yaml.MappingNode) else None
-    for item in basis.value if isinstance(basis, yaml.SequenceNode) else []:
-        if not isinstance(item, yaml.MappingNode):
-            continue
-        fields = {k.value: v for k, v in item.value}
-        reg, art = fields.get("regulation"), fields.get("article")
-        if reg is None or art is None or not str(art.value).isdigit():
-            continue
-        new = new_numbers.get((str(reg.value), int(art.value)))
-        if new is not None:
-            edits.append((art.start_mark.index, art.end_mark.index, str(new)))
-    for start, end, value in sorted(edits, reverse=True):
-        text = text[: offset + start] + value + text[offset + end:]
-    return text
+    basis = frontmatter.parse(text)[0].get("basis")
+    if not isinstance(basis, list):
+        return text
+    rewritten = []
+    for item in basis:
+        if isinstance(item, dict) and isinstance(item.get("article"), int) and item.get("regulation") is not None:
+            new = new_numbers.get((str(item["regulation"]), item["article"]))
+            item = dict(item, article=new) if new is not None else item
+        rewritten.append(item)
+    return yamledit.update(text, {"basis": rewritten})
 
 
 def citing_entries(snap: Snapshot, regulation: str, number: int) -> list[Entry]:

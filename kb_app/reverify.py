@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 
-from . import frontmatter
+from . import yamledit
 from .exceptions import KbError
 from .impact import Impact, analyse
 
@@ -135,14 +134,6 @@ def confirm(kb, user, entry_ids, note: str = ""):
                             data={"entries": list(entry_ids), "note": note}, description=note)
 
 
-_CHECKED = re.compile(r"^checked:.*$", re.M)
-
-
 def set_checked(text: str, day: dt.date) -> str:
     """Set the ``checked`` date in an entry's front matter, keeping the rest of the file as it is."""
-    raw, body, _ = frontmatter.split(text)
-    if _CHECKED.search(raw):
-        raw = _CHECKED.sub(f"checked: {day.isoformat()}", raw, count=1)
-    else:
-        raw = raw.rstrip("\n") + f"\nchecked: {day.isoformat()}\n"
-    return f"---\n{raw}---\n{body}"
+    return yamledit.update(text, {"checked": day})
