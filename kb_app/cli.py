@@ -62,19 +62,28 @@ def cli():
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--empty", is_flag=True, help="只建立空白结构，不带示例内容。")
-def init(directory, empty):
-    """新建一个内容仓库（git 仓库，含一次提交）。
+@click.option("--hooks-only", is_flag=True,
+              help="不新建仓库，只在已有的内容仓库中安装钩子：拒绝直接推送到 main，接受 cr/* 分支。")
+def init(directory, empty, hooks_only):
+    """新建一个内容仓库（git 仓库，含一次提交），并安装拒绝直接推送到 main 的钩子。
 
     \b
     示例：
-        kb init ./kb            # 以“示例市”示例内容建立
-        kb init ./kb --empty    # 空白知识库
+        kb init ./kb                 # 以“示例市”示例内容建立
+        kb init ./kb --empty         # 空白知识库
+        kb init ./kb --hooks-only    # 为已有的内容仓库安装钩子
     """
+    from . import githooks
     from .config import load_settings
     from .kb import Kb, init_repo
 
     with errors():
-        path = init_repo(directory, empty=empty, now=Kb(load_settings()).now())
+        settings = load_settings()
+        if hooks_only:
+            githooks.install(directory, settings.main_branch)
+            click.echo(f"已在 {directory} 安装钩子：直接推送到 {settings.main_branch} 会被拒绝，cr/* 分支照常登记为变更请求。")
+            return
+        path = init_repo(directory, empty=empty, now=Kb(settings).now())
     click.echo(f"已在 {path} 建立知识库{'（空白）' if empty else '（示例市示例内容）'}。")
 
 

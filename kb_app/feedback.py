@@ -21,6 +21,7 @@ review_due     the entry's ``review_by`` is today or past
 unhelpful      the entry got ``settings.unhelpful_threshold`` "not helpful" votes since its last
                task of this kind was closed
 zero_result    the hotline center assigns a query that found nothing to the unit
+invalid        the entry's file on main fails validation (格式错误; e.g. a date nobody can read)
 =============  ==============================================================================
 
 A task is due ``settings.task_due_workdays`` working days after it was opened (on the statutory
@@ -36,15 +37,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 
 from .exceptions import EntryNotFound, KbError, PermissionDenied
 from .privacy import mask
+from .validate import file_owner, invalid_files
 from .workcalendar import CalendarMissing, WorkCalendar
 
 EXPIRY_WINDOW_DAYS = 30
 OPEN, CLOSED, DISMISSED = "open", "closed", "dismissed"
 KIND_LABELS = {"report": "纠错", "expiring": "即将到期", "review_due": "到期复核", "unhelpful": "多次无帮助",
-               "zero_result": "无结果查询", "basis_changed": "依据已变更，待核"}
+               "zero_result": "无结果查询", "basis_changed": "依据已变更，待核", "invalid": "格式错误"}
 STATE_LABELS = {OPEN: "待处理", CLOSED: "已完成", DISMISSED: "已驳回"}
 CENTER_ROLES = {"center_reviewer", "admin"}
 AUDIENCES = {"public", "agent", "staff"}
@@ -274,6 +277,7 @@ class Feedback:
                 new.append(self.open_task(e.unit, "review_due", e.id, f"到期复核：{e.title}",
                                           f"条目的复核日期 {e.review_by} 已到，请核对内容并更新 review_by。",
                                           f"review_by:{e.review_by}", calendar))
+        new.extend(self._format_tasks(snap, calendar))
         with self._db() as db:
             voted = [r[0] for r in db.execute("select distinct entry from votes where helpful = 0")]
         for entry_id in voted:
@@ -283,6 +287,33 @@ class Feedback:
                 if self._max_task_id() != before:
                     new.append(self._max_task_id())
         return [t for t in new if t]
+
+    def _format_tasks(self, snap, calendar) -> list[int | None]:
+        """A 格式错误 task for the unit of every entry file on main that fails validation.
+
+        Such a file reached main without review (pushed by hand, or an imported repository); an
+        entry whose audience or dates cannot be read stays hidden from the public until it is fixed.
+        A task is keyed by its problems, so a file that goes wrong differently opens a new one.
+        """
+        out, current = [], set()
+        for path, problems in invalid_files(snap).items():
+            owner = file_owner(snap, path)
+            if owner is None:
+                continue  # no registered unit to give it to: the center's health page lists it
+            unit, entry_id, title = owner
+            entry = snap.entry_by_path(path)
+            hidden = "在改正之前公众看不到该条目。" if entry is None or entry.public_blocked else ""
+            lines = "\n".join(str(p) for p in problems)
+            source = "invalid:" + hashlib.sha1(lines.encode("utf-8")).hexdigest()[:12]
+            current.add((entry_id, source))
+            out.append(self.open_task(unit, "invalid", entry_id, f"格式错误：{title}",
+                                      f"主干上的 {path} 未通过校验，请改正后经审核发布。{hidden}\n{lines}", source, calendar))
+        with self._db() as db:
+            rows = list(db["tasks"].rows_where("kind = 'invalid' and state = ?", [OPEN]))
+        fixed = [self._task(r, self.kb.today()) for r in rows
+                 if (r["entry"] or "", r["source"] or "") not in current]
+        self._close(fixed, CLOSED, "kb_app", "主干上的文件已不再有这些问题。")
+        return out
 
     def _max_task_id(self) -> int:
         with self._db() as db:

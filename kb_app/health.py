@@ -1,4 +1,5 @@
-"""Catalog health: overlapping matters, missing units, uncovered categories, contradicting facts."""
+"""Catalog health: invalid files on main, overlapping matters, missing units, uncovered categories,
+contradicting facts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from .export import csv_text
 from .model import Snapshot
+from .validate import file_owner, invalid_files
 
 #: Two directory entries with different handlers claim the same matter when their score reaches
 #: this: the larger of (a) the overlap coefficient of their keywords after synonym folding
@@ -30,7 +32,7 @@ def bigrams(text: str) -> set[str]:
 
 @dataclasses.dataclass
 class Finding:
-    kind: str        # overlap | unit | uncovered | no_example | contradiction
+    kind: str        # invalid | overlap | unit | uncovered | no_example | contradiction
     message: str
     entries: list[str]
     units: list[str]
@@ -40,6 +42,7 @@ class Finding:
 
 
 KIND_TITLES = {
+    "invalid": "主干上未通过校验的文件（在改正之前，格式错误的条目不向公众显示）",
     "overlap": "多个目录条目认领同一事项、主办单位不同",
     "unit": "目录中引用的单位在单位名录中缺失或已撤销",
     "uncovered": "事项分类中没有任何目录条目覆盖的类别",
@@ -48,7 +51,8 @@ KIND_TITLES = {
 }
 
 
-KIND_SHORT = {"overlap": "事项重叠", "unit": "单位问题", "uncovered": "未覆盖类别", "no_example": "缺少示例",
+KIND_SHORT = {"invalid": "格式错误",
+              "overlap": "事项重叠", "unit": "单位问题", "uncovered": "未覆盖类别", "no_example": "缺少示例",
               "contradiction": "事实矛盾"}
 
 
@@ -167,9 +171,21 @@ def report_csv(findings: list[Finding]) -> str:
                     ([KIND_TITLES[f.kind], f.message, " ".join(f.entries), " ".join(f.units)] for f in findings))
 
 
+def invalid(snap: Snapshot) -> list[Finding]:
+    """Every file on main that fails validation (it reached main without review), one finding each."""
+    found = []
+    for path, problems in invalid_files(snap).items():
+        owner = file_owner(snap, path)
+        detail = "；".join(f"第 {p.line} 行" + (f" {p.field}" if p.field else "") + f"：{p.message}"
+                          for p in problems)
+        entries, units = ([owner[1]], [owner[0]]) if owner else ([], [])
+        found.append(Finding("invalid", f"{path}：{detail}", entries, units))
+    return found
+
+
 def report(snap: Snapshot, taxonomy_path: str | Path | None = None, threshold: float = OVERLAP_THRESHOLD) -> list[Finding]:
     """Every finding of the catalog-health check, grouped by kind in a fixed order."""
-    findings = overlaps(snap, threshold) + unit_problems(snap)
+    findings = invalid(snap) + overlaps(snap, threshold) + unit_problems(snap)
     if taxonomy_path:
         findings += uncovered(snap, read_taxonomy(taxonomy_path))
     return findings + no_examples(snap) + contradictions(snap)

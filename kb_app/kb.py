@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import db as dbmod
+from . import githooks
 from .config import Settings, load_settings
 from .exceptions import EntryNotFound, KbError, StoreError
 from .model import CONTENT_PREFIXES, Entry, Snapshot
@@ -259,7 +260,8 @@ def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localho
               now: dt.datetime | None = None) -> Path:
     """Create a content repository at ``target`` from the sample (or nearly empty), with one commit.
 
-    ``now`` dates that commit (the settings' clock); without it git takes the real time.
+    ``now`` dates that commit (the settings' clock); without it git takes the real time. The
+    repository refuses pushes to main (see kb_app.githooks).
     """
     target = Path(target)
     if target.exists() and any(target.iterdir()):
@@ -293,4 +295,5 @@ def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localho
     run("init", "-q", "-b", "main")
     run("add", "-A")
     run("commit", "-q", "-m", "初始化知识库" + ("（空）" if empty else "（示例市示例内容）"))
+    githooks.install(target, "main")
     return target

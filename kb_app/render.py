@@ -1,6 +1,7 @@
 """What a reader sees of an entry: Markdown made safe to show, plain text to copy, visibility.
 
-* :func:`to_html` renders Markdown with ``markdown`` and sanitises the result with ``nh3``, whatever
+* :func:`to_html` renders Markdown (``kb_app.markup``: Python-Markdown, lists as people write them,
+  comments removed) and sanitises the result with ``nh3``, whatever
   the author wrote: scripts, styles, frames and forms are removed with their content, event
   handlers and ``style`` attributes are dropped, links keep only http, https, mailto and relative
   targets and get ``rel="noopener noreferrer nofollow"``. Raw HTML in the Markdown is treated like
@@ -20,11 +21,10 @@ import dataclasses
 import datetime as dt
 import html
 import re
-from html.parser import HTMLParser
 
-import markdown as md
 import nh3
 
+from . import markup
 from .exceptions import EntryNotFound
 from .model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
 
@@ -40,7 +40,6 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align",
                       "td": {"align", "colspan", "rowspan"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
-MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "fenced_code"]
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "ul", "ol", "dl",
            "dt", "dd", "hr", "li"}
 
@@ -53,68 +52,61 @@ def sanitize(fragment: str) -> str:
 
 
 def to_html(markdown_text: str) -> str:
-    """Markdown as sanitised HTML, safe to insert into a page."""
-    rendered = md.markdown(markdown_text or "", extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return sanitize(rendered)
+    """Markdown as sanitised HTML, safe to insert into a page (answer pages, previews, reviews)."""
+    return sanitize(markup.to_raw_html(markdown_text))
 
 
-class _TextWriter(HTMLParser):
+#: Sanitised HTML as the serializer writes it: tags with double-quoted attributes, escaped text.
+_TOKEN = re.compile(r'<(/?)([a-zA-Z0-9]+)((?:\s+[^\s=>/]+(?:\s*=\s*"[^"]*")?)*)\s*/?>|([^<]+)|<')
+_START = re.compile(r'\sstart="(\d+)"')
+_SPACE = re.compile(r"\s+")
+
+
+def html_text(fragment: str, bullet: str = "- ") -> str:
     """Plain text from sanitised HTML: block elements on their own lines, list items numbered."""
+    parts: list[str] = []
+    lists: list[list] = []  # [tag, counter] per open list
 
-    def __init__(self, bullet: str = "- "):
-        super().__init__(convert_charrefs=True)
-        self.bullet = bullet
-        self.parts: list[str] = []
-        self.lists: list[list] = []  # [kind, counter] per open list
+    def newline():
+        if parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
 
-    def _newline(self):
-        if self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("ul", "ol"):
-            self._newline()
-            start = dict(attrs).get("start") or "1"
-            self.lists.append([tag, int(start) - 1 if start.isdigit() else 0])
+    for m in _TOKEN.finditer(fragment):
+        closing, tag, attrs, data = m.group(1), (m.group(2) or "").lower(), m.group(3) or "", m.group(4)
+        if data is not None or not tag:
+            text = _SPACE.sub(" ", html.unescape(data if data is not None else "<"))
+            text = text.lstrip() if parts and parts[-1].endswith("\n") else text
+            parts.extend([text] if text else [])
+        elif closing:
+            if tag in ("ul", "ol") and lists:
+                lists.pop()
+            if tag in _BLOCKS:
+                newline()
+        elif tag in ("ul", "ol"):
+            newline()
+            start = _START.search(attrs)
+            lists.append([tag, int(start.group(1)) - 1 if start else 0])
         elif tag == "li":
-            self._newline()
-            indent = "  " * max(0, len(self.lists) - 1)
-            if self.lists and self.lists[-1][0] == "ol":
-                self.lists[-1][1] += 1
-                self.parts.append(f"{indent}{self.lists[-1][1]}. ")
+            newline()
+            indent = "  " * max(0, len(lists) - 1)
+            if lists and lists[-1][0] == "ol":
+                lists[-1][1] += 1
+                parts.append(f"{indent}{lists[-1][1]}. ")
             else:
-                self.parts.append(f"{indent}{self.bullet}")
+                parts.append(f"{indent}{bullet}")
         elif tag == "br":
-            self.parts.append("\n")
-        elif tag in ("td", "th") and self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append(" | ")
+            parts.append("\n")
+        elif tag in ("td", "th") and parts and not parts[-1].endswith("\n"):
+            parts.append(" | ")
         elif tag in _BLOCKS:
-            self._newline()
-
-    def handle_endtag(self, tag):
-        if tag in ("ul", "ol") and self.lists:
-            self.lists.pop()
-        if tag in _BLOCKS:
-            self._newline()
-
-    def handle_data(self, data):
-        text = re.sub(r"\s+", " ", data)
-        if self.parts and self.parts[-1].endswith("\n"):
-            text = text.lstrip()
-        if text:
-            self.parts.append(text)
-
-    def text(self) -> str:
-        lines = [line.rstrip() for line in "".join(self.parts).split("\n")]
-        return "\n".join(line for line in lines if line.strip()).strip()
+            newline()
+    lines = [line.rstrip() for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line.strip()).strip()
 
 
 def to_text(markdown_text: str, bullet: str = "- ") -> str:
     """The plain text of Markdown, as it would be read out (for copying into a work order)."""
-    writer = _TextWriter(bullet)
-    writer.feed(to_html(markdown_text))
-    writer.close()
-    return writer.text()
+    return html_text(to_html(markdown_text), bullet)
 
 
 def page_text(markdown_text: str) -> str:

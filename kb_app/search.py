@@ -81,7 +81,8 @@ def entry_doc(entry: Entry) -> Doc:
     return Doc(
         id=entry.id, source=entry.path, kind=entry.kind, title=entry.title, head="\n".join(head),
         keywords="\n".join([*entry.keywords, *entry.category, basis]), body=render.page_text(entry.body),
-        unit=entry.unit, audience=entry.audience, category=tuple(entry.category), regions=tuple(entry.regions),
+        unit=entry.unit, audience=entry.audience, category=tuple(entry.category),
+        regions=tuple(entry.regions),
         effective=entry.effective.isoformat() if entry.effective else "",
         expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes,
         public=entry.kind == "policy" and entry.audience == "public" and not entry.public_blocked,
@@ -90,8 +91,9 @@ def entry_doc(entry: Entry) -> Doc:
 
 def regulation_docs(reg) -> list[Doc]:
     issuer = str(reg.meta.get("issuer") or "")
-    return [Doc(id=a.id, source=reg.path, kind="article", title=f"{reg.title} {a.label}", head=f"{reg.title} {a.label}",
-                 keywords=a.chapter, body=render.page_text(a.text), unit_name=issuer) for a in reg.articles.values()]
+    return [Doc(id=a.id, source=reg.path, kind="article", title=f"{reg.title} {a.label}",
+                head=f"{reg.title} {a.label}", keywords=a.chapter, body=render.page_text(a.text),
+                unit_name=issuer) for a in reg.articles.values()]
 
 
 def file_docs(path: str, text: str) -> list[Doc]:
@@ -532,7 +534,8 @@ class SearchIndex:
             hits.append(Hit(
                 id=f["id"], kind=f["kind"], title=f.get("title", ""), unit=f.get("unit", ""),
                 unit_name=f.get("unit_name") or names.get(f.get("unit", ""), f.get("unit", "")), score=float(score),
-                snippet=analysis.snippet(f.get("text", ""), highlight), status=status_on(f.get("effective", ""), f.get("expires", ""), day, f.get("invalid", "")),
+                snippet=analysis.snippet(f.get("text", ""), highlight),
+                status=status_on(f.get("effective", ""), f.get("expires", ""), day, f.get("invalid", "")),
                 audience=f.get("audience", ""), path=f.get("source", ""),
                 category=[c for c in f.get("category", "").split(",") if c], regions=[c for c in f.get("regions", "").split(",") if c],
                 effective=f.get("effective", ""), expires=f.get("expires", "")))
@@ -589,7 +592,8 @@ def not_in_force(scorer: "Scorer", day: dt.date) -> np.ndarray:
         searcher = scorer.searcher
         for docnum in searcher.docs_for_query(Q.Term("dated", "1")):
             f = searcher.stored_fields(docnum)
-            if status_on(f.get("effective", ""), f.get("expires", ""), day, f.get("invalid", "")) != "in_force":
+            status = status_on(f.get("effective", ""), f.get("expires", ""), day, f.get("invalid", ""))
+            if status != "in_force":
                 arr[docnum] = True
         scorer._sets[key] = arr
     return scorer._sets[key]

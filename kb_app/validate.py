@@ -39,6 +39,31 @@ def validate(snap: Snapshot) -> list[Problem]:
     return sorted(set(v.problems), key=lambda p: (p.path, p.line, p.field, p.message))
 
 
+def invalid_files(snap: Snapshot) -> dict[str, list[Problem]]:
+    """Every file of the snapshot that fails validation, with its problems (file by file, in order)."""
+    out: dict[str, list[Problem]] = {}
+    for p in validate(snap):
+        out.setdefault(p.path, []).append(p)
+    return out
+
+
+def file_owner(snap: Snapshot, path: str) -> tuple[str, str, str] | None:
+    """(unit, entry id, title) responsible for an entry file, or None when no registered unit is.
+
+    The entry's ``unit`` when registered, else the folder of a policy answer; a file whose front
+    matter cannot be read at all still belongs to the folder it is in.
+    """
+    if not path.startswith("entries/"):
+        return None
+    entry = snap.entry_by_path(path)
+    folder = PurePosixPath(path).parent.name if path.startswith(ENTRY_DIRS["policy"]) else ""
+    stem = PurePosixPath(path).stem
+    unit = entry.unit if entry is not None and entry.unit in snap.units else folder
+    if unit not in snap.units:
+        return None
+    return unit, entry.id if entry is not None else stem, (entry.title if entry is not None else "") or stem
+
+
 class _Validator:
     def __init__(self, snap: Snapshot):
         self.snap = snap
@@ -221,7 +246,8 @@ class _Validator:
             for field in ("adopted", "effective"):
                 why = date_problem(reg.meta.get(field))
                 if why:
-                    self.add(reg.path, reg.lines.get(field), field, why, f"按 YYYY-MM-DD 填写，例如“{field}: 2026-01-01”")
+                    self.add(reg.path, reg.lines.get(field), field, why,
+                             f"按 YYYY-MM-DD 填写，例如“{field}: 2026-01-01”")
             if not reg.articles:
                 self.add(reg.path, 1, "正文", "没有找到任何条文", "条文标题写成“## 第一条”的形式")
             for line, message, fix in reg.problems:

@@ -17,7 +17,8 @@ def test_catalog_page_lists_findings(app_env):
     assert "燃气报修电话" in text
     assert any("没有市民描述示例" in e.label for e in at.expander)
     # Coverage of the matter taxonomy is only counted when it is checked against one.
-    assert [(m.label, m.value) for m in at.metric] == [("事项重叠", "2"), ("单位问题", "0"), ("缺少示例", "1"),
+    assert [(m.label, m.value) for m in at.metric] == [("格式错误", "0"),
+                                                       ("事项重叠", "2"), ("单位问题", "0"), ("缺少示例", "1"),
                                                        ("事实矛盾", "1")]
 
 

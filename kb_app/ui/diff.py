@@ -1,7 +1,7 @@
 """Rendering for review and history pages: side-by-side diffs, front-matter changes, Markdown previews.
 
-Every piece of content is escaped (diffs) or sanitised with nh3 (Markdown), so a file holding HTML
-or script is shown, never run.
+Every piece of content is escaped (diffs) or rendered and sanitised like the answer page
+(Markdown), so a file holding HTML or script is shown, never run.
 """
 
 from __future__ import annotations
@@ -9,10 +9,7 @@ from __future__ import annotations
 import difflib
 import html
 
-import markdown
-import nh3
-
-from kb_app import frontmatter
+from kb_app import frontmatter, render
 
 STYLE = """<style>
 .kbdiff{width:100%;border-collapse:collapse;font-family:monospace;font-size:13px;table-layout:fixed}
@@ -72,5 +69,5 @@ def meta_changes(old: str | None, new: str | None) -> list[dict]:
 
 
 def markdown_html(text: str) -> str:
-    """Markdown rendered to HTML with anything active (script, handlers, iframes) removed."""
-    return nh3.clean(markdown.markdown(text or "", extensions=["tables", "sane_lists"]))
+    """Markdown as the answer page renders it (kb_app.render.to_html: the one renderer), sanitised."""
+    return render.to_html(text)

@@ -59,6 +59,8 @@ def show_hit(kb, reader, user, hit):
         st.caption(" · ".join([hit.unit_name or hit.unit, *hit.category[:3]]))
         if entry is None:
             return
+        for problem in reader.format_problems(entry):
+            st.error(f"**格式错误**：{render.markdown_literal(problem)}", icon=":material/error:")
         if entry.agent_notes:
             notes = "\n\n".join(render.markdown_literal(x) for x in entry.agent_notes.splitlines() if x.strip())
             st.warning(f"**内部提示（仅坐席可见）**\n\n{notes}", icon=":material/lock:")

@@ -44,6 +44,9 @@ def show_header(reader, entry):
     if marks:
         st.markdown(" ".join(f":red-badge[{m}]" for m in marks))
     st.caption(" · ".join([f"答复单位：{reader.unit_name(entry.unit)}", *entry.category[:3]]))
+    if reader.staff:
+        for problem in reader.format_problems(entry):
+            st.error(f"**格式错误**：{render.markdown_literal(problem)}。请通知所属单位改正。", icon=":material/error:")
     why = reader.rechecking(entry)
     if why and reader.staff:
         st.warning(f"**依据已变更，待核**：{render.markdown_literal(why)}。答复前请核对现行条文。", icon=":material/rule:")

@@ -11,13 +11,13 @@ import streamlit as st
 import yaml
 
 from kb_app import frontmatter
-from kb_app.model import Snapshot
+from kb_app.model import AUDIENCES, Snapshot, as_date
 from kb_app.review import entry_units
 from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
-from kb_app.validate import AUDIENCES, LEVELS, validate
+from kb_app.validate import LEVELS, validate
 
 st.title("编辑条目")
 user = require_user()
@@ -127,9 +127,12 @@ with show_errors():
         unit = st.selectbox("所属（维护）单位", unit_options, index=unit_options.index(current_unit) if current_unit in unit_options else 0,
                             format_func=lambda u: f"{units.get(u, u)}（{u}）", key=k("unit"))
         u_note = st.container()
-        audience = st.selectbox("受众", AUDIENCES, format_func=AUDIENCE_LABELS.get,
-                                index=AUDIENCES.index(meta.get("audience")) if meta.get("audience") in AUDIENCES else
-                                (1 if kind == "directory" else 0), key=k("audience"))
+        # Catalogue entries are staff material; an audience that cannot be read stays internal.
+        audiences = ["internal"] if kind == "directory" else list(AUDIENCES)
+        written = meta.get("audience") if meta.get("audience") not in (None, "") else "public"
+        audience = st.selectbox("受众", audiences, format_func=AUDIENCE_LABELS.get,
+                                index=audiences.index(written if written in audiences else "internal"),
+                                key=k("audience"))
         category = st.text_input("分类（逗号分隔）", value="、".join(map(str, meta.get("category") or [])), key=k("category"))
         keywords = st.text_input("关键词（逗号分隔）", value="、".join(map(str, meta.get("keywords") or [])), key=k("keywords"))
     with right:
@@ -153,7 +156,10 @@ with show_errors():
         c1, c2, c3 = st.columns(3)
         for col, field, label in ((c1, "effective", "生效日期"), (c2, "expires", "失效日期"), (c3, "review_by", "复核日期")):
             value = meta.get(field)
-            dates[field] = col.date_input(label, value=value if hasattr(value, "year") else None, key=k(field))
+            dates[field] = col.date_input(label, value=as_date(value), key=k(field))
+            if value is not None and as_date(value) is None:
+                col.caption(f"原值“{value}”不是 YYYY-MM-DD 日期：请选择日期，否则保留原值并提示格式错误。")
+                dates[field] = dates[field] or value  # never dropped silently: a lost expiry would go public
         basis_text = st.text_area("依据（YAML 列表，如 - {regulation: beijing-2021, article: 31}）",
                                   value=yaml.safe_dump(meta.get("basis"), allow_unicode=True, sort_keys=False) if meta.get("basis") else "",
                                   key=k("basis"))
