@@ -2,28 +2,11 @@
 it, a consultation is answered directly from the knowledge base, and a complaint is dispatched with
 its due date; every outcome is recorded for the direct-answer rate."""
 
-import pytest
-
-from .browser import browser_page, requires_chromium, running_app
-from .review_helpers import make_users
-from .test_browser_review import log_in
+from .browser import requires_chromium
+from .test_browser_review import log_in, page, server  # noqa: F401 - the same app and browser fixtures
 from .ui_helpers import rows
 
 pytestmark = requires_chromium
-
-
-@pytest.fixture
-def server(kb, tmp_path):
-    make_users(kb)
-    kb.reindex()
-    with running_app(kb.settings.root, kb.settings.data_path, kb.settings.today, tmp_path / "serve.log") as url:
-        yield url
-
-
-@pytest.fixture
-def page():
-    with browser_page(viewport={"width": 1400, "height": 1000}) as pg:
-        yield pg
 
 
 def analyse(page, text):

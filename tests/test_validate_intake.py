@@ -11,6 +11,16 @@ def line_of(text: str, needle: str) -> int:
     return text[:text.index(needle)].count("\n") + 1
 
 
+def broken(sample_root, change) -> tuple[str, list[str]]:
+    """Change the sample's intake rules with ``change(text)``; (the text before, kb validate's lines)."""
+    path = sample_root / RULES
+    text = path.read_text(encoding="utf-8")
+    path.write_text(change(text), encoding="utf-8")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    return text, result.output.splitlines()
+
+
 @pytest.mark.parametrize("old, new, field, message", [
     ("  window: 10 ", "  window: 0 ", "emergency.window", "语境范围“0”无效。修改方法：填写 1 到 100 之间的整数（字数）"),
     ("  window: 10 ", "  windows: 10 ", "emergency.windows", "未知字段"),
@@ -25,35 +35,22 @@ def line_of(text: str, needle: str) -> int:
      "events.wrds", "未知字段"),
 ])
 def test_emergency_mistakes(sample_root, old, new, field, message):
-    path = sample_root / RULES
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    result = run_validate(sample_root)
-    assert result.exit_code == 1
+    text, lines = broken(sample_root, lambda t: t.replace(old, new, 1))
     line = line_of(text, old)
-    assert any(x.startswith(f"{RULES}:") and f"字段 {field}：{message}" in x for x in result.output.splitlines()), \
-        result.output
-    assert any(x.startswith(f"{RULES}:{line}:") or x.startswith(f"{RULES}:{line + 1}:")
-               for x in result.output.splitlines() if field in x), result.output
+    assert any(x.startswith(f"{RULES}:") and f"字段 {field}：{message}" in x for x in lines), lines
+    assert any(x.startswith((f"{RULES}:{line}:", f"{RULES}:{line + 1}:")) for x in lines if field in x), lines
 
 
 def test_events_only_on_transfer_rules(sample_root):
-    path = sample_root / RULES
-    text = path.read_text(encoding="utf-8")
     old = "    name: 诉讼程序\n    action: redirect\n"
-    path.write_text(text.replace(old, old + "    events: [{name: 官司, words: [官司]}]\n"), encoding="utf-8")
-    result = run_validate(sample_root)
-    assert result.exit_code == 1
-    assert f"{RULES}:{line_of(text, old) + 2}: 字段 events：只有转接规则（action: transfer）可以写 events" in result.output
+    text, lines = broken(sample_root, lambda t: t.replace(old, old + "    events: [{name: 官司, words: [官司]}]\n"))
+    expected = f"{RULES}:{line_of(text, old) + 2}: 字段 events：只有转接规则（action: transfer）可以写 events"
+    assert any(x.startswith(expected) for x in lines), lines
 
 
 def test_a_transfer_rule_needs_triggers_or_events(sample_root):
-    path = sample_root / RULES
-    text = path.read_text(encoding="utf-8")
-    start = text.index("    events:\n      - name: 火情")
-    end = text.index("    script: \"您反映的情况属于火灾")
-    path.write_text(text[:start] + text[end:], encoding="utf-8")
-    result = run_validate(sample_root)
-    assert result.exit_code == 1
-    assert "字段 triggers：触发词应为非空的文字列表" in result.output
+    def drop_fire_events(t):
+        return t[:t.index("    events:\n      - name: 火情")] + t[t.index("    script: \"您反映的情况属于火灾"):]
+
+    _text, lines = broken(sample_root, drop_fire_events)
+    assert any("字段 triggers：触发词应为非空的文字列表" in x for x in lines), lines
