@@ -65,9 +65,9 @@ BY_NAME = {f.name: f for f in FIELDS}
 #: Labels of every front-matter field, for the editor and for the review's table of changes.
 LABELS = {"id": "编号", "kind": "类型", "checked": "最近核对", **{f.name: f.label for f in FIELDS}}
 #: Where a field that an entry did not have goes: after the field before it in this order.
-ORDER = ("id", "kind", "title", "questions", "examples", "unit", "handler", "co_handlers", "level", "time_limit",
-         "audience", "category", "regions", "keywords", "effective", "expires", "review_by", "checked", "basis",
-         "facts", "agent_notes")
+ORDER = ("id", "kind", "title", "questions", "examples", "unit", "handler", "co_handlers", "level",
+         "time_limit", "audience", "category", "regions", "keywords", "effective", "expires", "review_by",
+         "checked", "basis", "facts", "agent_notes")
 
 
 def fields_for(kind: str) -> list[Field]:
@@ -172,8 +172,10 @@ class Choices:
             return "；".join(self.basis_label(b) for b in frontmatter_list(value))
         if field == "facts" and isinstance(value, dict):
             return "；".join(f"{k}：{v}" for k, v in value.items())
-        if isinstance(value, (dt.date, dt.datetime)):
-            return value.isoformat() if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else str(value)
+        if isinstance(value, dt.datetime):
+            return str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
         if isinstance(value, list):
             return "、".join(self.show(field, v) for v in value)
         if isinstance(value, dict):
@@ -413,7 +415,8 @@ class Editing:
 
     # -- from the form to a file --------------------------------------------------------------
 
-    def compose(self, draft: Draft, entered: dict, body: str, entry_id: str = "", commit: str | None = None) -> Edit:
+    def compose(self, draft: Draft, entered: dict, body: str, entry_id: str = "",
+                commit: str | None = None) -> Edit:
         """The file the form describes, what changed, and its problems against the rules at ``commit``."""
         changes = changes_from_form(draft.fields, draft.meta, entered)
         entry_id = (draft.entry_id if not draft.is_new else (entry_id or "").strip())
@@ -438,7 +441,8 @@ class Editing:
         return Edit(path, text, entry_id, str(meta.get("title") or entry_id), sorted(changes, key=_order),
                     body_changed, problems)
 
-    def check(self, path: str | None, text: str, commit: str | None = None, new_id: str | None = None) -> list[Problem]:
+    def check(self, path: str | None, text: str, commit: str | None = None,
+              new_id: str | None = None) -> list[Problem]:
         """Problems of one edited file, checked against the rules and registries at ``commit``."""
         commit = commit or self.kb.store.head()
         problems = []
@@ -511,7 +515,7 @@ class Editing:
         return ids
 
     def tasks_for(self, user, entry_id: str, unit: str) -> list:
-        """Open tasks a change to this entry may resolve: the entry's, and its unit's tasks without an entry."""
+        """Open tasks a change to this entry may resolve: the entry's, then its unit's without an entry."""
         if not unit:
             return []
         tasks = self.kb.feedback.list_tasks(unit)

@@ -111,8 +111,8 @@ def test_new_entry_path_and_checks(kb, users):
 def test_validation_problems_name_the_field(kb):
     ed = kb.editing
     draft = ed.open(HRSS)
-    edit = ed.compose(draft, dict(draft.values, title="", basis=[{"regulation": "beijing-2021", "article": 999}]),
-                      draft.body)
+    broken = [{"regulation": "beijing-2021", "article": 999}]
+    edit = ed.compose(draft, dict(draft.values, title="", basis=broken), draft.body)
     assert [p.field for p in edit.problems] == ["title", "basis"]
     assert edit.problems_for("title")[0].message == "缺少必填字段"
 
@@ -125,7 +125,8 @@ def test_who_may_edit_what(kb, users):
     assert len(ed.entries(users["center"])) == len(kb.snapshot().entry_list)
     assert ed.entries(users["agent"]) == []
     draft = ed.open(HRSS)
-    assert ed.unit_options(users["center"], draft, ed.choices()) == ["city-hrss"]  # an answer stays in its folder
+    # an answer stays in its unit's folder
+    assert ed.unit_options(users["center"], draft, ed.choices()) == ["city-hrss"]
 
 
 def test_choices_speak_by_name(kb):
@@ -160,7 +161,8 @@ def test_tasks_of_another_unit_cannot_be_marked(kb, users):
     kb.feedback.report_error("residence-permit-apply", "地址变了", "agent")
     [task] = kb.feedback.list_tasks("city-public-security")
     with pytest.raises(PermissionDenied):
-        kb.editing.save(users["hrss-editor"], "new", {HRSS: kb.store.read(HRSS) + "x\n"}, "x", tasks=[task.id])
+        kb.editing.save(users["hrss-editor"], "new", {HRSS: kb.store.read(HRSS) + "x\n"}, "x",
+                        tasks=[task.id])
 
 
 def test_adding_to_an_open_change_request_keeps_its_tasks(kb, users):
@@ -172,8 +174,8 @@ def test_adding_to_an_open_change_request_keeps_its_tasks(kb, users):
     first = ed.save(users["hrss-editor"], "new", {HRSS: kb.store.read(HRSS) + "x\n"}, "草稿", tasks=[report])
     assert first.cr.state == "draft" and not first.submitted
     other = "entries/policy/city-hrss/labor-contract-basics.md"
-    second = ed.save(users["hrss-editor"], first.cr.id, {other: kb.store.read(other) + "y\n"}, "再改", submit=True,
-                     tasks=[zero])
+    second = ed.save(users["hrss-editor"], first.cr.id, {other: kb.store.read(other) + "y\n"}, "再改",
+                     submit=True, tasks=[zero])
     assert second.cr.id == first.cr.id and second.submitted
     assert second.cr.data["resolves"] == sorted([report, zero])
 

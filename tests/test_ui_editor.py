@@ -53,8 +53,8 @@ def test_edit_the_body_and_submit(kb, users):
                                     f"示例市人力资源和社会保障局 审核。[查看审核进度](review?cr={cr.id})"]
     new = kb.store.read(HRSS, cr.head)
     changed = [line for line in new.splitlines() if line not in kb.store.read(HRSS).splitlines()]
-    assert len(changed) == 1 and "当场领取新卡" in changed[0]                     # one line, the front matter as it was
-    assert at.selectbox(key="editor_target").value == cr.id                      # further saves go to the same request
+    assert len(changed) == 1 and "当场领取新卡" in changed[0]    # one line; the front matter as it was
+    assert at.selectbox(key="editor_target").value == cr.id     # further saves go to the same request
 
 
 def test_save_a_draft(kb, users):

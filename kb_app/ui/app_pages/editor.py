@@ -78,7 +78,7 @@ def select(label, options, current, fmt, key, **kw):
 
 
 def basis_editor(choices, rows_key, k):
-    """Legal basis as rows: a regulation and article chosen from lists (with the article's text), or a document."""
+    """Legal basis as rows: regulation and article chosen from lists (the article's text shown), or a document."""
     rows = st.session_state[rows_key]
     out = []
     for n, row in enumerate(rows):
@@ -104,7 +104,8 @@ def basis_editor(choices, rows_key, k):
                              label_visibility="visible" if n == 0 else "collapsed")
                 text = choices.article_text(reg, art)
                 if text:
-                    st.caption(f"{choices.article_label(reg, art)}：{text[:160]}{'……' if len(text) > 160 else ''}")
+                    more = "……" if len(text) > 160 else ""
+                    st.caption(f"{choices.article_label(reg, art)}：{text[:160]}{more}")
                 if reg and art is None:
                     st.caption(":orange[请选择条文，否则这一条依据不会保存。]")
                 if reg and art is not None:
@@ -148,8 +149,8 @@ def field_widget(field, draft, choices, ed, k, notes):
     elif field.widget == "unit":
         options = ed.unit_options(user, draft, choices) if name == "unit" else list(choices.units)
         label = "维护单位" if name == "unit" and draft.kind == "directory" else field.label
-        entered = select(label, options, value, choices.unit_name, key, disabled=name == "unit" and len(options) == 1,
-                         help=help_text) or ""
+        fixed = name == "unit" and len(options) == 1
+        entered = select(label, options, value, choices.unit_name, key, disabled=fixed, help=help_text) or ""
     elif field.widget == "units":
         options = list(choices.units) + [u for u in value if u not in choices.units]
         entered = st.multiselect(field.label, options, default=value, format_func=choices.unit_name, key=key,
@@ -163,8 +164,8 @@ def field_widget(field, draft, choices, ed, k, notes):
         options = ["internal"] if draft.kind == "directory" else list(AUDIENCE_LABELS)
         entered = select(field.label, options, value, lambda v: AUDIENCE_LABELS.get(v, v), key) or ""
     elif field.widget == "date":
-        entered = st.date_input(field.label, value=value, min_value=DATES[0], max_value=DATES[1], format="YYYY-MM-DD",
-                                key=key, help=help_text)
+        entered = st.date_input(field.label, value=value, min_value=DATES[0], max_value=DATES[1],
+                                format="YYYY-MM-DD", key=key, help=help_text)
         if name in draft.unreadable:
             st.caption(f":orange[原值“{draft.unreadable[name]}”不是 YYYY-MM-DD 格式的日期：选择一个日期替换它；"
                        "不选则原样保留（校验会提示格式错误）。]")
@@ -330,10 +331,12 @@ with show_errors():
         elif edit.unchanged and not draft.is_new and not tasks:
             st.warning("没有任何改动：修改字段或正文后再保存。")
         else:
-            save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, "修改" if not draft.is_new else "新增",
-                 edit.title, keep=edit.path if draft.is_new else None)
+            verb = "新增" if draft.is_new else "修改"
+            save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, verb, edit.title,
+                 keep=edit.path if draft.is_new else None)
     if retire:
-        save(ed, target, {draft.path: ed.retired(draft)}, f"停用“{draft.title}”", True, tasks, "停用", draft.title)
+        retired = {draft.path: ed.retired(draft)}
+        save(ed, target, retired, f"停用“{draft.title}”", True, tasks, "停用", draft.title)
     if delete:
         st.session_state["editor_confirm_delete"] = draft.path
     if st.session_state.get("editor_confirm_delete") == draft.path and not draft.is_new:
