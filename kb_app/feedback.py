@@ -26,8 +26,10 @@ invalid        the entry's file on main fails validation (格式错误; e.g. a d
 
 A task is due ``settings.task_due_workdays`` working days after it was opened (on the statutory
 calendar; when the calendar lacks the year the due date stays empty and the detail says why). It
-is closed when a change touching its entry is published (``close_tasks_for_entries``, called by
-the review workflow on publish) or dismissed with a reason. ``generate_tasks`` is idempotent: a task
+is closed when a change whose author marked it as resolved by that change is published (the CR's
+``resolves``; see ``after_publish``) — a change to the entry does not close tasks it was not meant
+to settle — or dismissed with a reason. A ``basis_changed`` task closes with its flag
+(``kb_app.reverify``). ``generate_tasks`` is idempotent: a task
 is identified by (unit, kind, entry, source), and no second task is opened for a key that already
 has one, whatever its state, so a dismissed task is not reopened until its cause changes (a new
 expiry date, new votes, a new report).
@@ -370,7 +372,8 @@ class Feedback:
     def overdue(self, unit: str | None = None) -> list[Task]:
         return self.list_tasks(unit, OPEN, overdue_only=True)
 
-    def _check_owner(self, task: Task, user):
+    def check_owner(self, task: Task, user):
+        """PermissionDenied unless the user's unit owns the task (the hotline center handles any)."""
         if user is None:
             return
         role, unit = getattr(user, "role", None), getattr(user, "unit", None)
@@ -384,33 +387,48 @@ class Feedback:
         if not reason:
             raise TaskError("驳回维护任务必须填写理由：请说明为什么不需要修改条目。")
         task = self.task(task_id)
-        self._check_owner(task, user)
+        self.check_owner(task, user)
         if task.state != OPEN:
             raise TaskError(f"维护任务 #{task_id} 的状态是“{STATE_LABELS.get(task.state, task.state)}”，"
                             "只能驳回待处理的任务：请刷新任务列表。")
         self._close([task], DISMISSED, getattr(user, "username", None) or "", reason)
         return self.task(task_id)
 
-    def close_tasks_for_entries(self, entry_ids, commit: str, actor: str = "") -> list[int]:
-        """Close the open tasks of entries that a published change touched; returns their ids."""
+    def close_tasks_for_entries(self, entry_ids, commit: str, actor: str = "", kinds=None) -> list[int]:
+        """Close the open tasks (of ``kinds``, default all) of entries; returns their ids."""
         ids = [e for e in dict.fromkeys(entry_ids) if e]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
         with self._db() as db:
             rows = list(db["tasks"].rows_where(f"state = ? and entry in ({marks})", [OPEN, *ids]))
-        tasks = [self._task(r, self.kb.today()) for r in rows]
+        tasks = [self._task(r, self.kb.today()) for r in rows if kinds is None or r["kind"] in kinds]
         self._close(tasks, CLOSED, actor or f"commit:{commit[:12]}", f"已由发布的变更（提交 {commit[:10]}）处理。")
         return [t.id for t in tasks]
 
-    def close_tasks_for_commits(self, old: str | None, new: str, actor: str = "") -> list[int]:
-        """Close the tasks of every entry changed between two commits of main."""
-        paths = self.kb.store.changed_paths(old, new)
-        ids = []
-        for path in paths:
-            if path.startswith("entries/") and path.endswith(".md"):
-                ids.append(path.rsplit("/", 1)[-1][:-3])
-        return self.close_tasks_for_entries(ids, new, actor)
+    def close_resolved(self, cr, commit: str) -> list[int]:
+        """Close the open tasks a published change request was marked as resolving."""
+        tasks = []
+        for task_id in cr.data.get("resolves") or []:
+            try:
+                task = self.task(int(task_id))
+            except (TaskError, TypeError, ValueError):
+                continue
+            if task.state == OPEN:
+                tasks.append(task)
+        self._close(tasks, CLOSED, f"cr:{cr.id}", f"已由变更请求 #{cr.id}“{cr.title}”处理并发布（提交 {commit[:10]}）。")
+        return [t.id for t in tasks]
+
+    def reports(self, tasks) -> dict[int, dict]:
+        """The error report (纠错) behind each report task, by task id."""
+        wanted = {int(t.source.split(":", 1)[1]): t.id for t in tasks
+                  if t.kind == "report" and t.source.startswith("report:") and t.source[7:].isdigit()}
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        with self._db() as db:
+            rows = list(db["reports"].rows_where(f"id in ({marks})", list(wanted)))
+        return {wanted[r["id"]]: r for r in rows}
 
     def _close(self, tasks: list[Task], state: str, by: str, reason: str):
         now = self._now()
@@ -469,6 +487,5 @@ def close_tasks_for_entries(kb, entry_ids, commit: str, actor: str = "") -> list
 
 
 def after_publish(kb, cr, commit: str):
-    """on_publish hook: a published change closes the open tasks of every entry it touched."""
-    parent = kb.store.git("rev-parse", f"{commit}^1").strip()
-    return kb.feedback.close_tasks_for_commits(parent, commit, f"cr:{cr.id}")
+    """on_publish hook: a published change closes the tasks its author marked as resolved by it."""
+    return kb.feedback.close_resolved(cr, commit)

@@ -194,7 +194,8 @@ def rewrite_citations(text: str, new_numbers: dict[tuple[str, int], int]) -> str
         return text
     rewritten = []
     for item in basis:
-        if isinstance(item, dict) and isinstance(item.get("article"), int) and item.get("regulation") is not None:
+        cites = isinstance(item, dict) and item.get("regulation") is not None
+        if cites and isinstance(item.get("article"), int):
             new = new_numbers.get((str(item["regulation"]), item["article"]))
             item = dict(item, article=new) if new is not None else item
         rewritten.append(item)

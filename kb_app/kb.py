@@ -195,6 +195,13 @@ class Kb:
             review.covered_paths.append(reverify.mechanical_rewrites)
         return review.Review(self)
 
+    @cached_property
+    def editing(self):
+        """The editor's work: entries one may edit, form fields, checks and saving (see kb_app.editing)."""
+        from .editing import Editing
+
+        return Editing(self)
+
     # -- when the rules change ----------------------------------------------------------------
 
     def impact(self, cr):

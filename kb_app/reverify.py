@@ -82,8 +82,8 @@ def flag_entries(kb, impact: Impact, commit: str, cr_id=None) -> list[str]:
     return [item.entry_id for item in impact.impacted]
 
 
-def clear_flags(kb, entry_ids) -> list[str]:
-    """Clear the flags of entries (their tasks are closed by the publication itself)."""
+def clear_flags(kb, entry_ids, commit: str = "", actor: str = "") -> list[str]:
+    """Clear the flags of entries and close their “依据已变更，待核” tasks."""
     entry_ids = list(entry_ids)
     if not entry_ids:
         return []
@@ -93,6 +93,7 @@ def clear_flags(kb, entry_ids) -> list[str]:
                                             [FLAG, *entry_ids])]
     db.execute(f"delete from entry_flags where flag = ? and entry in ({marks})", [FLAG, *entry_ids])
     db.conn.commit()
+    kb.feedback.close_tasks_for_entries(cleared, commit, actor, kinds=(TASK_KIND,))
     return cleared
 
 
@@ -115,7 +116,7 @@ def after_publish(kb, cr, commit: str):
     if touches_rules(touched):
         flag_entries(kb, analyse(kb.snapshot(parent), kb.snapshot(commit)), commit, cr.id)
     else:
-        clear_flags(kb, entry_ids_in(touched))
+        clear_flags(kb, entry_ids_in(touched), commit, f"cr:{cr.id}")
 
 
 def confirm(kb, user, entry_ids, note: str = ""):

@@ -421,6 +421,14 @@ class Review:
         return bool(self.kb.db()["cr_events"].count_where(
             "cr = ? and actor = ? and action in ('create', 'update', 'adopt')", [cr.id, user.username]))
 
+    def would_publish(self, user: User, cr: ChangeRequest, status: ReviewStatus | None = None) -> bool:
+        """Whether the user's approval is the last one the CR needs (approving it then publishes it)."""
+        if cr.state != "in_review" or not cr.valid or self.is_author(cr, user):
+            return False
+        status = status or self.status(cr)
+        mine = {p for p in status.missing if can_approve_for(user, p, status.policy)}
+        return bool(mine) and mine == set(status.missing) and not status.conflicts
+
     def waiting_for(self, user: User) -> list[ChangeRequest]:
         """CRs in review that need an approval the user can give."""
         out = []
@@ -516,8 +524,12 @@ class Review:
                 self._event(db, cr_id, user.username, "submit", commit)
         return self.get(cr_id)
 
-    def update(self, user: User, cr_id: int, changes: dict, message: str | None = None) -> ChangeRequest:
-        """A new commit on the CR, rebased onto current main; earlier approvals are dismissed."""
+    def update(self, user: User, cr_id: int, changes: dict, message: str | None = None,
+               data: dict | None = None) -> ChangeRequest:
+        """A new commit on the CR, rebased onto current main; earlier approvals are dismissed.
+
+        ``data`` is merged into the CR's data (e.g. the maintenance tasks it resolves).
+        """
         user = self._actor(user, *AUTHOR_ROLES)
         cr = self.get(cr_id, sync=True)
         if user.username != cr.author:
@@ -551,6 +563,8 @@ class Review:
             if not self.store.update_ref(f"refs/heads/{cr.branch}", commit, cr.head):
                 raise ReviewStateError(f"变更请求 #{cr.id} 刚被他人更新：请刷新页面后重试。")
             self._after_commit(db, cr, user.username, commit, main, "update", text)
+            if data:
+                self._set(db, cr.id, data={**cr.data, **data})
         return self.get(cr.id)
 
     def _follow_up(self, base: str, head: str) -> str:

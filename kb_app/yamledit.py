@@ -206,9 +206,11 @@ class _Editor:
         chunks = []
         for i, item in enumerate(items):
             start = self.line_start(item.start_mark.index)
-            end = self.line_start(items[i + 1].start_mark.index) if i + 1 < len(items) else self.content_end(item)
+            last = i + 1 == len(items)
+            end = self.content_end(item) if last else self.line_start(items[i + 1].start_mark.index)
             chunks.append((start, end))
-        matcher = difflib.SequenceMatcher(None, [_key(v) for v in old], [_key(v) for v in new], autojunk=False)
+        keys_old, keys_new = [_key(v) for v in old], [_key(v) for v in new]
+        matcher = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
@@ -240,7 +242,8 @@ class _Editor:
                         self.value(key, value, old[name], new[name])
             return
         if _inline(node) and _is_scalar(new):
-            return self.edits.append((node.start_mark.index, node.end_mark.index, _scalar(new, node.style, flow=True)))
+            text = _scalar(new, node.style, flow=True)
+            return self.edits.append((node.start_mark.index, node.end_mark.index, text))
         if chunk is None or (isinstance(node, yaml.CollectionNode) and node.flow_style):
             return self.replace(node, new)
         self.edits.append((chunk[0], chunk[1], f"{dash}- {_flow(new)}\n"))
@@ -287,7 +290,10 @@ def _flow(value) -> str:
 
 
 def _literal(text: str, indent: str) -> str:
-    chomp = "" if text.endswith("\n") and not text.endswith("\n\n") else "-" if not text.endswith("\n") else "+"
+    if not text.endswith("\n"):
+        chomp = "-"
+    else:
+        chomp = "+" if text.endswith("\n\n") else ""
     inner = indent + "  "
     lines = text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
     if chomp == "+":

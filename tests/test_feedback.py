@@ -165,14 +165,24 @@ def test_published_change_closes_the_entrys_tasks(kb):
     assert [r["state"] for r in rows(kb, "reports")] == ["closed", "open"]
 
 
-def test_closing_from_a_commit_range(kb, sample_root):
+def test_a_published_edit_closes_only_the_tasks_marked_as_resolved(kb):
+    """Publishing a change to an entry leaves its other tasks open; only the marked ones close."""
+    from .review_helpers import make_users
+
+    users = make_users(kb)
     kb.feedback.report_error(ENTRY, "材料变了", "agent")
-    old = kb.store.head()
-    path = sample_root / kb.snapshot().entries[ENTRY].path
-    path.write_text(path.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
-    new = commit_all(sample_root, "更新居住证")
-    assert len(kb.feedback.close_tasks_for_commits(old, new)) == 1
-    assert kb.feedback.list_tasks() == []
+    kb.feedback.report_error(ENTRY, "地址也变了", "public")
+    marked, other = sorted(t.id for t in kb.feedback.list_tasks("city-public-security"))
+    path = kb.snapshot().entries[ENTRY].path
+    editor = kb.users.add("ps-editor2", "公安编辑", "secret-pass-1", "unit_editor", "city-public-security")
+    reviewer = kb.users.add("ps-reviewer2", "公安审核", "secret-pass-1", "unit_reviewer", "city-public-security")
+    cr = kb.review.create(editor, "更新材料", {path: kb.store.read(path) + "\n补充说明。\n"}, submit=True,
+                          data={"resolves": [marked]})
+    kb.review.approve(reviewer, cr.id)
+    kb.review.approve(users["center"], cr.id)
+    assert kb.review.get(cr.id).state == "published"
+    assert [t.id for t in kb.feedback.list_tasks("city-public-security")] == [other]
+    assert [r["state"] for r in rows(kb, "reports")] == ["closed", "open"]
 
 
 def write_policy(root, unit, entry_id, **dates):

@@ -1,12 +1,14 @@
 """AppTest of the log-in, my-work, review and users pages, including their error paths."""
 
+import re
+
 import pytest
 
 from kb_app.exceptions import AuthError
 from kb_app.ui.auth_routes import sign_notice
 
 from .review_helpers import HRSS, PASSWORD, edited, make_users
-from .ui_helpers import links, open_page
+from .ui_helpers import links, open_page, page_text
 
 
 @pytest.fixture
@@ -61,21 +63,44 @@ def test_a_disabled_user_is_signed_out_at_the_next_click(kb, users):
 
 
 def test_review_page_approve_and_publish(kb, users):
-    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n<script>alert(1)</script>新句子。\n")}, submit=True)
+    body = "\n<script>alert(1)</script>新句子。\n"
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, body)}, submit=True)
     at = open_page("app_pages/review.py", users["hrss-reviewer"])
     assert not at.exception
     assert at.subheader[0].value == f"#{cr.id} 补卡说明"
+    assert at.caption[0].value.startswith("审核中 · 作者：李编辑（示例市人力资源和社会保障局） · 发起于 2026-11-22")
     assert [r for r in at.dataframe[0].value["状态"]] == ["待审核", "待审核"]
-    html = "".join(h.proto.body for h in at.get("html"))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;新句子。" in html and "<script>" not in html.replace(
-        "<style>", "").split("</style>")[-1]
+    page = page_text(at)
+    assert "#### 修改答复口径：社会保障卡丢了怎么补办 · 示例市人力资源和社会保障局" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;新句子。" in page and "<script>" not in page
+    accounts = [m.value for m in at.markdown if "hrss-editor" in m.value]          # people by name ...
+    assert len(accounts) == 1 and accounts[0].startswith("- 分支：`cr/1`")        # ... accounts under 技术信息
+    assert not any("hrss-editor" in c.value for c in at.caption)
+    assert at.button(key="review_approve").label == "批准"
     at.button(key="review_approve").click().run()
-    assert texts(at) == ([], ["批准成功，当前状态：审核中。"])
+    assert texts(at) == ([], ["已批准。还需要 热线中心校核 批准，之后才会发布。"])
     at = open_page("app_pages/review.py", users["center"])
+    assert [i.value for i in at.info] == ["您是最后一个审核方：批准后本变更将**立即发布**，公众和坐席马上就能查到新内容。"]
+    assert at.button(key="review_approve").label == "批准并发布"
     at.text_area(key="review_comment").input("核对无误")
     at.button(key="review_approve").click().run()
-    assert texts(at) == ([], ["批准成功，当前状态：已发布。"])
+    assert texts(at) == ([], ["已批准并发布。\n\n“社会保障卡丢了怎么补办”的新版本已发布，查询到的就是它："
+                              "[查看发布后的答复](answer?id=sscard-reissue)"])
     assert "新句子。" in kb.store.read(HRSS)
+    assert list(at.dataframe[0].value["审核人"]) == ["张校核", "王审核"]
+
+
+def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
+    text = kb.store.read(HRSS).replace("当场领卡", "当场领取新卡")
+    text = text.replace("review_by: 2027-06-30", "review_by: 2027-12-31")
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: text}, submit=True)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    fields = at.dataframe[0].value
+    assert list(fields["字段"]) == ["复核日期"]
+    assert (list(fields["修改前"]), list(fields["修改后"])) == (["2027-06-30"], ["2027-12-31"])
+    rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
+    assert "<strong>当场领<ins>取新</ins>卡</strong>" in rendered    # marked inside the line, in its list item
+    assert rendered.count("<ins>") == 1 and rendered.count("<del>") == 0
 
 
 def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
@@ -88,7 +113,7 @@ def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     assert texts(at)[0] == ["请填写退回意见：说明需要修改什么、为什么。"]
     at.text_area(key="review_comment").input("请补充办理地点")
     at.button(key="review_request_changes").click().run()
-    assert texts(at) == ([], ["退回成功，当前状态：退回修改。"])
+    assert texts(at) == ([], ["已退回作者修改。"])
     assert kb.review.get(cr.id).state == "changes_requested"
 
 
@@ -99,8 +124,10 @@ def test_review_page_shows_conflicts_with_both_versions(kb, users):
     kb.review.approve(users["center"], a.id)
     at = open_page("app_pages/review.py", users["center2"])
     at.selectbox(key="review_select").set_value(b.id).run()
-    assert f"以下文件在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新：{HRSS}" in [w.value for w in at.warning]
-    html = "".join(h.proto.body for h in at.get("html"))
+    assert "“社会保障卡丢了怎么补办”在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新。" in [
+        w.value for w in at.warning]
+    # changes are marked inside lines: compare the text
+    html = re.sub("<[^>]+>", "", "".join(h.proto.body for h in at.get("html")))
     assert "主干现行版本" in html and "甲方案。" in html and "乙方案。" in html
 
 

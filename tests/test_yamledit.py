@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from kb_app import frontmatter, yamledit
 from kb_app.yamledit import DELETE, same, update
 
+REGULATIONS = ["beijing-2021", "baoding-2022"]
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "entries").rglob("*.md"))
 HAND = """---
 id: road-works   # 编号，与文件名相同
@@ -49,9 +50,12 @@ def changed_lines(a: str, b: str) -> list[str]:
      ["-questions: [路挖了多久修好, 施工噪音]", "+questions: [路挖了多久修好, 施工噪音太大]"]),
     ({"category": ["城市管理", "桥梁"]}, ["--   道路", "+-   桥梁"]),
     ({"category": ["城市管理", "道路", "桥梁"]}, ["+- 桥梁"]),
-    ({"basis": [{"regulation": "beijing-2021", "article": 12}, {"regulation": "baoding-2022", "article": 19}]},
-     ["-  - {regulation: beijing-2021, article: 11}   # 派单", "+  - {regulation: beijing-2021, article: 12}   # 派单"]),
-    ({"basis": [{"regulation": "beijing-2021", "article": 11}, {"regulation": "baoding-2022", "article": 20}]},
+    ({"basis": [{"regulation": "beijing-2021", "article": 12},
+                {"regulation": "baoding-2022", "article": 19}]},
+     ["-  - {regulation: beijing-2021, article: 11}   # 派单",
+      "+  - {regulation: beijing-2021, article: 12}   # 派单"]),
+    ({"basis": [{"regulation": "beijing-2021", "article": 11},
+                {"regulation": "baoding-2022", "article": 20}]},
      ["-    article: 19", "+    article: 20"]),
     ({"facts": {"电话": "12345", "地址": "人民路1号"}}, ["+  地址: 人民路1号"]),
     ({"agent_notes": "第一行\n第二行改了\n"}, ["-  第二行", "+  第二行改了"]),
@@ -101,7 +105,7 @@ fields = st.sampled_from(["title", "questions", "keywords", "category", "agent_n
 text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\x85"),
                min_size=1, max_size=12)
 values = st.one_of(text, st.lists(text, max_size=4), st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)),
-                   st.lists(st.fixed_dictionaries({"regulation": st.sampled_from(["beijing-2021", "baoding-2022"]),
+                   st.lists(st.fixed_dictionaries({"regulation": st.sampled_from(REGULATIONS),
                                                    "article": st.integers(1, 60)}), max_size=3),
                    st.dictionaries(text, text, max_size=3), st.just(DELETE))
 

@@ -1,73 +1,176 @@
-"""Rendering for review and history pages: side-by-side diffs, front-matter changes, Markdown previews.
+"""Diffs as HTML for the review and history pages: the source side by side, and the answer as it will look.
 
-Every piece of content is escaped (diffs) or rendered and sanitised like the answer page
-(Markdown), so a file holding HTML or script is shown, never run.
+Changes are marked inside lines, character by character (Chinese has no spaces to split words on),
+in both views. Every piece of content is escaped (source) or rendered with the one Markdown
+renderer and sanitised (:func:`kb_app.render.to_html`), so a file holding HTML or script is shown,
+never run.
 """
 
 from __future__ import annotations
 
 import difflib
 import html
+import re
 
-from kb_app import frontmatter, render
+from kb_app import render
 
 STYLE = """<style>
 .kbdiff{width:100%;border-collapse:collapse;font-family:monospace;font-size:13px;table-layout:fixed}
-.kbdiff td{vertical-align:top;padding:1px 6px;white-space:pre-wrap;word-break:break-all;border-bottom:1px solid #f3f3f3}
+.kbdiff td{vertical-align:top;padding:1px 6px;white-space:pre-wrap;word-break:break-all;
+ border-bottom:1px solid #f3f3f3}
 .kbdiff td.n{width:3em;color:#999;text-align:right;user-select:none}
 .kbdiff th{background:#f6f6f6;text-align:left;padding:4px 6px;font-weight:600}
-.kbdiff .del{background:#ffecec}.kbdiff .add{background:#eaffea}.kbdiff .gap td{color:#999;text-align:center;background:#fafafa}
+.kbdiff .del{background:#fff1f1}.kbdiff .add{background:#effbef}
+.kbdiff .gap td{color:#999;text-align:center;background:#fafafa}
+.kbdiff .del .cx{background:#ffc7c7}.kbdiff .add .cx{background:#b8ecbc}
+.kbrender{display:grid;grid-template-columns:1fr 1fr;gap:14px;align-items:start}
+.kbrender .pane{border:1px solid #e3e3e3;border-radius:8px;padding:4px 16px 8px;min-width:0;
+ overflow-wrap:anywhere}
+.kbrender .cap{font-size:13px;color:#666;border-bottom:1px solid #eee;padding:6px 0;margin-bottom:6px}
+.kbrender ins{background:#b8ecbc;text-decoration:none;border-radius:2px}
+.kbrender del{background:#ffc7c7;text-decoration:line-through;border-radius:2px}
+.kbrender .none{color:#999;font-style:italic}
+@media (max-width:800px){.kbrender{grid-template-columns:1fr}}
 </style>"""
 
+#: Private-use characters marking changes in Markdown source until it is rendered.
+INS, INS_END, DEL, DEL_END = "\ue000", "\ue001", "\ue002", "\ue003"
+#: A line's Markdown block syntax (list marker, heading, quote), kept outside the marks.
+BLOCK_PREFIX = re.compile(r"^\s*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|#{1,6}[ \t]+|>[ \t]?)*")
+#: Below this similarity two lines are a deletion and an insertion, not one edited line.
+SIMILAR = 0.3
 
-def _cells(number, text, css):
-    num = "" if number is None else str(number)
-    return f'<td class="n">{num}</td><td class="{css}">{html.escape(text)}</td>'
+
+def char_segments(a: str, b: str) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]]:
+    """Two versions of a line as (changed, text) segments, character by character.
+
+    An unchanged run of one character between two changes is folded into them, so a rewritten
+    phrase reads as one change rather than a comb of single characters.
+    """
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if a and b and matcher.ratio() < SIMILAR:
+        return [(True, a)], [(True, b)]
+    ops = [list(op) for op in matcher.get_opcodes()]
+    merged: list[list] = []
+    for i, op in enumerate(ops):
+        tiny = op[0] == "equal" and op[2] - op[1] <= 1 and 0 < i < len(ops) - 1
+        if merged and merged[-1][0] != "equal" and (op[0] != "equal" or tiny):
+            merged[-1][2], merged[-1][4] = op[2], op[4]
+            continue
+        merged.append(["replace" if tiny else op[0], *op[1:]])
+    left, right = [], []
+    for tag, i1, i2, j1, j2 in merged:
+        if i2 > i1:
+            left.append((tag != "equal", a[i1:i2]))
+        if j2 > j1:
+            right.append((tag != "equal", b[j1:j2]))
+    return left, right
 
 
-def side_by_side(old: str | None, new: str | None, left: str = "修改前", right: str = "修改后", context: int = 3) -> str:
-    """An HTML table with the old text on the left and the new on the right, changes highlighted."""
-    a, b = (old or "").splitlines(), (new or "").splitlines()
-    rows = []
-    groups = difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context)
+def _rows(a: list[str], b: list[str], context: int | None):
+    """(old line number or None, new line number or None) pairs, grouped with ``None`` as a gap."""
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    groups = [matcher.get_opcodes()] if context is None else matcher.get_grouped_opcodes(context)
     for n, group in enumerate(groups):
         if n:
-            rows.append('<tr class="gap"><td colspan="4">⋯</td></tr>')
+            yield None
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                for k in range(i2 - i1):
-                    rows.append("<tr>" + _cells(i1 + k + 1, a[i1 + k], "") + _cells(j1 + k + 1, b[j1 + k], "") + "</tr>")
+                yield from ((i1 + k, j1 + k, False) for k in range(i2 - i1))
                 continue
             for k in range(max(i2 - i1, j2 - j1)):
-                la = _cells(i1 + k + 1, a[i1 + k], "del") if i1 + k < i2 else _cells(None, "", "")
-                lb = _cells(j1 + k + 1, b[j1 + k], "add") if j1 + k < j2 else _cells(None, "", "")
-                rows.append(f"<tr>{la}{lb}</tr>")
+                yield (i1 + k if i1 + k < i2 else None, j1 + k if j1 + k < j2 else None, True)
+
+
+def _source_cell(number, segments, css) -> str:
+    if number is None:
+        return '<td class="n"></td><td></td>'
+    text = "".join(f'<span class="cx">{html.escape(t)}</span>' if changed and css else html.escape(t)
+                   for changed, t in segments)
+    return f'<td class="n">{number + 1}</td><td class="{css}">{text}</td>'
+
+
+def side_by_side(old: str | None, new: str | None, left: str = "修改前", right: str = "修改后",
+                 context: int = 3) -> str:
+    """The source of two versions side by side, changed lines tinted and changed characters marked."""
+    a, b = (old or "").splitlines(), (new or "").splitlines()
+    rows = []
+    for row in _rows(a, b, context):
+        if row is None:
+            rows.append('<tr class="gap"><td colspan="4">⋯</td></tr>')
+            continue
+        i, j, changed = row
+        if not changed:
+            cells = _source_cell(i, [(False, a[i])], "") + _source_cell(j, [(False, b[j])], "")
+            rows.append(f"<tr>{cells}</tr>")
+            continue
+        if i is not None and j is not None:
+            sa, sb = char_segments(a[i], b[j])
+        else:
+            sa = [(True, a[i])] if i is not None else []
+            sb = [(True, b[j])] if j is not None else []
+        rows.append(f"<tr>{_source_cell(i, sa, 'del')}{_source_cell(j, sb, 'add')}</tr>")
     if not rows:
         rows.append('<tr class="gap"><td colspan="4">两个版本没有差别</td></tr>')
     head = f'<tr><th colspan="2">{html.escape(left)}</th><th colspan="2">{html.escape(right)}</th></tr>'
     return f'{STYLE}<table class="kbdiff">{head}{"".join(rows)}</table>'
 
 
-def _show(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "、".join(_show(v) for v in value)
-    if isinstance(value, dict):
-        return "，".join(f"{k}: {_show(v)}" for k, v in value.items())
-    return str(value)
+# -- the rendered diff ------------------------------------------------------------------------------
 
 
-def meta_changes(old: str | None, new: str | None) -> list[dict]:
-    """Rows ``{字段, 修改前, 修改后}`` for every front-matter field that differs."""
-    a, b = frontmatter.meta_or_empty(old), frontmatter.meta_or_empty(new)
-    rows = []
-    for key in list(dict.fromkeys([*a, *b])):
-        if a.get(key) != b.get(key):
-            rows.append({"字段": str(key), "修改前": _show(a.get(key)), "修改后": _show(b.get(key))})
-    return rows
+def _marked(segments, start: str, end: str) -> str:
+    return "".join(f"{start}{t}{end}" if changed and t.strip() else t for changed, t in segments)
+
+
+def _whole(line: str, start: str, end: str) -> str:
+    prefix = BLOCK_PREFIX.match(line).group(0)
+    rest = line[len(prefix):]
+    return f"{prefix}{start}{rest}{end}" if rest.strip() else line
+
+
+def marked_sources(old: str, new: str) -> tuple[str, str, int]:
+    """Both versions of a Markdown text with their changes marked, and how many lines changed."""
+    a, b = (old or "").splitlines(), (new or "").splitlines()
+    out_a, out_b, changed = [], [], 0
+    for row in _rows(a, b, None):
+        i, j, differs = row
+        if not differs:
+            out_a.append(a[i])
+            out_b.append(b[j])
+            continue
+        changed += 1
+        if i is not None and j is not None:
+            pa, pb = BLOCK_PREFIX.match(a[i]).group(0), BLOCK_PREFIX.match(b[j]).group(0)
+            sa, sb = char_segments(a[i][len(pa):], b[j][len(pb):])
+            out_a.append(pa + _marked(sa, DEL, DEL_END))
+            out_b.append(pb + _marked(sb, INS, INS_END))
+        elif i is not None:
+            out_a.append(_whole(a[i], DEL, DEL_END))
+        else:
+            out_b.append(_whole(b[j], INS, INS_END))
+    return "\n".join(out_a), "\n".join(out_b), changed
+
+
+def _render_marked(text: str) -> str:
+    """Markdown with change marks rendered, the marks turned into <ins>/<del>, sanitised again."""
+    rendered = render.to_html(text)
+    for mark, tag in ((INS, "<ins>"), (INS_END, "</ins>"), (DEL, "<del>"), (DEL_END, "</del>")):
+        rendered = rendered.replace(mark, tag)
+    return render.sanitize(rendered)  # balances marks that a Markdown element split
+
+
+def rendered_side_by_side(old: str | None, new: str | None, left: str = "修改前（现行版本）",
+                          right: str = "修改后（发布后的样子）") -> str:
+    """Two versions of an answer rendered as readers will see them, with the changes marked inside lines."""
+    marked_old, marked_new, _ = marked_sources(old or "", new or "")
+    panes = []
+    for caption, text, source in ((left, marked_old, old), (right, marked_new, new)):
+        body = _render_marked(text) if source is not None else '<p class="none">（无：新增或已删除）</p>'
+        panes.append(f'<div class="pane"><div class="cap">{html.escape(caption)}</div>{body}</div>')
+    return f'{STYLE}<div class="kbrender">{"".join(panes)}</div>'
 
 
 def markdown_html(text: str) -> str:
-    """Markdown as the answer page renders it (kb_app.render.to_html: the one renderer), sanitised."""
+    """Markdown rendered to HTML with anything active (script, handlers, iframes) removed."""
     return render.to_html(text)

@@ -1,238 +1,353 @@
-"""The editor: front matter as form widgets, Markdown with live preview, validation next to each field.
+"""The editor: an entry's fields as a form in the user's words, the answer in Markdown with a preview,
+problems next to the field they concern, and saving into a change request.
 
-Saving writes a commit on a change request (a new one, or one of mine, so several files can travel in
-one CR); retiring sets ``expires`` to today; deleting removes the file. All pass review like any edit.
+Everything behind the form — which entries one may edit, field values, the file written, its
+checks and the save — is ``kb.editing`` (kb_app/editing.py); this page only lays out widgets.
 """
 
+import datetime as dt
 import hashlib
-import re
 
 import streamlit as st
-import yaml
 
-from kb_app import frontmatter
-from kb_app.model import AUDIENCES, Snapshot, as_date
-from kb_app.review import entry_units
+from kb_app.editing import AUDIENCE_LABELS, KIND_LABELS, LEVEL_LABELS
 from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
-from kb_app.validate import LEVELS, validate
+
+#: Streamlit's own hints under inputs are in English ("Press Enter to apply"): not for our users.
+HIDE_HINTS = "<style>[data-testid='InputInstructions']{display:none !important}</style>"
+DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+PLACEHOLDER = "请选择"
 
 st.title("编辑条目")
 user = require_user()
-show_flash("editor")
-
-KINDS = {"policy": "答复口径", "directory": "派单目录"}
-AUDIENCE_LABELS = {"public": "公开（公众可查）", "internal": "内部（仅坐席）"}
-LEVEL_LABELS = {"city": "市级", "district": "区级", "street": "街乡级"}
-SPLIT = re.compile(r"[,，、;；\n]+")
+st.html(HIDE_HINTS)
 
 
-def words(text):
-    return [w.strip() for w in SPLIT.split(text or "") if w.strip()]
+def remember_link():
+    """Open what a link asked for (?entry=<id or path>, ?new=<kind>, ?task=<id>), once per link."""
+    link = (st.query_params.get("entry"), st.query_params.get("new"), st.query_params.get("task"))
+    if not any(link) or st.session_state.get("editor_linked") == link:
+        return None
+    st.session_state["editor_linked"] = link
+    entry, new, task = link
+    st.session_state["editor_target"] = "new"
+    st.session_state["editor_mode"] = "new" if new in KIND_LABELS and not entry else "edit"
+    if st.session_state["editor_mode"] == "new":
+        st.session_state["editor_kind"] = new
+    if task and task.isdigit():
+        st.session_state["editor_task_link"] = int(task)
+    return entry
 
 
-@st.cache_resource(max_entries=4)
-def entry_paths(_kb, commit):
-    """Entry paths at a commit (read once per commit)."""
-    return sorted(p for p in _kb.store.ls_tree(commit, ("entries/",)) if p.endswith(".md"))
+def pick_target(ed):
+    targets = ed.targets(user)
+    options = ["new"] + [c.id for c in targets]
+    wanted = st.session_state.pop("editor_cr", None)
+    if wanted in options:
+        st.session_state["editor_target"] = wanted
+    if st.session_state.get("editor_target") not in options:
+        st.session_state["editor_target"] = "new"
+    names = {"new": "新建变更请求"} | {c.id: f"#{c.id} {c.title}（{c.state_label}）" for c in targets}
+    target = st.selectbox("保存到", options, format_func=names.get, key="editor_target",
+                          help="几处修改可以放进同一个变更请求，一起审核、一起发布。")
+    return target, next((c for c in targets if c.id == target), None)
 
 
-def editable(path, text):
-    if user.role not in ("unit_editor", "unit_reviewer"):
-        return True
-    return user.unit in entry_units(path, text)
+def pick_entry(ed, source, linked):
+    refs = ed.entries(user, source)
+    if not refs:
+        st.info("没有您可以修改的条目。可以选择“新建条目”。")
+        st.stop()
+    paths = [r.path for r in refs]
+    by_id = {r.entry_id: r.path for r in refs}
+    linked = by_id.get(linked, linked)
+    if linked in paths:
+        st.session_state["editor_entry"] = linked
+    labels = {r.path: r.label for r in refs}
+    return st.selectbox("条目（可输入标题查找）", paths, format_func=lambda p: labels.get(p, p), key="editor_entry")
 
 
-def problems_for(kb, path, text):
-    """Problems of one file, checked against main's configuration and regulations."""
-    files = kb.store.files_at(kb.store.head(), ("regulations/",))
-    files[path] = text
-    return [p for p in validate(Snapshot(files)) if p.path == path]
+def select(label, options, current, fmt, key, **kw):
+    """A selectbox starting at ``current``; nothing chosen (with a Chinese placeholder) when absent."""
+    options = list(options) + ([current] if current and current not in options else [])
+    index = options.index(current) if current in options else None
+    return st.selectbox(label, options, index=index, format_func=fmt, key=key, placeholder=PLACEHOLDER, **kw)
 
 
-def field_note(problems, *fields):
-    for p in problems:
-        if p.field in fields:
-            st.caption(f":red[⚠ {p.message}。{p.fix}。]")
+def basis_editor(choices, rows_key, k):
+    """Legal basis as rows: regulation and article chosen from lists (the article's text shown), or a document."""
+    rows = st.session_state[rows_key]
+    out = []
+    for n, row in enumerate(rows):
+        uid = row["uid"]
+        item = row["item"]
+        c1, c2, c3, c4 = st.columns([2, 4, 3, 1], vertical_alignment="bottom")
+        regulation = isinstance(item, dict) and "regulation" in item
+        document = isinstance(item, dict) and "document" in item and not regulation
+        if not regulation and not document:
+            c2.caption(f"无法识别的依据（原样保留）：{item}")
+            out.append(item)
+        else:
+            kind = c1.selectbox("类型", ["regulation", "document"], index=0 if regulation else 1,
+                                format_func={"regulation": "条例条文", "document": "文件文号"}.get, key=k(f"bk{uid}"),
+                                label_visibility="visible" if n == 0 else "collapsed")
+            if kind == "regulation":
+                reg = select("条例", list(choices.regulations), str(item.get("regulation") or ""),
+                             lambda r: choices.regulations.get(r, f"{r}（未收录）"), k(f"br{uid}"),
+                             label_visibility="visible" if n == 0 else "collapsed")
+                numbers = list(choices.articles.get(reg, {}))
+                art = select("条文", numbers, item.get("article") if reg == item.get("regulation") else None,
+                             lambda a: choices.article_label(reg, a), k(f"ba{uid}_{reg}"),
+                             label_visibility="visible" if n == 0 else "collapsed")
+                text = choices.article_text(reg, art)
+                if text:
+                    more = "……" if len(text) > 160 else ""
+                    st.caption(f"{choices.article_label(reg, art)}：{text[:160]}{more}")
+                if reg and art is None:
+                    st.caption(":orange[请选择条文，否则这一条依据不会保存。]")
+                if reg and art is not None:
+                    out.append({**{key: v for key, v in item.items() if key != "document"}, "regulation": reg,
+                                "article": art})
+            else:
+                doc = c2.text_input("文号", value=str(item.get("document") or ""), key=k(f"bd{uid}"),
+                                    placeholder="如：示政办发〔2024〕12号",
+                                    label_visibility="visible" if n == 0 else "collapsed")
+                new = {key: v for key, v in item.items() if key not in ("regulation", "article")}
+                new["document"] = doc.strip()
+                out.append(new if doc.strip() else None)
+        if c4.button("移除", key=k(f"bx{uid}")):
+            st.session_state[rows_key] = [r for r in rows if r["uid"] != uid]
+            st.rerun()
+    a1, a2 = st.columns(2)
+    if a1.button("添加条例条文", key=k("basis_add_regulation")):
+        st.session_state[rows_key] = rows + [{"uid": _uid(rows), "item": {"regulation": "", "article": None}}]
+        st.rerun()
+    if a2.button("添加文件文号", key=k("basis_add_document")):
+        st.session_state[rows_key] = rows + [{"uid": _uid(rows), "item": {"document": ""}}]
+        st.rerun()
+    return [b for b in out if b is not None]
 
 
-def save(kb, target, title, changes, submit, label):
-    review = kb.review
-    if target == "new":
-        cr = review.create(user, title, changes, submit=submit)
+def _uid(rows):
+    return max((r["uid"] for r in rows), default=-1) + 1
+
+
+def field_widget(field, draft, choices, ed, k, notes):
+    """One field's widget; returns the value entered. A note area follows it for its problems."""
+    value = draft.values.get(field.name)
+    key, name = k(field.name), field.name
+    help_text = field.hint or None
+    if field.widget == "text":
+        entered = st.text_input(field.label, value=value, key=key, help=help_text)
+    elif field.widget == "lines":
+        entered = st.text_area(field.label + "（每行一个）", value=value, key=key, help=help_text, height=110)
+    elif field.widget == "words":
+        entered = st.text_input(field.label, value=value, key=key, help=help_text, placeholder="用顿号分隔")
+    elif field.widget == "unit":
+        options = ed.unit_options(user, draft, choices) if name == "unit" else list(choices.units)
+        label = "维护单位" if name == "unit" and draft.kind == "directory" else field.label
+        fixed = name == "unit" and len(options) == 1
+        entered = select(label, options, value, choices.unit_name, key, disabled=fixed, help=help_text) or ""
+    elif field.widget == "units":
+        options = list(choices.units) + [u for u in value if u not in choices.units]
+        entered = st.multiselect(field.label, options, default=value, format_func=choices.unit_name, key=key,
+                                 placeholder="可不选", select_all=False)
+    elif field.widget == "level":
+        entered = select(field.label, list(LEVEL_LABELS), value, lambda v: LEVEL_LABELS.get(v, v), key) or ""
+    elif field.widget == "tier":
+        start = value or (choices.default_tier if draft.is_new else "")
+        entered = select(field.label, list(choices.tiers), start, choices.tier_name, key) or ""
+    elif field.widget == "audience":
+        options = ["internal"] if draft.kind == "directory" else list(AUDIENCE_LABELS)
+        entered = select(field.label, options, value, lambda v: AUDIENCE_LABELS.get(v, v), key) or ""
+    elif field.widget == "date":
+        entered = st.date_input(field.label, value=value, min_value=DATES[0], max_value=DATES[1],
+                                format="YYYY-MM-DD", key=key, help=help_text)
+        if name in draft.unreadable:
+            st.caption(f":orange[原值“{draft.unreadable[name]}”不是 YYYY-MM-DD 格式的日期：选择一个日期替换它；"
+                       "不选则原样保留（校验会提示格式错误）。]")
+    elif field.widget == "basis":
+        st.markdown(f"**{field.label}**")
+        rows_key = k("basis_rows")
+        if rows_key not in st.session_state:
+            st.session_state[rows_key] = [{"uid": n, "item": b} for n, b in enumerate(value)]
+        entered = basis_editor(choices, rows_key, k)
+    elif field.widget == "facts":
+        entered = st.text_area(field.label, value=value, key=key, help=help_text, height=90,
+                               placeholder="咨询电话：12345")
     else:
-        cr = review.update(user, target, changes, title)
-    flash("editor", f"{label}已保存到变更请求 #{cr.id}（{cr.state_label}）。" + (
-        f"注意：校验未通过（{len(cr.problems)} 个问题），修正前不能批准。" if cr.problems else ""))
-    st.session_state["editor_cr"] = cr.id
+        entered = st.text_area(field.label, value=value, key=key, help=help_text, height=90)
+    notes[name] = st.container()
+    return entered
+
+
+def show_notes(edit, notes):
+    shown = set()
+    for name, box in notes.items():
+        for p in edit.problems_for(name):
+            box.caption(f":red[:material/error: {p.message}。{p.fix}。]")
+            shown.add(p)
+    return [p for p in edit.problems if p not in shown]
+
+
+def saved_message(saved, verb, title):
+    cr = saved.cr
+    if saved.submitted:
+        who = "、".join(saved.waiting_for)
+        text = (f"{verb}“{title}”已提交审核：变更请求 #{cr.id}，等待 {who} 审核。"
+                f"[查看审核进度](review?cr={cr.id})")
+    elif cr.state == "draft":
+        text = f"{verb}“{title}”已保存为草稿：变更请求 #{cr.id}。审核人还看不到它，改好后点“提交审核”。"
+    else:
+        text = f"{verb}“{title}”已保存到变更请求 #{cr.id}（{cr.state_label}）。"
+    if saved.tasks:
+        text += f"\n\n发布后将关闭 {len(saved.tasks)} 个维护任务。"
+    if cr.problems:
+        text += f"\n\n注意：校验未通过（{len(cr.problems)} 个问题），修正前不能批准。"
+    return text
+
+
+def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None):
+    saved = ed.save(user, target, changes, title, submit=submit, tasks=tasks)
+    flash("editor", saved_message(saved, verb, entry_title))
+    st.session_state["editor_cr"] = saved.cr.id
+    st.session_state.pop("editor_confirm_delete", None)
+    if keep:  # a new entry: go on editing it (widget state can only be set before the widgets exist)
+        st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": keep}
     st.rerun()
+
+
+def task_picker(ed, draft, entry_id, unit, k):
+    """Tasks the author may mark as resolved by this change (none is marked unless the author does)."""
+    tasks = ed.tasks_for(user, entry_id, unit)
+    if not tasks:
+        return []
+    reports = ed.kb.feedback.reports(tasks)
+    linked = st.session_state.get("editor_task_link")
+    st.markdown("**本次修改处理的维护任务**")
+    st.caption("勾选本次修改解决了的任务；发布后只关闭勾选的任务。")
+    chosen = []
+    for t in tasks:
+        said = f"：“{reports[t.id]['text']}”" if t.id in reports else ""
+        due = f"（期限 {t.due}）" if t.due else ""
+        if st.checkbox(f"［{t.kind_label}］{t.title}{due}{said}", value=t.id == linked, key=k(f"task{t.id}")):
+            chosen.append(t.id)
+    return chosen
 
 
 with show_errors():
     kb = get_kb()
-    review = kb.review
-    units = review.unit_names()
-    main = kb.store.head()
-    mine = [c for c in review.list(author=user.username) if c.is_open]
-    targets = ["new"] + [c.id for c in mine]
-    wanted = st.session_state.pop("editor_cr", None)
-    if wanted in targets:
-        st.session_state["editor_target"] = wanted
-    names = {c.id: f"#{c.id} {c.title}（{c.state_label}）" for c in mine} | {"new": "新建变更请求"}
-    target = st.selectbox("保存到", targets, format_func=names.get, key="editor_target")
-    source = main if target == "new" else review.get(target).head
-    mode = st.radio("操作", ["edit", "new"], format_func={"edit": "修改现有条目", "new": "新建条目"}.get,
-                    horizontal=True, key="editor_mode")
-
+    ed = kb.editing
+    st.session_state.update(st.session_state.pop("editor_next", {}))
+    linked = remember_link()
+    top1, top2 = st.columns([3, 2])
+    with top1:
+        target, target_cr = pick_target(ed)
+    source = ed.source(target)
+    mode = top2.radio("操作", ["edit", "new"], format_func={"edit": "修改现有条目", "new": "新建条目"}.get,
+                      horizontal=True, key="editor_mode")
     if mode == "edit":
-        snap = kb.snapshot(source)
-        paths = [p for p in entry_paths(kb, source)]
-        if user.role in ("unit_editor", "unit_reviewer"):
-            paths = [p for p in paths if editable(p, snap.files.get(p))]
-        if not paths:
-            st.info("没有您可以修改的条目。")
-            st.stop()
-        # ?entry= carries an entry id (links from the task inbox) or a path.
-        linked = st.query_params.get("entry")
-        linked = snap.entries[linked].path if linked in snap.entries else linked
-        if linked in paths and st.session_state.get("editor_linked") != linked:
-            st.session_state["editor_entry"] = st.session_state["editor_linked"] = linked
-        titles = {e.path: f"{e.title}（{e.id}）" for e in snap.entry_list}
-        path = st.selectbox("条目", paths, format_func=lambda p: titles.get(p, p), key="editor_entry")
-        original = kb.store.read(path, source) or ""
-        meta, body, _ = frontmatter.parse(original)
-        kind = "directory" if path.startswith("entries/directory/") else "policy"
+        path = pick_entry(ed, source, linked)
+        draft = ed.open(path, source)
     else:
-        kind = st.selectbox("类型", list(KINDS), format_func=KINDS.get, key="editor_kind")
-        meta, body, original = {"kind": kind}, "", None
-        path = None
+        kind = st.selectbox("类型", list(KIND_LABELS), format_func=KIND_LABELS.get, key="editor_kind")
+        draft = ed.new(kind, user)
+    choices = ed.choices(source)
+    sig = hashlib.sha1(f"{mode}|{draft.path}|{source}|{draft.kind}".encode()).hexdigest()[:10]
 
-    sig = hashlib.sha1(f"{mode}|{path}|{source}|{kind}".encode()).hexdigest()[:10]
-    k = lambda name: f"editor_{name}_{sig}"  # noqa: E731 - fresh widget state per file and version
-    unit_ids = list(units)
+    def k(name):
+        """Widget keys are fresh for each file and version, so the form starts from what is saved."""
+        return f"editor_{name}_{sig}"
+
+    notes, entered = {}, {}
+    st.markdown(f"##### {KIND_LABELS[draft.kind]}的内容")
     left, right = st.columns(2)
     with left:
-        if mode == "new":
-            entry_id = st.text_input("编号（小写字母、数字、连字符）", key="editor_id")
+        if draft.is_new:
+            entry_id = st.text_input("编号", key="editor_id", placeholder="如 sscard-reissue",
+                                     help="小写字母、数字和连字符，2–80 个字符；与文件名相同，建立后不能修改")
         else:
-            entry_id = str(meta.get("id") or "")
-            st.text_input("编号", value=entry_id, disabled=True, key=k("id"))
-        title = st.text_input("标题", value=str(meta.get("title") or ""), key=k("title"))
-        t_note = st.container()
-        fixed_unit = user.role in ("unit_editor", "unit_reviewer") and kind == "policy"
-        current_unit = str(meta.get("unit") or (user.unit if user.unit in units else unit_ids[0]))
-        unit_options = [user.unit] if fixed_unit and mode == "new" else unit_ids
-        unit = st.selectbox("所属（维护）单位", unit_options, index=unit_options.index(current_unit) if current_unit in unit_options else 0,
-                            format_func=lambda u: f"{units.get(u, u)}（{u}）", key=k("unit"))
-        u_note = st.container()
-        # Catalogue entries are staff material; an audience that cannot be read stays internal.
-        audiences = ["internal"] if kind == "directory" else list(AUDIENCES)
-        written = meta.get("audience") if meta.get("audience") not in (None, "") else "public"
-        audience = st.selectbox("受众", audiences, format_func=AUDIENCE_LABELS.get,
-                                index=audiences.index(written if written in audiences else "internal"),
-                                key=k("audience"))
-        category = st.text_input("分类（逗号分隔）", value="、".join(map(str, meta.get("category") or [])), key=k("category"))
-        keywords = st.text_input("关键词（逗号分隔）", value="、".join(map(str, meta.get("keywords") or [])), key=k("keywords"))
+            entry_id = draft.entry_id
+            st.caption(f"编号：{entry_id}")
+        notes["id"] = st.container()
+    fields = {f.name: f for f in draft.fields}
+    first = ("title", "questions", "examples", "category", "regions", "keywords")
+    with left:
+        for name in (n for n in first if n in fields):
+            entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
     with right:
-        if kind == "policy":
-            questions = st.text_area("常见问法（每行一个）", value="\n".join(map(str, meta.get("questions") or [])), key=k("questions"))
-            regions = st.text_input("适用区域（逗号分隔）", value="、".join(map(str, meta.get("regions") or [])), key=k("regions"))
-        else:
-            examples = st.text_area("市民描述（每行一个）", value="\n".join(map(str, meta.get("examples") or [])), key=k("examples"))
-            handler = st.selectbox("主办单位", unit_ids, index=unit_ids.index(meta["handler"]) if meta.get("handler") in unit_ids else 0,
-                                   format_func=lambda u: units.get(u, u), key=k("handler"))
-            h_note = st.container()
-            co = st.multiselect("协办单位", unit_ids, default=[u for u in meta.get("co_handlers") or [] if u in unit_ids],
-                                format_func=lambda u: units.get(u, u), key=k("co"))
-            level = st.selectbox("层级", LEVELS, format_func=LEVEL_LABELS.get,
-                                 index=LEVELS.index(meta["level"]) if meta.get("level") in LEVELS else 0, key=k("level"))
-            limits = yaml.safe_load(kb.store.read("regulations/time_limits.yaml", main) or "{}") or {}
-            tiers = [str(t.get("id")) for t in limits.get("tiers", []) if isinstance(t, dict)]
-            time_limit = st.selectbox("办理时限", tiers, index=tiers.index(str(meta.get("time_limit"))) if str(meta.get("time_limit")) in tiers else 0,
-                                      key=k("time_limit"))
-        dates = {}
-        c1, c2, c3 = st.columns(3)
-        for col, field, label in ((c1, "effective", "生效日期"), (c2, "expires", "失效日期"), (c3, "review_by", "复核日期")):
-            value = meta.get(field)
-            dates[field] = col.date_input(label, value=as_date(value), key=k(field))
-            if value is not None and as_date(value) is None:
-                col.caption(f"原值“{value}”不是 YYYY-MM-DD 日期：请选择日期，否则保留原值并提示格式错误。")
-                dates[field] = dates[field] or value  # never dropped silently: a lost expiry would go public
-        basis_text = st.text_area("依据（YAML 列表，如 - {regulation: beijing-2021, article: 31}）",
-                                  value=yaml.safe_dump(meta.get("basis"), allow_unicode=True, sort_keys=False) if meta.get("basis") else "",
-                                  key=k("basis"))
-        b_note = st.container()
-        notes = st.text_area("坐席提示（仅内部可见）", value=str(meta.get("agent_notes") or ""), key=k("notes"))
+        for name in ("unit", "audience", "handler", "co_handlers", "level", "time_limit"):
+            if name in fields:
+                entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
+        cols = st.columns(3)
+        for col, name in zip(cols, ("effective", "expires", "review_by")):
+            with col:
+                entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
+    for name in ("basis", "facts", "agent_notes"):
+        if name in fields:
+            entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
 
+    st.markdown("##### 正文")
     e_col, p_col = st.columns(2)
-    body = e_col.text_area("正文（Markdown）", value=body, height=320, key=k("body"))
-    body_note = e_col.container()
-    p_col.caption("预览")
-    p_col.html(markdown_html(body) or "<p>（正文为空）</p>")
+    body = e_col.text_area("正文（Markdown，写成可以直接念给来电人的答复）", value=draft.body, height=360, key=k("body"))
+    notes["正文"] = e_col.container()
+    e_col.button("预览", key="editor_preview", help="更新右侧的预览（在正文框外点击一下也会更新）")
+    with p_col:
+        st.caption("预览（公众和坐席看到的样子）")
+        with st.container(border=True):
+            st.html(markdown_html(body) or "<p>（正文为空）</p>")
 
-    new_meta = dict(meta)
-    new_meta.update({"id": entry_id.strip(), "kind": kind, "title": title.strip(), "unit": unit, "audience": audience,
-                     "category": words(category), "keywords": words(keywords)})
-    if kind == "policy":
-        new_meta.update({"questions": words(questions), "regions": words(regions)})
-    else:
-        new_meta.update({"examples": words(examples), "handler": handler, "co_handlers": co, "level": level,
-                         "time_limit": time_limit})
-    for field, value in dates.items():
-        if value:
-            new_meta[field] = value
-        else:
-            new_meta.pop(field, None)
-    try:
-        basis = yaml.safe_load(basis_text) if basis_text.strip() else None
-        basis_error = None
-    except yaml.YAMLError:
-        basis, basis_error = meta.get("basis"), "依据不是合法的 YAML：请写成“- {regulation: beijing-2021, article: 31}”的列表"
-    new_meta["basis"] = basis
-    new_meta["agent_notes"] = notes.strip() or None
-    new_meta = {key: v for key, v in new_meta.items() if v not in (None, "", [])}
-    if mode == "new":
-        path = f"entries/policy/{unit}/{entry_id.strip()}.md" if kind == "policy" else f"entries/directory/{entry_id.strip()}.md"
-    text = frontmatter.dump(new_meta, body)
-    problems = problems_for(kb, path, text) if (mode == "edit" or entry_id.strip()) else []
-    with t_note:
-        field_note(problems, "title", "id")
-    with u_note:
-        field_note(problems, "unit")
-    if kind == "directory":
-        with h_note:
-            field_note(problems, "handler", "co_handlers", "time_limit", "level")
-    with b_note:
-        field_note(problems, "basis")
-        if basis_error:
-            st.caption(f":red[⚠ {basis_error}]")
-    with body_note:
-        field_note(problems, "正文", "")
-    others = [p for p in problems if p.field not in ("title", "id", "unit", "handler", "co_handlers", "time_limit", "level",
-                                                      "basis", "正文", "")]
+    edit = ed.compose(draft, entered, body, entry_id=entry_id, commit=source)
+    others = show_notes(edit, notes)
     for p in others:
-        st.caption(f":red[⚠ {p}]")
-    if not problems and not basis_error:
-        st.caption(":green[✓ 校验通过]")
+        st.caption(f":red[:material/error: {p.message}。{p.fix}。]")
+    if not edit.problems:
+        st.caption(":green[:material/check_circle: 校验通过]")
 
     st.divider()
-    cr_title = st.text_input("变更说明（标题）", value=f"修改“{new_meta.get('title') or entry_id}”" if mode == "edit"
-                             else f"新增“{new_meta.get('title') or entry_id}”", key=k("cr_title"))
-    submit = st.checkbox("保存后直接提交审核", value=True, key="editor_submit") if target == "new" else False
-    b1, b2, b3 = st.columns(3)
-    if b1.button("保存", key="editor_save", type="primary"):
-        if mode == "new" and not entry_id.strip():
-            st.error("缺少编号：请填写条目编号（小写字母、数字和连字符）。")
-        elif basis_error:
-            st.error(basis_error + "。")
+    unit = str((draft.meta.get("unit") if not draft.is_new else entered.get("unit")) or "")
+    tasks = task_picker(ed, draft, edit.entry_id, unit, k)
+    default_title = f"修改“{edit.title}”" if not draft.is_new else f"新增“{edit.title}”"
+    cr_title = st.text_input("变更说明（一句话说明改了什么）", value=default_title, key=k("cr_title"))
+    new_cr = target == "new"
+    draft_cr = target_cr is not None and target_cr.state == "draft"
+    b = st.columns(4)
+    if new_cr or draft_cr:
+        submit = b[0].button("提交审核", key="editor_submit", type="primary")
+        keep = b[1].button("保存草稿" if new_cr else "保存", key="editor_save")
+    else:
+        keep = b[0].button("保存修改", key="editor_save", type="primary",
+                           help="保存到这个变更请求；此前的批准会失效，需要重新审核")
+        submit = False
+    retire = not draft.is_new and b[2].button("停用（失效日期设为今天）", key="editor_retire")
+    delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")
+    message = st.container()
+    if submit or keep:
+        if edit.path is None:
+            st.error("还不能保存：" + "；".join(f"{p.message}，{p.fix}" for p in edit.problems_for("id")) + "。")
+        elif edit.unchanged and not draft.is_new and not tasks:
+            st.warning("没有任何改动：修改字段或正文后再保存。")
         else:
-            save(kb, target, cr_title, {path: text}, submit, "修改")
-    if mode == "edit":
-        if b2.button("停用（失效日期设为今天）", key="editor_retire"):
-            retired = dict(meta, expires=kb.today())
-            save(kb, target, f"停用“{meta.get('title') or entry_id}”", {path: frontmatter.dump(retired, frontmatter.parse(original)[1])},
-                 submit, "停用")
-        if b3.button("删除条目", key="editor_delete"):
-            save(kb, target, f"删除“{meta.get('title') or entry_id}”", {path: None}, submit, "删除")
+            verb = "新增" if draft.is_new else "修改"
+            save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, verb, edit.title,
+                 keep=edit.path if draft.is_new else None)
+    if retire:
+        retired = {draft.path: ed.retired(draft)}
+        save(ed, target, retired, f"停用“{draft.title}”", True, tasks, "停用", draft.title)
+    if delete:
+        st.session_state["editor_confirm_delete"] = draft.path
+    if st.session_state.get("editor_confirm_delete") == draft.path and not draft.is_new:
+        with message:
+            st.warning(f"确定删除“{draft.title}”吗？删除同样要经过审核；发布后公众和坐席将查不到它"
+                       "（历史版本仍可查看和恢复）。", icon=":material/delete:")
+            c1, c2, _ = st.columns([1, 1, 4])
+            if c1.button("确认删除", key="editor_delete_confirm", type="primary"):
+                save(ed, target, {draft.path: None}, f"删除“{draft.title}”", True, tasks, "删除", draft.title)
+            if c2.button("取消", key="editor_delete_cancel"):
+                st.session_state.pop("editor_confirm_delete", None)
+                st.rerun()
+    with message:
+        show_flash("editor")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from kb_app.changes import people, person
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -17,27 +18,31 @@ def open_review(cr_id):
     st.switch_page("app_pages/review.py")
 
 
-def section(title, crs, empty, key):
+def section(title, crs, empty, key, names):
     st.subheader(f"{title}（{len(crs)}）")
     if not crs:
         st.caption(empty)
         return
     for cr in crs:
         left, right = st.columns([5, 1])
-        left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {cr.author} · 更新于 {cr.updated[:16].replace('T', ' ')}")
+        left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
+                      f" · 更新于 {cr.updated[:16].replace('T', ' ')}")
         if right.button("查看", key=f"work_{key}_{cr.id}"):
             open_review(cr.id)
 
 
 with show_errors():
-    review = get_kb().review
+    kb = get_kb()
+    review = kb.review
     review.sync()
+    names = people(kb)
     mine = review.list(author=user.username)
-    section("等待我审核", review.waiting_for(user), "暂时没有需要您审核的变更请求。", "waiting")
+    section("等待我审核", review.waiting_for(user), "暂时没有需要您审核的变更请求。", "waiting", names)
     section("退回给我的", [c for c in mine if c.state in ("changes_requested", "conflicting")],
-            "没有被退回或发生冲突的变更请求。", "returned")
-    section("我的草稿", [c for c in mine if c.state == "draft"], "没有草稿。", "draft")
-    section("我提交的、审核中的", [c for c in mine if c.state in ("in_review", "approved")], "没有正在审核的变更请求。", "open")
+            "没有被退回或发生冲突的变更请求。", "returned", names)
+    section("我的草稿", [c for c in mine if c.state == "draft"], "没有草稿。", "draft", names)
+    section("我提交的、审核中的", [c for c in mine if c.state in ("in_review", "approved")], "没有正在审核的变更请求。",
+            "open", names)
     done = [c for c in mine if not c.is_open][:10]
     if done:
         with st.expander(f"最近结束的（{len(done)}）"):

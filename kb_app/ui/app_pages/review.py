@@ -1,18 +1,23 @@
-"""Review of a change request: side-by-side diffs, front-matter changes, parties, comments, decisions."""
+"""Review of a change request: each entry rendered side by side as it will look, the fields that
+changed by label, the parties and their decisions, comments; technical details folded away."""
 
 import streamlit as st
 
+from kb_app.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
 from kb_app.review import EVENT_LABELS
-from kb_app.ui.diff import meta_changes, side_by_side
+from kb_app.ui.diff import rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 
-STATUS = {"A": "新增", "M": "修改", "D": "删除"}
+IMPACT_STATUS = {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}
 st.title("变更校核")
 user = require_user()
-show_flash("review")
+
+
+def when(stamp) -> str:
+    return (stamp or "")[:16].replace("T", " ")
 
 
 def render_impact(impact, snap):
@@ -20,19 +25,19 @@ def render_impact(impact, snap):
     st.markdown("#### 条例变更的影响")
     for reg, changes in impact.changes.items():
         title = snap.regulations[reg].title if reg in snap.regulations else reg
-        rows = [{"变化": {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}[c.status],
-                 "原条号": c.old or "", "新条号": c.new or "", "说明": c.label} for c in changes]
+        rows = [{"变化": IMPACT_STATUS[c.status], "原条号": c.old or "", "新条号": c.new or "", "说明": c.label}
+                for c in changes]
         with st.expander(f"{title}：{len(changes)} 条有变化", expanded=len(changes) <= 10):
             st.dataframe(rows, hide_index=True, key=f"impact_{reg}")
     if impact.tier_changes or impact.config_changes:
         st.warning("配置变化：" + "、".join(impact.tier_changes + impact.config_changes))
     if impact.impacted:
         st.warning(f"依据已变更、发布后需要所属单位复核的条目（{len(impact.impacted)}）：")
-        st.dataframe([{"条目": c.entry_id, "标题": c.title, "所属单位": snap.unit_name(c.unit), "原因": "；".join(c.reasons)}
+        st.dataframe([{"标题": c.title, "所属单位": snap.unit_name(c.unit), "原因": "；".join(c.reasons)}
                       for c in impact.impacted], hide_index=True, key="impact_entries")
     if impact.renumbered:
         st.info(f"仅条号变化、已在本变更中自动改写引用的条目（{len(impact.renumbered)}）：")
-        st.dataframe([{"条目": c.entry_id, "标题": c.title, "所属单位": snap.unit_name(c.unit), "改写": "；".join(c.reasons)}
+        st.dataframe([{"标题": c.title, "所属单位": snap.unit_name(c.unit), "改写": "；".join(c.reasons)}
                       for c in impact.renumbered], hide_index=True, key="impact_renumbered")
 
 
@@ -50,17 +55,77 @@ def pick_cr(review):
     return st.selectbox("变更请求", ids, format_func=labels.get, key="review_select")
 
 
-def act(label, fn, *args):
+def outcome(verb, cr, views, status_after):
+    """What happened, in words: published (with where to read it), or who is still to approve."""
+    if cr.state == "published":
+        lines = []
+        for v in views:
+            if v.status == "D":
+                lines.append(f"“{v.title}”已从知识库中删除，查询中不再出现。")
+            elif v.link:
+                lines.append(f"“{v.title}”的新版本已发布，查询到的就是它：[查看发布后的答复]({v.link})")
+            else:
+                lines.append(f"{v.kind_label}“{v.title}”已更新。")
+        head = "已批准并发布。" if verb == "已批准" else f"{verb}。"
+        return head + "\n\n".join(["", *lines])
+    if cr.state == "conflicting":
+        return (f"{verb}，但没有发布：发布时发现主干上的同一文件已被他人修改（有冲突）。"
+                "请作者对照主干现行版本更新后重新提交审核。")
+    waiting = "、".join(status_after.labels[p] for p in status_after.missing)
+    if verb == "已批准" and cr.state == "in_review" and waiting:
+        return f"已批准。还需要 {waiting} 批准，之后才会发布。"
+    if verb == "已提交审核" and waiting:
+        return f"已提交审核，等待 {waiting} 审核。"
+    return f"{verb}。"
+
+
+def act(verb, fn, *args):
     with show_errors():
         try:
-            cr = fn(*args)
+            result = fn(*args)
         except PublishConflict as e:
-            st.session_state.pop("review_flash", None)
             st.error(str(e))
             return
-        state = getattr(cr, "state_label", "已发布")
-        flash("review", f"{label}成功，当前状态：{state}。")
+        cr = review.get(cr_id)
+        flash("review", outcome(verb, cr, views, review.status(cr)))
         st.rerun()
+
+
+def show_file(v, n):
+    st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
+    if v.fields:
+        st.caption("字段的变化")
+        st.dataframe(v.fields, hide_index=True, key=f"review_fields_{n}")
+    elif v.status == "M" and v.kind != "config":
+        st.caption("字段没有变化。")
+    if v.has_body and (v.body_changed or v.status != "M"):
+        st.html(rendered_side_by_side(v.old_body, v.new_body))
+    elif v.has_body:
+        st.caption("正文没有变化。")
+    else:
+        st.html(side_by_side(v.old, v.new))
+    if v.conflicting:
+        st.markdown("**主干现行版本 与 本变更版本**")
+        st.html(side_by_side(v.main, v.new, "主干现行版本", "本变更版本"))
+    if v.has_body:
+        with st.expander("源文本对照"):
+            st.html(side_by_side(v.old, v.new))
+
+
+def show_tasks(kb, cr):
+    ids = cr.data.get("resolves") or []
+    tasks = []
+    for task_id in ids:
+        with show_errors():
+            tasks.append(kb.feedback.task(int(task_id)))
+    if not tasks:
+        return
+    reports = kb.feedback.reports(tasks)
+    st.markdown(f"#### 本变更处理的维护任务（{len(tasks)}）")
+    for t in tasks:
+        report = reports.get(t.id)
+        said = f"：“{report['text']}”" if report else ""
+        st.markdown(f"- ［{t.kind_label}］{t.title}（{t.state_label}）{said}")
 
 
 with show_errors():
@@ -71,72 +136,82 @@ with show_errors():
     cr = review.get(cr_id)
     main = kb.store.head()
     status = review.status(cr, main)
-    files = review.files(cr, main)
+    views = describe_all(kb, cr, review.files(cr, main))
+    names = people(kb)
+    snap = kb.snapshot()
     st.subheader(f"#{cr.id} {cr.title}")
-    st.caption(f"状态：{cr.state_label} · 作者：{cr.author} · 类型：{cr.kind} · 分支：{cr.branch} · 当前提交：{cr.head[:10]}"
-               f" · 基于主干：{cr.base[:10]}")
+    unit = f"（{snap.unit_name(cr.author_unit)}）" if cr.author_unit else ""
+    st.caption(f"{cr.state_label} · 作者：{person(names, cr.author)}{unit} · 发起于 {when(cr.created)}"
+               f" · 最近更新 {when(cr.updated)}")
     if cr.description:
         st.write(cr.description)
     if cr.problems:
-        st.error("校验未通过，修正前不能批准：\n\n" + "\n".join(f"- {p}" for p in cr.problems))
+        st.error("校验未通过，修正前不能批准：\n\n" + "\n".join(f"- {problem_text(p, views)}" for p in cr.problems))
     if status.conflicts and cr.is_open:
-        st.warning("以下文件在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新："
-                   + "、".join(status.conflicts))
+        titles = "、".join(f"“{v.title}”" for v in views if v.path in status.conflicts)
+        st.warning(f"{titles}在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新。")
 
     impact = kb.impact(cr)
     if impact is not None:
         render_impact(impact, kb.snapshot(cr.base))
+    show_tasks(kb, cr)
+
+    st.markdown(f"#### 修改的内容（{len(views)}）")
+    for n, v in enumerate(views):
+        with st.container(border=True):
+            show_file(v, n)
 
     st.markdown("#### 审核方")
     rows = []
     for party in status.required:
         a = status.approvals.get(party)
         rows.append({"审核方": status.labels[party], "状态": "已批准" if a else "待审核",
-                     "审核人": a["reviewer"] if a else "", "时间": a["at"][:16].replace("T", " ") if a else ""})
+                     "审核人": person(names, a["reviewer"]) if a else "", "时间": when(a["at"]) if a else ""})
     st.dataframe(rows, hide_index=True, key="review_parties")
-
-    st.markdown(f"#### 涉及的文件（{len(files)}）")
-    for f in files:
-        with st.expander(f"{STATUS.get(f.status, f.status)} {f.path}" + ("（有冲突）" if f.conflicting else ""), expanded=len(files) <= 3):
-            changes = meta_changes(f.old, f.new)
-            if changes:
-                st.markdown("前置信息的变化")
-                st.table(changes)
-            st.html(side_by_side(f.old, f.new))
-            if f.conflicting:
-                st.markdown("**主干现行版本 与 本变更版本**")
-                st.html(side_by_side(f.main, f.new, "主干现行版本", "本变更版本"))
 
     st.markdown("#### 评论")
     for c in review.comments(cr.id):
-        st.markdown(f"**{c['author']}** · {c['at'][:16].replace('T', ' ')}")
+        st.markdown(f"**{person(names, c['author'])}** · {when(c['at'])}")
         st.text(c["body"])
     comment = st.text_area("意见（批准时可不填；退回、驳回时必填）", key="review_comment")
 
+    last = review.would_publish(user, cr, status)
+    if last:
+        st.info("您是最后一个审核方：批准后本变更将**立即发布**，公众和坐席马上就能查到新内容。",
+                icon=":material/publish:")
     is_author = review.is_author(cr, user)
     cols = st.columns(6)
-    if cols[0].button("批准", key="review_approve", type="primary", disabled=cr.state != "in_review"):
-        act("批准", review.approve, user, cr.id, comment)
+    if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
+                      disabled=cr.state != "in_review"):
+        act("已批准", review.approve, user, cr.id, comment)
     if cols[1].button("退回修改", key="review_request_changes", disabled=not cr.is_open):
-        act("退回", review.request_changes, user, cr.id, comment)
+        act("已退回作者修改", review.request_changes, user, cr.id, comment)
     if cols[2].button("驳回", key="review_reject", disabled=not cr.is_open):
-        act("驳回", review.reject, user, cr.id, comment)
+        act("已驳回", review.reject, user, cr.id, comment)
     if cols[3].button("发布", key="review_publish", disabled=cr.state != "approved"):
-        act("发布", review.publish, user, cr.id)
+        act("已发布", review.publish, user, cr.id)
     if cols[4].button("发表评论", key="review_add_comment"):
-        act("评论", lambda *a: review.comment(*a) and cr, user, cr.id, comment)
+        act("评论已发表", review.comment, user, cr.id, comment)
     if is_author and cr.state in ("draft", "changes_requested"):
         if cols[5].button("提交审核", key="review_submit"):
-            act("提交", review.submit, user, cr.id)
+            act("已提交审核", review.submit, user, cr.id)
     elif (is_author or user.role == "admin") and cr.is_open:
         if cols[5].button("撤回", key="review_withdraw"):
-            act("撤回", review.withdraw, user, cr.id, comment)
+            act("已撤回", review.withdraw, user, cr.id, comment)
+    show_flash("review")
     if is_author and cr.is_open:
         if st.button("在编辑器中修改", key="review_edit"):
             st.session_state["editor_cr"] = cr.id
             st.switch_page("app_pages/editor.py")
 
     with st.expander("审核记录"):
-        st.dataframe([{"时间": e["at"][:19].replace("T", " "), "操作人": e["actor"], "操作": EVENT_LABELS.get(e["action"], e["action"]),
-                       "提交": (e["commit"] or "")[:10], "说明": e["detail"] or ""} for e in review.events(cr.id)],
-                     hide_index=True, key="review_events")
+        st.dataframe([{"时间": when(e["at"]), "操作人": person(names, e["actor"]),
+                       "操作": EVENT_LABELS.get(e["action"], e["action"]), "说明": e["detail"] or ""}
+                      for e in review.events(cr.id)], hide_index=True, key="review_events")
+    with st.expander("技术信息"):
+        st.markdown(f"- 分支：`{cr.branch}`\n- 当前提交：`{cr.head}`\n- 基于主干：`{cr.base}`\n"
+                    f"- 作者账号：`{cr.author}`\n- 类型：`{cr.kind}`"
+                    + (f"\n- 发布提交：`{cr.published_commit}`" if cr.published_commit else ""))
+        st.dataframe([{"文件": v.path, "变化": v.action} for v in views], hide_index=True, key="review_paths")
+        st.dataframe([{"时间": when(e["at"]), "账号": e["actor"], "操作": e["action"], "提交": e["commit"] or ""}
+                      for e in review.events(cr.id)], hide_index=True, key="review_events_raw")

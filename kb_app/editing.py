@@ -1,0 +1,534 @@
+"""Editing entries: form fields and front matter, entry paths, checking an edited file, saving it.
+
+The editor page shows an entry as the fields of :data:`FIELDS` and hands back what the person
+entered (``Draft.values``, one plain value per field). Everything between that and a change
+request happens here: which entries a person may edit, the values a field starts with, turning
+entered values back into front matter — only the fields that differ are written, through
+:mod:`kb_app.yamledit`, so the author's layout, order and comments stay — the path of a new entry,
+the validation of the edited file against the rules in force, and the save itself (a new change
+request or another commit on one of the author's own, with the maintenance tasks it resolves).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from . import frontmatter, yamledit
+from .exceptions import KbError, PermissionDenied
+from .model import ENTRY_DIRS, ID_PATTERN, Problem, Snapshot, as_date
+from .numerals import article_label
+from .review import entry_units
+from .validate import validate
+
+KIND_LABELS = {"policy": "答复口径", "directory": "派单目录"}
+AUDIENCE_LABELS = {"public": "公开（公众可查）", "internal": "内部（仅坐席）"}
+LEVEL_LABELS = {"city": "市级", "district": "区级", "street": "街乡级"}
+UNIT_ROLES = ("unit_editor", "unit_reviewer")
+WORD_SEPARATORS = re.compile(r"[,，、;；\n]+")
+FACT_LINE = re.compile(r"\s*([^:：]+?)\s*[:：]\s*(.*)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One front-matter field as the editor shows it."""
+
+    name: str
+    label: str
+    widget: str   # text, lines, words, unit, units, level, tier, audience, date, basis, facts, notes
+    kinds: tuple = ("policy", "directory")
+    hint: str = ""
+
+
+FIELDS = (
+    Field("title", "标题", "text", hint="市民或坐席一眼能看懂的问题或事项"),
+    Field("questions", "常见问法", "lines", ("policy",), "市民实际的问法，每行一个"),
+    Field("examples", "市民的描述", "lines", ("directory",), "市民打电话时的说法，每行一个"),
+    Field("unit", "所属单位", "unit", hint="维护这条内容的单位"),
+    Field("handler", "主办单位", "unit", ("directory",)),
+    Field("co_handlers", "协办单位", "units", ("directory",)),
+    Field("level", "层级", "level", ("directory",)),
+    Field("time_limit", "办理时限", "tier", ("directory",)),
+    Field("audience", "受众", "audience"),
+    Field("category", "分类", "words", hint="用顿号或逗号分隔"),
+    Field("regions", "适用区域", "words", ("policy",), "用顿号或逗号分隔，如：全市"),
+    Field("keywords", "关键词", "words", hint="用顿号或逗号分隔"),
+    Field("effective", "生效日期", "date", hint="生效前公众看不到"),
+    Field("expires", "失效日期", "date", hint="失效后公众看不到"),
+    Field("review_by", "复核日期", "date", hint="到期提醒单位复核"),
+    Field("basis", "政策依据", "basis"),
+    Field("facts", "结构化事实", "facts", ("policy",), "每行一项，写成“名称：值”，如：咨询电话：12345"),
+    Field("agent_notes", "坐席提示", "notes", hint="仅坐席可见，绝不进入公众结果"),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+#: Labels of every front-matter field, for the editor and for the review's table of changes.
+LABELS = {"id": "编号", "kind": "类型", "checked": "最近核对", **{f.name: f.label for f in FIELDS}}
+#: Where a field that an entry did not have goes: after the field before it in this order.
+ORDER = ("id", "kind", "title", "questions", "examples", "unit", "handler", "co_handlers", "level",
+         "time_limit", "audience", "category", "regions", "keywords", "effective", "expires", "review_by",
+         "checked", "basis", "facts", "agent_notes")
+
+
+def fields_for(kind: str) -> list[Field]:
+    return [f for f in FIELDS if kind in f.kinds]
+
+
+def path_for(kind: str, unit: str, entry_id: str) -> str:
+    """Where a new entry's file goes: ``entries/policy/<unit>/<id>.md`` or ``entries/directory/<id>.md``."""
+    if kind == "policy":
+        return f"{ENTRY_DIRS['policy']}{unit}/{entry_id}.md"
+    return f"{ENTRY_DIRS['directory']}{entry_id}.md"
+
+
+def kind_of(path: str) -> str:
+    return "directory" if path.startswith(ENTRY_DIRS["directory"]) else "policy"
+
+
+def words(text: str) -> list[str]:
+    """Items typed in one line, separated by 、 , ; or line breaks."""
+    return [w.strip() for w in WORD_SEPARATORS.split(text or "") if w.strip()]
+
+
+def lines(text: str) -> list[str]:
+    return [w.strip() for w in (text or "").splitlines() if w.strip()]
+
+
+# -- choices ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Choices:
+    """What the lists of the editor offer, by name: units, time limits, regulations and articles."""
+
+    units: dict[str, str]                       # id -> name, registered and active
+    retired_units: dict[str, str]               # id -> name, registered but no longer active
+    tiers: dict[str, str]                       # id -> name (5个工作日)
+    regulations: dict[str, str]                 # id -> title
+    articles: dict[str, dict[int, tuple[str, str]]]  # regulation -> number -> (第十一条, text)
+    default_tier: str = ""
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot) -> "Choices":
+        units, retired = {}, {}
+        for uid, unit in snap.units.items():
+            (retired if unit.get("active") is False else units)[uid] = str(unit.get("name") or uid)
+        tiers = {tid: str(t.get("name") or tid) for tid, t in snap.tiers.items()}
+        regs = {rid: r.title for rid, r in sorted(snap.regulations.items())}
+        articles = {rid: {n: (a.label, a.text) for n, a in sorted(r.articles.items())}
+                    for rid, r in snap.regulations.items()}
+        limits = snap.config("time_limits", {})
+        default = str(limits.get("default_tier") or "") if isinstance(limits, dict) else ""
+        return cls(units, retired, tiers, regs, articles, default if default in tiers else "")
+
+    def unit_name(self, unit_id) -> str:
+        uid = str(unit_id or "")
+        if uid in self.units:
+            return self.units[uid]
+        if uid in self.retired_units:
+            return f"{self.retired_units[uid]}（已撤销）"
+        return f"{uid}（未登记）" if uid else ""
+
+    def tier_name(self, tier_id) -> str:
+        tid = str(tier_id or "")
+        return self.tiers.get(tid, f"{tid}（未登记）" if tid else "")
+
+    def article_label(self, regulation, number) -> str:
+        found = self.articles.get(str(regulation), {}).get(number) if isinstance(number, int) else None
+        return found[0] if found else (article_label(number) if isinstance(number, int) and number > 0 else
+                                       f"第{number}条")
+
+    def article_text(self, regulation, number) -> str:
+        found = self.articles.get(str(regulation), {}).get(number) if isinstance(number, int) else None
+        return found[1] if found else ""
+
+    def basis_label(self, item) -> str:
+        """One basis item in words: 《条例标题》第十一条, or 文件：文号."""
+        if isinstance(item, dict) and "regulation" in item:
+            reg = str(item.get("regulation"))
+            title = self.regulations.get(reg, f"{reg}（未收录）")
+            return f"《{title}》{self.article_label(reg, item.get('article'))}"
+        if isinstance(item, dict) and item.get("document"):
+            return f"文件：{item['document']}"
+        return f"无法识别的依据：{item}"
+
+    def show(self, field: str, value) -> str:
+        """A front-matter value as a person reads it (units and tiers by name, dates as YYYY-MM-DD)."""
+        if value is None:
+            return ""
+        if field in ("unit", "handler"):
+            return self.unit_name(value)
+        if field == "co_handlers":
+            return "、".join(self.unit_name(u) for u in frontmatter_list(value)) or "（无）"
+        if field == "time_limit":
+            return self.tier_name(value)
+        if field == "level":
+            return LEVEL_LABELS.get(str(value), str(value))
+        if field == "audience":
+            return AUDIENCE_LABELS.get(str(value), str(value))
+        if field == "kind":
+            return KIND_LABELS.get(str(value), str(value))
+        if field == "basis":
+            return "；".join(self.basis_label(b) for b in frontmatter_list(value))
+        if field == "facts" and isinstance(value, dict):
+            return "；".join(f"{k}：{v}" for k, v in value.items())
+        if isinstance(value, dt.datetime):
+            return str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, list):
+            return "、".join(self.show(field, v) for v in value)
+        if isinstance(value, dict):
+            return "，".join(f"{k}：{self.show(field, v)}" for k, v in value.items())
+        return str(value)
+
+
+def frontmatter_list(value) -> list:
+    return list(value) if isinstance(value, list) else [] if value is None else [value]
+
+
+# -- form values ----------------------------------------------------------------------------------
+
+
+def form_value(field: Field, value):
+    """The value a field's widget starts with, for a front-matter value."""
+    widget = field.widget
+    if widget == "lines":
+        return "\n".join(str(v) for v in frontmatter_list(value) if v is not None)
+    if widget == "words":
+        return "、".join(str(v) for v in frontmatter_list(value) if v is not None)
+    if widget == "units":
+        return [str(v) for v in frontmatter_list(value) if v]
+    if widget == "date":
+        return as_date(value)
+    if widget == "basis":
+        return [dict(b) if isinstance(b, dict) else b for b in frontmatter_list(value)]
+    if widget == "facts":
+        return "\n".join(f"{k}：{v}" for k, v in value.items()) if isinstance(value, dict) else ""
+    if widget == "notes":
+        return str(value).rstrip("\n") if value is not None else ""
+    return "" if value is None else str(value)
+
+
+def front_matter_value(field: Field, entered):
+    """A widget's value as front matter (``yamledit.DELETE`` when the field is left empty)."""
+    widget = field.widget
+    if widget == "lines":
+        value = lines(entered)
+    elif widget == "words":
+        value = words(entered)
+    elif widget == "units":
+        value = [str(u) for u in entered or []]
+    elif widget == "date":
+        value = entered if isinstance(entered, dt.date) else None
+    elif widget == "basis":
+        value = [b for b in entered or [] if b not in ({}, None)]
+    elif widget == "facts":
+        value = {}
+        for line in lines(entered):
+            m = FACT_LINE.match(line)
+            name, fact = (m.group(1), m.group(2)) if m else (line, "")
+            value[name.strip()] = fact.strip()
+    elif widget == "notes":
+        text = (entered or "").strip("\n")
+        value = text + "\n" if "\n" in text else text
+    else:
+        value = (entered or "").strip()
+    if value in ("", None) or (value == {} and widget == "facts"):
+        return yamledit.DELETE
+    return value
+
+
+def changes_from_form(fields: list[Field], meta: dict, entered: dict) -> dict:
+    """Front-matter changes for the fields whose entered value differs from what the form showed.
+
+    A field the person did not touch is not written at all, so it keeps its exact text: an
+    ``agent_notes`` block, a quoted number, a date written as text, a value the form cannot show.
+    """
+    changes = {}
+    for field in fields:
+        if field.name not in entered:
+            continue
+        old = meta.get(field.name)
+        if entered[field.name] == form_value(field, old):
+            continue
+        value = front_matter_value(field, entered[field.name])
+        if value is yamledit.DELETE:
+            if field.name not in meta:
+                continue
+            # An emptied list stays as an empty list where the author had one (co_handlers: []).
+            value = [] if isinstance(old, list) else value
+        changes[field.name] = value
+    return changes
+
+
+# -- drafts and edits ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Draft:
+    """An entry as the editor opens it: its fields' starting values and its body."""
+
+    kind: str
+    path: str | None      # None for a new entry
+    text: str | None      # the version being edited (None for a new entry)
+    meta: dict
+    body: str
+    values: dict
+    unreadable: dict      # field -> the text of a date the form cannot show (kept unless replaced)
+
+    @property
+    def fields(self) -> list[Field]:
+        return fields_for(self.kind)
+
+    @property
+    def is_new(self) -> bool:
+        return self.text is None
+
+    @property
+    def entry_id(self) -> str:
+        return str(self.meta.get("id") or "")
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.entry_id)
+
+
+@dataclasses.dataclass
+class Edit:
+    """What saving the form would write: the file, what changed, and its problems."""
+
+    path: str | None
+    text: str
+    entry_id: str
+    title: str
+    changed: list[str]
+    body_changed: bool
+    problems: list[Problem]
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changed and not self.body_changed
+
+    def problems_for(self, *fields) -> list[Problem]:
+        return [p for p in self.problems if p.field in fields]
+
+
+@dataclasses.dataclass
+class Saved:
+    """The outcome of a save: the change request, and whether it is now with the reviewers."""
+
+    cr: object
+    created: bool
+    submitted: bool
+    waiting_for: list[str]
+    tasks: list[int]
+
+
+@dataclasses.dataclass
+class EntryRef:
+    path: str
+    entry_id: str
+    title: str
+    kind: str
+    unit: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.title}（{KIND_LABELS.get(self.kind, self.kind)}·{self.unit}）"
+
+
+class Editing:
+    """The editor's work on one knowledge base (``kb.editing``)."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        self._rules: dict[str, dict[str, str]] = {}
+
+    # -- what a person may edit -------------------------------------------------------------
+
+    def may_edit(self, user, path: str, text: str | None) -> bool:
+        """Unit staff edit their unit's answers and the catalogue entries their unit maintains or handles."""
+        if user is None or not user.can_author:
+            return False
+        if user.role not in UNIT_ROLES:
+            return True
+        return user.unit in entry_units(path, text)
+
+    def entries(self, user, commit: str | None = None) -> list[EntryRef]:
+        """The entries a person may edit at a commit, by kind and title."""
+        snap = self.kb.snapshot(commit)
+        refs = [EntryRef(e.path, e.id, e.title or e.id, e.kind or kind_of(e.path), snap.unit_name(e.unit))
+                for e in snap.entry_list if self.may_edit(user, e.path, snap.files.get(e.path))]
+        return sorted(refs, key=lambda r: (r.kind != "policy", r.title))
+
+    def choices(self, commit: str | None = None) -> Choices:
+        return Choices.from_snapshot(self.kb.snapshot(commit))
+
+    def unit_options(self, user, draft: Draft, choices: Choices) -> list[str]:
+        """Units the ``unit`` field offers: a policy answer stays in its unit's folder."""
+        current = str(draft.meta.get("unit") or "")
+        if draft.kind == "policy" and not draft.is_new:
+            return [current]
+        if draft.kind == "policy" and user.role in UNIT_ROLES:
+            return [user.unit]
+        units = list(choices.units)
+        return units + [current] if current and current not in units else units
+
+    def targets(self, user) -> list:
+        """The person's open change requests, which a save may add to."""
+        return [c for c in self.kb.review.list(author=user.username) if c.is_open]
+
+    def source(self, target) -> str:
+        """The commit an edit starts from: main for a new change request, else the request's head."""
+        return self.kb.store.head() if target in (None, "new") else self.kb.review.get(target).head
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    def open(self, path: str, commit: str | None = None) -> Draft:
+        """An existing entry as the form shows it."""
+        text = self.kb.store.read(path, commit or self.kb.store.head())
+        if text is None:
+            raise KbError(f"文件“{path}”在该版本中不存在：它可能已被删除，请刷新后重新选择条目。")
+        try:
+            meta, body, _ = frontmatter.parse(text)
+        except frontmatter.FrontMatterError as e:
+            raise KbError(f"“{path}”的前置信息无法读取（第 {e.line} 行：{e}），表单无法显示它："
+                          "请在 git 中修正该文件，或联系热线中心。")
+        return self._draft(kind_of(path), path, text, meta, body)
+
+    def new(self, kind: str, user) -> Draft:
+        """A blank entry of a kind; a unit editor's answer belongs to their unit."""
+        if kind not in KIND_LABELS:
+            raise KbError(f"类型“{kind}”无效：请选择答复口径或派单目录。")
+        meta = {"kind": kind, "audience": "internal" if kind == "directory" else "public"}
+        if user.unit:
+            meta["unit"] = user.unit
+        return self._draft(kind, None, None, meta, "")
+
+    def _draft(self, kind, path, text, meta, body) -> Draft:
+        fields = fields_for(kind)
+        values = {f.name: form_value(f, meta.get(f.name)) for f in fields}
+        unreadable = {f.name: str(meta[f.name]) for f in fields
+                      if f.widget == "date" and meta.get(f.name) is not None and values[f.name] is None}
+        return Draft(kind, path, text, meta, body, values, unreadable)
+
+    # -- from the form to a file --------------------------------------------------------------
+
+    def compose(self, draft: Draft, entered: dict, body: str, entry_id: str = "",
+                commit: str | None = None) -> Edit:
+        """The file the form describes, what changed, and its problems against the rules at ``commit``."""
+        changes = changes_from_form(draft.fields, draft.meta, entered)
+        entry_id = (draft.entry_id if not draft.is_new else (entry_id or "").strip())
+        if draft.is_new:
+            changes = {"id": entry_id, "kind": draft.kind, **changes}
+            for name in ("audience", "unit"):  # the starting values of a new entry are choices too
+                value = entered.get(name, draft.values.get(name))
+                if name not in changes and value:
+                    changes[name] = front_matter_value(BY_NAME[name], value)
+            changes = dict(sorted(changes.items(), key=lambda item: _order(item[0])))
+        base = draft.text if draft.text is not None else "---\n---\n"
+        text = yamledit.update(base, changes, body, order=ORDER)
+        meta = {**draft.meta, **{k: v for k, v in changes.items() if v is not yamledit.DELETE}}
+        unit = str(meta.get("unit") or "")
+        path, problems = draft.path, []
+        if draft.is_new and draft.kind == "policy" and not unit:
+            problems.append(Problem("", 1, "unit", "还没有选择所属单位", "选择维护这条答复的单位"))
+        elif draft.is_new and ID_PATTERN.match(entry_id):
+            path = path_for(draft.kind, unit, entry_id)
+        body_changed = body.rstrip("\n") != draft.body.rstrip("\n")
+        problems += self.check(path, text, commit, new_id=entry_id if draft.is_new else None)
+        return Edit(path, text, entry_id, str(meta.get("title") or entry_id), sorted(changes, key=_order),
+                    body_changed, problems)
+
+    def check(self, path: str | None, text: str, commit: str | None = None,
+              new_id: str | None = None) -> list[Problem]:
+        """Problems of one edited file, checked against the rules and registries at ``commit``."""
+        commit = commit or self.kb.store.head()
+        problems = []
+        if new_id is not None:
+            problems += self._id_problems(new_id, commit)
+        if path is None:
+            return problems
+        files = dict(self._regulations(commit))
+        files[path] = text
+        return problems + [p for p in validate(Snapshot(files)) if p.path == path]
+
+    def _id_problems(self, entry_id: str, commit: str) -> list[Problem]:
+        if not entry_id:
+            return [Problem("", 1, "id", "缺少编号", "填写由小写字母、数字和连字符组成的编号，如 sscard-reissue")]
+        if not ID_PATTERN.match(entry_id):
+            return [Problem("", 1, "id", f"编号“{entry_id}”格式不对",
+                            "只用小写字母、数字和连字符，以字母或数字开头，2–80 个字符")]
+        other = self.kb.snapshot(commit).entries.get(entry_id)
+        if other is not None:
+            return [Problem("", 1, "id", f"编号“{entry_id}”已被“{other.title}”使用", "换一个编号")]
+        return []
+
+    def _regulations(self, commit: str) -> dict[str, str]:
+        if commit not in self._rules:
+            if len(self._rules) > 8:
+                self._rules.clear()
+            self._rules[commit] = self.kb.store.files_at(commit, ("regulations/",))
+        return self._rules[commit]
+
+    def retired(self, draft: Draft) -> str:
+        """The entry with ``expires`` set to today (retiring it passes review like any edit)."""
+        return yamledit.update(draft.text, {"expires": self.kb.today()}, order=ORDER)
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def save(self, user, target, changes: dict, title: str, submit: bool = False, tasks=(),
+             description: str = "") -> Saved:
+        """Save files (path -> text, or None to delete) to a new change request or one of the user's own.
+
+        ``tasks`` are maintenance tasks the change resolves: they close when it is published.
+        """
+        task_ids = self._tasks(user, tasks)
+        review = self.kb.review
+        data = {"resolves": task_ids} if task_ids else None
+        if target in (None, "new"):
+            cr = review.create(user, title, changes, submit=submit, data=data, description=description)
+            created = True
+        else:
+            current = review.get(target)
+            if task_ids:
+                data = {"resolves": sorted(set(current.data.get("resolves", [])) | set(task_ids))}
+            cr = review.update(user, target, changes, title, data=data)
+            created = False
+            if submit and cr.state == "draft":
+                cr = review.submit(user, cr.id)
+        waiting = []
+        if cr.state == "in_review":
+            status = review.status(cr)
+            waiting = [status.labels[p] for p in status.missing]
+        return Saved(cr, created, cr.state == "in_review", waiting, task_ids)
+
+    def _tasks(self, user, tasks) -> list[int]:
+        ids = []
+        for task_id in dict.fromkeys(int(t) for t in tasks or ()):
+            task = self.kb.feedback.task(task_id)
+            self.kb.feedback.check_owner(task, user)
+            if task.state != "open":
+                raise KbError(f"维护任务 #{task_id} 已是“{task.state_label}”，不能再标记为由本次修改处理：请刷新页面。")
+            ids.append(task_id)
+        return ids
+
+    def tasks_for(self, user, entry_id: str, unit: str) -> list:
+        """Open tasks a change to this entry may resolve: the entry's, then its unit's without an entry."""
+        if not unit:
+            return []
+        tasks = self.kb.feedback.list_tasks(unit)
+        tasks = [t for t in tasks if entry_id and t.entry == entry_id] + [t for t in tasks if not t.entry]
+        allowed = []
+        for t in tasks:
+            try:
+                self.kb.feedback.check_owner(t, user)
+            except PermissionDenied:
+                continue
+            allowed.append(t)
+        return allowed
+
+
+def _order(name: str) -> int:
+    return ORDER.index(name) if name in ORDER else len(ORDER)
