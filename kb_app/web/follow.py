@@ -135,6 +135,9 @@ class Mirror:
     """The replica's clone of the primary's main (no working tree), fetched under a file lock."""
 
     def __init__(self, upstream: str, root: Path, branch: str = "main"):
+        # A local path is made absolute: git runs in other directories than the one it was named from.
+        if upstream and "://" not in upstream and Path(upstream).exists():
+            upstream = str(Path(upstream).resolve())
         self.upstream, self.root, self.branch = upstream, Path(root), branch
         self.status_path = self.root / ".git" / "kb-follow.json"
 

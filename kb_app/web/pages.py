@@ -80,7 +80,7 @@ async def home(request: Request) -> Response:
     def render():
         reader, commit, day = site.reader(False)
         context = dict(_common(site, commit, day), title="政策问答自助查询", q=raw[:200] if problem else q,
-                       topic=topic, topics=views.topics(reader), problem=problem, results=None)
+                       topic=topic, topics=site.memo(reader, "topics", views.topics), problem=problem, results=None)
         facts = None
         if q and not problem:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,

@@ -24,6 +24,8 @@ SLOTS = 8192
 PROBES = 8
 #: A bucket untouched this long is full again whatever it held; its slot may be reused.
 IDLE_SECONDS = 600.0
+#: The clock buckets are counted by (shared by processes, so wall-clock seconds).
+clock = time.time
 
 
 def burst_for(rate_per_minute: int) -> float:
@@ -63,7 +65,7 @@ class RateLimiter:
         digest = int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little") or 1
         rate = rate_per_minute / 60.0
         burst = burst_for(rate_per_minute)
-        now = time.time()
+        now = clock()
         with self._lock:
             if self._map is None:
                 tokens, last = self._local.get(digest, (burst, now))

@@ -185,6 +185,8 @@ class Site:
         self.cache = ResponseCache()
         self.events = EventLog(replica.forward_events if replica else kb.feedback.log_events)
         self._commit_times: dict[str, int] = {}
+        self._readers: dict = {}
+        self._readers_lock = threading.Lock()
 
     def close(self):
         self.events.close()
@@ -206,9 +208,30 @@ class Site:
         return commit, self.kb.today().isoformat()
 
     def reader(self, staff: bool = False):
-        """(reader, commit, day): what the public (or an agent system) may open in what is served."""
+        """(reader, commit, day): what the public (or an agent system) may open in what is served.
+
+        A reader is kept per (commit, day, audience) for ``CACHE_TTL`` seconds: making one reads the
+        re-verification flags from the database, which no request should pay for on its own.
+        """
         commit, day = self.state()
-        return self.kb.reader(staff=staff, commit=commit), commit, day
+        key = (commit, day, staff)
+        with self._readers_lock:
+            found = self._readers.get(key)
+        if found is None or time.monotonic() - found[0] > CACHE_TTL:
+            found = (time.monotonic(), self.kb.reader(staff=staff, commit=commit), {})
+            with self._readers_lock:
+                self._readers = {k: v for k, v in self._readers.items() if k[:2] == key[:2]}
+                self._readers[key] = found
+        return found[1], commit, day
+
+    def memo(self, reader, name: str, compute):
+        """``compute(reader)`` once per reader (e.g. the topics of the public answers)."""
+        for _at, known, memo in list(self._readers.values()):
+            if known is reader:
+                if name not in memo:
+                    memo[name] = compute(reader)
+                return memo[name]
+        return compute(reader)
 
     def commit_time(self, commit: str) -> int | None:
         """The commit's time (seconds since the epoch), cached."""

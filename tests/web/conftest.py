@@ -46,6 +46,14 @@ def client(web_kb, make_client):
 
 
 @pytest.fixture
+def frozen_buckets(monkeypatch):
+    """Rate-limit buckets that do not refill while a test counts requests, however slow the machine."""
+    from kb_app.web import ratelimit
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_000_000.0)
+
+
+@pytest.fixture
 def agent_key(web_kb):
     return web_kb.api_keys.add("call-center", "agent")
 

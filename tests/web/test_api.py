@@ -273,7 +273,7 @@ def test_feedback_forms_redirect_back_to_the_answer(client, web_kb):
     assert rows(web_kb, "votes")[0]["helpful"] == 1
 
 
-def test_feedback_is_rate_limited(web_kb, make_client):
+def test_feedback_is_rate_limited(web_kb, make_client, frozen_buckets):
     client = make_client(kb_with(web_kb, web_rate_feedback=1))
     vote = {"entry": PUBLIC, "type": "vote", "helpful": True}
     statuses = [client.post("/api/v1/feedback", json=vote).status_code for _ in range(12)]

@@ -70,7 +70,7 @@ def test_apikey_commands(web_kb):
     assert r.exit_code == 1 and "名称“x”无效" in r.output
 
 
-def test_each_key_has_its_own_bucket(web_kb, make_client):
+def test_each_key_has_its_own_bucket(web_kb, make_client, frozen_buckets):
     client = make_client(kb_with(web_kb, web_rate_anonymous=0))
     slow = web_kb.api_keys.add("slow", "partner", rate=10)
     fast = web_kb.api_keys.add("fast", "partner")
@@ -81,7 +81,7 @@ def test_each_key_has_its_own_bucket(web_kb, make_client):
     assert client.get("/api/v1/search", params={"q": "居住证"}).status_code == 200
 
 
-def test_anonymous_clients_are_limited_per_address(web_kb, make_client):
+def test_anonymous_clients_are_limited_per_address(web_kb, make_client, frozen_buckets):
     client = make_client(kb_with(web_kb, web_rate_anonymous=10))
     statuses = [client.get("/api/v1/entries/residence-permit-apply").status_code for _ in range(11)]
     assert statuses == [200] * 10 + [429]
@@ -93,7 +93,7 @@ def test_anonymous_clients_are_limited_per_address(web_kb, make_client):
 
 def test_buckets_are_shared_by_workers_and_refill(tmp_path, monkeypatch):
     now = [1000.0]
-    monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
+    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
     one, two = RateLimiter(tmp_path / "rl.bin"), RateLimiter(tmp_path / "rl.bin")
     assert ratelimit.burst_for(60) == 15
     waits = [(one if i % 2 else two).take("addr:1.2.3.4", 60) for i in range(16)]

@@ -150,7 +150,7 @@ def test_stylesheet_and_robots(client):
     assert "Disallow: /api/" in client.get("/robots.txt").text
 
 
-def test_pages_are_rate_limited_per_address(web_kb, make_client):
+def test_pages_are_rate_limited_per_address(web_kb, make_client, frozen_buckets):
     from .conftest import kb_with
 
     client = make_client(kb_with(web_kb, web_rate_anonymous=10))

@@ -1,0 +1,125 @@
+"""The public pages in headless Chromium: phone and desktop widths, keyboard focus, print, no JavaScript.
+
+Screenshots go to the test's temporary directory, or to ``$WEB_SCREENSHOTS`` when set
+(``WEB_SCREENSHOTS=docs/screenshots`` refreshes the README's pictures).
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ..browser import browser_page, free_port, requires_chromium
+from ..conftest import PROJECT, TODAY
+
+pytestmark = requires_chromium
+
+PAGES = {"home": "/", "results": "/?q=%E5%A4%96%E5%9C%B0%E4%BA%BA%E6%80%8E%E4%B9%88%E5%8A%9E%E5%B1%85%E4%BD%8F%E8%AF%81",
+         "answer": "/answers/residence-permit-apply", "article": "/articles/beijing-2021/11", "browse": "/browse"}
+
+
+@contextlib.contextmanager
+def running_web(root, data_dir, log_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update(KB_TODAY=TODAY, KB_WEB_RATE_ANONYMOUS="0", PYTHONPATH=str(PROJECT))
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", "--root", str(root), "--data-dir", str(data_dir),
+                                 "--port", str(port), "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/api/v1/health", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"kb web did not start; see {log_path}")
+                    time.sleep(0.3)
+            yield url
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+
+
+@pytest.fixture
+def site_url(web_kb, tmp_path):
+    with running_web(web_kb.settings.root, web_kb.settings.data_path, tmp_path / "web.log") as url:
+        yield url
+
+
+def shots_dir(tmp_path) -> Path:
+    target = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "screenshots")
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_pages_fit_and_render_chinese(site_url, tmp_path, width, height):
+    out = shots_dir(tmp_path)
+    with browser_page(viewport={"width": width, "height": height}, java_script_enabled=False) as page:
+        for name, path in PAGES.items():
+            response = page.goto(site_url + path)
+            assert response.status == 200
+            assert page.locator("html").get_attribute("lang") == "zh-CN"
+            assert page.locator("h1").first.inner_text()
+            page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+    with browser_page(viewport={"width": width, "height": height}) as page:
+        for path in PAGES.values():
+            page.goto(site_url + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways at {width} px"
+            font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+            assert "Noto Sans CJK SC" in font or "sans-serif" in font
+
+
+def test_search_and_feedback_work_without_javascript(site_url, web_kb):
+    with browser_page(viewport={"width": 390, "height": 844}, java_script_enabled=False) as page:
+        page.goto(site_url + "/")
+        page.get_by_label("您想问什么？").fill("暖气不热")
+        page.get_by_role("button", name="查询").click()
+        page.wait_for_url("**/?q=*")
+        page.get_by_role("link", name="暖气不热怎么报修").click()
+        page.wait_for_url("**/answers/heating-not-warm-repair")
+        page.get_by_role("button", name="有帮助").click()
+        page.wait_for_url("**feedback=thanks*")
+        assert page.get_by_text("感谢您的评价！").is_visible()
+        page.locator("summary", has_text="报告错误").click()
+        page.get_by_label("哪里不对？").fill("热线电话写错了，应为 12345")
+        page.get_by_role("button", name="提交").click()
+        page.wait_for_url("**feedback=reported*")
+    assert [v["entry"] for v in web_kb.db()["votes"].rows] == ["heating-not-warm-repair"]
+    assert [r["entry"] for r in web_kb.db()["reports"].rows] == ["heating-not-warm-repair"]
+
+
+def test_keyboard_focus_is_visible(site_url):
+    with browser_page(viewport={"width": 1280, "height": 900}) as page:
+        page.goto(site_url + "/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+        style = """() => { const s = getComputedStyle(document.activeElement);
+            return [document.activeElement.tagName, s.outlineStyle, s.boxShadow, s.backgroundColor]; }"""
+        page.keyboard.press("Tab")
+        link = page.evaluate(style)
+        assert link[0] == "A" and link[3] == "rgb(255, 221, 0)" and link[2] != "none", link
+        for _ in range(3):
+            page.keyboard.press("Tab")
+        field = page.evaluate(style)
+        assert field[0] == "INPUT" and field[1] == "solid" and field[2] != "none", field
+
+
+def test_print_hides_navigation_and_forms(site_url):
+    with browser_page(viewport={"width": 1280, "height": 900}) as page:
+        page.goto(site_url + PAGES["answer"])
+        page.emulate_media(media="print")
+        assert not page.locator("#feedback").is_visible()
+        assert not page.locator("header nav").is_visible()
+        assert page.locator("article h1").is_visible()
