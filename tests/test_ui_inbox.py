@@ -24,9 +24,25 @@ def test_unit_sees_its_tasks_with_overdue_marks(app_env):
     at = open_page(PS_EDITOR)
     labels = [e.label for e in at.expander]
     assert len(labels) == 1
-    assert labels[0].endswith("［纠错］纠错：居住证如何申领 · 期限 2026-11-09 · 🔴 已超期")
-    assert any("edit?entry=residence-permit-apply" in m.value for m in at.markdown)
+    assert labels[0].endswith("［纠错］纠错：居住证如何申领 · 期限 2026-11-09 · 已超期")
+    [task] = app_env.feedback.list_tasks("city-public-security")
+    assert any(f"(edit?entry=residence-permit-apply&task={task.id})" in m.value for m in at.markdown)
     assert at.metric[1].value == "1"
+
+
+def test_citizens_reports_are_shown_in_full(app_env):
+    text = "网上说要带户口本，窗口说不用，到底要不要带？" * 3
+    app_env.feedback.report_error("residence-permit-apply", text, "public")
+    at = open_page(PS_EDITOR)
+    assert [i.value for i in at.info] == [text]
+    assert any(m.value.startswith("**市民的纠错**（2026-11-22") for m in at.markdown)
+    assert at.metric[2].value == "1"
+
+
+def test_a_zero_result_task_links_to_a_new_answer(app_env):
+    pk = app_env.feedback.assign_query("灵活就业社保补贴", "city-public-security")
+    at = open_page(PS_EDITOR)
+    assert any(f"(edit?new=policy&task={pk})" in m.value for m in at.markdown)
 
 
 def test_dismiss_needs_a_reason(app_env):

@@ -1,4 +1,7 @@
-"""Maintenance tasks (维护任务): a unit's inbox; the hotline center sees every unit and assigns queries."""
+"""Maintenance tasks (维护任务): a unit's inbox with what citizens and agents reported; the hotline
+center sees every unit and assigns queries that found nothing."""
+
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -6,8 +9,63 @@ from kb_app.feedback import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
+REPORTERS = {"public": "市民", "agent": "坐席", "staff": "工作人员"}
+
 st.title("维护任务")
 user = st.session_state.get("user")
+
+
+def when(stamp) -> str:
+    return (stamp or "")[:16].replace("T", " ")
+
+
+def show_task(kb, snap, t, report):
+    """One task: what it is about, what was reported, and the ways to settle it."""
+    entry = snap.entries.get(t.entry) if t.entry else None
+    st.caption(f"单位：{snap.unit_name(t.unit)}　创建：{when(t.created)}　期限：{t.due or '未定'}")
+    if report:
+        who = REPORTERS.get(report.get("audience"), "来电人")
+        st.markdown(f"**{who}的纠错**（{when(report['at'])}）")
+        st.info(report["text"], icon=":material/feedback:")
+    elif t.detail:
+        st.text(t.detail)
+    if t.state != "open":
+        st.caption(f"处理：{when(t.closed)} {t.closed_by} {t.close_reason}")
+        return
+    links = []
+    if entry is not None:
+        links.append(f"[修改“{entry.title}”]({'edit?' + urlencode({'entry': entry.id, 'task': t.id})})")
+        links.append(f"[查看答复]({'answer?' + urlencode({'id': entry.id})})")
+    elif not t.entry:
+        links.append(f"[新建答复口径]({'edit?' + urlencode({'new': 'policy', 'task': t.id})})")
+    if links:
+        st.markdown("　".join(links))
+        st.caption("在编辑器中勾选此任务：修改发布后，任务自动完成。")
+    reason = st.text_input("驳回理由（内容无误、无需修改时填写）", key=f"inbox_reason_{t.id}")
+    if st.button("驳回任务", key=f"inbox_dismiss_{t.id}"):
+        with show_errors():
+            kb.feedback.dismiss(t.id, reason, user)
+            st.success(f"维护任务 #{t.id} 已驳回。")
+            st.rerun()
+
+
+def assign_zero_results(kb, snap):
+    st.divider()
+    st.subheader("无结果查询分派")
+    assigned = kb.feedback.assigned_queries()
+    zero = [r for r in kb.stats.zero_result_queries() if r["query"] not in assigned]
+    if not zero:
+        st.caption("近 30 天没有待分派的无结果查询。")
+        return
+    st.dataframe([{"查询内容": r["query"], "次数": r["searches"], "最近一次": when(r["last"])} for r in zero],
+                 hide_index=True, key="inbox_zero_table")
+    query = st.selectbox("查询", [r["query"] for r in zero], key="inbox_zero_query")
+    target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name, key="inbox_zero_unit")
+    if st.button("分派", key="inbox_assign"):
+        with show_errors():
+            pk = kb.feedback.assign_query(query, target, user)
+            st.success(f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
+
 
 with show_errors():
     kb = get_kb()
@@ -28,44 +86,18 @@ with show_errors():
         tasks = []
     else:
         tasks = kb.feedback.list_tasks(unit or None, state=None if show_all else "open")
-    overdue = sum(t.overdue for t in tasks)
-    c1, c2 = st.columns(2)
+    reports = kb.feedback.reports(tasks)
+    c1, c2, c3 = st.columns(3)
     c1.metric("任务数", len(tasks))
-    c2.metric("已超期", overdue)
+    c2.metric("已超期", sum(t.overdue for t in tasks))
+    c3.metric("来自纠错", len(reports))
     if not tasks:
         st.success("没有待处理的维护任务。")
     for t in tasks:
-        mark = "🔴 已超期" if t.overdue else t.state_label
-        due = t.due or "期限未定"
-        with st.expander(f"#{t.id} ［{t.kind_label}］{t.title} · 期限 {due} · {mark}", expanded=t.overdue):
-            st.caption(f"单位：{snap.unit_name(t.unit)}　创建：{t.created[:16].replace('T', ' ')}")
-            if t.detail:
-                st.text(t.detail)
-            if t.state != "open":
-                st.caption(f"处理：{t.closed[:16].replace('T', ' ')} {t.closed_by} {t.close_reason}")
-                continue
-            if t.entry:
-                st.markdown(f"[✏️ 修改该条目（发起变更）](edit?entry={t.entry})")
-            reason = st.text_input("驳回理由", key=f"inbox_reason_{t.id}")
-            if st.button("驳回任务", key=f"inbox_dismiss_{t.id}"):
-                with show_errors():
-                    kb.feedback.dismiss(t.id, reason, user)
-                    st.success(f"维护任务 #{t.id} 已驳回。")
-                    st.rerun()
+        mark = "已超期" if t.overdue else t.state_label
+        with st.expander(f"#{t.id} ［{t.kind_label}］{t.title} · 期限 {t.due or '未定'} · {mark}",
+                         expanded=t.overdue or t.id in reports, icon=":material/error:" if t.overdue else None):
+            show_task(kb, snap, t, reports.get(t.id))
 
     if center:
-        st.divider()
-        st.subheader("无结果查询分派")
-        assigned = kb.feedback.assigned_queries()
-        zero = [r for r in kb.stats.zero_result_queries() if r["query"] not in assigned]
-        if not zero:
-            st.caption("近 30 天没有待分派的无结果查询。")
-        else:
-            st.dataframe([{"查询内容": r["query"], "次数": r["searches"], "最近一次": r["last"][:16].replace("T", " ")}
-                          for r in zero], hide_index=True, key="inbox_zero_table")
-            query = st.selectbox("查询", [r["query"] for r in zero], key="inbox_zero_query")
-            target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name, key="inbox_zero_unit")
-            if st.button("分派", key="inbox_assign"):
-                with show_errors():
-                    pk = kb.feedback.assign_query(query, target, user)
-                    st.success(f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
+        assign_zero_results(kb, snap)
