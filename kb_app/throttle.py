@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import threading
 
+from .audit import MAX_NAME
 from .exceptions import AuthError
 
 MAX_FAILURES = 5
@@ -65,8 +66,13 @@ class Lock:
         return LoginLocked(self.message(now), self.minutes_left(now))
 
 
+def _name(username: str | None) -> str:
+    """A user name as typed, the way it is checked: spaces around it do not make another account."""
+    return (username or "").strip()[:MAX_NAME]
+
+
 def _keys(username: str, client: str | None):
-    yield "account", (username or "").strip()
+    yield "account", username
     if client:
         yield "client", client
 
@@ -79,6 +85,7 @@ class Throttle:
 
     def guard(self, username: str, client: str | None, via: str, verify):
         """Run ``verify()`` (a password check raising AuthError) unless locked; record what happened."""
+        username = _name(username)
         with _serial:
             now = self.kb.now()
             db = self.kb.db()

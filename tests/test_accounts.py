@@ -93,6 +93,13 @@ def test_a_successful_log_in_starts_the_account_count_afresh(kb, clock, center):
     assert fail(kb, "center", 1) == [locked_account("center", 15)]
 
 
+def test_spaces_around_a_name_count_against_the_same_account(kb, clock, center):
+    for name in ("center", " center", "center ", "\tcenter", " center "):
+        fail(kb, name, 1)
+    assert refused(kb, "center") == locked_account("center", 15)
+    assert refused(kb, " center") == locked_account("center", 15)
+
+
 def test_unknown_user_names_lock_like_real_ones(kb, clock):
     assert fail(kb, "nobody", 5)[-1] == locked_account("nobody", 15)
     assert refused(kb, "nobody") == locked_account("nobody", 15)
