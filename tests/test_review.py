@@ -176,7 +176,8 @@ def test_directory_deletion_needs_every_handler(kb, users):
 def test_a_cr_that_does_not_validate_cannot_be_approved(kb, users):
     cr = new_cr(kb, users, audience="everyone")
     assert not cr.valid
-    assert cr.problems == [f"{HRSS}:7: 字段 audience：受众“everyone”无效。修改方法：改为 public（公众可见）或 internal（仅坐席可见）。"]
+    assert cr.problems == [f"{HRSS}:7: 字段 audience：受众“everyone”无效，在改正之前公众看不到该条目。"
+                           "修改方法：改为 public（公众可见）或 internal（仅坐席可见）。"]
     with pytest.raises(ReviewStateError) as e:
         kb.review.approve(users["center"], cr.id)
     assert str(e.value) == f"变更请求 #{cr.id} 未通过校验，不能批准：请作者先修正以下问题——\n{cr.problems[0]}"
