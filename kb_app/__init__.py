@@ -2,6 +2,6 @@
 
 from .config import Settings, load_settings
 from .exceptions import KbError
-from .kb import Kb, init_repo, open_kb
+from .kb import Kb, init_repo, open_kb, restore_backup
 
-__all__ = ["Kb", "KbError", "Settings", "init_repo", "load_settings", "open_kb"]
+__all__ = ["Kb", "KbError", "Settings", "init_repo", "load_settings", "open_kb", "restore_backup"]

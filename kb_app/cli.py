@@ -734,6 +734,88 @@ def index_cmd(kb, rebuild):
                f"公众索引 {docs['public']} 篇、坐席索引 {docs['agent']} 篇；对应提交 {stats['commit'][:10]}；用时 {stats['seconds']} 秒。")
 
 
+def human_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+@cli.command(name="backup")
+@root_options
+@click.argument("out", type=click.Path(file_okay=False))
+def backup_cmd(kb, out):
+    """备份知识库（应用运行时也可执行）：流程数据库、全部分支（main 与 cr/*）和清单，写入新目录 OUT。
+
+    检索索引不备份：恢复后用 kb index 重建。
+
+    \b
+    示例：
+        kb backup --root ./kb /srv/backup/kb-2026-11-22
+    """
+    m = kb.backup(out)
+    size = sum(f["size"] for f in m["files"].values())
+    rows = sum(n for table, n in m["tables"].items() if not table.startswith("_"))
+    click.echo(f"已备份到 {out}：主干 {m['main'][:10]}（{m['entries']} 个条目），{len(m['refs'])} 个分支与标签"
+               f"（其中变更请求 {m['change_branches']} 个），数据库 {rows} 行；"
+               f"共 {human_size(size)}，用时 {m['seconds']} 秒。")
+
+
+@cli.command(name="restore")
+@click.argument("backup_dir", type=click.Path(file_okay=False, exists=True))
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="数据库与索引所在目录（默认 DIRECTORY/.git/kb-data）。")
+def restore_cmd(backup_dir, directory, data_dir):
+    """从 kb backup 生成的备份 BACKUP_DIR 恢复出一个新的知识库 DIRECTORY。
+
+    先核对备份清单中的校验和，恢复后核对分支与各表行数；之后用 kb index 建立检索索引。
+
+    \b
+    示例：
+        kb restore /srv/backup/kb-2026-11-22 ./kb
+        kb index --root ./kb
+    """
+    from .kb import restore_backup
+
+    with errors():
+        r = restore_backup(backup_dir, directory, data_dir)
+    t = r["tables"]
+    click.echo(f"已在 {directory} 恢复知识库：主干 {r['main'][:10]}（{r['entries']} 个条目），"
+               f"{len(r['refs'])} 个分支与标签，账号 {t.get('users', 0)} 个，变更请求 {t.get('change_requests', 0)} 个，"
+               f"维护任务 {t.get('tasks', 0)} 个。")
+    where = f"--root {directory}" + (f" --data-dir {data_dir}" if data_dir else "")
+    click.echo(f"请运行 kb index {where} 建立检索索引。")
+
+
+@cli.command()
+@root_options
+@click.option("--repair", is_flag=True, help="重建检索索引、按主干历史重新计算待核标记、登记推送的分支，然后再检查一遍。")
+def doctor(kb, repair):
+    """检查知识库：数据库、git 仓库、变更请求与 cr/* 分支、待核标记、检索索引、主干上的文件。
+
+    有问题时退出码为 1；能自动修复的问题注明“--repair 可修复”。
+
+    \b
+    示例：
+        kb doctor --root ./kb
+        kb doctor --root ./kb --repair
+    """
+    report = kb.doctor(repair=repair)
+    for line in report.repairs:
+        click.echo(f"已修复：{line}")
+    for check in report.checks:
+        state = f"{len(check.findings)} 个问题" if check.findings else "正常"
+        click.echo(f"{check.title}：{check.summary}——{state}")
+        for f in check.findings:
+            hint = "（kb doctor --repair 可修复）" if f.repairable and not repair else ""
+            click.echo(f"  - {f.message}{hint}")
+    if not report.ok:
+        click.echo(f"发现 {len(report.findings)} 个问题。", err=True)
+        sys.exit(1)
+    click.echo("检查完毕：未发现问题。")
+
+
 @cli.command()
 @root_options
 @click.argument("query", nargs=-1)

@@ -216,6 +216,20 @@ class Kb:
 
         return flags(self)
 
+    # -- operations ----------------------------------------------------------------------------
+
+    def backup(self, out) -> dict:
+        """A consistent backup in the new directory ``out``; returns its manifest (see kb_app.backup)."""
+        from .backup import backup
+
+        return backup(self, out)
+
+    def doctor(self, repair: bool = False):
+        """Check (and with ``repair`` fix what can be derived) this knowledge base (see kb_app.doctor)."""
+        from . import doctor
+
+        return doctor.repair(self) if repair else doctor.run(self)
+
     # -- content -------------------------------------------------------------------------------
 
     def snapshot(self, commit: str | None = None) -> Snapshot:
@@ -304,3 +318,10 @@ def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localho
     run("commit", "-q", "-m", "初始化知识库" + ("（空）" if empty else "（示例市示例内容）"))
     githooks.install(target, "main")
     return target
+
+
+def restore_backup(folder, target, data_dir=None) -> dict:
+    """Bring up the backup in ``folder`` as a new knowledge base at ``target`` (see kb_app.backup)."""
+    from .backup import restore
+
+    return restore(folder, target, data_dir)

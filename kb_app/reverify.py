@@ -19,6 +19,8 @@ FLAG = "basis_changed"
 FLAG_LABEL = "依据已变更，待核"
 TASK_KIND = "basis_changed"
 WATCHED = ("regulations/texts/", "regulations/time_limits.yaml", "regulations/intake_rules.yaml")
+#: What a replay of the history needs to see: rule changes flag, entry changes clear.
+WATCHED_PREFIXES = ("entries/", "regulations/")
 
 
 def touches_rules(paths) -> bool:
@@ -77,9 +79,14 @@ def flag_entries(kb, impact: Impact, commit: str, cr_id=None) -> list[str]:
         detail = "；".join(item.reasons)
         db["entry_flags"].upsert({"entry": item.entry_id, "flag": FLAG, "since": now, "commit": commit,
                                   "detail": detail}, pk=("entry", "flag"))
-        kb.feedback.open_task(item.unit, TASK_KIND, item.entry_id, f"复核“{item.title}”：{FLAG_LABEL}",
-                              f"{detail}。请核对答复内容：需要修改的，提交修改；无需修改的，提交“确认无需修改”。", source)
+        open_task(kb, item.unit, item.entry_id, item.title, detail, source)
     return [item.entry_id for item in impact.impacted]
+
+
+def open_task(kb, unit: str, entry_id: str, title: str, detail: str, source: str):
+    """The owning unit's maintenance task for a flagged entry (once per entry and source)."""
+    kb.feedback.open_task(unit, TASK_KIND, entry_id, f"复核“{title}”：{FLAG_LABEL}",
+                          f"{detail}。请核对答复内容：需要修改的，提交修改；无需修改的，提交“确认无需修改”。", source)
 
 
 def clear_flags(kb, entry_ids, commit: str = "", actor: str = "") -> list[str]:
@@ -103,6 +110,61 @@ def entry_ids_in(paths) -> set[str]:
         if path.startswith("entries/") and path.endswith(".md"):
             ids.add(path.rsplit("/", 1)[-1][:-3])
     return ids
+
+
+def flags_from_history(kb, head: str | None = None) -> dict[str, dict]:
+    """The flags main's first-parent history implies: what :func:`after_publish` leaves behind.
+
+    Every commit on main (from its first parent) that touches the rules flags the entries its impact
+    analysis names; any other commit clears the flags of the entries it touches. Returns, by entry
+    id, ``{entry, commit, since, detail, unit, title, source}`` of the commit that set the flag.
+    """
+    store = kb.store
+    head = head or store.head()
+    fmt = "%x1e%H%x1f%P%x1f%cI%x1f%(trailers:key=Change-Request,valueonly,separator=%x2C)%x1d"
+    out = store.git("log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--no-renames",
+                    "--name-only", f"--format={fmt}", head, "--", *WATCHED_PREFIXES)
+    implied: dict[str, dict] = {}
+    for record in out.split("\x1e"):
+        if "\x1d" not in record:
+            continue
+        header, names = record.split("\x1d", 1)
+        commit, parents, date, cr = header.split("\x1f")
+        if not parents.strip():
+            continue  # the first commit: nothing was published before it
+        paths = [p for p in names.split("\n") if p.strip()]
+        if touches_rules(paths):
+            parent = parents.split()[0]
+            for item in analyse(kb.snapshot(parent), kb.snapshot(commit)).impacted:
+                source = f"cr:{cr.strip()}" if cr.strip() else f"commit:{commit[:12]}"
+                implied[item.entry_id] = {"entry": item.entry_id, "commit": commit, "since": date,
+                                          "source": source, "detail": "；".join(item.reasons), "unit": item.unit,
+                                          "title": item.title}
+        else:
+            for entry_id in entry_ids_in(paths):
+                implied.pop(entry_id, None)
+    return implied
+
+
+def reset_flags(kb, expected: dict[str, dict]) -> tuple[list[str], list[str]]:
+    """Make the flags exactly ``expected`` (from :func:`flags_from_history`); returns (added, removed).
+
+    A flag that was missing also gets its unit's maintenance task, as on publication.
+    """
+    current = {e: f.commit for e, f in flags(kb).items()}
+    added = sorted(e for e, f in expected.items() if current.get(e) != f["commit"])
+    removed = sorted(set(current) - set(expected))
+    db = kb.db()
+    with db.atomic():
+        db.execute("delete from entry_flags where flag = ?", [FLAG])
+        for f in expected.values():
+            db["entry_flags"].insert({"entry": f["entry"], "flag": FLAG, "since": f["since"],
+                                      "commit": f["commit"], "detail": f["detail"]})
+    db.conn.close()
+    for entry_id in added:
+        f = expected[entry_id]
+        open_task(kb, f["unit"], entry_id, f["title"], f["detail"], f["source"])
+    return added, removed
 
 
 def after_publish(kb, cr, commit: str):

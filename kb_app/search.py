@@ -362,7 +362,7 @@ class SearchIndex:
         """Whether the indexes of a state can be opened (a damaged or foreign index is rebuilt)."""
         try:
             for aud in AUDIENCES:
-                open_index(self.dir / state["gen"] / aud)
+                open_index(self.dir / state["gen"] / aud).reader().close()  # reads every segment's directory
         except Exception:  # noqa: BLE001 - any failure to open means: build it again
             return False
         return True

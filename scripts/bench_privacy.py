@@ -58,7 +58,8 @@ def numbers_only(text: str) -> str:
 
 
 def fresh(code: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=PROJECT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

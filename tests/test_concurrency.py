@@ -45,7 +45,8 @@ def approve_and_update(kb, i, cr_id, reviewer, author, path):
 
 def _worker(settings, kind, args, seconds, out):
     kb = open_kb(settings)
-    writes = {"search_log": log_searches, "votes": vote, "reports": report, "approvals": approve_and_update}[kind]
+    writers = {"search_log": log_searches, "votes": vote, "reports": report, "approvals": approve_and_update}
+    writes = writers[kind]
     done, errors, i = {}, [], 0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -62,11 +63,15 @@ def _worker(settings, kind, args, seconds, out):
 @pytest.mark.slow
 def test_eight_writers_lose_nothing_and_never_see_a_lock(kb, tmp_path):
     users = {u: kb.users.add(u, n, PASSWORD, r, unit) for u, n, r, unit in [
-        ("hrss-editor", "李编辑", "unit_editor", "city-hrss"), ("hotline-editor", "何编辑", "unit_editor", "hotline-center"),
-        ("center", "张校核", "center_reviewer", ""), ("hotline-reviewer", "周审核", "unit_reviewer", "hotline-center")]}
+        ("hrss-editor", "李编辑", "unit_editor", "city-hrss"),
+        ("hotline-editor", "何编辑", "unit_editor", "hotline-center"),
+        ("center", "张校核", "center_reviewer", ""),
+        ("hotline-reviewer", "周审核", "unit_reviewer", "hotline-center")]}
     a = kb.review.create(users["hrss-editor"], "并发审核甲", {HRSS: edited(kb, HRSS, "\n甲。\n")}, submit=True)
-    b = kb.review.create(users["hotline-editor"], "并发审核乙", {HOTLINE: edited(kb, HOTLINE, "\n乙。\n")}, submit=True)
-    jobs = [("search_log", ()), ("search_log", ()), ("votes", ()), ("votes", ()), ("reports", ()), ("reports", ()),
+    b = kb.review.create(users["hotline-editor"], "并发审核乙", {HOTLINE: edited(kb, HOTLINE, "\n乙。\n")},
+                         submit=True)
+    jobs = [("search_log", ()), ("search_log", ()), ("votes", ()), ("votes", ()),
+            ("reports", ()), ("reports", ()),
             ("approvals", (a.id, "center", "hrss-editor", HRSS)),
             ("approvals", (b.id, "hotline-reviewer", "hotline-editor", HOTLINE))]
     before = {t: kb.db()[t].count for t in ("search_log", "votes", "reports", "approvals", "tasks")}
