@@ -1039,7 +1039,8 @@ def apikey_list(kb):
     for k in keys:
         state = f"已吊销（{k.revoked}）" if k.revoked else "有效"
         rate = f"{k.rate}/分钟" if k.rate else "按角色默认"
-        click.echo(f"{k.name}\t{k.role}\t{k.prefix}…\t{rate}\t{state}\t{k.created}" + (f"\t{k.note}" if k.note else ""))
+        note = f"\t{k.note}" if k.note else ""
+        click.echo(f"{k.name}\t{k.role}\t{k.prefix}…\t{rate}\t{state}\t{k.created}{note}")
 
 
 @apikey.command(name="revoke")

@@ -119,17 +119,19 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float):
 class Server:
     """A ``kb`` server process (its own process group) on a loopback port."""
 
-    def __init__(self, args: list[str], health: str, today: str, log_path: Path, seconds: float = 600):
+    def __init__(self, args: list[str], health: str, today: str, log_path: Path, seconds: float = 600,
+                 env: dict | None = None):
         self.port = free_port()
         self.log = open(log_path, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "kb_app", *args, "--port", str(self.port)],
-                                     env=server_env(today), stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        command = [sys.executable, "-m", "kb_app", *args, "--port", str(self.port)]
+        self.proc = subprocess.Popen(command, env={**server_env(today), **(env or {})}, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
         wait_for(f"http://{HOST}:{self.port}{health}", self.proc, seconds)
 
     def workers(self) -> list[int]:
         """Process ids in the server's process group (supervisor and workers)."""
-        out = subprocess.run(["ps", "-o", "pid=", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout
+        out = subprocess.run(["ps", "-o", "pid=", "-g", str(self.proc.pid)], capture_output=True,
+                             text=True).stdout
         return [int(p) for p in out.split()]
 
     def stop(self):
@@ -221,7 +223,8 @@ async def streamlit_client(port: int, mix: Mix, deadline: float, budget: list, o
                 query = mix.next()
                 started = time.perf_counter()
                 try:
-                    widget = await asyncio.wait_for(rerun(ws, query, widget), max(1.0, deadline + 30 - time.monotonic()))
+                    widget = await asyncio.wait_for(rerun(ws, query, widget),
+                                                    max(1.0, deadline + 30 - time.monotonic()))
                     status = 200
                 except (asyncio.TimeoutError, OSError, websockets.ConnectionClosed):
                     status = 0
@@ -241,7 +244,8 @@ async def run_level(target: str, port: int, mix: Mix, clients: int, seconds: flo
         tasks = [streamlit_client(port, mix, deadline, budget, out) for _ in range(clients)]
     else:
         prefix = "/api/v1/search?q=" if target == "api" else "/?q="
-        tasks = [http_client(port, lambda: prefix + quote(mix.next()), deadline, budget, out) for _ in range(clients)]
+        tasks = [http_client(port, lambda: prefix + quote(mix.next()), deadline, budget, out)
+                 for _ in range(clients)]
     started = time.perf_counter()
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
@@ -268,7 +272,8 @@ def prepare_kb(size: str, work: Path, material) -> Path:
     log(f"indexing {size}")
     env = server_env(TODAY)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "kb_app", "index", "--root", str(root), "--data-dir", str(work / f"data-{size}")],
+    subprocess.run([sys.executable, "-m", "kb_app", "index", "--root", str(root), "--data-dir",
+                    str(work / f"data-{size}")],
                    env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log(f"indexed {size} in {time.perf_counter() - started:.0f} s")
     return root
@@ -282,7 +287,8 @@ def bench_kb(size: str, work: Path, material, args) -> list[dict]:
     web = streamlit = None
     try:
         if {"api", "html"} & set(targets):
-            web = Server(["web", "--root", str(root), "--data-dir", str(data), "--workers", str(args.workers)],
+            web = Server(["web", "--root", str(root), "--data-dir", str(data), "--workers",
+                          str(args.workers)],
                          "/api/v1/health", TODAY, work / f"web-{size}.log")
         if "streamlit" in targets:
             streamlit = Server(["serve", "--root", str(root), "--data-dir", str(data), "--address", HOST],
@@ -312,10 +318,11 @@ def bench_kb(size: str, work: Path, material, args) -> list[dict]:
 
 
 def print_report(rows: list[dict], args):
-    print(f"\nkb web load test — {args.workers} workers, {os.cpu_count()} cores, load generator on the same machine,"
-          f" {args.seconds:g} s per level (cap {args.max_requests} requests), mix 80 % popular / 20 % unseen\n")
-    print(f"{'entries':>8} {'target':>10} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>7} {'requests':>9}")
+    print(f"\nkb web load test — {args.workers} workers, {os.cpu_count()} cores, load generator on the same"
+          f" machine, {args.seconds:g} s per level (cap {args.max_requests} requests),"
+          f" mix 80 % popular / 20 % unseen\n")
+    print(f"{'entries':>8} {'target':>10} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>7} {'requests':>9}")
     for r in rows:
         if "target" in r:
             print(f"{r['size']:>8} {r['target']:>10} {r['clients']:>7} {r['rps']:>8} {r['p50_ms'] or '-':>8} "
@@ -334,12 +341,13 @@ def print_report(rows: list[dict], args):
                 print(f"{size}: api / html at {clients} clients = {api['rps'] / html['rps']:.2f}")
         for r in rows:
             if r["size"] == size and "memory_mb" in r:
-                print(f"{size}: memory of the kb web processes (MB, supervisor and workers): {r['memory_mb']}")
+                print(f"{size}: memory of the kb web processes (MB, supervisor and workers):", r["memory_mb"])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="sample", help="sample and/or numbers of generated entries, e.g. sample,50000")
+    parser.add_argument("--sizes", default="sample",
+                        help="sample and/or numbers of generated entries, e.g. sample,50000")
     parser.add_argument("--clients", default="1,10,50,200", help="concurrency levels")
     parser.add_argument("--targets", default="api,html,streamlit")
     parser.add_argument("--workers", type=int, default=2)

@@ -154,15 +154,18 @@ async def search(request: Request) -> Response:
         results = site.kb.search(p.q, audience=p.audience, limit=p.limit, offset=p.offset, kind=p.kind,
                                  unit=p.unit, category=p.category, region=p.region)
         reader = site.kb.reader(staff=True, commit=results.commit) if agent else None
-        body = {"query": results.query, "audience": p.audience, "commit": results.commit, "total": results.total,
-                "offset": p.offset, "limit": p.limit, "hits": [views.hit_dict(h, reader) for h in (results.hits if agent else views.public_hits(results.hits))]}
+        hits = results.hits if agent else views.public_hits(results.hits)
+        body = {"query": results.query, "audience": p.audience, "commit": results.commit,
+                "total": results.total, "offset": p.offset, "limit": p.limit,
+                "hits": [views.hit_dict(h, reader) for h in hits]}
         return 200, dumps(body), {"total": results.total}
 
     def after(facts):
         if p.offset == 0:
             site.log_search(p.q, facts["total"], p.audience)
 
-    return await site.cached(request, f"api-search-{p.audience}", p.key, render, shared=not agent, after=after)
+    return await site.cached(request, f"api-search-{p.audience}", p.key, render, shared=not agent,
+                             after=after)
 
 
 async def entry(request: Request) -> Response:
@@ -278,7 +281,8 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) ->
     if kind == "vote":
         helpful = data.get("helpful")
         if isinstance(helpful, str):
-            helpful = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(helpful)
+            helpful = {"true": True, "1": True, "yes": True, "false": False, "0": False,
+                       "no": False}.get(helpful)
         if not isinstance(helpful, bool):
             raise bad("helpful", "应为 true（有帮助）或 false（没帮助）。")
         site.kb.feedback.vote(found.id, helpful, audience=audience)
@@ -339,6 +343,7 @@ def metric_gauges(site: Site) -> list:
     if site.replica is not None:
         age = site.replica.fetch_age()
         if age is not None:
-            gauges.append(("kb_replica_last_fetch_age_seconds", "Seconds since the replica last fetched main.", {},
+            gauges.append(("kb_replica_last_fetch_age_seconds",
+                           "Seconds since the replica last fetched main.", {},
                            round(age, 3)))
     return gauges

@@ -34,7 +34,8 @@ OPENAPI_BODY = dumps(SPEC)
 
 
 async def openapi(request: Request) -> Response:
-    return Response(OPENAPI_BODY, media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
+    return Response(OPENAPI_BODY, media_type="application/json",
+                    headers={"Cache-Control": "public, max-age=300"})
 
 
 ROUTES = [
@@ -124,8 +125,8 @@ def create_app(kb: Kb, replica=None) -> Starlette:
                 site.metrics.dump()
 
         try:
-            # Open the index before the first request rather than during it.
-            await run_in_threadpool(site.state)
+            # Open the index and load the analyzer before the first request rather than during it.
+            await run_in_threadpool(site.warm)
         except HttpError:
             log.warning("the index cannot serve yet; /api/v1/health answers 503 until it can")
         task = asyncio.create_task(dump_metrics())

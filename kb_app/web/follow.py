@@ -72,7 +72,8 @@ def verify(secret: str, headers, body: bytes) -> bool:
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-def post_signed(url: str, payload: dict, secret: str, timeout: float, headers: dict | None = None) -> tuple[int, dict]:
+def post_signed(url: str, payload: dict, secret: str, timeout: float,
+                headers: dict | None = None) -> tuple[int, dict]:
     """POST a signed JSON message; returns (status, decoded JSON body)."""
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=body, method="POST",
@@ -107,7 +108,8 @@ def notify_replicas(kb, cr, commit: str) -> dict[str, str]:
 
     def one(url):
         try:
-            status, _ = post_signed(f"{url}/api/v1/hooks/published", payload, kb.settings.hook_secret, NOTIFY_TIMEOUT)
+            status, _ = post_signed(f"{url}/api/v1/hooks/published", payload, kb.settings.hook_secret,
+                                    NOTIFY_TIMEOUT)
             return f"HTTP {status}"
         except OSError as e:
             return f"unreachable: {e}"
@@ -259,7 +261,8 @@ class Replica:
         """Send search-log events to the primary (dropped, with a warning, when no primary is set)."""
         if not self.primary or not self.secret:
             return
-        status, _ = post_signed(f"{self.primary}/api/v1/hooks/logs", {"events": events}, self.secret, FORWARD_TIMEOUT)
+        status, _ = post_signed(f"{self.primary}/api/v1/hooks/logs", {"events": events}, self.secret,
+                                FORWARD_TIMEOUT)
         if status >= 300:
             raise KbError(f"主站点拒绝了检索日志（HTTP {status}）。")
 

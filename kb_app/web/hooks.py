@@ -62,7 +62,8 @@ async def logs(request: Request) -> Response:
         raise HttpError(409, "read_only", "本站点是只读副本，不保存检索日志。")
     data = await signed_body(request, MAX_EVENTS_BODY)
     events = data.get("events")
-    if not isinstance(events, list) or len(events) > MAX_EVENTS or not all(isinstance(e, dict) for e in events):
+    if not isinstance(events, list) or len(events) > MAX_EVENTS \
+            or not all(isinstance(e, dict) for e in events):
         raise HttpError(400, "invalid_events", "events 应为事件对象的列表。")
     clean = [{k: e.get(k) for k in ("type", "at", "query", "hits", "entry", "audience")} for e in events]
     n = await run_in_threadpool(site.kb.feedback.log_events, clean)

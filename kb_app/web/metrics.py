@@ -124,7 +124,8 @@ class Metrics:
                 "# TYPE kb_http_request_duration_seconds histogram"]
         for route, hist in sorted(data["latency"].items()):
             for bound, n in zip(BUCKETS, hist):
-                out.append(f"kb_http_request_duration_seconds_bucket{_labels(route=route, le=repr(bound))} {n}")
+                labels = _labels(route=route, le=repr(bound))
+                out.append(f"kb_http_request_duration_seconds_bucket{labels} {n}")
             out.append(f"kb_http_request_duration_seconds_bucket{_labels(route=route, le='+Inf')} {hist[-1]}")
             out.append(f"kb_http_request_duration_seconds_sum{_labels(route=route)} {hist[-2]:.6f}")
             out.append(f"kb_http_request_duration_seconds_count{_labels(route=route)} {hist[-1]}")

@@ -35,7 +35,8 @@ SCHEMAS = {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string", "examples": ["not_found"]},
                        "message": {"type": "string", "description": "给人看的中文说明：哪里不对、怎么办"}}}}},
-    "Hit": {"type": "object", "required": ["id", "kind", "title", "unit", "unit_name", "score", "snippet", "url"],
+    "Hit": {"type": "object",
+            "required": ["id", "kind", "title", "unit", "unit_name", "score", "snippet", "url"],
             "properties": {
                 "id": STR, "kind": {"enum": ["policy", "directory", "article"]}, "title": STR, "unit": STR,
                 "unit_name": STR, "score": {"type": "number"}, "category": {"type": "array", "items": STR},
@@ -50,7 +51,8 @@ SCHEMAS = {
         "offset": {"type": "integer"}, "limit": {"type": "integer"},
         "hits": {"type": "array", "items": _ref("Hit")}}},
     "Link": {"type": ["object", "null"], "properties": {"id": STR, "label": STR, "url": STR}},
-    "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"], "properties": {
+    "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"],
+              "properties": {
         "id": STR, "kind": STR, "title": STR, "unit": STR, "unit_name": STR,
         "category": {"type": "array", "items": STR}, "regions": {"type": "array", "items": STR},
         "questions": {"type": "array", "items": STR},
@@ -59,7 +61,8 @@ SCHEMAS = {
             "label": STR, "article": NSTR, "url": NSTR}}},
         "last_checked": {"type": ["string", "null"], "format": "date"},
         "rechecking": {"type": "boolean"}, "notice": NSTR, "url": STR, "commit": STR,
-        "audience": {"type": "string", "description": "仅坐席"}, "status": {"type": "string", "description": "仅坐席"},
+        "audience": {"type": "string", "description": "仅坐席"},
+        "status": {"type": "string", "description": "仅坐席"},
         "status_label": {"type": "string", "description": "仅坐席"},
         "marks": {"type": "array", "items": STR, "description": "仅坐席"},
         "effective": {"type": ["string", "null"], "description": "仅坐席"},
@@ -69,7 +72,8 @@ SCHEMAS = {
         "text": {"type": "string", "description": "仅坐席：可复制到工单的纯文本"}}},
     "Article": {"type": "object", "required": ["id", "regulation", "number", "label", "html"], "properties": {
         "id": STR, "regulation": STR, "regulation_title": STR, "number": {"type": "integer"}, "label": STR,
-        "chapter": STR, "issuer": STR, "effective": NSTR, "html": STR, "previous": _ref("Link"), "next": _ref("Link"),
+        "chapter": STR, "issuer": STR, "effective": NSTR, "html": STR, "previous": _ref("Link"),
+        "next": _ref("Link"),
         "cited_by": {"type": "array", "items": {"type": "object", "properties": {
             "id": STR, "kind": STR, "title": STR, "unit_name": STR, "url": STR,
             "marks": {"type": "array", "items": STR}}}},
@@ -80,16 +84,19 @@ SCHEMAS = {
         "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5}}},
     "DispatchResult": {"type": "object", "description": "与 kb dispatch --json 的输出相同", "properties": {
         "text": STR, "now": STR, "commit": NSTR, "rule": {"type": ["object", "null"]},
-        "round_the_clock": {"type": "array", "items": STR}, "candidates": {"type": "array", "items": {"type": "object"}}}},
+        "round_the_clock": {"type": "array", "items": STR},
+        "candidates": {"type": "array", "items": {"type": "object"}}}},
     "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {
         "entry": STR, "type": {"enum": ["vote", "report"]},
         "helpful": {"type": "boolean", "description": "type=vote 时必填"},
         "text": {"type": "string", "maxLength": 2000, "description": "type=report 时必填；手机号等个人信息保存前会被遮盖"},
         "contact": {"type": "string", "maxLength": 200}}},
-    "FeedbackReceipt": {"type": "object", "properties": {"status": {"const": "received"}, "type": STR, "entry": STR}},
+    "FeedbackReceipt": {"type": "object",
+                        "properties": {"status": {"const": "received"}, "type": STR, "entry": STR}},
     "Health": {"type": "object", "required": ["status", "role"], "properties": {
         "status": {"enum": ["ok", "unavailable"]}, "role": {"enum": ["primary", "replica"]},
-        "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": {"type": "object"}, "error": {"type": "object"}}},
+        "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": {"type": "object"},
+        "error": {"type": "object"}}},
 }
 
 FILTERS = [
@@ -111,19 +118,23 @@ PATHS = {
     "/api/v1/entries/{id}": {"get": {
         "summary": "一条答复（公众：公开且现行有效的答复；坐席：全部条目及内部提示）", "operationId": "entry",
         "security": AGENT, "parameters": [_param("id", "条目编号", STR, "path", True)],
-        "responses": {"200": {**_json(_ref("Entry"), "条目"), "headers": CACHE_HEADERS}, "304": {"description": "未变化"},
+        "responses": {"200": {**_json(_ref("Entry"), "条目"), "headers": CACHE_HEADERS},
+                      "304": {"description": "未变化"},
                       **_errors(401, 404, 429, 503)}}},
     "/api/v1/articles/{regulation}/{n}": {"get": {
         "summary": "条例的一条条文、上一条/下一条、引用它的答复", "operationId": "article", "security": AGENT,
         "parameters": [_param("regulation", "条例编号，如 beijing-2021", STR, "path", True),
                        _param("n", "条号", {"type": "integer"}, "path", True)],
-        "responses": {"200": {**_json(_ref("Article"), "条文"), "headers": CACHE_HEADERS}, "304": {"description": "未变化"},
+        "responses": {"200": {**_json(_ref("Article"), "条文"), "headers": CACHE_HEADERS},
+                      "304": {"description": "未变化"},
                       **_errors(401, 404, 429, 503)}}},
     "/api/v1/dispatch": {"post": {
         "summary": "派单助手（需坐席密钥）：分类处置规则、匹配的派单目录条目与办理期限", "operationId": "dispatch",
         "security": [{"bearer": []}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("DispatchRequest")}}},
-        "responses": {"200": _json(_ref("DispatchResult"), "派单建议"), **_errors(400, 401, 403, 413, 415, 422, 429)}}},
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": _ref("DispatchRequest")}}},
+        "responses": {"200": _json(_ref("DispatchResult"), "派单建议"),
+                      **_errors(400, 401, 403, 413, 415, 422, 429)}}},
     "/api/v1/feedback": {"post": {
         "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页", "operationId": "feedback",
         "security": AGENT,

@@ -80,7 +80,8 @@ async def home(request: Request) -> Response:
     def render():
         reader, commit, day = site.reader(False)
         context = dict(_common(site, commit, day), title="政策问答自助查询", q=raw[:200] if problem else q,
-                       topic=topic, topics=site.memo(reader, "topics", views.topics), problem=problem, results=None)
+                       topic=topic, topics=site.memo(reader, "topics", views.topics), problem=problem,
+                       results=None)
         facts = None
         if q and not problem:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
@@ -140,10 +141,12 @@ async def article(request: Request) -> Response:
         except EntryNotFound as e:
             return not_found_page(str(e), **_common(site, commit, day))
         data = views.article_dict(reader, found)
-        return page("article.html", **_common(site, commit, day), title=f"{data['regulation_title']} {data['label']}",
+        return page("article.html", **_common(site, commit, day),
+                    title=f"{data['regulation_title']} {data['label']}",
                     article=data)
 
-    return await site.cached(request, "page-article", (article_id,), render, media_type="text/html; charset=utf-8")
+    return await site.cached(request, "page-article", (article_id,), render,
+                             media_type="text/html; charset=utf-8")
 
 
 async def browse(request: Request) -> Response:

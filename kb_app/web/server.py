@@ -30,7 +30,8 @@ def export_settings(settings: Settings):
         if value is None or value == "":
             os.environ.pop(name, None)
         else:
-            os.environ[name] = str(os.path.abspath(value)) if field.name in ("root", "data_dir") else str(value)
+            is_path = field.name in ("root", "data_dir")
+            os.environ[name] = str(os.path.abspath(value)) if is_path else str(value)
 
 
 def prepare(kb, echo=print) -> dict:
@@ -83,7 +84,8 @@ def run(kb, host: str, port: int, workers: int, log_level: str = "warning"):
     if kb.settings.follow:
         from .follow import Replica, follow_loop
 
-        thread = threading.Thread(target=follow_loop, args=(Replica(kb), stop, max(1, kb.settings.follow_interval)),
+        interval = max(1, kb.settings.follow_interval)
+        thread = threading.Thread(target=follow_loop, args=(Replica(kb), stop, interval),
                                   name="kb-follow", daemon=True)
         thread.start()
     try:

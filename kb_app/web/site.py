@@ -233,6 +233,11 @@ class Site:
                 return memo[name]
         return compute(reader)
 
+    def warm(self):
+        """Open the index and load its analyzer (one search), so no citizen waits for it."""
+        self.state()
+        self.kb.search("12345", limit=1)
+
     def commit_time(self, commit: str) -> int | None:
         """The commit's time (seconds since the epoch), cached."""
         if commit not in self._commit_times:

@@ -34,7 +34,8 @@ def hit_url(hit) -> str:
 
 def safe_snippet(snippet: str) -> str:
     """A search snippet as HTML in which only ``<mark>`` is a tag."""
-    return nh3.clean(snippet or "", tags={"mark"}, attributes={}, clean_content_tags=render.DROPPED_WITH_CONTENT)
+    return nh3.clean(snippet or "", tags={"mark"}, attributes={},
+                     clean_content_tags=render.DROPPED_WITH_CONTENT)
 
 
 def hit_dict(hit, reader=None) -> dict:
@@ -73,15 +74,19 @@ def entry_dict(reader, entry) -> dict:
     why = reader.rechecking(entry)
     out = {"id": entry.id, "kind": entry.kind, "title": entry.title, "unit": entry.unit,
            "unit_name": reader.unit_name(entry.unit), "category": list(entry.category),
-           "regions": list(entry.regions), "questions": list(entry.questions), "html": render.to_html(entry.body),
+           "regions": list(entry.regions), "questions": list(entry.questions),
+           "html": render.to_html(entry.body),
            "basis": [{"label": b.label, "article": b.article_id or None,
-                      "url": article_url(b.article_id) if b.article_id else None} for b in reader.basis(entry)],
+                      "url": article_url(b.article_id) if b.article_id else None}
+                     for b in reader.basis(entry)],
            "last_checked": checked.isoformat() if checked else None,
            "rechecking": bool(why), "notice": RECHECKING_NOTICE if why else None, "url": answer_url(entry.id)}
     if reader.staff:
         out.update(audience=entry.audience, status=entry.status(reader.day),
-                   status_label={"in_force": "有效", "pending": "未生效", "expired": "已失效"}[entry.status(reader.day)],
-                   marks=reader.status_marks(entry), effective=_iso(entry.effective), expires=_iso(entry.expires),
+                   status_label={"in_force": "有效", "pending": "未生效",
+                                 "expired": "已失效"}[entry.status(reader.day)],
+                   marks=reader.status_marks(entry), effective=_iso(entry.effective),
+                   expires=_iso(entry.expires),
                    agent_notes=entry.agent_notes or "", rechecking_detail=why or None,
                    text=render.answer_text(entry))
     return out
@@ -102,7 +107,8 @@ def article_dict(reader, article) -> dict:
         citing.append(item)
     return {"id": article.id, "regulation": article.regulation, "regulation_title": reg.title,
             "number": article.number, "label": article.label, "chapter": article.chapter,
-            "issuer": str(reg.meta.get("issuer") or ""), "effective": str(reg.meta.get("effective") or "") or None,
+            "issuer": str(reg.meta.get("issuer") or ""),
+            "effective": str(reg.meta.get("effective") or "") or None,
             "html": render.to_html(article.text),
             "previous": _neighbour(before), "next": _neighbour(after), "cited_by": citing,
             "url": article_url(article.id)}

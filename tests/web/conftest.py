@@ -20,7 +20,8 @@ def web_kb(kb, built_index):
 
 def kb_with(kb, **settings):
     """The same knowledge base opened with other settings."""
-    values = {"root": kb.settings.root, "data_dir": kb.settings.data_path, "today": kb.settings.today, **settings}
+    values = {"root": kb.settings.root, "data_dir": kb.settings.data_path, "today": kb.settings.today,
+              **settings}
     return open_kb(load_settings(**values))
 
 

@@ -96,7 +96,8 @@ def test_hostile_queries_never_fail(client, q):
 
 
 def test_lone_surrogate_and_bad_percent_encoding(client):
-    for raw in ("/api/v1/search?q=%ED%A0%80", "/api/v1/search?q=%FF%FE", "/api/v1/search?q=%", "/?q=%ED%A0%80"):
+    for raw in ("/api/v1/search?q=%ED%A0%80", "/api/v1/search?q=%FF%FE", "/api/v1/search?q=%",
+                "/?q=%ED%A0%80"):
         assert client.get(raw).status_code in (200, 400)
 
 
@@ -120,7 +121,8 @@ def test_public_search_with_a_partner_key_is_public(client, partner_key):
     assert r.status_code == 200 and INTERNAL not in r.text
 
 
-@pytest.mark.parametrize("header", ["Bearer kb_not-a-real-key-000000000000000000000000", "Bearer ", "Basic dXNlcjpwYXNz",
+@pytest.mark.parametrize("header", ["Bearer kb_not-a-real-key-000000000000000000000000", "Bearer ",
+                                    "Basic dXNlcjpwYXNz",
                                     "kb_abc", "Bearer " + "x" * 300])
 def test_bad_authorization_is_refused_not_ignored(client, header):
     r = client.get("/api/v1/search", params={"q": "居住证"}, headers={"Authorization": header})
@@ -193,7 +195,8 @@ def test_article_citing_entries_respect_the_audience(client, web_kb, agent_key):
     assert any(not e.is_public_on(day) for e in entries)
     public = {c["id"] for c in client.get(f"/api/v1/articles/{article_id}").json()["cited_by"]}
     assert public == {e.id for e in entries if e.is_public_on(day) and e.kind == "policy"}
-    agent = {c["id"] for c in client.get(f"/api/v1/articles/{article_id}", headers=bearer(agent_key)).json()["cited_by"]}
+    agent = {c["id"] for c in client.get(f"/api/v1/articles/{article_id}",
+                                         headers=bearer(agent_key)).json()["cited_by"]}
     assert agent == {e.id for e in entries}
 
 
@@ -208,27 +211,35 @@ def test_missing_articles(client, path):
 
 def test_dispatch_equals_the_command(client, web_kb, agent_key):
     text = "小区旁边工地半夜还在打桩，吵得睡不着"
-    r = client.post("/api/v1/dispatch", json={"text": text, "now": "2026-11-20T16:00"}, headers=bearer(agent_key))
+    r = client.post("/api/v1/dispatch", json={"text": text, "now": "2026-11-20T16:00"},
+                    headers=bearer(agent_key))
     assert r.status_code == 200
-    assert r.json() == json.loads(json.dumps(web_kb.dispatch(text, now=dt.datetime(2026, 11, 20, 16)).to_dict()))
+    assert r.json() == json.loads(json.dumps(web_kb.dispatch(text, now=dt.datetime(2026, 11, 20,
+                                                                                   16)).to_dict()))
     assert r.json()["candidates"]
 
 
 def test_dispatch_errors(client, agent_key, partner_key):
     error_of(client.post("/api/v1/dispatch", json={"text": "停水"}), 401, "unauthorized")
-    error_of(client.post("/api/v1/dispatch", json={"text": "停水"}, headers=bearer(partner_key)), 403, "forbidden")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停水"}, headers=bearer(partner_key)), 403,
+             "forbidden")
     key = bearer(agent_key)
     error_of(client.post("/api/v1/dispatch", json={}, headers=key), 400, "missing_text")
     error_of(client.post("/api/v1/dispatch", json={"text": "  "}, headers=key), 400, "missing_text")
     error_of(client.post("/api/v1/dispatch", json={"text": "停" * 2001}, headers=key), 400, "text_too_long")
-    error_of(client.post("/api/v1/dispatch", json={"text": "停水", "now": "明天"}, headers=key), 400, "invalid_parameter")
-    error_of(client.post("/api/v1/dispatch", json={"text": "停水", "limit": 0}, headers=key), 400, "invalid_parameter")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停水", "now": "明天"}, headers=key), 400,
+             "invalid_parameter")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停水", "limit": 0}, headers=key), 400,
+             "invalid_parameter")
     error_of(client.post("/api/v1/dispatch", json=["停水"], headers=key), 400, "invalid_json")
-    error_of(client.post("/api/v1/dispatch", content=b"{not json", headers={**key, "Content-Type": "application/json"}),
+    error_of(client.post("/api/v1/dispatch", content=b"{not json",
+                         headers={**key, "Content-Type": "application/json"}),
              400, "invalid_json")
-    error_of(client.post("/api/v1/dispatch", content="text=停水", headers={**key, "Content-Type": "text/plain"}),
+    error_of(client.post("/api/v1/dispatch", content="text=停水",
+                         headers={**key, "Content-Type": "text/plain"}),
              415, "unsupported_media_type")
-    error_of(client.post("/api/v1/dispatch", json={"text": "停" * 20000}, headers=key), 413, "payload_too_large")
+    error_of(client.post("/api/v1/dispatch", json={"text": "停" * 20000}, headers=key), 413,
+             "payload_too_large")
     error_of(client.get("/api/v1/dispatch", headers=key), 405, "method_not_allowed")
 
 
@@ -246,27 +257,34 @@ def test_vote_and_report_are_stored_masked_and_anonymous(client, web_kb):
                                               "contact": "13912345678"})
     assert r.status_code == 201
     vote, = rows(web_kb, "votes")
-    assert vote["entry"] == PUBLIC and vote["helpful"] == 0 and vote["audience"] == "public" and vote["username"] is None
+    assert (vote["entry"], vote["helpful"], vote["audience"], vote["username"]) == (PUBLIC, 0, "public", None)
     report, = rows(web_kb, "reports")
     assert "13812345678" not in report["text"] and "[手机号]" in report["text"] and report["contact"] == "[手机号]"
     assert any(t["kind"] == "report" and t["entry"] == PUBLIC for t in rows(web_kb, "tasks"))
 
 
 def test_feedback_errors(client, web_kb):
-    error_of(client.post("/api/v1/feedback", json={"entry": INTERNAL, "type": "vote", "helpful": True}), 404, "not_found")
-    error_of(client.post("/api/v1/feedback", json={"entry": DIRECTORY, "type": "vote", "helpful": True}), 404, "not_found")
-    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "like"}), 400, "invalid_parameter")
-    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote"}), 400, "invalid_parameter")
-    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": " "}), 400, "missing_text")
+    error_of(client.post("/api/v1/feedback", json={"entry": INTERNAL, "type": "vote", "helpful": True}), 404,
+             "not_found")
+    error_of(client.post("/api/v1/feedback", json={"entry": DIRECTORY, "type": "vote", "helpful": True}),
+             404, "not_found")
+    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "like"}), 400,
+             "invalid_parameter")
+    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote"}), 400,
+             "invalid_parameter")
+    error_of(client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": " "}), 400,
+             "missing_text")
     error_of(client.post("/api/v1/feedback", content=b"x", headers={"Content-Type": "text/plain"}), 415,
              "unsupported_media_type")
     assert rows(web_kb, "votes") == [] and rows(web_kb, "reports") == []
 
 
 def test_feedback_forms_redirect_back_to_the_answer(client, web_kb):
-    r = client.post("/api/v1/feedback", data={"entry": PUBLIC, "type": "vote", "helpful": "true"}, follow_redirects=False)
+    r = client.post("/api/v1/feedback", data={"entry": PUBLIC, "type": "vote", "helpful": "true"},
+                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/answers/{PUBLIC}?feedback=thanks#feedback"
-    r = client.post("/api/v1/feedback", data={"entry": PUBLIC, "type": "report", "text": ""}, follow_redirects=False)
+    r = client.post("/api/v1/feedback", data={"entry": PUBLIC, "type": "report", "text": ""},
+                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].endswith("?feedback=invalid#feedback")
     page = client.get(r.headers["location"].split("#")[0])
     assert "提交未成功" in page.text
@@ -358,15 +376,18 @@ def test_etag_and_conditional_get(client):
     assert r.headers["cache-control"] == "public, max-age=30" and r.headers["vary"] == "Authorization"
     again = client.get("/api/v1/search", params={"q": "居住证"}, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
-    assert client.get("/api/v1/search", params={"q": "居住证"}, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get("/api/v1/search", params={"q": "居住证"},
+                      headers={"If-None-Match": '"other"'}).status_code == 200
     assert client.get("/api/v1/search", params={"q": "居住证", "limit": 5}).headers["etag"] != etag
     page = client.get(f"/answers/{PUBLIC}")
-    assert client.get(f"/answers/{PUBLIC}", headers={"If-None-Match": page.headers["etag"]}).status_code == 304
+    assert client.get(f"/answers/{PUBLIC}",
+                      headers={"If-None-Match": page.headers["etag"]}).status_code == 304
 
 
 def test_etag_changes_with_the_day(web_kb, make_client):
     today = make_client(web_kb).get("/api/v1/entries/" + PUBLIC).headers["etag"]
-    tomorrow = make_client(kb_with(web_kb, today="2026-11-23")).get("/api/v1/entries/" + PUBLIC).headers["etag"]
+    later = make_client(kb_with(web_kb, today="2026-11-23"))
+    tomorrow = later.get("/api/v1/entries/" + PUBLIC).headers["etag"]
     assert today != tomorrow
 
 

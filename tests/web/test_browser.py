@@ -20,8 +20,10 @@ from ..conftest import PROJECT, TODAY
 
 pytestmark = requires_chromium
 
-PAGES = {"home": "/", "results": "/?q=%E5%A4%96%E5%9C%B0%E4%BA%BA%E6%80%8E%E4%B9%88%E5%8A%9E%E5%B1%85%E4%BD%8F%E8%AF%81",
-         "answer": "/answers/residence-permit-apply", "article": "/articles/beijing-2021/11", "browse": "/browse"}
+PAGES = {"home": "/",
+         "results": "/?q=%E5%A4%96%E5%9C%B0%E4%BA%BA%E6%80%8E%E4%B9%88%E5%8A%9E%E5%B1%85%E4%BD%8F%E8%AF%81",
+         "answer": "/answers/residence-permit-apply", "article": "/articles/beijing-2021/11",
+         "browse": "/browse"}
 
 
 @contextlib.contextmanager
@@ -30,8 +32,10 @@ def running_web(root, data_dir, log_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
     env.update(KB_TODAY=TODAY, KB_WEB_RATE_ANONYMOUS="0", PYTHONPATH=str(PROJECT))
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", "--root", str(root), "--data-dir", str(data_dir),
-                                 "--port", str(port), "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", "--root", str(root), "--data-dir",
+                                 str(data_dir),
+                                 "--port", str(port), "--workers", "1"], env=env, stdout=log,
+                                 stderr=subprocess.STDOUT,
                                 start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -75,7 +79,8 @@ def test_pages_fit_and_render_chinese(site_url, tmp_path, width, height):
     with browser_page(viewport={"width": width, "height": height}) as page:
         for path in PAGES.values():
             page.goto(site_url + path)
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = page.evaluate("document.documentElement.scrollWidth"
+                                     " - document.documentElement.clientWidth")
             assert overflow <= 0, f"{path} scrolls sideways at {width} px"
             font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
             assert "Noto Sans CJK SC" in font or "sans-serif" in font

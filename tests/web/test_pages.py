@@ -32,7 +32,8 @@ class Page(HTMLParser):
             self.forms.append(attrs)
 
     def fields(self):
-        return [a for t, a in self.tags if t in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit")]
+        return [a for t, a in self.tags if t in ("input", "select",
+                                                 "textarea") and a.get("type") not in ("hidden", "submit")]
 
 
 def check_page(r):
@@ -131,7 +132,8 @@ def test_browse_lists_public_answers_only(client, web_kb):
 
 def test_hostile_content_is_escaped(client, web_kb):
     path = web_kb.settings.root / "entries/policy/city-hrss/hostile-entry.md"
-    meta = {"id": "hostile-entry", "kind": "policy", "title": "<img src=x onerror=alert(1)>标题", "unit": "city-hrss",
+    meta = {"id": "hostile-entry", "kind": "policy", "title": "<img src=x onerror=alert(1)>标题",
+            "unit": "city-hrss",
             "audience": "public", "category": ["<b>就业</b>"], "questions": ["恶意内容测试"]}
     body = "正文<script>alert(2)</script>[点我](javascript:alert(3))<!-- 内部注释 -->\n"
     path.write_text(frontmatter.dump(meta, body), encoding="utf-8")

@@ -75,7 +75,8 @@ def test_mirror_clones_and_fetches(web_kb, replica_kb):
 def test_notified_replica_serves_the_publication(web_kb, replica_kb, make_client):
     client = make_client(replica_kb, Replica(replica_kb))
     query = {"q": "灵活就业人员社保补贴申领"}
-    assert all(h["id"] != "flexible-subsidy" for h in client.get("/api/v1/search", params=query).json()["hits"])
+    assert all(h["id"] != "flexible-subsidy" for h in client.get("/api/v1/search",
+                                                                 params=query).json()["hits"])
     new = add_entry(web_kb.settings.root, "flexible-subsidy", "灵活就业人员社保补贴申领", "灵活就业社保补贴怎么领")
     data, headers = signed({"commit": new})
     r = client.post("/api/v1/hooks/published", content=data, headers=headers)
@@ -88,7 +89,8 @@ def test_notified_replica_serves_the_publication(web_kb, replica_kb, make_client
 def test_hooks_refuse_bad_signatures(replica_kb, make_client, client):
     replica = make_client(replica_kb, Replica(replica_kb))
     data, headers = signed({"commit": "x"}, secret="wrong")
-    assert replica.post("/api/v1/hooks/published", content=data, headers=headers).json()["error"]["code"] == "bad_signature"
+    assert replica.post("/api/v1/hooks/published", content=data,
+                        headers=headers).json()["error"]["code"] == "bad_signature"
     data, headers = signed({"commit": "x"}, age=3600)
     assert replica.post("/api/v1/hooks/published", content=data, headers=headers).status_code == 403
     # The primary of the sample has no secret: it takes no messages at all.
@@ -118,7 +120,8 @@ def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_cli
     client = make_client(replica_kb, Replica(replica_kb))
     vote = {"entry": "residence-permit-apply", "type": "vote", "helpful": True}
     r = client.post("/api/v1/feedback", json=vote)
-    assert r.status_code == 503 and r.json()["error"]["code"] == "read_only" and "只读" in r.json()["error"]["message"]
+    assert r.status_code == 503 and r.json()["error"]["code"] == "read_only"
+    assert "只读" in r.json()["error"]["message"]
     page = client.get("/answers/residence-permit-apply")
     assert "只读镜像" in page.text and 'action="/api/v1/feedback"' not in page.text
 
@@ -150,7 +153,8 @@ def test_publish_notifies_the_replicas(web_kb, monkeypatch):
         outcome = follow.notify_replicas(kb, type("CR", (), {"id": 7})(), "c0ffee")
         assert outcome[f"http://127.0.0.1:{httpd.server_port}"] == "HTTP 200"
         assert outcome["http://127.0.0.1:9"].startswith("unreachable")
-        assert received == [("/api/v1/hooks/published", True, {**received[0][2], "commit": "c0ffee", "change_request": 7})]
+        assert received == [("/api/v1/hooks/published", True, {**received[0][2], "commit": "c0ffee",
+                                                               "change_request": 7})]
     finally:
         httpd.shutdown()
     assert follow.notify_replicas(web_kb, None, "c0ffee") == {}
@@ -160,8 +164,10 @@ def test_publish_notifies_the_replicas(web_kb, monkeypatch):
 
 
 def start(args, env, port, log):
-    proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", *args, "--port", str(port), "--workers", "1"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=PROJECT)
+    proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", *args, "--port", str(port), "--workers",
+                             "1"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            cwd=PROJECT)
     deadline = time.monotonic() + 90
     while True:
         try:
@@ -210,7 +216,8 @@ def test_primary_and_replica_processes(web_kb, tmp_path):
                         {**env, "KB_REPLICAS": replica_url}, primary_port, plog)
         replica = None
         try:
-            replica = start(["--follow", str(root), "--data-dir", str(tmp_path / "replica"), "--primary", primary_url],
+            replica = start(["--follow", str(root), "--data-dir", str(tmp_path / "replica"), "--primary",
+                             primary_url],
                             env, replica_port, rlog)
             search = f"{replica_url}/api/v1/search?q=%E4%B8%B4%E6%97%B6%E6%95%91%E5%8A%A9%E7%94%B3%E8%AF%B7"
 
@@ -219,8 +226,10 @@ def test_primary_and_replica_processes(web_kb, tmp_path):
 
             # Published and notified (the primary's publish hook): visible at once.
             commit = add_entry(root, "temp-relief", "临时救助申请", "临时救助怎么申请")
-            follow.notify_replicas(open_kb(load_settings(root=root, data_dir=web_kb.settings.data_path, today=TODAY,
-                                                         hook_secret=SECRET, replicas=replica_url)), None, commit)
+            follow.notify_replicas(open_kb(load_settings(root=root, data_dir=web_kb.settings.data_path,
+                                                         today=TODAY,
+                                                         hook_secret=SECRET, replicas=replica_url)), None,
+                                                         commit)
             assert wait_until(found("temp-relief"), 2) < 2
             # Published without a notification: the replica's polling finds it.
             add_entry(root, "temp-relief-2", "临时救助申请（第二批）", "临时救助第二批怎么申请")
@@ -246,7 +255,8 @@ def test_primary_and_replica_processes(web_kb, tmp_path):
             assert found("temp-relief-2")()
             health = get(f"{replica_url}/api/v1/health")
             assert health["status"] == "ok" and health["upstream"]["error"]
-            assert get(f"{replica_url}/api/v1/search?q=%E4%BE%9B%E6%9A%96&audience=agent", key)["audience"] == "agent"
+            assert get(f"{replica_url}/api/v1/search?q=%E4%BE%9B%E6%9A%96&audience=agent",
+                       key)["audience"] == "agent"
         finally:
             for proc in (replica, primary):
                 if proc is not None:

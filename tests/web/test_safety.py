@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from .conftest import TODAY, kb_with
 
 DAY = dt.date.fromisoformat(TODAY)
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture
@@ -39,7 +40,8 @@ def secrets(web_kb):
                 notes.add(text[:12])
     public_text = "\n".join([*(str(e.meta) + e.body for e in snap.entry_list if e.id not in hidden),
                               *(a.text for a in snap.articles())])
-    titles = {e.title for e in snap.entry_list if e.id in hidden and len(e.title) >= 6 and e.title not in public_text}
+    titles = {e.title for e in snap.entry_list
+              if e.id in hidden and len(e.title) >= 6 and e.title not in public_text}
     return {"hidden": hidden, "notes": notes, "titles": titles, "entries": snap.entries}
 
 
@@ -71,7 +73,8 @@ def queries(web_kb):
 
 def test_public_search_never_returns_hidden_entries(client, web_kb, secrets):
     @PROPERTY
-    @given(q=queries(web_kb), kind=st.sampled_from([None, "policy", "article"]), offset=st.sampled_from([0, 10]))
+    @given(q=queries(web_kb), kind=st.sampled_from([None, "policy", "article"]),
+           offset=st.sampled_from([0, 10]))
     def check(q, kind, offset):
         params = {"q": q, "offset": offset, **({"kind": kind} if kind else {})}
         r = client.get("/api/v1/search", params=params)
