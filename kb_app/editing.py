@@ -478,11 +478,12 @@ class Editing:
 
     # -- saving -------------------------------------------------------------------------------
 
-    def save(self, user, target, changes: dict, title: str, submit: bool = False, tasks=(),
+    def save(self, user, target, changes: dict, title: str, submit: bool = False, tasks=(), offered=(),
              description: str = "") -> Saved:
         """Save files (path -> text, or None to delete) to a new change request or one of the user's own.
 
-        ``tasks`` are maintenance tasks the change resolves: they close when it is published.
+        ``tasks`` are maintenance tasks the change resolves: they close when it is published. Saving
+        into an open request replaces its marks among the ``offered`` tasks and keeps the others.
         """
         task_ids = self._tasks(user, tasks)
         review = self.kb.review
@@ -492,8 +493,9 @@ class Editing:
             created = True
         else:
             current = review.get(target)
-            if task_ids:
-                data = {"resolves": sorted(set(current.data.get("resolves", [])) | set(task_ids))}
+            kept = set(current.data.get("resolves") or []) - {int(t) for t in offered}
+            if task_ids or kept != set(current.data.get("resolves") or []):
+                data = {"resolves": sorted(kept | set(task_ids))}
             cr = review.update(user, target, changes, title, data=data)
             created = False
             if submit and cr.state == "draft":
