@@ -59,10 +59,10 @@ class FileView:
         return (self.old_body or "").rstrip("\n") != (self.new_body or "").rstrip("\n")
 
     @property
-    def link(self) -> str | None:
-        """Where the published version can be read (an answer page), or None."""
+    def answer_id(self) -> str | None:
+        """The entry whose answer page shows this file once published (None for a deletion or a rule)."""
         if self.kind in ("policy", "directory") and self.status != "D" and self.entry_id:
-            return f"answer?id={self.entry_id}"
+            return self.entry_id
         return None
 
 

@@ -400,6 +400,8 @@ cr_file_options = [
                  help="按内容仓库结构存放新文件的目录；与主干不同的文件都纳入变更。"),
     click.option("--set", "sets", multiple=True, help="路径=本地文件：设置一个文件的新内容（可重复）。"),
     click.option("--delete", "deletes", multiple=True, help="删除一个文件（可重复）。"),
+    click.option("--task", "tasks", type=int, multiple=True,
+                 help="本次变更处理的维护任务编号（可重复）；发布后只关闭这些任务。"),
 ]
 
 
@@ -416,16 +418,18 @@ def file_options(fn):
 @click.option("--title", required=True, help="变更标题。")
 @click.option("--description", default="", help="变更说明。")
 @click.option("--submit", is_flag=True, help="建立后直接提交审核（否则为草稿）。")
-def cr_create(kb, user, directory, sets, deletes, title, description, submit):
+def cr_create(kb, user, directory, sets, deletes, tasks, title, description, submit):
     """新建变更请求（可同时修改、删除多个文件）。
 
     \b
     示例：
         KB_PASSWORD=… kb cr create --as hrss-editor --title 更新补卡说明 \\
-            --set entries/policy/city-hrss/sscard-reissue.md=./sscard-reissue.md --submit
+            --set entries/policy/city-hrss/sscard-reissue.md=./sscard-reissue.md --task 12 --submit
     """
-    c = kb.review.create(user, title, collect_changes(kb, directory, sets, deletes), submit=submit, description=description)
+    changes = collect_changes(kb, directory, sets, deletes)
+    c = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description).cr
     click.echo(f"已建立变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。")
+    resolved_tasks(c)
     if c.problems:
         click.echo(f"注意：校验未通过，共 {len(c.problems)} 个问题，修正前不能批准。")
 
@@ -436,15 +440,21 @@ def cr_create(kb, user, directory, sets, deletes, title, description, submit):
 @click.argument("number", type=int)
 @file_options
 @click.option("--message", default="", help="本次更新的说明。")
-def cr_update(kb, user, number, directory, sets, deletes, message):
+def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
     """在变更请求上追加一次提交（并基于最新主干）；此前的批准失效。
 
     \b
     示例：
         kb cr update 3 --as hrss-editor --set entries/policy/city-hrss/sscard-reissue.md=./new.md
     """
-    c = kb.review.update(user, number, collect_changes(kb, directory, sets, deletes), message)
+    c = kb.editing.save(user, number, collect_changes(kb, directory, sets, deletes), message, tasks=tasks).cr
     click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}），此前的批准已失效，需要重新审核。")
+    resolved_tasks(c)
+
+
+def resolved_tasks(cr):
+    if cr.data.get("resolves"):
+        click.echo("发布后将关闭维护任务 " + "、".join(f"#{t}" for t in cr.data["resolves"]) + "。")
 
 
 @cr.command(name="show")

@@ -19,7 +19,7 @@ from . import frontmatter, yamledit
 from .exceptions import KbError, PermissionDenied
 from .model import ENTRY_DIRS, ID_PATTERN, Problem, Snapshot, as_date
 from .numerals import article_label
-from .review import entry_units
+from .review import units_of_entry
 from .validate import validate
 
 KIND_LABELS = {"policy": "答复口径", "directory": "派单目录"}
@@ -252,7 +252,7 @@ def changes_from_form(fields: list[Field], meta: dict, entered: dict) -> dict:
         old = meta.get(field.name)
         if entered[field.name] == form_value(field, old):
             continue
-        value = front_matter_value(field, entered[field.name])
+        value = _as_written(old, front_matter_value(field, entered[field.name]))
         if value is yamledit.DELETE:
             if field.name not in meta:
                 continue
@@ -260,6 +260,23 @@ def changes_from_form(fields: list[Field], meta: dict, entered: dict) -> dict:
             value = [] if isinstance(old, list) else value
         changes[field.name] = value
     return changes
+
+
+def _as_written(old, new):
+    """``new`` with each item the form shows as text (a number, a year) kept as the author wrote it."""
+    if isinstance(old, list) and isinstance(new, list):
+        spare = list(old)
+        out = []
+        for item in new:
+            match = next((o for o in spare if not isinstance(o, (dict, list)) and str(o) == item), None)
+            if match is not None:
+                spare.remove(match)
+            out.append(item if match is None else match)
+        return out
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {k: old[k] if k in old and not isinstance(old[k], (dict, list)) and str(old[k]) == v else v
+                for k, v in new.items()}
+    return new
 
 
 # -- drafts and edits ---------------------------------------------------------------------------
@@ -343,23 +360,22 @@ class Editing:
 
     def __init__(self, kb):
         self.kb = kb
-        self._rules: dict[str, dict[str, str]] = {}
 
     # -- what a person may edit -------------------------------------------------------------
 
-    def may_edit(self, user, path: str, text: str | None) -> bool:
+    def may_edit(self, user, path: str, meta: dict) -> bool:
         """Unit staff edit their unit's answers and the catalogue entries their unit maintains or handles."""
         if user is None or not user.can_author:
             return False
         if user.role not in UNIT_ROLES:
             return True
-        return user.unit in entry_units(path, text)
+        return user.unit in units_of_entry(path, meta)
 
     def entries(self, user, commit: str | None = None) -> list[EntryRef]:
         """The entries a person may edit at a commit, by kind and title."""
         snap = self.kb.snapshot(commit)
         refs = [EntryRef(e.path, e.id, e.title or e.id, e.kind or kind_of(e.path), snap.unit_name(e.unit))
-                for e in snap.entry_list if self.may_edit(user, e.path, snap.files.get(e.path))]
+                for e in snap.entry_list if self.may_edit(user, e.path, e.meta)]
         return sorted(refs, key=lambda r: (r.kind != "policy", r.title))
 
     def choices(self, commit: str | None = None) -> Choices:
@@ -450,9 +466,8 @@ class Editing:
             problems += self._id_problems(new_id, commit)
         if path is None:
             return problems
-        files = dict(self._regulations(commit))
-        files[path] = text
-        return problems + [p for p in validate(Snapshot(files)) if p.path == path]
+        snap = self.kb.snapshot(commit).with_entry(path, text)
+        return problems + [p for p in validate(snap) if p.path == path]
 
     def _id_problems(self, entry_id: str, commit: str) -> list[Problem]:
         if not entry_id:
@@ -465,24 +480,18 @@ class Editing:
             return [Problem("", 1, "id", f"编号“{entry_id}”已被“{other.title}”使用", "换一个编号")]
         return []
 
-    def _regulations(self, commit: str) -> dict[str, str]:
-        if commit not in self._rules:
-            if len(self._rules) > 8:
-                self._rules.clear()
-            self._rules[commit] = self.kb.store.files_at(commit, ("regulations/",))
-        return self._rules[commit]
-
     def retired(self, draft: Draft) -> str:
         """The entry with ``expires`` set to today (retiring it passes review like any edit)."""
         return yamledit.update(draft.text, {"expires": self.kb.today()}, order=ORDER)
 
     # -- saving -------------------------------------------------------------------------------
 
-    def save(self, user, target, changes: dict, title: str, submit: bool = False, tasks=(),
+    def save(self, user, target, changes: dict, title: str, submit: bool = False, tasks=(), offered=(),
              description: str = "") -> Saved:
         """Save files (path -> text, or None to delete) to a new change request or one of the user's own.
 
-        ``tasks`` are maintenance tasks the change resolves: they close when it is published.
+        ``tasks`` are maintenance tasks the change resolves: they close when it is published. Saving
+        into an open request replaces its marks among the ``offered`` tasks and keeps the others.
         """
         task_ids = self._tasks(user, tasks)
         review = self.kb.review
@@ -492,8 +501,9 @@ class Editing:
             created = True
         else:
             current = review.get(target)
-            if task_ids:
-                data = {"resolves": sorted(set(current.data.get("resolves", [])) | set(task_ids))}
+            kept = set(current.data.get("resolves") or []) - {int(t) for t in offered}
+            if task_ids or kept != set(current.data.get("resolves") or []):
+                data = {"resolves": sorted(kept | set(task_ids))}
             cr = review.update(user, target, changes, title, data=data)
             created = False
             if submit and cr.state == "draft":

@@ -6,6 +6,7 @@ working tree (``kb validate``) and any git commit (search, review, history).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import re
@@ -397,3 +398,17 @@ class Snapshot:
             if e.path == path:
                 return e
         return None
+
+    def with_entry(self, path: str, text: str) -> "Snapshot":
+        """This snapshot's regulations and configuration with one entry file and no other entries.
+
+        The parsed regulations and configuration are shared, so checking an edited file against
+        the rules of a commit costs the parse of that one file.
+        """
+        snap = copy.copy(self)
+        snap.files = {p: t for p, t in self.files.items() if not p.startswith("entries/")}
+        snap.files[path] = text
+        snap.parse_problems = [p for p in self.parse_problems if not p.path.startswith("entries/")]
+        snap.entries, snap.entry_list = {}, []
+        snap._load(path, text)
+        return snap

@@ -207,9 +207,16 @@ def can_approve_for(user: User, party: str, policy: Policy) -> bool:
 
 def entry_units(path: str, text: str | None) -> set[str]:
     """Units that may propose changes to a file: owner, maintainer, handler and co-handlers."""
-    meta = frontmatter.meta_or_empty(text)
-    units = owners(path, [text]) if path.startswith("entries/policy/") else set(_strings(meta.get("unit")))
-    return units | handlers([text])
+    return units_of_entry(path, frontmatter.meta_or_empty(text))
+
+
+def units_of_entry(path: str, meta: dict) -> set[str]:
+    """:func:`entry_units` from front matter already read."""
+    units = set(_strings(meta.get("unit")))
+    parts = PurePosixPath(path).parts
+    if path.startswith("entries/policy/") and len(parts) >= 4:
+        units.add(parts[2])
+    return units | set(_strings(meta.get("handler")) + _strings(meta.get("co_handlers")))
 
 
 def check_author(user: User, path: str, old: str | None, new: str | None):

@@ -80,3 +80,17 @@ def browser_page(timeout_ms=60_000, **context_options):
         finally:
             context.close()
             browser.close()
+
+
+def log_in(page, url, username, password):
+    """Sign in on the log-in page and wait until the app says who is signed in."""
+    page.goto(url + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("已登录：").wait_for()
+
+
+def log_out(page):
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("link", name="登录").wait_for()

@@ -17,6 +17,9 @@ from .review_helpers import HRSS
      [(False, "携带本人"), (True, "有效"), (False, "身份证")]),
     ("办理时间为10个工作日", "办理时间为5个工作日", [(False, "办理时间为"), (True, "10"), (False, "个工作日")],
      [(False, "办理时间为"), (True, "5"), (False, "个工作日")]),
+    # an insertion that could sit in two places is put where it ends at punctuation
+    ("身份证件，到", "身份证件原件，到", [(False, "身份证件"), (False, "，到")],
+     [(False, "身份证件"), (True, "原件"), (False, "，到")]),
     # a run of one unchanged character between changes is folded into them
     ("甲乙丙丁", "戊乙己丁", [(True, "甲乙丙"), (False, "丁")], [(True, "戊乙己"), (False, "丁")]),
     # lines with little in common are a deletion and an insertion
@@ -59,11 +62,11 @@ def test_a_file_as_a_reviewer_reads_it(kb):
         {"字段": "复核日期", "修改前": "2027-06-30", "修改后": "2027-12-31"},
         {"字段": "政策依据", "修改前": "文件：示人社发〔2025〕31号",
          "修改后": "文件：示人社发〔2025〕31号；《北京市接诉即办工作条例》第三十一条"}]
-    assert not view.body_changed and view.link == "answer?id=sscard-reissue"
+    assert not view.body_changed and view.answer_id == "sscard-reissue"
     retired = old.replace("effective: 2026-01-01", "effective: 2026-01-01\nexpires: 2026-11-22")
     assert describe(FileChange(HRSS, "M", old, retired, old), choices, dt.date(2026, 11, 22)).action == "停用"
     gone = describe(FileChange(HRSS, "D", old, None, old), choices, dt.date(2026, 11, 22))
-    assert gone.heading.startswith("删除答复口径：社会保障卡丢了怎么补办") and gone.link is None
+    assert gone.heading.startswith("删除答复口径：社会保障卡丢了怎么补办") and gone.answer_id is None
     config = describe(FileChange("regulations/time_limits.yaml", "M", "a: 1\n", "a: 2\n", "a: 1\n"), choices,
                       dt.date(2026, 11, 22))
     assert (config.heading, config.has_body) == ("修改配置：办理时限", False)

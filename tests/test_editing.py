@@ -70,6 +70,9 @@ def test_changed_fields_are_written_in_place(kb):
     ("agent_notes", "第一行\n第二行\n", "第一行\n第二行改", "第一行\n第二行改\n"),
     ("agent_notes", "一行", "", DELETE),
     ("title", "标题", " 新标题 ", "新标题"),
+    # what the form shows as text stays as written: a number is not turned into a quoted string
+    ("keywords", [2025, "养老金"], "2025、养老金、调整", [2025, "养老金", "调整"]),
+    ("facts", {"电话": 12345, "费用": "免费"}, "电话：12345\n费用：10元", {"电话": 12345, "费用": "10元"}),
 ])
 def test_form_values_and_front_matter(field, value, entered, meta):
     changes = changes_from_form([BY_NAME[field]], {field: value}, {field: entered})

@@ -62,3 +62,21 @@ def test_wrong_password_and_bad_set(kb, run, monkeypatch):
     monkeypatch.setenv("KB_PASSWORD", PASSWORD)
     result = run("cr", "create", "--as", "hrss-editor", "--title", "t", "--set", "no-equals-sign")
     assert result.exit_code == 2 and "应写成 路径=文件" in result.output
+
+
+def test_a_change_names_the_tasks_it_resolves(kb, run, tmp_path):
+    kb.feedback.report_error("sscard-reissue", "电话变了", "agent")
+    kb.feedback.report_error("residence-permit-apply", "地址变了", "agent")
+    mine = kb.feedback.list_tasks("city-hrss")[0].id
+    other = kb.feedback.list_tasks("city-public-security")[0].id
+    new = tmp_path / "new.md"
+    new.write_text(edited(kb, HRSS, "\n新电话。\n"), encoding="utf-8")
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
+                 "--task", str(other))
+    assert result.output == f"Error: 维护任务 #{other} 属于单位“示例市公安局”，只有该单位或热线中心可以处理。\n"
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
+                 "--task", str(mine), "--submit")
+    assert result.output == f"已建立变更请求 #1（审核中，分支 cr/1）。\n发布后将关闭维护任务 #{mine}。\n"
+    run("cr", "approve", "1", "--as", "hrss-reviewer")
+    run("cr", "approve", "1", "--as", "center")
+    assert kb.feedback.task(mine).state == "closed" and kb.feedback.task(other).state == "open"

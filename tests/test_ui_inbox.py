@@ -8,6 +8,7 @@ from kb_app import open_kb
 from kb_app.auth import User
 
 from . import ui_helpers
+from .ui_helpers import links
 
 PS_EDITOR = User("ps-editor", "公安编辑", "unit_editor", "city-public-security")
 CENTER = User("center", "张校核", "center_reviewer", "")
@@ -26,7 +27,7 @@ def test_unit_sees_its_tasks_with_overdue_marks(app_env):
     assert len(labels) == 1
     assert labels[0].endswith("［纠错］纠错：居住证如何申领 · 期限 2026-11-09 · 已超期")
     [task] = app_env.feedback.list_tasks("city-public-security")
-    assert any(f"(edit?entry=residence-permit-apply&task={task.id})" in m.value for m in at.markdown)
+    assert ("修改“居住证如何申领”", "edit", f"entry=residence-permit-apply&task={task.id}") in links(at)
     assert at.metric[1].value == "1"
 
 
@@ -42,7 +43,7 @@ def test_citizens_reports_are_shown_in_full(app_env):
 def test_a_zero_result_task_links_to_a_new_answer(app_env):
     pk = app_env.feedback.assign_query("灵活就业社保补贴", "city-public-security")
     at = open_page(PS_EDITOR)
-    assert any(f"(edit?new=policy&task={pk})" in m.value for m in at.markdown)
+    assert ("新建答复口径", "edit", f"new=policy&task={pk}") in links(at)
 
 
 def test_dismiss_needs_a_reason(app_env):

@@ -18,7 +18,7 @@ STYLE = """<style>
 .kbdiff{width:100%;border-collapse:collapse;font-family:monospace;font-size:13px;table-layout:fixed}
 .kbdiff td{vertical-align:top;padding:1px 6px;white-space:pre-wrap;word-break:break-all;
  border-bottom:1px solid #f3f3f3}
-.kbdiff td.n{width:3em;color:#999;text-align:right;user-select:none}
+.kbdiff td.n{color:#999;text-align:right;user-select:none}.kbdiff col.n{width:3.2em}
 .kbdiff th{background:#f6f6f6;text-align:left;padding:4px 6px;font-weight:600}
 .kbdiff .del{background:#fff1f1}.kbdiff .add{background:#effbef}
 .kbdiff .gap td{color:#999;text-align:center;background:#fafafa}
@@ -39,6 +39,8 @@ INS, INS_END, DEL, DEL_END = "\ue000", "\ue001", "\ue002", "\ue003"
 BLOCK_PREFIX = re.compile(r"^\s*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|#{1,6}[ \t]+|>[ \t]?)*")
 #: Below this similarity two lines are a deletion and an insertion, not one edited line.
 SIMILAR = 0.3
+#: Where a change is read as a whole: punctuation and spaces, Chinese and Western.
+BREAKS = set("，。、；：？！“”‘’（）《》【】…—,.;:?!\"'()[]<> \t")
 
 
 def char_segments(a: str, b: str) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]]:
@@ -50,7 +52,7 @@ def char_segments(a: str, b: str) -> tuple[list[tuple[bool, str]], list[tuple[bo
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if a and b and matcher.ratio() < SIMILAR:
         return [(True, a)], [(True, b)]
-    ops = [list(op) for op in matcher.get_opcodes()]
+    ops = _slide([list(op) for op in matcher.get_opcodes()], a, b)
     merged: list[list] = []
     for i, op in enumerate(ops):
         tiny = op[0] == "equal" and op[2] - op[1] <= 1 and 0 < i < len(ops) - 1
@@ -65,6 +67,44 @@ def char_segments(a: str, b: str) -> tuple[list[tuple[bool, str]], list[tuple[bo
         if j2 > j1:
             right.append((tag != "equal", b[j1:j2]))
     return left, right
+
+
+def _boundary(text: str, pos: int) -> int:
+    """1 where a change may sit comfortably: the text's ends, or next to punctuation or a space."""
+    return int(pos in (0, len(text)) or text[pos - 1] in BREAKS or text[pos] in BREAKS)
+
+
+def _slide(ops: list[list], a: str, b: str) -> list[list]:
+    """Move each pure insertion or deletion to the equivalent place that ends at punctuation.
+
+    ``证件`` → ``证件原件`` is found as ``证`` + ``件原`` + ``件``; the reader expects ``证件`` + ``原件``.
+    """
+    for n in range(1, len(ops) - 1):
+        prev, op, nxt = ops[n - 1], ops[n], ops[n + 1]
+        if prev[0] != "equal" or nxt[0] != "equal" or op[0] not in ("insert", "delete"):
+            continue
+        text, lo, hi = (b, op[3], op[4]) if op[0] == "insert" else (a, op[1], op[2])
+        start, end = (prev[3], nxt[4]) if op[0] == "insert" else (prev[1], nxt[2])
+        best, best_score, shift = 0, _boundary(text, lo) + _boundary(text, hi), 0
+        while lo + shift > start and text[lo + shift - 1] == text[hi + shift - 1]:
+            shift -= 1
+            score = _boundary(text, lo + shift) + _boundary(text, hi + shift)
+            best, best_score = (shift, score) if score > best_score else (best, best_score)
+        shift = 0
+        while hi + shift < end and text[lo + shift] == text[hi + shift]:
+            shift += 1
+            score = _boundary(text, lo + shift) + _boundary(text, hi + shift)
+            best, best_score = (shift, score) if score > best_score else (best, best_score)
+        if best:
+            prev[2] += best
+            prev[4] += best
+            op[1] += best
+            op[2] += best
+            op[3] += best
+            op[4] += best
+            nxt[1] += best
+            nxt[3] += best
+    return [op for op in ops if op[0] != "equal" or op[2] > op[1]]
 
 
 def _rows(a: list[str], b: list[str], context: int | None):
@@ -113,7 +153,8 @@ def side_by_side(old: str | None, new: str | None, left: str = "修改前", righ
     if not rows:
         rows.append('<tr class="gap"><td colspan="4">两个版本没有差别</td></tr>')
     head = f'<tr><th colspan="2">{html.escape(left)}</th><th colspan="2">{html.escape(right)}</th></tr>'
-    return f'{STYLE}<table class="kbdiff">{head}{"".join(rows)}</table>'
+    cols = '<colgroup><col class="n"><col><col class="n"><col></colgroup>'
+    return f'{STYLE}<table class="kbdiff">{cols}{head}{"".join(rows)}</table>'
 
 
 # -- the rendered diff ------------------------------------------------------------------------------

@@ -38,13 +38,20 @@ def require_user():
     return user
 
 
-def flash(page: str, message: str):
-    """Keep a message to show once on ``page`` after the next rerun."""
-    st.session_state[f"{page}_flash"] = message
+def flash(page: str, message: str, link: tuple | None = None):
+    """Keep a message to show once on ``page`` after the next rerun, with an optional in-app link.
+
+    ``link`` is ``(page file, label, query parameters)``: a page link stays in the signed-in session,
+    where a Markdown link would open a new tab.
+    """
+    st.session_state[f"{page}_flash"] = (message, link)
 
 
 def show_flash(page: str):
     """Show (and forget) the message kept for ``page``."""
-    message = st.session_state.pop(f"{page}_flash", None)
+    kept = st.session_state.pop(f"{page}_flash", None)
+    message, link = kept if isinstance(kept, tuple) else (kept, None)
     if message:
         st.success(message)
+    if link:
+        st.page_link(link[0], label=link[1], query_params=link[2], icon=":material/arrow_forward:")

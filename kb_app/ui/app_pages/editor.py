@@ -15,15 +15,14 @@ from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
+from kb_app.ui.style import hide_input_hints
 
-#: Streamlit's own hints under inputs are in English ("Press Enter to apply"): not for our users.
-HIDE_HINTS = "<style>[data-testid='InputInstructions']{display:none !important}</style>"
 DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 PLACEHOLDER = "请选择"
 
 st.title("编辑条目")
 user = require_user()
-st.html(HIDE_HINTS)
+hide_input_hints()
 
 
 def remember_link():
@@ -196,9 +195,7 @@ def show_notes(edit, notes):
 def saved_message(saved, verb, title):
     cr = saved.cr
     if saved.submitted:
-        who = "、".join(saved.waiting_for)
-        text = (f"{verb}“{title}”已提交审核：变更请求 #{cr.id}，等待 {who} 审核。"
-                f"[查看审核进度](review?cr={cr.id})")
+        text = f"{verb}“{title}”已提交审核：变更请求 #{cr.id}，等待 {'、'.join(saved.waiting_for)} 审核。"
     elif cr.state == "draft":
         text = f"{verb}“{title}”已保存为草稿：变更请求 #{cr.id}。审核人还看不到它，改好后点“提交审核”。"
     else:
@@ -211,8 +208,10 @@ def saved_message(saved, verb, title):
 
 
 def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None):
-    saved = ed.save(user, target, changes, title, submit=submit, tasks=tasks)
-    flash("editor", saved_message(saved, verb, entry_title))
+    chosen, offered = tasks
+    saved = ed.save(user, target, changes, title, submit=submit, tasks=chosen, offered=offered)
+    link = ("app_pages/review.py", "查看审核进度", {"cr": saved.cr.id})
+    flash("editor", saved_message(saved, verb, entry_title), link)
     st.session_state["editor_cr"] = saved.cr.id
     st.session_state.pop("editor_confirm_delete", None)
     if keep:  # a new entry: go on editing it (widget state can only be set before the widgets exist)
@@ -220,22 +219,23 @@ def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None
     st.rerun()
 
 
-def task_picker(ed, draft, entry_id, unit, k):
+def task_picker(ed, target_cr, entry_id, unit, k):
     """Tasks the author may mark as resolved by this change (none is marked unless the author does)."""
     tasks = ed.tasks_for(user, entry_id, unit)
     if not tasks:
-        return []
+        return [], []
     reports = ed.kb.feedback.reports(tasks)
-    linked = st.session_state.get("editor_task_link")
+    marked = set(target_cr.data.get("resolves") or []) if target_cr else set()
+    marked.add(st.session_state.get("editor_task_link"))
     st.markdown("**本次修改处理的维护任务**")
     st.caption("勾选本次修改解决了的任务；发布后只关闭勾选的任务。")
     chosen = []
     for t in tasks:
         said = f"：“{reports[t.id]['text']}”" if t.id in reports else ""
         due = f"（期限 {t.due}）" if t.due else ""
-        if st.checkbox(f"［{t.kind_label}］{t.title}{due}{said}", value=t.id == linked, key=k(f"task{t.id}")):
+        if st.checkbox(f"［{t.kind_label}］{t.title}{due}{said}", value=t.id in marked, key=k(f"task{t.id}")):
             chosen.append(t.id)
-    return chosen
+    return chosen, [t.id for t in tasks]
 
 
 with show_errors():
@@ -274,12 +274,12 @@ with show_errors():
             st.caption(f"编号：{entry_id}")
         notes["id"] = st.container()
     fields = {f.name: f for f in draft.fields}
-    first = ("title", "questions", "examples", "category", "regions", "keywords")
     with left:
-        for name in (n for n in first if n in fields):
-            entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
+        for name in ("title", "questions", "examples", "category", "keywords"):
+            if name in fields:
+                entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
     with right:
-        for name in ("unit", "audience", "handler", "co_handlers", "level", "time_limit"):
+        for name in ("unit", "audience", "regions", "handler", "co_handlers", "level", "time_limit"):
             if name in fields:
                 entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
         cols = st.columns(3)
@@ -309,11 +309,12 @@ with show_errors():
 
     st.divider()
     unit = str((draft.meta.get("unit") if not draft.is_new else entered.get("unit")) or "")
-    tasks = task_picker(ed, draft, edit.entry_id, unit, k)
+    tasks = task_picker(ed, target_cr, edit.entry_id, unit, k)
     default_title = f"修改“{edit.title}”" if not draft.is_new else f"新增“{edit.title}”"
     cr_title = st.text_input("变更说明（一句话说明改了什么）", value=default_title, key=k("cr_title"))
     new_cr = target == "new"
     draft_cr = target_cr is not None and target_cr.state == "draft"
+    message = st.container()  # confirmations and questions appear right above the buttons just pressed
     b = st.columns(4)
     if new_cr or draft_cr:
         submit = b[0].button("提交审核", key="editor_submit", type="primary")
@@ -324,12 +325,12 @@ with show_errors():
         submit = False
     retire = not draft.is_new and b[2].button("停用（失效日期设为今天）", key="editor_retire")
     delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")
-    message = st.container()
     if submit or keep:
         if edit.path is None:
-            st.error("还不能保存：" + "；".join(f"{p.message}，{p.fix}" for p in edit.problems_for("id")) + "。")
-        elif edit.unchanged and not draft.is_new and not tasks:
-            st.warning("没有任何改动：修改字段或正文后再保存。")
+            message.error("还不能保存：" + "；".join(f"{p.message}，{p.fix}" for p in edit.problems_for("id")
+                                               + edit.problems_for("unit")) + "。")
+        elif edit.unchanged and not draft.is_new and not tasks[0]:
+            message.warning("没有任何改动：修改字段或正文后再保存。")
         else:
             verb = "新增" if draft.is_new else "修改"
             save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, verb, edit.title,

@@ -1,18 +1,18 @@
 """Maintenance tasks (维护任务): a unit's inbox with what citizens and agents reported; the hotline
 center sees every unit and assigns queries that found nothing."""
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
 from kb_app.feedback import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.style import hide_input_hints
 
 REPORTERS = {"public": "市民", "agent": "坐席", "staff": "工作人员"}
 
 st.title("维护任务")
 user = st.session_state.get("user")
+hide_input_hints()
 
 
 def when(stamp) -> str:
@@ -32,14 +32,15 @@ def show_task(kb, snap, t, report):
     if t.state != "open":
         st.caption(f"处理：{when(t.closed)} {t.closed_by} {t.close_reason}")
         return
-    links = []
+    editor = "app_pages/editor.py"
     if entry is not None:
-        links.append(f"[修改“{entry.title}”]({'edit?' + urlencode({'entry': entry.id, 'task': t.id})})")
-        links.append(f"[查看答复]({'answer?' + urlencode({'id': entry.id})})")
+        c1, c2 = st.columns(2)
+        c1.page_link(editor, label=f"修改“{entry.title}”", icon=":material/edit:",
+                     query_params={"entry": entry.id, "task": t.id})
+        c2.page_link("app_pages/answer.py", label="查看答复", icon=":material/article:", query_params={"id": entry.id})
     elif not t.entry:
-        links.append(f"[新建答复口径]({'edit?' + urlencode({'new': 'policy', 'task': t.id})})")
-    if links:
-        st.markdown("　".join(links))
+        st.page_link(editor, label="新建答复口径", icon=":material/add:", query_params={"new": "policy", "task": t.id})
+    if entry is not None or not t.entry:
         st.caption("在编辑器中勾选此任务：修改发布后，任务自动完成。")
     reason = st.text_input("驳回理由（内容无误、无需修改时填写）", key=f"inbox_reason_{t.id}")
     if st.button("驳回任务", key=f"inbox_dismiss_{t.id}"):

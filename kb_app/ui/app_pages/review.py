@@ -10,10 +10,12 @@ from kb_app.ui.diff import rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
+from kb_app.ui.style import hide_input_hints
 
 IMPACT_STATUS = {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}
 st.title("变更校核")
 user = require_user()
+hide_input_hints()
 
 
 def when(stamp) -> str:
@@ -62,8 +64,8 @@ def outcome(verb, cr, views, status_after):
         for v in views:
             if v.status == "D":
                 lines.append(f"“{v.title}”已从知识库中删除，查询中不再出现。")
-            elif v.link:
-                lines.append(f"“{v.title}”的新版本已发布，查询到的就是它：[查看发布后的答复]({v.link})")
+            elif v.answer_id:
+                lines.append(f"“{v.title}”的新版本已发布，查询到的就是它。")
             else:
                 lines.append(f"{v.kind_label}“{v.title}”已更新。")
         head = "已批准并发布。" if verb == "已批准" else f"{verb}。"
@@ -87,7 +89,9 @@ def act(verb, fn, *args):
             st.error(str(e))
             return
         cr = review.get(cr_id)
-        flash("review", outcome(verb, cr, views, review.status(cr)))
+        shown = next((v.answer_id for v in views if v.answer_id), None) if cr.state == "published" else None
+        link = ("app_pages/answer.py", "查看发布后的答复", {"id": shown}) if shown else None
+        flash("review", outcome(verb, cr, views, review.status(cr)), link)
         st.rerun()
 
 
