@@ -104,7 +104,19 @@ def _remove(path: Path, keep_dir: bool):
         shutil.rmtree(path, ignore_errors=True)
     elif path.is_dir():
         for child in path.iterdir():
-            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+
+
+def _fsync(path: Path):
+    """Flush a file (or a directory's entries) to disk, so that a finished backup survives a power cut."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _empty_target(path: Path, what: str):
@@ -138,10 +150,13 @@ def backup(kb, out) -> dict:
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
         (partial / MANIFEST).write_text(text, encoding="utf-8")
+        for name in (DATABASE, BUNDLE, MANIFEST, "."):
+            _fsync(partial / name)
         if out.exists():
             out.rmdir()
         out.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, out)
+        _fsync(out.parent)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
