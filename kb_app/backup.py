@@ -203,6 +203,7 @@ def read_manifest(folder) -> dict:
 
 def restore(folder, target, data_dir=None) -> dict:
     """Bring a backup up as a new knowledge base in ``target`` (data in ``data_dir`` or the default)."""
+    from . import githooks
     from .config import Settings
 
     folder, target = Path(folder).resolve(), Path(target).resolve()
@@ -223,6 +224,7 @@ def restore(folder, target, data_dir=None) -> dict:
         _git(target, "reset", "--quiet", "--hard", f"refs/heads/{manifest['main_branch']}")
         if _refs(target) != manifest["refs"]:
             raise BackupError("恢复后的分支与备份清单不一致：请换用其他备份。")
+        githooks.install(target, manifest["main_branch"])  # main moves only by publishing, as after kb init
         db_path = settings.db_path
         db_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(folder / DATABASE, db_path)

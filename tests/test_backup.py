@@ -9,7 +9,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from kb_app import load_settings, open_kb, restore_backup
+from kb_app import githooks, load_settings, open_kb, restore_backup
 from kb_app.backup import BUNDLE, MANIFEST, BackupError
 from kb_app.cli import cli
 from kb_app.doctor import check_change_requests
@@ -84,6 +84,7 @@ def test_restore_brings_up_an_equal_knowledge_base(busy_kb, tmp_path):
     assert copy.authenticate("center", PASSWORD).name == "张校核"
     assert copy.review.get(3).state == "in_review" and copy.review.status(copy.review.get(3)).approvals
     assert (tmp_path / "restored" / HRSS).read_text(encoding="utf-8") == kb.store.read(HRSS)
+    assert githooks.installed(tmp_path / "restored")  # pushes to main refused, as after kb init
     # Search works after kb index, with the results of an index built from the same main.
     copy.reindex()
     kb.reindex(rebuild=True)
