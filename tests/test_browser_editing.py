@@ -147,7 +147,7 @@ def test_reviewers_see_the_rendered_diff_approve_and_are_told_it_is_published(se
     expect(area).to_contain_text(f"修改答复口径：{TITLE} · 示例市人力资源和社会保障局")
     expect(area).to_contain_text("作者：李编辑（示例市人力资源和社会保障局）")
     expect(area.locator(".kbrender ins")).to_have_text("原件")
-    fields = area.locator("[data-testid='stDataFrame']").first
+    fields = area.locator("[data-testid='stTable']").first
     expect(fields).to_contain_text("复核日期")
     expect(fields).to_contain_text("2028-06-30")
     # Accounts, branches and hashes only in the folded 技术信息.

@@ -99,7 +99,7 @@ def show_file(v, n):
     st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
     if v.fields:
         st.caption("字段的变化")
-        st.dataframe(v.fields, hide_index=True, key=f"review_fields_{n}")
+        st.table(v.fields, hide_index=True)
     elif v.status == "M" and v.kind != "config":
         st.caption("字段没有变化。")
     if v.has_body and (v.body_changed or v.status != "M"):
@@ -171,7 +171,7 @@ with show_errors():
         a = status.approvals.get(party)
         rows.append({"审核方": status.labels[party], "状态": "已批准" if a else "待审核",
                      "审核人": person(names, a["reviewer"]) if a else "", "时间": when(a["at"]) if a else ""})
-    st.dataframe(rows, hide_index=True, key="review_parties")
+    st.table(rows, hide_index=True)
 
     st.markdown("#### 评论")
     for c in review.comments(cr.id):
@@ -209,13 +209,13 @@ with show_errors():
             st.switch_page("app_pages/editor.py")
 
     with st.expander("审核记录"):
-        st.dataframe([{"时间": when(e["at"]), "操作人": person(names, e["actor"]),
-                       "操作": EVENT_LABELS.get(e["action"], e["action"]), "说明": e["detail"] or ""}
-                      for e in review.events(cr.id)], hide_index=True, key="review_events")
+        st.table([{"时间": when(e["at"]), "操作人": person(names, e["actor"]),
+                   "操作": EVENT_LABELS.get(e["action"], e["action"]), "说明": e["detail"] or ""}
+                  for e in review.events(cr.id)], hide_index=True)
     with st.expander("技术信息"):
         st.markdown(f"- 分支：`{cr.branch}`\n- 当前提交：`{cr.head}`\n- 基于主干：`{cr.base}`\n"
                     f"- 作者账号：`{cr.author}`\n- 类型：`{cr.kind}`"
                     + (f"\n- 发布提交：`{cr.published_commit}`" if cr.published_commit else ""))
-        st.dataframe([{"文件": v.path, "变化": v.action} for v in views], hide_index=True, key="review_paths")
-        st.dataframe([{"时间": when(e["at"]), "账号": e["actor"], "操作": e["action"], "提交": e["commit"] or ""}
-                      for e in review.events(cr.id)], hide_index=True, key="review_events_raw")
+        st.table([{"文件": v.path, "变化": v.action} for v in views], hide_index=True)
+        st.table([{"时间": when(e["at"]), "账号": e["actor"], "操作": e["action"], "提交": e["commit"] or ""}
+                  for e in review.events(cr.id)], hide_index=True)
