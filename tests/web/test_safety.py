@@ -11,6 +11,7 @@ import json
 import re
 from urllib.parse import unquote
 
+import markupsafe
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -55,7 +56,8 @@ def vocabulary(web_kb):
 def assert_public(text, secrets, query=""):
     """No agent note, hidden title or link to a hidden entry in a response (the echoed query aside)."""
     if query:
-        text = text.replace(query, "").replace(html.escape(query), "")
+        for echoed in (query, html.escape(query), str(markupsafe.escape(query))):  # Jinja writes " as &#34;
+            text = text.replace(echoed, "")
     for phrase in secrets["notes"]:
         assert phrase not in text, f"agent note leaked: {phrase}"
     for title in secrets["titles"]:
