@@ -45,6 +45,7 @@ class Kb:
         self.settings = settings
         self._snapshots: dict[str, Snapshot] = {}
         self._lock = threading.Lock()
+        self._parsing = threading.Lock()
 
     # -- parts ---------------------------------------------------------------------------------
 
@@ -233,15 +234,22 @@ class Kb:
     # -- content -------------------------------------------------------------------------------
 
     def snapshot(self, commit: str | None = None) -> Snapshot:
-        """The parsed content at a commit (main by default); read-only, cached per commit."""
+        """The parsed content at a commit (main by default); read-only, cached per commit.
+
+        One thread parses a commit while the others asking for it wait: threads of a web worker
+        parsing 50,000 entries each at once would multiply the memory and the wait.
+        """
         commit = commit or self.store.head()
         snap = self._snapshots.get(commit)
         if snap is None:
-            snap = self.store.snapshot(commit)
-            with self._lock:
-                self._snapshots[commit] = snap
-                while len(self._snapshots) > 4:
-                    self._snapshots.pop(next(iter(self._snapshots)))
+            with self._parsing:
+                snap = self._snapshots.get(commit)
+                if snap is None:
+                    snap = self.store.snapshot(commit)
+                    with self._lock:
+                        self._snapshots[commit] = snap
+                        while len(self._snapshots) > 4:
+                            self._snapshots.pop(next(iter(self._snapshots)))
         return snap
 
     def validate_tree(self, root=None):

@@ -405,6 +405,14 @@ class SearchIndex:
             s.close()
         self._searchers, self._ixs, self._scorers = {}, {}, {}
 
+    def close(self):
+        """Let go of the open searchers (a process that only builds the index need not hold it)."""
+        with self._lock:
+            self._close()
+            self._state = None
+            self._cache.clear()
+        gc.collect()
+
     def _reopen(self):
         """Open (or refresh) the searchers on the current generation."""
         state = self.read_state()

@@ -12,7 +12,9 @@ closed-loop clients (no think time) at every concurrency level for a bounded tim
 
 Every target gets the same mix: 80 % popular questions (a fixed set of 40, so caches help as they
 would in production) and 20 % queries never sent before in the run. It prints requests/s, latency
-p50/p95/p99 and errors per target and level, the ratio to Streamlit, and each worker's memory.
+p50/p95/p99 and errors per target and level, the ratio to Streamlit, and each worker's memory. A
+request still unanswered 30 s after its level ended counts as an error (a Streamlit session queued
+behind 200 others can wait that long).
 Only loopback addresses are used; every loop stops at its deadline or request cap.
 
     .venv/bin/python scripts/load_test.py                          # the sample, 1/10/50/200 clients
@@ -159,6 +161,15 @@ def rss_mb(pid: int) -> float | None:
 # -- clients ------------------------------------------------------------------------------------
 
 
+async def exchange(reader, writer, port: int, path: str) -> tuple[int, bool]:
+    """One request on a keep-alive connection: (status, whether the connection stays open)."""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: */*\r\n\r\n".encode("ascii"))
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+    await reader.readexactly(int(length.group(1)) if length else 0)
+    return int(head[9:12]), not re.search(rb"(?i)\r\nconnection:\s*close", head)
+
+
 async def http_client(port: int, path_for, deadline: float, budget: list, out: list):
     """One keep-alive HTTP/1.1 connection sending requests back to back until the deadline."""
     reader = writer = None
@@ -169,15 +180,12 @@ async def http_client(port: int, path_for, deadline: float, budget: list, out: l
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection(HOST, port)
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: */*\r\n\r\n".encode("ascii"))
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
-            await reader.readexactly(int(length.group(1)) if length else 0)
-            if re.search(rb"(?i)\r\nconnection:\s*close", head):
+            status, keep = await asyncio.wait_for(exchange(reader, writer, port, path),
+                                                  max(1.0, deadline + 30 - time.monotonic()))
+            if not keep:
                 writer.close()
                 reader = writer = None
-        except (OSError, asyncio.IncompleteReadError, ValueError):
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
             status = 0
             if writer is not None:
                 writer.close()

@@ -217,11 +217,16 @@ class Replica:
         self._keys: dict[str, tuple[float, ApiKey | None]] = {}
         self._lock = threading.Lock()
 
-    def refresh(self) -> dict:
-        """Fetch main and index what changed; returns {"old", "new", "error"}."""
+    def refresh(self, serving: bool = True) -> dict:
+        """Fetch main and index what changed; returns {"old", "new", "error"}.
+
+        ``serving=False`` (the supervising process's loop) lets go of the index afterwards.
+        """
         result = self.mirror.sync()
         if result["new"] != result["old"]:
             self.kb.reindex()
+            if not serving:
+                self.kb.index.close()
         return result
 
     def status(self) -> dict:
@@ -303,7 +308,7 @@ def follow_loop(replica: Replica, stop: threading.Event, interval: float):
     """Fetch and index every ``interval`` seconds until ``stop`` is set (runs in a thread)."""
     while not stop.wait(interval):
         try:
-            result = replica.refresh()
+            result = replica.refresh(serving=False)
             if result["error"]:
                 log.warning("fetching %s failed: %s", replica.mirror.upstream, result["error"])
         except Exception:  # noqa: BLE001 - keep following; the next round tries again

@@ -187,6 +187,7 @@ class Site:
         self._commit_times: dict[str, int] = {}
         self._readers: dict = {}
         self._readers_lock = threading.Lock()
+        self._making_reader = threading.Lock()
 
     def close(self):
         self.events.close()
@@ -218,25 +219,31 @@ class Site:
         with self._readers_lock:
             found = self._readers.get(key)
         if found is None or time.monotonic() - found[0] > CACHE_TTL:
-            found = (time.monotonic(), self.kb.reader(staff=staff, commit=commit), {})
-            with self._readers_lock:
-                self._readers = {k: v for k, v in self._readers.items() if k[:2] == key[:2]}
-                self._readers[key] = found
+            with self._making_reader:
+                with self._readers_lock:
+                    found = self._readers.get(key)
+                if found is None or time.monotonic() - found[0] > CACHE_TTL:
+                    found = (time.monotonic(), self.kb.reader(staff=staff, commit=commit), {})
+                    with self._readers_lock:
+                        self._readers = {k: v for k, v in self._readers.items() if k[:2] == key[:2]}
+                        self._readers[key] = found
         return found[1], commit, day
 
     def memo(self, reader, name: str, compute):
         """``compute(reader)`` once per reader (e.g. the topics of the public answers)."""
         for _at, known, memo in list(self._readers.values()):
             if known is reader:
-                if name not in memo:
-                    memo[name] = compute(reader)
+                with self._making_reader:
+                    if name not in memo:
+                        memo[name] = compute(reader)
                 return memo[name]
         return compute(reader)
 
     def warm(self):
-        """Open the index and load its analyzer (one search), so no citizen waits for it."""
+        """Open the index, load its analyzer and parse main, so no citizen waits for it."""
         self.state()
         self.kb.search("12345", limit=1)
+        self.reader(False)
 
     def commit_time(self, commit: str) -> int | None:
         """The commit's time (seconds since the epoch), cached."""
