@@ -14,7 +14,8 @@ import re
 from pathlib import PurePosixPath
 
 from . import frontmatter
-from .editing import KIND_LABELS, LABELS, ORDER, Choices
+from .choices import KIND_LABELS, Choices
+from .editing import LABELS, ORDER
 from .model import ENTRY_DIRS, REGULATION_DIR, as_date
 from .yamledit import same
 

@@ -16,15 +16,12 @@ import datetime as dt
 import re
 
 from . import frontmatter, yamledit
+from .choices import KIND_LABELS, Choices
 from .exceptions import KbError, PermissionDenied
-from .model import ENTRY_DIRS, ID_PATTERN, Problem, Snapshot, as_date
-from .numerals import article_label
+from .model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
 from .review import units_of_entry
 from .validate import validate
 
-KIND_LABELS = {"policy": "答复口径", "directory": "派单目录"}
-AUDIENCE_LABELS = {"public": "公开（公众可查）", "internal": "内部（仅坐席）"}
-LEVEL_LABELS = {"city": "市级", "district": "区级", "street": "街乡级"}
 UNIT_ROLES = ("unit_editor", "unit_reviewer")
 WORD_SEPARATORS = re.compile(r"[,，、;；\n]+")
 FACT_LINE = re.compile(r"\s*([^:：]+?)\s*[:：]\s*(.*)$")
@@ -94,99 +91,6 @@ def lines(text: str) -> list[str]:
     return [w.strip() for w in (text or "").splitlines() if w.strip()]
 
 
-# -- choices ------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Choices:
-    """What the lists of the editor offer, by name: units, time limits, regulations and articles."""
-
-    units: dict[str, str]                       # id -> name, registered and active
-    retired_units: dict[str, str]               # id -> name, registered but no longer active
-    tiers: dict[str, str]                       # id -> name (5个工作日)
-    regulations: dict[str, str]                 # id -> title
-    articles: dict[str, dict[int, tuple[str, str]]]  # regulation -> number -> (第十一条, text)
-    default_tier: str = ""
-
-    @classmethod
-    def from_snapshot(cls, snap: Snapshot) -> "Choices":
-        units, retired = {}, {}
-        for uid, unit in snap.units.items():
-            (retired if unit.get("active") is False else units)[uid] = str(unit.get("name") or uid)
-        tiers = {tid: str(t.get("name") or tid) for tid, t in snap.tiers.items()}
-        regs = {rid: r.title for rid, r in sorted(snap.regulations.items())}
-        articles = {rid: {n: (a.label, a.text) for n, a in sorted(r.articles.items())}
-                    for rid, r in snap.regulations.items()}
-        limits = snap.config("time_limits", {})
-        default = str(limits.get("default_tier") or "") if isinstance(limits, dict) else ""
-        return cls(units, retired, tiers, regs, articles, default if default in tiers else "")
-
-    def unit_name(self, unit_id) -> str:
-        uid = str(unit_id or "")
-        if uid in self.units:
-            return self.units[uid]
-        if uid in self.retired_units:
-            return f"{self.retired_units[uid]}（已撤销）"
-        return f"{uid}（未登记）" if uid else ""
-
-    def tier_name(self, tier_id) -> str:
-        tid = str(tier_id or "")
-        return self.tiers.get(tid, f"{tid}（未登记）" if tid else "")
-
-    def article_label(self, regulation, number) -> str:
-        found = self.articles.get(str(regulation), {}).get(number) if isinstance(number, int) else None
-        return found[0] if found else (article_label(number) if isinstance(number, int) and number > 0 else
-                                       f"第{number}条")
-
-    def article_text(self, regulation, number) -> str:
-        found = self.articles.get(str(regulation), {}).get(number) if isinstance(number, int) else None
-        return found[1] if found else ""
-
-    def basis_label(self, item) -> str:
-        """One basis item in words: 《条例标题》第十一条, or 文件：文号."""
-        if isinstance(item, dict) and "regulation" in item:
-            reg = str(item.get("regulation"))
-            title = self.regulations.get(reg, f"{reg}（未收录）")
-            return f"《{title}》{self.article_label(reg, item.get('article'))}"
-        if isinstance(item, dict) and item.get("document"):
-            return f"文件：{item['document']}"
-        return f"无法识别的依据：{item}"
-
-    def show(self, field: str, value) -> str:
-        """A front-matter value as a person reads it (units and tiers by name, dates as YYYY-MM-DD)."""
-        if value is None:
-            return ""
-        if field in ("unit", "handler"):
-            return self.unit_name(value)
-        if field == "co_handlers":
-            return "、".join(self.unit_name(u) for u in frontmatter_list(value)) or "（无）"
-        if field == "time_limit":
-            return self.tier_name(value)
-        if field == "level":
-            return LEVEL_LABELS.get(str(value), str(value))
-        if field == "audience":
-            return AUDIENCE_LABELS.get(str(value), str(value))
-        if field == "kind":
-            return KIND_LABELS.get(str(value), str(value))
-        if field == "basis":
-            return "；".join(self.basis_label(b) for b in frontmatter_list(value))
-        if field == "facts" and isinstance(value, dict):
-            return "；".join(f"{k}：{v}" for k, v in value.items())
-        if isinstance(value, dt.datetime):
-            return str(value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, list):
-            return "、".join(self.show(field, v) for v in value)
-        if isinstance(value, dict):
-            return "，".join(f"{k}：{self.show(field, v)}" for k, v in value.items())
-        return str(value)
-
-
-def frontmatter_list(value) -> list:
-    return list(value) if isinstance(value, list) else [] if value is None else [value]
-
-
 # -- form values ----------------------------------------------------------------------------------
 
 
@@ -194,15 +98,15 @@ def form_value(field: Field, value):
     """The value a field's widget starts with, for a front-matter value."""
     widget = field.widget
     if widget == "lines":
-        return "\n".join(str(v) for v in frontmatter_list(value) if v is not None)
+        return "\n".join(str(v) for v in as_list(value) if v is not None)
     if widget == "words":
-        return "、".join(str(v) for v in frontmatter_list(value) if v is not None)
+        return "、".join(str(v) for v in as_list(value) if v is not None)
     if widget == "units":
-        return [str(v) for v in frontmatter_list(value) if v]
+        return [str(v) for v in as_list(value) if v]
     if widget == "date":
         return as_date(value)
     if widget == "basis":
-        return [dict(b) if isinstance(b, dict) else b for b in frontmatter_list(value)]
+        return [dict(b) if isinstance(b, dict) else b for b in as_list(value)]
     if widget == "facts":
         return "\n".join(f"{k}：{v}" for k, v in value.items()) if isinstance(value, dict) else ""
     if widget == "notes":

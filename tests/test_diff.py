@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from kb_app.changes import describe, problem_text
-from kb_app.editing import Choices
+from kb_app.choices import Choices
 from kb_app.review import FileChange
 from kb_app.ui.diff import char_segments, marked_sources, rendered_side_by_side, side_by_side
 

@@ -5,7 +5,8 @@ import difflib
 
 import pytest
 
-from kb_app.editing import BY_NAME, Choices, changes_from_form, form_value, front_matter_value, path_for
+from kb_app.choices import Choices
+from kb_app.editing import BY_NAME, changes_from_form, form_value, front_matter_value, path_for
 from kb_app.exceptions import PermissionDenied
 from kb_app.yamledit import DELETE
 

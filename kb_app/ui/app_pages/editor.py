@@ -10,7 +10,7 @@ import hashlib
 
 import streamlit as st
 
-from kb_app.editing import AUDIENCE_LABELS, KIND_LABELS, LEVEL_LABELS
+from kb_app.choices import AUDIENCE_LABELS, KIND_LABELS, LEVEL_LABELS
 from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
