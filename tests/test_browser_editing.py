@@ -123,7 +123,8 @@ def test_editor_changes_one_list_item_and_the_review_shows_only_that_line(server
     expect(rendered.locator("ins")).to_have_count(1)
     expect(rendered.locator("ins")).to_have_text("原件")
     expect(rendered.locator("del")).to_have_count(0)
-    expect(rendered.locator("li", has=page.locator("ins"))).to_contain_text("线下：携带本人有效身份证件原件")
+    # The innermost item holding the change (the list is nested under 补办渠道).
+    expect(rendered.locator("li", has=page.locator("ins")).last).to_contain_text("线下：携带本人有效身份证件原件")
     expect(main(page)).to_contain_text("字段没有变化。")
     main(page).get_by_text("源文本对照").click()
     expect(main(page).locator(".kbdiff td.add")).to_have_count(1)             # one source line, nothing else
