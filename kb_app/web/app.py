@@ -129,6 +129,8 @@ def create_app(kb: Kb, replica=None) -> Starlette:
             await run_in_threadpool(site.warm)
         except HttpError:
             log.warning("the index cannot serve yet; /api/v1/health answers 503 until it can")
+        except Exception:  # noqa: BLE001 - requests will try again; a worker that exits helps no one
+            log.exception("warming up failed")
         task = asyncio.create_task(dump_metrics())
         try:
             yield

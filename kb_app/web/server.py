@@ -46,6 +46,8 @@ def prepare(kb, echo=print) -> dict:
             result = mirror.sync()
             if result["error"]:
                 echo(f"暂时无法从主节点获取更新（{result['error']}）：先用本地副本提供服务，稍后自动重试。")
+    # Create and migrate the database here, once: workers starting together would race to do it.
+    kb.db().conn.close()
     stats = kb.reindex()
     # The workers open the index themselves; this (supervising) process need not hold it.
     kb.index.close()
