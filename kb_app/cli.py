@@ -444,19 +444,29 @@ def parse_datetime(ctx, param, value):
 
 @cli.command()
 @root_options
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本和评测使用）。")
 @click.option("--now", callback=parse_datetime, default=None, help="受理时间（YYYY-MM-DDTHH:MM），默认现在。")
 @click.option("--limit", default=5, show_default=True, help="列出的目录条目数。")
-def dispatch(kb, text, as_json, now, limit):
-    """派单助手：分类处置规则、匹配的派单目录条目和办理期限。
+@click.option("--learn", "learn_file", type=click.Path(dir_okay=False), default=None,
+              help="导入历史工单：JSON Lines 文件，每行 {\"text\": 诉求, \"entry\": 派单目录事项编号}，可选 at、region。")
+@click.option("--no-history", is_flag=True, help="只按派单目录匹配，不参考历史工单。")
+def dispatch(kb, text, as_json, now, limit, learn_file, no_history):
+    """派单助手：分类处置规则、匹配的派单目录条目和办理期限；--learn 导入历史工单。
+
+    排序参考相似的历史工单（坐席确认的派单、异议改派、导入的工单），但分类处置规则始终优先。
 
     \b
     示例：
         kb dispatch "小区旁边工地半夜还在打桩，吵得睡不着"
         kb dispatch --json --now 2026-11-20T16:00 "家里停水了"
+        kb dispatch --learn 工单导出.jsonl
     """
-    result = kb.dispatch(text, now=now, limit=limit)
+    if learn_file:
+        return learn(kb, learn_file)
+    if not (text or "").strip():
+        raise click.UsageError("请给出来电人的诉求（TEXT），或用 --learn 导入历史工单。")
+    result = kb.dispatch(text, now=now, limit=limit, history=not no_history)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -477,6 +487,30 @@ def dispatch(kb, text, as_json, now, limit):
         co = "、".join(name for _, name in c.co_handlers) or "无"
         click.echo(f"   主办：{c.handler_name or '未指定'}；协办：{co}；层级：{c.level or '未指定'}")
         click.echo(f"   时限：{c.due.label() if c.due else c.due_error}")
+        if c.note:
+            click.echo(f"   参考：{c.note}")
+
+
+#: Rejected lines listed one by one before the rest are only counted.
+MAX_REJECTS_SHOWN = 50
+
+
+def learn(kb, path):
+    """``kb dispatch --learn``: import past work orders with progress on stderr and a summary."""
+    def progress(done):
+        click.echo(f"已读取 {done} 行……", err=True)
+
+    with errors():
+        result = kb.dispatch_history.import_file(path, progress)
+    click.echo(f"历史工单导入完成：读取 {result.lines} 行，新增 {result.imported} 条，"
+               f"重复跳过 {result.duplicates} 条，拒绝 {len(result.rejected)} 行。")
+    for number, reason in result.rejected[:MAX_REJECTS_SHOWN]:
+        click.echo(f"  第 {number} 行：{reason}")
+    if len(result.rejected) > MAX_REJECTS_SHOWN:
+        click.echo(f"  ……另有 {len(result.rejected) - MAX_REJECTS_SHOWN} 行被拒绝。")
+    click.echo(f"历史工单共 {kb.dispatch_history.count()} 条。")
+    if result.rejected:
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -733,7 +767,8 @@ def objection():
 @click.argument("entry_id")
 @click.option("--to", "proposed", required=True, help="建议的承办单位编号。")
 @click.option("--reason", required=True, help="异议理由与依据。")
-def objection_file(kb, user, entry_id, proposed, reason):
+@click.option("--request", default="", help="引发异议的工单原文（异议成立后记入派单历史）。")
+def objection_file(kb, user, entry_id, proposed, reason, request):
     """提出派单异议（生成一个类型为 objection 的变更请求，由热线中心和建议的单位审核）。
 
     \b
@@ -742,7 +777,7 @@ def objection_file(kb, user, entry_id, proposed, reason):
     """
     from . import objection as objections
 
-    cr = objections.file(kb, user, entry_id, reason, proposed)
+    cr = objections.file(kb, user, entry_id, reason, proposed, request)
     click.echo(f"已提交派单异议：变更请求 #{cr.id}")
     show_cr(kb, cr)
 

@@ -74,6 +74,16 @@ def m006_feedback_units(db):
     db["tasks"].create_index(["entry", "state"])
 
 
+@migrations()
+def m007_dispatch_history(db):
+    # Confirmed dispatches, upheld objections and imported work orders (kb_app.dispatch_history).
+    db["dispatch_history"].create({"id": int, "at": str, "text": str, "entry": str, "source": str, "rank": int,
+                                   "username": str, "region": str, "note": str, "key": str}, pk="id")
+    db["dispatch_history"].create_index(["at"])
+    db["dispatch_history"].create_index(["entry"])
+    db["dispatch_history"].create_index(["key"], unique=True)
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread."""
     path = Path(path)

@@ -96,11 +96,24 @@ class Kb:
 
         return WorkCalendar.from_snapshot(self.snapshot(commit))
 
-    def dispatch(self, text: str, now=None, limit: int = 5):
-        """Intake rule, ranked directory entries and due dates for a request (see kb_app.dispatch)."""
+    def dispatch(self, text: str, now=None, limit: int = 5, history: bool = True):
+        """Intake rule, ranked directory entries and due dates for a request (see kb_app.dispatch).
+
+        With ``history`` the catalogue match is re-ranked by similar past work orders
+        (kb_app.dispatch_history); the intake rule never depends on it.
+        """
         from .dispatch import dispatch_at
 
-        return dispatch_at(self.store, self.store.head(), text, now or self.now(), limit=limit)
+        now = now or self.now()
+        rerank = self.dispatch_history.reranker(now) if history else None
+        return dispatch_at(self.store, self.store.head(), text, now, limit=limit, rerank=rerank)
+
+    @cached_property
+    def dispatch_history(self):
+        """Confirmed dispatches, upheld objections and imported work orders (see kb_app.dispatch_history)."""
+        from .dispatch_history import DispatchHistory
+
+        return DispatchHistory(self)
 
     @cached_property
     def feedback(self):
@@ -136,10 +149,10 @@ class Kb:
     @cached_property
     def review(self):
         """Change requests and the multi-party review (see kb_app.review)."""
-        from . import feedback, review, reverify
+        from . import dispatch_history, feedback, review, reverify
 
         # Order matters: tasks of touched entries close first, then a rule change flags anew.
-        for hook in (feedback.after_publish, reverify.after_publish):
+        for hook in (feedback.after_publish, reverify.after_publish, dispatch_history.after_publish):
             if hook not in review.on_publish:
                 review.on_publish.append(hook)
         if reverify.pending_rewrites not in review.commit_followups:

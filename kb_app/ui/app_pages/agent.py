@@ -117,6 +117,7 @@ def candidate_rows(result):
             "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
             "层级": LEVELS.get(c.level, c.level or "—"),
             "计时方式": ("自然小时" if c.due.clock else "法定工作日") if c.due else "—",
+            "参考": c.note,
         })
     return rows
 
@@ -141,14 +142,38 @@ def show_dispatch(result):
     co = "、".join(name for _u, name in top.co_handlers)
     st.markdown(f"首选：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
-                + f"\n\n办结期限：**{render.markdown_literal(due)}**" + ("　:red-badge[7×24]" if top.round_the_clock else ""),
+                + f"\n\n办结期限：**{render.markdown_literal(due)}**" + ("　:red-badge[7×24]" if top.round_the_clock else "")
+                + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
                 unsafe_allow_html=True)
     st.dataframe(candidate_rows(result), hide_index=True, width="stretch")
     st.page_link("app_pages/answer.py", label=f"查看“{top.title}”的职责边界", icon=":material/article:",
                  query_params={"id": top.entry_id})
 
 
-def dispatch_tab(kb):
+OTHER_ENTRY = "__other__"
+
+
+def confirm_dispatch(kb, user, result):
+    """Where the request finally goes — a suggested entry or one picked by hand — kept as dispatch history."""
+    key = ("dispatch_confirmed", result.text, result.now.isoformat())
+    if st.session_state.get("dispatch_confirmed") == key:
+        st.success("已确认派单，并记入派单历史（今后相似诉求的派单会参考它）。", icon=":material/task_alt:")
+        return
+    options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）" for i, c in enumerate(result.candidates, 1)}
+    choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key="dispatch_choice",
+                      format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
+    if choice == OTHER_ENTRY:
+        titles = {e.id: f"{e.title}（{e.id}）" for e in kb.snapshot().directory()}
+        choice = st.selectbox("派单目录事项", list(titles), format_func=titles.get, index=None,
+                              placeholder="输入事项名称查找", key="dispatch_manual")
+    if st.button("确认派单", key="dispatch_confirm", disabled=not choice):
+        rank = list(options).index(choice) + 1 if choice in options else None
+        kb.dispatch_history.confirm(user, result.text, choice, rank)
+        st.session_state["dispatch_confirmed"] = key
+        st.rerun()
+
+
+def dispatch_tab(kb, user):
     text = st.text_area("来电人诉求", key="dispatch_text", height=120,
                         placeholder="粘贴或输入来电人的原话，例如：楼道里有很大的煤气味")
     if st.button("分析派单", key="dispatch_go", type="primary"):
@@ -160,6 +185,7 @@ def dispatch_tab(kb):
     result = st.session_state.get("dispatch_result")
     if result is not None:
         show_dispatch(result)
+        confirm_dispatch(kb, user, result)
 
 
 def main():
@@ -175,7 +201,7 @@ def main():
             search_tab(kb, user)
     with dispatch:
         with show_errors():
-            dispatch_tab(kb)
+            dispatch_tab(kb, user)
 
 
 with show_errors():
