@@ -522,21 +522,26 @@ def learn(kb, path):
 @click.option("--taxonomy", type=click.Path(dir_okay=False, exists=True), default=None,
               help="（catalog）事项分类表 CSV（一级,二级,三级），用于检查未覆盖的类别。")
 @click.option("--threshold", type=float, default=None, help="（catalog）事项重叠的判定阈值，默认 0.35。")
-@click.argument("topic", type=click.Choice(["usage", "catalog"]), default="usage")
-def report(kb, unit, start, end, as_csv, taxonomy, threshold, topic):
-    """统计报告：使用情况（默认），或 catalog 派单目录健康检查。
+@click.option("--region", default=None, help="（hot）只看某区域的诉求，如 东湖区；“未标明区域”为全市或未写明区域的诉求。")
+@click.argument("topic", type=click.Choice(["usage", "catalog", "hot"]), default="usage")
+def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
+    """统计报告：使用情况（默认）、catalog 派单目录健康检查，或 hot 热点议题（每月一题候选）。
 
     使用情况：查询量、热门和无结果查询、浏览、有用率、维护任务、校核周期。
     目录健康：同一事项被多个主办单位认领、单位缺失或已撤销、分类未覆盖、缺少示例、跨单位事实矛盾。
+    热点议题：检索与派单诉求按相似内容归并为议题、按事项和区域统计，与上一个同样长的时段比较，标出上升的议题。
 
     \b
     示例：
         kb report --from 2026-11-01 --to 2026-11-30
         kb report --unit city-hrss --csv > hrss.csv
         kb report catalog --taxonomy ../shared/eval/matter_taxonomy.csv
+        kb report hot --from 2026-11-01 --to 2026-11-30 --region 东湖区
     """
     if topic == "catalog":
         return catalog_report(kb, taxonomy, threshold, as_csv)
+    if topic == "hot":
+        return hot_report(kb, start, end, region, as_csv)
     from .stats import SECTIONS
 
     if unit and unit not in kb.snapshot().units:
@@ -699,6 +704,49 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
         kinds = {"policy": "答复口径", "directory": "派单目录", "article": "条例条文"}
         for i, h in enumerate(results.hits, 1):
             click.echo(f"{i}\t{h.id}\t{kinds.get(h.kind, h.kind)}\t{h.title}\t{h.unit_name or h.unit or '-'}\t{h.score:.3f}\t{h.status_label}")
+
+
+def hot_report(kb, start, end, region, as_csv):
+    """``kb report hot``: topics, entries and regions of the period against the one before."""
+    with errors():
+        r = kb.hot.report(start, end, region)
+    if as_csv:
+        click.echo(r.csv(), nl=False)
+        return
+    where = f"，区域：{r.region}" if r.region else ""
+    click.echo(f"热点议题：{r.start} 至 {r.end}（对比 {r.previous_start} 至 {r.previous_end}）{where}")
+    t = r.totals
+    click.echo(f"  诉求 {t['current']} 件（上期 {t['previous']} 件）：检索 {t['searches']}，派单 {t['dispatches']}；"
+               f"归入议题 {t['clustered']} 件；用时 {r.seconds} 秒")
+    rising = r.rising
+    click.echo(f"\n上升的议题：{len(rising)} 个" if rising else "\n上升的议题：无")
+    for item in rising:
+        click.echo(f"  ▲ {item['label']}：本期 {item['current']}，上期 {item['previous']}（{item['flag']}）")
+    click.echo("\n热点议题")
+    if not r.topics:
+        click.echo("  （无数据）")
+    for item in r.topics:
+        mark = f"【{item['flag']}】" if item["flag"] else ""
+        click.echo(f"  {item['rank']}. {item['label']}{mark}：本期 {item['current']}，上期 {item['previous']}，"
+                   f"变化 {item['change']:+d}")
+        if item["regions_text"]:
+            click.echo(f"     区域：{item['regions_text']}")
+        if item["entries_text"]:
+            click.echo(f"     事项：{item['entries_text']}")
+        for example in item["examples"]:
+            click.echo(f"     例：{example}")
+    for key in ("by_entry", "by_region"):
+        from .hot import SECTIONS
+
+        title, columns = SECTIONS[key]
+        click.echo(f"\n{title}")
+        rows = getattr(r, key)
+        if not rows:
+            click.echo("  （无数据）")
+            continue
+        click.echo("  " + "\t".join(columns.values()))
+        for row in rows[:30]:
+            click.echo("  " + "\t".join("" if row.get(k) is None else str(row.get(k)) for k in columns))
 
 
 def catalog_report(kb, taxonomy, threshold, as_csv):

@@ -134,6 +134,13 @@ class Kb:
 
         return Stats(self)
 
+    @cached_property
+    def hot(self):
+        """Hot issues: requests by entry, topic and region against the previous period (see kb_app.hot)."""
+        from .hot import HotIssues
+
+        return HotIssues(self)
+
     # -- users and review ----------------------------------------------------------------------
 
     @cached_property
