@@ -523,13 +523,14 @@ def learn(kb, path):
               help="（catalog）事项分类表 CSV（一级,二级,三级），用于检查未覆盖的类别。")
 @click.option("--threshold", type=float, default=None, help="（catalog）事项重叠的判定阈值，默认 0.35。")
 @click.option("--region", default=None, help="（hot）只看某区域的诉求，如 东湖区；“未标明区域”为全市或未写明区域的诉求。")
-@click.argument("topic", type=click.Choice(["usage", "catalog", "hot"]), default="usage")
+@click.argument("topic", type=click.Choice(["usage", "catalog", "hot", "missing"]), default="usage")
 def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
-    """统计报告：使用情况（默认）、catalog 派单目录健康检查，或 hot 热点议题（每月一题候选）。
+    """统计报告：使用情况（默认）、catalog 派单目录健康检查、hot 热点议题（每月一题候选）或 missing 缺失的答复。
 
     使用情况：查询量、热门和无结果查询、浏览、有用率、维护任务、校核周期。
     目录健康：同一事项被多个主办单位认领、单位缺失或已撤销、分类未覆盖、缺少示例、跨单位事实矛盾。
     热点议题：检索与派单诉求按相似内容归并为议题、按事项和区域统计，与上一个同样长的时段比较，标出上升的议题。
+    缺失的答复：没有结果或很少有人打开结果的查询，按内容相近归组，供热线中心分派给单位补充答复。
 
     \b
     示例：
@@ -537,11 +538,14 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
         kb report --unit city-hrss --csv > hrss.csv
         kb report catalog --taxonomy ../shared/eval/matter_taxonomy.csv
         kb report hot --from 2026-11-01 --to 2026-11-30 --region 东湖区
+        kb report missing --csv > 缺失答复.csv
     """
     if topic == "catalog":
         return catalog_report(kb, taxonomy, threshold, as_csv)
     if topic == "hot":
         return hot_report(kb, start, end, region, as_csv)
+    if topic == "missing":
+        return missing_report(kb, start, end, as_csv)
     from .stats import SECTIONS
 
     if unit and unit not in kb.snapshot().units:
@@ -638,6 +642,24 @@ def task_assign(kb, query, unit):
     click.echo(f"已分派给{kb.snapshot().unit_name(unit)}：维护任务 #{pk}。")
 
 
+@task.command(name="accept")
+@root_options
+@as_user
+@click.argument("task_id", type=int)
+@click.option("--phrasing", default=None, help="改用这个问法（默认采用建议的问法）。")
+def task_accept(kb, user, task_id, phrasing):
+    """采纳“建议新增问法”任务：发起把该问法加入条目的变更请求（提交审核）。
+
+    \b
+    示例：
+        kb task accept 12 --as hrss-editor
+    """
+    from . import suggest
+
+    cr = suggest.accept(kb, user, task_id, phrasing)
+    click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}")
+
+
 @cli.command(name="index")
 @root_options
 @click.option("--rebuild", is_flag=True, help="丢弃现有索引，从主干全部重建。")
@@ -704,6 +726,32 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
         kinds = {"policy": "答复口径", "directory": "派单目录", "article": "条例条文"}
         for i, h in enumerate(results.hits, 1):
             click.echo(f"{i}\t{h.id}\t{kinds.get(h.kind, h.kind)}\t{h.title}\t{h.unit_name or h.unit or '-'}\t{h.score:.3f}\t{h.status_label}")
+
+
+MISSING_COLUMNS = {"label": "内容", "query": "代表查询", "searches": "查询次数", "phrasings": "问法数", "zero": "无结果次数",
+                   "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
+
+
+def missing_report(kb, start, end, as_csv):
+    """``kb report missing``: zero-result and low-success queries grouped by similarity."""
+    from .stats import to_csv
+    from .suggest import missing_answers
+
+    with errors():
+        groups = missing_answers(kb, start, end, limit=200)
+    for g in groups:
+        g["examples_text"], g["assigned_text"] = "；".join(g["examples"]), "是" if g["assigned"] else ""
+    if as_csv:
+        click.echo(to_csv(groups, MISSING_COLUMNS), nl=False)
+        return
+    if not groups:
+        click.echo("没有缺失的答复：所选时段内的查询都找到了结果并有人打开。")
+    for i, g in enumerate(groups, 1):
+        mark = "（已分派）" if g["assigned"] else ""
+        click.echo(f"{i}. {g['query']}{mark}：{g['searches']} 次，{g['phrasings']} 种问法，无结果 {g['zero']} 次，"
+                   f"打开结果 {g['success_rate']:.0%}")
+        if len(g["examples"]) > 1:
+            click.echo(f"   例：{'；'.join(g['examples'][1:])}")
 
 
 def hot_report(kb, start, end, region, as_csv):

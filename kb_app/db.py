@@ -84,6 +84,15 @@ def m007_dispatch_history(db):
     db["dispatch_history"].create_index(["key"], unique=True)
 
 
+@migrations()
+def m008_search_evidence(db):
+    # A vote names the search it followed, and an agent marks an answer taken for the call, so that
+    # a query can be tied to the answer that answered it (kb_app.suggest).
+    db["votes"].add_column("search", int)
+    db["votes"].create_index(["search"])
+    db["search_log"].add_column("used", int)
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread."""
     path = Path(path)

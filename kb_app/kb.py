@@ -156,10 +156,11 @@ class Kb:
     @cached_property
     def review(self):
         """Change requests and the multi-party review (see kb_app.review)."""
-        from . import dispatch_history, feedback, review, reverify
+        from . import dispatch_history, feedback, review, reverify, suggest
 
         # Order matters: tasks of touched entries close first, then a rule change flags anew.
-        for hook in (feedback.after_publish, reverify.after_publish, dispatch_history.after_publish):
+        for hook in (feedback.after_publish, reverify.after_publish, dispatch_history.after_publish,
+                     suggest.after_publish):
             if hook not in review.on_publish:
                 review.on_publish.append(hook)
         if reverify.pending_rewrites not in review.commit_followups:

@@ -192,6 +192,17 @@ def test_confirming_an_entry_picked_by_hand(app_env, agent):
     assert (row["entry"], row["source"], row["rank"]) == ("water-outage", "manual", None)
 
 
+def test_agent_adopts_an_answer_for_the_call(app_env, agent):
+    at = search(console(agent), "社保卡丢了")
+    at.button(key="agent_adopt_sscard-reissue").click().run()
+    assert not at.exception
+    assert "已记为采用此答复。" in [c.value for c in at.caption]
+    db = app_env.db()
+    row = db.execute("select query, opened, used from search_log order by id desc limit 1").fetchone()
+    db.conn.close()
+    assert tuple(row) == ("社保卡丢了", "sscard-reissue", 1)
+
+
 def test_dispatch_needs_text(app_env, agent):
     at = console(agent)
     at.button(key="dispatch_go").click().run()
