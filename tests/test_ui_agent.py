@@ -170,7 +170,7 @@ def test_a_consultation_is_answered_directly(app_env, agent):
 
 def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
     at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
-    at.selectbox(key="dispatch_choice").set_value("street-light-out").run()
+    at.radio(key="dispatch_choice").set_value("street-light-out").run()
     at.button(key="outcome_dispatch").click().run()
     [row] = rows(app_env, "request_outcomes")
     assert (row["outcome"], row["entry"], row["suggested"]) == ("dispatch", "street-light-out", "dispatch")
@@ -234,9 +234,12 @@ def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_e
     top = next(m.value for m in at.markdown if m.value.startswith("首选："))
     assert f":gray-badge[{light['参考']}]" in top
     at.radio(key="dispatch_choice").set_value("street-light-out")
-    at.button(key="dispatch_confirm").click().run()
+    at.button(key="outcome_dispatch").click().run()
     assert not at.exception
-    assert at.success[-1].value == "已确认派单，并记入派单历史（今后相似诉求的派单会参考它）。"
+    title = app_env.entry("street-light-out").title
+    assert at.success[-1].value == f"已记录：派单（{title}），并记入派单历史（今后相似诉求的派单会参考它）。"
+    [outcome] = rows(app_env, "request_outcomes")
+    assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "street-light-out")
     (row, *_imported) = app_env.dispatch_history.recent()
     assert (row["entry"], row["source"], row["rank"], row["username"]) == ("street-light-out", "console", 1, "zuoxi01")
     assert row["text"] == "我们小区门口路灯坏了，晚上黑乎乎的"
@@ -246,9 +249,11 @@ def test_confirming_an_entry_picked_by_hand(app_env, agent):
     at = dispatch(console(agent), "楼道里有很大的煤气味")
     at.radio(key="dispatch_choice").set_value("__other__").run()
     at.selectbox(key="dispatch_manual").set_value("water-outage").run()
-    at.button(key="dispatch_confirm").click().run()
+    at.button(key="outcome_dispatch").click().run()
     assert not at.exception
     (row,) = app_env.dispatch_history.recent()
+    [outcome] = rows(app_env, "request_outcomes")
+    assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "water-outage")
     assert (row["entry"], row["source"], row["rank"]) == ("water-outage", "manual", None)
 
 
