@@ -354,7 +354,8 @@ def text_round_the_clock(text: str, rtc: dict) -> list[str]:
 
 
 def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
-             calendar: WorkCalendar | None = None, not_emergency: bool = False, rerank=None) -> DispatchResult:
+             calendar: WorkCalendar | None = None, not_emergency: bool = False,
+             rerank=None) -> DispatchResult:
     """The intake rule and the ranked directory entries, with due dates from ``now``, for a text.
 
     ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)

@@ -177,7 +177,8 @@ HISTORY_NOTE = "，并记入派单历史（今后相似诉求的派单会参考�
 
 def dispatch_form(kb, user, result):
     """派单 to a suggested entry or one picked by hand: the request's outcome and a dispatch-history record."""
-    options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）" for i, c in enumerate(result.candidates, 1)}
+    options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）"
+               for i, c in enumerate(result.candidates, 1)}
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key="dispatch_choice",
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
@@ -190,7 +191,8 @@ def dispatch_form(kb, user, result):
         rank = list(options).index(choice) + 1 if choice in options else None
         kb.dispatch_history.confirm(user, result.text, choice, rank)
         record(kb, user, result, "dispatch", entry=choice, label=titles[choice])
-        st.session_state["dispatch_recorded"] = st.session_state["dispatch_recorded"].removesuffix("。") + HISTORY_NOTE + "。"
+        message = st.session_state["dispatch_recorded"]
+        st.session_state["dispatch_recorded"] = message.removesuffix("。") + HISTORY_NOTE + "。"
         st.rerun()
 
 
