@@ -52,6 +52,21 @@ def normalize(text: str) -> str:
     return _YEAR_BRACKETS.sub(r"〔\1〕", text)
 
 
+#: The A-not-A question form (能不能, 管不管, 有没有, 可不可以): the answer is about A, and the
+#: negated copy only adds pairs such as 不能 that a text uses with the opposite meaning.
+_A_NOT_A = re.compile(f"([{CJK}]{{1,2}})[不没]\\1")
+_A_NOT_AB = re.compile(f"([{CJK}])不(\\1[{CJK}])")
+#: Sentence-final particles of a question, and question tails that ask nothing about the matter.
+_QUESTION_TAIL = re.compile(r"(?:是怎么回事|怎么回事|是什么意思|什么意思|怎么办|咋办|吗|呢|吧|呀|啊|么)(?=[\s，。？！,.?!]|$)")
+
+
+def question_form(text: str) -> str:
+    """A (normalised) question with its question form taken out: 热线管不管 → 热线管, 能不能打 → 能打."""
+    text = _A_NOT_AB.sub(r"\2", text)
+    text = _A_NOT_A.sub(r"\1", text)
+    return _QUESTION_TAIL.sub(" ", text)
+
+
 def sanitize_query(query) -> str:
     """Any input made into plain query text: no control characters, bounded length."""
     if query is None:

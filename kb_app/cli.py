@@ -530,21 +530,31 @@ def parse_datetime(ctx, param, value):
 
 @cli.command()
 @root_options
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本和评测使用）。")
 @click.option("--now", callback=parse_datetime, default=None, help="受理时间（YYYY-MM-DDTHH:MM），默认现在。")
 @click.option("--limit", default=5, show_default=True, help="列出的目录条目数。")
 @click.option("--not-emergency", is_flag=True, help="坐席已向来电人确认：疑似紧急的情况并非紧急，继续给出派单建议。")
-def dispatch(kb, text, as_json, now, limit, not_emergency):
-    """派单助手：紧急情况、分类处置规则、可直接答复的口径、匹配的派单目录条目和办理期限。
+@click.option("--learn", "learn_file", type=click.Path(dir_okay=False), default=None,
+              help="导入历史工单：JSON Lines 文件，每行 {\"text\": 诉求, \"entry\": 派单目录事项编号}，可选 at、region。")
+@click.option("--no-history", is_flag=True, help="只按派单目录匹配，不参考历史工单。")
+def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_history):
+    """派单助手：紧急情况、分类处置规则、可直接答复的口径、匹配的派单目录条目和办理期限；--learn 导入历史工单。
+
+    排序参考相似的历史工单（坐席确认的派单、异议改派、导入的工单），但分类处置规则始终优先。
 
     \b
     示例：
         kb dispatch "小区旁边工地半夜还在打桩，吵得睡不着"
         kb dispatch --json --now 2026-11-20T16:00 "家里停水了"
         kb dispatch --not-emergency "楼下有人打架"
+        kb dispatch --learn 工单导出.jsonl
     """
-    result = kb.dispatch(text, now=now, limit=limit, not_emergency=not_emergency)
+    if learn_file:
+        return learn(kb, learn_file)
+    if not (text or "").strip():
+        raise click.UsageError("请给出来电人的诉求（TEXT），或用 --learn 导入历史工单。")
+    result = kb.dispatch(text, now=now, limit=limit, not_emergency=not_emergency, history=not no_history)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -566,6 +576,30 @@ def dispatch(kb, text, as_json, now, limit, not_emergency):
         co = "、".join(name for _, name in c.co_handlers) or "无"
         click.echo(f"   主办：{c.handler_name or '未指定'}；协办：{co}；层级：{c.level or '未指定'}")
         click.echo(f"   时限：{c.due.label() if c.due else c.due_error}")
+        if c.note:
+            click.echo(f"   参考：{c.note}")
+
+
+#: Rejected lines listed one by one before the rest are only counted.
+MAX_REJECTS_SHOWN = 50
+
+
+def learn(kb, path):
+    """``kb dispatch --learn``: import past work orders with progress on stderr and a summary."""
+    def progress(done):
+        click.echo(f"已读取 {done} 行……", err=True)
+
+    with errors():
+        result = kb.dispatch_history.import_file(path, progress)
+    click.echo(f"历史工单导入完成：读取 {result.lines} 行，新增 {result.imported} 条，"
+               f"重复跳过 {result.duplicates} 条，拒绝 {len(result.rejected)} 行。")
+    for number, reason in result.rejected[:MAX_REJECTS_SHOWN]:
+        click.echo(f"  第 {number} 行：{reason}")
+    if len(result.rejected) > MAX_REJECTS_SHOWN:
+        click.echo(f"  ……另有 {len(result.rejected) - MAX_REJECTS_SHOWN} 行被拒绝。")
+    click.echo(f"历史工单共 {kb.dispatch_history.count()} 条。")
+    if result.rejected:
+        raise SystemExit(1)
 
 
 def echo_intake(result):
@@ -605,21 +639,30 @@ STATUS_WORDS = {"pending": "未生效", "expired": "已失效"}
 @click.option("--taxonomy", type=click.Path(dir_okay=False, exists=True), default=None,
               help="（catalog）事项分类表 CSV（一级,二级,三级），用于检查未覆盖的类别。")
 @click.option("--threshold", type=float, default=None, help="（catalog）事项重叠的判定阈值，默认 0.35。")
-@click.argument("topic", type=click.Choice(["usage", "catalog"]), default="usage")
-def report(kb, unit, start, end, as_csv, taxonomy, threshold, topic):
-    """统计报告：使用情况（默认），或 catalog 派单目录健康检查。
+@click.option("--region", default=None, help="（hot）只看某区域的诉求，如 东湖区；“未标明区域”为全市或未写明区域的诉求。")
+@click.argument("topic", type=click.Choice(["usage", "catalog", "hot", "missing"]), default="usage")
+def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
+    """统计报告：使用情况（默认）、catalog 派单目录健康检查、hot 热点议题（每月一题候选）或 missing 缺失的答复。
 
     使用情况：查询量、热门和无结果查询、浏览、有用率、维护任务、校核周期。
     目录健康：同一事项被多个主办单位认领、单位缺失或已撤销、分类未覆盖、缺少示例、跨单位事实矛盾。
+    热点议题：检索与派单诉求按相似内容归并为议题、按事项和区域统计，与上一个同样长的时段比较，标出上升的议题。
+    缺失的答复：没有结果或很少有人打开结果的查询，按内容相近归组，供热线中心分派给单位补充答复。
 
     \b
     示例：
         kb report --from 2026-11-01 --to 2026-11-30
         kb report --unit city-hrss --csv > hrss.csv
         kb report catalog --taxonomy ../shared/eval/matter_taxonomy.csv
+        kb report hot --from 2026-11-01 --to 2026-11-30 --region 东湖区
+        kb report missing --csv > 缺失答复.csv
     """
     if topic == "catalog":
         return catalog_report(kb, taxonomy, threshold, as_csv)
+    if topic == "hot":
+        return hot_report(kb, start, end, region, as_csv)
+    if topic == "missing":
+        return missing_report(kb, start, end, as_csv)
     from .stats import SECTIONS
 
     if unit and unit not in kb.snapshot().units:
@@ -714,6 +757,24 @@ def task_assign(kb, query, unit):
     """
     pk = kb.feedback.assign_query(query, unit)
     click.echo(f"已分派给{kb.snapshot().unit_name(unit)}：维护任务 #{pk}。")
+
+
+@task.command(name="accept")
+@root_options
+@as_user
+@click.argument("task_id", type=int)
+@click.option("--phrasing", default=None, help="改用这个问法（默认采用建议的问法）。")
+def task_accept(kb, user, task_id, phrasing):
+    """采纳“建议新增问法”任务：发起把该问法加入条目的变更请求（提交审核）。
+
+    \b
+    示例：
+        kb task accept 12 --as hrss-editor
+    """
+    from . import suggest
+
+    cr = suggest.accept(kb, user, task_id, phrasing)
+    click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}")
 
 
 @cli.command(name="index")
@@ -866,6 +927,75 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             click.echo(f"{i}\t{h.id}\t{kinds.get(h.kind, h.kind)}\t{h.title}\t{h.unit_name or h.unit or '-'}\t{h.score:.3f}\t{h.status_label}")
 
 
+MISSING_COLUMNS = {"label": "内容", "query": "代表查询", "searches": "查询次数", "phrasings": "问法数", "zero": "无结果次数",
+                   "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
+
+
+def missing_report(kb, start, end, as_csv):
+    """``kb report missing``: zero-result and low-success queries grouped by similarity."""
+    from .stats import to_csv
+    from .suggest import missing_answers
+
+    with errors():
+        groups = missing_answers(kb, start, end, limit=200)
+    for g in groups:
+        g["examples_text"], g["assigned_text"] = "；".join(g["examples"]), "是" if g["assigned"] else ""
+    if as_csv:
+        click.echo(to_csv(groups, MISSING_COLUMNS), nl=False)
+        return
+    if not groups:
+        click.echo("没有缺失的答复：所选时段内的查询都找到了结果并有人打开。")
+    for i, g in enumerate(groups, 1):
+        mark = "（已分派）" if g["assigned"] else ""
+        click.echo(f"{i}. {g['query']}{mark}：{g['searches']} 次，{g['phrasings']} 种问法，无结果 {g['zero']} 次，"
+                   f"打开结果 {g['success_rate']:.0%}")
+        if len(g["examples"]) > 1:
+            click.echo(f"   例：{'；'.join(g['examples'][1:])}")
+
+
+def hot_report(kb, start, end, region, as_csv):
+    """``kb report hot``: topics, entries and regions of the period against the one before."""
+    with errors():
+        r = kb.hot.report(start, end, region)
+    if as_csv:
+        click.echo(r.csv(), nl=False)
+        return
+    where = f"，区域：{r.region}" if r.region else ""
+    click.echo(f"热点议题：{r.start} 至 {r.end}（对比 {r.previous_start} 至 {r.previous_end}）{where}")
+    t = r.totals
+    click.echo(f"  诉求 {t['current']} 件（上期 {t['previous']} 件）：检索 {t['searches']}，派单 {t['dispatches']}；"
+               f"归入议题 {t['clustered']} 件；用时 {r.seconds} 秒")
+    rising = r.rising
+    click.echo(f"\n上升的议题：{len(rising)} 个" if rising else "\n上升的议题：无")
+    for item in rising:
+        click.echo(f"  ▲ {item['label']}：本期 {item['current']}，上期 {item['previous']}（{item['flag']}）")
+    click.echo("\n热点议题")
+    if not r.topics:
+        click.echo("  （无数据）")
+    for item in r.topics:
+        mark = f"【{item['flag']}】" if item["flag"] else ""
+        click.echo(f"  {item['rank']}. {item['label']}{mark}：本期 {item['current']}，上期 {item['previous']}，"
+                   f"变化 {item['change']:+d}")
+        if item["regions_text"]:
+            click.echo(f"     区域：{item['regions_text']}")
+        if item["entries_text"]:
+            click.echo(f"     事项：{item['entries_text']}")
+        for example in item["examples"]:
+            click.echo(f"     例：{example}")
+    for key in ("by_entry", "by_region"):
+        from .hot import SECTIONS
+
+        title, columns = SECTIONS[key]
+        click.echo(f"\n{title}")
+        rows = getattr(r, key)
+        if not rows:
+            click.echo("  （无数据）")
+            continue
+        click.echo("  " + "\t".join(columns.values()))
+        for row in rows[:30]:
+            click.echo("  " + "\t".join("" if row.get(k) is None else str(row.get(k)) for k in columns))
+
+
 def catalog_report(kb, taxonomy, threshold, as_csv):
     from . import health
 
@@ -924,7 +1054,8 @@ def objection():
 @click.argument("entry_id")
 @click.option("--to", "proposed", required=True, help="建议的承办单位编号。")
 @click.option("--reason", required=True, help="异议理由与依据。")
-def objection_file(kb, user, entry_id, proposed, reason):
+@click.option("--request", default="", help="引发异议的工单原文（异议成立后记入派单历史）。")
+def objection_file(kb, user, entry_id, proposed, reason, request):
     """提出派单异议（生成一个类型为 objection 的变更请求，由热线中心和建议的单位审核）。
 
     \b
@@ -933,7 +1064,7 @@ def objection_file(kb, user, entry_id, proposed, reason):
     """
     from . import objection as objections
 
-    cr = objections.file(kb, user, entry_id, reason, proposed)
+    cr = objections.file(kb, user, entry_id, reason, proposed, request)
     click.echo(f"已提交派单异议：变更请求 #{cr.id}")
     show_cr(kb, cr)
 

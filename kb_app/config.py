@@ -26,6 +26,11 @@ class Settings:
     task_due_workdays: int = 5
     #: Number of "not helpful" votes that opens a maintenance task.
     unhelpful_threshold: int = 3
+    #: Searches that found and confirmed one entry (helpful vote or adoption) before the phrasing is
+    #: suggested to the entry's unit as a new question.
+    suggest_min_evidence: int = 3
+    #: Days after which a past work order counts half as much in dispatch ranking.
+    history_half_life_days: int = 365
     #: Fixed "today" (YYYY-MM-DD) for demos and tests; empty means the real date.
     today: str = ""
     #: Hours a signed-in session of the app may stay unused before it ends.

@@ -110,6 +110,25 @@ def m009_request_outcomes(db):
     db["request_outcomes"].create_index(["at"])
 
 
+@migrations()
+def m010_dispatch_history(db):
+    # Confirmed dispatches, upheld objections and imported work orders (kb_app.dispatch_history).
+    db["dispatch_history"].create({"id": int, "at": str, "text": str, "entry": str, "source": str, "rank": int,
+                                   "username": str, "region": str, "note": str, "key": str}, pk="id")
+    db["dispatch_history"].create_index(["at"])
+    db["dispatch_history"].create_index(["entry"])
+    db["dispatch_history"].create_index(["key"], unique=True)
+
+
+@migrations()
+def m011_search_evidence(db):
+    # A vote names the search it followed, and an agent marks an answer taken for the call, so that
+    # a query can be tied to the answer that answered it (kb_app.suggest).
+    db["votes"].add_column("search", int)
+    db["votes"].create_index(["search"])
+    db["search_log"].add_column("used", int)
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 

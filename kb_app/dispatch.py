@@ -102,13 +102,16 @@ class Candidate:
     due_error: str
     round_the_clock: bool
     score: float
+    #: Why the candidate ranks where it does beyond the catalogue match (e.g. similar past work orders).
+    note: str = ""
 
     def to_dict(self) -> dict:
         return {"entry": self.entry_id, "title": self.title, "category": self.category, "handler": self.handler,
                 "handler_name": self.handler_name,
                 "co_handlers": [{"unit": u, "name": n} for u, n in self.co_handlers], "level": self.level,
                 "tier": self.tier, "tier_name": self.tier_name, "due": self.due.to_dict() if self.due else None,
-                "due_error": self.due_error, "round_the_clock": self.round_the_clock, "score": round(self.score, 4)}
+                "due_error": self.due_error, "round_the_clock": self.round_the_clock, "score": round(self.score, 4),
+                "note": self.note}
 
 
 @dataclasses.dataclass
@@ -319,10 +322,10 @@ def prepared(key: str, load) -> tuple[Snapshot, DirectoryIndex]:
 
 
 def dispatch_at(store, commit: str, text: str, now: dt.datetime, limit: int = 5,
-                not_emergency: bool = False) -> "DispatchResult":
+                not_emergency: bool = False, rerank=None) -> "DispatchResult":
     """``dispatch`` on a commit of a store; the commit's snapshot and index are parsed once."""
     snap, _index = prepared(commit, lambda: store.snapshot(commit))
-    return dispatch(snap, text, now, limit, not_emergency=not_emergency)
+    return dispatch(snap, text, now, limit, not_emergency=not_emergency, rerank=rerank)
 
 
 # -- 7×24 --------------------------------------------------------------------------------------
@@ -351,23 +354,26 @@ def text_round_the_clock(text: str, rtc: dict) -> list[str]:
 
 
 def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
-             calendar: WorkCalendar | None = None, not_emergency: bool = False) -> DispatchResult:
+             calendar: WorkCalendar | None = None, not_emergency: bool = False,
+             rerank=None) -> DispatchResult:
     """The intake rule and the ranked directory entries, with due dates from ``now``, for a text.
 
     ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)
     emergency is none: the transfer rule then gives way to the other rules (the finding stays).
+    ``rerank(index, text, limit) -> [(entry, score, note)]`` (kb_app.dispatch_history) re-ranks the
+    catalogue match; it sees the candidates only, never the intake rule.
     """
     text = (text or "").strip()
     rule, finding, other = intake(snap, text)
     if not_emergency and finding is not None and finding.alarm:
         rule = other
-    candidates = rank_candidates(snap, text, now, limit, calendar)
+    candidates = rank_candidates(snap, text, now, limit, calendar, rerank)
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
                           finding, other)
 
 
 def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
-                    calendar: WorkCalendar | None = None) -> list[Candidate]:
+                    calendar: WorkCalendar | None = None, rerank=None) -> list[Candidate]:
     """The directory entries for a text, best first, each with its units, tier and due moment from ``now``."""
     rtc = _round_the_clock(snap)
     calendar = calendar or WorkCalendar.from_snapshot(snap)
@@ -375,7 +381,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     default_tier = str(tl.get("default_tier") or "") if isinstance(tl, dict) else ""
     candidates = []
     index = directory_index(snap)
-    for entry, score in (index.rank(text, limit) if text else []):
+    for entry, score, note in _ranked(index, text, limit, rerank):
         tier = entry.time_limit or default_tier
         spec = snap.tiers.get(tier, {})
         due, due_error = None, ""
@@ -389,5 +395,14 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
             [(u, snap.unit_name(u)) for u in entry.co_handlers], entry.level, tier, str(spec.get("name") or tier),
-            due, due_error, entry_round_the_clock(entry, rtc), score))
+            due, due_error, entry_round_the_clock(entry, rtc), score, note))
     return candidates
+
+
+def _ranked(index: DirectoryIndex, text: str, limit: int, rerank) -> list:
+    """(entry, score, note) of the best entries: the catalogue match, re-ranked when given a reranker."""
+    if not text:
+        return []
+    if rerank is not None:
+        return rerank(index, text, limit)
+    return [(entry, score, "") for entry, score in index.rank(text, limit)]

@@ -22,6 +22,8 @@ unhelpful      the entry got ``settings.unhelpful_threshold`` "not helpful" vote
                task of this kind was closed
 zero_result    the hotline center assigns a query that found nothing to the unit
 invalid        the entry's file on main fails validation (格式错误; e.g. a date nobody can read)
+suggested_     searches repeatedly found and confirmed the entry with a phrasing it lacks
+question       (kb_app.suggest); accepting it opens the change request adding the phrasing
 =============  ==============================================================================
 
 A task is due ``settings.task_due_workdays`` working days after it was opened (on the statutory
@@ -49,9 +51,12 @@ from .workcalendar import CalendarMissing, WorkCalendar
 EXPIRY_WINDOW_DAYS = 30
 OPEN, CLOSED, DISMISSED = "open", "closed", "dismissed"
 KIND_LABELS = {"report": "纠错", "expiring": "即将到期", "review_due": "到期复核", "unhelpful": "多次无帮助",
-               "zero_result": "无结果查询", "basis_changed": "依据已变更，待核", "invalid": "格式错误"}
+               "zero_result": "无结果查询", "basis_changed": "依据已变更，待核", "invalid": "格式错误",
+               "suggested_question": "建议新增问法"}
 STATE_LABELS = {OPEN: "待处理", CLOSED: "已完成", DISMISSED: "已驳回"}
 CENTER_ROLES = {"center_reviewer", "admin"}
+#: Task kinds that close on their own condition rather than on any published change to the entry.
+SELF_CLOSING = {"suggested_question"}
 AUDIENCES = {"public", "agent", "staff"}
 OUTCOMES = {"direct_answer": "直接答复", "dispatch": "派单", "transfer": "转接"}
 TRANSFER_TOPIC = "紧急转接"
@@ -157,13 +162,32 @@ class Feedback:
                 db["search_log"].insert_all(rows)
         return len(rows)
 
-    def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None) -> int:
-        """Record a helpful / not helpful vote; may open an ``unhelpful`` task for the unit."""
+    def log_use(self, entry_id: str, search_id: int | None, username: str | None = None) -> int | None:
+        """An agent took an entry's answer for the call: the search it came from is marked ``used``."""
+        self._entry_unit(entry_id)
+        if search_id is None:
+            return None
+        with self._db() as db:
+            row = db.execute("select opened from search_log where id = ?", [search_id]).fetchone()
+            if row is None or row[0] not in (None, entry_id):
+                return None
+            db["search_log"].update(search_id, {"opened": entry_id, "unit": self._entry_unit(entry_id), "used": 1})
+            return search_id
+
+    def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None,
+             search_id: int | None = None) -> int:
+        """Record a helpful / not helpful vote; may open an ``unhelpful`` task for the unit.
+
+        ``search_id`` is the search the entry was opened from; it is kept only when that search did open it.
+        """
         self._check_audience(audience)
         unit = self._entry_unit(entry_id)
         with self._db() as db:
+            if search_id is not None and not db["search_log"].count_where("id = ? and opened = ?", [search_id, entry_id]):
+                search_id = None
             pk = db["votes"].insert({"at": self._now(), "entry": entry_id, "unit": unit, "helpful": int(bool(helpful)),
-                                     "audience": audience, "username": _anonymous(audience, username)}).last_pk
+                                     "audience": audience, "username": _anonymous(audience, username),
+                                     "search": search_id}).last_pk
         if not helpful:
             self._check_unhelpful(entry_id, unit)
         return pk
@@ -280,6 +304,9 @@ class Feedback:
                                           f"条目的复核日期 {e.review_by} 已到，请核对内容并更新 review_by。",
                                           f"review_by:{e.review_by}", calendar))
         new.extend(self._format_tasks(snap, calendar))
+        from . import suggest
+
+        new.extend(suggest.open_tasks(self.kb))
         with self._db() as db:
             voted = [r[0] for r in db.execute("select distinct entry from votes where helpful = 0")]
         for entry_id in voted:
@@ -394,17 +421,32 @@ class Feedback:
         self._close([task], DISMISSED, getattr(user, "username", None) or "", reason)
         return self.task(task_id)
 
-    def close_tasks_for_entries(self, entry_ids, commit: str, actor: str = "", kinds=None) -> list[int]:
-        """Close the open tasks (of ``kinds``, default all) of entries; returns their ids."""
+    def open_tasks_of(self, entry_ids, kinds=None) -> list[Task]:
+        """The open tasks of some entries (of some kinds only, when given)."""
         ids = [e for e in dict.fromkeys(entry_ids) if e]
         if not ids:
             return []
-        marks = ",".join("?" * len(ids))
+        where, params = f"state = ? and entry in ({','.join('?' * len(ids))})", [OPEN, *ids]
+        if kinds:
+            where += f" and kind in ({','.join('?' * len(kinds))})"
+            params += list(kinds)
         with self._db() as db:
-            rows = list(db["tasks"].rows_where(f"state = ? and entry in ({marks})", [OPEN, *ids]))
-        tasks = [self._task(r, self.kb.today()) for r in rows if kinds is None or r["kind"] in kinds]
-        self._close(tasks, CLOSED, actor or f"commit:{commit[:12]}", f"已由发布的变更（提交 {commit[:10]}）处理。")
+            rows = list(db["tasks"].rows_where(where, params))
+        return [self._task(r, self.kb.today()) for r in rows]
+
+    def close_tasks(self, tasks: list[Task], reason: str, actor: str = "") -> list[int]:
+        """Close tasks as done, with the reason; returns their ids."""
+        self._close(tasks, CLOSED, actor, reason)
         return [t.id for t in tasks]
+
+    def close_tasks_for_entries(self, entry_ids, commit: str, actor: str = "", kinds=None) -> list[int]:
+        """Close the open tasks (of ``kinds``, default all) of entries; returns their ids.
+
+        Without ``kinds`` suggested questions are left open: they close when the entry carries the
+        phrasing (kb_app.suggest.after_publish), not on any change to it.
+        """
+        tasks = [t for t in self.open_tasks_of(entry_ids, kinds) if kinds or t.kind not in SELF_CLOSING]
+        return self.close_tasks(tasks, f"已由发布的变更（提交 {commit[:10]}）处理。", actor or f"commit:{commit[:12]}")
 
     def close_resolved(self, cr, commit: str) -> list[int]:
         """Close the open tasks a published change request was marked as resolving."""

@@ -102,22 +102,33 @@ class Kb:
 
         return WorkCalendar.from_snapshot(self.snapshot(commit))
 
-    def dispatch(self, text: str, now=None, limit: int = 5, answers: bool = True, not_emergency: bool = False):
+    def dispatch(self, text: str, now=None, limit: int = 5, answers: bool = True, not_emergency: bool = False,
+                 history: bool = True):
         """Intake rule, answers that settle the request, ranked directory entries and due dates.
 
         ``answers=False`` leaves out the policy answers (they need the search index);
         ``not_emergency=True`` is the agent's confirmation that a suspected emergency is none
-        (see kb_app.dispatch and kb_app.answers).
+        (see kb_app.dispatch and kb_app.answers). With ``history`` the catalogue match is re-ranked
+        by similar past work orders (kb_app.dispatch_history); the intake rule never depends on it.
         """
         from .dispatch import dispatch_at
 
-        result = dispatch_at(self.store, self.store.head(), text, now or self.now(), limit=limit,
-                             not_emergency=not_emergency)
+        now = now or self.now()
+        rerank = self.dispatch_history.reranker(now) if history else None
+        result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
+                             not_emergency=not_emergency, rerank=rerank)
         if answers:
             from .answers import suggest
 
             result.answers = suggest(self, result.text)
         return result
+
+    @cached_property
+    def dispatch_history(self):
+        """Confirmed dispatches, upheld objections and imported work orders (see kb_app.dispatch_history)."""
+        from .dispatch_history import DispatchHistory
+
+        return DispatchHistory(self)
 
     @cached_property
     def feedback(self):
@@ -144,6 +155,13 @@ class Kb:
         from .web.keys import ApiKeys
 
         return ApiKeys(self)
+
+    @cached_property
+    def hot(self):
+        """Hot issues: requests by entry, topic and region against the previous period (see kb_app.hot)."""
+        from .hot import HotIssues
+
+        return HotIssues(self)
 
     # -- users and review ----------------------------------------------------------------------
 
@@ -182,12 +200,13 @@ class Kb:
     @cached_property
     def review(self):
         """Change requests and the multi-party review (see kb_app.review)."""
-        from . import feedback, review, reverify
+        from . import dispatch_history, feedback, review, reverify, suggest
         from .web.follow import notify_replicas
 
         # Order matters: tasks of touched entries close first, then a rule change flags anew;
         # replicas hear of the new main last, when everything it implies is recorded.
-        for hook in (feedback.after_publish, reverify.after_publish, notify_replicas):
+        for hook in (feedback.after_publish, reverify.after_publish, dispatch_history.after_publish,
+                     suggest.after_publish, notify_replicas):
             if hook not in review.on_publish:
                 review.on_publish.append(hook)
         if reverify.pending_rewrites not in review.commit_followups:

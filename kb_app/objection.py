@@ -12,13 +12,18 @@ from __future__ import annotations
 import re
 
 from .exceptions import KbError, PermissionDenied
+from .privacy import mask
 
 KIND = "objection"
 OUTCOMES = {"published": "异议成立，已改派", "rejected": "异议不成立", "withdrawn": "已撤回"}
 
 
-def file(kb, user, entry_id: str, reasons: str, proposed_unit: str):
-    """File an objection against a directory entry: a CR reassigning it to ``proposed_unit``."""
+def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str = ""):
+    """File an objection against a directory entry: a CR reassigning it to ``proposed_unit``.
+
+    ``request`` is the work order that prompted it (masked); once the objection is upheld it joins
+    the dispatch history under the entry (kb_app.dispatch_history.after_publish).
+    """
     snap = kb.snapshot()
     entry = snap.entries.get(entry_id)
     if entry is None or entry.kind != "directory":
@@ -37,7 +42,10 @@ def file(kb, user, entry_id: str, reasons: str, proposed_unit: str):
     new_text = reassign(text, entry.handler, proposed_unit)
     title = f"派单异议：“{entry.title}”建议改由{unit.get('name', proposed_unit)}主办"
     description = f"异议单位：{snap.unit_name(entry.handler)}\n建议承办单位：{unit.get('name', proposed_unit)}\n异议理由：{reasons}"
-    data = {"entry": entry_id, "path": entry.path, "from": entry.handler, "to": proposed_unit, "reasons": reasons}
+    data = {"entry": entry_id, "path": entry.path, "from": entry.handler, "to": proposed_unit, "reasons": reasons,
+            "request": mask((request or "").strip())[:2000]}
+    if data["request"]:
+        description += f"\n引发异议的工单：{data['request']}"
     return kb.review.create(user, title, {entry.path: new_text}, kind=KIND, data=data, submit=True,
                             description=description)
 

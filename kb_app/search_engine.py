@@ -171,7 +171,7 @@ def rerank(text: str, ranked: list) -> list:
     """
     if not ranked or RERANK_WEIGHT <= 0:
         return ranked
-    grams = analysis.query_trigrams(analysis.normalize(text))
+    grams = analysis.query_trigrams(analysis.question_form(analysis.normalize(text)))
     if len(grams) < 2:
         return ranked
     top = ranked[0][1] or 1.0
@@ -203,7 +203,7 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups):
 
     Returns (terms as (field, token, boost), terms to highlight, synonyms added).
     """
-    norm = analysis.normalize(text)
+    norm = analysis.question_form(analysis.normalize(text))
     words = ana.query_words(norm)
     grams = analysis.query_bigrams(norm)
     docnos = analysis.document_numbers(norm, True, for_query=True)

@@ -8,13 +8,20 @@ counts as right at k when its gold 一级 class is among the first k distinct �
 ranked candidates. The baseline, in the same run, is plain BM25 (jieba words) over the class
 names of the same rows.
 
-    .venv/bin/python scripts/eval_dispatch.py [--limit N]
+Learning from past work orders: the messages are split in two halves by a hash of their id. One
+half is imported as dispatch history (``Kb.dispatch_history.import_lines``, the path of
+``kb dispatch --learn``), each message filed under the entry an agent would confirm — the best
+catalogue match within its gold 一级 class — and the other half is dispatched with and without
+that history. ``--swap`` exchanges the halves; the all-messages figures above are without history.
+
+    .venv/bin/python scripts/eval_dispatch.py [--limit N] [--swap]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import math
 import subprocess
@@ -89,7 +96,41 @@ class Bm25Baseline:
         return distinct_top(self.rows[i][0] for _, i in scored)
 
 
-def evaluate(limit: int | None = None) -> dict:
+def halves(messages: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(history, test): the messages split by the parity of a hash of their id (stable, order-free)."""
+    odd = [int(hashlib.sha1(str(m["id"]).encode()).hexdigest(), 16) % 2 for m in messages]
+    return [m for m, o in zip(messages, odd) if o == 0], [m for m, o in zip(messages, odd) if o == 1]
+
+
+def message_text(m: dict) -> str:
+    return f"{m['title']}。{m['message']}"
+
+
+def confirmed_entry(kb, text: str, gold: str) -> str:
+    """The entry an agent confirms for a message: the best catalogue match within its gold class."""
+    from kb_app.dispatch import directory_index
+
+    index = directory_index(kb.snapshot())
+    for entry, _score in index.rank(text, len(index.entries)):
+        if entry.category and entry.category[0] == gold:
+            return entry.id
+    return next(e.id for e in index.entries if e.category and e.category[0] == gold)
+
+
+def accuracy(kb, messages: list[dict], history: bool) -> tuple[float, float, float]:
+    """(top-1, top-3, ms per message) of kb.dispatch on messages."""
+    hits = [0, 0]
+    started = time.perf_counter()
+    for m in messages:
+        result = kb.dispatch(message_text(m), limit=CANDIDATES, answers=False, history=history)
+        tops = distinct_top(c.category[0] for c in result.candidates if c.category)
+        hits[0] += tops[:1] == [m["category"]]
+        hits[1] += m["category"] in tops[:3]
+    n = max(len(messages), 1)
+    return hits[0] / n, hits[1] / n, (time.perf_counter() - started) * 1000 / n
+
+
+def evaluate(limit: int | None = None, swap: bool = False) -> dict:
     rows = taxonomy()
     messages = appeals(limit)
     baseline = Bm25Baseline(rows)
@@ -100,7 +141,7 @@ def evaluate(limit: int | None = None) -> dict:
         build_s = time.perf_counter() - started
         t0 = time.perf_counter()
         for m in messages:
-            text = f"{m['title']}。{m['message']}"
+            text = message_text(m)
             result = kb.dispatch(text, limit=CANDIDATES, answers=False)
             ranked = {"dispatch": distinct_top(c.category[0] for c in result.candidates if c.category),
                       "baseline": baseline.rank(text)}
@@ -108,22 +149,39 @@ def evaluate(limit: int | None = None) -> dict:
                 hits[name][0] += tops[:1] == [m["category"]]
                 hits[name][1] += m["category"] in tops[:3]
         per_message_ms = (time.perf_counter() - t0) * 1000 / max(len(messages), 1)
+        history, test = halves(messages)
+        if swap:
+            history, test = test, history
+        lines = [json.dumps({"text": message_text(m), "entry": confirmed_entry(kb, message_text(m), m["category"])},
+                            ensure_ascii=False) for m in history]
+        imported = kb.dispatch_history.import_lines(lines)
+        plain = accuracy(kb, test, history=False)
+        learned = accuracy(kb, test, history=True)
     n = max(len(messages), 1)
     return {"messages": len(messages), "entries": len(rows), "build_s": build_s, "per_message_ms": per_message_ms,
-            **{f"{name}_top{k}": hits[name][j] / n for name in hits for j, k in enumerate((1, 3))}}
+            **{f"{name}_top{k}": hits[name][j] / n for name in hits for j, k in enumerate((1, 3))},
+            "history": imported.imported, "test": len(test),
+            "test_plain_top1": plain[0], "test_plain_top3": plain[1],
+            "test_history_top1": learned[0], "test_history_top3": learned[1], "test_history_ms": learned[2]}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N messages")
+    parser.add_argument("--swap", action="store_true", help="exchange the history and test halves")
     args = parser.parse_args(argv)
-    r = evaluate(args.limit)
+    r = evaluate(args.limit, args.swap)
     print(f"{r['messages']} messages, {r['entries']} directory entries; build {r['build_s']:.1f} s, "
           f"dispatch {r['per_message_ms']:.1f} ms per message")
     print(f"{'':24}{'top-1':>8}{'top-3':>8}")
     print(f"{'dispatch (kb.dispatch)':24}{r['dispatch_top1']:>8.3f}{r['dispatch_top3']:>8.3f}")
     print(f"{'baseline (BM25 names)':24}{r['baseline_top1']:>8.3f}{r['baseline_top3']:>8.3f}")
     print(f"top-3 ratio dispatch/baseline: {r['dispatch_top3'] / max(r['baseline_top3'], 1e-9):.2f}")
+    print(f"\nlearning from past work orders: {r['history']} messages as history, {r['test']} as test "
+          f"({r['test_history_ms']:.1f} ms per message with history)")
+    print(f"{'':24}{'top-1':>8}{'top-3':>8}")
+    print(f"{'without history':24}{r['test_plain_top1']:>8.3f}{r['test_plain_top3']:>8.3f}")
+    print(f"{'with history':24}{r['test_history_top1']:>8.3f}{r['test_history_top3']:>8.3f}")
     return 0
 
 

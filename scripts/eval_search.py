@@ -7,10 +7,12 @@
    FTS5 with the trigram tokenizer.
 2. Colloquial questions about the two regulations (tests/data/regulation_questions.yaml) over the
    sample knowledge base, where an answer is a regulation article.
+3. A second set of such questions written by another method (tests/data/regulation_questions_callers.yaml:
+   from callers' situations and the legislators' explanations), never used for tuning and reported apart.
 
 Prints Recall@1, Recall@5 and MRR@10 for each system.
 
-    .venv/bin/python scripts/eval_search.py [--only ncp|regulations] [--json]
+    .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers] [--json]
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import yaml
 PROJECT = Path(__file__).resolve().parents[1]
 EVAL_DIR = PROJECT.parent / "shared" / "eval"
 QUESTIONS = PROJECT / "tests" / "data" / "regulation_questions.yaml"
+CALLERS = PROJECT / "tests" / "data" / "regulation_questions_callers.yaml"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -159,19 +162,19 @@ def eval_ncp(systems=("kb_app", "whoosh_default", "fts5_trigram")) -> dict:
     return out
 
 
-def regulation_questions() -> list[dict]:
-    return yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+def regulation_questions(path: Path = QUESTIONS) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
 
 
 def regulation_docs(snapshot) -> list[dict]:
     return [{"docid": a.id, "text": f"{snapshot.regulations[a.regulation].title} {a.label} {a.text}"} for a in snapshot.articles()]
 
 
-def eval_regulations(systems=("kb_app", "whoosh_default", "fts5_trigram")) -> dict:
+def eval_regulations(systems=("kb_app", "whoosh_default", "fts5_trigram"), path: Path = QUESTIONS) -> dict:
     """The colloquial questions over the sample knowledge base (articles only count as answers)."""
     from kb_app import init_repo, load_settings, open_kb
 
-    items = regulation_questions()
+    items = regulation_questions(path)
     queries = [i["q"] for i in items]
     gold = [set(i["articles"]) for i in items]
     out = {}
@@ -203,7 +206,7 @@ def print_table(title: str, results: dict):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--only", choices=["ncp", "regulations"], default=None)
+    p.add_argument("--only", choices=["ncp", "regulations", "callers"], default=None)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
     results = {}
@@ -211,6 +214,8 @@ def main(argv=None):
         results["ncp_dev"] = eval_ncp()
     if args.only in (None, "regulations"):
         results["regulation_questions"] = eval_regulations()
+    if args.only in (None, "callers"):
+        results["regulation_questions_callers (held out)"] = eval_regulations(path=CALLERS)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
     else:

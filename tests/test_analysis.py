@@ -78,3 +78,11 @@ def test_snippet_centres_on_the_densest_passage():
 def test_skip_bigrams_meet_an_enumeration():
     assert "水电" in analysis.skip_bigrams("停水停电")
     assert "水电" in bigrams("水、电、气、热")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("热线管不管", "热线管"), ("能不能打12345", "能打12345"), ("可不可以网上办", "可以网上办"),
+    ("有没有人管", "有人管"), ("会不会泄露我的个人信息", "会泄露我的个人信息"), ("街道吹哨是怎么回事", "街道吹哨 "),
+    ("不能按期办结怎么办", "不能按期办结 "), ("不予受理", "不予受理")])
+def test_question_form_is_taken_out(question, expected):
+    assert analysis.question_form(question) == expected

@@ -1,6 +1,7 @@
 """AppTest of the agent console: search over everything, internal notes, copy, reports, dispatch."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -169,7 +170,7 @@ def test_a_consultation_is_answered_directly(app_env, agent):
 
 def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
     at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
-    at.selectbox(key="dispatch_choice").set_value("street-light-out").run()
+    at.radio(key="dispatch_choice").set_value("street-light-out").run()
     at.button(key="outcome_dispatch").click().run()
     [row] = rows(app_env, "request_outcomes")
     assert (row["outcome"], row["entry"], row["suggested"]) == ("dispatch", "street-light-out", "dispatch")
@@ -189,7 +190,7 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     assert at.success[0].value == "未命中分类处置规则。建议：派单（见下方派单目录）。"
     assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
     table = at.dataframe[0].value
-    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "计时方式"]
+    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "计时方式", "参考"]
     gas = table[table["事项"] == app_env.entry("gas-leak").title].iloc[0]
     snap = app_env.snapshot()
     entry = app_env.entry("gas-leak")
@@ -220,6 +221,51 @@ def test_dispatch_reports_a_missing_calendar_year(app_env, agent, monkeypatch):
     assert any(w.startswith("工作日历缺少 2031 年的数据") for w in warnings)
     light = at.dataframe[0].value.iloc[0]
     assert light["办结期限"] == "无法计算"
+
+
+def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_env, agent):
+    lines = [json.dumps({"text": t, "entry": "street-light-out"}, ensure_ascii=False)
+             for t in ("小区路灯坏了晚上很黑", "楼下路灯不亮好几天", "路灯一直闪，晚上看不清路")]
+    app_env.dispatch_history.import_lines(lines)
+    at = dispatch(console(agent), "我们小区门口路灯坏了，晚上黑乎乎的")
+    light = at.dataframe[0].value.iloc[0]
+    assert light["事项"] == app_env.entry("street-light-out").title
+    assert light["参考"].startswith("与 ") and light["参考"].endswith(" 条历史工单相似")
+    top = next(m.value for m in at.markdown if m.value.startswith("首选："))
+    assert f":gray-badge[{light['参考']}]" in top
+    at.radio(key="dispatch_choice").set_value("street-light-out")
+    at.button(key="outcome_dispatch").click().run()
+    assert not at.exception
+    title = app_env.entry("street-light-out").title
+    assert at.success[-1].value == f"已记录：派单（{title}），并记入派单历史（今后相似诉求的派单会参考它）。"
+    [outcome] = rows(app_env, "request_outcomes")
+    assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "street-light-out")
+    (row, *_imported) = app_env.dispatch_history.recent()
+    assert (row["entry"], row["source"], row["rank"], row["username"]) == ("street-light-out", "console", 1, "zuoxi01")
+    assert row["text"] == "我们小区门口路灯坏了，晚上黑乎乎的"
+
+
+def test_confirming_an_entry_picked_by_hand(app_env, agent):
+    at = dispatch(console(agent), "楼道里有很大的煤气味")
+    at.radio(key="dispatch_choice").set_value("__other__").run()
+    at.selectbox(key="dispatch_manual").set_value("water-outage").run()
+    at.button(key="outcome_dispatch").click().run()
+    assert not at.exception
+    (row,) = app_env.dispatch_history.recent()
+    [outcome] = rows(app_env, "request_outcomes")
+    assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "water-outage")
+    assert (row["entry"], row["source"], row["rank"]) == ("water-outage", "manual", None)
+
+
+def test_agent_adopts_an_answer_for_the_call(app_env, agent):
+    at = search(console(agent), "社保卡丢了")
+    at.button(key="agent_adopt_sscard-reissue").click().run()
+    assert not at.exception
+    assert "已记为采用此答复。" in [c.value for c in at.caption]
+    db = app_env.db()
+    row = db.execute("select query, opened, used from search_log order by id desc limit 1").fetchone()
+    db.conn.close()
+    assert tuple(row) == ("社保卡丢了", "sscard-reissue", 1)
 
 
 def test_dispatch_needs_text(app_env, agent):

@@ -61,7 +61,8 @@ def test_dismiss_needs_a_reason(app_env):
 def test_center_assigns_a_zero_result_query(app_env):
     app_env.feedback.log_search("灵活就业社保补贴", "public", 0)
     at = open_page(CENTER)
-    assert at.selectbox(key="inbox_zero_query").value == "灵活就业社保补贴"
+    assert at.selectbox(key="inbox_missing_group").value == 0
+    assert list(at.dataframe[0].value["代表查询"]) == ["灵活就业社保补贴"]
     at.selectbox(key="inbox_zero_unit").set_value("city-hrss").run()
     at.button(key="inbox_assign").click().run()
     assert not at.exception
@@ -75,3 +76,26 @@ def test_unit_user_cannot_assign(app_env):
     at = open_page(PS_EDITOR)
     with pytest.raises(KeyError):
         at.button(key="inbox_assign")
+
+
+HRSS_EDITOR = User("hrss-editor", "李编辑", "unit_editor", "city-hrss")
+
+
+def test_unit_accepts_a_suggested_question_as_a_change_request(app_env):
+    app_env.users.add("hrss-editor", "李编辑", "secret-pass-1", "unit_editor", "city-hrss")
+    for _ in range(3):
+        sid = app_env.feedback.log_search("社保卡被偷了怎么重新办", "public", 3)
+        app_env.feedback.log_open("sscard-reissue", sid)
+        app_env.feedback.vote("sscard-reissue", True, search_id=sid)
+    app_env.feedback.generate_tasks()
+    [task_id] = [t.id for t in app_env.feedback.list_tasks("city-hrss") if t.kind == "suggested_question"]
+    at = open_page(HRSS_EDITOR)
+    assert any(e.label.endswith("［建议新增问法］建议新增问法：社会保障卡丢了怎么补办 · 期限 2026-11-27 · 待处理")
+               for e in at.expander)
+    assert any("**“社保卡被偷了怎么重新办”**" in m.value and "3 次检索" in m.value for m in at.markdown)
+    at.text_input(key=f"inbox_phrasing_{task_id}").input("社保卡被偷了怎么补办").run()
+    at.button(key=f"inbox_accept_{task_id}").click().run()
+    assert not at.exception
+    assert at.success[-1].value == "已发起变更请求 #1，经单位审核人和热线中心校核后发布。"
+    cr = app_env.review.get(1)
+    assert cr.state == "in_review" and cr.data["phrasing"] == "社保卡被偷了怎么补办"

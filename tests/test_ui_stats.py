@@ -70,3 +70,32 @@ def test_direct_answer_rate(app_env):
                                          "直接答复率": 0.5}
     by_topic = next(d.value for d in at.dataframe if "主题" in d.value.columns)
     assert set(by_topic["主题"]) == {"社保", app_env.entry("street-light-out").category[0]}
+
+
+def test_hot_issues_for_the_center(app_env):
+    import datetime as dt
+
+    from scripts import bench_hot
+
+    bench_hot.insert(app_env, bench_hot.generate(1500, dt.date(2026, 11, 22), seed=4))
+    at = open_page(ADMIN)
+    assert not at.exception
+    assert "热点议题（每月一题候选）" in [h.value for h in at.subheader]
+    rising = [w.value for w in at.warning if "本期" in w.value]
+    assert rising and all("单车" in w for w in rising)
+    topics = table(at, "议题")
+    assert list(topics.columns[:4]) == ["序号", "议题", "本期", "上期"]
+    assert topics["趋势"].iloc[0] in ("上升", "新出现")
+    at.selectbox(key="hot_region").set_value("东湖区").run()
+    assert not at.exception
+    assert list(table(at, "区域")["区域"]) == ["东湖区"]
+
+
+def table(at, column):
+    """The first table with a column of that name."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_units_do_not_see_hot_issues(app_env):
+    at = open_page(HRSS)
+    assert "热点议题（每月一题候选）" not in [h.value for h in at.subheader]

@@ -10,7 +10,9 @@ The order is the order of the agent's decision (seed 004: 提高诉求直接答�
 4. the catalogue candidates with units, tier and due moment (7×24 and clock-hour tiers marked).
 
 Whatever the agent does with the request is recorded with one click (直接答复 with the answer used,
-派单 with the entry, 转接 with the line) for the direct-answer rate of the statistics.
+派单 with the entry, 转接 with the line) for the direct-answer rate of the statistics. 派单 — to a
+suggested entry or one picked from the whole catalogue — is also kept as dispatch history
+(kb_app.dispatch_history), which re-ranks the candidates of similar requests later.
 """
 
 import streamlit as st
@@ -137,6 +139,7 @@ def candidate_rows(result):
             "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
             "层级": LEVELS.get(c.level, c.level or "—"),
             "计时方式": ("自然小时" if c.due.clock else "法定工作日") if c.due else "—",
+            "参考": c.note,
         })
     return rows
 
@@ -158,18 +161,38 @@ def show_candidates(kb, user, result, done):
         (f"　:orange-badge[{render.markdown_literal(top.tier_name)}]" if top.due and top.due.clock else "")
     st.markdown(f"首选：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
-                + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges, unsafe_allow_html=True)
+                + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
+                + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
+                unsafe_allow_html=True)
     st.dataframe(candidate_rows(result), hide_index=True, width="stretch")
     st.page_link("app_pages/answer.py", label=f"查看“{top.title}”的职责边界", icon=":material/article:",
                  query_params={"id": top.entry_id})
-    if done:
-        return
+    if not done:
+        dispatch_form(kb, user, result)
+
+
+OTHER_ENTRY = "__other__"
+HISTORY_NOTE = "，并记入派单历史（今后相似诉求的派单会参考它）"
+
+
+def dispatch_form(kb, user, result):
+    """派单 to a suggested entry or one picked by hand: the request's outcome and a dispatch-history record."""
+    options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）"
+               for i, c in enumerate(result.candidates, 1)}
+    choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key="dispatch_choice",
+                      format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = left.selectbox("派单事项", list(titles), format_func=titles.get, key="dispatch_choice")
-    if right.button("派单", key="outcome_dispatch", width="stretch",
-                    type="secondary" if result.suggested_outcome == "direct_answer" else "primary"):
-        record(kb, user, result, "dispatch", entry=chosen, label=titles[chosen])
+    if choice == OTHER_ENTRY:
+        titles = {e.id: e.title for e in kb.snapshot().directory()}
+        choice = st.selectbox("派单目录事项", list(titles), format_func=lambda k: f"{titles[k]}（{k}）", index=None,
+                              placeholder="输入事项名称查找", key="dispatch_manual")
+    if st.button("派单", key="outcome_dispatch", disabled=not choice,
+                 type="secondary" if result.suggested_outcome == "direct_answer" else "primary"):
+        rank = list(options).index(choice) + 1 if choice in options else None
+        kb.dispatch_history.confirm(user, result.text, choice, rank)
+        record(kb, user, result, "dispatch", entry=choice, label=titles[choice])
+        message = st.session_state["dispatch_recorded"]
+        st.session_state["dispatch_recorded"] = message.removesuffix("。") + HISTORY_NOTE + "。"
         st.rerun()
 
 

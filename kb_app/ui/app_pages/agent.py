@@ -67,8 +67,20 @@ def show_hit(kb, reader, user, hit):
         with st.expander("复制答复 · 报告错误", icon=":material/content_copy:"):
             st.caption("点右上角的复制图标，粘贴到工单中。")
             st.code(render.answer_text(entry), language=None, wrap_lines=True)
+            adopt_button(kb, user, entry.id)
             with show_errors():
                 report_form(kb, user, entry.id)
+
+
+def adopt_button(kb, user, entry_id):
+    """The agent takes this answer for the call: evidence that it answers the query (kb_app.suggest)."""
+    done = f"agent_adopted:{st.session_state.get('search_log_id')}:{entry_id}"
+    if st.session_state.get(done):
+        st.caption("已记为采用此答复。")
+    elif st.button("采用此答复", key=f"agent_adopt_{entry_id}", icon=":material/done:"):
+        kb.feedback.log_use(entry_id, st.session_state.get("search_log_id"), user.username)
+        st.session_state[done] = True
+        st.rerun()
 
 
 def search_tab(kb, user):

@@ -83,7 +83,8 @@ def show_vote(kb, entry):
     yes, no = st.columns(2)
     for col, key, label, helpful in ((yes, "vote_yes", "👍 有帮助", True), (no, "vote_no", "👎 没帮助", False)):
         if col.button(label, key=key, width="stretch"):
-            kb.feedback.vote(entry.id, helpful, audience=audience, username=username)
+            kb.feedback.vote(entry.id, helpful, audience=audience, username=username,
+                             search_id=st.session_state.get("search_log_id"))
             st.session_state[voted] = True
             st.rerun()
 

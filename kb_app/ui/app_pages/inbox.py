@@ -3,6 +3,7 @@ center sees every unit and assigns queries that found nothing."""
 
 import streamlit as st
 
+from kb_app import suggest
 from kb_app.feedback import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -27,6 +28,8 @@ def show_task(kb, snap, t, report):
         who = REPORTERS.get(report.get("audience"), "来电人")
         st.markdown(f"**{who}的纠错**（{when(report['at'])}）")
         st.info(report["text"], icon=":material/feedback:")
+    elif t.kind == suggest.KIND:
+        show_suggestion(kb, t)
     elif t.detail:
         st.text(t.detail)
     if t.state != "open":
@@ -50,22 +53,39 @@ def show_task(kb, snap, t, report):
             st.rerun()
 
 
-def assign_zero_results(kb, snap):
+def assign_missing_answers(kb, snap):
+    """Queries that found nothing or were seldom opened, grouped, for the center to assign to a unit."""
     st.divider()
-    st.subheader("无结果查询分派")
-    assigned = kb.feedback.assigned_queries()
-    zero = [r for r in kb.stats.zero_result_queries() if r["query"] not in assigned]
-    if not zero:
-        st.caption("近 30 天没有待分派的无结果查询。")
+    st.subheader("缺失的答复")
+    st.caption("近 30 天没有结果、或很少有人打开结果的查询，按内容相近归组；分派给单位补充或完善答复口径。")
+    groups = [g for g in suggest.missing_answers(kb) if not g["assigned"]]
+    if not groups:
+        st.caption("近 30 天没有待分派的缺失答复。")
         return
-    st.dataframe([{"查询内容": r["query"], "次数": r["searches"], "最近一次": when(r["last"])} for r in zero],
-                 hide_index=True, key="inbox_zero_table")
-    query = st.selectbox("查询", [r["query"] for r in zero], key="inbox_zero_query")
+    st.dataframe([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
+                   "无结果次数": g["zero"], "打开结果比例": f"{g['success_rate']:.0%}", "最近一次": when(g["last"]),
+                   "示例": "；".join(g["examples"])} for g in groups], hide_index=True, key="inbox_missing_table")
+    labels = {i: f"{g['query']}（{g['searches']} 次）" for i, g in enumerate(groups)}
+    chosen = st.selectbox("查询组", list(labels), format_func=labels.get, key="inbox_missing_group")
     target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name, key="inbox_zero_unit")
     if st.button("分派", key="inbox_assign"):
         with show_errors():
-            pk = kb.feedback.assign_query(query, target, user)
+            pk = suggest.assign_missing(kb, groups[chosen], target, user)
             st.success(f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
+
+
+def show_suggestion(kb, t):
+    """A suggested phrasing: the evidence, and the change request that adds it, ready to submit."""
+    data = suggest.task_suggestion(t)
+    st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入条目的 `{data['field']}`：{data['evidence']} 次检索用这个问法"
+                f"找到并确认了本条目（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
+    if t.state != "open":
+        return
+    phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
+    if st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary"):
+        with show_errors():
+            cr = suggest.accept(kb, user, t.id, phrasing)
+            st.success(f"已发起变更请求 #{cr.id}，经单位审核人和热线中心校核后发布。")
 
 
 with show_errors():
@@ -101,4 +121,4 @@ with show_errors():
             show_task(kb, snap, t, reports.get(t.id))
 
     if center:
-        assign_zero_results(kb, snap)
+        assign_missing_answers(kb, snap)

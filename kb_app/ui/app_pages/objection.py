@@ -27,8 +27,10 @@ with show_errors():
             proposed = st.selectbox("建议的承办单位", list(units), format_func=units.get, key="objection_unit")
             reasons = st.text_area("异议理由与依据", key="objection_reasons",
                                    placeholder="说明该事项为什么不属于本单位职责，引用职责分工文件或法规条文。")
+            request = st.text_area("引发异议的工单（选填）", key="objection_request",
+                                   placeholder="粘贴被派到本单位的来电诉求；异议成立后记入派单历史，供今后派单参考。")
             if st.button("提交异议", key="objection_submit", type="primary"):
-                cr = objection.file(kb, user, entry_id, reasons, proposed)
+                cr = objection.file(kb, user, entry_id, reasons, proposed, request)
                 st.success(f"已提交派单异议（变更请求 #{cr.id}），等待热线中心及{units[proposed]}审核。")
 
     st.subheader("异议记录")

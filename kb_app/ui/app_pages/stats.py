@@ -2,10 +2,13 @@
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from kb_app.export import spreadsheet_bytes
 from kb_app.feedback import CENTER_ROLES
+from kb_app.hot import SECTIONS as HOT_SECTIONS
+from kb_app.regions import NO_REGION, districts
 from kb_app.stats import SECTIONS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -14,9 +17,13 @@ st.title("统计分析")
 user = st.session_state.get("user")
 
 
-def labelled(rows, key):
-    columns = SECTIONS[key][1]
+def labelled(rows, key, sections=SECTIONS):
+    columns = sections[key][1]
     return [{label: r.get(k) for k, label in columns.items()} for r in rows]
+
+
+def hot_rows(rows, key):
+    return labelled(rows, key, HOT_SECTIONS)
 
 
 with show_errors():
@@ -102,3 +109,28 @@ with show_errors():
 
     st.download_button("导出 CSV", spreadsheet_bytes(stats.report_csv(start, end, unit)),
                        f"kb-report-{start}-{end}.csv", "text/csv", key="stats_csv")
+
+    if getattr(user, "role", None) in CENTER_ROLES:
+        st.divider()
+        st.subheader("热点议题（每月一题候选）")
+        st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。")
+        regions = ["", *districts(snap), NO_REGION]
+        region = st.selectbox("区域", regions, format_func=lambda r: r or "全部区域", key="hot_region") or None
+        hot = kb.hot.report(start, end, region)
+        st.caption(f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
+                   f"{hot.previous_end}：{hot.totals['previous']} 件），检索 {hot.totals['searches']}、派单 "
+                   f"{hot.totals['dispatches']}。")
+        for item in hot.rising:
+            st.warning(f"**{item['label']}**：本期 {item['current']} 件，上期 {item['previous']} 件（{item['flag']}）。"
+                       f"例：{item['examples'][0]}", icon=":material/trending_up:")
+        if hot.trend:
+            st.line_chart(pd.DataFrame(hot.trend).pivot(index="day", columns="label", values="requests"),
+                          x_label="日期", y_label="诉求数")
+        st.dataframe(hot_rows(hot.topics, "topics"), hide_index=True, key="hot_topics")
+        left, right = st.columns(2)
+        with left:
+            st.dataframe(hot_rows(hot.by_entry, "by_entry"), hide_index=True, key="hot_entries")
+        with right:
+            st.dataframe(hot_rows(hot.by_region, "by_region"), hide_index=True, key="hot_regions")
+        st.download_button("导出热点议题 CSV", hot.csv().encode("utf-8-sig"), f"kb-hot-{start}-{end}.csv", "text/csv",
+                           key="hot_csv")
