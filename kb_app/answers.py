@@ -78,8 +78,15 @@ def surface(entry) -> str:
     return " ".join([entry.title, *entry.strings("questions"), *entry.keywords, *entry.category])
 
 
-def suggest(kb, text: str, limit: int = 3) -> list[Answer]:
-    """The policy answers for a request, the ones that settle it first, then by search rank."""
+#: The statuses that follow from an entry's dates alone (others, such as a format error, are kept).
+STATUSES = ("in_force", "pending", "expired")
+
+
+def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
+    """The policy answers for a request, the ones that settle it first, then by search rank.
+
+    ``day`` (default today) is the day the request came in: an answer settles it only if in force then.
+    """
     text = (text or "").strip()
     if not text:
         return []
@@ -94,8 +101,9 @@ def suggest(kb, text: str, limit: int = 3) -> list[Answer]:
         cov = coverage(text, surface(entry), snap.synonym_groups)
         if cov < MIN_COVERAGE:
             continue
-        settles = hit.status == "in_force" and (cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))
-        answers.append(Answer(hit.id, hit.title, hit.unit, hit.unit_name, hit.audience or entry.audience, hit.status,
+        status = entry.status(day) if day is not None and hit.status in STATUSES else hit.status
+        settles = status == "in_force" and (cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))
+        answers.append(Answer(hit.id, hit.title, hit.unit, hit.unit_name, hit.audience or entry.audience, status,
                               cov, settles, hit.snippet))
     answers.sort(key=lambda a: not a.settles)  # stable: search rank within each group
     return answers[:limit]

@@ -120,7 +120,7 @@ class Kb:
         if answers:
             from .answers import suggest
 
-            result.answers = suggest(self, result.text)
+            result.answers = suggest(self, result.text, day=now.date())
         return result
 
     @cached_property
