@@ -154,10 +154,9 @@ async def search(request: Request) -> Response:
         results = site.kb.search(p.q, audience=p.audience, limit=p.limit, offset=p.offset, kind=p.kind,
                                  unit=p.unit, category=p.category, region=p.region)
         reader = site.kb.reader(staff=True, commit=results.commit) if agent else None
-        hits = results.hits if agent else views.public_hits(results.hits)
         body = {"query": results.query, "audience": p.audience, "commit": results.commit,
                 "total": results.total, "offset": p.offset, "limit": p.limit,
-                "hits": [views.hit_dict(h, reader) for h in hits]}
+                "hits": [views.hit_dict(h, reader) for h in results.hits]}
         return 200, dumps(body), {"total": results.total}
 
     def after(facts):

@@ -86,7 +86,7 @@ async def home(request: Request) -> Response:
         if q and not problem:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                                      category=topic)
-            hits = [views.hit_dict(h) for h in views.public_hits(results.hits)]
+            hits = [views.hit_dict(h) for h in results.hits]
             pages = min(MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
                            title=f"{q} - 查询结果")

@@ -51,15 +51,6 @@ def hit_dict(hit, reader=None) -> dict:
     return out
 
 
-def public_hits(hits) -> list:
-    """Hits the public may be shown: answers and articles.
-
-    The core keeps catalogue entries out of the public index; this keeps them off every public
-    response whatever an index holds (an index built before that rule, a hand-edited entry).
-    """
-    return [h for h in hits if h.kind != "directory"]
-
-
 def public_entry(reader, entry_id: str):
     """The entry a reader may open; the public only answers (policy entries) the facade lets through."""
     entry = reader.entry(entry_id)
