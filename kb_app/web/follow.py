@@ -31,6 +31,7 @@ from pathlib import Path
 from ..exceptions import KbError, StoreError
 from .keys import ApiKey, key_hash
 from .errors import HttpError
+from .timing import pause
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +307,7 @@ class Replica:
 
 def follow_loop(replica: Replica, stop: threading.Event, interval: float):
     """Fetch and index every ``interval`` seconds until ``stop`` is set (runs in a thread)."""
-    while not stop.wait(interval):
+    while not pause(stop, interval):
         try:
             result = replica.refresh(serving=False)
             if result["error"]:

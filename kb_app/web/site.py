@@ -27,6 +27,7 @@ from .errors import HttpError
 from .keys import ApiKey
 from .metrics import Metrics
 from .ratelimit import RateLimiter
+from .timing import pause
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class EventLog:
 
     def _run(self):
         while not self._stopped:
-            self._wake.wait(LOG_INTERVAL)
+            pause(self._wake, LOG_INTERVAL)
             self._wake.clear()
             self.flush()
 
