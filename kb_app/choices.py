@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from .model import Snapshot, as_list
-from .numerals import article_label
+from .content.model import Snapshot, as_list
+from .content.numerals import article_label
 
 KIND_LABELS = {"policy": "答复口径", "directory": "派单目录"}
 AUDIENCE_LABELS = {"public": "公开（公众可查）", "internal": "内部（仅坐席）"}

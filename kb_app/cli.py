@@ -73,7 +73,7 @@ def init(directory, empty, hooks_only):
         kb init ./kb --empty         # 空白知识库
         kb init ./kb --hooks-only    # 为已有的内容仓库安装钩子
     """
-    from . import githooks
+    from .content import githooks
     from .config import load_settings
     from .kb import Kb, init_repo
 
@@ -327,7 +327,7 @@ def user_log(kb, username, limit):
         kb user log
         kb user log hrss-editor --limit 20
     """
-    from .audit import VIA
+    from .accounts.audit import VIA
 
     for e in kb.audit.list(username, limit):
         parts = [e.at.replace("T", " "), e.label, e.username or "-", e.client or "-", VIA.get(e.via, e.via),
@@ -349,7 +349,7 @@ def as_user(fn):
 def collect_changes(kb, directory, sets, deletes):
     from pathlib import Path
 
-    from .review import changes_from_tree
+    from .review.workflow import changes_from_tree
 
     changes = changes_from_tree(kb.store, directory) if directory else {}
     for item in sets:
@@ -663,7 +663,7 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
         return hot_report(kb, start, end, region, as_csv)
     if topic == "missing":
         return missing_report(kb, start, end, as_csv)
-    from .stats import SECTIONS
+    from .usage.stats import SECTIONS
 
     if unit and unit not in kb.snapshot().units:
         raise click.ClickException(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
@@ -771,7 +771,7 @@ def task_accept(kb, user, task_id, phrasing):
     示例：
         kb task accept 12 --as hrss-editor
     """
-    from . import suggest
+    from .usage import suggest
 
     cr = suggest.accept(kb, user, task_id, phrasing)
     click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}")
@@ -933,8 +933,8 @@ MISSING_COLUMNS = {"label": "内容", "query": "代表查询", "searches": "查�
 
 def missing_report(kb, start, end, as_csv):
     """``kb report missing``: zero-result and low-success queries grouped by similarity."""
-    from .stats import to_csv
-    from .suggest import missing_answers
+    from .usage.stats import to_csv
+    from .usage.suggest import missing_answers
 
     with errors():
         groups = missing_answers(kb, start, end, limit=200)
@@ -983,7 +983,7 @@ def hot_report(kb, start, end, region, as_csv):
         for example in item["examples"]:
             click.echo(f"     例：{example}")
     for key in ("by_entry", "by_region"):
-        from .hot import SECTIONS
+        from .usage.hot import SECTIONS
 
         title, columns = SECTIONS[key]
         click.echo(f"\n{title}")
@@ -1024,7 +1024,7 @@ def asof(kb, entry_id, on_date, fmt, output):
         kb asof residence-permit-apply --on 2026-03-01
         kb asof residence-permit-apply --on 2026-03-01 --format html -o 存档.html
     """
-    from .asof import record
+    from .content.asof import record
 
     rec = record(kb, entry_id, on_date)
     text = rec.html() if fmt == "html" else rec.markdown()
@@ -1062,7 +1062,7 @@ def objection_file(kb, user, entry_id, proposed, reason, request):
     示例：
         kb objection file street-light-out --as um-editor --to district-xishan --reason "该路段为区管道路，养护在区里"
     """
-    from . import objection as objections
+    from .review import objection as objections
 
     cr = objections.file(kb, user, entry_id, reason, proposed, request)
     click.echo(f"已提交派单异议：变更请求 #{cr.id}")
@@ -1079,7 +1079,7 @@ def objection_list(kb, entry_id):
     示例：
         kb objection list street-light-out
     """
-    from . import objection as objections
+    from .review import objection as objections
 
     records = objections.history(kb, entry_id)
     if not records:

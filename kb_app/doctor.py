@@ -7,7 +7,7 @@ Each check gives a one-line summary and its findings:
 * **change requests** — every CR record has its ``cr/*`` branch at the recorded head, every branch has
   a record, and every published CR's merge commit is on main;
 * **flags** — the "依据已变更，待核" marks are exactly those main's history implies
-  (:func:`kb_app.reverify.flags_from_history`);
+  (:func:`kb_app.review.reverify.flags_from_history`);
 * **index** — the search index reflects main, holds each of main's documents once, keeps internal
   documents out of the public index, and every segment reads (stored documents, every term
   dictionary and a sample of postings);
@@ -25,8 +25,8 @@ import collections
 import dataclasses
 import subprocess
 
-from .review import OPEN, STALE_PUBLISHING, branch_lock
-from .search import AUDIENCES, open_index, snapshot_docs
+from .review.workflow import OPEN, STALE_PUBLISHING, branch_lock
+from .search.query import AUDIENCES, open_index, snapshot_docs
 
 #: Postings read per index segment check: enough to touch every part of the postings file on the
 #: sample, bounded on a large index (reading all of them takes minutes at 10,000 entries).
@@ -140,7 +140,7 @@ def check_change_requests(kb) -> Check:
 
 def check_flags(kb) -> Check:
     """The re-verification flags against those main's history implies."""
-    from .reverify import FLAG_LABEL, flags, flags_from_history
+    from .review.reverify import FLAG_LABEL, flags, flags_from_history
 
     check = Check("flags", f"“{FLAG_LABEL}”标记")
     expected, actual = flags_from_history(kb), flags(kb)
@@ -221,7 +221,7 @@ def _compare_ids(check: Check, label: str, expected: collections.Counter, found:
 
 def check_content(kb) -> Check:
     """Every file on main validates."""
-    from .validate import validate
+    from .content.validate import validate
 
     check = Check("content", "主干上的文件")
     snap = kb.snapshot()
@@ -242,7 +242,7 @@ def run(kb) -> Report:
 
 def repair(kb) -> Report:
     """Reconcile the branches, rebuild the index and recompute the flags; then check everything again."""
-    from .reverify import flags_from_history, reset_flags
+    from .review.reverify import flags_from_history, reset_flags
 
     done = []
     before = len(kb.review.list())

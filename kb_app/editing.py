@@ -4,7 +4,7 @@ The editor page shows an entry as the fields of :data:`FIELDS` and hands back wh
 entered (``Draft.values``, one plain value per field). Everything between that and a change
 request happens here: which entries a person may edit, the values a field starts with, turning
 entered values back into front matter — only the fields that differ are written, through
-:mod:`kb_app.yamledit`, so the author's layout, order and comments stay — the path of a new entry,
+:mod:`kb_app.content.yamledit`, so the author's layout, order and comments stay — the path of a new entry,
 the validation of the edited file against the rules in force, and the save itself (a new change
 request or another commit on one of the author's own, with the maintenance tasks it resolves).
 """
@@ -15,12 +15,13 @@ import dataclasses
 import datetime as dt
 import re
 
-from . import frontmatter, yamledit
+from .content import frontmatter
+from .content import yamledit
 from .choices import KIND_LABELS, Choices
 from .exceptions import KbError, PermissionDenied
-from .model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
-from .review import units_of_entry
-from .validate import validate
+from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
+from .review.workflow import units_of_entry
+from .content.validate import validate
 
 UNIT_ROLES = ("unit_editor", "unit_reviewer")
 WORD_SEPARATORS = re.compile(r"[,，、;；\n]+")

@@ -11,8 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .export import csv_text
-from .model import Snapshot
-from .validate import file_owner, invalid_files
+from .content.model import Snapshot
+from .content.validate import file_owner, invalid_files
 
 #: Two directory entries with different handlers claim the same matter when their score reaches
 #: this: the larger of (a) the overlap coefficient of their keywords after synonym folding

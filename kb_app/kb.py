@@ -11,12 +11,12 @@ from functools import cached_property
 from pathlib import Path
 
 from . import db as dbmod
-from . import githooks
+from .content import githooks
 from .config import Settings, load_settings
 from .exceptions import EntryNotFound, KbError, StoreError
-from .model import CONTENT_PREFIXES, Entry, Snapshot
-from .store import Store
-from .validate import validate
+from .content.model import CONTENT_PREFIXES, Entry, Snapshot
+from .content.store import Store
+from .content.validate import validate
 
 SAMPLE_ROOT = Path(__file__).resolve().parent.parent
 EMPTY_FILES = {
@@ -70,8 +70,8 @@ class Kb:
 
     @cached_property
     def index(self):
-        """The search index of this knowledge base (see kb_app.search)."""
-        from .search import SearchIndex
+        """The search index of this knowledge base (see kb_app.search.query)."""
+        from .search.query import SearchIndex
 
         return SearchIndex(self)
 
@@ -108,32 +108,32 @@ class Kb:
 
         ``answers=False`` leaves out the policy answers (they need the search index);
         ``not_emergency=True`` is the agent's confirmation that a suspected emergency is none
-        (see kb_app.dispatch and kb_app.answers). With ``history`` the catalogue match is re-ranked
-        by similar past work orders (kb_app.dispatch_history); the intake rule never depends on it.
+        (see kb_app.dispatch.assistant and kb_app.dispatch.answers). With ``history`` the catalogue match is re-ranked
+        by similar past work orders (kb_app.dispatch.history); the intake rule never depends on it.
         """
-        from .dispatch import dispatch_at
+        from .dispatch.assistant import dispatch_at
 
         now = now or self.now()
         rerank = self.dispatch_history.reranker(now) if history else None
         result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
                              not_emergency=not_emergency, rerank=rerank)
         if answers:
-            from .answers import suggest
+            from .dispatch.answers import suggest
 
             result.answers = suggest(self, result.text, day=now.date())
         return result
 
     @cached_property
     def dispatch_history(self):
-        """Confirmed dispatches, upheld objections and imported work orders (see kb_app.dispatch_history)."""
-        from .dispatch_history import DispatchHistory
+        """Confirmed dispatches, upheld objections and imported work orders (see kb_app.dispatch.history)."""
+        from .dispatch.history import DispatchHistory
 
         return DispatchHistory(self)
 
     @cached_property
     def feedback(self):
-        """Search logs, votes, error reports and maintenance tasks (see kb_app.feedback)."""
-        from .feedback import Feedback
+        """Search logs, votes, error reports and maintenance tasks (see kb_app.usage.feedback)."""
+        from .usage.feedback import Feedback
 
         return Feedback(self)
 
@@ -144,8 +144,8 @@ class Kb:
 
     @cached_property
     def stats(self):
-        """Usage statistics (see kb_app.stats)."""
-        from .stats import Stats
+        """Usage statistics (see kb_app.usage.stats)."""
+        from .usage.stats import Stats
 
         return Stats(self)
 
@@ -158,8 +158,8 @@ class Kb:
 
     @cached_property
     def hot(self):
-        """Hot issues: requests by entry, topic and region against the previous period (see kb_app.hot)."""
-        from .hot import HotIssues
+        """Hot issues: requests by entry, topic and region against the previous period (see kb_app.usage.hot)."""
+        from .usage.hot import HotIssues
 
         return HotIssues(self)
 
@@ -167,8 +167,8 @@ class Kb:
 
     @cached_property
     def users(self):
-        """Local accounts (see kb_app.auth)."""
-        from .auth import Users
+        """Local accounts (see kb_app.accounts.auth)."""
+        from .accounts.auth import Users
 
         return Users(self)
 
@@ -178,29 +178,33 @@ class Kb:
 
     @cached_property
     def sessions(self):
-        """Server-side sessions of the app (see kb_app.sessions)."""
-        from .sessions import Sessions
+        """Server-side sessions of the app (see kb_app.accounts.sessions)."""
+        from .accounts.sessions import Sessions
 
         return Sessions(self)
 
     @cached_property
     def throttle(self):
-        """Failed log-in counts and locks (see kb_app.throttle)."""
-        from .throttle import Throttle
+        """Failed log-in counts and locks (see kb_app.accounts.throttle)."""
+        from .accounts.throttle import Throttle
 
         return Throttle(self)
 
     @cached_property
     def audit(self):
-        """The audit trail of log-ins and account changes (see kb_app.audit)."""
-        from .audit import Audit
+        """The audit trail of log-ins and account changes (see kb_app.accounts.audit)."""
+        from .accounts.audit import Audit
 
         return Audit(self)
 
     @cached_property
     def review(self):
-        """Change requests and the multi-party review (see kb_app.review)."""
-        from . import dispatch_history, feedback, review, reverify, suggest
+        """Change requests and the multi-party review (see kb_app.review.workflow)."""
+        from .dispatch import history as dispatch_history
+        from .usage import feedback
+        from .review import workflow as review
+        from .review import reverify
+        from .usage import suggest
         from .web.follow import notify_replicas
 
         # Order matters: tasks of touched entries close first, then a rule change flags anew;
@@ -226,13 +230,13 @@ class Kb:
 
     def impact(self, cr):
         """Article-level impact of a change request touching regulations (None otherwise)."""
-        from .reverify import impact_of
+        from .review.reverify import impact_of
 
         return impact_of(self, cr.base, cr.head)
 
     def flags(self):
         """Entries marked “依据已变更，待核”, by id."""
-        from .reverify import flags
+        from .review.reverify import flags
 
         return flags(self)
 
@@ -309,7 +313,7 @@ def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localho
     """Create a content repository at ``target`` from the sample (or nearly empty), with one commit.
 
     ``now`` dates that commit (the settings' clock); without it git takes the real time. The
-    repository refuses pushes to main (see kb_app.githooks).
+    repository refuses pushes to main (see kb_app.content.githooks).
     """
     target = Path(target)
     if target.exists() and any(target.iterdir()):

@@ -1,6 +1,6 @@
 """What a reader sees of an entry: Markdown made safe to show, plain text to copy, visibility.
 
-* :func:`to_html` renders Markdown (``kb_app.markup``: Python-Markdown, lists as people write them,
+* :func:`to_html` renders Markdown (``kb_app.content.markup``: Python-Markdown, lists as people write them,
   comments removed) and sanitises the result with ``nh3``, whatever
   the author wrote: scripts, styles, frames and forms are removed with their content, event
   handlers and ``style`` attributes are dropped, links keep only http, https, mailto and relative
@@ -24,9 +24,9 @@ import re
 
 import nh3
 
-from . import markup
+from .content import markup
 from .exceptions import EntryNotFound
-from .model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
+from .content.model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "del", "ins",

@@ -26,7 +26,7 @@ import dataclasses
 import datetime as dt
 
 from .exceptions import KbError
-from .model import as_date
+from .content.model import as_date
 
 END_OF_DAY = dt.time(23, 59, 59)
 MAX_WORKDAYS = 366

@@ -44,7 +44,7 @@ def mb(n: int) -> str:
 
 def load_workflow(kb):
     """Accounts, one change request and logged searches, written as the app writes them."""
-    from kb_app import frontmatter
+    from kb_app.content import frontmatter
 
     editor = kb.users.add("bench-editor", "编辑", "bench-password", "unit_editor", "hotline-center")
     kb.users.add("bench-center", "校核", "bench-password", "center_reviewer")

@@ -84,9 +84,9 @@ def generate(n: int, end: dt.date, rising_share: float = 0.06, seed: int = 1) ->
 
 def insert(kb, rows: list[dict]):
     """Write generated requests into the search log and the dispatch history (texts masked)."""
-    from kb_app.analysis import normalize
+    from kb_app.search.analysis import normalize
     from kb_app.privacy import mask
-    from kb_app.regions import region_finder
+    from kb_app.dispatch.regions import region_finder
 
     snap = kb.snapshot()
     find = region_finder(snap)

@@ -33,7 +33,7 @@ def publish(root: Path, n: int) -> tuple[str, str]:
     """Commit a new public answer on the primary's main; returns (commit, its title)."""
     import subprocess
 
-    from kb_app import frontmatter
+    from kb_app.content import frontmatter
 
     title = f"副本同步测试事项第{n}号"
     meta = {"id": f"replica-bench-{n}", "kind": "policy", "title": title, "unit": "city-hrss",

@@ -41,7 +41,7 @@ def timed(fn, repeat=1):
 
 
 def edited(kb, path, extra):
-    from kb_app import frontmatter
+    from kb_app.content import frontmatter
 
     meta, body, _ = frontmatter.parse(kb.store.read(path))
     return frontmatter.dump(meta, body + extra)

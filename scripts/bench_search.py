@@ -31,7 +31,7 @@ DISTRICTS = ["东湖区", "西山区", "南湾区", "北岭区", "中山区", "�
 
 def sample_material():
     """Units, entry texts and regulation sentences of the sample knowledge base."""
-    from kb_app.model import Snapshot
+    from kb_app.content.model import Snapshot
 
     snap = Snapshot.from_tree(PROJECT)
     policies = [e for e in snap.entry_list if e.kind == "policy"]
@@ -47,7 +47,7 @@ def sample_material():
 
 def generate(n: int, material, rng: random.Random):
     """``n`` entries as (path, front matter, body); about one in ten internal with agent notes."""
-    from kb_app import frontmatter
+    from kb_app.content import frontmatter
 
     _snap, policies, sentences, units, _groups = material
     for i in range(n):
@@ -188,7 +188,7 @@ def run_worker(args: list[str], payload=None) -> tuple[dict, int]:
 
 
 def fts5_bench(root: Path, queries: list[str], workdir: Path) -> dict:
-    from kb_app import frontmatter
+    from kb_app.content import frontmatter
     sys.path.insert(0, str(PROJECT / "scripts"))
     from eval_search import fts5_query
 

@@ -19,8 +19,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from kb_app import frontmatter, health  # noqa: E402
-from kb_app.model import Snapshot  # noqa: E402
+from kb_app import health
+from kb_app.content import frontmatter  # noqa: E402
+from kb_app.content.model import Snapshot  # noqa: E402
 
 EVAL = PROJECT.parent / "shared" / "eval"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Create the demo accounts of the sample knowledge base (idempotent: existing accounts are kept).
 
-Every demo account has the published password ``demo-2026`` (kb_app.auth.DEMO_PASSWORD), so
+Every demo account has the published password ``demo-2026`` (kb_app.accounts.auth.DEMO_PASSWORD), so
 ``kb serve`` listens beyond this machine only after each of them has a new password or is disabled:
 
     username          name     role                         unit
@@ -21,7 +21,7 @@ import argparse
 import sys
 
 from kb_app import KbError, load_settings, open_kb
-from kb_app.auth import DEMO_PASSWORD
+from kb_app.accounts.auth import DEMO_PASSWORD
 
 PASSWORD = DEMO_PASSWORD
 DEMO_USERS = [

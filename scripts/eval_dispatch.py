@@ -34,7 +34,7 @@ from pathlib import Path
 import rjieba
 
 from kb_app import init_repo, load_settings, open_kb
-from kb_app.frontmatter import dump
+from kb_app.content.frontmatter import dump
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 CANDIDATES = 30
@@ -108,7 +108,7 @@ def message_text(m: dict) -> str:
 
 def confirmed_entry(kb, text: str, gold: str) -> str:
     """The entry an agent confirms for a message: the best catalogue match within its gold class."""
-    from kb_app.dispatch import directory_index
+    from kb_app.dispatch.assistant import directory_index
 
     index = directory_index(kb.snapshot())
     for entry, _score in index.rank(text, len(index.entries)):

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import yaml
 
-from kb_app.dispatch import intake, match_rule
-from kb_app.model import Snapshot, config_path
+from kb_app.dispatch.assistant import intake, match_rule
+from kb_app.content.model import Snapshot, config_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

@@ -61,7 +61,7 @@ def replay(kb, queries: list[dict], askers: int) -> int:
 
 def accept_all(kb) -> tuple[int, int]:
     """Accept every suggested question and take it through review to publication; (tasks, published)."""
-    from kb_app import suggest
+    from kb_app.usage import suggest
 
     users = {u: kb.users.add(u, name, PASSWORD, role, unit) for u, name, role, unit in USERS}
     kb.feedback.generate_tasks()
@@ -76,7 +76,7 @@ def accept_all(kb) -> tuple[int, int]:
 
 
 def evaluate(askers: int = 3) -> dict:
-    from kb_app import suggest
+    from kb_app.usage import suggest
 
     docs, queries = ncp_data()
     logged, held = halves(queries)

@@ -71,7 +71,8 @@ def ncp_kb(docs: list[dict], root: Path, data_dir: Path):
     """A knowledge base whose policy answers are the NCP documents, committed and indexed."""
     import subprocess
 
-    from kb_app import frontmatter, init_repo, load_settings, open_kb
+    from kb_app import init_repo, load_settings, open_kb
+    from kb_app.content import frontmatter
 
     init_repo(root, empty=True)
     folder = root / "entries" / "policy" / "hotline-center"

@@ -1,6 +1,6 @@
 """Shared set-up for the review tests: users, directory entries and edits."""
 
-from kb_app import frontmatter
+from kb_app.content import frontmatter
 
 from .conftest import commit_all
 

@@ -9,14 +9,15 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from kb_app import githooks, load_settings, open_kb, restore_backup
+from kb_app import load_settings, open_kb, restore_backup
+from kb_app.content import githooks
 from kb_app.backup import BUNDLE, MANIFEST, BackupError
 from kb_app.cli import cli
 from kb_app.doctor import check_change_requests
 
 from .conftest import TODAY
 from .review_helpers import HRSS, PASSWORD, edited, make_users
-from .test_reverify import publish_all, regulation_cr
+from .review.test_reverify import publish_all, regulation_cr
 
 TABLES = ("users", "change_requests", "cr_events", "approvals", "comments", "tasks", "entry_flags", "votes",
           "reports", "search_log")

@@ -6,7 +6,7 @@ from kb_app.cli import cli
 
 from .conftest import TODAY
 from .review_helpers import PASSWORD, make_users
-from .test_impact import REG, amend
+from .review.test_impact import REG, amend
 
 
 def run(kb, *args, env=None):

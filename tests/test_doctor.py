@@ -6,12 +6,12 @@ import pytest
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
-from kb_app import reverify
+from kb_app.review import reverify
 from kb_app.cli import cli
 
 from .conftest import TODAY, commit_all, git
 from .review_helpers import HRSS, PASSWORD, edited, make_users
-from .test_reverify import publish_all, regulation_cr
+from .review.test_reverify import publish_all, regulation_cr
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from kb_app.choices import Choices
 from kb_app.editing import BY_NAME, changes_from_form, form_value, front_matter_value, path_for
 from kb_app.exceptions import PermissionDenied
-from kb_app.yamledit import DELETE
+from kb_app.content.yamledit import DELETE
 
 from .review_helpers import HRSS, make_users
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from kb_app import health
-from kb_app.model import Snapshot
+from kb_app.content.model import Snapshot
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 

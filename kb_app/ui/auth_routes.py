@@ -1,8 +1,8 @@
 """HTTP routes of the app's sign-in: log-in and sign-out forms post here; the session cookie is set here.
 
 The log-in page (app_pages/login.py) is a plain HTML form that posts to ``/auth/login``: the password
-is checked on the server (throttled, see kb_app.throttle), a server-side session is opened
-(kb_app.sessions) and its token is set as an HttpOnly, ``SameSite=Strict`` cookie before the browser is
+is checked on the server (throttled, see kb_app.accounts.throttle), a server-side session is opened
+(kb_app.accounts.sessions) and its token is set as an HttpOnly, ``SameSite=Strict`` cookie before the browser is
 sent back. The page reads that cookie with ``st.context.cookies`` on every run (ui/state.py).
 A failed log-in goes back to the log-in page with its message, signed so that nobody can put words
 of their own on the page through a link.

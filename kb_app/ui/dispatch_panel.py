@@ -12,13 +12,13 @@ The order is the order of the agent's decision (seed 004: 提高诉求直接答�
 Whatever the agent does with the request is recorded with one click (直接答复 with the answer used,
 派单 with the entry, 转接 with the line) for the direct-answer rate of the statistics. 派单 — to a
 suggested entry or one picked from the whole catalogue — is also kept as dispatch history
-(kb_app.dispatch_history), which re-ranks the candidates of similar requests later.
+(kb_app.dispatch.history), which re-ranks the candidates of similar requests later.
 """
 
 import streamlit as st
 
 from kb_app import render
-from kb_app.feedback import OUTCOMES
+from kb_app.usage.feedback import OUTCOMES
 from kb_app.ui.errors import show_errors
 
 LEVELS = {"city": "市级", "district": "区级", "street": "街道（乡镇）"}

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import analysis
+from ..search import analysis
 from ..exceptions import EntryNotFound, KbError
 from . import follow, views
 from .site import HttpError, Site, dumps

@@ -64,7 +64,7 @@ class ApiKeys:
         self._lock = threading.Lock()
 
     def _db(self):
-        from ..feedback import _Connection
+        from ..usage.feedback import _Connection
 
         return _Connection(self.kb)
 

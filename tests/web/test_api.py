@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kb_app import frontmatter
+from kb_app.content import frontmatter
 from kb_app.web.app import ROUTES
 from kb_app.web.openapi import SPEC
 

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kb_app import frontmatter
+from kb_app.content import frontmatter
 
 from ..conftest import commit_all
 from .test_api import DIRECTORY, EXPIRED, INTERNAL, PENDING, PUBLIC

@@ -13,7 +13,8 @@ import urllib.request
 
 import pytest
 
-from kb_app import frontmatter, load_settings, open_kb
+from kb_app import load_settings, open_kb
+from kb_app.content import frontmatter
 from kb_app.web import follow, server
 from kb_app.web.follow import Mirror, Replica
 
@@ -127,7 +128,7 @@ def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_cli
 
 
 def test_publish_notifies_the_replicas(web_kb, monkeypatch):
-    from kb_app import review
+    from kb_app.review import workflow as review
 
     received = []
 

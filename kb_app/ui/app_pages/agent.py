@@ -73,7 +73,7 @@ def show_hit(kb, reader, user, hit):
 
 
 def adopt_button(kb, user, entry_id):
-    """The agent takes this answer for the call: evidence that it answers the query (kb_app.suggest)."""
+    """The agent takes this answer for the call: evidence that it answers the query (kb_app.usage.suggest)."""
     done = f"agent_adopted:{st.session_state.get('search_log_id')}:{entry_id}"
     if st.session_state.get(done):
         st.caption("已记为采用此答复。")

@@ -6,7 +6,7 @@ log-in comes back here with its message (signed by the server) and the user name
 
 import streamlit as st
 
-from kb_app.throttle import LOCK_TIME, MAX_FAILURES, WINDOW
+from kb_app.accounts.throttle import LOCK_TIME, MAX_FAILURES, WINDOW
 from kb_app.ui.auth_routes import login_form, read_notice
 
 st.title("登录")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kb_app.changes import people, person
+from kb_app.review.changes import people, person
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 

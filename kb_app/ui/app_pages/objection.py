@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kb_app import objection
+from kb_app.review import objection
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 

@@ -3,9 +3,9 @@ changed by label, the parties and their decisions, comments; technical details f
 
 import streamlit as st
 
-from kb_app.changes import describe_all, people, person, problem_text
+from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
-from kb_app.review import EVENT_LABELS
+from kb_app.review.workflow import EVENT_LABELS
 from kb_app.ui.diff import rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from kb_app.export import spreadsheet_bytes
-from kb_app.feedback import CENTER_ROLES
-from kb_app.hot import SECTIONS as HOT_SECTIONS
-from kb_app.regions import NO_REGION, districts
-from kb_app.stats import SECTIONS
+from kb_app.usage.feedback import CENTER_ROLES
+from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
+from kb_app.dispatch.regions import NO_REGION, districts
+from kb_app.usage.stats import SECTIONS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 

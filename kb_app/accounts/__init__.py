@@ -1,0 +1,1 @@
+"""Accounts: local users and their roles, log-in with throttling, sessions and the audit trail."""

@@ -1,0 +1,243 @@
+"""Local accounts: argon2 password hashes, roles, the review party a user speaks for, and log-in.
+
+Log-in goes through the throttle (kb_app.accounts.throttle) and the audit trail (kb_app.accounts.audit); disabling an
+account or changing its password ends its sessions (kb_app.accounts.sessions) at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+import socket
+
+import argon2
+import yaml
+
+from ..exceptions import AuthError, KbError, PermissionDenied
+
+ROLES = {
+    "unit_editor": "单位编辑",
+    "unit_reviewer": "单位审核人",
+    "center_reviewer": "热线中心校核",
+    "legal_reviewer": "法制审核",
+    "agent": "坐席",
+    "admin": "管理员",
+}
+UNIT_ROLES = ("unit_editor", "unit_reviewer")
+AUTHOR_ROLES = ("unit_editor", "center_reviewer", "legal_reviewer", "admin")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+MIN_PASSWORD = 8
+#: The password of the sample's demo accounts (scripts/demo_users.py); published in the README, so
+#: ``kb serve`` refuses to listen beyond this machine while an account still has it.
+DEMO_PASSWORD = "demo-2026"
+# argon2id with OWASP's minimum profile (19 MiB, 2 passes, 1 lane): strong, and quick enough on a
+# shared 2-core server; hashes made with other parameters are upgraded at the next log-in.
+_hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+# Verifying against this keeps the time of a failed log-in independent of whether the user exists.
+_DUMMY_HASH = _hasher.hash("kb-app-dummy-password")
+
+
+@dataclasses.dataclass(frozen=True)
+class User:
+    """A signed-in person (never carries the password hash)."""
+
+    username: str
+    name: str
+    role: str
+    unit: str = ""
+    email: str = ""
+    disabled: bool = False
+
+    @property
+    def role_label(self) -> str:
+        label = ROLES.get(self.role, self.role)
+        return f"{label}·{self.unit}" if self.role in UNIT_ROLES and self.unit else label
+
+    @property
+    def party(self) -> str | None:
+        """The review party this user approves for: ``center``, ``legal``, ``unit:<id>`` or None."""
+        if self.role == "center_reviewer":
+            return "center"
+        if self.role == "legal_reviewer":
+            return "legal"
+        if self.role == "unit_reviewer" and self.unit:
+            return f"unit:{self.unit}"
+        return None
+
+    @property
+    def can_author(self) -> bool:
+        return self.role in AUTHOR_ROLES
+
+    @property
+    def signature(self) -> str:
+        """``Name <email>`` for git commits."""
+        return f"{self.name} <{self.email or self.username + '@kb.local'}>"
+
+
+def _user(row: dict) -> User:
+    return User(row["username"], row["name"], row["role"], row.get("unit") or "", row.get("email") or "",
+                bool(row.get("disabled")))
+
+
+def check_password(password: str):
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise KbError(f"密码太短：至少需要 {MIN_PASSWORD} 个字符，请换一个更长的密码。")
+
+
+class Users:
+    """The ``users`` table of the workflow database."""
+
+    def __init__(self, kb):
+        self.kb = kb
+
+    def _units(self) -> dict:
+        text = self.kb.store.read("regulations/units.yaml") or "[]"
+        try:
+            data = yaml.safe_load(text) or []
+        except yaml.YAMLError:
+            return {}
+        return {str(u["id"]): u for u in data if isinstance(u, dict) and u.get("id")} if isinstance(data, list) else {}
+
+    def add(self, username: str, name: str, password: str, role: str, unit: str = "", email: str = "") -> User:
+        """Create an account; unit roles need a unit registered in units.yaml."""
+        username = (username or "").strip()
+        if not USERNAME.match(username):
+            raise KbError(f"用户名“{username}”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。")
+        if not (name or "").strip():
+            raise KbError("缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。")
+        if role not in ROLES:
+            raise KbError(f"角色“{role}”无效：可用的角色有 {'、'.join(ROLES)}。")
+        unit = (unit or "").strip()
+        if role in UNIT_ROLES:
+            if not unit:
+                raise KbError(f"角色“{ROLES[role]}”必须指定所属单位：请填写 units.yaml 中的单位编号。")
+            if unit not in self._units():
+                raise KbError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。")
+        elif unit and unit not in self._units():
+            raise KbError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号，或不填。")
+        check_password(password)
+        db = self.kb.db()
+        if db["users"].count_where("username = ?", [username]):
+            raise KbError(f"用户“{username}”已存在：请换一个用户名，或用 kb user passwd 修改其密码。")
+        row = {"username": username, "name": name.strip(), "password_hash": _hasher.hash(password), "role": role,
+               "unit": unit, "email": (email or "").strip(), "disabled": 0, "created": self.kb.now().isoformat()}
+        db["users"].insert(row)
+        return _user(row)
+
+    def get(self, username: str) -> User | None:
+        rows = list(self.kb.db()["users"].rows_where("username = ?", [username]))
+        return _user(rows[0]) if rows else None
+
+    def require(self, username: str) -> User:
+        user = self.get(username)
+        if user is None:
+            raise KbError(f"用户“{username}”不存在：请检查用户名，或用 kb user list 查看全部用户。")
+        return user
+
+    def list(self) -> list[User]:
+        return [_user(r) for r in self.kb.db()["users"].rows_where(order_by="username")]
+
+    def find_by_email(self, email: str) -> User | None:
+        """A user whose e-mail (or username) matches a git author e-mail."""
+        email = (email or "").strip().lower()
+        if not email:
+            return None
+        local = email.split("@", 1)[0]
+        users = [u for u in self.list() if not u.disabled]
+        return (next((u for u in users if u.email.lower() == email), None)
+                or next((u for u in users if u.username == local), None))
+
+    def set_disabled(self, username: str, disabled: bool = True, actor: str = "", via: str = "cli") -> User:
+        """Disable (or enable) an account; disabling ends its sessions at once."""
+        self.require(username)
+        db = self.kb.db()
+        db["users"].update(username, {"disabled": int(disabled)})
+        detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""
+        self.kb.audit.record("disabled" if disabled else "enabled", username, None, via, actor, detail)
+        return self.require(username)
+
+    def set_password(self, username: str, password: str, actor: str = "", via: str = "cli") -> User:
+        """Set a new password; every session of the account ends at once."""
+        self.require(username)
+        check_password(password)
+        db = self.kb.db()
+        db["users"].update(username, {"password_hash": _hasher.hash(password)})
+        ended = self.kb.sessions.end_all(username, "password", db)
+        self.kb.audit.record("password", username, None, via, actor, f"结束 {ended} 个会话")
+        return self.require(username)
+
+    def authenticate(self, username: str, password: str, client: str | None = None, via: str = "cli") -> User:
+        """The user whose password this is, unless the account or address is locked (see kb_app.accounts.throttle)."""
+        return self.kb.throttle.guard(username, client, via, lambda: self._verify(username, password))
+
+    def _verify(self, username: str, password: str) -> User:
+        """The user whose password this is; AuthError otherwise (same message for any wrong pair)."""
+        rows = list(self.kb.db()["users"].rows_where("username = ?", [(username or "").strip()]))
+        stored = rows[0]["password_hash"] if rows else _DUMMY_HASH
+        try:
+            _hasher.verify(stored, password or "")
+        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+            raise AuthError("用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。")
+        if not rows:
+            raise AuthError("用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。")
+        row = rows[0]
+        if row.get("disabled"):
+            raise AuthError(f"账号“{row['username']}”已停用：如需恢复，请联系管理员。")
+        if _hasher.check_needs_rehash(stored):
+            self.kb.db()["users"].update(row["username"], {"password_hash": _hasher.hash(password)})
+        return _user(row)
+
+    def with_demo_password(self) -> list[str]:
+        """Enabled accounts whose password is still the published demo password."""
+        found = []
+        for row in self.kb.db()["users"].rows_where("disabled = 0 or disabled is null", order_by="username"):
+            try:
+                if _hasher.verify(row["password_hash"], DEMO_PASSWORD):
+                    found.append(row["username"])
+            except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+                pass
+        return found
+
+    def check_listen_address(self, address: str):
+        """KbError if the app would be reachable from elsewhere while an account has the demo password."""
+        if is_loopback(address):
+            return
+        demo = self.with_demo_password()
+        if demo:
+            raise KbError(f"不能在 {address} 上启动：账号 {'、'.join(demo)} 仍在使用公开的演示密码（{DEMO_PASSWORD}），"
+                          "其他机器上的任何人都能用它登录。请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd "
+                          "用户名，或由管理员在“用户管理”页面重置），或停用不用的账号（kb user disable 用户名）；"
+                          "只在本机试用时请用 --address 127.0.0.1。")
+
+
+def is_loopback(address: str) -> bool:
+    """Whether a listening address is reachable only from this machine (loopback or a Unix socket)."""
+    address = (address or "").strip()
+    if address.startswith("unix://"):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(address, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
+
+
+def authenticate(kb, username: str, password: str, client: str | None = None, via: str = "cli") -> User:
+    """Check a username and password against the knowledge base's accounts (throttled)."""
+    return Users(kb).authenticate(username, password, client, via)
+
+
+def require_role(user: User | None, *roles: str):
+    """PermissionDenied unless the user is signed in with one of the roles."""
+    if user is None:
+        raise PermissionDenied("请先登录：该操作需要登录后才能进行。")
+    if user.disabled:
+        raise PermissionDenied(f"账号“{user.username}”已停用：如需恢复，请联系管理员。")
+    if roles and user.role not in roles:
+        names = "、".join(ROLES[r] for r in roles)
+        raise PermissionDenied(f"您的角色（{user.role_label}）不能执行该操作：需要 {names} 角色。")

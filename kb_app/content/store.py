@@ -1,0 +1,307 @@
+"""The git store: content at any commit, history, diffs, change branches and publishing.
+
+Change-request commits are written with git plumbing into a temporary index
+(``GIT_INDEX_FILE``), so the working tree and the real index are never touched, and
+publishing moves ``main`` by compare-and-swap (``update-ref NEW OLD``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import os
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import git
+
+from ..exceptions import PublishConflict, StoreError
+from .model import CONTENT_PREFIXES, Entry, Snapshot
+
+ZERO = "0" * 40
+_blob_cache: dict[str, str] = {}
+_blob_lock = threading.Lock()
+
+
+@dataclasses.dataclass
+class Version:
+    """One commit that touched a file."""
+
+    commit: str
+    author: str
+    email: str
+    date: dt.datetime
+    message: str
+    trailers: dict[str, list[str]]
+    path: str
+    deleted: bool = False
+
+    @property
+    def summary(self) -> str:
+        return self.message.splitlines()[0] if self.message else ""
+
+
+def parse_trailers(message: str) -> dict[str, list[str]]:
+    """``Key: value`` lines of the last paragraph of a commit message."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    out: dict[str, list[str]] = {}
+    if len(paragraphs) < 2:
+        return out
+    for line in paragraphs[-1].splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key and " " not in key.strip():
+            out.setdefault(key.strip(), []).append(value.strip())
+    return out
+
+
+class Store:
+    """A content repository on disk, read and written through git objects only."""
+
+    def __init__(self, root, main_branch: str = "main", author: str = "kb_app <kb_app@localhost>"):
+        self.root = Path(root)
+        try:
+            self.repo = git.Repo(self.root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise StoreError(f"“{self.root}”不是 git 仓库：请先运行 kb init {self.root}，或用 --root 指向内容仓库。")
+        self.main = main_branch
+        self.author = author
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def git(self, *args, input: str | bytes | None = None, env: dict | None = None, check=True) -> str:
+        """Run a git command in the repository and return its standard output."""
+        full_env = {**os.environ, **(env or {})}
+        data = input.encode("utf-8") if isinstance(input, str) else input
+        proc = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True, env=full_env)
+        if check and proc.returncode != 0:
+            raise StoreError(f"git {args[0]} 失败：{proc.stderr.decode('utf-8', 'replace').strip()}")
+        return proc.stdout.decode("utf-8", "replace")
+
+    def rev(self, ref: str) -> str | None:
+        """The commit a ref points at, or None."""
+        out = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip()
+        return out or None
+
+    def head(self) -> str:
+        sha = self.rev(f"refs/heads/{self.main}")
+        if not sha:
+            raise StoreError(f"仓库中没有 {self.main} 分支：请先运行 kb init 建立内容仓库。")
+        return sha
+
+    def ls_tree(self, commit: str, prefixes=CONTENT_PREFIXES) -> dict[str, str]:
+        """path -> blob sha of the content files at a commit."""
+        out = self.git("ls-tree", "-r", "-z", commit, "--", *prefixes)
+        files = {}
+        for item in out.split("\0"):
+            if not item:
+                continue
+            info, path = item.split("\t", 1)
+            _mode, kind, sha = info.split()
+            if kind == "blob":
+                files[path] = sha
+        return files
+
+    def read_blobs(self, shas) -> dict[str, str]:
+        """Blob texts by sha, read with one ``git cat-file --batch`` and cached (blobs never change)."""
+        with _blob_lock:
+            missing = [s for s in dict.fromkeys(shas) if s not in _blob_cache]
+        if missing:
+            proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, input="\n".join(missing).encode() + b"\n",
+                                  capture_output=True, check=True)
+            data, pos, found = proc.stdout, 0, {}
+            for sha in missing:
+                nl = data.index(b"\n", pos)
+                header = data[pos:nl].split()
+                size = int(header[2])
+                found[sha] = data[nl + 1: nl + 1 + size].decode("utf-8", "replace")
+                pos = nl + 1 + size + 1
+            with _blob_lock:
+                _blob_cache.update(found)
+        return {s: _blob_cache[s] for s in shas}
+
+    def files_at(self, commit: str, prefixes=CONTENT_PREFIXES) -> dict[str, str]:
+        tree = self.ls_tree(commit, prefixes)
+        blobs = self.read_blobs(tree.values())
+        return {p: blobs[s] for p, s in tree.items()}
+
+    def snapshot(self, commit: str | None = None) -> Snapshot:
+        """The content (entries, regulations, configuration) at a commit; main by default."""
+        commit = commit or self.head()
+        return Snapshot(self.files_at(commit), commit=commit)
+
+    def read(self, path: str, commit: str | None = None) -> str | None:
+        """A file's text at a commit, or None when it does not exist there."""
+        commit = commit or self.head()
+        out = subprocess.run(["git", "cat-file", "-p", f"{commit}:{path}"], cwd=self.root, capture_output=True)
+        return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+    def changed_paths(self, old: str | None, new: str) -> dict[str, str]:
+        """path -> status letter (A, M, D) between two commits; renames come as D + A."""
+        if not old or old == ZERO:
+            return {p: "A" for p in self.ls_tree(new)}
+        out = self.git("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new, "--", *CONTENT_PREFIXES)
+        parts = [p for p in out.split("\0") if p]
+        return {parts[i + 1]: parts[i][0] for i in range(0, len(parts) - 1, 2)}
+
+    # -- history ------------------------------------------------------------------------------
+
+    def history(self, path: str, ref: str | None = None, first_parent: bool = True) -> list[Version]:
+        """Versions of a file, newest first; on main, only what was published (first parents)."""
+        ref = ref or self.head()
+        args = ["log", "--format=%H%x1f%an%x1f%ae%x1f%cI%x1f%B%x1e"] + (["--first-parent"] if first_parent else [])
+        out = self.git(*args, ref, "--", path)
+        versions = []
+        for record in out.split("\x1e"):
+            if not record.strip():
+                continue
+            sha, author, email, date, message = record.lstrip("\n").split("\x1f", 4)
+            exists = subprocess.run(["git", "cat-file", "-e", f"{sha}:{path}"], cwd=self.root).returncode == 0
+            versions.append(Version(sha, author, email, dt.datetime.fromisoformat(date), message.strip(),
+                                    parse_trailers(message), path, deleted=not exists))
+        return versions
+
+    def diff(self, path: str, old: str | None, new: str | None, context: int = 3) -> str:
+        """Unified diff of one file between two commits (None means absent)."""
+        a = (self.read(path, old) if old else None) or ""
+        b = (self.read(path, new) if new else None) or ""
+        return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True),
+                                            f"a/{path}@{(old or '')[:8]}", f"b/{path}@{(new or '')[:8]}", n=context))
+
+    def version_on(self, path: str, day: dt.date, ref: str | None = None):
+        """The version of an entry in force on a day: (Version, Entry) or (None, None).
+
+        Versions published after ``day`` are not considered; among those published by then the
+        newest whose effective/expires window contains ``day`` is the one callers were told.
+        """
+        from . import frontmatter
+
+        for version in self.history(path, ref):
+            if version.date.date() > day or version.deleted:
+                if version.deleted and version.date.date() <= day:
+                    return None, None
+                continue
+            text = self.read(path, version.commit)
+            if text is None:
+                continue
+            try:
+                meta, body, lines = frontmatter.parse(text)
+            except frontmatter.FrontMatterError:
+                continue
+            entry = Entry(path, meta, body, lines)
+            if entry.status(day) == "in_force":
+                return version, entry
+        return None, None
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _identity_env(self, author: str | None, date: str | None = None) -> dict:
+        name, _, email = (author or self.author).partition("<")
+        env = {"GIT_AUTHOR_NAME": name.strip() or "kb_app", "GIT_AUTHOR_EMAIL": email.rstrip(">").strip() or "kb_app@localhost",
+               "GIT_COMMITTER_NAME": "kb_app", "GIT_COMMITTER_EMAIL": "kb_app@localhost"}
+        if date:
+            env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+        return env
+
+    def write_tree(self, base: str | None, changes: dict[str, str | None]) -> str:
+        """A tree: ``base``'s tree with files set (text) or removed (None), via a temporary index."""
+        with tempfile.TemporaryDirectory(prefix="kb-index-") as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if base:
+                self.git("read-tree", base, env=env)
+            else:
+                self.git("read-tree", "--empty", env=env)
+            lines = []
+            for path, text in sorted(changes.items()):
+                if text is None:
+                    self.git("update-index", "--force-remove", "--", path, env=env)
+                    continue
+                sha = self.git("hash-object", "-w", "--stdin", "--path", path, input=text).strip()
+                lines.append(f"100644 {sha}\t{path}")
+            if lines:
+                self.git("update-index", "--add", "--index-info", input="\n".join(lines) + "\n", env=env)
+            return self.git("write-tree", env=env).strip()
+
+    def commit_tree(self, tree: str, parents, message: str, author: str | None = None, date: str | None = None) -> str:
+        args = ["commit-tree", tree]
+        for p in parents:
+            args += ["-p", p]
+        return self.git(*args, input=message, env=self._identity_env(author, date)).strip()
+
+    def update_ref(self, ref: str, new: str, old: str | None) -> bool:
+        """Compare-and-swap a ref; False when it no longer points at ``old``."""
+        args = ["update-ref", ref, new, old or ZERO]
+        return subprocess.run(["git", *args], cwd=self.root, capture_output=True).returncode == 0
+
+    def write_change(self, branch: str, changes: dict[str, str | None], message: str, author: str | None = None,
+                     base: str | None = None, date: str | None = None) -> str:
+        """Commit changes on ``branch`` (created from ``base``, default main) without touching the work tree."""
+        ref = f"refs/heads/{branch}"
+        parent = self.rev(ref) or base or self.head()
+        tree = self.write_tree(parent, changes)
+        commit = self.commit_tree(tree, [parent], message, author, date)
+        if not self.update_ref(ref, commit, self.rev(ref)):
+            raise StoreError(f"分支 {branch} 同时被他人更新：请刷新后重试。")
+        return commit
+
+    def conflicting_paths(self, base: str, head: str, main: str) -> list[str]:
+        """Files the change touches that also changed on main since ``base``."""
+        if main == base:
+            return []
+        touched = self.changed_paths(base, head)
+        moved = self.changed_paths(base, main)
+        return sorted(set(touched) & set(moved))
+
+    def publish(self, head: str, base: str, message: str, author: str | None = None, date: str | None = None,
+                retries: int = 5, verify=None) -> str:
+        """Put a change onto main as a merge commit; refuse when a touched file moved on main.
+
+        Main is moved by compare-and-swap; if another publish won the race, the check is made
+        again against the new main, so a change is never applied over one it has not seen.
+        When main moved since ``base``, ``verify(commit)`` (if given) checks the merged result
+        before main moves, and may raise to refuse it.
+        """
+        for _ in range(retries):
+            main = self.head()
+            conflicts = self.conflicting_paths(base, head, main)
+            if conflicts:
+                raise PublishConflict(
+                    "发布被拒绝：以下文件在本变更提交后已被他人修改并发布——" + "、".join(conflicts)
+                    + "。请查看双方版本，在变更请求中更新后重新提交审核。", conflicts)
+            if main == base:
+                tree = self.git("rev-parse", f"{head}^{{tree}}").strip()
+            else:
+                touched = self.changed_paths(base, head)
+                files = self.files_at(head, [p for p, s in touched.items() if s != "D"]) if touched else {}
+                tree = self.write_tree(main, {p: (None if s == "D" else files[p]) for p, s in touched.items()})
+            commit = self.commit_tree(tree, [main, head], message, author, date)
+            if verify is not None and main != base:
+                verify(commit)
+            if self.update_ref(f"refs/heads/{self.main}", commit, main):
+                self._follow_checkout(main, commit)
+                return commit
+        raise StoreError("主干更新过于频繁，发布未完成：请稍后重试。")
+
+    def _follow_checkout(self, old: str, new: str):
+        """Keep a clean checkout of main in step with it; a checkout with local edits is left alone."""
+        try:
+            if self.repo.bare or self.repo.head.is_detached or self.repo.active_branch.name != self.main:
+                return
+        except (TypeError, ValueError):
+            return
+        # After update-ref, a clean checkout of `old` shows exactly old→new as staged changes.
+        status = self.git("status", "--porcelain", "--untracked-files=no", "--no-renames", check=False)
+        expected = set(self.changed_paths(old, new))
+        lines = [ln for ln in status.splitlines() if ln]
+        if all(ln[1] == " " and ln[3:] in expected for ln in lines):
+            self.git("read-tree", "-m", "-u", old, new, check=False)
+
+    def branches(self, prefix: str = "cr/") -> dict[str, str]:
+        """Branch name -> commit, for branches under a prefix."""
+        out = self.git("for-each-ref", "--format=%(refname:short) %(objectname)", f"refs/heads/{prefix}")
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        return self.git("merge-base", a, b, check=False).strip() or None

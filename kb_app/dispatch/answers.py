@@ -1,0 +1,109 @@
+"""Answers that settle a request on the phone: the policy answers the dispatch assistant shows first.
+
+A request is often a consultation that a published answer (答复口径) settles while the caller is
+still on the line; a work order is then not needed (seed 004: 提高诉求直接答复率). ``suggest(kb, text)``
+searches the agent index (public and internal answers) and measures, for each hit, how much of the
+request the answer's own wording covers: the share of the request's content words (jieba words
+without the stop words of ``kb_app.search.analysis``) found in the answer's title, questions, keywords or
+category, directly or through a synonym of ``synonyms.yaml``; answers that cover less than
+``MIN_COVERAGE`` are not offered. The body is left out on purpose: a long
+body mentions much and would make every complaint look answered.
+
+An answer **settles** the request (直接答复 is then the suggested outcome) when it is in force today,
+covers at least ``SETTLE_COVERAGE`` of the request, and the request reads as a question (怎么、
+什么时候、多少、吗 …) — or covers at least ``STRONG_COVERAGE`` of it. A complaint that merely shares
+a topic with an answer (路灯坏了, 物业不作为) is dispatched, not answered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
+
+#: Answers covering less of the request than this are not offered at all.
+MIN_COVERAGE = 0.4
+SETTLE_COVERAGE = 0.6
+STRONG_COVERAGE = 0.85
+#: Words that make a request read as a question rather than a complaint.
+QUESTION_MARKS = ("怎么", "怎样", "如何", "什么", "多少", "哪", "吗", "能不能", "可不可以", "是否", "几", "啥", "咋",
+                  "能否", "要不要", "请问", "咨询", "想问", "了解", "?", "？")
+_CJK = re.compile(f"[{CJK}]")
+
+
+@dataclasses.dataclass
+class Answer:
+    """A policy answer offered for a request, with how well it covers it."""
+
+    entry_id: str
+    title: str
+    unit: str
+    unit_name: str
+    audience: str
+    status: str
+    coverage: float
+    settles: bool
+    snippet: str = ""
+
+    def to_dict(self) -> dict:
+        return {"entry": self.entry_id, "title": self.title, "unit": self.unit, "unit_name": self.unit_name,
+                "audience": self.audience, "status": self.status, "coverage": round(self.coverage, 3),
+                "settles": self.settles}
+
+
+def content_words(text: str) -> list[str]:
+    """The request's words that carry meaning (Chinese, not stop words), in order, once each."""
+    words = default_analyzer().words(normalize(text), normalized=True)
+    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w)))
+
+
+def coverage(text: str, surface: str, synonym_groups=()) -> float:
+    """Share of the request's content words found in ``surface`` (directly or as a synonym)."""
+    words = content_words(text)
+    if not words:
+        return 0.0
+    surface = normalize(surface)
+    surface = " ".join([surface, *synonym_expansion(surface, synonym_groups)])
+    return sum(1 for w in words if w in surface) / len(words)
+
+
+def is_question(text: str) -> bool:
+    """Whether the request reads as a question (a consultation) rather than a report."""
+    return any(mark in text for mark in QUESTION_MARKS)
+
+
+def surface(entry) -> str:
+    """The answer's own short wording: title, questions, keywords and category."""
+    return " ".join([entry.title, *entry.strings("questions"), *entry.keywords, *entry.category])
+
+
+#: The statuses that follow from an entry's dates alone (others, such as a format error, are kept).
+STATUSES = ("in_force", "pending", "expired")
+
+
+def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
+    """The policy answers for a request, the ones that settle it first, then by search rank.
+
+    ``day`` (default today) is the day the request came in: an answer settles it only if in force then.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    snap = kb.snapshot()
+    results = kb.search(text, audience="agent", kind="policy", limit=limit * 2)
+    question = is_question(text)
+    answers = []
+    for hit in results.hits:
+        entry = snap.entries.get(hit.id)
+        if entry is None:
+            continue
+        cov = coverage(text, surface(entry), snap.synonym_groups)
+        if cov < MIN_COVERAGE:
+            continue
+        status = entry.status(day) if day is not None and hit.status in STATUSES else hit.status
+        settles = status == "in_force" and (cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))
+        answers.append(Answer(hit.id, hit.title, hit.unit, hit.unit_name, hit.audience or entry.audience, status,
+                              cov, settles, hit.snippet))
+    answers.sort(key=lambda a: not a.settles)  # stable: search rank within each group
+    return answers[:limit]

@@ -1,0 +1,408 @@
+"""The dispatch assistant: intake rules first, then the best-matching directory entries with due dates.
+
+``dispatch(snap, text, now)`` returns a :class:`DispatchResult`:
+
+- ``emergency``: what ``kb_app.dispatch.emergency`` recognised by meaning — an event of a ``transfer`` rule
+  happening now (紧急), maybe happening (疑似紧急), or spoken of in the past, as a question about
+  rules, prevention or compensation (不按紧急处理, with the reason);
+- ``rule``: the transfer rule when the finding is 紧急 or 疑似紧急 (fail closed: a maybe-emergency is
+  urgent for the agent); otherwise the first other rule of ``regulations/intake_rules.yaml`` whose
+  triggers occur in the text and none of whose ``exclude`` phrases do (other legal channels, secrets
+  and privacy, unlawful requests, matters beyond any unit's duties), with the script to read out.
+  ``other_rule`` is that first other rule even when a transfer rule comes first, for the agent who
+  finds that a suspected emergency is none;
+- ``candidates_withheld``: True when a transfer rule applies — the console and the command then show
+  the script and no dispatch candidate beside it (the candidates are still computed, for the agent
+  who confirms that it is not an emergency);
+- ``candidates``: the directory entries (派单目录) ranked for the text. Each entry is a bag of
+  weighted terms — jieba words and character bigrams (``kb_app.search.analysis``) of its title, keywords,
+  examples, category and body, the short fields weighted above the body — and the text is scored
+  against it with BM25 (k1 = 1.2, b = 0.75). Words found in ``synonyms.yaml`` add their synonyms.
+  Every candidate carries its handler and co-handlers with their names, level, tier and the due
+  moment computed from ``now`` (``kb_app.workcalendar``), and the 7×24 flag of ``time_limits.yaml``
+  ``round_the_clock`` (the entry's units, or a domain named in its title, category or keywords);
+- ``round_the_clock``: the 7×24 keywords that occur in the text itself.
+
+The snapshot and term statistics of a commit are computed once and kept in memory (a few commits).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import datetime as dt
+import math
+import threading
+from collections import Counter, OrderedDict
+
+from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
+from .emergency import Finding, Recogniser
+from ..content.model import Entry, Snapshot
+from ..workcalendar import CalendarMissing, Due, WorkCalendar
+
+#: Longest text that is ranked; a pasted letter adds nothing after this but time.
+MAX_TEXT_CHARS = 2000
+#: Weight of each field's terms in an entry's bag of terms.
+FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "category": 2.0, "examples": 1.5, "body": 1.0}
+#: A bigram match counts for less than a word match (a word match also matches its bigrams).
+BIGRAM_WEIGHT = 0.5
+K1, B = 1.2, 0.75
+_CACHE_SIZE = 4
+
+
+@dataclasses.dataclass
+class RuleMatch:
+    """The intake rule that applies to a text and the phrase that triggered it."""
+
+    id: str
+    name: str
+    action: str
+    script: str
+    trigger: str
+    transfer_to: str = ""
+    channel: str = ""
+    basis: list = dataclasses.field(default_factory=list)
+
+    ACTION_LABELS = {"transfer": "转接紧急专线", "redirect": "告知其他渠道", "reject": "不予受理并解释",
+                     "privacy": "涉及个人信息，不予提供"}
+
+    @classmethod
+    def of(cls, rule: dict, trigger: str) -> "RuleMatch":
+        """The match of a rule of intake_rules.yaml, triggered by a phrase."""
+        basis = [b for b in (rule.get("basis") or []) if isinstance(b, dict)]
+        return cls(str(rule.get("id") or ""), str(rule.get("name") or rule.get("id") or ""),
+                   str(rule.get("action") or ""), str(rule.get("script") or ""), trigger,
+                   str(rule.get("transfer_to") or ""), str(rule.get("channel") or ""), basis)
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "action": self.action, "action_label": self.action_label,
+                "transfer_to": self.transfer_to, "channel": self.channel, "trigger": self.trigger,
+                "script": self.script, "basis": self.basis}
+
+
+@dataclasses.dataclass
+class Candidate:
+    """One directory entry proposed for a text."""
+
+    entry_id: str
+    title: str
+    category: list[str]
+    handler: str
+    handler_name: str
+    co_handlers: list[tuple[str, str]]
+    level: str
+    tier: str
+    tier_name: str
+    due: Due | None
+    due_error: str
+    round_the_clock: bool
+    score: float
+    #: Why the candidate ranks where it does beyond the catalogue match (e.g. similar past work orders).
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {"entry": self.entry_id, "title": self.title, "category": self.category, "handler": self.handler,
+                "handler_name": self.handler_name,
+                "co_handlers": [{"unit": u, "name": n} for u, n in self.co_handlers], "level": self.level,
+                "tier": self.tier, "tier_name": self.tier_name, "due": self.due.to_dict() if self.due else None,
+                "due_error": self.due_error, "round_the_clock": self.round_the_clock, "score": round(self.score, 4),
+                "note": self.note}
+
+
+@dataclasses.dataclass
+class DispatchResult:
+    """What the assistant proposes for a request: rule, answers that settle it, catalogue candidates."""
+
+    text: str
+    now: dt.datetime
+    rule: RuleMatch | None
+    candidates: list[Candidate]
+    round_the_clock: list[str]
+    commit: str | None = None
+    emergency: Finding | None = None
+    other_rule: RuleMatch | None = None
+    #: Published answers (public and internal) that may settle the request (see kb_app.answers).
+    answers: list = dataclasses.field(default_factory=list)
+
+    @property
+    def urgency(self) -> str:
+        """'emergency', 'suspected' or '' — how urgently the transfer script must be read."""
+        return self.emergency.state if self.candidates_withheld and self.emergency is not None else ""
+
+    @property
+    def confirmed_not_emergency(self) -> bool:
+        """The agent confirmed that a suspected emergency is none (the transfer rule gave way)."""
+        return self.emergency is not None and self.emergency.alarm and not self.candidates_withheld
+
+    @property
+    def candidates_withheld(self) -> bool:
+        """A transfer rule applies: no dispatch candidate is shown beside its script."""
+        return self.rule is not None and self.rule.action == "transfer"
+
+    @property
+    def suggested_outcome(self) -> str:
+        """'transfer', 'direct_answer', 'dispatch' or '' (nothing to propose)."""
+        if self.candidates_withheld:
+            return "transfer"
+        if self.answers and self.answers[0].settles:
+            return "direct_answer"
+        return "dispatch" if self.candidates else ""
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "now": self.now.isoformat(), "commit": self.commit,
+                "rule": self.rule.to_dict() if self.rule else None,
+                "round_the_clock": self.round_the_clock,
+                "candidates": [c.to_dict() for c in self.candidates],
+                "urgency": self.urgency,
+                "emergency": self.emergency.to_dict() if self.emergency else None,
+                "other_rule": self.other_rule.to_dict() if self.other_rule else None,
+                "candidates_withheld": self.candidates_withheld,
+                "confirmed_not_emergency": self.confirmed_not_emergency,
+                "answers": [a.to_dict() for a in self.answers],
+                "suggested_outcome": self.suggested_outcome}
+
+
+# -- intake rules ------------------------------------------------------------------------------
+
+
+def match_rule(text: str, rules) -> RuleMatch | None:
+    """The first rule with a trigger in the text and no exclude phrase in it."""
+    norm = _compact(text)
+    for rule in rules or []:
+        if not isinstance(rule, dict):
+            continue
+        if any(p and _compact(p) in norm for p in _strings(rule.get("exclude"))):
+            continue
+        hit = next((t for t in _strings(rule.get("triggers")) if t and _trigger(_compact(t)).search(norm)), None)
+        if hit is not None:
+            return RuleMatch.of(rule, hit)
+    return None
+
+
+def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None, RuleMatch | None]:
+    """(rule to apply, emergency finding, first non-transfer rule) for a request.
+
+    Transfer rules are judged by meaning (``kb_app.dispatch.emergency``), never by their phrases alone; the
+    other rules by their trigger phrases, in file order.
+    """
+    config = snap.config("intake_rules", {})
+    config = config if isinstance(config, dict) else {}
+    rules = [r for r in (config.get("rules") or []) if isinstance(r, dict)]
+    finding = recogniser(snap).recognise(text)
+    other = match_rule(text, [r for r in rules if r.get("action") != "transfer"])
+    if finding is not None and finding.alarm:
+        rule = next(r for r in rules if str(r.get("id") or "") == finding.rule_id)
+        return RuleMatch.of(rule, finding.word), finding, other
+    return other, finding, other
+
+
+def recogniser(snap: Snapshot) -> Recogniser:
+    """The emergency recogniser of a snapshot's intake rules (kept with the snapshot)."""
+    cached = getattr(snap, "_emergency_recogniser", None)
+    if cached is None:
+        config = snap.config("intake_rules", {})
+        config = config if isinstance(config, dict) else {}
+        cached = Recogniser(config.get("emergency"), config.get("rules"))
+        snap._emergency_recogniser = cached
+    return cached
+
+
+@functools.lru_cache(maxsize=4096)
+def _trigger(phrase: str) -> re.Pattern:
+    """A trigger as callers say it: a few words may come between its characters (有人在打架 for 有人打架).
+
+    Two-character triggers must match exactly; longer ones allow one inserted character per gap
+    (two for triggers of four or more characters), which keeps short triggers from firing on
+    unrelated sentences.
+    """
+    if len(phrase) <= 2:
+        return re.compile(re.escape(phrase))
+    gap = ".{0,2}" if len(phrase) >= 4 else ".?"
+    return re.compile(gap.join(re.escape(c) for c in phrase))
+
+
+def _compact(text: str) -> str:
+    return "".join(normalize(text).split())
+
+
+def _strings(value) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None]
+
+
+# -- ranking ---------------------------------------------------------------------------------
+
+
+class DirectoryIndex:
+    """BM25 over weighted word and bigram terms of directory entries."""
+
+    def __init__(self, entries: list[Entry], synonym_groups=()):
+        self.entries = list(entries)
+        self.synonym_groups = [list(g) for g in synonym_groups]
+        words = [w for e in self.entries for w in [e.title, *e.keywords, *e.category]]
+        self.analyzer = Analyzer(words)
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.lengths: list[float] = []
+        for i, e in enumerate(self.entries):
+            bag = self._entry_terms(e)
+            self.lengths.append(sum(bag.values()))
+            for term, tf in bag.items():
+                self.postings.setdefault(term, []).append((i, tf))
+        n = max(len(self.entries), 1)
+        self.avgdl = (sum(self.lengths) / n) or 1.0
+        self.norms = [K1 * (1 - B + B * length / self.avgdl) for length in self.lengths]
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def _terms(self, text: str) -> list[str]:
+        norm = normalize(text)
+        return [f"w:{w}" for w in self.analyzer.words(norm, normalized=True) if w not in STOPWORDS] + \
+               [f"b:{b}" for b in bigrams(norm, normalized=True) if b not in STOPWORDS]
+
+    def _entry_terms(self, e: Entry) -> Counter:
+        fields = {"title": [e.title], "keywords": e.keywords, "category": e.category, "examples": e.examples,
+                  "body": [e.body]}
+        bag: Counter = Counter()
+        for name, texts in fields.items():
+            weight = FIELD_WEIGHTS[name]
+            for text in texts:
+                for term in self._terms(text):
+                    bag[term] += weight * (BIGRAM_WEIGHT if term.startswith("b:") else 1.0)
+        return bag
+
+    def query_terms(self, text: str) -> Counter:
+        text = normalize(text[:MAX_TEXT_CHARS])
+        terms = Counter(self._terms(text))
+        for syn in synonym_expansion(text, self.synonym_groups):
+            terms.update(self._terms(syn))
+        return terms
+
+    def rank(self, text: str, limit: int = 5) -> list[tuple[Entry, float]]:
+        scores: dict[int, float] = {}
+        for term, qtf in self.query_terms(text).items():
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            weight = (BIGRAM_WEIGHT if term.startswith("b:") else 1.0) * (1 + math.log(qtf)) * self.idf[term]
+            for i, tf in postings:
+                scores[i] = scores.get(i, 0.0) + weight * tf * (K1 + 1) / (tf + self.norms[i])
+        ranked = sorted(scores.items(), key=lambda s: (-s[1], self.entries[s[0]].id))
+        return [(self.entries[i], s) for i, s in ranked[:limit]]
+
+
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def directory_index(snap: Snapshot) -> DirectoryIndex:
+    """The index of a snapshot's directory (built once per commit when the snapshot has one)."""
+    if snap.commit is None:
+        return DirectoryIndex(snap.directory(), snap.synonym_groups)
+    return prepared(snap.commit, lambda: snap)[1]
+
+
+def prepared(key: str, load) -> tuple[Snapshot, DirectoryIndex]:
+    """The snapshot and directory index of a commit, loaded with ``load()`` once and kept in memory."""
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    snap = load()
+    value = (snap, DirectoryIndex(snap.directory(), snap.synonym_groups))
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def dispatch_at(store, commit: str, text: str, now: dt.datetime, limit: int = 5,
+                not_emergency: bool = False, rerank=None) -> "DispatchResult":
+    """``dispatch`` on a commit of a store; the commit's snapshot and index are parsed once."""
+    snap, _index = prepared(commit, lambda: store.snapshot(commit))
+    return dispatch(snap, text, now, limit, not_emergency=not_emergency, rerank=rerank)
+
+
+# -- 7×24 --------------------------------------------------------------------------------------
+
+
+def _round_the_clock(snap: Snapshot) -> dict:
+    tl = snap.config("time_limits", {})
+    rtc = tl.get("round_the_clock") if isinstance(tl, dict) else None
+    return rtc if isinstance(rtc, dict) else {}
+
+
+def entry_round_the_clock(e: Entry, rtc: dict) -> bool:
+    units = set(_strings(rtc.get("units")))
+    if units & set(e.handler_units):
+        return True
+    named = " ".join([e.title, *e.category, *e.keywords])
+    return any(d and d in named for d in _strings(rtc.get("domains")))
+
+
+def text_round_the_clock(text: str, rtc: dict) -> list[str]:
+    norm = _compact(text)
+    return [k for k in _strings(rtc.get("keywords")) if k and _compact(k) in norm]
+
+
+# -- the assistant ---------------------------------------------------------------------------
+
+
+def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
+             calendar: WorkCalendar | None = None, not_emergency: bool = False,
+             rerank=None) -> DispatchResult:
+    """The intake rule and the ranked directory entries, with due dates from ``now``, for a text.
+
+    ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)
+    emergency is none: the transfer rule then gives way to the other rules (the finding stays).
+    ``rerank(index, text, limit) -> [(entry, score, note)]`` (kb_app.dispatch.history) re-ranks the
+    catalogue match; it sees the candidates only, never the intake rule.
+    """
+    text = (text or "").strip()
+    rule, finding, other = intake(snap, text)
+    if not_emergency and finding is not None and finding.alarm:
+        rule = other
+    candidates = rank_candidates(snap, text, now, limit, calendar, rerank)
+    return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
+                          finding, other)
+
+
+def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
+                    calendar: WorkCalendar | None = None, rerank=None) -> list[Candidate]:
+    """The directory entries for a text, best first, each with its units, tier and due moment from ``now``."""
+    rtc = _round_the_clock(snap)
+    calendar = calendar or WorkCalendar.from_snapshot(snap)
+    tl = snap.config("time_limits", {})
+    default_tier = str(tl.get("default_tier") or "") if isinstance(tl, dict) else ""
+    candidates = []
+    index = directory_index(snap)
+    for entry, score, note in _ranked(index, text, limit, rerank):
+        tier = entry.time_limit or default_tier
+        spec = snap.tiers.get(tier, {})
+        due, due_error = None, ""
+        if spec:
+            try:
+                due = calendar.due(now, spec)
+            except CalendarMissing as e:
+                due_error = str(e)
+        else:
+            due_error = f"时限档位“{tier}”未在 regulations/time_limits.yaml 中定义：请修正条目 {entry.id} 的 time_limit。"
+        candidates.append(Candidate(
+            entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
+            [(u, snap.unit_name(u)) for u in entry.co_handlers], entry.level, tier, str(spec.get("name") or tier),
+            due, due_error, entry_round_the_clock(entry, rtc), score, note))
+    return candidates
+
+
+def _ranked(index: DirectoryIndex, text: str, limit: int, rerank) -> list:
+    """(entry, score, note) of the best entries: the catalogue match, re-ranked when given a reranker."""
+    if not text:
+        return []
+    if rerank is not None:
+        return rerank(index, text, limit)
+    return [(entry, score, "") for entry, score in index.rank(text, limit)]

@@ -1,0 +1,317 @@
+"""Emergencies recognised by meaning: an event that is happening now, and which line it belongs on.
+
+The words live in ``regulations/intake_rules.yaml`` so that the hotline center maintains them:
+
+- every ``transfer`` rule (110, 119, 120, 122 …) lists ``events``: named groups of event words
+  (``words``: 打架、互殴、着火、冒烟、晕倒、撞车 …), optional ``pairs`` (two lists whose words must both
+  occur close together, 孩子 + 不见了, 楼顶 + 往下跳) and an optional group ``exclude`` (words that
+  make the group not apply in that sentence: 狗 for 走丢). The rule's plain ``triggers`` count as one
+  more group named after the rule, and its ``exclude`` phrases apply to all its groups;
+- the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
+  (``strong``: 正在、刚才、快来、救命 …; ``weak``: 了、呢 …), ``not_now`` categories of words that say the
+  text is about something else (过去的事、规定和办理、预防和担心、赔偿和理赔 …), ``ignore`` (words that
+  contain a sign but are not one: 了解、为了), ``negations`` (没、没有 … just before an event word),
+  ``misheard`` (characters that speech-to-text confuses with an event word's character, by sound:
+  火 → 伙、活), ``not_now_patterns`` (regular expressions for the same categories: dates such as
+  5月12日 tell of the past) and ``window`` (how many characters around an event word its context
+  reaches).
+
+For every occurrence of an event word, the context is the part of its sentence within ``window``
+characters on either side. An occurrence is
+
+- **emergency** when the context has a now sign and no not-now word;
+- **suspected** (疑似紧急) when the context has both a strong now sign and a not-now word, or
+  neither kind of sign, or when the word was only found through a misheard character and no
+  strong now sign backs it: the agent is asked to confirm, and the transfer script comes first;
+- **dismissed** when the context has a not-now word and no strong now sign (上个月有人打架,
+  交通事故的赔偿标准是多少): no alarm, but the finding says why.
+
+The finding for a text is its strongest occurrence (emergency > suspected > dismissed); ties go to
+the rule listed first (fire before traffic before police before medical in the sample), and the
+other lines reached are listed as ``also`` (a collision with injuries: 122, also 120).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Iterable
+
+from ..search.analysis import normalize
+
+EMERGENCY, SUSPECTED, DISMISSED = "emergency", "suspected", "dismissed"
+STATE_LABELS = {EMERGENCY: "紧急", SUSPECTED: "疑似紧急", DISMISSED: "不按紧急处理"}
+_RANK = {EMERGENCY: 3, SUSPECTED: 2, DISMISSED: 1}
+DEFAULT_WINDOW = 10
+#: Sentence ends: signs in another sentence do not describe this event.
+_SENTENCE = re.compile(r"[。！？!?；;\n]")
+#: Clause ends within a sentence: a not-now word in the event's own clause is said of the event.
+_CLAUSE = re.compile(r"[，,、：:]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclasses.dataclass
+class Finding:
+    """What the text says about an emergency: state, line, the event and the words that decided."""
+
+    state: str
+    rule_id: str
+    line: str
+    event: str
+    word: str
+    signs: list[str] = dataclasses.field(default_factory=list)
+    reasons: list[str] = dataclasses.field(default_factory=list)
+    also: list[str] = dataclasses.field(default_factory=list)
+    misheard: bool = False
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def alarm(self) -> bool:
+        """True when the agent must see the transfer script first (emergency or suspected)."""
+        return self.state in (EMERGENCY, SUSPECTED)
+
+    def explanation(self) -> str:
+        """One line for the agent: what was recognised and why it is (not) treated as urgent."""
+        heard = f"（按读音识别为“{self.word}”）" if self.misheard else f"（“{self.word}”）"
+        text = f"识别到{self.event}{heard}"
+        if self.signs:
+            text += f"，正在发生的迹象：{'、'.join(self.signs)}"
+        if self.reasons:
+            text += f"；但说的可能是{'；'.join(self.reasons)}"
+        if self.state == SUSPECTED and not self.signs and not self.reasons:
+            text += "，无法判断是否正在发生"
+        return text
+
+    def to_dict(self) -> dict:
+        return {"state": self.state, "state_label": self.state_label, "rule": self.rule_id, "line": self.line,
+                "event": self.event, "word": self.word, "signs": self.signs, "reasons": self.reasons,
+                "also": self.also, "misheard": self.misheard, "explanation": self.explanation()}
+
+
+@dataclasses.dataclass
+class _Group:
+    rule_id: str
+    line: str
+    order: int
+    name: str
+    words: list[str]
+    pairs: list[tuple[list[str], list[str]]]
+    exclude: list[str]
+
+
+@dataclasses.dataclass
+class _Occurrence:
+    group: _Group
+    word: str
+    start: int
+    end: int
+    misheard: bool
+
+
+def strings(value) -> list[str]:
+    """A YAML scalar or list as a list of non-empty strings."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [str(v) for v in items if v is not None and str(v) != ""]
+
+
+def compact(text: str) -> str:
+    """Normalised text without whitespace (transcripts put spaces inside words)."""
+    return _SPACE.sub("", normalize(text))
+
+
+class Recogniser:
+    """The emergency words of one intake configuration, ready to read texts."""
+
+    def __init__(self, config, rules):
+        config = config if isinstance(config, dict) else {}
+        now = config.get("now") if isinstance(config.get("now"), dict) else {}
+        self.strong = [compact(w) for w in strings(now.get("strong"))]
+        self.weak = [compact(w) for w in strings(now.get("weak"))]
+        not_now = config.get("not_now") if isinstance(config.get("not_now"), dict) else {}
+        self.not_now = {str(k): [compact(w) for w in strings(v)] for k, v in not_now.items()}
+        patterns = config.get("not_now_patterns") if isinstance(config.get("not_now_patterns"), dict) else {}
+        self.not_now_patterns = {str(k): [p for p in (_pattern(x) for x in strings(v)) if p]
+                                 for k, v in patterns.items()}
+        self.ignore = sorted((compact(w) for w in strings(config.get("ignore"))), key=len, reverse=True)
+        self.negations = [compact(w) for w in strings(config.get("negations"))]
+        misheard = config.get("misheard") if isinstance(config.get("misheard"), dict) else {}
+        self.misheard = {compact(str(k))[:1]: set("".join(strings(v))) for k, v in misheard.items() if str(k)}
+        window = config.get("window")
+        self.window = window if isinstance(window, int) and not isinstance(window, bool) and window > 0 \
+            else DEFAULT_WINDOW
+        self.groups = list(_groups(rules))
+        self._compiled: dict[str, tuple] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    # -- reading a text ---------------------------------------------------------------------------
+
+    def recognise(self, text: str) -> Finding | None:
+        """The finding for a text, or None when it names no emergency event at all."""
+        norm = compact(text)
+        if not norm or not self.groups:
+            return None
+        masked = self._mask_ignored(norm)
+        best: dict[str, Finding] = {}
+        for occ in self._occurrences(norm):
+            finding = self._judge(norm, masked, occ)
+            if finding is None:
+                continue
+            held = best.get(occ.group.rule_id)
+            if held is None or _RANK[finding.state] > _RANK[held.state]:
+                best[occ.group.rule_id] = finding
+        if not best:
+            return None
+        order = {g.rule_id: g.order for g in self.groups}
+        ranked = sorted(best.values(), key=lambda f: (-_RANK[f.state], order[f.rule_id]))
+        top = ranked[0]
+        top.also = [f.line for f in ranked[1:] if f.state != DISMISSED and f.line and f.line != top.line]
+        return top
+
+    def _mask_ignored(self, norm: str) -> str:
+        """The text with ignored words blanked out (their characters are no signs), same length."""
+        for word in self.ignore:
+            if word:
+                norm = norm.replace(word, "\0" * len(word))
+        return norm
+
+    def _occurrences(self, norm: str) -> Iterable[_Occurrence]:
+        for group in self.groups:
+            for word in group.words:
+                for start, misheard in self._find(norm, word):
+                    yield _Occurrence(group, word, start, start + len(word), misheard)
+            for left, right in group.pairs:
+                yield from self._pairs(norm, group, left, right)
+
+    def _find(self, norm: str, word: str) -> Iterable[tuple[int, bool]]:
+        """Start of every occurrence of a word, exact or with one character misheard."""
+        exact, misheard = self._patterns(word)
+        if exact is None:
+            return
+        for m in exact.finditer(norm):
+            yield m.start(), False
+        if misheard is not None:
+            for m in misheard.finditer(norm):
+                yield m.start(), True
+
+    def _patterns(self, word: str) -> tuple[re.Pattern | None, re.Pattern | None]:
+        """(exact, misheard) patterns of a word, compiled once per recogniser."""
+        cached = self._compiled.get(word)
+        if cached is None:
+            cword = compact(word)
+            variants = []
+            for i, ch in enumerate(cword if len(cword) >= 2 else ""):
+                alternatives = self.misheard.get(ch)
+                if alternatives:
+                    variants.append(re.escape(cword[:i]) + "[" + "".join(re.escape(a) for a in sorted(alternatives))
+                                    + "]" + re.escape(cword[i + 1:]))
+            cached = (re.compile(re.escape(cword)) if cword else None,
+                      re.compile("|".join(variants)) if cword and variants else None)
+            self._compiled[word] = cached
+        return cached
+
+    def _pairs(self, norm, group, left, right) -> Iterable[_Occurrence]:
+        for a in left:
+            for sa, _ in self._find(norm, a):
+                for b in right:
+                    for sb, _ in self._find(norm, b):
+                        start, end = min(sa, sb), max(sa + len(a), sb + len(b))
+                        overlap = sa < sb + len(b) and sb < sa + len(a)
+                        if not overlap and end - start <= self.window + len(a) + len(b) \
+                                and not _SENTENCE.search(norm[start:end]):
+                            yield _Occurrence(group, f"{a}…{b}" if sa < sb else f"{b}…{a}", start, end, False)
+
+    def _judge(self, norm: str, masked: str, occ: _Occurrence) -> Finding | None:
+        lo, hi = _bounds(_SENTENCE, norm, 0, len(norm), occ.start, occ.end)
+        if any(x and x in norm[lo:hi] for x in occ.group.exclude):
+            return None
+        if self._negated(norm[lo:occ.start]):
+            return None
+        clo, chi = _bounds(_CLAUSE, norm, lo, hi, occ.start, occ.end)
+        wlo, whi = max(lo, occ.start - self.window), min(hi, occ.end + self.window)
+        own = (max(clo, wlo), occ.start), (occ.end, min(chi, whi))
+        near = (wlo, max(clo, wlo)), (min(chi, whi), whi)
+        # The event's own words count as weak signs too (撞了, 不见了 carry their 了).
+        strong = self._signs(masked, own, self.strong)
+        weak = self._signs(masked, (*own, (occ.start, occ.end)), self.weak)
+        near_strong = self._signs(masked, near, self.strong)
+        own_reasons, near_reasons = self._reasons(norm, own), self._reasons(norm, near)
+        if own_reasons:
+            # Said of this very event: 去年出了车祸, 交通事故的赔偿标准.
+            state = SUSPECTED if strong else DISMISSED
+        elif near_reasons:
+            # Said next to it: the event's own clause decides (现在楼下又冒烟了，去年也着过).
+            state = EMERGENCY if strong else SUSPECTED if weak or near_strong else DISMISSED
+        else:
+            state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) else SUSPECTED
+        if occ.misheard and state == EMERGENCY and not (strong or near_strong):
+            state = SUSPECTED
+        signs = list(dict.fromkeys(strong + near_strong + weak))
+        g = occ.group
+        return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
+                       misheard=occ.misheard)
+
+    @staticmethod
+    def _signs(masked: str, spans, words) -> list[str]:
+        text = "\0".join(masked[a:b] for a, b in spans)
+        return [w for w in words if w and w in text]
+
+    def _reasons(self, norm: str, spans) -> list[str]:
+        text = "\0".join(norm[a:b] for a, b in spans)
+        hits: dict[str, list[str]] = {}
+        for name, words in self.not_now.items():
+            hits.setdefault(name, []).extend(w for w in words if w and w in text)
+        for name, patterns in self.not_now_patterns.items():
+            hits.setdefault(name, []).extend(m.group(0) for p in patterns for m in p.finditer(text))
+        return [f"{name}（{'、'.join(dict.fromkeys(found))}）" for name, found in hits.items() if found]
+
+    def _negated(self, before: str) -> bool:
+        """A negation right before the event word (没有人受伤, 没着火): up to one character between."""
+        tail = before[-4:]
+        for neg in self.negations:
+            i = tail.rfind(neg)
+            if neg and i >= 0 and len(tail) - (i + len(neg)) <= 1:
+                return True
+        return False
+
+
+def _pattern(text: str) -> re.Pattern | None:
+    """A not-now pattern, or None when it is no valid regular expression (validation reports it)."""
+    try:
+        return re.compile(text)
+    except re.error:
+        return None
+
+
+def _bounds(pattern: re.Pattern, norm: str, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
+    """The stretch of ``norm[lo:hi]`` between separators (``pattern``) that holds ``[start, end)``."""
+    begin = max((m.end() for m in pattern.finditer(norm, lo, start)), default=lo)
+    m = pattern.search(norm, end, hi)
+    return begin, m.start() if m else hi
+
+
+def _groups(rules) -> Iterable[_Group]:
+    """The event groups of every transfer rule, in file order."""
+    for order, rule in enumerate(rules or []):
+        if not isinstance(rule, dict) or rule.get("action") != "transfer":
+            continue
+        rule_id, line = str(rule.get("id") or ""), str(rule.get("transfer_to") or "")
+        name = str(rule.get("name") or rule_id)
+        common = [compact(x) for x in strings(rule.get("exclude"))]
+        events = [e for e in (rule.get("events") or []) if isinstance(e, dict)]
+        triggers = strings(rule.get("triggers"))
+        if triggers:
+            events.append({"name": name, "words": triggers})
+        for event in events:
+            pairs = []
+            for pair in event.get("pairs") or []:
+                if isinstance(pair, list) and len(pair) == 2:
+                    pairs.append((strings(pair[0]), strings(pair[1])))
+            yield _Group(rule_id, line, order, str(event.get("name") or name), strings(event.get("words")), pairs,
+                         common + [compact(x) for x in strings(event.get("exclude"))])

@@ -1,0 +1,446 @@
+"""Dispatch history: the work orders the hotline dispatched, and how they re-rank the catalogue.
+
+Every dispatch an agent confirms in the console (the candidate chosen, or another entry picked by
+hand), every upheld objection that names the work order behind it, and every past work order
+imported from the hotline's export (``kb dispatch --learn FILE``) is one row of the table
+``dispatch_history``: the request text (masked with :func:`kb_app.privacy.mask`), the directory
+entry it went to, when, where from and the region it concerns.
+
+:class:`HistoryModel` is a character-bigram TF-IDF index of those texts held in numpy arrays
+(an inverted index in CSR form), so that the nearest past requests of a new one are found in a
+few milliseconds over 100,000 records. :meth:`DispatchHistory.rerank` combines them with the
+catalogue match (``kb_app.dispatch.assistant.DirectoryIndex``):
+
+``score(e) = catalogue(e) / best catalogue score + CATEGORY_WEIGHT · log(P(c(e)) · C) + ENTRY_WEIGHT · v(e)``
+
+where ``c(e)`` is the entry's first category (the entry itself when it has none), ``C`` the number
+of such categories, ``v(e)`` the share of the nearest ``NEIGHBOURS`` requests' votes that went to
+the entry, and ``P(c)`` the share of the votes that went to the category, mixed with how often
+the category was dispatched at all (Laplace-smoothed, so a small history stays close to uniform
+and changes little). A vote weighs the neighbour's similarity and halves every
+``history_half_life_days`` of age: duties move, and yesterday's orders say more than those of
+years ago. Entries that left the directory receive no votes. The intake rules are decided before
+and apart from this ranking; the history never overrides them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import math
+import sqlite3
+import threading
+from collections import Counter
+
+import numpy as np
+
+from ..exceptions import KbError, PermissionDenied
+from ..privacy import mask
+from ..search.textsim import BigramIndex
+
+#: Where a history row came from.
+SOURCES = {"console": "坐席确认（建议事项）", "manual": "坐席确认（人工选择）", "objection": "派单异议改派",
+           "import": "历史工单导入"}
+CONFIRM_ROLES = {"agent", "center_reviewer", "admin"}
+#: Longest text kept per record; the first part of a work order carries its gist.
+MAX_STORED_CHARS = 2000
+MAX_MODEL_CHARS = 600
+#: Neighbours that vote, and how many are looked at for the "why" line.
+NEIGHBOURS = 5
+EXPLAIN_POOL = 50
+#: A record at least this similar (cosine) counts as "similar" in the "why" line.
+SIMILAR = 0.2
+#: Cosine similarity from which the neighbours' votes count fully (weaker matches count less).
+FULL_SIMILARITY = 0.1
+CATEGORY_WEIGHT = 0.15
+ENTRY_WEIGHT = 0.3
+#: Weight of how often a category was dispatched at all against the neighbours' votes.
+PRIOR_WEIGHT = 0.3
+PRIOR_PSEUDOCOUNT = 0.5
+#: On a large history, bigrams found in more than this share of records are left out of a query.
+MAX_DF_RATIO = 0.1
+LARGE = 2000
+#: Query bigrams kept (the rarest).
+MAX_QUERY_TERMS = 128
+#: New records are kept in a side model until they are this share of the main one.
+REBUILD_RATIO = 0.1
+REBUILD_MIN = 500
+_EPOCH = dt.datetime(2000, 1, 1)
+
+
+class HistoryImportError(KbError):
+    """历史工单文件无法读取。"""
+
+
+# -- character bigrams as integers ---------------------------------------------------------------
+
+
+class HistoryModel(BigramIndex):
+    """The history texts' character-bigram TF-IDF index (common pairs pruned on a large history)."""
+
+    def __init__(self, texts: list[str], like: "HistoryModel | None" = None):
+        super().__init__(texts, MAX_MODEL_CHARS, like=like,
+                         max_df_ratio=MAX_DF_RATIO if like is None and len(texts) >= LARGE else 0.0)
+
+    def similarities(self, text: str, max_terms: int = MAX_QUERY_TERMS) -> np.ndarray:
+        """Cosine similarity of a text to every record, over its ``max_terms`` rarest bigrams."""
+        return super().similarities(text, max_terms)
+
+
+class _Records:
+    """The texts' model, entries and ages of history rows (the rows up to ``max_id``)."""
+
+    def __init__(self, max_id: int, stamps: list[str], texts: list[str], entries: list[str],
+                 like: HistoryModel | None = None):
+        self.max_id, self.stamps, self.texts = max_id, stamps, texts
+        self.model = HistoryModel(texts, like=like)
+        self.entry_ids = sorted(set(entries))
+        code = {e: i for i, e in enumerate(self.entry_ids)}
+        self.entries = np.fromiter((code[e] for e in entries), dtype=np.int32, count=len(entries))
+        self.days = _days(stamps)
+
+
+@dataclasses.dataclass
+class _Loaded:
+    """The main records and a side set of records added since (scored with the main idf)."""
+
+    main: _Records
+    side: _Records | None = None
+
+    @property
+    def max_id(self) -> int:
+        return self.side.max_id if self.side is not None else self.main.max_id
+
+    @property
+    def count(self) -> int:
+        return self.main.model.n + (self.side.model.n if self.side is not None else 0)
+
+    def parts(self) -> list[_Records]:
+        return [self.main] if self.side is None else [self.main, self.side]
+
+    def with_max_id(self, max_id: int) -> "_Loaded":
+        target = self.side if self.side is not None else self.main
+        target.max_id = max_id
+        return self
+
+
+def _days(stamps) -> np.ndarray:
+    out = np.zeros(len(stamps), dtype=np.float64)
+    for i, s in enumerate(stamps):
+        try:
+            out[i] = (dt.datetime.fromisoformat(str(s)[:19]) - _EPOCH).total_seconds() / 86400
+        except ValueError:
+            out[i] = 0.0
+    return out
+
+
+@dataclasses.dataclass
+class ImportResult:
+    """What ``import_lines`` did: rows added, duplicates skipped, and rejected lines with reasons."""
+
+    imported: int = 0
+    duplicates: int = 0
+    rejected: list = dataclasses.field(default_factory=list)
+
+    @property
+    def lines(self) -> int:
+        return self.imported + self.duplicates + len(self.rejected)
+
+
+class DispatchHistory:
+    """The dispatch history of one knowledge base (``kb.dispatch_history``)."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+        self._migrated = False
+
+    # -- recording -------------------------------------------------------------------------------
+
+    def _directory_entry(self, entry_id: str):
+        entry = self.kb.snapshot().entries.get(entry_id)
+        if entry is None or entry.kind != "directory":
+            raise KbError(f"派单目录中没有“{entry_id}”：请从建议的事项或派单目录中选择。")
+        return entry
+
+    def record(self, text: str, entry_id: str, source: str, username: str | None = None, rank: int | None = None,
+               region: str | None = None, at: str | None = None, note: str = "") -> int:
+        """Store one dispatch (text masked); returns the row id."""
+        text = mask((text or "").strip())[:MAX_STORED_CHARS]
+        if source not in SOURCES:
+            raise KbError(f"未知的派单记录来源“{source}”。")
+        entry = self._directory_entry(entry_id)
+        row = {"at": at or self.kb.now().isoformat(timespec="seconds"), "text": text, "entry": entry_id,
+               "source": source, "rank": rank, "username": username or None,
+               "region": region or self.region_of(text, entry), "note": mask(note)[:500] or None, "key": None}
+        db = self.kb.db()
+        try:
+            pk = db["dispatch_history"].insert(row).last_pk
+            db.conn.commit()
+        finally:
+            db.conn.close()
+        return pk
+
+    def confirm(self, user, text: str, entry_id: str, rank: int | None = None) -> int:
+        """An agent confirms where a request goes: a suggested candidate (its rank) or one picked by hand."""
+        if user is None or getattr(user, "role", None) not in CONFIRM_ROLES:
+            raise PermissionDenied("只有坐席、热线中心校核人员或管理员可以确认派单。")
+        if not (text or "").strip():
+            raise KbError("诉求内容为空：请先输入来电人的诉求再确认派单。")
+        return self.record(text, entry_id, "console" if rank else "manual", user.username, rank)
+
+    def region_of(self, text: str, entry=None, snap=None, find=None) -> str:
+        """The district a request concerns: named in its text, else the handler's district ("" if citywide)."""
+        from ..search.analysis import normalize
+        from .regions import CITYWIDE, region_finder
+
+        snap = snap or self.kb.snapshot()
+        found = (find or region_finder(snap))(normalize(text or ""))
+        if found:
+            return found
+        if entry is not None and entry.handler:
+            district = str((snap.units.get(entry.handler) or {}).get("district") or "")
+            return "" if district in ("", CITYWIDE) else district
+        return ""
+
+    # -- import ----------------------------------------------------------------------------------
+
+    def import_lines(self, lines, progress=None, batch: int = 2000) -> ImportResult:
+        """Import past work orders, one JSON object ``{"text", "entry"[, "at", "region"]}`` per line."""
+        from .regions import region_finder
+
+        snap = self.kb.snapshot()
+        directory = {e.id: e for e in snap.directory()}
+        find = region_finder(snap)
+        result = ImportResult()
+        now = self.kb.now().isoformat(timespec="seconds")
+        pending: list[dict] = []
+        db = self.kb.db()
+        try:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                row, problem = self._parse_line(line, directory, now, snap, find)
+                if problem:
+                    result.rejected.append((number, problem))
+                else:
+                    pending.append(row)
+                if len(pending) >= batch:
+                    self._insert(db, pending, result)
+                    pending = []
+                    if progress:
+                        progress(result.lines)
+            self._insert(db, pending, result)
+            if progress:
+                progress(result.lines)
+        finally:
+            db.conn.close()
+        return result
+
+    def _parse_line(self, line: str, directory: dict, now: str, snap, find) -> tuple[dict | None, str]:
+        try:
+            item = json.loads(line)
+        except ValueError:
+            return None, "不是有效的 JSON"
+        if not isinstance(item, dict):
+            return None, "应为 JSON 对象，如 {\"text\": \"……\", \"entry\": \"事项编号\"}"
+        text, entry_id = str(item.get("text") or "").strip(), str(item.get("entry") or "").strip()
+        if not text:
+            return None, "缺少诉求内容（text）"
+        if not entry_id:
+            return None, "缺少派单目录事项编号（entry）"
+        entry = directory.get(entry_id)
+        if entry is None:
+            return None, f"派单目录中没有事项“{entry_id}”"
+        at = now
+        if item.get("at"):
+            try:
+                at = dt.datetime.fromisoformat(str(item["at"])).replace(tzinfo=None).isoformat(timespec="seconds")
+            except ValueError:
+                return None, f"时间“{item['at']}”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS"
+        text = mask(text)[:MAX_STORED_CHARS]
+        region = mask(str(item.get("region") or "").strip())[:40] or self.region_of(text, entry, snap, find)
+        key = hashlib.sha1(f"{at[:10]}\x1f{entry_id}\x1f{text}".encode("utf-8")).hexdigest()
+        return {"at": at, "text": text, "entry": entry_id, "source": "import", "rank": None, "username": None,
+                "region": region, "note": None, "key": key}, ""
+
+    @staticmethod
+    def _insert(db, rows: list[dict], result: ImportResult):
+        if not rows:
+            return
+        before = db.execute("select count(*) from dispatch_history").fetchone()[0]
+        columns = list(rows[0])
+        db.conn.executemany(f"insert or ignore into dispatch_history ({', '.join(columns)}) values "
+                            f"({', '.join('?' * len(columns))})", [[r[c] for c in columns] for r in rows])
+        db.conn.commit()
+        added = db.execute("select count(*) from dispatch_history").fetchone()[0] - before
+        result.imported += added
+        result.duplicates += len(rows) - added
+
+    def import_file(self, path, progress=None) -> ImportResult:
+        """``import_lines`` over a UTF-8 file (a BOM is allowed)."""
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                return self.import_lines(fh, progress)
+        except OSError as e:
+            raise HistoryImportError(f"无法读取历史工单文件“{path}”：{e.strerror}。请检查路径和权限。")
+        except UnicodeDecodeError:
+            raise HistoryImportError(f"历史工单文件“{path}”不是 UTF-8 编码：请另存为 UTF-8 后重试。")
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        db = self.kb.db()
+        try:
+            return db.execute("select count(*) from dispatch_history").fetchone()[0]
+        finally:
+            db.conn.close()
+
+    def recent(self, limit: int = 50, entry: str | None = None) -> list[dict]:
+        """The latest rows (newest first), optionally of one entry."""
+        db = self.kb.db()
+        try:
+            where, params = ("where entry = ?", [entry]) if entry else ("", [])
+            cur = db.execute(f"select id, at, text, entry, source, rank, username, region from dispatch_history "
+                             f"{where} order by id desc limit ?", [*params, limit])
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+        finally:
+            db.conn.close()
+
+    def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str]]:
+        db = self.kb.db()
+        try:
+            rows = db.execute("select at, text, entry from dispatch_history where id > ? and text != '' "
+                              "order by id", [after]).fetchall()
+            top = db.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
+        finally:
+            db.conn.close()
+        return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+    def _top_id(self) -> int:
+        """The highest row id (checked on every dispatch, so without the migration check of kb.db())."""
+        if not self._migrated:
+            self.kb.db().conn.close()
+            self._migrated = True
+        conn = sqlite3.connect(str(self.kb.settings.db_path), timeout=30)
+        try:
+            return conn.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
+        finally:
+            conn.close()
+
+    def model(self) -> _Loaded | None:
+        """The model of every row, brought up to date with the table (None while it has no text)."""
+        with self._lock:
+            loaded, top = self._loaded, self._top_id()
+            if loaded is None or top < loaded.max_id:
+                loaded = _Loaded(_Records(*self._rows(0)))
+            elif top > loaded.max_id:
+                loaded = self._extend(loaded)
+            self._loaded = loaded
+            return loaded if loaded.count else None
+
+    def _extend(self, loaded: _Loaded) -> _Loaded:
+        """Rows added since the model was built: a side model, or a rebuild once they are many."""
+        top, stamps, texts, entries = self._rows(loaded.max_id)
+        if not texts:
+            return loaded.with_max_id(top)
+        side = loaded.side
+        if side is not None:
+            stamps, texts = side.stamps + stamps, side.texts + texts
+            entries = [side.entry_ids[i] for i in side.entries] + entries
+        if len(texts) > max(REBUILD_MIN, REBUILD_RATIO * loaded.main.model.n) or loaded.main.model.n < REBUILD_MIN:
+            return _Loaded(_Records(*self._rows(0)))
+        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model))
+
+    # -- ranking ---------------------------------------------------------------------------------
+
+    def reranker(self, now: dt.datetime):
+        """A function ``(index, text, limit) -> [(entry, score, note)]`` for kb_app.dispatch.assistant, or None."""
+        loaded = self.model()
+        if loaded is None:
+            return None
+        half_life = max(1, int(getattr(self.kb.settings, "history_half_life_days", 365) or 365))
+        today = (now.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+
+        def rerank(index, text: str, limit: int):
+            return rank_with_history(index, text, limit, loaded, today, half_life)
+
+        return rerank
+
+
+def after_publish(kb, cr, commit: str):
+    """on_publish hook: an upheld objection joins the history under its entry, with its work order."""
+    if cr.kind != "objection" or not cr.data.get("entry"):
+        return None
+    return kb.dispatch_history.record(cr.data.get("request") or "", cr.data["entry"], "objection", cr.author,
+                                      note=f"变更请求 #{cr.id}：{cr.title}")
+
+
+def category_key(entry) -> str:
+    """The group an entry's history is pooled in: its first category, or the entry itself."""
+    return f"c:{entry.category[0]}" if entry.category else f"e:{entry.id}"
+
+
+def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: float, half_life: int) -> list:
+    """The catalogue ranking of ``index`` for a text re-ranked by the nearest past requests."""
+    catalogue = index.rank(text, len(index.entries))
+    by_id = {e.id: e for e in index.entries}
+    categories = {e.id: category_key(e) for e in index.entries}
+    prior, sims, decays, owners = Counter(), [], [], []
+    for part in loaded.parts():
+        decay = np.power(0.5, np.clip(today - part.days, 0, None) / half_life)
+        for code, w in enumerate(np.bincount(part.entries, weights=decay, minlength=len(part.entry_ids))):
+            if part.entry_ids[code] in categories:
+                prior[categories[part.entry_ids[code]]] += float(w)
+        sims.append(part.model.similarities(text))
+        decays.append(decay)
+        owners.append(part)
+    sims, decays = np.concatenate(sims), np.concatenate(decays)
+    # Older orders count less, also in which of them are the nearest.
+    effective = sims * decays
+    pool = []
+    for i in np.argsort(-effective, kind="stable")[:EXPLAIN_POOL * 2]:
+        if effective[i] <= 0 or len(pool) >= EXPLAIN_POOL:
+            break
+        entry_id = _entry_of(owners, int(i))
+        if entry_id in by_id:
+            pool.append((entry_id, float(sims[i]), float(effective[i])))
+    votes, cat_votes = Counter(), Counter()
+    for entry_id, _sim, weight in pool[:NEIGHBOURS]:
+        votes[entry_id] += weight
+        cat_votes[categories[entry_id]] += weight
+    similar = Counter(entry_id for entry_id, sim, _w in pool if sim >= SIMILAR)
+    total = sum(votes.values())
+    strength = min(1.0, pool[0][2] / FULL_SIMILARITY) if pool else 0.0
+    n_prior, c = sum(prior.values()), max(len(set(categories.values())), 1)
+
+    def p_category(key: str) -> float:
+        p_prior = (prior.get(key, 0.0) + PRIOR_PSEUDOCOUNT) / (n_prior + PRIOR_PSEUDOCOUNT * c)
+        p_votes = cat_votes.get(key, 0.0) / total if total else 0.0
+        return (strength * p_votes + PRIOR_WEIGHT * p_prior) / (strength + PRIOR_WEIGHT)
+
+    best = catalogue[0][1] if catalogue else 0.0
+    scores = {e.id: s / best for e, s in catalogue} if best > 0 else {}
+    for entry_id in votes:
+        scores.setdefault(entry_id, 0.0)
+    ranked = []
+    for entry_id, base in scores.items():
+        score = base + CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c)
+        score += ENTRY_WEIGHT * votes.get(entry_id, 0.0)
+        note = f"与 {similar[entry_id]} 条历史工单相似" if similar.get(entry_id) else ""
+        ranked.append((by_id[entry_id], score, note))
+    ranked.sort(key=lambda r: (-r[1], r[0].id))
+    return ranked[:limit]
+
+
+def _entry_of(parts: list[_Records], i: int) -> str:
+    """The entry of the i-th record across the main and side records."""
+    for part in parts:
+        if i < part.model.n:
+            return part.entry_ids[part.entries[i]]
+        i -= part.model.n
+    raise IndexError(i)

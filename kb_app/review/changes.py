@@ -1,0 +1,164 @@
+"""A change request told in the reader's terms: what each file is, which fields changed, who is who.
+
+Reviewers judge answers, not paths: for every file a change request touches this module names the
+entry (its title, kind and unit), lists the front-matter changes by field label with values by
+name (units, time limits, articles of regulations, dates as YYYY-MM-DD), and separates the body,
+which the review page shows rendered side by side. Usernames become people's names; paths, commit
+hashes and branch names stay available for the collapsed technical details.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import PurePosixPath
+
+from ..content import frontmatter
+from ..choices import KIND_LABELS, Choices
+from ..editing import LABELS, ORDER
+from ..content.model import ENTRY_DIRS, REGULATION_DIR, as_date
+from ..content.yamledit import same
+
+STATUS_LABELS = {"A": "新增", "M": "修改", "D": "删除"}
+CONFIG_LABELS = {
+    "units": "承办单位名录", "time_limits": "办理时限", "intake_rules": "分类处置规则", "review_policy": "审核规则",
+    "synonyms": "检索同义词", "calendar": "节假日日历",
+}
+
+
+@dataclasses.dataclass
+class FileView:
+    """One touched file as a reviewer reads it."""
+
+    path: str
+    status: str              # A, M or D
+    action: str              # 新增, 修改, 停用 or 删除
+    kind: str                # policy, directory, regulation, config or file
+    kind_label: str
+    title: str
+    entry_id: str | None
+    unit: str                # the owning unit's name ('' when none)
+    fields: list[dict]       # {字段, 修改前, 修改后} by label
+    old_body: str | None     # Markdown bodies (None: absent, or the file cannot be read)
+    new_body: str | None
+    old: str | None          # whole texts, for the source view
+    new: str | None
+    main: str | None
+    conflicting: bool
+
+    @property
+    def heading(self) -> str:
+        unit = f" · {self.unit}" if self.unit else ""
+        return f"{self.action}{self.kind_label}：{self.title}{unit}"
+
+    @property
+    def has_body(self) -> bool:
+        return self.old_body is not None or self.new_body is not None
+
+    @property
+    def body_changed(self) -> bool:
+        return (self.old_body or "").rstrip("\n") != (self.new_body or "").rstrip("\n")
+
+    @property
+    def answer_id(self) -> str | None:
+        """The entry whose answer page shows this file once published (None for a deletion or a rule)."""
+        if self.kind in ("policy", "directory") and self.status != "D" and self.entry_id:
+            return self.entry_id
+        return None
+
+
+def _kind(path: str) -> str:
+    if path.startswith(ENTRY_DIRS["policy"]):
+        return "policy"
+    if path.startswith(ENTRY_DIRS["directory"]):
+        return "directory"
+    if path.startswith(REGULATION_DIR):
+        return "regulation"
+    if path.startswith("regulations/") and path.count("/") == 1:
+        return "config"
+    return "file"
+
+
+def _split(text: str | None) -> tuple[dict, str | None]:
+    if text is None:
+        return {}, None
+    try:
+        meta, body, _ = frontmatter.parse(text)
+    except frontmatter.FrontMatterError:
+        return {}, None
+    return meta, body
+
+
+def field_rows(old: dict, new: dict, choices: Choices) -> list[dict]:
+    """``{字段, 修改前, 修改后}`` for every front-matter field that differs, in the usual field order."""
+    keys = sorted(dict.fromkeys([*old, *new]), key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER))
+    rows = []
+    for key in keys:
+        a, b = old.get(key), new.get(key)
+        if same(a, b):
+            continue
+        rows.append({"字段": LABELS.get(key, str(key)), "修改前": choices.show(key, a) if key in old else "（无）",
+                     "修改后": choices.show(key, b) if key in new else "（删除）"})
+    return rows
+
+
+def describe(file, choices: Choices, today) -> FileView:
+    """A :class:`kb_app.review.workflow.FileChange` as a reviewer reads it."""
+    kind = _kind(file.path)
+    old_meta, old_body = _split(file.old)
+    new_meta, new_body = _split(file.new)
+    meta = new_meta or old_meta
+    stem = PurePosixPath(file.path).stem
+    if kind in ("policy", "directory"):
+        title, entry_id = str(meta.get("title") or meta.get("id") or stem), str(meta.get("id") or stem)
+        unit, kind_label = choices.unit_name(meta.get("unit")), KIND_LABELS[kind]
+    elif kind == "regulation":
+        title, entry_id, unit, kind_label = str(meta.get("title") or stem), None, "", "条例全文"
+    elif kind == "config":
+        title, entry_id, unit, kind_label = CONFIG_LABELS.get(stem, stem), None, "", "配置"
+    else:
+        title, entry_id, unit, kind_label = file.path, None, "", "文件"
+    fields = field_rows(old_meta, new_meta, choices) if kind != "config" and file.status == "M" else []
+    action = STATUS_LABELS.get(file.status, file.status)
+    expires = as_date(new_meta.get("expires"))
+    only_expires = [r["字段"] for r in fields] == [LABELS["expires"]]
+    if file.status == "M" and only_expires and expires and expires <= today:
+        action = "停用"
+    bodies = kind in ("policy", "directory", "regulation")
+    return FileView(file.path, file.status, action, kind, kind_label, title, entry_id, unit, fields,
+                    old_body if bodies else None, new_body if bodies else None, file.old, file.new, file.main,
+                    file.conflicting)
+
+
+def describe_all(kb, cr, files) -> list[FileView]:
+    """Every file of a change request, with names from the request's own version of the registries."""
+    choices = Choices.from_snapshot(kb.snapshot(cr.head or None))
+    return [describe(f, choices, kb.today()) for f in files]
+
+
+def people(kb) -> dict[str, str]:
+    """Usernames to people's names (a name pushed with git, ``张三 <a@b>``, is shown as its name)."""
+    return {u.username: u.name for u in kb.users.list()}
+
+
+def person(names: dict[str, str], username: str) -> str:
+    if not username:
+        return ""
+    if username in names:
+        return names[username]
+    return username.split("<", 1)[0].strip() or username
+
+
+_PROBLEM = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+): (?:字段 (?P<field>[^：]+)：)?(?P<rest>.*)$", re.S)
+
+
+def problem_text(problem: str, views: list[FileView]) -> str:
+    """A validation problem with the entry's title for its path and the field's label for its name."""
+    m = _PROBLEM.match(problem)
+    if not m:
+        return problem
+    view = next((v for v in views if v.path == m.group("path")), None)
+    where = f"“{view.title}”" if view else m.group("path")
+    field = m.group("field")
+    label = f"{LABELS.get(field, field)}：" if field else ""
+    return f"{where}第 {m.group('line')} 行，{label}{m.group('rest')}"

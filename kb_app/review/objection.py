@@ -1,0 +1,77 @@
+"""Catalog objections (派单异议, Beijing 第十二条第三款; 退单, Baoding 第二十条).
+
+A unit named as handler of a directory entry objects with its reasons and the unit it thinks
+responsible. The objection is a change request of kind ``objection`` that moves the handler; the
+review policy then requires the hotline center and every handler of the old and new versions —
+so the proposed unit must agree before the matter is reassigned. Whatever the outcome, it is
+kept with its reasons: in the CR record and, once published, in the entry's git history.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..exceptions import KbError, PermissionDenied
+from ..privacy import mask
+
+KIND = "objection"
+OUTCOMES = {"published": "异议成立，已改派", "rejected": "异议不成立", "withdrawn": "已撤回"}
+
+
+def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str = ""):
+    """File an objection against a directory entry: a CR reassigning it to ``proposed_unit``.
+
+    ``request`` is the work order that prompted it (masked); once the objection is upheld it joins
+    the dispatch history under the entry (kb_app.dispatch.history.after_publish).
+    """
+    snap = kb.snapshot()
+    entry = snap.entries.get(entry_id)
+    if entry is None or entry.kind != "directory":
+        raise KbError(f"派单目录中没有“{entry_id}”：请检查编号。")
+    if getattr(user, "unit", "") != entry.handler:
+        raise PermissionDenied(f"只有主办单位（{snap.unit_name(entry.handler)}）可以对“{entry.title}”提出派单异议。")
+    reasons = (reasons or "").strip()
+    if len(reasons) < 10:
+        raise KbError("请写明异议理由（不少于 10 个字）：说明为什么不属于本单位职责，以及依据。")
+    unit = snap.units.get(proposed_unit)
+    if unit is None or unit.get("active") is False:
+        raise KbError(f"建议的承办单位“{proposed_unit}”不存在或已撤销：请从单位名录中选择。")
+    if proposed_unit == entry.handler:
+        raise KbError("建议的承办单位与现主办单位相同：请选择认为应当负责的其他单位。")
+    text = snap.files[entry.path]
+    new_text = reassign(text, entry.handler, proposed_unit)
+    title = f"派单异议：“{entry.title}”建议改由{unit.get('name', proposed_unit)}主办"
+    description = f"异议单位：{snap.unit_name(entry.handler)}\n建议承办单位：{unit.get('name', proposed_unit)}\n异议理由：{reasons}"
+    data = {"entry": entry_id, "path": entry.path, "from": entry.handler, "to": proposed_unit, "reasons": reasons,
+            "request": mask((request or "").strip())[:2000]}
+    if data["request"]:
+        description += f"\n引发异议的工单：{data['request']}"
+    return kb.review.create(user, title, {entry.path: new_text}, kind=KIND, data=data, submit=True,
+                            description=description)
+
+
+_HANDLER = re.compile(r"^(handler:[ \t]*)(\S+)", re.M)
+
+
+def reassign(text: str, old: str, new: str) -> str:
+    """Move the lead to ``new`` in an entry's front matter; ``new`` leaves the co-handlers if listed."""
+    head, sep, body = text.partition("\n---\n")
+    head = _HANDLER.sub(lambda m: m.group(1) + new, head, count=1)
+    head = re.sub(r"^(co_handlers:[ \t]*\[)([^\]]*)\]", lambda m: m.group(1) + ", ".join(
+        u.strip() for u in m.group(2).split(",") if u.strip() and u.strip() != new) + "]", head, count=1, flags=re.M)
+    return head + sep + body
+
+
+def history(kb, entry_id: str) -> list[dict]:
+    """Every objection filed against an entry, newest first, with its outcome and the reasons given."""
+    rows = kb.db().query("select id from change_requests where kind = ? order by id desc", [KIND])
+    out = []
+    for row in rows:
+        cr = kb.review.get(row["id"])
+        if cr.data.get("entry") != entry_id:
+            continue
+        decisions = [e for e in kb.review.events(cr.id) if e["action"] in ("approve", "rejected", "request_changes", "publish", "withdraw")]
+        out.append({"cr": cr.id, "state": cr.state, "outcome": OUTCOMES.get(cr.state, cr.state_label),
+                    "from": cr.data.get("from"), "to": cr.data.get("to"), "reasons": cr.data.get("reasons"),
+                    "filed_by": cr.author, "filed": cr.created, "decisions": decisions})
+    return out

@@ -1,0 +1,202 @@
+"""Re-verification when the rules change: flags on entries whose legal basis changed.
+
+A published change under ``regulations/`` marks every entry citing a changed or removed article
+(and every directory entry using a changed time-limit tier) "依据已变更，待核", and gives its unit
+a maintenance task. The mark clears when a CR touching that entry is published — an edit, or a
+confirmation that only records the date it was checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from ..content import yamledit
+from ..exceptions import KbError
+from .impact import Impact, analyse
+
+FLAG = "basis_changed"
+FLAG_LABEL = "依据已变更，待核"
+TASK_KIND = "basis_changed"
+WATCHED = ("regulations/texts/", "regulations/time_limits.yaml", "regulations/intake_rules.yaml")
+#: What a replay of the history needs to see: rule changes flag, entry changes clear.
+WATCHED_PREFIXES = ("entries/", "regulations/")
+
+
+def touches_rules(paths) -> bool:
+    return any(p.startswith(WATCHED) for p in paths)
+
+
+def impact_of(kb, base: str, head: str) -> Impact | None:
+    """The impact report of a change, or None when it does not touch regulation texts or limits."""
+    if not touches_rules(kb.store.changed_paths(base, head)):
+        return None
+    return analyse(kb.snapshot(base), kb.snapshot(head))
+
+
+def pending_rewrites(kb, base: str, head: str) -> dict[str, str]:
+    """Citation rewrites a CR still lacks: entries unchanged in the CR that cite renumbered articles."""
+    if not any(p.startswith("regulations/texts/") for p in kb.store.changed_paths(base, head)):
+        return {}
+    base_snap, head_snap = kb.snapshot(base), kb.snapshot(head)
+    impact = analyse(base_snap, head_snap)
+    return {path: text for path, text in impact.rewrites.items()
+            if head_snap.files.get(path) == base_snap.files.get(path) and text != base_snap.files.get(path)}
+
+
+def mechanical_rewrites(kb, base: str, head: str, base_files: dict, head_files: dict) -> set[str]:
+    """Touched entries whose only change is the citation rewrite a regulation change called for."""
+    if not any(p.startswith("regulations/texts/") for p in head_files.keys() | base_files.keys()):
+        return set()
+    rewrites = analyse(kb.snapshot(base), kb.snapshot(head)).rewrites
+    return {p for p, text in rewrites.items() if head_files.get(p) == text}
+
+
+@dataclasses.dataclass
+class Flag:
+    entry: str
+    flag: str
+    since: str
+    commit: str
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return FLAG_LABEL
+
+
+def flags(kb) -> dict[str, Flag]:
+    """Open flags by entry id."""
+    return {r["entry"]: Flag(**r) for r in kb.db().query("select * from entry_flags where flag = ?", [FLAG])}
+
+
+def flag_entries(kb, impact: Impact, commit: str, cr_id=None) -> list[str]:
+    """Mark the impacted entries and open a maintenance task for each owning unit."""
+    db = kb.db()
+    now = kb.now().isoformat(timespec="seconds")
+    source = f"cr:{cr_id}" if cr_id else f"commit:{commit[:12]}"
+    for item in impact.impacted:
+        detail = "；".join(item.reasons)
+        db["entry_flags"].upsert({"entry": item.entry_id, "flag": FLAG, "since": now, "commit": commit,
+                                  "detail": detail}, pk=("entry", "flag"))
+        open_task(kb, item.unit, item.entry_id, item.title, detail, source)
+    return [item.entry_id for item in impact.impacted]
+
+
+def open_task(kb, unit: str, entry_id: str, title: str, detail: str, source: str):
+    """The owning unit's maintenance task for a flagged entry (once per entry and source)."""
+    kb.feedback.open_task(unit, TASK_KIND, entry_id, f"复核“{title}”：{FLAG_LABEL}",
+                          f"{detail}。请核对答复内容：需要修改的，提交修改；无需修改的，提交“确认无需修改”。", source)
+
+
+def clear_flags(kb, entry_ids, commit: str = "", actor: str = "") -> list[str]:
+    """Clear the flags of entries and close their “依据已变更，待核” tasks."""
+    entry_ids = list(entry_ids)
+    if not entry_ids:
+        return []
+    db = kb.db()
+    marks = ",".join("?" * len(entry_ids))
+    cleared = [r["entry"] for r in db.query(f"select entry from entry_flags where flag = ? and entry in ({marks})",
+                                            [FLAG, *entry_ids])]
+    db.execute(f"delete from entry_flags where flag = ? and entry in ({marks})", [FLAG, *entry_ids])
+    db.conn.commit()
+    kb.feedback.close_tasks_for_entries(cleared, commit, actor, kinds=(TASK_KIND,))
+    return cleared
+
+
+def entry_ids_in(paths) -> set[str]:
+    ids = set()
+    for path in paths:
+        if path.startswith("entries/") and path.endswith(".md"):
+            ids.add(path.rsplit("/", 1)[-1][:-3])
+    return ids
+
+
+def flags_from_history(kb, head: str | None = None) -> dict[str, dict]:
+    """The flags main's first-parent history implies: what :func:`after_publish` leaves behind.
+
+    Every commit on main (from its first parent) that touches the rules flags the entries its impact
+    analysis names; any other commit clears the flags of the entries it touches. Returns, by entry
+    id, ``{entry, commit, since, detail, unit, title, source}`` of the commit that set the flag.
+    """
+    store = kb.store
+    head = head or store.head()
+    fmt = "%x1e%H%x1f%P%x1f%cI%x1f%(trailers:key=Change-Request,valueonly,separator=%x2C)%x1d"
+    out = store.git("log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--no-renames",
+                    "--name-only", f"--format={fmt}", head, "--", *WATCHED_PREFIXES)
+    implied: dict[str, dict] = {}
+    for record in out.split("\x1e"):
+        if "\x1d" not in record:
+            continue
+        header, names = record.split("\x1d", 1)
+        commit, parents, date, cr = header.split("\x1f")
+        if not parents.strip():
+            continue  # the first commit: nothing was published before it
+        paths = [p for p in names.split("\n") if p.strip()]
+        if touches_rules(paths):
+            parent = parents.split()[0]
+            for item in analyse(kb.snapshot(parent), kb.snapshot(commit)).impacted:
+                source = f"cr:{cr.strip()}" if cr.strip() else f"commit:{commit[:12]}"
+                implied[item.entry_id] = {"entry": item.entry_id, "commit": commit, "since": date,
+                                          "source": source, "detail": "；".join(item.reasons), "unit": item.unit,
+                                          "title": item.title}
+        else:
+            for entry_id in entry_ids_in(paths):
+                implied.pop(entry_id, None)
+    return implied
+
+
+def reset_flags(kb, expected: dict[str, dict]) -> tuple[list[str], list[str]]:
+    """Make the flags exactly ``expected`` (from :func:`flags_from_history`); returns (added, removed).
+
+    A flag that was missing also gets its unit's maintenance task, as on publication.
+    """
+    current = {e: f.commit for e, f in flags(kb).items()}
+    added = sorted(e for e, f in expected.items() if current.get(e) != f["commit"])
+    removed = sorted(set(current) - set(expected))
+    db = kb.db()
+    with db.atomic():
+        db.execute("delete from entry_flags where flag = ?", [FLAG])
+        for f in expected.values():
+            db["entry_flags"].insert({"entry": f["entry"], "flag": FLAG, "since": f["since"],
+                                      "commit": f["commit"], "detail": f["detail"]})
+    db.conn.close()
+    for entry_id in added:
+        f = expected[entry_id]
+        open_task(kb, f["unit"], entry_id, f["title"], f["detail"], f["source"])
+    return added, removed
+
+
+def after_publish(kb, cr, commit: str):
+    """on_publish hook: a unit's change clears its entries' flags; a rule change flags what it affects.
+
+    A change to the rules that only rewrote citation numbers in an entry does not count as the
+    unit having re-checked it, so it clears nothing.
+    """
+    parent = kb.store.git("rev-parse", f"{commit}^1").strip()
+    touched = kb.store.changed_paths(parent, commit)
+    if touches_rules(touched):
+        flag_entries(kb, analyse(kb.snapshot(parent), kb.snapshot(commit)), commit, cr.id)
+    else:
+        clear_flags(kb, entry_ids_in(touched), commit, f"cr:{cr.id}")
+
+
+def confirm(kb, user, entry_ids, note: str = ""):
+    """A CR confirming entries unchanged: sets ``checked`` to today on each (reviewed like any change)."""
+    snap = kb.snapshot()
+    changes = {}
+    for eid in entry_ids:
+        entry = snap.entries.get(eid)
+        if entry is None:
+            raise KbError(f"条目“{eid}”不存在：请检查编号。")
+        text = snap.files[entry.path]
+        changes[entry.path] = set_checked(text, kb.today())
+    names = "、".join(snap.entries[e].title for e in entry_ids)
+    title = f"确认依据变更后内容无需修改：{names}"
+    return kb.review.create(user, title, changes, kind="confirmation", submit=True,
+                            data={"entries": list(entry_ids), "note": note}, description=note)
+
+
+def set_checked(text: str, day: dt.date) -> str:
+    """Set the ``checked`` date in an entry's front matter, keeping the rest of the file as it is."""
+    return yamledit.update(text, {"checked": day})

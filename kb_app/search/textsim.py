@@ -1,0 +1,228 @@
+"""Text similarity for learning from use: TF-IDF cosine indexes held in numpy arrays.
+
+Two front-ends share one index (:class:`TfidfIndex`, postings in CSR form, one row per term):
+
+* :class:`BigramIndex` — pairs of adjacent Chinese characters, built with a single sort of one
+  int64 key per pair (no per-text Python work but slicing); robust to segmentation and typos, used
+  for the dispatch history's nearest past requests (``kb_app.dispatch.history``);
+* :class:`WordIndex` — content words (rjieba in search mode, without question, filler and
+  complaint words); two phrasings of one matter share its words more than its character pairs,
+  so it is used to group requests into topics (``kb_app.usage.hot``) and queries into missing answers.
+
+Term weights are ``(1 + log tf) · idf`` with the BM25 idf ``log(1 + (N - df + .5) / (df + .5))``,
+each document scaled to unit length, so a query's scores are cosine similarities.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import rjieba
+
+from .analysis import STOPWORDS, normalize
+from ..exceptions import KbError
+
+#: Bits of a term number and of a document number in a combined sort key.
+DOC_BITS = 21
+MAX_DOCS = 1 << DOC_BITS
+#: Words that say nothing about what a request is about.
+GENERIC_WORDS = frozenset("""
+反映 投诉 咨询 举报 问题 情况 希望 要求 相关 部门 解决 处理 市民 来电 来电人 请问 现在 已经 一直 目前 这个 那个
+没有 不能 不是 可以 能够 还是 因为 所以 但是 而且 如果 我们 你们 他们 自己 大家 时候 时间 地方 东西 事情 进行
+请求 领导 政府 相关部门 有关部门 尽快 及时 严重 影响 存在 导致 出现 发生 造成 无人 多次 给予 予以 谢谢 您好 你好
+麻烦 再次 一下 好几 几天 还在 太大 太多 管管 一管 联系电话 电话 联系 号码 手机号 身份证号
+""".split())
+
+
+class TfidfIndex:
+    """Cosine TF-IDF over postings ``(term, doc, count)`` sorted by term, in CSR arrays."""
+
+    def __init__(self, n_docs: int, n_terms: int, term, doc, count, df=None, idf=None, max_df_ratio: float = 0.0):
+        self.n = n_docs
+        if df is None:
+            df = np.bincount(term, minlength=n_terms).astype(np.float64)
+        self.df = df
+        self.idf = idf if idf is not None else np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        weight = (1.0 + np.log(count.astype(np.float32))) * self.idf[term] if len(term) else np.zeros(0, np.float32)
+        norms = np.sqrt(np.bincount(doc, weights=weight.astype(np.float64) ** 2, minlength=n_docs))
+        norms[norms == 0] = 1.0
+        weight = (weight / norms[doc]).astype(np.float32)
+        if max_df_ratio:
+            # Very common terms decide nothing and make most of the postings.
+            keep = self.df[term] <= max_df_ratio * n_docs
+            doc, term, weight = doc[keep], term[keep], weight[keep]
+        self.term = term
+        self.docs = doc.astype(np.int32)
+        self.weights = weight
+        self.indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term, minlength=n_terms), out=self.indptr[1:])
+
+    def vector(self, term: np.ndarray, count: np.ndarray, max_terms: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """A unit-length query vector (term ids, weights) of term counts; the rarest ``max_terms`` kept."""
+        weight = (1.0 + np.log(count.astype(np.float32))) * self.idf[term]
+        norm = float(np.sqrt((weight.astype(np.float64) ** 2).sum())) or 1.0
+        weight = weight / norm
+        if max_terms and len(term) > max_terms:
+            keep = np.argsort(self.df[term], kind="stable")[:max_terms]
+            term, weight = term[keep], weight[keep]
+        return term, weight
+
+    def scores(self, term: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """Cosine similarity of a query vector to every document."""
+        out = np.zeros(self.n, dtype=np.float32)
+        if not len(term):
+            return out
+        starts = self.indptr[term]
+        lengths = self.indptr[term + 1] - starts
+        total = int(lengths.sum())
+        if not total:
+            return out
+        idx = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(total)
+        out += np.bincount(self.docs[idx], weights=self.weights[idx] * np.repeat(weight, lengths),
+                           minlength=self.n).astype(np.float32)
+        return out
+
+    def doc_vectors(self, docs, weights=None) -> tuple[np.ndarray, np.ndarray]:
+        """The (weighted) sum of some documents' vectors as (term ids, weights), unit length."""
+        mask = np.zeros(self.n, dtype=np.float32)
+        mask[np.asarray(docs)] = 1.0 if weights is None else np.asarray(weights, dtype=np.float32)
+        contribution = self.weights * mask[self.docs]
+        total = np.bincount(self.term, weights=contribution, minlength=len(self.indptr) - 1)
+        term = np.flatnonzero(total)
+        weight = total[term]
+        norm = float(np.sqrt((weight ** 2).sum())) or 1.0
+        return term, (weight / norm).astype(np.float32)
+
+
+def _sorted_postings(term: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, doc, count) of term occurrences, distinct and sorted by term then doc (one sort)."""
+    uniq, count = np.unique((term.astype(np.int64) << DOC_BITS) | doc, return_counts=True)
+    return uniq >> DOC_BITS, uniq & (MAX_DOCS - 1), count
+
+
+def _check_size(texts):
+    if len(texts) >= MAX_DOCS:
+        raise KbError(f"一次最多处理 {MAX_DOCS - 1} 条文本，请缩小范围。")
+
+
+# -- character bigrams ---------------------------------------------------------------------------
+
+
+def _cjk(a: np.ndarray) -> np.ndarray:
+    return ((a >= 0x4E00) & (a <= 0x9FFF)) | ((a >= 0x3400) & (a <= 0x4DBF)) | ((a >= 0xF900) & (a <= 0xFAFF))
+
+
+def _pairs(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code, position) of the pairs of adjacent Chinese characters in a text.
+
+    Only such pairs are used, and NFKC leaves Chinese characters as they are (what it changes —
+    full-width letters, digits and punctuation — never forms a pair), so texts are not normalised.
+    """
+    a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if len(a) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ok = _cjk(a)
+    keep = np.flatnonzero(ok[:-1] & ok[1:])
+    return (a[keep].astype(np.int64) << 21) | a[keep + 1], keep
+
+
+def bigram_codes(text: str, chars: int) -> np.ndarray:
+    """The pairs of adjacent Chinese characters of a text's first ``chars`` characters, as int64 codes."""
+    return _pairs((text or "")[:chars])[0]
+
+
+class BigramIndex(TfidfIndex):
+    """TF-IDF over the character bigrams of each text's first ``chars`` characters."""
+
+    def __init__(self, texts: list[str], chars: int, like: "BigramIndex | None" = None, max_df_ratio: float = 0.0):
+        """Index ``texts``; with ``like``, use that index's vocabulary and idf (terms it lacks are dropped)."""
+        _check_size(texts)
+        self.chars = chars
+        part = [(t or "")[:chars] for t in texts]
+        code, pos = _pairs("\n".join(part) + "\n")
+        starts = np.cumsum([0, *(len(t) + 1 for t in part)])
+        doc = np.searchsorted(starts, pos, side="right") - 1
+        if like is None:
+            # One sort of a key per pair (42 bits of bigram, 21 of document) gives the vocabulary too.
+            uniq, count = np.unique((code << DOC_BITS) | doc, return_counts=True)
+            code, doc = uniq >> DOC_BITS, uniq & (MAX_DOCS - 1)
+            new = np.diff(code, prepend=-1) != 0 if len(code) else np.zeros(0, dtype=bool)
+            self.vocab, term = code[new], np.cumsum(new) - 1
+            super().__init__(len(texts), len(self.vocab), term, doc, count, max_df_ratio=max_df_ratio)
+        else:
+            self.vocab = like.vocab
+            term, found = self._lookup(code)
+            term, doc, count = _sorted_postings(term[found], doc[found])
+            super().__init__(len(texts), len(self.vocab), term, doc, count, df=like.df, idf=like.idf)
+
+    def _lookup(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not len(self.vocab):
+            return np.zeros(len(codes), dtype=np.int64), np.zeros(len(codes), dtype=bool)
+        pos = np.minimum(np.searchsorted(self.vocab, codes), len(self.vocab) - 1)
+        return pos, self.vocab[pos] == codes
+
+    def query_vector(self, text: str, max_terms: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(term ids, weights) of a text over the known bigrams, unit length."""
+        uniq, count = np.unique(bigram_codes(text, self.chars), return_counts=True)
+        term, found = self._lookup(uniq)
+        return self.vector(term[found], count[found], max_terms)
+
+    def similarities(self, text: str, max_terms: int = 0) -> np.ndarray:
+        """Cosine similarity of a text to every indexed text (0 when they share no bigram)."""
+        return self.scores(*self.query_vector(text, max_terms))
+
+
+# -- words ---------------------------------------------------------------------------------------
+
+
+#: Parts of speech (jieba's tags) that do not say what a request is about: place and person names
+#: (a street tells where, not what), numerals, measure words, pronouns, adverbs, function words.
+SKIPPED_TAGS = frozenset("""
+ns nr nrt nrfg nt m mq q r rr rz rg d dg p c u ud ug uj ul uv uz y e o x t tg f s zg eng
+""".split())
+_SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS
+
+
+def content_words(text: str, normalized: bool = False) -> list[str]:
+    """The words of a text that say what it is about: no places, names, question, filler or complaint words.
+
+    A long word also yields the dictionary words inside it, as jieba's search mode does
+    (暖气片 → 暖气片, 暖气), so that it meets texts using the shorter word.
+    """
+    out = []
+    for w, tag in rjieba.tag(text if normalized else normalize(text)):
+        if len(w) > 1 and tag not in SKIPPED_TAGS and w not in _SKIPPED_WORDS:
+            out.append(w)
+            if len(w) > 2:
+                out.extend(p for n in (2, 3) for i in range(len(w) - n + 1)
+                           if n < len(w) and (p := w[i:i + n]) not in _SKIPPED_WORDS and rjieba.has_word(p))
+    return out
+
+
+class WordIndex(TfidfIndex):
+    """TF-IDF over the content words of each text's first ``chars`` characters."""
+
+    def __init__(self, texts: list[str], chars: int, normalized: bool = False):
+        """Index ``texts`` (already passed through analysis.normalize when ``normalized``)."""
+        _check_size(texts)
+        self.chars = chars
+        self.vocab: dict[str, int] = {}
+        terms, docs = [], []
+        vocab = self.vocab
+        for i, text in enumerate(texts):
+            ids = [vocab.setdefault(w, len(vocab)) for w in content_words((text or "")[:chars], normalized)]
+            terms.extend(ids)
+            docs.extend([i] * len(ids))
+        self.words = list(self.vocab)
+        term, doc, count = _sorted_postings(np.asarray(terms, dtype=np.int64), np.asarray(docs, dtype=np.int64))
+        super().__init__(len(texts), len(self.vocab), term, doc, count)
+
+    def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids = [self.vocab[w] for w in content_words((text or "")[:self.chars]) if w in self.vocab]
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        term, count = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+        return self.vector(term, count)
+
+    def similarities(self, text: str) -> np.ndarray:
+        """Cosine similarity of a text to every indexed text."""
+        return self.scores(*self.query_vector(text))

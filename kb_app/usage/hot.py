@@ -1,0 +1,418 @@
+"""Hot issues (每月一题 candidates): the requests of a period grouped by entry and by topic, with trends.
+
+A *request* is a search (``search_log``, the query as typed, masked) or a dispatch text
+(``dispatch_history``: confirmed in the console, upheld objections, imported work orders). The
+report compares a period with the one of the same length just before it:
+
+* **by entry** — dispatches by their directory entry, searches by the entry opened from them;
+* **topics** — clusters of similar texts (:func:`cluster_texts`: character-bigram TF-IDF, greedy
+  cover from seed texts, then every text to its nearest cluster profile), labelled by the words
+  most particular to each, with masked examples, a breakdown by region and a daily trend;
+* **by region** — the district a request concerns: a district of ``units.yaml`` named in its
+  text, or for a dispatch the district recorded with it (``""``: citywide or not known).
+
+An issue is **rising** when it has at least ``MIN_RISING`` requests in the period, at least
+``RISE_RATIO`` times the previous period's (add-one smoothed), and the rise is unlikely to be
+chance (``(current - previous) / sqrt(current + previous) >= RISE_Z``, a Poisson difference test).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import heapq
+import math
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from ..search.analysis import normalize
+from ..exceptions import KbError
+from ..dispatch.regions import NO_REGION, region_finder
+from .stats import to_csv
+from ..search.textsim import WordIndex
+
+#: Characters of a text used to cluster it: a request states its matter first.
+CLUSTER_CHARS = 60
+#: Cosine similarity (content words) for a text to join a seed's group, for two groups' profiles to
+#: merge, and for a text to join a topic's profile.
+JOIN_SIMILARITY = 0.35
+MERGE_SIMILARITY = 0.27
+ASSIGN_SIMILARITY = 0.25
+#: Words of each profile compared when merging.
+PROFILE_WORDS = 30
+#: Seed texts tried: the most frequent, then a deterministic sample weighted by frequency.
+TOP_SEEDS, SAMPLED_SEEDS = 150, 250
+#: Smallest cluster kept (requests), and how many clusters get a profile of their own.
+MIN_CLUSTER = 3
+MAX_PROFILED = 120
+MIN_RISING, RISE_RATIO, RISE_Z = 5, 1.5, 2.0
+EXAMPLES = 3
+EXAMPLE_CHARS = 80
+
+
+# -- clustering ------------------------------------------------------------------------------------
+
+
+def _seeds(weights: np.ndarray) -> list[int]:
+    """The most frequent texts, then a sample of the rest drawn by frequency (fixed seed)."""
+    order = np.argsort(-weights, kind="stable")
+    top = [int(i) for i in order[:TOP_SEEDS]]
+    rest = order[TOP_SEEDS:]
+    if len(rest):
+        rng = np.random.default_rng(0)
+        k = min(SAMPLED_SEEDS, len(rest))
+        top.extend(int(i) for i in rng.choice(rest, size=k, replace=False, p=weights[rest] / weights[rest].sum()))
+    return top
+
+
+def _cover(index: WordIndex, texts: list[str], weights: np.ndarray) -> list[np.ndarray]:
+    """Groups of texts, greedily: the seed whose still-unclaimed neighbours weigh most forms the next."""
+    members = {}
+    for seed in _seeds(weights):
+        found = np.flatnonzero(index.similarities(texts[seed]) >= JOIN_SIMILARITY)
+        if len(found):
+            members[seed] = found
+    claimed = np.zeros(len(texts), dtype=bool)
+    heap = [(-float(weights[m].sum()), seed) for seed, m in members.items()]
+    heapq.heapify(heap)
+    groups = []
+    while heap:
+        _neg, seed = heapq.heappop(heap)
+        free = members[seed][~claimed[members[seed]]]
+        weight = float(weights[free].sum())
+        if weight < MIN_CLUSTER:
+            continue
+        if heap and weight < -heap[0][0] - 1e-9:
+            heapq.heappush(heap, (-weight, seed))  # stale: try again with its current weight
+            continue
+        claimed[free] = True
+        groups.append(free)
+    return groups
+
+
+class Profiles:
+    """Cluster profiles: each a unit vector over words, the weighted sum of its texts' vectors."""
+
+    def __init__(self, index: WordIndex, groups: list[np.ndarray], weights: np.ndarray):
+        self.index = index
+        self.vectors = [index.doc_vectors(g, weights[g]) for g in groups]
+        self.sizes = [float(weights[g].sum()) for g in groups]
+
+    def merge(self, threshold: float) -> list[int]:
+        """Merge profiles closer than ``threshold`` (most similar pair first); returns each one's new number."""
+        k = len(self.vectors)
+        owner = list(range(k))
+        if k < 2:
+            return owner
+        terms = np.unique(np.concatenate([t[np.argsort(-w)[:PROFILE_WORDS]] for t, w in self.vectors]))
+        column = {int(t): i for i, t in enumerate(terms)}
+        dense = np.zeros((k, len(terms)), dtype=np.float64)
+        for row, (t, w) in enumerate(self.vectors):
+            keep = np.isin(t, terms)
+            dense[row, [column[int(x)] for x in t[keep]]] = w[keep]
+        norms = np.linalg.norm(dense, axis=1, keepdims=True)
+        dense /= np.where(norms == 0, 1, norms)
+        sizes = np.array(self.sizes)
+        alive = np.ones(k, dtype=bool)
+        sims = dense @ dense.T
+        np.fill_diagonal(sims, -1)
+        while True:
+            masked = np.where(alive[:, None] & alive[None, :], sims, -1)
+            i, j = divmod(int(np.argmax(masked)), k)
+            if masked[i, j] < threshold:
+                break
+            i, j = (i, j) if sizes[i] >= sizes[j] else (j, i)
+            merged = dense[i] * sizes[i] + dense[j] * sizes[j]
+            dense[i] = merged / (np.linalg.norm(merged) or 1)
+            sizes[i] += sizes[j]
+            alive[j] = False
+            owner = [i if o == j else o for o in owner]
+            sims[i] = sims[:, i] = dense @ dense[i]
+            sims[i, i] = -1
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        self.vectors = [(terms[np.flatnonzero(dense[i])], dense[i][np.flatnonzero(dense[i])].astype(np.float32))
+                        if alive[i] else empty for i in range(k)]
+        return owner
+
+    def words(self, number: int, size: int = 3) -> list[str]:
+        """The heaviest words of a profile, leaving out a word inside one already taken (单车 in 共享单车)."""
+        term, weight = self.vectors[number]
+        out = []
+        for t in term[np.argsort(-weight, kind="stable")]:
+            word = self.index.words[int(t)]
+            if not any(word in w or w in word for w in out):
+                out.append(word)
+            if len(out) == size:
+                break
+        return out
+
+
+def cluster_texts(texts: list[str], weights=None) -> tuple[np.ndarray, list[list[str]]]:
+    """A topic number for every text (-1: in none), topics numbered by weight; and each topic's words.
+
+    ``texts`` are normalised (analysis.normalize); ``weights`` (default 1) is how many requests each
+    distinct text stands for. Texts are grouped
+    greedily around seed texts (cosine of content words), groups whose profiles are alike are
+    merged (paraphrases of one matter), and every text then joins the nearest profile.
+    """
+    n = len(texts)
+    if not n:
+        return np.full(0, -1, dtype=np.int64), []
+    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    index = WordIndex(texts, CLUSTER_CHARS, normalized=True)
+    groups = _cover(index, texts, weights)[:MAX_PROFILED]
+    if not groups:
+        return np.full(n, -1, dtype=np.int64), []
+    profiles = Profiles(index, groups, weights)
+    owner = profiles.merge(MERGE_SIMILARITY)
+    labels = np.full(n, -1, dtype=np.int64)
+    for number, group in enumerate(groups):
+        labels[group] = owner[number]
+    best = np.full(n, ASSIGN_SIMILARITY, dtype=np.float32)
+    for number in sorted(set(owner)):
+        sims = index.scores(*profiles.vectors[number])
+        better = sims >= best
+        labels[better], best[better] = number, sims[better]
+    totals = np.bincount(labels[labels >= 0], weights=weights[labels >= 0], minlength=len(groups))
+    order = [int(i) for i in np.argsort(-totals, kind="stable") if totals[i] >= MIN_CLUSTER]
+    renumber = np.full(len(groups), -1, dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    out = np.where(labels >= 0, renumber[np.maximum(labels, 0)], -1)
+    return out, [profiles.words(i) for i in order]
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Request:
+    at: str
+    text: str
+    entry: str
+    source: str
+    region: str
+    #: The text normalised (analysis.normalize, one space between words): what is clustered.
+    key: str = ""
+
+
+@dataclasses.dataclass
+class HotReport:
+    """The hot issues of a period against the previous one."""
+
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    region: str | None
+    totals: dict
+    topics: list[dict]
+    by_entry: list[dict]
+    by_region: list[dict]
+    trend: list[dict]
+    seconds: float = 0.0
+
+    @property
+    def rising(self) -> list[dict]:
+        return [t for t in self.topics if t["rising"]]
+
+    def csv(self) -> str:
+        """Every table as CSV text, one block per section headed by its title."""
+        parts = []
+        for key, (title, columns) in SECTIONS.items():
+            parts.append(f"# {title}\n" + to_csv(getattr(self, key), columns))
+        return "\n".join(parts)
+
+
+SECTIONS = {
+    "topics": ("热点议题", {"rank": "序号", "label": "议题", "current": "本期", "previous": "上期", "change": "变化",
+                         "change_rate": "变化率", "flag": "趋势", "searches": "查询", "dispatches": "派单",
+                         "regions_text": "区域分布", "entries_text": "涉及事项", "examples_text": "示例"}),
+    "by_entry": ("按事项", {"entry": "事项编号", "title": "事项", "unit_name": "主办/所属单位", "current": "本期",
+                          "previous": "上期", "change": "变化", "flag": "趋势"}),
+    "by_region": ("按区域", {"region": "区域", "current": "本期", "previous": "上期", "change": "变化", "flag": "趋势",
+                           "top_topic": "最多的议题"}),
+    "trend": ("每日趋势", {"day": "日期", "label": "议题", "requests": "诉求数"}),
+}
+
+
+def rising(current: int, previous: int) -> bool:
+    """Whether a count rose beyond chance from the previous period to this one."""
+    if current < MIN_RISING or (current + 1) / (previous + 1) < RISE_RATIO:
+        return False
+    return (current - previous) / math.sqrt(current + previous) >= RISE_Z
+
+
+def flag(current: int, previous: int) -> str:
+    if rising(current, previous):
+        return "新出现" if previous == 0 else "上升"
+    return ""
+
+
+def _change(current: int, previous: int) -> dict:
+    rate = (current - previous) / previous if previous else None
+    return {"current": current, "previous": previous, "change": current - previous,
+            "change_rate": f"{rate:+.0%}" if rate is not None else ("新" if current else ""),
+            "rising": rising(current, previous), "flag": flag(current, previous)}
+
+
+def periods(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of the same length just before [start, end]."""
+    days = (end - start).days + 1
+    return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+
+
+class HotIssues:
+    """Hot issues of one knowledge base (``kb.hot``)."""
+
+    def __init__(self, kb):
+        self.kb = kb
+
+    def requests(self, since: dt.date, until: dt.date) -> list[Request]:
+        """Searches and dispatch texts from ``since`` to ``until`` (both included)."""
+        lo, hi = since.isoformat(), (until + dt.timedelta(days=1)).isoformat()
+        db = self.kb.db()
+        try:
+            searches = db.execute("select at, query, coalesce(opened, '') from search_log where at >= ? and at < ? "
+                                  "and query != '' and hits is not null", [lo, hi]).fetchall()
+            dispatches = db.execute("select at, text, entry, coalesce(region, '') from dispatch_history "
+                                    "where at >= ? and at < ? and text != ''", [lo, hi]).fetchall()
+        finally:
+            db.conn.close()
+        find = region_finder(self.kb.snapshot())
+        normal: dict[str, str] = {}
+
+        def norm(text):
+            value = normal.get(text)
+            if value is None:
+                value = normal[text] = normalize(" ".join(text.split()))
+            return value
+
+        out = []
+        regions: dict[str, str] = {}
+        for at, query, opened in searches:
+            key = norm(query)
+            region = regions.get(key)
+            if region is None:
+                region = regions[key] = find(key)
+            out.append(Request(at, query, opened, "search", region, key))
+        out.extend(Request(at, text, entry, "dispatch", region, norm(text)) for at, text, entry, region in dispatches)
+        return out
+
+    def report(self, start: dt.date | None = None, end: dt.date | None = None, region: str | None = None,
+               limit: int = 30, trend_topics: int = 6) -> HotReport:
+        """The hot issues from ``start`` to ``end`` (default: the 30 days up to today) against the period before."""
+        import time
+
+        started = time.perf_counter()
+        end = end or self.kb.today()
+        start = start or end - dt.timedelta(days=29)
+        if start > end:
+            raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
+        prev_start, prev_end = periods(start, end)
+        rows = self.requests(prev_start, end)
+        if region:
+            wanted = "" if region == NO_REGION else region
+            rows = [r for r in rows if r.region == wanted]
+        first = start.isoformat()
+        current = np.array([r.at >= first for r in rows], dtype=bool)
+        keys = [r.key for r in rows]
+        distinct = list(dict.fromkeys(keys))
+        position = {k: i for i, k in enumerate(distinct)}
+        text_of = np.fromiter((position[k] for k in keys), dtype=np.int64, count=len(keys))
+        weights = np.bincount(text_of, minlength=len(distinct)).astype(np.float64)
+        labels, words = cluster_texts(distinct, weights)
+        labels = labels[text_of] if rows else labels
+        topics = self._topics(rows, labels, words, current, limit)
+        report = HotReport(start, end, prev_start, prev_end, region or None,
+                           {"current": int(current.sum()), "previous": int((~current).sum()),
+                            "searches": sum(1 for r, c in zip(rows, current) if c and r.source == "search"),
+                            "dispatches": sum(1 for r, c in zip(rows, current) if c and r.source == "dispatch"),
+                            "clustered": int((labels[current] >= 0).sum()) if rows else 0},
+                           topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
+                           self._trend(rows, labels, topics, trend_topics, prev_start, end))
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    # -- sections --------------------------------------------------------------------------------
+
+    def _topics(self, rows, labels, words, current, limit) -> list[dict]:
+        if not len(labels) or labels.max() < 0:
+            return []
+        n_topics = int(labels.max()) + 1
+        cur = np.bincount(labels[current & (labels >= 0)], minlength=n_topics)
+        prev = np.bincount(labels[~current & (labels >= 0)], minlength=n_topics)
+        score = np.where([rising(int(c), int(p)) for c, p in zip(cur, prev)], 1, 0)
+        # The biggest topics of the period, and every rising one.
+        order = [int(i) for i in np.lexsort((-cur, -score)) if cur[i] > 0]
+        chosen = sorted(order[:limit], key=lambda i: (-cur[i], i))
+        members = defaultdict(list)
+        for i in np.flatnonzero(current & (labels >= 0)):
+            members[int(labels[i])].append(rows[i])
+        texts = {t: Counter(" ".join(r.text.split()) for r in members[t]) for t in chosen}
+        snap = self.kb.snapshot()
+        out = []
+        for rank, t in enumerate(chosen, 1):
+            label_words = words[t]
+            group = members[t]
+            regions = Counter(r.region or NO_REGION for r in group)
+            entries = Counter(r.entry for r in group if r.entry)
+            examples = [text[:EXAMPLE_CHARS] for text, _n in texts[t].most_common(EXAMPLES)]
+            label = "、".join(label_words) or examples[0][:20]
+            out.append({"rank": rank, "topic": t, "label": label, "words": label_words,
+                        **_change(int(cur[t]), int(prev[t])),
+                        "searches": sum(r.source == "search" for r in group),
+                        "dispatches": sum(r.source == "dispatch" for r in group),
+                        "regions": dict(regions.most_common()),
+                        "regions_text": "；".join(f"{k} {v}" for k, v in regions.most_common(5)),
+                        "entries": [{"entry": e, "title": self._title(snap, e), "requests": n}
+                                    for e, n in entries.most_common(3)],
+                        "entries_text": "；".join(f"{self._title(snap, e)} {n}" for e, n in entries.most_common(3)),
+                        "examples": examples, "examples_text": " | ".join(examples)})
+        return out
+
+    @staticmethod
+    def _title(snap, entry_id: str) -> str:
+        entry = snap.entries.get(entry_id)
+        return entry.title if entry else f"{entry_id}（已删除）"
+
+    def _by_entry(self, rows, current) -> list[dict]:
+        cur, prev = Counter(), Counter()
+        for r, c in zip(rows, current):
+            if r.entry:
+                (cur if c else prev)[r.entry] += 1
+        snap = self.kb.snapshot()
+        out = []
+        for entry_id in sorted(set(cur) | set(prev), key=lambda e: (-cur[e], -prev[e], e)):
+            entry = snap.entries.get(entry_id)
+            unit = (entry.handler or entry.unit) if entry else ""
+            out.append({"entry": entry_id, "title": self._title(snap, entry_id), "unit": unit,
+                        "unit_name": snap.unit_name(unit) if unit else "", **_change(cur[entry_id], prev[entry_id])})
+        return out
+
+    def _by_region(self, rows, current, labels, topics) -> list[dict]:
+        cur, prev, top = Counter(), Counter(), defaultdict(Counter)
+        for i, (r, c) in enumerate(zip(rows, current)):
+            region = r.region or NO_REGION
+            (cur if c else prev)[region] += 1
+            if c and labels[i] >= 0:
+                top[region][int(labels[i])] += 1
+        names = {t["topic"]: t["label"] for t in topics}
+        out = []
+        for region in sorted(set(cur) | set(prev), key=lambda g: (-cur[g], g)):
+            best = next((t for t, _n in top[region].most_common() if t in names), None)
+            out.append({"region": region, **_change(cur[region], prev[region]),
+                        "top_topic": names.get(best, "") if best is not None else ""})
+        return out
+
+    def _trend(self, rows, labels, topics, count, since, until) -> list[dict]:
+        shown = [t for t in topics if t["rising"]][:count]
+        shown += [t for t in topics if t not in shown][:max(0, count - len(shown))]
+        wanted = {t["topic"]: t["label"] for t in shown}
+        days = [(since + dt.timedelta(days=i)).isoformat() for i in range((until - since).days + 1)]
+        counts = Counter()
+        for i, r in enumerate(rows):
+            t = int(labels[i]) if len(labels) else -1
+            if t in wanted:
+                counts[(r.at[:10], t)] += 1
+        return [{"day": d, "label": wanted[t], "requests": counts[(d, t)]} for t in wanted for d in days]

@@ -1,0 +1,273 @@
+"""Usage statistics as plain rows, for the ``kb report`` command and the statistics page.
+
+Every figure is taken over a date range (both ends included; by default the last 30 days up to
+today) and, when ``unit`` is given, limited to that unit: its entries' views, votes and tasks, the
+searches that opened one of its entries, and the change requests written by it.
+
+The direct-answer rate (直接答复率) is the share of requests taken in the agent console that were
+settled from the knowledge base (outcome 直接答复) among all requests with a recorded outcome, per
+day and per topic (the first category of the answer or catalogue entry used; transfers count under
+紧急转接). For a unit it counts the requests settled with its answers or dispatched to it.
+
+Review turnaround is the time from a change request's submission (its first ``submit`` event, or
+its creation when it has none) to its publication, in hours, per author unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import statistics
+
+from ..export import csv_text
+
+#: Column labels, in display order, of every section.
+SECTIONS = {
+    "searches_per_day": ("每日查询量", {"day": "日期", "searches": "查询次数", "zero": "无结果次数"}),
+    "top_queries": ("热门查询", {"query": "查询内容", "searches": "次数", "zero": "无结果次数", "opened": "打开条目次数"}),
+    "zero_result_queries": ("无结果查询", {"query": "查询内容", "searches": "次数", "last": "最近一次"}),
+    "most_viewed": ("浏览最多的条目", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "views": "浏览次数"}),
+    "helpfulness_by_entry": ("条目有用率", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "helpful": "有帮助",
+                                       "unhelpful": "没有帮助", "rate": "有用率"}),
+    "helpfulness_by_unit": ("单位有用率", {"unit": "单位编号", "unit_name": "单位", "helpful": "有帮助",
+                                      "unhelpful": "没有帮助", "rate": "有用率"}),
+    "tasks_by_unit": ("维护任务", {"unit": "单位编号", "unit_name": "单位", "open": "待处理", "overdue": "已超期",
+                                "closed": "已完成", "dismissed": "已驳回"}),
+    "direct_answers_per_day": ("每日直接答复率", {"day": "日期", "requests": "受理诉求", "direct": "直接答复",
+                                            "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
+    "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", "requests": "受理诉求", "direct": "直接答复",
+                                               "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
+    "review_turnaround": ("校核周期", {"unit": "单位编号", "unit_name": "单位", "published": "已发布变更数",
+                                   "avg_hours": "平均用时（小时）", "median_hours": "中位用时（小时）",
+                                   "max_hours": "最长用时（小时）"}),
+}
+
+
+@dataclasses.dataclass
+class Summary:
+    searches: int
+    zero: int
+    views: int
+    helpful: int
+    unhelpful: int
+    open_tasks: int
+    overdue_tasks: int
+    requests: int = 0
+    direct: int = 0
+
+    @property
+    def zero_rate(self) -> float:
+        return self.zero / self.searches if self.searches else 0.0
+
+    @property
+    def direct_rate(self) -> float:
+        """Requests settled from the knowledge base, of all requests with a recorded outcome."""
+        return self.direct / self.requests if self.requests else 0.0
+
+    def rows(self) -> list[dict]:
+        return [{"item": "查询次数", "value": self.searches}, {"item": "无结果次数", "value": self.zero},
+                {"item": "无结果率", "value": f"{self.zero_rate:.1%}"}, {"item": "条目浏览次数", "value": self.views},
+                {"item": "有帮助 / 没有帮助", "value": f"{self.helpful} / {self.unhelpful}"},
+                {"item": "待处理维护任务（其中超期）", "value": f"{self.open_tasks}（{self.overdue_tasks}）"},
+                {"item": "受理诉求 / 直接答复", "value": f"{self.requests} / {self.direct}"},
+                {"item": "直接答复率", "value": f"{self.direct_rate:.1%}"}]
+
+
+def _rate(helpful: int, unhelpful: int):
+    total = helpful + unhelpful
+    return round(helpful / total, 3) if total else None
+
+
+def to_csv(rows: list[dict], columns: dict[str, str]) -> str:
+    """Rows as CSV text with the Chinese column labels as the header (cells made formula-safe)."""
+    return csv_text(columns.values(), ([row.get(k) for k in columns] for row in rows))
+
+
+class Stats:
+    """Statistics of one knowledge base (``kb.stats``)."""
+
+    def __init__(self, kb):
+        self.kb = kb
+
+    def range(self, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+        end = end or self.kb.today()
+        start = start or end - dt.timedelta(days=29)
+        if start > end:
+            from ..exceptions import KbError
+
+            raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
+        return start, end
+
+    def _query(self, sql: str, params) -> list[dict]:
+        db = self.kb.db()
+        try:
+            cur = db.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+        finally:
+            db.conn.close()
+
+    def _bounds(self, start, end):
+        start, end = self.range(start, end)
+        return start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
+
+    def _names(self, rows: list[dict]) -> list[dict]:
+        snap = self.kb.snapshot()
+        for r in rows:
+            if "unit" in r:
+                r["unit_name"] = snap.unit_name(r["unit"]) if r["unit"] else ""
+            if "entry" in r:
+                e = snap.entries.get(r["entry"])
+                r["title"] = e.title if e else f"{r['entry']}（已删除）"
+        return rows
+
+    # -- searches ------------------------------------------------------------------------------
+
+    def _search_filter(self, unit):
+        return ("and unit = ?", [unit]) if unit else ("", [])
+
+    def searches_per_day(self, start=None, end=None, unit=None) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        return self._query(f"select substr(at, 1, 10) as day, count(*) as searches, "
+                           f"sum(case when hits = 0 then 1 else 0 end) as zero from search_log "
+                           f"where at >= ? and at < ? and hits is not null {extra} group by day order by day",
+                           [lo, hi, *params])
+
+    def top_queries(self, start=None, end=None, unit=None, limit: int = 20) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        return self._query(f"select query, count(*) as searches, sum(case when hits = 0 then 1 else 0 end) as zero, "
+                           f"sum(case when opened is not null then 1 else 0 end) as opened from search_log "
+                           f"where at >= ? and at < ? and hits is not null and query != '' {extra} "
+                           f"group by query order by searches desc, query limit ?", [lo, hi, *params, limit])
+
+    def zero_result_queries(self, start=None, end=None, limit: int = 50) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        return self._query("select query, count(*) as searches, max(at) as last from search_log "
+                           "where at >= ? and at < ? and hits = 0 and query != '' "
+                           "group by query order by searches desc, last desc limit ?", [lo, hi, limit])
+
+    # -- entries -------------------------------------------------------------------------------
+
+    def most_viewed(self, start=None, end=None, unit=None, limit: int = 20) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        rows = self._query(f"select opened as entry, unit, count(*) as views from search_log "
+                           f"where at >= ? and at < ? and opened is not null {extra} "
+                           f"group by opened order by views desc, opened limit ?", [lo, hi, *params, limit])
+        return self._names(rows)
+
+    def helpfulness_by_entry(self, start=None, end=None, unit=None) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        rows = self._query(f"select entry, unit, sum(helpful) as helpful, sum(1 - helpful) as unhelpful from votes "
+                           f"where at >= ? and at < ? {extra} group by entry order by unhelpful desc, entry",
+                           [lo, hi, *params])
+        for r in rows:
+            r["rate"] = _rate(r["helpful"], r["unhelpful"])
+        return self._names(rows)
+
+    def helpfulness_by_unit(self, start=None, end=None, unit=None) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        rows = self._query(f"select unit, sum(helpful) as helpful, sum(1 - helpful) as unhelpful from votes "
+                           f"where at >= ? and at < ? {extra} group by unit order by unit", [lo, hi, *params])
+        for r in rows:
+            r["rate"] = _rate(r["helpful"], r["unhelpful"])
+        return self._names(rows)
+
+    # -- request outcomes ------------------------------------------------------------------------
+
+    def _outcomes(self, key: str, start, end, unit) -> list[dict]:
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        rows = self._query(
+            f"select {key}, count(*) as requests, sum(outcome = 'direct_answer') as direct, "
+            f"sum(outcome = 'dispatch') as dispatched, sum(outcome = 'transfer') as transferred "
+            f"from request_outcomes where at >= ? and at < ? {extra} group by 1 order by 1", [lo, hi, *params])
+        for r in rows:
+            r["rate"] = round(r["direct"] / r["requests"], 3) if r["requests"] else None
+        return rows
+
+    def direct_answers_per_day(self, start=None, end=None, unit=None) -> list[dict]:
+        """Requests and how they ended, per day, with the direct-answer rate."""
+        return self._outcomes("substr(at, 1, 10) as day", start, end, unit)
+
+    def direct_answers_by_topic(self, start=None, end=None, unit=None) -> list[dict]:
+        """Requests and how they ended, per topic, with the direct-answer rate (highest volume first)."""
+        rows = self._outcomes("coalesce(topic, '未分类') as topic", start, end, unit)
+        return sorted(rows, key=lambda r: (-r["requests"], r["topic"]))
+
+    # -- tasks and reviews -----------------------------------------------------------------------
+
+    def tasks_by_unit(self, start=None, end=None, unit=None) -> list[dict]:
+        """Tasks opened in the range, by unit and state; ``overdue`` counts open tasks past due today."""
+        lo, hi = self._bounds(start, end)
+        extra, params = self._search_filter(unit)
+        today = self.kb.today().isoformat()
+        rows = self._query(
+            f"select unit, sum(state = 'open') as open, "
+            f"sum(state = 'open' and due != '' and due is not null and due < ?) as overdue, "
+            f"sum(state = 'closed') as closed, sum(state = 'dismissed') as dismissed from tasks "
+            f"where created >= ? and created < ? {extra} group by unit order by unit", [today, lo, hi, *params])
+        return self._names(rows)
+
+    def review_turnaround(self, start=None, end=None, unit=None) -> list[dict]:
+        """Hours from submission to publication of the change requests published in the range."""
+        lo, hi = self._bounds(start, end)
+        extra, params = ("and cr.author_unit = ?", [unit]) if unit else ("", [])
+        rows = self._query(
+            f"select cr.author_unit as unit, cr.created, cr.published, "
+            f"(select min(e.at) from cr_events e where e.cr = cr.id and e.action like 'submit%') as submitted "
+            f"from change_requests cr where cr.published is not null and cr.published >= ? and cr.published < ? "
+            f"{extra}", [lo, hi, *params])
+        by_unit: dict[str, list[float]] = {}
+        for r in rows:
+            began = r["submitted"] or r["created"]
+            try:
+                hours = (dt.datetime.fromisoformat(r["published"]) - dt.datetime.fromisoformat(began)).total_seconds() / 3600
+            except (TypeError, ValueError):
+                continue
+            by_unit.setdefault(r["unit"] or "", []).append(max(hours, 0.0))
+        out = [{"unit": u, "published": len(h), "avg_hours": round(statistics.fmean(h), 1),
+                "median_hours": round(statistics.median(h), 1), "max_hours": round(max(h), 1)}
+               for u, h in sorted(by_unit.items())]
+        return self._names(out)
+
+    # -- all together --------------------------------------------------------------------------
+
+    def summary(self, start=None, end=None, unit=None) -> Summary:
+        per_day = self.searches_per_day(start, end, unit)
+        views = sum(r["views"] for r in self.most_viewed(start, end, unit, limit=10 ** 9))
+        votes = self.helpfulness_by_unit(start, end, unit)
+        tasks = self.tasks_by_unit(start, end, unit)
+        outcomes = self.direct_answers_per_day(start, end, unit)
+        return Summary(sum(r["searches"] for r in per_day), sum(r["zero"] or 0 for r in per_day), views,
+                       sum(r["helpful"] for r in votes), sum(r["unhelpful"] for r in votes),
+                       sum(r["open"] for r in tasks), sum(r["overdue"] for r in tasks),
+                       sum(r["requests"] for r in outcomes), sum(r["direct"] for r in outcomes))
+
+    def report(self, start=None, end=None, unit=None) -> dict[str, list[dict]]:
+        """Every section's rows, keyed as in SECTIONS. The zero-result queries are the center's only."""
+        sections = {
+            "searches_per_day": self.searches_per_day(start, end, unit),
+            "top_queries": self.top_queries(start, end, unit),
+            "zero_result_queries": [] if unit else self.zero_result_queries(start, end),
+            "most_viewed": self.most_viewed(start, end, unit),
+            "helpfulness_by_entry": self.helpfulness_by_entry(start, end, unit),
+            "helpfulness_by_unit": self.helpfulness_by_unit(start, end, unit),
+            "tasks_by_unit": self.tasks_by_unit(start, end, unit),
+            "direct_answers_per_day": self.direct_answers_per_day(start, end, unit),
+            "direct_answers_by_topic": self.direct_answers_by_topic(start, end, unit),
+            "review_turnaround": self.review_turnaround(start, end, unit),
+        }
+        return sections
+
+    def report_csv(self, start=None, end=None, unit=None) -> str:
+        """The whole report as CSV text: one block per section, headed by the section title."""
+        parts = []
+        for key, rows in self.report(start, end, unit).items():
+            title, columns = SECTIONS[key]
+            parts.append(f"# {title}\n" + to_csv(rows, columns))
+        return "\n".join(parts)

@@ -1,0 +1,298 @@
+"""Answers that learn from searches: suggested questions for entries, and missing answers for the center.
+
+**Evidence** that an entry answers a query is a search (``search_log``) from which the entry was
+opened and then either voted helpful by the person who searched (a public vote carrying the
+search's id) or adopted by an agent (``used``: the agent took the answer for the call). When one
+phrasing has at least ``settings.suggest_min_evidence`` such searches for one entry, and the entry
+does not already list it (title, ``questions:``, or ``examples:`` of a directory entry), the
+owning unit gets a maintenance task of kind ``suggested_question``. Accepting it
+(:func:`accept`) opens a change request that adds the phrasing to the entry — reviewed like any
+change (``Review.create``); nothing changes the content without review, and the task closes when
+that change is published.
+
+**Missing answers** are the queries that found nothing, or that were searched at least
+``LOW_SUCCESS_MIN`` times and led to an opened (or adopted) answer in fewer than
+``LOW_SUCCESS_RATE`` of them. They are grouped by similarity (``kb_app.usage.hot.cluster_texts``) and
+offered to the hotline center with counts and examples, to be assigned to a unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+
+import yaml
+
+from ..content import frontmatter
+from ..search.analysis import normalize
+from ..exceptions import KbError, PermissionDenied
+from ..privacy import LABELS
+
+KIND = "suggested_question"
+#: The list a phrasing is added to, per kind of entry.
+FIELDS = {"policy": "questions", "directory": "examples"}
+MIN_CHARS, MAX_CHARS = 4, 60
+LOW_SUCCESS_MIN, LOW_SUCCESS_RATE = 3, 0.2
+MISSING_EXAMPLES = 5
+_PUNCT = re.compile(r"[\s，。？！、；：,.?!;:\"'“”‘’（）()【】\[\]<>《》…—-]+")
+
+
+def phrasing_key(text: str) -> str:
+    """A phrasing as compared with others: normalised, without spaces and punctuation."""
+    return _PUNCT.sub("", normalize(text or ""))
+
+
+def clean_phrasing(text: str) -> str:
+    """A query as it would be written into ``questions:`` (one line, trailing punctuation dropped)."""
+    return " ".join((text or "").split()).strip(" ，。？！,.?!")
+
+
+# -- evidence and suggestions --------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Suggestion:
+    entry: str
+    unit: str
+    field: str
+    phrasing: str
+    evidence: int
+    helpful_votes: int
+    adopted: int
+
+
+def evidence(kb, since: dt.date | None = None) -> list[dict]:
+    """Per (query, entry): searches that opened the entry and ended in a helpful vote or an adoption."""
+    where = "and s.at >= ?" if since else ""
+    params = [since.isoformat()] if since else []
+    db = kb.db()
+    try:
+        rows = db.execute(
+            "select s.query, s.opened, "
+            "  max(case when s.used = 1 then 1 else 0 end) as adopted, "
+            "  max(case when exists (select 1 from votes v where v.search = s.id and v.helpful = 1) "
+            "      then 1 else 0 end) as helpful "
+            f"from search_log s where s.query != '' and s.opened is not null {where} "
+            "group by s.id having adopted = 1 or helpful = 1", params).fetchall()
+    finally:
+        db.conn.close()
+    grouped: dict[tuple[str, str], dict] = {}
+    for query, entry, adopted, helpful in rows:
+        key = (phrasing_key(query), entry)
+        if not key[0]:
+            continue
+        g = grouped.setdefault(key, {"entry": entry, "phrasings": {}, "evidence": 0, "helpful": 0, "adopted": 0})
+        g["phrasings"][clean_phrasing(query)] = g["phrasings"].get(clean_phrasing(query), 0) + 1
+        g["evidence"] += 1
+        g["helpful"] += helpful
+        g["adopted"] += adopted
+    out = []
+    for g in grouped.values():
+        phrasing = max(g["phrasings"], key=lambda p: (g["phrasings"][p], -len(p), p))
+        out.append({"entry": g["entry"], "phrasing": phrasing, "evidence": g["evidence"],
+                    "helpful": g["helpful"], "adopted": g["adopted"]})
+    return sorted(out, key=lambda r: (-r["evidence"], r["entry"], r["phrasing"]))
+
+
+def known_phrasings(entry) -> set[str]:
+    """The phrasings an entry already carries (title, questions, examples), as compared."""
+    return {phrasing_key(p) for p in [entry.title, *entry.questions, *entry.examples]}
+
+
+def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
+    """Phrasings with enough evidence for an entry of main that does not carry them yet."""
+    minimum = minimum or kb.settings.suggest_min_evidence
+    snap = kb.snapshot()
+    out = []
+    for row in evidence(kb):
+        entry = snap.entries.get(row["entry"])
+        if entry is None or entry.kind not in FIELDS or row["evidence"] < minimum:
+            continue
+        phrasing = row["phrasing"]
+        if not MIN_CHARS <= len(phrasing) <= MAX_CHARS or any(label in phrasing for label in LABELS.values()):
+            continue
+        if phrasing_key(phrasing) in known_phrasings(entry):
+            continue
+        out.append(Suggestion(entry.id, entry.unit, FIELDS[entry.kind], phrasing, row["evidence"], row["helpful"],
+                              row["adopted"]))
+    return out
+
+
+def source_of(s: Suggestion) -> str:
+    return f"suggest:{s.entry}:{phrasing_key(s.phrasing)}"
+
+
+def open_tasks(kb) -> list[int]:
+    """A ``suggested_question`` task for every new suggestion (idempotent); returns the new task ids."""
+    new = []
+    for s in suggestions(kb):
+        detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
+                  "adopted": s.adopted}
+        text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本条目并认为有帮助（公众评价 "
+                f"{s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入条目的 {s.field}，"
+                f"便于今后检索。\n{json.dumps(detail, ensure_ascii=False)}")
+        title = kb.snapshot().entries[s.entry].title
+        pk = kb.feedback.open_task(s.unit, KIND, s.entry, f"建议新增问法：{title}", text, source=source_of(s))
+        if pk is not None:
+            new.append(pk)
+    return new
+
+
+def task_suggestion(task) -> dict:
+    """The suggestion a ``suggested_question`` task carries (phrasing, field, evidence)."""
+    if task.kind != KIND:
+        raise KbError(f"维护任务 #{task.id} 不是建议问法：只有“建议新增问法”任务可以采纳。")
+    try:
+        return json.loads(task.detail.rsplit("\n", 1)[-1])
+    except ValueError:
+        raise KbError(f"维护任务 #{task.id} 的内容无法读取：请驳回该任务。")
+
+
+# -- accepting: a change request -----------------------------------------------------------------
+
+
+_FLOW = re.compile(r"^(?P<key>{field}):[ \t]*\[(?P<items>.*)\][ \t]*$", re.M)
+
+
+def _quoted(value: str) -> str:
+    """A YAML scalar for a list item, quoted when plain YAML would read it otherwise."""
+    plain = yaml.safe_load(f"[{value}]") if not re.search(r"[\[\]{},:#&*!|>'\"%@`]", value) else None
+    return value if plain == [value] else json.dumps(value, ensure_ascii=False)
+
+
+def add_to_list(text: str, field: str, value: str) -> str:
+    """The file with ``value`` appended to the list ``field`` of its front matter, other lines kept as they are."""
+    raw, body, _ = frontmatter.split(text)
+    meta = frontmatter.parse(text)[0]
+    before = list(meta.get(field) or [])
+    item = _quoted(value)
+    flow = re.compile(_FLOW.pattern.format(field=re.escape(field)), re.M)
+    m = flow.search(raw)
+    if m:
+        items = m.group("items").strip()
+        raw = raw[:m.start()] + f"{field}: [{items + ', ' if items else ''}{item}]" + raw[m.end():]
+    elif re.search(rf"^{re.escape(field)}:[ \t]*$", raw, re.M):
+        lines = raw.split("\n")
+        start = next(i for i, line in enumerate(lines) if re.match(rf"^{re.escape(field)}:[ \t]*$", line))
+        end = start + 1
+        while end < len(lines) and (lines[end].startswith((" ", "\t", "-")) or not lines[end].strip()):
+            end += 1
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1
+        indent = re.match(r"^([ \t]*)-", lines[start + 1]).group(1) if end > start + 1 else "  "
+        lines.insert(end, f"{indent}- {item}")
+        raw = "\n".join(lines)
+    elif field not in meta:
+        anchor = re.search(r"^title:.*$", raw, re.M)
+        line = f"{field}: [{item}]"
+        raw = raw[:anchor.end()] + "\n" + line + raw[anchor.end():] if anchor else raw + line + "\n"
+    else:
+        raw = None
+    new = f"---\n{raw}---\n{body}" if raw is not None else None
+    if new is None or frontmatter.parse(new)[0].get(field) != [*before, value]:
+        # A layout the text edit does not know: write the front matter anew (same data, one more item).
+        return frontmatter.dump({**meta, field: [*before, value]}, body)
+    return new
+
+
+def accept(kb, user, task_id: int, phrasing: str | None = None):
+    """Open (and submit) the change request that adds a suggested phrasing to its entry."""
+    task = kb.feedback.task(task_id)
+    data = task_suggestion(task)
+    if task.state != "open":
+        raise KbError(f"维护任务 #{task.id} 已处理（{task.state_label}），无需再采纳。")
+    if getattr(user, "role", None) not in ("center_reviewer", "admin") and getattr(user, "unit", None) != task.unit:
+        raise PermissionDenied(f"维护任务 #{task.id} 属于单位“{kb.snapshot().unit_name(task.unit)}”，只有该单位可以采纳。")
+    for cr in kb.review.list():
+        if cr.is_open and cr.data.get("suggestion") == task.id:
+            raise KbError(f"已为该建议发起变更请求 #{cr.id}（{cr.state_label}），请在变更校核中跟进。")
+    phrasing = clean_phrasing(phrasing or data["phrasing"])
+    if not phrasing:
+        raise KbError("问法为空：请填写要加入条目的问法。")
+    entry = kb.entry(task.entry)
+    if phrasing_key(phrasing) in known_phrasings(entry):
+        raise KbError(f"条目“{entry.title}”已包含问法“{phrasing}”，无需修改：请驳回该任务。")
+    text = kb.store.read(entry.path)
+    new_text = add_to_list(text, data.get("field") or FIELDS[entry.kind], phrasing)
+    description = (f"依据检索记录：用“{data['phrasing']}”检索并打开本条目后认为有帮助或被坐席采用 "
+                   f"{data.get('evidence', 0)} 次（维护任务 #{task.id}）。")
+    return kb.review.create(user, f"新增问法：{entry.title}", {entry.path: new_text}, submit=True,
+                            description=description, data={"suggestion": task.id, "phrasing": phrasing})
+
+
+def after_publish(kb, cr, commit: str):
+    """on_publish hook: close the suggested questions that the published entries now carry (or that left)."""
+    parent = kb.store.git("rev-parse", f"{commit}^1").strip()
+    touched = [p.rsplit("/", 1)[-1][:-3] for p in kb.store.changed_paths(parent, commit)
+               if p.startswith("entries/") and p.endswith(".md")]
+    snap = kb.snapshot(commit)
+    done = []
+    for task in kb.feedback.open_tasks_of(touched, [KIND]):
+        entry = snap.entries.get(task.entry)
+        if entry is None or phrasing_key(task_suggestion(task)["phrasing"]) in known_phrasings(entry) or \
+                cr.data.get("suggestion") == task.id:
+            done.append(task)
+    return kb.feedback.close_tasks(done, f"问法已由变更请求 #{cr.id} 加入条目并发布。", f"cr:{cr.id}")
+
+
+# -- missing answers -----------------------------------------------------------------------------
+
+
+def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50) -> list[dict]:
+    """Zero-result and low-success queries of a period, grouped by similarity, biggest group first."""
+    from .hot import cluster_texts
+
+    start, end = kb.stats.range(start, end)
+    lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
+    db = kb.db()
+    try:
+        rows = db.execute(
+            "select query, count(*) as searches, sum(case when hits = 0 then 1 else 0 end) as zero, "
+            "sum(case when opened is not null or used = 1 then 1 else 0 end) as success, max(at) as last "
+            "from search_log where at >= ? and at < ? and query != '' and hits is not null group by query",
+            [lo, hi]).fetchall()
+    finally:
+        db.conn.close()
+    by_key: dict[str, dict] = {}
+    for query, searches, zero, success, last in rows:
+        key = phrasing_key(query)
+        if not key:
+            continue
+        g = by_key.setdefault(key, {"query": clean_phrasing(query), "searches": 0, "zero": 0, "success": 0,
+                                    "last": ""})
+        g["searches"] += searches
+        g["zero"] += zero
+        g["success"] += success
+        g["last"] = max(g["last"], last)
+    missing = [g for g in by_key.values()
+               if g["zero"] == g["searches"] or (g["searches"] >= LOW_SUCCESS_MIN
+                                                 and g["success"] / g["searches"] < LOW_SUCCESS_RATE)]
+    if not missing:
+        return []
+    labels, words = cluster_texts([normalize(g["query"]) for g in missing], [g["searches"] for g in missing])
+    assigned = kb.feedback.assigned_queries()
+    groups: dict[int, list[dict]] = {}
+    for i, g in enumerate(missing):
+        groups.setdefault(int(labels[i]) if labels[i] >= 0 else -1 - i, []).append(g)
+    out = []
+    for number, members in groups.items():
+        members.sort(key=lambda g: (-g["searches"], g["query"]))
+        out.append({"label": "、".join(words[number]) if number >= 0 else members[0]["query"],
+                    "query": members[0]["query"], "searches": sum(g["searches"] for g in members),
+                    "zero": sum(g["zero"] for g in members), "phrasings": len(members),
+                    "success_rate": round(sum(g["success"] for g in members) / sum(g["searches"] for g in members), 3),
+                    "last": max(g["last"] for g in members)[:16].replace("T", " "),
+                    "examples": [g["query"] for g in members[:MISSING_EXAMPLES]],
+                    "assigned": any(g["query"] in assigned for g in members)})
+    out.sort(key=lambda g: (-g["searches"], g["query"]))
+    return out[:limit]
+
+
+def assign_missing(kb, group: dict, unit: str, user=None) -> int:
+    """Give a group of missing-answer queries to a unit as one maintenance task."""
+    others = [q for q in group["examples"] if q != group["query"]]
+    note = (f"同类查询共 {group['searches']} 次、{group['phrasings']} 种问法" +
+            (f"，例如：{'；'.join(others)}" if others else "") + "。")
+    return kb.feedback.assign_query(group["query"], unit, user, note=note)

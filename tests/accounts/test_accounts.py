@@ -1,0 +1,316 @@
+"""Log-in throttling, unlocking, the audit trail, server-side sessions and the demo-password guard."""
+
+import datetime as dt
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app.accounts.auth import DEMO_PASSWORD, is_loopback
+from kb_app.cli import cli
+from kb_app.exceptions import AuthError, KbError
+from kb_app.accounts.sessions import token_hash
+from kb_app.accounts.throttle import LoginLocked
+
+from ..conftest import PROJECT, TODAY
+
+PASSWORD = "right-password-1"
+WRONG = "用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。"
+
+
+def locked_account(user, minutes):
+    return f"登录失败次数过多，账号“{user}”已暂时锁定：请 {minutes} 分钟后再试；如需立即解锁，请联系管理员。"
+
+
+def locked_address(client, minutes):
+    return (f"登录失败次数过多，来自您所在地址（{client}）的登录已暂时停止：请 {minutes} 分钟后再试；"
+            "如需立即解锁，请联系管理员。")
+
+
+class Clock:
+    """A clock for one knowledge base, moved by hand."""
+
+    def __init__(self, kb, start=f"{TODAY}T09:00:00"):
+        self.now = dt.datetime.fromisoformat(start)
+        kb.now = lambda: self.now
+
+    def advance(self, **delta):
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(kb):
+    return Clock(kb)
+
+
+@pytest.fixture
+def center(kb):
+    return kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
+
+
+def fail(kb, username, times, client=None, password="wrong-password"):
+    """Log in with a wrong password ``times`` times; the messages seen."""
+    messages = []
+    for _ in range(times):
+        with pytest.raises(AuthError) as e:
+            kb.authenticate(username, password, client, "app" if client else "cli")
+        messages.append(str(e.value))
+    return messages
+
+
+def refused(kb, username, client=None, password=PASSWORD):
+    with pytest.raises(LoginLocked) as e:
+        kb.authenticate(username, password, client, "app" if client else "cli")
+    return str(e.value)
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes_even_for_the_right_password(kb, clock, center):
+    assert fail(kb, "center", 4) == [WRONG] * 4
+    clock.advance(minutes=14)                 # all five within fifteen minutes
+    assert fail(kb, "center", 1) == [locked_account("center", 15)]
+    assert refused(kb, "center") == locked_account("center", 15)
+    clock.advance(minutes=10, seconds=30)
+    assert refused(kb, "center") == locked_account("center", 5)
+    clock.advance(minutes=4, seconds=29)
+    assert refused(kb, "center") == locked_account("center", 1)
+    clock.advance(seconds=2)
+    assert kb.authenticate("center", PASSWORD) == center
+    # The lock's own failures no longer count: one more failure does not lock again.
+    assert fail(kb, "center", 1) == [WRONG]
+
+
+def test_failures_older_than_the_window_do_not_count(kb, clock, center):
+    fail(kb, "center", 4)
+    clock.advance(minutes=15, seconds=1)
+    assert fail(kb, "center", 4) == [WRONG] * 4
+    assert kb.authenticate("center", PASSWORD) == center
+
+
+def test_a_successful_log_in_starts_the_account_count_afresh(kb, clock, center):
+    fail(kb, "center", 4)
+    kb.authenticate("center", PASSWORD)
+    assert fail(kb, "center", 4) == [WRONG] * 4
+    assert fail(kb, "center", 1) == [locked_account("center", 15)]
+
+
+def test_spaces_around_a_name_count_against_the_same_account(kb, clock, center):
+    for name in ("center", " center", "center ", "\tcenter", " center "):
+        fail(kb, name, 1)
+    assert refused(kb, "center") == locked_account("center", 15)
+    assert refused(kb, " center") == locked_account("center", 15)
+
+
+def test_unknown_user_names_lock_like_real_ones(kb, clock):
+    assert fail(kb, "nobody", 5)[-1] == locked_account("nobody", 15)
+    assert refused(kb, "nobody") == locked_account("nobody", 15)
+
+
+def test_a_disabled_account_counts_its_failures_too(kb, clock, center):
+    kb.users.set_disabled("center")
+    assert fail(kb, "center", 5, password=PASSWORD)[-1] == locked_account("center", 15)
+
+
+def test_five_failures_from_one_address_lock_the_address_for_any_account(kb, clock, center):
+    kb.users.add("agent", "刘坐席", PASSWORD, "agent")
+    for name in ("a1", "a2", "a3", "a4"):
+        fail(kb, name, 1, client="10.1.2.3")
+    kb.authenticate("agent", PASSWORD, "10.1.2.3", "app")   # a success does not reset the address
+    assert fail(kb, "a5", 1, client="10.1.2.3") == [locked_address("10.1.2.3", 15)]
+    assert refused(kb, "center", "10.1.2.3") == locked_address("10.1.2.3", 15)
+    assert kb.authenticate("center", PASSWORD, "10.9.9.9", "app") == center
+    assert kb.authenticate("center", PASSWORD) == center           # the command line has no address
+
+
+def test_unlock_lifts_the_lock_and_starts_the_count_afresh(kb, clock, center):
+    fail(kb, "center", 5)
+    fail(kb, "x1", 5, client="10.1.2.3")
+    assert [lock.label for lock in kb.throttle.active_locks()] == ["地址“10.1.2.3”", "账号“x1”", "账号“center”"]
+    lifted = kb.throttle.unlock("account", "center", actor="root", via="cli")
+    assert [lock.key for lock in lifted] == ["center"]
+    assert kb.throttle.unlock("account", "center", actor="root", via="cli") == []
+    assert kb.authenticate("center", PASSWORD) == center
+    fail(kb, "center", 4)
+    assert kb.authenticate("center", PASSWORD) == center
+    assert refused(kb, "center", "10.1.2.3") == locked_address("10.1.2.3", 15)
+    kb.throttle.unlock("client", "10.1.2.3", actor="admin", via="app")
+    assert kb.authenticate("center", PASSWORD, "10.1.2.3") == center
+
+
+def events(kb, username=None):
+    return [(e.event, e.username, e.client, e.via, e.actor) for e in reversed(kb.audit.list(username))]
+
+
+def test_every_log_in_failure_lock_and_unlock_is_audited(kb, clock, center):
+    fail(kb, "center", 5, client="10.1.2.3")
+    refused(kb, "center", "10.1.2.3")
+    kb.throttle.unlock("account", "center", actor="root", via="cli")
+    kb.throttle.unlock("client", "10.1.2.3", actor="admin", via="app")
+    kb.authenticate("center", PASSWORD, "10.1.2.3", "app")
+    token = kb.sessions.start(center, "10.1.2.3")
+    kb.sessions.end(token, "10.1.2.3")
+    kb.users.set_password("center", "another-password", actor="admin", via="app")
+    kb.users.set_disabled("center", actor="root")
+    kb.users.set_disabled("center", False, actor="root")
+    assert events(kb) == [("failed", "center", "10.1.2.3", "app", "")] * 5 + [
+        ("locked", "center", "10.1.2.3", "app", ""), ("locked", "center", "10.1.2.3", "app", ""),
+        ("refused", "center", "10.1.2.3", "app", ""),
+        ("unlocked", "center", "", "cli", "root"), ("unlocked", "", "10.1.2.3", "app", "admin"),
+        ("login", "center", "10.1.2.3", "app", ""), ("logout", "center", "10.1.2.3", "app", ""),
+        ("password", "center", "", "app", "admin"), ("disabled", "center", "", "cli", "root"),
+        ("enabled", "center", "", "cli", "root")]
+    detail = {e.event: e.detail for e in kb.audit.list("center")}
+    assert detail["locked"] == f"15 分钟内 5 次登录失败，账号“center”锁定至 {TODAY} 09:15"
+    assert detail["failed"] == WRONG
+    assert detail["refused"] == "账号“center”锁定中，还剩 15 分钟"
+    assert [e.row()["事件"] for e in kb.audit.list("center", limit=2)] == ["恢复账号", "停用账号"]
+
+
+def test_cli_as_is_throttled_and_kb_user_unlock_lifts_it(kb, clock, center, monkeypatch):
+    runner = CliRunner()
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    monkeypatch.setenv("KB_PASSWORD", "wrong-password")
+    outputs = [runner.invoke(cli, ["cr", "approve", "99", "--as", "center", *root]).output for _ in range(6)]
+    assert outputs == [f"Error: {WRONG}\n"] * 4 + [f"Error: {locked_account('center', 15)}\n"] * 2
+    monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    result = runner.invoke(cli, ["cr", "approve", "99", "--as", "center", *root])
+    assert (result.exit_code, result.output) == (1, f"Error: {locked_account('center', 15)}\n")
+    listed = runner.invoke(cli, ["user", "list", *root]).output
+    assert listed == "center\t张校核\t热线中心校核\t（已锁定，15 分钟后自动解锁）\n"
+    assert runner.invoke(cli, ["user", "unlock", "center", *root]).output == "账号 center 已解锁。\n"
+    assert runner.invoke(cli, ["user", "unlock", "center", *root]).output == "账号 center 没有被锁定。\n"
+    result = runner.invoke(cli, ["cr", "approve", "99", "--as", "center", *root])
+    assert "登录" not in result.output                          # signed in; the change request is missing
+    log = runner.invoke(cli, ["user", "log", "center", "--limit", "3", *root]).output.splitlines()
+    assert [line.split("\t")[1] for line in log] == ["登录成功", "解锁", "锁定期间拒绝登录"]
+    assert log[1].split("\t")[2:5] == ["center", "-", "命令行"]
+
+
+def test_cli_unlock_needs_exactly_one_target(kb):
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    for args in ([], ["center", "--client", "10.1.2.3"]):
+        result = CliRunner().invoke(cli, ["user", "unlock", *args, *root])
+        assert result.exit_code == 2 and "请指定一个账号，或用 --client 指定一个地址（二者选一）。" in result.output
+    result = CliRunner().invoke(cli, ["user", "unlock", "--client", "10.1.2.3", *root])
+    assert result.output == "地址 10.1.2.3 没有被锁定。\n"
+
+
+# -- sessions -----------------------------------------------------------------------------------
+
+
+def test_a_session_is_kept_on_the_server_and_only_its_hash_is_stored(kb, clock, center):
+    token = kb.sessions.start(center, "10.1.2.3", "Chromium")
+    assert len(token) >= 43
+    rows = list(kb.db()["sessions"].rows)
+    assert [r["token_hash"] for r in rows] == [token_hash(token)] and token not in str(rows)
+    assert kb.sessions.resume(token) == center
+    assert kb.sessions.resume(token + "x") is None and kb.sessions.resume("") is None
+    active = [(s.username, s.client, s.user_agent) for s in kb.sessions.active()]
+    assert active == [("center", "10.1.2.3", "Chromium")]
+    assert kb.sessions.end(token) == "center"
+    assert kb.sessions.resume(token) is None
+    assert kb.sessions.end(token) is None
+
+
+def test_a_session_ends_after_eight_idle_hours_and_use_keeps_it(kb, clock, center):
+    token = kb.sessions.start(center)
+    clock.advance(hours=7, minutes=59)
+    assert kb.sessions.resume(token) == center
+    clock.advance(hours=7, minutes=59)
+    assert kb.sessions.resume(token) == center            # used 7 h 59 min ago
+    clock.advance(hours=8, seconds=1)
+    assert kb.sessions.resume(token) is None
+    assert kb.sessions.resume(token) is None
+    assert events(kb, "center")[-1] == ("expired", "center", "", "app", "")
+    assert kb.audit.list("center")[0].detail == "超过 8 小时未操作"
+
+
+def test_idle_timeout_is_a_setting(sample_root, tmp_path):
+    from kb_app import load_settings, open_kb
+
+    settings = load_settings(root=sample_root, data_dir=tmp_path / "d", today=TODAY, session_idle_hours="1")
+    kb = open_kb(settings)
+    clock = Clock(kb)
+    token = kb.sessions.start(kb.users.add("center", "张校核", PASSWORD, "center_reviewer"))
+    clock.advance(minutes=61)
+    assert kb.sessions.resume(token) is None
+
+
+@pytest.mark.parametrize("change", ["password", "disable"])
+def test_a_new_password_or_disabling_ends_every_session_of_the_user_at_once(kb, clock, center, change):
+    other = kb.users.add("agent", "刘坐席", PASSWORD, "agent")
+    tokens = [kb.sessions.start(center) for _ in range(2)]
+    kept = kb.sessions.start(other)
+    if change == "password":
+        kb.users.set_password("center", "another-password", actor="admin")
+    else:
+        kb.users.set_disabled("center", actor="admin")
+    assert [kb.sessions.resume(t) for t in tokens] == [None, None]
+    assert kb.sessions.resume(kept) == other
+    assert kb.audit.list("center")[0].detail == "结束 2 个会话"
+    if change == "disable":   # enabling again does not bring old sessions back
+        kb.users.set_disabled("center", False)
+        assert kb.sessions.resume(tokens[0]) is None
+
+
+# -- demo passwords -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address, loopback", [
+    ("127.0.0.1", True), ("127.0.1.1", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("unix:///tmp/kb.sock", True), ("0.0.0.0", False), ("::", False), ("192.168.1.20", False), ("", False)])
+def test_loopback_addresses(address, loopback):
+    assert is_loopback(address) is loopback
+
+
+def demo_accounts(kb):
+    kb.users.add("admin", "孙管理", DEMO_PASSWORD, "admin")
+    kb.users.add("agent", "刘坐席", DEMO_PASSWORD, "agent")
+    kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
+
+
+def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(kb, monkeypatch):
+    demo_accounts(kb)
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: calls.append((cmd, kw["env"])) or 0)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
+    assert result.exit_code == 1 and calls == []
+    assert result.output == (
+        "Error: 不能在 0.0.0.0 上启动：账号 admin、agent 仍在使用公开的演示密码（demo-2026），其他机器上的任何人都能用它登录。"
+        "请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd 用户名，或由管理员在“用户管理”页面重置），"
+        "或停用不用的账号（kb user disable 用户名）；只在本机试用时请用 --address 127.0.0.1。\n")
+    monkeypatch.setenv("KB_ADDRESS", "192.168.1.20")
+    assert CliRunner().invoke(cli, ["serve", *root]).exit_code == 1 and calls == []
+
+    # On this machine only, the demo passwords are fine; the default address is the loopback one.
+    monkeypatch.delenv("KB_ADDRESS")
+    assert CliRunner().invoke(cli, ["serve", "--port", "8765", *root]).exit_code == 0
+    cmd, env = calls.pop()
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--server.port") + 1] == "8765"
+    assert cmd[cmd.index("run") + 1].endswith("kb_app/ui/server.py")
+    assert env["FORWARDED_ALLOW_IPS"] == "127.0.0.1,::1"
+
+    kb.users.set_password("admin", "a-real-password")
+    kb.users.set_disabled("agent")
+    result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
+    assert result.exit_code == 0, result.output
+    assert calls[-1][0][calls[-1][0].index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_check_listen_address_names_only_enabled_demo_accounts(kb):
+    demo_accounts(kb)
+    kb.users.set_disabled("agent")
+    with pytest.raises(KbError, match="账号 admin 仍在使用公开的演示密码"):
+        kb.users.check_listen_address("::")
+    kb.users.check_listen_address("localhost")
+
+
+def test_demo_script_uses_the_guarded_password_and_serve_script_defaults_to_loopback(kb):
+    import scripts.demo_users as demo
+
+    assert demo.PASSWORD == DEMO_PASSWORD
+    assert demo.main(["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]) == 0
+    assert len(kb.users.with_demo_password()) == len(demo.DEMO_USERS)
+    serve = (PROJECT / "scripts" / "serve").read_text(encoding="utf-8")
+    assert '--address "${KB_ADDRESS:-127.0.0.1}"' in serve or 'ADDRESS=${KB_ADDRESS:-127.0.0.1}' in serve

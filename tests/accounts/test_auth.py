@@ -1,0 +1,114 @@
+"""Local accounts: argon2 hashes, roles bound to units, log-in, disabling, and the kb user commands."""
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app.accounts.auth import User
+from kb_app.cli import cli
+from kb_app.exceptions import AuthError, KbError
+
+
+def test_add_and_authenticate(kb):
+    user = kb.users.add("hrss-editor", "李编辑", "long-password", "unit_editor", "city-hrss", "li@example.invalid")
+    assert user == User("hrss-editor", "李编辑", "unit_editor", "city-hrss", "li@example.invalid")
+    assert user.role_label == "单位编辑·city-hrss"
+    assert user.party is None
+    assert kb.authenticate("hrss-editor", "long-password") == user
+
+
+def test_password_hashes_are_salted_argon2(kb):
+    kb.users.add("a1", "甲", "same-password", "agent")
+    kb.users.add("a2", "乙", "same-password", "agent")
+    hashes = [r["password_hash"] for r in kb.db()["users"].rows_where(order_by="username")]
+    assert all(h.startswith("$argon2id$") for h in hashes)
+    assert hashes[0] != hashes[1]
+    assert "same-password" not in "".join(hashes)
+
+
+@pytest.mark.parametrize("username, password", [("nobody", "long-password"), ("center", "wrong-password"), ("center", "")])
+def test_wrong_credentials_get_one_message(kb, username, password):
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    with pytest.raises(AuthError) as e:
+        kb.authenticate(username, password)
+    assert str(e.value) == "用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。"
+
+
+def test_disabled_account_cannot_log_in_and_can_be_enabled(kb):
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    kb.users.set_disabled("center")
+    with pytest.raises(AuthError) as e:
+        kb.authenticate("center", "long-password")
+    assert str(e.value) == "账号“center”已停用：如需恢复，请联系管理员。"
+    kb.users.set_disabled("center", False)
+    assert kb.authenticate("center", "long-password").username == "center"
+
+
+def test_change_password(kb):
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    kb.users.set_password("center", "another-password")
+    with pytest.raises(AuthError):
+        kb.authenticate("center", "long-password")
+    assert kb.authenticate("center", "another-password").name == "张校核"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("Bad Name", "某", "long-password", "agent"), "用户名“Bad Name”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。"),
+    (("x1", "", "long-password", "agent"), "缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。"),
+    (("x1", "某", "long-password", "boss"), "角色“boss”无效：可用的角色有 unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。"),
+    (("x1", "某", "long-password", "unit_editor"), "角色“单位编辑”必须指定所属单位：请填写 units.yaml 中的单位编号。"),
+    (("x1", "某", "long-password", "unit_reviewer", "no-such-unit"), "单位“no-such-unit”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。"),
+    (("x1", "某", "short", "agent"), "密码太短：至少需要 8 个字符，请换一个更长的密码。"),
+])
+def test_invalid_accounts_are_refused(kb, args, message):
+    with pytest.raises(KbError) as e:
+        kb.users.add(*args)
+    assert str(e.value) == message
+
+
+def test_duplicate_username(kb):
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    with pytest.raises(KbError) as e:
+        kb.users.add("center", "别人", "long-password", "agent")
+    assert str(e.value) == "用户“center”已存在：请换一个用户名，或用 kb user passwd 修改其密码。"
+
+
+@pytest.mark.parametrize("role, unit, party", [
+    ("center_reviewer", "", "center"), ("legal_reviewer", "", "legal"), ("unit_reviewer", "city-hrss", "unit:city-hrss"),
+    ("unit_editor", "city-hrss", None), ("admin", "", None), ("agent", "", None)])
+def test_role_to_party(role, unit, party):
+    assert User("u1", "某", role, unit).party == party
+
+
+def test_find_by_email_or_username(kb):
+    kb.users.add("hrss-editor", "李编辑", "long-password", "unit_editor", "city-hrss", "li@hrss.example.invalid")
+    assert kb.users.find_by_email("LI@hrss.example.invalid").username == "hrss-editor"
+    assert kb.users.find_by_email("hrss-editor@elsewhere.invalid").username == "hrss-editor"
+    assert kb.users.find_by_email("someone@elsewhere.invalid") is None
+
+
+def test_cli_user_commands(kb, monkeypatch):
+    runner = CliRunner()
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    monkeypatch.setenv("KB_PASSWORD", "long-password")
+    result = runner.invoke(cli, ["user", "add", "center", "--name", "张校核", "--role", "center_reviewer", *root])
+    assert result.exit_code == 0, result.output
+    assert result.output == "已建立账号 center（张校核，热线中心校核）。\n"
+    result = runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", *root])
+    assert result.exit_code == 1
+    assert result.output == "Error: 角色“单位编辑”必须指定所属单位：请填写 units.yaml 中的单位编号。\n"
+    result = runner.invoke(cli, ["user", "disable", "center", *root])
+    assert result.output == "账号 center 已停用，其会话已全部结束。\n"
+    assert runner.invoke(cli, ["user", "list", *root]).output == "center\t张校核\t热线中心校核\t（已停用）\n"
+    monkeypatch.setenv("KB_PASSWORD", "new-password-2")
+    result = runner.invoke(cli, ["user", "passwd", "center", *root])
+    assert result.output == "账号 center 的密码已修改，其会话已全部结束。\n"
+    kb.users.set_disabled("center", False)
+    assert kb.authenticate("center", "new-password-2").username == "center"
+
+
+def test_cli_password_prompt(kb):
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    result = CliRunner().invoke(cli, ["user", "add", "agent1", "--name", "刘坐席", "--role", "agent", *root],
+                                input="prompted-pass\nprompted-pass\n")
+    assert result.exit_code == 0, result.output
+    assert kb.authenticate("agent1", "prompted-pass").role == "agent"

@@ -1,0 +1,34 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kb_app.content import frontmatter
+
+
+def test_parse_returns_meta_body_and_lines():
+    meta, body, lines = frontmatter.parse("---\nid: a-b\ntitle: 标题\nkeywords: [甲, 乙]\n---\n正文\n")
+    assert meta == {"id": "a-b", "title": "标题", "keywords": ["甲", "乙"]}
+    assert body == "正文\n"
+    assert lines == {"id": 2, "title": 3, "keywords": 4}
+
+
+@pytest.mark.parametrize("text, line", [("no front matter", 1), ("---\nid: [\n---\nx", 3), ("---\n- a\n---\nx", 2)])
+def test_parse_errors_carry_a_line(text, line):
+    with pytest.raises(frontmatter.FrontMatterError) as e:
+        frontmatter.parse(text)
+    assert e.value.line == line
+
+
+# Control characters and YAML's own line breaks (NEL, LS, PS) are not content people write.
+chars = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\x85")
+keys = st.sampled_from(["id", "title", "unit", "agent_notes", "keywords"])
+values = st.one_of(st.text(chars, min_size=1, max_size=30), st.lists(st.text(chars, min_size=1, max_size=8), max_size=4))
+
+
+@given(st.dictionaries(keys, values, min_size=1), st.text(chars, max_size=200))
+def test_dump_parse_round_trip(meta, body):
+    body = body.replace("\r", "")
+    text = frontmatter.dump(meta, body)
+    parsed, parsed_body, _ = frontmatter.parse(text)
+    assert parsed == meta
+    assert parsed_body.rstrip("\n") == body.rstrip("\n")

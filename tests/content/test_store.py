@@ -1,0 +1,202 @@
+"""The git store: reading at commits, history, diffs, plumbing writes and compare-and-swap publishing."""
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import threading
+
+import pytest
+
+from kb_app.content import frontmatter
+from kb_app.exceptions import PublishConflict
+from kb_app.content.store import Store, parse_trailers
+
+from ..conftest import git
+
+PATH = "entries/policy/hotline-center/{}.md"
+
+
+def a_policy(store):
+    snap = store.snapshot()
+    return next(e for e in snap.policies() if e.unit == "hotline-center")
+
+
+def edited(store, path, **meta_changes):
+    meta, body, _ = frontmatter.parse(store.read(path))
+    meta.update(meta_changes)
+    return frontmatter.dump(meta, body)
+
+
+def change_and_publish(store, branch, path, text, date=None, reviewer="审核人 <hotline-center>"):
+    base = store.head()
+    head = store.write_change(branch, {path: text}, f"修改 {path}", author="编辑 <editor@example.invalid>", base=base, date=date)
+    msg = f"发布 {branch}\n\nChange-Request: {branch.split('/')[-1]}\nReviewed-by: {reviewer}\n"
+    return store.publish(head, base, msg, date=date)
+
+
+def test_snapshot_at_any_commit(kb):
+    store = kb.store
+    first = store.head()
+    entry = a_policy(store)
+    change_and_publish(store, "cr/1", entry.path, edited(store, entry.path, title="新的标题"))
+    assert store.snapshot(first).entries[entry.id].title == entry.title
+    assert store.snapshot().entries[entry.id].title == "新的标题"
+
+
+def test_history_author_date_message_and_trailers(kb):
+    store = kb.store
+    entry = a_policy(store)
+    change_and_publish(store, "cr/7", entry.path, edited(store, entry.path, title="标题二"), date="2026-03-01T10:00:00+08:00")
+    history = kb.history(entry.id)
+    assert len(history) == 2
+    newest, oldest = history
+    assert newest.trailers == {"Change-Request": ["7"], "Reviewed-by": ["审核人 <hotline-center>"]}
+    assert newest.date == dt.datetime.fromisoformat("2026-03-01T10:00:00+08:00")
+    assert newest.summary == "发布 cr/7"
+    assert oldest.summary.startswith("初始化知识库")
+    # The CR's own commit is not a published version.
+    assert all(not v.summary.startswith("修改") for v in history)
+
+
+def test_diff_between_versions(kb):
+    store = kb.store
+    entry = a_policy(store)
+    old = store.head()
+    new = change_and_publish(store, "cr/1", entry.path, edited(store, entry.path, title="改过的标题"))
+    diff = store.diff(entry.path, old, new)
+    assert f"-title: {entry.title}" in diff
+    assert "+title: 改过的标题" in diff
+    assert store.diff(entry.path, new, new) == ""
+
+
+def test_version_in_force_on_a_date(kb):
+    store = kb.store
+    entry = a_policy(store)
+    path = entry.path
+    change_and_publish(store, "cr/1", path, edited(store, path, title="版本一", effective=dt.date(2026, 1, 1), expires=None),
+                       date="2026-01-01T09:00:00+08:00")
+    # Published in March, in force only from July: until then, version one is what callers hear.
+    change_and_publish(store, "cr/2", path, edited(store, path, title="版本二", effective=dt.date(2026, 7, 1)),
+                       date="2026-03-01T09:00:00+08:00")
+    assert kb.version_on(entry.id, dt.date(2026, 2, 1))[1].title == "版本一"
+    assert kb.version_on(entry.id, dt.date(2026, 5, 1))[1].title == "版本一"
+    version, on_aug = kb.version_on(entry.id, dt.date(2026, 8, 1))
+    assert on_aug.title == "版本二"
+    assert version.trailers["Change-Request"] == ["2"]
+
+
+def test_version_on_after_deletion_is_none(kb):
+    store = kb.store
+    entry = a_policy(store)
+    base = store.head()
+    head = store.write_change("cr/9", {entry.path: None}, "删除", base=base, date="2026-05-01T09:00:00+08:00")
+    store.publish(head, base, "发布删除\n\nChange-Request: 9\n", date="2026-05-01T09:00:00+08:00")
+    assert kb.version_on(entry.id, dt.date(2026, 6, 1)) == (None, None)
+    assert kb.history(entry.id)[0].deleted
+
+
+def fingerprint(root):
+    status = git(root, "status", "--porcelain")  # settles the index's stat cache first
+    index = (root / ".git" / "index").read_bytes()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+    return (hashlib.sha1(index).hexdigest(), status, git(root, "rev-parse", "HEAD"),
+            [(p.as_posix(), p.read_bytes(), p.stat().st_mtime_ns) for p in files])
+
+
+def test_change_request_commit_leaves_work_tree_and_index_untouched(kb, sample_root):
+    store = kb.store
+    entry = a_policy(store)
+    before = fingerprint(sample_root)
+    commit = store.write_change("cr/3", {entry.path: edited(store, entry.path, title="草稿"),
+                                         PATH.format("brand-new"): "---\nid: brand-new\n---\n新条目\n",
+                                         "entries/directory/" + next(iter(store.snapshot().directory())).id + ".md": None},
+                                "草稿")
+    assert fingerprint(sample_root) == before
+    assert store.rev("refs/heads/cr/3") == commit
+    assert set(store.changed_paths(store.head(), commit).values()) == {"A", "M", "D"}
+
+
+def test_second_publish_on_same_file_is_refused_and_nothing_is_lost(kb):
+    store = kb.store
+    entry = a_policy(store)
+    base = store.head()
+    a = store.write_change("cr/1", {entry.path: edited(store, entry.path, title="甲的修改")}, "甲", base=base)
+    b = store.write_change("cr/2", {entry.path: edited(store, entry.path, title="乙的修改")}, "乙", base=base)
+    store.publish(a, base, "发布甲")
+    with pytest.raises(PublishConflict) as e:
+        store.publish(b, base, "发布乙")
+    assert e.value.paths == [entry.path]
+    assert "发布被拒绝" in str(e.value)
+    assert store.snapshot().entries[entry.id].title == "甲的修改"
+    assert store.snapshot(b).entries[entry.id].title == "乙的修改"
+
+
+def test_publish_onto_a_moved_main_keeps_both_changes(kb):
+    store = kb.store
+    one, two = store.snapshot().policies()[:2]
+    base = store.head()
+    a = store.write_change("cr/1", {one.path: edited(store, one.path, title="一")}, "一", base=base)
+    b = store.write_change("cr/2", {two.path: edited(store, two.path, title="二")}, "二", base=base)
+    store.publish(a, base, "发布一")
+    store.publish(b, base, "发布二")
+    snap = store.snapshot()
+    assert (snap.entries[one.id].title, snap.entries[two.id].title) == ("一", "二")
+
+
+def _publish_in_process(root, head, base, queue):
+    try:
+        queue.put(("ok", Store(root).publish(head, base, "并发发布")))
+    except PublishConflict as e:
+        queue.put(("conflict", str(e)))
+
+
+@pytest.mark.parametrize("mode", ["processes", "threads"])
+def test_racing_publishes_on_the_same_base(kb, sample_root, mode):
+    store = kb.store
+    entry = a_policy(store)
+    base = store.head()
+    heads = [store.write_change(f"cr/{i}", {entry.path: edited(store, entry.path, title=f"并发{i}")}, f"并发{i}", base=base)
+             for i in range(2)]
+    if mode == "processes":
+        ctx = multiprocessing.get_context("spawn")
+        queue = ctx.Queue()
+        workers = [ctx.Process(target=_publish_in_process, args=(str(sample_root), h, base, queue)) for h in heads]
+    else:
+        import queue as queue_mod
+        queue = queue_mod.Queue()
+        workers = [threading.Thread(target=_publish_in_process, args=(str(sample_root), h, base, queue)) for h in heads]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    results = sorted(queue.get(timeout=10) for _ in heads)
+    assert [r[0] for r in results] == ["conflict", "ok"]
+    winner = results[1][1]
+    assert store.head() == winner
+    title = store.snapshot().entries[entry.id].title
+    assert title in ("并发0", "并发1")
+    loser = heads[1] if title == "并发0" else heads[0]
+    assert store.snapshot(loser).entries[entry.id].title != title  # the refused text is still on its branch
+
+
+def test_clean_checkout_follows_main(kb, sample_root):
+    store = kb.store
+    entry = a_policy(store)
+    change_and_publish(store, "cr/1", entry.path, edited(store, entry.path, title="跟随主干"))
+    assert git(sample_root, "status", "--porcelain") == ""
+    assert "title: 跟随主干" in (sample_root / entry.path).read_text(encoding="utf-8")
+
+
+def test_checkout_with_local_edits_is_left_alone(kb, sample_root):
+    store = kb.store
+    entry = a_policy(store)
+    other = store.snapshot().policies()[1]
+    (sample_root / other.path).write_text("本地未提交的修改\n", encoding="utf-8")
+    change_and_publish(store, "cr/1", entry.path, edited(store, entry.path, title="跟随主干"))
+    assert (sample_root / other.path).read_text(encoding="utf-8") == "本地未提交的修改\n"
+
+
+def test_parse_trailers():
+    assert parse_trailers("标题\n\n正文\n\nChange-Request: 4\nReviewed-by: 甲 <a>\nReviewed-by: 乙 <b>") == {
+        "Change-Request": ["4"], "Reviewed-by": ["甲 <a>", "乙 <b>"]}
+    assert parse_trailers("只有标题") == {}

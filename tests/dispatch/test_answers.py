@@ -1,0 +1,141 @@
+"""Answers that settle a request (kb_app.dispatch.answers) and the outcomes recorded for the direct-answer rate."""
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app.dispatch.answers import content_words, coverage, is_question
+from kb_app.cli import cli
+from kb_app.exceptions import KbError
+
+from ..conftest import TODAY
+from ..usage.test_stats import on
+from ..ui_helpers import rows
+
+NOW = dt.datetime(2026, 11, 20, 16, 0)
+
+
+@pytest.fixture
+def indexed(kb, built_index):
+    import shutil
+
+    shutil.copytree(built_index, kb.settings.index_dir)
+    return kb
+
+
+def test_a_consultation_is_answered_before_it_is_dispatched(indexed):
+    """退休金什么时候涨: the published 2026 adjustment settles it; no 5-day ticket is proposed first."""
+    r = indexed.dispatch("退休金什么时候涨", now=NOW)
+    first = r.answers[0]
+    assert (first.entry_id, first.settles, first.status) == ("pension-adjustment-2026", True, "in_force")
+    assert r.suggested_outcome == "direct_answer"
+    assert r.candidates  # the catalogue is still there, after the answers
+    # last year's answer covers the question as well, but has expired: it never settles
+    old = next(a for a in r.answers if a.entry_id == "pension-adjustment-2025")
+    assert old.status == "expired" and not old.settles
+    data = r.to_dict()
+    assert data["suggested_outcome"] == "direct_answer" and data["answers"][0]["entry"] == "pension-adjustment-2026"
+
+
+@pytest.mark.parametrize("text,entry", [("外地人怎么办居住证", "residence-permit-apply"), ("低保怎么申请", "dibao-apply")])
+def test_other_consultations(indexed, text, entry):
+    r = indexed.dispatch(text, now=NOW)
+    assert (r.answers[0].entry_id, r.suggested_outcome) == (entry, "direct_answer")
+
+
+@pytest.mark.parametrize("text", ["小区门口的路灯坏了好几天了", "物业费涨价没有公示", "小区旁边工地半夜还在打桩"])
+def test_complaints_are_dispatched(indexed, text):
+    r = indexed.dispatch(text, now=NOW)
+    assert r.suggested_outcome == "dispatch"
+    assert not any(a.settles for a in r.answers)
+
+
+def test_internal_answers_are_offered_to_agents(indexed):
+    r = indexed.dispatch("供暖高峰期内部口径怎么答复", now=NOW)
+    assert any(a.entry_id == "heating-peak-season-internal" and a.audience == "internal" for a in r.answers)
+
+
+def test_coverage_and_questions():
+    assert set(content_words("退休金什么时候涨")) == {"退休金", "退休", "时候"}
+    assert coverage("退休金什么时候涨", "今年退休金什么时候补发 涨工资") == 1.0
+    assert coverage("养老金", "退休金", [["退休金", "养老金"]]) == 1.0
+    assert coverage("怎么", "退休金") == 0.0  # only stop words: nothing to cover
+    assert is_question("退休金什么时候涨") and not is_question("路灯坏了")
+
+
+def test_cli_shows_the_answer_before_the_catalogue(indexed, sample_root, tmp_path):
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
+                                   "--now", "2026-11-20T16:00", "退休金什么时候涨"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[1] == ("建议直接答复：2026年退休人员基本养老金调整 [pension-adjustment-2026]"
+                        "（公开，示例市人力资源和社会保障局，覆盖 100%）")
+    assert lines.index(next(x for x in lines if x.startswith("1. "))) > 1
+
+
+# -- outcomes and the direct-answer rate -------------------------------------------------------------
+
+
+def test_outcomes_are_recorded_masked(kb):
+    kb.feedback.log_outcome("退休金什么时候涨，我电话13900001111", "direct_answer", entry="pension-adjustment-2026",
+                            suggested="direct_answer", username="zuoxi01", role="agent")
+    kb.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out", suggested="dispatch")
+    kb.feedback.log_outcome("有人打架了", "transfer", line="110", suggested="transfer", urgency="emergency")
+    first, second, third = rows(kb, "request_outcomes")
+    assert first["text"] == "退休金什么时候涨，我电话[手机号]"
+    assert (first["topic"], first["unit"], first["username"]) == ("社保", "city-hrss", "zuoxi01")
+    street = kb.entry("street-light-out")
+    assert (second["topic"], second["unit"]) == (street.category[0], street.handler)
+    assert (third["outcome"], third["line"], third["topic"], third["entry"]) == ("transfer", "110", "紧急转接", None)
+
+
+@pytest.mark.parametrize("args,message", [
+    (("", "dispatch"), "诉求内容为空：请先输入来电人的诉求，再记录处理结果。"),
+    (("x", "answer"), "处理结果“answer”无效：应为 direct_answer（直接答复）、dispatch（派单）或 transfer（转接）。"),
+    (("x", "transfer"), "记录转接时缺少专线号码：请写明转接到 110、119、120 还是 122。"),
+    (("x", "direct_answer", "street-light-out"), "答复口径“street-light-out”不存在：请从派单助手列出的答复口径中选择。"),
+    (("x", "dispatch", "nothing"), "派单目录条目“nothing”不存在：请从派单助手列出的派单目录条目中选择。"),
+])
+def test_bad_outcomes(kb, args, message):
+    with pytest.raises(KbError) as err:
+        kb.feedback.log_outcome(*args)
+    assert str(err.value) == message
+
+
+@pytest.fixture
+def settled(kb):
+    d1, d2 = on(kb, "2026-11-01"), on(kb, "2026-11-02")
+    d1.feedback.log_outcome("退休金什么时候涨", "direct_answer", entry="pension-adjustment-2026")
+    d1.feedback.log_outcome("社保卡丢了怎么补", "direct_answer", entry="sscard-reissue")
+    d1.feedback.log_outcome("有人打架了", "transfer", line="110")
+    d2.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out")
+    return kb
+
+
+def test_direct_answer_rate_per_day_and_topic(settled):
+    start = dt.date(2026, 11, 1)
+    assert settled.stats.direct_answers_per_day(start) == [
+        {"day": "2026-11-01", "requests": 3, "direct": 2, "dispatched": 0, "transferred": 1, "rate": 0.667},
+        {"day": "2026-11-02", "requests": 1, "direct": 0, "dispatched": 1, "transferred": 0, "rate": 0.0}]
+    topics = settled.stats.direct_answers_by_topic(start)
+    assert topics[0] == {"topic": "社保", "requests": 2, "direct": 2, "dispatched": 0, "transferred": 0, "rate": 1.0}
+    assert {t["topic"] for t in topics} == {"社保", "紧急转接", settled.entry("street-light-out").category[0]}
+    s = settled.stats.summary(start)
+    assert (s.requests, s.direct, s.direct_rate) == (4, 2, 0.5)
+    hrss = settled.stats.direct_answers_per_day(start, unit="city-hrss")
+    assert [(r["requests"], r["direct"]) for r in hrss] == [(2, 2)]
+
+
+def test_report_shows_the_direct_answer_rate(settled, sample_root, tmp_path):
+    runner = CliRunner(env={"KB_TODAY": TODAY})
+    args = ["report", "--root", str(sample_root), "--data-dir", str(tmp_path / "data"), "--from", "2026-11-01"]
+    res = runner.invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert "  受理诉求 / 直接答复：4 / 2" in lines and "  直接答复率：50.0%" in lines
+    i = lines.index("每日直接答复率")
+    assert lines[i + 1:i + 3] == ["  日期\t受理诉求\t直接答复\t派单\t转接\t直接答复率", "  2026-11-01\t3\t2\t0\t1\t0.667"]
+    assert "各主题直接答复率" in lines
+    res = runner.invoke(cli, [*args, "--csv"])
+    assert "# 每日直接答复率\n日期,受理诉求,直接答复,派单,转接,直接答复率\n2026-11-01,3,2,0,1,0.667\n" in res.output

@@ -1,0 +1,233 @@
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app.cli import cli
+from kb_app.dispatch.assistant import DirectoryIndex, dispatch, match_rule
+from kb_app.content.frontmatter import dump
+from kb_app.content.model import Entry
+
+from ..conftest import commit_all
+
+NOW = dt.datetime(2026, 11, 20, 16, 0)  # a Friday
+
+ENTRIES = {
+    "night-construction": {
+        "title": "夜间施工噪声扰民", "category": ["城乡建设", "施工噪声"], "keywords": ["夜间施工", "打桩", "工地噪声"],
+        "examples": ["小区旁边工地半夜还在打桩，吵得睡不着"], "handler": "city-enforcement",
+        "co_handlers": ["city-ecology", "city-housing"], "level": "city", "time_limit": "24h",
+        "body": "22:00至次日6:00建筑施工噪声扰民，由城管执法部门主办。"},
+    "water-cut": {
+        "title": "突发停水", "category": ["公用事业", "供水"], "keywords": ["停水", "没水", "水压低"],
+        "examples": ["家里突然没水了"], "handler": "water-group", "co_handlers": [], "level": "city",
+        "time_limit": "2h", "body": "供水管网故障造成的停水，由供水集团主办。"},
+    "property-fee": {
+        "title": "物业费收费纠纷", "category": ["物业管理", "物业收费"], "keywords": ["物业费", "乱收费", "物业收费"],
+        "examples": ["物业费涨价没有公示"], "handler": "city-housing", "co_handlers": ["district-donghu"],
+        "level": "district", "time_limit": "5wd", "body": "物业服务收费标准、公示和欠缴纠纷。"},
+}
+
+
+@pytest.fixture
+def dkb(kb, sample_root):
+    """The sample knowledge base with a directory of exactly three known entries."""
+    directory = sample_root / "entries" / "directory"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    for entry_id, fields in ENTRIES.items():
+        body = fields["body"]
+        meta = {"id": entry_id, "kind": "directory", **{k: v for k, v in fields.items() if k != "body"},
+                "audience": "internal", "unit": "hotline-center"}
+        (directory / f"{entry_id}.md").write_text(dump(meta, body), encoding="utf-8")
+    commit_all(sample_root, "三条派单目录")
+    return kb
+
+
+RULES = [
+    {"id": "police", "action": "transfer", "transfer_to": "110", "triggers": ["有人打架", "抢劫"],
+     "exclude": ["上个月"], "script": "请拨打110。"},
+    {"id": "court", "action": "redirect", "triggers": ["起诉", "官司"], "exclude": ["法律援助"], "script": "请向法院了解。"},
+    {"id": "fight-any", "action": "redirect", "triggers": ["打架"], "script": "其他。"},
+]
+
+
+@pytest.mark.parametrize("text,rule,trigger", [
+    ("楼下有人打架了快来", "police", "有人打架"),
+    ("楼下有 人 打 架", "police", "有人打架"),  # spaces in a transcript do not hide a trigger
+    ("上个月有人打架，派出所没处理", "fight-any", "打架"),  # excluded from the first, caught by the third
+    ("我要起诉物业，有人打架", "police", "有人打架"),  # first matching rule wins
+    ("楼下有人在打架", "police", "有人打架"),  # words a caller puts between a trigger's characters
+    ("有人正在那边打架", "fight-any", "打架"),  # …but not many of them
+    ("打官司需要法律援助", None, None),
+    ("小区路灯不亮", None, None),
+])
+def test_match_rule(text, rule, trigger):
+    m = match_rule(text, RULES)
+    assert (m.id if m else None) == rule
+    assert (m.trigger if m else None) == trigger
+
+
+def test_rules_from_the_sample_configuration(kb):
+    snap = kb.snapshot()
+    r = dispatch(snap, "有人持刀抢劫，就在楼下", NOW)
+    assert r.rule.id == "emergency-police" and r.rule.transfer_to == "110"
+    assert r.rule.script.startswith("您反映的情况属于紧急警情")
+    assert dispatch(snap, "着火了，楼道起火", NOW).rule.transfer_to == "119"
+    assert dispatch(snap, "劳动仲裁已经受理了，想问问进度", NOW).rule.id == "arbitration"
+    assert dispatch(snap, "能不能告诉我举报人是谁", NOW).rule.action == "privacy"
+    assert dispatch(snap, "楼下饭店油烟太大", NOW).rule is None  # 烟 alone is excluded from fire
+    assert dispatch(snap, "有人在打架，还动了刀", NOW).rule.transfer_to == "110"
+    assert dispatch(snap, "路口两辆车撞了", NOW).rule.transfer_to == "122"
+    assert dispatch(snap, "帮我查一下我前妻的手机号", NOW).rule.action == "privacy"
+
+
+def test_ranking_and_due_dates(dkb):
+    r = dkb.dispatch("小区旁边工地半夜还在打桩，吵得睡不着", now=NOW)
+    assert r.rule is None
+    top = r.candidates[0]
+    assert top.entry_id == "night-construction"
+    assert top.handler == "city-enforcement" and top.handler_name == "示例市城市管理综合行政执法局"
+    assert [u for u, _ in top.co_handlers] == ["city-ecology", "city-housing"]
+    assert top.level == "city" and top.tier == "24h" and top.tier_name == "24小时"
+    assert top.due.at == dt.datetime(2026, 11, 21, 16, 0) and top.due.clock
+    assert not top.round_the_clock
+
+
+def test_working_day_due_and_round_the_clock(dkb):
+    r = dkb.dispatch("物业费涨价了也没有公示", now=NOW)
+    assert r.candidates[0].entry_id == "property-fee"
+    assert r.candidates[0].due.at == dt.datetime(2026, 11, 27, 23, 59, 59)
+    w = dkb.dispatch("家里停水了，一点水都没有", now=NOW)
+    assert w.candidates[0].entry_id == "water-cut"
+    assert w.candidates[0].round_the_clock  # handler water-group is a 7×24 unit
+    assert w.round_the_clock == ["停水"]
+    assert w.candidates[0].due.at == dt.datetime(2026, 11, 20, 18, 0)
+
+
+def test_missing_calendar_year_is_reported_per_candidate(dkb):
+    r = dkb.dispatch("物业费涨价了也没有公示", now=dt.datetime(2026, 12, 28, 9, 0))
+    c = r.candidates[0]
+    assert c.due is None
+    assert c.due_error.startswith("工作日历缺少 2027 年的数据")
+    # clock tiers need no calendar
+    w = dkb.dispatch("家里停水了", now=dt.datetime(2026, 12, 31, 23, 0))
+    assert w.candidates[0].due.at == dt.datetime(2027, 1, 1, 1, 0)
+
+
+def test_no_match_and_empty_text(dkb):
+    assert dkb.dispatch("abc", now=NOW).candidates == []
+    assert dkb.dispatch("", now=NOW).candidates == []
+    assert dkb.dispatch("   ", now=NOW).rule is None
+
+
+def test_synonyms_widen_the_query():
+    entries = [Entry("entries/directory/a.md", {"id": "a", "kind": "directory", "title": "养老金领取"}, ""),
+               Entry("entries/directory/b.md", {"id": "b", "kind": "directory", "title": "失业保险金申领"}, "")]
+    assert DirectoryIndex(entries).rank("退休金") == []
+    ranked = DirectoryIndex(entries, [["退休金", "养老金"]]).rank("退休金")
+    assert [e.id for e, _ in ranked] == ["a"]
+
+
+def test_to_dict_is_json(dkb):
+    data = dkb.dispatch("有人打架，还有工地半夜打桩", now=NOW).to_dict()
+    text = json.dumps(data, ensure_ascii=False)
+    assert data["rule"]["id"] == "emergency-police"
+    assert data["candidates"][0]["entry"] == "night-construction"
+    assert data["candidates"][0]["due"]["at"] == "2026-11-21T16:00:00"
+    assert json.loads(text) == data
+
+
+def test_cli_dispatch(dkb, sample_root, tmp_path):
+    runner = CliRunner()
+    args = ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
+    res = runner.invoke(cli, [*args, "--json", "--now", "2026-11-20T16:00", "小区旁边工地半夜还在打桩"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["candidates"][0]["entry"] == "night-construction"
+    assert data["candidates"][0]["due"]["at"] == "2026-11-21T16:00:00"
+    res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "有人打架了"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "分类处置：紧急警情（转接紧急专线 110，触发词“打架”）"
+    assert lines[1] == "紧急程度：紧急。识别到打架斗殴（“打架”），正在发生的迹象：了"
+    assert lines[2].startswith("答复话术：您反映的情况属于紧急警情")
+    assert lines[3:] == ["不列出派单目录：请按话术转接。"]
+    res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "工地半夜打桩"])
+    assert "1. 夜间施工噪声扰民 [night-construction]" in res.output
+    assert "   主办：示例市城市管理综合行政执法局；协办：示例市生态环境局、示例市住房和城乡建设委员会；层级：city" in res.output
+    assert "   时限：2026-11-21 16:00 前（24小时，自然小时连续计算）" in res.output
+
+
+# -- emergencies by meaning (issue: the six cases of the agent's test) ----------------------------
+
+
+def test_a_fight_in_words_no_rule_names_goes_to_110_without_a_dispatch_candidate(kb, sample_root, tmp_path):
+    r = kb.dispatch("有人在小区里打架了", now=NOW, answers=False)
+    assert (r.rule.id, r.rule.transfer_to, r.urgency) == ("emergency-police", "110", "emergency")
+    assert r.candidates_withheld and r.suggested_outcome == "transfer"
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "d"),
+                                   "--now", "2026-11-20T16:00", "有人在小区里打架了"])
+    assert res.exit_code == 0, res.output
+    assert "宠物扰民" not in res.output and "不列出派单目录：请按话术转接。" in res.output
+
+
+@pytest.mark.parametrize("text", ["交通事故的赔偿标准是多少", "我想咨询一下交通事故的处理流程", "去年出了车祸，现在对方还不赔钱"])
+def test_questions_about_accidents_raise_no_122_alarm(kb, text):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.urgency == "" and not r.candidates_withheld
+    assert r.rule is None or r.rule.action != "transfer"
+    assert r.emergency.state == "dismissed" and r.emergency.line == "122" and r.emergency.reasons
+
+
+def test_a_knife_fight_shows_the_script_and_no_candidate(kb):
+    r = kb.dispatch("有人拿着刀在砍人，就在楼下", now=NOW, answers=False)
+    assert (r.rule.transfer_to, r.urgency) == ("110", "emergency")
+    assert r.candidates_withheld
+    assert r.to_dict()["candidates_withheld"] is True
+
+
+@pytest.mark.parametrize("text,line", [("着火了，楼道起火", "119"), ("我爸晕倒了", "120"), ("路口两辆车撞了", "122"),
+                                       ("刚才一辆车把人撞了，流了很多血", "122")])
+def test_each_line(kb, text, line):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert (r.rule.transfer_to, r.urgency) == (line, "emergency")
+
+
+def test_a_collision_with_injuries_also_names_120(kb):
+    r = kb.dispatch("刚才一辆车把人撞了，流了很多血", now=NOW, answers=False)
+    assert r.emergency.also == ["120"]
+
+
+def test_a_maybe_emergency_is_urgent_until_the_agent_confirms(kb):
+    r = kb.dispatch("楼下有人打架", now=NOW, answers=False)
+    assert (r.urgency, r.rule.transfer_to, r.candidates_withheld) == ("suspected", "110", True)
+    assert r.emergency.explanation() == "识别到打架斗殴（“打架”），无法判断是否正在发生"
+    confirmed = kb.dispatch("楼下有人打架", now=NOW, answers=False, not_emergency=True)
+    assert confirmed.urgency == "" and confirmed.rule is None and not confirmed.candidates_withheld
+    assert confirmed.confirmed_not_emergency and confirmed.candidates
+    data = confirmed.to_dict()
+    assert data["emergency"]["state"] == "suspected" and data["confirmed_not_emergency"] is True
+
+
+def test_round_the_clock_and_two_hour_tiers_still_show_for_urgent_non_emergencies(dkb):
+    r = dkb.dispatch("家里停水了，一点水都没有", now=NOW, answers=False)
+    assert r.urgency == "" and not r.candidates_withheld
+    assert r.round_the_clock == ["停水"] and r.candidates[0].tier == "2h" and r.candidates[0].round_the_clock
+
+
+def test_the_other_rules_still_apply_next_to_a_dismissed_event(kb):
+    r = kb.dispatch("去年有人打架，这个事我已经起诉到法院了", now=NOW, answers=False)
+    assert r.rule.id == "litigation" and r.emergency.state == "dismissed"
+
+
+def test_old_style_transfer_rules_with_triggers_only_fail_closed(kb):
+    """A configuration without the emergency section: every trigger is a suspected emergency."""
+    snap = kb.snapshot()
+    rules = {"rules": [{"id": "police", "name": "警情", "action": "transfer", "transfer_to": "110",
+                        "triggers": ["打架"], "script": "请拨打110。"}]}
+    files = {**snap.files, "regulations/intake_rules.yaml": json.dumps(rules, ensure_ascii=False)}
+    r = dispatch(type(snap)(files), "上个月有人打架了", NOW)
+    assert (r.urgency, r.rule.id, r.rule.trigger) == ("suspected", "police", "打架")

@@ -1,0 +1,293 @@
+"""Dispatch history: import of past work orders, confirmations, upheld objections, and ranking with them."""
+
+import datetime as dt
+import json
+import random
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from kb_app.review import objection
+from kb_app.cli import cli
+from kb_app.dispatch.history import MAX_MODEL_CHARS, HistoryModel
+from kb_app.search.textsim import bigram_codes
+from kb_app.exceptions import KbError, PermissionDenied
+
+from ..review_helpers import make_users
+from .test_dispatch import NOW, dkb  # noqa: F401 - the fixture of a three-entry directory
+
+#: Requests a catalogue of night construction, water cuts and property fees cannot place: the
+#: words are the callers', not the catalogue's. The hotline's past orders put them under property fees.
+LIFT_ORDERS = ["小区电梯又坏了，物业一直不派人修", "电梯停运好几天，物业说没钱维修", "楼里电梯困人，物业不管不问",
+               "电梯年检过期了物业还在用", "电梯天天出故障，业主要求物业给个说法"]
+
+
+def rows(kb):
+    return kb.dispatch_history.recent(1000)
+
+
+def write_lines(path, lines):
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) if not isinstance(x, str) else x for x in lines)
+                    + "\n", encoding="utf-8")
+    return path
+
+
+# -- import ----------------------------------------------------------------------------------------
+
+
+def test_import_reports_bad_lines_by_number_and_masks_texts(dkb, tmp_path):
+    path = write_lines(tmp_path / "orders.jsonl", [
+        {"text": "工地半夜打桩，电话13812345678", "entry": "night-construction", "at": "2026-10-01T22:10:00"},
+        {"text": "家里没水了", "entry": "water-supply"},
+        "{not json",
+        "",
+        {"text": "", "entry": "water-cut"},
+        {"text": "物业费涨了", "entry": "property-fee", "at": "去年"},
+        ["a list"],
+        {"text": "物业费涨价没公示", "entry": "property-fee", "region": "东湖区"},
+        {"text": "停水了", "entry": ""},
+    ])
+    result = dkb.dispatch_history.import_file(path)
+    assert result.imported == 2 and result.duplicates == 0
+    assert result.rejected == [
+        (2, "派单目录中没有事项“water-supply”"),
+        (3, "不是有效的 JSON"),
+        (5, "缺少诉求内容（text）"),
+        (6, "时间“去年”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS"),
+        (7, "应为 JSON 对象，如 {\"text\": \"……\", \"entry\": \"事项编号\"}"),
+        (9, "缺少派单目录事项编号（entry）"),
+    ]
+    stored = {r["entry"]: r for r in rows(dkb)}
+    assert stored["night-construction"]["text"] == "工地半夜打桩，电话[手机号]"
+    assert stored["night-construction"]["at"] == "2026-10-01T22:10:00"
+    assert stored["night-construction"]["source"] == "import"
+    assert stored["property-fee"]["region"] == "东湖区"
+    assert stored["property-fee"]["at"] == f"{dkb.today()}T" + stored["property-fee"]["at"][11:]
+
+
+def test_reimport_skips_duplicates(dkb, tmp_path):
+    path = write_lines(tmp_path / "orders.jsonl", [{"text": t, "entry": "property-fee"} for t in LIFT_ORDERS])
+    assert dkb.dispatch_history.import_file(path).imported == 5
+    again = dkb.dispatch_history.import_file(path)
+    assert (again.imported, again.duplicates, again.rejected) == (0, 5, [])
+    assert dkb.dispatch_history.count() == 5
+
+
+def test_import_of_a_missing_or_non_utf8_file(dkb, tmp_path):
+    with pytest.raises(KbError, match="无法读取历史工单文件"):
+        dkb.dispatch_history.import_file(tmp_path / "none.jsonl")
+    bad = tmp_path / "gbk.jsonl"
+    bad.write_bytes(json.dumps({"text": "电梯坏了", "entry": "water-cut"}, ensure_ascii=False).encode("gbk"))
+    with pytest.raises(KbError, match="不是 UTF-8 编码"):
+        dkb.dispatch_history.import_file(bad)
+
+
+def test_cli_learn(dkb, sample_root, tmp_path):
+    runner = CliRunner()
+    args = ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
+    good = write_lines(tmp_path / "good.jsonl", [{"text": t, "entry": "property-fee"} for t in LIFT_ORDERS])
+    res = runner.invoke(cli, [*args, "--learn", str(good)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines() == ["历史工单导入完成：读取 5 行，新增 5 条，重复跳过 0 条，拒绝 0 行。", "历史工单共 5 条。"]
+    assert "已读取 5 行" in res.stderr
+    bad = write_lines(tmp_path / "bad.jsonl", [{"text": "停水了", "entry": "water-cut"}, {"text": "x", "entry": "nope"}])
+    res = runner.invoke(cli, [*args, "--learn", str(bad)])
+    assert res.exit_code == 1
+    assert res.stdout.splitlines() == ["历史工单导入完成：读取 2 行，新增 1 条，重复跳过 0 条，拒绝 1 行。",
+                                       "  第 2 行：派单目录中没有事项“nope”", "历史工单共 6 条。"]
+    res = runner.invoke(cli, args)
+    assert res.exit_code == 2 and "请给出来电人的诉求（TEXT），或用 --learn 导入历史工单。" in res.output
+
+
+# -- recording -------------------------------------------------------------------------------------
+
+
+def test_confirmation_records_the_candidate_or_the_entry_picked_by_hand(dkb):
+    agent = dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    dkb.dispatch_history.confirm(agent, "工地半夜打桩，我的身份证号110101199003071234", "night-construction", rank=1)
+    dkb.dispatch_history.confirm(agent, "楼上漏水到我家", "property-fee")
+    second, first = rows(dkb)
+    assert (first["entry"], first["source"], first["rank"], first["username"]) == ("night-construction", "console", 1,
+                                                                                   "zuoxi01")
+    assert first["text"] == "工地半夜打桩，我的身份证号[身份证号]"
+    assert (second["entry"], second["source"], second["rank"]) == ("property-fee", "manual", None)
+    assert second["region"] == ""  # no district named, and the handler (city-housing) serves the whole city
+
+
+def test_confirmation_checks_role_entry_and_text(dkb):
+    agent = dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    editor = dkb.users.add("bianji01", "李编辑", "correct-horse-1", "unit_editor", "city-hrss")
+    with pytest.raises(PermissionDenied):
+        dkb.dispatch_history.confirm(editor, "家里停水", "water-cut", 1)
+    with pytest.raises(KbError, match="派单目录中没有“heating-fee”"):
+        dkb.dispatch_history.confirm(agent, "家里停水", "heating-fee", 1)
+    with pytest.raises(KbError, match="诉求内容为空"):
+        dkb.dispatch_history.confirm(agent, "  ", "water-cut", 1)
+    assert rows(dkb) == []
+
+
+def test_region_is_the_district_named_in_the_text(dkb):
+    agent = dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    dkb.dispatch_history.confirm(agent, "西山区某小区停水", "water-cut", 1)
+    dkb.dispatch_history.confirm(agent, "家里停水", "water-cut", 1)
+    assert [r["region"] for r in rows(dkb)] == ["", "西山区"]
+
+
+def test_upheld_objection_joins_the_history_with_its_work_order(kb):
+    users = make_users(kb)
+    power = kb.users.add("power-reviewer", "供电审核", "secret-pass-1", "unit_reviewer", "power-company")
+    cr = objection.file(kb, users["um-editor"], "street-light-out", "该事项属于区级市政设施养护职责，依据示例市城市管理职责分工。",
+                        "district-xishan", request="西山区滨河路路灯不亮，联系电话 13912345678")
+    assert "引发异议的工单：西山区滨河路路灯不亮，联系电话 [手机号]" in cr.description
+    assert kb.dispatch_history.count() == 0
+    by_party = {"center": users["center"], "unit:city-urban-management": users["um-reviewer"],
+                "unit:district-xishan": users["xs-reviewer"], "unit:power-company": power}
+    for party in kb.review.status(cr).required:
+        cr = kb.review.approve(by_party[party], cr.id)
+    assert cr.state == "published"
+    (row,) = rows(kb)
+    assert (row["entry"], row["source"], row["username"]) == ("street-light-out", "objection", "um-editor")
+    assert row["text"] == "西山区滨河路路灯不亮，联系电话 [手机号]" and row["region"] == "西山区"
+
+
+def test_refused_objection_is_not_history(kb):
+    users = make_users(kb)
+    cr = objection.file(kb, users["um-editor"], "street-light-out", "该事项属于区级市政设施养护职责，依据示例市城市管理职责分工。",
+                        "district-xishan", request="滨河路路灯不亮")
+    kb.review.reject(users["xs-reviewer"], cr.id, "该路段为市管道路，不同意改派。")
+    assert kb.dispatch_history.count() == 0
+
+
+# -- ranking ---------------------------------------------------------------------------------------
+
+
+def learn(kb, texts, entry, at=None):
+    lines = [json.dumps({"text": t, "entry": entry, **({"at": at} if at else {})}, ensure_ascii=False) for t in texts]
+    return kb.dispatch_history.import_lines(lines)
+
+
+def ids(result):
+    return [c.entry_id for c in result.candidates]
+
+
+def test_similar_past_orders_rank_their_entry_first_and_say_why(dkb):
+    text = "我家小区的电梯坏了一个星期，物业不给修"
+    before = dkb.dispatch(text, now=NOW)
+    assert ids(before)[0] != "property-fee" or before.candidates[0].note == ""
+    learn(dkb, LIFT_ORDERS, "property-fee")
+    learn(dkb, ["工地晚上施工太吵", "半夜还在打桩"], "night-construction")
+    after = dkb.dispatch(text, now=NOW)
+    assert ids(after)[0] == "property-fee"
+    note = after.candidates[0].note
+    assert re.fullmatch("与 [2-5] 条历史工单相似", note), note
+    assert after.to_dict()["candidates"][0]["note"] == note
+    plain = dkb.dispatch(text, now=NOW, history=False)
+    assert [c.note for c in plain.candidates] == [""] * len(plain.candidates)
+
+
+def test_history_finds_an_entry_the_catalogue_does_not_match(dkb):
+    text = "电梯困人了没人管"
+    assert "property-fee" not in ids(dkb.dispatch(text, now=NOW, history=False))
+    learn(dkb, LIFT_ORDERS, "property-fee")
+    assert ids(dkb.dispatch(text, now=NOW))[0] == "property-fee"
+
+
+def test_history_never_overrides_an_intake_rule(dkb):
+    learn(dkb, ["楼下有人打架，吵得很", "有人打架斗殴，声音很大"] * 3, "night-construction")
+    r = dkb.dispatch("楼下有人打架了", now=NOW)
+    assert r.rule is not None and r.rule.action == "transfer" and r.rule.transfer_to == "110"
+    assert r.rule.to_dict() == dkb.dispatch("楼下有人打架了", now=NOW, history=False).rule.to_dict()
+
+
+def test_recent_orders_outweigh_old_ones(dkb):
+    text = "电梯坏了没人修"  # the catalogue matches neither entry: only the history decides
+    learn(dkb, LIFT_ORDERS, "night-construction", at="2020-01-01")
+    learn(dkb, [t + "。" for t in LIFT_ORDERS], "property-fee", at="2026-11-01")
+    assert ids(dkb.dispatch(text, now=NOW, history=False)) == []
+    assert ids(dkb.dispatch(text, now=NOW))[0] == "property-fee"
+    db = dkb.db()
+    db.execute("update dispatch_history set at = '2026-11-01' where entry = 'night-construction'")
+    db.execute("update dispatch_history set at = '2020-01-01' where entry = 'property-fee'")
+    db.conn.commit()
+    db.conn.close()
+    dkb.dispatch_history._loaded = None  # the rows were rewritten in place, not added
+    assert ids(dkb.dispatch(text, now=NOW))[0] == "night-construction"
+
+
+def test_orders_of_entries_that_left_the_directory_are_ignored(dkb, sample_root):
+    from ..conftest import commit_all
+
+    learn(dkb, LIFT_ORDERS, "property-fee")
+    (sample_root / "entries" / "directory" / "property-fee.md").unlink()
+    commit_all(sample_root, "事项撤销")
+    r = dkb.dispatch("小区电梯坏了物业不修", now=NOW)
+    assert "property-fee" not in ids(r)
+
+
+def test_a_confirmation_counts_at_once(dkb):
+    agent = dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    learn(dkb, ["工地晚上施工太吵", "半夜还在打桩"], "night-construction")
+    text = "楼顶的太阳能热水器漏水"
+    assert "water-cut" not in ids(dkb.dispatch(text, now=NOW))[:1]
+    for _ in range(3):
+        dkb.dispatch_history.confirm(agent, "楼顶太阳能热水器漏水，水流了一地", "water-cut")
+    r = dkb.dispatch(text, now=NOW)
+    assert ids(r)[0] == "water-cut" and r.candidates[0].note == "与 3 条历史工单相似"
+
+
+# -- the model -------------------------------------------------------------------------------------
+
+
+def brute_force(texts, query):
+    """Cosine similarity of TF-IDF bigram vectors, computed plainly."""
+    from collections import Counter
+    import math
+
+    docs = [Counter(int(c) for c in bigram_codes(t, MAX_MODEL_CHARS)) for t in texts]
+    n = len(docs)
+    df = Counter(c for d in docs for c in d)
+    idf = {c: math.log(1 + (n - f + 0.5) / (f + 0.5)) for c, f in df.items()}
+
+    def vec(counts):
+        v = {c: (1 + math.log(k)) * idf[c] for c, k in counts.items() if c in idf}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {c: x / norm for c, x in v.items()}
+
+    q = vec(Counter(int(c) for c in bigram_codes(query, MAX_MODEL_CHARS)))
+    return [sum(q.get(c, 0.0) * x for c, x in vec(d).items()) for d in docs]
+
+
+def test_model_similarities_match_a_plain_computation():
+    rng = random.Random(3)
+    alphabet = "电梯物业停水打桩噪声小区路灯维修坏了暖气不热拖欠工资"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(200)]
+    model = HistoryModel(texts)
+    for query in ("电梯坏了物业不修", "暖气不热", "abc", texts[5]):
+        assert np.allclose(model.similarities(query), brute_force(texts, query), atol=1e-5)
+
+
+def test_side_model_uses_the_main_vocabulary():
+    main = HistoryModel(["电梯坏了", "停水了"])
+    side = HistoryModel(["电梯又坏了", "全新的词语"], like=main)
+    sims = side.similarities("电梯坏了")
+    assert sims[0] > 0.5 and sims[1] == 0
+    assert bigram_codes("ab", 10).size == 0 and HistoryModel([]).similarities("电梯").size == 0
+
+
+def test_model_is_extended_then_rebuilt(dkb, monkeypatch):
+    import kb_app.dispatch.history as dh
+
+    learn(dkb, LIFT_ORDERS, "property-fee")
+    first = dkb.dispatch_history.model()
+    assert first.side is None and first.count == 5
+    monkeypatch.setattr(dh, "REBUILD_MIN", 3)
+    learn(dkb, ["工地晚上施工太吵"], "night-construction")
+    second = dkb.dispatch_history.model()
+    assert second.main is first.main and second.side.model.n == 1 and second.count == 6
+    learn(dkb, ["半夜打桩", "凌晨还在施工", "工地噪声"], "night-construction")
+    third = dkb.dispatch_history.model()
+    assert third.side is None and third.main.model.n == 9
+    assert dt.datetime.fromisoformat(rows(dkb)[0]["at"]).date() == dkb.today()
+

@@ -1,0 +1,56 @@
+"""kb validate on the emergency recognition of intake_rules.yaml: each mistake named with its line."""
+
+import pytest
+
+from ..content.test_validate import run_validate
+
+RULES = "regulations/intake_rules.yaml"
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def broken(sample_root, change) -> tuple[str, list[str]]:
+    """Change the sample's intake rules with ``change(text)``; (the text before, kb validate's lines)."""
+    path = sample_root / RULES
+    text = path.read_text(encoding="utf-8")
+    path.write_text(change(text), encoding="utf-8")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    return text, result.output.splitlines()
+
+
+@pytest.mark.parametrize("old, new, field, message", [
+    ("  window: 10 ", "  window: 0 ", "emergency.window", "语境范围“0”无效。修改方法：填写 1 到 100 之间的整数（字数）"),
+    ("  window: 10 ", "  windows: 10 ", "emergency.windows", "未知字段"),
+    ("    strong: [正在,", "    strang: [正在,", "emergency.now", "正在发生的迹象格式不对"),
+    ("  negations: [没有,", "  negations: {a: 没有}\n  x_negations: [没有,", "emergency.negations", "应为文字列表"),
+    ("    过去的事: ['\\d{1,2}月", "    过去的事: ['(\\d{1,2}月", "emergency.not_now_patterns", "正则表达式"),
+    ("    火: [伙, 活, 货, 或, 获]", "    火: [伙伴]", "emergency.misheard", "同音字表格式不对"),
+    ("      - name: 火情\n", "      - name: ''\n", "events.name", "事件词组缺少名称"),
+    ("        pairs: [[[火, 烟], [出不去, 困在, 被困, 跑不出]]]", "        pairs: [[火, 烟]]", "events.pairs",
+     "词对应为两组词的列表"),
+    ("      - name: 临产\n        words: [要生了, 快生了, 快要生, 羊水破, 破水]", "      - name: 临产\n        wrds: [要生了]",
+     "events.wrds", "未知字段"),
+])
+def test_emergency_mistakes(sample_root, old, new, field, message):
+    text, lines = broken(sample_root, lambda t: t.replace(old, new, 1))
+    line = line_of(text, old)
+    assert any(x.startswith(f"{RULES}:") and f"字段 {field}：{message}" in x for x in lines), lines
+    assert any(x.startswith((f"{RULES}:{line}:", f"{RULES}:{line + 1}:")) for x in lines if field in x), lines
+
+
+def test_events_only_on_transfer_rules(sample_root):
+    old = "    name: 诉讼程序\n    action: redirect\n"
+    text, lines = broken(sample_root, lambda t: t.replace(old, old + "    events: [{name: 官司, words: [官司]}]\n"))
+    expected = f"{RULES}:{line_of(text, old) + 2}: 字段 events：只有转接规则（action: transfer）可以写 events"
+    assert any(x.startswith(expected) for x in lines), lines
+
+
+def test_a_transfer_rule_needs_triggers_or_events(sample_root):
+    def drop_fire_events(t):
+        return t[:t.index("    events:\n      - name: 火情")] + t[t.index("    script: \"您反映的情况属于火灾"):]
+
+    _text, lines = broken(sample_root, drop_fire_events)
+    assert any("字段 triggers：触发词应为非空的文字列表" in x for x in lines), lines

@@ -1,0 +1,74 @@
+"""Diffs for reviewers: changes marked inside lines, character by character; answers rendered; files named."""
+
+import datetime as dt
+
+import pytest
+
+from kb_app.review.changes import describe, problem_text
+from kb_app.choices import Choices
+from kb_app.review.workflow import FileChange
+from kb_app.ui.diff import char_segments, marked_sources, rendered_side_by_side, side_by_side
+
+from ..review_helpers import HRSS
+
+
+@pytest.mark.parametrize("old, new, left, right", [
+    ("携带本人身份证", "携带本人有效身份证", [(False, "携带本人"), (False, "身份证")],
+     [(False, "携带本人"), (True, "有效"), (False, "身份证")]),
+    ("办理时间为10个工作日", "办理时间为5个工作日", [(False, "办理时间为"), (True, "10"), (False, "个工作日")],
+     [(False, "办理时间为"), (True, "5"), (False, "个工作日")]),
+    # an insertion that could sit in two places is put where it ends at punctuation
+    ("身份证件，到", "身份证件原件，到", [(False, "身份证件"), (False, "，到")],
+     [(False, "身份证件"), (True, "原件"), (False, "，到")]),
+    # a run of one unchanged character between changes is folded into them
+    ("甲乙丙丁", "戊乙己丁", [(True, "甲乙丙"), (False, "丁")], [(True, "戊乙己"), (False, "丁")]),
+    # lines with little in common are a deletion and an insertion
+    ("今天天气很好", "请携带身份证原件", [(True, "今天天气很好")], [(True, "请携带身份证原件")]),
+])
+def test_char_segments(old, new, left, right):
+    assert char_segments(old, new) == (left, right)
+
+
+def test_marks_stay_inside_list_items():
+    old = "说明：\n\n- 线上：邮寄到家；\n- 线下：到银行网点办理。\n"
+    new = "说明：\n\n- 线上：邮寄到家；\n- 线下：到任一银行网点办理。\n- 代办：家属可代办。\n"
+    marked_old, marked_new, changed = marked_sources(old, new)
+    assert changed == 2
+    html = rendered_side_by_side(old, new)
+    assert "<li>线下：到<ins>任一</ins>银行网点办理。</li>" in html
+    assert "<li><ins>代办：家属可代办。</ins></li>" in html
+    assert "<li>线上：邮寄到家；</li>" in html and html.count("<ins>") == 2 and "<del>" not in html
+
+
+def test_rendered_diff_is_sanitised():
+    html = rendered_side_by_side("正文", "正文<script>alert(1)</script><img src=x onerror=alert(1)>")
+    assert "<script" not in html and "onerror" not in html and "\ue000" not in html
+
+
+def test_source_diff_marks_characters_and_escapes():
+    html = side_by_side("a\n<b>旧</b>\nc", "a\n<b>新</b>\nc")
+    assert '<span class="cx">旧</span>' in html and '<span class="cx">新</span>' in html and "&lt;b&gt;" in html
+
+
+def test_a_file_as_a_reviewer_reads_it(kb):
+    old = kb.store.read(HRSS)
+    new = old.replace("review_by: 2027-06-30", "review_by: 2027-12-31")
+    new = new.replace("  - {document: \"示人社发〔2025〕31号\"}",
+                      "  - {document: \"示人社发〔2025〕31号\"}\n  - {regulation: beijing-2021, article: 31}")
+    choices = Choices.from_snapshot(kb.snapshot())
+    view = describe(FileChange(HRSS, "M", old, new, old), choices, dt.date(2026, 11, 22))
+    assert view.heading == "修改答复口径：社会保障卡丢了怎么补办 · 示例市人力资源和社会保障局"
+    assert view.fields == [
+        {"字段": "复核日期", "修改前": "2027-06-30", "修改后": "2027-12-31"},
+        {"字段": "政策依据", "修改前": "文件：示人社发〔2025〕31号",
+         "修改后": "文件：示人社发〔2025〕31号；《北京市接诉即办工作条例》第三十一条"}]
+    assert not view.body_changed and view.answer_id == "sscard-reissue"
+    retired = old.replace("effective: 2026-01-01", "effective: 2026-01-01\nexpires: 2026-11-22")
+    assert describe(FileChange(HRSS, "M", old, retired, old), choices, dt.date(2026, 11, 22)).action == "停用"
+    gone = describe(FileChange(HRSS, "D", old, None, old), choices, dt.date(2026, 11, 22))
+    assert gone.heading.startswith("删除答复口径：社会保障卡丢了怎么补办") and gone.answer_id is None
+    config = describe(FileChange("regulations/time_limits.yaml", "M", "a: 1\n", "a: 2\n", "a: 1\n"), choices,
+                      dt.date(2026, 11, 22))
+    assert (config.heading, config.has_body) == ("修改配置：办理时限", False)
+    problem = f"{HRSS}:4: 字段 title：缺少必填字段。修改方法：在前置信息中填写 title。"
+    assert problem_text(problem, [view]) == "“社会保障卡丢了怎么补办”第 4 行，标题：缺少必填字段。修改方法：在前置信息中填写 title。"

@@ -1,0 +1,145 @@
+"""When the rules change: a published regulation CR flags citing entries, units confirm, flags clear."""
+
+import pytest
+
+from kb_app.review import objection
+from kb_app.review import reverify
+from kb_app.exceptions import KbError, PermissionDenied
+
+from ..review_helpers import make_users
+from .test_impact import REG, amend
+
+
+def publish_all(kb, users, cr, *names):
+    for name in names:
+        cr = kb.review.approve(users[name], cr.id)
+    assert cr.state == "published", (cr.state, kb.review.status(cr).missing)
+    return cr
+
+
+def regulation_cr(kb, users):
+    text = kb.store.read(REG)
+    return kb.review.create(users["center2"], "保定条例修正：新增第十三条、修改第十九条、删除第四十二条",
+                            {REG: amend(text)}, submit=True)
+
+
+def test_regulation_change_rewrites_renumbered_citations_in_the_same_cr(kb):
+    users = make_users(kb)
+    base = kb.snapshot()
+    cr = regulation_cr(kb, users)
+    head = kb.snapshot(cr.head)
+    renumbered = [e for e in base.entry_list if any(r == "baoding-2022" and 13 <= n <= 41 and n != 19
+                                                    for r, n in e.citations)]
+    assert renumbered, "the sample cites renumbered Baoding articles"
+    for e in renumbered:
+        before = {(r, n) for r, n in e.citations if r == "baoding-2022"}
+        after = {(r, n) for r, n in head.entries[e.id].citations if r == "baoding-2022"}
+        expected = {(r, n + 1 if 13 <= n <= 41 else n) for r, n in before if n != 42}
+        assert expected <= after, e.id
+    assert reverify.pending_rewrites(kb, cr.base, cr.head) == {}
+
+
+def test_end_to_end_flag_task_confirm_clear(kb):
+    users = make_users(kb)
+    base = kb.snapshot()
+    citing = sorted({e.id for e in base.entry_list if ("baoding-2022", 19) in e.citations or ("baoding-2022", 42) in e.citations})
+    assert citing
+    cr = regulation_cr(kb, users)
+    publish_all(kb, users, cr, "center", "legal")
+    flags = reverify.flags(kb)
+    assert sorted(flags) == citing
+    assert all(f.label == "依据已变更，待核" for f in flags.values())
+    tasks = list(kb.db().query("select * from tasks where kind = 'basis_changed' and state = 'open'"))
+    assert sorted(t["entry"] for t in tasks) == citing
+    entry = next(e for e in kb.snapshot().policies() if e.id in citing)
+    assert {t["unit"] for t in tasks if t["entry"] == entry.id} == {entry.unit}
+    # The owning unit confirms the entry unchanged: a reviewed CR that records the check date.
+    editor = kb.users.add("owner-editor", "单位编辑", "secret-pass-1", "unit_editor", entry.unit)
+    reviewer = kb.users.add("owner-reviewer", "单位审核", "secret-pass-1", "unit_reviewer", entry.unit)
+    confirm = reverify.confirm(kb, editor, [entry.id], "经核对，条例修改不影响本答复。")
+    assert confirm.kind == "confirmation"
+    status = kb.review.status(confirm)
+    approvers = {"center": users["center"], f"unit:{entry.unit}": reviewer}
+    for party in status.required:
+        confirm = kb.review.approve(approvers[party], confirm.id)
+    assert confirm.state == "published"
+    assert entry.id not in reverify.flags(kb)
+    assert kb.snapshot().entries[entry.id].checked == kb.today()
+    closed = kb.db().execute("select state from tasks where kind = 'basis_changed' and entry = ?", [entry.id]).fetchone()[0]
+    assert closed == "closed"
+    assert len(reverify.flags(kb)) == len(citing) - 1
+    assert kb.history(entry.id)[0].trailers["Change-Request"] == [str(confirm.id)]
+
+
+def test_set_checked_keeps_the_file():
+    text = "---\nid: a\ntitle: 标题  # 注释\n---\n正文\n"
+    import datetime as dt
+    once = reverify.set_checked(text, dt.date(2026, 11, 22))
+    assert once == "---\nid: a\ntitle: 标题  # 注释\nchecked: 2026-11-22\n---\n正文\n"
+    assert reverify.set_checked(once, dt.date(2026, 12, 1)).count("checked:") == 1
+
+
+# -- objections -----------------------------------------------------------------------------------
+
+
+def objection_setup(kb):
+    users = make_users(kb)
+    snap = kb.snapshot()
+    entry = snap.entries["street-light-out"]  # city-urban-management leads, power-company assists
+    assert entry.handler == "city-urban-management" and "district-xishan" not in entry.handler_units
+    return users, entry, "district-xishan"
+
+
+def test_objection_needs_center_and_the_proposed_unit(kb):
+    users, entry, proposed = objection_setup(kb)
+    cr = objection.file(kb, users["um-editor"], entry.id, "该事项属于区级市政设施养护职责，依据示例市城市管理职责分工。", proposed)
+    status = kb.review.status(cr)
+    assert {"center", f"unit:{proposed}", "unit:city-urban-management"} <= set(status.required)
+    assert kb.snapshot(cr.head).entries[entry.id].handler == proposed
+
+
+def test_objection_refused_by_the_proposed_unit_keeps_the_entry(kb):
+    users, entry, proposed = objection_setup(kb)
+    cr = objection.file(kb, users["um-editor"], entry.id, "该事项属于区级市政设施养护职责，依据示例市城市管理职责分工。", proposed)
+    kb.review.approve(users["center"], cr.id)
+    kb.review.reject(users["xs-reviewer"], cr.id, "该路段为市管道路，养护责任在市城管委，不同意改派。")
+    assert kb.snapshot().entries[entry.id].handler == "city-urban-management"
+    (record,) = objection.history(kb, entry.id)
+    assert record["outcome"] == "异议不成立"
+    assert "区级市政设施养护" in record["reasons"]
+    assert any("不同意改派" in d["detail"] for d in record["decisions"])
+
+
+def test_objection_accepted_reassigns_with_reasons_in_history(kb):
+    users, entry, proposed = objection_setup(kb)
+    power = kb.users.add("power-reviewer", "供电审核", "secret-pass-1", "unit_reviewer", "power-company")
+    cr = objection.file(kb, users["um-editor"], entry.id, "该事项属于区级市政设施养护职责，依据示例市城市管理职责分工。", proposed)
+    status = kb.review.status(cr)
+    by_party = {"center": users["center"], "unit:city-urban-management": users["um-reviewer"],
+                "unit:district-xishan": users["xs-reviewer"], "unit:power-company": power}
+    for party in status.required:
+        cr = kb.review.approve(by_party[party], cr.id)
+    assert cr.state == "published"
+    assert kb.snapshot().entries[entry.id].handler == proposed
+    assert "异议理由" in kb.history(entry.id)[0].message
+    assert objection.history(kb, entry.id)[0]["outcome"] == "异议成立，已改派"
+
+
+def test_only_the_handler_may_object(kb):
+    users, entry, proposed = objection_setup(kb)
+    with pytest.raises(PermissionDenied):
+        objection.file(kb, users["hrss-editor"], entry.id, "这不是我们的事情，理由很充分很充分。", proposed)
+    with pytest.raises(KbError, match="异议理由"):
+        objection.file(kb, users["um-editor"], entry.id, "不是", proposed)
+
+
+def test_rewritten_citations_are_covered_by_the_regulation_reviewers_but_hand_edits_are_not(kb):
+    users = make_users(kb)
+    cr = regulation_cr(kb, users)
+    assert kb.review.status(cr).required == ["center", "legal"]
+    rewritten = next(iter(kb.store.changed_paths(cr.base, cr.head).keys() - {REG}))
+    entry = kb.snapshot(cr.head).entry_by_path(rewritten)
+    text = kb.store.read(rewritten, cr.head)
+    cr = kb.review.update(users["center2"], cr.id, {rewritten: text + "\n补充一句说明。\n"})
+    units = entry.handler_units if entry.kind == "directory" else [entry.unit]
+    assert set(kb.review.status(cr).required) == {"center", "legal"} | {f"unit:{u}" for u in units}

@@ -1,0 +1,82 @@
+"""The kb cr commands, acting as a user (--as, password from KB_PASSWORD)."""
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app.cli import cli
+from kb_app.kb import Kb
+
+from ..review_helpers import HRSS, PASSWORD, edited, make_users
+
+
+@pytest.fixture
+def run(kb, monkeypatch):
+    make_users(kb)
+    monkeypatch.setattr(Kb, "reindex", lambda self, *a, **k: None)
+    monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, [*args, *root])
+
+    return invoke
+
+
+def test_create_approve_publish_from_the_command_line(kb, run, tmp_path):
+    changes = tmp_path / "changes"
+    (changes / HRSS).parent.mkdir(parents=True)
+    (changes / HRSS).write_text(edited(kb, HRSS, "\n命令行修改。\n"), encoding="utf-8")
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "命令行修改", "--dir", str(changes), "--submit")
+    assert result.output == "已建立变更请求 #1（审核中，分支 cr/1）。\n"
+    result = run("cr", "approve", "1", "--as", "hrss-editor")
+    assert (result.exit_code, result.output) == (1, "Error: 您是变更请求 #1 的作者，不能批准自己的变更：请由其他审核人审核。\n")
+    assert run("cr", "approve", "1", "--as", "hrss-reviewer").output == "变更请求 #1：已批准，当前状态为“审核中”。\n"
+    show = run("cr", "show", "1").output
+    assert f"  修改 {HRSS}\n" in show and "  审核方 热线中心校核：待审核\n" in show
+    assert run("cr", "approve", "1", "--as", "center").output == "变更请求 #1：已批准，当前状态为“已发布”。\n"
+    assert "命令行修改。" in kb.store.read(HRSS)
+    assert run("cr", "list").output == "#1\t已发布\thrss-editor\t命令行修改\n"
+
+
+def test_set_delete_update_and_decisions(kb, run, tmp_path):
+    new = tmp_path / "new.md"
+    new.write_text(edited(kb, HRSS, "x\n"), encoding="utf-8")
+    other = "entries/policy/city-hrss/labor-contract-basics.md"
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "打包", "--set", f"{HRSS}={new}", "--delete", other)
+    assert result.output == "已建立变更请求 #1（草稿，分支 cr/1）。\n"
+    assert kb.review.status(kb.review.get(1)).touched == {HRSS: "M", other: "D"}
+    result = run("cr", "request-changes", "1", "--as", "center")
+    assert result.exit_code == 2 and "Missing option '--comment'" in result.output, result.output
+    new.write_text(edited(kb, HRSS, "y\n"), encoding="utf-8")
+    assert run("cr", "update", "1", "--as", "hrss-editor", "--set", f"{HRSS}={new}").output == \
+        "变更请求 #1 已更新（草稿），此前的批准已失效，需要重新审核。\n"
+    assert run("cr", "withdraw", "1", "--as", "hrss-editor").output == "变更请求 #1：已撤回，当前状态为“已撤回”。\n"
+    result = run("cr", "publish", "1", "--as", "center")
+    assert result.output == "Error: 变更请求 #1 当前为“已撤回”，不能发布：需要所有审核方批准当前版本。\n"
+
+
+def test_wrong_password_and_bad_set(kb, run, monkeypatch):
+    monkeypatch.setenv("KB_PASSWORD", "not-the-password")
+    result = run("cr", "approve", "1", "--as", "center")
+    assert result.output == "Error: 用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。\n"
+    monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "t", "--set", "no-equals-sign")
+    assert result.exit_code == 2 and "应写成 路径=文件" in result.output
+
+
+def test_a_change_names_the_tasks_it_resolves(kb, run, tmp_path):
+    kb.feedback.report_error("sscard-reissue", "电话变了", "agent")
+    kb.feedback.report_error("residence-permit-apply", "地址变了", "agent")
+    mine = kb.feedback.list_tasks("city-hrss")[0].id
+    other = kb.feedback.list_tasks("city-public-security")[0].id
+    new = tmp_path / "new.md"
+    new.write_text(edited(kb, HRSS, "\n新电话。\n"), encoding="utf-8")
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
+                 "--task", str(other))
+    assert result.output == f"Error: 维护任务 #{other} 属于单位“示例市公安局”，只有该单位或热线中心可以处理。\n"
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
+                 "--task", str(mine), "--submit")
+    assert result.output == f"已建立变更请求 #1（审核中，分支 cr/1）。\n发布后将关闭维护任务 #{mine}。\n"
+    run("cr", "approve", "1", "--as", "hrss-reviewer")
+    run("cr", "approve", "1", "--as", "center")
+    assert kb.feedback.task(mine).state == "closed" and kb.feedback.task(other).state == "open"

@@ -1,0 +1,96 @@
+import pytest
+
+from kb_app.search import analysis
+from kb_app.search.analysis import (
+    Analyzer,
+    bigrams,
+    document_numbers,
+    normalize,
+    sanitize_query,
+    snippet,
+    synonym_expansion,
+)
+
+
+def test_bigrams_bridge_enumeration_commas():
+    assert set(bigrams("水电气热")) <= set(bigrams("涉及水、电、气、热等重点民生领域"))
+
+
+def test_bigrams_stop_at_sentence_punctuation():
+    assert "领停" not in bigrams("失业金怎么领。停水了")
+    assert "12345" in bigrams("拨打12345热线")
+
+
+def test_search_mode_words_include_shorter_words():
+    words = Analyzer().words("失业保险金怎么申领")
+    assert {"失业", "保险", "保险金"} <= set(words)
+    assert all(len(w) >= 2 for w in words)
+
+
+def test_user_dictionary_adds_whole_terms():
+    plain, custom = Analyzer(), Analyzer(["接诉即办"])
+    assert "接诉即办" not in plain.words("接诉即办工作条例")
+    assert "接诉即办" in custom.words("接诉即办工作条例")
+    assert custom.add_words(["接诉即办", "x"]) == []
+
+
+def test_query_words_drop_question_words():
+    assert Analyzer().query_words(normalize("失业金怎么领呢")) == ["失业"]
+    assert Analyzer(["失业金"]).query_words(normalize("失业金怎么领呢")) == ["失业", "失业金"]
+
+
+@pytest.mark.parametrize("variant", ["京政办发〔2024〕12号", "京政办发[2024]12号", "京政办发(2024)12号",
+                                     "京政办发（2024）12号", "京政办发［2024］第12号", "京政办发【2024】12号"])
+def test_document_number_variants_meet(variant):
+    doc = set(document_numbers("依据京政办发〔2024〕12号文件执行"))
+    query = document_numbers(variant, for_query=True)
+    assert query and set(query) <= doc
+
+
+def test_document_numbers_differ_by_number():
+    assert not set(document_numbers("京政办发〔2024〕13号", for_query=True)) & set(document_numbers("京政办发〔2024〕12号"))
+
+
+def test_normalize_full_width_and_case():
+    assert normalize("ＡＢＣ１２３４５") == "abc12345"
+
+
+def test_synonym_expansion_both_directions():
+    groups = [["失业保险金", "失业金"], ["供暖", "暖气"]]
+    assert synonym_expansion(normalize("失业金怎么领"), groups) == ["失业保险金"]
+    assert synonym_expansion(normalize("失业保险金"), groups) == ["失业金"]
+    assert synonym_expansion(normalize("暖气不热"), groups) == ["供暖"]
+    assert synonym_expansion(normalize("没有关系"), groups) == []
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, ""), ("", ""), ("  a\x00b\u200b c  ", "a b c"), ("x" * 5000, "x" * analysis.MAX_QUERY_CHARS),
+])
+def test_sanitize_query(raw, expected):
+    assert sanitize_query(raw) == expected
+
+
+def test_snippet_marks_terms_and_escapes_everything_else():
+    html = snippet("<script>alert(1)</script> 申领失业保险金需要满一年", ["失业", "保险金"])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<mark>失业</mark><mark>保险金</mark>" in html
+
+
+def test_snippet_centres_on_the_densest_passage():
+    text = "开头无关内容。" * 40 + "居住证申领需要居住证明" + "结尾无关内容。" * 40
+    html = snippet(text, ["居住证", "申领"], width=60)
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>居住证</mark><mark>申领</mark>" in html
+
+
+def test_skip_bigrams_meet_an_enumeration():
+    assert "水电" in analysis.skip_bigrams("停水停电")
+    assert "水电" in bigrams("水、电、气、热")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("热线管不管", "热线管"), ("能不能打12345", "能打12345"), ("可不可以网上办", "可以网上办"),
+    ("有没有人管", "有人管"), ("会不会泄露我的个人信息", "会泄露我的个人信息"), ("街道吹哨是怎么回事", "街道吹哨 "),
+    ("不能按期办结怎么办", "不能按期办结 "), ("不予受理", "不予受理")])
+def test_question_form_is_taken_out(question, expected):
+    assert analysis.question_form(question) == expected

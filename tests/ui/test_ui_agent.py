@@ -1,0 +1,308 @@
+"""AppTest of the agent console: search over everything, internal notes, copy, reports, dispatch."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from kb_app import render
+from kb_app.review import reverify
+from kb_app.review.impact import analyse
+from kb_app.content.model import Snapshot
+
+from ..review.test_impact import REG, amend
+from ..ui_helpers import links, open_page, page_text, rows
+
+AGENT_PAGE = "app_pages/agent.py"
+
+
+@pytest.fixture
+def agent(app_env):
+    return app_env.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+
+
+def console(user):
+    at = open_page(AGENT_PAGE, user=user)
+    assert at.title[0].value == "坐席工作台"
+    return at
+
+
+def search(at, query):
+    at.text_input(key="agent_q").input(query).run()
+    assert not at.exception
+    return at
+
+
+def dispatch(at, text):
+    at.text_area(key="dispatch_text").input(text)
+    at.button(key="dispatch_go").click().run()
+    assert not at.exception
+    return at
+
+
+def test_console_is_not_open_to_the_public(app_env):
+    at = open_page()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(AGENT_PAGE)
+    assert "坐席工作台" not in page_text(at)
+
+
+def test_console_is_not_open_to_unit_editors(app_env):
+    editor = app_env.users.add("bianji01", "李编辑", "correct-horse-1", "unit_editor", "city-civil-affairs")
+    at = open_page(user=editor)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(AGENT_PAGE)
+
+
+@pytest.mark.parametrize("role", ["center_reviewer", "admin"])
+def test_console_is_open_to_the_center_and_admins(app_env, role):
+    user = app_env.users.add("zhongxin01", "赵校核", "correct-horse-1", role)
+    console(user)
+
+
+def test_agent_search_shows_internal_entries_marked_with_their_notes(app_env, agent):
+    at = search(console(agent), "供暖高峰期 内部口径")
+    found = [q for _l, p, q in links(at) if p == "answer"]
+    assert "id=heating-peak-season-internal" in found
+    assert any(":red-badge[内部]" in m.value for m in at.markdown)
+    notes = app_env.entry("heating-peak-season-internal").agent_notes.splitlines()[0]
+    warnings = [w.value for w in at.warning if w.value.startswith("**内部提示（仅坐席可见）**")]
+    assert any(render.markdown_literal(notes) in w for w in warnings)
+
+
+@pytest.mark.parametrize("query, entry_id, mark", [("最低工资标准 2027", "minimum-wage-2027", "未生效"),
+                                                   ("2025年低保标准", "dibao-standard-2025", "已失效")])
+def test_agent_search_marks_entries_not_in_force(app_env, agent, query, entry_id, mark):
+    at = search(console(agent), query)
+    labels = [q for _l, p, q in links(at) if p == "answer"]
+    assert f"id={entry_id}" in labels
+    i = labels.index(f"id={entry_id}")
+    badges = [m.value for m in at.markdown if m.value.startswith(":gray-badge[")]
+    assert f":red-badge[{mark}]" in badges[i]
+
+
+def test_copy_the_answer(app_env, agent):
+    at = search(console(agent), "低保怎么申请")
+    codes = [c.value for c in at.code]
+    assert render.answer_text(app_env.entry("dibao-apply")) in codes
+
+
+def test_agent_reports_an_error(app_env, agent):
+    at = search(console(agent), "低保怎么申请")
+    at.text_area(key="agent_report_text_dibao-apply").input("低保标准已调整，来电人 13900001111 反映")
+    at.button(key="agent_report_submit_dibao-apply").click().run()
+    assert not at.exception
+    assert "已提交纠错，已转给承办单位核实。" in [s.value for s in at.success]
+    [report] = rows(app_env, "reports")
+    assert (report["entry"], report["text"], report["audience"], report["username"]) == \
+        ("dibao-apply", "低保标准已调整，来电人 [手机号] 反映", "agent", "zuoxi01")
+    [task] = rows(app_env, "tasks")
+    assert (task["unit"], task["kind"]) == ("city-civil-affairs", "report")
+
+
+def test_agent_search_is_logged_with_the_agent(app_env, agent):
+    search(console(agent), "低保怎么申请")
+    [row] = rows(app_env, "search_log")
+    assert (row["audience"], row["role"], row["username"]) == ("agent", "agent", "zuoxi01")
+
+
+def accepted_at(at) -> dt.datetime:
+    caption = next(c.value for c in at.caption if c.value.startswith("受理时间："))
+    return dt.datetime.strptime(caption.removeprefix("受理时间："), "%Y-%m-%d %H:%M")
+
+
+def test_dispatch_emergency_transfer(app_env, agent):
+    at = dispatch(console(agent), "楼下有人打架，打起来了，快来人")
+    [error] = [e.value for e in at.error]
+    assert error.startswith("**紧急警情** — 转接紧急专线")
+    assert "转接：**110**" in error and "话术：您反映的情况属于紧急警情，请立即拨打110报警。" in error
+    assert "判断依据：识别到打架斗殴" in error
+
+
+@pytest.mark.parametrize("text", ["有人在小区里打架了", "有人拿着刀在砍人，就在楼下"])
+def test_no_dispatch_candidate_beside_a_transfer(app_env, agent, text):
+    """A fight, a knife: the script and the line only — no 宠物扰民, no 道路坑洼 beside it."""
+    at = dispatch(console(agent), text)
+    assert "转接：**110**" in at.error[0].value
+    assert not at.dataframe and not at.subheader
+    assert not any(m.value.startswith("首选：") for m in at.markdown)
+    assert "宠物扰民" not in page_text(at) and "道路坑洼" not in page_text(at)
+
+
+def test_transfer_is_recorded(app_env, agent):
+    at = dispatch(console(agent), "有人在小区里打架了")
+    at.button(key="outcome_transfer").click().run()
+    assert "已记录：转接（110）。" in [s.value for s in at.success]
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["line"], row["urgency"], row["username"]) == ("transfer", "110", "emergency", "zuoxi01")
+
+
+def test_a_suspected_emergency_asks_the_agent_and_goes_on_when_it_is_none(app_env, agent):
+    at = dispatch(console(agent), "楼下有人打架")
+    error = at.error[0].value
+    assert error.startswith("**疑似紧急 · 紧急警情** — 请先向来电人确认是否正在发生；属实则立即转接")
+    assert not at.dataframe
+    at.button(key="dispatch_not_emergency").click().run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("坐席已确认不是紧急情况。") for c in at.caption)
+    assert at.dataframe
+
+
+def test_a_question_about_compensation_is_no_alarm(app_env, agent):
+    at = dispatch(console(agent), "交通事故的赔偿标准是多少")
+    assert not at.error
+    assert any(c.value.startswith("未按紧急处理：识别到交通事故") for c in at.caption)
+
+
+def test_a_consultation_is_answered_directly(app_env, agent):
+    at = dispatch(console(agent), "退休金什么时候涨")
+    assert at.success[0].value == "未命中分类处置规则。建议：直接答复（用下方答复口径）。"
+    assert at.subheader[0].value == "可直接答复的口径"
+    assert "建议：直接答复，不必派单。" in [s.value for s in at.success]
+    found = [q for _l, p, q in links(at) if p == "answer"]
+    assert found[0] == "id=pension-adjustment-2026"
+    assert render.answer_text(app_env.entry("pension-adjustment-2026")) in [c.value for c in at.code]
+    at.button(key="outcome_answer_pension-adjustment-2026").click().run()
+    assert "已记录：直接答复（2026年退休人员基本养老金调整）。" in [s.value for s in at.success]
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["entry"], row["suggested"], row["topic"]) == \
+        ("direct_answer", "pension-adjustment-2026", "direct_answer", "社保")
+
+
+def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
+    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    at.radio(key="dispatch_choice").set_value("street-light-out").run()
+    at.button(key="outcome_dispatch").click().run()
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["entry"], row["suggested"]) == ("dispatch", "street-light-out", "dispatch")
+    assert not any(b.key == "outcome_dispatch" for b in at.button)  # one outcome per request
+
+
+def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
+    at = dispatch(console(agent), "这个事我已经起诉到法院了")
+    assert not at.error
+    rule = next(w.value for w in at.warning if w.value.startswith("**"))
+    assert "告知其他渠道" in rule and "话术：" in rule
+
+
+def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
+    at = dispatch(console(agent), "楼道里有很大的煤气味")
+    assert not at.error
+    assert at.success[0].value == "未命中分类处置规则。建议：派单（见下方派单目录）。"
+    assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "计时方式", "参考"]
+    gas = table[table["事项"] == app_env.entry("gas-leak").title].iloc[0]
+    snap = app_env.snapshot()
+    entry = app_env.entry("gas-leak")
+    assert gas["主办单位"] == snap.unit_name(entry.handler)
+    assert gas["协办单位"] == ("、".join(snap.unit_name(u) for u in entry.co_handlers) or "—")
+    assert (gas["时限"], gas["计时方式"], gas["7×24"]) == ("2小时", "自然小时", "是")
+    # Two clock hours from the moment the request was taken.
+    due = dt.datetime.strptime(gas["办结期限"].removesuffix(" 前"), "%Y-%m-%d %H:%M")
+    assert due - accepted_at(at) == dt.timedelta(hours=2)
+    top = next(m.value for m in at.markdown if m.value.startswith("首选："))
+    assert top.startswith(f"首选：**{entry.title}** → 主办 **{snap.unit_name(entry.handler)}**")
+    assert f"办结期限：**{due:%Y-%m-%d %H:%M} 前（2小时，自然小时连续计算）**" in top and ":red-badge[7×24]" in top
+    assert ":orange-badge[2小时]" in top
+
+
+def test_dispatch_working_day_due(app_env, agent):
+    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    table = at.dataframe[0].value
+    light = table[table["事项"] == app_env.entry("street-light-out").title].iloc[0]
+    # 2026-11-22 is a Sunday: three working days are Monday 23 to Wednesday 25 November.
+    assert (light["时限"], light["计时方式"], light["办结期限"]) == ("3个工作日", "法定工作日", "2026-11-25 23:59 前")
+
+
+def test_dispatch_reports_a_missing_calendar_year(app_env, agent, monkeypatch):
+    monkeypatch.setenv("KB_TODAY", "2031-03-03")
+    at = dispatch(console(agent), "小区门口的路灯坏了好几天了")
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("工作日历缺少 2031 年的数据") for w in warnings)
+    light = at.dataframe[0].value.iloc[0]
+    assert light["办结期限"] == "无法计算"
+
+
+def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_env, agent):
+    lines = [json.dumps({"text": t, "entry": "street-light-out"}, ensure_ascii=False)
+             for t in ("小区路灯坏了晚上很黑", "楼下路灯不亮好几天", "路灯一直闪，晚上看不清路")]
+    app_env.dispatch_history.import_lines(lines)
+    at = dispatch(console(agent), "我们小区门口路灯坏了，晚上黑乎乎的")
+    light = at.dataframe[0].value.iloc[0]
+    assert light["事项"] == app_env.entry("street-light-out").title
+    assert light["参考"].startswith("与 ") and light["参考"].endswith(" 条历史工单相似")
+    top = next(m.value for m in at.markdown if m.value.startswith("首选："))
+    assert f":gray-badge[{light['参考']}]" in top
+    at.radio(key="dispatch_choice").set_value("street-light-out")
+    at.button(key="outcome_dispatch").click().run()
+    assert not at.exception
+    title = app_env.entry("street-light-out").title
+    assert at.success[-1].value == f"已记录：派单（{title}），并记入派单历史（今后相似诉求的派单会参考它）。"
+    [outcome] = rows(app_env, "request_outcomes")
+    assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "street-light-out")
+    (row, *_imported) = app_env.dispatch_history.recent()
+    assert (row["entry"], row["source"], row["rank"], row["username"]) == ("street-light-out", "console", 1, "zuoxi01")
+    assert row["text"] == "我们小区门口路灯坏了，晚上黑乎乎的"
+
+
+def test_confirming_an_entry_picked_by_hand(app_env, agent):
+    at = dispatch(console(agent), "楼道里有很大的煤气味")
+    at.radio(key="dispatch_choice").set_value("__other__").run()
+    at.selectbox(key="dispatch_manual").set_value("water-outage").run()
+    at.button(key="outcome_dispatch").click().run()
+    assert not at.exception
+    (row,) = app_env.dispatch_history.recent()
+    [outcome] = rows(app_env, "request_outcomes")
+    assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "water-outage")
+    assert (row["entry"], row["source"], row["rank"]) == ("water-outage", "manual", None)
+
+
+def test_agent_adopts_an_answer_for_the_call(app_env, agent):
+    at = search(console(agent), "社保卡丢了")
+    at.button(key="agent_adopt_sscard-reissue").click().run()
+    assert not at.exception
+    assert "已记为采用此答复。" in [c.value for c in at.caption]
+    db = app_env.db()
+    row = db.execute("select query, opened, used from search_log order by id desc limit 1").fetchone()
+    db.conn.close()
+    assert tuple(row) == ("社保卡丢了", "sscard-reissue", 1)
+
+
+def test_dispatch_needs_text(app_env, agent):
+    at = console(agent)
+    at.button(key="dispatch_go").click().run()
+    assert [w.value for w in at.warning] == ["请先输入来电人的诉求。"]
+
+
+def test_agent_opens_an_internal_answer_with_marks_notes_and_copy(app_env, agent):
+    at = open_page("app_pages/answer.py", user=agent, id="heating-peak-season-internal")
+    entry = app_env.entry("heating-peak-season-internal")
+    assert at.title[0].value == entry.title
+    assert ":red-badge[内部]" in [m.value for m in at.markdown]
+    assert any(w.value.startswith("**内部提示（仅坐席可见）**") for w in at.warning)
+    assert render.answer_text(entry) in [c.value for c in at.code]
+
+
+def test_agent_sees_every_entry_citing_an_article(app_env, agent):
+    at = open_page("app_pages/article.py", user=agent, id="beijing-2021/11")
+    assert at.subheader[0].value == "引用本条的条目"
+    found = {label: q for label, p, q in links(at) if p == "answer"}
+    assert found["派单目录 · 电梯故障困人（内部）"] == "id=elevator-trapped"
+    assert "id=hotline-not-accepted" in found.values()
+
+
+def test_entries_awaiting_recheck_are_marked_in_the_console_and_on_the_answer(app_env, agent):
+    """A published regulation change flags the entries citing the changed article, for agents to see."""
+    kb = app_env
+    base = kb.snapshot()
+    impact = analyse(base, Snapshot({**base.files, REG: amend(base.files[REG])}))
+    reverify.flag_entries(kb, impact, base.commit)
+    flagged = next(c for c in impact.impacted if c.kind == "policy" and base.entries[c.entry_id].is_public_on(kb.today()))
+    at = search(console(agent), base.entries[flagged.entry_id].title)
+    assert "依据已变更，待核" in page_text(at)
+    at = open_page("app_pages/answer.py", user=agent, id=flagged.entry_id)
+    assert any("依据已变更，待核" in w.value for w in at.warning)
+    public = open_page("app_pages/answer.py", id=flagged.entry_id)
+    assert any("正在复核" in i.value for i in public.info)
+    assert "依据已变更" not in page_text(public)

@@ -1,0 +1,57 @@
+"""AppTest: the catalog-health page and the objection page."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kb_app.review import objection
+
+from ..review_helpers import make_users
+from ..ui_helpers import APP, open_page
+
+
+def test_catalog_page_lists_findings(app_env):
+    users = make_users(app_env)
+    at = open_page("app_pages/catalog.py", users["center"])
+    text = " ".join(m.value for m in at.markdown)
+    assert "小区停车管理（东湖区）" in text
+    assert "燃气报修电话" in text
+    assert any("没有市民描述示例" in e.label for e in at.expander)
+    # Coverage of the matter taxonomy is only counted when it is checked against one.
+    assert [(m.label, m.value) for m in at.metric] == [("格式错误", "0"),
+                                                       ("事项重叠", "2"), ("单位问题", "0"), ("缺少示例", "1"),
+                                                       ("事实矛盾", "1")]
+
+
+def test_catalog_page_is_not_for_units(app_env):
+    users = make_users(app_env)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = users["hrss-editor"]
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/catalog.py")
+
+
+def test_objection_filed_from_the_page_and_refused(app_env):
+    kb = app_env
+    users = make_users(kb)
+    at = open_page("app_pages/objection.py", users["um-editor"])
+    at.selectbox(key="objection_entry").set_value("street-light-out")
+    at.selectbox(key="objection_unit").set_value("district-xishan")
+    at.text_area(key="objection_reasons").input("路灯所在道路为区管道路，养护责任在西山区，依据区级道路养护分工。")
+    at.button(key="objection_submit").click().run()
+    assert not at.exception
+    assert "已提交派单异议" in at.success[0].value
+    (record,) = objection.history(kb, "street-light-out")
+    kb.review.reject(users["xs-reviewer"], record["cr"], "该路段属于市管道路，不同意改派。")
+    at = open_page("app_pages/objection.py", users["um-editor"])
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "异议不成立" in text and "不同意改派" in text
+    assert kb.snapshot().entries["street-light-out"].handler == "city-urban-management"
+
+
+def test_objection_error_path_short_reason(app_env):
+    users = make_users(app_env)
+    at = open_page("app_pages/objection.py", users["um-editor"])
+    at.text_area(key="objection_reasons").input("不是")
+    at.button(key="objection_submit").click().run()
+    assert "异议理由" in at.error[0].value

@@ -1,0 +1,204 @@
+"""AppTest of the editor and history pages: saving, validation next to fields, retire, delete, restore."""
+
+import pytest
+
+from ..review_helpers import HRSS, edited, make_users
+from ..ui_helpers import links, open_page
+
+
+@pytest.fixture
+def users(app_env):
+    kb = app_env
+    return make_users(kb)
+
+
+def key_of(at, kind, prefix):
+    return next(w.key for w in getattr(at, kind) if w.key and w.key.startswith(prefix))
+
+
+def open_entry(user, path=HRSS):
+    at = open_page("app_pages/editor.py", user)
+    at.selectbox(key="editor_entry").set_value(path).run()
+    return at
+
+
+def texts(at, kind):
+    return [e.value for e in getattr(at, kind)]
+
+
+def body_key(at):
+    return key_of(at, "text_area", "editor_body_")
+
+
+def test_editor_lists_only_the_units_entries(kb, users):
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    box = at.selectbox(key="editor_entry")
+    snap = kb.snapshot()
+    mine = [e for e in snap.entry_list if "city-hrss" in (e.path, e.unit, e.handler, *e.co_handlers)]
+    assert sorted(box.options) == sorted(f"{e.title}（{'答复口径' if e.kind == 'policy' else '派单目录'}·"
+                                         f"{snap.unit_name(e.unit)}）" for e in mine)
+    assert "社会保障卡丢了怎么补办（答复口径·示例市人力资源和社会保障局）" in box.options
+
+
+def test_edit_the_body_and_submit(kb, users):
+    at = open_entry(users["hrss-editor"])
+    old = at.text_area(key=body_key(at)).value
+    at.text_area(key=body_key(at)).input(old.replace("当场领卡", "当场领取新卡")).run()
+    assert "当场领取新卡" in "".join(h.proto.body for h in at.get("html"))       # the preview follows
+    assert "校验通过" in "".join(texts(at, "caption"))
+    at.button(key="editor_submit").click().run()
+    assert not at.exception and texts(at, "error") == []
+    cr = kb.review.list()[0]
+    assert texts(at, "success") == [f"修改“社会保障卡丢了怎么补办”已提交审核：变更请求 #{cr.id}，等待 热线中心校核、"
+                                    "示例市人力资源和社会保障局 审核。"]
+    assert ("查看审核进度", "review", f"cr={cr.id}") in links(at)
+    new = kb.store.read(HRSS, cr.head)
+    changed = [line for line in new.splitlines() if line not in kb.store.read(HRSS).splitlines()]
+    assert len(changed) == 1 and "当场领取新卡" in changed[0]    # one line; the front matter as it was
+    assert at.selectbox(key="editor_target").value == cr.id     # further saves go to the same request
+
+
+def test_save_a_draft(kb, users):
+    at = open_entry(users["hrss-editor"])
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡丢了怎么补").run()
+    at.button(key="editor_save").click().run()
+    cr = kb.review.list()[0]
+    assert cr.state == "draft"
+    assert texts(at, "success") == [f"修改“社保卡丢了怎么补”已保存为草稿：变更请求 #{cr.id}。"
+                                    "审核人还看不到它，改好后点“提交审核”。"]
+
+
+def test_nothing_changed_is_not_saved(kb, users):
+    at = open_entry(users["hrss-editor"])
+    at.button(key="editor_submit").click().run()
+    assert texts(at, "warning") == ["没有任何改动：修改字段或正文后再保存。"] and kb.review.list() == []
+
+
+def test_validation_message_next_to_the_field(kb, users):
+    at = open_entry(users["hrss-editor"])
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("").run()
+    assert any("缺少必填字段。" in c for c in texts(at, "caption"))
+    at.button(key="editor_submit").click().run()
+    cr = kb.review.list()[0]
+    assert not cr.valid
+    assert "注意：校验未通过（1 个问题），修正前不能批准。" in at.success[0].value
+
+
+def test_fields_speak_the_users_language(kb, users):
+    at = open_page("app_pages/editor.py", users["center"])
+    at.selectbox(key="editor_entry").set_value("entries/directory/bus-route.md").run()
+    tier = at.selectbox(key=key_of(at, "selectbox", "editor_time_limit_"))
+    assert tier.value == "5wd" and "5个工作日" in tier.options and "24小时" in tier.options
+    handler = at.selectbox(key=key_of(at, "selectbox", "editor_handler_"))
+    assert handler.value == "city-transport" and kb.snapshot().unit_name("city-transport") in handler.options
+    regulation = at.selectbox(key=key_of(at, "selectbox", "editor_br0_"))
+    assert regulation.value == "beijing-2021" and "北京市接诉即办工作条例" in regulation.options
+    article = at.selectbox(key=key_of(at, "selectbox", "editor_ba0_"))
+    assert article.value == 12 and "第十二条" in article.options
+    assert any(c.startswith("第十二条：") for c in texts(at, "caption"))          # the article's text is shown
+    dates = [d for d in at.date_input if d.key.startswith("editor_")]
+    assert [d.label for d in dates] == ["生效日期", "失效日期", "复核日期"]
+    assert not any("YAML" in label for label in [t.label for t in at.text_area])
+
+
+def test_cite_an_article_from_the_lists(kb, users):
+    at = open_entry(users["hrss-editor"])
+    at.button(key=key_of(at, "button", "editor_basis_add_regulation_")).click().run()
+    at.selectbox(key=key_of(at, "selectbox", "editor_br1_")).set_value("baoding-2022").run()
+    at.selectbox(key=key_of(at, "selectbox", "editor_ba1_baoding-2022_")).set_value(28).run()
+    assert any(c.startswith("第二十八条：") for c in texts(at, "caption"))
+    at.button(key="editor_submit").click().run()
+    cr = kb.review.list()[0]
+    new = kb.store.read(HRSS, cr.head).splitlines()
+    assert [line for line in new if line not in kb.store.read(HRSS).splitlines()] == [
+        "  - {regulation: baoding-2022, article: 28}"]
+
+
+def test_two_files_in_one_cr(kb, users):
+    first = kb.review.create(users["hrss-editor"], "打包发布", {HRSS: edited(kb, HRSS, "x\n")})
+    other = "entries/policy/city-hrss/labor-contract-basics.md"
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.selectbox(key="editor_target").set_value(first.id).run()
+    at.selectbox(key="editor_entry").set_value(other).run()
+    at.button(key="editor_retire").click().run()
+    assert not at.exception and texts(at, "error") == []
+    cr = kb.review.get(first.id)
+    assert sorted(kb.review.status(cr).touched) == sorted([HRSS, other])
+    assert "expires: 2026-11-22" in kb.store.read(other, cr.head)
+
+
+def test_delete_asks_to_confirm(kb, users):
+    at = open_entry(users["hrss-editor"])
+    at.button(key="editor_delete").click().run()
+    assert kb.review.list() == []
+    assert texts(at, "warning")[0].startswith("确定删除“社会保障卡丢了怎么补办”吗？")
+    at.button(key="editor_delete_cancel").click().run()
+    assert texts(at, "warning") == [] and kb.review.list() == []
+    at.button(key="editor_delete").click().run()
+    at.button(key="editor_delete_confirm").click().run()
+    cr = kb.review.list()[0]
+    assert kb.review.status(cr).touched == {HRSS: "D"}
+    assert texts(at, "success")[0].startswith(f"删除“社会保障卡丢了怎么补办”已提交审核：变更请求 #{cr.id}")
+
+
+def test_new_entry_needs_an_id(kb, users):
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    at.button(key="editor_submit").click().run()
+    assert texts(at, "error") == ["还不能保存：缺少编号，填写由小写字母、数字和连字符组成的编号，如 sscard-reissue。"]
+    at.text_input(key="editor_id").input("sscard-new").run()
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("新条目").run()
+    at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()
+    at.button(key="editor_submit").click().run()
+    cr = kb.review.list()[0]
+    assert kb.review.status(cr).touched == {"entries/policy/city-hrss/sscard-new.md": "A"}
+    assert at.radio(key="editor_mode").value == "edit"                          # go on editing what was saved
+    assert at.selectbox(key="editor_entry").value == "entries/policy/city-hrss/sscard-new.md"
+
+
+def test_a_task_link_marks_the_task(kb, users):
+    kb.feedback.report_error("sscard-reissue", "补卡要带户口本吗？页面没写", "public")
+    kb.feedback.report_error("sscard-reissue", "电话变了", "agent")
+    marked, other = sorted(t.id for t in kb.feedback.list_tasks("city-hrss"))
+    at = open_page("app_pages/editor.py", users["hrss-editor"], entry="sscard-reissue", task=str(marked))
+    assert at.selectbox(key="editor_entry").value == HRSS
+    boxes = {c.key.split("_")[1]: c for c in at.checkbox if c.key.startswith("editor_task")}
+    assert boxes[f"task{marked}"].value and not boxes[f"task{other}"].value
+    assert "补卡要带户口本吗？页面没写" in boxes[f"task{marked}"].label
+    at.text_area(key=body_key(at)).input(at.text_area(key=body_key(at)).value + "\n无需户口本。\n").run()
+    at.button(key="editor_submit").click().run()
+    cr = kb.review.list()[0]
+    assert cr.data == {"resolves": [marked]}
+    assert "发布后将关闭 1 个维护任务。" in at.success[0].value
+
+
+def test_history_page_versions_diff_and_restore(kb, users):
+    original = kb.store.head()
+    cr = kb.review.create(users["hrss-editor"], "改补卡", {HRSS: edited(kb, HRSS, "\n历史新句。\n")}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    kb.review.approve(users["center"], cr.id)
+    at = open_page("app_pages/history.py", users["hrss-editor"])
+    at.text_input(key="history_typed").input("sscard-reissue").run()
+    table = at.dataframe[0].value
+    assert list(table["变更请求"]) == [str(cr.id), ""]
+    assert list(table["审核人"])[0] == "张校核 <热线中心校核>；王审核 <示例市人力资源和社会保障局>"
+    assert "历史新句。" in "".join(h.proto.body for h in at.get("html"))
+    at.selectbox(key=f"history_restore_to_{HRSS}").set_value(original).run()
+    at.button(key="history_restore").click().run()
+    restore = kb.review.list()[0]
+    assert at.success[0].value == f"已建立变更请求 #{restore.id}（审核中），审核通过后恢复为该版本。"
+    assert kb.store.read(HRSS, restore.head) == kb.store.read(HRSS, original)
+
+
+def test_history_of_an_unknown_entry(kb, users):
+    at = open_page("app_pages/history.py", users["center"])
+    at.text_input(key="history_typed").input("no-such-entry").run()
+    assert [e.value for e in at.error] == ["条目“no-such-entry”不存在：请检查编号。"]
+
+
+def test_editor_opens_the_entry_named_in_the_link(kb, users):
+    """The task inbox links to edit?entry=<id>; the editor opens that entry, shown by its title."""
+    at = open_page("app_pages/editor.py", users["hrss-editor"], entry="sscard-reissue")
+    box = at.selectbox(key="editor_entry")
+    assert box.value == HRSS
+    assert "社会保障卡丢了怎么补办（答复口径·示例市人力资源和社会保障局）" in box.options

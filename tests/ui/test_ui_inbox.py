@@ -1,0 +1,101 @@
+"""AppTest: the maintenance-task inbox."""
+
+import dataclasses
+
+import pytest
+
+from kb_app import open_kb
+from kb_app.accounts.auth import User
+
+from .. import ui_helpers
+from ..ui_helpers import links
+
+PS_EDITOR = User("ps-editor", "公安编辑", "unit_editor", "city-public-security")
+CENTER = User("center", "张校核", "center_reviewer", "")
+
+
+def open_page(user):
+    return ui_helpers.open_page("app_pages/inbox.py", user)
+
+
+def test_unit_sees_its_tasks_with_overdue_marks(app_env):
+    early = open_kb(dataclasses.replace(app_env.settings, today="2026-11-02"))
+    early.feedback.report_error("residence-permit-apply", "办理地点搬迁了", "agent")  # due 2026-11-09
+    app_env.feedback.report_error("sscard-reissue", "电话变了", "agent")  # another unit's
+    at = open_page(PS_EDITOR)
+    labels = [e.label for e in at.expander]
+    assert len(labels) == 1
+    assert labels[0].endswith("［纠错］纠错：居住证如何申领 · 期限 2026-11-09 · 已超期")
+    [task] = app_env.feedback.list_tasks("city-public-security")
+    assert ("修改“居住证如何申领”", "edit", f"entry=residence-permit-apply&task={task.id}") in links(at)
+    assert at.metric[1].value == "1"
+
+
+def test_citizens_reports_are_shown_in_full(app_env):
+    text = "网上说要带户口本，窗口说不用，到底要不要带？" * 3
+    app_env.feedback.report_error("residence-permit-apply", text, "public")
+    at = open_page(PS_EDITOR)
+    assert [i.value for i in at.info] == [text]
+    assert any(m.value.startswith("**市民的纠错**（2026-11-22") for m in at.markdown)
+    assert at.metric[2].value == "1"
+
+
+def test_a_zero_result_task_links_to_a_new_answer(app_env):
+    pk = app_env.feedback.assign_query("灵活就业社保补贴", "city-public-security")
+    at = open_page(PS_EDITOR)
+    assert ("新建答复口径", "edit", f"new=policy&task={pk}") in links(at)
+
+
+def test_dismiss_needs_a_reason(app_env):
+    task_id = app_env.feedback.open_task("city-public-security", "report", "residence-permit-apply", "纠错：居住证如何申领")
+    at = open_page(PS_EDITOR)
+    at.button(key=f"inbox_dismiss_{task_id}").click().run()
+    assert at.error[0].value == "驳回维护任务必须填写理由：请说明为什么不需要修改条目。"
+    at.text_input(key=f"inbox_reason_{task_id}").input("内容无误").run()
+    at.button(key=f"inbox_dismiss_{task_id}").click().run()
+    assert not at.exception
+    assert app_env.feedback.task(task_id).state == "dismissed"
+    assert at.success[0].value == "没有待处理的维护任务。"
+
+
+def test_center_assigns_a_zero_result_query(app_env):
+    app_env.feedback.log_search("灵活就业社保补贴", "public", 0)
+    at = open_page(CENTER)
+    assert at.selectbox(key="inbox_missing_group").value == 0
+    assert list(at.dataframe[0].value["代表查询"]) == ["灵活就业社保补贴"]
+    at.selectbox(key="inbox_zero_unit").set_value("city-hrss").run()
+    at.button(key="inbox_assign").click().run()
+    assert not at.exception
+    assert at.success[-1].value.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
+    [task] = app_env.feedback.list_tasks("city-hrss")
+    assert task.kind == "zero_result" and task.title == "无结果查询：灵活就业社保补贴"
+
+
+def test_unit_user_cannot_assign(app_env):
+    app_env.feedback.log_search("灵活就业社保补贴", "public", 0)
+    at = open_page(PS_EDITOR)
+    with pytest.raises(KeyError):
+        at.button(key="inbox_assign")
+
+
+HRSS_EDITOR = User("hrss-editor", "李编辑", "unit_editor", "city-hrss")
+
+
+def test_unit_accepts_a_suggested_question_as_a_change_request(app_env):
+    app_env.users.add("hrss-editor", "李编辑", "secret-pass-1", "unit_editor", "city-hrss")
+    for _ in range(3):
+        sid = app_env.feedback.log_search("社保卡被偷了怎么重新办", "public", 3)
+        app_env.feedback.log_open("sscard-reissue", sid)
+        app_env.feedback.vote("sscard-reissue", True, search_id=sid)
+    app_env.feedback.generate_tasks()
+    [task_id] = [t.id for t in app_env.feedback.list_tasks("city-hrss") if t.kind == "suggested_question"]
+    at = open_page(HRSS_EDITOR)
+    assert any(e.label.endswith("［建议新增问法］建议新增问法：社会保障卡丢了怎么补办 · 期限 2026-11-27 · 待处理")
+               for e in at.expander)
+    assert any("**“社保卡被偷了怎么重新办”**" in m.value and "3 次检索" in m.value for m in at.markdown)
+    at.text_input(key=f"inbox_phrasing_{task_id}").input("社保卡被偷了怎么补办").run()
+    at.button(key=f"inbox_accept_{task_id}").click().run()
+    assert not at.exception
+    assert at.success[-1].value == "已发起变更请求 #1，经单位审核人和热线中心校核后发布。"
+    cr = app_env.review.get(1)
+    assert cr.state == "in_review" and cr.data["phrasing"] == "社保卡被偷了怎么补办"

@@ -1,0 +1,200 @@
+"""AppTest of the log-in, my-work, review and users pages, including their error paths."""
+
+import re
+
+import pytest
+
+from kb_app.exceptions import AuthError
+from kb_app.ui.auth_routes import sign_notice
+
+from ..review_helpers import HRSS, PASSWORD, edited, make_users
+from ..ui_helpers import links, open_page, page_text
+
+
+@pytest.fixture
+def users(app_env):
+    kb = app_env
+    return make_users(kb)
+
+
+def table_with(at, column):
+    return next(t.value for t in at.table if column in t.value.columns)
+
+
+def texts(at):
+    return [e.value for e in at.error], [s.value for s in at.success]
+
+
+def test_login_page_is_a_form_posted_to_the_server(kb, users):
+    at = open_page("app_pages/login.py", None)
+    form = "".join(h.proto.body for h in at.get("html"))
+    assert '<form class="kb-auth" method="post" action="/auth/login">' in form
+    assert 'name="password" type="password"' in form and 'name="next"' not in form
+    assert not at.error
+
+
+def test_login_page_shows_the_servers_message_and_nothing_forged(kb, users):
+    message = "登录失败次数过多，账号“center”已暂时锁定：请 15 分钟后再试；如需立即解锁，请联系管理员。"
+    at = open_page("app_pages/login.py", None, notice=sign_notice(message), username='cen"ter',
+                   next="/review")
+    assert [e.value for e in at.error] == [message]
+    form = "".join(h.proto.body for h in at.get("html"))
+    assert 'value="cen&quot;ter"' in form and '<input type="hidden" name="next" value="/review">' in form
+    at = open_page("app_pages/login.py", None, notice="5LyB6YCg.0123456789abcdef0123456789abcdef")
+    assert not at.error
+
+
+def test_the_session_cookie_signs_in_and_signing_out_elsewhere_signs_out(kb, users):
+    token = kb.sessions.start(users["center"])
+    at = open_page("app_pages/search.py", None, session_token=token)
+    assert at.session_state["user"] == users["center"]
+    assert "已登录：张校核（热线中心校核）" in [c.value for c in at.sidebar.caption]
+    assert 'action="/auth/logout"' in "".join(h.proto.body for h in at.sidebar.get("html"))
+    kb.sessions.end(token)                                 # signed out in another tab
+    at.run()
+    assert at.session_state["user"] is None and at.session_state["session_token"] is None
+    assert not any("已登录" in c.value for c in at.sidebar.caption)
+    assert "登录" in [label for label, _page, _query in links(at)]
+
+
+def test_a_disabled_user_is_signed_out_at_the_next_click(kb, users):
+    token = kb.sessions.start(users["hrss-editor"])
+    at = open_page("app_pages/search.py", None, session_token=token)
+    assert at.session_state["user"].username == "hrss-editor"
+    kb.users.set_disabled("hrss-editor", actor="admin")
+    at.run()
+    assert at.session_state["user"] is None
+
+
+def test_review_page_approve_and_publish(kb, users):
+    body = "\n<script>alert(1)</script>新句子。\n"
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, body)}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert not at.exception
+    assert at.subheader[0].value == f"#{cr.id} 补卡说明"
+    assert at.caption[0].value.startswith("审核中 · 作者：李编辑（示例市人力资源和社会保障局） · 发起于 2026-11-22")
+    assert list(table_with(at, "审核方")["状态"]) == ["待审核", "待审核"]
+    page = page_text(at)
+    assert "#### 修改答复口径：社会保障卡丢了怎么补办 · 示例市人力资源和社会保障局" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;新句子。" in page and "<script>" not in page
+    accounts = [m.value for m in at.markdown if "hrss-editor" in m.value]          # people by name ...
+    assert len(accounts) == 1 and accounts[0].startswith("- 分支：`cr/1`")        # ... accounts under 技术信息
+    assert not any("hrss-editor" in c.value for c in at.caption)
+    assert at.button(key="review_approve").label == "批准"
+    at.button(key="review_approve").click().run()
+    assert texts(at) == ([], ["已批准。还需要 热线中心校核 批准，之后才会发布。"])
+    at = open_page("app_pages/review.py", users["center"])
+    assert [i.value for i in at.info] == ["您是最后一个审核方：批准后本变更将**立即发布**，公众和坐席马上就能查到新内容。"]
+    assert at.button(key="review_approve").label == "批准并发布"
+    at.text_area(key="review_comment").input("核对无误")
+    at.button(key="review_approve").click().run()
+    assert texts(at) == ([], ["已批准并发布。\n\n“社会保障卡丢了怎么补办”的新版本已发布，查询到的就是它。"])
+    assert ("查看发布后的答复", "answer", "id=sscard-reissue") in links(at)
+    assert "新句子。" in kb.store.read(HRSS)
+    assert list(table_with(at, "审核方")["审核人"]) == ["张校核", "王审核"]
+
+
+def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
+    text = kb.store.read(HRSS).replace("当场领卡", "当场领取新卡")
+    text = text.replace("review_by: 2027-06-30", "review_by: 2027-12-31")
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: text}, submit=True)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    fields = table_with(at, "字段")
+    assert list(fields["字段"]) == ["复核日期"]
+    assert (list(fields["修改前"]), list(fields["修改后"])) == (["2027-06-30"], ["2027-12-31"])
+    rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
+    assert "<strong>当场领<ins>取新</ins>卡</strong>" in rendered    # marked inside the line, in its list item
+    assert rendered.count("<ins>") == 1 and rendered.count("<del>") == 0
+
+
+def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-editor"])
+    at.button(key="review_approve").click().run()
+    assert texts(at)[0] == [f"您是变更请求 #{cr.id} 的作者，不能批准自己的变更：请由其他审核人审核。"]
+    at = open_page("app_pages/review.py", users["center"])
+    at.button(key="review_request_changes").click().run()
+    assert texts(at)[0] == ["请填写退回意见：说明需要修改什么、为什么。"]
+    at.text_area(key="review_comment").input("请补充办理地点")
+    at.button(key="review_request_changes").click().run()
+    assert texts(at) == ([], ["已退回作者修改。"])
+    assert kb.review.get(cr.id).state == "changes_requested"
+
+
+def test_review_page_shows_conflicts_with_both_versions(kb, users):
+    a = kb.review.create(users["hrss-editor"], "甲", {HRSS: edited(kb, HRSS, "\n甲方案。\n")}, submit=True)
+    b = kb.review.create(users["center"], "乙", {HRSS: edited(kb, HRSS, "\n乙方案。\n")}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], a.id)
+    kb.review.approve(users["center"], a.id)
+    at = open_page("app_pages/review.py", users["center2"])
+    at.selectbox(key="review_select").set_value(b.id).run()
+    assert "“社会保障卡丢了怎么补办”在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新。" in [
+        w.value for w in at.warning]
+    # changes are marked inside lines: compare the text
+    html = re.sub("<[^>]+>", "", "".join(h.proto.body for h in at.get("html")))
+    assert "主干现行版本" in html and "甲方案。" in html and "乙方案。" in html
+
+
+def test_review_page_is_not_reachable_without_login(kb, users):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page("app_pages/review.py", None)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page("app_pages/review.py", users["agent"])
+
+
+def test_my_work_lists_waiting_and_returned(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
+    at = open_page("app_pages/my_work.py", users["hrss-reviewer"])
+    assert at.subheader[0].value == "等待我审核（1）"
+    assert any(f"#{cr.id} 补卡说明" in m.value for m in at.markdown)
+    kb.review.request_changes(users["center"], cr.id, "请补充")
+    at = open_page("app_pages/my_work.py", users["hrss-editor"])
+    assert [s.value for s in at.subheader][:2] == ["等待我审核（0）", "退回给我的（1）"]
+    at.button(key=f"work_returned_{cr.id}").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["变更校核"]
+
+
+def test_users_page_add_and_errors(kb, users):
+    at = open_page("app_pages/users.py", users["admin"])
+    at.text_input(key="users_username").input("new-editor")
+    at.text_input(key="users_name").input("新编辑")
+    at.selectbox(key="users_role").set_value("unit_editor")
+    at.text_input(key="users_password").input("long-password")
+    at.button(key="users_add").click().run()
+    assert texts(at)[0] == ["角色“单位编辑”必须指定所属单位：请填写 units.yaml 中的单位编号。"]
+    at.selectbox(key="users_unit").set_value("city-hrss")
+    at.button(key="users_add").click().run()
+    assert texts(at) == ([], ["已建立账号 new-editor（单位编辑·city-hrss）。"])
+    assert kb.authenticate("new-editor", "long-password").unit == "city-hrss"
+
+
+def test_users_page_is_for_admins_only(kb, users):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page("app_pages/users.py", users["center"])
+
+
+def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, users):
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            kb.authenticate("center", "wrong-password", "10.1.2.3", "app")
+    kb.sessions.start(users["agent"], "10.7.7.7", "Chromium")
+    at = open_page("app_pages/users.py", users["admin"])
+    table = at.dataframe[0].value
+    assert dict(zip(table["用户名"], table["状态"]))["center"] == "已锁定"
+    assert list(at.dataframe[1].value["对象"]) == ["地址“10.1.2.3”", "账号“center”"]
+    assert list(at.dataframe[2].value["账号"]) == ["agent"]
+    audit = at.dataframe[3].value
+    assert list(audit["事件"][:3]) == ["锁定", "锁定", "登录失败"] and set(audit["地址"][:7]) == {"10.1.2.3"}
+    at.selectbox(key="users_lock").set_value(kb.throttle.active_locks()[1])
+    at.button(key="users_unlock").click().run()
+    assert texts(at) == ([], ["账号“center”已解锁。"])
+    assert kb.authenticate("center", PASSWORD, "10.9.9.9", "app").username == "center"
+    unlock = kb.audit.list("center")[1]
+    assert (unlock.event, unlock.actor, unlock.via) == ("unlocked", "admin", "app")
+    at.selectbox(key="users_target").set_value("agent").run()
+    at.button(key="users_disable").click().run()
+    assert texts(at) == ([], ["账号 agent 已停用，其会话已全部结束。"])
+    assert kb.sessions.active() == []
+    at.selectbox(key="users_audit_user").set_value("agent").run()
+    assert list(at.dataframe[-1].value["事件"]) == ["停用账号"]

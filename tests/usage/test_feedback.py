@@ -1,0 +1,241 @@
+import dataclasses
+import re
+
+import pytest
+
+from kb_app import load_settings, open_kb
+from kb_app.accounts.auth import User
+from kb_app.exceptions import EntryNotFound, KbError, PermissionDenied
+from kb_app.usage.feedback import TaskError, close_tasks_for_entries, generate_tasks
+from kb_app.content.frontmatter import dump
+
+from ..conftest import TODAY, commit_all
+
+ENTRY = "residence-permit-apply"  # city-public-security
+EDITOR = User("ps-editor", "公安编辑", "unit_editor", "city-public-security")
+OTHER = User("hrss-editor", "人社编辑", "unit_editor", "city-hrss")
+CENTER = User("center", "中心校核", "center_reviewer", "hotline-center")
+
+PII = ["13800138000", "138 0013 8000", "11010519491231002X", "6222020200001234567", "zhang.san@example.com",
+       "010-12345678"]
+
+
+def rows(kb, table):
+    db = kb.db()
+    try:
+        return list(db[table].rows)
+    finally:
+        db.conn.close()
+
+
+def test_search_log_is_masked_and_public_rows_are_anonymous(kb):
+    pk = kb.feedback.log_search("居住证 我电话13800138000", "public", 0, username="someone", role="agent")
+    kb.feedback.log_search("居住证", "agent", 3, username="agent1", role="agent")
+    public, agent = rows(kb, "search_log")
+    assert public["id"] == pk
+    assert public["query"] == "居住证 我电话[手机号]"
+    assert (public["username"], public["role"], public["hits"]) == (None, "public", 0)
+    assert (agent["username"], agent["role"]) == ("agent1", "agent")
+    assert public["at"].startswith("2026-11-22T")
+
+
+def test_opening_a_result(kb):
+    pk = kb.feedback.log_search("居住证", "public", 2)
+    assert kb.feedback.log_open(ENTRY, pk) == pk
+    row = rows(kb, "search_log")[0]
+    assert (row["opened"], row["unit"]) == (ENTRY, "city-public-security")
+    other = kb.feedback.log_open(ENTRY)  # opened without a search: a row of its own
+    assert other != pk and rows(kb, "search_log")[1]["hits"] is None
+
+
+def test_bad_audience(kb):
+    with pytest.raises(KbError) as e:
+        kb.feedback.log_search("x", "everyone", 0)
+    assert str(e.value) == "受众“everyone”无效：应为 public（公众）、agent（坐席）或 staff（工作人员）。"
+
+
+def test_no_unmasked_value_reaches_the_database(kb):
+    text = "，".join(PII)
+    kb.feedback.log_search(f"查询{text}", "public", 0)
+    pk = kb.feedback.log_search(f"查询{text}", "agent", 1, username="agent1")
+    kb.feedback.log_open(ENTRY, pk)
+    kb.feedback.vote(ENTRY, False, "public", username="someone")
+    kb.feedback.report_error(ENTRY, f"电话不对，应该是{text}", "public", contact=PII[0])
+    kb.feedback.report_error(ENTRY, f"身份证{PII[2]}", "agent", username="agent1", contact=PII[4])
+    kb.feedback.assign_query(f"无结果{text}", "city-hrss", CENTER, note=f"联系{PII[0]}")
+    task = kb.feedback.list_tasks("city-public-security")[0]
+    kb.feedback.dismiss(task.id, f"已电话联系{PII[0]}核实", EDITOR)
+    db = kb.db()
+    try:
+        dumped = [str(v) for table in ("search_log", "votes", "reports", "tasks") for row in db[table].rows
+                  for v in row.values() if v is not None]
+    finally:
+        db.conn.close()
+    joined = "\n".join(dumped)
+    digits = re.sub(r"\D", "", joined)
+    for value in PII:
+        assert value not in joined
+        if len(re.sub(r"\D", "", value)) >= 10:
+            assert re.sub(r"\D", "", value)[:10] not in digits
+    assert "[手机号]" in joined and "[身份证号]" in joined and "[邮箱]" in joined and "[银行卡号]" in joined
+
+
+def test_public_votes_and_reports_are_anonymous(kb):
+    kb.feedback.vote(ENTRY, True, "public", username="someone")
+    kb.feedback.report_error(ENTRY, "材料清单过时了", "public", username="someone")
+    assert rows(kb, "votes")[0]["username"] is None
+    assert rows(kb, "reports")[0]["username"] is None
+    assert rows(kb, "votes")[0]["unit"] == "city-public-security"
+
+
+def test_report_opens_a_task_due_in_working_days(kb):
+    rid = kb.feedback.report_error(ENTRY, "办理地点已经搬迁", "agent", username="agent1")
+    [task] = kb.feedback.list_tasks("city-public-security")
+    assert (task.kind, task.kind_label, task.entry, task.source) == ("report", "纠错", ENTRY, f"report:{rid}")
+    assert task.title == "纠错：居住证如何申领"
+    assert task.detail == "办理地点已经搬迁"
+    # opened Sunday 2026-11-22; five working days: 11-23 … 11-27
+    assert task.due == "2026-11-27" and not task.overdue and task.state_label == "待处理"
+    assert kb.feedback.list_tasks("city-hrss") == []
+
+
+def test_report_errors(kb):
+    with pytest.raises(KbError) as e:
+        kb.feedback.report_error(ENTRY, "  ")
+    assert str(e.value) == "纠错内容不能为空：请写明哪里有误、正确的应当是什么。"
+    with pytest.raises(EntryNotFound) as e:
+        kb.feedback.report_error("no-such-entry", "错了")
+    assert str(e.value) == "条目“no-such-entry”不存在：请检查编号，或刷新页面后重试。"
+
+
+def test_overdue_tasks_are_marked(kb, tmp_path):
+    kb.feedback.report_error(ENTRY, "电话号码变了", "agent")
+    later = open_kb(dataclasses.replace(kb.settings, today="2026-11-30"))
+    [task] = later.feedback.list_tasks("city-public-security")
+    assert task.overdue and task.state_label == "已超期"
+    assert [t.id for t in later.feedback.overdue()] == [task.id]
+    assert kb.feedback.overdue() == []
+
+
+def test_unhelpful_votes_open_one_task(kb):
+    for _ in range(2):
+        kb.feedback.vote(ENTRY, False)
+    kb.feedback.vote(ENTRY, True)
+    assert kb.feedback.list_tasks() == []
+    kb.feedback.vote(ENTRY, False)  # the third "not helpful" (threshold 3)
+    [task] = kb.feedback.list_tasks()
+    assert (task.kind, task.unit, task.entry) == ("unhelpful", "city-public-security", ENTRY)
+    assert task.detail == "自上次处理以来有 3 人评价“没有帮助”，请检查答复是否准确、清楚。"
+    kb.feedback.vote(ENTRY, False)
+    assert len(kb.feedback.list_tasks()) == 1
+    generate_tasks(kb)
+    assert [t.id for t in kb.feedback.list_tasks() if t.kind == "unhelpful"] == [task.id]
+
+
+def test_dismiss(kb):
+    kb.feedback.report_error(ENTRY, "我觉得不对", "public")
+    [task] = kb.feedback.list_tasks()
+    with pytest.raises(TaskError) as e:
+        kb.feedback.dismiss(task.id, " ", EDITOR)
+    assert str(e.value) == "驳回维护任务必须填写理由：请说明为什么不需要修改条目。"
+    with pytest.raises(PermissionDenied) as e:
+        kb.feedback.dismiss(task.id, "不需要", OTHER)
+    assert str(e.value) == f"维护任务 #{task.id} 属于单位“示例市公安局”，只有该单位或热线中心可以处理。"
+    done = kb.feedback.dismiss(task.id, "条目内容与现行规定一致", EDITOR)
+    assert (done.state, done.state_label, done.closed_by, done.close_reason) == (
+        "dismissed", "已驳回", "ps-editor", "条目内容与现行规定一致")
+    assert rows(kb, "reports")[0]["state"] == "dismissed"
+    assert kb.feedback.list_tasks() == []
+    with pytest.raises(TaskError) as e:
+        kb.feedback.dismiss(task.id, "再驳回", CENTER)
+    assert str(e.value) == f"维护任务 #{task.id} 的状态是“已驳回”，只能驳回待处理的任务：请刷新任务列表。"
+    with pytest.raises(TaskError) as e:
+        kb.feedback.dismiss(9999, "x")
+    assert str(e.value) == "维护任务 #9999 不存在：请刷新任务列表后重试。"
+
+
+def test_published_change_closes_the_entrys_tasks(kb):
+    kb.feedback.report_error(ENTRY, "材料变了", "agent")
+    kb.feedback.report_error("sscard-reissue", "地址变了", "agent")
+    closed = close_tasks_for_entries(kb, [ENTRY, "unrelated"], "0123456789abcdef")
+    assert len(closed) == 1
+    task = kb.feedback.task(closed[0])
+    assert (task.state, task.entry, task.close_reason) == ("closed", ENTRY, "已由发布的变更（提交 0123456789）处理。")
+    assert [t.entry for t in kb.feedback.list_tasks()] == ["sscard-reissue"]
+    assert [r["state"] for r in rows(kb, "reports")] == ["closed", "open"]
+
+
+def test_a_published_edit_closes_only_the_tasks_marked_as_resolved(kb):
+    """Publishing a change to an entry leaves its other tasks open; only the marked ones close."""
+    from ..review_helpers import make_users
+
+    users = make_users(kb)
+    kb.feedback.report_error(ENTRY, "材料变了", "agent")
+    kb.feedback.report_error(ENTRY, "地址也变了", "public")
+    marked, other = sorted(t.id for t in kb.feedback.list_tasks("city-public-security"))
+    path = kb.snapshot().entries[ENTRY].path
+    editor = kb.users.add("ps-editor2", "公安编辑", "secret-pass-1", "unit_editor", "city-public-security")
+    reviewer = kb.users.add("ps-reviewer2", "公安审核", "secret-pass-1", "unit_reviewer", "city-public-security")
+    cr = kb.review.create(editor, "更新材料", {path: kb.store.read(path) + "\n补充说明。\n"}, submit=True,
+                          data={"resolves": [marked]})
+    kb.review.approve(reviewer, cr.id)
+    kb.review.approve(users["center"], cr.id)
+    assert kb.review.get(cr.id).state == "published"
+    assert [t.id for t in kb.feedback.list_tasks("city-public-security")] == [other]
+    assert [r["state"] for r in rows(kb, "reports")] == ["closed", "open"]
+
+
+def write_policy(root, unit, entry_id, **dates):
+    meta = {"id": entry_id, "kind": "policy", "title": f"测试条目{entry_id}", "unit": unit, "audience": "public",
+            **dates}
+    path = root / "entries" / "policy" / unit / f"{entry_id}.md"
+    path.write_text(dump(meta, "正文。"), encoding="utf-8")
+
+
+def test_generate_tasks_is_idempotent(kb, sample_root):
+    import datetime as dt
+
+    write_policy(sample_root, "city-hrss", "t-expiring", expires=dt.date(2026, 12, 10))
+    write_policy(sample_root, "city-hrss", "t-far", expires=dt.date(2027, 3, 1))
+    write_policy(sample_root, "city-hrss", "t-review", review_by=dt.date(2026, 11, 1))
+    write_policy(sample_root, "city-hrss", "t-review-later", review_by=dt.date(2026, 12, 1))
+    commit_all(sample_root, "测试条目")
+    new = kb.feedback.generate_tasks()
+    assert new
+    mine = {(t.entry, t.kind) for t in kb.feedback.list_tasks("city-hrss") if t.entry.startswith("t-")}
+    assert mine == {("t-expiring", "expiring"), ("t-review", "review_due")}
+    [exp] = [t for t in kb.feedback.list_tasks("city-hrss") if t.entry == "t-expiring"]
+    assert exp.detail == "条目将于 2026-12-10 失效，请确认是否延续、更新或下线。"
+    assert kb.feedback.generate_tasks() == []  # second run: nothing new
+    kb.feedback.dismiss(exp.id, "到期后自动下线，无需延续", CENTER)
+    assert kb.feedback.generate_tasks() == []  # a dismissed task is not reopened for the same cause
+
+
+def test_assign_zero_result_query(kb):
+    pk = kb.feedback.assign_query("灵活就业 社保补贴", "city-hrss", CENTER)
+    task = kb.feedback.task(pk)
+    assert (task.kind, task.unit, task.entry, task.title) == ("zero_result", "city-hrss", "", "无结果查询：灵活就业 社保补贴")
+    assert kb.feedback.assigned_queries() == {"灵活就业 社保补贴"}
+    with pytest.raises(TaskError) as e:
+        kb.feedback.assign_query("灵活就业 社保补贴", "city-hrss", CENTER)
+    assert str(e.value) == "查询“灵活就业 社保补贴”已分派给该单位，无需重复分派。"
+    with pytest.raises(TaskError) as e:
+        kb.feedback.assign_query("x", "no-unit", CENTER)
+    assert str(e.value) == "单位“no-unit”不在 regulations/units.yaml 中：请从单位名录中选择。"
+    with pytest.raises(PermissionDenied) as e:
+        kb.feedback.assign_query("x", "city-hrss", EDITOR)
+    assert str(e.value) == "只有热线中心校核人员或管理员可以分派无结果查询。"
+
+
+def test_task_due_date_when_the_calendar_lacks_the_year(sample_root, tmp_path):
+    kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d2", today="2026-12-28"))
+    kb.feedback.report_error(ENTRY, "地址变了", "agent")
+    [task] = kb.feedback.list_tasks()
+    assert task.due == "" and not task.overdue
+    assert task.detail.splitlines()[1].startswith("工作日历缺少 2027 年的数据")
+
+
+def test_task_due_workdays_setting(sample_root, tmp_path):
+    kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d3", today=TODAY, task_due_workdays=2))
+    kb.feedback.report_error(ENTRY, "地址变了", "agent")
+    assert kb.feedback.list_tasks()[0].due == "2026-11-24"

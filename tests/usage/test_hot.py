@@ -1,0 +1,157 @@
+"""Hot issues: topics, entries and regions of a period against the one before, on generated requests."""
+
+import csv
+import datetime as dt
+import io
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from kb_app.cli import cli
+from kb_app.usage.hot import cluster_texts, flag, periods, rising
+from kb_app.dispatch.regions import detect_region
+from scripts import bench_hot
+
+from ..conftest import TODAY
+
+END = dt.date.fromisoformat(TODAY)
+START = END - dt.timedelta(days=29)
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return bench_hot.generate(3000, END, seed=4)
+
+
+@pytest.fixture
+def hkb(kb, generated):
+    """The sample knowledge base with 3,000 generated requests over the last 60 days."""
+    bench_hot.insert(kb, generated)
+    return kb
+
+
+def is_bikes(topic):
+    return "单车" in topic["label"] or all("共享单车" in e for e in topic["examples"])
+
+
+def test_the_rising_topic_is_found_and_nothing_else_rises(hkb, generated):
+    r = hkb.hot.report(START, END)
+    assert (r.start, r.end, r.previous_start, r.previous_end) == (START, END, END - dt.timedelta(days=59),
+                                                                  START - dt.timedelta(days=1))
+    current = [g for g in generated if g["at"] >= START.isoformat()]
+    assert r.totals["current"] == len(current)
+    assert r.totals["previous"] == len(generated) - len(current)
+    assert r.totals["searches"] + r.totals["dispatches"] == len(current)
+    (bikes,) = [t for t in r.rising if is_bikes(t)]
+    assert not [t for t in r.rising if not is_bikes(t)]
+    generated_bikes = sum(g["topic"] == "共享单车" for g in current)
+    assert bikes["current"] >= 0.8 * generated_bikes
+    assert bikes["previous"] <= 5 and bikes["flag"] in ("上升", "新出现")
+    assert all("共享单车" in e for e in bikes["examples"])
+    assert bikes["rank"] == 1  # the rising topic is also the biggest of the period
+
+
+def test_topics_group_paraphrases_of_one_matter(hkb, generated):
+    r = hkb.hot.report(START, END)
+    assert r.totals["clustered"] >= 0.95 * r.totals["current"]
+    heating = [t for t in r.topics if "暖气" in t["label"]]
+    assert heating and not any(t["rising"] for t in heating)
+    for t in r.topics[:10]:
+        assert t["label"] and len(t["examples"]) == 3
+        assert t["searches"] + t["dispatches"] == t["current"]
+        assert sum(t["regions"].values()) == t["current"]
+
+
+def test_by_entry_and_by_region(hkb, generated):
+    r = hkb.hot.report(START, END)
+    current = [g for g in generated if g["at"] >= START.isoformat() and g["entry"]]
+    by_entry = {row["entry"]: row for row in r.by_entry}
+    expected = sum(g["entry"] == "wage-arrears" for g in current)
+    assert by_entry["wage-arrears"]["current"] == expected
+    assert by_entry["wage-arrears"]["title"] == hkb.entry("wage-arrears").title
+    regions = {row["region"]: row for row in r.by_region}
+    assert {"东湖区", "西山区", "南河区", "未标明区域"} <= set(regions)
+    assert sum(row["current"] for row in r.by_region) == r.totals["current"]
+
+
+def test_region_filter(hkb):
+    r = hkb.hot.report(START, END, region="西山区")
+    assert r.region == "西山区" and r.totals["current"] > 0
+    assert [row["region"] for row in r.by_region] == ["西山区"]
+    assert all(set(t["regions"]) == {"西山区"} for t in r.topics)
+
+
+def test_trend_and_csv(hkb):
+    r = hkb.hot.report(START, END)
+    bikes = next(t for t in r.rising if is_bikes(t))
+    days = [row for row in r.trend if row["label"] == bikes["label"]]
+    assert len(days) == 60 and sum(row["requests"] for row in days) == bikes["current"] + bikes["previous"]
+    text = r.csv()
+    assert text.startswith("# 热点议题\n序号,议题,本期,上期,变化,变化率,趋势,")
+    for title in ("# 按事项", "# 按区域", "# 每日趋势"):
+        assert title in text
+    block = text.split("\n\n")[0].split("\n", 1)[1]
+    rows = list(csv.DictReader(io.StringIO(block)))
+    assert rows[0]["议题"] == bikes["label"] and rows[0]["趋势"] in ("上升", "新出现")
+
+
+def test_empty_period_and_bad_range(kb):
+    r = kb.hot.report(START, END)
+    assert r.topics == [] and r.by_entry == [] and r.totals["current"] == 0
+    assert r.csv().startswith("# 热点议题\n")
+    with pytest.raises(Exception, match="起始日期 2026-11-22 晚于结束日期 2026-11-01"):
+        kb.hot.report(END, dt.date(2026, 11, 1))
+
+
+def test_texts_are_the_masked_ones(kb):
+    kb.feedback.log_search("共享单车乱停，我的电话13812345678", audience="public", hits=0)
+    r = kb.hot.report(START, END)
+    assert r.totals["current"] == 1
+    assert kb.hot.requests(START, END)[0].text == "共享单车乱停，我的电话[手机号]"
+
+
+@pytest.mark.parametrize("current, previous, expected", [
+    (20, 0, "新出现"), (20, 5, "上升"), (20, 15, ""), (4, 0, ""), (12, 7, ""), (30, 12, "上升")])
+def test_rising_is_a_real_rise(current, previous, expected):
+    assert flag(current, previous) == expected
+    assert rising(current, previous) == bool(expected)
+
+
+def test_periods():
+    assert periods(dt.date(2026, 11, 1), dt.date(2026, 11, 30)) == (dt.date(2026, 10, 2), dt.date(2026, 10, 31))
+
+
+def test_cluster_texts_on_its_own():
+    texts = ["暖气不热室温很低", "暖气片不热", "家里暖气一点都不热", "小区停水了", "家里停水了", "停水一整天",
+             "路灯不亮"]
+    labels, words = cluster_texts(texts, [3, 3, 3, 3, 3, 3, 1])
+    assert labels[0] == labels[1] == labels[2] != -1
+    assert labels[3] == labels[4] == labels[5] != -1 and labels[3] != labels[0]
+    assert labels[6] == -1  # a single request is not a topic
+    assert "暖气" in words[labels[0]] and "停水" in words[labels[3]]
+    empty, none = cluster_texts([])
+    assert len(empty) == 0 and none == []
+    assert np.all(cluster_texts(["？？", "!!"])[0] == -1)
+
+
+def test_detect_region(kb):
+    snap = kb.snapshot()
+    assert detect_region("东湖区人民路停水", snap) == "东湖区"
+    assert detect_region("家里停水", snap) == ""
+
+
+def test_cli_report_hot(hkb, sample_root, tmp_path):
+    runner = CliRunner()
+    args = ["report", "hot", "--root", str(sample_root), "--data-dir", str(hkb.settings.data_path)]
+    res = runner.invoke(cli, [*args, "--from", START.isoformat(), "--to", END.isoformat()],
+                        env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == f"热点议题：{START} 至 {END}（对比 {END - dt.timedelta(days=59)} 至 {START - dt.timedelta(days=1)}）"
+    assert "上升的议题：1 个" in lines
+    assert any(line.startswith("  ▲ ") and "单车" in line for line in lines)
+    res = runner.invoke(cli, [*args, "--csv", "--region", "南河区"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0 and res.output.startswith("# 热点议题\n")
+    res = runner.invoke(cli, [*args, "--from", "2026-11-30", "--to", "2026-11-01"])
+    assert res.exit_code == 1 and "起始日期 2026-11-30 晚于结束日期 2026-11-01" in res.output

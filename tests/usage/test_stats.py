@@ -1,0 +1,156 @@
+import dataclasses
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app import open_kb
+from kb_app.cli import cli
+from kb_app.exceptions import KbError
+from kb_app.usage.stats import SECTIONS, to_csv
+
+from ..conftest import TODAY
+
+PS = "residence-permit-apply"  # city-public-security
+HR = "sscard-reissue"  # city-hrss
+
+
+def on(kb, day):
+    return open_kb(dataclasses.replace(kb.settings, today=day))
+
+
+@pytest.fixture
+def logged(kb):
+    """Searches, opens and votes on three days, and two tasks."""
+    d1, d2, d3 = on(kb, "2026-11-01"), on(kb, "2026-11-02"), on(kb, "2026-11-20")
+    for _ in range(3):
+        pk = d1.feedback.log_search("居住证", "public", 2)
+        d1.feedback.log_open(PS, pk)
+    d1.feedback.log_search("失业金怎么领", "public", 0)
+    d2.feedback.log_search("失业金怎么领", "agent", 0, username="a1")
+    pk = d2.feedback.log_search("社保卡补办", "agent", 1, username="a1")
+    d2.feedback.log_open(HR, pk)
+    d2.feedback.vote(PS, True)
+    d2.feedback.vote(PS, False)
+    d2.feedback.vote(HR, True)
+    d3.feedback.report_error(HR, "地址变了", "agent")  # a task due 2026-11-27
+    d1.feedback.report_error(PS, "材料变了", "agent")  # a task due 2026-11-06: overdue on 11-22
+    return kb
+
+
+def test_searches_per_day(logged):
+    assert logged.stats.searches_per_day(dt.date(2026, 11, 1), dt.date(2026, 11, 30)) == [
+        {"day": "2026-11-01", "searches": 4, "zero": 1}, {"day": "2026-11-02", "searches": 2, "zero": 1}]
+    assert logged.stats.searches_per_day(dt.date(2026, 11, 2), dt.date(2026, 11, 2)) == [
+        {"day": "2026-11-02", "searches": 2, "zero": 1}]
+    assert logged.stats.searches_per_day(dt.date(2026, 11, 1), None, unit="city-hrss") == [
+        {"day": "2026-11-02", "searches": 1, "zero": 0}]
+
+
+def test_queries(logged):
+    start = dt.date(2026, 11, 1)
+    assert logged.stats.top_queries(start) == [
+        {"query": "居住证", "searches": 3, "zero": 0, "opened": 3},
+        {"query": "失业金怎么领", "searches": 2, "zero": 2, "opened": 0},
+        {"query": "社保卡补办", "searches": 1, "zero": 0, "opened": 1}]
+    [zero] = logged.stats.zero_result_queries(start)
+    assert (zero["query"], zero["searches"]) == ("失业金怎么领", 2)
+    assert zero["last"].startswith("2026-11-02T")
+    s = logged.stats.summary(start)
+    assert (s.searches, s.zero, round(s.zero_rate, 3), s.views) == (6, 2, 0.333, 4)
+
+
+def test_entries_and_units(logged):
+    start = dt.date(2026, 11, 1)
+    assert [(r["entry"], r["views"], r["unit_name"]) for r in logged.stats.most_viewed(start)] == [
+        (PS, 3, "示例市公安局"), (HR, 1, "示例市人力资源和社会保障局")]
+    assert [(r["entry"], r["helpful"], r["unhelpful"], r["rate"]) for r in logged.stats.helpfulness_by_entry(start)] == [
+        (PS, 1, 1, 0.5), (HR, 1, 0, 1.0)]
+    assert [(r["unit"], r["rate"]) for r in logged.stats.helpfulness_by_unit(start, unit="city-hrss")] == [
+        ("city-hrss", 1.0)]
+
+
+def test_tasks_by_unit(logged):
+    rows = logged.stats.tasks_by_unit(dt.date(2026, 11, 1))
+    assert [(r["unit"], r["open"], r["overdue"]) for r in rows] == [("city-hrss", 1, 0), ("city-public-security", 1, 1)]
+    assert logged.stats.tasks_by_unit(dt.date(2026, 11, 10)) == [
+        {"unit": "city-hrss", "open": 1, "overdue": 0, "closed": 0, "dismissed": 0,
+         "unit_name": "示例市人力资源和社会保障局"}]
+
+
+def test_review_turnaround(kb):
+    db = kb.db()
+    try:
+        db["change_requests"].insert_all([
+            {"id": 1, "author_unit": "city-hrss", "state": "published", "created": "2026-11-02T09:00:00",
+             "published": "2026-11-03T09:00:00"},
+            {"id": 2, "author_unit": "city-hrss", "state": "published", "created": "2026-11-04T09:00:00",
+             "published": "2026-11-04T21:00:00"},
+            {"id": 3, "author_unit": "city-hrss", "state": "published", "created": "2026-11-01T09:00:00",
+             "published": "2026-11-10T09:00:00"},
+            {"id": 4, "author_unit": "city-housing", "state": "in_review", "created": "2026-11-04T09:00:00"},
+        ], alter=True)
+        # CR 3 was a draft for a week: its clock starts at submission
+        db["cr_events"].insert({"cr": 3, "at": "2026-11-09T09:00:00", "actor": "x", "action": "submit"})
+        db.conn.commit()
+    finally:
+        db.conn.close()
+    assert kb.stats.review_turnaround(dt.date(2026, 11, 1)) == [
+        {"unit": "city-hrss", "published": 3, "avg_hours": 20.0, "median_hours": 24.0, "max_hours": 24.0,
+         "unit_name": "示例市人力资源和社会保障局"}]
+    assert kb.stats.review_turnaround(dt.date(2026, 11, 5)) [0]["published"] == 1
+
+
+def test_bad_range(kb):
+    with pytest.raises(KbError) as e:
+        kb.stats.top_queries(dt.date(2026, 11, 30), dt.date(2026, 11, 1))
+    assert str(e.value) == "起始日期 2026-11-30 晚于结束日期 2026-11-01：请调整日期范围。"
+
+
+def test_csv(logged):
+    text = to_csv(logged.stats.top_queries(dt.date(2026, 11, 1)), SECTIONS["top_queries"][1])
+    assert text.splitlines() == ["查询内容,次数,无结果次数,打开条目次数", "居住证,3,0,3", "失业金怎么领,2,2,0",
+                                 "社保卡补办,1,0,1"]
+    full = logged.stats.report_csv(dt.date(2026, 11, 1))
+    assert full.startswith("# 每日查询量\n日期,查询次数,无结果次数\n2026-11-01,4,1\n")
+    assert "# 校核周期\n单位编号,单位,已发布变更数" in full
+
+
+def test_unit_report_leaves_out_other_units(logged):
+    report = logged.stats.report(dt.date(2026, 11, 1), unit="city-hrss")
+    assert [r["query"] for r in report["top_queries"]] == ["社保卡补办"]
+    assert report["zero_result_queries"] == []
+    assert {r["unit"] for r in report["tasks_by_unit"]} == {"city-hrss"}
+
+
+def test_cli_report(logged, sample_root, tmp_path):
+    runner = CliRunner(env={"KB_TODAY": TODAY})
+    args = ["report", "--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
+    res = runner.invoke(cli, [*args, "--from", "2026-11-01", "--to", "2026-11-30"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "统计范围：2026-11-01 至 2026-11-30，全部单位"
+    assert "  查询次数：6" in lines and "  无结果率：33.3%" in lines
+    assert "  居住证\t3\t0\t3" in lines
+    res = runner.invoke(cli, [*args, "--from", "2026-11-01", "--unit", "city-hrss", "--csv"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("# 每日查询量\n日期,查询次数,无结果次数\n2026-11-02,1,0\n")
+    res = runner.invoke(cli, [*args, "--unit", "nobody"])
+    assert res.exit_code == 1
+    assert res.output == "Error: 单位“nobody”不在 regulations/units.yaml 中：请检查单位编号。\n"
+    res = runner.invoke(cli, [*args, "--from", "2026-12-01", "--to", "2026-11-01"])
+    assert res.output == "Error: 起始日期 2026-12-01 晚于结束日期 2026-11-01：请调整日期范围。\n"
+
+
+def test_cli_tasks(logged, sample_root, tmp_path):
+    runner = CliRunner(env={"KB_TODAY": TODAY})
+    common = ["--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
+    res = runner.invoke(cli, ["task", "list", *common, "--unit", "city-public-security"])
+    assert res.exit_code == 0, res.output
+    [line] = res.output.splitlines()
+    task_id = line.split("\t")[0][1:]
+    assert line.split("\t")[1:5] == ["已超期", "city-public-security", "纠错", "2026-11-06"]
+    res = runner.invoke(cli, ["task", "dismiss", *common, task_id, "--reason", "条目无误"])
+    assert res.output == f"维护任务 #{task_id} 已驳回。\n"
+    res = runner.invoke(cli, ["task", "assign", *common, "失业金怎么领", "--unit", "city-hrss"])
+    assert res.exit_code == 0 and res.output.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")

@@ -1,0 +1,208 @@
+"""Answers that learn from searches: evidence, suggested questions through review, missing answers."""
+
+import pytest
+from click.testing import CliRunner
+
+from kb_app.content import frontmatter
+from kb_app.usage import suggest
+from kb_app.cli import cli
+from kb_app.exceptions import KbError, PermissionDenied
+
+from ..review_helpers import PASSWORD, make_users
+
+ENTRY = "sscard-reissue"  # city-hrss, public, questions as a flow list
+PHRASING = "社保卡被偷了怎么重新办"
+
+
+def found(kb, query, entry=ENTRY, times=3, audience="public", user=None):
+    """``times`` searches that opened ``entry`` and were confirmed (a helpful vote, or an agent's adoption)."""
+    for _ in range(times):
+        sid = kb.feedback.log_search(query, audience, 3, username=user)
+        if audience == "public":
+            kb.feedback.log_open(entry, sid)
+            kb.feedback.vote(entry, True, search_id=sid)
+        else:
+            kb.feedback.log_use(entry, sid, user)
+
+
+def tasks(kb, unit="city-hrss"):
+    return [t for t in kb.feedback.list_tasks(unit, state=None) if t.kind == suggest.KIND]
+
+
+def test_evidence_needs_an_open_followed_by_a_helpful_vote_or_an_adoption(kb):
+    sid = kb.feedback.log_search(PHRASING, "public", 3)
+    kb.feedback.log_open(ENTRY, sid)
+    kb.feedback.vote(ENTRY, False, search_id=sid)  # not helpful
+    sid = kb.feedback.log_search(PHRASING, "public", 3)
+    kb.feedback.log_open(ENTRY, sid)
+    kb.feedback.vote(ENTRY, True)  # helpful, but not tied to the search
+    sid = kb.feedback.log_search(PHRASING, "public", 3)
+    kb.feedback.log_open("residence-permit-apply", sid)
+    kb.feedback.vote(ENTRY, True, search_id=sid)  # the search opened another entry: not linked
+    assert suggest.evidence(kb) == []
+    found(kb, PHRASING + "？", times=1)
+    found(kb, PHRASING, times=1, audience="agent", user="zuoxi01")
+    (row,) = suggest.evidence(kb)
+    assert (row["entry"], row["evidence"], row["helpful"], row["adopted"]) == (ENTRY, 2, 1, 1)
+
+
+def test_repeated_evidence_becomes_a_task_for_the_owning_unit(kb):
+    found(kb, PHRASING, times=2)
+    assert suggest.open_tasks(kb) == []
+    found(kb, PHRASING, times=1)
+    new = kb.feedback.generate_tasks()
+    (task,) = tasks(kb)
+    assert task.id in new and task.entry == ENTRY and task.title == "建议新增问法：社会保障卡丢了怎么补办"
+    assert suggest.task_suggestion(task) == {"phrasing": PHRASING, "field": "questions", "evidence": 3, "helpful": 3,
+                                             "adopted": 0}
+    assert kb.feedback.generate_tasks() == []  # idempotent
+
+
+@pytest.mark.parametrize("query", ["社保卡丢了怎么办", "社保卡丢了，怎么办？", "社会保障卡丢了怎么补办", "补卡",
+                                   "社保卡号13812345678丢了怎么办"])
+def test_no_suggestion_for_known_short_or_personal_phrasings(kb, query):
+    found(kb, query)
+    assert suggest.suggestions(kb) == []
+
+
+def test_suggestion_to_published_question(kb):
+    users = make_users(kb)
+    found(kb, PHRASING)
+    kb.feedback.generate_tasks()
+    (task,) = tasks(kb)
+    with pytest.raises(PermissionDenied):
+        suggest.accept(kb, users["housing-editor"], task.id)
+    before = kb.store.read(kb.entry(ENTRY).path)
+    cr = suggest.accept(kb, users["hrss-editor"], task.id)
+    assert cr.state == "in_review" and cr.title == "新增问法：社会保障卡丢了怎么补办"
+    assert cr.data == {"suggestion": task.id, "phrasing": PHRASING}
+    with pytest.raises(KbError, match=f"已为该建议发起变更请求 #{cr.id}"):
+        suggest.accept(kb, users["hrss-editor"], task.id)
+    after = kb.store.read(kb.entry(ENTRY).path, cr.head)
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert changed == [("questions: [社保卡丢了怎么办, 社保卡补办要多久, 社保卡坏了能换吗, 社保卡在哪里补]",
+                        f"questions: [社保卡丢了怎么办, 社保卡补办要多久, 社保卡坏了能换吗, 社保卡在哪里补, {PHRASING}]")]
+    assert PHRASING not in kb.entry(ENTRY).questions  # nothing changes before review
+    assert set(kb.review.status(cr).required) == {"unit:city-hrss", "center"}
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    cr = kb.review.approve(users["center"], cr.id)
+    assert cr.state == "published"
+    assert kb.entry(ENTRY).questions[-1] == PHRASING
+    assert kb.feedback.task(task.id).state == "closed"
+    assert kb.search(PHRASING, audience="public").hits[0].id == ENTRY
+    assert suggest.suggestions(kb) == []
+
+
+def test_accept_with_an_edited_phrasing_and_a_dismissed_suggestion_stays_dismissed(kb):
+    users = make_users(kb)
+    found(kb, PHRASING)
+    kb.feedback.generate_tasks()
+    (task,) = tasks(kb)
+    cr = suggest.accept(kb, users["hrss-editor"], task.id, "社保卡被偷了怎么补办")
+    assert frontmatter.parse(kb.store.read(kb.entry(ENTRY).path, cr.head))[0]["questions"][-1] == "社保卡被偷了怎么补办"
+    kb.review.withdraw(users["hrss-editor"], cr.id)
+    kb.feedback.dismiss(task.id, "问法不规范", users["hrss-editor"])
+    found(kb, PHRASING)
+    assert kb.feedback.generate_tasks() == []
+    with pytest.raises(KbError, match="已处理"):
+        suggest.accept(kb, users["hrss-editor"], task.id)
+
+
+def test_directory_entries_get_examples(kb):
+    users = make_users(kb)
+    found(kb, "路灯一闪一闪的找谁修", entry="street-light-out")
+    kb.feedback.generate_tasks()
+    (task,) = tasks(kb, "hotline-center")
+    assert suggest.task_suggestion(task)["field"] == "examples"
+    cr = suggest.accept(kb, users["center"], task.id)
+    examples = frontmatter.parse(kb.store.read(kb.entry("street-light-out").path, cr.head))[0]["examples"]
+    assert examples[-1] == "路灯一闪一闪的找谁修"
+
+
+TEXT = "---\nid: a\ntitle: 标题\n{lists}unit: u\n---\n正文\n"
+
+
+@pytest.mark.parametrize("lists, expected", [
+    ("questions: [一, 二]\n", "questions: [一, 二, {v}]\n"),
+    ("questions: []\n", "questions: [{v}]\n"),
+    ("questions:\n  - 一\n  - 二\n", "questions:\n  - 一\n  - 二\n  - {v}\n"),
+    ("questions:\n- 一\n", "questions:\n- 一\n- {v}\n"),
+    ("", "questions: [{v}]\n"),
+])
+def test_add_to_list_keeps_the_rest_of_the_file(lists, expected):
+    text = TEXT.format(lists=lists)
+    out = suggest.add_to_list(text, "questions", "新问法")
+    if lists:
+        assert out == TEXT.format(lists=expected.format(v="新问法"))
+    else:
+        assert out == "---\nid: a\ntitle: 标题\nquestions: [新问法]\nunit: u\n---\n正文\n"
+
+
+@pytest.mark.parametrize("value", ["时间: 几点", "[急]停水", "a, b", "#1 楼", "'引号'", "yes"])
+def test_add_to_list_quotes_what_yaml_would_misread(value):
+    out = suggest.add_to_list(TEXT.format(lists="questions: [一]\n"), "questions", value)
+    assert frontmatter.parse(out)[0]["questions"] == ["一", value]
+
+
+def test_missing_answers_are_grouped_by_similarity(kb):
+    for q, n in [("灵活就业社保补贴", 3), ("灵活就业人员社保补贴怎么领", 2), ("灵活就业社保补贴申请", 1), ("宠物狗办证", 2)]:
+        for _ in range(n):
+            kb.feedback.log_search(q, "public", 0)
+    for _ in range(4):  # found results, but nobody opened one
+        kb.feedback.log_search("公积金提取", "public", 5)
+    found(kb, PHRASING)  # answered: not missing
+    groups = suggest.missing_answers(kb)
+    by_query = {g["query"]: g for g in groups}
+    flexible = by_query["灵活就业社保补贴"]
+    assert flexible["searches"] == 6 and flexible["phrasings"] == 3 and flexible["zero"] == 6
+    assert flexible["examples"][0] == "灵活就业社保补贴" and "灵活就业人员社保补贴怎么领" in flexible["examples"]
+    assert by_query["公积金提取"]["zero"] == 0 and by_query["公积金提取"]["success_rate"] == 0
+    assert by_query["宠物狗办证"]["searches"] == 2
+    assert PHRASING not in by_query
+    assert [g["searches"] for g in groups] == sorted((g["searches"] for g in groups), reverse=True)
+    users = make_users(kb)
+    pk = suggest.assign_missing(kb, flexible, "city-hrss", users["center"])
+    task = kb.feedback.task(pk)
+    assert task.kind == "zero_result" and "同类查询共 6 次、3 种问法" in task.detail
+    assert [g for g in suggest.missing_answers(kb) if g["query"] == "灵活就业社保补贴"][0]["assigned"]
+
+
+def test_cli_accept_and_missing_report(kb, monkeypatch):
+    make_users(kb)
+    found(kb, PHRASING)
+    kb.feedback.generate_tasks()
+    (task,) = tasks(kb)
+    kb.feedback.log_search("灵活就业社保补贴", "public", 0)
+    monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    runner = CliRunner()
+    args = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    res = runner.invoke(cli, ["task", "accept", str(task.id), "--as", "hrss-editor", *args])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("已发起变更请求 #1（审核中）：新增问法：社会保障卡丢了怎么补办")
+    res = runner.invoke(cli, ["report", "missing", *args], env={"KB_TODAY": kb.settings.today})
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0] == "1. 灵活就业社保补贴：1 次，1 种问法，无结果 1 次，打开结果 0%"
+    res = runner.invoke(cli, ["report", "missing", "--csv", *args], env={"KB_TODAY": kb.settings.today})
+    assert res.output.splitlines()[0] == "内容,代表查询,查询次数,问法数,无结果次数,打开结果比例,最近一次,示例,已分派"
+
+
+def test_publishing_one_suggestion_leaves_the_others_of_the_entry_open(kb):
+    users = make_users(kb)
+    found(kb, PHRASING)
+    found(kb, "社保卡消磁了怎么办")
+    kb.feedback.generate_tasks()
+    by_phrasing = {suggest.task_suggestion(t)["phrasing"]: t for t in tasks(kb)}
+    first, second = by_phrasing[PHRASING], by_phrasing["社保卡消磁了怎么办"]
+    report = kb.feedback.report_error(ENTRY, "补卡地址写错了", "agent")
+    cr = suggest.accept(kb, users["hrss-editor"], first.id)
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    kb.review.approve(users["center"], cr.id)
+    assert kb.feedback.task(first.id).state == "closed"
+    assert kb.feedback.task(second.id).state == "open"
+    # The error report's task stays open: a publication closes only the tasks its change request resolves.
+    kinds = sorted(t.kind for t in kb.feedback.list_tasks("city-hrss") if t.entry == ENTRY)
+    assert kinds == ["report", suggest.KIND]
+    assert report
+    cr = suggest.accept(kb, users["hrss-editor"], second.id)
+    assert frontmatter.parse(kb.store.read(kb.entry(ENTRY).path, cr.head))[0]["questions"][-2:] == [
+        PHRASING, "社保卡消磁了怎么办"]
