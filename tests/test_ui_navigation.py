@@ -52,7 +52,7 @@ def test_signed_out_the_app_is_the_sign_in_page_with_the_way_to_the_public_site(
     assert 'action="/auth/login"' in form and 'name="next"' not in form
     assert (f"市民查询政策问答，请访问公众网站：{PUBLIC}", PUBLIC, "") in links(at)
     menu = [(label, page) for label, page, _q in links(at.sidebar)]
-    assert menu == [("登录", ""), ("公众网站", PUBLIC)]  # no staff page is offered; "" is the app's root
+    assert menu == [("登录", "login"), ("公众网站", PUBLIC)]  # no staff page is offered
     assert "12345 政策问答自助查询" not in page_text(at)
 
 
@@ -61,7 +61,7 @@ def test_the_public_pages_are_gone_from_the_app(people):
     for gone in ("app_pages/search.py", "app_pages/answer.py"):
         with pytest.raises(ValueError, match="Could not find page"):
             at.switch_page(gone)
-    assert {p for _l, p, _q in links(at.sidebar)} >= {"", "users", "review", PUBLIC}
+    assert {p for _l, p, _q in links(at.sidebar)} >= {"stats", "users", "review", PUBLIC}
     assert "search" not in {p for _l, p, _q in links(at.sidebar)}
 
 
@@ -87,7 +87,7 @@ def test_a_role_that_may_not_open_a_page_is_told_so(people):
     at = open_address("users", people["agent"])
     assert at.title[0].value == "用户管理"
     assert at.warning[0].value == "“用户管理”不对坐席开放：如需使用，请联系管理员调整账号角色。"
-    assert ("回到坐席工作台", "", "") in links(at)  # the agent's landing page, the app's root
+    assert ("回到坐席工作台", "agent", "") in links(at)
     assert not at.table and not at.dataframe
 
 

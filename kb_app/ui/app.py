@@ -53,8 +53,7 @@ def stand_in(spec, landing_page):
 pages, menu, later, landing_page = [], [], [], None
 for spec in specs:
     if may_open(spec, role):
-        page = st.Page(str(PAGES / spec.file), title=spec.title, url_path=spec.url_path, icon=spec.icon,
-                       default=spec.file == home)
+        page = st.Page(str(PAGES / spec.file), title=spec.title, url_path=spec.url_path, icon=spec.icon)
         pages.append(page)
         landing_page = page if spec.file == home else landing_page
         if spec.listed:
@@ -63,6 +62,16 @@ for spec in specs:
         later.append(spec)
 pages += [st.Page(stand_in(spec, landing_page), title=spec.title, url_path=spec.url_path, icon=spec.icon)
           for spec in later]
+
+
+def go_to_work():
+    """The app's root: the landing page of the signed-in role (the sign-in page when signed out)."""
+    st.switch_page(landing_page)
+
+
+# Every page keeps its own address (a default page would answer only at the root), and the root
+# sends each role to its landing page, whose address then shows in the browser.
+pages.insert(0, st.Page(go_to_work, title=landing_page.title, url_path="home", default=True))
 
 current = st.navigation(pages, position="hidden")
 with st.sidebar:
