@@ -36,6 +36,7 @@ def page():
 def shot(page, tmp_path, name):
     target = Path(os.environ.get("NAV_SCREENSHOTS") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")  # the run has finished
     page.screenshot(path=str(target / f"{name}.png"), full_page=True)
 
 

@@ -71,9 +71,10 @@ def go_to_work():
 
 # Every page keeps its own address (a default page would answer only at the root), and the root
 # sends each role to its landing page, whose address then shows in the browser.
-pages.insert(0, st.Page(go_to_work, title=landing_page.title, url_path="home", default=True))
-
-current = st.navigation(pages, position="hidden")
+root = st.Page(go_to_work, title=landing_page.title, url_path="home", default=True)
+current = st.navigation([root, *pages], position="hidden")
+if current is root:  # before anything is drawn: nothing on the way there to click
+    go_to_work()
 with st.sidebar:
     st.markdown("### :material/call: 示例市 12345 知识库")
     for page in menu:
