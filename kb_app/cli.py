@@ -173,7 +173,7 @@ def diff(kb, entry_id, old, new):
 @click.option("--address", default="127.0.0.1", show_default=True, envvar="KB_ADDRESS",
               help="监听地址（或环境变量 KB_ADDRESS），默认只有本机能访问；其他地址要求已没有账号使用演示密码。")
 def serve(kb, port, address):
-    """启动网页应用（公众查询、坐席工作台、校核）。
+    """启动工作人员的网页应用（坐席工作台、编辑、校核、统计）；市民的公众网站是 kb web。
 
     默认只在本机（127.0.0.1）监听。要让其他机器访问（如 --address 0.0.0.0），
     先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。

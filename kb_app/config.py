@@ -57,6 +57,9 @@ class Settings:
     primary_url: str = ""
     #: Replica: seconds between fetches of the primary's main when no notification arrives.
     follow_interval: int = 5
+    #: The public site's address as staff browsers reach it, where the staff app links public answers.
+    #: Empty: where ``scripts/serve`` starts ``kb web`` (KB_WEB_ADDRESS, KB_WEB_PORT; http://127.0.0.1:8080).
+    public_url: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -67,12 +70,28 @@ class Settings:
         return root / ".git" / "kb-data" if (root / ".git").is_dir() else root / ".kb-data"
 
     @property
+    def public_site(self) -> str:
+        """The public site's base URL, without a trailing slash (see ``public_url``)."""
+        return (self.public_url or default_public_url()).rstrip("/")
+
+    @property
     def db_path(self) -> Path:
         return self.data_path / "kb.db"
 
     @property
     def index_dir(self) -> Path:
         return self.data_path / "index"
+
+
+def default_public_url() -> str:
+    """Where ``scripts/serve`` starts ``kb web``: KB_WEB_ADDRESS (default 127.0.0.1), KB_WEB_PORT (8080)."""
+    host = os.environ.get("KB_WEB_ADDRESS", "").strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # listening everywhere: this machine reaches it at loopback
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = os.environ.get("KB_WEB_PORT", "").strip() or "8080"
+    return f"http://{host}:{port}"
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
@@ -123,4 +142,8 @@ def load_settings(config_file: str | os.PathLike | None = None, **overrides) -> 
         if name not in FIELDS:
             raise ConfigError(f"未知设置项 {name}。")
         values[name] = _coerce(name, value, "命令行")
+    public = str(values.get("public_url") or "")
+    if public and not public.startswith(("http://", "https://")):
+        raise ConfigError(f"设置项 public_url 的值“{public}”无效：应为公众网站的网址，"
+                          "以 http:// 或 https:// 开头，例如 https://12345.example.gov.cn。")
     return Settings(**values)

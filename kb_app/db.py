@@ -123,7 +123,7 @@ def m010_dispatch_history(db):
 @migrations()
 def m011_search_evidence(db):
     # A vote names the search it followed, and an agent marks an answer taken for the call, so that
-    # a query can be tied to the answer that answered it (kb_app.suggest).
+    # a query can be tied to the answer that answered it (kb_app.usage.suggest).
     db["votes"].add_column("search", int)
     db["votes"].create_index(["search"])
     db["search_log"].add_column("used", int)

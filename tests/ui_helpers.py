@@ -46,3 +46,21 @@ def page_text(at) -> str:
 def rows(kb, table):
     db = kb.db()
     return list(db[table].rows) if db[table].exists() else []
+
+
+def open_address(url_path, user=None, **query_params) -> AppTest:
+    """Open the app at ``/{url_path}?{query}`` as a browser would (signed in as ``user`` or signed out),
+    whatever the page the navigation puts there (a page file or a stand-in)."""
+    from streamlit.util import calc_hash
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    if user is not None:
+        at.session_state["user"] = user
+        at.run()
+    at._page_hash = calc_hash(url_path)  # what the browser's address resolves to (st.Page hashes url_path)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at

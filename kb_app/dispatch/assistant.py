@@ -126,7 +126,7 @@ class DispatchResult:
     commit: str | None = None
     emergency: Finding | None = None
     other_rule: RuleMatch | None = None
-    #: Published answers (public and internal) that may settle the request (see kb_app.answers).
+    #: Published answers (public and internal) that may settle the request (see kb_app.dispatch.answers).
     answers: list = dataclasses.field(default_factory=list)
 
     @property

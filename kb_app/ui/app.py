@@ -1,10 +1,11 @@
-"""The Streamlit entrypoint: page config, role-based navigation, the signed-in user.
+"""The Streamlit entrypoint of the staff app: page config, role-based navigation, the signed-in user.
 
 The user comes from the server-side session named by the session cookie (ui/state.py), checked on
 every run; signing in and out are form posts to the routes in ui/auth_routes.py.
 
-Pages live in ``app_pages/``; each is listed here with the roles that may open it. A page whose
-file is absent is skipped, so the navigation is exactly what this installation has.
+Pages live in ``app_pages/`` and are listed in ui/navigation.py with the roles that may open them;
+a page whose file is absent is skipped. Every page keeps its address for everyone: somebody signed
+out is asked to sign in there (and comes back after it), a role that may not open it is told so.
 """
 
 from __future__ import annotations
@@ -14,30 +15,11 @@ from pathlib import Path
 import streamlit as st
 
 from kb_app.ui.auth_routes import logout_form
+from kb_app.ui.navigation import LOGIN, PAGE_SPECS, landing, may_open
+from kb_app.ui.signin import not_for_this_role, public_site_link, staff_page_signed_out
 from kb_app.ui.state import signed_in_user
 
 PAGES = Path(__file__).parent / "app_pages"
-STAFF = {"unit_editor", "unit_reviewer", "center_reviewer", "legal_reviewer", "admin"}
-EVERYONE = None
-
-# (file, title, url_path, icon, roles that may open it (None: anyone), shown in the menu)
-PAGE_SPECS = [
-    ("search.py", "查询", "search", ":material/search:", EVERYONE, True),
-    ("answer.py", "答复详情", "answer", ":material/article:", EVERYONE, False),
-    ("article.py", "条例条文", "article", ":material/gavel:", EVERYONE, False),
-    ("agent.py", "坐席工作台", "agent", ":material/support_agent:", {"agent", "center_reviewer", "admin"}, True),
-    ("my_work.py", "我的工作", "work", ":material/inbox:", STAFF, True),
-    ("editor.py", "编辑条目", "edit", ":material/edit:", {"unit_editor", "center_reviewer", "legal_reviewer", "admin"}, True),
-    ("review.py", "变更校核", "review", ":material/fact_check:", STAFF, True),
-    ("history.py", "历史版本", "history", ":material/history:", STAFF | {"agent"}, True),
-    ("inbox.py", "维护任务", "tasks", ":material/task:", STAFF, True),
-    ("stats.py", "统计分析", "stats", ":material/monitoring:", STAFF, True),
-    ("catalog.py", "目录健康", "catalog", ":material/health_and_safety:", {"center_reviewer", "legal_reviewer", "admin"}, True),
-    ("objection.py", "派单异议", "objections", ":material/swap_horiz:", STAFF, True),
-    ("users.py", "用户管理", "users", ":material/group:", {"admin"}, True),
-    ("browse.py", "全部条目", "browse", ":material/list:", EVERYONE, True),
-    ("login.py", "登录", "login", ":material/login:", EVERYONE, True),
-]
 
 st.set_page_config(page_title="示例市 12345 知识库", page_icon=":material/call:", layout="wide", menu_items={})
 # Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens
@@ -50,28 +32,56 @@ st.markdown("<style>[data-testid='stToolbarActions'],[data-testid='stAppDeployBu
 
 user = signed_in_user()
 role = getattr(user, "role", None)
+specs = [s for s in PAGE_SPECS if (PAGES / s.file).exists()]
+home = landing(role, {s.file for s in specs})
 
-default_file = "search.py" if (PAGES / "search.py").exists() else "browse.py"
-pages, menu = [], []
-for file, title, url_path, icon, roles, listed in PAGE_SPECS:
-    if not (PAGES / file).exists():
-        continue
-    if roles is not None and role not in roles:
-        continue
-    if file == "login.py" and user is not None:
-        continue
-    page = st.Page(str(PAGES / file), title=title, url_path=url_path, icon=icon, default=(file == default_file))
-    pages.append(page)
-    if listed:
-        menu.append(page)
 
-current = st.navigation(pages, position="hidden")
+def stand_in(spec, landing_page):
+    """The page at ``spec``'s address for somebody who may not open it."""
+    if user is None:
+        def ask_to_sign_in():
+            staff_page_signed_out(spec.title, spec.url_path)
+        return ask_to_sign_in
+
+    def refuse():
+        if spec.file == LOGIN:  # already signed in: go to work
+            st.switch_page(landing_page)
+        not_for_this_role(spec.title, user, landing_page)
+    return refuse
+
+
+pages, menu, later, landing_page = [], [], [], None
+for spec in specs:
+    if may_open(spec, role):
+        page = st.Page(str(PAGES / spec.file), title=spec.title, url_path=spec.url_path, icon=spec.icon)
+        pages.append(page)
+        landing_page = page if spec.file == home else landing_page
+        if spec.listed:
+            menu.append(page)
+    else:
+        later.append(spec)
+pages += [st.Page(stand_in(spec, landing_page), title=spec.title, url_path=spec.url_path, icon=spec.icon)
+          for spec in later]
+
+
+def go_to_work():
+    """The app's root: the landing page of the signed-in role (the sign-in page when signed out)."""
+    st.switch_page(landing_page)
+
+
+# Every page keeps its own address (a default page would answer only at the root), and the root
+# sends each role to its landing page, whose address then shows in the browser.
+root = st.Page(go_to_work, title=landing_page.title, url_path="home", default=True)
+current = st.navigation([root, *pages], position="hidden")
+if current is root:  # before anything is drawn: nothing on the way there to click
+    go_to_work()
 with st.sidebar:
     st.markdown("### :material/call: 示例市 12345 知识库")
     for page in menu:
         st.page_link(page)
+    st.divider()
+    public_site_link("公众网站")
     if user is not None:
-        st.divider()
         st.caption(f"已登录：{user.name}（{user.role_label}）")
         st.html(logout_form())
 current.run()

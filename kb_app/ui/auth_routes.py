@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import secrets
 from html import escape
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, RedirectResponse
@@ -31,6 +31,10 @@ COOKIE = "kb_session"
 LOGIN_PATH = "/auth/login"
 LOGOUT_PATH = "/auth/logout"
 LOGIN_PAGE = "/login"
+MAX_NEXT = 2000
+# Addresses of the public pages this app used to serve, now on the public site (kb web): old links and
+# bookmarks are sent there (see moved_to).
+MOVED = ("/search", "/answer", "/article")
 # Signs the messages handed to the log-in page; new with every start of the server.
 _NOTICE_KEY = secrets.token_bytes(32)
 
@@ -57,10 +61,21 @@ def _mac(payload: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after logging in: a path on this site only, never another site."""
+    """Where to go after logging in: a path of this app only (its pages), never another site.
+
+    Anything that a browser could read as another host is refused: ``//host``, a backslash, a scheme,
+    whitespace or control characters (browsers drop a tab or newline, which turns ``/<tab>/host`` into
+    ``//host``), and the sign-in routes themselves. What is refused becomes ``/``: the signed-in
+    user's landing page.
+    """
     target = (target or "").strip()
+    if (not target.startswith("/") or len(target) > MAX_NEXT or "\\" in target
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target)):
+        return "/"
     parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith(("//", "/\\")) or parts.scheme or parts.netloc:
+    if target.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    if parts.path.rstrip("/") in (LOGIN_PAGE, LOGIN_PATH, LOGOUT_PATH) or parts.path.startswith("/_stcore"):
         return "/"
     return target
 
@@ -112,10 +127,30 @@ def routes(get_kb) -> list[Route]:
         return response
 
     async def login_page(request):
-        return RedirectResponse(LOGIN_PAGE, status_code=303)
+        target = request.query_params.get("next")
+        query = f"?{urlencode({'next': safe_next(target)})}" if target else ""
+        return RedirectResponse(LOGIN_PAGE + query, status_code=303)
+
+    async def moved(request):
+        return RedirectResponse(moved_to(get_kb().settings.public_site, request.url.path,
+                                         request.query_params), status_code=301)
 
     return [Route(LOGIN_PATH, login, methods=["POST"]), Route(LOGIN_PATH, login_page, methods=["GET"]),
-            Route(LOGOUT_PATH, logout, methods=["POST"])]
+            Route(LOGOUT_PATH, logout, methods=["POST"]),
+            *(Route(path, moved, methods=["GET", "HEAD"]) for path in MOVED)]
+
+
+def moved_to(public_site: str, path: str, query) -> str:
+    """Where an old public address of this app (``/search?q=``, ``/answer?id=``, ``/article?id=``) is now."""
+    path = path.rstrip("/")
+    if path == "/answer" and query.get("id"):
+        return f"{public_site}/answers/{quote(query['id'], safe='')}"
+    if path == "/article" and query.get("id"):
+        regulation, _, number = query["id"].partition("/")
+        return f"{public_site}/articles/{quote(regulation, safe='')}/{quote(number, safe='')}"
+    if path == "/search" and query.get("q"):
+        return f"{public_site}/?{urlencode({'q': query['q']})}"
+    return f"{public_site}/"
 
 
 _FORM_STYLE = (

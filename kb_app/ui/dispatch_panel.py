@@ -20,6 +20,7 @@ import streamlit as st
 from kb_app import render
 from kb_app.usage.feedback import OUTCOMES
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import entry_link, public_answer_link
 
 LEVELS = {"city": "市级", "district": "区级", "street": "街道（乡镇）"}
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
@@ -107,7 +108,7 @@ def show_answers(kb, user, result, done):
         with st.container(border=True):
             if a.settles and a is result.answers[0]:
                 st.success("建议：直接答复，不必派单。", icon=":material/record_voice_over:")
-            st.page_link("app_pages/answer.py", label=a.title, icon=":material/article:", query_params={"id": a.entry_id})
+            entry_link(a.entry_id, a.title)
             marks = [":gray-badge[内部]" if a.audience == "internal" else ":gray-badge[公开]"]
             marks += [f":red-badge[{STATUS_MARKS[a.status]}]"] if a.status in STATUS_MARKS else []
             st.markdown(" ".join(marks))
@@ -115,6 +116,7 @@ def show_answers(kb, user, result, done):
             entry = reader.snap.entries.get(a.entry_id)
             if entry is None:
                 continue
+            public_answer_link(kb, entry)
             if entry.agent_notes:
                 notes = "\n\n".join(render.markdown_literal(x) for x in entry.agent_notes.splitlines() if x.strip())
                 st.warning(f"**内部提示（仅坐席可见）**\n\n{notes}", icon=":material/lock:")
@@ -165,8 +167,7 @@ def show_candidates(kb, user, result, done):
                 + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
                 unsafe_allow_html=True)
     st.dataframe(candidate_rows(result), hide_index=True, width="stretch")
-    st.page_link("app_pages/answer.py", label=f"查看“{top.title}”的职责边界", icon=":material/article:",
-                 query_params={"id": top.entry_id})
+    entry_link(top.entry_id, f"查看“{top.title}”的职责边界")
     if not done:
         dispatch_form(kb, user, result)
 

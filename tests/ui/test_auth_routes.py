@@ -105,14 +105,49 @@ def test_posts_from_another_site_are_refused(kb, center):
 def test_get_on_the_log_in_route_goes_to_the_log_in_page(kb):
     response = client_for(kb).get("/auth/login")
     assert response.status_code == 303 and response.headers["location"] == "/login"
+    response = client_for(kb).get("/auth/login", params={"next": "/review?cr=3"})
+    assert response.headers["location"] == "/login?next=%2Freview%3Fcr%3D3"
+    assert client_for(kb).get("/auth/login", params={"next": "//evil.example"}).headers["location"] == \
+        "/login?next=%2F"
 
 
 @pytest.mark.parametrize("target, safe", [
-    ("/review", "/review"), ("/answer?id=a-b", "/answer?id=a-b"), ("", "/"), ("review", "/"),
-    ("//evil.example/x", "/"), ("/\\evil.example", "/"), ("https://evil.example/", "/"),
-    ("javascript:alert(1)", "/")])
+    ("/review", "/review"), ("/entry?id=a-b", "/entry?id=a-b"),
+    ("/agent?q=%E5%B1%85&page=2", "/agent?q=%E5%B1%85&page=2"),
+    ("/agent?q=居住证", "/agent?q=居住证"), ("", "/"), (None, "/"), ("review", "/"),
+    ("//evil.example/x", "/"), ("/\\evil.example", "/"), ("/review\\..\\", "/"),
+    ("https://evil.example/", "/"),
+    ("javascript:alert(1)", "/"), ("/\t/evil.example", "/"), ("/\n/evil.example", "/"),
+    ("/ /evil.example", "/"),
+    ("\t//evil.example", "/"), ("/%0a/x y", "/"), ("/login?next=/review", "/"), ("/auth/logout", "/"),
+    ("/_stcore/health", "/"), ("/" + "a" * 3000, "/")])
 def test_only_paths_of_this_site_are_followed_after_log_in(target, safe):
     assert safe_next(target) == safe
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example",
+                                    "/\t/evil.example"])
+def test_log_in_never_sends_the_browser_to_another_site(kb, center, target):
+    response = log_in(client_for(kb), "center", PASSWORD, next=target)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert notice(log_in(client_for(kb, "10.7.7.7"), "center", "wrong", next=target))[1]["next"] == "/"
+
+
+def test_log_in_goes_back_to_the_page_with_its_query(kb, center):
+    response = log_in(client_for(kb), "center", PASSWORD, next="/agent?q=居住证&page=2")
+    assert urlsplit(response.headers["location"]).path == "/agent"
+    assert parse_qs(urlsplit(response.headers["location"]).query) == {"q": ["居住证"], "page": ["2"]}
+
+
+@pytest.mark.parametrize("path, moved", [
+    ("/answer?id=residence-permit-apply", "/answers/residence-permit-apply"),
+    ("/article?id=beijing-2021/11", "/articles/beijing-2021/11"),
+    ("/search?q=居住证", "/?q=%E5%B1%85%E4%BD%8F%E8%AF%81"), ("/search", "/"), ("/answer", "/"),
+    ("/answer?id=../../x", "/answers/..%2F..%2Fx")])
+def test_old_public_addresses_move_to_the_public_site(kb, path, moved):
+    response = client_for(kb).get(path)
+    assert response.status_code == 301
+    assert response.headers["location"] == "http://127.0.0.1:8080" + moved
 
 
 def test_notices_cannot_be_forged():

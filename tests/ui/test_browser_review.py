@@ -1,5 +1,5 @@
 """The whole review flow in headless Chromium: an editor changes an answer, a unit reviewer and a
-center reviewer approve, the change is published and the public search shows the new text."""
+center reviewer approve, the change is published and searches (public, and the agent's) find it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -72,5 +72,8 @@ def test_edit_review_publish_and_search(kb, server, page):
     approve(page, url, "center", 1, "批准并发布", "已批准并发布。")
     assert NEW_TEXT in kb.store.read(HRSS)
 
-    page.goto(f"{url}/?q=自助补卡机当场制卡")
-    page.get_by_text(title).first.wait_for()
+    # Published: the public search finds the new text, and an agent's console shows it at once.
+    assert title in [h.title for h in kb.search("自助补卡机当场制卡", audience="public").hits]
+    log_in(page, url, "agent")
+    page.goto(f"{url}/agent?q=自助补卡机当场制卡")
+    page.get_by_role("link", name=title).first.wait_for()

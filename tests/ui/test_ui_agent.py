@@ -62,7 +62,7 @@ def test_console_is_open_to_the_center_and_admins(app_env, role):
 
 def test_agent_search_shows_internal_entries_marked_with_their_notes(app_env, agent):
     at = search(console(agent), "供暖高峰期 内部口径")
-    found = [q for _l, p, q in links(at) if p == "answer"]
+    found = [q for _l, p, q in links(at) if p == "entry"]
     assert "id=heating-peak-season-internal" in found
     assert any(":red-badge[内部]" in m.value for m in at.markdown)
     notes = app_env.entry("heating-peak-season-internal").agent_notes.splitlines()[0]
@@ -74,7 +74,7 @@ def test_agent_search_shows_internal_entries_marked_with_their_notes(app_env, ag
                                                    ("2025年低保标准", "dibao-standard-2025", "已失效")])
 def test_agent_search_marks_entries_not_in_force(app_env, agent, query, entry_id, mark):
     at = search(console(agent), query)
-    labels = [q for _l, p, q in links(at) if p == "answer"]
+    labels = [q for _l, p, q in links(at) if p == "entry"]
     assert f"id={entry_id}" in labels
     i = labels.index(f"id={entry_id}")
     badges = [m.value for m in at.markdown if m.value.startswith(":gray-badge[")]
@@ -159,7 +159,7 @@ def test_a_consultation_is_answered_directly(app_env, agent):
     assert at.success[0].value == "未命中分类处置规则。建议：直接答复（用下方答复口径）。"
     assert at.subheader[0].value == "可直接答复的口径"
     assert "建议：直接答复，不必派单。" in [s.value for s in at.success]
-    found = [q for _l, p, q in links(at) if p == "answer"]
+    found = [q for _l, p, q in links(at) if p == "entry"]
     assert found[0] == "id=pension-adjustment-2026"
     assert render.answer_text(app_env.entry("pension-adjustment-2026")) in [c.value for c in at.code]
     at.button(key="outcome_answer_pension-adjustment-2026").click().run()
@@ -276,18 +276,31 @@ def test_dispatch_needs_text(app_env, agent):
 
 
 def test_agent_opens_an_internal_answer_with_marks_notes_and_copy(app_env, agent):
-    at = open_page("app_pages/answer.py", user=agent, id="heating-peak-season-internal")
+    at = open_page("app_pages/entry.py", user=agent, id="heating-peak-season-internal")
     entry = app_env.entry("heating-peak-season-internal")
     assert at.title[0].value == entry.title
-    assert ":red-badge[内部]" in [m.value for m in at.markdown]
+    assert ":gray-badge[答复口径] :red-badge[内部]" in [m.value for m in at.markdown]
     assert any(w.value.startswith("**内部提示（仅坐席可见）**") for w in at.warning)
     assert render.answer_text(entry) in [c.value for c in at.code]
+    assert not any(p.startswith("http") for _l, p, _q in links(at))  # the public cannot open it
+    assert "公众网站上看不到本条目（内部、未生效、已失效、格式错误或派单目录）。" in [c.value for c in at.caption]
+
+
+def test_staff_pages_link_the_public_rendering_of_a_public_answer_in_force(app_env, agent):
+    at = open_page("app_pages/entry.py", user=agent, id="residence-permit-apply")
+    assert ("在公众网站上查看（市民看到的样子）", "http://127.0.0.1:8080/answers/residence-permit-apply", "") \
+        in links(at)
+    at = search(console(agent), "居住证")
+    public = [p for _l, p, _q in links(at) if p.startswith("http://127.0.0.1:8080/answers/")]
+    snap, day = app_env.snapshot(), app_env.today()
+    assert "http://127.0.0.1:8080/answers/residence-permit-apply" in public
+    assert all(snap.entries[p.rsplit("/", 1)[1]].is_public_on(day) for p in public)
 
 
 def test_agent_sees_every_entry_citing_an_article(app_env, agent):
     at = open_page("app_pages/article.py", user=agent, id="beijing-2021/11")
     assert at.subheader[0].value == "引用本条的条目"
-    found = {label: q for label, p, q in links(at) if p == "answer"}
+    found = {label: q for label, p, q in links(at) if p == "entry"}
     assert found["派单目录 · 电梯故障困人（内部）"] == "id=elevator-trapped"
     assert "id=hotline-not-accepted" in found.values()
 
@@ -301,8 +314,5 @@ def test_entries_awaiting_recheck_are_marked_in_the_console_and_on_the_answer(ap
     flagged = next(c for c in impact.impacted if c.kind == "policy" and base.entries[c.entry_id].is_public_on(kb.today()))
     at = search(console(agent), base.entries[flagged.entry_id].title)
     assert "依据已变更，待核" in page_text(at)
-    at = open_page("app_pages/answer.py", user=agent, id=flagged.entry_id)
+    at = open_page("app_pages/entry.py", user=agent, id=flagged.entry_id)
     assert any("依据已变更，待核" in w.value for w in at.warning)
-    public = open_page("app_pages/answer.py", id=flagged.entry_id)
-    assert any("正在复核" in i.value for i in public.info)
-    assert "依据已变更" not in page_text(public)

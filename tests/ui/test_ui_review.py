@@ -46,7 +46,7 @@ def test_login_page_shows_the_servers_message_and_nothing_forged(kb, users):
 
 def test_the_session_cookie_signs_in_and_signing_out_elsewhere_signs_out(kb, users):
     token = kb.sessions.start(users["center"])
-    at = open_page("app_pages/search.py", None, session_token=token)
+    at = open_page("app_pages/history.py", None, session_token=token)
     assert at.session_state["user"] == users["center"]
     assert "已登录：张校核（热线中心校核）" in [c.value for c in at.sidebar.caption]
     assert 'action="/auth/logout"' in "".join(h.proto.body for h in at.sidebar.get("html"))
@@ -59,7 +59,7 @@ def test_the_session_cookie_signs_in_and_signing_out_elsewhere_signs_out(kb, use
 
 def test_a_disabled_user_is_signed_out_at_the_next_click(kb, users):
     token = kb.sessions.start(users["hrss-editor"])
-    at = open_page("app_pages/search.py", None, session_token=token)
+    at = open_page("app_pages/history.py", None, session_token=token)
     assert at.session_state["user"].username == "hrss-editor"
     kb.users.set_disabled("hrss-editor", actor="admin")
     at.run()
@@ -89,7 +89,8 @@ def test_review_page_approve_and_publish(kb, users):
     at.text_area(key="review_comment").input("核对无误")
     at.button(key="review_approve").click().run()
     assert texts(at) == ([], ["已批准并发布。\n\n“社会保障卡丢了怎么补办”的新版本已发布，查询到的就是它。"])
-    assert ("查看发布后的答复", "answer", "id=sscard-reissue") in links(at)
+    # a public answer in force: its public rendering, on the public site
+    assert ("在公众网站上查看发布后的答复", "http://127.0.0.1:8080/answers/sscard-reissue", "") in links(at)
     assert "新句子。" in kb.store.read(HRSS)
     assert list(table_with(at, "审核方")["审核人"]) == ["张校核", "王审核"]
 

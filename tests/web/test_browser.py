@@ -128,3 +128,23 @@ def test_print_hides_navigation_and_forms(site_url):
         assert not page.locator("#feedback").is_visible()
         assert not page.locator("header nav").is_visible()
         assert page.locator("article h1").is_visible()
+
+
+def test_hostile_answer_is_inert_in_the_browser(web_kb, tmp_path):
+    from .test_pages import add_hostile_answer
+
+    add_hostile_answer(web_kb.settings.root)
+    with running_web(web_kb.settings.root, web_kb.settings.data_path, tmp_path / "web.log") as url, \
+            browser_page(viewport={"width": 390, "height": 844}) as page:
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url + "/answers/hostile-answer")
+        page.get_by_role("heading", name="含有危险标记的答复").wait_for()
+        page.get_by_text("正文结束。").wait_for()
+        page.screenshot(path=str(shots_dir(tmp_path) / "hostile-390.png"), full_page=True)
+        body = page.locator("article").inner_html()
+        for marker in ("<script", "onerror", "onclick", "javascript:", "<iframe", 'action="https', "evil.example"):
+            assert marker not in body
+        assert page.locator("article b", has_text="粗体").count() == 1  # harmless raw HTML stays as formatting
+        page.wait_for_timeout(500)  # give an injected handler the chance to fire
+        assert dialogs == []

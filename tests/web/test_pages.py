@@ -160,3 +160,90 @@ def test_pages_are_rate_limited_per_address(web_kb, make_client, frozen_buckets)
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
     r = client.get("/")
     assert r.status_code == 429 and "请求过于频繁" in r.text and r.headers["retry-after"]
+
+
+# -- safety checks of the app's former public pages, on the public site ---------------------------------
+
+HOSTILE = """---
+id: hostile-answer
+kind: policy
+title: 含有危险标记的答复
+unit: city-civil-affairs
+audience: public
+category: [民政]
+regions: [全市]
+keywords: [测试]
+basis:
+  - {regulation: beijing-2021, article: 31}
+---
+正文开始。
+
+<script>alert('script')</script>
+<img src="x" onerror="alert('img')">
+[点这里](javascript:alert('link'))
+<div style="position:fixed;inset:0" onclick="alert('div')">原始 HTML <b>粗体</b></div>
+<iframe src="https://evil.example/"></iframe>
+<form action="https://evil.example/"><input name="pw"></form>
+
+正文结束。
+"""
+ACTIVE = re.compile(r"<script|<img|<iframe|<input name=\"pw|\son\w+\s*=|javascript:|style=|alert|evil\.example",
+                    re.I)
+
+
+def add_hostile_answer(root):
+    (root / "entries/policy/city-civil-affairs/hostile-answer.md").write_text(HOSTILE, encoding="utf-8")
+    commit_all(root, "hostile answer")
+
+
+def article_body(text):
+    return text[text.index("<article"):text.index("</article>")]
+
+
+def test_hostile_answer_body_is_rendered_harmless(client, web_kb):
+    add_hostile_answer(web_kb.settings.root)
+    r = client.get("/answers/hostile-answer")
+    body = article_body(r.text)
+    assert "正文开始" in body and "正文结束" in body and "<b>粗体</b>" in body
+    assert ACTIVE.search(body) is None, ACTIVE.search(body)
+
+
+def test_hostile_query_is_shown_as_text(client):
+    q = '"<script>alert(1)</script> AND OR (( [x](javascript:1) *:* $$'
+    r = client.get("/", params={"q": q})
+    assert r.status_code == 200 and "<script>alert(1)" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+
+
+def test_answer_lists_documents_as_text_and_hides_agent_notes(client, web_kb):
+    entry = web_kb.entry("dibao-apply")
+    assert "急难" in entry.agent_notes
+    r = client.get("/answers/dibao-apply")
+    assert "示民发〔2025〕30号" in r.text and "《社会救助暂行办法》" in r.text
+    assert "内部提示" not in r.text and "急难" not in r.text
+
+
+@pytest.mark.parametrize("entry_id", [INTERNAL, EXPIRED, PENDING, DIRECTORY, "no-such-entry"])
+def test_opening_a_hidden_answer_logs_nothing(client, web_kb, entry_id):
+    from .conftest import site
+
+    client.get(f"/answers/{entry_id}")
+    site(client).events.flush()
+    assert [r for r in web_kb.db()["search_log"].rows if r["opened"]] == []
+
+
+def test_an_answer_awaiting_recheck_tells_the_public_without_the_detail(web_kb, make_client):
+    from kb_app.review import reverify
+    from kb_app.review.impact import analyse
+    from kb_app.content.model import Snapshot
+
+    from ..review.test_impact import REG, amend
+
+    base = web_kb.snapshot()
+    impact = analyse(base, Snapshot({**base.files, REG: amend(base.files[REG])}))
+    reverify.flag_entries(web_kb, impact, base.commit)
+    flagged = next(c for c in impact.impacted
+                   if c.kind == "policy" and base.entries[c.entry_id].is_public_on(web_kb.today()))
+    client = make_client(web_kb)  # flagged before the site starts: its readers keep flags a short while
+    text = client.get(f"/answers/{flagged.entry_id}").text
+    assert "承办单位正在复核" in text and "依据已变更" not in text

@@ -1,5 +1,11 @@
 """坐席工作台 — search over everything with status marks and internal notes, and the dispatch assistant
-(kb_app.ui.dispatch_panel)."""
+(kb_app.ui.dispatch_panel).
+
+The search lives in the address (``/agent?q=…&kind=…&page=2``): every new query or page is a new
+browser history entry, so a link or a reload shows the same results and the back button returns to
+the results before. The address is the source of truth: when it changes from outside (back, forward,
+a link), the search box follows it.
+"""
 
 import logging
 
@@ -8,13 +14,16 @@ import streamlit as st
 from kb_app import render
 from kb_app.ui.dispatch_panel import dispatch_tab
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
 
 log = logging.getLogger(__name__)
 ROLES = {"agent", "center_reviewer", "admin"}
 KINDS = {"全部类型": None, "答复口径": "policy", "派单目录": "directory", "条例条文": "article"}
 KIND_LABELS = {"policy": "答复口径", "directory": "派单目录", "article": "条例条文"}
+KIND_NAMES = {value: label for label, value in KINDS.items()}
 LIMIT = 10
+MAX_QUERY = 500
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -49,8 +58,10 @@ def report_form(kb, user, entry_id):
 def show_hit(kb, reader, user, hit):
     entry = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
     with st.container(border=True):
-        page = "app_pages/article.py" if hit.kind == "article" else "app_pages/answer.py"
-        st.page_link(page, label=hit.title, icon=":material/article:", query_params={"id": hit.id})
+        if hit.kind == "article":
+            st.page_link(ARTICLE_PAGE, label=hit.title, icon=":material/gavel:", query_params={"id": hit.id})
+        else:
+            entry_link(hit.id, hit.title)
         marks = reader.status_marks(entry) if entry else []
         st.markdown(" ".join([f":gray-badge[{KIND_LABELS.get(hit.kind, hit.kind)}]",
                               *(f":red-badge[{m}]" for m in marks)]))
@@ -59,6 +70,7 @@ def show_hit(kb, reader, user, hit):
         st.caption(" · ".join([hit.unit_name or hit.unit, *hit.category[:3]]))
         if entry is None:
             return
+        public_answer_link(kb, entry)
         for problem in reader.format_problems(entry):
             st.error(f"**格式错误**：{render.markdown_literal(problem)}", icon=":material/error:")
         if entry.agent_notes:
@@ -83,24 +95,81 @@ def adopt_button(kb, user, entry_id):
         st.rerun()
 
 
+def address() -> tuple[str, str | None, int]:
+    """(query, kind, page) as the address has them; what cannot be read is left out."""
+    params = st.query_params
+    kind = params.get("kind")
+    page = params.get("page", "")
+    return ((params.get("q") or "").strip()[:MAX_QUERY], kind if kind in KIND_NAMES else None,
+            int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1)
+
+
+def follow_address():
+    """When the address changed from outside (back, forward, a link), the search box follows it."""
+    shown = address()
+    if st.session_state.get("agent_address") == shown and "agent_kind" in st.session_state:
+        return
+    query, kind, page = shown
+    st.session_state["agent_q"] = query
+    st.session_state["agent_kind"] = KIND_NAMES[kind]
+    st.session_state["agent_page"] = page
+    st.session_state["agent_for"] = (query, kind)
+    st.session_state["agent_address"] = shown
+
+
+def keep_in_address(query: str, kind: str | None, page: int):
+    """Write the search into the address: a new browser history entry when it changed."""
+    wanted = (query, kind, page)
+    if address() != wanted:
+        params = {"q": query, "kind": kind or "", "page": str(page) if page > 1 else ""}
+        st.query_params.from_dict({k: v for k, v in params.items() if v})
+    st.session_state["agent_address"] = wanted
+
+
+def turn_to(page: int):
+    st.session_state["agent_page"] = page
+
+
+def pager(page: int, pages: int):
+    """上一页 / 第 n/N 页 / 下一页."""
+    before, here, after = st.columns([1, 2, 1], vertical_alignment="center")
+    before.button("上一页", key="agent_prev", icon=":material/chevron_left:", disabled=page <= 1,
+                  on_click=turn_to, args=(page - 1,), width="stretch")
+    here.caption(f"第 {page}/{pages} 页")
+    after.button("下一页", key="agent_next", icon=":material/chevron_right:", disabled=page >= pages,
+                 on_click=turn_to, args=(page + 1,), width="stretch")
+
+
 def search_tab(kb, user):
+    follow_address()
     query = st.text_input("检索（含内部口径、派单目录和条文）", key="agent_q",
                           placeholder="输入来电人说的话或关键词")
-    kind_label = st.segmented_control("类型", list(KINDS), key="agent_kind", default="全部类型")
-    query = (query or "").strip()
+    kind_label = st.segmented_control("类型", list(KINDS), key="agent_kind")
+    query, kind = (query or "").strip()[:MAX_QUERY], KINDS.get(kind_label or "全部类型")
+    if st.session_state.get("agent_for") != (query, kind):  # a new search starts on its first page
+        st.session_state["agent_for"], st.session_state["agent_page"] = (query, kind), 1
+    page = st.session_state.get("agent_page", 1)
     if not query:
+        keep_in_address("", kind, 1)
         st.caption("检索范围包括全部条目；未生效、已失效和内部条目会标出。")
         return
-    kind = KINDS.get(kind_label or "全部类型")
-    results = kb.search(query, audience="agent", limit=LIMIT, kind=kind)
+    results = kb.search(query, audience="agent", limit=LIMIT, kind=kind, offset=(page - 1) * LIMIT)
+    pages = max(1, -(-results.total // LIMIT))
+    if page > pages:  # an address with a page past the end: the last page
+        page = st.session_state["agent_page"] = pages
+        results = kb.search(query, audience="agent", limit=LIMIT, kind=kind, offset=(page - 1) * LIMIT)
+    keep_in_address(query, kind, page)
     log_search(kb, user, query, kind, results.total)
     if not results.hits:
         st.warning("没有找到相关条目：换个说法，或用派单助手按诉求内容查找承办单位。")
         return
-    st.caption(f"共 {results.total} 条，显示前 {len(results.hits)} 条")
+    first = (page - 1) * LIMIT + 1
+    st.caption(f"共 {results.total} 条，第 {first}–{first + len(results.hits) - 1} 条")
     reader = kb.reader(staff=True)
     for hit in results.hits:
         show_hit(kb, reader, user, hit)
+    if pages > 1:
+        pager(page, pages)
 
 
 def main():

@@ -1,35 +1,37 @@
-"""条例条文 — one regulation article, its neighbours, and the answers that cite it."""
+"""条例条文 — one regulation article as staff see it: its neighbours, every entry citing it (internal and
+catalogue entries too, with their marks), and the article on the public site."""
 
 import streamlit as st
 
 from kb_app import render
 from kb_app.exceptions import KbError
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_article_url
 from kb_app.ui.resources import get_kb
+from kb_app.ui.state import require_user
 
 
 def article_link(article, label, icon):
-    st.page_link("app_pages/article.py", label=label, icon=icon, query_params={"id": article.id})
+    st.page_link(ARTICLE_PAGE, label=label, icon=icon, query_params={"id": article.id})
 
 
 def show_citing(reader, article):
     entries = reader.citing(article)
-    st.subheader("引用本条的答复" if not reader.staff else "引用本条的条目", divider="gray")
+    st.subheader("引用本条的条目", divider="gray")
     if not entries:
-        st.caption("目前没有引用本条的公开答复。" if not reader.staff else "目前没有条目引用本条。")
+        st.caption("目前没有条目引用本条。")
     for entry in entries:
-        marks = reader.status_marks(entry) if reader.staff else []
+        marks = reader.status_marks(entry)
         kind = "" if entry.kind == "policy" else "派单目录 · "
         suffix = f"（{'、'.join(marks)}）" if marks else ""
-        st.page_link("app_pages/answer.py", label=f"{kind}{entry.title}{suffix}", icon=":material/article:",
-                     query_params={"id": entry.id})
+        entry_link(entry.id, f"{kind}{entry.title}{suffix}")
         st.caption(f"答复单位：{reader.unit_name(entry.unit)}")
 
 
 def main():
+    require_user()
     kb = get_kb()
-    reader = kb.reader(staff=st.session_state.get("user") is not None)
-    st.page_link("app_pages/search.py", label="返回查询", icon=":material/arrow_back:")
+    reader = kb.reader(staff=True)
     try:
         article = reader.article(st.query_params.get("id", ""))
     except KbError as e:
@@ -39,6 +41,7 @@ def main():
     st.title(f"{reg.title} {article.label}")
     details = [article.chapter, str(reg.meta.get("issuer") or ""), f"{reg.meta['effective']} 起施行" if reg.meta.get("effective") else ""]
     st.caption(" · ".join(d for d in details if d))
+    st.page_link(public_article_url(kb, article.id), label="在公众网站上查看", icon=":material/public:")
     st.html(render.to_html(article.text))
     before, after = reader.neighbours(article)
     left, right = st.columns(2)

@@ -6,6 +6,7 @@ import streamlit as st
 from kb_app.usage import suggest
 from kb_app.usage.feedback import CENTER_ROLES
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.style import hide_input_hints
 
@@ -40,7 +41,8 @@ def show_task(kb, snap, t, report):
         c1, c2 = st.columns(2)
         c1.page_link(editor, label=f"修改“{entry.title}”", icon=":material/edit:",
                      query_params={"entry": entry.id, "task": t.id})
-        c2.page_link("app_pages/answer.py", label="查看答复", icon=":material/article:", query_params={"id": entry.id})
+        entry_link(entry.id, "查看条目", container=c2)
+        public_answer_link(kb, entry, container=c2)
     elif not t.entry:
         st.page_link(editor, label="新建答复口径", icon=":material/add:", query_params={"new": "policy", "task": t.id})
     if entry is not None or not t.entry:

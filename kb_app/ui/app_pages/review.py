@@ -8,6 +8,7 @@ from kb_app.exceptions import PublishConflict
 from kb_app.review.workflow import EVENT_LABELS
 from kb_app.ui.diff import rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import ENTRY_PAGE, public_answer_url
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.style import hide_input_hints
@@ -81,6 +82,12 @@ def outcome(verb, cr, views, status_after):
     return f"{verb}。"
 
 
+def published_link(kb, entry_id):
+    """Where to read what was just published: public site (a public answer in force) or staff view."""
+    url = public_answer_url(kb, kb.snapshot().entries.get(entry_id))
+    return (url, "在公众网站上查看发布后的答复", None) if url else (ENTRY_PAGE, "查看发布后的条目", {"id": entry_id})
+
+
 def act(verb, fn, *args):
     with show_errors():
         try:
@@ -90,7 +97,7 @@ def act(verb, fn, *args):
             return
         cr = review.get(cr_id)
         shown = next((v.answer_id for v in views if v.answer_id), None) if cr.state == "published" else None
-        link = ("app_pages/answer.py", "查看发布后的答复", {"id": shown}) if shown else None
+        link = published_link(get_kb(), shown) if shown else None
         flash("review", outcome(verb, cr, views, review.status(cr)), link)
         st.rerun()
 

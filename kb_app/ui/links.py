@@ -1,0 +1,51 @@
+"""Links from staff pages to entries: the staff view in this app, and the public site's rendering.
+
+The public self-service is ``kb web`` (kb_app.web); its address is the ``public_url`` setting. A staff
+page links an entry's public rendering only when the public may open it (a public answer in force
+today): anything else would be the public site's "not found".
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+import streamlit as st
+
+ENTRY_PAGE = "app_pages/entry.py"
+ARTICLE_PAGE = "app_pages/article.py"
+
+
+def public_site(kb) -> str:
+    """The public site's base URL (the ``public_url`` setting)."""
+    return kb.settings.public_site
+
+
+def public_answer_url(kb, entry) -> str | None:
+    """``{public_url}/answers/{id}`` for an entry the public may open today, else None."""
+    if entry is None or not entry.is_public_on(kb.today()):
+        return None
+    return f"{public_site(kb)}/answers/{quote(entry.id, safe='')}"
+
+
+def public_article_url(kb, article_id: str) -> str:
+    """``{public_url}/articles/{regulation}/{n}``: regulation texts are public."""
+    regulation, _, number = str(article_id).partition("/")
+    return f"{public_site(kb)}/articles/{quote(regulation, safe='')}/{quote(number, safe='')}"
+
+
+def public_search_url(kb, query: str = "") -> str:
+    """The public site's results for ``query`` (its home page without one)."""
+    return f"{public_site(kb)}/" + (f"?{urlencode({'q': query})}" if query else "")
+
+
+def entry_link(entry_id: str, label: str, icon: str = ":material/article:", container=st):
+    """The staff view of an entry (marks, internal notes, copy text) in this app."""
+    container.page_link(ENTRY_PAGE, label=label, icon=icon, query_params={"id": entry_id})
+
+
+def public_answer_link(kb, entry, label: str = "公众网站上的答复", container=st) -> bool:
+    """A link to the entry's public rendering when the public may open it; whether one was shown."""
+    url = public_answer_url(kb, entry)
+    if url:
+        container.page_link(url, label=label, icon=":material/public:")
+    return url is not None

@@ -1,0 +1,126 @@
+"""Getting around the staff app in headless Chromium: a staff page opened signed out asks to sign in and
+comes back to it; the agent console's search lives in the address, so paging and the back button work.
+
+Screenshots go to the test's temporary directory (``NAV_SCREENSHOTS=dir`` keeps them elsewhere).
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from ..browser import browser_page, requires_chromium, running_app
+from ..review_helpers import PASSWORD, make_users
+
+pytestmark = requires_chromium
+
+
+@pytest.fixture
+def server(kb, tmp_path, built_index):
+    make_users(kb)
+    shutil.copytree(built_index, kb.settings.index_dir)
+    settings = kb.settings
+    with running_app(settings.root, settings.data_path, settings.today, tmp_path / "serve.log") as url:
+        yield url
+
+
+@pytest.fixture
+def page():
+    with browser_page(viewport={"width": 1280, "height": 900}) as pg:
+        yield pg
+
+
+def shot(page, tmp_path, name):
+    target = Path(os.environ.get("NAV_SCREENSHOTS") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")  # the run has finished
+    page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+
+
+def main(page):
+    return page.locator("[data-testid='stMain']")
+
+
+def query(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def test_a_staff_page_opened_signed_out_signs_in_and_comes_back(server, page, tmp_path):
+    url = server
+    page.goto(f"{url}/history?entry=residence-permit-apply")
+    area = main(page)
+    area.get_by_text("“历史版本”是工作人员页面：请先登录，登录后自动回到该页面。").wait_for()
+    expect(area.get_by_role("link", name="市民查询政策问答，请访问公众网站：http://127.0.0.1:8080")).to_be_visible()
+    expect(page.get_by_text("已登录：")).to_have_count(0)
+    shot(page, tmp_path, "nav-1-signed-out")
+    area.get_by_label("用户名").fill("center")
+    area.get_by_label("密码").fill(PASSWORD)
+    area.get_by_role("button", name="登录").click()
+    page.locator("[data-testid='stSidebar']").get_by_text("已登录：张校核（热线中心校核）").wait_for()
+    area.get_by_role("heading", name="历史版本").wait_for()
+    assert urlsplit(page.url).path == "/history" and query(page) == {"entry": "residence-permit-apply"}
+    area.get_by_text("entries/policy/city-public-security/residence-permit-apply.md").wait_for()
+    shot(page, tmp_path, "nav-2-back-on-the-page")
+
+    # Signing in from the sign-in page itself lands where the role's work is.
+    page.get_by_role("button", name="退出登录").click()
+    area.get_by_role("heading", name="登录").wait_for()
+    area.get_by_label("用户名").fill("agent")
+    area.get_by_label("密码").fill(PASSWORD)
+    area.get_by_role("button", name="登录").click()
+    area.get_by_role("heading", name="坐席工作台").wait_for()
+
+
+def results(page):
+    return main(page).locator("a[href^='entry?id='], a[href^='provision?id=']")
+
+
+def result_titles(page):
+    """The titles of the results once the app has finished its run (no element left from the one before)."""
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    expect(results(page)).to_have_count(10)  # a full page of results
+    return [text.split("\n")[-1] for text in results(page).all_inner_texts()]
+
+
+def test_console_search_pages_and_the_back_button_returns_to_the_results(server, page, tmp_path):
+    url = server
+    page.goto(url + "/login")
+    page.get_by_label("用户名").fill("agent")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    area = main(page)
+    area.get_by_role("heading", name="坐席工作台").wait_for()
+    box = area.get_by_label("检索（含内部口径、派单目录和条文）")
+    box.fill("办理")
+    box.press("Enter")
+    caption = area.get_by_text("共 ", exact=False).filter(has_text="条，第 1–10 条")
+    caption.wait_for()
+    page.wait_for_url("**/agent?q=*")
+    assert query(page) == {"q": "办理"}
+    first = result_titles(page)
+    shot(page, tmp_path, "nav-3-console-page-1")
+
+    area.get_by_role("button", name="下一页").click()
+    area.get_by_text("条，第 11–", exact=False).wait_for()
+    page.wait_for_url("**page=2*")
+    assert query(page) == {"q": "办理", "page": "2"}
+    expect(area.get_by_text("第 2/", exact=False)).to_be_visible()
+    second = result_titles(page)
+    assert not set(second) & set(first)
+    shot(page, tmp_path, "nav-4-console-page-2")
+
+    page.go_back()
+    caption.wait_for()
+    assert query(page) == {"q": "办理"}
+    expect(area.get_by_text("条，第 11–", exact=False)).to_have_count(0)
+    expect(results(page)).to_contain_text(first)  # the same results, in the same order
+    expect(box).to_have_value("办理")
+    shot(page, tmp_path, "nav-5-back-to-page-1")
+
+    page.reload()  # the address alone brings the same results back
+    area.get_by_role("heading", name="坐席工作台").wait_for()
+    caption.wait_for()
+    expect(results(page)).to_contain_text(first)
