@@ -25,7 +25,8 @@ import collections
 import dataclasses
 import subprocess
 
-from .review.workflow import OPEN, STALE_PUBLISHING, branch_lock
+from .review.branches import STALE_PUBLISHING, branch_lock
+from .review.records import OPEN
 from .search.query import AUDIENCES, open_index, snapshot_docs
 
 #: Postings read per index segment check: enough to touch every part of the postings file on the
