@@ -25,7 +25,8 @@ import collections
 import dataclasses
 import subprocess
 
-from .review.branches import STALE_PUBLISHING, branch_lock
+from .review.branches import branch_lock
+from .review.publishing import STALE_PUBLISHING
 from .review.records import OPEN
 from .search.query import AUDIENCES, open_index, snapshot_docs
 

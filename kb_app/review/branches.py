@@ -1,14 +1,13 @@
-"""Change-request branches: the lock over a branch and its record, and branches moved outside the app.
+"""Change-request branches: the lock over a branch and its record, and branches pushed with git.
 
 A ``cr/*`` branch pushed with git becomes a change request (refused when its author may not propose
-it), and a new commit pushed onto a known one is an update. A publication left half done by a process
-that died is settled from main, which is the truth.
+it), and a new commit pushed onto a known one is an update. Request numbers follow both the records
+and the numbered branches.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import logging
 import threading
@@ -18,9 +17,6 @@ from ..exceptions import KbError, PermissionDenied
 from .policy import check_proposer
 
 log = logging.getLogger(__name__)
-
-#: A CR still "publishing" after this long was left behind by a process that died.
-STALE_PUBLISHING = dt.timedelta(minutes=2)
 
 _lock_depth = threading.local()
 
@@ -59,7 +55,7 @@ def next_id(store, records) -> int:
 
 
 class Branches:
-    """``cr/*`` branches of one review: adopting pushed ones and settling interrupted publications."""
+    """``cr/*`` branches of one review moved outside the app: adopted, or taken as updates."""
 
     def __init__(self, review):
         self.review = review
@@ -67,7 +63,7 @@ class Branches:
 
     def sync(self):
         """Register ``cr/*`` branches pushed with git, and treat new commits on known ones as updates."""
-        self.recover_interrupted()
+        self.review.recover_interrupted()
         with branch_lock(self.kb):
             branches = self.store.branches("cr/")
             if not branches:
@@ -80,39 +76,6 @@ class Branches:
                     self._adopt(branch, sha)
                 elif row["head"] != sha and self.review.allows(row["state"], "update"):
                     self._pushed_update(row["id"], sha)
-
-    def recover_interrupted(self, older_than: dt.timedelta = STALE_PUBLISHING) -> list[int]:
-        """Settle CRs left "publishing" by a process that died between its claim and main moving.
-
-        Main is the truth: if it holds the CR's merge commit, the CR is published (and its hooks
-        run now); otherwise it goes back to approved, to be published again.
-        """
-        with self.review.reading() as rec:
-            stale = rec.publishing_since((self.kb.now() - older_than).isoformat())
-        settled = []
-        for cr_id in stale:
-            published = self._settle(cr_id)
-            if published is not None:
-                self.review.after_publish(*published)
-            settled.append(cr_id)
-        return settled
-
-    def _settle(self, cr_id: int):
-        """Publish or re-approve one interrupted CR; (cr, commit) when main holds it."""
-        head = self.review.get(cr_id).head
-        merged = self.store.find_first_parent(f"^Change-Request: {cr_id}$")
-        published = bool(merged) and self.store.rev(f"{merged}^2") == head
-        with self.review.writing() as rec:
-            cr = rec.get(cr_id)
-            if cr.state != "publishing" or cr.head != head:
-                return None         # settled meanwhile by another process
-            if published:
-                rec.set(cr.id, state="published", published_commit=merged, published=rec.now)
-                rec.event(cr.id, "kb_app", "publish", merged, "发布过程中断后按主干确认已发布")
-                return rec.get(cr.id), merged
-            rec.set(cr.id, state="approved")
-            rec.event(cr.id, "kb_app", "recover", cr.head, "发布过程中断，主干未变；已恢复为“已批准”，可重新发布")
-        return None
 
     def _git_author(self, sha: str):
         name, email, subject = self.store.commit_meta(sha)
@@ -137,7 +100,8 @@ class Branches:
         problems = self.review.check(sha, main)
         number = branch[3:]
         with self.review.writing() as rec:
-            cr_id = int(number) if number.isdigit() and not rec.exists(int(number)) else next_id(self.store, rec)
+            taken = not number.isdigit() or rec.exists(int(number))
+            cr_id = next_id(self.store, rec) if taken else int(number)
             rec.insert(cr_id, title=subject or branch, author=author, author_unit=user.unit if user else "",
                        state=state, base=base, head=sha, branch=branch, problems=problems)
             rec.event(cr_id, user.username if user else author, "adopt", sha, detail)
@@ -150,5 +114,3 @@ class Branches:
         with self.review.writing() as rec:
             self.review.record_commit(rec, cr, user.username if user else author, sha, base, problems,
                                       "update", f"git 推送：{subject}")
-
-

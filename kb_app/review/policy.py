@@ -174,7 +174,7 @@ def check_author(user: User, path: str, old: str | None, new: str | None):
 
 
 def check_changes(user: User, old: dict, new: dict):
-    """:func:`check_author` for every file of a change (``old``/``new``: path -> text, absent: missing/None)."""
+    """:func:`check_author` for every file of a change (``old``/``new``: path -> text; absent: None)."""
     for path, text in new.items():
         check_author(user, path, old.get(path), text)
 

@@ -165,7 +165,7 @@ class ReviewQueries:
         names = {u.username: u.name for u in self.users.list()}
         trailers = [f"Change-Request: {cr.id}"]
         for party in status.required:
-            a = status.approvals[party]
-            trailers.append(f"Reviewed-by: {names.get(a['reviewer'], a['reviewer'])} <{status.labels[party]}>")
+            reviewer = status.approvals[party]["reviewer"]
+            trailers.append(f"Reviewed-by: {names.get(reviewer, reviewer)} <{status.labels[party]}>")
         body = f"\n\n{cr.description}" if cr.description else ""
         return f"{cr.title}{body}\n\n" + "\n".join(trailers) + "\n"

@@ -53,7 +53,8 @@ class ChangeRequest:
         """The request of a ``change_requests`` row."""
         return cls(row["id"], row["title"] or "", row["author"] or "", row["author_unit"] or "",
                    row["kind"] or "change", row["state"], row["base"] or "", row["head"] or "", row["branch"],
-                   row["created"] or "", row["updated"] or "", row.get("published_commit"), row.get("published"),
+                   row["created"] or "", row["updated"] or "", row.get("published_commit"),
+                   row.get("published"),
                    json.loads(row.get("data") or "{}"), row.get("description") or "",
                    json.loads(row.get("problems") or "[]"), json.loads(row.get("conflicts") or "[]"),
                    bool(row.get("valid")))
@@ -147,8 +148,8 @@ class Records:
     def approvals_of(self, cr_id: int, commit: str) -> dict[str, dict]:
         """The standing approvals of a commit of the request, by party (the first one given counts)."""
         found: dict[str, dict] = {}
-        for row in self.db["approvals"].rows_where("cr = ? and [commit] = ? and dismissed = 0", [cr_id, commit],
-                                                   order_by="id"):
+        where = "cr = ? and [commit] = ? and dismissed = 0"
+        for row in self.db["approvals"].rows_where(where, [cr_id, commit], order_by="id"):
             found.setdefault(row["party"], row)
         return found
 
@@ -199,7 +200,8 @@ class Records:
 
     def dismiss_approvals(self, cr_id: int) -> int:
         """Dismiss every standing approval of the request (a new commit came); returns how many."""
-        return self.db.execute("update approvals set dismissed = 1 where cr = ? and dismissed = 0", [cr_id]).rowcount
+        sql = "update approvals set dismissed = 1 where cr = ? and dismissed = 0"
+        return self.db.execute(sql, [cr_id]).rowcount
 
     def comment(self, cr_id: int, author: str, body: str, path: str | None = None) -> dict:
         """Add a comment; returns its row."""

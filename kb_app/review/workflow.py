@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from ..accounts.auth import AUTHOR_ROLES, User, require_role
 from ..exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
 from .branches import Branches, branch_lock, next_id
+from .publishing import Publishing
 from .policy import check_changes, require_author, require_publisher, reviewer_parties, can_approve_for
 from .queries import ReviewQueries
 from .records import OPEN, STATES, ChangeRequest, ReviewStatus
@@ -86,14 +87,6 @@ class Hooks:
     covered_paths: tuple = ()
 
 
-class MergeInvalid(ReviewStateError):
-    """The CR is valid alone but not together with what main has become."""
-
-    def __init__(self, message, problems):
-        super().__init__(message)
-        self.problems = list(problems)
-
-
 def _normalise(changes: dict) -> dict[str, str | None]:
     out = {}
     for path, text in (changes or {}).items():
@@ -110,15 +103,15 @@ class Review(ReviewQueries):
 
     def __init__(self, kb, hooks: Hooks | None = None):
         super().__init__(kb, kb.review_hooks() if hooks is None else hooks)
-        self.branches = Branches(self)
+        self.branches, self.publishing = Branches(self), Publishing(self)
 
     def sync(self):
         """Register ``cr/*`` branches pushed with git, and treat new commits on known ones as updates."""
         self.branches.sync()
 
     def recover_interrupted(self, *args) -> list[int]:
-        """Settle CRs left "publishing" by a process that died (see :meth:`Branches.recover_interrupted`)."""
-        return self.branches.recover_interrupted(*args)
+        """Settle CRs left "publishing" by a dead process (see :meth:`Publishing.recover_interrupted`)."""
+        return self.publishing.recover_interrupted(*args)
 
     def _actor(self, user: User | None, *roles) -> User:
         """The user as stored now (role changes and disabling take effect at once)."""
@@ -130,7 +123,7 @@ class Review(ReviewQueries):
         return fresh
 
     @contextlib.contextmanager
-    def _acting_on(self, cr: ChangeRequest, action: str):
+    def acting_on(self, cr: ChangeRequest, action: str):
         """A write transaction on a CR still at the head it was judged on, in a state allowing ``action``."""
         with self.writing() as rec:
             now = rec.get(cr.id)
@@ -199,7 +192,7 @@ class Review(ReviewQueries):
         conflicts = self.store.conflicting_paths(cr.base, cr.head, main)
         unresolved = [p for p in conflicts if p not in changes]
         if unresolved:
-            with self._acting_on(cr, "update") as rec:
+            with self.acting_on(cr, "update") as rec:
                 rec.set(cr.id, state="conflicting", conflicts=conflicts)
             raise ReviewStateError("以下文件在本变更请求创建后已在主干上被修改：" + "、".join(unresolved)
                                    + "。请对照主干上的现行版本，在这次更新中给出这些文件的最终内容。")
@@ -216,7 +209,7 @@ class Review(ReviewQueries):
         text = (message or "").strip() or f"更新：{cr.title}"
         commit = self._commit(parent, tree, text, user.signature)
         problems = self.check(commit, main)
-        with branch_lock(self.kb), self._acting_on(cr, "update") as rec:
+        with branch_lock(self.kb), self.acting_on(cr, "update") as rec:
             if not self.store.update_ref(f"refs/heads/{cr.branch}", commit, cr.head):
                 raise ReviewStateError(f"变更请求 #{cr.id} 刚被他人更新：请刷新页面后重试。")
             self.record_commit(rec, cr, user.username, commit, main, problems, "update", text)
@@ -239,7 +232,7 @@ class Review(ReviewQueries):
         cr = self.get(cr_id, sync=True)
         require_author(user, cr, "提交")
         require_state(cr, "submit")
-        with self._acting_on(cr, "submit") as rec:
+        with self.acting_on(cr, "submit") as rec:
             rec.set(cr.id, state="in_review")
             rec.event(cr.id, user.username, "submit", cr.head)
             return rec.get(cr.id)
@@ -278,7 +271,7 @@ class Review(ReviewQueries):
         if not cr.valid:
             raise ReviewStateError(f"变更请求 #{cr.id} 未通过校验，不能批准：请作者先修正以下问题——\n"
                                    + "\n".join(cr.problems[:10]))
-        with self._acting_on(cr, "approve") as rec:
+        with self.acting_on(cr, "approve") as rec:
             given = rec.approvals_of(cr.id, cr.head)
             pending = [p for p in mine if p not in given]
             if not pending:
@@ -315,7 +308,7 @@ class Review(ReviewQueries):
         if not (comment or "").strip():
             raise KbError(f"请填写{verb}意见：说明需要修改什么、为什么。")
         state, event = DECLINES[action]
-        with self._acting_on(cr, action) as rec:
+        with self.acting_on(cr, action) as rec:
             rec.comment(cr.id, user.username, comment.strip())
             rec.set(cr.id, state=state)
             rec.event(cr.id, user.username, event, cr.head, comment.strip())
@@ -327,7 +320,7 @@ class Review(ReviewQueries):
         cr = self.get(cr_id, sync=True)
         require_author(user, cr, "撤回", admin=True)
         require_state(cr, "withdraw")
-        with self._acting_on(cr, "withdraw") as rec:
+        with self.acting_on(cr, "withdraw") as rec:
             rec.set(cr.id, state="withdrawn")
             rec.event(cr.id, user.username, "withdraw", cr.head, (comment or "").strip())
             return rec.get(cr.id)
@@ -340,62 +333,12 @@ class Review(ReviewQueries):
         status = self.status(cr)
         require_publisher(user, cr, status)
         if status.missing or not cr.valid:
-            with self._acting_on(cr, "publish") as rec:
+            with self.acting_on(cr, "publish") as rec:
                 rec.set(cr.id, state="in_review")
             need = "、".join(status.labels[p] for p in status.missing)
             raise ReviewStateError(f"变更请求 #{cr.id} 还缺少以下审核方对当前版本的批准：{need}。" if need else
                                    f"变更请求 #{cr.id} 未通过校验，不能发布。")
-        with self._acting_on(cr, "publish") as rec:    # the claim: one publisher at a time
-            rec.set(cr.id, state="publishing")
-        try:
-            commit = self.store.publish(cr.head, cr.base, self.publish_message(cr, status),
-                                        self.signature(cr.author), self._now(), verify=self._verify_merge(cr))
-        except (PublishConflict, MergeInvalid) as e:
-            self._conflicting(cr, user, e)
-            raise
-        except Exception:
-            with self.writing() as rec:
-                rec.set(cr.id, state="approved")
-            raise
-        with self.writing() as rec:
-            rec.set(cr.id, state="published", published_commit=commit, published=rec.now, conflicts=[])
-            rec.event(cr.id, user.username, "publish", commit)
-            cr = rec.get(cr.id)
-        self.after_publish(cr, commit)
-        return commit
-
-    def _conflicting(self, cr: ChangeRequest, user: User, error: Exception):
-        """Record a refused publication: the files that moved on main, or what the merge broke."""
-        with self.writing() as rec:
-            if isinstance(error, MergeInvalid):
-                rec.set(cr.id, state="conflicting", problems=error.problems, valid=0)
-                detail = "；".join(error.problems[:3])
-            else:
-                rec.set(cr.id, state="conflicting", conflicts=error.paths)
-                detail = "、".join(error.paths)
-            rec.event(cr.id, user.username, "conflict", cr.head, detail)
-
-    def _verify_merge(self, cr):
-        """A check of the merged result when main moved since the CR's base (other files changed)."""
-        def verify(commit):
-            problems = self.check(commit, self.store.rev(f"{commit}^1"))
-            if problems:
-                raise MergeInvalid(f"变更请求 #{cr.id} 与主干上的最新内容合并后校验未通过：{problems[0]}"
-                                   + (f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else "")
-                                   + "。请作者按主干现状更新变更请求后重新提交审核。", problems)
-        return verify
-
-    def after_publish(self, cr: ChangeRequest, commit: str):
-        """Bring the search index up to the new main, then run the on_publish hooks (failures are logged)."""
-        try:
-            self.kb.reindex()
-        except Exception:  # noqa: BLE001 - the index is derived and can always be rebuilt with kb index
-            log.exception("reindex after publishing CR %s failed", cr.id)
-        for hook in self.hooks.on_publish:
-            try:
-                hook(self.kb, cr, commit)
-            except Exception:  # noqa: BLE001 - a hook must not undo a publication
-                log.exception("on_publish hook %r failed for CR %s", hook, cr.id)
+        return self.publishing.publish(user, cr, status)
 
     def restore(self, user: User, path: str, commit: str, title: str | None = None) -> ChangeRequest:
         """A new CR putting a file back as it was at an earlier commit."""
