@@ -214,9 +214,10 @@ class Kb:
 
         # Order matters: tasks of touched entries close first, then a rule change flags anew;
         # replicas hear of the new main last, when everything it implies is recorded.
-        return Hooks(on_publish=(feedback.after_publish, reverify.after_publish, dispatch_history.after_publish,
-                                 suggest.after_publish, notify_replicas),
-                     commit_followups=(reverify.pending_rewrites,), covered_paths=(reverify.mechanical_rewrites,))
+        on_publish = (feedback.after_publish, reverify.after_publish, dispatch_history.after_publish,
+                      suggest.after_publish, notify_replicas)
+        return Hooks(on_publish=on_publish, commit_followups=(reverify.pending_rewrites,),
+                     covered_paths=(reverify.mechanical_rewrites,))
 
     @cached_property
     def editing(self):

@@ -41,7 +41,8 @@ class Publishing:
             rec.set(cr.id, state="publishing")
         message, author = self.review.publish_message(cr, status), self.review.signature(cr.author)
         try:
-            commit = self.store.publish(cr.head, cr.base, message, author, rec.now, verify=self._verify_merge(cr))
+            commit = self.store.publish(cr.head, cr.base, message, author, rec.now,
+                                        verify=self._verify_merge(cr))
         except (PublishConflict, MergeInvalid) as e:
             self._conflicting(cr, user, e)
             raise

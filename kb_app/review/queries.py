@@ -76,10 +76,10 @@ class ReviewQueries:
         with self.reading() as rec:
             return rec.get(cr_id)
 
-    def list(self, states=None, author: str | None = None) -> list[ChangeRequest]:
-        """Requests, newest first, optionally in some states or by one author."""
+    def list(self, states=None, author: str | None = None, kind: str | None = None) -> list[ChangeRequest]:
+        """Requests, newest first, optionally in some states, by one author or of one kind."""
         with self.reading() as rec:
-            return rec.list(states, author)
+            return rec.list(states, author, kind)
 
     def events(self, cr_id: int) -> list[dict]:
         """The request's history, oldest first."""

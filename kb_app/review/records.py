@@ -128,9 +128,12 @@ class Records:
             raise KbError(f"变更请求 #{cr_id} 不存在：请检查编号，或用 kb cr list 查看全部变更请求。")
         return ChangeRequest.from_row(row)
 
-    def list(self, states=None, author: str | None = None) -> list[ChangeRequest]:
-        """Requests, newest first, optionally in some states or by one author."""
+    def list(self, states=None, author: str | None = None, kind: str | None = None) -> list[ChangeRequest]:
+        """Requests, newest first, optionally in some states, by one author or of one kind."""
         where, args = ["state != 'creating'"], []
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
         if states:
             states = [states] if isinstance(states, str) else list(states)
             where.append(f"state in ({', '.join('?' for _ in states)})")

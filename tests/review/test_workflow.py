@@ -1,5 +1,8 @@
 """The workflow's transition table, hooks passed in, and one transaction per action."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from kb_app.exceptions import PermissionDenied, ReviewStateError
@@ -26,7 +29,8 @@ REFUSALS = {
     "update": "变更请求 #7 当前为“{label}”，不能更新：如需继续修改，请新建变更请求。",
     "approve": "变更请求 #7 当前为“{label}”，不能批准：只有“审核中”的变更请求可以批准。",
     "request_changes": "变更请求 #7 当前为“{label}”，不能退回：只有“审核中”、“已批准”或“有冲突”的变更请求可以退回。",
-    "reject": "变更请求 #7 当前为“{label}”，不能驳回：只有“审核中”、“已批准”、“有冲突”或“退回修改”的变更请求可以驳回。",
+    "reject": "变更请求 #7 当前为“{label}”，不能驳回：只有“审核中”、“已批准”、“有冲突”或“退回修改”"
+              "的变更请求可以驳回。",
     "withdraw": "变更请求 #7 当前为“{label}”，不能撤回：只有“草稿”、“审核中”、“退回修改”、“已批准”或“有冲突”的变更请求可以撤回。",
     "publish": "变更请求 #7 当前为“{label}”，不能发布：需要所有审核方批准当前版本。",
 }
@@ -39,6 +43,13 @@ def cr_in(state: str) -> ChangeRequest:
 def test_the_table_has_every_action_and_only_known_states():
     assert set(ACTIONS) == set(ALLOWED)
     assert all(set(a.states) <= set(STATES) for a in ACTIONS.values())
+
+
+def test_the_readme_lists_the_same_table():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^  \| (\S+) \| ([^|]+) \|$", readme, re.M))
+    assert {ACTIONS[a].verb: "、".join(STATES[s] for s in ACTIONS[a].states) for a in ACTIONS} == \
+        {verb: rows.get(verb, "").strip() for verb in (a.verb for a in ACTIONS.values())}
 
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
