@@ -10,7 +10,7 @@ A backup is a directory of three files:
   the size and SHA-256 of both files.
 
 Consistency: the app moves a CR's branch and writes its record under the review's branch lock
-(:func:`kb_app.review.workflow.branch_lock`); the backup reads the refs and copies the database under the
+(:func:`kb_app.review.branches.branch_lock`); the backup reads the refs and copies the database under the
 same lock, then bundles exactly those refs, and starts again if a ref moved before the bundle was
 written. The copy is written next to its destination and renamed into place when complete, so an
 interrupted backup leaves nothing that looks like one. The search index is not copied: it is
@@ -34,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .exceptions import KbError
-from .review.workflow import branch_lock
+from .review.branches import branch_lock
 
 FORMAT = 1
 KIND = "kb_app-backup"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import sqlite3
 from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -149,3 +151,23 @@ def connect(path) -> sqlite_utils.Database:
             if migrations.pending(db):
                 migrations.apply(db)
     return db
+
+
+@contextlib.contextmanager
+def transaction(path, write: bool = True) -> Iterator[sqlite_utils.Database]:
+    """One connection for one unit of work: committed at the end, rolled back on error, always closed.
+
+    ``write`` takes the write lock at once (``BEGIN IMMEDIATE``), so the rows a write is decided on
+    cannot change before it lands; without it the reads share one snapshot and lock nothing. Writes
+    through sqlite-utils inside the block nest as savepoints of this transaction.
+    """
+    db = connect(path)
+    try:
+        db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()

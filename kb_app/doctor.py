@@ -25,7 +25,9 @@ import collections
 import dataclasses
 import subprocess
 
-from .review.workflow import OPEN, STALE_PUBLISHING, branch_lock
+from .review.branches import branch_lock
+from .review.publishing import STALE_PUBLISHING
+from .review.records import OPEN
 from .search.query import AUDIENCES, open_index, snapshot_docs
 
 #: Postings read per index segment check: enough to touch every part of the postings file on the

@@ -20,7 +20,7 @@ from .content import yamledit
 from .choices import KIND_LABELS, Choices
 from .exceptions import KbError, PermissionDenied
 from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
-from .review.workflow import units_of_entry
+from .review.policy import units_of_entry
 from .content.validate import validate
 
 UNIT_ROLES = ("unit_editor", "unit_reviewer")

@@ -200,24 +200,24 @@ class Kb:
     @cached_property
     def review(self):
         """Change requests and the multi-party review (see kb_app.review.workflow)."""
+        from .review.workflow import Review
+
+        return Review(self, self.review_hooks())
+
+    def review_hooks(self):
+        """What committing and publishing a change request set off in the rest of the product."""
         from .dispatch import history as dispatch_history
-        from .usage import feedback
-        from .review import workflow as review
         from .review import reverify
-        from .usage import suggest
+        from .review.workflow import Hooks
+        from .usage import feedback, suggest
         from .web.follow import notify_replicas
 
         # Order matters: tasks of touched entries close first, then a rule change flags anew;
         # replicas hear of the new main last, when everything it implies is recorded.
-        for hook in (feedback.after_publish, reverify.after_publish, dispatch_history.after_publish,
-                     suggest.after_publish, notify_replicas):
-            if hook not in review.on_publish:
-                review.on_publish.append(hook)
-        if reverify.pending_rewrites not in review.commit_followups:
-            review.commit_followups.append(reverify.pending_rewrites)
-        if reverify.mechanical_rewrites not in review.covered_paths:
-            review.covered_paths.append(reverify.mechanical_rewrites)
-        return review.Review(self)
+        on_publish = (feedback.after_publish, reverify.after_publish, dispatch_history.after_publish,
+                      suggest.after_publish, notify_replicas)
+        return Hooks(on_publish=on_publish, commit_followups=(reverify.pending_rewrites,),
+                     covered_paths=(reverify.mechanical_rewrites,))
 
     @cached_property
     def editing(self):

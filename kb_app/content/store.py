@@ -271,7 +271,7 @@ class Store:
                     "发布被拒绝：以下文件在本变更提交后已被他人修改并发布——" + "、".join(conflicts)
                     + "。请查看双方版本，在变更请求中更新后重新提交审核。", conflicts)
             if main == base:
-                tree = self.git("rev-parse", f"{head}^{{tree}}").strip()
+                tree = self.tree_of(head)
             else:
                 touched = self.changed_paths(base, head)
                 files = self.files_at(head, [p for p, s in touched.items() if s != "D"]) if touched else {}
@@ -305,3 +305,38 @@ class Store:
 
     def merge_base(self, a: str, b: str) -> str | None:
         return self.git("merge-base", a, b, check=False).strip() or None
+
+    def first_parent_changes(self, head: str | None, prefixes) -> list[tuple]:
+        """Commits on main's first-parent line (up to ``head``), oldest first, touching ``prefixes``.
+
+        Each is (commit, parents, committer date, its Change-Request trailer or "", paths touched
+        relative to its first parent).
+        """
+        fmt = "%x1e%H%x1f%P%x1f%cI%x1f%(trailers:key=Change-Request,valueonly,separator=%x2C)%x1d"
+        out = self.git("log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--no-renames",
+                       "--name-only", f"--format={fmt}", head or self.head(), "--", *prefixes)
+        found = []
+        for record in out.split("\x1e"):
+            if "\x1d" not in record:
+                continue
+            header, names = record.split("\x1d", 1)
+            commit, parents, date, cr = header.split("\x1f")
+            paths = [p for p in names.split("\n") if p.strip()]
+            found.append((commit, parents.split(), date, cr.strip(), paths))
+        return found
+
+    def tree_of(self, commit: str) -> str:
+        """The tree object of a commit."""
+        return self.git("rev-parse", f"{commit}^{{tree}}").strip()
+
+    def commit_meta(self, commit: str) -> tuple[str, str, str]:
+        """(author name, author email, subject) of a commit."""
+        out = self.git("log", "-1", "--format=%an%x1f%ae%x1f%s", commit)
+        name, email, subject = out.strip().split("\x1f", 2)
+        return name, email, subject
+
+    def find_first_parent(self, pattern: str, ref: str | None = None) -> str | None:
+        """The newest commit on ``ref``'s first-parent line (main by default) whose message matches a regex."""
+        out = self.git("log", "--first-parent", "-1", "--format=%H", "-E", f"--grep={pattern}",
+                       ref or self.head(), check=False)
+        return out.strip() or None

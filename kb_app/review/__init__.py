@@ -1,6 +1,8 @@
 """Review (多方校核): change requests, who reviews them, and what a published change sets off.
 
-The workflow of a change request from draft to publish, the review policy and its permissions, the
-change told in the reader's terms, the article-level impact of a regulation change, re-verification
-of the entries it touches, and objections to the dispatch catalogue.
+``policy`` (parties and permissions), ``records`` (the requests and their rows), ``queries`` and
+``workflow`` (the ``Review`` service: reading, then the actions under the transition table),
+``publishing`` (main moved by compare-and-swap), ``branches`` (``cr/*`` pushed with git), ``changes``
+(the change told in the reader's terms), ``impact`` and ``reverify`` (a regulation change's reach and
+the entries it flags), and ``objection`` (objections to the dispatch catalogue).
 """

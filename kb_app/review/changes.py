@@ -103,7 +103,7 @@ def field_rows(old: dict, new: dict, choices: Choices) -> list[dict]:
 
 
 def describe(file, choices: Choices, today) -> FileView:
-    """A :class:`kb_app.review.workflow.FileChange` as a reviewer reads it."""
+    """A :class:`kb_app.review.records.FileChange` as a reviewer reads it."""
     kind = _kind(file.path)
     old_meta, old_body = _split(file.old)
     new_meta, new_body = _split(file.new)

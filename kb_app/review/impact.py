@@ -107,7 +107,8 @@ class Impact:
 
     @property
     def empty(self) -> bool:
-        return not (self.changes or self.impacted or self.renumbered or self.tier_changes or self.config_changes)
+        return not (self.changes or self.impacted or self.renumbered or self.tier_changes
+                    or self.config_changes)
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -165,7 +166,8 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
                 renumber.append(f"{reg_id} {article_label(n)} → {article_label(c.new)}")
                 new_numbers[(reg_id, n)] = c.new
             elif c.status == "changed":
-                reasons.append(f"{reg_id} {article_label(n)}内容已修改" + (f"（现为{article_label(c.new)}）" if c.new != n else ""))
+                now = f"（现为{article_label(c.new)}）" if c.new != n else ""
+                reasons.append(f"{reg_id} {article_label(n)}内容已修改{now}")
                 affected.append((reg_id, n))
                 if c.new != n:
                     new_numbers[(reg_id, n)] = c.new

@@ -16,6 +16,8 @@ from ..privacy import mask
 
 KIND = "objection"
 OUTCOMES = {"published": "异议成立，已改派", "rejected": "异议不成立", "withdrawn": "已撤回"}
+#: The events of an objection's record that decide it, shown with its history.
+DECISIONS = ("approve", "rejected", "request_changes", "publish", "withdraw")
 
 
 def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str = ""):
@@ -40,10 +42,11 @@ def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str
         raise KbError("建议的承办单位与现主办单位相同：请选择认为应当负责的其他单位。")
     text = snap.files[entry.path]
     new_text = reassign(text, entry.handler, proposed_unit)
-    title = f"派单异议：“{entry.title}”建议改由{unit.get('name', proposed_unit)}主办"
-    description = f"异议单位：{snap.unit_name(entry.handler)}\n建议承办单位：{unit.get('name', proposed_unit)}\n异议理由：{reasons}"
-    data = {"entry": entry_id, "path": entry.path, "from": entry.handler, "to": proposed_unit, "reasons": reasons,
-            "request": mask((request or "").strip())[:2000]}
+    proposed = unit.get("name", proposed_unit)
+    title = f"派单异议：“{entry.title}”建议改由{proposed}主办"
+    description = f"异议单位：{snap.unit_name(entry.handler)}\n建议承办单位：{proposed}\n异议理由：{reasons}"
+    data = {"entry": entry_id, "path": entry.path, "from": entry.handler, "to": proposed_unit,
+            "reasons": reasons, "request": mask((request or "").strip())[:2000]}
     if data["request"]:
         description += f"\n引发异议的工单：{data['request']}"
     return kb.review.create(user, title, {entry.path: new_text}, kind=KIND, data=data, submit=True,
@@ -57,20 +60,22 @@ def reassign(text: str, old: str, new: str) -> str:
     """Move the lead to ``new`` in an entry's front matter; ``new`` leaves the co-handlers if listed."""
     head, sep, body = text.partition("\n---\n")
     head = _HANDLER.sub(lambda m: m.group(1) + new, head, count=1)
-    head = re.sub(r"^(co_handlers:[ \t]*\[)([^\]]*)\]", lambda m: m.group(1) + ", ".join(
-        u.strip() for u in m.group(2).split(",") if u.strip() and u.strip() != new) + "]", head, count=1, flags=re.M)
+
+    def without_new(m):
+        kept = [u.strip() for u in m.group(2).split(",") if u.strip() and u.strip() != new]
+        return m.group(1) + ", ".join(kept) + "]"
+
+    head = re.sub(r"^(co_handlers:[ \t]*\[)([^\]]*)\]", without_new, head, count=1, flags=re.M)
     return head + sep + body
 
 
 def history(kb, entry_id: str) -> list[dict]:
     """Every objection filed against an entry, newest first, with its outcome and the reasons given."""
-    rows = kb.db().query("select id from change_requests where kind = ? order by id desc", [KIND])
     out = []
-    for row in rows:
-        cr = kb.review.get(row["id"])
+    for cr in kb.review.list(kind=KIND):
         if cr.data.get("entry") != entry_id:
             continue
-        decisions = [e for e in kb.review.events(cr.id) if e["action"] in ("approve", "rejected", "request_changes", "publish", "withdraw")]
+        decisions = [e for e in kb.review.events(cr.id) if e["action"] in DECISIONS]
         out.append({"cr": cr.id, "state": cr.state, "outcome": OUTCOMES.get(cr.state, cr.state_label),
                     "from": cr.data.get("from"), "to": cr.data.get("to"), "reasons": cr.data.get("reasons"),
                     "filed_by": cr.author, "filed": cr.created, "decisions": decisions})

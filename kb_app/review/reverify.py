@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from .. import db as dbmod
 from ..content import yamledit
 from ..exceptions import KbError
 from .impact import Impact, analyse
@@ -67,19 +68,20 @@ class Flag:
 
 def flags(kb) -> dict[str, Flag]:
     """Open flags by entry id."""
-    return {r["entry"]: Flag(**r) for r in kb.db().query("select * from entry_flags where flag = ?", [FLAG])}
+    with dbmod.transaction(kb.settings.db_path, write=False) as db:
+        return {r["entry"]: Flag(**r) for r in db.query("select * from entry_flags where flag = ?", [FLAG])}
 
 
 def flag_entries(kb, impact: Impact, commit: str, cr_id=None) -> list[str]:
     """Mark the impacted entries and open a maintenance task for each owning unit."""
-    db = kb.db()
     now = kb.now().isoformat(timespec="seconds")
     source = f"cr:{cr_id}" if cr_id else f"commit:{commit[:12]}"
+    with dbmod.transaction(kb.settings.db_path) as db:
+        for item in impact.impacted:
+            db["entry_flags"].upsert({"entry": item.entry_id, "flag": FLAG, "since": now, "commit": commit,
+                                      "detail": "；".join(item.reasons)}, pk=("entry", "flag"))
     for item in impact.impacted:
-        detail = "；".join(item.reasons)
-        db["entry_flags"].upsert({"entry": item.entry_id, "flag": FLAG, "since": now, "commit": commit,
-                                  "detail": detail}, pk=("entry", "flag"))
-        open_task(kb, item.unit, item.entry_id, item.title, detail, source)
+        open_task(kb, item.unit, item.entry_id, item.title, "；".join(item.reasons), source)
     return [item.entry_id for item in impact.impacted]
 
 
@@ -94,12 +96,11 @@ def clear_flags(kb, entry_ids, commit: str = "", actor: str = "") -> list[str]:
     entry_ids = list(entry_ids)
     if not entry_ids:
         return []
-    db = kb.db()
-    marks = ",".join("?" * len(entry_ids))
-    cleared = [r["entry"] for r in db.query(f"select entry from entry_flags where flag = ? and entry in ({marks})",
-                                            [FLAG, *entry_ids])]
-    db.execute(f"delete from entry_flags where flag = ? and entry in ({marks})", [FLAG, *entry_ids])
-    db.conn.commit()
+    where = f"flag = ? and entry in ({','.join('?' * len(entry_ids))})"
+    with dbmod.transaction(kb.settings.db_path) as db:
+        rows = db.query(f"select entry from entry_flags where {where}", [FLAG, *entry_ids])
+        cleared = [r["entry"] for r in rows]
+        db.execute(f"delete from entry_flags where {where}", [FLAG, *entry_ids])
     kb.feedback.close_tasks_for_entries(cleared, commit, actor, kinds=(TASK_KIND,))
     return cleared
 
@@ -119,26 +120,16 @@ def flags_from_history(kb, head: str | None = None) -> dict[str, dict]:
     analysis names; any other commit clears the flags of the entries it touches. Returns, by entry
     id, ``{entry, commit, since, detail, unit, title, source}`` of the commit that set the flag.
     """
-    store = kb.store
-    head = head or store.head()
-    fmt = "%x1e%H%x1f%P%x1f%cI%x1f%(trailers:key=Change-Request,valueonly,separator=%x2C)%x1d"
-    out = store.git("log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--no-renames",
-                    "--name-only", f"--format={fmt}", head, "--", *WATCHED_PREFIXES)
     implied: dict[str, dict] = {}
-    for record in out.split("\x1e"):
-        if "\x1d" not in record:
-            continue
-        header, names = record.split("\x1d", 1)
-        commit, parents, date, cr = header.split("\x1f")
-        if not parents.strip():
+    for commit, parents, date, cr, paths in kb.store.first_parent_changes(head, WATCHED_PREFIXES):
+        if not parents:
             continue  # the first commit: nothing was published before it
-        paths = [p for p in names.split("\n") if p.strip()]
         if touches_rules(paths):
-            parent = parents.split()[0]
-            for item in analyse(kb.snapshot(parent), kb.snapshot(commit)).impacted:
-                source = f"cr:{cr.strip()}" if cr.strip() else f"commit:{commit[:12]}"
+            for item in analyse(kb.snapshot(parents[0]), kb.snapshot(commit)).impacted:
+                source = f"cr:{cr}" if cr else f"commit:{commit[:12]}"
                 implied[item.entry_id] = {"entry": item.entry_id, "commit": commit, "since": date,
-                                          "source": source, "detail": "；".join(item.reasons), "unit": item.unit,
+                                          "source": source, "detail": "；".join(item.reasons),
+                                          "unit": item.unit,
                                           "title": item.title}
         else:
             for entry_id in entry_ids_in(paths):
@@ -154,13 +145,11 @@ def reset_flags(kb, expected: dict[str, dict]) -> tuple[list[str], list[str]]:
     current = {e: f.commit for e, f in flags(kb).items()}
     added = sorted(e for e, f in expected.items() if current.get(e) != f["commit"])
     removed = sorted(set(current) - set(expected))
-    db = kb.db()
-    with db.atomic():
+    with dbmod.transaction(kb.settings.db_path) as db:
         db.execute("delete from entry_flags where flag = ?", [FLAG])
         for f in expected.values():
             db["entry_flags"].insert({"entry": f["entry"], "flag": FLAG, "since": f["since"],
                                       "commit": f["commit"], "detail": f["detail"]})
-    db.conn.close()
     for entry_id in added:
         f = expected[entry_id]
         open_task(kb, f["unit"], entry_id, f["title"], f["detail"], f["source"])
@@ -173,7 +162,7 @@ def after_publish(kb, cr, commit: str):
     A change to the rules that only rewrote citation numbers in an entry does not count as the
     unit having re-checked it, so it clears nothing.
     """
-    parent = kb.store.git("rev-parse", f"{commit}^1").strip()
+    parent = kb.store.rev(f"{commit}^1")
     touched = kb.store.changed_paths(parent, commit)
     if touches_rules(touched):
         flag_entries(kb, analyse(kb.snapshot(parent), kb.snapshot(commit)), commit, cr.id)

@@ -6,7 +6,7 @@ import pytest
 
 from kb_app.review.changes import describe, problem_text
 from kb_app.choices import Choices
-from kb_app.review.workflow import FileChange
+from kb_app.review.records import FileChange
 from kb_app.ui.diff import char_segments, marked_sources, rendered_side_by_side, side_by_side
 
 from ..review_helpers import HRSS

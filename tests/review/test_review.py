@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kb_app import load_settings, open_kb
-from kb_app.review import workflow as review
+from kb_app.review.workflow import Hooks, Review
 from kb_app.exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
 
 from ..conftest import TODAY
@@ -268,7 +268,8 @@ def test_withdraw(kb, users):
     assert kb.review.withdraw(users["hrss-editor"], cr.id).state == "withdrawn"
     with pytest.raises(ReviewStateError) as e:
         kb.review.withdraw(users["hrss-editor"], cr.id)
-    assert str(e.value) == f"变更请求 #{cr.id} 当前为“已撤回”，不能撤回。"
+    assert str(e.value) == (f"变更请求 #{cr.id} 当前为“已撤回”，不能撤回：只有“草稿”、“审核中”、“退回修改”、“已批准”"
+                            "或“有冲突”的变更请求可以撤回。")
 
 
 def test_no_change_is_refused(kb, users):
@@ -277,12 +278,12 @@ def test_no_change_is_refused(kb, users):
     assert str(e.value) == "没有任何改动：所提交的内容与主干上的现行版本相同，无需发起变更请求。"
 
 
-def test_on_publish_hooks_receive_the_cr_and_commit(kb, users, monkeypatch):
+def test_on_publish_hooks_receive_the_cr_and_commit(kb, users):
     seen = []
-    monkeypatch.setattr(review, "on_publish", [lambda k, cr, commit: seen.append((k, cr.id, cr.state, commit))])
+    review = Review(kb, Hooks(on_publish=(lambda k, cr, commit: seen.append((k, cr.id, cr.state, commit)),)))
     cr = new_cr(kb, users)
-    kb.review.approve(users["hrss-reviewer"], cr.id)
-    kb.review.approve(users["center"], cr.id)
+    review.approve(users["hrss-reviewer"], cr.id)
+    review.approve(users["center"], cr.id)
     assert seen == [(kb, cr.id, "published", kb.store.head())]
 
 

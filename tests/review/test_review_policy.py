@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from kb_app.content import frontmatter
-from kb_app.review.workflow import Policy, required_parties
+from kb_app.review.policy import Policy, required_parties
 
 from ..review_helpers import directory_text
 

@@ -128,8 +128,6 @@ def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_cli
 
 
 def test_publish_notifies_the_replicas(web_kb, monkeypatch):
-    from kb_app.review import workflow as review
-
     received = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -149,8 +147,7 @@ def test_publish_notifies_the_replicas(web_kb, monkeypatch):
         kb = open_kb(load_settings(root=web_kb.settings.root, data_dir=web_kb.settings.data_path, today=TODAY,
                                    hook_secret=SECRET,
                                    replicas=f"http://127.0.0.1:{httpd.server_port}, http://127.0.0.1:9"))
-        kb.review  # registers the publish hooks
-        assert follow.notify_replicas in review.on_publish
+        assert follow.notify_replicas in kb.review.hooks.on_publish
         outcome = follow.notify_replicas(kb, type("CR", (), {"id": 7})(), "c0ffee")
         assert outcome[f"http://127.0.0.1:{httpd.server_port}"] == "HTTP 200"
         assert outcome["http://127.0.0.1:9"].startswith("unreachable")

@@ -1,0 +1,171 @@
+"""Reading change requests: their records, the parties and approvals they need, and their files.
+
+Nothing here changes anything. :class:`ReviewQueries` is the reading half of the review service;
+:class:`kb_app.review.workflow.Review` adds the actions on top. The policy and the unit names come
+from the parsed snapshot of main (``kb.snapshot``), so the registries are read once per commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from .. import db as dbmod
+from ..accounts.auth import User, Users
+from ..cache import LruCache
+from ..content.store import ZERO
+from ..content.validate import validate
+from .policy import Policy, can_approve_for, required_parties
+from .records import ChangeRequest, FileChange, Records, ReviewStatus
+
+
+class ReviewQueries:
+    """What change requests are, need and show; ``hooks.covered_paths`` narrows the parties needed."""
+
+    def __init__(self, kb, hooks):
+        self.kb, self.hooks = kb, hooks
+        # Validation problems already on main, by main's commit (a CR is judged only on what it adds).
+        self._main_problems = LruCache(2)
+
+    @property
+    def store(self):
+        """The content store (git)."""
+        return self.kb.store
+
+    @property
+    def users(self) -> Users:
+        """The local accounts."""
+        return Users(self.kb)
+
+    def _now(self) -> str:
+        return self.kb.now().isoformat()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Records]:
+        """The records in one read transaction (one snapshot of the database), closed after."""
+        with dbmod.transaction(self.kb.settings.db_path, write=False) as db:
+            yield Records(db)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Records]:
+        """The records in one write transaction: all of it lands, or none of it."""
+        with dbmod.transaction(self.kb.settings.db_path) as db:
+            yield Records(db, self._now())
+
+    def read_many(self, commit: str | None, paths) -> dict[str, str]:
+        """Texts of some files at a commit (absent files are left out), in two git calls."""
+        paths = sorted(set(paths))
+        if not commit or commit == ZERO or not paths:
+            return {}
+        files = self.store.files_at(commit, paths)
+        return {p: t for p, t in files.items() if p in set(paths)}
+
+    def policy(self, main: str | None = None) -> Policy:
+        """The policy in force: the one on main."""
+        return Policy.from_snapshot(self.kb.snapshot(main))
+
+    def unit_names(self, main: str | None = None) -> dict[str, str]:
+        """Unit ids to names, from ``units.yaml`` on main."""
+        snap = self.kb.snapshot(main)
+        return {unit: snap.unit_name(unit) for unit in snap.units}
+
+    def get(self, cr_id: int, sync: bool = False) -> ChangeRequest:
+        """The request numbered ``cr_id`` (after registering pushed branches, with ``sync``)."""
+        if sync:
+            self.sync()
+        with self.reading() as rec:
+            return rec.get(cr_id)
+
+    def list(self, states=None, author: str | None = None, kind: str | None = None) -> list[ChangeRequest]:
+        """Requests, newest first, optionally in some states, by one author or of one kind."""
+        with self.reading() as rec:
+            return rec.list(states, author, kind)
+
+    def events(self, cr_id: int) -> list[dict]:
+        """The request's history, oldest first."""
+        with self.reading() as rec:
+            return rec.rows_of("cr_events", cr_id)
+
+    def comments(self, cr_id: int) -> list[dict]:
+        """The request's comments, oldest first."""
+        with self.reading() as rec:
+            return rec.rows_of("comments", cr_id)
+
+    def approvals(self, cr_id: int) -> list[dict]:
+        """Every approval given on the request, dismissed ones included."""
+        with self.reading() as rec:
+            return rec.rows_of("approvals", cr_id)
+
+    def status(self, cr: ChangeRequest, main: str | None = None) -> ReviewStatus:
+        """Required parties (policy on main), approvals of the head commit, conflicts with main."""
+        main = main or self.store.head()
+        touched = self.store.changed_paths(cr.base, cr.head) if cr.head else {}
+        base_files, head_files = self.read_many(cr.base, touched), self.read_many(cr.head, touched)
+        snap = self.kb.snapshot(main)
+        policy = Policy.from_snapshot(snap)
+        covered = set()
+        for hook in self.hooks.covered_paths:
+            covered |= set(hook(self.kb, cr.base, cr.head, base_files, head_files) or ())
+        required = required_parties(policy, base_files, head_files, [p for p in touched if p not in covered])
+        with self.reading() as rec:
+            approvals = rec.approvals_of(cr.id, cr.head)
+        conflicts = self.store.conflicting_paths(cr.base, cr.head, main) if cr.is_open and cr.head else []
+        units = {unit: snap.unit_name(unit) for unit in snap.units}
+        labels = {p: policy.party_label(p, units) for p in set(required) | set(approvals)}
+        return ReviewStatus(required, approvals, touched, conflicts, labels, policy)
+
+    def files(self, cr: ChangeRequest, main: str | None = None) -> list[FileChange]:
+        """Each touched file before and after, and main's version when it moved since the base."""
+        main = main or self.store.head()
+        touched = self.store.changed_paths(cr.base, cr.head) if cr.head else {}
+        old, new = self.read_many(cr.base, touched), self.read_many(cr.head, touched)
+        moved = set(self.store.changed_paths(cr.base, main)) & set(touched) \
+            if cr.is_open and main != cr.base else set()
+        now = self.read_many(main, moved)
+        return [FileChange(p, s, old.get(p), new.get(p), now.get(p) if p in moved else old.get(p), p in moved)
+                for p, s in sorted(touched.items())]
+
+    def is_author(self, cr: ChangeRequest, user: User) -> bool:
+        """The CR's author, or anyone who wrote a commit on it."""
+        if user.username == cr.author:
+            return True
+        with self.reading() as rec:
+            return rec.wrote_on(cr.id, user.username)
+
+    def waiting_for(self, user: User) -> list[ChangeRequest]:
+        """CRs in review that need an approval the user can give."""
+        out = []
+        if user.party is None and user.role in ("agent", "admin", "unit_editor"):
+            return out
+        main = self.store.head()
+        for cr in self.list("in_review"):
+            if self.is_author(cr, user):
+                continue
+            status = self.status(cr, main)
+            if any(can_approve_for(user, p, status.policy) for p in status.missing):
+                out.append(cr)
+        return out
+
+    def check(self, head: str, main: str) -> list[str]:
+        """Validation problems at a CR head that are not already on main."""
+        problems = validate(self.kb.snapshot(head))
+        if problems:
+            known = self._main_problems.get_or_build(
+                main, lambda: {(p.path, p.field, p.message) for p in validate(self.kb.snapshot(main))})
+            problems = [p for p in problems if (p.path, p.field, p.message) not in known]
+        return [str(p) for p in problems]
+
+    def signature(self, author: str) -> str:
+        """``Name <email>`` of a request's author for its merge commit."""
+        user = self.users.get(author)
+        return user.signature if user else (author if "<" in author else f"{author} <{author}@kb.local>")
+
+    def publish_message(self, cr: ChangeRequest, status: ReviewStatus) -> str:
+        """The merge commit's message: title, description and the trailers naming each reviewer."""
+        names = {u.username: u.name for u in self.users.list()}
+        trailers = [f"Change-Request: {cr.id}"]
+        for party in status.required:
+            reviewer = status.approvals[party]["reviewer"]
+            trailers.append(f"Reviewed-by: {names.get(reviewer, reviewer)} <{status.labels[party]}>")
+        body = f"\n\n{cr.description}" if cr.description else ""
+        return f"{cr.title}{body}\n\n" + "\n".join(trailers) + "\n"

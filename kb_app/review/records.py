@@ -1,0 +1,213 @@
+"""Change-request records: the request, its review status and files, and the rows they are kept in.
+
+A change request's workflow state lives in the tables ``change_requests``, ``cr_events``,
+``approvals`` and ``comments``; :class:`Records` is the only code reading or writing them. It works
+on one connection handed in by the caller, who owns the transaction (see ``kb_app.db.transaction``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from ..exceptions import KbError
+
+STATES = {
+    "draft": "草稿", "in_review": "审核中", "changes_requested": "退回修改", "approved": "已批准",
+    "conflicting": "有冲突", "publishing": "发布中", "published": "已发布", "withdrawn": "已撤回", "rejected": "已驳回",
+}
+OPEN = ("draft", "in_review", "changes_requested", "approved", "conflicting")
+EVENT_LABELS = {"create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准",
+                "request_changes": "退回修改", "rejected": "驳回", "withdraw": "撤回", "publish": "发布",
+                "conflict": "发布冲突", "adopt": "从 git 分支登记", "comment": "评论", "invalidate": "审核失效",
+                "recover": "中断后恢复"}
+#: Columns holding JSON.
+_JSON = ("data", "problems", "conflicts")
+
+
+@dataclasses.dataclass
+class ChangeRequest:
+    """One change request as recorded: its branch, base and head commits, state and validation."""
+
+    id: int
+    title: str
+    author: str
+    author_unit: str
+    kind: str
+    state: str
+    base: str
+    head: str
+    branch: str
+    created: str
+    updated: str
+    published_commit: str | None
+    published: str | None
+    data: dict
+    description: str
+    problems: list[str]
+    conflicts: list[str]
+    valid: bool
+
+    @classmethod
+    def from_row(cls, row: dict) -> "ChangeRequest":
+        """The request of a ``change_requests`` row."""
+        return cls(row["id"], row["title"] or "", row["author"] or "", row["author_unit"] or "",
+                   row["kind"] or "change", row["state"], row["base"] or "", row["head"] or "", row["branch"],
+                   row["created"] or "", row["updated"] or "", row.get("published_commit"),
+                   row.get("published"),
+                   json.loads(row.get("data") or "{}"), row.get("description") or "",
+                   json.loads(row.get("problems") or "[]"), json.loads(row.get("conflicts") or "[]"),
+                   bool(row.get("valid")))
+
+    @property
+    def state_label(self) -> str:
+        """The state as users read it (草稿, 审核中, …)."""
+        return STATES.get(self.state, self.state)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the request may still change (not published, withdrawn or rejected)."""
+        return self.state in OPEN
+
+
+@dataclasses.dataclass
+class ReviewStatus:
+    """Who must approve a CR's head commit, who has, and what else stands in the way."""
+
+    required: list[str]
+    approvals: dict[str, dict]
+    touched: dict[str, str]
+    conflicts: list[str]
+    labels: dict[str, str]
+    policy: object
+
+    @property
+    def missing(self) -> list[str]:
+        """Required parties that have not approved the head commit."""
+        return [p for p in self.required if p not in self.approvals]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every required party approved the head commit."""
+        return not self.missing
+
+
+@dataclasses.dataclass
+class FileChange:
+    """One file a CR touches: its text at the base, at the head and on main now."""
+
+    path: str
+    status: str          # A, M or D
+    old: str | None      # at the CR's base
+    new: str | None      # at the CR's head
+    main: str | None     # on main now (differs from old when main moved)
+    conflicting: bool = False
+
+
+def _encoded(values: dict) -> dict:
+    return {k: json.dumps(v, ensure_ascii=False) if k in _JSON and not isinstance(v, str) else v
+            for k, v in values.items()}
+
+
+class Records:
+    """The rows of change requests, their events, approvals and comments, over one connection.
+
+    ``now`` is the time written into what changes (the caller's clock, ``kb.now()``).
+    """
+
+    def __init__(self, db, now: str = ""):
+        self.db, self.now = db, now
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, cr_id) -> ChangeRequest:
+        """The request numbered ``cr_id``; KbError when there is none."""
+        try:
+            row = self.db["change_requests"].get(int(cr_id))
+        except Exception:  # sqlite_utils NotFoundError, or a non-number
+            raise KbError(f"变更请求 #{cr_id} 不存在：请检查编号，或用 kb cr list 查看全部变更请求。")
+        return ChangeRequest.from_row(row)
+
+    def list(self, states=None, author: str | None = None, kind: str | None = None) -> list[ChangeRequest]:
+        """Requests, newest first, optionally in some states, by one author or of one kind."""
+        where, args = ["state != 'creating'"], []
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
+        if states:
+            states = [states] if isinstance(states, str) else list(states)
+            where.append(f"state in ({', '.join('?' for _ in states)})")
+            args += states
+        if author:
+            where.append("author = ?")
+            args.append(author)
+        rows = self.db["change_requests"].rows_where(" and ".join(where), args, order_by="id desc")
+        return [ChangeRequest.from_row(r) for r in rows]
+
+    def rows_of(self, table: str, cr_id: int) -> list[dict]:
+        """The events, approvals or comments of a request, oldest first."""
+        return list(self.db[table].rows_where("cr = ?", [cr_id], order_by="id"))
+
+    def approvals_of(self, cr_id: int, commit: str) -> dict[str, dict]:
+        """The standing approvals of a commit of the request, by party (the first one given counts)."""
+        found: dict[str, dict] = {}
+        where = "cr = ? and [commit] = ? and dismissed = 0"
+        for row in self.db["approvals"].rows_where(where, [cr_id, commit], order_by="id"):
+            found.setdefault(row["party"], row)
+        return found
+
+    def wrote_on(self, cr_id: int, username: str) -> bool:
+        """Whether the user created, updated or pushed a commit of the request."""
+        return bool(self.db["cr_events"].count_where(
+            "cr = ? and actor = ? and action in ('create', 'update', 'adopt')", [cr_id, username]))
+
+    def heads(self) -> dict[str, dict]:
+        """Branch -> (id, head, state) of every request."""
+        return {r["branch"]: r for r in self.db.query("select id, branch, head, state from change_requests")}
+
+    def publishing_since(self, limit: str) -> list[int]:
+        """Requests claimed for publishing and not settled since before ``limit``."""
+        return [r["id"] for r in self.db.query(
+            "select id from change_requests where state = 'publishing' and updated < ?", [limit])]
+
+    def top_id(self) -> int:
+        """The highest request number recorded (0 for none)."""
+        return self.db.execute("select max(id) from change_requests").fetchone()[0] or 0
+
+    def exists(self, cr_id: int) -> bool:
+        """Whether a request has this number."""
+        return bool(self.db["change_requests"].count_where("id = ?", [cr_id]))
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def insert(self, cr_id: int, **values):
+        """Record a new request (``problems`` given, ``valid`` follows from them)."""
+        row = {"id": cr_id, "kind": "change", "created": self.now, "updated": self.now, "data": {},
+               "description": "", "conflicts": [], "published_commit": None, "published": None, **values}
+        row["valid"] = int(not row["problems"])
+        self.db["change_requests"].insert(_encoded(row))
+
+    def set(self, cr_id: int, **values):
+        """Change columns of a request (JSON columns take Python values); ``updated`` becomes now."""
+        self.db["change_requests"].update(cr_id, _encoded({**values, "updated": self.now}))
+
+    def event(self, cr_id: int, actor: str, action: str, commit: str | None = None, detail: str = ""):
+        """Add an event to the request's history."""
+        self.db["cr_events"].insert({"cr": cr_id, "at": self.now, "actor": actor, "action": action,
+                                     "commit": commit, "detail": detail})
+
+    def approve(self, cr_id: int, party: str, reviewer: str, commit: str):
+        """Record a party's approval of a commit."""
+        self.db["approvals"].insert({"cr": cr_id, "party": party, "reviewer": reviewer, "commit": commit,
+                                     "at": self.now, "dismissed": 0})
+
+    def dismiss_approvals(self, cr_id: int) -> int:
+        """Dismiss every standing approval of the request (a new commit came); returns how many."""
+        sql = "update approvals set dismissed = 1 where cr = ? and dismissed = 0"
+        return self.db.execute(sql, [cr_id]).rowcount
+
+    def comment(self, cr_id: int, author: str, body: str, path: str | None = None) -> dict:
+        """Add a comment; returns its row."""
+        row = {"cr": cr_id, "author": author, "at": self.now, "body": body, "path": path}
+        self.db["comments"].insert(row)
+        return row
