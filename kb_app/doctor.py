@@ -26,7 +26,8 @@ import dataclasses
 import subprocess
 
 from .review.workflow import OPEN, STALE_PUBLISHING, branch_lock
-from .search.query import AUDIENCES, open_index, snapshot_docs
+from .search.documents import snapshot_docs
+from .search.index import AUDIENCES, open_index
 
 #: Postings read per index segment check: enough to touch every part of the postings file on the
 #: sample, bounded on a large index (reading all of them takes minutes at 10,000 entries).

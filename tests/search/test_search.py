@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from kb_app import load_settings, open_kb
 from kb_app.cli import cli
 from kb_app.exceptions import KbError
-from kb_app.search.query import SCHEMA_VERSION
+from kb_app.search.index import SCHEMA_VERSION
 
 from ..conftest import TODAY, commit_all, git
 
