@@ -124,6 +124,7 @@ class TokenFrequency(formats.Frequency):
     """Frequency postings from a list of ready-made tokens (no per-token objects)."""
 
     def word_values(self, value, analyzer, **kwargs):
+        """(token, frequency, weight, encoded frequency) of each distinct token of the list."""
         fb = self.field_boost
         for word, freq in collections.Counter(value).items():
             yield word, freq, freq * fb, packed_freq(freq)
@@ -155,7 +156,8 @@ def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
     if audience == "public" and not doc.public:
         return None
     body = doc.body + ("\n" + doc.notes if audience == "agent" and doc.notes else "")
-    head, kw, body_n = analysis.normalize(doc.head), analysis.normalize(doc.keywords), analysis.normalize(body)
+    head, kw = analysis.normalize(doc.head), analysis.normalize(doc.keywords)
+    body_n = analysis.normalize(body)
     text = " ".join(body.split())
     return dict(
         id=doc.id, source=doc.source, kind=doc.kind, unit=doc.unit, audience=doc.audience,

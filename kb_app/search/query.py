@@ -89,7 +89,7 @@ class SearchResults:
 
 
 def stored_status(fields: dict, day: dt.date) -> str:
-    """The status of a stored document on ``day`` (the entry's own rule); ``invalid`` when a date cannot be read."""
+    """A stored document's status on ``day`` by the entry's rule; ``invalid`` when a date is unreadable."""
     if fields.get("invalid"):
         return "invalid"
     meta = {"effective": fields.get("effective") or None, "expires": fields.get("expires") or None}
@@ -155,7 +155,8 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups):
 
     plan = [("hw", words, WORD_WEIGHT), ("kw", words, WORD_WEIGHT), ("bw", words, WORD_WEIGHT),
             ("hb", grams, 1.0), ("bb", grams, 1.0),
-            ("hw", syn_words, SYNONYM_WEIGHT), ("kw", syn_words, SYNONYM_WEIGHT), ("bw", syn_words, SYNONYM_WEIGHT),
+            ("hw", syn_words, SYNONYM_WEIGHT), ("kw", syn_words, SYNONYM_WEIGHT),
+            ("bw", syn_words, SYNONYM_WEIGHT),
             ("hb", syn_grams, SYNONYM_WEIGHT), ("kw", syn_grams, SYNONYM_WEIGHT),
             ("dn", docnos, 1.0), ("kw", grams, 1.0), ("hb", skips, SKIP_WEIGHT), ("bb", skips, SKIP_WEIGHT)]
     terms = {}

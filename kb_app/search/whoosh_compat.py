@@ -134,7 +134,7 @@ class PostingBuffer:
 
     def __init__(self):
         self.terms: dict = {}
-        self.fieldnames: set = set()
+        self.fieldnames: set = set()  # part of Whoosh's pool interface (read by its multiprocess writer)
 
     def add(self, item):
         """Take one posting (field, term bytes, docnum, weight, value bytes) from the writer."""
@@ -190,5 +190,9 @@ def buffered_writer(ix, limitmb=256):
     if hasattr(writer, "pool") and hasattr(writer, "fieldwriter"):
         writer.pool = PostingBuffer()
         fieldwriter = writer.fieldwriter
-        fieldwriter.add_postings = lambda schema, lengths, items: writer.pool.write(fieldwriter, schema, lengths)
+
+        def add_postings(schema, lengths, _items):
+            writer.pool.write(fieldwriter, schema, lengths)
+
+        fieldwriter.add_postings = add_postings
     return writer
