@@ -28,7 +28,8 @@ import subprocess
 from .review.branches import branch_lock
 from .review.publishing import STALE_PUBLISHING
 from .review.records import OPEN
-from .search.query import AUDIENCES, open_index, snapshot_docs
+from .search.documents import snapshot_docs
+from .search.index import AUDIENCES, open_index
 
 #: Postings read per index segment check: enough to touch every part of the postings file on the
 #: sample, bounded on a large index (reading all of them takes minutes at 10,000 entries).

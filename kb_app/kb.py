@@ -70,8 +70,8 @@ class Kb:
 
     @cached_property
     def index(self):
-        """The search index of this knowledge base (see kb_app.search.query)."""
-        from .search.query import SearchIndex
+        """The search index of this knowledge base (see kb_app.search.index)."""
+        from .search.index import SearchIndex
 
         return SearchIndex(self)
 

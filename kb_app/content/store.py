@@ -146,6 +146,12 @@ class Store:
         parts = [p for p in out.split("\0") if p]
         return {parts[i + 1]: parts[i][0] for i in range(0, len(parts) - 1, 2)}
 
+    def main_on(self, day: dt.date) -> str | None:
+        """main's commit as published by the end of ``day`` (first parents only); None before the first."""
+        out = self.git("rev-list", "-1", "--first-parent", f"--before={day.isoformat()} 23:59:59",
+                       self.head(), check=False)
+        return out.strip() or None
+
     # -- history ------------------------------------------------------------------------------
 
     def history(self, path: str, ref: str | None = None, first_parent: bool = True) -> list[Version]:

@@ -204,7 +204,8 @@ def snippet(text: str, terms, width: int = 120) -> str:
 
     if not text:
         return ""
-    terms = sorted({t for t in terms if t and len(t) >= 2 or (t and _CJK_CHAR.match(t))}, key=len, reverse=True)
+    terms = {t for t in terms if t and len(t) >= 2 or (t and _CJK_CHAR.match(t))}
+    terms = sorted(terms, key=len, reverse=True)
     spans = []
     if terms:
         pattern = re.compile("|".join(re.escape(t) for t in terms[:200]))

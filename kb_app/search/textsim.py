@@ -36,13 +36,17 @@ GENERIC_WORDS = frozenset("""
 class TfidfIndex:
     """Cosine TF-IDF over postings ``(term, doc, count)`` sorted by term, in CSR arrays."""
 
-    def __init__(self, n_docs: int, n_terms: int, term, doc, count, df=None, idf=None, max_df_ratio: float = 0.0):
+    def __init__(self, n_docs: int, n_terms: int, term, doc, count, df=None, idf=None,
+                 max_df_ratio: float = 0.0):
         self.n = n_docs
         if df is None:
             df = np.bincount(term, minlength=n_terms).astype(np.float64)
         self.df = df
-        self.idf = idf if idf is not None else np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        weight = (1.0 + np.log(count.astype(np.float32))) * self.idf[term] if len(term) else np.zeros(0, np.float32)
+        if idf is None:
+            idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.idf = idf
+        weight = ((1.0 + np.log(count.astype(np.float32))) * self.idf[term] if len(term)
+                  else np.zeros(0, np.float32))
         norms = np.sqrt(np.bincount(doc, weights=weight.astype(np.float64) ** 2, minlength=n_docs))
         norms[norms == 0] = 1.0
         weight = (weight / norms[doc]).astype(np.float32)
@@ -56,7 +60,8 @@ class TfidfIndex:
         self.indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(term, minlength=n_terms), out=self.indptr[1:])
 
-    def vector(self, term: np.ndarray, count: np.ndarray, max_terms: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    def vector(self, term: np.ndarray, count: np.ndarray,
+               max_terms: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """A unit-length query vector (term ids, weights) of term counts; the rarest ``max_terms`` kept."""
         weight = (1.0 + np.log(count.astype(np.float32))) * self.idf[term]
         norm = float(np.sqrt((weight.astype(np.float64) ** 2).sum())) or 1.0
@@ -133,8 +138,9 @@ def bigram_codes(text: str, chars: int) -> np.ndarray:
 class BigramIndex(TfidfIndex):
     """TF-IDF over the character bigrams of each text's first ``chars`` characters."""
 
-    def __init__(self, texts: list[str], chars: int, like: "BigramIndex | None" = None, max_df_ratio: float = 0.0):
-        """Index ``texts``; with ``like``, use that index's vocabulary and idf (terms it lacks are dropped)."""
+    def __init__(self, texts: list[str], chars: int, like: "BigramIndex | None" = None,
+                 max_df_ratio: float = 0.0):
+        """Index ``texts``; with ``like``, that index's vocabulary and idf (terms it lacks are dropped)."""
         _check_size(texts)
         self.chars = chars
         part = [(t or "")[:chars] for t in texts]
@@ -213,10 +219,12 @@ class WordIndex(TfidfIndex):
             terms.extend(ids)
             docs.extend([i] * len(ids))
         self.words = list(self.vocab)
-        term, doc, count = _sorted_postings(np.asarray(terms, dtype=np.int64), np.asarray(docs, dtype=np.int64))
+        term, doc, count = _sorted_postings(np.asarray(terms, dtype=np.int64),
+                                            np.asarray(docs, dtype=np.int64))
         super().__init__(len(texts), len(self.vocab), term, doc, count)
 
     def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(term ids, weights) of a text over the known content words, unit length."""
         ids = [self.vocab[w] for w in content_words((text or "")[:self.chars]) if w in self.vocab]
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

@@ -21,7 +21,7 @@ def users(kb):
 
 @pytest.fixture(autouse=True)
 def reindex_calls(kb, request, monkeypatch):
-    """Publishing updates the search index; building it is kb_app.search.query's business (and slow), so
+    """Publishing updates the search index; building it is kb_app.search.index's business (and slow), so
     tests other than the search one record the call instead."""
     calls = []
     if "searchable" not in request.node.name:

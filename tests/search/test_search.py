@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from kb_app import load_settings, open_kb
 from kb_app.cli import cli
 from kb_app.exceptions import KbError
-from kb_app.search.query import SCHEMA_VERSION
+from kb_app.search.index import SCHEMA_VERSION
 
 from ..conftest import TODAY, commit_all, git
 
@@ -25,7 +25,7 @@ def at_day(kb, day):
 
 
 def stored_docs(kb, audience):
-    searcher = kb.index._searchers[audience]
+    searcher = kb.index.searcher(audience)
     return sorted((f["id"], f["source"], f["title"], f["text"], f["category"], f["regions"], f["effective"], f["expires"])
                   for f in searcher.all_stored_fields())
 
@@ -292,7 +292,7 @@ def test_many_small_updates_merge_segments_and_stay_equal_to_a_rebuild(kb, sampl
         text = NEW_ENTRY.replace("new-entry", f"new-entry-{i}").replace("紫藤萝", f"紫藤萝{i}号")
         kb.store.write_change("main", {f"entries/policy/city-hrss/new-entry-{i}.md": text}, f"新增 {i}")
         assert ids(kb.search(f"紫藤萝{i}号补贴", audience="agent"))[:1] == [f"new-entry-{i}"]
-    assert len(list(kb.index._searchers["agent"].reader().leaf_readers())) < 12
+    assert len(list(kb.index.searcher("agent").reader().leaf_readers())) < 12
     fresh = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "fresh", today=TODAY))
     fresh.reindex(rebuild=True)
     for audience in ("public", "agent"):

@@ -1,0 +1,172 @@
+"""What goes into the search indexes: documents made from entries and regulation articles, and their fields.
+
+* The **public** index receives only public policy answers whose audience and dates can be read,
+  and regulation articles: never an internal or catalogue entry, an entry with a field it cannot
+  read, or any ``agent_notes`` text, so no query can reach them. Entries not in force today are
+  masked at query time (effective/expires are stored), which stays correct on the day an entry
+  starts or stops being in force. Bodies are indexed as the text a reader sees on the page
+  (``render.page_text``): no HTML comment, raw HTML or link target can be found or shown.
+* The **agent** index holds everything, with pending and expired entries marked.
+
+The schema's token fields are classes of this module, pickled into every index: moving them is a
+schema change (``index.SCHEMA_VERSION``).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+
+from whoosh import fields, formats
+
+from .. import render
+from ..content import frontmatter
+from ..content.model import REGULATION_DIR, Entry, Snapshot, parse_regulation
+from . import analysis
+from .whoosh_compat import packed_freq
+
+#: Entry kinds that are searched (policy answers and catalogue entries).
+SEARCHED_KINDS = ("policy", "directory")
+
+
+@dataclasses.dataclass
+class Doc:
+    """One searchable document before analysis."""
+
+    id: str
+    source: str
+    kind: str
+    title: str
+    head: str
+    keywords: str
+    body: str
+    unit: str = ""
+    unit_name: str = ""
+    audience: str = "public"
+    category: tuple = ()
+    regions: tuple = ()
+    effective: str = ""
+    expires: str = ""
+    notes: str = ""
+    #: Whether the document may enter the public index at all (a public policy answer or an
+    #: article, with every field that decides visibility readable); in force is checked per day.
+    public: bool = True
+    #: Set when a field cannot be read (格式错误): such an entry is in force on no day.
+    invalid: bool = False
+
+
+def entry_doc(entry: Entry) -> Doc:
+    """An entry as a document: its body as the text a reader sees on the page (see render.page_text)."""
+    head = [entry.title, *entry.questions, *entry.examples]
+    basis = " ".join(str(b.get("document") or "") for b in entry.basis)
+    return Doc(
+        id=entry.id, source=entry.path, kind=entry.kind, title=entry.title, head="\n".join(head),
+        keywords="\n".join([*entry.keywords, *entry.category, basis]), body=render.page_text(entry.body),
+        unit=entry.unit, audience=entry.audience, category=tuple(entry.category),
+        regions=tuple(entry.regions),
+        effective=entry.effective.isoformat() if entry.effective else "",
+        expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes,
+        public=entry.kind == "policy" and entry.audience == "public" and not entry.public_blocked,
+        invalid=entry.public_blocked)
+
+
+def regulation_docs(reg) -> list[Doc]:
+    """The articles of a regulation, one document each."""
+    issuer = str(reg.meta.get("issuer") or "")
+    return [Doc(id=a.id, source=reg.path, kind="article", title=f"{reg.title} {a.label}",
+                head=f"{reg.title} {a.label}", keywords=a.chapter, body=render.page_text(a.text),
+                unit_name=issuer) for a in reg.articles.values()]
+
+
+def file_docs(path: str, text: str) -> list[Doc]:
+    """The documents a content file contributes (none for configuration or unreadable files)."""
+    if text is None:
+        return []
+    try:
+        if path.startswith("entries/") and path.endswith(".md"):
+            meta, body, lines = frontmatter.parse(text)
+            entry = Entry(path, meta, body, lines)
+            return [entry_doc(entry)] if entry.kind in SEARCHED_KINDS else []
+        if path.startswith(REGULATION_DIR) and path.endswith(".md"):
+            return regulation_docs(parse_regulation(path, text))
+    except frontmatter.FrontMatterError:
+        return []
+    return []
+
+
+def snapshot_docs(snap: Snapshot) -> list[Doc]:
+    """Every document of a snapshot: its searched entries and all regulation articles."""
+    docs = [entry_doc(e) for e in snap.entry_list if e.kind in SEARCHED_KINDS]
+    for reg in snap.regulations.values():
+        docs.extend(regulation_docs(reg))
+    return docs
+
+
+def indexed(source: str) -> bool:
+    """Whether a content file can contribute documents (an entry or a regulation text)."""
+    return (source.startswith("entries/") or source.startswith(REGULATION_DIR)) and source.endswith(".md")
+
+
+def user_words(docs) -> list[str]:
+    """The user dictionary: titles and keywords of entries."""
+    words = []
+    for d in docs:
+        if d.kind != "article":
+            words.append(d.title)
+            words.extend(d.keywords.split("\n"))
+    return words
+
+
+# -- fields ------------------------------------------------------------------------------------
+
+
+class TokenFrequency(formats.Frequency):
+    """Frequency postings from a list of ready-made tokens (no per-token objects)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        """(token, frequency, weight, encoded frequency) of each distinct token of the list."""
+        fb = self.field_boost
+        for word, freq in collections.Counter(value).items():
+            yield word, freq, freq * fb, packed_freq(freq)
+
+
+class Tokens(fields.TEXT):
+    """A scorable text field fed with a list of tokens made by kb_app.search.analysis."""
+
+    def __init__(self):
+        super().__init__(phrase=False)
+        self.format = TokenFrequency()
+
+
+def make_schema() -> fields.Schema:
+    """The schema of both indexes: stored fields for results and filters, token fields for scoring."""
+    kw = dict(stored=True)
+    return fields.Schema(
+        id=fields.ID(**kw), source=fields.ID(**kw), kind=fields.ID(**kw), unit=fields.ID(**kw),
+        audience=fields.ID(**kw), effective=fields.ID(**kw), expires=fields.ID(**kw), invalid=fields.STORED(),
+        dated=fields.ID(),
+        category=fields.KEYWORD(commas=True, **kw), regions=fields.KEYWORD(commas=True, **kw),
+        title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(),
+        hw=Tokens(), hb=Tokens(), kw=Tokens(), bw=Tokens(), bb=Tokens(), dn=Tokens(),
+    )
+
+
+def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
+    """The Whoosh fields of a document for one index, or None when it does not belong there."""
+    if audience == "public" and not doc.public:
+        return None
+    body = doc.body + ("\n" + doc.notes if audience == "agent" and doc.notes else "")
+    head, kw = analysis.normalize(doc.head), analysis.normalize(doc.keywords)
+    body_n = analysis.normalize(body)
+    text = " ".join(body.split())
+    return dict(
+        id=doc.id, source=doc.source, kind=doc.kind, unit=doc.unit, audience=doc.audience,
+        effective=doc.effective, expires=doc.expires, invalid="1" if doc.invalid else "",
+        dated="1" if (doc.effective or doc.expires or doc.invalid) else "0",
+        category=",".join(doc.category), regions=",".join(doc.regions or ("全市",)),
+        title=doc.title, text=text, unit_name=doc.unit_name,
+        hw=ana.words(head, True), hb=analysis.bigrams(head, True),
+        kw=ana.words(kw, True) + analysis.bigrams(kw, True),
+        bw=ana.words(body_n, True), bb=analysis.bigrams(body_n, True),
+        dn=analysis.document_numbers(head + "\n" + kw + "\n" + body_n, True),
+    )

@@ -1,0 +1,395 @@
+"""The two Whoosh indexes of a knowledge base (public and agent), built from main and kept in step with it.
+
+Both record the commit they reflect in ``state.json``; :meth:`SearchIndex.update` re-indexes only
+the files that changed since then (or builds a new generation from scratch), and every search first
+brings the index up to main. What each index holds is ``documents``' business, how a question is
+run ``query``'s. Synonyms and unit names are read at query time, so changing them needs no reindex.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import fcntl
+import gc
+import json
+import multiprocessing
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index
+from whoosh.filedb.filestore import FileStorage, RamStorage
+
+from ..cache import LruCache
+from ..content.model import Snapshot, config_path
+from ..exceptions import KbError
+from . import analysis, whoosh_compat
+from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapshot_docs, user_words
+from .query import SearchResults, not_in_force, run
+from .scorer import Scorer, lengths_cache, weighting
+
+SCHEMA_VERSION = 7  # 7: the field classes moved to kb_app.search.documents (pickled in the schema)
+AUDIENCES = ("public", "agent")
+PARALLEL_MIN_DOCS = 3000
+#: Results kept for repeated questions (on main's current commit).
+CACHE_SIZE = 2048
+#: The configuration a search reads at its commit.
+CONFIG_PATHS = (config_path("units"), config_path("synonyms"))
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def write_docs(ix, docs, audience, ana, deletes=(), progress=None, total=None):
+    """Delete the given sources and add documents to an index, committing once."""
+    writer = whoosh_compat.buffered_writer(ix)
+    try:
+        for source in deletes:
+            writer.delete_by_term("source", source)
+        n = 0
+        for i, doc in enumerate(docs, 1):
+            f = fields_for(doc, audience, ana)
+            if f is not None:
+                writer.add_document(**f)
+                n += 1
+            if progress and i % 500 == 0:
+                progress("索引", i, total or len(docs))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return n
+
+
+def _build_child(path, docs, audience, words):
+    ana = analysis.Analyzer(words)
+    ix = index.create_in(path, make_schema())
+    write_docs(ix, docs, audience, ana)
+
+
+def build_indexes(gen_dir: Path, docs: list[Doc], ana, progress=None) -> dict:
+    """Full build of both indexes under gen_dir; the public one in a second process on big sets."""
+    counts = {}
+    for aud in AUDIENCES:
+        (gen_dir / aud).mkdir(parents=True, exist_ok=True)
+    child = None
+    if len(docs) >= PARALLEL_MIN_DOCS and os.cpu_count() and os.cpu_count() > 1:
+        ctx = multiprocessing.get_context("fork")
+        child = ctx.Process(target=_build_child,
+                            args=(str(gen_dir / "public"), docs, "public", sorted(ana.user_words)))
+        child.start()
+    else:
+        counts["public"] = write_docs(index.create_in(gen_dir / "public", make_schema()), docs, "public", ana)
+    counts["agent"] = write_docs(index.create_in(gen_dir / "agent", make_schema()), docs, "agent", ana,
+                                 progress=progress, total=len(docs))
+    if child is not None:
+        if progress:
+            progress("等待公众索引完成", len(docs), len(docs))
+        child.join()
+        if child.exitcode != 0:
+            raise KbError("建立公众索引失败：请用 kb index --rebuild 重试；若仍失败，请检查磁盘空间。")
+        counts["public"] = open_index(gen_dir / "public").doc_count()
+    return counts
+
+
+def open_index(path):
+    """Open an index without memory-mapping its files.
+
+    A searcher over mapped files touches every page of the segment files, so the process holds
+    the whole index in memory (and twice while a new searcher replaces an old one); plain file
+    reads leave that to the operating system's page cache.
+    """
+    whoosh_compat.check_version()
+    return FileStorage(str(path), supports_mmap=False).open_index()
+
+
+def memory_searcher(docs: list[Doc], audience: str, ana):
+    """A searcher over an index of ``docs`` held in memory (for searching a past commit)."""
+    whoosh_compat.check_version()
+    ix = RamStorage().create_index(make_schema())
+    write_docs(ix, docs, audience, ana)
+    return ix.searcher(weighting=weighting())
+
+
+class MainRef:
+    """main's commit, read from the ref files when possible (much cheaper than running git)."""
+
+    def __init__(self, store):
+        self.store = store
+        self._packed: tuple | None = None
+
+    def __call__(self) -> str:
+        git_dir = Path(self.store.root) / ".git"
+        name = f"refs/heads/{self.store.main}"
+        try:
+            sha = (git_dir / name).read_text().strip()
+            if len(sha) == 40:
+                return sha
+        except OSError:
+            pass
+        try:
+            packed = git_dir / "packed-refs"
+            stamp = packed.stat().st_mtime_ns
+            if self._packed is None or self._packed[0] != stamp:
+                refs = {}
+                for line in packed.read_text().splitlines():
+                    parts = line.split(" ")
+                    if len(parts) == 2 and len(parts[0]) == 40:
+                        refs[parts[1]] = parts[0]
+                self._packed = (stamp, refs)
+            if name in self._packed[1]:
+                return self._packed[1][name]
+        except OSError:
+            pass
+        return self.store.head()
+
+
+# -- the index -----------------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """The search indexes of one knowledge base, under ``settings.index_dir``."""
+
+    def __init__(self, kb):
+        whoosh_compat.check_version()
+        self.kb = kb
+        self.dir = Path(kb.settings.index_dir)
+        self._lock = threading.RLock()
+        self._state: dict | None = None
+        self._searchers: dict = {}
+        self._ana: analysis.Analyzer | None = None
+        self._main = MainRef(kb.store)
+        self._scorers = LruCache(8)
+        self._lengths = lengths_cache()
+        self._results = LruCache(CACHE_SIZE)
+        self._configs = LruCache(8)
+        self._as_of = LruCache(2, on_evict=lambda searcher: searcher.close())
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def state_path(self) -> Path:
+        """The file recording the schema, commit and generation of the index."""
+        return self.dir / "state.json"
+
+    def read_state(self) -> dict | None:
+        """The recorded state, or None when it is missing, unreadable or of another schema."""
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if state.get("schema") != SCHEMA_VERSION or not (self.dir / state.get("gen", "-") / "agent").is_dir():
+            return None
+        return state
+
+    @property
+    def indexed_commit(self) -> str | None:
+        """The commit of main the index reflects (None before the first build)."""
+        state = self.read_state()
+        return state["commit"] if state else None
+
+    def _write_state(self, state: dict):
+        tmp = self.dir / f"state.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.state_path)
+
+    @contextmanager
+    def _file_lock(self):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / "lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _words_path(self, gen: str) -> Path:
+        return self.dir / gen / "userdict.txt"
+
+    def analyzer(self) -> analysis.Analyzer:
+        """The analyzer with the user dictionary of the current index."""
+        if self._ana is None:
+            state = self.read_state()
+            words = []
+            if state and self._words_path(state["gen"]).exists():
+                words = self._words_path(state["gen"]).read_text(encoding="utf-8").split("\n")
+            self._ana = analysis.Analyzer(words)
+        return self._ana
+
+    # -- building ------------------------------------------------------------------------------
+
+    def update(self, rebuild: bool = False, progress=None) -> dict:
+        """Bring the index up to main: incrementally from git diff, or a full rebuild."""
+        with self._lock, self._file_lock():
+            started = time.perf_counter()
+            head = self.kb.store.head()
+            state = self.read_state()
+            if state is not None and not self._openable(state):
+                state = None
+            if rebuild or state is None:
+                stats = self._rebuild(head, progress)
+            elif state["commit"] == head:
+                stats = {"mode": "none", "added": 0, "updated": 0, "deleted": 0}
+            else:
+                stats = self._incremental(state, head, progress)
+            self._reopen()
+            stats.update(commit=head, seconds=round(time.perf_counter() - started, 3),
+                         documents={aud: self._searchers[aud].doc_count() for aud in AUDIENCES})
+            return stats
+
+    def _openable(self, state: dict) -> bool:
+        """Whether the indexes of a state can be opened (a damaged or foreign index is rebuilt)."""
+        try:
+            for aud in AUDIENCES:
+                open_index(self.dir / state["gen"] / aud).reader().close()  # reads every segment's directory
+        except Exception:  # noqa: BLE001 - any failure to open means: build it again
+            return False
+        return True
+
+    def _rebuild(self, head: str, progress) -> dict:
+        if progress:
+            progress("读取内容", 0, 0)
+        docs = snapshot_docs(self.kb.store.snapshot(head))
+        ana = analysis.Analyzer(user_words(docs))
+        gen = f"gen-{time.time_ns()}"
+        counts = build_indexes(self.dir / gen, docs, ana, progress)
+        self._words_path(gen).write_text("\n".join(sorted(ana.user_words)), encoding="utf-8")
+        self._write_state({"schema": SCHEMA_VERSION, "commit": head, "gen": gen,
+                           "built": dt.datetime.now().isoformat()})
+        self._ana = ana
+        self._close()
+        for path in self.dir.glob("gen-*"):
+            if path.name != gen:
+                shutil.rmtree(path, ignore_errors=True)
+        return {"mode": "rebuild", "added": len(docs), "updated": 0, "deleted": 0,
+                **{f"{k}_docs": v for k, v in counts.items()}}
+
+    def _incremental(self, state: dict, head: str, progress) -> dict:
+        changed = {p: s for p, s in self.kb.store.changed_paths(state["commit"], head).items() if indexed(p)}
+        present = [p for p, s in changed.items() if s != "D"]
+        files = self.kb.store.files_at(head, present) if present else {}
+        docs = [d for p in present for d in file_docs(p, files.get(p))]
+        ana = self.analyzer()
+        new_words = ana.add_words(user_words(docs))
+        if new_words:
+            with open(self._words_path(state["gen"]), "a", encoding="utf-8") as fh:
+                fh.write("\n" + "\n".join(new_words))
+        for aud in AUDIENCES:
+            ix = open_index(self.dir / state["gen"] / aud)
+            write_docs(ix, docs, aud, ana, deletes=list(changed), progress=progress)
+        self._write_state({**state, "commit": head})
+        counts = collections.Counter(changed.values())
+        return {"mode": "incremental", "added": counts["A"], "updated": counts["M"], "deleted": counts["D"]}
+
+    # -- searchers -----------------------------------------------------------------------------
+
+    def _close(self):
+        for s in self._searchers.values():
+            s.close()
+        self._searchers = {}
+        self._scorers.clear()
+
+    def close(self):
+        """Let go of the open searchers (a process that only builds the index need not hold it)."""
+        with self._lock:
+            self._close()
+            self._state = None
+            self._results.clear()
+        gc.collect()
+
+    def _reopen(self):
+        """Open (or refresh) the searchers on the current generation."""
+        state = self.read_state()
+        if state is None:
+            self._close()
+            self._state = None
+            return
+        new_gen = self._state is None or self._state.get("gen") != state["gen"]
+        if new_gen or not self._searchers:
+            self._close()
+            if new_gen:
+                self._ana = None
+        else:
+            # A new searcher rather than refresh(): a refreshed searcher reuses the reader of a
+            # segment whose deletions changed, and would still see deleted documents.
+            self._close()
+            # Closed readers are left to the garbage collector; collect now to keep memory flat.
+            gc.collect()
+        for aud in AUDIENCES:
+            self._searchers[aud] = open_index(self.dir / state["gen"] / aud).searcher(weighting=weighting())
+        self._state = state
+
+    def searcher(self, audience: str):
+        """The open searcher of one index (brought up to main)."""
+        self.ensure_current()
+        return self._searchers[audience]
+
+    def ensure_current(self) -> str:
+        """Make the index reflect main (an incremental update when main has moved); returns its commit."""
+        head = self._main()
+        if self._state is None or self._state.get("commit") != head:
+            with self._lock:
+                if self._state is None or self._state.get("commit") != head:
+                    self.update()
+        return self._state["commit"]
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def search(self, query, audience: str = "public", limit: int = 10, kind=None, unit=None, category=None,
+               region=None, as_of=None, offset: int = 0) -> SearchResults:
+        """Search as an audience ('public' or 'agent'). Any query string is valid."""
+        if audience not in AUDIENCES:
+            raise KbError(f"未知的查询身份“{audience}”：应为 public（公众）或 agent（坐席）。")
+        if as_of is not None and audience != "agent":
+            raise KbError("按日期查询（as_of）仅对坐席开放：请以 agent 身份查询。")
+        limit, offset = max(0, int(limit)), max(0, int(offset))
+        text = analysis.sanitize_query(query)
+        filters = dict(kind=kind, unit=unit, category=category, region=region)
+        with self._lock:
+            commit = self.ensure_current()
+            today = self.kb.today()
+            self._results.follow(commit)
+            key = (text, audience, limit, offset, kind, unit, category, region, str(as_of or ""), today)
+            return self._results.get_or_build(key, lambda: (
+                self._search_as_of(text, limit, offset, filters, as_of) if as_of is not None else
+                self._run(self._searchers[audience], text, commit, limit, offset, filters, today,
+                          audience == "public")))
+
+    def _run(self, searcher, text, commit, limit, offset, filters, day, mask_day: bool) -> SearchResults:
+        scorer = self._scorer(searcher)
+        exclude = not_in_force(scorer, day) if mask_day else None
+        return run(text, searcher, scorer, self.analyzer(), self._config(commit), limit=limit,
+                   offset=offset, filters=filters, day=day, exclude=exclude)
+
+    def _config(self, commit: str) -> Snapshot:
+        """The configuration (units, synonyms) at a commit, parsed once."""
+        return self._configs.get_or_build(
+            commit, lambda: Snapshot(self.kb.store.files_at(commit, CONFIG_PATHS), commit=commit))
+
+    def _scorer(self, searcher) -> Scorer:
+        key = id(searcher.reader())
+        scorer = self._scorers.get(key)
+        if scorer is None or scorer.searcher is not searcher:
+            scorer = Scorer(searcher, self._lengths)
+            self._scorers.put(key, scorer)
+        return scorer
+
+    def _search_as_of(self, text, limit, offset, filters, as_of) -> SearchResults:
+        """Agent search over the content published by ``as_of`` and in force that day."""
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise KbError(f"“{as_of}”不是有效日期：请按 YYYY-MM-DD 填写。")
+        commit = self.kb.store.main_on(as_of)
+        if not commit:
+            return SearchResults(text, [], 0, [], "", as_of.isoformat())
+        searcher = self._as_of.get_or_build(commit, lambda: memory_searcher(
+            snapshot_docs(self.kb.store.snapshot(commit)), "agent", self.analyzer()))
+        res = self._run(searcher, text, commit, limit, offset, filters, as_of, True)
+        res.as_of = as_of.isoformat()
+        return res

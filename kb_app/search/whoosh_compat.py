@@ -1,0 +1,198 @@
+"""Every use of Whoosh's private internals, in one place, for the one Whoosh release they were written for.
+
+kb_app keeps Whoosh's index files but reads and writes postings in bulk, which Whoosh's public API
+does not offer: the scorer reads posting blocks and the one-byte field lengths straight from a
+segment, and the writer replaces a segment writer's posting pool. Those internals are not a stable
+interface, so :func:`check_version` refuses any Whoosh other than :data:`SUPPORTED` with a message
+that says which one to install.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+from array import array
+
+import numpy as np
+import whoosh
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import TermNotFound
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
+
+from ..exceptions import KbError
+
+#: The distribution and version whose internals this module reads.
+SUPPORTED = ("whoosh-reloaded", "2.7.5")
+
+#: Field length by its stored byte (Whoosh keeps a logarithmic one-byte approximation per document).
+LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+_LENGTHS_F32 = LENGTHS.astype(np.float32)
+
+PACKED_FREQS = [pack_uint(i) for i in range(256)]
+
+
+@functools.cache
+def installed() -> tuple[str, str]:
+    """The installed Whoosh as (distribution, version), from the imported module's own version."""
+    version = ".".join(str(n) for n in whoosh.__version__)
+    try:
+        reloaded = importlib.metadata.version(SUPPORTED[0])
+    except importlib.metadata.PackageNotFoundError:
+        reloaded = None
+    return ("whoosh-reloaded" if reloaded == version else "whoosh"), version
+
+
+def check_version(found: tuple[str, str] | None = None) -> None:
+    """Fail with a clear message unless the installed Whoosh is the supported release."""
+    name, version = found or installed()
+    if (name, version) != SUPPORTED:
+        want = " ".join(SUPPORTED)
+        raise KbError(
+            f"检索功能只支持 {want}（它直接读取该版本的内部数据结构），当前安装的是 {name} {version}："
+            f"请运行 pip install {SUPPORTED[0]}=={SUPPORTED[1]} 后重试。")
+
+
+def packed_freq(freq: int) -> bytes:
+    """A term frequency encoded as Whoosh's Frequency format stores it."""
+    return PACKED_FREQS[freq] if freq < 256 else pack_uint(freq)
+
+
+# -- reading a segment -----------------------------------------------------------------------------
+
+
+def length_bytes(perdoc, field: str, n: int) -> np.ndarray:
+    """The stored length byte of ``field`` for the first ``n`` documents of a segment (0 when absent)."""
+    raw = np.zeros(n, dtype=np.uint8)
+    col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc is not None else None
+    if col is None:
+        return raw
+    if getattr(col, "_fixedlen", None) == 1 and hasattr(col, "_dbfile"):
+        count = min(n, col._count)
+        raw[:count] = np.frombuffer(bytes(col._dbfile.get(col._basepos, count)), dtype=np.uint8)
+    else:
+        raw[:] = [col[i] for i in range(n)]
+    return raw
+
+
+def field_lengths(leaf, field: str) -> np.ndarray:
+    """The (decoded) length of a field in every document of a segment reader, as float32 for scoring."""
+    return _LENGTHS_F32[length_bytes(getattr(leaf, "_perdoc", None), field, leaf.doc_count_all())]
+
+
+def segment_key(leaf):
+    """What identifies a segment across readers (its id), or the reader itself when it has none."""
+    segment = getattr(leaf, "_segment", None)
+    return getattr(segment, "segid", None) or id(leaf)
+
+
+def deleted_docs(leaf) -> frozenset:
+    """The deleted document numbers of a segment reader."""
+    return getattr(leaf, "deleted_docs_set", frozenset())
+
+
+def term_postings(leaf, field: str, token: str):
+    """(docnums, weights) of a term in one segment, as arrays, read block by block; deleted included."""
+    try:
+        m = leaf._terms.matcher(field, token.encode("utf-8"), leaf.schema[field].format)
+    except (TermNotFound, KeyError):
+        return None
+    ids, weights = [], []
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        raw_ids, raw_w = m._data[0], m._data[1]
+        if m._byteids:
+            m._read_ids()
+            block_ids = np.asarray(m._ids, dtype=np.int64)
+        else:
+            block_ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64))
+        if raw_w is None:
+            block_w = np.ones(len(block_ids), dtype=np.float32)
+        elif isinstance(raw_w, float):
+            block_w = np.full(len(block_ids), raw_w, dtype=np.float32)
+        else:
+            block_w = np.asarray(raw_w, dtype=np.float32)
+        ids.append(block_ids)
+        weights.append(block_w)
+        m._next_block()
+    if not ids:
+        return None
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+# -- writing a segment -----------------------------------------------------------------------------
+
+
+class PostingBuffer:
+    """A segment writer's posting pool kept in memory as compact per-term arrays.
+
+    Whoosh's own pool stores a tuple per posting, sorts them all and spills sorted runs to disk;
+    here postings arrive in document order already, so grouping them by term is enough. Same
+    index files, about a third faster to build.
+    """
+
+    def __init__(self):
+        self.terms: dict = {}
+        self.fieldnames: set = set()  # part of Whoosh's pool interface (read by its multiprocess writer)
+
+    def add(self, item):
+        """Take one posting (field, term bytes, docnum, weight, value bytes) from the writer."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        entry = self.terms.get((fieldname, tbytes))
+        if entry is None:
+            entry = self.terms[(fieldname, tbytes)] = (array("I"), array("f"), [])
+            self.fieldnames.add(fieldname)
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        entry[2].append(vbytes)
+
+    def iter_postings(self):
+        """Nothing to merge from disk: the postings are written by :meth:`write`."""
+        return None
+
+    def cleanup(self):
+        """Let go of the buffered postings."""
+        self.terms = {}
+
+    def write(self, fieldwriter, schema, lengths_reader):
+        """Write the postings, field by field and term by term, as Whoosh's FieldWriter expects."""
+        lastfn, lens = None, None
+        for fieldname, btext in sorted(self.terms):
+            if fieldname != lastfn:
+                if lastfn is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, schema[fieldname])
+                lens = self._lengths(lengths_reader, fieldname) if schema[fieldname].scorable else None
+                lastfn = fieldname
+            docs, weights, values = self.terms[(fieldname, btext)]
+            rows = zip(docs, weights, values)
+            if any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
+                rows = sorted(rows)
+            fieldwriter.start_term(btext)
+            add = fieldwriter.add
+            for d, w, v in rows:
+                add(d, w, v if v is not None else b"", lens[d] if lens is not None else 0)
+            fieldwriter.finish_term()
+        if lastfn is not None:
+            fieldwriter.finish_field()
+
+    @staticmethod
+    def _lengths(reader, fieldname):
+        if reader is None:
+            return None
+        return LENGTHS[length_bytes(reader, fieldname, reader.doc_count_all() + 1)].tolist()
+
+
+def buffered_writer(ix, limitmb=256):
+    """An index writer whose postings go through a :class:`PostingBuffer`."""
+    writer = ix.writer(limitmb=limitmb)
+    if hasattr(writer, "pool") and hasattr(writer, "fieldwriter"):
+        writer.pool = PostingBuffer()
+        fieldwriter = writer.fieldwriter
+
+        def add_postings(schema, lengths, _items):
+            writer.pool.write(fieldwriter, schema, lengths)
+
+        fieldwriter.add_postings = add_postings
+    return writer

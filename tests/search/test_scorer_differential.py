@@ -1,0 +1,164 @@
+"""The numpy BM25F scorer against Whoosh's own ``scoring.BM25F`` on the same index.
+
+The scorer reads Whoosh's postings and field lengths itself, so nothing but this comparison shows
+that it computes Whoosh's model. The one deliberate difference is the idf (see kb_app.search.scorer):
+with Whoosh's BM25F given BM25's idf, both agree on every matched document and its score, hence on
+the order; with Whoosh's stock idf, each term's score differs exactly by the ratio of the two idfs,
+which keeps the order of one-term questions and changes that of some longer ones.
+
+The index is the sample after an incremental update (several segments, deleted documents), and the
+questions are the sample's own questions and examples, the regulation questions, and generated ones.
+"""
+
+import math
+import random
+
+import pytest
+import yaml
+from whoosh import query as Q, scoring
+from whoosh.searching import Searcher
+
+from kb_app import load_settings, open_kb
+from kb_app.search.query import build_query
+from kb_app.search.scorer import BM25_B, BM25_K1, MIN_RELATIVE_SCORE, Scorer, bm25_idf
+
+from ..conftest import PROJECT, TODAY
+
+#: Scores closer than this (relative) are ties: float32 sums may order them either way.
+TIE = 1e-5
+GENERATED = 200
+
+
+class WhooshBm25Idf(scoring.BM25F):
+    """Whoosh's BM25F with BM25's idf, the one kb_app's scorer uses."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        return bm25_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+
+
+@pytest.fixture(scope="module")
+def sample_kb(sample_template, tmp_path_factory):
+    """The sample indexed, then three answers changed and one deleted on main, updated incrementally."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("differential") / "kb"
+    shutil.copytree(sample_template, root, symlinks=True)
+    kb = open_kb(load_settings(root=root, data_dir=root.parent / "data", today=TODAY))
+    kb.reindex()
+    policies = [e for e in kb.snapshot().entry_list if e.kind == "policy"]
+    changes = {e.path: kb.store.read(e.path).replace(e.title, e.title + "（修订）", 1) for e in policies[:3]}
+    changes[policies[3].path] = None
+    kb.store.write_change("main", changes, "修订三条，删除一条")
+    assert kb.reindex()["mode"] == "incremental"
+    return kb
+
+
+def questions(kb) -> list[str]:
+    """The sample's questions, the regulation questions, and generated questions."""
+    snap = kb.snapshot()
+    out = [q for e in snap.entry_list for q in e.questions]
+    regs = yaml.safe_load((PROJECT / "tests/data/regulation_questions.yaml").read_text(encoding="utf-8"))
+    out += [item["q"] for item in regs["questions"]]
+    rng = random.Random(12345)
+    texts = [e.title + e.body for e in snap.entry_list] + [a.text for a in snap.articles()]
+    words = [w for e in snap.entry_list for w in e.keywords]
+    for i in range(GENERATED):
+        if i % 2:
+            text = rng.choice(texts).replace("\n", "")
+            start = rng.randrange(max(1, len(text) - 12))
+            out.append(text[start:start + rng.randint(2, 12)])
+        else:
+            out.append(" ".join(rng.sample(words, rng.randint(1, 3))))
+    return list(dict.fromkeys(q for q in out if q.strip()))
+
+
+def whoosh_scores(reader, weighting, terms) -> dict[int, float]:
+    """Whoosh's own scores (deleted documents left out) of the OR of the weighted terms."""
+    searcher = Searcher(reader, weighting=weighting, closereader=False)
+    query = Q.Or([Q.Term(f, t, boost=b) for f, t, b in terms])
+    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+
+
+def our_scores(scorer, terms) -> dict[int, float]:
+    scores = scorer.scores(terms)
+    scores[scorer.deleted] = 0
+    return {int(d): float(scores[d]) for d in scores.nonzero()[0]}
+
+
+def ranking(scores: dict[int, float]) -> list[set]:
+    """Documents best first, ties (scores within TIE of the group's first) grouped into sets."""
+    groups, last = [], None
+    for doc, score in sorted(scores.items(), key=lambda x: -x[1]):
+        if last is None or score < last * (1 - TIE):
+            groups.append(set())
+            last = score
+        groups[-1].add(doc)
+    return groups
+
+
+@pytest.fixture(scope="module")
+def runs(sample_kb):
+    """Per audience: the scorer and, per question, its terms, our scores and Whoosh's (BM25 idf)."""
+    weighting = WhooshBm25Idf(B=BM25_B, K1=BM25_K1)
+    out = {}
+    for audience in ("public", "agent"):
+        searcher = sample_kb.index.searcher(audience)
+        scorer = Scorer(searcher)
+        ana, groups = sample_kb.index.analyzer(), sample_kb.snapshot().synonym_groups
+        rows = []
+        for text in questions(sample_kb):
+            terms = build_query(text, searcher, ana, groups)[0]
+            if terms:
+                rows.append((text, terms, our_scores(scorer, terms),
+                             whoosh_scores(searcher.reader(), weighting, terms)))
+        out[audience] = scorer, rows
+    return out
+
+
+def test_the_comparison_is_on_several_segments_deleted_documents_and_hundreds_of_questions(runs):
+    for scorer, rows in runs.values():
+        assert len(scorer.leaves) > 1 and scorer.deleted.any()
+        assert sum(1 for row in rows if row[3]) > 400
+
+
+@pytest.mark.parametrize("audience", ["public", "agent"])
+def test_same_documents_scores_and_order_as_whoosh_bm25f_with_bm25_idf(runs, audience):
+    for text, _terms, ours, theirs in runs[audience][1]:
+        assert ours.keys() == theirs.keys(), text
+        for doc, score in theirs.items():
+            assert ours[doc] == pytest.approx(score, rel=TIE), (text, doc)
+        assert ranking(ours) == ranking(theirs), text
+
+
+def test_top_is_the_best_of_whoosh_order_above_a_share_of_the_best(runs):
+    scorer, rows = runs["agent"]
+    for text, terms, _ours, theirs in rows:
+        top, total = scorer.top(terms, 10)
+        best = max(theirs.values(), default=0.0)
+        cut = best * MIN_RELATIVE_SCORE
+        kept = sorted((s for s in theirs.values() if s >= cut * (1 + TIE)), reverse=True)
+        assert len(kept) <= total <= sum(1 for s in theirs.values() if s >= cut * (1 - TIE)), text
+        assert [s for _d, s in top] == pytest.approx(kept[:10], rel=TIE), text
+        assert all(theirs[d] == pytest.approx(s, rel=TIE) for d, s in top), text
+
+
+def test_with_whoosh_stock_idf_each_term_differs_by_the_idf_ratio_only(runs):
+    """Stock BM25F: log(N / (df + 1)) + 1. One-term scores differ by the idf ratio; some orders change."""
+    stock = scoring.BM25F(B=BM25_B, K1=BM25_K1)
+    scorer, rows = runs["agent"]
+    reader, n = scorer.searcher.reader(), scorer.n_all
+    reordered = 0
+    for i, (text, terms, ours, _theirs) in enumerate(rows):
+        theirs = whoosh_scores(reader, stock, terms)
+        assert ours.keys() == theirs.keys(), text
+        reordered += ranking(ours)[:3] != ranking(theirs)[:3]
+        if i % 5:
+            continue
+        field, token, boost = terms[0]
+        df = scorer.searcher.doc_frequency(field, token)
+        ratio = (math.log(n / (df + 1)) + 1) / bm25_idf(n, df)
+        one = our_scores(scorer, [(field, token, boost)])
+        for doc, score in whoosh_scores(reader, stock, [(field, token, boost)]).items():
+            assert score == pytest.approx(one[doc] * ratio, rel=TIE), (text, token, doc)
+    assert reordered > 0
