@@ -25,6 +25,7 @@ import yaml
 from ..content import frontmatter
 from ..accounts.auth import AUTHOR_ROLES, UNIT_ROLES, User, Users, require_role
 from ..exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
+from ..labels import CR_STATE_LABELS as STATES, PARTY_LABELS as PARTY_NAMES
 from ..content.store import ZERO
 from ..content.validate import validate
 
@@ -32,22 +33,14 @@ log = logging.getLogger(__name__)
 
 POLICY_PATH = "regulations/review_policy.yaml"
 UNITS_PATH = "regulations/units.yaml"
-STATES = {
-    "draft": "草稿", "in_review": "审核中", "changes_requested": "退回修改", "approved": "已批准",
-    "conflicting": "有冲突", "publishing": "发布中", "published": "已发布", "withdrawn": "已撤回", "rejected": "已驳回",
-}
 OPEN = ("draft", "in_review", "changes_requested", "approved", "conflicting")
 UPDATABLE = OPEN
-PARTY_NAMES = {"center": "热线中心校核", "legal": "法制审核"}
 DEFAULT_POLICY = {
     "rules": [{"paths": ["entries/policy/**"], "require": ["owner", "center"]},
               {"paths": ["entries/directory/**"], "require": ["center", "handlers"]},
               {"paths": ["regulations/**"], "require": ["center", "legal"]}],
 }
 SAFE_PATH = re.compile(r"^(entries|regulations)/[A-Za-z0-9_\-./]+\.(md|ya?ml)$")
-EVENT_LABELS = {"create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准", "request_changes": "退回修改",
-                "rejected": "驳回", "withdraw": "撤回", "publish": "发布", "conflict": "发布冲突", "adopt": "从 git 分支登记",
-                "comment": "评论", "invalidate": "审核失效", "recover": "中断后恢复"}
 
 #: A CR still "publishing" after this long was left behind by a process that died.
 STALE_PUBLISHING = dt.timedelta(minutes=2)

@@ -47,13 +47,13 @@ from .engine import (
     weighting,
 )
 from ..exceptions import KbError
+from ..labels import STATUS_LABELS
 from ..content.model import REGULATION_DIR, Entry, Snapshot, config_path, parse_regulation
 
 SCHEMA_VERSION = 6  # 6: the analysis and field classes moved into kb_app.search (pickled in the schema)
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 CACHE_SIZE = 2048
-STATUS_LABELS = {"in_force": "有效", "pending": "未生效", "expired": "已失效", "invalid": "格式错误"}
 
 
 # -- documents ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import streamlit as st
 
 from kb_app import render
 from kb_app.exceptions import KbError
+from kb_app.labels import KIND_LABELS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -19,7 +20,7 @@ def show_citing(reader, article):
         st.caption("目前没有引用本条的公开答复。" if not reader.staff else "目前没有条目引用本条。")
     for entry in entries:
         marks = reader.status_marks(entry) if reader.staff else []
-        kind = "" if entry.kind == "policy" else "派单目录 · "
+        kind = "" if entry.kind == "policy" else f"{KIND_LABELS[entry.kind]} · "
         suffix = f"（{'、'.join(marks)}）" if marks else ""
         st.page_link("app_pages/answer.py", label=f"{kind}{entry.title}{suffix}", icon=":material/article:",
                      query_params={"id": entry.id})

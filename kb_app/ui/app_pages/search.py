@@ -5,13 +5,13 @@ import logging
 import streamlit as st
 
 from kb_app import render
+from kb_app.labels import KIND_LABELS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 10
 ALL_TOPICS = "全部主题"
-KIND_LABELS = {"policy": "答复", "article": "条文", "directory": "派单目录"}
 
 
 def topics(kb) -> list[str]:
