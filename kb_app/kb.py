@@ -310,10 +310,11 @@ class Kb:
     def entry_diff(self, entry_id: str, old: str, new: str | None = None) -> str:
         """Unified diff of an entry's file between two revisions (``new`` is main by default)."""
         store = self.store
-        return store.diff(self.entry_path(entry_id), store.rev(old), store.rev(new or self.settings.main_branch))
+        new = store.rev(new or self.settings.main_branch)
+        return store.diff(self.entry_path(entry_id), store.rev(old), new)
 
     def as_of(self, entry_id: str, day: dt.date):
-        """The version of an entry in force on ``day`` with its publication record (see kb_app.content.asof)."""
+        """The version of an entry in force on ``day`` and who published it (see kb_app.content.asof)."""
         from .content.asof import record
 
         return record(self, entry_id, day)
@@ -339,7 +340,7 @@ class Kb:
         return objection.history(self, entry_id)
 
     def accept_suggestion(self, user, task_id: int, phrasing: str | None = None):
-        """Take up a suggested question: a change request adding it to the entry (see kb_app.usage.suggest)."""
+        """Take up a suggested question: a change request adding it to its entry (kb_app.usage.suggest)."""
         from .usage import suggest
 
         return suggest.accept(self, user, task_id, phrasing)

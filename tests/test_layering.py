@@ -28,16 +28,17 @@ KNOWN_RAW_GIT = {
     "search/query.py": "finds the last commit of main before an --as-of date",
 }
 
+CENTER_ROLES = "CENTER_ROLES decides what the centre sees: a role check that belongs on the user"
 #: Pages importing more than the facade, labels, exceptions and ui helpers, and why.
 KNOWN_PAGE_IMPORTS = {
     "agent.py": {"kb_app.render": "renders entry bodies and status marks; to be reached through Kb.reader()"},
-    "answer.py": {"kb_app.render": "renders the answer page's body and basis; to be reached through Kb.reader()"},
+    "answer.py": {"kb_app.render": "renders the answer's body and basis; to be reached through Kb.reader()"},
     "article.py": {"kb_app.render": "renders an article's text; to be reached through Kb.reader()"},
     "search.py": {"kb_app.render": "renders snippets of public hits; to be reached through Kb.reader()"},
-    "catalog.py": {"kb_app.health": "finding kinds and CSV of the catalogue check (Kb.catalog_health has the findings)",
+    "catalog.py": {"kb_app.health": "kinds and CSV of the catalogue check (Kb.catalog_health gives findings)",
                    "kb_app.export": "spreadsheet download shared with the stats page"},
-    "inbox.py": {"kb_app.usage.suggest": "accepts suggested questions and missing-answer groups by module function",
-                 "kb_app.usage.feedback": "CENTER_ROLES decides what the centre sees; a role check on the user"},
+    "inbox.py": {"kb_app.usage.suggest": "accepts suggestions and assigns missing answers by module function",
+                 "kb_app.usage.feedback": CENTER_ROLES},
     "login.py": {"kb_app.accounts.throttle": "lock limits quoted in the page's help text"},
     "my_work.py": {"kb_app.review.changes": "names of people in change requests"},
     "objection.py": {"kb_app.review.objection": "files and lists objections by module function "
@@ -45,7 +46,7 @@ KNOWN_PAGE_IMPORTS = {
     "review.py": {"kb_app.review.changes": "the reviewer's table of changes and names of people"},
     "stats.py": {"kb_app.dispatch.regions": "the district list of the region filter",
                  "kb_app.export": "spreadsheet download shared with the catalogue page",
-                 "kb_app.usage.feedback": "CENTER_ROLES decides what the centre sees; a role check on the user",
+                 "kb_app.usage.feedback": CENTER_ROLES,
                  "kb_app.usage.hot": "column headings of the hot-topics tables",
                  "kb_app.usage.stats": "column headings of the usage tables"},
     "users.py": {"kb_app.accounts.auth": "UNIT_ROLES: which roles need a unit"},
@@ -84,13 +85,19 @@ def absolute_imports(tree, package: str):
             else:
                 module = node.module or ""
             # ``from kb_app.usage import suggest`` imports the module kb_app.usage.suggest.
-            yield from (f"{module}.{a.name}" if module.startswith("kb_app") and is_module(f"{module}.{a.name}")
-                        else module for a in node.names)
+            for alias in node.names:
+                full = f"{module}.{alias.name}"
+                yield full if module.startswith("kb_app") and is_module(full) else module
 
 
 def is_module(name: str) -> bool:
     rel = Path(*name.split(".")[1:])
     return (CORE / rel).with_suffix(".py").is_file() or (CORE / rel / "__init__.py").is_file()
+
+
+def imported_roots(tree, rel: str) -> set[str]:
+    """Top-level names of what a module imports (``kb_app`` for its own relative imports)."""
+    return {name.split(".")[0] for name in absolute_imports(tree, package_of(rel))}
 
 
 def package_of(rel: str) -> str:
@@ -103,7 +110,7 @@ def runs_git(tree) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "git" for a in node.names):
             return True
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "git":
+        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "git":
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "subprocess":
@@ -130,7 +137,7 @@ def test_core_imports_no_front_end():
     for rel, tree in modules():
         if not is_core(rel):
             continue
-        bad = FRONT_ENDS & {name.split(".")[0] for name in absolute_imports(tree, package_of(rel))}
+        bad = FRONT_ENDS & imported_roots(tree, rel)
         if bad:
             offenders.append(f"{rel}: {sorted(bad)}")
     assert offenders == []
@@ -145,18 +152,19 @@ def test_front_ends_are_where_the_test_looks():
 
 def test_only_the_store_runs_git():
     runners = sorted(rel for rel, tree in modules() if is_core(rel) and runs_git(tree))
-    assert runners == sorted(GIT_RUNNERS), "run git through kb_app.content.store (Store, run_git), not subprocess"
+    assert runners == sorted(GIT_RUNNERS), "run git through kb_app.content.store (Store, run_git)"
 
 
 def test_only_the_store_starts_programs():
     """A git command built in a variable escapes the check above; starting no program at all does not."""
     found = sorted(rel for rel, tree in modules() if is_core(rel) and rel not in GIT_RUNNERS
-                   and "subprocess" in {name.split(".")[0] for name in absolute_imports(tree, package_of(rel))})
-    assert found == [], "start programs (git) through kb_app.content.store; list a module here if it must start another"
+                   and "subprocess" in imported_roots(tree, rel))
+    assert found == [], "start git through kb_app.content.store; list a module that must run another program"
 
 
 def test_git_arguments_stay_in_the_store():
-    found = {rel for rel, tree in modules() if is_core(rel) and rel not in GIT_RUNNERS and raw_git_calls(tree)}
+    found = {rel for rel, tree in modules() if is_core(rel) and rel not in GIT_RUNNERS
+             and raw_git_calls(tree)}
     new = sorted(found - set(KNOWN_RAW_GIT))
     assert new == [], f"add a named Store method instead of calling store.git(...) in {new}"
     gone = sorted(set(KNOWN_RAW_GIT) - found)
@@ -167,8 +175,8 @@ def page_imports():
     """Per page, the kb_app modules it imports beyond the facade, labels, exceptions and ui helpers."""
     out = {}
     for rel, tree in modules(CORE / "ui" / "app_pages"):
-        names = {n for n in absolute_imports(tree, package_of(rel)) if n == "kb_app" or n.startswith("kb_app.")}
-        extra = {n for n in names if n != "kb_app" and not any(n == a or n.startswith(a + ".") for a in PAGE_ALLOWED)}
+        names = {n for n in absolute_imports(tree, package_of(rel)) if n.startswith("kb_app.")}
+        extra = {n for n in names if not any(n == a or n.startswith(a + ".") for a in PAGE_ALLOWED)}
         if extra:
             out[rel.rsplit("/", 1)[-1]] = extra
     return out
@@ -179,7 +187,7 @@ def test_pages_import_only_the_facade():
     known = {page: set(mods) for page, mods in KNOWN_PAGE_IMPORTS.items()}
     new = {page: sorted(mods - known.get(page, set())) for page, mods in found.items()
            if mods - known.get(page, set())}
-    assert new == {}, "pages import kb_app.kb (or kb_app), kb_app.labels, kb_app.exceptions and kb_app.ui only"
+    assert new == {}, "pages import only kb_app.kb (or kb_app), kb_app.labels, kb_app.exceptions, kb_app.ui"
     gone = {page: sorted(mods - found.get(page, set())) for page, mods in known.items()
             if mods - found.get(page, set())}
     assert gone == {}, "no longer imported: remove them from KNOWN_PAGE_IMPORTS"
@@ -196,7 +204,8 @@ def reaches_behind_facade(tree) -> bool:
 
 
 def test_pages_do_not_reach_the_store_or_database():
-    found = {rel.rsplit("/", 1)[-1] for rel, tree in modules(CORE / "ui" / "app_pages") if reaches_behind_facade(tree)}
+    found = {rel.rsplit("/", 1)[-1] for rel, tree in modules(CORE / "ui" / "app_pages")
+             if reaches_behind_facade(tree)}
     assert sorted(found - set(KNOWN_PAGE_STORE_USE)) == [], "pages call the facade, not kb.store or kb.db()"
     assert sorted(set(KNOWN_PAGE_STORE_USE) - found) == [], "fixed: remove them from KNOWN_PAGE_STORE_USE"
 
@@ -215,6 +224,7 @@ def test_the_checks_see_what_they_look_for():
     assert raw_git_calls(ast.parse("store.git('log')"))
     assert not raw_git_calls(ast.parse("kb.store.head()"))
     assert reaches_behind_facade(ast.parse("kb.store.head()")) and reaches_behind_facade(ast.parse("kb.db()"))
-    tree = ast.parse("from kb_app import render, open_kb\nfrom kb_app.usage import suggest\nfrom . import errors\n")
+    tree = ast.parse("from kb_app import render, open_kb\nfrom kb_app.usage import suggest\n"
+                     "from . import errors\n")
     names = set(absolute_imports(tree, "kb_app.ui.app_pages"))
     assert {"kb_app.render", "kb_app", "kb_app.usage.suggest"} <= names

@@ -15,14 +15,17 @@ import click
 from ..exceptions import KbError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+ROOT_HELP = "内容仓库目录（默认当前目录或 KB_ROOT）。"
+CONFIG_HELP = "kb.toml 配置文件。"
+DIRECTORY = click.Path(file_okay=False)
 
 
 def root_options(fn):
     """--root / --data-dir / --config, shared by every command that opens a knowledge base."""
 
-    @click.option("--root", type=click.Path(file_okay=False), default=None, help="内容仓库目录（默认当前目录或 KB_ROOT）。")
-    @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="数据库与索引所在目录。")
-    @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="kb.toml 配置文件。")
+    @click.option("--root", type=DIRECTORY, default=None, help=ROOT_HELP)
+    @click.option("--data-dir", type=DIRECTORY, default=None, help="数据库与索引所在目录。")
+    @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP)
     @functools.wraps(fn)
     def wrapper(root, data_dir, config_file, **kwargs):
         from ..config import load_settings

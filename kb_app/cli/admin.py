@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..labels import VIA_LABELS, label
-from . import cli, errors, os_user, read_password, root_options
+from . import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, errors, os_user, read_password, root_options
 
 
 @cli.command()
@@ -37,9 +37,9 @@ def serve(kb, port, address):
            # uvicorn believes X-Forwarded-For / -Proto only from these addresses.
            "FORWARDED_ALLOW_IPS": kb.settings.trusted_proxies}
     click.echo(f"知识库应用已启动：http://{address}:{port}")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address", address,
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
-           "--global.developmentMode", "false"]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "minimal", "--global.developmentMode", "false"]
     sys.exit(subprocess.call(cmd, env=env, cwd=app.parent))
 
 
@@ -59,7 +59,8 @@ def user():
 @root_options
 @click.argument("username")
 @click.option("--name", required=True, help="姓名（出现在审核记录中）。")
-@click.option("--role", required=True, help="角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")
+@click.option("--role", required=True,
+              help="角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")
 @click.option("--unit", default="", help="所属单位编号（单位编辑、单位审核人必填）。")
 @click.option("--email", default="", help="电子邮箱（用于识别 git 推送的作者）。")
 def user_add(kb, username, name, role, unit, email):
@@ -155,8 +156,8 @@ def user_log(kb, username, limit):
         kb user log hrss-editor --limit 20
     """
     for e in kb.audit.list(username, limit):
-        parts = [e.at.replace("T", " "), e.label, e.username or "-", e.client or "-", label(VIA_LABELS, e.via),
-                 e.actor or "-", e.detail]
+        parts = [e.at.replace("T", " "), e.label, e.username or "-", e.client or "-",
+                 label(VIA_LABELS, e.via), e.actor or "-", e.detail]
         click.echo("\t".join(parts).rstrip("\t"))
 
 
@@ -246,10 +247,10 @@ def doctor(kb, repair):
 
 
 @cli.command()
-@click.option("--root", type=click.Path(file_okay=False), default=None, help="内容仓库目录（默认当前目录或 KB_ROOT）。")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+@click.option("--root", type=DIRECTORY, default=None, help=ROOT_HELP)
+@click.option("--data-dir", type=DIRECTORY, default=None,
               help="数据库与索引所在目录；副本（--follow）在此保存主干的克隆，默认 ./kb-replica。")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="kb.toml 配置文件。")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
 @click.option("--port", default=8080, show_default=True, help="端口。")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="工作进程数。")
@@ -272,7 +273,8 @@ def web(root, data_dir, config_file, host, port, workers, follow, primary):
     with errors():
         if follow:
             data = Path(data_dir or "kb-replica").resolve()
-            settings = load_settings(config_file, root=data / "repo", data_dir=data, follow=follow, primary_url=primary)
+            settings = load_settings(config_file, root=data / "repo", data_dir=data, follow=follow,
+                                     primary_url=primary)
         else:
             settings = load_settings(config_file, root=root, data_dir=data_dir, primary_url=primary)
         kb = open_kb(settings)

@@ -93,13 +93,15 @@ def history(kb, entry_id, on_date):
         version, entry = kb.version_on(entry_id, on_date)
         if version is None:
             raise click.ClickException(f"{on_date} 当天没有有效的“{entry_id}”版本。")
-        click.echo(f"{on_date} 有效的版本：{version.commit[:10]}（{version.date:%Y-%m-%d %H:%M} {version.author}：{version.summary}）")
+        click.echo(f"{on_date} 有效的版本：{version.commit[:10]}"
+                   f"（{version.date:%Y-%m-%d %H:%M} {version.author}：{version.summary}）")
         click.echo(kb.version_text(version))
         return
     for v in kb.history(entry_id):
         trailers = "；".join(f"{k}: {', '.join(vs)}" for k, vs in v.trailers.items())
         mark = "（删除）" if v.deleted else ""
-        click.echo(f"{v.commit[:10]}  {v.date:%Y-%m-%d %H:%M}  {v.author}  {v.summary}{mark}" + (f"  [{trailers}]" if trailers else ""))
+        click.echo(f"{v.commit[:10]}  {v.date:%Y-%m-%d %H:%M}  {v.author}  {v.summary}{mark}"
+                   + (f"  [{trailers}]" if trailers else ""))
 
 
 @cli.command()
@@ -142,7 +144,8 @@ def index_cmd(kb, rebuild):
     docs = stats["documents"]
     mode = {"rebuild": "全部重建", "incremental": "增量更新", "none": "已是最新，无需更新"}[stats["mode"]]
     click.echo(f"索引{mode}：新增 {stats['added']}、更新 {stats['updated']}、删除 {stats['deleted']} 个文件；"
-               f"公众索引 {docs['public']} 篇、坐席索引 {docs['agent']} 篇；对应提交 {stats['commit'][:10]}；用时 {stats['seconds']} 秒。")
+               f"公众索引 {docs['public']} 篇、坐席索引 {docs['agent']} 篇；"
+               f"对应提交 {stats['commit'][:10]}；用时 {stats['seconds']} 秒。")
 
 
 @cli.command()
@@ -151,7 +154,8 @@ def index_cmd(kb, rebuild):
 @click.option("--audience", type=click.Choice(["public", "agent"]), default="public", show_default=True,
               help="以谁的身份查询：public 公众（只含公开且有效的条目），agent 坐席（全部，含内部提示）。")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="最多返回几条。")
-@click.option("--kind", type=click.Choice(["policy", "directory", "article"]), default=None, help="只查某类：答复口径、派单目录、条例条文。")
+@click.option("--kind", type=click.Choice(list(KIND_LABELS)), default=None,
+              help=f"只查某类：{'、'.join(KIND_LABELS.values())}。")
 @click.option("--unit", default=None, help="只查某单位（单位编号）。")
 @click.option("--category", default=None, help="只查某分类。")
 @click.option("--region", default=None, help="只查适用于某区域的条目（含全市通用）。")
@@ -181,14 +185,17 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             continue
         click.echo("序号\t编号\t类型\t标题\t单位\t得分\t状态")
         for i, h in enumerate(results.hits, 1):
-            click.echo(f"{i}\t{h.id}\t{label(KIND_LABELS, h.kind)}\t{h.title}\t{h.unit_name or h.unit or '-'}\t{h.score:.3f}\t{h.status_label}")
+            cells = [i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-",
+                     f"{h.score:.3f}", h.status_label]
+            click.echo("\t".join(map(str, cells)))
 
 
 @cli.command()
 @root_options
 @click.argument("entry_id")
 @click.option("--on", "on_date", callback=parse_date, required=True, help="日期（YYYY-MM-DD）。")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True, help="输出格式。")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="输出格式。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件（默认输出到屏幕）。")
 def asof(kb, entry_id, on_date, fmt, output):
     """某日有效的答复存档：当日版本、发布它的变更请求和审核人，可打印，用于投诉处理与督办。

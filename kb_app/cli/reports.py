@@ -1,4 +1,5 @@
-"""``kb report`` (usage, catalogue health, hot topics, missing answers) and ``kb task`` (maintenance tasks)."""
+"""``kb report`` (usage, catalogue health, hot topics, missing answers) and ``kb task``
+(maintenance tasks)."""
 
 from __future__ import annotations
 

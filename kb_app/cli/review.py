@@ -15,7 +15,8 @@ def collect_changes(kb, directory, sets, deletes):
     for item in sets:
         path, sep, file = item.partition("=")
         if not sep:
-            raise click.BadParameter(f"“{item}”应写成 路径=文件，例如 entries/policy/city-hrss/a.md=./a.md", param_hint="--set")
+            raise click.BadParameter(f"“{item}”应写成 路径=文件，例如 entries/policy/city-hrss/a.md=./a.md",
+                                     param_hint="--set")
         try:
             changes[path.strip()] = Path(file).read_text(encoding="utf-8")
         except OSError as e:
@@ -27,7 +28,8 @@ def collect_changes(kb, directory, sets, deletes):
 
 def show_cr(kb, cr):
     status = kb.review.status(cr)
-    click.echo(f"#{cr.id} {cr.title}\n状态：{cr.state_label}  作者：{cr.author}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
+    click.echo(f"#{cr.id} {cr.title}\n"
+               f"状态：{cr.state_label}  作者：{cr.author}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
     for path, s in sorted(status.touched.items()):
         click.echo(f"  {label(CHANGE_LABELS, s)} {path}")
     for party in status.required:
@@ -132,7 +134,8 @@ def cr_show(kb, number):
 
 @cr.command(name="list")
 @root_options
-@click.option("--state", default=None, help="只列出某状态：draft、in_review、changes_requested、approved、conflicting、published…")
+@click.option("--state", default=None,
+              help="只列出某状态：draft、in_review、changes_requested、approved、conflicting、published…")
 def cr_list(kb, state):
     """列出变更请求（包括用 git 推送的 cr/* 分支）。
 
@@ -154,7 +157,8 @@ def _decision(name, method, verb, needs_comment):
         c = getattr(kb.review, method)(user, number, comment or "")
         click.echo(f"变更请求 #{c.id}：已{verb}，当前状态为“{c.state_label}”。")
 
-    command.__doc__ = f"{verb}变更请求。\n\n    \b\n    示例：\n        kb cr {name} 3 --as center" + (" --comment 请补充依据" if needs_comment else "")
+    example = f"kb cr {name} 3 --as center" + (" --comment 请补充依据" if needs_comment else "")
+    command.__doc__ = f"{verb}变更请求。\n\n    \b\n    示例：\n        {example}"
     cr.command(name=name)(command)
 
 

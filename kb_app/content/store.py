@@ -82,7 +82,8 @@ def identity_env(author: str, date: str | None = None, committer: str = "kb_app 
     return env
 
 
-def create_repository(target, message: str, author: str, now: dt.datetime | None = None, branch: str = "main"):
+def create_repository(target, message: str, author: str, now: dt.datetime | None = None,
+                      branch: str = "main"):
     """Make the directory ``target`` a repository whose one commit holds every file in it.
 
     ``now`` dates the commit (the settings' clock); without it git takes the real time.
@@ -94,7 +95,7 @@ def create_repository(target, message: str, author: str, now: dt.datetime | None
 
 
 def restore_bundle(target, bundle, branch: str, prefixes=("refs/heads/", "refs/tags/")) -> dict[str, str]:
-    """A new repository in ``target`` holding every ref of a ``git bundle``, ``branch`` checked out; its refs."""
+    """A new repository in ``target`` with every ref of a ``git bundle``, ``branch`` checked out; its refs."""
     run_git(target, "init", "--quiet", "-b", branch)
     run_git(target, "bundle", "verify", "--quiet", str(bundle))
     run_git(target, "fetch", "--quiet", "--update-head-ok", str(bundle), *[f"{p}*:{p}*" for p in prefixes])
@@ -142,7 +143,8 @@ class Store:
                               cwd=self.root, capture_output=True, text=True)
         if proc.returncode == 0:
             return []
-        return [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()] or [f"git fsck 退出码 {proc.returncode}"]
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+        return lines or [f"git fsck 退出码 {proc.returncode}"]
 
     def rev(self, ref: str) -> str | None:
         """The commit a ref points at, or None."""
@@ -229,12 +231,14 @@ class Store:
 
     def last_published(self, path: str) -> dt.datetime | None:
         """When a file last changed on main (its newest first-parent commit), or None."""
-        out = self.git("log", "-1", "--first-parent", "--format=%cI", self.head(), "--", path, check=False).strip()
+        out = self.git("log", "-1", "--first-parent", "--format=%cI", self.head(), "--", path,
+                       check=False).strip()
         return dt.datetime.fromisoformat(out) if out else None
 
     def deleted_paths(self, pattern: str) -> list[str]:
         """Paths matching ``pattern`` deleted somewhere in main's history, newest first."""
-        out = self.git("log", "--format=", "--name-only", "--diff-filter=D", self.head(), "--", pattern, check=False)
+        out = self.git("log", "--format=", "--name-only", "--diff-filter=D", self.head(), "--", pattern,
+                       check=False)
         return [line.strip() for line in out.splitlines() if line.strip()]
 
     def commit_time(self, commit: str) -> int | None:
