@@ -75,6 +75,7 @@ def cli():
 
 
 def read_password(confirm=False):
+    """The password from KB_PASSWORD, or asked for without echo."""
     import os
 
     return os.environ.get("KB_PASSWORD") or click.prompt("密码", hide_input=True, confirmation_prompt=confirm)

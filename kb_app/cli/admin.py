@@ -162,6 +162,7 @@ def user_log(kb, username, limit):
 
 
 def human_size(n: int) -> str:
+    """A byte count as people read it: 512 B, 3.2 MB."""
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

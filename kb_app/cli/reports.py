@@ -221,6 +221,7 @@ def hot_report(kb, start, end, region, as_csv):
 
 
 def catalog_report(kb, taxonomy, threshold, as_csv):
+    """``kb report catalog``: the findings of the catalogue check by kind, or as CSV."""
     from .. import health
 
     findings = kb.catalog_health(taxonomy, threshold)

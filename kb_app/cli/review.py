@@ -9,6 +9,7 @@ from . import as_user, cli, root_options
 
 
 def collect_changes(kb, directory, sets, deletes):
+    """The files a ``kb cr`` command changes: from --dir, each --set path=file and each --delete."""
     from pathlib import Path
 
     changes = kb.editing.changes_from_dir(directory) if directory else {}
@@ -27,6 +28,7 @@ def collect_changes(kb, directory, sets, deletes):
 
 
 def show_cr(kb, cr):
+    """A change request as ``kb cr show`` prints it: files, parties, conflicts, problems, impact."""
     status = kb.review.status(cr)
     click.echo(f"#{cr.id} {cr.title}\n"
                f"状态：{cr.state_label}  作者：{cr.author}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
@@ -68,6 +70,7 @@ cr_file_options = [
 
 
 def file_options(fn):
+    """--dir, --set, --delete and --task, shared by ``kb cr create`` and ``kb cr update``."""
     for option in reversed(cr_file_options):
         fn = option(fn)
     return fn
@@ -115,6 +118,7 @@ def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
 
 
 def resolved_tasks(cr):
+    """Name the maintenance tasks the change request will close when published."""
     if cr.data.get("resolves"):
         click.echo("发布后将关闭维护任务 " + "、".join(f"#{t}" for t in cr.data["resolves"]) + "。")
 
