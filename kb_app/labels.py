@@ -78,6 +78,11 @@ TASK_KIND_LABELS = {
 #: States of a maintenance task.
 TASK_STATE_LABELS = {"open": "待处理", "closed": "已完成", "dismissed": "已驳回"}
 
+#: Who sent an error report or a vote.
+REPORTER_LABELS = {"public": "市民", "agent": "坐席", "staff": "工作人员"}
+#: How an objection to a catalogue entry ended (by the state of its change request).
+OBJECTION_OUTCOME_LABELS = {"published": "异议成立，已改派", "rejected": "异议不成立",
+                            "withdrawn": CR_STATE_LABELS["withdrawn"]}
 #: How an agent settled a call (recorded by the dispatch assistant).
 OUTCOME_LABELS = {"direct_answer": "直接答复", "dispatch": "派单", "transfer": "转接"}
 #: What an intake rule tells the agent to do.
@@ -93,6 +98,9 @@ AUTH_EVENT_LABELS = {
     "login": "登录成功", "failed": "登录失败", "refused": "锁定期间拒绝登录", "locked": "锁定", "unlocked": "解锁",
     "logout": "退出登录", "expired": "会话超时", "password": "修改密码", "disabled": "停用账号", "enabled": "恢复账号",
 }
+#: Why a session of the app ended (``sessions.end_reason``).
+SESSION_END_LABELS = {"logout": "退出登录", "idle": "超时", "password": "修改密码", "disabled": "账号停用",
+                      "gone": "账号不存在"}
 #: Where an audited action came from.
 VIA_LABELS = {"app": "网页", "cli": "命令行"}
 
