@@ -17,6 +17,7 @@ import re
 
 from .content import frontmatter
 from .content import yamledit
+from .accounts.auth import UNIT_ROLES
 from .choices import Choices
 from .labels import ENTRY_KIND_LABELS
 from .exceptions import KbError, PermissionDenied
@@ -24,7 +25,6 @@ from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
 from .review.workflow import changes_from_tree, units_of_entry
 from .content.validate import validate
 
-UNIT_ROLES = ("unit_editor", "unit_reviewer")
 WORD_SEPARATORS = re.compile(r"[,，、;；\n]+")
 FACT_LINE = re.compile(r"\s*([^:：]+?)\s*[:：]\s*(.*)$")
 
