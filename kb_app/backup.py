@@ -28,12 +28,12 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import time
 from importlib import metadata
 from pathlib import Path
 
-from .exceptions import KbError
+from .content.store import restore_bundle
+from .exceptions import KbError, StoreError
 from .review.branches import branch_lock
 
 FORMAT = 1
@@ -47,23 +47,6 @@ ATTEMPTS = 5
 
 class BackupError(KbError):
     """备份或恢复失败。"""
-
-
-def _git(cwd, *args, input: str | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise BackupError(f"git {args[0]} 失败：{proc.stderr.strip() or proc.stdout.strip()}")
-    return proc.stdout
-
-
-def _refs(root) -> dict[str, str]:
-    out = _git(root, "for-each-ref", "--format=%(refname) %(objectname)", *REF_PREFIXES)
-    return dict(line.split(" ", 1) for line in out.splitlines() if line)
-
-
-def _bundle_heads(cwd, bundle: Path) -> dict[str, str]:
-    out = _git(cwd, "bundle", "list-heads", str(bundle))
-    return {name: sha for sha, name in (line.split(" ", 1) for line in out.splitlines() if line)}
 
 
 def sha256(path: Path) -> str:
@@ -129,7 +112,6 @@ def backup(kb, out) -> dict:
     started = time.perf_counter()
     out = Path(out).resolve()
     _empty_target(out, "备份目录")
-    root = Path(kb.settings.root)
     kb.db().conn.close()  # the database exists and is migrated
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
@@ -138,11 +120,9 @@ def backup(kb, out) -> dict:
         for _ in range(ATTEMPTS):
             (partial / DATABASE).unlink(missing_ok=True)
             with branch_lock(kb):
-                refs = _refs(root)
+                refs = kb.store.refs(REF_PREFIXES)
                 copy_database(kb.settings.db_path, partial / DATABASE)
-            _git(root, "bundle", "create", "--quiet", str(partial / BUNDLE), "--stdin",
-                 input="\n".join(refs) + "\n")
-            if _bundle_heads(root, partial / BUNDLE) == refs:
+            if kb.store.bundle(partial / BUNDLE, refs) == refs:
                 break
         else:
             raise BackupError(f"备份期间分支一直在变化（已尝试 {ATTEMPTS} 次）：请稍后在写入较少时重试。")
@@ -217,12 +197,11 @@ def restore(folder, target, data_dir=None) -> dict:
     created = not target.exists()
     try:
         target.mkdir(parents=True, exist_ok=True)
-        _git(target, "init", "--quiet", "-b", manifest["main_branch"])
-        bundle = str((folder / BUNDLE).resolve())
-        _git(target, "bundle", "verify", "--quiet", bundle)
-        _git(target, "fetch", "--quiet", "--update-head-ok", bundle, *[f"{p}*:{p}*" for p in REF_PREFIXES])
-        _git(target, "reset", "--quiet", "--hard", f"refs/heads/{manifest['main_branch']}")
-        if _refs(target) != manifest["refs"]:
+        try:
+            refs = restore_bundle(target, (folder / BUNDLE).resolve(), manifest["main_branch"], REF_PREFIXES)
+        except StoreError as e:
+            raise BackupError(str(e)) from e
+        if refs != manifest["refs"]:
             raise BackupError("恢复后的分支与备份清单不一致：请换用其他备份。")
         githooks.install(target, manifest["main_branch"])  # main moves only by publishing, as after kb init
         db_path = settings.db_path

@@ -8,10 +8,8 @@ import datetime as dt
 
 from .content.model import Snapshot, as_list
 from .content.numerals import article_label
+from .labels import ENTRY_KIND_LABELS, LEVEL_LABELS, audience_choice
 
-KIND_LABELS = {"policy": "答复口径", "directory": "派单目录"}
-AUDIENCE_LABELS = {"public": "公开（公众可查）", "internal": "内部（仅坐席）"}
-LEVEL_LABELS = {"city": "市级", "district": "区级", "street": "街乡级"}
 
 
 @dataclasses.dataclass
@@ -82,9 +80,9 @@ class Choices:
         if field == "level":
             return LEVEL_LABELS.get(str(value), str(value))
         if field == "audience":
-            return AUDIENCE_LABELS.get(str(value), str(value))
+            return audience_choice(str(value))
         if field == "kind":
-            return KIND_LABELS.get(str(value), str(value))
+            return ENTRY_KIND_LABELS.get(str(value), str(value))
         if field == "basis":
             return "；".join(self.basis_label(b) for b in as_list(value))
         if field == "facts" and isinstance(value, dict):

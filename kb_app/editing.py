@@ -17,13 +17,15 @@ import re
 
 from .content import frontmatter
 from .content import yamledit
-from .choices import KIND_LABELS, Choices
+from .accounts.auth import UNIT_ROLES
+from .choices import Choices
+from .labels import ENTRY_KIND_LABELS
 from .exceptions import KbError, PermissionDenied
 from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
 from .review.policy import units_of_entry
+from .review.workflow import changes_from_tree
 from .content.validate import validate
 
-UNIT_ROLES = ("unit_editor", "unit_reviewer")
 WORD_SEPARATORS = re.compile(r"[,，、;；\n]+")
 FACT_LINE = re.compile(r"\s*([^:：]+?)\s*[:：]\s*(.*)$")
 
@@ -257,7 +259,7 @@ class EntryRef:
 
     @property
     def label(self) -> str:
-        return f"{self.title}（{KIND_LABELS.get(self.kind, self.kind)}·{self.unit}）"
+        return f"{self.title}（{ENTRY_KIND_LABELS.get(self.kind, self.kind)}·{self.unit}）"
 
 
 class Editing:
@@ -320,7 +322,7 @@ class Editing:
 
     def new(self, kind: str, user) -> Draft:
         """A blank entry of a kind; a unit editor's answer belongs to their unit."""
-        if kind not in KIND_LABELS:
+        if kind not in ENTRY_KIND_LABELS:
             raise KbError(f"类型“{kind}”无效：请选择答复口径或派单目录。")
         meta = {"kind": kind, "audience": "internal" if kind == "directory" else "public"}
         if user.unit:
@@ -390,6 +392,10 @@ class Editing:
         return yamledit.update(draft.text, {"expires": self.kb.today()}, order=ORDER)
 
     # -- saving -------------------------------------------------------------------------------
+
+    def changes_from_dir(self, directory) -> dict[str, str]:
+        """Files laid out like the repository under ``directory`` that differ from main (path -> text)."""
+        return changes_from_tree(self.kb.store, directory)
 
     def save(self, user, target, changes: dict, title: str, submit: bool = False, tasks=(), offered=(),
              description: str = "") -> Saved:

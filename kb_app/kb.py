@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -13,9 +11,9 @@ from pathlib import Path
 from . import db as dbmod
 from .content import githooks
 from .config import Settings, load_settings
-from .exceptions import EntryNotFound, KbError, StoreError
+from .exceptions import EntryNotFound, KbError
 from .content.model import CONTENT_PREFIXES, Entry, Snapshot
-from .content.store import Store
+from .content.store import Store, create_repository
 from .content.validate import validate
 
 SAMPLE_ROOT = Path(__file__).resolve().parent.parent
@@ -294,11 +292,9 @@ class Kb:
         snap = self.snapshot()
         if entry_id in snap.entries:
             return snap.entries[entry_id].path
-        out = self.store.git("log", "--format=", "--name-only", "--diff-filter=D", self.store.head(), "--",
-                             f"entries/*{entry_id}.md", check=False)
-        for line in out.splitlines():
-            if line.strip() and Path(line).stem == entry_id:
-                return line.strip()
+        for path in self.store.deleted_paths(f"entries/*{entry_id}.md"):
+            if Path(path).stem == entry_id:
+                return path
         raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号。")
 
     def history(self, entry_id: str):
@@ -306,6 +302,54 @@ class Kb:
 
     def version_on(self, entry_id: str, day: dt.date):
         return self.store.version_on(self.entry_path(entry_id), day)
+
+    def version_text(self, version) -> str | None:
+        """The file of a version (from ``history`` or ``version_on``) as it was committed."""
+        return self.store.read(version.path, version.commit)
+
+    def entry_diff(self, entry_id: str, old: str, new: str | None = None) -> str:
+        """Unified diff of an entry's file between two revisions (``new`` is main by default)."""
+        store = self.store
+        new = store.rev(new or self.settings.main_branch)
+        return store.diff(self.entry_path(entry_id), store.rev(old), new)
+
+    def as_of(self, entry_id: str, day: dt.date):
+        """The version of an entry in force on ``day`` and who published it (see kb_app.content.asof)."""
+        from .content.asof import record
+
+        return record(self, entry_id, day)
+
+    def catalog_health(self, taxonomy=None, threshold: float | None = None):
+        """Findings of the dispatch catalogue's health check on main (see kb_app.health)."""
+        from . import health
+
+        return health.report(self.snapshot(), taxonomy, threshold or health.OVERLAP_THRESHOLD)
+
+    # -- objections and suggestions -------------------------------------------------------------
+
+    def file_objection(self, user, entry_id: str, reasons: str, proposed_unit: str, request: str = ""):
+        """A handler's objection to a catalogue entry, as a change request (see kb_app.review.objection)."""
+        from .review import objection
+
+        return objection.file(self, user, entry_id, reasons, proposed_unit, request)
+
+    def objections(self, entry_id: str) -> list[dict]:
+        """Every objection to a catalogue entry with its outcome and reasons."""
+        from .review import objection
+
+        return objection.history(self, entry_id)
+
+    def accept_suggestion(self, user, task_id: int, phrasing: str | None = None):
+        """Take up a suggested question: a change request adding it to its entry (kb_app.usage.suggest)."""
+        from .usage import suggest
+
+        return suggest.accept(self, user, task_id, phrasing)
+
+    def missing_answers(self, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50):
+        """Zero-result and little-opened queries grouped by what they ask (see kb_app.usage.suggest)."""
+        from .usage import suggest
+
+        return suggest.missing_answers(self, start, end, limit)
 
 
 def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localhost>",
@@ -332,23 +376,14 @@ def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localho
     else:
         for prefix in CONTENT_PREFIXES:
             shutil.copytree(SAMPLE_ROOT / prefix, target / prefix)
-    name, _, email = author.partition("<")
-    env_cmd = ["-c", f"user.name={name.strip()}", "-c", f"user.email={email.rstrip('>').strip()}"]
-
-    env = dict(os.environ)
-    if now is not None:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = now.isoformat()
-
-    def run(*args):
-        proc = subprocess.run(["git", *env_cmd, *args], cwd=target, capture_output=True, text=True, env=env)
-        if proc.returncode != 0:
-            raise StoreError(f"git {args[0]} 失败：{proc.stderr.strip()}")
-
-    run("init", "-q", "-b", "main")
-    run("add", "-A")
-    run("commit", "-q", "-m", "初始化知识库" + ("（空）" if empty else "（示例市示例内容）"))
+    create_repository(target, "初始化知识库" + ("（空）" if empty else "（示例市示例内容）"), author, now)
     githooks.install(target, "main")
     return target
+
+
+def install_hooks(directory, main_branch: str = "main") -> None:
+    """Make an existing content repository refuse pushes to main (see kb_app.content.githooks)."""
+    githooks.install(directory, main_branch)
 
 
 def restore_backup(folder, target, data_dir=None) -> dict:

@@ -26,6 +26,7 @@ import nh3
 
 from .content import markup
 from .exceptions import EntryNotFound
+from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark
 from .content.model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
@@ -198,8 +199,8 @@ def last_checked(entry: Entry, store) -> dt.date | None:
     checked = as_date(entry.meta.get("checked"))
     if checked:
         return checked
-    out = store.git("log", "-1", "--first-parent", "--format=%cI", store.head(), "--", entry.path, check=False).strip()
-    return dt.datetime.fromisoformat(out).date() if out else None
+    published = store.last_published(entry.path)
+    return published.date() if published else None
 
 
 class Reader:
@@ -240,26 +241,21 @@ class Reader:
 
     def status_marks(self, entry: Entry) -> list[str]:
         """Marks for staff: 格式错误, 内部, 未生效, 已失效, 依据已变更，待核 (none for a public answer in force)."""
-        return status_marks(entry, self.day) + (["依据已变更，待核"] if entry.id in self.flags else [])
+        return status_marks(entry, self.day) + ([FLAG_LABEL] if entry.id in self.flags else [])
 
     def format_problems(self, entry: Entry) -> list[str]:
         """For staff: why an entry is marked 格式错误 (its fields that cannot be read)."""
         return format_problems(entry)
 
 
-STATUS_MARKS = {"pending": "未生效", "expired": "已失效"}
-FORMAT_ERROR = "格式错误"
 
 
 def status_marks(entry: Entry, day: dt.date) -> list[str]:
     """格式错误 when a field cannot be read, 内部 unless public, and 未生效 / 已失效 by readable dates."""
-    marks = [FORMAT_ERROR] if entry.unreadable else []
+    marks = [STATUS_LABELS["invalid"]] if entry.unreadable else []
     if entry.audience != "public":
-        marks.append("内部")
-    status = entry.status(day)
-    if status in STATUS_MARKS:
-        marks.append(STATUS_MARKS[status])
-    return marks
+        marks.append(audience_label(entry.audience))
+    return marks + [mark for mark in [status_mark(entry.status(day))] if mark]
 
 
 def format_problems(entry: Entry) -> list[str]:

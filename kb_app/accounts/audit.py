@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-EVENTS = {
-    "login": "登录成功",
-    "failed": "登录失败",
-    "refused": "锁定期间拒绝登录",
-    "locked": "锁定",
-    "unlocked": "解锁",
-    "logout": "退出登录",
-    "expired": "会话超时",
-    "password": "修改密码",
-    "disabled": "停用账号",
-    "enabled": "恢复账号",
-}
-VIA = {"app": "网页", "cli": "命令行"}
+from ..labels import AUTH_EVENT_LABELS, VIA_LABELS
+
+EVENTS = AUTH_EVENT_LABELS
+VIA = VIA_LABELS
 # Whatever a person typed as a user name is kept, but not without bound.
 MAX_NAME = 80
 

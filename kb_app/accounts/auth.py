@@ -15,15 +15,9 @@ import argon2
 import yaml
 
 from ..exceptions import AuthError, KbError, PermissionDenied
+from ..labels import ROLE_LABELS
 
-ROLES = {
-    "unit_editor": "单位编辑",
-    "unit_reviewer": "单位审核人",
-    "center_reviewer": "热线中心校核",
-    "legal_reviewer": "法制审核",
-    "agent": "坐席",
-    "admin": "管理员",
-}
+ROLES = ROLE_LABELS
 UNIT_ROLES = ("unit_editor", "unit_reviewer")
 AUTHOR_ROLES = ("unit_editor", "center_reviewer", "legal_reviewer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")

@@ -15,8 +15,6 @@ import secrets
 TOUCH_EVERY = dt.timedelta(minutes=1)
 # Ended sessions are kept this long (the audit trail keeps the history), then deleted.
 KEEP_ENDED = dt.timedelta(days=30)
-END_REASONS = {"logout": "退出登录", "idle": "超时", "password": "修改密码", "disabled": "账号停用",
-               "gone": "账号不存在"}
 
 
 def token_hash(token: str) -> str:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
-from ..exceptions import KbError
+from ..exceptions import KbError, StoreError
+from .store import run_git
 
 HOOKS = ("pre-receive", "update")
 #: The line that marks a hook file as kb_app's own (it may be replaced by a newer version).
@@ -66,10 +66,10 @@ def script(main_branch: str = "main") -> str:
 def hooks_dir(repo) -> Path:
     """Where git looks for the hooks of a repository (honours core.hooksPath; bare or not)."""
     def rev_parse(*args):
-        proc = subprocess.run(["git", "rev-parse", *args], cwd=repo, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise KbError(f"“{repo}”不是 git 仓库：请指定用 kb init 建立或已有的内容仓库目录。")
-        return proc.stdout.strip()
+        try:
+            return run_git(repo, "rev-parse", *args).strip()
+        except StoreError:
+            raise KbError(f"“{repo}”不是 git 仓库：请指定用 kb init 建立或已有的内容仓库目录。") from None
 
     if rev_parse("--is-bare-repository") == "false":
         top = rev_parse("--show-toplevel")

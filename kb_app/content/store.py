@@ -57,6 +57,58 @@ def parse_trailers(message: str) -> dict[str, list[str]]:
     return out
 
 
+def run_git(cwd, *args, input: str | bytes | None = None, env: dict | None = None, check=True) -> str:
+    """Run a git command in ``cwd`` and return its standard output (StoreError when it fails)."""
+    full_env = {**os.environ, **(env or {})}
+    data = input.encode("utf-8") if isinstance(input, str) else input
+    proc = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, env=full_env)
+    if check and proc.returncode != 0:
+        why = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+        raise StoreError(f"git {args[0]} 失败：{why}")
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def identity_env(author: str, date: str | None = None, committer: str = "kb_app <kb_app@localhost>") -> dict:
+    """Environment naming the author (and committer) of a commit, ``Name <email>``, dated ``date``."""
+    def split(who):
+        name, _, email = who.partition("<")
+        return name.strip() or "kb_app", email.rstrip(">").strip() or "kb_app@localhost"
+
+    (a_name, a_email), (c_name, c_email) = split(author), split(committer)
+    env = {"GIT_AUTHOR_NAME": a_name, "GIT_AUTHOR_EMAIL": a_email,
+           "GIT_COMMITTER_NAME": c_name, "GIT_COMMITTER_EMAIL": c_email}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return env
+
+
+def create_repository(target, message: str, author: str, now: dt.datetime | None = None,
+                      branch: str = "main"):
+    """Make the directory ``target`` a repository whose one commit holds every file in it.
+
+    ``now`` dates the commit (the settings' clock); without it git takes the real time.
+    """
+    env = identity_env(author, now.isoformat() if now else None, committer=author)
+    run_git(target, "init", "-q", "-b", branch)
+    run_git(target, "add", "-A")
+    run_git(target, "commit", "-q", "-m", message, env=env)
+
+
+def restore_bundle(target, bundle, branch: str, prefixes=("refs/heads/", "refs/tags/")) -> dict[str, str]:
+    """A new repository in ``target`` with every ref of a ``git bundle``, ``branch`` checked out; its refs."""
+    run_git(target, "init", "--quiet", "-b", branch)
+    run_git(target, "bundle", "verify", "--quiet", str(bundle))
+    run_git(target, "fetch", "--quiet", "--update-head-ok", str(bundle), *[f"{p}*:{p}*" for p in prefixes])
+    run_git(target, "reset", "--quiet", "--hard", f"refs/heads/{branch}")
+    return refs_in(target, prefixes)
+
+
+def refs_in(root, prefixes=("refs/heads/", "refs/tags/")) -> dict[str, str]:
+    """Every ref of a repository under ``prefixes``: name -> commit."""
+    out = run_git(root, "for-each-ref", "--format=%(refname) %(objectname)", *prefixes)
+    return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
+
 class Store:
     """A content repository on disk, read and written through git objects only."""
 
@@ -73,12 +125,26 @@ class Store:
 
     def git(self, *args, input: str | bytes | None = None, env: dict | None = None, check=True) -> str:
         """Run a git command in the repository and return its standard output."""
-        full_env = {**os.environ, **(env or {})}
-        data = input.encode("utf-8") if isinstance(input, str) else input
-        proc = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True, env=full_env)
-        if check and proc.returncode != 0:
-            raise StoreError(f"git {args[0]} 失败：{proc.stderr.decode('utf-8', 'replace').strip()}")
-        return proc.stdout.decode("utf-8", "replace")
+        return run_git(self.root, *args, input=input, env=env, check=check)
+
+    def refs(self, prefixes=("refs/heads/", "refs/tags/")) -> dict[str, str]:
+        """Every branch and tag (or the refs under ``prefixes``): name -> commit."""
+        return refs_in(self.root, prefixes)
+
+    def bundle(self, path, refs) -> dict[str, str]:
+        """Write the refs with their whole history as one ``git bundle`` at ``path``; the heads it holds."""
+        self.git("bundle", "create", "--quiet", str(path), "--stdin", input="\n".join(refs) + "\n")
+        out = self.git("bundle", "list-heads", str(path))
+        return {name: sha for sha, name in (line.split(" ", 1) for line in out.splitlines() if line)}
+
+    def fsck(self) -> list[str]:
+        """What ``git fsck`` finds missing among the objects reachable from the refs (empty when whole)."""
+        proc = subprocess.run(["git", "fsck", "--connectivity-only", "--no-dangling", "--no-progress"],
+                              cwd=self.root, capture_output=True, text=True)
+        if proc.returncode == 0:
+            return []
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+        return lines or [f"git fsck 退出码 {proc.returncode}"]
 
     def rev(self, ref: str) -> str | None:
         """The commit a ref points at, or None."""
@@ -169,6 +235,31 @@ class Store:
                                     parse_trailers(message), path, deleted=not exists))
         return versions
 
+    def last_published(self, path: str) -> dt.datetime | None:
+        """When a file last changed on main (its newest first-parent commit), or None."""
+        out = self.git("log", "-1", "--first-parent", "--format=%cI", self.head(), "--", path,
+                       check=False).strip()
+        return dt.datetime.fromisoformat(out) if out else None
+
+    def deleted_paths(self, pattern: str) -> list[str]:
+        """Paths matching ``pattern`` deleted somewhere in main's history, newest first."""
+        out = self.git("log", "--format=", "--name-only", "--diff-filter=D", self.head(), "--", pattern,
+                       check=False)
+        return [line.strip() for line in out.splitlines() if line.strip()]
+
+    def commit_time(self, commit: str) -> int | None:
+        """A commit's time in seconds since the epoch, or None when there is no such commit."""
+        out = self.git("show", "-s", "--format=%ct", commit, check=False).strip()
+        return int(out) if out.isdigit() else None
+
+    def parent(self, commit: str) -> str:
+        """The first parent of a commit (the main it was published onto)."""
+        return self.git("rev-parse", f"{commit}^1").strip()
+
+    def first_parents(self, ref: str | None = None) -> list[str]:
+        """The commits of main (or ``ref``) along first parents, newest first."""
+        return self.git("rev-list", "--first-parent", ref or self.head()).split()
+
     def diff(self, path: str, old: str | None, new: str | None, context: int = 3) -> str:
         """Unified diff of one file between two commits (None means absent)."""
         a = (self.read(path, old) if old else None) or ""
@@ -204,12 +295,7 @@ class Store:
     # -- writing ------------------------------------------------------------------------------
 
     def _identity_env(self, author: str | None, date: str | None = None) -> dict:
-        name, _, email = (author or self.author).partition("<")
-        env = {"GIT_AUTHOR_NAME": name.strip() or "kb_app", "GIT_AUTHOR_EMAIL": email.rstrip(">").strip() or "kb_app@localhost",
-               "GIT_COMMITTER_NAME": "kb_app", "GIT_COMMITTER_EMAIL": "kb_app@localhost"}
-        if date:
-            env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-        return env
+        return identity_env(author or self.author, date)
 
     def write_tree(self, base: str | None, changes: dict[str, str | None]) -> str:
         """A tree: ``base``'s tree with files set (text) or removed (None), via a temporary index."""

@@ -38,6 +38,7 @@ from collections import Counter, OrderedDict
 
 from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
 from .emergency import Finding, Recogniser
+from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
 from ..workcalendar import CalendarMissing, Due, WorkCalendar
 
@@ -64,8 +65,6 @@ class RuleMatch:
     channel: str = ""
     basis: list = dataclasses.field(default_factory=list)
 
-    ACTION_LABELS = {"transfer": "转接紧急专线", "redirect": "告知其他渠道", "reject": "不予受理并解释",
-                     "privacy": "涉及个人信息，不予提供"}
 
     @classmethod
     def of(cls, rule: dict, trigger: str) -> "RuleMatch":
@@ -77,7 +76,7 @@ class RuleMatch:
 
     @property
     def action_label(self) -> str:
-        return self.ACTION_LABELS.get(self.action, self.action)
+        return RULE_ACTION_LABELS.get(self.action, self.action)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "action": self.action, "action_label": self.action_label,

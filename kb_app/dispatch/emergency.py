@@ -37,10 +37,10 @@ import dataclasses
 import re
 from typing import Iterable
 
+from ..labels import EMERGENCY_LABELS as STATE_LABELS
 from ..search.analysis import normalize
 
 EMERGENCY, SUSPECTED, DISMISSED = "emergency", "suspected", "dismissed"
-STATE_LABELS = {EMERGENCY: "紧急", SUSPECTED: "疑似紧急", DISMISSED: "不按紧急处理"}
 _RANK = {EMERGENCY: 3, SUSPECTED: 2, DISMISSED: 1}
 DEFAULT_WINDOW = 10
 #: Sentence ends: signs in another sentence do not describe this event.

@@ -14,12 +14,12 @@ import re
 from pathlib import PurePosixPath
 
 from ..content import frontmatter
-from ..choices import KIND_LABELS, Choices
+from ..choices import Choices
+from ..labels import CHANGE_LABELS as STATUS_LABELS, KIND_LABELS
 from ..editing import LABELS, ORDER
 from ..content.model import ENTRY_DIRS, REGULATION_DIR, as_date
 from ..content.yamledit import same
 
-STATUS_LABELS = {"A": "新增", "M": "修改", "D": "删除"}
 CONFIG_LABELS = {
     "units": "承办单位名录", "time_limits": "办理时限", "intake_rules": "分类处置规则", "review_policy": "审核规则",
     "synonyms": "检索同义词", "calendar": "节假日日历",

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 
 from ..exceptions import KbError, PermissionDenied
+from ..labels import OBJECTION_OUTCOME_LABELS as OUTCOMES
 from ..privacy import mask
 
 KIND = "objection"
-OUTCOMES = {"published": "异议成立，已改派", "rejected": "异议不成立", "withdrawn": "已撤回"}
 #: The events of an objection's record that decide it, shown with its history.
 DECISIONS = ("approve", "rejected", "request_changes", "publish", "withdraw")
 

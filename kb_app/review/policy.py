@@ -18,9 +18,9 @@ import yaml
 from ..accounts.auth import AUTHOR_ROLES, UNIT_ROLES, User
 from ..content import frontmatter
 from ..exceptions import KbError, PermissionDenied
+from ..labels import PARTY_LABELS as PARTY_NAMES
 
 POLICY_PATH = "regulations/review_policy.yaml"
-PARTY_NAMES = {"center": "热线中心校核", "legal": "法制审核"}
 DEFAULT_POLICY = {
     "rules": [{"paths": ["entries/policy/**"], "require": ["owner", "center"]},
               {"paths": ["entries/directory/**"], "require": ["center", "handlers"]},

@@ -11,16 +11,9 @@ import dataclasses
 import json
 
 from ..exceptions import KbError
+from ..labels import CR_EVENT_LABELS as EVENT_LABELS, CR_STATE_LABELS as STATES
 
-STATES = {
-    "draft": "草稿", "in_review": "审核中", "changes_requested": "退回修改", "approved": "已批准",
-    "conflicting": "有冲突", "publishing": "发布中", "published": "已发布", "withdrawn": "已撤回", "rejected": "已驳回",
-}
 OPEN = ("draft", "in_review", "changes_requested", "approved", "conflicting")
-EVENT_LABELS = {"create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准",
-                "request_changes": "退回修改", "rejected": "驳回", "withdraw": "撤回", "publish": "发布",
-                "conflict": "发布冲突", "adopt": "从 git 分支登记", "comment": "评论", "invalidate": "审核失效",
-                "recover": "中断后恢复"}
 #: Columns holding JSON.
 _JSON = ("data", "problems", "conflicts")
 

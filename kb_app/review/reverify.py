@@ -14,10 +14,10 @@ import datetime as dt
 from .. import db as dbmod
 from ..content import yamledit
 from ..exceptions import KbError
+from ..labels import FLAG_LABEL
 from .impact import Impact, analyse
 
 FLAG = "basis_changed"
-FLAG_LABEL = "依据已变更，待核"
 TASK_KIND = "basis_changed"
 WATCHED = ("regulations/texts/", "regulations/time_limits.yaml", "regulations/intake_rules.yaml")
 #: What a replay of the history needs to see: rule changes flag, entry changes clear.

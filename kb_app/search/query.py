@@ -15,6 +15,7 @@ import numpy as np
 from whoosh import query as Q
 
 from ..content.model import Entry, Snapshot
+from ..labels import STATUS_LABELS
 from . import analysis
 from .scorer import Scorer
 
@@ -36,7 +37,6 @@ RERANK_FULL_AT = 12
 #: Weight of jieba words relative to character bigrams.
 WORD_WEIGHT = 1.0
 
-STATUS_LABELS = {"in_force": "有效", "pending": "未生效", "expired": "已失效", "invalid": "格式错误"}
 
 
 # -- results -----------------------------------------------------------------------------------

@@ -18,13 +18,11 @@ suggested entry or one picked from the whole catalogue — is also kept as dispa
 import streamlit as st
 
 from kb_app import render
-from kb_app.usage.feedback import OUTCOMES
+from kb_app.labels import LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, audience_label, status_mark
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
 
-LEVELS = {"city": "市级", "district": "区级", "street": "街道（乡镇）"}
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
-STATUS_MARKS = {"pending": "未生效", "expired": "已失效"}
 
 
 # -- the request's end ---------------------------------------------------------------------------
@@ -109,8 +107,8 @@ def show_answers(kb, user, result, done):
             if a.settles and a is result.answers[0]:
                 st.success("建议：直接答复，不必派单。", icon=":material/record_voice_over:")
             entry_link(a.entry_id, a.title)
-            marks = [":gray-badge[内部]" if a.audience == "internal" else ":gray-badge[公开]"]
-            marks += [f":red-badge[{STATUS_MARKS[a.status]}]"] if a.status in STATUS_MARKS else []
+            marks = [f":gray-badge[{audience_label(a.audience)}]"]
+            marks += [f":red-badge[{status_mark(a.status)}]"] if status_mark(a.status) else []
             st.markdown(" ".join(marks))
             st.caption(f"{a.unit_name or a.unit} · 与诉求吻合 {a.coverage:.0%}")
             entry = reader.snap.entries.get(a.entry_id)

@@ -44,21 +44,18 @@ import datetime as dt
 import hashlib
 
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
+from ..labels import OUTCOME_LABELS, TASK_KIND_LABELS as KIND_LABELS, TASK_STATE_LABELS as STATE_LABELS
 from ..privacy import mask
 from ..content.validate import file_owner, invalid_files
 from ..workcalendar import CalendarMissing, WorkCalendar
 
 EXPIRY_WINDOW_DAYS = 30
 OPEN, CLOSED, DISMISSED = "open", "closed", "dismissed"
-KIND_LABELS = {"report": "纠错", "expiring": "即将到期", "review_due": "到期复核", "unhelpful": "多次无帮助",
-               "zero_result": "无结果查询", "basis_changed": "依据已变更，待核", "invalid": "格式错误",
-               "suggested_question": "建议新增问法"}
-STATE_LABELS = {OPEN: "待处理", CLOSED: "已完成", DISMISSED: "已驳回"}
 CENTER_ROLES = {"center_reviewer", "admin"}
 #: Task kinds that close on their own condition rather than on any published change to the entry.
 SELF_CLOSING = {"suggested_question"}
 AUDIENCES = {"public", "agent", "staff"}
-OUTCOMES = {"direct_answer": "直接答复", "dispatch": "派单", "transfer": "转接"}
+OUTCOMES = OUTCOME_LABELS
 TRANSFER_TOPIC = "紧急转接"
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 import statistics
 
 from ..export import csv_text
+from ..labels import TASK_STATE_LABELS
 
 #: Column labels, in display order, of every section.
 SECTIONS = {
@@ -31,8 +32,9 @@ SECTIONS = {
                                        "unhelpful": "没有帮助", "rate": "有用率"}),
     "helpfulness_by_unit": ("单位有用率", {"unit": "单位编号", "unit_name": "单位", "helpful": "有帮助",
                                       "unhelpful": "没有帮助", "rate": "有用率"}),
-    "tasks_by_unit": ("维护任务", {"unit": "单位编号", "unit_name": "单位", "open": "待处理", "overdue": "已超期",
-                                "closed": "已完成", "dismissed": "已驳回"}),
+    "tasks_by_unit": ("维护任务", {"unit": "单位编号", "unit_name": "单位", "open": TASK_STATE_LABELS["open"],
+                                "overdue": "已超期", "closed": TASK_STATE_LABELS["closed"],
+                                "dismissed": TASK_STATE_LABELS["dismissed"]}),
     "direct_answers_per_day": ("每日直接答复率", {"day": "日期", "requests": "受理诉求", "direct": "直接答复",
                                             "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
     "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", "requests": "受理诉求", "direct": "直接答复",

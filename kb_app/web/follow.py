@@ -21,13 +21,13 @@ import hmac
 import json
 import logging
 import os
-import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..content.store import run_git
 from ..exceptions import KbError, StoreError
 from .keys import ApiKey, key_hash
 from .errors import HttpError
@@ -145,11 +145,7 @@ class Mirror:
         self.status_path = self.root / ".git" / "kb-follow.json"
 
     def _git(self, *args, cwd=None) -> str:
-        proc = subprocess.run(["git", *args], cwd=cwd or self.root, capture_output=True, text=True,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
-        if proc.returncode != 0:
-            raise StoreError(f"git {args[0]} 失败：{proc.stderr.strip() or proc.stdout.strip()}")
-        return proc.stdout
+        return run_git(cwd or self.root, *args, env={"GIT_TERMINAL_PROMPT": "0"})
 
     def ensure(self) -> bool:
         """Clone the primary when there is no clone yet; returns whether it cloned."""

@@ -17,8 +17,9 @@ import threading
 import time
 
 from ..exceptions import KbError
+from ..labels import API_ROLE_LABELS
 
-ROLES = {"agent": "坐席系统", "partner": "合作平台"}
+ROLES = API_ROLE_LABELS
 PREFIX = "kb_"
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{1,39}")
 #: Seconds a worker trusts what it read about a key (a revoked key stops working within this time).

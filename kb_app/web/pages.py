@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..exceptions import EntryNotFound
+from ..labels import KIND_LABELS
 from . import api, views
 from .site import HttpError
 
@@ -34,7 +35,7 @@ env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), aut
                          trim_blocks=True, lstrip_blocks=True)
 CSS = (HERE / "static" / "site.css").read_bytes()
 env.globals["css_url"] = "/static/site.css?v=" + hashlib.sha1(CSS).hexdigest()[:10]
-env.globals["kind_labels"] = views.KIND_LABELS
+env.globals["kind_labels"] = KIND_LABELS
 env.filters["safe_html"] = Markup
 
 

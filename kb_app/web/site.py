@@ -249,10 +249,9 @@ class Site:
     def commit_time(self, commit: str) -> int | None:
         """The commit's time (seconds since the epoch), cached."""
         if commit not in self._commit_times:
-            out = self.kb.store.git("show", "-s", "--format=%ct", commit, check=False).strip()
             if len(self._commit_times) > 64:
                 self._commit_times.clear()
-            self._commit_times[commit] = int(out) if out.isdigit() else None
+            self._commit_times[commit] = self.kb.store.commit_time(commit)
         return self._commit_times[commit]
 
     async def cached(self, request: Request, variant: str, key: tuple, render, *, shared: bool = True,

@@ -13,9 +13,9 @@ import nh3
 
 from .. import render
 from ..exceptions import EntryNotFound
+from ..labels import STATUS_LABELS
 
 KINDS = ("policy", "directory", "article")
-KIND_LABELS = {"policy": "答复", "directory": "派单目录", "article": "条文"}
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
 
 
@@ -74,8 +74,7 @@ def entry_dict(reader, entry) -> dict:
            "rechecking": bool(why), "notice": RECHECKING_NOTICE if why else None, "url": answer_url(entry.id)}
     if reader.staff:
         out.update(audience=entry.audience, status=entry.status(reader.day),
-                   status_label={"in_force": "有效", "pending": "未生效",
-                                 "expired": "已失效"}[entry.status(reader.day)],
+                   status_label=STATUS_LABELS[entry.status(reader.day)],
                    marks=reader.status_marks(entry), effective=_iso(entry.effective),
                    expires=_iso(entry.expires),
                    agent_notes=entry.agent_notes or "", rechecking_detail=why or None,

@@ -12,6 +12,7 @@ import logging
 import streamlit as st
 
 from kb_app import render
+from kb_app.labels import KIND_LABELS
 from kb_app.ui.dispatch_panel import dispatch_tab
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
@@ -19,8 +20,7 @@ from kb_app.ui.resources import get_kb
 
 log = logging.getLogger(__name__)
 ROLES = {"agent", "center_reviewer", "admin"}
-KINDS = {"全部类型": None, "答复口径": "policy", "派单目录": "directory", "条例条文": "article"}
-KIND_LABELS = {"policy": "答复口径", "directory": "派单目录", "article": "条例条文"}
+KINDS = {"全部类型": None} | {label: kind for kind, label in KIND_LABELS.items()}
 KIND_NAMES = {value: label for label, value in KINDS.items()}
 LIMIT = 10
 MAX_QUERY = 500

@@ -5,6 +5,7 @@ import streamlit as st
 
 from kb_app import render
 from kb_app.exceptions import KbError
+from kb_app.labels import KIND_LABELS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_article_url
 from kb_app.ui.resources import get_kb
@@ -22,7 +23,7 @@ def show_citing(reader, article):
         st.caption("目前没有条目引用本条。")
     for entry in entries:
         marks = reader.status_marks(entry)
-        kind = "" if entry.kind == "policy" else "派单目录 · "
+        kind = "" if entry.kind == "policy" else f"{KIND_LABELS[entry.kind]} · "
         suffix = f"（{'、'.join(marks)}）" if marks else ""
         entry_link(entry.id, f"{kind}{entry.title}{suffix}")
         st.caption(f"答复单位：{reader.unit_name(entry.unit)}")

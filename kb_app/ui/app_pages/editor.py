@@ -10,7 +10,7 @@ import hashlib
 
 import streamlit as st
 
-from kb_app.choices import AUDIENCE_LABELS, KIND_LABELS, LEVEL_LABELS
+from kb_app.labels import AUDIENCE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, audience_choice
 from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -161,7 +161,7 @@ def field_widget(field, draft, choices, ed, k, notes):
         entered = select(field.label, list(choices.tiers), start, choices.tier_name, key) or ""
     elif field.widget == "audience":
         options = ["internal"] if draft.kind == "directory" else list(AUDIENCE_LABELS)
-        entered = select(field.label, options, value, lambda v: AUDIENCE_LABELS.get(v, v), key) or ""
+        entered = select(field.label, options, value, audience_choice, key) or ""
     elif field.widget == "date":
         entered = st.date_input(field.label, value=value, min_value=DATES[0], max_value=DATES[1],
                                 format="YYYY-MM-DD", key=key, help=help_text)

@@ -5,12 +5,12 @@ import streamlit as st
 
 from kb_app.usage import suggest
 from kb_app.usage.feedback import CENTER_ROLES
+from kb_app.labels import REPORTER_LABELS as REPORTERS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.style import hide_input_hints
 
-REPORTERS = {"public": "市民", "agent": "坐席", "staff": "工作人员"}
 
 st.title("维护任务")
 user = st.session_state.get("user")

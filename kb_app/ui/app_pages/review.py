@@ -5,7 +5,7 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
-from kb_app.review.records import EVENT_LABELS
+from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS
 from kb_app.ui.diff import rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, public_answer_url

@@ -3,7 +3,8 @@ signed-in sessions and the audit trail of log-ins."""
 
 import streamlit as st
 
-from kb_app.accounts.auth import ROLES, UNIT_ROLES
+from kb_app.accounts.auth import UNIT_ROLES
+from kb_app.labels import ROLE_LABELS as ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash

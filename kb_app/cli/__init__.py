@@ -1,0 +1,106 @@
+"""The ``kb`` command group and what its commands share: the options that open a knowledge base,
+signing in with ``--as``, date parsing and turning a ``KbError`` into ``Error: …``.
+
+Each family of commands lives in its own module (content, review, dispatch, reports, admin) and
+registers itself on :data:`cli` when imported at the end of this module. Commands only parse, call
+the facade (``kb_app.kb.Kb`` or a service reached from it) and print."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import click
+
+from ..exceptions import KbError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+ROOT_HELP = "内容仓库目录（默认当前目录或 KB_ROOT）。"
+CONFIG_HELP = "kb.toml 配置文件。"
+DIRECTORY = click.Path(file_okay=False)
+
+
+def root_options(fn):
+    """--root / --data-dir / --config, shared by every command that opens a knowledge base."""
+
+    @click.option("--root", type=DIRECTORY, default=None, help=ROOT_HELP)
+    @click.option("--data-dir", type=DIRECTORY, default=None, help="数据库与索引所在目录。")
+    @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP)
+    @functools.wraps(fn)
+    def wrapper(root, data_dir, config_file, **kwargs):
+        from ..config import load_settings
+        from ..kb import open_kb
+
+        with errors():
+            kb = open_kb(load_settings(config_file, root=root, data_dir=data_dir))
+            return fn(kb, **kwargs)
+
+    return wrapper
+
+
+class errors:
+    """Turn a KbError into ``Error: …`` and exit status 1."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, KbError):
+            raise click.ClickException(str(exc))
+        return False
+
+
+def iso_option(parse, what: str, example: str):
+    """A click callback reading an ISO date or time with ``parse``; a clear error names the format."""
+
+    def callback(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ValueError:
+            raise click.BadParameter(f"“{value}”不是有效{what}，请按 {example} 填写。")
+
+    return callback
+
+
+parse_date = iso_option(dt.date.fromisoformat, "日期", "YYYY-MM-DD")
+parse_datetime = iso_option(dt.datetime.fromisoformat, "时间", "YYYY-MM-DDTHH:MM")
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="kb_app")
+def cli():
+    """12345 接诉即办知识库：答复口径、派单目录与条例的管理、校核和检索。"""
+
+
+def read_password(confirm=False):
+    """The password from KB_PASSWORD, or asked for without echo."""
+    import os
+
+    return os.environ.get("KB_PASSWORD") or click.prompt("密码", hide_input=True, confirmation_prompt=confirm)
+
+
+def os_user() -> str:
+    """Who ran the command, for the audit trail (the operating-system account)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+def as_user(fn):
+    """--as USER: sign in (password from KB_PASSWORD or a prompt, throttled) before running the command."""
+
+    @click.option("--as", "username", required=True, help="以该用户身份操作（密码取自 KB_PASSWORD 或提示输入）。")
+    @functools.wraps(fn)
+    def wrapper(kb, username, **kwargs):
+        return fn(kb, kb.authenticate(username, read_password(), via="cli"), **kwargs)
+
+    return wrapper
+
+
+# The command families register themselves on ``cli``.
+from . import admin, content, dispatch, reports, review  # noqa: E402,F401

@@ -1,0 +1,351 @@
+"""Running and keeping a knowledge base: accounts, API keys, backup and restore, doctor, the two servers."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..labels import VIA_LABELS, label
+from . import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, errors, os_user, read_password, root_options
+
+
+@cli.command()
+@root_options
+@click.option("--port", default=8501, show_default=True, envvar="KB_PORT", help="端口（或环境变量 KB_PORT）。")
+@click.option("--address", default="127.0.0.1", show_default=True, envvar="KB_ADDRESS",
+              help="监听地址（或环境变量 KB_ADDRESS），默认只有本机能访问；其他地址要求已没有账号使用演示密码。")
+def serve(kb, port, address):
+    """启动工作人员的网页应用（坐席工作台、编辑、校核、统计）；市民的公众网站是 kb web。
+
+    默认只在本机（127.0.0.1）监听。要让其他机器访问（如 --address 0.0.0.0），
+    先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。
+
+    \b
+    示例：
+        kb serve --root ./kb --port 8501
+        kb serve --root ./kb --address 0.0.0.0
+    """
+    import os
+    import subprocess
+    from pathlib import Path
+
+    kb.users.check_listen_address(address)
+    app = Path(__file__).resolve().parent.parent / "ui" / "server.py"
+    env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()),
+           "KB_DATA_DIR": str(kb.settings.data_path.resolve()),
+           # uvicorn believes X-Forwarded-For / -Proto only from these addresses.
+           "FORWARDED_ALLOW_IPS": kb.settings.trusted_proxies}
+    click.echo(f"知识库应用已启动：http://{address}:{port}")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "minimal", "--global.developmentMode", "false"]
+    sys.exit(subprocess.call(cmd, env=env, cwd=app.parent))
+
+
+@cli.group()
+def user():
+    """管理本地账号（用户名、姓名、角色、所属单位），解除登录锁定，查看登录审计记录。
+
+    \b
+    示例：
+        kb user add center --name 张校核 --role center_reviewer
+        kb user list
+        kb user unlock center
+    """
+
+
+@user.command(name="add")
+@root_options
+@click.argument("username")
+@click.option("--name", required=True, help="姓名（出现在审核记录中）。")
+@click.option("--role", required=True,
+              help="角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")
+@click.option("--unit", default="", help="所属单位编号（单位编辑、单位审核人必填）。")
+@click.option("--email", default="", help="电子邮箱（用于识别 git 推送的作者）。")
+def user_add(kb, username, name, role, unit, email):
+    """新建账号；密码取自环境变量 KB_PASSWORD，否则提示输入。
+
+    \b
+    示例：
+        KB_PASSWORD=secret123 kb user add hrss-editor --name 李编辑 --role unit_editor --unit city-hrss
+    """
+    u = kb.users.add(username, name, read_password(confirm=True), role, unit, email)
+    click.echo(f"已建立账号 {u.username}（{u.name}，{u.role_label}）。")
+
+
+@user.command(name="list")
+@root_options
+def user_list(kb):
+    """列出全部账号。
+
+    \b
+    示例：
+        kb user list --root ./kb
+    """
+    locked = {lock.key: lock for lock in kb.throttle.active_locks() if lock.scope == "account"}
+    now = kb.now()
+    for u in kb.users.list():
+        marks = ["（已停用）"] if u.disabled else []
+        if u.username in locked:
+            marks.append(f"（已锁定，{locked[u.username].minutes_left(now)} 分钟后自动解锁）")
+        click.echo("\t".join([u.username, u.name, u.role_label, *marks]))
+
+
+@user.command(name="disable")
+@root_options
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="恢复已停用的账号。")
+def user_disable(kb, username, enable):
+    """停用（或用 --enable 恢复）账号。
+
+    \b
+    示例：
+        kb user disable hrss-editor
+    """
+    u = kb.users.set_disabled(username, not enable, actor=os_user())
+    click.echo(f"账号 {u.username} 已恢复。" if enable else f"账号 {u.username} 已停用，其会话已全部结束。")
+
+
+@user.command(name="passwd")
+@root_options
+@click.argument("username")
+def user_passwd(kb, username):
+    """修改账号密码（该账号的会话随即全部结束）；新密码取自 KB_PASSWORD，否则提示输入。
+
+    \b
+    示例：
+        kb user passwd hrss-editor
+    """
+    kb.users.set_password(username, read_password(confirm=True), actor=os_user())
+    click.echo(f"账号 {username} 的密码已修改，其会话已全部结束。")
+
+
+@user.command(name="unlock")
+@root_options
+@click.argument("username", required=False)
+@click.option("--client", default=None, help="解除对某个客户端地址的锁定（而不是账号）。")
+def user_unlock(kb, username, client):
+    """提前解除因多次登录失败而加的锁定（账号，或用 --client 指定的地址）。
+
+    在服务器上运行本命令的人即管理员：管理员账号自己被锁定时也能解锁。
+
+    \b
+    示例：
+        kb user unlock hrss-editor
+        kb user unlock --client 10.1.2.3
+    """
+    if bool(username) == bool(client):
+        raise click.UsageError("请指定一个账号，或用 --client 指定一个地址（二者选一）。")
+    scope, key = ("account", username) if username else ("client", client)
+    lifted = kb.throttle.unlock(scope, key, actor=os_user(), via="cli")
+    what = f"账号 {username}" if username else f"地址 {client}"
+    click.echo(f"{what} 已解锁。" if lifted else f"{what} 没有被锁定。")
+
+
+@user.command(name="log")
+@root_options
+@click.argument("username", required=False)
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="最多显示几条。")
+def user_log(kb, username, limit):
+    """登录与账号审计记录（登录、失败、锁定、解锁、退出、改密、停用），最新的在前。
+
+    \b
+    示例：
+        kb user log
+        kb user log hrss-editor --limit 20
+    """
+    for e in kb.audit.list(username, limit):
+        parts = [e.at.replace("T", " "), e.label, e.username or "-", e.client or "-",
+                 label(VIA_LABELS, e.via), e.actor or "-", e.detail]
+        click.echo("\t".join(parts).rstrip("\t"))
+
+
+def human_size(n: int) -> str:
+    """A byte count as people read it: 512 B, 3.2 MB."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+@cli.command(name="backup")
+@root_options
+@click.argument("out", type=click.Path(file_okay=False))
+def backup_cmd(kb, out):
+    """备份知识库（应用运行时也可执行）：流程数据库、全部分支（main 与 cr/*）和清单，写入新目录 OUT。
+
+    检索索引不备份：恢复后用 kb index 重建。
+
+    \b
+    示例：
+        kb backup --root ./kb /srv/backup/kb-2026-11-22
+    """
+    m = kb.backup(out)
+    size = sum(f["size"] for f in m["files"].values())
+    rows = sum(n for table, n in m["tables"].items() if not table.startswith("_"))
+    click.echo(f"已备份到 {out}：主干 {m['main'][:10]}（{m['entries']} 个条目），{len(m['refs'])} 个分支与标签"
+               f"（其中变更请求 {m['change_branches']} 个），数据库 {rows} 行；"
+               f"共 {human_size(size)}，用时 {m['seconds']} 秒。")
+
+
+@cli.command(name="restore")
+@click.argument("backup_dir", type=click.Path(file_okay=False, exists=True))
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="数据库与索引所在目录（默认 DIRECTORY/.git/kb-data）。")
+def restore_cmd(backup_dir, directory, data_dir):
+    """从 kb backup 生成的备份 BACKUP_DIR 恢复出一个新的知识库 DIRECTORY。
+
+    先核对备份清单中的校验和，恢复后核对分支与各表行数；之后用 kb index 建立检索索引。
+
+    \b
+    示例：
+        kb restore /srv/backup/kb-2026-11-22 ./kb
+        kb index --root ./kb
+    """
+    from ..kb import restore_backup
+
+    with errors():
+        r = restore_backup(backup_dir, directory, data_dir)
+    t = r["tables"]
+    click.echo(f"已在 {directory} 恢复知识库：主干 {r['main'][:10]}（{r['entries']} 个条目），"
+               f"{len(r['refs'])} 个分支与标签，账号 {t.get('users', 0)} 个，变更请求 {t.get('change_requests', 0)} 个，"
+               f"维护任务 {t.get('tasks', 0)} 个。")
+    where = f"--root {directory}" + (f" --data-dir {data_dir}" if data_dir else "")
+    click.echo(f"请运行 kb index {where} 建立检索索引。")
+
+
+@cli.command()
+@root_options
+@click.option("--repair", is_flag=True, help="重建检索索引、按主干历史重新计算待核标记、登记推送的分支，然后再检查一遍。")
+def doctor(kb, repair):
+    """检查知识库：数据库、git 仓库、变更请求与 cr/* 分支、待核标记、检索索引、主干上的文件。
+
+    有问题时退出码为 1；能自动修复的问题注明“--repair 可修复”。
+
+    \b
+    示例：
+        kb doctor --root ./kb
+        kb doctor --root ./kb --repair
+    """
+    report = kb.doctor(repair=repair)
+    for line in report.repairs:
+        click.echo(f"已修复：{line}")
+    for check in report.checks:
+        state = f"{len(check.findings)} 个问题" if check.findings else "正常"
+        click.echo(f"{check.title}：{check.summary}——{state}")
+        for f in check.findings:
+            hint = "（kb doctor --repair 可修复）" if f.repairable and not repair else ""
+            click.echo(f"  - {f.message}{hint}")
+    if not report.ok:
+        click.echo(f"发现 {len(report.findings)} 个问题。", err=True)
+        sys.exit(1)
+    click.echo("检查完毕：未发现问题。")
+
+
+# -- the public site and API (kb web, kb apikey) ------------------------------------------------
+
+
+@cli.command()
+@click.option("--root", type=DIRECTORY, default=None, help=ROOT_HELP)
+@click.option("--data-dir", type=DIRECTORY, default=None,
+              help="数据库与索引所在目录；副本（--follow）在此保存主干的克隆，默认 ./kb-replica。")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8080, show_default=True, help="端口。")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="工作进程数。")
+@click.option("--follow", default=None, metavar="URL", help="作为只读副本跟随该仓库（任意 git 地址或路径）的主干。")
+@click.option("--primary", default=None, metavar="URL", help="（副本）主站点的网址，用于转交评价、纠错和检索日志。")
+def web(root, data_dir, config_file, host, port, workers, follow, primary):
+    """启动公众网站与 JSON API（多进程，不依赖 Streamlit）；--follow 时作为只读副本。
+
+    \b
+    示例：
+        kb web --root ./kb --port 8080 --workers 2
+        kb web --follow /srv/kb --data-dir /srv/replica --port 8081 --primary http://10.0.0.1:8080
+    """
+    from pathlib import Path
+
+    from ..config import load_settings
+    from ..kb import open_kb
+    from ..web import server
+
+    with errors():
+        if follow:
+            data = Path(data_dir or "kb-replica").resolve()
+            settings = load_settings(config_file, root=data / "repo", data_dir=data, follow=follow,
+                                     primary_url=primary)
+        else:
+            settings = load_settings(config_file, root=root, data_dir=data_dir, primary_url=primary)
+        kb = open_kb(settings)
+        stats = server.prepare(kb, echo=lambda m: click.echo(m, err=True))
+        role = f"只读副本，跟随 {follow}" if follow else "主节点"
+        click.echo(f"公众网站与 API 已启动：http://{host}:{port}（{role}，{workers} 个工作进程，"
+                   f"索引提交 {stats['commit'][:10]}）")
+        server.run(kb, host, port, workers)
+
+
+@cli.group()
+def apikey():
+    """API 密钥：供坐席系统（agent）和合作平台（partner）调用 JSON API。
+
+    \b
+    示例：
+        kb apikey add call-center --role agent
+        kb apikey list
+        kb apikey revoke call-center
+    """
+
+
+@apikey.command(name="add")
+@root_options
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["agent", "partner"]),
+              help="agent：坐席系统（坐席检索、内部提示、派单助手）；partner：合作平台（公众接口，更高限额）。")
+@click.option("--rate", type=int, default=None, help="每分钟请求数上限（默认按角色取设置中的值）。")
+@click.option("--note", default="", help="备注（使用方、联系人）。")
+def apikey_add(kb, name, role, rate, note):
+    """签发密钥并打印一次（只保存其摘要，无法再次查看）。
+
+    \b
+    示例：
+        kb apikey add city-portal --role partner --note 市政务服务网
+    """
+    key = kb.api_keys.add(name, role, rate=rate, note=note)
+    click.echo(key)
+    click.echo(f"已签发密钥“{name}”（{role}）。它只显示这一次，请妥善保存；调用时使用请求头 "
+               f"Authorization: Bearer <密钥>。", err=True)
+
+
+@apikey.command(name="list")
+@root_options
+def apikey_list(kb):
+    """列出全部密钥（名称、角色、前缀、限额、状态），不显示密钥本身。
+
+    \b
+    示例：
+        kb apikey list
+    """
+    keys = kb.api_keys.list()
+    if not keys:
+        click.echo("还没有签发任何密钥：用 kb apikey add 签发。")
+    for k in keys:
+        state = f"已吊销（{k.revoked}）" if k.revoked else "有效"
+        rate = f"{k.rate}/分钟" if k.rate else "按角色默认"
+        note = f"\t{k.note}" if k.note else ""
+        click.echo(f"{k.name}\t{k.role}\t{k.prefix}…\t{rate}\t{state}\t{k.created}{note}")
+
+
+@apikey.command(name="revoke")
+@root_options
+@click.argument("name")
+def apikey_revoke(kb, name):
+    """吊销密钥；各工作进程在 10 秒内停止接受它。
+
+    \b
+    示例：
+        kb apikey revoke city-portal
+    """
+    key = kb.api_keys.revoke(name)
+    click.echo(f"已吊销密钥“{key.name}”（{key.revoked}）。")

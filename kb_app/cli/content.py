@@ -1,0 +1,216 @@
+"""``kb`` commands on the content itself: init, validate, list, history, diff, asof, index, search."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..labels import KIND_LABELS, audience_label, label, status_mark
+from . import cli, errors, parse_date, root_options
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--empty", is_flag=True, help="只建立空白结构，不带示例内容。")
+@click.option("--hooks-only", is_flag=True,
+              help="不新建仓库，只在已有的内容仓库中安装钩子：拒绝直接推送到 main，接受 cr/* 分支。")
+def init(directory, empty, hooks_only):
+    """新建一个内容仓库（git 仓库，含一次提交），并安装拒绝直接推送到 main 的钩子。
+
+    \b
+    示例：
+        kb init ./kb                 # 以“示例市”示例内容建立
+        kb init ./kb --empty         # 空白知识库
+        kb init ./kb --hooks-only    # 为已有的内容仓库安装钩子
+    """
+    from ..config import load_settings
+    from ..kb import Kb, init_repo, install_hooks
+
+    with errors():
+        settings = load_settings()
+        if hooks_only:
+            install_hooks(directory, settings.main_branch)
+            click.echo(f"已在 {directory} 安装钩子：直接推送到 {settings.main_branch} 会被拒绝，cr/* 分支照常登记为变更请求。")
+            return
+        path = init_repo(directory, empty=empty, now=Kb(settings).now())
+    click.echo(f"已在 {path} 建立知识库{'（空白）' if empty else '（示例市示例内容）'}。")
+
+
+@cli.command()
+@root_options
+def validate(kb):
+    """校验内容仓库的全部文件，逐条列出问题；有问题时退出码为 1。
+
+    \b
+    示例：
+        kb validate --root ./kb
+    """
+    problems = kb.validate_tree()
+    for p in problems:
+        click.echo(str(p))
+    if problems:
+        click.echo(f"共发现 {len(problems)} 个问题。", err=True)
+        sys.exit(1)
+    click.echo("校验通过：未发现问题。")
+
+
+@cli.command(name="list")
+@root_options
+@click.option("--kind", type=click.Choice(["policy", "directory"]), default=None, help="只列出某类条目。")
+@click.option("--unit", default=None, help="只列出某单位的条目。")
+def list_entries(kb, kind, unit):
+    """列出主干上的条目。
+
+    \b
+    示例：
+        kb list --root ./kb --kind policy --unit hotline-center
+    """
+    snap = kb.snapshot()
+    today = kb.today()
+    for e in sorted(snap.entry_list, key=lambda e: e.path):
+        if (kind and e.kind != kind) or (unit and e.unit != unit):
+            continue
+        mark = status_mark(e.status(today))
+        aud = audience_label(e.audience)
+        click.echo(f"{e.id}\t{e.kind}\t{e.unit}\t{aud}\t{e.title}" + (f"（{mark}）" if mark else ""))
+
+
+@cli.command()
+@root_options
+@click.argument("entry_id")
+@click.option("--on", "on_date", callback=parse_date, default=None, help="显示该日期（YYYY-MM-DD）有效的版本。")
+def history(kb, entry_id, on_date):
+    """显示条目的发布历史，或某一日期有效的版本。
+
+    \b
+    示例：
+        kb history residence-permit-apply
+        kb history residence-permit-apply --on 2026-03-01
+    """
+    if on_date:
+        version, entry = kb.version_on(entry_id, on_date)
+        if version is None:
+            raise click.ClickException(f"{on_date} 当天没有有效的“{entry_id}”版本。")
+        click.echo(f"{on_date} 有效的版本：{version.commit[:10]}"
+                   f"（{version.date:%Y-%m-%d %H:%M} {version.author}：{version.summary}）")
+        click.echo(kb.version_text(version))
+        return
+    for v in kb.history(entry_id):
+        trailers = "；".join(f"{k}: {', '.join(vs)}" for k, vs in v.trailers.items())
+        mark = "（删除）" if v.deleted else ""
+        click.echo(f"{v.commit[:10]}  {v.date:%Y-%m-%d %H:%M}  {v.author}  {v.summary}{mark}"
+                   + (f"  [{trailers}]" if trailers else ""))
+
+
+@cli.command()
+@root_options
+@click.argument("entry_id")
+@click.argument("old")
+@click.argument("new", required=False)
+def diff(kb, entry_id, old, new):
+    """比较条目的两个版本（提交号），默认与主干比较。
+
+    \b
+    示例：
+        kb diff residence-permit-apply 3f2a1c0 main
+    """
+    click.echo(kb.entry_diff(entry_id, old, new) or "两个版本没有差别。")
+
+
+@cli.command(name="index")
+@root_options
+@click.option("--rebuild", is_flag=True, help="丢弃现有索引，从主干全部重建。")
+def index_cmd(kb, rebuild):
+    """更新检索索引：默认只重新索引自上次以来 git 中变化的文件。
+
+    \b
+    示例：
+        kb index --root ./kb
+        kb index --root ./kb --rebuild
+    """
+    last = [0.0]
+
+    def progress(stage, done, total):
+        import time
+
+        now = time.monotonic()
+        if now - last[0] >= 1 or (total and done >= total):
+            last[0] = now
+            click.echo(f"{stage}：{done}/{total}" if total else f"{stage}……", err=True)
+
+    stats = kb.reindex(rebuild=rebuild, progress=progress)
+    docs = stats["documents"]
+    mode = {"rebuild": "全部重建", "incremental": "增量更新", "none": "已是最新，无需更新"}[stats["mode"]]
+    click.echo(f"索引{mode}：新增 {stats['added']}、更新 {stats['updated']}、删除 {stats['deleted']} 个文件；"
+               f"公众索引 {docs['public']} 篇、坐席索引 {docs['agent']} 篇；"
+               f"对应提交 {stats['commit'][:10]}；用时 {stats['seconds']} 秒。")
+
+
+@cli.command()
+@root_options
+@click.argument("query", nargs=-1)
+@click.option("--audience", type=click.Choice(["public", "agent"]), default="public", show_default=True,
+              help="以谁的身份查询：public 公众（只含公开且有效的条目），agent 坐席（全部，含内部提示）。")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="最多返回几条。")
+@click.option("--kind", type=click.Choice(list(KIND_LABELS)), default=None,
+              help=f"只查某类：{'、'.join(KIND_LABELS.values())}。")
+@click.option("--unit", default=None, help="只查某单位（单位编号）。")
+@click.option("--category", default=None, help="只查某分类。")
+@click.option("--region", default=None, help="只查适用于某区域的条目（含全市通用）。")
+@click.option("--as-of", "as_of", callback=parse_date, default=None, help="坐席：按该日期（YYYY-MM-DD）有效的版本查询。")
+@click.option("--queries-file", type=click.File("r", encoding="utf-8"), default=None, help="从文件读取查询，每行一个。")
+@click.option("--json", "as_json", is_flag=True, help="每个查询输出一行 JSON：{\"query\", \"hits\": [...]}。")
+def search(kb, query, audience, limit, kind, unit, category, region, as_of, queries_file, as_json):
+    """检索答复口径、派单目录和条例条文，最相关的在前。
+
+    \b
+    示例：
+        kb search --root ./kb 失业金怎么领
+        kb search --audience agent --kind article 着火了能打12345吗
+        kb search --json --queries-file questions.txt
+    """
+    queries = [line.rstrip("\n") for line in queries_file] if queries_file else [" ".join(query)]
+    for q in queries:
+        results = kb.search(q, audience=audience, limit=limit, kind=kind, unit=unit, category=category,
+                            region=region, as_of=as_of)
+        if as_json:
+            click.echo(json.dumps(results.as_dict(), ensure_ascii=False))
+            continue
+        if queries_file:
+            click.echo(f"查询：{q}")
+        if not results.hits:
+            click.echo("没有找到相关结果：请换个说法，或减少筛选条件。")
+            continue
+        click.echo("序号\t编号\t类型\t标题\t单位\t得分\t状态")
+        for i, h in enumerate(results.hits, 1):
+            cells = [i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-",
+                     f"{h.score:.3f}", h.status_label]
+            click.echo("\t".join(map(str, cells)))
+
+
+@cli.command()
+@root_options
+@click.argument("entry_id")
+@click.option("--on", "on_date", callback=parse_date, required=True, help="日期（YYYY-MM-DD）。")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="输出格式。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件（默认输出到屏幕）。")
+def asof(kb, entry_id, on_date, fmt, output):
+    """某日有效的答复存档：当日版本、发布它的变更请求和审核人，可打印，用于投诉处理与督办。
+
+    \b
+    示例：
+        kb asof residence-permit-apply --on 2026-03-01
+        kb asof residence-permit-apply --on 2026-03-01 --format html -o 存档.html
+    """
+    rec = kb.as_of(entry_id, on_date)
+    text = rec.html() if fmt == "html" else rec.markdown()
+    if output:
+        from pathlib import Path
+
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"已写入 {output}")
+    else:
+        click.echo(text)

@@ -1,0 +1,110 @@
+"""``kb dispatch``: the dispatch assistant for one request, and importing past work orders."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..labels import audience_label, status_mark
+from . import cli, errors, parse_datetime, root_options
+
+
+@cli.command()
+@root_options
+@click.argument("text", required=False)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本和评测使用）。")
+@click.option("--now", callback=parse_datetime, default=None, help="受理时间（YYYY-MM-DDTHH:MM），默认现在。")
+@click.option("--limit", default=5, show_default=True, help="列出的目录条目数。")
+@click.option("--not-emergency", is_flag=True, help="坐席已向来电人确认：疑似紧急的情况并非紧急，继续给出派单建议。")
+@click.option("--learn", "learn_file", type=click.Path(dir_okay=False), default=None,
+              help="导入历史工单：JSON Lines 文件，每行 {\"text\": 诉求, \"entry\": 派单目录事项编号}，可选 at、region。")
+@click.option("--no-history", is_flag=True, help="只按派单目录匹配，不参考历史工单。")
+def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_history):
+    """派单助手：紧急情况、分类处置规则、可直接答复的口径、匹配的派单目录条目和办理期限；--learn 导入历史工单。
+
+    排序参考相似的历史工单（坐席确认的派单、异议改派、导入的工单），但分类处置规则始终优先。
+
+    \b
+    示例：
+        kb dispatch "小区旁边工地半夜还在打桩，吵得睡不着"
+        kb dispatch --json --now 2026-11-20T16:00 "家里停水了"
+        kb dispatch --not-emergency "楼下有人打架"
+        kb dispatch --learn 工单导出.jsonl
+    """
+    if learn_file:
+        return learn(kb, learn_file)
+    if not (text or "").strip():
+        raise click.UsageError("请给出来电人的诉求（TEXT），或用 --learn 导入历史工单。")
+    result = kb.dispatch(text, now=now, limit=limit, not_emergency=not_emergency, history=not no_history)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    echo_intake(result)
+    if result.candidates_withheld:
+        if result.urgency == "suspected":
+            click.echo("不列出派单目录：确认不是紧急情况后，加 --not-emergency 重新查询。")
+        else:
+            click.echo("不列出派单目录：请按话术转接。")
+        return
+    echo_answers(result)
+    if result.round_the_clock:
+        click.echo(f"7×24 小时服务事项（{'、'.join(result.round_the_clock)}）。")
+    if not result.candidates:
+        click.echo("派单目录中没有匹配的条目。")
+    for i, c in enumerate(result.candidates, 1):
+        flag = "【7×24】" if c.round_the_clock else ""
+        click.echo(f"{i}. {c.title} [{c.entry_id}]{flag}")
+        co = "、".join(name for _, name in c.co_handlers) or "无"
+        click.echo(f"   主办：{c.handler_name or '未指定'}；协办：{co}；层级：{c.level or '未指定'}")
+        click.echo(f"   时限：{c.due.label() if c.due else c.due_error}")
+        if c.note:
+            click.echo(f"   参考：{c.note}")
+
+
+#: Rejected lines listed one by one before the rest are only counted.
+MAX_REJECTS_SHOWN = 50
+
+
+def learn(kb, path):
+    """``kb dispatch --learn``: import past work orders with progress on stderr and a summary."""
+    def progress(done):
+        click.echo(f"已读取 {done} 行……", err=True)
+
+    with errors():
+        result = kb.dispatch_history.import_file(path, progress)
+    click.echo(f"历史工单导入完成：读取 {result.lines} 行，新增 {result.imported} 条，"
+               f"重复跳过 {result.duplicates} 条，拒绝 {len(result.rejected)} 行。")
+    for number, reason in result.rejected[:MAX_REJECTS_SHOWN]:
+        click.echo(f"  第 {number} 行：{reason}")
+    if len(result.rejected) > MAX_REJECTS_SHOWN:
+        click.echo(f"  ……另有 {len(result.rejected) - MAX_REJECTS_SHOWN} 行被拒绝。")
+    click.echo(f"历史工单共 {kb.dispatch_history.count()} 条。")
+    if result.rejected:
+        raise SystemExit(1)
+
+
+def echo_intake(result):
+    """The emergency finding and the intake rule, as the first lines of ``kb dispatch``."""
+    rule, finding = result.rule, result.emergency
+    if rule:
+        target = f" {rule.transfer_to}" if rule.transfer_to else (f"：{rule.channel}" if rule.channel else "")
+        click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}，触发词“{rule.trigger}”）")
+    else:
+        click.echo("分类处置：未命中，按派单目录派单。")
+    if finding is not None:
+        ask = "，请向来电人确认是否正在发生" if result.urgency == "suspected" else ""
+        state = "不按紧急处理（坐席已确认）" if result.confirmed_not_emergency else finding.state_label
+        click.echo(f"紧急程度：{state}{ask}。{finding.explanation()}"
+                   + (f"；另需 {'、'.join(finding.also)}" if finding.also and result.urgency else ""))
+    if rule:
+        click.echo(f"答复话术：{rule.script}")
+
+
+def echo_answers(result):
+    """The answers that may settle the request, before the catalogue candidates."""
+    for a in result.answers:
+        marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status)) if x)
+        lead = "建议直接答复：" if a.settles else "相关答复："
+        click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）")
+

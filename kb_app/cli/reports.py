@@ -1,0 +1,235 @@
+"""``kb report`` (usage, catalogue health, hot topics, missing answers) and ``kb task``
+(maintenance tasks)."""
+
+from __future__ import annotations
+
+import click
+
+from . import as_user, cli, errors, parse_date, root_options
+
+
+@cli.command()
+@root_options
+@click.option("--unit", default=None, help="只统计某单位（默认全部单位）。")
+@click.option("--from", "start", callback=parse_date, default=None, help="起始日期（YYYY-MM-DD），默认 30 天前。")
+@click.option("--to", "end", callback=parse_date, default=None, help="结束日期（YYYY-MM-DD），默认今天。")
+@click.option("--csv", "as_csv", is_flag=True, help="以 CSV 输出全部统计表。")
+@click.option("--taxonomy", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="（catalog）事项分类表 CSV（一级,二级,三级），用于检查未覆盖的类别。")
+@click.option("--threshold", type=float, default=None, help="（catalog）事项重叠的判定阈值，默认 0.35。")
+@click.option("--region", default=None, help="（hot）只看某区域的诉求，如 东湖区；“未标明区域”为全市或未写明区域的诉求。")
+@click.argument("topic", type=click.Choice(["usage", "catalog", "hot", "missing"]), default="usage")
+def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
+    """统计报告：使用情况（默认）、catalog 派单目录健康检查、hot 热点议题（每月一题候选）或 missing 缺失的答复。
+
+    使用情况：查询量、热门和无结果查询、浏览、有用率、维护任务、校核周期。
+    目录健康：同一事项被多个主办单位认领、单位缺失或已撤销、分类未覆盖、缺少示例、跨单位事实矛盾。
+    热点议题：检索与派单诉求按相似内容归并为议题、按事项和区域统计，与上一个同样长的时段比较，标出上升的议题。
+    缺失的答复：没有结果或很少有人打开结果的查询，按内容相近归组，供热线中心分派给单位补充答复。
+
+    \b
+    示例：
+        kb report --from 2026-11-01 --to 2026-11-30
+        kb report --unit city-hrss --csv > hrss.csv
+        kb report catalog --taxonomy ../shared/eval/matter_taxonomy.csv
+        kb report hot --from 2026-11-01 --to 2026-11-30 --region 东湖区
+        kb report missing --csv > 缺失答复.csv
+    """
+    if topic == "catalog":
+        return catalog_report(kb, taxonomy, threshold, as_csv)
+    if topic == "hot":
+        return hot_report(kb, start, end, region, as_csv)
+    if topic == "missing":
+        return missing_report(kb, start, end, as_csv)
+    from ..usage.stats import SECTIONS
+
+    if unit and unit not in kb.snapshot().units:
+        raise click.ClickException(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
+    with errors():
+        if as_csv:
+            click.echo(kb.stats.report_csv(start, end, unit), nl=False)
+            return
+        start, end = kb.stats.range(start, end)
+        who = kb.snapshot().unit_name(unit) if unit else "全部单位"
+        click.echo(f"统计范围：{start} 至 {end}，{who}")
+        for item in kb.stats.summary(start, end, unit).rows():
+            click.echo(f"  {item['item']}：{item['value']}")
+        for key, rows in kb.stats.report(start, end, unit).items():
+            title, columns = SECTIONS[key]
+            click.echo(f"\n{title}")
+            if not rows:
+                click.echo("  （无数据）")
+                continue
+            click.echo("  " + "\t".join(columns.values()))
+            for row in rows:
+                click.echo("  " + "\t".join("" if row.get(k) is None else str(row.get(k)) for k in columns))
+
+
+@cli.group()
+def task():
+    """维护任务：列出、生成、驳回，以及分派无结果查询。
+
+    \b
+    示例：
+        kb task list --unit city-hrss
+        kb task assign "灵活就业社保补贴" --unit city-hrss
+    """
+
+
+@task.command(name="list")
+@root_options
+@click.option("--unit", default=None, help="只列出某单位的任务。")
+@click.option("--all", "all_states", is_flag=True, help="包括已完成和已驳回的任务。")
+def task_list(kb, unit, all_states):
+    """列出维护任务（超期的标“已超期”）。
+
+    \b
+    示例：
+        kb task list --unit city-hrss
+    """
+    tasks = kb.feedback.list_tasks(unit, state=None if all_states else "open")
+    for t in tasks:
+        click.echo(f"#{t.id}\t{t.state_label}\t{t.unit}\t{t.kind_label}\t{t.due or '期限未定'}\t{t.title}")
+    if not tasks:
+        click.echo("没有维护任务。")
+
+
+@task.command(name="generate")
+@root_options
+def task_generate(kb):
+    """按到期、复核日期和“没有帮助”评价生成维护任务（可重复运行，不会重复生成）。
+
+    \b
+    示例：
+        kb task generate --root ./kb
+    """
+    new = kb.feedback.generate_tasks()
+    click.echo(f"新生成 {len(new)} 个维护任务。")
+
+
+@task.command(name="dismiss")
+@root_options
+@click.argument("task_id", type=int)
+@click.option("--reason", required=True, help="驳回理由。")
+def task_dismiss(kb, task_id, reason):
+    """驳回一个维护任务（须说明理由）。
+
+    \b
+    示例：
+        kb task dismiss 12 --reason "纠错内容与现行政策不符，条目无误"
+    """
+    t = kb.feedback.dismiss(task_id, reason)
+    click.echo(f"维护任务 #{t.id} 已驳回。")
+
+
+@task.command(name="assign")
+@root_options
+@click.argument("query")
+@click.option("--unit", required=True, help="承办单位编号。")
+def task_assign(kb, query, unit):
+    """把一条无结果查询分派给单位，作为维护任务。
+
+    \b
+    示例：
+        kb task assign "灵活就业社保补贴" --unit city-hrss
+    """
+    pk = kb.feedback.assign_query(query, unit)
+    click.echo(f"已分派给{kb.snapshot().unit_name(unit)}：维护任务 #{pk}。")
+
+
+@task.command(name="accept")
+@root_options
+@as_user
+@click.argument("task_id", type=int)
+@click.option("--phrasing", default=None, help="改用这个问法（默认采用建议的问法）。")
+def task_accept(kb, user, task_id, phrasing):
+    """采纳“建议新增问法”任务：发起把该问法加入条目的变更请求（提交审核）。
+
+    \b
+    示例：
+        kb task accept 12 --as hrss-editor
+    """
+    cr = kb.accept_suggestion(user, task_id, phrasing)
+    click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}")
+
+
+MISSING_COLUMNS = {"label": "内容", "query": "代表查询", "searches": "查询次数", "phrasings": "问法数", "zero": "无结果次数",
+                   "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
+
+
+def missing_report(kb, start, end, as_csv):
+    """``kb report missing``: zero-result and low-success queries grouped by similarity."""
+    from ..usage.stats import to_csv
+    with errors():
+        groups = kb.missing_answers(start, end, limit=200)
+    for g in groups:
+        g["examples_text"], g["assigned_text"] = "；".join(g["examples"]), "是" if g["assigned"] else ""
+    if as_csv:
+        click.echo(to_csv(groups, MISSING_COLUMNS), nl=False)
+        return
+    if not groups:
+        click.echo("没有缺失的答复：所选时段内的查询都找到了结果并有人打开。")
+    for i, g in enumerate(groups, 1):
+        mark = "（已分派）" if g["assigned"] else ""
+        click.echo(f"{i}. {g['query']}{mark}：{g['searches']} 次，{g['phrasings']} 种问法，无结果 {g['zero']} 次，"
+                   f"打开结果 {g['success_rate']:.0%}")
+        if len(g["examples"]) > 1:
+            click.echo(f"   例：{'；'.join(g['examples'][1:])}")
+
+
+def hot_report(kb, start, end, region, as_csv):
+    """``kb report hot``: topics, entries and regions of the period against the one before."""
+    with errors():
+        r = kb.hot.report(start, end, region)
+    if as_csv:
+        click.echo(r.csv(), nl=False)
+        return
+    where = f"，区域：{r.region}" if r.region else ""
+    click.echo(f"热点议题：{r.start} 至 {r.end}（对比 {r.previous_start} 至 {r.previous_end}）{where}")
+    t = r.totals
+    click.echo(f"  诉求 {t['current']} 件（上期 {t['previous']} 件）：检索 {t['searches']}，派单 {t['dispatches']}；"
+               f"归入议题 {t['clustered']} 件；用时 {r.seconds} 秒")
+    rising = r.rising
+    click.echo(f"\n上升的议题：{len(rising)} 个" if rising else "\n上升的议题：无")
+    for item in rising:
+        click.echo(f"  ▲ {item['label']}：本期 {item['current']}，上期 {item['previous']}（{item['flag']}）")
+    click.echo("\n热点议题")
+    if not r.topics:
+        click.echo("  （无数据）")
+    for item in r.topics:
+        mark = f"【{item['flag']}】" if item["flag"] else ""
+        click.echo(f"  {item['rank']}. {item['label']}{mark}：本期 {item['current']}，上期 {item['previous']}，"
+                   f"变化 {item['change']:+d}")
+        if item["regions_text"]:
+            click.echo(f"     区域：{item['regions_text']}")
+        if item["entries_text"]:
+            click.echo(f"     事项：{item['entries_text']}")
+        for example in item["examples"]:
+            click.echo(f"     例：{example}")
+    for key in ("by_entry", "by_region"):
+        from ..usage.hot import SECTIONS
+
+        title, columns = SECTIONS[key]
+        click.echo(f"\n{title}")
+        rows = getattr(r, key)
+        if not rows:
+            click.echo("  （无数据）")
+            continue
+        click.echo("  " + "\t".join(columns.values()))
+        for row in rows[:30]:
+            click.echo("  " + "\t".join("" if row.get(k) is None else str(row.get(k)) for k in columns))
+
+
+def catalog_report(kb, taxonomy, threshold, as_csv):
+    """``kb report catalog``: the findings of the catalogue check by kind, or as CSV."""
+    from .. import health
+
+    findings = kb.catalog_health(taxonomy, threshold)
+    if as_csv:
+        click.echo(health.report_csv(findings), nl=False)
+        return
+    for kind, title in health.KIND_TITLES.items():
+        items = [f for f in findings if f.kind == kind]
+        click.echo(f"{title}：{len(items)} 项")
+        for f in items:
+            click.echo(f"  - {f.message}")

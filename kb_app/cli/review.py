@@ -1,0 +1,238 @@
+"""``kb cr`` (change requests under multi-party review) and ``kb objection`` (dispatch objections)."""
+
+from __future__ import annotations
+
+import click
+
+from ..labels import CHANGE_LABELS, label
+from . import as_user, cli, root_options
+
+
+def collect_changes(kb, directory, sets, deletes):
+    """The files a ``kb cr`` command changes: from --dir, each --set path=file and each --delete."""
+    from pathlib import Path
+
+    changes = kb.editing.changes_from_dir(directory) if directory else {}
+    for item in sets:
+        path, sep, file = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"“{item}”应写成 路径=文件，例如 entries/policy/city-hrss/a.md=./a.md",
+                                     param_hint="--set")
+        try:
+            changes[path.strip()] = Path(file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise click.BadParameter(f"无法读取文件“{file}”：{e.strerror}", param_hint="--set")
+    for path in deletes:
+        changes[path.strip()] = None
+    return changes
+
+
+def show_cr(kb, cr):
+    """A change request as ``kb cr show`` prints it: files, parties, conflicts, problems, impact."""
+    status = kb.review.status(cr)
+    click.echo(f"#{cr.id} {cr.title}\n"
+               f"状态：{cr.state_label}  作者：{cr.author}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
+    for path, s in sorted(status.touched.items()):
+        click.echo(f"  {label(CHANGE_LABELS, s)} {path}")
+    for party in status.required:
+        a = status.approvals.get(party)
+        click.echo(f"  审核方 {status.labels[party]}：" + (f"已批准（{a['reviewer']}，{a['at']}）" if a else "待审核"))
+    if status.conflicts:
+        click.echo("  冲突：" + "、".join(status.conflicts))
+    for p in cr.problems:
+        click.echo(f"  校验问题：{p}")
+    impact = kb.impact(cr)
+    if impact is not None:
+        click.echo("条例与配置变更的影响：")
+        for line in impact.summary_lines() or ["  （条文内容没有变化）"]:
+            click.echo(f"  {line}")
+
+
+@cli.group()
+def cr():
+    """变更请求（多方校核）：新建、更新、查看、审核、发布。
+
+    \b
+    示例：
+        kb cr create --as hrss-editor --title 更新补卡说明 --dir ./changes --submit
+        kb cr approve 3 --as center
+    """
+
+
+cr_file_options = [
+    click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True), default=None,
+                 help="按内容仓库结构存放新文件的目录；与主干不同的文件都纳入变更。"),
+    click.option("--set", "sets", multiple=True, help="路径=本地文件：设置一个文件的新内容（可重复）。"),
+    click.option("--delete", "deletes", multiple=True, help="删除一个文件（可重复）。"),
+    click.option("--task", "tasks", type=int, multiple=True,
+                 help="本次变更处理的维护任务编号（可重复）；发布后只关闭这些任务。"),
+]
+
+
+def file_options(fn):
+    """--dir, --set, --delete and --task, shared by ``kb cr create`` and ``kb cr update``."""
+    for option in reversed(cr_file_options):
+        fn = option(fn)
+    return fn
+
+
+@cr.command(name="create")
+@root_options
+@as_user
+@file_options
+@click.option("--title", required=True, help="变更标题。")
+@click.option("--description", default="", help="变更说明。")
+@click.option("--submit", is_flag=True, help="建立后直接提交审核（否则为草稿）。")
+def cr_create(kb, user, directory, sets, deletes, tasks, title, description, submit):
+    """新建变更请求（可同时修改、删除多个文件）。
+
+    \b
+    示例：
+        KB_PASSWORD=… kb cr create --as hrss-editor --title 更新补卡说明 \\
+            --set entries/policy/city-hrss/sscard-reissue.md=./sscard-reissue.md --task 12 --submit
+    """
+    changes = collect_changes(kb, directory, sets, deletes)
+    c = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description).cr
+    click.echo(f"已建立变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。")
+    resolved_tasks(c)
+    if c.problems:
+        click.echo(f"注意：校验未通过，共 {len(c.problems)} 个问题，修正前不能批准。")
+
+
+@cr.command(name="update")
+@root_options
+@as_user
+@click.argument("number", type=int)
+@file_options
+@click.option("--message", default="", help="本次更新的说明。")
+def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
+    """在变更请求上追加一次提交（并基于最新主干）；此前的批准失效。
+
+    \b
+    示例：
+        kb cr update 3 --as hrss-editor --set entries/policy/city-hrss/sscard-reissue.md=./new.md
+    """
+    c = kb.editing.save(user, number, collect_changes(kb, directory, sets, deletes), message, tasks=tasks).cr
+    click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}），此前的批准已失效，需要重新审核。")
+    resolved_tasks(c)
+
+
+def resolved_tasks(cr):
+    """Name the maintenance tasks the change request will close when published."""
+    if cr.data.get("resolves"):
+        click.echo("发布后将关闭维护任务 " + "、".join(f"#{t}" for t in cr.data["resolves"]) + "。")
+
+
+@cr.command(name="show")
+@root_options
+@click.argument("number", type=int)
+def cr_show(kb, number):
+    """查看变更请求：涉及的文件、审核方与状态。
+
+    \b
+    示例：
+        kb cr show 3
+    """
+    show_cr(kb, kb.review.get(number, sync=True))
+
+
+@cr.command(name="list")
+@root_options
+@click.option("--state", default=None,
+              help="只列出某状态：draft、in_review、changes_requested、approved、conflicting、published…")
+def cr_list(kb, state):
+    """列出变更请求（包括用 git 推送的 cr/* 分支）。
+
+    \b
+    示例：
+        kb cr list --state in_review
+    """
+    kb.review.sync()
+    for c in kb.review.list(state):
+        click.echo(f"#{c.id}\t{c.state_label}\t{c.author}\t{c.title}")
+
+
+def _decision(name, method, verb, needs_comment):
+    @root_options
+    @as_user
+    @click.argument("number", type=int)
+    @click.option("--comment", help="意见。", **({"required": True} if needs_comment else {"default": ""}))
+    def command(kb, user, number, comment):
+        c = getattr(kb.review, method)(user, number, comment or "")
+        click.echo(f"变更请求 #{c.id}：已{verb}，当前状态为“{c.state_label}”。")
+
+    example = f"kb cr {name} 3 --as center" + (" --comment 请补充依据" if needs_comment else "")
+    command.__doc__ = f"{verb}变更请求。\n\n    \b\n    示例：\n        {example}"
+    cr.command(name=name)(command)
+
+
+_decision("approve", "approve", "批准", False)
+_decision("request-changes", "request_changes", "退回修改", True)
+_decision("reject", "reject", "驳回", True)
+_decision("withdraw", "withdraw", "撤回", False)
+
+
+@cr.command(name="publish")
+@root_options
+@as_user
+@click.argument("number", type=int)
+def cr_publish(kb, user, number):
+    """发布已获全部批准的变更请求（比较并交换主干）。
+
+    \b
+    示例：
+        kb cr publish 3 --as center
+    """
+    commit = kb.review.publish(user, number)
+    click.echo(f"变更请求 #{number} 已发布：主干提交 {commit[:10]}。")
+
+
+@cli.group()
+def objection():
+    """派单异议：主办单位对派单目录事项提出异议，建议改由其他单位主办。
+
+    \b
+    示例：
+        kb objection file street-light-out --as um-editor --to district-xishan --reason "该路段为区管道路……"
+        kb objection list street-light-out
+    """
+
+
+@objection.command(name="file")
+@root_options
+@as_user
+@click.argument("entry_id")
+@click.option("--to", "proposed", required=True, help="建议的承办单位编号。")
+@click.option("--reason", required=True, help="异议理由与依据。")
+@click.option("--request", default="", help="引发异议的工单原文（异议成立后记入派单历史）。")
+def objection_file(kb, user, entry_id, proposed, reason, request):
+    """提出派单异议（生成一个类型为 objection 的变更请求，由热线中心和建议的单位审核）。
+
+    \b
+    示例：
+        kb objection file street-light-out --as um-editor --to district-xishan --reason "该路段为区管道路，养护在区里"
+    """
+    cr = kb.file_objection(user, entry_id, reason, proposed, request)
+    click.echo(f"已提交派单异议：变更请求 #{cr.id}")
+    show_cr(kb, cr)
+
+
+@objection.command(name="list")
+@root_options
+@click.argument("entry_id")
+def objection_list(kb, entry_id):
+    """列出某事项的全部派单异议及其结果和理由。
+
+    \b
+    示例：
+        kb objection list street-light-out
+    """
+    records = kb.objections(entry_id)
+    if not records:
+        click.echo("该事项没有派单异议记录。")
+    for r in records:
+        click.echo(f"#{r['cr']} {r['outcome']}：{r['from']} → {r['to']}（{r['filed_by']}，{r['filed'][:10]}）")
+        click.echo(f"  理由：{r['reasons']}")
+        for d in r["decisions"]:
+            if d.get("detail"):
+                click.echo(f"  {d['at'][:16]} {d['actor']}：{d['detail']}")

@@ -1,0 +1,126 @@
+"""Every word a person sees for an id the code keeps: kinds of content, statuses, audiences, levels,
+roles and review parties, the states and events of a change request, maintenance tasks, dispatch
+outcomes and the audit trail of accounts — each defined once, in Simplified Chinese.
+
+The core, the ``kb`` command, the Streamlit pages and the public site all read them from here, so
+one thing is called by one name wherever it shows. Labels are plain dicts (id -> words); a lookup
+of an unknown id should fall back to the id itself (``label(KIND_LABELS, kind)``).
+"""
+
+from __future__ import annotations
+
+# -- content ----------------------------------------------------------------------------------
+
+#: What an entry or a search hit is (front matter ``kind``; ``article`` is an article of a regulation).
+KIND_LABELS = {"policy": "答复口径", "directory": "派单目录", "article": "条例条文"}
+#: The kinds an entry file can have (what the editor offers).
+ENTRY_KIND_LABELS = {kind: KIND_LABELS[kind] for kind in ("policy", "directory")}
+
+#: Whether an entry is in force on a day (``Entry.status``); ``invalid`` when its dates or audience
+#: cannot be read.
+STATUS_LABELS = {"in_force": "有效", "pending": "未生效", "expired": "已失效", "invalid": "格式错误"}
+
+#: Who may read an entry (front matter ``audience``), as a mark next to it.
+AUDIENCE_LABELS = {"public": "公开", "internal": "内部"}
+#: What each audience means, spelled out where it is chosen (the editor).
+AUDIENCE_HINTS = {"public": "公众可查", "internal": "仅坐席"}
+
+#: Who is searching: the public index or the agents' one.
+READER_LABELS = {"public": "公众", "agent": "坐席"}
+
+#: Administrative level of a directory entry's handler (front matter ``level``).
+LEVEL_LABELS = {"city": "市级", "district": "区级", "street": "街乡级"}
+
+#: How a file changes in a change request (git's name-status letters).
+CHANGE_LABELS = {"A": "新增", "M": "修改", "D": "删除"}
+
+# -- people -----------------------------------------------------------------------------------
+
+#: Roles of local accounts.
+ROLE_LABELS = {
+    "unit_editor": "单位编辑",
+    "unit_reviewer": "单位审核人",
+    "center_reviewer": "热线中心校核",
+    "legal_reviewer": "法制审核",
+    "agent": "坐席",
+    "admin": "管理员",
+}
+#: Review parties named in review_policy.yaml that are not a unit (a policy may rename them).
+PARTY_LABELS = {"center": ROLE_LABELS["center_reviewer"], "legal": ROLE_LABELS["legal_reviewer"]}
+#: Roles of API keys held by other systems.
+API_ROLE_LABELS = {"agent": "坐席系统", "partner": "合作平台"}
+
+# -- review -----------------------------------------------------------------------------------
+
+#: States of a change request.
+CR_STATE_LABELS = {
+    "draft": "草稿", "in_review": "审核中", "changes_requested": "退回修改", "approved": "已批准",
+    "conflicting": "有冲突", "publishing": "发布中", "published": "已发布", "withdrawn": "已撤回",
+    "rejected": "已驳回",
+}
+#: Events in a change request's history.
+CR_EVENT_LABELS = {
+    "create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准", "request_changes": "退回修改",
+    "rejected": "驳回", "withdraw": "撤回", "publish": "发布", "conflict": "发布冲突", "adopt": "从 git 分支登记",
+    "comment": "评论", "invalidate": "审核失效", "recover": "中断后恢复",
+}
+
+# -- feedback, tasks and dispatch ------------------------------------------------------------
+
+#: The mark of an entry whose legal basis changed since it was last checked (and its task's kind).
+FLAG_LABEL = "依据已变更，待核"
+#: Kinds of maintenance task.
+TASK_KIND_LABELS = {
+    "report": "纠错", "expiring": "即将到期", "review_due": "到期复核", "unhelpful": "多次无帮助",
+    "zero_result": "无结果查询", "basis_changed": FLAG_LABEL, "invalid": STATUS_LABELS["invalid"],
+    "suggested_question": "建议新增问法",
+}
+#: States of a maintenance task.
+TASK_STATE_LABELS = {"open": "待处理", "closed": "已完成", "dismissed": "已驳回"}
+
+#: Who sent an error report or a vote.
+REPORTER_LABELS = {"public": "市民", "agent": "坐席", "staff": "工作人员"}
+#: How an objection to a catalogue entry ended (by the state of its change request).
+OBJECTION_OUTCOME_LABELS = {"published": "异议成立，已改派", "rejected": "异议不成立",
+                            "withdrawn": CR_STATE_LABELS["withdrawn"]}
+#: How an agent settled a call (recorded by the dispatch assistant).
+OUTCOME_LABELS = {"direct_answer": "直接答复", "dispatch": "派单", "transfer": "转接"}
+#: What an intake rule tells the agent to do.
+RULE_ACTION_LABELS = {"transfer": "转接紧急专线", "redirect": "告知其他渠道", "reject": "不予受理并解释",
+                      "privacy": "涉及个人信息，不予提供"}
+#: The emergency finding on a request.
+EMERGENCY_LABELS = {"emergency": "紧急", "suspected": "疑似紧急", "dismissed": "不按紧急处理"}
+
+# -- accounts ---------------------------------------------------------------------------------
+
+#: Events of the accounts' audit trail.
+AUTH_EVENT_LABELS = {
+    "login": "登录成功", "failed": "登录失败", "refused": "锁定期间拒绝登录", "locked": "锁定", "unlocked": "解锁",
+    "logout": "退出登录", "expired": "会话超时", "password": "修改密码", "disabled": "停用账号", "enabled": "恢复账号",
+}
+#: Why a session of the app ended (``sessions.end_reason``).
+SESSION_END_LABELS = {"logout": "退出登录", "idle": "超时", "password": "修改密码", "disabled": "账号停用",
+                      "gone": "账号不存在"}
+#: Where an audited action came from.
+VIA_LABELS = {"app": "网页", "cli": "命令行"}
+
+
+def label(labels: dict, key) -> str:
+    """The words for ``key`` in ``labels``, or the key itself when it has none."""
+    return labels.get(key, "" if key is None else str(key))
+
+
+def audience_label(audience) -> str:
+    """公开 for a public audience, 内部 for anything else (what cannot be read is not public)."""
+    return AUDIENCE_LABELS["public" if audience == "public" else "internal"]
+
+
+def audience_choice(audience: str) -> str:
+    """An audience as offered for choosing: 公开（公众可查）."""
+    hint = AUDIENCE_HINTS.get(audience)
+    return f"{label(AUDIENCE_LABELS, audience)}（{hint}）" if hint else label(AUDIENCE_LABELS, audience)
+
+
+def status_mark(status: str) -> str:
+    """The mark shown next to an entry that is not simply in force (empty when it is)."""
+    return "" if status == "in_force" else STATUS_LABELS.get(status, "")
