@@ -279,9 +279,6 @@ class Kb:
         """Problems in the content files of a directory (the working tree by default)."""
         return validate(Snapshot.from_tree(root or self.settings.root))
 
-    def validate_commit(self, commit: str | None = None):
-        return validate(self.snapshot(commit))
-
     def entry(self, entry_id: str, commit: str | None = None) -> Entry:
         snap = self.snapshot(commit)
         entry = snap.entries.get(entry_id)

@@ -20,7 +20,6 @@ from .numerals import to_int
 
 ENTRY_DIRS = {"policy": "entries/policy/", "directory": "entries/directory/"}
 REGULATION_DIR = "regulations/texts/"
-CONFIG_FILES = ("units", "time_limits", "intake_rules", "review_policy", "synonyms", "calendar")
 CONTENT_PREFIXES = ("entries/", "regulations/")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 ARTICLE_HEADING = re.compile(r"^##[ \t]+第([零〇一二两三四五六七八九十百千0-9]+)条[ \t]*$")

@@ -498,35 +498,7 @@ class _Connection:
         return False
 
 
-# Module-level entry points for the other parts of the product (review's on-publish hook, pages).
-
-def log_search(kb, *args, **kwargs) -> int:
-    return kb.feedback.log_search(*args, **kwargs)
-
-
-def log_open(kb, *args, **kwargs) -> int:
-    return kb.feedback.log_open(*args, **kwargs)
-
-
-def vote(kb, *args, **kwargs) -> int:
-    return kb.feedback.vote(*args, **kwargs)
-
-
-def report_error(kb, *args, **kwargs) -> int:
-    return kb.feedback.report_error(*args, **kwargs)
-
-
-def log_outcome(kb, *args, **kwargs) -> int:
-    return kb.feedback.log_outcome(*args, **kwargs)
-
-
-def generate_tasks(kb, day: dt.date | None = None) -> list[int]:
-    return kb.feedback.generate_tasks(day)
-
-
-def close_tasks_for_entries(kb, entry_ids, commit: str, actor: str = "") -> list[int]:
-    return kb.feedback.close_tasks_for_entries(entry_ids, commit, actor)
-
+# The on_publish hook of the review workflow.
 
 def after_publish(kb, cr, commit: str):
     """on_publish hook: a published change closes the tasks its author marked as resolved by it."""
