@@ -1,7 +1,13 @@
-"""The workflow database (SQLite via sqlite-utils) and its migrations."""
+"""The workflow database (SQLite via sqlite-utils) and its migrations.
+
+Two ways in: :func:`connect` opens a connection (one per operation or thread), and
+:func:`transaction` runs a block on its own connection as one transaction — every multi-step write
+goes through it (``kb.db_transaction()`` on the facade), so it is all written or not at all.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import sqlite3
 from pathlib import Path
@@ -149,3 +155,28 @@ def connect(path) -> sqlite_utils.Database:
             if migrations.pending(db):
                 migrations.apply(db)
     return db
+
+
+@contextlib.contextmanager
+def transaction(path, write: bool = True):
+    """A fresh connection running the ``with`` block as one transaction, committed and closed at the end.
+
+    ``write`` takes the write lock at once (``BEGIN IMMEDIATE``, waiting up to the busy timeout), so
+    what the block reads cannot change before it writes; ``write=False`` reads one consistent state
+    without ever waiting. An exception rolls everything back; the connection is closed either way.
+    sqlite-utils calls inside the block (``insert``, ``update``, ``db.atomic()``) nest as savepoints.
+    """
+    db = connect(path)
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    else:
+        if conn.in_transaction:
+            conn.commit()
+    finally:
+        conn.close()

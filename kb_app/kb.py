@@ -57,6 +57,10 @@ class Kb:
         """A fresh connection to the workflow database (one per operation or thread)."""
         return dbmod.connect(self.settings.db_path)
 
+    def db_transaction(self, write: bool = True):
+        """``with kb.db_transaction() as db:``: one connection, one transaction (kb_app.db.transaction)."""
+        return dbmod.transaction(self.settings.db_path, write=write)
+
     def today(self) -> dt.date:
         if self.settings.today:
             return dt.date.fromisoformat(self.settings.today)
@@ -139,7 +143,7 @@ class Kb:
 
     @property
     def tasks(self):
-        """Maintenance tasks; the same object as ``feedback``."""
+        """Maintenance tasks (kb_app.usage.tasks); the same object as ``feedback``, which builds on them."""
         return self.feedback
 
     @cached_property

@@ -63,10 +63,8 @@ class ApiKeys:
         self._seen: dict[str, tuple[float, ApiKey | None]] = {}
         self._lock = threading.Lock()
 
-    def _db(self):
-        from ..usage.feedback import _Connection
-
-        return _Connection(self.kb)
+    def _db(self, write: bool = True):
+        return self.kb.db_transaction(write=write)
 
     def add(self, name: str, role: str, rate: int | None = None, note: str = "") -> str:
         """Issue a key; returns it (the only time it is available)."""
@@ -88,7 +86,7 @@ class ApiKeys:
 
     def list(self) -> list[ApiKey]:
         """Every key, active ones first."""
-        with self._db() as db:
+        with self._db(write=False) as db:
             rows = list(db["api_keys"].rows_where(order_by="revoked is not null, name"))
         return [self._key(r) for r in rows]
 
@@ -118,7 +116,7 @@ class ApiKeys:
             seen = self._seen.get(digest)
         if seen is not None and now - seen[0] < LOOKUP_TTL:
             return seen[1]
-        with self._db() as db:
+        with self._db(write=False) as db:
             rows = list(db["api_keys"].rows_where("key_hash = ? and revoked is null", [digest]))
         found = self._key(rows[0]) if rows else None
         with self._lock:

@@ -4,7 +4,7 @@ center sees every unit and assigns queries that found nothing."""
 import streamlit as st
 
 from kb_app.usage import suggest
-from kb_app.usage.feedback import CENTER_ROLES
+from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.style import hide_input_hints
