@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import subprocess
 
 from .review.workflow import OPEN, STALE_PUBLISHING, branch_lock
 from .search.query import AUDIENCES, open_index, snapshot_docs
@@ -91,12 +90,10 @@ def check_database(kb) -> Check:
 def check_git(kb) -> Check:
     """Every object reachable from the branches is in the repository."""
     check = Check("git", "内容仓库")
-    proc = subprocess.run(["git", "fsck", "--connectivity-only", "--no-dangling", "--no-progress"],
-                          cwd=kb.store.root, capture_output=True, text=True)
-    if proc.returncode == 0:
+    lines = kb.store.missing_objects()
+    if not lines:
         check.summary = f"对象完整，主干 {kb.store.head()[:10]}"
     else:
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
         check.summary = "缺少对象"
         check.add("git 仓库不完整：" + "；".join(lines[:5]) + "。请用 kb restore 从最近的备份恢复，或从其他副本取回缺少的对象。")
     return check
@@ -112,7 +109,7 @@ def check_change_requests(kb) -> Check:
                              "where state != 'creating' order by id"))
         db.conn.close()
     main = kb.store.head()
-    on_main = set(kb.store.git("rev-list", "--first-parent", main).split())
+    on_main = set(kb.store.mainline(main))
     stale = (kb.now() - STALE_PUBLISHING).isoformat()
     for row in rows:
         cr, branch, sha = row["id"], row["branch"], branches.get(row["branch"])

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import db as dbmod
+from .cache import LruCache
 from .content import githooks
 from .config import Settings, load_settings
 from .exceptions import EntryNotFound, KbError, StoreError
@@ -19,6 +20,7 @@ from .content.store import Store
 from .content.validate import validate
 
 SAMPLE_ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOTS_KEPT = 4
 EMPTY_FILES = {
     "regulations/units.yaml": "- id: hotline-center\n  name: 12345市民服务热线中心\n  level: city\n  parent: null\n  district: 全市\n",
     "regulations/time_limits.yaml": "tiers:\n  - {id: 2h, name: 2小时, amount: 2, unit: hours}\n  - {id: 24h, name: 24小时, amount: 24, unit: hours}\n"
@@ -43,8 +45,8 @@ class Kb:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._snapshots: dict[str, Snapshot] = {}
-        self._lock = threading.Lock()
+        #: Parsed snapshots by commit: main and the few commits a review or a replica looks at.
+        self._snapshots = LruCache(SNAPSHOTS_KEPT)
         self._parsing = threading.Lock()
 
     # -- parts ---------------------------------------------------------------------------------
@@ -270,13 +272,7 @@ class Kb:
         snap = self._snapshots.get(commit)
         if snap is None:
             with self._parsing:
-                snap = self._snapshots.get(commit)
-                if snap is None:
-                    snap = self.store.snapshot(commit)
-                    with self._lock:
-                        self._snapshots[commit] = snap
-                        while len(self._snapshots) > 4:
-                            self._snapshots.pop(next(iter(self._snapshots)))
+                snap = self._snapshots.get_or_build(commit, lambda: self.store.snapshot(commit))
         return snap
 
     def validate_tree(self, root=None):
@@ -295,11 +291,9 @@ class Kb:
         snap = self.snapshot()
         if entry_id in snap.entries:
             return snap.entries[entry_id].path
-        out = self.store.git("log", "--format=", "--name-only", "--diff-filter=D", self.store.head(), "--",
-                             f"entries/*{entry_id}.md", check=False)
-        for line in out.splitlines():
-            if line.strip() and Path(line).stem == entry_id:
-                return line.strip()
+        for path in self.store.deleted_paths(f"entries/*{entry_id}.md"):
+            if Path(path).stem == entry_id:
+                return path
         raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号。")
 
     def history(self, entry_id: str):

@@ -198,8 +198,8 @@ def last_checked(entry: Entry, store) -> dt.date | None:
     checked = as_date(entry.meta.get("checked"))
     if checked:
         return checked
-    out = store.git("log", "-1", "--first-parent", "--format=%cI", store.head(), "--", entry.path, check=False).strip()
-    return dt.datetime.fromisoformat(out).date() if out else None
+    published = store.last_published(entry.path)
+    return published.date() if published else None
 
 
 class Reader:

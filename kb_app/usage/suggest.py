@@ -224,7 +224,7 @@ def accept(kb, user, task_id: int, phrasing: str | None = None):
 
 def after_publish(kb, cr, commit: str):
     """on_publish hook: close the suggested questions that the published entries now carry (or that left)."""
-    parent = kb.store.git("rev-parse", f"{commit}^1").strip()
+    parent = kb.store.first_parent(commit)
     touched = [p.rsplit("/", 1)[-1][:-3] for p in kb.store.changed_paths(parent, commit)
                if p.startswith("entries/") and p.endswith(".md")]
     snap = kb.snapshot(commit)
