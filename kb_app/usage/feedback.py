@@ -20,7 +20,6 @@ from ..exceptions import EntryNotFound, KbError
 from ..privacy import mask
 from .tasks import OPEN, Tasks
 
-SELF_CLOSING = {"suggested_question"}
 AUDIENCES = {"public", "agent", "staff"}
 OUTCOMES = {"direct_answer": "直接答复", "dispatch": "派单", "transfer": "转接"}
 TRANSFER_TOPIC = "紧急转接"
