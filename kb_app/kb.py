@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import threading
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import db as dbmod
 from .cache import LruCache
@@ -296,11 +296,26 @@ class Kb:
                 return path
         raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号。")
 
+    def entry_ids(self, commit: str | None = None) -> list[str]:
+        """Ids of the entry files at a commit (main by default), by file name, parsed or not."""
+        files = self.store.ls_tree(commit or self.store.head(), ("entries/",))
+        return sorted(PurePosixPath(p).stem for p in files if p.endswith(".md"))
+
     def history(self, entry_id: str):
+        """The published versions of an entry's file, newest first (deleted entries too)."""
         return self.store.history(self.entry_path(entry_id))
 
     def version_on(self, entry_id: str, day: dt.date):
+        """(Version, Entry) of an entry in force on a day, or (None, None)."""
         return self.store.version_on(self.entry_path(entry_id), day)
+
+    def file_text(self, path: str, commit: str | None = None) -> str | None:
+        """A content file's text at a commit (main by default), or None when it is not there."""
+        return self.store.read(path, commit)
+
+    def head(self) -> str:
+        """main's commit."""
+        return self.store.head()
 
 
 def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localhost>",

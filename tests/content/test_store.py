@@ -239,3 +239,16 @@ def test_blob_cache_is_bounded_in_bytes(kb, monkeypatch):
     assert sum(len(t) for t in files.values()) > 2_000           # the sample is larger than the bound
     assert 0 < small.cost <= 2_000
     assert kb.store.files_at(kb.store.head()) == files           # evicted blobs are read again
+
+
+def test_the_facade_reads_history_by_entry_id(kb):
+    entry = a_policy(kb.store)
+    first = kb.head()
+    assert entry.id in kb.entry_ids() and kb.entry_ids(first) == kb.entry_ids()
+    change_and_publish(kb.store, "cr/1", entry.path, None, date="2026-11-23T10:00:00+08:00")
+    assert entry.id not in kb.entry_ids() and entry.id in kb.entry_ids(first)
+    (deleted, original) = kb.history(entry.id)
+    assert deleted.deleted and original.commit == first
+    assert kb.file_text(entry.path) is None and kb.file_text(entry.path, first) == kb.store.read(entry.path, first)
+    version, found = kb.version_on(entry.id, dt.date(2026, 11, 22))
+    assert version.commit == first and found.id == entry.id
