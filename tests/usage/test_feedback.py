@@ -6,7 +6,7 @@ import pytest
 from kb_app import load_settings, open_kb
 from kb_app.accounts.auth import User
 from kb_app.exceptions import EntryNotFound, KbError, PermissionDenied
-from kb_app.usage.feedback import TaskError
+from kb_app.usage.tasks import TaskError
 from kb_app.content.frontmatter import dump
 
 from ..conftest import TODAY, commit_all
