@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from typing import Callable, Hashable
 
 _MISSING = object()
@@ -104,3 +105,42 @@ class LruCache:
     def _evicted(self, value):
         if self.on_evict is not None:
             self.on_evict(value)
+
+
+class TtlCache:
+    """An :class:`LruCache` whose values are also trusted for ``ttl`` seconds only (monotonic clock).
+
+    For values that may change without a new commit (an API key revoked, flags set on entries):
+    an expired value counts as missing and is dropped when met.
+    """
+
+    def __init__(self, maxsize: int, ttl: float, *, sizeof: Callable[[object], int] | None = None,
+                 maxcost: int | None = None, clock: Callable[[], float] = time.monotonic):
+        self.ttl, self.clock = ttl, clock
+        cost = (lambda item: sizeof(item[1])) if sizeof else None
+        self.lru = LruCache(maxsize, sizeof=cost, maxcost=maxcost)
+
+    def get(self, key: Hashable, default=None):
+        """The value under ``key`` if stored less than ``ttl`` seconds ago, else ``default``."""
+        item = self.lru.get(key, _MISSING)
+        if item is _MISSING:
+            return default
+        if self.clock() - item[0] > self.ttl:
+            self.lru.pop(key)
+            return default
+        return item[1]
+
+    def put(self, key: Hashable, value) -> None:
+        """Store ``value`` under ``key``, trusted from now for ``ttl`` seconds."""
+        self.lru.put(key, (self.clock(), value))
+
+    def follow(self, commit) -> None:
+        """Empty the cache when ``commit`` differs from the one it last followed."""
+        self.lru.follow(commit)
+
+    def clear(self) -> None:
+        """Drop every entry."""
+        self.lru.clear()
+
+    def __len__(self) -> int:
+        return len(self.lru)

@@ -1,4 +1,9 @@
-"""The workflow database (SQLite via sqlite-utils) and its migrations."""
+"""The workflow database (SQLite via sqlite-utils) and its migrations.
+
+Two ways in: :func:`connect` opens a connection (one per operation or thread), and
+:func:`transaction` runs a block on its own connection as one transaction — every multi-step write
+goes through it (``kb.db_transaction()`` on the facade), so it is all written or not at all.
+"""
 
 from __future__ import annotations
 
@@ -154,20 +159,25 @@ def connect(path) -> sqlite_utils.Database:
 
 
 @contextlib.contextmanager
-def transaction(path, write: bool = True) -> Iterator[sqlite_utils.Database]:
-    """One connection for one unit of work: committed at the end, rolled back on error, always closed.
+def transaction(path, write: bool = True):
+    """A fresh connection running the ``with`` block as one transaction, committed and closed at the end.
 
-    ``write`` takes the write lock at once (``BEGIN IMMEDIATE``), so the rows a write is decided on
-    cannot change before it lands; without it the reads share one snapshot and lock nothing. Writes
-    through sqlite-utils inside the block nest as savepoints of this transaction.
+    ``write`` takes the write lock at once (``BEGIN IMMEDIATE``, waiting up to the busy timeout), so
+    what the block reads cannot change before it writes; ``write=False`` reads one consistent state
+    without ever waiting. An exception rolls everything back; the connection is closed either way.
+    sqlite-utils calls inside the block (``insert``, ``update``, ``db.atomic()``) nest as savepoints.
     """
     db = connect(path)
+    conn = db.conn
     try:
-        db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         yield db
-        db.commit()
     except BaseException:
-        db.rollback()
+        if conn.in_transaction:
+            conn.rollback()
         raise
+    else:
+        if conn.in_transaction:
+            conn.commit()
     finally:
-        db.close()
+        conn.close()

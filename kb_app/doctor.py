@@ -93,7 +93,7 @@ def check_database(kb) -> Check:
 def check_git(kb) -> Check:
     """Every object reachable from the branches is in the repository."""
     check = Check("git", "内容仓库")
-    lines = kb.store.fsck()
+    lines = kb.store.missing_objects()
     if not lines:
         check.summary = f"对象完整，主干 {kb.store.head()[:10]}"
     else:
@@ -112,7 +112,7 @@ def check_change_requests(kb) -> Check:
                              "where state != 'creating' order by id"))
         db.conn.close()
     main = kb.store.head()
-    on_main = set(kb.store.first_parents(main))
+    on_main = set(kb.store.mainline(main))
     stale = (kb.now() - STALE_PUBLISHING).isoformat()
     for row in rows:
         cr, branch, sha = row["id"], row["branch"], branches.get(row["branch"])

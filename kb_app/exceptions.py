@@ -9,10 +9,6 @@ class ConfigError(KbError):
     """设置有误。"""
 
 
-class ContentError(KbError):
-    """内容文件无法读取或不合规。"""
-
-
 class EntryNotFound(KbError):
     """条目不存在。"""
 
@@ -40,12 +36,3 @@ class AuthError(KbError):
 class ReviewStateError(KbError):
     """变更请求的状态不允许该操作。"""
 
-
-class ValidationFailed(KbError):
-    """校验未通过；problems 是逐条的问题。"""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        lines = "\n".join(str(p) for p in self.problems[:20])
-        more = f"\n……另有 {len(self.problems) - 20} 个问题" if len(self.problems) > 20 else ""
-        super().__init__(f"校验未通过，共 {len(self.problems)} 个问题：\n{lines}{more}")

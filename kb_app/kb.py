@@ -6,9 +6,10 @@ import datetime as dt
 import shutil
 import threading
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import db as dbmod
+from .cache import LruCache
 from .content import githooks
 from .config import Settings, load_settings
 from .exceptions import EntryNotFound, KbError
@@ -17,6 +18,7 @@ from .content.store import Store, create_repository
 from .content.validate import validate
 
 SAMPLE_ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOTS_KEPT = 4
 EMPTY_FILES = {
     "regulations/units.yaml": "- id: hotline-center\n  name: 12345市民服务热线中心\n  level: city\n  parent: null\n  district: 全市\n",
     "regulations/time_limits.yaml": "tiers:\n  - {id: 2h, name: 2小时, amount: 2, unit: hours}\n  - {id: 24h, name: 24小时, amount: 24, unit: hours}\n"
@@ -41,8 +43,8 @@ class Kb:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._snapshots: dict[str, Snapshot] = {}
-        self._lock = threading.Lock()
+        #: Parsed snapshots by commit: main and the few commits a review or a replica looks at.
+        self._snapshots = LruCache(SNAPSHOTS_KEPT)
         self._parsing = threading.Lock()
 
     # -- parts ---------------------------------------------------------------------------------
@@ -54,6 +56,10 @@ class Kb:
     def db(self):
         """A fresh connection to the workflow database (one per operation or thread)."""
         return dbmod.connect(self.settings.db_path)
+
+    def db_transaction(self, write: bool = True):
+        """``with kb.db_transaction() as db:``: one connection, one transaction (kb_app.db.transaction)."""
+        return dbmod.transaction(self.settings.db_path, write=write)
 
     def today(self) -> dt.date:
         if self.settings.today:
@@ -137,7 +143,7 @@ class Kb:
 
     @property
     def tasks(self):
-        """Maintenance tasks; the same object as ``feedback``."""
+        """Maintenance tasks (kb_app.usage.tasks); the same object as ``feedback``, which builds on them."""
         return self.feedback
 
     @cached_property
@@ -264,21 +270,12 @@ class Kb:
         snap = self._snapshots.get(commit)
         if snap is None:
             with self._parsing:
-                snap = self._snapshots.get(commit)
-                if snap is None:
-                    snap = self.store.snapshot(commit)
-                    with self._lock:
-                        self._snapshots[commit] = snap
-                        while len(self._snapshots) > 4:
-                            self._snapshots.pop(next(iter(self._snapshots)))
+                snap = self._snapshots.get_or_build(commit, lambda: self.store.snapshot(commit))
         return snap
 
     def validate_tree(self, root=None):
         """Problems in the content files of a directory (the working tree by default)."""
         return validate(Snapshot.from_tree(root or self.settings.root))
-
-    def validate_commit(self, commit: str | None = None):
-        return validate(self.snapshot(commit))
 
     def entry(self, entry_id: str, commit: str | None = None) -> Entry:
         snap = self.snapshot(commit)
@@ -297,10 +294,17 @@ class Kb:
                 return path
         raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号。")
 
+    def entry_ids(self, commit: str | None = None) -> list[str]:
+        """Ids of the entry files at a commit (main by default), by file name, parsed or not."""
+        files = self.store.ls_tree(commit or self.store.head(), ("entries/",))
+        return sorted(PurePosixPath(p).stem for p in files if p.endswith(".md"))
+
     def history(self, entry_id: str):
+        """The published versions of an entry's file, newest first (deleted entries too)."""
         return self.store.history(self.entry_path(entry_id))
 
     def version_on(self, entry_id: str, day: dt.date):
+        """(Version, Entry) of an entry in force on a day, or (None, None)."""
         return self.store.version_on(self.entry_path(entry_id), day)
 
     def version_text(self, version) -> str | None:
@@ -350,6 +354,13 @@ class Kb:
         from .usage import suggest
 
         return suggest.missing_answers(self, start, end, limit)
+    def file_text(self, path: str, commit: str | None = None) -> str | None:
+        """A content file's text at a commit (main by default), or None when it is not there."""
+        return self.store.read(path, commit)
+
+    def head(self) -> str:
+        """main's commit."""
+        return self.store.head()
 
 
 def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localhost>",

@@ -173,17 +173,6 @@ def _id15(m: re.Match) -> str:
     return LABELS["id"] if _plausible_date(m.group(2), m.group(3)) else m.group(0)
 
 
-def luhn_ok(digits: str) -> bool:
-    """True when a digit string passes the Luhn check used by bank cards."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def _mask_numbers(text: str) -> str:
     text = MOBILE_INTL.sub(LABELS["mobile"], text)
     text = ID18.sub(_id18, text)
@@ -292,7 +281,3 @@ def mask(text: str | None) -> str:
     text = ADDRESS.sub(LABELS["address"], text)
     return _mask_names(text)
 
-
-def contains_personal_data(text: str | None) -> bool:
-    """True when masking would change the text (used to check stored rows)."""
-    return bool(text) and mask(text) != str(text).translate(_FULL_WIDTH)

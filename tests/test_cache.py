@@ -3,7 +3,7 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb_app.cache import LruCache
+from kb_app.cache import LruCache, TtlCache
 
 
 def test_least_recently_used_goes_first():
@@ -74,3 +74,20 @@ def test_threads_share_it_safely():
     for t in threads:
         t.join()
     assert len(cache) <= 50
+
+
+def test_ttl_cache_expires_values_and_keeps_the_lru_bounds():
+    now = [100.0]
+    cache = TtlCache(2, ttl=10, sizeof=len, maxcost=8, clock=lambda: now[0])
+    cache.put("a", "xxx")
+    now[0] = 109.0
+    assert cache.get("a") == "xxx"      # within ttl
+    now[0] = 110.5
+    assert cache.get("a", "gone") == "gone" and len(cache) == 0
+    cache.put("b", "yyyyy")
+    cache.put("c", "zzzzz")             # 10 > 8 bytes: b goes
+    assert cache.get("b") is None and cache.get("c") == "zzzzz"
+    cache.follow("c1")
+    cache.put("d", "w")
+    cache.follow("c2")                  # a new commit empties it
+    assert len(cache) == 0

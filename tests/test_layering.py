@@ -33,14 +33,14 @@ KNOWN_PAGE_IMPORTS = {
     "catalog.py": {"kb_app.health": "kinds and CSV of the catalogue check (Kb.catalog_health gives findings)",
                    "kb_app.export": "spreadsheet download shared with the stats page"},
     "inbox.py": {"kb_app.usage.suggest": "accepts suggestions and assigns missing answers by module function",
-                 "kb_app.usage.feedback": CENTER_ROLES},
+                 "kb_app.usage.tasks": CENTER_ROLES},
     "my_work.py": {"kb_app.review.changes": "names of people in change requests"},
     "objection.py": {"kb_app.review.objection": "files and lists objections by module function "
                                                 "(Kb.file_objection / Kb.objections exist)"},
     "review.py": {"kb_app.review.changes": "the reviewer's table of changes and names of people"},
     "stats.py": {"kb_app.dispatch.regions": "the district list of the region filter",
                  "kb_app.export": "spreadsheet download shared with the catalogue page",
-                 "kb_app.usage.feedback": CENTER_ROLES,
+                 "kb_app.usage.tasks": CENTER_ROLES,
                  "kb_app.usage.hot": "column headings of the hot-topics tables",
                  "kb_app.usage.stats": "column headings of the usage tables"},
     "users.py": {"kb_app.accounts.auth": "UNIT_ROLES: which roles need a unit"},
@@ -48,7 +48,6 @@ KNOWN_PAGE_IMPORTS = {
 
 #: Pages that reach the store or the database behind the facade, and why.
 KNOWN_PAGE_STORE_USE = {
-    "history.py": "reads trees, versions and files by path although Kb.history / Kb.version_on exist",
     "review.py": "reads main's commit (Kb.current_commit exists)",
 }
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kb_app import health, init_repo, load_settings, open_kb, render
+from kb_app.content.validate import validate
 from kb_app.exceptions import EntryNotFound
 
 from .conftest import TODAY
@@ -55,7 +56,7 @@ def test_quoted_dates_are_read_as_dates(kb, spelling):
             policy("quoted-expired", "蓝莓补贴旧规定", "蓝莓补贴按旧规定发放。", f"expires: {spelling.format(d=PAST)}\n"),
             policy("quoted-pending", "蓝莓补贴新规定", "蓝莓补贴按新规定发放。", f"effective: {spelling.format(d=FUTURE)}\n"),
             policy("quoted-in-force", "蓝莓补贴现行规定", "蓝莓补贴按现行规定发放。", f"expires: {spelling.format(d=FUTURE)}\n"))
-    assert not [p for p in kb.validate_commit() if p.path.startswith("entries/policy/city-hrss/quoted-")]
+    assert not [p for p in validate(kb.snapshot()) if p.path.startswith("entries/policy/city-hrss/quoted-")]
     assert public_ids(kb, "蓝莓补贴", "quoted-") == ["quoted-in-force"]
     reader = kb.reader()
     shown = [opens(reader, e) for e in ("quoted-expired", "quoted-pending", "quoted-in-force")]
@@ -80,7 +81,7 @@ def test_a_date_nobody_can_read_keeps_the_entry_from_the_public(kb):
     path, text = policy("unreadable-expiry", "樱桃补贴怎么领", "樱桃补贴到街道领取。", "expires: 2020年1月1日\n")
     publish(kb, (path, text))
     # validation names file, line, field, value and an example
-    (problem,) = [p for p in kb.validate_commit() if p.path == path]
+    (problem,) = [p for p in validate(kb.snapshot()) if p.path == path]
     assert (problem.line, problem.field) == (10, "expires")
     assert "“2020年1月1日”不是有效日期" in str(problem) and "例如“expires: 2026-01-01”" in str(problem)
     # not in the public index, not on public pages
@@ -120,7 +121,7 @@ def test_a_catalogue_entry_marked_public_stays_staff_material(kb):
     path = "entries/directory/gas-leak.md"
     text = kb.store.read(path).replace("audience: internal", "audience: public")
     publish(kb, (path, text))
-    problems = [p for p in kb.validate_commit() if p.path == path]
+    problems = [p for p in validate(kb.snapshot()) if p.path == path]
     assert [p.field for p in problems] == ["audience"] and "派单目录条目是坐席内部材料" in problems[0].message
     for query in ("燃气泄漏", "家里厨房有很浓的煤气味", "燃气集团主办抢修", "坐席即时转接119"):
         assert all(h.kind != "directory" for h in kb.search(query, audience="public", limit=50).hits)
@@ -133,7 +134,7 @@ def test_a_catalogue_entry_marked_public_stays_staff_material(kb):
 
 def test_the_sample_has_no_public_catalogue_entry(kb):
     assert [e.id for e in kb.snapshot().directory() if e.meta.get("audience") == "public"] == []
-    assert not [p for p in kb.validate_commit() if p.field == "audience"]
+    assert not [p for p in validate(kb.snapshot()) if p.field == "audience"]
 
 
 # -- the property ------------------------------------------------------------------------------

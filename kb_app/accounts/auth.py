@@ -12,7 +12,6 @@ import re
 import socket
 
 import argon2
-import yaml
 
 from ..exceptions import AuthError, KbError, PermissionDenied
 from ..labels import ROLE_LABELS
@@ -86,12 +85,7 @@ class Users:
         self.kb = kb
 
     def _units(self) -> dict:
-        text = self.kb.store.read("regulations/units.yaml") or "[]"
-        try:
-            data = yaml.safe_load(text) or []
-        except yaml.YAMLError:
-            return {}
-        return {str(u["id"]): u for u in data if isinstance(u, dict) and u.get("id")} if isinstance(data, list) else {}
+        return self.kb.snapshot().units
 
     def add(self, username: str, name: str, password: str, role: str, unit: str = "", email: str = "") -> User:
         """Create an account; unit roles need a unit registered in units.yaml."""

@@ -15,12 +15,12 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from ..cache import LruCache
 from . import frontmatter
 from .numerals import to_int
 
 ENTRY_DIRS = {"policy": "entries/policy/", "directory": "entries/directory/"}
 REGULATION_DIR = "regulations/texts/"
-CONFIG_FILES = ("units", "time_limits", "intake_rules", "review_policy", "synonyms", "calendar")
 CONTENT_PREFIXES = ("entries/", "regulations/")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 ARTICLE_HEADING = re.compile(r"^##[ \t]+第([零〇一二两三四五六七八九十百千0-9]+)条[ \t]*$")
@@ -276,8 +276,7 @@ class Problem:
 
 #: Parsed entries by (path, text): content is immutable per blob, so a new commit re-parses only
 #: the files it changed. Entries are shared between snapshots and must be treated as read-only.
-_ENTRY_CACHE: dict[tuple[str, str], Entry] = {}
-_ENTRY_CACHE_SIZE = 200_000
+_ENTRY_CACHE = LruCache(200_000)
 
 
 class Snapshot:
@@ -331,9 +330,7 @@ class Snapshot:
                     self._problem(path, e.line, "", str(e), "按“---”开头、“---”结尾的 YAML 格式修正前置信息")
                     return
                 entry = Entry(path, meta, body, lines)
-                if len(_ENTRY_CACHE) >= _ENTRY_CACHE_SIZE:
-                    _ENTRY_CACHE.pop(next(iter(_ENTRY_CACHE)))
-                _ENTRY_CACHE[(path, text)] = entry
+                _ENTRY_CACHE.put((path, text), entry)
             self.entry_list.append(entry)
             self.entries.setdefault(entry.id, entry)
         elif path.startswith(REGULATION_DIR) and path.endswith(".md"):

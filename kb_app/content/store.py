@@ -12,18 +12,20 @@ import datetime as dt
 import difflib
 import os
 import subprocess
+import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import git
 
+from ..cache import LruCache
 from ..exceptions import PublishConflict, StoreError
 from .model import CONTENT_PREFIXES, Entry, Snapshot
 
 ZERO = "0" * 40
-_blob_cache: dict[str, str] = {}
-_blob_lock = threading.Lock()
+#: Blob texts by sha, shared by every store of the process (a blob never changes), bounded in memory.
+BLOB_CACHE_BYTES = 256 * 1024 * 1024
+_blobs = LruCache(1_000_000, sizeof=sys.getsizeof, maxcost=BLOB_CACHE_BYTES)
 
 
 @dataclasses.dataclass
@@ -137,15 +139,6 @@ class Store:
         out = self.git("bundle", "list-heads", str(path))
         return {name: sha for sha, name in (line.split(" ", 1) for line in out.splitlines() if line)}
 
-    def fsck(self) -> list[str]:
-        """What ``git fsck`` finds missing among the objects reachable from the refs (empty when whole)."""
-        proc = subprocess.run(["git", "fsck", "--connectivity-only", "--no-dangling", "--no-progress"],
-                              cwd=self.root, capture_output=True, text=True)
-        if proc.returncode == 0:
-            return []
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
-        return lines or [f"git fsck 退出码 {proc.returncode}"]
-
     def rev(self, ref: str) -> str | None:
         """The commit a ref points at, or None."""
         out = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip()
@@ -172,21 +165,26 @@ class Store:
 
     def read_blobs(self, shas) -> dict[str, str]:
         """Blob texts by sha, read with one ``git cat-file --batch`` and cached (blobs never change)."""
-        with _blob_lock:
-            missing = [s for s in dict.fromkeys(shas) if s not in _blob_cache]
+        shas = list(shas)
+        found, missing = {}, []
+        for sha in dict.fromkeys(shas):
+            text = _blobs.get(sha)
+            if text is None:
+                missing.append(sha)
+            else:
+                found[sha] = text
         if missing:
             proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, input="\n".join(missing).encode() + b"\n",
                                   capture_output=True, check=True)
-            data, pos, found = proc.stdout, 0, {}
+            data, pos = proc.stdout, 0
             for sha in missing:
                 nl = data.index(b"\n", pos)
                 header = data[pos:nl].split()
                 size = int(header[2])
                 found[sha] = data[nl + 1: nl + 1 + size].decode("utf-8", "replace")
+                _blobs.put(sha, found[sha])
                 pos = nl + 1 + size + 1
-            with _blob_lock:
-                _blob_cache.update(found)
-        return {s: _blob_cache[s] for s in shas}
+        return {s: found[s] for s in shas}
 
     def files_at(self, commit: str, prefixes=CONTENT_PREFIXES) -> dict[str, str]:
         tree = self.ls_tree(commit, prefixes)
@@ -203,6 +201,39 @@ class Store:
         commit = commit or self.head()
         out = subprocess.run(["git", "cat-file", "-p", f"{commit}:{path}"], cwd=self.root, capture_output=True)
         return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+    def first_parent(self, commit: str) -> str | None:
+        """The first parent of a commit (main's previous commit for a publish), or None for a root."""
+        return self.rev(f"{commit}^1")
+
+    def mainline(self, ref: str | None = None) -> list[str]:
+        """The commits of main's first-parent line up to ``ref`` (main by default), newest first."""
+        return self.git("rev-list", "--first-parent", ref or self.head()).split()
+
+    def commit_time(self, commit: str) -> int | None:
+        """A commit's time in seconds since the epoch, or None when there is no such commit."""
+        out = self.git("show", "-s", "--format=%ct", commit, check=False).strip()
+        return int(out) if out.isdigit() else None
+
+    def last_published(self, path: str, ref: str | None = None) -> dt.datetime | None:
+        """When a file last changed on main's first-parent line (publish time), or None."""
+        out = self.git("log", "-1", "--first-parent", "--format=%cI", ref or self.head(), "--", path,
+                       check=False).strip()
+        return dt.datetime.fromisoformat(out) if out else None
+
+    def deleted_paths(self, pattern: str, ref: str | None = None) -> list[str]:
+        """Paths matching a glob that were deleted in the history of ``ref`` (main), newest first."""
+        out = self.git("log", "--format=", "--name-only", "--diff-filter=D", ref or self.head(), "--",
+                       pattern, check=False)
+        return [line.strip() for line in out.splitlines() if line.strip()]
+
+    def missing_objects(self) -> list[str]:
+        """What ``git fsck`` says is missing from the objects the refs reach (empty when complete)."""
+        proc = subprocess.run(["git", "fsck", "--connectivity-only", "--no-dangling", "--no-progress"],
+                              cwd=self.root, capture_output=True, text=True)
+        if proc.returncode == 0:
+            return []
+        return [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()] or ["git fsck 失败"]
 
     def changed_paths(self, old: str | None, new: str) -> dict[str, str]:
         """path -> status letter (A, M, D) between two commits; renames come as D + A."""
@@ -234,31 +265,6 @@ class Store:
             versions.append(Version(sha, author, email, dt.datetime.fromisoformat(date), message.strip(),
                                     parse_trailers(message), path, deleted=not exists))
         return versions
-
-    def last_published(self, path: str) -> dt.datetime | None:
-        """When a file last changed on main (its newest first-parent commit), or None."""
-        out = self.git("log", "-1", "--first-parent", "--format=%cI", self.head(), "--", path,
-                       check=False).strip()
-        return dt.datetime.fromisoformat(out) if out else None
-
-    def deleted_paths(self, pattern: str) -> list[str]:
-        """Paths matching ``pattern`` deleted somewhere in main's history, newest first."""
-        out = self.git("log", "--format=", "--name-only", "--diff-filter=D", self.head(), "--", pattern,
-                       check=False)
-        return [line.strip() for line in out.splitlines() if line.strip()]
-
-    def commit_time(self, commit: str) -> int | None:
-        """A commit's time in seconds since the epoch, or None when there is no such commit."""
-        out = self.git("show", "-s", "--format=%ct", commit, check=False).strip()
-        return int(out) if out.isdigit() else None
-
-    def parent(self, commit: str) -> str:
-        """The first parent of a commit (the main it was published onto)."""
-        return self.git("rev-parse", f"{commit}^1").strip()
-
-    def first_parents(self, ref: str | None = None) -> list[str]:
-        """The commits of main (or ``ref``) along first parents, newest first."""
-        return self.git("rev-list", "--first-parent", ref or self.head()).split()
 
     def diff(self, path: str, old: str | None, new: str | None, context: int = 3) -> str:
         """Unified diff of one file between two commits (None means absent)."""

@@ -1,18 +1,18 @@
-"""Every rule of the content contract, checked over a Snapshot; all problems in one run."""
+"""Every rule of the content contract, checked over a Snapshot; all problems in one run.
+
+This module checks entries and regulation texts and owns the public calls (``validate``,
+``invalid_files``, ``file_owner``); the configuration files are checked in
+``kb_app.content.validate_configs``.
+"""
 
 from __future__ import annotations
 
 import difflib
-import fnmatch
-import functools
-import re
 from pathlib import PurePosixPath
 
-import yaml
-
-from .model import (DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, as_date,
-                    config_path, date_problem)
+from .model import DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, date_problem
 from .numerals import article_label
+from .validate_configs import ConfigChecks
 
 COMMON_FIELDS = {"id", "kind", "title", "unit", "audience", "category", "regions", "keywords", "effective",
                  "expires", "review_by", "basis", "agent_notes", "checked"}
@@ -26,10 +26,6 @@ REQUIRED = {
 }
 LIST_FIELDS = ("questions", "category", "regions", "keywords", "examples", "co_handlers")
 LEVELS = ("city", "district", "street")
-UNIT_LEVELS = ("city", "district", "street", "company")
-TIER_UNITS = ("hours", "workdays")
-INTAKE_ACTIONS = ("transfer", "redirect", "reject", "privacy")
-KNOWN_PARTIES = ("center", "legal", "owner", "handlers")
 
 
 def validate(snap: Snapshot) -> list[Problem]:
@@ -64,7 +60,9 @@ def file_owner(snap: Snapshot, path: str) -> tuple[str, str, str] | None:
     return unit, entry.id if entry is not None else stem, (entry.title if entry is not None else "") or stem
 
 
-class _Validator:
+class _Validator(ConfigChecks):
+    """Collects every problem of a snapshot: entries and regulation texts here, config files in ConfigChecks."""
+
     def __init__(self, snap: Snapshot):
         self.snap = snap
         self.problems: list[Problem] = list(snap.parse_problems)
@@ -259,281 +257,3 @@ class _Validator:
                     self.add(reg.path, a.line, "正文", f"条号不连续：缺少{article_label(expected)}，{a.label}前面应是它",
                              "检查是否漏掉或编错了条号")
                     break
-
-    # -- configuration files ----------------------------------------------------------------
-
-    def node_line(self, name, *keys):
-        """The 1-based line of a value inside a config file, following keys and indexes."""
-        node = self.snap.config_nodes.get(name)
-        line = node.start_mark.line + 1 if node is not None else 1
-        for key in keys:
-            if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                node = node.value[key]
-            elif isinstance(node, yaml.MappingNode):
-                found = next((v for k, v in node.value if k.value == str(key)), None)
-                if found is None:
-                    return line
-                node = found
-            else:
-                return line
-            line = node.start_mark.line + 1
-        return line
-
-    def check_configs(self):
-        for name in ("units", "time_limits", "intake_rules", "review_policy", "synonyms", "calendar"):
-            path = config_path(name)
-            if path not in self.snap.files:
-                self.add(path, 1, "", "配置文件缺失", f"在 regulations/ 下建立 {name}.yaml（格式见 README）")
-            elif name in self.snap.configs:
-                getattr(self, f"check_{name}")(path, self.snap.configs[name])
-
-    def expect(self, path, name, cond, keys, field, message, fix):
-        if not cond:
-            self.add(path, self.node_line(name, *keys), field, message, fix)
-        return cond
-
-    def check_units(self, path, data):
-        if not self.expect(path, "units", isinstance(data, list), (), "", "应为单位列表", "每个单位写成“- {id: …, name: …, level: …}”"):
-            return
-        seen = set()
-        for i, u in enumerate(data):
-            if not self.expect(path, "units", isinstance(u, dict), (i,), "", "单位应为映射", "写成 id、name、level 等字段"):
-                continue
-            for field in ("id", "name", "level"):
-                self.expect(path, "units", u.get(field), (i,), field, "缺少必填字段", f"为该单位填写 {field}")
-            uid = u.get("id")
-            if uid in seen:
-                self.add(path, self.node_line("units", i, "id"), "id", f"单位编号“{uid}”重复", "为重复的单位改用新的编号")
-            seen.add(uid)
-            if isinstance(uid, str) and not ID_PATTERN.match(uid):
-                self.add(path, self.node_line("units", i, "id"), "id", f"单位编号“{uid}”格式不对", "只用小写字母、数字和连字符")
-            if u.get("level") is not None and u.get("level") not in UNIT_LEVELS:
-                self.add(path, self.node_line("units", i, "level"), "level", f"层级“{u.get('level')}”无效",
-                         "改为 city、district、street 或 company")
-        ids = {u.get("id") for u in data if isinstance(u, dict)}
-        for i, u in enumerate(data):
-            if isinstance(u, dict) and u.get("parent") and u.get("parent") not in ids:
-                self.add(path, self.node_line("units", i, "parent"), "parent", f"上级单位“{u.get('parent')}”不存在",
-                         "改为已登记的单位编号，或写 null")
-
-    def check_time_limits(self, path, data):
-        if not self.expect(path, "time_limits", isinstance(data, dict) and isinstance(data.get("tiers"), list), (),
-                           "tiers", "缺少时限档位列表", "写成“tiers: [{id: 2h, amount: 2, unit: hours}, …]”"):
-            return
-        for i, t in enumerate(data["tiers"]):
-            if not self.expect(path, "time_limits", isinstance(t, dict) and t.get("id"), ("tiers", i), "id", "档位缺少 id", "为档位填写 id"):
-                continue
-            amount = t.get("amount")
-            self.expect(path, "time_limits", isinstance(amount, int) and not isinstance(amount, bool) and amount > 0,
-                        ("tiers", i, "amount"), "amount", f"时限数值“{amount}”无效", "填写正整数")
-            self.expect(path, "time_limits", t.get("unit") in TIER_UNITS, ("tiers", i, "unit"), "unit",
-                        f"时限单位“{t.get('unit')}”无效", "改为 hours（自然小时）或 workdays（工作日）")
-            self.check_basis(path, as_basis_list(t.get("basis")), self.node_line("time_limits", "tiers", i))
-        default = data.get("default_tier")
-        tiers = {str(t.get("id")) for t in data["tiers"] if isinstance(t, dict)}
-        if default is not None:
-            self.expect(path, "time_limits", str(default) in tiers, ("default_tier",), "default_tier",
-                        f"默认档位“{default}”未定义", f"改为已定义的档位：{'、'.join(sorted(tiers))}")
-        ext = data.get("extension", {})
-        if ext is not None:
-            mx = ext.get("max_workdays") if isinstance(ext, dict) else None
-            self.expect(path, "time_limits", isinstance(mx, int) and mx > 0, ("extension",), "extension.max_workdays",
-                        "延期上限应为正整数的工作日数", "写成“extension: {max_workdays: 5}”")
-        rtc = data.get("round_the_clock")
-        if rtc is not None:
-            ok = isinstance(rtc, dict) and all(isinstance(rtc.get(k, []), list) for k in ("domains", "keywords", "units"))
-            self.expect(path, "time_limits", ok, ("round_the_clock",), "round_the_clock", "7×24 配置格式不对",
-                        "domains、keywords、units 都写成列表")
-            if ok:
-                for u in rtc.get("units", []):
-                    self.expect(path, "time_limits", u in self.snap.units, ("round_the_clock", "units"), "round_the_clock.units",
-                                f"单位“{u}”未登记", "改为 units.yaml 中的单位编号")
-
-    def check_intake_rules(self, path, data):
-        if not self.expect(path, "intake_rules", isinstance(data, dict) and isinstance(data.get("rules"), list), (),
-                           "rules", "缺少规则列表", "写成“rules: [{id: …, action: …, triggers: […], script: …}]”"):
-            return
-        seen = set()
-        for i, r in enumerate(data["rules"]):
-            if not self.expect(path, "intake_rules", isinstance(r, dict) and r.get("id"), ("rules", i), "id", "规则缺少 id", "为规则填写 id"):
-                continue
-            self.expect(path, "intake_rules", r["id"] not in seen, ("rules", i, "id"), "id", f"规则编号“{r['id']}”重复", "改用新的编号")
-            seen.add(r["id"])
-            self.expect(path, "intake_rules", r.get("action") in INTAKE_ACTIONS, ("rules", i, "action"), "action",
-                        f"处置方式“{r.get('action')}”无效", "改为 transfer、redirect、reject 或 privacy")
-            trig = r.get("triggers")
-            if not (r.get("action") == "transfer" and "events" in r and trig is None):
-                self.expect(path, "intake_rules", isinstance(trig, list) and trig and all(isinstance(t, str) and t for t in trig),
-                            ("rules", i, "triggers"), "triggers", "触发词应为非空的文字列表", "写成“triggers: [着火, 冒烟]”")
-            self.expect(path, "intake_rules", isinstance(r.get("script"), str) and r.get("script"), ("rules", i), "script",
-                        "缺少答复话术", "填写坐席应对来电人说的话")
-            if r.get("action") == "transfer":
-                self.expect(path, "intake_rules", r.get("transfer_to"), ("rules", i), "transfer_to", "转接规则缺少转接号码",
-                            "填写 transfer_to，例如 \"110\"")
-            self.check_basis(path, as_basis_list(r.get("basis")), self.node_line("intake_rules", "rules", i))
-        check_emergency(self, path, data)
-
-    def check_review_policy(self, path, data):
-        if not self.expect(path, "review_policy", isinstance(data, dict) and isinstance(data.get("rules"), list), (),
-                           "rules", "缺少规则列表", "写成“rules: [{paths: [...], require: [...]}]”"):
-            return
-        parties = data.get("parties") or {}
-        known = set(KNOWN_PARTIES) | set(parties)
-        for i, r in enumerate(data["rules"]):
-            ok = isinstance(r, dict) and isinstance(r.get("paths"), list) and r["paths"]
-            if not self.expect(path, "review_policy", ok, ("rules", i), "paths", "规则缺少路径列表", "写成“paths: [\"entries/policy/**\"]”"):
-                continue
-            req = r.get("require")
-            if not self.expect(path, "review_policy", isinstance(req, list) and req, ("rules", i), "require",
-                               "规则缺少审核方列表", f"写成“require: [owner, center]”；可用：{'、'.join(sorted(known))}"):
-                continue
-            for p in req:
-                if not (p in known or (isinstance(p, str) and p.startswith("unit:") and p[5:] in self.snap.units)):
-                    self.add(path, self.node_line("review_policy", "rules", i, "require"), "require", f"审核方“{p}”未定义",
-                             f"改为 {'、'.join(sorted(known))} 之一，或“unit:单位编号”")
-        for name, party in parties.items() if isinstance(parties, dict) else []:
-            self.expect(path, "review_policy", isinstance(party, dict) and party.get("role"), ("parties", name), name,
-                        "审核方缺少 role", "填写 role，例如 center_reviewer")
-        for top in ("entries/policy/x/y.md", "entries/directory/y.md", "regulations/units.yaml"):
-            covered = any(fnmatch.fnmatch(top, pat) for r in data["rules"] if isinstance(r, dict)
-                          for pat in r.get("paths") or [])
-            self.expect(path, "review_policy", covered, ("rules",), "rules", f"没有规则覆盖“{top}”这类文件",
-                        "增加覆盖该路径的规则，否则此类变更无人审核")
-
-    def check_synonyms(self, path, data):
-        if not self.expect(path, "synonyms", isinstance(data, dict) and isinstance(data.get("groups"), list), (),
-                           "groups", "缺少同义词组列表", "写成“groups: [[社会保障卡, 社保卡], …]”"):
-            return
-        seen = {}
-        for i, g in enumerate(data["groups"]):
-            if not self.expect(path, "synonyms", isinstance(g, list) and len(g) >= 2 and all(isinstance(t, str) and t.strip() for t in g),
-                               ("groups", i), "groups", "同义词组应至少包含两个词", "写成“- [正式说法, 口语说法]”"):
-                continue
-            for t in g:
-                if t in seen and seen[t] != i:
-                    self.add(path, self.node_line("synonyms", "groups", i), "groups", f"词“{t}”同时出现在两个同义词组中",
-                             "把两组合并，或删去其中一处")
-                seen[t] = i
-
-    def check_calendar(self, path, data):
-        if not self.expect(path, "calendar", isinstance(data, dict) and isinstance(data.get("years"), dict), (),
-                           "years", "缺少按年份的节假日安排", "写成“years: {2026: {holidays: [...], workdays: [...]}}”"):
-            return
-        for year, spec in data["years"].items():
-            if not self.expect(path, "calendar", isinstance(year, int) and isinstance(spec, dict), ("years", year), str(year),
-                               "年份配置格式不对", "年份写成整数，下设 holidays 与 workdays 列表"):
-                continue
-            for kind in ("holidays", "workdays"):
-                for j, item in enumerate(spec.get(kind) or []):
-                    day = as_date(item.get("date") if isinstance(item, dict) else item)
-                    if day is None:
-                        self.add(path, self.node_line("calendar", "years", year, kind, j), kind, f"“{item}”不是有效日期",
-                                 "写成“- {date: 2026-10-01, name: 国庆节}”")
-                    elif day.year != year:
-                        self.add(path, self.node_line("calendar", "years", year, kind, j), kind, f"{day} 不属于 {year} 年",
-                                 "把该日期移到对应年份下")
-
-
-def as_basis_list(value):
-    if value is None:
-        return None
-    return value if isinstance(value, list) else [value]
-
-
-
-# -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
-
-EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "ignore", "negations", "misheard"}
-EVENT_KEYS = {"name", "words", "pairs", "exclude"}
-
-
-def _word_list(value) -> bool:
-    return isinstance(value, list) and all(isinstance(w, (str, int)) and str(w).strip() for w in value)
-
-
-def check_emergency(v: _Validator, path: str, data: dict):
-    """The recognition of emergencies by meaning: context words and every transfer rule's events."""
-    at = functools.partial(v.node_line, "intake_rules")
-    section = data.get("emergency")
-    if section is not None:
-        _check_emergency_section(v, path, section, at)
-    for i, r in enumerate(data["rules"]):
-        if not isinstance(r, dict):
-            continue
-        events = r.get("events")
-        if events is None:
-            continue
-        if r.get("action") != "transfer":
-            v.add(path, at("rules", i, "events"), "events", "只有转接规则（action: transfer）可以写 events",
-                  "删去 events，或改用 triggers 列出触发短语")
-            continue
-        if not (isinstance(events, list) and events):
-            v.add(path, at("rules", i, "events"), "events", "事件词组应为非空列表",
-                  "写成“events: [{name: 打架斗殴, words: [打架, 互殴]}]”")
-            continue
-        for j, e in enumerate(events):
-            _check_event(v, path, e, (("rules", i, "events", j)), at)
-
-
-def _check_emergency_section(v, path, section, at):
-    if not isinstance(section, dict):
-        v.add(path, at("emergency"), "emergency", "应为映射", "写成 now、not_now、ignore、negations 等字段")
-        return
-    for key in section:
-        if key not in EMERGENCY_KEYS:
-            v.add(path, at("emergency", key), f"emergency.{key}", "未知字段", f"可用字段：{'、'.join(sorted(EMERGENCY_KEYS))}")
-    window = section.get("window")
-    if window is not None and not (isinstance(window, int) and not isinstance(window, bool) and 1 <= window <= 100):
-        v.add(path, at("emergency", "window"), "emergency.window", f"语境范围“{window}”无效", "填写 1 到 100 之间的整数（字数）")
-    now = section.get("now")
-    if now is not None and not (isinstance(now, dict) and set(now) <= {"strong", "weak"}
-                                and all(_word_list(x) for x in now.values())):
-        v.add(path, at("emergency", "now"), "emergency.now", "正在发生的迹象格式不对",
-              "写成“now: {strong: [正在, 快来], weak: [了]}”")
-    for key in ("ignore", "negations"):
-        if section.get(key) is not None and not _word_list(section.get(key)):
-            v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
-    for key in ("not_now", "not_now_patterns"):
-        groups = section.get(key)
-        if groups is None:
-            continue
-        if not (isinstance(groups, dict) and all(_word_list(x) for x in groups.values())):
-            v.add(path, at("emergency", key), f"emergency.{key}", "应为“类别: [词, …]”的映射",
-                  f"写成“{key}: {{过去的事: [上个月, 去年]}}”")
-            continue
-        if key == "not_now_patterns":
-            for name, patterns in groups.items():
-                for p in patterns:
-                    try:
-                        re.compile(str(p))
-                    except re.error as exc:
-                        v.add(path, at("emergency", key, name), f"emergency.{key}", f"正则表达式“{p}”有误：{exc}",
-                              "改正写法，或改用 not_now 中的普通词")
-    misheard = section.get("misheard")
-    if misheard is not None and not (isinstance(misheard, dict) and all(
-            isinstance(k, str) and len(k) == 1 and _word_list(x) and all(len(str(c)) == 1 for c in x)
-            for k, x in misheard.items())):
-        v.add(path, at("emergency", "misheard"), "emergency.misheard", "同音字表格式不对",
-              "每行写一个字和它的同音字，如“火: [伙, 活]”")
-
-
-def _check_event(v, path, e, keys, at):
-    where = at(*keys)
-    if not isinstance(e, dict):
-        v.add(path, where, "events", "事件词组应为映射", "写成“{name: 打架斗殴, words: [打架, 互殴]}”")
-        return
-    for key in e:
-        if key not in EVENT_KEYS:
-            v.add(path, at(*keys, key), f"events.{key}", "未知字段", f"可用字段：{'、'.join(sorted(EVENT_KEYS))}")
-    if not (isinstance(e.get("name"), str) and e["name"].strip()):
-        v.add(path, where, "events.name", "事件词组缺少名称", "填写 name，例如“打架斗殴”，坐席会看到它")
-    words, pairs = e.get("words"), e.get("pairs")
-    if words is not None and not _word_list(words):
-        v.add(path, at(*keys, "words"), "events.words", "应为文字列表", "写成“words: [打架, 互殴]”")
-    if pairs is not None and not (isinstance(pairs, list) and all(
-            isinstance(p, list) and len(p) == 2 and all(_word_list(side) and side for side in p) for p in pairs)):
-        v.add(path, at(*keys, "pairs"), "events.pairs", "词对应为两组词的列表", "写成“pairs: [[[孩子, 老人], [不见了, 找不到]]]”")
-    if not words and not pairs:
-        v.add(path, where, "events.words", "事件词组既没有 words 也没有 pairs", "至少列出一个事件词")
-    if e.get("exclude") is not None and not _word_list(e.get("exclude")):
-        v.add(path, at(*keys, "exclude"), "events.exclude", "应为文字列表", "写成“exclude: [狗, 猫]”")

@@ -33,9 +33,9 @@ import functools
 import re
 import datetime as dt
 import math
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 
+from ..cache import LruCache
 from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
@@ -294,8 +294,8 @@ class DirectoryIndex:
         return [(self.entries[i], s) for i, s in ranked[:limit]]
 
 
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+#: The snapshot and directory index of the last few commits dispatched on.
+_prepared = LruCache(_CACHE_SIZE)
 
 
 def directory_index(snap: Snapshot) -> DirectoryIndex:
@@ -307,17 +307,11 @@ def directory_index(snap: Snapshot) -> DirectoryIndex:
 
 def prepared(key: str, load) -> tuple[Snapshot, DirectoryIndex]:
     """The snapshot and directory index of a commit, loaded with ``load()`` once and kept in memory."""
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    snap = load()
-    value = (snap, DirectoryIndex(snap.directory(), snap.synonym_groups))
-    with _lock:
-        _cache[key] = value
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
+    def build():
+        snap = load()
+        return snap, DirectoryIndex(snap.directory(), snap.synonym_groups)
+
+    return _prepared.get_or_build(key, build)
 
 
 def dispatch_at(store, commit: str, text: str, now: dt.datetime, limit: int = 5,

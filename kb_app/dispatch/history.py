@@ -176,13 +176,8 @@ class DispatchHistory:
         row = {"at": at or self.kb.now().isoformat(timespec="seconds"), "text": text, "entry": entry_id,
                "source": source, "rank": rank, "username": username or None,
                "region": region or self.region_of(text, entry), "note": mask(note)[:500] or None, "key": None}
-        db = self.kb.db()
-        try:
-            pk = db["dispatch_history"].insert(row).last_pk
-            db.conn.commit()
-        finally:
-            db.conn.close()
-        return pk
+        with self.kb.db_transaction() as db:
+            return db["dispatch_history"].insert(row).last_pk
 
     def confirm(self, user, text: str, entry_id: str, rank: int | None = None) -> int:
         """An agent confirms where a request goes: a suggested candidate (its rank) or one picked by hand."""
@@ -293,32 +288,23 @@ class DispatchHistory:
     # -- reading ---------------------------------------------------------------------------------
 
     def count(self) -> int:
-        db = self.kb.db()
-        try:
+        with self.kb.db_transaction(write=False) as db:
             return db.execute("select count(*) from dispatch_history").fetchone()[0]
-        finally:
-            db.conn.close()
 
     def recent(self, limit: int = 50, entry: str | None = None) -> list[dict]:
         """The latest rows (newest first), optionally of one entry."""
-        db = self.kb.db()
-        try:
-            where, params = ("where entry = ?", [entry]) if entry else ("", [])
+        where, params = ("where entry = ?", [entry]) if entry else ("", [])
+        with self.kb.db_transaction(write=False) as db:
             cur = db.execute(f"select id, at, text, entry, source, rank, username, region from dispatch_history "
                              f"{where} order by id desc limit ?", [*params, limit])
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
-        finally:
-            db.conn.close()
 
     def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str]]:
-        db = self.kb.db()
-        try:
+        with self.kb.db_transaction(write=False) as db:  # rows and their maximum from one state
             rows = db.execute("select at, text, entry from dispatch_history where id > ? and text != '' "
                               "order by id", [after]).fetchall()
             top = db.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
-        finally:
-            db.conn.close()
         return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     def _top_id(self) -> int:

@@ -271,14 +271,11 @@ class HotIssues:
     def requests(self, since: dt.date, until: dt.date) -> list[Request]:
         """Searches and dispatch texts from ``since`` to ``until`` (both included)."""
         lo, hi = since.isoformat(), (until + dt.timedelta(days=1)).isoformat()
-        db = self.kb.db()
-        try:
+        with self.kb.db_transaction(write=False) as db:
             searches = db.execute("select at, query, coalesce(opened, '') from search_log where at >= ? and at < ? "
                                   "and query != '' and hits is not null", [lo, hi]).fetchall()
             dispatches = db.execute("select at, text, entry, coalesce(region, '') from dispatch_history "
                                     "where at >= ? and at < ? and text != ''", [lo, hi]).fetchall()
-        finally:
-            db.conn.close()
         find = region_finder(self.kb.snapshot())
         normal: dict[str, str] = {}
 

@@ -101,13 +101,10 @@ class Stats:
         return start, end
 
     def _query(self, sql: str, params) -> list[dict]:
-        db = self.kb.db()
-        try:
+        with self.kb.db_transaction(write=False) as db:
             cur = db.execute(sql, params)
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
-        finally:
-            db.conn.close()
 
     def _bounds(self, start, end):
         start, end = self.range(start, end)

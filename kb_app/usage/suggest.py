@@ -67,8 +67,7 @@ def evidence(kb, since: dt.date | None = None) -> list[dict]:
     """Per (query, entry): searches that opened the entry and ended in a helpful vote or an adoption."""
     where = "and s.at >= ?" if since else ""
     params = [since.isoformat()] if since else []
-    db = kb.db()
-    try:
+    with kb.db_transaction(write=False) as db:
         rows = db.execute(
             "select s.query, s.opened, "
             "  max(case when s.used = 1 then 1 else 0 end) as adopted, "
@@ -76,8 +75,6 @@ def evidence(kb, since: dt.date | None = None) -> list[dict]:
             "      then 1 else 0 end) as helpful "
             f"from search_log s where s.query != '' and s.opened is not null {where} "
             "group by s.id having adopted = 1 or helpful = 1", params).fetchall()
-    finally:
-        db.conn.close()
     grouped: dict[tuple[str, str], dict] = {}
     for query, entry, adopted, helpful in rows:
         key = (phrasing_key(query), entry)
@@ -224,7 +221,7 @@ def accept(kb, user, task_id: int, phrasing: str | None = None):
 
 def after_publish(kb, cr, commit: str):
     """on_publish hook: close the suggested questions that the published entries now carry (or that left)."""
-    parent = kb.store.parent(commit)
+    parent = kb.store.first_parent(commit)
     touched = [p.rsplit("/", 1)[-1][:-3] for p in kb.store.changed_paths(parent, commit)
                if p.startswith("entries/") and p.endswith(".md")]
     snap = kb.snapshot(commit)
@@ -246,15 +243,12 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
 
     start, end = kb.stats.range(start, end)
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
-    db = kb.db()
-    try:
+    with kb.db_transaction(write=False) as db:
         rows = db.execute(
             "select query, count(*) as searches, sum(case when hits = 0 then 1 else 0 end) as zero, "
             "sum(case when opened is not null or used = 1 then 1 else 0 end) as success, max(at) as last "
             "from search_log where at >= ? and at < ? and query != '' and hits is not null group by query",
             [lo, hi]).fetchall()
-    finally:
-        db.conn.close()
     by_key: dict[str, dict] = {}
     for query, searches, zero, success, last in rows:
         key = phrasing_key(query)

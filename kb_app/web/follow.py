@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 from ..content.store import run_git
+from ..cache import LruCache
 from ..exceptions import KbError, StoreError
 from .keys import ApiKey, key_hash
 from .errors import HttpError
@@ -211,8 +212,8 @@ class Replica:
         self.mirror = Mirror(s.follow, Path(s.root), s.main_branch)
         self.primary = s.primary_url.rstrip("/")
         self.secret = s.hook_secret
-        self._keys: dict[str, tuple[float, ApiKey | None]] = {}
-        self._lock = threading.Lock()
+        #: (when asked, answer) by key hash: fresh for KEY_TTL, a fallback during an outage for KEY_STALE.
+        self._keys = LruCache(10_000)
 
     def refresh(self, serving: bool = True) -> dict:
         """Fetch main and index what changed; returns {"old", "new", "error"}.
@@ -276,8 +277,7 @@ class Replica:
             return None
         digest = key_hash(token)
         now = time.monotonic()
-        with self._lock:
-            known = self._keys.get(digest)
+        known = self._keys.get(digest)
         if known is not None and now - known[0] < KEY_TTL:
             return known[1]
         if not self.primary or not self.secret:
@@ -294,10 +294,7 @@ class Replica:
                             {"Retry-After": "30"})
         found = body.get("key")
         key = ApiKey(**found) if isinstance(found, dict) else None
-        with self._lock:
-            if len(self._keys) > 10_000:
-                self._keys.clear()
-            self._keys[digest] = (now, key)
+        self._keys.put(digest, (now, key))
         return key
 
 

@@ -13,9 +13,8 @@ import dataclasses
 import hashlib
 import re
 import secrets
-import threading
-import time
 
+from ..cache import TtlCache
 from ..exceptions import KbError
 from ..labels import API_ROLE_LABELS
 
@@ -24,6 +23,7 @@ PREFIX = "kb_"
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{1,39}")
 #: Seconds a worker trusts what it read about a key (a revoked key stops working within this time).
 LOOKUP_TTL = 10.0
+_UNKNOWN = object()
 
 
 class ApiKeyError(KbError):
@@ -61,13 +61,11 @@ class ApiKeys:
 
     def __init__(self, kb):
         self.kb = kb
-        self._seen: dict[str, tuple[float, ApiKey | None]] = {}
-        self._lock = threading.Lock()
+        #: Answers by key hash (None for an unknown key), trusted for ``LOOKUP_TTL`` seconds.
+        self._seen = TtlCache(10_000, LOOKUP_TTL)
 
-    def _db(self):
-        from ..usage.feedback import _Connection
-
-        return _Connection(self.kb)
+    def _db(self, write: bool = True):
+        return self.kb.db_transaction(write=write)
 
     def add(self, name: str, role: str, rate: int | None = None, note: str = "") -> str:
         """Issue a key; returns it (the only time it is available)."""
@@ -89,7 +87,7 @@ class ApiKeys:
 
     def list(self) -> list[ApiKey]:
         """Every key, active ones first."""
-        with self._db() as db:
+        with self._db(write=False) as db:
             rows = list(db["api_keys"].rows_where(order_by="revoked is not null, name"))
         return [self._key(r) for r in rows]
 
@@ -102,8 +100,7 @@ class ApiKeys:
             if rows[0]["revoked"]:
                 raise ApiKeyError(f"密钥“{name}”已于 {rows[0]['revoked']} 吊销。")
             db["api_keys"].update(name, {"revoked": self.kb.now().isoformat(timespec="seconds")})
-        with self._lock:
-            self._seen.clear()
+        self._seen.clear()
         return next(k for k in self.list() if k.name == name)
 
     def verify(self, key: str) -> ApiKey | None:
@@ -114,18 +111,12 @@ class ApiKeys:
 
     def verify_hash(self, digest: str) -> ApiKey | None:
         """The active key with this SHA-256 (as replicas ask the primary), or None."""
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen.get(digest)
-        if seen is not None and now - seen[0] < LOOKUP_TTL:
-            return seen[1]
-        with self._db() as db:
-            rows = list(db["api_keys"].rows_where("key_hash = ? and revoked is null", [digest]))
-        found = self._key(rows[0]) if rows else None
-        with self._lock:
-            if len(self._seen) > 10_000:
-                self._seen.clear()
-            self._seen[digest] = (now, found)
+        found = self._seen.get(digest, _UNKNOWN)
+        if found is _UNKNOWN:
+            with self._db(write=False) as db:
+                rows = list(db["api_keys"].rows_where("key_hash = ? and revoked is null", [digest]))
+            found = self._key(rows[0]) if rows else None
+            self._seen.put(digest, found)
         return found
 
     @staticmethod

@@ -8,20 +8,19 @@ the batched search log, and the counters behind ``/metrics``.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import hashlib
 import json
 import logging
 import math
 import threading
-import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..cache import LruCache, TtlCache
 from ..exceptions import KbError
 from .errors import HttpError
 from .keys import ApiKey
@@ -66,48 +65,31 @@ class Cached:
     body: bytes
     media_type: str
     etag: str
-    stored: float
     facts: dict | None = None
 
 
 class ResponseCache:
-    """An LRU of rendered responses, bounded in count and bytes, emptied when main moves."""
+    """Rendered responses of the commit being served: an LRU bounded in count and body bytes, each
+    response trusted for ``ttl`` seconds, emptied when main moves."""
 
     def __init__(self, items: int = CACHE_ITEMS, size: int = CACHE_BYTES, ttl: float = CACHE_TTL):
         self.items, self.size, self.ttl = items, size, ttl
-        self._data: collections.OrderedDict = collections.OrderedDict()
-        self._bytes = 0
+        self._cache = TtlCache(items, ttl, sizeof=lambda cached: len(cached.body), maxcost=size)
         self._commit = None
-        self._lock = threading.Lock()
 
     def get(self, key, commit: str) -> Cached | None:
-        with self._lock:
-            if commit != self._commit:
-                self._data.clear()
-                self._bytes, self._commit = 0, commit
-                return None
-            found = self._data.get(key)
-            if found is None:
-                return None
-            if time.monotonic() - found.stored > self.ttl:
-                self._drop(key)
-                return None
-            self._data.move_to_end(key)
-            return found
+        """The response under ``key`` for ``commit``; a new commit empties the cache."""
+        self._cache.follow(commit)
+        self._commit = commit
+        return self._cache.get((commit, key))
 
     def put(self, key, commit: str, value: Cached):
-        with self._lock:
-            if commit != self._commit:
-                return
-            if key in self._data:
-                self._drop(key)
-            self._data[key] = value
-            self._bytes += len(value.body)
-            while len(self._data) > self.items or self._bytes > self.size:
-                self._drop(next(iter(self._data)))
+        """Keep a response rendered for ``commit`` unless main has moved on since."""
+        if commit == self._commit:
+            self._cache.put((commit, key), value)
 
-    def _drop(self, key):
-        self._bytes -= len(self._data.pop(key).body)
+    def __len__(self) -> int:
+        return len(self._cache)
 
 
 class EventLog:
@@ -185,9 +167,9 @@ class Site:
         self.metrics = Metrics(web_dir / "metrics")
         self.cache = ResponseCache()
         self.events = EventLog(replica.forward_events if replica else kb.feedback.log_events)
-        self._commit_times: dict[str, int] = {}
-        self._readers: dict = {}
-        self._readers_lock = threading.Lock()
+        self._commit_times = LruCache(64)
+        #: (reader, memo) by (commit, day, staff) for the commit and day being served.
+        self._readers = TtlCache(4, CACHE_TTL)
         self._making_reader = threading.Lock()
 
     def close(self):
@@ -217,28 +199,25 @@ class Site:
         """
         commit, day = self.state()
         key = (commit, day, staff)
-        with self._readers_lock:
-            found = self._readers.get(key)
-        if found is None or time.monotonic() - found[0] > CACHE_TTL:
+        self._readers.follow((commit, day))
+        found = self._readers.get(key)
+        if found is None:
             with self._making_reader:
-                with self._readers_lock:
-                    found = self._readers.get(key)
-                if found is None or time.monotonic() - found[0] > CACHE_TTL:
-                    found = (time.monotonic(), self.kb.reader(staff=staff, commit=commit), {})
-                    with self._readers_lock:
-                        self._readers = {k: v for k, v in self._readers.items() if k[:2] == key[:2]}
-                        self._readers[key] = found
-        return found[1], commit, day
+                found = self._readers.get(key)
+                if found is None:
+                    found = (self.kb.reader(staff=staff, commit=commit), {})
+                    self._readers.put(key, found)
+        return found[0], commit, day
 
     def memo(self, reader, name: str, compute):
         """``compute(reader)`` once per reader (e.g. the topics of the public answers)."""
-        for _at, known, memo in list(self._readers.values()):
-            if known is reader:
-                with self._making_reader:
-                    if name not in memo:
-                        memo[name] = compute(reader)
-                return memo[name]
-        return compute(reader)
+        found = self._readers.get((reader.snap.commit, reader.day.isoformat(), reader.staff))
+        if found is None or found[0] is not reader:
+            return compute(reader)
+        with self._making_reader:
+            if name not in found[1]:
+                found[1][name] = compute(reader)
+        return found[1][name]
 
     def warm(self):
         """Open the index, load its analyzer and parse main, so no citizen waits for it."""
@@ -248,11 +227,7 @@ class Site:
 
     def commit_time(self, commit: str) -> int | None:
         """The commit's time (seconds since the epoch), cached."""
-        if commit not in self._commit_times:
-            if len(self._commit_times) > 64:
-                self._commit_times.clear()
-            self._commit_times[commit] = self.kb.store.commit_time(commit)
-        return self._commit_times[commit]
+        return self._commit_times.get_or_build(commit, lambda: self.kb.store.commit_time(commit))
 
     async def cached(self, request: Request, variant: str, key: tuple, render, *, shared: bool = True,
                      media_type: str = "application/json", after=None) -> Response:
@@ -269,7 +244,7 @@ class Site:
         if found is None:
             status, body, facts = await run_in_threadpool(render)
             digest = hashlib.sha1(repr((commit, full)).encode("utf-8")).hexdigest()[:24]
-            found = Cached(status, body, media_type, f'"{digest}"', time.monotonic(), facts)
+            found = Cached(status, body, media_type, f'"{digest}"', facts)
             if status in (200, 404):
                 self.cache.put(full, commit, found)
         if after is not None:

@@ -200,3 +200,55 @@ def test_parse_trailers():
     assert parse_trailers("标题\n\n正文\n\nChange-Request: 4\nReviewed-by: 甲 <a>\nReviewed-by: 乙 <b>") == {
         "Change-Request": ["4"], "Reviewed-by": ["甲 <a>", "乙 <b>"]}
     assert parse_trailers("只有标题") == {}
+
+
+def test_named_reads_of_main_line_times_and_deleted_files(kb):
+    store = kb.store
+    first = store.head()
+    entry = a_policy(store)
+    assert store.first_parent(first) is None                      # the initial commit
+    assert store.mainline() == [first]
+    assert store.last_published(entry.path).date() == dt.date(2026, 11, 22)
+    assert store.commit_time(first) == int(store.last_published(entry.path).timestamp())
+    assert store.commit_time("0" * 40) is None
+    date = "2026-11-23T10:00:00+08:00"
+    second = change_and_publish(store, "cr/1", entry.path, None, date=date)
+    assert store.first_parent(second) == first and store.mainline() == [second, first]
+    assert store.last_published(entry.path) == dt.datetime.fromisoformat(date)
+    assert store.deleted_paths("entries/*.md") == [entry.path]
+    assert kb.entry_path(entry.id) == entry.path                  # found again through the deletion
+    assert store.missing_objects() == []
+
+
+def test_missing_objects_are_reported(kb, sample_root):
+    store = kb.store
+    blob = store.ls_tree(store.head())[a_policy(store).path]
+    obj = sample_root / ".git" / "objects" / blob[:2] / blob[2:]
+    assert obj.exists()                                           # a fresh repository keeps loose objects
+    obj.unlink()
+    assert store.missing_objects() != []
+
+
+def test_blob_cache_is_bounded_in_bytes(kb, monkeypatch):
+    from kb_app.cache import LruCache
+    from kb_app.content import store as store_module
+
+    small = LruCache(1_000_000, sizeof=len, maxcost=2_000)
+    monkeypatch.setattr(store_module, "_blobs", small)
+    files = kb.store.files_at(kb.store.head())
+    assert sum(len(t) for t in files.values()) > 2_000           # the sample is larger than the bound
+    assert 0 < small.cost <= 2_000
+    assert kb.store.files_at(kb.store.head()) == files           # evicted blobs are read again
+
+
+def test_the_facade_reads_history_by_entry_id(kb):
+    entry = a_policy(kb.store)
+    first = kb.head()
+    assert entry.id in kb.entry_ids() and kb.entry_ids(first) == kb.entry_ids()
+    change_and_publish(kb.store, "cr/1", entry.path, None, date="2026-11-23T10:00:00+08:00")
+    assert entry.id not in kb.entry_ids() and entry.id in kb.entry_ids(first)
+    (deleted, original) = kb.history(entry.id)
+    assert deleted.deleted and original.commit == first
+    assert kb.file_text(entry.path) is None and kb.file_text(entry.path, first) == kb.store.read(entry.path, first)
+    version, found = kb.version_on(entry.id, dt.date(2026, 11, 22))
+    assert version.commit == first and found.id == entry.id

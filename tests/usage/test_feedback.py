@@ -6,7 +6,7 @@ import pytest
 from kb_app import load_settings, open_kb
 from kb_app.accounts.auth import User
 from kb_app.exceptions import EntryNotFound, KbError, PermissionDenied
-from kb_app.usage.feedback import TaskError, close_tasks_for_entries, generate_tasks
+from kb_app.usage.tasks import TaskError
 from kb_app.content.frontmatter import dump
 
 from ..conftest import TODAY, commit_all
@@ -128,7 +128,7 @@ def test_unhelpful_votes_open_one_task(kb):
     assert task.detail == "自上次处理以来有 3 人评价“没有帮助”，请检查答复是否准确、清楚。"
     kb.feedback.vote(ENTRY, False)
     assert len(kb.feedback.list_tasks()) == 1
-    generate_tasks(kb)
+    kb.feedback.generate_tasks()
     assert [t.id for t in kb.feedback.list_tasks() if t.kind == "unhelpful"] == [task.id]
 
 
@@ -157,7 +157,7 @@ def test_dismiss(kb):
 def test_published_change_closes_the_entrys_tasks(kb):
     kb.feedback.report_error(ENTRY, "材料变了", "agent")
     kb.feedback.report_error("sscard-reissue", "地址变了", "agent")
-    closed = close_tasks_for_entries(kb, [ENTRY, "unrelated"], "0123456789abcdef")
+    closed = kb.feedback.close_tasks_for_entries([ENTRY, "unrelated"], "0123456789abcdef")
     assert len(closed) == 1
     task = kb.feedback.task(closed[0])
     assert (task.state, task.entry, task.close_reason) == ("closed", ENTRY, "已由发布的变更（提交 0123456789）处理。")

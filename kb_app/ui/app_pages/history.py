@@ -15,7 +15,7 @@ show_flash("history")
 
 @st.cache_resource(max_entries=4)
 def entry_ids(_kb, commit):
-    return sorted(p.rsplit("/", 1)[-1][:-3] for p in _kb.store.ls_tree(commit, ("entries/",)) if p.endswith(".md"))
+    return _kb.entry_ids(commit)
 
 
 def label(v):
@@ -26,14 +26,14 @@ def label(v):
 
 with show_errors():
     kb = get_kb()
-    ids = entry_ids(kb, kb.store.head())
+    ids = entry_ids(kb, kb.head())
     wanted = st.query_params.get("entry")
     if wanted in ids and "history_entry" not in st.session_state:
         st.session_state["history_entry"] = wanted
     typed = st.text_input("条目编号（也可查已删除的条目）", key="history_typed")
     entry_id = typed.strip() or st.selectbox("条目", ids, key="history_entry")
     path = kb.entry_path(entry_id)
-    versions = kb.store.history(path)
+    versions = kb.history(entry_id)
     st.caption(f"{path} · 共 {len(versions)} 个已发布版本")
     st.dataframe([{"提交": v.commit[:10], "时间": f"{v.date:%Y-%m-%d %H:%M}", "作者": v.author, "说明": v.summary,
                    "变更请求": "、".join(v.trailers.get("Change-Request", [])),
@@ -46,17 +46,18 @@ with show_errors():
     c1, c2 = st.columns(2)
     old = c1.selectbox("旧版本", commits, index=min(1, len(commits) - 1), format_func=labels.get, key=f"history_old_{path}")
     new = c2.selectbox("新版本", commits, index=0, format_func=labels.get, key=f"history_new_{path}")
-    st.html(side_by_side(kb.store.read(path, old), kb.store.read(path, new), labels[old][:16], labels[new][:16]))
+    before, after = kb.file_text(path, old), kb.file_text(path, new)
+    st.html(side_by_side(before, after, labels[old][:16], labels[new][:16]))
 
     st.markdown("#### 某日有效的版本")
     day = st.date_input("日期", value=kb.today(), key="history_day")
-    version, entry = kb.store.version_on(path, day)
+    version, entry = kb.version_on(entry_id, day)
     if version is None:
         st.info(f"{day} 当天没有有效的版本。")
     else:
         st.markdown(f"{day} 有效的是 **{version.commit[:10]}**（{label(version)}）：{entry.title}")
         with st.expander("查看该版本全文"):
-            st.code(kb.store.read(path, version.commit), language="markdown")
+            st.code(kb.file_text(path, version.commit), language="markdown")
 
     if user.can_author:
         st.markdown("#### 恢复旧版本")

@@ -4,8 +4,8 @@ center sees every unit and assigns queries that found nothing."""
 import streamlit as st
 
 from kb_app.usage import suggest
-from kb_app.usage.feedback import CENTER_ROLES
 from kb_app.labels import REPORTER_LABELS as REPORTERS
+from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
 from kb_app.ui.resources import get_kb

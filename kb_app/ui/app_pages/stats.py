@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kb_app.export import spreadsheet_bytes
-from kb_app.usage.feedback import CENTER_ROLES
+from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
 from kb_app.dispatch.regions import NO_REGION, districts
 from kb_app.usage.stats import SECTIONS
