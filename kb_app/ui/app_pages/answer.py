@@ -1,11 +1,12 @@
 """答复详情 — one answer: rendered safely, its legal basis, when it was checked, votes and error reports."""
 
 import logging
+import secrets
 
 import streamlit as st
 
 from kb_app import render
-from kb_app.exceptions import KbError
+from kb_app.exceptions import AlreadyVoted, KbError
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -73,19 +74,31 @@ def show_basis(reader, entry):
         st.caption(f"最近核对：{checked:%Y年%m月%d日}")
 
 
+def voter_key() -> str:
+    """This browser session's voting key: the sign-in session's token, else one kept for this visit."""
+    token = st.session_state.get("session_token")
+    if token:
+        return f"session:{token}"
+    return st.session_state.setdefault("voter_key", f"visit:{secrets.token_urlsafe(24)}")
+
+
 def show_vote(kb, entry):
     st.subheader("这个回答有帮助吗？", divider="gray")
     voted = f"voted:{entry.id}"
     if st.session_state.get(voted):
-        st.success("感谢您的反馈！")
+        st.success(st.session_state[voted] if isinstance(st.session_state[voted], str) else "感谢您的反馈！")
         return
     audience, _role, username = who()
     yes, no = st.columns(2)
-    for col, key, label, helpful in ((yes, "vote_yes", "👍 有帮助", True), (no, "vote_no", "👎 没帮助", False)):
-        if col.button(label, key=key, width="stretch"):
-            kb.feedback.vote(entry.id, helpful, audience=audience, username=username,
-                             search_id=st.session_state.get("search_log_id"))
-            st.session_state[voted] = True
+    for col, key, label, icon, helpful in ((yes, "vote_yes", "有帮助", ":material/thumb_up:", True),
+                                           (no, "vote_no", "没帮助", ":material/thumb_down:", False)):
+        if col.button(label, key=key, icon=icon, width="stretch"):
+            try:
+                kb.feedback.vote(entry.id, helpful, audience=audience, username=username,
+                                 search_id=st.session_state.get("search_log_id"), voter=voter_key())
+                st.session_state[voted] = "感谢您的反馈！"
+            except AlreadyVoted as e:
+                st.session_state[voted] = str(e)
             st.rerun()
 
 
@@ -98,11 +111,11 @@ def show_report(kb, entry):
         with st.form("report_form", clear_on_submit=False, border=False):
             text = st.text_area("哪里不对？", key="report_text", max_chars=1000,
                                 placeholder="例如：材料清单已经变了，现在还需要……")
-            contact = st.text_input("联系方式（选填，便于回访）", key="report_contact", max_chars=100)
+            st.caption("请不要填写姓名、电话等个人信息；需要答复的，请拨打 12345。")
             submitted = st.form_submit_button("提交", key="report_submit", type="primary")
         if submitted:
             audience, _role, username = who()
-            kb.feedback.report_error(entry.id, text, contact=contact, audience=audience, username=username)
+            kb.feedback.report_error(entry.id, text, audience=audience, username=username)
             st.session_state[done] = True
             st.rerun()
 
