@@ -15,6 +15,7 @@ import pytest
 from .conftest import TODAY
 
 CHROMIUM = Path("/usr/bin/chromium")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 requires_chromium = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）：请运行 ./scripts/test"
@@ -94,3 +95,19 @@ def log_in(page, url, username, password):
 def log_out(page):
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("link", name="登录").wait_for()
+
+
+def screenshot(page, tmp_path, name, docs=False, height=None):
+    """A screenshot to look at (in the test's directory); with ``UPDATE_SCREENSHOTS=1`` the main page of
+    a role (``docs=True``) also goes to docs/ for the README. ``height`` enlarges the window for it."""
+    width = page.viewport_size["width"]
+    old_height = page.viewport_size["height"]
+    if height:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(500)
+    page.screenshot(path=str(tmp_path / f"{name}.png"))
+    if docs and os.environ.get("UPDATE_SCREENSHOTS"):
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / f"{name}.png"))
+    if height:
+        page.set_viewport_size({"width": width, "height": old_height})

@@ -10,10 +10,8 @@ Screenshots go to the test's temporary directory; with ``UPDATE_SCREENSHOTS=1`` 
 each role is also written to ``docs/`` for the README.
 """
 
-import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -26,7 +24,6 @@ from .conftest import TODAY
 from .review_helpers import HRSS, PASSWORD, make_users
 
 pytestmark = requires_chromium
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 TITLE = "社会保障卡丢了怎么补办"
 OLD_ITEM = "携带本人有效身份证件，到任一社保卡合作银行网点"
 NEW_ITEM = "携带本人有效身份证件原件，到任一社保卡合作银行网点"
@@ -50,16 +47,7 @@ def page():
 
 
 def shot(page, tmp_path, name, docs=False, height=None):
-    """A screenshot to look at; the main page of a role also goes to docs/ when asked to."""
-    if height:
-        page.set_viewport_size({"width": 1400, "height": height})
-        page.wait_for_timeout(500)
-    page.screenshot(path=str(tmp_path / f"{name}.png"))
-    if docs and os.environ.get("UPDATE_SCREENSHOTS"):
-        DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / f"{name}.png"))
-    if height:
-        page.set_viewport_size({"width": 1400, "height": 1000})
+    browser.screenshot(page, tmp_path, name, docs, height)
 
 
 def main(page):

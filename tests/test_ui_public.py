@@ -227,3 +227,19 @@ def test_article_hit_links_to_the_article_page(app_env):
     at = open_page()
     at.text_input(key="q").input("接诉即办条例 第十一条 派单").run()
     assert any(p == "article" and q.startswith("id=beijing-2021/") for _l, p, q in links(at))
+
+
+def test_staff_vote_once_per_sign_in_session(app_env):
+    """Two tabs of one signed-in browser share the session: the second vote is refused, and says so."""
+    staff = app_env.users.add("hrss-editor", "李编辑", "pw-correct-horse-1", "unit_editor", "city-hrss")
+    token = app_env.sessions.start(staff)
+    first = open_page("app_pages/answer.py", session_token=token, id="residence-permit-apply")
+    first.button(key="vote_yes").click().run()
+    assert first.success[0].value == "感谢您的反馈！"
+    second = open_page("app_pages/answer.py", session_token=token, id="residence-permit-apply")
+    second.button(key="vote_no").click().run()
+    assert second.success[0].value == "您已经评价过这条答复，每次访问只计一次。谢谢！"
+    assert [(v["entry"], v["helpful"]) for v in rows(app_env, "votes")] == [("residence-permit-apply", 1)]
+    other = open_page("app_pages/answer.py", session_token=app_env.sessions.start(staff), id="residence-permit-apply")
+    other.button(key="vote_no").click().run()                # a new sign-in is a new session
+    assert len(rows(app_env, "votes")) == 2

@@ -32,11 +32,10 @@ def _style(chart: alt.Chart, height: int = 260) -> alt.Chart:
             .configure_legend(labelFont=FONT, titleFont=FONT, orient="bottom", title=None, labelFontSize=12))
 
 
-def _day_axis(n_days: int) -> alt.X:
-    every = max(1, n_days // 15)
+def _day_axis() -> alt.X:
+    """Days as ``MM-DD``, every one labelled unless the labels would overlap (then every other one)."""
     return alt.X("日期:O", title="日期", sort=None,
-                 axis=alt.Axis(labelAngle=-45, labelExpr=f"datum.index % {every} === 0 ? "
-                                                           "slice(datum.label, 5) : ''"))
+                 axis=alt.Axis(labelAngle=-45, labelExpr="slice(datum.label, 5)", labelOverlap="parity"))
 
 
 def daily_counts(frame: pd.DataFrame, empty: str) -> bool:
@@ -46,7 +45,7 @@ def daily_counts(frame: pd.DataFrame, empty: str) -> bool:
         return False
     order = list(dict.fromkeys(frame["类别"]))
     chart = alt.Chart(frame).mark_bar().encode(
-        x=_day_axis(frame["日期"].nunique()),
+        x=_day_axis(),
         y=alt.Y("sum(次数):Q", title="次数", axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("类别:N", sort=order, scale=alt.Scale(range=["#1f6feb", "#d1242f", "#8250df"])),
         tooltip=[alt.Tooltip("日期:O", title="日期"), alt.Tooltip("类别:N", title="类别"),
@@ -65,7 +64,7 @@ def daily_rates(rows: list[dict], start: dt.date, end: dt.date, column: str, lab
     frame = pd.DataFrame({"日期": days(start, end)})
     frame[label] = [known.get(day) for day in frame["日期"]]
     chart = alt.Chart(frame).mark_bar(color="#1a7f37").encode(
-        x=_day_axis(len(frame)),
+        x=_day_axis(),
         y=alt.Y(f"{label}:Q", title=label, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
         tooltip=[alt.Tooltip("日期:O", title="日期"), alt.Tooltip(f"{label}:Q", title=label, format=".1%")],
     )
