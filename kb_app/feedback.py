@@ -199,7 +199,8 @@ class Feedback:
             self._check_unhelpful(entry_id, unit)
         return pk
 
-    def report_error(self, entry_id: str, text: str, audience: str = "public", username: str | None = None) -> int:
+    def report_error(self, entry_id: str, text: str, audience: str = "public",
+                     username: str | None = None) -> int:
         """Record an error report (纠错) and open a task for the entry's unit; returns the report id.
 
         No contact is taken: whoever wants an answer calls 12345 (see README, privacy).

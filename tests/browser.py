@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -111,3 +112,30 @@ def screenshot(page, tmp_path, name, docs=False, height=None):
         page.screenshot(path=str(DOCS / f"{name}.png"))
     if height:
         page.set_viewport_size({"width": width, "height": old_height})
+
+
+@contextlib.contextmanager
+def sample_app(sample_root, tmp_path, built_index, prepare=None):
+    """``kb serve`` on the sample with its index and the review helpers' users; yields (URL, kb).
+
+    ``prepare(kb, users)`` runs before the app starts (publishing changes, logging searches …).
+    """
+    from kb_app import load_settings, open_kb
+
+    from .review_helpers import make_users
+
+    data = tmp_path / "data"
+    shutil.copytree(built_index, data / "index")
+    kb = open_kb(load_settings(root=sample_root, data_dir=data, today=TODAY))
+    users = make_users(kb)
+    if prepare:
+        prepare(kb, users)
+    with running_app(sample_root, data, TODAY, tmp_path / "serve.log") as url:
+        yield url, kb
+
+
+@contextlib.contextmanager
+def desktop_page():
+    """A browser page the size of an office screen."""
+    with browser_page(viewport={"width": 1400, "height": 1000}) as page:
+        yield page

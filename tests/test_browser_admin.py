@@ -10,17 +10,16 @@ docs/admin.png.
 import dataclasses
 import datetime as dt
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from kb_app import load_settings, open_kb
+from kb_app import open_kb
 
 from . import browser
-from .browser import browser_page, requires_chromium, running_app, screenshot
+from .browser import requires_chromium, screenshot
 from .conftest import TODAY
-from .review_helpers import HRSS, PASSWORD, edited, make_users
+from .review_helpers import HRSS, PASSWORD, edited
 
 pytestmark = requires_chromium
 ENGLISH = re.compile(r"Download|Search|Fullscreen|Choose|Press|Sort|Show/hide|[0-9]\.0{6}")
@@ -43,24 +42,24 @@ def seed(kb):
     kb.feedback.log_outcome("有人打架", "transfer", line="110")
 
 
-@pytest.fixture
-def server(sample_root, tmp_path, built_index):
-    data = tmp_path / "data"
-    shutil.copytree(built_index, data / "index")
-    kb = open_kb(load_settings(root=sample_root, data_dir=data, today=TODAY))
-    users = make_users(kb)
+def publish_and_seed(kb, users):
+    """A published change (for the history) and three weeks of use (for the statistics)."""
     cr = kb.review.create(users["hrss-editor"], "补卡须携带身份证原件",
                           {HRSS: edited(kb, HRSS, "\n线下补卡请携带身份证原件。\n")}, submit=True)
     kb.review.approve(users["hrss-reviewer"], cr.id)
     kb.review.approve(users["center"], cr.id)
     seed(kb)
-    with running_app(sample_root, data, TODAY, tmp_path / "serve.log") as url:
-        yield url, kb
+
+
+@pytest.fixture
+def server(sample_root, tmp_path, built_index):
+    with browser.sample_app(sample_root, tmp_path, built_index, publish_and_seed) as running:
+        yield running
 
 
 @pytest.fixture
 def page():
-    with browser_page(viewport={"width": 1400, "height": 1000}) as pg:
+    with browser.desktop_page() as pg:
         yield pg
 
 
@@ -84,12 +83,14 @@ def test_admin_statistics_chart_has_data_and_findings_link_to_entries(server, pa
     zero = area.locator("table.kbtable").filter(has_text="最近一次")
     expect(zero).to_contain_text("退休金什么时候涨")
     expect(zero).to_contain_text(re.compile(r"2026-11-\d\d \d\d:\d\d(?!:)"))       # a time as people write it
-    expect(area.locator("table.kbtable").filter(has_text="有用率").first).to_contain_text(re.compile(r"\d+\.\d%"))
+    helpful = area.locator("table.kbtable").filter(has_text="有用率").first
+    expect(helpful).to_contain_text(re.compile(r"\d+\.\d%"))
     expect(area.locator("[data-testid='stDataFrame']")).to_have_count(0)
     expect(area).not_to_contain_text(ENGLISH, use_inner_text=True)
     chart.hover()
     assert not any(t.is_visible() for t in area.locator("[data-testid='stElementToolbar']").all())
     screenshot(page, tmp_path, "admin", docs=True, height=1300)
+    page.screenshot(path=str(tmp_path / "admin-full.png"), full_page=True)
 
     page.get_by_role("link", name="目录健康").click()
     fix = area.get_by_role("link", name="修改“小区停车管理（东湖区）”").first

@@ -32,7 +32,8 @@ def test_agent_transfers_answers_and_dispatches(kb, server, page, tmp_path):
     assert main.get_by_text("建议派单").count() == 0 and main.get_by_text("宠物扰民").count() == 0
     # The transfer script comes first: above anything else the assistant says about the call.
     script_top = alert.bounding_box()["y"]
-    assert all(script_top <= el.bounding_box()["y"] for el in main.locator("[data-testid='stAlert']").all()[1:])
+    alerts = main.locator("[data-testid='stAlert']").all()[1:]
+    assert all(script_top <= el.bounding_box()["y"] for el in alerts)
     screenshot(page, tmp_path, "agent-emergency")
     page.get_by_role("button", name="已转接 110").click()
     main.get_by_text("已记录：转接（110）。").wait_for()
@@ -41,7 +42,7 @@ def test_agent_transfers_answers_and_dispatches(kb, server, page, tmp_path):
     main.get_by_text("建议：直接答复，不必派单。").wait_for()
     main.get_by_role("link", name="2026年退休人员基本养老金调整").wait_for()
     main.get_by_text("调整水平").first.wait_for()  # the answer text, ready to read out
-    screenshot(page, tmp_path, "agent", docs=True, height=1500)         # the agent's main page, for the README
+    screenshot(page, tmp_path, "agent", docs=True, height=1500)   # the agent's main page, for the README
     page.get_by_role("button", name="用此答复直接答复").first.click()
     main.get_by_text("已记录：直接答复（2026年退休人员基本养老金调整）。").wait_for()
 

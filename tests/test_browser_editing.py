@@ -11,17 +11,13 @@ each role is also written to ``docs/`` for the README.
 """
 
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from kb_app import load_settings, open_kb
-
 from . import browser
-from .browser import browser_page, log_out, requires_chromium, running_app
-from .conftest import TODAY
-from .review_helpers import HRSS, PASSWORD, make_users
+from .browser import log_out, requires_chromium
+from .review_helpers import HRSS, PASSWORD
 
 pytestmark = requires_chromium
 TITLE = "社会保障卡丢了怎么补办"
@@ -32,17 +28,13 @@ REPORT = "线下补卡要带身份证原件还是复印件？页面没说清楚�
 
 @pytest.fixture
 def server(sample_root, tmp_path, built_index):
-    data = tmp_path / "data"
-    shutil.copytree(built_index, data / "index")
-    kb = open_kb(load_settings(root=sample_root, data_dir=data, today=TODAY))
-    make_users(kb)
-    with running_app(sample_root, data, TODAY, tmp_path / "serve.log") as url:
-        yield url, kb
+    with browser.sample_app(sample_root, tmp_path, built_index) as running:
+        yield running
 
 
 @pytest.fixture
 def page():
-    with browser_page(viewport={"width": 1400, "height": 1000}) as pg:
+    with browser.desktop_page() as pg:
         yield pg
 
 

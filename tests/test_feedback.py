@@ -251,7 +251,8 @@ def test_a_browser_session_votes_once_per_entry(kb):
     kb.feedback.vote("sscard-reissue", False, voter="session-a")
     kb.feedback.vote(ENTRY, True)                     # a vote without a session (the CLI, old clients)
     votes = list(kb.db()["votes"].rows)
-    assert [(v["entry"], v["helpful"]) for v in votes] == [(ENTRY, 1), (ENTRY, 0), ("sscard-reissue", 0), (ENTRY, 1)]
+    assert [(v["entry"], v["helpful"]) for v in votes] == [(ENTRY, 1), (ENTRY, 0), ("sscard-reissue", 0),
+                                                           (ENTRY, 1)]
     assert not any("session-" in str(v["voter"]) for v in votes)      # only digests of the keys are kept
 
 

@@ -240,6 +240,7 @@ def test_staff_vote_once_per_sign_in_session(app_env):
     second.button(key="vote_no").click().run()
     assert second.success[0].value == "您已经评价过这条答复，每次访问只计一次。谢谢！"
     assert [(v["entry"], v["helpful"]) for v in rows(app_env, "votes")] == [("residence-permit-apply", 1)]
-    other = open_page("app_pages/answer.py", session_token=app_env.sessions.start(staff), id="residence-permit-apply")
+    other = open_page("app_pages/answer.py", session_token=app_env.sessions.start(staff),
+                      id="residence-permit-apply")
     other.button(key="vote_no").click().run()                # a new sign-in is a new session
     assert len(rows(app_env, "votes")) == 2

@@ -73,7 +73,7 @@ def daily_rates(rows: list[dict], start: dt.date, end: dt.date, column: str, lab
 
 
 def count_bars(values: dict[str, dict[str, int]], axis_title: str, horizontal: bool = False) -> None:
-    """Bars of counts by name, stacked by series: ``{series: {name: count}}``; nothing drawn when all are 0."""
+    """Bars of counts by name, stacked by series (``{series: {name: count}}``); nothing when all are 0."""
     records = [{"名称": name, "类别": series, "次数": int(n or 0)}
                for series, by_name in values.items() for name, n in by_name.items()]
     frame = pd.DataFrame.from_records(records, columns=["名称", "类别", "次数"])

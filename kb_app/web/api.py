@@ -279,8 +279,8 @@ async def feedback(request: Request) -> Response:
         return with_voter(RedirectResponse(f"{views.answer_url(entry_id)}?feedback={outcome}#feedback",
                                            status_code=303), new_voter, request)
     if form:
-        return with_voter(RedirectResponse(f"{views.answer_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback",
-                                           status_code=303), new_voter, request)
+        back = f"{views.answer_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback"
+        return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
 
 

@@ -270,7 +270,7 @@ def test_one_vote_per_answer_per_browser_session(client, web_kb):
     assert first.status_code == 201
     cookie = first.headers["set-cookie"]
     assert cookie.startswith("kb_voter=") and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
-    assert "max-age" not in cookie.lower() and "expires" not in cookie.lower()    # gone when the browser closes
+    assert "max-age" not in cookie.lower() and "expires" not in cookie.lower()  # gone with the browser
     error_of(client.post("/api/v1/feedback", json=dict(vote, helpful=False)), 409, "already_voted")
     form = client.post("/api/v1/feedback", data={**vote, "helpful": "true"}, follow_redirects=False)
     assert form.headers["location"] == f"/answers/{PUBLIC}?feedback=voted#feedback"

@@ -20,8 +20,8 @@ def fix_links(snap, finding):
         return
     cols = st.columns(min(len(known), 3))
     for i, entry in enumerate(known):
-        cols[i % len(cols)].page_link("app_pages/editor.py", label=f"修改“{entry.title}”", icon=":material/edit:",
-                                      query_params={"entry": entry.id})
+        cols[i % len(cols)].page_link("app_pages/editor.py", label=f"修改“{entry.title}”",
+                                      icon=":material/edit:", query_params={"entry": entry.id})
 
 
 st.title("派单目录健康检查")

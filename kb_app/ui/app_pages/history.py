@@ -40,8 +40,8 @@ def candidates(kb):
 
 def label(v):
     cr = finder.change_request(v)
-    return (f"{v.date:%Y-%m-%d %H:%M} · {finder.author_name(v)} · {v.summary}" + (f" · 变更请求 {cr}" if cr else "")
-            + ("（删除）" if v.deleted else ""))
+    return (f"{v.date:%Y-%m-%d %H:%M} · {finder.author_name(v)} · {v.summary}"
+            + (f" · 变更请求 {cr}" if cr else "") + ("（删除）" if v.deleted else ""))
 
 
 def choose_entry(kb):
