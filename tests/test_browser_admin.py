@@ -90,7 +90,7 @@ def test_admin_statistics_chart_has_data_and_findings_link_to_entries(server, pa
     chart.hover()
     assert not any(t.is_visible() for t in area.locator("[data-testid='stElementToolbar']").all())
     screenshot(page, tmp_path, "admin", docs=True, height=1300)
-    page.screenshot(path=str(tmp_path / "admin-full.png"), full_page=True)
+    screenshot(page, tmp_path, "admin-full", height=4200)              # the whole page, to look at
 
     page.get_by_role("link", name="目录健康").click()
     fix = area.get_by_role("link", name="修改“小区停车管理（东湖区）”").first

@@ -7,11 +7,12 @@ from kb_app import suggest
 from kb_app.feedback import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
-from kb_app.ui.style import hide_input_hints
+from kb_app.ui.style import hide_element_toolbars, hide_input_hints
 
 REPORTERS = {"public": "市民", "agent": "坐席", "staff": "工作人员"}
 
 st.title("维护任务")
+hide_element_toolbars()
 user = st.session_state.get("user")
 hide_input_hints()
 
