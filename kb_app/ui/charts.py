@@ -32,9 +32,9 @@ def _style(chart: alt.Chart, height: int = 260) -> alt.Chart:
             .configure_legend(labelFont=FONT, titleFont=FONT, orient="bottom", title=None, labelFontSize=12))
 
 
-def _day_axis() -> alt.X:
-    """Days as ``MM-DD``, every one labelled unless the labels would overlap (then every other one)."""
-    return alt.X("日期:O", title="日期", sort=None,
+def _day_axis(all_days: list[str]) -> alt.X:
+    """Every day of the period as ``MM-DD`` (every other one labelled when they would overlap)."""
+    return alt.X("日期:O", title="日期", sort=None, scale=alt.Scale(domain=all_days),
                  axis=alt.Axis(labelAngle=-45, labelExpr="slice(datum.label, 5)", labelOverlap="parity"))
 
 
@@ -45,13 +45,13 @@ def daily_counts(frame: pd.DataFrame, empty: str) -> bool:
         return False
     order = list(dict.fromkeys(frame["类别"]))
     chart = alt.Chart(frame).mark_bar().encode(
-        x=_day_axis(),
+        x=_day_axis(list(dict.fromkeys(frame["日期"]))),
         y=alt.Y("sum(次数):Q", title="次数", axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("类别:N", sort=order, scale=alt.Scale(range=["#1f6feb", "#d1242f", "#8250df"])),
         tooltip=[alt.Tooltip("日期:O", title="日期"), alt.Tooltip("类别:N", title="类别"),
                  alt.Tooltip("次数:Q", title="次数", format="d")],
     )
-    st.altair_chart(_style(chart), width="stretch")
+    st.altair_chart(_style(chart), width="stretch", height=330)
     return True
 
 
@@ -64,29 +64,40 @@ def daily_rates(rows: list[dict], start: dt.date, end: dt.date, column: str, lab
     frame = pd.DataFrame({"日期": days(start, end)})
     frame[label] = [known.get(day) for day in frame["日期"]]
     chart = alt.Chart(frame).mark_bar(color="#1a7f37").encode(
-        x=_day_axis(),
+        x=_day_axis(list(frame["日期"])),
         y=alt.Y(f"{label}:Q", title=label, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
         tooltip=[alt.Tooltip("日期:O", title="日期"), alt.Tooltip(f"{label}:Q", title=label, format=".1%")],
     )
-    st.altair_chart(_style(chart), width="stretch")
+    st.altair_chart(_style(chart), width="stretch", height=330)
     return True
 
 
-def count_bars(values: dict[str, dict[str, int]], axis_title: str, horizontal: bool = False) -> None:
-    """Bars of counts by name, stacked by series (``{series: {name: count}}``); nothing when all are 0."""
+def count_bars(values: dict[str, dict[str, int]], axis_title: str, horizontal: bool = False, stacked: bool = True,
+               colors: list[str] | None = None) -> None:
+    """Bars of counts by name, one colour per series (``{series: {name: count}}``): stacked when the series
+    add up (helpful + unhelpful), side by side when one is part of another (open, of which overdue).
+    Nothing is drawn when every count is 0."""
     records = [{"名称": name, "类别": series, "次数": int(n or 0)}
                for series, by_name in values.items() for name, n in by_name.items()]
     frame = pd.DataFrame.from_records(records, columns=["名称", "类别", "次数"])
     if frame.empty or int(frame["次数"].sum()) == 0:
         return
-    count = alt.X("sum(次数):Q", title=axis_title, axis=alt.Axis(format="d", tickMinStep=1))
-    name = alt.Y("名称:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320))
-    encoding = dict(x=count, y=name) if horizontal else dict(
-        x=alt.X("名称:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
-        y=alt.Y("sum(次数):Q", title=axis_title, axis=alt.Axis(format="d", tickMinStep=1)))
+    count_axis = alt.Axis(format="d", tickMinStep=1)
+    count = (alt.X if horizontal else alt.Y)("sum(次数):Q", title=axis_title, axis=count_axis,
+                                             stack="zero" if stacked else None)
+    if horizontal:
+        encoding = dict(x=count, y=alt.Y("名称:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)))
+        if not stacked:
+            encoding["yOffset"] = alt.YOffset("类别:N", sort=list(values))
+    else:
+        encoding = dict(x=alt.X("名称:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=200)), y=count)
+        if not stacked:
+            encoding["xOffset"] = alt.XOffset("类别:N", sort=list(values))
+    scale = alt.Scale(range=colors) if colors else alt.Undefined
     chart = alt.Chart(frame).mark_bar().encode(
-        **encoding, color=alt.Color("类别:N", sort=list(values)),
+        **encoding, color=alt.Color("类别:N", sort=list(values), scale=scale),
         tooltip=[alt.Tooltip("名称:N", title="名称"), alt.Tooltip("类别:N", title="类别"),
                  alt.Tooltip("次数:Q", title="次数", format="d")])
-    height = max(160, 28 * frame["名称"].nunique()) if horizontal else 280
-    st.altair_chart(_style(chart, height), width="stretch")
+    rows = frame["名称"].nunique() * (1 if stacked else len(values))
+    height = max(200, 40 * rows) if horizontal else 300
+    st.altair_chart(_style(chart, height), width="stretch", height=height + 60)

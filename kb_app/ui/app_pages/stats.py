@@ -14,7 +14,7 @@ from kb_app.ui import charts
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.style import hide_element_toolbars, hide_input_hints
-from kb_app.ui.tables import show_table
+from kb_app.ui.tables import Link, show_table
 
 st.title("统计分析")
 hide_input_hints()
@@ -23,8 +23,18 @@ user = st.session_state.get("user")
 
 
 def labelled(rows, key, sections=SECTIONS):
-    columns = sections[key][1]
-    return [{label: r.get(k) for k, label in columns.items()} for r in rows]
+    """Rows with the section's Chinese headers; entries by title (opening the entry), no ids of entries or units.
+
+    The CSV export keeps the ids, for spreadsheets and other systems.
+    """
+    columns = {k: label for k, label in sections[key][1].items() if k not in ("entry", "unit")}
+    out = []
+    for r in rows:
+        row = {label: r.get(k) for k, label in columns.items()}
+        if "title" in columns and r.get("entry"):
+            row[columns["title"]] = Link(str(r.get("title") or r["entry"]), "answer", {"id": r["entry"]})
+        out.append(row)
+    return out
 
 
 def hot_rows(rows, key):
@@ -87,7 +97,8 @@ with show_errors():
     st.subheader("有用率")
     by_unit = report["helpfulness_by_unit"]
     charts.count_bars({"有帮助": {r["unit_name"]: r["helpful"] for r in by_unit},
-                       "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, "评价数", horizontal=True)
+                       "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, "评价数", horizontal=True,
+                      colors=["#1a7f37", "#d1242f"])
     show_table(labelled(by_unit, "helpfulness_by_unit"), empty="没有评价记录。")
     show_table(labelled(report["helpfulness_by_entry"], "helpfulness_by_entry"), empty="没有评价记录。")
 
@@ -103,7 +114,8 @@ with show_errors():
     st.subheader(SECTIONS["tasks_by_unit"][0])
     tasks = report["tasks_by_unit"]
     charts.count_bars({"待处理": {r["unit_name"]: r["open"] for r in tasks},
-                       "已超期": {r["unit_name"]: r["overdue"] for r in tasks}}, "任务数", horizontal=True)
+                       "其中已超期": {r["unit_name"]: r["overdue"] for r in tasks}}, "任务数", horizontal=True,
+                      stacked=False, colors=["#1f6feb", "#d1242f"])
     show_table(labelled(tasks, "tasks_by_unit"), empty="没有维护任务。")
 
     st.subheader(SECTIONS["review_turnaround"][0])
