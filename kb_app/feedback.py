@@ -518,6 +518,10 @@ def log_open(kb, *args, **kwargs) -> int:
     return kb.feedback.log_open(*args, **kwargs)
 
 
+#: The cookie holding a browser session's voting key (set by the public site, read by the staff app).
+VOTER_COOKIE = "kb_voter"
+
+
 def voter_digest(voter: str) -> str:
     """What is stored of a browser session's voting key: its SHA-256, never the key."""
     return hashlib.sha256(f"kb-vote:{voter}".encode()).hexdigest()

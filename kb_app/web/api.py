@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from .. import analysis
 from ..exceptions import AlreadyVoted, EntryNotFound, KbError
+from ..feedback import VOTER_COOKIE
 from . import follow, views
 from .site import HttpError, Site, dumps
 
@@ -282,9 +283,6 @@ async def feedback(request: Request) -> Response:
         back = f"{views.answer_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback"
         return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
-
-
-VOTER_COOKIE = "kb_voter"
 
 
 def voter_key(value) -> str | None:

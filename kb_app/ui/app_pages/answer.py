@@ -7,6 +7,7 @@ import streamlit as st
 
 from kb_app import render
 from kb_app.exceptions import AlreadyVoted, KbError
+from kb_app.feedback import VOTER_COOKIE
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -75,10 +76,14 @@ def show_basis(reader, entry):
 
 
 def voter_key() -> str:
-    """This browser session's voting key: the sign-in session's token, else one kept for this visit."""
+    """This browser session's voting key: the sign-in session's token, else the public site's voting
+    cookie (``kb_voter``, so both count as one), else one kept for this visit."""
     token = st.session_state.get("session_token")
     if token:
         return f"session:{token}"
+    cookie = st.context.cookies.get(VOTER_COOKIE)
+    if isinstance(cookie, str) and cookie:
+        return cookie
     return st.session_state.setdefault("voter_key", f"visit:{secrets.token_urlsafe(24)}")
 
 
