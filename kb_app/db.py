@@ -11,7 +11,6 @@ import contextlib
 import fcntl
 import sqlite3
 from pathlib import Path
-from typing import Iterator
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -134,6 +133,17 @@ def m011_search_evidence(db):
     db["votes"].add_column("search", int)
     db["votes"].create_index(["search"])
     db["search_log"].add_column("used", int)
+
+
+@migrations()
+def m012_votes_per_session_no_contact(db):
+    # One vote per answer per browser session: the vote names its session (a digest of a random
+    # session key), and the database refuses a second vote of that session on that entry.
+    db["votes"].add_column("voter", str)
+    db.execute("create unique index if not exists idx_votes_entry_voter on votes (entry, voter) "
+               "where voter is not null")
+    # Error reports no longer take a contact; contacts kept before are deleted (see README, privacy).
+    db.execute("update reports set contact = null where contact is not null")
 
 
 def connect(path) -> sqlite_utils.Database:

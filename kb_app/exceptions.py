@@ -29,6 +29,10 @@ class PermissionDenied(KbError):
     """当前用户无权执行该操作。"""
 
 
+class AlreadyVoted(KbError):
+    """这个浏览器会话已经评价过该条目。"""
+
+
 class AuthError(KbError):
     """登录失败。"""
 

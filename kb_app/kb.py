@@ -303,6 +303,12 @@ class Kb:
         """The published versions of an entry's file, newest first (deleted entries too)."""
         return self.store.history(self.entry_path(entry_id))
 
+    def deleted_entries(self, commit: str | None = None):
+        """Entries deleted on main's published history, titled as they were last (see content.finder)."""
+        from .content.finder import deleted_entries
+
+        return deleted_entries(self.store, commit)
+
     def version_on(self, entry_id: str, day: dt.date):
         """(Version, Entry) of an entry in force on a day, or (None, None)."""
         return self.store.version_on(self.entry_path(entry_id), day)

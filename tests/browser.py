@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from .conftest import TODAY
 
 CHROMIUM = Path("/usr/bin/chromium")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 requires_chromium = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）：请运行 ./scripts/test"
@@ -94,3 +96,46 @@ def log_in(page, url, username, password):
 def log_out(page):
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("link", name="登录").wait_for()
+
+
+def screenshot(page, tmp_path, name, docs=False, height=None):
+    """A screenshot to look at (in the test's directory); with ``UPDATE_SCREENSHOTS=1`` the main page of
+    a role (``docs=True``) also goes to docs/ for the README. ``height`` enlarges the window for it."""
+    width = page.viewport_size["width"]
+    old_height = page.viewport_size["height"]
+    if height:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(500)
+    page.screenshot(path=str(tmp_path / f"{name}.png"))
+    if docs and os.environ.get("UPDATE_SCREENSHOTS"):
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / f"{name}.png"))
+    if height:
+        page.set_viewport_size({"width": width, "height": old_height})
+
+
+@contextlib.contextmanager
+def sample_app(sample_root, tmp_path, built_index, prepare=None):
+    """``kb serve`` on the sample with its index and the review helpers' users; yields (URL, kb).
+
+    ``prepare(kb, users)`` runs before the app starts (publishing changes, logging searches …).
+    """
+    from kb_app import load_settings, open_kb
+
+    from .review_helpers import make_users
+
+    data = tmp_path / "data"
+    shutil.copytree(built_index, data / "index")
+    kb = open_kb(load_settings(root=sample_root, data_dir=data, today=TODAY))
+    users = make_users(kb)
+    if prepare:
+        prepare(kb, users)
+    with running_app(sample_root, data, TODAY, tmp_path / "serve.log") as url:
+        yield url, kb
+
+
+@contextlib.contextmanager
+def desktop_page():
+    """A browser page the size of an office screen."""
+    with browser_page(viewport={"width": 1400, "height": 1000}) as page:
+        yield page

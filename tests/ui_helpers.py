@@ -1,6 +1,7 @@
 """Shared by the AppTest tests: open a page of the app as somebody, read what it shows."""
 
 from pathlib import Path
+from html.parser import HTMLParser
 from urllib.parse import unquote
 
 from streamlit.testing.v1 import AppTest
@@ -64,3 +65,44 @@ def open_address(url_path, user=None, **query_params) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+class _TableParser(HTMLParser):
+    """Rows of the ``kbtable`` HTML tables (kb_app/ui/tables.py) as dicts keyed by header."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self._row, self._head = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+            self._head = []
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            (self._head if tag == "th" else self._row).append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row:
+            self.tables[-1].append(dict(zip(self._head, self._row)))
+            self._row = None
+
+
+def tables(at) -> list[list[dict]]:
+    """Every plain table on the page, in page order: a list of rows, each {header: cell text}."""
+    parser = _TableParser()
+    for h in at.get("html"):
+        if "kbtable" in h.proto.body:
+            parser.feed(h.proto.body)
+    return parser.tables
+
+
+def table_with(at, column) -> list[dict]:
+    """The rows of the first table with a column of that name."""
+    return next(t for t in tables(at) if t and column in t[0])

@@ -227,6 +227,18 @@ class Store:
                        pattern, check=False)
         return [line.strip() for line in out.splitlines() if line.strip()]
 
+    def deletions(self, prefix: str, ref: str | None = None) -> list[tuple[str, str, list[str]]]:
+        """(commit, ISO date, deleted paths) of main's published commits deleting files under ``prefix``."""
+        out = self.git("log", "--first-parent", "--diff-filter=D", "--name-only", "--format=\x1e%H\x1f%cI",
+                       ref or self.head(), "--", prefix, check=False)
+        found = []
+        for record in out.split("\x1e"):
+            head, _, names = record.partition("\n")
+            if "\x1f" in head:
+                sha, date = head.split("\x1f")
+                found.append((sha, date, [n.strip() for n in names.splitlines() if n.strip()]))
+        return found
+
     def missing_objects(self) -> list[str]:
         """What ``git fsck`` says is missing from the objects the refs reach (empty when complete)."""
         proc = subprocess.run(["git", "fsck", "--connectivity-only", "--no-dangling", "--no-progress"],

@@ -11,7 +11,7 @@ import dataclasses
 import json
 
 from ..exceptions import KbError
-from ..labels import CR_EVENT_LABELS as EVENT_LABELS, CR_STATE_LABELS as STATES
+from ..labels import CR_STATE_LABELS as STATES
 
 OPEN = ("draft", "in_review", "changes_requested", "approved", "conflicting")
 #: Columns holding JSON.

@@ -21,6 +21,7 @@ from kb_app import render
 from kb_app.labels import LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, audience_label, status_mark
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
+from kb_app.ui.style import hide_element_toolbars
 
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
 
@@ -164,6 +165,7 @@ def show_candidates(kb, user, result, done):
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
                 + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
                 unsafe_allow_html=True)
+    hide_element_toolbars()
     st.dataframe(candidate_rows(result), hide_index=True, width="stretch")
     entry_link(top.entry_id, f"查看“{top.title}”的职责边界")
     if not done:

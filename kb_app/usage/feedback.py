@@ -16,12 +16,17 @@ Maintenance tasks (opened by a report or by votes) are kept by the base class
 
 from __future__ import annotations
 
-from ..exceptions import EntryNotFound, KbError
+import hashlib
+import sqlite3
+
+from ..exceptions import AlreadyVoted, EntryNotFound, KbError
 from ..labels import OUTCOME_LABELS
 from ..privacy import mask
 from .tasks import OPEN, Tasks
 
 AUDIENCES = {"public", "agent", "staff"}
+#: The cookie holding a browser session's voting key (set by the public site, read by the staff app).
+VOTER_COOKIE = "kb_voter"
 OUTCOMES = OUTCOME_LABELS
 TRANSFER_TOPIC = "紧急转接"
 
@@ -101,26 +106,35 @@ class Feedback(Tasks):
             return search_id
 
     def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None,
-             search_id: int | None = None) -> int:
+             search_id: int | None = None, voter: str | None = None) -> int:
         """Record a helpful / not helpful vote; may open an ``unhelpful`` task for the unit.
 
         ``search_id`` is the search the entry was opened from; it is kept only when that search did open it.
+        ``voter`` is the browser session's secret key: a session votes once per entry (a second vote
+        raises :class:`AlreadyVoted`); only its digest is stored.
         """
         self._check_audience(audience)
         unit = self._entry_unit(entry_id)
+        row = {"at": self._now(), "entry": entry_id, "unit": unit, "helpful": int(bool(helpful)),
+               "audience": audience, "username": _anonymous(audience, username),
+               "voter": voter_digest(voter) if voter else None}
         with self._db() as db:
             if search_id is not None and not db["search_log"].count_where("id = ? and opened = ?", [search_id, entry_id]):
                 search_id = None
-            pk = db["votes"].insert({"at": self._now(), "entry": entry_id, "unit": unit, "helpful": int(bool(helpful)),
-                                     "audience": audience, "username": _anonymous(audience, username),
-                                     "search": search_id}).last_pk
+            try:
+                pk = db["votes"].insert(dict(row, search=search_id)).last_pk
+            except sqlite3.IntegrityError:
+                raise AlreadyVoted("您已经评价过这条答复，每次访问只计一次。谢谢！") from None
         if not helpful:
             self._check_unhelpful(entry_id, unit)
         return pk
 
-    def report_error(self, entry_id: str, text: str, audience: str = "public", username: str | None = None,
-                     contact: str = "") -> int:
-        """Record an error report (纠错) and open a task for the entry's unit; returns the report id."""
+    def report_error(self, entry_id: str, text: str, audience: str = "public",
+                     username: str | None = None) -> int:
+        """Record an error report (纠错) and open a task for the entry's unit; returns the report id.
+
+        No contact is taken: whoever wants an answer calls 12345 (see README, privacy).
+        """
         self._check_audience(audience)
         text = mask((text or "").strip())
         if not text:
@@ -128,7 +142,7 @@ class Feedback(Tasks):
         unit, title, due = self._entry_unit(entry_id), self._entry_title(entry_id), self.due_date()
         with self._db() as db:  # the report and its task are written together
             pk = db["reports"].insert({"at": self._now(), "entry": entry_id, "unit": unit, "text": text[:2000],
-                                       "contact": mask(contact)[:200] or None, "audience": audience,
+                                       "audience": audience,
                                        "username": _anonymous(audience, username), "state": OPEN}).last_pk
             self._insert_task(db, unit, "report", entry_id, f"纠错：{title}", text[:500], f"report:{pk}", due)
         return pk
@@ -164,3 +178,8 @@ class Feedback(Tasks):
 def after_publish(kb, cr, commit: str):
     """on_publish hook: a published change closes the tasks its author marked as resolved by it."""
     return kb.feedback.close_resolved(cr, commit)
+
+
+def voter_digest(voter: str) -> str:
+    """What is stored of a browser session's voting key: its SHA-256, never the key."""
+    return hashlib.sha256(f"kb-vote:{voter}".encode()).hexdigest()

@@ -11,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import secrets
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..search import analysis
-from ..exceptions import EntryNotFound, KbError
+from ..exceptions import AlreadyVoted, EntryNotFound, KbError
+from ..usage.feedback import VOTER_COOKIE
 from . import follow, views
 from .site import HttpError, Site, dumps
 
@@ -237,10 +239,16 @@ async def dispatch(request: Request) -> Response:
 
 
 async def feedback(request: Request) -> Response:
-    """POST /api/v1/feedback: a helpful vote or an error report, JSON or an HTML form (redirects back)."""
+    """POST /api/v1/feedback: a helpful vote or an error report, JSON or an HTML form (redirects back).
+
+    A browser session votes once per answer: the vote carries the session's random key (cookie
+    ``kb_voter``, set here on the first vote, gone when the browser closes) and the database refuses
+    a second vote with the same key on the same answer (409 ``already_voted``).
+    """
     site = site_of(request)
     data, form = await json_body(request, forms=True)
     entry_id = str(data.get("entry") or "")
+    new_voter = None
     try:
         client = site.client(request)
         forwarded = request.headers.get(follow.FORWARDED_HEADER)
@@ -249,6 +257,13 @@ async def feedback(request: Request) -> Response:
             if not follow.verify(site.settings.hook_secret, request.headers, await request.body()):
                 raise HttpError(403, "bad_signature", "转发的反馈签名无效：请检查副本与主节点的 hook_secret。")
             client = dataclasses.replace(client, address=forwarded[:100])
+        else:
+            voter = voter_key(request.cookies.get(VOTER_COOKIE))
+            if voter is None and data.get("type") == "vote":
+                voter = new_voter = secrets.token_urlsafe(24)
+            data = {k: v for k, v in data.items() if k != "voter"}
+            if voter:
+                data["voter"] = voter               # the replica passes it on, signed, to the primary
         site.limit(client)
         site.limit(client, "feedback")
         kind = data.get("type")
@@ -260,17 +275,35 @@ async def feedback(request: Request) -> Response:
             result = await run_in_threadpool(record_feedback, site, client, entry_id, kind, data)
     except HttpError as e:
         if not form or e.status == 404:
-            raise
-        outcome = {429: "limited", 503: "unavailable"}.get(e.status, "invalid")
-        return RedirectResponse(f"{views.answer_url(entry_id)}?feedback={outcome}#feedback", status_code=303)
+            return with_voter(error_response(e), new_voter, request)
+        outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
+        return with_voter(RedirectResponse(f"{views.answer_url(entry_id)}?feedback={outcome}#feedback",
+                                           status_code=303), new_voter, request)
     if form:
-        return RedirectResponse(f"{views.answer_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback",
-                                status_code=303)
-    return json_response(result, 201)
+        back = f"{views.answer_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback"
+        return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
+    return with_voter(json_response(result, 201), new_voter, request)
+
+
+def voter_key(value) -> str | None:
+    """The browser session's voting key from its cookie, when it looks like one we issued."""
+    value = str(value or "")
+    return value if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum() else None
+
+
+def with_voter(response: Response, voter: str | None, request: Request) -> Response:
+    """``response`` setting the voting cookie when this request started a browser session's key."""
+    if voter:
+        response.set_cookie(VOTER_COOKIE, voter, path="/", httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
+    return response
 
 
 def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) -> dict:
-    """Store a vote or report for an entry the client may see (masked by kb.feedback)."""
+    """Store a vote or report for an entry the client may see (masked by kb.feedback).
+
+    A report's ``contact`` is not taken (see README, privacy): it is neither checked nor stored.
+    """
     audience = "agent" if client.agent else "public"
     reader, _commit, _day = site.reader(client.agent)
     try:
@@ -284,15 +317,19 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) ->
                        "no": False}.get(helpful)
         if not isinstance(helpful, bool):
             raise bad("helpful", "应为 true（有帮助）或 false（没帮助）。")
-        site.kb.feedback.vote(found.id, helpful, audience=audience)
+        voter = data.get("voter")
+        try:
+            site.kb.feedback.vote(found.id, helpful, audience=audience, voter=str(voter) if voter else None)
+        except AlreadyVoted as e:
+            raise HttpError(409, "already_voted", str(e))
     else:
-        text, contact = data.get("text"), data.get("contact") or ""
+        text = data.get("text")
         if not isinstance(text, str) or not text.strip():
             raise HttpError(400, "missing_text", "纠错内容不能为空：请写明哪里有误、正确的应当是什么。")
-        if len(text) > 2000 or not isinstance(contact, str) or len(contact) > 200:
-            raise HttpError(400, "text_too_long", "纠错内容最多 2000 个字，联系方式最多 200 个字。")
+        if len(text) > 2000:
+            raise HttpError(400, "text_too_long", "纠错内容最多 2000 个字。")
         try:
-            site.kb.feedback.report_error(found.id, text, audience=audience, contact=contact)
+            site.kb.feedback.report_error(found.id, text, audience=audience)
         except KbError as e:
             raise HttpError(400, "invalid_report", str(e))
     return {"status": "received", "type": kind, "entry": found.id}

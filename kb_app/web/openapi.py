@@ -90,7 +90,8 @@ SCHEMAS = {
         "entry": STR, "type": {"enum": ["vote", "report"]},
         "helpful": {"type": "boolean", "description": "type=vote 时必填"},
         "text": {"type": "string", "maxLength": 2000, "description": "type=report 时必填；手机号等个人信息保存前会被遮盖"},
-        "contact": {"type": "string", "maxLength": 200}}},
+        "contact": {"type": "string", "deprecated": True,
+                    "description": "已停用：纠错不再收集联系方式，传入的内容不检查、不保存"}}},
     "FeedbackReceipt": {"type": "object",
                         "properties": {"status": {"const": "received"}, "type": STR, "entry": STR}},
     "Health": {"type": "object", "required": ["status", "role"], "properties": {
@@ -136,12 +137,14 @@ PATHS = {
         "responses": {"200": _json(_ref("DispatchResult"), "派单建议"),
                       **_errors(400, 401, 403, 413, 415, 422, 429)}}},
     "/api/v1/feedback": {"post": {
-        "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页", "operationId": "feedback",
+        "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页。"
+                   "同一浏览器会话（Cookie kb_voter）对同一答复只能评价一次，再次评价返回 409", "operationId": "feedback",
         "security": AGENT,
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": _ref("FeedbackRequest")},
             "application/x-www-form-urlencoded": {"schema": _ref("FeedbackRequest")}}},
         "responses": {"201": _json(_ref("FeedbackReceipt"), "已收到"), "303": {"description": "表单提交：跳回答复页"},
+                      "409": _json(_ref("Error"), "本浏览器会话已评价过该答复（already_voted）"),
                       **_errors(400, 401, 404, 413, 415, 429, 503)}}},
     "/api/v1/health": {"get": {
         "summary": "服务状态：主干提交与索引提交", "operationId": "health",

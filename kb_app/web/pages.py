@@ -26,6 +26,7 @@ MAX_PAGE = 50
 FEEDBACK_MESSAGES = {
     "thanks": ("ok", "感谢您的评价！"),
     "reported": ("ok", "已收到您的报告，承办单位会尽快核实更正。谢谢！"),
+    "voted": ("ok", "您已经评价过这条答复，每次访问只计一次。谢谢！"),
     "invalid": ("error", "提交未成功：请写明哪里有误后再提交。"),
     "limited": ("error", "提交过于频繁，请稍后再试。"),
     "unavailable": ("error", "暂时无法提交，请稍后再试或拨打 12345。"),

@@ -1,8 +1,11 @@
 """The agent's day in headless Chromium: an emergency is transferred with no dispatch candidate beside
 it, a consultation is answered directly from the knowledge base, and a complaint is dispatched with
-its due date; every outcome is recorded for the direct-answer rate."""
+its due date; every outcome is recorded for the direct-answer rate.
 
-from ..browser import requires_chromium
+With ``UPDATE_SCREENSHOTS=1`` the console answering a consultation is written to docs/agent.png.
+"""
+
+from ..browser import requires_chromium, screenshot
 from .test_browser_review import log_in, page, server  # noqa: F401 - the same app and browser fixtures
 from ..ui_helpers import rows
 
@@ -27,7 +30,11 @@ def test_agent_transfers_answers_and_dispatches(kb, server, page, tmp_path):
     alert.get_by_text("转接：110").wait_for()
     assert "判断依据：识别到打架斗殴" in alert.inner_text()
     assert main.get_by_text("建议派单").count() == 0 and main.get_by_text("宠物扰民").count() == 0
-    page.screenshot(path=str(tmp_path / "agent-emergency.png"), full_page=True)
+    # The transfer script comes first: above anything else the assistant says about the call.
+    script_top = alert.bounding_box()["y"]
+    alerts = main.locator("[data-testid='stAlert']").all()[1:]
+    assert all(script_top <= el.bounding_box()["y"] for el in alerts)
+    screenshot(page, tmp_path, "agent-emergency")
     page.get_by_role("button", name="已转接 110").click()
     main.get_by_text("已记录：转接（110）。").wait_for()
 
@@ -35,14 +42,14 @@ def test_agent_transfers_answers_and_dispatches(kb, server, page, tmp_path):
     main.get_by_text("建议：直接答复，不必派单。").wait_for()
     main.get_by_role("link", name="2026年退休人员基本养老金调整").wait_for()
     main.get_by_text("调整水平").first.wait_for()  # the answer text, ready to read out
-    page.screenshot(path=str(tmp_path / "agent-direct-answer.png"), full_page=True)
+    screenshot(page, tmp_path, "agent", docs=True, height=1500)   # the agent's main page, for the README
     page.get_by_role("button", name="用此答复直接答复").first.click()
     main.get_by_text("已记录：直接答复（2026年退休人员基本养老金调整）。").wait_for()
 
     analyse(page, "小区门口的路灯坏了好几天了，晚上黑乎乎的")
     main.get_by_text("建议派单").wait_for()
     main.get_by_text("办结期限：2026-11-25 23:59 前（3个工作日，按法定工作日计算）").wait_for()
-    page.screenshot(path=str(tmp_path / "agent-dispatch.png"), full_page=True)
+    screenshot(page, tmp_path, "agent-dispatch", height=1500)
     page.get_by_role("button", name="派单", exact=True).click()
     main.get_by_text("已记录：派单（").wait_for()
 

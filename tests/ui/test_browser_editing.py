@@ -10,23 +10,16 @@ Screenshots go to the test's temporary directory; with ``UPDATE_SCREENSHOTS=1`` 
 each role is also written to ``docs/`` for the README.
 """
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from kb_app import load_settings, open_kb
-
 from .. import browser
-from ..browser import browser_page, log_out, requires_chromium, running_app
-from ..conftest import TODAY
-from ..review_helpers import HRSS, PASSWORD, make_users
+from ..browser import log_out, requires_chromium
+from ..review_helpers import HRSS, PASSWORD
 
 pytestmark = requires_chromium
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 TITLE = "社会保障卡丢了怎么补办"
 OLD_ITEM = "携带本人有效身份证件，到任一社保卡合作银行网点"
 NEW_ITEM = "携带本人有效身份证件原件，到任一社保卡合作银行网点"
@@ -35,31 +28,18 @@ REPORT = "线下补卡要带身份证原件还是复印件？页面没说清楚�
 
 @pytest.fixture
 def server(sample_root, tmp_path, built_index):
-    data = tmp_path / "data"
-    shutil.copytree(built_index, data / "index")
-    kb = open_kb(load_settings(root=sample_root, data_dir=data, today=TODAY))
-    make_users(kb)
-    with running_app(sample_root, data, TODAY, tmp_path / "serve.log") as url:
-        yield url, kb
+    with browser.sample_app(sample_root, tmp_path, built_index) as running:
+        yield running
 
 
 @pytest.fixture
 def page():
-    with browser_page(viewport={"width": 1400, "height": 1000}) as pg:
+    with browser.desktop_page() as pg:
         yield pg
 
 
 def shot(page, tmp_path, name, docs=False, height=None):
-    """A screenshot to look at; the main page of a role also goes to docs/ when asked to."""
-    if height:
-        page.set_viewport_size({"width": 1400, "height": height})
-        page.wait_for_timeout(500)
-    page.screenshot(path=str(tmp_path / f"{name}.png"))
-    if docs and os.environ.get("UPDATE_SCREENSHOTS"):
-        DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / f"{name}.png"))
-    if height:
-        page.set_viewport_size({"width": 1400, "height": 1000})
+    browser.screenshot(page, tmp_path, name, docs, height)
 
 
 def main(page):

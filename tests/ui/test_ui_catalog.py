@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from kb_app.review import objection
 
 from ..review_helpers import make_users
-from ..ui_helpers import APP, open_page
+from ..ui_helpers import APP, links, open_page
 
 
 def test_catalog_page_lists_findings(app_env):
@@ -16,6 +16,9 @@ def test_catalog_page_lists_findings(app_env):
     assert "小区停车管理（东湖区）" in text
     assert "燃气报修电话" in text
     assert any("没有市民描述示例" in e.label for e in at.expander)
+    # Each finding links to the entries to fix, by title, in the editor.
+    fixes = [(label, query) for label, page, query in links(at) if page.endswith("edit")]
+    assert ("修改“小区停车管理（东湖区）”", "entry=parking-community") in fixes, fixes
     # Coverage of the matter taxonomy is only counted when it is checked against one.
     assert [(m.label, m.value) for m in at.metric] == [("格式错误", "0"),
                                                        ("事项重叠", "2"), ("单位问题", "0"), ("缺少示例", "1"),

@@ -178,10 +178,15 @@ def test_history_page_versions_diff_and_restore(kb, users):
     kb.review.approve(users["hrss-reviewer"], cr.id)
     kb.review.approve(users["center"], cr.id)
     at = open_page("app_pages/history.py", users["hrss-editor"])
-    at.text_input(key="history_typed").input("sscard-reissue").run()
-    table = at.dataframe[0].value
-    assert list(table["变更请求"]) == [str(cr.id), ""]
-    assert list(table["审核人"])[0] == "张校核 <热线中心校核>；王审核 <示例市人力资源和社会保障局>"
+    at.text_input(key="history_typed").input("社保卡").run()       # a word of the title, as people say it
+    assert at.selectbox(key="history_entry").value == "sscard-reissue"
+    table = next(h.proto.body for h in at.get("html") if "kbtable" in h.proto.body)
+    assert f"<td>#{cr.id}</td>" in table
+    assert "张校核（热线中心校核）；王审核（示例市人力资源和社会保障局）" in table
+    assert "李编辑" in table and "系统（初始化或导入）" in table                  # authors by name
+    published = kb.store.head()
+    shown = [table, *at.selectbox(key=f"history_old_{HRSS}").options, *(m.value for m in at.markdown)]
+    assert not any(sha[:7] in text for text in shown for sha in (original, published))  # hashes in 技术信息 only
     assert "历史新句。" in "".join(h.proto.body for h in at.get("html"))
     at.selectbox(key=f"history_restore_to_{HRSS}").set_value(original).run()
     at.button(key="history_restore").click().run()
@@ -193,7 +198,8 @@ def test_history_page_versions_diff_and_restore(kb, users):
 def test_history_of_an_unknown_entry(kb, users):
     at = open_page("app_pages/history.py", users["center"])
     at.text_input(key="history_typed").input("no-such-entry").run()
-    assert [e.value for e in at.error] == ["条目“no-such-entry”不存在：请检查编号。"]
+    assert not at.error
+    assert [e.value for e in at.info] == ["没有标题或编号符合“no-such-entry”的条目：换一个词试试，或清空查找框从列表中选择。"]
 
 
 def test_editor_opens_the_entry_named_in_the_link(kb, users):

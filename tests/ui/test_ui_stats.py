@@ -1,6 +1,11 @@
 """AppTest: the statistics page."""
 
 import dataclasses
+import datetime as dt
+import json
+import re
+
+import pyarrow as pa
 
 import pytest
 
@@ -35,22 +40,37 @@ def test_admin_sees_all_units(app_env):
     assert at.metric[0].value == "3"
     assert at.metric[1].value == "33.3%"
     # tables in page order: per day, top queries, zero-result queries, most viewed, ...
-    assert list(at.dataframe[1].value["查询内容"]) == ["失业金", "居住证", "社保卡补办"]
-    assert list(at.dataframe[2].value["查询内容"]) == ["失业金"]
+    found = ui_helpers.tables(at)
+    assert [r["查询内容"] for r in found[1]] == ["失业金", "居住证", "社保卡补办"]
+    assert [r["查询内容"] for r in found[2]] == ["失业金"]
+    assert re.fullmatch(r"2026-11-10 \d\d:\d\d", found[2][0]["最近一次"])   # a time as people write it
     assert "无结果查询" in [h.value for h in at.subheader]
+    assert not any("没有查询记录" in i.value for i in at.info)      # the daily chart has data
+    daily = at.get("vega_lite_chart")[0].proto
+    assert json.loads(daily.spec)["encoding"]["y"]["axis"]["format"] == "d"     # whole numbers on the axis
+    data = pa.ipc.open_stream(daily.datasets[0].data.data).read_all().to_pylist()
+    assert {(r["日期"], r["类别"]): r["次数"] for r in data if r["次数"]} == {("2026-11-10", "有结果"): 2,
+                                                                         ("2026-11-10", "无结果"): 1}
+    assert len({r["日期"] for r in data}) == 30                                 # every day of the period
+
+
+def test_no_searches_says_so_instead_of_an_empty_chart(app_env):
+    at = ui_helpers.open_page("app_pages/stats.py", ADMIN)
+    at.date_input(key="stats_start").set_value(dt.date(2026, 11, 11)).run()
+    assert "2026-11-11 至 2026-11-22 没有查询记录，所以没有每日查询量。" in [i.value for i in at.info]
+    assert not any("有结果" in c.proto.spec for c in at.get("vega_lite_chart"))
 
 
 def test_unit_sees_its_own(app_env):
     at = open_page(HRSS)
     assert at.metric[0].value == "1"
-    assert list(at.dataframe[1].value["查询内容"]) == ["社保卡补办"]
+    found = ui_helpers.tables(at)
+    assert [r["查询内容"] for r in found[1]] == ["社保卡补办"]
     assert "无结果查询" not in [h.value for h in at.subheader]
-    assert list(at.dataframe[4].value["没有帮助"]) == [1]
+    assert [(r["没有帮助"], r["有用率"]) for r in ui_helpers.table_with(at, "有用率")] == [("1", "0.0%")]
 
 
 def test_date_range_filters(app_env):
-    import datetime as dt
-
     at = open_page(ADMIN)
     at.date_input(key="stats_start").set_value(dt.date(2026, 11, 11)).run()
     assert not at.exception
@@ -65,11 +85,11 @@ def test_direct_answer_rate(app_env):
     metric = next(m for m in at.metric if m.label == "直接答复率")
     assert metric.value == "50.0%"
     assert "直接答复率" in [h.value for h in at.subheader]
-    per_day = next(d.value for d in at.dataframe if "受理诉求" in d.value.columns and "日期" in d.value.columns)
-    assert per_day.iloc[0].to_dict() == {"日期": "2026-11-10", "受理诉求": 2, "直接答复": 1, "派单": 1, "转接": 0,
-                                         "直接答复率": 0.5}
-    by_topic = next(d.value for d in at.dataframe if "主题" in d.value.columns)
-    assert set(by_topic["主题"]) == {"社保", app_env.entry("street-light-out").category[0]}
+    per_day = next(t for t in ui_helpers.tables(at) if t and "受理诉求" in t[0] and "日期" in t[0])
+    assert per_day[0] == {"日期": "2026-11-10", "受理诉求": "2", "直接答复": "1", "派单": "1", "转接": "0",
+                          "直接答复率": "50.0%"}
+    by_topic = ui_helpers.table_with(at, "主题")
+    assert {r["主题"] for r in by_topic} == {"社保", app_env.entry("street-light-out").category[0]}
 
 
 def test_hot_issues_for_the_center(app_env):
@@ -83,17 +103,12 @@ def test_hot_issues_for_the_center(app_env):
     assert "热点议题（每月一题候选）" in [h.value for h in at.subheader]
     rising = [w.value for w in at.warning if "本期" in w.value]
     assert rising and all("单车" in w for w in rising)
-    topics = table(at, "议题")
-    assert list(topics.columns[:4]) == ["序号", "议题", "本期", "上期"]
-    assert topics["趋势"].iloc[0] in ("上升", "新出现")
+    topics = ui_helpers.table_with(at, "议题")
+    assert list(topics[0])[:4] == ["序号", "议题", "本期", "上期"]
+    assert topics[0]["趋势"] in ("上升", "新出现")
     at.selectbox(key="hot_region").set_value("东湖区").run()
     assert not at.exception
-    assert list(table(at, "区域")["区域"]) == ["东湖区"]
-
-
-def table(at, column):
-    """The first table with a column of that name."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    assert [r["区域"] for r in ui_helpers.table_with(at, "最多的议题")] == ["东湖区"]
 
 
 def test_units_do_not_see_hot_issues(app_env):

@@ -60,8 +60,8 @@ def test_no_unmasked_value_reaches_the_database(kb):
     pk = kb.feedback.log_search(f"查询{text}", "agent", 1, username="agent1")
     kb.feedback.log_open(ENTRY, pk)
     kb.feedback.vote(ENTRY, False, "public", username="someone")
-    kb.feedback.report_error(ENTRY, f"电话不对，应该是{text}", "public", contact=PII[0])
-    kb.feedback.report_error(ENTRY, f"身份证{PII[2]}", "agent", username="agent1", contact=PII[4])
+    kb.feedback.report_error(ENTRY, f"电话不对，应该是{text}", "public")
+    kb.feedback.report_error(ENTRY, f"身份证{PII[2]}", "agent", username="agent1")
     kb.feedback.assign_query(f"无结果{text}", "city-hrss", CENTER, note=f"联系{PII[0]}")
     task = kb.feedback.list_tasks("city-public-security")[0]
     kb.feedback.dismiss(task.id, f"已电话联系{PII[0]}核实", EDITOR)
@@ -239,3 +239,32 @@ def test_task_due_workdays_setting(sample_root, tmp_path):
     kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d3", today=TODAY, task_due_workdays=2))
     kb.feedback.report_error(ENTRY, "地址变了", "agent")
     assert kb.feedback.list_tasks()[0].due == "2026-11-24"
+
+
+def test_a_browser_session_votes_once_per_entry(kb):
+    from kb_app.exceptions import AlreadyVoted
+
+    kb.feedback.vote(ENTRY, True, voter="session-a")
+    with pytest.raises(AlreadyVoted, match="您已经评价过这条答复"):
+        kb.feedback.vote(ENTRY, False, voter="session-a")
+    kb.feedback.vote(ENTRY, False, voter="session-b")
+    kb.feedback.vote("sscard-reissue", False, voter="session-a")
+    kb.feedback.vote(ENTRY, True)                     # a vote without a session (the CLI, old clients)
+    votes = list(kb.db()["votes"].rows)
+    assert [(v["entry"], v["helpful"]) for v in votes] == [(ENTRY, 1), (ENTRY, 0), ("sscard-reissue", 0),
+                                                           (ENTRY, 1)]
+    assert not any("session-" in str(v["voter"]) for v in votes)      # only digests of the keys are kept
+
+
+def test_contacts_kept_before_are_deleted_by_the_migration(tmp_path):
+    import sqlite_utils
+
+    from kb_app import db as kbdb
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    kbdb.migrations.apply(old, stop_before="m012_votes_per_session_no_contact")
+    old["reports"].insert({"entry": "x", "text": "t", "contact": "[手机号]"})
+    old.conn.close()
+    db = kbdb.connect(path)
+    assert [r["contact"] for r in db["reports"].rows] == [None]

@@ -259,8 +259,30 @@ def test_vote_and_report_are_stored_masked_and_anonymous(client, web_kb):
     vote, = rows(web_kb, "votes")
     assert (vote["entry"], vote["helpful"], vote["audience"], vote["username"]) == (PUBLIC, 0, "public", None)
     report, = rows(web_kb, "reports")
-    assert "13812345678" not in report["text"] and "[手机号]" in report["text"] and report["contact"] == "[手机号]"
+    assert "13812345678" not in report["text"] and "[手机号]" in report["text"]
+    assert report["contact"] is None and "13912345678" not in str(report)    # no contact is kept
     assert any(t["kind"] == "report" and t["entry"] == PUBLIC for t in rows(web_kb, "tasks"))
+
+
+def test_one_vote_per_answer_per_browser_session(client, web_kb):
+    vote = {"entry": PUBLIC, "type": "vote", "helpful": True}
+    first = client.post("/api/v1/feedback", json=vote)
+    assert first.status_code == 201
+    cookie = first.headers["set-cookie"]
+    assert cookie.startswith("kb_voter=") and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert "max-age" not in cookie.lower() and "expires" not in cookie.lower()  # gone with the browser
+    error_of(client.post("/api/v1/feedback", json=dict(vote, helpful=False)), 409, "already_voted")
+    form = client.post("/api/v1/feedback", data={**vote, "helpful": "true"}, follow_redirects=False)
+    assert form.headers["location"] == f"/answers/{PUBLIC}?feedback=voted#feedback"
+    assert "您已经评价过这条答复" in client.get(form.headers["location"].split("#")[0]).text
+    # Another answer, and another browser, may vote; a key chosen in the body counts for nothing.
+    assert client.post("/api/v1/feedback", json=dict(vote, entry="sscard-reissue")).status_code == 201
+    token = client.cookies["kb_voter"]
+    client.cookies.clear()
+    assert client.post("/api/v1/feedback", json=dict(vote, voter=token)).status_code == 201
+    stored = rows(web_kb, "votes")
+    assert [(v["entry"], v["helpful"]) for v in stored] == [(PUBLIC, 1), ("sscard-reissue", 1), (PUBLIC, 1)]
+    assert len({v["voter"] for v in stored}) == 2 and all(token not in str(v) for v in stored)  # digests only
 
 
 def test_feedback_errors(client, web_kb):
@@ -294,8 +316,12 @@ def test_feedback_forms_redirect_back_to_the_answer(client, web_kb):
 def test_feedback_is_rate_limited(web_kb, make_client, frozen_buckets):
     client = make_client(kb_with(web_kb, web_rate_feedback=1))
     vote = {"entry": PUBLIC, "type": "vote", "helpful": True}
-    statuses = [client.post("/api/v1/feedback", json=vote).status_code for _ in range(12)]
+    statuses = []
+    for _ in range(12):
+        client.cookies.clear()                    # each a new browser session, which may vote once
+        statuses.append(client.post("/api/v1/feedback", json=vote).status_code)
     assert statuses[:10] == [201] * 10 and statuses[-1] == 429
+    client.cookies.clear()
     r = client.post("/api/v1/feedback", json=vote)
     error_of(r, 429, "rate_limited")
     assert int(r.headers["retry-after"]) >= 1

@@ -11,6 +11,19 @@ from kb_app.ui.resources import get_kb
 
 TAXONOMY = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "matter_taxonomy.csv"
 
+
+
+def fix_links(snap, finding):
+    """Links that open each entry of a finding in the editor, by title."""
+    known = [snap.entries[e] for e in finding.entries if e in snap.entries]
+    if not known:
+        return
+    cols = st.columns(min(len(known), 3))
+    for i, entry in enumerate(known):
+        cols[i % len(cols)].page_link("app_pages/editor.py", label=f"修改“{entry.title}”",
+                                      icon=":material/edit:", query_params={"entry": entry.id})
+
+
 st.title("派单目录健康检查")
 st.caption("找出认领同一事项的不同主办单位、失效的单位、未覆盖的事项类别、缺少示例的条目，以及各单位答复口径中相互矛盾的事实。")
 
@@ -33,6 +46,7 @@ with show_errors():
             if not items:
                 st.success("未发现问题。")
             for f in items:
-                st.markdown(f"- {f.message}" + (f"　`{'`、`'.join(f.entries)}`" if f.entries else ""))
+                st.markdown(f"- {f.message}")
+                fix_links(snap, f)
     st.download_button("导出 CSV", spreadsheet_bytes(health.report_csv(findings)), "catalog-health.csv", "text/csv",
                        key="catalog_csv")

@@ -9,10 +9,11 @@ from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
-from kb_app.ui.style import hide_input_hints
+from kb_app.ui.style import hide_element_toolbars, hide_input_hints
 
 
 st.title("维护任务")
+hide_element_toolbars()
 user = st.session_state.get("user")
 hide_input_hints()
 

@@ -10,16 +10,31 @@ from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
 from kb_app.dispatch.regions import NO_REGION, districts
 from kb_app.usage.stats import SECTIONS
+from kb_app.ui import charts
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.style import hide_element_toolbars, hide_input_hints
+from kb_app.ui.tables import Link, show_table
 
 st.title("统计分析")
+hide_input_hints()
+hide_element_toolbars()
 user = st.session_state.get("user")
 
 
 def labelled(rows, key, sections=SECTIONS):
-    columns = sections[key][1]
-    return [{label: r.get(k) for k, label in columns.items()} for r in rows]
+    """Rows with the section's Chinese headers; entries by title (opening the entry), no ids of entries or units.
+
+    The CSV export keeps the ids, for spreadsheets and other systems.
+    """
+    columns = {k: label for k, label in sections[key][1].items() if k not in ("entry", "unit")}
+    out = []
+    for r in rows:
+        row = {label: r.get(k) for k, label in columns.items()}
+        if "title" in columns and r.get("entry"):
+            row[columns["title"]] = Link(str(r.get("title") or r["entry"]), "entry", {"id": r["entry"]})
+        out.append(row)
+    return out
 
 
 def hot_rows(rows, key):
@@ -40,13 +55,16 @@ with show_errors():
             st.stop()
         st.caption(f"单位：{snap.unit_name(unit)}")
     c1, c2 = st.columns(2)
-    start = c1.date_input("起始日期", value=today - dt.timedelta(days=29), key="stats_start")
-    end = c2.date_input("结束日期", value=today, key="stats_end")
+    start = c1.date_input("起始日期", value=today - dt.timedelta(days=29), key="stats_start", format="YYYY-MM-DD")
+    end = c2.date_input("结束日期", value=today, key="stats_end", format="YYYY-MM-DD")
+    if end < start:
+        st.warning("结束日期早于起始日期：请重新选择。")
+        st.stop()
     stats = kb.stats
     summary = stats.summary(start, end, unit)
     m = st.columns(6)
     m[0].metric("查询次数", summary.searches)
-    m[1].metric("无结果率", f"{summary.zero_rate:.1%}")
+    m[1].metric("无结果率", f"{summary.zero_rate:.1%}" if summary.searches else "—")
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
     m[4].metric("待处理任务（超期）", f"{summary.open_tasks}（{summary.overdue_tasks}）")
@@ -56,56 +74,52 @@ with show_errors():
 
     st.subheader(SECTIONS["searches_per_day"][0])
     per_day = report["searches_per_day"]
-    if per_day:
-        st.line_chart({"查询次数": [r["searches"] for r in per_day], "无结果次数": [r["zero"] for r in per_day]},
-                      x_label="日期", y_label="次数")
-    st.dataframe(labelled(per_day, "searches_per_day"), hide_index=True, key="stats_per_day")
+    found = [dict(r, found=r["searches"] - r["zero"]) for r in per_day]
+    charts.daily_counts(charts.daily_frame(found, start, end, {"found": "有结果", "zero": "无结果"}),
+                        f"{start} 至 {end} 没有查询记录，所以没有每日查询量。")
+    with st.expander("按日明细"):
+        show_table(labelled(per_day, "searches_per_day"), empty="没有查询记录。")
 
     left, right = st.columns(2)
     with left:
         st.subheader(SECTIONS["top_queries"][0])
-        st.dataframe(labelled(report["top_queries"], "top_queries"), hide_index=True, key="stats_top")
+        show_table(labelled(report["top_queries"], "top_queries"), empty="没有查询记录。")
     with right:
         if not unit:
             st.subheader(SECTIONS["zero_result_queries"][0])
-            st.dataframe(labelled(report["zero_result_queries"], "zero_result_queries"), hide_index=True,
-                         key="stats_zero")
+            show_table(labelled(report["zero_result_queries"], "zero_result_queries"), empty="没有无结果的查询。")
 
     st.subheader(SECTIONS["most_viewed"][0])
     viewed = report["most_viewed"]
-    if viewed:
-        st.bar_chart({r["title"]: r["views"] for r in viewed}, horizontal=True)
-    st.dataframe(labelled(viewed, "most_viewed"), hide_index=True, key="stats_viewed")
+    charts.count_bars({"浏览次数": {r["title"]: r["views"] for r in viewed}}, "浏览次数", horizontal=True)
+    show_table(labelled(viewed, "most_viewed"), empty="没有浏览记录。")
 
     st.subheader("有用率")
     by_unit = report["helpfulness_by_unit"]
-    if by_unit:
-        st.bar_chart({"有帮助": {r["unit_name"]: r["helpful"] for r in by_unit},
-                      "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, stack=True)
-    st.dataframe(labelled(by_unit, "helpfulness_by_unit"), hide_index=True, key="stats_help_unit")
-    st.dataframe(labelled(report["helpfulness_by_entry"], "helpfulness_by_entry"), hide_index=True,
-                 key="stats_help_entry")
+    charts.count_bars({"有帮助": {r["unit_name"]: r["helpful"] for r in by_unit},
+                       "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, "评价数", horizontal=True,
+                      colors=["#1a7f37", "#d1242f"])
+    show_table(labelled(by_unit, "helpfulness_by_unit"), empty="没有评价记录。")
+    show_table(labelled(report["helpfulness_by_entry"], "helpfulness_by_entry"), empty="没有评价记录。")
 
     st.subheader("直接答复率")
     st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 全部受理诉求。")
     outcomes = report["direct_answers_per_day"]
-    if outcomes:
-        st.line_chart({"直接答复率": {r["day"]: r["rate"] for r in outcomes}}, x_label="日期", y_label="直接答复率")
-    rate = st.column_config.NumberColumn("直接答复率", format="percent")
-    st.dataframe(labelled(outcomes, "direct_answers_per_day"), hide_index=True, key="stats_direct_day",
-                 column_config={"直接答复率": rate})
-    st.dataframe(labelled(report["direct_answers_by_topic"], "direct_answers_by_topic"), hide_index=True,
-                 key="stats_direct_topic", column_config={"直接答复率": rate})
+    charts.daily_rates(outcomes, start, end, "rate", "直接答复率",
+                       f"{start} 至 {end} 没有记录处理结果的诉求，所以没有直接答复率。")
+    show_table(labelled(outcomes, "direct_answers_per_day"), empty="没有记录处理结果的诉求。")
+    show_table(labelled(report["direct_answers_by_topic"], "direct_answers_by_topic"),
+               empty="没有记录处理结果的诉求。")
 
     st.subheader(SECTIONS["tasks_by_unit"][0])
     tasks = report["tasks_by_unit"]
-    if tasks:
-        st.bar_chart({"待处理": {r["unit_name"]: r["open"] for r in tasks},
-                      "已超期": {r["unit_name"]: r["overdue"] for r in tasks}})
-    st.dataframe(labelled(tasks, "tasks_by_unit"), hide_index=True, key="stats_tasks")
+    charts.count_bars({"待处理": {r["unit_name"]: r["open"] for r in tasks},
+                       "其中已超期": {r["unit_name"]: r["overdue"] for r in tasks}}, "任务数", horizontal=True,
+                      stacked=False, colors=["#1f6feb", "#d1242f"])
+    show_table(labelled(tasks, "tasks_by_unit"), empty="没有维护任务。")
 
     st.subheader(SECTIONS["review_turnaround"][0])
-    st.dataframe(labelled(report["review_turnaround"], "review_turnaround"), hide_index=True, key="stats_review")
+    show_table(labelled(report["review_turnaround"], "review_turnaround"), empty="这段时间没有发布的变更。")
 
     st.download_button("导出 CSV", spreadsheet_bytes(stats.report_csv(start, end, unit)),
                        f"kb-report-{start}-{end}.csv", "text/csv", key="stats_csv")
@@ -126,11 +140,11 @@ with show_errors():
         if hot.trend:
             st.line_chart(pd.DataFrame(hot.trend).pivot(index="day", columns="label", values="requests"),
                           x_label="日期", y_label="诉求数")
-        st.dataframe(hot_rows(hot.topics, "topics"), hide_index=True, key="hot_topics")
+        show_table(hot_rows(hot.topics, "topics"), empty="这段时间没有诉求。")
         left, right = st.columns(2)
         with left:
-            st.dataframe(hot_rows(hot.by_entry, "by_entry"), hide_index=True, key="hot_entries")
+            show_table(hot_rows(hot.by_entry, "by_entry"), empty="没有涉及事项的诉求。")
         with right:
-            st.dataframe(hot_rows(hot.by_region, "by_region"), hide_index=True, key="hot_regions")
+            show_table(hot_rows(hot.by_region, "by_region"), empty="没有诉求。")
         st.download_button("导出热点议题 CSV", hot.csv().encode("utf-8-sig"), f"kb-hot-{start}-{end}.csv", "text/csv",
                            key="hot_csv")
