@@ -157,7 +157,7 @@ def make_schema() -> fields.Schema:
         audience=fields.ID(**kw), effective=fields.ID(**kw), expires=fields.ID(**kw), invalid=fields.STORED(),
         dated=fields.ID(),
         category=fields.KEYWORD(commas=True, **kw), regions=fields.KEYWORD(commas=True, **kw),
-        title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(),
+        title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(), cites=fields.STORED(),
         hw=Tokens(), hb=Tokens(), kw=Tokens(), bw=Tokens(), bb=Tokens(), dn=Tokens(),
     )
 
@@ -358,12 +358,22 @@ class Scorer:
             return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
         return math.log(n / (df + 1)) + 1.0
 
-    def top(self, terms, limit: int, exclude: np.ndarray | None = None, include: np.ndarray | None = None):
-        """(docnum, score) of the best ``limit`` documents, and how many matched."""
+    def top(self, terms, limit: int, exclude: np.ndarray | None = None, include: np.ndarray | None = None,
+            adjust=None):
+        """(docnum, score) of the best ``limit`` documents, and how many matched.
+
+        ``adjust(scorer, scores)`` may change the scores of the documents that may be shown, in place,
+        before ``include`` narrows them (see citations.propagate).
+        """
         scores = self.scores(terms)
         scores[self.deleted] = 0
         if exclude is not None:
             scores[exclude] = 0
+        if adjust is not None:
+            adjust(self, scores)
+            scores[self.deleted] = 0
+            if exclude is not None:
+                scores[exclude] = 0
         if include is not None:
             scores[~include] = 0
         best = float(scores.max()) if len(scores) else 0.0

@@ -33,7 +33,7 @@ from whoosh import index, query as Q
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
 from .. import render
-from . import analysis
+from . import analysis, citations, intent
 from ..content import frontmatter
 from .engine import (
     FAST_WRITER,
@@ -49,7 +49,7 @@ from .engine import (
 from ..exceptions import KbError
 from ..content.model import REGULATION_DIR, Entry, Snapshot, config_path, parse_regulation
 
-SCHEMA_VERSION = 6  # 6: the analysis and field classes moved into kb_app.search (pickled in the schema)
+SCHEMA_VERSION = 7  # 7: cites (the articles an entry cites); 6: analysis and field classes moved into kb_app.search
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 CACHE_SIZE = 2048
@@ -83,6 +83,8 @@ class Doc:
     public: bool = True
     #: Set when a field cannot be read (格式错误): such an entry is in force on no day.
     invalid: bool = False
+    #: The regulation articles the entry cites in its basis ("<regulation>/<n>"), see citations.py.
+    cites: tuple = ()
 
 
 def entry_doc(entry: Entry) -> Doc:
@@ -97,7 +99,7 @@ def entry_doc(entry: Entry) -> Doc:
         effective=entry.effective.isoformat() if entry.effective else "",
         expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes,
         public=entry.kind == "policy" and entry.audience == "public" and not entry.public_blocked,
-        invalid=entry.public_blocked)
+        invalid=entry.public_blocked, cites=tuple(f"{reg}/{n}" for reg, n in entry.citations))
 
 
 def regulation_docs(reg) -> list[Doc]:
@@ -156,7 +158,7 @@ def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
         effective=doc.effective, expires=doc.expires, invalid="1" if doc.invalid else "",
         dated="1" if (doc.effective or doc.expires or doc.invalid) else "0",
         category=",".join(doc.category), regions=",".join(doc.regions or ("全市",)),
-        title=doc.title, text=text, unit_name=doc.unit_name,
+        title=doc.title, text=text, unit_name=doc.unit_name, cites=",".join(doc.cites),
         hw=ana.words(head, True), hb=analysis.bigrams(head, True), kw=ana.words(kw, True) + analysis.bigrams(kw, True),
         bw=ana.words(body_n, True), bb=analysis.bigrams(body_n, True),
         dn=analysis.document_numbers(head + "\n" + kw + "\n" + body_n, True),
@@ -539,6 +541,7 @@ class SearchIndex:
 
     def _search(self, searcher, text, audience, limit, offset, filters, day, commit, status_filter=None) -> SearchResults:
         groups = [g for g in self.synonym_groups(commit) if isinstance(g, list)]
+        groups += intent.negation_groups(analysis.question_form(analysis.normalize(text)))
         terms, highlight, expanded = build_query(text, searcher, self.analyzer(), groups)
         if not terms or limit == 0:
             return SearchResults(text, [], 0, expanded, commit)
@@ -546,10 +549,14 @@ class SearchIndex:
         exclude = self._mask(scorer, audience, day) if status_filter is None else status_filter
         fq = filter_query(filters)
         include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
-        top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include)
+        top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
+                                adjust=self._adjust(text, commit))
         names = self.unit_names(commit)
         hits = []
-        for f, score in rerank(text, [(searcher.stored_fields(d), sc) for d, sc in top])[offset:offset + limit]:
+        ranked = rerank(text, [(searcher.stored_fields(d), sc) for d, sc in top])
+        if audience == "public":
+            ranked = citations.citing_first(ranked)
+        for f, score in ranked[offset:offset + limit]:
             hits.append(Hit(
                 id=f["id"], kind=f["kind"], title=f.get("title", ""), unit=f.get("unit", ""),
                 unit_name=f.get("unit_name") or names.get(f.get("unit", ""), f.get("unit", "")), score=float(score),
@@ -559,6 +566,16 @@ class SearchIndex:
                 category=[c for c in f.get("category", "").split(",") if c], regions=[c for c in f.get("regions", "").split(",") if c],
                 effective=f.get("effective", ""), expires=f.get("expires", "")))
         return SearchResults(text, hits, total, expanded, commit)
+
+    def _adjust(self, text: str, commit: str):
+        """Scores beyond the question's words: citations of matching entries, intake rules (see intent.py)."""
+        rules = intent.boost_articles(intent.rule_reader((commit, "intake"), self._config(commit, "intake_rules"))
+                                      .articles_for(text))
+
+        def adjust(scorer, scores):
+            citations.propagate(scorer, scores)
+            rules(scorer, scores)
+        return adjust
 
     def _scorer(self, searcher) -> "Scorer":
         key = id(searcher.reader())
