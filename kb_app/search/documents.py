@@ -53,6 +53,8 @@ class Doc:
     public: bool = True
     #: Set when a field cannot be read (格式错误): such an entry is in force on no day.
     invalid: bool = False
+    #: The regulation articles the entry cites in its basis ("<regulation>/<n>"), see citations.py.
+    cites: tuple = ()
 
 
 def entry_doc(entry: Entry) -> Doc:
@@ -67,7 +69,7 @@ def entry_doc(entry: Entry) -> Doc:
         effective=entry.effective.isoformat() if entry.effective else "",
         expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes,
         public=entry.kind == "policy" and entry.audience == "public" and not entry.public_blocked,
-        invalid=entry.public_blocked)
+        invalid=entry.public_blocked, cites=tuple(f"{reg}/{n}" for reg, n in entry.citations))
 
 
 def regulation_docs(reg) -> list[Doc]:
@@ -146,7 +148,7 @@ def make_schema() -> fields.Schema:
         audience=fields.ID(**kw), effective=fields.ID(**kw), expires=fields.ID(**kw), invalid=fields.STORED(),
         dated=fields.ID(),
         category=fields.KEYWORD(commas=True, **kw), regions=fields.KEYWORD(commas=True, **kw),
-        title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(),
+        title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(), cites=fields.STORED(),
         hw=Tokens(), hb=Tokens(), kw=Tokens(), bw=Tokens(), bb=Tokens(), dn=Tokens(),
     )
 
@@ -164,7 +166,7 @@ def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
         effective=doc.effective, expires=doc.expires, invalid="1" if doc.invalid else "",
         dated="1" if (doc.effective or doc.expires or doc.invalid) else "0",
         category=",".join(doc.category), regions=",".join(doc.regions or ("全市",)),
-        title=doc.title, text=text, unit_name=doc.unit_name,
+        title=doc.title, text=text, unit_name=doc.unit_name, cites=",".join(doc.cites),
         hw=ana.words(head, True), hb=analysis.bigrams(head, True),
         kw=ana.words(kw, True) + analysis.bigrams(kw, True),
         bw=ana.words(body_n, True), bb=analysis.bigrams(body_n, True),

@@ -32,13 +32,13 @@ from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapsho
 from .query import SearchResults, not_in_force, run
 from .scorer import Scorer, lengths_cache, weighting
 
-SCHEMA_VERSION = 7  # 7: the field classes moved to kb_app.search.documents (pickled in the schema)
+SCHEMA_VERSION = 8  # 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
 CACHE_SIZE = 2048
 #: The configuration a search reads at its commit.
-CONFIG_PATHS = (config_path("units"), config_path("synonyms"))
+CONFIG_PATHS = (config_path("units"), config_path("synonyms"), config_path("intake_rules"))
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ class SearchIndex:
         scorer = self._scorer(searcher)
         exclude = not_in_force(scorer, day) if mask_day else None
         return run(text, searcher, scorer, self.analyzer(), self._config(commit), limit=limit,
-                   offset=offset, filters=filters, day=day, exclude=exclude)
+                   offset=offset, filters=filters, day=day, exclude=exclude, public=mask_day)
 
     def _config(self, commit: str) -> Snapshot:
         """The configuration (units, synonyms) at a commit, parsed once."""

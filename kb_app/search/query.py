@@ -16,7 +16,7 @@ from whoosh import query as Q
 
 from ..content.model import Entry, Snapshot
 from ..labels import STATUS_LABELS
-from . import analysis
+from . import analysis, citations, intent
 from .scorer import Scorer
 
 #: Field weights: title and questions above keywords above body.
@@ -205,22 +205,40 @@ def rerank(text: str, ranked: list) -> list:
 
 
 def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot, *, limit: int,
-        offset: int, filters: dict, day: dt.date, exclude: np.ndarray | None) -> SearchResults:
+        offset: int, filters: dict, day: dt.date, exclude: np.ndarray | None,
+        public: bool = False) -> SearchResults:
     """One page of results of a question on one searcher; ``exclude`` masks documents out.
 
     ``config`` gives the synonyms and unit names (a snapshot of the configuration at the commit
-    searched) and ``day`` the day statuses are told for.
+    searched) and ``day`` the day statuses are told for; ``public`` puts an entry citing an article
+    just before it (see citations.citing_first).
     """
     commit = config.commit or ""
-    terms, highlight, expanded = build_query(text, searcher, ana, config.synonym_groups)
+    negations = intent.negation_groups(analysis.question_form(analysis.normalize(text)))
+    groups = list(config.synonym_groups) + negations
+    terms, highlight, expanded = build_query(text, searcher, ana, groups)
     if not terms or limit == 0:
         return SearchResults(text, [], 0, expanded, commit)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
-    top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include)
-    ranked = rerank(text, [(searcher.stored_fields(d), sc) for d, sc in top])[offset:offset + limit]
-    hits = [_hit(f, score, highlight, day, config) for f, score in ranked]
+    top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
+                            adjust=_adjust(text, config))
+    ranked = rerank(text, [(searcher.stored_fields(d), sc) for d, sc in top])
+    if public:
+        ranked = citations.citing_first(ranked)
+    hits = [_hit(f, score, highlight, day, config) for f, score in ranked[offset:offset + limit]]
     return SearchResults(text, hits, total, expanded, commit)
+
+
+def _adjust(text: str, config: Snapshot):
+    """Scores beyond the question's words: citations of matching entries, intake rules (see intent.py)."""
+    reader = intent.rule_reader((config.commit, "intake"), config.config("intake_rules"))
+    rules = intent.boost_articles(reader.articles_for(text))
+
+    def adjust(scorer, scores):
+        citations.propagate(scorer, scores)
+        rules(scorer, scores)
+    return adjust
 
 
 def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot) -> Hit:

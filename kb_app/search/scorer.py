@@ -103,12 +103,22 @@ class Scorer:
         """The idf of a term over all documents of the searcher (deleted ones included, as Whoosh counts)."""
         return bm25_idf(self.n_all, self.searcher.doc_frequency(field, token))
 
-    def top(self, terms, limit: int, exclude: np.ndarray | None = None, include: np.ndarray | None = None):
-        """(docnum, score) of the best ``limit`` documents, and how many matched."""
+    def top(self, terms, limit: int, exclude: np.ndarray | None = None, include: np.ndarray | None = None,
+            adjust=None):
+        """(docnum, score) of the best ``limit`` documents, and how many matched.
+
+        ``adjust(scorer, scores)`` may change the scores of the documents that may be shown, in place,
+        before ``include`` narrows them (see citations.propagate).
+        """
         scores = self.scores(terms)
         scores[self.deleted] = 0
         if exclude is not None:
             scores[exclude] = 0
+        if adjust is not None:
+            adjust(self, scores)
+            scores[self.deleted] = 0
+            if exclude is not None:
+                scores[exclude] = 0
         if include is not None:
             scores[~include] = 0
         best = float(scores.max()) if len(scores) else 0.0

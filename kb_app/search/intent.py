@@ -1,0 +1,102 @@
+"""What a question is about beyond its words: the hotline's intake rules read on a search question.
+
+A caller asking "楼下有人持刀砍人能打热线吗" shares almost no word with the article that says
+emergencies go to 110; the intake rules (``regulations/intake_rules.yaml``), which the center maintains
+to classify requests, recognise the situation (紧急警情) and cite the articles that govern it in
+their ``basis``. A question that an intake rule recognises therefore lends a share of the best score
+to those articles (see ``boost_articles``). Emergency rules are read by meaning with the dispatch assistant's
+recogniser, the other rules by their trigger phrases, exactly as at intake; whether the emergency is
+happening now does not matter here: the question is about the matter either way.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import threading
+
+import numpy as np
+
+#: The share of the best score that an article cited by a recognised intake rule receives.
+RULE_WEIGHT = 0.3
+
+#: 不 before a two-character verb, and the formal 不予 (不受理 ↔ 不予受理, 不办理 ↔ 不予办理).
+_NEGATED = re.compile("(?<!不)不(?![予不])([\u4e00-\u9fff]{2})")
+_FORMAL_NEGATED = re.compile("不予([\u4e00-\u9fff]{2})")
+
+_lock = threading.Lock()
+_readers: collections.OrderedDict = collections.OrderedDict()
+
+
+def negation_groups(norm: str) -> list[list[str]]:
+    """Synonym groups pairing the plain and the formal negation found in a (normalised) question.
+
+    Callers say 不受理 where the law says 不予受理 (and the reverse): each negated verb of the
+    question is also looked for in the other form, like a synonym.
+    """
+    groups = [[f"不{m.group(1)}", f"不予{m.group(1)}"] for m in _NEGATED.finditer(norm)]
+    groups += [[f"不予{m.group(1)}", f"不{m.group(1)}"] for m in _FORMAL_NEGATED.finditer(norm)]
+    return groups
+
+
+class RuleReader:
+    """The intake rules of one configuration, ready to say which rules a question concerns."""
+
+    def __init__(self, config):
+        from ..dispatch import emergency
+
+        config = config if isinstance(config, dict) else {}
+        self.rules = [r for r in (config.get("rules") or []) if isinstance(r, dict)]
+        self.recogniser = emergency.Recogniser(config.get("emergency"), self.rules)
+        self.other = [r for r in self.rules if r.get("action") != "transfer"]
+        self.by_id = {str(r.get("id") or ""): r for r in self.rules}
+
+    def rules_for(self, text: str) -> list[dict]:
+        """The rules a question concerns: the emergency it names (if any), then the first other rule."""
+        from ..dispatch import assistant
+
+        out = []
+        finding = self.recogniser.recognise(text) if self.recogniser else None
+        if finding is not None and finding.rule_id in self.by_id:
+            out.append(self.by_id[finding.rule_id])
+        other = assistant.match_rule(text, self.other)
+        if other is not None and other.id in self.by_id:
+            out.append(self.by_id[other.id])
+        return out
+
+    def articles_for(self, text: str) -> list[str]:
+        """The articles ("<regulation>/<n>") cited by the rules a question concerns, each once."""
+        out = []
+        for rule in self.rules_for(text):
+            for b in rule.get("basis") or []:
+                if isinstance(b, dict) and b.get("regulation") and isinstance(b.get("article"), int):
+                    out.append(f"{b['regulation']}/{b['article']}")
+        return list(dict.fromkeys(out))
+
+
+def rule_reader(key, config) -> RuleReader:
+    """The rule reader of an intake configuration, kept for the few latest keys (commits)."""
+    with _lock:
+        reader = _readers.get(key)
+        if reader is None:
+            reader = _readers[key] = RuleReader(config)
+            while len(_readers) > 4:
+                _readers.popitem(last=False)
+        return reader
+
+
+def boost_articles(articles: list[str]):
+    """An ``adjust`` for Scorer.top giving each named article RULE_WEIGHT of the best score."""
+    def adjust(scorer, scores: np.ndarray) -> None:
+        from .citations import article_docnums
+
+        if not articles or RULE_WEIGHT <= 0 or not len(scores):
+            return
+        best = float(scores.max())
+        if best <= 0:
+            return
+        by_id = article_docnums(scorer)
+        for a in articles:
+            if a in by_id:
+                scores[by_id[a]] += RULE_WEIGHT * best
+    return adjust

@@ -1,0 +1,86 @@
+"""Ranking beyond the question's words: citations, intake rules, negation, and what a citizen sees first."""
+
+import pytest
+import yaml
+
+from kb_app.search import citations, intent
+
+from ..conftest import commit_all
+
+ENTRY = """---
+id: bluewhale-card
+kind: policy
+title: 蓝鲸卡的查询方式
+questions: [蓝鲸卡在哪里查]
+unit: hotline-center
+audience: {audience}
+regions: [全市]
+{dates}
+basis:
+  - {{regulation: beijing-2021, article: 31}}
+---
+蓝鲸卡可以在知识库中查询。
+"""
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+def add_entry(kb, audience="public", dates=""):
+    path = kb.settings.root / "entries/policy/hotline-center/bluewhale-card.md"
+    path.write_text(ENTRY.format(audience=audience, dates=dates), encoding="utf-8")
+    commit_all(kb.settings.root, "蓝鲸卡")
+
+
+def test_an_article_is_found_through_the_entry_that_cites_it(kb):
+    """No article says 蓝鲸卡; the answer citing 第三十一条 brings it to the question."""
+    assert ids(kb.search("蓝鲸卡在哪里查", kind="article")) == []
+    add_entry(kb)
+    assert ids(kb.search("蓝鲸卡在哪里查", kind="article"))[:1] == ["beijing-2021/31"]
+    found = ids(kb.search("蓝鲸卡在哪里查"))
+    assert found[0] == "bluewhale-card" and "beijing-2021/31" in found
+
+
+@pytest.mark.parametrize("audience,dates", [("internal", ""), ("public", "effective: 2099-01-01")])
+def test_entries_a_citizen_cannot_see_lend_nothing_to_public_results(kb, audience, dates):
+    add_entry(kb, audience, dates)
+    assert ids(kb.search("蓝鲸卡在哪里查", kind="article")) == []
+    assert "beijing-2021/31" in ids(kb.search("蓝鲸卡在哪里查", audience="agent", kind="article"))
+
+
+def test_the_citing_entry_goes_first_only_when_it_matches_nearly_as_well():
+    article = {"id": "r/1", "kind": "article"}
+    good = {"id": "e", "kind": "policy", "cites": "r/2,r/1"}
+    weak = {"id": "w", "kind": "policy", "cites": "r/1"}
+    other = {"id": "o", "kind": "policy", "cites": ""}
+    assert [f["id"] for f, _s in citations.citing_first([(article, 1.0), (other, 0.9), (good, 0.6)])] == ["e", "r/1", "o"]
+    assert [f["id"] for f, _s in citations.citing_first([(article, 1.0), (weak, 0.3)])] == ["r/1", "w"]
+
+
+def test_intake_rules_name_the_articles_of_a_situation(kb):
+    rules = yaml.safe_load((kb.settings.root / "regulations/intake_rules.yaml").read_text(encoding="utf-8"))
+    reader = intent.RuleReader(rules)
+    assert reader.articles_for("楼下有人持刀砍人能打热线吗")[:2] == ["beijing-2021/11", "baoding-2022/16"]
+    assert "baoding-2022/12" in reader.articles_for("法院已经判决的事还能找热线吗")
+    assert reader.articles_for("社保卡怎么补办") == []
+    assert intent.RuleReader(None).articles_for("有人持刀砍人") == []
+
+
+def test_a_situation_finds_the_article_that_governs_it(kb):
+    top = ids(kb.search("楼下有人持刀砍人能打热线吗", kind="article", limit=3))
+    assert {"beijing-2021/11", "baoding-2022/16"} & set(top[:2]), top
+
+
+def test_plain_and_formal_negation_meet():
+    assert intent.negation_groups("哪些事热线不受理") == [["不受理", "不予受理"]]
+    assert intent.negation_groups("为什么不予登记") == [["不予登记", "不登记"]]
+    assert intent.negation_groups("不不受理") == []
+    assert intent.negation_groups("热线受理哪些事") == []
+
+
+def test_cited_articles_are_stored_with_the_entry(kb):
+    kb.reindex()
+    stored = {f["id"]: f.get("cites") for f in kb.index._searchers["public"].all_stored_fields()}
+    assert stored["hotline-not-accepted"] == "beijing-2021/11,baoding-2022/12,baoding-2022/16"
+    assert not stored["beijing-2021/11"]
