@@ -167,14 +167,18 @@ def start(args, env, port, log):
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             cwd=PROJECT)
     deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2):
-                return proc
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"kb web on {port} did not start: {log.name}")
-            time.sleep(0.3)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2):
+                    return proc
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"kb web on {port} did not start: {log.name}")
+                time.sleep(0.3)
+    except BaseException:
+        stop(proc)  # never leave a server behind when the test cannot go on
+        raise
 
 
 def stop(proc):
