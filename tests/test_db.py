@@ -2,11 +2,13 @@
 
 import sqlite3
 import threading
+import time
 
 import pytest
 
 from kb_app import db as dbmod
 from kb_app.usage import tasks as tasks_module
+from kb_app.web.timing import pause
 
 
 def _count(path, table):
@@ -47,17 +49,17 @@ def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path):
         with dbmod.transaction(path) as db:
             db.execute("select count(*) from votes").fetchone()   # read, then write later
             inside.set()
-            release.wait(5)
+            pause(release, 5)
             db["votes"].insert({"entry": "first"})
             order.append("first")
 
     thread = threading.Thread(target=first)
     thread.start()
-    inside.wait(5)
+    pause(inside, 5)
     with dbmod.transaction(path, write=False) as db:      # a reader never waits for the writer
         assert db.execute("select count(*) from votes").fetchone()[0] == 0
-    timer = threading.Timer(0.3, release.set)
-    timer.start()
+    # Released from a thread that sleeps: threading.Timer's timed wait never ends under a shifted clock.
+    threading.Thread(target=lambda: (time.sleep(0.3), release.set())).start()
     with dbmod.transaction(path) as db:                    # a second writer waits for the first
         order.append("second")
         db["votes"].insert({"entry": "second"})
