@@ -12,8 +12,9 @@ import kb_app
 
 CORE = Path(kb_app.__file__).resolve().parent
 FRONT_ENDS = {"streamlit", "click"}
-#: Packages and modules of kb_app that are front ends, not core.
-FRONT_END_DIRS = ("cli/", "ui/")
+#: Packages and modules of kb_app that are front ends, not core (the kb command: cli.py and its families
+#: under ui/commands/, next to the Streamlit app).
+FRONT_END_DIRS = ("cli.py", "ui/")
 #: The only modules that may start git themselves.
 GIT_RUNNERS = {"content/store.py"}
 #: Modules of kb_app that a Streamlit page may import.
@@ -140,9 +141,9 @@ def test_core_imports_no_front_end():
 
 def test_front_ends_are_where_the_test_looks():
     """The exclusions above name real packages (a rename must not silently widen the core)."""
-    for folder in FRONT_END_DIRS:
-        assert (CORE / folder / "__init__.py").is_file(), folder
-    assert not (CORE / "cli.py").exists(), "the CLI is the package kb_app/cli/"
+    assert (CORE / "cli.py").is_file() and (CORE / "ui" / "__init__.py").is_file()
+    assert (CORE / "ui" / "commands" / "__init__.py").is_file(), "the kb command's families"
+    assert not (CORE / "cli").exists(), "the kb command is kb_app/cli.py with its families in kb_app/ui/commands/"
 
 
 def test_only_the_store_runs_git():
@@ -206,7 +207,9 @@ def test_pages_do_not_reach_the_store_or_database():
 
 
 def test_the_cli_does_not_reach_the_store_or_database():
-    found = sorted(rel for rel, tree in modules(CORE / "cli") if reaches_behind_facade(tree))
+    commands = [("cli.py", parsed(CORE / "cli.py")), *modules(CORE / "ui" / "commands")]
+    assert len(commands) > 5, "the kb command and its families"
+    found = sorted(rel for rel, tree in commands if reaches_behind_facade(tree))
     assert found == [], "kb commands call the facade (kb_app.kb.Kb or a service on it)"
 
 

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from ..labels import audience_label, status_mark
-from . import cli, errors, parse_datetime, root_options
+from ...labels import audience_label, status_mark
+from ...cli import cli, errors, parse_datetime, root_options
 
 
 @cli.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from . import as_user, cli, errors, parse_date, root_options
+from ...cli import as_user, cli, errors, parse_date, root_options
 
 
 @cli.command()
@@ -41,7 +41,7 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
         return hot_report(kb, start, end, region, as_csv)
     if topic == "missing":
         return missing_report(kb, start, end, as_csv)
-    from ..usage.stats import SECTIONS
+    from ...usage.stats import SECTIONS
 
     if unit and unit not in kb.snapshot().units:
         raise click.ClickException(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
@@ -159,7 +159,7 @@ MISSING_COLUMNS = {"label": "内容", "query": "代表查询", "searches": "查�
 
 def missing_report(kb, start, end, as_csv):
     """``kb report missing``: zero-result and low-success queries grouped by similarity."""
-    from ..usage.stats import to_csv
+    from ...usage.stats import to_csv
     with errors():
         groups = kb.missing_answers(start, end, limit=200)
     for g in groups:
@@ -207,7 +207,7 @@ def hot_report(kb, start, end, region, as_csv):
         for example in item["examples"]:
             click.echo(f"     例：{example}")
     for key in ("by_entry", "by_region"):
-        from ..usage.hot import SECTIONS
+        from ...usage.hot import SECTIONS
 
         title, columns = SECTIONS[key]
         click.echo(f"\n{title}")
@@ -222,7 +222,7 @@ def hot_report(kb, start, end, region, as_csv):
 
 def catalog_report(kb, taxonomy, threshold, as_csv):
     """``kb report catalog``: the findings of the catalogue check by kind, or as CSV."""
-    from .. import health
+    from ... import health
 
     findings = kb.catalog_health(taxonomy, threshold)
     if as_csv:

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..labels import VIA_LABELS, label
-from . import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, errors, os_user, read_password, root_options
+from ...labels import VIA_LABELS, label
+from ...cli import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, errors, os_user, read_password, root_options
 
 
 @cli.command()
@@ -31,7 +31,7 @@ def serve(kb, port, address):
     from pathlib import Path
 
     kb.users.check_listen_address(address)
-    app = Path(__file__).resolve().parent.parent / "ui" / "server.py"
+    app = Path(__file__).resolve().parent.parent / "server.py"  # kb_app/ui/server.py
     env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()),
            "KB_DATA_DIR": str(kb.settings.data_path.resolve()),
            # uvicorn believes X-Forwarded-For / -Proto only from these addresses.
@@ -204,7 +204,7 @@ def restore_cmd(backup_dir, directory, data_dir):
         kb restore /srv/backup/kb-2026-11-22 ./kb
         kb index --root ./kb
     """
-    from ..kb import restore_backup
+    from ...kb import restore_backup
 
     with errors():
         r = restore_backup(backup_dir, directory, data_dir)
@@ -267,9 +267,9 @@ def web(root, data_dir, config_file, host, port, workers, follow, primary):
     """
     from pathlib import Path
 
-    from ..config import load_settings
-    from ..kb import open_kb
-    from ..web import server
+    from ...config import load_settings
+    from ...kb import open_kb
+    from ...web import server
 
     with errors():
         if follow:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..labels import CHANGE_LABELS, label
-from . import as_user, cli, root_options
+from ...labels import CHANGE_LABELS, label
+from ...cli import as_user, cli, root_options
 
 
 def collect_changes(kb, directory, sets, deletes):

@@ -12,7 +12,7 @@ import functools
 
 import click
 
-from ..exceptions import KbError
+from .exceptions import KbError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 ROOT_HELP = "内容仓库目录（默认当前目录或 KB_ROOT）。"
@@ -28,8 +28,8 @@ def root_options(fn):
     @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP)
     @functools.wraps(fn)
     def wrapper(root, data_dir, config_file, **kwargs):
-        from ..config import load_settings
-        from ..kb import open_kb
+        from .config import load_settings
+        from .kb import open_kb
 
         with errors():
             kb = open_kb(load_settings(config_file, root=root, data_dir=data_dir))
@@ -103,4 +103,4 @@ def as_user(fn):
 
 
 # The command families register themselves on ``cli``.
-from . import admin, content, dispatch, reports, review  # noqa: E402,F401
+from .ui.commands import admin, content, dispatch, reports, review  # noqa: E402,F401

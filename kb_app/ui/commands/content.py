@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from ..labels import KIND_LABELS, audience_label, label, status_mark
-from . import cli, errors, parse_date, root_options
+from ...labels import KIND_LABELS, audience_label, label, status_mark
+from ...cli import cli, errors, parse_date, root_options
 
 
 @cli.command()
@@ -25,8 +25,8 @@ def init(directory, empty, hooks_only):
         kb init ./kb --empty         # 空白知识库
         kb init ./kb --hooks-only    # 为已有的内容仓库安装钩子
     """
-    from ..config import load_settings
-    from ..kb import Kb, init_repo, install_hooks
+    from ...config import load_settings
+    from ...kb import Kb, init_repo, install_hooks
 
     with errors():
         settings = load_settings()
