@@ -223,14 +223,15 @@ class Store:
 
     def deleted_paths(self, pattern: str, ref: str | None = None) -> list[str]:
         """Paths matching a glob that were deleted in the history of ``ref`` (main), newest first."""
-        out = self.git("log", "--format=", "--name-only", "--diff-filter=D", ref or self.head(), "--",
-                       pattern, check=False)
-        return [line.strip() for line in out.splitlines() if line.strip()]
+        deletions = self.deletions(pattern, ref, first_parent=False)
+        return [path for _sha, _date, paths in deletions for path in paths]
 
-    def deletions(self, prefix: str, ref: str | None = None) -> list[tuple[str, str, list[str]]]:
-        """(commit, ISO date, deleted paths) of main's published commits deleting files under ``prefix``."""
-        out = self.git("log", "--first-parent", "--diff-filter=D", "--name-only", "--format=\x1e%H\x1f%cI",
-                       ref or self.head(), "--", prefix, check=False)
+    def deletions(self, pathspec: str, ref: str | None = None,
+                  first_parent: bool = True) -> list[tuple[str, str, list[str]]]:
+        """(commit, ISO date, deleted paths) of the commits of main (published ones by default) deleting
+        files matching ``pathspec``, newest first."""
+        out = self.git("log", *(["--first-parent"] if first_parent else []), "--diff-filter=D", "--name-only",
+                       "--format=\x1e%H\x1f%cI", ref or self.head(), "--", pathspec, check=False)
         found = []
         for record in out.split("\x1e"):
             head, _, names = record.partition("\n")

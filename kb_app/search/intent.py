@@ -11,11 +11,11 @@ happening now does not matter here: the question is about the matter either way.
 
 from __future__ import annotations
 
-import collections
 import re
-import threading
 
 import numpy as np
+
+from ..cache import LruCache
 
 #: The share of the best score that an article cited by a recognised intake rule receives.
 RULE_WEIGHT = 0.3
@@ -24,8 +24,8 @@ RULE_WEIGHT = 0.3
 _NEGATED = re.compile("(?<!不)不(?![予不])([\u4e00-\u9fff]{2})")
 _FORMAL_NEGATED = re.compile("不予([\u4e00-\u9fff]{2})")
 
-_lock = threading.Lock()
-_readers: collections.OrderedDict = collections.OrderedDict()
+#: Rule readers of the latest configurations (keyed by commit).
+_readers = LruCache(4)
 
 
 def negation_groups(norm: str) -> list[list[str]]:
@@ -76,13 +76,7 @@ class RuleReader:
 
 def rule_reader(key, config) -> RuleReader:
     """The rule reader of an intake configuration, kept for the few latest keys (commits)."""
-    with _lock:
-        reader = _readers.get(key)
-        if reader is None:
-            reader = _readers[key] = RuleReader(config)
-            while len(_readers) > 4:
-                _readers.popitem(last=False)
-        return reader
+    return _readers.get_or_build(key, lambda: RuleReader(config))
 
 
 def boost_articles(articles: list[str]):
