@@ -6,9 +6,10 @@ closed-loop clients (no think time) at every concurrency level for a bounded tim
 
 * ``api``: ``GET /api/v1/search?q=…`` over keep-alive HTTP/1.1 connections (stdlib asyncio);
 * ``html``: ``GET /?q=…``, the server-rendered results page;
-* ``streamlit``: the Streamlit search page over its websocket, one session per client, each search
-  a rerun with the text box set to the query (``BackMsg.rerun_script`` with the widget's state),
-  finished when ``script_finished`` arrives.
+* ``streamlit``: the Streamlit app's search — the agent console (``/agent``, the only search page the
+  staff app has) — over its websocket, signed in as an agent through the session cookie, one session
+  per client, each search a rerun with the text box set to the query (``BackMsg.rerun_script`` with
+  the widget's state), finished when ``script_finished`` arrives.
 
 Every target gets the same mix: 80 % popular questions (a fixed set of 40, so caches help as they
 would in production) and 20 % queries never sent before in the run. It prints requests/s, latency
@@ -195,8 +196,20 @@ async def http_client(port: int, path_for, deadline: float, budget: list, out: l
         writer.close()
 
 
-async def streamlit_client(port: int, mix: Mix, deadline: float, budget: list, out: list):
-    """One Streamlit session: each search is a rerun with the text box set to the query."""
+def agent_cookie(root: Path, data: Path) -> str:
+    """A signed-in agent's session cookie for the Streamlit app of this knowledge base."""
+    from kb_app import load_settings, open_kb
+    from kb_app.ui.auth_routes import COOKIE
+
+    kb = open_kb(load_settings(root=root, data_dir=data, today=TODAY))
+    user = kb.users.get("load-agent") or kb.users.add("load-agent", "压测坐席", "load-test-2026-" + str(SEED),
+                                                       "agent", "", "load-agent@example.invalid")
+    return f"{COOKIE}={kb.sessions.start(user, HOST, 'load_test')}"
+
+
+async def streamlit_client(port: int, mix: Mix, cookie: str, deadline: float, budget: list, out: list):
+    """One Streamlit session of a signed-in agent: each search is a rerun of the agent console with the
+    text box set to the query."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -204,7 +217,7 @@ async def streamlit_client(port: int, mix: Mix, deadline: float, budget: list, o
     async def rerun(ws, query: str, widget_id: str | None) -> str | None:
         msg = BackMsg()
         msg.rerun_script.query_string = "q=" + quote(query)
-        msg.rerun_script.page_name = ""
+        msg.rerun_script.page_name = "agent"
         if widget_id:
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = widget_id
@@ -217,14 +230,15 @@ async def streamlit_client(port: int, mix: Mix, deadline: float, budget: list, o
             kind = fwd.WhichOneof("type")
             if kind == "delta" and found is None and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
-                if element.WhichOneof("type") == "text_input":
+                if element.WhichOneof("type") == "text_input" and "agent_q" in element.text_input.id:
                     found = element.text_input.id
             if kind == "script_finished":
                 return found
 
     try:
         async with websockets.connect(f"ws://{HOST}:{port}/_stcore/stream", subprotocols=["streamlit"],
-                                      max_size=None, open_timeout=30) as ws:
+                                      max_size=None, open_timeout=30,
+                                      additional_headers={"Cookie": cookie}) as ws:
             widget = None
             while time.monotonic() < deadline and budget[0] > 0:
                 budget[0] -= 1
@@ -233,7 +247,7 @@ async def streamlit_client(port: int, mix: Mix, deadline: float, budget: list, o
                 try:
                     widget = await asyncio.wait_for(rerun(ws, query, widget),
                                                     max(1.0, deadline + 30 - time.monotonic()))
-                    status = 200
+                    status = 200 if widget else 0  # no search box: not the console (signed out?)
                 except (asyncio.TimeoutError, OSError, websockets.ConnectionClosed):
                     status = 0
                 out.append((time.perf_counter() - started, status))
@@ -243,13 +257,14 @@ async def streamlit_client(port: int, mix: Mix, deadline: float, budget: list, o
         out.append((0.0, 0))
 
 
-async def run_level(target: str, port: int, mix: Mix, clients: int, seconds: float, cap: int) -> dict:
+async def run_level(target: str, port: int, mix: Mix, clients: int, seconds: float, cap: int,
+                    cookie: str = "") -> dict:
     """Closed-loop clients for ``seconds`` (or ``cap`` requests); their figures."""
     out: list = []
     budget = [cap]
     deadline = time.monotonic() + seconds
     if target == "streamlit":
-        tasks = [streamlit_client(port, mix, deadline, budget, out) for _ in range(clients)]
+        tasks = [streamlit_client(port, mix, cookie, deadline, budget, out) for _ in range(clients)]
     else:
         prefix = "/api/v1/search?q=" if target == "api" else "/?q="
         tasks = [http_client(port, lambda: prefix + quote(mix.next()), deadline, budget, out)
@@ -293,6 +308,7 @@ def bench_kb(size: str, work: Path, material, args) -> list[dict]:
     rows = []
     targets = [t for t in args.targets.split(",") if t]
     web = streamlit = None
+    cookie = agent_cookie(root, data) if "streamlit" in targets else ""
     try:
         if {"api", "html"} & set(targets):
             web = Server(["web", "--root", str(root), "--data-dir", str(data), "--workers",
@@ -306,11 +322,12 @@ def bench_kb(size: str, work: Path, material, args) -> list[dict]:
             port = streamlit.port if target == "streamlit" else web.port
             # Warm-up: the popular questions once, as a running service would have seen them.
             asyncio.run(run_level(target, port, mix, 4 if target != "streamlit" else 2,
-                                  args.warmup, len(mix.popular) * (3 if target == "streamlit" else 1)))
+                                  args.warmup, len(mix.popular) * (3 if target == "streamlit" else 1), cookie))
             for clients in args.clients:
                 if target == "streamlit" and clients > args.streamlit_max_clients:
                     continue
-                figures = asyncio.run(run_level(target, port, mix, clients, args.seconds, args.max_requests))
+                figures = asyncio.run(run_level(target, port, mix, clients, args.seconds, args.max_requests,
+                                                cookie))
                 figures["size"] = size
                 rows.append(figures)
                 log(f"{size} {target} ×{clients}: {figures['rps']} req/s, p50 {figures['p50_ms']} ms, "
