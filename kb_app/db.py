@@ -10,10 +10,22 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import sqlite3
+import sys
 from pathlib import Path
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+# sqlite-utils imports pandas whenever it is installed (Streamlit brings it) only to map
+# pandas.Timestamp values to a column type; kb_app never writes pandas values. Hiding pandas while
+# sqlite-utils loads saves every process that has not loaded pandas already ~70 MB and ~1 s — each
+# `kb web` worker and every `kb` command. Whoever needs pandas later still imports it as usual.
+_HIDE_PANDAS = "pandas" not in sys.modules
+if _HIDE_PANDAS:
+    sys.modules["pandas"] = None  # an import of pandas now raises ImportError
+try:
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+finally:
+    if _HIDE_PANDAS and sys.modules.get("pandas", False) is None:
+        del sys.modules["pandas"]
 
 migrations = Migrations("kb_app")
 

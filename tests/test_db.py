@@ -1,8 +1,11 @@
 """kb_app.db.transaction: one connection, one transaction, committed or rolled back, always closed."""
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +82,15 @@ def test_an_error_report_and_its_task_are_written_together(kb, monkeypatch):
     kb.feedback.report_error("sscard-reissue", "电话变了", "agent")
     assert _count(kb.settings.db_path, "reports") == 1
     assert [t.kind for t in kb.tasks.list_tasks()] == ["report"]
+
+
+def test_the_core_and_the_public_tier_load_without_pandas_which_stays_importable():
+    # sqlite-utils would import pandas (~70 MB per kb web worker) only to map its Timestamp type.
+    code = ("import sys, kb_app.web.app, kb_app.kb\n"
+            "assert 'pandas' not in sys.modules, 'pandas loaded'\n"
+            "import pandas, sqlite_utils.db\n"
+            "print(pandas.Timestamp('2026-11-30').year)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2026"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import yaml
 
@@ -38,19 +39,34 @@ class FrontMatterError(ValueError):
         self.line = line
 
 
-def split(text: str) -> tuple[str, str, int]:
-    """Return (yaml_text, body, body_first_line); raise FrontMatterError when absent."""
-    text = text.lstrip("\ufeff")
-    m = FRONT_MATTER.match(text)
+def _front(text: str) -> tuple[str, int]:
+    """(yaml_text, where the body starts in ``text``); raise FrontMatterError when absent."""
+    bom = len(text) - len(text.lstrip("\ufeff"))
+    m = FRONT_MATTER.match(text[bom:] if bom else text)
     if not m:
         raise FrontMatterError("文件开头缺少以 --- 包围的前置信息（front matter）", 1)
-    body = text[m.end():]
-    return m.group(1), body, text[: m.end()].count("\n") + 1
+    return m.group(1), bom + m.end()
+
+
+def split(text: str) -> tuple[str, str, int]:
+    """Return (yaml_text, body, body_first_line); raise FrontMatterError when absent."""
+    raw, start = _front(text)
+    return raw, text[start:], text[:start].count("\n") + 1
 
 
 def parse(text: str) -> tuple[dict, str, dict[str, int]]:
     """Return (meta, body, lines) where lines maps each top-level key to its 1-based line."""
-    raw, body, _ = split(text)
+    meta, start, lines = parse_at(text)
+    return meta, text[start:], lines
+
+
+def parse_at(text: str) -> tuple[dict, int, dict[str, int]]:
+    """Return (meta, start, lines): like :func:`parse`, with where the body starts in ``text``.
+
+    The keys of the front matter (and short ASCII values: ids, units, kinds, dates written as text)
+    are interned, so thousands of entries share one copy of each.
+    """
+    raw, start = _front(text)
     try:
         loader = Loader(raw)  # one pass gives both the node (for line numbers) and the data
         try:
@@ -70,8 +86,19 @@ def parse(text: str) -> tuple[dict, str, dict[str, int]]:
     lines = {}
     if node is not None:
         for key_node, _value in node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + 2
-    return meta, body, lines
+            lines[sys.intern(str(key_node.value))] = key_node.start_mark.line + 2
+    return _interned(meta), start, lines
+
+
+def _interned(value):
+    """``value`` with its mapping keys and short ASCII strings interned (the same value, less memory)."""
+    if isinstance(value, dict):
+        return {_interned(k): _interned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interned(v) for v in value]
+    if type(value) is str and len(value) <= 40 and value.isascii():
+        return sys.intern(value)
+    return value
 
 
 def meta_or_empty(text: str | None) -> dict:

@@ -303,10 +303,9 @@ class Store:
             if text is None:
                 continue
             try:
-                meta, body, lines = frontmatter.parse(text)
+                entry = Entry.from_text(path, text)
             except frontmatter.FrontMatterError:
                 continue
-            entry = Entry(path, meta, body, lines)
             if entry.status(day) == "in_force":
                 return version, entry
         return None, None

@@ -86,8 +86,7 @@ def file_docs(path: str, text: str) -> list[Doc]:
         return []
     try:
         if path.startswith("entries/") and path.endswith(".md"):
-            meta, body, lines = frontmatter.parse(text)
-            entry = Entry(path, meta, body, lines)
+            entry = Entry.from_text(path, text)
             return [entry_doc(entry)] if entry.kind in SEARCHED_KINDS else []
         if path.startswith(REGULATION_DIR) and path.endswith(".md"):
             return regulation_docs(parse_regulation(path, text))
