@@ -244,6 +244,12 @@ class Kb:
 
         return flags(self)
 
+    def follow_flags(self, since: str | None, head: str):
+        """On a read replica: bring the “待核” marks up to ``head`` from the history (see reverify)."""
+        from .review.reverify import follow_flags
+
+        follow_flags(self, since, head)
+
     # -- operations ----------------------------------------------------------------------------
 
     def backup(self, out) -> dict:

@@ -416,15 +416,17 @@ class Store:
     def merge_base(self, a: str, b: str) -> str | None:
         return self.git("merge-base", a, b, check=False).strip() or None
 
-    def first_parent_changes(self, head: str | None, prefixes) -> list[tuple]:
-        """Commits on main's first-parent line (up to ``head``), oldest first, touching ``prefixes``.
+    def first_parent_changes(self, head: str | None, prefixes, since: str | None = None) -> list[tuple]:
+        """Commits on main's first-parent line (up to ``head``, after ``since``), oldest first, touching
+        ``prefixes``.
 
         Each is (commit, parents, committer date, its Change-Request trailer or "", paths touched
         relative to its first parent).
         """
         fmt = "%x1e%H%x1f%P%x1f%cI%x1f%(trailers:key=Change-Request,valueonly,separator=%x2C)%x1d"
         out = self.git("log", "--first-parent", "--reverse", "--diff-merges=first-parent", "--no-renames",
-                       "--name-only", f"--format={fmt}", head or self.head(), "--", *prefixes)
+                       "--name-only", f"--format={fmt}",
+                       f"{since}..{head or self.head()}" if since else head or self.head(), "--", *prefixes)
         found = []
         for record in out.split("\x1e"):
             if "\x1d" not in record:

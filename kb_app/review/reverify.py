@@ -113,15 +113,17 @@ def entry_ids_in(paths) -> set[str]:
     return ids
 
 
-def flags_from_history(kb, head: str | None = None) -> dict[str, dict]:
+def flags_from_history(kb, head: str | None = None, since: str | None = None,
+                       implied: dict[str, dict] | None = None) -> dict[str, dict]:
     """The flags main's first-parent history implies: what :func:`after_publish` leaves behind.
 
     Every commit on main (from its first parent) that touches the rules flags the entries its impact
     analysis names; any other commit clears the flags of the entries it touches. Returns, by entry
     id, ``{entry, commit, since, detail, unit, title, source}`` of the commit that set the flag.
+    With ``since``, only the commits after it are replayed, over the flags ``implied`` at ``since``.
     """
-    implied: dict[str, dict] = {}
-    for commit, parents, date, cr, paths in kb.store.first_parent_changes(head, WATCHED_PREFIXES):
+    implied = dict(implied or {})
+    for commit, parents, date, cr, paths in kb.store.first_parent_changes(head, WATCHED_PREFIXES, since):
         if not parents:
             continue  # the first commit: nothing was published before it
         if touches_rules(paths):
@@ -145,15 +147,37 @@ def reset_flags(kb, expected: dict[str, dict]) -> tuple[list[str], list[str]]:
     current = {e: f.commit for e, f in flags(kb).items()}
     added = sorted(e for e, f in expected.items() if current.get(e) != f["commit"])
     removed = sorted(set(current) - set(expected))
+    _write_flags(kb, expected)
+    for entry_id in added:
+        f = expected[entry_id]
+        open_task(kb, f["unit"], entry_id, f["title"], f["detail"], f["source"])
+    return added, removed
+
+
+def _write_flags(kb, expected: dict[str, dict]):
     with dbmod.transaction(kb.settings.db_path) as db:
         db.execute("delete from entry_flags where flag = ?", [FLAG])
         for f in expected.values():
             db["entry_flags"].insert({"entry": f["entry"], "flag": FLAG, "since": f["since"],
                                       "commit": f["commit"], "detail": f["detail"]})
-    for entry_id in added:
-        f = expected[entry_id]
-        open_task(kb, f["unit"], entry_id, f["title"], f["detail"], f["source"])
-    return added, removed
+
+
+def follow_flags(kb, since: str | None, head: str):
+    """A read replica's flags: what the primary's history implies at ``head``, without tasks.
+
+    The primary flags entries when it publishes a rule change; a replica has only the repository,
+    so it replays the history it fetched: from ``since`` (a commit its flags already reflect) when
+    that is an ancestor of ``head``, else the whole first-parent history. Maintenance tasks stay the
+    primary's business; the replica only needs the marks its pages show.
+    """
+    if since and since != head and kb.store.merge_base(since, head) == since:
+        current = {e: dataclasses.asdict(f) for e, f in flags(kb).items()}
+        expected = flags_from_history(kb, head, since=since, implied=current)
+    elif since == head:
+        return
+    else:
+        expected = flags_from_history(kb, head)
+    _write_flags(kb, expected)
 
 
 def after_publish(kb, cr, commit: str):

@@ -14,6 +14,7 @@ older than five minutes is refused, so a captured one cannot be replayed later.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -166,32 +167,50 @@ class Mirror:
     def head(self) -> str:
         return self._git("rev-parse", f"refs/heads/{self.branch}").strip()
 
-    def sync(self) -> dict:
-        """Fetch main from the primary and move the local main to it; returns {"old", "new", "error"}."""
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold the clone's lock (between processes: the supervisor's loop and notified workers)."""
         with open(self.root / ".git" / "kb-follow.lock", "a+") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                old = self.head()
-                try:
-                    self._git("fetch", "--quiet", "--no-tags", self.upstream,
-                              f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}")
-                    new = self._git("rev-parse", f"refs/remotes/origin/{self.branch}").strip()
-                    if new != old:
-                        self._git("update-ref", f"refs/heads/{self.branch}", new, old)
-                except StoreError as e:
-                    self._write_status(ok=False, commit=old, error=str(e))
-                    return {"old": old, "new": old, "error": str(e)}
-                self._write_status(ok=True, commit=new)
-                return {"old": old, "new": new, "error": None}
+                yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    def sync(self, before_move=None) -> dict:
+        """Fetch main from the primary and move the local main to it; returns {"old", "new", "error"}.
+
+        ``before_move(new)`` runs under the lock once the new commit is fetched and before main moves
+        to it (the replica brings its “待核” marks up to it there, so no page of the new commit is
+        served without them).
+        """
+        with self.locked():
+            old = self.head()
+            try:
+                self._git("fetch", "--quiet", "--no-tags", self.upstream,
+                          f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}")
+                new = self._git("rev-parse", f"refs/remotes/origin/{self.branch}").strip()
+                if new != old:
+                    if before_move is not None:
+                        before_move(new)
+                    self._git("update-ref", f"refs/heads/{self.branch}", new, old)
+            except StoreError as e:
+                self._write_status(ok=False, commit=old, error=str(e))
+                return {"old": old, "new": old, "error": str(e)}
+            self._write_status(ok=True, commit=new)
+            return {"old": old, "new": new, "error": None}
+
     def _write_status(self, ok: bool, commit: str, error: str | None = None):
-        status = self.status()
         now = time.time()
-        status.update(upstream=self.upstream, commit=commit, last_fetch=now, error=error)
+        fields = {"upstream": self.upstream, "commit": commit, "last_fetch": now, "error": error}
         if ok:
-            status["last_ok"] = now
+            fields["last_ok"] = now
+        self.update_status(**fields)
+
+    def update_status(self, **fields):
+        """Change fields of the clone's status file (call with the lock held)."""
+        status = self.status()
+        status.update(fields)
         tmp = self.status_path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(status), encoding="utf-8")
         os.replace(tmp, self.status_path)
@@ -220,12 +239,30 @@ class Replica:
 
         ``serving=False`` (the supervising process's loop) lets go of the index afterwards.
         """
-        result = self.mirror.sync()
+        result = self.mirror.sync(before_move=self._follow_flags)
         if result["new"] != result["old"]:
             self.kb.reindex()
             if not serving:
                 self.kb.index.close()
+        elif self.mirror.status().get("flags_commit") != result["new"]:
+            self.follow_flags()  # the first start, or an earlier replay that failed
         return result
+
+    def follow_flags(self):
+        """Bring the “依据已变更，待核” marks up to the clone's main (they come from its history)."""
+        with self.mirror.locked():
+            self._follow_flags(self.mirror.head())
+
+    def _follow_flags(self, head: str):
+        done = self.mirror.status().get("flags_commit")
+        if done == head:
+            return
+        try:
+            self.kb.follow_flags(done, head)
+        except Exception:  # noqa: BLE001 - new content must still be served; the next round retries
+            log.exception("replaying the re-check marks up to %s failed", head[:10])
+            return
+        self.mirror.update_status(flags_commit=head)
 
     def status(self) -> dict:
         st = self.mirror.status()

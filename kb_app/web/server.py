@@ -37,7 +37,7 @@ def export_settings(settings: Settings):
 def prepare(kb, echo=print) -> dict:
     """Bring the index (and a replica's clone) up to date before the workers start."""
     if kb.settings.follow:
-        from .follow import Mirror
+        from .follow import Mirror, Replica
 
         mirror = Mirror(kb.settings.follow, kb.settings.root, kb.settings.main_branch)
         if mirror.ensure():
@@ -48,6 +48,8 @@ def prepare(kb, echo=print) -> dict:
                 echo(f"暂时无法从主节点获取更新（{result['error']}）：先用本地副本提供服务，稍后自动重试。")
     # Create and migrate the database here, once: workers starting together would race to do it.
     kb.db().conn.close()
+    if kb.settings.follow:
+        Replica(kb).follow_flags()  # the “待核” marks of what it serves, from the history it has
     stats = kb.reindex()
     # The workers open the index themselves; this (supervising) process need not hold it.
     kb.index.close()

@@ -18,8 +18,12 @@ from kb_app.content import frontmatter
 from kb_app.web import follow, server
 from kb_app.web.follow import Mirror, Replica
 
+from kb_app.review import reverify
+
 from ..browser import free_port
 from ..conftest import PROJECT, commit_all
+from ..review.test_reverify import publish_all, regulation_cr
+from ..review_helpers import make_users
 from .conftest import TODAY
 
 SECRET = "shared-secret-for-tests"
@@ -85,6 +89,49 @@ def test_notified_replica_serves_the_publication(web_kb, replica_kb, make_client
     hits = client.get("/api/v1/search", params=query).json()["hits"]
     assert hits[0]["id"] == "flexible-subsidy"
     assert client.get("/api/v1/health").json()["indexed_commit"] == new
+
+
+def test_replica_shows_the_recheck_notices_of_the_primary(web_kb, replica_kb, make_client):
+    # The primary marks entries “待核” in its database when a rule change is published; the replica has
+    # only the repository and replays its history to the same marks (without the units' tasks).
+    client = make_client(replica_kb, Replica(replica_kb))
+    users = make_users(web_kb)
+    publish_all(web_kb, users, regulation_cr(web_kb, users), "center", "legal")
+    primary = {e: f.commit for e, f in web_kb.flags().items()}
+    public = sorted(e for e in primary if web_kb.snapshot().entries[e].is_public_on(web_kb.today()))
+    assert public and not replica_kb.flags()
+    data, headers = signed({"commit": web_kb.store.head()})
+    assert client.post("/api/v1/hooks/published", content=data, headers=headers).status_code == 200
+    assert {e: f.commit for e, f in replica_kb.flags().items()} == primary
+    shown = client.get(f"/api/v1/entries/{public[0]}").json()
+    assert shown["rechecking"] is True and "正在复核" in shown["notice"]
+    assert "正在复核" in client.get(f"/answers/{public[0]}").text
+    assert replica_kb.db()["tasks"].count_where("kind = 'basis_changed'") == 0
+    # The owning unit confirms it unchanged on the primary: the mark goes on the replica too.
+    entry = web_kb.snapshot().entries[public[0]]
+    editor = web_kb.users.add("owner-editor", "单位编辑", "secret-pass-1", "unit_editor", entry.unit)
+    reviewer = web_kb.users.add("owner-reviewer", "单位审核", "secret-pass-1", "unit_reviewer", entry.unit)
+    confirmation = reverify.confirm(web_kb, editor, [entry.id], "经核对，条例修改不影响本答复。")
+    approvers = {"center": users["center"], f"unit:{entry.unit}": reviewer}
+    for party in web_kb.review.status(confirmation).required:
+        confirmation = web_kb.review.approve(approvers[party], confirmation.id)
+    assert confirmation.state == "published"
+    assert entry.id not in web_kb.flags()
+    data, headers = signed({"commit": web_kb.store.head()})
+    assert client.post("/api/v1/hooks/published", content=data, headers=headers).status_code == 200
+    assert {e: f.commit for e, f in replica_kb.flags().items()} == {e: f.commit for e, f in web_kb.flags().items()}
+    assert client.get(f"/api/v1/entries/{entry.id}").json()["rechecking"] is False
+
+
+def test_a_new_replica_starts_with_the_marks_of_the_history(web_kb, tmp_path):
+    users = make_users(web_kb)
+    publish_all(web_kb, users, regulation_cr(web_kb, users), "center", "legal")
+    data = tmp_path / "late-replica"
+    late = open_kb(load_settings(root=data / "repo", data_dir=data, follow=str(web_kb.settings.root),
+                                 hook_secret=SECRET, today=TODAY))
+    server.prepare(late, echo=lambda m: None)
+    assert {e: f.commit for e, f in late.flags().items()} == {e: f.commit for e, f in web_kb.flags().items()}
+    assert Mirror(str(web_kb.settings.root), late.settings.root).status()["flags_commit"] == web_kb.store.head()
 
 
 def test_hooks_refuse_bad_signatures(replica_kb, make_client, client):
