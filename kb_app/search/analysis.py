@@ -16,6 +16,7 @@ are one and the same.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -50,6 +51,11 @@ def normalize(text: str) -> str:
     """NFKC (full-width letters and digits to half-width), lower case, one bracket style for years."""
     text = unicodedata.normalize("NFKC", text or "").lower()
     return _YEAR_BRACKETS.sub(r"〔\1〕", text)
+
+
+#: :func:`normalize` of texts that come back query after query: synonym terms, and the titles and
+#: texts of the documents that rank first (re-ranked by word order).
+normalized = functools.lru_cache(maxsize=2048)(normalize)
 
 
 #: The A-not-A question form (能不能, 管不管, 有没有, 可不可以): the answer is about A, and the
@@ -178,7 +184,7 @@ def synonym_expansion(text: str, groups) -> list[str]:
     """
     extra = []
     for group in groups:
-        terms = [normalize(t) for t in group if t]
+        terms = [normalized(t) for t in group if t]
         if any(t and t in text for t in terms):
             extra.extend(t for t in terms if t not in text)
     return list(dict.fromkeys(extra))

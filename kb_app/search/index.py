@@ -30,7 +30,7 @@ from ..exceptions import KbError
 from . import analysis, whoosh_compat
 from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapshot_docs, user_words
 from .query import SearchResults, not_in_force, run
-from .scorer import Scorer, lengths_cache, weighting
+from .scorer import Scorer, lengths_cache, postings_cache, weighting
 
 SCHEMA_VERSION = 8  # 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
@@ -165,6 +165,7 @@ class SearchIndex:
         self._main = MainRef(kb.store)
         self._scorers = LruCache(8)
         self._lengths = lengths_cache()
+        self._postings = postings_cache()
         self._results = LruCache(CACHE_SIZE)
         self._configs = LruCache(8)
         self._as_of = LruCache(2, on_evict=lambda searcher: searcher.close())
@@ -374,7 +375,7 @@ class SearchIndex:
         key = id(searcher.reader())
         scorer = self._scorers.get(key)
         if scorer is None or scorer.searcher is not searcher:
-            scorer = Scorer(searcher, self._lengths)
+            scorer = Scorer(searcher, self._lengths, self._postings)
             self._scorers.put(key, scorer)
         return scorer
 

@@ -193,7 +193,7 @@ def rerank(text: str, ranked: list) -> list:
     out = []
     for i, (f, score) in enumerate(ranked):
         if i < RERANK_DEPTH:
-            doc = analysis.normalize(f.get("title", "") + "\n" + f.get("text", ""))
+            doc = analysis.normalized(f.get("title", "") + "\n" + f.get("text", ""))
             cover = sum(1 for g in grams if g in doc) / len(grams)
             out.append((f, score / top + weight * cover))
         else:

@@ -46,15 +46,29 @@ def lengths_cache() -> LruCache:
     return LruCache(1024, sizeof=lambda a: a.nbytes, maxcost=512 * 2**20)
 
 
+#: Decoded postings kept per process, in bytes. Whoosh reads a posting list block by block (a
+#: pickled header and a compressed array each); at 50,000 entries that was 60 % of an unseen
+#: question's time, and questions share most of their words and character pairs.
+POSTINGS_BYTES = 24 * 2**20
+
+
+def postings_cache() -> LruCache:
+    """A cache of (docnums, weights) by (segment, field, token), shared like the field lengths."""
+    return LruCache(200_000, sizeof=lambda got: 64 + (got[0].nbytes + got[1].nbytes if got else 0),
+                    maxcost=POSTINGS_BYTES)
+
+
 class Scorer:
     """BM25F over one searcher's segments with numpy; caches field lengths and masks per reader."""
 
-    def __init__(self, searcher, lengths: LruCache | None = None):
+    def __init__(self, searcher, lengths: LruCache | None = None, postings: LruCache | None = None):
         self.searcher = searcher
         self.leaves = [(leaf, base) for leaf, base in searcher.reader().leaf_readers()]
         self.n_all = searcher.reader().doc_count_all()
         # Field lengths never change within a segment: shared across refreshed searchers.
         self._lengths = lengths if lengths is not None else lengths_cache()
+        # Postings never change within a segment either (deleted documents are masked per searcher).
+        self._postings = postings if postings is not None else postings_cache()
         self._avg: dict = {}
         self._masks = LruCache(MASKS_KEPT)
         self.deleted = np.zeros(self.n_all, dtype=bool)
@@ -67,6 +81,17 @@ class Scorer:
         """The length of ``field`` in every document of one segment."""
         key = (whoosh_compat.segment_key(leaf), field)
         return self._lengths.get_or_build(key, lambda: whoosh_compat.field_lengths(leaf, field))
+
+    def postings(self, leaf, field: str, token: str):
+        """(docnums as int32, weights) of a term in one segment, or None when it is not there."""
+        def read():
+            got = whoosh_compat.term_postings(leaf, field, token)
+            if got is None:
+                return None
+            ids, weights = got[0].astype(np.int32), got[1]
+            ids.flags.writeable = weights.flags.writeable = False  # shared: never changed in place
+            return ids, weights
+        return self._postings.get_or_build((whoosh_compat.segment_key(leaf), field, token), read)
 
     def mask(self, key: Hashable, build: Callable[[], np.ndarray]) -> np.ndarray:
         """A boolean array over the documents, built once per scorer and ``key``."""
@@ -90,7 +115,7 @@ class Scorer:
                 self._avg[field] = self.searcher.avg_field_length(field) or 1.0
             avgfl = self._avg[field]
             for leaf, base in self.leaves:
-                got = whoosh_compat.term_postings(leaf, field, token)
+                got = self.postings(leaf, field, token)
                 if got is None:
                     continue
                 ids, tf = got

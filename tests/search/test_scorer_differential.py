@@ -162,3 +162,31 @@ def test_with_whoosh_stock_idf_each_term_differs_by_the_idf_ratio_only(runs):
         for doc, score in whoosh_scores(reader, stock, [(field, token, boost)]).items():
             assert score == pytest.approx(one[doc] * ratio, rel=TIE), (text, token, doc)
     assert reordered > 0
+
+
+@pytest.mark.parametrize("audience", ["public", "agent"])
+def test_postings_read_in_bulk_equal_whooshs_matcher_for_every_term(sample_kb, audience):
+    # whoosh_compat.term_postings decodes a posting list from one read of its extent; Whoosh's own
+    # matcher, posting by posting, is the reference — every term of every field of every segment.
+    from kb_app.search import whoosh_compat
+
+    reader = sample_kb.index.searcher(audience).reader()
+    checked = 0
+    for leaf, _base in reader.leaf_readers():
+        deleted = whoosh_compat.deleted_docs(leaf)
+        for field in [f for f in leaf.schema.names() if leaf.schema[f].scorable]:
+            for term in leaf.lexicon(field):
+                got = whoosh_compat.term_postings(leaf, field, term.decode("utf-8"))
+                m = leaf.postings(field, term)
+                ids, weights = [], []
+                while m.is_active():
+                    ids.append(m.id())
+                    weights.append(m.weight())
+                    m.next()
+                assert got is not None, (field, term)
+                live = [i for i, d in enumerate(got[0]) if d not in deleted]  # Whoosh skips deleted ones
+                assert [int(got[0][i]) for i in live] == ids, (field, term)
+                assert [round(float(got[1][i]), 4) for i in live] == [round(w, 4) for w in weights], (field, term)
+                checked += 1
+    assert checked > 5_000 and any(whoosh_compat.deleted_docs(leaf) for leaf, _ in reader.leaf_readers())
+    assert whoosh_compat.term_postings(next(iter(reader.leaf_readers()))[0], "title", "不存在的词语") is None
