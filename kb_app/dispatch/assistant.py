@@ -175,9 +175,9 @@ def match_rule(text: str, rules) -> RuleMatch | None:
     for rule in rules or []:
         if not isinstance(rule, dict):
             continue
-        if any(p and _compact(p) in norm for p in _strings(rule.get("exclude"))):
+        if any(p and _phrase(p) in norm for p in _strings(rule.get("exclude"))):
             continue
-        hit = next((t for t in _strings(rule.get("triggers")) if t and _trigger(_compact(t)).search(norm)), None)
+        hit = next((t for t in _strings(rule.get("triggers")) if t and _trigger(_phrase(t)).search(norm)), None)
         if hit is not None:
             return RuleMatch.of(rule, hit)
     return None
@@ -227,6 +227,10 @@ def _trigger(phrase: str) -> re.Pattern:
 
 def _compact(text: str) -> str:
     return "".join(normalize(text).split())
+
+
+#: A rule's phrase compacted: the same few hundred phrases are read for every request and question.
+_phrase = functools.lru_cache(maxsize=8192)(_compact)
 
 
 def _strings(value) -> list[str]:

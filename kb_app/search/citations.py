@@ -42,7 +42,7 @@ def _articles(scorer) -> tuple[np.ndarray, dict]:
         for d in scorer.searcher.docs_for_query(Q.Term("kind", "article")):
             if not scorer.deleted[d]:
                 mask[d] = True
-                by_id[scorer.searcher.stored_fields(d)["id"]] = d
+                by_id[scorer.stored_fields(d)["id"]] = d
         return mask, by_id
     return scorer.mask(("citations", "articles"), build)
 
@@ -64,7 +64,7 @@ def propagate(scorer, scores: np.ndarray) -> None:
     for d in idx.tolist():
         if cand[d] < floor:
             continue
-        cites = [c for c in (scorer.searcher.stored_fields(d).get("cites") or "").split(",") if c in by_id]
+        cites = [c for c in (scorer.stored_fields(d).get("cites") or "").split(",") if c in by_id]
         for c in cites:
             a = by_id[c]
             extra[a] = extra.get(a, 0.0) + share(len(cites)) * float(cand[d])

@@ -125,10 +125,11 @@ def filter_query(filters: dict):
     return Q.And(parts) if parts else None
 
 
-def build_query(text: str, searcher, ana: analysis.Analyzer, groups):
+def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequency=None):
     """The terms for a question: a weighted OR of words, bigrams and 文号 over the fields.
 
-    Returns (terms as (field, token, boost), terms to highlight, synonyms added).
+    Returns (terms as (field, token, boost), terms to highlight, synonyms added). ``doc_frequency``
+    (field, token) → count defaults to the searcher's (the scorer keeps them).
     """
     norm = analysis.question_form(analysis.normalize(text))
     words = ana.query_words(norm)
@@ -143,10 +144,11 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups):
     reader = searcher.reader()
     n_docs = max(1, reader.doc_count_all())
     large = n_docs > 2000
+    doc_frequency = doc_frequency or reader.doc_frequency
 
     def keep_rare(field, tokens, cap):
         """Tokens present in the field, the most common dropped on a large index, rarest first."""
-        scored = [(reader.doc_frequency(field, t), t) for t in dict.fromkeys(tokens)]
+        scored = [(doc_frequency(field, t), t) for t in dict.fromkeys(tokens)]
         scored = [(d, t) for d, t in scored if d > 0]
         if large and len(scored) > 1:
             rare = [(d, t) for d, t in scored if d <= MAX_DF_RATIO * n_docs]
@@ -216,14 +218,14 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     commit = config.commit or ""
     negations = intent.negation_groups(analysis.question_form(analysis.normalize(text)))
     groups = list(config.synonym_groups) + negations
-    terms, highlight, expanded = build_query(text, searcher, ana, groups)
+    terms, highlight, expanded = build_query(text, searcher, ana, groups, scorer.doc_frequency)
     if not terms or limit == 0:
         return SearchResults(text, [], 0, expanded, commit)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
     top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
                             adjust=_adjust(text, config))
-    ranked = rerank(text, [(searcher.stored_fields(d), sc) for d, sc in top])
+    ranked = rerank(text, [(scorer.stored_fields(d), sc) for d, sc in top])
     if public:
         ranked = citations.citing_first(ranked)
     hits = [_hit(f, score, highlight, day, config) for f, score in ranked[offset:offset + limit]]

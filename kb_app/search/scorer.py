@@ -29,6 +29,8 @@ BM25_K1 = 1.2
 MIN_RELATIVE_SCORE = 0.05
 #: Document masks (filters, documents not in force on a day) kept per scorer.
 MASKS_KEPT = 64
+#: Stored fields of documents kept per scorer (those that rank first come back query after query).
+STORED_KEPT = 2048
 
 
 def weighting():
@@ -71,6 +73,10 @@ class Scorer:
         self._postings = postings if postings is not None else postings_cache()
         self._avg: dict = {}
         self._masks = LruCache(MASKS_KEPT)
+        # Per searcher: how many documents hold a term, and the stored fields of the documents that
+        # rank first (read again for every question they answer).
+        self._df = LruCache(100_000)
+        self._stored = LruCache(STORED_KEPT)
         self.deleted = np.zeros(self.n_all, dtype=bool)
         for leaf, base in self.leaves:
             deleted = whoosh_compat.deleted_docs(leaf)
@@ -126,7 +132,15 @@ class Scorer:
 
     def idf(self, field: str, token: str) -> float:
         """The idf of a term over all documents of the searcher (deleted ones included, as Whoosh counts)."""
-        return bm25_idf(self.n_all, self.searcher.doc_frequency(field, token))
+        return bm25_idf(self.n_all, self.doc_frequency(field, token))
+
+    def doc_frequency(self, field: str, token: str) -> int:
+        """How many documents of the searcher hold the term (as Whoosh counts: deleted ones included)."""
+        return self._df.get_or_build((field, token), lambda: self.searcher.doc_frequency(field, token))
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The stored fields of a document (shared: treat as read-only)."""
+        return self._stored.get_or_build(docnum, lambda: self.searcher.stored_fields(docnum))
 
     def top(self, terms, limit: int, exclude: np.ndarray | None = None, include: np.ndarray | None = None,
             adjust=None):
