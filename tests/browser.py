@@ -25,6 +25,20 @@ requires_chromium = [
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+def stop_process_group(proc, seconds: float = 15) -> bool:
+    """SIGTERM to a server started in its own session, SIGKILL after ``seconds``; whether it stopped."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=seconds)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return False
+    except ProcessLookupError:
+        return True
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,12 +71,7 @@ def running_app(root, data_dir, today=TODAY, log_path=None, seconds=120):
                 time.sleep(0.3)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_process_group(proc)
         if log_path:
             log.close()
 

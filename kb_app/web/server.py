@@ -14,8 +14,12 @@ import os
 import socket
 import threading
 
+from uvicorn.supervisors.multiprocess import Multiprocess, Process
+from uvicorn.config import STARTUP_FAILURE
+
 from ..config import Settings
 from ..exceptions import KbError
+from .timing import pause
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +60,19 @@ def prepare(kb, echo=print) -> dict:
     return stats
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     """A TCP socket bound to (host, port) with ``TCP_NODELAY``, which accepted connections inherit.
 
     uvicorn's own socket for several workers is created without naming the TCP protocol, so asyncio
     does not switch Nagle's algorithm off on its connections, and every response written in two
-    parts waits about 40 ms for the client's delayed acknowledgement.
+    parts waits about 40 ms for the client's delayed acknowledgement. With ``reuse_port`` several
+    sockets share the port (``SO_REUSEPORT``) and the kernel spreads new connections over them.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
@@ -76,13 +83,94 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def worker_sockets(host: str, port: int, workers: int) -> list[socket.socket]:
+    """One listening socket per worker on the same port, or one socket all workers share.
+
+    Workers sharing one socket race for new connections, and asyncio accepts every connection
+    waiting at once: ten clients connecting together all went to one worker about half the time,
+    which then served them on one core while the other idled (p95 doubled). With a socket each the
+    kernel spreads connections over the workers by their addresses.
+    """
+    if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+        return [listening_socket(host, port)]
+    first = listening_socket(host, port, reuse_port=True)
+    port = first.getsockname()[1]  # port 0: the one the system chose, for all of them
+    sockets = [first]
+    try:
+        for _ in range(workers - 1):
+            sockets.append(listening_socket(host, port, reuse_port=True))
+    except KbError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+class Workers(Multiprocess):
+    """uvicorn's supervisor of worker processes, with a listening socket of its own for each worker.
+
+    Starting, health checks, replacing a dead or hung worker and the rolling restart on SIGHUP are
+    uvicorn's; a replacement takes over the socket of the worker it replaces. The supervisor keeps
+    every socket open, so connections waiting on a socket outlive the worker that died.
+    """
+
+    def __init__(self, config, sockets: list[socket.socket]):
+        super().__init__(config, sockets)
+        self.slots = [[sock] for sock in sockets]
+
+    def run(self) -> None:
+        self.init_processes()
+        while not pause(self.should_exit, 0.5):  # a timed Event.wait never ends under a shifted clock
+            self.handle_signals()
+            self.keep_subprocess_alive()
+        self.terminate_all()
+        self.join_all()
+
+    def _start(self, slot: int) -> Process:
+        process = Process(self.config, self.slots[slot % len(self.slots)])
+        process.start()
+        return process
+
+    def init_processes(self) -> None:
+        self.processes = [self._start(slot) for slot in range(self.processes_num)]
+
+    def restart_all(self) -> None:
+        for slot, old in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            new = self._start(slot)
+            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                new.kill()
+                new.join()
+                if not self.should_exit.is_set():
+                    log.error("worker %s not ready in time: keeping %s, restart abandoned", new.pid, old.pid)
+                return
+            old.terminate()
+            old.join()
+            self.processes[slot] = new
+
+    def keep_subprocess_alive(self) -> None:
+        for slot, process in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                continue
+            process.kill()  # hung, or gone
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:
+                log.error("worker %s failed to start: stopping", process.pid)
+                self.should_exit.set()
+                return
+            log.warning("worker %s died: starting another", process.pid)
+            self.processes[slot] = self._start(slot)
+
+
 def run(kb, host: str, port: int, workers: int, log_level: str = "warning"):
     """Serve until interrupted (blocks)."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     export_settings(kb.settings)
-    sock = listening_socket(host, port)
+    sockets = worker_sockets(host, port, workers)
     config = uvicorn.Config("kb_app.web.app:app_from_environment", factory=True, host=host, port=port,
                             workers=workers, log_level=log_level, access_log=False, proxy_headers=True,
                             forwarded_allow_ips=kb.settings.trusted_proxies, server_header=False,
@@ -97,12 +185,13 @@ def run(kb, host: str, port: int, workers: int, log_level: str = "warning"):
         thread.start()
     try:
         if workers > 1:
-            Multiprocess(config, sockets=[sock]).run()
+            (Workers(config, sockets) if len(sockets) == workers else Multiprocess(config, sockets)).run()
         else:
             config.load_app()
-            uvicorn.Server(config).run(sockets=[sock])
+            uvicorn.Server(config).run(sockets=sockets)
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
-        sock.close()
+        for sock in sockets:
+            sock.close()

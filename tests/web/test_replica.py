@@ -4,7 +4,6 @@ import http.server
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ from kb_app.web.follow import Mirror, Replica
 
 from kb_app.review import reverify
 
-from ..browser import free_port
+from ..browser import free_port, stop_process_group
 from ..conftest import PROJECT, commit_all
 from ..review.test_reverify import publish_all, regulation_cr
 from ..review_helpers import make_users
@@ -229,14 +228,7 @@ def start(args, env, port, log):
 
 
 def stop(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    except ProcessLookupError:
-        pass
+    stop_process_group(proc, 20)
 
 
 def get(url, key=None):

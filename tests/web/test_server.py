@@ -1,0 +1,114 @@
+"""``kb web`` with several workers: a listening socket each, replaced workers take over their socket."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from kb_app.exceptions import KbError
+from kb_app.web import server
+
+from ..browser import free_port, stop_process_group
+from ..conftest import PROJECT
+from .conftest import TODAY
+
+
+def listeners(port: int) -> int:
+    """How many sockets listen on the port (from /proc/net/tcp)."""
+    count = 0
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        if state == "0A" and int(local.split(":")[1], 16) == port:
+            count += 1
+    return count
+
+
+def test_a_socket_per_worker_on_one_port():
+    sockets = server.worker_sockets("127.0.0.1", 0, 3)
+    try:
+        port = sockets[0].getsockname()[1]
+        assert [s.getsockname()[1] for s in sockets] == [port] * 3
+        assert all(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) for s in sockets)
+        assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in sockets)
+        for s in sockets:
+            s.listen(8)
+        assert listeners(port) == 3
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+    finally:
+        for s in sockets:
+            s.close()
+    single = server.worker_sockets("127.0.0.1", 0, 1)
+    assert len(single) == 1 and not single[0].getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT)
+    single[0].close()
+
+
+def test_a_port_in_use_is_refused_in_chinese():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(KbError, match=f"无法监听 127.0.0.1:{port}.*请换一个端口"):
+            server.worker_sockets("127.0.0.1", port, 2)
+
+
+def health(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def wait_for(check, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not true after {seconds} s")
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def workers(pid: int) -> list[int]:
+    """The worker processes of a ``kb web`` supervisor (not multiprocessing's resource tracker)."""
+    out = []
+    for child in children(pid):
+        try:
+            if "spawn_main" in open(f"/proc/{child}/cmdline").read():
+                out.append(child)
+        except OSError:
+            pass
+    return sorted(out)
+
+
+def test_two_workers_serve_and_a_dead_one_is_replaced(web_kb, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update(KB_TODAY=TODAY, KB_WEB_RATE_ANONYMOUS="0", PYTHONPATH=str(PROJECT))
+    with open(tmp_path / "web.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", "--root", str(web_kb.settings.root),
+                                 "--data-dir", str(web_kb.settings.data_path), "--port", str(port),
+                                 "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True, cwd=PROJECT)
+        try:
+            wait_for(lambda: health(port) and len(workers(proc.pid)) == 2, 120)
+            assert listeners(port) == 2
+            for _ in range(20):  # new connections each time: both sockets take their share
+                assert health(port)
+            first = workers(proc.pid)
+            os.kill(first[0], signal.SIGKILL)
+            wait_for(lambda: first[0] not in workers(proc.pid) and len(workers(proc.pid)) == 2, 60)
+            wait_for(lambda: all(health(port) for _ in range(10)), 60)
+            assert listeners(port) == 2
+        finally:
+            assert stop_process_group(proc, 30), "kb web did not stop on SIGTERM"
