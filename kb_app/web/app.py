@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -26,6 +27,8 @@ from .site import HttpError, Site, dumps
 
 log = logging.getLogger(__name__)
 METRICS_DUMP_SECONDS = 5.0
+#: Threads rendering responses (and waiting on the database or a primary) per worker.
+RENDER_THREADS = 8
 JSON_PREFIXES = ("/api/", "/metrics")
 HTML_SECURITY = {"content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                                             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
@@ -124,6 +127,9 @@ def create_app(kb: Kb, replica=None) -> Starlette:
                 await asyncio.sleep(METRICS_DUMP_SECONDS)
                 site.metrics.dump()
 
+        # Rendering holds the interpreter; more threads than this only queue for it, and each thread
+        # costs memory (a stack, and an allocator arena of its own).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = RENDER_THREADS
         try:
             # Open the index and load the analyzer before the first request rather than during it.
             await run_in_threadpool(site.warm)
