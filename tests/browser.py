@@ -144,6 +144,24 @@ def sample_app(sample_root, tmp_path, built_index, prepare=None):
 
 
 @contextlib.contextmanager
+def users_app(kb, tmp_path, built_index=None):
+    """``kb serve`` over a test knowledge base with the review helpers' users; yields its URL.
+
+    The index is copied from ``built_index`` when given, else built.
+    """
+    from .review_helpers import make_users
+
+    make_users(kb)
+    if built_index is not None:
+        shutil.copytree(built_index, kb.settings.index_dir)
+    else:
+        kb.reindex()
+    settings = kb.settings
+    with running_app(settings.root, settings.data_path, settings.today, tmp_path / "serve.log") as url:
+        yield url
+
+
+@contextlib.contextmanager
 def desktop_page():
     """A browser page the size of an office screen."""
     with browser_page(viewport={"width": 1400, "height": 1000}) as page:

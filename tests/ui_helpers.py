@@ -65,6 +65,8 @@ def open_address(url_path, user=None, **query_params) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
 class _TableParser(HTMLParser):
     """Rows of the ``kbtable`` HTML tables (kb_app/ui/tables.py) as dicts keyed by header."""
 

@@ -170,11 +170,11 @@ def follow_flags(kb, since: str | None, head: str):
     that is an ancestor of ``head``, else the whole first-parent history. Maintenance tasks stay the
     primary's business; the replica only needs the marks its pages show.
     """
-    if since and since != head and kb.store.merge_base(since, head) == since:
+    if since == head:
+        return
+    if since and kb.store.merge_base(since, head) == since:
         current = {e: dataclasses.asdict(f) for e, f in flags(kb).items()}
         expected = flags_from_history(kb, head, since=since, implied=current)
-    elif since == head:
-        return
     else:
         expected = flags_from_history(kb, head)
     _write_flags(kb, expected)

@@ -134,6 +134,11 @@ class Workers(Multiprocess):
     def init_processes(self) -> None:
         self.processes = [self._start(slot) for slot in range(self.processes_num)]
 
+    def handle_ttin(self) -> None:
+        """SIGTTIN: one more worker (sharing the socket of an earlier one)."""
+        self.processes_num += 1
+        self.processes.append(self._start(len(self.processes)))
+
     def restart_all(self) -> None:
         for slot, old in enumerate(self.processes):
             if self.should_exit.is_set():

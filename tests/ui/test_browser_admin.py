@@ -101,16 +101,21 @@ def test_admin_statistics_chart_has_data_and_findings_link_to_entries(server, pa
         re.compile("小区停车管理（东湖区）"), timeout=60_000)
 
 
+def find_by_title(area, word):
+    """Search 全部条目 by a word of the title; the rows of the result table."""
+    box = area.get_by_label("按标题查找")
+    box.fill(word)
+    box.press("Enter")
+    area.get_by_text(f"“{word}”：共").wait_for()
+    return area.locator("table.kbtable tbody tr")
+
+
 def test_all_entries_found_by_a_colloquial_word_and_history_by_name(server, page, tmp_path):
     url, kb = server
     browser.log_in(page, url, "admin", PASSWORD)
     page.get_by_role("link", name="全部条目").click()
     area = main(page)
-    box = area.get_by_label("按标题查找")
-    box.fill("社保")
-    box.press("Enter")
-    area.get_by_text("“社保”：共").wait_for()
-    rows = area.locator("table.kbtable tbody tr")
+    rows = find_by_title(area, "社保")
     expect(rows.filter(has_text="社会保障卡丢了怎么补办")).to_have_count(1)     # 社保 → 社保卡 → 社会保障卡
     expect(area.locator("[data-testid='stDataFrame']")).to_have_count(0)
     expect(area).not_to_contain_text(ENGLISH, use_inner_text=True)
@@ -121,11 +126,8 @@ def test_all_entries_found_by_a_colloquial_word_and_history_by_name(server, page
 
     page.goto(f"{url}/browse")
     area = main(page)
-    box = area.get_by_label("按标题查找")
-    box.fill("社保卡")
-    box.press("Enter")
-    area.get_by_text("“社保卡”：共 1 条").wait_for()
-    rows = area.locator("table.kbtable tbody tr")
+    rows = find_by_title(area, "社保卡")
+    expect(area.get_by_text("“社保卡”：共 1 条")).to_be_visible()
     expect(rows).to_have_count(1)                   # the caption can arrive before the table is redrawn
     rows.get_by_role("link", name="历史版本").click()
     expect(page.get_by_role("combobox", name="条目")).to_have_value(re.compile("社会保障卡丢了怎么补办"))

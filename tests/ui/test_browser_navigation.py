@@ -5,25 +5,21 @@ Screenshots go to the test's temporary directory (``NAV_SCREENSHOTS=dir`` keeps 
 """
 
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from ..browser import browser_page, requires_chromium, running_app
-from ..review_helpers import PASSWORD, make_users
+from ..browser import browser_page, requires_chromium, users_app
+from ..review_helpers import PASSWORD
 
 pytestmark = requires_chromium
 
 
 @pytest.fixture
 def server(kb, tmp_path, built_index):
-    make_users(kb)
-    shutil.copytree(built_index, kb.settings.index_dir)
-    settings = kb.settings
-    with running_app(settings.root, settings.data_path, settings.today, tmp_path / "serve.log") as url:
+    with users_app(kb, tmp_path, built_index) as url:
         yield url
 
 

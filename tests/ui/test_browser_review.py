@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from kb_app.content import frontmatter
 
 from .. import browser
-from ..browser import browser_page, log_out, requires_chromium, running_app
-from ..review_helpers import HRSS, PASSWORD, make_users
+from ..browser import browser_page, log_out, requires_chromium, users_app
+from ..review_helpers import HRSS, PASSWORD
 
 NEW_TEXT = "各区政务服务中心新设的自助补卡机可以当场制卡"
 pytestmark = requires_chromium
@@ -16,9 +16,7 @@ pytestmark = requires_chromium
 
 @pytest.fixture
 def server(kb, tmp_path):
-    make_users(kb)
-    kb.reindex()
-    with running_app(kb.settings.root, kb.settings.data_path, kb.settings.today, tmp_path / "serve.log") as url:
+    with users_app(kb, tmp_path) as url:
         yield url
 
 

@@ -1,7 +1,6 @@
 """Staying signed in, in headless Chromium: log in, reload, type an address, open a second tab, sign
 out in one and the other is signed out; then five failed log-ins lock the account and the address."""
 
-import shutil
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -10,8 +9,8 @@ from playwright.sync_api import expect
 
 from kb_app.ui.auth_routes import COOKIE
 
-from ..browser import browser_page, requires_chromium, running_app
-from ..review_helpers import PASSWORD, make_users
+from ..browser import desktop_page, requires_chromium, users_app
+from ..review_helpers import PASSWORD
 from ..accounts.test_accounts import WRONG, locked_account, locked_address
 
 pytestmark = requires_chromium
@@ -19,16 +18,13 @@ pytestmark = requires_chromium
 
 @pytest.fixture
 def server(kb, tmp_path, built_index):
-    make_users(kb)
-    shutil.copytree(built_index, kb.settings.index_dir)
-    settings = kb.settings
-    with running_app(settings.root, settings.data_path, settings.today, tmp_path / "serve.log") as url:
+    with users_app(kb, tmp_path, built_index) as url:
         yield url
 
 
 @pytest.fixture
 def page():
-    with browser_page(viewport={"width": 1400, "height": 1000}) as pg:
+    with desktop_page() as pg:
         yield pg
 
 

@@ -110,5 +110,8 @@ def test_two_workers_serve_and_a_dead_one_is_replaced(web_kb, tmp_path):
             wait_for(lambda: first[0] not in workers(proc.pid) and len(workers(proc.pid)) == 2, 60)
             wait_for(lambda: all(health(port) for _ in range(10)), 60)
             assert listeners(port) == 2
+            os.kill(proc.pid, signal.SIGTTIN)  # one more worker, on a socket already there
+            wait_for(lambda: len(workers(proc.pid)) == 3, 60)
+            wait_for(lambda: all(health(port) for _ in range(10)), 60)
         finally:
             assert stop_process_group(proc, 30), "kb web did not stop on SIGTERM"
