@@ -54,8 +54,18 @@ class LruCache:
                 return
             self._data[key], self._costs[key] = value, cost
             self._cost += cost
-            while len(self._data) > self.maxsize or (self.maxcost is not None and self._cost > self.maxcost):
-                self._evicted(self._remove(next(iter(self._data))))
+            self._trim()
+
+    def resize(self, maxsize: int | None = None, maxcost: int | None = None) -> None:
+        """New bounds; what is over them now goes at once, least recently used first."""
+        with self._lock:
+            self.maxsize = self.maxsize if maxsize is None else maxsize
+            self.maxcost = self.maxcost if maxcost is None else maxcost
+            self._trim()
+
+    def _trim(self):
+        while len(self._data) > self.maxsize or (self.maxcost is not None and self._cost > self.maxcost):
+            self._evicted(self._remove(next(iter(self._data))))
 
     def get_or_build(self, key: Hashable, build: Callable[[], object]):
         """The value under ``key``, built with ``build()`` (outside the lock) and stored when missing."""

@@ -32,6 +32,19 @@ def test_bounded_in_size_and_evicted_values_are_handed_back():
     assert len(cache) == 0 and cache.cost == 0 and sorted(closed[-2:]) == ["v", "zzzz"]
 
 
+def test_resize_evicts_at_once():
+    evicted = []
+    cache = LruCache(10, sizeof=len, maxcost=100, on_evict=evicted.append)
+    for key in "abcd":
+        cache.put(key, "x" * 20)
+    cache.get("a")
+    cache.resize(maxcost=45)
+    assert list(cache._data) == ["d", "a"] and cache.cost == 40
+    assert evicted == ["x" * 20] * 2
+    cache.resize(maxsize=1)
+    assert list(cache._data) == ["a"]
+
+
 def test_follow_empties_the_cache_when_the_commit_changes():
     cache = LruCache(10)
     cache.follow("c1")

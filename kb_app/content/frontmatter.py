@@ -83,20 +83,37 @@ def parse_at(text: str) -> tuple[dict, int, dict[str, int]]:
         meta, node = {}, None
     if not isinstance(meta, dict):
         raise FrontMatterError("前置信息应为“字段: 值”的映射", 2)
-    lines = {}
+    lines = ()
     if node is not None:
-        for key_node, _value in node.value:
-            lines[sys.intern(str(key_node.value))] = key_node.start_mark.line + 2
-    return _interned(meta), start, lines
+        lines = tuple((sys.intern(str(key_node.value)), key_node.start_mark.line + 2) for key_node, _value in node.value)
+    return _interned(meta), start, _shared_lines(lines)
+
+
+#: Files written from one template put their keys on the same lines: one dict serves them all.
+_LINES: dict[tuple, dict[str, int]] = {}
+
+
+def _shared_lines(lines: tuple) -> dict[str, int]:
+    """The (read-only) key -> line mapping for ``lines``, one object per distinct layout."""
+    found = _LINES.get(lines)
+    if found is None:
+        found = dict(lines)
+        if len(_LINES) < 10_000:
+            _LINES[lines] = found
+    return found
 
 
 def _interned(value):
-    """``value`` with its mapping keys and short ASCII strings interned (the same value, less memory)."""
+    """``value`` with its mapping keys and short strings interned (the same value, less memory).
+
+    Ids, units, kinds, dates written as text, keywords, categories and regions recur across
+    thousands of entries; interned, they share one copy each.
+    """
     if isinstance(value, dict):
         return {_interned(k): _interned(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_interned(v) for v in value]
-    if type(value) is str and len(value) <= 40 and value.isascii():
+    if type(value) is str and len(value) <= 24:
         return sys.intern(value)
     return value
 

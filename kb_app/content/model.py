@@ -1,7 +1,10 @@
 """The content model: entries, regulations and configuration, read from a set of files.
 
 A :class:`Snapshot` is built from a mapping ``path -> text`` so that the same code reads the
-working tree (``kb validate``) and any git commit (search, review, history).
+working tree (``kb validate``) and any git commit (search, review, history). A commit's files
+come as :class:`BlobFiles`, which reads texts when asked: its entries keep their front matter
+parsed and read their bodies from the blob again, so a process serving 50,000 entries does not
+hold 50,000 file texts.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import copy
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
@@ -83,17 +87,18 @@ class Entry:
     """A policy answer (答复口径) or a directory entry (派单目录).
 
     Read from a file (:meth:`from_text`), an entry keeps the file's text and where the body starts in
-    it rather than a copy of the body: the snapshot holds that text anyway, and at 50,000 entries the
-    copies were ~70 MB in every process that serves them.
+    it rather than a copy of the body. Read from a blob (:meth:`from_blob`), it keeps only the blob's
+    name and reads the text again when its body is asked for (the store caches blobs, bounded), so the
+    front matter is all a serving process holds of 50,000 entries.
     """
 
-    __slots__ = ("path", "meta", "lines", "_text", "_start", "__dict__")
+    __slots__ = ("path", "meta", "lines", "_text", "_start", "_blob", "__dict__")
 
     def __init__(self, path: str, meta: dict, body: str = "", lines: dict[str, int] | None = None):
         self.path = path
         self.meta = meta
         self.lines = lines if lines is not None else {}
-        self._text, self._start = body, 0
+        self._text, self._start, self._blob = body, 0, None
 
     @classmethod
     def from_text(cls, path: str, text: str) -> "Entry":
@@ -103,9 +108,20 @@ class Entry:
         entry._text, entry._start = text, start
         return entry
 
+    @classmethod
+    def from_blob(cls, path: str, text: str, sha: str, read) -> "Entry":
+        """The entry of a blob whose ``text`` is at hand; later ``read([sha])`` gives the text again."""
+        entry = cls.from_text(path, text)
+        entry._text, entry._blob = None, (sha, read)
+        return entry
+
     @property
     def body(self) -> str:
-        return self._text[self._start:] if self._start else self._text
+        text = self._text
+        if text is None:
+            sha, read = self._blob
+            text = read([sha])[sha]
+        return text[self._start:] if self._start else text
 
     def __eq__(self, other):
         if not isinstance(other, Entry):
@@ -303,9 +319,51 @@ class Problem:
         return f"{self.path}:{self.line}: {where}{self.message}。修改方法：{self.fix}。"
 
 
-#: Parsed entries by (path, text): content is immutable per blob, so a new commit re-parses only
-#: the files it changed. Entries are shared between snapshots and must be treated as read-only.
+#: Parsed entries by (path, blob sha) or, for files not from git, (path, text): content is immutable
+#: per blob, so a new commit re-parses only the files it changed. Entries are shared between snapshots
+#: and must be treated as read-only.
 _ENTRY_CACHE = LruCache(200_000)
+#: Files read from git at once while a snapshot is loaded.
+BLOB_CHUNK = 1000
+
+
+class BlobFiles(Mapping):
+    """The content files of a commit, ``path -> text``, read from their blobs when asked for.
+
+    ``read(shas)`` returns ``{sha: text}`` (the store's cached ``read_blobs``); ``shas`` is the tree.
+    """
+
+    def __init__(self, shas: dict[str, str], read):
+        self.shas, self.read = shas, read
+
+    def __getitem__(self, path: str) -> str:
+        sha = self.shas[path]
+        return self.read([sha])[sha]
+
+    def __iter__(self):
+        return iter(self.shas)
+
+    def __len__(self):
+        return len(self.shas)
+
+    def __contains__(self, path) -> bool:
+        return path in self.shas
+
+    def texts(self, paths) -> dict[str, str]:
+        """Several files at once (one read of the blobs the cache lacks)."""
+        paths = list(paths)
+        blobs = self.read([self.shas[p] for p in paths])
+        return {p: blobs[self.shas[p]] for p in paths}
+
+    def items(self):
+        return self.texts(self.shas).items()
+
+    def __eq__(self, other):
+        if isinstance(other, BlobFiles):
+            return self.shas == other.shas
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None
 
 
 class Snapshot:
@@ -320,8 +378,11 @@ class Snapshot:
         self.regulations: dict[str, Regulation] = {}
         self.configs: dict[str, object] = {}
         self.config_nodes: dict[str, object] = {}
-        for path in sorted(files):
-            self._load(path, files[path])
+        if isinstance(files, BlobFiles):
+            self._load_blobs(files)
+        else:
+            for path in sorted(files):
+                self._load(path, files[path])
 
     @classmethod
     def from_tree(cls, root) -> "Snapshot":
@@ -344,24 +405,47 @@ class Snapshot:
     def _problem(self, path, line, field, message, fix):
         self.parse_problems.append(Problem(path, line, field, message, fix))
 
-    def _load(self, path: str, text: str | None):
+    def _load_blobs(self, files: BlobFiles):
+        """Load a commit's files, reading only the blobs whose entries the parse cache lacks."""
+        paths = sorted(files)
+        # A chunk's texts are freed before the next is read, so the next reuses their memory.
+        for start in range(0, len(paths), BLOB_CHUNK):
+            chunk = paths[start:start + BLOB_CHUNK]
+            parsed = {p: _ENTRY_CACHE.get((p, files.shas[p])) for p in chunk if p.startswith("entries/")}
+            texts = files.texts(p for p in chunk if parsed.get(p) is None)
+            for path in chunk:
+                self._load(path, texts.get(path), parsed.get(path), files.shas[path], files.read)
+
+    def _parse_entry(self, path: str, text: str | None, sha: str | None, read) -> "Entry | None":
+        """The entry of a file (parsed once per text or blob), or None with a problem recorded."""
         if text is None:
             self._problem(path, 1, "", "文件不是 UTF-8 编码的文本", "用 UTF-8 编码重新保存该文件")
-            return
+            return None
+        key = (path, sha or text)
+        entry = _ENTRY_CACHE.get(key)
+        if entry is None:
+            try:
+                entry = Entry.from_blob(path, text, sha, read) if sha else Entry.from_text(path, text)
+            except frontmatter.FrontMatterError as e:
+                self._problem(path, e.line, "", str(e), "按“---”开头、“---”结尾的 YAML 格式修正前置信息")
+                return None
+            _ENTRY_CACHE.put(key, entry)
+        return entry
+
+    def _load(self, path: str, text: str | None, entry: "Entry | None" = None, sha: str | None = None, read=None):
         if path.startswith("entries/"):
             if not path.endswith(".md"):
                 return
-            entry = _ENTRY_CACHE.get((path, text))
             if entry is None:
-                try:
-                    entry = Entry.from_text(path, text)
-                except frontmatter.FrontMatterError as e:
-                    self._problem(path, e.line, "", str(e), "按“---”开头、“---”结尾的 YAML 格式修正前置信息")
-                    return
-                _ENTRY_CACHE.put((path, text), entry)
-            self.entry_list.append(entry)
-            self.entries.setdefault(entry.id, entry)
-        elif path.startswith(REGULATION_DIR) and path.endswith(".md"):
+                entry = self._parse_entry(path, text, sha, read)
+            if entry is not None:
+                self.entry_list.append(entry)
+                self.entries.setdefault(entry.id, entry)
+            return
+        if text is None:
+            self._problem(path, 1, "", "文件不是 UTF-8 编码的文本", "用 UTF-8 编码重新保存该文件")
+            return
+        if path.startswith(REGULATION_DIR) and path.endswith(".md"):
             try:
                 reg = parse_regulation(path, text)
             except frontmatter.FrontMatterError as e:
@@ -431,7 +515,8 @@ class Snapshot:
         the rules of a commit costs the parse of that one file.
         """
         snap = copy.copy(self)
-        snap.files = {p: t for p, t in self.files.items() if not p.startswith("entries/")}
+        keep = [p for p in self.files if not p.startswith("entries/")]
+        snap.files = self.files.texts(keep) if isinstance(self.files, BlobFiles) else {p: self.files[p] for p in keep}
         snap.files[path] = text
         snap.parse_problems = [p for p in self.parse_problems if not p.path.startswith("entries/")]
         snap.entries, snap.entry_list = {}, []

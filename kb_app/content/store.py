@@ -14,18 +14,24 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import git
 
 from ..cache import LruCache
 from ..exceptions import PublishConflict, StoreError
-from .model import CONTENT_PREFIXES, Entry, Snapshot
+from .model import CONTENT_PREFIXES, BlobFiles, Entry, Snapshot
 
 ZERO = "0" * 40
 #: Blob texts by sha, shared by every store of the process (a blob never changes), bounded in memory.
 BLOB_CACHE_BYTES = 256 * 1024 * 1024
 _blobs = LruCache(1_000_000, sizeof=sys.getsizeof, maxcost=BLOB_CACHE_BYTES)
+
+
+def limit_blob_cache(nbytes: int) -> None:
+    """Bound the process's blob texts to ``nbytes`` (a web worker keeps few: its pages are cached)."""
+    _blobs.resize(maxcost=nbytes)
 
 
 @dataclasses.dataclass
@@ -122,6 +128,7 @@ class Store:
             raise StoreError(f"“{self.root}”不是 git 仓库：请先运行 kb init {self.root}，或用 --root 指向内容仓库。")
         self.main = main_branch
         self.author = author
+        self._reading = threading.Lock()
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -173,7 +180,12 @@ class Store:
                 missing.append(sha)
             else:
                 found[sha] = text
-        if missing:
+        if len(missing) == 1:
+            with self._reading:                      # one long-lived ``cat-file --batch``, not thread-safe
+                data = self.repo.git.get_object_data(missing[0])[3]
+            found[missing[0]] = data.decode("utf-8", "replace")
+            _blobs.put(missing[0], found[missing[0]])
+        elif missing:
             proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, input="\n".join(missing).encode() + b"\n",
                                   capture_output=True, check=True)
             data, pos = proc.stdout, 0
@@ -194,7 +206,7 @@ class Store:
     def snapshot(self, commit: str | None = None) -> Snapshot:
         """The content (entries, regulations, configuration) at a commit; main by default."""
         commit = commit or self.head()
-        return Snapshot(self.files_at(commit), commit=commit)
+        return Snapshot(BlobFiles(self.ls_tree(commit), self.read_blobs), commit=commit)
 
     def read(self, path: str, commit: str | None = None) -> str | None:
         """A file's text at a commit, or None when it does not exist there."""

@@ -36,7 +36,7 @@ SCHEMA_VERSION = 8  # 8: cites (the articles an entry cites); 7: field classes m
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
-CACHE_SIZE = 2048
+CACHE_SIZE = 512
 #: The configuration a search reads at its commit.
 CONFIG_PATHS = (config_path("units"), config_path("synonyms"), config_path("intake_rules"))
 

@@ -51,7 +51,7 @@ def lengths_cache() -> LruCache:
 #: Decoded postings kept per process, in bytes. Whoosh reads a posting list block by block (a
 #: pickled header and a compressed array each); at 50,000 entries that was 60 % of an unseen
 #: question's time, and questions share most of their words and character pairs.
-POSTINGS_BYTES = 24 * 2**20
+POSTINGS_BYTES = 64 * 2**20
 
 
 def postings_cache() -> LruCache:

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 METRICS_DUMP_SECONDS = 5.0
 #: Threads rendering responses (and waiting on the database or a primary) per worker.
 RENDER_THREADS = 8
+#: File texts a worker keeps: its entries read their bodies again from git when a page is rendered,
+#: and rendered pages are cached, so at 50,000 entries this holds ~90 MB less than all of them.
+WORKER_BLOB_CACHE_BYTES = 8 * 1024 * 1024
 JSON_PREFIXES = ("/api/", "/metrics")
 HTML_SECURITY = {"content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                                             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
@@ -155,8 +158,10 @@ def create_app(kb: Kb, replica=None) -> Starlette:
 def app_from_environment() -> Starlette:
     """The factory uvicorn workers call: settings from the environment ``kb web`` prepared."""
     from ..config import load_settings
+    from ..content.store import limit_blob_cache
     from ..kb import open_kb
     from .follow import Replica
 
+    limit_blob_cache(WORKER_BLOB_CACHE_BYTES)
     kb = open_kb(load_settings())
     return create_app(kb, Replica(kb) if kb.settings.follow else None)

@@ -32,3 +32,10 @@ def test_dump_parse_round_trip(meta, body):
     parsed, parsed_body, _ = frontmatter.parse(text)
     assert parsed == meta
     assert parsed_body.rstrip("\n") == body.rstrip("\n")
+
+
+def test_files_of_one_layout_share_their_line_numbers_and_short_values():
+    one = frontmatter.parse_at("---\nid: a\ntitle: 社保卡补办\ncategory: [社会保障]\n---\n正文\n")
+    two = frontmatter.parse_at("---\nid: b\ntitle: 居住证办理\ncategory: [社会保障]\n---\n正文\n")
+    assert one[2] == {"id": 2, "title": 3, "category": 4} and one[2] is two[2]
+    assert one[0]["category"][0] is two[0]["category"][0]

@@ -241,6 +241,31 @@ def test_blob_cache_is_bounded_in_bytes(kb, monkeypatch):
     assert kb.store.files_at(kb.store.head()) == files           # evicted blobs are read again
 
 
+def test_entries_of_a_commit_read_their_bodies_from_git_again(kb, monkeypatch):
+    from kb_app.cache import LruCache
+    from kb_app.content import model
+    from kb_app.content import store as store_module
+
+    small = LruCache(1_000_000, sizeof=len, maxcost=2_000)
+    monkeypatch.setattr(store_module, "_blobs", small)
+    monkeypatch.setattr(model, "_ENTRY_CACHE", LruCache(1_000))
+    store = kb.store
+    snap = store.snapshot()
+    assert all(e._text is None for e in snap.entry_list)           # no entry keeps its file's text
+    assert small.cost <= 2_000
+    for entry in snap.entry_list:                                   # each body is read again, exactly
+        _meta, body, _lines = frontmatter.parse(store.read(entry.path))
+        assert entry.body == body
+    assert snap.files[snap.entry_list[0].path] == store.read(snap.entry_list[0].path)
+
+    entry = a_policy(store)
+    head = change_and_publish(store, "cr/x", entry.path, edited(store, entry.path, title="新标题"))
+    again = store.snapshot(head)
+    assert again.entries[entry.id].title == "新标题"
+    unchanged = [e for e in snap.entry_list if e.path != entry.path]
+    assert all(again.entries[e.id] is e for e in unchanged)        # unchanged blobs are not parsed again
+
+
 def test_the_facade_reads_history_by_entry_id(kb):
     entry = a_policy(kb.store)
     first = kb.head()
