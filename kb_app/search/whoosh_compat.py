@@ -206,9 +206,18 @@ class PostingBuffer:
         return LENGTHS[length_bytes(reader, fieldname, reader.doc_count_all() + 1)].tolist()
 
 
+#: Postings in blocks of up to 1,024 documents instead of Whoosh's 128: a question never asked before
+#: reads the posting lists of its words whole (term_postings), and each block costs a pickled header,
+#: an inflate and an unpickle. At 50,000 entries: unseen questions 9.2 -> 8.2 ms p50, the index
+#: 347 -> 278 MB. (Uncompressed blocks were a little faster again but made the index 1.1 GB.)
+POSTING_BLOCK = 1024
+
+
 def buffered_writer(ix, limitmb=256):
     """An index writer whose postings go through a :class:`PostingBuffer`."""
-    writer = ix.writer(limitmb=limitmb)
+    from whoosh.codec.whoosh3 import W3Codec
+
+    writer = ix.writer(limitmb=limitmb, codec=W3Codec(blocklimit=POSTING_BLOCK))
     if hasattr(writer, "pool") and hasattr(writer, "fieldwriter"):
         writer.pool = PostingBuffer()
         fieldwriter = writer.fieldwriter

@@ -164,13 +164,10 @@ def test_with_whoosh_stock_idf_each_term_differs_by_the_idf_ratio_only(runs):
     assert reordered > 0
 
 
-@pytest.mark.parametrize("audience", ["public", "agent"])
-def test_postings_read_in_bulk_equal_whooshs_matcher_for_every_term(sample_kb, audience):
-    # whoosh_compat.term_postings decodes a posting list from one read of its extent; Whoosh's own
-    # matcher, posting by posting, is the reference — every term of every field of every segment.
+def assert_bulk_postings_equal_whooshs_matcher(reader) -> int:
+    """Every term of every field of every segment read both ways; how many terms were compared."""
     from kb_app.search import whoosh_compat
 
-    reader = sample_kb.index.searcher(audience).reader()
     checked = 0
     for leaf, _base in reader.leaf_readers():
         deleted = whoosh_compat.deleted_docs(leaf)
@@ -188,5 +185,29 @@ def test_postings_read_in_bulk_equal_whooshs_matcher_for_every_term(sample_kb, a
                 assert [int(got[0][i]) for i in live] == ids, (field, term)
                 assert [round(float(got[1][i]), 4) for i in live] == [round(w, 4) for w in weights], (field, term)
                 checked += 1
-    assert checked > 5_000 and any(whoosh_compat.deleted_docs(leaf) for leaf, _ in reader.leaf_readers())
+    return checked
+
+
+@pytest.mark.parametrize("audience", ["public", "agent"])
+def test_postings_read_in_bulk_equal_whooshs_matcher_for_every_term(sample_kb, audience):
+    # whoosh_compat.term_postings decodes a posting list from one read of its extent; Whoosh's own
+    # matcher, posting by posting, is the reference — every term of every field of every segment.
+    from kb_app.search import whoosh_compat
+
+    reader = sample_kb.index.searcher(audience).reader()
+    assert assert_bulk_postings_equal_whooshs_matcher(reader) > 5_000
+    assert any(whoosh_compat.deleted_docs(leaf) for leaf, _ in reader.leaf_readers())
     assert whoosh_compat.term_postings(next(iter(reader.leaf_readers()))[0], "title", "不存在的词语") is None
+
+
+def test_posting_lists_of_many_blocks_are_read_whole(kb, monkeypatch):
+    # The sample has fewer documents than a block holds: small blocks make its common terms span many.
+    from kb_app.search import whoosh_compat
+
+    monkeypatch.setattr(whoosh_compat, "POSTING_BLOCK", 4)
+    kb.reindex(rebuild=True)
+    reader = kb.index.searcher("agent").reader()
+    leaf = next(iter(reader.leaf_readers()))[0]
+    info = leaf._terms.term_info("bb", "热线".encode())
+    assert info.doc_frequency() > 12 and not info.is_inlined()  # four blocks or more
+    assert assert_bulk_postings_equal_whooshs_matcher(reader) > 5_000
