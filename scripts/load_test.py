@@ -285,7 +285,9 @@ async def run_level(target: str, port: int, mix: Mix, clients: int, seconds: flo
 
 def prepare_kb(size: str, work: Path, material) -> Path:
     root = work / f"kb-{size}"
-    if size == "sample":
+    if (root / ".git").is_dir():
+        log(f"reusing {root}")              # a directory kept by an earlier run (--keep, then --work)
+    elif size == "sample":
         from kb_app import init_repo
 
         init_repo(root)
@@ -381,12 +383,16 @@ def main(argv=None):
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of warm-up per target")
     parser.add_argument("--streamlit-max-clients", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the working directory (logs, repositories)")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="working directory of an earlier run kept with --keep: its knowledge bases are "
+                             "reused (brought up to date by kb index) instead of generated again; kept afterwards")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",") if c]
     if args.seconds > 120 or args.max_requests > 200_000 or max(args.clients) > 500:
         parser.error("bounded runs only: --seconds ≤ 120, --max-requests ≤ 200000, clients ≤ 500")
     material = sample_material()
-    work = Path(tempfile.mkdtemp(prefix="kb-load-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="kb-load-"))
+    args.keep = args.keep or args.work is not None
     rows = []
     try:
         for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index
-from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.filestore import FileStorage
 
 from ..cache import LruCache
 from ..content.model import Snapshot, config_path
@@ -110,7 +110,7 @@ def open_index(path):
 def memory_searcher(docs: list[Doc], audience: str, ana):
     """A searcher over an index of ``docs`` held in memory (for searching a past commit)."""
     whoosh_compat.check_version()
-    ix = RamStorage().create_index(make_schema())
+    ix = whoosh_compat.MemoryStorage().create_index(make_schema())
     write_docs(ix, docs, audience, ana)
     return ix.searcher(weighting=weighting())
 

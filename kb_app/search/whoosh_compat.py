@@ -14,12 +14,14 @@ import importlib.metadata
 import io
 import pickle
 import struct
+import tempfile
 import zlib
 from array import array
 
 import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -204,6 +206,24 @@ class PostingBuffer:
         if reader is None:
             return None
         return LENGTHS[length_bytes(reader, fieldname, reader.doc_count_all() + 1)].tolist()
+
+
+class MemoryStorage(RamStorage):
+    """Whoosh's in-memory storage, whose writers keep their temporary files in a directory of their own.
+
+    ``RamStorage`` puts every writer's temporary files in ``<tmp>/MAIN.tmp`` — one directory for every
+    in-memory index of every process — and the first writer to finish deletes it, so two searches of a
+    past day at once (two agents, two workers) made one of them fail.
+    """
+
+    _temp_folder = None
+
+    def temp_storage(self, name=None):
+        # A writer and its per-document writer both ask (under one name): they share the directory,
+        # and the writer removes it when it finishes, as with Whoosh's.
+        if self._temp_folder is None:
+            self._temp_folder = tempfile.mkdtemp(prefix="kb-whoosh-")
+        return FileStorage(self._temp_folder).create()
 
 
 #: Postings in blocks of up to 1,024 documents instead of Whoosh's 128: a question never asked before

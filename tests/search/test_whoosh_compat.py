@@ -1,5 +1,7 @@
 """Whoosh's internals as kb_app reads and writes them: the version check and the buffered writer."""
 
+import os
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -68,7 +70,7 @@ def test_the_buffered_writer_writes_what_whoosh_writes(audience):
     ana = analysis.Analyzer()
     indexes = []
     for buffered in (False, True):
-        ix = RamStorage().create_index(make_schema())
+        ix = whoosh_compat.MemoryStorage().create_index(make_schema())
         writer = whoosh_compat.buffered_writer(ix) if buffered else ix.writer()
         assert isinstance(writer.pool, whoosh_compat.PostingBuffer) == buffered
         for doc in docs:
@@ -81,3 +83,23 @@ def test_the_buffered_writer_writes_what_whoosh_writes(audience):
     assert len(stock) > 1000 and stock == buffered
     lengths = np.array(stock[("length", "bw")])
     assert (lengths > 0).sum() > len(docs) // 2
+
+
+def test_in_memory_indexes_can_be_written_at_the_same_time():
+    # Whoosh's RamStorage gives every writer the same temporary directory and the first to finish
+    # deletes it; MemoryStorage (used for searches of a past day) gives each writer its own.
+    def two_writers(storage_class):
+        storages, writers = [], []
+        for _ in range(2):
+            storages.append(storage_class())
+            writer = storages[-1].create_index(make_schema()).writer()
+            writer.add_document(id="a", title="社会保障卡")
+            writers.append(writer)
+        for writer in writers:
+            writer.commit()
+        return storages
+
+    with pytest.raises(FileNotFoundError):
+        two_writers(RamStorage)
+    storages = two_writers(whoosh_compat.MemoryStorage)
+    assert all(not os.path.exists(s._temp_folder) for s in storages)   # removed as each writer finished
