@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 #: Rendered responses kept per worker, and how long one is trusted (flags and check dates are not in the key).
 CACHE_ITEMS = 4096
-CACHE_BYTES = 24 * 1024 * 1024
+CACHE_BYTES = 16 * 1024 * 1024
 CACHE_TTL = 60.0
 #: Search-log rows are written in batches, at most this often (seconds) or this many at once.
 LOG_INTERVAL = 1.0
