@@ -108,14 +108,14 @@ def test_two_workers_serve_and_a_dead_one_is_replaced(web_kb, tmp_path):
                                 start_new_session=True, cwd=PROJECT)
         try:
             wait_for(lambda: health(port) and len(workers(proc.pid)) == 2, 120)
-            assert listeners(port) == 2
+            wait_for(lambda: listeners(port) == 2, 15)
             for _ in range(20):  # new connections each time: both sockets take their share
                 assert health(port)
             first = workers(proc.pid)
             os.kill(first[0], signal.SIGKILL)
             wait_for(lambda: first[0] not in workers(proc.pid) and len(workers(proc.pid)) == 2, 60)
             wait_for(lambda: all(health(port) for _ in range(10)), 60)
-            assert listeners(port) == 2
+            wait_for(lambda: listeners(port) == 2, 15)
             os.kill(proc.pid, signal.SIGTTIN)  # one more worker, on a socket already there
             wait_for(lambda: len(workers(proc.pid)) == 3, 60)
             wait_for(lambda: all(health(port) for _ in range(10)), 60)
