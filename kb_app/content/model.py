@@ -358,13 +358,6 @@ class BlobFiles(Mapping):
     def items(self):
         return self.texts(self.shas).items()
 
-    def __eq__(self, other):
-        if isinstance(other, BlobFiles):
-            return self.shas == other.shas
-        return Mapping.__eq__(self, other)
-
-    __hash__ = None
-
 
 class Snapshot:
     """Everything under entries/ and regulations/ at one point (a commit or the work tree)."""

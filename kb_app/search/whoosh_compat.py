@@ -20,7 +20,7 @@ from array import array
 
 import numpy as np
 import whoosh
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_uint
@@ -236,8 +236,6 @@ POSTING_BLOCK = 1024
 
 def buffered_writer(ix, limitmb=256):
     """An index writer whose postings go through a :class:`PostingBuffer`."""
-    from whoosh.codec.whoosh3 import W3Codec
-
     writer = ix.writer(limitmb=limitmb, codec=W3Codec(blocklimit=POSTING_BLOCK))
     if hasattr(writer, "pool") and hasattr(writer, "fieldwriter"):
         writer.pool = PostingBuffer()

@@ -17,7 +17,6 @@ def test_a_worker_hands_free_memory_back_now_and_then(web_kb, make_client, monke
 
     trims = []
     monkeypatch.setattr(app, "METRICS_DUMP_SECONDS", 0.01)
-    monkeypatch.setattr(app, "TRIM_EVERY", 3)
     monkeypatch.setattr(app, "release_free_memory", lambda: trims.append(1) or True)
     make_client(web_kb)
     deadline = time.monotonic() + 30
