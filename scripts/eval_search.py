@@ -168,7 +168,9 @@ def regulation_questions(path: Path = QUESTIONS) -> list[dict]:
 
 
 def regulation_docs(snapshot) -> list[dict]:
-    return [{"docid": a.id, "text": f"{snapshot.regulations[a.regulation].title} {a.label} {a.text}"} for a in snapshot.articles()]
+    """The articles for the baselines: title, label, common questions and text, as kb_app indexes them."""
+    return [{"docid": a.id, "text": " ".join([snapshot.regulations[a.regulation].title, a.label, *a.questions, a.text])}
+            for a in snapshot.articles()]
 
 
 def eval_regulations(systems=("kb_app", "whoosh_default", "fts5_trigram"), path: Path = QUESTIONS) -> dict:

@@ -245,6 +245,8 @@ class Article:
     chapter: str
     text: str
     line: int
+    #: Common questions (常见问法) the article answers, from the regulation's ``questions`` front matter.
+    questions: tuple = ()
 
     @property
     def id(self) -> str:
@@ -301,7 +303,39 @@ def parse_regulation(path: str, text: str) -> Regulation:
     reg = Regulation(path, meta, articles, lines, problems)
     for a in articles.values():
         a.regulation = reg.id
+    for number, questions in article_questions(meta.get("questions")).items():
+        if number in articles:
+            articles[number].questions = questions
     return reg
+
+
+def article_questions(value) -> dict[int, tuple]:
+    """The readable part of a regulation's ``questions`` (article number → its common questions).
+
+    Numbers may be written as integers or numerals (``11``, ``"十一"``); what cannot be read is left
+    out here and reported by validation.
+    """
+    out = {}
+    if not isinstance(value, dict):
+        return out
+    for key, items in value.items():
+        number = article_number(key)
+        if number is not None and isinstance(items, list):
+            out[number] = tuple(q.strip() for q in items if isinstance(q, str) and q.strip())
+    return out
+
+
+def article_number(key) -> int | None:
+    """An article number written as an integer or a numeral (``11``, ``"11"``, ``"十一"``), else None."""
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return key if key > 0 else None
+    try:
+        number = to_int(str(key).removeprefix("第").removesuffix("条"))
+    except ValueError:
+        return None
+    return number if number > 0 else None
 
 
 @dataclasses.dataclass(frozen=True)

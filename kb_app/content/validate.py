@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 from pathlib import PurePosixPath
 
-from .model import DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, date_problem
+from .model import (DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, article_number,
+                    date_problem)
 from .numerals import article_label
 from .validate_configs import ConfigChecks
 
@@ -232,6 +233,27 @@ class _Validator(ConfigChecks):
 
     # -- regulations ------------------------------------------------------------------------
 
+    def check_article_questions(self, reg):
+        """``questions``: article number → a list of common questions, each article of this text."""
+        value = reg.meta.get("questions")
+        if value is None:
+            return
+        line = reg.lines.get("questions")
+        example = "写成“questions:”下按条号列出问法，例如“  11: [热线归哪个部门管]”"
+        if not isinstance(value, dict):
+            self.add(reg.path, line, "questions", "应为“条号: 问法列表”的映射", example)
+            return
+        for key, items in value.items():
+            number = article_number(key)
+            if number is None:
+                self.add(reg.path, line, "questions", f"“{key}”不是条号", "条号写成数字，例如“11”")
+            elif number not in reg.articles:
+                self.add(reg.path, line, "questions", f"本条例没有{article_label(number)}",
+                         "改为正文中已有的条号，或删除这一项")
+            elif not isinstance(items, list) or not all(isinstance(q, str) and q.strip() for q in items):
+                self.add(reg.path, line, "questions", f"{article_label(number)}的问法应为非空文字的列表",
+                         example)
+
     def check_regulations(self):
         for reg in self.snap.regulations.values():
             stem = PurePosixPath(reg.path).stem
@@ -248,6 +270,7 @@ class _Validator(ConfigChecks):
                              f"按 YYYY-MM-DD 填写，例如“{field}: 2026-01-01”")
             if not reg.articles:
                 self.add(reg.path, 1, "正文", "没有找到任何条文", "条文标题写成“## 第一条”的形式")
+            self.check_article_questions(reg)
             for line, message, fix in reg.problems:
                 self.add(reg.path, line, "正文", message, fix)
             numbers = sorted(reg.articles)

@@ -73,11 +73,11 @@ def entry_doc(entry: Entry) -> Doc:
 
 
 def regulation_docs(reg) -> list[Doc]:
-    """The articles of a regulation, one document each."""
+    """The articles of a regulation, one document each; its common questions are searched like an entry's."""
     issuer = str(reg.meta.get("issuer") or "")
     return [Doc(id=a.id, source=reg.path, kind="article", title=f"{reg.title} {a.label}",
-                head=f"{reg.title} {a.label}", keywords=a.chapter, body=render.page_text(a.text),
-                unit_name=issuer) for a in reg.articles.values()]
+                head="\n".join([f"{reg.title} {a.label}", *a.questions]), keywords=a.chapter,
+                body=render.page_text(a.text), unit_name=issuer) for a in reg.articles.values()]
 
 
 def file_docs(path: str, text: str) -> list[Doc]:

@@ -35,8 +35,9 @@ def add_entry(kb, audience="public", dates=""):
 
 def test_an_article_is_found_through_the_entry_that_cites_it(kb):
     """No article says 蓝鲸卡; the answer citing 第三十一条 brings it to the question."""
-    assert ids(kb.search("蓝鲸卡在哪里查", kind="article")) == []
+    assert ids(kb.search("蓝鲸卡", kind="article")) == []
     add_entry(kb)
+    assert ids(kb.search("蓝鲸卡", kind="article"))[:1] == ["beijing-2021/31"]
     assert ids(kb.search("蓝鲸卡在哪里查", kind="article"))[:1] == ["beijing-2021/31"]
     found = ids(kb.search("蓝鲸卡在哪里查"))
     assert found[0] == "bluewhale-card" and "beijing-2021/31" in found
@@ -45,7 +46,8 @@ def test_an_article_is_found_through_the_entry_that_cites_it(kb):
 @pytest.mark.parametrize("audience,dates", [("internal", ""), ("public", "effective: 2099-01-01")])
 def test_entries_a_citizen_cannot_see_lend_nothing_to_public_results(kb, audience, dates):
     add_entry(kb, audience, dates)
-    assert ids(kb.search("蓝鲸卡在哪里查", kind="article")) == []
+    assert ids(kb.search("蓝鲸卡", kind="article")) == []
+    assert "beijing-2021/31" not in ids(kb.search("蓝鲸卡在哪里查", kind="article"))
     assert "beijing-2021/31" in ids(kb.search("蓝鲸卡在哪里查", audience="agent", kind="article"))
 
 
