@@ -27,7 +27,7 @@ def test_regulation_questions():
     assert r["recall@1"] >= THRESHOLDS["recall@1"] and r["recall@5"] >= THRESHOLDS["recall@5"], r
 
 
-THRESHOLDS = {"recall@1": 0.89, "recall@5": 0.93}
+THRESHOLDS = {"recall@1": 0.93, "recall@5": 0.97}
 
 
 def test_held_out_regulation_questions_are_reported_apart():
@@ -36,5 +36,6 @@ def test_held_out_regulation_questions_are_reported_apart():
     assert len(items) >= 80
     assert not {i["q"] for i in items} & {i["q"] for i in eval_search.regulation_questions()}
     r = eval_search.eval_regulations(systems=("kb_app",), path=eval_search.CALLERS)["kb_app"]
-    # measured: Recall@1 0.533, Recall@5 0.750, MRR@10 0.629 (before citations and intake rules: 0.457, 0.620)
-    assert r["n"] == len(items) and r["recall@1"] >= 0.50 and r["recall@5"] >= 0.71, r
+    # measured: Recall@1 0.848, Recall@5 0.967, MRR@10 0.892 with the articles' common questions
+    # (without them 0.533, 0.750; before citations and intake rules 0.457, 0.620)
+    assert r["n"] == len(items) and r["recall@1"] >= 0.80 and r["recall@5"] >= 0.93, r
