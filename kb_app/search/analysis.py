@@ -134,6 +134,41 @@ def query_bigrams(text: str) -> list[str]:
     return [b for b in dict.fromkeys(bigrams(text, normalized=True)) if b not in STOPWORDS]
 
 
+#: Words that ask rather than name what is asked about. A document sharing only these (and the pairs
+#: of characters that straddle them) with a question does not answer it: 市民从哪里查… for 蓝鲸卡在哪里查.
+_ASKING = re.compile("在哪里|在哪儿|在哪|哪里|哪儿|去哪|为什么|为啥|为何|什么|怎么样|怎么|怎样|如何|多少|哪些|哪个|"
+                     "哪家|哪位|是否|能否|可以|是不是|有没有|吗|呢")
+
+
+class Asking:
+    """Where a (normalised) question asks rather than names: which of its query tokens only ask."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.mask = [False] * len(text)
+        for m in _ASKING.finditer(text):
+            self.mask[m.start():m.end()] = [True] * (m.end() - m.start())
+        named = [c if not asked and (_CJK_CHAR.match(c) or c.isalnum()) else " "
+                 for c, asked in zip(text, self.mask)]
+        rest = "".join(named)
+        #: Whether the question names something besides asking: a pair of characters (or a word in
+        #: letters or digits) outside the asking words.
+        self.names = bool(_ASCII_WORD.search(rest)) or any(
+            len(b) == 2 and b not in STOPWORDS for part in rest.split() for b in bigrams(part, normalized=True))
+
+    def only_asks(self, token: str) -> bool:
+        """Whether every place the token comes from in the question touches an asking word.
+
+        Tokens that are not in the question (synonyms, document numbers as indexed) name something.
+        """
+        starts = [m.start() for m in re.finditer(f"(?={re.escape(token)})", self.text)]
+        spans = [range(i, i + len(token)) for i in starts]
+        if not spans and len(token) == 2:  # a pair one apart (see skip_bigrams): its two characters
+            spans = [(m.start(), m.start() + 2) for m in
+                     re.finditer(f"(?={re.escape(token[0])}.{re.escape(token[1])})", self.text)]
+        return bool(spans) and all(any(self.mask[i] for i in span) for span in spans)
+
+
 def skip_bigrams(text: str) -> list[str]:
     """Pairs of characters one apart in a (normalised) question: ``停水停电`` gives ``水电``.
 

@@ -223,8 +223,10 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
         return SearchResults(text, [], 0, expanded, commit)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
+    asking = analysis.Asking(analysis.question_form(analysis.normalize(text)))
+    weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None
     top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
-                            adjust=_adjust(text, config))
+                            adjust=_adjust(text, config), weak=weak)
     ranked = rerank(text, [(scorer.stored_fields(d), sc) for d, sc in top])
     if public:
         ranked = citations.citing_first(ranked)

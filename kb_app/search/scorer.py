@@ -148,13 +148,16 @@ class Scorer:
         return self._stored.get_or_build(docnum, lambda: self.searcher.stored_fields(docnum))
 
     def top(self, terms, limit: int, exclude: np.ndarray | None = None, include: np.ndarray | None = None,
-            adjust=None):
+            adjust=None, weak=None):
         """(docnum, score) of the best ``limit`` documents, and how many matched.
 
+        Documents matching none of ``terms`` but the ``weak`` ones (a subset) do not match.
         ``adjust(scorer, scores)`` may change the scores of the documents that may be shown, in place,
         before ``include`` narrows them (see citations.propagate).
         """
         scores = self.scores(terms)
+        if weak is not None:
+            scores[scores <= self.scores(weak) * (1 + 1e-5)] = 0
         scores[self.deleted] = 0
         if exclude is not None:
             scores[exclude] = 0

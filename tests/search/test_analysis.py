@@ -94,3 +94,18 @@ def test_skip_bigrams_meet_an_enumeration():
     ("不能按期办结怎么办", "不能按期办结 "), ("不予受理", "不予受理")])
 def test_question_form_is_taken_out(question, expected):
     assert analysis.question_form(question) == expected
+
+
+@pytest.mark.parametrize("question, names, asking, naming", [
+    ("蓝鲸卡在哪里查", True, ["卡在", "在哪", "里查", "哪查"], ["蓝鲸", "鲸卡"]),
+    ("热线归哪个部门管", True, ["归哪", "个部"], ["热线", "部门", "主管", "门管"]),
+    ("社保卡在哪里补办", True, ["卡在", "里补"], ["社保", "补办"]),
+    ("12345在哪里", True, ["在哪"], ["12345"]),
+    ("卡在哪里", False, ["卡在"], []),
+    ("怎么办", False, [], []),
+])
+def test_asking_words_are_told_from_what_a_question_names(question, names, asking, naming):
+    a = analysis.Asking(analysis.question_form(analysis.normalize(question)))
+    assert a.names is names
+    assert [t for t in asking if a.only_asks(t)] == asking
+    assert [t for t in naming if a.only_asks(t)] == []
