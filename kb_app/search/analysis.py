@@ -161,11 +161,10 @@ class Asking:
 
         Tokens that are not in the question (synonyms, document numbers as indexed) name something.
         """
-        starts = [m.start() for m in re.finditer(f"(?={re.escape(token)})", self.text)]
-        spans = [range(i, i + len(token)) for i in starts]
-        if not spans and len(token) == 2:  # a pair one apart (see skip_bigrams): its two characters
-            spans = [(m.start(), m.start() + 2) for m in
-                     re.finditer(f"(?={re.escape(token[0])}.{re.escape(token[1])})", self.text)]
+        text, n = self.text, len(token)
+        spans = [range(i, i + n) for i in range(len(text) - n + 1) if text.startswith(token, i)]
+        if not spans and n == 2:  # a pair one apart (see skip_bigrams): its two characters
+            spans = [(i, i + 2) for i in range(len(text) - 2) if text[i] == token[0] and text[i + 2] == token[1]]
         return bool(spans) and all(any(self.mask[i] for i in span) for span in spans)
 
 

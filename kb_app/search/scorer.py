@@ -155,9 +155,14 @@ class Scorer:
         ``adjust(scorer, scores)`` may change the scores of the documents that may be shown, in place,
         before ``include`` narrows them (see citations.propagate).
         """
-        scores = self.scores(terms)
-        if weak is not None:
-            scores[scores <= self.scores(weak) * (1 + 1e-5)] = 0
+        if weak:
+            weak = set(weak)
+            scores = self.scores([t for t in terms if t not in weak])
+            named = scores > 0
+            scores += self.scores([t for t in terms if t in weak])
+            scores[~named] = 0
+        else:
+            scores = self.scores(terms)
         scores[self.deleted] = 0
         if exclude is not None:
             scores[exclude] = 0
