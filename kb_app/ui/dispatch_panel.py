@@ -180,13 +180,15 @@ def dispatch_form(kb, user, result):
     """派单 to a suggested entry or one picked by hand: the request's outcome and a dispatch-history record."""
     options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）"
                for i, c in enumerate(result.candidates, 1)}
-    choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key="dispatch_choice",
+    # Keys of their own per analysed request: a choice made for the last caller never carries over.
+    request = st.session_state.get("dispatch_request", 0)
+    choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
     if choice == OTHER_ENTRY:
         titles = {e.id: e.title for e in kb.snapshot().directory()}
         choice = st.selectbox("派单目录事项", list(titles), format_func=lambda k: f"{titles[k]}（{k}）", index=None,
-                              placeholder="输入事项名称查找", key="dispatch_manual")
+                              placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
     if st.button("派单", key="outcome_dispatch", disabled=not choice,
                  type="secondary" if result.suggested_outcome == "direct_answer" else "primary"):
         rank = list(options).index(choice) + 1 if choice in options else None
@@ -222,6 +224,7 @@ def dispatch_tab(kb, user):
                         placeholder="粘贴或输入来电人的原话，例如：楼道里有很大的煤气味")
     if st.button("分析诉求", key="dispatch_go", type="primary"):
         st.session_state.pop("dispatch_recorded", None)
+        st.session_state["dispatch_request"] = st.session_state.get("dispatch_request", 0) + 1
         if not (text or "").strip():
             st.session_state.pop("dispatch_result", None)
             st.warning("请先输入来电人的诉求。")

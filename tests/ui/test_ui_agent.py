@@ -40,6 +40,26 @@ def dispatch(at, text):
     return at
 
 
+def choice_radio(at):
+    """The 确认派单事项 radio of the request analysed last (its key changes with every request)."""
+    [radio] = [r for r in at.radio if r.key.startswith("dispatch_choice_")]
+    return radio
+
+
+def manual_box(at):
+    [box] = [b for b in at.selectbox if b.key.startswith("dispatch_manual_")]
+    return box
+
+
+def test_a_choice_made_for_one_request_does_not_carry_to_the_next(app_env, agent):
+    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    choice_radio(at).set_value("__other__").run()
+    at = dispatch(at, "楼道里有很大的煤气味")
+    radio = choice_radio(at)
+    assert radio.index == 0 and radio.value != "__other__"
+    assert not [b for b in at.selectbox if b.key.startswith("dispatch_manual_")]
+
+
 def test_console_is_not_open_to_the_public(app_env):
     at = open_page()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -171,7 +191,7 @@ def test_a_consultation_is_answered_directly(app_env, agent):
 
 def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
     at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
-    at.radio(key="dispatch_choice").set_value("street-light-out").run()
+    choice_radio(at).set_value("street-light-out").run()
     at.button(key="outcome_dispatch").click().run()
     [row] = rows(app_env, "request_outcomes")
     assert (row["outcome"], row["entry"], row["suggested"]) == ("dispatch", "street-light-out", "dispatch")
@@ -234,7 +254,7 @@ def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_e
     assert light["参考"].startswith("与 ") and light["参考"].endswith(" 条历史工单相似")
     top = next(m.value for m in at.markdown if m.value.startswith("首选："))
     assert f":gray-badge[{light['参考']}]" in top
-    at.radio(key="dispatch_choice").set_value("street-light-out")
+    choice_radio(at).set_value("street-light-out")
     at.button(key="outcome_dispatch").click().run()
     assert not at.exception
     title = app_env.entry("street-light-out").title
@@ -248,8 +268,8 @@ def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_e
 
 def test_confirming_an_entry_picked_by_hand(app_env, agent):
     at = dispatch(console(agent), "楼道里有很大的煤气味")
-    at.radio(key="dispatch_choice").set_value("__other__").run()
-    at.selectbox(key="dispatch_manual").set_value("water-outage").run()
+    choice_radio(at).set_value("__other__").run()
+    manual_box(at).set_value("water-outage").run()
     at.button(key="outcome_dispatch").click().run()
     assert not at.exception
     (row,) = app_env.dispatch_history.recent()
