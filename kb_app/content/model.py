@@ -275,6 +275,7 @@ def parse_regulation(path: str, text: str) -> Regulation:
     meta, body, lines = frontmatter.parse(text)
     offset = frontmatter.split(text)[2]
     articles: dict[int, Article] = {}
+    asked = article_questions(meta.get("questions"))
     problems = []
     chapter, current, buf = "", None, []
 
@@ -287,7 +288,8 @@ def parse_regulation(path: str, text: str) -> Regulation:
         if m:
             close()
             number = to_int(m.group(1))
-            current, buf = Article(PurePosixPath(path).stem, number, f"第{m.group(1)}条", chapter, "", offset + i), []
+            current, buf = Article(PurePosixPath(path).stem, number, f"第{m.group(1)}条", chapter, "", offset + i,
+                                   asked.get(number, ())), []
             if number in articles:
                 problems.append((offset + i, f"第{m.group(1)}条重复出现", "删除重复的条文或改正条号"))
             articles[number] = current
@@ -303,9 +305,6 @@ def parse_regulation(path: str, text: str) -> Regulation:
     reg = Regulation(path, meta, articles, lines, problems)
     for a in articles.values():
         a.regulation = reg.id
-    for number, questions in article_questions(meta.get("questions")).items():
-        if number in articles:
-            articles[number].questions = questions
     return reg
 
 

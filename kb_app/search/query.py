@@ -216,14 +216,15 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     just before it (see citations.citing_first).
     """
     commit = config.commit or ""
-    negations = intent.negation_groups(analysis.question_form(analysis.normalize(text)))
+    norm = analysis.question_form(analysis.normalize(text))
+    negations = intent.negation_groups(norm)
     groups = list(config.synonym_groups) + negations
     terms, highlight, expanded = build_query(text, searcher, ana, groups, scorer.doc_frequency)
     if not terms or limit == 0:
         return SearchResults(text, [], 0, expanded, commit)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
-    asking = analysis.Asking(analysis.question_form(analysis.normalize(text)))
+    asking = analysis.Asking(norm)
     weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None
     top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
                             adjust=_adjust(text, config), weak=weak)
