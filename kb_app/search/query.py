@@ -34,6 +34,11 @@ MAX_BIGRAMS = 24
 RERANK_DEPTH = 30
 RERANK_WEIGHT = 1.0
 RERANK_FULL_AT = 12
+#: Weight of the share of the question's trigrams found together within PASSAGE_CHARS characters
+#: of a document: a long notice answers a question where its words meet, not wherever they are
+#: scattered (NCP dev MRR@10 0.828 → 0.838).
+PASSAGE_WEIGHT = 1.0
+PASSAGE_CHARS = 200
 #: Weight of jieba words relative to character bigrams.
 WORD_WEIGHT = 1.0
 
@@ -192,15 +197,40 @@ def rerank(text: str, ranked: list) -> list:
     top = ranked[0][1] or 1.0
     # Word order says more in a long formal question than in a short colloquial one.
     weight = RERANK_WEIGHT * min(1.0, len(grams) / RERANK_FULL_AT) if RERANK_FULL_AT else RERANK_WEIGHT
+    long_form = PASSAGE_WEIGHT * min(1.0, max(0, len(grams) - RERANK_FULL_AT) / RERANK_FULL_AT)
     out = []
     for i, (f, score) in enumerate(ranked):
         if i < RERANK_DEPTH:
             doc = analysis.normalized(f.get("title", "") + "\n" + f.get("text", ""))
-            cover = sum(1 for g in grams if g in doc) / len(grams)
-            out.append((f, score / top + weight * cover))
+            present = [g for g in grams if g in doc]
+            cover = len(present) / len(grams)
+            passage = densest_window(doc, present, PASSAGE_CHARS) / len(grams) if long_form else 0.0
+            out.append((f, score / top + weight * cover + long_form * passage))
         else:
             out.append((f, score / top))
     return sorted(out, key=lambda x: -x[1])
+
+
+def densest_window(doc: str, grams: list[str], width: int) -> int:
+    """The most distinct ``grams`` that occur within ``width`` characters of each other in ``doc``."""
+    hits = []
+    for n, g in enumerate(grams):
+        at = doc.find(g)
+        while at >= 0:
+            hits.append((at, n))
+            at = doc.find(g, at + 1)
+    hits.sort()
+    best, start, inside = 0, 0, {}
+    for at, n in hits:
+        inside[n] = inside.get(n, 0) + 1
+        while hits[start][0] <= at - width:
+            m = hits[start][1]
+            inside[m] -= 1
+            if not inside[m]:
+                del inside[m]
+            start += 1
+        best = max(best, len(inside))
+    return best
 
 
 # -- running it ----------------------------------------------------------------------------------
