@@ -7,6 +7,9 @@ their ``basis``. A question that an intake rule recognises therefore lends a sha
 to those articles (see ``boost_articles``). Emergency rules are read by meaning with the dispatch assistant's
 recogniser, the other rules by their trigger phrases, exactly as at intake; whether the emergency is
 happening now does not matter here: the question is about the matter either way.
+
+A question that names the place of one regulation (保定的条例什么时候开始施行) lowers the articles of
+the others (see ``prefer_named_place``): the place is read from each regulation's issuer.
 """
 
 from __future__ import annotations
@@ -95,4 +98,43 @@ def boost_articles(articles: list[str]):
         for a in articles:
             if a in by_id:
                 scores[by_id[a]] += RULE_WEIGHT * best
+    return adjust
+
+
+# -- the place a question names --------------------------------------------------------------------
+
+#: The factor on the articles of a regulation whose place a question does not name, when it names
+#: another's: 保定的条例什么时候开始施行 is about 保定's last article, not Beijing's.
+OTHER_PLACE_FACTOR = 0.5
+_PLACE = re.compile("^([\u4e00-\u9fff]{2,8}?)(省|市|自治区|自治州|地区|盟|区|县)")
+
+
+def regulation_places(scorer) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """The place names of each regulation in a reader (from its issuer: 北京市人大常委会 → 北京市, 北京)
+    and the docnums of its articles, by regulation id (cached on the scorer)."""
+    def build():
+        from .citations import article_docnums
+
+        names, docnums = {}, {}
+        for article, docnum in article_docnums(scorer).items():
+            reg = article.split("/")[0]
+            docnums.setdefault(reg, []).append(docnum)
+            m = _PLACE.match(scorer.stored_fields(docnum).get("unit_name") or "")
+            if m and reg not in names:
+                names[reg] = (m.group(1) + m.group(2), m.group(1))
+        return {reg: (names[reg], np.array(docnums[reg])) for reg in names}
+    return scorer.mask(("intent", "places"), build)
+
+
+def prefer_named_place(norm: str):
+    """An ``adjust`` for Scorer.top lowering the articles of the regulations whose place ``norm`` does
+    not name, when it names the place of some (but not all) of them."""
+    def adjust(scorer, scores: np.ndarray) -> None:
+        places = regulation_places(scorer)
+        named = {reg for reg, (names, _docs) in places.items() if any(n in norm for n in names)}
+        if not named or len(named) == len(places):
+            return
+        for reg, (_names, docnums) in places.items():
+            if reg not in named:
+                scores[docnums] *= OTHER_PLACE_FACTOR
     return adjust

@@ -266,13 +266,16 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
 
 
 def _adjust(text: str, config: Snapshot):
-    """Scores beyond the question's words: citations of matching entries, intake rules (see intent.py)."""
+    """Scores beyond the question's words: citations of matching entries, intake rules, the place
+    named (see intent.py)."""
     reader = intent.rule_reader((config.commit, "intake"), config.config("intake_rules"))
     rules = intent.boost_articles(reader.articles_for(text))
+    place = intent.prefer_named_place(analysis.normalize(text))
 
     def adjust(scorer, scores):
         citations.propagate(scorer, scores)
         rules(scorer, scores)
+        place(scorer, scores)
     return adjust
 
 

@@ -95,3 +95,13 @@ def test_cited_articles_are_stored_with_the_entry(kb):
     stored = {f["id"]: f.get("cites") for f in kb.index._searchers["public"].all_stored_fields()}
     assert stored["hotline-not-accepted"] == "beijing-2021/11,baoding-2022/12,baoding-2022/16"
     assert not stored["beijing-2021/11"]
+
+
+@pytest.mark.parametrize("audience", ["public", "agent"])
+def test_a_question_naming_a_city_finds_that_citys_regulation_first(kb, audience):
+    """Both regulations end with when they took effect; the question's place decides which."""
+    def top(q, n=1):
+        return ids(kb.search(q, audience=audience, kind="article", limit=n))
+    assert top("保定的条例什么时候开始施行") == ["baoding-2022/43"]
+    assert top("北京市的条例什么时候开始施行") == ["beijing-2021/38"]
+    assert set(top("北京和保定的条例分别什么时候开始施行", 2)) == {"baoding-2022/43", "beijing-2021/38"}
