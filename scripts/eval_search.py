@@ -9,10 +9,12 @@
    sample knowledge base, where an answer is a regulation article.
 3. A second set of such questions written by another method (tests/data/regulation_questions_callers.yaml:
    from callers' situations and the legislators' explanations), never used for tuning and reported apart.
+4. A third set, tuned on like the first (tests/data/regulation_questions_roles.yaml: agents in training,
+   units' staff, search-box keywords, situations told at length).
 
 Prints Recall@1, Recall@5 and MRR@10 for each system.
 
-    .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers] [--json]
+    .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers|roles] [--json]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 EVAL_DIR = PROJECT.parent / "shared" / "eval"
 QUESTIONS = PROJECT / "tests" / "data" / "regulation_questions.yaml"
 CALLERS = PROJECT / "tests" / "data" / "regulation_questions_callers.yaml"
+ROLES = PROJECT / "tests" / "data" / "regulation_questions_roles.yaml"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -209,7 +212,7 @@ def print_table(title: str, results: dict):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--only", choices=["ncp", "regulations", "callers"], default=None)
+    p.add_argument("--only", choices=["ncp", "regulations", "callers", "roles"], default=None)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
     results = {}
@@ -219,6 +222,8 @@ def main(argv=None):
         results["regulation_questions"] = eval_regulations()
     if args.only in (None, "callers"):
         results["regulation_questions_callers (held out)"] = eval_regulations(path=CALLERS)
+    if args.only in (None, "roles"):
+        results["regulation_questions_roles"] = eval_regulations(path=ROLES)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
     else:

@@ -14,7 +14,7 @@ def test_ncp_dev_beats_both_baselines():
     r = eval_search.eval_ncp()
     kb, fts, whoosh = r["kb_app"], r["fts5_trigram"], r["whoosh_default"]
     assert kb["n"] == 300
-    assert kb["recall@5"] >= 0.92 and kb["mrr@10"] >= 0.82, kb
+    assert kb["recall@5"] >= 0.92 and kb["mrr@10"] >= 0.83, kb  # measured 0.930, 0.836
     for name in ("recall@5", "mrr@10"):
         assert kb[name] > fts[name] and kb[name] > whoosh[name], (name, r)
 
@@ -36,6 +36,15 @@ def test_held_out_regulation_questions_are_reported_apart():
     assert len(items) >= 80
     assert not {i["q"] for i in items} & {i["q"] for i in eval_search.regulation_questions()}
     r = eval_search.eval_regulations(systems=("kb_app",), path=eval_search.CALLERS)["kb_app"]
-    # measured: Recall@1 0.848, Recall@5 0.967, MRR@10 0.892 with the articles' common questions
-    # (without them 0.533, 0.750; before citations and intake rules 0.457, 0.620)
-    assert r["n"] == len(items) and r["recall@1"] >= 0.80 and r["recall@5"] >= 0.93, r
+    # measured: Recall@1 0.870, Recall@5 0.967, MRR@10 0.914 with the articles' common questions
+    # (676 of them: 0.848, 0.967; without them 0.533, 0.750; before citations and intake rules 0.457, 0.620)
+    assert r["n"] == len(items) and r["recall@1"] >= 0.84 and r["recall@5"] >= 0.94, r
+
+
+def test_questions_from_the_roles_that_ask_them():
+    items = eval_search.regulation_questions(eval_search.ROLES)
+    assert len(items) >= 100
+    assert not {i["q"] for i in items} & {i["q"] for i in eval_search.regulation_questions(eval_search.CALLERS)}
+    r = eval_search.eval_regulations(systems=("kb_app",), path=eval_search.ROLES)["kb_app"]
+    # measured: Recall@1 0.859, Recall@5 0.979, MRR@10 0.914
+    assert r["recall@1"] >= 0.83 and r["recall@5"] >= 0.95, r
