@@ -158,6 +158,13 @@ def m012_votes_per_session_no_contact(db):
     db.execute("update reports set contact = null where contact is not null")
 
 
+@migrations()
+def m013_vote_query(db):
+    # The public site logs searches and opened answers in batches, apart from each other; a vote
+    # carries the (masked) query its answer was found by instead (kb_app.usage.suggest.evidence).
+    db["votes"].add_column("query", str)
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 

@@ -29,6 +29,8 @@ AUDIENCES = {"public", "agent", "staff"}
 VOTER_COOKIE = "kb_voter"
 OUTCOMES = OUTCOME_LABELS
 TRANSFER_TOPIC = "紧急转接"
+#: The longest query kept on a vote (a search box takes 200 characters).
+MAX_QUERY = 200
 
 
 def _anonymous(audience: str, username: str | None) -> str | None:
@@ -106,10 +108,12 @@ class Feedback(Tasks):
             return search_id
 
     def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None,
-             search_id: int | None = None, voter: str | None = None) -> int:
+             search_id: int | None = None, voter: str | None = None, query: str | None = None) -> int:
         """Record a helpful / not helpful vote; may open an ``unhelpful`` task for the unit.
 
         ``search_id`` is the search the entry was opened from; it is kept only when that search did open it.
+        Without one, ``query`` is the question the entry was found by (the public site passes it along
+        from its results page), kept masked.
         ``voter`` is the browser session's secret key: a session votes once per entry (a second vote
         raises :class:`AlreadyVoted`); only its digest is stored.
         """
@@ -121,8 +125,9 @@ class Feedback(Tasks):
         with self._db() as db:
             if search_id is not None and not db["search_log"].count_where("id = ? and opened = ?", [search_id, entry_id]):
                 search_id = None
+            found_by = " ".join(mask(query or "").split())[:MAX_QUERY] if search_id is None else ""
             try:
-                pk = db["votes"].insert(dict(row, search=search_id)).last_pk
+                pk = db["votes"].insert(dict(row, search=search_id, query=found_by or None)).last_pk
             except sqlite3.IntegrityError:
                 raise AlreadyVoted("您已经评价过这条答复，每次访问只计一次。谢谢！") from None
         if not helpful:

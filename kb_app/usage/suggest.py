@@ -2,7 +2,9 @@
 
 **Evidence** that an entry answers a query is a search (``search_log``) from which the entry was
 opened and then either voted helpful by the person who searched (a public vote carrying the
-search's id) or adopted by an agent (``used``: the agent took the answer for the call). When one
+search's id, or — on the public site, which logs searches and opened answers apart — the query
+itself, passed from the results page to the answer's vote form) or adopted by an agent (``used``:
+the agent took the answer for the call). When one
 phrasing has at least ``settings.suggest_min_evidence`` such searches for one entry, and the entry
 does not already list it (title, ``questions:``, or ``examples:`` of a directory entry), the
 owning unit gets a maintenance task of kind ``suggested_question``. Accepting it
@@ -64,7 +66,8 @@ class Suggestion:
 
 
 def evidence(kb, since: dt.date | None = None) -> list[dict]:
-    """Per (query, entry): searches that opened the entry and ended in a helpful vote or an adoption."""
+    """Per (query, entry): searches that opened the entry and ended in a helpful vote or an adoption,
+    and helpful votes that carry the query their entry was found by (the public site's)."""
     where = "and s.at >= ?" if since else ""
     params = [since.isoformat()] if since else []
     with kb.db_transaction(write=False) as db:
@@ -75,6 +78,9 @@ def evidence(kb, since: dt.date | None = None) -> list[dict]:
             "      then 1 else 0 end) as helpful "
             f"from search_log s where s.query != '' and s.opened is not null {where} "
             "group by s.id having adopted = 1 or helpful = 1", params).fetchall()
+        rows += db.execute(
+            "select v.query, v.entry, 0, 1 from votes v where v.helpful = 1 and v.search is null "
+            f"and coalesce(v.query, '') != '' {where.replace('s.at', 'v.at')}", params).fetchall()
     grouped: dict[tuple[str, str], dict] = {}
     for query, entry, adopted, helpful in rows:
         key = (phrasing_key(query), entry)

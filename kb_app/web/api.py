@@ -73,6 +73,15 @@ def text_param(params, name: str) -> str | None:
     return value or None
 
 
+def found_by(raw) -> str | None:
+    """The question an answer was found by (``?q=`` on an answer page, ``query`` of a vote), or None
+    when there is none or it is no search question (not text, or longer than a search allows)."""
+    if not isinstance(raw, str) or len(raw) > 4 * analysis.MAX_QUERY_CHARS \
+            or len(" ".join(raw.split())) > analysis.MAX_QUERY_CHARS:
+        return None
+    return " ".join(analysis.sanitize_query(raw).split()) or None
+
+
 def query_text(raw: str | None) -> str:
     """The query text of ``q``: required, at most ``analysis.MAX_QUERY_CHARS`` characters of text."""
     if raw is None or not analysis.sanitize_query(raw):
@@ -318,8 +327,12 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) ->
         if not isinstance(helpful, bool):
             raise bad("helpful", "应为 true（有帮助）或 false（没帮助）。")
         voter = data.get("voter")
+        query = data.get("query")
+        if query not in (None, "") and found_by(query) is None:
+            raise bad("query", f"应为检索时输入的问题（最多 {analysis.MAX_QUERY_CHARS} 个字）。")
         try:
-            site.kb.feedback.vote(found.id, helpful, audience=audience, voter=str(voter) if voter else None)
+            site.kb.feedback.vote(found.id, helpful, audience=audience, voter=str(voter) if voter else None,
+                                  query=found_by(query))
         except AlreadyVoted as e:
             raise HttpError(409, "already_voted", str(e))
     else:

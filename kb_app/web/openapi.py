@@ -89,6 +89,8 @@ SCHEMAS = {
     "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {
         "entry": STR, "type": {"enum": ["vote", "report"]},
         "helpful": {"type": "boolean", "description": "type=vote 时必填"},
+        "query": {"type": "string", "maxLength": 200,
+                  "description": "type=vote 时可选：找到这条答复时输入的问题；多人认为有帮助的问法会建议给承办单位加入答复的常见问法（保存前遮盖个人信息）"},
         "text": {"type": "string", "maxLength": 2000, "description": "type=report 时必填；手机号等个人信息保存前会被遮盖"},
         "contact": {"type": "string", "deprecated": True,
                     "description": "已停用：纠错不再收集联系方式，传入的内容不检查、不保存"}}},

@@ -110,6 +110,9 @@ async def answer(request: Request) -> Response:
     entry_id = request.path_params["entry_id"]
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
+    # The question the answer was found by goes with a helpful vote: what the unit may add to the
+    # answer's questions (kb_app.usage.suggest).
+    query = api.found_by(request.query_params.get("q")) if notice is None else None
 
     def render():
         reader, commit, day = site.reader(False)
@@ -119,14 +122,14 @@ async def answer(request: Request) -> Response:
             return not_found_page(str(e), **_common(site, commit, day))
         data = views.entry_dict(reader, found)
         return page("answer.html", **_common(site, commit, day), title=data["title"], entry=data,
-                    notice=FEEDBACK_MESSAGES.get(notice), read_only=site.replica is not None
+                    notice=FEEDBACK_MESSAGES.get(notice), query=query, read_only=site.replica is not None
                     and not site.settings.primary_url, facts={"id": found.id})
 
     def after(facts):
         if facts and notice is None:
             site.log_open(facts["id"])
 
-    return await site.cached(request, "page-answer", (entry_id, notice), render,
+    return await site.cached(request, "page-answer", (entry_id, notice, query), render,
                              media_type="text/html; charset=utf-8", after=after)
 
 

@@ -8,7 +8,7 @@ import pytest
 from kb_app.content import frontmatter
 
 from ..conftest import commit_all
-from .test_api import DIRECTORY, EXPIRED, INTERNAL, PENDING, PUBLIC
+from .test_api import DIRECTORY, EXPIRED, INTERNAL, PENDING, PUBLIC, error_of
 
 
 class Page(HTMLParser):
@@ -62,7 +62,8 @@ def test_home_without_a_query(client):
 def test_results_are_rendered_on_the_server(client):
     r = client.get("/", params={"q": "外地人怎么办居住证"})
     page = check_page(r)
-    assert f"/answers/{PUBLIC}" in page.links and "<mark>" in r.text and "找到" in r.text
+    assert f"/answers/{PUBLIC}?q=%E5%A4%96%E5%9C%B0%E4%BA%BA%E6%80%8E%E4%B9%88%E5%8A%9E%E5%B1%85%E4%BD%8F%E8%AF%81" \
+        in page.links and "<mark>" in r.text and "找到" in r.text
     assert 'value="外地人怎么办居住证"' in r.text
 
 
@@ -98,6 +99,43 @@ def test_answer_page(client):
     assert "report-text" in page.ids and "report-contact" not in page.ids     # no contact is asked for
     cited = client.get("/answers/heating-not-warm-repair")
     assert any(link.startswith("/articles/") for link in Page(cited.text).links)
+
+
+def test_a_helpful_vote_carries_the_question_the_answer_was_found_by(web_kb, make_client):
+    """Search, open the first answer, vote helpful: the vote keeps the (masked) question, and three
+    browsers finding the same answer by the same new phrasing make a suggested question for its unit."""
+    from kb_app.usage import suggest
+
+    question = "外地人在本市上班，暂住的证件去哪办"
+    for n in range(3):
+        client = make_client(web_kb)
+        results = Page(client.get("/", params={"q": question}).text)
+        link = next(a for a in results.links if a.startswith(f"/answers/{PUBLIC}?"))
+        vote_form = re.search(r'<form class="vote".*?</form>', client.get(link).text, re.S).group(0)
+        hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
+        assert hidden == {"entry": PUBLIC, "type": "vote", "query": question}
+        r = client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
+        assert r.headers["location"] == f"/answers/{PUBLIC}?feedback=thanks#feedback"
+    votes = list(web_kb.db()["votes"].rows)
+    assert [v["query"] for v in votes] == [question] * 3 and all(v["search"] is None for v in votes)
+    (s,) = [s for s in suggest.suggestions(web_kb) if s.entry == PUBLIC]
+    assert (s.phrasing, s.evidence, s.helpful_votes) == (question, 3, 3)
+
+
+def test_the_question_on_an_answer_page_is_a_search_question(client, web_kb):
+    """What ``q`` may carry onto a vote: masked text of search length, never markup; a vote message drops it."""
+    page = client.get(f"/answers/{PUBLIC}", params={"q": '"><script>alert(1)</script>居住证'})
+    assert "<script>" not in page.text
+    assert 'name="query"' not in client.get(f"/answers/{PUBLIC}", params={"q": "居" * 201}).text
+    assert 'name="query"' not in client.get(f"/answers/{PUBLIC}", params={"q": " "}).text
+    assert 'name="query"' not in client.get(f"/answers/{PUBLIC}", params={"q": "居住证", "feedback": "thanks"}).text
+    r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote", "helpful": True,
+                                              "query": "我的电话13812345678，居住证怎么办"})
+    assert r.status_code == 201
+    (vote,) = list(web_kb.db()["votes"].rows)
+    assert "13812345678" not in vote["query"] and "[手机号]" in vote["query"]
+    error_of(client.post("/api/v1/feedback", json={"entry": "sscard-reissue", "type": "vote", "helpful": True,
+                                                    "query": ["x"]}), 400, "invalid_parameter")
 
 
 def test_answer_page_messages_after_feedback(client):

@@ -281,11 +281,11 @@ def test_primary_and_replica_processes(web_kb, tmp_path):
             # Feedback, search logs and API keys go through the primary.
             request = urllib.request.Request(f"{replica_url}/api/v1/feedback", method="POST",
                                              data=json.dumps({"entry": "temp-relief", "type": "vote",
-                                                              "helpful": True}).encode(),
+                                                              "helpful": True, "query": "临时救助申请"}).encode(),
                                              headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=10) as r:
                 assert r.status == 201
-            assert [v["entry"] for v in web_kb.db()["votes"].rows] == ["temp-relief"]
+            assert [(v["entry"], v["query"]) for v in web_kb.db()["votes"].rows] == [("temp-relief", "临时救助申请")]
             wait_until(lambda: web_kb.db()["search_log"].count_where("query = ?", ["临时救助申请"]) > 0, 10)
             key = web_kb.api_keys.add("call-center", "agent")
             agent = get(f"{replica_url}/api/v1/search?q=%E4%BE%9B%E6%9A%96&audience=agent", key)
