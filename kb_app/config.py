@@ -29,6 +29,9 @@ class Settings:
     #: Searches that found and confirmed one entry (helpful vote or adoption) before the phrasing is
     #: suggested to the entry's unit as a new question.
     suggest_min_evidence: int = 3
+    #: The unit of the hotline center: it keeps the regulations, so the questions suggested for
+    #: regulation articles are its tasks.
+    center_unit: str = "hotline-center"
     #: Days after which a past work order counts half as much in dispatch ranking.
     history_half_life_days: int = 365
     #: Fixed "today" (YYYY-MM-DD) for demos and tests; empty means the real date.

@@ -141,15 +141,8 @@ def visible_entry(snap: Snapshot, entry_id: str, staff: bool, day: dt.date) -> E
     return entry
 
 
-def parse_article_id(article_id: str) -> tuple[str, int] | None:
-    """``beijing-2021/11`` as ("beijing-2021", 11), or None when it is not of that shape."""
-    m = re.fullmatch(r"\s*([a-z0-9][a-z0-9-]{0,79})/([0-9]{1,4})\s*", str(article_id or ""))
-    return (m.group(1), int(m.group(2))) if m else None
-
-
 def find_article(snap: Snapshot, article_id: str) -> Article:
-    parsed = parse_article_id(article_id)
-    article = snap.article(*parsed) if parsed else None
+    article = snap.find_article(article_id)
     if article is None:
         raise EntryNotFound(ARTICLE_NOT_FOUND)
     return article

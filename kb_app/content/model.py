@@ -308,6 +308,12 @@ def parse_regulation(path: str, text: str) -> Regulation:
     return reg
 
 
+def parse_article_id(article_id: str) -> tuple[str, int] | None:
+    """``beijing-2021/11`` as ("beijing-2021", 11), or None when it is not of that shape."""
+    m = re.fullmatch(r"\s*([a-z0-9][a-z0-9-]{0,79})/([0-9]{1,4})\s*", str(article_id or ""))
+    return (m.group(1), int(m.group(2))) if m else None
+
+
 def article_questions(value) -> dict[int, tuple]:
     """The readable part of a regulation's ``questions`` (article number → its common questions).
 
@@ -517,6 +523,11 @@ class Snapshot:
     def article(self, regulation: str, number: int) -> Article | None:
         reg = self.regulations.get(regulation)
         return reg.articles.get(number) if reg else None
+
+    def find_article(self, article_id: str) -> Article | None:
+        """The article of an id ``<regulation>/<n>``, or None."""
+        parsed = parse_article_id(article_id)
+        return self.article(*parsed) if parsed else None
 
     def articles(self):
         for reg in self.regulations.values():

@@ -130,7 +130,8 @@ class Feedback(Tasks):
                 pk = db["votes"].insert(dict(row, search=search_id, query=found_by or None)).last_pk
             except sqlite3.IntegrityError:
                 raise AlreadyVoted("您已经评价过这条答复，每次访问只计一次。谢谢！") from None
-        if not helpful:
+        if not helpful and entry_id in self.kb.snapshot().entries:
+            # An article that did not help was the wrong article for the question, not a wrong text.
             self._check_unhelpful(entry_id, unit)
         return pk
 

@@ -104,21 +104,52 @@ def known_phrasings(entry) -> set[str]:
     return {phrasing_key(p) for p in [entry.title, *entry.questions, *entry.examples]}
 
 
+@dataclasses.dataclass
+class Target:
+    """What a phrasing may be added to: an entry's ``questions``/``examples``, or a regulation
+    article's common questions (the regulation's ``questions``, kept by the hotline center)."""
+
+    id: str
+    unit: str
+    field: str
+    title: str
+    path: str
+    known: set
+    article: int | None = None
+
+
+def target(kb, snap, target_id: str) -> Target | None:
+    """The entry or article a suggestion is for, in a snapshot; None when it is gone or takes none."""
+    entry = snap.entries.get(target_id)
+    if entry is not None:
+        if entry.kind not in FIELDS:
+            return None
+        return Target(entry.id, entry.unit, FIELDS[entry.kind], entry.title, entry.path, known_phrasings(entry))
+    article = snap.find_article(target_id)
+    if article is None:
+        return None
+    reg = snap.regulations[article.regulation]
+    return Target(article.id, kb.settings.center_unit, "questions", f"{reg.title} {article.label}", reg.path,
+                  {phrasing_key(p) for p in [article.label, *article.questions]}, article.number)
+
+
 def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
-    """Phrasings with enough evidence for an entry of main that does not carry them yet."""
+    """Phrasings with enough evidence for an entry (or article) of main that does not carry them yet."""
     minimum = minimum or kb.settings.suggest_min_evidence
     snap = kb.snapshot()
     out = []
     for row in evidence(kb):
-        entry = snap.entries.get(row["entry"])
-        if entry is None or entry.kind not in FIELDS or row["evidence"] < minimum:
+        if row["evidence"] < minimum:
+            continue
+        found = target(kb, snap, row["entry"])
+        if found is None:
             continue
         phrasing = row["phrasing"]
         if not MIN_CHARS <= len(phrasing) <= MAX_CHARS or any(label in phrasing for label in LABELS.values()):
             continue
-        if phrasing_key(phrasing) in known_phrasings(entry):
+        if phrasing_key(phrasing) in found.known:
             continue
-        out.append(Suggestion(entry.id, entry.unit, FIELDS[entry.kind], phrasing, row["evidence"], row["helpful"],
+        out.append(Suggestion(found.id, found.unit, found.field, phrasing, row["evidence"], row["helpful"],
                               row["adopted"]))
     return out
 
@@ -133,10 +164,12 @@ def open_tasks(kb) -> list[int]:
     for s in suggestions(kb):
         detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
                   "adopted": s.adopted}
-        text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本条目并认为有帮助（公众评价 "
-                f"{s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入条目的 {s.field}，"
+        found = target(kb, kb.snapshot(), s.entry)
+        where = f"条文的常见问法（{found.path} 的 questions）" if found.article else f"条目的 {s.field}"
+        text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本{'条文' if found.article else '条目'}"
+                f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入{where}，"
                 f"便于今后检索。\n{json.dumps(detail, ensure_ascii=False)}")
-        title = kb.snapshot().entries[s.entry].title
+        title = found.title
         pk = kb.feedback.open_task(s.unit, KIND, s.entry, f"建议新增问法：{title}", text, source=source_of(s))
         if pk is not None:
             new.append(pk)
@@ -214,30 +247,96 @@ def accept(kb, user, task_id: int, phrasing: str | None = None):
     phrasing = clean_phrasing(phrasing or data["phrasing"])
     if not phrasing:
         raise KbError("问法为空：请填写要加入条目的问法。")
-    entry = kb.entry(task.entry)
-    if phrasing_key(phrasing) in known_phrasings(entry):
-        raise KbError(f"条目“{entry.title}”已包含问法“{phrasing}”，无需修改：请驳回该任务。")
-    text = kb.store.read(entry.path)
-    new_text = add_to_list(text, data.get("field") or FIELDS[entry.kind], phrasing)
-    description = (f"依据检索记录：用“{data['phrasing']}”检索并打开本条目后认为有帮助或被坐席采用 "
-                   f"{data.get('evidence', 0)} 次（维护任务 #{task.id}）。")
-    return kb.review.create(user, f"新增问法：{entry.title}", {entry.path: new_text}, submit=True,
+    snap = kb.snapshot()
+    found = target(kb, snap, task.entry) if snap.find_article(task.entry) else target(kb, snap, kb.entry(task.entry).id)
+    if found is None:
+        raise KbError(f"维护任务 #{task.id} 所指的条文已不存在：请驳回该任务。")
+    if phrasing_key(phrasing) in found.known:
+        raise KbError(f"“{found.title}”已包含问法“{phrasing}”，无需修改：请驳回该任务。")
+    text = kb.store.read(found.path)
+    if found.article:
+        new_text = add_article_question(text, found.article, phrasing)
+    else:
+        new_text = add_to_list(text, data.get("field") or found.field, phrasing)
+    description = (f"依据检索记录：用“{data['phrasing']}”检索并打开本{'条文' if found.article else '条目'}后认为有帮助"
+                   f"或被坐席采用 {data.get('evidence', 0)} 次（维护任务 #{task.id}）。")
+    return kb.review.create(user, f"新增问法：{found.title}", {found.path: new_text}, submit=True,
                             description=description, data={"suggestion": task.id, "phrasing": phrasing})
 
 
 def after_publish(kb, cr, commit: str):
-    """on_publish hook: close the suggested questions that the published entries now carry (or that left)."""
+    """on_publish hook: close the suggested questions that the published entries and regulations now
+    carry (or whose entry or article left)."""
     parent = kb.store.first_parent(commit)
-    touched = [p.rsplit("/", 1)[-1][:-3] for p in kb.store.changed_paths(parent, commit)
-               if p.startswith("entries/") and p.endswith(".md")]
     snap = kb.snapshot(commit)
+    touched = []
+    for p in kb.store.changed_paths(parent, commit):
+        if p.startswith("entries/") and p.endswith(".md"):
+            touched.append(p.rsplit("/", 1)[-1][:-3])
+        elif p.startswith("regulations/") and p.endswith(".md"):
+            touched += [a.id for reg in snap.regulations.values() if reg.path == p for a in reg.articles.values()]
     done = []
     for task in kb.feedback.open_tasks_of(touched, [KIND]):
-        entry = snap.entries.get(task.entry)
-        if entry is None or phrasing_key(task_suggestion(task)["phrasing"]) in known_phrasings(entry) or \
+        found = target(kb, snap, task.entry)
+        if found is None or phrasing_key(task_suggestion(task)["phrasing"]) in found.known or \
                 cr.data.get("suggestion") == task.id:
             done.append(task)
-    return kb.feedback.close_tasks(done, f"问法已由变更请求 #{cr.id} 加入条目并发布。", f"cr:{cr.id}")
+    return kb.feedback.close_tasks(done, f"问法已由变更请求 #{cr.id} 加入并发布。", f"cr:{cr.id}")
+
+
+_KEY = re.compile(r"^(?P<indent>[ \t]+)(?P<key>[^\s#:\-][^:#]*?)[ \t]*:(?:[ \t]|$)")
+
+
+def add_article_question(text: str, number: int, value: str) -> str:
+    """A regulation file with ``value`` added to article ``number``'s common questions (front matter
+    ``questions``), the other lines kept as they are; a layout this edit does not know is written anew."""
+    from ..content.model import article_number, article_questions
+
+    raw, body, _ = frontmatter.split(text)
+    meta = frontmatter.parse(text)[0]
+    before = article_questions(meta.get("questions"))
+    expected = {**before, number: (*before.get(number, ()), value)}
+    item = _quoted(value)
+    lines = raw.split("\n")
+    start = next((i for i, line in enumerate(lines) if re.match(r"^questions:[ \t]*(?:#.*)?$", line)), None)
+    if start is None:
+        new_raw = raw.rstrip("\n") + f"\nquestions:\n  {number}:\n    - {item}\n"
+    else:
+        end = start + 1
+        while end < len(lines) and (not lines[end].strip() or lines[end][:1] in (" ", "\t")):
+            end += 1
+        keys = [(i, _KEY.match(lines[i])) for i in range(start + 1, end)]
+        keys = [(i, m) for i, m in keys if m and len(m.group("indent")) == len(keys[0][1].group("indent"))] \
+            if keys and keys[0][1] else []
+        at = next((i for i, m in keys if article_number(m.group("key").strip("\"'")) == number), None)
+        if at is not None:
+            stop = next((i for i, _m in keys if i > at), end)
+            while stop > at + 1 and not lines[stop - 1].strip():
+                stop -= 1
+            dash = next((re.match(r"^([ \t]*)-", lines[i]) for i in range(at + 1, stop)
+                         if re.match(r"^[ \t]*-", lines[i])), None)
+            indent = dash.group(1) if dash else keys[0][1].group("indent") * 2
+            lines.insert(stop, f"{indent}- {item}")
+        else:
+            indent = keys[0][1].group("indent") if keys else "  "
+            later = next((i for i, m in keys if (article_number(m.group("key").strip("\"'")) or 0) > number), None)
+            stop = later if later is not None else end
+            while later is None and stop > start + 1 and not lines[stop - 1].strip():
+                stop -= 1
+            lines[stop:stop] = [f"{indent}{number}:", f"{indent * 2}- {item}"]
+        new_raw = "\n".join(lines)
+    new = f"---\n{new_raw}---\n{body}"
+    try:
+        ok = article_questions(frontmatter.parse(new)[0].get("questions")) == expected
+    except Exception:  # noqa: BLE001 - any layout the edit got wrong is written anew below
+        ok = False
+    if ok and {k: v for k, v in frontmatter.parse(new)[0].items() if k != "questions"} == \
+            {k: v for k, v in meta.items() if k != "questions"}:
+        return new
+    questions = dict(meta.get("questions") or {}) if isinstance(meta.get("questions"), dict) else {}
+    key = next((k for k in questions if article_number(k) == number), number)
+    questions[key] = [*(questions.get(key) or []), value]
+    return frontmatter.dump({**meta, "questions": questions}, body)
 
 
 # -- missing answers -----------------------------------------------------------------------------

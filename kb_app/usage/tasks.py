@@ -92,7 +92,11 @@ class Tasks:
         return self.kb.db_transaction(write=write)
 
     def _entry_unit(self, entry_id: str, missing_ok: bool = False) -> str | None:
-        entry = self.kb.snapshot().entries.get(entry_id)
+        """The unit of an entry, or of a regulation article (``<regulation>/<n>``: the center's)."""
+        snap = self.kb.snapshot()
+        entry = snap.entries.get(entry_id)
+        if entry is None and snap.find_article(entry_id) is not None:
+            return self.kb.settings.center_unit
         if entry is None:
             if missing_ok:
                 return None
@@ -100,7 +104,11 @@ class Tasks:
         return entry.unit
 
     def _entry_title(self, entry_id: str) -> str:
-        entry = self.kb.snapshot().entries.get(entry_id)
+        snap = self.kb.snapshot()
+        entry = snap.entries.get(entry_id)
+        if entry is None and snap.find_article(entry_id) is not None:
+            article = snap.find_article(entry_id)
+            return f"{snap.regulations[article.regulation].title} {article.label}"
         return entry.title if entry else entry_id
 
     def due_date(self, day: dt.date | None = None, calendar: WorkCalendar | None = None) -> tuple[str, str]:

@@ -286,10 +286,10 @@ async def feedback(request: Request) -> Response:
         if not form or e.status == 404:
             return with_voter(error_response(e), new_voter, request)
         outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
-        return with_voter(RedirectResponse(f"{views.answer_url(entry_id)}?feedback={outcome}#feedback",
+        return with_voter(RedirectResponse(f"{views.page_url(entry_id)}?feedback={outcome}#feedback",
                                            status_code=303), new_voter, request)
     if form:
-        back = f"{views.answer_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback"
+        back = f"{views.page_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback"
         return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
 
@@ -316,9 +316,11 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) ->
     audience = "agent" if client.agent else "public"
     reader, _commit, _day = site.reader(client.agent)
     try:
-        found = views.public_entry(reader, entry_id)
+        found = reader.article(entry_id) if "/" in entry_id else views.public_entry(reader, entry_id)
     except EntryNotFound as e:
         raise not_found(str(e))
+    if "/" in entry_id and kind != "vote":
+        raise HttpError(400, "invalid_report", "条例条文不接受纠错：对条文有疑问请拨打 12345。")
     if kind == "vote":
         helpful = data.get("helpful")
         if isinstance(helpful, str):

@@ -105,53 +105,53 @@ async def home(request: Request) -> Response:
 
 async def answer(request: Request) -> Response:
     """GET /answers/{id} — one public answer, its basis, when it was checked, the feedback forms."""
+    def content(reader, entry_id):
+        data = views.entry_dict(reader, views.public_entry(reader, entry_id))
+        return "answer.html", {"title": data["title"], "entry": data}
+
+    return await with_feedback(request, "page-answer", request.path_params["entry_id"], content)
+
+
+async def article(request: Request) -> Response:
+    """GET /articles/{regulation}/{n} — a regulation article, its neighbours, the answers citing it and
+    whether it answered the question it was found by."""
+    def content(reader, article_id):
+        data = views.article_dict(reader, reader.article(article_id))
+        return "article.html", {"title": f"{data['regulation_title']} {data['label']}", "article": data}
+
+    article_id = f"{request.path_params['regulation']}/{request.path_params['n']}"
+    return await with_feedback(request, "page-article", article_id, content)
+
+
+async def with_feedback(request: Request, name: str, target_id: str, content) -> Response:
+    """A page of one answer or article with its helpful vote, logged as opened.
+
+    ``content(reader, target_id)`` gives (template, context) or raises EntryNotFound. The question
+    the page was found by (``?q=`` from the results) goes with a helpful vote: what may be added to
+    the answer's or the article's questions (kb_app.usage.suggest).
+    """
     site = api.site_of(request)
     site.admit(request)
-    entry_id = request.path_params["entry_id"]
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
-    # The question the answer was found by goes with a helpful vote: what the unit may add to the
-    # answer's questions (kb_app.usage.suggest).
     query = api.found_by(request.query_params.get("q")) if notice is None else None
 
     def render():
         reader, commit, day = site.reader(False)
         try:
-            found = views.public_entry(reader, entry_id)
+            template, context = content(reader, target_id)
         except EntryNotFound as e:
             return not_found_page(str(e), **_common(site, commit, day))
-        data = views.entry_dict(reader, found)
-        return page("answer.html", **_common(site, commit, day), title=data["title"], entry=data,
-                    notice=FEEDBACK_MESSAGES.get(notice), query=query, read_only=site.replica is not None
-                    and not site.settings.primary_url, facts={"id": found.id})
+        return page(template, **_common(site, commit, day), **context, target=target_id, query=query,
+                    notice=FEEDBACK_MESSAGES.get(notice),
+                    read_only=site.replica is not None and not site.settings.primary_url, facts={"id": target_id})
 
     def after(facts):
         if facts and notice is None:
             site.log_open(facts["id"])
 
-    return await site.cached(request, "page-answer", (entry_id, notice, query), render,
+    return await site.cached(request, name, (target_id, notice, query), render,
                              media_type="text/html; charset=utf-8", after=after)
-
-
-async def article(request: Request) -> Response:
-    """GET /articles/{regulation}/{n} — a regulation article, its neighbours and the answers citing it."""
-    site = api.site_of(request)
-    site.admit(request)
-    article_id = f"{request.path_params['regulation']}/{request.path_params['n']}"
-
-    def render():
-        reader, commit, day = site.reader(False)
-        try:
-            found = reader.article(article_id)
-        except EntryNotFound as e:
-            return not_found_page(str(e), **_common(site, commit, day))
-        data = views.article_dict(reader, found)
-        return page("article.html", **_common(site, commit, day),
-                    title=f"{data['regulation_title']} {data['label']}",
-                    article=data)
-
-    return await site.cached(request, "page-article", (article_id,), render,
-                             media_type="text/html; charset=utf-8")
 
 
 async def browse(request: Request) -> Response:

@@ -32,6 +32,11 @@ def hit_url(hit) -> str:
     return article_url(hit.id) if hit.kind == "article" else answer_url(hit.id)
 
 
+def page_url(target_id: str) -> str:
+    """The public page of an answer or of a regulation article (``<regulation>/<n>``)."""
+    return article_url(target_id) if "/" in target_id else answer_url(target_id)
+
+
 def safe_snippet(snippet: str) -> str:
     """A search snippet as HTML in which only ``<mark>`` is a tag."""
     return nh3.clean(snippet or "", tags={"mark"}, attributes={},

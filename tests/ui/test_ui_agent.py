@@ -289,6 +289,19 @@ def test_agent_adopts_an_answer_for_the_call(app_env, agent):
     assert tuple(row) == ("社保卡丢了", "sscard-reissue", 1)
 
 
+def test_agent_adopts_an_article_for_the_call(app_env, agent):
+    at = search(console(agent), "打热线骂接线员会怎么样")
+    keys = [b.key for b in at.button if (b.key or "").startswith("agent_adopt_beijing-2021/")]
+    assert keys, "an article found has its own adopt button"
+    at.button(key=keys[0]).click().run()
+    assert not at.exception
+    assert "已记为采用此条文。" in [c.value for c in at.caption]
+    db = app_env.db()
+    row = db.execute("select query, opened, unit, used from search_log order by id desc limit 1").fetchone()
+    db.conn.close()
+    assert tuple(row) == ("打热线骂接线员会怎么样", keys[0].removeprefix("agent_adopt_"), "hotline-center", 1)
+
+
 def test_dispatch_needs_text(app_env, agent):
     at = console(agent)
     at.button(key="dispatch_go").click().run()

@@ -99,3 +99,21 @@ def test_unit_accepts_a_suggested_question_as_a_change_request(app_env):
     assert at.success[-1].value == "已发起变更请求 #1，经单位审核人和热线中心校核后发布。"
     cr = app_env.review.get(1)
     assert cr.state == "in_review" and cr.data["phrasing"] == "社保卡被偷了怎么补办"
+
+
+def test_center_accepts_a_suggested_question_for_an_article(app_env):
+    app_env.users.add("center", "张校核", "secret-pass-1", "center_reviewer", "")
+    for _ in range(3):
+        sid = app_env.feedback.log_search("打热线故意夸大事实会被追责吗", "agent", 3, username="agent")
+        app_env.feedback.log_use("beijing-2021/9", sid, "agent")
+    app_env.feedback.generate_tasks()
+    [task_id] = [t.id for t in app_env.feedback.list_tasks("hotline-center") if t.kind == "suggested_question"]
+    at = open_page(CENTER)
+    assert any("条文的常见问法" in m.value and "坐席采用 3 次" in m.value for m in at.markdown)
+    assert ("北京市接诉即办工作条例 第九条", "provision", "id=beijing-2021/9") in links(at)
+    at.button(key=f"inbox_accept_{task_id}").click().run()
+    assert not at.exception
+    assert at.success[-1].value == "已发起变更请求 #1，经热线中心和法制审核人员校核后发布。"
+    cr = app_env.review.get(1)
+    assert cr.state == "in_review" and cr.data["phrasing"] == "打热线故意夸大事实会被追责吗"
+    assert "    - 打热线故意夸大事实会被追责吗" in app_env.store.read("regulations/texts/beijing-2021.md", cr.head)

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from kb_app.content import frontmatter
 from kb_app.usage import suggest
 from kb_app.cli import cli
-from kb_app.exceptions import KbError, PermissionDenied
+from kb_app.exceptions import EntryNotFound, KbError, PermissionDenied
 
 from ..review_helpers import PASSWORD, make_users
 
@@ -117,6 +117,76 @@ def test_directory_entries_get_examples(kb):
     cr = suggest.accept(kb, users["center"], task.id)
     examples = frontmatter.parse(kb.store.read(kb.entry("street-light-out").path, cr.head))[0]["examples"]
     assert examples[-1] == "路灯一闪一闪的找谁修"
+
+
+ARTICLE = "beijing-2021/9"  # 诉求人的义务
+ARTICLE_PHRASING = "打热线故意夸大事实会被追责吗"
+
+
+def test_a_phrasing_that_finds_an_article_becomes_a_reviewed_common_question(kb):
+    """Agents adopting an article and citizens voting it helpful: a task for the center, a change
+    to the regulation's questions (one line), reviewed by the center and legal, then searchable."""
+    users = make_users(kb)
+    path = kb.snapshot().regulations["beijing-2021"].path
+    found(kb, ARTICLE_PHRASING, entry=ARTICLE, times=2, audience="agent", user="agent")
+    kb.feedback.vote(ARTICLE, True, query=ARTICLE_PHRASING)
+    kb.feedback.vote(ARTICLE, False, query=ARTICLE_PHRASING)     # not helpful: no evidence, and no task
+    kb.feedback.generate_tasks()
+    (task,) = tasks(kb, "hotline-center")
+    assert (task.entry, task.title) == (ARTICLE, "建议新增问法：北京市接诉即办工作条例 第九条")
+    assert suggest.task_suggestion(task) == {"phrasing": ARTICLE_PHRASING, "field": "questions", "evidence": 3,
+                                             "helpful": 1, "adopted": 2}
+    assert "regulations/texts/beijing-2021.md 的 questions" in task.detail
+    with pytest.raises(PermissionDenied):
+        suggest.accept(kb, users["hrss-editor"], task.id)
+    before = kb.store.read(path)
+    cr = suggest.accept(kb, users["center"], task.id)
+    after = kb.store.read(path, cr.head)
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert added == [f"    - {ARTICLE_PHRASING}"] and len(after.splitlines()) == len(before.splitlines()) + 1
+    assert after.splitlines().index(added[0]) < after.splitlines().index("  10:")  # under 第九条
+    assert cr.title == "新增问法：北京市接诉即办工作条例 第九条"
+    assert ARTICLE_PHRASING not in kb.snapshot().find_article(ARTICLE).questions
+    assert set(kb.review.status(cr).required) == {"center", "legal"}
+    kb.review.approve(users["legal"], cr.id)
+    cr = kb.review.approve(users["center2"], cr.id)
+    assert cr.state == "published"
+    assert kb.snapshot().find_article(ARTICLE).questions[-1] == ARTICLE_PHRASING
+    assert kb.feedback.task(task.id).state == "closed"
+    assert kb.search(ARTICLE_PHRASING, audience="public", kind="article").hits[0].id == ARTICLE
+    assert suggest.suggestions(kb) == []
+
+
+def test_votes_on_articles_open_no_unhelpful_task(kb):
+    for _ in range(kb.settings.unhelpful_threshold + 1):
+        kb.feedback.vote(ARTICLE, False)
+    assert [t for t in kb.feedback.list_tasks(None, state=None) if t.entry == ARTICLE] == []
+    with pytest.raises(EntryNotFound):
+        kb.feedback.vote("beijing-2021/999", True)
+
+
+REGULATION = "---\nid: x\ntitle: 条例\nquestions:  # 常见问法\n{questions}note: n\n---\n## 第一条\n正文\n"
+
+
+@pytest.mark.parametrize("questions, number, expected", [
+    ("  2:\n    - 甲\n  5:\n    - 乙\n", 2, "  2:\n    - 甲\n    - {v}\n  5:\n    - 乙\n"),
+    ("  2:\n    - 甲\n\n  5:\n  - 乙\n", 5, "  2:\n    - 甲\n\n  5:\n  - 乙\n  - {v}\n"),
+    ("  2:\n    - 甲\n  5:\n    - 乙\n", 3, "  2:\n    - 甲\n  3:\n    - {v}\n  5:\n    - 乙\n"),
+    ("  2:\n    - 甲\n", 9, "  2:\n    - 甲\n  9:\n    - {v}\n"),
+    ("  \"七\":\n    - 甲\n", 7, "  \"七\":\n    - 甲\n    - {v}\n"),
+])
+def test_add_article_question_keeps_the_rest_of_the_file(questions, number, expected):
+    out = suggest.add_article_question(REGULATION.format(questions=questions), number, "新问法")
+    assert out == REGULATION.format(questions=expected.format(v="新问法"))
+
+
+def test_add_article_question_to_other_layouts():
+    flow = "---\nid: x\ntitle: 条例\nquestions:\n  2: [甲, 乙]\n---\n正文\n"
+    assert frontmatter.parse(suggest.add_article_question(flow, 2, "新：问法"))[0]["questions"] == {
+        2: ["甲", "乙", "新：问法"]}
+    none = "---\nid: x\ntitle: 条例\n---\n正文\n"
+    assert suggest.add_article_question(none, 4, "新问法") == \
+        "---\nid: x\ntitle: 条例\nquestions:\n  4:\n    - 新问法\n---\n正文\n"
 
 
 TEXT = "---\nid: a\ntitle: 标题\n{lists}unit: u\n---\n正文\n"

@@ -138,6 +138,30 @@ def test_the_question_on_an_answer_page_is_a_search_question(client, web_kb):
                                                     "query": ["x"]}), 400, "invalid_parameter")
 
 
+def test_an_article_page_takes_a_helpful_vote_with_its_question(client, web_kb):
+    """Articles found on the site can be voted on, carrying the question: evidence for a common
+    question (常见问法) that the center may add; a report is refused, a vote goes back to the article."""
+    results = Page(client.get("/", params={"q": "打热线骂人会怎么样"}).text)
+    link = next(a for a in results.links if a.startswith("/articles/"))
+    page = client.get(link)
+    check_page(page)
+    vote_form = re.search(r'<form class="vote".*?</form>', page.text, re.S).group(0)
+    hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
+    article_id = hidden["entry"]
+    assert hidden == {"entry": article_id, "type": "vote", "query": "打热线骂人会怎么样"} and "/" in article_id
+    r = client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
+    article_path = link.split("?")[0]
+    assert r.headers["location"] == f"{article_path}?feedback=thanks#feedback"
+    assert "感谢您的评价" in client.get(r.headers["location"].split("#")[0]).text
+    (vote,) = list(web_kb.db()["votes"].rows)
+    assert (vote["entry"], vote["unit"], vote["query"], vote["helpful"]) == (article_id, "hotline-center",
+                                                                              "打热线骂人会怎么样", 1)
+    error_of(client.post("/api/v1/feedback", json={"entry": article_id, "type": "report", "text": "条文有误"}),
+             400, "invalid_report")
+    error_of(client.post("/api/v1/feedback", json={"entry": "beijing-2021/999", "type": "vote", "helpful": True}),
+             404, "not_found")
+
+
 def test_answer_page_messages_after_feedback(client):
     assert "感谢您的评价" in client.get(f"/answers/{PUBLIC}", params={"feedback": "thanks"}).text
     assert "已收到您的报告" in client.get(f"/answers/{PUBLIC}", params={"feedback": "reported"}).text

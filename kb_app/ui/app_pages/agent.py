@@ -68,6 +68,8 @@ def show_hit(kb, reader, user, hit):
         if hit.snippet:
             st.markdown(render.snippet_html(hit.snippet), unsafe_allow_html=True)
         st.caption(" · ".join([hit.unit_name or hit.unit, *hit.category[:3]]))
+        if hit.kind == "article":
+            adopt_button(kb, user, hit.id, "采用此条文")
         if entry is None:
             return
         public_answer_link(kb, entry)
@@ -84,12 +86,13 @@ def show_hit(kb, reader, user, hit):
                 report_form(kb, user, entry.id)
 
 
-def adopt_button(kb, user, entry_id):
-    """The agent takes this answer for the call: evidence that it answers the query (kb_app.usage.suggest)."""
+def adopt_button(kb, user, entry_id, label="采用此答复"):
+    """The agent takes this answer (or explains this article) for the call: evidence that it answers
+    the query (kb_app.usage.suggest)."""
     done = f"agent_adopted:{st.session_state.get('search_log_id')}:{entry_id}"
     if st.session_state.get(done):
-        st.caption("已记为采用此答复。")
-    elif st.button("采用此答复", key=f"agent_adopt_{entry_id}", icon=":material/done:"):
+        st.caption(f"已记为{label}。")
+    elif st.button(label, key=f"agent_adopt_{entry_id}", icon=":material/done:"):
         kb.feedback.log_use(entry_id, st.session_state.get("search_log_id"), user.username)
         st.session_state[done] = True
         st.rerun()

@@ -7,7 +7,7 @@ from kb_app.usage import suggest
 from kb_app.labels import REPORTER_LABELS as REPORTERS
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link, public_answer_link
+from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.style import hide_element_toolbars, hide_input_hints
 
@@ -80,15 +80,21 @@ def assign_missing_answers(kb, snap):
 def show_suggestion(kb, t):
     """A suggested phrasing: the evidence, and the change request that adds it, ready to submit."""
     data = suggest.task_suggestion(t)
-    st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入条目的 `{data['field']}`：{data['evidence']} 次检索用这个问法"
-                f"找到并确认了本条目（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
+    article = kb.snapshot().find_article(t.entry)
+    where, what = ("条文的常见问法（条例的 `questions`）", "本条文") if article else (f"条目的 `{data['field']}`", "本条目")
+    st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入{where}：{data['evidence']} 次检索用这个问法"
+                f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
+    if article is not None:
+        st.page_link(ARTICLE_PAGE, label=t.title.removeprefix("建议新增问法："), icon=":material/gavel:",
+                     query_params={"id": article.id})
     if t.state != "open":
         return
     phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
     if st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary"):
         with show_errors():
             cr = suggest.accept(kb, user, t.id, phrasing)
-            st.success(f"已发起变更请求 #{cr.id}，经单位审核人和热线中心校核后发布。")
+            who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"
+            st.success(f"已发起变更请求 #{cr.id}，经{who}校核后发布。")
 
 
 with show_errors():
