@@ -71,9 +71,10 @@ class Feedback(Tasks):
     def log_events(self, events) -> int:
         """Record many public searches and opened entries in one transaction (from the web tier).
 
-        Each event is ``{"type": "search", "at", "query", "hits"}`` or ``{"type": "open", "at", "entry"}``,
-        with ``at`` the time of the request and ``audience`` public (default) or agent; no username or
-        address is stored. Returns the number of rows written.
+        Each event is ``{"type": "search", "at", "query", "hits"}`` or ``{"type": "open", "at", "entry"}``
+        (with the ``query`` it was found by, when known: a row with no ``hits``, which no count of
+        searches includes), with ``at`` the time of the request and ``audience`` public (default) or
+        agent; no username or address is stored. Returns the number of rows written.
         """
         rows = []
         units = {}
@@ -86,7 +87,8 @@ class Feedback(Tasks):
                 entry = str(ev.get("entry") or "")
                 if entry not in units:
                     units[entry] = self._entry_unit(entry, missing_ok=True)
-                rows.append({**row, "query": "", "hits": None, "opened": entry, "unit": units[entry]})
+                rows.append({**row, "query": mask(ev.get("query") or "")[:500], "hits": None, "opened": entry,
+                             "unit": units[entry]})
             else:
                 rows.append({**row, "query": mask(ev.get("query") or "")[:500], "hits": int(ev.get("hits") or 0),
                              "opened": None, "unit": None})

@@ -349,10 +349,12 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     start, end = kb.stats.range(start, end)
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
     with kb.db_transaction(write=False) as db:
+        # An answer opened from the public site's results is a row of its own (no hits) carrying the query.
         rows = db.execute(
-            "select query, count(*) as searches, sum(case when hits = 0 then 1 else 0 end) as zero, "
+            "select query, sum(case when hits is not null then 1 else 0 end) as searches, "
+            "sum(case when hits = 0 then 1 else 0 end) as zero, "
             "sum(case when opened is not null or used = 1 then 1 else 0 end) as success, max(at) as last "
-            "from search_log where at >= ? and at < ? and query != '' and hits is not null group by query",
+            "from search_log where at >= ? and at < ? and query != '' group by query having searches > 0",
             [lo, hi]).fetchall()
     by_key: dict[str, dict] = {}
     for query, searches, zero, success, last in rows:

@@ -148,7 +148,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
 
     def after(facts):
         if facts and notice is None:
-            site.log_open(facts["id"])
+            site.log_open(facts["id"], query=query)
 
     return await site.cached(request, name, (target_id, notice, query), render,
                              media_type="text/html; charset=utf-8", after=after)

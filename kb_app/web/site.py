@@ -320,9 +320,10 @@ class Site:
         self.events.add({"type": "search", "at": self.kb.now().isoformat(timespec="seconds"), "query": query,
                          "hits": hits, "audience": audience})
 
-    def log_open(self, entry_id: str, audience: str = "public"):
+    def log_open(self, entry_id: str, audience: str = "public", query: str | None = None):
+        """Log an opened answer or article; ``query`` is the question it was found by, when known."""
         self.events.add({"type": "open", "at": self.kb.now().isoformat(timespec="seconds"), "entry": entry_id,
-                         "audience": audience})
+                         "audience": audience, **({"query": query} if query else {})})
 
 
 def _matches(header: str | None, etag: str) -> bool:

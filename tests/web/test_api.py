@@ -452,3 +452,21 @@ def test_searches_and_opens_are_logged_masked_without_address(client, web_kb):
     columns = set(web_kb.db()["search_log"].columns_dict)
     assert not {"address", "ip", "client"} & columns
     assert web_kb.stats is not None
+
+
+def test_an_answer_opened_from_the_results_counts_as_a_success_of_its_query(client, web_kb):
+    """The site logs a search and the answer opened from it apart; the open carries the query (masked),
+    is no search itself, and a query whose answers are opened is not a missing answer."""
+    from kb_app.usage import suggest
+
+    for _ in range(3):
+        client.get("/", params={"q": "居住证到期了 电话13812345678"})
+        client.get(f"/answers/{PUBLIC}", params={"q": "居住证到期了 电话13812345678"})
+        client.get("/", params={"q": "外地人怎么办居住证"})
+    site(client).events.flush()
+    opened = [r for r in rows(web_kb, "search_log") if r["opened"]]
+    assert [(r["opened"], r["query"], r["hits"]) for r in opened] == [(PUBLIC, "居住证到期了 电话[手机号]", None)] * 3
+    top = {r["query"]: r["searches"] for r in web_kb.stats.top_queries()}
+    assert top == {"居住证到期了 电话[手机号]": 3, "外地人怎么办居住证": 3}
+    missing = {g["query"]: g for g in suggest.missing_answers(web_kb)}
+    assert list(missing) == ["外地人怎么办居住证"] and missing["外地人怎么办居住证"]["success_rate"] == 0
