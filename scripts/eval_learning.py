@@ -91,19 +91,24 @@ def accept_all(kb) -> tuple[int, int]:
 
 
 def evaluate(askers: int = 3) -> dict:
-    from kb_app.usage import suggest
-
     docs, queries = ncp_data()
     logged, held = halves(queries)
     with tempfile.TemporaryDirectory(prefix="kb-eval-learning-") as tmp:
         kb = ncp_kb(docs, Path(tmp) / "kb", Path(tmp) / "data")
-        before = {"held_out": measure(kb, held), "logged": measure(kb, logged)}
-        found = replay(kb, logged, askers)
-        started = time.perf_counter()
-        tasks, published = accept_all(kb)
-        review_s = time.perf_counter() - started
-        missing = suggest.missing_answers(kb, limit=1000)
-        after = {"held_out": measure(kb, held), "logged": measure(kb, logged)}
+        return learn(kb, logged, held, measure, replay, askers)
+
+
+def learn(kb, logged: list, held: list, measure_set, replay_set, askers: int) -> dict:
+    """Measure both halves, replay the logged one, accept every suggestion, measure both again."""
+    from kb_app.usage import suggest
+
+    before = {"held_out": measure_set(kb, held), "logged": measure_set(kb, logged)}
+    found = replay_set(kb, logged, askers)
+    started = time.perf_counter()
+    tasks, published = accept_all(kb)
+    review_s = time.perf_counter() - started
+    missing = suggest.missing_answers(kb, limit=1000)
+    after = {"held_out": measure_set(kb, held), "logged": measure_set(kb, logged)}
     return {"logged": len(logged), "held_out": len(held), "found_in_log": found, "suggestions": tasks,
             "published": published, "review_s": review_s, "missing_groups": len(missing),
             "missing_queries": sum(g["phrasings"] for g in missing), "before": before, "after": after}
@@ -132,23 +137,13 @@ def replay_articles(kb, items: list[dict], askers: int) -> int:
 
 def evaluate_regulations(askers: int = 3) -> dict:
     from kb_app import init_repo, load_settings, open_kb
-    from kb_app.usage import suggest
 
     logged = regulation_questions(QUESTIONS) + regulation_questions(ROLES)
     held = regulation_questions(CALLERS)
     with tempfile.TemporaryDirectory(prefix="kb-eval-learning-") as tmp:
         kb = open_kb(load_settings(root=init_repo(Path(tmp) / "kb"), data_dir=Path(tmp) / "data"))
         kb.reindex(rebuild=True)
-        before = {"held_out": measure_articles(kb, held), "logged": measure_articles(kb, logged)}
-        found = replay_articles(kb, logged, askers)
-        started = time.perf_counter()
-        tasks, published = accept_all(kb)
-        review_s = time.perf_counter() - started
-        missing = suggest.missing_answers(kb, limit=1000)
-        after = {"held_out": measure_articles(kb, held), "logged": measure_articles(kb, logged)}
-    return {"logged": len(logged), "held_out": len(held), "found_in_log": found, "suggestions": tasks,
-            "published": published, "review_s": review_s, "missing_groups": len(missing),
-            "missing_queries": sum(g["phrasings"] for g in missing), "before": before, "after": after}
+        return learn(kb, logged, held, measure_articles, replay_articles, askers)
 
 
 def main(argv=None):
