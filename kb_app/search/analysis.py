@@ -181,6 +181,17 @@ def skip_bigrams(text: str) -> list[str]:
     return [b for b in dict.fromkeys(out) if b not in STOPWORDS]
 
 
+_PHRASING_RUN = re.compile(f"[{CJK}0-9a-z]+")
+
+
+@functools.lru_cache(maxsize=8192)
+def phrasing_bigrams(text: str) -> frozenset:
+    """The distinct character pairs of a phrasing with its question form taken out, for comparing
+    one question with another (the stored questions come back query after query: cached)."""
+    runs = _PHRASING_RUN.findall(question_form(normalize(text)))
+    return frozenset(run[i:i + 2] for run in runs for i in range(len(run) - 1))
+
+
 def query_trigrams(text: str) -> list[str]:
     """Distinct character trigrams of the Chinese runs of a (normalised) question."""
     out = []

@@ -55,6 +55,9 @@ class Doc:
     invalid: bool = False
     #: The regulation articles the entry cites in its basis ("<regulation>/<n>"), see citations.py.
     cites: tuple = ()
+    #: The phrasings a document answers, one by one (an entry's questions and examples, an article's
+    #: common questions): stored for the re-ranking's best single match (see query.rerank).
+    questions: tuple = ()
 
 
 def entry_doc(entry: Entry) -> Doc:
@@ -69,7 +72,8 @@ def entry_doc(entry: Entry) -> Doc:
         effective=entry.effective.isoformat() if entry.effective else "",
         expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes,
         public=entry.kind == "policy" and entry.audience == "public" and not entry.public_blocked,
-        invalid=entry.public_blocked, cites=tuple(f"{reg}/{n}" for reg, n in entry.citations))
+        invalid=entry.public_blocked, cites=tuple(f"{reg}/{n}" for reg, n in entry.citations),
+        questions=(*entry.questions, *entry.examples))
 
 
 def regulation_docs(reg) -> list[Doc]:
@@ -77,7 +81,7 @@ def regulation_docs(reg) -> list[Doc]:
     issuer = str(reg.meta.get("issuer") or "")
     return [Doc(id=a.id, source=reg.path, kind="article", title=f"{reg.title} {a.label}",
                 head="\n".join([f"{reg.title} {a.label}", *a.questions]), keywords=a.chapter,
-                body=render.page_text(a.text), unit_name=issuer) for a in reg.articles.values()]
+                body=render.page_text(a.text), unit_name=issuer, questions=a.questions) for a in reg.articles.values()]
 
 
 def file_docs(path: str, text: str) -> list[Doc]:
@@ -148,6 +152,7 @@ def make_schema() -> fields.Schema:
         dated=fields.ID(),
         category=fields.KEYWORD(commas=True, **kw), regions=fields.KEYWORD(commas=True, **kw),
         title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(), cites=fields.STORED(),
+        questions=fields.STORED(),
         hw=Tokens(), hb=Tokens(), kw=Tokens(), bw=Tokens(), bb=Tokens(), dn=Tokens(),
     )
 
@@ -166,6 +171,7 @@ def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
         dated="1" if (doc.effective or doc.expires or doc.invalid) else "0",
         category=",".join(doc.category), regions=",".join(doc.regions or ("全市",)),
         title=doc.title, text=text, unit_name=doc.unit_name, cites=",".join(doc.cites),
+        questions="\n".join(doc.questions),
         hw=ana.words(head, True), hb=analysis.bigrams(head, True),
         kw=ana.words(kw, True) + analysis.bigrams(kw, True),
         bw=ana.words(body_n, True), bb=analysis.bigrams(body_n, True),

@@ -32,7 +32,7 @@ from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapsho
 from .query import SearchResults, not_in_force, run
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
 
-SCHEMA_VERSION = 9  # 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
+SCHEMA_VERSION = 10  # 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).

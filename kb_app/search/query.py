@@ -39,6 +39,11 @@ RERANK_FULL_AT = 12
 #: scattered. Only for long questions (see rerank): NCP dev MRR@10 0.828 → 0.836.
 PASSAGE_WEIGHT = 1.0
 PASSAGE_CHARS = 200
+#: Weight of the best match between the question and any single one of a document's own questions
+#: (character-pair Jaccard): a document with one question like the caller's beats one whose many
+#: questions share a word each. Questions learned from use make those lists long; replaying half of
+#: the roles set as use, the other half's Recall@1 fell 0.914 → 0.871 without it, 0.914 → 0.886 with.
+QUESTION_WEIGHT = 0.3
 #: Weight of jieba words relative to character bigrams.
 WORD_WEIGHT = 1.0
 
@@ -198,6 +203,7 @@ def rerank(text: str, ranked: list) -> list:
     # Word order says more in a long formal question than in a short colloquial one.
     weight = RERANK_WEIGHT * min(1.0, len(grams) / RERANK_FULL_AT) if RERANK_FULL_AT else RERANK_WEIGHT
     long_form = PASSAGE_WEIGHT * min(1.0, max(0, len(grams) - RERANK_FULL_AT) / RERANK_FULL_AT)
+    asked = analysis.phrasing_bigrams(text)
     out = []
     for i, (f, score) in enumerate(ranked):
         if i < RERANK_DEPTH:
@@ -205,10 +211,23 @@ def rerank(text: str, ranked: list) -> list:
             present = [g for g in grams if g in doc]
             cover = len(present) / len(grams)
             passage = densest_window(doc, present, PASSAGE_CHARS) / len(grams) if long_form else 0.0
-            out.append((f, score / top + weight * cover + long_form * passage))
+            out.append((f, score / top + weight * cover + long_form * passage
+                        + QUESTION_WEIGHT * best_question(asked, f.get("questions") or "")))
         else:
             out.append((f, score / top))
     return sorted(out, key=lambda x: -x[1])
+
+
+def best_question(asked: frozenset, questions: str) -> float:
+    """The highest character-pair Jaccard between a question and any of a document's questions
+    (stored one per line)."""
+    best = 0.0
+    if asked and questions:
+        for q in questions.split("\n"):
+            theirs = analysis.phrasing_bigrams(q)
+            if theirs:
+                best = max(best, len(asked & theirs) / len(asked | theirs))
+    return best
 
 
 def densest_window(doc: str, grams: list[str], width: int) -> int:

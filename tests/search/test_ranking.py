@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from kb_app.search import citations, intent
+from kb_app.search import analysis, citations, intent, query
 
 from ..conftest import commit_all
 
@@ -59,6 +59,22 @@ def test_the_citing_entry_goes_first_only_when_it_matches_nearly_as_well():
     other = {"id": "o", "kind": "policy", "cites": ""}
     assert [f["id"] for f, _s in citations.citing_first([(article, 1.0), (other, 0.9), (good, 0.6)])] == ["e", "r/1", "o"]
     assert [f["id"] for f, _s in citations.citing_first([(article, 1.0), (weak, 0.3)])] == ["r/1", "w"]
+
+
+def test_one_question_like_the_callers_beats_many_that_share_a_word_each(monkeypatch):
+    """The re-ranking adds the best match with any single one of a document's own questions: an
+    article asked about in the caller's words goes before one whose long list of questions (as use
+    makes them) shares the question's words only scattered over several."""
+    scattered = {"id": "r/17", "title": "第十七条", "text": "热线 管理 部门",
+                 "questions": "几个部门都说不归自己管，热线怎么定谁来办？\n管理盲区没人管的事最后谁负责？\n热线 派单"}
+    asked = {"id": "r/5", "title": "第五条", "text": "热线 管理 部门",
+             "questions": "热线谁管\n12345 归哪个部门管"}
+    ranked = [(scattered, 1.0), (asked, 0.97)]
+    assert [f["id"] for f, _s in query.rerank("热线归谁管", ranked)] == ["r/5", "r/17"]
+    assert query.best_question(analysis.phrasing_bigrams("热线归谁管"), asked["questions"]) == pytest.approx(2 / 5)  # 热线 谁管 of 5 pairs
+    assert query.best_question(analysis.phrasing_bigrams("热线归谁管"), "") == 0.0
+    monkeypatch.setattr(query, "QUESTION_WEIGHT", 0.0)
+    assert [f["id"] for f, _s in query.rerank("热线归谁管", ranked)] == ["r/17", "r/5"]
 
 
 def test_intake_rules_name_the_articles_of_a_situation(kb):
