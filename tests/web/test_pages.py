@@ -111,7 +111,9 @@ def test_a_helpful_vote_carries_the_question_the_answer_was_found_by(web_kb, mak
         client = make_client(web_kb)
         results = Page(client.get("/", params={"q": question}).text)
         link = next(a for a in results.links if a.startswith(f"/answers/{PUBLIC}?"))
-        vote_form = re.search(r'<form class="vote".*?</form>', client.get(link).text, re.S).group(0)
+        answer = client.get(link).text
+        assert f'<a href="/?q={link.split("?q=")[1]}">返回查询结果</a>' in answer
+        vote_form = re.search(r'<form class="vote".*?</form>', answer, re.S).group(0)
         hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
         assert hidden == {"entry": PUBLIC, "type": "vote", "query": question}
         r = client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
