@@ -136,10 +136,12 @@ class Stats:
     def top_queries(self, start=None, end=None, unit=None, limit: int = 20) -> list[dict]:
         lo, hi = self._bounds(start, end)
         extra, params = self._search_filter(unit)
-        return self._query(f"select query, count(*) as searches, sum(case when hits = 0 then 1 else 0 end) as zero, "
+        # An answer opened from the public site's results is a row of its own (no hits) with the query.
+        return self._query(f"select query, sum(case when hits is not null then 1 else 0 end) as searches, "
+                           f"sum(case when hits = 0 then 1 else 0 end) as zero, "
                            f"sum(case when opened is not null then 1 else 0 end) as opened from search_log "
-                           f"where at >= ? and at < ? and hits is not null and query != '' {extra} "
-                           f"group by query order by searches desc, query limit ?", [lo, hi, *params, limit])
+                           f"where at >= ? and at < ? and query != '' {extra} group by query having searches > 0 "
+                           f"order by searches desc, query limit ?", [lo, hi, *params, limit])
 
     def zero_result_queries(self, start=None, end=None, limit: int = 50) -> list[dict]:
         lo, hi = self._bounds(start, end)

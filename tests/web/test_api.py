@@ -466,7 +466,7 @@ def test_an_answer_opened_from_the_results_counts_as_a_success_of_its_query(clie
     site(client).events.flush()
     opened = [r for r in rows(web_kb, "search_log") if r["opened"]]
     assert [(r["opened"], r["query"], r["hits"]) for r in opened] == [(PUBLIC, "居住证到期了 电话[手机号]", None)] * 3
-    top = {r["query"]: r["searches"] for r in web_kb.stats.top_queries()}
-    assert top == {"居住证到期了 电话[手机号]": 3, "外地人怎么办居住证": 3}
+    top = {r["query"]: (r["searches"], r["opened"]) for r in web_kb.stats.top_queries()}
+    assert top == {"居住证到期了 电话[手机号]": (3, 3), "外地人怎么办居住证": (3, 0)}
     missing = {g["query"]: g for g in suggest.missing_answers(web_kb)}
     assert list(missing) == ["外地人怎么办居住证"] and missing["外地人怎么办居住证"]["success_rate"] == 0
