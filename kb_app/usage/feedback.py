@@ -22,6 +22,7 @@ import sqlite3
 from ..exceptions import AlreadyVoted, EntryNotFound, KbError
 from ..labels import OUTCOME_LABELS
 from ..privacy import mask
+from ..search.analysis import MAX_QUERY_CHARS
 from .tasks import OPEN, Tasks
 
 AUDIENCES = {"public", "agent", "staff"}
@@ -29,8 +30,6 @@ AUDIENCES = {"public", "agent", "staff"}
 VOTER_COOKIE = "kb_voter"
 OUTCOMES = OUTCOME_LABELS
 TRANSFER_TOPIC = "紧急转接"
-#: The longest query kept on a vote (a search box takes 200 characters).
-MAX_QUERY = 200
 
 
 def _anonymous(audience: str, username: str | None) -> str | None:
@@ -127,7 +126,7 @@ class Feedback(Tasks):
         with self._db() as db:
             if search_id is not None and not db["search_log"].count_where("id = ? and opened = ?", [search_id, entry_id]):
                 search_id = None
-            found_by = " ".join(mask(query or "").split())[:MAX_QUERY] if search_id is None else ""
+            found_by = " ".join(mask(query or "").split())[:MAX_QUERY_CHARS] if search_id is None else ""
             try:
                 pk = db["votes"].insert(dict(row, search=search_id, query=found_by or None)).last_pk
             except sqlite3.IntegrityError:

@@ -29,7 +29,7 @@ import yaml
 
 from ..content import frontmatter
 from ..search.analysis import normalize
-from ..exceptions import KbError, PermissionDenied
+from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from ..privacy import LABELS
 
 KIND = "suggested_question"
@@ -54,21 +54,10 @@ def clean_phrasing(text: str) -> str:
 # -- evidence and suggestions --------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class Suggestion:
-    entry: str
-    unit: str
-    field: str
-    phrasing: str
-    evidence: int
-    helpful_votes: int
-    adopted: int
-
-
 def evidence(kb, since: dt.date | None = None) -> list[dict]:
     """Per (query, entry): searches that opened the entry and ended in a helpful vote or an adoption,
     and helpful votes that carry the query their entry was found by (the public site's)."""
-    where = "and s.at >= ?" if since else ""
+    where, where_vote = ("and s.at >= ?", "and v.at >= ?") if since else ("", "")
     params = [since.isoformat()] if since else []
     with kb.db_transaction(write=False) as db:
         rows = db.execute(
@@ -80,7 +69,7 @@ def evidence(kb, since: dt.date | None = None) -> list[dict]:
             "group by s.id having adopted = 1 or helpful = 1", params).fetchall()
         rows += db.execute(
             "select v.query, v.entry, 0, 1 from votes v where v.helpful = 1 and v.search is null "
-            f"and coalesce(v.query, '') != '' {where.replace('s.at', 'v.at')}", params).fetchall()
+            f"and coalesce(v.query, '') != '' {where_vote}", params).fetchall()
     grouped: dict[tuple[str, str], dict] = {}
     for query, entry, adopted, helpful in rows:
         key = (phrasing_key(query), entry)
@@ -118,6 +107,27 @@ class Target:
     article: int | None = None
 
 
+@dataclasses.dataclass
+class Suggestion:
+    target: Target
+    phrasing: str
+    evidence: int
+    helpful_votes: int
+    adopted: int
+
+    @property
+    def entry(self) -> str:
+        return self.target.id
+
+    @property
+    def unit(self) -> str:
+        return self.target.unit
+
+    @property
+    def field(self) -> str:
+        return self.target.field
+
+
 def target(kb, snap, target_id: str) -> Target | None:
     """The entry or article a suggestion is for, in a snapshot; None when it is gone or takes none."""
     entry = snap.entries.get(target_id)
@@ -149,8 +159,7 @@ def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
             continue
         if phrasing_key(phrasing) in found.known:
             continue
-        out.append(Suggestion(found.id, found.unit, found.field, phrasing, row["evidence"], row["helpful"],
-                              row["adopted"]))
+        out.append(Suggestion(found, phrasing, row["evidence"], row["helpful"], row["adopted"]))
     return out
 
 
@@ -164,7 +173,7 @@ def open_tasks(kb) -> list[int]:
     for s in suggestions(kb):
         detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
                   "adopted": s.adopted}
-        found = target(kb, kb.snapshot(), s.entry)
+        found = s.target
         where = f"条文的常见问法（{found.path} 的 questions）" if found.article else f"条目的 {s.field}"
         text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本{'条文' if found.article else '条目'}"
                 f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入{where}，"
@@ -247,10 +256,9 @@ def accept(kb, user, task_id: int, phrasing: str | None = None):
     phrasing = clean_phrasing(phrasing or data["phrasing"])
     if not phrasing:
         raise KbError("问法为空：请填写要加入条目的问法。")
-    snap = kb.snapshot()
-    found = target(kb, snap, task.entry) if snap.find_article(task.entry) else target(kb, snap, kb.entry(task.entry).id)
+    found = target(kb, kb.snapshot(), task.entry)
     if found is None:
-        raise KbError(f"维护任务 #{task.id} 所指的条文已不存在：请驳回该任务。")
+        raise EntryNotFound(f"维护任务 #{task.id} 所指的条目或条文已不存在：请驳回该任务。")
     if phrasing_key(phrasing) in found.known:
         raise KbError(f"“{found.title}”已包含问法“{phrasing}”，无需修改：请驳回该任务。")
     text = kb.store.read(found.path)
@@ -327,11 +335,11 @@ def add_article_question(text: str, number: int, value: str) -> str:
         new_raw = "\n".join(lines)
     new = f"---\n{new_raw}---\n{body}"
     try:
-        ok = article_questions(frontmatter.parse(new)[0].get("questions")) == expected
+        got = frontmatter.parse(new)[0]
     except Exception:  # noqa: BLE001 - any layout the edit got wrong is written anew below
-        ok = False
-    if ok and {k: v for k, v in frontmatter.parse(new)[0].items() if k != "questions"} == \
-            {k: v for k, v in meta.items() if k != "questions"}:
+        got = None
+    if got is not None and article_questions(got.get("questions")) == expected and \
+            {k: v for k, v in got.items() if k != "questions"} == {k: v for k, v in meta.items() if k != "questions"}:
         return new
     questions = dict(meta.get("questions") or {}) if isinstance(meta.get("questions"), dict) else {}
     key = next((k for k in questions if article_number(k) == number), number)

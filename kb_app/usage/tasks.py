@@ -106,8 +106,8 @@ class Tasks:
     def _entry_title(self, entry_id: str) -> str:
         snap = self.kb.snapshot()
         entry = snap.entries.get(entry_id)
-        if entry is None and snap.find_article(entry_id) is not None:
-            article = snap.find_article(entry_id)
+        article = snap.find_article(entry_id) if entry is None else None
+        if article is not None:
             return f"{snap.regulations[article.regulation].title} {article.label}"
         return entry.title if entry else entry_id
 
