@@ -1,11 +1,18 @@
-"""Session helpers shared by the pages: the signed-in user and one-shot messages."""
+"""Session helpers shared by the pages: the signed-in user, one-shot messages, and the answers and
+articles opened after a search."""
 
 from __future__ import annotations
+
+import logging
 
 import streamlit as st
 
 from kb_app.ui.auth_routes import COOKIE
 from kb_app.ui.resources import get_kb
+
+log = logging.getLogger(__name__)
+#: Roles whose searches and opens are the agents' (the console's users); the rest are units' staff.
+AGENT_ROLES = frozenset({"agent", "center_reviewer", "admin"})
 
 
 def signed_in_user():
@@ -55,3 +62,19 @@ def show_flash(page: str):
         st.success(message)
     if link:
         st.page_link(link[0], label=link[1], query_params=link[2], icon=":material/arrow_forward:")
+
+
+def log_open(kb, user, doc_id: str):
+    """Record once per search that ``user`` opened an entry or article (``doc_id``), on the row of the
+    search it came from (the console's last), so the search counts as answered."""
+    search_id = st.session_state.get("search_log_id")
+    key = f"opened:{search_id}:{doc_id}"
+    if st.session_state.get(key):
+        return
+    st.session_state[key] = True
+    audience = "agent" if user.role in AGENT_ROLES else "staff"
+    try:
+        kb.feedback.log_open(doc_id, search_id=search_id, audience=audience, role=user.role,
+                             username=user.username)
+    except Exception:  # noqa: BLE001 - a failed log must not cost the reader the page
+        log.exception("open log failed")

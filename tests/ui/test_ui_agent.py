@@ -302,6 +302,40 @@ def test_agent_adopts_an_article_for_the_call(app_env, agent):
     assert tuple(row) == ("打热线骂接线员会怎么样", keys[0].removeprefix("agent_adopt_"), "hotline-center", 1)
 
 
+def open_from_console(at, page, doc_id):
+    """Follow a result of the console's last search to its page, in the same session."""
+    at.switch_page(page)
+    at.query_params["id"] = doc_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def opened_rows(app_env):
+    db = app_env.db()
+    got = [tuple(r) for r in db.execute("select query, opened, unit from search_log order by id")]
+    db.conn.close()
+    return got
+
+
+def test_an_article_opened_from_a_search_answers_it_once(app_env, agent):
+    at = search(console(agent), "打热线骂接线员会怎么样")
+    article = next(b.key.removeprefix("agent_adopt_") for b in at.button
+                   if (b.key or "").startswith("agent_adopt_beijing-2021/"))
+    open_from_console(at, "app_pages/article.py", article)
+    open_from_console(at, "app_pages/article.py", article)  # read again: still one open
+    assert opened_rows(app_env) == [("打热线骂接线员会怎么样", article, "hotline-center")]
+    at = search(open_from_console(at, AGENT_PAGE, ""), "辱骂接线员")
+    open_from_console(at, "app_pages/article.py", article)  # the next search's open counts for it
+    assert opened_rows(app_env)[-1] == ("辱骂接线员", article, "hotline-center")
+
+
+def test_an_answer_opened_from_a_search_is_recorded_on_it(app_env, agent):
+    at = search(console(agent), "社保卡丢了")
+    open_from_console(at, "app_pages/entry.py", "sscard-reissue")
+    assert opened_rows(app_env) == [("社保卡丢了", "sscard-reissue", "city-hrss")]
+
+
 def test_dispatch_needs_text(app_env, agent):
     at = console(agent)
     at.button(key="dispatch_go").click().run()

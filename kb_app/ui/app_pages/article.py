@@ -9,7 +9,7 @@ from kb_app.labels import KIND_LABELS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_article_url
 from kb_app.ui.resources import get_kb
-from kb_app.ui.state import require_user
+from kb_app.ui.state import log_open, require_user
 
 
 def article_link(article, label, icon):
@@ -30,7 +30,7 @@ def show_citing(reader, article):
 
 
 def main():
-    require_user()
+    user = require_user()
     kb = get_kb()
     reader = kb.reader(staff=True)
     try:
@@ -53,6 +53,7 @@ def main():
         if after:
             article_link(after, f"下一条：{after.label}", ":material/chevron_right:")
     show_citing(reader, article)
+    log_open(kb, user, article.id)
 
 
 with show_errors():

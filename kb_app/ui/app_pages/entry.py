@@ -1,32 +1,13 @@
 """条目详情 — one entry as staff see it: status marks, format problems, internal notes, the rendered
 answer, its legal basis, the text to copy, and the public rendering on the public site when there is one."""
 
-import logging
-
 import streamlit as st
 
 from kb_app import render
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, public_answer_link
 from kb_app.ui.resources import get_kb
-from kb_app.ui.state import require_user
-
-log = logging.getLogger(__name__)
-AGENT_ROLES = {"agent", "center_reviewer", "admin"}
-
-
-def log_open(kb, user, entry):
-    key = f"opened:{entry.id}"
-    if st.session_state.get(key):
-        return
-    st.session_state[key] = True
-    audience = "agent" if user.role in AGENT_ROLES else "staff"
-    try:
-        kb.feedback.log_open(entry.id, search_id=st.session_state.get("search_log_id"), audience=audience,
-                             role=user.role, username=user.username)
-    except Exception:  # noqa: BLE001 - a failed log must not cost the reader the entry
-        log.exception("open log failed")
-
+from kb_app.ui.state import log_open, require_user
 
 def show_header(reader, entry):
     st.title(entry.title)
@@ -78,7 +59,7 @@ def main():
     show_copy(entry)
     st.page_link("app_pages/history.py", label="历史版本", icon=":material/history:",
                  query_params={"entry": entry.id})
-    log_open(kb, user, entry)
+    log_open(kb, user, entry.id)
 
 
 with show_errors():
