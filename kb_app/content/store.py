@@ -24,6 +24,9 @@ from ..exceptions import PublishConflict, StoreError
 from .model import CONTENT_PREFIXES, BlobFiles, Entry, Snapshot
 
 ZERO = "0" * 40
+#: How long moving a ref waits for another writer's lock on it (git's own default is 100 ms): a
+#: publish that meets one in progress waits for it and then sees the main it made, instead of failing.
+REF_LOCK_TIMEOUT_MS = 5000
 #: Blob texts by sha, shared by every store of the process (a blob never changes), bounded in memory.
 BLOB_CACHE_BYTES = 256 * 1024 * 1024
 _blobs = LruCache(1_000_000, sizeof=sys.getsizeof, maxcost=BLOB_CACHE_BYTES)
@@ -353,8 +356,11 @@ class Store:
         return self.git(*args, input=message, env=self._identity_env(author, date)).strip()
 
     def update_ref(self, ref: str, new: str, old: str | None) -> bool:
-        """Compare-and-swap a ref; False when it no longer points at ``old``."""
-        args = ["update-ref", ref, new, old or ZERO]
+        """Compare-and-swap a ref; False when it no longer points at ``old``.
+
+        A ref locked by another writer is waited for (REF_LOCK_TIMEOUT_MS), then compared.
+        """
+        args = ["-c", f"core.filesRefLockTimeout={REF_LOCK_TIMEOUT_MS}", "update-ref", ref, new, old or ZERO]
         return subprocess.run(["git", *args], cwd=self.root, capture_output=True).returncode == 0
 
     def write_change(self, branch: str, changes: dict[str, str | None], message: str, author: str | None = None,

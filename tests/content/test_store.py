@@ -179,6 +179,25 @@ def test_racing_publishes_on_the_same_base(kb, sample_root, mode):
     assert store.snapshot(loser).entries[entry.id].title != title  # the refused text is still on its branch
 
 
+def test_a_publish_waits_for_another_writers_lock_on_main(kb, sample_root):
+    """Git holds main's lock while another publish moves it; waiting for it is not a failure."""
+    store = kb.store
+    entry = a_policy(store)
+    base = store.head()
+    head = store.write_change("cr/1", {entry.path: edited(store, entry.path, title="等锁")}, "等锁", base=base)
+    lock = sample_root / ".git" / "refs" / "heads" / store.main
+    lock = lock.with_name(lock.name + ".lock")
+    lock.write_text("", encoding="utf-8")
+    release = threading.Timer(1.0, lock.unlink)
+    release.start()
+    try:
+        commit = store.publish(head, base, "发布")
+    finally:
+        release.join()
+    assert store.head() == commit
+    assert store.snapshot().entries[entry.id].title == "等锁"
+
+
 def test_clean_checkout_follows_main(kb, sample_root):
     store = kb.store
     entry = a_policy(store)
