@@ -3,6 +3,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ def _isolated_env(monkeypatch, tmp_path):
         if key.startswith("KB_"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
+    # Streamlit's AppTest leaves the app script as __main__; a process spawned later (the publish
+    # races) would run that script again instead of starting clean.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
 @pytest.fixture(scope="session")
