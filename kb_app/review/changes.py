@@ -13,7 +13,7 @@ import dataclasses
 import re
 from pathlib import PurePosixPath
 
-from ..content import frontmatter
+from ..content import frontmatter, numerals
 from ..choices import Choices
 from ..labels import CHANGE_LABELS as STATUS_LABELS, KIND_LABELS
 from ..editing import LABELS, ORDER
@@ -97,9 +97,23 @@ def field_rows(old: dict, new: dict, choices: Choices) -> list[dict]:
         a, b = old.get(key), new.get(key)
         if same(a, b):
             continue
-        rows.append({"字段": LABELS.get(key, str(key)), "修改前": choices.show(key, a) if key in old else "（无）",
+        label = LABELS.get(key, str(key))
+        if isinstance(a, dict) and isinstance(b, dict):
+            # A mapping (a regulation's questions by article): only the parts that changed.
+            for part in dict.fromkeys([*a, *b]):
+                if not same(a.get(part), b.get(part)):
+                    rows.append({"字段": f"{label} · {_part_label(part)}",
+                                 "修改前": choices.show(key, a[part]) if part in a else "（无）",
+                                 "修改后": choices.show(key, b[part]) if part in b else "（删除）"})
+            continue
+        rows.append({"字段": label, "修改前": choices.show(key, a) if key in old else "（无）",
                      "修改后": choices.show(key, b) if key in new else "（删除）"})
     return rows
+
+
+def _part_label(part) -> str:
+    """A key of a mapping field as a reviewer reads it: an article number as 第九条."""
+    return numerals.article_label(part) if isinstance(part, int) and not isinstance(part, bool) else str(part)
 
 
 def describe(file, choices: Choices, today) -> FileView:

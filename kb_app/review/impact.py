@@ -107,7 +107,7 @@ class Impact:
 
     @property
     def empty(self) -> bool:
-        return not (self.changes or self.impacted or self.renumbered or self.tier_changes
+        return not (any(self.changes.values()) or self.impacted or self.renumbered or self.tier_changes
                     or self.config_changes)
 
     def summary_lines(self) -> list[str]:

@@ -50,6 +50,19 @@ def test_source_diff_marks_characters_and_escapes():
     assert '<span class="cx">旧</span>' in html and '<span class="cx">新</span>' in html and "&lt;b&gt;" in html
 
 
+def test_a_question_added_to_one_article_shows_that_article_only(kb):
+    from kb_app.usage.suggest import add_article_question
+
+    path = "regulations/texts/beijing-2021.md"
+    old = kb.store.read(path)
+    new = add_article_question(old, 9, "打热线故意夸大事实会被追责吗")
+    view = describe(FileChange(path, "M", old, new, old), Choices.from_snapshot(kb.snapshot()), dt.date(2026, 11, 22))
+    [row] = view.fields
+    assert row["字段"] == "常见问法 · 第九条"
+    assert row["修改后"] == row["修改前"] + "、打热线故意夸大事实会被追责吗"
+    assert "北京为什么要制定接诉即办条例" not in row["修改前"]  # article 1's questions are not repeated
+
+
 def test_a_file_as_a_reviewer_reads_it(kb):
     old = kb.store.read(HRSS)
     new = old.replace("review_by: 2027-06-30", "review_by: 2027-12-31")

@@ -26,6 +26,8 @@ def when(stamp) -> str:
 def render_impact(impact, snap):
     """Per article what changed, and the entries resting on it, before anyone approves."""
     st.markdown("#### 条例变更的影响")
+    if impact.empty:
+        st.caption("条文的正文和条号都没有变化（例如只改了常见问法），引用条文的条目不受影响。")
     for reg, changes in impact.changes.items():
         title = snap.regulations[reg].title if reg in snap.regulations else reg
         rows = [{"变化": IMPACT_STATUS[c.status], "原条号": c.old or "", "新条号": c.new or "", "说明": c.label}
