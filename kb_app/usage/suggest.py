@@ -28,6 +28,7 @@ import re
 import yaml
 
 from ..content import frontmatter
+from ..editing import LABELS as FIELD_LABELS
 from ..search.analysis import normalize
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from ..privacy import LABELS
@@ -186,13 +187,14 @@ def open_tasks(kb) -> list[int]:
 
 
 def task_suggestion(task) -> dict:
-    """The suggestion a ``suggested_question`` task carries (phrasing, field, evidence)."""
+    """The suggestion a ``suggested_question`` task carries (phrasing, field and its label, evidence)."""
     if task.kind != KIND:
         raise KbError(f"维护任务 #{task.id} 不是建议问法：只有“建议新增问法”任务可以采纳。")
     try:
-        return json.loads(task.detail.rsplit("\n", 1)[-1])
+        data = json.loads(task.detail.rsplit("\n", 1)[-1])
     except ValueError:
         raise KbError(f"维护任务 #{task.id} 的内容无法读取：请驳回该任务。")
+    return {**data, "field_label": FIELD_LABELS.get(data.get("field"), data.get("field"))}
 
 
 # -- accepting: a change request -----------------------------------------------------------------
@@ -242,6 +244,11 @@ def add_to_list(text: str, field: str, value: str) -> str:
     return new
 
 
+def pending_change(kb, task_id: int):
+    """The open change request already made from a suggestion task, or None."""
+    return next((cr for cr in kb.review.list() if cr.is_open and cr.data.get("suggestion") == task_id), None)
+
+
 def accept(kb, user, task_id: int, phrasing: str | None = None):
     """Open (and submit) the change request that adds a suggested phrasing to its entry."""
     task = kb.feedback.task(task_id)
@@ -250,9 +257,9 @@ def accept(kb, user, task_id: int, phrasing: str | None = None):
         raise KbError(f"维护任务 #{task.id} 已处理（{task.state_label}），无需再采纳。")
     if getattr(user, "role", None) not in ("center_reviewer", "admin") and getattr(user, "unit", None) != task.unit:
         raise PermissionDenied(f"维护任务 #{task.id} 属于单位“{kb.snapshot().unit_name(task.unit)}”，只有该单位可以采纳。")
-    for cr in kb.review.list():
-        if cr.is_open and cr.data.get("suggestion") == task.id:
-            raise KbError(f"已为该建议发起变更请求 #{cr.id}（{cr.state_label}），请在变更校核中跟进。")
+    cr = pending_change(kb, task.id)
+    if cr is not None:
+        raise KbError(f"已为该建议发起变更请求 #{cr.id}（{cr.state_label}），请在变更校核中跟进。")
     phrasing = clean_phrasing(phrasing or data["phrasing"])
     if not phrasing:
         raise KbError("问法为空：请填写要加入条目的问法。")

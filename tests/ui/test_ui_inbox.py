@@ -92,13 +92,20 @@ def test_unit_accepts_a_suggested_question_as_a_change_request(app_env):
     at = open_page(HRSS_EDITOR)
     assert any(e.label.endswith("［建议新增问法］建议新增问法：社会保障卡丢了怎么补办 · 期限 2026-11-27 · 待处理")
                for e in at.expander)
-    assert any("**“社保卡被偷了怎么重新办”**" in m.value and "3 次检索" in m.value for m in at.markdown)
+    assert any("**“社保卡被偷了怎么重新办”** 加入条目的“常见问法”" in m.value and "3 次检索" in m.value
+               for m in at.markdown)
     at.text_input(key=f"inbox_phrasing_{task_id}").input("社保卡被偷了怎么补办").run()
     at.button(key=f"inbox_accept_{task_id}").click().run()
     assert not at.exception
-    assert at.success[-1].value == "已发起变更请求 #1，经单位审核人和热线中心校核后发布。"
+    assert at.success[-1].value == "已发起变更请求 #1，经单位审核人和热线中心校核后发布；发布后本任务自动完成。"
+    assert ("查看变更请求 #1 的审核进度", "cr=1") in [(label, q) for label, _p, q in links(at)]
     cr = app_env.review.get(1)
     assert cr.state == "in_review" and cr.data["phrasing"] == "社保卡被偷了怎么补办"
+    at.run()  # the task stays open until the change is published, and shows the change instead of the form
+    assert not [b for b in at.button if b.key == f"inbox_accept_{task_id}"]
+    assert f"已发起变更请求 #1（{cr.state_label}），经单位审核人和热线中心校核后发布；发布后本任务自动完成。" \
+        in [c.value for c in at.caption]
+    assert ("查看变更请求 #1 的审核进度", "cr=1") in [(label, q) for label, _p, q in links(at)]
 
 
 def test_center_accepts_a_suggested_question_for_an_article(app_env):
@@ -113,7 +120,7 @@ def test_center_accepts_a_suggested_question_for_an_article(app_env):
     assert ("北京市接诉即办工作条例 第九条", "provision", "id=beijing-2021/9") in links(at)
     at.button(key=f"inbox_accept_{task_id}").click().run()
     assert not at.exception
-    assert at.success[-1].value == "已发起变更请求 #1，经热线中心和法制审核人员校核后发布。"
+    assert at.success[-1].value == "已发起变更请求 #1，经热线中心和法制审核人员校核后发布；发布后本任务自动完成。"
     cr = app_env.review.get(1)
     assert cr.state == "in_review" and cr.data["phrasing"] == "打热线故意夸大事实会被追责吗"
     assert "    - 打热线故意夸大事实会被追责吗" in app_env.store.read("regulations/texts/beijing-2021.md", cr.head)

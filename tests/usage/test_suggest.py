@@ -54,7 +54,7 @@ def test_repeated_evidence_becomes_a_task_for_the_owning_unit(kb):
     (task,) = tasks(kb)
     assert task.id in new and task.entry == ENTRY and task.title == "建议新增问法：社会保障卡丢了怎么补办"
     assert suggest.task_suggestion(task) == {"phrasing": PHRASING, "field": "questions", "evidence": 3, "helpful": 3,
-                                             "adopted": 0}
+                                             "adopted": 0, "field_label": "常见问法"}
     assert kb.feedback.generate_tasks() == []  # idempotent
 
 
@@ -113,7 +113,7 @@ def test_directory_entries_get_examples(kb):
     found(kb, "路灯一闪一闪的找谁修", entry="street-light-out")
     kb.feedback.generate_tasks()
     (task,) = tasks(kb, "hotline-center")
-    assert suggest.task_suggestion(task)["field"] == "examples"
+    assert (suggest.task_suggestion(task)["field"], suggest.task_suggestion(task)["field_label"]) == ("examples", "市民的描述")
     cr = suggest.accept(kb, users["center"], task.id)
     examples = frontmatter.parse(kb.store.read(kb.entry("street-light-out").path, cr.head))[0]["examples"]
     assert examples[-1] == "路灯一闪一闪的找谁修"
@@ -135,7 +135,7 @@ def test_a_phrasing_that_finds_an_article_becomes_a_reviewed_common_question(kb)
     (task,) = tasks(kb, "hotline-center")
     assert (task.entry, task.title) == (ARTICLE, "建议新增问法：北京市接诉即办工作条例 第九条")
     assert suggest.task_suggestion(task) == {"phrasing": ARTICLE_PHRASING, "field": "questions", "evidence": 3,
-                                             "helpful": 1, "adopted": 2}
+                                             "helpful": 1, "adopted": 2, "field_label": "常见问法"}
     assert "regulations/texts/beijing-2021.md 的 questions" in task.detail
     with pytest.raises(PermissionDenied):
         suggest.accept(kb, users["hrss-editor"], task.id)

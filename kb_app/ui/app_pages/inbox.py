@@ -81,7 +81,7 @@ def show_suggestion(kb, t):
     """A suggested phrasing: the evidence, and the change request that adds it, ready to submit."""
     data = suggest.task_suggestion(t)
     article = kb.snapshot().find_article(t.entry)
-    where, what = ("条文的常见问法（条例的 `questions`）", "本条文") if article else (f"条目的 `{data['field']}`", "本条目")
+    where, what = ("条文的常见问法", "本条文") if article else (f"条目的“{data['field_label']}”", "本条目")
     st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入{where}：{data['evidence']} 次检索用这个问法"
                 f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
     if article is not None:
@@ -89,12 +89,21 @@ def show_suggestion(kb, t):
                      query_params={"id": article.id})
     if t.state != "open":
         return
-    phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
-    if st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary"):
+    who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"
+    cr = suggest.pending_change(kb, t.id)
+    if cr is None:
+        phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
+        if not st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary"):
+            return
         with show_errors():
             cr = suggest.accept(kb, user, t.id, phrasing)
-            who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"
-            st.success(f"已发起变更请求 #{cr.id}，经{who}校核后发布。")
+            st.success(f"已发起变更请求 #{cr.id}，经{who}校核后发布；发布后本任务自动完成。")
+        if cr is None:
+            return
+    else:
+        st.caption(f"已发起变更请求 #{cr.id}（{cr.state_label}），经{who}校核后发布；发布后本任务自动完成。")
+    st.page_link("app_pages/review.py", label=f"查看变更请求 #{cr.id} 的审核进度", icon=":material/rate_review:",
+                 query_params={"cr": cr.id})
 
 
 with show_errors():
