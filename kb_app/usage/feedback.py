@@ -55,14 +55,23 @@ class Feedback(Tasks):
 
     def log_open(self, entry_id: str, search_id: int | None = None, audience: str = "public",
                  username: str | None = None, role: str | None = None) -> int:
-        """Record that an entry was opened, on the search row it came from or as a row of its own."""
+        """Record that an entry was opened, on the search row it came from or as a row of its own.
+
+        The first entry opened from a search is recorded on its row (once: an entry already recorded
+        there, say adopted, is not recorded again); another entry opened from it gets an open row
+        carrying the search's query, with no hits, which no count of searches includes.
+        """
         unit = self._entry_unit(entry_id, missing_ok=True)
         with self._db() as db:
-            if search_id is not None and db["search_log"].count_where("id = ? and opened is null", [search_id]):
+            search = db.execute("select opened, query from search_log where id = ?",
+                                [search_id]).fetchone() if search_id is not None else None
+            if search is not None and search[0] is None:
                 db["search_log"].update(search_id, {"opened": entry_id, "unit": unit})
                 return search_id
+            if search is not None and search[0] == entry_id:
+                return search_id
             self._check_audience(audience)
-            row = {"at": self._now(), "query": "", "audience": audience,
+            row = {"at": self._now(), "query": search[1] if search is not None else "", "audience": audience,
                    "role": "public" if audience == "public" else (role or audience),
                    "username": _anonymous(audience, username), "hits": None, "opened": entry_id, "unit": unit}
             return db["search_log"].insert(row).last_pk

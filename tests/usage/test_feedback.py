@@ -48,6 +48,17 @@ def test_opening_a_result(kb):
     assert other != pk and rows(kb, "search_log")[1]["hits"] is None
 
 
+def test_an_entry_opened_again_from_the_same_search_is_recorded_once(kb):
+    pk = kb.feedback.log_search("居住证", "agent", 2, username="agent1", role="agent")
+    kb.feedback.log_use(ENTRY, pk, "agent1")  # adopted on the console, then opened
+    assert kb.feedback.log_open(ENTRY, pk, "agent", "agent1", "agent") == pk
+    assert len(rows(kb, "search_log")) == 1
+    other = kb.feedback.log_open("sscard-reissue", pk, "agent", "agent1", "agent")  # a second result
+    search, opened = rows(kb, "search_log")
+    assert opened["id"] == other and (opened["query"], opened["opened"], opened["hits"]) == ("居住证", "sscard-reissue", None)
+    assert (search["opened"], search["used"]) == (ENTRY, 1)
+
+
 def test_bad_audience(kb):
     with pytest.raises(KbError) as e:
         kb.feedback.log_search("x", "everyone", 0)
