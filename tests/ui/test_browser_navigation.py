@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from ..browser import browser_page, requires_chromium, users_app
+from ..browser import browser_page, log_in, requires_chromium, users_app
 from ..review_helpers import PASSWORD
 
 pytestmark = requires_chromium
@@ -120,3 +120,16 @@ def test_console_search_pages_and_the_back_button_returns_to_the_results(server,
     area.get_by_role("heading", name="坐席工作台").wait_for()
     caption.wait_for()
     expect(results(page)).to_contain_text(first)
+
+
+def test_an_articles_neighbour_links_keep_the_address_of_the_article_shown(server, page, tmp_path):
+    log_in(page, server, "agent", PASSWORD)
+    page.goto(server + "/provision?id=beijing-2021%2F9")
+    area = main(page)
+    area.get_by_role("heading", name="北京市接诉即办工作条例 第九条").wait_for()
+    area.get_by_role("link", name="下一条：第十条").click()
+    area.get_by_role("heading", name="北京市接诉即办工作条例 第十条").wait_for()
+    page.wait_for_url("**id=beijing-2021%2F10")
+    page.reload()  # the address alone brings the same article back
+    area.get_by_role("heading", name="北京市接诉即办工作条例 第十条").wait_for()
+    shot(page, tmp_path, "nav-6-next-article")

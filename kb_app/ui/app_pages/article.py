@@ -38,6 +38,8 @@ def main():
     except KbError as e:
         st.error(str(e))
         return
+    # The neighbour links lead to this same page: keep the address showing the article shown.
+    st.query_params["id"] = article.id
     reg = reader.regulation(article)
     st.title(f"{reg.title} {article.label}")
     details = [article.chapter, str(reg.meta.get("issuer") or ""), f"{reg.meta['effective']} 起施行" if reg.meta.get("effective") else ""]
@@ -49,7 +51,7 @@ def main():
     with left:
         if before:
             article_link(before, f"上一条：{before.label}", ":material/chevron_left:")
-    with right:
+    with right.container(horizontal_alignment="right"):
         if after:
             article_link(after, f"下一条：{after.label}", ":material/chevron_right:")
     show_citing(reader, article)
