@@ -58,6 +58,8 @@ CR_STATE_LABELS = {
     "conflicting": "有冲突", "publishing": "发布中", "published": "已发布", "withdrawn": "已撤回",
     "rejected": "已驳回",
 }
+#: Kinds of change request: an ordinary change, or a unit's objection to a dispatch entry.
+CR_KIND_LABELS = {"change": "内容变更", "objection": "派单异议"}
 #: Events in a change request's history.
 CR_EVENT_LABELS = {
     "create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准", "request_changes": "退回修改",

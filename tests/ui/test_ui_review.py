@@ -79,6 +79,8 @@ def test_review_page_approve_and_publish(kb, users):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;新句子。" in page and "<script>" not in page
     accounts = [m.value for m in at.markdown if "hrss-editor" in m.value]          # people by name ...
     assert len(accounts) == 1 and accounts[0].startswith("- 分支：`cr/1`")        # ... accounts under 技术信息
+    assert "- 类型：内容变更（`change`）" in accounts[0]
+    assert list(table_with(at, "操作")["操作"]) == ["创建", "提交审核"]
     assert not any("hrss-editor" in c.value for c in at.caption)
     assert at.button(key="review_approve").label == "批准"
     at.button(key="review_approve").click().run()

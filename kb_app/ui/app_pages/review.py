@@ -5,7 +5,7 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
-from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS
+from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS
 from kb_app.ui.diff import rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, public_answer_url
@@ -223,8 +223,8 @@ with show_errors():
                   for e in review.events(cr.id)], hide_index=True)
     with st.expander("技术信息"):
         st.markdown(f"- 分支：`{cr.branch}`\n- 当前提交：`{cr.head}`\n- 基于主干：`{cr.base}`\n"
-                    f"- 作者账号：`{cr.author}`\n- 类型：`{cr.kind}`"
+                    f"- 作者账号：`{cr.author}`\n- 类型：{CR_KIND_LABELS.get(cr.kind, cr.kind)}（`{cr.kind}`）"
                     + (f"\n- 发布提交：`{cr.published_commit}`" if cr.published_commit else ""))
         st.table([{"文件": v.path, "变化": v.action} for v in views], hide_index=True)
-        st.table([{"时间": when(e["at"]), "账号": e["actor"], "操作": e["action"], "提交": e["commit"] or ""}
+        st.table([{"时间": when(e["at"]), "账号": e["actor"], "操作": EVENT_LABELS.get(e["action"], e["action"]), "提交": e["commit"] or ""}
                   for e in review.events(cr.id)], hide_index=True)
