@@ -72,6 +72,13 @@ class Task:
         return KIND_LABELS.get(self.kind, self.kind)
 
     @property
+    def heading(self) -> str:
+        """The title with its kind in brackets, unless the title already begins with the kind
+        (建议新增问法：…, 到期复核：…)."""
+        label = self.kind_label
+        return self.title if self.title.startswith(label) else f"［{label}］{self.title}"
+
+    @property
     def state_label(self) -> str:
         return "已超期" if self.overdue else STATE_LABELS.get(self.state, self.state)
 

@@ -103,7 +103,8 @@ def test_report_opens_a_task_due_in_working_days(kb):
     rid = kb.feedback.report_error(ENTRY, "办理地点已经搬迁", "agent", username="agent1")
     [task] = kb.feedback.list_tasks("city-public-security")
     assert (task.kind, task.kind_label, task.entry, task.source) == ("report", "纠错", ENTRY, f"report:{rid}")
-    assert task.title == "纠错：居住证如何申领"
+    assert task.title == task.heading == "纠错：居住证如何申领"  # the kind is not said twice
+    assert dataclasses.replace(task, title="居住证如何申领").heading == "［纠错］居住证如何申领"
     assert task.detail == "办理地点已经搬迁"
     # opened Sunday 2026-11-22; five working days: 11-23 … 11-27
     assert task.due == "2026-11-27" and not task.overdue and task.state_label == "待处理"

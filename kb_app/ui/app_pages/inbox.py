@@ -134,7 +134,7 @@ with show_errors():
         st.success("没有待处理的维护任务。")
     for t in tasks:
         mark = "已超期" if t.overdue else t.state_label
-        with st.expander(f"#{t.id} ［{t.kind_label}］{t.title} · 期限 {t.due or '未定'} · {mark}",
+        with st.expander(f"#{t.id} {t.heading} · 期限 {t.due or '未定'} · {mark}",
                          expanded=t.overdue or t.id in reports, icon=":material/error:" if t.overdue else None):
             show_task(kb, snap, t, reports.get(t.id))
 

@@ -138,7 +138,7 @@ def show_tasks(kb, cr):
     for t in tasks:
         report = reports.get(t.id)
         said = f"：“{report['text']}”" if report else ""
-        st.markdown(f"- ［{t.kind_label}］{t.title}（{t.state_label}）{said}")
+        st.markdown(f"- {t.heading}（{t.state_label}）{said}")
 
 
 with show_errors():
