@@ -23,9 +23,12 @@ PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="示例市 12345 知识库", page_icon=":material/call:", layout="wide", menu_items={})
 # Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens
-# the sidebar (the menu) on a phone. Narrow screens get a smaller title and tighter margins.
+# the sidebar (the menu) on a phone. The keyboard's skip link is said in Chinese. Narrow screens get
+# a smaller title and tighter margins.
 st.markdown("<style>[data-testid='stToolbarActions'],[data-testid='stAppDeployButton'],[data-testid='stMainMenu'],"
             "#MainMenu{display:none !important}"
+            "[data-testid='stSkipToContent']{font-size:0 !important}"
+            "[data-testid='stSkipToContent']::after{content:'跳到主要内容';font-size:1rem}"
             "@media (max-width: 640px){[data-testid='stMainBlockContainer']{padding:3.5rem 1rem 2rem !important}"
             "h1{font-size:1.75rem !important}h2,h3{font-size:1.25rem !important}}</style>",
             unsafe_allow_html=True)

@@ -133,3 +133,7 @@ def test_an_articles_neighbour_links_keep_the_address_of_the_article_shown(serve
     page.reload()  # the address alone brings the same article back
     area.get_by_role("heading", name="北京市接诉即办工作条例 第十条").wait_for()
     shot(page, tmp_path, "nav-6-next-article")
+    # The keyboard's skip link (shown on Tab) speaks Chinese, like the rest of the app.
+    said = page.evaluate("() => getComputedStyle(document.querySelector(\"[data-testid='stSkipToContent']\"),"
+                         " '::after').content")
+    assert said == '"跳到主要内容"'
