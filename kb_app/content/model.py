@@ -529,6 +529,15 @@ class Snapshot:
         parsed = parse_article_id(article_id)
         return self.article(*parsed) if parsed else None
 
+    def title_of(self, doc_id: str) -> str | None:
+        """What a person calls an entry or an article by its id (北京市接诉即办工作条例 第九条), or None
+        when there is no such entry or article (any more)."""
+        entry = self.entries.get(doc_id)
+        if entry is not None:
+            return entry.title
+        article = self.find_article(doc_id)
+        return f"{self.regulations[article.regulation].title} {article.label}" if article is not None else None
+
     def articles(self):
         for reg in self.regulations.values():
             yield from reg.articles.values()

@@ -370,8 +370,7 @@ class HotIssues:
 
     @staticmethod
     def _title(snap, entry_id: str) -> str:
-        entry = snap.entries.get(entry_id)
-        return entry.title if entry else f"{entry_id}（已删除）"
+        return snap.title_of(entry_id) or f"{entry_id}（已删除）"
 
     def _by_entry(self, rows, current) -> list[dict]:
         cur, prev = Counter(), Counter()

@@ -116,8 +116,7 @@ class Stats:
             if "unit" in r:
                 r["unit_name"] = snap.unit_name(r["unit"]) if r["unit"] else ""
             if "entry" in r:
-                e = snap.entries.get(r["entry"])
-                r["title"] = e.title if e else f"{r['entry']}（已删除）"
+                r["title"] = snap.title_of(r["entry"]) or f"{r['entry']}（已删除）"
         return rows
 
     # -- searches ------------------------------------------------------------------------------

@@ -111,12 +111,7 @@ class Tasks:
         return entry.unit
 
     def _entry_title(self, entry_id: str) -> str:
-        snap = self.kb.snapshot()
-        entry = snap.entries.get(entry_id)
-        article = snap.find_article(entry_id) if entry is None else None
-        if article is not None:
-            return f"{snap.regulations[article.regulation].title} {article.label}"
-        return entry.title if entry else entry_id
+        return self.kb.snapshot().title_of(entry_id) or entry_id
 
     def due_date(self, day: dt.date | None = None, calendar: WorkCalendar | None = None) -> tuple[str, str]:
         """(due date, problem) for a task opened on ``day``: due after ``task_due_workdays`` working days."""

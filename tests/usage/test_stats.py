@@ -70,6 +70,19 @@ def test_entries_and_units(logged):
         ("city-hrss", 1.0)]
 
 
+def test_articles_and_removed_entries_are_named(logged):
+    day = on(logged, "2026-11-20")
+    pk = day.feedback.log_search("骂接线员会怎样", "public", 5)
+    day.feedback.log_open("beijing-2021/9", pk)
+    day.feedback.vote("beijing-2021/9", True, search_id=pk)
+    day.feedback.log_open("an-entry-since-deleted")
+    titles = {r["entry"]: r["title"] for r in logged.stats.most_viewed(dt.date(2026, 11, 1))}
+    assert titles["beijing-2021/9"] == "北京市接诉即办工作条例 第九条"
+    assert titles["an-entry-since-deleted"] == "an-entry-since-deleted（已删除）"
+    rated = {r["entry"]: r["title"] for r in logged.stats.helpfulness_by_entry(dt.date(2026, 11, 1))}
+    assert rated["beijing-2021/9"] == "北京市接诉即办工作条例 第九条"
+
+
 def test_tasks_by_unit(logged):
     rows = logged.stats.tasks_by_unit(dt.date(2026, 11, 1))
     assert [(r["unit"], r["open"], r["overdue"]) for r in rows] == [("city-hrss", 1, 0), ("city-public-security", 1, 1)]
