@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import secrets
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -286,12 +287,21 @@ async def feedback(request: Request) -> Response:
         if not form or e.status == 404:
             return with_voter(error_response(e), new_voter, request)
         outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
-        return with_voter(RedirectResponse(f"{views.page_url(entry_id)}?feedback={outcome}#feedback",
-                                           status_code=303), new_voter, request)
+        return with_voter(RedirectResponse(feedback_page(entry_id, outcome, data.get("query")), status_code=303),
+                          new_voter, request)
     if form:
-        back = f"{views.page_url(entry_id)}?feedback={FEEDBACK_RESULTS[kind]}#feedback"
+        back = feedback_page(entry_id, FEEDBACK_RESULTS[kind], data.get("query"))
         return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
+
+
+def feedback_page(target_id: str, outcome: str, query=None) -> str:
+    """The page a feedback form goes back to: the outcome said, and the question the answer or
+    article was found by kept for the link back to the results."""
+    params = {"feedback": outcome}
+    if found_by(query):
+        params["q"] = found_by(query)
+    return f"{views.page_url(target_id)}?{urlencode(params)}#feedback"
 
 
 def voter_key(value) -> str | None:

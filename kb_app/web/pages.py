@@ -23,6 +23,8 @@ from .site import HttpError
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
 MAX_PAGE = 50
+#: Outcomes after which the vote buttons are not offered again on the page.
+VOTED = ("thanks", "voted")
 FEEDBACK_MESSAGES = {
     "thanks": ("ok", "感谢您的评价！"),
     "reported": ("ok", "已收到您的报告，承办单位会尽快核实更正。谢谢！"),
@@ -134,7 +136,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     site.admit(request)
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
-    query = api.found_by(request.query_params.get("q")) if notice is None else None
+    query = api.found_by(request.query_params.get("q"))
 
     def render():
         reader, commit, day = site.reader(False)
@@ -143,7 +145,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
         except EntryNotFound as e:
             return not_found_page(str(e), **_common(site, commit, day))
         return page(template, **_common(site, commit, day), **context, target=target_id, query=query,
-                    notice=FEEDBACK_MESSAGES.get(notice),
+                    notice=FEEDBACK_MESSAGES.get(notice), voted=notice in VOTED,
                     read_only=site.replica is not None and not site.settings.primary_url, facts={"id": target_id})
 
     def after(facts):

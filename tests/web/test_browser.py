@@ -97,10 +97,14 @@ def test_search_and_feedback_work_without_javascript(site_url, web_kb):
         page.get_by_role("button", name="有帮助").click()
         page.wait_for_url("**feedback=thanks*")
         assert page.get_by_text("感谢您的评价！").is_visible()
+        assert page.get_by_role("button", name="有帮助").count() == 0  # voted: not offered again
         page.locator("summary", has_text="报告错误").click()
         page.get_by_label("哪里不对？").fill("热线电话写错了，应为 12345")
         page.get_by_role("button", name="提交").click()
         page.wait_for_url("**feedback=reported*")
+        page.get_by_role("link", name="返回查询结果").click()  # the results survive the vote and the report
+        page.wait_for_url("**/?q=*")
+        assert page.get_by_label("您想问什么？").input_value() == "暖气不热"
     assert [(v["entry"], v["query"]) for v in web_kb.db()["votes"].rows] == [("heating-not-warm-repair", "暖气不热")]
     assert [r["entry"] for r in web_kb.db()["reports"].rows] == ["heating-not-warm-repair"]
 

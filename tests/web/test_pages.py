@@ -1,6 +1,7 @@
 """The public pages: server-rendered, usable without JavaScript, accessible, audience-safe."""
 
 import re
+from urllib.parse import urlencode
 from html.parser import HTMLParser
 
 import pytest
@@ -117,7 +118,10 @@ def test_a_helpful_vote_carries_the_question_the_answer_was_found_by(web_kb, mak
         hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
         assert hidden == {"entry": PUBLIC, "type": "vote", "query": question}
         r = client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
-        assert r.headers["location"] == f"/answers/{PUBLIC}?feedback=thanks#feedback"
+        assert r.headers["location"] == f"/answers/{PUBLIC}?{urlencode({'feedback': 'thanks', 'q': question})}#feedback"
+        thanked = client.get(r.headers["location"].split("#")[0]).text
+        assert "感谢您的评价" in thanked and '<form class="vote"' not in thanked  # voted: no second vote offered
+        assert f'<a href="/?q={link.split("?q=")[1]}">返回查询结果</a>' in thanked  # the results are a click away
     votes = list(web_kb.db()["votes"].rows)
     assert [v["query"] for v in votes] == [question] * 3 and all(v["search"] is None for v in votes)
     (s,) = [s for s in suggest.suggestions(web_kb) if s.entry == PUBLIC]
@@ -130,7 +134,8 @@ def test_the_question_on_an_answer_page_is_a_search_question(client, web_kb):
     assert "<script>" not in page.text
     assert 'name="query"' not in client.get(f"/answers/{PUBLIC}", params={"q": "居" * 201}).text
     assert 'name="query"' not in client.get(f"/answers/{PUBLIC}", params={"q": " "}).text
-    assert 'name="query"' not in client.get(f"/answers/{PUBLIC}", params={"q": "居住证", "feedback": "thanks"}).text
+    thanked = client.get(f"/answers/{PUBLIC}", params={"q": "居住证", "feedback": "thanks"}).text
+    assert '<form class="vote"' not in thanked and '<a href="/?q=%E5%B1%85%E4%BD%8F%E8%AF%81">返回查询结果</a>' in thanked
     r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote", "helpful": True,
                                               "query": "我的电话13812345678，居住证怎么办"})
     assert r.status_code == 201
@@ -153,8 +158,9 @@ def test_an_article_page_takes_a_helpful_vote_with_its_question(client, web_kb):
     assert hidden == {"entry": article_id, "type": "vote", "query": "打热线骂人会怎么样"} and "/" in article_id
     r = client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
     article_path = link.split("?")[0]
-    assert r.headers["location"] == f"{article_path}?feedback=thanks#feedback"
-    assert "感谢您的评价" in client.get(r.headers["location"].split("#")[0]).text
+    assert r.headers["location"] == f"{article_path}?{urlencode({'feedback': 'thanks', 'q': '打热线骂人会怎么样'})}#feedback"
+    thanked = client.get(r.headers["location"].split("#")[0]).text
+    assert "感谢您的评价" in thanked and "返回查询结果" in thanked and '<form class="vote"' not in thanked
     (vote,) = list(web_kb.db()["votes"].rows)
     assert (vote["entry"], vote["unit"], vote["query"], vote["helpful"]) == (article_id, "hotline-center",
                                                                               "打热线骂人会怎么样", 1)
