@@ -28,6 +28,8 @@ _STYLE = """<style>
 .kbtable a{color:#0b57d0;text-decoration:none}.kbtable a:hover{text-decoration:underline}
 .kbtable .muted{color:rgba(49,51,63,.6)}
 </style>"""
+#: Text up to this many characters is kept on one line in a cell.
+SHORT_TEXT = 12
 _DAY_OR_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
 
@@ -74,7 +76,8 @@ def cell(value, column: str = "") -> tuple[str, str]:
     if isinstance(value, (int, float)):
         return "num", f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
     text = str(when(value))
-    return ("nowrap" if _DAY_OR_TIME.match(text) else ""), html.escape(text)
+    # Times and short labels (a topic, a region, a trend) stay on one line; only long text wraps.
+    return ("nowrap" if _DAY_OR_TIME.match(text) or len(text) <= SHORT_TEXT else ""), html.escape(text)
 
 
 def table_html(rows: list[dict], columns: list[str] | None = None, empty: str = "没有记录。") -> str:

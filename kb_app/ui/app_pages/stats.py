@@ -67,7 +67,7 @@ with show_errors():
     m[1].metric("无结果率", f"{summary.zero_rate:.1%}" if summary.searches else "—")
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
-    m[4].metric("待处理任务（超期）", f"{summary.open_tasks}（{summary.overdue_tasks}）")
+    m[4].metric("待处理（超期）", f"{summary.open_tasks}（{summary.overdue_tasks}）")
     m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.requests else "—",
                 help="坐席工作台中记录了处理结果的诉求里，用知识库答复口径直接答复的比例")
     report = stats.report(start, end, unit)
@@ -140,11 +140,14 @@ with show_errors():
         if hot.trend:
             st.line_chart(pd.DataFrame(hot.trend).pivot(index="day", columns="label", values="requests"),
                           x_label="日期", y_label="诉求数")
+        st.markdown(f"**{HOT_SECTIONS['topics'][0]}**")
         show_table(hot_rows(hot.topics, "topics"), empty="这段时间没有诉求。")
         left, right = st.columns(2)
         with left:
+            st.markdown(f"**{HOT_SECTIONS['by_entry'][0]}**")
             show_table(hot_rows(hot.by_entry, "by_entry"), empty="没有涉及事项的诉求。")
         with right:
+            st.markdown(f"**{HOT_SECTIONS['by_region'][0]}**")
             show_table(hot_rows(hot.by_region, "by_region"), empty="没有诉求。")
         st.download_button("导出热点议题 CSV", hot.csv().encode("utf-8-sig"), f"kb-hot-{start}-{end}.csv", "text/csv",
                            key="hot_csv")
