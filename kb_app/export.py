@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A signed number or percentage (+1750%, -18.5%): read as a number, no formula, so shown as written.
+SIGNED_NUMBER = re.compile(r"[+-]\d+(\.\d+)?%?\Z")
 
 
 def safe_cell(value) -> str | int | float:
@@ -24,7 +27,7 @@ def safe_cell(value) -> str | int | float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) and not SIGNED_NUMBER.match(text):
         text = "'" + text
     # A bare carriage return inside a cell would end the row for many readers; a line feed gets quoted.
     return text.replace("\r\n", "\n").replace("\r", "\n")
