@@ -63,8 +63,9 @@ _START = re.compile(r'\sstart="(\d+)"')
 _SPACE = re.compile(r"\s+")
 
 
-def html_text(fragment: str, bullet: str = "- ") -> str:
-    """Plain text from sanitised HTML: block elements on their own lines, list items numbered."""
+def html_text(fragment: str, bullet: str = "- ", cells: str = " | ") -> str:
+    """Plain text from sanitised HTML: block elements on their own lines, list items numbered, the
+    cells of a table row joined by ``cells``."""
     parts: list[str] = []
     lists: list[list] = []  # [tag, counter] per open list
 
@@ -98,16 +99,18 @@ def html_text(fragment: str, bullet: str = "- ") -> str:
         elif tag == "br":
             parts.append("\n")
         elif tag in ("td", "th") and parts and not parts[-1].endswith("\n"):
-            parts.append(" | ")
+            while parts and parts[-1].isspace() and "\n" not in parts[-1]:  # the layout between two cells
+                parts.pop()
+            parts.append(cells)
         elif tag in _BLOCKS:
             newline()
     lines = [line.rstrip() for line in "".join(parts).split("\n")]
     return "\n".join(line for line in lines if line.strip()).strip()
 
 
-def to_text(markdown_text: str, bullet: str = "- ") -> str:
+def to_text(markdown_text: str, bullet: str = "- ", cells: str = " | ") -> str:
     """The plain text of Markdown, as it would be read out (for copying into a work order)."""
-    return html_text(to_html(markdown_text), bullet)
+    return html_text(to_html(markdown_text), bullet, cells)
 
 
 def page_text(markdown_text: str) -> str:
@@ -116,7 +119,7 @@ def page_text(markdown_text: str) -> str:
     Rendered and sanitised first, then turned into text: HTML comments, raw HTML that is not on
     the safe list, and link targets are gone, as they are from the page.
     """
-    return to_text(markdown_text, bullet="• ")
+    return to_text(markdown_text, bullet="• ", cells="；")  # a snippet reads as prose, not as a table
 
 
 def answer_text(entry: Entry) -> str:

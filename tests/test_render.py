@@ -66,6 +66,12 @@ def test_plain_text_for_copying():
     assert text == "申请条件：本市户籍。\n怎么申请：\n1. 提出申请：向街道申请；\n2. 审核确认。\n- 身份证\n- 户口簿\n官网"
 
 
+def test_a_table_reads_as_prose_in_search_snippets_and_as_cells_when_copied():
+    table = "| 阶梯 | 户年用水量 |\n|---|---|\n| 第一阶梯 | 0–180 立方米 |\n"
+    assert render.page_text(table) == "阶梯；户年用水量\n第一阶梯；0–180 立方米"
+    assert render.to_text(table) == "阶梯 | 户年用水量\n第一阶梯 | 0–180 立方米"
+
+
 def test_answer_text_starts_with_the_title(kb):
     entry = kb.entry("dibao-apply")
     text = render.answer_text(entry)
