@@ -8,11 +8,10 @@ import logging
 import streamlit as st
 
 from kb_app.ui.auth_routes import COOKIE
+from kb_app.ui.navigation import AGENT_DESK
 from kb_app.ui.resources import get_kb
 
 log = logging.getLogger(__name__)
-#: Roles whose searches and opens are the agents' (the console's users); the rest are units' staff.
-AGENT_ROLES = frozenset({"agent", "center_reviewer", "admin"})
 
 
 def signed_in_user():
@@ -72,7 +71,7 @@ def log_open(kb, user, doc_id: str):
     if st.session_state.get(key):
         return
     st.session_state[key] = True
-    audience = "agent" if user.role in AGENT_ROLES else "staff"
+    audience = "agent" if user.role in AGENT_DESK else "staff"  # the console's users are the agents
     try:
         kb.feedback.log_open(doc_id, search_id=search_id, audience=audience, role=user.role,
                              username=user.username)

@@ -244,9 +244,9 @@ def add_to_list(text: str, field: str, value: str) -> str:
     return new
 
 
-def pending_change(kb, task_id: int):
-    """The open change request already made from a suggestion task, or None."""
-    return next((cr for cr in kb.review.list() if cr.is_open and cr.data.get("suggestion") == task_id), None)
+def pending_changes(kb) -> dict:
+    """The open change requests made from suggestion tasks, by task id (one reading of the requests)."""
+    return {cr.data["suggestion"]: cr for cr in kb.review.list() if cr.is_open and cr.data.get("suggestion")}
 
 
 def accept(kb, user, task_id: int, phrasing: str | None = None):
@@ -257,7 +257,7 @@ def accept(kb, user, task_id: int, phrasing: str | None = None):
         raise KbError(f"维护任务 #{task.id} 已处理（{task.state_label}），无需再采纳。")
     if getattr(user, "role", None) not in ("center_reviewer", "admin") and getattr(user, "unit", None) != task.unit:
         raise PermissionDenied(f"维护任务 #{task.id} 属于单位“{kb.snapshot().unit_name(task.unit)}”，只有该单位可以采纳。")
-    cr = pending_change(kb, task.id)
+    cr = pending_changes(kb).get(task.id)
     if cr is not None:
         raise KbError(f"已为该建议发起变更请求 #{cr.id}（{cr.state_label}），请在变更校核中跟进。")
     phrasing = clean_phrasing(phrasing or data["phrasing"])

@@ -299,8 +299,8 @@ def feedback_page(target_id: str, outcome: str, query=None) -> str:
     """The page a feedback form goes back to: the outcome said, and the question the answer or
     article was found by kept for the link back to the results."""
     params = {"feedback": outcome}
-    if found_by(query):
-        params["q"] = found_by(query)
+    if found := found_by(query):
+        params["q"] = found
     return f"{views.page_url(target_id)}?{urlencode(params)}#feedback"
 
 

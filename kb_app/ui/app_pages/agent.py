@@ -16,10 +16,10 @@ from kb_app.labels import KIND_LABELS
 from kb_app.ui.dispatch_panel import dispatch_tab
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
+from kb_app.ui.navigation import AGENT_DESK
 from kb_app.ui.resources import get_kb
 
 log = logging.getLogger(__name__)
-ROLES = {"agent", "center_reviewer", "admin"}
 KINDS = {"全部类型": None} | {label: kind for kind, label in KIND_LABELS.items()}
 KIND_NAMES = {value: label for label, value in KINDS.items()}
 LIMIT = 10
@@ -177,7 +177,7 @@ def search_tab(kb, user):
 
 def main():
     user = st.session_state.get("user")
-    if user is None or user.role not in ROLES:
+    if user is None or user.role not in AGENT_DESK:
         st.error("坐席工作台仅对坐席开放：请先以坐席账号登录。")
         return
     st.title("坐席工作台")

@@ -9,6 +9,7 @@ from kb_app.ui.links import ARTICLE_PAGE, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import log_open, require_user
 
+
 def show_header(reader, entry):
     st.title(entry.title)
     kind = ":gray-badge[答复口径]" if entry.kind == "policy" else ":gray-badge[派单目录]"

@@ -22,7 +22,7 @@ def when(stamp) -> str:
     return (stamp or "")[:16].replace("T", " ")
 
 
-def show_task(kb, snap, t, report):
+def show_task(kb, snap, t, report, pending):
     """One task: what it is about, what was reported, and the ways to settle it."""
     entry = snap.entries.get(t.entry) if t.entry else None
     st.caption(f"单位：{snap.unit_name(t.unit)}　创建：{when(t.created)}　期限：{t.due or '未定'}")
@@ -31,7 +31,7 @@ def show_task(kb, snap, t, report):
         st.markdown(f"**{who}的纠错**（{when(report['at'])}）")
         st.info(report["text"], icon=":material/feedback:")
     elif t.kind == suggest.KIND:
-        show_suggestion(kb, t)
+        show_suggestion(kb, t, pending)
     elif t.detail:
         st.text(t.detail)
     if t.state != "open":
@@ -77,8 +77,9 @@ def assign_missing_answers(kb, snap):
             st.success(f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
 
 
-def show_suggestion(kb, t):
-    """A suggested phrasing: the evidence, and the change request that adds it, ready to submit."""
+def show_suggestion(kb, t, pending):
+    """A suggested phrasing: the evidence, and the change request that adds it, ready to submit
+    (``pending``: the change requests already made from suggestions, by task id)."""
     data = suggest.task_suggestion(t)
     article = kb.snapshot().find_article(t.entry)
     where, what = ("条文的常见问法", "本条文") if article else (f"条目的“{data['field_label']}”", "本条目")
@@ -90,7 +91,7 @@ def show_suggestion(kb, t):
     if t.state != "open":
         return
     who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"
-    cr = suggest.pending_change(kb, t.id)
+    cr = pending.get(t.id)
     if cr is None:
         phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
         if not st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary"):
@@ -126,6 +127,7 @@ with show_errors():
     else:
         tasks = kb.feedback.list_tasks(unit or None, state=None if show_all else "open")
     reports = kb.feedback.reports(tasks)
+    pending = suggest.pending_changes(kb) if any(t.kind == suggest.KIND for t in tasks) else {}
     c1, c2, c3 = st.columns(3)
     c1.metric("任务数", len(tasks))
     c2.metric("已超期", sum(t.overdue for t in tasks))
@@ -136,7 +138,7 @@ with show_errors():
         mark = "已超期" if t.overdue else t.state_label
         with st.expander(f"#{t.id} {t.heading} · 期限 {t.due or '未定'} · {mark}",
                          expanded=t.overdue or t.id in reports, icon=":material/error:" if t.overdue else None):
-            show_task(kb, snap, t, reports.get(t.id))
+            show_task(kb, snap, t, reports.get(t.id), pending)
 
     if center:
         assign_missing_answers(kb, snap)

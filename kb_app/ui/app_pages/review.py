@@ -226,5 +226,5 @@ with show_errors():
                     f"- 作者账号：`{cr.author}`\n- 类型：{CR_KIND_LABELS.get(cr.kind, cr.kind)}（`{cr.kind}`）"
                     + (f"\n- 发布提交：`{cr.published_commit}`" if cr.published_commit else ""))
         st.table([{"文件": v.path, "变化": v.action} for v in views], hide_index=True)
-        st.table([{"时间": when(e["at"]), "账号": e["actor"], "操作": EVENT_LABELS.get(e["action"], e["action"]), "提交": e["commit"] or ""}
-                  for e in review.events(cr.id)], hide_index=True)
+        st.table([{"时间": when(e["at"]), "账号": e["actor"], "操作": EVENT_LABELS.get(e["action"], e["action"]),
+                   "提交": e["commit"] or ""} for e in review.events(cr.id)], hide_index=True)
