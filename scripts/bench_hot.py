@@ -4,7 +4,9 @@ Generates searches and dispatch texts over two 30-day periods (``generate``): a 
 topics in many phrasings, places and regions, plus one topic (shared bikes blocking pavements) that
 rises sharply in the second period. The rows are written straight into a temporary knowledge
 base's tables, then ``kb.hot.report`` runs over them. The baseline, in the same run, is the usage
-report's top queries (exact-text grouping in SQL) over the same rows.
+report's top queries (exact-text grouping in SQL) over the same rows. The clustering is also
+scored against the generated topics (purity, topics per generated topic), with the knowledge
+base's synonym groups and without them.
 
     .venv/bin/python scripts/bench_hot.py [--requests 100000]
 """
@@ -105,6 +107,38 @@ def insert(kb, rows: list[dict]):
         db.conn.close()
 
 
+def clustering(rows: list[dict], synonym_groups=()) -> dict:
+    """How well topics match the generated ones: purity (requests in their topic's main generated
+    topic), topics per generated topic (those holding at least a tenth of it) and the seconds taken."""
+    from collections import Counter, defaultdict
+
+    import numpy as np
+
+    from kb_app.search.analysis import normalize
+    from kb_app.usage.hot import cluster_texts
+
+    keys = [normalize(" ".join(r["text"].split())) for r in rows]
+    distinct = list(dict.fromkeys(keys))
+    position = {k: i for i, k in enumerate(distinct)}
+    weights = np.bincount([position[k] for k in keys], minlength=len(distinct)).astype(float)
+    started = time.perf_counter()
+    labels, _words = cluster_texts(distinct, weights, synonym_groups)
+    seconds = time.perf_counter() - started
+    topic_of = {k: r["topic"] for k, r in zip(keys, rows)}
+    mix: dict[int, Counter] = defaultdict(Counter)
+    for key, label in zip(distinct, labels):
+        mix[int(label)][topic_of[key]] += weights[position[key]]
+    clustered = sum(sum(c.values()) for label, c in mix.items() if label >= 0)
+    pure = sum(c.most_common(1)[0][1] for label, c in mix.items() if label >= 0)
+    spread: dict[str, Counter] = defaultdict(Counter)
+    for label, c in mix.items():
+        for topic, count in c.items():
+            spread[topic][label] += count
+    pieces = [sum(1 for label, count in c.items() if label >= 0 and count >= 0.1 * sum(c.values()))
+              for c in spread.values()]
+    return {"purity": pure / max(clustered, 1), "pieces": sum(pieces) / len(pieces), "seconds": seconds}
+
+
 def run(n: int) -> dict:
     from kb_app import init_repo, load_settings, open_kb
 
@@ -122,12 +156,15 @@ def run(n: int) -> dict:
         wall = time.perf_counter()
         kb.stats.top_queries(end - dt.timedelta(days=29), end, limit=50)
         baseline_s = time.perf_counter() - wall
+        groups = kb.snapshot().synonym_groups
+    quality = {"with the knowledge base's synonyms": clustering(rows, groups), "without synonyms": clustering(rows)}
     found = [t for t in report.rising if "共享单车" in t["label"] or any("共享单车" in e for e in t["examples"])]
     false = [t for t in report.rising if t not in found]
     return {"requests": n, "insert_s": insert_s, "hot_s": hot_s, "hot_cpu_s": hot_cpu, "baseline_s": baseline_s,
             "topics": len(report.topics), "rising": len(report.rising), "rising_found": bool(found),
             "false_rising": [t["label"] for t in false], "clustered": report.totals["clustered"],
-            "current": report.totals["current"]}
+            "current": report.totals["current"], "quality": quality,
+            "labels": [t["label"] for t in report.topics[:8]]}
 
 
 def main(argv=None):
@@ -141,6 +178,11 @@ def main(argv=None):
     print(f"baseline (top queries, exact text in SQL): {r['baseline_s']:.2f} s")
     print(f"topics {r['topics']}, rising {r['rising']}; the generated rising topic found: {r['rising_found']}; "
           f"other topics flagged rising: {r['false_rising'] or 'none'}")
+    print(f"biggest topics: {' | '.join(r['labels'])}")
+    print(f"clustering over both periods against the {len(TOPICS) + 1} generated topics:")
+    for name, q in r["quality"].items():
+        print(f"  {name}: purity {q['purity']:.3f}, topics per generated topic {q['pieces']:.2f}, "
+              f"{q['seconds']:.2f} s")
     return 0
 
 

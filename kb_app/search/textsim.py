@@ -29,7 +29,8 @@ GENERIC_WORDS = frozenset("""
 反映 投诉 咨询 举报 问题 情况 希望 要求 相关 部门 解决 处理 市民 来电 来电人 请问 现在 已经 一直 目前 这个 那个
 没有 不能 不是 可以 能够 还是 因为 所以 但是 而且 如果 我们 你们 他们 自己 大家 时候 时间 地方 东西 事情 进行
 请求 领导 政府 相关部门 有关部门 尽快 及时 严重 影响 存在 导致 出现 发生 造成 无人 多次 给予 予以 谢谢 您好 你好
-麻烦 再次 一下 好几 几天 还在 太大 太多 管管 一管 联系电话 电话 联系 号码 手机号 身份证号
+麻烦 再次 一下 好几 几天 还在 太大 太多 管管 一管 联系电话 电话 联系 号码 手机号 身份证号 人理 没人理 没人管 没人问
+号楼 单元 号院 楼层 开始 这样 生活 管一管 找谁 谁管 谁负责 归谁管 哪个部门 哪个单位 负责 主管部门
 """.split())
 
 
@@ -183,49 +184,181 @@ class BigramIndex(TfidfIndex):
 #: Parts of speech (jieba's tags) that do not say what a request is about: place and person names
 #: (a street tells where, not what), numerals, measure words, pronouns, adverbs, function words.
 SKIPPED_TAGS = frozenset("""
-ns nr nrt nrfg nt m mq q r rr rz rg d dg p c u ud ug uj ul uv uz y e o x t tg f s zg eng
+ns nr nrt nrfg nt m mq q r rr rz rg d dg ad p c u ud ug uj ul uv uz y e o x t tg f s zg eng
 """.split())
 _SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS
+#: Words that end an address (新华 + 小区, 建设 + 街, 万达 + 广场): with the name before them they say
+#: where a request is, not what it is about, and two requests from one place are not one matter.
+PLACE_WORDS = frozenset("""
+路 街 大街 道 巷 胡同 里 弄 小区 社区 街道 花园 广场 大厦 公寓 家园 苑 村 园区 公园 商场 商城 市场 中心 新村 新城
+""".split())
+#: The last character of a longer word that is itself a place (学府路, 建设街, 幸福村).
+PLACE_ENDINGS = frozenset("路街巷村")
+#: Parts of speech of a name's first part before a place word (verbs are not: 跳 + 广场舞).
+_NAME_TAGS = frozenset("n nz ns nr nrt nt a vn j l".split())
+#: Institutions, a place after a proper name or before a word of position (实验 + 小学, 人民医院 +
+#: 附近; not 孩子 + 学校 + 乱收费, where the school is the matter).
+INSTITUTION_WORDS = frozenset("小学 中学 医院 学校 幼儿园 大学".split())
+#: Words that say where on their own: a request is about what happens at a station, not the station.
+WHERE_WORDS = frozenset("小区 社区 街道 车站 火车站 地铁站 公交站 地铁口 站台".split())
+_DIVISIONS = frozenset("省 市 区 县 镇 乡".split())
+_PROPER_TAGS = frozenset("nz ns nr nrt nt vn j".split())
+_PLACE_ANY = PLACE_WORDS | INSTITUTION_WORDS | WHERE_WORDS
+_POSITION_TAGS = frozenset("f s".split())
 
 
-def content_words(text: str, normalized: bool = False) -> list[str]:
-    """The words of a text that say what it is about: no places, names, question, filler or complaint words.
+def _places(tagged: list[tuple[str, str]]) -> set[int]:
+    """Positions of the words that name a place: a place word, the name before it, and 学府路-like words."""
+    out = set()
+    for i in [i for i, (w, _tag) in enumerate(tagged) if w in _PLACE_ANY or (len(w) > 2 and w[-1] in PLACE_ENDINGS)]:
+        w = tagged[i][0]
+        if w in WHERE_WORDS:
+            out.add(i)
+        if w in PLACE_WORDS:
+            if i and tagged[i - 1][1] in _NAME_TAGS and tagged[i - 1][0] not in PLACE_WORDS:
+                out.update((i - 1, i))
+        elif w in INSTITUTION_WORDS:
+            if i and (tagged[i - 1][1] in _PROPER_TAGS or tagged[i - 1][0] in _DIVISIONS):
+                out.update((i - 1, i))
+            elif i + 1 < len(tagged) and tagged[i + 1][1] in _POSITION_TAGS:
+                out.add(i)
+                if i and tagged[i - 1][1] in _NAME_TAGS:
+                    out.add(i - 1)
+        elif len(w) > 2 and w[-1] in PLACE_ENDINGS:
+            out.add(i)
+    return out
+
+
+class Synonyms:
+    """The knowledge base's synonym groups (synonyms.yaml): each term stands for its group.
+
+    A text using a term of a group also gets the group (its first term, marked ``MARK``) as a word
+    of its own, so 欠薪 meets 拖欠工资 and 违停 meets 违法停车. Groups with a
+    question, filler or complaint word (诉求 / 反映 / 投诉; 谁管 / 找谁) are left out: they would join
+    texts about different matters.
+    """
+
+    #: Most words of a term (jieba's) matched: 乱停乱放 is 乱 + 停 + 乱放.
+    SPAN = 3
+    #: What marks a group in a text's words: a label shows the group's term the texts use instead.
+    MARK = "≈"
+
+    def __init__(self, groups=()):
+        self.group: dict[str, str] = {}
+        self.terms: dict[str, list[str]] = {}
+        for group in groups:
+            terms = [normalize(str(t)).strip() for t in group]
+            terms = [t for t in terms if t]
+            if not terms or any(t in _SKIPPED_WORDS for t in terms):
+                continue
+            mark = self.MARK + terms[0]
+            for t in terms:
+                if t not in self.group:
+                    self.group[t] = mark
+                    self.terms.setdefault(mark, []).append(t)
+        #: Every beginning of a term (乱, 乱停, 乱停乱放): a text's words are matched only this far.
+        self.prefixes = {t[:k] for t in self.group for k in range(1, len(t) + 1)}
+
+    def __bool__(self):
+        return bool(self.group)
+
+    def spans(self, words: list[str]) -> dict[int, tuple[int, str]]:
+        """Where a text's words (in order) spell a group's term: start → (end, group), longest first."""
+        out = {}
+        end = 0
+        prefixes, group = self.prefixes, self.group
+        for i in [i for i, w in enumerate(words) if w in prefixes]:
+            if i < end:
+                continue
+            term, found = "", None
+            for j, w in enumerate(words[i:i + self.SPAN], i + 1):
+                term += w
+                if term not in prefixes:
+                    break
+                if term in group:
+                    found = (j, group[term])
+            if found:
+                out[i] = found
+                end = found[0]
+        return out
+
+    def written(self, mark: str, texts: list[str], weights) -> str:
+        """The term of a group that ``texts`` use most (``mark`` unchanged if not a group's)."""
+        terms = self.terms.get(mark)
+        if not terms:
+            return mark
+        used = [(sum(w for t, w in zip(texts, weights) if term in t), -n) for n, term in enumerate(terms)]
+        return terms[-max(used)[1]]
+
+
+def content_words(text: str, normalized: bool = False, synonyms: Synonyms | None = None) -> list[str]:
+    """The words of a text that say what it is about: no names, question, filler or complaint words.
+
+    Places jieba tags as such are left out; an address's words are kept (two requests from one
+    street are more often about one matter than not), and :func:`content_terms` marks them.
 
     A long word also yields the dictionary words inside it, as jieba's search mode does
-    (暖气片 → 暖气片, 暖气), so that it meets texts using the shorter word.
+    (暖气片 → 暖气片, 暖气), so that it meets texts using the shorter word. With ``synonyms``, a
+    text also gets each synonym group it uses (``Synonyms.MARK`` and the group's first term).
     """
+    return [w for w, _place in content_terms(text, normalized, synonyms)]
+
+
+def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None = None) -> list[tuple[str, bool]]:
+    """:func:`content_words`, each with whether it is (part of) a place's name here (:func:`_places`)."""
     out = []
-    for w, tag in rjieba.tag(text if normalized else normalize(text)):
+    tagged = rjieba.tag(text if normalized else normalize(text))
+    places = _places(tagged)
+    for i, (w, tag) in enumerate(tagged):
         if len(w) > 1 and tag not in SKIPPED_TAGS and w not in _SKIPPED_WORDS:
-            out.append(w)
+            place = i in places
+            out.append((w, place))
             if len(w) > 2:
-                out.extend(p for n in (2, 3) for i in range(len(w) - n + 1)
-                           if n < len(w) and (p := w[i:i + n]) not in _SKIPPED_WORDS and rjieba.has_word(p))
+                out.extend((p, place) for n in (2, 3) for k in range(len(w) - n + 1)
+                           if n < len(w) and (p := w[k:k + n]) not in _SKIPPED_WORDS and rjieba.has_word(p))
+    if synonyms:
+        marks = dict.fromkeys(mark for _end, mark in synonyms.spans([w for w, _tag in tagged]).values())
+        out.extend((mark, False) for mark in marks)
     return out
 
 
 class WordIndex(TfidfIndex):
     """TF-IDF over the content words of each text's first ``chars`` characters."""
 
-    def __init__(self, texts: list[str], chars: int, normalized: bool = False):
+    def __init__(self, texts: list[str], chars: int, normalized: bool = False, synonym_groups=()):
         """Index ``texts`` (already passed through analysis.normalize when ``normalized``)."""
         _check_size(texts)
         self.chars = chars
+        self.synonyms = Synonyms(synonym_groups)
         self.vocab: dict[str, int] = {}
         terms, docs = [], []
         vocab = self.vocab
+        at_place = []
         for i, text in enumerate(texts):
-            ids = [vocab.setdefault(w, len(vocab)) for w in content_words((text or "")[:chars], normalized)]
+            found = content_terms((text or "")[:chars], normalized, self.synonyms)
+            ids = [vocab.setdefault(w, len(vocab)) for w, _place in found]
             terms.extend(ids)
             docs.extend([i] * len(ids))
+            at_place.extend(place for _w, place in found)
         self.words = list(self.vocab)
+        if terms:
+            places = np.bincount(terms, weights=at_place, minlength=len(vocab))
+            #: Words used mostly in the name of a place (新华 of 新华小区): they name no topic.
+            self.places = {self.words[t] for t in np.flatnonzero(places * 2 > np.bincount(terms, minlength=len(vocab)))}
+        else:
+            self.places = set()
         term, doc, count = _sorted_postings(np.asarray(terms, dtype=np.int64),
                                             np.asarray(docs, dtype=np.int64))
         super().__init__(len(texts), len(self.vocab), term, doc, count)
 
+    def known(self, term: str) -> bool:
+        """Whether a term is one of the synonym groups' or the dictionary's (共享单车, 停车场)."""
+        return term in self.synonyms.group or rjieba.has_word(term)
+
     def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(term ids, weights) of a text over the known content words, unit length."""
-        ids = [self.vocab[w] for w in content_words((text or "")[:self.chars]) if w in self.vocab]
+        ids = [self.vocab[w] for w in content_words((text or "")[:self.chars], synonyms=self.synonyms)
+               if w in self.vocab]
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         term, count = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)

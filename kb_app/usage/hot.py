@@ -48,6 +48,9 @@ MIN_CLUSTER = 3
 MAX_PROFILED = 120
 MIN_RISING, RISE_RATIO, RISE_Z = 5, 1.5, 2.0
 EXAMPLES = 3
+#: Words of a profile a topic's label is made from, and how many of its texts (most) must write two of
+#: them together for the label to join them; texts of each topic looked at for that.
+LABEL_WORDS, PHRASE_SHARE, LABEL_TEXTS = 6, 0.6, 200
 EXAMPLE_CHARS = 80
 
 
@@ -135,24 +138,76 @@ class Profiles:
                         if alive[i] else empty for i in range(k)]
         return owner
 
-    def words(self, number: int, size: int = 3) -> list[str]:
-        """The heaviest words of a profile, leaving out a word inside one already taken (单车 in 共享单车)."""
-        term, weight = self.vectors[number]
-        out = []
-        for t in term[np.argsort(-weight, kind="stable")]:
-            word = self.index.words[int(t)]
-            if not any(word in w or w in word for w in out):
-                out.append(word)
-            if len(out) == size:
+
+def _topic_vectors(index: WordIndex, topic: np.ndarray, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each topic's words as (term ids, weights): the weighted sum of its texts' vectors (one pass)."""
+    n_topics = int(topic.max()) + 1 if len(topic) else 0
+    of = topic[index.docs]
+    keep = of >= 0
+    key = of[keep].astype(np.int64) * (len(index.idf) + 1) + index.term[keep]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    total = np.bincount(inverse, weights=(index.weights * weights[index.docs])[keep], minlength=len(uniq))
+    owner, term = np.divmod(uniq, len(index.idf) + 1)
+    bounds = np.searchsorted(owner, np.arange(n_topics + 1))
+    return [(term[a:b], total[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def topic_words(index: WordIndex, term: np.ndarray, weight: np.ndarray, size: int = LABEL_WORDS) -> list[str]:
+    """The heaviest words of a topic's vector, heaviest first: no word of a place's name (新华 of
+    新华小区 says where, not what), and no word of one character twice (路路, of 学府路路灯 cut in the
+    wrong place). A synonym group is one word (``Synonyms.MARK``)."""
+    out = []
+    for t in term[np.argsort(-weight, kind="stable")]:
+        word = index.words[int(t)]
+        if word not in index.places and len(set(word)) > 1:
+            out.append(word)
+        if len(out) == size:
+            break
+    return out
+
+
+def label_words(words: list[str], texts: list[str], weights: np.ndarray, known=lambda term: False,
+                size: int = 3) -> list[str]:
+    """A topic's label: its heaviest words, joined where its texts write them as one term.
+
+    Two words that make a ``known`` term (a synonym group's, or a dictionary word) and that the
+    topic's texts mostly write one after the other become one (共享 + 单车 → 共享单车); a word inside
+    one already taken is left out (单车 beside 共享单车).
+    """
+    words = list(words)
+    total = float(weights.sum()) or 1.0
+
+    def share(phrase: str) -> float:
+        return sum(w for t, w in zip(texts, weights) if phrase in t) / total
+
+    joined = True
+    while joined:
+        joined = False
+        for a in words:
+            for b in words:
+                if (a != b and known(a + b)
+                        and share(a + b) >= PHRASE_SHARE * min(share(a), share(b)) > 0):
+                    words[words.index(a)] = a + b
+                    words.remove(b)
+                    joined = True
+                    break
+            if joined:
                 break
-        return out
+    out = []
+    for word in words:
+        if not any(word in w or w in word for w in out):
+            out.append(word)
+        if len(out) == size:
+            break
+    return out
 
 
-def cluster_texts(texts: list[str], weights=None) -> tuple[np.ndarray, list[list[str]]]:
+def cluster_texts(texts: list[str], weights=None, synonym_groups=()) -> tuple[np.ndarray, list[list[str]]]:
     """A topic number for every text (-1: in none), topics numbered by weight; and each topic's words.
 
     ``texts`` are normalised (analysis.normalize); ``weights`` (default 1) is how many requests each
-    distinct text stands for. Texts are grouped
+    distinct text stands for; ``synonym_groups`` (synonyms.yaml) join texts that name one matter
+    in different words. Texts are grouped
     greedily around seed texts (cosine of content words), groups whose profiles are alike are
     merged (paraphrases of one matter), and every text then joins the nearest profile.
     """
@@ -160,7 +215,7 @@ def cluster_texts(texts: list[str], weights=None) -> tuple[np.ndarray, list[list
     if not n:
         return np.full(0, -1, dtype=np.int64), []
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    index = WordIndex(texts, CLUSTER_CHARS, normalized=True)
+    index = WordIndex(texts, CLUSTER_CHARS, normalized=True, synonym_groups=synonym_groups)
     groups = _cover(index, texts, weights)[:MAX_PROFILED]
     if not groups:
         return np.full(n, -1, dtype=np.int64), []
@@ -179,7 +234,17 @@ def cluster_texts(texts: list[str], weights=None) -> tuple[np.ndarray, list[list
     renumber = np.full(len(groups), -1, dtype=np.int64)
     renumber[order] = np.arange(len(order))
     out = np.where(labels >= 0, renumber[np.maximum(labels, 0)], -1)
-    return out, [profiles.words(i) for i in order]
+    names = []
+    vectors = _topic_vectors(index, out, weights)
+    members_of = np.split(np.argsort(out, kind="stable"), np.cumsum(np.bincount(out + 1, minlength=len(order) + 1)))
+    for rank in range(len(order)):
+        members = members_of[rank + 1]
+        words = topic_words(index, *vectors[rank])
+        members = members[np.argsort(-weights[members], kind="stable")[:LABEL_TEXTS]]
+        written = [texts[i][:CLUSTER_CHARS] for i in members]
+        words = [index.synonyms.written(w, written, weights[members]) for w in words]
+        names.append(label_words(words, written, weights[members], index.known))
+    return out, names
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -318,7 +383,7 @@ class HotIssues:
         position = {k: i for i, k in enumerate(distinct)}
         text_of = np.fromiter((position[k] for k in keys), dtype=np.int64, count=len(keys))
         weights = np.bincount(text_of, minlength=len(distinct)).astype(np.float64)
-        labels, words = cluster_texts(distinct, weights)
+        labels, words = cluster_texts(distinct, weights, self.kb.snapshot().synonym_groups)
         labels = labels[text_of] if rows else labels
         topics = self._topics(rows, labels, words, current, limit)
         report = HotReport(start, end, prev_start, prev_end, region or None,

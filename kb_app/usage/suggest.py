@@ -387,7 +387,8 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
                                                  and g["success"] / g["searches"] < LOW_SUCCESS_RATE)]
     if not missing:
         return []
-    labels, words = cluster_texts([normalize(g["query"]) for g in missing], [g["searches"] for g in missing])
+    labels, words = cluster_texts([normalize(g["query"]) for g in missing], [g["searches"] for g in missing],
+                                  kb.snapshot().synonym_groups)
     assigned = kb.feedback.assigned_queries()
     groups: dict[int, list[dict]] = {}
     for i, g in enumerate(missing):

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_app.cli import cli
-from kb_app.usage.hot import cluster_texts, flag, periods, rising
+from kb_app.usage.hot import cluster_texts, flag, label_words, periods, rising
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
 
@@ -155,3 +155,32 @@ def test_cli_report_hot(hkb, sample_root, tmp_path):
     assert res.exit_code == 0 and res.output.startswith("# 热点议题\n")
     res = runner.invoke(cli, [*args, "--from", "2026-11-30", "--to", "2026-11-01"])
     assert res.exit_code == 1 and "起始日期 2026-11-30 晚于结束日期 2026-11-01" in res.output
+
+
+#: Requests about other matters, so that the words of the ones under test are rare, as they are in use.
+OTHERS = ["家里停水了", "停水一整天", "小区又停水了", "路灯不亮", "路灯坏了黑乎乎", "一排路灯都不亮", "暖气不热",
+          "暖气片冰凉", "供暖温度不达标", "物业乱收费", "物业费涨价", "低保怎么申请"]
+
+
+def cluster_among_others(texts, groups=()):
+    labels, words = cluster_texts(texts + OTHERS, [3] * len(texts) + [4] * len(OTHERS), groups)
+    return labels[:len(texts)], words
+
+
+def test_topic_labels_name_the_matter_not_the_place():
+    texts = ["万达广场共享单车乱停", "新华小区共享单车乱停", "万达广场共享单车堆满人行道", "新华小区共享单车挡路",
+             "共享单车太多挡路"]
+    groups = [["互联网租赁自行车", "共享单车"]]
+    labels, words = cluster_among_others(texts, groups)
+    assert len(set(labels)) == 1 and labels[0] >= 0
+    words = words[labels[0]]
+    # 共享 + 单车, written together and a synonym group's term, make one word of the label.
+    assert words[0] == "共享单车"
+    assert not {"万达", "广场", "新华", "小区", "互联网租赁自行车"} & set(words)
+
+
+def test_label_words_join_only_known_terms_written_together():
+    texts, weights = ["共享单车乱停", "共享单车挡路", "单车共享"], np.array([2.0, 2.0, 1.0])
+    assert label_words(["共享", "单车", "乱停"], texts, weights, known={"共享单车"}.__contains__) == ["共享单车", "乱停"]
+    assert label_words(["共享", "单车"], texts, weights) == ["共享", "单车"]  # not a known term
+    assert label_words(["单车", "共享"], ["单车很多", "共享"], np.ones(2), {"共享单车"}.__contains__) == ["单车", "共享"]

@@ -1,0 +1,53 @@
+"""Content words, places and synonym groups of the word index that groups requests into topics."""
+
+import numpy as np
+
+from kb_app.search.textsim import Synonyms, WordIndex, content_terms, content_words
+
+GROUPS = [["拖欠工资", "欠薪", "讨薪"], ["违法停车", "违章停车", "违停", "乱停乱放"], ["诉求", "反映", "投诉"],
+          ["主管部门", "谁管", "找谁"]]
+
+
+def test_content_words_leave_out_complaint_and_question_words():
+    assert content_words("打了3次电话没人理，希望相关部门管一管") == []
+    assert content_words("暖气一直不热找谁") == ["暖气", "不热"]
+    assert "突然" not in content_words("新华小区突然停水了")
+
+
+def test_a_place_name_is_marked_where_it_names_a_place():
+    def places(text):
+        return {w for w, place in content_terms(text) if place}
+
+    assert {"万达", "广场"} <= places("东湖区万达广场门口共享单车乱停乱放")
+    assert {"新华", "小区"} <= places("新华小区停水了")
+    assert "学府路" in places("学府路路灯不亮")
+    assert {"实验", "小学"} <= places("实验小学门口有车乱停")
+    assert {"人民", "医院"} <= places("人民医院附近车辆乱停乱放")
+    assert "火车站" in places("南河区火车站垃圾没人清运")
+    # The same words as the matter itself are not places.
+    assert places("孩子学校乱收费") == set()
+    assert places("去医院看病排队") == set()
+    assert "广场" not in places("晚上跳广场舞太吵")
+
+
+def test_synonym_groups_join_texts_but_not_through_complaint_or_question_words():
+    synonyms = Synonyms(GROUPS)
+    mark = Synonyms.MARK
+    assert mark + "拖欠工资" in content_words("老板欠薪跑路了", synonyms=synonyms)
+    assert mark + "拖欠工资" in content_words("公司拖欠工资三个月", synonyms=synonyms)
+    # A term of several words: 乱停乱放 is cut 乱 / 停 / 乱放.
+    assert mark + "违法停车" in content_words("车辆乱停乱放", synonyms=synonyms)
+    # Groups with 反映 or 找谁 would join texts about anything.
+    assert not [w for w in content_words("我想反映暖气不热找谁", synonyms=synonyms) if w.startswith(mark)]
+    index = WordIndex(["老板欠薪跑路了", "公司拖欠工资三个月", "路灯不亮"], 60, synonym_groups=GROUPS)
+    sims = index.similarities("工地欠薪")
+    assert sims[1] > 0 and sims[2] == 0
+    assert WordIndex(["老板欠薪跑路了", "公司拖欠工资三个月"], 60).similarities("工地欠薪")[1] == 0
+
+
+def test_the_index_knows_which_words_name_places():
+    index = WordIndex(["万达广场停水了", "万达广场路灯不亮", "停水一整天", "路灯不亮"], 60)
+    assert {"万达", "广场"} <= index.places and not {"停水", "路灯"} & index.places
+    assert index.known("停车场") and not index.known("共享单车")
+    assert WordIndex(["共享单车乱停"], 60, synonym_groups=[["互联网租赁自行车", "共享单车"]]).known("共享单车")
+    assert np.all(WordIndex([], 60).scores(np.zeros(0, np.int64), np.zeros(0, np.float32)) == 0)
