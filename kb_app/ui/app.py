@@ -20,8 +20,11 @@ from kb_app.ui.signin import not_for_this_role, public_site_link, staff_page_sig
 from kb_app.ui.state import signed_in_user
 
 PAGES = Path(__file__).parent / "app_pages"
+#: The public site's icon, drawn as a bitmap (Streamlit's page icon takes an image, not SVG); a named
+#: icon font would be fetched from the internet.
+ICON = str(Path(__file__).parents[1] / "web" / "static" / "favicon.png")
 
-st.set_page_config(page_title="示例市 12345 知识库", page_icon=":material/call:", layout="wide", menu_items={})
+st.set_page_config(page_title="示例市 12345 知识库", page_icon=ICON, layout="wide", menu_items={})
 # Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens
 # the sidebar (the menu) on a phone. The keyboard's skip link is said in Chinese. Narrow screens get
 # a smaller title and tighter margins.

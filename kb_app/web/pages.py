@@ -181,5 +181,16 @@ async def stylesheet(request: Request) -> Response:
                     headers={"Cache-Control": "public, max-age=86400, immutable"})
 
 
+ICONS = {name: (HERE / "static" / name).read_bytes() for name in ("favicon.svg", "favicon.png")}
+env.globals["icon_url"] = "/static/favicon.svg?v=" + hashlib.sha1(ICONS["favicon.svg"]).hexdigest()[:10]
+
+
+async def icon(request: Request) -> Response:
+    """The site's icon: the SVG the pages link to, and a PNG at /favicon.ico for clients that ask there."""
+    svg = request.url.path.endswith(".svg")
+    return Response(ICONS["favicon.svg" if svg else "favicon.png"], media_type="image/svg+xml" if svg else "image/png",
+                    headers={"Cache-Control": "public, max-age=86400" + (", immutable" if svg else "")})
+
+
 async def robots(request: Request) -> Response:
     return Response("User-agent: *\nDisallow: /api/\nDisallow: /metrics\n", media_type="text/plain")

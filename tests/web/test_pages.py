@@ -317,3 +317,13 @@ def test_an_answer_awaiting_recheck_tells_the_public_without_the_detail(web_kb, 
     client = make_client(web_kb)  # flagged before the site starts: its readers keep flags a short while
     text = client.get(f"/answers/{flagged.entry_id}").text
     assert "承办单位正在复核" in text and "依据已变更" not in text
+
+
+def test_the_site_has_its_own_icon(client):
+    page = client.get("/").text
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
+    svg = client.get(link)
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.startswith("<svg") and "immutable" in svg.headers["cache-control"]
+    png = client.get("/favicon.ico")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
