@@ -22,6 +22,8 @@ from .scorer import Scorer
 #: Field weights: title and questions above keywords above body.
 BOOSTS = {"hw": 1.2, "hb": 1.2, "kw": 1.1, "bw": 1.0, "bb": 1.0, "dn": 6.0}
 SYNONYM_WEIGHT = 0.3
+#: Digits of a number that is no query on its own (see build_query).
+SHORT_NUMBER = 2
 #: Weight of the pairs of characters one apart in a question (see analysis.skip_bigrams).
 SKIP_WEIGHT = 0.15
 #: Terms found in more than this share of documents are left out of a query on a large index:
@@ -177,6 +179,10 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequen
             continue
         for tok in keep_rare(field, tokens, MAX_BIGRAMS if field.endswith("b") else 64):
             terms[(field, tok)] = max(terms.get((field, tok), 0.0), BOOSTS[field] * weight)
+    if all(tok.isascii() and tok.isdigit() and len(tok) <= SHORT_NUMBER for _f, tok in terms):
+        # A number of one or two digits is in most documents (dates, article numbers): alone it
+        # matches nearly everything, so “1” or “<script>alert(1)</script>” finds nothing.
+        terms = {}
     single = norm.strip()
     if not terms and len(single) == 1 and analysis._CJK_CHAR.match(single):
         for field in ("hb", "bb"):

@@ -76,6 +76,18 @@ def test_any_string_is_a_query(kb, query):
         assert len(results.hits) <= 10
 
 
+@pytest.mark.parametrize("query", ["1", "12", "<script>alert(1)</script>", "alert(1) 2"])
+def test_a_short_number_alone_finds_nothing(kb, query):
+    """One or two digits are in most documents: on their own they would list half the knowledge base."""
+    for audience in ("public", "agent"):
+        assert kb.search(query, audience=audience).total == 0
+
+
+def test_a_number_with_words_still_counts(kb):
+    assert kb.search("12345", audience="public").total > 0
+    assert ids(kb.search("2025年城乡居民医保缴费", audience="agent", limit=3))
+
+
 def test_bad_audience_and_public_as_of_are_reported(kb):
     with pytest.raises(KbError, match="未知的查询身份“everyone”：应为 public（公众）或 agent（坐席）。"):
         kb.search("x", audience="everyone")
