@@ -24,12 +24,15 @@ _STYLE = """<style>
 .kbtable td{border-bottom:1px solid rgba(49,51,63,.12);padding:.35rem .6rem;vertical-align:top}
 .kbtable td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .kbtable td.nowrap{white-space:nowrap}
+.kbtable td.long{min-width:8em}.kbtable td.longer{min-width:14em}
 .kbtable tr:hover td{background:rgba(49,51,63,.04)}
 .kbtable a{color:#0b57d0;text-decoration:none}.kbtable a:hover{text-decoration:underline}
 .kbtable .muted{color:rgba(49,51,63,.6)}
 </style>"""
-#: Text up to this many characters is kept on one line in a cell.
-SHORT_TEXT = 12
+#: Text up to this many characters is kept on one line in a cell; longer text wraps, but a cell of
+#: more than ``LONG_TEXT`` (or ``LONGER_TEXT``) characters keeps a width of its own (8em, 14em), so
+#: that beside the one-line columns it is not squeezed to a character per line.
+SHORT_TEXT, LONG_TEXT, LONGER_TEXT = 12, 24, 60
 _DAY_OR_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
 
@@ -77,7 +80,9 @@ def cell(value, column: str = "") -> tuple[str, str]:
         return "num", f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
     text = str(when(value))
     # Times and short labels (a topic, a region, a trend) stay on one line; only long text wraps.
-    return ("nowrap" if _DAY_OR_TIME.match(text) or len(text) <= SHORT_TEXT else ""), html.escape(text)
+    if _DAY_OR_TIME.match(text) or len(text) <= SHORT_TEXT:
+        return "nowrap", html.escape(text)
+    return ("longer" if len(text) > LONGER_TEXT else "long" if len(text) > LONG_TEXT else ""), html.escape(text)
 
 
 def table_html(rows: list[dict], columns: list[str] | None = None, empty: str = "没有记录。") -> str:

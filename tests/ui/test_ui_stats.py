@@ -114,3 +114,14 @@ def test_hot_issues_for_the_center(app_env):
 def test_units_do_not_see_hot_issues(app_env):
     at = open_page(HRSS)
     assert "热点议题（每月一题候选）" not in [h.value for h in at.subheader]
+
+
+def test_table_cells_wrap_by_length():
+    """Short text stays on one line; long text wraps but keeps a width, so it is not one character a line."""
+    from kb_app.ui.tables import cell
+
+    assert cell("共享单车、盲道、挡路")[0] == "nowrap"
+    assert cell("2026-11-22 09:30")[0] == "nowrap"
+    assert cell("未标明区域 128；东湖区 31；西山区 26；南河区 17")[0] == "long"
+    assert cell("共享单车停在盲道上，打了16次电话没人理 | 我想反映一下，共享单车停在盲道上，谢谢 | 你好，请问东湖区学府路地铁口共享单车太多挡路")[0] == "longer"
+    assert cell(12)[0] == "num"
