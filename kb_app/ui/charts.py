@@ -101,3 +101,24 @@ def count_bars(values: dict[str, dict[str, int]], axis_title: str, horizontal: b
     rows = frame["名称"].nunique() * (1 if stacked else len(values))
     height = max(200, 40 * rows) if horizontal else 300
     st.altair_chart(_style(chart, height), width="stretch", height=height + 60)
+
+
+def topic_trend(rows: list[dict], start: dt.date, end: dt.date, current_start: dt.date) -> None:
+    """Daily requests of the hot topics (``HotReport.trend``): one line each, the legend in rows of
+    three under the chart (six labels fit), and a dashed line where the current period starts."""
+    frame = pd.DataFrame.from_records([{"日期": r["day"], "议题": r["label"], "诉求数": int(r["requests"])}
+                                       for r in rows], columns=["日期", "议题", "诉求数"])
+    if frame.empty:
+        return
+    axis = _day_axis(days(start, end))
+    lines = alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
+        x=axis, y=alt.Y("诉求数:Q", title="诉求数", axis=alt.Axis(format="d", tickMinStep=1)),
+        color=alt.Color("议题:N", sort=list(dict.fromkeys(frame["议题"])),
+                        legend=alt.Legend(columns=3, labelLimit=300, symbolType="stroke")),
+        tooltip=[alt.Tooltip("日期:O", title="日期"), alt.Tooltip("议题:N", title="议题"),
+                 alt.Tooltip("诉求数:Q", title="诉求数", format="d")])
+    since = pd.DataFrame({"日期": [current_start.isoformat()], "说明": ["本期开始"]})
+    rule = alt.Chart(since).mark_rule(strokeDash=[4, 4], color="#57606a").encode(x=axis)
+    note = alt.Chart(since).mark_text(align="left", dx=4, dy=-6, color="#57606a", font=FONT).encode(
+        x=axis, y=alt.value(0), text="说明:N")
+    st.altair_chart(_style(alt.layer(lines, rule, note), 280), width="stretch", height=400)

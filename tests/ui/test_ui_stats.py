@@ -125,3 +125,24 @@ def test_table_cells_wrap_by_length():
     assert cell("未标明区域 128；东湖区 31；西山区 26；南河区 17")[0] == "long"
     assert cell("共享单车停在盲道上，打了16次电话没人理 | 我想反映一下，共享单车停在盲道上，谢谢 | 你好，请问东湖区学府路地铁口共享单车太多挡路")[0] == "longer"
     assert cell(12)[0] == "num"
+
+
+def test_hot_topic_trend_marks_the_current_period(monkeypatch):
+    """Six lines with a legend of three a row, and a dashed line where the current period starts."""
+    import datetime as dt
+
+    from kb_app.ui import charts
+
+    drawn = []
+    monkeypatch.setattr(charts.st, "altair_chart", lambda chart, **kw: drawn.append(chart.to_dict()))
+    start, current, end = dt.date(2026, 9, 24), dt.date(2026, 10, 24), dt.date(2026, 11, 22)
+    rows = [{"day": d, "label": f"议题{i}", "requests": 1} for i in range(6) for d in charts.days(start, end)]
+    charts.topic_trend(rows, start, end, current)
+    (spec,) = drawn
+    lines, rule, note = spec["layer"]
+    assert lines["encoding"]["color"]["legend"]["columns"] == 3
+    assert lines["encoding"]["x"]["scale"]["domain"][0] == "2026-09-24"
+    assert rule["mark"]["type"] == "rule" and spec["datasets"][rule["data"]["name"]][0]["日期"] == "2026-10-24"
+    assert note["encoding"]["text"]["field"] == "说明"
+    charts.topic_trend([], start, end, current)
+    assert len(drawn) == 1  # nothing to draw

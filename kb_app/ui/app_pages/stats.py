@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from kb_app.export import spreadsheet_bytes
@@ -137,9 +136,7 @@ with show_errors():
         for item in hot.rising:
             st.warning(f"**{item['label']}**：本期 {item['current']} 件，上期 {item['previous']} 件（{item['flag']}）。"
                        f"例：{item['examples'][0]}", icon=":material/trending_up:")
-        if hot.trend:
-            st.line_chart(pd.DataFrame(hot.trend).pivot(index="day", columns="label", values="requests"),
-                          x_label="日期", y_label="诉求数")
+        charts.topic_trend(hot.trend, hot.previous_start, hot.end, hot.start)
         st.markdown(f"**{HOT_SECTIONS['topics'][0]}**")
         show_table(hot_rows(hot.topics, "topics"), empty="这段时间没有诉求。")
         left, right = st.columns(2)
