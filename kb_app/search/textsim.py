@@ -87,16 +87,25 @@ class TfidfIndex:
                            minlength=self.n).astype(np.float32)
         return out
 
-    def doc_vectors(self, docs, weights=None) -> tuple[np.ndarray, np.ndarray]:
-        """The (weighted) sum of some documents' vectors as (term ids, weights), unit length."""
-        mask = np.zeros(self.n, dtype=np.float32)
-        mask[np.asarray(docs)] = 1.0 if weights is None else np.asarray(weights, dtype=np.float32)
-        contribution = self.weights * mask[self.docs]
-        total = np.bincount(self.term, weights=contribution, minlength=len(self.indptr) - 1)
-        term = np.flatnonzero(total)
-        weight = total[term]
-        norm = float(np.sqrt((weight ** 2).sum())) or 1.0
-        return term, (weight / norm).astype(np.float32)
+    def group_vectors(self, group: np.ndarray, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each group of documents (``group[doc]``, -1: in none), the sum of its documents' vectors
+        weighted by ``weights[doc]`` as (term ids, weights), unit length; one pass over the postings."""
+        n_groups = int(group.max()) + 1 if len(group) else 0
+        of = group[self.docs]
+        keep = of >= 0
+        width = len(self.indptr)
+        key = of[keep].astype(np.int64) * width + self.term[keep]
+        uniq, inverse = np.unique(key, return_inverse=True)
+        total = np.bincount(inverse, weights=(self.weights * np.asarray(weights)[self.docs])[keep],
+                            minlength=len(uniq))
+        owner, term = np.divmod(uniq, width)
+        bounds = np.searchsorted(owner, np.arange(n_groups + 1))
+        out = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            weight = total[a:b]
+            norm = float(np.sqrt((weight ** 2).sum())) or 1.0
+            out.append((term[a:b], (weight / norm).astype(np.float32)))
+        return out
 
 
 def _sorted_postings(term: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,7 +197,7 @@ ns nr nrt nrfg nt m mq q r rr rz rg d dg ad p c u ud ug uj ul uv uz y e o x t tg
 """.split())
 _SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS
 #: Words that end an address (新华 + 小区, 建设 + 街, 万达 + 广场): with the name before them they say
-#: where a request is, not what it is about, and two requests from one place are not one matter.
+#: where a request is, not what it is about.
 PLACE_WORDS = frozenset("""
 路 街 大街 道 巷 胡同 里 弄 小区 社区 街道 花园 广场 大厦 公寓 家园 苑 村 园区 公园 商场 商城 市场 中心 新村 新城
 """.split())
@@ -294,8 +303,9 @@ class Synonyms:
 def content_words(text: str, normalized: bool = False, synonyms: Synonyms | None = None) -> list[str]:
     """The words of a text that say what it is about: no names, question, filler or complaint words.
 
-    Places jieba tags as such are left out; an address's words are kept (two requests from one
-    street are more often about one matter than not), and :func:`content_terms` marks them.
+    Places jieba tags as such are left out. An address's words are kept: without them, requests that
+    share only a complaint (车辆乱停乱放, 共享单车乱停乱放) join. :func:`content_terms` marks them, so that
+    a topic's label leaves them out.
 
     A long word also yields the dictionary words inside it, as jieba's search mode does
     (暖气片 → 暖气片, 暖气), so that it meets texts using the shorter word. With ``synonyms``, a

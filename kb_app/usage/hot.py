@@ -99,7 +99,10 @@ class Profiles:
 
     def __init__(self, index: WordIndex, groups: list[np.ndarray], weights: np.ndarray):
         self.index = index
-        self.vectors = [index.doc_vectors(g, weights[g]) for g in groups]
+        number = np.full(index.n, -1, dtype=np.int64)
+        for i, g in enumerate(groups):
+            number[g] = i
+        self.vectors = index.group_vectors(number, weights)
         self.sizes = [float(weights[g].sum()) for g in groups]
 
     def merge(self, threshold: float) -> list[int]:
@@ -139,19 +142,6 @@ class Profiles:
         return owner
 
 
-def _topic_vectors(index: WordIndex, topic: np.ndarray, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each topic's words as (term ids, weights): the weighted sum of its texts' vectors (one pass)."""
-    n_topics = int(topic.max()) + 1 if len(topic) else 0
-    of = topic[index.docs]
-    keep = of >= 0
-    key = of[keep].astype(np.int64) * (len(index.idf) + 1) + index.term[keep]
-    uniq, inverse = np.unique(key, return_inverse=True)
-    total = np.bincount(inverse, weights=(index.weights * weights[index.docs])[keep], minlength=len(uniq))
-    owner, term = np.divmod(uniq, len(index.idf) + 1)
-    bounds = np.searchsorted(owner, np.arange(n_topics + 1))
-    return [(term[a:b], total[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-
-
 def topic_words(index: WordIndex, term: np.ndarray, weight: np.ndarray, size: int = LABEL_WORDS) -> list[str]:
     """The heaviest words of a topic's vector, heaviest first: no word of a place's name (新华 of
     新华小区 says where, not what), and no word of one character twice (路路, of 学府路路灯 cut in the
@@ -180,19 +170,14 @@ def label_words(words: list[str], texts: list[str], weights: np.ndarray, known=l
     def share(phrase: str) -> float:
         return sum(w for t, w in zip(texts, weights) if phrase in t) / total
 
-    joined = True
-    while joined:
-        joined = False
-        for a in words:
-            for b in words:
-                if (a != b and known(a + b)
-                        and share(a + b) >= PHRASE_SHARE * min(share(a), share(b)) > 0):
-                    words[words.index(a)] = a + b
-                    words.remove(b)
-                    joined = True
-                    break
-            if joined:
-                break
+    def joinable():
+        return next(((a, b) for a in words for b in words
+                     if a != b and known(a + b) and share(a + b) >= PHRASE_SHARE * min(share(a), share(b)) > 0), None)
+
+    while pair := joinable():
+        a, b = pair
+        words[words.index(a)] = a + b
+        words.remove(b)
     out = []
     for word in words:
         if not any(word in w or w in word for w in out):
@@ -235,7 +220,7 @@ def cluster_texts(texts: list[str], weights=None, synonym_groups=()) -> tuple[np
     renumber[order] = np.arange(len(order))
     out = np.where(labels >= 0, renumber[np.maximum(labels, 0)], -1)
     names = []
-    vectors = _topic_vectors(index, out, weights)
+    vectors = index.group_vectors(out, weights)
     members_of = np.split(np.argsort(out, kind="stable"), np.cumsum(np.bincount(out + 1, minlength=len(order) + 1)))
     for rank in range(len(order)):
         members = members_of[rank + 1]

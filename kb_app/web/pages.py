@@ -37,7 +37,16 @@ FEEDBACK_MESSAGES = {
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
 CSS = (HERE / "static" / "site.css").read_bytes()
-env.globals["css_url"] = "/static/site.css?v=" + hashlib.sha1(CSS).hexdigest()[:10]
+ICONS = {name: (HERE / "static" / name).read_bytes() for name in ("favicon.svg", "favicon.png")}
+
+
+def versioned(name: str, data: bytes) -> str:
+    """A static file's address with a hash of its content, so that it can be cached as immutable."""
+    return f"/static/{name}?v={hashlib.sha1(data).hexdigest()[:10]}"
+
+
+env.globals["css_url"] = versioned("site.css", CSS)
+env.globals["icon_url"] = versioned("favicon.svg", ICONS["favicon.svg"])
 env.globals["kind_labels"] = KIND_LABELS
 env.filters["safe_html"] = Markup
 
@@ -179,10 +188,6 @@ async def browse(request: Request) -> Response:
 async def stylesheet(request: Request) -> Response:
     return Response(CSS, media_type="text/css; charset=utf-8",
                     headers={"Cache-Control": "public, max-age=86400, immutable"})
-
-
-ICONS = {name: (HERE / "static" / name).read_bytes() for name in ("favicon.svg", "favicon.png")}
-env.globals["icon_url"] = "/static/favicon.svg?v=" + hashlib.sha1(ICONS["favicon.svg"]).hexdigest()[:10]
 
 
 async def icon(request: Request) -> Response:
