@@ -127,6 +127,10 @@ def test_an_articles_neighbour_links_keep_the_address_of_the_article_shown(serve
     page.goto(server + "/provision?id=beijing-2021%2F9")
     area = main(page)
     area.get_by_role("heading", name="北京市接诉即办工作条例 第九条").wait_for()
+    # The neighbours are other articles, not the page shown: plain links, not bold on grey.
+    look = area.get_by_role("link", name="下一条：第十条").evaluate(
+        "a => [getComputedStyle(a).backgroundColor, getComputedStyle(a.querySelector('p') || a).fontWeight]")
+    assert look == ["rgba(0, 0, 0, 0)", "400"]
     area.get_by_role("link", name="下一条：第十条").click()
     area.get_by_role("heading", name="北京市接诉即办工作条例 第十条").wait_for()
     page.wait_for_url("**id=beijing-2021%2F10")

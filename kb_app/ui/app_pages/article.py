@@ -9,6 +9,7 @@ from kb_app.labels import KIND_LABELS
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_article_url
 from kb_app.ui.resources import get_kb
+from kb_app.ui.style import plain_page_links
 from kb_app.ui.state import log_open, require_user
 
 
@@ -47,7 +48,8 @@ def main():
     st.page_link(public_article_url(kb, article.id), label="在公众网站上查看", icon=":material/public:")
     st.html(render.to_html(article.text))
     before, after = reader.neighbours(article)
-    left, right = st.columns(2)
+    plain_page_links("pager")
+    left, right = st.container(key="pager").columns(2)
     with left:
         if before:
             article_link(before, f"上一条：{before.label}", ":material/chevron_left:")
