@@ -2,9 +2,10 @@
 
 ``mask(text)`` replaces, in this order, e-mail addresses, mobiles with an international prefix,
 18-digit and 15-digit resident ID numbers, bank-card numbers, other mobile numbers, landline numbers,
-the same numbers read out in Chinese digits, household-level address parts and names that a person
-introduces as theirs, each by a label in brackets (``[手机号]`` …). Labels contain no digits and no
-word that introduces a name, so masking is idempotent: ``mask(mask(t)) == mask(t)``.
+the same numbers read out in Chinese digits, numbers and accounts given after 电话/QQ/微信,
+household-level address parts and names that a person introduces as theirs, each by a label in
+brackets (``[手机号]`` …). Labels contain no digits and no word that introduces a name, so masking
+is idempotent: ``mask(mask(t)) == mask(t)``.
 
 What counts as a number of each kind:
 
@@ -28,6 +29,10 @@ What speech-to-text and callers produce besides:
 - **numbers in Chinese digits** (``一三八一二三四五六七八``, ``幺三九…``, mixed with ASCII digits,
   with spaces or dashes between groups): a run of seven or more digits is read digit by digit and
   masked when it has one of the shapes above; other runs stay as they were;
+- **numbers and accounts given as one's own**: right after 电话、座机、手机、号码、联系方式、回电、打我 (and
+  号/号码/是/：), a number of seven or more digits is masked whatever its shape (``[电话]``): a local
+  landline without its area code, or a mobile with a digit too many or too few. After QQ, 微信 (号),
+  the account becomes ``[账号]``. Service numbers (12345, 95598) are shorter and stay;
 - **household-level addresses**: the building, unit, floor and room of a dwelling
   (``3号楼2单元501``, ``5栋1502室``, ``三号楼二单元五零一``, ``3-2-501`` after a place name) become
   ``[门牌]``. District, street (街道、乡镇), road, road number and residential-compound names stay:
@@ -50,7 +55,7 @@ import re
 import threading
 
 LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]", "mobile": "[手机号]", "landline": "[电话]",
-          "address": "[门牌]", "name": "[姓名]"}
+          "account": "[账号]", "address": "[门牌]", "name": "[姓名]"}
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
 _SEP = r"[ \-\u00a0]?"
@@ -76,6 +81,18 @@ _CN_TO_ASCII = str.maketrans(_CN_DIGITS, "001234567891")
 #: Seven or more digits, at least one of them Chinese, optionally grouped by spaces or dashes.
 CN_NUMBER = re.compile(f"(?<![0-9{_CN_DIGITS}])(?=[0-9 \\-]*[{_CN_DIGITS}])[0-9{_CN_DIGITS}]"
                        f"(?:[ \\-]?[0-9{_CN_DIGITS}]){{6,}}[Xx]?(?![0-9{_CN_DIGITS}])")
+
+# -- numbers and accounts a caller gives as theirs ------------------------------------------------------
+
+#: A number of seven or more digits (ASCII or Chinese, grouped or not) right after a word that gives a phone
+#: number: a local landline without its area code (电话65123456, 座机 6512 3456), or a mobile a caller
+#: mistyped by a digit. Shorter numbers stay: service numbers (12345, 95598) are nobody's.
+CONTACT_NUMBER = re.compile(
+    r"(?:电话|座机|固话|手机|号码|联系方式|回电|打我|拨我|打给我)(?:号码?)?(?:是|为|:|：)?\s*"
+    f"(?P<number>[0-9{_CN_DIGITS}](?:[ \\-]?[0-9{_CN_DIGITS}]){{6,}})(?![0-9{_CN_DIGITS}])", re.IGNORECASE)
+#: A QQ number or WeChat ID after its name: 5–20 letters, digits, ``_`` or ``-``.
+CONTACT_ACCOUNT = re.compile(r"(?:QQ|微信|vx|wx)(?:账?号)?(?:是|为|:|：)?\s*(?P<account>[A-Za-z0-9_\-]{5,20})(?![A-Za-z0-9_\-])",
+                             re.IGNORECASE)
 
 # -- household-level addresses ---------------------------------------------------------------------
 
@@ -182,6 +199,18 @@ def _mask_numbers(text: str) -> str:
     return LANDLINE.sub(LABELS["landline"], text)
 
 
+def _labelled(group: str, label: str):
+    """A substitution that replaces only the named group of a match by ``label``."""
+    def replace(m: re.Match) -> str:
+        return m.group(0)[:m.start(group) - m.start()] + label
+    return replace
+
+
+def _mask_contacts(text: str) -> str:
+    text = CONTACT_NUMBER.sub(_labelled("number", LABELS["landline"]), text)
+    return CONTACT_ACCOUNT.sub(_labelled("account", LABELS["account"]), text)
+
+
 def _cn_number(m: re.Match) -> str:
     digits = m.group(0).translate(_CN_TO_ASCII)
     masked = _mask_numbers(digits)
@@ -278,6 +307,7 @@ def mask(text: str | None) -> str:
     text = EMAIL.sub(LABELS["email"], text)
     text = _mask_numbers(text)
     text = CN_NUMBER.sub(_cn_number, text)
+    text = _mask_contacts(text)
     text = ADDRESS.sub(LABELS["address"], text)
     return _mask_names(text)
 

@@ -22,6 +22,16 @@ MASKED = [
     ("座机(010)12345678转123", "座机[电话]"),
     ("打0312-5551234找王师傅", "打[电话]找王师傅"),
     ("0312 5551234", "[电话]"),
+    # numbers given as one's own whatever their shape: local landlines, a mobile a digit short
+    ("我电话是65123456", "我电话是[电话]"),
+    ("联系电话：6512-3456，谢谢", "联系电话：[电话]，谢谢"),
+    ("有事打我座机 6512 3456", "有事打我座机 [电话]"),
+    ("手机：1381234567", "手机：[电话]"),
+    ("号码是５６７８１２３４", "号码是[电话]"),
+    ("电话是六五一二三四五六", "电话是[电话]"),
+    # accounts
+    ("我的微信号是 zhang_san88 加我", "我的微信号是 [账号] 加我"),
+    ("QQ号：123456789", "QQ号：[账号]"),
     # 18-digit IDs (also ending in X) and 15-digit IDs
     ("身份证号11010519491231002X", "身份证号[身份证号]"),
     ("身份证号11010519491231002x。", "身份证号[身份证号]。"),
@@ -87,6 +97,13 @@ KEPT = [
     "补贴12000元，合计1,234,567.89元",
     "东湖区幸福路88号",
     "已经等了120分钟，拨打了110和119",
+    # service numbers after a phone word, and counts
+    "热线电话12345",
+    "供电服务电话95598",
+    "电话打了20次",
+    "打了16次电话没人理",
+    "电话2026年11月1日打的",
+    "关注微信公众号",
     "第十一条第三款",
     "订单金额 3500000 元",
     # Chinese numerals that are no phone number
@@ -148,6 +165,16 @@ def test_every_mobile_is_masked(number, prefix, before, after):
     assert out == f"{before}[手机号]{after}"
 
 
+@given(st.from_regex(r"[2-8][0-9]{6,7}", fullmatch=True), st.sampled_from(["", " ", "-"]),
+       st.sampled_from(["我的电话是", "电话：", "座机", "联系方式 ", "有事打我", "手机号码是"]),
+       st.sampled_from(["", "，谢谢", "。"]))
+def test_every_local_number_given_as_ones_own_is_masked(number, gap, before, after):
+    """A landline without its area code (seven or eight digits) after a word that gives a phone number."""
+    spoken = number[:4] + gap + number[4:]
+    out = mask(f"{before}{spoken}{after}")
+    assert out == f"{before}[电话]{after}"
+
+
 SURNAME_CHARS = sorted("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
 #: Given-name characters. 国 is left out: 何国 is a dictionary word ("which country"), and 我叫何国想问一下 reads
 #: as a sentence going on to the tagger too; such a name stays unmasked after 叫 (never after 姓名 or 名字是).
@@ -193,7 +220,7 @@ def test_every_household_address_is_masked(district, street, place, building, un
     assert out == f"{district}{street}{place}[门牌]{after}"
 
 
-@given(st.text(alphabet="0123456789 -一二三四五六七八九零幺号楼栋单元室层我叫姓是张王李欧阳小[]，", max_size=40))
+@given(st.text(alphabet="0123456789 -一二三四五六七八九零幺号楼栋单元室层我叫姓是张王李欧阳小[]，电话码微信QQ：", max_size=40))
 def test_idempotent_on_spoken_text(text):
     once = mask(text)
     assert mask(once) == once
