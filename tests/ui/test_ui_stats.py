@@ -106,9 +106,24 @@ def test_hot_issues_for_the_center(app_env):
     topics = ui_helpers.table_with(at, "议题")
     assert list(topics[0])[:4] == ["序号", "议题", "本期", "上期"]
     assert topics[0]["趋势"] in ("上升", "新出现")
+    assert "示例" not in topics[0]      # the table keeps to figures; examples are under it, topic by topic
+    # The details of the first topic show first; choosing another shows its regions, entries and examples.
+    details = at.selectbox(key="hot_topic")
+    assert details.options[0].startswith(f"1. {topics[0]['议题']}（本期 {topics[0]['本期']} 件")
+    assert "单车" in topic_examples(at)
+    assert not [link for link in at.get("page_link") if "件）" in link.proto.label]   # only searches: no entry
+    other = next(i for i, o in enumerate(details.options) if "油烟" in o)
+    details.set_value(other + 1).run()
+    assert "油烟" in topic_examples(at) and "单车" not in topic_examples(at)
+    assert any("油烟" in link.proto.label and "件）" in link.proto.label for link in at.get("page_link"))
     at.selectbox(key="hot_region").set_value("东湖区").run()
     assert not at.exception
     assert [r["区域"] for r in ui_helpers.table_with(at, "最多的议题")] == ["东湖区"]
+
+
+def topic_examples(at) -> str:
+    """The text of the chosen topic's masked examples."""
+    return next(h.proto.body for h in at.get("html") if "<li>" in h.proto.body and "件" not in h.proto.body)
 
 
 def test_units_do_not_see_hot_issues(app_env):

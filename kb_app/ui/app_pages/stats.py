@@ -1,6 +1,7 @@
 """Statistics (统计分析): the hotline center and administrators see all units, a unit sees its own."""
 
 import datetime as dt
+import html
 
 import streamlit as st
 
@@ -11,6 +12,7 @@ from kb_app.dispatch.regions import NO_REGION, districts
 from kb_app.usage.stats import SECTIONS
 from kb_app.ui import charts
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import entry_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.style import hide_element_toolbars, hide_input_hints
 from kb_app.ui.tables import Link, show_table
@@ -38,6 +40,38 @@ def labelled(rows, key, sections=SECTIONS):
 
 def hot_rows(rows, key):
     return labelled(rows, key, HOT_SECTIONS)
+
+
+#: The topics table keeps to the figures; where a topic comes from and what callers said is under it,
+#: one topic at a time (the CSV has every column).
+TOPIC_COLUMNS = [HOT_SECTIONS["topics"][1][k] for k in
+                 ("rank", "label", "current", "previous", "change", "change_rate", "flag", "searches", "dispatches")]
+
+
+def bullets(texts) -> str:
+    """A list of plain texts (callers' words are shown as written, never as Markdown)."""
+    return "<ul style='margin:0'>" + "".join(f"<li>{html.escape(t)}</li>" for t in texts) + "</ul>"
+
+
+def show_topic(topics):
+    """One topic's regions, directory entries and masked examples, chosen from the table's topics."""
+    if not topics:
+        return
+    names = {t["rank"]: f"{t['rank']}. {t['label']}（本期 {t['current']} 件{'，' + t['flag'] if t['flag'] else ''}）"
+             for t in topics}
+    rank = st.selectbox("议题详情", list(names), format_func=names.get, key="hot_topic")
+    topic = next((t for t in topics if t["rank"] == rank), topics[0])
+    with st.container(border=True):
+        regions, entries = st.columns(2)
+        regions.markdown("**区域分布**")
+        regions.html(bullets(f"{name}：{n} 件" for name, n in topic["regions"].items()))
+        entries.markdown("**涉及事项**")
+        if not topic["entries"]:
+            entries.caption("没有派单到事项的诉求（只有查询）。")
+        for e in topic["entries"]:
+            entry_link(e["entry"], f"{e['title']}（{e['requests']} 件）", container=entries)
+        st.markdown("**示例**（已遮蔽个人信息）")
+        st.html(bullets(topic["examples"]))
 
 
 with show_errors():
@@ -138,7 +172,8 @@ with show_errors():
                        f"例：{item['examples'][0]}", icon=":material/trending_up:")
         charts.topic_trend(hot.trend, hot.previous_start, hot.end, hot.start)
         st.markdown(f"**{HOT_SECTIONS['topics'][0]}**")
-        show_table(hot_rows(hot.topics, "topics"), empty="这段时间没有诉求。")
+        show_table(hot_rows(hot.topics, "topics"), TOPIC_COLUMNS, empty="这段时间没有诉求。")
+        show_topic(hot.topics)
         left, right = st.columns(2)
         with left:
             st.markdown(f"**{HOT_SECTIONS['by_entry'][0]}**")
