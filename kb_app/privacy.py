@@ -2,7 +2,7 @@
 
 ``mask(text)`` replaces, in this order, e-mail addresses, mobiles with an international prefix,
 18-digit and 15-digit resident ID numbers, bank-card numbers, other mobile numbers, landline numbers,
-the same numbers read out in Chinese digits, numbers and accounts given after 电话/QQ/微信,
+the same numbers read out in Chinese digits, numbers and accounts given after 电话/QQ/微信, plates,
 household-level address parts and names that a person introduces as theirs, each by a label in
 brackets (``[手机号]`` …). Labels contain no digits and no word that introduces a name, so masking
 is idempotent: ``mask(mask(t)) == mask(t)``.
@@ -32,7 +32,8 @@ What speech-to-text and callers produce besides:
 - **numbers and accounts given as one's own**: right after 电话、座机、手机、号码、联系方式、回电、打我 (and
   号/号码/是/：), a number of seven or more digits is masked whatever its shape (``[电话]``): a local
   landline without its area code, or a mobile with a digit too many or too few. After QQ, 微信 (号),
-  the account becomes ``[账号]``. Service numbers (12345, 95598) are shorter and stay;
+  the account becomes ``[账号]``. Service numbers (12345, 95598) are shorter and stay. A vehicle's
+  plate (``京A12345``, ``粤B·D12345``) becomes ``[车牌]``: it names the vehicle's owner;
 - **household-level addresses**: the building, unit, floor and room of a dwelling
   (``3号楼2单元501``, ``5栋1502室``, ``三号楼二单元五零一``, ``3-2-501`` after a place name) become
   ``[门牌]``. District, street (街道、乡镇), road, road number and residential-compound names stay:
@@ -55,7 +56,7 @@ import re
 import threading
 
 LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]", "mobile": "[手机号]", "landline": "[电话]",
-          "account": "[账号]", "address": "[门牌]", "name": "[姓名]"}
+          "account": "[账号]", "plate": "[车牌]", "address": "[门牌]", "name": "[姓名]"}
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
 _SEP = r"[ \-\u00a0]?"
@@ -93,6 +94,11 @@ CONTACT_NUMBER = re.compile(
 #: A QQ number or WeChat ID after its name: 5–20 letters, digits, ``_`` or ``-``.
 CONTACT_ACCOUNT = re.compile(r"(?:QQ|微信|vx|wx)(?:账?号)?(?:是|为|:|：)?\s*(?P<account>[A-Za-z0-9_\-]{5,20})(?![A-Za-z0-9_\-])",
                              re.IGNORECASE)
+
+#: A vehicle's plate: a province's character, a letter, and five (six for new-energy vehicles) letters or
+#: digits, with an optional dot or space after the letter (京A·12345, 粤B D12345). It names its owner.
+PLATE = re.compile(r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Za-hj-np-z]"
+                   r"[ ·・.]?(?=[A-Za-z0-9]*[0-9])[A-HJ-NP-Za-hj-np-z0-9]{5,6}(?![A-Za-z0-9])")
 
 # -- household-level addresses ---------------------------------------------------------------------
 
@@ -208,7 +214,8 @@ def _labelled(group: str, label: str):
 
 def _mask_contacts(text: str) -> str:
     text = CONTACT_NUMBER.sub(_labelled("number", LABELS["landline"]), text)
-    return CONTACT_ACCOUNT.sub(_labelled("account", LABELS["account"]), text)
+    text = CONTACT_ACCOUNT.sub(_labelled("account", LABELS["account"]), text)
+    return PLATE.sub(LABELS["plate"], text)
 
 
 def _cn_number(m: re.Match) -> str:

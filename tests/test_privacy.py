@@ -32,6 +32,10 @@ MASKED = [
     # accounts
     ("我的微信号是 zhang_san88 加我", "我的微信号是 [账号] 加我"),
     ("QQ号：123456789", "QQ号：[账号]"),
+    # vehicle plates, ordinary and new-energy, with or without a dot or space
+    ("京A12345天天停在消防通道", "[车牌]天天停在消防通道"),
+    ("车牌京A·12345", "车牌[车牌]"),
+    ("粤B D12345和川A54321", "[车牌]和[车牌]"),
     # 18-digit IDs (also ending in X) and 15-digit IDs
     ("身份证号11010519491231002X", "身份证号[身份证号]"),
     ("身份证号11010519491231002x。", "身份证号[身份证号]。"),
@@ -104,6 +108,10 @@ KEPT = [
     "打了16次电话没人理",
     "电话2026年11月1日打的",
     "关注微信公众号",
+    # a province's character before letters that are no plate
+    "京津冀协同发展",
+    "新ABCDE",
+    "沪A1234",
     "第十一条第三款",
     "订单金额 3500000 元",
     # Chinese numerals that are no phone number
@@ -220,7 +228,7 @@ def test_every_household_address_is_masked(district, street, place, building, un
     assert out == f"{district}{street}{place}[门牌]{after}"
 
 
-@given(st.text(alphabet="0123456789 -一二三四五六七八九零幺号楼栋单元室层我叫姓是张王李欧阳小[]，电话码微信QQ：", max_size=40))
+@given(st.text(alphabet="0123456789 -一二三四五六七八九零幺号楼栋单元室层我叫姓是张王李欧阳小[]，电话码微信QQ：京AB·", max_size=40))
 def test_idempotent_on_spoken_text(text):
     once = mask(text)
     assert mask(once) == once
