@@ -328,6 +328,8 @@ def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None
                            if n < len(w) and (p := w[k:k + n]) not in _SKIPPED_WORDS and rjieba.has_word(p))
     if synonyms:
         marks = dict.fromkeys(mark for _end, mark in synonyms.spans([w for w, _tag in tagged]).values())
+        # A term inside a longer word counts too: 暖气片 has 暖气, of the group 供暖.
+        marks.update((synonyms.group[w], None) for w, _place in out if w in synonyms.group)
         out.extend((mark, False) for mark in marks)
     return out
 

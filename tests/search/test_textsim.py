@@ -5,7 +5,7 @@ import numpy as np
 from kb_app.search.textsim import Synonyms, WordIndex, content_terms, content_words
 
 GROUPS = [["拖欠工资", "欠薪", "讨薪"], ["违法停车", "违章停车", "违停", "乱停乱放"], ["诉求", "反映", "投诉"],
-          ["主管部门", "谁管", "找谁"]]
+          ["主管部门", "谁管", "找谁"], ["供暖", "供热", "暖气", "采暖"]]
 
 
 def test_content_words_leave_out_complaint_and_question_words():
@@ -37,12 +37,17 @@ def test_synonym_groups_join_texts_but_not_through_complaint_or_question_words()
     assert mark + "拖欠工资" in content_words("公司拖欠工资三个月", synonyms=synonyms)
     # A term of several words: 乱停乱放 is cut 乱 / 停 / 乱放.
     assert mark + "违法停车" in content_words("车辆乱停乱放", synonyms=synonyms)
+    # A term inside a longer word: 暖气片 has 暖气, so it meets 供暖.
+    assert mark + "供暖" in content_words("暖气片冰凉", synonyms=synonyms)
+    assert mark + "供暖" in content_words("供暖温度不达标", synonyms=synonyms)
     # Groups with 反映 or 找谁 would join texts about anything.
-    assert not [w for w in content_words("我想反映暖气不热找谁", synonyms=synonyms) if w.startswith(mark)]
+    assert [w for w in content_words("我想反映暖气不热找谁", synonyms=synonyms) if w.startswith(mark)] == [mark + "供暖"]
     index = WordIndex(["老板欠薪跑路了", "公司拖欠工资三个月", "路灯不亮"], 60, synonym_groups=GROUPS)
     sims = index.similarities("工地欠薪")
     assert sims[1] > 0 and sims[2] == 0
     assert WordIndex(["老板欠薪跑路了", "公司拖欠工资三个月"], 60).similarities("工地欠薪")[1] == 0
+    index = WordIndex(["暖气片冰凉", "供暖温度不达标", "路灯不亮"], 60, synonym_groups=GROUPS)
+    assert index.similarities("暖气片冰凉")[1] > 0
 
 
 def test_the_index_knows_which_words_name_places():
