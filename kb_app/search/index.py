@@ -9,6 +9,7 @@ run ``query``'s. Synonyms and unit names are read at query time, so changing the
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import fcntl
 import gc
@@ -31,6 +32,7 @@ from . import analysis, whoosh_compat
 from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapshot_docs, user_words
 from .query import SearchResults, not_in_force, run
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
+from .spelling import Speller, visible_texts
 
 SCHEMA_VERSION = 10  # 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
@@ -168,6 +170,7 @@ class SearchIndex:
         self._postings = postings_cache()
         self._results = LruCache(CACHE_SIZE)
         self._configs = LruCache(8)
+        self._spellers = LruCache(4)
         self._as_of = LruCache(2, on_evict=lambda searcher: searcher.close())
 
     # -- state ---------------------------------------------------------------------------------
@@ -354,11 +357,28 @@ class SearchIndex:
             commit = self.ensure_current()
             today = self.kb.today()
             self._results.follow(commit)
-            key = (text, audience, limit, offset, kind, unit, category, region, str(as_of or ""), today)
-            return self._results.get_or_build(key, lambda: (
-                self._search_as_of(text, limit, offset, filters, as_of) if as_of is not None else
-                self._run(self._searchers[audience], text, commit, limit, offset, filters, today,
-                          audience == "public")))
+
+            def results(text):
+                key = (text, audience, limit, offset, kind, unit, category, region, str(as_of or ""), today)
+                return self._results.get_or_build(key, lambda: (
+                    self._search_as_of(text, limit, offset, filters, as_of) if as_of is not None else
+                    self._run(self._searchers[audience], text, commit, limit, offset, filters, today,
+                              audience == "public")))
+
+            found = results(text)
+            if found.total or as_of is not None or not text:
+                return found
+            # Nothing found: a word written with a character of the same sound (社宝卡) is read as meant.
+            corrected = self._speller(commit, audience, today).correct(text)
+            again = results(corrected) if corrected else found
+            if not again.total:
+                return found
+            return dataclasses.replace(again, query=text, corrected=corrected)
+
+    def _speller(self, commit: str, audience: str, day: dt.date) -> Speller:
+        """The words the audience may find on ``day``, by their sound (see spelling.py)."""
+        return self._spellers.get_or_build((commit, audience, day), lambda: Speller(
+            visible_texts(snapshot_docs(self.kb.store.snapshot(commit)), audience, day)))
 
     def _run(self, searcher, text, commit, limit, offset, filters, day, mask_day: bool) -> SearchResults:
         scorer = self._scorer(searcher)

@@ -94,10 +94,16 @@ class SearchResults:
     expanded: list = dataclasses.field(default_factory=list)
     commit: str = ""
     as_of: str = ""
+    #: The question as run when the question as written found nothing but one with a word of the
+    #: same sound did (社宝卡 → 社保卡, see spelling.py); empty otherwise.
+    corrected: str = ""
 
     def as_dict(self) -> dict:
         """The JSON output of ``kb search``."""
-        return {"query": self.query, "hits": [h.as_dict() for h in self.hits]}
+        out = {"query": self.query, "hits": [h.as_dict() for h in self.hits]}
+        if self.corrected:
+            out["corrected"] = self.corrected
+        return out
 
 
 def stored_status(fields: dict, day: dt.date) -> str:

@@ -169,6 +169,8 @@ async def search(request: Request) -> Response:
         body = {"query": results.query, "audience": p.audience, "commit": results.commit,
                 "total": results.total, "offset": p.offset, "limit": p.limit,
                 "hits": [views.hit_dict(h, reader) for h in results.hits]}
+        if results.corrected:
+            body["corrected"] = results.corrected
         return 200, dumps(body), {"total": results.total}
 
     def after(facts):

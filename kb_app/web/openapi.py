@@ -49,6 +49,7 @@ SCHEMAS = {
     "SearchResults": {"type": "object", "required": ["query", "commit", "total", "hits"], "properties": {
         "query": STR, "audience": {"enum": ["public", "agent"]}, "commit": STR, "total": {"type": "integer"},
         "offset": {"type": "integer"}, "limit": {"type": "integer"},
+        "corrected": {"type": "string", "description": "问题原样没有结果时，按同音改正后实际查询的问题（如 社宝卡 → 社保卡）"},
         "hits": {"type": "array", "items": _ref("Hit")}}},
     "Link": {"type": ["object", "null"], "properties": {"id": STR, "label": STR, "url": STR}},
     "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"],

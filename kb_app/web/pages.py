@@ -102,7 +102,7 @@ async def home(request: Request) -> Response:
             hits = [views.hit_dict(h) for h in results.hits]
             pages = min(MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
-                           title=f"{q} - 查询结果")
+                           corrected=results.corrected, title=f"{q} - 查询结果")
             facts = {"total": results.total}
         return page("home.html", **context, facts=facts)
 

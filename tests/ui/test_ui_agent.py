@@ -90,6 +90,12 @@ def test_agent_search_shows_internal_entries_marked_with_their_notes(app_env, ag
     assert any(render.markdown_literal(notes) in w for w in warnings)
 
 
+def test_a_misspelt_search_says_what_it_ran_instead(app_env, agent):
+    at = search(console(agent), "社宝卡")
+    assert [i.value for i in at.info] == ["没有找到“社宝卡”，以下是“社保卡”的结果（按同音字改正）。"]
+    assert "id=sscard-reissue" in [q for _l, p, q in links(at) if p == "entry"]
+
+
 @pytest.mark.parametrize("query, entry_id, mark", [("最低工资标准 2027", "minimum-wage-2027", "未生效"),
                                                    ("2025年低保标准", "dibao-standard-2025", "已失效")])
 def test_agent_search_marks_entries_not_in_force(app_env, agent, query, entry_id, mark):

@@ -83,6 +83,25 @@ def test_paging_and_topic_filter(client):
     assert 0 < in_topic < total
 
 
+def test_a_misspelt_question_shows_the_corrected_ones_results_and_says_so(client):
+    r = client.get("/", params={"q": "社宝卡"})
+    page = check_page(r)
+    assert "没有找到“社宝卡”。以下是“<strong>社保卡</strong>”的结果。" in r.text
+    # The results keep the question as asked (the answer page's vote is about it), and so does the box.
+    assert "/answers/sscard-reissue?q=%E7%A4%BE%E5%AE%9D%E5%8D%A1" in page.links
+    assert 'value="社宝卡"' in r.text
+    assert client.get("/api/v1/search", params={"q": "社宝卡"}).json()["corrected"] == "社保卡"
+    assert "corrected" not in client.get("/api/v1/search", params={"q": "社保卡"}).json()
+
+
+def test_a_page_past_the_last_says_how_many_there_are(client):
+    first = client.get("/", params={"q": "申请"})
+    pages = int(re.search(r"第 1/(\d+) 页", first.text).group(1))
+    past = client.get("/", params={"q": "申请", "page": 49})
+    assert "没有找到相关答复" not in past.text
+    assert f"“申请”的结果只有 {pages} 页" in past.text and f"page={pages}" in past.text
+
+
 def test_no_results_and_bad_queries(client):
     assert "没有找到相关答复" in client.get("/", params={"q": "量子引力弦论"}).text
     r = client.get("/", params={"q": "居" * 300})

@@ -166,6 +166,8 @@ def search_tab(kb, user):
     if not results.hits:
         st.warning("没有找到相关条目：换个说法，或用派单助手按诉求内容查找承办单位。")
         return
+    if results.corrected:
+        st.info(f"没有找到“{query}”，以下是“{results.corrected}”的结果（按同音字改正）。", icon=":material/spellcheck:")
     first = (page - 1) * LIMIT + 1
     st.caption(f"共 {results.total} 条，第 {first}–{first + len(results.hits) - 1} 条")
     reader = kb.reader(staff=True)

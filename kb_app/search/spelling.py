@@ -1,0 +1,95 @@
+"""Questions written with a character of the same sound as the right one: 社宝卡 for 社保卡, 居住正 for 居住证.
+
+Callers' words reach the search box through a pinyin input method or speech-to-text, and both put a
+character of the right sound but the wrong meaning. Such a question finds nothing when the wrong
+character sits in its only word. :class:`Speller` knows the words of the documents an audience may
+see (titles, questions, keywords and categories) by their sound, and rewrites the stretches of a
+question that are no known word but sound like one. The search runs the rewritten question only when
+the question as written found nothing, and says so (``SearchResults.corrected``).
+
+Sounds are compared without tones (an input method's choice ignores them, speech-to-text mishears
+them) by pypinyin, which reads a character in a word as the word has it (重庆 is chong qing).
+The public vocabulary holds only what the public may find today, so a correction never names a word
+of an internal, catalogue or not-in-force entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from typing import Iterable
+
+import rjieba
+from pypinyin import lazy_pinyin
+
+from .analysis import normalize
+
+#: Lengths of the stretches tried, longest first: a typo inside a long word is best read with the word.
+LENGTHS = (4, 3, 2)
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def sound(text: str) -> tuple[str, ...]:
+    """The syllables of a text without tones (社保卡 → she, bao, ka)."""
+    return tuple(lazy_pinyin(text))
+
+
+class Speller:
+    """Rewrites a question's misspelt words into known words of the same sound."""
+
+    def __init__(self, texts: Iterable[str]):
+        words: Counter = Counter()
+        for text in texts:
+            for run in _HAN.findall(normalize(text or "")):
+                words.update(w for w in rjieba.cut(run) if len(w) >= min(LENGTHS))
+        #: Every stretch of a word the documents use: 会保 of 社会保障 is no typo.
+        self.inside = {w[i:j] for w in words for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
+        #: Sound → the most used word of a tried length with it.
+        self.by_sound: dict[tuple[str, ...], str] = {}
+        for word, _n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])):
+            if len(word) in LENGTHS:
+                self.by_sound.setdefault(sound(word), word)
+
+    def correct(self, question: str) -> str | None:
+        """The question with misspelt words replaced, or None when nothing in it reads as a typo."""
+        text = normalize(question or "")
+        out = list(text)
+        taken = [False] * len(text)
+        changed = False
+        for n in LENGTHS:
+            for i in range(len(text) - n + 1):
+                gram = text[i:i + n]
+                if any(taken[i:i + n]) or not _HAN.fullmatch(gram) or gram in self.inside or rjieba.has_word(gram):
+                    continue
+                word = self.by_sound.get(sound(gram))
+                if word and len(word) == n:
+                    out[i:i + n] = list(word)
+                    taken[i:i + n] = [True] * n
+                    changed = True
+        return "".join(out) if changed else None
+
+
+def visible_texts(docs, audience: str, day: dt.date) -> list[str]:
+    """The words of the documents an audience may find on ``day``: titles, questions, keywords, categories.
+
+    The public's: public documents in force that day (never an internal or catalogue entry, nor one
+    not yet or no longer in force). Staff find everything in their index, so their words are all.
+    """
+    out = []
+    for doc in docs:
+        if audience == "public" and not (doc.public and _in_force(doc, day)):
+            continue
+        out.extend([doc.title, doc.head, doc.keywords, *doc.category])
+    return out
+
+
+def _in_force(doc, day: dt.date) -> bool:
+    if doc.invalid:
+        return False
+    try:
+        effective = dt.date.fromisoformat(doc.effective) if doc.effective else None
+        expires = dt.date.fromisoformat(doc.expires) if doc.expires else None
+    except ValueError:
+        return False
+    return (effective is None or effective <= day) and (expires is None or day < expires)
