@@ -289,21 +289,55 @@ async def feedback(request: Request) -> Response:
         if not form or e.status == 404:
             return with_voter(error_response(e), new_voter, request)
         outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
-        return with_voter(RedirectResponse(feedback_page(entry_id, outcome, data.get("query")), status_code=303),
+        return with_voter(RedirectResponse(feedback_page(entry_id, outcome, form_context(data)), status_code=303),
                           new_voter, request)
     if form:
-        back = feedback_page(entry_id, FEEDBACK_RESULTS[kind], data.get("query"))
+        back = feedback_page(entry_id, FEEDBACK_RESULTS[kind], form_context(data))
         return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
 
 
-def feedback_page(target_id: str, outcome: str, query=None) -> str:
-    """The page a feedback form goes back to: the outcome said, and the question the answer or
-    article was found by kept for the link back to the results."""
-    params = {"feedback": outcome}
-    if found := found_by(query):
-        params["q"] = found
+def feedback_page(target_id: str, outcome: str, data) -> str:
+    """The page a feedback form goes back to: the outcome said, and the search the answer or article
+    was found by (question, topic, page) kept for the link back to the results."""
+    params = {"feedback": outcome, **search_context(data)}
     return f"{views.page_url(target_id)}?{urlencode(params)}#feedback"
+
+
+#: Pages of results a citizen may open (10 to a page).
+MAX_PAGE = 50
+
+
+def page_number(raw) -> int:
+    """A results page number from ``?page=``: 1 when missing or unreadable, at most MAX_PAGE."""
+    try:
+        return max(1, min(MAX_PAGE, int(raw or 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def topic_filter(raw) -> str | None:
+    """The topic of ``?topic=`` (a category), or None."""
+    return (raw if isinstance(raw, str) else "").strip()[:MAX_FILTER] or None
+
+
+def search_context(params) -> dict:
+    """The search a page was opened from (``q``, ``topic``, ``page`` of the results), for the links that
+    lead back to those results and on to other pages; empty when there was no question."""
+    q = found_by(params.get("q"))
+    if not q:
+        return {}
+    out = {"q": q}
+    if topic := topic_filter(params.get("topic")):
+        out["topic"] = topic
+    if (number := page_number(params.get("page"))) > 1:
+        out["page"] = number
+    return out
+
+
+def form_context(data) -> dict:
+    """A feedback form's search (its ``query``, ``topic`` and ``page`` fields) as :func:`search_context` reads it."""
+    return {"q": data.get("query"), "topic": data.get("topic"), "page": data.get("page")}
 
 
 def voter_key(value) -> str | None:

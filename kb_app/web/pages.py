@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import Markup
@@ -22,7 +23,6 @@ from .site import HttpError
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
-MAX_PAGE = 50
 #: Outcomes after which the vote buttons are not offered again on the page.
 VOTED = ("thanks", "voted")
 FEEDBACK_MESSAGES = {
@@ -77,11 +77,8 @@ async def home(request: Request) -> Response:
     site.admit(request)
     params = request.query_params
     raw = params.get("q") or ""
-    topic = (params.get("topic") or "").strip()[:api.MAX_FILTER] or None
-    try:
-        number = max(1, min(MAX_PAGE, int(params.get("page") or 1)))
-    except ValueError:
-        number = 1
+    topic = api.topic_filter(params.get("topic"))
+    number = api.page_number(params.get("page"))
     problem = None
     q = ""
     if raw.strip():
@@ -100,9 +97,10 @@ async def home(request: Request) -> Response:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                                      category=topic)
             hits = [views.hit_dict(h) for h in results.hits]
-            pages = min(MAX_PAGE, -(-results.total // PAGE_SIZE))
+            pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
-                           corrected=results.corrected, title=f"{q} - 查询结果")
+                           corrected=results.corrected, title=f"{q} - 查询结果",
+                           search=urlencode(api.search_context({"q": q, "topic": topic, "page": number})))
             facts = {"total": results.total}
         return page("home.html", **context, facts=facts)
 
@@ -145,15 +143,17 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     site.admit(request)
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
-    query = api.found_by(request.query_params.get("q"))
+    context = api.search_context(request.query_params)
+    query = context.get("q")
 
     def render():
         reader, commit, day = site.reader(False)
         try:
-            template, context = content(reader, target_id)
+            template, content_context = content(reader, target_id)
         except EntryNotFound as e:
             return not_found_page(str(e), **_common(site, commit, day))
-        return page(template, **_common(site, commit, day), **context, target=target_id, query=query,
+        return page(template, **_common(site, commit, day), **content_context, target=target_id, query=query,
+                    search=urlencode(context), topic=context.get("topic"), page_number=context.get("page"),
                     notice=FEEDBACK_MESSAGES.get(notice), voted=notice in VOTED,
                     read_only=site.replica is not None and not site.settings.primary_url, facts={"id": target_id})
 
@@ -161,7 +161,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
         if facts and notice is None:
             site.log_open(facts["id"], query=query)
 
-    return await site.cached(request, name, (target_id, notice, query), render,
+    return await site.cached(request, name, (target_id, notice, tuple(context.items())), render,
                              media_type="text/html; charset=utf-8", after=after)
 
 

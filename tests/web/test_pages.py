@@ -147,6 +147,39 @@ def test_a_helpful_vote_carries_the_question_the_answer_was_found_by(web_kb, mak
     assert (s.phrasing, s.evidence, s.helpful_votes) == (question, 3, 3)
 
 
+def test_the_way_back_keeps_the_topic_and_the_page_of_the_results(client):
+    """From the second page of results: an answer, one of its articles, the next article and a vote all lead
+    back to the same page; from results in a topic, back to that topic."""
+    in_topic = {"q": "申请", "topic": "住房"}
+    link = next(a for a in check_page(client.get("/", params=in_topic)).links if a.startswith("/answers/"))
+    assert f"/?{urlencode(in_topic)}" in check_page(client.get(link)).links
+    search = {"q": "申请", "page": 2}
+    results = check_page(client.get("/", params=search))
+    back = f"/?{urlencode(search)}"
+    answer_link = next(a for a in results.links if a.startswith("/answers/"))
+    assert answer_link.endswith(f"?{urlencode(search)}")
+    answer = check_page(client.get(answer_link))
+    assert back in answer.links
+    # On to the articles the answer rests on, and their neighbours: still the same way back.
+    article_link = next((a for a in answer.links if a.startswith("/articles/")), None)
+    if article_link is None:          # this answer cites no article: take one that does
+        article_link = next(a for a in check_page(client.get(f"/answers/hotline-not-accepted?{urlencode(search)}")).links
+                            if a.startswith("/articles/"))
+    article = check_page(client.get(article_link))
+    assert back in article.links
+    neighbour = next(a for a in article.links if a.startswith("/articles/") and a != article_link)
+    assert back in check_page(client.get(neighbour)).links
+    # A vote keeps it too.
+    vote_form = re.search(r'<form class="vote".*?</form>', client.get(answer_link).text, re.S).group(0)
+    hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
+    assert (hidden["query"], hidden["page"], "topic" in hidden) == ("申请", "2", False)
+    r = client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
+    assert r.headers["location"].endswith(f"?{urlencode({'feedback': 'thanks', **search})}#feedback")
+    assert back in check_page(client.get(r.headers["location"].split("#")[0])).links
+    # Without a question there is no way back to results, only to the search.
+    assert "/" in check_page(client.get(answer_link.split("?")[0])).links
+
+
 def test_the_question_on_an_answer_page_is_a_search_question(client, web_kb):
     """What ``q`` may carry onto a vote: masked text of search length, never markup; a vote message drops it."""
     page = client.get(f"/answers/{PUBLIC}", params={"q": '"><script>alert(1)</script>居住证'})
