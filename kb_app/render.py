@@ -53,8 +53,56 @@ def sanitize(fragment: str) -> str:
 
 
 def to_html(markdown_text: str) -> str:
-    """Markdown as sanitised HTML, safe to insert into a page (answer pages, previews, reviews)."""
-    return sanitize(markup.to_raw_html(markdown_text))
+    """Markdown as sanitised HTML, safe to insert into a page (answer pages, previews, reviews), with
+    web addresses and telephone numbers in its text made links (:func:`linkify`)."""
+    return linkify(sanitize(markup.to_raw_html(markdown_text)))
+
+
+#: A web address written out in the text (answers give the address of a form or a service portal).
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+")
+#: What ends a sentence rather than an address: 见 https://example.gov.cn/xx。
+_URL_TAIL = ".,;:!?)]"
+#: A telephone number a reader would dial: an area code and a number (010-12345678, 0000-68661234), a
+#: mobile, or a short service number after 拨打/致电/电话/热线 or before 热线/专线 (拨打12345, 95598热线).
+_PHONE = re.compile(
+    r"(?<![0-9A-Za-z\-/])(?:0\d{2,3}-\d{7,8}(?:-\d{1,5})?|1[3-9]\d{9}"
+    r"|(?<=拨打)\d{3,6}|(?<=致电)\d{3,6}|(?<=电话)\d{3,6}|(?<=电话：)\d{3,6}|(?<=热线)\d{3,6}|(?<=热线：)\d{3,6}"
+    r"|\d{3,6}(?=热线|专线|服务热线))(?![0-9A-Za-z])")
+_LINKABLE = re.compile(f"(?P<url>{_URL.pattern})|(?P<phone>{_PHONE.pattern})")
+
+
+def linkify(fragment: str) -> str:
+    """Sanitised HTML with the web addresses and telephone numbers of its text (not already inside a link)
+    made links: a citizen on a phone taps them. Addresses keep ``rel`` like any other link; numbers
+    become ``tel:`` links."""
+    out, in_link = [], 0
+    for m in _TOKEN.finditer(fragment):
+        closing, tag, data = m.group(1), (m.group(2) or "").lower(), m.group(4)
+        if tag == "a":
+            in_link += -1 if closing else 1
+        if data is None or in_link > 0:
+            out.append(m.group(0))
+            continue
+        text, at = html.unescape(data), 0
+        for link in _LINKABLE.finditer(text):
+            target = link.group(0) if link.group("phone") else _url_end(link.group(0))
+            if not target.rstrip("/:"):
+                continue
+            out.append(html.escape(text[at:link.start()], quote=False))
+            shown = html.escape(target, quote=False)
+            out.append(f'<a href="tel:{shown}" class="tel">{shown}</a>' if link.group("phone") else
+                       f'<a href="{html.escape(target)}" rel="{LINK_REL}">{shown}</a>')
+            at = link.start() + len(target)
+        out.append(html.escape(text[at:], quote=False))
+    return "".join(out)
+
+
+def _url_end(url: str) -> str:
+    """A web address without the punctuation of the sentence after it (its own brackets stay)."""
+    trimmed = url.rstrip(_URL_TAIL)
+    if url.endswith(")") and url.count("(") >= url.count(")"):
+        return url
+    return trimmed
 
 
 #: Sanitised HTML as the serializer writes it: tags with double-quoted attributes, escaped text.

@@ -60,6 +60,34 @@ def test_no_markup_soup_produces_active_content(text):
     assert re.search(r"href\s*=\s*\"?\s*javascript:", html, re.IGNORECASE) is None
 
 
+def test_web_addresses_and_telephone_numbers_are_links():
+    html = render.to_html("网址：https://www.example.gov.cn/jy/xqjy。请拨打12345热线，或致电 0000-68661234、"
+                          "13812345678；也可以看[办事指南](https://a.gov.cn/x)。")
+    assert ('<a href="https://www.example.gov.cn/jy/xqjy" rel="noopener noreferrer nofollow">'
+            "https://www.example.gov.cn/jy/xqjy</a>。") in html        # the full stop is the sentence's
+    for number in ("12345", "0000-68661234", "13812345678"):
+        assert f'<a href="tel:{number}" class="tel">{number}</a>' in html
+    assert html.count("https://a.gov.cn/x") == 1                      # a link stays one link
+    # Dates, amounts, document numbers and counts are no numbers to dial.
+    plain = render.to_html("2026年12月1日起补贴12000元，京政办发〔2024〕12号，共110户")
+    assert "<a" not in plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["https://", "http://", "x.cn", "/a?b=1&c=2", "tel:", "拨打", "热线", "12345",
+                                 "0000-68661234", "13812345678", "。", "，", ")", "(", "\"", "'", "<", ">", "[链接](",
+                                 "<a href=\"https://y.cn\">", "</a>", " ", "\n"]), max_size=20).map("".join))
+def test_links_made_from_text_change_no_word_and_lead_nowhere_else(text):
+    raw = render.sanitize(render.markup.to_raw_html(text))
+    html = render.to_html(text)
+    assert render.html_text(html) == render.html_text(raw)      # the reader sees the same words
+    added = re.findall(r'href="([^"]*)"', html)
+    for href in re.findall(r'href="([^"]*)"', raw):
+        added.remove(href)
+    for href in added:
+        assert re.match(r"(https?://[^<>\"' ]+$|tel:[0-9\-]+$)", href), href
+
+
 def test_plain_text_for_copying():
     text = render.to_text("**申请条件**：本市户籍。\n\n怎么申请：\n\n1. **提出申请**：向街道申请；\n2. 审核确认。\n\n"
                           "- 身份证\n- 户口簿\n\n<script>alert(1)</script>[官网](https://example.cn)")
