@@ -78,7 +78,7 @@ async def on_http_error(request: Request, exc: HttpError) -> Response:
     return api.error_response(exc) if wants_json(request) else pages.html_error(exc)
 
 
-STARLETTE_ERRORS = {404: ("not_found", "没有这个地址：请检查网址，或从首页 / 开始查询。"),
+STARLETTE_ERRORS = {404: ("not_found", "没有这个页面：请检查网址，或回到首页查询。"),
                     405: ("method_not_allowed", "不支持该请求方法：请查看 /api/openapi.json 中的接口说明。")}
 
 

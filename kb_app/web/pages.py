@@ -61,8 +61,8 @@ def not_found_page(message: str, **context):
 
 def html_error(e: HttpError) -> Response:
     """An error as a page (rate limits, unavailable index) with the same status and headers."""
-    body = env.get_template("error.html").render(title="暂时无法访问" if e.status >= 500 else "出错了",
-                                                 message=e.message)
+    title = "暂时无法访问" if e.status >= 500 else "未找到" if e.status == 404 else "出错了"
+    body = env.get_template("error.html").render(title=title, message=e.message)
     return Response(body, status_code=e.status, media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store", **e.headers})
 

@@ -86,6 +86,20 @@ def test_pages_fit_and_render_chinese(site_url, tmp_path, width, height):
             assert "Noto Sans CJK SC" in font or "sans-serif" in font
 
 
+#: Links that stand on their own (not inside a sentence): navigation, the way back, lists of answers and articles.
+STANDALONE_LINKS = "header.site nav a, .back a, .basis a, .links a, .toc a, .pager a, .articles a"
+
+
+def test_links_on_a_phone_are_a_finger_high(site_url):
+    with browser_page(viewport={"width": 390, "height": 844}) as page:
+        for path in (*PAGES.values(), "/answers/hotline-not-accepted"):
+            page.goto(site_url + path)
+            boxes = [link.bounding_box() for link in page.locator(STANDALONE_LINKS).all() if link.is_visible()]
+            assert boxes, path
+            low = [round(b["height"]) for b in boxes if b["height"] < 44]
+            assert not low, f"{path}: links {low} px high"
+
+
 def test_search_and_feedback_work_without_javascript(site_url, web_kb):
     with browser_page(viewport={"width": 390, "height": 844}, java_script_enabled=False) as page:
         page.goto(site_url + "/")

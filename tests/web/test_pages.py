@@ -243,6 +243,12 @@ def test_article_page(client):
     assert client.get("/articles/beijing-2021/999").status_code == 404
 
 
+def test_an_unknown_address_is_a_plain_not_found_page(client):
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and "<h1>未找到</h1>" in r.text
+    assert "没有这个页面：请检查网址，或回到首页查询。" in r.text and "返回查询页" in r.text
+
+
 def test_browse_lists_public_answers_only(client, web_kb):
     r = client.get("/browse")
     page = check_page(r)
