@@ -127,6 +127,12 @@ class Kb:
             result.answers = suggest(self, result.text, day=now.date())
         return result
 
+    def public_alarm(self, text: str, commit: str | None = None) -> dict | None:
+        """The emergency line a citizen's question may call for (kb_app.dispatch.assistant.public_alarm), or None."""
+        from .dispatch.assistant import public_alarm
+
+        return public_alarm(self.snapshot(commit), text)
+
     @cached_property
     def dispatch_history(self):
         """Confirmed dispatches, upheld objections and imported work orders (see kb_app.dispatch.history)."""

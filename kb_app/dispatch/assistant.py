@@ -200,6 +200,23 @@ def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None,
     return other, finding, other
 
 
+def public_alarm(snap: Snapshot, text: str) -> dict | None:
+    """What a citizen searching by themselves is told when the question may be an emergency: the line to
+    call now (``line``, ``channel``) and any other line (``also``), or None.
+
+    Suspected emergencies count as well (fail closed: a citizen has no agent to ask them). Nothing of the
+    agent's side goes out: not the script, the words that decided or the reasons.
+    """
+    finding = recogniser(snap).recognise(text or "")
+    if finding is None or not finding.alarm:
+        return None
+    config = snap.config("intake_rules", {})
+    rules = config.get("rules") if isinstance(config, dict) else None
+    rule = next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == finding.rule_id), {})
+    channel = str(rule.get("channel") or "").removeprefix(finding.line).strip()
+    return {"line": finding.line, "channel": channel or "紧急专线", "event": finding.event, "also": list(finding.also)}
+
+
 def recogniser(snap: Snapshot) -> Recogniser:
     """The emergency recogniser of a snapshot's intake rules (kept with the snapshot)."""
     cached = getattr(snap, "_emergency_recogniser", None)

@@ -171,6 +171,8 @@ async def search(request: Request) -> Response:
                 "hits": [views.hit_dict(h, reader) for h in results.hits]}
         if results.corrected:
             body["corrected"] = results.corrected
+        if alarm := site.kb.public_alarm(p.q, results.commit or None):
+            body["emergency"] = alarm
         return 200, dumps(body), {"total": results.total}
 
     def after(facts):

@@ -100,6 +100,7 @@ async def home(request: Request) -> Response:
             pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
                            corrected=results.corrected, title=f"{q} - 查询结果",
+                           alarm=site.kb.public_alarm(q, commit),
                            search=urlencode(api.search_context({"q": q, "topic": topic, "page": number})))
             facts = {"total": results.total}
         return page("home.html", **context, facts=facts)

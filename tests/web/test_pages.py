@@ -94,6 +94,29 @@ def test_a_misspelt_question_shows_the_corrected_ones_results_and_says_so(client
     assert "corrected" not in client.get("/api/v1/search", params={"q": "社保卡"}).json()
 
 
+@pytest.mark.parametrize("question, line, channel", [("楼上着火了，好大的烟", "119", "火警"),
+                                                     ("有人晕倒了快来人", "120", "急救中心"),
+                                                     ("小区门口两个人打起来了", "110", "报警服务台")])
+def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(client, question, line, channel):
+    r = client.get("/", params={"q": question})
+    page = check_page(r)
+    alarm = re.search(r'<div class="alarm" role="alert">.*?</div>', r.text, re.S)
+    assert alarm and r.text.index('class="alarm"') < r.text.index('role="status"')    # above any result
+    assert f'请立即拨打 <a href="tel:{line}" class="tel">{line}</a>（{channel}）' in alarm.group(0)
+    assert f"tel:{line}" in page.links
+    # Other systems searching for citizens get the same line; nothing of the agent's script goes out.
+    body = client.get("/api/v1/search", params={"q": question}).json()
+    assert body["emergency"]["line"] == line and set(body["emergency"]) == {"line", "channel", "event", "also"}
+    assert "转接" not in alarm.group(0) and "话术" not in alarm.group(0)
+
+
+@pytest.mark.parametrize("question", ["交通事故的赔偿标准是多少", "社保卡丢了怎么补办", "上个月小区有人打架"])
+def test_a_question_about_rules_or_the_past_raises_no_alarm(client, question):
+    r = client.get("/", params={"q": question})
+    assert 'class="alarm"' not in r.text
+    assert "emergency" not in client.get("/api/v1/search", params={"q": question}).json()
+
+
 def test_a_page_past_the_last_says_how_many_there_are(client):
     first = client.get("/", params={"q": "申请"})
     pages = int(re.search(r"第 1/(\d+) 页", first.text).group(1))
