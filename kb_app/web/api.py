@@ -294,7 +294,9 @@ async def feedback(request: Request) -> Response:
         return with_voter(RedirectResponse(feedback_page(entry_id, outcome, form_context(data)), status_code=303),
                           new_voter, request)
     if form:
-        back = feedback_page(entry_id, FEEDBACK_RESULTS[kind], form_context(data))
+        outcome = "unhelpful" if kind == "vote" and str(data.get("helpful")).lower() in ("false", "0", "no") \
+            else FEEDBACK_RESULTS[kind]
+        back = feedback_page(entry_id, outcome, form_context(data))
         return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
 

@@ -24,9 +24,10 @@ from .site import HttpError
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
 #: Outcomes after which the vote buttons are not offered again on the page.
-VOTED = ("thanks", "voted")
+VOTED = ("thanks", "unhelpful", "voted")
 FEEDBACK_MESSAGES = {
     "thanks": ("ok", "感谢您的评价！"),
+    "unhelpful": ("ok", "感谢您的评价。没能帮上忙，很抱歉：可以换个说法再查，或拨打 12345 咨询。"),
     "reported": ("ok", "已收到您的报告，承办单位会尽快核实更正。谢谢！"),
     "voted": ("ok", "您已经评价过这条答复，每次访问只计一次。谢谢！"),
     "invalid": ("error", "提交未成功：请写明哪里有误后再提交。"),
@@ -86,6 +87,8 @@ async def home(request: Request) -> Response:
             q = api.query_text(raw)
         except HttpError as e:
             problem = e.message
+    elif "q" in params:
+        problem = "请先写下您想问的问题，例如：外地人怎么办居住证。"
 
     def render():
         reader, commit, day = site.reader(False)
@@ -155,7 +158,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
             return not_found_page(str(e), **_common(site, commit, day))
         return page(template, **_common(site, commit, day), **content_context, target=target_id, query=query,
                     search=urlencode(context), topic=context.get("topic"), page_number=context.get("page"),
-                    notice=FEEDBACK_MESSAGES.get(notice), voted=notice in VOTED,
+                    notice=FEEDBACK_MESSAGES.get(notice), voted=notice in VOTED, unhelpful=notice == "unhelpful",
                     read_only=site.replica is not None and not site.settings.primary_url, facts={"id": target_id})
 
     def after(facts):

@@ -125,6 +125,24 @@ def test_a_page_past_the_last_says_how_many_there_are(client):
     assert f"“申请”的结果只有 {pages} 页" in past.text and f"page={pages}" in past.text
 
 
+def test_an_empty_search_asks_for_a_question(client):
+    for blank in ("", "   "):
+        r = client.get("/", params={"q": blank})
+        assert r.status_code == 200 and "请先写下您想问的问题" in r.text and 'aria-invalid="true"' in r.text
+    assert "请先写下" not in client.get("/").text        # the home page itself asks nothing
+
+
+def test_not_helpful_points_to_the_next_step(client):
+    answer = client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text
+    vote_form = re.search(r'<form class="vote".*?</form>', answer, re.S).group(0)
+    hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
+    r = client.post("/api/v1/feedback", data={**hidden, "helpful": "false"}, follow_redirects=False)
+    assert "feedback=unhelpful" in r.headers["location"]
+    after = client.get(r.headers["location"].split("#")[0]).text
+    assert "没能帮上忙，很抱歉：可以换个说法再查，或拨打 12345 咨询。" in after
+    assert '<details class="report" open>' in after and '<form class="vote"' not in after
+
+
 def test_no_results_and_bad_queries(client):
     assert "没有找到相关答复" in client.get("/", params={"q": "量子引力弦论"}).text
     r = client.get("/", params={"q": "居" * 300})
