@@ -59,7 +59,7 @@ def to_html(markdown_text: str) -> str:
 
 
 #: A web address written out in the text (answers give the address of a form or a service portal).
-_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+")
+_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]*")
 #: What ends a sentence rather than an address: 见 https://example.gov.cn/xx。
 _URL_TAIL = ".,;:!?)]"
 #: A telephone number a reader would dial: an area code and a number (010-12345678, 0000-68661234), a
@@ -86,8 +86,6 @@ def linkify(fragment: str) -> str:
         text, at = html.unescape(data), 0
         for link in _LINKABLE.finditer(text):
             target = link.group(0) if link.group("phone") else _url_end(link.group(0))
-            if not target.rstrip("/:"):
-                continue
             out.append(html.escape(text[at:link.start()], quote=False))
             shown = html.escape(target, quote=False)
             out.append(f'<a href="tel:{shown}" class="tel">{shown}</a>' if link.group("phone") else

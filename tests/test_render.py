@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from kb_app import render
 from kb_app.exceptions import EntryNotFound
@@ -77,6 +77,7 @@ def test_web_addresses_and_telephone_numbers_are_links():
 @given(st.lists(st.sampled_from(["https://", "http://", "x.cn", "/a?b=1&c=2", "tel:", "拨打", "热线", "12345",
                                  "0000-68661234", "13812345678", "。", "，", ")", "(", "\"", "'", "<", ">", "[链接](",
                                  "<a href=\"https://y.cn\">", "</a>", " ", "\n"]), max_size=20).map("".join))
+@example("https://)")
 def test_links_made_from_text_change_no_word_and_lead_nowhere_else(text):
     raw = render.sanitize(render.markup.to_raw_html(text))
     html = render.to_html(text)
