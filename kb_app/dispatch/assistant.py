@@ -207,13 +207,10 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     Suspected emergencies count as well (fail closed: a citizen has no agent to ask them). Nothing of the
     agent's side goes out: not the script, the words that decided or the reasons.
     """
-    finding = recogniser(snap).recognise(text or "")
+    rule, finding, _other = intake(snap, text or "")
     if finding is None or not finding.alarm:
         return None
-    config = snap.config("intake_rules", {})
-    rules = config.get("rules") if isinstance(config, dict) else None
-    rule = next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == finding.rule_id), {})
-    channel = str(rule.get("channel") or "").removeprefix(finding.line).strip()
+    channel = rule.channel.removeprefix(finding.line).strip()
     return {"line": finding.line, "channel": channel or "紧急专线", "event": finding.event, "also": list(finding.also)}
 
 

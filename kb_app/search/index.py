@@ -378,7 +378,7 @@ class SearchIndex:
     def _speller(self, commit: str, audience: str, day: dt.date) -> Speller:
         """The words the audience may find on ``day``, by their sound (see spelling.py)."""
         return self._spellers.get_or_build((commit, audience, day), lambda: Speller(
-            visible_texts(snapshot_docs(self.kb.store.snapshot(commit)), audience, day)))
+            visible_texts(self.kb.store.snapshot(commit), audience, day)))
 
     def _run(self, searcher, text, commit, limit, offset, filters, day, mask_day: bool) -> SearchResults:
         scorer = self._scorer(searcher)

@@ -24,6 +24,7 @@ import rjieba
 from pypinyin import lazy_pinyin
 
 from .analysis import normalize
+from .documents import SEARCHED_KINDS
 
 #: Lengths of the stretches tried, longest first: a typo inside a long word is best read with the word.
 LENGTHS = (4, 3, 2)
@@ -70,26 +71,19 @@ class Speller:
         return "".join(out) if changed else None
 
 
-def visible_texts(docs, audience: str, day: dt.date) -> list[str]:
-    """The words of the documents an audience may find on ``day``: titles, questions, keywords, categories.
+def visible_texts(snap, audience: str, day: dt.date) -> list[str]:
+    """The words of what an audience may find on ``day``: titles, questions, examples, keywords and
+    categories of the searched entries, and the articles with their common questions.
 
-    The public's: public documents in force that day (never an internal or catalogue entry, nor one
-    not yet or no longer in force). Staff find everything in their index, so their words are all.
+    The public's: the entries the public may open that day (``Entry.is_public_on``: never an internal
+    or catalogue entry, nor one not yet or no longer in force). Staff find everything in their index,
+    so their words are all. Bodies are not read: a typo is corrected to a word that names things.
     """
     out = []
-    for doc in docs:
-        if audience == "public" and not (doc.public and _in_force(doc, day)):
+    for entry in snap.entries.values():
+        if entry.kind not in SEARCHED_KINDS or (audience == "public" and not entry.is_public_on(day)):
             continue
-        out.extend([doc.title, doc.head, doc.keywords, *doc.category])
+        out.extend([entry.title, *entry.questions, *entry.examples, *entry.keywords, *entry.category])
+    for article in snap.articles():
+        out.extend([snap.regulations[article.regulation].title, *article.questions])
     return out
-
-
-def _in_force(doc, day: dt.date) -> bool:
-    if doc.invalid:
-        return False
-    try:
-        effective = dt.date.fromisoformat(doc.effective) if doc.effective else None
-        expires = dt.date.fromisoformat(doc.expires) if doc.expires else None
-    except ValueError:
-        return False
-    return (effective is None or effective <= day) and (expires is None or day < expires)

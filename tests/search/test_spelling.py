@@ -28,17 +28,18 @@ def test_known_words_and_unknown_words_without_a_twin_stay():
 
 
 def test_the_publics_words_are_only_those_of_what_the_public_may_find(kb):
-    docs = snapshot_docs(kb.snapshot())
+    snap = kb.snapshot()
+    docs = snapshot_docs(snap)
     internal = next(d for d in docs if d.id == "heating-peak-season-internal")
     assert "话务高峰" in internal.keywords
-    public, agent = Speller(visible_texts(docs, "public", DAY)), Speller(visible_texts(docs, "agent", DAY))
+    public, agent = Speller(visible_texts(snap, "public", DAY)), Speller(visible_texts(snap, "agent", DAY))
     # Only the internal answer says 话务: staff get the correction, the public never sees the word.
     assert agent.correct("话物高峰") == "话务高峰"
     assert "话务" not in (public.correct("话物高峰") or "")
     # An answer not yet in force lends no word either.
     pending = next(d for d in docs if d.effective and dt.date.fromisoformat(d.effective) > DAY)
-    assert pending.title not in visible_texts(docs, "public", DAY)
-    assert pending.title in visible_texts(docs, "public", dt.date.fromisoformat(pending.effective))
+    assert pending.title not in visible_texts(snap, "public", DAY)
+    assert pending.title in visible_texts(snap, "public", dt.date.fromisoformat(pending.effective))
 
 
 def test_a_search_that_finds_nothing_runs_the_corrected_question_and_says_so(kb):
