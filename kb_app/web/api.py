@@ -294,8 +294,7 @@ async def feedback(request: Request) -> Response:
         return with_voter(RedirectResponse(feedback_page(entry_id, outcome, form_context(data)), status_code=303),
                           new_voter, request)
     if form:
-        outcome = "unhelpful" if kind == "vote" and str(data.get("helpful")).lower() in ("false", "0", "no") \
-            else FEEDBACK_RESULTS[kind]
+        outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
         back = feedback_page(entry_id, outcome, form_context(data))
         return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
@@ -339,6 +338,13 @@ def search_context(params) -> dict:
     return out
 
 
+def helpful_of(raw) -> bool | None:
+    """A vote's ``helpful`` (JSON true/false, or a form's "true"/"false", "1"/"0", "yes"/"no"), or None."""
+    if isinstance(raw, str):
+        raw = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(raw)
+    return raw if isinstance(raw, bool) else None
+
+
 def form_context(data) -> dict:
     """A feedback form's search (its ``query``, ``topic`` and ``page`` fields) as :func:`search_context` reads it."""
     return {"q": data.get("query"), "topic": data.get("topic"), "page": data.get("page")}
@@ -372,11 +378,8 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) ->
     if "/" in entry_id and kind != "vote":
         raise HttpError(400, "invalid_report", "条例条文不接受纠错：对条文有疑问请拨打 12345。")
     if kind == "vote":
-        helpful = data.get("helpful")
-        if isinstance(helpful, str):
-            helpful = {"true": True, "1": True, "yes": True, "false": False, "0": False,
-                       "no": False}.get(helpful)
-        if not isinstance(helpful, bool):
+        helpful = helpful_of(data.get("helpful"))
+        if helpful is None:
             raise bad("helpful", "应为 true（有帮助）或 false（没帮助）。")
         voter = data.get("voter")
         query = data.get("query")
