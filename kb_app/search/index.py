@@ -9,6 +9,7 @@ run ``query``'s. Synonyms and unit names are read at query time, so changing the
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import fcntl
@@ -39,6 +40,9 @@ AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
 CACHE_SIZE = 512
+#: Longest a question that found nothing waits for the speller of a new commit (see
+#: SearchIndex._speller): the sample's is read in a tenth of a second, 50,000 entries' in seconds.
+SPELLER_WAIT = 2.0
 #: The configuration a search reads at its commit.
 CONFIG_PATHS = (config_path("units"), config_path("synonyms"), config_path("intake_rules"))
 
@@ -171,6 +175,7 @@ class SearchIndex:
         self._results = LruCache(CACHE_SIZE)
         self._configs = LruCache(8)
         self._spellers = LruCache(4)
+        self._speller_lock = threading.Lock()
         self._as_of = LruCache(2, on_evict=lambda searcher: searcher.close())
 
     # -- state ---------------------------------------------------------------------------------
@@ -353,32 +358,67 @@ class SearchIndex:
         limit, offset = max(0, int(limit)), max(0, int(offset))
         text = analysis.sanitize_query(query)
         filters = dict(kind=kind, unit=unit, category=category, region=region)
+
+        def results(text, commit, today):
+            key = (text, audience, limit, offset, kind, unit, category, region, str(as_of or ""), today)
+            return self._results.get_or_build(key, lambda: (
+                self._search_as_of(text, limit, offset, filters, as_of) if as_of is not None else
+                self._run(self._searchers[audience], text, commit, limit, offset, filters, today,
+                          audience == "public")))
+
         with self._lock:
             commit = self.ensure_current()
             today = self.kb.today()
             self._results.follow(commit)
+            found = results(text, commit, today)
+        if found.total or as_of is not None or not text:
+            return found
+        # Nothing found: a word written with a character of the same sound (社宝卡) is read as meant.
+        speller = self._speller(commit, audience, today)
+        corrected = speller.correct(text) if speller is not None else None
+        if not corrected:
+            return found
+        with self._lock:
+            if self.ensure_current() != commit:
+                return found  # published meanwhile: the speller's words may no longer be the audience's
+            again = results(corrected, commit, today)
+        if not again.total:
+            return found
+        return dataclasses.replace(again, query=text, corrected=corrected)
 
-            def results(text):
-                key = (text, audience, limit, offset, kind, unit, category, region, str(as_of or ""), today)
-                return self._results.get_or_build(key, lambda: (
-                    self._search_as_of(text, limit, offset, filters, as_of) if as_of is not None else
-                    self._run(self._searchers[audience], text, commit, limit, offset, filters, today,
-                              audience == "public")))
+    def _speller(self, commit: str, audience: str, day: dt.date) -> Speller | None:
+        """The words the audience may find on ``day``, by their sound (see spelling.py), or None while
+        they are still being read.
 
-            found = results(text)
-            if found.total or as_of is not None or not text:
-                return found
-            # Nothing found: a word written with a character of the same sound (社宝卡) is read as meant.
-            corrected = self._speller(commit, audience, today).correct(text)
-            again = results(corrected) if corrected else found
-            if not again.total:
-                return found
-            return dataclasses.replace(again, query=text, corrected=corrected)
+        They are read in a thread of their own, outside the index's lock, once per commit, audience
+        and day: at 50,000 entries that takes seconds, and no search waits for it longer than
+        ``SPELLER_WAIT`` (the question then runs uncorrected). A speller that could not be built is
+        no correction, and is tried again on the next question.
+        """
+        key = (commit, audience, day)
+        with self._speller_lock:
+            job = self._spellers.get(key)
+            if job is None:
+                job = concurrent.futures.Future()
+                self._spellers.put(key, job)
+                threading.Thread(target=self._build_speller, args=(job, key), daemon=True,
+                                 name="kb-speller").start()
+        try:
+            return job.result(timeout=SPELLER_WAIT)
+        except concurrent.futures.TimeoutError:
+            return None
+        except Exception:  # noqa: BLE001 - a correction is a convenience: without it the search stands
+            with self._speller_lock:
+                if self._spellers.get(key) is job:
+                    self._spellers.pop(key)
+            return None
 
-    def _speller(self, commit: str, audience: str, day: dt.date) -> Speller:
-        """The words the audience may find on ``day``, by their sound (see spelling.py)."""
-        return self._spellers.get_or_build((commit, audience, day), lambda: Speller(
-            visible_texts(self.kb.store.snapshot(commit), audience, day)))
+    def _build_speller(self, job: concurrent.futures.Future, key: tuple):
+        commit, audience, day = key
+        try:
+            job.set_result(Speller(visible_texts(self.kb.store.snapshot(commit), audience, day)))
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting search (see _speller)
+            job.set_exception(e)
 
     def _run(self, searcher, text, commit, limit, offset, filters, day, mask_day: bool) -> SearchResults:
         scorer = self._scorer(searcher)

@@ -41,9 +41,12 @@ class Speller:
 
     def __init__(self, texts: Iterable[str]):
         words: Counter = Counter()
-        for text in texts:
+        # Categories, keywords and common questions repeat across entries: each is cut once.
+        for text, times in Counter(texts).items():
             for run in _HAN.findall(normalize(text or "")):
-                words.update(w for w in rjieba.cut(run) if len(w) >= min(LENGTHS))
+                for w in rjieba.cut(run):
+                    if len(w) >= min(LENGTHS):
+                        words[w] += times
         #: Every stretch of a word the documents use: 会保 of 社会保障 is no typo.
         self.inside = {w[i:j] for w in words for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
         #: Sound → the most used word of a tried length with it.

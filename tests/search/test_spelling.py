@@ -1,7 +1,9 @@
 """Questions written with a character of the same sound (社宝卡 for 社保卡) are read as meant."""
 
 import datetime as dt
+import threading
 
+from kb_app.search import index as search_index
 from kb_app.search.documents import snapshot_docs
 from kb_app.search.spelling import Speller, visible_texts
 
@@ -17,6 +19,11 @@ def test_a_misspelt_word_is_read_as_the_known_word_of_the_same_sound():
     assert speller.correct("居住正怎么办") == "居住证怎么办"
     assert speller.correct("公鸡金怎么提取") == "公积金怎么提取"      # 公鸡 is a word, but not this one
     assert speller.correct("低包申请") == "低保申请"
+
+
+def test_a_sound_goes_to_its_most_used_word_repeated_texts_counted():
+    assert Speller(["公式"] * 4 + ["公示公示公示"]).correct("宫视") == "公式"
+    assert Speller(["公式"] * 2 + ["公示公示公示"]).correct("宫视") == "公示"
 
 
 def test_known_words_and_unknown_words_without_a_twin_stay():
@@ -55,3 +62,41 @@ def test_a_search_that_finds_nothing_runs_the_corrected_question_and_says_so(kb)
     # Staff asking about an internal matter get it; the public get nothing that names it.
     assert kb.search("话物", audience="agent").corrected == "话务"
     assert "话务" not in kb.search("话物", audience="public").corrected
+
+
+def test_no_search_waits_for_a_speller_being_built(kb, monkeypatch):
+    """The words of a new commit are read in a thread of their own: other questions go on meanwhile,
+    and one that found nothing waits at most SPELLER_WAIT, then stands uncorrected."""
+    release, started = threading.Event(), threading.Event()
+    real = search_index.Speller
+
+    def slow(texts):
+        started.set()
+        release.wait(30)
+        return real(texts)
+
+    monkeypatch.setattr(search_index, "Speller", slow)
+    monkeypatch.setattr(search_index, "SPELLER_WAIT", 0.05)
+    kb.search("社保卡")  # the index is built and current
+    waiting = kb.search("社宝卡")
+    assert started.is_set() and waiting.total == 0 and waiting.corrected == ""
+    # The index's lock is free while the speller is read: a question that finds something is answered.
+    assert kb.search("社保卡").total > 0
+    release.set()
+    monkeypatch.setattr(search_index, "SPELLER_WAIT", 30)
+    assert kb.search("社宝卡").corrected == "社保卡"
+
+
+def test_a_speller_that_cannot_be_built_is_no_correction_and_is_tried_again(kb, monkeypatch):
+    real, calls = search_index.Speller, []
+
+    def failing_once(texts):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("读取失败")
+        return real(texts)
+
+    monkeypatch.setattr(search_index, "Speller", failing_once)
+    first = kb.search("社宝卡")
+    assert first.total == 0 and first.corrected == ""
+    assert kb.search("社宝卡").corrected == "社保卡" and len(calls) == 2
