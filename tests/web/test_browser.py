@@ -100,6 +100,16 @@ def test_links_on_a_phone_are_a_finger_high(site_url):
             assert not low, f"{path}: links {low} px high"
 
 
+def test_the_search_row_lines_up_on_a_desktop(site_url, tmp_path):
+    """The question box, the topic list and the button stand on one line, top and bottom alike."""
+    with browser_page(viewport={"width": 1280, "height": 900}) as page:
+        page.goto(site_url + "/?q=社保卡")
+        boxes = [page.locator(css).bounding_box() for css in ("#q", "#topic", "form.search button")]
+        page.locator("form.search").screenshot(path=str(shots_dir(tmp_path) / "search-row-1280.png"))
+    tops, bottoms = {round(b["y"]) for b in boxes}, {round(b["y"] + b["height"]) for b in boxes}
+    assert len(tops) == 1 and len(bottoms) == 1, boxes
+
+
 def test_search_and_feedback_work_without_javascript(site_url, web_kb):
     with browser_page(viewport={"width": 390, "height": 844}, java_script_enabled=False) as page:
         page.goto(site_url + "/")
