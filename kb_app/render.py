@@ -69,6 +69,9 @@ _PHONE = re.compile(
     r"|(?<=拨打)\d{3,6}|(?<=致电)\d{3,6}|(?<=电话)\d{3,6}|(?<=电话：)\d{3,6}|(?<=热线)\d{3,6}|(?<=热线：)\d{3,6}"
     r"|\d{3,6}(?=热线|专线|服务热线))(?![0-9A-Za-z])")
 _LINKABLE = re.compile(f"(?P<url>{_URL.pattern})|(?P<phone>{_PHONE.pattern})")
+#: A second short number right after a linked one (拨打119或120, 拨打110、122): as much a number to dial,
+#: unless a unit follows it (拨打12345或2026年底前到窗口).
+_ALSO_PHONE = re.compile(r"(\s*(?:或者|或|、|和|/)\s*)(\d{3,6})(?![0-9A-Za-z.年月日号时分秒次个件元万人户天周岁位条%])")
 
 
 def linkify(fragment: str) -> str:
@@ -84,15 +87,23 @@ def linkify(fragment: str) -> str:
             out.append(m.group(0))
             continue
         text, at = html.unescape(data), 0
-        for link in _LINKABLE.finditer(text):
+        while link := _LINKABLE.search(text, at):
             target = link.group(0) if link.group("phone") else _url_end(link.group(0))
             out.append(html.escape(text[at:link.start()], quote=False))
             shown = html.escape(target, quote=False)
-            out.append(f'<a href="tel:{shown}" class="tel">{shown}</a>' if link.group("phone") else
+            out.append(_tel(target) if link.group("phone") else
                        f'<a href="{html.escape(target)}" rel="{LINK_REL}">{shown}</a>')
             at = link.start() + len(target)
+            while link.group("phone") and target.isdigit() and (also := _ALSO_PHONE.match(text, at)):
+                out.append(html.escape(also.group(1), quote=False) + _tel(also.group(2)))
+                target, at = also.group(2), also.end()
         out.append(html.escape(text[at:], quote=False))
     return "".join(out)
+
+
+def _tel(number: str) -> str:
+    shown = html.escape(number, quote=False)
+    return f'<a href="tel:{shown}" class="tel">{shown}</a>'
 
 
 def _url_end(url: str) -> str:
@@ -109,9 +120,9 @@ _START = re.compile(r'\sstart="(\d+)"')
 _SPACE = re.compile(r"\s+")
 
 
-def html_text(fragment: str, bullet: str = "- ", cells: str = " | ") -> str:
+def html_text(fragment: str, bullet: str = "- ", cells: str = " | ", rows: str = "") -> str:
     """Plain text from sanitised HTML: block elements on their own lines, list items numbered, the
-    cells of a table row joined by ``cells``."""
+    cells of a table row joined by ``cells`` and the row ended by ``rows``."""
     parts: list[str] = []
     lists: list[list] = []  # [tag, counter] per open list
 
@@ -126,6 +137,10 @@ def html_text(fragment: str, bullet: str = "- ", cells: str = " | ") -> str:
             text = text.lstrip() if parts and parts[-1].endswith("\n") else text
             parts.extend([text] if text else [])
         elif closing:
+            if tag == "tr" and rows and parts and not parts[-1].endswith("\n"):
+                while parts and parts[-1].isspace():
+                    parts.pop()
+                parts.append(rows)
             if tag in ("ul", "ol") and lists:
                 lists.pop()
             if tag in _BLOCKS:
@@ -154,9 +169,9 @@ def html_text(fragment: str, bullet: str = "- ", cells: str = " | ") -> str:
     return "\n".join(line for line in lines if line.strip()).strip()
 
 
-def to_text(markdown_text: str, bullet: str = "- ", cells: str = " | ") -> str:
+def to_text(markdown_text: str, bullet: str = "- ", cells: str = " | ", rows: str = "") -> str:
     """The plain text of Markdown, as it would be read out (for copying into a work order)."""
-    return html_text(to_html(markdown_text), bullet, cells)
+    return html_text(to_html(markdown_text), bullet, cells, rows)
 
 
 def page_text(markdown_text: str) -> str:
@@ -165,7 +180,9 @@ def page_text(markdown_text: str) -> str:
     Rendered and sanitised first, then turned into text: HTML comments, raw HTML that is not on
     the safe list, and link targets are gone, as they are from the page.
     """
-    return to_text(markdown_text, bullet="• ", cells="；")  # a snippet reads as prose, not as a table
+    # A snippet reads as prose, not as a table: cells end with ；, rows with 。 (a snippet shows the
+    # text's line breaks as spaces, and rows would run on into one another).
+    return to_text(markdown_text, bullet="• ", cells="；", rows="。")
 
 
 def answer_text(entry: Entry) -> str:

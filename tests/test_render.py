@@ -1,6 +1,7 @@
 """Markdown made safe to show, plain text to copy, and what a reader may open."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import example, given, settings, strategies as st
 
 from kb_app import render
 from kb_app.exceptions import EntryNotFound
+from kb_app.search import analysis
 
 from .conftest import commit_all
 
@@ -73,9 +75,18 @@ def test_web_addresses_and_telephone_numbers_are_links():
     assert "<a" not in plain
 
 
+def test_a_second_number_to_dial_after_a_linked_one_is_a_link_too():
+    html = render.to_html("有人受伤请立即拨打119或120；交通事故拨打110、122。")
+    for number in ("119", "120", "110", "122"):
+        assert f'<a href="tel:{number}" class="tel">{number}</a>' in html
+    # A date, an amount or a count after 或 is no number.
+    for text in ("请拨打12345或2026年底前到窗口办理", "拨打12345或20次", "拨打12345或120.5元"):
+        assert render.to_html(text).count("<a ") == 1, text
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["https://", "http://", "x.cn", "/a?b=1&c=2", "tel:", "拨打", "热线", "12345",
-                                 "0000-68661234", "13812345678", "。", "，", ")", "(", "\"", "'", "<", ">", "[链接](",
+                                 "0000-68661234", "13812345678", "或", "、", "120", "年", "。", "，", ")", "(", "\"", "'", "<", ">", "[链接](",
                                  "<a href=\"https://y.cn\">", "</a>", " ", "\n"]), max_size=20).map("".join))
 @example("https://)")
 def test_links_made_from_text_change_no_word_and_lead_nowhere_else(text):
@@ -97,8 +108,11 @@ def test_plain_text_for_copying():
 
 def test_a_table_reads_as_prose_in_search_snippets_and_as_cells_when_copied():
     table = "| 阶梯 | 户年用水量 |\n|---|---|\n| 第一阶梯 | 0–180 立方米 |\n"
-    assert render.page_text(table) == "阶梯；户年用水量\n第一阶梯；0–180 立方米"
+    assert render.page_text(table) == "阶梯；户年用水量。\n第一阶梯；0–180 立方米。"
     assert render.to_text(table) == "阶梯 | 户年用水量\n第一阶梯 | 0–180 立方米"
+    # A snippet shows line breaks as spaces: each row still reads as its own sentence.
+    snippet = analysis.snippet(render.page_text(table), ["第一阶梯"])
+    assert "户年用水量。 第一阶梯" in html.unescape(re.sub("<[^>]+>", "", snippet)).replace("\n", " ")
 
 
 def test_answer_text_starts_with_the_title(kb):
