@@ -375,7 +375,9 @@ class SearchIndex:
             return found
         # Nothing found: a word written with a character of the same sound (社宝卡) is read as meant.
         speller = self._speller(commit, audience, today)
-        corrected = speller.correct(text) if speller is not None else None
+        if speller is None:
+            return dataclasses.replace(found, provisional=True)
+        corrected = speller.correct(text)
         if not corrected:
             return found
         with self._lock:

@@ -97,6 +97,9 @@ class SearchResults:
     #: The question as run when the question as written found nothing but one with a word of the
     #: same sound did (社宝卡 → 社保卡, see spelling.py); empty otherwise.
     corrected: str = ""
+    #: The question found nothing while the words of its commit were still being read for
+    #: correction: asked again it may be corrected, so no cache keeps these results.
+    provisional: bool = False
 
     def as_dict(self) -> dict:
         """The JSON output of ``kb search``."""

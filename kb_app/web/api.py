@@ -173,7 +173,7 @@ async def search(request: Request) -> Response:
             body["corrected"] = results.corrected
         if alarm := site.kb.public_alarm(p.q, results.commit or None):
             body["emergency"] = alarm
-        return 200, dumps(body), {"total": results.total}
+        return 200, dumps(body), {"total": results.total, "provisional": results.provisional}
 
     def after(facts):
         if p.offset == 0:

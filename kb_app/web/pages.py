@@ -105,7 +105,7 @@ async def home(request: Request) -> Response:
                            corrected=results.corrected, title=f"{q} - 查询结果",
                            alarm=site.kb.public_alarm(q, commit),
                            search=urlencode(api.search_context({"q": q, "topic": topic, "page": number})))
-            facts = {"total": results.total}
+            facts = {"total": results.total, "provisional": results.provisional}
         return page("home.html", **context, facts=facts)
 
     def after(facts):

@@ -235,7 +235,9 @@ class Site:
 
         ``render()`` runs in a thread on a miss and returns (status, body bytes, facts); ``after(facts)``
         then runs on every request, cached or not (e.g. to log a search with its number of hits).
-        ``shared`` says whether caches between us and the client may keep the response.
+        ``shared`` says whether caches between us and the client may keep the response. A response whose
+        facts say ``provisional`` (a search that may read differently in a moment, see
+        ``SearchResults.provisional``) is kept by no cache.
         """
         commit, day = self.state()
         full = (variant, day, *key)
@@ -245,17 +247,19 @@ class Site:
             status, body, facts = await run_in_threadpool(render)
             digest = hashlib.sha1(repr((commit, full)).encode("utf-8")).hexdigest()[:24]
             found = Cached(status, body, media_type, f'"{digest}"', facts)
-            if status in (200, 404):
+            if status in (200, 404) and not (facts or {}).get("provisional"):
                 self.cache.put(full, commit, found)
         if after is not None:
             after(found.facts)
         max_age = self.settings.web_cache_seconds
+        provisional = bool((found.facts or {}).get("provisional"))
         headers = {"ETag": found.etag, "X-Kb-Commit": commit,
-                   "Cache-Control": f"public, max-age={max_age}" if shared else "private, no-cache",
+                   "Cache-Control": ("no-store" if provisional else
+                                     f"public, max-age={max_age}" if shared else "private, no-cache"),
                    "Vary": "Authorization" if media_type == "application/json" else "Accept-Encoding"}
-        if found.status == 200 and _matches(request.headers.get("if-none-match"), found.etag):
+        if found.status == 200 and not provisional and _matches(request.headers.get("if-none-match"), found.etag):
             return Response(status_code=304, headers=headers)
-        if found.status != 200:
+        if found.status != 200 or provisional:
             headers.pop("ETag")
         return Response(found.body, status_code=found.status, media_type=found.media_type, headers=headers)
 

@@ -1,12 +1,14 @@
 """The public pages: server-rendered, usable without JavaScript, accessible, audience-safe."""
 
 import re
-from urllib.parse import urlencode
+import threading
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 
 from kb_app.content import frontmatter
+from kb_app.search import index as search_index
 
 from ..conftest import commit_all
 from .test_api import DIRECTORY, EXPIRED, INTERNAL, PENDING, PUBLIC, error_of
@@ -92,6 +94,28 @@ def test_a_misspelt_question_shows_the_corrected_ones_results_and_says_so(client
     assert 'value="社宝卡"' in r.text
     assert client.get("/api/v1/search", params={"q": "社宝卡"}).json()["corrected"] == "社保卡"
     assert "corrected" not in client.get("/api/v1/search", params={"q": "社保卡"}).json()
+
+
+def test_a_search_that_may_yet_be_corrected_is_kept_by_no_cache(client, monkeypatch):
+    """Just after a publish the speller is still being read: the page says nothing was found, and
+    neither the site nor a browser keeps that page, so the next asking gets the correction."""
+    release, real = threading.Event(), search_index.Speller
+
+    def slow(texts):
+        release.wait(30)
+        return real(texts)
+
+    monkeypatch.setattr(search_index, "Speller", slow)
+    monkeypatch.setattr(search_index, "SPELLER_WAIT", 0.05)
+    for path in ("/", "/api/v1/search"):
+        early = client.get(path, params={"q": "社宝卡"})
+        assert early.status_code == 200 and "社保卡" not in early.text
+        assert early.headers["cache-control"] == "no-store" and "etag" not in early.headers
+    release.set()
+    monkeypatch.setattr(search_index, "SPELLER_WAIT", 30)
+    assert "以下是“<strong>社保卡</strong>”的结果" in client.get("/", params={"q": "社宝卡"}).text
+    later = client.get("/api/v1/search", params={"q": "社宝卡"})
+    assert later.json()["corrected"] == "社保卡" and later.headers["cache-control"].startswith("public")
 
 
 @pytest.mark.parametrize("question, line, channel", [("楼上着火了，好大的烟", "119", "火警"),
