@@ -66,9 +66,14 @@ _URL_TAIL = ".,;:!?)]"
 #: mobile, or a short service number after 拨打/致电/电话/热线 or before 热线/专线 (拨打12345, 95598热线).
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z\-/])(?:0\d{2,3}-\d{7,8}(?:-\d{1,5})?|1[3-9]\d{9}"
-    r"|(?<=拨打)\d{3,6}|(?<=致电)\d{3,6}|(?<=电话)\d{3,6}|(?<=电话：)\d{3,6}|(?<=热线)\d{3,6}|(?<=热线：)\d{3,6}"
+    r"|(?<=拨打)\d{3,6}|(?<=致电)\d{3,6}|(?<=电话)\d{3,6}|(?<=电话：)\d{3,6}|(?<=电话或)\d{3,6}"
+    r"|(?<=热线)\d{3,6}|(?<=热线：)\d{3,6}"
     r"|\d{3,6}(?=热线|专线|服务热线))(?![0-9A-Za-z])")
 _LINKABLE = re.compile(f"(?P<url>{_URL.pattern})|(?P<phone>{_PHONE.pattern})")
+#: A table column of numbers to dial: its header names them (电话, 号码, 热线); its cells are numbers.
+_PHONE_HEADER = re.compile("电话|号码|热线|专线")
+_PHONE_CELL = re.compile(r"\s*\d{3,6}(?:\s*(?:或者|或|、|和|/)\s*\d{3,6})*\s*")
+_CELL_NUMBER = re.compile(r"\d{3,6}")
 #: A second short number right after a linked one (拨打119或120, 拨打110、122): as much a number to dial,
 #: unless a unit follows it (拨打12345或2026年底前到窗口).
 _ALSO_PHONE = re.compile(r"(\s*(?:或者|或|、|和|/)\s*)(\d{3,6})(?![0-9A-Za-z.年月日号时分秒次个件元万人户天周岁位条%])")
@@ -79,14 +84,26 @@ def linkify(fragment: str) -> str:
     made links: a citizen on a phone taps them. Addresses keep ``rel`` like any other link; numbers
     become ``tel:`` links."""
     out, in_link = [], 0
+    phone_columns, column, cell = set(), -1, ""  # a table's columns of numbers; where the text is
     for m in _TOKEN.finditer(fragment):
         closing, tag, data = m.group(1), (m.group(2) or "").lower(), m.group(4)
         if tag == "a":
             in_link += -1 if closing else 1
+        elif tag == "table" and not closing:
+            phone_columns = set()
+        elif tag == "tr" and not closing:
+            column = -1
+        elif tag in ("th", "td"):
+            column, cell = (column, "") if closing else (column + 1, tag)
         if data is None or in_link > 0:
             out.append(m.group(0))
             continue
         text, at = html.unescape(data), 0
+        if cell == "th" and _PHONE_HEADER.search(text):
+            phone_columns.add(column)
+        if cell == "td" and column in phone_columns and _PHONE_CELL.fullmatch(text):
+            out.append(_CELL_NUMBER.sub(lambda n: _tel(n.group(0)), html.escape(text, quote=False)))
+            continue
         while link := _LINKABLE.search(text, at):
             target = link.group(0) if link.group("phone") else _url_end(link.group(0))
             out.append(html.escape(text[at:link.start()], quote=False))

@@ -75,10 +75,20 @@ def test_web_addresses_and_telephone_numbers_are_links():
     assert "<a" not in plain
 
 
+def test_a_table_column_headed_as_telephone_numbers_is_links():
+    html = render.to_html("| 情形 | 电话 | 人数 |\n|---|---|---|\n| 火灾、有人被困 | 119 | 120 |\n"
+                          "| 治安 | **110** | 3 |\n| 交通事故 | 122或110 | 5 |\n\n"
+                          "| 年份 | 金额 |\n|---|---|\n| 2024 | 120 |\n")
+    for number in ("119", "110", "122"):
+        assert f'<a href="tel:{number}" class="tel">{number}</a>' in html
+    assert html.count("<a ") == 4                       # not the 人数 column, nor the second table
+
+
 def test_a_second_number_to_dial_after_a_linked_one_is_a_link_too():
     html = render.to_html("有人受伤请立即拨打119或120；交通事故拨打110、122。")
     for number in ("119", "120", "110", "122"):
         assert f'<a href="tel:{number}" class="tel">{number}</a>' in html
+    assert '抢修电话或<a href="tel:119" class="tel">119</a>' in render.to_html("拨打燃气抢修电话或119。")
     # A date, an amount or a count after 或 is no number.
     for text in ("请拨打12345或2026年底前到窗口办理", "拨打12345或20次", "拨打12345或120.5元"):
         assert render.to_html(text).count("<a ") == 1, text
@@ -86,7 +96,7 @@ def test_a_second_number_to_dial_after_a_linked_one_is_a_link_too():
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["https://", "http://", "x.cn", "/a?b=1&c=2", "tel:", "拨打", "热线", "12345",
-                                 "0000-68661234", "13812345678", "或", "、", "120", "年", "。", "，", ")", "(", "\"", "'", "<", ">", "[链接](",
+                                 "0000-68661234", "13812345678", "或", "、", "120", "年", "|", "电话", "\n|---|\n", "。", "，", ")", "(", "\"", "'", "<", ">", "[链接](",
                                  "<a href=\"https://y.cn\">", "</a>", " ", "\n"]), max_size=20).map("".join))
 @example("https://)")
 def test_links_made_from_text_change_no_word_and_lead_nowhere_else(text):
