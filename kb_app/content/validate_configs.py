@@ -208,7 +208,7 @@ def as_basis_list(value):
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
 EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "ignore", "negations", "misheard"}
-EVENT_KEYS = {"name", "words", "pairs", "exclude"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel"}
 
 
 def _word_list(value) -> bool:
@@ -291,6 +291,9 @@ def _check_event(v, path, e, keys, at):
             v.add(path, at(*keys, key), f"events.{key}", "未知字段", f"可用字段：{'、'.join(sorted(EVENT_KEYS))}")
     if not (isinstance(e.get("name"), str) and e["name"].strip()):
         v.add(path, where, "events.name", "事件词组缺少名称", "填写 name，例如“打架斗殴”，坐席会看到它")
+    if "channel" in e and not (isinstance(e["channel"], str) and e["channel"].strip()):
+        v.add(path, at(*keys, "channel"), "events.channel", "渠道名称应为文字",
+              "写成“channel: 119抢险救援”（线路号码加名称，市民看到“请立即拨打 119（抢险救援）”），或删去它沿用规则的 channel")
     words, pairs = e.get("words"), e.get("pairs")
     if words is not None and not _word_list(words):
         v.add(path, at(*keys, "words"), "events.words", "应为文字列表", "写成“words: [打架, 互殴]”")

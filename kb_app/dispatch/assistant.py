@@ -210,7 +210,7 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     rule, finding, _other = intake(snap, text or "")
     if finding is None or not finding.alarm:
         return None
-    channel = rule.channel.removeprefix(finding.line).strip()
+    channel = (finding.channel or rule.channel).removeprefix(finding.line).strip()
     return {"line": finding.line, "channel": channel or "紧急专线", "event": finding.event, "also": list(finding.also)}
 
 

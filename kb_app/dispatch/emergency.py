@@ -5,7 +5,9 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
 - every ``transfer`` rule (110, 119, 120, 122 …) lists ``events``: named groups of event words
   (``words``: 打架、互殴、着火、冒烟、晕倒、撞车 …), optional ``pairs`` (two lists whose words must both
   occur close together, 孩子 + 不见了, 楼顶 + 往下跳) and an optional group ``exclude`` (words that
-  make the group not apply in that sentence: 狗 for 走丢). The rule's plain ``triggers`` count as one
+  make the group not apply in that sentence: 狗 for 走丢) and ``channel`` (how the line is named to a
+  citizen for this event when the rule's own name fits it badly: 119 抢险救援 for people trapped in a lift,
+  where the rule says 119火警). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
   (``strong``: 正在、刚才、快来、救命 …; ``weak``: 了、呢 …), ``not_now`` categories of words that say the
@@ -63,6 +65,8 @@ class Finding:
     reasons: list[str] = dataclasses.field(default_factory=list)
     also: list[str] = dataclasses.field(default_factory=list)
     misheard: bool = False
+    #: The event's own name of the line (``channel`` of its group), or empty: the rule's is used.
+    channel: str = ""
 
     @property
     def state_label(self) -> str:
@@ -100,6 +104,7 @@ class _Group:
     words: list[str]
     pairs: list[tuple[list[str], list[str]]]
     exclude: list[str]
+    channel: str = ""
 
 
 @dataclasses.dataclass
@@ -255,7 +260,7 @@ class Recogniser:
         signs = list(dict.fromkeys(strong + near_strong + weak))
         g = occ.group
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
-                       misheard=occ.misheard)
+                       misheard=occ.misheard, channel=g.channel)
 
     @staticmethod
     def _signs(masked: str, spans, words) -> list[str]:
@@ -314,4 +319,5 @@ def _groups(rules) -> Iterable[_Group]:
                 if isinstance(pair, list) and len(pair) == 2:
                     pairs.append((strings(pair[0]), strings(pair[1])))
             yield _Group(rule_id, line, order, str(event.get("name") or name), strings(event.get("words")), pairs,
-                         common + [compact(x) for x in strings(event.get("exclude"))])
+                         common + [compact(x) for x in strings(event.get("exclude"))],
+                         str(event.get("channel") or "").strip())

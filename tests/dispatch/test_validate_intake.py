@@ -33,6 +33,7 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
      "词对应为两组词的列表"),
     ("      - name: 临产\n        words: [要生了, 快生了, 快要生, 羊水破, 破水]", "      - name: 临产\n        wrds: [要生了]",
      "events.wrds", "未知字段"),
+    ("        channel: 119抢险救援\n", "        channel: [119]\n", "events.channel", "渠道名称应为文字"),
 ])
 def test_emergency_mistakes(sample_root, old, new, field, message):
     text, lines = broken(sample_root, lambda t: t.replace(old, new, 1))

@@ -119,6 +119,7 @@ def test_a_search_that_may_yet_be_corrected_is_kept_by_no_cache(client, monkeypa
 
 
 @pytest.mark.parametrize("question, line, channel", [("楼上着火了，好大的烟", "119", "火警"),
+                                                     ("电梯卡住了里面有人", "119", "抢险救援"),
                                                      ("有人晕倒了快来人", "120", "急救中心"),
                                                      ("小区门口两个人打起来了", "110", "报警服务台")])
 def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(client, question, line, channel):
