@@ -87,8 +87,10 @@ def query_text(raw: str | None) -> str:
     """The query text of ``q``: required, at most ``analysis.MAX_QUERY_CHARS`` characters of text."""
     if raw is None or not analysis.sanitize_query(raw):
         raise HttpError(400, "missing_query", "请提供查询内容（参数 q），例如 /api/v1/search?q=居住证怎么办。")
-    if len(raw) > 4 * analysis.MAX_QUERY_CHARS or len(" ".join(raw.split())) > analysis.MAX_QUERY_CHARS:
-        raise HttpError(400, "query_too_long", f"查询内容过长：最多 {analysis.MAX_QUERY_CHARS} 个字，请精简后重试。")
+    written = len(" ".join(raw.split()))
+    if len(raw) > 4 * analysis.MAX_QUERY_CHARS or written > analysis.MAX_QUERY_CHARS:
+        raise HttpError(400, "query_too_long", f"查询内容过长：最多 {analysis.MAX_QUERY_CHARS} 个字（现在 {written} 个字），"
+                                               "请只留下最想问的那句话后重试。")
     return analysis.sanitize_query(raw)
 
 

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from ..exceptions import EntryNotFound
 from ..labels import KIND_LABELS
+from ..search.analysis import MAX_QUERY_CHARS
 from . import api, views
 from .site import HttpError
 
@@ -92,7 +93,9 @@ async def home(request: Request) -> Response:
 
     def render():
         reader, commit, day = site.reader(False)
-        context = dict(_common(site, commit, day), title="政策问答自助查询", q=raw[:200] if problem else q,
+        # A question too long stays in the box whole (up to what is read at all), for the citizen to shorten.
+        context = dict(_common(site, commit, day), title="政策问答自助查询",
+                       q=raw[:4 * MAX_QUERY_CHARS] if problem else q, max_chars=MAX_QUERY_CHARS,
                        topic=topic, topics=site.memo(reader, "topics", views.topics), problem=problem,
                        results=None)
         facts = None

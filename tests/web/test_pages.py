@@ -172,6 +172,17 @@ def test_no_results_and_bad_queries(client):
     assert "没有找到相关答复" in client.get("/", params={"q": "量子引力弦论"}).text
     r = client.get("/", params={"q": "居" * 300})
     assert r.status_code == 200 and "查询内容过长" in r.text and 'aria-invalid="true"' in r.text
+
+
+def test_a_question_too_long_is_said_so_and_stays_whole_for_shortening(client):
+    """The box never cuts a pasted question silently (the question is often at its end): the page
+    says how long it is, and the box keeps all of it for the citizen to shorten."""
+    home = client.get("/").text
+    assert "maxlength" not in re.search(r'<input id="q"[^>]*>', home).group(0) and "200 字以内" in home
+    told = "我家住在新华街道幸福小区三号楼，" * 15 + "暖气不热应该找谁报修"
+    r = client.get("/", params={"q": told})
+    assert f"查询内容过长：最多 200 个字（现在 {len(told)} 个字）" in r.text
+    assert f'value="{told}"' in r.text
     assert client.get("/", params={"q": "x", "page": "abc"}).status_code == 200
 
 
