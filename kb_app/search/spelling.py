@@ -6,8 +6,9 @@ character sits in its only word. :class:`Speller` knows the words of the documen
 see (titles, questions, keywords and categories) by their sound, and rewrites the stretches of a
 question that are no known word but sound like one. A stretch holding a grammar word (的, 谁, 一)
 or cutting through a word written right (保报 of 医保报消) is left alone: on the sample's 500
-questions written right, those rules took the rewrites from 81 (热线归谁管 → 热线归水管) to none. The search runs the rewritten question only when
-the question as written found nothing, and says so (``SearchResults.corrected``).
+questions written right, those rules took the rewrites from 81 (热线归谁管 → 热线归水管) to none.
+The search runs the rewritten question only when the question as written found nothing, and says
+so (``SearchResults.corrected``).
 
 Sounds are compared without tones (an input method's choice ignores them, speech-to-text mishears
 them) by pypinyin, which reads a character in a word as the word has it (重庆 is chong qing).
