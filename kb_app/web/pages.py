@@ -93,21 +93,25 @@ async def home(request: Request) -> Response:
 
     def render():
         reader, commit, day = site.reader(False)
+        topics = site.memo(reader, "topics", views.topics)
+        # A topic not (or no longer) offered would filter out everything while the list shows 全部主题:
+        # the search runs over all topics and says so.
+        unknown = topic if topic and topic not in topics else None
+        chosen = None if unknown else topic
         # A question too long stays in the box whole (up to what is read at all), for the citizen to shorten.
         context = dict(_common(site, commit, day), title="政策问答自助查询",
                        q=raw[:4 * MAX_QUERY_CHARS] if problem else q, max_chars=MAX_QUERY_CHARS,
-                       topic=topic, topics=site.memo(reader, "topics", views.topics), problem=problem,
-                       results=None)
+                       topic=chosen, topics=topics, unknown_topic=unknown, problem=problem, results=None)
         facts = None
         if q and not problem:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
-                                     category=topic)
+                                     category=chosen)
             hits = [views.hit_dict(h) for h in results.hits]
             pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
                            corrected=results.corrected, title=f"{q} - 查询结果",
                            alarm=site.kb.public_alarm(q, commit),
-                           search=urlencode(api.search_context({"q": q, "topic": topic, "page": number})))
+                           search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
             facts = {"total": results.total, "provisional": results.provisional}
         return page("home.html", **context, facts=facts)
 

@@ -174,6 +174,13 @@ def test_no_results_and_bad_queries(client):
     assert r.status_code == 200 and "查询内容过长" in r.text and 'aria-invalid="true"' in r.text
 
 
+def test_an_unknown_topic_is_said_so_and_the_search_runs_over_all(client):
+    r = client.get("/", params={"q": "申请", "topic": "不存在的主题"})
+    assert "没有“不存在的主题”这个主题，已在全部主题中查询。" in r.text and "找到" in r.text
+    assert "topic=" not in re.search(r'<ol class="results".*?</ol>', r.text, re.S).group(0)
+    assert "这个主题" not in client.get("/", params={"q": "申请", "topic": "民政"}).text
+
+
 def test_a_question_too_long_is_said_so_and_stays_whole_for_shortening(client):
     """The box never cuts a pasted question silently (the question is often at its end): the page
     says how long it is, and the box keeps all of it for the citizen to shorten."""
