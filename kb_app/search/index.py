@@ -43,6 +43,7 @@ CACHE_SIZE = 512
 #: Longest a question that found nothing waits for the speller of a new commit (see
 #: SearchIndex._speller): the sample's is read in a tenth of a second, 50,000 entries' in seconds.
 SPELLER_WAIT = 2.0
+SPELLER_POLL = 0.005
 #: The configuration a search reads at its commit.
 CONFIG_PATHS = (config_path("units"), config_path("synonyms"), config_path("intake_rules"))
 
@@ -405,10 +406,15 @@ class SearchIndex:
                 self._spellers.put(key, job)
                 threading.Thread(target=self._build_speller, args=(job, key), daemon=True,
                                  name="kb-speller").start()
+        # Polled rather than a timed wait on the future: a timed lock wait never returns under
+        # libfaketime (the clock shifted a year ahead in CI), while sleeping does.
+        deadline = time.monotonic() + SPELLER_WAIT
+        while not job.done():
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(SPELLER_POLL)
         try:
-            return job.result(timeout=SPELLER_WAIT)
-        except concurrent.futures.TimeoutError:
-            return None
+            return job.result()
         except Exception:  # noqa: BLE001 - a correction is a convenience: without it the search stands
             with self._speller_lock:
                 if self._spellers.get(key) is job:

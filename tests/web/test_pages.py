@@ -102,7 +102,7 @@ def test_a_search_that_may_yet_be_corrected_is_kept_by_no_cache(client, monkeypa
     release, real = threading.Event(), search_index.Speller
 
     def slow(texts):
-        release.wait(30)
+        release.wait()  # no timed waits: they never return under libfaketime
         return real(texts)
 
     monkeypatch.setattr(search_index, "Speller", slow)
