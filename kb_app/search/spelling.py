@@ -83,11 +83,10 @@ class Speller:
         for n in LENGTHS:
             for i in range(len(text) - n + 1):
                 gram = text[i:i + n]
-                if any(taken[i:i + n]) or not _HAN.fullmatch(gram) or gram in self.inside or rjieba.has_word(gram):
+                if any(taken[i:i + n]) or not _HAN.fullmatch(gram) or FUNCTION_CHARS.intersection(gram) \
+                        or gram in self.inside or rjieba.has_word(gram):
                     continue
                 if any(a < i + n and i < b and not (i <= a and b <= i + n) for a, b in words):
-                    continue
-                if FUNCTION_CHARS.intersection(gram):
                     continue
                 word = self.by_sound.get(sound(gram))
                 if word and len(word) == n:

@@ -247,12 +247,12 @@ class Site:
             status, body, facts = await run_in_threadpool(render)
             digest = hashlib.sha1(repr((commit, full)).encode("utf-8")).hexdigest()[:24]
             found = Cached(status, body, media_type, f'"{digest}"', facts)
-            if status in (200, 404) and not (facts or {}).get("provisional"):
+            if status in (200, 404) and not _provisional(found):
                 self.cache.put(full, commit, found)
         if after is not None:
             after(found.facts)
         max_age = self.settings.web_cache_seconds
-        provisional = bool((found.facts or {}).get("provisional"))
+        provisional = _provisional(found)
         headers = {"ETag": found.etag, "X-Kb-Commit": commit,
                    "Cache-Control": ("no-store" if provisional else
                                      f"public, max-age={max_age}" if shared else "private, no-cache"),
@@ -328,6 +328,11 @@ class Site:
         """Log an opened answer or article; ``query`` is the question it was found by, when known."""
         self.events.add({"type": "open", "at": self.kb.now().isoformat(timespec="seconds"), "entry": entry_id,
                          "audience": audience, **({"query": query} if query else {})})
+
+
+def _provisional(found: Cached) -> bool:
+    """Whether a response may read differently in a moment (see ``SearchResults.provisional``)."""
+    return isinstance(found.facts, dict) and bool(found.facts.get("provisional"))
 
 
 def _matches(header: str | None, etag: str) -> bool:
