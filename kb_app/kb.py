@@ -289,6 +289,15 @@ class Kb:
         """Problems in the content files of a directory (the working tree by default)."""
         return validate(Snapshot.from_tree(root or self.settings.root))
 
+    def reference_notices(self, root=None, cr=None):
+        """Answers naming other answers the public cannot open (kb_app.content.references): in the
+        files of a directory (the working tree by default), or those a change request touches."""
+        from .content.references import notices
+
+        if cr is None:
+            return notices(Snapshot.from_tree(root or self.settings.root), self.today())
+        return notices(self.snapshot(cr.head), self.today(), set(self.store.changed_paths(cr.base, cr.head)))
+
     def entry(self, entry_id: str, commit: str | None = None) -> Entry:
         snap = self.snapshot(commit)
         entry = snap.entries.get(entry_id)

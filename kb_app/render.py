@@ -24,7 +24,7 @@ import re
 
 import nh3
 
-from .content import markup
+from .content import markup, references
 from .exceptions import EntryNotFound
 from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark
 from .content.model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
@@ -52,10 +52,11 @@ def sanitize(fragment: str) -> str:
                      strip_comments=True)
 
 
-def to_html(markdown_text: str) -> str:
+def to_html(markdown_text: str, answers: dict[str, str] | None = None) -> str:
     """Markdown as sanitised HTML, safe to insert into a page (answer pages, previews, reviews), with
-    web addresses and telephone numbers in its text made links (:func:`linkify`)."""
-    return linkify(sanitize(markup.to_raw_html(markdown_text)))
+    web addresses, telephone numbers and the answers it names (``answers``: name → address) in its
+    text made links (:func:`linkify`)."""
+    return linkify(sanitize(markup.to_raw_html(markdown_text)), answers)
 
 
 #: A web address written out in the text (answers give the address of a form or a service portal).
@@ -63,13 +64,15 @@ _URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]*")
 #: What ends a sentence rather than an address: 见 https://example.gov.cn/xx。
 _URL_TAIL = ".,;:!?)]"
 #: A telephone number a reader would dial: an area code and a number (010-12345678, 0000-68661234), a
-#: mobile, or a short service number after 拨打/致电/电话/热线 or before 热线/专线 (拨打12345, 95598热线).
+#: mobile, or a short service number after 拨打/拨打了/致电/电话/热线 or before 热线/专线 (拨打12345, 95598热线).
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z\-/])(?:0\d{2,3}-\d{7,8}(?:-\d{1,5})?|1[3-9]\d{9}"
-    r"|(?<=拨打)\d{3,6}|(?<=致电)\d{3,6}|(?<=电话)\d{3,6}|(?<=电话：)\d{3,6}|(?<=电话或)\d{3,6}"
+    r"|(?<=拨打)\d{3,6}|(?<=拨打了)\d{3,6}|(?<=致电)\d{3,6}|(?<=电话)\d{3,6}|(?<=电话：)\d{3,6}|(?<=电话或)\d{3,6}"
     r"|(?<=热线)\d{3,6}|(?<=热线：)\d{3,6}"
     r"|\d{3,6}(?=热线|专线|服务热线))(?![0-9A-Za-z])")
 _LINKABLE = re.compile(f"(?P<url>{_URL.pattern})|(?P<phone>{_PHONE.pattern})")
+#: The same, and another answer named in quotation marks (请查看“2027年居民阶梯水价调整”答复).
+_LINKABLE_ANSWERS = re.compile(f"(?P<answer>{references.REFERENCE.pattern})|{_LINKABLE.pattern}")
 #: A table column of numbers to dial: its header names them (电话, 号码, 热线); its cells are numbers.
 _PHONE_HEADER = re.compile("电话|号码|热线|专线")
 _PHONE_CELL = re.compile(r"\s*\d{3,6}(?:\s*(?:或者|或|、|和|/)\s*\d{3,6})*\s*")
@@ -79,11 +82,13 @@ _CELL_NUMBER = re.compile(r"\d{3,6}")
 _ALSO_PHONE = re.compile(r"(\s*(?:或者|或|、|和|/)\s*)(\d{3,6})(?![0-9A-Za-z.年月日号时分秒次个件元万人户天周岁位条%])")
 
 
-def linkify(fragment: str) -> str:
+def linkify(fragment: str, answers: dict[str, str] | None = None) -> str:
     """Sanitised HTML with the web addresses and telephone numbers of its text (not already inside a link)
     made links: a citizen on a phone taps them. Addresses keep ``rel`` like any other link; numbers
-    become ``tel:`` links."""
+    become ``tel:`` links. A name in quotation marks before 答复 that ``answers`` maps to an address
+    (the answers the reader may open, :func:`kb_app.content.references.links`) links to it."""
     out, in_link = [], 0
+    linkable = _LINKABLE_ANSWERS if answers else _LINKABLE
     phone_columns, column, cell = set(), -1, ""  # a table's columns of numbers; where the text is
     for m in _TOKEN.finditer(fragment):
         closing, tag, data = m.group(1), (m.group(2) or "").lower(), m.group(4)
@@ -104,7 +109,17 @@ def linkify(fragment: str) -> str:
         if cell == "td" and column in phone_columns and _PHONE_CELL.fullmatch(text):
             out.append(_CELL_NUMBER.sub(lambda n: _tel(n.group(0)), html.escape(text, quote=False)))
             continue
-        while link := _LINKABLE.search(text, at):
+        while link := linkable.search(text, at):
+            if answers and link.group("answer"):
+                quoted = link.group("answer")
+                address = answers.get(quoted[1:-1].strip())
+                start = link.start() + 1 if address is None else link.end()
+                out.append(html.escape(text[at:link.start() + 1], quote=False))
+                if address is not None:
+                    out.append(f'<a href="{html.escape(address)}" class="answer-link">'
+                               f'{html.escape(quoted[1:-1], quote=False)}</a>{html.escape(quoted[-1], quote=False)}')
+                at = start
+                continue
             target = link.group(0) if link.group("phone") else _url_end(link.group(0))
             out.append(html.escape(text[at:link.start()], quote=False))
             shown = html.escape(target, quote=False)
@@ -296,6 +311,16 @@ class Reader:
 
     def basis(self, entry: Entry) -> list[BasisItem]:
         return basis_items(self.snap, entry)
+
+    def answers_named(self, entry: Entry) -> dict[str, str]:
+        """Name → id of the answers the entry's text names that this reader may open."""
+        def can_open(entry_id):
+            try:
+                return self.entry(entry_id).kind == "policy"
+            except EntryNotFound:
+                return False
+
+        return references.links(self.snap, entry, can_open)
 
     def last_checked(self, entry: Entry) -> dt.date | None:
         return last_checked(entry, self.store)

@@ -70,6 +70,7 @@ def test_web_addresses_and_telephone_numbers_are_links():
     for number in ("12345", "0000-68661234", "13812345678"):
         assert f'<a href="tel:{number}" class="tel">{number}</a>' in html
     assert html.count("https://a.gov.cn/x") == 1                      # a link stays one link
+    assert '拨打了<a href="tel:12345" class="tel">12345</a>' in render.to_html("如果您已经拨打了12345，请保持电话畅通。")
     # Dates, amounts, document numbers and counts are no numbers to dial.
     plain = render.to_html("2026年12月1日起补贴12000元，京政办发〔2024〕12号，共110户")
     assert "<a" not in plain

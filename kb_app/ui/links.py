@@ -11,6 +11,8 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
+from kb_app import render
+
 ENTRY_PAGE = "app_pages/entry.py"
 ARTICLE_PAGE = "app_pages/article.py"
 
@@ -49,3 +51,20 @@ def public_answer_link(kb, entry, label: str = "公众网站上的答复", conta
     if url:
         container.page_link(url, label=label, icon=":material/public:")
     return url is not None
+
+
+def show_reference_notices(kb, cr):
+    """For reviewers: answers the change touches, or that name what it touches, pointing to an answer
+    the public cannot open (kb_app.content.references). A reminder: approving stays possible."""
+    notices = kb.reference_notices(cr=cr)
+    if not notices:
+        return
+    head = kb.snapshot(cr.head)
+    lines = []
+    for n in notices:
+        entry = head.entry_by_path(n.path)
+        title = entry.title if entry is not None else n.path
+        lines.append(f"- “{render.markdown_literal(title)}”：{render.markdown_literal(n.message)}。"
+                     f"建议：{render.markdown_literal(n.fix)}。")
+    st.warning("**提醒（不影响批准）**：答复里提到的其他答复，公众打不开：\n\n" + "\n".join(lines),
+               icon=":material/link_off:")

@@ -71,7 +71,8 @@ def entry_dict(reader, entry) -> dict:
     out = {"id": entry.id, "kind": entry.kind, "title": entry.title, "unit": entry.unit,
            "unit_name": reader.unit_name(entry.unit), "category": list(entry.category),
            "regions": list(entry.regions), "questions": list(entry.questions),
-           "html": render.to_html(entry.body),
+           "html": render.to_html(entry.body, {name: answer_url(target)
+                                               for name, target in reader.answers_named(entry).items()}),
            "basis": [{"label": b.label, "article": b.article_id or None,
                       "url": article_url(b.article_id) if b.article_id else None}
                      for b in reader.basis(entry)],

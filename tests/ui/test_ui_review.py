@@ -201,3 +201,21 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     assert kb.sessions.active() == []
     at.selectbox(key="users_audit_user").set_value("agent").run()
     assert list(at.dataframe[-1].value["事件"]) == ["停用账号"]
+
+
+def test_review_page_tells_of_an_answer_the_public_cannot_open(kb, users):
+    suffix = "\n新标准请查看“2027年居民阶梯水价调整”答复。\n"
+    kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, suffix)}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "提醒（不影响批准）" in w.value)
+    assert "“社会保障卡丢了怎么补办”：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in warning
+    assert "medical-resident-contribution" not in warning          # only what the change touches
+    assert [b for b in at.button if b.key == "review_approve"][0].disabled is False
+
+
+def test_entry_page_links_the_answers_its_text_names(kb, users):
+    at = open_page("app_pages/entry.py", users["agent"], id="water-bill-payment")
+    assert not at.exception
+    named = [(label, query) for label, _page, query in links(at) if label.startswith("正文提到的答复")]
+    assert named == [("正文提到的答复：2027年1月1日起居民阶梯水价调整（未生效）", "id=water-tiered-price-2027")]

@@ -5,7 +5,7 @@ import streamlit as st
 
 from kb_app import render
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ARTICLE_PAGE, public_answer_link
+from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import log_open, require_user
 
@@ -41,6 +41,14 @@ def show_basis(reader, entry):
         st.caption(f"最近核对：{checked:%Y年%m月%d日}")
 
 
+def show_named(reader, entry):
+    """The other answers the text names (请查看“…”答复), to open while the caller waits."""
+    for name, target in reader.answers_named(entry).items():
+        marks = reader.status_marks(reader.entry(target))
+        entry_link(target, f"正文提到的答复：{reader.entry(target).title}" + (f"（{'、'.join(marks)}）" if marks else ""),
+                   icon=":material/link:")
+
+
 def show_copy(entry):
     with st.expander("复制答复文本", icon=":material/content_copy:"):
         st.caption("点右上角的复制图标，粘贴到工单中。")
@@ -56,6 +64,7 @@ def main():
     if not public_answer_link(kb, entry, "在公众网站上查看（市民看到的样子）"):
         st.caption("公众网站上看不到本条目（内部、未生效、已失效、格式错误或派单目录）。")
     st.html(render.to_html(entry.body))
+    show_named(reader, entry)
     show_basis(reader, entry)
     show_copy(entry)
     st.page_link("app_pages/history.py", label="历史版本", icon=":material/history:",

@@ -8,7 +8,7 @@ from kb_app.exceptions import PublishConflict
 from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS
 from kb_app.ui.diff import rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ENTRY_PAGE, public_answer_url
+from kb_app.ui.links import ENTRY_PAGE, public_answer_url, show_reference_notices
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.style import hide_input_hints
@@ -167,6 +167,7 @@ with show_errors():
     impact = kb.impact(cr)
     if impact is not None:
         render_impact(impact, kb.snapshot(cr.base))
+    show_reference_notices(kb, cr)
     show_tasks(kb, cr)
 
     st.markdown(f"#### 修改的内容（{len(views)}）")

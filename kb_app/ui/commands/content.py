@@ -47,9 +47,13 @@ def validate(kb):
     示例：
         kb validate --root ./kb
     """
-    problems = kb.validate_tree()
+    problems, notices = kb.validate_tree(), kb.reference_notices()
     for p in problems:
         click.echo(str(p))
+    if notices:
+        click.echo(f"提醒（不影响发布，请所属单位斟酌）：{len(notices)} 处提到的答复公众打不开。")
+        for n in notices:
+            click.echo(str(n))
     if problems:
         click.echo(f"共发现 {len(problems)} 个问题。", err=True)
         sys.exit(1)
