@@ -133,6 +133,12 @@ class Kb:
 
         return public_alarm(self.snapshot(commit), text)
 
+    def public_report(self, text: str, commit: str | None = None) -> bool:
+        """Whether a citizen's words read as a matter to report to the hotline (kb_app.dispatch.assistant.public_report)."""
+        from .dispatch.assistant import public_report
+
+        return public_report(self.snapshot(commit), text)
+
     @cached_property
     def dispatch_history(self):
         """Confirmed dispatches, upheld objections and imported work orders (see kb_app.dispatch.history)."""

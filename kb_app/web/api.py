@@ -175,6 +175,8 @@ async def search(request: Request) -> Response:
             body["corrected"] = results.corrected
         if alarm := site.kb.public_alarm(p.q, results.commit or None):
             body["emergency"] = alarm
+        elif site.kb.public_report(p.q, results.commit or None):
+            body["report"] = views.REPORT
         return 200, dumps(body), {"total": results.total, "provisional": results.provisional}
 
     def after(facts):

@@ -53,6 +53,9 @@ SCHEMAS = {
         "emergency": {"type": "object", "description": "问题可能是正在发生的紧急情况（含疑似）时：应立即拨打的专线",
                       "properties": {"line": STR, "channel": STR, "event": STR,
                                      "also": {"type": "array", "items": STR}}},
+        "report": {"type": "object", "description": "问题读起来是在反映需要办理的事（如“小区门口路灯不亮”）而不是咨询时："
+                                                    "受理诉求的热线和对市民说的话（不含派单目录的任何内容）",
+                   "properties": {"line": STR, "message": STR}},
         "hits": {"type": "array", "items": _ref("Hit")}}},
     "Link": {"type": ["object", "null"], "properties": {"id": STR, "label": STR, "url": STR}},
     "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"],

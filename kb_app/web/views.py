@@ -16,6 +16,10 @@ from ..exceptions import EntryNotFound
 from ..labels import STATUS_LABELS
 
 KINDS = ("policy", "directory", "article")
+#: What a citizen whose words read as a matter to report (路灯不亮) is told, on the page and in the API.
+REPORT = {"line": "12345",
+          "message": "本网站只提供政策问答，不受理诉求。要反映这个问题，请拨打 12345 热线：热线受理后派给承办单位办理，"
+                     "并按规定时限答复您。"}
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
 
 

@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -231,3 +232,20 @@ def test_old_style_transfer_rules_with_triggers_only_fail_closed(kb):
     files = {**snap.files, "regulations/intake_rules.yaml": json.dumps(rules, ensure_ascii=False)}
     r = dispatch(type(snap)(files), "上个月有人打架了", NOW)
     assert (r.urgency, r.rule.id, r.rule.trigger) == ("suspected", "police", "打架")
+
+
+def test_public_report_on_the_sample_sets(kb):
+    """Words that report a matter are told where to report it; questions are not (the figures of
+    REPORT_FLOOR: no regulation question, most of the catalogue's own examples)."""
+    import yaml
+
+    from kb_app.dispatch.assistant import public_report
+
+    snap = kb.snapshot()
+    data = Path(__file__).resolve().parent.parent / "data"
+    questions = [q["q"] for name in ("regulation_questions", "regulation_questions_roles")
+                 for q in yaml.safe_load((data / f"{name}.yaml").read_text(encoding="utf-8"))["questions"]]
+    assert [q for q in questions if public_report(snap, q)] == []
+    examples = [x for e in snap.directory() for x in e.examples]
+    assert sum(public_report(snap, x) for x in examples) >= 0.6 * len(examples)
+    assert not public_report(snap, "") and not public_report(snap, "电梯卡住了里面有人")     # the alarm says more

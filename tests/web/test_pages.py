@@ -9,6 +9,7 @@ import pytest
 
 from kb_app.content import frontmatter
 from kb_app.search import index as search_index
+from kb_app.web import views
 
 from ..conftest import commit_all
 from .test_api import DIRECTORY, EXPIRED, INTERNAL, PENDING, PUBLIC, error_of
@@ -140,6 +141,26 @@ def test_a_question_about_rules_or_the_past_raises_no_alarm(client, question):
     r = client.get("/", params={"q": question})
     assert 'class="alarm"' not in r.text
     assert "emergency" not in client.get("/api/v1/search", params={"q": question}).json()
+
+
+@pytest.mark.parametrize("words", ["路灯不亮", "小区门口路灯坏了好几天了晚上很黑", "楼上天天噪音扰民"])
+def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, words):
+    r = client.get("/", params={"q": words})
+    page = check_page(r)
+    box = re.search(r'<div class="report" role="note">.*?</div>', r.text, re.S)
+    assert box and "请拨打 <a href=\"tel:12345\" class=\"tel\">12345</a> 热线" in box.group(0)
+    assert "tel:12345" in page.links and 'class="alarm"' not in r.text
+    # Nothing of the catalogue goes out with it: no unit that would handle it, no time limit.
+    catalogue = web_kb.snapshot().directory()
+    assert not any(e.title in box.group(0) or web_kb.snapshot().unit_name(e.handler) in box.group(0) for e in catalogue)
+    body = client.get("/api/v1/search", params={"q": words}).json()
+    assert body["report"] == {"line": "12345", "message": views.REPORT["message"]}
+
+
+@pytest.mark.parametrize("words", ["路灯坏了找谁修", "社保卡补办", "居住证", "噪声污染防治法", "楼上着火了"])
+def test_questions_searches_for_a_service_and_emergencies_are_not_told_to_report(client, words):
+    assert 'class="report"' not in client.get("/", params={"q": words}).text
+    assert "report" not in client.get("/api/v1/search", params={"q": words}).json()
 
 
 def test_a_page_past_the_last_says_how_many_there_are(client):
