@@ -376,6 +376,15 @@ class Editing:
         snap = self.kb.snapshot(commit).with_entry(path, text)
         return problems + [p for p in validate(snap) if p.path == path]
 
+    def reminders(self, edit: Edit, commit: str | None = None):
+        """Answers the edited text names that the public cannot open (kb_app.content.references): said
+        to the author, who may still save."""
+        from .content.references import draft_notices
+
+        if edit.path is None:
+            return []
+        return draft_notices(self.kb.snapshot(commit), edit.path, edit.text, self.kb.today())
+
     def _id_problems(self, entry_id: str, commit: str) -> list[Problem]:
         if not entry_id:
             return [Problem("", 1, "id", "缺少编号", "填写由小写字母、数字和连字符组成的编号，如 sscard-reissue")]

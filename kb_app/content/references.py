@@ -115,6 +115,21 @@ def notices(snap: Snapshot, day: dt.date, paths=None) -> list[Notice]:
     return sorted(set(out), key=lambda n: (n.path, n.line, n.message))
 
 
+def draft_notices(snap: Snapshot, path: str, text: str, day: dt.date) -> list[Notice]:
+    """:func:`notices` of one edited file (not yet committed) against the answers of ``snap``."""
+    try:
+        source = Entry.from_text(path, text)
+    except Exception:  # a file that cannot be read has its problems from validation
+        return []
+    if source.kind != "policy" or source.audience != "public" or source.public_blocked \
+            or source.status(day) == "expired":
+        return []
+    first = text.count("\n", 0, text.rfind(source.body)) if source.body else 0
+    out = [Notice(path, first + line, message, fix) for name, line in names(source.body)
+           for message, fix in _problems(source, name, resolve(snap, name), day)]
+    return sorted(set(out), key=lambda n: (n.line, n.message))
+
+
 def _named_in(snap: Snapshot, entries: list[Entry]) -> list[list[tuple[str, int]]]:
     """:func:`names` of each entry, with file lines; the files not seen before are read at once."""
     files = snap.files

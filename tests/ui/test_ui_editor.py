@@ -208,3 +208,14 @@ def test_editor_opens_the_entry_named_in_the_link(kb, users):
     box = at.selectbox(key="editor_entry")
     assert box.value == HRSS
     assert "社会保障卡丢了怎么补办（答复口径·示例市人力资源和社会保障局）" in box.options
+
+
+def test_the_author_is_reminded_of_an_answer_the_public_cannot_open(kb, users):
+    at = open_entry(users["hrss-editor"])
+    old = at.text_area(key=body_key(at)).value
+    at.text_area(key=body_key(at)).input(old + "\n新标准请查看“2027年居民阶梯水价调整”答复。\n").run()
+    captions = "".join(texts(at, "caption"))
+    assert "校验通过" in captions                                  # a reminder, not a problem
+    assert "提醒：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in captions
+    at.text_area(key=body_key(at)).input(old).run()
+    assert "提醒：" not in "".join(texts(at, "caption"))
