@@ -124,7 +124,7 @@ def draft_notices(snap: Snapshot, path: str, text: str, day: dt.date) -> list[No
     if source.kind != "policy" or source.audience != "public" or source.public_blocked \
             or source.status(day) == "expired":
         return []
-    first = text.count("\n", 0, text.rfind(source.body)) if source.body else 0
+    first = _lines_before(text, source.body)
     out = [Notice(path, first + line, message, fix) for name, line in names(source.body)
            for message, fix in _problems(source, name, resolve(snap, name), day)]
     return sorted(set(out), key=lambda n: (n.line, n.message))
@@ -140,11 +140,8 @@ def _named_in(snap: Snapshot, entries: list[Entry]) -> list[list[tuple[str, int]
     for e, key in zip(entries, keys):
         named = _NAMED.get(key)
         if named is None:
-            text = texts.get(e.path) or ""
-            body = e.body
-            at = text.rfind(body) if body else -1
-            first = text.count("\n", 0, at) if at >= 0 else 0
-            named = [(name, first + line) for name, line in names(body)]
+            first = _lines_before(texts.get(e.path) or "", e.body)
+            named = [(name, first + line) for name, line in names(e.body)]
             _NAMED.put(key, named)
         out.append(named)
     return out
@@ -173,3 +170,9 @@ def _problems(source: Entry, name: str, target: Entry | None, day: dt.date):
         shown = f"{gone.isoformat()} 至 {(end - dt.timedelta(days=1)).isoformat()}" if end else f"{gone.isoformat()} 起"
         yield (f"{said}{target.expires.isoformat()} 起失效，此后本答复仍公开（{shown}）但公众打不开它",
                "给本答复设置相同的失效日期，或在那条答复失效时修改这句提示")
+
+
+def _lines_before(text: str, body: str) -> int:
+    """How many lines of a file come before its body (the front matter)."""
+    at = text.rfind(body) if body else -1
+    return text.count("\n", 0, at) if at >= 0 else 0
