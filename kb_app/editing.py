@@ -64,6 +64,15 @@ FIELDS = (
 BY_NAME = {f.name: f for f in FIELDS}
 #: Labels of every front-matter field, for the editor and for the review's table of changes.
 LABELS = {"id": "编号", "kind": "类型", "checked": "最近核对", **{f.name: f.label for f in FIELDS}}
+_FIELD_NAME = re.compile(" ?(?<![A-Za-z_])(" + "|".join(sorted(LABELS, key=len, reverse=True)) + ")(?![A-Za-z_]) ?")
+
+
+def in_words(text: str) -> str:
+    """A validation message as the form says it: field names as their labels (title → “标题”), and the
+    form for the file's front matter."""
+    return _FIELD_NAME.sub(lambda m: f"“{LABELS[m.group(1)]}”", text).replace("在前置信息中", "在表单中")
+
+
 #: Where a field that an entry did not have goes: after the field before it in this order.
 ORDER = ("id", "kind", "title", "questions", "examples", "unit", "handler", "co_handlers", "level",
          "time_limit", "audience", "category", "regions", "keywords", "effective", "expires", "review_by",
@@ -279,9 +288,16 @@ class Editing:
         return user.unit in units_of_entry(path, meta)
 
     def entries(self, user, commit: str | None = None) -> list[EntryRef]:
-        """The entries a person may edit at a commit, by kind and title."""
+        """The entries a person may edit at a commit, by kind and title.
+
+        An entry on main is named by its title on main, whatever a change request made of it: a list
+        that renamed the entry the person is editing (a title emptied or rewritten in the request)
+        would lose the person's choice, the list's labels being what the page remembers.
+        """
         snap = self.kb.snapshot(commit)
-        refs = [EntryRef(e.path, e.id, e.title or e.id, e.kind or kind_of(e.path), snap.unit_name(e.unit))
+        on_main = {e.path: e.title for e in self.kb.snapshot().entry_list}
+        refs = [EntryRef(e.path, e.id, on_main.get(e.path) or e.title or e.id, e.kind or kind_of(e.path),
+                         snap.unit_name(e.unit))
                 for e in snap.entry_list if self.may_edit(user, e.path, e.meta)]
         return sorted(refs, key=lambda r: (r.kind != "policy", r.title))
 
@@ -375,6 +391,8 @@ class Editing:
             return problems
         snap = self.kb.snapshot(commit).with_entry(path, text)
         return problems + [p for p in validate(snap) if p.path == path]
+
+    in_words = staticmethod(in_words)
 
     def reminders(self, edit: Edit, commit: str | None = None):
         """Answers the edited text names that the public cannot open (kb_app.content.references): said

@@ -47,6 +47,12 @@ class User:
         label = ROLES.get(self.role, self.role)
         return f"{label}·{self.unit}" if self.role in UNIT_ROLES and self.unit else label
 
+    def role_named(self, unit_name) -> str:
+        """The role as a person reads it, the unit by its name (单位审核人·示例市人力资源和社会保障局);
+        ``unit_name(id)`` gives a unit's name."""
+        label = ROLES.get(self.role, self.role)
+        return f"{label}·{unit_name(self.unit)}" if self.role in UNIT_ROLES and self.unit else label
+
     @property
     def party(self) -> str | None:
         """The review party this user approves for: ``center``, ``legal``, ``unit:<id>`` or None."""

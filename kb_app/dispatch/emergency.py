@@ -82,7 +82,7 @@ class Finding:
         heard = f"（按读音识别为“{self.word}”）" if self.misheard else f"（“{self.word}”）"
         text = f"识别到{self.event}{heard}"
         if self.signs:
-            text += f"，正在发生的迹象：{'、'.join(self.signs)}"
+            text += f"，正在发生的迹象：{'、'.join(f'“{sign}”' for sign in self.signs)}"
         if self.reasons:
             text += f"；但说的可能是{'；'.join(self.reasons)}"
         if self.state == SUSPECTED and not self.signs and not self.reasons:

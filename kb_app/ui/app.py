@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from kb_app.ui.auth_routes import logout_form
+from kb_app.ui.resources import get_kb
 from kb_app.ui.navigation import LOGIN, PAGE_SPECS, landing, may_open
 from kb_app.ui.signin import not_for_this_role, public_site_link, staff_page_signed_out
 from kb_app.ui.state import signed_in_user
@@ -88,6 +89,6 @@ with st.sidebar:
     st.divider()
     public_site_link("公众网站")
     if user is not None:
-        st.caption(f"已登录：{user.name}（{user.role_label}）")
+        st.caption(f"已登录：{user.name}（{user.role_named(get_kb().snapshot().unit_name)}）")
         st.html(logout_form())
 current.run()

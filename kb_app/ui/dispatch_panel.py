@@ -49,9 +49,14 @@ def recorded() -> bool:
 def show_transfer(kb, user, result):
     rule, finding = result.rule, result.emergency
     suspected = result.urgency == "suspected"
-    head = (f"**疑似紧急 · {rule.name}** — 请先向来电人确认是否正在发生；属实则立即转接" if suspected
-            else f"**{rule.name}** — {rule.action_label}")
-    lines = [head, f"转接：**{render.markdown_literal(rule.transfer_to)}**"]
+    # The event recognised names the situation (电梯困人 is 坍塌和被困, not the rule's 火灾和爆炸险情).
+    name = render.markdown_literal(finding.event if finding is not None and finding.event else rule.name)
+    head = (f"**疑似紧急 · {name}** — 请先向来电人确认是否正在发生；属实则立即转接" if suspected
+            else f"**{name}** — {rule.action_label}")
+    channel = finding.channel if finding is not None and finding.channel else ""
+    line = render.markdown_literal(f"{rule.transfer_to}（{channel.removeprefix(rule.transfer_to)}）" if channel
+                                   else rule.transfer_to)
+    lines = [head, f"转接：**{line}**"]
     if rule.script:
         lines.append(f"话术：{render.markdown_literal(rule.script)}")
     if finding is not None:

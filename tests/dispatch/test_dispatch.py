@@ -153,7 +153,7 @@ def test_cli_dispatch(dkb, sample_root, tmp_path):
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0] == "分类处置：紧急警情（转接紧急专线 110，触发词“打架”）"
-    assert lines[1] == "紧急程度：紧急。识别到打架斗殴（“打架”），正在发生的迹象：了"
+    assert lines[1] == "紧急程度：紧急。识别到打架斗殴（“打架”），正在发生的迹象：“了”"
     assert lines[2].startswith("答复话术：您反映的情况属于紧急警情")
     assert lines[3:] == ["不列出派单目录：请按话术转接。"]
     res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "工地半夜打桩"])

@@ -72,7 +72,7 @@ def test_priority_follows_the_rule_order_and_other_lines_are_named():
 
 def test_explanations_say_what_was_seen():
     assert recognise("上个月有人打架").explanation() == "识别到打架斗殴（“打架”）；但说的可能是过去的事（上个月）"
-    assert recognise("着伙了").explanation() == "识别到火情（按读音识别为“着火”），正在发生的迹象：了"
+    assert recognise("着伙了").explanation() == "识别到火情（按读音识别为“着火”），正在发生的迹象：“了”"
     assert recognise("有人打架").explanation() == "识别到打架斗殴（“打架”），无法判断是否正在发生"
 
 

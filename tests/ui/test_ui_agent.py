@@ -140,7 +140,7 @@ def accepted_at(at) -> dt.datetime:
 def test_dispatch_emergency_transfer(app_env, agent):
     at = dispatch(console(agent), "楼下有人打架，打起来了，快来人")
     [error] = [e.value for e in at.error]
-    assert error.startswith("**紧急警情** — 转接紧急专线")
+    assert error.startswith("**打架斗殴** — 转接紧急专线")
     assert "转接：**110**" in error and "话术：您反映的情况属于紧急警情，请立即拨打110报警。" in error
     assert "判断依据：识别到打架斗殴" in error
 
@@ -166,7 +166,7 @@ def test_transfer_is_recorded(app_env, agent):
 def test_a_suspected_emergency_asks_the_agent_and_goes_on_when_it_is_none(app_env, agent):
     at = dispatch(console(agent), "楼下有人打架")
     error = at.error[0].value
-    assert error.startswith("**疑似紧急 · 紧急警情** — 请先向来电人确认是否正在发生；属实则立即转接")
+    assert error.startswith("**疑似紧急 · 打架斗殴** — 请先向来电人确认是否正在发生；属实则立即转接")
     assert not at.dataframe
     at.button(key="dispatch_not_emergency").click().run()
     assert not at.exception and not at.error
@@ -389,3 +389,22 @@ def test_entries_awaiting_recheck_are_marked_in_the_console_and_on_the_answer(ap
     assert "依据已变更，待核" in page_text(at)
     at = open_page("app_pages/entry.py", user=agent, id=flagged.entry_id)
     assert any("依据已变更，待核" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("query, said", [("楼上着火了", "属实立即转接 119（火警）"),
+                                         ("电梯卡住了里面有人", "属实立即转接 119（抢险救援）")])
+def test_a_search_that_may_be_an_emergency_says_so_before_any_result(app_env, agent, query, said):
+    at = search(console(agent), query)
+    [alarm] = [e.value for e in at.error if "紧急情况" in e.value]
+    assert said in alarm
+
+
+def test_an_ordinary_search_raises_no_alarm(app_env, agent):
+    at = search(console(agent), "社保卡丢了怎么办")
+    assert not [e for e in at.error if "紧急情况" in e.value]
+
+
+def test_the_dispatch_card_names_the_event_and_its_line(app_env, agent):
+    at = dispatch(console(agent), "电梯卡住了里面有人")
+    card = next(e.value for e in at.error if "转接" in e.value)
+    assert card.startswith("**坍塌和被困**") and "转接：**119（抢险救援）**" in card

@@ -77,11 +77,22 @@ def test_nothing_changed_is_not_saved(kb, users):
 def test_validation_message_next_to_the_field(kb, users):
     at = open_entry(users["hrss-editor"])
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("").run()
-    assert any("缺少必填字段。" in c for c in texts(at, "caption"))
-    at.button(key="editor_submit").click().run()
+    assert "缺少必填字段。在表单中填写“标题”。" in "".join(texts(at, "caption"))     # the form's words
+    at.button(key="editor_submit").click().run()                  # reviewers get only what passes
+    assert texts(at, "error") == ["还不能提交审核：有 1 个问题（见各字段下的红字）。改正后再提交，或先点“保存草稿”留待以后改。"]
+    assert kb.review.list() == []
+    at.button(key="editor_save").click().run()                    # a draft may be saved half done
     cr = kb.review.list()[0]
-    assert not cr.valid
+    assert not cr.valid and cr.state == "draft"
     assert "注意：校验未通过（1 个问题），修正前不能批准。" in at.success[0].value
+
+
+def test_a_change_request_renaming_the_entry_keeps_it_chosen(kb, users):
+    """The list names an entry by its title on main: the page remembers the choice by that name."""
+    cr = kb.review.create(users["hrss-editor"], "补卡", {HRSS: edited(kb, HRSS, title="")}, submit=False)
+    main = {r.path: r.label for r in kb.editing.entries(users["hrss-editor"])}
+    in_request = {r.path: r.label for r in kb.editing.entries(users["hrss-editor"], cr.head)}
+    assert in_request == main and main[HRSS].startswith("社会保障卡丢了怎么补办")
 
 
 def test_fields_speak_the_users_language(kb, users):

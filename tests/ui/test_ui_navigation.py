@@ -33,7 +33,8 @@ def people(app_env):
 def test_each_role_lands_where_its_work_is(people, role, title):
     at = open_page(user=people[role])  # the app's root: where /auth/login sends a user without ``next``
     assert at.title[0].value == title
-    assert f"已登录：{people[role].name}（{people[role].role_label}）" in [c.value for c in at.sidebar.caption]
+    said = people[role].role_label.replace("·city-hrss", "·示例市人力资源和社会保障局")  # units by name
+    assert f"已登录：{people[role].name}（{said}）" in [c.value for c in at.sidebar.caption]
 
 
 def test_every_role_has_a_landing_page_it_may_open():

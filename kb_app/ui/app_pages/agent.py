@@ -156,6 +156,11 @@ def search_tab(kb, user):
         keep_in_address("", kind, 1)
         st.caption("检索范围包括全部条目；未生效、已失效和内部条目会标出。")
         return
+    alarm = kb.public_alarm(query)
+    if alarm:  # before any result: the caller may be in danger now (suspected counts: fail closed)
+        st.error(f"**可能是正在发生的紧急情况（{render.markdown_literal(alarm['event'])}）：请先向来电人确认，属实立即转接 "
+                 f"{render.markdown_literal(alarm['line'])}（{render.markdown_literal(alarm['channel'])}）。**\n\n"
+                 "转接话术和判断依据：把来电人的话填进“派单助手”。", icon=":material/emergency:")
     results = kb.search(query, audience="agent", limit=LIMIT, kind=kind, offset=(page - 1) * LIMIT)
     pages = max(1, -(-results.total // LIMIT))
     if page > pages:  # an address with a page past the end: the last page

@@ -49,10 +49,15 @@ def pick_target(ed):
         st.session_state["editor_target"] = wanted
     if st.session_state.get("editor_target") not in options:
         st.session_state["editor_target"] = "new"
-    names = {"new": "新建变更请求"} | {c.id: f"#{c.id} {c.title}（{c.state_label}）" for c in targets}
+    # The labels are what the page remembers a choice by: nothing in them may change while one works
+    # (a request's state does, when a reviewer acts), or the choice would be lost.
+    names = {"new": "新建变更请求"} | {c.id: f"#{c.id} {c.title}" for c in targets}
     target = st.selectbox("保存到", options, format_func=names.get, key="editor_target",
                           help="几处修改可以放进同一个变更请求，一起审核、一起发布。")
-    return target, next((c for c in targets if c.id == target), None)
+    chosen = next((c for c in targets if c.id == target), None)
+    if chosen is not None:
+        st.caption(f"该变更请求：{chosen.state_label}")
+    return target, chosen
 
 
 def pick_entry(ed, source, linked):
@@ -187,7 +192,7 @@ def show_notes(edit, notes):
     shown = set()
     for name, box in notes.items():
         for p in edit.problems_for(name):
-            box.caption(f":red[:material/error: {p.message}。{p.fix}。]")
+            box.caption(f":red[:material/error: {ed.in_words(p.message)}。{ed.in_words(p.fix)}。]")
             shown.add(p)
     return [p for p in edit.problems if p not in shown]
 
@@ -214,7 +219,7 @@ def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None
     flash("editor", saved_message(saved, verb, entry_title), link)
     st.session_state["editor_cr"] = saved.cr.id
     st.session_state.pop("editor_confirm_delete", None)
-    if keep:  # a new entry: go on editing it (widget state can only be set before the widgets exist)
+    if keep:  # go on editing the entry (widget state can only be set before the widgets exist)
         st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": keep}
     st.rerun()
 
@@ -303,7 +308,7 @@ with show_errors():
     edit = ed.compose(draft, entered, body, entry_id=entry_id, commit=source)
     others = show_notes(edit, notes)
     for p in others:
-        st.caption(f":red[:material/error: {p.message}。{p.fix}。]")
+        st.caption(f":red[:material/error: {ed.in_words(p.message)}。{ed.in_words(p.fix)}。]")
     if not edit.problems:
         st.caption(":green[:material/check_circle: 校验通过]")
     for n in ed.reminders(edit, source):
@@ -329,17 +334,21 @@ with show_errors():
     delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")
     if submit or keep:
         if edit.path is None:
-            message.error("还不能保存：" + "；".join(f"{p.message}，{p.fix}" for p in edit.problems_for("id")
+            message.error("还不能保存：" + "；".join(f"{ed.in_words(p.message)}，{ed.in_words(p.fix)}" for p in edit.problems_for("id")
                                                + edit.problems_for("unit")) + "。")
         elif edit.unchanged and not draft.is_new and not tasks[0]:
             message.warning("没有任何改动：修改字段或正文后再保存。")
+        elif edit.problems and (submit or not (new_cr or draft_cr)):
+            # Reviewers get only changes that pass the checks; a draft may be saved half done.
+            later = "，或先点“保存草稿”留待以后改" if submit else ""
+            message.error(f"还不能{'提交审核' if submit else '保存到审核中的变更请求'}：有 {len(edit.problems)} 个问题"
+                          f"（见各字段下的红字）。改正后再{'提交' if submit else '保存'}{later}。")
         else:
             verb = "新增" if draft.is_new else "修改"
-            save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, verb, edit.title,
-                 keep=edit.path if draft.is_new else None)
+            save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, verb, edit.title, keep=edit.path)
     if retire:
         retired = {draft.path: ed.retired(draft)}
-        save(ed, target, retired, f"停用“{draft.title}”", True, tasks, "停用", draft.title)
+        save(ed, target, retired, f"停用“{draft.title}”", True, tasks, "停用", draft.title, keep=draft.path)
     if delete:
         st.session_state["editor_confirm_delete"] = draft.path
     if st.session_state.get("editor_confirm_delete") == draft.path and not draft.is_new:

@@ -56,7 +56,8 @@ def pick_cr(review):
     if wanted is not None and str(wanted).isdigit() and int(wanted) in ids:
         st.session_state["review_select"] = int(wanted)
         st.session_state.pop("review_cr", None)
-    labels = {c.id: f"#{c.id} {c.title}（{c.state_label}）" for c in crs}
+    # No state in the labels: the page remembers the choice by its label, and a state changes under it.
+    labels = {c.id: f"#{c.id} {c.title}" for c in crs}
     return st.selectbox("变更请求", ids, format_func=labels.get, key="review_select")
 
 
