@@ -139,7 +139,7 @@ def uncovered(snap: Snapshot, taxonomy: list[tuple[str, ...]], level: int = 2) -
 
 
 def no_examples(snap: Snapshot) -> list[Finding]:
-    return [Finding("no_example", f"“{e.title}”没有填写 examples（市民的描述方式）", [e.id], [e.unit])
+    return [Finding("no_example", f"“{e.title}”没有填写“市民的描述”（市民打电话时的说法）", [e.id], [e.unit])
             for e in snap.directory() if not e.examples]
 
 

@@ -105,7 +105,7 @@ class Users:
         unit = (unit or "").strip()
         if role in UNIT_ROLES:
             if not unit:
-                raise KbError(f"角色“{ROLES[role]}”必须指定所属单位：请填写 units.yaml 中的单位编号。")
+                raise KbError(f"角色“{ROLES[role]}”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。")
             if unit not in self._units():
                 raise KbError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。")
         elif unit and unit not in self._units():

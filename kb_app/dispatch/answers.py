@@ -18,12 +18,16 @@ a topic with an answer (路灯坏了, 物业不作为) is dispatched, not answer
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
+import weakref
+
+from ..cache import LruCache
 
 from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
 
 #: Answers covering less of the request than this are not offered at all.
-MIN_COVERAGE = 0.4
+MIN_COVERAGE = 0.5
 SETTLE_COVERAGE = 0.6
 STRONG_COVERAGE = 0.85
 #: Words that make a request read as a question rather than a complaint.
@@ -58,14 +62,39 @@ def content_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w)))
 
 
-def coverage(text: str, surface: str, synonym_groups=()) -> float:
-    """Share of the request's content words found in ``surface`` (directly or as a synonym)."""
+def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
+    """Share of the request's content words found in ``surface`` (directly or as a synonym).
+
+    ``weight(word)`` counts words unequally: with :func:`rarity`, a request's particular word (路灯)
+    counts for more than the words many answers share (小区, 晚上).
+    """
     words = content_words(text)
     if not words:
         return 0.0
+    weight = weight or (lambda w: 1.0)
     surface = normalize(surface)
     surface = " ".join([surface, *synonym_expansion(surface, synonym_groups)])
-    return sum(1 for w in words if w in surface) / len(words)
+    return sum(weight(w) for w in words if w in surface) / sum(weight(w) for w in words)
+
+
+#: Document frequencies of words among the answers' wordings, by (commit, word).
+_FREQUENCY = LruCache(100_000)
+
+
+def rarity(snap, surfaces: dict[str, str]):
+    """``weight(word)``: how rare a word is among the answers' wordings (an inverse document frequency;
+    a word no answer has is as rare as can be)."""
+    n = len(surfaces)
+
+    def weight(word: str) -> float:
+        key = (snap.commit, word)
+        df = _FREQUENCY.get(key)
+        if df is None:
+            df = sum(1 for s in surfaces.values() if word in s)
+            _FREQUENCY.put(key, df)
+        return math.log((n + 1) / (df + 1)) + 1.0
+
+    return weight
 
 
 def is_question(text: str) -> bool:
@@ -76,6 +105,17 @@ def is_question(text: str) -> bool:
 def surface(entry) -> str:
     """The answer's own short wording: title, questions, keywords and category."""
     return " ".join([entry.title, *entry.strings("questions"), *entry.keywords, *entry.category])
+
+
+_SURFACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def surfaces(snap) -> dict[str, str]:
+    """Every policy answer's wording (:func:`surface`, normalised), by id, once per snapshot."""
+    found = _SURFACES.get(snap)
+    if found is None:
+        found = _SURFACES[snap] = {e.id: normalize(surface(e)) for e in snap.policies()}
+    return found
 
 
 #: The statuses that follow from an entry's dates alone (others, such as a format error, are kept).
@@ -93,12 +133,13 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
     snap = kb.snapshot()
     results = kb.search(text, audience="agent", kind="policy", limit=limit * 2)
     question = is_question(text)
+    weight = rarity(snap, surfaces(snap))
     answers = []
     for hit in results.hits:
         entry = snap.entries.get(hit.id)
         if entry is None:
             continue
-        cov = coverage(text, surface(entry), snap.synonym_groups)
+        cov = coverage(text, surface(entry), snap.synonym_groups, weight)
         if cov < MIN_COVERAGE:
             continue
         status = entry.status(day) if day is not None and hit.status in STATUSES else hit.status

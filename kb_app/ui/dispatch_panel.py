@@ -136,6 +136,8 @@ def show_answers(kb, user, result, done):
 
 
 def candidate_rows(result):
+    """The candidates as table rows, few enough columns to read beside the sidebar at 1024 px (how the
+    time is counted is in the tier's name: 2小时, 3个工作日)."""
     rows = []
     for c in result.candidates:
         rows.append({
@@ -144,7 +146,6 @@ def candidate_rows(result):
             "7×24": "是" if c.round_the_clock else "",
             "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
             "层级": LEVELS.get(c.level, c.level or "—"),
-            "计时方式": ("自然小时" if c.due.clock else "法定工作日") if c.due else "—",
             "参考": c.note,
         })
     return rows
@@ -163,7 +164,8 @@ def show_candidates(kb, user, result, done):
     top = result.candidates[0]
     due = top.due.label() if top.due else "无法计算（见下方提示）"
     co = "、".join(name for _u, name in top.co_handlers)
-    badges = ("　:red-badge[7×24]" if top.round_the_clock else "") + \
+    # 7×24 is about when it is taken and dispatched (at night, on holidays), not about the time limit.
+    badges = ("　:red-badge[7×24 随时派单]" if top.round_the_clock else "") + \
         (f"　:orange-badge[{render.markdown_literal(top.tier_name)}]" if top.due and top.due.clock else "")
     st.markdown(f"首选：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")

@@ -55,7 +55,7 @@ def test_change_password(kb):
     (("Bad Name", "某", "long-password", "agent"), "用户名“Bad Name”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。"),
     (("x1", "", "long-password", "agent"), "缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。"),
     (("x1", "某", "long-password", "boss"), "角色“boss”无效：可用的角色有 unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。"),
-    (("x1", "某", "long-password", "unit_editor"), "角色“单位编辑”必须指定所属单位：请填写 units.yaml 中的单位编号。"),
+    (("x1", "某", "long-password", "unit_editor"), "角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。"),
     (("x1", "某", "long-password", "unit_reviewer", "no-such-unit"), "单位“no-such-unit”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。"),
     (("x1", "某", "short", "agent"), "密码太短：至少需要 8 个字符，请换一个更长的密码。"),
 ])
@@ -95,7 +95,7 @@ def test_cli_user_commands(kb, monkeypatch):
     assert result.output == "已建立账号 center（张校核，热线中心校核）。\n"
     result = runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", *root])
     assert result.exit_code == 1
-    assert result.output == "Error: 角色“单位编辑”必须指定所属单位：请填写 units.yaml 中的单位编号。\n"
+    assert result.output == "Error: 角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。\n"
     result = runner.invoke(cli, ["user", "disable", "center", *root])
     assert result.output == "账号 center 已停用，其会话已全部结束。\n"
     assert runner.invoke(cli, ["user", "list", *root]).output == "center\t张校核\t热线中心校核\t（已停用）\n"

@@ -217,19 +217,19 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     assert at.success[0].value == "未命中分类处置规则。建议：派单（见下方派单目录）。"
     assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
     table = at.dataframe[0].value
-    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "计时方式", "参考"]
+    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "参考"]
     gas = table[table["事项"] == app_env.entry("gas-leak").title].iloc[0]
     snap = app_env.snapshot()
     entry = app_env.entry("gas-leak")
     assert gas["主办单位"] == snap.unit_name(entry.handler)
     assert gas["协办单位"] == ("、".join(snap.unit_name(u) for u in entry.co_handlers) or "—")
-    assert (gas["时限"], gas["计时方式"], gas["7×24"]) == ("2小时", "自然小时", "是")
+    assert (gas["时限"], gas["7×24"]) == ("2小时", "是")
     # Two clock hours from the moment the request was taken.
     due = dt.datetime.strptime(gas["办结期限"].removesuffix(" 前"), "%Y-%m-%d %H:%M")
     assert due - accepted_at(at) == dt.timedelta(hours=2)
     top = next(m.value for m in at.markdown if m.value.startswith("首选："))
     assert top.startswith(f"首选：**{entry.title}** → 主办 **{snap.unit_name(entry.handler)}**")
-    assert f"办结期限：**{due:%Y-%m-%d %H:%M} 前（2小时，自然小时连续计算）**" in top and ":red-badge[7×24]" in top
+    assert f"办结期限：**{due:%Y-%m-%d %H:%M} 前（2小时，自然小时连续计算）**" in top and ":red-badge[7×24 随时派单]" in top
     assert ":orange-badge[2小时]" in top
 
 
@@ -238,7 +238,7 @@ def test_dispatch_working_day_due(app_env, agent):
     table = at.dataframe[0].value
     light = table[table["事项"] == app_env.entry("street-light-out").title].iloc[0]
     # 2026-11-22 is a Sunday: three working days are Monday 23 to Wednesday 25 November.
-    assert (light["时限"], light["计时方式"], light["办结期限"]) == ("3个工作日", "法定工作日", "2026-11-25 23:59 前")
+    assert (light["时限"], light["办结期限"]) == ("3个工作日", "2026-11-25 23:59 前")
 
 
 def test_dispatch_reports_a_missing_calendar_year(app_env, agent, monkeypatch):

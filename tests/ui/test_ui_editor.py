@@ -230,3 +230,14 @@ def test_the_author_is_reminded_of_an_answer_the_public_cannot_open(kb, users):
     assert "提醒：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in captions
     at.text_area(key=body_key(at)).input(old).run()
     assert "提醒：" not in "".join(texts(at, "caption"))
+
+
+def test_a_date_can_be_cleared(kb, users):
+    at = open_entry(users["hrss-editor"], "entries/policy/city-hrss/pension-adjustment-2025.md")
+    expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
+    assert expires.value is not None
+    at.button(key=f"{expires.key}_clear").click().run()
+    assert next(d for d in at.date_input if d.key == expires.key).value is None
+    at.button(key="editor_save").click().run()
+    cr = kb.review.list()[0]
+    assert "expires" not in kb.store.read("entries/policy/city-hrss/pension-adjustment-2025.md", cr.head)

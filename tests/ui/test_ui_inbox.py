@@ -55,7 +55,7 @@ def test_dismiss_needs_a_reason(app_env):
     at.button(key=f"inbox_dismiss_{task_id}").click().run()
     assert not at.exception
     assert app_env.feedback.task(task_id).state == "dismissed"
-    assert at.success[0].value == "没有待处理的维护任务。"
+    assert [m.value for m in at.success] == [f"维护任务 #{task_id} 已驳回。", "没有待处理的维护任务。"]
 
 
 def test_center_assigns_a_zero_result_query(app_env):
@@ -66,9 +66,12 @@ def test_center_assigns_a_zero_result_query(app_env):
     at.selectbox(key="inbox_zero_unit").set_value("city-hrss").run()
     at.button(key="inbox_assign").click().run()
     assert not at.exception
-    assert at.success[-1].value.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
+    assert at.success[0].value.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
     [task] = app_env.feedback.list_tasks("city-hrss")
     assert task.kind == "zero_result" and task.title == "无结果查询：灵活就业社保补贴"
+    # The page shows the task at once, and the group is no longer offered (it cannot be assigned twice).
+    assert at.metric[0].value == "1" and any(task.heading in e.label for e in at.expander)
+    assert "近 30 天没有待分派的缺失答复。" in [c.value for c in at.caption]
 
 
 def test_unit_user_cannot_assign(app_env):

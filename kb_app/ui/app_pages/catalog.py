@@ -18,10 +18,9 @@ def fix_links(snap, finding):
     known = [snap.entries[e] for e in finding.entries if e in snap.entries]
     if not known:
         return
-    cols = st.columns(min(len(known), 3))
-    for i, entry in enumerate(known):
-        cols[i % len(cols)].page_link("app_pages/editor.py", label=f"修改“{entry.title}”",
-                                      icon=":material/edit:", query_params={"entry": entry.id})
+    for entry in known:  # one per line: a title is never cut
+        st.page_link("app_pages/editor.py", label=f"修改“{entry.title}”", icon=":material/edit:",
+                     query_params={"entry": entry.id})
 
 
 st.title("派单目录健康检查")

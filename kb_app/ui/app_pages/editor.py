@@ -170,6 +170,9 @@ def field_widget(field, draft, choices, ed, k, notes):
     elif field.widget == "date":
         entered = st.date_input(field.label, value=value, min_value=DATES[0], max_value=DATES[1],
                                 format="YYYY-MM-DD", key=key, help=help_text)
+        if entered is not None:  # the date box itself cannot be emptied: no date is a choice too
+            st.button("清除日期", key=f"{key}_clear", type="tertiary", on_click=clear_date, args=(key,),
+                      help=f"不设{field.label}")
         if name in draft.unreadable:
             st.caption(f":orange[原值“{draft.unreadable[name]}”不是 YYYY-MM-DD 格式的日期：选择一个日期替换它；"
                        "不选则原样保留（校验会提示格式错误）。]")
@@ -186,6 +189,10 @@ def field_widget(field, draft, choices, ed, k, notes):
         entered = st.text_area(field.label, value=value, key=key, help=help_text, height=90)
     notes[name] = st.container()
     return entered
+
+
+def clear_date(key):
+    st.session_state[key] = None
 
 
 def show_notes(edit, notes):
@@ -330,7 +337,7 @@ with show_errors():
         keep = b[0].button("保存修改", key="editor_save", type="primary",
                            help="保存到这个变更请求；此前的批准会失效，需要重新审核")
         submit = False
-    retire = not draft.is_new and b[2].button("停用（失效日期设为今天）", key="editor_retire")
+    retire = not draft.is_new and b[2].button("停用", key="editor_retire", help="把失效日期设为今天：发布后公众查不到它")
     delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")
     if submit or keep:
         if edit.path is None:

@@ -9,10 +9,12 @@ from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
+from kb_app.ui.state import flash, show_flash
 from kb_app.ui.style import hide_element_toolbars, hide_input_hints
 
 
 st.title("维护任务")
+show_flash("inbox")
 hide_element_toolbars()
 user = st.session_state.get("user")
 hide_input_hints()
@@ -52,7 +54,7 @@ def show_task(kb, snap, t, report, pending):
     if st.button("驳回任务", key=f"inbox_dismiss_{t.id}"):
         with show_errors():
             kb.feedback.dismiss(t.id, reason, user)
-            st.success(f"维护任务 #{t.id} 已驳回。")
+            flash("inbox", f"维护任务 #{t.id} 已驳回。")
             st.rerun()
 
 
@@ -74,7 +76,8 @@ def assign_missing_answers(kb, snap):
     if st.button("分派", key="inbox_assign"):
         with show_errors():
             pk = suggest.assign_missing(kb, groups[chosen], target, user)
-            st.success(f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
+            flash("inbox", f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
+            st.rerun()  # the task joins the list above, and the group leaves this one
 
 
 def show_suggestion(kb, t, pending):

@@ -132,8 +132,11 @@ with show_errors():
     charts.count_bars({"有帮助": {r["unit_name"]: r["helpful"] for r in by_unit},
                        "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, "评价数", horizontal=True,
                       colors=["#1a7f37", "#d1242f"])
-    show_table(labelled(by_unit, "helpfulness_by_unit"), empty="没有评价记录。")
-    show_table(labelled(report["helpfulness_by_entry"], "helpfulness_by_entry"), empty="没有评价记录。")
+    if by_unit or report["helpfulness_by_entry"]:
+        show_table(labelled(by_unit, "helpfulness_by_unit"), empty="没有按单位的评价记录。")
+        show_table(labelled(report["helpfulness_by_entry"], "helpfulness_by_entry"), empty="没有按条目的评价记录。")
+    else:
+        st.caption("所选期间没有评价记录。")
 
     st.subheader("直接答复率")
     st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 全部受理诉求。")
