@@ -12,6 +12,8 @@ unhelpful      the entry got ``settings.unhelpful_threshold`` "not helpful" vote
                task of this kind was closed
 zero_result    the hotline center assigns a query that found nothing to the unit
 invalid        the entry's file on main fails validation (格式错误; e.g. a date nobody can read)
+reference      a public answer names another that the public cannot open while it is shown
+               (kb_app.content.references: missing, internal, not yet or no longer in force)
 suggested_     searches repeatedly found and confirmed the entry with a phrasing it lacks
 question       (kb_app.usage.suggest); accepting it opens the change request adding the phrasing
 =============  ==============================================================================
@@ -171,6 +173,7 @@ class Tasks:
                                           f"条目的复核日期 {e.review_by} 已到，请核对内容并更新 review_by。",
                                           f"review_by:{e.review_by}", calendar))
         new.extend(self._format_tasks(snap, calendar))
+        new.extend(self._reference_tasks(snap, calendar, day))
         from . import suggest
 
         new.extend(suggest.open_tasks(self.kb))
@@ -191,7 +194,7 @@ class Tasks:
         entry whose audience or dates cannot be read stays hidden from the public until it is fixed.
         A task is keyed by its problems, so a file that goes wrong differently opens a new one.
         """
-        out, current = [], set()
+        found = []
         for path, problems in invalid_files(snap).items():
             owner = file_owner(snap, path)
             if owner is None:
@@ -200,15 +203,37 @@ class Tasks:
             entry = snap.entry_by_path(path)
             hidden = "在改正之前公众看不到该条目。" if entry is None or entry.public_blocked else ""
             lines = "\n".join(str(p) for p in problems)
-            source = "invalid:" + hashlib.sha1(lines.encode("utf-8")).hexdigest()[:12]
+            found.append((unit, entry_id, f"格式错误：{title}",
+                          f"主干上的 {path} 未通过校验，请改正后经审核发布。{hidden}\n{lines}", lines))
+        return self._keep_in_step("invalid", found, calendar, "主干上的文件已不再有这些问题。")
+
+    def _reference_tasks(self, snap, calendar, day) -> list[int | None]:
+        """A task for the unit of every public answer on main naming an answer the public cannot open."""
+        from ..content.references import notices
+
+        by_path: dict[str, list] = {}
+        for n in notices(snap, day):
+            by_path.setdefault(n.path, []).append(n)
+        found = []
+        for path, items in by_path.items():
+            entry = snap.entry_by_path(path)
+            lines = "\n".join(f"第 {n.line} 行：{n.message}。建议：{n.fix}。" for n in items)
+            found.append((entry.unit, entry.id, f"提到的答复公众打不开：{entry.title}",
+                          f"本答复正文提到的答复，公众在本答复公开期间打不开：\n{lines}", lines))
+        return self._keep_in_step("reference", found, calendar, "正文提到的答复公众已能打开，或已不再提到。")
+
+    def _keep_in_step(self, kind: str, found: list[tuple], calendar, why_closed: str) -> list[int | None]:
+        """Open a ``kind`` task for each (unit, entry, title, detail, what is wrong) found, keyed by
+        what is wrong (so a new problem opens a new task), and close the open ones no longer found."""
+        out, current = [], set()
+        for unit, entry_id, title, detail, wrong in found:
+            source = f"{kind}:" + hashlib.sha1(wrong.encode("utf-8")).hexdigest()[:12]
             current.add((entry_id, source))
-            out.append(self.open_task(unit, "invalid", entry_id, f"格式错误：{title}",
-                                      f"主干上的 {path} 未通过校验，请改正后经审核发布。{hidden}\n{lines}", source, calendar))
+            out.append(self.open_task(unit, kind, entry_id, title, detail, source, calendar))
         with self._db(write=False) as db:
-            rows = list(db["tasks"].rows_where("kind = 'invalid' and state = ?", [OPEN]))
-        fixed = [self._task(r, self.kb.today()) for r in rows
-                 if (r["entry"] or "", r["source"] or "") not in current]
-        self._close(fixed, CLOSED, "kb_app", "主干上的文件已不再有这些问题。")
+            rows = list(db["tasks"].rows_where("kind = ? and state = ?", [kind, OPEN]))
+        stale = [self._task(r, self.kb.today()) for r in rows if (r["entry"] or "", r["source"] or "") not in current]
+        self._close(stale, CLOSED, "kb_app", why_closed)
         return out
 
     def _max_task_id(self) -> int:
