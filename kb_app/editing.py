@@ -446,11 +446,27 @@ class Editing:
             created = False
             if submit and cr.state == "draft":
                 cr = review.submit(user, cr.id)
+        return self._saved(cr, created, task_ids)
+
+    def submit(self, user, target: int) -> Saved:
+        """Send one's saved draft to review as it stands (nothing new to save)."""
+        cr = self.kb.review.submit(user, target)
+        return self._saved(cr, False, [int(t) for t in cr.data.get("resolves") or []])
+
+    def _saved(self, cr, created: bool, task_ids: list[int]) -> Saved:
         waiting = []
         if cr.state == "in_review":
-            status = review.status(cr)
+            status = self.kb.review.status(cr)
             waiting = [status.labels[p] for p in status.missing]
         return Saved(cr, created, cr.state == "in_review", waiting, task_ids)
+
+    def paths_of(self, target) -> list[str]:
+        """The entry files a change request changes and keeps (what can be opened in the editor)."""
+        if target in (None, "new"):
+            return []
+        cr = self.kb.review.get(target)
+        changed = self.kb.store.changed_paths(cr.base, cr.head)
+        return [p for p, status in sorted(changed.items()) if p.startswith("entries/") and status != "D"]
 
     def _tasks(self, user, tasks) -> list[int]:
         ids = []

@@ -136,13 +136,14 @@ def show_answers(kb, user, result, done):
 
 
 def candidate_rows(result):
-    """The candidates as table rows, few enough columns to read beside the sidebar at 1024 px (how the
-    time is counted is in the tier's name: 2小时, 3个工作日)."""
+    """The candidates as table rows, short enough to read beside the sidebar at 1024 px: how the time is
+    counted is in the tier's name (2小时, 3个工作日), and the due moment leaves out this year."""
     rows = []
     for c in result.candidates:
         rows.append({
             "事项": c.title, "主办单位": c.handler_name or c.handler, "时限": c.tier_name,
-            "办结期限": f"{c.due.at:%Y-%m-%d %H:%M} 前" if c.due else "无法计算",
+            "办结期限": (f"{c.due.at:%m-%d %H:%M}" if c.due.at.year == result.now.year else f"{c.due.at:%Y-%m-%d %H:%M}")
+                        if c.due else "无法计算",
             "7×24": "是" if c.round_the_clock else "",
             "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
             "层级": LEVELS.get(c.level, c.level or "—"),

@@ -241,3 +241,25 @@ def test_a_date_can_be_cleared(kb, users):
     at.button(key="editor_save").click().run()
     cr = kb.review.list()[0]
     assert "expires" not in kb.store.read("entries/policy/city-hrss/pension-adjustment-2025.md", cr.head)
+
+
+def test_a_saved_draft_is_submitted_as_it_stands_and_choosing_it_opens_its_entry(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=False)
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    assert at.selectbox(key="editor_entry").value != HRSS                 # the first entry of the list
+    at.selectbox(key="editor_target").set_value(cr.id).run()
+    assert at.selectbox(key="editor_entry").value == HRSS                 # the request's entry
+    assert "该变更请求：草稿" in texts(at, "caption")
+    at.button(key="editor_submit").click().run()
+    assert not at.exception and texts(at, "warning") == []
+    assert kb.review.get(cr.id).state == "in_review"
+    assert texts(at, "success") == [f"“补卡说明”已提交审核：变更请求 #{cr.id}，等待 热线中心校核、"
+                                    "示例市人力资源和社会保障局 审核。"]
+
+
+def test_review_opens_the_editor_on_the_requests_entry(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-editor"], cr=str(cr.id))
+    at.button(key="review_edit").click().run()
+    assert not at.exception
+    assert at.selectbox(key="editor_entry").value == HRSS and at.selectbox(key="editor_target").value == cr.id

@@ -52,12 +52,19 @@ def pick_target(ed):
     # The labels are what the page remembers a choice by: nothing in them may change while one works
     # (a request's state does, when a reviewer acts), or the choice would be lost.
     names = {"new": "新建变更请求"} | {c.id: f"#{c.id} {c.title}" for c in targets}
-    target = st.selectbox("保存到", options, format_func=names.get, key="editor_target",
-                          help="几处修改可以放进同一个变更请求，一起审核、一起发布。")
+    target = st.selectbox("保存到", options, format_func=names.get, key="editor_target", on_change=open_request,
+                          args=(ed,), help="几处修改可以放进同一个变更请求，一起审核、一起发布。")
     chosen = next((c for c in targets if c.id == target), None)
     if chosen is not None:
         st.caption(f"该变更请求：{chosen.state_label}")
     return target, chosen
+
+
+def open_request(ed):
+    """A change request chosen to save into: open the entry it changes, unless it changes the open one."""
+    paths = ed.paths_of(st.session_state.get("editor_target"))
+    if paths and st.session_state.get("editor_entry") not in paths:
+        st.session_state["editor_mode"], st.session_state["editor_entry"] = "edit", paths[0]
 
 
 def pick_entry(ed, source, linked):
@@ -168,7 +175,9 @@ def field_widget(field, draft, choices, ed, k, notes):
         options = ["internal"] if draft.kind == "directory" else list(AUDIENCE_LABELS)
         entered = select(field.label, options, value, audience_choice, key) or ""
     elif field.widget == "date":
-        entered = st.date_input(field.label, value=value, min_value=DATES[0], max_value=DATES[1],
+        if key not in st.session_state:  # the starting value, given once (清除日期 sets the state later)
+            st.session_state[key] = value
+        entered = st.date_input(field.label, min_value=DATES[0], max_value=DATES[1],
                                 format="YYYY-MM-DD", key=key, help=help_text)
         if entered is not None:  # the date box itself cannot be emptied: no date is a choice too
             st.button("清除日期", key=f"{key}_clear", type="tertiary", on_click=clear_date, args=(key,),
@@ -228,6 +237,17 @@ def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None
     st.session_state.pop("editor_confirm_delete", None)
     if keep:  # go on editing the entry (widget state can only be set before the widgets exist)
         st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": keep}
+    st.rerun()
+
+
+def submit_draft(ed, cr):
+    """提交审核 on a saved draft with nothing new typed: the draft goes to review unless it has problems."""
+    if cr.problems:
+        st.error(f"还不能提交审核：变更请求 #{cr.id} 有 {len(cr.problems)} 个问题，改正后再提交。")
+        return
+    saved = ed.submit(user, cr.id)
+    flash("editor", saved_message(saved, "", cr.title), ("app_pages/review.py", "查看审核进度", {"cr": cr.id}))
+    st.session_state["editor_cr"] = cr.id
     st.rerun()
 
 
@@ -324,9 +344,13 @@ with show_errors():
     st.divider()
     unit = str((draft.meta.get("unit") if not draft.is_new else entered.get("unit")) or "")
     tasks = task_picker(ed, target_cr, edit.entry_id, unit, k)
-    default_title = f"修改“{edit.title}”" if not draft.is_new else f"新增“{edit.title}”"
-    cr_title = st.text_input("变更说明（一句话说明改了什么）", value=default_title, key=k("cr_title"))
+    on_main = kb.snapshot().entries.get(edit.entry_id)
+    title = edit.title if edit.title != edit.entry_id or on_main is None else on_main.title  # an emptied title
+    default_title = f"修改“{title}”" if not draft.is_new else f"新增“{title}”"
     new_cr = target == "new"
+    said = "变更说明（一句话说明改了什么；即变更请求的名称）" if new_cr else \
+        f"本次修改的说明（记入变更请求 #{target} 的历史；请求的名称不变）"
+    cr_title = st.text_input(said, value=default_title, key=k("cr_title"))
     draft_cr = target_cr is not None and target_cr.state == "draft"
     message = st.container()  # confirmations and questions appear right above the buttons just pressed
     b = st.columns(4)
@@ -343,11 +367,13 @@ with show_errors():
         if edit.path is None:
             message.error("还不能保存：" + "；".join(f"{ed.in_words(p.message)}，{ed.in_words(p.fix)}" for p in edit.problems_for("id")
                                                + edit.problems_for("unit")) + "。")
+        elif edit.unchanged and not draft.is_new and not tasks[0] and submit and draft_cr:
+            submit_draft(ed, target_cr)  # the saved draft, as it stands
         elif edit.unchanged and not draft.is_new and not tasks[0]:
             message.warning("没有任何改动：修改字段或正文后再保存。")
         elif edit.problems and (submit or not (new_cr or draft_cr)):
             # Reviewers get only changes that pass the checks; a draft may be saved half done.
-            later = "，或先点“保存草稿”留待以后改" if submit else ""
+            later = f"，或先点“{'保存草稿' if new_cr else '保存'}”留待以后改" if submit else ""
             message.error(f"还不能{'提交审核' if submit else '保存到审核中的变更请求'}：有 {len(edit.problems)} 个问题"
                           f"（见各字段下的红字）。改正后再{'提交' if submit else '保存'}{later}。")
         else:

@@ -70,12 +70,14 @@ def assign_missing_answers(kb, snap):
     st.dataframe([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
                    "无结果次数": g["zero"], "打开结果比例": f"{g['success_rate']:.0%}", "最近一次": when(g["last"]),
                    "示例": "；".join(g["examples"])} for g in groups], hide_index=True, key="inbox_missing_table")
-    labels = {i: f"{g['query']}（{g['searches']} 次）" for i, g in enumerate(groups)}
-    chosen = st.selectbox("查询组", list(labels), format_func=labels.get, key="inbox_missing_group")
+    # Chosen by the group's representative query: the page remembers a choice by its label, and a
+    # count or a place in the list changes as searches come in and groups are assigned.
+    by_query = {g["query"]: g for g in groups}
+    chosen = st.selectbox("查询组（按代表查询）", list(by_query), key="inbox_missing_group")
     target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name, key="inbox_zero_unit")
     if st.button("分派", key="inbox_assign"):
         with show_errors():
-            pk = suggest.assign_missing(kb, groups[chosen], target, user)
+            pk = suggest.assign_missing(kb, by_query[chosen], target, user)
             flash("inbox", f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
             st.rerun()  # the task joins the list above, and the group leaves this one
 

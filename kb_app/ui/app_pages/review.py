@@ -217,6 +217,9 @@ with show_errors():
     if is_author and cr.is_open:
         if st.button("在编辑器中修改", key="review_edit"):
             st.session_state["editor_cr"] = cr.id
+            paths = kb.editing.paths_of(cr.id)
+            if paths:  # the editor opens what the request changes
+                st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": paths[0]}
             st.switch_page("app_pages/editor.py")
 
     with st.expander("审核记录"):
