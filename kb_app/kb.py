@@ -295,13 +295,19 @@ class Kb:
         """Problems in the content files of a directory (the working tree by default)."""
         return validate(Snapshot.from_tree(root or self.settings.root))
 
-    def reference_notices(self, root=None, cr=None):
-        """Answers naming other answers the public cannot open (kb_app.content.references): in the
-        files of a directory (the working tree by default), or those a change request touches."""
+    def check_tree(self, root=None):
+        """``validate_tree`` and the reminders of the same files, read once: (problems, notices of
+        answers naming answers the public cannot open, kb_app.content.references)."""
         from .content.references import notices
 
-        if cr is None:
-            return notices(Snapshot.from_tree(root or self.settings.root), self.today())
+        snap = Snapshot.from_tree(root or self.settings.root)
+        return validate(snap), notices(snap, self.today())
+
+    def reference_notices(self, cr):
+        """The reminders of a change request: its answers, and the answers naming them, that name an
+        answer the public cannot open (kb_app.content.references)."""
+        from .content.references import notices
+
         return notices(self.snapshot(cr.head), self.today(), set(self.store.changed_paths(cr.base, cr.head)))
 
     def entry(self, entry_id: str, commit: str | None = None) -> Entry:

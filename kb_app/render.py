@@ -239,6 +239,15 @@ def visible_entry(snap: Snapshot, entry_id: str, staff: bool, day: dt.date) -> E
     return entry
 
 
+def may_open(snap: Snapshot, entry_id: str, staff: bool, day: dt.date) -> bool:
+    """Whether :func:`visible_entry` lets the reader open the entry."""
+    try:
+        visible_entry(snap, entry_id, staff, day)
+        return True
+    except EntryNotFound:
+        return False
+
+
 def find_article(snap: Snapshot, article_id: str) -> Article:
     article = snap.find_article(article_id)
     if article is None:
@@ -313,14 +322,8 @@ class Reader:
         return basis_items(self.snap, entry)
 
     def answers_named(self, entry: Entry) -> dict[str, str]:
-        """Name → id of the answers the entry's text names that this reader may open."""
-        def can_open(entry_id):
-            try:
-                return self.entry(entry_id).kind == "policy"
-            except EntryNotFound:
-                return False
-
-        return references.links(self.snap, entry, can_open)
+        """Name → id of the answers (policy entries) the entry's text names that this reader may open."""
+        return references.links(self.snap, entry, lambda entry_id: may_open(self.snap, entry_id, self.staff, self.day))
 
     def last_checked(self, entry: Entry) -> dt.date | None:
         return last_checked(entry, self.store)

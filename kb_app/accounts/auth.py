@@ -44,8 +44,7 @@ class User:
 
     @property
     def role_label(self) -> str:
-        label = ROLES.get(self.role, self.role)
-        return f"{label}·{self.unit}" if self.role in UNIT_ROLES and self.unit else label
+        return self.role_named(str)
 
     def role_named(self, unit_name) -> str:
         """The role as a person reads it, the unit by its name (单位审核人·示例市人力资源和社会保障局);

@@ -16,6 +16,7 @@ import re
 import weakref
 
 from ..cache import LruCache
+from .frontmatter import FrontMatterError
 from .model import BlobFiles, Entry, Snapshot
 
 #: A name in quotation marks followed by what it names (答复, 答复口径, 解答, 条目).
@@ -102,8 +103,7 @@ def notices(snap: Snapshot, day: dt.date, paths=None) -> list[Notice]:
     ``paths`` limits the check to the answers at those paths and to the answers naming them (a change
     request: what it edits, and what points to what it edits).
     """
-    sources = [e for e in snap.policies()
-               if e.audience == "public" and not e.public_blocked and e.status(day) != "expired"]
+    sources = [e for e in snap.policies() if _shown(e, day)]
     out = []
     for source, named in zip(sources, _named_in(snap, sources)):
         for name, line in named:
@@ -119,15 +119,19 @@ def draft_notices(snap: Snapshot, path: str, text: str, day: dt.date) -> list[No
     """:func:`notices` of one edited file (not yet committed) against the answers of ``snap``."""
     try:
         source = Entry.from_text(path, text)
-    except Exception:  # a file that cannot be read has its problems from validation
+    except FrontMatterError:  # a file that cannot be read has its problems from validation
         return []
-    if source.kind != "policy" or source.audience != "public" or source.public_blocked \
-            or source.status(day) == "expired":
+    if source.kind != "policy" or not _shown(source, day):
         return []
     first = _lines_before(text, source.body)
     out = [Notice(path, first + line, message, fix) for name, line in names(source.body)
            for message, fix in _problems(source, name, resolve(snap, name), day)]
     return sorted(set(out), key=lambda n: (n.line, n.message))
+
+
+def _shown(entry: Entry, day: dt.date) -> bool:
+    """Whether an answer is public on ``day`` or later (its references are then checked)."""
+    return entry.audience == "public" and not entry.public_blocked and entry.status(day) != "expired"
 
 
 def _named_in(snap: Snapshot, entries: list[Entry]) -> list[list[tuple[str, int]]]:

@@ -22,17 +22,16 @@ import math
 import re
 import weakref
 
-from ..cache import LruCache
-
 from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
 
 #: Answers covering less of the request than this are not offered at all.
 MIN_COVERAGE = 0.5
 SETTLE_COVERAGE = 0.6
 STRONG_COVERAGE = 0.85
-#: Words that make a request read as a question rather than a complaint.
-QUESTION_MARKS = ("怎么", "怎样", "如何", "什么", "多少", "哪", "吗", "能不能", "可不可以", "是否", "几", "啥", "咋",
-                  "能否", "要不要", "请问", "咨询", "想问", "了解", "?", "？")
+#: Words that make a request read as a question rather than a complaint (几 as in 几点, 几天; not 好几天).
+QUESTION_MARKS = ("怎么", "怎样", "如何", "什么", "多少", "哪", "吗", "嘛", "呢", "能不能", "可不可以", "可以", "是否",
+                  "几", "啥", "咋", "能否", "要不要", "会不会", "是不是", "有没有", "多久", "多长时间", "为什么", "谁",
+                  "请问", "咨询", "查询", "想问", "了解", "?", "？")
 _CJK = re.compile(f"[{CJK}]")
 
 
@@ -65,7 +64,7 @@ def content_words(text: str) -> list[str]:
 def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
     """Share of the request's content words found in ``surface`` (directly or as a synonym).
 
-    ``weight(word)`` counts words unequally: with :func:`rarity`, a request's particular word (路灯)
+    ``weight(word)`` counts words unequally: with :class:`Rarity`, a request's particular word (路灯)
     counts for more than the words many answers share (小区, 晚上).
     """
     words = content_words(text)
@@ -77,45 +76,41 @@ def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
     return sum(weight(w) for w in words if w in surface) / sum(weight(w) for w in words)
 
 
-#: Document frequencies of words among the answers' wordings, by (commit, word).
-_FREQUENCY = LruCache(100_000)
+class Rarity:
+    """``weight(word)``: how rare a word is among the answers' wordings of a snapshot (an inverse
+    document frequency; a word no answer has is as rare as can be). Kept with the snapshot, counts
+    made once per word."""
 
+    def __init__(self, snap):
+        self.surfaces = [normalize(surface(e)) for e in snap.policies()]
+        self.counts: dict[str, int] = {}
 
-def rarity(snap, surfaces: dict[str, str]):
-    """``weight(word)``: how rare a word is among the answers' wordings (an inverse document frequency;
-    a word no answer has is as rare as can be)."""
-    n = len(surfaces)
-
-    def weight(word: str) -> float:
-        key = (snap.commit, word)
-        df = _FREQUENCY.get(key)
+    def __call__(self, word: str) -> float:
+        df = self.counts.get(word)
         if df is None:
-            df = sum(1 for s in surfaces.values() if word in s)
-            _FREQUENCY.put(key, df)
-        return math.log((n + 1) / (df + 1)) + 1.0
+            df = self.counts[word] = sum(1 for s in self.surfaces if word in s)
+        return math.log((len(self.surfaces) + 1) / (df + 1)) + 1.0
 
-    return weight
+
+_RARITY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def rarity(snap) -> Rarity:
+    found = _RARITY.get(snap)
+    if found is None:
+        found = _RARITY[snap] = Rarity(snap)
+    return found
 
 
 def is_question(text: str) -> bool:
     """Whether the request reads as a question (a consultation) rather than a report."""
+    text = text.replace("好几", "")  # 路灯坏了好几天 tells how long, it asks nothing
     return any(mark in text for mark in QUESTION_MARKS)
 
 
 def surface(entry) -> str:
     """The answer's own short wording: title, questions, keywords and category."""
     return " ".join([entry.title, *entry.strings("questions"), *entry.keywords, *entry.category])
-
-
-_SURFACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def surfaces(snap) -> dict[str, str]:
-    """Every policy answer's wording (:func:`surface`, normalised), by id, once per snapshot."""
-    found = _SURFACES.get(snap)
-    if found is None:
-        found = _SURFACES[snap] = {e.id: normalize(surface(e)) for e in snap.policies()}
-    return found
 
 
 #: The statuses that follow from an entry's dates alone (others, such as a format error, are kept).
@@ -133,7 +128,7 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
     snap = kb.snapshot()
     results = kb.search(text, audience="agent", kind="policy", limit=limit * 2)
     question = is_question(text)
-    weight = rarity(snap, surfaces(snap))
+    weight = rarity(snap)
     answers = []
     for hit in results.hits:
         entry = snap.entries.get(hit.id)

@@ -37,6 +37,7 @@ from collections import Counter
 
 from ..cache import LruCache
 from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
+from .answers import is_question
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
@@ -210,16 +211,13 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     rule, finding, _other = intake(snap, text or "")
     if finding is None or not finding.alarm:
         return None
-    channel = (finding.channel or rule.channel).removeprefix(finding.line).strip()
+    channel = finding.channel_name or rule.channel.removeprefix(finding.line).strip()
     return {"line": finding.line, "channel": channel or "紧急专线", "event": finding.event, "also": list(finding.also)}
 
 
-#: Words of a question asked (how, whether, where, what it costs, who is in charge, which law) rather than
-#: of a matter reported: 路灯坏了找谁修 is a question, 小区门口路灯好几天不亮了 a report. 好几 is no question.
-QUESTION_FORM = re.compile(
-    r"要不要|会不会|是不是|能不能|可不可以|有没有|多久|多长时间|怎么|怎样|咋|如何|吗|嘛|呢|多少|哪|什么|(?<!好)几"
-    r"|可以|能否|是否|为什么|谁|[？?]|请问|查询|咨询|标准|条件|流程|材料|政策|规定|补贴|申请|办理|报名"
-    r"|条例|办法|法规|法律|防治|法$")
+#: Words of a search for a service or a rule rather than of a matter reported (社保卡补办, 噪声污染防治法);
+#: questions (路灯坏了找谁修) are told by ``answers.is_question``.
+SEEKING = re.compile("标准|条件|流程|材料|政策|规定|补贴|申请|办理|报名|条例|办法|法规|法律|防治|法$")
 #: Words that describe something wrong (a state, a harm, a refusal): a report says what is wrong, a search
 #: for a service names it (社保卡补办, 居住证).
 PROBLEM_WORDS = re.compile(
@@ -240,7 +238,7 @@ def public_report(snap: Snapshot, text: str) -> bool:
     a statement, not a question, that says what is wrong, that the dispatch catalogue matches well, and
     no emergency (the alarm says more). The public site then says where to report it; nothing of the catalogue goes out."""
     text = (text or "").strip()
-    if not text or QUESTION_FORM.search(text) or not PROBLEM_WORDS.search(text):
+    if not text or is_question(text) or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
         return False
     _rule, finding, _other = intake(snap, text)
     if finding is not None and finding.alarm:

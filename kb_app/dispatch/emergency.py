@@ -77,6 +77,11 @@ class Finding:
         """True when the agent must see the transfer script first (emergency or suspected)."""
         return self.state in (EMERGENCY, SUSPECTED)
 
+    @property
+    def channel_name(self) -> str:
+        """The event's own name of the line without its number (抢险救援 of 119抢险救援), or empty."""
+        return self.channel.removeprefix(self.line).strip()
+
     def explanation(self) -> str:
         """One line for the agent: what was recognised and why it is (not) treated as urgent."""
         heard = f"（按读音识别为“{self.word}”）" if self.misheard else f"（“{self.word}”）"

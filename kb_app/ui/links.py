@@ -56,7 +56,7 @@ def public_answer_link(kb, entry, label: str = "公众网站上的答复", conta
 def show_reference_notices(kb, cr):
     """For reviewers: answers the change touches, or that name what it touches, pointing to an answer
     the public cannot open (kb_app.content.references). A reminder: approving stays possible."""
-    notices = kb.reference_notices(cr=cr)
+    notices = kb.reference_notices(cr)
     if not notices:
         return
     head = kb.snapshot(cr.head)

@@ -173,10 +173,7 @@ async def search(request: Request) -> Response:
                 "hits": [views.hit_dict(h, reader) for h in results.hits]}
         if results.corrected:
             body["corrected"] = results.corrected
-        if alarm := site.kb.public_alarm(p.q, results.commit or None):
-            body["emergency"] = alarm
-        elif site.kb.public_report(p.q, results.commit or None):
-            body["report"] = views.REPORT
+        body.update(views.advice(site.kb, p.q, results.commit or None))
         return 200, dumps(body), {"total": results.total, "provisional": results.provisional}
 
     def after(facts):

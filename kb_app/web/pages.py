@@ -110,8 +110,9 @@ async def home(request: Request) -> Response:
             pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
                            corrected=results.corrected, title=f"{q} - 查询结果",
-                           alarm=site.kb.public_alarm(q, commit), report=views.REPORT if site.kb.public_report(q, commit) else None,
                            search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
+            told = views.advice(site.kb, q, commit)
+            context.update(alarm=told.get("emergency"), report=told.get("report"))
             facts = {"total": results.total, "provisional": results.provisional}
         return page("home.html", **context, facts=facts)
 

@@ -20,6 +20,16 @@ KINDS = ("policy", "directory", "article")
 REPORT = {"line": "12345",
           "message": "本网站只提供政策问答，不受理诉求。要反映这个问题，请拨打 12345 热线：热线受理后派给承办单位办理，"
                      "并按规定时限答复您。"}
+
+
+def advice(kb, q: str, commit: str | None) -> dict:
+    """What a citizen is told beside the results: the emergency line (``emergency``), or else, for words
+    that report a matter, where to report it (``report``); nothing for an ordinary question."""
+    if alarm := kb.public_alarm(q, commit):
+        return {"emergency": alarm}
+    return {"report": REPORT} if kb.public_report(q, commit) else {}
+
+
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
 
 

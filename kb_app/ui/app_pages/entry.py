@@ -43,9 +43,10 @@ def show_basis(reader, entry):
 
 def show_named(reader, entry):
     """The other answers the text names (请查看“…”答复), to open while the caller waits."""
-    for name, target in reader.answers_named(entry).items():
-        marks = reader.status_marks(reader.entry(target))
-        entry_link(target, f"正文提到的答复：{reader.entry(target).title}" + (f"（{'、'.join(marks)}）" if marks else ""),
+    for target in dict.fromkeys(reader.answers_named(entry).values()):
+        named = reader.entry(target)
+        marks = reader.status_marks(named)
+        entry_link(target, f"正文提到的答复：{named.title}" + (f"（{'、'.join(marks)}）" if marks else ""),
                    icon=":material/link:")
 
 

@@ -47,7 +47,7 @@ def validate(kb):
     示例：
         kb validate --root ./kb
     """
-    problems, notices = kb.validate_tree(), kb.reference_notices()
+    problems, notices = kb.check_tree()
     for p in problems:
         click.echo(str(p))
     if notices:
