@@ -165,6 +165,13 @@ def m013_vote_query(db):
     db["votes"].add_column("query", str)
 
 
+@migrations()
+def m014_weak_searches(db):
+    # A search whose results are about none of what it names (kb_app.search.coverage) is marked, so
+    # that it reaches the center's missing answers like a search that found nothing.
+    db["search_log"].add_column("weak", int)
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 

@@ -14,7 +14,12 @@
 
 Prints Recall@1, Recall@5 and MRR@10 for each system.
 
-    .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers|roles] [--json]
+``--only coverage`` instead counts the questions whose results are weak (kb_app.search.coverage:
+about none of what the question names): among questions the sample has no answer for
+(tests/data/unanswered_questions.yaml), which should be, and among all the answerable ones above
+and the answers' own common questions, which should not.
+
+    .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers|roles|coverage] [--json]
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ EVAL_DIR = PROJECT.parent / "shared" / "eval"
 QUESTIONS = PROJECT / "tests" / "data" / "regulation_questions.yaml"
 CALLERS = PROJECT / "tests" / "data" / "regulation_questions_callers.yaml"
 ROLES = PROJECT / "tests" / "data" / "regulation_questions_roles.yaml"
+UNANSWERED = PROJECT / "tests" / "data" / "unanswered_questions.yaml"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -203,6 +209,32 @@ def run_kb_articles(kb, queries: list[str]) -> list[list[str]]:
     return [[h.id for h in kb.search(q, audience="public", kind="article", limit=10).hits] for q in queries]
 
 
+def eval_coverage() -> dict:
+    """How many questions of each set get weak results (public search, as a citizen asks)."""
+    from kb_app import init_repo, load_settings, open_kb
+
+    def weak(kb, queries):
+        return {"weak": sum(kb.search(q, audience="public", limit=10).weak for q in queries), "n": len(queries)}
+
+    unanswered = yaml.safe_load(UNANSWERED.read_text(encoding="utf-8"))
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
+        root = init_repo(Path(tmp) / "kb")
+        kb = open_kb(load_settings(root=root, data_dir=Path(tmp) / "data"))
+        kb.reindex(rebuild=True)
+        snap = kb.snapshot()
+        out["unanswered, looked at"] = weak(kb, unanswered["looked_at"])
+        out["unanswered, held out"] = weak(kb, unanswered["held_out"])
+        for name, path in (("regulation questions", QUESTIONS), ("roles", ROLES), ("callers (held out)", CALLERS)):
+            out[name] = weak(kb, [i["q"] for i in regulation_questions(path)])
+        out["answers' own questions"] = weak(kb, [q for e in snap.entry_list if e.kind == "policy"
+                                                  and e.audience == "public" for q in e.questions])
+        docs, queries = ncp_data()
+        ncp = ncp_kb(docs, Path(tmp) / "ncp", Path(tmp) / "ncp-data")
+        out["NCP dev"] = weak(ncp, [q["query"] for q in queries])
+    return out
+
+
 def print_table(title: str, results: dict):
     print(f"\n{title}")
     print(f"{'system':<16}{'Recall@1':>10}{'Recall@5':>10}{'MRR@10':>10}{'n':>6}")
@@ -212,9 +244,18 @@ def print_table(title: str, results: dict):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--only", choices=["ncp", "regulations", "callers", "roles"], default=None)
+    p.add_argument("--only", choices=["ncp", "regulations", "callers", "roles", "coverage"], default=None)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
+    if args.only == "coverage":
+        results = eval_coverage()
+        if args.json:
+            print(json.dumps(results, ensure_ascii=False, indent=1))
+        else:
+            print(f"{'set':<28}{'weak':>6}{'n':>6}")
+            for name, r in results.items():
+                print(f"{name:<28}{r['weak']:>6}{r['n']:>6}")
+        return 0
     results = {}
     if args.only in (None, "ncp"):
         results["ncp_dev"] = eval_ncp()

@@ -372,9 +372,10 @@ class SearchIndex:
             today = self.kb.today()
             self._results.follow(commit)
             found = results(text, commit, today)
-        if found.total or as_of is not None or not text:
+        if (found.total and not found.weak) or as_of is not None or not text:
             return found
-        # Nothing found: a word written with a character of the same sound (社宝卡) is read as meant.
+        # Nothing found, or nothing about what the question names: a word written with a character
+        # of the same sound (社宝卡) is read as meant.
         speller = self._speller(commit, audience, today)
         if speller is None:
             return dataclasses.replace(found, provisional=True)
@@ -385,7 +386,7 @@ class SearchIndex:
             if self.ensure_current() != commit:
                 return found  # published meanwhile: the speller's words may no longer be the audience's
             again = results(corrected, commit, today)
-        if not again.total:
+        if not again.total or (found.total and again.weak):
             return found
         return dataclasses.replace(again, query=text, corrected=corrected)
 

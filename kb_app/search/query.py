@@ -16,7 +16,7 @@ from whoosh import query as Q
 
 from ..content.model import Entry, Snapshot
 from ..labels import STATUS_LABELS
-from . import analysis, citations, intent
+from . import analysis, citations, coverage, intent
 from .scorer import Scorer
 
 #: Field weights: title and questions above keywords above body.
@@ -100,12 +100,24 @@ class SearchResults:
     #: The question found nothing while the words of its commit were still being read for
     #: correction: asked again it may be corrected, so no cache keeps these results.
     provisional: bool = False
+    #: Words naming what the question is about that nothing the searcher may find mentions, and
+    #: whether the first results are therefore not about what was asked (see coverage.py).
+    unknown: tuple = ()
+    weak: bool = False
+
+    @property
+    def unknown_quoted(self) -> str:
+        """The unknown words quoted for a sentence (“护照”、“签证”)."""
+        return "、".join(f"“{w}”" for w in self.unknown)
 
     def as_dict(self) -> dict:
         """The JSON output of ``kb search``."""
         out = {"query": self.query, "hits": [h.as_dict() for h in self.hits]}
         if self.corrected:
             out["corrected"] = self.corrected
+        if self.weak:
+            out["weak"] = True
+            out["unknown"] = list(self.unknown)
         return out
 
 
@@ -296,7 +308,9 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     if public:
         ranked = citations.citing_first(ranked)
     hits = [_hit(f, score, highlight, day, config) for f, score in ranked[offset:offset + limit]]
-    return SearchResults(text, hits, total, expanded, commit)
+    docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
+    covered = coverage.judge(text, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana)
+    return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak)
 
 
 def _adjust(text: str, norm: str, config: Snapshot):

@@ -12,7 +12,8 @@ owning unit gets a maintenance task of kind ``suggested_question``. Accepting it
 change (``Review.create``); nothing changes the content without review, and the task closes when
 that change is published.
 
-**Missing answers** are the queries that found nothing, or that were searched at least
+**Missing answers** are the queries that found nothing or only weak results (about none of what they
+name: ``kb_app.search.coverage``) and seldom led to an opened answer, or that were searched at least
 ``LOW_SUCCESS_MIN`` times and led to an opened (or adopted) answer in fewer than
 ``LOW_SUCCESS_RATE`` of them. They are grouped by similarity (``kb_app.usage.hot.cluster_texts``) and
 offered to the hotline center with counts and examples, to be assigned to a unit.
@@ -368,23 +369,25 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
         rows = db.execute(
             "select query, sum(case when hits is not null then 1 else 0 end) as searches, "
             "sum(case when hits = 0 then 1 else 0 end) as zero, "
+            "sum(case when hits > 0 and weak = 1 then 1 else 0 end) as weak, "
             "sum(case when opened is not null or used = 1 then 1 else 0 end) as success, max(at) as last "
             "from search_log where at >= ? and at < ? and query != '' group by query having searches > 0",
             [lo, hi]).fetchall()
     by_key: dict[str, dict] = {}
-    for query, searches, zero, success, last in rows:
+    for query, searches, zero, weak, success, last in rows:
         key = phrasing_key(query)
         if not key:
             continue
-        g = by_key.setdefault(key, {"query": clean_phrasing(query), "searches": 0, "zero": 0, "success": 0,
-                                    "last": ""})
+        g = by_key.setdefault(key, {"query": clean_phrasing(query), "searches": 0, "zero": 0, "weak": 0,
+                                    "success": 0, "last": ""})
         g["searches"] += searches
         g["zero"] += zero
+        g["weak"] += weak
         g["success"] += success
         g["last"] = max(g["last"], last)
     missing = [g for g in by_key.values()
-               if g["zero"] == g["searches"] or (g["searches"] >= LOW_SUCCESS_MIN
-                                                 and g["success"] / g["searches"] < LOW_SUCCESS_RATE)]
+               if g["success"] / g["searches"] < LOW_SUCCESS_RATE
+               and (g["zero"] + g["weak"] == g["searches"] or g["searches"] >= LOW_SUCCESS_MIN)]
     if not missing:
         return []
     labels, words = cluster_texts([normalize(g["query"]) for g in missing], [g["searches"] for g in missing],
@@ -398,7 +401,8 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
         members.sort(key=lambda g: (-g["searches"], g["query"]))
         out.append({"label": "、".join(words[number]) if number >= 0 else members[0]["query"],
                     "query": members[0]["query"], "searches": sum(g["searches"] for g in members),
-                    "zero": sum(g["zero"] for g in members), "phrasings": len(members),
+                    "zero": sum(g["zero"] for g in members), "weak": sum(g["weak"] for g in members),
+                    "phrasings": len(members),
                     "success_rate": round(sum(g["success"] for g in members) / sum(g["searches"] for g in members), 3),
                     "last": max(g["last"] for g in members)[:16].replace("T", " "),
                     "examples": [g["query"] for g in members[:MISSING_EXAMPLES]],

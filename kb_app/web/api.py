@@ -173,12 +173,14 @@ async def search(request: Request) -> Response:
                 "hits": [views.hit_dict(h, reader) for h in results.hits]}
         if results.corrected:
             body["corrected"] = results.corrected
+        if results.weak:
+            body.update(weak=True, unknown=list(results.unknown))
         body.update(views.advice(site.kb, p.q, results.commit or None))
-        return 200, dumps(body), {"total": results.total, "provisional": results.provisional}
+        return 200, dumps(body), {"total": results.total, "provisional": results.provisional, "weak": results.weak}
 
     def after(facts):
         if p.offset == 0:
-            site.log_search(p.q, facts["total"], p.audience)
+            site.log_search(p.q, facts["total"], p.audience, weak=facts.get("weak", False))
 
     return await site.cached(request, f"api-search-{p.audience}", p.key, render, shared=not agent,
                              after=after)

@@ -110,15 +110,16 @@ async def home(request: Request) -> Response:
             pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
                            corrected=results.corrected, title=f"{q} - 查询结果",
+                           weak=views.weak_words(results),
                            search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
             told = views.advice(site.kb, q, commit)
             context.update(alarm=told.get("emergency"), report=told.get("report"))
-            facts = {"total": results.total, "provisional": results.provisional}
+            facts = {"total": results.total, "provisional": results.provisional, "weak": results.weak}
         return page("home.html", **context, facts=facts)
 
     def after(facts):
         if facts is not None and number == 1:
-            site.log_search(q, facts["total"])
+            site.log_search(q, facts["total"], weak=facts.get("weak", False))
 
     return await site.cached(request, "page-home", (q, problem, topic, number), render,
                              media_type="text/html; charset=utf-8", after=after)

@@ -30,6 +30,12 @@ def advice(kb, q: str, commit: str | None) -> dict:
     return {"report": REPORT} if kb.public_report(q, commit) else {}
 
 
+def weak_words(results) -> str:
+    """The words a weak search named that nothing mentions, quoted for a sentence (“护照”、“签证”);
+    empty when its results are about what it asked (see ``SearchResults.weak``)."""
+    return results.unknown_quoted if results.weak and results.hits else ""
+
+
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
 
 

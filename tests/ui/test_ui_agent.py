@@ -96,6 +96,16 @@ def test_a_misspelt_search_says_what_it_ran_instead(app_env, agent):
     assert "id=sscard-reissue" in [q for _l, p, q in links(at) if p == "entry"]
 
 
+def test_a_search_nothing_answers_says_so_and_is_logged_as_weak(app_env, agent):
+    at = search(console(agent), "护照怎么办理")
+    [warning] = [w.value for w in at.warning if w.value.startswith("知识库里没有提到")]
+    assert warning.startswith("知识库里没有提到“护照”：") and "缺失的答复" in warning
+    [row] = rows(app_env, "search_log")
+    assert row["weak"] == 1 and row["hits"] > 0
+    at = search(console(agent), "低保怎么申请")
+    assert not [w for w in at.warning if w.value.startswith("知识库里没有提到")]
+
+
 @pytest.mark.parametrize("query, entry_id, mark", [("最低工资标准 2027", "minimum-wage-2027", "未生效"),
                                                    ("2025年低保标准", "dibao-standard-2025", "已失效")])
 def test_agent_search_marks_entries_not_in_force(app_env, agent, query, entry_id, mark):

@@ -237,6 +237,20 @@ def test_missing_answers_are_grouped_by_similarity(kb):
     assert [g for g in suggest.missing_answers(kb) if g["query"] == "灵活就业社保补贴"][0]["assigned"]
 
 
+def test_weak_searches_are_missing_answers_unless_their_results_are_opened(kb):
+    for _ in range(2):
+        kb.feedback.log_search("护照怎么办理", "public", 7, weak=True)
+    for _ in range(2):  # weak, but what it found helped: not missing
+        sid = kb.feedback.log_search("狂犬疫苗在哪打", "public", 4, weak=True)
+        kb.feedback.log_open("vaccination-children", sid)
+    kb.feedback.log_search("居住证怎么办", "public", 5)  # found, searched once: not missing
+    kb.feedback.log_events([{"type": "search", "query": "签证怎么办理", "hits": 6, "weak": True}])
+    by_query = {g["query"]: g for g in suggest.missing_answers(kb)}
+    assert by_query["护照怎么办理"]["weak"] == 2 and by_query["护照怎么办理"]["zero"] == 0
+    assert by_query["签证怎么办理"]["weak"] == 1
+    assert "狂犬疫苗在哪打" not in by_query and "居住证怎么办" not in by_query
+
+
 def test_cli_accept_and_missing_report(kb, monkeypatch):
     make_users(kb)
     found(kb, PHRASING)
@@ -251,9 +265,9 @@ def test_cli_accept_and_missing_report(kb, monkeypatch):
     assert res.output.startswith("已发起变更请求 #1（审核中）：新增问法：社会保障卡丢了怎么补办")
     res = runner.invoke(cli, ["report", "missing", *args], env={"KB_TODAY": kb.settings.today})
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[0] == "1. 灵活就业社保补贴：1 次，1 种问法，无结果 1 次，打开结果 0%"
+    assert res.output.splitlines()[0] == "1. 灵活就业社保补贴：1 次，1 种问法，无结果 1 次，结果无关 0 次，打开结果 0%"
     res = runner.invoke(cli, ["report", "missing", "--csv", *args], env={"KB_TODAY": kb.settings.today})
-    assert res.output.splitlines()[0] == "内容,代表查询,查询次数,问法数,无结果次数,打开结果比例,最近一次,示例,已分派"
+    assert res.output.splitlines()[0] == "内容,代表查询,查询次数,问法数,无结果次数,结果无关次数,打开结果比例,最近一次,示例,已分派"
 
 
 def test_publishing_one_suggestion_leaves_the_others_of_the_entry_open(kb):

@@ -12,6 +12,7 @@ from kb_app.search import index as search_index
 from kb_app.web import views
 
 from ..conftest import commit_all
+from .conftest import site
 from .test_api import DIRECTORY, EXPIRED, INTERNAL, PENDING, PUBLIC, error_of
 
 
@@ -161,6 +162,28 @@ def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, 
 def test_questions_searches_for_a_service_and_emergencies_are_not_told_to_report(client, words):
     assert 'class="report"' not in client.get("/", params={"q": words}).text
     assert "report" not in client.get("/api/v1/search", params={"q": words}).json()
+
+
+def test_a_question_nothing_answers_says_so_above_its_weak_results(client, web_kb):
+    from kb_app.usage import suggest
+
+    r = client.get("/", params={"q": "护照怎么办理"})
+    check_page(r)
+    notice = re.search(r'<p class="notice" role="status">没有找到关于(.*?)</p>', r.text, re.S)
+    assert notice and notice.group(1).startswith("“护照”的答复") and 'href="tel:12345"' in notice.group(0)
+    assert '<ol class="results"' in r.text  # the results stay: a citizen may still find what helps
+    body = client.get("/api/v1/search", params={"q": "护照怎么办理"}).json()
+    assert body["weak"] is True and body["unknown"] == ["护照"] and body["total"] > 0
+    answered = client.get("/", params={"q": "外地人怎么办居住证"})
+    assert "没有找到关于" not in answered.text
+    assert "weak" not in client.get("/api/v1/search", params={"q": "外地人怎么办居住证"}).json()
+    # Logged as weak: the center hears of it among the missing answers, like a search that found nothing.
+    client.get("/", params={"q": "护照怎么办理"})
+    site(client).events.flush()
+    weak = [row for row in web_kb.db()["search_log"].rows if row["query"] == "护照怎么办理"]
+    assert len(weak) == 3 and all(row["weak"] == 1 for row in weak)
+    group = next(g for g in suggest.missing_answers(web_kb) if g["query"] == "护照怎么办理")
+    assert group["searches"] == 3 and group["weak"] == 3 and group["zero"] == 0
 
 
 def test_a_page_past_the_last_says_how_many_there_are(client):

@@ -29,14 +29,15 @@ MAX_QUERY = 500
 # -- search ------------------------------------------------------------------------------------
 
 
-def log_search(kb, user, query, kind, total):
+def log_search(kb, user, query, kind, total, weak=False):
     key = (query, kind)
     if st.session_state.get("agent_logged") == key:
         return
     st.session_state["agent_logged"] = key
     try:
         st.session_state["search_log_id"] = kb.feedback.log_search(query, audience="agent", hits=total,
-                                                                   role=user.role, username=user.username)
+                                                                   role=user.role, username=user.username,
+                                                                   weak=weak)
     except Exception:  # noqa: BLE001 - a failed log must not cost the agent the results
         log.exception("search log failed")
 
@@ -167,12 +168,15 @@ def search_tab(kb, user):
         page = st.session_state["agent_page"] = pages
         results = kb.search(query, audience="agent", limit=LIMIT, kind=kind, offset=(page - 1) * LIMIT)
     keep_in_address(query, kind, page)
-    log_search(kb, user, query, kind, results.total)
+    log_search(kb, user, query, kind, results.total, results.weak)
     if not results.hits:
         st.warning("没有找到相关条目：换个说法，或用派单助手按诉求内容查找承办单位。")
         return
     if results.corrected:
         st.info(f"没有找到“{query}”，以下是“{results.corrected}”的结果（按同音字改正）。", icon=":material/spellcheck:")
+    if results.weak:
+        st.warning(f"知识库里没有提到{results.unknown_quoted}：下面的条目只和来电人说的部分词语有关，不是对这个问题的答复。"
+                   "这次检索会记入“缺失的答复”，由热线中心交承办单位补充。", icon=":material/help:")
     first = (page - 1) * LIMIT + 1
     st.caption(f"共 {results.total} 条，第 {first}–{first + len(results.hits) - 1} 条")
     reader = kb.reader(staff=True)

@@ -59,16 +59,18 @@ def show_task(kb, snap, t, report, pending):
 
 
 def assign_missing_answers(kb, snap):
-    """Queries that found nothing or were seldom opened, grouped, for the center to assign to a unit."""
+    """Queries that found nothing, found nothing about what they named, or were seldom opened, grouped,
+    for the center to assign to a unit."""
     st.divider()
     st.subheader("缺失的答复")
-    st.caption("近 30 天没有结果、或很少有人打开结果的查询，按内容相近归组；分派给单位补充或完善答复口径。")
+    st.caption("近 30 天没有结果、结果与问的事无关（知识库里没有提到）、或很少有人打开结果的查询，按内容相近归组；"
+               "分派给单位补充或完善答复口径。")
     groups = [g for g in suggest.missing_answers(kb) if not g["assigned"]]
     if not groups:
         st.caption("近 30 天没有待分派的缺失答复。")
         return
     st.dataframe([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
-                   "无结果次数": g["zero"], "打开结果比例": f"{g['success_rate']:.0%}", "最近一次": when(g["last"]),
+                   "无结果次数": g["zero"], "结果无关次数": g["weak"], "打开结果比例": f"{g['success_rate']:.0%}", "最近一次": when(g["last"]),
                    "示例": "；".join(g["examples"])} for g in groups], hide_index=True, key="inbox_missing_table")
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
     # count or a place in the list changes as searches come in and groups are assigned.

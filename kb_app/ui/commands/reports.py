@@ -154,11 +154,11 @@ def task_accept(kb, user, task_id, phrasing):
 
 
 MISSING_COLUMNS = {"label": "内容", "query": "代表查询", "searches": "查询次数", "phrasings": "问法数", "zero": "无结果次数",
-                   "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
+                   "weak": "结果无关次数", "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
 
 
 def missing_report(kb, start, end, as_csv):
-    """``kb report missing``: zero-result and low-success queries grouped by similarity."""
+    """``kb report missing``: zero-result, weak and low-success queries grouped by similarity."""
     from ...usage.stats import to_csv
     with errors():
         groups = kb.missing_answers(start, end, limit=200)
@@ -172,7 +172,7 @@ def missing_report(kb, start, end, as_csv):
     for i, g in enumerate(groups, 1):
         mark = "（已分派）" if g["assigned"] else ""
         click.echo(f"{i}. {g['query']}{mark}：{g['searches']} 次，{g['phrasings']} 种问法，无结果 {g['zero']} 次，"
-                   f"打开结果 {g['success_rate']:.0%}")
+                   f"结果无关 {g['weak']} 次，打开结果 {g['success_rate']:.0%}")
         if len(g["examples"]) > 1:
             click.echo(f"   例：{'；'.join(g['examples'][1:])}")
 
