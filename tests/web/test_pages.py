@@ -172,6 +172,7 @@ def test_a_question_nothing_answers_says_so_above_its_weak_results(client, web_k
     notice = re.search(r'<p class="notice" role="status">没有找到关于(.*?)</p>', r.text, re.S)
     assert notice and notice.group(1).startswith("“护照”的答复") and 'href="tel:12345"' in notice.group(0)
     assert '<ol class="results"' in r.text  # the results stay: a citizen may still find what helps
+    assert re.search(r"找到 \d+ 条部分相关的结果", r.text)
     body = client.get("/api/v1/search", params={"q": "护照怎么办理"}).json()
     assert body["weak"] is True and body["unknown"] == ["护照"] and body["total"] > 0
     answered = client.get("/", params={"q": "外地人怎么办居住证"})
