@@ -293,6 +293,9 @@ def test_cli_index_and_search_contract(kb, sample_root, tmp_path):
     out = run(["search", *base, "--audience", "agent", "失业金", "怎么领"])
     assert out.stdout.splitlines()[0] == "序号\t编号\t类型\t标题\t单位\t得分\t状态"
     assert out.stdout.splitlines()[1].startswith("1\tunemployment-insurance-claim\t答复口径\t失业保险金怎么申领\t示例市人力资源和社会保障局\t")
+    out = run(["search", *base, "护照怎么办理"])
+    assert out.stdout.splitlines()[0] == "知识库里没有提到“护照”：以下结果只和问题中的部分词语有关。"
+    assert json.loads(run(["search", *base, "--json", "护照怎么办理"]).stdout)["unknown"] == ["护照"]
     out = CliRunner().invoke(cli, ["search", *base, "--as-of", "2026-01-01", "x"])
     assert out.exit_code == 1
     assert out.output.endswith("Error: 按日期查询（as_of）仅对坐席开放：请以 agent 身份查询。\n")

@@ -189,6 +189,8 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             continue
         if results.corrected:
             click.echo(f"没有找到“{q}”，以下是“{results.corrected}”的结果（按同音字改正）。")
+        if results.weak:
+            click.echo(f"知识库里没有提到{results.unknown_quoted}：以下结果只和问题中的部分词语有关。")
         click.echo("序号\t编号\t类型\t标题\t单位\t得分\t状态")
         for i, h in enumerate(results.hits, 1):
             cells = [i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-",
