@@ -89,7 +89,7 @@ def judge(text: str, scorer: Scorer, first: list[int], groups, ana: analysis.Ana
     for d in range(len(first)):
         got = {i for i in longest if any(shared[j, d] for j, o in enumerate(words) if o in words[i])}
         best = max(best, len(got))
-    return Coverage(tuple(unknown), best <= 1)
+    return Coverage(tuple(unknown), len(first) > 0 and best <= 1)
 
 
 _CJK_WORD = re.compile(f"[{analysis.CJK}]+")

@@ -76,3 +76,14 @@ def test_random_queries_never_fail_and_never_leak(both_kb, query, limit):
             assert SECRET_NOTE not in text and "客服主管" not in text and "青龙" not in text
     agent = both_kb.search(query, audience="agent", limit=limit)
     assert len(agent.hits) <= limit and len(public.hits) <= limit
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=queries)
+def test_weak_results_name_words_of_the_question_only(both_kb, query):
+    from kb_app.search.analysis import normalize
+
+    for audience in ("public", "agent"):
+        results = both_kb.search(query, audience=audience)
+        assert not results.weak or (results.hits and results.unknown)
+        assert all(word in normalize(results.corrected or query) for word in results.unknown)
