@@ -241,16 +241,17 @@ class Tasks:
             return db.execute("select coalesce(max(id), 0) from tasks").fetchone()[0]
 
     def assign_query(self, query: str, unit: str, user=None, note: str = "") -> int:
-        """The hotline center gives a query that found nothing to a unit as a task."""
+        """The hotline center gives a query that found no answer to a unit as a task (see
+        ``suggest.missing_answers``: nothing found, nothing about what it named, or seldom opened)."""
         if user is not None and getattr(user, "role", None) not in CENTER_ROLES:
-            raise PermissionDenied("只有热线中心校核人员或管理员可以分派无结果查询。")
+            raise PermissionDenied("只有热线中心校核人员或管理员可以分派缺失的答复。")
         query = mask((query or "").strip())
         if not query:
-            raise TaskError("查询内容为空：请选择一条无结果查询再分派。")
+            raise TaskError("查询内容为空：请选择一条缺失答复的查询再分派。")
         if unit not in self.kb.snapshot().units:
             raise TaskError(f"单位“{unit}”不在 regulations/units.yaml 中：请从单位名录中选择。")
-        detail = f"公众或坐席查询“{query}”没有找到结果，请补充或完善相应的答复口径。" + (f"\n{mask(note)}" if note else "")
-        pk = self.open_task(unit, "zero_result", "", f"无结果查询：{query}", detail, source=f"query:{query}")
+        detail = f"公众或坐席查询“{query}”没有找到相应的答复，请补充或完善答复口径。" + (f"\n{mask(note)}" if note else "")
+        pk = self.open_task(unit, "zero_result", "", f"缺失的答复：{query}", detail, source=f"query:{query}")
         if pk is None:
             raise TaskError(f"查询“{query}”已分派给该单位，无需重复分派。")
         return pk

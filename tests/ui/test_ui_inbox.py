@@ -68,7 +68,7 @@ def test_center_assigns_a_zero_result_query(app_env):
     assert not at.exception
     assert at.success[0].value.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
     [task] = app_env.feedback.list_tasks("city-hrss")
-    assert task.kind == "zero_result" and task.title == "无结果查询：灵活就业社保补贴"
+    assert task.kind == "zero_result" and task.title == "缺失的答复：灵活就业社保补贴"
     # The page shows the task at once, and the group is no longer offered (it cannot be assigned twice).
     assert at.metric[0].value == "1" and any(task.heading in e.label for e in at.expander)
     assert "近 30 天没有待分派的缺失答复。" in [c.value for c in at.caption]

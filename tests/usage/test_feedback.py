@@ -226,7 +226,7 @@ def test_generate_tasks_is_idempotent(kb, sample_root):
 def test_assign_zero_result_query(kb):
     pk = kb.feedback.assign_query("灵活就业 社保补贴", "city-hrss", CENTER)
     task = kb.feedback.task(pk)
-    assert (task.kind, task.unit, task.entry, task.title) == ("zero_result", "city-hrss", "", "无结果查询：灵活就业 社保补贴")
+    assert (task.kind, task.unit, task.entry, task.title) == ("zero_result", "city-hrss", "", "缺失的答复：灵活就业 社保补贴")
     assert kb.feedback.assigned_queries() == {"灵活就业 社保补贴"}
     with pytest.raises(TaskError) as e:
         kb.feedback.assign_query("灵活就业 社保补贴", "city-hrss", CENTER)
@@ -236,7 +236,7 @@ def test_assign_zero_result_query(kb):
     assert str(e.value) == "单位“no-unit”不在 regulations/units.yaml 中：请从单位名录中选择。"
     with pytest.raises(PermissionDenied) as e:
         kb.feedback.assign_query("x", "city-hrss", EDITOR)
-    assert str(e.value) == "只有热线中心校核人员或管理员可以分派无结果查询。"
+    assert str(e.value) == "只有热线中心校核人员或管理员可以分派缺失的答复。"
 
 
 def test_task_due_date_when_the_calendar_lacks_the_year(sample_root, tmp_path):

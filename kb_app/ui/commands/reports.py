@@ -67,7 +67,7 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
 
 @cli.group()
 def task():
-    """维护任务：列出、生成、驳回，以及分派无结果查询。
+    """维护任务：列出、生成、驳回，以及分派缺失答复的查询。
 
     \b
     示例：
@@ -127,7 +127,7 @@ def task_dismiss(kb, task_id, reason):
 @click.argument("query")
 @click.option("--unit", required=True, help="承办单位编号。")
 def task_assign(kb, query, unit):
-    """把一条无结果查询分派给单位，作为维护任务。
+    """把一条缺失答复的查询（无结果、结果与所问无关或很少有人打开结果）分派给单位，作为维护任务。
 
     \b
     示例：
