@@ -148,6 +148,24 @@ def test_hooks_refuse_bad_signatures(replica_kb, make_client, client):
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_a_replica"
 
 
+def test_a_replica_forwards_its_search_log_to_the_primary_weak_searches_marked(web_kb, replica_kb, make_client):
+    from .conftest import kb_with, site
+
+    primary = make_client(kb_with(web_kb, hook_secret=SECRET))
+    replica = make_client(replica_kb, Replica(replica_kb))
+    replica.get("/", params={"q": "护照怎么办理"})
+    replica.get("/", params={"q": "外地人怎么办居住证"})
+    forwarded = []
+    site(replica).events.sink = forwarded.extend  # what the replica would post
+    site(replica).events.flush()
+    assert [(e["query"], e.get("weak", False)) for e in forwarded] == [("护照怎么办理", True), ("外地人怎么办居住证", False)]
+    data, headers = signed({"events": forwarded})
+    r = primary.post("/api/v1/hooks/logs", content=data, headers=headers)
+    assert r.status_code == 200 and r.json()["stored"] == 2
+    logged = {row["query"]: row["weak"] for row in web_kb.db()["search_log"].rows}
+    assert logged == {"护照怎么办理": 1, "外地人怎么办居住证": 0}
+
+
 def test_replica_serves_while_the_primary_is_down(web_kb, replica_kb, make_client, tmp_path):
     client = make_client(replica_kb, Replica(replica_kb))
     served = replica_kb.store.head()
