@@ -15,9 +15,9 @@
 Prints Recall@1, Recall@5 and MRR@10 for each system.
 
 ``--only coverage`` instead counts the questions whose results are weak (kb_app.search.coverage:
-about none of what the question names): among questions the sample has no answer for
-(tests/data/unanswered_questions.yaml), which should be, and among all the answerable ones above
-and the answers' own common questions, which should not.
+about none of what the question names), and those with no results: among questions the sample has
+no answer for (tests/data/unanswered_questions.yaml), which should be one or the other, and among
+all the answerable ones above and the answers' own common questions, which should be neither.
 
     .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers|roles|coverage] [--json]
 """
@@ -214,7 +214,9 @@ def eval_coverage() -> dict:
     from kb_app import init_repo, load_settings, open_kb
 
     def weak(kb, queries):
-        return {"weak": sum(kb.search(q, audience="public", limit=10).weak for q in queries), "n": len(queries)}
+        """How many get weak results, and how many are told that nothing answers them (weak or none)."""
+        found = [kb.search(q, audience="public", limit=10) for q in queries]
+        return {"weak": sum(r.weak for r in found), "none": sum(not r.total for r in found), "n": len(queries)}
 
     unanswered = yaml.safe_load(UNANSWERED.read_text(encoding="utf-8"))
     out = {}
@@ -252,9 +254,9 @@ def main(argv=None):
         if args.json:
             print(json.dumps(results, ensure_ascii=False, indent=1))
         else:
-            print(f"{'set':<28}{'weak':>6}{'n':>6}")
+            print(f"{'set':<28}{'weak':>6}{'none':>6}{'n':>6}")
             for name, r in results.items():
-                print(f"{name:<28}{r['weak']:>6}{r['n']:>6}")
+                print(f"{name:<28}{r['weak']:>6}{r['none']:>6}{r['n']:>6}")
         return 0
     results = {}
     if args.only in (None, "ncp"):

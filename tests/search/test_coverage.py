@@ -72,8 +72,9 @@ def test_the_sets_measured_in_eval_search(kb):
     """Floors a little below what ``scripts/eval_search.py --only coverage`` measures on the sample."""
     from scripts.eval_search import UNANSWERED
     unanswered = yaml.safe_load(UNANSWERED.read_text(encoding="utf-8"))
-    weak = [q for q in unanswered["looked_at"] + unanswered["held_out"] if kb.search(q, audience="public").weak]
-    assert len(weak) >= 36, len(weak)  # measured 40 of 70 (26 of 40 looked at, 14 of 30 held out)
+    told = [q for q in unanswered["looked_at"] + unanswered["held_out"]
+            if kb.search(q, audience="public").weak or not kb.search(q, audience="public").total]
+    assert len(told) >= 36, len(told)  # measured 40 of 70: 37 weak, 3 with no results
     snap = kb.snapshot()
     own = [q for e in snap.entry_list if e.kind == "policy" and e.audience == "public" for q in e.questions]
     assert len(own) > 200
