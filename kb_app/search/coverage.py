@@ -8,8 +8,8 @@ from searches that found nothing, never hears of it.
 A question's results are **weak** when the question names something that no document the audience
 may find mentions at all (护照, 火星移民, 宽带) and none of the first results shares more than one
 of its less common words with it. Words of quantity, pronouns and grammar (几十遍, 这儿, 最快) are
-no subject and do not count as unknown; a word counts as mentioned where a document has it as a word, has all its
-character pairs, or has a synonym of it.
+no subject and do not count as unknown; a word counts as mentioned where a document has it as a
+word, has all its character pairs, or has a synonym of it.
 
 Measured by ``scripts/eval_search.py --only coverage`` (public search on the sample knowledge base,
 NCP on its own documents). Of the questions the sample has no answer for
