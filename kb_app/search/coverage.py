@@ -40,6 +40,7 @@ COMMON_SHARE = 0.2
 NOT_SUBJECT = frozenset("0123456789一二三四五六七八九十几百千万两半这那哪他她我你您咱想会要能可让被把给将才又先再很太最更"
                         ) | FUNCTION_CHARS
 WORD_FIELDS = ("hw", "kw", "bw")
+_CJK_WORD = re.compile(f"[{analysis.CJK}]+")
 PAIR_FIELDS = ("hb", "kw", "bb")
 
 
@@ -54,10 +55,10 @@ class Coverage:
     weak: bool = False
 
 
-def judge(text: str, scorer: Scorer, first: list[int], groups, ana: analysis.Analyzer) -> Coverage:
-    """The coverage of a question by its first results (``first``: their document numbers)."""
-    norm = analysis.question_form(analysis.normalize(text))
-    asking = analysis.Asking(norm)
+def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana: analysis.Analyzer) -> Coverage:
+    """The coverage of a question by its first results (``first``: their document numbers);
+    ``asking`` is the question as ``query.run`` read it (normalised, in question form)."""
+    norm = asking.text
     words = [w for w in ana.query_words(norm) if not asking.only_asks(w)]
     if not words:
         return Coverage()
@@ -92,8 +93,6 @@ def judge(text: str, scorer: Scorer, first: list[int], groups, ana: analysis.Ana
         best = max(best, len(got))
     return Coverage(tuple(unknown), len(first) > 0 and best <= 1)
 
-
-_CJK_WORD = re.compile(f"[{analysis.CJK}]+")
 
 
 def _synonyms(norm: str, groups) -> dict[str, list[str]]:

@@ -309,7 +309,7 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
         ranked = citations.citing_first(ranked)
     hits = [_hit(f, score, highlight, day, config) for f, score in ranked[offset:offset + limit]]
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
-    covered = coverage.judge(text, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana)
+    covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana)
     return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak)
 
 

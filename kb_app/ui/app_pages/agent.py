@@ -176,7 +176,7 @@ def search_tab(kb, user):
         st.info(f"没有找到“{query}”，以下是“{results.corrected}”的结果（按同音字改正）。", icon=":material/spellcheck:")
     if results.weak:
         st.warning(f"知识库里没有提到{results.unknown_quoted}：下面的条目只和来电人说的部分词语有关，"
-                   "不是对这个问题的答复。这次检索会记入“缺失的答复”，由热线中心交承办单位补充。",
+                   "不是对这个问题的答复。没有采用其中的答复时，这次检索会记入“缺失的答复”，由热线中心交承办单位补充。",
                    icon=":material/help:")
     first = (page - 1) * LIMIT + 1
     st.caption(f"共 {results.total} 条，第 {first}–{first + len(results.hits) - 1} 条")
