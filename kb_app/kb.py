@@ -87,6 +87,10 @@ class Kb:
         """Search as an audience ('public' or 'agent'); see SearchIndex.search."""
         return self.index.search(query, **options)
 
+    def unknown_words(self, query: str, audience: str = "agent") -> tuple:
+        """The words of a question that nothing the audience may find mentions; see SearchIndex.unknown_words."""
+        return self.index.unknown_words(query, audience)
+
     def current_commit(self) -> str:
         """main's commit with the search index brought up to it (cheap when main has not moved)."""
         return self.index.ensure_current()

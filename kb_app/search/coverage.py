@@ -58,24 +58,7 @@ class Coverage:
 def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana: analysis.Analyzer) -> Coverage:
     """The coverage of a question by its first results (``first``: their document numbers);
     ``asking`` is the question as ``query.run`` read it (normalised, in question form)."""
-    norm = asking.text
-    words = [w for w in ana.query_words(norm) if not asking.only_asks(w)]
-    if not words:
-        return Coverage()
-    synonyms = _synonyms(norm, groups)
-    held = {}
-
-    def holding(word):
-        if word not in held:
-            found = _holding(scorer, word)
-            for other in _synonyms_of(word, synonyms):
-                found = np.union1d(found, _holding(scorer, other))
-            held[word] = found
-        return held[word]
-
-    # Most questions name nothing unknown: a word the index has (the scorer keeps those counts) is known.
-    unknown = [w for w in words if _CJK_WORD.fullmatch(w) and not NOT_SUBJECT.intersection(w)
-               and not any(scorer.doc_frequency(f, w) for f in WORD_FIELDS) and not len(holding(w))]
+    words, unknown, holding = _read(asking, scorer, groups, ana)
     if not unknown:
         return Coverage()
     first = np.asarray(first[:DEPTH], dtype=np.int64)
@@ -93,6 +76,34 @@ def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana
         best = max(best, len(got))
     return Coverage(tuple(unknown), len(first) > 0 and best <= 1)
 
+
+
+def unknown_words(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer) -> tuple:
+    """The words of a question that no document of the scorer's mentions (``Coverage.unknown``),
+    without ranking anything."""
+    return tuple(_read(asking, scorer, groups, ana)[1])
+
+
+def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer):
+    """A question's words (the asking ones left out), those of them no document mentions, and the
+    function giving the documents that hold a word (cached per word)."""
+    norm = asking.text
+    words = [w for w in ana.query_words(norm) if not asking.only_asks(w)]
+    synonyms = _synonyms(norm, groups) if words else {}
+    held = {}
+
+    def holding(word):
+        if word not in held:
+            found = _holding(scorer, word)
+            for other in _synonyms_of(word, synonyms):
+                found = np.union1d(found, _holding(scorer, other))
+            held[word] = found
+        return held[word]
+
+    # Most questions name nothing unknown: a word the index has (the scorer keeps those counts) is known.
+    unknown = [w for w in words if _CJK_WORD.fullmatch(w) and not NOT_SUBJECT.intersection(w)
+               and not any(scorer.doc_frequency(f, w) for f in WORD_FIELDS) and not len(holding(w))]
+    return words, unknown, holding
 
 
 def _synonyms(norm: str, groups) -> dict[str, list[str]]:

@@ -31,7 +31,7 @@ from ..content.model import Snapshot, config_path
 from ..exceptions import KbError
 from . import analysis, whoosh_compat
 from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapshot_docs, user_words
-from .query import SearchResults, not_in_force, run
+from .query import SearchResults, not_in_force, run, unknown_words
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
 from .spelling import Speller, visible_texts
 
@@ -156,6 +156,11 @@ class MainRef:
 
 
 # -- the index -----------------------------------------------------------------------------------
+
+
+def _check_audience(audience: str):
+    if audience not in AUDIENCES:
+        raise KbError(f"未知的查询身份“{audience}”：应为 public（公众）或 agent（坐席）。")
 
 
 class SearchIndex:
@@ -352,8 +357,7 @@ class SearchIndex:
     def search(self, query, audience: str = "public", limit: int = 10, kind=None, unit=None, category=None,
                region=None, as_of=None, offset: int = 0) -> SearchResults:
         """Search as an audience ('public' or 'agent'). Any query string is valid."""
-        if audience not in AUDIENCES:
-            raise KbError(f"未知的查询身份“{audience}”：应为 public（公众）或 agent（坐席）。")
+        _check_audience(audience)
         if as_of is not None and audience != "agent":
             raise KbError("按日期查询（as_of）仅对坐席开放：请以 agent 身份查询。")
         limit, offset = max(0, int(limit)), max(0, int(offset))
@@ -389,6 +393,17 @@ class SearchIndex:
         if not again.total or (found.total and again.weak):
             return found
         return dataclasses.replace(again, query=text, corrected=corrected)
+
+    def unknown_words(self, query, audience: str = "agent") -> tuple:
+        """The words of a question that nothing the audience may find mentions (see
+        ``SearchResults.unknown``), read without ranking anything."""
+        _check_audience(audience)
+        text = analysis.sanitize_query(query)
+        if not text:
+            return ()
+        with self._lock:
+            commit = self.ensure_current()
+            return unknown_words(text, self._scorer(self._searchers[audience]), self.analyzer(), self._config(commit))
 
     def _speller(self, commit: str, audience: str, day: dt.date) -> Speller | None:
         """The words the audience may find on ``day``, by their sound (see spelling.py), or None while

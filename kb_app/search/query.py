@@ -296,11 +296,13 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     negations = intent.negation_groups(norm)
     groups = list(config.synonym_groups) + negations
     terms, highlight, expanded = build_query(text, searcher, ana, groups, scorer.doc_frequency)
+    asking = analysis.Asking(norm)
     if not terms or limit == 0:
-        return SearchResults(text, [], 0, expanded, commit)
+        # A question of words no document has still names them (see SearchResults.unknown).
+        unknown = coverage.unknown_words(asking, scorer, groups, ana) if not terms else ()
+        return SearchResults(text, [], 0, expanded, commit, unknown=unknown)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
-    asking = analysis.Asking(norm)
     weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None
     top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
                             adjust=_adjust(text, norm, config), weak=weak)
@@ -311,6 +313,14 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
     covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana)
     return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak)
+
+
+def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot) -> tuple:
+    """The words of a question that nothing the scorer's searcher may find mentions, read as
+    ``run`` reads them (``SearchResults.unknown``), without ranking."""
+    norm = analysis.question_form(analysis.normalize(text))
+    groups = list(config.synonym_groups) + intent.negation_groups(norm)
+    return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana)
 
 
 def _adjust(text: str, norm: str, config: Snapshot):

@@ -15,8 +15,10 @@ that change is published.
 **Missing answers** are the queries that found nothing or only weak results (about none of what they
 name: ``kb_app.search.coverage``) and seldom led to an opened answer, or that were searched at least
 ``LOW_SUCCESS_MIN`` times and led to an opened (or adopted) answer in fewer than
-``LOW_SUCCESS_RATE`` of them. They are grouped by similarity (``kb_app.usage.hot.cluster_texts``) and
-offered to the hotline center with counts and examples, to be assigned to a unit.
+``LOW_SUCCESS_RATE`` of them. Queries naming something nothing in the knowledge base mentions are
+grouped by it (护照怎么办理, 护照丢了怎么补办 and 护照 are one group, 护照, apart from 狗证怎么办理,
+which shares only 办理 with them); the rest by similarity (``kb_app.usage.hot.cluster_texts``).
+They are offered to the hotline center with counts and examples, to be assigned to a unit.
 """
 
 from __future__ import annotations
@@ -390,16 +392,23 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
                and (g["zero"] + g["weak"] == g["searches"] or g["searches"] >= LOW_SUCCESS_MIN)]
     if not missing:
         return []
-    labels, words = cluster_texts([normalize(g["query"]) for g in missing], [g["searches"] for g in missing],
-                                  kb.snapshot().synonym_groups)
+    # A query naming what nothing mentions is grouped by that (护照), not with whatever else it says.
+    subjects = _subjects([unknown_words(kb, g["query"]) for g in missing])
+    rest = [i for i, subject in enumerate(subjects) if subject is None]
+    labels, words = cluster_texts([normalize(missing[i]["query"]) for i in rest],
+                                  [missing[i]["searches"] for i in rest], kb.snapshot().synonym_groups)
     assigned = kb.feedback.assigned_queries()
-    groups: dict[int, list[dict]] = {}
-    for i, g in enumerate(missing):
-        groups.setdefault(int(labels[i]) if labels[i] >= 0 else -1 - i, []).append(g)
+    groups: dict[object, list[dict]] = {}
+    for i, subject in enumerate(subjects):
+        if subject is not None:
+            groups.setdefault(subject, []).append(missing[i])
+    for n, i in enumerate(rest):
+        groups.setdefault(int(labels[n]) if labels[n] >= 0 else -1 - i, []).append(missing[i])
     out = []
     for number, members in groups.items():
         members.sort(key=lambda g: (-g["searches"], g["query"]))
-        out.append({"label": "、".join(words[number]) if number >= 0 else members[0]["query"],
+        label = number if isinstance(number, str) else "、".join(words[number]) if number >= 0 else members[0]["query"]
+        out.append({"label": label,
                     "query": members[0]["query"], "searches": sum(g["searches"] for g in members),
                     "zero": sum(g["zero"] for g in members), "weak": sum(g["weak"] for g in members),
                     "phrasings": len(members),
@@ -409,6 +418,52 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
                     "assigned": any(g["query"] in assigned for g in members)})
     out.sort(key=lambda g: (-g["searches"], g["query"]))
     return out[:limit]
+
+
+def unknown_words(kb, query: str) -> tuple:
+    """The words of a logged query that nothing in the knowledge base mentions, as of today
+    (``SearchResults.unknown``, read as an agent, who may find the most); the labels that masking
+    put in place of personal details (``[姓名]``) are no subject."""
+    for label in LABELS.values():
+        query = query.replace(label, " ")
+    return kb.unknown_words(query, "agent")
+
+
+def _subjects(unknown: list[tuple]) -> list[str | None]:
+    """For each query, the label of its subject group: queries are joined where they name the same
+    unknown word (护照怎么办理, 护照丢了怎么补办), and a group is labelled by the words its queries
+    share, most shared first (by the query's own unknown words when it is alone); None for a query
+    naming nothing unknown."""
+    owner = list(range(len(unknown)))
+
+    def find(i):
+        while owner[i] != i:
+            owner[i] = owner[owner[i]]
+            i = owner[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for i, words in enumerate(unknown):
+        for word in words:
+            if word in first_with:
+                owner[find(i)] = find(first_with[word])
+            else:
+                first_with.setdefault(word, i)
+    members: dict[int, list[int]] = {}
+    for i, words in enumerate(unknown):
+        if words:
+            members.setdefault(find(i), []).append(i)
+    out: list[str | None] = [None] * len(unknown)
+    for group in members.values():
+        counts: dict[str, int] = {}
+        for i in group:
+            for word in set(unknown[i]):
+                counts[word] = counts.get(word, 0) + 1
+        label = "、".join(sorted(counts, key=lambda w: (-counts[w], w))[:3] if len(group) == 1 else
+                         sorted((w for w, c in counts.items() if c > 1), key=lambda w: (-counts[w], w))[:3])
+        for i in group:
+            out[i] = label
+    return out
 
 
 def assign_missing(kb, group: dict, unit: str, user=None) -> int:

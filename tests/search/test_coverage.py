@@ -62,6 +62,18 @@ def test_a_misspelt_word_with_weak_results_is_read_as_meant(kb):
     assert kb.search("护照怎么办理", audience="public").corrected == ""
 
 
+def test_words_nothing_mentions_are_read_when_nothing_is_found_too(kb):
+    results = kb.search("护照", audience="public")
+    assert results.total == 0 and not results.weak and results.unknown == ("护照",)
+    assert "weak" not in results.as_dict()
+    # Read without ranking, as the center's missing answers read the logged queries.
+    assert kb.unknown_words("护照怎么办理") == ("护照",)
+    assert kb.unknown_words("火星移民怎么报名", "public") == ("火星", "移民")
+    assert "话务高峰" in kb.unknown_words("话务高峰坐席怎么处置", "public")
+    assert kb.unknown_words("话务高峰坐席怎么处置", "agent") == ()
+    assert kb.unknown_words("") == kb.unknown_words("社保卡丢了怎么补办") == ()
+
+
 def test_no_question_no_judgement(kb):
     for question in ("", "怎么办", "？？？"):
         results = kb.search(question, audience="public")

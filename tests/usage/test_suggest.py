@@ -251,6 +251,25 @@ def test_weak_searches_are_missing_answers_unless_their_results_are_opened(kb):
     assert "狂犬疫苗在哪打" not in by_query and "居住证怎么办" not in by_query
 
 
+def test_missing_answers_naming_what_nothing_mentions_are_grouped_by_it(kb):
+    for query, hits, weak in [("护照怎么办理", 7, True), ("护照怎么办理", 7, True), ("护照丢了怎么补办", 6, True),
+                              ("护照", 0, False), ("狗证怎么办理", 5, True), ("狗证怎么办理", 5, True)]:
+        kb.feedback.log_search(query, "public", hits, weak=weak)
+    kb.feedback.log_search("我叫张三，护照过期了怎么换", "agent", 6, weak=True)  # the name is masked
+    kb.feedback.log_search("灵活就业社保补贴", "public", 0)
+    groups = suggest.missing_answers(kb)
+    by_label = {g["label"]: g for g in groups}
+    passport = by_label["护照"]
+    # 护照怎么办理 says no more than 狗证怎么办理 does but 护照; the four say nothing else alike.
+    assert passport["searches"] == 5 and passport["phrasings"] == 4 and passport["query"] == "护照怎么办理"
+    assert set(passport["examples"]) == {"护照怎么办理", "护照丢了怎么补办", "护照", "我叫[姓名]，护照过期了怎么换"}
+    assert by_label["狗证"]["searches"] == 2 and by_label["狗证"]["examples"] == ["狗证怎么办理"]
+    assert any(g["query"] == "灵活就业社保补贴" for g in groups)
+    # The labels masking puts in place of personal details are no subject.
+    assert kb.unknown_words("[账号]被冻结了") == ("账号", "冻结")
+    assert suggest.unknown_words(kb, "[账号]被冻结了") == ("冻结",)
+
+
 def test_cli_accept_and_missing_report(kb, monkeypatch):
     make_users(kb)
     found(kb, PHRASING)
