@@ -22,7 +22,7 @@ What counts as a number of each kind:
 Ordinary numbers are left alone: the hotline number 12345, dates, 文号 such as
 ``京政办发〔2024〕12号``, money amounts, road numbers and counts never have the shapes above
 (a digit run is only a candidate when no digit touches it on either side).
-Full-width digits (``１３８…``) are read as ASCII digits.
+Full-width digits (``１３８…``) are read as ASCII digits; what is left is kept as written (（一）stays（一）).
 
 What speech-to-text and callers produce besides:
 
@@ -58,6 +58,7 @@ import threading
 LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]", "mobile": "[手机号]", "landline": "[电话]",
           "account": "[账号]", "plate": "[车牌]", "address": "[门牌]", "name": "[姓名]"}
 
+_LABEL_SPLIT = re.compile("(" + "|".join(re.escape(label) for label in LABELS.values()) + ")")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
 _SEP = r"[ \-\u00a0]?"
 _NO_DIGIT_BEFORE = r"(?<![0-9])"
@@ -310,11 +311,37 @@ def mask(text: str | None) -> str:
     """The text with numbers, e-mail addresses, household addresses and introduced names as labels."""
     if not text:
         return text or ""
-    text = str(text).translate(_FULL_WIDTH)
+    written = str(text)
+    text = written.translate(_FULL_WIDTH)
     text = EMAIL.sub(LABELS["email"], text)
     text = _mask_numbers(text)
     text = CN_NUMBER.sub(_cn_number, text)
     text = _mask_contacts(text)
     text = ADDRESS.sub(LABELS["address"], text)
-    return _mask_names(text)
+    text = _mask_names(text)
+    return text if written.isascii() else _as_written(written, text)
 
+
+def _as_written(written: str, masked: str) -> str:
+    """The masked text with the full-width digits, signs and brackets of what was written (（一）,
+    １２月) where they were left: the patterns read them as ASCII, and nothing else reads them so.
+
+    The stretches between the labels are found in order in what was written, read as ASCII, and
+    taken from it as written: they equal it but for width, so nothing masked comes back. Where a
+    stretch is not found (a number spoken in Chinese numerals, partly masked), the masked text is
+    given as read.
+    """
+    read = written.translate(_FULL_WIDTH)
+    if read == written:
+        return masked
+    out, at = [], 0
+    for n, part in enumerate(_LABEL_SPLIT.split(masked)):
+        if n % 2 or not part:
+            out.append(part)
+            continue
+        found = read.find(part, at)
+        if found < 0:
+            return masked
+        out.append(written[found:found + len(part)])
+        at = found + len(part)
+    return "".join(out)

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb_app.privacy import COMPOUND_SURNAMES, mask
+from kb_app.privacy import _FULL_WIDTH, COMPOUND_SURNAMES, mask
 
 MASKED = [
     # mobiles, with and without country code and separators
@@ -157,6 +157,23 @@ def test_masking_is_idempotent(text, expected):
 def test_empty_and_none():
     assert mask("") == ""
     assert mask(None) == ""
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("（一）请于１２月３日前办理", "（一）请于１２月３日前办理"),
+    ("电话：１３８１２３４５６７８（白天）", "电话：[手机号]（白天）"),
+    ("我叫张三，电话13812345678（手机）", "我叫[姓名]，电话[手机号]（手机）"),
+    ("身份证１１０１０１１９９００３０７１２３４，楼号８", "身份证[身份证号]，楼号８"),
+    ("（０１０）６２１２３４５６ 转 ＋８", "[电话] 转 ＋８"),
+])
+def test_full_width_text_is_kept_as_written_around_the_labels(text, expected):
+    assert mask(text) == expected
+
+
+@given(st.text(alphabet="0123456789０１２３４５６７８９ -－+＋()（）@.号元年月日电话我叫张三楼单元室", max_size=60))
+def test_full_width_text_is_masked_as_its_ascii_reading(text):
+    # What was written full width is masked exactly as the same text in ASCII, and kept as written.
+    assert mask(text).translate(_FULL_WIDTH) == mask(text.translate(_FULL_WIDTH))
 
 
 @given(st.text(alphabet="0123456789 -+()@.abcX号元年月日电话", max_size=60))
