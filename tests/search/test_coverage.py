@@ -53,6 +53,17 @@ def test_a_synonym_in_the_documents_counts_as_the_word(kb, sample_root):
     assert not results.weak and results.hits[0].id == "id-card-reissue"
 
 
+def test_a_place_is_mentioned_where_its_name_is_without_市_or_县(kb, sample_root):
+    assert kb.unknown_words("大理市低保怎么申请", "public") == ("大理", "大理市")
+    path = sample_root / "entries" / "policy" / "city-civil-affairs" / "dibao-apply.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n在大理工作的本市户籍居民同样适用。\n", encoding="utf-8")
+    commit_all(sample_root, "低保：大理")
+    assert kb.unknown_words("大理市低保怎么申请", "public") == ()
+    assert kb.unknown_words("大理州低保怎么申请", "public") == ()
+    # Only a place's last character: 狗证 is not mentioned by a document holding 狗.
+    assert coverage.PLACE_SUFFIX.isdisjoint("证卡费")
+
+
 def test_a_misspelt_word_with_weak_results_is_read_as_meant(kb):
     # 社宝卡 is no word of the knowledge base; 丢了 alone finds answers about lost cards, not this one.
     results = kb.search("社宝卡丢了怎么补", audience="public")
