@@ -408,7 +408,7 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     for number, members in groups.items():
         members.sort(key=lambda g: (-g["searches"], g["query"]))
         label = number if isinstance(number, str) else "、".join(words[number]) if number >= 0 else members[0]["query"]
-        out.append({"label": label,
+        out.append({"label": label, "subject": number if isinstance(number, str) else "",
                     "query": members[0]["query"], "searches": sum(g["searches"] for g in members),
                     "zero": sum(g["zero"] for g in members), "weak": sum(g["weak"] for g in members),
                     "phrasings": len(members),
@@ -469,6 +469,7 @@ def _subjects(unknown: list[tuple]) -> list[str | None]:
 def assign_missing(kb, group: dict, unit: str, user=None) -> int:
     """Give a group of missing-answer queries to a unit as one maintenance task."""
     others = [q for q in group["examples"] if q != group["query"]]
-    note = (f"同类查询共 {group['searches']} 次、{group['phrasings']} 种问法" +
+    note = ((f"知识库里没有提到“{group['subject']}”。" if group.get("subject") else "") +
+            f"同类查询共 {group['searches']} 次、{group['phrasings']} 种问法" +
             (f"，例如：{'；'.join(others)}" if others else "") + "。")
     return kb.feedback.assign_query(group["query"], unit, user, note=note)

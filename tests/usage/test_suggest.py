@@ -264,7 +264,11 @@ def test_missing_answers_naming_what_nothing_mentions_are_grouped_by_it(kb):
     assert passport["searches"] == 5 and passport["phrasings"] == 4 and passport["query"] == "护照怎么办理"
     assert set(passport["examples"]) == {"护照怎么办理", "护照丢了怎么补办", "护照", "我叫[姓名]，护照过期了怎么换"}
     assert by_label["狗证"]["searches"] == 2 and by_label["狗证"]["examples"] == ["狗证怎么办理"]
-    assert any(g["query"] == "灵活就业社保补贴" for g in groups)
+    assert passport["subject"] == "护照" and by_label["狗证"]["subject"] == "狗证"
+    assert [g["subject"] for g in groups if g["query"] == "灵活就业社保补贴"] == [""]
+    # The unit given the group is told what the knowledge base lacks.
+    pk = suggest.assign_missing(kb, passport, "city-public-security", make_users(kb)["center"])
+    assert "\n知识库里没有提到“护照”。同类查询共 5 次、4 种问法" in kb.feedback.task(pk).detail
     # The labels masking puts in place of personal details are no subject.
     assert kb.unknown_words("[账号]被冻结了") == ("账号", "冻结")
     assert suggest.unknown_words(kb, "[账号]被冻结了") == ("冻结",)
@@ -286,7 +290,11 @@ def test_cli_accept_and_missing_report(kb, monkeypatch):
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0] == "1. 灵活就业社保补贴：1 次，1 种问法，无结果 1 次，结果无关 0 次，打开结果 0%"
     res = runner.invoke(cli, ["report", "missing", "--csv", *args], env={"KB_TODAY": kb.settings.today})
-    assert res.output.splitlines()[0] == "内容,代表查询,查询次数,问法数,无结果次数,结果无关次数,打开结果比例,最近一次,示例,已分派"
+    assert res.output.splitlines()[0] == ("内容,知识库里没有提到,代表查询,查询次数,问法数,无结果次数,结果无关次数,"
+                                          "打开结果比例,最近一次,示例,已分派")
+    kb.feedback.log_search("护照怎么办理", "public", 7, weak=True)
+    res = runner.invoke(cli, ["report", "missing", *args], env={"KB_TODAY": kb.settings.today})
+    assert "护照怎么办理（知识库里没有提到“护照”）：1 次，1 种问法，无结果 0 次，结果无关 1 次" in res.output
 
 
 def test_publishing_one_suggestion_leaves_the_others_of_the_entry_open(kb):

@@ -63,8 +63,8 @@ def assign_missing_answers(kb, snap):
     for the center to assign to a unit."""
     st.divider()
     st.subheader("缺失的答复")
-    st.caption("近 30 天没有结果、结果与问的事无关（知识库里没有提到）、或很少有人打开结果的查询，按内容相近归组；"
-               "分派给单位补充或完善答复口径。")
+    st.caption("近 30 天没有结果、结果与问的事无关（知识库里没有提到）、或很少有人打开结果的查询，按内容相近归组，"
+               "说到同一件知识库里没有提到的事的归为一组；分派给单位补充或完善答复口径。")
     groups = [g for g in suggest.missing_answers(kb) if not g["assigned"]]
     if not groups:
         st.caption("近 30 天没有待分派的缺失答复。")

@@ -153,7 +153,7 @@ def task_accept(kb, user, task_id, phrasing):
     click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}")
 
 
-MISSING_COLUMNS = {"label": "内容", "query": "代表查询", "searches": "查询次数", "phrasings": "问法数", "zero": "无结果次数",
+MISSING_COLUMNS = {"label": "内容", "subject": "知识库里没有提到", "query": "代表查询", "searches": "查询次数", "phrasings": "问法数", "zero": "无结果次数",
                    "weak": "结果无关次数", "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例",
                    "assigned_text": "已分派"}
 
@@ -171,7 +171,7 @@ def missing_report(kb, start, end, as_csv):
     if not groups:
         click.echo("没有缺失的答复：所选时段内的查询都找到了结果并有人打开。")
     for i, g in enumerate(groups, 1):
-        mark = "（已分派）" if g["assigned"] else ""
+        mark = (f"（知识库里没有提到“{g['subject']}”）" if g["subject"] else "") + ("（已分派）" if g["assigned"] else "")
         click.echo(f"{i}. {g['query']}{mark}：{g['searches']} 次，{g['phrasings']} 种问法，无结果 {g['zero']} 次，"
                    f"结果无关 {g['weak']} 次，打开结果 {g['success_rate']:.0%}")
         if len(g["examples"]) > 1:
