@@ -110,7 +110,7 @@ async def home(request: Request) -> Response:
             pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
             context.update(results=hits, total=results.total, page=number, pages=pages,
                            corrected=results.corrected, title=f"{q} - 查询结果",
-                           weak=views.weak_words(results),
+                           weak=views.weak_words(results), missing=views.missing_words(results),
                            search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
             told = views.advice(site.kb, q, commit)
             context.update(alarm=told.get("emergency"), report=told.get("report"))

@@ -104,6 +104,10 @@ def test_a_search_nothing_answers_says_so_and_is_logged_as_weak(app_env, agent):
     assert row["weak"] == 1 and row["hits"] > 0
     at = search(console(agent), "低保怎么申请")
     assert not [w for w in at.warning if w.value.startswith("知识库里没有提到")]
+    # Nothing found at all: the agent is told what is missing, not to try other words.
+    at = search(console(agent), "护照")
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("知识库里没有提到“护照”，没有可用的答复口径") and "换个说法" not in warning
 
 
 @pytest.mark.parametrize("query, entry_id, mark", [("最低工资标准 2027", "minimum-wage-2027", "未生效"),
