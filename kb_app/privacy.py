@@ -312,17 +312,17 @@ def mask(text: str | None) -> str:
     if not text:
         return text or ""
     written = str(text)
-    text = written.translate(_FULL_WIDTH)
+    read = text = written.translate(_FULL_WIDTH)
     text = EMAIL.sub(LABELS["email"], text)
     text = _mask_numbers(text)
     text = CN_NUMBER.sub(_cn_number, text)
     text = _mask_contacts(text)
     text = ADDRESS.sub(LABELS["address"], text)
     text = _mask_names(text)
-    return text if written.isascii() else _as_written(written, text)
+    return text if read == written else _as_written(written, read, text)
 
 
-def _as_written(written: str, masked: str) -> str:
+def _as_written(written: str, read: str, masked: str) -> str:
     """The masked text with the full-width digits, signs and brackets of what was written (（一）,
     １２月) where they were left: the patterns read them as ASCII, and nothing else reads them so.
 
@@ -331,9 +331,6 @@ def _as_written(written: str, masked: str) -> str:
     stretch is not found (a number spoken in Chinese numerals, partly masked), the masked text is
     given as read.
     """
-    read = written.translate(_FULL_WIDTH)
-    if read == written:
-        return masked
     out, at = [], 0
     for n, part in enumerate(_LABEL_SPLIT.split(masked)):
         if n % 2 or not part:

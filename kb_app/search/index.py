@@ -40,6 +40,8 @@ AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
 CACHE_SIZE = 512
+#: Questions whose unknown words are kept (see SearchIndex.unknown_words): a tuple of a few words each.
+UNKNOWN_KEPT = 8192
 #: Longest a question that found nothing waits for the speller of a new commit (see
 #: SearchIndex._speller): the sample's is read in a tenth of a second, 50,000 entries' in seconds.
 SPELLER_WAIT = 2.0
@@ -179,6 +181,9 @@ class SearchIndex:
         self._lengths = lengths_cache()
         self._postings = postings_cache()
         self._results = LruCache(CACHE_SIZE)
+        # Words nothing mentions, per (audience, question): the center's missing answers read those
+        # of every missing query on each rerun of the inbox.
+        self._unknown = LruCache(UNKNOWN_KEPT)
         self._configs = LruCache(8)
         self._spellers = LruCache(4)
         self._speller_lock = threading.Lock()
@@ -403,7 +408,9 @@ class SearchIndex:
             return ()
         with self._lock:
             commit = self.ensure_current()
-            return unknown_words(text, self._scorer(self._searchers[audience]), self.analyzer(), self._config(commit))
+            self._unknown.follow(commit)
+            return self._unknown.get_or_build((audience, text), lambda: unknown_words(
+                text, self._scorer(self._searchers[audience]), self.analyzer(), self._config(commit)))
 
     def _speller(self, commit: str, audience: str, day: dt.date) -> Speller | None:
         """The words the audience may find on ``day``, by their sound (see spelling.py), or None while

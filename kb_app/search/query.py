@@ -106,6 +106,12 @@ class SearchResults:
     weak: bool = False
 
     @property
+    def missing(self) -> bool:
+        """Nothing was found and the question names words nothing mentions: no other wording of
+        it would find an answer."""
+        return not self.total and bool(self.unknown)
+
+    @property
     def unknown_quoted(self) -> str:
         """The unknown words quoted for a sentence (“护照”、“签证”)."""
         return "、".join(f"“{w}”" for w in self.unknown)
@@ -292,9 +298,7 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     just before it (see citations.citing_first).
     """
     commit = config.commit or ""
-    norm = analysis.question_form(analysis.normalize(text))
-    negations = intent.negation_groups(norm)
-    groups = list(config.synonym_groups) + negations
+    norm, groups = _reading(text, config)
     terms, highlight, expanded = build_query(text, searcher, ana, groups, scorer.doc_frequency)
     asking = analysis.Asking(norm)
     if not terms or limit == 0:
@@ -318,9 +322,15 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
 def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot) -> tuple:
     """The words of a question that nothing the scorer's searcher may find mentions, read as
     ``run`` reads them (``SearchResults.unknown``), without ranking."""
-    norm = analysis.question_form(analysis.normalize(text))
-    groups = list(config.synonym_groups) + intent.negation_groups(norm)
+    norm, groups = _reading(text, config)
     return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana)
+
+
+def _reading(text: str, config: Snapshot) -> tuple[str, list]:
+    """A question normalised in question form, and the synonym groups it is read with: the
+    configuration's and those pairing its negated verbs (不受理 ↔ 不予受理)."""
+    norm = analysis.question_form(analysis.normalize(text))
+    return norm, list(config.synonym_groups) + intent.negation_groups(norm)
 
 
 def _adjust(text: str, norm: str, config: Snapshot):

@@ -407,8 +407,9 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     out = []
     for number, members in groups.items():
         members.sort(key=lambda g: (-g["searches"], g["query"]))
-        label = number if isinstance(number, str) else "、".join(words[number]) if number >= 0 else members[0]["query"]
-        out.append({"label": label, "subject": number if isinstance(number, str) else "",
+        subject = number if isinstance(number, str) else ""
+        label = subject or ("、".join(words[number]) if number >= 0 else members[0]["query"])
+        out.append({"label": label, "subject": subject,
                     "query": members[0]["query"], "searches": sum(g["searches"] for g in members),
                     "zero": sum(g["zero"] for g in members), "weak": sum(g["weak"] for g in members),
                     "phrasings": len(members),
@@ -459,8 +460,8 @@ def _subjects(unknown: list[tuple]) -> list[str | None]:
         for i in group:
             for word in set(unknown[i]):
                 counts[word] = counts.get(word, 0) + 1
-        label = "、".join(sorted(counts, key=lambda w: (-counts[w], w))[:3] if len(group) == 1 else
-                         sorted((w for w, c in counts.items() if c > 1), key=lambda w: (-counts[w], w))[:3])
+        shared = [w for w in counts if counts[w] > 1] if len(group) > 1 else list(counts)
+        label = "、".join(sorted(shared, key=lambda w: (-counts[w], w))[:3])
         for i in group:
             out[i] = label
     return out

@@ -175,7 +175,7 @@ async def search(request: Request) -> Response:
             body["corrected"] = results.corrected
         if results.weak:
             body.update(weak=True, unknown=list(results.unknown))
-        elif results.unknown and not results.total:
+        elif results.missing:
             body["unknown"] = list(results.unknown)
         body.update(views.advice(site.kb, p.q, results.commit or None))
         return 200, dumps(body), {"total": results.total, "provisional": results.provisional, "weak": results.weak}

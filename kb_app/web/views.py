@@ -39,7 +39,7 @@ def weak_words(results) -> str:
 def missing_words(results) -> str:
     """The words a search that found nothing named that nothing mentions (“护照”): no other wording
     finds an answer about them, so the citizen is not asked to try one; empty otherwise."""
-    return results.unknown_quoted if not results.total else ""
+    return results.unknown_quoted if results.missing else ""
 
 
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"

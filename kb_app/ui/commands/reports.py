@@ -153,8 +153,8 @@ def task_accept(kb, user, task_id, phrasing):
     click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}")
 
 
-MISSING_COLUMNS = {"label": "内容", "subject": "知识库里没有提到", "query": "代表查询", "searches": "查询次数", "phrasings": "问法数", "zero": "无结果次数",
-                   "weak": "结果无关次数", "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例",
+MISSING_COLUMNS = {"label": "内容", "subject": "知识库里没有提到", "query": "代表查询", "searches": "查询次数",
+                   "phrasings": "问法数", "zero": "无结果次数", "weak": "结果无关次数", "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例",
                    "assigned_text": "已分派"}
 
 
