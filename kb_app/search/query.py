@@ -123,6 +123,7 @@ class SearchResults:
             out["corrected"] = self.corrected
         if self.weak:
             out["weak"] = True
+        if self.weak or self.missing:
             out["unknown"] = list(self.unknown)
         return out
 

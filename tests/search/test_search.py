@@ -296,6 +296,8 @@ def test_cli_index_and_search_contract(kb, sample_root, tmp_path):
     out = run(["search", *base, "护照怎么办理"])
     assert out.stdout.splitlines()[0] == "知识库里没有提到“护照”：以下结果只和问题中的部分词语有关。"
     assert json.loads(run(["search", *base, "--json", "护照怎么办理"]).stdout)["unknown"] == ["护照"]
+    assert run(["search", *base, "护照"]).stdout == "知识库里没有提到“护照”：没有找到相关结果。\n"
+    assert json.loads(run(["search", *base, "--json", "护照"]).stdout) == {"query": "护照", "hits": [], "unknown": ["护照"]}
     out = CliRunner().invoke(cli, ["search", *base, "--as-of", "2026-01-01", "x"])
     assert out.exit_code == 1
     assert out.output.endswith("Error: 按日期查询（as_of）仅对坐席开放：请以 agent 身份查询。\n")

@@ -184,6 +184,9 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             continue
         if queries_file:
             click.echo(f"查询：{q}")
+        if results.missing:
+            click.echo(f"知识库里没有提到{results.unknown_quoted}：没有找到相关结果。")
+            continue
         if not results.hits:
             click.echo("没有找到相关结果：请换个说法，或减少筛选条件。")
             continue
