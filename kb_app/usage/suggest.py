@@ -443,6 +443,9 @@ def _subjects(unknown: list[tuple]) -> list[str | None]:
             i = owner[i]
         return i
 
+    # A query names the longest of overlapping unknown words (网速慢); it shares 网速 with one naming that.
+    named = {w for words in unknown for w in words}
+    unknown = [tuple(dict.fromkeys(part for w in words for part in _parts(w) if part in named)) for words in unknown]
     first_with: dict[str, int] = {}
     for i, words in enumerate(unknown):
         for word in words:
@@ -465,6 +468,11 @@ def _subjects(unknown: list[tuple]) -> list[str | None]:
         for i in group:
             out[i] = label
     return out
+
+
+def _parts(word: str) -> list[str]:
+    """A word and every stretch of two or more of its characters."""
+    return [word[i:j] for i in range(len(word)) for j in range(len(word), i + 1, -1)]
 
 
 def assign_missing(kb, group: dict, unit: str, user=None) -> int:

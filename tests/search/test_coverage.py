@@ -10,7 +10,7 @@ from ..conftest import commit_all
 
 def test_a_question_about_something_the_knowledge_base_never_mentions_is_weak(kb):
     for question, unknown in [("护照怎么办理", ("护照",)), ("火星移民怎么报名", ("火星", "移民")),
-                              ("宽带网速慢找谁", ("宽带", "网速", "网速慢"))]:
+                              ("宽带网速慢找谁", ("宽带", "网速慢"))]:
         results = kb.search(question, audience="public")
         assert results.total > 0, question  # BM25 still finds something through 办理, 报名, 找谁
         assert results.weak and results.unknown == unknown, (question, results.unknown)
@@ -54,7 +54,7 @@ def test_a_synonym_in_the_documents_counts_as_the_word(kb, sample_root):
 
 
 def test_a_place_is_mentioned_where_its_name_is_without_市_or_县(kb, sample_root):
-    assert kb.unknown_words("大理市低保怎么申请", "public") == ("大理", "大理市")
+    assert kb.unknown_words("大理市低保怎么申请", "public") == ("大理市",)  # not 大理 and 大理市
     path = sample_root / "entries" / "policy" / "city-civil-affairs" / "dibao-apply.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n在大理工作的本市户籍居民同样适用。\n", encoding="utf-8")
     commit_all(sample_root, "低保：大理")
@@ -62,6 +62,17 @@ def test_a_place_is_mentioned_where_its_name_is_without_市_or_县(kb, sample_ro
     assert kb.unknown_words("大理州低保怎么申请", "public") == ()
     # Only a place's last character: 狗证 is not mentioned by a document holding 狗.
     assert coverage.PLACE_SUFFIX.isdisjoint("证卡费")
+
+
+def test_a_place_cut_by_the_segmenter_is_read_whole(kb):
+    # jieba reads 西山镇 as 西 + 山镇, 城关镇 as 城关, 关镇 and 城关镇, 黄村镇 with 村镇.
+    assert kb.unknown_words("城关镇的路灯坏了", "public") == ("城关镇",)
+    assert kb.unknown_words("大兴区黄村镇的路灯坏了", "public") == ("大兴区", "黄村镇")
+    # The sample has 西山区: 西山镇 is mentioned, where 山镇 was not.
+    assert kb.unknown_words("我住在西山镇 垃圾没人清运", "public") == ()
+    assert kb.unknown_words("我住在东山镇 垃圾没人清运", "public") == ("东山镇",)
+    # A word of grammar before it is no part of the name.
+    assert kb.unknown_words("在山镇", "public") == ("山镇",)
 
 
 def test_a_misspelt_word_with_weak_results_is_read_as_meant(kb):

@@ -274,6 +274,16 @@ def test_missing_answers_naming_what_nothing_mentions_are_grouped_by_it(kb):
     assert suggest.unknown_words(kb, "[账号]被冻结了") == ("冻结",)
 
 
+def test_missing_answers_naming_overlapping_words_are_one_subject(kb):
+    # 宽带网速慢找谁 names 网速慢 (the longest of 网速, 网速慢), 网速太慢怎么投诉 names 网速: one subject.
+    for query in ("宽带网速慢找谁", "网速太慢怎么投诉", "火星移民怎么报名"):
+        kb.feedback.log_search(query, "public", 5, weak=True)
+    by_label = {g["label"]: g for g in suggest.missing_answers(kb)}
+    assert set(by_label["网速"]["examples"]) == {"宽带网速慢找谁", "网速太慢怎么投诉"}
+    assert by_label["火星、移民"]["examples"] == ["火星移民怎么报名"]
+    assert suggest._subjects([("宽带", "网速慢"), ("城关镇",)]) == ["宽带、网速慢", "城关镇"]
+
+
 def test_cli_accept_and_missing_report(kb, monkeypatch):
     make_users(kb)
     found(kb, PHRASING)
