@@ -4,7 +4,8 @@ A caller asking "楼下有人持刀砍人能打热线吗" shares almost no word 
 emergencies go to 110; the intake rules (``regulations/intake_rules.yaml``), which the center maintains
 to classify requests, recognise the situation (紧急警情) and cite the articles that govern it in
 their ``basis``. A question that an intake rule recognises therefore lends a share of the best score
-to those articles (see ``boost_articles``). Emergency rules are read by meaning with the dispatch assistant's
+to those articles, and to the entries citing all of them: the answer written for that situation
+(see ``boost_rules``). Emergency rules are read by meaning with the dispatch assistant's
 recogniser, the other rules by their trigger phrases, exactly as at intake; whether the emergency is
 happening now does not matter here: the question is about the matter either way.
 
@@ -24,6 +25,9 @@ from ..cache import LruCache
 #: carry common questions (常见问法) whose question words (能打热线吗, 找谁) match many questions;
 #: a situation the rules recognise outweighs them.
 RULE_WEIGHT = 0.5
+#: An entry citing all of a rule's basis shares in it only when the basis names this many articles:
+#: one article alone (热线受理范围) is cited by answers about any matter.
+ENTRY_BASIS = 2
 
 #: 不 before a two-character verb, and the formal 不予 (不受理 ↔ 不予受理, 不办理 ↔ 不予办理).
 _NEGATED = re.compile("(?<!不)不(?![予不])([\u4e00-\u9fff]{2})")
@@ -71,12 +75,17 @@ class RuleReader:
 
     def articles_for(self, text: str) -> list[str]:
         """The articles ("<regulation>/<n>") cited by the rules a question concerns, each once."""
+        return list(dict.fromkeys(a for basis in self.bases_for(text) for a in basis))
+
+    def bases_for(self, text: str) -> list[tuple[str, ...]]:
+        """The basis of each rule a question concerns, as the articles ("<regulation>/<n>") it cites."""
         out = []
         for rule in self.rules_for(text):
-            for b in rule.get("basis") or []:
-                if isinstance(b, dict) and b.get("regulation") and isinstance(b.get("article"), int):
-                    out.append(f"{b['regulation']}/{b['article']}")
-        return list(dict.fromkeys(out))
+            basis = [f"{b['regulation']}/{b['article']}" for b in rule.get("basis") or []
+                     if isinstance(b, dict) and b.get("regulation") and isinstance(b.get("article"), int)]
+            if basis:
+                out.append(tuple(dict.fromkeys(basis)))
+        return out
 
 
 def rule_reader(key, config) -> RuleReader:
@@ -84,20 +93,27 @@ def rule_reader(key, config) -> RuleReader:
     return _readers.get_or_build(key, lambda: RuleReader(config))
 
 
-def boost_articles(articles: list[str]):
-    """An ``adjust`` for Scorer.top giving each named article RULE_WEIGHT of the best score."""
+def boost_rules(bases: list[tuple[str, ...]]):
+    """An ``adjust`` for Scorer.top giving RULE_WEIGHT of the best score to each article a recognised
+    rule cites, and to each entry citing all of them (遇到紧急情况打12345还是110 for 楼上着火了): the
+    answer written for the situation the rule governs (see ENTRY_BASIS)."""
     def adjust(scorer, scores: np.ndarray) -> None:
-        from .citations import article_docnums
+        from .citations import article_docnums, citing_docnums
 
-        if not articles or RULE_WEIGHT <= 0 or not len(scores):
+        if not bases or RULE_WEIGHT <= 0 or not len(scores):
             return
         best = float(scores.max())
         if best <= 0:
             return
         by_id = article_docnums(scorer)
-        for a in articles:
-            if a in by_id:
-                scores[by_id[a]] += RULE_WEIGHT * best
+        citing = citing_docnums(scorer)
+        boosted = set()
+        for basis in bases:
+            boosted.update(by_id[a] for a in basis if a in by_id)
+            if len(basis) >= ENTRY_BASIS:
+                boosted.update(set.intersection(*(citing.get(a, set()) for a in basis)))
+        for d in boosted:
+            scores[d] += RULE_WEIGHT * best
     return adjust
 
 

@@ -338,7 +338,7 @@ def _adjust(text: str, norm: str, config: Snapshot):
     """Scores beyond the question's words: citations of matching entries, intake rules, the place
     named (see intent.py); ``norm`` is the question normalised."""
     reader = intent.rule_reader((config.commit, "intake"), config.config("intake_rules"))
-    rules = intent.boost_articles(reader.articles_for(text))
+    rules = intent.boost_rules(reader.bases_for(text))
     place = intent.prefer_named_place(norm)
 
     def adjust(scorer, scores):

@@ -99,6 +99,21 @@ def test_a_situation_finds_the_article_that_governs_it(kb):
     assert {"beijing-2021/11", "baoding-2022/16"} & set(top[:2]), top
 
 
+def test_a_situation_finds_the_answer_written_for_it_first(kb, monkeypatch):
+    """楼上着火了 shares 楼上 with 房屋漏水; the intake rules read a fire (emergency-fire, citing
+    beijing-2021/11 and baoding-2022/16), and the answer citing all of that basis is the one written
+    for it: it goes first for the agent as for the citizen."""
+    rules = yaml.safe_load((kb.settings.root / "regulations/intake_rules.yaml").read_text(encoding="utf-8"))
+    assert intent.RuleReader(rules).bases_for("楼上着火了") == [("beijing-2021/11", "baoding-2022/16")]
+    for audience in ("agent", "public"):
+        assert ids(kb.search("楼上着火了", audience=audience))[0] == "hotline-emergency-transfer", audience
+    assert ids(kb.search("我家楼上着火了", audience="agent"))[0] == "hotline-emergency-transfer"
+    assert intent.RuleReader(rules).bases_for("社保卡怎么补办") == []
+    # One article alone is cited by answers about any matter: no entry shares in a rule citing only it.
+    monkeypatch.setattr(intent, "ENTRY_BASIS", 3)
+    assert ids(kb.search("他家楼上着火了", audience="agent"))[0] != "hotline-emergency-transfer"
+
+
 def test_plain_and_formal_negation_meet():
     assert intent.negation_groups("哪些事热线不受理") == [["不受理", "不予受理"]]
     assert intent.negation_groups("为什么不予登记") == [["不予登记", "不登记"]]
