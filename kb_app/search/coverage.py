@@ -10,7 +10,7 @@ may find mentions at all (护照, 火星移民, 宽带) and none of the first re
 of its less common words with it. Words of quantity, pronouns and grammar (几十遍, 这儿, 最快) are
 no subject and do not count as unknown; a word counts as mentioned where a document has it as a
 word, has all its character pairs, or has a synonym of it, and a place where a document has its
-name without 市, 县 … (大理市). Of overlapping words nothing mentions (城关, 城关镇), the longest is
+name without 市, 县 … (大理市) other than as the name of another kind of place (西山区 for 西山镇). Of overlapping words nothing mentions (城关, 城关镇), the longest is
 named, and a place the segmenter cut after its first character (西 + 山镇) is read whole (西山镇).
 
 Measured by ``scripts/eval_search.py --only coverage`` (public search on the sample knowledge base,
@@ -44,6 +44,9 @@ NOT_SUBJECT = frozenset("0123456789一二三四五六七八九十几百千万两
 #: The last character of a place's name (大理市, 城关镇): a place whose name the documents hold
 #: without it is mentioned.
 PLACE_SUFFIX = frozenset("省市县区镇乡村旗州盟")
+#: ... of which these name a larger place that often shares its name with a place within (大理州 holds
+#: 大理市): a document naming only it still mentions the smaller place, unlike 西山区 for 西山镇.
+ENCLOSING = frozenset("省州盟")
 WORD_FIELDS = ("hw", "kw", "bw")
 _CJK_WORD = re.compile(f"[{analysis.CJK}]+")
 PAIR_FIELDS = ("hb", "kw", "bb")
@@ -111,7 +114,15 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
 
     unknown = [_place_name(w, norm) for w in words
                if _CJK_WORD.fullmatch(w) and not NOT_SUBJECT.intersection(w) and not known(w)]
-    unknown = [w for w in dict.fromkeys(unknown) if not (len(w) > 2 and w[-1] in PLACE_SUFFIX and known(w[:-1]))]
+    def same_place(word):
+        # 大理市 where a document has 大理 (or 大理州), not 西山镇 where the documents have 西山 only in 西山区.
+        if len(word) <= 2 or word[-1] not in PLACE_SUFFIX or not known(word[:-1]):
+            return False
+        stem = word[:-1]
+        other = [holding(stem + s) for s in PLACE_SUFFIX - ENCLOSING if s != word[-1]]
+        return len(np.setdiff1d(holding(stem), np.concatenate(other) if other else [])) > 0
+
+    unknown = [w for w in dict.fromkeys(unknown) if not same_place(w)]
     # The search mode's overlapping readings (城关, 城关镇) name one thing: the longest is said.
     return words, [w for w in unknown if not any(w != o and w in o for o in unknown)], holding
 
