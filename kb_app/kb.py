@@ -137,8 +137,9 @@ class Kb:
 
         return public_alarm(self.snapshot(commit), text)
 
-    def public_report(self, text: str, commit: str | None = None) -> bool:
-        """Whether a citizen's words read as a matter to report to the hotline (kb_app.dispatch.assistant.public_report)."""
+    def public_report(self, text: str, commit: str | None = None) -> str:
+        """Whether a citizen's words read as a matter to report to the hotline: "urgent", "report" or ""
+        (kb_app.dispatch.assistant.public_report)."""
         from .dispatch.assistant import public_report
 
         return public_report(self.snapshot(commit), text)

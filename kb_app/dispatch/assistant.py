@@ -221,7 +221,7 @@ SEEKING = re.compile("标准|条件|流程|材料|政策|规定|补贴|申请|�
 #: Words that describe something wrong (a state, a harm, a refusal): a report says what is wrong, a search
 #: for a service names it (社保卡补办, 居住证).
 PROBLEM_WORDS = re.compile(
-    "不亮|一直亮|灭|闪|坏|损|歪了|掉下来|没了|破了|爆了|裂了|翘|塌|吵|扰民|噪音|噪声|声音|漏|渗|堵|没人管|没人清|没人打扫"
+    "不亮|一直亮|灭|闪|坏|损|歪了|掉下来|没了|破了|爆了|爆裂|裂了|淹|翘|塌|吵|扰民|噪音|噪声|声音|漏|渗|堵|没人管|没人清|没人打扫"
     "|不管|拖欠|欠薪|没发|只发|不发|没结|没收到|没到账|不给|不让|乱|占|违建|违停|扩建|搭|盖房|油烟|烟|味|臭|脏|苍蝇|虫子"
     "|过期|假的|拉肚子|停水|停电|断水|断电|水压|不热|凉|投诉|举报|反映|积水|冒水|喷水|没人修|不修|跑路|退不回|不退|不认"
     "|涨价|多收|收费|不合理|态度|虐待|挡|困在|卡在|不停车|不拉|绕远|不打表|赶下|不换届|刷不了|报不了|不了|缺货|发高烧"
@@ -233,18 +233,46 @@ PROBLEM_WORDS = re.compile(
 REPORT_FLOOR = 15.0
 
 
-def public_report(snap: Snapshot, text: str) -> bool:
+def public_report(snap: Snapshot, text: str) -> str:
     """Whether a citizen's words read as a matter to report (小区门口路灯不亮) rather than a question:
     a statement, not a question, that says what is wrong, that the dispatch catalogue matches well, and
-    no emergency (the alarm says more). The public site then says where to report it; nothing of the catalogue goes out."""
+    no emergency (the alarm says more). The public site then says where to report it; nothing of the
+    catalogue goes out.
+
+    "urgent" where the matching entry's time limit is the configuration's shortest (燃气异味, 水管爆裂:
+    report it at once, safety first), or cannot be read; "report" for any other; "" for no report."""
     text = (text or "").strip()
     if not text or is_question(text) or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
-        return False
+        return ""
     _rule, finding, _other = intake(snap, text)
     if finding is not None and finding.alarm:
-        return False
+        return ""
     ranked = directory_index(snap).rank(text, 1)
-    return bool(ranked) and ranked[0][1] >= REPORT_FLOOR
+    if not ranked or ranked[0][1] < REPORT_FLOOR:
+        return ""
+    return "urgent" if urgent_tier(snap, ranked[0][0]) else "report"
+
+
+def urgent_tier(snap: Snapshot, entry: Entry) -> bool:
+    """Whether an entry's time limit is the shortest of the configuration; one that cannot be read
+    (no such tier, no default) counts as the shortest."""
+    tl = snap.config("time_limits", {})
+    tier = snap.tiers.get(entry.time_limit or (str(tl.get("default_tier") or "") if isinstance(tl, dict) else ""))
+    hours = {tid: _tier_hours(t) for tid, t in snap.tiers.items()}
+    if tier is None or hours[str(tier["id"])] is None:
+        return True
+    return hours[str(tier["id"])] <= min(h for h in hours.values() if h is not None)
+
+
+def _tier_hours(tier: dict) -> float | None:
+    """A tier's length in hours (a workday counted as 24), or None where it cannot be read."""
+    amount, unit = tier.get("amount"), tier.get("unit")
+    if unit not in _UNIT_HOURS or isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
+        return None
+    return _UNIT_HOURS[unit] * amount
+
+
+_UNIT_HOURS = {"hours": 1.0, "workdays": 24.0}
 
 
 def recogniser(snap: Snapshot) -> Recogniser:

@@ -59,7 +59,9 @@ SCHEMAS = {
                                      "also": {"type": "array", "items": STR}}},
         "report": {"type": "object", "description": "问题读起来是在反映需要办理的事（如“小区门口路灯不亮”）而不是咨询时："
                                                     "受理诉求的热线和对市民说的话（不含派单目录的任何内容）",
-                   "properties": {"line": STR, "message": STR}},
+                   "properties": {"line": STR, "message": STR,
+                                  "urgent": {"type": "boolean", "description": "要立即处置的事（如燃气异味、水管爆裂）时为 true："
+                                                                               "message 先讲安全，再请市民马上拨打热线"}}},
         "hits": {"type": "array", "items": _ref("Hit")}}},
     "Link": {"type": ["object", "null"], "properties": {"id": STR, "label": STR, "url": STR}},
     "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"],

@@ -20,6 +20,11 @@ KINDS = ("policy", "directory", "article")
 REPORT = {"line": "12345",
           "message": "本网站只提供政策问答，不受理诉求。要反映这个问题，请拨打 12345 热线：热线受理后派给承办单位办理，"
                      "并按规定时限答复您。"}
+#: ... and a matter the hotline handles within its shortest time limit (燃气异味, 水管爆裂).
+URGENT_REPORT = {"line": "12345", "urgent": True,
+                 "message": "这类情况需要立即处置：请先注意安全，下面的答复里有处置提示；然后马上拨打 12345 热线，"
+                            "热线按紧急诉求派单，承办单位会尽快到场。已经起火、爆炸或者有人受伤、中毒的，"
+                            "请直接拨打 119 或 120。"}
 
 
 def advice(kb, q: str, commit: str | None) -> dict:
@@ -27,7 +32,8 @@ def advice(kb, q: str, commit: str | None) -> dict:
     that report a matter, where to report it (``report``); nothing for an ordinary question."""
     if alarm := kb.public_alarm(q, commit):
         return {"emergency": alarm}
-    return {"report": REPORT} if kb.public_report(q, commit) else {}
+    kind = kb.public_report(q, commit)
+    return {"report": URGENT_REPORT if kind == "urgent" else REPORT} if kind else {}
 
 
 def weak_words(results) -> str:

@@ -247,5 +247,32 @@ def test_public_report_on_the_sample_sets(kb):
                  for q in yaml.safe_load((data / f"{name}.yaml").read_text(encoding="utf-8"))["questions"]]
     assert [q for q in questions if public_report(snap, q)] == []
     examples = [x for e in snap.directory() for x in e.examples]
-    assert sum(public_report(snap, x) for x in examples) >= 0.6 * len(examples)
+    assert sum(bool(public_report(snap, x)) for x in examples) >= 0.6 * len(examples)
     assert not public_report(snap, "") and not public_report(snap, "电梯卡住了里面有人")     # the alarm says more
+
+
+def test_a_matter_of_the_shortest_time_limit_is_an_urgent_report(kb):
+    """燃气异味 is handled within 2 hours (the shortest tier): the citizen is told to put safety first
+    and call at once; 路灯不亮 (3 workdays) is an ordinary report."""
+    from kb_app.dispatch.assistant import public_report
+
+    snap = kb.snapshot()
+    assert snap.entries["gas-leak"].time_limit == "2h" and snap.entries["street-light-out"].time_limit == "3wd"
+    assert public_report(snap, "家里煤气味很重") == "urgent"
+    assert public_report(snap, "家里水管爆了") == "urgent"
+    assert public_report(snap, "小区门口路灯不亮") == "report"
+    # A time limit that cannot be read counts as the shortest.
+    gas = snap.entries["gas-leak"]
+    files = {**snap.files, gas.path: snap.files[gas.path].replace("time_limit: 2h", "time_limit: 2小时")}
+    assert public_report(type(snap)(files), "家里煤气味很重") == "urgent"
+    files = {**snap.files, "regulations/time_limits.yaml": snap.files["regulations/time_limits.yaml"].replace(
+        "amount: 2\n", "amount: 200\n").replace("amount: 24\n", "amount: 100\n")}
+    assert public_report(type(snap)(files), "小区门口路灯不亮") == "urgent"  # 3 workdays is now the shortest
+
+
+@pytest.mark.parametrize("words", ["救命", "救命啊 快来人"])
+def test_a_cry_for_help_is_an_emergency(kb, words):
+    r = dispatch(kb.snapshot(), words, NOW)
+    assert r.urgency in ("emergency", "suspected") and r.rule.transfer_to == "110"
+    assert dispatch(kb.snapshot(), "这是我的救命钱 老板一直拖欠工资", NOW).rule is None or \
+        dispatch(kb.snapshot(), "这是我的救命钱 老板一直拖欠工资", NOW).rule.transfer_to != "110"

@@ -158,6 +158,18 @@ def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, 
     assert body["report"] == {"line": "12345", "message": views.REPORT["message"]}
 
 
+@pytest.mark.parametrize("words", ["家里煤气味很重", "水管爆裂 家里淹了"])
+def test_words_reporting_an_urgent_matter_put_safety_first(client, words):
+    r = client.get("/", params={"q": words})
+    page = check_page(r)
+    box = re.search(r'<div class="report urgent" role="alert">.*?</div>', r.text, re.S)
+    assert box and "请先注意安全" in box.group(0) and 'class="alarm"' not in r.text
+    assert {"tel:12345", "tel:119", "tel:120"} <= set(page.links)
+    body = client.get("/api/v1/search", params={"q": words}).json()
+    assert body["report"] == views.URGENT_REPORT and body["report"]["urgent"] is True
+    assert 'class="report urgent"' not in client.get("/", params={"q": "小区门口路灯不亮"}).text
+
+
 @pytest.mark.parametrize("words", ["路灯坏了找谁修", "社保卡补办", "居住证", "噪声污染防治法", "楼上着火了"])
 def test_questions_searches_for_a_service_and_emergencies_are_not_told_to_report(client, words):
     assert 'class="report"' not in client.get("/", params={"q": words}).text
