@@ -10,8 +10,9 @@ may find mentions at all (护照, 火星移民, 宽带) and none of the first re
 of its less common words with it. Words of quantity, pronouns and grammar (几十遍, 这儿, 最快) are
 no subject and do not count as unknown; a word counts as mentioned where a document has it as a
 word, has all its character pairs, or has a synonym of it, and a place where a document has its
-name without 市, 县 … (大理市) other than as the name of another kind of place (西山区 for 西山镇). Of overlapping words nothing mentions (城关, 城关镇), the longest is
-named, and a place the segmenter cut after its first character (西 + 山镇) is read whole (西山镇).
+name without 市, 县 … (大理市) other than as the name of another kind of place (西山区 for 西山镇).
+Of overlapping words nothing mentions (城关, 城关镇), the longest is named, and a place the
+segmenter cut after its first character (西 + 山镇) is read whole (西山镇).
 
 Measured by ``scripts/eval_search.py --only coverage`` (public search on the sample knowledge base,
 NCP on its own documents). Of the questions the sample has no answer for
@@ -114,6 +115,7 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
 
     unknown = [_place_name(w, norm) for w in words
                if _CJK_WORD.fullmatch(w) and not NOT_SUBJECT.intersection(w) and not known(w)]
+
     def same_place(word):
         # 大理市 where a document has 大理 (or 大理州), not 西山镇 where the documents have 西山 only in 西山区.
         if len(word) <= 2 or word[-1] not in PLACE_SUFFIX or not known(word[:-1]):
