@@ -290,7 +290,11 @@ async def feedback(request: Request) -> Response:
         else:
             result = await run_in_threadpool(record_feedback, site, client, entry_id, kind, data)
     except HttpError as e:
-        if not form or e.status == 404:
+        if form and e.status == 404:  # an answer withdrawn while its page was open: a page, not JSON
+            from .pages import html_error
+
+            return with_voter(html_error(e), new_voter, request)
+        if not form:
             return with_voter(error_response(e), new_voter, request)
         outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
         return with_voter(RedirectResponse(feedback_page(entry_id, outcome, form_context(data)), status_code=303),

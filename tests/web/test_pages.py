@@ -237,6 +237,23 @@ def test_no_results_and_bad_queries(client):
     assert r.status_code == 200 and "查询内容过长" in r.text and 'aria-invalid="true"' in r.text
 
 
+def test_feedback_on_an_answer_gone_meanwhile_is_a_page(client):
+    r = client.post("/api/v1/feedback", data={"entry": "withdrawn-meanwhile", "type": "vote", "helpful": "true"},
+                    follow_redirects=False)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="zh-CN">' in r.text and '"error"' not in r.text
+    assert client.post("/api/v1/feedback", json={"entry": "withdrawn-meanwhile", "type": "vote",
+                                                 "helpful": True}).json()["error"]["code"] == "not_found"
+
+
+def test_a_topic_without_results_offers_all_topics(client):
+    assert re.search(r"找到 \d+ 条相关结果", client.get("/", params={"q": "暖气"}).text)
+    r = client.get("/", params={"q": "暖气", "topic": "社保"})
+    page = check_page(r)
+    assert "“社保”主题中没有找到相关答复" in r.text and "/?q=%E6%9A%96%E6%B0%94" in page.links
+    assert "换个说法" not in r.text and "tel:12345" in page.links
+
+
 def test_an_unknown_topic_is_said_so_and_the_search_runs_over_all(client):
     r = client.get("/", params={"q": "申请", "topic": "不存在的主题"})
     assert "没有“不存在的主题”这个主题，已在全部主题中查询。" in r.text and "找到" in r.text
