@@ -34,19 +34,6 @@ def article_docnums(scorer) -> dict:
     return _articles(scorer)[1]
 
 
-def citing_docnums(scorer) -> dict[str, set]:
-    """The docnums of the documents citing each article, by article id (cached on the scorer)."""
-    def build():
-        out: dict[str, set] = {}
-        for d in range(scorer.n_all):
-            if not scorer.deleted[d]:
-                for c in (scorer.stored_fields(d).get("cites") or "").split(","):
-                    if c:
-                        out.setdefault(c, set()).add(d)
-        return out
-    return scorer.mask(("citations", "citing"), build)
-
-
 def _articles(scorer) -> tuple[np.ndarray, dict]:
     """The article documents of a reader: a mask, and their docnums by id (cached on the scorer)."""
     def build():

@@ -28,6 +28,9 @@ RULE_WEIGHT = 0.5
 #: An entry citing all of a rule's basis shares in it only when the basis names this many articles:
 #: one article alone (热线受理范围) is cited by answers about any matter.
 ENTRY_BASIS = 2
+#: How many of the best matching documents are looked at for such entries (their stored citations are
+#: read one by one: a bounded cost however large the index).
+ENTRY_DEPTH = 50
 
 #: 不 before a two-character verb, and the formal 不予 (不受理 ↔ 不予受理, 不办理 ↔ 不予办理).
 _NEGATED = re.compile("(?<!不)不(?![予不])([\u4e00-\u9fff]{2})")
@@ -95,10 +98,10 @@ def rule_reader(key, config) -> RuleReader:
 
 def boost_rules(bases: list[tuple[str, ...]]):
     """An ``adjust`` for Scorer.top giving RULE_WEIGHT of the best score to each article a recognised
-    rule cites, and to each entry citing all of them (遇到紧急情况打12345还是110 for 楼上着火了): the
-    answer written for the situation the rule governs (see ENTRY_BASIS)."""
+    rule cites, and to each of the best matching entries citing all of them (遇到紧急情况打12345还是110
+    for 楼上着火了): the answer written for the situation the rule governs (see ENTRY_BASIS)."""
     def adjust(scorer, scores: np.ndarray) -> None:
-        from .citations import article_docnums, citing_docnums
+        from .citations import article_docnums
 
         if not bases or RULE_WEIGHT <= 0 or not len(scores):
             return
@@ -106,12 +109,14 @@ def boost_rules(bases: list[tuple[str, ...]]):
         if best <= 0:
             return
         by_id = article_docnums(scorer)
-        citing = citing_docnums(scorer)
-        boosted = set()
-        for basis in bases:
-            boosted.update(by_id[a] for a in basis if a in by_id)
-            if len(basis) >= ENTRY_BASIS:
-                boosted.update(set.intersection(*(citing.get(a, set()) for a in basis)))
+        boosted = {by_id[a] for basis in bases for a in basis if a in by_id}
+        whole = [set(basis) for basis in bases if len(basis) >= ENTRY_BASIS]
+        if whole:
+            k = min(ENTRY_DEPTH, int(np.count_nonzero(scores)))
+            for d in np.argpartition(-scores, k - 1)[:k].tolist() if k else []:
+                cites = set((scorer.stored_fields(d).get("cites") or "").split(","))
+                if any(basis <= cites for basis in whole):
+                    boosted.add(d)
         for d in boosted:
             scores[d] += RULE_WEIGHT * best
     return adjust
