@@ -256,12 +256,17 @@ def public_report(snap: Snapshot, text: str) -> str:
 def urgent_tier(snap: Snapshot, entry: Entry) -> bool:
     """Whether an entry's time limit is the shortest of the configuration; one that cannot be read
     (no such tier, no default) counts as the shortest."""
-    tl = snap.config("time_limits", {})
-    tier = snap.tiers.get(entry.time_limit or (str(tl.get("default_tier") or "") if isinstance(tl, dict) else ""))
+    tier = snap.tiers.get(entry_tier(snap, entry))
     hours = {tid: _tier_hours(t) for tid, t in snap.tiers.items()}
     if tier is None or hours[str(tier["id"])] is None:
         return True
     return hours[str(tier["id"])] <= min(h for h in hours.values() if h is not None)
+
+
+def entry_tier(snap: Snapshot, entry: Entry) -> str:
+    """The time-limit tier of a directory entry: its own, or the configuration's default."""
+    tl = snap.config("time_limits", {})
+    return entry.time_limit or (str(tl.get("default_tier") or "") if isinstance(tl, dict) else "")
 
 
 def _tier_hours(tier: dict) -> float | None:
@@ -449,12 +454,10 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     """The directory entries for a text, best first, each with its units, tier and due moment from ``now``."""
     rtc = _round_the_clock(snap)
     calendar = calendar or WorkCalendar.from_snapshot(snap)
-    tl = snap.config("time_limits", {})
-    default_tier = str(tl.get("default_tier") or "") if isinstance(tl, dict) else ""
     candidates = []
     index = directory_index(snap)
     for entry, score, note in _ranked(index, text, limit, rerank):
-        tier = entry.time_limit or default_tier
+        tier = entry_tier(snap, entry)
         spec = snap.tiers.get(tier, {})
         due, due_error = None, ""
         if spec:

@@ -121,8 +121,8 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
         if len(word) <= 2 or word[-1] not in PLACE_SUFFIX or not known(word[:-1]):
             return False
         stem = word[:-1]
-        other = [holding(stem + s) for s in PLACE_SUFFIX - ENCLOSING if s != word[-1]]
-        return len(np.setdiff1d(holding(stem), np.concatenate(other) if other else [])) > 0
+        other = np.concatenate([holding(stem + s) for s in PLACE_SUFFIX - ENCLOSING if s != word[-1]])
+        return len(np.setdiff1d(holding(stem), other)) > 0
 
     unknown = [w for w in dict.fromkeys(unknown) if not same_place(w)]
     # The search mode's overlapping readings (城关, 城关镇) name one thing: the longest is said.

@@ -154,8 +154,8 @@ def task_accept(kb, user, task_id, phrasing):
 
 
 MISSING_COLUMNS = {"label": "内容", "subject": "知识库里没有提到", "query": "代表查询", "searches": "查询次数",
-                   "phrasings": "问法数", "zero": "无结果次数", "weak": "结果无关次数", "success_rate": "打开结果比例", "last": "最近一次", "examples_text": "示例",
-                   "assigned_text": "已分派"}
+                   "phrasings": "问法数", "zero": "无结果次数", "weak": "结果无关次数", "success_rate": "打开结果比例",
+                   "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
 
 
 def missing_report(kb, start, end, as_csv):
