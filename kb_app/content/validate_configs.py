@@ -74,6 +74,10 @@ class ConfigChecks:
             if u.get("level") is not None and u.get("level") not in UNIT_LEVELS:
                 self.add(path, self.node_line("units", i, "level"), "level", f"层级“{u.get('level')}”无效",
                          "改为 city、district、street 或 company")
+            aliases = u.get("aliases", [])
+            if not (isinstance(aliases, list) and all(isinstance(a, str) and len(a.strip()) >= 2 for a in aliases)):
+                self.add(path, self.node_line("units", i, "aliases"), "aliases", "简称应为列表，每个简称至少两个字",
+                         "写成“aliases: [人社局, 人力社保局]”，或删去这一行")
         ids = {u.get("id") for u in data if isinstance(u, dict)}
         for i, u in enumerate(data):
             if isinstance(u, dict) and u.get("parent") and u.get("parent") not in ids:

@@ -64,10 +64,12 @@ class Coverage:
     weak: bool = False
 
 
-def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana: analysis.Analyzer) -> Coverage:
+def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana: analysis.Analyzer,
+          units: dict | None = None) -> Coverage:
     """The coverage of a question by its first results (``first``: their document numbers);
-    ``asking`` is the question as ``query.run`` read it (normalised, in question form)."""
-    words, unknown, holding = _read(asking, scorer, groups, ana)
+    ``asking`` is the question as ``query.run`` read it (normalised, in question form), ``units`` the
+    unit names in it with their units' documents (see query.named_units)."""
+    words, unknown, holding = _read(asking, scorer, groups, ana, units)
     if not unknown:
         return Coverage()
     first = np.asarray(first[:DEPTH], dtype=np.int64)
@@ -87,15 +89,17 @@ def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana
 
 
 
-def unknown_words(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer) -> tuple:
+def unknown_words(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer,
+                  units: dict | None = None) -> tuple:
     """The words of a question that no document of the scorer's mentions (``Coverage.unknown``),
     without ranking anything."""
-    return tuple(_read(asking, scorer, groups, ana)[1])
+    return tuple(_read(asking, scorer, groups, ana, units)[1])
 
 
-def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer):
+def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer, units: dict | None = None):
     """A question's words (the asking ones left out), those of them no document mentions, and the
-    function giving the documents that hold a word (cached per word)."""
+    function giving the documents that hold a word (cached per word): a word of a unit's name is held
+    by the unit's documents."""
     norm = asking.text
     words = [w for w in ana.query_words(norm) if not asking.only_asks(w)]
     synonyms = _synonyms(norm, groups) if words else {}
@@ -106,6 +110,9 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
             found = _holding(scorer, word)
             for other in _synonyms_of(word, synonyms):
                 found = np.union1d(found, _holding(scorer, other))
+            for name, docs in (units or {}).items():
+                if word in name or name in word:
+                    found = np.union1d(found, docs)
             held[word] = found
         return held[word]
 

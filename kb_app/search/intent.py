@@ -10,7 +10,8 @@ recogniser, the other rules by their trigger phrases, exactly as at intake; whet
 happening now does not matter here: the question is about the matter either way.
 
 A question that names the place of one regulation (保定的条例什么时候开始施行) lowers the articles of
-the others (see ``prefer_named_place``): the place is read from each regulation's issuer.
+the others (see ``prefer_named_place``): the place is read from each regulation's issuer. A question
+that names a unit (民政局, 人社局, 国网) lifts what that unit answers (see ``prefer_named_units``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from whoosh import query as Q
 
 from ..cache import LruCache
+from . import analysis
 
 #: The share of the best score that an article cited by a recognised intake rule receives. Articles
 #: carry common questions (常见问法) whose question words (能打热线吗, 找谁) match many questions;
@@ -158,4 +161,82 @@ def prefer_named_place(norm: str):
         for reg, (_names, docnums) in places.items():
             if reg not in named:
                 scores[docnums] *= OTHER_PLACE_FACTOR
+    return adjust
+
+
+# -- the unit a question names ---------------------------------------------------------------------
+
+#: The share of the best score every document of a unit receives when a question names the unit
+#: (民政局, 人社局, 国网): what that unit answers comes first. A question that is mostly the name gives
+#: the share of its characters the name takes (all of 公安局: the best score), a list of what the
+#: unit answers before what only shares its characters (公安机关 in an article).
+UNIT_WEIGHT = 0.5
+#: The city a citywide unit's name starts with (示例市民政局 → 示例市).
+_CITY = re.compile("^[\u4e00-\u9fff]{2,6}?市")
+
+_unit_names = LruCache(4)
+
+
+def unit_names(snap) -> dict[str, tuple[str, ...]]:
+    """The names (normalised) a question may call the units of a configuration snapshot in use by, with the units each names.
+
+    A unit is called by its full name, by its name without the city or district it starts with
+    where no other unit's is the same (示例市民政局 → 民政局; 东湖区人民政府 → 人民政府 names three
+    and is left out), and by its ``aliases`` in units.yaml (人社局, 国网), which may name several.
+    Units no longer in use (``active: false``) are not named.
+    """
+    def build():
+        from ..dispatch import regions
+
+        active = [u for u in snap.units.values() if u.get("active", True) is not False and u.get("name")]
+        cities = [m.group(0) for u in active if u.get("district") == regions.CITYWIDE
+                  for m in [_CITY.match(str(u["name"]))] if m]
+        places = set(regions.districts(snap)) | ({max(set(cities), key=cities.count)} if cities else set())
+        called, short = {}, {}
+        for u in active:
+            uid, name = str(u["id"]), analysis.normalize(str(u["name"]))
+            called.setdefault(name, set()).add(uid)
+            for place in places:
+                rest = name[len(place):] if name.startswith(analysis.normalize(place)) else ""
+                if len(rest) >= 2:
+                    short.setdefault(rest, set()).add(uid)
+            for alias in u.get("aliases") or []:
+                if isinstance(alias, str) and len(analysis.normalize(alias).strip()) >= 2:
+                    called.setdefault(analysis.normalize(alias).strip(), set()).add(uid)
+        for rest, ids in short.items():
+            if len(ids) == 1:
+                called.setdefault(rest, set()).update(ids)
+        return {name: tuple(sorted(ids)) for name, ids in called.items()}
+    # A work tree's snapshot has no commit to know it by again.
+    return _unit_names.get_or_build(snap.commit, build) if snap.commit else build()
+
+
+def named_units(norm: str, names: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The unit names in a normalised question, the longest where they overlap (市民政局 is 民政局,
+    not 民政局 and 政局), with the units each names."""
+    found, taken = {}, []
+    for name in sorted(names, key=len, reverse=True):
+        start = norm.find(name)
+        while start >= 0:
+            span = (start, start + len(name))
+            if not any(a < span[1] and span[0] < b for a, b in taken):
+                taken.append(span)
+                found[name] = names[name]
+            start = norm.find(name, start + 1)
+    return found
+
+
+def unit_docnums(scorer, unit: str) -> np.ndarray:
+    """The document numbers of a unit's documents in a scorer's reader (cached on the scorer)."""
+    return np.flatnonzero(scorer.docset(("unit", unit), Q.Term("unit", unit)))
+
+
+def prefer_named_units(docs: np.ndarray, share: float):
+    """An ``adjust`` for Scorer.top lifting the documents of the units a question names (``docs``:
+    their document numbers) by UNIT_WEIGHT, or ``share`` where larger, of the best score (of 1 when
+    nothing else matches); ``share`` is the part of the question's characters the names take."""
+    def adjust(scorer, scores: np.ndarray) -> None:
+        if not len(docs) or UNIT_WEIGHT <= 0 or not len(scores):
+            return
+        scores[docs] += max(UNIT_WEIGHT, share) * (float(scores.max()) or 1.0)
     return adjust

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import numpy as np
 from whoosh import query as Q
@@ -302,21 +303,23 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     norm, groups = _reading(text, config)
     terms, highlight, expanded = build_query(text, searcher, ana, groups, scorer.doc_frequency)
     asking = analysis.Asking(norm)
-    if not terms or limit == 0:
+    units = named_units(norm, scorer, config)
+    if (not terms and not units) or limit == 0:
         # A question of words no document has still names them (see SearchResults.unknown).
-        unknown = coverage.unknown_words(asking, scorer, groups, ana) if not terms else ()
+        unknown = coverage.unknown_words(asking, scorer, groups, ana, units) if not terms else ()
         return SearchResults(text, [], 0, expanded, commit, unknown=unknown)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
     weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None
     top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
-                            adjust=_adjust(text, norm, config), weak=weak)
+                            adjust=_adjust(text, norm, config, units), weak=weak)
     ranked = rerank(text, [(scorer.stored_fields(d), sc) for d, sc in top])
     if public:
         ranked = citations.citing_first(ranked)
     hits = [_hit(f, score, highlight, day, config) for f, score in ranked[offset:offset + limit]]
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
-    covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana)
+    covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
+                             units)
     return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak)
 
 
@@ -324,7 +327,18 @@ def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     """The words of a question that nothing the scorer's searcher may find mentions, read as
     ``run`` reads them (``SearchResults.unknown``), without ranking."""
     norm, groups = _reading(text, config)
-    return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana)
+    return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana, named_units(norm, scorer, config))
+
+
+def named_units(norm: str, scorer: Scorer, config: Snapshot) -> dict[str, np.ndarray]:
+    """The unit names in a normalised question with the documents of the units each names, for
+    those naming a unit with documents in the scorer's reader (see intent.unit_names)."""
+    out = {}
+    for name, units in intent.named_units(norm, intent.unit_names(config)).items():
+        docs = np.unique(np.concatenate([intent.unit_docnums(scorer, u) for u in units]))
+        if len(docs):
+            out[name] = docs
+    return out
 
 
 def _reading(text: str, config: Snapshot) -> tuple[str, list]:
@@ -334,17 +348,21 @@ def _reading(text: str, config: Snapshot) -> tuple[str, list]:
     return norm, list(config.synonym_groups) + intent.negation_groups(norm)
 
 
-def _adjust(text: str, norm: str, config: Snapshot):
+def _adjust(text: str, norm: str, config: Snapshot, units: dict):
     """Scores beyond the question's words: citations of matching entries, intake rules, the place
-    named (see intent.py); ``norm`` is the question normalised."""
+    and the units named (see intent.py); ``norm`` is the question normalised, ``units`` the unit
+    names in it (see named_units)."""
     reader = intent.rule_reader((config.commit, "intake"), config.config("intake_rules"))
     rules = intent.boost_rules(reader.bases_for(text))
     place = intent.prefer_named_place(norm)
+    docs = np.unique(np.concatenate(list(units.values()))) if units else np.empty(0, dtype=np.int64)
+    unit = intent.prefer_named_units(docs, sum(map(len, units)) / max(1, len(re.findall(r"\w", norm))))
 
     def adjust(scorer, scores):
         citations.propagate(scorer, scores)
         rules(scorer, scores)
         place(scorer, scores)
+        unit(scorer, scores)
     return adjust
 
 

@@ -154,6 +154,10 @@ def test_all_problems_reported_in_one_run(sample_root):
 @pytest.mark.parametrize("name, text, expected", [
     ("units not a list", "id: a\n", "regulations/units.yaml:1: 应为单位列表。"),
     ("bad yaml", "- id: a\n  name: [\n", "regulations/units.yaml:3: 不是合法的 YAML"),
+    ("alias of one character", "- id: a\n  name: 甲单位\n  level: city\n  aliases: [甲单, 甲]\n",
+     "regulations/units.yaml:4: 字段 aliases：简称应为列表，每个简称至少两个字。"),
+    ("aliases not a list", "- id: a\n  name: 甲单位\n  level: city\n  aliases: 甲单\n",
+     "regulations/units.yaml:4: 字段 aliases：简称应为列表"),
 ])
 def test_broken_units_yaml(sample_root, name, text, expected):
     (sample_root / "regulations/units.yaml").write_text(text, encoding="utf-8")
