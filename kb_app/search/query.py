@@ -213,7 +213,9 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequen
         # matches nearly everything, so “1” or “<script>alert(1)</script>” finds nothing.
         terms = {}
     single = norm.strip()
-    if not terms and len(single) == 1 and analysis._CJK_CHAR.match(single):
+    # One character alone is read as the start of a word (电 → 电费、停电 …), unless it only says who
+    # or how (我、的), which would list every document.
+    if not terms and len(single) == 1 and analysis._CJK_CHAR.match(single) and single not in analysis.STOPWORDS:
         for field in ("hb", "bb"):
             for tok in list(reader.expand_prefix(field, single))[:50]:
                 tok = tok.decode("utf-8") if isinstance(tok, bytes) else tok

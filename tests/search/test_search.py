@@ -52,6 +52,13 @@ def test_a_question_does_not_list_the_whole_knowledge_base(kb):
     assert results.total == len(results.hits) <= public // 4
 
 
+def test_one_character_is_read_as_the_start_of_a_word_unless_it_only_says_who_or_how(kb):
+    """电 finds what is about electricity; 我 and 的, in nearly every document, find nothing."""
+    assert {"power-outage-repair", "power-bill-payment"} <= set(ids(kb.search("电", limit=3)))
+    for word in ("我", "的", "吗"):
+        assert kb.search(word).hits == [], word
+
+
 def test_enumeration_is_found_by_the_run_together_form(kb):
     assert "hotline-utilities-24x7" in ids(kb.search("水电气热", limit=3))
     assert "baoding-2022/19" in ids(kb.search("水电气热", kind="article", limit=3))
