@@ -297,19 +297,20 @@ async def feedback(request: Request) -> Response:
         if not form:
             return with_voter(error_response(e), new_voter, request)
         outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
-        return with_voter(RedirectResponse(feedback_page(entry_id, outcome, form_context(data)), status_code=303),
-                          new_voter, request)
+        back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
+        return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     if form:
         outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
-        back = feedback_page(entry_id, outcome, form_context(data))
+        back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
         return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
     return with_voter(json_response(result, 201), new_voter, request)
 
 
-def feedback_page(target_id: str, outcome: str, data) -> str:
+def feedback_page(target_id: str, outcome: str, data, voted: bool = False) -> str:
     """The page a feedback form goes back to: the outcome said, and the search the answer or article
-    was found by (question, topic, page) kept for the link back to the results."""
-    params = {"feedback": outcome, **search_context(data)}
+    was found by (question, topic, page) kept for the link back to the results; ``voted`` when the
+    form was sent from a page where the citizen had voted (the buttons are not offered again)."""
+    params = {"feedback": outcome, **search_context(data), **({"voted": "1"} if voted else {})}
     return f"{views.page_url(target_id)}?{urlencode(params)}#feedback"
 
 

@@ -156,6 +156,8 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     site.admit(request)
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
+    # Voted earlier on this page (a report sent after a vote): the buttons are not offered again.
+    voted = notice in VOTED or (notice is not None and request.query_params.get("voted") == "1")
     context = api.search_context(request.query_params)
     query = context.get("q")
 
@@ -167,14 +169,14 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
             return not_found_page(str(e), **_common(site, commit, day))
         return page(template, **_common(site, commit, day), **content_context, target=target_id, query=query,
                     search=urlencode(context), topic=context.get("topic"), page_number=context.get("page"),
-                    notice=FEEDBACK_MESSAGES.get(notice), voted=notice in VOTED, unhelpful=notice == "unhelpful",
+                    notice=FEEDBACK_MESSAGES.get(notice), voted=voted, unhelpful=notice == "unhelpful",
                     read_only=site.replica is not None and not site.settings.primary_url, facts={"id": target_id})
 
     def after(facts):
         if facts and notice is None:
             site.log_open(facts["id"], query=query)
 
-    return await site.cached(request, name, (target_id, notice, tuple(context.items())), render,
+    return await site.cached(request, name, (target_id, notice, voted, tuple(context.items())), render,
                              media_type="text/html; charset=utf-8", after=after)
 
 

@@ -228,6 +228,28 @@ def test_not_helpful_points_to_the_next_step(client):
     assert '<details class="report" open>' in after and '<form class="vote"' not in after
 
 
+def test_a_report_sent_after_a_vote_does_not_offer_the_vote_again(client):
+    answer = client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text
+    vote_form = re.search(r'<form class="vote".*?</form>', answer, re.S).group(0)
+    hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
+    r = client.post("/api/v1/feedback", data={**hidden, "helpful": "false"}, follow_redirects=False)
+    after_vote = client.get(r.headers["location"].split("#")[0]).text
+    report_form = re.search(r'<details class="report".*?</form>', after_vote, re.S).group(0)
+    fields = {a["name"]: a["value"] for t, a in Page(report_form).tags if t == "input"}
+    assert fields["voted"] == "1" and fields["query"] == "居住证"
+    r = client.post("/api/v1/feedback", data={**fields, "text": "材料清单已经变了"}, follow_redirects=False)
+    assert "feedback=reported" in r.headers["location"] and "voted=1" in r.headers["location"]
+    after_report = client.get(r.headers["location"].split("#")[0]).text
+    assert "已收到您的报告" in after_report and '<form class="vote"' not in after_report
+    # Without a vote before it, the report leaves the buttons on the page.
+    fresh = re.search(r'<details class="report".*?</form>', answer, re.S).group(0)
+    fields = {a["name"]: a["value"] for t, a in Page(fresh).tags if t == "input"}
+    assert "voted" not in fields
+    r = client.post("/api/v1/feedback", data={**fields, "text": "电话变了"}, follow_redirects=False)
+    assert "voted" not in r.headers["location"]
+    assert '<form class="vote"' in client.get(r.headers["location"].split("#")[0]).text
+
+
 def test_no_results_and_bad_queries(client):
     assert "没有找到相关答复。请换个说法再试" in client.get("/", params={"q": "xyzzy"}).text
     # Words nothing mentions: no other wording would find them, so the citizen is not asked for one.
