@@ -105,6 +105,9 @@ class SearchResults:
     #: whether the first results are therefore not about what was asked (see coverage.py).
     unknown: tuple = ()
     weak: bool = False
+    #: Nothing was found and the question names nothing to look for: it only says who or how it
+    #: asks (我, 怎么办), so no other wording of a subject would help, only a subject.
+    vague: bool = False
 
     @property
     def missing(self) -> bool:
@@ -309,7 +312,7 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     if (not terms and not units) or limit == 0:
         # A question of words no document has still names them (see SearchResults.unknown).
         unknown = coverage.unknown_words(asking, scorer, groups, ana, units) if not terms else ()
-        return SearchResults(text, [], 0, expanded, commit, unknown=unknown)
+        return SearchResults(text, [], 0, expanded, commit, unknown=unknown, vague=not asking.names and not units)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
     weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None
@@ -322,7 +325,8 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
     covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
                              units)
-    return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak)
+    return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak,
+                         vague=not total and not asking.names)
 
 
 def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot) -> tuple:

@@ -250,6 +250,12 @@ def test_a_report_sent_after_a_vote_does_not_offer_the_vote_again(client):
     assert '<form class="vote"' in client.get(r.headers["location"].split("#")[0]).text
 
 
+@pytest.mark.parametrize("question", ["我", "怎么办", "请问"])
+def test_a_question_naming_nothing_asks_what_the_matter_is(client, question):
+    page = client.get("/", params={"q": question}).text
+    assert "请写下您要问的具体事情" in page and "换个说法" not in page
+
+
 def test_no_results_and_bad_queries(client):
     assert "没有找到相关答复。请换个说法再试" in client.get("/", params={"q": "xyzzy"}).text
     # Words nothing mentions: no other wording would find them, so the citizen is not asked for one.
