@@ -129,6 +129,8 @@ class SearchResults:
             out["weak"] = True
         if self.weak or self.missing:
             out["unknown"] = list(self.unknown)
+        if self.vague:
+            out["vague"] = True
         return out
 
 

@@ -254,6 +254,8 @@ def test_a_report_sent_after_a_vote_does_not_offer_the_vote_again(client):
 def test_a_question_naming_nothing_asks_what_the_matter_is(client, question):
     page = client.get("/", params={"q": question}).text
     assert "请写下您要问的具体事情" in page and "换个说法" not in page
+    assert client.get("/api/v1/search", params={"q": question}).json()["vague"] is True
+    assert "vague" not in client.get("/api/v1/search", params={"q": "xyzzy"}).json()
 
 
 def test_no_results_and_bad_queries(client):
