@@ -178,7 +178,8 @@ _unit_names = LruCache(4)
 
 
 def unit_names(snap) -> dict[str, tuple[str, ...]]:
-    """The names (normalised) a question may call the units of a configuration snapshot in use by, with the units each names.
+    """The names (normalised) a question may call the units in use of a configuration snapshot by,
+    with the units each names.
 
     A unit is called by its full name, by its name without the city or district it starts with
     where no other unit's is the same (示例市民政局 → 民政局; 东湖区人民政府 → 人民政府 names three
@@ -212,8 +213,8 @@ def unit_names(snap) -> dict[str, tuple[str, ...]]:
 
 
 def named_units(norm: str, names: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """The unit names in a normalised question, the longest where they overlap (市民政局 is 民政局,
-    not 民政局 and 政局), with the units each names."""
+    """The unit names in a normalised question, the longest where they overlap (东湖区新华街道办事处,
+    not also 新华街道 within it), with the units each names."""
     found, taken = {}, []
     for name in sorted(names, key=len, reverse=True):
         start = norm.find(name)
