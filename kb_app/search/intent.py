@@ -179,7 +179,7 @@ _unit_names = LruCache(4)
 
 def unit_names(snap) -> dict[str, tuple[str, ...]]:
     """The names (normalised) a question may call the units in use of a configuration snapshot by,
-    with the units each names.
+    longest first, with the units each names.
 
     A unit is called by its full name, by its name without the city or district it starts with
     where no other unit's is the same (示例市民政局 → 民政局; 东湖区人民政府 → 人民政府 names three
@@ -207,16 +207,18 @@ def unit_names(snap) -> dict[str, tuple[str, ...]]:
         for rest, ids in short.items():
             if len(ids) == 1:
                 called.setdefault(rest, set()).update(ids)
-        return {name: tuple(sorted(ids)) for name, ids in called.items()}
+        # Longest first, the order named_units reads them in.
+        return {name: tuple(sorted(called[name])) for name in sorted(called, key=len, reverse=True)}
     # A work tree's snapshot has no commit to know it by again.
     return _unit_names.get_or_build(snap.commit, build) if snap.commit else build()
 
 
 def named_units(norm: str, names: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """The unit names in a normalised question, the longest where they overlap (东湖区新华街道办事处,
-    not also 新华街道 within it), with the units each names."""
+    not also 新华街道 within it), with the units each names; ``names`` as unit_names gives them,
+    longest first."""
     found, taken = {}, []
-    for name in sorted(names, key=len, reverse=True):
+    for name in names:
         start = norm.find(name)
         while start >= 0:
             span = (start, start + len(name))

@@ -314,7 +314,8 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     if (not terms and not units) or limit == 0:
         # A question of words no document has still names them (see SearchResults.unknown).
         unknown = coverage.unknown_words(asking, scorer, groups, ana, units) if not terms else ()
-        return SearchResults(text, [], 0, expanded, commit, unknown=unknown, vague=not asking.names and not units)
+        return SearchResults(text, [], 0, expanded, commit, unknown=unknown,
+                             vague=not terms and not units and not asking.names)
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
     weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None

@@ -57,6 +57,9 @@ def test_one_character_is_read_as_the_start_of_a_word_unless_it_only_says_who_or
     assert {"power-outage-repair", "power-bill-payment"} <= set(ids(kb.search("电", limit=3)))
     for word in ("我", "的", "吗"):
         assert kb.search(word).hits == [], word
+        assert kb.search(word).vague, word
+    # Counted only (no page asked for), a question that names something is not vague.
+    assert not kb.search("电", limit=0).vague
 
 
 def test_enumeration_is_found_by_the_run_together_form(kb):
