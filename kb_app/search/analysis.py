@@ -66,8 +66,32 @@ _A_NOT_AB = re.compile(f"([{CJK}])不(\\1[{CJK}])")
 _QUESTION_TAIL = re.compile(r"(?:是怎么回事|怎么回事|是什么意思|什么意思|怎么办|咋办|吗|呢|吧|呀|啊|么)(?=[\s，。？！,.?!]|$)")
 
 
+#: What a caller says before the matter: a greeting (喂、您好、在吗), and asking leave to ask
+#: (我想问一下、想咨询一下、请问、我有个问题). Only at the start of a clause, so that 问题 in 水质问题 or
+#: 咨询 in 咨询电话 stays.
+_CLAUSE_START = r"(?:^|(?<=[\s，。；：！？,.;:!?、]))"
+_CLAUSE_END = r"(?=[\s，。；：！？,.;:!?、]|$)"
+_A_LITTLE = r"(?:一下|下" + _CLAUSE_END + ")"
+_COURTESY = re.compile(
+    _CLAUSE_START + r"(?:(?:"
+    r"喂+|哈喽|(?:你|您)们?好(?:啊|呀)?|在吗|打扰(?:了|一下)|麻烦(?:你|您)(?:们)?(?:了|一下)?|谢谢(?:你|您)?"
+    r"|(?:我|我们)?(?:就)?(?:想|要|需要)(?:问问|问|咨询|了解|请教|打听)" + _A_LITTLE + "?"
+    r"|(?:问问|问|咨询|了解|请教|打听)" + _A_LITTLE + "|(?:请问|麻烦问)" + _A_LITTLE + "?"
+    r"|(?:我|我们)?有(?:个|一个)(?:问题|事|事情)(?:想)?(?:问|咨询|请教)?" + _A_LITTLE + "?"
+    r")[\s，。；：！？,.;:!?、]*)+"
+)
+
+
+def without_courtesy(text: str) -> str:
+    """A text without the greetings and asking leave that open it or its clauses, as written:
+    您好，我想问一下社保卡丢了怎么办 → 社保卡丢了怎么办."""
+    return _COURTESY.sub("", text or "").strip()
+
+
 def question_form(text: str) -> str:
-    """A (normalised) question with its question form taken out: 热线管不管 → 热线管, 能不能打 → 能打."""
+    """A (normalised) question with its question form taken out: 热线管不管 → 热线管, 能不能打 → 能打,
+    您好，我想问一下社保卡丢了怎么办 → 社保卡丢了."""
+    text = _COURTESY.sub(" ", text)
     text = _A_NOT_AB.sub(r"\2", text)
     text = _A_NOT_A.sub(r"\1", text)
     return _QUESTION_TAIL.sub(" ", text)
@@ -166,6 +190,11 @@ class Asking:
         if not spans and n == 2:  # a pair one apart (see skip_bigrams): its two characters
             spans = [(i, i + 2) for i in range(len(text) - 2) if text[i] == token[0] and text[i + 2] == token[1]]
         return bool(spans) and all(any(self.mask[i] for i in span) for span in spans)
+
+
+def names_something(text: str) -> bool:
+    """Whether a question names a matter at all (社保卡 does; 我想问一下、怎么办、您好 do not)."""
+    return Asking(question_form(normalize(text))).names
 
 
 def skip_bigrams(text: str) -> list[str]:

@@ -32,7 +32,7 @@ import yaml
 
 from ..content import frontmatter
 from ..editing import LABELS as FIELD_LABELS
-from ..search.analysis import normalize
+from ..search.analysis import names_something, normalize, without_courtesy
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from ..privacy import LABELS
 
@@ -46,13 +46,14 @@ _PUNCT = re.compile(r"[\s，。？！、；：,.?!;:\"'“”‘’（）()【�
 
 
 def phrasing_key(text: str) -> str:
-    """A phrasing as compared with others: normalised, without spaces and punctuation."""
-    return _PUNCT.sub("", normalize(text or ""))
+    """A phrasing as compared with others: normalised, without greetings, spaces and punctuation."""
+    return _PUNCT.sub("", without_courtesy(normalize(text or "")))
 
 
 def clean_phrasing(text: str) -> str:
-    """A query as it would be written into ``questions:`` (one line, trailing punctuation dropped)."""
-    return " ".join((text or "").split()).strip(" ，。？！,.?!")
+    """A query as it would be written into ``questions:``: one line, without the greeting or asking
+    leave that opens it (您好，请问), trailing punctuation dropped."""
+    return without_courtesy(" ".join((text or "").split())).strip(" ，。？！,.?!")
 
 
 # -- evidence and suggestions --------------------------------------------------------------------
@@ -378,7 +379,7 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     by_key: dict[str, dict] = {}
     for query, searches, zero, weak, success, last in rows:
         key = phrasing_key(query)
-        if not key:
+        if not key or not names_something(query):  # 我想问一下、您好: nothing is missing but the matter
             continue
         g = by_key.setdefault(key, {"query": clean_phrasing(query), "searches": 0, "zero": 0, "weak": 0,
                                     "success": 0, "last": ""})

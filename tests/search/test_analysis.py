@@ -96,6 +96,27 @@ def test_question_form_is_taken_out(question, expected):
     assert analysis.question_form(question) == expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("您好，我想咨询一下社保卡丢了怎么补办", "社保卡丢了怎么补办"), ("喂 你好 我想问一下", ""), ("麻烦问下，停电找谁", "停电找谁"),
+    ("我有个问题想问一下：医保怎么报销", "医保怎么报销"), ("在吗？我家停水了", "我家停水了"),
+    ("想了解医保政策", "医保政策"), ("社保卡丢了，请问怎么补办", "社保卡丢了，怎么补办"),
+    # Only where a clause starts, and only as asking: the matter's own words stay.
+    ("水质问题怎么反映", "水质问题怎么反映"), ("咨询电话是多少", "咨询电话是多少"), ("请问下水道堵了找谁", "下水道堵了找谁"),
+    ("了解下政策", "了解下政策"), ("问问题", "问问题"), ("喂喂有人在大街上打架", "有人在大街上打架")])
+def test_greetings_and_asking_leave_are_taken_off_where_a_clause_starts(question, expected):
+    assert analysis.without_courtesy(question) == expected
+    def read(text):
+        return "".join(analysis.question_form(analysis.normalize(text)).split())
+    assert read(question) == read(expected)
+
+
+@pytest.mark.parametrize("question, names", [
+    ("我想问一下", False), ("你好，我想了解一下", False), ("您好", False), ("我有个问题", False), ("怎么办", False),
+    ("我想问一下护照", True), ("12345", True), ("社保卡", True)])
+def test_a_question_of_greetings_and_asking_names_nothing(question, names):
+    assert analysis.names_something(question) is names
+
+
 @pytest.mark.parametrize("question, names, asking, naming", [
     ("蓝鲸卡在哪里查", True, ["卡在", "在哪", "里查", "哪查"], ["蓝鲸", "鲸卡"]),
     ("热线归哪个部门管", True, ["归哪", "个部"], ["热线", "部门", "主管", "门管"]),

@@ -62,6 +62,16 @@ def test_one_character_is_read_as_the_start_of_a_word_unless_it_only_says_who_or
     assert not kb.search("电", limit=0).vague
 
 
+def test_a_greeting_or_asking_leave_finds_nothing_and_does_not_change_the_answer(kb):
+    """我想问一下 alone lists no articles (我想、问一 are in many texts); before a matter it changes nothing."""
+    for question in ("我想问一下", "你好，我想了解一下", "麻烦问下", "您好，我有个问题"):
+        results = kb.search(question)
+        assert results.hits == [] and results.vague, question
+    plain = ids(kb.search("社保卡丢了怎么补办", limit=5))
+    assert plain[0] == "sscard-reissue"
+    assert ids(kb.search("您好，我想咨询一下社保卡丢了怎么补办", limit=5)) == plain
+
+
 def test_enumeration_is_found_by_the_run_together_form(kb):
     assert "hotline-utilities-24x7" in ids(kb.search("水电气热", limit=3))
     assert "baoding-2022/19" in ids(kb.search("水电气热", kind="article", limit=3))

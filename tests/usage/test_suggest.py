@@ -65,6 +65,14 @@ def test_no_suggestion_for_known_short_or_personal_phrasings(kb, query):
     assert suggest.suggestions(kb) == []
 
 
+def test_a_greeting_is_no_part_of_a_suggested_phrasing(kb):
+    """您好，请问 … is evidence for the matter it opens, and the phrasing offered is the matter alone."""
+    found(kb, "您好，请问" + PHRASING, times=2)
+    found(kb, PHRASING, times=1)
+    (s,) = suggest.suggestions(kb)
+    assert (s.phrasing, s.evidence) == (PHRASING, 3)
+
+
 def test_suggestion_to_published_question(kb):
     users = make_users(kb)
     found(kb, PHRASING)
@@ -235,6 +243,13 @@ def test_missing_answers_are_grouped_by_similarity(kb):
     task = kb.feedback.task(pk)
     assert task.kind == "zero_result" and "同类查询共 6 次、3 种问法" in task.detail
     assert [g for g in suggest.missing_answers(kb) if g["query"] == "灵活就业社保补贴"][0]["assigned"]
+
+
+def test_a_question_that_names_nothing_is_no_missing_answer(kb):
+    """我想问一下 or 您好 found nothing because they ask for nothing: no answer is missing."""
+    for q in ["我想问一下", "您好", "怎么办", "我想问一下护照", "我想问一下护照"]:
+        kb.feedback.log_search(q, "public", 0)
+    assert [(g["query"], g["searches"]) for g in suggest.missing_answers(kb)] == [("护照", 2)]
 
 
 def test_weak_searches_are_missing_answers_unless_their_results_are_opened(kb):
