@@ -251,6 +251,23 @@ def test_public_report_on_the_sample_sets(kb):
     assert not public_report(snap, "") and not public_report(snap, "电梯卡住了里面有人")     # the alarm says more
 
 
+def test_a_short_statement_the_catalogue_holds_wholly_is_a_report(kb):
+    """水管爆了 scores below REPORT_FLOOR (two words) but is matched almost wholly by 水管爆裂."""
+    from kb_app.dispatch.assistant import REPORT_FLOOR, REPORT_SHARE, directory_index, public_report
+
+    snap = kb.snapshot()
+    index = directory_index(snap)
+    (entry, score), = index.rank("水管爆了", 1)
+    assert entry.id == "water-pipe-burst" and score < REPORT_FLOOR
+    assert REPORT_SHARE <= index.share("水管爆了", score) <= 1
+    assert public_report(snap, "水管爆了") == "urgent" and public_report(snap, "水管漏水") == "urgent"
+    assert public_report(snap, "楼道灯不亮") == "report"
+    # Half of what it says is held by no entry that matches it: no report.
+    (entry, score), = index.rank("投诉没人管", 1)
+    assert index.share("投诉没人管", score) < REPORT_SHARE and public_report(snap, "投诉没人管") == ""
+    assert index.share("啊啊啊", 0.0) == 0.0
+
+
 def test_a_matter_of_the_shortest_time_limit_is_an_urgent_report(kb):
     """燃气异味 is handled within 2 hours (the shortest tier): the citizen is told to put safety first
     and call at once; 路灯不亮 (3 workdays) is an ordinary report."""
