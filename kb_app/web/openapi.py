@@ -54,7 +54,7 @@ SCHEMAS = {
                                                    "结果只和问题中的部分词语有关，不是对这个问题的答复"},
         "unknown": {"type": "array", "items": {"type": "string"},
                     "description": "与 weak 同时出现，或在没有结果（total 为 0）时出现：问题中知识库里没有提到的词（如 护照）"},
-        "vague": {"type": "boolean", "description": "仅在为 true 时出现：没有结果，且问题只有“我”“怎么办”这类词，"
+        "vague": {"type": "boolean", "description": "仅在为 true 时出现：没有结果，且问题只有“我”“怎么办”“您好，我想问一下”这类词，"
                                                     "没有说要问什么事：应请提问的人写明具体事情"},
         "emergency": {"type": "object", "description": "问题可能是正在发生的紧急情况（含疑似）时：应立即拨打的专线",
                       "properties": {"line": STR, "channel": STR, "event": STR,
