@@ -128,6 +128,10 @@ class DispatchResult:
     other_rule: RuleMatch | None = None
     #: Published answers (public and internal) that may settle the request (see kb_app.dispatch.answers).
     answers: list = dataclasses.field(default_factory=list)
+    #: The request reports a matter of the shortest time limit (燃气异味, 水管爆裂; see public_report):
+    #: an answer's safety advice is read to the caller, and the matter is dispatched at once, never only
+    #: answered.
+    urgent: bool = False
 
     @property
     def urgency(self) -> str:
@@ -149,6 +153,8 @@ class DispatchResult:
         """'transfer', 'direct_answer', 'dispatch' or '' (nothing to propose)."""
         if self.candidates_withheld:
             return "transfer"
+        if self.urgent and self.candidates:
+            return "dispatch"
         if self.answers and self.answers[0].settles:
             return "direct_answer"
         return "dispatch" if self.candidates else ""
@@ -164,6 +170,7 @@ class DispatchResult:
                 "candidates_withheld": self.candidates_withheld,
                 "confirmed_not_emergency": self.confirmed_not_emergency,
                 "answers": [a.to_dict() for a in self.answers],
+                "urgent": self.urgent,
                 "suggested_outcome": self.suggested_outcome}
 
 
@@ -462,7 +469,7 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         rule = other
     candidates = rank_candidates(snap, text, now, limit, calendar, rerank)
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
-                          finding, other)
+                          finding, other, urgent=public_report(snap, text) == "urgent")
 
 
 def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,

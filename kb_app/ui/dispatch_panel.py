@@ -6,7 +6,8 @@ The order is the order of the agent's decision (seed 004: 提高诉求直接答�
    was recognised — with 已转接 and, to go on, 不是紧急情况; no dispatch candidate beside it;
 2. an intake rule of another kind (other legal channels, privacy …) with its script;
 3. the published answers (public and internal) that settle the request, with 直接答复 suggested when
-   one matches well, and the text to read or copy;
+   one matches well, and the text to read or copy — unless the request reports a matter of the shortest
+   time limit (燃气异味): its safety advice is read, and the matter is dispatched at once;
 4. the catalogue candidates with units, tier and due moment (7×24 and clock-hour tiers marked).
 
 Whatever the agent does with the request is recorded with one click (直接答复 with the answer used,
@@ -110,7 +111,10 @@ def show_answers(kb, user, result, done):
     for a in result.answers:
         with st.container(border=True):
             if a.settles and a is result.answers[0]:
-                st.success("建议：直接答复，不必派单。", icon=":material/record_voice_over:")
+                if result.urgent:
+                    st.warning("先向来电人口述这条答复的安全提示，再立即派单。", icon=":material/record_voice_over:")
+                else:
+                    st.success("建议：直接答复，不必派单。", icon=":material/record_voice_over:")
             entry_link(a.entry_id, a.title)
             marks = [f":gray-badge[{audience_label(a.audience)}]"]
             marks += [f":red-badge[{status_mark(a.status)}]"] if status_mark(a.status) else []
@@ -217,6 +221,10 @@ def show_dispatch(kb, user, result):
     show_finding_note(result)
     if result.rule:
         show_rule(result.rule)
+    elif result.urgent:
+        top = result.candidates[0]
+        st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）。**"
+                 "先提醒来电人注意安全（见下方答复口径），再立即派单。", icon=":material/notification_important:")
     elif result.suggested_outcome:
         st.success(f"未命中分类处置规则。建议：{OUTCOME_HINTS[result.suggested_outcome]}。", icon=":material/check_circle:")
     else:

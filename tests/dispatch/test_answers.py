@@ -51,6 +51,25 @@ def test_complaints_are_dispatched(indexed, text):
     assert not any(a.settles for a in r.answers)
 
 
+@pytest.mark.parametrize("text", ["家里煤气味很重", "水管爆了"])
+def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_covers_it(indexed, sample_root, text):
+    """The answer's safety advice is read, and the matter is dispatched at once (2 hours), never only answered."""
+    r = indexed.dispatch(text, now=NOW)
+    assert r.urgent and r.suggested_outcome == "dispatch"
+    assert r.candidates[0].tier_name == "2小时"
+    assert r.to_dict()["urgent"] is True
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
+                                   "--now", "2026-11-20T16:00", text])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[1] == f"需要立即处置：{r.candidates[0].title}（2小时）；先提醒来电人注意安全，再立即派单。"
+    assert "建议直接答复" not in res.output
+
+
+def test_a_question_about_the_same_matter_is_answered(indexed):
+    r = indexed.dispatch("闻到燃气味怎么办", now=NOW)
+    assert not r.urgent and r.suggested_outcome == "direct_answer"
+
+
 def test_internal_answers_are_offered_to_agents(indexed):
     r = indexed.dispatch("供暖高峰期内部口径怎么答复", now=NOW)
     assert any(a.entry_id == "heating-peak-season-internal" and a.audience == "internal" for a in r.answers)

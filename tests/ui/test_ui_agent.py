@@ -227,8 +227,9 @@ def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
 
 def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     at = dispatch(console(agent), "楼道里有很大的煤气味")
-    assert not at.error
-    assert at.success[0].value == "未命中分类处置规则。建议：派单（见下方派单目录）。"
+    # A matter of the shortest time limit: to be handled at once, not a transfer.
+    [urgent] = [e.value for e in at.error]
+    assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）。**") and "转接" not in urgent
     assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
     table = at.dataframe[0].value
     assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "参考"]
@@ -417,6 +418,28 @@ def test_a_search_that_may_be_an_emergency_says_so_before_any_result(app_env, ag
 def test_an_ordinary_search_raises_no_alarm(app_env, agent):
     at = search(console(agent), "社保卡丢了怎么办")
     assert not [e for e in at.error if "紧急情况" in e.value]
+    assert not at.error
+
+
+def test_a_search_reporting_a_gas_smell_says_it_is_to_be_handled_at_once(app_env, agent):
+    """家里煤气味很重 is no transfer (no 110/119 rule), but a matter of the shortest time limit."""
+    at = search(console(agent), "家里煤气味很重")
+    [urgent] = [e.value for e in at.error]
+    assert urgent.startswith("**这类情况需要立即处置") and "派单助手" in urgent
+    assert not search(console(agent), "燃气灶打不着火找谁").error   # a question about a repair
+
+
+def test_a_gas_smell_is_dispatched_after_the_safety_advice_not_only_answered(app_env, agent):
+    """The answer 闻到燃气味怎么办 covers 家里煤气味很重 wholly, but a gas leak is dispatched within 2 hours."""
+    at = dispatch(console(agent), "家里煤气味很重")
+    [urgent] = [e.value for e in at.error]
+    assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）。**")
+    assert "先向来电人口述这条答复的安全提示，再立即派单。" in [w.value for w in at.warning]
+    assert "建议：直接答复，不必派单。" not in [s.value for s in at.success]
+    assert choice_radio(at).value == "gas-leak"
+    at.button(key="outcome_dispatch").click().run()
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["entry"], row["suggested"]) == ("dispatch", "gas-leak", "dispatch")
 
 
 def test_the_dispatch_card_names_the_event_and_its_line(app_env, agent):

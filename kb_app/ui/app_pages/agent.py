@@ -162,6 +162,9 @@ def search_tab(kb, user):
         st.error(f"**可能是正在发生的紧急情况（{render.markdown_literal(alarm['event'])}）：请先向来电人确认，属实立即转接 "
                  f"{render.markdown_literal(alarm['line'])}（{render.markdown_literal(alarm['channel'])}）。**\n\n"
                  "转接话术和判断依据：把来电人的话填进“派单助手”。", icon=":material/emergency:")
+    elif kb.public_report(query) == "urgent":  # 燃气异味, 水管爆裂: the shortest time limit
+        st.error("**这类情况需要立即处置：请先提醒来电人注意安全（见下方答复口径），再用“派单助手”立即派单。**",
+                 icon=":material/notification_important:")
     results = kb.search(query, audience="agent", limit=LIMIT, kind=kind, offset=(page - 1) * LIMIT)
     pages = max(1, -(-results.total // LIMIT))
     if page > pages:  # an address with a page past the end: the last page

@@ -92,6 +92,9 @@ def echo_intake(result):
         click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}，触发词“{rule.trigger}”）")
     else:
         click.echo("分类处置：未命中，按派单目录派单。")
+    if result.urgent and not result.candidates_withheld:
+        top = result.candidates[0]
+        click.echo(f"需要立即处置：{top.title}（{top.tier_name}）；先提醒来电人注意安全，再立即派单。")
     if finding is not None:
         ask = "，请向来电人确认是否正在发生" if result.urgency == "suspected" else ""
         state = "不按紧急处理（坐席已确认）" if result.confirmed_not_emergency else finding.state_label
@@ -105,6 +108,6 @@ def echo_answers(result):
     """The answers that may settle the request, before the catalogue candidates."""
     for a in result.answers:
         marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status)) if x)
-        lead = "建议直接答复：" if a.settles else "相关答复："
+        lead = ("先口述其中的安全提示：" if result.urgent else "建议直接答复：") if a.settles else "相关答复："
         click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）")
 
