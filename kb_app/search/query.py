@@ -47,6 +47,10 @@ PASSAGE_CHARS = 200
 #: questions share a word each. Questions learned from use make those lists long; replaying half of
 #: the roles set as use, the other half's Recall@1 fell 0.914 → 0.871 without it, 0.914 → 0.886 with.
 QUESTION_WEIGHT = 0.3
+#: An answer that has expired (the agent's results show it, marked 已失效) counts this share of its
+#: score: last year's 养老金调整 yields to this year's, which scores nearly the same, and stays above
+#: what is about something else.
+EXPIRED_WEIGHT = 0.8
 #: Weight of jieba words relative to character bigrams.
 WORD_WEIGHT = 1.0
 
@@ -260,6 +264,22 @@ def rerank(text: str, ranked: list) -> list:
     return sorted(out, key=lambda x: -x[1])
 
 
+def in_force_first(ranked: list, day: dt.date, text: str = "") -> list:
+    """Ranked (fields, score) with the answers expired on ``day`` counted at EXPIRED_WEIGHT of their score,
+    unless the question names one by a year or number of its title (2025年养老金调整)."""
+    numbers = set(_YEAR_OR_NUMBER.findall(analysis.normalize(text)))
+
+    def weight(f: dict) -> float:
+        if not f.get("expires") or stored_status(f, day) != "expired":
+            return 1.0
+        return 1.0 if numbers & set(_YEAR_OR_NUMBER.findall(analysis.normalize(f.get("title", "")))) else EXPIRED_WEIGHT
+
+    return sorted(((f, score * weight(f)) for f, score in ranked), key=lambda x: -x[1])
+
+
+_YEAR_OR_NUMBER = re.compile(r"\d{3,}")
+
+
 def best_question(asked: frozenset, questions: str) -> float:
     """The highest character-pair Jaccard between a question and any of a document's questions
     (stored one per line)."""
@@ -324,6 +344,8 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     ranked = rerank(text, [(scorer.stored_fields(d), sc) for d, sc in top])
     if public:
         ranked = citations.citing_first(ranked)
+    else:
+        ranked = in_force_first(ranked, day, text)
     hits = [_hit(f, score, highlight, day, config) for f, score in ranked[offset:offset + limit]]
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
     covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,

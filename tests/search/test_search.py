@@ -72,6 +72,17 @@ def test_a_greeting_or_asking_leave_finds_nothing_and_does_not_change_the_answer
     assert ids(kb.search("您好，我想咨询一下社保卡丢了怎么补办", limit=5)) == plain
 
 
+def test_an_expired_answer_yields_to_the_one_in_force_for_agents(kb):
+    """Last year's 养老金调整 (已失效) scores nearly as this year's: the agent sees this year's first,
+    last year's just after it; a question naming last year by its year still finds it first."""
+    agent = {"audience": "agent", "kind": "policy", "limit": 3}
+    assert ids(kb.search("养老金调整", **agent))[:2] == ["pension-adjustment-2026", "pension-adjustment-2025"]
+    assert ids(kb.search("2025年养老金调整", **agent))[0] == "pension-adjustment-2025"
+    # The public never sees the expired one.
+    assert ids(kb.search("养老金调整", kind="policy", limit=3))[0] == "pension-adjustment-2026"
+    assert "pension-adjustment-2025" not in ids(kb.search("养老金调整", kind="policy"))
+
+
 def test_enumeration_is_found_by_the_run_together_form(kb):
     assert "hotline-utilities-24x7" in ids(kb.search("水电气热", limit=3))
     assert "baoding-2022/19" in ids(kb.search("水电气热", kind="article", limit=3))
