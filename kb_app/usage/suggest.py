@@ -379,7 +379,8 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     by_key: dict[str, dict] = {}
     for query, searches, zero, weak, success, last in rows:
         key = phrasing_key(query)
-        if not key or not names_something(query):  # 我想问一下、您好: nothing is missing but the matter
+        # 我想问一下、您好: nothing is missing but the matter; 救命、着火了: the answer is a transfer.
+        if not key or not names_something(query) or kb.public_alarm(query):
             continue
         g = by_key.setdefault(key, {"query": clean_phrasing(query), "searches": 0, "zero": 0, "weak": 0,
                                     "success": 0, "last": ""})

@@ -415,6 +415,13 @@ def test_a_search_that_may_be_an_emergency_says_so_before_any_result(app_env, ag
     assert said in alarm
 
 
+def test_an_emergency_that_nothing_mentions_is_not_called_a_missing_answer(app_env, agent):
+    at = search(console(agent), "救命")
+    [alarm] = [e.value for e in at.error if "紧急情况" in e.value]
+    assert "110" in alarm
+    assert not [w for w in at.warning if "缺失的答复" in w.value]
+
+
 def test_an_ordinary_search_raises_no_alarm(app_env, agent):
     at = search(console(agent), "社保卡丢了怎么办")
     assert not [e for e in at.error if "紧急情况" in e.value]
