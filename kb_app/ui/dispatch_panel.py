@@ -223,7 +223,8 @@ def show_dispatch(kb, user, result):
         show_rule(result.rule)
     elif result.urgent:
         top = result.candidates[0]
-        st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）。**"
+        # The closing ** before 。, not after it: after punctuation and before 先 it would not close.
+        st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）**。"
                  "先提醒来电人注意安全（见下方答复口径），再立即派单。", icon=":material/notification_important:")
     elif result.suggested_outcome:
         st.success(f"未命中分类处置规则。建议：{OUTCOME_HINTS[result.suggested_outcome]}。", icon=":material/check_circle:")

@@ -229,7 +229,7 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     at = dispatch(console(agent), "楼道里有很大的煤气味")
     # A matter of the shortest time limit: to be handled at once, not a transfer.
     [urgent] = [e.value for e in at.error]
-    assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）。**") and "转接" not in urgent
+    assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）**。") and "转接" not in urgent
     assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
     table = at.dataframe[0].value
     assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "参考"]
@@ -440,7 +440,7 @@ def test_a_gas_smell_is_dispatched_after_the_safety_advice_not_only_answered(app
     """The answer 闻到燃气味怎么办 covers 家里煤气味很重 wholly, but a gas leak is dispatched within 2 hours."""
     at = dispatch(console(agent), "家里煤气味很重")
     [urgent] = [e.value for e in at.error]
-    assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）。**")
+    assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）**。")
     assert "先向来电人口述这条答复的安全提示，再立即派单。" in [w.value for w in at.warning]
     assert "建议：直接答复，不必派单。" not in [s.value for s in at.success]
     assert choice_radio(at).value == "gas-leak"
