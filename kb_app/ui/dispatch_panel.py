@@ -221,7 +221,7 @@ def show_dispatch(kb, user, result):
     show_finding_note(result)
     if result.rule:
         show_rule(result.rule)
-    elif result.urgent:
+    elif result.urgent and result.candidates:
         top = result.candidates[0]
         # The closing ** before 。, not after it: after punctuation and before 先 it would not close.
         st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）**。"
