@@ -155,7 +155,7 @@ def test_dispatch_emergency_transfer(app_env, agent):
     at = dispatch(console(agent), "楼下有人打架，打起来了，快来人")
     [error] = [e.value for e in at.error]
     assert error.startswith("**打架斗殴** — 转接紧急专线")
-    assert "转接：**110**" in error and "话术：您反映的情况属于紧急警情，请立即拨打110报警。" in error
+    assert "转接：**110**" in error and "话术：您反映的情况属于紧急警情，我现在为您转接110报警，请不要挂机。" in error
     assert "判断依据：识别到打架斗殴" in error
 
 
