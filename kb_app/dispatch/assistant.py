@@ -253,19 +253,25 @@ def public_report(snap: Snapshot, text: str) -> str:
 
     "urgent" where the matching entry's time limit is the configuration's shortest (燃气异味, 水管爆裂:
     report it at once, safety first), or cannot be read; "report" for any other; "" for no report."""
+    return reported(snap, text)[0]
+
+
+def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
+    """``public_report`` with the catalogue entry the statement reports (None for no report)."""
     text = (text or "").strip()
     if not text or is_question(text) or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
-        return ""
+        return "", None
     _rule, finding, _other = intake(snap, text)
     if finding is not None and finding.alarm:
-        return ""
+        return "", None
     index = directory_index(snap)
     ranked = index.rank(text, 1)
     if not ranked or ranked[0][1] < REPORT_SHORT_FLOOR:
-        return ""
+        return "", None
     if ranked[0][1] < REPORT_FLOOR and index.share(text, ranked[0][1]) < REPORT_SHARE:
-        return ""
-    return "urgent" if urgent_tier(snap, ranked[0][0]) else "report"
+        return "", None
+    entry = ranked[0][0]
+    return ("urgent" if urgent_tier(snap, entry) else "report"), entry
 
 
 def urgent_tier(snap: Snapshot, entry: Entry) -> bool:
@@ -461,15 +467,20 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)
     emergency is none: the transfer rule then gives way to the other rules (the finding stays).
     ``rerank(index, text, limit) -> [(entry, score, note)]`` (kb_app.dispatch.history) re-ranks the
-    catalogue match; it sees the candidates only, never the intake rule.
+    catalogue match; it sees the candidates only, never the intake rule, and never puts another entry
+    before the one an urgent report is about (see ``reported``).
     """
     text = (text or "").strip()
     rule, finding, other = intake(snap, text)
     if not_emergency and finding is not None and finding.alarm:
         rule = other
     candidates = rank_candidates(snap, text, now, limit, calendar, rerank)
+    kind, reported_entry = reported(snap, text)
+    if kind == "urgent":
+        # The matter of the shortest time limit is proposed first, whatever similar past orders say.
+        candidates.sort(key=lambda c: c.entry_id != reported_entry.id)
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
-                          finding, other, urgent=public_report(snap, text) == "urgent")
+                          finding, other, urgent=kind == "urgent")
 
 
 def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,

@@ -268,6 +268,19 @@ def test_a_short_statement_the_catalogue_holds_wholly_is_a_report(kb):
     assert index.share("啊啊啊", 0.0) == 0.0
 
 
+def test_past_orders_never_put_another_entry_before_an_urgent_one(kb):
+    """A reranker (similar past orders) that puts the gas leak last: it is still proposed first."""
+    snap = kb.snapshot()
+
+    def reverse(index, text, limit):
+        return [(e, s, "与 3 条历史工单相似") for e, s in reversed(index.rank(text, limit))]
+
+    r = dispatch(snap, "家里煤气味很重", NOW, rerank=reverse)
+    assert r.urgent and r.candidates[0].entry_id == "gas-leak" and r.candidates[0].tier_name == "2小时"
+    ordinary = dispatch(snap, "小区门口路灯不亮", NOW, rerank=reverse)
+    assert not ordinary.urgent and ordinary.candidates[0].entry_id != "street-light-out"
+
+
 def test_a_matter_of_the_shortest_time_limit_is_an_urgent_report(kb):
     """燃气异味 is handled within 2 hours (the shortest tier): the citizen is told to put safety first
     and call at once; 路灯不亮 (3 workdays) is an ordinary report."""
