@@ -268,6 +268,30 @@ def test_a_short_statement_the_catalogue_holds_wholly_is_a_report(kb):
     assert index.share("啊啊啊", 0.0) == 0.0
 
 
+def test_where_it_happens_takes_nothing_from_a_report(kb):
+    """厨房水管爆了 reports what 水管爆了 does: the catalogue holds 厨房 (油烟), which a burst pipe in a
+    kitchen need not match."""
+    from kb_app.dispatch.assistant import public_report
+
+    snap = kb.snapshot()
+    assert public_report(snap, "厨房水管爆了") == "urgent" and public_report(snap, "我家厨房水管爆了") == "urgent"
+    assert public_report(snap, "厨房漏水") == "report"
+    assert public_report(snap, "小区门口") == ""     # a place alone reports nothing
+    assert public_report(snap, "厨房水管怎么防冻") == ""
+
+
+def test_night_noise_and_heaps_are_reports(kb):
+    """A statement of work or noise at night, or of things heaped up, says what is wrong."""
+    from kb_app.dispatch.assistant import public_report
+
+    snap = kb.snapshot()
+    assert public_report(snap, "小区旁边工地半夜还在打桩") == "report"
+    assert public_report(snap, "工地晚上十二点了还在施工，现在还在响") == "report"
+    assert public_report(snap, "楼上天天半夜弹钢琴") == "report"
+    assert public_report(snap, "门口堆满垃圾") == "report"
+    assert public_report(snap, "夜间施工许可怎么办理") == ""
+
+
 def test_past_orders_never_put_another_entry_before_an_urgent_one(kb):
     """A reranker (similar past orders) that puts the gas leak last: it is still proposed first."""
     snap = kb.snapshot()
