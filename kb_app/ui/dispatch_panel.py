@@ -22,7 +22,6 @@ from kb_app import render
 from kb_app.labels import LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, audience_label, status_mark
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
-from kb_app.ui.style import hide_element_toolbars
 
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
 
@@ -140,19 +139,25 @@ def show_answers(kb, user, result, done):
 
 def candidate_rows(result):
     """The candidates as table rows, short enough to read beside the sidebar at 1024 px: how the time is
-    counted is in the tier's name (2小时, 3个工作日), and the due moment leaves out this year."""
+    counted is in the tier's name (2小时, 3个工作日), the due moment leaves out this year, why a candidate
+    ranks comes before the long lists of co-handlers, and a column no candidate fills is left out."""
     rows = []
     for c in result.candidates:
         rows.append({
             "事项": c.title, "主办单位": c.handler_name or c.handler, "时限": c.tier_name,
             "办结期限": (f"{c.due.at:%m-%d %H:%M}" if c.due.at.year == result.now.year else f"{c.due.at:%Y-%m-%d %H:%M}")
                         if c.due else "无法计算",
+            "参考": c.note,
             "7×24": "是" if c.round_the_clock else "",
             "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
             "层级": LEVELS.get(c.level, c.level or "—"),
-            "参考": c.note,
         })
-    return rows
+    empty = {name for name in OPTIONAL_COLUMNS if all(row[name] in ("", "—") for row in rows)}
+    return [{k: v for k, v in row.items() if k not in empty} for row in rows]
+
+
+#: Columns shown only when some candidate fills them.
+OPTIONAL_COLUMNS = ("参考", "7×24", "协办单位", "层级")
 
 
 def show_candidates(kb, user, result, done):
@@ -176,8 +181,10 @@ def show_candidates(kb, user, result, done):
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
                 + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
                 unsafe_allow_html=True)
-    hide_element_toolbars()
-    st.dataframe(candidate_rows(result), hide_index=True, width="stretch")
+    # A static table: five rows need no sorting, and its cells wrap where a data grid cuts the lists of
+    # co-handlers off beside the sidebar.
+    st.table([{k: render.markdown_literal(v) for k, v in row.items()} for row in candidate_rows(result)],
+             hide_index=True, border="horizontal")
     entry_link(top.entry_id, f"查看“{top.title}”的职责边界")
     if not done:
         dispatch_form(kb, user, result)

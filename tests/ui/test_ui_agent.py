@@ -164,7 +164,7 @@ def test_no_dispatch_candidate_beside_a_transfer(app_env, agent, text):
     """A fight, a knife: the script and the line only — no 宠物扰民, no 道路坑洼 beside it."""
     at = dispatch(console(agent), text)
     assert "转接：**110**" in at.error[0].value
-    assert not at.dataframe and not at.subheader
+    assert not at.table and not at.subheader
     assert not any(m.value.startswith("首选：") for m in at.markdown)
     assert "宠物扰民" not in page_text(at) and "道路坑洼" not in page_text(at)
 
@@ -181,11 +181,11 @@ def test_a_suspected_emergency_asks_the_agent_and_goes_on_when_it_is_none(app_en
     at = dispatch(console(agent), "楼下有人打架")
     error = at.error[0].value
     assert error.startswith("**疑似紧急 · 打架斗殴** — 请先向来电人确认是否正在发生；属实则立即转接")
-    assert not at.dataframe
+    assert not at.table
     at.button(key="dispatch_not_emergency").click().run()
     assert not at.exception and not at.error
     assert any(c.value.startswith("坐席已确认不是紧急情况。") for c in at.caption)
-    assert at.dataframe
+    assert at.table
 
 
 def test_a_question_about_compensation_is_no_alarm(app_env, agent):
@@ -231,8 +231,9 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     [urgent] = [e.value for e in at.error]
     assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）**。") and "转接" not in urgent
     assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
-    table = at.dataframe[0].value
-    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级", "参考"]
+    table = at.table[0].value
+    # No past orders: nothing to say why a candidate ranks, so no 参考 column.
+    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级"]
     gas = table[table["事项"] == app_env.entry("gas-leak").title].iloc[0]
     snap = app_env.snapshot()
     entry = app_env.entry("gas-leak")
@@ -251,10 +252,12 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
 
 def test_dispatch_working_day_due(app_env, agent):
     at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     light = table[table["事项"] == app_env.entry("street-light-out").title].iloc[0]
     # 2026-11-22 is a Sunday: three working days are Monday 23 to Wednesday 25 November.
     assert (light["时限"], light["办结期限"]) == ("3个工作日", "11-25 23:59")
+    # Columns no candidate fills are left out (no past orders: nothing says why one ranks).
+    assert "参考" not in table.columns
 
 
 def test_dispatch_reports_a_missing_calendar_year(app_env, agent, monkeypatch):
@@ -262,7 +265,7 @@ def test_dispatch_reports_a_missing_calendar_year(app_env, agent, monkeypatch):
     at = dispatch(console(agent), "小区门口的路灯坏了好几天了")
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("工作日历缺少 2031 年的数据") for w in warnings)
-    light = at.dataframe[0].value.iloc[0]
+    light = at.table[0].value.iloc[0]
     assert light["办结期限"] == "无法计算"
 
 
@@ -271,9 +274,11 @@ def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_e
              for t in ("小区路灯坏了晚上很黑", "楼下路灯不亮好几天", "路灯一直闪，晚上看不清路")]
     app_env.dispatch_history.import_lines(lines)
     at = dispatch(console(agent), "我们小区门口路灯坏了，晚上黑乎乎的")
-    light = at.dataframe[0].value.iloc[0]
+    light = at.table[0].value.iloc[0]
     assert light["事项"] == app_env.entry("street-light-out").title
     assert light["参考"].startswith("与 ") and light["参考"].endswith(" 条历史工单相似")
+    # Why it ranks comes right after when it is due, before the lists of co-handlers.
+    assert list(at.table[0].value.columns)[:5] == ["事项", "主办单位", "时限", "办结期限", "参考"]
     top = next(m.value for m in at.markdown if m.value.startswith("首选："))
     assert f":gray-badge[{light['参考']}]" in top
     choice_radio(at).set_value("street-light-out")
