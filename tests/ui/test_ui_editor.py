@@ -167,6 +167,31 @@ def test_new_entry_needs_an_id(kb, users):
     assert at.selectbox(key="editor_entry").value == "entries/policy/city-hrss/sscard-new.md"
 
 
+def test_the_request_is_named_after_the_title_as_typed(kb, users):
+    """The change request's name follows the new entry's title until the editor writes their own."""
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    name = key_of(at, "text_input", "editor_cr_title")
+    assert at.text_input(key=name).value == "新增“”"
+    at.text_input(key="editor_id").input("sscard-renamed").run()
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名").run()
+    assert at.text_input(key=name).value == "新增“社保卡更名”"
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名办理").run()
+    assert at.text_input(key=name).value == "新增“社保卡更名办理”"
+    at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()
+    at.button(key="editor_submit").click().run()
+    assert kb.review.list()[0].title == "新增“社保卡更名办理”"
+
+
+def test_a_request_name_written_by_hand_is_kept(kb, users):
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    name = key_of(at, "text_input", "editor_cr_title")
+    at.text_input(key=name).input("新增社保卡更名的答复").run()
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名").run()
+    assert at.text_input(key=name).value == "新增社保卡更名的答复"
+
+
 def test_a_task_link_marks_the_task(kb, users):
     kb.feedback.report_error("sscard-reissue", "补卡要带户口本吗？页面没写", "public")
     kb.feedback.report_error("sscard-reissue", "电话变了", "agent")

@@ -251,6 +251,16 @@ def submit_draft(ed, cr):
     st.rerun()
 
 
+def follow_default(key: str, default: str) -> str:
+    """The key of a text box whose text follows ``default`` (新增“<title>” as the title is typed) until the
+    user writes their own, which is kept."""
+    shown = st.session_state.get(key)
+    if shown is None or shown.strip() in ("", st.session_state.get(key + ":default", "")):
+        st.session_state[key] = default
+    st.session_state[key + ":default"] = default
+    return key
+
+
 def task_picker(ed, target_cr, entry_id, unit, k):
     """Tasks the author may mark as resolved by this change (none is marked unless the author does)."""
     tasks = ed.tasks_for(user, entry_id, unit)
@@ -350,7 +360,7 @@ with show_errors():
     new_cr = target == "new"
     said = "变更说明（一句话说明改了什么；即变更请求的名称）" if new_cr else \
         f"本次修改的说明（记入变更请求 #{target} 的历史；请求的名称不变）"
-    cr_title = st.text_input(said, value=default_title, key=k("cr_title"))
+    cr_title = st.text_input(said, key=follow_default(k("cr_title"), default_title)).strip() or default_title
     draft_cr = target_cr is not None and target_cr.state == "draft"
     message = st.container()  # confirmations and questions appear right above the buttons just pressed
     b = st.columns(4)
