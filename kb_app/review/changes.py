@@ -132,7 +132,9 @@ def describe(file, choices: Choices, today) -> FileView:
         title, entry_id, unit, kind_label = CONFIG_LABELS.get(stem, stem), None, "", "配置"
     else:
         title, entry_id, unit, kind_label = file.path, None, "", "文件"
-    fields = field_rows(old_meta, new_meta, choices) if kind != "config" and file.status == "M" else []
+    # A new or deleted file's fields are all shown (修改前 or 修改后 （无）/（删除）): a reviewer reads the title,
+    # questions, audience and agents' notes of a new answer as surely as its body.
+    fields = field_rows(old_meta, new_meta, choices) if kind != "config" else []
     action = STATUS_LABELS.get(file.status, file.status)
     expires = as_date(new_meta.get("expires"))
     only_expires = [r["字段"] for r in fields] == [LABELS["expires"]]

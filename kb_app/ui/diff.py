@@ -157,6 +157,38 @@ def side_by_side(old: str | None, new: str | None, left: str = "修改前", righ
     return f'{STYLE}<table class="kbdiff">{cols}{head}{"".join(rows)}</table>'
 
 
+# -- the fields ------------------------------------------------------------------------------------
+
+
+#: A field value this short (a date, a unit, a time limit) is marked whole, not character by character.
+WHOLE_FIELD = 12
+
+
+def field_table(rows: list[dict], status: str) -> list[dict]:
+    """Rows ``{字段, 修改前, 修改后}`` (see review.changes.field_rows) as Markdown cells for ``st.table``: a
+    changed field's changes marked inside it; a new or deleted file's fields as ``{字段, 内容}``."""
+    if status in ("A", "D"):
+        side = "修改后" if status == "A" else "修改前"
+        return [{"字段": render.markdown_literal(r["字段"]), "内容": render.markdown_literal(r[side])} for r in rows]
+    out = []
+    for r in rows:
+        a, b = r["修改前"], r["修改后"]
+        if a == "（无）" or b == "（删除）":
+            sa, sb = [(False, a)], [(False, b)]
+        elif max(len(a), len(b)) <= WHOLE_FIELD:
+            sa, sb = [(True, a)], [(True, b)]
+        else:
+            sa, sb = char_segments(a, b)
+        out.append({"字段": render.markdown_literal(r["字段"]), "修改前": _field_cell(sa, "red"),
+                    "修改后": _field_cell(sb, "green")})
+    return out
+
+
+def _field_cell(segments, colour: str) -> str:
+    return "".join(f":{colour}-background[{render.markdown_literal(t)}]" if changed and t.strip()
+                   else render.markdown_literal(t) for changed, t in segments)
+
+
 # -- the rendered diff ------------------------------------------------------------------------------
 
 

@@ -104,10 +104,36 @@ def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
     fields = table_with(at, "字段")
     assert list(fields["字段"]) == ["复核日期"]
-    assert (list(fields["修改前"]), list(fields["修改后"])) == (["2027-06-30"], ["2027-12-31"])
+    # A short value is marked whole.
+    assert (list(fields["修改前"]), list(fields["修改后"])) == ([":red-background[2027-06-30]"],
+                                                              [":green-background[2027-12-31]"])
     rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
     assert "<strong>当场领<ins>取新</ins>卡</strong>" in rendered    # marked inside the line, in its list item
     assert rendered.count("<ins>") == 1 and rendered.count("<del>") == 0
+
+
+def test_a_changed_field_is_marked_inside_and_a_new_answer_shows_every_field(kb, users):
+    original = kb.store.read(HRSS)
+    changed = original.replace("questions: [", "questions: ['社保卡挂失[急]怎么办', ", 1)
+    assert changed != original
+    cr = kb.review.create(users["hrss-editor"], "补充问法", {HRSS: changed}, submit=True)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    row = table_with(at, "字段").iloc[0]
+    assert row["字段"] == "常见问法"
+    # Only what was added is marked, and the brackets of the text are text.
+    assert row["修改后"].count(":green-background[") == 1 and "社保卡挂失&#91;急&#93;怎么办" in row["修改后"]
+    assert ":red-background[" not in row["修改前"]
+
+    new = "entries/policy/city-hrss/sscard-notes.md"
+    page = ("---\nid: sscard-notes\nkind: policy\ntitle: 社保卡挂失须知\nunit: city-hrss\naudience: public\n"
+            "questions:\n- 社保卡怎么挂失\nagent_notes: 联系人王科长，内线8801\n---\n挂失后补办。\n")
+    cr = kb.review.create(users["hrss-editor"], "新增“社保卡挂失须知”", {new: page}, submit=True)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    fields = table_with(at, "字段")
+    assert list(fields.columns) == ["字段", "内容"]
+    shown = dict(zip(fields["字段"], fields["内容"]))
+    assert shown["标题"] == "社保卡挂失须知" and "社保卡怎么挂失" in shown["常见问法"]
+    assert "内线8801" in shown["坐席提示"]     # what only agents will read is reviewed too
 
 
 def test_review_page_refuses_self_approval_and_empty_decline(kb, users):

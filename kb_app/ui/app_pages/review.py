@@ -6,7 +6,7 @@ import streamlit as st
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
 from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS
-from kb_app.ui.diff import rendered_side_by_side, side_by_side
+from kb_app.ui.diff import field_table, rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, public_answer_url, show_reference_notices
 from kb_app.ui.resources import get_kb
@@ -108,8 +108,8 @@ def act(verb, fn, *args):
 def show_file(v, n):
     st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
     if v.fields:
-        st.caption("字段的变化")
-        st.table(v.fields, hide_index=True)
+        st.caption({"A": "字段", "D": "删除前的字段"}.get(v.status, "字段的变化"))
+        st.table(field_table(v.fields, v.status), hide_index=True)
     elif v.status == "M" and v.kind != "config":
         st.caption("字段没有变化。")
     if v.has_body and (v.body_changed or v.status != "M"):
