@@ -254,6 +254,15 @@ class Review(ReviewQueries):
         mine = {p for p in status.missing if can_approve_for(user, p, status.policy)}
         return bool(mine) and mine == set(status.missing) and not status.conflicts
 
+    def cannot_review(self, user: User, cr: ChangeRequest, status: ReviewStatus | None = None) -> str:
+        """Why the user may not approve, return or reject the CR, in words ("" when they may): its authors
+        and those of no party it needs are refused, so a page need not offer them what would be."""
+        try:
+            reviewer_parties(user, cr, status or self.status(cr), "审核", self.is_author(cr, user))
+        except PermissionDenied as e:
+            return str(e)
+        return ""
+
     def approve(self, user: User, cr_id: int, comment: str = "", party: str | None = None,
                 publish: bool = True) -> ChangeRequest:
         """Approve the head commit for the user's party; the last approval publishes (``publish``)."""

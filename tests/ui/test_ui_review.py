@@ -139,9 +139,16 @@ def test_a_changed_field_is_marked_inside_and_a_new_answer_shows_every_field(kb,
 def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
     at = open_page("app_pages/review.py", users["hrss-editor"])
-    at.button(key="review_approve").click().run()
-    assert texts(at)[0] == [f"您是变更请求 #{cr.id} 的作者，不能批准自己的变更：请由其他审核人审核。"]
+    # The author is told why before any click, and offered none of the reviewers' decisions.
+    assert any(f"您是变更请求 #{cr.id} 的作者，不能审核自己的变更：请由其他审核人审核。" in c.value for c in at.caption)
+    assert all(at.button(key=k).disabled for k in ("review_approve", "review_request_changes", "review_reject"))
+    assert not at.button(key="review_withdraw").disabled
+    # Neither is someone of no party the request needs (no legal review for this answer).
+    at = open_page("app_pages/review.py", users["legal"])
+    assert any("不属于变更请求" in c.value for c in at.caption)
+    assert at.button(key="review_approve").disabled
     at = open_page("app_pages/review.py", users["center"])
+    assert not at.button(key="review_approve").disabled
     at.button(key="review_request_changes").click().run()
     assert texts(at)[0] == ["请填写退回意见：说明需要修改什么、为什么。"]
     at.text_area(key="review_comment").input("请补充办理地点")

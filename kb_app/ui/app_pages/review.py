@@ -195,13 +195,18 @@ with show_errors():
         st.info("您是最后一个审核方：批准后本变更将**立即发布**，公众和坐席马上就能查到新内容。",
                 icon=":material/publish:")
     is_author = review.is_author(cr, user)
+    # Approve, return and reject only for those who may: an author or someone of no party it needs is
+    # told why instead of being refused after a click.
+    refused = review.cannot_review(user, cr, status) if cr.is_open else ""
+    if refused:
+        st.caption(f":material/info: {refused}")
     cols = st.columns(6)
     if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
-                      disabled=cr.state != "in_review"):
+                      disabled=cr.state != "in_review" or bool(refused)):
         act("已批准", review.approve, user, cr.id, comment)
-    if cols[1].button("退回修改", key="review_request_changes", disabled=not cr.is_open):
+    if cols[1].button("退回修改", key="review_request_changes", disabled=not cr.is_open or bool(refused)):
         act("已退回作者修改", review.request_changes, user, cr.id, comment)
-    if cols[2].button("驳回", key="review_reject", disabled=not cr.is_open):
+    if cols[2].button("驳回", key="review_reject", disabled=not cr.is_open or bool(refused)):
         act("已驳回", review.reject, user, cr.id, comment)
     if cols[3].button("发布", key="review_publish", disabled=cr.state != "approved"):
         act("已发布", review.publish, user, cr.id)
