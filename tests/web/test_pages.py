@@ -144,6 +144,16 @@ def test_a_question_about_rules_or_the_past_raises_no_alarm(client, question):
     assert "emergency" not in client.get("/api/v1/search", params={"q": question}).json()
 
 
+def test_a_report_with_only_partly_related_answers_does_not_call_them_related(client):
+    """No answer mentions 包裹: those listed share other words (占道, 人行道) and are said to."""
+    r = client.get("/", params={"q": "快递站占着人行道堆包裹"})
+    box = re.search(r'<div class="report" role="note">.*?</div>', r.text, re.S).group(0)
+    assert "下面的答复只和您说的部分词语有关" in box and "下面是相关的政策答复" not in box
+    box = re.search(r'<div class="report" role="note">.*?</div>', client.get("/", params={"q": "楼上天天噪音扰民"}).text,
+                    re.S).group(0)
+    assert "下面是相关的政策答复" in box
+
+
 @pytest.mark.parametrize("words", ["路灯不亮", "小区门口路灯坏了好几天了晚上很黑", "楼上天天噪音扰民"])
 def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, words):
     r = client.get("/", params={"q": words})
