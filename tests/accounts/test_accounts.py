@@ -1,7 +1,7 @@
 """Log-in throttling, unlocking, the audit trail, server-side sessions and the demo-password guard."""
 
 import datetime as dt
-import subprocess
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -271,7 +271,8 @@ def demo_accounts(kb):
 def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(kb, monkeypatch):
     demo_accounts(kb)
     calls = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: calls.append((cmd, kw["env"])) or 0)
+    monkeypatch.setattr(os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
+    monkeypatch.setattr(os, "chdir", lambda path: None)
     root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
     result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
     assert result.exit_code == 1 and calls == []

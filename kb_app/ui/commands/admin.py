@@ -27,7 +27,6 @@ def serve(kb, port, address):
         kb serve --root ./kb --address 0.0.0.0
     """
     import os
-    import subprocess
     from pathlib import Path
 
     kb.users.check_listen_address(address)
@@ -40,7 +39,11 @@ def serve(kb, port, address):
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "minimal", "--global.developmentMode", "false"]
-    sys.exit(subprocess.call(cmd, env=env, cwd=app.parent))
+    # The server takes this process's place: a stop signal (systemd, a container, kill) reaches it, and no
+    # child is left serving after its parent has gone.
+    sys.stdout.flush()
+    os.chdir(app.parent)
+    os.execve(sys.executable, cmd, env)
 
 
 @cli.group()
