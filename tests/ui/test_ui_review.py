@@ -183,9 +183,12 @@ def test_my_work_lists_waiting_and_returned(kb, users):
     at = open_page("app_pages/my_work.py", users["hrss-reviewer"])
     assert at.subheader[0].value == "等待我审核（1）"
     assert any(f"#{cr.id} 补卡说明" in m.value for m in at.markdown)
-    kb.review.request_changes(users["center"], cr.id, "请补充")
+    kb.review.request_changes(users["center"], cr.id, "请补充*办理地点*")
     at = open_page("app_pages/my_work.py", users["hrss-editor"])
     assert [s.value for s in at.subheader][:2] == ["等待我审核（0）", "退回给我的（1）"]
+    # Who returned it and what they asked for, without opening it (their words shown as written).
+    [said] = [c.value for c in at.caption if c.value.startswith("张校核（")]
+    assert said.endswith("）：请补充&#42;办理地点&#42;")
     at.button(key=f"work_returned_{cr.id}").click().run()
     assert not at.exception
     assert [t.value for t in at.title] == ["变更校核"]

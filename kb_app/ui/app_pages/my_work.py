@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from kb_app import render
 from kb_app.review.changes import people, person
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -27,8 +28,20 @@ def section(title, crs, empty, key, names):
         left, right = st.columns([5, 1])
         left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
                       f" · 更新于 {cr.updated[:16].replace('T', ' ')}")
+        if key == "returned":
+            said = last_word(cr)
+            if said:
+                # What the reviewer asked for, where the author looks first.
+                left.caption(f"{render.markdown_literal(person(names, said['author']))}"
+                             f"（{said['at'][:16].replace('T', ' ')}）：{render.markdown_literal(said['body'])}")
         if right.button("查看", key=f"work_{key}_{cr.id}"):
             open_review(cr.id)
+
+
+def last_word(cr):
+    """The latest comment on a request by someone other than its author (the reason it came back)."""
+    said = [c for c in kb.review.comments(cr.id) if c["author"] != cr.author]
+    return said[-1] if said else None
 
 
 with show_errors():
