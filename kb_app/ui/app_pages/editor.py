@@ -95,7 +95,7 @@ def basis_editor(choices, rows_key, k):
     for n, row in enumerate(rows):
         uid = row["uid"]
         item = row["item"]
-        c1, c2, c3, c4 = st.columns([2, 4, 3, 1], vertical_alignment="bottom")
+        c1, c2, c3, c4 = st.columns([3, 4, 3, 2], vertical_alignment="bottom")  # readable at 1024 px
         regulation = isinstance(item, dict) and "regulation" in item
         document = isinstance(item, dict) and "document" in item and not regulation
         if not regulation and not document:
@@ -324,10 +324,10 @@ with show_errors():
         for name in ("unit", "audience", "regions", "handler", "co_handlers", "level", "time_limit"):
             if name in fields:
                 entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
-        cols = st.columns(3)
-        for col, name in zip(cols, ("effective", "expires", "review_by")):
-            with col:
-                entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
+    # The three dates side by side across the page: within one column they are too narrow to read at 1024 px.
+    for col, name in zip(st.columns(3), ("effective", "expires", "review_by")):
+        with col:
+            entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
     for name in ("basis", "facts", "agent_notes"):
         if name in fields:
             entered[name] = field_widget(fields[name], draft, choices, ed, k, notes)
