@@ -177,3 +177,18 @@ def test_a_page_past_the_end_or_unreadable_is_still_a_page(people, page):
     at = open_address("agent", people["agent"], q="居住证", page=page)
     assert result_links(at)
     assert not at.error
+
+
+def test_all_entries_open_on_the_units_own_for_its_staff(app_env):
+    from ..review_helpers import make_users
+
+    users = make_users(app_env)
+    snap = app_env.snapshot()
+    own = [e for e in snap.entry_list if e.unit == "city-hrss"]
+    at = open_page("app_pages/browse.py", users["hrss-editor"])
+    assert at.selectbox(key="browse_unit").value == "city-hrss"
+    assert any(c.value == f"共 {len(own)} 条" for c in at.caption)
+    at.selectbox(key="browse_unit").set_value("").run()     # all units, when asked
+    assert any(c.value.startswith(f"共 {len(snap.entry_list)} 条") for c in at.caption)
+    at = open_page("app_pages/browse.py", users["center"])  # the center looks after every unit's
+    assert at.selectbox(key="browse_unit").value == ""

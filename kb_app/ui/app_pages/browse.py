@@ -16,7 +16,7 @@ KINDS = {"": "全部类型", **ENTRY_KIND_LABELS}
 st.title("全部条目")
 hide_input_hints()
 with show_errors():
-    require_user()
+    user = require_user()
     kb = get_kb()
     snap = kb.snapshot()
     today = kb.today()
@@ -25,6 +25,8 @@ with show_errors():
     typed = c1.text_input("按标题查找", key="browse_q", max_chars=50, placeholder="例如：社保、居住证、路灯")
     kind = c2.selectbox("类型", list(KINDS), format_func=KINDS.get, key="browse_kind")
     units = {"": "全部单位", **{u: snap.unit_name(u) for u in sorted({e.unit for e in visible})}}
+    if "browse_unit" not in st.session_state and user.unit in units:
+        st.session_state["browse_unit"] = user.unit     # a unit's staff look after their own entries first
     unit = c3.selectbox("单位", list(units), format_func=units.get, key="browse_unit")
     chosen = [e for e in sorted(visible, key=lambda e: (e.kind, e.unit, e.title))
               if (not kind or e.kind == kind) and (not unit or e.unit == unit)]
