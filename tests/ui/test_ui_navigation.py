@@ -8,6 +8,7 @@ from kb_app.config import default_public_url
 from kb_app.exceptions import ConfigError
 from kb_app.ui.navigation import LANDING, PAGE_SPECS, landing
 
+from ..review_helpers import make_users
 from ..ui_helpers import links, open_address, open_page, page_text, rows
 
 PUBLIC = "http://127.0.0.1:8080"
@@ -180,8 +181,6 @@ def test_a_page_past_the_end_or_unreadable_is_still_a_page(people, page):
 
 
 def test_all_entries_open_on_the_units_own_for_its_staff(app_env):
-    from ..review_helpers import make_users
-
     users = make_users(app_env)
     snap = app_env.snapshot()
     own = [e for e in snap.entry_list if e.unit == "city-hrss"]
