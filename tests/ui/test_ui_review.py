@@ -187,8 +187,8 @@ def test_my_work_lists_waiting_and_returned(kb, users):
     at = open_page("app_pages/my_work.py", users["hrss-editor"])
     assert [s.value for s in at.subheader][:2] == ["等待我审核（0）", "退回给我的（1）"]
     # Who returned it and what they asked for, without opening it (their words shown as written).
-    [said] = [c.value for c in at.caption if c.value.startswith("张校核（")]
-    assert said.endswith("）：请补充&#42;办理地点&#42;")
+    [said] = [t.value for t in at.text if t.value.startswith("张校核（")]
+    assert said.endswith("）：请补充*办理地点*")
     at.button(key=f"work_returned_{cr.id}").click().run()
     assert not at.exception
     assert [t.value for t in at.title] == ["变更校核"]

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from kb_app import render
 from kb_app.review.changes import people, person
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -31,9 +30,8 @@ def section(title, crs, empty, key, names):
         if key == "returned":
             said = last_word(cr)
             if said:
-                # What the reviewer asked for, where the author looks first.
-                left.caption(f"{render.markdown_literal(person(names, said['author']))}"
-                             f"（{said['at'][:16].replace('T', ' ')}）：{render.markdown_literal(said['body'])}")
+                # What the reviewer asked for, where the author looks first (as written: no Markdown).
+                left.text(f"{person(names, said['author'])}（{said['at'][:16].replace('T', ' ')}）：{said['body']}")
         if right.button("查看", key=f"work_{key}_{cr.id}"):
             open_review(cr.id)
 

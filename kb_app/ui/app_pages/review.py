@@ -108,7 +108,7 @@ def act(verb, fn, *args):
 def show_file(v, n):
     st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
     if v.fields:
-        st.caption({"A": "字段", "D": "删除前的字段"}.get(v.status, "字段的变化"))
+        st.caption("字段" if v.status == "A" else "删除前的字段" if v.status == "D" else "字段的变化")
         st.table(field_table(v.fields, v.status), hide_index=True)
     elif v.status == "M" and v.kind != "config":
         st.caption("字段没有变化。")
