@@ -89,6 +89,10 @@ def _split(text: str | None) -> tuple[dict, str | None]:
     return meta, body
 
 
+#: What the field table shows on the side where a field is not: not there before, or taken out.
+ABSENT, REMOVED = "（无）", "（删除）"
+
+
 def field_rows(old: dict, new: dict, choices: Choices) -> list[dict]:
     """``{字段, 修改前, 修改后}`` for every front-matter field that differs, in the usual field order."""
     keys = sorted(dict.fromkeys([*old, *new]), key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER))
@@ -103,11 +107,11 @@ def field_rows(old: dict, new: dict, choices: Choices) -> list[dict]:
             for part in dict.fromkeys([*a, *b]):
                 if not same(a.get(part), b.get(part)):
                     rows.append({"字段": f"{label} · {_part_label(part)}",
-                                 "修改前": choices.show(key, a[part]) if part in a else "（无）",
-                                 "修改后": choices.show(key, b[part]) if part in b else "（删除）"})
+                                 "修改前": choices.show(key, a[part]) if part in a else ABSENT,
+                                 "修改后": choices.show(key, b[part]) if part in b else REMOVED})
             continue
-        rows.append({"字段": label, "修改前": choices.show(key, a) if key in old else "（无）",
-                     "修改后": choices.show(key, b) if key in new else "（删除）"})
+        rows.append({"字段": label, "修改前": choices.show(key, a) if key in old else ABSENT,
+                     "修改后": choices.show(key, b) if key in new else REMOVED})
     return rows
 
 
@@ -132,7 +136,7 @@ def describe(file, choices: Choices, today) -> FileView:
         title, entry_id, unit, kind_label = CONFIG_LABELS.get(stem, stem), None, "", "配置"
     else:
         title, entry_id, unit, kind_label = file.path, None, "", "文件"
-    # A new or deleted file's fields are all shown (修改前 or 修改后 （无）/（删除）): a reviewer reads the title,
+    # A new or deleted file's fields are all shown (修改前 ABSENT or 修改后 REMOVED): a reviewer reads the title,
     # questions, audience and agents' notes of a new answer as surely as its body.
     fields = field_rows(old_meta, new_meta, choices) if kind != "config" else []
     action = STATUS_LABELS.get(file.status, file.status)

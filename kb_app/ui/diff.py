@@ -13,6 +13,7 @@ import html
 import re
 
 from kb_app import render
+from kb_app.review.changes import ABSENT, REMOVED
 
 STYLE = """<style>
 .kbdiff{width:100%;border-collapse:collapse;font-family:monospace;font-size:13px;table-layout:fixed}
@@ -173,7 +174,7 @@ def field_table(rows: list[dict], status: str) -> list[dict]:
     out = []
     for r in rows:
         a, b = r["修改前"], r["修改后"]
-        if a == "（无）" or b == "（删除）":
+        if a == ABSENT or b == REMOVED:
             sa, sb = [(False, a)], [(False, b)]
         elif max(len(a), len(b)) <= WHOLE_FIELD:
             sa, sb = [(True, a)], [(True, b)]

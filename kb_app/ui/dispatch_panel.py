@@ -137,6 +137,10 @@ def show_answers(kb, user, result, done):
 # -- 4. catalogue ---------------------------------------------------------------------------------------
 
 
+#: Columns shown only when some candidate fills them.
+OPTIONAL_COLUMNS = ("参考", "7×24", "协办单位", "层级")
+
+
 def candidate_rows(result):
     """The candidates as table rows, short enough to read beside the sidebar at 1024 px: how the time is
     counted is in the tier's name (2小时, 3个工作日), the due moment leaves out this year, why a candidate
@@ -154,10 +158,6 @@ def candidate_rows(result):
         })
     empty = {name for name in OPTIONAL_COLUMNS if all(row[name] in ("", "—") for row in rows)}
     return [{k: v for k, v in row.items() if k not in empty} for row in rows]
-
-
-#: Columns shown only when some candidate fills them.
-OPTIONAL_COLUMNS = ("参考", "7×24", "协办单位", "层级")
 
 
 def show_candidates(kb, user, result, done):

@@ -27,7 +27,7 @@ def section(title, crs, empty, key, names):
         left, right = st.columns([5, 1])
         left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
                       f" · 更新于 {cr.updated[:16].replace('T', ' ')}")
-        if key == "returned":
+        if cr.state == "changes_requested":     # a conflict comes back by itself, with no reviewer's word
             said = last_word(cr)
             if said:
                 # What the reviewer asked for, where the author looks first (as written: no Markdown).
