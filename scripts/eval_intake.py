@@ -1,8 +1,11 @@
 """Intake evaluation: are emergencies put on the right line, and how often is there a false alarm?
 
-Two sets of callers' phrasings, each item ``{text, line}`` with line 110/119/120/122 or none:
-``tests/data/intake_tune.yaml`` (the recognition words were tuned on it) and
-``tests/data/intake_holdout.yaml`` (written before tuning, never tuned on). For each set:
+Three sets of callers' phrasings, each item ``{text, line}`` with line 110/119/120/122 or none (and
+optionally ``also``: other lines that are right for the same call, 122 and 120 for a crash with injuries):
+``tests/data/intake_tune.yaml`` (the recognition words were tuned on it),
+``tests/data/intake_holdout.yaml`` (written before tuning, never tuned on) and
+``tests/data/intake_holdout_2.yaml`` (written later by another writer who had not seen the rules, never
+tuned on). For each set:
 
 - **right line**: emergencies for which the console puts the right line's transfer script first
   (紧急 or 疑似紧急 — both are shown as urgent), of all emergencies; also the share confirmed (紧急);
@@ -31,16 +34,23 @@ from kb_app.content.model import Snapshot, config_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-SETS = {"tune": DATA / "intake_tune.yaml", "holdout": DATA / "intake_holdout.yaml"}
+SETS = {"tune": DATA / "intake_tune.yaml", "holdout": DATA / "intake_holdout.yaml",
+        "holdout 2": DATA / "intake_holdout_2.yaml"}
+HELD_OUT = ("holdout", "holdout 2")
 APPEALS = ROOT.parent / "shared" / "eval" / "appeals_dev.jsonl"
 #: The last revision whose intake rules matched exact phrases only.
 BASELINE_REV = "0c2b3a8"
 
 
 def items(path: Path) -> list[dict]:
-    """The items of a set, each with ``text`` and ``line`` (a string; 'none' for no emergency)."""
+    """The items of a set, each with ``text``, ``line`` (a string; 'none' for no emergency) and ``lines``
+    (every line that is right: ``line`` and ``also``)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [{"text": str(i["text"]), "line": str(i["line"] or "none")} for i in data["items"]]
+    rows = []
+    for i in data["items"]:
+        line = str(i["line"] or "none")
+        rows.append({"text": str(i["text"]), "line": line, "lines": [line, *(str(x) for x in i.get("also") or [])]})
+    return rows
 
 
 def product(snap: Snapshot):
@@ -79,7 +89,7 @@ def score(classify, rows: list[dict]) -> dict:
     right, confirmed, misses, alarms = 0, 0, [], []
     for r in urgent:
         line, state = classify(r["text"])
-        if line == r["line"]:
+        if line in r.get("lines", [r["line"]]):
             right += 1
             confirmed += state == "emergency"
         else:
@@ -136,9 +146,10 @@ def main(argv=None):
             print(f"{name:16}{'appeals':>9}{'':>8}{n:>8}{'':>12}{'':>11}{len(raised) / n:>14.1%}  (real messages)")
     if "exact phrases" not in results:
         print(f"(baseline unavailable: git cannot show {args.baseline_rev})")
-    held = results["product"]["holdout"]
-    ok = held["right"] >= 0.95 and held["false_alarms"] <= 0.05
-    print(f"held-out targets (right line >= 95%, false alarms <= 5%): {'met' if ok else 'NOT met'}")
+    short = [f"{s}: right line {held['right']:.1%}, false alarms {held['false_alarms']:.1%}"
+             for s, held in ((s, results["product"][s]) for s in HELD_OUT)
+             if held["right"] < 0.95 or held["false_alarms"] > 0.05]
+    print(f"held-out targets (right line >= 95%, false alarms <= 5%): {'NOT met (' + '; '.join(short) + ')' if short else 'met'}")
     if args.show:
         for name, by_set in results.items():
             for s, r in [(s, by_set[s]) for s in SETS] + [("appeals", {"misses": [], "alarms": by_set["appeals"][1]})]:

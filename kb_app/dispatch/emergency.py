@@ -119,6 +119,8 @@ class _Occurrence:
     start: int
     end: int
     misheard: bool
+    #: For a pair, the stretch between its two words (孩子差点掉下去): said of the event itself.
+    between: tuple[int, int] | None = None
 
 
 def strings(value) -> list[str]:
@@ -235,13 +237,16 @@ class Recogniser:
                         overlap = sa < sb + len(b) and sb < sa + len(a)
                         if not overlap and end - start <= self.window + len(a) + len(b) \
                                 and not _SENTENCE.search(norm[start:end]):
-                            yield _Occurrence(group, f"{a}…{b}" if sa < sb else f"{b}…{a}", start, end, False)
+                            first, second = ((sa, a), (sb, b)) if sa < sb else ((sb, b), (sa, a))
+                            between = (first[0] + len(first[1]), second[0])
+                            yield _Occurrence(group, f"{first[1]}…{second[1]}", start, end, False, between)
 
     def _judge(self, norm: str, masked: str, occ: _Occurrence) -> Finding | None:
         lo, hi = _bounds(_SENTENCE, norm, 0, len(norm), occ.start, occ.end)
         if any(x and x in norm[lo:hi] for x in occ.group.exclude):
             return None
-        if self._negated(norm[lo:occ.start]):
+        if self._negated(norm[lo:occ.start]) or occ.between and self._negated(norm[lo:occ.between[1]]):
+            # 没着火; of a pair, also before its second word (车被别了一下，没撞上).
             return None
         clo, chi = _bounds(_CLAUSE, norm, lo, hi, occ.start, occ.end)
         wlo, whi = max(lo, occ.start - self.window), min(hi, occ.end + self.window)
@@ -251,7 +256,10 @@ class Recogniser:
         strong = self._signs(masked, own, self.strong)
         weak = self._signs(masked, (*own, (occ.start, occ.end)), self.weak)
         near_strong = self._signs(masked, near, self.strong)
-        own_reasons, near_reasons = self._reasons(norm, own), self._reasons(norm, near)
+        # A not-now word anywhere in the event's own clause is said of it (昨天晚上我们那条街有人打架).
+        clause = (clo, occ.start), (occ.end, chi)
+        own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause)
+        near_reasons = self._reasons(norm, near)
         if own_reasons:
             # Said of this very event: 去年出了车祸, 交通事故的赔偿标准.
             state = SUSPECTED if strong else DISMISSED

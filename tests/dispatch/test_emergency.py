@@ -57,6 +57,9 @@ def recognise(text):
     ("有人打架，派出所不作为", None, None),  # the rule's exclude
     ("我想了解打架", SUSPECTED, "110"),  # 了解 is no sign
     ("小区路灯坏了", None, None),
+    ("孩子上个月不见了", DISMISSED, "110"),  # a not-now word between the two words of a pair
+    ("车开过来没撞了", None, None),  # a negation before the second word of a pair
+    ("去年冬天我们小区那条街上有人打架了", DISMISSED, "110"),  # anywhere in the event's clause, not only near
 ])
 def test_states(text, state, line):
     f = recognise(text)
@@ -111,17 +114,38 @@ def test_held_out_targets():
     assert tune["right"] >= 0.95 and tune["false_alarms"] <= 0.05
     sizes = [len(script.items(p)) for p in script.SETS.values()]
     assert sum(sizes) >= 100
+    # The second held-out set, by a writer who had not seen the rules, is short of the targets:
+    # measured right line 65.0 % (52.5 % with the rules before it was written), false alarms 7.5 %
+    # (11.3 % before). These floors keep it from sliding back.
+    second = results["product"]["holdout 2"]
+    assert second["emergencies"] >= 80 and second["others"] >= 80
+    assert second["right"] >= 0.62, second["misses"]
+    assert second["false_alarms"] <= 0.10, second["alarms"]
 
 
 def test_the_sets_do_not_share_phrasings():
     script = load_script()
-    tune, holdout = ({i["text"] for i in script.items(p)} for p in script.SETS.values())
+    tune, holdout, holdout_2 = ({i["text"] for i in script.items(p)} for p in script.SETS.values())
     assert not tune & holdout - {"退休金什么时候涨"}
+    assert not tune & holdout_2 and not holdout & holdout_2
 
 
-def test_script_prints_both_sets(capsys):
+def test_script_prints_every_set_and_which_targets_are_short(capsys):
     load_script().main([])
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["set", "emerg.", "others", "right", "line", "confirmed", "false", "alarms"]
     assert out[1].split()[:2] == ["product", "tune"] and out[2].split()[:2] == ["product", "holdout"]
-    assert out[-1] == "held-out targets (right line >= 95%, false alarms <= 5%): met"
+    assert out[3].split()[:3] == ["product", "holdout", "2"]
+    assert out[-1].startswith("held-out targets (right line >= 95%, false alarms <= 5%): NOT met (holdout 2: right line")
+    assert "holdout:" not in out[-1]  # the first held-out set meets them
+
+
+def test_another_right_line_counts(tmp_path):
+    script = load_script()
+    path = tmp_path / "set.yaml"
+    path.write_text('items:\n  - {text: "车把人撞了，人躺地上", line: "122", also: ["120"]}\n'
+                    '  - {text: "有人晕倒了", line: "120"}\n', encoding="utf-8")
+    rows = script.items(path)
+    assert rows[0]["lines"] == ["122", "120"] and rows[1]["lines"] == ["120"]
+    assert script.score(lambda text: ("120", "emergency"), rows)["right"] == 1.0
+    assert script.score(lambda text: ("122", "emergency"), rows)["right"] == 0.5

@@ -29,7 +29,7 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("    过去的事: ['\\d{1,2}月", "    过去的事: ['(\\d{1,2}月", "emergency.not_now_patterns", "正则表达式"),
     ("    火: [伙, 活, 货, 或, 获]", "    火: [伙伴]", "emergency.misheard", "同音字表格式不对"),
     ("      - name: 火情\n", "      - name: ''\n", "events.name", "事件词组缺少名称"),
-    ("        pairs: [[[火, 烟], [出不去, 困在, 被困, 跑不出]]]", "        pairs: [[火, 烟]]", "events.pairs",
+    ("        pairs: [[[火, 烟], [出不去, 出不来, 困在, 被困, 跑不出, 下不去, 下不来]]]", "        pairs: [[火, 烟]]", "events.pairs",
      "词对应为两组词的列表"),
     ("      - name: 临产\n        words: [要生了, 快生了, 快要生, 羊水破, 破水]", "      - name: 临产\n        wrds: [要生了]",
      "events.wrds", "未知字段"),
