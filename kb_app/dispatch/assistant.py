@@ -237,7 +237,7 @@ PROBLEM_WORDS = re.compile(
 #: (the catalogue match's score). Measured on the sample (with REPORT_SHARE): no question of the three
 #: regulation sets (281), none of the 300 NCP questions or of the 70 unanswered ones, and 16 of the
 #: answers' 289 common questions (all complaints, such as 楼上天天噪音扰民) get a box; so do 113 of the
-#: catalogue's 165 examples of how citizens describe matters (four others are emergencies).
+#: catalogue's 165 examples of how citizens describe matters (five others are emergencies).
 REPORT_FLOOR = 15.0
 #: A short statement scores less however well it is matched (水管爆了 11.7, 电梯坏了 8.0): it reads as a
 #: report too where the best entry holds most of what it says (DirectoryIndex.share) at a lower score.

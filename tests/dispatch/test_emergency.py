@@ -2,6 +2,7 @@
 
 import pytest
 
+from kb_app.content.model import Snapshot
 from kb_app.dispatch.emergency import DISMISSED, EMERGENCY, SUSPECTED, Recogniser
 
 from ..conftest import load_script as load
@@ -149,3 +150,19 @@ def test_another_right_line_counts(tmp_path):
     assert rows[0]["lines"] == ["122", "120"] and rows[1]["lines"] == ["120"]
     assert script.score(lambda text: ("120", "emergency"), rows)["right"] == 1.0
     assert script.score(lambda text: ("122", "emergency"), rows)["right"] == 0.5
+
+
+@pytest.mark.parametrize("text,line", [
+    ("楼道里有烟", "119"),  # smoke without 冒烟
+    ("配电箱冒火花了，还有一股烧焦的味道", "119"),
+    ("孩子被反锁在车里了，车里很热", "119"),
+    ("老人吃东西噎住了，脸憋得通红", "120"),
+    ("我正跟一个说是公安局的人打电话，他让我把钱转到安全账户", "110"),
+    ("燃气表没气了怎么办", "none"),  # 没气了 of a meter, not of a person
+    ("这个停车费简直是抢钱，一小时二十块", "none"),
+    ("开车被人别了一下，没撞上，能举报吗", "none"),
+    ("井盖没了，刚才有个孩子差点掉下去", "120"),  # a near miss: suspected, the agent asks
+])
+def test_the_sample_rules(text, line):
+    script = load_script()
+    assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
