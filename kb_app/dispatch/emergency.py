@@ -19,7 +19,9 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   reaches).
 
 For every occurrence of an event word, the context is the part of its sentence within ``window``
-characters on either side. An occurrence is
+characters on either side; a not-now word counts anywhere in the event's own clause (昨天晚上我们那条街
+有人打架) and, for a pair, between its two words (孩子差点掉下去), and a negation before either word of a
+pair negates it (车被别了一下，没撞上). An occurrence is
 
 - **emergency** when the context has a now sign and no not-now word;
 - **suspected** (疑似紧急) when the context has both a strong now sign and a not-now word, or
