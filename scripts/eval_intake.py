@@ -89,7 +89,7 @@ def score(classify, rows: list[dict]) -> dict:
     right, confirmed, misses, alarms = 0, 0, [], []
     for r in urgent:
         line, state = classify(r["text"])
-        if line in r.get("lines", [r["line"]]):
+        if line in r["lines"]:
             right += 1
             confirmed += state == "emergency"
         else:
@@ -149,7 +149,8 @@ def main(argv=None):
     short = [f"{s}: right line {held['right']:.1%}, false alarms {held['false_alarms']:.1%}"
              for s, held in ((s, results["product"][s]) for s in HELD_OUT)
              if held["right"] < 0.95 or held["false_alarms"] > 0.05]
-    print(f"held-out targets (right line >= 95%, false alarms <= 5%): {'NOT met (' + '; '.join(short) + ')' if short else 'met'}")
+    verdict = f"NOT met ({'; '.join(short)})" if short else "met"
+    print(f"held-out targets (right line >= 95%, false alarms <= 5%): {verdict}")
     if args.show:
         for name, by_set in results.items():
             for s, r in [(s, by_set[s]) for s in SETS] + [("appeals", {"misses": [], "alarms": by_set["appeals"][1]})]:

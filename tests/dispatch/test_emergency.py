@@ -162,6 +162,13 @@ def test_another_right_line_counts(tmp_path):
     ("这个停车费简直是抢钱，一小时二十块", "none"),
     ("开车被人别了一下，没撞上，能举报吗", "none"),
     ("井盖没了，刚才有个孩子差点掉下去", "120"),  # a near miss: suspected, the agent asks
+    # ordinary requests sharing a word of a pair: a smell, a stuck thing, medicine, an unanswered manager
+    ("这家饭店味道不好，好多人都拉肚子了", "none"),
+    ("水费的发票一直出不来", "none"),
+    ("电动车卡在车棚门口动不了", "none"),
+    ("我儿子吃了好多药也不见好，想问医保能不能报", "none"),
+    ("物业经理喊不应，电话也不接", "none"),
+    ("快递被人翻得乱七八糟", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
