@@ -15,6 +15,9 @@ import dataclasses
 import datetime as dt
 import re
 
+import rjieba
+from pypinyin import lazy_pinyin
+
 from .content import frontmatter
 from .content import yamledit
 from .accounts.auth import UNIT_ROLES
@@ -88,6 +91,41 @@ def path_for(kind: str, unit: str, entry_id: str) -> str:
     if kind == "policy":
         return f"{ENTRY_DIRS['policy']}{unit}/{entry_id}.md"
     return f"{ENTRY_DIRS['directory']}{entry_id}.md"
+
+
+#: Words an id made from a title leaves out: particles and question words name nothing of the matter.
+ID_SKIPPED = frozenset({"了", "的", "吗", "呢", "吧", "啊", "呀", "怎么", "怎么办", "怎样", "如何", "什么", "哪些", "哪里",
+                        "哪个", "谁", "是否", "能否", "可以", "能", "和", "与", "及", "或"})
+#: How long an id made from a title may grow (whole words only; the rule allows 80 characters).
+ID_LONGEST = 40
+
+
+def id_from_title(title: str, taken=frozenset()) -> str:
+    """An id for a new entry, spelt from its title in pinyin a word at a time: 社会保障卡丢了怎么补办 →
+    shehuibaozhang-ka-diu-buban; Latin letters and digits stay (12345热线 → 12345-rexian). A taken id gets
+    a number (``-2``, ``-3`` …). "" when the title has nothing to spell (empty, or punctuation only).
+
+    Unit staff write titles, not ids: the id is part of the entry's file name and address, so it must be
+    lowercase ASCII (``ID_PATTERN``), and a readable one is kept for good once the entry is published."""
+    parts, length = [], 0
+    for word in rjieba.cut(str(title or "").strip()):
+        if word in ID_SKIPPED:
+            continue
+        spelt = re.sub(r"[^a-z0-9]+", "-", "".join(lazy_pinyin(word)).lower()).strip("-")
+        if not spelt:
+            continue
+        if parts and length + 1 + len(spelt) > ID_LONGEST:
+            break
+        parts.append(spelt[:ID_LONGEST])
+        length += len(spelt) + (len(parts) > 1)
+    base = "-".join(parts)
+    if len(base) < 2 or not ID_PATTERN.match(base):
+        return ""
+    entry_id, n = base, 1
+    while entry_id in taken:
+        n += 1
+        entry_id = f"{base}-{n}"
+    return entry_id
 
 
 def kind_of(path: str) -> str:
@@ -358,7 +396,10 @@ class Editing:
                 commit: str | None = None) -> Edit:
         """The file the form describes, what changed, and its problems against the rules at ``commit``."""
         changes = changes_from_form(draft.fields, draft.meta, entered)
-        entry_id = (draft.entry_id if not draft.is_new else (entry_id or "").strip())
+        if not draft.is_new:
+            entry_id = draft.entry_id
+        else:  # an id left empty is spelt from the title
+            entry_id = (entry_id or "").strip() or id_from_title(changes.get("title"), self.kb.snapshot(commit).entries)
         if draft.is_new:
             changes = {"id": entry_id, "kind": draft.kind, **changes}
             for name in ("audience", "unit"):  # the starting values of a new entry are choices too
@@ -405,7 +446,8 @@ class Editing:
 
     def _id_problems(self, entry_id: str, commit: str) -> list[Problem]:
         if not entry_id:
-            return [Problem("", 1, "id", "缺少编号", "填写由小写字母、数字和连字符组成的编号，如 sscard-reissue")]
+            return [Problem("", 1, "id", "缺少编号", "先填写标题（编号会按标题的拼音生成），或自己填写由小写字母、数字和连字符组成的"
+                            "编号，如 sscard-reissue")]
         if not ID_PATTERN.match(entry_id):
             return [Problem("", 1, "id", f"编号“{entry_id}”格式不对",
                             "只用小写字母、数字和连字符，以字母或数字开头，2–80 个字符")]

@@ -6,7 +6,8 @@ import difflib
 import pytest
 
 from kb_app.choices import Choices
-from kb_app.editing import BY_NAME, changes_from_form, form_value, front_matter_value, path_for
+from kb_app.content.model import ID_PATTERN
+from kb_app.editing import BY_NAME, changes_from_form, form_value, front_matter_value, id_from_title, path_for
 from kb_app.exceptions import PermissionDenied
 from kb_app.content.yamledit import DELETE
 
@@ -110,6 +111,34 @@ def test_new_entry_path_and_checks(kb, users):
                                       handler="city-urban-management", level="city", time_limit="5wd"),
                       "职责边界。", entry_id="street-light")
     assert edit.path == "entries/directory/street-light.md" and edit.problems == []
+
+
+@pytest.mark.parametrize("title, taken, expected", [
+    ("社会保障卡丢了怎么补办", (), "shehuibaozhang-ka-diu-buban"),
+    ("绿化带里的树倒了", (), "lvhuadai-li-shu-dao"),
+    ("12345工单多久能办完（办理时限）", (), "12345-gongdan-duojiu-banwan-banli"),   # whole words, ≤ 40 characters
+    ("ABC证件 办理", (), "abc-zhengjian-banli"),
+    ("重庆税务", ("chongqing-shuiwu", "chongqing-shuiwu-2"), "chongqing-shuiwu-3"),
+    ("怎么办？", (), ""),
+    ("", (), ""),
+])
+def test_an_id_spelt_from_the_title(title, taken, expected):
+    entry_id = id_from_title(title, set(taken))
+    assert entry_id == expected
+    assert entry_id == "" or ID_PATTERN.match(entry_id)
+
+
+def test_a_new_entry_without_an_id_is_named_from_its_title(kb, users):
+    ed = kb.editing
+    draft = ed.new("policy", users["hrss-editor"])
+    edit = ed.compose(draft, dict(draft.values, title="灵活就业社保补贴"), "正文。\n")
+    assert edit.entry_id == "linghuo-jiuye-shebao-butie" and edit.problems == []
+    assert edit.path == "entries/policy/city-hrss/linghuo-jiuye-shebao-butie.md"
+    assert edit.text.startswith("---\nid: linghuo-jiuye-shebao-butie\nkind: policy\n")
+    assert "bus-route" in kb.snapshot().entries                                 # a catalogue entry's id
+    assert ed.compose(draft, dict(draft.values, title="Bus Route"), "正文。\n").entry_id == "bus-route-2"
+    untitled = ed.compose(draft, dict(draft.values), "正文。\n")
+    assert untitled.path is None and [p.fix for p in untitled.problems_for("id")][0].startswith("先填写标题")
 
 
 def test_validation_problems_name_the_field(kb):

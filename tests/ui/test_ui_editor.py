@@ -156,7 +156,8 @@ def test_new_entry_needs_an_id(kb, users):
     at = open_page("app_pages/editor.py", users["hrss-editor"])
     at.radio(key="editor_mode").set_value("new").run()
     at.button(key="editor_submit").click().run()
-    assert texts(at, "error") == ["还不能保存：缺少编号，填写由小写字母、数字和连字符组成的编号，如 sscard-reissue。"]
+    assert texts(at, "error") == ["还不能保存：缺少编号，先填写标题（编号会按标题的拼音生成），或自己填写由小写字母、数字和连字符"
+                                  "组成的编号，如 sscard-reissue。"]
     at.text_input(key="editor_id").input("sscard-new").run()
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("新条目").run()
     at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()
@@ -165,6 +166,23 @@ def test_new_entry_needs_an_id(kb, users):
     assert kb.review.status(cr).touched == {"entries/policy/city-hrss/sscard-new.md": "A"}
     assert at.radio(key="editor_mode").value == "edit"                          # go on editing what was saved
     assert at.selectbox(key="editor_entry").value == "entries/policy/city-hrss/sscard-new.md"
+
+
+def test_a_new_entry_without_an_id_takes_one_from_its_title(kb, users):
+    """Unit staff write a title; the id (file name and address) is spelt from it and shown before saving."""
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社会保障卡丢了怎么补办").run()
+    assert "编号将是 **shehuibaozhang-ka-diu-buban**（按标题生成；要用别的编号，在上面填写）" in texts(at, "caption")
+    at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()
+    at.button(key="editor_submit").click().run()
+    cr = kb.review.list()[0]
+    assert kb.review.status(cr).touched == {"entries/policy/city-hrss/shehuibaozhang-ka-diu-buban.md": "A"}
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    at.text_input(key="editor_id").input("sscard-lost").run()
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社会保障卡丢了怎么补办").run()
+    assert not [c for c in texts(at, "caption") if c.startswith("编号将是")]        # an id typed is the id
 
 
 def test_the_request_is_named_after_the_title_as_typed(kb, users):

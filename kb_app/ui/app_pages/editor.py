@@ -309,8 +309,9 @@ with show_errors():
     left, right = st.columns(2)
     with left:
         if draft.is_new:
-            entry_id = st.text_input("编号", key="editor_id", placeholder="如 sscard-reissue",
-                                     help="小写字母、数字和连字符，2–80 个字符；与文件名相同，建立后不能修改")
+            entry_id = st.text_input("编号（可不填：按标题生成）", key="editor_id", placeholder="如 sscard-reissue",
+                                     help="小写字母、数字和连字符，2–80 个字符；是文件名和网址的一部分，建立后不能修改。"
+                                          "不填时按标题的拼音生成")
         else:
             entry_id = draft.entry_id
             st.caption(f"编号：{entry_id}")
@@ -343,6 +344,8 @@ with show_errors():
             st.html(markdown_html(body) or "<p>（正文为空）</p>")
 
     edit = ed.compose(draft, entered, body, entry_id=entry_id, commit=source)
+    if draft.is_new and not entry_id.strip() and edit.entry_id:
+        notes["id"].caption(f"编号将是 **{edit.entry_id}**（按标题生成；要用别的编号，在上面填写）")
     others = show_notes(edit, notes)
     for p in others:
         st.caption(f":red[:material/error: {ed.in_words(p.message)}。{ed.in_words(p.fix)}。]")
