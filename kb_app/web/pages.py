@@ -7,6 +7,7 @@ message. Pages are cached like the API (per commit, day and request) and carry a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from urllib.parse import urlencode
@@ -70,7 +71,12 @@ def html_error(e: HttpError) -> Response:
 
 
 def _common(site, commit: str, day: str) -> dict:
-    return {"commit": commit[:10], "day": day}
+    """What every page's footer says: when the content was last published (the version stays out of
+    sight, in an attribute for support staff)."""
+    when = site.commit_time(commit) if commit else None
+    updated = dt.datetime.fromtimestamp(when) if when is not None else None
+    return {"commit": commit[:10], "day": day,
+            "updated": f"{updated.year}年{updated.month}月{updated.day}日" if updated else ""}
 
 
 async def home(request: Request) -> Response:

@@ -64,6 +64,18 @@ def test_home_without_a_query(client):
     assert len(topics) > 5
 
 
+def test_the_footer_says_when_the_content_was_published_not_its_version(client, web_kb):
+    import datetime as dt
+
+    head = web_kb.store.head()
+    published = dt.datetime.fromtimestamp(web_kb.store.commit_time(head))
+    for path in ("/", "/?q=社保卡丢了", "/browse", "/answers/sscard-reissue", "/articles/beijing-2021/11"):
+        r = client.get(path)
+        footer = r.text[r.text.index("<footer"):]
+        assert f"更新于 {published.year}年{published.month}月{published.day}日" in footer, path
+        assert "版本" not in footer and f'data-version="{head[:10]}"' in footer
+
+
 def test_results_are_rendered_on_the_server(client):
     r = client.get("/", params={"q": "外地人怎么办居住证"})
     page = check_page(r)
