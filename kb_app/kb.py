@@ -131,6 +131,12 @@ class Kb:
             result.answers = suggest(self, result.text, day=now.date())
         return result
 
+    def emergency_lines(self, commit: str | None = None) -> list[tuple[str, str]]:
+        """The emergency lines an agent may transfer a call to: (line, channel), from the intake rules."""
+        from .dispatch.assistant import emergency_lines
+
+        return emergency_lines(self.snapshot(commit))
+
     def public_alarm(self, text: str, commit: str | None = None) -> dict | None:
         """The emergency line a citizen's question may call for (kb_app.dispatch.assistant.public_alarm), or None."""
         from .dispatch.assistant import public_alarm

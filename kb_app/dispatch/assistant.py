@@ -144,6 +144,17 @@ class DispatchResult:
         return self.emergency is not None and self.emergency.alarm and not self.candidates_withheld
 
     @property
+    def hint(self) -> str:
+        """The emergency hint as it is recorded with the request's outcome: 'emergency' or 'suspected' (the
+        transfer was shown), 'dismissed' (the agent confirmed it was none), or '' (no hint)."""
+        return "dismissed" if self.confirmed_not_emergency else self.urgency
+
+    @property
+    def hint_line(self) -> str:
+        """The line the emergency hint named, shown or dismissed ("" for no hint)."""
+        return self.emergency.line if self.emergency is not None and self.emergency.alarm else ""
+
+    @property
     def candidates_withheld(self) -> bool:
         """A transfer rule applies: no dispatch candidate is shown beside its script."""
         return self.rule is not None and self.rule.action == "transfer"
@@ -430,6 +441,17 @@ def prepared(key: str, load) -> tuple[Snapshot, DirectoryIndex]:
         return snap, DirectoryIndex(snap.directory(), snap.synonym_groups)
 
     return _prepared.get_or_build(key, build)
+
+
+def emergency_lines(snap: Snapshot) -> list[tuple[str, str]]:
+    """The lines the transfer rules name, once each, by number: (line, channel) — ("110", "110报警服务台") …"""
+    config = snap.config("intake_rules", {})
+    rules = (config.get("rules") or []) if isinstance(config, dict) else []
+    lines: dict[str, str] = {}
+    for rule in rules:
+        if isinstance(rule, dict) and rule.get("action") == "transfer" and rule.get("transfer_to"):
+            lines.setdefault(str(rule["transfer_to"]), str(rule.get("channel") or rule["transfer_to"]))
+    return sorted(lines.items())
 
 
 def dispatch_at(store, commit: str, text: str, now: dt.datetime, limit: int = 5,

@@ -11,7 +11,9 @@ The order is the order of the agent's decision (seed 004: 提高诉求直接答�
 4. the catalogue candidates with units, tier and due moment (7×24 and clock-hour tiers marked).
 
 Whatever the agent does with the request is recorded with one click (直接答复 with the answer used,
-派单 with the entry, 转接 with the line) for the direct-answer rate of the statistics. 派单 — to a
+派单 with the entry, 转接 with the line) for the direct-answer rate of the statistics. A call the
+agent transfers though nothing was flagged is recorded from a fold under the analysis, and a hint
+dismissed keeps its line: both are listed for the center (紧急情况提示), which the intake rules learn from. 派单 — to a
 suggested entry or one picked from the whole catalogue — is also kept as dispatch history
 (kb_app.dispatch.history), which re-ranks the candidates of similar requests later.
 """
@@ -30,9 +32,11 @@ OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答�
 
 
 def record(kb, user, result, outcome, entry="", line="", label=""):
-    """Record how the request ended, once per analysed request."""
-    kb.feedback.log_outcome(result.text, outcome, entry=entry, line=line, suggested=result.suggested_outcome,
-                            urgency=result.urgency, username=user.username, role=user.role)
+    """Record how the request ended, once per analysed request, with the emergency hint it had (a dismissed
+    hint keeps its line: the center reads the rules' false alarms by line)."""
+    kb.feedback.log_outcome(result.text, outcome, entry=entry, line=line or result.hint_line,
+                            suggested=result.suggested_outcome, urgency=result.hint, username=user.username,
+                            role=user.role)
     st.session_state["dispatch_recorded"] = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}。"
 
 
@@ -73,6 +77,18 @@ def show_transfer(kb, user, result):
     if right.button(label, key="dispatch_not_emergency", width="stretch"):
         st.session_state["dispatch_result"] = kb.dispatch(result.text, not_emergency=True)
         st.rerun()
+
+
+def missed_emergency(kb, user, result):
+    """A transfer the console did not suggest: the agent heard an emergency the hints missed. Recorded like
+    any transfer, it is listed for the hotline center as a phrasing the intake rules should learn."""
+    with st.expander("来电人说的是正在发生的紧急情况？", icon=":material/emergency:"):
+        st.caption("系统没有提示紧急情况，但坐席判断需要转接时：先转接，再在这里记录。热线中心据此补充识别紧急情况的说法。")
+        lines = kb.emergency_lines()
+        for col, (line, channel) in zip(st.columns(max(1, len(lines))), lines):
+            if col.button(f"已转接 {line}", key=f"outcome_missed_{line}", help=channel, width="stretch"):
+                record(kb, user, result, "transfer", line=line, label=channel)
+                st.rerun()
 
 
 # -- 2. other rules ---------------------------------------------------------------------------------
@@ -238,6 +254,8 @@ def show_dispatch(kb, user, result):
     else:
         st.success("未命中分类处置规则。", icon=":material/check_circle:")
     done = recorded()
+    if not done:
+        missed_emergency(kb, user, result)
     show_answers(kb, user, result, done)
     show_candidates(kb, user, result, done)
 

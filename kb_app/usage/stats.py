@@ -9,6 +9,11 @@ settled from the knowledge base (outcome 直接答复) among all requests with a
 day and per topic (the first category of the answer or catalogue entry used; transfers count under
 紧急转接). For a unit it counts the requests settled with its answers or dispatched to it.
 
+Emergency hints (the center's only): of the calls agents transferred to an emergency line, how many
+the console had flagged (紧急 or 疑似紧急) and how many it missed, with the missed calls' masked words,
+and the hints agents dismissed as no emergency — the intake rules learn from both through a change
+request, as any rule does.
+
 Review turnaround is the time from a change request's submission (its first ``submit`` event, or
 its creation when it has none) to its publication, in hours, per author unit.
 """
@@ -39,6 +44,11 @@ SECTIONS = {
                                             "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
     "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", "requests": "受理诉求", "direct": "直接答复",
                                                "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
+    "emergency_hints": ("紧急情况提示", {"line": "专线", "transferred": "坐席转接", "hinted": "其中有提示",
+                                     "missed": "转接但未提示", "dismissed": "提示后判断不是紧急",
+                                     "recall": "提示命中率"}),
+    "missed_emergencies": ("转接但未提示的来电", {"at": "时间", "line": "转接专线", "text": "诉求（已脱敏）"}),
+    "dismissed_hints": ("坐席判断不是紧急的提示", {"at": "时间", "line": "提示的专线", "text": "诉求（已脱敏）"}),
     "review_turnaround": ("校核周期", {"unit": "单位编号", "unit_name": "单位", "published": "已发布变更数",
                                    "avg_hours": "平均用时（小时）", "median_hours": "中位用时（小时）",
                                    "max_hours": "最长用时（小时）"}),
@@ -199,6 +209,36 @@ class Stats:
         rows = self._outcomes("coalesce(topic, '未分类') as topic", start, end, unit)
         return sorted(rows, key=lambda r: (-r["requests"], r["topic"]))
 
+    # -- emergency hints -------------------------------------------------------------------------
+
+    def emergency_hints(self, start=None, end=None) -> list[dict]:
+        """Per emergency line: calls the agents transferred, how many of them the console had flagged (紧急 or
+        疑似紧急) and how many it had not (missed), hints the agents dismissed, and the share flagged."""
+        lo, hi = self._bounds(start, end)
+        rows = self._query(
+            "select line, sum(outcome = 'transfer') as transferred, "
+            "sum(outcome = 'transfer' and coalesce(urgency, '') in ('emergency', 'suspected')) as hinted, "
+            "sum(outcome = 'transfer' and coalesce(urgency, '') not in ('emergency', 'suspected')) as missed, "
+            "sum(outcome != 'transfer' and coalesce(urgency, '') = 'dismissed') as dismissed from request_outcomes "
+            "where at >= ? and at < ? and line is not null and line != '' group by line order by line", [lo, hi])
+        for r in rows:
+            r["recall"] = round(r["hinted"] / r["transferred"], 3) if r["transferred"] else None
+        return rows
+
+    def missed_emergencies(self, start=None, end=None, limit: int = 100) -> list[dict]:
+        """Calls the agents transferred to an emergency line that the console had not flagged, newest first:
+        the phrasings the intake rules should learn (masked, as every request text is stored)."""
+        lo, hi = self._bounds(start, end)
+        return self._query("select at, line, text from request_outcomes where at >= ? and at < ? and "
+                           "outcome = 'transfer' and coalesce(urgency, '') not in ('emergency', 'suspected') "
+                           "order by at desc limit ?", [lo, hi, limit])
+
+    def dismissed_hints(self, start=None, end=None, limit: int = 100) -> list[dict]:
+        """Emergency hints the agents judged to be none (the rules' false alarms), newest first."""
+        lo, hi = self._bounds(start, end)
+        return self._query("select at, line, text from request_outcomes where at >= ? and at < ? and "
+                           "outcome != 'transfer' and urgency = 'dismissed' order by at desc limit ?", [lo, hi, limit])
+
     # -- tasks and reviews -----------------------------------------------------------------------
 
     def tasks_by_unit(self, start=None, end=None, unit=None) -> list[dict]:
@@ -261,6 +301,10 @@ class Stats:
             "direct_answers_per_day": self.direct_answers_per_day(start, end, unit),
             "direct_answers_by_topic": self.direct_answers_by_topic(start, end, unit),
             "review_turnaround": self.review_turnaround(start, end, unit),
+            # What callers said is the center's to read, as are the intake rules it maintains.
+            "emergency_hints": [] if unit else self.emergency_hints(start, end),
+            "missed_emergencies": [] if unit else self.missed_emergencies(start, end),
+            "dismissed_hints": [] if unit else self.dismissed_hints(start, end),
         }
         return sections
 

@@ -218,6 +218,30 @@ def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
     assert not any(b.key == "outcome_dispatch" for b in at.button)  # one outcome per request
 
 
+def test_an_emergency_the_console_did_not_flag_is_transferred_and_recorded_as_missed(app_env, agent):
+    """The agent hears what the hints missed: a transfer from the fold under the analysis, once."""
+    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    fold = next(e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？")
+    assert [b.label for b in fold.button] == ["已转接 110", "已转接 119", "已转接 120", "已转接 122"]
+    at.button(key="outcome_missed_120").click().run()
+    assert "已记录：转接（120急救中心）。" in [s.value for s in at.success]
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["line"], row["urgency"], row["suggested"]) == ("transfer", "120", None, "dispatch")
+    assert not [e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？"]   # one outcome per request
+    assert app_env.stats.emergency_hints()[0]["missed"] == 1
+
+
+def test_a_transfer_shown_has_no_fold_and_a_dismissed_hint_keeps_its_line(app_env, agent):
+    at = dispatch(console(agent), "楼下有人打架")
+    assert not [e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？"]
+    at.button(key="dispatch_not_emergency").click().run()
+    assert choice_radio(at).value != "__other__"                               # the first candidate
+    at.button(key="outcome_dispatch").click().run()
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["line"], row["urgency"]) == ("dispatch", "110", "dismissed")
+    assert [r["line"] for r in app_env.stats.dismissed_hints()] == ["110"]
+
+
 def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
     at = dispatch(console(agent), "这个事我已经起诉到法院了")
     assert not at.error

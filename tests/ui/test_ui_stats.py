@@ -126,9 +126,27 @@ def topic_examples(at) -> str:
     return next(h.proto.body for h in at.get("html") if "<li>" in h.proto.body and "件" not in h.proto.body)
 
 
+def test_emergency_hints_for_the_center(app_env):
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    day.feedback.log_outcome("有人在小区里打架了", "transfer", line="110", urgency="emergency")
+    day.feedback.log_outcome("我爸突然说话不清楚了", "transfer", line="120")
+    at = open_page(ADMIN)
+    assert "紧急情况提示" in [h.value for h in at.subheader]
+    assert ui_helpers.table_with(at, "转接但未提示") == [
+        {"专线": "110", "坐席转接": "1", "其中有提示": "1", "转接但未提示": "0", "提示后判断不是紧急": "0",
+         "提示命中率": "100.0%"},
+        {"专线": "120", "坐席转接": "1", "其中有提示": "0", "转接但未提示": "1", "提示后判断不是紧急": "0",
+         "提示命中率": "0.0%"}]
+    [missed] = ui_helpers.table_with(at, "转接专线")
+    assert (missed["转接专线"], missed["诉求（已脱敏）"]) == ("120", "我爸突然说话不清楚了")
+    assert "**转接但未提示的来电**" in [m.value for m in at.markdown]
+    assert "**坐席判断不是紧急的提示**" not in [m.value for m in at.markdown]    # none yet: no empty table
+
+
 def test_units_do_not_see_hot_issues(app_env):
     at = open_page(HRSS)
     assert "热点议题（每月一题候选）" not in [h.value for h in at.subheader]
+    assert "紧急情况提示" not in [h.value for h in at.subheader]
 
 
 def test_table_cells_wrap_by_length():

@@ -129,6 +129,30 @@ def test_csv(logged):
     assert "# 校核周期\n单位编号,单位,已发布变更数" in full
 
 
+def test_emergency_hints_count_what_the_console_flagged_missed_and_had_dismissed(kb):
+    """Transfers with a hint (紧急, 疑似紧急), transfers without one (missed: the rules should learn the
+    phrasing), hints the agent judged none (kept with their line); the texts masked, the center's only."""
+    day = on(kb, "2026-11-20")
+    log = day.feedback.log_outcome
+    log("有人在小区里打架了", "transfer", line="110", urgency="emergency")
+    log("楼下有人打架", "transfer", line="110", urgency="suspected")
+    log("我爸突然说话不清楚了，电话13812345678", "transfer", line="120")           # nothing flagged
+    log("楼下有人打架，昨天的事了", "dispatch", entry="street-light-out", line="110", urgency="dismissed")
+    log("路灯坏了", "dispatch", entry="street-light-out")
+    stats = day.stats
+    assert stats.emergency_hints() == [
+        {"line": "110", "transferred": 2, "hinted": 2, "missed": 0, "dismissed": 1, "recall": 1.0},
+        {"line": "120", "transferred": 1, "hinted": 0, "missed": 1, "dismissed": 0, "recall": 0.0}]
+    [missed] = stats.missed_emergencies()
+    assert (missed["line"], missed["text"]) == ("120", "我爸突然说话不清楚了，电话[手机号]")
+    assert [(r["line"], r["text"]) for r in stats.dismissed_hints()] == [("110", "楼下有人打架，昨天的事了")]
+    report = stats.report()
+    assert len(report["missed_emergencies"]) == 1 and report["emergency_hints"]
+    unit = stats.report(unit="city-hrss")
+    assert unit["emergency_hints"] == unit["missed_emergencies"] == unit["dismissed_hints"] == []
+    assert "# 转接但未提示的来电\n时间,转接专线,诉求（已脱敏）\n" in stats.report_csv()
+
+
 def test_unit_report_leaves_out_other_units(logged):
     report = logged.stats.report(dt.date(2026, 11, 1), unit="city-hrss")
     assert [r["query"] for r in report["top_queries"]] == ["社保卡补办"]

@@ -147,6 +147,16 @@ with show_errors():
     show_table(labelled(report["direct_answers_by_topic"], "direct_answers_by_topic"),
                empty="没有记录处理结果的诉求。")
 
+    if not unit:
+        st.subheader(SECTIONS["emergency_hints"][0])
+        st.caption("坐席转接到紧急专线的来电中，派单助手提示了紧急（或疑似紧急）的有多少、没有提示的有多少；"
+                   "以及坐席判断不是紧急的提示。下面两张表是补充 intake_rules.yaml 识别说法的依据（修改规则同样经过校核）。")
+        show_table(labelled(report["emergency_hints"], "emergency_hints"), empty="没有转接紧急专线的记录。")
+        for key in ("missed_emergencies", "dismissed_hints"):
+            if report[key]:
+                st.markdown(f"**{SECTIONS[key][0]}**")
+                show_table(labelled(report[key], key))
+
     st.subheader(SECTIONS["tasks_by_unit"][0])
     tasks = report["tasks_by_unit"]
     charts.count_bars({"待处理": {r["unit_name"]: r["open"] for r in tasks},
