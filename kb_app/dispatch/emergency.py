@@ -272,7 +272,8 @@ class Recogniser:
             state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) else SUSPECTED
         if occ.misheard and state == EMERGENCY and not (strong or near_strong):
             state = SUSPECTED
-        signs = list(dict.fromkeys(strong + near_strong + weak))
+        # The signs that decided: a strong one says enough (快来人 of 着火了，快来人, not its 了 and 着).
+        signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
         g = occ.group
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel)

@@ -169,7 +169,18 @@ def test_another_right_line_counts(tmp_path):
     ("我儿子吃了好多药也不见好，想问医保能不能报", "none"),
     ("物业经理喊不应，电话也不接", "none"),
     ("快递被人翻得乱七八糟", "none"),
+    ("我被打了，对方还在我家门口", "110"),
+    ("晚上总被打扰，睡不好", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+
+def test_the_sample_rules_name_the_event_and_the_signs_that_decided():
+    from kb_app.dispatch.assistant import recogniser
+
+    recognise = recogniser(Snapshot.from_tree(load_script().ROOT)).recognise
+    drowning = recognise("孩子掉河里了")
+    assert (drowning.line, drowning.event) == ("120", "落水溺水")          # not 出血和外伤
+    assert recognise("家里厨房着火了，快来人").explanation() == "识别到火情（“着火”），正在发生的迹象：“快来”、“来人”"
