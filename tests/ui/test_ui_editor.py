@@ -172,6 +172,8 @@ def test_a_new_entry_without_an_id_takes_one_from_its_title(kb, users):
     """Unit staff write a title; the id (file name and address) is spelt from it and shown before saving."""
     at = open_page("app_pages/editor.py", users["hrss-editor"])
     at.radio(key="editor_mode").set_value("new").run()
+    assert "填写标题后，编号按标题生成。" in texts(at, "caption")                # no error before typing
+    assert not [c for c in texts(at, "caption") if "缺少编号" in c]
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社会保障卡丢了怎么补办").run()
     assert "编号将是 **shehuibaozhang-ka-diu-buban**（按标题生成；要用别的编号，在上面填写）" in texts(at, "caption")
     at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()

@@ -95,6 +95,8 @@ def test_review_page_approve_and_publish(kb, users):
     assert ("在公众网站上查看发布后的答复", "http://127.0.0.1:8080/answers/sscard-reissue", "") in links(at)
     assert "新句子。" in kb.store.read(HRSS)
     assert list(table_with(at, "审核方")["审核人"]) == ["张校核", "王审核"]
+    rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
+    assert "修改前（发布前的版本）" in rendered and "修改后（已发布）" in rendered and "现行版本" not in rendered
 
 
 def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
@@ -108,6 +110,7 @@ def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
     assert (list(fields["修改前"]), list(fields["修改后"])) == ([":red-background[2027-06-30]"],
                                                               [":green-background[2027-12-31]"])
     rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
+    assert "修改前（现行版本）" in rendered and "修改后（发布后的样子）" in rendered
     assert "<strong>当场领<ins>取新</ins>卡</strong>" in rendered    # marked inside the line, in its list item
     assert rendered.count("<ins>") == 1 and rendered.count("<del>") == 0
 

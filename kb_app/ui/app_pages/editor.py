@@ -204,11 +204,13 @@ def clear_date(key):
     st.session_state[key] = None
 
 
-def show_notes(edit, notes):
-    shown = set()
+def show_notes(edit, notes, quiet=()):
+    """Each problem under its field, except ``quiet`` ones (said otherwise); the problems of no field."""
+    shown = set(quiet)
     for name, box in notes.items():
         for p in edit.problems_for(name):
-            box.caption(f":red[:material/error: {ed.in_words(p.message)}。{ed.in_words(p.fix)}。]")
+            if p not in shown:
+                box.caption(f":red[:material/error: {ed.in_words(p.message)}。{ed.in_words(p.fix)}。]")
             shown.add(p)
     return [p for p in edit.problems if p not in shown]
 
@@ -344,9 +346,14 @@ with show_errors():
             st.html(markdown_html(body) or "<p>（正文为空）</p>")
 
     edit = ed.compose(draft, entered, body, entry_id=entry_id, commit=source)
-    if draft.is_new and not entry_id.strip() and edit.entry_id:
-        notes["id"].caption(f"编号将是 **{edit.entry_id}**（按标题生成；要用别的编号，在上面填写）")
-    others = show_notes(edit, notes)
+    quiet = []
+    if draft.is_new and not entry_id.strip():
+        if edit.entry_id:
+            notes["id"].caption(f"编号将是 **{edit.entry_id}**（按标题生成；要用别的编号，在上面填写）")
+        else:  # nothing typed yet: no error before the author has begun (saving still says what is missing)
+            notes["id"].caption("填写标题后，编号按标题生成。")
+            quiet = edit.problems_for("id")
+    others = show_notes(edit, notes, quiet)
     for p in others:
         st.caption(f":red[:material/error: {ed.in_words(p.message)}。{ed.in_words(p.fix)}。]")
     if not edit.problems:

@@ -105,7 +105,7 @@ def act(verb, fn, *args):
         st.rerun()
 
 
-def show_file(v, n):
+def show_file(v, n, published=False):
     st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
     if v.fields:
         st.caption("字段" if v.status == "A" else "删除前的字段" if v.status == "D" else "字段的变化")
@@ -113,7 +113,9 @@ def show_file(v, n):
     elif v.status == "M" and v.kind != "config":
         st.caption("字段没有变化。")
     if v.has_body and (v.body_changed or v.status != "M"):
-        st.html(rendered_side_by_side(v.old_body, v.new_body))
+        # Once published, the old text is no longer the version in force.
+        st.html(rendered_side_by_side(v.old_body, v.new_body, *(("修改前（发布前的版本）", "修改后（已发布）")
+                                                                   if published else ())))
     elif v.has_body:
         st.caption("正文没有变化。")
     else:
@@ -174,7 +176,7 @@ with show_errors():
     st.markdown(f"#### 修改的内容（{len(views)}）")
     for n, v in enumerate(views):
         with st.container(border=True):
-            show_file(v, n)
+            show_file(v, n, published=cr.state == "published")
 
     st.markdown("#### 审核方")
     rows = []

@@ -150,7 +150,7 @@ with show_errors():
     if not unit:
         st.subheader(SECTIONS["emergency_hints"][0])
         st.caption("坐席转接到紧急专线的来电中，派单助手提示了紧急（或疑似紧急）的有多少、没有提示的有多少；"
-                   "以及坐席判断不是紧急的提示。下面两张表是补充 intake_rules.yaml 识别说法的依据（修改规则同样经过校核）。")
+                   "以及坐席判断不是紧急的提示。下面两张表是补充或收窄分类处置规则中紧急情况说法的依据（修改规则同样经过校核）。")
         show_table(labelled(report["emergency_hints"], "emergency_hints"), empty="没有转接紧急专线的记录。")
         for key in ("missed_emergencies", "dismissed_hints"):
             if report[key]:
