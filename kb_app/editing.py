@@ -400,7 +400,6 @@ class Editing:
             entry_id = draft.entry_id
         else:  # an id left empty is spelt from the title
             entry_id = (entry_id or "").strip() or id_from_title(changes.get("title"), self.kb.snapshot(commit).entries)
-        if draft.is_new:
             changes = {"id": entry_id, "kind": draft.kind, **changes}
             for name in ("audience", "unit"):  # the starting values of a new entry are choices too
                 value = entered.get(name, draft.values.get(name))

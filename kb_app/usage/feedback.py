@@ -7,8 +7,10 @@ or other identifier is ever stored.
 Request outcomes (table ``request_outcomes``, ``log_outcome``): how the agent settled a request
 taken in the console — 直接答复 with the answer used, 派单 with the catalogue entry, or 转接 to an
 emergency line — with the masked request, the entry's topic (its first category) and unit (the
-answer's unit, the catalogue entry's handler), and what the assistant had suggested. The
-statistics' direct-answer rate is counted from it.
+answer's unit, the catalogue entry's handler), what the assistant had suggested and its emergency
+hint (``urgency``: emergency, suspected, or dismissed by the agent — then ``line`` is the line the
+hint named; none for a transfer nothing flagged). The statistics' direct-answer rate and emergency
+hints are counted from it.
 
 Maintenance tasks (opened by a report or by votes) are kept by the base class
 :class:`kb_app.usage.tasks.Tasks`.

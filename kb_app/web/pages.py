@@ -70,13 +70,12 @@ def html_error(e: HttpError) -> Response:
                     headers={"Cache-Control": "no-store", **e.headers})
 
 
-def _common(site, commit: str, day: str) -> dict:
+def _common(site, commit: str) -> dict:
     """What every page's footer says: when the content was last published (the version stays out of
     sight, in an attribute for support staff)."""
     when = site.commit_time(commit) if commit else None
     updated = dt.datetime.fromtimestamp(when) if when is not None else None
-    return {"commit": commit[:10], "day": day,
-            "updated": f"{updated.year}年{updated.month}月{updated.day}日" if updated else ""}
+    return {"commit": commit[:10], "updated": f"{updated.year}年{updated.month}月{updated.day}日" if updated else ""}
 
 
 async def home(request: Request) -> Response:
@@ -105,7 +104,7 @@ async def home(request: Request) -> Response:
         unknown = topic if topic and topic not in topics else None
         chosen = None if unknown else topic
         # A question too long stays in the box whole (up to what is read at all), for the citizen to shorten.
-        context = dict(_common(site, commit, day), title="政策问答自助查询",
+        context = dict(_common(site, commit), title="政策问答自助查询",
                        q=raw[:4 * MAX_QUERY_CHARS] if problem else q, max_chars=MAX_QUERY_CHARS,
                        topic=chosen, topics=topics, unknown_topic=unknown, problem=problem, results=None)
         facts = None
@@ -172,8 +171,8 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
         try:
             template, content_context = content(reader, target_id)
         except EntryNotFound as e:
-            return not_found_page(str(e), **_common(site, commit, day))
-        return page(template, **_common(site, commit, day), **content_context, target=target_id, query=query,
+            return not_found_page(str(e), **_common(site, commit))
+        return page(template, **_common(site, commit), **content_context, target=target_id, query=query,
                     search=urlencode(context), topic=context.get("topic"), page_number=context.get("page"),
                     notice=FEEDBACK_MESSAGES.get(notice), voted=voted, unhelpful=notice == "unhelpful",
                     read_only=site.replica is not None and not site.settings.primary_url, facts={"id": target_id})
@@ -200,7 +199,7 @@ async def browse(request: Request) -> Response:
         regulations = [{"title": reg.title, "articles": [{"label": a.label, "url": views.article_url(a.id)}
                                                           for _n, a in sorted(reg.articles.items())]}
                        for reg in sorted(reader.snap.regulations.values(), key=lambda r: r.id)]
-        return page("browse.html", **_common(site, commit, day), title="全部答复", groups=groups,
+        return page("browse.html", **_common(site, commit), title="全部答复", groups=groups,
                     regulations=regulations, count=sum(len(v) for v in groups.values()))
 
     return await site.cached(request, "page-browse", (), render, media_type="text/html; charset=utf-8")
