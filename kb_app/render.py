@@ -152,11 +152,35 @@ _START = re.compile(r'\sstart="(\d+)"')
 _SPACE = re.compile(r"\s+")
 
 
-def html_text(fragment: str, bullet: str = "- ", cells: str = " | ", rows: str = "") -> str:
-    """Plain text from sanitised HTML: block elements on their own lines, list items numbered, the
-    cells of a table row joined by ``cells`` and the row ended by ``rows``."""
+@dataclasses.dataclass(frozen=True)
+class TableStyle:
+    """How a table's rows read as text: ``cells`` between a row's cells (``head_cells`` in a header
+    row), ``rows`` after each row (``head_end`` after a header row) and ``end`` after the last."""
+
+    cells: str = " | "
+    rows: str = ""
+    head_cells: str = " | "
+    head_end: str = ""
+    end: str = ""
+
+
+#: Cells as the agent copies them into a work order: one row a line, cells between bars.
+COPIED_TABLE = TableStyle()
+#: A table read as a sentence (search snippets show line breaks as spaces):
+#: 年龄、标准：80—89周岁，每人每月100元；90—99周岁，每人每月500元。
+PROSE_TABLE = TableStyle(cells="，", rows="；", head_cells="、", head_end="：", end="。")
+
+
+def html_text(fragment: str, bullet: str = "- ", table: TableStyle = COPIED_TABLE) -> str:
+    """Plain text from sanitised HTML: block elements on their own lines, list items numbered, a
+    table's rows as ``table`` says."""
     parts: list[str] = []
     lists: list[list] = []  # [tag, counter] per open list
+    head_row = False  # the row being read has header cells
+
+    def trim():
+        while parts and parts[-1].isspace() and "\n" not in parts[-1]:  # the layout between two cells
+            parts.pop()
 
     def newline():
         if parts and not parts[-1].endswith("\n"):
@@ -169,10 +193,13 @@ def html_text(fragment: str, bullet: str = "- ", cells: str = " | ", rows: str =
             text = text.lstrip() if parts and parts[-1].endswith("\n") else text
             parts.extend([text] if text else [])
         elif closing:
-            if tag == "tr" and rows and parts and not parts[-1].endswith("\n"):
-                while parts and parts[-1].isspace():
+            if tag == "tr" and parts and not parts[-1].endswith("\n"):
+                trim()
+                parts.append(table.head_end if head_row else table.rows)
+            if tag == "table" and table.end:
+                while parts and (parts[-1].isspace() or parts[-1] in (table.rows, table.head_end)):
                     parts.pop()
-                parts.append(rows)
+                parts.append(table.end)
             if tag in ("ul", "ol") and lists:
                 lists.pop()
             if tag in _BLOCKS:
@@ -191,19 +218,23 @@ def html_text(fragment: str, bullet: str = "- ", cells: str = " | ", rows: str =
                 parts.append(f"{indent}{bullet}")
         elif tag == "br":
             parts.append("\n")
-        elif tag in ("td", "th") and parts and not parts[-1].endswith("\n"):
-            while parts and parts[-1].isspace() and "\n" not in parts[-1]:  # the layout between two cells
-                parts.pop()
-            parts.append(cells)
+        elif tag == "tr":
+            head_row = False
+            newline()
+        elif tag in ("td", "th"):
+            head_row = head_row or tag == "th"
+            if parts and not parts[-1].endswith("\n"):
+                trim()
+                parts.append(table.head_cells if head_row else table.cells)
         elif tag in _BLOCKS:
             newline()
     lines = [line.rstrip() for line in "".join(parts).split("\n")]
     return "\n".join(line for line in lines if line.strip()).strip()
 
 
-def to_text(markdown_text: str, bullet: str = "- ", cells: str = " | ", rows: str = "") -> str:
+def to_text(markdown_text: str, bullet: str = "- ", table: TableStyle = COPIED_TABLE) -> str:
     """The plain text of Markdown, as it would be read out (for copying into a work order)."""
-    return html_text(to_html(markdown_text), bullet, cells, rows)
+    return html_text(to_html(markdown_text), bullet, table)
 
 
 def page_text(markdown_text: str) -> str:
@@ -212,9 +243,9 @@ def page_text(markdown_text: str) -> str:
     Rendered and sanitised first, then turned into text: HTML comments, raw HTML that is not on
     the safe list, and link targets are gone, as they are from the page.
     """
-    # A snippet reads as prose, not as a table: cells end with ；, rows with 。 (a snippet shows the
-    # text's line breaks as spaces, and rows would run on into one another).
-    return to_text(markdown_text, bullet="• ", cells="；", rows="。")
+    # A snippet reads as prose, not as a table (it shows the text's line breaks as spaces, and rows
+    # would run on into one another).
+    return to_text(markdown_text, bullet="• ", table=PROSE_TABLE)
 
 
 def answer_text(entry: Entry) -> str:

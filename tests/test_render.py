@@ -118,12 +118,22 @@ def test_plain_text_for_copying():
 
 
 def test_a_table_reads_as_prose_in_search_snippets_and_as_cells_when_copied():
-    table = "| 阶梯 | 户年用水量 |\n|---|---|\n| 第一阶梯 | 0–180 立方米 |\n"
-    assert render.page_text(table) == "阶梯；户年用水量。\n第一阶梯；0–180 立方米。"
-    assert render.to_text(table) == "阶梯 | 户年用水量\n第一阶梯 | 0–180 立方米"
-    # A snippet shows line breaks as spaces: each row still reads as its own sentence.
+    table = ("| 阶梯 | 户年用水量 |\n|---|---|\n| 第一阶梯 | 0–180 立方米 |\n| 第二阶梯 | 181–260 立方米 |\n\n"
+             "超出部分按第三阶梯收费。")
+    # The header introduces the rows; a row reads as a clause, the table as one sentence.
+    assert render.page_text(table) == ("阶梯、户年用水量：\n第一阶梯，0–180 立方米；\n第二阶梯，181–260 立方米。\n"
+                                       "超出部分按第三阶梯收费。")
+    assert render.to_text(table) == ("阶梯 | 户年用水量\n第一阶梯 | 0–180 立方米\n第二阶梯 | 181–260 立方米\n"
+                                     "超出部分按第三阶梯收费。")
+    # A snippet shows line breaks as spaces: the rows still read apart.
     snippet = analysis.snippet(render.page_text(table), ["第一阶梯"])
-    assert "户年用水量。 第一阶梯" in html.unescape(re.sub("<[^>]+>", "", snippet)).replace("\n", " ")
+    assert "户年用水量： 第一阶梯，0–180 立方米； 第二阶梯" in html.unescape(re.sub("<[^>]+>", "", snippet)).replace("\n", " ")
+
+
+def test_a_table_without_a_header_row_reads_as_clauses():
+    html_table = "<table><tr><td>A</td><td>1元</td></tr><tr><td>B</td><td>2元</td></tr></table><p>完。</p>"
+    assert render.html_text(html_table, table=render.PROSE_TABLE) == "A，1元；\nB，2元。\n完。"
+    assert render.html_text(html_table) == "A | 1元\nB | 2元\n完。"
 
 
 def test_answer_text_starts_with_the_title(kb):
