@@ -34,6 +34,15 @@ def test_numbers_pronouns_and_grammar_are_no_subject(kb):
     assert {"几", "这", "最", "个"} <= coverage.NOT_SUBJECT
 
 
+def test_the_search_modes_inner_readings_and_grammar_cut_into_a_word(kb):
+    # 停电通知 is read as 停电, 电通, 通知 and 停电通知: 电通 is no subject where 停电通知 is mentioned.
+    results = kb.search("停电通知", audience="public")
+    assert not results.weak and results.unknown == () and results.hits[0].id == "power-outage-repair"
+    # jieba reads 养狗要办证吗 as 养狗要 + 办证: the subject 养狗 is in no public answer (办证 finds 身份证).
+    results = kb.search("养狗要办证吗", audience="public")
+    assert results.weak and results.unknown == ("养狗",)
+
+
 def test_what_counts_as_mentioned_is_what_the_audience_may_find(kb):
     # 话务高峰 is in an internal answer only: unknown to the public, known to an agent.
     public = kb.search("话务高峰坐席怎么处置", audience="public")
