@@ -2,7 +2,8 @@
 
 Every figure is taken over a date range (both ends included; by default the last 30 days up to
 today) and, when ``unit`` is given, limited to that unit: its entries' views, votes and tasks, the
-searches that opened one of its entries, and the change requests written by it.
+searches of the questions that opened one of its entries (on the public site as well, where the opening
+is logged apart from the search), and the change requests written by it.
 
 The direct-answer rate (直接答复率) is the share of requests taken in the agent console that were
 settled from the knowledge base (outcome 直接答复) among all requests with a recorded outcome, per
@@ -134,9 +135,18 @@ class Stats:
     def _search_filter(self, unit):
         return ("and unit = ?", [unit]) if unit else ("", [])
 
+    def _searches_of(self, unit, lo: str, hi: str):
+        """The filter for a unit's searches: an agent's search carries the unit of the entry opened from
+        it; a citizen's is a row of its own, and the answer opened from its results another row with the
+        same query, so the searches of a query that opened one of the unit's entries in the range count."""
+        if not unit:
+            return "", []
+        return ("and (unit = ? or (unit is null and query != '' and query in (select query from search_log "
+                "where unit = ? and hits is null and opened is not null and at >= ? and at < ?)))", [unit, unit, lo, hi])
+
     def searches_per_day(self, start=None, end=None, unit=None) -> list[dict]:
         lo, hi = self._bounds(start, end)
-        extra, params = self._search_filter(unit)
+        extra, params = self._searches_of(unit, lo, hi)
         return self._query(f"select substr(at, 1, 10) as day, count(*) as searches, "
                            f"sum(case when hits = 0 then 1 else 0 end) as zero from search_log "
                            f"where at >= ? and at < ? and hits is not null {extra} group by day order by day",
@@ -144,7 +154,7 @@ class Stats:
 
     def top_queries(self, start=None, end=None, unit=None, limit: int = 20) -> list[dict]:
         lo, hi = self._bounds(start, end)
-        extra, params = self._search_filter(unit)
+        extra, params = self._searches_of(unit, lo, hi)
         # An answer opened from the public site's results is a row of its own (no hits) with the query.
         return self._query(f"select query, sum(case when hits is not null then 1 else 0 end) as searches, "
                            f"sum(case when hits = 0 then 1 else 0 end) as zero, "

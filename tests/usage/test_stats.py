@@ -191,3 +191,28 @@ def test_cli_tasks(logged, sample_root, tmp_path):
     assert res.output == f"维护任务 #{task_id} 已驳回。\n"
     res = runner.invoke(cli, ["task", "assign", *common, "失业金怎么领", "--unit", "city-hrss"])
     assert res.exit_code == 0 and res.output.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
+
+
+def test_a_units_searches_include_the_citizens_whose_results_opened_its_answers(kb):
+    """The public site logs a search and the answer opened from it as two rows with the same query: the
+    unit's figures count the searches of that query, and its answers' openings, not other units'."""
+    day = on(kb, "2026-11-05")
+    at = "2026-11-05T10:00:00"
+    day.feedback.log_events(
+        [{"type": "search", "at": at, "query": "社保卡掉了去哪补办", "hits": 3}] * 3
+        + [{"type": "open", "at": at, "entry": HR, "query": "社保卡掉了去哪补办"}] * 2
+        + [{"type": "search", "at": at, "query": "居住证", "hits": 2},
+           {"type": "open", "at": at, "entry": PS, "query": "居住证"},
+           {"type": "search", "at": at, "query": "护照", "hits": 0}])
+    start = dt.date(2026, 11, 1)
+    assert day.stats.top_queries(start, unit="city-hrss") == [
+        {"query": "社保卡掉了去哪补办", "searches": 3, "zero": 0, "opened": 2}]
+    assert day.stats.searches_per_day(start, unit="city-hrss") == [{"day": "2026-11-05", "searches": 3, "zero": 0}]
+    summary = day.stats.summary(start, unit="city-hrss")
+    assert (summary.searches, summary.views) == (3, 2)
+    assert day.stats.summary(start).searches == 5  # the center's: every search, openings not counted
+    # Searches in a range in which no answer of the unit was opened from them do not count for it.
+    later = on(kb, "2026-11-09")
+    later.feedback.log_events([{"type": "search", "at": "2026-11-09T10:00:00", "query": "社保卡掉了去哪补办", "hits": 3}])
+    assert later.stats.top_queries(dt.date(2026, 11, 6), unit="city-hrss") == []
+    assert later.stats.top_queries(start, unit="city-hrss")[0]["searches"] == 4
