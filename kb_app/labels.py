@@ -9,6 +9,8 @@ of an unknown id should fall back to the id itself (``label(KIND_LABELS, kind)``
 
 from __future__ import annotations
 
+import datetime as dt
+
 # -- content ----------------------------------------------------------------------------------
 
 #: What an entry or a search hit is (front matter ``kind``; ``article`` is an article of a regulation).
@@ -126,3 +128,14 @@ def audience_choice(audience: str) -> str:
 def status_mark(status: str) -> str:
     """The mark shown next to an entry that is not simply in force (empty when it is)."""
     return "" if status == "in_force" else STATUS_LABELS.get(status, "")
+
+
+def chinese_date(day) -> str:
+    """A date as people write it: 2026年12月3日 (a date, a datetime or an ISO string; "" for none or
+    one that cannot be read)."""
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day[:10])
+        except ValueError:
+            return ""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""

@@ -81,3 +81,13 @@ def test_no_module_keeps_its_own_copy_of_a_vocabulary():
 def test_the_copy_detector_sees_a_copy():
     tree = ast.parse('MARKS = {"pending": "未生效", "expired": "已失效"}\nN = {"pending": 1, "expired": 2}\n')
     assert list(copies(tree)) == [("MARKS", 1, "STATUS_LABELS")]
+
+
+def test_a_date_reads_as_people_write_it():
+    import datetime as dt
+
+    from kb_app.labels import chinese_date
+
+    assert chinese_date(dt.date(2026, 12, 3)) == chinese_date("2026-12-03") == "2026年12月3日"
+    assert chinese_date(dt.datetime(2027, 1, 10, 8, 30)) == chinese_date("2027-01-10T08:30:00") == "2027年1月10日"
+    assert chinese_date(None) == chinese_date("") == chinese_date("2026-13-01") == ""

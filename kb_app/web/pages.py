@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..exceptions import EntryNotFound
-from ..labels import KIND_LABELS
+from ..labels import KIND_LABELS, chinese_date
 from ..search.analysis import MAX_QUERY_CHARS
 from . import api, views
 from .site import HttpError
@@ -52,6 +52,7 @@ env.globals["css_url"] = versioned("site.css", CSS)
 env.globals["icon_url"] = versioned("favicon.svg", ICONS["favicon.svg"])
 env.globals["kind_labels"] = KIND_LABELS
 env.filters["safe_html"] = Markup
+env.filters["chinese_date"] = chinese_date
 
 
 def page(template: str, status: int = 200, **context) -> tuple[int, bytes, dict | None]:
@@ -74,8 +75,7 @@ def _common(site, commit: str) -> dict:
     """What every page's footer says: when the content was last published (the version stays out of
     sight, in an attribute for support staff)."""
     when = site.commit_time(commit) if commit else None
-    updated = dt.datetime.fromtimestamp(when) if when is not None else None
-    return {"commit": commit[:10], "updated": f"{updated.year}年{updated.month}月{updated.day}日" if updated else ""}
+    return {"commit": commit[:10], "updated": chinese_date(dt.datetime.fromtimestamp(when)) if when is not None else ""}
 
 
 async def home(request: Request) -> Response:

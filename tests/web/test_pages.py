@@ -336,7 +336,9 @@ def test_a_question_too_long_is_said_so_and_stays_whole_for_shortening(client):
 def test_answer_page(client):
     r = client.get(f"/answers/{PUBLIC}")
     page = check_page(r)
-    assert "<h1>居住证如何申领</h1>" in r.text and "示例市公安局" in r.text and "最近核对" in r.text
+    assert "<h1>居住证如何申领</h1>" in r.text and "示例市公安局" in r.text
+    # Written as the footer writes its date: 2026年12月3日, not 2026年12月03日.
+    assert re.search(r"最近核对：20\d\d年[1-9]\d?月[1-9]\d?日<", r.text)
     assert "内部提示" not in r.text
     actions = {f["action"] for f in page.forms}
     assert actions == {"/api/v1/feedback"} and all(f["method"] == "post" for f in page.forms)

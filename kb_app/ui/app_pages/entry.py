@@ -4,6 +4,7 @@ answer, its legal basis, the text to copy, and the public rendering on the publi
 import streamlit as st
 
 from kb_app import render
+from kb_app.labels import chinese_date
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
@@ -38,7 +39,7 @@ def show_basis(reader, entry):
         else:
             st.markdown(f"- {render.markdown_literal(item.label)}", unsafe_allow_html=True)
     if checked:
-        st.caption(f"最近核对：{checked:%Y年%m月%d日}")
+        st.caption(f"最近核对：{chinese_date(checked)}")
 
 
 def show_named(reader, entry):
