@@ -176,15 +176,16 @@ def open_tasks(kb) -> list[int]:
     """A ``suggested_question`` task for every new suggestion (idempotent); returns the new task ids."""
     new = []
     for s in suggestions(kb):
-        detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
-                  "adopted": s.adopted}
         found = s.target
+        detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
+                  "adopted": s.adopted, "title": found.title}
         where = f"条文的常见问法（{found.path} 的 questions）" if found.article else f"条目的 {s.field}"
         text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本{'条文' if found.article else '条目'}"
                 f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入{where}，"
                 f"便于今后检索。\n{json.dumps(detail, ensure_ascii=False)}")
-        title = found.title
-        pk = kb.feedback.open_task(s.unit, KIND, s.entry, f"建议新增问法：{title}", text, source=source_of(s))
+        # The phrasing in the title: two suggestions for one entry are told apart in a list.
+        title = f"建议新增问法“{s.phrasing}”：{found.title}"
+        pk = kb.feedback.open_task(s.unit, KIND, s.entry, title, text, source=source_of(s))
         if pk is not None:
             new.append(pk)
     return new

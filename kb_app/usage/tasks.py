@@ -218,7 +218,7 @@ class Tasks:
         for path, items in by_path.items():
             entry = snap.entry_by_path(path)
             lines = "\n".join(f"第 {n.line} 行：{n.message}。建议：{n.fix}。" for n in items)
-            found.append((entry.unit, entry.id, f"提到的答复公众打不开：{entry.title}",
+            found.append((entry.unit, entry.id, f"提到的答复打不开：{entry.title}",
                           f"本答复正文提到的答复，公众在本答复公开期间打不开：\n{lines}", lines))
         return self._keep_in_step("reference", found, calendar, "正文提到的答复公众已能打开，或已不再提到。")
 

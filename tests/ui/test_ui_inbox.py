@@ -93,7 +93,7 @@ def test_unit_accepts_a_suggested_question_as_a_change_request(app_env):
     app_env.feedback.generate_tasks()
     [task_id] = [t.id for t in app_env.feedback.list_tasks("city-hrss") if t.kind == "suggested_question"]
     at = open_page(HRSS_EDITOR)
-    assert any(e.label.endswith(" 建议新增问法：社会保障卡丢了怎么补办 · 期限 2026-11-27 · 待处理")
+    assert any(e.label.endswith(" 建议新增问法“社保卡被偷了怎么重新办”：社会保障卡丢了怎么补办 · 期限 2026-11-27 · 待处理")
                for e in at.expander)
     assert any("**“社保卡被偷了怎么重新办”** 加入条目的“常见问法”" in m.value and "3 次检索" in m.value
                for m in at.markdown)

@@ -287,7 +287,7 @@ def test_an_answer_naming_one_the_public_cannot_open_becomes_a_task_until_it_is_
     tasks = {t.entry: t for t in kb.feedback.list_tasks(None, state=None) if t.kind == "reference"}
     assert set(tasks) == {"water-bill-payment", "medical-resident-contribution-2026"}
     water = tasks["water-bill-payment"]
-    assert (water.unit, water.title, water.state) == ("water-group", "提到的答复公众打不开：水费怎么交，阶梯水价怎么算", "open")
+    assert (water.unit, water.title, water.state) == ("water-group", "提到的答复打不开：水费怎么交，阶梯水价怎么算", "open")
     assert "第 35 行：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in water.detail
     assert kb.feedback.generate_tasks() == []                            # the same cause: no second task
     path = sample_root / "entries/policy/water-group/water-bill-payment.md"

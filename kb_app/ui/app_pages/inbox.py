@@ -94,7 +94,7 @@ def show_suggestion(kb, t, pending):
     st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入{where}：{data['evidence']} 次检索用这个问法"
                 f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
     if article is not None:
-        st.page_link(ARTICLE_PAGE, label=t.title.removeprefix("建议新增问法："), icon=":material/gavel:",
+        st.page_link(ARTICLE_PAGE, label=data.get("title") or article.id, icon=":material/gavel:",
                      query_params={"id": article.id})
     if t.state != "open":
         return
