@@ -142,8 +142,10 @@ class Users:
                 or next((u for u in users if u.username == local), None))
 
     def set_disabled(self, username: str, disabled: bool = True, actor: str = "", via: str = "cli") -> User:
-        """Disable (or enable) an account; disabling ends its sessions at once."""
-        self.require(username)
+        """Disable (or enable) an account; disabling ends its sessions at once. An account already in
+        that state is left as it is (nothing is recorded)."""
+        if self.require(username).disabled == bool(disabled):
+            return self.require(username)
         db = self.kb.db()
         db["users"].update(username, {"disabled": int(disabled)})
         detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""

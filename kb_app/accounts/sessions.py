@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 import secrets
 
 # Activity is written at most this often, not on every click.
@@ -31,6 +32,28 @@ class Session:
     last_seen: str
     client: str
     user_agent: str
+
+    @property
+    def browser(self) -> str:
+        """The browser and system the session was signed in from, as a person names them (Chrome 131 ·
+        Windows); the full User-Agent string stays in the database."""
+        return browser_name(self.user_agent)
+
+
+#: (name, pattern giving its version) in the order to try: Edge and Opera also say Chrome, Chrome says Safari.
+_BROWSERS = (("Edge", r"Edg(?:e|A|iOS)?/(\d+)"), ("Opera", r"OPR/(\d+)"), ("360浏览器", r"QIHU 360\w*()"),
+             ("QQ浏览器", r"QQBrowser/(\d+)"), ("微信", r"MicroMessenger/(\d+)"), ("Firefox", r"Firefox/(\d+)"),
+             ("Chrome", r"(?:Chrome|CriOS|HeadlessChrome)/(\d+)"), ("Safari", r"Version/(\d+)[.\d]* (?:Mobile/\S+ )?Safari/"))
+_SYSTEMS = (("Android", "Android"), ("iOS", "iPhone|iPad|iPod"), ("Windows", "Windows"), ("macOS", "Mac OS X|Macintosh"),
+            ("HarmonyOS", "HarmonyOS|OpenHarmony"), ("Linux", "Linux|X11"))
+
+
+def browser_name(user_agent: str | None) -> str:
+    """``Chrome 131 · Windows`` from a User-Agent string; 未知 for what cannot be read."""
+    ua = user_agent or ""
+    name = next((f"{n} {m.group(1)}".strip() for n, pattern in _BROWSERS if (m := re.search(pattern, ua))), "")
+    system = next((s for s, pattern in _SYSTEMS if re.search(pattern, ua)), "")
+    return " · ".join(part for part in (name, system) if part) or "未知"
 
 
 class Sessions:

@@ -211,6 +211,29 @@ def test_a_session_is_kept_on_the_server_and_only_its_hash_is_stored(kb, clock, 
     assert kb.sessions.end(token) is None
 
 
+@pytest.mark.parametrize("user_agent, name", [
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
+     "Chrome 131 · Linux"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 "
+     "Edg/120.0.0.0", "Edge 120 · Windows"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 "
+     "Mobile/15E148 Safari/604.1", "Safari 17 · iOS"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:121.0) Gecko/20100101 Firefox/121.0", "Firefox 121 · macOS"),
+    ("python-requests/2.31", "未知"), ("", "未知")])
+def test_a_session_names_its_browser_as_a_person_would(user_agent, name):
+    from kb_app.accounts.sessions import Session
+
+    assert Session("center", "", "", "10.1.2.3", user_agent).browser == name
+
+
+def test_enabling_an_account_in_use_changes_and_records_nothing(kb, center):
+    kb.users.set_disabled("center", False, actor="admin", via="app")
+    assert kb.audit.list("center") == [] and not kb.users.require("center").disabled
+    kb.users.set_disabled("center", actor="admin")
+    kb.users.set_disabled("center", actor="admin")
+    assert [e.event for e in kb.audit.list("center")] == ["disabled"]
+
+
 def test_a_session_ends_after_eight_idle_hours_and_use_keeps_it(kb, clock, center):
     token = kb.sessions.start(center)
     clock.advance(hours=7, minutes=59)

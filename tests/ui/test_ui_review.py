@@ -220,12 +220,14 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     for _ in range(5):
         with pytest.raises(AuthError):
             kb.authenticate("center", "wrong-password", "10.1.2.3", "app")
-    kb.sessions.start(users["agent"], "10.7.7.7", "Chromium")
+    kb.sessions.start(users["agent"], "10.7.7.7", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                                                 "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
     at = open_page("app_pages/users.py", users["admin"])
     table = at.dataframe[0].value
     assert dict(zip(table["用户名"], table["状态"]))["center"] == "已锁定"
     assert list(at.dataframe[1].value["对象"]) == ["地址“10.1.2.3”", "账号“center”"]
     assert list(at.dataframe[2].value["账号"]) == ["agent"]
+    assert list(at.dataframe[2].value["浏览器"]) == ["Chrome 131 · Windows"]    # not the raw User-Agent
     audit = at.dataframe[3].value
     assert list(audit["事件"][:3]) == ["锁定", "锁定", "登录失败"] and set(audit["地址"][:7]) == {"10.1.2.3"}
     at.selectbox(key="users_lock").set_value(kb.throttle.active_locks()[1])
@@ -235,9 +237,11 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     unlock = kb.audit.list("center")[1]
     assert (unlock.event, unlock.actor, unlock.via) == ("unlocked", "admin", "app")
     at.selectbox(key="users_target").set_value("agent").run()
+    assert at.button(key="users_enable").disabled     # an account in use has nothing to restore
     at.button(key="users_disable").click().run()
     assert texts(at) == ([], ["账号 agent 已停用，其会话已全部结束。"])
     assert kb.sessions.active() == []
+    assert at.button(key="users_disable").disabled and not at.button(key="users_enable").disabled
     at.selectbox(key="users_audit_user").set_value("agent").run()
     assert list(at.dataframe[-1].value["事件"]) == ["停用账号"]
 

@@ -49,14 +49,16 @@ with show_errors():
     st.subheader("停用、恢复、重置密码")
     names = [u.username for u in accounts]
     if names:
-        target = st.selectbox("账号", names, key="users_target")
+        disabled = {u.username for u in accounts if u.disabled}
+        target = st.selectbox("账号", names, key="users_target",
+                              format_func=lambda u: f"{u}（已停用）" if u in disabled else u)
         new_password = st.text_input("新密码", type="password", key="users_new_password")
         c1, c2, c3 = st.columns(3)
-        if c1.button("停用", key="users_disable", disabled=target == user.username):
+        if c1.button("停用", key="users_disable", disabled=target == user.username or target in disabled):
             kb.users.set_disabled(target, True, actor=user.username, via="app")
             flash("users", f"账号 {target} 已停用，其会话已全部结束。")
             st.rerun()
-        if c2.button("恢复", key="users_enable"):
+        if c2.button("恢复", key="users_enable", disabled=target not in disabled):
             kb.users.set_disabled(target, False, actor=user.username, via="app")
             flash("users", f"账号 {target} 已恢复。")
             st.rerun()
@@ -83,7 +85,7 @@ with show_errors():
     st.caption(f"{len(sessions)} 个会话；超过 {kb.settings.session_idle_hours} 小时未操作的会话自动结束。")
     if sessions:
         st.dataframe([{"账号": s.username, "登录时间": s.created.replace("T", " "),
-                       "最近操作": s.last_seen.replace("T", " "), "地址": s.client, "浏览器": s.user_agent}
+                       "最近操作": s.last_seen.replace("T", " "), "地址": s.client, "浏览器": s.browser}
                       for s in sessions], hide_index=True, key="users_sessions")
 
     st.subheader("登录审计")
