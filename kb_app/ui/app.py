@@ -19,6 +19,7 @@ from kb_app.ui.resources import get_kb
 from kb_app.ui.navigation import LOGIN, PAGE_SPECS, landing, may_open
 from kb_app.ui.signin import not_for_this_role, public_site_link, staff_page_signed_out
 from kb_app.ui.state import signed_in_user
+from kb_app.ui.style import app_chrome
 
 PAGES = Path(__file__).parent / "app_pages"
 #: The public site's icon, drawn as a bitmap (Streamlit's page icon takes an image, not SVG); a named
@@ -26,16 +27,7 @@ PAGES = Path(__file__).parent / "app_pages"
 ICON = str(Path(__file__).parents[1] / "web" / "static" / "favicon.png")
 
 st.set_page_config(page_title="示例市 12345 知识库", page_icon=ICON, layout="wide", menu_items={})
-# Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens
-# the sidebar (the menu) on a phone. The keyboard's skip link is said in Chinese. Narrow screens get
-# a smaller title and tighter margins.
-st.markdown("<style>[data-testid='stToolbarActions'],[data-testid='stAppDeployButton'],[data-testid='stMainMenu'],"
-            "#MainMenu{display:none !important}"
-            "[data-testid='stSkipToContent']{font-size:0 !important}"
-            "[data-testid='stSkipToContent']::after{content:'跳到主要内容';font-size:1rem}"
-            "@media (max-width: 640px){[data-testid='stMainBlockContainer']{padding:3.5rem 1rem 2rem !important}"
-            "h1{font-size:1.75rem !important}h2,h3{font-size:1.25rem !important}}</style>",
-            unsafe_allow_html=True)
+app_chrome()
 
 user = signed_in_user()
 role = getattr(user, "role", None)

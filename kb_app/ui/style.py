@@ -23,11 +23,18 @@ def plain_page_links(key: str):
     st.html(_PLAIN_LINKS.format(key=key))
 
 
-def hide_input_hints():
-    """Hide Streamlit's English input hints on this page."""
-    st.html(_HIDE_HINTS)
+#: Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens the
+#: sidebar (the menu) on a phone. The keyboard's skip link is said in Chinese. Narrow screens get a
+#: smaller title and tighter margins.
+_APP = ("<style>[data-testid='stToolbarActions'],[data-testid='stAppDeployButton'],[data-testid='stMainMenu'],"
+        "#MainMenu{display:none !important}"
+        "[data-testid='stSkipToContent']{font-size:0 !important}"
+        "[data-testid='stSkipToContent']::after{content:'跳到主要内容';font-size:1rem}"
+        "@media (max-width: 640px){[data-testid='stMainBlockContainer']{padding:3.5rem 1rem 2rem !important}"
+        "h1{font-size:1.75rem !important}h2,h3{font-size:1.25rem !important}}</style>")
 
 
-def hide_element_toolbars():
-    """Hide the English toolbar Streamlit puts over charts and tables on this page."""
-    st.html(_HIDE_TOOLBARS)
+def app_chrome():
+    """What every staff page shows of Streamlit's own: no developer menu, and nothing in English (input
+    hints, element toolbars) on any page."""
+    st.markdown(_APP + _HIDE_HINTS + _HIDE_TOOLBARS, unsafe_allow_html=True)

@@ -142,3 +142,18 @@ def test_all_entries_found_by_a_colloquial_word_and_history_by_name(server, page
     assert head[:7] not in shown and "hrss-editor" not in shown                       # no hashes, no accounts
     expect(main(page)).not_to_contain_text(ENGLISH, use_inner_text=True)
     screenshot(page, tmp_path, "history")
+
+
+def test_the_users_page_says_nothing_in_english_while_typing(server, page, tmp_path):
+    url, _kb = server
+    browser.log_in(page, url, "admin", PASSWORD)
+    page.get_by_role("link", name="用户管理").click()
+    area = main(page)
+    field = area.get_by_label("用户名")
+    field.wait_for()
+    field.fill("new-agent")                        # Streamlit would say "Press Enter to submit form"
+    hints = area.locator("[data-testid='InputInstructions']")
+    hints.first.wait_for(state="attached")
+    assert not any(h.is_visible() for h in hints.all())
+    expect(area).not_to_contain_text(ENGLISH, use_inner_text=True)
+    screenshot(page, tmp_path, "users")

@@ -7,14 +7,12 @@ from kb_app.labels import ENTRY_KIND_LABELS, STATUS_LABELS, audience_label
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import require_user
-from kb_app.ui.style import hide_input_hints
 from kb_app.ui.tables import Link, show_table
 
 PAGE = 50
 KINDS = {"": "全部类型", **ENTRY_KIND_LABELS}
 
 st.title("全部条目")
-hide_input_hints()
 with show_errors():
     user = require_user()
     kb = get_kb()

@@ -15,14 +15,12 @@ from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
-from kb_app.ui.style import hide_input_hints
 
 DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 PLACEHOLDER = "请选择"
 
 st.title("编辑条目")
 user = require_user()
-hide_input_hints()
 
 
 def remember_link():

@@ -13,7 +13,6 @@ from kb_app.ui.diff import side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
-from kb_app.ui.style import hide_input_hints
 from kb_app.ui.tables import show_table
 
 KINDS = ENTRY_KIND_LABELS
@@ -21,7 +20,6 @@ KINDS = ENTRY_KIND_LABELS
 st.title("历史版本")
 user = require_user()
 show_flash("history")
-hide_input_hints()
 
 
 @st.cache_resource(max_entries=4)

@@ -10,14 +10,11 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
-from kb_app.ui.style import hide_element_toolbars, hide_input_hints
 
 
 st.title("维护任务")
 show_flash("inbox")
-hide_element_toolbars()
 user = st.session_state.get("user")
-hide_input_hints()
 
 
 def when(stamp) -> str:

@@ -11,12 +11,10 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, public_answer_url, show_reference_notices
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
-from kb_app.ui.style import hide_input_hints
 
 IMPACT_STATUS = {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}
 st.title("变更校核")
 user = require_user()
-hide_input_hints()
 
 
 def when(stamp) -> str:

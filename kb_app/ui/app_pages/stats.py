@@ -14,12 +14,9 @@ from kb_app.ui import charts
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link
 from kb_app.ui.resources import get_kb
-from kb_app.ui.style import hide_element_toolbars, hide_input_hints
 from kb_app.ui.tables import Link, show_table
 
 st.title("统计分析")
-hide_input_hints()
-hide_element_toolbars()
 user = st.session_state.get("user")
 
 

@@ -8,10 +8,8 @@ from kb_app.labels import ROLE_LABELS as ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
-from kb_app.ui.style import hide_element_toolbars
 
 st.title("用户管理")
-hide_element_toolbars()
 user = st.session_state.get("user")
 if user is None or user.role != "admin":
     st.warning("只有管理员可以管理用户。")
