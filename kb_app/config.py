@@ -100,6 +100,22 @@ def default_public_url() -> str:
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The settings as KB_* variables (paths made absolute, empty ones left out), for a process that
+    reads its settings afresh elsewhere — the staff app's server runs in the package's folder, where
+    the kb.toml or --config that ``kb serve`` was started with is not found."""
+    out = {}
+    for name in FIELDS:
+        value = getattr(settings, name)
+        if name == "data_dir" and value is None:
+            value = settings.data_path
+        if isinstance(value, Path):
+            value = value.resolve()
+        if value is not None and value != "":
+            out[f"KB_{name.upper()}"] = str(value)
+    return out
+
+
 def _coerce(name, value, source):
     field = FIELDS[name]
     kind = field.type if isinstance(field.type, str) else field.type.__name__

@@ -338,3 +338,34 @@ def test_demo_script_uses_the_guarded_password_and_serve_script_defaults_to_loop
     assert len(kb.users.with_demo_password()) == len(demo.DEMO_USERS)
     serve = (PROJECT / "scripts" / "serve").read_text(encoding="utf-8")
     assert '--address "${KB_ADDRESS:-127.0.0.1}"' in serve or 'ADDRESS=${KB_ADDRESS:-127.0.0.1}' in serve
+
+
+def test_serve_hands_the_staff_app_the_settings_it_was_started_with(kb, monkeypatch, tmp_path):
+    """The staff app's server runs in the package's folder: a kb.toml beside the operator (the public
+    site's address, the idle time) reaches it as KB_* variables, and reads back as the same settings."""
+    from kb_app.config import load_settings
+
+    here, elsewhere = tmp_path / "operator", tmp_path / "package"
+    here.mkdir(), elsewhere.mkdir()
+    (here / "kb.toml").write_text('public_url = "https://12345.example.gov.cn"\nsession_idle_hours = 4\n',
+                                  encoding="utf-8")
+    monkeypatch.chdir(here)
+    move_to = os.chdir
+    calls = []
+    monkeypatch.setattr(os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    monkeypatch.setenv("KB_CONFIG", "kb.toml")
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    result = CliRunner().invoke(cli, ["serve", *root])
+    assert result.exit_code == 0, result.output
+    _cmd, env = calls.pop()
+    assert env["KB_PUBLIC_URL"] == "https://12345.example.gov.cn" and env["KB_SESSION_IDLE_HOURS"] == "4"
+    assert "KB_CONFIG" not in env and env["KB_ROOT"] == str(kb.settings.root.resolve())
+    move_to(elsewhere)
+    for name, value in env.items():
+        if name.startswith("KB_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.delenv("KB_CONFIG")
+    again = load_settings()
+    assert (again.public_site, again.session_idle_hours, again.data_path) == (
+        "https://12345.example.gov.cn", 4, kb.settings.data_path.resolve())

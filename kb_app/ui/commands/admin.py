@@ -20,6 +20,7 @@ def serve(kb, port, address):
 
     默认只在本机（127.0.0.1）监听。要让其他机器访问（如 --address 0.0.0.0），
     先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。
+    页面上“公众网站”的链接指向设置项 public_url（kb.toml 或环境变量 KB_PUBLIC_URL）。
 
     \b
     示例：
@@ -29,12 +30,15 @@ def serve(kb, port, address):
     import os
     from pathlib import Path
 
+    from ...config import settings_environment
+
     kb.users.check_listen_address(address)
     app = Path(__file__).resolve().parent.parent / "server.py"  # kb_app/ui/server.py
-    env = {**os.environ, "KB_ROOT": str(Path(kb.settings.root).resolve()),
-           "KB_DATA_DIR": str(kb.settings.data_path.resolve()),
+    # The server reads its settings afresh in another folder: it gets these ones (a kb.toml here, --config).
+    env = {**os.environ, **settings_environment(kb.settings),
            # uvicorn believes X-Forwarded-For / -Proto only from these addresses.
            "FORWARDED_ALLOW_IPS": kb.settings.trusted_proxies}
+    env.pop("KB_CONFIG", None)  # read here already (a relative path would be looked for in the wrong folder)
     click.echo(f"知识库应用已启动：http://{address}:{port}")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
