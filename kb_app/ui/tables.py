@@ -29,10 +29,10 @@ _STYLE = """<style>
 .kbtable a{color:#0b57d0;text-decoration:none}.kbtable a:hover{text-decoration:underline}
 .kbtable .muted{color:rgba(49,51,63,.6)}
 </style>"""
-#: Text up to this many characters is kept on one line in a cell; longer text wraps, but a cell of
-#: more than ``LONG_TEXT`` (or ``LONGER_TEXT``) characters keeps a width of its own (8em, 14em), so
-#: that beside the one-line columns it is not squeezed to a character per line.
-SHORT_TEXT, LONG_TEXT, LONGER_TEXT = 12, 24, 60
+#: Text up to this many characters is kept on one line in a cell; longer text wraps, but keeps a width
+#: of its own (8em, and 14em beyond ``LONGER_TEXT`` characters), so that beside the one-line columns it
+#: is not squeezed to a character per line. A link's label is text like any other.
+SHORT_TEXT, LONGER_TEXT = 12, 60
 _DAY_OR_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
 
@@ -69,7 +69,7 @@ def when(value) -> str:
 def cell(value, column: str = "") -> tuple[str, str]:
     """(class, inner HTML) of one cell."""
     if isinstance(value, Link):
-        return "", f'<a href="{html.escape(value.href)}" target="_self">{html.escape(value.label)}</a>'
+        return _width(value.label), f'<a href="{html.escape(value.href)}" target="_self">{html.escape(value.label)}</a>'
     if value is None or value == "":
         return "muted", "—"
     if isinstance(value, bool):
@@ -79,10 +79,15 @@ def cell(value, column: str = "") -> tuple[str, str]:
     if isinstance(value, (int, float)):
         return "num", f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
     text = str(when(value))
-    # Times and short labels (a topic, a region, a trend) stay on one line; only long text wraps.
+    return _width(text), html.escape(text)
+
+
+def _width(text: str) -> str:
+    """The class of a cell of text: times and short labels (a topic, a region, a trend) stay on one line;
+    longer text wraps within a width of its own."""
     if _DAY_OR_TIME.match(text) or len(text) <= SHORT_TEXT:
-        return "nowrap", html.escape(text)
-    return ("longer" if len(text) > LONGER_TEXT else "long" if len(text) > LONG_TEXT else ""), html.escape(text)
+        return "nowrap"
+    return "longer" if len(text) > LONGER_TEXT else "long"
 
 
 def table_html(rows: list[dict], columns: list[str] | None = None, empty: str = "没有记录。") -> str:

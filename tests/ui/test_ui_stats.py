@@ -39,6 +39,8 @@ def test_admin_sees_all_units(app_env):
     at = open_page(ADMIN)
     assert at.metric[0].value == "3"
     assert at.metric[1].value == "33.3%"
+    tasks = at.metric[4]
+    assert (tasks.label, tasks.value) == ("待处理任务（超期 0）", "0")   # one number: it fits its column
     # tables in page order: per day, top queries, zero-result queries, most viewed, ...
     found = ui_helpers.tables(at)
     assert [r["查询内容"] for r in found[1]] == ["失业金", "居住证", "社保卡补办"]
@@ -151,9 +153,13 @@ def test_units_do_not_see_hot_issues(app_env):
 
 def test_table_cells_wrap_by_length():
     """Short text stays on one line; long text wraps but keeps a width, so it is not one character a line."""
-    from kb_app.ui.tables import cell
+    from kb_app.ui.tables import Link, cell
 
     assert cell("共享单车、盲道、挡路")[0] == "nowrap"
+    # A catalogue entry's title as a link: not one character a line beside the unit's name.
+    assert cell(Link("暖气不热、供暖温度不达标", "answer"))[0] == "nowrap"
+    assert cell(Link("小区内部道路破损、井盖缺失和绿化带损坏", "answer"))[0] == "long"
+    assert cell("夜间施工噪声扰民（西山区学府路）")[0] == "long"
     assert cell("2026-11-22 09:30")[0] == "nowrap"
     assert cell("未标明区域 128；东湖区 31；西山区 26；南河区 17")[0] == "long"
     assert cell("共享单车停在盲道上，打了16次电话没人理 | 我想反映一下，共享单车停在盲道上，谢谢 | 你好，请问东湖区学府路地铁口共享单车太多挡路")[0] == "longer"
