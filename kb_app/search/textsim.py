@@ -26,7 +26,7 @@ DOC_BITS = 21
 MAX_DOCS = 1 << DOC_BITS
 #: Words that say nothing about what a request is about.
 GENERIC_WORDS = frozenset("""
-反映 投诉 咨询 举报 问题 情况 希望 要求 相关 部门 解决 处理 市民 来电 来电人 请问 现在 已经 一直 目前 这个 那个
+反映 投诉 咨询 举报 问题 情况 希望 要求 相关 部门 解决 处理 办理 市民 来电 来电人 请问 现在 已经 一直 目前 这个 那个
 没有 不能 不是 可以 能够 还是 因为 所以 但是 而且 如果 我们 你们 他们 自己 大家 时候 时间 地方 东西 事情 进行
 请求 领导 政府 相关部门 有关部门 尽快 及时 严重 影响 存在 导致 出现 发生 造成 无人 多次 给予 予以 谢谢 您好 你好
 麻烦 再次 一下 好几 几天 还在 太大 太多 管管 一管 联系电话 电话 联系 号码 手机号 身份证号 人理 没人理 没人管 没人问
@@ -196,6 +196,9 @@ SKIPPED_TAGS = frozenset("""
 ns nr nrt nrfg nt m mq q r rr rz rg d dg ad p c u ud ug uj ul uv uz y e o x t tg f s zg eng
 """.split())
 _SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS
+#: A word the segmenter made of a degree or time adverb and what it qualifies (很大, 太吵, 才能办): it
+#: says how much or when, not what. Only as adjectives, verbs and adverbs (太阳能 names a thing).
+DEGREE_START, DEGREE_TAGS = frozenset("很太才挺"), frozenset("a ad an d v vd".split())
 #: Words that end an address (新华 + 小区, 建设 + 街, 万达 + 广场): with the name before them they say
 #: where a request is, not what it is about.
 PLACE_WORDS = frozenset("""
@@ -320,7 +323,8 @@ def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None
     tagged = rjieba.tag(text if normalized else normalize(text))
     places = _places(tagged)
     for i, (w, tag) in enumerate(tagged):
-        if len(w) > 1 and tag not in SKIPPED_TAGS and w not in _SKIPPED_WORDS:
+        if len(w) > 1 and tag not in SKIPPED_TAGS and w not in _SKIPPED_WORDS and not (
+                w[0] in DEGREE_START and tag in DEGREE_TAGS):
             place = i in places
             out.append((w, place))
             if len(w) > 2:

@@ -12,6 +12,13 @@ def test_content_words_leave_out_complaint_and_question_words():
     assert content_words("打了3次电话没人理，希望相关部门管一管") == []
     assert content_words("暖气一直不热找谁") == ["暖气", "不热"]
     assert "突然" not in content_words("新华小区突然停水了")
+    # How much or when is no topic (a topic of 工单、才能、办好 or 燃气、气味、很大 said little).
+    assert content_words("工单要多久才能办好") == ["工单", "办好"]
+    assert content_words("燃气气味很大") == ["燃气", "气味"]
+    assert "太吵" not in content_words("邻居家装修太吵")
+    assert "太阳能" in content_words("楼顶太阳能热水器漏水")
+    # 办理 is how, not what: 护照怎么办理 and 居住证怎么办理 are two topics.
+    assert content_words("护照怎么办理") == ["护照"]
 
 
 def test_a_place_name_is_marked_where_it_names_a_place():
