@@ -115,12 +115,14 @@ def run_kb(kb, queries: list[str], audience: str = "public", prefix: str = "") -
 
 
 def run_whoosh_default(docs: list[dict], queries: list[str]) -> list[list[str]]:
-    """Whoosh out of the box: StandardAnalyzer, QueryParser with OR grouping."""
+    """Whoosh out of the box: StandardAnalyzer, QueryParser with OR grouping (in memory, with a writer's
+    temporary files in a folder of its own: Whoosh's shared one fails when two runs build at once)."""
     from whoosh import fields
-    from whoosh.filedb.filestore import RamStorage
     from whoosh.qparser import OrGroup, QueryParser
 
-    ix = RamStorage().create_index(fields.Schema(id=fields.ID(stored=True), content=fields.TEXT()))
+    from kb_app.search.whoosh_compat import MemoryStorage
+
+    ix = MemoryStorage().create_index(fields.Schema(id=fields.ID(stored=True), content=fields.TEXT()))
     w = ix.writer()
     for d in docs:
         w.add_document(id=d["docid"], content=d["text"])
