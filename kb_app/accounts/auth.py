@@ -144,8 +144,9 @@ class Users:
     def set_disabled(self, username: str, disabled: bool = True, actor: str = "", via: str = "cli") -> User:
         """Disable (or enable) an account; disabling ends its sessions at once. An account already in
         that state is left as it is (nothing is recorded)."""
-        if self.require(username).disabled == bool(disabled):
-            return self.require(username)
+        user = self.require(username)
+        if user.disabled == bool(disabled):
+            return user
         db = self.kb.db()
         db["users"].update(username, {"disabled": int(disabled)})
         detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""

@@ -239,7 +239,7 @@ SEEKING = re.compile("标准|条件|流程|材料|政策|规定|补贴|申请|�
 #: Words of a search for a notice (停水通知, 计划停电, 东湖区停电公告): the citizen looks up what was
 #: announced. A description in clauses (停水通知说中午来水，现在还没来) or words saying that nothing was
 #: announced (停水了也没通知, 停电没有提前公告) are a complaint, reported.
-NOTICE = re.compile("通知|公告|预告|告示|计划")
+NOTICE = re.compile("通知|公告|预告|告示|计划(?:停|检修|施工)")
 UNANNOUNCED = re.compile("[没未不无]有?(?:看到|见到|收到|接到|提前|事先|预先|事前)?(?:发|贴|张贴|出)?(?:通知|公告|预告|告示)")
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]")
 #: Words that describe something wrong (a state, a harm, a refusal): a report says what is wrong, a search

@@ -144,7 +144,7 @@ def target(kb, snap, target_id: str) -> Target | None:
     if article is None:
         return None
     reg = snap.regulations[article.regulation]
-    return Target(article.id, kb.settings.center_unit, "questions", f"{reg.title} {article.label}", reg.path,
+    return Target(article.id, kb.settings.center_unit, "questions", snap.title_of(article.id), reg.path,
                   {phrasing_key(p) for p in [article.label, *article.questions]}, article.number)
 
 
@@ -178,7 +178,7 @@ def open_tasks(kb) -> list[int]:
     for s in suggestions(kb):
         found = s.target
         detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
-                  "adopted": s.adopted, "title": found.title}
+                  "adopted": s.adopted}
         where = f"条文的常见问法（{found.path} 的 questions）" if found.article else f"条目的 {s.field}"
         text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本{'条文' if found.article else '条目'}"
                 f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入{where}，"

@@ -283,7 +283,7 @@ def test_where_it_happens_takes_nothing_from_a_report(kb):
 def test_a_search_for_a_notice_reports_nothing_but_a_complaint_about_one_does(kb):
     """停水通知 looks up what was announced (no box: above all no urgent one); a statement that nothing was
     announced, or a description in clauses, reports the outage."""
-    from kb_app.dispatch.assistant import public_report
+    from kb_app.dispatch.assistant import NOTICE, public_report
 
     snap = kb.snapshot()
     for search in ("停水通知", "计划停水", "停水公告", "停电通知", "东湖区计划停电时间"):
@@ -291,6 +291,8 @@ def test_a_search_for_a_notice_reports_nothing_but_a_complaint_about_one_does(kb
     for complaint in ("停水了也没通知", "小区停水没有提前通知", "家里突然没水了，也没看到停水通知",
                       "停水通知说中午来水，现在还没来", "停水了"):
         assert public_report(snap, complaint) == "urgent", complaint
+    # 计划 is a notice only of work planned (计划停水, 计划检修), not in every phrase holding it.
+    assert NOTICE.search("计划停电") and not NOTICE.search("计划生育罚款不合理")
 
 
 def test_night_noise_and_heaps_are_reports(kb):

@@ -86,12 +86,13 @@ def show_suggestion(kb, t, pending):
     """A suggested phrasing: the evidence, and the change request that adds it, ready to submit
     (``pending``: the change requests already made from suggestions, by task id)."""
     data = suggest.task_suggestion(t)
-    article = kb.snapshot().find_article(t.entry)
+    snap = kb.snapshot()
+    article = snap.find_article(t.entry)
     where, what = ("条文的常见问法", "本条文") if article else (f"条目的“{data['field_label']}”", "本条目")
     st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入{where}：{data['evidence']} 次检索用这个问法"
                 f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
     if article is not None:
-        st.page_link(ARTICLE_PAGE, label=data.get("title") or article.id, icon=":material/gavel:",
+        st.page_link(ARTICLE_PAGE, label=snap.title_of(article.id), icon=":material/gavel:",
                      query_params={"id": article.id})
     if t.state != "open":
         return
