@@ -23,6 +23,10 @@ ENTRY_KIND_LABELS = {kind: KIND_LABELS[kind] for kind in ("policy", "directory")
 STATUS_LABELS = {"in_force": "有效", "pending": "未生效", "expired": "已失效", "invalid": "格式错误"}
 
 #: Who may read an entry (front matter ``audience``), as a mark next to it.
+# The topic of an answer without a category: its heading on the public site's list of answers and the
+# choice of the topic filter that finds it.
+NO_TOPIC = "其他"
+
 AUDIENCE_LABELS = {"public": "公开", "internal": "内部"}
 #: What each audience means, spelled out where it is chosen (the editor).
 AUDIENCE_HINTS = {"public": "公众可查", "internal": "仅坐席"}

@@ -16,7 +16,7 @@ import numpy as np
 from whoosh import query as Q
 
 from ..content.model import Entry, Snapshot
-from ..labels import STATUS_LABELS
+from ..labels import NO_TOPIC, STATUS_LABELS
 from . import analysis, citations, coverage, intent
 from .scorer import Scorer
 
@@ -170,6 +170,9 @@ def filter_query(filters: dict):
     for name in ("kind", "unit", "category"):
         if filters.get(name):
             parts.append(Q.Term(name, str(filters[name])))
+    if filters.get("category") == NO_TOPIC:
+        # the topic of answers without a category, as the public list of answers groups them
+        parts[-1] = Q.Or([parts[-1], Q.AndNot(Q.Term("kind", "policy"), Q.Every("category"))])
     if filters.get("region"):
         parts.append(Q.Or([Q.Term("regions", str(filters["region"])), Q.Term("regions", "全市")]))
     return Q.And(parts) if parts else None

@@ -194,7 +194,7 @@ async def browse(request: Request) -> Response:
         reader, commit, day = site.reader(False)
         groups: dict[str, list] = {}
         for e in views.public_answers(reader):
-            groups.setdefault(e.category[0] if e.category else "其他", []).append(
+            groups.setdefault(views.topic_of(e), []).append(
                 {"title": e.title, "url": views.answer_url(e.id), "unit_name": reader.unit_name(e.unit)})
         regulations = [{"title": reg.title, "articles": [{"label": a.label, "url": views.article_url(a.id)}
                                                           for _n, a in sorted(reg.articles.items())]}

@@ -13,7 +13,7 @@ import nh3
 
 from .. import render
 from ..exceptions import EntryNotFound
-from ..labels import STATUS_LABELS
+from ..labels import NO_TOPIC, STATUS_LABELS
 
 KINDS = ("policy", "directory", "article")
 #: What a citizen whose words read as a matter to report (路灯不亮) is told, on the page and in the API.
@@ -151,8 +151,15 @@ def _iso(day):
 
 
 def topics(reader) -> list[str]:
-    """The main topics (first category) of the public answers in force today."""
-    return sorted({e.category[0] for e in public_answers(reader) if e.category})
+    """The main topics (first category) of the public answers in force today, 其他 (NO_TOPIC) last
+    when some have no category."""
+    named = {topic_of(e) for e in public_answers(reader)}
+    return sorted(named - {NO_TOPIC}) + [NO_TOPIC] * (NO_TOPIC in named)
+
+
+def topic_of(entry) -> str:
+    """An answer's main topic: its first category, or 其他."""
+    return entry.category[0] if entry.category else NO_TOPIC
 
 
 def public_answers(reader) -> list:
@@ -164,4 +171,4 @@ def public_answers(reader) -> list:
         except EntryNotFound:
             continue
         out.append(e)
-    return sorted(out, key=lambda e: (e.category[0] if e.category else "其他", e.title))
+    return sorted(out, key=lambda e: (topic_of(e) == NO_TOPIC, topic_of(e), e.title))

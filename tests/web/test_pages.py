@@ -611,3 +611,22 @@ def test_the_site_has_its_own_icon(client):
     assert svg.text.startswith("<svg") and "immutable" in svg.headers["cache-control"]
     png = client.get("/favicon.ico")
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
+def test_answers_without_a_category_have_the_topic_other_in_the_list_and_the_filter(web_kb, make_client):
+    """An answer published with a title and body only is listed under 其他 and found by choosing 其他,
+    which comes last among the topics; other topics leave it out."""
+    web_kb.store.write_change("main", {"entries/policy/city-hrss/tea-subsidy.md": (
+        "---\nid: tea-subsidy\nkind: policy\ntitle: 茶园补贴怎么申请\nunit: city-hrss\naudience: public\n---\n"
+        "茶园补贴向所在区农业农村局申请。\n")}, "新增答复")
+    client = make_client(web_kb)
+    home = client.get("/", params={"q": "茶园补贴"})
+    topics = [a.get("value") for t, a in check_page(home).tags if t == "option"]
+    assert topics[-1] == "其他" and topics.count("其他") == 1
+    other = client.get("/", params={"q": "茶园补贴", "topic": "其他"}).text
+    assert "/answers/tea-subsidy" in other and '<option value="其他" selected>' in other
+    assert not re.search(r'href="/articles/', re.search(r'<ol class="results".*?</ol>', other, re.S).group(0))
+    assert "/answers/tea-subsidy" not in client.get("/", params={"q": "茶园补贴", "topic": "社保"}).text
+    browse = client.get("/browse").text
+    headings = re.findall(r'<h2 id="topic-\d+">(.*?)</h2>', browse)
+    assert headings[-1] == "其他" and browse.index("茶园补贴怎么申请") > browse.index('>其他</h2>')
