@@ -28,14 +28,23 @@ def public_site_link(label: str = ""):
     st.page_link(url, label=label or f"市民查询政策问答，请访问公众网站：{url}", icon=":material/public:")
 
 
+def take_notice() -> str | None:
+    """The log-in route's message (a failed log-in's reason), read once: it leaves the address, so the
+    address bar shows no signed text and reloading or bookmarking the page does not repeat it."""
+    if "notice" not in st.query_params:
+        return None
+    notice = read_notice(st.query_params["notice"])
+    del st.query_params["notice"]
+    return notice
+
+
 def sign_in(next_path: str = "", asked_for: str = ""):
     """The log-in form; after signing in the browser goes to ``next_path`` (or the user's landing page)."""
     st.title("登录")
     if asked_for:
         st.info(f"“{asked_for}”是工作人员页面：请先登录，登录后自动回到该页面。", icon=":material/lock:")
     st.caption("单位编辑、审核人员、坐席和管理员登录后使用。")
-    notice = read_notice(st.query_params.get("notice"))
-    if notice:
+    if notice := take_notice():
         st.error(notice)
     st.html(login_form(st.query_params.get("username", ""), next_path))
     st.caption(f"{WINDOW.seconds // 60} 分钟内登录失败 {MAX_FAILURES} 次后，该账号（以及所在地址）暂停登录 "

@@ -84,6 +84,10 @@ def test_five_failed_log_ins_in_the_app_lock_the_account_and_the_address(kb, ser
     log_in(page, url, "legal", "wrong-password")
     page.get_by_text(WRONG).wait_for()
     assert page.get_by_label("用户名").input_value() == "legal"      # typed again for the next try
+    page.wait_for_url(lambda u: "notice=" not in u)                 # the message is not kept in the address
+    page.reload()
+    page.get_by_label("用户名").wait_for()
+    expect(page.get_by_text(WRONG)).to_have_count(0)
     for _ in range(4):
         page.get_by_label("密码").fill("wrong-password")
         page.get_by_role("button", name="登录").click()
