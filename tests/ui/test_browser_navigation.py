@@ -49,9 +49,16 @@ def test_a_staff_page_opened_signed_out_signs_in_and_comes_back(server, page, tm
     page.goto(f"{url}/history?entry=residence-permit-apply")
     area = main(page)
     area.get_by_text("“历史版本”是工作人员页面：请先登录，登录后自动回到该页面。").wait_for()
-    expect(area.get_by_role("link", name="市民查询政策问答，请访问公众网站：http://127.0.0.1:8080")).to_be_visible()
+    public = area.get_by_role("link", name="市民查询政策问答，请访问公众网站：http://127.0.0.1:8080")
+    expect(public).to_be_visible()
     expect(page.get_by_text("已登录：")).to_have_count(0)
     shot(page, tmp_path, "nav-1-signed-out")
+    page.set_viewport_size({"width": 390, "height": 844})      # on a phone the address wraps, none of it cut
+    cut = "el => [el, ...el.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1).length"
+    expect(public).to_be_visible()
+    assert public.evaluate(cut) == 0
+    shot(page, tmp_path, "nav-1-signed-out-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     area.get_by_label("用户名").fill("center")
     area.get_by_label("密码").fill(PASSWORD)
     area.get_by_role("button", name="登录").click()
