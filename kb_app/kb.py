@@ -118,10 +118,14 @@ class Kb:
         ``not_emergency=True`` is the agent's confirmation that a suspected emergency is none
         (see kb_app.dispatch.assistant and kb_app.dispatch.answers). With ``history`` the catalogue match is re-ranked
         by similar past work orders (kb_app.dispatch.history); the intake rule never depends on it.
+        A ``now`` with a time zone (2026-11-20T08:00Z) is read as this machine's local time, the
+        hotline's, in which the due moments are told.
         """
         from .dispatch.assistant import dispatch_at
 
         now = now or self.now()
+        if now.tzinfo is not None:
+            now = now.astimezone().replace(tzinfo=None)
         rerank = self.dispatch_history.reranker(now) if history else None
         result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
                              not_emergency=not_emergency, rerank=rerank)

@@ -11,9 +11,9 @@
   and privacy, unlawful requests, matters beyond any unit's duties), with the script to read out.
   ``other_rule`` is that first other rule even when a transfer rule comes first, for the agent who
   finds that a suspected emergency is none;
-- ``candidates_withheld``: True when a transfer rule applies — the console and the command then show
-  the script and no dispatch candidate beside it (the candidates are still computed, for the agent
-  who confirms that it is not an emergency);
+- ``candidates_withheld``: True when a transfer rule applies — the console, the command and the JSON
+  (``to_dict``, the API's answer) then give the script and no dispatch candidate beside it (the
+  candidates are still computed, for the agent who confirms that it is not an emergency);
 - ``candidates``: the directory entries (派单目录) ranked for the text. Each entry is a bag of
   weighted terms — jieba words and character bigrams (``kb_app.search.analysis``) of its title, keywords,
   examples, category and body, the short fields weighted above the body — and the text is scored
@@ -171,17 +171,20 @@ class DispatchResult:
         return "dispatch" if self.candidates else ""
 
     def to_dict(self) -> dict:
+        """The result as ``kb dispatch --json`` prints it and the API answers: ``urgent`` is true for an
+        emergency to transfer (or a suspected one) as for a matter of the shortest time limit, and no
+        candidate is given beside a transfer script (``candidates_withheld``)."""
         return {"text": self.text, "now": self.now.isoformat(), "commit": self.commit,
                 "rule": self.rule.to_dict() if self.rule else None,
                 "round_the_clock": self.round_the_clock,
-                "candidates": [c.to_dict() for c in self.candidates],
+                "candidates": [] if self.candidates_withheld else [c.to_dict() for c in self.candidates],
                 "urgency": self.urgency,
                 "emergency": self.emergency.to_dict() if self.emergency else None,
                 "other_rule": self.other_rule.to_dict() if self.other_rule else None,
                 "candidates_withheld": self.candidates_withheld,
                 "confirmed_not_emergency": self.confirmed_not_emergency,
                 "answers": [a.to_dict() for a in self.answers],
-                "urgent": self.urgent,
+                "urgent": self.urgent or bool(self.urgency),
                 "suggested_outcome": self.suggested_outcome}
 
 

@@ -247,8 +247,11 @@ async def dispatch(request: Request) -> Response:
     limit = data.get("limit", 5)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 20:
         raise bad("limit", "应为 1 到 20 之间的整数。")
+    not_emergency = data.get("not_emergency", False)
+    if not isinstance(not_emergency, bool):
+        raise bad("not_emergency", "应为 true 或 false。")
     try:
-        result = await run_in_threadpool(site.kb.dispatch, text, now, limit)
+        result = await run_in_threadpool(site.kb.dispatch, text, now, limit, not_emergency=not_emergency)
     except KbError as e:
         raise HttpError(422, "dispatch_failed", str(e))
     return json_response(result.to_dict())

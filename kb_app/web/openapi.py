@@ -24,7 +24,8 @@ def _param(name: str, description: str, schema: dict, where: str = "query", requ
 
 CACHE_HEADERS = {"ETag": {"description": "提交、日期与请求的摘要；带 If-None-Match 再次请求时未变化返回 304",
                           "schema": {"type": "string"}},
-                 "Cache-Control": {"description": "公开响应 public, max-age=30；带密钥的响应 private, no-cache",
+                 "Cache-Control": {"description": "公开响应 public, max-age=30；带坐席密钥的响应 private, no-cache"
+                                                  "（合作平台密钥的响应与公众相同，可以缓存，按 Vary: Authorization 区分）",
                                    "schema": {"type": "string"}}}
 STR = {"type": "string"}
 NSTR = {"type": ["string", "null"]}
@@ -95,12 +96,45 @@ SCHEMAS = {
         "url": STR, "commit": STR}},
     "DispatchRequest": {"type": "object", "required": ["text"], "properties": {
         "text": {"type": "string", "maxLength": 2000, "description": "来电人原话"},
-        "now": {"type": "string", "description": "受理时刻（ISO），默认当前时间"},
-        "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5}}},
+        "now": {"type": "string", "description": "受理时刻（ISO），默认当前时间；带时区（如 Z、+08:00）时换算为热线所在地时间，"
+                                                 "结果中的时刻都是当地时间、不带时区"},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+        "not_emergency": {"type": "boolean", "default": False,
+                          "description": "坐席问过来电人、确认（疑似）紧急情况并未发生时为 true：转接话术让位，给出派单候选"}}},
+    "Rule": {"type": ["object", "null"], "description": "适用的分类处置规则及要读给来电人的话术", "properties": {
+        "id": STR, "name": STR, "action": {"enum": ["transfer", "redirect", "reject"]}, "action_label": STR,
+        "transfer_to": NSTR, "channel": NSTR, "trigger": STR, "script": STR, "basis": {}}},
+    "Due": {"type": ["object", "null"], "properties": {
+        "at": {"type": "string", "description": "办结时限（当地时间）"}, "start": STR, "tier": STR, "tier_name": STR,
+        "amount": {"type": "integer"}, "unit": STR, "workdays": {"type": "array", "items": STR},
+        "label": {"type": "string", "description": "给人看的期限，如“2026-11-20 18:00 前”"}}},
+    "Candidate": {"type": "object", "properties": {
+        "entry": {"type": "string", "description": "派单目录条目编号"}, "title": STR,
+        "category": {"type": "array", "items": STR}, "handler": STR, "handler_name": STR,
+        "co_handlers": {"type": "array", "items": {"type": "object", "properties": {"unit": STR, "name": STR}}},
+        "level": STR, "tier": STR, "tier_name": STR, "due": _ref("Due"), "due_error": NSTR,
+        "round_the_clock": {"type": "boolean"}, "score": {"type": "number"},
+        "note": {"type": "string", "description": "排序依据的说明，如“与 12 条历史工单相似”"}}},
     "DispatchResult": {"type": "object", "description": "与 kb dispatch --json 的输出相同", "properties": {
-        "text": STR, "now": STR, "commit": NSTR, "rule": {"type": ["object", "null"]},
-        "round_the_clock": {"type": "array", "items": STR},
-        "candidates": {"type": "array", "items": {"type": "object"}}}},
+        "text": STR, "now": {"type": "string", "description": "受理时刻（当地时间）"}, "commit": NSTR,
+        "rule": _ref("Rule"), "other_rule": _ref("Rule"),
+        "round_the_clock": {"type": "array", "items": STR, "description": "诉求中提到的 7×24 小时领域"},
+        "urgent": {"type": "boolean", "description": "需要立即处置：紧急（或疑似紧急）情况要转接，"
+                                                   "或反映的是办理时限最短的事（如燃气异味、水管爆裂）"},
+        "urgency": {"enum": ["emergency", "suspected", ""],
+                    "description": "要立即读转接话术时为 emergency（紧急）或 suspected（疑似紧急，按紧急处理）"},
+        "emergency": {"type": ["object", "null"], "description": "按意思识别的紧急情况：state 为 emergency、suspected 或 "
+                                                               "dismissed（已过去、是咨询等，不按紧急处理），附理由 explanation"},
+        "candidates_withheld": {"type": "boolean", "description": "为 true 时适用转接规则：只读 rule.script 转接，"
+                                                                  "candidates 为空；确认并非紧急后带 not_emergency 再次请求"},
+        "confirmed_not_emergency": {"type": "boolean"},
+        "candidates": {"type": "array", "items": _ref("Candidate"), "description": "派单目录候选，最合适的在前"},
+        "answers": {"type": "array", "items": {"type": "object", "properties": {
+            "entry": STR, "title": STR, "unit": STR, "unit_name": STR, "audience": STR, "status": STR,
+            "coverage": {"type": "number"}, "settles": {"type": "boolean", "description": "可直接答复来电人"}}},
+            "description": "可能直接答复该诉求的已发布答复（含内部答复）"},
+        "suggested_outcome": {"enum": ["transfer", "direct_answer", "dispatch", ""],
+                              "description": "建议的处理方式：转接、直接答复或派单"}}},
     "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {
         "entry": STR, "type": {"enum": ["vote", "report"]},
         "helpful": {"type": "boolean", "description": "type=vote 时必填"},

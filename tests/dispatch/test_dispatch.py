@@ -134,8 +134,10 @@ def test_synonyms_widen_the_query():
 
 def test_to_dict_is_json(dkb):
     data = dkb.dispatch("有人打架，还有工地半夜打桩", now=NOW).to_dict()
-    text = json.dumps(data, ensure_ascii=False)
     assert data["rule"]["id"] == "emergency-police"
+    assert data["candidates"] == [] and data["candidates_withheld"] and data["urgent"]  # the script alone
+    data = dkb.dispatch("有人打架，还有工地半夜打桩", now=NOW, not_emergency=True).to_dict()
+    text = json.dumps(data, ensure_ascii=False)
     assert data["candidates"][0]["entry"] == "night-construction"
     assert data["candidates"][0]["due"]["at"] == "2026-11-21T16:00:00"
     assert json.loads(text) == data

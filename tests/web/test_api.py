@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import time
 
 import pytest
 
@@ -217,6 +218,50 @@ def test_dispatch_equals_the_command(client, web_kb, agent_key):
     assert r.json() == json.loads(json.dumps(web_kb.dispatch(text, now=dt.datetime(2026, 11, 20,
                                                                                    16)).to_dict()))
     assert r.json()["candidates"]
+
+
+def test_an_emergency_comes_back_urgent_with_the_script_and_no_candidate(client, agent_key):
+    """An agent system reading ``urgent`` and ``candidates`` shows a fire as urgent with nothing to
+    dispatch; once the agent confirms it is none (``not_emergency``), the candidates come."""
+    key = bearer(agent_key)
+    fire = client.post("/api/v1/dispatch", json={"text": "家里着火了"}, headers=key).json()
+    assert fire["urgent"] is True and fire["urgency"] == "emergency" and fire["candidates_withheld"] is True
+    assert fire["candidates"] == [] and fire["rule"]["transfer_to"] == "119"
+    assert fire["suggested_outcome"] == "transfer"
+    fight = client.post("/api/v1/dispatch", json={"text": "楼下有人打架"}, headers=key).json()
+    assert fight["urgency"] == "suspected" and fight["urgent"] is True and fight["candidates"] == []
+    confirmed = client.post("/api/v1/dispatch", json={"text": "楼下有人打架", "not_emergency": True},
+                            headers=key).json()
+    assert confirmed["confirmed_not_emergency"] is True and confirmed["candidates"]
+    assert not confirmed["candidates_withheld"] and confirmed["urgent"] is False
+    error_of(client.post("/api/v1/dispatch", json={"text": "楼下有人打架", "not_emergency": "yes"}, headers=key),
+             400, "invalid_parameter")
+
+
+def test_a_moment_with_a_time_zone_is_read_as_local_time(client, agent_key, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        key, text = bearer(agent_key), "小区旁边工地半夜还在打桩，吵得睡不着"
+        local = client.post("/api/v1/dispatch", json={"text": text, "now": "2026-11-20T16:00"}, headers=key).json()
+        for moment in ("2026-11-20T08:00Z", "2026-11-20T16:00+08:00"):
+            zoned = client.post("/api/v1/dispatch", json={"text": text, "now": moment}, headers=key).json()
+            assert zoned["now"] == "2026-11-20T16:00:00"
+            assert zoned["candidates"][0]["due"] == local["candidates"][0]["due"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_the_dispatch_result_is_described_field_by_field(client, agent_key):
+    """Every field the API answers is in the OpenAPI description, and nothing described is missing."""
+    result = client.post("/api/v1/dispatch", json={"text": "小区旁边工地半夜还在打桩"}, headers=bearer(agent_key)).json()
+    schemas = SPEC["components"]["schemas"]
+    assert set(result) == set(schemas["DispatchResult"]["properties"])
+    assert set(result["candidates"][0]) == set(schemas["Candidate"]["properties"])
+    assert set(result["candidates"][0]["due"]) == set(schemas["Due"]["properties"])
+    rule = client.post("/api/v1/dispatch", json={"text": "家里着火了"}, headers=bearer(agent_key)).json()["rule"]
+    assert set(rule) == set(schemas["Rule"]["properties"])
 
 
 def test_dispatch_errors(client, agent_key, partner_key):
