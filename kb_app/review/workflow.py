@@ -33,12 +33,13 @@ class Action:
 
     verb: str
     states: tuple[str, ...]
-    #: What to do instead, said after a refusal; None names the states the action is allowed in.
-    hint: str | None = None
+    #: What to do instead, said after a refusal (by the CR's state when a dict, its "" key for the
+    #: others); None names the states the action is allowed in.
+    hint: str | dict | None = None
 
     def refusal(self, cr: ChangeRequest) -> str:
         """Why the action is refused on a CR in its current state, and what to do instead."""
-        hint = self.hint
+        hint = self.hint.get(cr.state, self.hint[""]) if isinstance(self.hint, dict) else self.hint
         if hint is None:
             names = [f"“{STATES[s]}”" for s in self.states]
             allowed = "、".join(names[:-1]) + "或" + names[-1] if len(names) > 1 else names[0]
@@ -55,7 +56,13 @@ ACTIONS = {
     "request_changes": Action("退回", ("in_review", "approved", "conflicting")),
     "reject": Action("驳回", ("in_review", "approved", "conflicting", "changes_requested")),
     "withdraw": Action("撤回", OPEN),
-    "publish": Action("发布", ("approved",), "需要所有审核方批准当前版本"),
+    "publish": Action("发布", ("approved",), {
+        "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",
+        "publishing": "它正在发布，请稍后查看结果",
+        "draft": "请先提交审核，所有审核方批准当前版本后才能发布",
+        "changes_requested": "请按审核意见修改后重新提交，所有审核方批准后才能发布",
+        "conflicting": "它与主干上的新改动冲突：请更新后重新审核",
+        "withdrawn": "如仍需修改，请新建变更请求", "rejected": "如仍需修改，请按驳回意见新建变更请求"}),
 }
 #: The state each decline leaves a CR in, and the event it records.
 DECLINES = {"request_changes": ("changes_requested", "request_changes"), "reject": ("rejected", "rejected")}

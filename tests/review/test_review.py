@@ -353,8 +353,8 @@ def test_publishing_the_same_cr_from_two_processes(kb, users, tmp_path):
     assert sorted(r[0] for r in results) == ["ReviewStateError", "ok"]
     refused = next(r for r in results if r[0] != "ok")
     assert refused[1] in (f"变更请求 #{cr.id} 正在由他人发布或刚被更新：请刷新后查看其状态。",
-                          f"变更请求 #{cr.id} 当前为“发布中”，不能发布：需要所有审核方批准当前版本。",
-                          f"变更请求 #{cr.id} 当前为“已发布”，不能发布：需要所有审核方批准当前版本。")
+                          f"变更请求 #{cr.id} 当前为“发布中”，不能发布：它正在发布，请稍后查看结果。",
+                          f"变更请求 #{cr.id} 当前为“已发布”，不能发布：它已经发布，无需再次发布。")
     assert kb.review.get(cr.id).state == "published"
     assert kb.store.git("rev-list", "--count", f"{base}..main").strip() == "2"   # one merge (plus the CR commit)
 

@@ -29,12 +29,14 @@ def test_create_approve_publish_from_the_command_line(kb, run, tmp_path):
     result = run("cr", "create", "--as", "hrss-editor", "--title", "命令行修改", "--dir", str(changes), "--submit")
     assert result.output == "已建立变更请求 #1（审核中，分支 cr/1）。\n"
     result = run("cr", "approve", "1", "--as", "hrss-editor")
-    assert (result.exit_code, result.output) == (1, "Error: 您是变更请求 #1 的作者，不能批准自己的变更：请由其他审核人审核。\n")
+    assert (result.exit_code, result.output) == (1, "错误：您是变更请求 #1 的作者，不能批准自己的变更：请由其他审核人审核。\n")
     assert run("cr", "approve", "1", "--as", "hrss-reviewer").output == "变更请求 #1：已批准，当前状态为“审核中”。\n"
     show = run("cr", "show", "1").output
     assert f"  修改 {HRSS}\n" in show and "  审核方 热线中心校核：待审核\n" in show
     assert run("cr", "approve", "1", "--as", "center").output == "变更请求 #1：已批准，当前状态为“已发布”。\n"
     assert "命令行修改。" in kb.store.read(HRSS)
+    assert run("cr", "publish", "1", "--as", "center").output == \
+        "错误：变更请求 #1 当前为“已发布”，不能发布：它已经发布，无需再次发布。\n"
     assert run("cr", "list").output == "#1\t已发布\thrss-editor\t命令行修改\n"
 
 
@@ -52,13 +54,13 @@ def test_set_delete_update_and_decisions(kb, run, tmp_path):
         "变更请求 #1 已更新（草稿），此前的批准已失效，需要重新审核。\n"
     assert run("cr", "withdraw", "1", "--as", "hrss-editor").output == "变更请求 #1：已撤回，当前状态为“已撤回”。\n"
     result = run("cr", "publish", "1", "--as", "center")
-    assert result.output == "Error: 变更请求 #1 当前为“已撤回”，不能发布：需要所有审核方批准当前版本。\n"
+    assert result.output == "错误：变更请求 #1 当前为“已撤回”，不能发布：如仍需修改，请新建变更请求。\n"
 
 
 def test_wrong_password_and_bad_set(kb, run, monkeypatch):
     monkeypatch.setenv("KB_PASSWORD", "not-the-password")
     result = run("cr", "approve", "1", "--as", "center")
-    assert result.output == "Error: 用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。\n"
+    assert result.output == "错误：用户名或密码不正确：请检查后重新输入；忘记密码请联系管理员重置。\n"
     monkeypatch.setenv("KB_PASSWORD", PASSWORD)
     result = run("cr", "create", "--as", "hrss-editor", "--title", "t", "--set", "no-equals-sign")
     assert result.exit_code == 2 and "应写成 路径=文件" in result.output
@@ -73,7 +75,7 @@ def test_a_change_names_the_tasks_it_resolves(kb, run, tmp_path):
     new.write_text(edited(kb, HRSS, "\n新电话。\n"), encoding="utf-8")
     result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
                  "--task", str(other))
-    assert result.output == f"Error: 维护任务 #{other} 属于单位“示例市公安局”，只有该单位或热线中心可以处理。\n"
+    assert result.output == f"错误：维护任务 #{other} 属于单位“示例市公安局”，只有该单位或热线中心可以处理。\n"
     result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
                  "--task", str(mine), "--submit")
     assert result.output == f"已建立变更请求 #1（审核中，分支 cr/1）。\n发布后将关闭维护任务 #{mine}。\n"

@@ -32,8 +32,20 @@ REFUSALS = {
     "reject": "变更请求 #7 当前为“{label}”，不能驳回：只有“审核中”、“已批准”、“有冲突”或“退回修改”"
               "的变更请求可以驳回。",
     "withdraw": "变更请求 #7 当前为“{label}”，不能撤回：只有“草稿”、“审核中”、“退回修改”、“已批准”或“有冲突”的变更请求可以撤回。",
-    "publish": "变更请求 #7 当前为“{label}”，不能发布：需要所有审核方批准当前版本。",
+    "publish": "变更请求 #7 当前为“{label}”，不能发布：{hint}。",
 }
+#: What publishing instead asks, by state: what is really in the way.
+PUBLISH_HINTS = {
+    "in_review": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",
+    "publishing": "它正在发布，请稍后查看结果", "draft": "请先提交审核，所有审核方批准当前版本后才能发布",
+    "changes_requested": "请按审核意见修改后重新提交，所有审核方批准后才能发布",
+    "conflicting": "它与主干上的新改动冲突：请更新后重新审核",
+    "withdrawn": "如仍需修改，请新建变更请求", "rejected": "如仍需修改，请按驳回意见新建变更请求",
+}
+
+
+def refusal(action: str, state: str) -> str:
+    return REFUSALS[action].format(label=STATES[state], hint=PUBLISH_HINTS.get(state, ""))
 
 
 def cr_in(state: str) -> ChangeRequest:
@@ -61,7 +73,7 @@ def test_every_state_and_action_is_allowed_or_refused_with_the_message(state, ac
     else:
         with pytest.raises(ReviewStateError) as e:
             require_state(cr_in(state), action)
-        assert str(e.value) == REFUSALS[action].format(label=STATES[state])
+        assert str(e.value) == refusal(action, state)
 
 
 @pytest.fixture
@@ -84,7 +96,7 @@ def test_each_action_refuses_a_withdrawn_cr_with_the_tables_message(kb, users, a
     args = tuple({HRSS: edited(kb, HRSS, "x\n")} if a == "CHANGES" else a for a in args)
     with pytest.raises(ReviewStateError) as e:
         getattr(kb.review, action)(users[who], cr.id, *args)
-    assert str(e.value) == REFUSALS[action].replace("#7", f"#{cr.id}").format(label="已撤回")
+    assert str(e.value) == refusal(action, "withdrawn").replace("#7", f"#{cr.id}")
 
 
 def test_a_bare_review_has_the_facades_hooks(kb):
