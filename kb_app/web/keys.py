@@ -78,8 +78,12 @@ class ApiKeys:
             raise ApiKeyError("速率限制应为每分钟至少 1 次请求。")
         key = PREFIX + secrets.token_urlsafe(32)
         with self._db() as db:
-            if db["api_keys"].count_where("name = ?", [name]):
+            if db["api_keys"].count_where("name = ? and revoked is null", [name]):
                 raise ApiKeyError(f"密钥“{name}”已存在：请换一个名称，或先用 kb apikey revoke {name} 吊销旧密钥。")
+            if db["api_keys"].count_where("name = ?", [name]):
+                # The logs and the metrics tell callers apart by name: a name is never given twice.
+                raise ApiKeyError(f"名称“{name}”属于一个已吊销的密钥，名称不再重复使用（日志按名称区分调用方）："
+                                  f"请换一个名称，例如 {name}-2。")
             db["api_keys"].insert({"name": name, "role": role, "key_hash": key_hash(key), "prefix": key[:8],
                                    "rate": rate, "created": self.kb.now().isoformat(timespec="seconds"),
                                    "revoked": None, "note": note or ""})

@@ -28,6 +28,11 @@ def test_keys_differ_and_names_are_unique(web_kb):
     assert web_kb.api_keys.add("a-1", "partner") != web_kb.api_keys.add("a-2", "partner")
     with pytest.raises(ApiKeyError, match="已存在"):
         web_kb.api_keys.add("a-1", "agent")
+    web_kb.api_keys.revoke("a-1")
+    with pytest.raises(ApiKeyError) as e:                      # not told to revoke what is revoked
+        web_kb.api_keys.add("a-1", "agent")
+    assert str(e.value) == ("名称“a-1”属于一个已吊销的密钥，名称不再重复使用（日志按名称区分调用方）："
+                            "请换一个名称，例如 a-1-2。")
 
 
 @pytest.mark.parametrize("name, role, rate, message", [
