@@ -1,5 +1,6 @@
 """The ``kb`` command group and what its commands share: the options that open a knowledge base,
-signing in with ``--as``, date parsing and turning a ``KbError`` into ``Error: …``.
+signing in with ``--as``, date parsing and turning a ``KbError`` (or a file that cannot be read or
+written) into ``错误：…``.
 
 Each family of commands lives in its own module (content, review, dispatch, reports, admin) and
 registers itself on :data:`cli` when imported at the end of this module. Commands only parse, call
@@ -12,7 +13,7 @@ import functools
 
 import click
 
-from .exceptions import KbError
+from .exceptions import KbError, file_problem
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 ROOT_HELP = "内容仓库目录（默认当前目录或 KB_ROOT）。"
@@ -33,20 +34,33 @@ def root_options(fn):
 
         with errors():
             kb = open_kb(load_settings(config_file, root=root, data_dir=data_dir))
+            # Every command works on a content repository: a mistyped --root stops here, before a
+            # command that only needs the database (accounts, keys) makes a new one beside the wrong folder.
+            kb.store
             return fn(kb, **kwargs)
 
     return wrapper
 
 
+class Refusal(click.ClickException):
+    """A command's error as its user reads it: ``错误：…`` on standard error, exit status 1."""
+
+    def show(self, file=None):
+        click.echo(f"错误：{self.format_message()}", file=file, err=True)
+
+
 class errors:
-    """Turn a KbError into ``Error: …`` and exit status 1."""
+    """Turn a KbError into ``错误：…`` and exit status 1; so too a file that cannot be read or written
+    (a folder that does not exist, no permission, a CSV saved as GBK), never a traceback."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, exc, tb):
         if isinstance(exc, KbError):
-            raise click.ClickException(str(exc))
+            raise Refusal(str(exc))
+        if isinstance(exc, (OSError, UnicodeDecodeError)):
+            raise Refusal(file_problem(exc))
         return False
 
 

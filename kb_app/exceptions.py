@@ -40,3 +40,25 @@ class AuthError(KbError):
 class ReviewStateError(KbError):
     """变更请求的状态不允许该操作。"""
 
+
+
+#: What the operating system's refusals mean, said to the person (its own ``strerror`` is English).
+_OS_REASONS = {"ENOENT": "文件或目录不存在", "EACCES": "没有权限", "EPERM": "没有权限", "EISDIR": "这是一个目录，不是文件",
+               "ENOTDIR": "路径中有一段不是目录", "ENOSPC": "磁盘空间已满", "EROFS": "所在位置是只读的",
+               "EEXIST": "已经存在", "ENAMETOOLONG": "名称太长", "EMFILE": "打开的文件太多",
+               "EADDRINUSE": "地址已被占用", "ENOTEMPTY": "目录不为空"}
+
+
+def os_reason(error: OSError) -> str:
+    """An OSError's reason in Chinese (the system's words when there is none for it)."""
+    import errno
+
+    return _OS_REASONS.get(errno.errorcode.get(error.errno or 0, ""), error.strerror or str(error))
+
+
+def file_problem(error: OSError | UnicodeDecodeError) -> str:
+    """What went wrong reading or writing a file, and what to do: for an error no command expected."""
+    if isinstance(error, UnicodeDecodeError):
+        return "读取的文件不是 UTF-8 编码（如表格软件按 GBK 导出的 CSV）：请另存为 UTF-8 后重试。"
+    where = f"“{error.filename}”" if error.filename else "文件"
+    return f"无法读写{where}：{os_reason(error)}。请检查路径和权限后重试。"

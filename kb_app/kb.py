@@ -367,9 +367,16 @@ class Kb:
 
     def entry_diff(self, entry_id: str, old: str, new: str | None = None) -> str:
         """Unified diff of an entry's file between two revisions (``new`` is main by default)."""
-        store = self.store
-        new = store.rev(new or self.settings.main_branch)
-        return store.diff(self.entry_path(entry_id), store.rev(old), new)
+        store, path = self.store, self.entry_path(entry_id)
+        revisions = []
+        for name in (old, new or self.settings.main_branch):
+            commit = store.rev(name)
+            if commit is None:
+                # An unknown version would read as an absent file: a diff that adds or deletes it all.
+                raise KbError(f"找不到版本“{name}”：请使用 kb history {entry_id} 列出的提交号，或分支名 "
+                              f"{self.settings.main_branch}、cr/编号。")
+            revisions.append(commit)
+        return store.diff(path, *revisions)
 
     def as_of(self, entry_id: str, day: dt.date):
         """The version of an entry in force on ``day`` and who published it (see kb_app.content.asof)."""

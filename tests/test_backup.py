@@ -125,7 +125,7 @@ def test_cli_backup_and_restore(kb, tmp_path):
     assert "2 个分支与标签（其中变更请求 1 个）" in result.output
     again = runner.invoke(cli, ["backup", *root, str(tmp_path / "b")])
     assert again.exit_code == 1
-    assert again.output == f"Error: 备份目录“{tmp_path / 'b'}”已存在且不为空：请指定一个新的目录。\n"
+    assert again.output == f"错误：备份目录“{tmp_path / 'b'}”已存在且不为空：请指定一个新的目录。\n"
     result = runner.invoke(cli, ["restore", str(tmp_path / "b"), str(tmp_path / "r"),
                                  "--data-dir", str(tmp_path / "rd")])
     assert result.exit_code == 0, result.output

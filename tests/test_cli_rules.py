@@ -56,3 +56,25 @@ def test_objection_file_and_list(kb):
     assert "已提交派单异议" in result.output
     listed = run(kb, "objection", "list", "street-light-out").output
     assert "审核中" in listed and "区管道路" in listed
+
+
+def test_files_that_cannot_be_read_or_written_are_said_so_in_chinese(kb, tmp_path):
+    """A CSV saved as GBK, an output folder that does not exist, a backup where nothing can be written:
+    a message that says what is wrong and what to do, exit status 1, never a traceback."""
+    gbk = tmp_path / "taxonomy.csv"
+    gbk.write_bytes("一级分类,二级分类,三级分类\n城乡建设,住房,物业\n".encode("gbk"))
+    questions = tmp_path / "questions.txt"
+    questions.write_bytes("社保卡怎么补办\n".encode("gbk"))
+    blocked = tmp_path / "blocked"
+    blocked.write_text("", encoding="utf-8")                    # a file where a folder is needed
+    entry = kb.snapshot().policies()[0].id
+    cases = {("report", "catalog", "--taxonomy", str(gbk)): "请另存为 UTF-8 后重试",
+             ("search", "--queries-file", str(questions)): "请另存为 UTF-8 后重试",
+             ("asof", entry, "--on", TODAY, "-o", str(tmp_path / "no-such-folder" / "a.html")):
+                 f"无法读写“{tmp_path / 'no-such-folder' / 'a.html'}”：文件或目录不存在。请检查路径和权限后重试。",
+             ("backup", str(blocked / "b")): "请检查路径和权限后重试"}
+    for args, message in cases.items():
+        result = run(kb, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith("错误：") and message in result.output, (args, result.output)
+        assert "Traceback" not in result.output and result.exception.__class__ is SystemExit

@@ -128,7 +128,8 @@ class Store:
         try:
             self.repo = git.Repo(self.root)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise StoreError(f"“{self.root}”不是 git 仓库：请先运行 kb init {self.root}，或用 --root 指向内容仓库。")
+            raise StoreError(f"“{self.root.resolve()}”不是内容仓库（git 仓库）：请用 --root 或环境变量 KB_ROOT 指向内容仓库；"
+                             f"要在这里新建，运行 kb init {self.root}。")
         self.main = main_branch
         self.author = author
         self._reading = threading.Lock()

@@ -36,7 +36,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..exceptions import KbError, PermissionDenied
+from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
 from ..search.textsim import BigramIndex
 
@@ -281,7 +281,7 @@ class DispatchHistory:
             with open(path, encoding="utf-8-sig") as fh:
                 return self.import_lines(fh, progress)
         except OSError as e:
-            raise HistoryImportError(f"无法读取历史工单文件“{path}”：{e.strerror}。请检查路径和权限。")
+            raise HistoryImportError(f"无法读取历史工单文件“{path}”：{os_reason(e)}。请检查路径和权限。")
         except UnicodeDecodeError:
             raise HistoryImportError(f"历史工单文件“{path}”不是 UTF-8 编码：请另存为 UTF-8 后重试。")
 

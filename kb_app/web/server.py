@@ -18,7 +18,7 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 from uvicorn.config import STARTUP_FAILURE
 
 from ..config import Settings
-from ..exceptions import KbError
+from ..exceptions import KbError, os_reason
 from .timing import pause
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def listening_socket(host: str, port: int, reuse_port: bool = False) -> socket.s
         sock.bind((host, port))
     except OSError as e:
         sock.close()
-        raise KbError(f"无法监听 {host}:{port}（{e.strerror}）：端口可能已被占用，请换一个端口（--port）。")
+        raise KbError(f"无法监听 {host}:{port}（{os_reason(e)}）：端口可能已被占用，请换一个端口（--port）。")
     sock.set_inheritable(True)
     return sock
 

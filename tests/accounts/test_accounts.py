@@ -170,10 +170,10 @@ def test_cli_as_is_throttled_and_kb_user_unlock_lifts_it(kb, clock, center, monk
     root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
     monkeypatch.setenv("KB_PASSWORD", "wrong-password")
     outputs = [runner.invoke(cli, ["cr", "approve", "99", "--as", "center", *root]).output for _ in range(6)]
-    assert outputs == [f"Error: {WRONG}\n"] * 4 + [f"Error: {locked_account('center', 15)}\n"] * 2
+    assert outputs == [f"错误：{WRONG}\n"] * 4 + [f"错误：{locked_account('center', 15)}\n"] * 2
     monkeypatch.setenv("KB_PASSWORD", PASSWORD)
     result = runner.invoke(cli, ["cr", "approve", "99", "--as", "center", *root])
-    assert (result.exit_code, result.output) == (1, f"Error: {locked_account('center', 15)}\n")
+    assert (result.exit_code, result.output) == (1, f"错误：{locked_account('center', 15)}\n")
     listed = runner.invoke(cli, ["user", "list", *root]).output
     assert listed == "center\t张校核\t热线中心校核\t（已锁定，15 分钟后自动解锁）\n"
     assert runner.invoke(cli, ["user", "unlock", "center", *root]).output == "账号 center 已解锁。\n"
@@ -300,7 +300,7 @@ def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(k
     result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
     assert result.exit_code == 1 and calls == []
     assert result.output == (
-        "Error: 不能在 0.0.0.0 上启动：账号 admin、agent 仍在使用公开的演示密码（demo-2026），其他机器上的任何人都能用它登录。"
+        "错误：不能在 0.0.0.0 上启动：账号 admin、agent 仍在使用公开的演示密码（demo-2026），其他机器上的任何人都能用它登录。"
         "请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd 用户名，或由管理员在“用户管理”页面重置），"
         "或停用不用的账号（kb user disable 用户名）；只在本机试用时请用 --address 127.0.0.1。\n")
     monkeypatch.setenv("KB_ADDRESS", "192.168.1.20")

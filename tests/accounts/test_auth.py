@@ -95,14 +95,17 @@ def test_cli_user_commands(kb, monkeypatch):
     assert result.output == "已建立账号 center（张校核，热线中心校核）。\n"
     result = runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", *root])
     assert result.exit_code == 1
-    assert result.output == "Error: 角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。\n"
+    assert result.output == "错误：角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。\n"
     result = runner.invoke(cli, ["user", "disable", "center", *root])
     assert result.output == "账号 center 已停用，其会话已全部结束。\n"
+    assert runner.invoke(cli, ["user", "disable", "center", *root]).output == "账号 center 本来就已停用，未作改动。\n"
     assert runner.invoke(cli, ["user", "list", *root]).output == "center\t张校核\t热线中心校核\t（已停用）\n"
     monkeypatch.setenv("KB_PASSWORD", "new-password-2")
     result = runner.invoke(cli, ["user", "passwd", "center", *root])
     assert result.output == "账号 center 的密码已修改，其会话已全部结束。\n"
-    kb.users.set_disabled("center", False)
+    assert runner.invoke(cli, ["user", "disable", "--enable", "center", *root]).output == "账号 center 已恢复。\n"
+    assert runner.invoke(cli, ["user", "disable", "--enable", "center", *root]).output == \
+        "账号 center 本来就在使用中，未作改动。\n"
     assert kb.authenticate("center", "new-password-2").username == "center"
 
 
@@ -112,3 +115,20 @@ def test_cli_password_prompt(kb):
                                 input="prompted-pass\nprompted-pass\n")
     assert result.exit_code == 0, result.output
     assert kb.authenticate("agent1", "prompted-pass").role == "agent"
+
+
+def test_account_commands_refuse_a_folder_that_is_not_a_knowledge_base(tmp_path, monkeypatch):
+    """A mistyped --root is said so: no account or key is made in a new database beside the wrong folder,
+    and a folder that does not exist is not created."""
+    monkeypatch.setenv("KB_PASSWORD", "long-password")
+    empty, missing = tmp_path / "empty", tmp_path / "missing"
+    empty.mkdir()
+    runner = CliRunner()
+    for args in (["user", "add", "x1", "--name", "某人", "--role", "agent", "--root", str(empty)],
+                 ["apikey", "add", "zz", "--role", "agent", "--root", str(empty)],
+                 ["user", "list", "--root", str(empty)],
+                 ["user", "unlock", "x1", "--root", str(missing)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "不是内容仓库（git 仓库）：请用 --root 或环境变量 KB_ROOT 指向内容仓库" in result.output
+    assert list(empty.iterdir()) == [] and not missing.exists()

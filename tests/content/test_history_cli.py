@@ -4,6 +4,8 @@ import datetime as dt
 import os
 import subprocess
 
+import pytest
+
 from click.testing import CliRunner
 
 from kb_app.cli import cli
@@ -59,7 +61,7 @@ def test_history_on_a_day_prints_the_version_in_force(kb):
     assert lines[1] == "---" and "另行补充：以窗口告知为准。" in result.output
     before = run(kb, "history", entry.id, "--on", "2026-11-21")
     assert before.exit_code == 1
-    assert before.output == f"Error: 2026-11-21 当天没有有效的“{entry.id}”版本。\n"
+    assert before.output == f"错误：2026-11-21 当天没有有效的“{entry.id}”版本。\n"
 
 
 def test_history_of_a_deleted_entry_marks_the_deletion(kb):
@@ -69,7 +71,7 @@ def test_history_of_a_deleted_entry_marks_the_deletion(kb):
     result = run(kb, "history", entry.id)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == f"{gone[:10]}  {TODAY} 11:00  测试  删除条目（删除）"
-    assert run(kb, "history", "no-such-entry").output == "Error: 条目“no-such-entry”不存在：请检查编号。\n"
+    assert run(kb, "history", "no-such-entry").output == "错误：条目“no-such-entry”不存在：请检查编号。\n"
 
 
 def test_diff_between_versions_and_against_main(kb):
@@ -83,3 +85,13 @@ def test_diff_between_versions_and_against_main(kb):
     assert "+另行补充：以窗口告知为准。" in lines
     assert run(kb, "diff", entry.id, first, second).output == result.output
     assert run(kb, "diff", entry.id, second).output == "两个版本没有差别。\n"
+
+
+@pytest.mark.parametrize("versions", [["deadbeef"], ["main~5"], ["HEAD", "cr/999"]])
+def test_a_version_that_does_not_exist_is_said_so_not_shown_as_added_or_deleted(kb, versions):
+    entry = entry_in_force(kb)
+    result = run(kb, "diff", entry.id, *versions)
+    missing = next(v for v in versions if kb.store.rev(v) is None)
+    assert result.exit_code == 1
+    assert f"找不到版本“{missing}”：请使用 kb history {entry.id} 列出的提交号" in result.output
+    assert "@@" not in result.output

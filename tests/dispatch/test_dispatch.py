@@ -146,6 +146,8 @@ def test_to_dict_is_json(dkb):
 def test_cli_dispatch(dkb, sample_root, tmp_path):
     runner = CliRunner()
     args = ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
+    for limit in ("0", "-3", "21"):                # as many as the API allows, at least one
+        assert runner.invoke(cli, [*args, "--limit", limit, "停水了"]).exit_code == 2
     res = runner.invoke(cli, [*args, "--json", "--now", "2026-11-20T16:00", "小区旁边工地半夜还在打桩"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)

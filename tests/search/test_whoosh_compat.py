@@ -39,7 +39,7 @@ def test_search_and_the_cli_refuse_another_whoosh(kb, monkeypatch):
     base = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_dir)]
     out = CliRunner().invoke(cli, ["search", *base, "失业金"])
     assert out.exit_code == 1
-    assert out.output.endswith(f"Error: {MESSAGE}\n")
+    assert out.output.endswith(f"错误：{MESSAGE}\n")
 
 
 def postings(ix) -> dict:

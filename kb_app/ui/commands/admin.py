@@ -110,6 +110,10 @@ def user_disable(kb, username, enable):
     示例：
         kb user disable hrss-editor
     """
+    before = kb.users.require(username)
+    if before.disabled != enable:           # already as asked: nothing changes, and it is said so
+        click.echo(f"账号 {username} 本来就{'在使用中' if enable else '已停用'}，未作改动。")
+        return
     u = kb.users.set_disabled(username, not enable, actor=os_user())
     click.echo(f"账号 {u.username} 已恢复。" if enable else f"账号 {u.username} 已停用，其会话已全部结束。")
 

@@ -8,7 +8,7 @@ import sys
 import click
 
 from ...labels import KIND_LABELS, audience_label, label, status_mark
-from ...cli import cli, errors, parse_date, root_options
+from ...cli import Refusal, cli, errors, parse_date, root_options
 
 
 @cli.command()
@@ -96,7 +96,7 @@ def history(kb, entry_id, on_date):
     if on_date:
         version, entry = kb.version_on(entry_id, on_date)
         if version is None:
-            raise click.ClickException(f"{on_date} 当天没有有效的“{entry_id}”版本。")
+            raise Refusal(f"{on_date} 当天没有有效的“{entry_id}”版本。")
         click.echo(f"{on_date} 有效的版本：{version.commit[:10]}"
                    f"（{version.date:%Y-%m-%d %H:%M} {version.author}：{version.summary}）")
         click.echo(kb.version_text(version))

@@ -15,7 +15,7 @@ from ...cli import cli, errors, parse_datetime, root_options
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本和评测使用）。")
 @click.option("--now", callback=parse_datetime, default=None, help="受理时间（YYYY-MM-DDTHH:MM），默认现在。")
-@click.option("--limit", default=5, show_default=True, help="列出的目录条目数。")
+@click.option("--limit", type=click.IntRange(1, 20), default=5, show_default=True, help="列出的目录条目数。")
 @click.option("--not-emergency", is_flag=True, help="坐席已向来电人确认：疑似紧急的情况并非紧急，继续给出派单建议。")
 @click.option("--learn", "learn_file", type=click.Path(dir_okay=False), default=None,
               help="导入历史工单：JSON Lines 文件，每行 {\"text\": 诉求, \"entry\": 派单目录事项编号}，可选 at、region。")

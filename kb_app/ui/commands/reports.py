@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ...cli import as_user, cli, errors, parse_date, root_options
+from ...cli import Refusal, as_user, cli, errors, parse_date, root_options
 
 
 @cli.command()
@@ -44,7 +44,7 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
     from ...usage.stats import SECTIONS
 
     if unit and unit not in kb.snapshot().units:
-        raise click.ClickException(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
+        raise Refusal(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
     with errors():
         if as_csv:
             click.echo(kb.stats.report_csv(start, end, unit), nl=False)

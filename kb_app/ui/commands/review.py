@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ...exceptions import os_reason
 from ...labels import CHANGE_LABELS, label
 from ...cli import as_user, cli, root_options
 
@@ -21,7 +22,7 @@ def collect_changes(kb, directory, sets, deletes):
         try:
             changes[path.strip()] = Path(file).read_text(encoding="utf-8")
         except OSError as e:
-            raise click.BadParameter(f"无法读取文件“{file}”：{e.strerror}", param_hint="--set")
+            raise click.BadParameter(f"无法读取文件“{file}”：{os_reason(e)}", param_hint="--set")
     for path in deletes:
         changes[path.strip()] = None
     return changes
