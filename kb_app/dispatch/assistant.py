@@ -294,10 +294,37 @@ def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     ranked = index.rank(text, 1)
     if not ranked or ranked[0][1] < REPORT_SHORT_FLOOR:
         return "", None
-    if ranked[0][1] < REPORT_FLOOR and index.share(text, ranked[0][1]) < REPORT_SHARE:
-        return "", None
     entry = ranked[0][0]
+    if ranked[0][1] < REPORT_FLOOR and index.share(text, ranked[0][1]) < REPORT_SHARE \
+            and not any(_clause_reports(index, clause, entry) for clause in clauses(text, index.analyzer)):
+        return "", None
     return ("urgent" if urgent_tier(snap, entry) else "report"), entry
+
+
+def clauses(text: str, analyzer: Analyzer) -> list[str]:
+    """A spoken statement's clauses: between punctuation, and after a 了 of its own (水管爆了｜水漫出来了;
+    了 in a word, as in 了解 or 为了, ends nothing)."""
+    out = []
+    for part in CLAUSE_BREAK.split(text):
+        clause = ""
+        for word in analyzer.jieba.cut(part, True):
+            clause += word
+            if word == "了":
+                out.append(clause)
+                clause = ""
+        out.append(clause)
+    return [c for c in out if len(c) >= 2]
+
+
+def _clause_reports(index: "DirectoryIndex", clause: str, entry: Entry) -> bool:
+    """A clause of a longer statement says the matter wholly (水管爆了 in 水管爆了水漫出来了, whose
+    consequence the catalogue does not hold): it names something wrong and the whole statement's best
+    entry is its own, holding most of it."""
+    if not PROBLEM_WORDS.search(clause):
+        return False
+    ranked = index.rank(clause, 1)
+    return bool(ranked) and ranked[0][0].id == entry.id and ranked[0][1] >= REPORT_SHORT_FLOOR \
+        and index.share(clause, ranked[0][1]) >= REPORT_SHARE
 
 
 def urgent_tier(snap: Snapshot, entry: Entry) -> bool:

@@ -272,6 +272,22 @@ def test_a_short_statement_the_catalogue_holds_wholly_is_a_report(kb):
     assert index.share("啊啊啊", 0.0) == 0.0
 
 
+def test_a_clause_that_says_the_matter_wholly_reports_it_in_a_longer_statement(kb):
+    """水管爆了水漫出来了: what followed (水漫出来了) is held by no entry and halves the share of the whole,
+    but its first clause says the matter wholly and the whole statement's best entry is the same;
+    了 in a word (了解, 为了) divides nothing, and a question stays a question."""
+    from kb_app.dispatch.assistant import clauses, directory_index, public_report
+
+    snap = kb.snapshot()
+    assert clauses("水管爆了水漫出来了", directory_index(snap).analyzer) == ["水管爆了", "水漫出来了"]
+    assert clauses("为了孩子上学户口迁移了", directory_index(snap).analyzer) == ["为了孩子上学户口迁移了"]
+    for text in ("水管爆了水漫出来了", "我家水管爆了水漫出来了"):
+        assert public_report(snap, text) == "urgent"
+        assert kb.dispatch(text, answers=False).urgent
+    assert public_report(snap, "我想了解一下水管爆了怎么办") == ""
+    assert public_report(snap, "水漫出来了") == ""
+
+
 def test_where_it_happens_takes_nothing_from_a_report(kb):
     """厨房水管爆了 reports what 水管爆了 does: the catalogue holds 厨房 (油烟), which a burst pipe in a
     kitchen need not match."""
