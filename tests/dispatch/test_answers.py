@@ -93,6 +93,18 @@ def test_cli_shows_the_answer_before_the_catalogue(indexed, sample_root, tmp_pat
     assert lines.index(next(x for x in lines if x.startswith("1. "))) > 1
 
 
+def test_cli_says_to_read_out_only_the_first_answer_as_the_console_does(indexed, sample_root):
+    """停水了: the answer to read out (its safety advice, the matter is urgent) is the first; a planned
+    outage's notice and an internal instruction that also cover it are related, not read out."""
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
+                                   "--now", "2026-11-20T16:00", "停水了"])
+    assert res.exit_code == 0, res.output
+    answers = [x for x in res.output.splitlines() if x.startswith(("先口述", "建议直接答复", "相关答复"))]
+    assert len(answers) > 1 and answers[0].startswith("先口述其中的安全提示：")
+    assert all(x.startswith("相关答复：") for x in answers[1:])
+    assert not any("内部" in x for x in answers if not x.startswith("相关答复："))
+
+
 # -- outcomes and the direct-answer rate -------------------------------------------------------------
 
 

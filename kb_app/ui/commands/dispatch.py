@@ -105,9 +105,11 @@ def echo_intake(result):
 
 
 def echo_answers(result):
-    """The answers that may settle the request, before the catalogue candidates."""
+    """The answers that may settle the request, before the catalogue candidates; as in the console, the
+    first is the one to read out (its safety advice when the matter is urgent), the others are related."""
     for a in result.answers:
         marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status)) if x)
-        lead = ("先口述其中的安全提示：" if result.urgent else "建议直接答复：") if a.settles else "相关答复："
+        first = a.settles and a is result.answers[0]
+        lead = ("先口述其中的安全提示：" if result.urgent else "建议直接答复：") if first else "相关答复："
         click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）")
 
