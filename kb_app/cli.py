@@ -14,6 +14,9 @@ import functools
 import click
 
 from .exceptions import KbError, file_problem
+from .ui.commands import chinese
+
+chinese.install()    # before any option is declared: click names a path's kind (文件, 目录) then
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 ROOT_HELP = "内容仓库目录（默认当前目录或 KB_ROOT）。"

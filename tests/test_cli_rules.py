@@ -78,3 +78,21 @@ def test_files_that_cannot_be_read_or_written_are_said_so_in_chinese(kb, tmp_pat
         assert result.exit_code == 1, (args, result.output)
         assert result.output.startswith("错误：") and message in result.output, (args, result.output)
         assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+def test_the_command_lines_own_words_are_chinese(kb):
+    """Mistakes in a command line (a missing option, a value of the wrong kind, an option before the
+    command) are told in Chinese, as are the help's headings."""
+    cases = {("asof", "x"): "错误：缺少选项 '--on'",
+             ("dispatch", "--limit", "abc", "停水"): "错误：'--limit' 的值无效：'abc' 不是数字。",
+             ("dispatch", "--limit", "0", "停水"): "错误：'--limit' 的值无效：0 不在允许的范围（1<=x<=20）内。",
+             ("apikey", "add", "zz", "--role", "admin"): "错误：'--role' 的值无效：'admin' 不是可选的值",
+             ("list", "extra"): "错误：多余的参数（extra）"}
+    for args, message in cases.items():
+        result = run(kb, *args)
+        assert result.exit_code == 2 and message in result.output, (args, result.output)
+        assert "用法: " in result.output and "查看帮助：" in result.output
+    before = CliRunner().invoke(cli, ["--root", "x", "list"])
+    assert "没有选项 '--root'（选项写在子命令之后，例如 kb list --root 目录）" in before.output
+    text = CliRunner().invoke(cli, ["backup", "-h"]).output
+    assert "选项:" in text and "显示本帮助并退出。" in text and "Options" not in text and "Usage" not in text

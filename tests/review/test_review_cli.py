@@ -48,7 +48,7 @@ def test_set_delete_update_and_decisions(kb, run, tmp_path):
     assert result.output == "已建立变更请求 #1（草稿，分支 cr/1）。\n"
     assert kb.review.status(kb.review.get(1)).touched == {HRSS: "M", other: "D"}
     result = run("cr", "request-changes", "1", "--as", "center")
-    assert result.exit_code == 2 and "Missing option '--comment'" in result.output, result.output
+    assert result.exit_code == 2 and "错误：缺少选项 '--comment'" in result.output, result.output
     new.write_text(edited(kb, HRSS, "y\n"), encoding="utf-8")
     assert run("cr", "update", "1", "--as", "hrss-editor", "--set", f"{HRSS}={new}").output == \
         "变更请求 #1 已更新（草稿），此前的批准已失效，需要重新审核。\n"
