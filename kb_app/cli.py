@@ -37,9 +37,7 @@ def root_options(fn):
 
         with errors():
             kb = open_kb(load_settings(config_file, root=root, data_dir=data_dir))
-            # Every command works on a content repository: a mistyped --root stops here, before a
-            # command that only needs the database (accounts, keys) makes a new one beside the wrong folder.
-            kb.store
+            kb.require_repository()      # a mistyped --root stops every command here
             return fn(kb, **kwargs)
 
     return wrapper
@@ -65,6 +63,12 @@ class errors:
         if isinstance(exc, (OSError, UnicodeDecodeError)):
             raise Refusal(file_problem(exc))
         return False
+
+
+def require_unit(kb, unit: str | None):
+    """Refuse a unit code the configuration does not know: a typo would list nothing and say nothing."""
+    if unit and unit not in kb.snapshot().units:
+        raise Refusal(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
 
 
 def iso_option(parse, what: str, example: str):

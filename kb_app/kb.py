@@ -53,6 +53,11 @@ class Kb:
     def store(self) -> Store:
         return Store(self.settings.root, self.settings.main_branch, self.settings.git_author)
 
+    def require_repository(self):
+        """Raise StoreError unless the root is a content repository: before a command that needs only
+        the database (accounts, keys) makes a new one beside the wrong folder."""
+        self.store
+
     def db(self):
         """A fresh connection to the workflow database (one per operation or thread)."""
         return dbmod.connect(self.settings.db_path)

@@ -96,3 +96,16 @@ def test_the_command_lines_own_words_are_chinese(kb):
     assert "没有选项 '--root'（选项写在子命令之后，例如 kb list --root 目录）" in before.output
     text = CliRunner().invoke(cli, ["backup", "-h"]).output
     assert "选项:" in text and "显示本帮助并退出。" in text and "Options" not in text and "Usage" not in text
+
+
+def test_a_filter_that_matches_nothing_known_is_said_so_not_answered_with_silence(kb):
+    """A mistyped unit or state would list nothing and say nothing; a search without words is asked for."""
+    for args in (("list", "--unit", "nosuch"), ("search", "--unit", "nosuch", "失业金"), ("task", "list", "--unit", "nosuch")):
+        result = run(kb, *args)
+        assert (result.exit_code, result.output) == (1, "错误：单位“nosuch”不在 regulations/units.yaml 中：请检查单位编号。\n")
+    result = run(kb, "cr", "list", "--state", "bogus")
+    assert result.exit_code == 1 and result.output.startswith("错误：没有“bogus”这个状态：可用 draft（草稿）、")
+    assert run(kb, "cr", "list", "--state", "已撤回").exit_code == 0
+    assert run(kb, "cr", "list", "--state", "withdrawn").exit_code == 0
+    result = run(kb, "search")
+    assert result.exit_code == 1 and result.output.startswith("错误：请写下要查询的内容，例如 kb search 失业金怎么领")

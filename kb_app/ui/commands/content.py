@@ -8,7 +8,7 @@ import sys
 import click
 
 from ...labels import KIND_LABELS, audience_label, label, status_mark
-from ...cli import Refusal, cli, errors, parse_date, root_options
+from ...cli import Refusal, cli, errors, parse_date, require_unit, root_options
 
 
 @cli.command()
@@ -71,6 +71,7 @@ def list_entries(kb, kind, unit):
     示例：
         kb list --root ./kb --kind policy --unit hotline-center
     """
+    require_unit(kb, unit)
     snap = kb.snapshot()
     today = kb.today()
     for e in sorted(snap.entry_list, key=lambda e: e.path):
@@ -175,8 +176,12 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
         kb search --audience agent --kind article 着火了能打12345吗
         kb search --json --queries-file questions.txt
     """
-    queries = [line.rstrip("\n") for line in queries_file] if queries_file else [" ".join(query)]
-    for q in queries:
+    require_unit(kb, unit)
+    queries = [line.strip() for line in queries_file] if queries_file else [" ".join(query).strip()]
+    if not any(queries):
+        raise Refusal("请写下要查询的内容，例如 kb search 失业金怎么领；或用 --queries-file 从文件读取，每行一个。")
+    # JSON answers line for line (a blank line too, for scripts that pair them); text skips blank lines.
+    for q in queries if as_json else filter(None, queries):
         results = kb.search(q, audience=audience, limit=limit, kind=kind, unit=unit, category=category,
                             region=region, as_of=as_of)
         if as_json:

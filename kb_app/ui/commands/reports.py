@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ...cli import Refusal, as_user, cli, errors, parse_date, root_options
+from ...cli import as_user, cli, errors, parse_date, require_unit, root_options
 
 
 @cli.command()
@@ -43,8 +43,7 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
         return missing_report(kb, start, end, as_csv)
     from ...usage.stats import SECTIONS
 
-    if unit and unit not in kb.snapshot().units:
-        raise Refusal(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
+    require_unit(kb, unit)
     with errors():
         if as_csv:
             click.echo(kb.stats.report_csv(start, end, unit), nl=False)
@@ -87,6 +86,7 @@ def task_list(kb, unit, all_states):
     示例：
         kb task list --unit city-hrss
     """
+    require_unit(kb, unit)
     tasks = kb.feedback.list_tasks(unit, state=None if all_states else "open")
     for t in tasks:
         click.echo(f"#{t.id}\t{t.state_label}\t{t.unit}\t{t.kind_label}\t{t.due or '期限未定'}\t{t.title}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ...exceptions import os_reason
-from ...labels import CHANGE_LABELS, label
-from ...cli import as_user, cli, root_options
+from ...labels import CHANGE_LABELS, CR_STATE_LABELS, label
+from ...cli import Refusal, as_user, cli, root_options
 
 
 def collect_changes(kb, directory, sets, deletes):
@@ -140,14 +140,21 @@ def cr_show(kb, number):
 @cr.command(name="list")
 @root_options
 @click.option("--state", default=None,
-              help="只列出某状态：draft、in_review、changes_requested、approved、conflicting、published…")
+              help="只列出某状态：编号（draft、in_review、approved…）或名称（草稿、审核中、已批准…）。")
 def cr_list(kb, state):
     """列出变更请求（包括用 git 推送的 cr/* 分支）。
 
     \b
     示例：
         kb cr list --state in_review
+        kb cr list --state 已撤回
     """
+    if state:
+        codes = {**{code: code for code in CR_STATE_LABELS}, **{name: code for code, name in CR_STATE_LABELS.items()}}
+        if state not in codes:
+            raise Refusal(f"没有“{state}”这个状态：可用 " + "、".join(f"{c}（{n}）" for c, n in CR_STATE_LABELS.items())
+                          + "。")
+        state = codes[state]
     kb.review.sync()
     for c in kb.review.list(state):
         click.echo(f"#{c.id}\t{c.state_label}\t{c.author}\t{c.title}")
