@@ -48,6 +48,9 @@ class Settings:
     web_rate_agent: int = 1200
     #: Feedback posts (votes, error reports) per minute per client address or key.
     web_rate_feedback: int = 10
+    #: Networks (comma-separated) whose clients may read ``/metrics`` — the monitoring system's; any
+    #: other client is told there is no such page. ``*`` lets anyone read it.
+    metrics_from: str = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
     #: Seconds a shared cache (reverse proxy, CDN) may keep a public response (``Cache-Control``).
     web_cache_seconds: int = 30
     #: Shared secret that signs publish notifications between a primary and its replicas (HMAC-SHA256).

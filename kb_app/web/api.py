@@ -433,8 +433,11 @@ async def health(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    """GET /metrics: Prometheus text format."""
+    """GET /metrics: Prometheus text format, for the monitoring system's addresses (``metrics_from``);
+    any other client is told there is no such page, as for any unknown address."""
     site = site_of(request)
+    if not site.may_read_metrics(request):
+        raise not_found("没有这个页面：请检查网址。")
     gauges = await run_in_threadpool(metric_gauges, site)
     return Response(site.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8",
                     headers={"Cache-Control": "no-store"})

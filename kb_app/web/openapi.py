@@ -216,7 +216,8 @@ PATHS = {
                       "409": _json(_ref("Error"), "本站点是副本")}}},
     "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "openapi",
                                   "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
-    "/metrics": {"get": {"summary": "Prometheus 指标：请求数、延迟直方图、缓存命中、索引提交的时长", "operationId": "metrics",
+    "/metrics": {"get": {"summary": "Prometheus 指标：请求数、延迟直方图、缓存命中、索引提交的时长；只对设置 metrics_from 中的"
+                                    "地址（监控系统，默认本机与内网）开放，其他地址得到 404", "operationId": "metrics",
                          "responses": {"200": {"description": "Prometheus 文本格式",
                                                "content": {"text/plain": {"schema": STR}}}}}},
 }

@@ -218,4 +218,4 @@ async def icon(request: Request) -> Response:
 
 
 async def robots(request: Request) -> Response:
-    return Response("User-agent: *\nDisallow: /api/\nDisallow: /metrics\n", media_type="text/plain")
+    return Response("User-agent: *\nDisallow: /api/\n", media_type="text/plain")

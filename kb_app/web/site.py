@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import ipaddress
 import logging
 import math
 import threading
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..cache import LruCache, TtlCache
-from ..exceptions import KbError
+from ..exceptions import ConfigError, KbError
 from .errors import HttpError
 from .keys import ApiKey
 from .metrics import Metrics
@@ -155,6 +156,21 @@ def dumps(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def networks(spec: str) -> list | None:
+    """The networks of a comma-separated setting (``*``: None, anyone); one that cannot be read is a
+    configuration error, said at start."""
+    if spec.strip() == "*":
+        return None
+    out = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(f"metrics_from 中的“{part}”不是网络地址：请写成 10.0.0.0/8 这样的地址段，用逗号分隔，"
+                              "或写 * 允许任何地址。")
+    return out
+
+
 class Site:
     """The public site and API of one knowledge base, in one worker process."""
 
@@ -165,6 +181,7 @@ class Site:
         web_dir = Path(kb.settings.data_path) / "web"
         self.limiter = RateLimiter(web_dir / "ratelimit.bin")
         self.metrics = Metrics(web_dir / "metrics")
+        self.metrics_from = networks(self.settings.metrics_from)
         self.cache = ResponseCache()
         self.events = EventLog(replica.forward_events if replica else kb.feedback.log_events)
         self._commit_times = LruCache(64)
@@ -280,6 +297,16 @@ class Site:
             raise HttpError(401, "invalid_key", "API 密钥无效或已吊销：请检查密钥，或向热线中心申请新的密钥。",
                             {"WWW-Authenticate": 'Bearer realm="kb", error="invalid_token"'})
         return Client(key, address)
+
+    def may_read_metrics(self, request: Request) -> bool:
+        """Whether the client's address (the forwarded one behind a trusted proxy) is in ``metrics_from``."""
+        if self.metrics_from is None:
+            return True
+        try:
+            address = ipaddress.ip_address(request.client.host if request.client else "")
+        except ValueError:
+            return False
+        return any(address in net for net in self.metrics_from)
 
     def admit(self, request: Request) -> Client:
         """The client of a request, once its rate allows it (401 or 429 otherwise)."""

@@ -27,11 +27,12 @@ def kb_with(kb, **settings):
 
 @pytest.fixture
 def make_client():
-    """``make_client(kb)``: a test client of the app over a knowledge base (closed at the end)."""
+    """``make_client(kb)``: a test client of the app over a knowledge base (closed at the end);
+    ``address`` is the client's (TestClient's own, ``testclient``, by default)."""
     clients = []
 
-    def make(kb, replica=None):
-        client = TestClient(create_app(kb, replica))
+    def make(kb, replica=None, address="testclient"):
+        client = TestClient(create_app(kb, replica), client=(address, 50000))
         client.__enter__()
         clients.append(client)
         return client

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from kb_app.content import frontmatter
+from kb_app.exceptions import ConfigError
 from kb_app.web.app import ROUTES
 from kb_app.web.openapi import SPEC
 
@@ -397,7 +398,26 @@ def test_health_is_503_while_the_index_cannot_serve(client, web_kb, monkeypatch)
     assert client.get("/", params={"q": "居住证"}).status_code == 503
 
 
-def test_metrics(client):
+@pytest.fixture
+def monitoring(web_kb, make_client):
+    """A client on this machine, where the monitoring system reads the metrics."""
+    return make_client(web_kb, address="127.0.0.1")
+
+
+def test_metrics_are_for_the_monitoring_systems_addresses_only(web_kb, make_client):
+    for address in ("127.0.0.1", "10.2.3.4", "192.168.1.20", "::1"):
+        assert make_client(web_kb, address=address).get("/metrics").status_code == 200, address
+    for address in ("203.0.113.9", "8.8.8.8", "testclient"):
+        error_of(make_client(web_kb, address=address).get("/metrics"), 404, "not_found")
+    assert make_client(kb_with(web_kb, metrics_from="*"), address="203.0.113.9").get("/metrics").status_code == 200
+    assert make_client(kb_with(web_kb, metrics_from="203.0.113.0/24"),
+                       address="203.0.113.9").get("/metrics").status_code == 200
+    with pytest.raises(ConfigError, match="metrics_from 中的“内网”不是网络地址"):
+        make_client(kb_with(web_kb, metrics_from="10.0.0.0/8,内网"))
+
+
+def test_metrics(monitoring):
+    client = monitoring
     client.get("/api/v1/search", params={"q": "居住证"})
     client.get("/api/v1/search", params={"q": "居住证"})
     client.get("/api/v1/entries/nope")
@@ -410,7 +430,8 @@ def test_metrics(client):
     assert "kb_index_commit_age_seconds " in text and "kb_index_up 1" in text
 
 
-def test_metrics_add_up_the_workers(client, web_kb):
+def test_metrics_add_up_the_workers(monitoring, web_kb):
+    client = monitoring
     other = site(client).metrics.__class__(site(client).metrics.dir)
     other.pid = 1  # the init process: always alive, never this worker
     other.observe("/api/v1/search", "GET", 200, 0.004)
