@@ -124,6 +124,39 @@ class Observe:
                                       time.perf_counter() - started)
 
 
+#: What a page on another site may read from a browser: the public, anonymous reads of the API.
+CORS_PATHS = ("/api/v1/search", "/api/v1/entries/", "/api/v1/articles/", "/api/v1/health", "/api/openapi.json")
+CORS = {"access-control-allow-origin": "*", "access-control-expose-headers": "ETag, X-Kb-Commit, Retry-After"}
+#: A preflight allows reading and no header of the page's own: a browser page never sends an API key.
+PREFLIGHT = {**CORS, "access-control-allow-methods": "GET, HEAD", "access-control-max-age": "86400"}
+
+
+class PublicReads:
+    """Pure ASGI middleware: a city portal's pages may call the anonymous reads of the API from the
+    browser (CORS for any origin, without credentials); the rest of the site and API stay same-origin."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(CORS_PATHS):
+            return await self.app(scope, receive, send)
+        if scope["method"] == "OPTIONS":
+            headers = [(k.encode(), v.encode()) for k, v in PREFLIGHT.items()]
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            return await send({"type": "http.response.body", "body": b""})
+        if scope["method"] not in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+
+        async def send_with_cors(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  *((k.encode(), v.encode()) for k, v in CORS.items())]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
 @functools.lru_cache(maxsize=1)
 def _libc():
     name = ctypes.util.find_library("c")
@@ -181,6 +214,7 @@ def create_app(kb: Kb, replica=None) -> Starlette:
                     exception_handlers={HttpError: on_http_error, HTTPException: on_starlette_error,
                                         Exception: on_crash})
     app.state.site = site
+    app.add_middleware(PublicReads)
     app.add_middleware(Observe, site=site)
     return app
 

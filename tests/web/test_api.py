@@ -536,3 +536,23 @@ def test_an_answer_opened_from_the_results_counts_as_a_success_of_its_query(clie
     assert top == {"居住证到期了 电话[手机号]": (3, 3), "外地人怎么办居住证": (3, 0)}
     missing = {g["query"]: g for g in suggest.missing_answers(web_kb)}
     assert list(missing) == ["外地人怎么办居住证"] and missing["外地人怎么办居住证"]["success_rate"] == 0
+
+
+def test_a_portals_page_may_read_the_public_api_from_the_browser_and_nothing_else(client, agent_key):
+    """CORS for the anonymous reads (any origin, no credentials, no header of the page's own, so never
+    an API key from a browser); dispatch, feedback and the site's pages stay same-origin."""
+    origin = {"Origin": "https://portal.example.gov.cn"}
+    for path in ("/api/v1/search?q=居住证", "/api/v1/entries/residence-permit-apply", "/api/v1/health",
+                 "/api/v1/articles/beijing-2021/11", "/api/openapi.json"):
+        r = client.get(path, headers=origin)
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*", path
+        assert r.headers["access-control-expose-headers"] == "ETag, X-Kb-Commit, Retry-After"
+        assert "access-control-allow-credentials" not in r.headers
+    pre = client.options("/api/v1/search?q=x", headers={**origin, "Access-Control-Request-Method": "GET",
+                                                        "Access-Control-Request-Headers": "authorization"})
+    assert pre.status_code == 204 and pre.headers["access-control-allow-methods"] == "GET, HEAD"
+    assert "access-control-allow-headers" not in pre.headers          # an Authorization header is not allowed
+    for r in (client.post("/api/v1/dispatch", json={"text": "停水"}, headers={**origin, **bearer(agent_key)}),
+              client.get("/", params={"q": "居住证"}, headers=origin)):
+        assert "access-control-allow-origin" not in r.headers
+    assert client.options("/api/v1/dispatch", headers=origin).status_code == 405
