@@ -9,6 +9,7 @@ carry an ``ETag`` (the commit of main, the day and the request) and a short ``Ca
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 import json
 import secrets
@@ -277,14 +278,18 @@ async def feedback(request: Request) -> Response:
                 raise HttpError(403, "bad_signature", "转发的反馈签名无效：请检查副本与主节点的 hook_secret。")
             client = dataclasses.replace(client, address=forwarded[:100])
         else:
-            voter = voter_key(request.cookies.get(VOTER_COOKIE))
-            if voter is None and data.get("type") == "vote":
-                voter = new_voter = secrets.token_urlsafe(24)
+            if client.key is not None:
+                voter = platform_voter(client, data.get("voter"))
+            else:
+                voter = voter_key(request.cookies.get(VOTER_COOKIE))
+                if voter is None and data.get("type") == "vote":
+                    voter = new_voter = secrets.token_urlsafe(24)
             data = {k: v for k, v in data.items() if k != "voter"}
             if voter:
                 data["voter"] = voter               # the replica passes it on, signed, to the primary
         site.limit(client)
-        site.limit(client, "feedback")
+        # A platform's users each have the citizen's allowance; without their id, the key has one.
+        site.limit(client, "feedback", data.get("voter") if client.key is not None else None)
         kind = data.get("type")
         if kind not in FEEDBACK_RESULTS:
             raise bad("type", "应为 vote（评价是否有帮助）或 report（报告错误）。")
@@ -293,15 +298,16 @@ async def feedback(request: Request) -> Response:
         else:
             result = await run_in_threadpool(record_feedback, site, client, entry_id, kind, data)
     except HttpError as e:
+        # Nothing was recorded: no voting cookie starts here.
         if form and e.status == 404:  # an answer withdrawn while its page was open: a page, not JSON
             from .pages import html_error
 
-            return with_voter(html_error(e), new_voter, request)
+            return html_error(e)
         if not form:
-            return with_voter(error_response(e), new_voter, request)
+            return error_response(e)
         outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
-        return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
+        return RedirectResponse(back, status_code=303)
     if form:
         outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
@@ -364,6 +370,17 @@ def voter_key(value) -> str | None:
     """The browser session's voting key from its cookie, when it looks like one we issued."""
     value = str(value or "")
     return value if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum() else None
+
+
+def platform_voter(client, raw) -> str | None:
+    """The voting key of a platform's user: the platform's own id of them (any text, the same each
+    time), kept only as a digest under the key's name, so a second vote on an answer is refused as a
+    browser session's is. None when the platform gives none (its votes then cannot be told apart)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not 1 <= len(raw.strip()) <= 100:
+        raise bad("voter", "应为 1 到 100 个字符：贵平台用户的匿名编号（同一用户每次相同），用于识别重复评价。")
+    return "p-" + hashlib.sha256(f"{client.key.name}\0{raw.strip()}".encode("utf-8")).hexdigest()[:40]
 
 
 def with_voter(response: Response, voter: str | None, request: Request) -> Response:

@@ -141,6 +141,9 @@ SCHEMAS = {
         "query": {"type": "string", "maxLength": 200,
                   "description": "type=vote 时可选：找到这条答复时输入的问题；多人认为有帮助的问法会建议给承办单位加入答复的常见问法（保存前遮盖个人信息）"},
         "text": {"type": "string", "maxLength": 2000, "description": "type=report 时必填；手机号等个人信息保存前会被遮盖"},
+        "voter": {"type": "string", "minLength": 1, "maxLength": 100,
+                  "description": "带密钥的平台转交其用户的评价时：该用户在贵平台的匿名编号（同一用户每次相同）。同一用户对同一答复只计一次"
+                                 "（再评 409），每个用户按市民的限额计（没有编号时整个密钥共用一份限额）；只保存摘要。浏览器会话改用 Cookie"},
         "contact": {"type": "string", "deprecated": True,
                     "description": "已停用：纠错不再收集联系方式，传入的内容不检查、不保存"}}},
     "FeedbackReceipt": {"type": "object",
@@ -189,7 +192,8 @@ PATHS = {
                       **_errors(400, 401, 403, 413, 415, 422, 429)}}},
     "/api/v1/feedback": {"post": {
         "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页。"
-                   "同一浏览器会话（Cookie kb_voter）对同一答复只能评价一次，再次评价返回 409", "operationId": "feedback",
+                   "同一浏览器会话（Cookie kb_voter，评价成功时设置）或平台的同一用户（voter）对同一答复只能评价一次，"
+                   "再次评价返回 409", "operationId": "feedback",
         "security": AGENT,
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": _ref("FeedbackRequest")},

@@ -335,10 +335,11 @@ class Site:
             return client.key.rate
         return s.web_rate_agent if client.key.role == "agent" else s.web_rate_partner
 
-    def limit(self, client: Client, kind: str = "req"):
-        """Take a token for the client, or refuse with 429 and ``Retry-After``."""
+    def limit(self, client: Client, kind: str = "req", within: str | None = None):
+        """Take a token for the client (or for one of its users, ``within`` the key), or refuse with 429
+        and ``Retry-After``."""
         rate = self.settings.web_rate_feedback if kind == "feedback" else self.rate(client)
-        wait = self.limiter.take(f"{kind}:{client.bucket}", rate)
+        wait = self.limiter.take(f"{kind}:{client.bucket}" + (f":{within}" if within else ""), rate)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             what = "反馈提交" if kind == "feedback" else "请求"

@@ -331,6 +331,33 @@ def test_one_vote_per_answer_per_browser_session(client, web_kb):
     assert len({v["voter"] for v in stored}) == 2 and all(token not in str(v) for v in stored)  # digests only
 
 
+def test_a_platform_passes_on_its_users_votes_each_once(client, web_kb, partner_key, frozen_buckets):
+    """A partner forwarding its users' votes names each by its own id (``voter``): a user votes once per
+    answer and has a citizen's allowance; the ids are kept as digests under the key's name; a server
+    gets no cookie. Without an id the key has one allowance."""
+    key, vote = bearer(partner_key), {"entry": PUBLIC, "type": "vote", "helpful": True}
+    for i in range(14):                                                  # more users than one allowance
+        r = client.post("/api/v1/feedback", json=dict(vote, voter=f"user-{i}"), headers=key)
+        assert r.status_code == 201 and "set-cookie" not in r.headers, (i, r.text)
+    error_of(client.post("/api/v1/feedback", json=dict(vote, voter="user-3"), headers=key), 409, "already_voted")
+    stored = rows(web_kb, "votes")
+    assert len(stored) == 14 and len({v["voter"] for v in stored}) == 14
+    assert not any("user-" in str(v) for v in stored)
+    error_of(client.post("/api/v1/feedback", json=dict(vote, voter=""), headers=key), 400, "invalid_parameter")
+    error_of(client.post("/api/v1/feedback", json=dict(vote, voter=["x"]), headers=key), 400, "invalid_parameter")
+    codes = [client.post("/api/v1/feedback", json=dict(vote, entry="sscard-reissue"), headers=key).status_code
+             for _ in range(12)]
+    assert codes[0] == 201 and codes[-1] == 429                          # one allowance for the key
+    assert client.cookies.get("kb_voter") is None
+
+
+def test_no_voting_cookie_starts_with_a_refused_vote(client):
+    r = client.post("/api/v1/feedback", json={"entry": "no-such-answer", "type": "vote", "helpful": True})
+    assert r.status_code == 404 and "set-cookie" not in r.headers
+    r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote"})
+    assert r.status_code == 400 and "set-cookie" not in r.headers
+
+
 def test_feedback_errors(client, web_kb):
     error_of(client.post("/api/v1/feedback", json={"entry": INTERNAL, "type": "vote", "helpful": True}), 404,
              "not_found")
