@@ -583,3 +583,12 @@ def test_a_portals_page_may_read_the_public_api_from_the_browser_and_nothing_els
               client.get("/", params={"q": "居住证"}, headers=origin)):
         assert "access-control-allow-origin" not in r.headers
     assert client.options("/api/v1/dispatch", headers=origin).status_code == 405
+
+
+def test_an_unknown_unit_or_region_is_refused_not_read_as_no_result_or_the_whole_city(client):
+    message = error_of(client.get("/api/v1/search", params={"q": "居住证", "region": "火星区"}), 400, "invalid_parameter")
+    assert message.startswith("参数 region 无效：没有“火星区”这个区域：可用 ") and "东湖区" in message
+    message = error_of(client.get("/api/v1/search", params={"q": "居住证", "unit": "nope"}), 400, "invalid_parameter")
+    assert "没有编号为“nope”的承办单位" in message
+    for params in ({"region": "东湖区"}, {"region": "全市"}, {"unit": "city-hrss"}):
+        assert client.get("/api/v1/search", params={"q": "居住证", **params}).status_code == 200, params
