@@ -65,10 +65,10 @@ class errors:
         return False
 
 
-def require_unit(kb, unit: str | None):
-    """Refuse a unit code the configuration does not know: a typo would list nothing and say nothing."""
-    if unit and unit not in kb.snapshot().units:
-        raise Refusal(f"单位“{unit}”不在 regulations/units.yaml 中：请检查单位编号。")
+def require_unit(kb, unit: str | None, region: str | None = None):
+    """Refuse a unit code (or region) main does not know: a typo would list nothing and say nothing."""
+    if problem := kb.unknown_filter(unit=unit, region=region):
+        raise Refusal(problem[1])
 
 
 def iso_option(parse, what: str, example: str):

@@ -92,6 +92,20 @@ class Kb:
         """Search as an audience ('public' or 'agent'); see SearchIndex.search."""
         return self.index.search(query, **options)
 
+    def unknown_filter(self, unit: str | None = None, region: str | None = None) -> tuple[str, str] | None:
+        """(filter, what is wrong) for a search filter main does not know, or None: a mistyped unit
+        would read as no result, a mistyped region as the whole city's."""
+        from .dispatch.regions import CITYWIDE, districts
+
+        snap = self.snapshot()
+        if unit and unit not in snap.units:
+            return "unit", f"没有编号为“{unit}”的承办单位：请用 regulations/units.yaml 中的单位编号。"
+        if region:
+            known = sorted(set(districts(snap)) | {r for e in snap.entry_list for r in e.regions} | {CITYWIDE})
+            if region not in known:
+                return "region", f"没有“{region}”这个区域：可用 {'、'.join(known)}。"
+        return None
+
     def unknown_words(self, query: str, audience: str = "agent") -> tuple:
         """The words of a question that nothing the audience may find mentions; see SearchIndex.unknown_words."""
         return self.index.unknown_words(query, audience)

@@ -100,9 +100,13 @@ def test_the_command_lines_own_words_are_chinese(kb):
 
 def test_a_filter_that_matches_nothing_known_is_said_so_not_answered_with_silence(kb):
     """A mistyped unit or state would list nothing and say nothing; a search without words is asked for."""
-    for args in (("list", "--unit", "nosuch"), ("search", "--unit", "nosuch", "失业金"), ("task", "list", "--unit", "nosuch")):
+    for args in (("list", "--unit", "nosuch"), ("task", "list", "--unit", "nosuch")):
         result = run(kb, *args)
-        assert (result.exit_code, result.output) == (1, "错误：单位“nosuch”不在 regulations/units.yaml 中：请检查单位编号。\n")
+        assert (result.exit_code, result.output) == (1, "错误：没有编号为“nosuch”的承办单位：请用 regulations/units.yaml 中的单位编号。\n")
+    result = run(kb, "search", "--unit", "nosuch", "失业金")
+    assert (result.exit_code, result.output) == (1, "错误：没有编号为“nosuch”的承办单位：请用 regulations/units.yaml 中的单位编号。\n")
+    result = run(kb, "search", "--region", "火星区", "失业金")
+    assert result.exit_code == 1 and result.output.startswith("错误：没有“火星区”这个区域：可用 ")
     result = run(kb, "cr", "list", "--state", "bogus")
     assert result.exit_code == 1 and result.output.startswith("错误：没有“bogus”这个状态：可用 draft（草稿）、")
     assert run(kb, "cr", "list", "--state", "已撤回").exit_code == 0

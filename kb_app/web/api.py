@@ -19,7 +19,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..dispatch.regions import CITYWIDE, districts
 from ..search import analysis
 from ..exceptions import AlreadyVoted, EntryNotFound, KbError
 from ..usage.feedback import VOTER_COOKIE
@@ -127,17 +126,6 @@ def search_params(params) -> SearchParams:
                         region=text_param(params, "region"))
 
 
-def known_filters(snap, p: SearchParams):
-    """Refuse a unit or region the knowledge base does not know: a typo would otherwise read as no
-    result (a unit) or as the whole city's (a region)."""
-    if p.unit and p.unit not in snap.units:
-        raise bad("unit", f"没有编号为“{p.unit}”的承办单位：请用答复的 unit 字段中的单位编号。")
-    if p.region:
-        known = sorted(set(districts(snap)) | {r for e in snap.entry_list for r in e.regions} | {CITYWIDE})
-        if p.region not in known:
-            raise bad("region", f"没有“{p.region}”这个区域：可用 {'、'.join(known)}。")
-
-
 async def json_body(request: Request, forms: bool = False) -> tuple[dict, bool]:
     """The request body as a dict, and whether it came from an HTML form."""
     length = request.headers.get("content-length")
@@ -176,8 +164,8 @@ async def search(request: Request) -> Response:
     agent = p.audience == "agent"
     if agent:
         site.require_agent(client)
-    if p.unit or p.region:
-        known_filters(site.reader(False)[0].snap, p)
+    if problem := site.kb.unknown_filter(unit=p.unit, region=p.region):
+        raise bad(*problem)
 
     def render():
         results = site.kb.search(p.q, audience=p.audience, limit=p.limit, offset=p.offset, kind=p.kind,

@@ -174,7 +174,7 @@ def test_cli_report(logged, sample_root, tmp_path):
     assert res.output.startswith("# 每日查询量\n日期,查询次数,无结果次数\n2026-11-02,1,0\n")
     res = runner.invoke(cli, [*args, "--unit", "nobody"])
     assert res.exit_code == 1
-    assert res.output == "错误：单位“nobody”不在 regulations/units.yaml 中：请检查单位编号。\n"
+    assert res.output == "错误：没有编号为“nobody”的承办单位：请用 regulations/units.yaml 中的单位编号。\n"
     res = runner.invoke(cli, [*args, "--from", "2026-12-01", "--to", "2026-11-01"])
     assert res.output == "错误：起始日期 2026-12-01 晚于结束日期 2026-11-01：请调整日期范围。\n"
 

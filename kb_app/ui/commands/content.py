@@ -176,7 +176,7 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
         kb search --audience agent --kind article 着火了能打12345吗
         kb search --json --queries-file questions.txt
     """
-    require_unit(kb, unit)
+    require_unit(kb, unit, region)
     queries = [line.strip() for line in queries_file] if queries_file else [" ".join(query).strip()]
     if not any(queries):
         raise Refusal("请写下要查询的内容，例如 kb search 失业金怎么领；或用 --queries-file 从文件读取，每行一个。")
