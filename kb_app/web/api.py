@@ -133,6 +133,8 @@ async def json_body(request: Request, forms: bool = False) -> tuple[dict, bool]:
         raise HttpError(413, "payload_too_large", f"请求内容过大：最多 {MAX_BODY // 1024} KB。")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if forms and kind == "application/x-www-form-urlencoded":
+        if len(await request.body()) > MAX_BODY:     # sent in chunks, with no length said beforehand
+            raise HttpError(413, "payload_too_large", f"请求内容过大：最多 {MAX_BODY // 1024} KB。")
         form = await request.form(max_files=0, max_fields=20, max_part_size=MAX_BODY)
         return {k: v for k, v in form.items() if isinstance(v, str)}, True
     if kind != "application/json":
@@ -269,7 +271,9 @@ async def feedback(request: Request) -> Response:
     """
     site = site_of(request)
     data, form = await json_body(request, forms=True)
-    entry_id = str(data.get("entry") or "")
+    entry_id = str(data.get("entry") or "").strip()
+    if not entry_id and not form:
+        raise bad("entry", "请给出要评价或纠错的答复编号（字段 entry）。")
     new_voter = None
     try:
         client = site.client(request)

@@ -57,6 +57,7 @@ ROUTES = [
     Route("/favicon.ico", pages.icon, methods=["GET", "HEAD"]),
     Route("/robots.txt", pages.robots, methods=["GET", "HEAD"]),
     Route("/api/openapi.json", openapi, methods=["GET", "HEAD"]),
+    Route("/api/docs", pages.api_docs, methods=["GET", "HEAD"]),
     Route("/api/v1/search", api.search, methods=["GET", "HEAD"]),
     Route("/api/v1/entries/{entry_id}", api.entry, methods=["GET", "HEAD"]),
     Route("/api/v1/articles/{regulation}/{n}", api.article, methods=["GET", "HEAD"]),
@@ -71,19 +72,23 @@ ROUTES = [
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith(JSON_PREFIXES)
+    return request.url.path.startswith(JSON_PREFIXES) or request.url.path == "/api"
 
 
 async def on_http_error(request: Request, exc: HttpError) -> Response:
     return api.error_response(exc) if wants_json(request) else pages.html_error(exc)
 
 
+#: The API's words for an unknown address; the site's pages say theirs (pages.html_error).
+API_NOT_FOUND = "没有这个接口：请检查地址，全部接口见 /api/docs。"
 STARLETTE_ERRORS = {404: ("not_found", "没有这个页面：请检查网址，或回到首页查询。"),
                     405: ("method_not_allowed", "不支持该请求方法：请查看 /api/openapi.json 中的接口说明。")}
 
 
 async def on_starlette_error(request: Request, exc: HTTPException) -> Response:
     code, message = STARLETTE_ERRORS.get(exc.status_code, ("error", "请求无法处理。"))
+    if exc.status_code == 404 and wants_json(request):
+        message = API_NOT_FOUND
     return await on_http_error(request, HttpError(exc.status_code, code, message, dict(exc.headers or {})))
 
 

@@ -221,6 +221,8 @@ PATHS = {
                       "409": _json(_ref("Error"), "本站点是副本")}}},
     "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "openapi",
                                   "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
+    "/api/docs": {"get": {"summary": "本文档的网页版，供人阅读", "operationId": "docs",
+                          "responses": {"200": {"description": "HTML 页面", "content": {"text/html": {"schema": STR}}}}}},
     "/metrics": {"get": {"summary": "Prometheus 指标：请求数、延迟直方图、缓存命中、索引提交的时长；只对设置 metrics_from 中的"
                                     "地址（监控系统，默认本机与内网）开放，其他地址得到 404", "operationId": "metrics",
                          "responses": {"200": {"description": "Prometheus 文本格式",
@@ -238,3 +240,70 @@ SPEC = {
                    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                                   "description": "kb apikey add 签发的密钥"}}},
 }
+
+
+# -- the same description for people (/api/docs) -----------------------------------------------------
+
+#: Where a parameter goes, said when not in the query string.
+WHERE = {"query": "", "path": "路径中", "header": "请求头"}
+STATUS_WORDS = {"200": "成功", "201": "已创建", "303": "跳转", "304": "未变化"}
+
+
+def type_html(schema: dict | None) -> str:
+    """A schema's type for a person, as HTML (escaped; a structure links to its description)."""
+    from markupsafe import Markup, escape
+
+    if not schema:
+        return ""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return Markup(f'<a href="#schema-{escape(name)}">{escape(name)}</a>')
+    if "enum" in schema:
+        return Markup("、".join(f"<code>{escape(v)}</code>" if v != "" else "空字符串" for v in schema["enum"]))
+    if "const" in schema:
+        return Markup(f"<code>{escape(schema['const'])}</code>")
+    kind = schema.get("type", "")
+    kinds = [k for k in (kind if isinstance(kind, list) else [kind]) if k]
+    if "array" in kinds:
+        return Markup("列表，每项为 ") + type_html(schema.get("items"))
+    words = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "true 或 false", "object": "对象",
+             "null": "null"}
+    out = "或".join(words.get(k, k) for k in kinds)
+    bounds = [f"{w} {schema[k]}" for k, w in (("minimum", "最小"), ("maximum", "最大"), ("maxLength", "最多字数"))
+              if k in schema]
+    if "default" in schema:
+        bounds.append(f"默认 {schema['default']}")
+    return escape(out + (f"（{'，'.join(bounds)}）" if bounds else ""))
+
+
+def who_calls(operation: dict) -> str:
+    security = operation.get("security")
+    if security is None:
+        return "任何人"
+    if {} in security:
+        return "任何人；带密钥（Authorization: Bearer <密钥>）时按密钥的身份"
+    return "需要密钥（Authorization: Bearer <密钥>）"
+
+
+def docs_context(spec: dict = SPEC) -> dict:
+    """What /api/docs shows: every operation with its parameters, body and responses, and every schema."""
+    operations = []
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {})
+            operations.append({
+                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                "anchor": op.get("operationId", path), "who": who_calls(op),
+                "parameters": [{"name": p["name"], "where": WHERE.get(p["in"], p["in"]), "required": p.get("required"),
+                                "type": type_html(p.get("schema")), "description": p.get("description", "")}
+                               for p in op.get("parameters", [])],
+                "body": "；".join(f"{kind}：{type_html(c.get('schema'))}" for kind, c in body.items()),
+                "responses": [{"status": status, "description": r.get("description", STATUS_WORDS.get(status, "")),
+                               "type": type_html(next(iter(r.get("content", {}).values()), {}).get("schema"))}
+                              for status, r in op.get("responses", {}).items()]})
+    schemas = [{"name": name, "description": s.get("description", ""),
+                "fields": [{"name": f, "type": type_html(fs), "description": fs.get("description", ""),
+                            "required": f in s.get("required", [])} for f, fs in s.get("properties", {}).items()]}
+               for name, s in spec["components"]["schemas"].items()]
+    return {"title": "JSON API 说明（第 " + spec["info"]["version"] + " 版）", "description": spec["info"]["description"],
+            "operations": operations, "schemas": schemas}

@@ -8,6 +8,7 @@ message. Pages are cached like the API (per commit, day and request) and carry a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from pathlib import Path
 from urllib.parse import urlencode
@@ -215,6 +216,18 @@ async def icon(request: Request) -> Response:
     svg = request.url.path.endswith(".svg")
     return Response(ICONS["favicon.svg" if svg else "favicon.png"], media_type="image/svg+xml" if svg else "image/png",
                     headers={"Cache-Control": "public, max-age=86400" + (", immutable" if svg else "")})
+
+
+@functools.lru_cache(maxsize=1)
+def _api_docs() -> bytes:
+    from .openapi import docs_context
+
+    return page("api_docs.html", **docs_context(), commit="", updated="")[1]
+
+
+async def api_docs(request: Request) -> Response:
+    """GET /api/docs — the API's description (/api/openapi.json) for people to read."""
+    return Response(_api_docs(), media_type="text/html; charset=utf-8", headers={"Cache-Control": "public, max-age=300"})
 
 
 async def robots(request: Request) -> Response:

@@ -359,6 +359,14 @@ def test_no_voting_cookie_starts_with_a_refused_vote(client):
 
 
 def test_feedback_errors(client, web_kb):
+    message = error_of(client.post("/api/v1/feedback", json={"type": "vote", "helpful": True}), 400, "invalid_parameter")
+    assert message == "参数 entry 无效：请给出要评价或纠错的答复编号（字段 entry）。"
+
+    def chunks():                                            # no Content-Length said beforehand
+        yield b"entry=x&type=report&text=" + b"a" * 200_000
+
+    error_of(client.post("/api/v1/feedback", content=chunks(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"}), 413, "payload_too_large")
     error_of(client.post("/api/v1/feedback", json={"entry": INTERNAL, "type": "vote", "helpful": True}), 404,
              "not_found")
     error_of(client.post("/api/v1/feedback", json={"entry": DIRECTORY, "type": "vote", "helpful": True}),
@@ -592,3 +600,22 @@ def test_an_unknown_unit_or_region_is_refused_not_read_as_no_result_or_the_whole
     assert "没有编号为“nope”的承办单位" in message
     for params in ({"region": "东湖区"}, {"region": "全市"}, {"unit": "city-hrss"}):
         assert client.get("/api/v1/search", params={"q": "居住证", **params}).status_code == 200, params
+
+
+def test_the_description_is_also_a_page_for_people(client):
+    """/api/docs: every operation of the OpenAPI description with its parameters, body and responses,
+    and every structure, in the site's look; the API's 404 points there."""
+    r = client.get("/api/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    text = r.text
+    for path, methods in SPEC["paths"].items():
+        for method in methods:
+            assert f"<code>{method.upper()} {path}</code>" in text, path
+    for name in SPEC["components"]["schemas"]:
+        assert f'id="schema-{name}"' in text
+    assert "<code>not_emergency</code>" in text and '<a href="#schema-DispatchRequest">' in text
+    assert "需要密钥（Authorization: Bearer &lt;密钥&gt;）" in text and "Content-Security-Policy".lower() in r.headers
+    message = error_of(client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert message == "没有这个接口：请检查地址，全部接口见 /api/docs。"
+    assert error_of(client.get("/api"), 404, "not_found") == message
+    assert "回到首页" in client.get("/nothing-here").text                     # the site's own words stay
