@@ -40,7 +40,9 @@ SCHEMAS = {
             "required": ["id", "kind", "title", "unit", "unit_name", "score", "snippet", "url"],
             "properties": {
                 "id": STR, "kind": {"enum": ["policy", "directory", "article"]}, "title": STR, "unit": STR,
-                "unit_name": STR, "score": {"type": "number"}, "category": {"type": "array", "items": STR},
+                "unit_name": STR,
+                "score": {"type": "number", "description": "检索得分。结果按相关程度排列，引用条文的答复排在所引条文之前"
+                                                           "（坐席另把现行有效的排在前面），所以得分不一定逐条递减"}, "category": {"type": "array", "items": STR},
                 "snippet": {"type": "string", "description": "HTML 摘要：除 <mark> 外全部转义"},
                 "url": {"type": "string", "description": "公众页面的相对地址"},
                 "status": {"enum": ["in_force", "pending", "expired"], "description": "仅坐席"},
@@ -54,7 +56,7 @@ SCHEMAS = {
         "weak": {"type": "boolean", "description": "仅在为 true 时出现：问题说到的事（unknown）知识库里没有，"
                                                    "结果只和问题中的部分词语有关，不是对这个问题的答复"},
         "unknown": {"type": "array", "items": {"type": "string"},
-                    "description": "与 weak 同时出现，或在没有结果（total 为 0）时出现：问题中知识库里没有提到的词（如 护照）"},
+                    "description": "与 weak 同时出现，或在没有结果（total 为 0）而问题中有知识库里没有提到的词时出现：这些词（如 护照）"},
         "vague": {"type": "boolean", "description": "仅在为 true 时出现：没有结果，且问题只有“我”“怎么办”“您好，我想问一下”这类词，"
                                                     "没有说要问什么事：应请提问的人写明具体事情"},
         "emergency": {"type": "object", "description": "问题可能是正在发生的紧急情况（含疑似）时：应立即拨打的专线",
