@@ -64,6 +64,15 @@ CR_STATE_LABELS = {
     "conflicting": "有冲突", "publishing": "发布中", "published": "已发布", "withdrawn": "已撤回",
     "rejected": "已驳回",
 }
+#: What is in the way when a change request cannot be published, by its state ("" for the others).
+PUBLISH_REFUSAL_HINTS = {
+    "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",
+    "publishing": "它正在发布，请稍后查看结果",
+    "draft": "请先提交审核，所有审核方批准当前版本后才能发布",
+    "changes_requested": "请按审核意见修改后重新提交，所有审核方批准后才能发布",
+    "conflicting": "它与主干上的新改动冲突：请更新后重新审核",
+    "withdrawn": "如仍需修改，请新建变更请求", "rejected": "如仍需修改，请按驳回意见新建变更请求",
+}
 #: Kinds of change request: an ordinary change, or a unit's objection to a dispatch entry.
 CR_KIND_LABELS = {"change": "内容变更", "objection": "派单异议"}
 #: Events in a change request's history.
@@ -105,6 +114,7 @@ EMERGENCY_LABELS = {"emergency": "紧急", "suspected": "疑似紧急", "dismiss
 AUTH_EVENT_LABELS = {
     "login": "登录成功", "failed": "登录失败", "refused": "锁定期间拒绝登录", "locked": "锁定", "unlocked": "解锁",
     "logout": "退出登录", "expired": "会话超时", "password": "修改密码", "disabled": "停用账号", "enabled": "恢复账号",
+    "created": "建立账号",
 }
 #: Why a session of the app ended (``sessions.end_reason``).
 SESSION_END_LABELS = {"logout": "退出登录", "idle": "超时", "password": "修改密码", "disabled": "账号停用",

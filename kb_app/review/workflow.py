@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from ..accounts.auth import AUTHOR_ROLES, User, require_role
 from ..exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
+from ..labels import PUBLISH_REFUSAL_HINTS
 from .branches import Branches, branch_lock, next_id
 from .publishing import Publishing
 from .policy import check_changes, require_author, require_publisher, reviewer_parties, can_approve_for
@@ -34,7 +35,7 @@ class Action:
     verb: str
     states: tuple[str, ...]
     #: What to do instead, said after a refusal (by the CR's state when a dict, its "" key for the
-    #: others); None names the states the action is allowed in.
+    #: others, as labels.PUBLISH_REFUSAL_HINTS); None names the states the action is allowed in.
     hint: str | dict | None = None
 
     def refusal(self, cr: ChangeRequest) -> str:
@@ -56,13 +57,7 @@ ACTIONS = {
     "request_changes": Action("退回", ("in_review", "approved", "conflicting")),
     "reject": Action("驳回", ("in_review", "approved", "conflicting", "changes_requested")),
     "withdraw": Action("撤回", OPEN),
-    "publish": Action("发布", ("approved",), {
-        "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",
-        "publishing": "它正在发布，请稍后查看结果",
-        "draft": "请先提交审核，所有审核方批准当前版本后才能发布",
-        "changes_requested": "请按审核意见修改后重新提交，所有审核方批准后才能发布",
-        "conflicting": "它与主干上的新改动冲突：请更新后重新审核",
-        "withdrawn": "如仍需修改，请新建变更请求", "rejected": "如仍需修改，请按驳回意见新建变更请求"}),
+    "publish": Action("发布", ("approved",), PUBLISH_REFUSAL_HINTS),
 }
 #: The state each decline leaves a CR in, and the event it records.
 DECLINES = {"request_changes": ("changes_requested", "request_changes"), "reject": ("rejected", "rejected")}
