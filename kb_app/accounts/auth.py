@@ -92,8 +92,10 @@ class Users:
     def _units(self) -> dict:
         return self.kb.snapshot().units
 
-    def add(self, username: str, name: str, password: str, role: str, unit: str = "", email: str = "") -> User:
-        """Create an account; unit roles need a unit registered in units.yaml."""
+    def add(self, username: str, name: str, password: str, role: str, unit: str = "", email: str = "",
+            actor: str = "", via: str = "cli") -> User:
+        """Create an account (recorded in the audit log: who made it, with which role); unit roles need a
+        unit registered in units.yaml."""
         username = (username or "").strip()
         if not USERNAME.match(username):
             raise KbError(f"用户名“{username}”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。")
@@ -116,6 +118,8 @@ class Users:
         row = {"username": username, "name": name.strip(), "password_hash": _hasher.hash(password), "role": role,
                "unit": unit, "email": (email or "").strip(), "disabled": 0, "created": self.kb.now().isoformat()}
         db["users"].insert(row)
+        self.kb.audit.record("created", username, None, via, actor,
+                             f"角色：{ROLES[role]}" + (f"，单位：{unit}" if unit else ""), db)
         return _user(row)
 
     def get(self, username: str) -> User | None:

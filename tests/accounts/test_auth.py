@@ -132,3 +132,17 @@ def test_account_commands_refuse_a_folder_that_is_not_a_knowledge_base(tmp_path,
         assert result.exit_code == 1, (args, result.output)
         assert "不是内容仓库（git 仓库）：请用 --root 或环境变量 KB_ROOT 指向内容仓库" in result.output
     assert list(empty.iterdir()) == [] and not missing.exists()
+
+
+def test_making_an_account_is_audited_with_who_made_it_and_its_role(kb, monkeypatch):
+    kb.users.add("center", "张校核", "long-password", "center_reviewer", actor="admin", via="app")
+    made, = kb.audit.list("center")
+    assert (made.event, made.label, made.actor, made.via, made.detail) == \
+        ("created", "建立账号", "admin", "app", "角色：热线中心校核")
+    monkeypatch.setenv("KB_PASSWORD", "long-password")
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    runner = CliRunner()
+    assert runner.invoke(cli, ["user", "log", "nobody", *root]).output == "没有 nobody 的记录。\n"
+    runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", "--unit", "city-hrss", *root])
+    line = runner.invoke(cli, ["user", "log", "hrss-editor", *root]).output
+    assert "\t建立账号\thrss-editor\t-\t命令行\t" in line and line.rstrip().endswith("角色：单位编辑，单位：city-hrss")

@@ -247,7 +247,7 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     assert kb.sessions.active() == []
     assert at.button(key="users_disable").disabled and not at.button(key="users_enable").disabled
     at.selectbox(key="users_audit_user").set_value("agent").run()
-    assert list(at.dataframe[-1].value["事件"]) == ["停用账号"]
+    assert list(at.dataframe[-1].value["事件"]) == ["停用账号", "建立账号"]
 
 
 def test_review_page_tells_of_an_answer_the_public_cannot_open(kb, users):

@@ -40,7 +40,8 @@ with show_errors():
         password = c2.text_input("初始密码（至少 8 位）", type="password", key="users_password")
         if st.form_submit_button("建立", key="users_add"):
             with show_errors():
-                u = kb.users.add(username, name, password, role, unit if role in UNIT_ROLES or unit else "", email)
+                u = kb.users.add(username, name, password, role, unit if role in UNIT_ROLES or unit else "", email,
+                                 actor=user.username, via="app")
                 flash("users", f"已建立账号 {u.username}（{u.role_label}）。")
                 st.rerun()
 

@@ -77,7 +77,7 @@ def user_add(kb, username, name, role, unit, email):
     示例：
         KB_PASSWORD=secret123 kb user add hrss-editor --name 李编辑 --role unit_editor --unit city-hrss
     """
-    u = kb.users.add(username, name, read_password(confirm=True), role, unit, email)
+    u = kb.users.add(username, name, read_password(confirm=True), role, unit, email, actor=os_user())
     click.echo(f"已建立账号 {u.username}（{u.name}，{u.role_label}）。")
 
 
@@ -166,10 +166,13 @@ def user_log(kb, username, limit):
         kb user log
         kb user log hrss-editor --limit 20
     """
-    for e in kb.audit.list(username, limit):
+    events = kb.audit.list(username, limit)
+    for e in events:
         parts = [e.at.replace("T", " "), e.label, e.username or "-", e.client or "-",
                  label(VIA_LABELS, e.via), e.actor or "-", e.detail]
         click.echo("\t".join(parts).rstrip("\t"))
+    if not events:
+        click.echo(f"没有 {username} 的记录。" if username else "还没有记录。")
 
 
 def human_size(n: int) -> str:
