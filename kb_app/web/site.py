@@ -251,7 +251,7 @@ class Site:
         """A response rendered once per (commit, day, variant, key), with ETag and conditional GET.
 
         ``render()`` runs in a thread on a miss and returns (status, body bytes, facts); ``after(facts)``
-        then runs on every request, cached or not (e.g. to log a search with its number of hits).
+        then runs on every GET, cached or not (e.g. to log a search with its number of hits), not on HEAD.
         ``shared`` says whether caches between us and the client may keep the response. A response whose
         facts say ``provisional`` (a search that may read differently in a moment, see
         ``SearchResults.provisional``) is kept by no cache.
@@ -266,7 +266,7 @@ class Site:
             found = Cached(status, body, media_type, f'"{digest}"', facts)
             if status in (200, 404) and not _provisional(found):
                 self.cache.put(full, commit, found)
-        if after is not None:
+        if after is not None and request.method != "HEAD":   # a link checker or a monitor, not a reader
             after(found.facts)
         max_age = self.settings.web_cache_seconds
         provisional = _provisional(found)

@@ -542,6 +542,9 @@ def test_searches_and_opens_are_logged_masked_without_address(client, web_kb):
     client.get("/", params={"q": "暖气不热"})
     client.get("/", params={"q": "暖气不热", "page": 2})
     client.get(f"/answers/{PUBLIC}")
+    client.head("/api/v1/search", params={"q": "链接检查"})              # a link checker or a monitor
+    client.head("/", params={"q": "链接检查"})
+    client.head(f"/answers/{PUBLIC}")
     site(client).events.flush()
     logged = rows(web_kb, "search_log")
     searches = [r for r in logged if r["query"]]
