@@ -33,7 +33,8 @@ def test_create_approve_publish_from_the_command_line(kb, run, tmp_path):
     assert run("cr", "approve", "1", "--as", "hrss-reviewer").output == "变更请求 #1：已批准，当前状态为“审核中”。\n"
     show = run("cr", "show", "1").output
     assert f"  修改 {HRSS}\n" in show and "  审核方 热线中心校核：待审核\n" in show
-    assert run("cr", "approve", "1", "--as", "center").output == "变更请求 #1：已批准，当前状态为“已发布”。\n"
+    assert run("cr", "approve", "1", "--as", "center").output == \
+        "变更请求 #1：已批准。所有审核方均已批准，已发布到主干（检索随即更新）。\n"
     assert "命令行修改。" in kb.store.read(HRSS)
     assert run("cr", "publish", "1", "--as", "center").output == \
         "错误：变更请求 #1 当前为“已发布”，不能发布：它已经发布，无需再次发布。\n"

@@ -167,7 +167,10 @@ def _decision(name, method, verb, needs_comment):
     @click.option("--comment", help="意见。", **({"required": True} if needs_comment else {"default": ""}))
     def command(kb, user, number, comment):
         c = getattr(kb.review, method)(user, number, comment or "")
-        click.echo(f"变更请求 #{c.id}：已{verb}，当前状态为“{c.state_label}”。")
+        if c.state == "published":   # the last approval publishes at once: say so, not only the state
+            click.echo(f"变更请求 #{c.id}：已{verb}。所有审核方均已批准，已发布到主干（检索随即更新）。")
+        else:
+            click.echo(f"变更请求 #{c.id}：已{verb}，当前状态为“{c.state_label}”。")
 
     example = f"kb cr {name} 3 --as center" + (" --comment 请补充依据" if needs_comment else "")
     command.__doc__ = f"{verb}变更请求。\n\n    \b\n    示例：\n        {example}"
