@@ -71,6 +71,39 @@ def require_unit(kb, unit: str | None, region: str | None = None):
         raise Refusal(problem[1])
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal: two for a Chinese character (East Asian wide or full width)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def aligned(rows: list[list[str]], headers: list[str], indent: str = "") -> list[str]:
+    """A table for a person: the header, then the rows, each column padded to its widest cell as a
+    terminal shows it (Chinese characters twice as wide), two spaces between columns."""
+    table = [list(map(str, headers)), *([str(c) for c in row] for row in rows)]
+    widths = [max(display_width(r[i]) for r in table if i < len(r)) for i in range(max(map(len, table)))]
+    return [indent + "  ".join(cell + " " * (widths[i] - display_width(cell)) if i < len(r) - 1 else cell
+                               for i, cell in enumerate(r)).rstrip() for r in table]
+
+
+def echo_table(rows: list[list[str]], headers: list[str], indent: str = "", header_when_piped: bool = False,
+               terminal: bool | None = None):
+    """Rows in a terminal as an aligned table with its header; piped to a program or a file, one line of
+    tab-separated cells per row (the header too when ``header_when_piped``), as scripts read them.
+    No rows, nothing: the command says so in its own words."""
+    if not rows:
+        return
+    if terminal is None:
+        terminal = click.get_text_stream("stdout").isatty()
+    if terminal:
+        for line in aligned(rows, headers, indent):
+            click.echo(line)
+        return
+    for row in ([headers] if header_when_piped else []) + list(rows):
+        click.echo(indent + "\t".join(map(str, row)).rstrip("\t"))
+
+
 def iso_option(parse, what: str, example: str):
     """A click callback reading an ISO date or time with ``parse``; a clear error names the format."""
 

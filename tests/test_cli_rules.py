@@ -109,7 +109,22 @@ def test_a_filter_that_matches_nothing_known_is_said_so_not_answered_with_silenc
     assert result.exit_code == 1 and result.output.startswith("错误：没有“火星区”这个区域：可用 ")
     result = run(kb, "cr", "list", "--state", "bogus")
     assert result.exit_code == 1 and result.output.startswith("错误：没有“bogus”这个状态：可用 draft（草稿）、")
-    assert run(kb, "cr", "list", "--state", "已撤回").exit_code == 0
-    assert run(kb, "cr", "list", "--state", "withdrawn").exit_code == 0
+    assert run(kb, "cr", "list", "--state", "已撤回").output == "没有“已撤回”的变更请求。\n"
+    assert run(kb, "cr", "list", "--state", "withdrawn").output == "没有“已撤回”的变更请求。\n"
+    assert run(kb, "list", "--kind", "policy", "--unit", "hotline-center").output != ""
     result = run(kb, "search")
     assert result.exit_code == 1 and result.output.startswith("错误：请写下要查询的内容，例如 kb search 失业金怎么领")
+
+
+def test_tables_line_up_in_a_terminal_with_chinese_twice_as_wide_and_stay_tab_separated_in_a_pipe():
+    from kb_app.cli import aligned, display_width
+
+    rows = [["center", "张校核", "热线中心校核", ""], ["hrss-editor", "李编辑", "单位编辑", "（已停用）"]]
+    lines = aligned(rows, ["用户名", "姓名", "角色", "状态"])
+    assert lines[0].split() == ["用户名", "姓名", "角色", "状态"] and len(lines) == 3
+    # every column starts at the same terminal column on every line
+    for col in ("张校核", "热线中心校核"):
+        assert len({display_width(line[:line.index(cell)]) for line, cell in
+                    zip(lines[1:], [col, {"张校核": "李编辑", "热线中心校核": "单位编辑"}[col]])}) == 1
+    assert display_width(lines[1][:lines[1].index("张校核")]) == display_width(lines[0][:lines[0].index("姓名")])
+    assert not any(line.endswith(" ") for line in lines)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ...labels import VIA_LABELS, label
-from ...cli import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, errors, os_user, read_password, root_options
+from ...cli import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, echo_table, errors, os_user, read_password, root_options
 
 
 @cli.command()
@@ -92,11 +92,13 @@ def user_list(kb):
     """
     locked = {lock.key: lock for lock in kb.throttle.active_locks() if lock.scope == "account"}
     now = kb.now()
+    rows = []
     for u in kb.users.list():
         marks = ["（已停用）"] if u.disabled else []
         if u.username in locked:
             marks.append(f"（已锁定，{locked[u.username].minutes_left(now)} 分钟后自动解锁）")
-        click.echo("\t".join([u.username, u.name, u.role_label, *marks]))
+        rows.append([u.username, u.name, u.role_label, "".join(marks)])
+    echo_table(rows, ["用户名", "姓名", "角色", "状态"])
 
 
 @user.command(name="disable")
@@ -167,10 +169,8 @@ def user_log(kb, username, limit):
         kb user log hrss-editor --limit 20
     """
     events = kb.audit.list(username, limit)
-    for e in events:
-        parts = [e.at.replace("T", " "), e.label, e.username or "-", e.client or "-",
-                 label(VIA_LABELS, e.via), e.actor or "-", e.detail]
-        click.echo("\t".join(parts).rstrip("\t"))
+    echo_table([[e.at.replace("T", " "), e.label, e.username or "-", e.client or "-", label(VIA_LABELS, e.via),
+                 e.actor or "-", e.detail] for e in events], ["时间", "事件", "账号", "地址", "途径", "操作人", "说明"])
     if not events:
         click.echo(f"没有 {username} 的记录。" if username else "还没有记录。")
 
@@ -344,11 +344,10 @@ def apikey_list(kb):
     keys = kb.api_keys.list()
     if not keys:
         click.echo("还没有签发任何密钥：用 kb apikey add 签发。")
-    for k in keys:
-        state = f"已吊销（{k.revoked}）" if k.revoked else "有效"
-        rate = f"{k.rate}/分钟" if k.rate else "按角色默认"
-        note = f"\t{k.note}" if k.note else ""
-        click.echo(f"{k.name}\t{k.role}\t{k.prefix}…\t{rate}\t{state}\t{k.created}{note}")
+    rows = [[k.name, k.role, f"{k.prefix}…", f"{k.rate}/分钟" if k.rate else "按角色默认",
+             f"已吊销（{k.revoked}）" if k.revoked else "有效", k.created, k.note or ""] for k in keys]
+    if rows:
+        echo_table(rows, ["名称", "角色", "前缀", "限速", "状态", "签发时间", "备注"])
 
 
 @apikey.command(name="revoke")

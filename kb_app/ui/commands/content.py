@@ -8,7 +8,7 @@ import sys
 import click
 
 from ...labels import KIND_LABELS, audience_label, label, status_mark
-from ...cli import Refusal, cli, errors, parse_date, require_unit, root_options
+from ...cli import Refusal, cli, echo_table, errors, parse_date, require_unit, root_options
 
 
 @cli.command()
@@ -74,12 +74,15 @@ def list_entries(kb, kind, unit):
     require_unit(kb, unit)
     snap = kb.snapshot()
     today = kb.today()
+    rows = []
     for e in sorted(snap.entry_list, key=lambda e: e.path):
         if (kind and e.kind != kind) or (unit and e.unit != unit):
             continue
         mark = status_mark(e.status(today))
-        aud = audience_label(e.audience)
-        click.echo(f"{e.id}\t{e.kind}\t{e.unit}\t{aud}\t{e.title}" + (f"（{mark}）" if mark else ""))
+        rows.append([e.id, e.kind, e.unit, audience_label(e.audience), e.title + (f"（{mark}）" if mark else "")])
+    echo_table(rows, ["编号", "类型", "单位", "受众", "标题"])
+    if not rows:
+        click.echo("没有符合条件的条目。")
 
 
 @cli.command()
@@ -199,11 +202,9 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             click.echo(f"没有找到“{q}”，以下是“{results.corrected}”的结果（按同音字改正）。")
         if results.weak:
             click.echo(f"知识库里没有提到{results.unknown_quoted}：以下结果只和问题中的部分词语有关。")
-        click.echo("序号\t编号\t类型\t标题\t单位\t得分\t状态")
-        for i, h in enumerate(results.hits, 1):
-            cells = [i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-",
-                     f"{h.score:.3f}", h.status_label]
-            click.echo("\t".join(map(str, cells)))
+        echo_table([[i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-", f"{h.score:.3f}",
+                     h.status_label] for i, h in enumerate(results.hits, 1)],
+                   ["序号", "编号", "类型", "标题", "单位", "得分", "状态"], header_when_piped=True)
 
 
 @cli.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ...cli import as_user, cli, errors, parse_date, require_unit, root_options
+from ...cli import as_user, cli, echo_table, errors, parse_date, require_unit, root_options
 
 
 @cli.command()
@@ -59,9 +59,7 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
             if not rows:
                 click.echo("  （无数据）")
                 continue
-            click.echo("  " + "\t".join(columns.values()))
-            for row in rows:
-                click.echo("  " + "\t".join("" if row.get(k) is None else str(row.get(k)) for k in columns))
+            echo_section(rows, columns)
 
 
 @cli.group()
@@ -88,8 +86,8 @@ def task_list(kb, unit, all_states):
     """
     require_unit(kb, unit)
     tasks = kb.feedback.list_tasks(unit, state=None if all_states else "open")
-    for t in tasks:
-        click.echo(f"#{t.id}\t{t.state_label}\t{t.unit}\t{t.kind_label}\t{t.due or '期限未定'}\t{t.title}")
+    echo_table([[f"#{t.id}", t.state_label, t.unit, t.kind_label, t.due or "期限未定", t.title] for t in tasks],
+               ["编号", "状态", "单位", "类型", "期限", "标题"])
     if not tasks:
         click.echo("没有维护任务。")
 
@@ -216,9 +214,7 @@ def hot_report(kb, start, end, region, as_csv):
         if not rows:
             click.echo("  （无数据）")
             continue
-        click.echo("  " + "\t".join(columns.values()))
-        for row in rows[:30]:
-            click.echo("  " + "\t".join("" if row.get(k) is None else str(row.get(k)) for k in columns))
+        echo_section(rows[:30], columns)
 
 
 def catalog_report(kb, taxonomy, threshold, as_csv):
@@ -234,3 +230,9 @@ def catalog_report(kb, taxonomy, threshold, as_csv):
         click.echo(f"{title}：{len(items)} 项")
         for f in items:
             click.echo(f"  - {f.message}")
+
+
+def echo_section(rows: list[dict], columns: dict):
+    """A report section's rows under its column names (indented under the section's title)."""
+    echo_table([["" if row.get(k) is None else str(row.get(k)) for k in columns] for row in rows],
+               list(columns.values()), indent="  ", header_when_piped=True)

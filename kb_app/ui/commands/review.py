@@ -6,7 +6,7 @@ import click
 
 from ...exceptions import os_reason
 from ...labels import CHANGE_LABELS, CR_STATE_LABELS, label
-from ...cli import Refusal, as_user, cli, root_options
+from ...cli import Refusal, as_user, cli, echo_table, root_options
 
 
 def collect_changes(kb, directory, sets, deletes):
@@ -156,8 +156,10 @@ def cr_list(kb, state):
                           + "。")
         state = codes[state]
     kb.review.sync()
-    for c in kb.review.list(state):
-        click.echo(f"#{c.id}\t{c.state_label}\t{c.author}\t{c.title}")
+    requests = kb.review.list(state)
+    echo_table([[f"#{c.id}", c.state_label, c.author, c.title] for c in requests], ["编号", "状态", "作者", "标题"])
+    if not requests:
+        click.echo(f"没有“{CR_STATE_LABELS[state]}”的变更请求。" if state else "还没有变更请求。")
 
 
 def _decision(name, method, verb, needs_comment):
