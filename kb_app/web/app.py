@@ -14,6 +14,7 @@ import ctypes.util
 import functools
 import logging
 import time
+from urllib.parse import quote
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -162,6 +163,26 @@ class PublicReads:
         await self.app(scope, receive, send_with_cors)
 
 
+class TrailingSlash:
+    """Pure ASGI middleware: ``/browse/`` goes to ``/browse`` with a relative address. (Starlette's own
+    redirect writes the absolute address from the request's Host header, which a client chooses.)"""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if len(path) > 1 and path.endswith("/"):
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = "/" + path.strip("/") + (f"?{query}" if query else "")
+            status = 308 if scope["method"] in ("GET", "HEAD") else 307
+            headers = [(b"location", quote(target, safe="/?&=%:+@!$,;*'()~").encode("latin-1")),
+                       (b"content-length", b"0")]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            return await send({"type": "http.response.body", "body": b""})
+        await self.app(scope, receive, send)
+
+
 @functools.lru_cache(maxsize=1)
 def _libc():
     name = ctypes.util.find_library("c")
@@ -219,7 +240,9 @@ def create_app(kb: Kb, replica=None) -> Starlette:
                     exception_handlers={HttpError: on_http_error, HTTPException: on_starlette_error,
                                         Exception: on_crash})
     app.state.site = site
+    app.router.redirect_slashes = False
     app.add_middleware(PublicReads)
+    app.add_middleware(TrailingSlash)
     app.add_middleware(Observe, site=site)
     return app
 

@@ -622,3 +622,13 @@ def test_the_description_is_also_a_page_for_people(client):
     assert message == "没有这个接口：请检查地址，全部接口见 /api/docs。"
     assert error_of(client.get("/api"), 404, "not_found") == message
     assert "回到首页" in client.get("/nothing-here").text                     # the site's own words stay
+
+
+def test_a_trailing_slash_goes_to_the_address_without_it_whatever_host_is_claimed(client):
+    for path, target in (("/api/v1/health/", "/api/v1/health"), ("/browse/", "/browse"),
+                         ("/api/v1/search/?q=居住证", "/api/v1/search?q=%E5%B1%85%E4%BD%8F%E8%AF%81")):
+        r = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+        assert r.status_code == 308 and r.headers["location"] == target, (path, r.headers.get("location"))
+    assert client.get("/api/v1/health/").status_code == 200                   # followed, it answers
+    r = client.post("/api/v1/feedback/", json={}, follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/api/v1/feedback"
