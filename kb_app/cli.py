@@ -60,7 +60,7 @@ class errors:
     def __exit__(self, kind, exc, tb):
         if isinstance(exc, KbError):
             raise Refusal(str(exc))
-        if isinstance(exc, (OSError, UnicodeDecodeError)):
+        if isinstance(exc, UnicodeDecodeError) or (isinstance(exc, OSError) and exc.filename is not None):
             raise Refusal(file_problem(exc))
         return False
 

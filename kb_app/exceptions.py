@@ -41,7 +41,6 @@ class ReviewStateError(KbError):
     """变更请求的状态不允许该操作。"""
 
 
-
 #: What the operating system's refusals mean, said to the person (its own ``strerror`` is English).
 _OS_REASONS = {"ENOENT": "文件或目录不存在", "EACCES": "没有权限", "EPERM": "没有权限", "EISDIR": "这是一个目录，不是文件",
                "ENOTDIR": "路径中有一段不是目录", "ENOSPC": "磁盘空间已满", "EROFS": "所在位置是只读的",

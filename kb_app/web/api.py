@@ -9,8 +9,8 @@ carry an ``ETag`` (the commit of main, the day and the request) and a short ``Ca
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import datetime as dt
+import hashlib
 import json
 import secrets
 from urllib.parse import urlencode
