@@ -101,7 +101,7 @@ class Kb:
         if unit and unit not in snap.units:
             return "unit", f"没有编号为“{unit}”的承办单位：请用 regulations/units.yaml 中的单位编号。"
         if region:
-            known = sorted(set(districts(snap)) | {r for e in snap.entry_list for r in e.regions} | {CITYWIDE})
+            known = sorted(set(districts(snap)) | snap.entry_regions | {CITYWIDE})
             if region not in known:
                 return "region", f"没有“{region}”这个区域：可用 {'、'.join(known)}。"
         return None

@@ -505,6 +505,11 @@ class Snapshot:
         units = self.config("units", [])
         return {str(u["id"]): u for u in units if isinstance(u, dict) and u.get("id")} if isinstance(units, list) else {}
 
+    @cached_property
+    def entry_regions(self) -> frozenset[str]:
+        """The regions the entries name (``regions:``), read once per snapshot."""
+        return frozenset(r for e in self.entry_list for r in e.regions)
+
     def unit_name(self, unit_id: str) -> str:
         return str(self.units.get(unit_id, {}).get("name") or unit_id)
 
