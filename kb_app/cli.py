@@ -129,10 +129,19 @@ def cli():
 
 
 def read_password(confirm=False):
-    """The password from KB_PASSWORD, or asked for without echo."""
+    """The password from KB_PASSWORD; else asked for without echo in a terminal (twice for a new one);
+    else the first line of standard input, as a script pipes it (``printf '%s\n' "$pw" | kb user add …``)."""
     import os
 
-    return os.environ.get("KB_PASSWORD") or click.prompt("密码", hide_input=True, confirmation_prompt=confirm)
+    if os.environ.get("KB_PASSWORD"):
+        return os.environ["KB_PASSWORD"]
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty():
+        return click.prompt("密码", hide_input=True, confirmation_prompt=confirm)
+    password = stdin.readline().rstrip("\r\n")
+    if not password:
+        raise Refusal("没有读到密码：请在终端里输入，或用环境变量 KB_PASSWORD 给出，或从标准输入的第一行传入。")
+    return password
 
 
 def os_user() -> str:

@@ -1,5 +1,10 @@
 """Local accounts: argon2 hashes, roles bound to units, log-in, disabling, and the kb user commands."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -115,6 +120,22 @@ def test_cli_password_prompt(kb):
                                 input="prompted-pass\nprompted-pass\n")
     assert result.exit_code == 0, result.output
     assert kb.authenticate("agent1", "prompted-pass").role == "agent"
+
+
+def test_cli_password_from_a_pipe(kb, monkeypatch):
+    """A script pipes the password: the first line of standard input is read, once, with no terminal
+    prompt or warning; nothing piped is refused in Chinese."""
+    monkeypatch.delenv("KB_PASSWORD", raising=False)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    result = subprocess.run([sys.executable, "-m", "kb_app", "user", "add", "agent2", "--name", "王坐席", "--role",
+                             "agent", *root], input="piped-password-1\n", capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr and "密码" not in result.stdout
+    assert kb.authenticate("agent2", "piped-password-1").role == "agent"
+    result = CliRunner().invoke(cli, ["user", "add", "agent3", "--name", "赵坐席", "--role", "agent", *root], input="")
+    assert result.exit_code == 1
+    assert "没有读到密码" in result.output and "KB_PASSWORD" in result.output
 
 
 def test_account_commands_refuse_a_folder_that_is_not_a_knowledge_base(tmp_path, monkeypatch):

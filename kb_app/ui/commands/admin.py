@@ -71,7 +71,7 @@ def user():
 @click.option("--unit", default="", help="所属单位编号（单位编辑、单位审核人必填）。")
 @click.option("--email", default="", help="电子邮箱（用于识别 git 推送的作者）。")
 def user_add(kb, username, name, role, unit, email):
-    """新建账号；密码取自环境变量 KB_PASSWORD，否则提示输入。
+    """新建账号；密码取自环境变量 KB_PASSWORD，否则在终端提示输入，或读标准输入的第一行（脚本用管道传入）。
 
     \b
     示例：
@@ -124,7 +124,7 @@ def user_disable(kb, username, enable):
 @root_options
 @click.argument("username")
 def user_passwd(kb, username):
-    """修改账号密码（该账号的会话随即全部结束）；新密码取自 KB_PASSWORD，否则提示输入。
+    """修改账号密码（该账号的会话随即全部结束）；新密码取自 KB_PASSWORD，否则在终端提示输入，或读标准输入的第一行。
 
     \b
     示例：
