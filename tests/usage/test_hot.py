@@ -153,6 +153,8 @@ def test_cli_report_hot(hkb, sample_root, tmp_path):
     assert any(line.startswith("  ▲ ") and "单车" in line for line in lines)
     res = runner.invoke(cli, [*args, "--csv", "--region", "南河区"], env={"KB_TODAY": TODAY})
     assert res.exit_code == 0 and res.output.startswith("# 热点议题\n")
+    res = runner.invoke(cli, [*args, "--table", "按区域", "--csv"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0 and res.output.startswith("区域,本期,上期,变化,趋势,最多的议题\n")
     res = runner.invoke(cli, [*args, "--from", "2026-11-30", "--to", "2026-11-01"])
     assert res.exit_code == 1 and "起始日期 2026-11-30 晚于结束日期 2026-11-01" in res.output
 

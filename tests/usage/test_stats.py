@@ -179,6 +179,28 @@ def test_cli_report(logged, sample_root, tmp_path):
     assert res.output == "错误：起始日期 2026-12-01 晚于结束日期 2026-11-01：请调整日期范围。\n"
 
 
+def test_cli_report_one_table_and_a_file_for_excel(logged, sample_root, tmp_path):
+    """--table picks one section by its title or key (a plain CSV a spreadsheet opens whole); -o writes the
+    CSV as UTF-8 with a byte-order mark, so that Excel reads the Chinese; a table that is not there is named."""
+    runner = CliRunner(env={"KB_TODAY": TODAY})
+    args = ["report", "--root", str(sample_root), "--data-dir", str(tmp_path / "data"), "--from", "2026-11-01"]
+    res = runner.invoke(cli, [*args, "--table", "热门查询", "--csv"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == ["查询内容,次数,无结果次数,打开条目次数", "居住证,3,0,3", "失业金怎么领,2,2,0",
+                                       "社保卡补办,1,0,1"]
+    res = runner.invoke(cli, [*args, "--table", "top_queries"])
+    assert "热门查询" in res.output and "居住证" in res.output and "校核周期" not in res.output
+    target = tmp_path / "热门查询.csv"
+    res = runner.invoke(cli, [*args, "--table", "热门查询", "-o", str(target)])
+    assert res.exit_code == 0 and f"已写入 {target}" in res.output
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").startswith("查询内容,次数")
+    res = runner.invoke(cli, [*args, "--table", "热门"])
+    assert res.exit_code == 1 and "没有名为“热门”的表" in res.output and "热门查询" in res.output
+    res = runner.invoke(cli, [*args, "-o", str(tmp_path / "missing" / "a.csv")])
+    assert res.exit_code == 1 and res.output.startswith("错误：") and "Traceback" not in res.output
+
+
 def test_cli_tasks(logged, sample_root, tmp_path):
     runner = CliRunner(env={"KB_TODAY": TODAY})
     common = ["--root", str(sample_root), "--data-dir", str(tmp_path / "data")]

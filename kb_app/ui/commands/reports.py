@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ...cli import as_user, cli, echo_table, errors, parse_date, require_unit, root_options
+from ...cli import Refusal, as_user, cli, echo_table, errors, parse_date, require_unit, root_options
 
 
 @cli.command()
@@ -13,13 +13,16 @@ from ...cli import as_user, cli, echo_table, errors, parse_date, require_unit, r
 @click.option("--unit", default=None, help="只统计某单位（默认全部单位）。")
 @click.option("--from", "start", callback=parse_date, default=None, help="起始日期（YYYY-MM-DD），默认 30 天前。")
 @click.option("--to", "end", callback=parse_date, default=None, help="结束日期（YYYY-MM-DD），默认今天。")
-@click.option("--csv", "as_csv", is_flag=True, help="以 CSV 输出全部统计表。")
+@click.option("--csv", "as_csv", is_flag=True, help="以 CSV 输出全部统计表（每张表前有一行“# 表名”）。")
+@click.option("--table", default=None, help="（usage、hot）只输出一张表，按表名或编号，如 热门查询、top_queries。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="把 CSV 写入文件（带 BOM 的 UTF-8，Excel 直接打开不乱码），代替输出到屏幕。")
 @click.option("--taxonomy", type=click.Path(dir_okay=False, exists=True), default=None,
               help="（catalog）事项分类表 CSV（一级,二级,三级），用于检查未覆盖的类别。")
 @click.option("--threshold", type=float, default=None, help="（catalog）事项重叠的判定阈值，默认 0.35。")
 @click.option("--region", default=None, help="（hot）只看某区域的诉求，如 东湖区；“未标明区域”为全市或未写明区域的诉求。")
 @click.argument("topic", type=click.Choice(["usage", "catalog", "hot", "missing"]), default="usage")
-def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
+def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, region, topic):
     """统计报告：使用情况（默认）、catalog 派单目录健康检查、hot 热点议题（每月一题候选）或 missing 缺失的答复。
 
     使用情况：查询量、热门和无结果查询、浏览、有用率、维护任务、校核周期。
@@ -31,30 +34,38 @@ def report(kb, unit, start, end, as_csv, taxonomy, threshold, region, topic):
     示例：
         kb report --from 2026-11-01 --to 2026-11-30
         kb report --unit city-hrss --csv > hrss.csv
+        kb report --table 热门查询 -o 热门查询.csv
         kb report catalog --taxonomy ../shared/eval/matter_taxonomy.csv
         kb report hot --from 2026-11-01 --to 2026-11-30 --region 东湖区
         kb report missing --csv > 缺失答复.csv
     """
-    if topic == "catalog":
-        return catalog_report(kb, taxonomy, threshold, as_csv)
-    if topic == "hot":
-        return hot_report(kb, start, end, region, as_csv)
-    if topic == "missing":
-        return missing_report(kb, start, end, as_csv)
-    from ...usage.stats import SECTIONS
+    from ...usage import hot, stats
 
+    sections = {"usage": stats.SECTIONS, "hot": hot.SECTIONS}.get(topic, {})
+    key = table_key(sections, table, topic)
+    out = Output(output or None, as_csv or bool(output))
+    if topic == "catalog":
+        return catalog_report(kb, taxonomy, threshold, out)
+    if topic == "hot":
+        return hot_report(kb, start, end, region, out, key)
+    if topic == "missing":
+        return missing_report(kb, start, end, out)
     require_unit(kb, unit)
     with errors():
-        if as_csv:
-            click.echo(kb.stats.report_csv(start, end, unit), nl=False)
-            return
+        if out.csv:
+            if key:
+                title, columns = sections[key]
+                return out.write(stats.to_csv(kb.stats.report(start, end, unit)[key], columns))
+            return out.write(kb.stats.report_csv(start, end, unit))
         start, end = kb.stats.range(start, end)
         who = kb.snapshot().unit_name(unit) if unit else "全部单位"
         click.echo(f"统计范围：{start} 至 {end}，{who}")
         for item in kb.stats.summary(start, end, unit).rows():
             click.echo(f"  {item['item']}：{item['value']}")
-        for key, rows in kb.stats.report(start, end, unit).items():
-            title, columns = SECTIONS[key]
+        for name, rows in kb.stats.report(start, end, unit).items():
+            if key and name != key:
+                continue
+            title, columns = sections[name]
             click.echo(f"\n{title}")
             if not rows:
                 click.echo("  （无数据）")
@@ -156,16 +167,46 @@ MISSING_COLUMNS = {"label": "内容", "subject": "知识库里没有提到", "qu
                    "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
 
 
-def missing_report(kb, start, end, as_csv):
+def table_key(sections: dict, table: str | None, topic: str) -> str | None:
+    """The key of the section ``--table`` names (its key or its title), or None for every table."""
+    if not table:
+        return None
+    for key, (title, _columns) in sections.items():
+        if table.strip() in (key, title):
+            return key
+    if not sections:
+        raise Refusal(f"报告 {topic} 只有一张表，不需要 --table。")
+    names = "、".join(title for title, _columns in sections.values())
+    raise Refusal(f"没有名为“{table}”的表：{topic} 报告的表有 {names}。")
+
+
+class Output:
+    """Where a report's CSV goes: the screen (as text), or a file for Excel (UTF-8 with a byte-order mark)."""
+
+    def __init__(self, path: str | None, csv: bool):
+        self.path, self.csv = path, csv
+
+    def write(self, text: str):
+        from ...export import spreadsheet_bytes
+
+        if self.path is None:
+            click.echo(text, nl=False)
+            return
+        with errors():
+            with open(self.path, "wb") as fh:
+                fh.write(spreadsheet_bytes(text))
+        click.echo(f"已写入 {self.path}。", err=True)
+
+
+def missing_report(kb, start, end, out):
     """``kb report missing``: zero-result, weak and low-success queries grouped by similarity."""
     from ...usage.stats import to_csv
     with errors():
         groups = kb.missing_answers(start, end, limit=200)
     for g in groups:
         g["examples_text"], g["assigned_text"] = "；".join(g["examples"]), "是" if g["assigned"] else ""
-    if as_csv:
-        click.echo(to_csv(groups, MISSING_COLUMNS), nl=False)
-        return
+    if out.csv:
+        return out.write(to_csv(groups, MISSING_COLUMNS))
     if not groups:
         click.echo("没有缺失的答复：所选时段内的查询都找到了结果并有人打开。")
     for i, g in enumerate(groups, 1):
@@ -176,13 +217,22 @@ def missing_report(kb, start, end, as_csv):
             click.echo(f"   例：{'；'.join(g['examples'][1:])}")
 
 
-def hot_report(kb, start, end, region, as_csv):
+def hot_report(kb, start, end, region, out, key=None):
     """``kb report hot``: topics, entries and regions of the period against the one before."""
+    from ...usage.hot import SECTIONS
+    from ...usage.stats import to_csv
+
     with errors():
         r = kb.hot.report(start, end, region)
-    if as_csv:
-        click.echo(r.csv(), nl=False)
-        return
+    if out.csv:
+        if key:
+            return out.write(to_csv(getattr(r, key), SECTIONS[key][1]))
+        return out.write(r.csv())
+    if key:
+        title, columns = SECTIONS[key]
+        click.echo(f"{title}：{r.start} 至 {r.end}")
+        rows = getattr(r, key)
+        return echo_section(rows, columns) if rows else click.echo("  （无数据）")
     where = f"，区域：{r.region}" if r.region else ""
     click.echo(f"热点议题：{r.start} 至 {r.end}（对比 {r.previous_start} 至 {r.previous_end}）{where}")
     t = r.totals
@@ -205,26 +255,23 @@ def hot_report(kb, start, end, region, as_csv):
             click.echo(f"     事项：{item['entries_text']}")
         for example in item["examples"]:
             click.echo(f"     例：{example}")
-    for key in ("by_entry", "by_region"):
-        from ...usage.hot import SECTIONS
-
-        title, columns = SECTIONS[key]
+    for name in ("by_entry", "by_region"):
+        title, columns = SECTIONS[name]
         click.echo(f"\n{title}")
-        rows = getattr(r, key)
+        rows = getattr(r, name)
         if not rows:
             click.echo("  （无数据）")
             continue
         echo_section(rows[:30], columns)
 
 
-def catalog_report(kb, taxonomy, threshold, as_csv):
+def catalog_report(kb, taxonomy, threshold, out):
     """``kb report catalog``: the findings of the catalogue check by kind, or as CSV."""
     from ... import health
 
     findings = kb.catalog_health(taxonomy, threshold)
-    if as_csv:
-        click.echo(health.report_csv(findings), nl=False)
-        return
+    if out.csv:
+        return out.write(health.report_csv(findings))
     for kind, title in health.KIND_TITLES.items():
         items = [f for f in findings if f.kind == kind]
         click.echo(f"{title}：{len(items)} 项")
