@@ -1,11 +1,13 @@
 """Intake evaluation: are emergencies put on the right line, and how often is there a false alarm?
 
-Three sets of callers' phrasings, each item ``{text, line}`` with line 110/119/120/122 or none (and
+Sets of callers' phrasings, each item ``{text, line}`` with line 110/119/120/122 or none (and
 optionally ``also``: other lines that are right for the same call, 122 and 120 for a crash with injuries):
 ``tests/data/intake_tune.yaml`` (the recognition words were tuned on it),
-``tests/data/intake_holdout.yaml`` (written before tuning, never tuned on) and
-``tests/data/intake_holdout_2.yaml`` (written later by another writer who had not seen the rules, never
-tuned on). For each set:
+``tests/data/intake_holdout.yaml`` (written before tuning, never tuned on),
+``tests/data/intake_holdout_2.yaml`` (written later by another writer who had not seen the rules; its
+misses were listed by ``--show`` since, so it is no longer blind) and
+``tests/data/intake_holdout_3.yaml`` (a third writer who had not seen the rules or the sets; never tuned
+on, its misses not read while the rules were tuned). For each set:
 
 - **right line**: emergencies for which the console puts the right line's transfer script first
   (紧急 or 疑似紧急 — both are shown as urgent), of all emergencies; also the share confirmed (紧急);
@@ -35,8 +37,8 @@ from kb_app.content.model import Snapshot, config_path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SETS = {"tune": DATA / "intake_tune.yaml", "holdout": DATA / "intake_holdout.yaml",
-        "holdout 2": DATA / "intake_holdout_2.yaml"}
-HELD_OUT = ("holdout", "holdout 2")
+        "holdout 2": DATA / "intake_holdout_2.yaml", "holdout 3": DATA / "intake_holdout_3.yaml"}
+HELD_OUT = ("holdout", "holdout 2", "holdout 3")
 APPEALS = ROOT.parent / "shared" / "eval" / "appeals_dev.jsonl"
 #: The last revision whose intake rules matched exact phrases only.
 BASELINE_REV = "0c2b3a8"
