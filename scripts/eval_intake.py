@@ -36,7 +36,8 @@ from kb_app.content.model import Snapshot, config_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-SETS = {"tune": DATA / "intake_tune.yaml", "holdout": DATA / "intake_holdout.yaml",
+SETS = {"tune": DATA / "intake_tune.yaml", "tune 2": DATA / "intake_tune_2.yaml", "tune 3": DATA / "intake_tune_3.yaml",
+        "holdout": DATA / "intake_holdout.yaml",
         "holdout 2": DATA / "intake_holdout_2.yaml", "holdout 3": DATA / "intake_holdout_3.yaml"}
 HELD_OUT = ("holdout", "holdout 2", "holdout 3")
 APPEALS = ROOT.parent / "shared" / "eval" / "appeals_dev.jsonl"

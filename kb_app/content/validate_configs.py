@@ -211,8 +211,8 @@ def as_basis_list(value):
 
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
-EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "ignore", "negations", "misheard"}
-EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel"}
+EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "ignore", "negations", "misheard"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel", "fallback"}
 
 
 def _word_list(value) -> bool:
@@ -277,6 +277,17 @@ def _check_emergency_section(v, path, section, at):
                     except re.error as exc:
                         v.add(path, at("emergency", key, name), f"emergency.{key}", f"正则表达式“{p}”有误：{exc}",
                               "改正写法，或改用 not_now 中的普通词")
+    anywhere = section.get("anywhere")
+    if anywhere is not None:
+        known = section.get("not_now") if isinstance(section.get("not_now"), dict) else {}
+        if not _word_list(anywhere):
+            v.add(path, at("emergency", "anywhere"), "emergency.anywhere", "应为文字列表",
+                  "写成“anywhere: [已经过去]”，列出 not_now 中的类别名称")
+        else:
+            for name in anywhere:
+                if str(name) not in known:
+                    v.add(path, at("emergency", "anywhere"), "emergency.anywhere", f"not_now 中没有类别“{name}”",
+                          f"改用 not_now 中的类别：{'、'.join(map(str, known)) or '（先在 not_now 中写出类别）'}")
     misheard = section.get("misheard")
     if misheard is not None and not (isinstance(misheard, dict) and all(
             isinstance(k, str) and len(k) == 1 and _word_list(x) and all(len(str(c)) == 1 for c in x)
@@ -295,6 +306,9 @@ def _check_event(v, path, e, keys, at):
             v.add(path, at(*keys, key), f"events.{key}", "未知字段", f"可用字段：{'、'.join(sorted(EVENT_KEYS))}")
     if not (isinstance(e.get("name"), str) and e["name"].strip()):
         v.add(path, where, "events.name", "事件词组缺少名称", "填写 name，例如“打架斗殴”，坐席会看到它")
+    if "fallback" in e and not isinstance(e["fallback"], bool):
+        v.add(path, at(*keys, "fallback"), "events.fallback", "应为 true 或 false",
+              "写成“fallback: true”：只在没有识别到其他专线的事件时才采用本组（如“呼救”）")
     if "channel" in e and not (isinstance(e["channel"], str) and e["channel"].strip()):
         v.add(path, at(*keys, "channel"), "events.channel", "渠道名称应为文字",
               "写成“channel: 119抢险救援”（线路号码加名称，市民看到“请立即拨打 119（抢险救援）”），或删去它沿用规则的 channel")

@@ -69,6 +69,8 @@ class Finding:
     misheard: bool = False
     #: The event's own name of the line (``channel`` of its group), or empty: the rule's is used.
     channel: str = ""
+    #: The event is a generic one (a cry for help) that yields to another line's event.
+    fallback: bool = False
 
     @property
     def state_label(self) -> str:
@@ -112,6 +114,8 @@ class _Group:
     pairs: list[tuple[list[str], list[str]]]
     exclude: list[str]
     channel: str = ""
+    #: Taken only when no other line's event is recognised as surely (呼救: 快来人 beside 有人晕倒 is 120).
+    fallback: bool = False
 
 
 @dataclasses.dataclass
@@ -138,6 +142,19 @@ def compact(text: str) -> str:
     return _SPACE.sub("", normalize(text))
 
 
+def pauses(text: str) -> tuple[str, tuple[int, ...]]:
+    """:func:`compact` of a text and where its whitespace was, as offsets into it. A transcript without
+    punctuation marks a pause with a space (我从梯子上摔下来了 腿好像断了): a pause ends a clause for the
+    context, while words are still found across it (有人 打 架 了)."""
+    parts = _SPACE.split(normalize(text))
+    offsets, at = [], 0
+    for part in parts[:-1]:
+        at += len(part)
+        if at and (not offsets or offsets[-1] != at):
+            offsets.append(at)
+    return "".join(parts), tuple(offsets)
+
+
 class Recogniser:
     """The emergency words of one intake configuration, ready to read texts."""
 
@@ -148,6 +165,8 @@ class Recogniser:
         self.weak = [compact(w) for w in strings(now.get("weak"))]
         not_now = config.get("not_now") if isinstance(config.get("not_now"), dict) else {}
         self.not_now = {str(k): [compact(w) for w in strings(v)] for k, v in not_now.items()}
+        #: Not-now categories that are said of the whole call wherever they stand (已经救出来了, 开玩笑的).
+        self.anywhere = [name for name in strings(config.get("anywhere")) if name in self.not_now]
         patterns = config.get("not_now_patterns") if isinstance(config.get("not_now_patterns"), dict) else {}
         self.not_now_patterns = {str(k): [p for p in (_pattern(x) for x in strings(v)) if p]
                                  for k, v in patterns.items()}
@@ -168,13 +187,13 @@ class Recogniser:
 
     def recognise(self, text: str) -> Finding | None:
         """The finding for a text, or None when it names no emergency event at all."""
-        norm = compact(text)
+        norm, breaks = pauses(text)
         if not norm or not self.groups:
             return None
         masked = self._mask_ignored(norm)
         best: dict[str, Finding] = {}
-        for occ in self._occurrences(norm):
-            finding = self._judge(norm, masked, occ)
+        for occ in self._occurrences(norm, masked):
+            finding = self._judge(norm, masked, occ, breaks)
             if finding is None:
                 continue
             held = best.get(occ.group.rule_id)
@@ -183,7 +202,7 @@ class Recogniser:
         if not best:
             return None
         order = {g.rule_id: g.order for g in self.groups}
-        ranked = sorted(best.values(), key=lambda f: (-_RANK[f.state], order[f.rule_id]))
+        ranked = sorted(best.values(), key=lambda f: (-_RANK[f.state], f.fallback, order[f.rule_id]))
         top = ranked[0]
         top.also = [f.line for f in ranked[1:] if f.state != DISMISSED and f.line and f.line != top.line]
         return top
@@ -195,23 +214,24 @@ class Recogniser:
                 norm = norm.replace(word, "\0" * len(word))
         return norm
 
-    def _occurrences(self, norm: str) -> Iterable[_Occurrence]:
+    def _occurrences(self, norm: str, masked: str) -> Iterable[_Occurrence]:
         for group in self.groups:
             for word in group.words:
-                for start, misheard in self._find(norm, word):
+                for start, misheard in self._find(norm, masked, word):
                     yield _Occurrence(group, word, start, start + len(word), misheard)
             for left, right in group.pairs:
-                yield from self._pairs(norm, group, left, right)
+                yield from self._pairs(norm, masked, group, left, right)
 
-    def _find(self, norm: str, word: str) -> Iterable[tuple[int, bool]]:
-        """Start of every occurrence of a word, exact or with one character misheard."""
+    def _find(self, norm: str, masked: str, word: str) -> Iterable[tuple[int, bool]]:
+        """Start of every occurrence of a word, exact or with one character misheard (not inside an ignored
+        word: 货车 is no misheard 火)."""
         exact, misheard = self._patterns(word)
         if exact is None:
             return
         for m in exact.finditer(norm):
             yield m.start(), False
         if misheard is not None:
-            for m in misheard.finditer(norm):
+            for m in misheard.finditer(masked):
                 yield m.start(), True
 
     def _patterns(self, word: str) -> tuple[re.Pattern | None, re.Pattern | None]:
@@ -230,11 +250,11 @@ class Recogniser:
             self._compiled[word] = cached
         return cached
 
-    def _pairs(self, norm, group, left, right) -> Iterable[_Occurrence]:
+    def _pairs(self, norm, masked, group, left, right) -> Iterable[_Occurrence]:
         for a in left:
-            for sa, _ in self._find(norm, a):
+            for sa, _ in self._find(norm, masked, a):
                 for b in right:
-                    for sb, _ in self._find(norm, b):
+                    for sb, _ in self._find(norm, masked, b):
                         start, end = min(sa, sb), max(sa + len(a), sb + len(b))
                         overlap = sa < sb + len(b) and sb < sa + len(a)
                         if not overlap and end - start <= self.window + len(a) + len(b) \
@@ -243,14 +263,17 @@ class Recogniser:
                             between = (first[0] + len(first[1]), second[0])
                             yield _Occurrence(group, f"{first[1]}…{second[1]}", start, end, False, between)
 
-    def _judge(self, norm: str, masked: str, occ: _Occurrence) -> Finding | None:
+    def _judge(self, norm: str, masked: str, occ: _Occurrence, breaks: tuple[int, ...] = ()) -> Finding | None:
         lo, hi = _bounds(_SENTENCE, norm, 0, len(norm), occ.start, occ.end)
         if any(x and x in norm[lo:hi] for x in occ.group.exclude):
             return None
-        if self._negated(norm[lo:occ.start]) or occ.between and self._negated(norm[lo:occ.between[1]]):
+        if self._negated(masked[lo:occ.start]) or occ.between and self._negated(masked[lo:occ.between[1]]):
             # 没着火; of a pair, also before its second word (车被别了一下，没撞上).
             return None
         clo, chi = _bounds(_CLAUSE, norm, lo, hi, occ.start, occ.end)
+        # A pause (a transcript's space) ends the clause too; one inside the event's words does not.
+        clo = max([clo, *(b for b in breaks if b <= occ.start)])
+        chi = min([chi, *(b for b in breaks if b >= occ.end)])
         wlo, whi = max(lo, occ.start - self.window), min(hi, occ.end + self.window)
         own = (max(clo, wlo), occ.start), (occ.end, min(chi, whi))
         near = (wlo, max(clo, wlo)), (min(chi, whi), whi)
@@ -259,9 +282,12 @@ class Recogniser:
         weak = self._signs(masked, (*own, (occ.start, occ.end)), self.weak)
         near_strong = self._signs(masked, near, self.strong)
         # A not-now word anywhere in the event's own clause is said of it (昨天晚上我们那条街有人打架).
-        clause = (clo, occ.start), (occ.end, chi)
+        clause = ((clo, chi),)
         own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause)
         near_reasons = self._reasons(norm, near)
+        if self.anywhere and not own_reasons:
+            # Said of the whole call (已经救出来了, 开玩笑的): as if of this event.
+            own_reasons = [r for r in self._reasons(norm, ((0, len(norm)),), self.anywhere) if r not in near_reasons]
         if own_reasons:
             # Said of this very event: 去年出了车祸, 交通事故的赔偿标准.
             state = SUSPECTED if strong else DISMISSED
@@ -276,19 +302,20 @@ class Recogniser:
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
         g = occ.group
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
-                       misheard=occ.misheard, channel=g.channel)
+                       misheard=occ.misheard, channel=g.channel, fallback=g.fallback)
 
     @staticmethod
     def _signs(masked: str, spans, words) -> list[str]:
         text = "\0".join(masked[a:b] for a, b in spans)
         return [w for w in words if w and w in text]
 
-    def _reasons(self, norm: str, spans) -> list[str]:
+    def _reasons(self, norm: str, spans, only: list[str] | None = None) -> list[str]:
         text = "\0".join(norm[a:b] for a, b in spans)
         hits: dict[str, list[str]] = {}
         for name, words in self.not_now.items():
-            hits.setdefault(name, []).extend(w for w in words if w and w in text)
-        for name, patterns in self.not_now_patterns.items():
+            if only is None or name in only:
+                hits.setdefault(name, []).extend(w for w in words if w and w in text)
+        for name, patterns in self.not_now_patterns.items() if only is None else ():
             hits.setdefault(name, []).extend(m.group(0) for p in patterns for m in p.finditer(text))
         return [f"{name}（{'、'.join(dict.fromkeys(found))}）" for name, found in hits.items() if found]
 
@@ -336,4 +363,4 @@ def _groups(rules) -> Iterable[_Group]:
                     pairs.append((strings(pair[0]), strings(pair[1])))
             yield _Group(rule_id, line, order, str(event.get("name") or name), strings(event.get("words")), pairs,
                          common + [compact(x) for x in strings(event.get("exclude"))],
-                         str(event.get("channel") or "").strip())
+                         str(event.get("channel") or "").strip(), event.get("fallback") is True)

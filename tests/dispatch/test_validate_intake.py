@@ -31,8 +31,10 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("      - name: 火情\n", "      - name: ''\n", "events.name", "事件词组缺少名称"),
     ("        pairs: [[[火, 烟], [出不去, 出不来, 困在, 被困, 跑不出, 下不去, 下不来]]]", "        pairs: [[火, 烟]]", "events.pairs",
      "词对应为两组词的列表"),
-    ("      - name: 临产\n        words: [要生了, 快生了, 快要生, 羊水破, 破水]", "      - name: 临产\n        wrds: [要生了]",
-     "events.wrds", "未知字段"),
+    ("      - name: 临产\n        words: [要生了,", "      - name: 临产\n        wrds: [要生了,", "events.wrds", "未知字段"),
+    ("  anywhere: [已经过去, 气话和比喻]", "  anywhere: [已经过去, 说过的话]", "emergency.anywhere", "not_now 中没有类别“说过的话”"),
+    ("  anywhere: [已经过去, 气话和比喻]", "  anywhere: 已经过去", "emergency.anywhere", "应为文字列表"),
+    ("        fallback: true\n", "        fallback: 是\n", "events.fallback", "应为 true 或 false"),
     ("        channel: 119抢险救援\n", "        channel: [119]\n", "events.channel", "渠道名称应为文字"),
 ])
 def test_emergency_mistakes(sample_root, old, new, field, message):
