@@ -283,11 +283,14 @@ class Recogniser:
         near_strong = self._signs(masked, near, self.strong)
         # A not-now word anywhere in the event's own clause is said of it (昨天晚上我们那条街有人打架).
         clause = ((clo, chi),)
-        own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause)
-        near_reasons = self._reasons(norm, near)
+        # A not-now word wholly inside the event's own words is part of them (好几天 of 好几天没见人).
+        words = ((occ.start, occ.between[0]), (occ.between[1], occ.end)) if occ.between else ((occ.start, occ.end),)
+        own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, words)
+        near_reasons = self._reasons(norm, near, words)
         if self.anywhere and not own_reasons:
             # Said of the whole call (已经救出来了, 开玩笑的): as if of this event.
-            own_reasons = [r for r in self._reasons(norm, ((0, len(norm)),), self.anywhere) if r not in near_reasons]
+            own_reasons = [r for r in self._reasons(norm, ((0, len(norm)),), words, self.anywhere)
+                           if r not in near_reasons]
         if own_reasons:
             # Said of this very event: 去年出了车祸, 交通事故的赔偿标准.
             state = SUSPECTED if strong else DISMISSED
@@ -309,14 +312,28 @@ class Recogniser:
         text = "\0".join(masked[a:b] for a, b in spans)
         return [w for w in words if w and w in text]
 
-    def _reasons(self, norm: str, spans, only: list[str] | None = None) -> list[str]:
-        text = "\0".join(norm[a:b] for a, b in spans)
+    def _reasons(self, norm: str, spans, inside=(), only: list[str] | None = None) -> list[str]:
+        """The not-now categories whose words stand in ``spans`` of the text, and the words; a match that
+        lies wholly within one of the ``inside`` spans (the event's own words) does not count."""
+        def found(matches):
+            return [text for start, text in matches
+                    if not any(a <= start and start + len(text) <= b for a, b in inside)]
+
+        def words_in(words):
+            for a, b in spans:
+                for w in words:
+                    at = norm.find(w, a, b) if w else -1
+                    while at >= 0 and at + len(w) <= b:
+                        yield at, w
+                        at = norm.find(w, at + 1, b)
+
         hits: dict[str, list[str]] = {}
         for name, words in self.not_now.items():
             if only is None or name in only:
-                hits.setdefault(name, []).extend(w for w in words if w and w in text)
+                hits.setdefault(name, []).extend(found(words_in(words)))
         for name, patterns in self.not_now_patterns.items() if only is None else ():
-            hits.setdefault(name, []).extend(m.group(0) for p in patterns for m in p.finditer(text))
+            hits.setdefault(name, []).extend(found((m.start(), m.group(0)) for p in patterns for a, b in spans
+                                                   for m in p.finditer(norm, a, b)))
         return [f"{name}（{'、'.join(dict.fromkeys(found))}）" for name, found in hits.items() if found]
 
     def _negated(self, before: str) -> bool:

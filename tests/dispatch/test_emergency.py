@@ -99,6 +99,17 @@ def test_a_pause_in_a_transcript_ends_the_clause():
     assert recognise("上个月有人打架 现在想问问").state == DISMISSED
 
 
+def test_a_not_now_word_inside_the_event_words_is_part_of_them():
+    """好几天 tells of the past, but in 好几天没见人 it is the event itself; 跟着火似的 reaches past 着火 and counts."""
+    rules = [{**RULES[2], "events": [{"name": "无人应答", "pairs": [[["好几天没见"], ["没人应"]]]}]},
+             {**RULES[0], "events": [{"name": "火情", "words": ["着火"]}]}]
+    config = {**CONFIG, "not_now": {"过去的事": ["好几天"], "比喻": ["跟着火似的"]}}
+    r = Recogniser(config, rules)
+    assert r.recognise("对门好几天没见人了，敲门没人应").state == EMERGENCY
+    assert r.recognise("冒的烟跟着火似的").state == DISMISSED
+    assert r.recognise("好几天了，刚才着火了").state == EMERGENCY      # said next to it: the event's clause decides
+
+
 def test_a_misheard_character_inside_an_ignored_word_is_none():
     r = Recogniser({**CONFIG, "misheard": {"火": ["货"]}, "ignore": ["货车"]}, RULES)
     assert r.recognise("着货了").state == SUSPECTED
@@ -152,24 +163,24 @@ def test_held_out_targets():
     assert sum(sizes) >= 100
     # The second held-out set (its misses were read since, so it is no longer blind): measured right line
     # 95.0 %, false alarms 1.2 %. The third, by a writer who had seen neither the rules nor the sets and never
-    # read while tuning, is short of the targets: measured right line 83.0 % (62.5 % with the rules before the
-    # tuning sets 2 and 3), false alarms 5.6 % (6.9 % before). These floors keep both from sliding back.
+    # read while tuning, is short of the right-line target: measured right line 85.2 % (62.5 % with the rules
+    # before the tuning sets 2 to 4), false alarms 4.2 % (6.9 % before). These floors keep both from sliding back.
     second = results["product"]["holdout 2"]
     assert second["emergencies"] >= 80 and second["others"] >= 80
     assert second["right"] >= 0.90, second["misses"]
     assert second["false_alarms"] <= 0.05, second["alarms"]
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
-    assert third["right"] >= 0.80
-    assert third["false_alarms"] <= 0.08
-    for name in ("tune 2", "tune 3"):
+    assert third["right"] >= 0.82
+    assert third["false_alarms"] <= 0.06
+    for name in ("tune 2", "tune 3", "tune 4"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.08
 
 
 def test_the_sets_do_not_share_phrasings():
     script = load_script()
     texts = {name: {i["text"] for i in script.items(p)} for name, p in script.SETS.items()}
-    assert set(texts) >= {"tune", "tune 2", "tune 3", "holdout", "holdout 2", "holdout 3"}
+    assert set(texts) >= {"tune", "tune 2", "tune 3", "tune 4", "holdout", "holdout 2", "holdout 3"}
     names = list(texts)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
