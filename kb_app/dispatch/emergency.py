@@ -287,10 +287,11 @@ class Recogniser:
         words = ((occ.start, occ.between[0]), (occ.between[1], occ.end)) if occ.between else ((occ.start, occ.end),)
         own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, words)
         near_reasons = self._reasons(norm, near, words)
-        if self.anywhere and not own_reasons:
-            # Said of the whole call (已经救出来了, 开玩笑的): as if of this event.
-            own_reasons = [r for r in self._reasons(norm, ((0, len(norm)),), words, self.anywhere)
-                           if r not in near_reasons]
+        if self.anywhere:
+            # Said of the whole call (已经救出来了, 开个玩笑): as if of this event, wherever it stands.
+            whole = [r for r in self._reasons(norm, ((0, len(norm)),), words, self.anywhere) if r not in own_reasons]
+            own_reasons += whole
+            near_reasons = [r for r in near_reasons if r not in whole]
         if own_reasons:
             # Said of this very event: 去年出了车祸, 交通事故的赔偿标准.
             state = SUSPECTED if strong else DISMISSED

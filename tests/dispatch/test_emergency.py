@@ -130,6 +130,7 @@ def test_words_said_anywhere_of_the_whole_call():
     """Categories listed in ``anywhere`` count wherever they stand: 已经救出来了 is said of the whole call."""
     config = {**CONFIG, "not_now": {**CONFIG["not_now"], "已经过去": ["已经救出来了"]}, "anywhere": ["已经过去"]}
     assert Recogniser(config, RULES).recognise("有人流血了。后来已经救出来了").state == DISMISSED
+    assert Recogniser(config, RULES).recognise("刚才有人流血了，已经救出来了").state == SUSPECTED  # near: still the call's
     assert Recogniser(CONFIG, RULES).recognise("有人流血了。后来已经救出来了").state == EMERGENCY
     assert Recogniser({**config, "anywhere": ["没有这类"]}, RULES).recognise("有人流血了。已经救出来了").state == EMERGENCY
 
@@ -163,24 +164,24 @@ def test_held_out_targets():
     assert sum(sizes) >= 100
     # The second held-out set (its misses were read since, so it is no longer blind): measured right line
     # 95.0 %, false alarms 1.2 %. The third, by a writer who had seen neither the rules nor the sets and never
-    # read while tuning, is short of the right-line target: measured right line 85.2 % (62.5 % with the rules
-    # before the tuning sets 2 to 4), false alarms 4.2 % (6.9 % before). These floors keep both from sliding back.
+    # read while tuning, is short of the right-line target: measured right line 86.4 % (62.5 % with the rules
+    # before the tuning sets 2 to 5), false alarms 4.2 % (6.9 % before). These floors keep both from sliding back.
     second = results["product"]["holdout 2"]
     assert second["emergencies"] >= 80 and second["others"] >= 80
     assert second["right"] >= 0.90, second["misses"]
     assert second["false_alarms"] <= 0.05, second["alarms"]
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
-    assert third["right"] >= 0.82
+    assert third["right"] >= 0.84
     assert third["false_alarms"] <= 0.06
-    for name in ("tune 2", "tune 3", "tune 4"):
+    for name in ("tune 2", "tune 3", "tune 4", "tune 5"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.08
 
 
 def test_the_sets_do_not_share_phrasings():
     script = load_script()
     texts = {name: {i["text"] for i in script.items(p)} for name, p in script.SETS.items()}
-    assert set(texts) >= {"tune", "tune 2", "tune 3", "tune 4", "holdout", "holdout 2", "holdout 3"}
+    assert set(texts) >= {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "holdout", "holdout 2", "holdout 3"}
     names = list(texts)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
