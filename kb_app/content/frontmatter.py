@@ -11,7 +11,21 @@ _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: a
 
 
 class Loader(_BASE):
-    """SafeLoader whose impossible dates (2026-13-45) stay strings, so validation can name them."""
+    """SafeLoader whose impossible dates (2026-13-45) stay strings, so validation can name them, and
+    which refuses a key written twice in one mapping (YAML would keep the second silently: a second
+    ``pairs:`` under an event would drop the first list without a word)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _value in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"字段“{key_node.value}”写了两次，后一处会悄悄覆盖前一处：请合并成一处",
+                            key_node.start_mark)
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
     def construct_yaml_timestamp(self, node):
         try:

@@ -57,3 +57,24 @@ def test_a_transfer_rule_needs_triggers_or_events(sample_root):
 
     _text, lines = broken(sample_root, drop_fire_events)
     assert any("字段 triggers：触发词应为非空的文字列表" in x for x in lines), lines
+
+
+def test_a_key_written_twice_is_named_not_silently_dropped(sample_root):
+    """YAML keeps the second of two ``pairs:`` and drops the first without a word: the file is refused, with
+    the line of the second, so the recognition never loses words unseen."""
+    old = "        exclude: [撞见,"
+    text, lines = broken(sample_root, lambda t: t.replace(old, "        pairs: [[[车], [撞了]]]\n" + old, 1))
+    line = line_of(text, old)
+    assert any(x.startswith(f"{RULES}:{line}:") and "字段“pairs”写了两次" in x and "合并成一处" in x
+               for x in lines), lines
+
+
+def test_a_front_matter_key_written_twice_is_named(sample_root):
+    from ..content.test_validate import run_validate
+
+    path = next((sample_root / "entries").rglob("*.md"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle:", "\ntitle: 重复的标题\ntitle:", 1), encoding="utf-8")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert "字段“title”写了两次" in result.output, result.output
