@@ -7,12 +7,15 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   occur close together, 孩子 + 不见了, 楼顶 + 往下跳) and an optional group ``exclude`` (words that
   make the group not apply in that sentence: 狗 for 走丢) and ``channel`` (how the line is named to a
   citizen for this event when the rule's own name fits it badly: 119 抢险救援 for people trapped in a lift,
-  where the rule says 119火警). The rule's plain ``triggers`` count as one
+  where the rule says 119火警) and ``fallback`` (true for a generic group, 呼救: it yields to another line's
+  event, so that 快来人，有人晕倒了 goes to 120). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
   (``strong``: 正在、刚才、快来、救命 …; ``weak``: 了、呢 …), ``not_now`` categories of words that say the
-  text is about something else (过去的事、规定和办理、预防和担心、赔偿和理赔 …), ``ignore`` (words that
-  contain a sign but are not one: 了解、为了), ``negations`` (没、没有 … just before an event word),
+  text is about something else (过去的事、规定和办理、预防和担心、赔偿和理赔 …), ``anywhere`` (the
+  categories whose words are said of the whole call wherever they stand: 已经救出来了、开个玩笑),
+  ``ignore`` (words that contain a sign but are not one: 了解、为了; nor is a misheard character looked
+  for inside them: 货车), ``negations`` (没、没有 … just before an event word),
   ``misheard`` (characters that speech-to-text confuses with an event word's character, by sound:
   火 → 伙、活), ``not_now_patterns`` (regular expressions for the same categories: dates such as
   5月12日 tell of the past) and ``window`` (how many characters around an event word its context
@@ -20,8 +23,10 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
 
 For every occurrence of an event word, the context is the part of its sentence within ``window``
 characters on either side; a not-now word counts anywhere in the event's own clause (昨天晚上我们那条街
-有人打架) and, for a pair, between its two words (孩子差点掉下去), and a negation before either word of a
-pair negates it (车被别了一下，没撞上). An occurrence is
+有人打架) and, for a pair, between its two words (孩子差点掉下去), unless it lies wholly inside the event's
+own words (好几天 of 好几天没见人), and a negation before either word of a pair negates it (车被别了一下，没撞上).
+A transcript's space is a pause: words are found across it (有人 打 架 了), but it ends a clause as a
+comma does, so a complaint before the pause is no context of the emergency after it. An occurrence is
 
 - **emergency** when the context has a now sign and no not-now word;
 - **suspected** (疑似紧急) when the context has both a strong now sign and a not-now word, or
@@ -284,12 +289,14 @@ class Recogniser:
         # A not-now word anywhere in the event's own clause is said of it (昨天晚上我们那条街有人打架).
         clause = ((clo, chi),)
         # A not-now word wholly inside the event's own words is part of them (好几天 of 好几天没见人).
-        words = ((occ.start, occ.between[0]), (occ.between[1], occ.end)) if occ.between else ((occ.start, occ.end),)
-        own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, words)
-        near_reasons = self._reasons(norm, near, words)
+        event_words = (((occ.start, occ.between[0]), (occ.between[1], occ.end)) if occ.between
+                       else ((occ.start, occ.end),))
+        own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, event_words)
+        near_reasons = self._reasons(norm, near, event_words)
         if self.anywhere:
             # Said of the whole call (已经救出来了, 开个玩笑): as if of this event, wherever it stands.
-            whole = [r for r in self._reasons(norm, ((0, len(norm)),), words, self.anywhere) if r not in own_reasons]
+            whole = [r for r in self._reasons(norm, ((0, len(norm)),), event_words, self.anywhere)
+                     if r not in own_reasons]
             own_reasons += whole
             near_reasons = [r for r in near_reasons if r not in whole]
         if own_reasons:
