@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from ..kb import Kb
 from . import api, hooks, pages
-from .openapi import SPEC
+from .openapi import PUBLIC_SPEC
 from .site import HttpError, Site, dumps
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ JSON_PREFIXES = ("/api/", "/metrics")
 HTML_SECURITY = {"content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                                             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
 SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin", "x-frame-options": "DENY"}
-OPENAPI_BODY = dumps(SPEC)
+OPENAPI_BODY = dumps(PUBLIC_SPEC)
 
 
 async def openapi(request: Request) -> Response:

@@ -209,16 +209,17 @@ PATHS = {
         "responses": {"200": _json(_ref("Health"), "可以服务"), "503": _json(_ref("Health"), "索引暂时无法服务")}}},
     "/api/v1/hooks/published": {"post": {
         "summary": "（副本）主节点发布了变更：立即获取并索引；需 hook_secret 签名", "operationId": "hookPublished",
+        "x-internal": True,
         "parameters": [_param("X-Kb-Timestamp", "Unix 时间", STR, "header", True),
                        _param("X-Kb-Signature", "sha256=HMAC(hook_secret, 时间.正文)", STR, "header", True)],
         "responses": {"200": _json({"type": "object"}, "已更新"), **_errors(400, 503),
                       "403": _json(_ref("Error"), "签名无效"), "409": _json(_ref("Error"), "本站点不是副本")}}},
     "/api/v1/hooks/logs": {"post": {
-        "summary": "（主节点）副本转交的检索日志；需签名", "operationId": "hookLogs",
+        "summary": "（主节点）副本转交的检索日志；需签名", "operationId": "hookLogs", "x-internal": True,
         "responses": {"200": _json({"type": "object"}, "已保存"), "403": _json(_ref("Error"), "签名无效"),
                       "409": _json(_ref("Error"), "本站点是副本")}}},
     "/api/v1/hooks/keys": {"post": {
-        "summary": "（主节点）为副本核验 API 密钥的 SHA-256；需签名", "operationId": "hookKeys",
+        "summary": "（主节点）为副本核验 API 密钥的 SHA-256；需签名", "operationId": "hookKeys", "x-internal": True,
         "responses": {"200": _json({"type": "object"}, "密钥信息或 null"), "403": _json(_ref("Error"), "签名无效"),
                       "409": _json(_ref("Error"), "本站点是副本")}}},
     "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "openapi",
@@ -227,6 +228,7 @@ PATHS = {
                           "responses": {"200": {"description": "HTML 页面", "content": {"text/html": {"schema": STR}}}}}},
     "/metrics": {"get": {"summary": "Prometheus 指标：请求数、延迟直方图、缓存命中、索引提交的时长；只对设置 metrics_from 中的"
                                     "地址（监控系统，默认本机与内网）开放，其他地址得到 404", "operationId": "metrics",
+                         "x-internal": True,
                          "responses": {"200": {"description": "Prometheus 文本格式",
                                                "content": {"text/plain": {"schema": STR}}}}}},
 }
@@ -249,6 +251,21 @@ SPEC = {
 #: Where a parameter goes, said when not in the query string.
 WHERE = {"query": "", "path": "路径中", "header": "请求头"}
 STATUS_WORDS = {"200": "成功", "201": "已创建", "303": "跳转", "304": "未变化"}
+
+
+def public(spec: dict) -> dict:
+    """The description partners and citizens are served: without the operations marked ``x-internal`` (the
+    signed calls between a primary and its replicas, the monitoring endpoint), which docs/deploy.md
+    describes for the operators."""
+    paths = {}
+    for path, methods in spec["paths"].items():
+        kept = {m: op for m, op in methods.items() if not op.get("x-internal")}
+        if kept:
+            paths[path] = kept
+    return {**spec, "paths": paths}
+
+
+PUBLIC_SPEC = public(SPEC)
 
 
 def type_html(schema: dict | None) -> str:
@@ -287,7 +304,7 @@ def who_calls(operation: dict) -> str:
     return "需要密钥（Authorization: Bearer <密钥>）"
 
 
-def docs_context(spec: dict = SPEC) -> dict:
+def docs_context(spec: dict = PUBLIC_SPEC) -> dict:
     """What /api/docs shows: every operation with its parameters, body and responses, and every schema."""
     operations = []
     for path, methods in spec["paths"].items():
