@@ -164,8 +164,8 @@ def test_held_out_targets():
     assert sum(sizes) >= 100
     # The second held-out set (its misses were read since, so it is no longer blind): measured right line
     # 95.0 %, false alarms 1.2 %. The third, by a writer who had seen neither the rules nor the sets and never
-    # read while tuning, is short of the right-line target: measured right line 86.4 % (62.5 % with the rules
-    # before the tuning sets 2 to 6), false alarms 4.2 % (6.9 % before). These floors keep both from sliding back.
+    # read while tuning, is short of the targets: measured right line 85.2 % (62.5 % with the rules before the
+    # tuning sets 2 to 6), false alarms 5.6 % (6.9 % before). These floors keep both from sliding back.
     second = results["product"]["holdout 2"]
     assert second["emergencies"] >= 80 and second["others"] >= 80
     assert second["right"] >= 0.90, second["misses"]
@@ -196,6 +196,72 @@ def test_script_prints_every_set_and_which_targets_are_short(capsys):
     assert sets == [*load_script().SETS, "appeals"]
     assert out[-1].startswith("held-out targets (right line >= 95%, false alarms <= 5%): NOT met (holdout 3: right line")
     assert "holdout:" not in out[-1] and "holdout 2:" not in out[-1]  # the first two held-out sets meet them
+
+
+#: Ordinary requests that share a word with an emergency (written to check the words added from the
+#: tuning sets 2 to 6: 下不来了 of an approval, 塞进 of a leaflet, 手…卡住了 of a phone, 腿断了 of a chair).
+ORDINARY = [
+    "我的补贴一直下不来了",
+    "审批下不来了怎么办",
+    "老人腿脚不利索 想申请居家养老服务",
+    "排队排得满头大汗 窗口还不开",
+    "差点撞上 吓出一身冷汗",
+    "孩子流口水是不是缺什么",
+    "孩子老是想睡 上课没精神",
+    "压力大得透不过气 想咨询心理热线",
+    "每天忙得喘不过来气",
+    "家里暖气不热 冻得打哆嗦",
+    "暖气不热 身上冰凉 供暖公司不管",
+    "在饭店吃完饭上吐下泻 要投诉饭店",
+    "眼皮一抽一抽的 挂哪个科",
+    "眼皮跳得厉害",
+    "请问屋里有人住吗",
+    "窗口工作人员把我往后排",
+    "小广告塞进门缝里 太烦了",
+    "要求把流浪狗关起来",
+    "物业不让出租房子",
+    "物业不让走这个门",
+    "路边有废弃针头 没人清理",
+    "车堵在门口出不去",
+    "车堵着门 挪车电话打不通",
+    "烟感滴滴滴地响 怎么关",
+    "他说要跳槽 单位不放人怎么办",
+    "陌生男子打电话推销保险",
+    "学校把手机收了 合理吗",
+    "楼上经常往下扔垃圾",
+    "楼上有人往下扔烟头",
+    "高空抛物怎么处罚",
+    "房子地基往下沉 墙裂了",
+    "外卖小哥电动车逆行",
+    "快速路行人怎么过街 能不能建天桥",
+    "钥匙插进了锁眼拔不出来",
+    "冰箱门打不开了 售后不来",
+    "后备箱打不开 修车厂在哪",
+    "环境卫生太差 卡口也没人管",
+    "自来水管道里的水出不来",
+    "工地塔吊好几天不动了",
+    "高压锅一直喷气正常吗",
+    "眼药水进眼睛里有点疼",
+    "吃了降压药还是头晕 想问医保",
+    "喝了一瓶水还是渴",
+    "噪音吵得我都头晕",
+    "抽查农药残留去哪里",
+    "买蘑菇花了五十块",
+    "过敏性鼻炎 呼吸不畅 想问医保",
+    "椅子腿断了 家具店不给退",
+    "桌子腿断了找谁修",
+    "我的手机卡住了",
+    "手机卡在开机画面",
+    "水龙头卡住了关不上",
+    "腰疼得动不了 想挂号",
+    "电线被打断了 停电了",
+]
+
+
+def test_ordinary_requests_that_share_an_emergency_word_raise_no_alarm():
+    classify = load_script().product(Snapshot.from_tree(load_script().ROOT))
+    alarms = [(text, classify(text)) for text in ORDINARY if classify(text)[0] != "none"]
+    assert not alarms
 
 
 def test_another_right_line_counts(tmp_path):
