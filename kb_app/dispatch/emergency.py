@@ -184,6 +184,12 @@ class Recogniser:
             else DEFAULT_WINDOW
         self.groups = list(_groups(rules))
         self._compiled: dict[str, tuple] = {}
+        #: Every event word (of groups and pairs) by each of its characters.
+        self._by_char: dict[str, set[str]] = {}
+        for group in self.groups:
+            for word in (*group.words, *(w for pair in group.pairs for side in pair for w in side)):
+                for ch in compact(word):
+                    self._by_char.setdefault(ch, set()).add(word)
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -220,27 +226,40 @@ class Recogniser:
         return norm
 
     def _occurrences(self, norm: str, masked: str) -> Iterable[_Occurrence]:
+        found = self._finder(norm, masked)
         for group in self.groups:
             for word in group.words:
-                for start, misheard in self._find(norm, masked, word):
+                for start, misheard in found(word):
                     yield _Occurrence(group, word, start, start + len(word), misheard)
             for left, right in group.pairs:
-                yield from self._pairs(norm, masked, group, left, right)
+                yield from self._pairs(norm, found, group, left, right)
 
-    def _find(self, norm: str, masked: str, word: str) -> Iterable[tuple[int, bool]]:
-        """Start of every occurrence of a word, exact or with one character misheard (not inside an ignored
-        word: 货车 is no misheard 火)."""
-        exact, misheard = self._patterns(word)
-        if exact is None:
-            return
-        for m in exact.finditer(norm):
-            yield m.start(), False
-        if misheard is not None:
-            for m in misheard.finditer(masked):
-                yield m.start(), True
+    def _finder(self, norm: str, masked: str):
+        """``found(word)``: the start of every occurrence of a word in this text, exact or with one character
+        misheard (not inside an ignored word: 货车 is no misheard 火), each word looked for once. Only the
+        words that share a character with the text are looked for at all (of more than a thousand, a
+        question shares a few dozen), and of those only the ones it lacks at most one character of."""
+        present = set(norm)
+        candidates = set().union(*(self._by_char.get(ch, ()) for ch in present))
+        memo: dict[str, list[tuple[int, bool]]] = {}
 
-    def _patterns(self, word: str) -> tuple[re.Pattern | None, re.Pattern | None]:
-        """(exact, misheard) patterns of a word, compiled once per recogniser."""
+        def found(word: str) -> list[tuple[int, bool]]:
+            if word not in candidates:
+                return []
+            hits = memo.get(word)
+            if hits is None:
+                exact, misheard, chars = self._patterns(word)
+                lacking = len(chars - present)
+                hits = [(m.start(), False) for m in exact.finditer(norm)] if exact is not None and not lacking else []
+                if misheard is not None and lacking <= 1:
+                    hits += [(m.start(), True) for m in misheard.finditer(masked)]
+                memo[word] = hits
+            return hits
+
+        return found
+
+    def _patterns(self, word: str) -> tuple[re.Pattern | None, re.Pattern | None, frozenset[str]]:
+        """(exact, misheard) patterns of a word and its characters, compiled once per recogniser."""
         cached = self._compiled.get(word)
         if cached is None:
             cword = compact(word)
@@ -251,15 +270,17 @@ class Recogniser:
                     variants.append(re.escape(cword[:i]) + "[" + "".join(re.escape(a) for a in sorted(alternatives))
                                     + "]" + re.escape(cword[i + 1:]))
             cached = (re.compile(re.escape(cword)) if cword else None,
-                      re.compile("|".join(variants)) if cword and variants else None)
+                      re.compile("|".join(variants)) if cword and variants else None, frozenset(cword))
             self._compiled[word] = cached
         return cached
 
-    def _pairs(self, norm, masked, group, left, right) -> Iterable[_Occurrence]:
+    def _pairs(self, norm, found, group, left, right) -> Iterable[_Occurrence]:
+        seconds = [(b, sb) for b in right for sb, _ in found(b)]
+        if not seconds:
+            return
         for a in left:
-            for sa, _ in self._find(norm, masked, a):
-                for b in right:
-                    for sb, _ in self._find(norm, masked, b):
+            for sa, _ in found(a):
+                for b, sb in seconds:
                         start, end = min(sa, sb), max(sa + len(a), sb + len(b))
                         overlap = sa < sb + len(b) and sb < sa + len(a)
                         if not overlap and end - start <= self.window + len(a) + len(b) \
