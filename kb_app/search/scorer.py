@@ -104,6 +104,11 @@ class Scorer:
             return ids, weights
         return self._postings.get_or_build((whoosh_compat.segment_key(leaf), field, token), read)
 
+    def characters(self, leaf, fields) -> np.ndarray:
+        """The distinct characters of the terms of ``fields`` in one segment, as sorted code points."""
+        key = (whoosh_compat.segment_key(leaf), "characters", tuple(fields))
+        return self._lengths.get_or_build(key, lambda: whoosh_compat.term_characters(leaf, fields))
+
     def mask(self, key: Hashable, build: Callable[[], np.ndarray]) -> np.ndarray:
         """A boolean array over the documents, built once per scorer and ``key``."""
         return self._masks.get_or_build(key, build)

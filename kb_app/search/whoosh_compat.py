@@ -87,6 +87,16 @@ def field_lengths(leaf, field: str) -> np.ndarray:
     return _LENGTHS_F32[length_bytes(getattr(leaf, "_perdoc", None), field, leaf.doc_count_all())]
 
 
+def term_characters(leaf, fields) -> np.ndarray:
+    """The distinct characters of the terms of ``fields`` in a segment reader, as sorted code points."""
+    chars = set()
+    for field in fields:
+        if field in leaf.indexed_field_names():
+            for term in leaf.lexicon(field):
+                chars.update(term.decode("utf-8") if isinstance(term, bytes) else term)
+    return np.array(sorted(map(ord, chars)), dtype=np.int32)
+
+
 def segment_key(leaf):
     """What identifies a segment across readers (its id), or the reader itself when it has none."""
     segment = getattr(leaf, "_segment", None)

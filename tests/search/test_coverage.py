@@ -43,6 +43,22 @@ def test_the_search_modes_inner_readings_and_grammar_cut_into_a_word(kb):
     assert results.weak and results.unknown == ("养狗",)
 
 
+def test_a_noun_of_one_character_is_a_subject(kb, sample_root):
+    # 猫 is in no public answer (only in the catalogue's entry on pets, internal): answers about lost
+    # cards share 丢了 with the question, not what it is about.
+    results = kb.search("我家猫跑丢了", audience="public")
+    assert results.weak and results.unknown == ("猫",)
+    assert kb.unknown_words("我的狗丢了去哪找", "public") == ("狗",)
+    assert kb.unknown_words("我家猫跑丢了", "agent") == ()
+    # A character only ever at the end of a run of text (流浪猫。) is held as well.
+    path = sample_root / "entries" / "policy" / "city-civil-affairs" / "dibao-apply.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n救助站不收养流浪猫。\n", encoding="utf-8")
+    commit_all(sample_root, "低保：流浪猫")
+    assert kb.unknown_words("我家猫跑丢了", "public") == ()
+    # One character with 儿 is the character alone, which names no subject here.
+    assert kb.unknown_words("热线能管这种事儿吗", "public") == ()
+
+
 def test_what_counts_as_mentioned_is_what_the_audience_may_find(kb):
     # 话务高峰 is in an internal answer only: unknown to the public, known to an agent.
     public = kb.search("话务高峰坐席怎么处置", audience="public")
@@ -120,7 +136,7 @@ def test_the_sets_measured_in_eval_search(kb):
     unanswered = yaml.safe_load(UNANSWERED.read_text(encoding="utf-8"))
     told = [q for q in unanswered["looked_at"] + unanswered["held_out"]
             if kb.search(q, audience="public").weak or not kb.search(q, audience="public").total]
-    assert len(told) >= 36, len(told)  # measured 40 of 70: 37 weak, 3 with no results
+    assert len(told) >= 38, len(told)  # measured 42 of 70: 39 weak, 3 with no results
     snap = kb.snapshot()
     own = [q for e in snap.entry_list if e.kind == "policy" and e.audience == "public" for q in e.questions]
     assert len(own) > 200
