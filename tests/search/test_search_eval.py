@@ -51,10 +51,10 @@ def test_held_out_regulation_questions_are_reported_apart():
     assert len(items) >= 80
     assert not {i["q"] for i in items} & {i["q"] for i in eval_search.regulation_questions()}
     r = eval_search.eval_regulations(systems=("kb_app",), path=eval_search.CALLERS)["kb_app"]
-    # measured: Recall@1 0.902, Recall@5 0.967, MRR@10 0.928 with the articles' 1,359 common questions
-    # (before the 254 written at the moment of need: 0.880, 0.957; with 676: 0.848, 0.967; without any
-    # 0.533, 0.750; before citations and intake rules 0.457, 0.620)
-    assert r["n"] == len(items) and r["recall@1"] >= 0.84 and r["recall@5"] >= 0.94, r
+    # measured: Recall@1 0.913, Recall@5 0.989, MRR@10 0.941 with the articles' 1,580 common questions
+    # (before the 475 written blind at the moment of need and as stories and fragments: 0.880, 0.957;
+    # with 676: 0.848, 0.967; without any 0.533, 0.750; before citations and intake rules 0.457, 0.620)
+    assert r["n"] == len(items) and r["recall@1"] >= 0.88 and r["recall@5"] >= 0.96, r
 
 
 def test_questions_from_the_roles_that_ask_them():
@@ -62,7 +62,7 @@ def test_questions_from_the_roles_that_ask_them():
     assert len(items) >= 100
     assert not {i["q"] for i in items} & {i["q"] for i in eval_search.regulation_questions(eval_search.CALLERS)}
     r = eval_search.eval_regulations(systems=("kb_app",), path=eval_search.ROLES)["kb_app"]
-    # measured: Recall@1 0.873, Recall@5 0.986, MRR@10 0.920
+    # measured: Recall@1 0.859, Recall@5 0.986, MRR@10 0.914
     assert r["recall@1"] >= 0.83 and r["recall@5"] >= 0.95, r
 
 
@@ -73,5 +73,5 @@ def test_questions_written_by_the_vocabulary_gap():
     held_out = {i["q"] for i in eval_search.regulation_questions(eval_search.CALLERS)}
     assert not {i["q"] for i in items} & held_out
     r = eval_search.eval_regulations(systems=("kb_app",), path=eval_search.GAP)["kb_app"]
-    # measured: Recall@1 0.859, Recall@5 0.992, MRR@10 0.917 (with the synonyms it brought: 存档 ↔ 归档 …)
+    # measured: Recall@1 0.867, Recall@5 0.992, MRR@10 0.918 (with the synonyms it brought: 存档 ↔ 归档 …)
     assert r["recall@1"] >= 0.84 and r["recall@5"] >= 0.96, r
