@@ -4,7 +4,7 @@ A request is often a consultation that a published answer (答复口径) settles
 still on the line; a work order is then not needed (seed 004: 提高诉求直接答复率). ``suggest(kb, text)``
 searches the agent index (public and internal answers) and measures, for each hit, how much of the
 request the answer's own wording covers: the share of the request's content words (jieba words
-without the stop words of ``kb_app.search.analysis``) found in the answer's title, questions, keywords or
+without the stop words of ``kb_app.search.analysis``, and characters read as a noun alone: 猫) found in the answer's title, questions, keywords or
 category, directly or through a synonym of ``synonyms.yaml``; answers that cover less than
 ``MIN_COVERAGE`` are not offered. The body is left out on purpose: a long
 body mentions much and would make every complaint look answered.
@@ -23,6 +23,7 @@ import re
 import weakref
 
 from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
+from ..search.coverage import single_nouns
 
 #: Answers covering less of the request than this are not offered at all.
 MIN_COVERAGE = 0.5
@@ -56,8 +57,10 @@ class Answer:
 
 
 def content_words(text: str) -> list[str]:
-    """The request's words that carry meaning (Chinese, not stop words), in order, once each."""
-    words = default_analyzer().words(normalize(text), normalized=True)
+    """The request's words that carry meaning (Chinese, not stop words), in order, once each; with the
+    characters read as a noun alone (猫 in 我家猫跑丢了), which an answer must hold as it must a word."""
+    ana, norm = default_analyzer(), normalize(text)
+    words = [*ana.words(norm, normalized=True), *single_nouns(norm, ana)]
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w)))
 
 

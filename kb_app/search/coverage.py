@@ -136,7 +136,7 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
         return len(np.setdiff1d(holding(stem), other)) > 0
 
     unknown = [w for w in dict.fromkeys(unknown) if not same_place(w)]
-    unknown += [c for c in _single_nouns(norm, ana) if c not in unknown and not _character_held(scorer, c)]
+    unknown += [c for c in single_nouns(norm, ana) if c not in unknown and not _character_held(scorer, c)]
     # The search mode's overlapping readings (城关, 城关镇) name one thing: the longest is said.
     return words, [w for w in unknown if not any(w != o and w in o for o in unknown)], holding
 
@@ -148,7 +148,7 @@ def _subject_part(word: str) -> str:
     return part if part != word and len(part) >= 2 and not NOT_SUBJECT.intersection(part) else word
 
 
-def _single_nouns(norm: str, ana: analysis.Analyzer) -> list[str]:
+def single_nouns(norm: str, ana: analysis.Analyzer) -> list[str]:
     """The characters of a question the segmenter reads as a noun alone (猫 in 我家猫跑丢了, 蛇 in
     蛇进屋了): a subject as a word is, which the words of two characters or more leave out."""
     return [w for w, tag in ana.jieba.tag(norm) if len(w) == 1 and tag == "n" and _CJK_WORD.fullmatch(w)

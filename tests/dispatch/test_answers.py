@@ -51,6 +51,15 @@ def test_complaints_are_dispatched(indexed, text):
     assert not any(a.settles for a in r.answers)
 
 
+@pytest.mark.parametrize("text", ["我家猫跑丢了", "我家狗跑丢了"])
+def test_an_answer_must_hold_what_the_request_names_in_one_character(indexed, text):
+    """猫 is one character: an answer about 我家楼顶漏水 held every word of two characters (我家), and
+    was offered as settling the call."""
+    r = indexed.dispatch(text, now=NOW)
+    assert r.answers == [] and r.suggested_outcome != "direct_answer"
+    assert content_words(text)[-1] in "猫狗"
+
+
 @pytest.mark.parametrize("text", ["家里煤气味很重", "水管爆了"])
 def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_covers_it(indexed, sample_root, text):
     """The answer's safety advice is read, and the matter is dispatched at once (2 hours), never only answered."""
