@@ -149,9 +149,9 @@ class Kb:
         result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
                              not_emergency=not_emergency, rerank=rerank)
         if answers:
-            from .dispatch.answers import suggest
+            from .dispatch.answers import for_request
 
-            result.answers = suggest(self, result.text, day=now.date())
+            result.answers = for_request(self, result, now.date())
         return result
 
     def emergency_lines(self, commit: str | None = None) -> list[tuple[str, str]]:

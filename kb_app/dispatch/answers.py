@@ -146,3 +146,19 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
                               cov, settles, hit.snippet))
     answers.sort(key=lambda a: not a.settles)  # stable: search rank within each group
     return answers[:limit]
+
+
+def for_request(kb, result, day) -> list[Answer]:
+    """The answers for a request the assistant has read (a DispatchResult): ``suggest`` on its text, and
+    for a matter of the shortest time limit said within more (a complaint about rubbish ending in
+    闻到很浓的煤气味) the safety advice the agent is told to read: the answers to the clause reporting it,
+    or else to the matter's own name (its entry's keywords)."""
+    answers = suggest(kb, result.text, day=day)
+    if answers or not (result.urgent and result.candidates):
+        return answers
+    answers = suggest(kb, result.urgent_text, day=day)
+    entry = kb.snapshot().entries.get(result.candidates[0].entry_id)
+    if answers or entry is None:
+        return answers
+    named = suggest(kb, " ".join(entry.keywords[:3] or [entry.title]), day=day)
+    return [a for a in named if a.settles] or named[:1]

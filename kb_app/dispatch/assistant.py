@@ -132,6 +132,9 @@ class DispatchResult:
     #: an answer's safety advice is read to the caller, and the matter is dispatched at once, never only
     #: answered.
     urgent: bool = False
+    #: The words that report the urgent matter: the clause saying it in a longer request (闻到很浓的煤气味
+    #: at the end of a complaint about rubbish), whose answers are the safety advice; else the whole text.
+    urgent_text: str = ""
 
     @property
     def urgency(self) -> str:
@@ -541,11 +544,19 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         rule = other
     candidates = rank_candidates(snap, text, now, limit, calendar, rerank)
     kind, reported_entry = reported(snap, text)
+    urgent_text = ""
     if kind == "urgent":
         # The matter of the shortest time limit is proposed first, whatever similar past orders say.
         candidates.sort(key=lambda c: c.entry_id != reported_entry.id)
+        urgent_text = reporting_clause(directory_index(snap), text, reported_entry)
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
-                          finding, other, urgent=kind == "urgent")
+                          finding, other, urgent=kind == "urgent", urgent_text=urgent_text)
+
+
+def reporting_clause(index: "DirectoryIndex", text: str, entry: Entry) -> str:
+    """The first clause of a statement that says the matter of ``entry`` wholly (see _clause_reports), or
+    the whole statement when none does alone."""
+    return next((c for c in clauses(text, index.analyzer) if _clause_reports(index, c, entry)), text)
 
 
 def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,

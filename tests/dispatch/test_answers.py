@@ -60,6 +60,19 @@ def test_an_answer_must_hold_what_the_request_names_in_one_character(indexed, te
     assert content_words(text)[-1] in "猫狗"
 
 
+def test_the_safety_advice_for_an_urgent_matter_said_at_the_end_of_a_complaint(indexed):
+    """The console tells the agent to read the safety advice below: it must be there, though the rest of
+    the call is about rubbish and no answer covers the whole of it."""
+    text = ("我们小区的垃圾已经好几天没人清运了，臭气熏天，物业也不管，我打了好几次电话都没用。"
+            "今天下楼的时候还闻到很浓的煤气味，好像是302家里传出来的")
+    r = indexed.dispatch(text, now=NOW)
+    assert r.urgent and r.candidates[0].entry_id == "gas-leak" and r.suggested_outcome == "dispatch"
+    assert r.urgent_text == "今天下楼的时候还闻到很浓的煤气味"
+    assert r.answers and r.answers[0].entry_id == "gas-leak-emergency"
+    # A request that is all about the matter keeps its own answers.
+    assert indexed.dispatch("家里煤气味很重", now=NOW).answers[0].entry_id == "gas-leak-emergency"
+
+
 @pytest.mark.parametrize("text", ["家里煤气味很重", "水管爆了"])
 def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_covers_it(indexed, sample_root, text):
     """The answer's safety advice is read, and the matter is dispatched at once (2 hours), never only answered."""
