@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from ..exceptions import EntryNotFound
 from ..labels import KIND_LABELS, chinese_date
-from ..search.analysis import MAX_QUERY_CHARS
+from ..search.analysis import MAX_QUERY_CHARS, sanitize_query
 from . import api, views
 from .site import HttpError
 
@@ -89,7 +89,7 @@ async def home(request: Request) -> Response:
     number = api.page_number(params.get("page"))
     problem = None
     q = ""
-    if raw.strip():
+    if sanitize_query(raw):  # not only spaces or invisible characters (a zero-width space pasted in)
         try:
             q = api.query_text(raw)
         except HttpError as e:

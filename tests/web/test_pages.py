@@ -233,8 +233,9 @@ def test_a_page_past_the_last_says_how_many_there_are(client):
 
 
 def test_an_empty_search_asks_for_a_question(client):
-    for blank in ("", "   "):
+    for blank in ("", "   ", "\u200b", " \ufeff\u200d "):
         r = client.get("/", params={"q": blank})
+        assert "参数 q" not in r.text, blank  # what the API tells a program, not a citizen
         assert r.status_code == 200 and "请先写下您想问的问题" in r.text and 'aria-invalid="true"' in r.text
     assert "请先写下" not in client.get("/").text        # the home page itself asks nothing
 
