@@ -311,6 +311,9 @@ def test_a_topic_without_results_offers_all_topics(client):
     page = check_page(r)
     assert "“社保”主题中没有找到相关答复" in r.text and "/?q=%E6%9A%96%E6%B0%94" in page.links
     assert "换个说法" not in r.text and "tel:12345" in page.links
+    # A report (暖气不热) says where to report it, and still that the answers may be under another topic.
+    r = client.get("/", params={"q": "暖气不热", "topic": "社保"})
+    assert "要反映这个问题" in r.text and "“社保”主题中没有找到相关答复" in r.text
 
 
 def test_an_unknown_topic_is_said_so_and_the_search_runs_over_all(client):
