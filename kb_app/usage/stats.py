@@ -32,7 +32,8 @@ from ..labels import TASK_STATE_LABELS
 SECTIONS = {
     "searches_per_day": ("每日查询量", {"day": "日期", "searches": "查询次数", "zero": "无结果次数"}),
     "top_queries": ("热门查询", {"query": "查询内容", "searches": "次数", "zero": "无结果次数", "opened": "打开条目次数"}),
-    "zero_result_queries": ("无结果查询", {"query": "查询内容", "searches": "次数", "last": "最近一次"}),
+    "zero_result_queries": ("无结果或结果无关的查询", {"query": "查询内容", "searches": "次数", "zero": "无结果次数",
+                                               "weak": "结果无关次数", "last": "最近一次"}),
     "most_viewed": ("浏览最多的条目", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "views": "浏览次数"}),
     "helpfulness_by_entry": ("条目有用率", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "helpful": "有帮助",
                                        "unhelpful": "没有帮助", "rate": "有用率"}),
@@ -67,10 +68,17 @@ class Summary:
     overdue_tasks: int
     requests: int = 0
     direct: int = 0
+    #: Searches whose results are about none of what they name (SearchResults.weak): no answer either.
+    weak: int = 0
 
     @property
     def zero_rate(self) -> float:
         return self.zero / self.searches if self.searches else 0.0
+
+    @property
+    def unanswered_rate(self) -> float:
+        """Searches that found nothing or only results unrelated to what they asked, of all searches."""
+        return (self.zero + self.weak) / self.searches if self.searches else 0.0
 
     @property
     def direct_rate(self) -> float:
@@ -79,7 +87,9 @@ class Summary:
 
     def rows(self) -> list[dict]:
         return [{"item": "查询次数", "value": self.searches}, {"item": "无结果次数", "value": self.zero},
-                {"item": "无结果率", "value": f"{self.zero_rate:.1%}"}, {"item": "条目浏览次数", "value": self.views},
+                {"item": "无结果率", "value": f"{self.zero_rate:.1%}"}, {"item": "结果无关次数", "value": self.weak},
+                {"item": "无结果或结果无关的比例", "value": f"{self.unanswered_rate:.1%}"},
+                {"item": "条目浏览次数", "value": self.views},
                 {"item": "有帮助 / 没有帮助", "value": f"{self.helpful} / {self.unhelpful}"},
                 {"item": "待处理维护任务（其中超期）", "value": f"{self.open_tasks}（{self.overdue_tasks}）"},
                 {"item": "受理诉求 / 直接答复", "value": f"{self.requests} / {self.direct}"},
@@ -164,9 +174,11 @@ class Stats:
 
     def zero_result_queries(self, start=None, end=None, limit: int = 50) -> list[dict]:
         lo, hi = self._bounds(start, end)
-        return self._query("select query, count(*) as searches, max(at) as last from search_log "
-                           "where at >= ? and at < ? and hits = 0 and query != '' "
-                           "group by query order by searches desc, last desc limit ?", [lo, hi, limit])
+        # Results about none of what was asked (weak) answer it no more than none: 护照怎么办理 finds 办理.
+        return self._query("select query, count(*) as searches, sum(case when hits = 0 then 1 else 0 end) as zero, "
+                           "sum(case when hits > 0 and weak = 1 then 1 else 0 end) as weak, max(at) as last "
+                           "from search_log where at >= ? and at < ? and (hits = 0 or (hits > 0 and weak = 1)) "
+                           "and query != '' group by query order by searches desc, last desc limit ?", [lo, hi, limit])
 
     # -- entries -------------------------------------------------------------------------------
 
@@ -293,10 +305,14 @@ class Stats:
         votes = self.helpfulness_by_unit(start, end, unit)
         tasks = self.tasks_by_unit(start, end, unit)
         outcomes = self.direct_answers_per_day(start, end, unit)
+        lo, hi = self._bounds(start, end)
+        extra, params = self._searches_of(unit, lo, hi)
+        weak = self._query(f"select count(*) as n from search_log where at >= ? and at < ? and hits > 0 "
+                           f"and weak = 1 {extra}", [lo, hi, *params])[0]["n"]
         return Summary(sum(r["searches"] for r in per_day), sum(r["zero"] or 0 for r in per_day), views,
                        sum(r["helpful"] for r in votes), sum(r["unhelpful"] for r in votes),
                        sum(r["open"] for r in tasks), sum(r["overdue"] for r in tasks),
-                       sum(r["requests"] for r in outcomes), sum(r["direct"] for r in outcomes))
+                       sum(r["requests"] for r in outcomes), sum(r["direct"] for r in outcomes), weak)
 
     def report(self, start=None, end=None, unit=None) -> dict[str, list[dict]]:
         """Every section's rows, keyed as in SECTIONS. The zero-result queries are the center's only."""

@@ -46,7 +46,7 @@ def test_admin_sees_all_units(app_env):
     assert [r["查询内容"] for r in found[1]] == ["失业金", "居住证", "社保卡补办"]
     assert [r["查询内容"] for r in found[2]] == ["失业金"]
     assert re.fullmatch(r"2026-11-10 \d\d:\d\d", found[2][0]["最近一次"])   # a time as people write it
-    assert "无结果查询" in [h.value for h in at.subheader]
+    assert "无结果或结果无关的查询" in [h.value for h in at.subheader]
     assert not any("没有查询记录" in i.value for i in at.info)      # the daily chart has data
     daily = at.get("vega_lite_chart")[0].proto
     assert json.loads(daily.spec)["encoding"]["y"]["axis"]["format"] == "d"     # whole numbers on the axis
@@ -68,7 +68,7 @@ def test_unit_sees_its_own(app_env):
     assert at.metric[0].value == "1"
     found = ui_helpers.tables(at)
     assert [r["查询内容"] for r in found[1]] == ["社保卡补办"]
-    assert "无结果查询" not in [h.value for h in at.subheader]
+    assert "无结果或结果无关的查询" not in [h.value for h in at.subheader]
     assert [(r["没有帮助"], r["有用率"]) for r in ui_helpers.table_with(at, "有用率")] == [("1", "0.0%")]
 
 

@@ -58,6 +58,24 @@ def test_queries(logged):
     assert zero["last"].startswith("2026-11-02T")
     s = logged.stats.summary(start)
     assert (s.searches, s.zero, round(s.zero_rate, 3), s.views) == (6, 2, 0.333, 4)
+    assert (s.weak, round(s.unanswered_rate, 3)) == (0, 0.333)
+
+
+def test_weak_results_are_counted_with_the_queries_nothing_answers(logged):
+    """护照怎么办理 finds 办理 in answers about other matters: it is no more answered than a search
+    that found nothing, and the center sees it beside those."""
+    day = on(logged, "2026-11-03")
+    day.feedback.log_search("护照怎么办理", "public", 7, weak=True)
+    day.feedback.log_search("护照怎么办理", "public", 7, weak=True)
+    day.feedback.log_search("居住证", "public", 2)
+    start = dt.date(2026, 11, 1)
+    rows = logged.stats.zero_result_queries(start)
+    assert [(r["query"], r["searches"], r["zero"], r["weak"]) for r in rows] == [
+        ("护照怎么办理", 2, 0, 2), ("失业金怎么领", 2, 2, 0)]  # as often: the latest first
+    s = logged.stats.summary(start)
+    assert (s.searches, s.zero, s.weak, round(s.unanswered_rate, 3)) == (9, 2, 2, 0.444)
+    assert {"item": "结果无关次数", "value": 2} in s.rows()
+    assert logged.stats.summary(start, unit="city-hrss").weak == 0
 
 
 def test_entries_and_units(logged):

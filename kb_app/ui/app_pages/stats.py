@@ -94,7 +94,9 @@ with show_errors():
     summary = stats.summary(start, end, unit)
     m = st.columns(6)
     m[0].metric("查询次数", summary.searches)
-    m[1].metric("无结果率", f"{summary.zero_rate:.1%}" if summary.searches else "—")
+    m[1].metric("无结果率", f"{summary.zero_rate:.1%}" if summary.searches else "—",
+                help=f"另有 {summary.weak} 次查询的结果与所问无关（问到的事知识库里没有），"
+                     f"合计占 {summary.unanswered_rate:.1%}；见下方“无结果或结果无关的查询”")
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
     # The overdue count in the label: a value of two numbers does not fit a sixth of the page.
@@ -118,7 +120,8 @@ with show_errors():
     with right:
         if not unit:
             st.subheader(SECTIONS["zero_result_queries"][0])
-            show_table(labelled(report["zero_result_queries"], "zero_result_queries"), empty="没有无结果的查询。")
+            show_table(labelled(report["zero_result_queries"], "zero_result_queries"),
+                       empty="没有无结果或结果无关的查询。")
 
     st.subheader(SECTIONS["most_viewed"][0])
     viewed = report["most_viewed"]

@@ -25,7 +25,7 @@ from ...cli import Refusal, as_user, cli, echo_table, errors, parse_date, requir
 def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, region, topic):
     """统计报告：使用情况（默认）、catalog 派单目录健康检查、hot 热点议题（每月一题候选）或 missing 缺失的答复。
 
-    使用情况：查询量、热门和无结果查询、浏览、有用率、维护任务、校核周期。
+    使用情况：查询量、热门查询、无结果或结果无关的查询、浏览、有用率、维护任务、校核周期。
     目录健康：同一事项被多个主办单位认领、单位缺失或已撤销、分类未覆盖、缺少示例、跨单位事实矛盾。
     热点议题：检索与派单诉求按相似内容归并为议题、按事项和区域统计，与上一个同样长的时段比较，标出上升的议题。
     缺失的答复：没有结果或很少有人打开结果的查询，按内容相近归组，供热线中心分派给单位补充答复。
