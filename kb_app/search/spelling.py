@@ -59,9 +59,10 @@ class Speller:
         self.inside = {w[i:j] for w in words for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
         #: The words themselves, up to KNOWN_LONGEST characters (see correct).
         self.known = {w for w in words if len(w) <= KNOWN_LONGEST}
-        #: Sound → the most used word of a tried length with it.
+        #: Sound → the most used word of a tried length with it, a word without a grammar character first:
+        #: 补办 for bu ban, though the common questions say 不办 (…为什么不办) more often.
         self.by_sound: dict[tuple[str, ...], str] = {}
-        for word, _n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])):
+        for word, _n in sorted(words.items(), key=lambda kv: (bool(FUNCTION_CHARS.intersection(kv[0])), -kv[1], kv[0])):
             if len(word) in LENGTHS:
                 self.by_sound.setdefault(sound(word), word)
 

@@ -27,6 +27,13 @@ def test_a_sound_goes_to_its_most_used_word_repeated_texts_counted():
     assert Speller(["公式"] * 2 + ["公示公示公示"]).correct("宫视") == "公示"
 
 
+def test_a_word_without_a_grammar_character_comes_first_for_its_sound():
+    # 不办 (…为什么不办) is used more than 补办, but holds 不: it is a phrase, not a word misspelt.
+    texts = ["这件事为什么不办", "派下去了为什么不办", "结婚证补办"]
+    assert "不办" in Speller(texts).known
+    assert Speller(texts).correct("结婚证补半") == "结婚证补办"
+
+
 def test_known_words_and_unknown_words_without_a_twin_stay():
     speller = Speller(WORDS)
     assert speller.correct("社会保障卡") is None       # 会保 sounds like nothing known, and is inside a word
