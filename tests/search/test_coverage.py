@@ -136,7 +136,7 @@ def test_the_sets_measured_in_eval_search(kb):
     unanswered = yaml.safe_load(UNANSWERED.read_text(encoding="utf-8"))
     told = [q for q in unanswered["looked_at"] + unanswered["held_out"]
             if kb.search(q, audience="public").weak or not kb.search(q, audience="public").total]
-    assert len(told) >= 38, len(told)  # measured 42 of 70: 39 weak, 3 with no results
+    assert len(told) >= 38, len(told)  # measured 43 of 70: 40 weak, 3 with no results
     snap = kb.snapshot()
     own = [q for e in snap.entry_list if e.kind == "policy" and e.audience == "public" for q in e.questions]
     assert len(own) > 200
