@@ -162,7 +162,7 @@ def test_cli_dispatch(dkb, sample_root, tmp_path):
     assert lines[3:] == ["不列出派单目录：请按话术转接。"]
     res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "工地半夜打桩"])
     assert "1. 夜间施工噪声扰民 [night-construction]" in res.output
-    assert "   主办：示例市城市管理综合行政执法局；协办：示例市生态环境局、示例市住房和城乡建设委员会；层级：city" in res.output
+    assert "   主办：示例市城市管理综合行政执法局；协办：示例市生态环境局、示例市住房和城乡建设委员会；层级：市级" in res.output
     assert "   时限：2026-11-21 16:00 前（24小时，自然小时连续计算）" in res.output
 
 

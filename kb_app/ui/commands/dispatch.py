@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ...labels import audience_label, status_mark
+from ...labels import LEVEL_LABELS, audience_label, status_mark
 from ...cli import cli, errors, parse_datetime, root_options
 
 
@@ -56,7 +56,7 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
         flag = "【7×24】" if c.round_the_clock else ""
         click.echo(f"{i}. {c.title} [{c.entry_id}]{flag}")
         co = "、".join(name for _, name in c.co_handlers) or "无"
-        click.echo(f"   主办：{c.handler_name or '未指定'}；协办：{co}；层级：{c.level or '未指定'}")
+        click.echo(f"   主办：{c.handler_name or '未指定'}；协办：{co}；层级：{LEVEL_LABELS.get(c.level, c.level) or '未指定'}")
         click.echo(f"   时限：{c.due.label() if c.due else c.due_error}")
         if c.note:
             click.echo(f"   参考：{c.note}")
