@@ -103,6 +103,14 @@ def test_review_page_approve_and_publish(kb, users):
     assert "修改前（发布前的版本）" in rendered and "修改后（已发布）" in rendered and "现行版本" not in rendered
 
 
+def test_review_page_opens_on_the_newest_request_under_review(kb, users):
+    waiting = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")},
+                               submit=True)
+    kb.review.create(users["hrss-editor"], "草稿", {HRSS: edited(kb, HRSS, "\n另一句。\n")})  # newer, a draft
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert not at.exception and at.subheader[0].value == f"#{waiting.id} 补卡说明"
+
+
 def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
     text = kb.store.read(HRSS).replace("当场领卡", "当场领取新卡")
     text = text.replace("review_by: 2027-06-30", "review_by: 2027-12-31")

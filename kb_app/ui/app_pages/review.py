@@ -54,6 +54,11 @@ def pick_cr(review):
     if wanted is not None and str(wanted).isdigit() and int(wanted) in ids:
         st.session_state["review_select"] = int(wanted)
         st.session_state.pop("review_cr", None)
+    elif "review_select" not in st.session_state:
+        # Opened without a choice: the newest request still under review, not one already published.
+        waiting = [c.id for c in crs if c.state == "in_review"] or [c.id for c in crs if c.is_open]
+        if waiting:
+            st.session_state["review_select"] = waiting[0]
     # No state in the labels: the page remembers the choice by its label, and a state changes under it.
     labels = {c.id: f"#{c.id} {c.title}" for c in crs}
     return st.selectbox("变更请求", ids, format_func=labels.get, key="review_select")
