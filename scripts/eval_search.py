@@ -14,6 +14,8 @@
 5. A fourth set written blind by the vocabulary gap (tests/data/regulation_questions_gap.yaml: what an
    article covers in words it does not use — everyday words, situations, search-box fragments, typos);
    measured before anything was tuned on it, then tuned on like the first and the third.
+6. A fifth set written blind after the call (tests/data/regulation_questions_after.yaml: someone just
+   through an episode with the hotline asks what the rules say about it), kept out of tuning like the second.
 
 Prints Recall@1, Recall@5 and MRR@10 for each system. The NCP documents include reprints of one notice
 under several ids (the same text from two sites); a second kb_app row, ``kb_app, reprints``, counts a
@@ -25,7 +27,7 @@ about none of what the question names), and those with no results: among questio
 no answer for (tests/data/unanswered_questions.yaml), which should be one or the other, and among
 all the answerable ones above and the answers' own common questions, which should be neither.
 
-    .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers|roles|gap|coverage] [--json]
+    .venv/bin/python scripts/eval_search.py [--only ncp|regulations|callers|roles|gap|after|coverage] [--json]
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ QUESTIONS = PROJECT / "tests" / "data" / "regulation_questions.yaml"
 CALLERS = PROJECT / "tests" / "data" / "regulation_questions_callers.yaml"
 ROLES = PROJECT / "tests" / "data" / "regulation_questions_roles.yaml"
 GAP = PROJECT / "tests" / "data" / "regulation_questions_gap.yaml"
+AFTER = PROJECT / "tests" / "data" / "regulation_questions_after.yaml"
 UNANSWERED = PROJECT / "tests" / "data" / "unanswered_questions.yaml"
 
 
@@ -256,7 +259,7 @@ def eval_coverage() -> dict:
         out["unanswered, looked at"] = weak(kb, unanswered["looked_at"])
         out["unanswered, held out"] = weak(kb, unanswered["held_out"])
         for name, path in (("regulation questions", QUESTIONS), ("roles", ROLES), ("gap", GAP),
-                           ("callers (held out)", CALLERS)):
+                           ("callers (held out)", CALLERS), ("after (held out)", AFTER)):
             out[name] = weak(kb, [i["q"] for i in regulation_questions(path)])
         out["answers' own questions"] = weak(kb, [q for e in snap.entry_list if e.kind == "policy"
                                                   and e.audience == "public" for q in e.questions])
@@ -275,7 +278,7 @@ def print_table(title: str, results: dict):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--only", choices=["ncp", "regulations", "callers", "roles", "gap", "coverage"], default=None)
+    p.add_argument("--only", choices=["ncp", "regulations", "callers", "roles", "gap", "after", "coverage"], default=None)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
     if args.only == "coverage":
@@ -298,6 +301,8 @@ def main(argv=None):
         results["regulation_questions_roles"] = eval_regulations(path=ROLES)
     if args.only in (None, "gap"):
         results["regulation_questions_gap"] = eval_regulations(path=GAP)
+    if args.only in (None, "after"):
+        results["regulation_questions_after (held out)"] = eval_regulations(path=AFTER)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
     else:
