@@ -4,8 +4,9 @@ A request is often a consultation that a published answer (答复口径) settles
 still on the line; a work order is then not needed (seed 004: 提高诉求直接答复率). ``suggest(kb, text)``
 searches the agent index (public and internal answers) and measures, for each hit, how much of the
 request the answer's own wording covers: the share of the request's content words (jieba words
-without the stop words of ``kb_app.search.analysis``, and characters read as a noun alone: 猫) found in the answer's title, questions, keywords or
-category, directly or through a synonym of ``synonyms.yaml``; answers that cover less than
+without the stop words of ``kb_app.search.analysis``, and characters read as a noun alone: 猫) found
+in the answer's title, questions, keywords or category, directly or through a synonym of
+``synonyms.yaml``; answers that cover less than
 ``MIN_COVERAGE`` are not offered. The body is left out on purpose: a long
 body mentions much and would make every complaint look answered.
 
