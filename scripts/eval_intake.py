@@ -10,7 +10,9 @@ channel and kind of caller, and from the long tail of rare emergencies),
 ``tests/data/intake_holdout_2.yaml`` (written later by another writer who had not seen the rules; its
 misses were listed by ``--show`` since, so it is no longer blind) and
 ``tests/data/intake_holdout_3.yaml`` (a third writer who had not seen the rules or the sets; never tuned
-on, its misses not read while the rules were tuned). For each set:
+on, its misses not read while the rules were tuned) and ``tests/data/intake_holdout_4.yaml`` (a fourth
+such writer, as a quality inspector picking one call per everyday situation from a year of recordings;
+never tuned on, its misses not read). For each set:
 
 - **right line**: emergencies for which the console puts the right line's transfer script first
   (紧急 or 疑似紧急 — both are shown as urgent), of all emergencies; also the share confirmed (紧急);
@@ -42,8 +44,9 @@ DATA = ROOT / "tests" / "data"
 SETS = {"tune": DATA / "intake_tune.yaml", "tune 2": DATA / "intake_tune_2.yaml", "tune 3": DATA / "intake_tune_3.yaml",
         "tune 4": DATA / "intake_tune_4.yaml", "tune 5": DATA / "intake_tune_5.yaml", "tune 6": DATA / "intake_tune_6.yaml",
         "holdout": DATA / "intake_holdout.yaml",
-        "holdout 2": DATA / "intake_holdout_2.yaml", "holdout 3": DATA / "intake_holdout_3.yaml"}
-HELD_OUT = ("holdout", "holdout 2", "holdout 3")
+        "holdout 2": DATA / "intake_holdout_2.yaml", "holdout 3": DATA / "intake_holdout_3.yaml",
+        "holdout 4": DATA / "intake_holdout_4.yaml"}
+HELD_OUT = ("holdout", "holdout 2", "holdout 3", "holdout 4")
 APPEALS = ROOT.parent / "shared" / "eval" / "appeals_dev.jsonl"
 #: The last revision whose intake rules matched exact phrases only.
 BASELINE_REV = "0c2b3a8"

@@ -174,6 +174,12 @@ def test_held_out_targets():
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.84
     assert third["false_alarms"] <= 0.06
+    # The fourth, written the same way by another writer as a year of calls picked one per everyday situation,
+    # read once before any change made for it: right line 79.0 %, false alarms 13.3 %.
+    fourth = results["product"]["holdout 4"]
+    assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
+    assert fourth["right"] >= 0.78
+    assert fourth["false_alarms"] <= 0.14
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.08
 
@@ -181,7 +187,8 @@ def test_held_out_targets():
 def test_the_sets_do_not_share_phrasings():
     script = load_script()
     texts = {name: {i["text"] for i in script.items(p)} for name, p in script.SETS.items()}
-    assert set(texts) >= {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "holdout", "holdout 2", "holdout 3"}
+    assert set(texts) >= {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "holdout", "holdout 2", "holdout 3",
+                          "holdout 4"}
     names = list(texts)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
