@@ -21,6 +21,8 @@ INTAKE_ACTIONS = ("transfer", "redirect", "reject", "privacy")
 KNOWN_PARTIES = ("center", "legal", "owner", "handlers")
 #: The configuration files every knowledge base has, by name (regulations/<name>.yaml).
 CONFIG_NAMES = ("units", "time_limits", "intake_rules", "review_policy", "synonyms", "calendar")
+#: ... and those it may have.
+OPTIONAL_CONFIG_NAMES = ("intake_examples",)
 
 
 class ConfigChecks:
@@ -50,6 +52,9 @@ class ConfigChecks:
                 self.add(path, 1, "", "配置文件缺失", f"在 regulations/ 下建立 {name}.yaml（格式见 README）")
             elif name in self.snap.configs:
                 getattr(self, f"check_{name}")(path, self.snap.configs[name])
+        for name in OPTIONAL_CONFIG_NAMES:
+            if name in self.snap.configs:
+                getattr(self, f"check_{name}")(config_path(name), self.snap.configs[name])
 
     def expect(self, path, name, cond, keys, field, message, fix):
         if not cond:
@@ -140,6 +145,24 @@ class ConfigChecks:
                             "填写 transfer_to，例如 \"110\"")
             self.check_basis(path, as_basis_list(r.get("basis")), self.node_line("intake_rules", "rules", i))
         check_emergency(self, path, data)
+
+    def check_intake_examples(self, path, data):
+        """Example calls for recognising emergencies by resemblance (kb_app.dispatch.resemblance)."""
+        if not self.expect(path, "intake_examples", isinstance(data, dict) and isinstance(data.get("examples"), list),
+                           (), "examples", "缺少来电示例列表", "写成“examples: [{text: 来电人的原话, line: \"120\"}]”"):
+            return
+        rules = self.snap.config("intake_rules", {})
+        rules = rules.get("rules") if isinstance(rules, dict) else None
+        lines = {str(r.get("transfer_to")) for r in rules or [] if isinstance(r, dict) and r.get("action") == "transfer"}
+        for i, item in enumerate(data["examples"]):
+            if not self.expect(path, "intake_examples", isinstance(item, dict) and isinstance(item.get("text"), str)
+                               and item["text"].strip(), ("examples", i), "text", "来电示例缺少原话",
+                               "写成“{text: 来电人的原话, line: \"120\"}”"):
+                continue
+            line = str(item.get("line") or "none").strip()
+            self.expect(path, "intake_examples", line == "none" or line in lines, ("examples", i, "line"), "line",
+                        f"专线“{line}”不是任何转接规则的转接号码",
+                        f"改为 {'、'.join(sorted(lines)) or '转接规则的号码'}，不是紧急情况的写 none")
 
     def check_review_policy(self, path, data):
         if not self.expect(path, "review_policy", isinstance(data, dict) and isinstance(data.get("rules"), list), (),

@@ -38,6 +38,7 @@ from collections import Counter
 from ..cache import LruCache
 from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
 from .answers import is_question
+from . import resemblance
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
@@ -363,7 +364,12 @@ def recogniser(snap: Snapshot) -> Recogniser:
     if cached is None:
         config = snap.config("intake_rules", {})
         config = config if isinstance(config, dict) else {}
-        cached = Recogniser(config.get("emergency"), config.get("rules"))
+        # Ordinary requests: the answers' common questions and the catalogue's examples (the articles' questions
+        # ask about the hotline's own rules: with them, look-alikes were taken for emergencies more often).
+        ordinary = [q for e in snap.entries.values() for q in e.questions]
+        ordinary += [x for e in snap.directory() for x in e.examples]
+        examples = resemblance.from_config(snap.config("intake_examples", {}), ordinary)
+        cached = Recogniser(config.get("emergency"), config.get("rules"), examples)
         snap._emergency_recogniser = cached
     return cached
 

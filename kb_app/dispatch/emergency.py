@@ -48,6 +48,7 @@ from typing import Iterable
 
 from ..labels import EMERGENCY_LABELS as STATE_LABELS
 from ..search.analysis import normalize
+from .resemblance import CallExamples
 
 EMERGENCY, SUSPECTED, DISMISSED = "emergency", "suspected", "dismissed"
 _RANK = {EMERGENCY: 3, SUSPECTED: 2, DISMISSED: 1}
@@ -76,6 +77,8 @@ class Finding:
     channel: str = ""
     #: The event is a generic one (a cry for help) that yields to another line's event.
     fallback: bool = False
+    #: No event word was found: the call resembles past calls of this line with this probability.
+    resemblance: float = 0.0
 
     @property
     def state_label(self) -> str:
@@ -93,6 +96,9 @@ class Finding:
 
     def explanation(self) -> str:
         """One line for the agent: what was recognised and why it is (not) treated as urgent."""
+        if self.resemblance:
+            return (f"没有认出事件词，但与以往转{self.line}的紧急来电很相似（{int(self.resemblance * 100)}%），"
+                    "无法判断是否正在发生")
         heard = f"（按读音识别为“{self.word}”）" if self.misheard else f"（“{self.word}”）"
         text = f"识别到{self.event}{heard}"
         if self.signs:
@@ -106,7 +112,8 @@ class Finding:
     def to_dict(self) -> dict:
         return {"state": self.state, "state_label": self.state_label, "rule": self.rule_id, "line": self.line,
                 "event": self.event, "word": self.word, "signs": self.signs, "reasons": self.reasons,
-                "also": self.also, "misheard": self.misheard, "explanation": self.explanation()}
+                "also": self.also, "misheard": self.misheard, "resemblance": round(self.resemblance, 3),
+                "explanation": self.explanation()}
 
 
 @dataclasses.dataclass
@@ -163,8 +170,10 @@ def pauses(text: str) -> tuple[str, tuple[int, ...]]:
 class Recogniser:
     """The emergency words of one intake configuration, ready to read texts."""
 
-    def __init__(self, config, rules):
+    def __init__(self, config, rules, examples: CallExamples | None = None):
         config = config if isinstance(config, dict) else {}
+        #: Past calls by line, read when no event word is found (see kb_app.dispatch.resemblance).
+        self.examples = examples
         now = config.get("now") if isinstance(config.get("now"), dict) else {}
         self.strong = [compact(w) for w in strings(now.get("strong"))]
         self.weak = [compact(w) for w in strings(now.get("weak"))]
@@ -211,12 +220,25 @@ class Recogniser:
             if held is None or _RANK[finding.state] > _RANK[held.state]:
                 best[occ.group.rule_id] = finding
         if not best:
-            return None
+            return self._resembling(norm)
         order = {g.rule_id: g.order for g in self.groups}
         ranked = sorted(best.values(), key=lambda f: (-_RANK[f.state], f.fallback, order[f.rule_id]))
         top = ranked[0]
         top.also = [f.line for f in ranked[1:] if f.state != DISMISSED and f.line and f.line != top.line]
         return top
+
+    def _resembling(self, norm: str) -> Finding | None:
+        """A suspected emergency for a call that names no event but resembles past emergencies of a line,
+        when nothing in it says the matter is past, a rule, a worry … (else None)."""
+        if not self.examples or self._reasons(norm, ((0, len(norm)),)):
+            return None
+        found = self.examples.resembles(norm)
+        group = next((g for g in self.groups if found and g.line == found[0]), None)
+        if group is None:
+            return None
+        rule = next((g for g in self.groups if g.rule_id == group.rule_id and not g.channel), group)
+        return Finding(SUSPECTED, group.rule_id, group.line, "与以往紧急来电相似", "", resemblance=found[1],
+                       channel=rule.channel)
 
     def _mask_ignored(self, norm: str) -> str:
         """The text with ignored words blanked out (their characters are no signs), same length."""

@@ -170,15 +170,17 @@ def test_held_out_targets():
     assert second["emergencies"] >= 80 and second["others"] >= 80
     assert second["right"] >= 0.90, second["misses"]
     assert second["false_alarms"] <= 0.05, second["alarms"]
+    # The fourth, written the same way by another writer as a year of calls picked one per everyday situation,
+    # read once before any change made for it: right line 79.0 %, false alarms 13.3 %. With calls read by
+    # their resemblance to past ones (kb_app.dispatch.resemblance) as well: third 93.2 %, fourth 84.0 %, the
+    # false alarms of both unchanged.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
-    assert third["right"] >= 0.84
+    assert third["right"] >= 0.92
     assert third["false_alarms"] <= 0.06
-    # The fourth, written the same way by another writer as a year of calls picked one per everyday situation,
-    # read once before any change made for it: right line 79.0 %, false alarms 13.3 %.
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
-    assert fourth["right"] >= 0.78
+    assert fourth["right"] >= 0.83
     assert fourth["false_alarms"] <= 0.14
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.08

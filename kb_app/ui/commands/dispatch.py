@@ -89,7 +89,8 @@ def echo_intake(result):
     rule, finding = result.rule, result.emergency
     if rule:
         target = f" {rule.transfer_to}" if rule.transfer_to else (f"：{rule.channel}" if rule.channel else "")
-        click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}，触发词“{rule.trigger}”）")
+        why = f"触发词“{rule.trigger}”" if rule.trigger else (finding.event if finding else "")
+        click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}{'，' + why if why else ''}）")
     else:
         click.echo("分类处置：未命中，按派单目录派单。")
     if result.urgent and result.candidates and not result.candidates_withheld:
