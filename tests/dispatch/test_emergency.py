@@ -304,6 +304,13 @@ def test_another_right_line_counts(tmp_path):
     ("快递被人翻得乱七八糟", "none"),
     ("我被打了，对方还在我家门口", "110"),
     ("晚上总被打扰，睡不好", "none"),
+    # 以后 of what just happened is no worry about the future (以后会不会着火 is).
+    ("喝了那个药以后一直喘不上来", "120"),
+    ("吃完饭以后一直喘不上来", "120"),
+    ("以后楼道会不会着火", "none"),
+    ("楼道堆杂物，怕以后着火", "none"),
+    ("这里以后着火了谁负责", "none"),
+    ("交通事故私了以后对方又反悔了", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
