@@ -429,6 +429,18 @@ class Kb:
 
         return suggest.accept(self, user, task_id, phrasing)
 
+    def learnable_calls(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
+        """The console's misses and false alarms not yet among the example calls (see kb_app.usage.calls)."""
+        from .usage import calls
+
+        return calls.learnable(self, start, end)
+
+    def propose_call_examples(self, user, start: dt.date | None = None, end: dt.date | None = None):
+        """A change request adding a period's misses and false alarms to the example calls."""
+        from .usage import calls
+
+        return calls.propose(self, user, start, end)
+
     def missing_answers(self, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50):
         """Zero-result and little-opened queries grouped by what they ask (see kb_app.usage.suggest)."""
         from .usage import suggest

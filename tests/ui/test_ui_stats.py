@@ -143,6 +143,14 @@ def test_emergency_hints_for_the_center(app_env):
     assert (missed["转接专线"], missed["诉求（已脱敏）"]) == ("120", "我爸突然说话不清楚了")
     assert "**转接但未提示的来电**" in [m.value for m in at.markdown]
     assert "**坐席判断不是紧急的提示**" not in [m.value for m in at.markdown]    # none yet: no empty table
+    # The miss is offered to the example calls, as a change request reviewed like any other.
+    app_env.users.add("admin", "孙管理", "secret-pass-1", "admin", "", "admin@example.invalid")
+    assert any("有 1 条（漏报 1、误报 0）还不在来电示例中" in c.value for c in at.caption)
+    at.button(key="propose_call_examples").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [cr] = [c for c in app_env.review.list() if c.data.get("intake_examples")]
+    assert cr.title == "来电示例：补充 1 条（漏报 1、误报 0）" and cr.state == "in_review"
+    assert at.success[0].value.startswith(f"已发起变更请求 #{cr.id}")
 
 
 def test_units_do_not_see_hot_issues(app_env):

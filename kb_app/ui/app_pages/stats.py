@@ -20,6 +20,20 @@ st.title("统计分析")
 user = st.session_state.get("user")
 
 
+def propose_call_examples(kb, user, start, end):
+    """The misses and false alarms not yet among the example calls, offered as a change request."""
+    learnable = kb.learnable_calls(start, end)
+    if not learnable:
+        return
+    missed = sum(r["kind"] == "missed" for r in learnable)
+    st.caption(f"上面的来电中有 {len(learnable)} 条（漏报 {missed}、误报 {len(learnable) - missed}）还不在来电示例中。"
+               "加入后，派单助手会按与它们的相似程度识别没有事件词的紧急来电；加入同样经过校核。")
+    if st.button("补充到来电示例（发起变更请求）", key="propose_call_examples"):
+        with show_errors():
+            cr = kb.propose_call_examples(user, start, end)
+            st.success(f"已发起变更请求 #{cr.id}“{cr.title}”，请在变更校核中跟进。", icon=":material/task_alt:")
+
+
 def labelled(rows, key, sections=SECTIONS):
     """Rows with the section's Chinese headers; entries by title (opening the entry), no ids of entries or units.
 
@@ -157,6 +171,8 @@ with show_errors():
             if report[key]:
                 st.markdown(f"**{SECTIONS[key][0]}**")
                 show_table(labelled(report[key], key))
+        if getattr(user, "role", None) in CENTER_ROLES:
+            propose_call_examples(kb, user, start, end)
 
     st.subheader(SECTIONS["tasks_by_unit"][0])
     tasks = report["tasks_by_unit"]
