@@ -186,6 +186,22 @@ def test_held_out_targets():
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.08
 
 
+def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
+    """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured: 94.2 % -> 96.0 %, 5.1 % -> 5.1 %;
+    6 -> 7 of 165)."""
+    result = load_script().leave_out()
+    sets = result["sets"]
+    assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7"}
+    mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
+            for k in ("without", "with")}
+    assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
+    assert mean["with"]["false_alarms"] <= mean["without"]["false_alarms"] + 0.005
+    assert all(r["with"]["right"] >= r["without"]["right"] for r in sets.values())
+    catalogue = result["catalogue"]
+    assert catalogue["examples"] >= 150 and catalogue["with"] <= catalogue["without"] + 3
+
+
 def test_the_sets_do_not_share_phrasings():
     script = load_script()
     texts = {name: {i["text"] for i in script.items(p)} for name, p in script.SETS.items()}
