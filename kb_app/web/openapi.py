@@ -126,7 +126,9 @@ SCHEMAS = {
         "urgency": {"enum": ["emergency", "suspected", ""],
                     "description": "要立即读转接话术时为 emergency（紧急）或 suspected（疑似紧急，按紧急处理）"},
         "emergency": {"type": ["object", "null"], "description": "按意思识别的紧急情况：state 为 emergency、suspected 或 "
-                                                               "dismissed（已过去、是咨询等，不按紧急处理），附理由 explanation"},
+                                                               "dismissed（已过去、是咨询等，不按紧急处理），附理由 explanation；"
+                                                               "没有认出事件词、只是与以往紧急来电相似时 "
+                                                               "resemblance 为相似程度（0–1），state 为 suspected"},
         "candidates_withheld": {"type": "boolean", "description": "为 true 时适用转接规则：只读 rule.script 转接，"
                                                                   "candidates 为空；确认并非紧急后带 not_emergency 再次请求"},
         "confirmed_not_emergency": {"type": "boolean"},

@@ -327,6 +327,11 @@ def test_another_right_line_counts(tmp_path):
     ("楼道堆杂物，怕以后着火", "none"),
     ("这里以后着火了谁负责", "none"),
     ("交通事故私了以后对方又反悔了", "none"),
+    # A worry (怕有孩子…) and a figure of speech (急得…冒烟) from the seventh set's false alarms; 平时 stays
+    # no sign of the past (平时好好的，刚才突然倒了 is how emergencies are told).
+    ("河边护栏坏了，怕有孩子掉下去", "none"),
+    ("热线半天打不通，急得我都要冒烟了", "none"),
+    ("我爸平时好好的，刚才突然倒了叫不醒", "120"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
