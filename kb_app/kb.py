@@ -435,6 +435,12 @@ class Kb:
 
         return calls.learnable(self, start, end)
 
+    def pending_call_examples(self):
+        """The change request adding example calls that is still open, or None."""
+        from .usage import calls
+
+        return calls.pending(self)
+
     def propose_call_examples(self, user, start: dt.date | None = None, end: dt.date | None = None):
         """A change request adding a period's misses and false alarms to the example calls."""
         from .usage import calls

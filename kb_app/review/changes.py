@@ -22,7 +22,7 @@ from ..content.yamledit import same
 
 CONFIG_LABELS = {
     "units": "承办单位名录", "time_limits": "办理时限", "intake_rules": "分类处置规则", "review_policy": "审核规则",
-    "synonyms": "检索同义词", "calendar": "节假日日历",
+    "synonyms": "检索同义词", "calendar": "节假日日历", "intake_examples": "来电示例（紧急情况识别）",
 }
 
 

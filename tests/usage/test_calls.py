@@ -7,6 +7,7 @@ import yaml
 
 from kb_app import open_kb
 from kb_app.content.validate import validate
+from kb_app.review.changes import describe_all
 from kb_app.dispatch.assistant import recogniser
 from kb_app.exceptions import KbError, PermissionDenied
 from kb_app.usage.calls import PATH, known_texts, with_examples
@@ -57,6 +58,9 @@ def test_a_proposal_is_reviewed_then_the_recogniser_knows_the_calls(kb):
         f'  - {{text: "{FALSE_ALARM}", line: "none"}}']
     with pytest.raises(KbError, match=f"变更请求 #{cr.id}"):
         day.propose_call_examples(users["center"])
+    assert day.pending_call_examples().id == cr.id
+    [view] = [v for v in describe_all(day, cr, day.review.files(cr)) if v.path == PATH]
+    assert (view.kind_label, view.title) == ("配置", "来电示例（紧急情况识别）")       # the reviewer's words
     assert "我爸嘴角往下耷拉电话手机号" not in known_texts(kb.snapshot().config("intake_examples"))  # not before review
     assert set(kb.review.status(cr).required) == {"center", "legal"}
     kb.review.approve(users["legal"], cr.id)

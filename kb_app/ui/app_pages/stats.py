@@ -25,6 +25,10 @@ def propose_call_examples(kb, user, start, end):
     learnable = kb.learnable_calls(start, end)
     if not learnable:
         return
+    if (cr := kb.pending_call_examples()) is not None:
+        st.caption(f"补充来电示例的变更请求 #{cr.id}“{cr.title}”（{cr.state_label}）还在校核中；"
+                   "它发布后，再把其余的来电补充进去。")
+        return
     missed = sum(r["kind"] == "missed" for r in learnable)
     st.caption(f"上面的来电中有 {len(learnable)} 条（漏报 {missed}、误报 {len(learnable) - missed}）还不在来电示例中。"
                "加入后，派单助手会按与它们的相似程度识别没有事件词的紧急来电；加入同样经过校核。")
@@ -165,7 +169,7 @@ with show_errors():
     if not unit:
         st.subheader(SECTIONS["emergency_hints"][0])
         st.caption("坐席转接到紧急专线的来电中，派单助手提示了紧急（或疑似紧急）的有多少、没有提示的有多少；"
-                   "以及坐席判断不是紧急的提示。下面两张表是补充或收窄分类处置规则中紧急情况说法的依据（修改规则同样经过校核）。")
+                   "以及坐席判断不是紧急的提示。下面列出的来电是补充或收窄分类处置规则中紧急情况说法的依据（修改规则同样经过校核）。")
         show_table(labelled(report["emergency_hints"], "emergency_hints"), empty="没有转接紧急专线的记录。")
         for key in ("missed_emergencies", "dismissed_hints"):
             if report[key]:
