@@ -38,6 +38,7 @@ def record(kb, user, result, outcome, entry="", line="", label=""):
                             suggested=result.suggested_outcome, urgency=result.hint, username=user.username,
                             role=user.role)
     st.session_state["dispatch_recorded"] = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}。"
+    st.session_state["dispatch_recorded_outcome"] = outcome
 
 
 def recorded() -> bool:
@@ -241,6 +242,10 @@ def show_dispatch(kb, user, result):
     if result.candidates_withheld:
         show_transfer(kb, user, result)
         return
+    if st.session_state.get("dispatch_recorded") and st.session_state.get("dispatch_recorded_outcome") == "transfer":
+        # Transferred although nothing was suggested: the call has left the hotline; no dispatch advice stays.
+        recorded()
+        return
     show_finding_note(result)
     if result.rule:
         show_rule(result.rule)
@@ -265,6 +270,7 @@ def dispatch_tab(kb, user):
                         placeholder="粘贴或输入来电人的原话，例如：楼道里有很大的煤气味")
     if st.button("分析诉求", key="dispatch_go", type="primary"):
         st.session_state.pop("dispatch_recorded", None)
+        st.session_state.pop("dispatch_recorded_outcome", None)
         st.session_state["dispatch_request"] = st.session_state.get("dispatch_request", 0) + 1
         if not (text or "").strip():
             st.session_state.pop("dispatch_result", None)

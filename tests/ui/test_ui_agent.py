@@ -228,6 +228,9 @@ def test_an_emergency_the_console_did_not_flag_is_transferred_and_recorded_as_mi
     [row] = rows(app_env, "request_outcomes")
     assert (row["outcome"], row["line"], row["urgency"], row["suggested"]) == ("transfer", "120", None, "dispatch")
     assert not [e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？"]   # one outcome per request
+    # The call has left the hotline: no dispatch advice or candidate stays beside the record of the transfer.
+    assert not [m for m in at.success if m.value.startswith("未命中分类处置规则")]
+    assert not [b for b in at.button if b.key and b.key.startswith("dispatch_confirm")] and not at.radio
     assert app_env.stats.emergency_hints()[0]["missed"] == 1
 
 
