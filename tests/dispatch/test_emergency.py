@@ -332,6 +332,9 @@ def test_another_right_line_counts(tmp_path):
     ("河边护栏坏了，怕有孩子掉下去", "none"),
     ("热线半天打不通，急得我都要冒烟了", "none"),
     ("我爸平时好好的，刚才突然倒了叫不醒", "120"),
+    # A stroke sign a user's walk through the console found unflagged.
+    ("我爸嘴角往下耷拉", "120"),
+    ("上个月我爸嘴角歪过一次，现在去哪复查", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()

@@ -14,7 +14,7 @@ from kb_app.usage.calls import PATH, known_texts, with_examples
 
 from ..review_helpers import make_users
 
-MISSED = "我爸嘴角往下耷拉，电话13812345678"
+MISSED = "楼下那辆面包车里一直有人拍窗户，电话13812345678"
 FALSE_ALARM = "小区健身器材的铁管掉了，孩子差点被砸到"
 
 
@@ -25,8 +25,8 @@ def on(kb, day):
 def logged(kb):
     day = on(kb, "2026-11-20")
     log = day.feedback.log_outcome
-    log(MISSED, "transfer", line="120")                                                  # nothing flagged
-    log(MISSED, "transfer", line="120")                                                  # the same call again
+    log(MISSED, "transfer", line="110")                                                  # nothing flagged
+    log(MISSED, "transfer", line="110")                                                  # the same call again
     log("有人在小区里打架了", "transfer", line="110", urgency="emergency")                 # flagged: nothing to learn
     log(FALSE_ALARM, "dispatch", entry="street-light-out", line="119", urgency="dismissed")
     log("路灯坏了", "dispatch", entry="street-light-out")
@@ -36,7 +36,7 @@ def logged(kb):
 def test_misses_and_false_alarms_not_yet_known_are_learnable(kb):
     day = logged(kb)
     assert day.learnable_calls() == [
-        {"text": "我爸嘴角往下耷拉，电话[手机号]", "line": "120", "kind": "missed"},
+        {"text": "楼下那辆面包车里一直有人拍窗户，电话[手机号]", "line": "110", "kind": "missed"},
         {"text": FALSE_ALARM, "line": "none", "kind": "false_alarm"}]
     assert day.learnable_calls(end=on(kb, "2026-11-19").today()) == []
 
@@ -49,31 +49,31 @@ def test_a_proposal_is_reviewed_then_the_recogniser_knows_the_calls(kb):
     before = kb.store.read(PATH)
     learnt = recogniser(day.snapshot())
     assert learnt.recognise(MISSED) is None                                    # the miss: no event word, no resemblance
-    p_missed, p_alarm = learnt.examples.probabilities(MISSED)["120"], learnt.examples.probabilities(FALSE_ALARM)["none"]
+    p_missed, p_alarm = learnt.examples.probabilities(MISSED)["110"], learnt.examples.probabilities(FALSE_ALARM)["none"]
     cr = day.propose_call_examples(users["center"])
     assert cr.state == "in_review" and cr.title == "来电示例：补充 2 条（漏报 1、误报 1）"
     after = kb.store.read(PATH, cr.head)
     assert after.startswith(before) and after.splitlines()[len(before.splitlines()):] == [
-        '  - {text: "我爸嘴角往下耷拉，电话[手机号]", line: "120"}',
+        '  - {text: "楼下那辆面包车里一直有人拍窗户，电话[手机号]", line: "110"}',
         f'  - {{text: "{FALSE_ALARM}", line: "none"}}']
     with pytest.raises(KbError, match=f"变更请求 #{cr.id}"):
         day.propose_call_examples(users["center"])
     assert day.pending_call_examples().id == cr.id
     [view] = [v for v in describe_all(day, cr, day.review.files(cr)) if v.path == PATH]
     assert (view.kind_label, view.title) == ("配置", "来电示例（紧急情况识别）")       # the reviewer's words
-    assert "我爸嘴角往下耷拉电话手机号" not in known_texts(kb.snapshot().config("intake_examples"))  # not before review
+    assert "楼下那辆面包车里一直有人拍窗户电话手机号" not in known_texts(kb.snapshot().config("intake_examples"))  # not before review
     assert set(kb.review.status(cr).required) == {"center", "legal"}
     kb.review.approve(users["legal"], cr.id)
     cr = kb.review.approve(users["center2"], cr.id)
     assert cr.state == "published"
     snap = day.snapshot()
-    assert known_texts(snap.config("intake_examples")) >= {"我爸嘴角往下耷拉电话手机号"}
+    assert known_texts(snap.config("intake_examples")) >= {"楼下那辆面包车里一直有人拍窗户电话手机号"}
     assert day.learnable_calls() == []
     with pytest.raises(KbError, match="没有可以补充的来电"):
         day.propose_call_examples(users["center"])
     assert not [p for p in validate(snap) if p.path == PATH]
     learnt = recogniser(snap)
-    assert learnt.examples.probabilities(MISSED)["120"] > p_missed
+    assert learnt.examples.probabilities(MISSED)["110"] > p_missed
     assert learnt.examples.probabilities(FALSE_ALARM)["none"] > p_alarm
 
 
