@@ -41,7 +41,7 @@ from pathlib import Path
 
 import yaml
 
-from kb_app.dispatch.assistant import intake, match_rule
+from kb_app.dispatch.assistant import intake, match_rule, ordinary_requests
 from kb_app.dispatch.emergency import Recogniser
 from kb_app.dispatch.resemblance import CallExamples
 from kb_app.content.model import Snapshot, config_path
@@ -166,24 +166,22 @@ def leave_out(snap: Snapshot | None = None) -> dict:
     snap = snap or Snapshot.from_tree(ROOT)
     tunes = [s for s in SETS if s not in HELD_OUT]
     rows = {s: items(SETS[s]) for s in tunes}
-    answers = [q for e in snap.entries.values() for q in e.questions]
     directory = list(snap.directory())
-    catalogue = [x for e in directory for x in e.examples]
     words_only = recogniser_with(snap, [], [])
     out = {"sets": {}}
     for s in tunes:
         learnt = [(r["text"], r["line"]) for t in tunes if t != s for r in rows[t]]
         out["sets"][s] = {"without": score(words_only, rows[s]),
-                          "with": score(recogniser_with(snap, learnt, answers + catalogue), rows[s])}
+                          "with": score(recogniser_with(snap, learnt, ordinary_requests(snap)), rows[s])}
     every = [(r["text"], r["line"]) for t in tunes for r in rows[t]]
     raised = {"without": 0, "with": 0}
     for half in (0, 1):
-        learnt = [x for i, e in enumerate(directory) if i % 2 != half for x in e.examples]
+        learnt = [e for i, e in enumerate(directory) if i % 2 != half]
         read = [x for i, e in enumerate(directory) if i % 2 == half for x in e.examples]
-        with_examples = recogniser_with(snap, every, answers + learnt)
+        with_examples = recogniser_with(snap, every, ordinary_requests(snap, learnt))
         raised["with"] += sum(with_examples(x)[0] != "none" for x in read)
         raised["without"] += sum(words_only(x)[0] != "none" for x in read)
-    out["catalogue"] = {"examples": len(catalogue), **raised}
+    out["catalogue"] = {"examples": sum(len(e.examples) for e in directory), **raised}
     return out
 
 

@@ -358,17 +358,22 @@ def _tier_hours(tier: dict) -> float | None:
 _UNIT_HOURS = {"hours": 1.0, "workdays": 24.0}
 
 
+def ordinary_requests(snap: Snapshot, catalogue=None) -> list[str]:
+    """What the knowledge base knows as ordinary requests, for the reading by resemblance: the answers' common
+    questions and the examples of the catalogue's entries (``catalogue``: those entries; all by default). The
+    articles' questions ask about the hotline's own rules: with them, look-alikes were taken for emergencies
+    more often."""
+    entries = snap.directory() if catalogue is None else catalogue
+    return [q for e in snap.entries.values() for q in e.questions] + [x for e in entries for x in e.examples]
+
+
 def recogniser(snap: Snapshot) -> Recogniser:
     """The emergency recogniser of a snapshot's intake rules (kept with the snapshot)."""
     cached = getattr(snap, "_emergency_recogniser", None)
     if cached is None:
         config = snap.config("intake_rules", {})
         config = config if isinstance(config, dict) else {}
-        # Ordinary requests: the answers' common questions and the catalogue's examples (the articles' questions
-        # ask about the hotline's own rules: with them, look-alikes were taken for emergencies more often).
-        ordinary = [q for e in snap.entries.values() for q in e.questions]
-        ordinary += [x for e in snap.directory() for x in e.examples]
-        examples = resemblance.from_config(snap.config("intake_examples", {}), ordinary)
+        examples = resemblance.from_config(snap.config("intake_examples", {}), ordinary_requests(snap))
         cached = Recogniser(config.get("emergency"), config.get("rules"), examples)
         snap._emergency_recogniser = cached
     return cached

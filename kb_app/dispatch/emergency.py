@@ -236,9 +236,8 @@ class Recogniser:
         group = next((g for g in self.groups if found and g.line == found[0]), None)
         if group is None:
             return None
-        rule = next((g for g in self.groups if g.rule_id == group.rule_id and not g.channel), group)
-        return Finding(SUSPECTED, group.rule_id, group.line, "与以往紧急来电相似", "", resemblance=found[1],
-                       channel=rule.channel)
+        # No event named: the line goes by its rule's own name (no event's channel).
+        return Finding(SUSPECTED, group.rule_id, group.line, "与以往紧急来电相似", "", resemblance=found[1])
 
     def _mask_ignored(self, norm: str) -> str:
         """The text with ignored words blanked out (their characters are no signs), same length."""

@@ -188,7 +188,7 @@ def test_held_out_targets():
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured: 94.2 % -> 96.0 %, 5.1 % -> 5.1 %;
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured: 94.2 % -> 96.0 %, 4.8 % -> 4.8 %;
     6 -> 7 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
