@@ -235,7 +235,9 @@ def as_basis_list(value):
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
 EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "ignore", "negations", "misheard"}
-EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel", "fallback"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel", "fallback", "advice"}
+#: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
+MAX_ADVICE_CHARS = 60
 
 
 def _word_list(value) -> bool:
@@ -251,6 +253,12 @@ def check_emergency(v: ConfigChecks, path: str, data: dict):
     for i, r in enumerate(data["rules"]):
         if not isinstance(r, dict):
             continue
+        if r.get("advice") is not None:
+            if r.get("action") != "transfer":
+                v.add(path, at("rules", i, "advice"), "advice", "只有转接规则（action: transfer）可以写安全提示 advice",
+                      "删去 advice；告知渠道的规则把要说的话写在 script 中")
+            else:
+                _check_advice(v, path, r, ("rules", i), at, "advice")
         events = r.get("events")
         if events is None:
             continue
@@ -345,3 +353,19 @@ def _check_event(v, path, e, keys, at):
         v.add(path, where, "events.words", "事件词组既没有 words 也没有 pairs", "至少列出一个事件词")
     if e.get("exclude") is not None and not _word_list(e.get("exclude")):
         v.add(path, at(*keys, "exclude"), "events.exclude", "应为文字列表", "写成“exclude: [狗, 猫]”")
+    _check_advice(v, path, e, keys, at, "events.advice")
+
+
+def _check_advice(v, path, node: dict, keys, at, field: str):
+    """The safety steps of a transfer rule or of one of its events (``advice``), shown to citizens."""
+    advice = node.get("advice")
+    if advice is None:
+        return
+    if not (isinstance(advice, list) and advice and all(isinstance(a, str) and a.strip() for a in advice)):
+        v.add(path, at(*keys, "advice"), field, "安全提示应为非空的文字列表",
+              "写成“advice: [先离开危险的地方, 说清楚具体地址]”，每条一句，市民在查询结果上方看到")
+        return
+    for a in advice:
+        if len(a.strip()) > MAX_ADVICE_CHARS:
+            v.add(path, at(*keys, "advice"), field, f"安全提示“{a.strip()[:12]}…”有 {len(a.strip())} 个字，太长",
+                  f"每条写成 {MAX_ADVICE_CHARS} 个字以内的一句话，分成几条")

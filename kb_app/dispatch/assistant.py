@@ -237,7 +237,18 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     if finding is None or not finding.alarm:
         return None
     channel = finding.channel_name or rule.channel.removeprefix(finding.line).strip()
-    return {"line": finding.line, "channel": channel or "紧急专线", "event": finding.event, "also": list(finding.also)}
+    return {"line": finding.line, "channel": channel or "紧急专线", "event": finding.event, "also": list(finding.also),
+            "advice": safety_advice(snap, finding)}
+
+
+def safety_advice(snap: Snapshot, finding) -> list[str]:
+    """What a citizen should do while calling the line of an emergency finding: the safety steps
+    (``advice``) of its event in intake_rules.yaml, or else of its rule; empty when neither has any."""
+    rules = snap.config("intake_rules", {})
+    rules = rules.get("rules") if isinstance(rules, dict) else None
+    rule = next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == finding.rule_id), {})
+    event = next((e for e in rule.get("events") or [] if isinstance(e, dict) and e.get("name") == finding.event), {})
+    return [a.strip() for a in _strings(event.get("advice") or rule.get("advice")) if a.strip()]
 
 
 #: Words of a search for a service or a rule rather than of a matter reported (社保卡补办, 噪声污染防治法);

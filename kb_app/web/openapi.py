@@ -61,7 +61,9 @@ SCHEMAS = {
                                                     "没有说要问什么事：应请提问的人写明具体事情"},
         "emergency": {"type": "object", "description": "问题可能是正在发生的紧急情况（含疑似）时：应立即拨打的专线",
                       "properties": {"line": STR, "channel": STR, "event": STR,
-                                     "also": {"type": "array", "items": STR}}},
+                                     "also": {"type": "array", "items": STR},
+                                     "advice": {"type": "array", "items": STR,
+                                                "description": "等待救援时的安全提示，每条一句（分类处置规则中该事件或该专线的 advice；没有写时为空列表）"}}},
         "report": {"type": "object", "description": "问题读起来是在反映需要办理的事（如“小区门口路灯不亮”）而不是咨询时："
                                                     "受理诉求的热线和对市民说的话（不含派单目录的任何内容）",
                    "properties": {"line": STR, "message": STR,

@@ -36,6 +36,10 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("  anywhere: [已经过去, 气话和比喻]", "  anywhere: 已经过去", "emergency.anywhere", "应为文字列表"),
     ("        fallback: true\n", "        fallback: 是\n", "events.fallback", "应为 true 或 false"),
     ("        channel: 119抢险救援\n", "        channel: [119]\n", "events.channel", "渠道名称应为文字"),
+    ("        advice:\n          - 不要开关电灯", "        advice: 关阀门\n        x_advice:\n          - 不要开关电灯", "events.advice",
+     "安全提示应为非空的文字列表"),
+    ("    advice:\n      - 先离开着火", "    advice:\n      - " + "请" * 61 + "\n      - 先离开着火", "advice",
+     "安全提示“请请请请请请请请请请请请…”有 61 个字，太长。修改方法：每条写成 60 个字以内的一句话"),
 ])
 def test_emergency_mistakes(sample_root, old, new, field, message):
     text, lines = broken(sample_root, lambda t: t.replace(old, new, 1))
@@ -48,6 +52,13 @@ def test_events_only_on_transfer_rules(sample_root):
     old = "    name: 诉讼程序\n    action: redirect\n"
     text, lines = broken(sample_root, lambda t: t.replace(old, old + "    events: [{name: 官司, words: [官司]}]\n"))
     expected = f"{RULES}:{line_of(text, old) + 2}: 字段 events：只有转接规则（action: transfer）可以写 events"
+    assert any(x.startswith(expected) for x in lines), lines
+
+
+def test_safety_steps_only_on_transfer_rules(sample_root):
+    old = "    name: 诉讼程序\n    action: redirect\n"
+    text, lines = broken(sample_root, lambda t: t.replace(old, old + "    advice: [找律师]\n"))
+    expected = f"{RULES}:{line_of(text, old) + 2}: 字段 advice：只有转接规则（action: transfer）可以写安全提示 advice"
     assert any(x.startswith(expected) for x in lines), lines
 
 

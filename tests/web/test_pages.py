@@ -145,8 +145,29 @@ def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(clien
     assert f"tel:{line}" in page.links
     # Other systems searching for citizens get the same line; nothing of the agent's script goes out.
     body = client.get("/api/v1/search", params={"q": question}).json()
-    assert body["emergency"]["line"] == line and set(body["emergency"]) == {"line", "channel", "event", "also"}
+    assert body["emergency"]["line"] == line and set(body["emergency"]) == {"line", "channel", "event", "also", "advice"}
     assert "转接" not in alarm.group(0) and "话术" not in alarm.group(0)
+    # What to do while waiting, from the intake rules, on the page and in the API alike.
+    assert body["emergency"]["advice"] and all(f"<li>{step}</li>" in alarm.group(0) for step in body["emergency"]["advice"])
+
+
+def test_the_safety_steps_are_the_events_own_where_it_has_some(client):
+    """An event's advice (被困在电梯里 …) replaces its rule's (火灾的); a rule's is used for the others."""
+    trapped = client.get("/api/v1/search", params={"q": "电梯卡住了里面有人"}).json()["emergency"]["advice"]
+    fire = client.get("/api/v1/search", params={"q": "楼上着火了，好大的烟"}).json()["emergency"]["advice"]
+    assert any("紧急呼叫按钮" in step for step in trapped) and not any("紧急呼叫按钮" in step for step in fire)
+    assert any("湿毛巾" in step for step in fire) and not any("湿毛巾" in step for step in trapped)
+
+
+def test_beside_an_emergency_line_the_answers_are_folded(client):
+    """Someone in danger sees the line and the safety steps, not ten answers; a citizen who is not opens them."""
+    page = client.get("/", params={"q": "有人晕倒了快来人"}).text
+    fold = re.search(r'<details class="after-alarm"><summary>不是紧急情况？查看政策答复（(\d+) 条）</summary>(.*?)</details>',
+                     page, re.S)
+    assert fold and int(fold.group(1)) > 0 and 'class="results"' in fold.group(2)
+    assert page.count('class="results"') == 1
+    ordinary = client.get("/", params={"q": "社保卡丢了怎么补办"}).text
+    assert 'class="results"' in ordinary and "<details" not in ordinary
 
 
 @pytest.mark.parametrize("question", ["交通事故的赔偿标准是多少", "社保卡丢了怎么补办", "上个月小区有人打架"])
