@@ -6,9 +6,11 @@ searches of the questions that opened one of its entries (on the public site as 
 is logged apart from the search), and the change requests written by it.
 
 The direct-answer rate (直接答复率) is the share of requests taken in the agent console that were
-settled from the knowledge base (outcome 直接答复) among all requests with a recorded outcome, per
-day and per topic (the first category of the answer or catalogue entry used; transfers count under
-紧急转接). For a unit it counts the requests settled with its answers or dispatched to it.
+settled from the knowledge base (outcome 直接答复) among the requests the hotline handles — those
+answered or dispatched — per day and per topic (the first category of the answer or catalogue entry
+used). Calls transferred to an emergency line are counted (under 紧急转接) but are no request the
+hotline could have answered (条例第十一条: transferred at once, not taken in), so they leave the rate
+alone. For a unit it counts the requests settled with its answers or dispatched to it.
 
 Emergency hints (the center's only): of the calls agents transferred to an emergency line, how many
 the console had flagged (紧急 or 疑似紧急) and how many it missed, with the missed calls' masked words,
@@ -80,10 +82,18 @@ class Summary:
         """Searches that found nothing or only results unrelated to what they asked, of all searches."""
         return (self.zero + self.weak) / self.searches if self.searches else 0.0
 
+    #: Of the requests, the calls transferred to an emergency line.
+    transferred: int = 0
+
+    @property
+    def handled(self) -> int:
+        """Requests the hotline itself answered or dispatched (not transferred to an emergency line)."""
+        return self.requests - self.transferred
+
     @property
     def direct_rate(self) -> float:
-        """Requests settled from the knowledge base, of all requests with a recorded outcome."""
-        return self.direct / self.requests if self.requests else 0.0
+        """Requests settled from the knowledge base, of those the hotline handled (see ``handled``)."""
+        return _direct_rate(self.direct, self.handled) or 0.0
 
     def rows(self) -> list[dict]:
         return [{"item": "查询次数", "value": self.searches}, {"item": "无结果次数", "value": self.zero},
@@ -93,7 +103,13 @@ class Summary:
                 {"item": "有帮助 / 没有帮助", "value": f"{self.helpful} / {self.unhelpful}"},
                 {"item": "待处理维护任务（其中超期）", "value": f"{self.open_tasks}（{self.overdue_tasks}）"},
                 {"item": "受理诉求 / 直接答复", "value": f"{self.requests} / {self.direct}"},
+                {"item": "其中转接紧急专线", "value": self.transferred},
                 {"item": "直接答复率", "value": f"{self.direct_rate:.1%}"}]
+
+
+def _direct_rate(direct: int, handled: int) -> float | None:
+    """The direct-answer rate of ``direct`` answers among ``handled`` requests (rounded), None without any."""
+    return round(direct / handled, 3) if handled else None
 
 
 def _rate(helpful: int, unhelpful: int):
@@ -219,7 +235,7 @@ class Stats:
             f"sum(outcome = 'dispatch') as dispatched, sum(outcome = 'transfer') as transferred "
             f"from request_outcomes where at >= ? and at < ? {extra} group by 1 order by 1", [lo, hi, *params])
         for r in rows:
-            r["rate"] = round(r["direct"] / r["requests"], 3) if r["requests"] else None
+            r["rate"] = _direct_rate(r["direct"], r["requests"] - r["transferred"])
         return rows
 
     def direct_answers_per_day(self, start=None, end=None, unit=None) -> list[dict]:
@@ -312,7 +328,8 @@ class Stats:
         return Summary(sum(r["searches"] for r in per_day), sum(r["zero"] or 0 for r in per_day), views,
                        sum(r["helpful"] for r in votes), sum(r["unhelpful"] for r in votes),
                        sum(r["open"] for r in tasks), sum(r["overdue"] for r in tasks),
-                       sum(r["requests"] for r in outcomes), sum(r["direct"] for r in outcomes), weak)
+                       sum(r["requests"] for r in outcomes), sum(r["direct"] for r in outcomes), weak,
+                       sum(r["transferred"] for r in outcomes))
 
     def report(self, start=None, end=None, unit=None) -> dict[str, list[dict]]:
         """Every section's rows, keyed as in SECTIONS. The zero-result queries are the center's only."""

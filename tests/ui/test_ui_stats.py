@@ -83,15 +83,17 @@ def test_direct_answer_rate(app_env):
     day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
     day.feedback.log_outcome("退休金什么时候涨", "direct_answer", entry="pension-adjustment-2026")
     day.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out")
+    day.feedback.log_outcome("有人晕倒了", "transfer", line="120")
     at = open_page(ADMIN)
     metric = next(m for m in at.metric if m.label == "直接答复率")
-    assert metric.value == "50.0%"
+    # a call transferred to an emergency line is no request the hotline could have answered
+    assert metric.value == "50.0%" and "转接紧急专线的来电（1 次）" in metric.help
     assert "直接答复率" in [h.value for h in at.subheader]
     per_day = next(t for t in ui_helpers.tables(at) if t and "受理诉求" in t[0] and "日期" in t[0])
-    assert per_day[0] == {"日期": "2026-11-10", "受理诉求": "2", "直接答复": "1", "派单": "1", "转接": "0",
+    assert per_day[0] == {"日期": "2026-11-10", "受理诉求": "3", "直接答复": "1", "派单": "1", "转接": "1",
                           "直接答复率": "50.0%"}
     by_topic = ui_helpers.table_with(at, "主题")
-    assert {r["主题"] for r in by_topic} == {"社保", app_env.entry("street-light-out").category[0]}
+    assert {r["主题"] for r in by_topic} == {"社保", "紧急转接", app_env.entry("street-light-out").category[0]}
 
 
 def test_hot_issues_for_the_center(app_env):

@@ -120,7 +120,8 @@ with show_errors():
     # The overdue count in the label: a value of two numbers does not fit a sixth of the page.
     m[4].metric(f"待处理任务（超期 {summary.overdue_tasks}）", summary.open_tasks)
     m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.requests else "—",
-                help="坐席工作台中记录了处理结果的诉求里，用知识库答复口径直接答复的比例")
+                help="坐席工作台中记录了处理结果、由热线答复或派单的诉求里，用知识库答复口径直接答复的比例；"
+                     f"转接紧急专线的来电（{summary.transferred} 次）不是热线受理的诉求，不计入")
     report = stats.report(start, end, unit)
 
     st.subheader(SECTIONS["searches_per_day"][0])
