@@ -73,7 +73,7 @@ def test_a_transfer_rule_needs_triggers_or_events(sample_root):
 def test_a_key_written_twice_is_named_not_silently_dropped(sample_root):
     """YAML keeps the second of two ``pairs:`` and drops the first without a word: the file is refused, with
     the line of the second, so the recognition never loses words unseen."""
-    old = "        exclude: [撞见,"
+    old = "        exclude: [狗被车,"
     text, lines = broken(sample_root, lambda t: t.replace(old, "        pairs: [[[车], [撞了]]]\n" + old, 1))
     line = line_of(text, old)
     assert any(x.startswith(f"{RULES}:{line}:") and "字段“pairs”写了两次" in x and "合并成一处" in x
