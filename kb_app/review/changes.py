@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from pathlib import PurePosixPath
+
+import yaml
 
 from ..content import frontmatter, numerals
 from ..choices import Choices
@@ -45,6 +48,8 @@ class FileView:
     new: str | None
     main: str | None
     conflicting: bool
+    #: For a list a reviewer reads item by item (the example calls): the items added and removed.
+    items: list[dict] = dataclasses.field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -145,9 +150,36 @@ def describe(file, choices: Choices, today) -> FileView:
     if file.status == "M" and only_expires and expires and expires <= today:
         action = "停用"
     bodies = kind in ("policy", "directory", "regulation")
+    items = example_rows(file.old, file.new) if kind == "config" and stem == "intake_examples" else []
     return FileView(file.path, file.status, action, kind, kind_label, title, entry_id, unit, fields,
                     old_body if bodies else None, new_body if bodies else None, file.old, file.new, file.main,
-                    file.conflicting)
+                    file.conflicting, items)
+
+
+def example_rows(old: str | None, new: str | None) -> list[dict]:
+    """The example calls (intake_examples.yaml) a change adds and removes, as a reviewer reads them: the
+    caller's words and the line they call for (none: no emergency). Empty when either version cannot be
+    read, which the source view then shows."""
+    def calls(text: str | None) -> Counter | None:
+        try:
+            data = yaml.safe_load(text or "") or {}
+        except yaml.YAMLError:
+            return None
+        items = data.get("examples") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            return None if text else Counter()
+        return Counter((str(i.get("text") or "").strip(), str(i.get("line") or "none").strip())
+                       for i in items if isinstance(i, dict))
+
+    before, after = calls(old), calls(new)
+    if before is None or after is None:
+        return []
+    rows = []
+    for change, found in (("新增", after - before), ("删除", before - after)):
+        for (text, line), n in found.items():
+            rows += [{"变化": change, "来电人的原话": text,
+                      "应当": "不是紧急情况" if line == "none" else f"转接 {line}"}] * n
+    return rows
 
 
 def describe_all(kb, cr, files) -> list[FileView]:

@@ -61,6 +61,9 @@ def test_a_proposal_is_reviewed_then_the_recogniser_knows_the_calls(kb):
     assert day.pending_call_examples().id == cr.id
     [view] = [v for v in describe_all(day, cr, day.review.files(cr)) if v.path == PATH]
     assert (view.kind_label, view.title) == ("配置", "来电示例（紧急情况识别）")       # the reviewer's words
+    # … and the calls added, one a row, with the line in words (none: no emergency), not the YAML.
+    assert view.items == [{"变化": "新增", "来电人的原话": "楼下那辆面包车里一直有人拍窗户，电话[手机号]", "应当": "转接 110"},
+                          {"变化": "新增", "来电人的原话": FALSE_ALARM, "应当": "不是紧急情况"}]
     assert "楼下那辆面包车里一直有人拍窗户电话手机号" not in known_texts(kb.snapshot().config("intake_examples"))  # not before review
     assert set(kb.review.status(cr).required) == {"center", "legal"}
     kb.review.approve(users["legal"], cr.id)
@@ -86,3 +89,14 @@ def test_examples_are_appended_or_the_file_is_written_anew():
         assert data["examples"][-1] == {"text": "有人 在剪锁", "line": "110"}, text
     assert yaml.safe_load(with_examples('examples:\n  - {text: "说\\"好\\"", line: none}\n',
                                         [{"text": '他说"快来"', "line": "110"}]))["examples"][1]["text"] == '他说"快来"'
+
+
+def test_example_rows_of_a_change():
+    from kb_app.review.changes import example_rows
+
+    old = 'examples:\n  - {text: "有人晕倒了", line: "120"}\n  - {text: "路灯不亮", line: "none"}\n'
+    new = 'examples:\n  - {text: "有人晕倒了", line: "120"}\n  - {text: "家里着火了", line: "119"}\n'
+    assert example_rows(old, new) == [{"变化": "新增", "来电人的原话": "家里着火了", "应当": "转接 119"},
+                                      {"变化": "删除", "来电人的原话": "路灯不亮", "应当": "不是紧急情况"}]
+    assert example_rows(None, new)[0]["来电人的原话"] == "有人晕倒了"                  # a new file: every call
+    assert example_rows(old, "examples: [") == []                                # unreadable: the source view shows it

@@ -121,6 +121,11 @@ def show_file(v, n, published=False):
                                                                    if published else ())))
     elif v.has_body:
         st.caption("正文没有变化。")
+    elif v.items:
+        st.caption(f"新增 {sum(r['变化'] == '新增' for r in v.items)} 条、删除 {sum(r['变化'] == '删除' for r in v.items)} 条来电示例")
+        st.table(v.items, hide_index=True)
+        with st.expander("源文本对照"):
+            st.html(side_by_side(v.old, v.new))
     else:
         st.html(side_by_side(v.old, v.new))
     if v.conflicting:
