@@ -36,6 +36,18 @@ def advice(kb, q: str, commit: str | None) -> dict:
     return {"report": URGENT_REPORT if kind == "urgent" else REPORT} if kind else {}
 
 
+def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager links: the first, the last and ``around`` either side of ``page``,
+    with None where numbers are left out (1 … 4 5 6 7 8 … 20)."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None if n - out[-1] > 2 else n - 1)
+        out.append(n)
+    return out
+
+
 def weak_words(results) -> str:
     """The words a weak search named that nothing mentions, quoted for a sentence (“护照”、“签证”);
     empty when its results are about what it asked (see ``SearchResults.weak``)."""

@@ -89,6 +89,9 @@ def test_paging_and_topic_filter(client):
     assert 'rel="next"' in first.text and "第 1/" in first.text
     second = client.get("/", params={"q": "申请", "page": 2})
     assert 'rel="prev"' in second.text
+    # The pages by number as well, the current one marked (not a link to itself).
+    assert '<span aria-current="page">2</span>' in second.text and 'aria-label="第 1 页">1</a>' in second.text
+    assert 'aria-label="第 2 页"' not in second.text
     links_1 = {link for link in Page(first.text).links if link.startswith("/answers/")}
     links_2 = {link for link in Page(second.text).links if link.startswith("/answers/")}
     assert links_1 and links_2 and not links_1 & links_2
@@ -655,3 +658,12 @@ def test_answers_without_a_category_have_the_topic_other_in_the_list_and_the_fil
     browse = client.get("/browse").text
     headings = re.findall(r'<h2 id="topic-\d+">(.*?)</h2>', browse)
     assert headings[-1] == "其他" and browse.index("茶园补贴怎么申请") > browse.index('>其他</h2>')
+
+
+@pytest.mark.parametrize("page, pages, shown", [
+    (1, 2, [1, 2]), (1, 9, [1, 2, 3, None, 9]), (5, 9, [1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    (10, 20, [1, None, 8, 9, 10, 11, 12, None, 20]), (20, 20, [1, None, 18, 19, 20]), (4, 6, [1, 2, 3, 4, 5, 6])])
+def test_the_pager_numbers_the_first_last_and_nearby_pages(page, pages, shown):
+    from kb_app.web import views
+
+    assert views.page_window(page, pages) == shown
