@@ -234,8 +234,9 @@ def as_basis_list(value):
 
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
-EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "ignore", "negations", "misheard"}
-EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel", "fallback", "advice"}
+EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "ignore", "negations",
+                  "misheard"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel", "fallback", "advice", "script"}
 #: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
 MAX_ADVICE_CHARS = 60
 
@@ -289,7 +290,7 @@ def _check_emergency_section(v, path, section, at):
                                 and all(_word_list(x) for x in now.values())):
         v.add(path, at("emergency", "now"), "emergency.now", "正在发生的迹象格式不对",
               "写成“now: {strong: [正在, 快来], weak: [了]}”")
-    for key in ("ignore", "negations"):
+    for key in ("ignore", "negations", "handled"):
         if section.get(key) is not None and not _word_list(section.get(key)):
             v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
     for key in ("not_now", "not_now_patterns"):
@@ -354,6 +355,9 @@ def _check_event(v, path, e, keys, at):
     if e.get("exclude") is not None and not _word_list(e.get("exclude")):
         v.add(path, at(*keys, "exclude"), "events.exclude", "应为文字列表", "写成“exclude: [狗, 猫]”")
     _check_advice(v, path, e, keys, at, "events.advice")
+    if "script" in e and not (isinstance(e["script"], str) and e["script"].strip()):
+        v.add(path, at(*keys, "script"), "events.script", "话术应为文字",
+              "写成“script: 您反映的是……我现在为您转接119，请不要挂机。……”，或删去它沿用规则的 script")
 
 
 def _check_advice(v, path, node: dict, keys, at, field: str):

@@ -222,8 +222,18 @@ def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None,
     other = match_rule(text, [r for r in rules if r.get("action") != "transfer"])
     if finding is not None and finding.alarm:
         rule = next(r for r in rules if str(r.get("id") or "") == finding.rule_id)
-        return RuleMatch.of(rule, finding.word), finding, other
+        match = RuleMatch.of(rule, finding.word)
+        # An event may have the agent's words of its own (落水: 不要贸然下水, not the rule's 不要乘坐电梯).
+        script = _event(rule, finding.event).get("script")
+        if isinstance(script, str) and script.strip():
+            match = dataclasses.replace(match, script=script.strip())
+        return match, finding, other
     return other, finding, other
+
+
+def _event(rule: dict, name: str) -> dict:
+    """The event group of a transfer rule by its name, or an empty one."""
+    return next((e for e in rule.get("events") or [] if isinstance(e, dict) and e.get("name") == name), {})
 
 
 def public_alarm(snap: Snapshot, text: str) -> dict | None:
@@ -247,7 +257,7 @@ def safety_advice(snap: Snapshot, finding) -> list[str]:
     rules = snap.config("intake_rules", {})
     rules = rules.get("rules") if isinstance(rules, dict) else None
     rule = next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == finding.rule_id), {})
-    event = next((e for e in rule.get("events") or [] if isinstance(e, dict) and e.get("name") == finding.event), {})
+    event = _event(rule, finding.event)
     return [a.strip() for a in _strings(event.get("advice") or rule.get("advice")) if a.strip()]
 
 

@@ -97,8 +97,7 @@ class Finding:
     def explanation(self) -> str:
         """One line for the agent: what was recognised and why it is (not) treated as urgent."""
         if self.resemblance:
-            return (f"没有认出事件词，但与以往转{self.line}的紧急来电很相似（{int(self.resemblance * 100)}%），"
-                    "无法判断是否正在发生")
+            return f"没有认出事件词，但与以往转{self.line}的紧急来电很相似，无法判断是否正在发生"
         heard = f"（按读音识别为“{self.word}”）" if self.misheard else f"（“{self.word}”）"
         text = f"识别到{self.event}{heard}"
         if self.signs:
@@ -184,6 +183,9 @@ class Recogniser:
         patterns = config.get("not_now_patterns") if isinstance(config.get("not_now_patterns"), dict) else {}
         self.not_now_patterns = {str(k): [p for p in (_pattern(x) for x in strings(v)) if p]
                                  for k, v in patterns.items()}
+        #: Words saying the emergency was dealt with (车已经到了, 已经扑灭, 人放出来了): they outrank a sign said
+        #: before them (刚才有人晕倒，已经打了120，车已经到了), not one said after (消防到了，火还在烧).
+        self.handled = [compact(w) for w in strings(config.get("handled"))]
         self.ignore = sorted((compact(w) for w in strings(config.get("ignore"))), key=len, reverse=True)
         self.negations = [compact(w) for w in strings(config.get("negations"))]
         misheard = config.get("misheard") if isinstance(config.get("misheard"), dict) else {}
@@ -222,7 +224,9 @@ class Recogniser:
         if not best:
             return self._resembling(norm)
         order = {g.rule_id: g.order for g in self.groups}
-        ranked = sorted(best.values(), key=lambda f: (-_RANK[f.state], f.fallback, order[f.rule_id]))
+        # A generic event (呼救) yields to another line's event recognised at all, even only suspected.
+        ranked = sorted(best.values(), key=lambda f: (f.state == DISMISSED, f.fallback, -_RANK[f.state],
+                                                      order[f.rule_id]))
         top = ranked[0]
         top.also = [f.line for f in ranked[1:] if f.state != DISMISSED and f.line and f.line != top.line]
         return top
@@ -230,7 +234,10 @@ class Recogniser:
     def _resembling(self, norm: str) -> Finding | None:
         """A suspected emergency for a call that names no event but resembles past emergencies of a line,
         when nothing in it says the matter is past, a rule, a worry … (else None)."""
-        if not self.examples or self._reasons(norm, ((0, len(norm)),)):
+        if not self.examples:
+            return None
+        whole = ((0, len(norm)),)
+        if self._reasons(norm, whole) and not self._signs(self._mask_ignored(norm), whole, self.strong):
             return None
         found = self.examples.resembles(norm)
         group = next((g for g in self.groups if found and g.line == found[0]), None)
@@ -351,11 +358,21 @@ class Recogniser:
             state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) else SUSPECTED
         if occ.misheard and state == EMERGENCY and not (strong or near_strong):
             state = SUSPECTED
+        if state != DISMISSED and (dealt := self._dealt_with(norm, masked)):
+            state, own_reasons = DISMISSED, [*own_reasons, f"已经处置（{dealt}）"]
         # The signs that decided: a strong one says enough (快来人 of 着火了，快来人, not its 了 and 着).
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
         g = occ.group
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback)
+
+    def _dealt_with(self, norm: str, masked: str) -> str:
+        """The last words of a text saying the emergency was dealt with, when no sign that it is still
+        going on comes after them (…车已经到了 — not …消防到了，火还在烧); else empty."""
+        last = max(((norm.rfind(w) + len(w), w) for w in self.handled if w and w in norm), default=None)
+        if last is None or self._signs(masked, ((last[0], len(norm)),), self.strong):
+            return ""
+        return last[1]
 
     @staticmethod
     def _signs(masked: str, spans, words) -> list[str]:

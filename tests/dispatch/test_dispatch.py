@@ -164,7 +164,7 @@ def test_cli_dispatch(dkb, sample_root, tmp_path):
     res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "我爷爷一边脸麻了，说话含糊，看东西重影"])
     lines = res.output.splitlines()
     assert lines[0] == "分类处置：急救（转接紧急专线 120，与以往紧急来电相似）"
-    assert lines[1].startswith("紧急程度：疑似紧急，请向来电人确认是否正在发生。没有认出事件词，但与以往转120的紧急来电很相似（")
+    assert lines[1].startswith("紧急程度：疑似紧急，请向来电人确认是否正在发生。没有认出事件词，但与以往转120的紧急来电很相似，")
     res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "工地半夜打桩"])
     assert "1. 夜间施工噪声扰民 [night-construction]" in res.output
     assert "   主办：示例市城市管理综合行政执法局；协办：示例市生态环境局、示例市住房和城乡建设委员会；层级：市级" in res.output

@@ -173,7 +173,8 @@ def test_held_out_targets():
     # The fourth, written the same way by another writer as a year of calls picked one per everyday situation,
     # read once before any change made for it: right line 79.0 %, false alarms 13.3 %. With calls read by
     # their resemblance to past ones (kb_app.dispatch.resemblance) as well: third 93.2 %, fourth 84.0 %, the
-    # false alarms of both unchanged.
+    # false alarms of both unchanged; with the calls dealt with no longer alarmed, the fourth's 11.7 %. With the
+    # ninth and tenth sets among the example calls, one more of the third is below the threshold (92.0 %).
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.92
@@ -181,18 +182,25 @@ def test_held_out_targets():
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
     assert fourth["right"] >= 0.83
-    assert fourth["false_alarms"] <= 0.14
-    for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8"):
+    assert fourth["false_alarms"] <= 0.12
+    # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
+    # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
+    # 93.0 % and 6.7 %.
+    fifth = results["product"]["holdout 5"]
+    assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
+    assert fifth["right"] >= 0.92
+    assert fifth["false_alarms"] <= 0.07
+    for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with eight sets: 92.9 % -> 96.4 %,
-    4.5 % -> 4.5 %; 6 -> 7 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with ten sets: 91.5 % -> 95.9 %,
+    3.8 % -> 4.0 %; 6 -> 7 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8"}
+    assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -352,10 +360,35 @@ def test_another_right_line_counts(tmp_path):
     ("老爷子说话说不清楚，半边身子动不了", "120"),
     ("我们全家都头疼恶心，可能是煤气中毒", "120"),
     ("快递在网上根本无法跟踪，邮局也不管", "none"),
+    # From the ninth and tenth sets: what was dealt with (车已经到了, 已经扑灭) outranks a sign said before it,
+    # not one said after; 现在想问 is no sign; a call that merely reported to the police (报警了) is past.
+    ("刚才有人晕倒，已经打了120，车已经到了，我想说那个路口该装个灯", "none"),
+    ("厨房刚才着火了，保安已经扑灭了，现在想问物业管不管", "none"),
+    ("消防已经到了，可是火还在烧，楼上还有人", "119"),
+    ("我昨天报警说车被偷了，警察两个小时才到，我要投诉", "none"),
+    # A cry for help yields to another line's event, even one only suspected (着伙 heard for 着火).
+    ("楼上着伙了 有人趴在窗户上喊救命", "119"),
+    # An animal is not a person; gas growing stronger, a fit that will not stop, a child in traffic are now.
+    ("我家的羊让车撞死了，司机跑了，能帮着查吗", "none"),
+    ("河里有只狗掉进水里了一直扑腾", "none"),
+    ("上午就闻到煤气味，现在越来越大，整层楼都是", "119"),
+    ("我老公有癫痫，今天抽了快十分钟了还没停", "120"),
+    ("一个小孩刚才跑上马路了，就在车流里头", "122"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+
+def test_an_event_may_have_the_agents_words_of_its_own():
+    """落水 is read with its own script (不要贸然下水), not the fire rule's (不要乘坐电梯); 着火 with the rule's."""
+    from kb_app.dispatch.assistant import intake
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    drowning, finding, _ = intake(snap, "河里有个小孩在扑腾，快来人")
+    assert finding.event == "落水和冰面" and "不要贸然下水" in drowning.script and "电梯" not in drowning.script
+    fire, _, _ = intake(snap, "楼下着火了，好大的烟")
+    assert fire.id == drowning.id and "不要乘坐电梯" in fire.script
 
 
 def test_the_sample_rules_name_the_event_and_the_signs_that_decided():

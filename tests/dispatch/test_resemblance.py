@@ -84,6 +84,11 @@ def test_the_recogniser_suspects_a_call_without_event_words_that_resembles_emerg
     assert Recogniser(CONFIG, RULES).recognise("有人拿钳子在剪车棚里电动车的锁") is None
     assert rec.recognise("上个月有人拿钳子在剪车棚里电动车的锁") is None
     assert rec.recognise("有人拿钳子在剪车棚里电动车的锁，要赔偿") is None
+    # … unless a sign says it is going on now all the same (the past told as how it began).
+    again = rec.recognise("上个月丢过一辆，刚才又有人拿钳子在剪车棚里电动车的锁")
+    assert again is not None and (again.state, again.line) == (SUSPECTED, "110")
+    # The agent is told it is alike, not a figure that reads as certainty.
+    assert "%" not in finding.explanation()
     # An event word decides as before: the examples are not read.
     assert rec.recognise("刚才有人打架").state == "emergency"
     # A line with no transfer rule is never suggested.
