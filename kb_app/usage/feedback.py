@@ -46,16 +46,17 @@ class Feedback(Tasks):
             raise KbError(f"受众“{audience}”无效：应为 public（公众）、agent（坐席）或 staff（工作人员）。")
 
     def log_search(self, query: str, audience: str, hits: int, username: str | None = None,
-                   role: str | None = None, weak: bool = False) -> int:
+                   role: str | None = None, weak: bool = False, alarm: bool = False) -> int:
         """Record a search; returns the row id (pass it to ``log_open`` when a result is opened).
 
-        ``weak``: its results are about none of what it names (``SearchResults.weak``).
+        ``weak``: its results are about none of what it names (``SearchResults.weak``); ``alarm``: it was
+        told an emergency line to call (no missing answer, see kb_app.usage.stats).
         """
         self._check_audience(audience)
         row = {"at": self._now(), "query": mask(query)[:500], "audience": audience,
                "role": "public" if audience == "public" else (role or audience),
                "username": _anonymous(audience, username), "hits": int(hits), "opened": None, "unit": None,
-               "weak": int(bool(weak))}
+               "weak": int(bool(weak)), "alarm": int(bool(alarm))}
         with self._db() as db:
             return db["search_log"].insert(row).last_pk
 
@@ -86,7 +87,7 @@ class Feedback(Tasks):
         """Record many public searches and opened entries in one transaction (from the web tier).
 
         Each event is ``{"type": "search", "at", "query", "hits"}`` (and ``"weak": True`` for weak
-        results) or ``{"type": "open", "at", "entry"}``
+        results, ``"alarm": True`` for a search told an emergency line) or ``{"type": "open", "at", "entry"}``
         (with the ``query`` it was found by, when known: a row with no ``hits``, which no count of
         searches includes), with ``at`` the time of the request and ``audience`` public (default) or
         agent; no username or address is stored. Returns the number of rows written.
@@ -103,10 +104,11 @@ class Feedback(Tasks):
                 if entry not in units:
                     units[entry] = self._entry_unit(entry, missing_ok=True)
                 rows.append({**row, "query": mask(ev.get("query") or "")[:500], "hits": None, "opened": entry,
-                             "unit": units[entry], "weak": None})
+                             "unit": units[entry], "weak": None, "alarm": None})
             else:
                 rows.append({**row, "query": mask(ev.get("query") or "")[:500], "hits": int(ev.get("hits") or 0),
-                             "opened": None, "unit": None, "weak": int(bool(ev.get("weak")))})
+                             "opened": None, "unit": None, "weak": int(bool(ev.get("weak"))),
+                             "alarm": int(bool(ev.get("alarm")))})
         if rows:
             with self._db() as db:
                 db["search_log"].insert_all(rows)

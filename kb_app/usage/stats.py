@@ -107,6 +107,11 @@ class Summary:
                 {"item": "直接答复率", "value": f"{self.direct_rate:.1%}"}]
 
 
+#: Searches not told an emergency line to call: only they count as finding nothing (or nothing related) —
+#: the knowledge base is not meant to answer 有人晕倒了 (the alarm is its answer).
+NOT_ALARMED = "coalesce(alarm, 0) = 0"
+
+
 def _direct_rate(direct: int, handled: int) -> float | None:
     """The direct-answer rate of ``direct`` answers among ``handled`` requests (rounded), None without any."""
     return round(direct / handled, 3) if handled else None
@@ -174,7 +179,7 @@ class Stats:
         lo, hi = self._bounds(start, end)
         extra, params = self._searches_of(unit, lo, hi)
         return self._query(f"select substr(at, 1, 10) as day, count(*) as searches, "
-                           f"sum(case when hits = 0 then 1 else 0 end) as zero from search_log "
+                           f"sum(case when hits = 0 and {NOT_ALARMED} then 1 else 0 end) as zero from search_log "
                            f"where at >= ? and at < ? and hits is not null {extra} group by day order by day",
                            [lo, hi, *params])
 
@@ -183,7 +188,7 @@ class Stats:
         extra, params = self._searches_of(unit, lo, hi)
         # An answer opened from the public site's results is a row of its own (no hits) with the query.
         return self._query(f"select query, sum(case when hits is not null then 1 else 0 end) as searches, "
-                           f"sum(case when hits = 0 then 1 else 0 end) as zero, "
+                           f"sum(case when hits = 0 and {NOT_ALARMED} then 1 else 0 end) as zero, "
                            f"sum(case when opened is not null then 1 else 0 end) as opened from search_log "
                            f"where at >= ? and at < ? and query != '' {extra} group by query having searches > 0 "
                            f"order by searches desc, query limit ?", [lo, hi, *params, limit])
@@ -191,10 +196,12 @@ class Stats:
     def zero_result_queries(self, start=None, end=None, limit: int = 50) -> list[dict]:
         lo, hi = self._bounds(start, end)
         # Results about none of what was asked (weak) answer it no more than none: 护照怎么办理 finds 办理.
+        # A search told an emergency line to call is no missing answer (有人晕倒了快来人).
         return self._query("select query, count(*) as searches, sum(case when hits = 0 then 1 else 0 end) as zero, "
                            "sum(case when hits > 0 and weak = 1 then 1 else 0 end) as weak, max(at) as last "
                            "from search_log where at >= ? and at < ? and (hits = 0 or (hits > 0 and weak = 1)) "
-                           "and query != '' group by query order by searches desc, last desc limit ?", [lo, hi, limit])
+                           f"and {NOT_ALARMED} and query != '' group by query order by searches desc, last desc "
+                           "limit ?", [lo, hi, limit])
 
     # -- entries -------------------------------------------------------------------------------
 
@@ -324,7 +331,7 @@ class Stats:
         lo, hi = self._bounds(start, end)
         extra, params = self._searches_of(unit, lo, hi)
         weak = self._query(f"select count(*) as n from search_log where at >= ? and at < ? and hits > 0 "
-                           f"and weak = 1 {extra}", [lo, hi, *params])[0]["n"]
+                           f"and weak = 1 and {NOT_ALARMED} {extra}", [lo, hi, *params])[0]["n"]
         return Summary(sum(r["searches"] for r in per_day), sum(r["zero"] or 0 for r in per_day), views,
                        sum(r["helpful"] for r in votes), sum(r["unhelpful"] for r in votes),
                        sum(r["open"] for r in tasks), sum(r["overdue"] for r in tasks),

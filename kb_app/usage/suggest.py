@@ -34,6 +34,7 @@ from ..content import frontmatter
 from ..editing import LABELS as FIELD_LABELS
 from ..search.analysis import names_something, normalize, without_courtesy
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
+from .stats import NOT_ALARMED
 from ..privacy import LABELS
 
 KIND = "suggested_question"
@@ -375,7 +376,8 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
             "sum(case when hits = 0 then 1 else 0 end) as zero, "
             "sum(case when hits > 0 and weak = 1 then 1 else 0 end) as weak, "
             "sum(case when opened is not null or used = 1 then 1 else 0 end) as success, max(at) as last "
-            "from search_log where at >= ? and at < ? and query != '' group by query having searches > 0",
+            f"from search_log where at >= ? and at < ? and query != '' and {NOT_ALARMED} group by query "
+            "having searches > 0",
             [lo, hi]).fetchall()
     by_key: dict[str, dict] = {}
     for query, searches, zero, weak, success, last in rows:

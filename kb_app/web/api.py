@@ -180,11 +180,13 @@ async def search(request: Request) -> Response:
             body["corrected"] = results.corrected
         body.update({k: v for k, v in results.as_dict().items() if k in ("weak", "unknown", "vague")})
         body.update(views.advice(site.kb, p.q, results.commit or None))
-        return 200, dumps(body), {"total": results.total, "provisional": results.provisional, "weak": results.weak}
+        return 200, dumps(body), {"total": results.total, "provisional": results.provisional, "weak": results.weak,
+                                  "alarm": "emergency" in body}
 
     def after(facts):
         if p.offset == 0:
-            site.log_search(p.q, facts["total"], p.audience, weak=facts.get("weak", False))
+            site.log_search(p.q, facts["total"], p.audience, weak=facts.get("weak", False),
+                            alarm=facts.get("alarm", False))
 
     return await site.cached(request, f"api-search-{p.audience}", p.key, render, shared=not agent,
                              after=after)

@@ -121,12 +121,13 @@ async def home(request: Request) -> Response:
                            search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
             told = views.advice(site.kb, q, commit)
             context.update(alarm=told.get("emergency"), report=told.get("report"))
-            facts = {"total": results.total, "provisional": results.provisional, "weak": results.weak}
+            facts = {"total": results.total, "provisional": results.provisional, "weak": results.weak,
+                     "alarm": bool(told.get("emergency"))}
         return page("home.html", **context, facts=facts)
 
     def after(facts):
         if facts is not None and number == 1:
-            site.log_search(q, facts["total"], weak=facts.get("weak", False))
+            site.log_search(q, facts["total"], weak=facts.get("weak", False), alarm=facts.get("alarm", False))
 
     return await site.cached(request, "page-home", (q, problem, topic, number), render,
                              media_type="text/html; charset=utf-8", after=after)

@@ -348,9 +348,10 @@ class Site:
 
     # -- logs ---------------------------------------------------------------------------------
 
-    def log_search(self, query: str, hits: int, audience: str = "public", weak: bool = False):
+    def log_search(self, query: str, hits: int, audience: str = "public", weak: bool = False, alarm: bool = False):
         self.events.add({"type": "search", "at": self.kb.now().isoformat(timespec="seconds"), "query": query,
-                         "hits": hits, "audience": audience, **({"weak": True} if weak else {})})
+                         "hits": hits, "audience": audience, **({"weak": True} if weak else {}),
+                         **({"alarm": True} if alarm else {})})
 
     def log_open(self, entry_id: str, audience: str = "public", query: str | None = None):
         """Log an opened answer or article; ``query`` is the question it was found by, when known."""

@@ -78,6 +78,22 @@ def test_weak_results_are_counted_with_the_queries_nothing_answers(logged):
     assert logged.stats.summary(start, unit="city-hrss").weak == 0
 
 
+def test_a_search_told_an_emergency_line_is_no_missing_answer(logged):
+    """有人晕倒了快来人 is answered by the line to call: it is counted as a search, not as one that found
+    nothing or nothing related, and the center's list of gaps leaves it out."""
+    from kb_app.usage.suggest import missing_answers
+
+    day = on(logged, "2026-11-03")
+    start = dt.date(2026, 11, 1)
+    before = logged.stats.summary(start)
+    day.feedback.log_search("有人晕倒了快来人", "public", 0, alarm=True)
+    day.feedback.log_events([{"type": "search", "query": "电梯卡住了里面有人", "hits": 3, "weak": True, "alarm": True}])
+    after = logged.stats.summary(start)
+    assert (after.searches, after.zero, after.weak) == (before.searches + 2, before.zero, before.weak)
+    assert not {"有人晕倒了快来人", "电梯卡住了里面有人"} & {r["query"] for r in logged.stats.zero_result_queries(start)}
+    assert not {"有人晕倒了快来人", "电梯卡住了里面有人"} & {g["query"] for g in missing_answers(logged, start)}
+
+
 def test_entries_and_units(logged):
     start = dt.date(2026, 11, 1)
     assert [(r["entry"], r["views"], r["unit_name"]) for r in logged.stats.most_viewed(start)] == [

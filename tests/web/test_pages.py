@@ -152,6 +152,10 @@ def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(clien
     assert "转接" not in alarm.group(0) and "话术" not in alarm.group(0)
     # What to do while waiting, from the intake rules, on the page and in the API alike.
     assert body["emergency"]["advice"] and all(f"<li>{step}</li>" in alarm.group(0) for step in body["emergency"]["advice"])
+    # Logged as told a line to call, which is no missing answer (kb_app.usage.stats.NOT_ALARMED).
+    site(client).events.flush()
+    rows = [row for row in site(client).kb.db()["search_log"].rows if row["query"] == question]
+    assert len(rows) == 2 and all(row["alarm"] == 1 for row in rows)
 
 
 def test_the_safety_steps_are_the_events_own_where_it_has_some(client):
