@@ -99,7 +99,7 @@ def propose(kb, user, start=None, end=None):
     alarms = len(rows) - missed
     title = f"来电示例：补充 {len(rows)} 条（漏报 {missed}、误报 {alarms}）"
     description = ("依据派单助手的处理记录：坐席转接到紧急专线而派单助手没有提示的来电，按所转专线加入；"
-                   "派单助手提示了紧急而坐席确认不是紧急的来电，按普通诉求（none）加入。来电内容已按隐私规则遮蔽。")
+                   "派单助手提示了紧急而坐席确认不是紧急的来电，作为“不是紧急情况”的示例加入。来电内容已按隐私规则遮蔽。")
     new_text = with_examples(kb.store.read(PATH), rows)
     return kb.review.create(user, title, {PATH: new_text}, submit=True, description=description,
                             data={"intake_examples": len(rows)})

@@ -159,7 +159,7 @@ with show_errors():
         st.caption("所选期间没有评价记录。")
 
     st.subheader("直接答复率")
-    st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 全部受理诉求。")
+    st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 热线直接答复或派单的诉求；转接紧急专线的来电单独计数，不计入。")
     outcomes = report["direct_answers_per_day"]
     charts.daily_rates(outcomes, start, end, "rate", "直接答复率",
                        f"{start} 至 {end} 没有记录处理结果的诉求，所以没有直接答复率。")
