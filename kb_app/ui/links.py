@@ -68,3 +68,9 @@ def show_reference_notices(kb, cr):
                      f"建议：{render.markdown_literal(n.fix)}。")
     st.warning("**提醒（不影响批准）**：答复里提到的其他答复，公众打不开：\n\n" + "\n".join(lines),
                icon=":material/link_off:")
+
+
+def review_link(cr, container=st):
+    """A link to the review page of a change request, to follow its review."""
+    container.page_link("app_pages/review.py", label=f"查看变更请求 #{cr.id} 的审核进度", icon=":material/rate_review:",
+                        query_params={"cr": cr.id})

@@ -153,6 +153,7 @@ def test_emergency_hints_for_the_center(app_env):
     [cr] = [c for c in app_env.review.list() if c.data.get("intake_examples")]
     assert cr.title == "来电示例：补充 1 条（漏报 1、误报 0）" and cr.state == "in_review"
     assert at.success[0].value.startswith(f"已发起变更请求 #{cr.id}")
+    assert any(f"查看变更请求 #{cr.id} 的审核进度" in str(link.proto) for link in at.get("page_link"))
     at = open_page(ADMIN)                                       # while it is in review, no second request is offered
     assert any(f"补充来电示例的变更请求 #{cr.id}" in c.value and "还在校核中" in c.value for c in at.caption)
     assert not [b for b in at.button if b.key == "propose_call_examples"]

@@ -7,7 +7,7 @@ from kb_app.usage import suggest
 from kb_app.labels import REPORTER_LABELS as REPORTERS
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
+from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link, review_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
 
@@ -109,8 +109,7 @@ def show_suggestion(kb, t, pending):
             return
     else:
         st.caption(f"已发起变更请求 #{cr.id}（{cr.state_label}），经{who}校核后发布；发布后本任务自动完成。")
-    st.page_link("app_pages/review.py", label=f"查看变更请求 #{cr.id} 的审核进度", icon=":material/rate_review:",
-                 query_params={"cr": cr.id})
+    review_link(cr)
 
 
 with show_errors():

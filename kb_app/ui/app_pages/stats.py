@@ -12,7 +12,7 @@ from kb_app.dispatch.regions import NO_REGION, districts
 from kb_app.usage.stats import SECTIONS
 from kb_app.ui import charts
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link
+from kb_app.ui.links import entry_link, review_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.tables import Link, show_table
 
@@ -28,6 +28,7 @@ def propose_call_examples(kb, user, start, end):
     if (cr := kb.pending_call_examples()) is not None:
         st.caption(f"补充来电示例的变更请求 #{cr.id}“{cr.title}”（{cr.state_label}）还在校核中；"
                    "它发布后，再把其余的来电补充进去。")
+        review_link(cr)
         return
     missed = sum(r["kind"] == "missed" for r in learnable)
     st.caption(f"上面的来电中有 {len(learnable)} 条（漏报 {missed}、误报 {len(learnable) - missed}）还不在来电示例中。"
@@ -36,6 +37,7 @@ def propose_call_examples(kb, user, start, end):
         with show_errors():
             cr = kb.propose_call_examples(user, start, end)
             st.success(f"已发起变更请求 #{cr.id}“{cr.title}”，请在变更校核中跟进。", icon=":material/task_alt:")
+            review_link(cr)
 
 
 def labelled(rows, key, sections=SECTIONS):
