@@ -112,14 +112,14 @@ with show_errors():
         st.stop()
     stats = kb.stats
     summary = stats.summary(start, end, unit)
-    m = st.columns(6)
+    # Two rows of three: a sixth of the page cuts a label such as 待处理任务（超期 2） short.
+    m = [*st.columns(3), *st.columns(3)]
     m[0].metric("查询次数", summary.searches)
     m[1].metric("无结果率", f"{summary.zero_rate:.1%}" if summary.searches else "—",
                 help=f"另有 {summary.weak} 次查询的结果与所问无关（问到的事知识库里没有），"
                      f"合计占 {summary.unanswered_rate:.1%}；见下方“无结果或结果无关的查询”")
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
-    # The overdue count in the label: a value of two numbers does not fit a sixth of the page.
     m[4].metric(f"待处理任务（超期 {summary.overdue_tasks}）", summary.open_tasks)
     m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.requests else "—",
                 help="坐席工作台中记录了处理结果、由热线答复或派单的诉求里，用知识库答复口径直接答复的比例；"
