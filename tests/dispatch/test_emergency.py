@@ -174,21 +174,22 @@ def test_held_out_targets():
     # read once before any change made for it: right line 79.0 %, false alarms 13.3 %. With calls read by
     # their resemblance to past ones (kb_app.dispatch.resemblance) as well: third 93.2 %, fourth 84.0 %, the
     # false alarms of both unchanged; with the calls dealt with no longer alarmed, the fourth's 11.7 %. With the
-    # ninth and tenth sets among the example calls, one more of the third is below the threshold (92.0 %).
+    # ninth and tenth sets among the example calls, one more of the third is below the threshold (92.0 %); with
+    # the threshold chosen again on the ten tuning sets (0.95), third 93.2 %, fourth 88.0 %, fifth 94.0 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.92
     assert third["false_alarms"] <= 0.06
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
-    assert fourth["right"] >= 0.83
+    assert fourth["right"] >= 0.86
     assert fourth["false_alarms"] <= 0.12
     # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
     # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
     # 93.0 % and 6.7 %.
     fifth = results["product"]["holdout 5"]
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
-    assert fifth["right"] >= 0.92
+    assert fifth["right"] >= 0.93
     assert fifth["false_alarms"] <= 0.07
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
@@ -196,8 +197,8 @@ def test_held_out_targets():
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with ten sets: 91.5 % -> 95.9 %,
-    3.8 % -> 4.0 %; 6 -> 7 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with ten sets: 91.6 % -> 96.5 %,
+    3.8 % -> 4.1 %; 6 -> 7 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10"}
