@@ -136,6 +136,8 @@ def test_emergency_hints_for_the_center(app_env):
     day.feedback.log_outcome("我爸突然说话不清楚了", "transfer", line="120")
     at = open_page(ADMIN)
     assert "紧急情况提示" in [h.value for h in at.subheader]
+    # Only transfers were recorded: no request the hotline handled, so no direct-answer rate (not 0 %).
+    assert next(m for m in at.metric if m.label == "直接答复率").value == "—"
     assert ui_helpers.table_with(at, "转接但未提示") == [
         {"专线": "110", "坐席转接": "1", "其中有提示": "1", "转接但未提示": "0", "提示后判断不是紧急": "0",
          "提示命中率": "100.0%"},
@@ -155,7 +157,7 @@ def test_emergency_hints_for_the_center(app_env):
     assert at.success[0].value.startswith(f"已发起变更请求 #{cr.id}")
     assert any(f"查看变更请求 #{cr.id} 的审核进度" in str(link.proto) for link in at.get("page_link"))
     at = open_page(ADMIN)                                       # while it is in review, no second request is offered
-    assert any(f"补充来电示例的变更请求 #{cr.id}" in c.value and "还在校核中" in c.value for c in at.caption)
+    assert any(f"补充来电示例的变更请求 #{cr.id}" in c.value and "尚未发布（审核中）" in c.value for c in at.caption)
     assert not [b for b in at.button if b.key == "propose_call_examples"]
 
 

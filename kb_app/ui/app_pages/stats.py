@@ -26,7 +26,7 @@ def propose_call_examples(kb, user, start, end):
     if not learnable:
         return
     if (cr := kb.pending_call_examples()) is not None:
-        st.caption(f"补充来电示例的变更请求 #{cr.id}“{cr.title}”（{cr.state_label}）还在校核中；"
+        st.caption(f"补充来电示例的变更请求 #{cr.id}“{cr.title}”尚未发布（{cr.state_label}）；"
                    "它发布后，再把其余的来电补充进去。")
         review_link(cr)
         return
@@ -121,7 +121,7 @@ with show_errors():
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
     m[4].metric(f"待处理任务（超期 {summary.overdue_tasks}）", summary.open_tasks)
-    m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.requests else "—",
+    m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.handled else "—",
                 help="坐席工作台中记录了处理结果、由热线答复或派单的诉求里，用知识库答复口径直接答复的比例；"
                      f"转接紧急专线的来电（{summary.transferred} 次）不是热线受理的诉求，不计入")
     report = stats.report(start, end, unit)
@@ -164,7 +164,7 @@ with show_errors():
     st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 热线直接答复或派单的诉求；转接紧急专线的来电单独计数，不计入。")
     outcomes = report["direct_answers_per_day"]
     charts.daily_rates(outcomes, start, end, "rate", "直接答复率",
-                       f"{start} 至 {end} 没有记录处理结果的诉求，所以没有直接答复率。")
+                       f"{start} 至 {end} 没有记录由热线答复或派单的诉求（转接紧急专线的不计入），所以没有直接答复率。")
     show_table(labelled(outcomes, "direct_answers_per_day"), empty="没有记录处理结果的诉求。")
     show_table(labelled(report["direct_answers_by_topic"], "direct_answers_by_topic"),
                empty="没有记录处理结果的诉求。")
@@ -209,7 +209,8 @@ with show_errors():
                        f"例：{item['examples'][0]}", icon=":material/trending_up:")
         charts.topic_trend(hot.trend, hot.previous_start, hot.end, hot.start)
         st.markdown(f"**{HOT_SECTIONS['topics'][0]}**")
-        show_table(hot_rows(hot.topics, "topics"), TOPIC_COLUMNS, empty="这段时间没有诉求。")
+        show_table(hot_rows(hot.topics, "topics"), TOPIC_COLUMNS,
+                   empty="这段时间的诉求内容各不相同，没有足以归成议题的。" if hot.totals["current"] else "这段时间没有诉求。")
         show_topic(hot.topics)
         left, right = st.columns(2)
         with left:
