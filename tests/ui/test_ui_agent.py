@@ -155,7 +155,7 @@ def test_dispatch_emergency_transfer(app_env, agent):
     at = dispatch(console(agent), "楼下有人打架，打起来了，快来人")
     [error] = [e.value for e in at.error]
     assert error.startswith("**打架斗殴** — 转接紧急专线")
-    assert "转接：**110**" in error and "话术：您反映的情况属于紧急警情，我现在为您转接110报警，请不要挂机。" in error
+    assert "转接：**110（报警服务台）**" in error and "话术：您反映的情况属于紧急警情，我现在为您转接110报警，请不要挂机。" in error
     assert "判断依据：识别到打架斗殴" in error
 
 
@@ -163,7 +163,7 @@ def test_dispatch_emergency_transfer(app_env, agent):
 def test_no_dispatch_candidate_beside_a_transfer(app_env, agent, text):
     """A fight, a knife: the script and the line only — no 宠物扰民, no 道路坑洼 beside it."""
     at = dispatch(console(agent), text)
-    assert "转接：**110**" in at.error[0].value
+    assert "转接：**110（报警服务台）**" in at.error[0].value
     assert not at.table and not at.subheader
     assert not any(m.value.startswith("首选：") for m in at.markdown)
     assert "宠物扰民" not in page_text(at) and "道路坑洼" not in page_text(at)
