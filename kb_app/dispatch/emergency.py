@@ -362,6 +362,8 @@ class Recogniser:
             state, own_reasons = DISMISSED, [*own_reasons, f"已经处置（{dealt}）"]
         # The signs that decided: a strong one says enough (快来人 of 着火了，快来人, not its 了 and 着).
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
+        # A sign inside a longer one found is the same words (刚 of 刚才): said once.
+        signs = [w for w in signs if not any(w != o and w in o for o in signs)]
         g = occ.group
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback)

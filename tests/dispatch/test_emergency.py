@@ -381,6 +381,11 @@ def test_the_sample_rules(text, line):
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
 
 
+def test_a_sign_inside_a_longer_one_is_said_once():
+    finding = Recogniser(CONFIG | {"now": {"strong": ["刚才", "刚"], "weak": ["了"]}}, RULES).recognise("刚才着火了")
+    assert finding.signs == ["刚才"] and "“刚”" not in finding.explanation()
+
+
 def test_an_event_may_have_the_agents_words_of_its_own():
     """落水 is read with its own script (不要贸然下水), not the fire rule's (不要乘坐电梯); 着火 with the rule's."""
     from kb_app.dispatch.assistant import intake
