@@ -80,6 +80,12 @@ class RuleMatch:
     def action_label(self) -> str:
         return RULE_ACTION_LABELS.get(self.action, self.action)
 
+    def line_name(self, finding: Finding | None = None) -> str:
+        """The name a transfer's line goes by, without its number: the event's own (抢险救援 of an elevator
+        with people trapped), else the rule's (急救中心 of 120急救中心); empty when neither has one."""
+        own = finding.channel_name if finding is not None else ""
+        return own or self.channel.removeprefix(self.transfer_to).strip()
+
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "action": self.action, "action_label": self.action_label,
                 "transfer_to": self.transfer_to, "channel": self.channel, "trigger": self.trigger,
@@ -246,8 +252,7 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     rule, finding, _other = intake(snap, text or "")
     if finding is None or not finding.alarm:
         return None
-    channel = finding.channel_name or rule.channel.removeprefix(finding.line).strip()
-    return {"line": finding.line, "channel": channel or "紧急专线", "event": finding.event, "also": list(finding.also),
+    return {"line": finding.line, "channel": rule.line_name(finding) or "紧急专线", "event": finding.event, "also": list(finding.also),
             "advice": safety_advice(snap, finding)}
 
 

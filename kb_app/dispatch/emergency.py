@@ -358,7 +358,7 @@ class Recogniser:
             state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) else SUSPECTED
         if occ.misheard and state == EMERGENCY and not (strong or near_strong):
             state = SUSPECTED
-        if state != DISMISSED and (dealt := self._dealt_with(norm, masked)):
+        if state != DISMISSED and (dealt := self._dealt_with(norm, masked, occ.end)):
             state, own_reasons = DISMISSED, [*own_reasons, f"已经处置（{dealt}）"]
         # The signs that decided: a strong one says enough (快来人 of 着火了，快来人, not its 了 and 着).
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
@@ -368,11 +368,13 @@ class Recogniser:
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback)
 
-    def _dealt_with(self, norm: str, masked: str) -> str:
-        """The last words of a text saying the emergency was dealt with, when no sign that it is still
-        going on comes after them (…车已经到了 — not …消防到了，火还在烧); else empty."""
+    def _dealt_with(self, norm: str, masked: str, event_end: int) -> str:
+        """The last words of a text saying the emergency was dealt with, ending after the event (which ends at
+        ``event_end``) with no sign that it is still going on after them (…车已经到了 — not …消防到了，火还在烧,
+        nor 车已经到了，可是人快不行了, where the event is told after them); else empty."""
         last = max(((norm.rfind(w) + len(w), w) for w in self.handled if w and w in norm), default=None)
-        if last is None or self._signs(masked, ((last[0], len(norm)),), self.strong):
+        if last is None or last[0] <= event_end \
+                or self._signs(masked, ((last[0], len(norm)),), self.strong):
             return ""
         return last[1]
 

@@ -58,8 +58,7 @@ def show_transfer(kb, user, result):
     name = render.markdown_literal(finding.event if finding is not None and finding.event else rule.name)
     head = (f"**疑似紧急 · {name}** — 请先向来电人确认是否正在发生；属实则立即转接" if suspected
             else f"**{name}** — {rule.action_label}")
-    # The event's own name of the line (119抢险救援), else the rule's (120急救中心): every line said with its name.
-    channel = (finding.channel_name if finding is not None else "") or rule.channel.removeprefix(rule.transfer_to).strip()
+    channel = rule.line_name(finding)
     line = render.markdown_literal(f"{rule.transfer_to}（{channel}）" if channel else rule.transfer_to)
     lines = [head, f"转接：**{line}**"]
     if rule.script:

@@ -366,6 +366,8 @@ def test_another_right_line_counts(tmp_path):
     ("刚才有人晕倒，已经打了120，车已经到了，我想说那个路口该装个灯", "none"),
     ("厨房刚才着火了，保安已经扑灭了，现在想问物业管不管", "none"),
     ("消防已经到了，可是火还在烧，楼上还有人", "119"),
+    # … nor an event told after them: it is happening since (车已经到了，可是人快不行了).
+    ("刚才有人晕倒，已经打了120，车已经到了，可是人快不行了", "120"),
     ("我昨天报警说车被偷了，警察两个小时才到，我要投诉", "none"),
     # A cry for help yields to another line's event, even one only suspected (着伙 heard for 着火).
     ("楼上着伙了 有人趴在窗户上喊救命", "119"),
