@@ -118,6 +118,18 @@ def show_finding_note(result):
 # -- 3. answers ---------------------------------------------------------------------------------------
 
 
+#: What an answer not in force on the request's day is good for, in place of how well it matches.
+NOT_IN_FORCE = {"expired": "已失效，只供对照，不能用来答复", "pending": "尚未生效，不能用来答复"}
+
+
+def answer_caption(a) -> str:
+    """The unit, and how well the answer's wording matches the request — or, for an answer not in force,
+    that it cannot be read to the caller (last year's answer matched 100 % beside this year's)."""
+    if a.status != "in_force":
+        return f"{a.unit_name or a.unit} · {NOT_IN_FORCE.get(a.status, '不能用来答复')}"
+    return f"{a.unit_name or a.unit} · 与诉求吻合 {a.coverage:.0%}"
+
+
 def show_answers(kb, user, result, done):
     st.subheader("可直接答复的口径", divider="gray")
     if not result.answers:
@@ -135,7 +147,7 @@ def show_answers(kb, user, result, done):
             marks = [f":gray-badge[{audience_label(a.audience)}]"]
             marks += [f":red-badge[{status_mark(a.status)}]"] if status_mark(a.status) else []
             st.markdown(" ".join(marks))
-            st.caption(f"{a.unit_name or a.unit} · 与诉求吻合 {a.coverage:.0%}")
+            st.caption(answer_caption(a))
             entry = reader.snap.entries.get(a.entry_id)
             if entry is None:
                 continue
@@ -255,9 +267,10 @@ def show_dispatch(kb, user, result):
         st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）**。"
                  "先提醒来电人注意安全（见下方答复口径），再立即派单。", icon=":material/notification_important:")
     elif result.suggested_outcome:
-        st.success(f"未命中分类处置规则。建议：{OUTCOME_HINTS[result.suggested_outcome]}。", icon=":material/check_circle:")
+        # Information, not a success: no rule matched says only that the words of none were heard.
+        st.info(f"未命中分类处置规则。建议：{OUTCOME_HINTS[result.suggested_outcome]}。", icon=":material/info:")
     else:
-        st.success("未命中分类处置规则。", icon=":material/check_circle:")
+        st.info("未命中分类处置规则。", icon=":material/info:")
     done = recorded()
     if not done:
         missed_emergency(kb, user, result)

@@ -196,7 +196,8 @@ def test_a_question_about_compensation_is_no_alarm(app_env, agent):
 
 def test_a_consultation_is_answered_directly(app_env, agent):
     at = dispatch(console(agent), "退休金什么时候涨")
-    assert at.success[0].value == "未命中分类处置规则。建议：直接答复（用下方答复口径）。"
+    assert at.info[0].value == "未命中分类处置规则。建议：直接答复（用下方答复口径）。"
+    assert not [m for m in at.success if m.value.startswith("未命中分类处置规则")]  # information, no success
     assert at.subheader[0].value == "可直接答复的口径"
     assert "建议：直接答复，不必派单。" in [s.value for s in at.success]
     found = [q for _l, p, q in links(at) if p == "entry"]
@@ -207,6 +208,18 @@ def test_a_consultation_is_answered_directly(app_env, agent):
     [row] = rows(app_env, "request_outcomes")
     assert (row["outcome"], row["entry"], row["suggested"], row["topic"]) == \
         ("direct_answer", "pension-adjustment-2026", "direct_answer", "社保")
+
+
+def test_an_answer_not_in_force_says_it_cannot_be_read_to_the_caller(app_env, agent):
+    """Last year's answer matched the request as well as this year's: no match figure beside it, but what
+    it is good for."""
+    at = dispatch(console(agent), "2025年低保标准是多少")
+    found = [q for _l, p, q in links(at) if p == "entry"]
+    assert "id=dibao-standard-2025" in found
+    captions = [c.value for c in at.caption if "市民政局" in c.value or "·" in c.value]
+    assert any(c.endswith("· 已失效，只供对照，不能用来答复") for c in captions), captions
+    assert not any("已失效" in c and "吻合" in c for c in captions)
+    assert not [b for b in at.button if b.key == "outcome_answer_dibao-standard-2025"]
 
 
 def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
@@ -229,7 +242,7 @@ def test_an_emergency_the_console_did_not_flag_is_transferred_and_recorded_as_mi
     assert (row["outcome"], row["line"], row["urgency"], row["suggested"]) == ("transfer", "120", None, "dispatch")
     assert not [e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？"]   # one outcome per request
     # The call has left the hotline: no dispatch advice or candidate stays beside the record of the transfer.
-    assert not [m for m in at.success if m.value.startswith("未命中分类处置规则")]
+    assert not [m for m in [*at.success, *at.info] if m.value.startswith("未命中分类处置规则")]
     assert not [b for b in at.button if b.key and b.key.startswith("dispatch_confirm")] and not at.radio
     assert app_env.stats.emergency_hints()[0]["missed"] == 1
 
