@@ -100,8 +100,13 @@ class Finding:
             return f"没有认出事件词，但与以往转{self.line}的紧急来电很相似，无法判断是否正在发生"
         heard = f"（按读音识别为“{self.word}”）" if self.misheard else f"（“{self.word}”）"
         text = f"识别到{self.event}{heard}"
+        signs = "、".join(f"“{sign}”" for sign in self.signs)
+        if self.state == DISMISSED and self.reasons:
+            # Why it is not urgent comes first; words of now that were outweighed follow, named as such.
+            text += f"；但说的可能是{'；'.join(self.reasons)}"
+            return text + (f"；{signs}不足以说明正在发生" if signs else "")
         if self.signs:
-            text += f"，正在发生的迹象：{'、'.join(f'“{sign}”' for sign in self.signs)}"
+            text += f"，正在发生的迹象：{signs}"
         if self.reasons:
             text += f"；但说的可能是{'；'.join(self.reasons)}"
         if self.state == SUSPECTED and not self.signs and not self.reasons:

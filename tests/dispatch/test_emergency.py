@@ -383,6 +383,17 @@ def test_the_sample_rules(text, line):
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
 
 
+def test_a_call_not_urgent_says_why_before_the_words_of_now_it_outweighed():
+    from kb_app.dispatch.assistant import intake
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    _, finding, _ = intake(snap, "刚才有人晕倒，已经打了120，车已经到了，我想说那个路口该装个灯")
+    assert finding.state == DISMISSED and finding.signs
+    said = finding.explanation()
+    assert "；但说的可能是已经处置（车已经到了）；" in said and said.endswith("不足以说明正在发生")
+    assert "正在发生的迹象" not in said
+
+
 def test_a_sign_inside_a_longer_one_is_said_once():
     finding = Recogniser(CONFIG | {"now": {"strong": ["刚才", "刚"], "weak": ["了"]}}, RULES).recognise("刚才着火了")
     assert finding.signs == ["刚才"] and "“刚”" not in finding.explanation()
