@@ -175,33 +175,36 @@ def test_held_out_targets():
     # their resemblance to past ones (kb_app.dispatch.resemblance) as well: third 93.2 %, fourth 84.0 %, the
     # false alarms of both unchanged; with the calls dealt with no longer alarmed, the fourth's 11.7 %. With the
     # ninth and tenth sets among the example calls, one more of the third is below the threshold (92.0 %); with
-    # the threshold chosen again on the ten tuning sets (0.95), third 93.2 %, fourth 88.0 %, fifth 94.0 %.
+    # the threshold chosen again on the ten tuning sets (0.95), third 93.2 %, fourth 88.0 %, fifth 94.0 %; with the
+    # eleventh and twelfth sets' words and calls, fourth 90.0 %, fifth 95.0 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.92
     assert third["false_alarms"] <= 0.06
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
-    assert fourth["right"] >= 0.86
+    assert fourth["right"] >= 0.88
     assert fourth["false_alarms"] <= 0.12
     # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
     # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
     # 93.0 % and 6.7 %.
     fifth = results["product"]["holdout 5"]
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
-    assert fifth["right"] >= 0.93
+    assert fifth["right"] >= 0.94
     assert fifth["false_alarms"] <= 0.07
-    for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10"):
+    for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
+                 "tune 12"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with ten sets: 91.6 % -> 96.5 %,
-    3.8 % -> 4.1 %; 6 -> 7 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twelve sets: 91.0 % -> 96.8 %,
+    3.2 % -> 3.4 %; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10"}
+    assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
+                         "tune 11", "tune 12"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -377,6 +380,22 @@ def test_another_right_line_counts(tmp_path):
     ("上午就闻到煤气味，现在越来越大，整层楼都是", "119"),
     ("我老公有癫痫，今天抽了快十分钟了还没停", "120"),
     ("一个小孩刚才跑上马路了，就在车流里头", "122"),
+    # From the eleventh and twelfth sets (agents' summaries; a year of local news): a stranger at an old woman's
+    # door, a call for cash about a son's accident (police, not traffic), a grandson not home, a child swimming
+    # out of sight (119 before a missing child), a wasps' nest (119; a person stung is 120), a car lying across
+    # a lane on ice (not a fire: 横着了 holds 着了), a stove left on behind a locked door; and what is no alarm:
+    # a car abandoned for months, an online purchase that was a fraud, the caller at the door gone.
+    ("来电人称其母亲独居，有个自称医保局的人上门，人还坐在她家里", "110"),
+    ("来电人称有人打电话说是其儿子，撞了人要私了，让送5万现金到路口，来电人已经取好钱在等", "110"),
+    ("称其孙子今天放学没回家，电话手表关机，家里人都在找", "110"),
+    ("水库里有个娃游泳游到中间就不见了 他几个伙伴在岸上哭", "119"),
+    ("单元门口有个马蜂窝，已经蛰了两个人，蜂子还在门口飞", "119"),
+    ("我婆婆被马蜂蛰了 现在满脸肿 头晕得站不住", "120"),
+    ("桥面结冰了 我车滑到对面车道横着了 后面的车看不见我", "122"),
+    ("我出门忘关火了 灶上炖着汤 钥匙锁屋里了 家里还有个瘫在床上的老人", "119"),
+    ("小区门口一辆僵尸车停了半年，轮胎都瘪了，要求拖走", "none"),
+    ("在网上买东西被骗了200元，对方已拉黑，咨询怎么追回", "none"),
+    ("刚才有人自称消防员上门检查灭火器，要收费，人已经走了，怀疑是骗子", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
