@@ -46,6 +46,9 @@ from ..workcalendar import CalendarMissing, Due, WorkCalendar
 
 #: Longest text that is ranked; a pasted letter adds nothing after this but time.
 MAX_TEXT_CHARS = 2000
+#: Candidates scoring below this share of the first are no candidates: 路灯坏了 listed 宠物扰民 and 道路坑洼
+#: at a twentieth of 路灯不亮's score, matched by a single common character pair.
+MIN_RELATIVE_SCORE = 0.2
 #: Weight of each field's terms in an entry's bag of terms.
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "category": 2.0, "examples": 1.5, "body": 1.0}
 #: A bigram match counts for less than a word match (a word match also matches its bigrams).
@@ -622,9 +625,13 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
 
 
 def _ranked(index: DirectoryIndex, text: str, limit: int, rerank) -> list:
-    """(entry, score, note) of the best entries: the catalogue match, re-ranked when given a reranker."""
+    """(entry, score, note) of the best entries: the catalogue match, re-ranked when given a reranker; those
+    scoring less than MIN_RELATIVE_SCORE of the first are left out."""
     if not text:
         return []
     if rerank is not None:
-        return rerank(index, text, limit)
-    return [(entry, score, "") for entry, score in index.rank(text, limit)]
+        ranked = rerank(index, text, limit)
+    else:
+        ranked = [(entry, score, "") for entry, score in index.rank(text, limit)]
+    best = ranked[0][1] if ranked else 0.0
+    return [r for r in ranked if best <= 0 or r[1] >= MIN_RELATIVE_SCORE * best]

@@ -97,6 +97,15 @@ def test_ranking_and_due_dates(dkb):
     assert not top.round_the_clock
 
 
+def test_a_candidate_matched_by_little_of_the_request_is_left_out(kb):
+    """路灯坏了 listed 宠物扰民 and 道路坑洼 at a twentieth of 路灯不亮's score: no candidates a person would pick."""
+    ids = [c.entry_id for c in kb.dispatch("路灯坏了", now=NOW, answers=False).candidates]
+    assert ids[:2] == ["street-light-out", "rural-street-light"]
+    assert "pet-nuisance" not in ids and "road-pothole" not in ids
+    scores = [c.score for c in kb.dispatch("楼上装修太吵了", now=NOW, answers=False).candidates]
+    assert len(scores) >= 2 and min(scores) >= 0.2 * scores[0]
+
+
 def test_working_day_due_and_round_the_clock(dkb):
     r = dkb.dispatch("物业费涨价了也没有公示", now=NOW)
     assert r.candidates[0].entry_id == "property-fee"
