@@ -176,11 +176,12 @@ def test_held_out_targets():
     # false alarms of both unchanged; with the calls dealt with no longer alarmed, the fourth's 11.7 %. With the
     # ninth and tenth sets among the example calls, one more of the third is below the threshold (92.0 %); with
     # the threshold chosen again on the ten tuning sets (0.95), third 93.2 %, fourth 88.0 %, fifth 94.0 %; with the
-    # eleventh and twelfth sets' words and calls, fourth 90.0 %, fifth 95.0 %.
+    # eleventh and twelfth sets' words and calls, fourth 90.0 %, fifth 95.0 %; with the thirteenth and fourteenth
+    # (regional speech; a quality inspector's false alarms), third 94.3 % with false alarms 4.2 %, fourth 88.0 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
-    assert third["right"] >= 0.92
-    assert third["false_alarms"] <= 0.06
+    assert third["right"] >= 0.93
+    assert third["false_alarms"] <= 0.05
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
     assert fourth["right"] >= 0.88
@@ -193,18 +194,18 @@ def test_held_out_targets():
     assert fifth["right"] >= 0.94
     assert fifth["false_alarms"] <= 0.07
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
-                 "tune 12"):
+                 "tune 12", "tune 13", "tune 14"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twelve sets: 91.0 % -> 96.8 %,
-    3.2 % -> 3.4 %; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with fourteen sets: 90.7 % -> 96.8 %,
+    2.9 % unchanged; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
-                         "tune 11", "tune 12"}
+                         "tune 11", "tune 12", "tune 13", "tune 14"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -396,6 +397,31 @@ def test_another_right_line_counts(tmp_path):
     ("小区门口一辆僵尸车停了半年，轮胎都瘪了，要求拖走", "none"),
     ("在网上买东西被骗了200元，对方已拉黑，咨询怎么追回", "none"),
     ("刚才有人自称消防员上门检查灭火器，要收费，人已经走了，怀疑是骗子", "none"),
+    # From the thirteenth and fourteenth sets (regional speech; a quality inspector's false alarms): a lost old man
+    # in Wu speech, a drunk husband at the bathroom door (110: the family hiding is not people trapped), 抢截 heard
+    # for 抢劫, a note saying 不活了, a wild boar among cars (119, no crash), a tree blown onto a car with someone
+    # inside (119 before 122); and no alarm for a smoke alarm's false alarm, 急出心脏病, a shop named 爆炸烧烤,
+    # a child's game on the phone, a scam stopped in time, a son who is fine at work, a cat poisoned, a first-aid
+    # course, a minor scrape the police are handling.
+    ("侬好 楼下有个老伯伯 穿睡衣 问伊住啥地方伊讲勿清爽 一直在马路边转 冷得发抖", "110"),
+    ("我老公喝醉了拿菜刀 说要跟我同归于尽 我跟孩子躲卫生间了 门反锁着 他在外头砍门", "110"),
+    ("中不中啊 俺刚被人抢截了 就在这地下通道 他有刀 人往公园那边跑了", "110"),
+    ("额娃十三岁 跟额吵了一架 留了个纸条说不活了 人跑出去了 电话不接", "110"),
+    ("我们小区进了只野猪 在撞人家的车 它往人堆里冲", "119"),
+    ("刚才大风把大树吹倒了压在一辆车上，车里还有人出不来", "119"),
+    ("么子味道咯 楼道里全是烧焦的味 烟雾报警器一直在叫 看不到是哪家着的", "119"),
+    ("吓得我心脏都要跳出来 我家烟雾报警器半夜乱叫 是误报 想找人修", "none"),
+    ("你们这个审批慢得要命，我都快急出心脏病了，营业执照到底什么时候能下来", "none"),
+    ("楼下新开了家「爆炸烧烤」，晚上营业到三点，吵得不行", "none"),
+    ("刚才我家小孩拿我手机乱拨打了你们电话说着火了，他在玩消防员游戏，不好意思，家里没事", "none"),
+    ("社区能不能组织一次防诈骗讲座，我妈老接到说她儿子出车祸要汇钱的电话，都被我拦下了", "none"),
+    ("我接到电话说我儿子被绑架了要我转钱，我打给儿子他好好地在上班，想举报这个诈骗号码", "none"),
+    ("我家猫吃了老鼠药送宠物医院抢救过来了，小区乱投鼠药的事谁管", "none"),
+    ("我想问下考急救员证在哪考，我是健身教练，单位要求持证", "none"),
+    ("刚才小刮蹭已经打了122，交警在现场处理了，我顺便问问车辆年检在哪儿办", "none"),
+    # … and what these words must not hide: 刚才还好好的 is how a sudden illness is told.
+    ("他脸发紫了 叫不行 刚才还好好的在吃饭", "120"),
+    ("上午就有人在医院闹事，到现在还不走，刚才把护士推倒了。", "110"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
