@@ -321,11 +321,15 @@ def _check_emergency_section(v, path, section, at):
                     v.add(path, at("emergency", "anywhere"), "emergency.anywhere", f"not_now 中没有类别“{name}”",
                           f"改用 not_now 中的类别：{'、'.join(map(str, known)) or '（先在 not_now 中写出类别）'}")
     misheard = section.get("misheard")
-    if misheard is not None and not (isinstance(misheard, dict) and all(
-            isinstance(k, str) and len(k) == 1 and _word_list(x) and all(len(str(c)) == 1 for c in x)
-            for k, x in misheard.items())):
-        v.add(path, at("emergency", "misheard"), "emergency.misheard", "同音字表格式不对",
-              "每行写一个字和它的同音字，如“火: [伙, 活]”")
+    if misheard is not None:
+        # The first line that is wrong, where one is (a list of words, not characters), else the table.
+        wrong = [k for k, x in misheard.items() if not (isinstance(k, str) and len(k) == 1 and _word_list(x)
+                                                         and all(len(str(c)) == 1 for c in x))] \
+            if isinstance(misheard, dict) else [None]
+        if wrong:
+            node = ("emergency", "misheard") if wrong[0] is None else ("emergency", "misheard", wrong[0])
+            v.add(path, at(*node), "emergency.misheard", "同音字表格式不对",
+                  "每行写一个字和它的同音字，如“火: [伙, 活]”")
 
 
 def _check_event(v, path, e, keys, at):
