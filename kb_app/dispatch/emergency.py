@@ -8,7 +8,8 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   make the group not apply in that sentence: 狗 for 走丢) and ``channel`` (how the line is named to a
   citizen for this event when the rule's own name fits it badly: 119 抢险救援 for people trapped in a lift,
   where the rule says 119火警) and ``fallback`` (true for a generic group, 呼救: it yields to another line's
-  event, so that 快来人，有人晕倒了 goes to 120). The rule's plain ``triggers`` count as one
+  event, so that 快来人，有人晕倒了 goes to 120; alone it is at most suspected, since it does not say what is
+  happening). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
   (``strong``: 正在、刚才、快来、救命 …; ``weak``: 了、呢 …), ``not_now`` categories of words that say the
@@ -109,7 +110,9 @@ class Finding:
             text += f"，正在发生的迹象：{signs}"
         if self.reasons:
             text += f"；但说的可能是{'；'.join(self.reasons)}"
-        if self.state == SUSPECTED and not self.signs and not self.reasons:
+        if self.state == SUSPECTED and self.fallback and not self.reasons:
+            text += "，没有听出是什么事，请问清楚"
+        elif self.state == SUSPECTED and not self.signs and not self.reasons:
             text += "，无法判断是否正在发生"
         return text
 
@@ -233,6 +236,9 @@ class Recogniser:
         ranked = sorted(best.values(), key=lambda f: (f.state == DISMISSED, f.fallback, -_RANK[f.state],
                                                       order[f.rule_id]))
         top = ranked[0]
+        if top.fallback and top.state == EMERGENCY:
+            # A cry for help alone says someone is in trouble, not what: 快来人啊，小区电梯又坏了 is asked about.
+            top.state = SUSPECTED
         top.also = [f.line for f in ranked[1:] if f.state != DISMISSED and f.line and f.line != top.line]
         return top
 

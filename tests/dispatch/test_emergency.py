@@ -439,6 +439,19 @@ def test_a_call_not_urgent_says_why_before_the_words_of_now_it_outweighed():
     assert "正在发生的迹象" not in said
 
 
+def test_a_cry_for_help_alone_is_asked_about():
+    """快来人啊 says someone is in trouble, not what: the transfer script comes first and the agent asks (疑似紧急);
+    with an event told beside it, the event decides."""
+    from kb_app.dispatch.assistant import intake
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    _, alone, _ = intake(snap, "快来人啊，小区电梯又坏了，老人上不去楼")
+    assert (alone.line, alone.state, alone.event) == ("110", SUSPECTED, "呼救")
+    assert alone.explanation().endswith("没有听出是什么事，请问清楚")
+    _, told, _ = intake(snap, "快来人啊 我爸倒在地上了")
+    assert (told.line, told.state) == ("120", EMERGENCY)
+
+
 def test_a_sign_inside_a_longer_one_is_said_once():
     finding = Recogniser(CONFIG | {"now": {"strong": ["刚才", "刚"], "weak": ["了"]}}, RULES).recognise("刚才着火了")
     assert finding.signs == ["刚才"] and "“刚”" not in finding.explanation()
