@@ -423,6 +423,19 @@ def snippet_html(snippet: str) -> str:
     return _MARKDOWN_SYNTAX_RE.sub(lambda m: _MARKDOWN_SYNTAX[m.group(0)], clean)
 
 
+#: A label a unit may have written before its notes, already said by the box that shows them.
+_NOTES_LABEL = re.compile(r"^\s*内部提示\s*[：:]\s*")
+
+
+def agent_notes_markdown(entry) -> str:
+    """An entry's notes for agents as the box that shows them reads (empty when it has none): the box says
+    内部提示（仅坐席可见）once, not again before each note."""
+    lines = [_NOTES_LABEL.sub("", x) for x in entry.agent_notes.splitlines() if x.strip()]
+    if not any(lines):
+        return ""
+    return "**内部提示（仅坐席可见）**\n\n" + "\n\n".join(markdown_literal(x) for x in lines if x)
+
+
 def markdown_literal(text) -> str:
     """Plain text for ``st.markdown(unsafe_allow_html=True)``, shown exactly as written."""
     return _MARKDOWN_SYNTAX_RE.sub(lambda m: _MARKDOWN_SYNTAX[m.group(0)], escape(text))

@@ -224,3 +224,15 @@ def test_last_checked_is_the_last_published_change_or_the_checked_field(kb, samp
     commit_all(sample_root, "核对低保")
     reader = kb.reader()
     assert reader.last_checked(reader.entry("dibao-apply")) == dt.date(2026, 3, 1)
+
+
+def test_agent_notes_say_their_label_once():
+    """The sample's notes begin 内部提示：; the box already says 内部提示（仅坐席可见）."""
+    from kb_app.content.model import Entry
+
+    entry = Entry.__new__(Entry)
+    entry.meta = {"agent_notes": "内部提示：先核实身份。\n\n  内部提示: 再查进度 *加急*\n"}
+    assert render.agent_notes_markdown(entry) == \
+        "**内部提示（仅坐席可见）**\n\n先核实身份。\n\n" + "再查进度 " + render.markdown_literal("*加急*")
+    entry.meta = {"agent_notes": "内部提示："}
+    assert render.agent_notes_markdown(entry) == ""

@@ -80,6 +80,8 @@ class Finding:
     fallback: bool = False
     #: No event word was found: the call resembles past calls of this line with this probability.
     resemblance: float = 0.0
+    #: The signs are only weak ones (了, 在): not worth naming beside the reason a call is not urgent.
+    weak_signs: bool = False
 
     @property
     def state_label(self) -> str:
@@ -105,7 +107,7 @@ class Finding:
         if self.state == DISMISSED and self.reasons:
             # Why it is not urgent comes first; words of now that were outweighed follow, named as such.
             text += f"；但说的可能是{'；'.join(self.reasons)}"
-            return text + (f"；{signs}不足以说明正在发生" if signs else "")
+            return text + (f"；{signs}不足以说明正在发生" if signs and not self.weak_signs else "")
         if self.signs:
             text += f"，正在发生的迹象：{signs}"
         if self.reasons:
@@ -377,7 +379,8 @@ class Recogniser:
         signs = [w for w in signs if not any(w != o and w in o for o in signs)]
         g = occ.group
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
-                       misheard=occ.misheard, channel=g.channel, fallback=g.fallback)
+                       misheard=occ.misheard, channel=g.channel, fallback=g.fallback,
+                       weak_signs=bool(signs) and not (strong or near_strong))
 
     def _dealt_with(self, norm: str, masked: str, event_end: int) -> str:
         """The last words of a text saying the emergency was dealt with, ending after the event (which ends at

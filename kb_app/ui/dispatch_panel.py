@@ -152,9 +152,8 @@ def show_answers(kb, user, result, done):
             if entry is None:
                 continue
             public_answer_link(kb, entry)
-            if entry.agent_notes:
-                notes = "\n\n".join(render.markdown_literal(x) for x in entry.agent_notes.splitlines() if x.strip())
-                st.warning(f"**内部提示（仅坐席可见）**\n\n{notes}", icon=":material/lock:")
+            if notes := render.agent_notes_markdown(entry):
+                st.warning(notes, icon=":material/lock:")
             with st.expander("答复文本", icon=":material/content_copy:", expanded=a.settles and a is result.answers[0]):
                 st.code(render.answer_text(entry), language=None, wrap_lines=True)
             if not done and a.status == "in_force" and st.button(

@@ -421,6 +421,9 @@ def test_another_right_line_counts(tmp_path):
     ("刚才小刮蹭已经打了122，交警在现场处理了，我顺便问问车辆年检在哪儿办", "none"),
     # … and what these words must not hide: 刚才还好好的 is how a sudden illness is told.
     ("他脸发紫了 叫不行 刚才还好好的在吃饭", "120"),
+    # Someone who cannot get out is trapped (the public site said nothing to 车里还有人出不来); a car is not someone.
+    ("车里还有人出不来", "119"),
+    ("停车场出口太窄，车出不来", "none"),
     ("上午就有人在医院闹事，到现在还不走，刚才把护士推倒了。", "110"),
 ])
 def test_the_sample_rules(text, line):
@@ -437,6 +440,10 @@ def test_a_call_not_urgent_says_why_before_the_words_of_now_it_outweighed():
     said = finding.explanation()
     assert "；但说的可能是已经处置（车已经到了）；" in said and said.endswith("不足以说明正在发生")
     assert "正在发生的迹象" not in said
+    # A weak sign (了) outweighed is not worth naming: the reason alone is said.
+    _, past, _ = intake(snap, "昨天有人打架了")
+    assert past.state == DISMISSED and past.signs == ["了"]
+    assert past.explanation() == "识别到打架斗殴（“打架”）；但说的可能是过去的事（昨天）"
 
 
 def test_a_cry_for_help_alone_is_asked_about():
@@ -466,6 +473,14 @@ def test_an_event_may_have_the_agents_words_of_its_own():
     assert finding.event == "落水和冰面" and "不要贸然下水" in drowning.script and "电梯" not in drowning.script
     fire, _, _ = intake(snap, "楼下着火了，好大的烟")
     assert fire.id == drowning.id and "不要乘坐电梯" in fire.script
+    # A tree on a car with someone inside was read the fire rule's words (撤离…不要乘坐电梯), a confused old man
+    # shaking with cold the police rule's (远离危险): both have their own now.
+    trapped, finding, _ = intake(snap, "刚才大风把大树吹倒了压在一辆车上，车里还有人出不来")
+    assert (trapped.transfer_to, finding.event) == ("119", "坍塌和被困") and "火灾" not in trapped.script
+    assert "不要贸然进入" in trapped.script and "120" in trapped.script
+    lost, finding, _ = intake(snap, "侬好 楼下有个老伯伯 穿睡衣 问伊住啥地方伊讲勿清爽 一直在马路边转 冷得发抖")
+    assert (lost.transfer_to, finding.event) == ("110", "人员走失") and "远离危险" not in lost.script
+    assert "陪在他身边" in lost.script and "保暖" in lost.script
 
 
 def test_the_sample_rules_name_the_event_and_the_signs_that_decided():

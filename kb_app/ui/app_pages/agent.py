@@ -76,9 +76,8 @@ def show_hit(kb, reader, user, hit):
         public_answer_link(kb, entry)
         for problem in reader.format_problems(entry):
             st.error(f"**格式错误**：{render.markdown_literal(problem)}", icon=":material/error:")
-        if entry.agent_notes:
-            notes = "\n\n".join(render.markdown_literal(x) for x in entry.agent_notes.splitlines() if x.strip())
-            st.warning(f"**内部提示（仅坐席可见）**\n\n{notes}", icon=":material/lock:")
+        if notes := render.agent_notes_markdown(entry):
+            st.warning(notes, icon=":material/lock:")
         with st.expander("复制答复 · 报告错误", icon=":material/content_copy:"):
             st.caption("点右上角的复制图标，粘贴到工单中。")
             st.code(render.answer_text(entry), language=None, wrap_lines=True)

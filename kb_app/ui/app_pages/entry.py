@@ -21,9 +21,8 @@ def show_header(reader, entry):
     why = reader.rechecking(entry)
     if why:
         st.warning(f"**依据已变更，待核**：{render.markdown_literal(why)}。答复前请核对现行条文。", icon=":material/rule:")
-    if entry.agent_notes:
-        notes = "\n\n".join(render.markdown_literal(x) for x in entry.agent_notes.splitlines() if x.strip())
-        st.warning(f"**内部提示（仅坐席可见）**\n\n{notes}", icon=":material/lock:")
+    if notes := render.agent_notes_markdown(entry):
+        st.warning(notes, icon=":material/lock:")
 
 
 def show_basis(reader, entry):
