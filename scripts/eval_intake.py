@@ -60,7 +60,7 @@ SETS = {"tune": DATA / "intake_tune.yaml", "tune 2": DATA / "intake_tune_2.yaml"
         "tune 9": DATA / "intake_tune_9.yaml", "tune 10": DATA / "intake_tune_10.yaml",
         "tune 11": DATA / "intake_tune_11.yaml", "tune 12": DATA / "intake_tune_12.yaml",
         "tune 13": DATA / "intake_tune_13.yaml", "tune 14": DATA / "intake_tune_14.yaml",
-        "tune 16": DATA / "intake_tune_16.yaml",
+        "tune 15": DATA / "intake_tune_15.yaml", "tune 16": DATA / "intake_tune_16.yaml",
         "holdout": DATA / "intake_holdout.yaml",
         "holdout 2": DATA / "intake_holdout_2.yaml", "holdout 3": DATA / "intake_holdout_3.yaml",
         "holdout 4": DATA / "intake_holdout_4.yaml", "holdout 5": DATA / "intake_holdout_5.yaml"}
