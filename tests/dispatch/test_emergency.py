@@ -177,7 +177,9 @@ def test_held_out_targets():
     # ninth and tenth sets among the example calls, one more of the third is below the threshold (92.0 %); with
     # the threshold chosen again on the ten tuning sets (0.95), third 93.2 %, fourth 88.0 %, fifth 94.0 %; with the
     # eleventh and twelfth sets' words and calls, fourth 90.0 %, fifth 95.0 %; with the thirteenth and fourteenth
-    # (regional speech; a quality inspector's false alarms), third 94.3 % with false alarms 4.2 %, fourth 88.0 %.
+    # (regional speech; a quality inspector's false alarms), third 94.3 % with false alarms 4.2 %, fourth 88.0 %;
+    # with the fifteenth and sixteenth (minimal pairs; callers who do not sound urgent), third 93.2 %, fourth 88.0 %
+    # with false alarms 10.0 %, fifth 96.0 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
@@ -185,7 +187,7 @@ def test_held_out_targets():
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
     assert fourth["right"] >= 0.88
-    assert fourth["false_alarms"] <= 0.12
+    assert fourth["false_alarms"] <= 0.10
     # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
     # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
     # 93.0 % and 6.7 %.
@@ -194,18 +196,18 @@ def test_held_out_targets():
     assert fifth["right"] >= 0.94
     assert fifth["false_alarms"] <= 0.07
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
-                 "tune 12", "tune 13", "tune 14"):
+                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with fourteen sets: 90.7 % -> 96.8 %,
-    2.9 % unchanged; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with sixteen sets: 90.8 % -> 96.9 %,
+    2.7 % unchanged; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
-                         "tune 11", "tune 12", "tune 13", "tune 14"}
+                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -424,6 +426,22 @@ def test_another_right_line_counts(tmp_path):
     # Someone who cannot get out is trapped (the public site said nothing to 车里还有人出不来); a car is not someone.
     ("车里还有人出不来", "119"),
     ("停车场出口太窄，车出不来", "none"),
+    # From the fifteenth and sixteenth sets (minimal pairs; callers who do not sound urgent): theft of building
+    # steel, a polite 请问 before a rear-end hit-and-run (请问 asks nothing about rules), a snake coiled at a school
+    # gate, a man locked in a garage with the engine running, a driver too drunk to drive on the main road (122);
+    # and no alarm for what happens every time (每次下大雨), an exhaust's black smoke, a pharmacy's sleeping pills,
+    # a scrape owned up to (我留了电话), a hydrant locked away, a battery set down outside (放着了 is no fire).
+    ("工地晚上有人开着货车来偷钢筋 正在装车 我是看门的 就我一个人", "110"),
+    ("请问我在路口等红灯被追尾了，后车司机下来看了一眼就开车跑了，我脖子有点疼", "122"),
+    ("您好，小学门口的花坛边上盘着一条蛇，挺粗的，一会儿孩子们就放学了", "119"),
+    ("打扰了，我老公在车库里，卷帘门坏了把他关里面了，车还发动着开空调，他说有点晕", "119"),
+    ("我是代驾，客户喝多了非要自己开，把我赶下车了，现在他开着车上主路了", "122"),
+    ("每次下大雨这个桥洞底下就积水 车都过不去 排水能不能改改", "none"),
+    ("这路公交车太旧了 发动机老冒黑烟 污染空气 什么时候换新车", "none"),
+    ("我奶奶老失眠 医院开安眠药一次只给几片 能不能多开一点", "none"),
+    ("没什么大事 就是刚才倒车不小心蹭了路边一辆车 车主不在 我留了电话 这样可以吗", "none"),
+    ("我想问问，我们小区消防拴都被锁起来了，万一着火怎么办，这个归哪个部门管", "none"),
+    ("你好，我电动车电池鼓包了，已经拿到外面空地上放着了，没冒烟，这种电池怎么处理", "none"),
     ("上午就有人在医院闹事，到现在还不走，刚才把护士推倒了。", "110"),
 ])
 def test_the_sample_rules(text, line):
