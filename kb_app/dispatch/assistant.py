@@ -582,8 +582,9 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     rule, finding, other = intake(snap, text)
     if not_emergency and finding is not None and finding.alarm:
         rule = other
-    candidates = rank_candidates(snap, text, now, limit, calendar, rerank)
     kind, reported_entry = reported(snap, text)
+    candidates = rank_candidates(snap, text, now, limit, calendar, rerank,
+                                 keep=reported_entry.id if kind == "urgent" else "")
     urgent_text = ""
     if kind == "urgent":
         # The matter of the shortest time limit is proposed first, whatever similar past orders say.
@@ -600,13 +601,15 @@ def reporting_clause(index: "DirectoryIndex", text: str, entry: Entry) -> str:
 
 
 def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
-                    calendar: WorkCalendar | None = None, rerank=None) -> list[Candidate]:
-    """The directory entries for a text, best first, each with its units, tier and due moment from ``now``."""
+                    calendar: WorkCalendar | None = None, rerank=None, keep: str = "") -> list[Candidate]:
+    """The directory entries for a text, best first, each with its units, tier and due moment from ``now``;
+    the entry ``keep`` (the matter of the shortest time limit reported, see ``reported``) stays however little
+    of the text it matches."""
     rtc = _round_the_clock(snap)
     calendar = calendar or WorkCalendar.from_snapshot(snap)
     candidates = []
     index = directory_index(snap)
-    for entry, score, note in _ranked(index, text, limit, rerank):
+    for entry, score, note in _ranked(index, text, limit, rerank, keep):
         tier = entry_tier(snap, entry)
         spec = snap.tiers.get(tier, {})
         due, due_error = None, ""
@@ -624,9 +627,9 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     return candidates
 
 
-def _ranked(index: DirectoryIndex, text: str, limit: int, rerank) -> list:
+def _ranked(index: DirectoryIndex, text: str, limit: int, rerank, keep: str = "") -> list:
     """(entry, score, note) of the best entries: the catalogue match, re-ranked when given a reranker; those
-    scoring less than MIN_RELATIVE_SCORE of the first are left out."""
+    scoring less than MIN_RELATIVE_SCORE of the first are left out, but the entry ``keep``."""
     if not text:
         return []
     if rerank is not None:
@@ -634,4 +637,4 @@ def _ranked(index: DirectoryIndex, text: str, limit: int, rerank) -> list:
     else:
         ranked = [(entry, score, "") for entry, score in index.rank(text, limit)]
     best = ranked[0][1] if ranked else 0.0
-    return [r for r in ranked if best <= 0 or r[1] >= MIN_RELATIVE_SCORE * best]
+    return [r for r in ranked if best <= 0 or r[1] >= MIN_RELATIVE_SCORE * best or r[0].id == keep]

@@ -354,6 +354,22 @@ def test_past_orders_never_put_another_entry_before_an_urgent_one(kb):
     assert not ordinary.urgent and ordinary.candidates[0].entry_id != "street-light-out"
 
 
+def test_an_urgent_matter_is_never_left_out_as_matching_too_little(kb):
+    """Past orders may score the gas leak far below the rubbish the caller began with: candidates matching
+    little are left out, the matter of the shortest time limit never."""
+    snap = kb.snapshot()
+    text = "小区垃圾好几天没人清运了，物业也不管，楼道里还闻到很浓的煤气味"
+
+    def bury(index, text, limit):
+        ranked = index.rank(text, limit)
+        return [(e, 100.0, "") for e, _s in ranked if e.id != "gas-leak"] + \
+            [(e, 1.0, "") for e, _s in ranked if e.id == "gas-leak"]
+
+    r = dispatch(snap, text, NOW, rerank=bury)
+    assert r.urgent and r.candidates[0].entry_id == "gas-leak"
+    assert len(r.candidates) >= 2
+
+
 def test_a_matter_of_the_shortest_time_limit_is_an_urgent_report(kb):
     """燃气异味 is handled within 2 hours (the shortest tier): the citizen is told to put safety first
     and call at once; 路灯不亮 (3 workdays) is an ordinary report."""
