@@ -21,7 +21,8 @@ suggested entry or one picked from the whole catalogue — is also kept as dispa
 import streamlit as st
 
 from kb_app import render
-from kb_app.labels import LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, audience_label, status_mark
+from kb_app.labels import (LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, STATUS_LABELS, audience_label,
+                            status_mark)
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
 
@@ -118,15 +119,13 @@ def show_finding_note(result):
 # -- 3. answers ---------------------------------------------------------------------------------------
 
 
-#: What an answer not in force on the request's day is good for, in place of how well it matches.
-NOT_IN_FORCE = {"expired": "已失效，只供对照，不能用来答复", "pending": "尚未生效，不能用来答复"}
-
-
 def answer_caption(a) -> str:
     """The unit, and how well the answer's wording matches the request — or, for an answer not in force,
-    that it cannot be read to the caller (last year's answer matched 100 % beside this year's)."""
+    that it cannot be read to the caller (last year's answer matched 100 % beside this year's); an expired one
+    is still good for comparing."""
     if a.status != "in_force":
-        return f"{a.unit_name or a.unit} · {NOT_IN_FORCE.get(a.status, '不能用来答复')}"
+        use = "只供对照，不能用来答复" if a.status == "expired" else "不能用来答复"
+        return f"{a.unit_name or a.unit} · {STATUS_LABELS.get(a.status, '')}，{use}".replace(" · ，", " · ")
     return f"{a.unit_name or a.unit} · 与诉求吻合 {a.coverage:.0%}"
 
 
