@@ -125,7 +125,7 @@ def answer_caption(a) -> str:
     is still good for comparing."""
     if a.status != "in_force":
         use = "只供对照，不能用来答复" if a.status == "expired" else "不能用来答复"
-        return f"{a.unit_name or a.unit} · {STATUS_LABELS.get(a.status, '')}，{use}".replace(" · ，", " · ")
+        return f"{a.unit_name or a.unit} · {STATUS_LABELS.get(a.status, a.status)}，{use}"
     return f"{a.unit_name or a.unit} · 与诉求吻合 {a.coverage:.0%}"
 
 
