@@ -30,6 +30,7 @@ import re
 from collections import Counter
 from typing import Iterable
 
+from ..cache import LruCache
 from ..search.analysis import normalize
 
 #: Probability of a line's emergency from which a call is suspected.
@@ -101,4 +102,14 @@ def from_config(config, ordinary: Iterable[str] = ()) -> CallExamples:
         if isinstance(item, dict) and isinstance(item.get("text"), str) and item["text"].strip():
             line = str(item.get("line") or NONE).strip()
             pairs.append((item["text"], line))
-    return CallExamples(pairs, ordinary)
+    key = (tuple(pairs), tuple(ordinary))
+    examples = _BUILT.get(key)
+    if examples is None:
+        examples = CallExamples(*key)
+        _BUILT.put(key, examples)
+    return examples
+
+
+#: Example calls already counted, by their texts: counting ~4,000 calls takes a fifth of a second, and a new
+#: commit (every publication) seldom changes them. Read-only once built.
+_BUILT = LruCache(4)

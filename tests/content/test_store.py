@@ -302,3 +302,23 @@ def test_the_facade_reads_history_by_entry_id(kb):
     assert kb.file_text(entry.path) is None and kb.file_text(entry.path, first) == kb.store.read(entry.path, first)
     version, found = kb.version_on(entry.id, dt.date(2026, 11, 22))
     assert version.commit == first and found.id == entry.id
+
+
+def test_a_configuration_is_parsed_once_per_text(kb):
+    """A new commit that leaves a configuration as it was does not parse it again (the example calls alone take
+    a fifth of a second); a changed one is parsed anew."""
+    head = kb.store.snapshot()
+    again = kb.store.snapshot(kb.head())
+    assert again.configs["intake_examples"] is head.configs["intake_examples"]
+    assert again.config_nodes["intake_examples"] is head.config_nodes["intake_examples"]
+    from_tree = type(head).from_tree(kb.settings.root)
+    assert from_tree.configs["intake_rules"] == head.configs["intake_rules"]
+    path = "regulations/time_limits.yaml"
+    files = dict(head.files.items())
+    changed = type(head)({**files, path: files[path].replace("name:", "name:  ", 1)})
+    same = type(head)({**files})
+    assert same.configs["time_limits"] is type(head)({**files}).configs["time_limits"]
+    assert changed.configs["time_limits"] is not same.configs["time_limits"]
+    assert changed.configs["time_limits"] == same.configs["time_limits"]          # the same meaning, read anew
+    broken = type(head)({**files, path: files[path] + "\n  : [\n"})
+    assert "time_limits" not in broken.configs and broken.parse_problems                 # a bad text is not cached

@@ -122,3 +122,14 @@ def test_validation_names_the_examples_that_cannot_be_read(kb):
     wrong = validate(Snapshot({**snap.files, "regulations/intake_examples.yaml": "examples: 5\n"}))
     assert any(p.path == "regulations/intake_examples.yaml" and p.field == "examples" for p in wrong)
     assert not [p for p in validate(snap) if p.path == "regulations/intake_examples.yaml"]
+
+
+def test_example_calls_are_counted_once_per_set_of_texts():
+    """Every publication makes a new snapshot; the same example calls are not counted again for it."""
+    config = {"examples": [{"text": t, "line": line} for t, line in EXAMPLES]}
+    first = from_config(config, ["社保卡丢了怎么补办"])
+    assert from_config(config, ["社保卡丢了怎么补办"]) is first
+    assert from_config(config, ["社保卡丢了怎么补办", "路灯不亮"]) is not first
+    more = {"examples": [*config["examples"], {"text": "有人在楼道里放火", "line": "119"}]}
+    assert from_config(more, ["社保卡丢了怎么补办"]) is not first
+    assert from_config(more, ["社保卡丢了怎么补办"]).calls["119"] == first.calls["119"] + 1
