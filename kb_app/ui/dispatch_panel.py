@@ -196,14 +196,16 @@ def show_candidates(kb, user, result, done):
         return
     for message in dict.fromkeys(c.due_error for c in result.candidates if c.due_error):
         st.warning(message, icon=":material/calendar_month:")
-    st.subheader("派单目录参考（请先按上方规则处置）" if result.rule else "建议派单", divider="gray")
+    answered = result.suggested_outcome == "direct_answer"
+    st.subheader("派单目录参考（请先按上方规则处置）" if result.rule
+                 else "派单目录参考（不能直接答复时）" if answered else "建议派单", divider="gray")
     top = result.candidates[0]
     due = top.due.label() if top.due else "无法计算（见下方提示）"
     co = "、".join(name for _u, name in top.co_handlers)
     # 7×24 is about when it is taken and dispatched (at night, on holidays), not about the time limit.
     badges = ("　:red-badge[7×24 随时派单]" if top.round_the_clock else "") + \
         (f"　:orange-badge[{render.markdown_literal(top.tier_name)}]" if top.due and top.due.clock else "")
-    st.markdown(f"首选：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
+    st.markdown(("如需派单，首选" if answered else "首选") + f"：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
                 + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
@@ -227,15 +229,16 @@ def dispatch_form(kb, user, result):
                for i, c in enumerate(result.candidates, 1)}
     # Keys of their own per analysed request: a choice made for the last caller never carries over.
     request = st.session_state.get("dispatch_request", 0)
+    # Where a direct answer is suggested, nothing is chosen for the agent: a dispatch is a decision of its own.
+    answered = result.suggested_outcome == "direct_answer"
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
-                      format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
+                      index=None if answered else 0, format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
     if choice == OTHER_ENTRY:
         titles = {e.id: e.title for e in kb.snapshot().directory()}
         choice = st.selectbox("派单目录事项", list(titles), format_func=lambda k: f"{titles[k]}（{k}）", index=None,
                               placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
-    if st.button("派单", key="outcome_dispatch", disabled=not choice,
-                 type="secondary" if result.suggested_outcome == "direct_answer" else "primary"):
+    if st.button("派单", key="outcome_dispatch", disabled=not choice, type="secondary" if answered else "primary"):
         rank = list(options).index(choice) + 1 if choice in options else None
         kb.dispatch_history.confirm(user, result.text, choice, rank)
         record(kb, user, result, "dispatch", entry=choice, label=titles[choice])

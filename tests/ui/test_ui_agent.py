@@ -206,6 +206,10 @@ def test_a_consultation_is_answered_directly(app_env, agent):
     found = [q for _l, p, q in links(at) if p == "entry"]
     assert found[0] == "id=pension-adjustment-2026"
     assert render.answer_text(app_env.entry("pension-adjustment-2026")) in [c.value for c in at.code]
+    # The catalogue stays at hand, but no dispatch is chosen for the agent beside the suggested answer.
+    assert "派单目录参考（不能直接答复时）" in [h.value for h in at.subheader]
+    assert any(m.value.startswith("如需派单，首选：") for m in at.markdown)
+    assert choice_radio(at).value is None and at.button(key="outcome_dispatch").disabled
     at.button(key="outcome_answer_pension-adjustment-2026").click().run()
     assert "已记录：直接答复（2026年退休人员基本养老金调整）。" in [s.value for s in at.success]
     [row] = rows(app_env, "request_outcomes")
