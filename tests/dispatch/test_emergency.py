@@ -436,6 +436,11 @@ def test_another_right_line_counts(tmp_path):
     ("您好，小学门口的花坛边上盘着一条蛇，挺粗的，一会儿孩子们就放学了", "119"),
     ("打扰了，我老公在车库里，卷帘门坏了把他关里面了，车还发动着开空调，他说有点晕", "119"),
     ("我是代驾，客户喝多了非要自己开，把我赶下车了，现在他开着车上主路了", "122"),
+    # A child held at home for days is held still (好几天了 is how long, not when); two cars scraping at a dead
+    # junction is a crash; a man who shut himself in is no one held.
+    ("刚才开门的是个小女孩，她说被关在家里好几天了，大人不让她出门，她小声让我帮她报警", "110"),
+    ("路口红绿灯全灭了，现在早高峰，车都挤一块了，已经有两辆蹭了", "122"),
+    ("他把自己关在屋里好几天不出来，打游戏", "none"),
     ("每次下大雨这个桥洞底下就积水 车都过不去 排水能不能改改", "none"),
     ("这路公交车太旧了 发动机老冒黑烟 污染空气 什么时候换新车", "none"),
     ("我奶奶老失眠 医院开安眠药一次只给几片 能不能多开一点", "none"),
