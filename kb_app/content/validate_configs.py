@@ -236,7 +236,7 @@ def as_basis_list(value):
 
 EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "ignore", "negations",
                   "misheard"}
-EVENT_KEYS = {"name", "words", "pairs", "exclude", "channel", "fallback", "advice", "script"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude", "outlasts", "channel", "fallback", "advice", "script"}
 #: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
 MAX_ADVICE_CHARS = 60
 
@@ -358,6 +358,8 @@ def _check_event(v, path, e, keys, at):
         v.add(path, where, "events.words", "事件词组既没有 words 也没有 pairs", "至少列出一个事件词")
     if e.get("exclude") is not None and not _word_list(e.get("exclude")):
         v.add(path, at(*keys, "exclude"), "events.exclude", "应为文字列表", "写成“exclude: [狗, 猫]”")
+    if e.get("outlasts") is not None and not _word_list(e.get("outlasts")):
+        v.add(path, at(*keys, "outlasts"), "events.outlasts", "应为文字列表", "写成“outlasts: [火已经灭了, 已经关火]”")
     _check_advice(v, path, e, keys, at, "events.advice")
     if "script" in e and not (isinstance(e["script"], str) and e["script"].strip()):
         v.add(path, at(*keys, "script"), "events.script", "话术应为文字",

@@ -9,7 +9,8 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   citizen for this event when the rule's own name fits it badly: 119 抢险救援 for people trapped in a lift,
   where the rule says 119火警) and ``fallback`` (true for a generic group, 呼救: it yields to another line's
   event, so that 快来人，有人晕倒了 goes to 120; alone it is at most suspected, since it does not say what is
-  happening). The rule's plain ``triggers`` count as one
+  happening), ``outlasts`` (not-now and dealt-with words that tell of something else and so leave this
+  event as it is: 火已经灭了 ends a fire, not a burn). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
   (``strong``: 正在、刚才、快来、救命 …; ``weak``: 了、呢 …), ``not_now`` categories of words that say the
@@ -137,6 +138,8 @@ class _Group:
     channel: str = ""
     #: Taken only when no other line's event is recognised as surely (呼救: 快来人 beside 有人晕倒 is 120).
     fallback: bool = False
+    #: Words of not-now and dealt-with that tell of something else than this event (火已经灭了 of a burn).
+    outlasts: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -353,11 +356,12 @@ class Recogniser:
         # A not-now word wholly inside the event's own words is part of them (好几天 of 好几天没见人).
         event_words = (((occ.start, occ.between[0]), (occ.between[1], occ.end)) if occ.between
                        else ((occ.start, occ.end),))
-        own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, event_words)
-        near_reasons = self._reasons(norm, near, event_words)
+        other = _spans(norm, occ.group.outlasts)
+        own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, event_words, skip=other)
+        near_reasons = self._reasons(norm, near, event_words, skip=other)
         if self.anywhere:
             # Said of the whole call (已经救出来了, 开个玩笑): as if of this event, wherever it stands.
-            whole = [r for r in self._reasons(norm, ((0, len(norm)),), event_words, self.anywhere)
+            whole = [r for r in self._reasons(norm, ((0, len(norm)),), event_words, self.anywhere, other)
                      if r not in own_reasons]
             own_reasons += whole
             near_reasons = [r for r in near_reasons if r not in whole]
@@ -371,7 +375,7 @@ class Recogniser:
             state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) else SUSPECTED
         if occ.misheard and state == EMERGENCY and not (strong or near_strong):
             state = SUSPECTED
-        if state != DISMISSED and (dealt := self._dealt_with(norm, masked, occ.end)):
+        if state != DISMISSED and (dealt := self._dealt_with(norm, masked, occ.end, other)):
             state, own_reasons = DISMISSED, [*own_reasons, f"已经处置（{dealt}）"]
         # The signs that decided: a strong one says enough (快来人 of 着火了，快来人, not its 了 and 着).
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
@@ -382,11 +386,14 @@ class Recogniser:
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback,
                        weak_signs=bool(signs) and not (strong or near_strong))
 
-    def _dealt_with(self, norm: str, masked: str, event_end: int) -> str:
+    def _dealt_with(self, norm: str, masked: str, event_end: int, outlasts=()) -> str:
         """The last words of a text saying the emergency was dealt with, ending after the event (which ends at
         ``event_end``) with no sign that it is still going on after them (…车已经到了 — not …消防到了，火还在烧,
-        nor 车已经到了，可是人快不行了, where the event is told after them); else empty."""
-        last = max(((norm.rfind(w) + len(w), w) for w in self.handled if w and w in norm), default=None)
+        nor 车已经到了，可是人快不行了, where the event is told after them; nor words that overlap the ``outlasts``
+        spans, what the event outlasts); else empty."""
+        said = [(at, w) for w in self.handled if w and w in norm for at in _finds(norm, w)
+                if not _overlaps(at, at + len(w), outlasts)]
+        last = max(((at + len(w), w) for at, w in said), default=None)
         if last is None or last[0] <= event_end \
                 or self._signs(masked, ((last[0], len(norm)),), self.strong):
             return ""
@@ -397,12 +404,14 @@ class Recogniser:
         text = "\0".join(masked[a:b] for a, b in spans)
         return [w for w in words if w and w in text]
 
-    def _reasons(self, norm: str, spans, inside=(), only: list[str] | None = None) -> list[str]:
+    def _reasons(self, norm: str, spans, inside=(), only: list[str] | None = None, skip=()) -> list[str]:
         """The not-now categories whose words stand in ``spans`` of the text, and the words; a match that
-        lies wholly within one of the ``inside`` spans (the event's own words) does not count."""
+        lies wholly within one of the ``inside`` spans (the event's own words), or overlaps one of the ``skip``
+        spans (what the event outlasts), does not count."""
         def found(matches):
             return [text for start, text in matches
-                    if not any(a <= start and start + len(text) <= b for a, b in inside)]
+                    if not any(a <= start and start + len(text) <= b for a, b in inside)
+                    and not _overlaps(start, start + len(text), skip)]
 
         def words_in(words):
             for a, b in spans:
@@ -446,6 +455,22 @@ def _bounds(pattern: re.Pattern, norm: str, lo: int, hi: int, start: int, end: i
     return begin, m.start() if m else hi
 
 
+def _finds(text: str, word: str) -> Iterable[int]:
+    """Where ``word`` starts in ``text``, every time."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
+def _spans(text: str, words) -> list[tuple[int, int]]:
+    return [(at, at + len(w)) for w in words if w for at in _finds(text, w)]
+
+
+def _overlaps(start: int, end: int, spans) -> bool:
+    return any(start < b and a < end for a, b in spans)
+
+
 def _groups(rules) -> Iterable[_Group]:
     """The event groups of every transfer rule, in file order."""
     for order, rule in enumerate(rules or []):
@@ -465,4 +490,5 @@ def _groups(rules) -> Iterable[_Group]:
                     pairs.append((strings(pair[0]), strings(pair[1])))
             yield _Group(rule_id, line, order, str(event.get("name") or name), strings(event.get("words")), pairs,
                          common + [compact(x) for x in strings(event.get("exclude"))],
-                         str(event.get("channel") or "").strip(), event.get("fallback") is True)
+                         str(event.get("channel") or "").strip(), event.get("fallback") is True,
+                         tuple(compact(x) for x in strings(event.get("outlasts"))))
