@@ -361,7 +361,7 @@ class Recogniser:
         near_reasons = self._reasons(norm, near, event_words, skip=other)
         if self.anywhere:
             # Said of the whole call (已经救出来了, 开个玩笑): as if of this event, wherever it stands.
-            whole = [r for r in self._reasons(norm, ((0, len(norm)),), event_words, self.anywhere, other)
+            whole = [r for r in self._reasons(norm, ((0, len(norm)),), event_words, self.anywhere, skip=other)
                      if r not in own_reasons]
             own_reasons += whole
             near_reasons = [r for r in near_reasons if r not in whole]
@@ -391,8 +391,7 @@ class Recogniser:
         ``event_end``) with no sign that it is still going on after them (…车已经到了 — not …消防到了，火还在烧,
         nor 车已经到了，可是人快不行了, where the event is told after them; nor words that overlap the ``outlasts``
         spans, what the event outlasts); else empty."""
-        said = [(at, w) for w in self.handled if w and w in norm for at in _finds(norm, w)
-                if not _overlaps(at, at + len(w), outlasts)]
+        said = [(at, w) for w in self.handled for at in _finds(norm, w) if not _overlaps(at, at + len(w), outlasts)]
         last = max(((at + len(w), w) for at, w in said), default=None)
         if last is None or last[0] <= event_end \
                 or self._signs(masked, ((last[0], len(norm)),), self.strong):
@@ -416,10 +415,7 @@ class Recogniser:
         def words_in(words):
             for a, b in spans:
                 for w in words:
-                    at = norm.find(w, a, b) if w else -1
-                    while at >= 0 and at + len(w) <= b:
-                        yield at, w
-                        at = norm.find(w, at + 1, b)
+                    yield from ((at, w) for at in _finds(norm, w, a, b))
 
         hits: dict[str, list[str]] = {}
         for name, words in self.not_now.items():
@@ -455,16 +451,17 @@ def _bounds(pattern: re.Pattern, norm: str, lo: int, hi: int, start: int, end: i
     return begin, m.start() if m else hi
 
 
-def _finds(text: str, word: str) -> Iterable[int]:
-    """Where ``word`` starts in ``text``, every time."""
-    at = text.find(word)
+def _finds(text: str, word: str, start: int = 0, end: int | None = None) -> Iterable[int]:
+    """Where ``word`` starts in ``text`` (within ``text[start:end]``), every time; nowhere for no word."""
+    end = len(text) if end is None else end
+    at = text.find(word, start, end) if word else -1
     while at >= 0:
         yield at
-        at = text.find(word, at + 1)
+        at = text.find(word, at + 1, end)
 
 
 def _spans(text: str, words) -> list[tuple[int, int]]:
-    return [(at, at + len(w)) for w in words if w for at in _finds(text, w)]
+    return [(at, at + len(w)) for w in words for at in _finds(text, w)]
 
 
 def _overlaps(start: int, end: int, spans) -> bool:

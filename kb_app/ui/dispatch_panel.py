@@ -205,7 +205,8 @@ def show_candidates(kb, user, result, done):
     # 7×24 is about when it is taken and dispatched (at night, on holidays), not about the time limit.
     badges = ("　:red-badge[7×24 随时派单]" if top.round_the_clock else "") + \
         (f"　:orange-badge[{render.markdown_literal(top.tier_name)}]" if top.due and top.due.clock else "")
-    st.markdown(("如需派单，首选" if answered else "首选") + f"：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
+    st.markdown(("如需派单，首选" if answered else "首选")
+                + f"：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
                 + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
