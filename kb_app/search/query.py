@@ -53,6 +53,11 @@ QUESTION_WEIGHT = 0.3
 EXPIRED_WEIGHT = 0.8
 #: Weight of jieba words relative to character bigrams.
 WORD_WEIGHT = 1.0
+#: A result scoring under this share of the first is only loosely related (社保卡丢了怎么补办 finds the
+#: 社保卡 and 身份证 answers, then six that share a word or two). Of the 211 questions of the regulation
+#: sets and the answers' own questions whose answer is found but not first, one scores under it
+#: (0.16, fifth); of the 60 such NCP questions, none (the lowest 0.57).
+LOOSE_SHARE = 0.25
 
 
 
@@ -77,6 +82,8 @@ class Hit:
     regions: list
     effective: str = ""
     expires: str = ""
+    #: Scored under LOOSE_SHARE of the first result: shares a word or two with the question at most.
+    loose: bool = False
 
     @property
     def status_label(self) -> str:
@@ -85,8 +92,11 @@ class Hit:
 
     def as_dict(self) -> dict:
         """The fields of the JSON output of ``kb search``."""
-        return {"id": self.id, "kind": self.kind, "title": self.title, "unit": self.unit,
-                "score": round(self.score, 4), "snippet": self.snippet}
+        out = {"id": self.id, "kind": self.kind, "title": self.title, "unit": self.unit,
+               "score": round(self.score, 4), "snippet": self.snippet}
+        if self.loose:
+            out["loose"] = True
+        return out
 
 
 @dataclasses.dataclass
@@ -112,6 +122,9 @@ class SearchResults:
     #: Nothing was found and the question names nothing to look for: it only says who or how it
     #: asks (我, 怎么办), so no other wording of a subject would help, only a subject.
     vague: bool = False
+    #: How many of all the results are closely related (not Hit.loose); None when more than the
+    #: first RERANK_DEPTH may be.
+    close: int | None = None
 
     @property
     def missing(self) -> bool:
@@ -267,6 +280,17 @@ def rerank(text: str, ranked: list) -> list:
     return sorted(out, key=lambda x: -x[1])
 
 
+def loosely_related(ranked: list) -> list[bool]:
+    """For each of the ranked (fields, score), whether it and all after it score under LOOSE_SHARE of
+    the best: an entry put just before the article it cites (citations.citing_first) may score a little
+    less than the article, and stays with it."""
+    floor = LOOSE_SHARE * max((score for _f, score in ranked), default=0.0)
+    out = [score < floor for _f, score in ranked]
+    for i in range(len(out) - 2, -1, -1):
+        out[i] = out[i] and out[i + 1]
+    return out
+
+
 def in_force_first(ranked: list, day: dt.date, text: str = "") -> list:
     """Ranked (fields, score) with the answers expired on ``day`` counted at EXPIRED_WEIGHT of their score,
     unless the question names one by a year or number of its title (2025年养老金调整)."""
@@ -349,12 +373,16 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
         ranked = citations.citing_first(ranked)
     else:
         ranked = in_force_first(ranked, day, text)
-    hits = [_hit(f, score, highlight, day, config) for f, score in ranked[offset:offset + limit]]
+    loose = loosely_related(ranked)
+    hits = [_hit(f, score, highlight, day, config, loose=far)
+            for (f, score), far in zip(ranked[offset:offset + limit], loose[offset:offset + limit])]
+    # Those beyond the ranked ones score less than the last of them before any reranking bonus.
+    close = loose.count(False) if len(ranked) >= total or loose[-1] else None
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
     covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
                              units)
     return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak,
-                         vague=not total and not asking.names)
+                         vague=not total and not asking.names, close=close)
 
 
 def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot) -> tuple:
@@ -400,7 +428,7 @@ def _adjust(text: str, norm: str, config: Snapshot, units: dict):
     return adjust
 
 
-def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot) -> Hit:
+def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot, loose: bool = False) -> Hit:
     unit = f.get("unit", "")
     return Hit(
         id=f["id"], kind=f["kind"], title=f.get("title", ""), unit=unit,
@@ -409,4 +437,4 @@ def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot)
         audience=f.get("audience", ""), path=f.get("source", ""),
         category=[c for c in f.get("category", "").split(",") if c],
         regions=[c for c in f.get("regions", "").split(",") if c],
-        effective=f.get("effective", ""), expires=f.get("expires", ""))
+        effective=f.get("effective", ""), expires=f.get("expires", ""), loose=loose)

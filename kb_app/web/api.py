@@ -178,6 +178,8 @@ async def search(request: Request) -> Response:
                 "hits": [views.hit_dict(h, reader) for h in results.hits]}
         if results.corrected:
             body["corrected"] = results.corrected
+        if results.close is not None:
+            body["close"] = results.close
         body.update({k: v for k, v in results.as_dict().items() if k in ("weak", "unknown", "vague")})
         body.update(views.advice(site.kb, p.q, results.commit or None))
         return 200, dumps(body), {"total": results.total, "provisional": results.provisional, "weak": results.weak,

@@ -45,6 +45,8 @@ SCHEMAS = {
                                                            "（坐席另把现行有效的排在前面），所以得分不一定逐条递减"}, "category": {"type": "array", "items": STR},
                 "snippet": {"type": "string", "description": "HTML 摘要：除 <mark> 外全部转义"},
                 "url": {"type": "string", "description": "公众页面的相对地址"},
+                "loose": {"type": "boolean", "description": "仅在为 true 时出现：得分不到第一条的四分之一，"
+                                                            "只和问题有一两个词相同，关系较远"},
                 "status": {"enum": ["in_force", "pending", "expired"], "description": "仅坐席"},
                 "status_label": {"type": "string", "description": "仅坐席"},
                 "audience": {"enum": ["public", "internal"], "description": "仅坐席"},
@@ -52,6 +54,8 @@ SCHEMAS = {
     "SearchResults": {"type": "object", "required": ["query", "commit", "total", "hits"], "properties": {
         "query": STR, "audience": {"enum": ["public", "agent"]}, "commit": STR, "total": {"type": "integer"},
         "offset": {"type": "integer"}, "limit": {"type": "integer"},
+        "close": {"type": "integer", "description": "全部结果中关系较近（不带 loose）的条数；排在前面。"
+                                                    "可能超过前 30 条时不出现"},
         "corrected": {"type": "string", "description": "问题原样没有结果时，按同音改正后实际查询的问题（如 社宝卡 → 社保卡）"},
         "weak": {"type": "boolean", "description": "仅在为 true 时出现：问题说到的事（unknown）知识库里没有，"
                                                    "结果只和问题中的部分词语有关，不是对这个问题的答复"},

@@ -114,7 +114,7 @@ async def home(request: Request) -> Response:
                                      category=chosen)
             hits = [views.hit_dict(h) for h in results.hits]
             pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
-            context.update(results=hits, total=results.total, page=number, pages=pages,
+            context.update(results=hits, total=results.total, close=results.close, page=number, pages=pages,
                            page_numbers=views.page_window(number, pages),
                            corrected=results.corrected, vague=results.vague, title=f"{q} - 查询结果",
                            weak=views.weak_words(results), missing=views.missing_words(results),

@@ -92,6 +92,8 @@ def hit_dict(hit, reader=None) -> dict:
     out = {"id": hit.id, "kind": hit.kind, "title": hit.title, "unit": hit.unit, "unit_name": hit.unit_name,
            "score": round(hit.score, 4), "snippet": safe_snippet(hit.snippet), "url": hit_url(hit),
            "category": hit.category}
+    if hit.loose:
+        out["loose"] = True
     if reader is not None:
         entry = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
         marks = reader.status_marks(entry) if entry is not None else []

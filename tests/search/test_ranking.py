@@ -136,3 +136,31 @@ def test_a_question_naming_a_city_finds_that_citys_regulation_first(kb, audience
     assert top("保定的条例什么时候开始施行") == ["baoding-2022/43"]
     assert top("北京市的条例什么时候开始施行") == ["beijing-2021/38"]
     assert set(top("北京和保定的条例分别什么时候开始施行", 2)) == {"baoding-2022/43", "beijing-2021/38"}
+
+
+def test_what_shares_a_word_or_two_is_marked_loosely_related(kb):
+    """社保卡丢了怎么补办: the 社保卡 and 身份证 answers are close; the rest share 怎么 or 丢了 at most."""
+    results = kb.search("社保卡丢了怎么补办")
+    assert ids(results)[:2] == ["sscard-reissue", "id-card-reissue"]
+    assert [h.loose for h in results.hits] == [False, False] + [True] * (len(results.hits) - 2)
+    assert results.close == 2 and results.total > 2
+    assert [h.get("loose", False) for h in results.as_dict()["hits"]] == [h.loose for h in results.hits]
+    assert [h.loose for h in kb.search("社保卡丢了怎么补办", offset=2).hits] == [True] * (results.total - 2)
+    # One matter asked plainly: nothing loose.
+    one = kb.search("失业金怎么领")
+    assert one.close == one.total and not any(h.loose for h in one.hits)
+
+
+def test_a_citing_entry_stays_with_the_article_it_goes_before():
+    """An entry put just before the article it cites may score a little less; it is no looser than it."""
+    ranked = [({"id": "a"}, 1.0), ({"id": "entry"}, 0.2), ({"id": "article"}, 0.3), ({"id": "b"}, 0.2),
+              ({"id": "c"}, 0.1)]
+    assert query.loosely_related(ranked) == [False, False, False, True, True]
+    assert query.loosely_related([]) == []
+
+
+def test_how_many_are_close_is_unknown_when_more_than_the_reranked_may_be(kb):
+    """热线 matches most documents about as well: the count of close ones would be a guess."""
+    results = kb.search("热线", limit=5)
+    assert results.total > query.RERANK_DEPTH and results.close is None
+    assert not any(h.loose for h in results.hits)

@@ -99,6 +99,13 @@ def test_a_misspelt_search_says_what_it_ran_instead(app_env, agent):
     assert "id=sscard-reissue" in [q for _l, p, q in links(at) if p == "entry"]
 
 
+def test_loosely_related_entries_are_marked_and_counted(app_env, agent):
+    at = search(console(agent), "社保卡丢了怎么补办")
+    badges = [m.value for m in at.markdown if "gray-badge" in m.value]
+    assert not any("关系较远" in b for b in badges[:2]) and all("关系较远" in b for b in badges[2:]) and badges[2:]
+    assert any(c.value.startswith("共 ") and "（关系较近的 2 条）" in c.value for c in at.caption)
+
+
 def test_a_search_nothing_answers_says_so_and_is_logged_as_weak(app_env, agent):
     at = search(console(agent), "护照怎么办理")
     [warning] = [w.value for w in at.warning if w.value.startswith("知识库里没有提到")]

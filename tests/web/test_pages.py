@@ -172,9 +172,10 @@ def test_beside_an_emergency_line_the_answers_are_folded(client):
     fold = re.search(r'<details class="after-alarm"><summary>不是紧急情况？查看政策答复（(\d+) 条）</summary>(.*?)</details>',
                      page, re.S)
     assert fold and int(fold.group(1)) > 0 and 'class="results"' in fold.group(2)
-    assert page.count('class="results"') == 1
+    before, _fold, after = page.partition('<details class="after-alarm">')
+    assert 'class="results"' not in before and after.count("</details>") == after.count("<details") + 1
     ordinary = client.get("/", params={"q": "社保卡丢了怎么补办"}).text
-    assert 'class="results"' in ordinary and "<details" not in ordinary
+    assert 'class="results"' in ordinary and 'class="after-alarm"' not in ordinary
 
 
 @pytest.mark.parametrize("question", ["交通事故的赔偿标准是多少", "社保卡丢了怎么补办", "上个月小区有人打架"])
@@ -671,3 +672,17 @@ def test_the_pager_numbers_the_first_last_and_nearby_pages(page, pages, shown):
     from kb_app.web import views
 
     assert views.page_window(page, pages) == shown
+
+
+def test_loosely_related_results_are_folded_under_the_close_ones(client):
+    """社保卡丢了怎么补办: two answers about lost cards, then six sharing a word or two, one click away."""
+    page = client.get("/", params={"q": "社保卡丢了怎么补办"}).text
+    assert "找到 2 条相关结果，另有 6 条关系较远" in page
+    close, _fold, loose = page.partition('<details class="looser"><summary>关系较远的结果（6 条）</summary>')
+    assert "/answers/sscard-reissue?" in close and "/answers/id-card-reissue?" in close
+    assert "/answers/medical-outpatient-reimbursement?" in loose and '<ol class="results" start="3">' in loose
+    body = client.get("/api/v1/search", params={"q": "社保卡丢了怎么补办"}).json()
+    assert body["close"] == 2 and [h.get("loose", False) for h in body["hits"]][:3] == [False, False, True]
+    # A question that finds one answer has nothing to fold.
+    one = client.get("/", params={"q": "失业金怎么领"}).text
+    assert "找到 1 条相关结果<" in one and 'class="looser"' not in one

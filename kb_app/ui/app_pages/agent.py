@@ -65,7 +65,8 @@ def show_hit(kb, reader, user, hit):
             entry_link(hit.id, hit.title)
         marks = reader.status_marks(entry) if entry else []
         st.markdown(" ".join([f":gray-badge[{KIND_LABELS.get(hit.kind, hit.kind)}]",
-                              *(f":red-badge[{m}]" for m in marks)]))
+                              *(f":red-badge[{m}]" for m in marks),
+                              *([":gray-badge[关系较远：只有一两个词相同]"] if hit.loose else [])]))
         if hit.snippet:
             st.markdown(render.snippet_html(hit.snippet), unsafe_allow_html=True)
         st.caption(" · ".join([hit.unit_name or hit.unit, *hit.category[:3]]))
@@ -187,7 +188,8 @@ def search_tab(kb, user):
                    "不是对这个问题的答复。没有采用其中的答复时，这次检索会记入“缺失的答复”，由热线中心交承办单位补充。",
                    icon=":material/help:")
     first = (page - 1) * LIMIT + 1
-    st.caption(f"共 {results.total} 条，第 {first}–{first + len(results.hits) - 1} 条")
+    close = f"（关系较近的 {results.close} 条）" if results.close is not None and results.close < results.total else ""
+    st.caption(f"共 {results.total} 条{close}，第 {first}–{first + len(results.hits) - 1} 条")
     reader = kb.reader(staff=True)
     for hit in results.hits:
         show_hit(kb, reader, user, hit)
