@@ -428,12 +428,28 @@ def _adjust(text: str, norm: str, config: Snapshot, units: dict):
     return adjust
 
 
+def _snippet(f: dict, highlight: list) -> str:
+    """The excerpt of a document around the question's words; when neither its text nor its title has
+    any, the document was found by one of its own questions (路灯坏了 → 第二十一条, by 路灯坏了街道说归供电公司让我自己找),
+    which goes first, so the reader sees why it is there."""
+    text = analysis.snippet(f.get("text", ""), highlight)
+    words = [w for w in highlight if len(w) >= 2]
+    title = f.get("title", "").lower()
+    if "<mark>" in text or not words or any(w in title for w in words):
+        return text
+    asked = [(sum(w in q.lower() for w in words), -len(q), q) for q in (f.get("questions") or "").split("\n") if q]
+    best = max(asked, default=(0, 0, ""))
+    if not best[0]:
+        return text
+    return f"相关问题：“{analysis.snippet(best[2], highlight, width=60)}”　{text}"
+
+
 def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot, loose: bool = False) -> Hit:
     unit = f.get("unit", "")
     return Hit(
         id=f["id"], kind=f["kind"], title=f.get("title", ""), unit=unit,
         unit_name=f.get("unit_name") or config.unit_name(unit), score=float(score),
-        snippet=analysis.snippet(f.get("text", ""), highlight), status=stored_status(f, day),
+        snippet=_snippet(f, highlight), status=stored_status(f, day),
         audience=f.get("audience", ""), path=f.get("source", ""),
         category=[c for c in f.get("category", "").split(",") if c],
         regions=[c for c in f.get("regions", "").split(",") if c],

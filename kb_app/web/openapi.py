@@ -46,7 +46,7 @@ SCHEMAS = {
                 "snippet": {"type": "string", "description": "HTML 摘要：除 <mark> 外全部转义"},
                 "url": {"type": "string", "description": "公众页面的相对地址"},
                 "loose": {"type": "boolean", "description": "仅在为 true 时出现：得分不到第一条的四分之一，"
-                                                            "只和问题有一两个词相同，关系较远"},
+                                                            "与问题关系较远（多半只有一两个词相同）"},
                 "status": {"enum": ["in_force", "pending", "expired"], "description": "仅坐席"},
                 "status_label": {"type": "string", "description": "仅坐席"},
                 "audience": {"enum": ["public", "internal"], "description": "仅坐席"},

@@ -164,3 +164,15 @@ def test_how_many_are_close_is_unknown_when_more_than_the_reranked_may_be(kb):
     results = kb.search("热线", limit=5)
     assert results.total > query.RERANK_DEPTH and results.close is None
     assert not any(h.loose for h in results.hits)
+
+
+def test_a_result_found_by_one_of_its_questions_shows_that_question(kb):
+    """路灯坏了: no article says it, but their questions do; the question found goes first in the excerpt."""
+    hits = kb.search("路灯坏了").hits
+    article = next(h for h in hits if h.kind == "article")
+    question = article.snippet.split("　")[0]
+    assert question.startswith("相关问题：“") and question.endswith("”") and "<mark>路灯坏了</mark>" in question
+    # Found by its own text: the excerpt is the text's.
+    answer = next(h for h in hits if h.id == "hotline-time-limits")
+    assert not answer.snippet.startswith("相关问题") and "<mark>路灯</mark>" in answer.snippet
+    assert not any(h.snippet.startswith("相关问题") for h in kb.search("社保卡丢了怎么补办").hits[:2])

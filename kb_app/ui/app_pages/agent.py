@@ -66,7 +66,7 @@ def show_hit(kb, reader, user, hit):
         marks = reader.status_marks(entry) if entry else []
         st.markdown(" ".join([f":gray-badge[{KIND_LABELS.get(hit.kind, hit.kind)}]",
                               *(f":red-badge[{m}]" for m in marks),
-                              *([":gray-badge[关系较远：只有一两个词相同]"] if hit.loose else [])]))
+                              *([":gray-badge[关系较远]"] if hit.loose else [])]))
         if hit.snippet:
             st.markdown(render.snippet_html(hit.snippet), unsafe_allow_html=True)
         st.caption(" · ".join([hit.unit_name or hit.unit, *hit.category[:3]]))
