@@ -160,8 +160,8 @@ _FORM_STYLE = (
     ".kb-auth input:focus{outline:2px solid #ff4b4b;border-color:transparent}"
     ".kb-auth button{display:block;margin-top:1rem;padding:.45rem 1rem;font-size:1rem;border-radius:.5rem;"
     "cursor:pointer;border:1px solid #ff4b4b;background:#ff4b4b;color:#fff}"
-    ".kb-auth.kb-logout button{margin-top:0;background:transparent;color:inherit;"
-    "border-color:rgba(49,51,63,.2)}"
+    ".kb-auth.kb-logout button{margin-top:0;padding:.25rem .75rem;font-size:.875rem;background:transparent;"
+    "color:inherit;border-color:rgba(49,51,63,.2)}"
     "</style>")
 
 

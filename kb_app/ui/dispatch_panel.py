@@ -165,23 +165,25 @@ def show_answers(kb, user, result, done):
 
 
 #: Columns shown only when some candidate fills them.
-OPTIONAL_COLUMNS = ("参考", "7×24", "协办单位", "层级")
+OPTIONAL_COLUMNS = ("参考", "7×24", "协办单位")
 
 
 def candidate_rows(result):
     """The candidates as table rows, short enough to read beside the sidebar at 1024 px: how the time is
-    counted is in the tier's name (2小时, 3个工作日), the due moment leaves out this year, why a candidate
-    ranks comes before the long lists of co-handlers, and a column no candidate fills is left out."""
+    counted is in the tier's name (2小时, 3个工作日), the due moment leaves out this year, the level goes
+    with the handling unit (a column of two characters wraps one a line), why a candidate ranks comes
+    before the long lists of co-handlers, and a column no candidate fills is left out."""
     rows = []
     for c in result.candidates:
         rows.append({
-            "事项": c.title, "主办单位": c.handler_name or c.handler, "时限": c.tier_name,
+            "事项": c.title,
+            "主办单位": (c.handler_name or c.handler) + (f"（{LEVELS.get(c.level, c.level)}）" if c.level else ""),
+            "时限": c.tier_name,
             "办结期限": (f"{c.due.at:%m-%d %H:%M}" if c.due.at.year == result.now.year else f"{c.due.at:%Y-%m-%d %H:%M}")
                         if c.due else "无法计算",
             "参考": c.note,
             "7×24": "是" if c.round_the_clock else "",
             "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
-            "层级": LEVELS.get(c.level, c.level or "—"),
         })
     empty = {name for name in OPTIONAL_COLUMNS if all(row[name] in ("", "—") for row in rows)}
     return [{k: v for k, v in row.items() if k not in empty} for row in rows]

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from kb_app import render
+from kb_app.labels import LEVEL_LABELS
 from kb_app.review import reverify
 from kb_app.review.impact import analyse
 from kb_app.content.model import Snapshot
@@ -287,11 +288,12 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     assert at.info[0].value == "涉及 7×24 小时服务领域（煤气味）：随时受理，立即派单。"
     table = at.table[0].value
     # No past orders: nothing to say why a candidate ranks, so no 参考 column.
-    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位", "层级"]
+    assert list(table.columns) == ["事项", "主办单位", "时限", "办结期限", "7×24", "协办单位"]
     gas = table[table["事项"] == app_env.entry("gas-leak").title].iloc[0]
     snap = app_env.snapshot()
     entry = app_env.entry("gas-leak")
-    assert gas["主办单位"] == snap.unit_name(entry.handler)
+    # The level goes with the unit: a column of its own wrapped one character a line.
+    assert gas["主办单位"] == f"{snap.unit_name(entry.handler)}（{LEVEL_LABELS[entry.level]}）"
     assert gas["协办单位"] == ("、".join(snap.unit_name(u) for u in entry.co_handlers) or "—")
     assert (gas["时限"], gas["7×24"]) == ("2小时", "是")
     # Two clock hours from the moment the request was taken.
