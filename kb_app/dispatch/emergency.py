@@ -15,7 +15,7 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
   (``strong``: 正在、刚才、快来、救命 …; ``weak``: 了、呢 …), ``not_now`` categories of words that say the
   text is about something else (过去的事、规定和办理、预防和担心、赔偿和理赔 …), ``anywhere`` (the
-  categories whose words are said of the whole call wherever they stand: 已经救出来了、开个玩笑),
+  categories whose words and patterns are said of the whole call wherever they stand: 已经救出来了、开玩笑的),
   ``ignore`` (words that contain a sign but are not one: 了解、为了; nor is a misheard character looked
   for inside them: 货车), ``negations`` (没、没有 … just before an event word),
   ``misheard`` (characters that speech-to-text confuses with an event word's character, by sound:
@@ -421,7 +421,9 @@ class Recogniser:
         for name, words in self.not_now.items():
             if only is None or name in only:
                 hits.setdefault(name, []).extend(found(words_in(words)))
-        for name, patterns in self.not_now_patterns.items() if only is None else ():
+        for name, patterns in self.not_now_patterns.items():
+            if only is not None and name not in only:
+                continue
             hits.setdefault(name, []).extend(found((m.start(), m.group(0)) for p in patterns for a, b in spans
                                                    for m in p.finditer(norm, a, b)))
         return [f"{name}（{'、'.join(dict.fromkeys(found))}）" for name, found in hits.items() if found]

@@ -179,7 +179,9 @@ def test_held_out_targets():
     # eleventh and twelfth sets' words and calls, fourth 90.0 %, fifth 95.0 %; with the thirteenth and fourteenth
     # (regional speech; a quality inspector's false alarms), third 94.3 % with false alarms 4.2 %, fourth 88.0 %;
     # with the fifteenth and sixteenth (minimal pairs; callers who do not sound urgent), third 93.2 %, fourth 88.0 %
-    # with false alarms 10.0 %, fifth 96.0 %.
+    # with false alarms 10.0 %, fifth 96.0 %; the seventeenth (a supervisor's hesitation calls), read once before
+    # anything was learnt from it, 90.0 % with false alarms 10.0 %, like the fourth; its words and calls left the
+    # held-out figures as they were.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
@@ -196,18 +198,18 @@ def test_held_out_targets():
     assert fifth["right"] >= 0.94
     assert fifth["false_alarms"] <= 0.07
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
-                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16"):
+                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with sixteen sets: 90.8 % -> 96.9 %,
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with seventeen sets: 90.6 % -> 96.9 %,
     2.7 % unchanged; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
-                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16"}
+                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -453,6 +455,29 @@ def test_another_right_line_counts(tmp_path):
     ("我想问问，我们小区消防拴都被锁起来了，万一着火怎么办，这个归哪个部门管", "none"),
     ("你好，我电动车电池鼓包了，已经拿到外面空地上放着了，没冒烟，这种电池怎么处理", "none"),
     ("上午就有人在医院闹事，到现在还不走，刚才把护士推倒了。", "110"),
+    # From the seventeenth set (a supervisor's hesitation calls): a scam that calls it 洗钱, a relative "in a crash"
+    # who needs money sent (110, not 122), a carer slapping an old man, a child whose mouth is held shut, a gambling
+    # fight whose table is overturned (no one trapped), cargo fallen on the car behind (no break-in); someone gone
+    # since last night and not back is missing still (昨天 says when they left, not that they were found) …
+    ("我婆婆刚才来电话说有个警察说她洗钱了，让她赶紧去银行把钱转走", "110"),
+    ("刚有个陌生号码说我老公出车祸了，让我马上把钱打过去", "110"),
+    ("养老院的护工正在扇我爸耳光，我在窗外看见的", "110"),
+    ("商场门口一个男的抱着个小女孩往外走，一直捂着她的嘴，孩子在蹬腿", "110"),
+    ("村里赌钱的打起来了，桌子都掀了，有人拿起了板凳", "110"),
+    ("货车上掉下来的钢管砸到我前面那辆车了，玻璃全碎了", "122"),
+    ("我儿子十四岁昨天下午出去玩，到现在还没回家，电话也打不通", "110"),
+    # … and no alarm for someone found again, a parrot's cry, a threat said in jest (开玩笑的, wherever it stands;
+    # not 不是开玩笑), dust like smoke (跟着火冒烟似的), a judgment unpaid to this day, a settlement gone back on,
+    # or one who fainted once and is fine now; 现在好了 said of what went wrong is no recovery.
+    ("前天孩子在商场走丢了，保安帮着找回来了，我想给保安送面锦旗", "none"),
+    ("对门养的鹦鹉一大早就在阳台上喊救命救命", "none"),
+    ("我弟在电话里说要拿刀砍死我 他是开玩笑的 我就跟你们说一声", "none"),
+    ("我不是开玩笑，楼下有个人拿着刀在砍人", "110"),
+    ("楼上装修砸墙，灰大得跟着火冒烟似的", "none"),
+    ("前年出的车祸官司判了，对方到现在还不给钱", "none"),
+    ("上周两车刮蹭当时私了了，现在对方反悔又找我要钱", "none"),
+    ("老人前天晕倒过一次，现在没事了，想问社区有没有上门体检", "none"),
+    ("物业说了多少回都不管，现在好了，楼道的杂物着了，烟都上来了", "119"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
