@@ -478,6 +478,13 @@ def test_another_right_line_counts(tmp_path):
     ("上周两车刮蹭当时私了了，现在对方反悔又找我要钱", "none"),
     ("老人前天晕倒过一次，现在没事了，想问社区有没有上门体检", "none"),
     ("物业说了多少回都不管，现在好了，楼道的杂物着了，烟都上来了", "119"),
+    # Dealt with on the spot, then asked about something else: a lid put on (就灭了), smoke gone, helped up with
+    # the family there, settled between the two — but not when the trouble goes on after it.
+    ("刚才厨房油锅起火了 我拿锅盖一盖就灭了 没人受伤 想问问灭火毯在哪买", "none"),
+    ("刚才一个大爷在公交站摔倒了 大家已经扶起来了 家里人也到了 我想说站台那块砖是松的", "none"),
+    ("刚才两辆电动车在菜场门口撞了一下 已经私了了 就是那个路口太乱了能不能管管", "none"),
+    ("刚才楼下有人烧纸冒了好多烟 现在烟都散了 想问小区里能不能烧纸", "none"),
+    ("刚才一个老人在小区里摔倒了 大家已经扶起来了 可他还是喘不上气 快来人", "120"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
