@@ -56,8 +56,9 @@ WORD_WEIGHT = 1.0
 #: A result scoring under this share of the first is only loosely related (社保卡丢了怎么补办 finds the
 #: 社保卡 and 身份证 answers, then six that share a word or two). Of the 211 questions of the regulation
 #: sets and the answers' own questions whose answer is found but not first, one scores under it
-#: (0.16, fifth); of the 60 such NCP questions, none (the lowest 0.57).
-LOOSE_SHARE = 0.25
+#: (0.16, fifth); of the 60 such NCP questions, none (the lowest 0.57). At a quarter the agent's
+#: 医保报销和医保结算 (0.22 of the first), which says how a lost 医保卡 is replaced, was loose too.
+LOOSE_SHARE = 0.2
 
 
 

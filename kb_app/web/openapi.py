@@ -45,7 +45,7 @@ SCHEMAS = {
                                                            "（坐席另把现行有效的排在前面），所以得分不一定逐条递减"}, "category": {"type": "array", "items": STR},
                 "snippet": {"type": "string", "description": "HTML 摘要：除 <mark> 外全部转义"},
                 "url": {"type": "string", "description": "公众页面的相对地址"},
-                "loose": {"type": "boolean", "description": "仅在为 true 时出现：得分不到第一条的四分之一，"
+                "loose": {"type": "boolean", "description": "仅在为 true 时出现：得分不到第一条的五分之一，"
                                                             "与问题关系较远（多半只有一两个词相同）"},
                 "status": {"enum": ["in_force", "pending", "expired"], "description": "仅坐席"},
                 "status_label": {"type": "string", "description": "仅坐席"},
