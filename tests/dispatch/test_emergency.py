@@ -180,8 +180,9 @@ def test_held_out_targets():
     # (regional speech; a quality inspector's false alarms), third 94.3 % with false alarms 4.2 %, fourth 88.0 %;
     # with the fifteenth and sixteenth (minimal pairs; callers who do not sound urgent), third 93.2 %, fourth 88.0 %
     # with false alarms 10.0 %, fifth 96.0 %; the seventeenth (a supervisor's hesitation calls), read once before
-    # anything was learnt from it, 90.0 % with false alarms 10.0 %, like the fourth; its words and calls left the
-    # held-out figures as they were.
+    # anything was learnt from it, 90.0 % with false alarms 10.0 %, like the fourth; the eighteenth (the aftermath
+    # of an incident), 77.5 % with false alarms 7.5 %; with their words and calls, fourth 89.0 %, the other held-out
+    # figures as they were.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
@@ -198,18 +199,18 @@ def test_held_out_targets():
     assert fifth["right"] >= 0.94
     assert fifth["false_alarms"] <= 0.07
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
-                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17"):
+                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with seventeen sets: 90.6 % -> 96.9 %,
-    2.7 % unchanged; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with eighteen sets: 89.9 % -> 96.3 %,
+    2.4 % unchanged; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
-                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17"}
+                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -485,6 +486,24 @@ def test_another_right_line_counts(tmp_path):
     ("刚才两辆电动车在菜场门口撞了一下 已经私了了 就是那个路口太乱了能不能管管", "none"),
     ("刚才楼下有人烧纸冒了好多烟 现在烟都散了 想问小区里能不能烧纸", "none"),
     ("刚才一个老人在小区里摔倒了 大家已经扶起来了 可他还是喘不上气 快来人", "120"),
+    # From the eighteenth set (the aftermath: danger back after it seemed over, or over for good): a man beating his
+    # wife again, a doctor attacked, a crowbar at the doors, a child pulled into a car, money asked for a grandchild
+    # "in trouble", someone pinned under a collapse, a child pulled out who has not woken, a heart slowing, a man
+    # lying in the road, a car left across it; and no alarm for a fight broken up, a lost child home, a faint over.
+    ("警察走了以后他又回来了 现在在打他老婆 孩子一直在哭", "110"),
+    ("医院急诊室有个家属冲进来打医生 护士拉不住", "110"),
+    ("我外婆说有人打电话讲我出事了要钱 她这会儿已经在去银行的路上了", "110"),
+    ("仓库的货架倒了 下面压着一个人 喊他没反应", "119"),
+    ("孩子从泳池里捞上来了 到现在还没醒", "120"),
+    ("我爸说胸口闷 心跳越来越慢 手脚冰凉", "120"),
+    ("那个骑电瓶车的大爷又躺马路上了 车来车往的", "122"),
+    ("刚才两个醉汉在烧烤摊打架 老板劝开了人都走了 我想投诉烧烤摊占道", "none"),
+    ("前天走丢的那个小孩已经回家了 寻人的帖子怎么删", "none"),
+    ("刚才我妈低血糖晕了一下 不用派人了 现在已经坐起来了", "none"),
+    # Found once and lost again: the finding is said of the first time. Brought home is found.
+    ("上午孩子走丢过一次找到了 下午在公园孩子又不见了 穿蓝衣服", "110"),
+    ("孩子在超市走丢了 刚才已经找到了 谢谢你们", "none"),
+    ("我奶奶昨天走丢被派出所送回来了 想问防走失手环哪里领", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
