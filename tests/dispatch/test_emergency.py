@@ -181,8 +181,9 @@ def test_held_out_targets():
     # with the fifteenth and sixteenth (minimal pairs; callers who do not sound urgent), third 93.2 %, fourth 88.0 %
     # with false alarms 10.0 %, fifth 96.0 %; the seventeenth (a supervisor's hesitation calls), read once before
     # anything was learnt from it, 90.0 % with false alarms 10.0 %, like the fourth; the eighteenth (the aftermath
-    # of an incident), 77.5 % with false alarms 7.5 %; with their words and calls, fourth 89.0 %, the other held-out
-    # figures as they were.
+    # of an incident), 77.5 % with false alarms 7.5 %; the nineteenth (calls from places of work), 81.9 % with 3.8 %;
+    # with the eighteenth's words and calls, fourth 89.0 %; with the nineteenth's calls too, 88.0 % again (one call
+    # near the threshold of resemblance); the other held-out figures as they were.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
@@ -199,18 +200,19 @@ def test_held_out_targets():
     assert fifth["right"] >= 0.94
     assert fifth["false_alarms"] <= 0.07
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
-                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18"):
+                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
-    """Each tuning set read with examples learnt from the others: more emergencies on the right line, no more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with eighteen sets: 89.9 % -> 96.3 %,
-    2.4 % unchanged; 7 -> 8 of 165)."""
+    """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with nineteen sets: 89.3 % -> 95.9 %,
+    2.4 % -> 2.5 %; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
-                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18"}
+                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18",
+                         "tune 19"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -504,6 +506,18 @@ def test_another_right_line_counts(tmp_path):
     ("上午孩子走丢过一次找到了 下午在公园孩子又不见了 穿蓝衣服", "110"),
     ("孩子在超市走丢了 刚才已经找到了 谢谢你们", "none"),
     ("我奶奶昨天走丢被派出所送回来了 想问防走失手环哪里领", "none"),
+    # From the nineteenth set (calls from places of work): a crowbar pointed, a silo smouldering, a passenger lift
+    # with people in it, blood spurting past a tourniquet (勒着 is no threat there), a driver asleep at the wheel, a
+    # nail gun (no gun); and someone pulled out of the fumes is out of the smoke, not out of danger (the 120
+    # events outlast 拖出来了).
+    ("停车场有个人拿着撬棍指着我 让我把车钥匙给他", "110"),
+    ("饲料厂的筒仓着了 里面闷着烧 工人都撤出来了", "119"),
+    ("写字楼的客梯困人了 里面有个老人说心慌", "119"),
+    ("工地一个人被切割机划到腿 血是喷出来的 用衣服勒着也止不住", "120"),
+    ("前面那辆车一会快一会慢 压着线走 司机好像睡着了", "122"),
+    ("我们在装修 有个工人用钉枪打到手了 钉子穿过去了 一直流血", "120"),
+    ("烧炭的屋里一个老人晕过去了 我们已经把他拖出来了 还是叫不醒", "120"),
+    ("地下室的水泵房有人触电晕倒了 已经拉出来了", "120"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
