@@ -83,7 +83,7 @@ class Hit:
     regions: list
     effective: str = ""
     expires: str = ""
-    #: Scored under LOOSE_SHARE of the first result: shares a word or two with the question at most.
+    #: Scored under LOOSE_SHARE of the first result (and so did all after it): loosely related to the question.
     loose: bool = False
 
     @property
