@@ -176,6 +176,9 @@ def test_beside_an_emergency_line_the_answers_are_folded(client):
     assert 'class="results"' not in before and after.count("</details>") == after.count("<details") + 1
     ordinary = client.get("/", params={"q": "社保卡丢了怎么补办"}).text
     assert 'class="results"' in ordinary and 'class="after-alarm"' not in ordinary
+    # Answers about none of what an emergency names are said to be so before they are opened.
+    crash = client.get("/", params={"q": "红绿灯全灭了已经有两辆蹭了"}).text
+    assert re.search(r'<summary>不是紧急情况？查看政策答复（\d+ 条，只和您说的部分词语有关）</summary>', crash)
 
 
 @pytest.mark.parametrize("question", ["交通事故的赔偿标准是多少", "社保卡丢了怎么补办", "上个月小区有人打架"])
