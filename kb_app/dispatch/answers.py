@@ -25,6 +25,7 @@ import weakref
 
 from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
 from ..search.coverage import single_nouns
+from ..search.query import names_by_number
 
 #: Answers covering less of the request than this are not offered at all.
 MIN_COVERAGE = 0.5
@@ -50,6 +51,9 @@ class Answer:
     coverage: float
     settles: bool
     snippet: str = ""
+    #: The request names this answer by a year or number of its title (2025年低保标准是多少): one that has
+    #: expired is then what the caller asks about.
+    named: bool = False
 
     def to_dict(self) -> dict:
         return {"entry": self.entry_id, "title": self.title, "unit": self.unit, "unit_name": self.unit_name,
@@ -144,7 +148,7 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
         status = entry.status(day) if day is not None and hit.status in STATUSES else hit.status
         settles = status == "in_force" and (cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))
         answers.append(Answer(hit.id, hit.title, hit.unit, hit.unit_name, hit.audience or entry.audience, status,
-                              cov, settles, hit.snippet))
+                              cov, settles, hit.snippet, names_by_number(text, hit.title)))
     answers.sort(key=lambda a: not a.settles)  # stable: search rank within each group
     return answers[:limit]
 

@@ -295,14 +295,19 @@ def loosely_related(ranked: list) -> list[bool]:
 def in_force_first(ranked: list, day: dt.date, text: str = "") -> list:
     """Ranked (fields, score) with the answers expired on ``day`` counted at EXPIRED_WEIGHT of their score,
     unless the question names one by a year or number of its title (2025年养老金调整)."""
-    numbers = set(_YEAR_OR_NUMBER.findall(analysis.normalize(text)))
-
     def weight(f: dict) -> float:
         if not f.get("expires") or stored_status(f, day) != "expired":
             return 1.0
-        return 1.0 if numbers & set(_YEAR_OR_NUMBER.findall(analysis.normalize(f.get("title", "")))) else EXPIRED_WEIGHT
+        return 1.0 if names_by_number(text, f.get("title", "")) else EXPIRED_WEIGHT
 
     return sorted(((f, score * weight(f)) for f, score in ranked), key=lambda x: -x[1])
+
+
+def names_by_number(text: str, title: str) -> bool:
+    """Whether a question names a document by a year or number of its title (2025年低保标准 names
+    “2025年低保标准”): last year's answer is then what is asked about, not last year's by mistake."""
+    numbers = set(_YEAR_OR_NUMBER.findall(analysis.normalize(text)))
+    return bool(numbers) and bool(numbers & set(_YEAR_OR_NUMBER.findall(analysis.normalize(title))))
 
 
 _YEAR_OR_NUMBER = re.compile(r"\d{3,}")

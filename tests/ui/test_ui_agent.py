@@ -228,13 +228,17 @@ def test_a_consultation_is_answered_directly(app_env, agent):
 
 def test_an_answer_not_in_force_says_it_cannot_be_read_to_the_caller(app_env, agent):
     """Last year's answer matched the request as well as this year's: no match figure beside it, but what
-    it is good for."""
-    at = dispatch(console(agent), "2025年低保标准是多少")
+    it is good for — comparing, or, when the caller names its year, telling what it was."""
+    at = dispatch(console(agent), "低保标准是多少")
     found = [q for _l, p, q in links(at) if p == "entry"]
     assert "id=dibao-standard-2025" in found
     captions = [c.value for c in at.caption if "市民政局" in c.value or "·" in c.value]
     assert any(c.endswith("· 已失效，只供对照，不能用来答复") for c in captions), captions
     assert not any("已失效" in c and "吻合" in c for c in captions)
+    assert not [b for b in at.button if b.key == "outcome_answer_dibao-standard-2025"]
+    at = dispatch(console(agent), "2025年低保标准是多少")
+    captions = [c.value for c in at.caption if "·" in c.value]
+    assert any(c.endswith("· 已失效，来电人问的正是这一条：可以告知，并说明已不再执行") for c in captions), captions
     assert not [b for b in at.button if b.key == "outcome_answer_dibao-standard-2025"]
 
 
