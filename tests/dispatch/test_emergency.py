@@ -518,6 +518,12 @@ def test_another_right_line_counts(tmp_path):
     ("我们在装修 有个工人用钉枪打到手了 钉子穿过去了 一直流血", "120"),
     ("烧炭的屋里一个老人晕过去了 我们已经把他拖出来了 还是叫不醒", "120"),
     ("地下室的水泵房有人触电晕倒了 已经拉出来了", "120"),
+    # A sign of now after the words that it was dealt with tells of an event only when one is told after them:
+    # 现在堵得厉害 after 交警已经到了 is about the traffic; 火还在烧 after 消防已经到了 is the fire.
+    ("刚才那边两车追尾了 交警已经到了 就是现在那个路口堵得厉害 能不能派人疏导", "none"),
+    ("刚才有人晕倒了 救护车已经到了 现在正在抬人 我想问问要不要我留个电话作证", "none"),
+    ("消防已经到了 可是火还在烧 现在烧到二楼了", "119"),
+    ("我爸刚才抽过去一次 以为没事了 现在又在抽", "120"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
