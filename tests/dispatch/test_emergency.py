@@ -183,7 +183,8 @@ def test_held_out_targets():
     # anything was learnt from it, 90.0 % with false alarms 10.0 %, like the fourth; the eighteenth (the aftermath
     # of an incident), 77.5 % with false alarms 7.5 %; the nineteenth (calls from places of work), 81.9 % with 3.8 %;
     # with the eighteenth's words and calls, fourth 89.0 %; with the nineteenth's calls too, 88.0 % again (one call
-    # near the threshold of resemblance); the other held-out figures as they were.
+    # near the threshold of resemblance); the other held-out figures as they were. With a sign of now after the
+    # words that a matter was dealt with counted only for an event told after them, the fourth's false alarms 8.3 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
