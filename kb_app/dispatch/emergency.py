@@ -228,9 +228,9 @@ class Recogniser:
         masked = self._mask_ignored(norm)
         best: dict[str, Finding] = {}
         occurrences = list(self._occurrences(norm, masked))
-        told = sorted({occ.start for occ in occurrences})
+        last_told = max((occ.start for occ in occurrences), default=0)
         for occ in occurrences:
-            finding = self._judge(norm, masked, occ, breaks, told)
+            finding = self._judge(norm, masked, occ, last_told, breaks)
             if finding is None:
                 continue
             held = best.get(occ.group.rule_id)
@@ -335,8 +335,8 @@ class Recogniser:
                             between = (first[0] + len(first[1]), second[0])
                             yield _Occurrence(group, f"{first[1]}…{second[1]}", start, end, False, between)
 
-    def _judge(self, norm: str, masked: str, occ: _Occurrence, breaks: tuple[int, ...] = (),
-               told: list[int] | None = None) -> Finding | None:
+    def _judge(self, norm: str, masked: str, occ: _Occurrence, last_told: int,
+               breaks: tuple[int, ...] = ()) -> Finding | None:
         lo, hi = _bounds(_SENTENCE, norm, 0, len(norm), occ.start, occ.end)
         if any(x and x in norm[lo:hi] for x in occ.group.exclude):
             return None
@@ -378,7 +378,7 @@ class Recogniser:
             state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) else SUSPECTED
         if occ.misheard and state == EMERGENCY and not (strong or near_strong):
             state = SUSPECTED
-        if state != DISMISSED and (dealt := self._dealt_with(norm, masked, occ.end, other, told)):
+        if state != DISMISSED and (dealt := self._dealt_with(norm, masked, occ.end, last_told, other)):
             state, own_reasons = DISMISSED, [*own_reasons, f"已经处置（{dealt}）"]
         # The signs that decided: a strong one says enough (快来人 of 着火了，快来人, not its 了 and 着).
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
@@ -389,20 +389,19 @@ class Recogniser:
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback,
                        weak_signs=bool(signs) and not (strong or near_strong))
 
-    def _dealt_with(self, norm: str, masked: str, event_end: int, outlasts=(), told=None) -> str:
+    def _dealt_with(self, norm: str, masked: str, event_end: int, last_told: int, outlasts=()) -> str:
         """The last words of a text saying the emergency was dealt with, ending after the event (which ends at
         ``event_end``) with no sign that it is still going on after them (…车已经到了 — not …消防到了，火还在烧,
         nor 车已经到了，可是人快不行了, where the event is told after them; nor words that overlap the ``outlasts``
-        spans, what the event outlasts); else empty. ``told`` holds where the text's event words start: a sign
-        after the words counts only with an event told after them too (None: any sign counts)."""
+        spans, what the event outlasts); else empty. ``last_told`` is where the text's last event word starts:
+        a sign after the words counts only with an event told after them too."""
         said = [(at, w) for w in self.handled for at in _finds(norm, w) if not _overlaps(at, at + len(w), outlasts)]
         last = max(((at + len(w), w) for at, w in said), default=None)
         if last is None or last[0] <= event_end:
             return ""
         # A sign of now after them tells of an event told after them too (…消防到了，火还在烧); with none told
         # after them, it is about something else (…交警已经到了，就是现在堵得厉害).
-        if self._signs(masked, ((last[0], len(norm)),), self.strong) \
-                and (told is None or any(start >= last[0] for start in told)):
+        if last_told >= last[0] and self._signs(masked, ((last[0], len(norm)),), self.strong):
             return ""
         return last[1]
 

@@ -124,8 +124,12 @@ def answer_caption(a) -> str:
     that it cannot be read to the caller (last year's answer matched 100 % beside this year's); an expired one
     is still good for comparing, and is what the caller asks about when the request names its year."""
     if a.status != "in_force":
-        use = ("来电人问的正是这一条：可以告知，并说明已不再执行" if a.status == "expired" and a.named
-               else "只供对照，不能用来答复" if a.status == "expired" else "不能用来答复")
+        if a.status != "expired":
+            use = "不能用来答复"
+        elif a.named:
+            use = "来电人问的正是这一条：可以告知，并说明已不再执行"
+        else:
+            use = "只供对照，不能用来答复"
         return f"{a.unit_name or a.unit} · {STATUS_LABELS.get(a.status, a.status)}，{use}"
     return f"{a.unit_name or a.unit} · 与诉求吻合 {a.coverage:.0%}"
 

@@ -114,7 +114,9 @@ async def home(request: Request) -> Response:
                                      category=chosen)
             hits = [views.hit_dict(h) for h in results.hits]
             pages = min(api.MAX_PAGE, -(-results.total // PAGE_SIZE))
-            context.update(results=hits, total=results.total, close=results.close, page=number, pages=pages,
+            # How many are close; all of them when that cannot be told (more than the reranked may be).
+            close = results.total if results.close is None else results.close
+            context.update(results=hits, total=results.total, close=close, page=number, pages=pages,
                            page_numbers=views.page_window(number, pages),
                            corrected=results.corrected, vague=results.vague, title=f"{q} - 查询结果",
                            weak=views.weak_words(results), missing=views.missing_words(results),
