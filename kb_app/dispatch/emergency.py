@@ -379,7 +379,9 @@ class Recogniser:
         if occ.misheard and state == EMERGENCY and not (strong or near_strong):
             state = SUSPECTED
         if state != DISMISSED and (dealt := self._dealt_with(norm, masked, occ.end, last_told, other)):
-            state, own_reasons = DISMISSED, [*own_reasons, f"已经处置（{dealt}）"]
+            # The same words may also have been read as past (交警已经到了): said once.
+            said = any(r.endswith(f"（{dealt}）") for r in own_reasons + near_reasons)
+            state, own_reasons = DISMISSED, own_reasons if said else [*own_reasons, f"已经处置（{dealt}）"]
         # The signs that decided: a strong one says enough (快来人 of 着火了，快来人, not its 了 and 着).
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
         # A sign inside a longer one found is the same words (刚 of 刚才): said once.

@@ -540,6 +540,9 @@ def test_a_call_not_urgent_says_why_before_the_words_of_now_it_outweighed():
     said = finding.explanation()
     assert "；但说的可能是已经处置（车已经到了）；" in said and said.endswith("不足以说明正在发生")
     assert "正在发生的迹象" not in said
+    # Words read both as past and as dealt with are said once.
+    _, both, _ = intake(snap, "刚才路口两辆车撞了，交警已经到了，我就想问问保险怎么理赔")
+    assert both.state == DISMISSED and both.explanation().count("交警已经到了") == 1
     # A weak sign (了) outweighed is not worth naming: the reason alone is said.
     _, past, _ = intake(snap, "昨天有人打架了")
     assert past.state == DISMISSED and past.signs == ["了"]
