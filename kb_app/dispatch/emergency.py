@@ -58,7 +58,11 @@ DEFAULT_WINDOW = 10
 #: Sentence ends: signs in another sentence do not describe this event.
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 #: Clause ends within a sentence: a not-now word in the event's own clause is said of the event.
-_CLAUSE = re.compile(r"[，,、：:]")
+_CLAUSE = re.compile(r"[，,、：:…]")
+#: A turn within a sentence, an ellipsis (燃气费的事我想问问……等一下，厨房里煤气味越来越浓): what the sentence
+#: was about before it does not exclude an event after it, though a time said just before it is still of the event.
+_TURN = re.compile(r"…")
+_ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
 _SPACE = re.compile(r"\s+")
 
 
@@ -169,8 +173,8 @@ def compact(text: str) -> str:
 def pauses(text: str) -> tuple[str, tuple[int, ...]]:
     """:func:`compact` of a text and where its whitespace was, as offsets into it. A transcript without
     punctuation marks a pause with a space (我从梯子上摔下来了 腿好像断了): a pause ends a clause for the
-    context, while words are still found across it (有人 打 架 了)."""
-    parts = _SPACE.split(normalize(text))
+    context, while words are still found across it (有人 打 架 了). An ellipsis is one character (…)."""
+    parts = _SPACE.split(_ELLIPSIS.sub("…", normalize(text)))
     offsets, at = [], 0
     for part in parts[:-1]:
         at += len(part)
@@ -338,7 +342,8 @@ class Recogniser:
     def _judge(self, norm: str, masked: str, occ: _Occurrence, last_told: int,
                breaks: tuple[int, ...] = ()) -> Finding | None:
         lo, hi = _bounds(_SENTENCE, norm, 0, len(norm), occ.start, occ.end)
-        if any(x and x in norm[lo:hi] for x in occ.group.exclude):
+        tlo, thi = _bounds(_TURN, norm, lo, hi, occ.start, occ.end)
+        if any(x and x in norm[tlo:thi] for x in occ.group.exclude):
             return None
         if self._negated(masked[lo:occ.start]) or occ.between and self._negated(masked[lo:occ.between[1]]):
             # 没着火; of a pair, also before its second word (车被别了一下，没撞上).

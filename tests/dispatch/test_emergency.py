@@ -525,6 +525,9 @@ def test_another_right_line_counts(tmp_path):
     ("刚才有人晕倒了 救护车已经到了 现在正在抬人 我想问问要不要我留个电话作证", "none"),
     ("消防已经到了 可是火还在烧 现在烧到二楼了", "119"),
     ("我爸刚才抽过去一次 以为没事了 现在又在抽", "120"),
+    # An ellipsis is a turn: the topic before it (燃气费) does not exclude the event after it, a time still counts.
+    ("我想问一下燃气费怎么交……等等，厨房里煤气味越来越浓了", "119"),
+    ("昨天晚上……楼下有人打架", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
