@@ -185,6 +185,9 @@ def test_held_out_targets():
     # with the eighteenth's words and calls, fourth 89.0 %; with the nineteenth's calls too, 88.0 % again (one call
     # near the threshold of resemblance); the other held-out figures as they were. With a sign of now after the
     # words that a matter was dealt with counted only for an event told after them, the fourth's false alarms 8.3 %.
+    # The twentieth to twenty-second (a home's day and night; a drill against over-alarming; passers-by), read
+    # once first: 91.2 % with 7.5 %, 78.0 % with 6.4 %, 89.4 % with 2.5 %; with their words, an ellipsis read as a
+    # turn and 火车/火锅 no longer excluding a fire, third 94.3 %, fourth 89.0 %; with their calls too, 88.0 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
@@ -201,19 +204,20 @@ def test_held_out_targets():
     assert fifth["right"] >= 0.94
     assert fifth["false_alarms"] <= 0.07
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
-                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19"):
+                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19", "tune 20",
+                 "tune 21", "tune 22"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with nineteen sets: 89.3 % -> 95.9 %,
-    2.4 % -> 2.5 %; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twenty-two sets: 88.8 % -> 95.8 %,
+    1.8 % -> 1.9 %; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
                          "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18",
-                         "tune 19"}
+                         "tune 19", "tune 20", "tune 21", "tune 22"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -527,7 +531,34 @@ def test_another_right_line_counts(tmp_path):
     ("我爸刚才抽过去一次 以为没事了 现在又在抽", "120"),
     # An ellipsis is a turn: the topic before it (燃气费) does not exclude the event after it, a time still counts.
     ("我想问一下燃气费怎么交……等等，厨房里煤气味越来越浓了", "119"),
-    ("昨天晚上……楼下有人打架", "none"),
+    ("昨天晚上……楼下有人打架", "none"),    # Twentieth to twenty-second tuning sets: a home's day, a drill against over-alarming, passers-by.
+    ("我奶奶一个人住，打了一天电话没人接", "110"),
+    ("我儿子在河边溺水了，已经捞出来了，不喘气", "120"),
+    ("我老公说他刚才在路上撞倒了一个人，现在吓坏了", "122"),
+    ("我在景区遇到冒充工作人员的在收钱，现在人还在门口", "110"),
+    ("电梯坏了，里面关着两个人，已经二十分钟了", "119"),
+    ("楼下那条大狗正在咬一个老人，没人敢上前", "119"),
+    ("公园里一群猴子在抓人，有个小孩被抓伤了", "119"),
+    ("老街那堵围墙在往外倒，下面有小孩在玩", "119"),
+    ("商场门口的广告牌一边已经脱落了，在那晃", "119"),
+    ("路口的路灯杆被撞歪了，斜在马路上", "122"),
+    ("骑电动车的小伙子自己摔了，下巴磕了个大口子，血一直往外冒", "120"),
+    ("杀鸡的时候刀把手砍了个口子，血止不住", "120"),
+    ("有人打电话说我老公出车祸了，要我马上转三万，现在还在打", "110"),
+    ("我爸被刷单骗了一千，已经报过警了，他现在很后悔", "none"),
+    ("锅里的油起火了，我赶紧用锅盖盖灭了，现在想问灶台坏了谁修", "none"),
+    ("想表扬一下120的医生，他们几分钟就到了", "none"),
+    ("楼道里堆的纸箱迟早要着火，谁来清理", "none"),
+    ("早高峰公交挤得要命，喘不过气", "none"),
+    ("接到电话说我儿子出车祸要钱，我一听就是骗子，直接挂了", "none"),
+    ("烟感报警器一直在叫，没有冒烟，是不是没电了", "none"),
+    ("切菜的时候手上烫了个小水泡，已经抹了烫伤膏", "none"),
+    ("小区车库老有人堵我的车，物业不管", "none"),
+    ("被我家孩子气晕了，不是真晕，想问托管班", "none"),
+    ("景区人多得要爆炸了，建议限流", "none"),
+    ("大树倒了砸在车上，车里还坐着人", "119"),
+    ("我奶奶一个人住，电话没人接，我从窗户看见她躺在地上", "120"),
+    ("火车站旁边的仓库着火了，火越来越大", "119"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
