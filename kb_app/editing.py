@@ -73,7 +73,7 @@ _FIELD_NAME = re.compile(" ?(?<![A-Za-z_])(" + "|".join(sorted(LABELS, key=len, 
 def in_words(text: str) -> str:
     """A validation message as the form says it: field names as their labels (title → “标题”), and the
     form for the file's front matter."""
-    return _FIELD_NAME.sub(lambda m: f"“{LABELS[m.group(1)]}”", text).replace("在前置信息中", "在表单中")
+    return _FIELD_NAME.sub(lambda m: f"“{LABELS[m.group(1)]}”", text).replace("在前置信息中", "在表单中").replace("在前置信息之后写上", "在“正文”中写上")
 
 
 #: Where a field that an entry did not have goes: after the field before it in this order.

@@ -322,6 +322,12 @@ def mask(text: str | None) -> str:
     return text if read == written else _as_written(written, read, text)
 
 
+def without_labels(masked: str) -> str:
+    """A masked text with its labels taken out: what it says besides the numbers and names it held
+    (``[手机号]`` alone says nothing)."""
+    return _LABEL_SPLIT.sub("", masked or "")
+
+
 def _as_written(written: str, read: str, masked: str) -> str:
     """The masked text with the full-width digits, signs and brackets of what was written (（一）,
     １２月) where they were left: the patterns read them as ASCII, and nothing else reads them so.

@@ -60,6 +60,7 @@ def staff_page_signed_out(title: str, url_path: str):
 def not_for_this_role(title: str, user, landing):
     """What a staff page's address shows to a signed-in user whose role may not open it."""
     st.title(title)
-    st.warning(f"“{title}”不对{user.role_label}开放：如需使用，请联系管理员调整账号角色。", icon=":material/block:")
+    role = user.role_named(get_kb().snapshot().unit_name)
+    st.warning(f"“{title}”不对{role}开放：如需使用，请联系管理员调整账号角色。", icon=":material/block:")
     if landing is not None:
         st.page_link(landing, label=f"回到{landing.title}", icon=":material/arrow_back:")

@@ -35,7 +35,7 @@ from ..editing import LABELS as FIELD_LABELS
 from ..search.analysis import names_something, normalize, without_courtesy
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from .stats import NOT_ALARMED
-from ..privacy import LABELS
+from ..privacy import LABELS, without_labels
 
 KIND = "suggested_question"
 #: The list a phrasing is added to, per kind of entry.
@@ -382,8 +382,9 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     by_key: dict[str, dict] = {}
     for query, searches, zero, weak, success, last in rows:
         key = phrasing_key(query)
-        # 我想问一下、您好: nothing is missing but the matter; 救命、着火了: the answer is a transfer.
-        if not key or not names_something(query) or kb.public_alarm(query):
+        # 我想问一下、您好: nothing is missing but the matter; 救命、着火了: the answer is a transfer; a phone
+        # number alone ([手机号]) asks nothing.
+        if not key or not names_something(without_labels(query)) or kb.public_alarm(query):
             continue
         g = by_key.setdefault(key, {"query": clean_phrasing(query), "searches": 0, "zero": 0, "weak": 0,
                                     "success": 0, "last": ""})

@@ -85,6 +85,9 @@ def test_validation_message_next_to_the_field(kb, users):
     cr = kb.review.list()[0]
     assert not cr.valid and cr.state == "draft"
     assert "注意：校验未通过（1 个问题），修正前不能批准。" in at.success[0].value
+    at = open_entry(users["hrss-editor"])
+    at.text_area(key=body_key(at)).input("").run()
+    assert "正文为空。在“正文”中写上答复内容或职责边界说明。" in "".join(texts(at, "caption"))  # no 前置信息
 
 
 def test_a_change_request_renaming_the_entry_keeps_it_chosen(kb, users):
@@ -308,3 +311,18 @@ def test_review_opens_the_editor_on_the_requests_entry(kb, users):
     at.button(key="review_edit").click().run()
     assert not at.exception
     assert at.selectbox(key="editor_entry").value == HRSS and at.selectbox(key="editor_target").value == cr.id
+
+
+def test_a_request_adding_an_entry_is_still_an_addition_when_edited_again(kb, users):
+    """A reviewer sends a new answer back; the author mends it: the message says 新增, not 修改."""
+    new = "entries/policy/city-hrss/sscard-notes.md"
+    page = ("---\nid: sscard-notes\nkind: policy\ntitle: 社保卡挂失须知\nunit: city-hrss\naudience: public\n"
+            "---\n挂失后补办。\n")
+    cr = kb.review.create(users["hrss-editor"], "新增“社保卡挂失须知”", {new: page}, submit=True)
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.selectbox(key="editor_target").set_value(cr.id).run()
+    assert at.selectbox(key="editor_entry").value == new
+    at.text_area(key=body_key(at)).input("挂失后到社保经办机构补办。").run()
+    at.button(key="editor_save").click().run()
+    assert not at.exception
+    assert texts(at, "success")[0].startswith(f"新增“社保卡挂失须知”已提交审核：变更请求 #{cr.id}")

@@ -91,6 +91,9 @@ def test_a_role_that_may_not_open_a_page_is_told_so(people):
     assert at.warning[0].value == "“用户管理”不对坐席开放：如需使用，请联系管理员调整账号角色。"
     assert ("回到坐席工作台", "agent", "") in links(at)
     assert not at.table and not at.dataframe
+    # A unit's editor is told by the unit's name, not its code.
+    at = open_address("users", people["unit_editor"])
+    assert at.warning[0].value == "“用户管理”不对单位编辑·示例市人力资源和社会保障局开放：如需使用，请联系管理员调整账号角色。"
 
 
 def test_signed_in_the_sign_in_page_goes_to_work(people):

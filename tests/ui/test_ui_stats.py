@@ -61,6 +61,9 @@ def test_no_searches_says_so_instead_of_an_empty_chart(app_env):
     at.date_input(key="stats_start").set_value(dt.date(2026, 11, 11)).run()
     assert "2026-11-11 至 2026-11-22 没有查询记录，所以没有每日查询量。" in [i.value for i in at.info]
     assert not any("有结果" in c.proto.spec for c in at.get("vega_lite_chart"))
+    # No outcome recorded: said once, not once more by each of the empty tables under it.
+    page = "".join(h.proto.body for h in at.get("html"))
+    assert "没有记录处理结果的诉求" not in page and "没有按主题记录的处理结果" not in page
 
 
 def test_unit_sees_its_own(app_env):

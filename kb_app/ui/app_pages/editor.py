@@ -364,7 +364,7 @@ with show_errors():
     tasks = task_picker(ed, target_cr, edit.entry_id, unit, k)
     on_main = kb.snapshot().entries.get(edit.entry_id)
     title = edit.title if edit.title != edit.entry_id or on_main is None else on_main.title  # an emptied title
-    default_title = f"修改“{title}”" if not draft.is_new else f"新增“{title}”"
+    default_title = f"修改“{title}”" if not draft.is_new and on_main is not None else f"新增“{title}”"
     new_cr = target == "new"
     said = "变更说明（一句话说明改了什么；即变更请求的名称）" if new_cr else \
         f"本次修改的说明（记入变更请求 #{target} 的历史；请求的名称不变）"
@@ -395,7 +395,8 @@ with show_errors():
             message.error(f"还不能{'提交审核' if submit else '保存到审核中的变更请求'}：有 {len(edit.problems)} 个问题"
                           f"（见各字段下的红字）。改正后再{'提交' if submit else '保存'}{later}。")
         else:
-            verb = "新增" if draft.is_new else "修改"
+            # A returned change that adds an entry is still an addition when it is edited again.
+            verb = "新增" if draft.is_new or on_main is None else "修改"
             save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, verb, edit.title, keep=edit.path)
     if retire:
         retired = {draft.path: ed.retired(draft)}

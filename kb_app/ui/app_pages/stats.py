@@ -165,9 +165,10 @@ with show_errors():
     outcomes = report["direct_answers_per_day"]
     charts.daily_rates(outcomes, start, end, "rate", "直接答复率",
                        f"{start} 至 {end} 没有记录由热线答复或派单的诉求（转接紧急专线的不计入），所以没有直接答复率。")
-    show_table(labelled(outcomes, "direct_answers_per_day"), empty="没有记录处理结果的诉求。")
-    show_table(labelled(report["direct_answers_by_topic"], "direct_answers_by_topic"),
-               empty="没有记录处理结果的诉求。")
+    if outcomes or report["direct_answers_by_topic"]:
+        show_table(labelled(outcomes, "direct_answers_per_day"), empty="没有记录处理结果的诉求。")
+        show_table(labelled(report["direct_answers_by_topic"], "direct_answers_by_topic"),
+                   empty="没有按主题记录的处理结果。")
 
     if not unit:
         st.subheader(SECTIONS["emergency_hints"][0])

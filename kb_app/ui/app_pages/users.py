@@ -42,7 +42,7 @@ with show_errors():
             with show_errors():
                 u = kb.users.add(username, name, password, role, unit if role in UNIT_ROLES or unit else "", email,
                                  actor=user.username, via="app")
-                flash("users", f"已建立账号 {u.username}（{u.role_label}）。")
+                flash("users", f"已建立账号 {u.username}（{u.role_named(kb.snapshot().unit_name)}）。")
                 st.rerun()
 
     st.subheader("停用、恢复、重置密码")
