@@ -188,6 +188,8 @@ def test_held_out_targets():
     # The twentieth to twenty-second (a home's day and night; a drill against over-alarming; passers-by), read
     # once first: 91.2 % with 7.5 %, 78.0 % with 6.4 %, 89.4 % with 2.5 %; with their words, an ellipsis read as a
     # turn and 火车/火锅 no longer excluding a fire, third 94.3 %, fourth 89.0 %; with their calls too, 88.0 %.
+    # The twenty-third and twenty-fourth (a quality inspector's year; a re-certification exam of hard calls), read
+    # once first: 90.7 % with 6.0 %, 85.7 % with 13.0 %; with their words, the fifth's false alarms 5.0 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
@@ -202,22 +204,22 @@ def test_held_out_targets():
     fifth = results["product"]["holdout 5"]
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
     assert fifth["right"] >= 0.94
-    assert fifth["false_alarms"] <= 0.07
+    assert fifth["false_alarms"] <= 0.05
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
                  "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19", "tune 20",
-                 "tune 21", "tune 22"):
+                 "tune 21", "tune 22", "tune 23", "tune 24"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twenty-two sets: 88.8 % -> 95.8 %,
-    1.8 % -> 1.9 %; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twenty-four sets: 88.7 % -> 96.1 %,
+    1.7 % -> 1.7 %; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
                          "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18",
-                         "tune 19", "tune 20", "tune 21", "tune 22"}
+                         "tune 19", "tune 20", "tune 21", "tune 22", "tune 23", "tune 24"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -559,6 +561,35 @@ def test_another_right_line_counts(tmp_path):
     ("大树倒了砸在车上，车里还坐着人", "119"),
     ("我奶奶一个人住，电话没人接，我从窗户看见她躺在地上", "120"),
     ("火车站旁边的仓库着火了，火越来越大", "119"),
+    # Twenty-third and twenty-fourth: a quality inspector's year, a re-certification exam of hard calls.
+    ("对门大爷好几天没出门了，今天听见他在里面哼哼", "120"),
+    ("有几个人在小区车棚里拆电瓶，已经拆了好几个", "110"),
+    ("村里一头牛受惊了，把人顶翻了，还在街上跑", "119"),
+    ("同学被高年级扒了衣服拍视频，到现在还没放人", "110"),
+    ("有两三岁的小孩自己在走，周围没有大人，旁边就是马路", "110"),
+    ("后山的土一直往下溜，已经冲倒一堵墙", "119"),
+    ("老屋的后墙一直往外鼓，还在掉砖头", "119"),
+    ("大树被台风刮得根都翻起来了，斜着靠在楼上", "119"),
+    ("暖气管爆了，热水往外喷，屋里全是蒸汽", "119"),
+    ("路口的红绿灯全灭了，车都挤在一起，差点撞上", "122"),
+    ("有个穿假警服的人在车站拉旅客去巷子里", "110"),
+    ("收废品的把门口的小孩抱上三轮车骑走了", "110"),
+    ("女儿晚上去同学家，到现在还联系不上", "110"),
+    ("野猪冲进村了，已经拱倒一个人", "119"),
+    ("有人打电话说我儿子打伤人被扣了，要交保证金，我正在转", "110"),
+    ("有人在群里说今晚带刀来找人算账", "110"),
+    ("救命啊，这个月电费被扣了两遍", "none"),
+    ("我老婆生孩子大出血，好在抢救过来了，想问生育津贴", "none"),
+    ("刚才路口出了车祸，交警和救护车都到了，我想提个建议", "none"),
+    ("我妈说被车撞了，结果是超市购物车，人没事", "none"),
+    ("我打了120，救护车一个小时才来，我要投诉", "none"),
+    ("早上有辆车撞了护栏，车已经拖走了，护栏什么时候修", "none"),
+    ("我儿子被电动车撞了，擦破点皮，对方也赔了钱", "none"),
+    ("闻到烧焦味，原来是我的粥糊了", "none"),
+    ("我说要杀了他是气话，就想问怎么调解", "none"),
+    ("排队排了两个小时，热得我都要晕倒了", "none"),
+    ("外卖晚了一个小时，骑手说前面有车祸绕路了", "none"),
+    ("孩子暑假一个人在家，社区有没有托管班", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
