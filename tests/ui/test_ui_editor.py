@@ -284,8 +284,11 @@ def test_a_date_can_be_cleared(kb, users):
     at = open_entry(users["hrss-editor"], "entries/policy/city-hrss/pension-adjustment-2025.md")
     expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
     assert expires.value is not None
+    # The date is said back in words, as it will be saved.
+    assert f"将保存为：{expires.value.isoformat()} 起失效，公众从这天起看不到。" in texts(at, "caption")
     at.button(key=f"{expires.key}_clear").click().run()
     assert next(d for d in at.date_input if d.key == expires.key).value is None
+    assert "未设失效日期：一直有效，直到停用。" in texts(at, "caption")
     at.button(key="editor_save").click().run()
     cr = kb.review.list()[0]
     assert "expires" not in kb.store.read("entries/policy/city-hrss/pension-adjustment-2025.md", cr.head)

@@ -8,7 +8,7 @@ from kb_app import open_kb
 from kb_app.accounts.auth import User
 
 from .. import ui_helpers
-from ..ui_helpers import links
+from ..ui_helpers import links, table_with
 
 PS_EDITOR = User("ps-editor", "公安编辑", "unit_editor", "city-public-security")
 CENTER = User("center", "张校核", "center_reviewer", "")
@@ -62,7 +62,7 @@ def test_center_assigns_a_zero_result_query(app_env):
     app_env.feedback.log_search("灵活就业社保补贴", "public", 0)
     at = open_page(CENTER)
     assert at.selectbox(key="inbox_missing_group").value == "灵活就业社保补贴"
-    assert list(at.dataframe[0].value["代表查询"]) == ["灵活就业社保补贴"]
+    assert [r["代表查询"] for r in table_with(at, "代表查询")] == ["灵活就业社保补贴"]
     at.selectbox(key="inbox_zero_unit").set_value("city-hrss").run()
     at.button(key="inbox_assign").click().run()
     assert not at.exception

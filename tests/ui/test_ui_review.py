@@ -209,6 +209,21 @@ def test_my_work_lists_waiting_and_returned(kb, users):
     assert [t.value for t in at.title] == ["变更校核"]
 
 
+def test_my_work_shows_the_units_tasks_and_why_a_request_was_turned_down(kb, users):
+    kb.feedback.report_error("sscard-reissue", "补卡要带户口本吗？页面没写", "public")
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
+    kb.review.reject(users["center"], cr.id, "与现行办法不符，不予采纳")
+    at = open_page("app_pages/my_work.py", users["hrss-editor"])
+    assert "本单位的维护任务（1）" in [s.value for s in at.subheader]
+    assert any("纠错：社会保障卡丢了怎么补办" in m.value and "期限 " in m.value for m in at.markdown)
+    assert ("到“维护任务”处理（共 1 个）", "tasks", "") in links(at)
+    # A request turned down says by whom and why, its times as people read them.
+    assert any(m.value.startswith(f"**#{cr.id} 补卡说明** · 已驳回 · 更新于 2") and "T" not in m.value.split("更新于")[1]
+               for m in at.markdown)
+    [said] = [t.value for t in at.text if t.value.startswith("张校核（")]
+    assert said.endswith("）：与现行办法不符，不予采纳")
+
+
 def test_users_page_add_and_errors(kb, users):
     at = open_page("app_pages/users.py", users["admin"])
     at.text_input(key="users_username").input("new-editor")
@@ -219,7 +234,7 @@ def test_users_page_add_and_errors(kb, users):
     assert texts(at)[0] == ["角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。"]
     at.selectbox(key="users_unit").set_value("city-hrss")
     at.button(key="users_add").click().run()
-    assert texts(at) == ([], ["已建立账号 new-editor（单位编辑·city-hrss）。"])
+    assert texts(at) == ([], ["已建立账号 new-editor（单位编辑·示例市人力资源和社会保障局）。"])
     assert kb.authenticate("new-editor", "long-password").unit == "city-hrss"
 
 

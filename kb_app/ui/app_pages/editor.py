@@ -144,6 +144,12 @@ def _uid(rows):
     return max((r["uid"] for r in rows), default=-1) + 1
 
 
+#: What each date field's value means, set and not set.
+DATE_MEANINGS = {"effective": ("将保存为：{} 起生效，此前公众看不到。", "未设生效日期：发布即生效。"),
+                 "expires": ("将保存为：{} 起失效，公众从这天起看不到。", "未设失效日期：一直有效，直到停用。"),
+                 "review_by": ("将保存为：{} 提醒单位复核。", "未设复核日期：不提醒复核。")}
+
+
 def field_widget(field, draft, choices, ed, k, notes):
     """One field's widget; returns the value entered. A note area follows it for its problems."""
     value = draft.values.get(field.name)
@@ -180,6 +186,11 @@ def field_widget(field, draft, choices, ed, k, notes):
         if entered is not None:  # the date box itself cannot be emptied: no date is a choice too
             st.button("清除日期", key=f"{key}_clear", type="tertiary", on_click=clear_date, args=(key,),
                       help=f"不设{field.label}")
+        # The date as it will be saved, in words: the box corrects a day that does not exist (2月30日) and drops
+        # what it cannot read without a word, so the author sees what was taken.
+        said = DATE_MEANINGS.get(name)
+        if said:
+            st.caption(said[0].format(entered.isoformat()) if entered is not None else said[1])
         if name in draft.unreadable:
             st.caption(f":orange[原值“{draft.unreadable[name]}”不是 YYYY-MM-DD 格式的日期：选择一个日期替换它；"
                        "不选则原样保留（校验会提示格式错误）。]")

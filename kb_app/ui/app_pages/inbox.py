@@ -10,6 +10,7 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link, review_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
+from kb_app.ui.tables import show_table
 
 
 st.title("维护任务")
@@ -66,10 +67,9 @@ def assign_missing_answers(kb, snap):
     if not groups:
         st.caption("近 30 天没有待分派的缺失答复。")
         return
-    st.dataframe([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
-                   "无结果次数": g["zero"], "结果无关次数": g["weak"], "打开结果比例": f"{g['success_rate']:.0%}",
-                   "最近一次": when(g["last"]), "示例": "；".join(g["examples"])} for g in groups],
-                 hide_index=True, key="inbox_missing_table")
+    show_table([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
+                 "无结果次数": g["zero"], "结果无关次数": g["weak"], "打开结果比例": f"{g['success_rate']:.0%}",
+                 "最近一次": when(g["last"]), "示例": "；".join(g["examples"])} for g in groups])
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
     # count or a place in the list changes as searches come in and groups are assigned.
     by_query = {g["query"]: g for g in groups}

@@ -26,14 +26,32 @@ def section(title, crs, empty, key, names):
     for cr in crs:
         left, right = st.columns([5, 1])
         left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
-                      f" · 更新于 {cr.updated[:16].replace('T', ' ')}")
+                      f" · 更新于 {stamp(cr.updated)}")
         if cr.state == "changes_requested":     # a conflict comes back by itself, with no reviewer's word
             said = last_word(cr)
             if said:
                 # What the reviewer asked for, where the author looks first (as written: no Markdown).
-                left.text(f"{person(names, said['author'])}（{said['at'][:16].replace('T', ' ')}）：{said['body']}")
+                left.text(f"{person(names, said['author'])}（{stamp(said['at'])}）：{said['body']}")
         if right.button("查看", key=f"work_{key}_{cr.id}"):
             open_review(cr.id)
+
+
+def stamp(at: str) -> str:
+    """A stored time as people read it (2026-12-04 20:25)."""
+    return at[:16].replace("T", " ")
+
+
+def unit_tasks(tasks):
+    """The unit's open maintenance tasks (citizens' error reports, expiring answers …), soonest due first:
+    work with a deadline, kept on the 维护任务 page."""
+    st.subheader(f"本单位的维护任务（{len(tasks)}）")
+    if not tasks:
+        st.caption("没有待处理的维护任务。")
+        return
+    for t in sorted(tasks, key=lambda t: (not t.overdue, t.due or "9999"))[:5]:
+        due = "已超期" if t.overdue else f"期限 {t.due}" if t.due else "期限未定"
+        st.markdown(f"{':red[:material/error:] ' if t.overdue else ''}**#{t.id} {t.heading}** · {due}")
+    st.page_link("app_pages/inbox.py", label=f"到“维护任务”处理（共 {len(tasks)} 个）", icon=":material/task:")
 
 
 def last_word(cr):
@@ -54,8 +72,14 @@ with show_errors():
     section("我的草稿", [c for c in mine if c.state == "draft"], "没有草稿。", "draft", names)
     section("我提交的、审核中的", [c for c in mine if c.state in ("in_review", "approved")], "没有正在审核的变更请求。",
             "open", names)
+    unit = getattr(user, "unit", "") or ""
+    if unit:
+        unit_tasks(kb.feedback.list_tasks(unit, state="open"))
     done = [c for c in mine if not c.is_open][:10]
     if done:
         with st.expander(f"最近结束的（{len(done)}）"):
-            st.dataframe([{"编号": c.id, "标题": c.title, "状态": c.state_label, "更新": c.updated[:16]} for c in done],
-                         hide_index=True, key="work_done")
+            for cr in done:
+                st.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 更新于 {stamp(cr.updated)}")
+                said = last_word(cr) if cr.state == "rejected" else None
+                if said:  # why it was turned down, as written
+                    st.text(f"{person(names, said['author'])}（{stamp(said['at'])}）：{said['body']}")

@@ -134,15 +134,13 @@ with show_errors():
     with st.expander("按日明细"):
         show_table(labelled(per_day, "searches_per_day"), empty="没有查询记录。")
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader(SECTIONS["top_queries"][0])
-        show_table(labelled(report["top_queries"], "top_queries"), empty="没有查询记录。")
-    with right:
-        if not unit:
-            st.subheader(SECTIONS["zero_result_queries"][0])
-            show_table(labelled(report["zero_result_queries"], "zero_result_queries"),
-                       empty="没有无结果或结果无关的查询。")
+    # One above the other: side by side, half the page cannot hold their five columns.
+    st.subheader(SECTIONS["top_queries"][0])
+    show_table(labelled(report["top_queries"], "top_queries"), empty="没有查询记录。")
+    if not unit:
+        st.subheader(SECTIONS["zero_result_queries"][0])
+        show_table(labelled(report["zero_result_queries"], "zero_result_queries"),
+                   empty="没有无结果或结果无关的查询。")
 
     st.subheader(SECTIONS["most_viewed"][0])
     viewed = report["most_viewed"]
