@@ -170,6 +170,10 @@ def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     at.button(key="review_request_changes").click().run()
     assert texts(at) == ([], ["已退回作者修改。"])
     assert kb.review.get(cr.id).state == "changes_requested"
+    # Nobody's review is waiting on a request sent back: the parties wait for the author.
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    assert "待审核" not in list(table_with(at, "审核方")["状态"])
+    assert "等作者修改后再审" in list(table_with(at, "审核方")["状态"])
 
 
 def test_review_page_shows_conflicts_with_both_versions(kb, users):

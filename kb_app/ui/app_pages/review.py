@@ -188,9 +188,13 @@ with show_errors():
 
     st.markdown("#### 审核方")
     rows = []
+    # A party that has not approved waits for the request only while it is in review; a request sent back,
+    # turned down or withdrawn waits for nobody's review.
+    waiting = {"in_review": "待审核", "approved": "待审核", "draft": "未提交", "changes_requested": "等作者修改后再审",
+               "conflicting": "等作者解决冲突后再审"}.get(cr.state, "—")
     for party in status.required:
         a = status.approvals.get(party)
-        rows.append({"审核方": status.labels[party], "状态": "已批准" if a else "待审核",
+        rows.append({"审核方": status.labels[party], "状态": "已批准" if a else waiting,
                      "审核人": person(names, a["reviewer"]) if a else "", "时间": when(a["at"]) if a else ""})
     st.table(rows, hide_index=True)
 
