@@ -293,3 +293,11 @@ def test_entry_page_links_the_answers_its_text_names(kb, users):
     assert not at.exception
     named = [(label, query) for label, _page, query in links(at) if label.startswith("正文提到的答复")]
     assert named == [("正文提到的答复：2027年1月1日起居民阶梯水价调整（未生效）", "id=water-tiered-price-2027")]
+
+
+def test_entry_page_offers_an_edit_link_to_those_who_may_edit_it(kb, users):
+    at = open_page("app_pages/entry.py", users["hrss-editor"], id="sscard-reissue")
+    assert ("编辑此条目", "edit", "entry=sscard-reissue") in links(at)
+    for who, entry in (("agent", "sscard-reissue"), ("hrss-editor", "water-bill-payment")):  # not theirs to edit
+        at = open_page("app_pages/entry.py", users[who], id=entry)
+        assert not [link for link in links(at) if link[0] == "编辑此条目"]

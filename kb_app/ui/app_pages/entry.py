@@ -70,6 +70,8 @@ def main():
     show_copy(entry)
     st.page_link("app_pages/history.py", label="历史版本", icon=":material/history:",
                  query_params={"entry": entry.id})
+    if kb.editing.may_edit(user, entry.path, entry.meta):  # the unit's own staff, and the center
+        st.page_link("app_pages/editor.py", label="编辑此条目", icon=":material/edit:", query_params={"entry": entry.id})
     log_open(kb, user, entry.id)
 
 
