@@ -69,6 +69,7 @@ def test_no_searches_says_so_instead_of_an_empty_chart(app_env):
 def test_unit_sees_its_own(app_env):
     at = open_page(HRSS)
     assert at.metric[0].value == "1"
+    assert at.metric[0].help.startswith("从结果中打开过本单位条目的查询")  # what a unit's count of searches is
     found = ui_helpers.tables(at)
     assert [r["查询内容"] for r in found[1]] == ["社保卡补办"]
     assert "无结果或结果无关的查询" not in [h.value for h in at.subheader]

@@ -114,7 +114,8 @@ with show_errors():
     summary = stats.summary(start, end, unit)
     # Two rows of three: a sixth of the page cuts a label such as 待处理任务（超期 2） short.
     m = [*st.columns(3), *st.columns(3)]
-    m[0].metric("查询次数", summary.searches)
+    m[0].metric("查询次数", summary.searches,
+                help="从结果中打开过本单位条目的查询；直接浏览条目（不经查询）的只计入“条目浏览”" if unit else None)
     m[1].metric("无结果率", f"{summary.zero_rate:.1%}" if summary.searches else "—",
                 help=f"另有 {summary.weak} 次查询的结果与所问无关（问到的事知识库里没有），"
                      f"合计占 {summary.unanswered_rate:.1%}；见下方“无结果或结果无关的查询”")
