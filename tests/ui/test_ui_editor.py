@@ -128,6 +128,14 @@ def test_cite_an_article_from_the_lists(kb, users):
         "  - {regulation: baoding-2022, article: 28}"]
 
 
+def test_an_answer_without_a_basis_is_pointed_out(kb, users):
+    at = open_entry(users["hrss-editor"])
+    assert not [c for c in texts(at, "caption") if "没有列出政策依据" in c]          # the sample answer cites one
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    assert [c for c in texts(at, "caption") if "提醒：没有列出政策依据" in c]
+
+
 def test_two_files_in_one_cr(kb, users):
     first = kb.review.create(users["hrss-editor"], "打包发布", {HRSS: edited(kb, HRSS, "x\n")})
     other = "entries/policy/city-hrss/labor-contract-basics.md"

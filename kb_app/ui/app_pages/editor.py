@@ -200,6 +200,9 @@ def field_widget(field, draft, choices, ed, k, notes):
         if rows_key not in st.session_state:
             st.session_state[rows_key] = [{"uid": n, "item": b} for n, b in enumerate(value)]
         entered = basis_editor(choices, rows_key, k)
+        if draft.kind == "policy" and not entered:
+            st.caption(":orange[:material/info: 提醒：没有列出政策依据。公众看到的答复会写“本答复未列出政策依据”；"
+                       "请添加依据的条例条文或文件文号。]")
     elif field.widget == "facts":
         entered = st.text_area(field.label, value=value, key=key, help=help_text, height=90,
                                placeholder="咨询电话：12345")
