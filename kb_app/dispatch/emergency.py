@@ -55,6 +55,11 @@ from .resemblance import CallExamples
 EMERGENCY, SUSPECTED, DISMISSED = "emergency", "suspected", "dismissed"
 _RANK = {EMERGENCY: 3, SUSPECTED: 2, DISMISSED: 1}
 DEFAULT_WINDOW = 10
+#: The not-now category of the past, the words of now that end a story of the past, and the categories of
+#: what a call asks about after telling it.
+PAST = "过去的事"
+FRAME_RESETS = ("现在", "刚才", "刚刚", "今天", "今晚", "今早", "这会儿", "此刻", "眼下", "正在", "还在", "一直在")
+ASKING = ["规定和办理", "赔偿和理赔", "举报和投诉", "预防和担心", "消费纠纷"]
 #: Sentence ends: signs in another sentence do not describe this event.
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 #: Clause ends within a sentence: a not-now word in the event's own clause is said of the event.
@@ -373,6 +378,9 @@ class Recogniser:
                      if r not in own_reasons]
             own_reasons += whole
             near_reasons = [r for r in near_reasons if r not in whole]
+        if not own_reasons and not strong and (frame := self._past_frame(norm, masked, lo, clo, occ, other)):
+            # Told inside a story of the past that the call then asks about: 上个月有人骑车摔了，骨折了，……我想问问什么时候修.
+            own_reasons = [frame]
         if own_reasons:
             # Said of this very event: 去年出了车祸, 交通事故的赔偿标准.
             state = SUSPECTED if strong else DISMISSED
@@ -395,6 +403,29 @@ class Recogniser:
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback,
                        weak_signs=bool(signs) and not (strong or near_strong))
+
+    def _past_frame(self, norm: str, masked: str, lo: int, clo: int, occ: _Occurrence, outlasts=()) -> str:
+        """The past an event is told in, when the call goes on to ask about something (a rule, a repair, a
+        complaint): the last time word before the event's clause in its sentence is one of the past (上个月),
+        with no word of now (现在, 今天, 刚才) between it and the event; else empty."""
+        past = [(start, text) for start, text in self._matches(norm, ((lo, clo),), PAST)
+                if not _overlaps(start, start + len(text), outlasts)]
+        if not past:
+            return ""
+        at, word = max(past)
+        if any(w in masked[at + len(word):occ.start] for w in FRAME_RESETS):
+            return ""
+        if not self._reasons(norm, ((occ.end, len(norm)),), only=ASKING):
+            return ""
+        return f"{PAST}（{word}）"
+
+    def _matches(self, norm: str, spans, name: str):
+        """(start, text) of the words and patterns of one not-now category in ``spans``."""
+        for a, b in spans:
+            for w in self.not_now.get(name, []):
+                yield from ((at, w) for at in _finds(norm, w, a, b))
+            for p in self.not_now_patterns.get(name, []):
+                yield from ((m.start(), m.group(0)) for m in p.finditer(norm, a, b))
 
     def _dealt_with(self, norm: str, masked: str, event_end: int, last_told: int, outlasts=()) -> str:
         """The last words of a text saying the emergency was dealt with, ending after the event (which ends at

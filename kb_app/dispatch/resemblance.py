@@ -15,9 +15,9 @@ unless a strong sign says it is going on all the same (上个月丢过一辆，�
 emergencies with probability ``THRESHOLD`` or more is *suspected* (疑似紧急): the agent sees the transfer
 script first and confirms with the caller. It never confirms an emergency and never dismisses one.
 
-Measured without the held-out sets by ``scripts/eval_intake.py --leave-out``: each of the twenty-four tuning sets
-read with examples learnt from the other twenty-three, right line 88.7 % → 96.1 % on average, false alarms 1.7 % →
-1.7 %; the catalogue's 165 examples, learnt in halves from each other, 7 alarms without this reading and 8
+Measured without the held-out sets by ``scripts/eval_intake.py --leave-out``: each of the twenty-six tuning sets
+read with examples learnt from the other twenty-five, right line 88.5 % → 96.0 % on average, false alarms 2.0 % →
+2.0 %; the catalogue's 165 examples, learnt in halves from each other, 7 alarms without this reading and 8
 with it. The threshold is where that trade turns (with fourteen sets 0.99: 92.9 %, 2.9 %, 7 alarms; 0.9: 97.6 %,
 3.2 %, 11; with sixteen 0.97: 95.9 %, 2.7 %, 7; 0.95: 96.9 %, 2.7 %, 8; 0.93: 97.4 %, 2.8 %, 9). No ``MIN_RUNS``
 takes short ordinary requests (眼皮跳得厉害, 水龙头卡住了关不上) for emergencies.
@@ -42,6 +42,10 @@ MIN_RUNS = 40
 #: Additive smoothing of each run's share of a line's calls.
 ALPHA = 0.5
 NONE = "none"
+#: An ordinary call longer than this is not learnt from: a long story of an accident or a fire that ends in a
+#: question carries every emergency word, and counted without the words around them it would teach that they
+#: are ordinary (``--leave-out`` with twenty-six sets: 95.4 % → 96.0 % right line, false alarms 2.0 % either way).
+LONG_ORDINARY = 60
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
@@ -58,6 +62,8 @@ class CallExamples:
         self.calls: Counter = Counter()
         self.counts: dict[str, Counter] = {}
         for text, line in [*examples, *((q, NONE) for q in ordinary)]:
+            if line == NONE and len(text) > LONG_ORDINARY:
+                continue
             self.calls[line] += 1
             self.counts.setdefault(line, Counter()).update(runs(text))
         self.known = set().union(*self.counts.values()) if self.counts else set()

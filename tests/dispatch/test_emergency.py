@@ -189,15 +189,19 @@ def test_held_out_targets():
     # once first: 91.2 % with 7.5 %, 78.0 % with 6.4 %, 89.4 % with 2.5 %; with their words, an ellipsis read as a
     # turn and 火车/火锅 no longer excluding a fire, third 94.3 %, fourth 89.0 %; with their calls too, 88.0 %.
     # The twenty-third and twenty-fourth (a quality inspector's year; a re-certification exam of hard calls), read
-    # once first: 90.7 % with 6.0 %, 85.7 % with 13.0 %; with their words, the fifth's false alarms 5.0 %.
+    # once first: 90.7 % with 6.0 %, 85.7 % with 13.0 %; with their words, the fifth's false alarms 5.0 %. The
+    # twenty-fifth and twenty-sixth (people calling on the job about others; long calls), first 90.7 % with 8.0 %,
+    # 75.0 % with 22.0 %; with a story of the past read as such in every clause when the call asks about something
+    # after it, and long ordinary calls no longer learnt from by resemblance: second 100 % with 0.0 %, fourth 91.0 %
+    # with 6.7 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.93
     assert third["false_alarms"] <= 0.05
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
-    assert fourth["right"] >= 0.88
-    assert fourth["false_alarms"] <= 0.10
+    assert fourth["right"] >= 0.90
+    assert fourth["false_alarms"] <= 0.07
     # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
     # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
     # 93.0 % and 6.7 %.
@@ -207,19 +211,20 @@ def test_held_out_targets():
     assert fifth["false_alarms"] <= 0.05
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
                  "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19", "tune 20",
-                 "tune 21", "tune 22", "tune 23", "tune 24"):
+                 "tune 21", "tune 22", "tune 23", "tune 24", "tune 25", "tune 26"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twenty-four sets: 88.7 % -> 96.1 %,
-    1.7 % -> 1.7 %; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twenty-six sets: 88.5 % -> 96.0 %,
+    2.0 % -> 2.0 %; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
                          "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18",
-                         "tune 19", "tune 20", "tune 21", "tune 22", "tune 23", "tune 24"}
+                         "tune 19", "tune 20", "tune 21", "tune 22", "tune 23", "tune 24", "tune 25",
+                         "tune 26"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -590,6 +595,30 @@ def test_another_right_line_counts(tmp_path):
     ("排队排了两个小时，热得我都要晕倒了", "none"),
     ("外卖晚了一个小时，骑手说前面有车祸绕路了", "none"),
     ("孩子暑假一个人在家，社区有没有托管班", "none"),
+    # Twenty-fifth and twenty-sixth: people who call on the job about others; long calls. A story of the past
+    # that the call then asks about is of the past in every clause, until a word of now (今天又冒烟了).
+    ("上个月有人在这骑车摔了，骨折了，坑到现在还在，我想问问什么时候修", "none"),
+    ("上个月做过手术，伤口裂开了，血止不住", "120"),
+    ("上个月着过一次火，今天又冒烟了，我想问问怎么办", "119"),
+    ("去年我家孩子被狗咬了，咬了个大口子，那家人一直不赔，我想问问找谁", "none"),
+    ("保安报一下，门口有个大爷从电动车上歪下来倒了，人不动了", "120"),
+    ("小区健身器材那有个老人摔了，腿扭成很奇怪的角度", "120"),
+    ("班主任，学生放学没到家，已经两个小时了", "110"),
+    ("宿舍里违规电器把插座烧着了，满屋子烟", "119"),
+    ("乘客说她被拉进传销关在一个小区里出不来", "110"),
+    ("网格员报一下，有一户在聚众赌博，门口有人放哨", "110"),
+    ("公交车上有个乘客要抢方向盘", "110"),
+    ("井盖被偷了，快车道上一个大坑", "122"),
+    ("老房子的墙裂了大缝，在往外歪", "119"),
+    ("物业客服，业主的狗咬了快递员，双方在协商，想问问赔偿标准", "none"),
+    ("乘客落下的包里有把刀，已经交到车队了，要不要交派出所", "none"),
+    ("楼上吵架砸东西，我们上门劝过了，要不要备案", "none"),
+    ("快递被掉包了，这算诈骗吗", "none"),
+    ("店门口几乎每周都有人打架，能不能加强巡逻", "none"),
+    ("酒店要装人脸识别，归哪个部门管", "none"),
+    ("下坡刹车突然软了，车速降不下来", "122"),
+    ("过山车开到最高处突然停了，一直没动", "119"),
+    ("停车场有人在划车，已经划了好几辆", "110"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()

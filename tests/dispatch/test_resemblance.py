@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections import Counter
 
 from kb_app.content.model import Snapshot
 from kb_app.dispatch import resemblance
@@ -45,6 +46,17 @@ def test_no_examples_of_either_kind_tell_nothing():
     assert not CallExamples([], ["社保卡怎么补办"])
     assert CallExamples([("有人剪锁", "110")], ["社保卡怎么补办"])
     assert CallExamples([]).probabilities("有人剪锁") == {} and CallExamples([]).resembles("有人剪锁") is None
+
+
+def test_a_long_ordinary_call_is_not_learnt_from():
+    """A long story of an accident that ends in a question carries the emergency's words: counted without the
+    words around them, it would teach that they are ordinary."""
+    story = ("上个月我们楼下着了一次火，消防车来了很快就扑灭了，没人受伤，但是现在楼道里全是黑的，墙皮都掉了，"
+             "物业说不归他们管，我想问问这个到底谁负责粉刷")
+    assert len(story) > resemblance.LONG_ORDINARY
+    examples = CallExamples([("楼下着火了，楼道里全是烟", "119"), (story, "none")], ["社保卡怎么补办"])
+    assert examples.calls == {"119": 1, "none": 1}                   # the question, not the story
+    assert examples.counts["none"] == Counter(runs("社保卡怎么补办"))
 
 
 def test_a_long_complaint_is_not_made_certain_by_its_length():
