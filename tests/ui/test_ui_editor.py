@@ -337,3 +337,13 @@ def test_a_request_adding_an_entry_is_still_an_addition_when_edited_again(kb, us
     at.button(key="editor_save").click().run()
     assert not at.exception
     assert texts(at, "success")[0].startswith(f"新增“社保卡挂失须知”已提交审核：变更请求 #{cr.id}")
+
+
+def test_an_entry_already_changed_in_an_open_request_points_to_it(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
+    kb.review.request_changes(users["center"], cr.id, "请补充办理地点")
+    at = open_entry(users["hrss-editor"])
+    assert at.selectbox(key="editor_target").value == "new"
+    assert [c for c in texts(at, "caption") if f"本条目已在您的变更请求 #{cr.id}（退回修改）中修改" in c]
+    at.selectbox(key="editor_target").set_value(cr.id).run()
+    assert not [c for c in texts(at, "caption") if "本条目已在您的变更请求" in c]

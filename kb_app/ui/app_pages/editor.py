@@ -58,6 +58,15 @@ def pick_target(ed):
     return target, chosen
 
 
+def pending_request(ed, path):
+    """Point to the author's open requests that already change this entry: a new one beside them is seldom meant."""
+    open_ones = [c for c in ed.targets(user) if path in ed.paths_of(c.id)]
+    if open_ones:
+        said = "、".join(f"#{c.id}（{c.state_label}）" for c in open_ones)
+        st.caption(f":orange[:material/info: 本条目已在您的变更请求 {said}中修改：要接着改，在上方“保存到”中选择它；"
+                   "否则会另起一个变更请求。]")
+
+
 def open_request(ed):
     """A change request chosen to save into: open the entry it changes, unless it changes the open one."""
     paths = ed.paths_of(st.session_state.get("editor_target"))
@@ -308,6 +317,8 @@ with show_errors():
     if mode == "edit":
         path = pick_entry(ed, source, linked)
         draft = ed.open(path, source)
+        if target == "new":
+            pending_request(ed, path)
     else:
         kind = st.selectbox("类型", list(KIND_LABELS), format_func=KIND_LABELS.get, key="editor_kind")
         draft = ed.new(kind, user)
