@@ -64,9 +64,9 @@ ASKING = ["规定和办理", "赔偿和理赔", "举报和投诉", "预防和担
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 #: Clause ends within a sentence: a not-now word in the event's own clause is said of the event.
 _CLAUSE = re.compile(r"[，,、：:…]")
-#: A turn within a sentence, an ellipsis (燃气费的事我想问问……等一下，厨房里煤气味越来越浓): what the sentence
+#: A turn within a sentence, an ellipsis or 哎呀, 等一下 (燃气费的事我想问问……等一下，厨房里煤气味越来越浓): what the sentence
 #: was about before it does not exclude an event after it, though a time said just before it is still of the event.
-_TURN = re.compile(r"…")
+_TURN = re.compile(r"…|哎呀|等一下|等等")
 _ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
 _SPACE = re.compile(r"\s+")
 

@@ -15,8 +15,8 @@ unless a strong sign says it is going on all the same (上个月丢过一辆，�
 emergencies with probability ``THRESHOLD`` or more is *suspected* (疑似紧急): the agent sees the transfer
 script first and confirms with the caller. It never confirms an emergency and never dismisses one.
 
-Measured without the held-out sets by ``scripts/eval_intake.py --leave-out``: each of the twenty-six tuning sets
-read with examples learnt from the other twenty-five, right line 88.5 % → 96.0 % on average, false alarms 2.0 % →
+Measured without the held-out sets by ``scripts/eval_intake.py --leave-out``: each of the twenty-eight tuning sets
+read with examples learnt from the other twenty-seven, right line 89.0 % → 96.1 % on average, false alarms 1.9 % →
 2.0 %; the catalogue's 165 examples, learnt in halves from each other, 7 alarms without this reading and 8
 with it. The threshold is where that trade turns (with fourteen sets 0.99: 92.9 %, 2.9 %, 7 alarms; 0.9: 97.6 %,
 3.2 %, 11; with sixteen 0.97: 95.9 %, 2.7 %, 7; 0.95: 96.9 %, 2.7 %, 8; 0.93: 97.4 %, 2.8 %, 9). No ``MIN_RUNS``
