@@ -420,11 +420,12 @@ class Recogniser:
         return f"{PAST}（{word}）"
 
     def _matches(self, norm: str, spans, name: str):
-        """(start, text) of the words and patterns of one not-now category in ``spans``."""
+        """(start, text) of the words, then the patterns, of one not-now category in ``spans``."""
         for a, b in spans:
             for w in self.not_now.get(name, []):
                 yield from ((at, w) for at in _finds(norm, w, a, b))
-            for p in self.not_now_patterns.get(name, []):
+        for p in self.not_now_patterns.get(name, []):
+            for a, b in spans:
                 yield from ((m.start(), m.group(0)) for m in p.finditer(norm, a, b))
 
     def _dealt_with(self, norm: str, masked: str, event_end: int, last_told: int, outlasts=()) -> str:
@@ -457,20 +458,8 @@ class Recogniser:
                     if not any(a <= start and start + len(text) <= b for a, b in inside)
                     and not _overlaps(start, start + len(text), skip)]
 
-        def words_in(words):
-            for a, b in spans:
-                for w in words:
-                    yield from ((at, w) for at in _finds(norm, w, a, b))
-
-        hits: dict[str, list[str]] = {}
-        for name, words in self.not_now.items():
-            if only is None or name in only:
-                hits.setdefault(name, []).extend(found(words_in(words)))
-        for name, patterns in self.not_now_patterns.items():
-            if only is not None and name not in only:
-                continue
-            hits.setdefault(name, []).extend(found((m.start(), m.group(0)) for p in patterns for a, b in spans
-                                                   for m in p.finditer(norm, a, b)))
+        names = dict.fromkeys([*self.not_now, *self.not_now_patterns])
+        hits = {name: found(self._matches(norm, spans, name)) for name in names if only is None or name in only}
         return [f"{name}（{'、'.join(dict.fromkeys(found))}）" for name, found in hits.items() if found]
 
     def _negated(self, before: str) -> bool:
