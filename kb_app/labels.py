@@ -64,6 +64,12 @@ CR_STATE_LABELS = {
     "conflicting": "有冲突", "publishing": "发布中", "published": "已发布", "withdrawn": "已撤回",
     "rejected": "已驳回",
 }
+#: What a review party that has not approved is waiting for, by the request's state ("—" for the others: a
+#: request turned down, withdrawn or published waits for nobody's review).
+PARTY_WAITING_LABELS = {
+    "in_review": "待审核", "draft": "未提交", "changes_requested": "等作者修改后再审",
+    "conflicting": "等作者解决冲突后再审",
+}
 #: What is in the way when a change request cannot be published, by its state ("" for the others).
 PUBLISH_REFUSAL_HINTS = {
     "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",

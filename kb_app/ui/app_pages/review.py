@@ -5,7 +5,7 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
-from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS
+from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS
 from kb_app.ui.diff import field_table, rendered_side_by_side, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, public_answer_url, show_reference_notices
@@ -188,10 +188,7 @@ with show_errors():
 
     st.markdown("#### 审核方")
     rows = []
-    # A party that has not approved waits for the request only while it is in review; a request sent back,
-    # turned down or withdrawn waits for nobody's review.
-    waiting = {"in_review": "待审核", "approved": "待审核", "draft": "未提交", "changes_requested": "等作者修改后再审",
-               "conflicting": "等作者解决冲突后再审"}.get(cr.state, "—")
+    waiting = PARTY_WAITING_LABELS.get(cr.state, "—")
     for party in status.required:
         a = status.approvals.get(party)
         rows.append({"审核方": status.labels[party], "状态": "已批准" if a else waiting,
