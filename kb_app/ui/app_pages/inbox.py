@@ -69,7 +69,7 @@ def assign_missing_answers(kb, snap):
         return
     show_table([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
                  "无结果次数": g["zero"], "结果无关次数": g["weak"], "打开结果比例": f"{g['success_rate']:.0%}",
-                 "最近一次": when(g["last"]), "示例": "；".join(g["examples"])} for g in groups])
+                 "最近一次": g["last"], "示例": "；".join(g["examples"])} for g in groups])
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
     # count or a place in the list changes as searches come in and groups are assigned.
     by_query = {g["query"]: g for g in groups}

@@ -5,6 +5,7 @@ import streamlit as st
 from kb_app.review.changes import people, person
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.tables import when
 
 st.title("我的工作")
 user = st.session_state.get("user")
@@ -26,19 +27,14 @@ def section(title, crs, empty, key, names):
     for cr in crs:
         left, right = st.columns([5, 1])
         left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
-                      f" · 更新于 {stamp(cr.updated)}")
+                      f" · 更新于 {when(cr.updated)}")
         if cr.state == "changes_requested":     # a conflict comes back by itself, with no reviewer's word
             said = last_word(cr)
             if said:
                 # What the reviewer asked for, where the author looks first (as written: no Markdown).
-                left.text(f"{person(names, said['author'])}（{stamp(said['at'])}）：{said['body']}")
+                left.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
         if right.button("查看", key=f"work_{key}_{cr.id}"):
             open_review(cr.id)
-
-
-def stamp(at: str) -> str:
-    """A stored time as people read it (2026-12-04 20:25)."""
-    return at[:16].replace("T", " ")
 
 
 def unit_tasks(tasks):
@@ -79,7 +75,7 @@ with show_errors():
     if done:
         with st.expander(f"最近结束的（{len(done)}）"):
             for cr in done:
-                st.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 更新于 {stamp(cr.updated)}")
+                st.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 更新于 {when(cr.updated)}")
                 said = last_word(cr) if cr.state == "rejected" else None
                 if said:  # why it was turned down, as written
-                    st.text(f"{person(names, said['author'])}（{stamp(said['at'])}）：{said['body']}")
+                    st.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
