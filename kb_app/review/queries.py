@@ -18,6 +18,11 @@ from ..content.validate import validate
 from .policy import Policy, can_approve_for, required_parties
 from .records import ChangeRequest, FileChange, Records, ReviewStatus
 
+#: What declining a request does, by action: its new state and the event recorded (see Review._decline).
+DECLINES = {"request_changes": ("changes_requested", "request_changes"), "reject": ("rejected", "rejected")}
+#: The event that put a request in each declined state.
+DECLINED_STATES = {state: event for state, event in DECLINES.values()}
+
 
 class ReviewQueries:
     """What change requests are, need and show; ``hooks.covered_paths`` narrows the parties needed."""
@@ -131,6 +136,21 @@ class ReviewQueries:
             return True
         with self.reading() as rec:
             return rec.wrote_on(cr.id, user.username)
+
+    def declined(self, cr: ChangeRequest, status: ReviewStatus) -> dict[str, dict]:
+        """Who sent a request back or turned it down, by the parties they did it for: the event (its
+        ``actor``, ``at`` and ``action``) by each required party that had not approved its version, as an
+        approval counts for those parties. Empty unless the request is returned or rejected."""
+        if cr.state not in DECLINED_STATES:
+            return {}
+        with self.reading() as rec:
+            events = rec.rows_of("cr_events", cr.id)
+        last = next((e for e in reversed(events) if e["action"] == DECLINED_STATES[cr.state]), None)
+        actor = self.users.get(last["actor"]) if last else None
+        if actor is None:
+            return {}
+        return {p: last for p in status.required
+                if p not in status.approvals and can_approve_for(actor, p, status.policy)}
 
     def waiting_for(self, user: User) -> list[ChangeRequest]:
         """CRs in review that need an approval the user can give."""

@@ -22,7 +22,7 @@ from ..labels import PUBLISH_REFUSAL_HINTS
 from .branches import Branches, branch_lock, next_id
 from .publishing import Publishing
 from .policy import check_changes, require_author, require_publisher, reviewer_parties, can_approve_for
-from .queries import ReviewQueries
+from .queries import DECLINES, ReviewQueries
 from .records import OPEN, STATES, ChangeRequest, ReviewStatus
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,6 @@ ACTIONS = {
     "withdraw": Action("撤回", OPEN),
     "publish": Action("发布", ("approved",), PUBLISH_REFUSAL_HINTS),
 }
-#: The state each decline leaves a CR in, and the event it records.
-DECLINES = {"request_changes": ("changes_requested", "request_changes"), "reject": ("rejected", "rejected")}
 
 
 def allows(state: str, action: str) -> bool:

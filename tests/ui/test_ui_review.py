@@ -170,10 +170,21 @@ def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     at.button(key="review_request_changes").click().run()
     assert texts(at) == ([], ["已退回作者修改。"])
     assert kb.review.get(cr.id).state == "changes_requested"
-    # Nobody's review is waiting on a request sent back: the parties wait for the author.
+    # What was said is on the record, and the box is empty: a second click cannot send it twice.
+    assert at.text_area(key="review_comment").value == ""
+    # Nobody's review is waiting on a request sent back: the parties wait for the author, and the party
+    # that sent it back says so, by whom and when.
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
-    assert "待审核" not in list(table_with(at, "审核方")["状态"])
-    assert "等作者修改后再审" in list(table_with(at, "审核方")["状态"])
+    parties = table_with(at, "审核方")
+    assert "待审核" not in list(parties["状态"])
+    rows = {r["审核方"]: (r["状态"], r["审核人"], r["时间"]) for r in parties.to_dict("records")}
+    assert rows["热线中心校核"][:2] == ("退回修改", "张校核") and rows["热线中心校核"][2].startswith("2026-")
+    assert [r[:2] for p, r in rows.items() if p != "热线中心校核"] == [("等作者修改后再审", "")]
+    # Turned down for good, it says so too.
+    at.text_area(key="review_comment").input("与现行政策不符")
+    at.button(key="review_reject").click().run()
+    rows = {r["审核方"]: r["状态"] for r in table_with(at, "审核方").to_dict("records")}
+    assert rows["热线中心校核"] == "驳回" and set(rows.values()) == {"驳回", "—"}
 
 
 def test_review_page_shows_conflicts_with_both_versions(kb, users):

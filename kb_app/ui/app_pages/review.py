@@ -105,6 +105,8 @@ def act(verb, fn, *args):
         shown = next((v.answer_id for v in views if v.answer_id), None) if cr.state == "published" else None
         link = published_link(get_kb(), shown) if shown else None
         flash("review", outcome(verb, cr, views, review.status(cr)), link)
+        # What was said is now on the record: the box is emptied, so it cannot be sent twice.
+        st.session_state["review_comment_sent"] = True
         st.rerun()
 
 
@@ -189,16 +191,22 @@ with show_errors():
     st.markdown("#### 审核方")
     rows = []
     waiting = PARTY_WAITING_LABELS.get(cr.state, "—")
+    declined = review.declined(cr, status)
     for party in status.required:
         a = status.approvals.get(party)
-        rows.append({"审核方": status.labels[party], "状态": "已批准" if a else waiting,
-                     "审核人": person(names, a["reviewer"]) if a else "", "时间": when(a["at"]) if a else ""})
+        d = declined.get(party)
+        said = "已批准" if a else EVENT_LABELS[d["action"]] if d else waiting
+        by = a["reviewer"] if a else d["actor"] if d else None
+        rows.append({"审核方": status.labels[party], "状态": said, "审核人": person(names, by) if by else "",
+                     "时间": when((a or d)["at"]) if a or d else ""})
     st.table(rows, hide_index=True)
 
     st.markdown("#### 评论")
     for c in review.comments(cr.id):
         st.markdown(f"**{person(names, c['author'])}** · {when(c['at'])}")
         st.text(c["body"])
+    if st.session_state.pop("review_comment_sent", False):
+        st.session_state["review_comment"] = ""
     comment = st.text_area("意见（批准时可不填；退回、驳回时必填）", key="review_comment")
 
     last = review.would_publish(user, cr, status)
