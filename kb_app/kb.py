@@ -370,6 +370,13 @@ class Kb:
         """The published versions of an entry's file, newest first (deleted entries too)."""
         return self.store.history(self.entry_path(entry_id))
 
+    def compare_versions(self, entry_id: str, old_commit: str, new_commit: str):
+        """Two published versions of an entry as a reviewer reads the change between them (fields by label,
+        bodies for rendering side by side): a :class:`kb_app.review.changes.FileView`."""
+        from .review.changes import describe_versions
+
+        return describe_versions(self, self.entry_path(entry_id), old_commit, new_commit)
+
     def deleted_entries(self, commit: str | None = None):
         """Entries deleted on main's published history, titled as they were last (see content.finder)."""
         from .content.finder import deleted_entries

@@ -22,6 +22,7 @@ from ..labels import CHANGE_LABELS as STATUS_LABELS, KIND_LABELS
 from ..editing import LABELS, ORDER
 from ..content.model import ENTRY_DIRS, REGULATION_DIR, as_date
 from ..content.yamledit import same
+from .records import FileChange
 
 CONFIG_LABELS = {
     "units": "承办单位名录", "time_limits": "办理时限", "intake_rules": "分类处置规则", "review_policy": "审核规则",
@@ -186,6 +187,14 @@ def describe_all(kb, cr, files) -> list[FileView]:
     """Every file of a change request, with names from the request's own version of the registries."""
     choices = Choices.from_snapshot(kb.snapshot(cr.head or None))
     return [describe(f, choices, kb.today()) for f in files]
+
+
+def describe_versions(kb, path: str, old_commit: str, new_commit: str) -> FileView:
+    """Two published versions of a file as a reviewer reads a change between them (the history page)."""
+    old, new = kb.file_text(path, old_commit), kb.file_text(path, new_commit)
+    status = "A" if old is None else "D" if new is None else "M"
+    choices = Choices.from_snapshot(kb.snapshot(new_commit))
+    return describe(FileChange(path, status, old, new, old), choices, kb.today())
 
 
 def people(kb) -> dict[str, str]:

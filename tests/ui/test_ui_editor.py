@@ -254,7 +254,12 @@ def test_history_page_versions_diff_and_restore(kb, users):
     published = kb.store.head()
     shown = [table, *at.selectbox(key=f"history_old_{HRSS}").options, *(m.value for m in at.markdown)]
     assert not any(sha[:7] in text for text in shown for sha in (original, published))  # hashes in 技术信息 only
-    assert "历史新句。" in "".join(h.proto.body for h in at.get("html"))
+    # The two versions compared as the review showed them: the answer as readers saw it, changes marked.
+    rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
+    assert "<ins>历史新句。</ins>" in rendered and "字段没有变化。" in [c.value for c in at.caption]
+    assert at.expander[0].label == "源文本对照"
+    at.selectbox(key=f"history_old_{HRSS}").set_value(published).run()
+    assert "选择了同一个版本：请在“旧版本”中选一个更早的版本。" in [c.value for c in at.caption]
     at.selectbox(key=f"history_restore_to_{HRSS}").set_value(original).run()
     at.button(key="history_restore").click().run()
     restore = kb.review.list()[0]

@@ -9,7 +9,7 @@ import streamlit as st
 
 from kb_app.content import finder
 from kb_app.labels import ENTRY_KIND_LABELS
-from kb_app.ui.diff import side_by_side
+from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
@@ -87,8 +87,12 @@ with show_errors():
     old = c1.selectbox("旧版本", commits, index=min(1, len(commits) - 1), format_func=labels.get,
                        key=f"history_old_{path}")
     new = c2.selectbox("新版本", commits, index=0, format_func=labels.get, key=f"history_new_{path}")
-    before, after = kb.file_text(path, old), kb.file_text(path, new)
-    st.html(side_by_side(before, after, labels[old][:16], labels[new][:16]))
+    if old == new:
+        st.caption("选择了同一个版本：请在“旧版本”中选一个更早的版本。")
+    else:
+        # As the review showed it: the fields by label and the answer as readers saw it, the source folded.
+        with st.container(border=True):
+            show_file(kb.compare_versions(entry_id, old, new), (labels[old][:16], labels[new][:16]))
 
     st.markdown("#### 某日有效的版本")
     day = st.date_input("日期", value=kb.today(), key="history_day", format="YYYY-MM-DD")

@@ -6,7 +6,7 @@ import streamlit as st
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
 from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS
-from kb_app.ui.diff import field_table, rendered_side_by_side, side_by_side
+from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, public_answer_url, show_reference_notices
 from kb_app.ui.resources import get_kb
@@ -110,34 +110,6 @@ def act(verb, fn, *args):
         st.rerun()
 
 
-def show_file(v, n, published=False):
-    st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
-    if v.fields:
-        st.caption("字段" if v.status == "A" else "删除前的字段" if v.status == "D" else "字段的变化")
-        st.table(field_table(v.fields, v.status), hide_index=True)
-    elif v.status == "M" and v.kind != "config":
-        st.caption("字段没有变化。")
-    if v.has_body and (v.body_changed or v.status != "M"):
-        # Once published, the old text is no longer the version in force.
-        st.html(rendered_side_by_side(v.old_body, v.new_body, *(("修改前（发布前的版本）", "修改后（已发布）")
-                                                                   if published else ())))
-    elif v.has_body:
-        st.caption("正文没有变化。")
-    elif v.items:
-        st.caption(f"新增 {sum(r['变化'] == '新增' for r in v.items)} 条、删除 {sum(r['变化'] == '删除' for r in v.items)} 条来电示例")
-        st.table(v.items, hide_index=True)
-        with st.expander("源文本对照"):
-            st.html(side_by_side(v.old, v.new))
-    else:
-        st.html(side_by_side(v.old, v.new))
-    if v.conflicting:
-        st.markdown("**主干现行版本 与 本变更版本**")
-        st.html(side_by_side(v.main, v.new, "主干现行版本", "本变更版本"))
-    if v.has_body:
-        with st.expander("源文本对照"):
-            st.html(side_by_side(v.old, v.new))
-
-
 def show_tasks(kb, cr):
     ids = cr.data.get("resolves") or []
     tasks = []
@@ -184,9 +156,10 @@ with show_errors():
     show_tasks(kb, cr)
 
     st.markdown(f"#### 修改的内容（{len(views)}）")
-    for n, v in enumerate(views):
+    for v in views:
         with st.container(border=True):
-            show_file(v, n, published=cr.state == "published")
+            # Once published, the old text is no longer the version in force.
+            show_file(v, ("修改前（发布前的版本）", "修改后（已发布）") if cr.state == "published" else None)
 
     st.markdown("#### 审核方")
     rows = []
