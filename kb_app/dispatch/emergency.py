@@ -68,6 +68,8 @@ _CLAUSE = re.compile(r"[，,、：:…]")
 #: was about before it does not exclude an event after it, though a time said just before it is still of the event.
 _TURN = re.compile(r"…|哎呀|等一下|等等")
 _ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
+#: The reason given for an event the caller took back (see Recogniser._taken_back).
+TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
 
 
@@ -210,6 +212,15 @@ class Recogniser:
         self.handled = [compact(w) for w in strings(config.get("handled"))]
         self.ignore = sorted((compact(w) for w in strings(config.get("ignore"))), key=len, reverse=True)
         self.negations = [compact(w) for w in strings(config.get("negations"))]
+        mistaken = config.get("mistaken") if isinstance(config.get("mistaken"), dict) else {}
+        #: What a caller took an event for and then corrected (以为是枪声，原来是放鞭炮), and words taking back
+        #: what was just said (不对, 说错了); see _taken_back.
+        self.beliefs = [compact(w) for w in strings(mistaken.get("beliefs"))]
+        self.corrections = [compact(w) for w in strings(mistaken.get("corrections"))]
+        self.retractions = [compact(w) for w in strings(mistaken.get("retractions"))]
+        self.echoes = [compact(w) for w in strings(mistaken.get("echoes"))]
+        self.denials = [compact(w) for w in strings(mistaken.get("denials"))]
+        self.instead = [compact(w) for w in strings(mistaken.get("instead"))]
         misheard = config.get("misheard") if isinstance(config.get("misheard"), dict) else {}
         self.misheard = {compact(str(k))[:1]: set("".join(strings(v))) for k, v in misheard.items() if str(k)}
         window = config.get("window")
@@ -234,12 +245,16 @@ class Recogniser:
         norm, breaks = pauses(text)
         if not norm or not self.groups:
             return None
+        taken_back = self._taken_back(norm)
         masked = self._mask_ignored(norm)
+        for a, b, _word in taken_back:
+            # What was taken back says nothing of now (不是今天，是上个礼拜).
+            masked = masked[:a] + "\0" * (b - a) + masked[b:]
         best: dict[str, Finding] = {}
         occurrences = list(self._occurrences(norm, masked))
         last_told = max((occ.start for occ in occurrences), default=0)
         for occ in occurrences:
-            finding = self._judge(norm, masked, occ, last_told, breaks)
+            finding = self._judge(norm, masked, occ, last_told, breaks, taken_back)
             if finding is None:
                 continue
             held = best.get(occ.group.rule_id)
@@ -345,7 +360,13 @@ class Recogniser:
                             yield _Occurrence(group, f"{first[1]}…{second[1]}", start, end, False, between)
 
     def _judge(self, norm: str, masked: str, occ: _Occurrence, last_told: int,
-               breaks: tuple[int, ...] = ()) -> Finding | None:
+               breaks: tuple[int, ...] = (), taken_back=()) -> Finding | None:
+        g = occ.group
+        back = next((word for a, b, word in taken_back if a <= occ.start and occ.end <= b), None)
+        if back is not None:
+            # Taken back by the caller (以为是枪声，原来是放鞭炮): what follows the correction is judged on its own.
+            return Finding(DISMISSED, g.rule_id, g.line, g.name, occ.word, [], [f"{TAKEN_BACK}（{back}）"],
+                           misheard=occ.misheard, channel=g.channel, fallback=g.fallback)
         lo, hi = _bounds(_SENTENCE, norm, 0, len(norm), occ.start, occ.end)
         tlo, thi = _bounds(_TURN, norm, lo, hi, occ.start, occ.end)
         if any(x and x in norm[tlo:thi] for x in occ.group.exclude):
@@ -369,7 +390,7 @@ class Recogniser:
         # A not-now word wholly inside the event's own words is part of them (好几天 of 好几天没见人).
         event_words = (((occ.start, occ.between[0]), (occ.between[1], occ.end)) if occ.between
                        else ((occ.start, occ.end),))
-        other = _spans(norm, occ.group.outlasts)
+        other = [*_spans(norm, occ.group.outlasts), *((a, b) for a, b, _w in taken_back)]
         own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, event_words, skip=other)
         near_reasons = self._reasons(norm, near, event_words, skip=other)
         if self.anywhere:
@@ -399,10 +420,52 @@ class Recogniser:
         signs = list(dict.fromkeys(strong + near_strong)) or list(dict.fromkeys(weak))
         # A sign inside a longer one found is the same words (刚 of 刚才): said once.
         signs = [w for w in signs if not any(w != o and w in o for o in signs)]
-        g = occ.group
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback,
                        weak_signs=bool(signs) and not (strong or near_strong))
+
+    def _taken_back(self, norm: str) -> list[tuple[int, int, str]]:
+        """(start, end, word) of what the caller took back, in four shapes:
+
+        - a belief corrected later in the call: from 以为 to its clause's end or the correction word
+          (以为有人打架，过去一看是在拍短视频 — 以为…一看); without a correction after it, a belief stands;
+        - a clause taken back by the next one (刚才说着火了，不对，是邻居在烧烤);
+        - 不是 …, then a clause saying what it is instead (不是有人掉水里，是手机掉水里了);
+        - the agent's echo answered no (您是说有人被困？不是，是电梯年检过期了).
+        """
+        spans = []
+        for belief in self.beliefs:
+            for at in _finds(norm, belief):
+                start = at + len(belief)
+                said = [(c, w) for w in self.corrections for c in _finds(norm, w, start)]
+                if not said:
+                    continue
+                first, word = min(said)
+                end = min(first, _end(norm, start, _CLAUSE, _SENTENCE))
+                spans.append((at, end, f"{belief}…{word}"))
+        for word in self.retractions:
+            for at in _finds(norm, word):
+                if norm[max(0, at - 1):at] == "没" or _end(norm, at, _CLAUSE, _SENTENCE) != at + len(word):
+                    continue  # 没说错; 感觉不对劲 (a word taking back what was said ends its clause)
+                lo = _start(norm, at, _SENTENCE)
+                clause = _start(norm, at, _CLAUSE, _SENTENCE)
+                # The clause before the one taking it back (刚才说着火了，不对), or what precedes in its own.
+                prev = _start(norm, clause - 1, _CLAUSE, _SENTENCE) if clause > lo and at == clause else clause
+                if prev < at:
+                    spans.append((prev, at, word))
+        for denial in self.denials:
+            for at in _finds(norm, denial):
+                end = _end(norm, at, _CLAUSE, _SENTENCE)
+                instead = next((w for w in self.instead if norm.startswith(w, end + 1)), None)
+                if at == _start(norm, at, _CLAUSE, _SENTENCE) and norm[end:end + 1] in ("，", ",") and instead:
+                    spans.append((at, end, f"{denial}…{instead}"))
+        for echo in self.echoes:
+            for at in _finds(norm, echo):
+                end = _end(norm, at, _SENTENCE)
+                no = next((w for w in self.denials if norm.startswith(w, end + 1)), None)
+                if norm[end:end + 1] in ("？", "?") and no:
+                    spans.append((at, end, f"{echo}…{no}"))
+        return spans
 
     def _past_frame(self, norm: str, masked: str, lo: int, clo: int, occ: _Occurrence, outlasts=()) -> str:
         """The past an event is told in, when the call goes on to ask about something (a rule, a repair, a
@@ -470,6 +533,16 @@ class Recogniser:
             if neg and i >= 0 and len(tail) - (i + len(neg)) <= 1:
                 return True
         return False
+
+
+def _end(norm: str, at: int, *marks: re.Pattern) -> int:
+    """Where the clause (or sentence) holding position ``at`` ends: the first of ``marks`` from ``at`` on."""
+    return min((m.start() for p in marks if (m := p.search(norm, at))), default=len(norm))
+
+
+def _start(norm: str, at: int, *marks: re.Pattern) -> int:
+    """Where the clause (or sentence) holding position ``at`` starts: just after the last of ``marks`` before it."""
+    return max((m.end() for p in marks for m in p.finditer(norm, 0, max(0, at))), default=0)
 
 
 def _pattern(text: str) -> re.Pattern | None:

@@ -170,7 +170,7 @@ def test_cli_dispatch(dkb, sample_root, tmp_path):
     assert lines[2].startswith("答复话术：您反映的情况属于紧急警情")
     assert lines[3:] == ["不列出派单目录：请按话术转接。"]
     # No event word, but like past calls to 120: no empty trigger, the resemblance instead.
-    res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "我爷爷一边脸麻了，说话含糊，看东西重影"])
+    res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "我爷爷一边脸麻了，看东西重影，走路往一边偏"])
     lines = res.output.splitlines()
     assert lines[0] == "分类处置：急救（转接紧急专线 120，与以往紧急来电相似）"
     assert lines[1].startswith("紧急程度：疑似紧急，请向来电人确认是否正在发生。没有认出事件词，但与以往转120的紧急来电很相似，")

@@ -195,14 +195,17 @@ def test_held_out_targets():
     # after it, and long ordinary calls no longer learnt from by resemblance: second 100 % with 0.0 %, fourth 91.0 %
     # with 6.7 %. The twenty-seventh and twenty-eighth (two matters in one call; questions), first 87.1 % with 6.0 %,
     # 89.3 % with 7.0 %; with their words and calls, fourth 90.0 % (one call near the threshold of resemblance),
-    # fifth 97.0 %.
+    # fifth 97.0 %. The twenty-ninth to thirty-first (corrections and second thoughts; the hardest days of the year;
+    # the old, the very young and those calling for them), first 82.1 % with 25.0 %, 80.7 % with 4.0 %, 91.4 % with
+    # 3.0 %; with what the caller took back read as such (以为…原来, 说错了, 不是…是) and their words and calls, third
+    # 95.5 % with 4.2 %, fourth 91.0 % with 6.7 %; second 98.8 % and fifth 96.0 % (one call each).
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
-    assert third["right"] >= 0.93
+    assert third["right"] >= 0.95
     assert third["false_alarms"] <= 0.05
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
-    assert fourth["right"] >= 0.89
+    assert fourth["right"] >= 0.90
     assert fourth["false_alarms"] <= 0.07
     # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
     # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
@@ -214,20 +217,20 @@ def test_held_out_targets():
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
                  "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19", "tune 20",
                  "tune 21", "tune 22", "tune 23", "tune 24", "tune 25", "tune 26",
-                 "tune 27", "tune 28"):
+                 "tune 27", "tune 28", "tune 29", "tune 30", "tune 31"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with twenty-eight sets: 89.0 % -> 96.1 %,
-    1.9 % -> 2.0 %; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with thirty-one sets: 88.0 % -> 95.5 %,
+    2.2 % -> 2.2 %; 7 -> 8 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
                          "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18",
                          "tune 19", "tune 20", "tune 21", "tune 22", "tune 23", "tune 24", "tune 25",
-                         "tune 26", "tune 27", "tune 28"}
+                         "tune 26", "tune 27", "tune 28", "tune 29", "tune 30", "tune 31"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -255,8 +258,8 @@ def test_script_prints_every_set_and_which_targets_are_short(capsys):
     sets = [re.match(r"product\s+(.+?)\s{3,}\d", line).group(1) for line in out[1:] if line.startswith("product")]
     script = load_script()
     assert sets == [*script.SETS, *(["appeals"] if script.APPEALS.exists() else [])]
-    assert out[-1].startswith("held-out targets (right line >= 95%, false alarms <= 5%): NOT met (holdout 3: right line")
-    assert "holdout:" not in out[-1] and "holdout 2:" not in out[-1]  # the first two held-out sets meet them
+    assert out[-1].startswith("held-out targets (right line >= 95%, false alarms <= 5%): NOT met (holdout 4: right line")
+    assert all(f"{s}:" not in out[-1] for s in ("holdout", "holdout 2", "holdout 3", "holdout 5"))  # the others meet them
 
 
 #: Ordinary requests that share a word with an emergency (written to check the words added from the
@@ -640,10 +643,53 @@ def test_another_right_line_counts(tmp_path):
     ("我女儿被狗咬过，已经打完针了，狗主人不给医药费", "none"),
     ("员工下班被车撞了，人也出院了，想问算不算工伤", "none"),
     ("烟雾报警器一直响，没有烟，是不是坏了", "none"),
+    # What the caller took back (以为…原来, 说错了, 不是…是, the agent's echo answered no), and what it is not.
+    ("我以为邻居家着火了，过去一看是在院子里烧秸秆，已经烧完了", "none"),
+    ("还以为有人在楼下打架，原来是两口子在吵嘴，没动手", "none"),
+    ("以为孩子在睡觉，结果怎么叫都叫不醒，嘴唇发紫", "120"),
+    ("刚才说仓库着火了，说错了，是仓库的灯坏了在闪", "none"),
+    ("不是我家着火，是小区广告牌的灯坏了老闪", "none"),
+    ("不是前几天，是刚刚，两辆车在桥上撞了，有人卡在车里", "122"),
+    ("我以为他喝醉了，其实是脑梗，现在半边身子动不了", "120"),
+    ("感觉不对劲，我爸说话含糊，嘴也歪了", "120"),
+    ("我没说错，就是着火了，三楼在冒烟", "119"),
+    ("您是说有人晕倒了？不是，我是想问社区医院几点开门", "none"),
+    ("我当成是有人落水了，其实是个塑料模特漂在河里", "none"),
+    ("以为是地震了，后来才知道是隔壁拆墙，震得灯都晃", "none"),
+    ("有人从我家阳台翻进去了，现在还在屋里", "110"),
+    ("地下室进水了，水到腰了，我们家老人还在下面", "119"),
+    ("老伴手术的刀口在往外渗血，纱布都湿透了", "120"),
+    ("刚扑灭的柴火堆现在又着了，风一吹越来越大", "119"),
+    ("我家小孩喝了防冻液，嘴里一股甜味，在哭", "120"),
+    ("有人打电话说我儿子被抓了，让交保释金，我妈正要去银行", "110"),
+    ("我爸突然说话含糊，一边脸都耷拉下来了", "120"),
+    ("孩子吃果冻呛进气管了，脸憋得通红", "120"),
+    ("旁边那辆货车在高速上倒车，后面车都急刹", "122"),
+    ("大巴司机一直在玩手机，车还在高速上跑", "122"),
+    ("工头把我们关在板房里，门从外面锁了", "110"),
+    ("对门屋里的煤气味门缝里都能闻到，敲门没人应", "119"),
+    ("您问是不是以前的事？不是，就刚才，两帮人在饭店门口打起来了，有人拿酒瓶子砸", "110"),
+    ("防冻液一般多少钱一桶，冬天要不要换", "none"),
+    ("一个大爷在超市门口倒了一直抽，嘴里吐白沫", "120"),
+    ("半夜有两个人在小区配电房外面剪电缆，还在剪", "110"),
+    ("厨房的燃气报警器响个不停，我闻着也有点味", "119"),
+    ("我孙子刚来电话说在外地撞了人要私了，叫我马上送现金过去", "110"),
+    ("上个月我儿子撞了人，双方私了，现金已经给了，现在对方又反悔", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+
+def test_what_the_caller_took_back_is_said_as_the_reason():
+    from kb_app.dispatch.assistant import intake
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    _, finding, _ = intake(snap, "刚才以为有人在楼道里晕倒了，原来是个醉汉在睡觉，能不能让救助站来看看")
+    assert finding.state == DISMISSED and finding.reasons == ["误会和更正（以为…原来）"]
+    # What follows the correction is read on its own.
+    _, finding, _ = intake(snap, "以为他睡着了，结果怎么也叫不醒")
+    assert finding.alarm and finding.line == "120"
 
 
 def test_a_call_not_urgent_says_why_before_the_words_of_now_it_outweighed():

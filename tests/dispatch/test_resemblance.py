@@ -110,16 +110,16 @@ def test_the_recogniser_suspects_a_call_without_event_words_that_resembles_emerg
 def test_the_sample_suspects_described_emergencies_and_leaves_ordinary_requests(kb):
     snap = kb.snapshot()
     assert "intake_examples" in snap.configs and len(snap.config("intake_examples")["examples"]) >= 1500
-    finding = recogniser(snap).recognise("我爷爷一边脸麻了，说话含糊，看东西重影")
+    finding = recogniser(snap).recognise("我爷爷一边脸麻了，看东西重影，走路往一边偏")
     assert (finding.state, finding.line) == (SUSPECTED, "120") and finding.resemblance
     r = dispatch(snap, "楼下有个人拿钳子在剪自行车的锁，已经推走两辆了", dt.datetime(2026, 11, 20, 16, 0))
     assert (r.urgency, r.rule.transfer_to) == ("suspected", "110")
-    assert public_alarm(snap, "我爷爷一边脸麻了，说话含糊，看东西重影")["line"] == "120"
+    assert public_alarm(snap, "我爷爷一边脸麻了，看东西重影，走路往一边偏")["line"] == "120"
     for text in ("顶楼一下雨就往屋里漏水", "小区门口路灯不亮", "上个月有人剪了我电动车的锁", "社保卡丢了怎么补办"):
         assert recogniser(snap).recognise(text) is None, text
     # Without the examples file the sample reads by its event words alone.
     files = {k: v for k, v in snap.files.items() if k != "regulations/intake_examples.yaml"}
-    assert recogniser(Snapshot(files)).recognise("我爷爷一边脸麻了，说话含糊，看东西重影") is None
+    assert recogniser(Snapshot(files)).recognise("我爷爷一边脸麻了，看东西重影，走路往一边偏") is None
 
 
 def test_validation_names_the_examples_that_cannot_be_read(kb):
