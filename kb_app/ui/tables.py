@@ -56,7 +56,9 @@ def percent(value) -> str:
 
 
 def when(value) -> str:
-    """A time as ``2026-11-30 12:00``; a date as ``2026-11-30``; other text unchanged."""
+    """A time as ``2026-11-30 12:00``; a date as ``2026-11-30``; no time as ""; other text unchanged."""
+    if value is None:
+        return ""
     if isinstance(value, dt.datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, dt.date):

@@ -186,6 +186,17 @@ def test_table_cells_wrap_by_length():
     assert cell(12)[0] == "num"
 
 
+def test_times_read_alike_on_every_page():
+    """The pages show times with one function: to the minute, without the T, and nothing for no time."""
+    import datetime as dt
+
+    from kb_app.ui.tables import when
+
+    assert when("2026-11-22T09:30:15.123456") == when(dt.datetime(2026, 11, 22, 9, 30)) == "2026-11-22 09:30"
+    assert when("2026-11-22T09:30:15+08:00") == "2026-11-22 09:30"
+    assert when(None) == "" and when("") == "" and when("未定") == "未定"
+
+
 def test_hot_topic_trend_marks_the_current_period(monkeypatch):
     """Six lines with a legend of three a row, and a dashed line where the current period starts."""
     import datetime as dt

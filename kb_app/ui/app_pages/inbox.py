@@ -10,16 +10,12 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link, review_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
-from kb_app.ui.tables import show_table
+from kb_app.ui.tables import show_table, when
 
 
 st.title("维护任务")
 show_flash("inbox")
 user = st.session_state.get("user")
-
-
-def when(stamp) -> str:
-    return (stamp or "")[:16].replace("T", " ")
 
 
 def show_task(kb, snap, t, report, pending):

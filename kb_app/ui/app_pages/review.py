@@ -11,14 +11,11 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, public_answer_url, show_reference_notices
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
+from kb_app.ui.tables import when
 
 IMPACT_STATUS = {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}
 st.title("变更校核")
 user = require_user()
-
-
-def when(stamp) -> str:
-    return (stamp or "")[:16].replace("T", " ")
 
 
 def render_impact(impact, snap):
