@@ -362,6 +362,9 @@ class Recogniser:
     def _judge(self, norm: str, masked: str, occ: _Occurrence, last_told: int,
                breaks: tuple[int, ...] = (), taken_back=()) -> Finding | None:
         g = occ.group
+        if any(a <= occ.start < b < occ.end for a, b, _w in taken_back):
+            # A pair begun in what was taken back and ended after it (以为是小偷在撬车，原来是车主…) was never said.
+            return None
         back = next((word for a, b, word in taken_back if a <= occ.start and occ.end <= b), None)
         if back is not None:
             # Taken back by the caller (以为是枪声，原来是放鞭炮): what follows the correction is judged on its own.
@@ -449,8 +452,9 @@ class Recogniser:
                     continue  # 没说错; 感觉不对劲 (a word taking back what was said ends its clause)
                 lo = _start(norm, at, _SENTENCE)
                 clause = _start(norm, at, _CLAUSE, _SENTENCE)
-                # The clause before the one taking it back (刚才说着火了，不对), or what precedes in its own.
-                prev = _start(norm, clause - 1, _CLAUSE, _SENTENCE) if clause > lo and at == clause else clause
+                # The clause before the one taking it back (刚才说着火了，不对; …走丢了，后来问清楚了), and what
+                # precedes the word in its own.
+                prev = _start(norm, clause - 1, _CLAUSE, _SENTENCE) if clause > lo else clause
                 if prev < at:
                     spans.append((prev, at, word))
         for denial in self.denials:
