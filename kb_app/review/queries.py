@@ -96,6 +96,12 @@ class ReviewQueries:
         with self.reading() as rec:
             return rec.rows_of("comments", cr_id)
 
+    def reviewers_word(self, cr: ChangeRequest) -> dict | None:
+        """The latest comment on a request by someone other than its author: what the reviewer asked for when
+        it came back, or why it was turned down."""
+        said = [c for c in self.comments(cr.id) if c["author"] != cr.author]
+        return said[-1] if said else None
+
     def approvals(self, cr_id: int) -> list[dict]:
         """Every approval given on the request, dismissed ones included."""
         with self.reading() as rec:

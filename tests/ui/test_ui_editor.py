@@ -344,6 +344,22 @@ def test_a_request_adding_an_entry_is_still_an_addition_when_edited_again(kb, us
     assert texts(at, "success")[0].startswith(f"新增“社保卡挂失须知”已提交审核：变更请求 #{cr.id}")
 
 
+def test_mending_a_returned_request_shows_what_the_reviewer_asked_and_that_saving_resubmits(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
+    kb.review.request_changes(users["center"], cr.id, "请补充*办理地点*")
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.selectbox(key="editor_target").set_value(cr.id).run()
+    assert any(c.startswith(":orange[:material/rate_review: 退回时的审核意见（张校核，2026-") for c in texts(at, "caption"))
+    assert "请补充*办理地点*" in [t.value for t in at.text]                   # as written, not as Markdown
+    assert at.button(key="editor_save").label == "保存并重新提交审核"
+    at.text_area(key=body_key(at)).input("补充一句：到社保经办机构办理。").run()
+    at.button(key="editor_save").click().run()
+    assert kb.review.get(cr.id).state == "in_review"
+    # Back in review, saving again keeps it there: the button says only that it saves.
+    assert at.button(key="editor_save").label == "保存修改"
+    assert not any("退回时的审核意见" in c for c in texts(at, "caption"))
+
+
 def test_an_entry_already_changed_in_an_open_request_points_to_it(kb, users):
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
     kb.review.request_changes(users["center"], cr.id, "请补充办理地点")

@@ -15,6 +15,7 @@ from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
+from kb_app.ui.tables import when
 
 DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 PLACEHOLDER = "请选择"
@@ -55,6 +56,14 @@ def pick_target(ed):
     chosen = next((c for c in targets if c.id == target), None)
     if chosen is not None:
         st.caption(f"该变更请求：{chosen.state_label}")
+        said = kb.review.reviewers_word(chosen) if chosen.state == "changes_requested" else None
+        if said:
+            # What the reviewer asked for, beside the form that mends it (as written: no Markdown).
+            who = kb.users.get(said["author"])
+            with st.container(border=True):
+                st.caption(f":orange[:material/rate_review: 退回时的审核意见（{who.name if who else said['author']}，"
+                           f"{when(said['at'])}）]")
+                st.text(said["body"])
     return target, chosen
 
 
@@ -401,8 +410,11 @@ with show_errors():
         submit = b[0].button("提交审核", key="editor_submit", type="primary")
         keep = b[1].button("保存草稿" if new_cr else "保存", key="editor_save")
     else:
-        keep = b[0].button("保存修改", key="editor_save", type="primary",
-                           help="保存到这个变更请求；此前的批准会失效，需要重新审核")
+        # Saving into a request sent back or in conflict puts it back in review: the button says so.
+        returned = target_cr is not None and target_cr.state in ("changes_requested", "conflicting")
+        keep = b[0].button("保存并重新提交审核" if returned else "保存修改", key="editor_save", type="primary",
+                           help="保存到这个变更请求并重新提交审核" if returned
+                           else "保存到这个变更请求；此前的批准会失效，需要重新审核")
         submit = False
     retire = not draft.is_new and b[2].button("停用", key="editor_retire", help="把失效日期设为今天：发布后公众查不到它")
     delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")

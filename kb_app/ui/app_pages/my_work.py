@@ -29,7 +29,7 @@ def section(title, crs, empty, key, names):
         left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
                       f" · 更新于 {when(cr.updated)}")
         if cr.state == "changes_requested":     # a conflict comes back by itself, with no reviewer's word
-            said = last_word(cr)
+            said = review.reviewers_word(cr)
             if said:
                 # What the reviewer asked for, where the author looks first (as written: no Markdown).
                 left.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
@@ -48,12 +48,6 @@ def unit_tasks(tasks):
         due = "已超期" if t.overdue else f"期限 {t.due}" if t.due else "期限未定"
         st.markdown(f"{':red[:material/error:] ' if t.overdue else ''}**#{t.id} {t.heading}** · {due}")
     st.page_link("app_pages/inbox.py", label=f"到“维护任务”处理（共 {len(tasks)} 个）", icon=":material/task:")
-
-
-def last_word(cr):
-    """The latest comment on a request by someone other than its author (the reason it came back)."""
-    said = [c for c in kb.review.comments(cr.id) if c["author"] != cr.author]
-    return said[-1] if said else None
 
 
 with show_errors():
@@ -76,6 +70,6 @@ with show_errors():
         with st.expander(f"最近结束的（{len(done)}）"):
             for cr in done:
                 st.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 更新于 {when(cr.updated)}")
-                said = last_word(cr) if cr.state == "rejected" else None
+                said = review.reviewers_word(cr) if cr.state == "rejected" else None
                 if said:  # why it was turned down, as written
                     st.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
