@@ -12,7 +12,7 @@ def show_file(v, captions: tuple[str, str] | None = None):
     st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
     if v.fields:
         st.caption("字段" if v.status == "A" else "删除前的字段" if v.status == "D" else "字段的变化")
-        st.table(field_table(v.fields, v.status), hide_index=True)
+        st.html(field_table(v.fields, v.status))
     elif v.status == "M" and v.kind != "config":
         st.caption("字段没有变化。")
     if v.has_body and (v.body_changed or v.status != "M"):

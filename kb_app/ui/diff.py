@@ -165,29 +165,48 @@ def side_by_side(old: str | None, new: str | None, left: str = "修改前", righ
 WHOLE_FIELD = 12
 
 
-def field_table(rows: list[dict], status: str) -> list[dict]:
-    """Rows ``{字段, 修改前, 修改后}`` (see review.changes.field_rows) as Markdown cells for ``st.table``: a
-    changed field's changes marked inside it; a new or deleted file's fields as ``{字段, 内容}``."""
+FIELD_STYLE = """<style>
+.kbfields{width:100%;border-collapse:collapse;font-size:14px;margin:0 0 .5rem}
+.kbfields th{background:#f6f6f6;text-align:left;padding:4px 8px;font-weight:600;white-space:nowrap}
+.kbfields td{vertical-align:top;padding:4px 8px;border-bottom:1px solid #eee;white-space:pre-wrap;
+ overflow-wrap:anywhere}
+.kbfields td.f{white-space:nowrap;color:#444;width:1%}
+.kbfields ins{background:#b8ecbc;text-decoration:none;border-radius:2px}
+.kbfields del{background:#ffc7c7;text-decoration:line-through;border-radius:2px}
+.kbfields .none{color:#999}
+</style>"""
+
+
+def field_table(rows: list[dict], status: str) -> str:
+    """Rows ``{字段, 修改前, 修改后}`` (see review.changes.field_rows) as an HTML table: a changed field's changes
+    marked inside it (struck through on red where removed, on green where added), the field's name on one line;
+    a new or deleted file's fields as ``字段 | 内容``."""
     if status in ("A", "D"):
         side = "修改后" if status == "A" else "修改前"
-        return [{"字段": render.markdown_literal(r["字段"]), "内容": render.markdown_literal(r[side])} for r in rows]
-    out = []
-    for r in rows:
-        a, b = r["修改前"], r["修改后"]
-        if a == ABSENT or b == REMOVED:
-            sa, sb = [(False, a)], [(False, b)]
-        elif max(len(a), len(b)) <= WHOLE_FIELD:
-            sa, sb = [(True, a)], [(True, b)]
-        else:
-            sa, sb = char_segments(a, b)
-        out.append({"字段": render.markdown_literal(r["字段"]), "修改前": _field_cell(sa, "red"),
-                    "修改后": _field_cell(sb, "green")})
-    return out
+        head, body = ("字段", "内容"), [(r["字段"], _plain(r[side])) for r in rows]
+    else:
+        head, body = ("字段", "修改前", "修改后"), []
+        for r in rows:
+            a, b = r["修改前"], r["修改后"]
+            if a == ABSENT or b == REMOVED:
+                sa, sb = [(False, a)], [(False, b)]
+            elif max(len(a), len(b)) <= WHOLE_FIELD:
+                sa, sb = [(True, a)], [(True, b)]
+            else:
+                sa, sb = char_segments(a, b)
+            body.append((r["字段"], _field_cell(sa, "del"), _field_cell(sb, "ins")))
+    cells = "".join(f'<tr><td class="f">{html.escape(name)}</td>{"".join(f"<td>{c}</td>" for c in rest)}</tr>'
+                    for name, *rest in body)
+    heads = "".join(f"<th>{h}</th>" for h in head)
+    return f'{FIELD_STYLE}<table class="kbfields"><thead><tr>{heads}</tr></thead><tbody>{cells}</tbody></table>'
 
 
-def _field_cell(segments, colour: str) -> str:
-    return "".join(f":{colour}-background[{render.markdown_literal(t)}]" if changed and t.strip()
-                   else render.markdown_literal(t) for changed, t in segments)
+def _plain(value: str) -> str:
+    return f'<span class="none">{html.escape(value)}</span>' if value in (ABSENT, REMOVED) else html.escape(value)
+
+
+def _field_cell(segments, tag: str) -> str:
+    return "".join(f"<{tag}>{html.escape(t)}</{tag}>" if changed and t.strip() else _plain(t) for changed, t in segments)
 
 
 # -- the rendered diff ------------------------------------------------------------------------------

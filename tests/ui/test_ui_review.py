@@ -21,6 +21,14 @@ def table_with(at, column):
     return next(t.value for t in at.table if column in t.value.columns)
 
 
+def field_rows(at) -> list[dict]:
+    """The rows of the first table of fields (kb_app.ui.diff.field_table) on the page, cells as HTML."""
+    table = next(h.proto.body for h in at.get("html") if 'class="kbfields"' in h.proto.body)
+    heads = re.findall(r"<th>(.*?)</th>", table)
+    return [dict(zip(heads, re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)))
+            for row in re.findall(r"<tr><td.*?</tr>", table, re.S)]
+
+
 def texts(at):
     return [e.value for e in at.error], [s.value for s in at.success]
 
@@ -116,11 +124,10 @@ def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
     text = text.replace("review_by: 2027-06-30", "review_by: 2027-12-31")
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: text}, submit=True)
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
-    fields = table_with(at, "字段")
-    assert list(fields["字段"]) == ["复核日期"]
-    # A short value is marked whole.
-    assert (list(fields["修改前"]), list(fields["修改后"])) == ([":red-background[2027-06-30]"],
-                                                              [":green-background[2027-12-31]"])
+    # A short value is marked whole: struck through where removed, and the field named on one line.
+    assert field_rows(at) == [{"字段": "复核日期", "修改前": "<del>2027-06-30</del>", "修改后": "<ins>2027-12-31</ins>"}]
+    table = next(h.proto.body for h in at.get("html") if 'class="kbfields"' in h.proto.body)
+    assert ".kbfields td.f{white-space:nowrap" in table and "text-decoration:line-through" in table
     rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
     assert "修改前（现行版本）" in rendered and "修改后（发布后的样子）" in rendered
     assert "<strong>当场领<ins>取新</ins>卡</strong>" in rendered    # marked inside the line, in its list item
@@ -133,20 +140,20 @@ def test_a_changed_field_is_marked_inside_and_a_new_answer_shows_every_field(kb,
     assert changed != original
     cr = kb.review.create(users["hrss-editor"], "补充问法", {HRSS: changed}, submit=True)
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
-    row = table_with(at, "字段").iloc[0]
+    row = field_rows(at)[0]
     assert row["字段"] == "常见问法"
-    # Only what was added is marked, and the brackets of the text are text.
-    assert row["修改后"].count(":green-background[") == 1 and "社保卡挂失&#91;急&#93;怎么办" in row["修改后"]
-    assert ":red-background[" not in row["修改前"]
+    # Only what was added is marked, and the text is text.
+    assert row["修改后"].count("<ins>") == 1 and "社保卡挂失[急]怎么办" in row["修改后"]
+    assert "<del>" not in row["修改前"]
 
     new = "entries/policy/city-hrss/sscard-notes.md"
     page = ("---\nid: sscard-notes\nkind: policy\ntitle: 社保卡挂失须知\nunit: city-hrss\naudience: public\n"
             "questions:\n- 社保卡怎么挂失\nagent_notes: 联系人王科长，内线8801\n---\n挂失后补办。\n")
     cr = kb.review.create(users["hrss-editor"], "新增“社保卡挂失须知”", {new: page}, submit=True)
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
-    fields = table_with(at, "字段")
-    assert list(fields.columns) == ["字段", "内容"]
-    shown = dict(zip(fields["字段"], fields["内容"]))
+    rows = field_rows(at)
+    assert list(rows[0]) == ["字段", "内容"]
+    shown = {r["字段"]: r["内容"] for r in rows}
     assert shown["标题"] == "社保卡挂失须知" and "社保卡怎么挂失" in shown["常见问法"]
     assert "内线8801" in shown["坐席提示"]     # what only agents will read is reviewed too
 
