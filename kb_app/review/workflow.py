@@ -246,6 +246,10 @@ class Review(ReviewQueries):
         with self.writing() as rec:
             return rec.comment(rec.get(cr_id).id, user.username, body, path)
 
+    def may(self, cr: ChangeRequest, action: str) -> bool:
+        """Whether the request's state allows ``action`` (a key of ACTIONS: approve, request_changes …), whoever asks."""
+        return allows(cr.state, action)
+
     def would_publish(self, user: User, cr: ChangeRequest, status: ReviewStatus | None = None) -> bool:
         """Whether the user's approval is the last one the CR needs (approving it then publishes it)."""
         if not allows(cr.state, "approve") or not cr.valid or self.is_author(cr, user):

@@ -179,6 +179,11 @@ def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     assert kb.review.get(cr.id).state == "changes_requested"
     # What was said is on the record, and the box is empty: a second click cannot send it twice.
     assert at.text_area(key="review_comment").value == ""
+    # Sent back, it waits for its author: it can still be turned down, not approved or sent back again; and
+    # there is nothing to publish by hand.
+    assert at.button(key="review_approve").disabled and at.button(key="review_request_changes").disabled
+    assert not at.button(key="review_reject").disabled
+    assert "review_publish" not in [b.key for b in at.button]
     # Nobody's review is waiting on a request sent back: the parties wait for the author, and the party
     # that sent it back says so, by whom and when.
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))

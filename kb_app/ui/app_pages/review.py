@@ -190,14 +190,17 @@ with show_errors():
     if refused:
         st.caption(f":material/info: {refused}")
     cols = st.columns(6)
+    # Each decision only where the request's state allows it (a request sent back waits for its author).
     if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
-                      disabled=cr.state != "in_review" or bool(refused)):
+                      disabled=not review.may(cr, "approve") or bool(refused)):
         act("已批准", review.approve, user, cr.id, comment)
-    if cols[1].button("退回修改", key="review_request_changes", disabled=not cr.is_open or bool(refused)):
+    if cols[1].button("退回修改", key="review_request_changes",
+                      disabled=not review.may(cr, "request_changes") or bool(refused)):
         act("已退回作者修改", review.request_changes, user, cr.id, comment)
-    if cols[2].button("驳回", key="review_reject", disabled=not cr.is_open or bool(refused)):
+    if cols[2].button("驳回", key="review_reject", disabled=not review.may(cr, "reject") or bool(refused)):
         act("已驳回", review.reject, user, cr.id, comment)
-    if cols[3].button("发布", key="review_publish", disabled=cr.state != "approved"):
+    # Publishing by hand only for a request approved by all that was not published then (a conflict since).
+    if review.may(cr, "publish") and cols[3].button("发布", key="review_publish"):
         act("已发布", review.publish, user, cr.id)
     if cols[4].button("发表评论", key="review_add_comment"):
         act("评论已发表", review.comment, user, cr.id, comment)
