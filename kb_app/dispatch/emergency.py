@@ -68,6 +68,8 @@ _CLAUSE = re.compile(r"[，,、：:…]")
 #: was about before it does not exclude an event after it, though a time said just before it is still of the event.
 _TURN = re.compile(r"…|哎呀|等一下|等等")
 _ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
+#: A clause that only says when the matter before it was (上周的事, 那是去年的事情).
+_SAID_WHEN = re.compile(r"(?:那|这|都)?(?:是)?[^，,、：:…。！？!?；;\n]{1,6}的事(?:情|儿)?(?:了|啦)?")
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
@@ -378,6 +380,9 @@ class Recogniser:
             # 没着火; of a pair, also before its second word (车被别了一下，没撞上).
             return None
         clo, chi = _bounds(_CLAUSE, norm, lo, hi, occ.start, occ.end)
+        if chi < hi and (tail := _SAID_WHEN.fullmatch(norm, chi + 1, _end(norm, chi + 1, _CLAUSE, _SENTENCE))):
+            # A clause saying when it was is of the event before it (电动车被偷了，上周的事).
+            chi = tail.end()
         # A pause (a transcript's space) ends the clause too; one inside the event's words does not.
         clo = max([clo, *(b for b in breaks if b <= occ.start)])
         chi = min([chi, *(b for b in breaks if b >= occ.end)])

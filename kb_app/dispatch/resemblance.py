@@ -15,11 +15,13 @@ unless a strong sign says it is going on all the same (上个月丢过一辆，�
 emergencies with probability ``THRESHOLD`` or more is *suspected* (疑似紧急): the agent sees the transfer
 script first and confirms with the caller. It never confirms an emergency and never dismisses one.
 
-Measured without the held-out sets by ``scripts/eval_intake.py --leave-out``: each of the twenty-eight tuning sets
-read with examples learnt from the other twenty-seven, right line 89.0 % → 96.1 % on average, false alarms 1.9 % →
-2.0 %; the catalogue's 165 examples, learnt in halves from each other, 7 alarms without this reading and 8
+Measured without the held-out sets by ``scripts/eval_intake.py --leave-out``: each of the thirty-four tuning sets
+read with examples learnt from the other thirty-three, right line 87.4 % → 95.9 % on average, false alarms 1.9 % →
+2.0 %; the catalogue's 165 examples, learnt in halves from each other, 7 alarms without this reading and 9
 with it. The threshold is where that trade turns (with fourteen sets 0.99: 92.9 %, 2.9 %, 7 alarms; 0.9: 97.6 %,
-3.2 %, 11; with sixteen 0.97: 95.9 %, 2.7 %, 7; 0.95: 96.9 %, 2.7 %, 8; 0.93: 97.4 %, 2.8 %, 9). No ``MIN_RUNS``
+3.2 %, 11; with sixteen 0.97: 95.9 %, 2.7 %, 7; 0.95: 96.9 %, 2.7 %, 8; 0.93: 97.4 %, 2.8 %, 9; with thirty-four
+0.97: 93.3 %, 1.9 %, 8; 0.95: 95.4 %, 2.0 %, 8; 0.93: 95.9 %, 2.0 %, 9; 0.9: 96.4 %, 2.1 %, 12 — and the real
+citizen messages of appeals_dev, 3 alarms of 150 at 0.95 and at 0.93). No ``MIN_RUNS``
 takes short ordinary requests (眼皮跳得厉害, 水龙头卡住了关不上) for emergencies.
 """
 
@@ -34,7 +36,7 @@ from ..cache import LruCache
 from ..search.analysis import normalize
 
 #: Probability of a line's emergency from which a call is suspected.
-THRESHOLD = 0.95
+THRESHOLD = 0.93
 #: Scale of the per-run average log-likelihood (lower: less certain).
 TEMPERATURE = 3.0
 #: A call with fewer runs than this is read as if it had this many (a few words are little evidence).

@@ -201,20 +201,22 @@ def test_held_out_targets():
     # 95.5 % with 4.2 %, fourth 91.0 % with 6.7 %; second 98.8 % and fifth 96.0 % (one call each). The thirty-second
     # to thirty-fourth (family and neighbours; machines and vehicles; lives with an illness or a disability), first
     # 88.6 % with 1.0 %, 80.7 % with 1.0 %, 82.1 % with 5.0 %; with their words and calls, third 96.6 %, fourth 89.0 %.
+    # With the threshold of resemblance chosen again by --leave-out on the thirty-four sets (0.93), second 100 %,
+    # third 98.9 %, fourth 94.0 %, fifth 98.0 %, the false alarms of all unchanged.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
-    assert third["right"] >= 0.95
+    assert third["right"] >= 0.97
     assert third["false_alarms"] <= 0.05
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
-    assert fourth["right"] >= 0.89
+    assert fourth["right"] >= 0.93
     assert fourth["false_alarms"] <= 0.07
     # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
     # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
     # 93.0 % and 6.7 %.
     fifth = results["product"]["holdout 5"]
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
-    assert fifth["right"] >= 0.94
+    assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
                  "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19", "tune 20",
@@ -225,8 +227,8 @@ def test_held_out_targets():
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with thirty-four sets: 87.4 % -> 95.4 %,
-    1.9 % -> 2.0 %; 7 -> 8 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with thirty-four sets: 87.4 % -> 95.9 %,
+    1.9 % -> 2.0 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
@@ -709,6 +711,9 @@ def test_another_right_line_counts(tmp_path):
     ("我爸有老年痴呆，早上出去买菜，到现在三个多小时了，手机也没带", "110"),
     ("我家老人有点老年痴呆，想问社区有没有日间照料", "none"),
     ("楼顶的广告牌被风吹得掉下来一半，吊在楼边上，下面是小学门口", "119"),
+    ("家里的摩托车被偷了，前天的事，派出所说在查，想问多久有结果", "none"),
+    ("我爸在小区门口被车撞了，那是去年的事情，对方一直不赔", "none"),
+    ("厨房着火了，刚才的事，现在火还在烧", "119"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
