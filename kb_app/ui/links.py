@@ -74,3 +74,12 @@ def review_link(cr, container=st):
     """A link to the review page of a change request, to follow its review."""
     container.page_link("app_pages/review.py", label=f"查看变更请求 #{cr.id} 的审核进度", icon=":material/rate_review:",
                         query_params={"cr": cr.id})
+
+
+def open_in_editor(kb, cr_id: int):
+    """Go to the editor on a change request, opening what it changes."""
+    st.session_state["editor_cr"] = cr_id
+    paths = kb.editing.paths_of(cr_id)
+    if paths:
+        st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": paths[0]}
+    st.switch_page("app_pages/editor.py")

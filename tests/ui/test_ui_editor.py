@@ -355,6 +355,7 @@ def test_mending_a_returned_request_shows_what_the_reviewer_asked_and_that_savin
     at.text_area(key=body_key(at)).input("补充一句：到社保经办机构办理。").run()
     at.button(key="editor_save").click().run()
     assert kb.review.get(cr.id).state == "in_review"
+    assert texts(at, "success")[0].startswith(f"修改“社会保障卡丢了怎么补办”已重新提交审核：变更请求 #{cr.id}，等待 ")
     # Back in review, saving again keeps it there: the button says only that it saves.
     assert at.button(key="editor_save").label == "保存修改"
     assert not any("退回时的审核意见" in c for c in texts(at, "caption"))

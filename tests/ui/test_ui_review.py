@@ -234,6 +234,12 @@ def test_my_work_lists_waiting_and_returned(kb, users):
     at.button(key=f"work_returned_{cr.id}").click().run()
     assert not at.exception
     assert [t.value for t in at.title] == ["变更校核"]
+    # Its author goes straight to the editor to mend it, on the entry it changes.
+    at = open_page("app_pages/my_work.py", users["hrss-editor"])
+    at.button(key=f"work_returned_{cr.id}_edit").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["编辑条目"]
+    assert at.selectbox(key="editor_target").value == cr.id and at.selectbox(key="editor_entry").value == HRSS
 
 
 def test_my_work_shows_the_units_tasks_and_why_a_request_was_turned_down(kb, users):

@@ -245,10 +245,12 @@ def show_notes(edit, notes, quiet=()):
     return [p for p in edit.problems if p not in shown]
 
 
-def saved_message(saved, verb, title):
+def saved_message(saved, verb, title, returned=False):
+    """What saving did; ``returned``: the request had been sent back (or was in conflict) and is in review again."""
     cr = saved.cr
     if saved.submitted:
-        text = f"{verb}“{title}”已提交审核：变更请求 #{cr.id}，等待 {'、'.join(saved.waiting_for)} 审核。"
+        done = "已重新提交审核" if returned else "已提交审核"
+        text = f"{verb}“{title}”{done}：变更请求 #{cr.id}，等待 {'、'.join(saved.waiting_for)} 审核。"
     elif cr.state == "draft":
         text = f"{verb}“{title}”已保存为草稿：变更请求 #{cr.id}。审核人还看不到它，改好后点“提交审核”。"
     else:
@@ -262,9 +264,10 @@ def saved_message(saved, verb, title):
 
 def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None):
     chosen, offered = tasks
+    returned = target != "new" and kb.review.get(target).state in ("changes_requested", "conflicting")
     saved = ed.save(user, target, changes, title, submit=submit, tasks=chosen, offered=offered)
     link = ("app_pages/review.py", "查看审核进度", {"cr": saved.cr.id})
-    flash("editor", saved_message(saved, verb, entry_title), link)
+    flash("editor", saved_message(saved, verb, entry_title, returned), link)
     st.session_state["editor_cr"] = saved.cr.id
     st.session_state.pop("editor_confirm_delete", None)
     if keep:  # go on editing the entry (widget state can only be set before the widgets exist)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from kb_app.review.changes import people, person
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import open_in_editor
 from kb_app.ui.resources import get_kb
 from kb_app.ui.tables import when
 
@@ -35,6 +36,9 @@ def section(title, crs, empty, key, names):
                 left.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
         if right.button("查看", key=f"work_{key}_{cr.id}"):
             open_review(cr.id)
+        if cr.state == "changes_requested" and review.is_author(cr, user) \
+                and right.button("修改", key=f"work_{key}_{cr.id}_edit", type="primary"):
+            open_in_editor(kb, cr.id)  # what was asked for is mended in the editor
 
 
 def unit_tasks(tasks):

@@ -8,7 +8,7 @@ from kb_app.exceptions import PublishConflict
 from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ENTRY_PAGE, public_answer_url, show_reference_notices
+from kb_app.ui.links import ENTRY_PAGE, open_in_editor, public_answer_url, show_reference_notices
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.tables import when
@@ -213,11 +213,7 @@ with show_errors():
     show_flash("review")
     if is_author and cr.is_open:
         if st.button("在编辑器中修改", key="review_edit"):
-            st.session_state["editor_cr"] = cr.id
-            paths = kb.editing.paths_of(cr.id)
-            if paths:  # the editor opens what the request changes
-                st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": paths[0]}
-            st.switch_page("app_pages/editor.py")
+            open_in_editor(kb, cr.id)
 
     with st.expander("审核记录"):
         st.table([{"时间": when(e["at"]), "操作人": person(names, e["actor"]),
