@@ -235,7 +235,9 @@ def as_basis_list(value):
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
 EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "ignore", "negations",
-                  "misheard"}
+                  "misheard", "mistaken"}
+#: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
+MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
 EVENT_KEYS = {"name", "words", "pairs", "exclude", "outlasts", "channel", "fallback", "advice", "script"}
 #: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
 MAX_ADVICE_CHARS = 60
@@ -293,6 +295,15 @@ def _check_emergency_section(v, path, section, at):
     for key in ("ignore", "negations", "handled"):
         if section.get(key) is not None and not _word_list(section.get(key)):
             v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
+    mistaken = section.get("mistaken")
+    if mistaken is not None:
+        # The first key that is wrong, where one is (unknown, or not a list of words), else the table.
+        wrong = [k for k, x in mistaken.items() if k not in MISTAKEN_KEYS or not _word_list(x)] \
+            if isinstance(mistaken, dict) else [None]
+        if wrong:
+            node = ("emergency", "mistaken") if wrong[0] is None else ("emergency", "mistaken", wrong[0])
+            v.add(path, at(*node), "emergency.mistaken", "收回的话的格式不对",
+                  f"写成“mistaken: {{beliefs: [以为], corrections: [原来, 其实]}}”，可用字段：{'、'.join(MISTAKEN_KEYS)}")
     for key in ("not_now", "not_now_patterns"):
         groups = section.get(key)
         if groups is None:

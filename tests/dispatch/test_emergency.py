@@ -202,7 +202,9 @@ def test_held_out_targets():
     # to thirty-fourth (family and neighbours; machines and vehicles; lives with an illness or a disability), first
     # 88.6 % with 1.0 %, 80.7 % with 1.0 %, 82.1 % with 5.0 %; with their words and calls, third 96.6 %, fourth 89.0 %.
     # With the threshold of resemblance chosen again by --leave-out on the thirty-four sets (0.93), second 100 %,
-    # third 98.9 %, fourth 94.0 %, fifth 98.0 %, the false alarms of all unchanged.
+    # third 98.9 %, fourth 94.0 %, fifth 98.0 %, the false alarms of all unchanged. The thirty-fifth to thirty-seventh
+    # (upset callers in words of danger; children and schools; the city's streets), first 90.0 % with 10.0 %, 92.5 %
+    # with 1.7 %, 85.8 % with 0.8 %; with their words and calls, first 100 % with 4.7 %, fourth 93.0 %, fifth 99.0 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.97
@@ -221,21 +223,22 @@ def test_held_out_targets():
     for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
                  "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19", "tune 20",
                  "tune 21", "tune 22", "tune 23", "tune 24", "tune 25", "tune 26",
-                 "tune 27", "tune 28", "tune 29", "tune 30", "tune 31", "tune 32", "tune 33", "tune 34"):
+                 "tune 27", "tune 28", "tune 29", "tune 30", "tune 31", "tune 32", "tune 33", "tune 34",
+                 "tune 35", "tune 36", "tune 37"):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with thirty-four sets: 87.4 % -> 95.9 %,
-    1.9 % -> 2.0 %; 7 -> 9 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with thirty-seven sets: 86.8 % -> 95.8 %,
+    1.8 % -> 1.9 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
                          "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18",
                          "tune 19", "tune 20", "tune 21", "tune 22", "tune 23", "tune 24", "tune 25",
                          "tune 26", "tune 27", "tune 28", "tune 29", "tune 30", "tune 31",
-                         "tune 32", "tune 33", "tune 34"}
+                         "tune 32", "tune 33", "tune 34", "tune 35", "tune 36", "tune 37"}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -714,6 +717,21 @@ def test_another_right_line_counts(tmp_path):
     ("家里的摩托车被偷了，前天的事，派出所说在查，想问多久有结果", "none"),
     ("我爸在小区门口被车撞了，那是去年的事情，对方一直不赔", "none"),
     ("厨房着火了，刚才的事，现在火还在烧", "119"),
+    ("我女儿放学没回来，刚才有个陌生号码说孩子在他那儿，让我马上打十万过去，急死人了", "110"),
+    ("物业费的事拖了半年了，真是急死人了，到底谁来管", "none"),
+    ("这笔钱是等着救命的，医保报销到底什么时候下来", "none"),
+    ("电费涨成这样，跟抢钱一样", "none"),
+    ("小区门口有人装了地锁，车都停不进去", "none"),
+    ("孩子的电话手表在学校弄丢了，能帮忙找找吗", "none"),
+    ("工地塔吊被风吹歪了，随时要倒下来，下面是菜市场", "119"),
+    ("路边那根电线杆漏电，刚才有东西碰上去就倒了，地上全是积水", "119"),
+    ("前面路口红绿灯全黑了，车和行人挤成一团", "122"),
+    ("家长群里有人冒充班主任收书本费，好几个家长在往二维码上转钱", "110"),
+    ("一个货车把楼外的燃气立管撞断了，一直在往外冒气", "119"),
+    ("他们把我弟关在仓库里不让出来，说要还了钱才放人", "110"),
+    ("楼道里煤气味特别大，我现在在楼下", "119"),
+    ("楼上煤气味特别大，燃气公司来修好了，现在没味了，维修费谁出", "none"),
+    ("燃气报警器响了一下就停了，我查了没味，是不是坏了", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()

@@ -28,6 +28,8 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("  negations: [没有,", "  negations: {a: 没有}\n  x_negations: [没有,", "emergency.negations", "应为文字列表"),
     ("    过去的事: ['\\d{1,2}月", "    过去的事: ['(\\d{1,2}月", "emergency.not_now_patterns", "正则表达式"),
     ("    火: [伙, 活, 货, 或, 获]", "    火: [伙伴]", "emergency.misheard", "同音字表格式不对"),
+    ("    beliefs: [以为,", "    belief: [以为,", "emergency.mistaken", "收回的话的格式不对"),
+    ("    echoes: [您是说,", "    echoes: {a: 您是说}\n    x_echoes: [您是说,", "emergency.mistaken", "收回的话的格式不对"),
     # A line further down is named where it stands, not at the head of the table.
     ("    风: [封, 疯, 峰]", "    风: [封面]", "emergency.misheard", "同音字表格式不对"),
     ("      - name: 火情\n", "      - name: ''\n", "events.name", "事件词组缺少名称"),

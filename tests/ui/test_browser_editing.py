@@ -128,9 +128,9 @@ def test_reviewers_see_the_rendered_diff_approve_and_are_told_it_is_published(se
     expect(area).to_contain_text(f"修改答复口径：{TITLE} · 示例市人力资源和社会保障局")
     expect(area).to_contain_text("作者：李编辑（示例市人力资源和社会保障局）")
     expect(area.locator(".kbrender ins")).to_have_text("原件")
-    fields = area.locator("[data-testid='stTable']").first
+    fields = area.locator("table.kbfields").first
     expect(fields).to_contain_text("复核日期")
-    expect(fields).to_contain_text("2028-06-30")
+    expect(fields.locator("ins")).to_have_text("2028-06-30")      # what was added, marked as added
     # Accounts, branches and hashes only in the folded 技术信息.
     for technical in ("hrss-editor", "cr/1", saved.cr.head[:10]):
         assert not any(el.is_visible() for el in area.get_by_text(technical).all()), technical
