@@ -41,3 +41,8 @@ def app_chrome():
     """What every staff page shows of Streamlit's own: no developer menu, and nothing in English (input
     hints, element toolbars) on any page."""
     st.markdown(_APP + _HIDE_HINTS + _HIDE_TOOLBARS, unsafe_allow_html=True)
+
+
+def list_box_height(value: str) -> int:
+    """Pixels for a one-per-line list box (common questions, examples): every line shown, from 3 lines to 12."""
+    return min(12, max(3, (value or "").count("\n") + 2)) * 26 + 32

@@ -361,6 +361,16 @@ def test_mending_a_returned_request_shows_what_the_reviewer_asked_and_that_savin
     assert not any("退回时的审核意见" in c for c in texts(at, "caption"))
 
 
+def test_a_list_box_shows_every_line_it_holds():
+    """The common questions of an answer are all in view: the one a reviewer asked about is not below the box."""
+    from kb_app.ui.style import list_box_height
+
+    assert list_box_height("") == list_box_height("甲\n乙") == 110                      # three lines at least
+    four = "\n".join(["社保卡丢了怎么办", "社保卡怎么补办", "社保卡挂失", "社保卡去哪里补办"])
+    assert list_box_height(four) == 5 * 26 + 32 > list_box_height("甲\n乙\n丙")            # each line, and one to type
+    assert list_box_height("\n".join("甲" * 40)) == 12 * 26 + 32                        # at most twelve
+
+
 def test_an_entry_already_changed_in_an_open_request_points_to_it(kb, users):
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
     kb.review.request_changes(users["center"], cr.id, "请补充办理地点")

@@ -15,6 +15,7 @@ from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
+from kb_app.ui.style import list_box_height
 from kb_app.ui.tables import when
 
 DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
@@ -176,7 +177,9 @@ def field_widget(field, draft, choices, ed, k, notes):
     if field.widget == "text":
         entered = st.text_input(field.label, value=value, key=key, help=help_text)
     elif field.widget == "lines":
-        entered = st.text_area(field.label + "（每行一个）", value=value, key=key, help=help_text, height=110)
+        # Tall enough for every line it holds (up to a dozen): the one a reviewer asked about is not hidden below.
+        entered = st.text_area(field.label + "（每行一个）", value=value, key=key, help=help_text,
+                               height=list_box_height(value))
     elif field.widget == "words":
         entered = st.text_input(field.label, value=value, key=key, help=help_text, placeholder="用顿号分隔")
     elif field.widget == "unit":
