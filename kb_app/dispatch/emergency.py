@@ -20,8 +20,10 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   for inside them: 货车), ``negations`` (没、没有 … just before an event word),
   ``misheard`` (characters that speech-to-text confuses with an event word's character, by sound:
   火 → 伙、活), ``not_now_patterns`` (regular expressions for the same categories: dates such as
-  5月12日 tell of the past) and ``window`` (how many characters around an event word its context
-  reaches).
+  5月12日 tell of the past), ``mistaken`` (what a caller takes back: a belief corrected later, 以为…原来; a
+  clause taken back, 说错了; 不是…，是…; the agent's echo answered no — an event inside is dismissed, what
+  follows the correction is read on its own) and ``window`` (how many characters around an event word its
+  context reaches).
 
 For every occurrence of an event word, the context is the part of its sentence within ``window``
 characters on either side; a not-now word counts anywhere in the event's own clause (昨天晚上我们那条街
