@@ -67,28 +67,13 @@ from kb_app.content.model import Snapshot, config_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-SETS = {"tune": DATA / "intake_tune.yaml", "tune 2": DATA / "intake_tune_2.yaml", "tune 3": DATA / "intake_tune_3.yaml",
-        "tune 4": DATA / "intake_tune_4.yaml", "tune 5": DATA / "intake_tune_5.yaml", "tune 6": DATA / "intake_tune_6.yaml",
-        "tune 7": DATA / "intake_tune_7.yaml", "tune 8": DATA / "intake_tune_8.yaml",
-        "tune 9": DATA / "intake_tune_9.yaml", "tune 10": DATA / "intake_tune_10.yaml",
-        "tune 11": DATA / "intake_tune_11.yaml", "tune 12": DATA / "intake_tune_12.yaml",
-        "tune 13": DATA / "intake_tune_13.yaml", "tune 14": DATA / "intake_tune_14.yaml",
-        "tune 15": DATA / "intake_tune_15.yaml", "tune 16": DATA / "intake_tune_16.yaml",
-        "tune 17": DATA / "intake_tune_17.yaml", "tune 18": DATA / "intake_tune_18.yaml",
-        "tune 19": DATA / "intake_tune_19.yaml", "tune 20": DATA / "intake_tune_20.yaml",
-        "tune 21": DATA / "intake_tune_21.yaml", "tune 22": DATA / "intake_tune_22.yaml",
-        "tune 23": DATA / "intake_tune_23.yaml", "tune 24": DATA / "intake_tune_24.yaml",
-        "tune 25": DATA / "intake_tune_25.yaml", "tune 26": DATA / "intake_tune_26.yaml",
-        "tune 27": DATA / "intake_tune_27.yaml", "tune 28": DATA / "intake_tune_28.yaml",
-        "tune 29": DATA / "intake_tune_29.yaml", "tune 30": DATA / "intake_tune_30.yaml",
-        "tune 31": DATA / "intake_tune_31.yaml", "tune 32": DATA / "intake_tune_32.yaml",
-        "tune 33": DATA / "intake_tune_33.yaml", "tune 34": DATA / "intake_tune_34.yaml",
-        "tune 35": DATA / "intake_tune_35.yaml", "tune 36": DATA / "intake_tune_36.yaml",
-        "tune 37": DATA / "intake_tune_37.yaml",
+#: The tuning sets (the first, then the second to the thirty-seventh) and the held-out ones.
+TUNING_SETS = 37
+SETS = {"tune": DATA / "intake_tune.yaml",
+        **{f"tune {n}": DATA / f"intake_tune_{n}.yaml" for n in range(2, TUNING_SETS + 1)},
         "holdout": DATA / "intake_holdout.yaml",
-        "holdout 2": DATA / "intake_holdout_2.yaml", "holdout 3": DATA / "intake_holdout_3.yaml",
-        "holdout 4": DATA / "intake_holdout_4.yaml", "holdout 5": DATA / "intake_holdout_5.yaml"}
-HELD_OUT = ("holdout", "holdout 2", "holdout 3", "holdout 4", "holdout 5")
+        **{f"holdout {n}": DATA / f"intake_holdout_{n}.yaml" for n in range(2, 6)}}
+HELD_OUT = tuple(name for name in SETS if name.startswith("holdout"))
 APPEALS = ROOT.parent / "shared" / "eval" / "appeals_dev.jsonl"
 #: The last revision whose intake rules matched exact phrases only.
 BASELINE_REV = "0c2b3a8"

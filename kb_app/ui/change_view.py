@@ -9,6 +9,7 @@ from kb_app.ui.diff import field_table, rendered_side_by_side, side_by_side
 
 def show_file(v, captions: tuple[str, str] | None = None):
     """The change ``v``; ``captions`` name the two versions of its text (修改前/修改后 by default)."""
+    captions = captions or ()
     st.markdown(f"#### {v.heading}" + ("（有冲突）" if v.conflicting else ""))
     if v.fields:
         st.caption("字段" if v.status == "A" else "删除前的字段" if v.status == "D" else "字段的变化")
@@ -16,19 +17,19 @@ def show_file(v, captions: tuple[str, str] | None = None):
     elif v.status == "M" and v.kind != "config":
         st.caption("字段没有变化。")
     if v.has_body and (v.body_changed or v.status != "M"):
-        st.html(rendered_side_by_side(v.old_body, v.new_body, *(captions or ())))
+        st.html(rendered_side_by_side(v.old_body, v.new_body, *captions))
     elif v.has_body:
         st.caption("正文没有变化。")
     elif v.items:
         st.caption(f"新增 {sum(r['变化'] == '新增' for r in v.items)} 条、删除 {sum(r['变化'] == '删除' for r in v.items)} 条来电示例")
         st.table(v.items, hide_index=True)
         with st.expander("源文本对照"):
-            st.html(side_by_side(v.old, v.new, *(captions or ())))
+            st.html(side_by_side(v.old, v.new, *captions))
     else:
-        st.html(side_by_side(v.old, v.new, *(captions or ())))
+        st.html(side_by_side(v.old, v.new, *captions))
     if v.conflicting:
         st.markdown("**主干现行版本 与 本变更版本**")
         st.html(side_by_side(v.main, v.new, "主干现行版本", "本变更版本"))
     if v.has_body:
         with st.expander("源文本对照"):
-            st.html(side_by_side(v.old, v.new, *(captions or ())))
+            st.html(side_by_side(v.old, v.new, *captions))

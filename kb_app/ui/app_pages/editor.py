@@ -248,6 +248,11 @@ def show_notes(edit, notes, quiet=()):
     return [p for p in edit.problems if p not in shown]
 
 
+def resubmits(cr) -> bool:
+    """Whether saving into the request puts it back in review: it was sent back or is in conflict."""
+    return cr is not None and cr.state in ("changes_requested", "conflicting")
+
+
 def saved_message(saved, verb, title, returned=False):
     """What saving did; ``returned``: the request had been sent back (or was in conflict) and is in review again."""
     cr = saved.cr
@@ -267,7 +272,7 @@ def saved_message(saved, verb, title, returned=False):
 
 def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None):
     chosen, offered = tasks
-    returned = target != "new" and kb.review.get(target).state in ("changes_requested", "conflicting")
+    returned = resubmits(target_cr)  # the request saved into, as the page read it
     saved = ed.save(user, target, changes, title, submit=submit, tasks=chosen, offered=offered)
     link = ("app_pages/review.py", "查看审核进度", {"cr": saved.cr.id})
     flash("editor", saved_message(saved, verb, entry_title, returned), link)
@@ -417,9 +422,8 @@ with show_errors():
         keep = b[1].button("保存草稿" if new_cr else "保存", key="editor_save")
     else:
         # Saving into a request sent back or in conflict puts it back in review: the button says so.
-        returned = target_cr is not None and target_cr.state in ("changes_requested", "conflicting")
-        keep = b[0].button("保存并重新提交审核" if returned else "保存修改", key="editor_save", type="primary",
-                           help="保存到这个变更请求并重新提交审核" if returned
+        keep = b[0].button("保存并重新提交审核" if resubmits(target_cr) else "保存修改", key="editor_save",
+                           type="primary", help="保存到这个变更请求并重新提交审核" if resubmits(target_cr)
                            else "保存到这个变更请求；此前的批准会失效，需要重新审核")
         submit = False
     retire = not draft.is_new and b[2].button("停用", key="editor_retire", help="把失效日期设为今天：发布后公众查不到它")
