@@ -383,6 +383,19 @@ class Kb:
 
         return deleted_entries(self.store, commit)
 
+    def recent_versions(self, limit: int = 20):
+        """The entries' versions published last, newest first: :class:`kb_app.content.finder.RecentVersion`."""
+        from .content.finder import recent_versions
+
+        return recent_versions(self.store, limit)
+
+    def version_view(self, entry_id: str, commit: str):
+        """One published version of an entry as readers saw it (fields by label, the body for rendering):
+        a :class:`kb_app.review.changes.FileView` of a file as added."""
+        from .review.changes import describe_versions
+
+        return describe_versions(self, self.entry_path(entry_id), None, commit)
+
     def version_on(self, entry_id: str, day: dt.date):
         """(Version, Entry) of an entry in force on a day, or (None, None)."""
         return self.store.version_on(self.entry_path(entry_id), day)

@@ -86,22 +86,47 @@ class DeletedEntry:
 
 def deleted_entries(store, ref: str | None = None) -> list[DeletedEntry]:
     """Entries deleted on main's published history (newest deletion first), titled as they were last."""
-    from . import frontmatter
-
     found: dict[str, DeletedEntry] = {}
     for sha, date, paths in store.deletions("entries/", ref):
         for path in paths:
             entry_id = PurePosixPath(path).stem
             if not path.endswith(".md") or entry_id in found:
                 continue
-            title = entry_id
-            try:
-                meta = frontmatter.parse(store.read(path, f"{sha}^") or "")[0]
-                title = str(meta.get("title") or entry_id)
-            except Exception:  # noqa: BLE001 - an unreadable old version still has its id
-                pass
-            found[entry_id] = DeletedEntry(entry_id, path, title, dt.datetime.fromisoformat(date))
+            found[entry_id] = DeletedEntry(entry_id, path, title_at(store, path, f"{sha}^"),
+                                           dt.datetime.fromisoformat(date))
     return list(found.values())
+
+
+def title_at(store, path: str, commit: str) -> str:
+    """An entry's title in its file at a commit; its id when the file is not there or cannot be read."""
+    from . import frontmatter
+
+    entry_id = PurePosixPath(path).stem
+    try:
+        meta = frontmatter.parse(store.read(path, commit) or "")[0]
+    except Exception:  # noqa: BLE001 - an unreadable old version still has its id
+        return entry_id
+    return str(meta.get("title") or entry_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class RecentVersion:
+    """A version of an entry lately published on main, with the entry's id and its title in that version
+    (the last title it had, for a deletion)."""
+
+    version: object
+    id: str
+    title: str
+
+
+def recent_versions(store, limit: int = 20, ref: str | None = None) -> list[RecentVersion]:
+    """The entries' versions published last on main, newest first (see ``Store.recent``)."""
+    out = []
+    for v in store.recent(("entries/",), limit, ref):
+        if v.path.endswith(".md"):
+            commit = f"{v.commit}^" if v.deleted else v.commit
+            out.append(RecentVersion(v, PurePosixPath(v.path).stem, title_at(store, v.path, commit)))
+    return out[:limit]
 
 
 _PERSON = re.compile(r"^\s*(?P<name>[^<]*?)\s*(?:<(?P<role>[^>]*)>)?\s*$")

@@ -295,6 +295,25 @@ class Store:
                                     parse_trailers(message), path, deleted=not exists))
         return versions
 
+    def recent(self, prefixes, limit: int = 20, ref: str | None = None) -> list[Version]:
+        """The newest published versions (main's first parents) of the files under ``prefixes``, newest
+        first: one for each file the last ``limit`` such commits touched, ``deleted`` where it was removed."""
+        fmt = "%x1e%H%x1f%an%x1f%ae%x1f%cI%x1f%B%x1d"
+        out = self.git("log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--name-status",
+                       f"--max-count={limit}", f"--format={fmt}", ref or self.head(), "--", *prefixes)
+        versions = []
+        for record in out.split("\x1e"):
+            if "\x1d" not in record:
+                continue
+            header, names = record.split("\x1d", 1)
+            sha, author, email, date, message = header.split("\x1f", 4)
+            for line in names.splitlines():
+                status, _, path = line.partition("\t")
+                if path:
+                    versions.append(Version(sha, author, email, dt.datetime.fromisoformat(date), message.strip(),
+                                            parse_trailers(message), path, deleted=status == "D"))
+        return versions
+
     def diff(self, path: str, old: str | None, new: str | None, context: int = 3) -> str:
         """Unified diff of one file between two commits (None means absent)."""
         a = (self.read(path, old) if old else None) or ""

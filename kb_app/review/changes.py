@@ -189,9 +189,11 @@ def describe_all(kb, cr, files) -> list[FileView]:
     return [describe(f, choices, kb.today()) for f in files]
 
 
-def describe_versions(kb, path: str, old_commit: str, new_commit: str) -> FileView:
-    """Two published versions of a file as a reviewer reads a change between them (the history page)."""
-    old, new = kb.file_text(path, old_commit), kb.file_text(path, new_commit)
+def describe_versions(kb, path: str, old_commit: str | None, new_commit: str) -> FileView:
+    """Two published versions of a file as a reviewer reads a change between them (the history page);
+    without ``old_commit``, the one version as a file added: every field, and its body."""
+    old = kb.file_text(path, old_commit) if old_commit else None
+    new = kb.file_text(path, new_commit)
     status = "A" if old is None else "D" if new is None else "M"
     choices = Choices.from_snapshot(kb.snapshot(new_commit))
     return describe(FileChange(path, status, old, new, old), choices, kb.today())

@@ -4,7 +4,7 @@ Shown by the review page for a change request and by the history page for two pu
 
 import streamlit as st
 
-from kb_app.ui.diff import field_table, rendered_side_by_side, side_by_side
+from kb_app.ui.diff import field_table, markdown_html, rendered_side_by_side, side_by_side
 
 
 def show_file(v, captions: tuple[str, str] | None = None):
@@ -33,3 +33,13 @@ def show_file(v, captions: tuple[str, str] | None = None):
     if v.has_body:
         with st.expander("源文本对照"):
             st.html(side_by_side(v.old, v.new, *captions))
+
+
+def show_version(v):
+    """One version as readers saw it (``v`` a file as added): every field by label and the answer rendered;
+    the source on a tab of its own."""
+    seen, source = st.tabs(["如读者所见", "源文本"])
+    seen.html(field_table(v.fields, "A"))
+    if v.new_body is not None:
+        seen.html(markdown_html(v.new_body))
+    source.code(v.new or "", language="markdown")

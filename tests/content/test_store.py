@@ -304,6 +304,21 @@ def test_the_facade_reads_history_by_entry_id(kb):
     assert version.commit == first and found.id == entry.id
 
 
+def test_recent_versions_newest_first_with_titles_and_deletions(kb):
+    store = kb.store
+    first = store.head()
+    one, two = [e for e in store.snapshot().policies() if e.unit == "hotline-center"][:2]
+    change_and_publish(store, "cr/1", one.path, edited(store, one.path, title="改过的标题"), date="2026-11-23T10:00:00+08:00")
+    change_and_publish(store, "cr/2", two.path, None, date="2026-11-24T10:00:00+08:00")
+    deleted, changed, *initial = kb.recent_versions(500)
+    assert (deleted.id, deleted.title, deleted.version.deleted) == (two.id, two.title, True)  # titled as it was last
+    assert (changed.id, changed.title, changed.version.deleted) == (one.id, "改过的标题", False)
+    assert changed.version.trailers["Change-Request"] == ["1"]
+    assert {r.version.commit for r in initial} == {first}                       # one per entry the first commit made
+    assert sorted(r.id for r in initial) == kb.entry_ids(first)
+    assert [r.id for r in kb.recent_versions(2)] == [two.id, one.id]
+
+
 def test_a_configuration_is_parsed_once_per_text(kb):
     """A new commit that leaves a configuration as it was does not parse it again (the example calls alone take
     a fifth of a second); a changed one is parsed anew."""

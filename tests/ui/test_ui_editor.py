@@ -267,6 +267,49 @@ def test_history_page_versions_diff_and_restore(kb, users):
     assert kb.store.read(HRSS, restore.head) == kb.store.read(HRSS, original)
 
 
+def test_history_page_opens_on_no_entry_and_lists_what_was_published_last(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "改补卡", {HRSS: edited(kb, HRSS, "\n历史新句。\n")}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    kb.review.approve(users["center"], cr.id)
+    at = open_page("app_pages/history.py", users["center"])
+    assert at.selectbox(key="history_entry").value is None          # no entry chosen for the user
+    table = next(h.proto.body for h in at.get("html") if "kbtable" in h.proto.body)
+    first_row = table.split("<tbody>")[1].split("</tr>")[0]
+    assert 'href="history?entry=sscard-reissue"' in first_row and ">社会保障卡丢了怎么补办</a>" in first_row
+    assert "改补卡" in first_row and f">#{cr.id}</td>" in first_row and "李编辑" in first_row
+    assert "#### 比较两个版本" not in "".join(m.value for m in at.markdown) and not at.date_input
+
+
+def test_history_page_shows_a_version_as_readers_saw_it(kb, users):
+    at = open_page("app_pages/history.py", users["hrss-editor"], entry="sscard-reissue")
+    assert at.selectbox(key="history_entry").value == "sscard-reissue"
+    table = next(h.proto.body for h in at.get("html") if "kbtable" in h.proto.body)
+    assert "<th scope='col'>删除</th>" not in table                  # no column of dashes when nothing was deleted
+    assert [e.label for e in at.expander if e.label == "查看该版本全文"]
+    seen, source = at.tabs
+    fields = next(h.proto.body for h in seen.get("html") if "kbfields" in h.proto.body)
+    assert "<th>字段</th><th>内容</th>" in fields and '<td class="f">标题</td><td>社会保障卡丢了怎么补办</td>' in fields
+    assert "audience:" not in fields and "<td class=\"f\">audience</td>" not in fields  # labels, not the file's keys
+    assert any("当场领卡" in h.proto.body and "<p>" in h.proto.body for h in seen.get("html"))  # the answer rendered
+    assert "audience:" in source.code[0].value                        # the file as written, on a tab of its own
+    # One version: nothing to compare, nothing older to restore.
+    assert "只有一个已发布的版本，还没有可比较的。" in texts(at, "caption")
+    assert not [b for b in at.selectbox if b.key == f"history_old_{HRSS}"]
+    assert not [b for b in at.button if b.key == "history_restore"]
+
+
+def test_history_page_names_deleted_versions(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "删除补卡", {HRSS: None}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    kb.review.approve(users["center"], cr.id)
+    at = open_page("app_pages/history.py", users["center"])
+    table = next(h.proto.body for h in at.get("html") if "kbtable" in h.proto.body)
+    assert ">社会保障卡丢了怎么补办（删除）</a>" in table.split("</tr>")[1]
+    at = open_page("app_pages/history.py", users["center"], entry="sscard-reissue")
+    table = next(h.proto.body for h in at.get("html") if "kbtable" in h.proto.body)
+    assert "<th scope='col'>删除</th>" in table and ">已删除</td>" in table
+
+
 def test_history_of_an_unknown_entry(kb, users):
     at = open_page("app_pages/history.py", users["center"])
     at.text_input(key="history_typed").input("no-such-entry").run()
