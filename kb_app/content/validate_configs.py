@@ -238,7 +238,7 @@ EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "h
                   "misheard", "mistaken"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
-EVENT_KEYS = {"name", "words", "pairs", "exclude", "outlasts", "channel", "fallback", "advice", "script"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude", "outlasts", "channel", "fallback", "yields", "advice", "script"}
 #: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
 MAX_ADVICE_CHARS = 60
 
@@ -356,6 +356,9 @@ def _check_event(v, path, e, keys, at):
     if "fallback" in e and not isinstance(e["fallback"], bool):
         v.add(path, at(*keys, "fallback"), "events.fallback", "应为 true 或 false",
               "写成“fallback: true”：只在没有识别到其他专线的事件时才采用本组（如“呼救”）")
+    if "yields" in e and not isinstance(e["yields"], bool):
+        v.add(path, at(*keys, "yields"), "events.yields", "应为 true 或 false",
+              "写成“yields: true”：同时认出别的专线的险情（如有人昏迷）时，本组（如“诈骗”“抢劫盗窃”）排在其后")
     if "channel" in e and not (isinstance(e["channel"], str) and e["channel"].strip()):
         v.add(path, at(*keys, "channel"), "events.channel", "渠道名称应为文字",
               "写成“channel: 119抢险救援”（线路号码加名称，市民看到“请立即拨打 119（抢险救援）”），或删去它沿用规则的 channel")

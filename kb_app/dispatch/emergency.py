@@ -9,7 +9,9 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   citizen for this event when the rule's own name fits it badly: 119 抢险救援 for people trapped in a lift,
   where the rule says 119火警) and ``fallback`` (true for a generic group, 呼救: it yields to another line's
   event, so that 快来人，有人晕倒了 goes to 120; alone it is at most suspected, since it does not say what is
-  happening), ``outlasts`` (not-now and dealt-with words that tell of something else and so leave this
+  happening), ``yields`` (true for an event of property, 诈骗 and 抢劫盗窃: it ranks behind another line's event
+  named by a word of its own and recognised as surely, so that 被骗了十几万，一下子倒在地上，叫不醒了 goes to 120 first),
+  ``outlasts`` (not-now and dealt-with words that tell of something else and so leave this
   event as it is: 火已经灭了 ends a fire, not a burn). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
@@ -66,12 +68,15 @@ ASKING = ["规定和办理", "赔偿和理赔", "举报和投诉", "预防和担
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 #: Clause ends within a sentence: a not-now word in the event's own clause is said of the event.
 _CLAUSE = re.compile(r"[，,、：:…]")
+#: Joins the two words of a pair found in a text as the finding names them (孩子…不见了).
+PAIR_JOIN = "…"
 #: A turn within a sentence, an ellipsis or 哎呀, 等一下 (燃气费的事我想问问……等一下，厨房里煤气味越来越浓): what the sentence
 #: was about before it does not exclude an event after it, though a time said just before it is still of the event.
 _TURN = re.compile(r"…|哎呀|等一下|等等")
 _ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
-#: A clause that only says when the matter before it was (上周的事, 那是去年的事情).
-_SAID_WHEN = re.compile(r"(?:那|这|都)?(?:是)?[^，,、：:…。！？!?；;\n]{1,6}的事(?:情|儿)?(?:了|啦)?")
+#: A clause that only says when the matter before it was (上周的事, 那是去年的事情) or how long ago (都半年了).
+_SAID_WHEN = re.compile(r"(?:那|这|都)?(?:是)?[^，,、：:…。！？!?；;\n]{1,6}的事(?:情|儿)?(?:了|啦)?"
+                        r"|(?:都|已经|这都)?(?:快|有)?[一二两三四五六七八九十几半好多\d]{1,3}个?(?:年|月|星期|礼拜|周)多?了(?:吧|啊)?")
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
@@ -94,6 +99,8 @@ class Finding:
     channel: str = ""
     #: The event is a generic one (a cry for help) that yields to another line's event.
     fallback: bool = False
+    #: The event is of property (a fraud, a theft) and yields to another line's event recognised as surely.
+    yields: bool = False
     #: No event word was found: the call resembles past calls of this line with this probability.
     resemblance: float = 0.0
     #: The signs are only weak ones (了, 在): not worth naming beside the reason a call is not urgent.
@@ -155,6 +162,8 @@ class _Group:
     fallback: bool = False
     #: Words of not-now and dealt-with that tell of something else than this event (火已经灭了 of a burn).
     outlasts: tuple[str, ...] = ()
+    #: Ranked behind another line's event recognised as surely (骗 beside 叫不醒 is 120).
+    yields: bool = False
 
 
 @dataclasses.dataclass
@@ -262,7 +271,7 @@ class Recogniser:
             if finding is None:
                 continue
             held = best.get(occ.group.rule_id)
-            if held is None or _RANK[finding.state] > _RANK[held.state]:
+            if held is None or (_RANK[finding.state], not finding.yields) > (_RANK[held.state], not held.yields):
                 best[occ.group.rule_id] = finding
         if not best:
             return self._resembling(norm)
@@ -270,6 +279,15 @@ class Recogniser:
         # A generic event (呼救) yields to another line's event recognised at all, even only suspected.
         ranked = sorted(best.values(), key=lambda f: (f.state == DISMISSED, f.fallback, -_RANK[f.state],
                                                       order[f.rule_id]))
+        # An event of property (骗, 偷) yields to a danger to someone's body or home named by a word of its own
+        # and recognised as surely: 我爸刚知道被骗了十几万，一下子倒在地上，叫不醒了 is 120 first. Not to two words
+        # found near each other (人 … 砸了), which say less.
+        if ranked[0].yields:
+            surer = next((f for f in ranked[1:] if f.state == ranked[0].state and not f.fallback and not f.yields
+                          and PAIR_JOIN not in f.word), None)
+            if surer is not None:
+                ranked.remove(surer)
+                ranked.insert(0, surer)
         top = ranked[0]
         if top.fallback and top.state == EMERGENCY:
             # A cry for help alone says someone is in trouble, not what: 快来人啊，小区电梯又坏了 is asked about.
@@ -361,7 +379,7 @@ class Recogniser:
                                 and not _SENTENCE.search(norm[start:end]):
                             first, second = ((sa, a), (sb, b)) if sa < sb else ((sb, b), (sa, a))
                             between = (first[0] + len(first[1]), second[0])
-                            yield _Occurrence(group, f"{first[1]}…{second[1]}", start, end, False, between)
+                            yield _Occurrence(group, f"{first[1]}{PAIR_JOIN}{second[1]}", start, end, False, between)
 
     def _judge(self, norm: str, masked: str, occ: _Occurrence, last_told: int,
                breaks: tuple[int, ...] = (), taken_back=()) -> Finding | None:
@@ -373,7 +391,7 @@ class Recogniser:
         if back is not None:
             # Taken back by the caller (以为是枪声，原来是放鞭炮): what follows the correction is judged on its own.
             return Finding(DISMISSED, g.rule_id, g.line, g.name, occ.word, [], [f"{TAKEN_BACK}（{back}）"],
-                           misheard=occ.misheard, channel=g.channel, fallback=g.fallback)
+                           misheard=occ.misheard, channel=g.channel, fallback=g.fallback, yields=g.yields)
         lo, hi = _bounds(_SENTENCE, norm, 0, len(norm), occ.start, occ.end)
         tlo, thi = _bounds(_TURN, norm, lo, hi, occ.start, occ.end)
         if any(x and x in norm[tlo:thi] for x in occ.group.exclude):
@@ -431,7 +449,7 @@ class Recogniser:
         # A sign inside a longer one found is the same words (刚 of 刚才): said once.
         signs = [w for w in signs if not any(w != o and w in o for o in signs)]
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
-                       misheard=occ.misheard, channel=g.channel, fallback=g.fallback,
+                       misheard=occ.misheard, channel=g.channel, fallback=g.fallback, yields=g.yields,
                        weak_signs=bool(signs) and not (strong or near_strong))
 
     def _taken_back(self, norm: str) -> list[tuple[int, int, str]]:
@@ -608,4 +626,4 @@ def _groups(rules) -> Iterable[_Group]:
             yield _Group(rule_id, line, order, str(event.get("name") or name), strings(event.get("words")), pairs,
                          common + [compact(x) for x in strings(event.get("exclude"))],
                          str(event.get("channel") or "").strip(), event.get("fallback") is True,
-                         tuple(compact(x) for x in strings(event.get("outlasts"))))
+                         tuple(compact(x) for x in strings(event.get("outlasts"))), event.get("yields") is True)

@@ -204,7 +204,10 @@ def test_held_out_targets():
     # With the threshold of resemblance chosen again by --leave-out on the thirty-four sets (0.93), second 100 %,
     # third 98.9 %, fourth 94.0 %, fifth 98.0 %, the false alarms of all unchanged. The thirty-fifth to thirty-seventh
     # (upset callers in words of danger; children and schools; the city's streets), first 90.0 % with 10.0 %, 92.5 %
-    # with 1.7 %, 85.8 % with 0.8 %; with their words and calls, fourth 93.0 %, fifth 99.0 %.
+    # with 1.7 %, 85.8 % with 0.8 %; with their words and calls, fourth 93.0 %, fifth 99.0 %. The thirty-eighth to
+    # fortieth (crime and money; nature and animals; typed messages), first 81.7 % with 10.8 %, 88.3 % with 4.2 %,
+    # 94.2 % with 5.8 %; with a fraud or a theft yielding to a danger to someone's body, and their words and calls,
+    # every held-out figure as it was.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.97
@@ -220,11 +223,7 @@ def test_held_out_targets():
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
     assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
-    for name in ("tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10", "tune 11",
-                 "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18", "tune 19", "tune 20",
-                 "tune 21", "tune 22", "tune 23", "tune 24", "tune 25", "tune 26",
-                 "tune 27", "tune 28", "tune 29", "tune 30", "tune 31", "tune 32", "tune 33", "tune 34",
-                 "tune 35", "tune 36", "tune 37"):
+    for name in (f"tune {n}" for n in range(2, 41)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
@@ -234,11 +233,7 @@ def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     1.8 % -> 1.9 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", "tune 2", "tune 3", "tune 4", "tune 5", "tune 6", "tune 7", "tune 8", "tune 9", "tune 10",
-                         "tune 11", "tune 12", "tune 13", "tune 14", "tune 15", "tune 16", "tune 17", "tune 18",
-                         "tune 19", "tune 20", "tune 21", "tune 22", "tune 23", "tune 24", "tune 25",
-                         "tune 26", "tune 27", "tune 28", "tune 29", "tune 30", "tune 31",
-                         "tune 32", "tune 33", "tune 34", "tune 35", "tune 36", "tune 37"}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 41))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -731,10 +726,53 @@ def test_another_right_line_counts(tmp_path):
     ("他们把我弟关在仓库里不让出来，说要还了钱才放人", "110"),
     ("楼上煤气味特别大，燃气公司来修好了，现在没味了，维修费谁出", "none"),
     ("燃气报警器响了一下就停了，我查了没味，是不是坏了", "none"),
+    # A fraud or a theft beside a danger to someone's body (yields), and the words of crime, nature and typed messages.
+    ("我爸知道养老钱被骗光了，一下子瘫在沙发上叫不醒", "120"),
+    ("店里刚被偷了，老板追出去摔了一跤，脑袋磕破了，淌血", "120"),
+    ("有人把我的车玻璃砸了，人还没走，在里面翻东西", "110"),
+    ("贼从我家阳台翻出去的时候把窗帘点着了，屋里全是烟", "119"),
+    ("他喝完酒非要开车，已经开上路了", "122"),
+    ("有人塞纸条给我，说不给钱不然就对我孩子下手", "110"),
+    ("隔壁屋里灯黑着，可是有手电筒的光在里面晃", "110"),
+    ("楼道里煤气味很重，还有人站在那抽烟", "119"),
+    ("对方说是快递理赔，一直在催我转钱，电话还没挂", "110"),
+    ("小偷早走了，警也报了，想问问门锁坏了谁来换", "none"),
+    ("那个骗子把我的钱骗走了，都半年了，警察还没抓到人", "none"),
+    ("电动车在楼下被偷了，都两个月了", "none"),
+    ("网上说的那种投资我怕被骗，想问问合不合法", "none"),
+    ("刚才打电话说有人落水，是我看错了，是块泡沫板", "none"),
+    ("公园湖边有人支着网捕鸟，网上挂了好几只，人还在", "110"),
+    ("我家孩子被狗咬了，血没止住，一直往下滴", "120"),
+    ("有头牛跑上了车道，车都在急刹", "122"),
+    ("前夫说不开门就泼汽油，人还在门口", "110"),
+    ("有人在群里说要报复社会，刀已经买好了", "110"),
+    ("一个人在家，有人拿钥匙在试着开门", "110"),
+    ("同事突然倒在工位上，好像没气了", "120"),
+    ("抢了好几天号都抢不到，医院挂号太难了", "none"),
+    ("楼上装修电钻声跟爆炸一样，吵死了", "none"),
+    ("高速收费站排了好长的队，收费员态度还差", "none"),
+    ("刚看新闻说有人在取款机上装东西偷密码，怎么防", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+
+def test_a_fraud_or_a_theft_yields_to_a_danger_to_someones_body():
+    """Two lines' events recognised as surely: an event of property (a fraud, a theft) yields to another line's
+    event named by a word of its own, and stays among the lines the agent is shown; not to two words found near
+    each other, which say less."""
+    from kb_app.dispatch.assistant import recogniser
+
+    recognise = recogniser(Snapshot.from_tree(load_script().ROOT)).recognise
+    collapsed = recognise("我爸刚知道被骗了十几万，一下子倒在地上，叫不醒了")
+    assert (collapsed.line, collapsed.event, collapsed.also) == ("120", "昏迷晕倒", ["110"])
+    burning = recognise("小偷进屋翻了一圈，走的时候把卧室点着了，现在烟从门缝里往外冒")
+    assert (burning.line, burning.also) == ("119", ["110"])
+    smashed = recognise("有人把我的车玻璃砸了，人还没走")            # 人 … 砸了 is no injury named
+    assert smashed.line == "110"
+    fight = recognise("有人在楼下打架，一个人倒在地上了")             # violence yields to nothing
+    assert fight.line == "110" and "120" in fight.also
 
 
 def test_what_the_caller_took_back_is_said_as_the_reason():
