@@ -221,6 +221,12 @@ def test_a_request_name_written_by_hand_is_kept(kb, users):
     at.text_input(key=name).input("新增社保卡更名的答复").run()
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名").run()
     assert at.text_input(key=name).value == "新增社保卡更名的答复"
+    at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()
+    at.button(key="editor_submit").click().run()
+    cr = kb.review.list()[0]
+    assert cr.title == "新增社保卡更名的答复"
+    # The message names the request as its author wrote it.
+    assert texts(at, "success")[0].startswith(f"新增“社保卡更名”已提交审核：变更请求 #{cr.id}“新增社保卡更名的答复”，等待 ")
 
 
 def test_a_task_link_marks_the_task(kb, users):
@@ -398,7 +404,7 @@ def test_mending_a_returned_request_shows_what_the_reviewer_asked_and_that_savin
     at.text_area(key=body_key(at)).input("补充一句：到社保经办机构办理。").run()
     at.button(key="editor_save").click().run()
     assert kb.review.get(cr.id).state == "in_review"
-    assert texts(at, "success")[0].startswith(f"修改“社会保障卡丢了怎么补办”已重新提交审核：变更请求 #{cr.id}，等待 ")
+    assert texts(at, "success")[0].startswith(f"修改“社会保障卡丢了怎么补办”已重新提交审核：变更请求 #{cr.id}“补卡说明”，等待 ")
     # Back in review, saving again keeps it there: the button says only that it saves.
     assert at.button(key="editor_save").label == "保存修改"
     assert not any("退回时的审核意见" in c for c in texts(at, "caption"))

@@ -256,13 +256,15 @@ def resubmits(cr) -> bool:
 def saved_message(saved, verb, title, returned=False):
     """What saving did; ``returned``: the request had been sent back (or was in conflict) and is in review again."""
     cr = saved.cr
+    # The request by its number, and by the name its author wrote when that is not the one made from the title.
+    request = f"变更请求 #{cr.id}" + (f"“{cr.title}”" if cr.title not in (title, f"{verb}“{title}”") else "")
     if saved.submitted:
         done = "已重新提交审核" if returned else "已提交审核"
-        text = f"{verb}“{title}”{done}：变更请求 #{cr.id}，等待 {'、'.join(saved.waiting_for)} 审核。"
+        text = f"{verb}“{title}”{done}：{request}，等待 {'、'.join(saved.waiting_for)} 审核。"
     elif cr.state == "draft":
-        text = f"{verb}“{title}”已保存为草稿：变更请求 #{cr.id}。审核人还看不到它，改好后点“提交审核”。"
+        text = f"{verb}“{title}”已保存为草稿：{request}。审核人还看不到它，改好后点“提交审核”。"
     else:
-        text = f"{verb}“{title}”已保存到变更请求 #{cr.id}（{cr.state_label}）。"
+        text = f"{verb}“{title}”已保存到{request}（{cr.state_label}）。"
     if saved.tasks:
         text += f"\n\n发布后将关闭 {len(saved.tasks)} 个维护任务。"
     if cr.problems:
