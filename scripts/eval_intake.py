@@ -67,8 +67,8 @@ from kb_app.content.model import Snapshot, config_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-#: The tuning sets (the first, then the second to the fortieth) and the held-out ones.
-TUNING_SETS = 40
+#: The tuning sets (the first, then the second to the forty-third) and the held-out ones.
+TUNING_SETS = 43
 SETS = {"tune": DATA / "intake_tune.yaml",
         **{f"tune {n}": DATA / f"intake_tune_{n}.yaml" for n in range(2, TUNING_SETS + 1)},
         "holdout": DATA / "intake_holdout.yaml",

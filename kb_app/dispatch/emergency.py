@@ -9,8 +9,9 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   citizen for this event when the rule's own name fits it badly: 119 抢险救援 for people trapped in a lift,
   where the rule says 119火警) and ``fallback`` (true for a generic group, 呼救: it yields to another line's
   event, so that 快来人，有人晕倒了 goes to 120; alone it is at most suspected, since it does not say what is
-  happening), ``yields`` (true for an event of property, 诈骗 and 抢劫盗窃: it ranks behind another line's event
-  named by a word of its own and recognised as surely, so that 被骗了十几万，一下子倒在地上，叫不醒了 goes to 120 first),
+  happening), ``yields`` (true for an event of property, 诈骗 and 抢劫盗窃, and for 有人要轻生: it ranks behind another
+  line's event named by a word of its own and recognised as surely, so that 被骗了十几万，一下子倒在地上，叫不醒了 and
+  喝了一大口柴油，说不想活了，现在喘不过气 go to 120 first, 110 beside it),
   ``outlasts`` (not-now and dealt-with words that tell of something else and so leave this
   event as it is: 火已经灭了 ends a fire, not a burn). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
@@ -99,7 +100,8 @@ class Finding:
     channel: str = ""
     #: The event is a generic one (a cry for help) that yields to another line's event.
     fallback: bool = False
-    #: The event is of property (a fraud, a theft) and yields to another line's event recognised as surely.
+    #: The event (a fraud, a theft, someone set on ending their life) yields to another line's danger named by a
+    #: word of its own and recognised as surely: the injury or the poison is treated first.
     yields: bool = False
     #: No event word was found: the call resembles past calls of this line with this probability.
     resemblance: float = 0.0
@@ -279,9 +281,9 @@ class Recogniser:
         # A generic event (呼救) yields to another line's event recognised at all, even only suspected.
         ranked = sorted(best.values(), key=lambda f: (f.state == DISMISSED, f.fallback, -_RANK[f.state],
                                                       order[f.rule_id]))
-        # An event of property (骗, 偷) yields to a danger to someone's body or home named by a word of its own
-        # and recognised as surely: 我爸刚知道被骗了十几万，一下子倒在地上，叫不醒了 is 120 first. Not to two words
-        # found near each other (人 … 砸了), which say less.
+        # An event that yields (骗, 偷, 不想活) does so to a danger to someone's body or home named by a word of
+        # its own and recognised as surely: 我爸刚知道被骗了十几万，一下子倒在地上，叫不醒了 is 120 first. Not to
+        # two words found near each other (人 … 砸了), which say less.
         if ranked[0].yields:
             surer = next((f for f in ranked[1:] if f.state == ranked[0].state and not f.fallback and not f.yields
                           and PAIR_JOIN not in f.word), None)

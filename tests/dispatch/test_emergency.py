@@ -207,7 +207,9 @@ def test_held_out_targets():
     # with 1.7 %, 85.8 % with 0.8 %; with their words and calls, fourth 93.0 %, fifth 99.0 %. The thirty-eighth to
     # fortieth (crime and money; nature and animals; typed messages), first 81.7 % with 10.8 %, 88.3 % with 4.2 %,
     # 94.2 % with 5.8 %; with a fraud or a theft yielding to a danger to someone's body, and their words and calls,
-    # every held-out figure as it was.
+    # every held-out figure as it was. The forty-first to forty-third (minds in crisis; getting around the city; winter
+    # in old housing), first 84.2 % with 10.0 %, 88.3 % with 6.7 %, 85.8 % with 5.0 %; with 有人要轻生 yielding too,
+    # and their words and calls, third 98.9 % with 2.8 %, the others as they were.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.97
@@ -223,17 +225,17 @@ def test_held_out_targets():
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
     assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
-    for name in (f"tune {n}" for n in range(2, 41)):
+    for name in (f"tune {n}" for n in range(2, 44)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with thirty-seven sets: 86.7 % -> 95.8 %,
-    1.8 % -> 1.9 %; 7 -> 9 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with forty-three sets: 86.7 % -> 95.9 %,
+    2.0 % -> 2.1 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 41))}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 44))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -752,6 +754,36 @@ def test_another_right_line_counts(tmp_path):
     ("楼上装修电钻声跟爆炸一样，吵死了", "none"),
     ("高速收费站排了好长的队，收费员态度还差", "none"),
     ("刚看新闻说有人在取款机上装东西偷密码，怎么防", "none"),
+    # Minds in crisis, getting around the city, winter in old housing.
+    ("我妹妹给我留言说以后让我照顾好爸妈，现在电话关机了", "110"),
+    ("我爸说药已经攒够了，今晚我就走，让我们别找他", "110"),
+    ("他在朋友圈发了张割腕的照片，配文再见，人联系不上", "110"),
+    ("我老公喝了半瓶农药，说不想活了，现在嘴里吐白沫", "120"),
+    ("女儿吃了一把药，心跳快得要炸了，浑身发抖", "120"),
+    ("一个醉汉爬到广告牌的铁架子上，下不来了", "119"),
+    ("他把燃气管拔了，说要一起炸掉，屋里全是味", "119"),
+    ("我哥犯病了，把厨房的刀带走了，说要去找人算账", "110"),
+    ("我儿子犯病跑出去了，在商场门口跟丢了", "110"),
+    ("我就是嘴上说说不想活了，其实是想问公积金怎么提", "none"),
+    ("我在写小说，想问问有人跳楼的话警察多久到", "none"),
+    ("楼下大爷天天喝酒骂人，也不打人，就是吵", "none"),
+    ("孩子刚才砸东西，现在已经冷静了，想问哪里有心理咨询", "none"),
+    ("滴滴司机行程结束了还不开车门，让我再付两百", "110"),
+    ("出租车司机一边开车一边刷视频，开得飞快", "122"),
+    ("快速路中间掉了一个床垫，车都在急刹", "122"),
+    ("有人在共享单车上贴了假的二维码，还在接着贴", "110"),
+    ("我喝了陌生人递的水，现在头晕想睡", "120"),
+    ("高速上的事故已经清理好了，想问多久能通", "none"),
+    ("闯红灯是给救护车让道，能申诉吗", "none"),
+    ("邻居老人屋里烧着炭盆，早上叫他醒不过来", "120"),
+    ("男的拿着火钩子在打他老婆，她一直在喊", "110"),
+    ("电热毯有股焦味，我拔了插头看了没烧坏，还能用吗", "none"),
+    ("小区锅炉今年烧得一点都不热，能不能催一下", "none"),
+    ("燃气软管裂了，阀门已经关了，闻不到味，想约人来换", "none"),
+    ("我在院里劈柴砍到脚了，血止不住", "120"),
+    ("屋檐的冰凌晃晃悠悠快掉了，下面是人行道", "119"),
+    ("地下室水漫进来了，已经到膝盖，门推不开", "119"),
+    ("姥爷暖气不热，今天喘不上气，嘴唇发紫", "120"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
@@ -771,6 +803,8 @@ def test_a_fraud_or_a_theft_yields_to_a_danger_to_someones_body():
     assert (burning.line, burning.also) == ("119", ["110"])
     smashed = recognise("有人把我的车玻璃砸了，人还没走")            # 人 … 砸了 is no injury named
     assert smashed.line == "110"
+    poisoned = recognise("我丈夫刚才喝了一大口柴油，说不想活了，现在咳得厉害，喘不过气来")
+    assert (poisoned.line, poisoned.also) == ("120", ["110"])        # the poison first, the intent beside it
     fight = recognise("有人在楼下打架，一个人倒在地上了")             # violence yields to nothing
     assert fight.line == "110" and "120" in fight.also
 
