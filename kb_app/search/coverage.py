@@ -8,7 +8,7 @@ from searches that found nothing, never hears of it.
 A question's results are **weak** when the question names something that no document the audience
 may find mentions at all (护照, 火星移民, 宽带) and none of the first results shares more than one
 of its less common words with it. Words of quantity, pronouns and grammar (几十遍, 这儿, 最快) are
-no subject and do not count as unknown; a word counts as mentioned where a document has it as a
+no subject and do not count as unknown, nor do words of time (一个星期了, 半夜); a word counts as mentioned where a document has it as a
 word, has all its character pairs, or has a synonym of it, and a place where a document has its
 name without 市, 县 … (大理市) other than as the name of another kind of place (西山区 for 西山镇).
 Of overlapping words nothing mentions (城关, 城关镇), the longest is named, and a place the
@@ -43,6 +43,10 @@ COMMON_SHARE = 0.2
 #: subject, or is a stretch the segmenter cut across two words.
 NOT_SUBJECT = frozenset("0123456789一二三四五六七八九十几百千万两半这那哪他她我你您咱想会要能可让被把给将才又先再很太最更"
                         ) | FUNCTION_CHARS
+#: Words of when and how long (一个星期了, 今天上午, 半夜): they say when the matter happened, not what it is about.
+TIME_WORDS = frozenset({"星期", "礼拜", "小时", "钟头", "分钟", "周末", "上午", "下午", "晚上", "早上", "早晨", "中午",
+                        "半夜", "凌晨", "傍晚", "白天", "夜里", "今天", "昨天", "明天", "前天", "后天", "今年", "去年",
+                        "明年", "月底", "月初", "年底", "年初", "时候", "天天", "每天", "最近", "刚才", "现在"})
 #: The last character of a place's name (大理市, 城关镇): a place whose name the documents hold
 #: without it is mentioned.
 PLACE_SUFFIX = frozenset("省市县区镇乡村旗州盟")
@@ -174,8 +178,8 @@ def _character_held(scorer: Scorer, char: str) -> bool:
 
 def _may_be_subject(word: str) -> bool:
     """Whether a word may name a subject: not one character with 儿 (事儿, 活儿: the character alone,
-    which is no word here)."""
-    return not (len(word) == 2 and word[1] == "儿")
+    which is no word here), nor a word of time (星期)."""
+    return not (len(word) == 2 and word[1] == "儿") and word not in TIME_WORDS
 
 
 def _place_name(word: str, text: str) -> str:

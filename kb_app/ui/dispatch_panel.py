@@ -71,12 +71,18 @@ def show_transfer(kb, user, result):
     st.error("\n\n".join(lines), icon=":material/emergency:")
     if recorded():
         return
-    left, right = st.columns(2)
-    if left.button(f"已转接 {rule.transfer_to}", key="outcome_transfer", type="primary", width="stretch"):
+    also = list(finding.also) if finding is not None else []
+    columns = st.columns(2 + len(also))
+    if columns[0].button(f"已转接 {rule.transfer_to}", key="outcome_transfer", type="primary", width="stretch"):
         record(kb, user, result, "transfer", line=rule.transfer_to, label=rule.transfer_to)
         st.rerun()
+    # The other lines the call needs (同时需要): the agent may have put it through to one of them first.
+    for col, line in zip(columns[1:], also):
+        if col.button(f"已转接 {line}", key=f"outcome_transfer_{line}", width="stretch"):
+            record(kb, user, result, "transfer", line=line, label=line)
+            st.rerun()
     label = "确认不是紧急情况，继续" if suspected else "判断有误，不是紧急情况"
-    if right.button(label, key="dispatch_not_emergency", width="stretch"):
+    if columns[-1].button(label, key="dispatch_not_emergency", width="stretch"):
         st.session_state["dispatch_result"] = kb.dispatch(result.text, not_emergency=True)
         st.rerun()
 
@@ -287,18 +293,35 @@ def show_dispatch(kb, user, result):
     show_candidates(kb, user, result, done)
 
 
+def analyse(kb, text: str):
+    """A new request analysed: what was recorded for the one before is forgotten."""
+    st.session_state.pop("dispatch_recorded", None)
+    st.session_state.pop("dispatch_recorded_outcome", None)
+    st.session_state["dispatch_request"] = st.session_state.get("dispatch_request", 0) + 1
+    st.session_state["dispatch_result"] = kb.dispatch(text) if text.strip() else None
+
+
+def hand_over(kb, query: str, at_once: bool):
+    """The caller's words searched go on to 派单助手 (unless the agent wrote something else there since), so they
+    are not typed twice; ``at_once`` (an emergency): analysed already, the script and the reasons waiting there.
+    Call before 派单助手 is drawn."""
+    typed = (st.session_state.get("dispatch_text") or "").strip()
+    if typed and typed != st.session_state.get("dispatch_handed"):
+        return
+    st.session_state["dispatch_text"] = st.session_state["dispatch_handed"] = query
+    result = st.session_state.get("dispatch_result")
+    if at_once and (result is None or result.text != query):
+        analyse(kb, query)
+
+
 def dispatch_tab(kb, user):
     text = st.text_area("来电人诉求", key="dispatch_text", height=120,
                         placeholder="粘贴或输入来电人的原话，例如：楼道里有很大的煤气味")
     if st.button("分析诉求", key="dispatch_go", type="primary"):
-        st.session_state.pop("dispatch_recorded", None)
-        st.session_state.pop("dispatch_recorded_outcome", None)
-        st.session_state["dispatch_request"] = st.session_state.get("dispatch_request", 0) + 1
+        analyse(kb, text or "")
         if not (text or "").strip():
-            st.session_state.pop("dispatch_result", None)
             st.warning("请先输入来电人的诉求。")
             return
-        st.session_state["dispatch_result"] = kb.dispatch(text)
     result = st.session_state.get("dispatch_result")
     if result is not None:
         with show_errors():

@@ -34,6 +34,14 @@ def test_numbers_pronouns_and_grammar_are_no_subject(kb):
     assert {"几", "这", "最", "个"} <= coverage.NOT_SUBJECT
 
 
+def test_words_of_time_are_no_subject(kb):
+    """一个星期了 says how long the lamp has been out, not what the caller asks about."""
+    for question in ("小区路灯坏了一个星期了", "暖气半夜就不热了", "楼下路灯坏了好几个礼拜了"):
+        results = kb.search(question, audience="agent")
+        assert results.hits and not results.weak and results.unknown == (), (question, results.unknown)
+        assert ("暖气" if "暖气" in question else "路灯") in results.hits[0].title
+
+
 def test_the_search_modes_inner_readings_and_grammar_cut_into_a_word(kb):
     # 停电通知 is read as 停电, 电通, 通知 and 停电通知: 电通 is no subject where 停电通知 is mentioned.
     results = kb.search("停电通知", audience="public")

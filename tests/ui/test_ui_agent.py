@@ -481,6 +481,26 @@ def test_a_search_that_may_be_an_emergency_says_so_before_any_result(app_env, ag
     assert said in alarm
 
 
+def test_the_words_searched_go_on_to_the_dispatch_assistant_an_emergency_analysed(app_env, agent):
+    at = search(console(agent), "我爸被骗了十几万，现在倒在地上叫不醒")
+    [alarm] = [e.value for e in at.error if "紧急情况" in e.value]
+    assert "属实立即转接 120" in alarm and "来电人的话已填入并分析好" in alarm
+    assert at.text_area(key="dispatch_text").value == "我爸被骗了十几万，现在倒在地上叫不醒"
+    [transfer] = [e.value for e in at.error if e.value.startswith("**昏迷晕倒**")]
+    assert "转接：**120（急救中心）**" in transfer and "同时需要：110" in transfer
+    # Put through to the other line first: recorded with that line.
+    at.button(key="outcome_transfer_110").click().run()
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["line"]) == ("transfer", "110")
+    # An ordinary search is handed over unanalysed; what the agent wrote there is not overwritten.
+    at = search(console(agent), "社保卡丢了怎么补办")
+    assert at.text_area(key="dispatch_text").value == "社保卡丢了怎么补办" and not at.error
+    at.text_area(key="dispatch_text").input("社保卡丢了，补办要带什么")
+    at.button(key="dispatch_go").click().run()
+    search(at, "居住证怎么办")
+    assert at.text_area(key="dispatch_text").value == "社保卡丢了，补办要带什么"
+
+
 def test_an_emergency_that_nothing_mentions_is_not_called_a_missing_answer(app_env, agent):
     at = search(console(agent), "救命")
     [alarm] = [e.value for e in at.error if "紧急情况" in e.value]
@@ -497,8 +517,9 @@ def test_an_ordinary_search_raises_no_alarm(app_env, agent):
 def test_a_search_reporting_a_gas_smell_says_it_is_to_be_handled_at_once(app_env, agent):
     """家里煤气味很重 is no transfer (no 110/119 rule), but a matter of the shortest time limit."""
     at = search(console(agent), "家里煤气味很重")
-    [urgent] = [e.value for e in at.error]
+    urgent, analysed = [e.value for e in at.error]
     assert urgent.startswith("**这类情况需要立即处置") and "派单助手" in urgent
+    assert analysed.startswith("**需要立即处置：燃气泄漏（2小时）**。")  # waiting in 派单助手, analysed
     assert not search(console(agent), "燃气灶打不着火找谁").error   # a question about a repair
 
 

@@ -342,6 +342,19 @@ def test_the_author_is_reminded_of_an_answer_the_public_cannot_open(kb, users):
     assert "提醒：" not in "".join(texts(at, "caption"))
 
 
+def test_a_second_request_on_an_entry_is_made_only_when_asked_twice(kb, users):
+    first = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
+    at = open_entry(users["hrss-editor"])
+    assert at.selectbox(key="editor_target").value == "new"
+    at.text_area(key=body_key(at)).input(at.text_area(key=body_key(at)).value + "\n另一句。\n").run()
+    at.button(key="editor_submit").click().run()
+    assert [c.id for c in kb.review.list()] == [first.id]                # nothing made yet: asked first
+    [warning] = texts(at, "warning")
+    assert warning.startswith(f"本条目已在您的变更请求 #{first.id}（审核中）中修改。") and "再点一次“提交审核”" in warning
+    at.button(key="editor_submit").click().run()
+    assert len(kb.review.list()) == 2 and not texts(at, "warning")
+
+
 def test_a_date_can_be_cleared(kb, users):
     at = open_entry(users["hrss-editor"], "entries/policy/city-hrss/pension-adjustment-2025.md")
     expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
@@ -351,6 +364,10 @@ def test_a_date_can_be_cleared(kb, users):
     at.button(key=f"{expires.key}_clear").click().run()
     assert next(d for d in at.date_input if d.key == expires.key).value is None
     assert "未设失效日期：一直有效，直到停用。" in texts(at, "caption")
+    # The answer expired in 2025: published without the date it is public again, and the author is told.
+    assert any("本条目已于 2025-12-31 失效、公众看不到；清除失效日期后，发布时它将重新对公众可见。" in c
+               for c in texts(at, "caption"))
+    assert at.button(key=f"{expires.key}_clear").disabled                # still there, greyed: the columns line up
     at.button(key="editor_save").click().run()
     cr = kb.review.list()[0]
     assert "expires" not in kb.store.read("entries/policy/city-hrss/pension-adjustment-2025.md", cr.head)

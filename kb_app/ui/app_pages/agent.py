@@ -13,7 +13,7 @@ import streamlit as st
 
 from kb_app import render
 from kb_app.labels import KIND_LABELS
-from kb_app.ui.dispatch_panel import dispatch_tab
+from kb_app.ui.dispatch_panel import dispatch_tab, hand_over
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
 from kb_app.ui.navigation import AGENT_DESK
@@ -158,13 +158,15 @@ def search_tab(kb, user):
         st.caption("检索范围包括全部条目；未生效、已失效和内部条目会标出。")
         return
     alarm = kb.public_alarm(query)
+    urgent = not alarm and kb.public_report(query) == "urgent"
+    hand_over(kb, query, at_once=bool(alarm or urgent))
     if alarm:  # before any result: the caller may be in danger now (suspected counts: fail closed)
         st.error(f"**可能是正在发生的紧急情况（{render.markdown_literal(alarm['event'])}）：请先向来电人确认，属实立即转接 "
                  f"{render.markdown_literal(alarm['line'])}（{render.markdown_literal(alarm['channel'])}）。**\n\n"
-                 "转接话术和判断依据：把来电人的话填进“派单助手”。", icon=":material/emergency:")
-    elif kb.public_report(query) == "urgent":  # 燃气异味, 水管爆裂: the shortest time limit
-        st.error("**这类情况需要立即处置：请先提醒来电人注意安全（见下方答复口径），再用“派单助手”立即派单。**",
-                 icon=":material/notification_important:")
+                 "转接话术和判断依据在“派单助手”里：来电人的话已填入并分析好。", icon=":material/emergency:")
+    elif urgent:  # 燃气异味, 水管爆裂: the shortest time limit
+        st.error("**这类情况需要立即处置：请先提醒来电人注意安全（见下方答复口径），再到“派单助手”立即派单"
+                 "（来电人的话已填入并分析好）。**", icon=":material/notification_important:")
     results = kb.search(query, audience="agent", limit=LIMIT, kind=kind, offset=(page - 1) * LIMIT)
     pages = max(1, -(-results.total // LIMIT))
     if page > pages:  # an address with a page past the end: the last page
@@ -176,7 +178,7 @@ def search_tab(kb, user):
         return
     if results.missing:
         st.warning(f"知识库里没有提到{results.unknown_quoted}，没有可用的答复口径：可用派单助手按诉求内容查找承办单位。"
-                   "这次检索会记入“缺失的答复”，由热线中心交承办单位补充。", icon=":material/help:")
+                   "这次检索会记入“维护任务”页的“缺失的答复”，由热线中心交承办单位补充。", icon=":material/help:")
         return
     if not results.hits:
         st.warning("没有找到相关条目：换个说法，或用派单助手按诉求内容查找承办单位。")
@@ -185,7 +187,7 @@ def search_tab(kb, user):
         st.info(f"没有找到“{query}”，以下是“{results.corrected}”的结果（按同音字改正）。", icon=":material/spellcheck:")
     if results.weak:
         st.warning(f"知识库里没有提到{results.unknown_quoted}：下面的条目只和来电人说的部分词语有关，"
-                   "不是对这个问题的答复。没有采用其中的答复时，这次检索会记入“缺失的答复”，由热线中心交承办单位补充。",
+                   "不是对这个问题的答复。没有采用其中的答复时，这次检索会记入“维护任务”页的“缺失的答复”，由热线中心交承办单位补充。",
                    icon=":material/help:")
     first = (page - 1) * LIMIT + 1
     close = f"（关系较近的 {results.close} 条）" if results.close is not None and results.close < results.total else ""

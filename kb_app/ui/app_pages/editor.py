@@ -68,13 +68,29 @@ def pick_target(ed):
     return target, chosen
 
 
+def pending(ed, path) -> str:
+    """The author's open requests that already change this entry, named (#3（审核中）), or an empty string."""
+    return "、".join(f"#{c.id}（{c.state_label}）" for c in ed.targets(user) if path in ed.paths_of(c.id))
+
+
 def pending_request(ed, path):
     """Point to the author's open requests that already change this entry: a new one beside them is seldom meant."""
-    open_ones = [c for c in ed.targets(user) if path in ed.paths_of(c.id)]
-    if open_ones:
-        said = "、".join(f"#{c.id}（{c.state_label}）" for c in open_ones)
+    said = pending(ed, path)
+    if said:
         st.caption(f":orange[:material/info: 本条目已在您的变更请求 {said}中修改：要接着改，在上方“保存到”中选择它；"
                    "否则会另起一个变更请求。]")
+
+
+def second_request_confirmed(ed, path, button: str, message) -> bool:
+    """A new request on an entry the author's open request already changes is made on a second click only: two
+    requests changing one entry are reviewed twice, and the one published later must be mended."""
+    said = pending(ed, path)
+    if not said or st.session_state.get("editor_confirm_second") == path:
+        return True
+    st.session_state["editor_confirm_second"] = path
+    message.warning(f"本条目已在您的变更请求 {said}中修改。要接着改它，请在上方“保存到”中选择它；确实要另起一个变更请求，"
+                    f"再点一次“{button}”（两个请求改同一条目，后发布的需要按先发布的修改）。", icon=":material/content_copy:")
+    return False
 
 
 def open_request(ed):
@@ -98,11 +114,11 @@ def pick_entry(ed, source, linked):
     return st.selectbox("条目（可输入标题查找）", paths, format_func=lambda p: labels.get(p, p), key="editor_entry")
 
 
-def select(label, options, current, fmt, key, **kw):
+def select(label, options, current, fmt, key, container=st, **kw):
     """A selectbox starting at ``current``; nothing chosen (with a Chinese placeholder) when absent."""
     options = list(options) + ([current] if current and current not in options else [])
     index = options.index(current) if current in options else None
-    return st.selectbox(label, options, index=index, format_func=fmt, key=key, placeholder=PLACEHOLDER, **kw)
+    return container.selectbox(label, options, index=index, format_func=fmt, key=key, placeholder=PLACEHOLDER, **kw)
 
 
 def basis_editor(choices, rows_key, k):
@@ -112,9 +128,14 @@ def basis_editor(choices, rows_key, k):
     for n, row in enumerate(rows):
         uid = row["uid"]
         item = row["item"]
-        c1, c2, c3, c4 = st.columns([3, 4, 3, 2], vertical_alignment="bottom")  # readable at 1024 px
         regulation = isinstance(item, dict) and "regulation" in item
         document = isinstance(item, dict) and "document" in item and not regulation
+        # One row: the kind, the regulation and its article (or the document's number, as wide as both), 移除.
+        shown = st.session_state.get(k(f"bk{uid}"), "document" if document else "regulation")
+        if shown == "document":
+            (c1, c2, c4), c3 = st.columns([3, 7, 2], vertical_alignment="bottom"), None
+        else:
+            c1, c2, c3, c4 = st.columns([3, 4, 3, 2], vertical_alignment="bottom")  # readable at 1024 px
         if not regulation and not document:
             c2.caption(f"无法识别的依据（原样保留）：{item}")
             out.append(item)
@@ -124,11 +145,11 @@ def basis_editor(choices, rows_key, k):
                                 label_visibility="visible" if n == 0 else "collapsed")
             if kind == "regulation":
                 reg = select("条例", list(choices.regulations), str(item.get("regulation") or ""),
-                             lambda r: choices.regulations.get(r, f"{r}（未收录）"), k(f"br{uid}"),
+                             lambda r: choices.regulations.get(r, f"{r}（未收录）"), k(f"br{uid}"), c2,
                              label_visibility="visible" if n == 0 else "collapsed")
                 numbers = list(choices.articles.get(reg, {}))
                 art = select("条文", numbers, item.get("article") if reg == item.get("regulation") else None,
-                             lambda a: choices.article_label(reg, a), k(f"ba{uid}_{reg}"),
+                             lambda a: choices.article_label(reg, a), k(f"ba{uid}_{reg}"), c3,
                              label_visibility="visible" if n == 0 else "collapsed")
                 text = choices.article_text(reg, art)
                 if text:
@@ -149,7 +170,7 @@ def basis_editor(choices, rows_key, k):
         if c4.button("移除", key=k(f"bx{uid}")):
             st.session_state[rows_key] = [r for r in rows if r["uid"] != uid]
             st.rerun()
-    a1, a2 = st.columns(2)
+    a1, a2, _ = st.columns([1, 1, 2])
     if a1.button("添加条例条文", key=k("basis_add_regulation")):
         st.session_state[rows_key] = rows + [{"uid": _uid(rows), "item": {"regulation": "", "article": None}}]
         st.rerun()
@@ -204,14 +225,20 @@ def field_widget(field, draft, choices, ed, k, notes):
             st.session_state[key] = value
         entered = st.date_input(field.label, min_value=DATES[0], max_value=DATES[1],
                                 format="YYYY-MM-DD", key=key, help=help_text)
-        if entered is not None:  # the date box itself cannot be emptied: no date is a choice too
-            st.button("清除日期", key=f"{key}_clear", type="tertiary", on_click=clear_date, args=(key,),
-                      help=f"不设{field.label}")
+        # The date box itself cannot be emptied: no date is a choice too. The button is there, greyed, without a
+        # date as well, so that the three date columns line up.
+        st.button("清除日期", key=f"{key}_clear", icon=":material/close:", on_click=clear_date, args=(key,),
+                  disabled=entered is None, help=f"不设{field.label}")
         # The date as it will be saved, in words: the box corrects a day that does not exist (2月30日) and drops
         # what it cannot read without a word, so the author sees what was taken.
         said = DATE_MEANINGS.get(name)
         if said:
             st.caption(said[0].format(entered.isoformat()) if entered is not None else said[1])
+        was = value if name == "expires" and isinstance(value, dt.date) else None
+        public = draft.values.get("audience") == "public"
+        if public and was is not None and was <= kb.today() and (entered is None or entered > kb.today()):
+            st.caption(f":orange[:material/public: 本条目已于 {was.isoformat()} 失效、公众看不到；"
+                       f"{'清除' if entered is None else '推迟'}失效日期后，发布时它将重新对公众可见。]")
         if name in draft.unreadable:
             st.caption(f":orange[原值“{draft.unreadable[name]}”不是 YYYY-MM-DD 格式的日期：选择一个日期替换它；"
                        "不选则原样保留（校验会提示格式错误）。]")
@@ -280,6 +307,7 @@ def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None
     flash("editor", saved_message(saved, verb, entry_title, returned), link)
     st.session_state["editor_cr"] = saved.cr.id
     st.session_state.pop("editor_confirm_delete", None)
+    st.session_state.pop("editor_confirm_second", None)
     if keep:  # go on editing the entry (widget state can only be set before the widgets exist)
         st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": keep}
     st.rerun()
@@ -443,6 +471,9 @@ with show_errors():
             later = f"，或先点“{'保存草稿' if new_cr else '保存'}”留待以后改" if submit else ""
             message.error(f"还不能{'提交审核' if submit else '保存到审核中的变更请求'}：有 {len(edit.problems)} 个问题"
                           f"（见各字段下的红字）。改正后再{'提交' if submit else '保存'}{later}。")
+        elif new_cr and not draft.is_new and not second_request_confirmed(ed, draft.path,
+                                                                          "提交审核" if submit else "保存草稿", message):
+            pass  # asked first: the author's open request already changes this entry
         else:
             # A returned change that adds an entry is still an addition when it is edited again.
             verb = "新增" if draft.is_new or on_main is None else "修改"

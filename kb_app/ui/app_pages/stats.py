@@ -212,12 +212,10 @@ with show_errors():
         show_table(hot_rows(hot.topics, "topics"), TOPIC_COLUMNS,
                    empty="这段时间的诉求内容各不相同，没有足以归成议题的。" if hot.totals["current"] else "这段时间没有诉求。")
         show_topic(hot.topics)
-        left, right = st.columns(2)
-        with left:
-            st.markdown(f"**{HOT_SECTIONS['by_entry'][0]}**")
-            show_table(hot_rows(hot.by_entry, "by_entry"), empty="没有涉及事项的诉求。")
-        with right:
-            st.markdown(f"**{HOT_SECTIONS['by_region'][0]}**")
-            show_table(hot_rows(hot.by_region, "by_region"), empty="没有诉求。")
+        # One above the other: side by side, half the page cannot hold their six columns.
+        st.markdown(f"**{HOT_SECTIONS['by_entry'][0]}**")
+        show_table(hot_rows(hot.by_entry, "by_entry"), empty="没有涉及事项的诉求。")
+        st.markdown(f"**{HOT_SECTIONS['by_region'][0]}**")
+        show_table(hot_rows(hot.by_region, "by_region"), empty="没有诉求。")
         st.download_button("导出热点议题 CSV", hot.csv().encode("utf-8-sig"), f"kb-hot-{start}-{end}.csv", "text/csv",
                            key="hot_csv")
