@@ -38,6 +38,7 @@ from collections import Counter
 from ..cache import LruCache
 from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
 from .answers import is_question
+from .boundary import excluded
 from . import resemblance
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
@@ -620,6 +621,10 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
                 due_error = str(e)
         else:
             due_error = f"时限档位“{tier}”未在 regulations/time_limits.yaml 中定义：请修正条目 {entry.id} 的 time_limit。"
+        # What the entry's boundary leaves out and the request names (小区内部路灯 of 小区路灯坏了) is said beside it.
+        left_out = excluded(text, entry.body, index.analyzer)
+        if left_out is not None:
+            note = "；".join(filter(None, [left_out.note, note]))
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
             [(u, snap.unit_name(u)) for u in entry.co_handlers], entry.level, tier, str(spec.get("name") or tier),

@@ -53,7 +53,7 @@ def manual_box(at):
 
 
 def test_a_choice_made_for_one_request_does_not_carry_to_the_next(app_env, agent):
-    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     choice_radio(at).set_value("__other__").run()
     at = dispatch(at, "楼道里有很大的煤气味")
     radio = choice_radio(at)
@@ -243,7 +243,7 @@ def test_an_answer_not_in_force_says_it_cannot_be_read_to_the_caller(app_env, ag
 
 
 def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
-    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     choice_radio(at).set_value("street-light-out").run()
     at.button(key="outcome_dispatch").click().run()
     [row] = rows(app_env, "request_outcomes")
@@ -253,7 +253,7 @@ def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
 
 def test_an_emergency_the_console_did_not_flag_is_transferred_and_recorded_as_missed(app_env, agent):
     """The agent hears what the hints missed: a transfer from the fold under the analysis, once."""
-    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     fold = next(e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？")
     assert [b.label for b in fold.button] == ["已转接 110", "已转接 119", "已转接 120", "已转接 122"]
     at.button(key="outcome_missed_120").click().run()
@@ -312,7 +312,7 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
 
 
 def test_dispatch_working_day_due(app_env, agent):
-    at = dispatch(console(agent), "小区门口的路灯坏了好几天了，晚上黑乎乎的")
+    at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     table = at.table[0].value
     light = table[table["事项"] == app_env.entry("street-light-out").title].iloc[0]
     # 2026-11-22 is a Sunday: three working days are Monday 23 to Wednesday 25 November.
@@ -334,7 +334,7 @@ def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_e
     lines = [json.dumps({"text": t, "entry": "street-light-out"}, ensure_ascii=False)
              for t in ("小区路灯坏了晚上很黑", "楼下路灯不亮好几天", "路灯一直闪，晚上看不清路")]
     app_env.dispatch_history.import_lines(lines)
-    at = dispatch(console(agent), "我们小区门口路灯坏了，晚上黑乎乎的")
+    at = dispatch(console(agent), "我们家门口马路上的路灯坏了，晚上黑乎乎的")
     light = at.table[0].value.iloc[0]
     assert light["事项"] == app_env.entry("street-light-out").title
     assert light["参考"].startswith("与 ") and light["参考"].endswith(" 条历史工单相似")
@@ -351,7 +351,7 @@ def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_e
     assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "street-light-out")
     (row, *_imported) = app_env.dispatch_history.recent()
     assert (row["entry"], row["source"], row["rank"], row["username"]) == ("street-light-out", "console", 1, "zuoxi01")
-    assert row["text"] == "我们小区门口路灯坏了，晚上黑乎乎的"
+    assert row["text"] == "我们家门口马路上的路灯坏了，晚上黑乎乎的"
 
 
 def test_confirming_an_entry_picked_by_hand(app_env, agent):
