@@ -69,18 +69,24 @@ def show_transfer(kb, user, result):
         if finding.also:
             lines.append(f"同时需要：{render.markdown_literal('、'.join(finding.also))}")
     st.error("\n\n".join(lines), icon=":material/emergency:")
-    if recorded():
+    # Every line the call needs (同时需要 110 too) is recorded as the agent puts it through, in either order.
+    needed = [rule.transfer_to, *(finding.also if finding is not None else [])]
+    transferred = st.session_state.setdefault("dispatch_transferred", [])
+    done = recorded()
+    todo = [line for line in needed if line not in transferred]
+    if done and (not transferred or not todo):
         return
-    also = list(finding.also) if finding is not None else []
-    columns = st.columns(2 + len(also))
-    if columns[0].button(f"已转接 {rule.transfer_to}", key="outcome_transfer", type="primary", width="stretch"):
-        record(kb, user, result, "transfer", line=rule.transfer_to, label=rule.transfer_to)
-        st.rerun()
-    # The other lines the call needs (同时需要): the agent may have put it through to one of them first.
-    for col, line in zip(columns[1:], also):
-        if col.button(f"已转接 {line}", key=f"outcome_transfer_{line}", width="stretch"):
+    columns = st.columns(len(todo) + (0 if done else 1))
+    for n, (col, line) in enumerate(zip(columns, todo)):
+        key = "outcome_transfer" if line == rule.transfer_to else f"outcome_transfer_{line}"
+        if col.button(f"{'也' if done else ''}已转接 {line}", key=key, type="primary" if n == 0 and not done else "secondary",
+                      width="stretch"):
             record(kb, user, result, "transfer", line=line, label=line)
+            transferred.append(line)
+            st.session_state["dispatch_recorded"] = f"已记录：转接（{'、'.join(transferred)}）。"
             st.rerun()
+    if done:
+        return
     label = "确认不是紧急情况，继续" if suspected else "判断有误，不是紧急情况"
     if columns[-1].button(label, key="dispatch_not_emergency", width="stretch"):
         st.session_state["dispatch_result"] = kb.dispatch(result.text, not_emergency=True)
@@ -295,8 +301,8 @@ def show_dispatch(kb, user, result):
 
 def analyse(kb, text: str):
     """A new request analysed: what was recorded for the one before is forgotten."""
-    st.session_state.pop("dispatch_recorded", None)
-    st.session_state.pop("dispatch_recorded_outcome", None)
+    for key in ("dispatch_recorded", "dispatch_recorded_outcome", "dispatch_transferred"):
+        st.session_state.pop(key, None)
     st.session_state["dispatch_request"] = st.session_state.get("dispatch_request", 0) + 1
     st.session_state["dispatch_result"] = kb.dispatch(text) if text.strip() else None
 

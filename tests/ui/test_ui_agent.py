@@ -488,10 +488,17 @@ def test_the_words_searched_go_on_to_the_dispatch_assistant_an_emergency_analyse
     assert at.text_area(key="dispatch_text").value == "我爸被骗了十几万，现在倒在地上叫不醒"
     [transfer] = [e.value for e in at.error if e.value.startswith("**昏迷晕倒**")]
     assert "转接：**120（急救中心）**" in transfer and "同时需要：110" in transfer
-    # Put through to the other line first: recorded with that line.
+    assert "同时需要 110" in alarm
+    # Put through to the other line first: recorded with that line; the first line is still there to record.
     at.button(key="outcome_transfer_110").click().run()
     [row] = rows(app_env, "request_outcomes")
     assert (row["outcome"], row["line"]) == ("transfer", "110")
+    assert at.button(key="outcome_transfer").label == "也已转接 120"
+    assert not [b for b in at.button if b.key in ("outcome_transfer_110", "dispatch_not_emergency")]
+    at.button(key="outcome_transfer").click().run()
+    assert [r["line"] for r in rows(app_env, "request_outcomes")] == ["110", "120"]
+    assert "已记录：转接（110、120）。" in [m.value for m in at.success]
+    assert not [b for b in at.button if (b.key or "").startswith("outcome_transfer")]
     # An ordinary search is handed over unanalysed; what the agent wrote there is not overwritten.
     at = search(console(agent), "社保卡丢了怎么补办")
     assert at.text_area(key="dispatch_text").value == "社保卡丢了怎么补办" and not at.error

@@ -162,7 +162,9 @@ def search_tab(kb, user):
     hand_over(kb, query, at_once=bool(alarm or urgent))
     if alarm:  # before any result: the caller may be in danger now (suspected counts: fail closed)
         st.error(f"**可能是正在发生的紧急情况（{render.markdown_literal(alarm['event'])}）：请先向来电人确认，属实立即转接 "
-                 f"{render.markdown_literal(alarm['line'])}（{render.markdown_literal(alarm['channel'])}）。**\n\n"
+                 f"{render.markdown_literal(alarm['line'])}（{render.markdown_literal(alarm['channel'])}）"
+                 + (f"，同时需要 {render.markdown_literal('、'.join(alarm['also']))}" if alarm.get("also") else "")
+                 + "。**\n\n"
                  "转接话术和判断依据在“派单助手”里：来电人的话已填入并分析好。", icon=":material/emergency:")
     elif urgent:  # 燃气异味, 水管爆裂: the shortest time limit
         st.error("**这类情况需要立即处置：请先提醒来电人注意安全（见下方答复口径），再到“派单助手”立即派单"
