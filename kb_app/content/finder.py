@@ -123,10 +123,12 @@ def recent_versions(store, limit: int = 20, ref: str | None = None) -> list[Rece
     """The entries' versions published last on main, newest first (see ``Store.recent``)."""
     out = []
     for v in store.recent(("entries/",), limit, ref):
+        if len(out) == limit:  # an import commit touches every entry: no title is read beyond the limit
+            break
         if v.path.endswith(".md"):
             commit = f"{v.commit}^" if v.deleted else v.commit
             out.append(RecentVersion(v, PurePosixPath(v.path).stem, title_at(store, v.path, commit)))
-    return out[:limit]
+    return out
 
 
 _PERSON = re.compile(r"^\s*(?P<name>[^<]*?)\s*(?:<(?P<role>[^>]*)>)?\s*$")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import weakref
 
 from ..search.analysis import STOPWORDS, normalize
 
@@ -76,9 +77,17 @@ def excluded(text: str, body: str, analyzer) -> Exclusion | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
+#: Each catalogue analyzer's reading of the scopes, kept only as long as the analyzer is (an analyzer holds a
+#: segmenter with its dictionary: a cache of its own must not keep the analyzers of old catalogues alive).
+_SCOPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _scope_words(analyzer, scope: str) -> tuple[str, ...]:
     """A scope's words as the catalogue's segmenter cuts it precisely (出租车 / 多 / 收费, not the search mode's
     出租 and 租车 as well, which a request naming only 出租车 would match twice)."""
-    words = analyzer.jieba.cut(normalize(scope), False)
-    return tuple(dict.fromkeys(w for w in words if len(w) >= 2 and w not in _GENERIC and w not in STOPWORDS))
+    read = _SCOPES.setdefault(analyzer, {})
+    if scope not in read:
+        words = analyzer.jieba.cut(normalize(scope), False)
+        read[scope] = tuple(dict.fromkeys(w for w in words
+                                          if len(w) >= 2 and w not in _GENERIC and w not in STOPWORDS))
+    return read[scope]

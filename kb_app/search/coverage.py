@@ -8,9 +8,10 @@ from searches that found nothing, never hears of it.
 A question's results are **weak** when the question names something that no document the audience
 may find mentions at all (护照, 火星移民, 宽带) and none of the first results shares more than one
 of its less common words with it. Words of quantity, pronouns and grammar (几十遍, 这儿, 最快) are
-no subject and do not count as unknown, nor do words of time (一个星期了, 半夜); a word counts as mentioned where a document has it as a
-word, has all its character pairs, or has a synonym of it, and a place where a document has its
-name without 市, 县 … (大理市) other than as the name of another kind of place (西山区 for 西山镇).
+no subject and do not count as unknown, nor do words of time (一个星期了, 半夜); a word counts as
+mentioned where a document has it as a word, has all its character pairs, or has a synonym of it,
+and a place where a document has its name without 市, 县 … (大理市) other than as the name of
+another kind of place (西山区 for 西山镇).
 Of overlapping words nothing mentions (城关, 城关镇), the longest is named, and a place the
 segmenter cut after its first character (西 + 山镇) is read whole (西山镇). A character the segmenter
 reads as a noun alone (猫 in 我家猫跑丢了) is a subject as a word is; one with 儿 (事儿) is not.

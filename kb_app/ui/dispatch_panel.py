@@ -81,9 +81,8 @@ def show_transfer(kb, user, result):
         key = "outcome_transfer" if line == rule.transfer_to else f"outcome_transfer_{line}"
         if col.button(f"{'也' if done else ''}已转接 {line}", key=key, type="primary" if n == 0 and not done else "secondary",
                       width="stretch"):
-            record(kb, user, result, "transfer", line=line, label=line)
+            record(kb, user, result, "transfer", line=line, label="、".join([*transferred, line]))
             transferred.append(line)
-            st.session_state["dispatch_recorded"] = f"已记录：转接（{'、'.join(transferred)}）。"
             st.rerun()
     if done:
         return
