@@ -5,9 +5,12 @@ documents then takes a good part of a second. The postings are read here block b
 arrays (see ``whoosh_compat.term_postings``) and scored with BM25F in bulk, over the same files.
 
 The model is Whoosh's ``scoring.BM25F`` (same B, K1, field lengths and average field lengths) with
-one deliberate difference, the idf: ``log(1 + (N - df + .5) / (df + .5))`` (BM25's own), under which
-a term found in most documents counts for little, where Whoosh uses ``log(N / (df + 1)) + 1``.
-``tests/search/test_scorer_differential.py`` holds the two to exactly that.
+two deliberate differences. The idf: ``log(1 + (N - df + .5) / (df + .5))`` (BM25's own), under which
+a term found in most documents counts for little, where Whoosh uses ``log(N / (df + 1)) + 1``. And a
+character pair asked in the title and in the body is one term whose frequencies are summed before
+they saturate (``documents.STREAMS``), where Whoosh sums one score per field.
+``tests/search/test_scorer_differential.py`` holds the scorer to Whoosh field by field, and to a plain
+reference of the whole model.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from whoosh import scoring
 
 from ..cache import LruCache
 from . import whoosh_compat
+from .documents import STREAMS
 
 BM25_B = 0.75
 BM25_K1 = 1.2
@@ -123,22 +127,51 @@ class Scorer:
         return self.mask(key, build)
 
     def scores(self, terms) -> np.ndarray:
-        """The BM25F score of every document for weighted terms ``(field, token, boost)``."""
+        """The BM25F score of every document for weighted terms ``(field, token, boost)``.
+
+        A token asked in several fields of one stream (``documents.STREAMS``: the title's and the
+        body's words) is one term: its frequency in each field, normalised by that field's length and
+        weighted by the field's share of the highest boost, is summed before it saturates, and the sum
+        is scored with the highest boost and the idf of the field where it is most common. A token in
+        one field alone scores exactly as in Whoosh's ``BM25F``.
+        """
         out = np.zeros(self.n_all, dtype=np.float32)
+        streams: dict = {}
         for field, token, boost in terms:
-            idf = self.idf(field, token)
-            if field not in self._avg:
-                self._avg[field] = self.searcher.avg_field_length(field) or 1.0
-            avgfl = self._avg[field]
-            for leaf, base in self.leaves:
-                got = self.postings(leaf, field, token)
-                if got is None:
-                    continue
-                ids, tf = got
-                fl = self.lengths(leaf, field)[ids]
-                norm = BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl)
-                out[ids + base] += boost * idf * (tf * (BM25_K1 + 1)) / (tf + norm)
+            streams.setdefault((STREAMS.get(field, field), token), []).append((field, boost))
+        together = None  # one scratch array for the streams of several fields, emptied after each
+        for (_stream, token), fields in streams.items():
+            top = max(boost for _f, boost in fields)
+            idf = min(self.idf(field, token) for field, _b in fields)
+            if len(fields) == 1:
+                for ids, tf, norm in self._frequencies(fields[0][0], token):
+                    out[ids] += top * idf * (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * norm)
+                continue
+            if together is None:
+                together = np.zeros(self.n_all, dtype=np.float32)
+            found = []
+            for field, boost in fields:
+                for ids, tf, norm in self._frequencies(field, token):
+                    together[ids] += (boost / top) * tf / norm
+                    found.append(ids)
+            if found:
+                ids = np.unique(np.concatenate(found))
+                t = together[ids]
+                out[ids] += top * idf * (t * (BM25_K1 + 1)) / (t + BM25_K1)
+                together[ids] = 0
         return out
+
+    def _frequencies(self, field: str, token: str):
+        """Per segment holding the term: (document numbers, term frequencies, length normalisation)."""
+        if field not in self._avg:
+            self._avg[field] = self.searcher.avg_field_length(field) or 1.0
+        avgfl = self._avg[field]
+        for leaf, base in self.leaves:
+            got = self.postings(leaf, field, token)
+            if got is None:
+                continue
+            ids, tf = got
+            yield ids + base, tf, (1 - BM25_B) + BM25_B * self.lengths(leaf, field)[ids] / avgfl
 
     def idf(self, field: str, token: str) -> float:
         """The idf of a term over all documents of the searcher (deleted ones included, as Whoosh counts)."""

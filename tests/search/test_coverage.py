@@ -68,9 +68,10 @@ def test_a_noun_of_one_character_is_a_subject(kb, sample_root):
 
 
 def test_what_counts_as_mentioned_is_what_the_audience_may_find(kb):
-    # 话务高峰 is in an internal answer only: unknown to the public, known to an agent.
-    public = kb.search("话务高峰坐席怎么处置", audience="public")
-    agent = kb.search("话务高峰坐席怎么处置", audience="agent")
+    # 话务高峰 is in an internal answer only: unknown to the public, known to an agent. (With 坐席 in
+    # the question, 第三十七条 — callers abusing 话务员 and 坐席 — shares two words and is no weak result.)
+    public = kb.search("话务高峰怎么处置", audience="public")
+    agent = kb.search("话务高峰怎么处置", audience="agent")
     assert public.weak and "话务高峰" in public.unknown
     assert not agent.weak and agent.hits[0].id == "heating-peak-season-internal"
 
