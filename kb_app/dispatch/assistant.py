@@ -115,6 +115,8 @@ class Candidate:
     score: float
     #: Why the candidate ranks where it does beyond the catalogue match (e.g. similar past work orders).
     note: str = ""
+    #: What the entry's boundary leaves out and the request names (小区内部路灯 of 小区路灯坏了), if anything.
+    left_out: str = ""
 
     def to_dict(self) -> dict:
         return {"entry": self.entry_id, "title": self.title, "category": self.category, "handler": self.handler,
@@ -122,7 +124,7 @@ class Candidate:
                 "co_handlers": [{"unit": u, "name": n} for u, n in self.co_handlers], "level": self.level,
                 "tier": self.tier, "tier_name": self.tier_name, "due": self.due.to_dict() if self.due else None,
                 "due_error": self.due_error, "round_the_clock": self.round_the_clock, "score": round(self.score, 4),
-                "note": self.note}
+                "note": self.note, "left_out": self.left_out}
 
 
 @dataclasses.dataclass
@@ -628,7 +630,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
             [(u, snap.unit_name(u)) for u in entry.co_handlers], entry.level, tier, str(spec.get("name") or tier),
-            due, due_error, entry_round_the_clock(entry, rtc), score, note))
+            due, due_error, entry_round_the_clock(entry, rtc), score, note, left_out.scope if left_out else ""))
     return candidates
 
 

@@ -227,7 +227,8 @@ def show_candidates(kb, user, result, done):
                 + f"：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
-                + (f"\n\n:gray-badge[{render.markdown_literal(top.note)}]" if top.note else ""),
+                + (f"\n\n:{'orange' if top.left_out else 'gray'}-badge[{render.markdown_literal(top.note)}]"
+                   if top.note else ""),
                 unsafe_allow_html=True)
     # A static table: five rows need no sorting, and its cells wrap where a data grid cuts the lists of
     # co-handlers off beside the sidebar.
@@ -249,9 +250,14 @@ def dispatch_form(kb, user, result):
     # Keys of their own per analysed request: a choice made for the last caller never carries over.
     request = st.session_state.get("dispatch_request", 0)
     # Where a direct answer is suggested, nothing is chosen for the agent: a dispatch is a decision of its own.
+    # Nor where the first entry's boundary leaves out what the caller names: the agent reads the note and chooses.
     answered = result.suggested_outcome == "direct_answer"
+    left_out = result.candidates[0].left_out
+    if left_out and not answered:
+        st.caption(f"首选事项的职责边界不包括“{left_out}”：请核对来电所说，再选择派单事项。")
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
-                      index=None if answered else 0, format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
+                      index=None if answered or left_out else 0,
+                      format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
     if choice == OTHER_ENTRY:
         titles = {e.id: e.title for e in kb.snapshot().directory()}

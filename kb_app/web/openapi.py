@@ -122,7 +122,9 @@ SCHEMAS = {
         "co_handlers": {"type": "array", "items": {"type": "object", "properties": {"unit": STR, "name": STR}}},
         "level": STR, "tier": STR, "tier_name": STR, "due": _ref("Due"), "due_error": NSTR,
         "round_the_clock": {"type": "boolean"}, "score": {"type": "number"},
-        "note": {"type": "string", "description": "排序依据的说明，如“与 12 条历史工单相似”"}}},
+        "note": {"type": "string", "description": "排序依据的说明，如“与 12 条历史工单相似”"},
+        "left_out": {"type": "string", "description": "诉求说到、而该事项职责边界（不包括）排除的范围，"
+                                                        "如“小区内部路灯”；没有时为空"}}},
     "DispatchResult": {"type": "object", "description": "与 kb dispatch --json 的输出相同", "properties": {
         "text": STR, "now": {"type": "string", "description": "受理时刻（当地时间）"}, "commit": NSTR,
         "rule": _ref("Rule"), "other_rule": _ref("Rule"),

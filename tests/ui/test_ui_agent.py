@@ -251,6 +251,21 @@ def test_a_dispatch_is_recorded_with_its_entry(app_env, agent):
     assert not any(b.key == "outcome_dispatch" for b in at.button)  # one outcome per request
 
 
+def test_nothing_is_chosen_where_the_first_entrys_boundary_leaves_out_what_the_caller_names(app_env, agent):
+    at = dispatch(console(agent), "小区路灯坏了一个星期了，晚上看不见路")
+    top = next(m.value for m in at.markdown if m.value.startswith("首选："))
+    assert ":orange-badge[职责边界不包括“小区内部路灯”" in top                     # its place is kept
+    assert choice_radio(at).value is None and at.button(key="outcome_dispatch").disabled
+    assert "首选事项的职责边界不包括“小区内部路灯”：请核对来电所说，再选择派单事项。" in [c.value for c in at.caption]
+    choice_radio(at).set_value("street-light-out").run()                  # the agent may still choose it
+    at.button(key="outcome_dispatch").click().run()
+    [row] = rows(app_env, "request_outcomes")
+    assert (row["outcome"], row["entry"]) == ("dispatch", "street-light-out")
+    # A street's lamp is no 小区内部路灯: the first entry is chosen as before.
+    at = dispatch(at, "路口的路灯坏了好几天了，晚上黑乎乎的")
+    assert choice_radio(at).value == "street-light-out" and not at.button(key="outcome_dispatch").disabled
+
+
 def test_an_emergency_the_console_did_not_flag_is_transferred_and_recorded_as_missed(app_env, agent):
     """The agent hears what the hints missed: a transfer from the fold under the analysis, once."""
     at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
