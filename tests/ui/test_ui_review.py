@@ -220,6 +220,18 @@ def test_review_page_is_not_reachable_without_login(kb, users):
         open_page("app_pages/review.py", users["agent"])
 
 
+def test_the_request_the_address_names_is_chosen_once_and_another_chosen_after_it_stands(kb, users):
+    a = kb.review.create(users["hrss-editor"], "甲", {HRSS: edited(kb, HRSS, "\n甲方案。\n")}, submit=True)
+    b = kb.review.create(users["center"], "乙", {HRSS: edited(kb, HRSS, "\n乙方案。\n")}, submit=True)
+    at = open_page("app_pages/review.py", users["center2"], cr=str(a.id))
+    assert at.selectbox(key="review_select").value == a.id
+    at.selectbox(key="review_select").set_value(b.id).run()
+    at.run()
+    assert at.selectbox(key="review_select").value == b.id and at.query_params["cr"] == str(b.id)
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert "乙方案。" in html and "甲方案。" not in html                      # the change shown is 乙's
+
+
 def test_my_work_lists_waiting_and_returned(kb, users):
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
     at = open_page("app_pages/my_work.py", users["hrss-reviewer"])
@@ -234,6 +246,7 @@ def test_my_work_lists_waiting_and_returned(kb, users):
     at.button(key=f"work_returned_{cr.id}").click().run()
     assert not at.exception
     assert [t.value for t in at.title] == ["变更校核"]
+    assert at.selectbox(key="review_select").value == cr.id and at.query_params["cr"] == str(cr.id)
     # Its author goes straight to the editor to mend it, on the entry it changes.
     at = open_page("app_pages/my_work.py", users["hrss-editor"])
     at.button(key=f"work_returned_{cr.id}_edit").click().run()

@@ -16,8 +16,7 @@ if user is None:
 
 
 def open_review(cr_id):
-    st.session_state["review_cr"] = cr_id
-    st.switch_page("app_pages/review.py")
+    st.switch_page("app_pages/review.py", query_params={"cr": cr_id})
 
 
 def section(title, crs, empty, key, names):

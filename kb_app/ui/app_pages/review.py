@@ -46,11 +46,13 @@ def pick_cr(review):
     if not crs:
         st.info("还没有变更请求。")
         st.stop()
-    wanted = st.query_params.get("cr") or st.session_state.get("review_cr")
+    wanted = st.query_params.get("cr")
     ids = [c.id for c in crs]
-    if wanted is not None and str(wanted).isdigit() and int(wanted) in ids:
+    # The request named in the address is chosen once, when the address names it; a choice made after
+    # that stands, and goes into the address (a reload or a shared address shows the same request).
+    if wanted is not None and wanted != st.session_state.get("review_wanted") and wanted.isdigit() \
+            and int(wanted) in ids:
         st.session_state["review_select"] = int(wanted)
-        st.session_state.pop("review_cr", None)
     elif "review_select" not in st.session_state:
         # Opened without a choice: the newest request still under review, not one already published.
         waiting = [c.id for c in crs if c.state == "in_review"] or [c.id for c in crs if c.is_open]
@@ -58,7 +60,10 @@ def pick_cr(review):
             st.session_state["review_select"] = waiting[0]
     # No state in the labels: the page remembers the choice by its label, and a state changes under it.
     labels = {c.id: f"#{c.id} {c.title}" for c in crs}
-    return st.selectbox("变更请求", ids, format_func=labels.get, key="review_select")
+    chosen = st.selectbox("变更请求", ids, format_func=labels.get, key="review_select")
+    if chosen is not None:
+        st.session_state["review_wanted"] = st.query_params["cr"] = str(chosen)
+    return chosen
 
 
 def outcome(verb, cr, views, status_after):
