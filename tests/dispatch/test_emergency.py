@@ -225,17 +225,17 @@ def test_held_out_targets():
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
     assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
-    for name in (f"tune {n}" for n in range(2, 44)):
+    for name in (f"tune {n}" for n in range(2, 48)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with forty-three sets: 86.7 % -> 95.9 %,
-    2.0 % -> 2.1 %; 7 -> 9 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with forty-seven sets: 86.5 % -> 96.1 %,
+    2.0 % -> 2.0 %; 8 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 44))}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 48))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -784,6 +784,29 @@ def test_another_right_line_counts(tmp_path):
     ("屋檐的冰凌晃晃悠悠快掉了，下面是人行道", "119"),
     ("地下室水漫进来了，已经到膝盖，门推不开", "119"),
     ("姥爷暖气不热，今天喘不上气，嘴唇发紫", "120"),
+    ("初中生被几个人按在厕所里，现在还在踹他", "110"),
+    ("工人干着活突然栽倒了，叫不答应", "120"),
+    ("桥边躺着个老人，身上冰凉，就剩一口气了", "120"),
+    ("包工头把我们从外面锁上了出不去，手机也快没电了", "110"),
+    ("后厨的瓶装气在漏，满屋都是味", "119"),
+    ("楼下饭馆那边飘来浓浓的燃气味，整条街都闻得到", "119"),
+    ("门口有个喝醉的人正要开车走，谁也拦不住", "122"),
+    ("物业把消防通道锁起来了，说是防小偷，这合规吗", "none"),
+    ("想问问看到有人晕倒，是先打120还是先做按压", "none"),
+    ("饭店里用明火炉灶有什么要求", "none"),
+    ("我叔气得倒在地上，嘴歪了，半边身子动不了", "120"),
+    ("孩子烧得抽过去了，眼珠往上翻", "120"),
+    ("村医说病人血压测不到了，要马上往县里送", "120"),
+    ("山洪把路冲垮了，对面十来个人过不来", "119"),
+    ("他拿着农药瓶在乡政府门口坐着，说不解决就喝", "110"),
+    ("两口子拿着钢叉堵在我家门口要打人", "110"),
+    ("邻居家狗把我家羊咬死了，这个怎么赔", "none"),
+    ("肚子疼得直不起腰，一个人在家下不了楼", "120"),
+    ("刷手机看到外地有个小区燃气爆炸，我们这老管子有没有改造计划", "none"),
+    ("厂里欠薪，工友说要拿刀去找老板，被我劝住了，想问仲裁怎么申请", "none"),
+    ("电影院消防警报响了，结果是误报，我要投诉影院", "none"),
+    ("楼上装修吵得我头晕，感觉自己要晕倒了，装修时间有规定吗", "none"),
+    ("我儿子想当消防员，救火救人，今年招不招", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
