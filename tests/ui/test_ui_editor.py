@@ -1,5 +1,7 @@
 """AppTest of the editor and history pages: saving, validation next to fields, retire, delete, restore."""
 
+import datetime as dt
+
 import pytest
 
 from ..review_helpers import HRSS, edited, make_users
@@ -355,12 +357,23 @@ def test_a_second_request_on_an_entry_is_made_only_when_asked_twice(kb, users):
     assert len(kb.review.list()) == 2 and not texts(at, "warning")
 
 
+def test_a_date_ahead_and_a_date_reached_are_said_apart(kb, users):
+    at = open_entry(users["hrss-editor"], "entries/policy/city-hrss/pension-adjustment-2025.md")
+    expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
+    ahead = kb.today() + dt.timedelta(days=30)
+    expires.set_value(ahead).run()
+    assert f"将保存为：{ahead.isoformat()} 起失效，公众从这天起看不到。" in texts(at, "caption")
+    expires = next(d for d in at.date_input if d.key == expires.key)
+    expires.set_value(kb.today()).run()
+    assert f"将保存为：{kb.today().isoformat()} 起失效（这一天已到，公众看不到）。" in texts(at, "caption")
+
+
 def test_a_date_can_be_cleared(kb, users):
     at = open_entry(users["hrss-editor"], "entries/policy/city-hrss/pension-adjustment-2025.md")
     expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
     assert expires.value is not None
-    # The date is said back in words, as it will be saved.
-    assert f"将保存为：{expires.value.isoformat()} 起失效，公众从这天起看不到。" in texts(at, "caption")
+    # The date is said back in words, as it will be saved: a day past is said to have come.
+    assert f"将保存为：{expires.value.isoformat()} 起失效（这一天已到，公众看不到）。" in texts(at, "caption")
     at.button(key=f"{expires.key}_clear").click().run()
     assert next(d for d in at.date_input if d.key == expires.key).value is None
     assert "未设失效日期：一直有效，直到停用。" in texts(at, "caption")

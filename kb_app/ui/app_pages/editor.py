@@ -184,10 +184,13 @@ def _uid(rows):
     return max((r["uid"] for r in rows), default=-1) + 1
 
 
-#: What each date field's value means, set and not set.
-DATE_MEANINGS = {"effective": ("将保存为：{} 起生效，此前公众看不到。", "未设生效日期：发布即生效。"),
-                 "expires": ("将保存为：{} 起失效，公众从这天起看不到。", "未设失效日期：一直有效，直到停用。"),
-                 "review_by": ("将保存为：{} 提醒单位复核。", "未设复核日期：不提醒复核。")}
+#: What each date field's value means: set to a day still ahead, set to today or a day past, and not set.
+DATE_MEANINGS = {"effective": ("将保存为：{} 起生效，此前公众看不到。", "将保存为：{} 起生效（这一天已到，发布即生效）。",
+                               "未设生效日期：发布即生效。"),
+                 "expires": ("将保存为：{} 起失效，公众从这天起看不到。", "将保存为：{} 起失效（这一天已到，公众看不到）。",
+                             "未设失效日期：一直有效，直到停用。"),
+                 "review_by": ("将保存为：{} 提醒单位复核。", "将保存为：{}（复核日期已到，单位会收到复核提醒）。",
+                               "未设复核日期：不提醒复核。")}
 
 
 def field_widget(field, draft, choices, ed, k, notes):
@@ -233,7 +236,8 @@ def field_widget(field, draft, choices, ed, k, notes):
         # what it cannot read without a word, so the author sees what was taken.
         said = DATE_MEANINGS.get(name)
         if said:
-            st.caption(said[0].format(entered.isoformat()) if entered is not None else said[1])
+            ahead, reached, unset = said
+            st.caption(unset if entered is None else (ahead if entered > kb.today() else reached).format(entered.isoformat()))
         was = value if name == "expires" and isinstance(value, dt.date) else None
         public = draft.values.get("audience") == "public"
         if public and was is not None and was <= kb.today() and (entered is None or entered > kb.today()):
