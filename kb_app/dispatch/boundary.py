@@ -70,11 +70,30 @@ def excluded(text: str, body: str, analyzer) -> Exclusion | None:
         if item.scope.startswith("其他"):
             continue  # 其他街道辖区…: a matter of where, which the request's region decides (kb_app.dispatch.regions)
         words = _scope_words(analyzer, item.scope)
+        if _outside(norm, item.scope, words):
+            continue
         found = sorted((m.start(), w) for w in words for m in re.finditer(re.escape(w), norm))
         need = max(2, -(-len(words) // 2))
         if any(len({w for at, w in found if start <= at <= start + SPAN}) >= need for start, _w in found):
             return item
     return None
+
+
+#: A scope of what is inside a place (小区内部路灯) is not named by a request about what stands at its gate or
+#: outside it (小区门口的路灯, 小区外面的路灯), unless the request also says inside (小区里).
+_INSIDE = re.compile(r"内部|内")
+_OUTSIDE = r".{0,2}?(?:门口|大门|外面|外边|外头|外侧|附近|旁边|对面|周边|外)"
+_WITHIN = r".{0,2}?(?:里|内)"
+
+
+def _outside(norm: str, scope: str, words: tuple[str, ...]) -> bool:
+    """Whether the request puts the place of an inside-scope outside it: 小区门口 of 小区内部路灯."""
+    m = _INSIDE.search(scope)
+    place = next((w for w in words if scope.find(w) >= 0 and scope.find(w) + len(w) <= (m.start() if m else 0)), None)
+    if not m or place is None:
+        return False
+    said = re.escape(place)
+    return bool(re.search(said + _OUTSIDE, norm)) and not re.search(said + _WITHIN, norm)
 
 
 #: Each catalogue analyzer's reading of the scopes, kept only as long as the analyzer is (an analyzer holds a

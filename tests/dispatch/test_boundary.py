@@ -31,6 +31,10 @@ def test_a_request_names_a_scope_by_most_of_its_words_close_together(sample_root
     named = boundary.excluded("我们小区里的路灯坏了一个星期了", BODY, analyzer)
     assert named is not None and named.scope == "小区内部路灯"
     assert boundary.excluded("我们这条路的路灯坏了", BODY, analyzer) is None          # one word of three
+    # at the gate or outside it is not inside: 小区门口的路灯 is a street's lamp
+    assert boundary.excluded("小区门口的路灯坏了好几天了", BODY, analyzer) is None
+    assert boundary.excluded("小区外面那排路灯不亮", BODY, analyzer) is None
+    assert boundary.excluded("小区里面的路灯坏了", BODY, analyzer).scope == "小区内部路灯"
     assert boundary.excluded("我们街道辖区的路灯坏了", BODY, analyzer) is None          # 其他…: where, not what
     far = "我住在小区，" + "这件事已经反映过很多次了一直没有人来处理，" * 2 + "今天又说到路灯"
     assert boundary.excluded(far, BODY, analyzer) is None                             # 小区 and 路灯 far apart
