@@ -807,6 +807,8 @@ def test_another_right_line_counts(tmp_path):
     ("电影院消防警报响了，结果是误报，我要投诉影院", "none"),
     ("楼上装修吵得我头晕，感觉自己要晕倒了，装修时间有规定吗", "none"),
     ("我儿子想当消防员，救火救人，今年招不招", "none"),
+    ("我老婆打完针嗓子发紧，喘不上气，她以前从没这样过", "120"),
+    ("我爸以前在家晕倒过，那次送去医院没查出来，这种情况能办慢病吗", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
