@@ -89,8 +89,10 @@ _WITHIN = r".{0,2}?(?:里|内)"
 def _outside(norm: str, scope: str, words: tuple[str, ...]) -> bool:
     """Whether the request puts the place of an inside-scope outside it: 小区门口 of 小区内部路灯."""
     m = _INSIDE.search(scope)
-    place = next((w for w in words if scope.find(w) >= 0 and scope.find(w) + len(w) <= (m.start() if m else 0)), None)
-    if not m or place is None:
+    if not m:
+        return False
+    place = next((w for w in words if 0 <= scope.find(w) and scope.find(w) + len(w) <= m.start()), None)
+    if place is None:
         return False
     said = re.escape(place)
     return bool(re.search(said + _OUTSIDE, norm)) and not re.search(said + _WITHIN, norm)

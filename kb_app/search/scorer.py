@@ -130,7 +130,7 @@ class Scorer:
         """The BM25F score of every document for weighted terms ``(field, token, boost)``.
 
         A token asked in several fields of one stream (``documents.STREAMS``: the title's and the
-        body's words) is one term: its frequency in each field, normalised by that field's length and
+        body's character pairs) is one term: its frequency in each field, normalised by that field's length and
         weighted by the field's share of the highest boost, is summed before it saturates, and the sum
         is scored with the highest boost and the idf of the field where it is most common. A token in
         one field alone scores exactly as in Whoosh's ``BM25F``.
