@@ -58,7 +58,7 @@ FIELDS = (
     Field("regions", "适用区域", "words", ("policy",), "用顿号或逗号分隔，如：全市"),
     Field("keywords", "关键词", "words", hint="用顿号或逗号分隔"),
     Field("effective", "生效日期", "date", hint="生效前公众看不到"),
-    Field("expires", "失效日期", "date", hint="失效后公众看不到"),
+    Field("expires", "有效期至", "date", hint="有效的最后一天（含这一天），次日起公众看不到"),
     Field("review_by", "复核日期", "date", hint="到期提醒单位复核"),
     Field("basis", "政策依据", "basis"),
     Field("facts", "结构化事实", "facts", ("policy",), "每行一项，写成“名称：值”，如：咨询电话：12345"),
@@ -456,8 +456,9 @@ class Editing:
         return []
 
     def retired(self, draft: Draft) -> str:
-        """The entry with ``expires`` set to today (retiring it passes review like any edit)."""
-        return yamledit.update(draft.text, {"expires": self.kb.today()}, order=ORDER)
+        """The entry with ``expires`` set to yesterday: once published, the public no longer finds it
+        (retiring it passes review like any edit)."""
+        return yamledit.update(draft.text, {"expires": self.kb.today() - dt.timedelta(days=1)}, order=ORDER)
 
     # -- saving -------------------------------------------------------------------------------
 

@@ -213,7 +213,8 @@ def test_adding_to_an_open_change_request_keeps_its_tasks(kb, users):
     assert second.cr.data["resolves"] == sorted([report, zero])
 
 
-def test_retire_sets_expires_to_today(kb):
+def test_retire_ends_the_entry_yesterday(kb):
     ed = kb.editing
     draft = ed.open(HRSS)
-    assert diff(draft.text, ed.retired(draft)) == ["+expires: 2026-11-22"]
+    # expires is the last day in force: yesterday, so that the public no longer finds it once published today
+    assert diff(draft.text, ed.retired(draft)) == ["+expires: 2026-11-21"]

@@ -220,7 +220,8 @@ def entries(draw):
     path = f"entries/policy/city-hrss/{eid}.md" if kind == "policy" else f"entries/directory/{eid}.md"
     readable = all(day is not None for _text, day in dates.values())
     eff, exp = (dates.get(f, (None, None))[1] for f in ("effective", "expires"))
-    in_force = readable and (eff is None or eff <= DAY) and (exp is None or DAY < exp)
+    # DESIGN.md: hidden from the public before effective and after expires (both days are public)
+    in_force = readable and (eff is None or eff <= DAY) and (exp is None or DAY <= exp)
     public = kind == "policy" and reads_as == "public" and in_force
     secrets = [hidden, notes, unknown] + ([] if public else [shown, linked])
     return dict(id=eid, path=path, text="\n".join(lines), public=public, shown=shown, secrets=secrets,

@@ -219,10 +219,14 @@ class Entry:
         return list(dict.fromkeys(u for u in units if u))
 
     def status(self, day: dt.date) -> str:
-        """``in_force``, ``pending`` (not yet effective) or ``expired`` on ``day``."""
+        """``in_force``, ``pending`` (not yet effective) or ``expired`` on ``day``.
+
+        Both dates are days in force: an answer with ``expires: 2026-12-31`` is public on that day too and
+        hidden from the day after, as ``effective: 2026-01-01`` is public from that day on.
+        """
         if self.effective and day < self.effective:
             return "pending"
-        if self.expires and day >= self.expires:
+        if self.expires and day > self.expires:
             return "expired"
         return "in_force"
 

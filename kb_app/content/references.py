@@ -162,18 +162,19 @@ def _problems(source: Entry, name: str, target: Entry | None, day: dt.date):
     if target.audience != "public" or target.public_blocked:
         yield f"{said}只对坐席开放，公众打不开", "删去这句提示，或改为说明办理渠道"
         return
+    one_day = dt.timedelta(days=1)
     start = max(day, source.effective or day)
-    end = source.expires  # the source is shown on days start <= d < end
-    until = min(target.effective, end) if target.effective and end else target.effective
+    last = source.expires  # the source is shown on days start <= d <= last
+    until = min(target.effective, last + one_day) if target.effective and last else target.effective
     if until and until > start:
         yield (f"{said}{target.effective.isoformat()} 才生效，在此之前（本答复公开的"
-               f"{start.isoformat()} 至 {(until - dt.timedelta(days=1)).isoformat()}）公众打不开",
+               f"{start.isoformat()} 至 {(until - one_day).isoformat()}）公众打不开",
                "待那条答复生效后再加这句提示，或写明“自某日起可查询”")
-    if target.expires and (end is None or target.expires < end):
-        gone = max(target.expires, start)
-        shown = f"{gone.isoformat()} 至 {(end - dt.timedelta(days=1)).isoformat()}" if end else f"{gone.isoformat()} 起"
-        yield (f"{said}{target.expires.isoformat()} 起失效，此后本答复仍公开（{shown}）但公众打不开它",
-               "给本答复设置相同的失效日期，或在那条答复失效时修改这句提示")
+    if target.expires and (last is None or target.expires < last):
+        gone = max(target.expires + one_day, start)
+        shown = f"{gone.isoformat()} 至 {last.isoformat()}" if last else f"{gone.isoformat()} 起"
+        yield (f"{said}有效期至 {target.expires.isoformat()}，此后本答复仍公开（{shown}）但公众打不开它",
+               "给本答复设置相同的有效期，或在那条答复到期时修改这句提示")
 
 
 def _lines_before(text: str, body: str) -> int:

@@ -191,9 +191,9 @@ class _Validator(ConfigChecks):
                 hidden = "，在改正之前公众看不到该条目" if field in PUBLIC_FIELDS else ""
                 self.add(path, line(field), field, why + hidden, f"按 YYYY-MM-DD 填写，例如“{field}: 2026-01-01”")
         eff, exp = e.effective, e.expires
-        if eff and exp and eff >= exp:
-            self.add(path, line("expires"), "expires", f"失效日期 {exp} 不晚于生效日期 {eff}",
-                     "把 expires 改到 effective 之后，或修正 effective")
+        if eff and exp and eff > exp:
+            self.add(path, line("expires"), "expires", f"有效期至 {exp}，早于生效日期 {eff}",
+                     "把 expires 改到 effective 当天或之后，或修正 effective")
 
     def check_basis(self, path, basis, line):
         if basis is None:

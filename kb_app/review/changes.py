@@ -148,7 +148,7 @@ def describe(file, choices: Choices, today) -> FileView:
     action = STATUS_LABELS.get(file.status, file.status)
     expires = as_date(new_meta.get("expires"))
     only_expires = [r["字段"] for r in fields] == [LABELS["expires"]]
-    if file.status == "M" and only_expires and expires and expires <= today:
+    if file.status == "M" and only_expires and expires and expires < today:
         action = "停用"
     bodies = kind in ("policy", "directory", "regulation")
     items = example_rows(file.old, file.new) if kind == "config" and stem == "intake_examples" else []

@@ -166,7 +166,7 @@ class Tasks:
         for e in snap.entry_list:
             if e.expires and day <= e.expires <= horizon:
                 new.append(self.open_task(e.unit, "expiring", e.id, f"即将到期：{e.title}",
-                                          f"条目将于 {e.expires} 失效，请确认是否延续、更新或下线。",
+                                          f"条目有效期至 {e.expires}，次日起公众看不到，请确认是否延续、更新或下线。",
                                           f"expires:{e.expires}", calendar))
             if e.review_by and e.review_by <= day:
                 new.append(self.open_task(e.unit, "review_due", e.id, f"到期复核：{e.title}",

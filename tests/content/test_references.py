@@ -43,8 +43,9 @@ def test_the_sample_tells_of_two_references_the_public_cannot_follow(sample_root
     found = notices(snap, DAY)
     assert [(n.path, n.line) for n in found] == [(MEDICAL_2026, 31), (WATER, 35)]
     medical, water = found
-    assert "2026-12-15 起失效" in medical.message and "2026-12-15 至 2026-12-30" in medical.message
-    assert "2027-01-01 才生效" in water.message and "2026-11-22 至 2026-12-30" in water.message
+    # Both answers are public on their last day (expires: 2026-12-31), and the 2027 collection ends on 12-15.
+    assert "有效期至 2026-12-15" in medical.message and "2026-12-16 至 2026-12-31" in medical.message
+    assert "2027-01-01 才生效" in water.message and "2026-11-22 至 2026-12-31" in water.message
     assert "待那条答复生效后" in water.fix
     lines = (sample_root / WATER).read_text(encoding="utf-8").splitlines()
     assert "2027年居民阶梯水价调整" in lines[water.line - 1]
@@ -79,7 +80,8 @@ def test_internal_and_expired_answers_are_not_checked(sample_root):
     set_fields(sample_root, WATER, audience="internal")
     snap = Snapshot.from_tree(sample_root)
     assert [n.path for n in notices(snap, DAY)] == [MEDICAL_2026]
-    assert notices(snap, dt.date(2026, 12, 31)) == []        # medical 2026 expires that day; water is internal
+    assert [n.path for n in notices(snap, dt.date(2026, 12, 31))] == [MEDICAL_2026]   # its last day
+    assert notices(snap, dt.date(2027, 1, 1)) == []          # medical 2026 has expired; water is internal
 
 
 def test_validate_prints_the_notices_and_still_passes(sample_root):

@@ -76,8 +76,10 @@ def test_a_file_as_a_reviewer_reads_it(kb):
         {"字段": "政策依据", "修改前": "文件：示人社发〔2025〕31号",
          "修改后": "文件：示人社发〔2025〕31号；《北京市接诉即办工作条例》第三十一条"}]
     assert not view.body_changed and view.answer_id == "sscard-reissue"
-    retired = old.replace("effective: 2026-01-01", "effective: 2026-01-01\nexpires: 2026-11-22")
+    retired = old.replace("effective: 2026-01-01", "effective: 2026-01-01\nexpires: 2026-11-21")
     assert describe(FileChange(HRSS, "M", old, retired, old), choices, dt.date(2026, 11, 22)).action == "停用"
+    last_day = old.replace("effective: 2026-01-01", "effective: 2026-01-01\nexpires: 2026-11-22")  # public today still
+    assert describe(FileChange(HRSS, "M", old, last_day, old), choices, dt.date(2026, 11, 22)).action == "修改"
     gone = describe(FileChange(HRSS, "D", old, None, old), choices, dt.date(2026, 11, 22))
     assert gone.heading.startswith("删除答复口径：社会保障卡丢了怎么补办") and gone.answer_id is None
     config = describe(FileChange("regulations/time_limits.yaml", "M", "a: 1\n", "a: 2\n", "a: 1\n"), choices,

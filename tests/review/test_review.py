@@ -1,5 +1,6 @@
 """Change requests: permissions, the state machine, stale approvals, conflicts, publishing and git branches."""
 
+import datetime as dt
 import multiprocessing
 import time
 from pathlib import Path
@@ -151,7 +152,7 @@ def test_only_the_author_updates(kb, users):
 
 @pytest.mark.parametrize("change", ["delete", "retire"])
 def test_deletion_and_retirement_need_the_same_approvals_as_edits(kb, users, change):
-    text = None if change == "delete" else edited(kb, HRSS, expires=kb.today())
+    text = None if change == "delete" else edited(kb, HRSS, expires=kb.today() - dt.timedelta(days=1))
     cr = kb.review.create(users["hrss-editor"], "停用", {HRSS: text}, submit=True)
     assert kb.review.status(cr).required == ["center", "unit:city-hrss"]
     kb.review.approve(users["center"], cr.id)
@@ -161,7 +162,7 @@ def test_deletion_and_retirement_need_the_same_approvals_as_edits(kb, users, cha
     if change == "delete":
         assert kb.store.read(HRSS) is None
     else:
-        assert "expires: 2026-11-22" in kb.store.read(HRSS)
+        assert "expires: 2026-11-21" in kb.store.read(HRSS)
 
 
 def test_directory_deletion_needs_every_handler(kb, users):

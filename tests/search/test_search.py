@@ -165,9 +165,11 @@ def test_public_sees_entries_only_while_in_force(kb):
     assert "minimum-wage-2027" not in ids(kb.search(query, limit=50))
     agent = [h for h in kb.search(query, audience="agent").hits if h.id == "minimum-wage-2027"]
     assert agent and agent[0].status == "pending" and agent[0].status_label == "未生效"
-    # The day it takes effect, without re-indexing; gone again the day it expires.
+    # The day it takes effect, without re-indexing; still there on its last day (expires: 2028-12-31), gone
+    # the day after.
     assert "minimum-wage-2027" in ids(at_day(kb, "2027-01-01").search(query))
-    assert "minimum-wage-2027" not in ids(at_day(kb, "2028-12-31").search(query, limit=50))
+    assert "minimum-wage-2027" in ids(at_day(kb, "2028-12-31").search(query))
+    assert "minimum-wage-2027" not in ids(at_day(kb, "2029-01-01").search(query, limit=50))
     expired = [h for h in kb.search("2025年城乡居民医保缴费", audience="agent", limit=20).hits
                if h.id == "medical-resident-contribution-2025"]
     assert expired and expired[0].status == "expired"

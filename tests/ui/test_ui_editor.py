@@ -113,7 +113,7 @@ def test_fields_speak_the_users_language(kb, users):
     assert article.value == 12 and "第十二条" in article.options
     assert any(c.startswith("第十二条：") for c in texts(at, "caption"))          # the article's text is shown
     dates = [d for d in at.date_input if d.key.startswith("editor_")]
-    assert [d.label for d in dates] == ["生效日期", "失效日期", "复核日期"]
+    assert [d.label for d in dates] == ["生效日期", "有效期至", "复核日期"]
     assert not any("YAML" in label for label in [t.label for t in at.text_area])
 
 
@@ -148,7 +148,7 @@ def test_two_files_in_one_cr(kb, users):
     assert not at.exception and texts(at, "error") == []
     cr = kb.review.get(first.id)
     assert sorted(kb.review.status(cr).touched) == sorted([HRSS, other])
-    assert "expires: 2026-11-22" in kb.store.read(other, cr.head)
+    assert "expires: 2026-11-21" in kb.store.read(other, cr.head)
 
 
 def test_delete_asks_to_confirm(kb, users):
@@ -362,10 +362,18 @@ def test_a_date_ahead_and_a_date_reached_are_said_apart(kb, users):
     expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
     ahead = kb.today() + dt.timedelta(days=30)
     expires.set_value(ahead).run()
-    assert f"将保存为：{ahead.isoformat()} 起失效，公众从这天起看不到。" in texts(at, "caption")
+    assert f"将保存为：有效期至 {ahead.isoformat()}（含这一天），次日起公众看不到。" in texts(at, "caption")
+    # The last day in force is today: the public still sees it today, so it has not passed.
     expires = next(d for d in at.date_input if d.key == expires.key)
     expires.set_value(kb.today()).run()
-    assert f"将保存为：{kb.today().isoformat()} 起失效（这一天已到，公众看不到）。" in texts(at, "caption")
+    assert f"将保存为：有效期至 {kb.today().isoformat()}（含这一天），次日起公众看不到。" in texts(at, "caption")
+    yesterday = kb.today() - dt.timedelta(days=1)
+    expires = next(d for d in at.date_input if d.key == expires.key)
+    expires.set_value(yesterday).run()
+    assert f"将保存为：有效期至 {yesterday.isoformat()}（已过，公众看不到）。" in texts(at, "caption")
+    effective = next(d for d in at.date_input if d.key.startswith("editor_effective_"))
+    effective.set_value(kb.today()).run()
+    assert f"将保存为：{kb.today().isoformat()} 起生效（这一天已到，发布即生效）。" in texts(at, "caption")
 
 
 def test_a_date_can_be_cleared(kb, users):
@@ -373,12 +381,12 @@ def test_a_date_can_be_cleared(kb, users):
     expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
     assert expires.value is not None
     # The date is said back in words, as it will be saved: a day past is said to have come.
-    assert f"将保存为：{expires.value.isoformat()} 起失效（这一天已到，公众看不到）。" in texts(at, "caption")
+    assert f"将保存为：有效期至 {expires.value.isoformat()}（已过，公众看不到）。" in texts(at, "caption")
     at.button(key=f"{expires.key}_clear").click().run()
     assert next(d for d in at.date_input if d.key == expires.key).value is None
-    assert "未设失效日期：一直有效，直到停用。" in texts(at, "caption")
+    assert "未设有效期：一直有效，直到停用。" in texts(at, "caption")
     # The answer expired in 2025: published without the date it is public again, and the author is told.
-    assert any("本条目已于 2025-12-31 失效、公众看不到；清除失效日期后，发布时它将重新对公众可见。" in c
+    assert any("本条目有效期至 2025-12-31，已过、公众看不到；清除有效期后，发布时它将重新对公众可见。" in c
                for c in texts(at, "caption"))
     assert at.button(key=f"{expires.key}_clear").disabled                # still there, greyed: the columns line up
     at.button(key="editor_save").click().run()

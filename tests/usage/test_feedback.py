@@ -217,7 +217,7 @@ def test_generate_tasks_is_idempotent(kb, sample_root):
     mine = {(t.entry, t.kind) for t in kb.feedback.list_tasks("city-hrss") if t.entry.startswith("t-")}
     assert mine == {("t-expiring", "expiring"), ("t-review", "review_due")}
     [exp] = [t for t in kb.feedback.list_tasks("city-hrss") if t.entry == "t-expiring"]
-    assert exp.detail == "条目将于 2026-12-10 失效，请确认是否延续、更新或下线。"
+    assert exp.detail == "条目有效期至 2026-12-10，次日起公众看不到，请确认是否延续、更新或下线。"
     assert kb.feedback.generate_tasks() == []  # second run: nothing new
     kb.feedback.dismiss(exp.id, "到期后自动下线，无需延续", CENTER)
     assert kb.feedback.generate_tasks() == []  # a dismissed task is not reopened for the same cause

@@ -184,13 +184,26 @@ def _uid(rows):
     return max((r["uid"] for r in rows), default=-1) + 1
 
 
-#: What each date field's value means: set to a day still ahead, set to today or a day past, and not set.
+#: What each date field's value means: set to a day still ahead, set to a day reached (see date_meaning), and not set.
 DATE_MEANINGS = {"effective": ("将保存为：{} 起生效，此前公众看不到。", "将保存为：{} 起生效（这一天已到，发布即生效）。",
                                "未设生效日期：发布即生效。"),
-                 "expires": ("将保存为：{} 起失效，公众从这天起看不到。", "将保存为：{} 起失效（这一天已到，公众看不到）。",
-                             "未设失效日期：一直有效，直到停用。"),
+                 "expires": ("将保存为：有效期至 {}（含这一天），次日起公众看不到。", "将保存为：有效期至 {}（已过，公众看不到）。",
+                             "未设有效期：一直有效，直到停用。"),
                  "review_by": ("将保存为：{} 提醒单位复核。", "将保存为：{}（复核日期已到，单位会收到复核提醒）。",
                                "未设复核日期：不提醒复核。")}
+
+
+def date_meaning(name: str, entered: dt.date | None, today: dt.date) -> str | None:
+    """The sentence under a date field saying what the date entered will mean, or None for another field.
+    ``effective`` is reached on its day; ``expires`` is the last day in force, so only passed the day after."""
+    said = DATE_MEANINGS.get(name)
+    if not said:
+        return None
+    ahead, reached, unset = said
+    if entered is None:
+        return unset
+    passed = entered < today if name == "expires" else entered <= today
+    return (reached if passed else ahead).format(entered.isoformat())
 
 
 def field_widget(field, draft, choices, ed, k, notes):
@@ -234,15 +247,14 @@ def field_widget(field, draft, choices, ed, k, notes):
                   disabled=entered is None, help=f"不设{field.label}")
         # The date as it will be saved, in words: the box corrects a day that does not exist (2月30日) and drops
         # what it cannot read without a word, so the author sees what was taken.
-        said = DATE_MEANINGS.get(name)
+        said = date_meaning(name, entered, kb.today())
         if said:
-            ahead, reached, unset = said
-            st.caption(unset if entered is None else (ahead if entered > kb.today() else reached).format(entered.isoformat()))
+            st.caption(said)
         was = value if name == "expires" and isinstance(value, dt.date) else None
         public = draft.values.get("audience") == "public"
-        if public and was is not None and was <= kb.today() and (entered is None or entered > kb.today()):
-            st.caption(f":orange[:material/public: 本条目已于 {was.isoformat()} 失效、公众看不到；"
-                       f"{'清除' if entered is None else '推迟'}失效日期后，发布时它将重新对公众可见。]")
+        if public and was is not None and was < kb.today() and (entered is None or entered >= kb.today()):
+            st.caption(f":orange[:material/public: 本条目有效期至 {was.isoformat()}，已过、公众看不到；"
+                       f"{'清除' if entered is None else '推迟'}有效期后，发布时它将重新对公众可见。]")
         if name in draft.unreadable:
             st.caption(f":orange[原值“{draft.unreadable[name]}”不是 YYYY-MM-DD 格式的日期：选择一个日期替换它；"
                        "不选则原样保留（校验会提示格式错误）。]")
@@ -460,7 +472,7 @@ with show_errors():
                            type="primary", help="保存到这个变更请求并重新提交审核" if resubmits(target_cr)
                            else "保存到这个变更请求；此前的批准会失效，需要重新审核")
         submit = False
-    retire = not draft.is_new and b[2].button("停用", key="editor_retire", help="把失效日期设为今天：发布后公众查不到它")
+    retire = not draft.is_new and b[2].button("停用", key="editor_retire", help="把有效期设为到昨天为止：发布后公众查不到它")
     delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")
     if submit or keep:
         if edit.path is None:
