@@ -1,10 +1,13 @@
 """kb validate: the sample is clean; each kind of breakage is named precisely."""
 
 
+import datetime as dt
+
 import pytest
 from click.testing import CliRunner
 
 from kb_app.cli import cli
+from kb_app.content.model import Entry
 
 POLICY = "entries/policy/hotline-center/test-entry.md"
 POLICY_TEXT = """---
@@ -125,6 +128,16 @@ def test_clean_fixture_entries_pass(sample_root):
     write(sample_root, DIRECTORY, DIRECTORY_TEXT)
     result = run_validate(sample_root)
     assert result.exit_code == 0, result.output
+
+
+def test_an_entry_of_one_day_is_valid(sample_root):
+    # Both dates are days in force: a notice for one day takes effect and expires on that day.
+    write(sample_root, POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2027-01-01"))
+    result = run_validate(sample_root)
+    assert result.exit_code == 0, result.output
+    entry = Entry.from_text(POLICY, POLICY_TEXT.replace("effective: 2026-01-01", "effective: 2027-01-01"))
+    statuses = [entry.status(dt.date(2026, 12, 31)), entry.status(dt.date(2027, 1, 1)), entry.status(dt.date(2027, 1, 2))]
+    assert statuses == ["pending", "in_force", "expired"]
 
 
 @pytest.mark.parametrize("spelling", ["2027-01-01", "'2027-01-01'", '"2027-01-01"', "' 2027-01-01 '"])
