@@ -225,7 +225,7 @@ def test_held_out_targets():
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
     assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
-    for name in (f"tune {n}" for n in range(2, 48)):
+    for name in (f"tune {n}" for n in range(2, 50)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
@@ -235,7 +235,7 @@ def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     2.0 % -> 2.0 %; 8 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 48))}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 50))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -809,6 +809,23 @@ def test_another_right_line_counts(tmp_path):
     ("我儿子想当消防员，救火救人，今年招不招", "none"),
     ("我老婆打完针嗓子发紧，喘不上气，她以前从没这样过", "120"),
     ("我爸以前在家晕倒过，那次送去医院没查出来，这种情况能办慢病吗", "none"),
+    # holidays and calls passed on by others, in words of their own
+    ("我婆婆在厨房里忽然背过去了，我们掐人中她也不醒", "120"),
+    ("排队等了半天，我爸站着站着就迷糊了，问他话答不上来了", "120"),
+    ("我妈说她心口疼得厉害，一直冒虚汗，人都坐不住了", "120"),
+    ("我姥爷今天一早说话大舌头，端碗都拿不稳东西了", "120"),
+    ("my father，chest，很痛，坐在地上起不来", "120"),
+    ("我同事在礁石上拍照被浪卷走了，看不见人了", "119"),
+    ("help！fire！厨房里全是火", "119"),
+    ("屋里全是燃气味，我们都不敢开灯，孩子说头疼", "119"),
+    ("门外那个人手里拎着铁棍，一直在踹我家的门", "110"),
+    ("有两个男的硬要进来，我关门他们用脚抵住门不让关", "110"),
+    ("隧道中间有车停着，没有灯，后面的车嗖嗖地过", "122"),
+    ("前面大车上的货掉了一箱一箱在快车道上，车都在躲", "122"),
+    ("我表哥转来一条老新闻，说咱们这化工厂爆炸了，这种谣言怎么举报", "none"),
+    ("我外婆的老年卡丢了，补办要带什么", "none"),
+    ("小区这个井盖晃得厉害，早晚得出事，赶紧派人修一下", "none"),
+    ("群里有人转外省那个商场着火的视频，我们这边商场消防检查过没有", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
