@@ -411,9 +411,10 @@ class Recogniser:
         wlo, whi = max(lo, occ.start - self.window), min(hi, occ.end + self.window)
         own = (max(clo, wlo), occ.start), (occ.end, min(chi, whi))
         near = (wlo, max(clo, wlo)), (min(chi, whi), whi)
-        # The event's own words count as weak signs too (撞了, 不见了 carry their 了).
         strong = self._signs(masked, own, self.strong)
-        weak = self._signs(masked, (*own, (occ.start, occ.end)), self.weak)
+        # The event's own words count as weak signs too (撞了, 不见了 carry their 了), but for a 着 they begin with:
+        # that is the verb of 着火 (caught fire), not the 着 of going on (烧着).
+        weak = self._signs(masked, (*own, (occ.start + masked.startswith("着", occ.start), occ.end)), self.weak)
         near_strong = self._signs(masked, near, self.strong)
         # A not-now word anywhere in the event's own clause is said of it (昨天晚上我们那条街有人打架).
         clause = ((clo, chi),)

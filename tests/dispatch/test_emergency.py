@@ -921,6 +921,12 @@ def test_the_sample_rules_name_the_event_and_the_signs_that_decided():
     from kb_app.dispatch.assistant import recogniser
 
     recognise = recogniser(Snapshot.from_tree(load_script().ROOT)).recognise
+    # The 着 of 着火 is its verb, no sign that it goes on: 着火 and 起火 alone are both only suspected.
+    for text in ("家里着火怎么办", "着火", "楼下起火"):
+        found = recognise(text)
+        assert (found.state, found.signs) == ("suspected", []), text
+    fire = recognise("楼下着火了有人被困")
+    assert (fire.state, fire.signs) == ("emergency", ["了"])
     drowning = recognise("孩子掉河里了")
     # someone in the water is rescued by 119 (抢险救援) and cared for by 120: both lines, never 出血和外伤
     assert (drowning.line, drowning.event, drowning.also) == ("119", "落水和冰面", ["120"])

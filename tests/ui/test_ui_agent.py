@@ -488,18 +488,23 @@ def test_entries_awaiting_recheck_are_marked_in_the_console_and_on_the_answer(ap
     assert any("依据已变更，待核" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("query, said", [("楼上着火了", "属实立即转接 119（火警）"),
-                                         ("电梯卡住了里面有人", "属实立即转接 119（抢险救援）")])
+@pytest.mark.parametrize("query, said", [
+    ("楼上着火了", "**正在发生的紧急情况（火情）：立即转接 119（火警）"),
+    ("电梯卡住了里面有人", "**正在发生的紧急情况（坍塌和被困）：立即转接 119（抢险救援）"),
+    # Nothing says it is happening now: asked first, as 派单助手 says it.
+    ("家里着火怎么办", "**可能是正在发生的紧急情况（火情）：请先向来电人确认，属实立即转接 119（火警）")])
 def test_a_search_that_may_be_an_emergency_says_so_before_any_result(app_env, agent, query, said):
     at = search(console(agent), query)
     [alarm] = [e.value for e in at.error if "紧急情况" in e.value]
-    assert said in alarm
+    assert alarm.startswith(said)
+    [transfer] = [e.value for e in at.error if "转接：" in e.value]
+    assert transfer.startswith("**疑似紧急") == said.startswith("**可能是")
 
 
 def test_the_words_searched_go_on_to_the_dispatch_assistant_an_emergency_analysed(app_env, agent):
     at = search(console(agent), "我爸被骗了十几万，现在倒在地上叫不醒")
     [alarm] = [e.value for e in at.error if "紧急情况" in e.value]
-    assert "属实立即转接 120" in alarm and "来电人的话已填入并分析好" in alarm
+    assert "立即转接 120" in alarm and "来电人的话已填入并分析好" in alarm
     assert at.text_area(key="dispatch_text").value == "我爸被骗了十几万，现在倒在地上叫不醒"
     [transfer] = [e.value for e in at.error if e.value.startswith("**昏迷晕倒**")]
     assert "转接：**120（急救中心）**" in transfer and "同时需要：110" in transfer

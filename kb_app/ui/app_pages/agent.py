@@ -161,7 +161,12 @@ def search_tab(kb, user):
     urgent = not alarm and kb.public_report(query) == "urgent"
     hand_over(kb, query, at_once=bool(alarm or urgent))
     if alarm:  # before any result: the caller may be in danger now (suspected counts: fail closed)
-        st.error(f"**可能是正在发生的紧急情况（{render.markdown_literal(alarm['event'])}）：请先向来电人确认，属实立即转接 "
+        # As 派单助手 says it, when it has read these words: an emergency told as happening now is put through
+        # at once; a suspected one is asked about first.
+        handed = st.session_state.get("dispatch_result")
+        confirmed = handed is not None and handed.text == query and handed.urgency == "emergency"
+        said = "正在发生的紧急情况（{}）：立即转接 " if confirmed else "可能是正在发生的紧急情况（{}）：请先向来电人确认，属实立即转接 "
+        st.error(f"**{said.format(render.markdown_literal(alarm['event']))}"
                  f"{render.markdown_literal(alarm['line'])}（{render.markdown_literal(alarm['channel'])}）"
                  + (f"，同时需要 {render.markdown_literal('、'.join(alarm['also']))}" if alarm.get("also") else "")
                  + "。**\n\n"
