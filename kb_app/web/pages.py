@@ -94,7 +94,7 @@ async def home(request: Request) -> Response:
             q = api.query_text(raw)
         except HttpError as e:
             problem = e.message
-    elif "q" in params:
+    elif "q" in params and not topic:
         problem = "请先写下您想问的问题，例如：外地人怎么办居住证。"
 
     def render():
@@ -109,6 +109,13 @@ async def home(request: Request) -> Response:
                        q=raw[:4 * MAX_QUERY_CHARS] if problem else q, max_chars=MAX_QUERY_CHARS,
                        topic=chosen, topics=topics, unknown_topic=unknown, problem=problem, results=None)
         facts = None
+        if not q and not problem and chosen:
+            # A topic chosen without a question: its answers, as 全部答复 lists them.
+            listed = [{"title": e.title, "url": views.answer_url(e.id), "unit_name": reader.unit_name(e.unit)}
+                      for e in views.public_answers(reader) if views.topic_of(e) == chosen]
+            context.update(listed=listed, title=f"{chosen} - 全部答复")
+        elif unknown and not q:
+            context.update(problem="请先写下您想问的问题，例如：外地人怎么办居住证。")
         if q and not problem:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                                      category=chosen)

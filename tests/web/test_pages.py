@@ -348,6 +348,19 @@ def test_a_topic_without_results_offers_all_topics(client):
     assert "要反映这个问题" in r.text and "“社保”主题中没有找到相关答复" in r.text
 
 
+def test_a_topic_chosen_without_a_question_lists_its_answers(client):
+    r = client.get("/", params={"q": "", "topic": "供暖"})
+    page = check_page(r)
+    assert "请先写下" not in r.text and "“供暖”的全部答复（" in r.text
+    assert "/answers/heating-fee-payment" in page.links and "/answers/heating-season-dates" in page.links
+    assert "/answers/heating-peak-season-internal" not in page.links          # internal: never listed
+    assert "/answers/sscard-reissue" not in page.links                          # another topic's
+    assert '<option value="供暖" selected>' in r.text
+    # All topics and no question is still asked for one; so is a topic that does not exist.
+    assert "请先写下您想问的问题" in client.get("/", params={"q": "", "topic": ""}).text
+    assert "请先写下您想问的问题" in client.get("/", params={"q": "", "topic": "不存在的主题"}).text
+
+
 def test_an_unknown_topic_is_said_so_and_the_search_runs_over_all(client):
     r = client.get("/", params={"q": "申请", "topic": "不存在的主题"})
     assert "没有“不存在的主题”这个主题，已在全部主题中查询。" in r.text and "找到" in r.text
