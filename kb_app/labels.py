@@ -112,6 +112,9 @@ OUTCOME_LABELS = {"direct_answer": "直接答复", "dispatch": "派单", "transf
 RULE_ACTION_LABELS = {"transfer": "转接紧急专线", "redirect": "告知其他渠道", "reject": "不予受理并解释",
                       "privacy": "涉及个人信息，不予提供"}
 #: The emergency finding on a request.
+#: What an empty selection box says (Streamlit's own words are English).
+SELECT_PLACEHOLDER = "请选择"
+
 EMERGENCY_LABELS = {"emergency": "紧急", "suspected": "疑似紧急", "dismissed": "不按紧急处理"}
 
 # -- accounts ---------------------------------------------------------------------------------

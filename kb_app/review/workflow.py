@@ -258,6 +258,13 @@ class Review(ReviewQueries):
         mine = {p for p in status.missing if can_approve_for(user, p, status.policy)}
         return bool(mine) and mine == set(status.missing) and not status.conflicts
 
+    def approved_already(self, user: User, cr: ChangeRequest, status: ReviewStatus | None = None) -> bool:
+        """Whether every party the user may approve for has approved the CR's current version (another approval
+        would be refused: nothing is left for them to approve)."""
+        status = status or self.status(cr)
+        mine = [p for p in status.required if can_approve_for(user, p, status.policy)]
+        return bool(mine) and all(p in status.approvals for p in mine)
+
     def cannot_review(self, user: User, cr: ChangeRequest, status: ReviewStatus | None = None) -> str:
         """Why the user may not approve, return or reject the CR, in words ("" when they may): its authors
         and those of no party it needs are refused, so a page need not offer them what would be."""

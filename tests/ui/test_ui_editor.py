@@ -145,6 +145,8 @@ def test_two_files_in_one_cr(kb, users):
     at.selectbox(key="editor_target").set_value(first.id).run()
     at.selectbox(key="editor_entry").set_value(other).run()
     at.button(key="editor_retire").click().run()
+    assert texts(at, "warning")[0].startswith("确定停用“单位不签劳动合同怎么办”吗？")     # asked first
+    at.button(key="editor_retire_confirm").click().run()
     assert not at.exception and texts(at, "error") == []
     cr = kb.review.get(first.id)
     assert sorted(kb.review.status(cr).touched) == sorted([HRSS, other])
@@ -163,6 +165,22 @@ def test_delete_asks_to_confirm(kb, users):
     cr = kb.review.list()[0]
     assert kb.review.status(cr).touched == {HRSS: "D"}
     assert texts(at, "success")[0].startswith(f"删除“社会保障卡丢了怎么补办”已提交审核：变更请求 #{cr.id}")
+
+
+def test_retire_asks_to_confirm(kb, users):
+    at = open_entry(users["hrss-editor"])
+    at.button(key="editor_retire").click().run()
+    assert kb.review.list() == []                                        # nothing submitted on one click
+    [asked] = texts(at, "warning")
+    assert asked.startswith("确定停用“社会保障卡丢了怎么补办”吗？") and "有效期设为到昨天为止" in asked
+    at.button(key="editor_retire_cancel").click().run()
+    assert texts(at, "warning") == [] and kb.review.list() == []
+    at.button(key="editor_retire").click().run()
+    at.button(key="editor_retire_confirm").click().run()
+    cr = kb.review.list()[0]
+    assert "expires: 2026-11-21" in kb.store.read(HRSS, cr.head)
+    assert texts(at, "success")[0].startswith(f"停用“社会保障卡丢了怎么补办”已提交审核：变更请求 #{cr.id}")
+    assert texts(at, "warning") == []
 
 
 def test_new_entry_needs_an_id(kb, users):

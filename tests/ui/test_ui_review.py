@@ -97,7 +97,11 @@ def test_review_page_approve_and_publish(kb, users):
     assert at.button(key="review_approve").label == "批准"
     at.button(key="review_approve").click().run()
     assert texts(at) == ([], ["已批准。还需要 热线中心校核 批准，之后才会发布。"])
+    # Nothing more to approve for this party: the button is greyed and the page says why.
+    assert at.button(key="review_approve").disabled and not at.button(key="review_request_changes").disabled
+    assert "您所在的审核方已批准当前版本，等待其他审核方。" in " ".join(c.value for c in at.caption)
     at = open_page("app_pages/review.py", users["center"])
+    assert not at.button(key="review_approve").disabled
     assert [i.value for i in at.info] == ["您是最后一个审核方：批准后本变更将**立即发布**，公众和坐席马上就能查到新内容。"]
     assert at.button(key="review_approve").label == "批准并发布"
     at.text_area(key="review_comment").input("核对无误")
@@ -230,6 +234,16 @@ def test_the_request_the_address_names_is_chosen_once_and_another_chosen_after_i
     assert at.selectbox(key="review_select").value == b.id and at.query_params["cr"] == str(b.id)
     html = "".join(h.proto.body for h in at.get("html"))
     assert "乙方案。" in html and "甲方案。" not in html                      # the change shown is 乙's
+
+
+@pytest.mark.parametrize("named", ["99", "abc"])
+def test_an_address_naming_no_request_says_so(kb, users, named):
+    a = kb.review.create(users["hrss-editor"], "甲", {HRSS: edited(kb, HRSS, "\n甲方案。\n")}, submit=True)
+    at = open_page("app_pages/review.py", users["center"], cr=named)
+    assert [w.value for w in at.warning] == [f"地址中的变更请求“{named}”不存在：请在下面选择要查看的变更请求。"]
+    assert at.selectbox(key="review_select").value == a.id and at.query_params["cr"] == str(a.id)
+    at.run()                                                              # said once: the address now names #1
+    assert not at.warning
 
 
 def test_my_work_lists_waiting_and_returned(kb, users):

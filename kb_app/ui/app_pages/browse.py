@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kb_app.content.finder import find
-from kb_app.labels import ENTRY_KIND_LABELS, STATUS_LABELS, audience_label
+from kb_app.labels import ENTRY_KIND_LABELS, STATUS_LABELS, audience_label, SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import require_user
@@ -21,11 +21,11 @@ with show_errors():
     visible = snap.entry_list
     c1, c2, c3 = st.columns([3, 1, 2])
     typed = c1.text_input("按标题查找", key="browse_q", max_chars=50, placeholder="例如：社保、居住证、路灯")
-    kind = c2.selectbox("类型", list(KINDS), format_func=KINDS.get, key="browse_kind")
+    kind = c2.selectbox("类型", list(KINDS), format_func=KINDS.get, placeholder=SELECT_PLACEHOLDER, key="browse_kind")
     units = {"": "全部单位", **{u: snap.unit_name(u) for u in sorted({e.unit for e in visible})}}
     if "browse_unit" not in st.session_state and user.unit in units:
         st.session_state["browse_unit"] = user.unit     # a unit's staff look after their own entries first
-    unit = c3.selectbox("单位", list(units), format_func=units.get, key="browse_unit")
+    unit = c3.selectbox("单位", list(units), format_func=units.get, placeholder=SELECT_PLACEHOLDER, key="browse_unit")
     chosen = [e for e in sorted(visible, key=lambda e: (e.kind, e.unit, e.title))
               if (not kind or e.kind == kind) and (not unit or e.unit == unit)]
     found = find(chosen, typed, snap.synonym_groups)

@@ -10,7 +10,8 @@ import hashlib
 
 import streamlit as st
 
-from kb_app.labels import AUDIENCE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, audience_choice
+from kb_app.labels import (AUDIENCE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, SELECT_PLACEHOLDER,
+                           audience_choice)
 from kb_app.ui.diff import markdown_html
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -19,7 +20,6 @@ from kb_app.ui.style import list_box_height
 from kb_app.ui.tables import when
 
 DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
-PLACEHOLDER = "请选择"
 
 st.title("编辑条目")
 user = require_user()
@@ -52,7 +52,8 @@ def pick_target(ed):
     # The labels are what the page remembers a choice by: nothing in them may change while one works
     # (a request's state does, when a reviewer acts), or the choice would be lost.
     names = {"new": "新建变更请求"} | {c.id: f"#{c.id} {c.title}" for c in targets}
-    target = st.selectbox("保存到", options, format_func=names.get, key="editor_target", on_change=open_request,
+    target = st.selectbox("保存到", options, format_func=names.get,
+                          placeholder=SELECT_PLACEHOLDER, key="editor_target", on_change=open_request,
                           args=(ed,), help="几处修改可以放进同一个变更请求，一起审核、一起发布。")
     chosen = next((c for c in targets if c.id == target), None)
     if chosen is not None:
@@ -111,14 +112,16 @@ def pick_entry(ed, source, linked):
     if linked in paths:
         st.session_state["editor_entry"] = linked
     labels = {r.path: r.label for r in refs}
-    return st.selectbox("条目（可输入标题查找）", paths, format_func=lambda p: labels.get(p, p), key="editor_entry")
+    return st.selectbox("条目（可输入标题查找）", paths, format_func=lambda p: labels.get(p, p),
+                        placeholder=SELECT_PLACEHOLDER, key="editor_entry")
 
 
 def select(label, options, current, fmt, key, container=st, **kw):
     """A selectbox starting at ``current``; nothing chosen (with a Chinese placeholder) when absent."""
     options = list(options) + ([current] if current and current not in options else [])
     index = options.index(current) if current in options else None
-    return container.selectbox(label, options, index=index, format_func=fmt, key=key, placeholder=PLACEHOLDER, **kw)
+    return container.selectbox(label, options, index=index, format_func=fmt, key=key,
+                               placeholder=SELECT_PLACEHOLDER, **kw)
 
 
 def basis_editor(choices, rows_key, k):
@@ -141,7 +144,8 @@ def basis_editor(choices, rows_key, k):
             out.append(item)
         else:
             kind = c1.selectbox("类型", ["regulation", "document"], index=0 if regulation else 1,
-                                format_func={"regulation": "条例条文", "document": "文件文号"}.get, key=k(f"bk{uid}"),
+                                format_func={"regulation": "条例条文", "document": "文件文号"}.get,
+                                placeholder=SELECT_PLACEHOLDER, key=k(f"bk{uid}"),
                                 label_visibility="visible" if n == 0 else "collapsed")
             if kind == "regulation":
                 reg = select("条例", list(choices.regulations), str(item.get("regulation") or ""),
@@ -191,6 +195,14 @@ DATE_MEANINGS = {"effective": ("将保存为：{} 起生效，此前公众看不
                              "未设有效期：一直有效，直到停用。"),
                  "review_by": ("将保存为：{} 提醒单位复核。", "将保存为：{}（复核日期已到，单位会收到复核提醒）。",
                                "未设复核日期：不提醒复核。")}
+
+
+#: What retiring and deleting ask before they are submitted: the verb, the question and its icon.
+CONFIRMATIONS = {
+    "retire": ("停用", "确定停用“{title}”吗？停用同样要经过审核；发布后公众查不到它（有效期设为到昨天为止），"
+                       "坐席仍能查到并看到“已失效”。", ":material/block:"),
+    "delete": ("删除", "确定删除“{title}”吗？删除同样要经过审核；发布后公众和坐席将查不到它"
+                       "（历史版本仍可查看和恢复）。", ":material/delete:")}
 
 
 def date_meaning(name: str, entered: dt.date | None, today: dt.date) -> str | None:
@@ -322,7 +334,7 @@ def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None
     link = ("app_pages/review.py", "查看审核进度", {"cr": saved.cr.id})
     flash("editor", saved_message(saved, verb, entry_title, returned), link)
     st.session_state["editor_cr"] = saved.cr.id
-    st.session_state.pop("editor_confirm_delete", None)
+    st.session_state.pop("editor_confirm", None)
     st.session_state.pop("editor_confirm_second", None)
     if keep:  # go on editing the entry (widget state can only be set before the widgets exist)
         st.session_state["editor_next"] = {"editor_mode": "edit", "editor_entry": keep}
@@ -386,7 +398,8 @@ with show_errors():
         if target == "new":
             pending_request(ed, path)
     else:
-        kind = st.selectbox("类型", list(KIND_LABELS), format_func=KIND_LABELS.get, key="editor_kind")
+        kind = st.selectbox("类型", list(KIND_LABELS), format_func=KIND_LABELS.get,
+                            placeholder=SELECT_PLACEHOLDER, key="editor_kind")
         draft = ed.new(kind, user)
     choices = ed.choices(source)
     sig = hashlib.sha1(f"{mode}|{draft.path}|{source}|{draft.kind}".encode()).hexdigest()[:10]
@@ -494,20 +507,22 @@ with show_errors():
             # A returned change that adds an entry is still an addition when it is edited again.
             verb = "新增" if draft.is_new or on_main is None else "修改"
             save(ed, target, {edit.path: edit.text}, cr_title, submit, tasks, verb, edit.title, keep=edit.path)
-    if retire:
-        retired = {draft.path: ed.retired(draft)}
-        save(ed, target, retired, f"停用“{draft.title}”", True, tasks, "停用", draft.title, keep=draft.path)
-    if delete:
-        st.session_state["editor_confirm_delete"] = draft.path
-    if st.session_state.get("editor_confirm_delete") == draft.path and not draft.is_new:
+    # Retiring and deleting take an answer off the public site: each asks once more before it is submitted.
+    for asked, action in ((retire, "retire"), (delete, "delete")):
+        if asked:
+            st.session_state["editor_confirm"] = (action, draft.path)
+    action, path = st.session_state.get("editor_confirm") or ("", None)
+    if path == draft.path and not draft.is_new:
+        verb, question, icon = CONFIRMATIONS[action]
         with message:
-            st.warning(f"确定删除“{draft.title}”吗？删除同样要经过审核；发布后公众和坐席将查不到它"
-                       "（历史版本仍可查看和恢复）。", icon=":material/delete:")
+            st.warning(question.format(title=draft.title), icon=icon)
             c1, c2, _ = st.columns([1, 1, 4])
-            if c1.button("确认删除", key="editor_delete_confirm", type="primary"):
-                save(ed, target, {draft.path: None}, f"删除“{draft.title}”", True, tasks, "删除", draft.title)
-            if c2.button("取消", key="editor_delete_cancel"):
-                st.session_state.pop("editor_confirm_delete", None)
+            if c1.button(f"确认{verb}", key=f"editor_{action}_confirm", type="primary"):
+                files = {draft.path: ed.retired(draft) if action == "retire" else None}
+                save(ed, target, files, f"{verb}“{draft.title}”", True, tasks, verb, draft.title,
+                     keep=draft.path if action == "retire" else None)
+            if c2.button("取消", key=f"editor_{action}_cancel"):
+                st.session_state.pop("editor_confirm", None)
                 st.rerun()
     with message:
         show_flash("editor")

@@ -8,7 +8,7 @@ paths stay in the folded 技术信息.
 import streamlit as st
 
 from kb_app.content import finder
-from kb_app.labels import ENTRY_KIND_LABELS
+from kb_app.labels import ENTRY_KIND_LABELS, SELECT_PLACEHOLDER
 from kb_app.ui.change_view import show_file, show_version
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -86,8 +86,10 @@ def compare(kb, entry_id, commits, labels, path):
     """Two versions chosen (the newest and the one before it at first) compared as the review showed the change:
     the fields by label and the answer as readers saw it, the source folded."""
     c1, c2 = st.columns(2)
-    old = c1.selectbox("旧版本", commits, index=1, format_func=labels.get, key=f"history_old_{path}")
-    new = c2.selectbox("新版本", commits, index=0, format_func=labels.get, key=f"history_new_{path}")
+    old = c1.selectbox("旧版本", commits, index=1, format_func=labels.get,
+                       placeholder=SELECT_PLACEHOLDER, key=f"history_old_{path}")
+    new = c2.selectbox("新版本", commits, index=0, format_func=labels.get,
+                       placeholder=SELECT_PLACEHOLDER, key=f"history_new_{path}")
     if old == new:
         st.caption("选择了同一个版本：请在“旧版本”中选一个更早的版本。")
     else:
@@ -134,7 +136,8 @@ with show_errors():
 
     if user.can_author and len(commits) > 1:
         st.markdown("#### 恢复旧版本")
-        restore_to = st.selectbox("恢复到", commits[1:], format_func=labels.get, key=f"history_restore_to_{path}")
+        restore_to = st.selectbox("恢复到", commits[1:], format_func=labels.get,
+                                  placeholder=SELECT_PLACEHOLDER, key=f"history_restore_to_{path}")
         if st.button("以此版本发起变更请求", key="history_restore"):
             when = next(v.date for v in versions if v.commit == restore_to)
             cr = kb.review.restore(user, path, restore_to, f"恢复“{title}”到 {when:%Y-%m-%d %H:%M} 发布的版本")

@@ -4,7 +4,7 @@ center sees every unit and assigns queries that found nothing."""
 import streamlit as st
 
 from kb_app.usage import suggest
-from kb_app.labels import REPORTER_LABELS as REPORTERS
+from kb_app.labels import REPORTER_LABELS as REPORTERS, SELECT_PLACEHOLDER
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link, review_link
@@ -69,8 +69,9 @@ def assign_missing_answers(kb, snap):
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
     # count or a place in the list changes as searches come in and groups are assigned.
     by_query = {g["query"]: g for g in groups}
-    chosen = st.selectbox("查询组（按代表查询）", list(by_query), key="inbox_missing_group")
-    target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name, key="inbox_zero_unit")
+    chosen = st.selectbox("查询组（按代表查询）", list(by_query), placeholder=SELECT_PLACEHOLDER, key="inbox_missing_group")
+    target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name,
+                          placeholder=SELECT_PLACEHOLDER, key="inbox_zero_unit")
     if st.button("分派", key="inbox_assign"):
         with show_errors():
             pk = suggest.assign_missing(kb, by_query[chosen], target, user)
@@ -114,7 +115,8 @@ with show_errors():
     center = getattr(user, "role", None) in CENTER_ROLES
     if center:
         units = {"": "全部单位", **{u: snap.unit_name(u) for u in snap.units}}
-        unit = st.selectbox("单位", list(units), format_func=units.get, key="inbox_unit")
+        unit = st.selectbox("单位", list(units), format_func=units.get,
+                            placeholder=SELECT_PLACEHOLDER, key="inbox_unit")
     else:
         unit = getattr(user, "unit", "") or ""
         st.caption(f"单位：{snap.unit_name(unit)}")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kb_app.review import objection
+from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -21,10 +22,12 @@ with show_errors():
             st.info("本单位目前不是任何派单目录事项的主办单位。")
         else:
             labels = {e.id: f"{e.title}（{e.id}）" for e in mine}
-            entry_id = st.selectbox("事项", list(labels), format_func=labels.get, key="objection_entry")
+            entry_id = st.selectbox("事项", list(labels), format_func=labels.get,
+                                    placeholder=SELECT_PLACEHOLDER, key="objection_entry")
             units = {u: info.get("name", u) for u, info in snap.units.items()
                      if u != user.unit and info.get("active", True) is not False}
-            proposed = st.selectbox("建议的承办单位", list(units), format_func=units.get, key="objection_unit")
+            proposed = st.selectbox("建议的承办单位", list(units), format_func=units.get,
+                                    placeholder=SELECT_PLACEHOLDER, key="objection_unit")
             reasons = st.text_area("异议理由与依据", key="objection_reasons",
                                    placeholder="说明该事项为什么不属于本单位职责，引用职责分工文件或法规条文。")
             request = st.text_area("引发异议的工单（选填）", key="objection_request",

@@ -5,7 +5,7 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
-from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS
+from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, open_in_editor, public_answer_url, show_reference_notices
@@ -50,17 +50,20 @@ def pick_cr(review):
     ids = [c.id for c in crs]
     # The request named in the address is chosen once, when the address names it; a choice made after
     # that stands, and goes into the address (a reload or a shared address shows the same request).
-    if wanted is not None and wanted != st.session_state.get("review_wanted") and wanted.isdigit() \
-            and int(wanted) in ids:
+    asked = wanted is not None and wanted != st.session_state.get("review_wanted")
+    if asked and wanted.isdigit() and int(wanted) in ids:
         st.session_state["review_select"] = int(wanted)
-    elif "review_select" not in st.session_state:
+    elif asked:
+        # A mistyped or stale address: said, so that nobody acts on the request shown instead.
+        st.warning(f"地址中的变更请求“{wanted}”不存在：请在下面选择要查看的变更请求。", icon=":material/warning:")
+    if "review_select" not in st.session_state:
         # Opened without a choice: the newest request still under review, not one already published.
         waiting = [c.id for c in crs if c.state == "in_review"] or [c.id for c in crs if c.is_open]
         if waiting:
             st.session_state["review_select"] = waiting[0]
     # No state in the labels: the page remembers the choice by its label, and a state changes under it.
     labels = {c.id: f"#{c.id} {c.title}" for c in crs}
-    chosen = st.selectbox("变更请求", ids, format_func=labels.get, key="review_select")
+    chosen = st.selectbox("变更请求", ids, format_func=labels.get, placeholder=SELECT_PLACEHOLDER, key="review_select")
     if chosen is not None:
         st.session_state["review_wanted"] = st.query_params["cr"] = str(chosen)
     return chosen
@@ -194,10 +197,13 @@ with show_errors():
     refused = review.cannot_review(user, cr, status) if cr.is_open else ""
     if refused:
         st.caption(f":material/info: {refused}")
+    approved = not refused and cr.state == "in_review" and review.approved_already(user, cr, status)
+    if approved:
+        st.caption(":material/check_circle: 您所在的审核方已批准当前版本，等待其他审核方。")
     cols = st.columns(6)
     # Each decision only where the request's state allows it (a request sent back waits for its author).
     if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
-                      disabled=not review.may(cr, "approve") or bool(refused)):
+                      disabled=not review.may(cr, "approve") or bool(refused) or approved):
         act("已批准", review.approve, user, cr.id, comment)
     if cols[1].button("退回修改", key="review_request_changes",
                       disabled=not review.may(cr, "request_changes") or bool(refused)):

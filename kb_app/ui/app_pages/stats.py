@@ -11,6 +11,7 @@ from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
 from kb_app.dispatch.regions import NO_REGION, districts
 from kb_app.usage.stats import SECTIONS
 from kb_app.ui import charts
+from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, review_link
 from kb_app.ui.resources import get_kb
@@ -76,7 +77,7 @@ def show_topic(topics):
         return
     names = {t["rank"]: f"{t['rank']}. {t['label']}（本期 {t['current']} 件{'，' + t['flag'] if t['flag'] else ''}）"
              for t in topics}
-    rank = st.selectbox("议题详情", list(names), format_func=names.get, key="hot_topic")
+    rank = st.selectbox("议题详情", list(names), format_func=names.get, placeholder=SELECT_PLACEHOLDER, key="hot_topic")
     topic = next((t for t in topics if t["rank"] == rank), topics[0])
     with st.container(border=True):
         regions, entries = st.columns(2)
@@ -97,7 +98,8 @@ with show_errors():
     today = kb.today()
     if getattr(user, "role", None) in CENTER_ROLES:
         units = {"": "全部单位", **{u: snap.unit_name(u) for u in snap.units}}
-        unit = st.selectbox("单位", list(units), format_func=units.get, key="stats_unit") or None
+        unit = st.selectbox("单位", list(units), format_func=units.get,
+                            placeholder=SELECT_PLACEHOLDER, key="stats_unit") or None
     else:
         unit = getattr(user, "unit", "") or None
         if unit is None:
@@ -199,7 +201,8 @@ with show_errors():
         st.subheader("热点议题（每月一题候选）")
         st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。")
         regions = ["", *districts(snap), NO_REGION]
-        region = st.selectbox("区域", regions, format_func=lambda r: r or "全部区域", key="hot_region") or None
+        region = st.selectbox("区域", regions, format_func=lambda r: r or "全部区域",
+                              placeholder=SELECT_PLACEHOLDER, key="hot_region") or None
         hot = kb.hot.report(start, end, region)
         st.caption(f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
                    f"{hot.previous_end}：{hot.totals['previous']} 件），检索 {hot.totals['searches']}、派单 "

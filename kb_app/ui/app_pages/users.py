@@ -4,7 +4,7 @@ signed-in sessions and the audit trail of log-ins."""
 import streamlit as st
 
 from kb_app.accounts.auth import UNIT_ROLES
-from kb_app.labels import ROLE_LABELS as ROLES
+from kb_app.labels import ROLE_LABELS as ROLES, SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
@@ -33,9 +33,11 @@ with show_errors():
         c1, c2 = st.columns(2)
         username = c1.text_input("用户名", key="users_username")
         name = c2.text_input("姓名", key="users_name")
-        role = c1.selectbox("角色", list(ROLES), format_func=ROLES.get, key="users_role")
+        role = c1.selectbox("角色", list(ROLES), format_func=ROLES.get,
+                            placeholder=SELECT_PLACEHOLDER, key="users_role")
         unit = c2.selectbox("所属单位（单位编辑、单位审核人必填）", [""] + list(units),
-                            format_func=lambda u: units.get(u, "（无）"), key="users_unit")
+                            format_func=lambda u: units.get(u, "（无）"),
+                            placeholder=SELECT_PLACEHOLDER, key="users_unit")
         email = c1.text_input("邮箱（可选）", key="users_email")
         password = c2.text_input("初始密码（至少 8 位）", type="password", key="users_password")
         if st.form_submit_button("建立", key="users_add"):
@@ -49,7 +51,7 @@ with show_errors():
     names = [u.username for u in accounts]
     if names:
         disabled = {u.username for u in accounts if u.disabled}
-        target = st.selectbox("账号", names, key="users_target",
+        target = st.selectbox("账号", names, placeholder=SELECT_PLACEHOLDER, key="users_target",
                               format_func=lambda u: f"{u}（已停用）" if u in disabled else u)
         new_password = st.text_input("新密码", type="password", key="users_new_password")
         c1, c2, c3 = st.columns(3)
@@ -73,7 +75,8 @@ with show_errors():
         st.dataframe([{"对象": lock.label, "锁定时间": lock.since.replace("T", " "),
                        "自动解锁": lock.until.replace("T", " "), "剩余（分钟）": lock.minutes_left(now)}
                       for lock in locks], hide_index=True, key="users_locks")
-        chosen = st.selectbox("要解锁的账号或地址", locks, format_func=lambda lock: lock.label, key="users_lock")
+        chosen = st.selectbox("要解锁的账号或地址", locks, format_func=lambda lock: lock.label,
+                              placeholder=SELECT_PLACEHOLDER, key="users_lock")
         if st.button("解锁", key="users_unlock"):
             kb.throttle.unlock(chosen.scope, chosen.key, actor=user.username, via="app")
             flash("users", f"{chosen.label}已解锁。")
@@ -88,7 +91,8 @@ with show_errors():
                       for s in sessions], hide_index=True, key="users_sessions")
 
     st.subheader("登录审计")
-    who = st.selectbox("账号", [""] + names, format_func=lambda u: u or "（全部）", key="users_audit_user")
+    who = st.selectbox("账号", [""] + names, format_func=lambda u: u or "（全部）",
+                       placeholder=SELECT_PLACEHOLDER, key="users_audit_user")
     events = kb.audit.list(who or None)
     st.caption(f"最近 {len(events)} 条：登录、登录失败、锁定、解锁、退出、会话超时、修改密码、停用与恢复账号。")
     st.dataframe([e.row() for e in events], hide_index=True, key="users_audit")
