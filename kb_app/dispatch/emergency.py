@@ -63,6 +63,8 @@ DEFAULT_WINDOW = 10
 #: The not-now category of the past, the words of now that end a story of the past, and the categories of
 #: what a call asks about after telling it.
 PAST = "过去的事"
+#: What a call tells as a story rather than as happening now: the past, and what was seen or heard elsewhere.
+FRAMES = (PAST, "传闻和报道")
 FRAME_RESETS = ("现在", "刚才", "刚刚", "今天", "今晚", "今早", "这会儿", "此刻", "眼下", "正在", "还在", "一直在")
 ASKING = ["规定和办理", "赔偿和理赔", "举报和投诉", "预防和担心", "消费纠纷"]
 #: Sentence ends: signs in another sentence do not describe this event.
@@ -267,9 +269,13 @@ class Recogniser:
             masked = masked[:a] + "\0" * (b - a) + masked[b:]
         best: dict[str, Finding] = {}
         occurrences = list(self._occurrences(norm, masked))
-        last_told = max((occ.start for occ in occurrences), default=0)
+        # Where each line's last event word starts: what was dealt with is judged by what is told of the same
+        # line after it (消防到了，火还在烧), not of another (拉出来了，一直在流血 is the bleeding's, for 120).
+        last_told: dict[str, int] = {}
         for occ in occurrences:
-            finding = self._judge(norm, masked, occ, last_told, breaks, taken_back)
+            last_told[occ.group.rule_id] = max(last_told.get(occ.group.rule_id, 0), occ.start)
+        for occ in occurrences:
+            finding = self._judge(norm, masked, occ, last_told[occ.group.rule_id], breaks, taken_back)
             if finding is None:
                 continue
             held = best.get(occ.group.rule_id)
@@ -402,12 +408,15 @@ class Recogniser:
             # 没着火; of a pair, also before its second word (车被别了一下，没撞上).
             return None
         clo, chi = _bounds(_CLAUSE, norm, lo, hi, occ.start, occ.end)
-        if chi < hi and (tail := _SAID_WHEN.fullmatch(norm, chi + 1, _end(norm, chi + 1, _CLAUSE, _SENTENCE))):
-            # A clause saying when it was is of the event before it (电动车被偷了，上周的事).
-            chi = tail.end()
         # A pause (a transcript's space) ends the clause too; one inside the event's words does not.
         clo = max([clo, *(b for b in breaks if b <= occ.start)])
         chi = min([chi, *(b for b in breaks if b >= occ.end)])
+        if chi < hi:
+            # A clause saying when it was is of the event before it (电动车被偷了，上周的事; 被狗咬了 是前天的事).
+            after = chi + (norm[chi] in "，,、：:…")
+            end = min([_end(norm, after, _CLAUSE, _SENTENCE), *(b for b in breaks if b > after)])
+            if tail := _SAID_WHEN.fullmatch(norm, after, end):
+                chi = tail.end()
         wlo, whi = max(lo, occ.start - self.window), min(hi, occ.end + self.window)
         own = (max(clo, wlo), occ.start), (occ.end, min(chi, whi))
         near = (wlo, max(clo, wlo)), (min(chi, whi), whi)
@@ -500,19 +509,22 @@ class Recogniser:
         return spans
 
     def _past_frame(self, norm: str, masked: str, lo: int, clo: int, occ: _Occurrence, outlasts=()) -> str:
-        """The past an event is told in, when the call goes on to ask about something (a rule, a repair, a
-        complaint): the last time word before the event's clause in its sentence is one of the past (上个月),
-        with no word of now (现在, 今天, 刚才) between it and the event; else empty."""
-        past = [(start, text) for start, text in self._matches(norm, ((lo, clo),), PAST)
+        """The past or the hearsay an event is told in, when the call goes on to ask about something (a rule, a
+        repair, a complaint): the last word of either before the event's clause in its sentence is one of the
+        past (上个月) or of what was seen or heard elsewhere (抖音上看到有人发视频 说……), with no word of now
+        (现在, 今天, 刚才) between it and the event; else empty."""
+        # A fraud is met where the hearsay words are its bait (网上说刷单返佣金): only the past frames it.
+        frames = FRAMES[:1] if occ.group.yields else FRAMES
+        told = [(start, text, name) for name in frames for start, text in self._matches(norm, ((lo, clo),), name)
                 if not _overlaps(start, start + len(text), outlasts)]
-        if not past:
+        if not told:
             return ""
-        at, word = max(past)
+        at, word, name = max(told)
         if any(w in masked[at + len(word):occ.start] for w in FRAME_RESETS):
             return ""
         if not self._reasons(norm, ((occ.end, len(norm)),), only=ASKING):
             return ""
-        return f"{PAST}（{word}）"
+        return f"{name}（{word}）"
 
     def _matches(self, norm: str, spans, name: str):
         """(start, text) of the words, then the patterns, of one not-now category in ``spans``."""

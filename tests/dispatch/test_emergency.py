@@ -225,7 +225,7 @@ def test_held_out_targets():
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
     assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
-    for name in (f"tune {n}" for n in range(2, 50)):
+    for name in (f"tune {n}" for n in range(2, 52)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
@@ -235,7 +235,7 @@ def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     2.0 % -> 2.0 %; 8 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 50))}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 52))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -826,6 +826,19 @@ def test_another_right_line_counts(tmp_path):
     ("我外婆的老年卡丢了，补办要带什么", "none"),
     ("小区这个井盖晃得厉害，早晚得出事，赶紧派人修一下", "none"),
     ("群里有人转外省那个商场着火的视频，我们这边商场消防检查过没有", "none"),
+    # a year of everyday calls, and long calls told as stories
+    ("我家燃气灶关了火还是呼呼地响，满屋子味儿", "119"),
+    ("我姑娘说有人不让她走，让我救她，电话就断了", "110"),
+    ("院里那堵老墙塌了，一面墙塌了压着人，还有人被堵在里面", "119"),
+    ("他在河中间一沉一浮的，喊都喊不出来", "119"),
+    ("有个男的正顺着水管爬人家窗户，往屋里钻", "110"),
+    ("我开着车呢 前面大车上的冰板子飞下来 砸我挡风玻璃上了", "122"),
+    ("你好 我在快手上刷到有人发视频 说我们县城那个十字路口出了车祸 就想问问现在那条路能走吗", "none"),
+    ("我外甥女被狗咬了 是上礼拜的事 疫苗也打了 现在想问问狗主人不赔钱找谁", "none"),
+    ("那个工厂里有个工人手卷进机器了 现在拉出来了 一直在流血", "120"),
+    ("前几天楼里着火 消防员把我家门撬开了 现在门坏了这个谁来赔", "none"),
+    ("广场上在拍电影 又是爆炸又是冒烟的 这个有没有报备", "none"),
+    ("网上说刷单返佣金 我转了一万了 他还让我接着转", "110"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
@@ -849,6 +862,23 @@ def test_a_fraud_or_a_theft_yields_to_a_danger_to_someones_body():
     assert (poisoned.line, poisoned.also) == ("120", ["110"])        # the poison first, the intent beside it
     fight = recognise("有人在楼下打架，一个人倒在地上了")             # violence yields to nothing
     assert fight.line == "110" and "120" in fight.also
+
+
+def test_a_story_of_the_past_or_of_elsewhere_that_the_call_asks_about_is_not_happening_now():
+    """Long calls told with pauses: the frame a story is told in (上礼拜, 快手上刷到有人发视频 说……) is said of the
+    event it frames when the call goes on to ask about something; a fraud's bait is no such frame; and what was
+    dealt with for one line (拉出来了) does not hold for another's event told after it (一直在流血)."""
+    from kb_app.dispatch.assistant import recogniser
+
+    recognise = recogniser(Snapshot.from_tree(load_script().ROOT)).recognise
+    video = recognise("你好 我在快手上刷到有人发视频 说我们县城那个十字路口出了车祸 就想问问现在那条路能走吗")
+    assert video.state == "dismissed" and video.reasons[0] == "传闻和报道（发视频）"
+    bait = recognise("网上说刷单返佣金 我转了一万了 他还让我接着转")
+    assert (bait.line, bait.state) == ("110", "emergency")
+    bitten = recognise("我外甥女被狗咬了 是上礼拜的事 疫苗也打了 现在想问问狗主人不赔钱找谁")
+    assert bitten.state == "dismissed" and "过去的事（上礼拜）" in bitten.reasons
+    hand = recognise("那个工厂里有个工人手卷进机器了 现在拉出来了 一直在流血")
+    assert (hand.line, hand.state) == ("120", "emergency")
 
 
 def test_what_the_caller_took_back_is_said_as_the_reason():
