@@ -839,6 +839,8 @@ def test_another_right_line_counts(tmp_path):
     ("前几天楼里着火 消防员把我家门撬开了 现在门坏了这个谁来赔", "none"),
     ("广场上在拍电影 又是爆炸又是冒烟的 这个有没有报备", "none"),
     ("网上说刷单返佣金 我转了一万了 他还让我接着转", "110"),
+    ("我们这条路晚上总有人飙车 前几个月还有一辆撞到电线杆上了 能不能装个测速", "none"),
+    ("楼下那家老吵架 这个不是现在啊 现在挺安静的 我就想问家暴邻居能不能反映", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
