@@ -83,6 +83,17 @@ def test_snippet_centres_on_the_densest_passage():
     assert "<mark>居住证</mark><mark>申领</mark>" in html
 
 
+def test_snippet_counts_each_word_once_and_the_first_passage_wins_a_tie():
+    # The steps come first and name 燃气 once; the routine repairs at the end name it five times.
+    text = ("闻到燃气味，请立即关阀门、开门窗、不动电，到室外报修。" + "其他说明。" * 30
+            + "一般报修：燃气表、燃气灶、燃气热水器、燃气壁挂炉，请拨打燃气维修电话。")
+    html = snippet(text, ["燃气"], width=40)
+    assert html.startswith("闻到<mark>燃气</mark>味") and not html.startswith("…")
+    # More different words still outweigh being first.
+    later = "关于社保卡。" + "其他说明。" * 30 + "社保卡丢了补办：先挂失，再补卡。"
+    assert "<mark>补办</mark>" in snippet(later, ["社保卡", "补办"], width=40)
+
+
 def test_skip_bigrams_meet_an_enumeration():
     assert "水电" in analysis.skip_bigrams("停水停电")
     assert "水电" in bigrams("水、电、气、热")
