@@ -1,5 +1,6 @@
 """AppTest of the log-in, my-work, review and users pages, including their error paths."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -102,7 +103,8 @@ def test_review_page_approve_and_publish(kb, users):
     assert "您所在的审核方已批准当前版本，等待其他审核方。" in " ".join(c.value for c in at.caption)
     at = open_page("app_pages/review.py", users["center"])
     assert not at.button(key="review_approve").disabled
-    assert [i.value for i in at.info] == ["您是最后一个审核方：批准后本变更将**立即发布**，公众和坐席马上就能查到新内容。"]
+    assert [i.value for i in at.info] == ["您是最后一个审核方：批准后本变更将**立即发布**，马上按新内容查询"
+                                          "（设了生效日期或有效期的，公众按日期看到或看不到它）。"]
     assert at.button(key="review_approve").label == "批准并发布"
     at.text_area(key="review_comment").input("核对无误")
     at.button(key="review_approve").click().run()
@@ -234,6 +236,19 @@ def test_the_request_the_address_names_is_chosen_once_and_another_chosen_after_i
     assert at.selectbox(key="review_select").value == b.id and at.query_params["cr"] == str(b.id)
     html = "".join(h.proto.body for h in at.get("html"))
     assert "乙方案。" in html and "甲方案。" not in html                      # the change shown is 乙's
+
+
+@pytest.mark.parametrize("dates, said", [
+    ({"expires": dt.date(2026, 11, 21)},
+     "“社会保障卡丢了怎么补办”已发布，有效期至 2026-11-21，公众已查不到它；坐席仍能查到，标为“已失效”。"),
+    ({"effective": dt.date(2027, 1, 1)},
+     "“社会保障卡丢了怎么补办”的新版本已发布，2027-01-01 起生效；在此之前公众查不到它，坐席看到的标为“未生效”。")])
+def test_publishing_says_when_the_public_sees_the_answer(kb, users, dates, said):
+    cr = kb.review.create(users["hrss-editor"], "日期", {HRSS: edited(kb, HRSS, **dates)}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    at.button(key="review_approve").click().run()
+    assert texts(at) == ([], [f"已批准并发布。\n\n{said}"])
 
 
 @pytest.mark.parametrize("named", ["99", "abc"])

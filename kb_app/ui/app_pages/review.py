@@ -69,15 +69,31 @@ def pick_cr(review):
     return chosen
 
 
-def outcome(verb, cr, views, status_after):
-    """What happened, in words: published (with where to read it), or who is still to approve."""
+def published_answer(title, entry, today):
+    """What publishing an answer did, by its dates and audience on ``today``: one that takes effect later or
+    was retired is not what a search finds now."""
+    status = entry.status(today) if entry is not None else "in_force"
+    if status == "pending":
+        return (f"“{title}”的新版本已发布，{entry.effective.isoformat()} 起生效；在此之前公众查不到它，"
+                "坐席看到的标为“未生效”。")
+    if status == "expired":
+        return (f"“{title}”已发布，有效期至 {entry.expires.isoformat()}，公众已查不到它；"
+                "坐席仍能查到，标为“已失效”。")
+    if entry is not None and entry.audience != "public":
+        return f"“{title}”的新版本已发布，只有坐席能查到（内部口径）。"
+    return f"“{title}”的新版本已发布，查询到的就是它。"
+
+
+def outcome(verb, cr, views, status_after, entries=None, today=None):
+    """What happened, in words: published (with where to read it, and when it is in force), or who is still to
+    approve. ``entries``: the published entries by id, read for their dates and audience on ``today``."""
     if cr.state == "published":
         lines = []
         for v in views:
             if v.status == "D":
                 lines.append(f"“{v.title}”已从知识库中删除，查询中不再出现。")
             elif v.answer_id:
-                lines.append(f"“{v.title}”的新版本已发布，查询到的就是它。")
+                lines.append(published_answer(v.title, (entries or {}).get(v.answer_id), today))
             else:
                 lines.append(f"{v.kind_label}“{v.title}”已更新。")
         head = "已批准并发布。" if verb == "已批准" else f"{verb}。"
@@ -108,8 +124,9 @@ def act(verb, fn, *args):
             return
         cr = review.get(cr_id)
         shown = next((v.answer_id for v in views if v.answer_id), None) if cr.state == "published" else None
-        link = published_link(get_kb(), shown) if shown else None
-        flash("review", outcome(verb, cr, views, review.status(cr)), link)
+        kb = get_kb()
+        link = published_link(kb, shown) if shown else None
+        flash("review", outcome(verb, cr, views, review.status(cr), kb.snapshot().entries, kb.today()), link)
         # What was said is now on the record: the box is emptied, so it cannot be sent twice.
         st.session_state["review_comment_sent"] = True
         st.rerun()
@@ -189,7 +206,8 @@ with show_errors():
 
     last = review.would_publish(user, cr, status)
     if last:
-        st.info("您是最后一个审核方：批准后本变更将**立即发布**，公众和坐席马上就能查到新内容。",
+        st.info("您是最后一个审核方：批准后本变更将**立即发布**，马上按新内容查询"
+                "（设了生效日期或有效期的，公众按日期看到或看不到它）。",
                 icon=":material/publish:")
     is_author = review.is_author(cr, user)
     # Approve, return and reject only for those who may: an author or someone of no party it needs is
