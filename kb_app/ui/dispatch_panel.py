@@ -57,8 +57,9 @@ def show_transfer(kb, user, result):
     suspected = result.urgency == "suspected"
     # The event recognised names the situation (电梯困人 is 坍塌和被困, not the rule's 火灾和爆炸险情).
     name = render.markdown_literal(finding.event if finding is not None and finding.event else rule.name)
+    # Both say which they are, 紧急 or 疑似紧急, as the search's banner does.
     head = (f"**疑似紧急 · {name}** — 请先向来电人确认是否正在发生；属实则立即转接" if suspected
-            else f"**{name}** — {rule.action_label}")
+            else f"**紧急 · {name}** — {rule.action_label}")
     channel = rule.line_name(finding)
     line = render.markdown_literal(f"{rule.transfer_to}（{channel}）" if channel else rule.transfer_to)
     lines = [head, f"转接：**{line}**"]

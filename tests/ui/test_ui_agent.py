@@ -166,7 +166,7 @@ def accepted_at(at) -> dt.datetime:
 def test_dispatch_emergency_transfer(app_env, agent):
     at = dispatch(console(agent), "楼下有人打架，打起来了，快来人")
     [error] = [e.value for e in at.error]
-    assert error.startswith("**打架斗殴** — 转接紧急专线")
+    assert error.startswith("**紧急 · 打架斗殴** — 转接紧急专线")
     assert "转接：**110（报警服务台）**" in error and "话术：您反映的情况属于紧急警情，我现在为您转接110报警，请不要挂机。" in error
     assert "判断依据：识别到打架斗殴" in error
 
@@ -506,7 +506,7 @@ def test_the_words_searched_go_on_to_the_dispatch_assistant_an_emergency_analyse
     [alarm] = [e.value for e in at.error if "紧急情况" in e.value]
     assert "立即转接 120" in alarm and "来电人的话已填入并分析好" in alarm
     assert at.text_area(key="dispatch_text").value == "我爸被骗了十几万，现在倒在地上叫不醒"
-    [transfer] = [e.value for e in at.error if e.value.startswith("**昏迷晕倒**")]
+    [transfer] = [e.value for e in at.error if e.value.startswith("**紧急 · 昏迷晕倒**")]
     assert "转接：**120（急救中心）**" in transfer and "同时需要：110" in transfer
     assert "同时需要 110" in alarm
     # Put through to the other line first: recorded with that line; the first line is still there to record.
@@ -566,4 +566,4 @@ def test_a_gas_smell_is_dispatched_after_the_safety_advice_not_only_answered(app
 def test_the_dispatch_card_names_the_event_and_its_line(app_env, agent):
     at = dispatch(console(agent), "电梯卡住了里面有人")
     card = next(e.value for e in at.error if "转接" in e.value)
-    assert card.startswith("**坍塌和被困**") and "转接：**119（抢险救援）**" in card
+    assert card.startswith("**紧急 · 坍塌和被困**") and "转接：**119（抢险救援）**" in card
