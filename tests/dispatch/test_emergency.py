@@ -209,7 +209,11 @@ def test_held_out_targets():
     # 94.2 % with 5.8 %; with a fraud or a theft yielding to a danger to someone's body, and their words and calls,
     # every held-out figure as it was. The forty-first to forty-third (minds in crisis; getting around the city; winter
     # in old housing), first 84.2 % with 10.0 %, 88.3 % with 6.7 %, 85.8 % with 5.0 %; with 有人要轻生 yielding too,
-    # and their words and calls, third 98.9 % with 2.8 %, the others as they were.
+    # and their words and calls, third 98.9 % with 2.8 %, the others as they were. The forty-fourth to fifty-first
+    # (another inspector's year; long calls; shops and services; villages; festivals; calls passed on or in imperfect
+    # Chinese; a third inspector's year; long calls told as stories), first 95.0 % with 3.3 %, 94.2 % with 15.0 %,
+    # 95.0 % with 2.5 %, 91.7 % with 2.5 %, 95.8 % with 0.8 %, 87.5 % with 6.7 %, 90.8 % with 5.0 %, 91.7 % with
+    # 15.0 %; with a story told as seen elsewhere read as such and their words and calls, third's false alarms 1.4 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.97
@@ -225,14 +229,20 @@ def test_held_out_targets():
     assert fifth["emergencies"] >= 100 and fifth["others"] >= 60
     assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
+    # The sixth, a night-shift supervisor's log by another such writer, read once after the fifty-one tuning sets:
+    # right line 96.7 %, false alarms 2.5 % (the same with the rules and code before the forty-eighth to fifty-first).
+    sixth = results["product"]["holdout 6"]
+    assert sixth["emergencies"] >= 120 and sixth["others"] >= 120
+    assert sixth["right"] >= 0.96
+    assert sixth["false_alarms"] <= 0.03
     for name in (f"tune {n}" for n in range(2, 52)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
 def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     """Each tuning set read with examples learnt from the others: more emergencies on the right line, hardly more
-    false alarms; the catalogue's ordinary examples hardly alarmed (measured with forty-seven sets: 86.5 % -> 96.1 %,
-    2.0 % -> 2.0 %; 8 -> 9 of 165)."""
+    false alarms; the catalogue's ordinary examples hardly alarmed (measured with fifty-one sets: 86.4 % -> 96.5 %,
+    2.0 % -> 2.0 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
     assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 52))}
@@ -264,7 +274,8 @@ def test_script_prints_every_set_and_which_targets_are_short(capsys):
     script = load_script()
     assert sets == [*script.SETS, *(["appeals"] if script.APPEALS.exists() else [])]
     assert out[-1].startswith("held-out targets (right line >= 95%, false alarms <= 5%): NOT met (holdout 4: right line")
-    assert all(f"{s}:" not in out[-1] for s in ("holdout", "holdout 2", "holdout 3", "holdout 5"))  # the others meet them
+    # the others meet them
+    assert all(f"{s}:" not in out[-1] for s in ("holdout", "holdout 2", "holdout 3", "holdout 5", "holdout 6"))
 
 
 #: Ordinary requests that share a word with an emergency (written to check the words added from the
