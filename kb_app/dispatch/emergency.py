@@ -439,7 +439,7 @@ class Recogniser:
                      if r not in own_reasons]
             own_reasons += whole
             near_reasons = [r for r in near_reasons if r not in whole]
-        if not own_reasons and not strong and (frame := self._past_frame(norm, masked, lo, clo, occ, other)):
+        if not own_reasons and not strong and (frame := self._story_frame(norm, masked, lo, clo, occ, other)):
             # Told inside a story of the past that the call then asks about: 上个月有人骑车摔了，骨折了，……我想问问什么时候修.
             own_reasons = [frame]
         if own_reasons:
@@ -508,7 +508,7 @@ class Recogniser:
                     spans.append((at, end, f"{echo}…{no}"))
         return spans
 
-    def _past_frame(self, norm: str, masked: str, lo: int, clo: int, occ: _Occurrence, outlasts=()) -> str:
+    def _story_frame(self, norm: str, masked: str, lo: int, clo: int, occ: _Occurrence, outlasts=()) -> str:
         """The past or the hearsay an event is told in, when the call goes on to ask about something (a rule, a
         repair, a complaint): the last word of either before the event's clause in its sentence is one of the
         past (上个月) or of what was seen or heard elsewhere (抖音上看到有人发视频 说……), with no word of now

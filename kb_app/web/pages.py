@@ -79,6 +79,10 @@ def _common(site, commit: str) -> dict:
     return {"commit": commit[:10], "updated": chinese_date(dt.datetime.fromtimestamp(when)) if when is not None else ""}
 
 
+#: What an empty search is told (with all topics, or a topic that does not exist).
+ASK_FOR_A_QUESTION = "请先写下您想问的问题，例如：外地人怎么办居住证。"
+
+
 async def home(request: Request) -> Response:
     """GET / — the search box; with ``q``, the results (topic filter, paging)."""
     site = api.site_of(request)
@@ -95,7 +99,7 @@ async def home(request: Request) -> Response:
         except HttpError as e:
             problem = e.message
     elif "q" in params and not topic:
-        problem = "请先写下您想问的问题，例如：外地人怎么办居住证。"
+        problem = ASK_FOR_A_QUESTION
 
     def render():
         reader, commit, day = site.reader(False)
@@ -111,11 +115,10 @@ async def home(request: Request) -> Response:
         facts = None
         if not q and not problem and chosen:
             # A topic chosen without a question: its answers, as 全部答复 lists them.
-            listed = [{"title": e.title, "url": views.answer_url(e.id), "unit_name": reader.unit_name(e.unit)}
-                      for e in views.public_answers(reader) if views.topic_of(e) == chosen]
+            listed = site.memo(reader, "answer_groups", views.answer_groups).get(chosen, [])
             context.update(listed=listed, title=f"{chosen} - 全部答复")
-        elif unknown and not q:
-            context.update(problem="请先写下您想问的问题，例如：外地人怎么办居住证。")
+        elif unknown and not q and "q" in params:
+            context.update(problem=ASK_FOR_A_QUESTION)
         if q and not problem:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                                      category=chosen)
@@ -204,10 +207,7 @@ async def browse(request: Request) -> Response:
 
     def render():
         reader, commit, day = site.reader(False)
-        groups: dict[str, list] = {}
-        for e in views.public_answers(reader):
-            groups.setdefault(views.topic_of(e), []).append(
-                {"title": e.title, "url": views.answer_url(e.id), "unit_name": reader.unit_name(e.unit)})
+        groups = site.memo(reader, "answer_groups", views.answer_groups)
         regulations = [{"title": reg.title, "articles": [{"label": a.label, "url": views.article_url(a.id)}
                                                           for _n, a in sorted(reg.articles.items())]}
                        for reg in sorted(reader.snap.regulations.values(), key=lambda r: r.id)]

@@ -176,6 +176,15 @@ def topic_of(entry) -> str:
     return entry.category[0] if entry.category else NO_TOPIC
 
 
+def answer_groups(reader) -> dict[str, list[dict]]:
+    """The public answers in force today by topic (what ``/browse`` lists): title, address and unit of each."""
+    groups: dict[str, list[dict]] = {}
+    for e in public_answers(reader):
+        groups.setdefault(topic_of(e), []).append(
+            {"title": e.title, "url": answer_url(e.id), "unit_name": reader.unit_name(e.unit)})
+    return groups
+
+
 def public_answers(reader) -> list:
     """The public answers in force today (what ``/browse`` lists), by topic then title."""
     out = []

@@ -84,7 +84,7 @@ def published_answer(title, entry, today):
     return f"“{title}”的新版本已发布，查询到的就是它。"
 
 
-def outcome(verb, cr, views, status_after, entries=None, today=None):
+def outcome(verb, cr, views, status_after, entries, today):
     """What happened, in words: published (with where to read it, and when it is in force), or who is still to
     approve. ``entries``: the published entries by id, read for their dates and audience on ``today``."""
     if cr.state == "published":
@@ -93,7 +93,7 @@ def outcome(verb, cr, views, status_after, entries=None, today=None):
             if v.status == "D":
                 lines.append(f"“{v.title}”已从知识库中删除，查询中不再出现。")
             elif v.answer_id:
-                lines.append(published_answer(v.title, (entries or {}).get(v.answer_id), today))
+                lines.append(published_answer(v.title, entries.get(v.answer_id), today))
             else:
                 lines.append(f"{v.kind_label}“{v.title}”已更新。")
         head = "已批准并发布。" if verb == "已批准" else f"{verb}。"
