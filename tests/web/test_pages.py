@@ -359,6 +359,7 @@ def test_a_topic_chosen_without_a_question_lists_its_answers(client):
     # All topics and no question is still asked for one; so is a topic that does not exist.
     assert "请先写下您想问的问题" in client.get("/", params={"q": "", "topic": ""}).text
     assert "请先写下您想问的问题" in client.get("/", params={"q": "", "topic": "不存在的主题"}).text
+    assert "请先写下" not in client.get("/", params={"topic": "不存在的主题"}).text      # an old address: the home page
 
 
 def test_an_unknown_topic_is_said_so_and_the_search_runs_over_all(client):
