@@ -141,7 +141,8 @@ async def home(request: Request) -> Response:
         if facts is not None and number == 1:
             site.log_search(q, facts["total"], weak=facts.get("weak", False), alarm=facts.get("alarm", False))
 
-    return await site.cached(request, "page-home", (q, problem, topic, number), render,
+    # An empty question asked (?q=) and none asked (an address naming only a topic) are told apart.
+    return await site.cached(request, "page-home", (q, problem, topic, number, "q" in params), render,
                              media_type="text/html; charset=utf-8", after=after)
 
 
