@@ -135,8 +135,15 @@ class SearchResults:
 
     @property
     def unknown_quoted(self) -> str:
-        """The unknown words quoted for a sentence (“护照”、“签证”)."""
-        return "、".join(f"“{w}”" for w in self.unknown)
+        """The unknown words quoted for a sentence (“护照”、“签证”); a word of one character repeated
+        (啊啊啊, the longest the segmenter reads) is quoted as typed (啊啊啊啊啊)."""
+        return "、".join(f"“{_as_typed(w, self.query)}”" for w in self.unknown)
+
+
+def _as_typed(word: str, query: str) -> str:
+    if len(word) < 2 or len(set(word)) > 1:
+        return word
+    return max(re.findall(re.escape(word[0]) + "+", query), key=len, default=word)
 
     def as_dict(self) -> dict:
         """The JSON output of ``kb search``."""

@@ -318,6 +318,8 @@ def test_no_results_and_bad_queries(client):
     # Words nothing mentions: no other wording would find them, so the citizen is not asked for one.
     page = client.get("/", params={"q": "量子引力弦论"}).text
     assert "没有找到关于“量子”、“引力”、“弦论”的答复。如需咨询，请拨打" in page and "换个说法" not in page
+    # A character typed again and again is quoted as typed, not as much of it as the segmenter reads.
+    assert "没有找到关于“啊啊啊啊啊”的答复" in client.get("/", params={"q": "啊啊啊啊啊"}).text
     r = client.get("/", params={"q": "居" * 300})
     assert r.status_code == 200 and "查询内容过长" in r.text and 'aria-invalid="true"' in r.text
 
