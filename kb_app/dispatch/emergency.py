@@ -20,7 +20,7 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   text is about something else (过去的事、规定和办理、预防和担心、赔偿和理赔 …), ``anywhere`` (the
   categories whose words and patterns are said of the whole call wherever they stand: 已经救出来了、开玩笑的),
   ``ignore`` (words that contain a sign but are not one: 了解、为了; nor is a misheard character looked
-  for inside them: 货车), ``negations`` (没、没有 … just before an event word),
+  for inside them: 货车, nor an event word shorter than them: the 公交 of 公交站, the 消防 of 当消防员), ``negations`` (没、没有 … just before an event word),
   ``misheard`` (characters that speech-to-text confuses with an event word's character, by sound:
   火 → 伙、活), ``not_now_patterns`` (regular expressions for the same categories: dates such as
   5月12日 tell of the past), ``mistaken`` (what a caller takes back: a belief corrected later, 以为…原来; a
@@ -247,6 +247,7 @@ class Recogniser:
         self._compiled: dict[str, tuple] = {}
         #: Every event word (of groups and pairs) by each of its characters.
         self._by_char: dict[str, set[str]] = {}
+        self._around: dict[str, tuple[str, ...]] = {}
         for group in self.groups:
             for word in (*group.words, *(w for pair in group.pairs for side in pair for w in side)):
                 for ch in compact(word):
@@ -268,7 +269,7 @@ class Recogniser:
             # What was taken back says nothing of now (不是今天，是上个礼拜).
             masked = masked[:a] + "\0" * (b - a) + masked[b:]
         best: dict[str, Finding] = {}
-        occurrences = list(self._occurrences(norm, masked))
+        occurrences = [occ for occ in self._occurrences(norm, masked) if not self._inside_ignored(norm, occ)]
         # Where each line's last event word starts: what was dealt with is judged by what is told of the same
         # line after it (消防到了，火还在烧), not of another (拉出来了，一直在流血 is the bleeding's, for 120).
         last_told: dict[str, int] = {}
@@ -324,6 +325,23 @@ class Recogniser:
             if word:
                 norm = norm.replace(word, "\0" * len(word))
         return norm
+
+    def _inside_ignored(self, norm: str, occ: _Occurrence) -> bool:
+        """Whether an event word is part of a longer ignored word, which says something else (the 消防 of
+        当消防员, the 公交 of 公交站, the 车 of 停车场); an ignored word that is itself an event word (货车) is one."""
+        for word in occ.word.split(PAIR_JOIN):
+            at = occ.start if occ.word.startswith(word) else occ.end - len(word)
+            if any((i := norm.find(x, max(0, at - len(x) + len(word)), at + len(x))) != -1 and i <= at
+                   for x in self._ignored_around(word)):
+                return True
+        return False
+
+    def _ignored_around(self, word: str) -> tuple[str, ...]:
+        """The ignored words longer than a word that hold it (kept per word)."""
+        found = self._around.get(word)
+        if found is None:
+            found = self._around[word] = tuple(x for x in self.ignore if x and len(x) > len(word) and word in x)
+        return found
 
     def _occurrences(self, norm: str, masked: str) -> Iterable[_Occurrence]:
         found = self._finder(norm, masked)

@@ -116,6 +116,16 @@ def test_a_misheard_character_inside_an_ignored_word_is_none():
     assert r.recognise("大货车着货了") is not None and r.recognise("开着货车了") is None
 
 
+def test_an_event_word_inside_a_longer_ignored_word_is_none():
+    """A word that holds an event word and says something else (车站 holds the 车 of 车…撞了) is no event; an
+    ignored word that is itself an event word (车 ignored as a misheard character's home) still is one."""
+    r = Recogniser({**CONFIG, "ignore": ["车站", "着火点"]}, RULES)
+    assert r.recognise("车站里有人撞了") is None and r.recognise("车站门口一辆车撞了人").line == "122"
+    assert r.recognise("着火点在哪") is None and r.recognise("着火了").line == "119"
+    assert Recogniser({**CONFIG, "ignore": ["车"]}, RULES).recognise("车撞了").line == "122"
+    assert Recogniser(CONFIG, RULES).recognise("车站里有人撞了").line == "122"
+
+
 def test_a_fallback_event_yields_to_another_lines_event():
     """A cry for help (快来人) is taken only when nothing else says which line: 快来人, 有人流血了 is 120."""
     rules = [*RULES[:2], {**RULES[2], "events": [*RULES[2]["events"],
@@ -852,6 +862,10 @@ def test_another_right_line_counts(tmp_path):
     ("网上说刷单返佣金 我转了一万了 他还让我接着转", "110"),
     ("我们这条路晚上总有人飙车 前几个月还有一辆撞到电线杆上了 能不能装个测速", "none"),
     ("楼下那家老吵架 这个不是现在啊 现在挺安静的 我就想问家暴邻居能不能反映", "none"),
+    # a place named after vehicles is no vehicle (the 公交 of 公交站台, the 车 of 停车场)
+    ("公交站台有个老人摔倒了起不来", "120"),
+    ("停车场里有个大爷摔倒了，起不来了", "120"),
+    ("公交站那里一辆电动车把人撞倒了", "122"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
