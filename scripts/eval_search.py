@@ -261,8 +261,10 @@ def eval_coverage() -> dict:
         for name, path in (("regulation questions", QUESTIONS), ("roles", ROLES), ("gap", GAP),
                            ("callers (held out)", CALLERS), ("after (held out)", AFTER)):
             out[name] = weak(kb, [i["q"] for i in regulation_questions(path)])
+        # The questions of the answers a citizen may find today (one not yet or no longer in force is found by none).
         out["answers' own questions"] = weak(kb, [q for e in snap.entry_list if e.kind == "policy"
-                                                  and e.audience == "public" for q in e.questions])
+                                                  and e.audience == "public" and e.status(kb.today()) == "in_force"
+                                                  for q in e.questions])
         docs, queries = ncp_data()
         ncp = ncp_kb(docs, Path(tmp) / "ncp", Path(tmp) / "ncp-data")
         out["NCP dev"] = weak(ncp, [q["query"] for q in queries])

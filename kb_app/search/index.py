@@ -409,8 +409,11 @@ class SearchIndex:
         with self._lock:
             commit = self.ensure_current()
             self._unknown.follow(commit)
-            return self._unknown.get_or_build((audience, text), lambda: unknown_words(
-                text, self._scorer(self._searchers[audience]), self.analyzer(), self._config(commit)))
+            today = self.kb.today()
+            scorer = self._scorer(self._searchers[audience])
+            return self._unknown.get_or_build((audience, text, today), lambda: unknown_words(
+                text, scorer, self.analyzer(), self._config(commit),
+                not_in_force(scorer, today) if audience == "public" else None))
 
     def _speller(self, commit: str, audience: str, day: dt.date) -> Speller | None:
         """The words the audience may find on ``day``, by their sound (see spelling.py), or None while

@@ -140,11 +140,6 @@ class SearchResults:
         return "、".join(f"“{_as_typed(w, self.query)}”" for w in self.unknown)
 
 
-def _as_typed(word: str, query: str) -> str:
-    if len(word) < 2 or len(set(word)) > 1:
-        return word
-    return max(re.findall(re.escape(word[0]) + "+", query), key=len, default=word)
-
     def as_dict(self) -> dict:
         """The JSON output of ``kb search``."""
         out = {"query": self.query, "hits": [h.as_dict() for h in self.hits]}
@@ -157,6 +152,13 @@ def _as_typed(word: str, query: str) -> str:
         if self.vague:
             out["vague"] = True
         return out
+
+
+def _as_typed(word: str, query: str) -> str:
+    """A word of one character repeated as the longest run of that character typed; any other as it is."""
+    if len(word) < 2 or len(set(word)) > 1:
+        return word
+    return max(re.findall(re.escape(word[0]) + "+", query), key=len, default=word)
 
 
 def stored_status(fields: dict, day: dt.date) -> str:
@@ -379,7 +381,7 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     units = named_units(norm, scorer, config)
     if (not terms and not units) or limit == 0:
         # A question of words no document has still names them (see SearchResults.unknown).
-        unknown = coverage.unknown_words(asking, scorer, groups, ana, units) if not terms else ()
+        unknown = coverage.unknown_words(asking, scorer, groups, ana, units, exclude) if not terms else ()
         return SearchResults(text, [], 0, expanded, commit, unknown=unknown,
                              vague=not terms and not units and not asking.names)
     fq = filter_query(filters)
@@ -399,16 +401,18 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     close = loose.count(False) if len(ranked) >= total or loose[-1] else None
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
     covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
-                             units)
+                             units, exclude)
     return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak,
                          vague=not total and not asking.names, close=close)
 
 
-def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot) -> tuple:
-    """The words of a question that nothing the scorer's searcher may find mentions, read as
-    ``run`` reads them (``SearchResults.unknown``), without ranking."""
+def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot,
+                  exclude: np.ndarray | None = None) -> tuple:
+    """The words of a question that nothing the scorer's searcher may find mentions (``exclude`` masks
+    documents out, as for ``run``), read as ``run`` reads them (``SearchResults.unknown``), without ranking."""
     norm, groups = _reading(text, config)
-    return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana, named_units(norm, scorer, config))
+    return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana, named_units(norm, scorer, config),
+                                  exclude)
 
 
 def named_units(norm: str, scorer: Scorer, config: Snapshot) -> dict[str, np.ndarray]:
