@@ -13,7 +13,7 @@ import socket
 
 import argon2
 
-from ..exceptions import AuthError, KbError, PermissionDenied
+from ..exceptions import AccountError, AuthError, KbError, PermissionDenied
 from ..labels import ROLE_LABELS
 
 ROLES = ROLE_LABELS
@@ -106,15 +106,15 @@ class Users:
         unit = (unit or "").strip()
         if role in UNIT_ROLES:
             if not unit:
-                raise KbError(f"角色“{ROLES[role]}”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。")
+                raise AccountError(f"角色“{ROLES[role]}”必须指定所属单位：请选择所属单位。", "unit")
             if unit not in self._units():
-                raise KbError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。")
+                raise AccountError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。", "unit")
         elif unit and unit not in self._units():
-            raise KbError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号，或不填。")
+            raise AccountError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号，或不填。", "unit")
         check_password(password)
         db = self.kb.db()
         if db["users"].count_where("username = ?", [username]):
-            raise KbError(f"用户“{username}”已存在：请换一个用户名，或用 kb user passwd 修改其密码。")
+            raise AccountError(f"用户“{username}”已存在：请换一个用户名；要修改其密码，请用“重置密码”。", "exists")
         row = {"username": username, "name": name.strip(), "password_hash": _hasher.hash(password), "role": role,
                "unit": unit, "email": (email or "").strip(), "disabled": 0, "created": self.kb.now().isoformat()}
         db["users"].insert(row)
@@ -129,7 +129,7 @@ class Users:
     def require(self, username: str) -> User:
         user = self.get(username)
         if user is None:
-            raise KbError(f"用户“{username}”不存在：请检查用户名，或用 kb user list 查看全部用户。")
+            raise AccountError(f"用户“{username}”不存在：请检查用户名。", "missing")
         return user
 
     def list(self) -> list[User]:

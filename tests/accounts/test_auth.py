@@ -60,7 +60,7 @@ def test_change_password(kb):
     (("Bad Name", "某", "long-password", "agent"), "用户名“Bad Name”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。"),
     (("x1", "", "long-password", "agent"), "缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。"),
     (("x1", "某", "long-password", "boss"), "角色“boss”无效：可用的角色有 unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。"),
-    (("x1", "某", "long-password", "unit_editor"), "角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。"),
+    (("x1", "某", "long-password", "unit_editor"), "角色“单位编辑”必须指定所属单位：请选择所属单位。"),
     (("x1", "某", "long-password", "unit_reviewer", "no-such-unit"), "单位“no-such-unit”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。"),
     (("x1", "某", "short", "agent"), "密码太短：至少需要 8 个字符，请换一个更长的密码。"),
 ])
@@ -74,7 +74,29 @@ def test_duplicate_username(kb):
     kb.users.add("center", "张校核", "long-password", "center_reviewer")
     with pytest.raises(KbError) as e:
         kb.users.add("center", "别人", "long-password", "agent")
-    assert str(e.value) == "用户“center”已存在：请换一个用户名，或用 kb user passwd 修改其密码。"
+    assert str(e.value) == "用户“center”已存在：请换一个用户名；要修改其密码，请用“重置密码”。"
+
+
+def test_account_errors_name_no_command_and_the_command_line_adds_its_own_way(kb, monkeypatch):
+    """The core's messages are read on the users page too: they tell no one to type a command; kb user
+    adds how to do it there."""
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    for attempt in (lambda: kb.users.add("center", "别人", "long-password", "agent"),
+                    lambda: kb.users.add("x1", "某", "long-password", "unit_reviewer"),
+                    lambda: kb.users.add("x1", "某", "long-password", "unit_reviewer", "no-such-unit"),
+                    lambda: kb.users.set_password("nobody", "long-password")):
+        with pytest.raises(KbError) as e:
+            attempt()
+        assert "kb " not in str(e.value) and "--" not in str(e.value) and "命令行" not in str(e.value)
+    runner = CliRunner()
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    monkeypatch.setenv("KB_PASSWORD", "long-password")
+    result = runner.invoke(cli, ["user", "add", "center", "--name", "别人", "--role", "agent", *root])
+    assert result.exit_code == 1
+    assert result.output == ("错误：用户“center”已存在：请换一个用户名；要修改其密码，请用“重置密码”"
+                             "（命令行用 kb user passwd center）。\n")
+    result = runner.invoke(cli, ["user", "passwd", "nobody", *root])
+    assert result.output == "错误：用户“nobody”不存在：请检查用户名（用 kb user list 查看全部用户）。\n"
 
 
 @pytest.mark.parametrize("role, unit, party", [

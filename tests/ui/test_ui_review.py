@@ -306,7 +306,7 @@ def test_users_page_add_and_errors(kb, users):
     at.selectbox(key="users_role").set_value("unit_editor")
     at.text_input(key="users_password").input("long-password")
     at.button(key="users_add").click().run()
-    assert texts(at)[0] == ["角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。"]
+    assert texts(at)[0] == ["角色“单位编辑”必须指定所属单位：请选择所属单位。"]
     at.selectbox(key="users_unit").set_value("city-hrss")
     at.button(key="users_add").click().run()
     assert texts(at) == ([], ["已建立账号 new-editor（单位编辑·示例市人力资源和社会保障局）。"])

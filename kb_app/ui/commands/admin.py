@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
 
+from ...exceptions import AccountError
 from ...labels import VIA_LABELS, label
-from ...cli import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, echo_table, errors, os_user, read_password, root_options
+from ...cli import (CONFIG_HELP, DIRECTORY, ROOT_HELP, Refusal, cli, echo_table, errors, os_user, read_password,
+                    root_options)
 
 
 @cli.command()
@@ -62,6 +65,30 @@ def user():
     """
 
 
+#: How to do on the command line what an account error asks for, by the field it is about (the core's
+#: messages name no channel: the users page shows them too).
+ACCOUNT_HINTS = {"unit": "命令行用 --unit 填写 units.yaml 中的单位编号",
+                 "exists": "命令行用 kb user passwd {username}",
+                 "missing": "用 kb user list 查看全部用户"}
+
+
+def account_hints(fn):
+    """An account error of a ``kb user`` command, with how to put it right on the command line."""
+
+    @functools.wraps(fn)
+    def wrapper(kb, **kwargs):
+        try:
+            return fn(kb, **kwargs)
+        except AccountError as e:
+            hint = ACCOUNT_HINTS.get(e.field)
+            if not hint:
+                raise
+            said = str(e).removesuffix("。")
+            raise Refusal(f"{said}（{hint.format(username=kwargs.get('username') or '用户名')}）。") from None
+
+    return wrapper
+
+
 @user.command(name="add")
 @root_options
 @click.argument("username")
@@ -70,6 +97,7 @@ def user():
               help="角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")
 @click.option("--unit", default="", help="所属单位编号（单位编辑、单位审核人必填）。")
 @click.option("--email", default="", help="电子邮箱（用于识别 git 推送的作者）。")
+@account_hints
 def user_add(kb, username, name, role, unit, email):
     """新建账号；密码取自环境变量 KB_PASSWORD，否则在终端提示输入，或读标准输入的第一行（脚本用管道传入）。
 
@@ -105,6 +133,7 @@ def user_list(kb):
 @root_options
 @click.argument("username")
 @click.option("--enable", is_flag=True, help="恢复已停用的账号。")
+@account_hints
 def user_disable(kb, username, enable):
     """停用（或用 --enable 恢复）账号。
 
@@ -123,6 +152,7 @@ def user_disable(kb, username, enable):
 @user.command(name="passwd")
 @root_options
 @click.argument("username")
+@account_hints
 def user_passwd(kb, username):
     """修改账号密码（该账号的会话随即全部结束）；新密码取自 KB_PASSWORD，否则在终端提示输入，或读标准输入的第一行。
 
