@@ -1,7 +1,8 @@
 """Local accounts: argon2 password hashes, roles, the review party a user speaks for, and log-in.
 
 Log-in goes through the throttle (kb_app.accounts.throttle) and the audit trail (kb_app.accounts.audit); disabling an
-account or changing its password ends its sessions (kb_app.accounts.sessions) at once.
+account or changing its password ends its sessions (kb_app.accounts.sessions) at once. Every new password is held
+to the policy of kb_app.accounts.passwords.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import argon2
 
 from ..exceptions import AccountError, AuthError, KbError, PermissionDenied
 from ..labels import ROLE_LABELS
+from .passwords import check_password
 
 ROLES = ROLE_LABELS
 UNIT_ROLES = ("unit_editor", "unit_reviewer")
 AUTHOR_ROLES = ("unit_editor", "center_reviewer", "legal_reviewer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
-MIN_PASSWORD = 8
 #: The password of the sample's demo accounts (scripts/demo_users.py); published in the README, so
 #: ``kb serve`` refuses to listen beyond this machine while an account still has it.
 DEMO_PASSWORD = "demo-2026"
@@ -78,11 +79,6 @@ def _user(row: dict) -> User:
                 bool(row.get("disabled")))
 
 
-def check_password(password: str):
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise KbError(f"密码太短：至少需要 {MIN_PASSWORD} 个字符，请换一个更长的密码。")
-
-
 class Users:
     """The ``users`` table of the workflow database."""
 
@@ -111,7 +107,7 @@ class Users:
                 raise AccountError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。", "unit")
         elif unit and unit not in self._units():
             raise AccountError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号，或不填。", "unit")
-        check_password(password)
+        check_password(password, username)
         db = self.kb.db()
         if db["users"].count_where("username = ?", [username]):
             raise AccountError(f"用户“{username}”已存在：请换一个用户名；要修改其密码，请用“重置密码”。", "exists")
@@ -160,7 +156,7 @@ class Users:
     def set_password(self, username: str, password: str, actor: str = "", via: str = "cli") -> User:
         """Set a new password; every session of the account ends at once."""
         self.require(username)
-        check_password(password)
+        check_password(password, username)
         db = self.kb.db()
         db["users"].update(username, {"password_hash": _hasher.hash(password)})
         ended = self.kb.sessions.end_all(username, "password", db)

@@ -189,3 +189,54 @@ def test_making_an_account_is_audited_with_who_made_it_and_its_role(kb, monkeypa
     runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", "--unit", "city-hrss", *root])
     line = runner.invoke(cli, ["user", "log", "hrss-editor", *root]).output
     assert "\t建立账号\thrss-editor\t-\t命令行\t" in line and line.rstrip().endswith("角色：单位编辑，单位：city-hrss")
+
+
+ADVICE = "请使用至少 8 位、包含字母和数字的组合。"
+
+
+@pytest.mark.parametrize("password, problem", [
+    ("12345678", "不能只用数字（生日、电话号码和连号最先被人猜到）"),
+    ("88888888", "不能只用数字（生日、电话号码和连号最先被人猜到）"),
+    ("20260101", "不能只用数字（生日、电话号码和连号最先被人猜到）"),
+    ("aaaaaaaa", "不能是同一个字符或几个字符的重复"),
+    ("abababab", "不能是同一个字符或几个字符的重复"),
+    ("abcdefgh", "不能是连续的数字或字母（如 12345678、abcdefgh）"),
+    ("HGFEDCBA", "不能是连续的数字或字母（如 12345678、abcdefgh）"),
+    ("my-Center-2026", "不能包含用户名"),
+    ("Password", "这是最常用的密码之一，很容易被猜中"),
+    ("qwerty123", "这是最常用的密码之一，很容易被猜中"),
+    ("a123456789", "这是最常用的密码之一，很容易被猜中"),
+    ("1qaz2wsx", "这是最常用的密码之一，很容易被猜中"),
+    ("woaini1314", "这是最常用的密码之一，很容易被猜中"),
+    ("admin123", "这是最常用的密码之一，很容易被猜中"),
+])
+def test_weak_passwords_are_refused_wherever_a_password_is_set(kb, monkeypatch, password, problem):
+    message = f"密码过于简单：{problem}。{ADVICE}"
+    with pytest.raises(KbError) as e:
+        kb.users.add("center", "张校核", password, "center_reviewer")
+    assert str(e.value) == message
+    assert kb.users.get("center") is None
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    with pytest.raises(KbError) as e:
+        kb.users.set_password("center", password)
+    assert str(e.value) == message
+    monkeypatch.setenv("KB_PASSWORD", password)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    result = CliRunner().invoke(cli, ["user", "passwd", "center", *root])
+    assert (result.exit_code, result.output) == (1, f"错误：{message}\n")
+    assert kb.authenticate("center", "long-password").username == "center"
+
+
+@pytest.mark.parametrize("password", ["correct-horse-1", "long-password", "Zhang-2026-hotline", "li-ming-0815",
+                                      "13579abc", "a1234567b"])
+def test_passwords_that_are_not_easily_guessed_are_accepted(kb, password):
+    kb.users.add("center", "张校核", password, "center_reviewer")
+    assert kb.authenticate("center", password).username == "center"
+
+
+def test_the_demo_password_is_accepted_for_every_demo_account(kb):
+    import scripts.demo_users as demo
+    from kb_app.accounts.auth import DEMO_PASSWORD
+
+    for username, name, role, unit in demo.DEMO_USERS:
+        assert kb.users.add(username, name, DEMO_PASSWORD, role, unit).username == username
