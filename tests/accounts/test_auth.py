@@ -240,3 +240,72 @@ def test_the_demo_password_is_accepted_for_every_demo_account(kb):
 
     for username, name, role, unit in demo.DEMO_USERS:
         assert kb.users.add(username, name, DEMO_PASSWORD, role, unit).username == username
+
+
+def test_an_account_gets_another_role_and_unit_checked_as_a_new_one_and_audited(kb):
+    kb.users.add("hrss-editor", "李编辑", "long-password", "unit_editor", "city-hrss")
+    moved = kb.users.set_role("hrss-editor", "unit_reviewer", "hotline-center", actor="admin", via="app")
+    assert (moved.role, moved.unit, moved.party) == ("unit_reviewer", "hotline-center", "unit:hotline-center")
+    assert kb.authenticate("hrss-editor", "long-password") == moved
+    for role, unit, message in [
+        ("unit_editor", "", "角色“单位编辑”必须指定所属单位：请选择所属单位。"),
+        ("unit_editor", "no-such-unit", "单位“no-such-unit”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。"),
+        ("boss", "", "角色“boss”无效：可用的角色有 unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")]:
+        with pytest.raises(KbError) as e:
+            kb.users.set_role("hrss-editor", role, unit)
+        assert str(e.value) == message
+    assert kb.users.set_role("hrss-editor", "agent").unit == ""
+    assert kb.users.set_role("hrss-editor", "agent", actor="admin").role == "agent"     # as it was: nothing recorded
+    changes = [(e.event, e.label, e.actor, e.via, e.detail) for e in reversed(kb.audit.list("hrss-editor"))
+               if e.event == "role"]
+    assert changes == [
+        ("role", "修改角色", "admin", "app", "角色：单位编辑，单位：city-hrss → 角色：单位审核人，单位：hotline-center"),
+        ("role", "修改角色", "", "cli", "角色：单位审核人，单位：hotline-center → 角色：坐席")]
+    with pytest.raises(KbError) as e:
+        kb.users.set_role("nobody", "agent")
+    assert str(e.value) == "用户“nobody”不存在：请检查用户名。"
+
+
+LAST_ADMIN = ("不能{change}：“admin”是唯一在用的管理员账号，{change}后就没有人能管理账号了。"
+              "请先把另一个账号设为管理员，再{change}。")
+
+
+def test_the_last_active_administrator_keeps_the_role_and_stays_enabled(kb):
+    kb.users.add("admin", "孙管理", "long-password", "admin")
+    kb.users.add("admin2", "钱管理", "long-password", "admin")
+    kb.users.set_disabled("admin2")                    # a disabled administrator manages nothing
+    with pytest.raises(KbError) as e:
+        kb.users.set_role("admin", "agent")
+    assert str(e.value) == LAST_ADMIN.format(change="取消该账号的管理员角色")
+    with pytest.raises(KbError) as e:
+        kb.users.set_disabled("admin")
+    assert str(e.value) == LAST_ADMIN.format(change="停用该账号")
+    assert kb.users.require("admin") == User("admin", "孙管理", "admin")
+    assert [e.event for e in kb.audit.list("admin")] == ["created"]
+    kb.users.set_disabled("admin2", False)             # with another administrator, either may go
+    assert kb.users.set_role("admin", "agent").role == "agent"
+    with pytest.raises(KbError):
+        kb.users.set_disabled("admin2")
+    kb.users.set_role("admin", "admin")
+    assert kb.users.set_disabled("admin2").disabled
+
+
+def test_cli_user_role(kb):
+    runner = CliRunner()
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    kb.users.add("hrss-editor", "李编辑", "long-password", "unit_editor", "city-hrss")
+    kb.users.add("admin", "孙管理", "long-password", "admin")
+    result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_reviewer", "--unit", "city-hrss", *root])
+    assert (result.exit_code, result.output) == (0, "账号 hrss-editor 的角色已改为单位审核人·city-hrss（原为单位编辑·city-hrss）。\n")
+    result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_reviewer", "--unit", "city-hrss", *root])
+    assert result.output == "账号 hrss-editor 本来就是单位审核人·city-hrss，未作改动。\n"
+    result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_editor", *root])
+    assert (result.exit_code, result.output) == \
+        (1, "错误：角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。\n")
+    result = runner.invoke(cli, ["user", "role", "admin", "--role", "agent", *root])
+    assert (result.exit_code, result.output) == (1, f"错误：{LAST_ADMIN.format(change='取消该账号的管理员角色')}\n")
+    result = runner.invoke(cli, ["user", "disable", "admin", *root])
+    assert (result.exit_code, result.output) == (1, f"错误：{LAST_ADMIN.format(change='停用该账号')}\n")
+    log = runner.invoke(cli, ["user", "log", "hrss-editor", *root]).output
+    assert "\t修改角色\thrss-editor\t-\t命令行\t" in log
+    assert log.splitlines()[0].endswith("角色：单位编辑，单位：city-hrss → 角色：单位审核人，单位：city-hrss")

@@ -61,6 +61,7 @@ def user():
     示例：
         kb user add center --name 张校核 --role center_reviewer
         kb user list
+        kb user role hrss-editor --role unit_reviewer --unit city-hrss
         kb user unlock center
     """
 
@@ -89,13 +90,16 @@ def account_hints(fn):
     return wrapper
 
 
+ROLE_HELP = "角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。"
+UNIT_HELP = "所属单位编号（单位编辑、单位审核人必填，须在 units.yaml 中登记）。"
+
+
 @user.command(name="add")
 @root_options
 @click.argument("username")
 @click.option("--name", required=True, help="姓名（出现在审核记录中）。")
-@click.option("--role", required=True,
-              help="角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")
-@click.option("--unit", default="", help="所属单位编号（单位编辑、单位审核人必填）。")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--unit", default="", help=UNIT_HELP)
 @click.option("--email", default="", help="电子邮箱（用于识别 git 推送的作者）。")
 @account_hints
 def user_add(kb, username, name, role, unit, email):
@@ -149,6 +153,30 @@ def user_disable(kb, username, enable):
     click.echo(f"账号 {u.username} 已恢复。" if enable else f"账号 {u.username} 已停用，其会话已全部结束。")
 
 
+@user.command(name="role")
+@root_options
+@click.argument("username")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--unit", default="", help=UNIT_HELP + "其他角色不填则不属于任何单位。")
+@account_hints
+def user_role(kb, username, role, unit):
+    """修改账号的角色和所属单位，要求与新建账号相同；唯一在用的管理员账号不能改为其他角色。
+
+    该账号已登录的会话不必重新登录，下一次操作起按新角色办理。
+
+    \b
+    示例：
+        kb user role hrss-editor --role unit_reviewer --unit city-hrss
+        kb user role hrss-reviewer --role agent
+    """
+    before = kb.users.require(username)
+    after = kb.users.set_role(username, role, unit, actor=os_user())
+    if after == before:
+        click.echo(f"账号 {username} 本来就是{after.role_label}，未作改动。")
+    else:
+        click.echo(f"账号 {username} 的角色已改为{after.role_label}（原为{before.role_label}）。")
+
+
 @user.command(name="passwd")
 @root_options
 @click.argument("username")
@@ -191,7 +219,7 @@ def user_unlock(kb, username, client):
 @click.argument("username", required=False)
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="最多显示几条。")
 def user_log(kb, username, limit):
-    """登录与账号审计记录（登录、失败、锁定、解锁、退出、改密、停用），最新的在前。
+    """登录与账号审计记录（登录、失败、锁定、解锁、退出、改密、停用、改角色），最新的在前。
 
     \b
     示例：
