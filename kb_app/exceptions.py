@@ -37,6 +37,15 @@ class AuthError(KbError):
     """登录失败。"""
 
 
+class AccountError(KbError):
+    """账号的信息不合要求。消息不指明在哪里操作（网页和命令行都会看到它）；``field`` 说明是哪一项
+    （``unit`` 所属单位、``exists`` 用户名已被占用、``missing`` 账号不存在），命令行据此补充自己的写法。"""
+
+    def __init__(self, message, field=""):
+        super().__init__(message)
+        self.field = field
+
+
 class ReviewStateError(KbError):
     """变更请求的状态不允许该操作。"""
 

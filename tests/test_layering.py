@@ -36,8 +36,6 @@ KNOWN_PAGE_IMPORTS = {
     "inbox.py": {"kb_app.usage.suggest": "accepts suggestions and assigns missing answers by module function",
                  "kb_app.usage.tasks": CENTER_ROLES},
     "my_work.py": {"kb_app.review.changes": "names of people in change requests"},
-    "objection.py": {"kb_app.review.objection": "files and lists objections by module function "
-                                                "(Kb.file_objection / Kb.objections exist)"},
     "review.py": {"kb_app.review.changes": "the reviewer's table of changes and names of people"},
     "stats.py": {"kb_app.dispatch.regions": "the district list of the region filter",
                  "kb_app.export": "spreadsheet download shared with the catalogue page",

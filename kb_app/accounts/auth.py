@@ -1,7 +1,8 @@
 """Local accounts: argon2 password hashes, roles, the review party a user speaks for, and log-in.
 
 Log-in goes through the throttle (kb_app.accounts.throttle) and the audit trail (kb_app.accounts.audit); disabling an
-account or changing its password ends its sessions (kb_app.accounts.sessions) at once.
+account or changing its password ends its sessions (kb_app.accounts.sessions) at once. Every new password is held
+to the policy of kb_app.accounts.passwords.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import socket
 
 import argon2
 
-from ..exceptions import AuthError, KbError, PermissionDenied
+from ..exceptions import AccountError, AuthError, KbError, PermissionDenied
 from ..labels import ROLE_LABELS
+from .passwords import check_password
 
 ROLES = ROLE_LABELS
 UNIT_ROLES = ("unit_editor", "unit_reviewer")
 AUTHOR_ROLES = ("unit_editor", "center_reviewer", "legal_reviewer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
-MIN_PASSWORD = 8
 #: The password of the sample's demo accounts (scripts/demo_users.py); published in the README, so
 #: ``kb serve`` refuses to listen beyond this machine while an account still has it.
 DEMO_PASSWORD = "demo-2026"
@@ -73,14 +74,14 @@ class User:
         return f"{self.name} <{self.email or self.username + '@kb.local'}>"
 
 
+def _role_detail(role: str, unit: str) -> str:
+    """A role and unit as the audit trail says them: 角色：单位编辑，单位：city-hrss."""
+    return f"角色：{ROLES.get(role, role)}" + (f"，单位：{unit}" if unit else "")
+
+
 def _user(row: dict) -> User:
     return User(row["username"], row["name"], row["role"], row.get("unit") or "", row.get("email") or "",
                 bool(row.get("disabled")))
-
-
-def check_password(password: str):
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise KbError(f"密码太短：至少需要 {MIN_PASSWORD} 个字符，请换一个更长的密码。")
 
 
 class Users:
@@ -101,26 +102,56 @@ class Users:
             raise KbError(f"用户名“{username}”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。")
         if not (name or "").strip():
             raise KbError("缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。")
+        unit = self._unit_for(role, unit)
+        check_password(password, username)
+        db = self.kb.db()
+        if db["users"].count_where("username = ?", [username]):
+            raise AccountError(f"用户“{username}”已存在：请换一个用户名；要修改其密码，请用“重置密码”。", "exists")
+        row = {"username": username, "name": name.strip(), "password_hash": _hasher.hash(password), "role": role,
+               "unit": unit, "email": (email or "").strip(), "disabled": 0, "created": self.kb.now().isoformat()}
+        db["users"].insert(row)
+        self.kb.audit.record("created", username, None, via, actor, _role_detail(role, unit), db)
+        return _user(row)
+
+    def _unit_for(self, role: str, unit: str) -> str:
+        """The unit an account of ``role`` is given: unit roles need one registered in units.yaml; the other
+        roles may name one (a registered one) or none."""
         if role not in ROLES:
             raise KbError(f"角色“{role}”无效：可用的角色有 {'、'.join(ROLES)}。")
         unit = (unit or "").strip()
         if role in UNIT_ROLES:
             if not unit:
-                raise KbError(f"角色“{ROLES[role]}”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。")
+                raise AccountError(f"角色“{ROLES[role]}”必须指定所属单位：请选择所属单位。", "unit")
             if unit not in self._units():
-                raise KbError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。")
+                raise AccountError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。", "unit")
         elif unit and unit not in self._units():
-            raise KbError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号，或不填。")
-        check_password(password)
+            raise AccountError(f"单位“{unit}”未在 regulations/units.yaml 中登记：请填写已登记的单位编号，或不填。", "unit")
+        return unit
+
+    def set_role(self, username: str, role: str, unit: str = "", actor: str = "", via: str = "cli") -> User:
+        """Give an account another role and unit, checked as for a new account, and record it; an account
+        already so is left as it is (nothing is recorded). The last active administrator keeps the role.
+        Its sessions go on, with the new role from their next step."""
+        user = self.require(username)
+        unit = self._unit_for(role, unit)
+        if (user.role, user.unit) == (role, unit):
+            return user
+        if role != "admin":
+            self._keep_an_admin(user, "取消该账号的管理员角色")
         db = self.kb.db()
-        if db["users"].count_where("username = ?", [username]):
-            raise KbError(f"用户“{username}”已存在：请换一个用户名，或用 kb user passwd 修改其密码。")
-        row = {"username": username, "name": name.strip(), "password_hash": _hasher.hash(password), "role": role,
-               "unit": unit, "email": (email or "").strip(), "disabled": 0, "created": self.kb.now().isoformat()}
-        db["users"].insert(row)
-        self.kb.audit.record("created", username, None, via, actor,
-                             f"角色：{ROLES[role]}" + (f"，单位：{unit}" if unit else ""), db)
-        return _user(row)
+        db["users"].update(user.username, {"role": role, "unit": unit})
+        self.kb.audit.record("role", user.username, None, via, actor,
+                             f"{_role_detail(user.role, user.unit)} → {_role_detail(role, unit)}", db)
+        return self.require(username)
+
+    def _keep_an_admin(self, user: User, change: str):
+        """AccountError if ``change`` would leave no active administrator: someone must still manage accounts."""
+        if user.role != "admin" or user.disabled:
+            return
+        if any(u.role == "admin" and not u.disabled and u.username != user.username for u in self.list()):
+            return
+        raise AccountError(f"不能{change}：“{user.username}”是唯一在用的管理员账号，{change}后就没有人能管理账号了。"
+                           f"请先把另一个账号设为管理员，再{change}。", "last_admin")
 
     def get(self, username: str) -> User | None:
         rows = list(self.kb.db()["users"].rows_where("username = ?", [username]))
@@ -129,7 +160,7 @@ class Users:
     def require(self, username: str) -> User:
         user = self.get(username)
         if user is None:
-            raise KbError(f"用户“{username}”不存在：请检查用户名，或用 kb user list 查看全部用户。")
+            raise AccountError(f"用户“{username}”不存在：请检查用户名。", "missing")
         return user
 
     def list(self) -> list[User]:
@@ -147,10 +178,12 @@ class Users:
 
     def set_disabled(self, username: str, disabled: bool = True, actor: str = "", via: str = "cli") -> User:
         """Disable (or enable) an account; disabling ends its sessions at once. An account already in
-        that state is left as it is (nothing is recorded)."""
+        that state is left as it is (nothing is recorded); the last active administrator stays enabled."""
         user = self.require(username)
         if user.disabled == bool(disabled):
             return user
+        if disabled:
+            self._keep_an_admin(user, "停用该账号")
         db = self.kb.db()
         db["users"].update(username, {"disabled": int(disabled)})
         detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""
@@ -160,7 +193,7 @@ class Users:
     def set_password(self, username: str, password: str, actor: str = "", via: str = "cli") -> User:
         """Set a new password; every session of the account ends at once."""
         self.require(username)
-        check_password(password)
+        check_password(password, username)
         db = self.kb.db()
         db["users"].update(username, {"password_hash": _hasher.hash(password)})
         ended = self.kb.sessions.end_all(username, "password", db)

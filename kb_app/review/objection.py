@@ -70,13 +70,19 @@ def reassign(text: str, old: str, new: str) -> str:
 
 
 def history(kb, entry_id: str) -> list[dict]:
-    """Every objection filed against an entry, newest first, with its outcome and the reasons given."""
+    """Every objection filed against an entry, newest first, with its outcome and the reasons given; the
+    people by name as well (``filed_by_name``, each decision's ``actor_name``), by user name where the
+    account is gone."""
+    from .changes import people, person
+
+    filed = [cr for cr in kb.review.list(kind=KIND) if cr.data.get("entry") == entry_id]
+    names = people(kb) if filed else {}
     out = []
-    for cr in kb.review.list(kind=KIND):
-        if cr.data.get("entry") != entry_id:
-            continue
-        decisions = [e for e in kb.review.events(cr.id) if e["action"] in DECISIONS]
+    for cr in filed:
+        decisions = [{**e, "actor_name": person(names, e["actor"])}
+                     for e in kb.review.events(cr.id) if e["action"] in DECISIONS]
         out.append({"cr": cr.id, "state": cr.state, "outcome": OUTCOMES.get(cr.state, cr.state_label),
                     "from": cr.data.get("from"), "to": cr.data.get("to"), "reasons": cr.data.get("reasons"),
-                    "filed_by": cr.author, "filed": cr.created, "decisions": decisions})
+                    "filed_by": cr.author, "filed_by_name": person(names, cr.author), "filed": cr.created,
+                    "decisions": decisions})
     return out

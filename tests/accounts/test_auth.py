@@ -60,7 +60,7 @@ def test_change_password(kb):
     (("Bad Name", "某", "long-password", "agent"), "用户名“Bad Name”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。"),
     (("x1", "", "long-password", "agent"), "缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。"),
     (("x1", "某", "long-password", "boss"), "角色“boss”无效：可用的角色有 unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。"),
-    (("x1", "某", "long-password", "unit_editor"), "角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。"),
+    (("x1", "某", "long-password", "unit_editor"), "角色“单位编辑”必须指定所属单位：请选择所属单位。"),
     (("x1", "某", "long-password", "unit_reviewer", "no-such-unit"), "单位“no-such-unit”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。"),
     (("x1", "某", "short", "agent"), "密码太短：至少需要 8 个字符，请换一个更长的密码。"),
 ])
@@ -74,7 +74,29 @@ def test_duplicate_username(kb):
     kb.users.add("center", "张校核", "long-password", "center_reviewer")
     with pytest.raises(KbError) as e:
         kb.users.add("center", "别人", "long-password", "agent")
-    assert str(e.value) == "用户“center”已存在：请换一个用户名，或用 kb user passwd 修改其密码。"
+    assert str(e.value) == "用户“center”已存在：请换一个用户名；要修改其密码，请用“重置密码”。"
+
+
+def test_account_errors_name_no_command_and_the_command_line_adds_its_own_way(kb, monkeypatch):
+    """The core's messages are read on the users page too: they tell no one to type a command; kb user
+    adds how to do it there."""
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    for attempt in (lambda: kb.users.add("center", "别人", "long-password", "agent"),
+                    lambda: kb.users.add("x1", "某", "long-password", "unit_reviewer"),
+                    lambda: kb.users.add("x1", "某", "long-password", "unit_reviewer", "no-such-unit"),
+                    lambda: kb.users.set_password("nobody", "long-password")):
+        with pytest.raises(KbError) as e:
+            attempt()
+        assert "kb " not in str(e.value) and "--" not in str(e.value) and "命令行" not in str(e.value)
+    runner = CliRunner()
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    monkeypatch.setenv("KB_PASSWORD", "long-password")
+    result = runner.invoke(cli, ["user", "add", "center", "--name", "别人", "--role", "agent", *root])
+    assert result.exit_code == 1
+    assert result.output == ("错误：用户“center”已存在：请换一个用户名；要修改其密码，请用“重置密码”"
+                             "（命令行用 kb user passwd center）。\n")
+    result = runner.invoke(cli, ["user", "passwd", "nobody", *root])
+    assert result.output == "错误：用户“nobody”不存在：请检查用户名（用 kb user list 查看全部用户）。\n"
 
 
 @pytest.mark.parametrize("role, unit, party", [
@@ -167,3 +189,123 @@ def test_making_an_account_is_audited_with_who_made_it_and_its_role(kb, monkeypa
     runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", "--unit", "city-hrss", *root])
     line = runner.invoke(cli, ["user", "log", "hrss-editor", *root]).output
     assert "\t建立账号\thrss-editor\t-\t命令行\t" in line and line.rstrip().endswith("角色：单位编辑，单位：city-hrss")
+
+
+ADVICE = "请使用至少 8 位、包含字母和数字的组合。"
+
+
+@pytest.mark.parametrize("password, problem", [
+    ("12345678", "不能只用数字（生日、电话号码和连号最先被人猜到）"),
+    ("88888888", "不能只用数字（生日、电话号码和连号最先被人猜到）"),
+    ("20260101", "不能只用数字（生日、电话号码和连号最先被人猜到）"),
+    ("aaaaaaaa", "不能是同一个字符或几个字符的重复"),
+    ("abababab", "不能是同一个字符或几个字符的重复"),
+    ("abcdefgh", "不能是连续的数字或字母（如 12345678、abcdefgh）"),
+    ("HGFEDCBA", "不能是连续的数字或字母（如 12345678、abcdefgh）"),
+    ("my-Center-2026", "不能包含用户名"),
+    ("Password", "这是最常用的密码之一，很容易被猜中"),
+    ("qwerty123", "这是最常用的密码之一，很容易被猜中"),
+    ("a123456789", "这是最常用的密码之一，很容易被猜中"),
+    ("1qaz2wsx", "这是最常用的密码之一，很容易被猜中"),
+    ("woaini1314", "这是最常用的密码之一，很容易被猜中"),
+    ("admin123", "这是最常用的密码之一，很容易被猜中"),
+])
+def test_weak_passwords_are_refused_wherever_a_password_is_set(kb, monkeypatch, password, problem):
+    message = f"密码过于简单：{problem}。{ADVICE}"
+    with pytest.raises(KbError) as e:
+        kb.users.add("center", "张校核", password, "center_reviewer")
+    assert str(e.value) == message
+    assert kb.users.get("center") is None
+    kb.users.add("center", "张校核", "long-password", "center_reviewer")
+    with pytest.raises(KbError) as e:
+        kb.users.set_password("center", password)
+    assert str(e.value) == message
+    monkeypatch.setenv("KB_PASSWORD", password)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    result = CliRunner().invoke(cli, ["user", "passwd", "center", *root])
+    assert (result.exit_code, result.output) == (1, f"错误：{message}\n")
+    assert kb.authenticate("center", "long-password").username == "center"
+
+
+@pytest.mark.parametrize("password", ["correct-horse-1", "long-password", "Zhang-2026-hotline", "li-ming-0815",
+                                      "13579abc", "a1234567b"])
+def test_passwords_that_are_not_easily_guessed_are_accepted(kb, password):
+    kb.users.add("center", "张校核", password, "center_reviewer")
+    assert kb.authenticate("center", password).username == "center"
+
+
+def test_the_demo_password_is_accepted_for_every_demo_account(kb):
+    import scripts.demo_users as demo
+    from kb_app.accounts.auth import DEMO_PASSWORD
+
+    for username, name, role, unit in demo.DEMO_USERS:
+        assert kb.users.add(username, name, DEMO_PASSWORD, role, unit).username == username
+
+
+def test_an_account_gets_another_role_and_unit_checked_as_a_new_one_and_audited(kb):
+    kb.users.add("hrss-editor", "李编辑", "long-password", "unit_editor", "city-hrss")
+    moved = kb.users.set_role("hrss-editor", "unit_reviewer", "hotline-center", actor="admin", via="app")
+    assert (moved.role, moved.unit, moved.party) == ("unit_reviewer", "hotline-center", "unit:hotline-center")
+    assert kb.authenticate("hrss-editor", "long-password") == moved
+    for role, unit, message in [
+        ("unit_editor", "", "角色“单位编辑”必须指定所属单位：请选择所属单位。"),
+        ("unit_editor", "no-such-unit", "单位“no-such-unit”未在 regulations/units.yaml 中登记：请填写已登记的单位编号。"),
+        ("boss", "", "角色“boss”无效：可用的角色有 unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")]:
+        with pytest.raises(KbError) as e:
+            kb.users.set_role("hrss-editor", role, unit)
+        assert str(e.value) == message
+    assert kb.users.set_role("hrss-editor", "agent").unit == ""
+    assert kb.users.set_role("hrss-editor", "agent", actor="admin").role == "agent"     # as it was: nothing recorded
+    changes = [(e.event, e.label, e.actor, e.via, e.detail) for e in reversed(kb.audit.list("hrss-editor"))
+               if e.event == "role"]
+    assert changes == [
+        ("role", "修改角色", "admin", "app", "角色：单位编辑，单位：city-hrss → 角色：单位审核人，单位：hotline-center"),
+        ("role", "修改角色", "", "cli", "角色：单位审核人，单位：hotline-center → 角色：坐席")]
+    with pytest.raises(KbError) as e:
+        kb.users.set_role("nobody", "agent")
+    assert str(e.value) == "用户“nobody”不存在：请检查用户名。"
+
+
+LAST_ADMIN = ("不能{change}：“admin”是唯一在用的管理员账号，{change}后就没有人能管理账号了。"
+              "请先把另一个账号设为管理员，再{change}。")
+
+
+def test_the_last_active_administrator_keeps_the_role_and_stays_enabled(kb):
+    kb.users.add("admin", "孙管理", "long-password", "admin")
+    kb.users.add("admin2", "钱管理", "long-password", "admin")
+    kb.users.set_disabled("admin2")                    # a disabled administrator manages nothing
+    with pytest.raises(KbError) as e:
+        kb.users.set_role("admin", "agent")
+    assert str(e.value) == LAST_ADMIN.format(change="取消该账号的管理员角色")
+    with pytest.raises(KbError) as e:
+        kb.users.set_disabled("admin")
+    assert str(e.value) == LAST_ADMIN.format(change="停用该账号")
+    assert kb.users.require("admin") == User("admin", "孙管理", "admin")
+    assert [e.event for e in kb.audit.list("admin")] == ["created"]
+    kb.users.set_disabled("admin2", False)             # with another administrator, either may go
+    assert kb.users.set_role("admin", "agent").role == "agent"
+    with pytest.raises(KbError):
+        kb.users.set_disabled("admin2")
+    kb.users.set_role("admin", "admin")
+    assert kb.users.set_disabled("admin2").disabled
+
+
+def test_cli_user_role(kb):
+    runner = CliRunner()
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    kb.users.add("hrss-editor", "李编辑", "long-password", "unit_editor", "city-hrss")
+    kb.users.add("admin", "孙管理", "long-password", "admin")
+    result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_reviewer", "--unit", "city-hrss", *root])
+    assert (result.exit_code, result.output) == (0, "账号 hrss-editor 的角色已改为单位审核人·city-hrss（原为单位编辑·city-hrss）。\n")
+    result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_reviewer", "--unit", "city-hrss", *root])
+    assert result.output == "账号 hrss-editor 本来就是单位审核人·city-hrss，未作改动。\n"
+    result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_editor", *root])
+    assert (result.exit_code, result.output) == \
+        (1, "错误：角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。\n")
+    result = runner.invoke(cli, ["user", "role", "admin", "--role", "agent", *root])
+    assert (result.exit_code, result.output) == (1, f"错误：{LAST_ADMIN.format(change='取消该账号的管理员角色')}\n")
+    result = runner.invoke(cli, ["user", "disable", "admin", *root])
+    assert (result.exit_code, result.output) == (1, f"错误：{LAST_ADMIN.format(change='停用该账号')}\n")
+    log = runner.invoke(cli, ["user", "log", "hrss-editor", *root]).output
+    assert "\t修改角色\thrss-editor\t-\t命令行\t" in log
+    assert log.splitlines()[0].endswith("角色：单位编辑，单位：city-hrss → 角色：单位审核人，单位：city-hrss")

@@ -50,6 +50,13 @@ def test_objection_filed_from_the_page_and_refused(app_env):
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "异议不成立" in text and "不同意改派" in text
     assert kb.snapshot().entries["street-light-out"].handler == "city-urban-management"
+    # People by name, as on the other pages; by user name once the account is gone.
+    assert any("提出人：郑编辑　" in m.value for m in at.markdown)
+    assert any(c.value.endswith(" 褚审核：该路段属于市管道路，不同意改派。") for c in at.caption)
+    assert "um-editor" not in text and "xs-reviewer" not in text
+    kb.db()["users"].delete("um-editor")
+    at = open_page("app_pages/objection.py", users["center"])
+    assert any("提出人：um-editor　" in m.value for m in at.markdown)
 
 
 def test_objection_error_path_short_reason(app_env):

@@ -299,18 +299,89 @@ def test_my_work_shows_the_units_tasks_and_why_a_request_was_turned_down(kb, use
     assert said.endswith("）：与现行办法不符，不予采纳")
 
 
+def add_account(at, username, name, role, password):
+    """Fill in 新建账号 and press 建立."""
+    at.text_input(key="users_username").input(username)
+    at.text_input(key="users_name").input(name)
+    at.selectbox(key="users_role").set_value(role)
+    at.text_input(key="users_password").input(password)
+    at.button(key="users_add").click().run()
+
+
 def test_users_page_add_and_errors(kb, users):
     at = open_page("app_pages/users.py", users["admin"])
-    at.text_input(key="users_username").input("new-editor")
-    at.text_input(key="users_name").input("新编辑")
-    at.selectbox(key="users_role").set_value("unit_editor")
-    at.text_input(key="users_password").input("long-password")
-    at.button(key="users_add").click().run()
-    assert texts(at)[0] == ["角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。"]
+    add_account(at, "new-editor", "新编辑", "unit_editor", "long-password")
+    assert texts(at)[0] == ["角色“单位编辑”必须指定所属单位：请选择所属单位。"]
     at.selectbox(key="users_unit").set_value("city-hrss")
     at.button(key="users_add").click().run()
     assert texts(at) == ([], ["已建立账号 new-editor（单位编辑·示例市人力资源和社会保障局）。"])
     assert kb.authenticate("new-editor", "long-password").unit == "city-hrss"
+    # The form is empty again: the password typed does not stay in its field.
+    assert [at.text_input(key=k).value for k in ("users_username", "users_name", "users_email", "users_password")] \
+        == ["", "", "", ""]
+
+
+def test_users_page_refuses_a_weak_password_and_says_what_to_use(kb, users):
+    at = open_page("app_pages/users.py", users["admin"])
+    add_account(at, "new-agent", "新坐席", "agent", "12345678")
+    assert texts(at) == (["密码过于简单：不能只用数字（生日、电话号码和连号最先被人猜到）。"
+                          "请使用至少 8 位、包含字母和数字的组合。"], [])
+    assert kb.users.get("new-agent") is None
+    assert at.text_input(key="users_username").value == "new-agent"     # kept to be corrected
+
+
+def test_users_page_starts_with_no_account_chosen(kb, users):
+    at = open_page("app_pages/users.py", users["admin"])
+    assert at.selectbox(key="users_target").value is None
+    assert at.selectbox(key="users_target").placeholder == "请选择"
+    assert all(at.button(key=k).disabled for k in ("users_set_role", "users_disable", "users_enable", "users_passwd"))
+    at.selectbox(key="users_target").set_value("admin").run()
+    assert at.button(key="users_disable").disabled and at.button(key="users_set_role").disabled   # not oneself
+    assert not at.button(key="users_passwd").disabled
+
+
+def test_users_page_changes_an_accounts_role_and_unit(kb, users):
+    at = open_page("app_pages/users.py", users["admin"])
+    at.selectbox(key="users_target").set_value("hrss-editor").run()
+    # The fields start from what the account has.
+    assert (at.selectbox(key="users_new_role").value, at.selectbox(key="users_new_unit").value) == \
+        ("unit_editor", "city-hrss")
+    assert "李编辑，现为单位编辑·示例市人力资源和社会保障局" in [c.value for c in at.caption]
+    at.selectbox(key="users_new_role").set_value("unit_reviewer")
+    at.button(key="users_set_role").click().run()
+    assert texts(at) == ([], ["账号 hrss-editor 已改为单位审核人·示例市人力资源和社会保障局"
+                              "（原为单位编辑·示例市人力资源和社会保障局）。"])
+    assert kb.users.get("hrss-editor").party == "unit:city-hrss"
+    change = kb.audit.list("hrss-editor")[0]
+    assert (change.label, change.actor, change.via) == ("修改角色", "admin", "app")
+    at.selectbox(key="users_new_role").set_value("unit_editor")
+    at.selectbox(key="users_new_unit").set_value("")
+    at.button(key="users_set_role").click().run()
+    assert texts(at) == (["角色“单位编辑”必须指定所属单位：请选择所属单位。"], [])
+    assert not any("命令行" in e or "kb " in e or "--" in e for e in texts(at)[0])
+    assert kb.users.get("hrss-editor").role == "unit_reviewer"
+    at.selectbox(key="users_new_role").set_value("agent").run()
+    at.button(key="users_set_role").click().run()
+    assert texts(at) == ([], ["账号 hrss-editor 已改为坐席（原为单位审核人·示例市人力资源和社会保障局）。"])
+    assert (kb.users.get("hrss-editor").role, kb.users.get("hrss-editor").unit) == ("agent", "")
+    assert not at.exception and not at.warning
+
+
+def test_users_page_clears_the_new_password_after_a_reset(kb, users):
+    at = open_page("app_pages/users.py", users["admin"])
+    at.selectbox(key="users_target").set_value("agent").run()
+    at.text_input(key="users_new_password").input("agent")
+    at.button(key="users_passwd").click().run()
+    assert texts(at) == (["密码太短：至少需要 8 个字符，请换一个更长的密码。"], [])
+    assert at.subheader[-1].value == "登录审计"               # the rest of the page is still there
+    at.text_input(key="users_new_password").input("my-agent-2026")
+    at.button(key="users_passwd").click().run()
+    assert texts(at) == (["密码过于简单：不能包含用户名。请使用至少 8 位、包含字母和数字的组合。"], [])
+    at.text_input(key="users_new_password").input("Hotline-desk-7")
+    at.button(key="users_passwd").click().run()
+    assert texts(at) == ([], ["账号 agent 的密码已重置，其会话已全部结束。"])
+    assert at.text_input(key="users_new_password").value == ""
+    assert kb.authenticate("agent", "Hotline-desk-7").username == "agent"
 
 
 def test_users_page_is_for_admins_only(kb, users):

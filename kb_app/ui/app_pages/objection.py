@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from kb_app.review import objection
 from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -33,13 +32,13 @@ with show_errors():
             request = st.text_area("引发异议的工单（选填）", key="objection_request",
                                    placeholder="粘贴被派到本单位的来电诉求；异议成立后记入派单历史，供今后派单参考。")
             if st.button("提交异议", key="objection_submit", type="primary"):
-                cr = objection.file(kb, user, entry_id, reasons, proposed, request)
+                cr = kb.file_objection(user, entry_id, reasons, proposed, request)
                 st.success(f"已提交派单异议（变更请求 #{cr.id}），等待热线中心及{units[proposed]}审核。")
 
     st.subheader("异议记录")
     shown = 0
     for e in snap.directory():
-        records = objection.history(kb, e.id)
+        records = kb.objections(e.id)
         if not records or (user is not None and user.role in ("unit_editor", "unit_reviewer")
                            and user.unit not in {e.handler, *(r["to"] for r in records), *(r["from"] for r in records)}):
             continue
@@ -47,10 +46,10 @@ with show_errors():
             shown += 1
             with st.container(border=True):
                 st.markdown(f"**{e.title}** · 变更请求 #{r['cr']} · **{r['outcome']}**")
-                st.markdown(f"{snap.unit_name(r['from'])} → {snap.unit_name(r['to'])}　提出人：{r['filed_by']}　{r['filed'][:10]}")
+                st.markdown(f"{snap.unit_name(r['from'])} → {snap.unit_name(r['to'])}　提出人：{r['filed_by_name']}　{r['filed'][:10]}")
                 st.markdown(f"异议理由：{r['reasons']}")
                 for d in r["decisions"]:
                     if d.get("detail"):
-                        st.caption(f"{d['at'][:16]} {d['actor']}：{d['detail']}")
+                        st.caption(f"{d['at'][:16]} {d['actor_name']}：{d['detail']}")
     if not shown:
         st.info("暂无派单异议记录。")

@@ -9,6 +9,19 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
 
+UNIT_FIELD = "所属单位（单位编辑、单位审核人必填）"
+#: Fields emptied after a change went through, by the flag its success leaves.
+CLEARED_AFTER = {"users_added": ("users_username", "users_name", "users_email", "users_password"),
+                 "users_password_reset": ("users_new_password",)}
+
+
+def fill_role(by_name: dict, units: dict):
+    """An account chosen: the role and unit fields start from what it has."""
+    chosen = by_name.get(st.session_state.get("users_target"))
+    st.session_state["users_new_role"] = chosen.role if chosen else None
+    st.session_state["users_new_unit"] = chosen.unit if chosen and chosen.unit in units else ""
+
+
 st.title("用户管理")
 user = st.session_state.get("user")
 if user is None or user.role != "admin":
@@ -19,6 +32,11 @@ show_flash("users")
 with show_errors():
     kb = get_kb()
     units = kb.review.unit_names()
+    unit_name = kb.snapshot().unit_name
+
+    def unit_choice(unit: str) -> str:
+        return units.get(unit, "（无）")
+
     accounts = kb.users.list()
     now = kb.now()
     locks = kb.throttle.active_locks()
@@ -28,6 +46,12 @@ with show_errors():
                    "状态": "已停用" if u.disabled else "已锁定" if u.username in locked else "正常"}
                   for u in accounts], hide_index=True, key="users_table")
 
+    # What was typed for a change that went through is cleared before its fields are drawn (a password
+    # must not stay in a field), as the review page clears a comment once sent.
+    for done, fields in CLEARED_AFTER.items():
+        if st.session_state.pop(done, False):
+            st.session_state.update(dict.fromkeys(fields, ""))
+
     st.subheader("新建账号")
     with st.form("users_add_form"):
         c1, c2 = st.columns(2)
@@ -35,8 +59,7 @@ with show_errors():
         name = c2.text_input("姓名", key="users_name")
         role = c1.selectbox("角色", list(ROLES), format_func=ROLES.get,
                             placeholder=SELECT_PLACEHOLDER, key="users_role")
-        unit = c2.selectbox("所属单位（单位编辑、单位审核人必填）", [""] + list(units),
-                            format_func=lambda u: units.get(u, "（无）"),
+        unit = c2.selectbox(UNIT_FIELD, [""] + list(units), format_func=unit_choice,
                             placeholder=SELECT_PLACEHOLDER, key="users_unit")
         email = c1.text_input("邮箱（可选）", key="users_email")
         password = c2.text_input("初始密码（至少 8 位）", type="password", key="users_password")
@@ -44,29 +67,54 @@ with show_errors():
             with show_errors():
                 u = kb.users.add(username, name, password, role, unit if role in UNIT_ROLES or unit else "", email,
                                  actor=user.username, via="app")
-                flash("users", f"已建立账号 {u.username}（{u.role_named(kb.snapshot().unit_name)}）。")
+                st.session_state["users_added"] = True
+                flash("users", f"已建立账号 {u.username}（{u.role_named(unit_name)}）。")
                 st.rerun()
 
-    st.subheader("停用、恢复、重置密码")
-    names = [u.username for u in accounts]
-    if names:
+    st.subheader("修改角色和单位、停用、恢复、重置密码")
+    by_name = {u.username: u for u in accounts}
+    if by_name:
         disabled = {u.username for u in accounts if u.disabled}
-        target = st.selectbox("账号", names, placeholder=SELECT_PLACEHOLDER, key="users_target",
-                              format_func=lambda u: f"{u}（已停用）" if u in disabled else u)
+        # Nothing is chosen until the administrator chooses: no account is changed by accident (their own least).
+        target = st.selectbox("账号", list(by_name), index=None, placeholder=SELECT_PLACEHOLDER, key="users_target",
+                              format_func=lambda u: f"{u}（已停用）" if u in disabled else u,
+                              on_change=fill_role, args=(by_name, units))
+        chosen = by_name.get(target)
+        own = target == user.username
+        if chosen is None:
+            st.caption("请先选择账号。")
+        else:
+            st.caption(f"{chosen.name}，现为{chosen.role_named(unit_name)}"
+                       + ("（自己的账号：角色和停用请由另一位管理员修改）" if own else ""))
+        c1, c2 = st.columns(2)
+        new_role = c1.selectbox("新角色", list(ROLES), index=None, format_func=ROLES.get,
+                                placeholder=SELECT_PLACEHOLDER, key="users_new_role")
+        new_unit = c2.selectbox(UNIT_FIELD, [""] + list(units), format_func=unit_choice,
+                                placeholder=SELECT_PLACEHOLDER, key="users_new_unit")
+        if st.button("修改角色和单位", key="users_set_role", disabled=chosen is None or own):
+            with show_errors():
+                u = kb.users.set_role(target, new_role, new_unit, actor=user.username, via="app")
+                flash("users", f"账号 {target} 已改为{u.role_named(unit_name)}（原为{chosen.role_named(unit_name)}）。"
+                      if u != chosen else f"账号 {target} 本来就是{u.role_named(unit_name)}，未作改动。")
+                st.rerun()
         new_password = st.text_input("新密码", type="password", key="users_new_password")
         c1, c2, c3 = st.columns(3)
-        if c1.button("停用", key="users_disable", disabled=target == user.username or target in disabled):
-            kb.users.set_disabled(target, True, actor=user.username, via="app")
-            flash("users", f"账号 {target} 已停用，其会话已全部结束。")
-            st.rerun()
+        if c1.button("停用", key="users_disable", disabled=chosen is None or own or target in disabled):
+            with show_errors():
+                kb.users.set_disabled(target, True, actor=user.username, via="app")
+                flash("users", f"账号 {target} 已停用，其会话已全部结束。")
+                st.rerun()
         if c2.button("恢复", key="users_enable", disabled=target not in disabled):
-            kb.users.set_disabled(target, False, actor=user.username, via="app")
-            flash("users", f"账号 {target} 已恢复。")
-            st.rerun()
-        if c3.button("重置密码", key="users_passwd"):
-            kb.users.set_password(target, new_password, actor=user.username, via="app")
-            flash("users", f"账号 {target} 的密码已重置，其会话已全部结束。")
-            st.rerun()
+            with show_errors():
+                kb.users.set_disabled(target, False, actor=user.username, via="app")
+                flash("users", f"账号 {target} 已恢复。")
+                st.rerun()
+        if c3.button("重置密码", key="users_passwd", disabled=chosen is None):
+            with show_errors():
+                kb.users.set_password(target, new_password, actor=user.username, via="app")
+                st.session_state["users_password_reset"] = True
+                flash("users", f"账号 {target} 的密码已重置，其会话已全部结束。")
+                st.rerun()
 
     st.subheader("登录锁定")
     if not locks:
@@ -91,8 +139,8 @@ with show_errors():
                       for s in sessions], hide_index=True, key="users_sessions")
 
     st.subheader("登录审计")
-    who = st.selectbox("账号", [""] + names, format_func=lambda u: u or "（全部）",
+    who = st.selectbox("账号", [""] + list(by_name), format_func=lambda u: u or "（全部）",
                        placeholder=SELECT_PLACEHOLDER, key="users_audit_user")
     events = kb.audit.list(who or None)
-    st.caption(f"最近 {len(events)} 条：登录、登录失败、锁定、解锁、退出、会话超时、修改密码、停用与恢复账号。")
+    st.caption(f"最近 {len(events)} 条：登录、登录失败、锁定、解锁、退出、会话超时、修改密码、修改角色、停用与恢复账号。")
     st.dataframe([e.row() for e in events], hide_index=True, key="users_audit")

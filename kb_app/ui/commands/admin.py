@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
 
+from ...exceptions import AccountError
 from ...labels import VIA_LABELS, label
-from ...cli import CONFIG_HELP, DIRECTORY, ROOT_HELP, cli, echo_table, errors, os_user, read_password, root_options
+from ...cli import (CONFIG_HELP, DIRECTORY, ROOT_HELP, Refusal, cli, echo_table, errors, os_user, read_password,
+                    root_options)
 
 
 @cli.command()
@@ -58,18 +61,47 @@ def user():
     示例：
         kb user add center --name 张校核 --role center_reviewer
         kb user list
+        kb user role hrss-editor --role unit_reviewer --unit city-hrss
         kb user unlock center
     """
+
+
+#: How to do on the command line what an account error asks for, by the field it is about (the core's
+#: messages name no channel: the users page shows them too).
+ACCOUNT_HINTS = {"unit": "命令行用 --unit 填写 units.yaml 中的单位编号",
+                 "exists": "命令行用 kb user passwd {username}",
+                 "missing": "用 kb user list 查看全部用户"}
+
+
+def account_hints(fn):
+    """An account error of a ``kb user`` command, with how to put it right on the command line."""
+
+    @functools.wraps(fn)
+    def wrapper(kb, **kwargs):
+        try:
+            return fn(kb, **kwargs)
+        except AccountError as e:
+            hint = ACCOUNT_HINTS.get(e.field)
+            if not hint:
+                raise
+            said = str(e).removesuffix("。")
+            raise Refusal(f"{said}（{hint.format(username=kwargs.get('username') or '用户名')}）。") from None
+
+    return wrapper
+
+
+ROLE_HELP = "角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。"
+UNIT_HELP = "所属单位编号（单位编辑、单位审核人必填，须在 units.yaml 中登记）。"
 
 
 @user.command(name="add")
 @root_options
 @click.argument("username")
 @click.option("--name", required=True, help="姓名（出现在审核记录中）。")
-@click.option("--role", required=True,
-              help="角色：unit_editor、unit_reviewer、center_reviewer、legal_reviewer、agent、admin。")
-@click.option("--unit", default="", help="所属单位编号（单位编辑、单位审核人必填）。")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--unit", default="", help=UNIT_HELP)
 @click.option("--email", default="", help="电子邮箱（用于识别 git 推送的作者）。")
+@account_hints
 def user_add(kb, username, name, role, unit, email):
     """新建账号；密码取自环境变量 KB_PASSWORD，否则在终端提示输入，或读标准输入的第一行（脚本用管道传入）。
 
@@ -105,6 +137,7 @@ def user_list(kb):
 @root_options
 @click.argument("username")
 @click.option("--enable", is_flag=True, help="恢复已停用的账号。")
+@account_hints
 def user_disable(kb, username, enable):
     """停用（或用 --enable 恢复）账号。
 
@@ -120,9 +153,34 @@ def user_disable(kb, username, enable):
     click.echo(f"账号 {u.username} 已恢复。" if enable else f"账号 {u.username} 已停用，其会话已全部结束。")
 
 
+@user.command(name="role")
+@root_options
+@click.argument("username")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--unit", default="", help=UNIT_HELP + "其他角色不填则不属于任何单位。")
+@account_hints
+def user_role(kb, username, role, unit):
+    """修改账号的角色和所属单位，要求与新建账号相同；唯一在用的管理员账号不能改为其他角色。
+
+    该账号已登录的会话不必重新登录，下一次操作起按新角色办理。
+
+    \b
+    示例：
+        kb user role hrss-editor --role unit_reviewer --unit city-hrss
+        kb user role hrss-reviewer --role agent
+    """
+    before = kb.users.require(username)
+    after = kb.users.set_role(username, role, unit, actor=os_user())
+    if after == before:
+        click.echo(f"账号 {username} 本来就是{after.role_label}，未作改动。")
+    else:
+        click.echo(f"账号 {username} 的角色已改为{after.role_label}（原为{before.role_label}）。")
+
+
 @user.command(name="passwd")
 @root_options
 @click.argument("username")
+@account_hints
 def user_passwd(kb, username):
     """修改账号密码（该账号的会话随即全部结束）；新密码取自 KB_PASSWORD，否则在终端提示输入，或读标准输入的第一行。
 
@@ -161,7 +219,7 @@ def user_unlock(kb, username, client):
 @click.argument("username", required=False)
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="最多显示几条。")
 def user_log(kb, username, limit):
-    """登录与账号审计记录（登录、失败、锁定、解锁、退出、改密、停用），最新的在前。
+    """登录与账号审计记录（登录、失败、锁定、解锁、退出、改密、停用、改角色），最新的在前。
 
     \b
     示例：
