@@ -28,6 +28,7 @@ import numpy as np
 
 from ..search.analysis import normalize
 from ..exceptions import KbError
+from ..privacy import without_labels
 from ..dispatch.regions import NO_REGION, region_finder
 from .stats import to_csv
 from ..search.textsim import WordIndex
@@ -235,6 +236,13 @@ def cluster_texts(texts: list[str], weights=None, synonym_groups=()) -> tuple[np
 # -- the report ------------------------------------------------------------------------------------
 
 
+def text_key(text: str) -> str:
+    """A logged (masked) text as it is clustered: normalised, one space between words, without the labels
+    masking put in place of personal details (``[姓名]``, ``[手机号]`` …: they say nothing about the matter,
+    and are no word of a topic's label)."""
+    return normalize(" ".join(without_labels(text).split()))
+
+
 @dataclasses.dataclass
 class Request:
     at: str
@@ -242,7 +250,7 @@ class Request:
     entry: str
     source: str
     region: str
-    #: The text normalised (analysis.normalize, one space between words): what is clustered.
+    #: The text as it is clustered (text_key: normalised, one space between words, no masking labels).
     key: str = ""
 
 
@@ -332,7 +340,7 @@ class HotIssues:
         def norm(text):
             value = normal.get(text)
             if value is None:
-                value = normal[text] = normalize(" ".join(text.split()))
+                value = normal[text] = text_key(text)
             return value
 
         out = []

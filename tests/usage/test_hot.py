@@ -186,3 +186,26 @@ def test_label_words_join_only_known_terms_written_together():
     assert label_words(["共享", "单车", "乱停"], texts, weights, known={"共享单车"}.__contains__) == ["共享单车", "乱停"]
     assert label_words(["共享", "单车"], texts, weights) == ["共享", "单车"]  # not a known term
     assert label_words(["单车", "共享"], ["单车很多", "共享"], np.ones(2), {"共享单车"}.__contains__) == ["单车", "共享"]
+
+
+#: What masking puts in place of personal details: never a word of a topic.
+MASK_WORDS = {"姓名", "手机号", "身份证号", "银行卡号", "邮箱", "账号", "车牌", "门牌"}
+
+
+def test_masking_labels_are_no_words_of_a_topic(kb):
+    """A caller who gives a name and a phone number says nothing more about the matter: the labels
+    masking leaves ([姓名], [手机号]) neither name a topic nor join texts into one."""
+    log = [("社保卡丢了怎么补办", 4), ("社保卡补办需要什么材料", 3), ("社保卡丢了", 3), ("社保卡挂失补办", 2),
+           ("我叫张三，电话13812345678，社保卡丢了", 1), ("我叫李四，身份证号110101199003071234，家里停水了", 1),
+           ("我叫王五，手机13912345678，路灯不亮", 1), *[(t, 4) for t in OTHERS]]
+    for text, n in log:
+        for _ in range(n):
+            kb.feedback.log_search(text, "public", 1)
+    r = kb.hot.report(START, END)
+    assert r.totals["current"] == sum(n for _t, n in log)
+    sscard = next(t for t in r.topics if "社保卡" in t["label"])
+    assert sscard["current"] == 13
+    for t in r.topics:
+        assert not MASK_WORDS & set(t["words"]) and not any(w in t["label"] for w in MASK_WORDS), t["label"]
+    # Three requests share nothing but 我叫[姓名] and a number: they are not one topic.
+    assert not [t for t in r.topics if all("[姓名]" in e for e in t["examples"])]
