@@ -11,6 +11,10 @@ report compares a period with the one of the same length just before it:
 * **by region** — the district a request concerns: a district of ``units.yaml`` named in its
   text, or for a dispatch the district recorded with it (``""``: citywide or not known).
 
+Limited to a **unit**, the requests are those the usage statistics count for it (``Stats.searches_of``):
+searches that opened one of its entries (a citizen's search: whose query opened one in the two periods),
+and dispatches to a directory entry it leads (``Entry.lead_unit``).
+
 An issue is **rising** when it has at least ``MIN_RISING`` requests in the period, at least
 ``RISE_RATIO`` times the previous period's (add-one smoothed), and the rise is unlikely to be
 chance (``(current - previous) / sqrt(current + previous) >= RISE_Z``, a Poisson difference test).
@@ -269,6 +273,7 @@ class HotReport:
     by_region: list[dict]
     trend: list[dict]
     seconds: float = 0.0
+    unit: str | None = None
 
     @property
     def rising(self) -> list[dict]:
@@ -326,15 +331,21 @@ class HotIssues:
     def __init__(self, kb):
         self.kb = kb
 
-    def requests(self, since: dt.date, until: dt.date) -> list[Request]:
-        """Searches and dispatch texts from ``since`` to ``until`` (both included)."""
+    def requests(self, since: dt.date, until: dt.date, unit: str | None = None) -> list[Request]:
+        """Searches and dispatch texts from ``since`` to ``until`` (both included); of ``unit``'s entries only
+        when given (see the module's description)."""
         lo, hi = since.isoformat(), (until + dt.timedelta(days=1)).isoformat()
+        of_unit, params = self.kb.stats.searches_of(unit, lo, hi)
         with self.kb.db_transaction(write=False) as db:
             searches = db.execute("select at, query, coalesce(opened, '') from search_log where at >= ? and at < ? "
-                                  "and query != '' and hits is not null", [lo, hi]).fetchall()
+                                  f"and query != '' and hits is not null {of_unit}", [lo, hi, *params]).fetchall()
             dispatches = db.execute("select at, text, entry, coalesce(region, '') from dispatch_history "
                                     "where at >= ? and at < ? and text != ''", [lo, hi]).fetchall()
-        find = region_finder(self.kb.snapshot())
+        snap = self.kb.snapshot()
+        if unit:
+            led = {e.id for e in snap.directory() if e.lead_unit == unit}
+            dispatches = [d for d in dispatches if d[2] in led]
+        find = region_finder(snap)
         normal: dict[str, str] = {}
 
         def norm(text):
@@ -355,8 +366,9 @@ class HotIssues:
         return out
 
     def report(self, start: dt.date | None = None, end: dt.date | None = None, region: str | None = None,
-               limit: int = 30, trend_topics: int = 6) -> HotReport:
-        """The hot issues from ``start`` to ``end`` (default: the 30 days up to today) against the period before."""
+               unit: str | None = None, limit: int = 30, trend_topics: int = 6) -> HotReport:
+        """The hot issues from ``start`` to ``end`` (default: the 30 days up to today) against the period before,
+        of one ``region`` and of one ``unit``'s entries when given."""
         import time
 
         started = time.perf_counter()
@@ -365,7 +377,7 @@ class HotIssues:
         if start > end:
             raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
         prev_start, prev_end = periods(start, end)
-        rows = self.requests(prev_start, end)
+        rows = self.requests(prev_start, end, unit)
         if region:
             wanted = "" if region == NO_REGION else region
             rows = [r for r in rows if r.region == wanted]
@@ -385,7 +397,7 @@ class HotIssues:
                             "dispatches": sum(1 for r, c in zip(rows, current) if c and r.source == "dispatch"),
                             "clustered": int((labels[current] >= 0).sum()) if rows else 0},
                            topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
-                           self._trend(rows, labels, topics, trend_topics, prev_start, end))
+                           self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -439,7 +451,7 @@ class HotIssues:
         out = []
         for entry_id in sorted(set(cur) | set(prev), key=lambda e: (-cur[e], -prev[e], e)):
             entry = snap.entries.get(entry_id)
-            unit = (entry.handler or entry.unit) if entry else ""
+            unit = entry.lead_unit if entry else ""
             out.append({"entry": entry_id, "title": self._title(snap, entry_id), "unit": unit,
                         "unit_name": snap.unit_name(unit) if unit else "", **_change(cur[entry_id], prev[entry_id])})
         return out

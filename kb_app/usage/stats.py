@@ -166,7 +166,7 @@ class Stats:
     def _search_filter(self, unit):
         return ("and unit = ?", [unit]) if unit else ("", [])
 
-    def _searches_of(self, unit, lo: str, hi: str):
+    def searches_of(self, unit, lo: str, hi: str):
         """The filter for a unit's searches: an agent's search carries the unit of the entry opened from
         it; a citizen's is a row of its own, and the answer opened from its results another row with the
         same query, so the searches of a query that opened one of the unit's entries in the range count."""
@@ -177,7 +177,7 @@ class Stats:
 
     def searches_per_day(self, start=None, end=None, unit=None) -> list[dict]:
         lo, hi = self._bounds(start, end)
-        extra, params = self._searches_of(unit, lo, hi)
+        extra, params = self.searches_of(unit, lo, hi)
         return self._query(f"select substr(at, 1, 10) as day, count(*) as searches, "
                            f"sum(case when hits = 0 and {NOT_ALARMED} then 1 else 0 end) as zero from search_log "
                            f"where at >= ? and at < ? and hits is not null {extra} group by day order by day",
@@ -185,7 +185,7 @@ class Stats:
 
     def top_queries(self, start=None, end=None, unit=None, limit: int = 20) -> list[dict]:
         lo, hi = self._bounds(start, end)
-        extra, params = self._searches_of(unit, lo, hi)
+        extra, params = self.searches_of(unit, lo, hi)
         # An answer opened from the public site's results is a row of its own (no hits) with the query.
         return self._query(f"select query, sum(case when hits is not null then 1 else 0 end) as searches, "
                            f"sum(case when hits = 0 and {NOT_ALARMED} then 1 else 0 end) as zero, "
@@ -329,7 +329,7 @@ class Stats:
         tasks = self.tasks_by_unit(start, end, unit)
         outcomes = self.direct_answers_per_day(start, end, unit)
         lo, hi = self._bounds(start, end)
-        extra, params = self._searches_of(unit, lo, hi)
+        extra, params = self.searches_of(unit, lo, hi)
         weak = self._query(f"select count(*) as n from search_log where at >= ? and at < ? and hits > 0 "
                            f"and weak = 1 and {NOT_ALARMED} {extra}", [lo, hi, *params])[0]["n"]
         return Summary(sum(r["searches"] for r in per_day), sum(r["zero"] or 0 for r in per_day), views,

@@ -129,6 +129,31 @@ def test_hot_issues_for_the_center(app_env):
     assert [r["区域"] for r in ui_helpers.table_with(at, "最多的议题")] == ["东湖区"]
 
 
+
+def hot_caption(at) -> str:
+    return next(c.value for c in at.caption if "本期 2026-10-24 至 2026-11-22：" in c.value)
+
+
+def test_hot_issues_follow_the_unit_filter(app_env):
+    """With a unit chosen, hot issues count its requests only, as the figures above them do."""
+    import datetime as dt
+
+    from scripts import bench_hot
+
+    bench_hot.insert(app_env, bench_hot.generate(1500, dt.date(2026, 11, 22), seed=4))
+    at = open_page(ADMIN)
+    everyone = hot_caption(at)
+    assert [w for w in at.warning if "单车" in w.value]
+    at.selectbox(key="stats_unit").set_value("city-hrss").run()
+    assert not at.exception
+    mine = hot_caption(at)
+    assert mine.startswith("示例市人力资源和社会保障局的诉求，本期") and mine != everyone
+    hrss = app_env.hot.report(dt.date(2026, 10, 24), dt.date(2026, 11, 22), unit="city-hrss")
+    assert f"{hrss.totals['current']} 件（上期" in mine and hrss.totals["current"] > 0
+    assert not [w for w in at.warning if "单车" in w.value]     # nobody dispatched shared bikes to the unit
+    assert {r["主办/所属单位"] for r in ui_helpers.table_with(at, "主办/所属单位")} == {"示例市人力资源和社会保障局"}
+
+
 def topic_examples(at) -> str:
     """The text of the chosen topic's masked examples."""
     return next(h.proto.body for h in at.get("html") if "<li>" in h.proto.body and "件" not in h.proto.body)

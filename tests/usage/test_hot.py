@@ -157,6 +157,11 @@ def test_cli_report_hot(hkb, sample_root, tmp_path):
     assert res.exit_code == 0 and res.output.startswith("区域,本期,上期,变化,趋势,最多的议题\n")
     res = runner.invoke(cli, [*args, "--from", "2026-11-30", "--to", "2026-11-01"])
     assert res.exit_code == 1 and "起始日期 2026-11-30 晚于结束日期 2026-11-01" in res.output
+    res = runner.invoke(cli, [*args, "--unit", "city-hrss"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0].endswith("，单位：示例市人力资源和社会保障局") and "上升的议题：无" in res.output
+    res = runner.invoke(cli, [*args, "--unit", "city-hsrr"], env={"KB_TODAY": TODAY})
+    assert res.exit_code != 0 and "没有编号为“city-hsrr”的承办单位" in res.output
 
 
 #: Requests about other matters, so that the words of the ones under test are rare, as they are in use.
@@ -209,3 +214,30 @@ def test_masking_labels_are_no_words_of_a_topic(kb):
         assert not MASK_WORDS & set(t["words"]) and not any(w in t["label"] for w in MASK_WORDS), t["label"]
     # Three requests share nothing but 我叫[姓名] and a number: they are not one topic.
     assert not [t for t in r.topics if all("[姓名]" in e for e in t["examples"])]
+
+
+def test_unit_filter_counts_what_the_unit_statistics_count(hkb, generated):
+    """Of one unit: the searches that opened one of its entries (an agent's, and a citizen's whose question
+    opened one on the public site) and the dispatches to directory entries it leads, as the page's other
+    figures count them; the others' requests are left out."""
+    pk = hkb.feedback.log_search("社保卡丢了怎么补办", "agent", 2, username="a1")
+    hkb.feedback.log_open("sscard-reissue", pk, audience="agent", username="a1")
+    hkb.feedback.log_events([{"type": "search", "query": "社保卡补办要带什么", "hits": 3},
+                             {"type": "open", "query": "社保卡补办要带什么", "entry": "sscard-reissue"}])
+    pk = hkb.feedback.log_search("孩子打疫苗去哪", "agent", 2, username="a1")
+    hkb.feedback.log_open("vaccination-children", pk, audience="agent", username="a1")
+    snap = hkb.snapshot()
+    led = {e.id for e in snap.directory() if e.lead_unit == "city-hrss"}
+    assert "wage-arrears" in led and snap.entries["wage-arrears"].unit == "hotline-center"
+    dispatched = sum(g["source"] == "dispatch" and g["entry"] in led and g["at"] >= START.isoformat()
+                     for g in generated)
+    everyone = hkb.hot.report(START, END)
+    r = hkb.hot.report(START, END, unit="city-hrss")
+    assert r.unit == "city-hrss" and everyone.unit is None
+    assert (r.totals["searches"], r.totals["dispatches"]) == (2, dispatched) and dispatched
+    assert r.totals["current"] < everyone.totals["current"]
+    assert {row["unit"] for row in r.by_entry} == {"city-hrss"}
+    assert not [t for t in r.topics if is_bikes(t)]
+    # The hotline center keeps wage-arrears, but city-hrss handles it: its dispatches are not the center's.
+    center = hkb.hot.report(START, END, unit="hotline-center")
+    assert not {row["entry"] for row in center.by_entry} & led

@@ -199,12 +199,14 @@ with show_errors():
     if getattr(user, "role", None) in CENTER_ROLES:
         st.divider()
         st.subheader("热点议题（每月一题候选）")
-        st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。")
+        st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。"
+                   "选了单位时，只计打开过该单位条目的检索和派给该单位事项的诉求。")
         regions = ["", *districts(snap), NO_REGION]
         region = st.selectbox("区域", regions, format_func=lambda r: r or "全部区域",
                               placeholder=SELECT_PLACEHOLDER, key="hot_region") or None
-        hot = kb.hot.report(start, end, region)
-        st.caption(f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
+        hot = kb.hot.report(start, end, region, unit)
+        st.caption((f"{snap.unit_name(unit)}的诉求，" if unit else "") +
+                   f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
                    f"{hot.previous_end}：{hot.totals['previous']} 件），检索 {hot.totals['searches']}、派单 "
                    f"{hot.totals['dispatches']}。")
         for item in hot.rising:
