@@ -18,6 +18,8 @@ and dispatches to a directory entry it leads (``Entry.lead_unit``).
 An issue is **rising** when it has at least ``MIN_RISING`` requests in the period, at least
 ``RISE_RATIO`` times the previous period's (add-one smoothed), and the rise is unlikely to be
 chance (``(current - previous) / sqrt(current + previous) >= RISE_Z``, a Poisson difference test).
+Its 趋势 (``flag``) is 上升, or 新出现 when the previous period had none; an issue new in the period but
+with fewer than ``MIN_RISING`` requests is 新出现（不足 5 件）, no rise: its 变化率 reads 新 all the same.
 """
 
 from __future__ import annotations
@@ -312,11 +314,19 @@ def flag(current: int, previous: int) -> str:
     return ""
 
 
+def trend(current: int, previous: int) -> str:
+    """The 趋势 shown beside the 变化率: the rise (:func:`flag`), or for a count the previous period did not
+    have and too small to call a rise, 新出现（不足 5 件）: a 变化率 of 新 never stands beside no 趋势."""
+    if not flag(current, previous) and current and not previous:
+        return f"新出现（不足 {MIN_RISING} 件）"
+    return flag(current, previous)
+
+
 def _change(current: int, previous: int) -> dict:
     rate = (current - previous) / previous if previous else None
     return {"current": current, "previous": previous, "change": current - previous,
             "change_rate": f"{rate:+.0%}" if rate is not None else ("新" if current else ""),
-            "rising": rising(current, previous), "flag": flag(current, previous)}
+            "rising": rising(current, previous), "flag": trend(current, previous)}
 
 
 def periods(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:

@@ -241,3 +241,16 @@ def test_hot_topic_trend_marks_the_current_period(monkeypatch):
     assert note["encoding"]["text"]["field"] == "说明"
     charts.topic_trend([], start, end, current)
     assert len(drawn) == 1  # nothing to draw
+
+
+def test_a_small_new_topic_has_a_trend_that_agrees_with_its_change(app_env):
+    """变化率 新 (none the period before) and a 趋势 that says so, though 4 requests are too few to call a rise."""
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-20"))
+    for text, n in [("护照丢了怎么补办", 2), ("护照过期了怎么换", 2), ("家里停水了", 4), ("小区又停水了", 4),
+                    ("停水一整天", 4), ("路灯不亮", 4), ("路灯坏了黑乎乎", 4)]:
+        for _ in range(n):
+            day.feedback.log_search(text, "public", 1)
+    at = open_page(ADMIN)
+    passport = next(r for r in ui_helpers.table_with(at, "议题") if "护照" in r["议题"])
+    assert (passport["本期"], passport["变化率"], passport["趋势"]) == ("4", "新", "新出现（不足 5 件）")
+    assert not [w for w in at.warning if "护照" in w.value]          # no rise: not among the warnings

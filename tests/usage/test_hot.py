@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_app.cli import cli
-from kb_app.usage.hot import cluster_texts, flag, label_words, periods, rising
+from kb_app.usage.hot import cluster_texts, flag, label_words, periods, rising, trend
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
 
@@ -241,3 +241,23 @@ def test_unit_filter_counts_what_the_unit_statistics_count(hkb, generated):
     # The hotline center keeps wage-arrears, but city-hrss handles it: its dispatches are not the center's.
     center = hkb.hot.report(START, END, unit="hotline-center")
     assert not {row["entry"] for row in center.by_entry} & led
+
+
+@pytest.mark.parametrize("current, previous, expected", [
+    (20, 0, "新出现"), (20, 5, "上升"), (20, 15, ""), (4, 0, "新出现（不足 5 件）"), (1, 0, "新出现（不足 5 件）"),
+    (0, 0, ""), (0, 3, ""), (3, 1, "")])
+def test_trend_never_leaves_a_new_count_without_one(current, previous, expected):
+    assert trend(current, previous) == expected
+
+
+def test_a_small_new_topic_reads_new_in_both_columns(kb):
+    """A topic the previous period did not have reads 新 as its 变化率, and its 趋势 says it is new too
+    (新出现, or 新出现（不足 5 件）: too few to call a rise), never nothing."""
+    for text, n in [("护照丢了怎么补办", 2), ("护照过期了怎么换", 2), *[(t, 4) for t in OTHERS]]:
+        for _ in range(n):
+            kb.feedback.log_search(text, "public", 1)
+    r = kb.hot.report(START, END)
+    passport = next(t for t in r.topics if "护照" in t["label"])
+    assert (passport["current"], passport["previous"], passport["change_rate"]) == (4, 0, "新")
+    assert passport["flag"] == "新出现（不足 5 件）" and passport not in r.rising
+    assert all(t["flag"].startswith("新出现") for t in r.topics if t["change_rate"] == "新")
