@@ -13,6 +13,7 @@ from kb_app import open_kb
 from kb_app.accounts.auth import User
 
 from .. import ui_helpers
+from ..review_helpers import published_requests
 
 HRSS = User("hrss-editor", "人社编辑", "unit_editor", "city-hrss")
 ADMIN = User("admin", "孙管理", "admin", "")
@@ -254,3 +255,17 @@ def test_a_small_new_topic_has_a_trend_that_agrees_with_its_change(app_env):
     passport = next(r for r in ui_helpers.table_with(at, "议题") if "护照" in r["议题"])
     assert (passport["本期"], passport["变化率"], passport["趋势"]) == ("4", "新", "新出现（不足 5 件）")
     assert not [w for w in at.warning if "护照" in w.value]          # no rise: not among the warnings
+
+
+def test_review_turnaround_says_minutes_hours_and_days(app_env):
+    """A review of one minute reads 1 分钟, not 0.0 小时; hours up to two days, days beyond."""
+    published_requests(app_env, [(1, "city-hrss", "2026-11-02T09:00:00", "2026-11-02T09:01:00"),
+                                 (2, "city-housing", "2026-11-02T09:00:00", "2026-11-02T12:30:00"),
+                                 (3, "city-housing", "2026-11-02T09:00:00", "2026-11-07T09:00:00")])
+    at = open_page(ADMIN)
+    rows = {r["单位"]: r for r in ui_helpers.table_with(at, "已发布变更数")}
+    hrss = rows["示例市人力资源和社会保障局"]
+    assert (hrss["平均用时"], hrss["中位用时"], hrss["最长用时"]) == ("1 分钟", "1 分钟", "1 分钟")
+    housing = next(r for name, r in rows.items() if name != "示例市人力资源和社会保障局")
+    assert (housing["中位用时"], housing["最长用时"]) == ("2.6 天", "5.0 天")
+    assert "平均用时（小时）" not in hrss

@@ -9,7 +9,7 @@ from kb_app.export import spreadsheet_bytes
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
 from kb_app.dispatch.regions import NO_REGION, districts
-from kb_app.usage.stats import SECTIONS
+from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
 from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
@@ -191,7 +191,9 @@ with show_errors():
     show_table(labelled(tasks, "tasks_by_unit"), empty="没有维护任务。")
 
     st.subheader(SECTIONS["review_turnaround"][0])
-    show_table(labelled(report["review_turnaround"], "review_turnaround"), empty="这段时间没有发布的变更。")
+    turnaround, columns = readable("review_turnaround", report["review_turnaround"])
+    show_table(labelled(turnaround, "review_turnaround", {"review_turnaround": (None, columns)}),
+               empty="这段时间没有发布的变更。")
 
     st.download_button("导出 CSV", spreadsheet_bytes(stats.report_csv(start, end, unit)),
                        f"kb-report-{start}-{end}.csv", "text/csv", key="stats_csv")

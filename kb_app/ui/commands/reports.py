@@ -67,12 +67,12 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
         for name, rows in kb.stats.report(start, end, unit).items():
             if key and name != key:
                 continue
-            title, columns = sections[name]
+            title = sections[name][0]
             click.echo(f"\n{title}")
             if not rows:
                 click.echo("  （无数据）")
                 continue
-            echo_section(rows, columns)
+            echo_section(*stats.readable(name, rows))
 
 
 @cli.group()
