@@ -269,3 +269,20 @@ def test_review_turnaround_says_minutes_hours_and_days(app_env):
     housing = next(r for name, r in rows.items() if name != "示例市人力资源和社会保障局")
     assert (housing["中位用时"], housing["最长用时"]) == ("2.6 天", "5.0 天")
     assert "平均用时（小时）" not in hrss
+
+
+def task_chart(at) -> bool:
+    """Whether the page draws the chart of tasks by unit."""
+    return any("任务数" in json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart"))
+
+
+def test_few_tasks_are_figures_not_a_chart(app_env):
+    """One unit's task is one bar across the page: below three units the table's figures say it all."""
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    day.feedback.open_task("city-hrss", "review_due", "sscard-reissue", "复核", source="t1")
+    at = open_page(ADMIN)
+    assert not at.exception and not task_chart(at)
+    assert [(r["单位"], r["待处理"]) for r in ui_helpers.table_with(at, "已超期")] == [("示例市人力资源和社会保障局", "1")]
+    for unit in ("city-housing", "city-public-security"):
+        day.feedback.open_task(unit, "review_due", "", "复核", source=f"t-{unit}")
+    assert task_chart(open_page(ADMIN))

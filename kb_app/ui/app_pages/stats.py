@@ -187,7 +187,7 @@ with show_errors():
     tasks = report["tasks_by_unit"]
     charts.count_bars({"待处理": {r["unit_name"]: r["open"] for r in tasks},
                        "其中已超期": {r["unit_name"]: r["overdue"] for r in tasks}}, "任务数", horizontal=True,
-                      stacked=False, colors=["#1f6feb", "#d1242f"])
+                      stacked=False, colors=["#1f6feb", "#d1242f"], fewest=charts.FEWEST_BARS)
     show_table(labelled(tasks, "tasks_by_unit"), empty="没有维护任务。")
 
     st.subheader(SECTIONS["review_turnaround"][0])
