@@ -324,8 +324,9 @@ def mask(text: str | None) -> str:
 
 def without_labels(masked: str) -> str:
     """A masked text with its labels taken out: what it says besides the numbers and names it held
-    (``[手机号]`` alone says nothing)."""
-    return _LABEL_SPLIT.sub("", masked or "")
+    (``[手机号]`` alone says nothing). A label stands between words: a space takes its place, so the
+    words on either side (电话[手机号]社保卡) are not read as one."""
+    return _LABEL_SPLIT.sub(" ", masked or "")
 
 
 def _as_written(written: str, read: str, masked: str) -> str:

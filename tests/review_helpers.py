@@ -53,3 +53,18 @@ def edited(kb, path, body_suffix="", **meta_changes):
 
 
 
+
+
+def published_requests(kb, requests: list[tuple], events: list[dict] = ()):
+    """Change requests ``(id, author unit, created, published or None: still in review)`` and their events
+    written straight into the database: the timing of reviews (校核周期) without running them."""
+    db = kb.db()
+    try:
+        db["change_requests"].insert_all(
+            [{"id": pk, "author_unit": unit, "state": "published" if published else "in_review", "created": created,
+              "published": published} for pk, unit, created, published in requests], alter=True)
+        if events:
+            db["cr_events"].insert_all(events)
+        db.conn.commit()
+    finally:
+        db.conn.close()

@@ -41,7 +41,7 @@ KNOWN_PAGE_IMPORTS = {
                  "kb_app.export": "spreadsheet download shared with the catalogue page",
                  "kb_app.usage.tasks": CENTER_ROLES,
                  "kb_app.usage.hot": "column headings of the hot-topics tables",
-                 "kb_app.usage.stats": "column headings of the usage tables"},
+                 "kb_app.usage.stats": "column headings of the usage tables, durations as shown"},
     "browse.py": {"kb_app.content.finder": "finds entries by a word of the title (pure function over entries)"},
     "history.py": {"kb_app.content.finder": "names of authors and reviewers of a version, title finding"},
     "users.py": {"kb_app.accounts.auth": "UNIT_ROLES: which roles need a unit"},

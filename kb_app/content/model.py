@@ -213,6 +213,12 @@ class Entry:
         return out
 
     @property
+    def lead_unit(self) -> str:
+        """The unit a request about the entry is counted for: a directory entry's handler (主办单位, or its
+        unit when it names none), a policy answer's unit."""
+        return (self.handler or self.unit) if self.kind == "directory" else self.unit
+
+    @property
     def handler_units(self) -> list[str]:
         """The handler and co-handlers of a directory entry, each once, lead first."""
         units = [self.handler] + self.co_handlers if self.handler else self.co_handlers

@@ -72,15 +72,20 @@ def daily_rates(rows: list[dict], start: dt.date, end: dt.date, column: str, lab
     return True
 
 
+#: Fewer names than this and a bar chart says no more than the table of its figures under it: one
+#: unit's tasks would be one bar across the page.
+FEWEST_BARS = 3
+
+
 def count_bars(values: dict[str, dict[str, int]], axis_title: str, horizontal: bool = False, stacked: bool = True,
-               colors: list[str] | None = None) -> None:
+               colors: list[str] | None = None, fewest: int = 1) -> None:
     """Bars of counts by name, one colour per series (``{series: {name: count}}``): stacked when the series
     add up (helpful + unhelpful), side by side when one is part of another (open, of which overdue).
-    Nothing is drawn when every count is 0."""
+    Nothing is drawn when every count is 0, or for fewer than ``fewest`` names with a count."""
     records = [{"名称": name, "类别": series, "次数": int(n or 0)}
                for series, by_name in values.items() for name, n in by_name.items()]
     frame = pd.DataFrame.from_records(records, columns=["名称", "类别", "次数"])
-    if frame.empty or int(frame["次数"].sum()) == 0:
+    if frame.empty or int(frame["次数"].sum()) == 0 or frame[frame["次数"] > 0]["名称"].nunique() < fewest:
         return
     count_axis = alt.Axis(format="d", tickMinStep=1)
     count = (alt.X if horizontal else alt.Y)("sum(次数):Q", title=axis_title, axis=count_axis,

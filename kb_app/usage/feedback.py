@@ -192,7 +192,7 @@ class Feedback(Tasks):
                 what = "答复口径" if kind == "policy" else "派单目录条目"
                 raise EntryNotFound(f"{what}“{entry}”不存在：请从派单助手列出的{what}中选择。")
             topic = found.category[0] if found.category else "未分类"
-            unit = (found.handler or found.unit) if kind == "directory" else found.unit
+            unit = found.lead_unit
         row = {"at": self._now(), "text": text[:1000], "outcome": outcome, "entry": entry or None, "line": line or None,
                "topic": topic, "unit": unit, "suggested": suggested or None, "urgency": urgency or None,
                "username": username or None, "role": role or None}

@@ -11,9 +11,15 @@ report compares a period with the one of the same length just before it:
 * **by region** — the district a request concerns: a district of ``units.yaml`` named in its
   text, or for a dispatch the district recorded with it (``""``: citywide or not known).
 
+Limited to a **unit**, the requests are those the usage statistics count for it (``Stats.searches_of``):
+searches that opened one of its entries (a citizen's search: whose query opened one in the two periods),
+and dispatches to a directory entry it leads (``Entry.lead_unit``).
+
 An issue is **rising** when it has at least ``MIN_RISING`` requests in the period, at least
 ``RISE_RATIO`` times the previous period's (add-one smoothed), and the rise is unlikely to be
 chance (``(current - previous) / sqrt(current + previous) >= RISE_Z``, a Poisson difference test).
+Its 趋势 (``flag``) is 上升, or 新出现 when the previous period had none; an issue new in the period but
+with fewer than ``MIN_RISING`` requests is 新出现（不足 5 件）, no rise: its 变化率 reads 新 all the same.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import numpy as np
 
 from ..search.analysis import normalize
 from ..exceptions import KbError
+from ..privacy import without_labels
 from ..dispatch.regions import NO_REGION, region_finder
 from .stats import to_csv
 from ..search.textsim import WordIndex
@@ -235,6 +242,13 @@ def cluster_texts(texts: list[str], weights=None, synonym_groups=()) -> tuple[np
 # -- the report ------------------------------------------------------------------------------------
 
 
+def text_key(text: str) -> str:
+    """A logged (masked) text as it is clustered: normalised, one space between words, without the labels
+    masking put in place of personal details (``[姓名]``, ``[手机号]`` …: they say nothing about the matter,
+    and are no word of a topic's label)."""
+    return normalize(" ".join(without_labels(text).split()))
+
+
 @dataclasses.dataclass
 class Request:
     at: str
@@ -242,7 +256,7 @@ class Request:
     entry: str
     source: str
     region: str
-    #: The text normalised (analysis.normalize, one space between words): what is clustered.
+    #: The text as it is clustered (text_key: normalised, one space between words, no masking labels).
     key: str = ""
 
 
@@ -261,6 +275,7 @@ class HotReport:
     by_region: list[dict]
     trend: list[dict]
     seconds: float = 0.0
+    unit: str | None = None
 
     @property
     def rising(self) -> list[dict]:
@@ -299,11 +314,19 @@ def flag(current: int, previous: int) -> str:
     return ""
 
 
+def trend(current: int, previous: int) -> str:
+    """The 趋势 shown beside the 变化率: the rise (:func:`flag`), or for a count the previous period did not
+    have and too small to call a rise, 新出现（不足 5 件）: a 变化率 of 新 never stands beside no 趋势."""
+    if not flag(current, previous) and current and not previous:
+        return f"新出现（不足 {MIN_RISING} 件）"
+    return flag(current, previous)
+
+
 def _change(current: int, previous: int) -> dict:
     rate = (current - previous) / previous if previous else None
     return {"current": current, "previous": previous, "change": current - previous,
             "change_rate": f"{rate:+.0%}" if rate is not None else ("新" if current else ""),
-            "rising": rising(current, previous), "flag": flag(current, previous)}
+            "rising": rising(current, previous), "flag": trend(current, previous)}
 
 
 def periods(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -318,21 +341,27 @@ class HotIssues:
     def __init__(self, kb):
         self.kb = kb
 
-    def requests(self, since: dt.date, until: dt.date) -> list[Request]:
-        """Searches and dispatch texts from ``since`` to ``until`` (both included)."""
+    def requests(self, since: dt.date, until: dt.date, unit: str | None = None) -> list[Request]:
+        """Searches and dispatch texts from ``since`` to ``until`` (both included); of ``unit``'s entries only
+        when given (see the module's description)."""
         lo, hi = since.isoformat(), (until + dt.timedelta(days=1)).isoformat()
+        of_unit, params = self.kb.stats.searches_of(unit, lo, hi)
         with self.kb.db_transaction(write=False) as db:
             searches = db.execute("select at, query, coalesce(opened, '') from search_log where at >= ? and at < ? "
-                                  "and query != '' and hits is not null", [lo, hi]).fetchall()
+                                  f"and query != '' and hits is not null {of_unit}", [lo, hi, *params]).fetchall()
             dispatches = db.execute("select at, text, entry, coalesce(region, '') from dispatch_history "
                                     "where at >= ? and at < ? and text != ''", [lo, hi]).fetchall()
-        find = region_finder(self.kb.snapshot())
+        snap = self.kb.snapshot()
+        if unit:
+            led = {e.id for e in snap.directory() if e.lead_unit == unit}
+            dispatches = [d for d in dispatches if d[2] in led]
+        find = region_finder(snap)
         normal: dict[str, str] = {}
 
         def norm(text):
             value = normal.get(text)
             if value is None:
-                value = normal[text] = normalize(" ".join(text.split()))
+                value = normal[text] = text_key(text)
             return value
 
         out = []
@@ -347,8 +376,9 @@ class HotIssues:
         return out
 
     def report(self, start: dt.date | None = None, end: dt.date | None = None, region: str | None = None,
-               limit: int = 30, trend_topics: int = 6) -> HotReport:
-        """The hot issues from ``start`` to ``end`` (default: the 30 days up to today) against the period before."""
+               unit: str | None = None, limit: int = 30, trend_topics: int = 6) -> HotReport:
+        """The hot issues from ``start`` to ``end`` (default: the 30 days up to today) against the period before,
+        of one ``region`` and of one ``unit``'s entries when given."""
         import time
 
         started = time.perf_counter()
@@ -357,7 +387,7 @@ class HotIssues:
         if start > end:
             raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
         prev_start, prev_end = periods(start, end)
-        rows = self.requests(prev_start, end)
+        rows = self.requests(prev_start, end, unit)
         if region:
             wanted = "" if region == NO_REGION else region
             rows = [r for r in rows if r.region == wanted]
@@ -377,7 +407,7 @@ class HotIssues:
                             "dispatches": sum(1 for r, c in zip(rows, current) if c and r.source == "dispatch"),
                             "clustered": int((labels[current] >= 0).sum()) if rows else 0},
                            topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
-                           self._trend(rows, labels, topics, trend_topics, prev_start, end))
+                           self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -431,7 +461,7 @@ class HotIssues:
         out = []
         for entry_id in sorted(set(cur) | set(prev), key=lambda e: (-cur[e], -prev[e], e)):
             entry = snap.entries.get(entry_id)
-            unit = (entry.handler or entry.unit) if entry else ""
+            unit = entry.lead_unit if entry else ""
             out.append({"entry": entry_id, "title": self._title(snap, entry_id), "unit": unit,
                         "unit_name": snap.unit_name(unit) if unit else "", **_change(cur[entry_id], prev[entry_id])})
         return out

@@ -365,7 +365,7 @@ def add_article_question(text: str, number: int, value: str) -> str:
 
 def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50) -> list[dict]:
     """Zero-result and low-success queries of a period, grouped by similarity, biggest group first."""
-    from .hot import cluster_texts
+    from .hot import cluster_texts, text_key
 
     start, end = kb.stats.range(start, end)
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
@@ -401,7 +401,7 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     # A query naming what nothing mentions is grouped by that (护照), not with whatever else it says.
     subjects = _subjects([unknown_words(kb, g["query"]) for g in missing])
     rest = [i for i, subject in enumerate(subjects) if subject is None]
-    labels, words = cluster_texts([normalize(missing[i]["query"]) for i in rest],
+    labels, words = cluster_texts([text_key(missing[i]["query"]) for i in rest],
                                   [missing[i]["searches"] for i in rest], kb.snapshot().synonym_groups)
     assigned = kb.feedback.assigned_queries()
     groups: dict[object, list[dict]] = {}
@@ -431,9 +431,7 @@ def unknown_words(kb, query: str) -> tuple:
     """The words of a logged query that nothing in the knowledge base mentions, as of today
     (``SearchResults.unknown``, read as an agent, who may find the most); the labels that masking
     put in place of personal details (``[姓名]``) are no subject."""
-    for label in LABELS.values():
-        query = query.replace(label, " ")
-    return kb.unknown_words(query, "agent")
+    return kb.unknown_words(without_labels(query), "agent")
 
 
 def _subjects(unknown: list[tuple]) -> list[str | None]:

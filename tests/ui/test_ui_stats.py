@@ -13,6 +13,7 @@ from kb_app import open_kb
 from kb_app.accounts.auth import User
 
 from .. import ui_helpers
+from ..review_helpers import published_requests
 
 HRSS = User("hrss-editor", "人社编辑", "unit_editor", "city-hrss")
 ADMIN = User("admin", "孙管理", "admin", "")
@@ -129,6 +130,31 @@ def test_hot_issues_for_the_center(app_env):
     assert [r["区域"] for r in ui_helpers.table_with(at, "最多的议题")] == ["东湖区"]
 
 
+
+def hot_caption(at) -> str:
+    return next(c.value for c in at.caption if "本期 2026-10-24 至 2026-11-22：" in c.value)
+
+
+def test_hot_issues_follow_the_unit_filter(app_env):
+    """With a unit chosen, hot issues count its requests only, as the figures above them do."""
+    import datetime as dt
+
+    from scripts import bench_hot
+
+    bench_hot.insert(app_env, bench_hot.generate(1500, dt.date(2026, 11, 22), seed=4))
+    at = open_page(ADMIN)
+    everyone = hot_caption(at)
+    assert [w for w in at.warning if "单车" in w.value]
+    at.selectbox(key="stats_unit").set_value("city-hrss").run()
+    assert not at.exception
+    mine = hot_caption(at)
+    assert mine.startswith("示例市人力资源和社会保障局的诉求，本期") and mine != everyone
+    hrss = app_env.hot.report(dt.date(2026, 10, 24), dt.date(2026, 11, 22), unit="city-hrss")
+    assert f"{hrss.totals['current']} 件（上期" in mine and hrss.totals["current"] > 0
+    assert not [w for w in at.warning if "单车" in w.value]     # nobody dispatched shared bikes to the unit
+    assert {r["主办/所属单位"] for r in ui_helpers.table_with(at, "主办/所属单位")} == {"示例市人力资源和社会保障局"}
+
+
 def topic_examples(at) -> str:
     """The text of the chosen topic's masked examples."""
     return next(h.proto.body for h in at.get("html") if "<li>" in h.proto.body and "件" not in h.proto.body)
@@ -216,3 +242,47 @@ def test_hot_topic_trend_marks_the_current_period(monkeypatch):
     assert note["encoding"]["text"]["field"] == "说明"
     charts.topic_trend([], start, end, current)
     assert len(drawn) == 1  # nothing to draw
+
+
+def test_a_small_new_topic_has_a_trend_that_agrees_with_its_change(app_env):
+    """变化率 新 (none the period before) and a 趋势 that says so, though 4 requests are too few to call a rise."""
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-20"))
+    for text, n in [("护照丢了怎么补办", 2), ("护照过期了怎么换", 2), ("家里停水了", 4), ("小区又停水了", 4),
+                    ("停水一整天", 4), ("路灯不亮", 4), ("路灯坏了黑乎乎", 4)]:
+        for _ in range(n):
+            day.feedback.log_search(text, "public", 1)
+    at = open_page(ADMIN)
+    passport = next(r for r in ui_helpers.table_with(at, "议题") if "护照" in r["议题"])
+    assert (passport["本期"], passport["变化率"], passport["趋势"]) == ("4", "新", "新出现（不足 5 件）")
+    assert not [w for w in at.warning if "护照" in w.value]          # no rise: not among the warnings
+
+
+def test_review_turnaround_says_minutes_hours_and_days(app_env):
+    """A review of one minute reads 1 分钟, not 0.0 小时; hours up to two days, days beyond."""
+    published_requests(app_env, [(1, "city-hrss", "2026-11-02T09:00:00", "2026-11-02T09:01:00"),
+                                 (2, "city-housing", "2026-11-02T09:00:00", "2026-11-02T12:30:00"),
+                                 (3, "city-housing", "2026-11-02T09:00:00", "2026-11-07T09:00:00")])
+    at = open_page(ADMIN)
+    rows = {r["单位"]: r for r in ui_helpers.table_with(at, "已发布变更数")}
+    hrss = rows["示例市人力资源和社会保障局"]
+    assert (hrss["平均用时"], hrss["中位用时"], hrss["最长用时"]) == ("1 分钟", "1 分钟", "1 分钟")
+    housing = next(r for name, r in rows.items() if name != "示例市人力资源和社会保障局")
+    assert (housing["中位用时"], housing["最长用时"]) == ("2.6 天", "5.0 天")
+    assert "平均用时（小时）" not in hrss
+
+
+def task_chart(at) -> bool:
+    """Whether the page draws the chart of tasks by unit."""
+    return any("任务数" in json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart"))
+
+
+def test_few_tasks_are_figures_not_a_chart(app_env):
+    """One unit's task is one bar across the page: below three units the table's figures say it all."""
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    day.feedback.open_task("city-hrss", "review_due", "sscard-reissue", "复核", source="t1")
+    at = open_page(ADMIN)
+    assert not at.exception and not task_chart(at)
+    assert [(r["单位"], r["待处理"]) for r in ui_helpers.table_with(at, "已超期")] == [("示例市人力资源和社会保障局", "1")]
+    for unit in ("city-housing", "city-public-security"):
+        day.feedback.open_task(unit, "review_due", "", "复核", source=f"t-{unit}")
+    assert task_chart(open_page(ADMIN))

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_app.cli import cli
-from kb_app.usage.hot import cluster_texts, flag, label_words, periods, rising
+from kb_app.usage.hot import cluster_texts, flag, label_words, periods, rising, trend
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
 
@@ -157,6 +157,11 @@ def test_cli_report_hot(hkb, sample_root, tmp_path):
     assert res.exit_code == 0 and res.output.startswith("区域,本期,上期,变化,趋势,最多的议题\n")
     res = runner.invoke(cli, [*args, "--from", "2026-11-30", "--to", "2026-11-01"])
     assert res.exit_code == 1 and "起始日期 2026-11-30 晚于结束日期 2026-11-01" in res.output
+    res = runner.invoke(cli, [*args, "--unit", "city-hrss"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0].endswith("，单位：示例市人力资源和社会保障局") and "上升的议题：无" in res.output
+    res = runner.invoke(cli, [*args, "--unit", "city-hsrr"], env={"KB_TODAY": TODAY})
+    assert res.exit_code != 0 and "没有编号为“city-hsrr”的承办单位" in res.output
 
 
 #: Requests about other matters, so that the words of the ones under test are rare, as they are in use.
@@ -186,3 +191,73 @@ def test_label_words_join_only_known_terms_written_together():
     assert label_words(["共享", "单车", "乱停"], texts, weights, known={"共享单车"}.__contains__) == ["共享单车", "乱停"]
     assert label_words(["共享", "单车"], texts, weights) == ["共享", "单车"]  # not a known term
     assert label_words(["单车", "共享"], ["单车很多", "共享"], np.ones(2), {"共享单车"}.__contains__) == ["单车", "共享"]
+
+
+#: What masking puts in place of personal details: never a word of a topic.
+MASK_WORDS = {"姓名", "手机号", "身份证号", "银行卡号", "邮箱", "账号", "车牌", "门牌"}
+
+
+def test_masking_labels_are_no_words_of_a_topic(kb):
+    """A caller who gives a name and a phone number says nothing more about the matter: the labels
+    masking leaves ([姓名], [手机号]) neither name a topic nor join texts into one."""
+    log = [("社保卡丢了怎么补办", 4), ("社保卡补办需要什么材料", 3), ("社保卡丢了", 3), ("社保卡挂失补办", 2),
+           ("我叫张三，电话13812345678，社保卡丢了", 1), ("我叫李四，身份证号110101199003071234，家里停水了", 1),
+           ("我叫王五，手机13912345678，路灯不亮", 1), *[(t, 4) for t in OTHERS]]
+    for text, n in log:
+        for _ in range(n):
+            kb.feedback.log_search(text, "public", 1)
+    r = kb.hot.report(START, END)
+    assert r.totals["current"] == sum(n for _t, n in log)
+    sscard = next(t for t in r.topics if "社保卡" in t["label"])
+    assert sscard["current"] == 13
+    for t in r.topics:
+        assert not MASK_WORDS & set(t["words"]) and not any(w in t["label"] for w in MASK_WORDS), t["label"]
+    # Three requests share nothing but 我叫[姓名] and a number: they are not one topic.
+    assert not [t for t in r.topics if all("[姓名]" in e for e in t["examples"])]
+
+
+def test_unit_filter_counts_what_the_unit_statistics_count(hkb, generated):
+    """Of one unit: the searches that opened one of its entries (an agent's, and a citizen's whose question
+    opened one on the public site) and the dispatches to directory entries it leads, as the page's other
+    figures count them; the others' requests are left out."""
+    pk = hkb.feedback.log_search("社保卡丢了怎么补办", "agent", 2, username="a1")
+    hkb.feedback.log_open("sscard-reissue", pk, audience="agent", username="a1")
+    hkb.feedback.log_events([{"type": "search", "query": "社保卡补办要带什么", "hits": 3},
+                             {"type": "open", "query": "社保卡补办要带什么", "entry": "sscard-reissue"}])
+    pk = hkb.feedback.log_search("孩子打疫苗去哪", "agent", 2, username="a1")
+    hkb.feedback.log_open("vaccination-children", pk, audience="agent", username="a1")
+    snap = hkb.snapshot()
+    led = {e.id for e in snap.directory() if e.lead_unit == "city-hrss"}
+    assert "wage-arrears" in led and snap.entries["wage-arrears"].unit == "hotline-center"
+    dispatched = sum(g["source"] == "dispatch" and g["entry"] in led and g["at"] >= START.isoformat()
+                     for g in generated)
+    everyone = hkb.hot.report(START, END)
+    r = hkb.hot.report(START, END, unit="city-hrss")
+    assert r.unit == "city-hrss" and everyone.unit is None
+    assert (r.totals["searches"], r.totals["dispatches"]) == (2, dispatched) and dispatched
+    assert r.totals["current"] < everyone.totals["current"]
+    assert {row["unit"] for row in r.by_entry} == {"city-hrss"}
+    assert not [t for t in r.topics if is_bikes(t)]
+    # The hotline center keeps wage-arrears, but city-hrss handles it: its dispatches are not the center's.
+    center = hkb.hot.report(START, END, unit="hotline-center")
+    assert not {row["entry"] for row in center.by_entry} & led
+
+
+@pytest.mark.parametrize("current, previous, expected", [
+    (20, 0, "新出现"), (20, 5, "上升"), (20, 15, ""), (4, 0, "新出现（不足 5 件）"), (1, 0, "新出现（不足 5 件）"),
+    (0, 0, ""), (0, 3, ""), (3, 1, "")])
+def test_trend_never_leaves_a_new_count_without_one(current, previous, expected):
+    assert trend(current, previous) == expected
+
+
+def test_a_small_new_topic_reads_new_in_both_columns(kb):
+    """A topic the previous period did not have reads 新 as its 变化率, and its 趋势 says it is new too
+    (新出现, or 新出现（不足 5 件）: too few to call a rise), never nothing."""
+    for text, n in [("护照丢了怎么补办", 2), ("护照过期了怎么换", 2), *[(t, 4) for t in OTHERS]]:
+        for _ in range(n):
+            kb.feedback.log_search(text, "public", 1)
+    r = kb.hot.report(START, END)
+    passport = next(t for t in r.topics if "护照" in t["label"])
+    assert (passport["current"], passport["previous"], passport["change_rate"]) == (4, 0, "新")
+    assert passport["flag"] == "新出现（不足 5 件）" and passport not in r.rising
+    assert all(t["flag"].startswith("新出现") for t in r.topics if t["change_rate"] == "新")

@@ -1,5 +1,6 @@
 import dataclasses
 import datetime as dt
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -7,9 +8,10 @@ from click.testing import CliRunner
 from kb_app import open_kb
 from kb_app.cli import cli
 from kb_app.exceptions import KbError
-from kb_app.usage.stats import SECTIONS, to_csv
+from kb_app.usage.stats import SECTIONS, duration, readable, to_csv
 
 from ..conftest import TODAY
+from ..review_helpers import published_requests
 
 PS = "residence-permit-apply"  # city-public-security
 HR = "sscard-reissue"  # city-hrss
@@ -126,22 +128,13 @@ def test_tasks_by_unit(logged):
 
 
 def test_review_turnaround(kb):
-    db = kb.db()
-    try:
-        db["change_requests"].insert_all([
-            {"id": 1, "author_unit": "city-hrss", "state": "published", "created": "2026-11-02T09:00:00",
-             "published": "2026-11-03T09:00:00"},
-            {"id": 2, "author_unit": "city-hrss", "state": "published", "created": "2026-11-04T09:00:00",
-             "published": "2026-11-04T21:00:00"},
-            {"id": 3, "author_unit": "city-hrss", "state": "published", "created": "2026-11-01T09:00:00",
-             "published": "2026-11-10T09:00:00"},
-            {"id": 4, "author_unit": "city-housing", "state": "in_review", "created": "2026-11-04T09:00:00"},
-        ], alter=True)
-        # CR 3 was a draft for a week: its clock starts at submission
-        db["cr_events"].insert({"cr": 3, "at": "2026-11-09T09:00:00", "actor": "x", "action": "submit"})
-        db.conn.commit()
-    finally:
-        db.conn.close()
+    published_requests(kb, [
+        (1, "city-hrss", "2026-11-02T09:00:00", "2026-11-03T09:00:00"),
+        (2, "city-hrss", "2026-11-04T09:00:00", "2026-11-04T21:00:00"),
+        (3, "city-hrss", "2026-11-01T09:00:00", "2026-11-10T09:00:00"),
+        (4, "city-housing", "2026-11-04T09:00:00", None),
+    ], [{"cr": 3, "at": "2026-11-09T09:00:00", "actor": "x", "action": "submit"}])  # CR 3 was a draft for a
+    # week: its clock starts at submission
     assert kb.stats.review_turnaround(dt.date(2026, 11, 1)) == [
         {"unit": "city-hrss", "published": 3, "avg_hours": 20.0, "median_hours": 24.0, "max_hours": 24.0,
          "unit_name": "示例市人力资源和社会保障局"}]
@@ -272,3 +265,24 @@ def test_a_units_searches_include_the_citizens_whose_results_opened_its_answers(
     later.feedback.log_events([{"type": "search", "at": "2026-11-09T10:00:00", "query": "社保卡掉了去哪补办", "hits": 3}])
     assert later.stats.top_queries(dt.date(2026, 11, 6), unit="city-hrss") == []
     assert later.stats.top_queries(start, unit="city-hrss")[0]["searches"] == 4
+
+
+@pytest.mark.parametrize("hours, said", [(1 / 60, "1 分钟"), (0.2 / 60, "不到 1 分钟"), (0.5, "30 分钟"),
+                                         (59.4 / 60, "59 分钟"), (1.0, "1.0 小时"), (20.0, "20.0 小时"),
+                                         (47.9, "47.9 小时"), (48.0, "2.0 天"), (24 * 9.5, "9.5 天"), (None, "")])
+def test_durations_are_said_as_people_say_them(hours, said):
+    assert duration(hours) == said
+
+
+def test_a_review_of_one_minute_is_one_minute_not_no_time(kb):
+    published_requests(kb, [(1, "city-hrss", "2026-11-02T09:00:00", "2026-11-02T09:01:00")])
+    rows = kb.stats.review_turnaround(dt.date(2026, 11, 1))
+    assert rows[0]["avg_hours"] == 0.017            # the CSV keeps the hours, to the thousandth
+    shown, columns = readable("review_turnaround", rows)
+    assert [columns[k] for k in ("avg_hours", "median_hours", "max_hours")] == ["平均用时", "中位用时", "最长用时"]
+    assert [shown[0][k] for k in ("avg_hours", "median_hours", "max_hours")] == ["1 分钟"] * 3
+    assert readable("top_queries", rows) == (rows, SECTIONS["top_queries"][1])
+    res = CliRunner().invoke(cli, ["report", "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path),
+                                   "--from", "2026-11-01"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0, res.output
+    assert re.search(r"平均用时\s+中位用时\s+最长用时\n.*1 分钟\s+1 分钟\s+1 分钟", res.output)

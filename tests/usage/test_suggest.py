@@ -344,3 +344,18 @@ def test_publishing_one_suggestion_leaves_the_others_of_the_entry_open(kb):
     cr = suggest.accept(kb, users["hrss-editor"], second.id)
     assert frontmatter.parse(kb.store.read(kb.entry(ENTRY).path, cr.head))[0]["questions"][-2:] == [
         PHRASING, "社保卡消磁了怎么办"]
+
+
+def test_missing_answers_are_not_grouped_or_labelled_by_masking_labels(kb):
+    """[姓名] and [手机号] are what masking left of a caller's name and number: no word of a group's label,
+    and nothing two queries share."""
+    for q, n in [("灵活就业社保补贴", 2), ("灵活就业社保补贴申请", 1), ("我叫张三，电话13812345678，灵活就业社保补贴怎么领", 1),
+                 ("我叫李四，电话13912345678，宠物狗办证", 1), ("宠物狗办证", 2)]:
+        for _ in range(n):
+            kb.feedback.log_search(q, "public", 0)
+    groups = suggest.missing_answers(kb)
+    for g in groups:
+        assert not {"姓名", "手机号", "电话"} & set(g["label"].split("、")), g["label"]
+    flexible = next(g for g in groups if g["query"] == "灵活就业社保补贴")
+    assert "我叫[姓名]，电话[手机号]，灵活就业社保补贴怎么领" in flexible["examples"]
+    assert not any("宠物狗办证" in e for e in flexible["examples"])

@@ -9,7 +9,7 @@ from kb_app.export import spreadsheet_bytes
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
 from kb_app.dispatch.regions import NO_REGION, districts
-from kb_app.usage.stats import SECTIONS
+from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
 from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
@@ -187,11 +187,13 @@ with show_errors():
     tasks = report["tasks_by_unit"]
     charts.count_bars({"待处理": {r["unit_name"]: r["open"] for r in tasks},
                        "其中已超期": {r["unit_name"]: r["overdue"] for r in tasks}}, "任务数", horizontal=True,
-                      stacked=False, colors=["#1f6feb", "#d1242f"])
+                      stacked=False, colors=["#1f6feb", "#d1242f"], fewest=charts.FEWEST_BARS)
     show_table(labelled(tasks, "tasks_by_unit"), empty="没有维护任务。")
 
     st.subheader(SECTIONS["review_turnaround"][0])
-    show_table(labelled(report["review_turnaround"], "review_turnaround"), empty="这段时间没有发布的变更。")
+    turnaround, columns = readable("review_turnaround", report["review_turnaround"])
+    show_table(labelled(turnaround, "review_turnaround", {"review_turnaround": (None, columns)}),
+               empty="这段时间没有发布的变更。")
 
     st.download_button("导出 CSV", spreadsheet_bytes(stats.report_csv(start, end, unit)),
                        f"kb-report-{start}-{end}.csv", "text/csv", key="stats_csv")
@@ -199,12 +201,14 @@ with show_errors():
     if getattr(user, "role", None) in CENTER_ROLES:
         st.divider()
         st.subheader("热点议题（每月一题候选）")
-        st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。")
+        st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。"
+                   "选了单位时，只计打开过该单位条目的检索和派给该单位事项的诉求。")
         regions = ["", *districts(snap), NO_REGION]
         region = st.selectbox("区域", regions, format_func=lambda r: r or "全部区域",
                               placeholder=SELECT_PLACEHOLDER, key="hot_region") or None
-        hot = kb.hot.report(start, end, region)
-        st.caption(f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
+        hot = kb.hot.report(start, end, region, unit)
+        st.caption((f"{snap.unit_name(unit)}的诉求，" if unit else "") +
+                   f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
                    f"{hot.previous_end}：{hot.totals['previous']} 件），检索 {hot.totals['searches']}、派单 "
                    f"{hot.totals['dispatches']}。")
         for item in hot.rising:

@@ -10,7 +10,7 @@ from ...cli import Refusal, as_user, cli, echo_table, errors, parse_date, requir
 
 @cli.command()
 @root_options
-@click.option("--unit", default=None, help="只统计某单位（默认全部单位）。")
+@click.option("--unit", default=None, help="只统计某单位（默认全部单位）；hot 只计打开过该单位条目的检索和派给该单位事项的诉求。")
 @click.option("--from", "start", callback=parse_date, default=None, help="起始日期（YYYY-MM-DD），默认 30 天前。")
 @click.option("--to", "end", callback=parse_date, default=None, help="结束日期（YYYY-MM-DD），默认今天。")
 @click.option("--csv", "as_csv", is_flag=True, help="以 CSV 输出全部统计表（每张表前有一行“# 表名”）。")
@@ -37,6 +37,7 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
         kb report --table 热门查询 -o 热门查询.csv
         kb report catalog --taxonomy ../shared/eval/matter_taxonomy.csv
         kb report hot --from 2026-11-01 --to 2026-11-30 --region 东湖区
+        kb report hot --unit city-hrss
         kb report missing --csv > 缺失答复.csv
     """
     from ...usage import hot, stats
@@ -47,7 +48,8 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
     if topic == "catalog":
         return catalog_report(kb, taxonomy, threshold, out)
     if topic == "hot":
-        return hot_report(kb, start, end, region, out, key)
+        require_unit(kb, unit)
+        return hot_report(kb, start, end, region, unit, out, key)
     if topic == "missing":
         return missing_report(kb, start, end, out)
     require_unit(kb, unit)
@@ -65,12 +67,12 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
         for name, rows in kb.stats.report(start, end, unit).items():
             if key and name != key:
                 continue
-            title, columns = sections[name]
+            title = sections[name][0]
             click.echo(f"\n{title}")
             if not rows:
                 click.echo("  （无数据）")
                 continue
-            echo_section(rows, columns)
+            echo_section(*stats.readable(name, rows))
 
 
 @cli.group()
@@ -217,13 +219,13 @@ def missing_report(kb, start, end, out):
             click.echo(f"   例：{'；'.join(g['examples'][1:])}")
 
 
-def hot_report(kb, start, end, region, out, key=None):
+def hot_report(kb, start, end, region, unit, out, key=None):
     """``kb report hot``: topics, entries and regions of the period against the one before."""
     from ...usage.hot import SECTIONS
     from ...usage.stats import to_csv
 
     with errors():
-        r = kb.hot.report(start, end, region)
+        r = kb.hot.report(start, end, region, unit)
     if out.csv:
         if key:
             return out.write(to_csv(getattr(r, key), SECTIONS[key][1]))
@@ -233,7 +235,7 @@ def hot_report(kb, start, end, region, out, key=None):
         click.echo(f"{title}：{r.start} 至 {r.end}")
         rows = getattr(r, key)
         return echo_section(rows, columns) if rows else click.echo("  （无数据）")
-    where = f"，区域：{r.region}" if r.region else ""
+    where = (f"，区域：{r.region}" if r.region else "") + (f"，单位：{kb.snapshot().unit_name(r.unit)}" if r.unit else "")
     click.echo(f"热点议题：{r.start} 至 {r.end}（对比 {r.previous_start} 至 {r.previous_end}）{where}")
     t = r.totals
     click.echo(f"  诉求 {t['current']} 件（上期 {t['previous']} 件）：检索 {t['searches']}，派单 {t['dispatches']}；"
