@@ -6,7 +6,8 @@ search's id, or — on the public site, which logs searches and opened answers a
 itself, passed from the results page to the answer's vote form) or adopted by an agent (``used``:
 the agent took the answer for the call). When one
 phrasing has at least ``settings.suggest_min_evidence`` such searches for one entry, and the entry
-does not already list it (title, ``questions:``, or ``examples:`` of a directory entry), the
+does not already list it (title, ``questions:``, or ``examples:`` of a directory entry; nor in other words of the
+same synonym group, which search already treats alike), the
 owning unit gets a maintenance task of kind ``suggested_question``. Accepting it
 (:func:`accept`) opens a change request that adds the phrasing to the entry — reviewed like any
 change (``Review.create``); nothing changes the content without review, and the task closes when
@@ -49,6 +50,22 @@ _PUNCT = re.compile(r"[\s，。？！、；：,.?!;:\"'“”‘’（）()【�
 def phrasing_key(text: str) -> str:
     """A phrasing as compared with others: normalised, without greetings, spaces and punctuation."""
     return _PUNCT.sub("", without_courtesy(normalize(text or "")))
+
+
+def synonym_reading(groups):
+    """``read(key)``: a phrasing key (see phrasing_key) with every synonym written as its group's first term
+    (社保卡丢了怎么补办 reads as 社会保障卡丢了怎么补办 when synonyms.yaml groups them), longest terms first: a
+    phrasing that differs from a known one only by synonyms, which search already treats alike, adds nothing."""
+    canonical = {}
+    for group in groups:
+        terms = [phrasing_key(t) for t in group]
+        for term in terms[1:]:
+            if term and term != terms[0]:
+                canonical.setdefault(term, terms[0])
+    if not canonical:
+        return lambda key: key
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(canonical, key=len, reverse=True)))
+    return lambda key: pattern.sub(lambda m: canonical[m.group(0)], key)
 
 
 def clean_phrasing(text: str) -> str:
@@ -153,6 +170,7 @@ def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
     """Phrasings with enough evidence for an entry (or article) of main that does not carry them yet."""
     minimum = minimum or kb.settings.suggest_min_evidence
     snap = kb.snapshot()
+    read = synonym_reading(snap.synonym_groups)
     out = []
     for row in evidence(kb):
         if row["evidence"] < minimum:
@@ -163,7 +181,7 @@ def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
         phrasing = row["phrasing"]
         if not MIN_CHARS <= len(phrasing) <= MAX_CHARS or any(label in phrasing for label in LABELS.values()):
             continue
-        if phrasing_key(phrasing) in found.known:
+        if read(phrasing_key(phrasing)) in {read(k) for k in found.known}:
             continue
         out.append(Suggestion(found, phrasing, row["evidence"], row["helpful"], row["adopted"]))
     return out

@@ -59,10 +59,19 @@ def test_repeated_evidence_becomes_a_task_for_the_owning_unit(kb):
 
 
 @pytest.mark.parametrize("query", ["社保卡丢了怎么办", "社保卡丢了，怎么办？", "社会保障卡丢了怎么补办", "补卡",
-                                   "社保卡号13812345678丢了怎么办"])
+                                   "社保卡号13812345678丢了怎么办",
+                                   # the title in other words of its synonym groups, which search treats alike
+                                   "社保卡丢了怎么补办"])
 def test_no_suggestion_for_known_short_or_personal_phrasings(kb, query):
     found(kb, query)
     assert suggest.suggestions(kb) == []
+
+
+def test_synonym_reading_writes_each_synonym_as_its_groups_first_term():
+    read = suggest.synonym_reading([["社会保障卡", "社保卡"], ["主管部门", "谁管", "归谁管"], ["热线", "热线"]])
+    assert read("社保卡丢了归谁管") == "社会保障卡丢了主管部门"
+    assert read("社保卡被偷了怎么重新办") == "社会保障卡被偷了怎么重新办" and read("补卡") == "补卡"
+    assert suggest.synonym_reading([])("社保卡") == "社保卡"
 
 
 def test_a_greeting_is_no_part_of_a_suggested_phrasing(kb):
