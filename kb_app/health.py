@@ -147,21 +147,24 @@ def _normal_value(value: str) -> str:
     return _PUNCT.sub("", value).replace("－", "-").lower()
 
 
-def contradictions(snap: Snapshot) -> list[Finding]:
-    """The same named fact given differently by different units on the same topic."""
+def fact_conflicts(snap: Snapshot) -> list[tuple[str, str, list]]:
+    """(fact, topic, [(entry, value)]) of every named fact given differently by different units on the same topic."""
     groups = defaultdict(list)
     for e in snap.policies():
         topic = e.category[0] if e.category else ""
         for key, value in e.facts.items():
             groups[(key, topic)].append((e, value))
+    return [(key, topic, items) for (key, topic), items in sorted(groups.items())
+            if len({_normal_value(v) for _, v in items}) > 1 and len({e.unit for e, _ in items}) > 1]
+
+
+def contradictions(snap: Snapshot) -> list[Finding]:
+    """The same named fact given differently by different units on the same topic."""
     found = []
-    for (key, topic), items in sorted(groups.items()):
-        values = {_normal_value(v) for _, v in items}
-        units = {e.unit for e, _ in items}
-        if len(values) > 1 and len(units) > 1:
-            detail = "；".join(f"{snap.unit_name(e.unit)}《{e.title}》：{v}" for e, v in items)
-            found.append(Finding("contradiction", f"“{key}”（{topic or '未分类'}）说法不一致——{detail}",
-                                 [e.id for e, _ in items], sorted(units)))
+    for key, topic, items in fact_conflicts(snap):
+        detail = "；".join(f"{snap.unit_name(e.unit)}《{e.title}》：{v}" for e, v in items)
+        found.append(Finding("contradiction", f"“{key}”（{topic or '未分类'}）说法不一致——{detail}",
+                             [e.id for e, _ in items], sorted({e.unit for e, _ in items})))
     return found
 
 

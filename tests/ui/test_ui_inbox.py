@@ -31,6 +31,15 @@ def test_unit_sees_its_tasks_with_overdue_marks(app_env):
     assert at.metric[1].value == "1"
 
 
+def test_a_unit_opening_its_tasks_sees_what_the_knowledge_base_calls_for_without_anyone_generating_them(app_env):
+    """The 南河区 notice gives another gas repair number than the gas group's answers: its editor is told on
+    opening the task list, though nobody pressed the center's button."""
+    at = open_page(User("nanhe-editor", "南河编辑", "unit_editor", "district-nanhe"))
+    assert not at.exception
+    assert any("［与其他单位说法不一致］核对“燃气报修电话”：南河区农村" in e.label for e in at.expander), \
+        [e.label for e in at.expander]
+
+
 def test_citizens_reports_are_shown_in_full(app_env):
     text = "网上说要带户口本，窗口说不用，到底要不要带？" * 3
     app_env.feedback.report_error("residence-permit-apply", text, "public")
@@ -67,10 +76,11 @@ def test_center_assigns_a_zero_result_query(app_env):
     at.button(key="inbox_assign").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
-    [task] = app_env.feedback.list_tasks("city-hrss")
-    assert task.kind == "zero_result" and task.title == "缺失的答复：灵活就业社保补贴"
+    [task] = [t for t in app_env.feedback.list_tasks("city-hrss") if t.kind == "zero_result"]
+    assert task.title == "缺失的答复：灵活就业社保补贴"
     # The page shows the task at once, and the group is no longer offered (it cannot be assigned twice).
-    assert at.metric[0].value == "1" and any(task.heading in e.label for e in at.expander)
+    assert at.metric[0].value == str(len(app_env.feedback.list_tasks(None)))  # every unit's, as the center sees them
+    assert any(task.heading in e.label for e in at.expander)
     assert "近 30 天没有待分派的缺失答复。" in [c.value for c in at.caption]
 
 

@@ -297,3 +297,35 @@ def test_an_answer_naming_one_the_public_cannot_open_becomes_a_task_until_it_is_
     kb.feedback.generate_tasks()
     water = kb.feedback.task(water.id)
     assert water.state == "closed"
+
+
+def test_a_fact_two_units_give_differently_becomes_a_task_for_each_until_it_is_mended(kb, sample_root):
+    """The sample's 南河区 notice gives the gas repair number as 0000-66515234, the gas group's answers
+    0000-66551234: each unit is told once, and the tasks close when the numbers agree."""
+    kb.feedback.generate_tasks()
+    tasks = {t.unit: t for t in kb.feedback.list_tasks(None, state=None) if t.kind == "inconsistent_fact"}
+    assert set(tasks) == {"district-nanhe", "gas-group"}
+    nanhe = tasks["district-nanhe"]
+    assert (nanhe.entry, nanhe.title) == ("nanhe-gas-safety-notice", "核对“燃气报修电话”：南河区农村\"煤改气\"用户燃气安全使用提示")
+    assert nanhe.detail == ("各单位答复中的“燃气报修电话”（燃气）说法不一致，2 种说法分别见：南河区人民政府《南河区农村\"煤改气\""
+                            "用户燃气安全使用提示》；示例市燃气集团有限公司《燃气费怎么交，IC卡燃气表怎么充值》、"
+                            "示例市燃气集团有限公司《闻到燃气味怎么办，燃气怎么报修》、示例市燃气集团有限公司《燃气入户安检和燃气软管更换》。"
+                            "请打开这些答复核对，与相关单位核实后改正说错的一方。")
+    assert tasks["gas-group"].entry in {"gas-bill-payment", "gas-leak-emergency", "gas-safety-inspection"}
+    assert kb.feedback.generate_tasks() == []                            # the same cause: no second task
+    path = sample_root / "entries/policy/district-nanhe/nanhe-gas-safety-notice.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("66515234", "66551234"), encoding="utf-8")
+    commit_all(sample_root, "改正燃气报修电话")
+    kb.feedback.generate_tasks()
+    assert {kb.feedback.task(t.id).state for t in tasks.values()} == {"closed"}
+
+
+def test_refresh_generates_the_tasks_at_most_every_few_minutes_of_a_day(kb, sample_root):
+    import datetime as dt
+
+    assert kb.feedback.refresh()                      # the first look: the sample's tasks are opened
+    write_policy(sample_root, "city-hrss", "t-expiring", expires=dt.date(2026, 12, 10))
+    commit_all(sample_root, "测试条目")
+    assert kb.feedback.refresh() is None              # fresh: nothing is generated again
+    [new] = kb.feedback.refresh(max_age=0)            # stale: the new entry's task
+    assert kb.feedback.task(new).entry == "t-expiring"

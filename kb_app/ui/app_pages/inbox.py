@@ -121,7 +121,9 @@ with show_errors():
         unit = getattr(user, "unit", "") or ""
         st.caption(f"单位：{snap.unit_name(unit)}")
     show_all = st.checkbox("包括已完成和已驳回的任务", value=False, key="inbox_all")
-    if center and st.button("按到期、复核日期和评价生成任务", key="inbox_generate"):
+    # What dates, votes and searches called for since the tasks were last looked at (at most every few minutes).
+    kb.feedback.refresh()
+    if center and st.button("立即按到期、复核、评价、检索和事实一致性生成任务", key="inbox_generate"):
         new = kb.feedback.generate_tasks()
         st.success(f"新生成 {len(new)} 个维护任务。")
     if not center and not unit:
