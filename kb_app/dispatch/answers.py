@@ -10,6 +10,9 @@ in the answer's title, questions, keywords or category, directly or through a sy
 ``MIN_COVERAGE`` are not offered. The body is left out on purpose: a long
 body mentions much and would make every complaint look answered.
 
+An answer for districts (``regions:`` other than 全市) is left out for a request naming another district, and
+settles nothing for one naming none (its ``region_note`` asks the agent to find out where the caller is).
+
 An answer **settles** the request (直接答复 is then the suggested outcome) when it is in force today,
 covers at least ``SETTLE_COVERAGE`` of the request, and the request reads as a question (怎么、
 什么时候、多少、吗 …) — or covers at least ``STRONG_COVERAGE`` of it. A complaint that merely shares
@@ -26,6 +29,7 @@ import weakref
 from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
 from ..search.coverage import single_nouns
 from ..search.query import names_by_number
+from .regions import detect_region, scope_note
 
 #: Answers covering less of the request than this are not offered at all.
 MIN_COVERAGE = 0.5
@@ -54,11 +58,14 @@ class Answer:
     #: The request names this answer by a year or number of its title (2025年低保标准是多少): one that has
     #: expired is then what the caller asks about.
     named: bool = False
+    #: The answer is for districts the request does not name (see regions.scope_note): it settles nothing
+    #: until the agent has asked where the caller is.
+    region_note: str = ""
 
     def to_dict(self) -> dict:
         return {"entry": self.entry_id, "title": self.title, "unit": self.unit, "unit_name": self.unit_name,
                 "audience": self.audience, "status": self.status, "coverage": round(self.coverage, 3),
-                "settles": self.settles}
+                "settles": self.settles, **({"region_note": self.region_note} if self.region_note else {})}
 
 
 def content_words(text: str) -> list[str]:
@@ -137,18 +144,26 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
     results = kb.search(text, audience="agent", kind="policy", limit=limit * 2)
     question = is_question(text)
     weight = rarity(snap)
+    region = detect_region(text, snap)
+    # The district locates the request; it says nothing of what is asked (西山区 of 西山区小区停车位被占了 does not
+    # make 西山区's school zoning an answer).
+    asked = text.replace(region, " ") if region else text
     answers = []
     for hit in results.hits:
         entry = snap.entries.get(hit.id)
         if entry is None:
             continue
-        cov = coverage(text, surface(entry), snap.synonym_groups, weight)
+        cov = coverage(asked, surface(entry), snap.synonym_groups, weight)
         if cov < MIN_COVERAGE:
             continue
+        note = scope_note(entry.regions, region)
+        if note and region:
+            continue  # another district's answer (东湖区's parking rules for a caller in 西山区)
         status = entry.status(day) if day is not None and hit.status in STATUSES else hit.status
-        settles = status == "in_force" and (cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))
+        settles = status == "in_force" and not note and (
+            cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))
         answers.append(Answer(hit.id, hit.title, hit.unit, hit.unit_name, hit.audience or entry.audience, status,
-                              cov, settles, hit.snippet, names_by_number(text, hit.title)))
+                              cov, settles, hit.snippet, names_by_number(text, hit.title), note))
     answers.sort(key=lambda a: not a.settles)  # stable: search rank within each group
     return answers[:limit]
 

@@ -40,6 +40,7 @@ from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_e
 from .answers import is_question
 from .boundary import excluded
 from . import resemblance
+from .regions import detect_region, scope_note
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
@@ -117,6 +118,9 @@ class Candidate:
     note: str = ""
     #: What the entry's boundary leaves out and the request names (小区内部路灯 of 小区路灯坏了), if anything.
     left_out: str = ""
+    #: The entry is for districts the request does not name (regions.scope_note), if so: it is proposed
+    #: after those that apply, and is not chosen for the agent.
+    region_note: str = ""
 
     def to_dict(self) -> dict:
         return {"entry": self.entry_id, "title": self.title, "category": self.category, "handler": self.handler,
@@ -124,7 +128,8 @@ class Candidate:
                 "co_handlers": [{"unit": u, "name": n} for u, n in self.co_handlers], "level": self.level,
                 "tier": self.tier, "tier_name": self.tier_name, "due": self.due.to_dict() if self.due else None,
                 "due_error": self.due_error, "round_the_clock": self.round_the_clock, "score": round(self.score, 4),
-                "note": self.note, "left_out": self.left_out}
+                "note": self.note, "left_out": self.left_out,
+                **({"region_note": self.region_note} if self.region_note else {})}
 
 
 @dataclasses.dataclass
@@ -612,6 +617,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     calendar = calendar or WorkCalendar.from_snapshot(snap)
     candidates = []
     index = directory_index(snap)
+    region = detect_region(text, snap)
     for entry, score, note in _ranked(index, text, limit, rerank, keep):
         tier = entry_tier(snap, entry)
         spec = snap.tiers.get(tier, {})
@@ -627,10 +633,15 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         left_out = excluded(text, entry.body, index.analyzer)
         if left_out is not None:
             note = "；".join(filter(None, [left_out.note, note]))
+        elsewhere = scope_note(entry.regions, region)
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
             [(u, snap.unit_name(u)) for u in entry.co_handlers], entry.level, tier, str(spec.get("name") or tier),
-            due, due_error, entry_round_the_clock(entry, rtc), score, note, left_out.scope if left_out else ""))
+            due, due_error, entry_round_the_clock(entry, rtc), score, "；".join(filter(None, [elsewhere, note])),
+            left_out.scope if left_out else "", elsewhere))
+    if region:
+        # Another district's matter (东湖区's 小区停车管理 for a caller in 西山区) after those that apply to the caller's.
+        candidates.sort(key=lambda c: bool(c.region_note))
     return candidates
 
 

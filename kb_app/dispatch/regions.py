@@ -39,3 +39,18 @@ def region_finder(snap):
 def detect_region(text: str, snap) -> str:
     """The first district of units.yaml named in a text ("" when none is)."""
     return region_finder(snap)(normalize(text or ""))
+
+
+def scope_note(entry_regions, region: str) -> str:
+    """What an agent must know of an entry's regions (``regions:``) for a request about ``region`` (the
+    district it names, "" when it names none): "" when the entry applies (it is citywide, or names that
+    district); else which districts it is for, and that the caller's district is to be asked first or is
+    another. A district's answer or catalogue entry is no answer for a caller whose district is unknown."""
+    named = [r for r in entry_regions if r and r != CITYWIDE]
+    if not named or CITYWIDE in entry_regions or region in named:
+        return ""
+    where = "、".join(named)
+    if not region:
+        return f"仅适用于{where}：请先问清来电人所在的区"
+    return f"仅适用于{where}，来电说的是{region}"
+

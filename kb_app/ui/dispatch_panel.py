@@ -164,6 +164,8 @@ def show_answers(kb, user, result, done):
             marks += [f":red-badge[{status_mark(a.status)}]"] if status_mark(a.status) else []
             st.markdown(" ".join(marks))
             st.caption(answer_caption(a))
+            if a.region_note:
+                st.caption(f":orange-badge[{render.markdown_literal(a.region_note)}]")
             entry = reader.snap.entries.get(a.entry_id)
             if entry is None:
                 continue
@@ -253,11 +255,13 @@ def dispatch_form(kb, user, result):
     # Where a direct answer is suggested, nothing is chosen for the agent: a dispatch is a decision of its own.
     # Nor where the first entry's boundary leaves out what the caller names: the agent reads the note and chooses.
     answered = result.suggested_outcome == "direct_answer"
-    left_out = result.candidates[0].left_out
+    left_out, elsewhere = result.candidates[0].left_out, result.candidates[0].region_note
     if left_out and not answered:
         st.caption(f"首选事项的职责边界不包括“{left_out}”：请核对来电所说，再选择派单事项。")
+    elif elsewhere and not answered:
+        st.caption(f"首选事项{elsewhere}，再选择派单事项。")
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
-                      index=None if answered or left_out else 0,
+                      index=None if answered or left_out or elsewhere else 0,
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
     if choice == OTHER_ENTRY:

@@ -193,3 +193,38 @@ def test_report_shows_the_direct_answer_rate(settled, sample_root, tmp_path):
     assert "各主题直接答复率" in lines
     res = runner.invoke(cli, [*args, "--csv"])
     assert "# 每日直接答复率\n日期,受理诉求,直接答复,派单,转接,直接答复率\n2026-11-01,3,2,0,1,1.0\n" in res.output
+
+
+def test_a_districts_answer_and_matter_wait_for_the_callers_district(indexed):
+    """东湖区's parking rules are no answer for a caller whose district is unknown (asked first) or another
+    (left out, and its catalogue matter proposed after those that apply); for 东湖区 they settle it."""
+    unknown = indexed.dispatch("小区停车位被占了", now=NOW)
+    parking = next(a for a in unknown.answers if a.entry_id == "donghu-community-parking")
+    assert not parking.settles and parking.region_note == "仅适用于东湖区：请先问清来电人所在的区"
+    assert unknown.suggested_outcome != "direct_answer"
+    first = unknown.candidates[0]
+    assert first.entry_id == "parking-community" and first.region_note == parking.region_note
+    assert first.note.startswith("仅适用于东湖区") and first.to_dict()["region_note"] == parking.region_note
+    elsewhere = indexed.dispatch("西山区小区停车位被占了", now=NOW)
+    assert "donghu-community-parking" not in [a.entry_id for a in elsewhere.answers]
+    # 西山区 alone does not make 西山区's school zoning an answer.
+    assert "xishan-school-zoning-2026" not in [a.entry_id for a in elsewhere.answers]
+    fees = indexed.dispatch("西山区小区里车乱停，外面的车都开进来停，停车收费不合理", now=NOW)
+    notes = {c.entry_id: c.region_note for c in fees.candidates}
+    assert notes["parking-community"] == "仅适用于东湖区，来电说的是西山区"
+    assert list(notes)[-1] == "parking-community"  # after those that apply to the caller's district
+    donghu = indexed.dispatch("东湖区小区停车位被占了", now=NOW)
+    assert donghu.answers[0].entry_id == "donghu-community-parking" and donghu.answers[0].settles
+    assert donghu.answers[0].region_note == "" and "region_note" not in donghu.answers[0].to_dict()
+    assert donghu.candidates[0].entry_id == "parking-community" and donghu.candidates[0].region_note == ""
+
+
+@pytest.mark.parametrize("regions,region,note", [
+    (["全市"], "", ""), ([], "西山区", ""), (["东湖区"], "东湖区", ""), (["东湖区", "全市"], "", ""),
+    (["东湖区"], "", "仅适用于东湖区：请先问清来电人所在的区"),
+    (["东湖区", "南河区"], "西山区", "仅适用于东湖区、南河区，来电说的是西山区"),
+])
+def test_scope_note(regions, region, note):
+    from kb_app.dispatch.regions import scope_note
+
+    assert scope_note(regions, region) == note

@@ -61,6 +61,16 @@ def test_a_choice_made_for_one_request_does_not_carry_to_the_next(app_env, agent
     assert not [b for b in at.selectbox if b.key.startswith("dispatch_manual_")]
 
 
+def test_a_districts_matter_for_a_caller_whose_district_is_unknown_is_not_chosen_for_the_agent(app_env, agent):
+    at = dispatch(console(agent), "小区停车位被占了")
+    assert "建议：直接答复，不必派单。" not in [s.value for s in at.success]
+    assert "仅适用于东湖区：请先问清来电人所在的区" in page_text(at)
+    assert "首选事项仅适用于东湖区：请先问清来电人所在的区，再选择派单事项。" in [c.value for c in at.caption]
+    assert choice_radio(at).index is None
+    at = dispatch(at, "东湖区小区停车位被占了")
+    assert "建议：直接答复，不必派单。" in [s.value for s in at.success]
+
+
 def test_console_is_not_open_to_the_public(app_env):
     at = open_page()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -286,7 +296,10 @@ def test_a_transfer_shown_has_no_fold_and_a_dismissed_hint_keeps_its_line(app_en
     at = dispatch(console(agent), "楼下有人打架")
     assert not [e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？"]
     at.button(key="dispatch_not_emergency").click().run()
-    assert choice_radio(at).value != "__other__"                               # the first candidate
+    # The first candidate, a street's matter, is not chosen for the agent while the caller's district is unknown.
+    radio = choice_radio(at)
+    assert radio.value is None
+    radio.set_value(at.session_state["dispatch_result"].candidates[0].entry_id).run()
     at.button(key="outcome_dispatch").click().run()
     [row] = rows(app_env, "request_outcomes")
     assert (row["outcome"], row["line"], row["urgency"]) == ("dispatch", "110", "dismissed")
@@ -332,8 +345,10 @@ def test_dispatch_working_day_due(app_env, agent):
     light = table[table["事项"] == app_env.entry("street-light-out").title].iloc[0]
     # 2026-11-22 is a Sunday: three working days are Monday 23 to Wednesday 25 November.
     assert (light["时限"], light["办结期限"]) == ("3个工作日", "11-25 23:59")
-    # Columns no candidate fills are left out (no past orders: nothing says why one ranks).
-    assert "参考" not in table.columns
+    # Nothing says why the city's matter ranks (no past orders); the village's says where it applies.
+    notes = dict(zip(table["事项"], table["参考"]))
+    assert notes[app_env.entry("rural-street-light").title] == "仅适用于南河区：请先问清来电人所在的区"
+    assert notes[app_env.entry("street-light-out").title] in ("", "—")
 
 
 def test_dispatch_reports_a_missing_calendar_year(app_env, agent, monkeypatch):

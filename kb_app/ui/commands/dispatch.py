@@ -112,5 +112,6 @@ def echo_answers(result):
         marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status)) if x)
         first = a.settles and a is result.answers[0]
         lead = ("先口述其中的安全提示：" if result.urgent else "建议直接答复：") if first else "相关答复："
-        click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）")
+        click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）"
+                   + (f"：{a.region_note}" if a.region_note else ""))
 
