@@ -176,7 +176,9 @@ def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
     body = doc.body + ("\n" + doc.notes if audience == "agent" and doc.notes else "")
     head, kw = analysis.normalize(doc.head), analysis.normalize(doc.keywords)
     body_n = analysis.normalize(body)
-    text = " ".join(body.split())
+    # The stored text, which excerpts are cut from, is the answer alone: an agent reads an excerpt to the caller,
+    # and internal notes are shown apart, marked as such (they are still searched, through bw and bb).
+    text = " ".join(doc.body.split())
     return dict(
         id=doc.id, source=doc.source, kind=doc.kind, unit=doc.unit, audience=doc.audience,
         effective=doc.effective, expires=doc.expires, invalid="1" if doc.invalid else "",

@@ -156,8 +156,9 @@ def test_internal_entries_and_agent_notes_never_reach_the_public_index(kb):
         assert note not in blob
     assert INTERNAL in ids(kb.search("供暖初期话务高峰坐席处置口径", audience="agent"))
     assert INTERNAL not in ids(kb.search("供暖初期话务高峰坐席处置口径", audience="public", limit=100))
+    # The agent finds it by its notes; the excerpt is of the answer, the notes being shown apart, marked internal.
     agent = kb.search("和平里 二次管网改造", audience="agent", limit=1).hits[0]
-    assert agent.id == INTERNAL and "片区" in agent.snippet
+    assert agent.id == INTERNAL and "片区" not in agent.snippet and "片区" in kb.entry(INTERNAL).agent_notes
 
 
 def test_public_sees_entries_only_while_in_force(kb):
@@ -364,3 +365,13 @@ def test_progress_is_reported_on_a_rebuild(kb):
     seen = []
     kb.reindex(rebuild=True, progress=lambda stage, done, total: seen.append(stage))
     assert seen[0] == "读取内容"
+
+
+def test_an_agents_excerpt_is_of_the_answer_alone_though_its_internal_notes_are_searched(kb):
+    """Internal notes are shown apart, marked as internal; an excerpt, which an agent may read out, never holds
+    them. 社保卡's note says what to do when it was used by someone else (冒用, 盗刷); its answer does not."""
+    assert "盗刷" in kb.entry("sscard-reissue").agent_notes and "盗刷" not in kb.entry("sscard-reissue").body
+    hits = {h.id: h for h in kb.search("社保卡被人冒用医保被盗刷", audience="agent").hits}
+    assert "sscard-reissue" in hits                                  # the notes are searched
+    plain = hits["sscard-reissue"].snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "盗刷" not in plain and "内部提示" not in plain
