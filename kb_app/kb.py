@@ -348,7 +348,7 @@ class Kb:
         snap = self.snapshot(commit)
         entry = snap.entries.get(entry_id)
         if entry is None:
-            raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号，或用 kb search 查找。")
+            raise EntryNotFound(f"条目“{entry_id}”不存在：请检查编号，或按标题检索该条目。")
         return entry
 
     def entry_path(self, entry_id: str) -> str:

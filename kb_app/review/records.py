@@ -118,7 +118,7 @@ class Records:
         try:
             row = self.db["change_requests"].get(int(cr_id))
         except Exception:  # sqlite_utils NotFoundError, or a non-number
-            raise KbError(f"变更请求 #{cr_id} 不存在：请检查编号，或用 kb cr list 查看全部变更请求。")
+            raise KbError(f"变更请求 #{cr_id} 不存在：请检查编号，或在变更请求列表中查看全部变更请求。")
         return ChangeRequest.from_row(row)
 
     def list(self, states=None, author: str | None = None, kind: str | None = None) -> list[ChangeRequest]:

@@ -424,3 +424,15 @@ def test_an_interrupted_publication_is_settled_from_main(kb, users, moved_main, 
     else:
         assert kb.review.publish(users["center"], cr.id) == kb.store.head()
     assert kb.review.recover_interrupted() == []
+
+
+def test_a_missing_request_or_entry_is_told_without_naming_a_command(kb):
+    """The staff app shows these messages too: they say what to do in words both the page and the CLI offer."""
+    from kb_app.exceptions import KbError
+
+    with pytest.raises(KbError) as cr:
+        kb.review.get(9999)
+    with pytest.raises(KbError) as entry:
+        kb.entry("no-such-entry")
+    assert str(cr.value) == "变更请求 #9999 不存在：请检查编号，或在变更请求列表中查看全部变更请求。"
+    assert str(entry.value) == "条目“no-such-entry”不存在：请检查编号，或按标题检索该条目。"
