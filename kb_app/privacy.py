@@ -59,6 +59,11 @@ LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]",
           "account": "[账号]", "plate": "[车牌]", "address": "[门牌]", "name": "[姓名]"}
 
 _LABEL_SPLIT = re.compile("(" + "|".join(re.escape(label) for label in LABELS.values()) + ")")
+#: The word that gave what a label replaced (手机 of 手机[手机号], 我叫 of 我叫[姓名]): with the label gone, it says nothing.
+_LABEL_INTRODUCED = re.compile(
+    r"(?:电话|座机|固话|手机|号码|联系方式|回电|打我|拨我|打给我|QQ|微信|vx|wx|身份证|银行卡|卡号|邮箱|车牌|我叫|叫|姓名|名字)"
+    r"(?:号码?|账?号)?(?:是|为|:|：)?\s*(?=" + "|".join(re.escape(label) for label in LABELS.values()) + ")",
+    re.IGNORECASE)
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
 _SEP = r"[ \-\u00a0]?"
 _NO_DIGIT_BEFORE = r"(?<![0-9])"
@@ -325,8 +330,9 @@ def mask(text: str | None) -> str:
 def without_labels(masked: str) -> str:
     """A masked text with its labels taken out: what it says besides the numbers and names it held
     (``[手机号]`` alone says nothing). A label stands between words: a space takes its place, so the
-    words on either side (电话[手机号]社保卡) are not read as one."""
-    return _LABEL_SPLIT.sub(" ", masked or "")
+    words on either side (电话[手机号]社保卡) are not read as one; the word that gave what a label replaced goes
+    with it (手机 of 手机[手机号])."""
+    return _LABEL_SPLIT.sub(" ", _LABEL_INTRODUCED.sub("", masked or ""))
 
 
 def _as_written(written: str, read: str, masked: str) -> str:
