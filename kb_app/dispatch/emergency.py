@@ -20,7 +20,8 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   text is about something else (过去的事、规定和办理、预防和担心、赔偿和理赔 …), ``anywhere`` (the
   categories whose words and patterns are said of the whole call wherever they stand: 已经救出来了、开玩笑的),
   ``ignore`` (words that contain a sign but are not one: 了解、为了; nor is a misheard character looked
-  for inside them: 货车, nor an event word shorter than them: the 公交 of 公交站, the 消防 of 当消防员), ``negations`` (没、没有 … just before an event word),
+  for inside them: 货车, nor an event word shorter than them: the 公交 of 公交站, the 消防 of 当消防员),
+  ``negations`` (没、没有 … just before an event word),
   ``misheard`` (characters that speech-to-text confuses with an event word's character, by sound:
   火 → 伙、活), ``not_now_patterns`` (regular expressions for the same categories: dates such as
   5月12日 tell of the past), ``mistaken`` (what a caller takes back: a belief corrected later, 以为…原来; a
@@ -269,7 +270,7 @@ class Recogniser:
             # What was taken back says nothing of now (不是今天，是上个礼拜).
             masked = masked[:a] + "\0" * (b - a) + masked[b:]
         best: dict[str, Finding] = {}
-        occurrences = [occ for occ in self._occurrences(norm, masked) if not self._inside_ignored(norm, occ)]
+        occurrences = list(self._occurrences(norm, masked))
         # Where each line's last event word starts: what was dealt with is judged by what is told of the same
         # line after it (消防到了，火还在烧), not of another (拉出来了，一直在流血 is the bleeding's, for 120).
         last_told: dict[str, int] = {}
@@ -326,22 +327,19 @@ class Recogniser:
                 norm = norm.replace(word, "\0" * len(word))
         return norm
 
-    def _inside_ignored(self, norm: str, occ: _Occurrence) -> bool:
-        """Whether an event word is part of a longer ignored word, which says something else (the 消防 of
-        当消防员, the 公交 of 公交站, the 车 of 停车场); an ignored word that is itself an event word (货车) is one."""
-        for word in occ.word.split(PAIR_JOIN):
-            at = occ.start if occ.word.startswith(word) else occ.end - len(word)
-            if any((i := norm.find(x, max(0, at - len(x) + len(word)), at + len(x))) != -1 and i <= at
-                   for x in self._ignored_around(word)):
-                return True
-        return False
-
     def _ignored_around(self, word: str) -> tuple[str, ...]:
         """The ignored words longer than a word that hold it (kept per word)."""
         found = self._around.get(word)
         if found is None:
             found = self._around[word] = tuple(x for x in self.ignore if x and len(x) > len(word) and word in x)
         return found
+
+    def _inside_ignored(self, norm: str, start: int, end: int) -> bool:
+        """Whether the word found from ``start`` to ``end`` is part of a longer ignored word, which says something
+        else (the 消防 of 当消防员, the 公交 of 公交站, the 车 of 停车场); an ignored word that is itself an event
+        word (货车) is one."""
+        return any((i := norm.find(x, max(0, end - len(x)), start + len(x))) != -1 and i <= start
+                   for x in self._ignored_around(norm[start:end]))
 
     def _occurrences(self, norm: str, masked: str) -> Iterable[_Occurrence]:
         found = self._finder(norm, masked)
@@ -354,7 +352,7 @@ class Recogniser:
 
     def _finder(self, norm: str, masked: str):
         """``found(word)``: the start of every occurrence of a word in this text, exact or with one character
-        misheard (not inside an ignored word: 货车 is no misheard 火), each word looked for once. Only the
+        misheard (not inside an ignored word: 货车 is no misheard 火, 公交站 holds no 公交), each word looked for once. Only the
         words that share a character with the text are looked for at all (of more than a thousand, a
         question shares a few dozen), and of those only the ones it lacks at most one character of."""
         present = set(norm)
@@ -368,7 +366,8 @@ class Recogniser:
             if hits is None:
                 exact, misheard, chars = self._patterns(word)
                 lacking = len(chars - present)
-                hits = [(m.start(), False) for m in exact.finditer(norm)] if exact is not None and not lacking else []
+                hits = [(m.start(), False) for m in (exact.finditer(norm) if exact is not None and not lacking else ())
+                        if not self._inside_ignored(norm, m.start(), m.end())]
                 if misheard is not None and lacking <= 1:
                     hits += [(m.start(), True) for m in misheard.finditer(masked)]
                 memo[word] = hits

@@ -110,6 +110,7 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
     """A question's words (the asking ones left out), those of them no document mentions, and the
     function giving the documents that hold a word (cached per word): a word of a unit's name is held
     by the unit's documents."""
+    hidden = hidden if hidden is not None and hidden.any() else None
     norm = asking.text
     words = [w for w in ana.query_words(norm) if not asking.only_asks(w)]
     synonyms = _synonyms(norm, groups) if words else {}
@@ -131,7 +132,7 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
     def known(word):
         # Most questions name nothing unknown: a word the index has (the scorer keeps those counts) is known,
         # unless documents are hidden from the searcher (an answer not yet in force): then what the others hold.
-        if hidden is None or not hidden.any():
+        if hidden is None:
             return any(scorer.doc_frequency(f, word) for f in WORD_FIELDS) or len(holding(word)) > 0
         return len(holding(word)) > 0
 

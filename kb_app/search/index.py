@@ -410,10 +410,13 @@ class SearchIndex:
             commit = self.ensure_current()
             self._unknown.follow(commit)
             today = self.kb.today()
-            scorer = self._scorer(self._searchers[audience])
-            return self._unknown.get_or_build((audience, text, today), lambda: unknown_words(
-                text, scorer, self.analyzer(), self._config(commit),
-                not_in_force(scorer, today) if audience == "public" else None))
+
+            def read():
+                scorer = self._scorer(self._searchers[audience])
+                return unknown_words(text, scorer, self.analyzer(), self._config(commit),
+                                     not_in_force(scorer, today) if audience == "public" else None)
+
+            return self._unknown.get_or_build((audience, text, today), read)
 
     def _speller(self, commit: str, audience: str, day: dt.date) -> Speller | None:
         """The words the audience may find on ``day``, by their sound (see spelling.py), or None while

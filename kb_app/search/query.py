@@ -139,7 +139,6 @@ class SearchResults:
         (啊啊啊, the longest the segmenter reads) is quoted as typed (啊啊啊啊啊)."""
         return "、".join(f"“{_as_typed(w, self.query)}”" for w in self.unknown)
 
-
     def as_dict(self) -> dict:
         """The JSON output of ``kb search``."""
         out = {"query": self.query, "hits": [h.as_dict() for h in self.hits]}

@@ -59,10 +59,11 @@ def synonym_reading(groups):
     canonical = {}
     for group in groups:
         terms = [phrasing_key(t) for t in group]
-        for term in terms[1:]:
-            if term and term != terms[0]:
+        # The first term reads as itself: 市民服务热线 holds 热线, another term of its group, and stays whole.
+        for term in terms:
+            if term:
                 canonical.setdefault(term, terms[0])
-    if not canonical:
+    if not any(term != first for term, first in canonical.items()):
         return lambda key: key
     pattern = re.compile("|".join(re.escape(t) for t in sorted(canonical, key=len, reverse=True)))
     return lambda key: pattern.sub(lambda m: canonical[m.group(0)], key)

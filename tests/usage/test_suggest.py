@@ -72,6 +72,9 @@ def test_synonym_reading_writes_each_synonym_as_its_groups_first_term():
     assert read("社保卡丢了归谁管") == "社会保障卡丢了主管部门"
     assert read("社保卡被偷了怎么重新办") == "社会保障卡被偷了怎么重新办" and read("补卡") == "补卡"
     assert suggest.synonym_reading([])("社保卡") == "社保卡"
+    # A first term holding another term of its group stays whole, so both read alike.
+    hotline = suggest.synonym_reading([["市民服务热线", "12345热线", "热线"]])
+    assert hotline("市民服务热线怎么打") == hotline("热线怎么打") == hotline("12345热线怎么打") == "市民服务热线怎么打"
 
 
 def test_a_greeting_is_no_part_of_a_suggested_phrasing(kb):
