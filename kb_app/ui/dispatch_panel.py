@@ -26,6 +26,7 @@ from kb_app.labels import (LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, S
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link
 
+NO_RULE = "不属分类处置规则所列情形"
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
 
 
@@ -298,10 +299,11 @@ def show_dispatch(kb, user, result):
         st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）**。"
                  "先提醒来电人注意安全（见下方答复口径），再立即派单。", icon=":material/notification_important:")
     elif result.suggested_outcome:
-        # Information, not a success: no rule matched says only that the words of none were heard.
-        st.info(f"未命中分类处置规则。建议：{OUTCOME_HINTS[result.suggested_outcome]}。", icon=":material/info:")
+        # Information, not a success: no rule matched says only that the words of none were heard. An
+        # ordinary request reads as advice first, not as a miss.
+        st.info(f"建议：{OUTCOME_HINTS[result.suggested_outcome]}。（{NO_RULE}）", icon=":material/info:")
     else:
-        st.info("未命中分类处置规则。", icon=":material/info:")
+        st.info(f"{NO_RULE}：按下方答复口径答复，或按派单目录派单。", icon=":material/info:")
     done = recorded()
     if not done:
         missed_emergency(kb, user, result)

@@ -218,8 +218,8 @@ def test_a_question_about_compensation_is_no_alarm(app_env, agent):
 
 def test_a_consultation_is_answered_directly(app_env, agent):
     at = dispatch(console(agent), "退休金什么时候涨")
-    assert at.info[0].value == "未命中分类处置规则。建议：直接答复（用下方答复口径）。"
-    assert not [m for m in at.success if m.value.startswith("未命中分类处置规则")]  # information, no success
+    assert at.info[0].value == "建议：直接答复（用下方答复口径）。（不属分类处置规则所列情形）"
+    assert not [m for m in at.success if "分类处置规则" in m.value]  # information, no success
     assert at.subheader[0].value == "可直接答复的口径"
     assert "建议：直接答复，不必派单。" in [s.value for s in at.success]
     found = [q for _l, p, q in links(at) if p == "entry"]
@@ -287,7 +287,7 @@ def test_an_emergency_the_console_did_not_flag_is_transferred_and_recorded_as_mi
     assert (row["outcome"], row["line"], row["urgency"], row["suggested"]) == ("transfer", "120", None, "dispatch")
     assert not [e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？"]   # one outcome per request
     # The call has left the hotline: no dispatch advice or candidate stays beside the record of the transfer.
-    assert not [m for m in [*at.success, *at.info] if m.value.startswith("未命中分类处置规则")]
+    assert not [m for m in [*at.success, *at.info] if "分类处置规则" in m.value]
     assert not [b for b in at.button if b.key and b.key.startswith("dispatch_confirm")] and not at.radio
     assert app_env.stats.emergency_hints()[0]["missed"] == 1
 

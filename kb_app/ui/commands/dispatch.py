@@ -92,7 +92,7 @@ def echo_intake(result):
         why = f"触发词“{rule.trigger}”" if rule.trigger else (finding.event if finding else "")
         click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}{'，' + why if why else ''}）")
     else:
-        click.echo("分类处置：未命中，按派单目录派单。")
+        click.echo("分类处置：不属所列情形，按答复口径答复或按派单目录派单。")
     if result.urgent and result.candidates and not result.candidates_withheld:
         top = result.candidates[0]
         click.echo(f"需要立即处置：{top.title}（{top.tier_name}）；先提醒来电人注意安全，再立即派单。")
