@@ -14,6 +14,7 @@ import socket
 
 import argon2
 
+from .. import db as dbmod
 from ..exceptions import AccountError, AuthError, KbError, PermissionDenied
 from ..labels import ROLE_LABELS
 from .passwords import check_password
@@ -74,11 +75,6 @@ class User:
         return f"{self.name} <{self.email or self.username + '@kb.local'}>"
 
 
-def _role_detail(role: str, unit: str) -> str:
-    """A role and unit as the audit trail says them: 角色：单位编辑，单位：city-hrss."""
-    return f"角色：{ROLES.get(role, role)}" + (f"，单位：{unit}" if unit else "")
-
-
 def _user(row: dict) -> User:
     return User(row["username"], row["name"], row["role"], row.get("unit") or "", row.get("email") or "",
                 bool(row.get("disabled")))
@@ -92,6 +88,15 @@ class Users:
 
     def _units(self) -> dict:
         return self.kb.snapshot().units
+
+    def _role_detail(self, role: str, unit: str) -> str:
+        """A role and unit as the audit trail says them, the unit by name and number (a name may change
+        later): 角色：单位编辑，单位：示例市人力资源和社会保障局（city-hrss）."""
+        said = f"角色：{ROLES.get(role, role)}"
+        if not unit:
+            return said
+        name = self.kb.snapshot().unit_name(unit)
+        return f"{said}，单位：{name}（{unit}）" if name != unit else f"{said}，单位：{unit}"
 
     def add(self, username: str, name: str, password: str, role: str, unit: str = "", email: str = "",
             actor: str = "", via: str = "cli") -> User:
@@ -110,7 +115,7 @@ class Users:
         row = {"username": username, "name": name.strip(), "password_hash": _hasher.hash(password), "role": role,
                "unit": unit, "email": (email or "").strip(), "disabled": 0, "created": self.kb.now().isoformat()}
         db["users"].insert(row)
-        self.kb.audit.record("created", username, None, via, actor, _role_detail(role, unit), db)
+        self.kb.audit.record("created", username, None, via, actor, self._role_detail(role, unit), db)
         return _user(row)
 
     def _unit_for(self, role: str, unit: str) -> str:
@@ -136,19 +141,22 @@ class Users:
         unit = self._unit_for(role, unit)
         if (user.role, user.unit) == (role, unit):
             return user
-        if role != "admin":
-            self._keep_an_admin(user, "取消该账号的管理员角色")
-        db = self.kb.db()
-        db["users"].update(user.username, {"role": role, "unit": unit})
-        self.kb.audit.record("role", user.username, None, via, actor,
-                             f"{_role_detail(user.role, user.unit)} → {_role_detail(role, unit)}", db)
+        detail = f"{self._role_detail(user.role, user.unit)} → {self._role_detail(role, unit)}"
+        with dbmod.transaction(self.kb.settings.db_path) as db:
+            if role != "admin":
+                self._keep_an_admin(db, user, "取消该账号的管理员角色")
+            db["users"].update(user.username, {"role": role, "unit": unit})
+            self.kb.audit.record("role", user.username, None, via, actor, detail, db)
         return self.require(username)
 
-    def _keep_an_admin(self, user: User, change: str):
-        """AccountError if ``change`` would leave no active administrator: someone must still manage accounts."""
+    @staticmethod
+    def _keep_an_admin(db, user: User, change: str):
+        """AccountError if ``change`` would leave no active administrator: someone must still manage accounts.
+        Asked on the connection of the change's own transaction, so two administrators disabling each other
+        at once cannot both pass."""
         if user.role != "admin" or user.disabled:
             return
-        if any(u.role == "admin" and not u.disabled and u.username != user.username for u in self.list()):
+        if db["users"].count_where("role = 'admin' and not disabled and username != ?", [user.username]):
             return
         raise AccountError(f"不能{change}：“{user.username}”是唯一在用的管理员账号，{change}后就没有人能管理账号了。"
                            f"请先把另一个账号设为管理员，再{change}。", "last_admin")
@@ -182,12 +190,12 @@ class Users:
         user = self.require(username)
         if user.disabled == bool(disabled):
             return user
-        if disabled:
-            self._keep_an_admin(user, "停用该账号")
-        db = self.kb.db()
-        db["users"].update(username, {"disabled": int(disabled)})
-        detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""
-        self.kb.audit.record("disabled" if disabled else "enabled", username, None, via, actor, detail)
+        with dbmod.transaction(self.kb.settings.db_path) as db:
+            if disabled:
+                self._keep_an_admin(db, user, "停用该账号")
+            db["users"].update(username, {"disabled": int(disabled)})
+            detail = f"结束 {self.kb.sessions.end_all(username, 'disabled', db)} 个会话" if disabled else ""
+            self.kb.audit.record("disabled" if disabled else "enabled", username, None, via, actor, detail, db)
         return self.require(username)
 
     def set_password(self, username: str, password: str, actor: str = "", via: str = "cli") -> User:

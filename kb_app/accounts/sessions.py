@@ -128,7 +128,7 @@ class Sessions:
         return rows[0] if rows else None
 
     def _end(self, db, hashes, reason, now):
-        with db.conn:
+        with db.atomic():       # a savepoint inside a caller's transaction (disabling an account), else its own
             for h in hashes:
                 db["sessions"].update(h, {"ended": now.isoformat(), "end_reason": reason})
 

@@ -188,7 +188,7 @@ def test_making_an_account_is_audited_with_who_made_it_and_its_role(kb, monkeypa
     assert runner.invoke(cli, ["user", "log", "nobody", *root]).output == "没有 nobody 的记录。\n"
     runner.invoke(cli, ["user", "add", "hrss-editor", "--name", "李编辑", "--role", "unit_editor", "--unit", "city-hrss", *root])
     line = runner.invoke(cli, ["user", "log", "hrss-editor", *root]).output
-    assert "\t建立账号\thrss-editor\t-\t命令行\t" in line and line.rstrip().endswith("角色：单位编辑，单位：city-hrss")
+    assert "\t建立账号\thrss-editor\t-\t命令行\t" in line and line.rstrip().endswith("角色：单位编辑，单位：示例市人力资源和社会保障局（city-hrss）")
 
 
 ADVICE = "请使用至少 8 位、包含字母和数字的组合。"
@@ -259,8 +259,8 @@ def test_an_account_gets_another_role_and_unit_checked_as_a_new_one_and_audited(
     changes = [(e.event, e.label, e.actor, e.via, e.detail) for e in reversed(kb.audit.list("hrss-editor"))
                if e.event == "role"]
     assert changes == [
-        ("role", "修改角色", "admin", "app", "角色：单位编辑，单位：city-hrss → 角色：单位审核人，单位：hotline-center"),
-        ("role", "修改角色", "", "cli", "角色：单位审核人，单位：hotline-center → 角色：坐席")]
+        ("role", "修改角色", "admin", "app", "角色：单位编辑，单位：示例市人力资源和社会保障局（city-hrss） → 角色：单位审核人，单位：示例市12345市民服务热线中心（hotline-center）"),
+        ("role", "修改角色", "", "cli", "角色：单位审核人，单位：示例市12345市民服务热线中心（hotline-center） → 角色：坐席")]
     with pytest.raises(KbError) as e:
         kb.users.set_role("nobody", "agent")
     assert str(e.value) == "用户“nobody”不存在：请检查用户名。"
@@ -308,4 +308,38 @@ def test_cli_user_role(kb):
     assert (result.exit_code, result.output) == (1, f"错误：{LAST_ADMIN.format(change='停用该账号')}\n")
     log = runner.invoke(cli, ["user", "log", "hrss-editor", *root]).output
     assert "\t修改角色\thrss-editor\t-\t命令行\t" in log
-    assert log.splitlines()[0].endswith("角色：单位编辑，单位：city-hrss → 角色：单位审核人，单位：city-hrss")
+    assert log.splitlines()[0].endswith("角色：单位编辑，单位：示例市人力资源和社会保障局（city-hrss） → 角色：单位审核人，单位：示例市人力资源和社会保障局（city-hrss）")
+
+
+def test_two_administrators_disabling_each_other_at_once_leave_one(kb, monkeypatch):
+    """The check that an administrator stays and the change are one transaction: of two administrators
+    disabled at the same moment (each by the other), the second is refused, however the two interleave."""
+    import threading
+    import time
+
+    from kb_app.accounts.auth import Users
+
+    kb.users.add("admin", "孙管理", "long-password", "admin")
+    kb.users.add("admin2", "钱管理", "long-password", "admin")
+    checked = Users._keep_an_admin
+
+    def slow_check(db, user, change):
+        checked(db, user, change)
+        time.sleep(0.3)                                # the other change has every chance to pass its check
+
+    monkeypatch.setattr(Users, "_keep_an_admin", staticmethod(slow_check))
+    refused = []
+
+    def disable(name):
+        try:
+            kb.users.set_disabled(name, actor="other")
+        except KbError as e:
+            refused.append(str(e))
+
+    threads = [threading.Thread(target=disable, args=(name,)) for name in ("admin", "admin2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [u.username for u in kb.users.list() if u.role == "admin" and not u.disabled] != []
+    assert len(refused) == 1 and "是唯一在用的管理员账号" in refused[0]
