@@ -173,6 +173,12 @@ class Kb:
 
         return public_report(self.snapshot(commit), text)
 
+    def public_report_advice(self, text: str, commit: str | None = None) -> tuple[str, list[str]]:
+        """``public_report`` with the safety steps of an urgent one (kb_app.dispatch.assistant.public_report_advice)."""
+        from .dispatch.assistant import public_report_advice
+
+        return public_report_advice(self.snapshot(commit), text)
+
     @cached_property
     def dispatch_history(self):
         """Confirmed dispatches, upheld objections and imported work orders (see kb_app.dispatch.history)."""

@@ -145,6 +145,7 @@ class ConfigChecks:
                             "填写 transfer_to，例如 \"110\"")
             self.check_basis(path, as_basis_list(r.get("basis")), self.node_line("intake_rules", "rules", i))
         check_emergency(self, path, data)
+        check_urgent_advice(self, path, data)
 
     def check_intake_examples(self, path, data):
         """Example calls for recognising emergencies by resemblance (kb_app.dispatch.resemblance)."""
@@ -378,6 +379,25 @@ def _check_event(v, path, e, keys, at):
     if "script" in e and not (isinstance(e["script"], str) and e["script"].strip()):
         v.add(path, at(*keys, "script"), "events.script", "话术应为文字",
               "写成“script: 您反映的是……我现在为您转接119，请不要挂机。……”，或删去它沿用规则的 script")
+
+
+def check_urgent_advice(v: ConfigChecks, path: str, data: dict):
+    """The safety steps a citizen reporting an urgent catalogue matter is shown (``urgent_advice``: entry id →
+    steps, as a transfer rule's ``advice``)."""
+    table = data.get("urgent_advice")
+    if table is None:
+        return
+    at = functools.partial(v.node_line, "intake_rules")
+    if not isinstance(table, dict):
+        v.add(path, at("urgent_advice"), "urgent_advice", "紧急诉求的安全提示应为映射：派单目录条目编号 → 提示列表",
+              "写成“urgent_advice: {gas-leak: [不要在屋里打电话, 关闭燃气总阀]}”")
+        return
+    directory = {e.id for e in v.snap.entry_list if e.kind == "directory"}
+    for entry_id, steps in table.items():
+        if str(entry_id) not in directory:
+            v.add(path, at("urgent_advice", entry_id), "urgent_advice", f"派单目录中没有编号为“{entry_id}”的条目",
+                  "改为 entries/directory/ 中条目的 id，或删去这一项")
+        _check_advice(v, path, {"advice": steps}, ("urgent_advice", entry_id), at, "urgent_advice")
 
 
 def _check_advice(v, path, node: dict, keys, at, field: str):

@@ -321,6 +321,22 @@ def public_report(snap: Snapshot, text: str) -> str:
     return reported(snap, text)[0]
 
 
+def public_report_advice(snap: Snapshot, text: str) -> tuple[str, list[str]]:
+    """``public_report`` with what a citizen reporting an urgent matter should do first (``urgent_advice``
+    of its catalogue entry in intake_rules.yaml: 燃气泄漏 → 不要在屋里打电话 …); no advice for any other."""
+    kind, entry = reported(snap, text)
+    return kind, urgent_advice(snap, entry) if kind == "urgent" else []
+
+
+def urgent_advice(snap: Snapshot, entry: Entry | None) -> list[str]:
+    """The safety steps intake_rules.yaml gives for reporting a catalogue entry (``urgent_advice``)."""
+    rules = snap.config("intake_rules", {})
+    table = rules.get("urgent_advice") if isinstance(rules, dict) else None
+    if entry is None or not isinstance(table, dict):
+        return []
+    return [a.strip() for a in _strings(table.get(entry.id)) if a.strip()]
+
+
 def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     """``public_report`` with the catalogue entry the statement reports (None for no report)."""
     text = (text or "").strip()

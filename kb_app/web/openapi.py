@@ -72,7 +72,10 @@ SCHEMAS = {
                                                     "受理诉求的热线和对市民说的话（不含派单目录的任何内容）",
                    "properties": {"line": STR, "message": STR,
                                   "urgent": {"type": "boolean", "description": "要立即处置的事（如燃气异味、水管爆裂）时为 true："
-                                                                               "message 先讲安全，再请市民马上拨打热线"}}},
+                                                                               "message 先讲安全，再请市民马上拨打热线"},
+                                  "advice": {"type": "array", "items": STR,
+                                             "description": "仅在 urgent 时出现：拨打热线前先做的安全提示，每条一句"
+                                                            "（分类处置规则 urgent_advice 中为该类事项写的；没有写时为空列表）"}}},
         "hits": {"type": "array", "items": _ref("Hit")}}},
     "Link": {"type": ["object", "null"], "properties": {"id": STR, "label": STR, "url": STR}},
     "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"],

@@ -32,8 +32,8 @@ def advice(kb, q: str, commit: str | None) -> dict:
     that report a matter, where to report it (``report``); nothing for an ordinary question."""
     if alarm := kb.public_alarm(q, commit):
         return {"emergency": alarm}
-    kind = kb.public_report(q, commit)
-    return {"report": URGENT_REPORT if kind == "urgent" else REPORT} if kind else {}
+    kind, steps = kb.public_report_advice(q, commit)
+    return {"report": {**URGENT_REPORT, "advice": steps} if kind == "urgent" else REPORT} if kind else {}
 
 
 def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:

@@ -395,3 +395,17 @@ def test_a_cry_for_help_is_an_emergency(kb, words):
     assert r.urgency in ("emergency", "suspected") and r.rule.transfer_to == "110"
     assert dispatch(kb.snapshot(), "这是我的救命钱 老板一直拖欠工资", NOW).rule is None or \
         dispatch(kb.snapshot(), "这是我的救命钱 老板一直拖欠工资", NOW).rule.transfer_to != "110"
+
+
+def test_an_urgent_report_carries_the_safety_steps_of_its_matter(kb):
+    """A citizen reporting a gas leak is told what to do before calling (intake_rules.yaml urgent_advice,
+    by catalogue entry); a matter without steps of its own gets none, an ordinary report none."""
+    from kb_app.dispatch.assistant import public_report_advice
+
+    snap = kb.snapshot()
+    kind, steps = public_report_advice(snap, "家里煤气泄漏了")
+    assert kind == "urgent" and steps == snap.config("intake_rules")["urgent_advice"]["gas-leak"]
+    assert "不要开关电灯和电器，不要点火，不要在屋里打电话" in steps
+    assert public_report_advice(snap, "小区突然停水了") == ("urgent", [])
+    assert public_report_advice(snap, "楼道灯不亮") == ("report", [])
+    assert public_report_advice(snap, "社保卡怎么补办") == ("", [])

@@ -49,6 +49,11 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
      "安全提示应为非空的文字列表"),
     ("    advice:\n      - 先离开着火", "    advice:\n      - " + "请" * 61 + "\n      - 先离开着火", "advice",
      "安全提示“请请请请请请请请请请请请…”有 61 个字，太长。修改方法：每条写成 60 个字以内的一句话"),
+    ("  gas-leak:\n", "  gas-leakage:\n", "urgent_advice", "派单目录中没有编号为“gas-leakage”的条目。修改方法：改为 entries/directory/ 中条目的 id"),
+    ("  water-pipe-burst:\n    - 先关闭", "  water-pipe-burst:\n    - " + "请" * 61 + "\n    - 先关闭", "urgent_advice",
+     "安全提示“请请请请请请请请请请请请…”有 61 个字，太长"),
+    ("urgent_advice:\n  gas-leak:", "urgent_advice: 不要在屋里打电话\nx_urgent_advice:\n  gas-leak:", "urgent_advice",
+     "紧急诉求的安全提示应为映射：派单目录条目编号 → 提示列表"),
 ])
 def test_emergency_mistakes(sample_root, old, new, field, message):
     text, lines = broken(sample_root, lambda t: t.replace(old, new, 1))

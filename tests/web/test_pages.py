@@ -212,15 +212,20 @@ def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, 
     assert body["report"] == {"line": "12345", "message": views.REPORT["message"]}
 
 
-@pytest.mark.parametrize("words", ["家里煤气味很重", "水管爆裂 家里淹了"])
-def test_words_reporting_an_urgent_matter_put_safety_first(client, words):
+@pytest.mark.parametrize("words, step", [("家里煤气味很重", "不要在屋里打电话"), ("家里煤气泄漏了", "到室外安全的地方再打电话报修"),
+                                         ("水管爆裂 家里淹了", "先关闭家中或楼道的总水阀")])
+def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
+    """What to do first is in the notice itself, above the call to 12345's steps in an answer's excerpt:
+    intake_rules.yaml's urgent_advice of the matter reported."""
     r = client.get("/", params={"q": words})
     page = check_page(r)
     box = re.search(r'<div class="report urgent" role="alert">.*?</div>', r.text, re.S)
     assert box and "请先注意安全" in box.group(0) and 'class="alarm"' not in r.text
+    assert "请先这样做" in box.group(0) and step in box.group(0)
     assert {"tel:12345", "tel:119", "tel:120"} <= set(page.links)
     body = client.get("/api/v1/search", params={"q": words}).json()
-    assert body["report"] == views.URGENT_REPORT and body["report"]["urgent"] is True
+    assert body["report"] == {**views.URGENT_REPORT, "advice": body["report"]["advice"]} and body["report"]["urgent"] is True
+    assert any(step in a for a in body["report"]["advice"])
     assert 'class="report urgent"' not in client.get("/", params={"q": "小区门口路灯不亮"}).text
 
 
