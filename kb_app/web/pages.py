@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -52,7 +53,18 @@ def versioned(name: str, data: bytes) -> str:
 env.globals["css_url"] = versioned("site.css", CSS)
 env.globals["icon_url"] = versioned("favicon.svg", ICONS["favicon.svg"])
 env.globals["kind_labels"] = KIND_LABELS
+#: A hotline's number inside a safety step, on its own: an emergency line (110, 119, 120, 122) or a public
+#: service line of 123xx (12345, 12356).
+LINE_NUMBER = re.compile(r"(?<![\d-])(1[12]\d|123\d\d)(?![\d-])")
+
+
+def tel_links(text: str) -> Markup:
+    """A safety step with each hotline number it names as a link to call it (a phone calls with one tap)."""
+    return Markup(LINE_NUMBER.sub(r'<a href="tel:\1" class="tel">\1</a>', str(escape(text))))
+
+
 env.filters["safe_html"] = Markup
+env.filters["tel_links"] = tel_links
 env.filters["chinese_date"] = chinese_date
 
 

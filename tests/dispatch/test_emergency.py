@@ -972,6 +972,10 @@ def test_an_event_may_have_the_agents_words_of_its_own():
     lost, finding, _ = intake(snap, "侬好 楼下有个老伯伯 穿睡衣 问伊住啥地方伊讲勿清爽 一直在马路边转 冷得发抖")
     assert (lost.transfer_to, finding.event) == ("110", "人员走失") and "远离危险" not in lost.script
     assert "陪在他身边" in lost.script and "保暖" in lost.script
+    # Someone who says they want to die is spoken to first, and given the crisis line beside 110.
+    crisis, finding, _ = intake(snap, "我想自杀，活着没意思")
+    assert (crisis.transfer_to, finding.event) == ("110", "有人要轻生")
+    assert crisis.script.startswith("我在听") and "12356心理援助热线" in crisis.script and "远离危险" not in crisis.script
 
 
 def test_the_sample_rules_name_the_event_and_the_signs_that_decided():

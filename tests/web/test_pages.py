@@ -9,7 +9,7 @@ import pytest
 
 from kb_app.content import frontmatter
 from kb_app.search import index as search_index
-from kb_app.web import views
+from kb_app.web import pages, views
 
 from ..conftest import commit_all
 from .conftest import site
@@ -151,7 +151,10 @@ def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(clien
     assert body["emergency"]["line"] == line and set(body["emergency"]) == {"line", "channel", "event", "also", "advice"}
     assert "转接" not in alarm.group(0) and "话术" not in alarm.group(0)
     # What to do while waiting, from the intake rules, on the page and in the API alike.
-    assert body["emergency"]["advice"] and all(f"<li>{step}</li>" in alarm.group(0) for step in body["emergency"]["advice"])
+    # (a line named in a step, 按120调度员的指导, is a number to tap)
+    assert body["emergency"]["advice"] and all(f"<li>{pages.tel_links(step)}</li>" in alarm.group(0)
+                                               for step in body["emergency"]["advice"])
+    assert "按<a href=\"tel:120\" class=\"tel\">120</a>调度员" in alarm.group(0) or line != "120"
     # Logged as told a line to call, which is no missing answer (kb_app.usage.stats.NOT_ALARMED).
     site(client).events.flush()
     rows = [row for row in site(client).kb.db()["search_log"].rows if row["query"] == question]
@@ -164,6 +167,19 @@ def test_the_safety_steps_are_the_events_own_where_it_has_some(client):
     fire = client.get("/api/v1/search", params={"q": "楼上着火了，好大的烟"}).json()["emergency"]["advice"]
     assert any("紧急呼叫按钮" in step for step in trapped) and not any("紧急呼叫按钮" in step for step in fire)
     assert any("湿毛巾" in step for step in fire) and not any("湿毛巾" in step for step in trapped)
+
+
+@pytest.mark.parametrize("question", ["我不想活了", "我想自杀，活着没意思"])
+def test_someone_who_wants_to_end_their_life_is_spoken_to_and_given_a_crisis_line(client, question):
+    """Words of wanting to die are often the searcher's own: the steps speak to them first, with the
+    psychological crisis line 12356 as a number to tap, then to someone beside a person at risk."""
+    r = client.get("/", params={"q": question})
+    alarm = re.search(r'<div class="alarm" role="alert">.*?</div>', r.text, re.S).group(0)
+    assert '请立即拨打 <a href="tel:110" class="tel">110</a>' in alarm
+    assert '<a href="tel:12356" class="tel">12356</a> 心理援助热线' in alarm
+    advice = client.get("/api/v1/search", params={"q": question}).json()["emergency"]["advice"]
+    assert advice[0].startswith("如果是您自己有这样的念头") and "12356" in advice[0]
+    assert any(step.startswith("身边有人要轻生的") for step in advice)
 
 
 def test_beside_an_emergency_line_the_answers_are_folded(client):
