@@ -33,6 +33,10 @@ EMPTY_FILES = {
 }
 
 
+#: Where staff find the unit ids a search filter takes.
+UNITS_HINT = "请用 regulations/units.yaml 中的单位编号。"
+
+
 def open_kb(settings: Settings | None = None, **overrides) -> "Kb":
     """Open the knowledge base described by settings (or loaded from the usual layers)."""
     return Kb(settings or load_settings(**overrides))
@@ -92,14 +96,16 @@ class Kb:
         """Search as an audience ('public' or 'agent'); see SearchIndex.search."""
         return self.index.search(query, **options)
 
-    def unknown_filter(self, unit: str | None = None, region: str | None = None) -> tuple[str, str] | None:
+    def unknown_filter(self, unit: str | None = None, region: str | None = None,
+                       units_hint: str = UNITS_HINT) -> tuple[str, str] | None:
         """(filter, what is wrong) for a search filter main does not know, or None: a mistyped unit
-        would read as no result, a mistyped region as the whole city's."""
+        would read as no result, a mistyped region as the whole city's. ``units_hint`` says where valid
+        unit ids are found (staff: units.yaml; the public API says where it gives them)."""
         from .dispatch.regions import CITYWIDE, districts
 
         snap = self.snapshot()
         if unit and unit not in snap.units:
-            return "unit", f"没有编号为“{unit}”的承办单位：请用 regulations/units.yaml 中的单位编号。"
+            return "unit", f"没有编号为“{unit}”的承办单位：{units_hint}"
         if region:
             known = sorted(set(districts(snap)) | snap.entry_regions | {CITYWIDE})
             if region not in known:

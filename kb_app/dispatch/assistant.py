@@ -312,7 +312,8 @@ SETTING_WORDS = re.compile(
 
 def public_report(snap: Snapshot, text: str) -> str:
     """Whether a citizen's words read as a matter to report (小区门口路灯不亮) rather than a question:
-    a statement, not a question, that says what is wrong, that the dispatch catalogue matches well, and
+    a statement, not a question (or a matter told at length, whatever it asks: see ``told_at_length``), that says
+    what is wrong, that the dispatch catalogue matches well, and
     no emergency (the alarm says more). The public site then says where to report it; nothing of the
     catalogue goes out.
 
@@ -340,8 +341,12 @@ def urgent_advice(snap: Snapshot, entry: Entry | None) -> list[str]:
 def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     """``public_report`` with the catalogue entry the statement reports (None for no report)."""
     text = (text or "").strip()
-    if not text or is_question(text) or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
+    if not text or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
         return "", None
+    if is_question(text):
+        text = told_at_length(text)
+        if not text or not PROBLEM_WORDS.search(text):
+            return "", None
     if NOTICE.search(text) and not UNANNOUNCED.search(text) and not CLAUSE_BREAK.search(text):
         return "", None
     _rule, finding, _other = intake(snap, text)
@@ -356,6 +361,21 @@ def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
             and not any(_clause_reports(index, clause, entry) for clause in clauses(text, index.analyzer)):
         return "", None
     return ("urgent" if urgent_tier(snap, entry) else "report"), entry
+
+
+#: A question with this many clauses that ask nothing (楼下烧烤店开到凌晨，油烟往楼上飘，……，请问该找哪个部门)
+#: tells a matter at length: what it tells is a report, whatever it asks. Measured on the sample: no question
+#: of the regulation sets, the NCP set, the unanswered ones or the answers' common questions has five; two
+#: of the gap set have four (a small factory asking for protection after a complaint, a leak reported
+#: three times asking for it to be hurried), which ask about the hotline's rules.
+TOLD_CLAUSES = 5
+
+
+def told_at_length(text: str) -> str:
+    """The clauses of a text that ask nothing (see ``answers.is_question``), joined by commas, when there
+    are at least TOLD_CLAUSES of them; empty otherwise."""
+    told = [c for c in CLAUSE_BREAK.split(text) if len(c) >= 2 and not is_question(c)]
+    return "，".join(told) if len(told) >= TOLD_CLAUSES else ""
 
 
 def clauses(text: str, analyzer: Analyzer) -> list[str]:

@@ -37,11 +37,13 @@ _YEAR_BRACKETS = re.compile(r"[〔\[(（【［〖{｛]\s*((?:19|20)\d{2})\s*[〕
 _DOCNO = re.compile(f"([{CJK}]{{1,12}})?〔((?:19|20)\\d{{2}})〕\\s*第?\\s*(\\d{{1,5}})\\s*号")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202f\ufeff]")
 
-#: Words that carry no meaning in a question (how, what, can, please ...).
+#: Words that carry no meaning in a question (how, what, can, please ...), nor do fillers of quantity and
+#: talk (一些, 有点, 之类, 然后): a question sharing only them with a text is not about it.
 STOPWORDS = frozenset("""
 的 了 吗 呢 啊 吧 呀 么 嘛 哦 哪 和 与 及 或 在 是 有 我 你 他 她 它 们 我们 你们 他们 这 那 这个 那个 就 都 也 还 又
 怎么 怎么办 怎样 怎么样 如何 什么 哪些 哪里 哪儿 哪个 多少 几 为什么 可以 可不可以 能 能不能 能否 是否 是不是 会 会不会
 要 需要 请问 请 想 想问 问 一下 一个 有没有 没有 吗 应该 该 去 到 给 把 被 让 对 从 向 将 得 地 着 过 啥 咋 咋办
+一些 有些 这些 那些 某些 一点 一点儿 有点 有点儿 什么的 之类 等等 然后 其实
 """.split())
 
 _local = threading.local()

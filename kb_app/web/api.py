@@ -30,6 +30,8 @@ MAX_LIMIT = 50
 MAX_OFFSET = 1000
 MAX_FILTER = 100
 FEEDBACK_RESULTS = {"vote": "thanks", "report": "reported"}
+#: Where a caller of the API finds valid unit ids: in what the API returns, not in files of the repository.
+UNITS_HINT = "单位编号见搜索结果和答复中的 unit 字段：可先不加 unit 搜索，再用结果里的编号筛选。"
 
 
 def site_of(request: Request) -> Site:
@@ -166,7 +168,7 @@ async def search(request: Request) -> Response:
     agent = p.audience == "agent"
     if agent:
         site.require_agent(client)
-    if problem := site.kb.unknown_filter(unit=p.unit, region=p.region):
+    if problem := site.kb.unknown_filter(unit=p.unit, region=p.region, units_hint=UNITS_HINT):
         raise bad(*problem)
 
     def render():

@@ -269,6 +269,24 @@ def test_public_report_on_the_sample_sets(kb):
     assert not public_report(snap, "") and not public_report(snap, "电梯卡住了里面有人")     # the alarm says more
 
 
+def test_a_matter_told_at_length_is_a_report_whatever_it_asks_at_the_end(kb):
+    """A citizen pasting a paragraph about a barbecue restaurant (noise, fumes, told the shop and the community in
+    vain) and asking at the end which department to go to is told to report it, as 楼下烧烤店太吵 is; a question
+    told in a few clauses stays a question."""
+    from kb_app.dispatch.assistant import TOLD_CLAUSES, public_report, told_at_length
+
+    snap = kb.snapshot()
+    told = ("我家楼下新开了一家烧烤店，每天晚上营业到凌晨两三点，客人喝酒划拳大声喧哗，油烟也直接往楼上飘，家里窗户都不敢开，"
+            "老人孩子都睡不好觉，已经跟店家说过好几次了都没用，也打过电话给社区，社区说管不了，")
+    for text in (told + "请问这种情况到底该找哪个部门，能不能让他们晚上早点关门，不要影响居民休息",
+                 told + "该找哪个部门？", "楼下烧烤店太吵"):
+        assert public_report(snap, text) == "report", text
+    assert told_at_length("楼下烧烤店开到凌晨，油烟往楼上飘，请问找哪个部门") == ""
+    assert public_report(snap, "楼下烧烤店开到凌晨，油烟往楼上飘，请问找哪个部门") == ""
+    assert len(told_at_length(told + "请问找哪个部门").split("，")) >= TOLD_CLAUSES
+    assert "请问" not in told_at_length(told + "请问找哪个部门")
+
+
 def test_a_short_statement_the_catalogue_holds_wholly_is_a_report(kb):
     """水管爆了 scores below REPORT_FLOOR (two words) but is matched almost wholly by 水管爆裂."""
     from kb_app.dispatch.assistant import REPORT_FLOOR, REPORT_SHARE, directory_index, public_report

@@ -72,6 +72,16 @@ def test_a_greeting_or_asking_leave_finds_nothing_and_does_not_change_the_answer
     assert ids(kb.search("您好，我想咨询一下社保卡丢了怎么补办", limit=5)) == plain
 
 
+def test_a_filler_word_is_no_subject(kb):
+    """一些nonsense finds nothing, as nonsense alone does: 一些 (an article says 一些 too) is no subject; before a
+    matter a filler changes nothing."""
+    for question in ("一些nonsense", "有些nonsense", "这些nonsense", "一点nonsense", "什么的nonsense", "之类nonsense"):
+        assert kb.search(question, audience="public").total == 0, question
+        assert kb.search(question, audience="agent").total == 0, question
+    assert kb.search("nonsense").total == 0
+    assert ids(kb.search("社保卡丢了有些什么手续", limit=1)) == ["sscard-reissue"]
+
+
 def test_an_expired_answer_yields_to_the_one_in_force_for_agents(kb):
     """Last year's 养老金调整 (已失效) scores nearly as this year's: the agent sees this year's first,
     last year's just after it; a question naming last year by its year still finds it first."""

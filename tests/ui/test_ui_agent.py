@@ -104,6 +104,15 @@ def test_agent_search_shows_internal_entries_marked_with_their_notes(app_env, ag
                for w in warnings)
 
 
+@pytest.mark.parametrize("query", ["燃气泄漏", "家里煤气泄漏了"])
+def test_an_urgent_search_names_the_answer_with_the_safety_steps(app_env, agent, query):
+    """The catalogue's 燃气泄漏 ranks first, the answer with what to do second: the notice names the answer."""
+    at = search(console(agent), query)
+    [urgent] = [e.value for e in at.error if "这类情况需要立即处置" in e.value]
+    assert "请先提醒来电人注意安全（见答复口径“闻到燃气味怎么办，燃气怎么报修”）" in urgent
+    assert "下方答复口径" not in urgent
+
+
 def test_a_misspelt_search_says_what_it_ran_instead(app_env, agent):
     at = search(console(agent), "社宝卡")
     assert [i.value for i in at.info] == ["没有找到“社宝卡”，以下是“社保卡”的结果（按同音字改正）。"]

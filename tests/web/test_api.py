@@ -609,6 +609,16 @@ def test_an_unknown_unit_or_region_is_refused_not_read_as_no_result_or_the_whole
         assert client.get("/api/v1/search", params={"q": "居住证", **params}).status_code == 200, params
 
 
+def test_an_unknown_unit_is_told_where_the_api_gives_unit_ids_not_a_file_of_the_repository(client):
+    """A partner system cannot open units.yaml: the message points at the unit field of the API's own results,
+    whose ids the filter takes."""
+    message = error_of(client.get("/api/v1/search", params={"q": "居住证", "unit": "foo"}), 400, "invalid_parameter")
+    assert "units.yaml" not in message and "regulations/" not in message
+    assert "unit 字段" in message
+    unit = client.get("/api/v1/search", params={"q": "居住证"}).json()["hits"][0]["unit"]
+    assert client.get("/api/v1/search", params={"q": "居住证", "unit": unit}).json()["hits"]
+
+
 def test_the_description_is_also_a_page_for_people(client):
     """/api/docs: every operation of the OpenAPI description with its parameters, body and responses,
     and every structure, in the site's look; the API's 404 points there."""

@@ -172,7 +172,10 @@ def search_tab(kb, user):
                  + "。**\n\n"
                  "转接话术和判断依据在“派单助手”里：来电人的话已填入并分析好。", icon=":material/emergency:")
     elif urgent:  # 燃气异味, 水管爆裂: the shortest time limit
-        st.error("**这类情况需要立即处置：请先提醒来电人注意安全（见下方答复口径），再到“派单助手”立即派单"
+        # The safety steps are in an answer, which the catalogue's entry of the matter (燃气泄漏) may rank above: named.
+        answer = kb.search(query, audience="agent", kind="policy", limit=1).hits
+        where = f"（见答复口径“{render.markdown_literal(answer[0].title)}”）" if answer else ""
+        st.error(f"**这类情况需要立即处置：请先提醒来电人注意安全{where}，再到“派单助手”立即派单"
                  "（来电人的话已填入并分析好）。**", icon=":material/notification_important:")
     results = kb.search(query, audience="agent", limit=LIMIT, kind=kind, offset=(page - 1) * LIMIT)
     pages = max(1, -(-results.total // LIMIT))
