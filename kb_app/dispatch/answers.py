@@ -29,7 +29,7 @@ import weakref
 from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
 from ..search.coverage import single_nouns
 from ..search.query import names_by_number
-from .regions import detect_region, scope_note
+from .regions import detect_region, scope_note, without_places
 
 #: Answers covering less of the request than this are not offered at all.
 MIN_COVERAGE = 0.5
@@ -145,9 +145,9 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
     question = is_question(text)
     weight = rarity(snap)
     region = detect_region(text, snap)
-    # The district locates the request; it says nothing of what is asked (西山区 of 西山区小区停车位被占了 does not
+    # The place locates the request; it says nothing of what is asked (西山区 of 西山区小区停车位被占了 does not
     # make 西山区's school zoning an answer).
-    asked = text.replace(region, " ") if region else text
+    asked = without_places(text, snap)
     answers = []
     for hit in results.hits:
         entry = snap.entries.get(hit.id)

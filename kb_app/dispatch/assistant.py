@@ -40,7 +40,7 @@ from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_e
 from .answers import is_question
 from .boundary import excluded
 from . import resemblance
-from .regions import detect_region, scope_note
+from .regions import Places, local_units, locate, places, scope_note
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
@@ -484,10 +484,12 @@ def _strings(value) -> list[str]:
 
 
 class DirectoryIndex:
-    """BM25 over weighted word and bigram terms of directory entries."""
+    """BM25 over weighted word and bigram terms of directory entries; the places a text names (``places``,
+    see kb_app.dispatch.regions) are no words it is matched on."""
 
-    def __init__(self, entries: list[Entry], synonym_groups=()):
+    def __init__(self, entries: list[Entry], synonym_groups=(), places: Places | None = None):
         self.entries = list(entries)
+        self.places = places
         self.synonym_groups = [list(g) for g in synonym_groups]
         words = [w for e in self.entries for w in [e.title, *e.keywords, *e.category]]
         self.analyzer = Analyzer(words)
@@ -519,8 +521,13 @@ class DirectoryIndex:
                     bag[term] += weight * (BIGRAM_WEIGHT if term.startswith("b:") else 1.0)
         return bag
 
-    def query_terms(self, text: str) -> Counter:
+    def asked(self, text: str) -> str:
+        """A text normalised, without the places it names and the words of living there (我住西山区)."""
         text = normalize(text[:MAX_TEXT_CHARS])
+        return self.places.strip(text) if self.places is not None else text
+
+    def query_terms(self, text: str) -> Counter:
+        text = self.asked(text)
         terms = Counter(self._terms(text))
         for syn in synonym_expansion(text, self.synonym_groups):
             terms.update(self._terms(syn))
@@ -555,7 +562,7 @@ _prepared = LruCache(_CACHE_SIZE)
 def directory_index(snap: Snapshot) -> DirectoryIndex:
     """The index of a snapshot's directory (built once per commit when the snapshot has one)."""
     if snap.commit is None:
-        return DirectoryIndex(snap.directory(), snap.synonym_groups)
+        return DirectoryIndex(snap.directory(), snap.synonym_groups, places(snap))
     return prepared(snap.commit, lambda: snap)[1]
 
 
@@ -563,7 +570,7 @@ def prepared(key: str, load) -> tuple[Snapshot, DirectoryIndex]:
     """The snapshot and directory index of a commit, loaded with ``load()`` once and kept in memory."""
     def build():
         snap = load()
-        return snap, DirectoryIndex(snap.directory(), snap.synonym_groups)
+        return snap, DirectoryIndex(snap.directory(), snap.synonym_groups, places(snap))
 
     return _prepared.get_or_build(key, build)
 
@@ -653,7 +660,8 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     calendar = calendar or WorkCalendar.from_snapshot(snap)
     candidates = []
     index = directory_index(snap)
-    region = detect_region(text, snap)
+    where = locate(text, snap)
+    region = where.district
     for entry, score, note in _ranked(index, text, limit, rerank, keep):
         tier = entry_tier(snap, entry)
         spec = snap.tiers.get(tier, {})
@@ -672,7 +680,8 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         elsewhere = scope_note(entry.regions, region)
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
-            [(u, snap.unit_name(u)) for u in entry.co_handlers], entry.level, tier, str(spec.get("name") or tier),
+            # The governments of other districts and streets are no co-handlers of a request that says where it is.
+            [(u, snap.unit_name(u)) for u in local_units(snap, entry.co_handlers, where)], entry.level, tier, str(spec.get("name") or tier),
             due, due_error, entry_round_the_clock(entry, rtc), score, "；".join(filter(None, [elsewhere, note])),
             left_out.scope if left_out else "", elsewhere))
     if region:

@@ -11,15 +11,18 @@ entry it went to, when, where from and the region it concerns.
 few milliseconds over 100,000 records. :meth:`DispatchHistory.rerank` combines them with the
 catalogue match (``kb_app.dispatch.assistant.DirectoryIndex``):
 
-``score(e) = catalogue(e) / best catalogue score + CATEGORY_WEIGHT · log(P(c(e)) · C) + ENTRY_WEIGHT · v(e)``
+``score(e) = catalogue(e) / best catalogue score + s · (CATEGORY_WEIGHT · log(P(c(e)) · C) + ENTRY_WEIGHT · v(e))``
 
 where ``c(e)`` is the entry's first category (the entry itself when it has none), ``C`` the number
 of such categories, ``v(e)`` the share of the nearest ``NEIGHBOURS`` requests' votes that went to
 the entry, and ``P(c)`` the share of the votes that went to the category, mixed with how often
 the category was dispatched at all (Laplace-smoothed, so a small history stays close to uniform
-and changes little). A vote weighs the neighbour's similarity and halves every
-``history_half_life_days`` of age: duties move, and yesterday's orders say more than those of
-years ago. Entries that left the directory receive no votes. The intake rules are decided before
+and changes little). ``s`` is the share of the ``NEIGHBOURS`` there are: one past request is one
+opinion, and a single record cannot take over a request the catalogue matches clearly better.
+Requests are compared without the places they name and the words of living there (我住东湖区和平街道,
+see ``kb_app.dispatch.regions``), which unrelated requests share as easily as related ones. A vote
+weighs the neighbour's similarity and halves every ``history_half_life_days`` of age: duties move,
+and yesterday's orders say more than those of years ago. Entries that left the directory receive no votes. The intake rules are decided before
 and apart from this ranking; the history never overrides them.
 """
 
@@ -38,6 +41,7 @@ import numpy as np
 
 from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
+from ..search.analysis import normalize
 from ..search.textsim import BigramIndex
 
 #: Where a history row came from.
@@ -90,12 +94,13 @@ class HistoryModel(BigramIndex):
 
 
 class _Records:
-    """The texts' model, entries and ages of history rows (the rows up to ``max_id``)."""
+    """The texts' model, entries and ages of history rows (the rows up to ``max_id``). The model is of
+    the texts as compared: without the places they name (``places``, see kb_app.dispatch.regions)."""
 
     def __init__(self, max_id: int, stamps: list[str], texts: list[str], entries: list[str],
-                 like: HistoryModel | None = None):
-        self.max_id, self.stamps, self.texts = max_id, stamps, texts
-        self.model = HistoryModel(texts, like=like)
+                 like: HistoryModel | None = None, places=None):
+        self.max_id, self.stamps, self.texts, self.places = max_id, stamps, texts, places
+        self.model = HistoryModel([compared(t, places) for t in texts], like=like)
         self.entry_ids = sorted(set(entries))
         code = {e: i for i, e in enumerate(self.entry_ids)}
         self.entries = np.fromiter((code[e] for e in entries), dtype=np.int32, count=len(entries))
@@ -189,7 +194,6 @@ class DispatchHistory:
 
     def region_of(self, text: str, entry=None, snap=None, find=None) -> str:
         """The district a request concerns: named in its text, else the handler's district ("" if citywide)."""
-        from ..search.analysis import normalize
         from .regions import CITYWIDE, region_finder
 
         snap = snap or self.kb.snapshot()
@@ -318,12 +322,13 @@ class DispatchHistory:
         finally:
             conn.close()
 
-    def model(self) -> _Loaded | None:
-        """The model of every row, brought up to date with the table (None while it has no text)."""
+    def model(self, places=None) -> _Loaded | None:
+        """The model of every row, brought up to date with the table (None while it has no text); its texts
+        are compared without the ``places`` they name (rebuilt when the places are others)."""
         with self._lock:
             loaded, top = self._loaded, self._top_id()
-            if loaded is None or top < loaded.max_id:
-                loaded = _Loaded(_Records(*self._rows(0)))
+            if loaded is None or top < loaded.max_id or loaded.main.places is not places:
+                loaded = _Loaded(_Records(*self._rows(0), places=places))
             elif top > loaded.max_id:
                 loaded = self._extend(loaded)
             self._loaded = loaded
@@ -338,15 +343,19 @@ class DispatchHistory:
         if side is not None:
             stamps, texts = side.stamps + stamps, side.texts + texts
             entries = [side.entry_ids[i] for i in side.entries] + entries
+        places = loaded.main.places
         if len(texts) > max(REBUILD_MIN, REBUILD_RATIO * loaded.main.model.n) or loaded.main.model.n < REBUILD_MIN:
-            return _Loaded(_Records(*self._rows(0)))
-        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model))
+            return _Loaded(_Records(*self._rows(0), places=places))
+        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model, places=places))
 
     # -- ranking ---------------------------------------------------------------------------------
 
     def reranker(self, now: dt.datetime):
         """A function ``(index, text, limit) -> [(entry, score, note)]`` for kb_app.dispatch.assistant, or None."""
-        loaded = self.model()
+        from .assistant import prepared
+
+        head = self.kb.store.head()
+        loaded = self.model(prepared(head, lambda: self.kb.store.snapshot(head))[1].places)
         if loaded is None:
             return None
         half_life = max(1, int(getattr(self.kb.settings, "history_half_life_days", 365) or 365))
@@ -371,9 +380,16 @@ def category_key(entry) -> str:
     return f"c:{entry.category[0]}" if entry.category else f"e:{entry.id}"
 
 
+def compared(text: str, places=None) -> str:
+    """A request as it is compared with past ones: without the places it names and the words of living there
+    (我住东湖区和平街道), which two unrelated requests share as easily as two related ones."""
+    return places.strip(normalize(text)) if places is not None else text
+
+
 def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: float, half_life: int) -> list:
     """The catalogue ranking of ``index`` for a text re-ranked by the nearest past requests."""
     catalogue = index.rank(text, len(index.entries))
+    text = compared(text, index.places)
     by_id = {e.id: e for e in index.entries}
     categories = {e.id: category_key(e) for e in index.entries}
     prior, sims, decays, owners = Counter(), [], [], []
@@ -401,7 +417,11 @@ def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: floa
         cat_votes[categories[entry_id]] += weight
     similar = Counter(entry_id for entry_id, sim, _w in pool if sim >= SIMILAR)
     total = sum(votes.values())
-    strength = min(1.0, pool[0][2] / FULL_SIMILARITY) if pool else 0.0
+    # One past request is one opinion: fewer neighbours than NEIGHBOURS (a history of a few orders, or a
+    # request like none of them) count for their share, so that a single record cannot take over a request
+    # the catalogue matches clearly better.
+    support = min(NEIGHBOURS, len(pool)) / NEIGHBOURS
+    strength = min(1.0, pool[0][2] / FULL_SIMILARITY) * support if pool else 0.0
     n_prior, c = sum(prior.values()), max(len(set(categories.values())), 1)
 
     def p_category(key: str) -> float:
@@ -415,8 +435,8 @@ def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: floa
         scores.setdefault(entry_id, 0.0)
     ranked = []
     for entry_id, base in scores.items():
-        score = base + CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c)
-        score += ENTRY_WEIGHT * votes.get(entry_id, 0.0)
+        learned = CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c) + ENTRY_WEIGHT * votes.get(entry_id, 0.0)
+        score = base + support * learned
         note = f"与 {similar[entry_id]} 条历史工单相似" if similar.get(entry_id) else ""
         ranked.append((by_id[entry_id], score, note))
     ranked.sort(key=lambda r: (-r[1], r[0].id))

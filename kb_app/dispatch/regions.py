@@ -1,7 +1,14 @@
-"""Regions: the district a request concerns, from the districts of ``regulations/units.yaml``."""
+"""Regions: where a request is, from the districts and streets of ``regulations/units.yaml``.
+
+A place the caller names (我住西山区清水街道) tells where the matter is, never what it is: it is taken out
+of the words the catalogue, the answers and the past work orders are matched on (``without_places``), and
+used as a scope instead: an entry or answer for other districts comes last (``scope_note``), and
+co-handlers of other districts or other streets are left out (``local_units``).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 
@@ -10,11 +17,52 @@ from ..search.analysis import normalize
 CITYWIDE = "全市"
 #: How requests that name no district (or concern the whole city) are shown.
 NO_REGION = "未标明区域"
+#: Unit levels that are a place's government: a district's, a street's or a town's.
+LOCAL_LEVELS = ("district", "street")
+#: The ending of a street's or a town's name that callers leave out (东湖区和平街道办事处 → 和平街道).
+_OFFICE = re.compile("(?:办事处|人民政府|政府)$")
+#: Words that only say where the caller is, said with a place (我住、我家在、住在): no more the matter than
+#: the place itself.
+_LIVES = "(?:我们?|我家|家)?(?:住在|住|在|位于|是)?"
 
 
-@functools.lru_cache(maxsize=16)
-def _district_pattern(names: tuple[str, ...]) -> re.Pattern | None:
-    return re.compile("|".join(re.escape(normalize(n)) for n in names)) if names else None
+@dataclasses.dataclass(frozen=True)
+class Location:
+    """Where a request is: the district it names (or the district of the street it names), and the
+    streets or towns it names (unit ids)."""
+
+    district: str = ""
+    streets: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Places:
+    """The place names of a configuration, normalised, as callers say them."""
+
+    #: District name → district.
+    districts: dict
+    #: Street or town name (full, alias, without its district or its 办事处) → the unit ids it names.
+    streets: dict
+    #: Every name, longest first, with the words of living there before it.
+    pattern: re.Pattern | None
+    #: The names alone, longest first.
+    names: re.Pattern | None
+
+    def locate(self, normalized_text: str) -> Location:
+        """The district and streets named in a normalised text."""
+        found = self.names.findall(normalized_text) if self.names is not None and normalized_text else []
+        streets = tuple(dict.fromkeys(u for name in found for u, _d in self.streets.get(name, ())))
+        district = next((self.districts[n] for n in found if n in self.districts), "")
+        if not district:
+            # A street names its district (清水街道 is in 西山区) when all the units it may name agree.
+            of_streets = {d for name in found for _u, d in self.streets.get(name, ())}
+            district = next(iter(of_streets)) if len(of_streets) == 1 else ""
+        return Location(district, streets)
+
+    def strip(self, normalized_text: str) -> str:
+        """A normalised text without the places it names and the words of living there."""
+        return self.pattern.sub(" ", normalized_text) if self.pattern is not None and normalized_text \
+            else normalized_text
 
 
 def districts(snap) -> tuple[str, ...]:
@@ -23,22 +71,75 @@ def districts(snap) -> tuple[str, ...]:
                         key=lambda d: (-len(d), d)))
 
 
+def places(snap) -> Places:
+    """The place names of a snapshot's units (kept per set of districts and streets)."""
+    streets = tuple(sorted(
+        (str(uid), str(u.get("name") or ""), str(u.get("district") or ""),
+         tuple(a for a in u.get("aliases") or [] if isinstance(a, str)))
+        for uid, u in snap.units.items() if u.get("level") == "street" and u.get("active", True) is not False))
+    return _places(districts(snap), streets)
+
+
+@functools.lru_cache(maxsize=16)
+def _places(district_names: tuple[str, ...], streets: tuple) -> Places:
+    named = {normalize(d): d for d in district_names}
+    called: dict[str, set] = {}
+    for uid, name, district, aliases in streets:
+        full = normalize(name)
+        spoken = {full, *(normalize(a).strip() for a in aliases)}
+        short = full.removeprefix(normalize(district)) if district and district != CITYWIDE else full
+        spoken |= {short, _OFFICE.sub("", short), _OFFICE.sub("", full)}
+        for s in spoken:
+            if len(s) >= 2 and s not in named:
+                called.setdefault(s, set()).add((uid, district if district != CITYWIDE else ""))
+    all_names = sorted({*named, *called}, key=lambda n: (-len(n), n))
+    if not all_names:
+        return Places(named, {}, None, None)
+    alternatives = "|".join(re.escape(n) for n in all_names)
+    return Places(named, {n: tuple(sorted(v)) for n, v in called.items()},
+                  re.compile(f"{_LIVES}(?:{alternatives})+"), re.compile(alternatives))
+
+
 def region_finder(snap):
-    """A function giving the first district of units.yaml named in a normalised text ("" when none is)."""
-    names = districts(snap)
-    pattern = _district_pattern(names)
-    spelled = {normalize(d): d for d in names}
-
-    def find(normalized_text: str) -> str:
-        m = pattern.search(normalized_text) if pattern is not None and normalized_text else None
-        return spelled.get(m.group(0), m.group(0)) if m else ""
-
-    return find
+    """A function giving the district named in a normalised text, or the district of the street or town
+    it names ("" when none is)."""
+    found = places(snap)
+    return lambda normalized_text: found.locate(normalized_text).district
 
 
 def detect_region(text: str, snap) -> str:
-    """The first district of units.yaml named in a text ("" when none is)."""
-    return region_finder(snap)(normalize(text or ""))
+    """The district named in a text, or of the street it names ("" when none is)."""
+    return locate(text, snap).district
+
+
+def locate(text: str, snap) -> Location:
+    """Where a text says the request is (see Places.locate)."""
+    return places(snap).locate(normalize(text or ""))
+
+
+def without_places(text: str, snap) -> str:
+    """A text (normalised) without the districts, streets and towns it names, nor the words of living there
+    (我住、我在): what is asked, for matching against what answers, entries and past orders say."""
+    return places(snap).strip(normalize(text or ""))
+
+
+def local_units(snap, unit_ids, where: Location) -> list[str]:
+    """The units of ``unit_ids`` that serve a request located at ``where``: the governments of other
+    districts left out when it names a district, and of other streets and towns when it names a street;
+    city-level units and companies always stay, and all stay when it names no place (the agent asks)."""
+    if not where.district:
+        return list(unit_ids)
+    kept = []
+    for uid in unit_ids:
+        unit = snap.units.get(uid) or {}
+        district = str(unit.get("district") or "")
+        if unit.get("level") in LOCAL_LEVELS and district not in ("", CITYWIDE):
+            if district != where.district:
+                continue
+            if unit.get("level") == "street" and where.streets and uid not in where.streets:
+                continue
+        kept.append(uid)
+    return kept
 
 
 def scope_note(entry_regions, region: str) -> str:
@@ -53,4 +154,3 @@ def scope_note(entry_regions, region: str) -> str:
     if not region:
         return f"仅适用于{where}：请先问清来电人所在的区"
     return f"仅适用于{where}，来电说的是{region}"
-

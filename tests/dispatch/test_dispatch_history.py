@@ -291,3 +291,37 @@ def test_model_is_extended_then_rebuilt(dkb, monkeypatch):
     assert third.side is None and third.main.model.n == 9
     assert dt.datetime.fromisoformat(rows(dkb)[0]["at"]).date() == dkb.today()
 
+
+
+# -- places and single records ----------------------------------------------------------------------
+
+
+def test_a_place_and_living_there_make_no_past_request_similar(kb):
+    """One order of 东湖区和平街道 says nothing of a tree or a bus in another district: 我住…区 is shared, not the matter."""
+    agent = kb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    kb.dispatch_history.confirm(agent, "楼上半夜噪音太大了，天天这样，我住东湖区和平街道", "noise-social-life", 1)
+    for text in ("我住南河区，小区里的树太高了挡光，想找人修剪", "我住西山区，公交车太少了"):
+        r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+        assert "noise-social-life" not in ids(r), text
+        assert not any(c.note.startswith("与") for c in r.candidates)
+    # Both sides are compared without the places: the stored text and the new request.
+    from kb_app.dispatch.assistant import directory_index
+    from kb_app.dispatch.history import compared
+
+    places = directory_index(kb.snapshot()).places
+    assert compared("楼上太吵，我住东湖区和平街道", places).strip() == "楼上太吵,"
+    loaded = kb.dispatch_history.model(places)
+    assert loaded.main.model.similarities(compared("我住东湖区和平街道", places)).max() == 0
+
+
+def test_a_single_past_order_does_not_override_a_clearly_better_match(kb):
+    agent = kb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    kb.dispatch_history.confirm(agent, "楼上半夜噪音太大了，天天这样", "noise-social-life", 1)
+    text = "半夜工地打桩噪音太大了"
+    plain = kb.dispatch(text, now=NOW, answers=False, not_emergency=True, history=False)
+    assert ids(plain)[0] == "noise-construction-night"
+    r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+    assert ids(r)[0] == "noise-construction-night"
+    # A request the one order says nearly word for word still has it beside the catalogue's.
+    same = kb.dispatch("楼上天天半夜噪音太大了", now=NOW, answers=False, not_emergency=True)
+    assert ids(same)[0] == "noise-social-life" and same.candidates[0].note == "与 1 条历史工单相似"

@@ -591,3 +591,17 @@ def test_the_dispatch_card_names_the_event_and_its_line(app_env, agent):
     at = dispatch(console(agent), "电梯卡住了里面有人")
     card = next(e.value for e in at.error if "转接" in e.value)
     assert card.startswith("**紧急 · 坍塌和被困**") and "转接：**119（抢险救援）**" in card
+
+
+def test_a_place_named_neither_chooses_a_local_matter_nor_lists_other_places_co_handlers(app_env, agent):
+    """清水街道 says where the caller lives: the neighbours' party is 社会生活噪声, chosen for the agent, with
+    清水街道 the only street beside the police; no other district's street is a co-handler."""
+    at = dispatch(console(agent), "楼上邻居半夜蹦迪，吵得睡不着，我住西山区清水街道")
+    noise = app_env.entry("noise-social-life")
+    assert choice_radio(at).value == "noise-social-life"
+    top = next(m.value for m in at.markdown if m.value.startswith("首选："))
+    assert top.startswith(f"首选：**{render.markdown_literal(noise.title)}**")
+    assert "协办 西山区清水街道办事处\n\n" in top
+    table = at.table[0].value
+    assert table[table["事项"] == render.markdown_literal(noise.title)].iloc[0]["协办单位"] == "西山区清水街道办事处"
+    assert "和平街道" not in page_text(at) and "柳庄镇" not in page_text(at)
