@@ -175,7 +175,7 @@ FILTERS = [
     _param("offset", "跳过的条数", {"type": "integer", "minimum": 0, "maximum": 1000, "default": 0}),
     _param("kind", "只查某类：policy 答复、article 条文（坐席另有 directory 派单目录）",
            {"enum": ["policy", "article", "directory"]}),
-    _param("unit", "承办单位编号（不认识的编号返回 400）", STR), _param("category", "主题（类别）", STR),
+    _param("unit", "承办单位编号，即搜索结果和答复中的 unit 字段（不认识的编号返回 400）", STR), _param("category", "主题（类别）", STR),
     _param("region", "区域：某区（只含适用于该区和全市的结果）或 全市；不认识的区域返回 400", STR),
     _param("audience", "public（默认）或 agent（需坐席密钥）", {"enum": ["public", "agent"], "default": "public"}),
 ]
