@@ -155,16 +155,21 @@ def test_the_sets_measured_in_eval_search(kb):
     assert [q for q in own if kb.search(q, audience="public").weak] == []  # measured 0
 
 
-def test_a_word_only_an_answer_not_in_force_mentions_is_mentioned_by_none_for_the_public(kb, sample_root, tmp_path):
-    """最低工资 is only in the answer that takes effect on 2027-01-01: a citizen asking for it today is told
-    that nothing answers it, and the word is quoted whole though it holds 最; an agent, who may find that
-    answer, is not; once it is in force, neither is the citizen."""
-    public = kb.search("最低工资是多少", audience="public")
-    assert public.weak and public.unknown == ("最低工资",) and "minimum-wage-2027" not in [h.id for h in public.hits]
-    assert kb.index.unknown_words("最低工资是多少", "public") == ("最低工资",)
-    agent = kb.search("最低工资是多少", audience="agent")
-    assert not agent.weak and agent.hits[0].id == "minimum-wage-2027"
-    assert kb.index.unknown_words("最低工资是多少", "agent") == ()
-    later = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "later", today="2027-01-01"))
-    later = later.search("最低工资是多少", audience="public")
-    assert not later.weak and later.hits[0].id == "minimum-wage-2027"
+def test_a_word_only_answers_not_in_force_mention_is_mentioned_by_none_for_the_public(sample_root, tmp_path):
+    """最低工资 is only in two answers, in force from 2025-09-01 and from 2027-01-01: a citizen asking for it
+    the month before the first is told that nothing answers it, and the word is quoted whole though it holds
+    最; an agent, who may find those answers, is not; once one is in force, neither is the citizen."""
+    def on(day):
+        return open_kb(load_settings(root=sample_root, data_dir=tmp_path / day, today=day))
+
+    before = on("2025-08-01")
+    public = before.search("最低工资是多少", audience="public")
+    assert public.weak and public.unknown == ("最低工资",)
+    assert not {"minimum-wage-2025", "minimum-wage-2027"} & {h.id for h in public.hits}
+    assert before.index.unknown_words("最低工资是多少", "public") == ("最低工资",)
+    agent = before.search("最低工资是多少", audience="agent")
+    assert not agent.weak and agent.hits[0].id == "minimum-wage-2025" and agent.hits[0].status == "pending"
+    assert before.index.unknown_words("最低工资是多少", "agent") == ()
+    for day, answer in (("2026-12-31", "minimum-wage-2025"), ("2027-01-01", "minimum-wage-2027")):
+        found = on(day).search("最低工资是多少", audience="public")
+        assert not found.weak and found.hits[0].id == answer

@@ -119,6 +119,14 @@ def reference_scores(searcher, terms) -> dict[int, float]:
     return dict(out)
 
 
+def inversions(ours: dict[int, float], reference: dict[int, float]) -> list[tuple[int, int]]:
+    """Neighbours in our order of which the reference puts the second clearly ahead (by more than TIE):
+    none when both order alike but for ties. (Grouping ties on each side and comparing the groups is not
+    it: two scores TIE apart are one group in float32 and two in float64.)"""
+    order = sorted(ours, key=lambda d: -ours[d])
+    return [(a, b) for a, b in zip(order, order[1:]) if reference[b] > reference[a] * (1 + TIE)]
+
+
 def ranking(scores: dict[int, float]) -> list[set]:
     """Documents best first, ties (scores within TIE of the group's first) grouped into sets."""
     groups, last = [], None
@@ -181,7 +189,7 @@ def test_same_documents_scores_and_order_as_the_reference(runs, audience):
         assert ours.keys() == reference.keys(), text
         for doc, score in reference.items():
             assert ours[doc] == pytest.approx(score, rel=TIE), (text, doc)
-        assert ranking(ours) == ranking(reference), text
+        assert inversions(ours, reference) == [], text
 
 
 def test_a_pair_in_the_title_and_the_body_saturates_once(runs):
