@@ -239,7 +239,8 @@ EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "h
                   "misheard", "mistaken"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
-EVENT_KEYS = {"name", "words", "pairs", "exclude", "outlasts", "channel", "fallback", "yields", "advice", "script"}
+EVENT_KEYS = {"name", "words", "pairs", "exclude", "outlasts", "channel", "fallback", "yields", "advice", "script",
+              "answers"}
 #: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
 MAX_ADVICE_CHARS = 60
 
@@ -357,6 +358,9 @@ def _check_event(v, path, e, keys, at):
     if "fallback" in e and not isinstance(e["fallback"], bool):
         v.add(path, at(*keys, "fallback"), "events.fallback", "应为 true 或 false",
               "写成“fallback: true”：只在没有识别到其他专线的事件时才采用本组（如“呼救”）")
+    if "answers" in e and not isinstance(e["answers"], bool):
+        v.add(path, at(*keys, "answers"), "events.answers", "应为 true 或 false",
+              "写成“answers: false”：公众网站在本组的专线旁不列政策答复（如有人要轻生）")
     if "yields" in e and not isinstance(e["yields"], bool):
         v.add(path, at(*keys, "yields"), "events.yields", "应为 true 或 false",
               "写成“yields: true”：同时认出别的专线的险情（如有人昏迷）时，本组（如“诈骗”“抢劫盗窃”）排在其后")

@@ -248,6 +248,13 @@ def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None,
     return other, finding, other
 
 
+def _rule(snap: Snapshot, finding) -> dict:
+    """The transfer rule of intake_rules.yaml an emergency finding is of, or an empty one."""
+    rules = snap.config("intake_rules", {})
+    rules = rules.get("rules") if isinstance(rules, dict) else None
+    return next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == finding.rule_id), {})
+
+
 def _event(rule: dict, name: str) -> dict:
     """The event group of a transfer rule by its name, or an empty one."""
     return next((e for e in rule.get("events") or [] if isinstance(e, dict) and e.get("name") == name), {})
@@ -264,17 +271,31 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     if finding is None or not finding.alarm:
         return None
     return {"line": finding.line, "channel": rule.line_name(finding) or "紧急专线", "event": finding.event, "also": list(finding.also),
-            "advice": safety_advice(snap, finding)}
+            "advice": safety_advice(snap, finding, text or ""),
+            "answers": _event(_rule(snap, finding), finding.event).get("answers") is not False}
 
 
-def safety_advice(snap: Snapshot, finding) -> list[str]:
+def safety_advice(snap: Snapshot, finding, text: str = "") -> list[str]:
     """What a citizen should do while calling the line of an emergency finding: the safety steps
-    (``advice``) of its event in intake_rules.yaml, or else of its rule; empty when neither has any."""
-    rules = snap.config("intake_rules", {})
-    rules = rules.get("rules") if isinstance(rules, dict) else None
-    rule = next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == finding.rule_id), {})
+    (``advice``) of its event in intake_rules.yaml, or else of its rule; empty when neither has any.
+    Steps written for one case (煤气、炭火中毒的：…) come first when the text names that case; none is left out."""
+    rule = _rule(snap, finding)
     event = _event(rule, finding.event)
-    return [a.strip() for a in _strings(event.get("advice") or rule.get("advice")) if a.strip()]
+    steps = [a.strip() for a in _strings(event.get("advice") or rule.get("advice")) if a.strip()]
+    return sorted(steps, key=lambda step: not _names_case(step, text))
+
+
+#: The case a safety step is written for, before its colon (煤气、炭火中毒的：…, 电梯困人：…).
+_CASE = re.compile(r"^([^：:，。]{2,14})[：:]")
+
+
+def _names_case(step: str, text: str) -> bool:
+    """Whether a text names the case a step is written for: one of the case's words, whole (煤气 of
+    煤气、炭火中毒的), is in it."""
+    case = _CASE.match(step)
+    if not case or not text:
+        return False
+    return any(len(word) >= 2 and word in text for word in re.split(r"[、，,或]|等?的$|等$", case.group(1)))
 
 
 #: Words of a search for a service or a rule rather than of a matter reported (社保卡补办, 噪声污染防治法);

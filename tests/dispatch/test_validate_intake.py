@@ -43,6 +43,7 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("  handled: [车已经到了,", "  handled: {车: 到了}\n  x_handled: [车已经到了,", "emergency.handled", "应为文字列表"),
     ("        fallback: true\n", "        fallback: 是\n", "events.fallback", "应为 true 或 false"),
     ("        yields: true\n", "        yields: 1\n", "events.yields", "应为 true 或 false"),
+    ("        answers: false\n", "        answers: 不列\n", "events.answers", "应为 true 或 false"),
     ("        channel: 119抢险救援\n", "        channel: [119]\n", "events.channel", "渠道名称应为文字"),
     ("        outlasts: [火已经灭了,", "        outlasts: {火: 灭了}\n        x_outlasts: [火已经灭了,", "events.outlasts", "应为文字列表"),
     ("        advice:\n          - 不要开关电灯", "        advice: 关阀门\n        x_advice:\n          - 不要开关电灯", "events.advice",

@@ -136,7 +136,7 @@ def test_reviewers_see_the_rendered_diff_approve_and_are_told_it_is_published(se
         assert not any(el.is_visible() for el in area.get_by_text(technical).all()), technical
     expect(area.get_by_role("button", name="批准", exact=True)).to_be_visible()
     area.get_by_role("button", name="批准", exact=True).click()
-    told = area.get_by_text("已批准。还需要 热线中心校核 批准，之后才会发布。")
+    told = area.get_by_text("已批准。还需要热线中心校核批准，之后才会发布。")
     told.wait_for()
     expect(told).to_be_in_viewport()
     log_out(page)

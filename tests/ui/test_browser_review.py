@@ -66,7 +66,7 @@ def test_edit_review_publish_and_search(kb, server, page):
     log_out(page)
     assert NEW_TEXT not in kb.store.read(HRSS)
 
-    approve(page, url, "hrss-reviewer", 1, "批准", "已批准。还需要 热线中心校核 批准，之后才会发布。")
+    approve(page, url, "hrss-reviewer", 1, "批准", "已批准。还需要热线中心校核批准，之后才会发布。")
     approve(page, url, "center", 1, "批准并发布", "已批准并发布。")
     assert NEW_TEXT in kb.store.read(HRSS)
 

@@ -97,7 +97,7 @@ def test_review_page_approve_and_publish(kb, users):
     assert not any("hrss-editor" in c.value for c in at.caption)
     assert at.button(key="review_approve").label == "批准"
     at.button(key="review_approve").click().run()
-    assert texts(at) == ([], ["已批准。还需要 热线中心校核 批准，之后才会发布。"])
+    assert texts(at) == ([], ["已批准。还需要热线中心校核批准，之后才会发布。"])
     # Nothing more to approve for this party: the button is greyed and the page says why.
     assert at.button(key="review_approve").disabled and not at.button(key="review_request_changes").disabled
     assert "您所在的审核方已批准当前版本，等待其他审核方。" in " ".join(c.value for c in at.caption)

@@ -148,7 +148,7 @@ def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(clien
     assert f"tel:{line}" in page.links
     # Other systems searching for citizens get the same line; nothing of the agent's script goes out.
     body = client.get("/api/v1/search", params={"q": question}).json()
-    assert body["emergency"]["line"] == line and set(body["emergency"]) == {"line", "channel", "event", "also", "advice"}
+    assert body["emergency"]["line"] == line and set(body["emergency"]) == {"line", "channel", "event", "also", "advice", "answers"}
     assert "转接" not in alarm.group(0) and "话术" not in alarm.group(0)
     # What to do while waiting, from the intake rules, on the page and in the API alike.
     # (a line named in a step, 按120调度员的指导, is a number to tap)
@@ -180,6 +180,18 @@ def test_someone_who_wants_to_end_their_life_is_spoken_to_and_given_a_crisis_lin
     advice = client.get("/api/v1/search", params={"q": question}).json()["emergency"]["advice"]
     assert advice[0].startswith("如果是您自己有这样的念头") and "12356" in advice[0]
     assert any(step.startswith("身边有人要轻生的") for step in advice)
+    # The line and the steps alone: no rules of the hotline (恶意拨打 …) folded beside them.
+    assert 'class="results"' not in r.text and "不是紧急情况？" not in r.text and "没有找到" not in r.text
+    assert client.get("/api/v1/search", params={"q": question}).json()["emergency"]["answers"] is False
+
+
+def test_steps_for_the_case_the_question_names_come_first(client):
+    """A poisoning's steps are written for two cases; the one the question names comes first, and the
+    other stays (煤气中毒: close the gas, no switch, no flame; 误吃了药: no vomiting, bring the box)."""
+    gas = client.get("/api/v1/search", params={"q": "家里有人煤气中毒了"}).json()["emergency"]["advice"]
+    pills = client.get("/api/v1/search", params={"q": "孩子误吃了药"}).json()["emergency"]["advice"]
+    assert gas[0].startswith("煤气、炭火中毒的：关掉燃气阀门") and "不要点火" in gas[0]
+    assert pills[0].startswith("吃错药") and sorted(gas) == sorted(pills)
 
 
 def test_beside_an_emergency_line_the_answers_are_folded(client):
@@ -188,6 +200,7 @@ def test_beside_an_emergency_line_the_answers_are_folded(client):
     fold = re.search(r'<details class="after-alarm"><summary>不是紧急情况？查看政策答复（(\d+) 条）</summary>(.*?)</details>',
                      page, re.S)
     assert fold and int(fold.group(1)) > 0 and 'class="results"' in fold.group(2)
+    assert client.get("/api/v1/search", params={"q": "有人晕倒了快来人"}).json()["emergency"]["answers"] is True
     before, _fold, after = page.partition('<details class="after-alarm">')
     assert 'class="results"' not in before and after.count("</details>") == after.count("<details") + 1
     ordinary = client.get("/", params={"q": "社保卡丢了怎么补办"}).text

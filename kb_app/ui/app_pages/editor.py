@@ -315,7 +315,7 @@ def saved_message(saved, verb, title, returned=False):
     request = f"变更请求 #{cr.id}" + (f"“{cr.title}”" if cr.title not in (title, f"{verb}“{title}”") else "")
     if saved.submitted:
         done = "已重新提交审核" if returned else "已提交审核"
-        text = f"{verb}“{title}”{done}：{request}，等待 {'、'.join(saved.waiting_for)} 审核。"
+        text = f"{verb}“{title}”{done}：{request}，等待{'、'.join(saved.waiting_for)}审核。"
     elif cr.state == "draft":
         text = f"{verb}“{title}”已保存为草稿：{request}。审核人还看不到它，改好后点“提交审核”。"
     else:

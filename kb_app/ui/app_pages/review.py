@@ -103,9 +103,9 @@ def outcome(verb, cr, views, status_after, entries, today):
                 "请作者对照主干现行版本更新后重新提交审核。")
     waiting = "、".join(status_after.labels[p] for p in status_after.missing)
     if verb == "已批准" and cr.state == "in_review" and waiting:
-        return f"已批准。还需要 {waiting} 批准，之后才会发布。"
+        return f"已批准。还需要{waiting}批准，之后才会发布。"
     if verb == "已提交审核" and waiting:
-        return f"已提交审核，等待 {waiting} 审核。"
+        return f"已提交审核，等待{waiting}审核。"
     return f"{verb}。"
 
 
