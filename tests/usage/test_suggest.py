@@ -257,12 +257,17 @@ def test_missing_answers_are_grouped_by_similarity(kb):
     assert [g for g in suggest.missing_answers(kb) if g["query"] == "灵活就业社保补贴"][0]["assigned"]
 
 
-def test_a_question_that_names_nothing_or_calls_for_a_transfer_is_no_missing_answer(kb):
+def test_a_question_that_names_nothing_or_calls_for_a_transfer_or_a_report_is_no_missing_answer(kb):
     """我想问一下 or 您好 found nothing because they ask for nothing; 救命 and 楼上着火了 are answered by
     the transfer to 110 / 119: no answer is missing."""
     for q in ["我想问一下", "您好", "怎么办", "救命", "楼上着火了", "我想问一下护照", "我想问一下护照", "13912345678"]:
         kb.feedback.log_search(q, "public", 0)
     # A phone number alone is logged as [手机号]: it asks for nothing either.
+    assert [(g["query"], g["searches"]) for g in suggest.missing_answers(kb)] == [("护照", 2)]
+    # A matter to report is told to call 12345 (its notice answers it), whether or not a result is opened.
+    for q in ["家里煤气泄漏了", "小区门口路灯不亮"] * suggest.LOW_SUCCESS_MIN:
+        kb.feedback.log_search(q, "public", 3)
+    kb.feedback.log_search("家里煤气泄漏了", "public", 0)
     assert [(g["query"], g["searches"]) for g in suggest.missing_answers(kb)] == [("护照", 2)]
 
 
