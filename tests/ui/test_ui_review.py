@@ -297,6 +297,8 @@ def test_my_work_shows_the_units_tasks_and_why_a_request_was_turned_down(kb, use
                for m in at.markdown)
     [said] = [t.value for t in at.text if t.value.startswith("张校核（")]
     assert said.endswith("）：与现行办法不符，不予采纳")
+    # Lately turned down, it is in view, not folded away among the ended ones.
+    assert "最近被驳回的（1）" in [s.value for s in at.subheader] and not at.expander
 
 
 def add_account(at, username, name, role, password):

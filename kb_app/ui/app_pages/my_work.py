@@ -1,5 +1,7 @@
 """My work: my drafts, change requests returned to me, those in review, and those waiting for me."""
 
+import datetime as dt
+
 import streamlit as st
 
 from kb_app.review.changes import people, person
@@ -53,6 +55,24 @@ def unit_tasks(tasks):
     st.page_link("app_pages/inbox.py", label=f"到“维护任务”处理（共 {len(tasks)} 个）", icon=":material/task:")
 
 
+#: How long a request turned down stays in view of its author, above the fold of ended ones.
+REJECTED_DAYS = 14
+
+
+def when_changed(cr) -> dt.datetime:
+    """When a request last changed, comparable with the knowledge base's clock."""
+    changed = dt.datetime.fromisoformat(str(cr.updated).replace("Z", "+00:00"))
+    return changed.astimezone().replace(tzinfo=None) if changed.tzinfo else changed
+
+
+def ended(cr, names):
+    """One ended request: its state and time, and for one turned down, by whom and why (as written)."""
+    st.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 更新于 {when(cr.updated)}")
+    said = review.reviewers_word(cr) if cr.state == "rejected" else None
+    if said:
+        st.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
+
+
 with show_errors():
     kb = get_kb()
     review = kb.review
@@ -69,10 +89,15 @@ with show_errors():
     if unit:
         unit_tasks(kb.feedback.list_tasks(unit, state="open"))
     done = [c for c in mine if not c.is_open][:10]
-    if done:
-        with st.expander(f"最近结束的（{len(done)}）"):
-            for cr in done:
-                st.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 更新于 {when(cr.updated)}")
-                said = review.reviewers_word(cr) if cr.state == "rejected" else None
-                if said:  # why it was turned down, as written
-                    st.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
+    # A request turned down lately is news to its author, not history: shown open, with why.
+    since = kb.now() - dt.timedelta(days=REJECTED_DAYS)
+    rejected = [c for c in done if c.state == "rejected" and when_changed(c) >= since]
+    if rejected:
+        st.subheader(f"最近被驳回的（{len(rejected)}）")
+        for cr in rejected:
+            ended(cr, names)
+    rest = [c for c in done if c not in rejected]
+    if rest:
+        with st.expander(f"最近结束的（{len(rest)}）"):
+            for cr in rest:
+                ended(cr, names)
