@@ -96,6 +96,14 @@ class ReviewQueries:
         with self.reading() as rec:
             return rec.rows_of("comments", cr_id)
 
+    def latest_revision(self, cr: ChangeRequest) -> dict | None:
+        """The author's note on the request's latest revision (an update after it was first saved), or None
+        when it has none or only the default note: the request keeps its name, which may no longer say what
+        it changes (仲裁时效改为3年, sent back, then changed otherwise)."""
+        revised = [e for e in self.events(cr.id) if e["action"] == "update"
+                   and (e.get("detail") or "").strip() not in ("", f"更新：{cr.title}")]
+        return revised[-1] if revised else None
+
     def reviewers_word(self, cr: ChangeRequest) -> dict | None:
         """The latest comment on a request by someone other than its author: what the reviewer asked for when
         it came back, or why it was turned down."""

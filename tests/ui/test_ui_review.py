@@ -284,6 +284,19 @@ def test_my_work_lists_waiting_and_returned(kb, users):
     assert at.selectbox(key="editor_target").value == cr.id and at.selectbox(key="editor_entry").value == HRSS
 
 
+def test_a_request_changed_after_it_was_sent_back_shows_its_latest_note_beside_its_name(kb, users):
+    """A request keeps its name (补卡说明) when its author changes it otherwise after it came back: the
+    reviewer reads the author's note on the latest revision beside it, as written."""
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    assert not [i for i in at.info if i.value.startswith("最近一次修改的说明")]
+    kb.review.request_changes(users["center"], cr.id, "补卡不需要写这句")
+    kb.review.update(users["hrss-editor"], cr.id, {HRSS: edited(kb, HRSS, "y\n")}, "改为写*办理时限*")
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    [note] = [i.value for i in at.info if i.value.startswith("最近一次修改的说明")]
+    assert note.startswith("最近一次修改的说明：改为写&#42;办理时限&#42;（李编辑，") and "T" not in note.split("，")[-1]
+
+
 def test_my_work_shows_the_units_tasks_and_why_a_request_was_turned_down(kb, users):
     kb.feedback.report_error("sscard-reissue", "补卡要带户口本吗？页面没写", "public")
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)

@@ -471,7 +471,7 @@ with show_errors():
     default_title = f"修改“{title}”" if not draft.is_new and on_main is not None else f"新增“{title}”"
     new_cr = target == "new"
     said = "变更说明（一句话说明改了什么；即变更请求的名称）" if new_cr else \
-        f"本次修改的说明（记入变更请求 #{target} 的历史；请求的名称不变）"
+        f"本次修改的说明（审核人在变更请求 #{target} 的名称旁看到它；请求的名称不变）"
     cr_title = st.text_input(said, key=follow_default(k("cr_title"), default_title)).strip() or default_title
     draft_cr = target_cr is not None and target_cr.state == "draft"
     message = st.container()  # confirmations and questions appear right above the buttons just pressed
