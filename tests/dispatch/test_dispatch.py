@@ -418,12 +418,17 @@ def test_a_cry_for_help_is_an_emergency(kb, words):
 def test_an_urgent_report_carries_the_safety_steps_of_its_matter(kb):
     """A citizen reporting a gas leak is told what to do before calling (intake_rules.yaml urgent_advice,
     by catalogue entry); a matter without steps of its own gets none, an ordinary report none."""
-    from kb_app.dispatch.assistant import public_report_advice
+    import types
+
+    from kb_app.dispatch.assistant import public_report_advice, urgent_advice
 
     snap = kb.snapshot()
     kind, steps = public_report_advice(snap, "家里煤气泄漏了")
     assert kind == "urgent" and steps == snap.config("intake_rules")["urgent_advice"]["gas-leak"]
     assert "不要开关电灯和电器，不要点火，不要在屋里打电话" in steps
-    assert public_report_advice(snap, "小区突然停水了") == ("urgent", [])
+    kind, steps = public_report_advice(snap, "小区突然停水了")
+    assert kind == "urgent" and steps[0].startswith("只有自己家没水的")
+    bare = types.SimpleNamespace(config=lambda name, default=None: {"rules": []})     # no urgent_advice written
+    assert urgent_advice(bare, snap.entries["water-outage"]) == []
     assert public_report_advice(snap, "楼道灯不亮") == ("report", [])
     assert public_report_advice(snap, "社保卡怎么补办") == ("", [])

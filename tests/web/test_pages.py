@@ -258,6 +258,14 @@ def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
     assert 'class="report urgent"' not in client.get("/", params={"q": "小区门口路灯不亮"}).text
 
 
+def test_an_urgent_matter_with_steps_of_its_own_says_no_more_than_they_do(client):
+    """A household without water is told to look at its meter's valve, not about fires and explosions (the
+    steps of a matter name 119 and 120 where they belong, as the gas leak's do)."""
+    box = re.search(r'<div class="report urgent" role="alert">.*?</div>',
+                    client.get("/", params={"q": "家里突然停水了"}).text, re.S).group(0)
+    assert "水表前阀门" in box and "爆炸" not in box and "tel:119" not in box
+
+
 @pytest.mark.parametrize("words", ["路灯坏了找谁修", "社保卡补办", "居住证", "噪声污染防治法", "楼上着火了"])
 def test_questions_searches_for_a_service_and_emergencies_are_not_told_to_report(client, words):
     assert 'class="report"' not in client.get("/", params={"q": words}).text
