@@ -289,12 +289,13 @@ def test_a_request_changed_after_it_was_sent_back_shows_its_latest_note_beside_i
     reviewer reads the author's note on the latest revision beside it, as written."""
     cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
-    assert not [i for i in at.info if i.value.startswith("最近一次修改的说明")]
+    assert "最近一次修改的说明" not in [c.value for c in at.caption]
     kb.review.request_changes(users["center"], cr.id, "补卡不需要写这句")
     kb.review.update(users["hrss-editor"], cr.id, {HRSS: edited(kb, HRSS, "y\n")}, "改为写*办理时限*")
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
-    [note] = [i.value for i in at.info if i.value.startswith("最近一次修改的说明")]
-    assert note.startswith("最近一次修改的说明：改为写&#42;办理时限&#42;（李编辑，") and "T" not in note.split("，")[-1]
+    assert "最近一次修改的说明" in [c.value for c in at.caption]
+    [note] = [t.value for t in at.text if "办理时限" in t.value]
+    assert note.startswith("改为写*办理时限*（李编辑，") and "T" not in note.split("，")[-1]
 
 
 def test_my_work_shows_the_units_tasks_and_why_a_request_was_turned_down(kb, users):

@@ -3,7 +3,6 @@ changed by label, the parties and their decisions, comments; technical details f
 
 import streamlit as st
 
-from kb_app import render
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
 from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER
@@ -168,8 +167,9 @@ with show_errors():
         st.write(cr.description)
     if revised := review.latest_revision(cr):
         # Read beside the name: a request sent back and changed otherwise keeps a name that may no longer fit.
-        st.info(f"最近一次修改的说明：{render.markdown_literal(revised['detail'])}（{person(names, revised['actor'])}，{when(revised['at'])}）",
-                icon=":material/edit_note:")
+        with st.container(border=True):
+            st.caption("最近一次修改的说明")
+            st.text(f"{revised['detail']}（{person(names, revised['actor'])}，{when(revised['at'])}）")  # as written
     if cr.problems:
         st.error("校验未通过，修正前不能批准：\n\n" + "\n".join(f"- {problem_text(p, views)}" for p in cr.problems))
     if status.conflicts and cr.is_open:
