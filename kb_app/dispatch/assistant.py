@@ -238,7 +238,7 @@ def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None,
     finding = recogniser(snap).recognise(text)
     other = match_rule(text, [r for r in rules if r.get("action") != "transfer"])
     if finding is not None and finding.alarm:
-        rule = next(r for r in rules if str(r.get("id") or "") == finding.rule_id)
+        rule = _rule(snap, finding)
         match = RuleMatch.of(rule, finding.word)
         # An event may have the agent's words of its own (落水: 不要贸然下水, not the rule's 不要乘坐电梯).
         script = _event(rule, finding.event).get("script")
@@ -270,9 +270,9 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     rule, finding, _other = intake(snap, text or "")
     if finding is None or not finding.alarm:
         return None
+    event = _event(_rule(snap, finding), finding.event)
     return {"line": finding.line, "channel": rule.line_name(finding) or "紧急专线", "event": finding.event, "also": list(finding.also),
-            "advice": safety_advice(snap, finding, text or ""),
-            "answers": _event(_rule(snap, finding), finding.event).get("answers") is not False}
+            "advice": safety_advice(snap, finding, text or ""), "answers": event.get("answers") is not False}
 
 
 def safety_advice(snap: Snapshot, finding, text: str = "") -> list[str]:

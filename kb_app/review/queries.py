@@ -98,11 +98,12 @@ class ReviewQueries:
 
     def latest_revision(self, cr: ChangeRequest) -> dict | None:
         """The author's note on the request's latest revision (an update after it was first saved), or None
-        when it has none or only the default note: the request keeps its name, which may no longer say what
-        it changes (仲裁时效改为3年, sent back, then changed otherwise)."""
-        revised = [e for e in self.events(cr.id) if e["action"] == "update"
-                   and (e.get("detail") or "").strip() not in ("", f"更新：{cr.title}")]
-        return revised[-1] if revised else None
+        when it says nothing the name does not (none, the default note, the name itself): the request keeps
+        its name, which may no longer say what it changes (仲裁时效改为3年, sent back, then changed otherwise)."""
+        updates = [e for e in self.events(cr.id) if e["action"] == "update"]
+        if not updates or (updates[-1].get("detail") or "").strip() in ("", cr.title, cr.default_update_note):
+            return None
+        return updates[-1]
 
     def reviewers_word(self, cr: ChangeRequest) -> dict | None:
         """The latest comment on a request by someone other than its author: what the reviewer asked for when

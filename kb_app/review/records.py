@@ -62,6 +62,11 @@ class ChangeRequest:
         """Whether the request may still change (not published, withdrawn or rejected)."""
         return self.state in OPEN
 
+    @property
+    def default_update_note(self) -> str:
+        """What an update says of itself when its author wrote nothing (更新：补卡说明)."""
+        return f"更新：{self.title}"
+
 
 @dataclasses.dataclass
 class ReviewStatus:

@@ -206,7 +206,7 @@ class Review(ReviewQueries):
         tree = self.store.write_tree(parent, {**carried, **changes})
         if tree == self.store.tree_of(cr.head) and cr.base == main:
             raise KbError("没有任何改动：更新的内容与变更请求当前版本相同。")
-        text = (message or "").strip() or f"更新：{cr.title}"
+        text = (message or "").strip() or cr.default_update_note
         commit = self._commit(parent, tree, text, user.signature)
         problems = self.check(commit, main)
         with branch_lock(self.kb), self.acting_on(cr, "update") as rec:

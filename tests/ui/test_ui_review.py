@@ -296,6 +296,10 @@ def test_a_request_changed_after_it_was_sent_back_shows_its_latest_note_beside_i
     assert "最近一次修改的说明" in [c.value for c in at.caption]
     [note] = [t.value for t in at.text if "办理时限" in t.value]
     assert note.startswith("改为写*办理时限*（李编辑，") and "T" not in note.split("，")[-1]
+    # A later revision saying nothing the name does not (the editor's default) leaves no older note standing.
+    kb.review.update(users["hrss-editor"], cr.id, {HRSS: edited(kb, HRSS, "z\n")}, "补卡说明")
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    assert "最近一次修改的说明" not in [c.value for c in at.caption]
 
 
 def test_my_work_shows_the_units_tasks_and_why_a_request_was_turned_down(kb, users):
