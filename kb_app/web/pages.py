@@ -98,7 +98,7 @@ ASK_FOR_A_QUESTION = "请先写下您想问的问题，例如：外地人怎么�
 async def home(request: Request) -> Response:
     """GET / — the search box; with ``q``, the results (topic filter, paging)."""
     site = api.site_of(request)
-    site.admit(request)
+    client = site.admit(request)
     params = request.query_params
     raw = params.get("q") or ""
     topic = api.topic_filter(params.get("topic"))
@@ -151,7 +151,8 @@ async def home(request: Request) -> Response:
 
     def after(facts):
         if facts is not None and number == 1:
-            site.log_search(q, facts["total"], weak=facts.get("weak", False), alarm=facts.get("alarm", False))
+            site.log_search(q, facts["total"], weak=facts.get("weak", False), alarm=facts.get("alarm", False),
+                            client=client)
 
     # An empty question asked (?q=) and none asked (an address naming only a topic) are told apart.
     return await site.cached(request, "page-home", (q, problem, topic, number, "q" in params), render,
@@ -186,7 +187,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     the answer's or the article's questions (kb_app.usage.suggest).
     """
     site = api.site_of(request)
-    site.admit(request)
+    client = site.admit(request)
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
     # Voted earlier on this page (a report sent after a vote): the buttons are not offered again.
@@ -207,7 +208,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
 
     def after(facts):
         if facts and notice is None:
-            site.log_open(facts["id"], query=query)
+            site.log_open(facts["id"], query=query, client=client)
 
     return await site.cached(request, name, (target_id, notice, voted, tuple(context.items())), render,
                              media_type="text/html; charset=utf-8", after=after)

@@ -15,6 +15,7 @@ import ipaddress
 import logging
 import math
 import threading
+import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -39,6 +40,10 @@ CACHE_TTL = 60.0
 LOG_INTERVAL = 1.0
 LOG_BATCH = 500
 LOG_BACKLOG = 20_000
+#: The same search, or the same answer opened, by the same anonymous address within this many seconds
+#: is logged once (a reload, the back button, a search pressed twice), in memory only.
+REPEAT_SECONDS = 600.0
+REPEAT_ITEMS = 50_000
 
 
 UNAVAILABLE = "知识库索引暂时无法提供服务（正在建立或已损坏）：请稍后再试；管理员可运行 kb index --rebuild。"
@@ -100,17 +105,30 @@ class EventLog:
     replica); a batch that fails is kept and retried, up to ``LOG_BACKLOG`` events.
     """
 
-    def __init__(self, sink):
-        self.sink = sink
+    def __init__(self, sink, clock=time.monotonic):
+        self.sink, self.clock = sink, clock
         self._events: list[dict] = []
+        self._seen = TtlCache(REPEAT_ITEMS, REPEAT_SECONDS, clock=lambda: self.clock())
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._stopped = False
 
-    def add(self, event: dict):
+    def add(self, event: dict, who: str | None = None):
+        """Buffer an event; one ``who`` (an anonymous address) repeated within ``REPEAT_SECONDS`` is dropped.
+
+        Only a digest of the address and the event is kept, in this worker's memory; nothing of it is
+        logged.
+        """
         with self._lock:
+            if who is not None:
+                seen = hashlib.blake2b("\x00".join(
+                    [who, event.get("type", ""), event.get("audience", ""), event.get("query") or "",
+                     event.get("entry") or ""]).encode("utf-8"), digest_size=16).digest()
+                if self._seen.get(seen) is not None:
+                    return
+                self._seen.put(seen, True)
             self._events.append(event)
             if len(self._events) > LOG_BACKLOG:
                 del self._events[: len(self._events) - LOG_BACKLOG]
@@ -348,15 +366,25 @@ class Site:
 
     # -- logs ---------------------------------------------------------------------------------
 
-    def log_search(self, query: str, hits: int, audience: str = "public", weak: bool = False, alarm: bool = False):
+    def log_search(self, query: str, hits: int, audience: str = "public", weak: bool = False, alarm: bool = False,
+                   client: Client | None = None):
+        """Log a search; ``client``, when given, is who asked (an anonymous address's repeat is logged once)."""
         self.events.add({"type": "search", "at": self.kb.now().isoformat(timespec="seconds"), "query": query,
                          "hits": hits, "audience": audience, **({"weak": True} if weak else {}),
-                         **({"alarm": True} if alarm else {})})
+                         **({"alarm": True} if alarm else {})}, _repeat_key(client))
 
-    def log_open(self, entry_id: str, audience: str = "public", query: str | None = None):
+    def log_open(self, entry_id: str, audience: str = "public", query: str | None = None,
+                 client: Client | None = None):
         """Log an opened answer or article; ``query`` is the question it was found by, when known."""
         self.events.add({"type": "open", "at": self.kb.now().isoformat(timespec="seconds"), "entry": entry_id,
-                         "audience": audience, **({"query": query} if query else {})})
+                         "audience": audience, **({"query": query} if query else {})}, _repeat_key(client))
+
+
+def _repeat_key(client: Client | None) -> str | None:
+    """Whose repeats are logged once: an anonymous address's, on the public pages (a citizen's browser).
+    A key serves many people (a call centre's agents, a partner's users), and so may an address calling
+    the API, so each of their requests counts."""
+    return client.address if client is not None and client.key is None else None
 
 
 def _provisional(found: Cached) -> bool:

@@ -8,6 +8,7 @@ import pytest
 
 from kb_app.content import frontmatter
 from kb_app.exceptions import ConfigError
+from kb_app.web import site as site_module
 from kb_app.web.app import ROUTES
 from kb_app.web.openapi import PUBLIC_SPEC, SPEC
 
@@ -539,6 +540,45 @@ def test_a_change_on_main_is_served_at_once(client, web_kb):
 # -- statistics ---------------------------------------------------------------------------------------
 
 
+def test_a_citizen_repeating_a_search_or_an_open_is_logged_once(client, web_kb):
+    """A reload, the back button or a search pressed twice is one search of one citizen (the statistics
+    and the missing answers count people asking, not pages served); after REPEAT_SECONDS it counts again.
+    The API's calls all count: a key or an address calling it serves many people."""
+    now = [1000.0]
+    events = site(client).events
+    events.clock = lambda: now[0]
+    for _ in range(3):
+        client.get("/", params={"q": "护照怎么办理"})
+        client.get(f"/answers/{PUBLIC}", params={"q": "居住证"})
+    client.get("/", params={"q": "护照怎么办理", "topic": "户籍"})       # the same question, narrowed
+    client.get("/", params={"q": "暖气不热"})
+    client.get("/api/v1/search", params={"q": "护照怎么办理"})
+    client.get("/api/v1/search", params={"q": "护照怎么办理"})
+    now[0] += site_module.REPEAT_SECONDS + 1
+    client.get("/", params={"q": "护照怎么办理"})
+    client.get(f"/answers/{PUBLIC}", params={"q": "居住证"})
+    events.flush()
+    logged = rows(web_kb, "search_log")
+    searched = [r["query"] for r in logged if r["hits"] is not None]
+    assert searched.count("护照怎么办理") == 2 + 2 and searched.count("暖气不热") == 1
+    assert [r["query"] for r in logged if r["opened"] == PUBLIC] == ["居住证"] * 2
+
+
+def test_repeats_are_told_apart_by_address_and_by_what_was_asked():
+    from kb_app.web.site import EventLog
+
+    stored = []
+    log = EventLog(stored.extend, clock=lambda: 0.0)
+    search = {"type": "search", "at": "2026-11-30T09:00:00", "query": "居住证", "hits": 3, "audience": "public"}
+    for who in ("10.0.0.1", "10.0.0.1", "10.0.0.2", None, None):
+        log.add(dict(search), who)
+    log.add({**search, "query": "暖气不热"}, "10.0.0.1")
+    log.add({"type": "open", "at": search["at"], "entry": "x", "query": "居住证", "audience": "public"}, "10.0.0.1")
+    log.flush()
+    assert [(e["type"], e["query"]) for e in stored] == [("search", "居住证")] * 4 + [("search", "暖气不热"),
+                                                                                  ("open", "居住证")]
+
+
 def test_searches_and_opens_are_logged_masked_without_address(client, web_kb):
     client.get("/api/v1/search", params={"q": "我的手机13812345678 居住证"})
     client.get("/api/v1/search", params={"q": "我的手机13812345678 居住证"})
@@ -562,16 +602,17 @@ def test_searches_and_opens_are_logged_masked_without_address(client, web_kb):
     assert web_kb.stats is not None
 
 
-def test_an_answer_opened_from_the_results_counts_as_a_success_of_its_query(client, web_kb):
+def test_an_answer_opened_from_the_results_counts_as_a_success_of_its_query(web_kb, make_client):
     """The site logs a search and the answer opened from it apart; the open carries the query (masked),
     is no search itself, and a query whose answers are opened is not a missing answer."""
     from kb_app.usage import suggest
 
-    for _ in range(3):
+    for n in range(3):                                  # three citizens
+        client = make_client(web_kb, address=f"10.0.0.{n + 1}")
         client.get("/", params={"q": "居住证到期了 电话13812345678"})
         client.get(f"/answers/{PUBLIC}", params={"q": "居住证到期了 电话13812345678"})
         client.get("/", params={"q": "外地人怎么办居住证"})
-    site(client).events.flush()
+        site(client).events.flush()
     opened = [r for r in rows(web_kb, "search_log") if r["opened"]]
     assert [(r["opened"], r["query"], r["hits"]) for r in opened] == [(PUBLIC, "居住证到期了 电话[手机号]", None)] * 3
     top = {r["query"]: (r["searches"], r["opened"]) for r in web_kb.stats.top_queries()}
