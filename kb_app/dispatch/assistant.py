@@ -278,11 +278,15 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
 def safety_advice(snap: Snapshot, finding, text: str = "") -> list[str]:
     """What a citizen should do while calling the line of an emergency finding: the safety steps
     (``advice``) of its event in intake_rules.yaml, or else of its rule; empty when neither has any.
-    Steps written for one case (煤气、炭火中毒的：…) come first when the text names that case; none is left out."""
+    Steps written for one case (煤气、炭火中毒的：…) come first when the text names that case, then the
+    steps for every case (说清楚详细地址…), then those for the other cases; none is left out (the case
+    may be told wrong)."""
     rule = _rule(snap, finding)
     event = _event(rule, finding.event)
     steps = [a.strip() for a in _strings(event.get("advice") or rule.get("advice")) if a.strip()]
-    return sorted(steps, key=lambda step: not _names_case(step, text))
+    if not any(_names_case(step, text) for step in steps):
+        return steps
+    return sorted(steps, key=lambda step: 0 if _names_case(step, text) else 2 if _CASE.match(step) else 1)
 
 
 #: The case a safety step is written for, before its colon (煤气、炭火中毒的：…, 电梯困人：…).

@@ -187,11 +187,17 @@ def test_someone_who_wants_to_end_their_life_is_spoken_to_and_given_a_crisis_lin
 
 def test_steps_for_the_case_the_question_names_come_first(client):
     """A poisoning's steps are written for two cases; the one the question names comes first, and the
-    other stays (煤气中毒: close the gas, no switch, no flame; 误吃了药: no vomiting, bring the box)."""
+    other stays, last (煤气中毒: close the gas, no switch, no flame; 误吃了药: no vomiting, bring the box)."""
     gas = client.get("/api/v1/search", params={"q": "家里有人煤气中毒了"}).json()["emergency"]["advice"]
     pills = client.get("/api/v1/search", params={"q": "孩子误吃了药"}).json()["emergency"]["advice"]
     assert gas[0].startswith("煤气、炭火中毒的：关掉燃气阀门") and "不要点火" in gas[0]
     assert pills[0].startswith("吃错药") and sorted(gas) == sorted(pills)
+    # The steps for every case come before those for the cases not named (房屋、墙体坍塌 in a lift).
+    lift = client.get("/api/v1/search", params={"q": "电梯困人了，里面有老人"}).json()["emergency"]["advice"]
+    assert lift[0].startswith("电梯困人：") and lift[1].startswith("说清楚详细地址")
+    assert lift[-1].startswith("房屋、墙体坍塌：")
+    wall = client.get("/api/v1/search", params={"q": "墙体坍塌了，下面压着人"}).json()["emergency"]["advice"]
+    assert wall[0].startswith("房屋、墙体坍塌：") and wall[-1].startswith("电梯困人：")
 
 
 def test_beside_an_emergency_line_the_answers_are_folded(client):
