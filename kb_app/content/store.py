@@ -272,6 +272,11 @@ class Store:
         parts = [p for p in out.split("\0") if p]
         return {parts[i + 1]: parts[i][0] for i in range(0, len(parts) - 1, 2)}
 
+    def paths_outside_content(self, old: str, new: str) -> list[str]:
+        """Files changed between two commits outside the content folders (``CONTENT_PREFIXES``)."""
+        out = self.git("diff-tree", "-r", "-z", "--no-renames", "--name-only", old, new)
+        return sorted(p for p in out.split("\0") if p and not p.startswith(CONTENT_PREFIXES))
+
     def main_on(self, day: dt.date) -> str | None:
         """main's commit as published by the end of ``day`` (first parents only); None before the first."""
         out = self.git("rev-list", "-1", "--first-parent", f"--before={day.isoformat()} 23:59:59",
@@ -418,12 +423,11 @@ class Store:
                 raise PublishConflict(
                     "发布被拒绝：以下文件在本变更提交后已被他人修改并发布——" + "、".join(conflicts)
                     + "。请查看双方版本，在变更请求中更新后重新提交审核。", conflicts)
-            if main == base:
-                tree = self.tree_of(head)
-            else:
-                touched = self.changed_paths(base, head)
-                files = self.files_at(head, [p for p, s in touched.items() if s != "D"]) if touched else {}
-                tree = self.write_tree(main, {p: (None if s == "D" else files[p]) for p, s in touched.items()})
+            # Only the content files the change touches are carried over: nothing else of a branch
+            # (a settings file, a hook) reaches main, whatever was pushed.
+            touched = self.changed_paths(base, head)
+            files = self.files_at(head, [p for p, s in touched.items() if s != "D"]) if touched else {}
+            tree = self.write_tree(main, {p: (None if s == "D" else files[p]) for p, s in touched.items()})
             commit = self.commit_tree(tree, [main, head], message, author, date)
             if verify is not None and main != base:
                 verify(commit)

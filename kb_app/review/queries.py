@@ -19,6 +19,9 @@ from .policy import Policy, can_approve_for, required_parties
 from .records import ChangeRequest, FileChange, Records, ReviewStatus
 
 #: What declining a request does, by action: its new state and the event recorded (see Review._decline).
+#: The problem of a change that touches files outside entries/ and regulations/ (never published).
+OUTSIDE_CONTENT = ("改动了内容目录（entries/、regulations/）以外的文件：{paths}。变更请求只能修改答复口径、派单目录和"
+                   "条例配置，这些改动不会发布；请从分支中去掉它们后重新推送（设置与程序文件由管理员另行维护）。")
 DECLINES = {"request_changes": ("changes_requested", "request_changes"), "reject": ("rejected", "rejected")}
 #: The event that put a request in each declined state.
 DECLINED_STATES = {state: event for state, event in DECLINES.values()}
@@ -182,13 +185,17 @@ class ReviewQueries:
         return out
 
     def check(self, head: str, main: str) -> list[str]:
-        """Validation problems at a CR head that are not already on main."""
+        """Validation problems at a CR head that are not already on main, and the files it changes
+        outside the content folders (a branch pushed with git may carry any)."""
         problems = validate(self.kb.snapshot(head))
         if problems:
             known = self._main_problems.get_or_build(
                 main, lambda: {(p.path, p.field, p.message) for p in validate(self.kb.snapshot(main))})
             problems = [p for p in problems if (p.path, p.field, p.message) not in known]
-        return [str(p) for p in problems]
+        base = self.store.merge_base(main, head)
+        outside = self.store.paths_outside_content(base, head) if base else []
+        return [str(p) for p in problems] + ([OUTSIDE_CONTENT.format(paths="、".join(outside[:10]) + (
+            f"等 {len(outside)} 个文件" if len(outside) > 10 else ""))] if outside else [])
 
     def signature(self, author: str) -> str:
         """``Name <email>`` of a request's author for its merge commit."""

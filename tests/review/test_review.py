@@ -324,6 +324,25 @@ def test_git_pushed_branch_outside_the_authors_unit_is_rejected(kb, users):
     assert "无权发起" in kb.review.events(50)[0]["detail"]
 
 
+def test_a_pushed_branch_changing_files_outside_the_content_is_shown_and_never_published(kb, users):
+    """A settings file (kb.toml) or anything else beside entries/ and regulations/ is named to the
+    reviewers as a problem, which blocks approval; publishing never carries such a file to main."""
+    main = kb.store.head()
+    kb.store.write_change("cr/60", {HRSS: edited(kb, HRSS, "x\n"), "kb.toml": 'metrics_from = "*"\n',
+                                    "README.txt": "x\n"},
+                          "补卡说明", author="李四 <hrss-editor@example.invalid>")
+    kb.review.sync()
+    cr = kb.review.get(60)
+    assert cr.state == "in_review" and not cr.valid
+    assert any("内容目录" in p and "README.txt、kb.toml" in p for p in cr.problems)
+    with pytest.raises(KbError):
+        kb.review.approve(users["hrss-reviewer"], 60)
+    # Publishing itself takes only the content the change touches, even when main has not moved.
+    commit = kb.store.publish(cr.head, main, "发布")
+    assert kb.store.read(HRSS, commit) == kb.store.read(HRSS, cr.head)
+    assert kb.store.paths_outside_content(main, commit) == []
+
+
 def _publish_in_process(root, data_dir, username, cr_id, go):
     kb = open_kb(load_settings(root=root, data_dir=data_dir, today=TODAY))
     while not Path(go).exists():
