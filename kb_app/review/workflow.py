@@ -146,7 +146,8 @@ class Review(ReviewQueries):
 
     def create(self, user: User, title: str, changes: dict, *, kind: str = "change", data: dict | None = None,
                submit: bool = False, description: str = "") -> ChangeRequest:
-        """Open a CR with a first commit (``changes``: path -> new text, or None to delete)."""
+        """Open a CR with a first commit (``changes``: path -> new text, or None to delete); ``submit``
+        sends it to review, unless it does not validate: then it stays a draft with its problems."""
         user = self._actor(user, *AUTHOR_ROLES)
         title = (title or "").strip()
         if not title:
@@ -169,6 +170,8 @@ class Review(ReviewQueries):
                     break
             else:
                 raise ReviewStateError("无法分配变更请求编号：请稍后重试。")
+            # Reviewers receive only what validates: a change with problems stays a draft until corrected.
+            submit = submit and not problems
             rec.insert(cr_id, title=title, author=user.username, author_unit=user.unit, kind=kind,
                        state="in_review" if submit else "draft", base=main, head=commit, branch=f"cr/{cr_id}",
                        data=data or {}, description=description.strip(), problems=problems)
@@ -232,6 +235,10 @@ class Review(ReviewQueries):
         cr = self.get(cr_id, sync=True)
         require_author(user, cr, "提交")
         require_state(cr, "submit")
+        if cr.problems:
+            raise ReviewStateError(
+                f"变更请求 #{cr.id} 未通过校验，不能提交审核（审核人只收到通过校验的修改）：请先修正以下问题——\n"
+                + "\n".join(cr.problems[:5]) + (f"\n（另有 {len(cr.problems) - 5} 个问题）" if len(cr.problems) > 5 else ""))
         with self.acting_on(cr, "submit") as rec:
             rec.set(cr.id, state="in_review")
             rec.event(cr.id, user.username, "submit", cr.head)

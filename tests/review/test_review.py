@@ -176,8 +176,15 @@ def test_directory_deletion_needs_every_handler(kb, users):
 
 
 def test_a_cr_that_does_not_validate_cannot_be_approved(kb, users):
-    cr = new_cr(kb, users, audience="everyone")
-    assert not cr.valid
+    # Submitted, it stays a draft: reviewers receive only what validates.
+    draft = new_cr(kb, users, audience="everyone")
+    assert draft.state == "draft" and not draft.valid
+    with pytest.raises(ReviewStateError, match="未通过校验，不能提交审核"):
+        kb.review.submit(users["hrss-editor"], draft.id)
+    # An update in review that does not validate cannot be approved.
+    cr = new_cr(kb, users)
+    cr = kb.review.update(users["hrss-editor"], cr.id, {HRSS: edited(kb, HRSS, "\n补充说明。\n", audience="everyone")})
+    assert cr.state == "in_review" and not cr.valid
     assert cr.problems == [f"{HRSS}:7: 字段 audience：受众“everyone”无效，在改正之前公众看不到该条目。"
                            "修改方法：改为 public（公众可见）或 internal（仅坐席可见）。"]
     with pytest.raises(ReviewStateError) as e:

@@ -52,10 +52,31 @@ def test_set_delete_update_and_decisions(kb, run, tmp_path):
     assert result.exit_code == 2 and "错误：缺少选项 '--comment'" in result.output, result.output
     new.write_text(edited(kb, HRSS, "y\n"), encoding="utf-8")
     assert run("cr", "update", "1", "--as", "hrss-editor", "--set", f"{HRSS}={new}").output == \
-        "变更请求 #1 已更新（草稿），此前的批准已失效，需要重新审核。\n"
+        "变更请求 #1 已更新（草稿）。\n"      # a draft had no approvals to lose
     assert run("cr", "withdraw", "1", "--as", "hrss-editor").output == "变更请求 #1：已撤回，当前状态为“已撤回”。\n"
     result = run("cr", "publish", "1", "--as", "center")
     assert result.output == "错误：变更请求 #1 当前为“已撤回”，不能发布：如仍需修改，请新建变更请求。\n"
+
+
+def test_a_change_that_does_not_validate_stays_a_draft_naming_its_problems(kb, run, tmp_path):
+    """Reviewers receive only what validates: --submit keeps such a change a draft and lists why;
+    once corrected, kb cr submit sends it to review."""
+    new = tmp_path / "new.md"
+    new.write_text(edited(kb, HRSS, "x\n", effective="2026/01/01"), encoding="utf-8")
+    result = run("cr", "create", "--as", "hrss-editor", "--title", "改日期", "--set", f"{HRSS}={new}", "--submit")
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and lines[0] == "已建立变更请求 #1（草稿，分支 cr/1）。"
+    assert lines[1] == "注意：校验未通过，所以保存为草稿，没有提交审核（审核人只收到通过校验的修改），共 1 个问题："
+    assert lines[2].startswith(f"  - {HRSS}:") and "effective" in lines[2]
+    assert lines[3] == "改正后用 kb cr update 1 --set …更新，再用 kb cr submit 提交审核。"
+    assert kb.review.get(1).state == "draft" and kb.review.waiting_for(kb.users.get("center")) == []
+    result = run("cr", "submit", "1", "--as", "hrss-editor")
+    assert result.exit_code == 1 and result.output.startswith("错误：变更请求 #1 未通过校验，不能提交审核")
+    new.write_text(edited(kb, HRSS, "x\n"), encoding="utf-8")
+    assert run("cr", "update", "1", "--as", "hrss-editor", "--set", f"{HRSS}={new}").output == "变更请求 #1 已更新（草稿）。\n"
+    result = run("cr", "submit", "1", "--as", "hrss-editor")
+    assert result.output == "变更请求 #1 已提交审核，等待热线中心校核、示例市人力资源和社会保障局审核。\n"
+    assert kb.review.get(1).state == "in_review"
 
 
 def test_wrong_password_and_bad_set(kb, run, monkeypatch):

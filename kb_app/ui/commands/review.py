@@ -97,7 +97,16 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
     click.echo(f"已建立变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。")
     resolved_tasks(c)
     if c.problems:
-        click.echo(f"注意：校验未通过，共 {len(c.problems)} 个问题，修正前不能批准。")
+        held = "，所以保存为草稿，没有提交审核（审核人只收到通过校验的修改）" if submit else ""
+        echo_problems(c, f"校验未通过{held}")
+        click.echo(f"改正后用 kb cr update {c.id} --set …更新" + ("，再用 kb cr submit 提交审核。" if submit else "。"))
+
+
+def echo_problems(cr, what: str):
+    """A request's validation problems, each on its line."""
+    click.echo(f"注意：{what}，共 {len(cr.problems)} 个问题：")
+    for problem in cr.problems:
+        click.echo(f"  - {problem}")
 
 
 @cr.command(name="update")
@@ -114,8 +123,11 @@ def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
         kb cr update 3 --as hrss-editor --set entries/policy/city-hrss/sscard-reissue.md=./new.md
     """
     c = kb.editing.save(user, number, collect_changes(kb, directory, sets, deletes), message, tasks=tasks).cr
-    click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}），此前的批准已失效，需要重新审核。")
+    click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}）" + (
+        "，此前的批准已失效，需要重新审核。" if c.state in ("in_review", "approved") else "。"))
     resolved_tasks(c)
+    if c.problems:
+        echo_problems(c, "校验未通过，修正前不能" + ("提交审核" if c.state in ("draft", "changes_requested") else "批准"))
 
 
 def resolved_tasks(cr):
@@ -171,6 +183,9 @@ def _decision(name, method, verb, needs_comment):
         c = getattr(kb.review, method)(user, number, comment or "")
         if c.state == "published":   # the last approval publishes at once: say so, not only the state
             click.echo(f"变更请求 #{c.id}：已{verb}。所有审核方均已批准，已发布到主干（检索随即更新）。")
+        elif c.state == "conflicting" and method == "approve":
+            click.echo(f"变更请求 #{c.id}：已{verb}，但没有发布——" + "；".join(c.problems[:3] or ["涉及的文件已在主干上被他人修改"])
+                       + f"。请作者用 kb cr update {c.id} 基于最新主干更新，再重新审核。")
         else:
             click.echo(f"变更请求 #{c.id}：已{verb}，当前状态为“{c.state_label}”。")
 
@@ -183,6 +198,21 @@ _decision("approve", "approve", "批准", False)
 _decision("request-changes", "request_changes", "退回修改", True)
 _decision("reject", "reject", "驳回", True)
 _decision("withdraw", "withdraw", "撤回", False)
+
+
+@cr.command(name="submit")
+@root_options
+@as_user
+@click.argument("number", type=int)
+def cr_submit(kb, user, number):
+    """把草稿（或退回修改的变更请求）提交审核；未通过校验的不能提交。
+
+    \b
+    示例：
+        kb cr submit 3 --as hrss-editor
+    """
+    saved = kb.editing.submit(user, number)
+    click.echo(f"变更请求 #{number} 已提交审核，等待{'、'.join(saved.waiting_for)}审核。")
 
 
 @cr.command(name="publish")
