@@ -1,8 +1,10 @@
 """Log-in throttling: too many failed log-ins for one account, or from one client address, lock it.
 
 After ``MAX_FAILURES`` failed log-ins within ``WINDOW`` for one account (by any route: the app or
-``--as`` on the command line) or from one client address (the app), every further attempt is
-refused for ``LOCK_TIME`` — also with the right password — with a message that says for how long.
+``--as`` on the command line), or ``MAX_CLIENT_FAILURES`` from one client address (the app), every
+further attempt is refused for ``LOCK_TIME`` — also with the right password — with a message that says
+for how long. An address is given more: a call centre's agents often reach the app from one address,
+and one agent's typos must not lock out the others; guessing across accounts from it still stops.
 An administrator lifts a lock early (``kb user unlock``). A successful log-in starts the account's
 count afresh, but not the address's, so an attacker's own account cannot reset a spraying address.
 Locks are kept per user name as typed, whether or not the account exists, so they reveal nothing.
@@ -19,6 +21,7 @@ from .audit import MAX_NAME
 from ..exceptions import AuthError
 
 MAX_FAILURES = 5
+MAX_CLIENT_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
 LOCK_TIME = dt.timedelta(minutes=15)
 SCOPES = {"account": "账号", "client": "地址"}
@@ -111,7 +114,7 @@ class Throttle:
                 f"select count(*) from auth_events where event = 'failed' and {self._column(scope)} = ? "
                 "and id > ? and at > ?", [key, self._count_after(db, scope, key), (now - WINDOW).isoformat()]
             ).fetchone()[0]
-            if failures >= MAX_FAILURES:
+            if failures >= (MAX_FAILURES if scope == "account" else MAX_CLIENT_FAILURES):
                 until = now + LOCK_TIME
                 row = {"scope": scope, "key": key, "since": now.isoformat(), "until": until.isoformat(),
                        "lifted": None, "lifted_by": "", "since_event": failure, "lifted_event": None}

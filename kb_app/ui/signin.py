@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from kb_app.accounts.throttle import LOCK_TIME, MAX_FAILURES, WINDOW
+from kb_app.accounts.throttle import LOCK_TIME, MAX_CLIENT_FAILURES, MAX_FAILURES, WINDOW
 from kb_app.ui.auth_routes import login_form, read_notice, safe_next
 from kb_app.ui.links import public_site
 from kb_app.ui.resources import get_kb
@@ -47,7 +47,8 @@ def sign_in(next_path: str = "", asked_for: str = ""):
     if notice := take_notice():
         st.error(notice)
     st.html(login_form(st.query_params.get("username", ""), next_path))
-    st.caption(f"{WINDOW.seconds // 60} 分钟内登录失败 {MAX_FAILURES} 次后，该账号（以及所在地址）暂停登录 "
+    st.caption(f"{WINDOW.seconds // 60} 分钟内某个账号登录失败 {MAX_FAILURES} 次（同一地址 {MAX_CLIENT_FAILURES} 次）后，"
+               "该账号（该地址）暂停登录 "
                f"{LOCK_TIME.seconds // 60} 分钟；忘记密码请联系管理员重置。")
     public_site_link()
 
