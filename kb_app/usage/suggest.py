@@ -16,7 +16,7 @@ that change is published.
 **Missing answers** are the queries that found nothing or only weak results (about none of what they
 name: ``kb_app.search.coverage``) and seldom led to an opened answer, or that were searched at least
 ``LOW_SUCCESS_MIN`` times and led to an opened (or adopted) answer in fewer than
-``LOW_SUCCESS_RATE`` of them. Queries naming something nothing in the knowledge base mentions are
+``LOW_SUCCESS_RATE`` of them (an answer opened and then voted not helpful is no success). Queries naming something nothing in the knowledge base mentions are
 grouped by it (护照怎么办理, 护照丢了怎么补办 and 护照 are one group, 护照, apart from 狗证怎么办理,
 which shares only 办理 with them); the rest by similarity (``kb_app.usage.hot.cluster_texts``).
 They are offered to the hotline center with counts and examples, to be assigned to a unit.
@@ -398,8 +398,13 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
             f"from search_log where at >= ? and at < ? and query != '' and {NOT_ALARMED} group by query "
             "having searches > 0",
             [lo, hi]).fetchall()
+        # An answer opened and then voted not helpful did not answer the query it was found by.
+        unhelpful = dict(db.execute(
+            "select coalesce(v.query, s.query) as q, count(*) from votes v left join search_log s on v.search = s.id "
+            "where v.helpful = 0 and v.at >= ? and v.at < ? group by q", [lo, hi]).fetchall())
     by_key: dict[str, dict] = {}
     for query, searches, zero, weak, success, last in rows:
+        success = max(0, success - unhelpful.get(query, 0))
         key = phrasing_key(query)
         # 我想问一下、您好: nothing is missing but the matter; 救命、着火了: the answer is a transfer; a phone
         # number alone ([手机号]) asks nothing.

@@ -279,10 +279,18 @@ def test_weak_searches_are_missing_answers_unless_their_results_are_opened(kb):
         kb.feedback.log_open("vaccination-children", sid)
     kb.feedback.log_search("居住证怎么办", "public", 5)  # found, searched once: not missing
     kb.feedback.log_events([{"type": "search", "query": "签证怎么办理", "hits": 6, "weak": True}])
+    # Opened, then voted not helpful (on the public site, the vote carries the query; an agent's, the search).
+    kb.feedback.log_events([{"type": "search", "query": "狗证怎么办理", "hits": 5, "weak": True},
+                            {"type": "open", "query": "狗证怎么办理", "entry": "driving-license-renewal"}])
+    kb.feedback.vote("driving-license-renewal", False, query="狗证怎么办理")
+    sid = kb.feedback.log_search("宽带坏了找谁", "agent", 3, username="agent", weak=True)
+    kb.feedback.log_open("sscard-reissue", sid, audience="agent", username="agent")
+    kb.feedback.vote("sscard-reissue", False, audience="agent", username="agent", search_id=sid)
     by_query = {g["query"]: g for g in suggest.missing_answers(kb)}
     assert by_query["护照怎么办理"]["weak"] == 2 and by_query["护照怎么办理"]["zero"] == 0
     assert by_query["签证怎么办理"]["weak"] == 1
     assert "狂犬疫苗在哪打" not in by_query and "居住证怎么办" not in by_query
+    assert by_query["狗证怎么办理"]["success_rate"] == 0 and by_query["宽带坏了找谁"]["success_rate"] == 0
 
 
 def test_missing_answers_naming_what_nothing_mentions_are_grouped_by_it(kb):
