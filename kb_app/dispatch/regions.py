@@ -49,14 +49,24 @@ class Places:
     names: re.Pattern | None
 
     def locate(self, normalized_text: str) -> Location:
-        """The district and streets named in a normalised text."""
+        """The district and streets named in a normalised text; none when it names places of more than one
+        district (我住东湖区，在西山区上班): which one the matter is in is for the agent to ask."""
         found = self.names.findall(normalized_text) if self.names is not None and normalized_text else []
-        streets = tuple(dict.fromkeys(u for name in found for u, _d in self.streets.get(name, ())))
-        district = next((self.districts[n] for n in found if n in self.districts), "")
-        if not district:
-            # A street names its district (清水街道 is in 西山区) when all the units it may name agree.
-            of_streets = {d for name in found for _u, d in self.streets.get(name, ())}
-            district = next(iter(of_streets)) if len(of_streets) == 1 else ""
+        named = {self.districts[n] for n in found if n in self.districts}
+        # A street names its district (清水街道 is in 西山区); a name several streets share names any of theirs.
+        of_streets = [{d for _u, d in self.streets[n]} for n in found if n in self.streets]
+        if len(named) > 1 or any(named and not named & districts for districts in of_streets):
+            return Location()
+        if named:
+            district = next(iter(named))
+        else:
+            common = set.intersection(*of_streets) if of_streets else set()
+            if of_streets and not common and len(set.union(*of_streets)) > 1 \
+                    and all(len(districts) == 1 for districts in of_streets):
+                return Location()                   # streets of two districts
+            district = next(iter(common)) if len(common) == 1 else ""
+        streets = tuple(dict.fromkeys(u for name in found for u, d in self.streets.get(name, ())
+                                      if not district or d == district))
         return Location(district, streets)
 
     def strip(self, normalized_text: str) -> str:

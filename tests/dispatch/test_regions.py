@@ -27,6 +27,19 @@ def test_places_are_found_and_taken_out_with_the_words_of_living_there(kb):
     assert regions.without_places("小区路灯坏了", snap) == "小区路灯坏了"
 
 
+def test_places_of_two_districts_name_none(kb):
+    """我住东湖区，在西山区上班: which district the matter is in is for the agent to ask, so no district's
+    units are left out and no district's entry is put last."""
+    snap = kb.snapshot()
+    for text in ("我住东湖区，单位在西山区，单位门口的路灯坏了", "我住东湖区，清水街道那边路灯坏了",
+                 "和平街道和清水街道交界的路灯坏了"):
+        assert regions.locate(text, snap) == regions.Location(), text
+    r = kb.dispatch("我住东湖区，单位在西山区，单位门口小区垃圾没人清运", now=NOW, answers=False, not_emergency=True)
+    assert [u for u, _n in co_handlers(r, "garbage-collection")] == snap.entries["garbage-collection"].co_handlers
+    # One district named twice, or with a street of its own, is that district.
+    assert regions.locate("东湖区和平街道，东湖区这边路灯坏了", snap) == regions.Location("东湖区", ("street-donghu-heping",))
+
+
 @pytest.mark.parametrize("request_text", [
     "楼上邻居半夜蹦迪，吵得睡不着",
     "晚上十一点了隔壁还在装修电钻响",
