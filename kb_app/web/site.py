@@ -114,6 +114,7 @@ class EventLog:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._failing = False
 
     def add(self, event: dict, who: str | None = None):
         """Buffer an event; one ``who`` (an anonymous address) repeated within ``REPEAT_SECONDS`` is dropped.
@@ -157,11 +158,18 @@ class EventLog:
                 return 0
             try:
                 self.sink(batch)
-            except Exception:  # noqa: BLE001 - keep the events and try again on the next round
-                log.exception("writing %d search-log events failed", len(batch))
+            except Exception as e:  # noqa: BLE001 - keep the events and try again on the next round
+                # Said once when writing stops (with the cause), not on every round until it resumes.
+                if not self._failing:
+                    log.warning("检索日志暂时无法写入（%s），%d 条事件保留在内存中，每秒重试", e, len(batch),
+                                exc_info=not isinstance(e, (KbError, OSError)))
+                self._failing = True
                 with self._lock:
                     self._events[:0] = batch[-LOG_BACKLOG:]
                 return 0
+            if self._failing:
+                log.warning("检索日志恢复写入：%d 条事件已写入", len(batch))
+                self._failing = False
             return len(batch)
 
     def close(self):

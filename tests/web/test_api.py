@@ -579,6 +579,28 @@ def test_repeats_are_told_apart_by_address_and_by_what_was_asked():
                                                                                   ("open", "居住证")]
 
 
+def test_a_log_that_cannot_be_written_is_said_once_and_kept_until_it_can(caplog):
+    """A replica whose primary is down retries every second: the log says so once, without a traceback,
+    and once more when the events are written."""
+    from kb_app.web.site import EventLog
+
+    down, stored = [True], []
+
+    def sink(events):
+        if down[0]:
+            raise ConnectionRefusedError("连接被拒绝")
+        stored.extend(events)
+
+    log = EventLog(sink)
+    log.add({"type": "search", "query": "居住证", "hits": 3})
+    with caplog.at_level("WARNING", logger="kb_app.web.site"):
+        assert [log.flush() for _ in range(5)] == [0] * 5
+        down[0] = False
+        assert log.flush() == 1
+    assert [r.getMessage()[:11] for r in caplog.records] == ["检索日志暂时无法写入（", "检索日志恢复写入：1 "]
+    assert not any(r.exc_info for r in caplog.records) and [e["query"] for e in stored] == ["居住证"]
+
+
 def test_searches_and_opens_are_logged_masked_without_address(client, web_kb):
     client.get("/api/v1/search", params={"q": "我的手机13812345678 居住证"})
     client.get("/api/v1/search", params={"q": "我的手机13812345678 居住证"})
