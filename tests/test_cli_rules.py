@@ -93,7 +93,7 @@ def test_the_command_lines_own_words_are_chinese(kb):
         assert result.exit_code == 2 and message in result.output, (args, result.output)
         assert "用法: " in result.output and "查看帮助：" in result.output
     before = CliRunner().invoke(cli, ["--root", "x", "list"])
-    assert "没有选项 '--root'（选项写在子命令之后，例如 kb list --root 目录）" in before.output
+    assert "没有选项 '--root'：请用 --help 查看该命令可用的选项（选项写在子命令之后，例如 kb list --root 目录）" in before.output
     text = CliRunner().invoke(cli, ["backup", "-h"]).output
     assert "选项:" in text and "显示本帮助并退出。" in text and "Options" not in text and "Usage" not in text
 

@@ -33,7 +33,7 @@ MESSAGES = {
     "option": "选项",
     "parameter": "参数",
     "No such command {name!r}.": "没有命令 {name!r}。",
-    "No such option {name!r}.": "没有选项 {name!r}（选项写在子命令之后，例如 kb list --root 目录）。",
+    "No such option {name!r}.": "没有选项 {name!r}：请用 --help 查看该命令可用的选项（选项写在子命令之后，例如 kb list --root 目录）。",
     "Did you mean {possibility}?": "您是不是要用 {possibility}？",
     "(Did you mean one of: {possibilities}?)": "（您是不是要用其中之一：{possibilities}？）",
     "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
