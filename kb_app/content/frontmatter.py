@@ -68,6 +68,33 @@ def split(text: str) -> tuple[str, str, int]:
     return raw, text[start:], text[:start].count("\n") + 1
 
 
+
+#: What the YAML parser's problems mean, for the person who wrote the file (its English otherwise).
+_YAML_PROBLEMS = [
+    (re.compile(r"mapping values are not allowed"), "这里不能再有“: ”：值里有冒号时，请给整个值加引号"),
+    (re.compile(r"could not find expected ':'"), "缺少字段名后的“: ”（冒号和一个空格）"),
+    (re.compile(r"found character '\\t'|tab character"), "含有制表符（Tab）：请改用空格缩进"),
+    (re.compile(r"did not find expected '-' indicator"), "列表项的缩进不一致：同一列表的“- ”应上下对齐"),
+    (re.compile(r"did not find expected key|expected <block end>"), "缩进不一致：同一层的字段应上下对齐"),
+    (re.compile(r"found unexpected end of stream|found unknown escape|while scanning a quoted"),
+     "引号没有配对：请检查值两端的引号"),
+    (re.compile(r"found undefined alias|found character '[*&]'|did not find expected alphabetic"),
+     "以“*”或“&”开头的值有特殊含义：请给值加引号"),
+    (re.compile(r"found character '(.)' that cannot start any token"),
+     "以“{0}”开头的值有特殊含义：请给值加引号"),
+    (re.compile(r"that cannot start any token"), "以“@”“`”等符号开头的值有特殊含义：请给值加引号"),
+    (re.compile(r"found duplicate key"), "同一个字段写了两次：请删去一个"),
+]
+
+
+def yaml_problem(error: Exception) -> str:
+    """The YAML parser's problem said in Chinese where it is a common one (its own words otherwise)."""
+    problem = getattr(error, "problem", None) or str(error)
+    for pattern, said in _YAML_PROBLEMS:
+        if m := pattern.search(problem):
+            return said.format(*m.groups())
+    return problem if re.search("[\u4e00-\u9fff]", problem) else f"YAML 解析器：{problem}"
+
 def parse(text: str) -> tuple[dict, str, dict[str, int]]:
     """Return (meta, body, lines) where lines maps each top-level key to its 1-based line."""
     meta, start, lines = parse_at(text)
@@ -91,8 +118,7 @@ def parse_at(text: str) -> tuple[dict, int, dict[str, int]]:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 1
-        problem = getattr(e, "problem", None) or str(e)
-        raise FrontMatterError(f"前置信息不是合法的 YAML（{problem}）", line)
+        raise FrontMatterError(f"前置信息不是合法的 YAML（{yaml_problem(e)}）", line)
     if meta is None:
         meta, node = {}, None
     if not isinstance(meta, dict):

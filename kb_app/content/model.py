@@ -510,8 +510,8 @@ class Snapshot:
                 self.config_nodes[name], self.configs[name] = parsed
             except yaml.YAMLError as e:
                 mark = getattr(e, "problem_mark", None)
-                problem = getattr(e, "problem", None) or str(e)
-                self._problem(path, (mark.line + 1) if mark else 1, "", f"不是合法的 YAML（{problem}）", "按 YAML 语法修正（注意缩进与冒号后的空格）")
+                self._problem(path, (mark.line + 1) if mark else 1, "", f"不是合法的 YAML（{frontmatter.yaml_problem(e)}）",
+                              "按 YAML 语法修正（注意缩进与冒号后的空格）")
 
     # -- convenient views of the configuration -------------------------------------------------
 

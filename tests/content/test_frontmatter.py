@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -39,3 +41,17 @@ def test_files_of_one_layout_share_their_line_numbers_and_short_values():
     two = frontmatter.parse_at("---\nid: b\ntitle: 居住证办理\ncategory: [社会保障]\n---\n正文\n")
     assert one[2] == {"id": 2, "title": 3, "category": 4} and one[2] is two[2]
     assert one[0]["category"][0] is two[0]["category"][0]
+
+
+@pytest.mark.parametrize("front, said", [
+    ("title: 时间: 九点", "值里有冒号时，请给整个值加引号"),
+    ("title: a\n\tid: b", "含有制表符（Tab）：请改用空格缩进"),
+    ("title: \"abc", "引号没有配对"),
+    ("questions:\n  - a\n - b", "缩进不一致"),
+    ("title: @abc", "开头的值有特殊含义：请给值加引号"),
+    ("title: *abc", "以“*”或“&”开头的值有特殊含义"),
+])
+def test_yaml_mistakes_are_explained_in_chinese(front, said):
+    with pytest.raises(frontmatter.FrontMatterError) as e:
+        frontmatter.parse(f"---\n{front}\n---\n正文\n")
+    assert said in str(e.value) and not re.search("[a-z]{4,}", str(e.value))   # none of the parser's English
