@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
+import time
 import tomllib
+import zoneinfo
 from pathlib import Path
 
 from .exceptions import ConfigError
@@ -36,6 +39,10 @@ class Settings:
     history_half_life_days: int = 365
     #: Fixed "today" (YYYY-MM-DD) for demos and tests; empty means the real date.
     today: str = ""
+    #: The hotline's time zone (IANA name): the day answers come into force and expire, deadlines, the
+    #: times shown and the days of history are the hotline's, whatever the machine's own zone. Empty:
+    #: the machine's.
+    timezone: str = "Asia/Shanghai"
     #: Hours a signed-in session of the app may stay unused before it ends.
     session_idle_hours: int = 8
     #: Reverse proxies (comma-separated addresses) whose X-Forwarded-For / X-Forwarded-Proto the app believes.
@@ -168,4 +175,36 @@ def load_settings(config_file: str | os.PathLike | None = None, **overrides) -> 
     if public and not public.startswith(("http://", "https://")):
         raise ConfigError(f"设置项 public_url 的值“{public}”无效：应为公众网站的网址，"
                           "以 http:// 或 https:// 开头，例如 https://12345.example.gov.cn。")
-    return Settings(**values)
+    settings = Settings(**values)
+    use_timezone(settings.timezone)
+    return settings
+
+
+def use_timezone(name: str):
+    """Make ``name`` this process's local time zone (``TZ``), as the hotline's clock: ``date.today()``,
+    ``datetime.now()``, times shown and the dates git writes and reads all follow it. Nothing is done
+    for an empty name or the zone already in use."""
+    if not name or os.environ.get("TZ") in {name, _POSIX_ZONES.get(name, name)}:
+        return
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"设置项 timezone 的值“{name}”无效：应为 IANA 时区名，例如 Asia/Shanghai（北京时间）。")
+    spec = name
+    if not any((Path(d) / name).is_file() for d in _zone_dirs()):
+        # No system zone files (a slim container): a zone without daylight saving as a fixed offset.
+        offset = int(dt.datetime.now(zone).utcoffset().total_seconds() // 60)
+        sign = "-" if offset >= 0 else "+"
+        spec = f"<{'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}>{sign}{abs(offset) // 60}:{abs(offset) % 60:02d}"
+        _POSIX_ZONES[name] = spec
+    os.environ["TZ"] = spec
+    time.tzset()
+
+
+#: Zones set as a fixed offset (no system zone files), by name.
+_POSIX_ZONES: dict[str, str] = {}
+
+
+def _zone_dirs():
+    return [d for d in (os.environ.get("TZDIR"), "/usr/share/zoneinfo", "/usr/lib/zoneinfo",
+                        "/usr/share/lib/zoneinfo") if d]

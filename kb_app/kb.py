@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import threading
+import zoneinfo
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from . import db as dbmod
 from .cache import LruCache
 from .content import githooks
-from .config import Settings, load_settings
+from .config import Settings, load_settings, use_timezone
 from .exceptions import EntryNotFound, KbError
 from .content.model import CONTENT_PREFIXES, Entry, Snapshot
 from .content.store import Store, create_repository
@@ -47,6 +48,7 @@ class Kb:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        use_timezone(settings.timezone)
         #: Parsed snapshots by commit: main and the few commits a review or a replica looks at.
         self._snapshots = LruCache(SNAPSHOTS_KEPT)
         self._parsing = threading.Lock()
@@ -71,13 +73,26 @@ class Kb:
         return dbmod.transaction(self.settings.db_path, write=write)
 
     def today(self) -> dt.date:
+        """The hotline's day (``timezone``), or the fixed ``today`` of the settings."""
         if self.settings.today:
             return dt.date.fromisoformat(self.settings.today)
-        return dt.date.today()
+        return self.now().date()
 
     def now(self) -> dt.datetime:
-        real = dt.datetime.now().replace(microsecond=0)
-        return real.replace(*self.today().timetuple()[:3]) if self.settings.today else real
+        """The hotline's local time, naive (``timezone``; on the fixed ``today`` when one is set)."""
+        real = self.local(dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+        return real.replace(*dt.date.fromisoformat(self.settings.today).timetuple()[:3]) if self.settings.today \
+            else real
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """A moment with a time zone as the hotline's local time, naive (one without is taken as such)."""
+        if moment.tzinfo is None:
+            return moment
+        return moment.astimezone(self._zone).replace(tzinfo=None)
+
+    @cached_property
+    def _zone(self):
+        return zoneinfo.ZoneInfo(self.settings.timezone) if self.settings.timezone else None
 
     # -- search ------------------------------------------------------------------------------
 
@@ -143,14 +158,12 @@ class Kb:
         ``not_emergency=True`` is the agent's confirmation that a suspected emergency is none
         (see kb_app.dispatch.assistant and kb_app.dispatch.answers). With ``history`` the catalogue match is re-ranked
         by similar past work orders (kb_app.dispatch.history); the intake rule never depends on it.
-        A ``now`` with a time zone (2026-11-20T08:00Z) is read as this machine's local time, the
-        hotline's, in which the due moments are told.
+        A ``now`` with a time zone (2026-11-20T08:00Z) is read as the hotline's local time
+        (``timezone``), in which the due moments are told.
         """
         from .dispatch.assistant import dispatch_at
 
-        now = now or self.now()
-        if now.tzinfo is not None:
-            now = now.astimezone().replace(tzinfo=None)
+        now = self.local(now) if now else self.now()
         rerank = self.dispatch_history.reranker(now) if history else None
         result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
                              not_emergency=not_emergency, rerank=rerank)
