@@ -120,6 +120,10 @@ def iso_option(parse, what: str, example: str):
 
 parse_date = iso_option(dt.date.fromisoformat, "日期", "YYYY-MM-DD")
 parse_datetime = iso_option(dt.datetime.fromisoformat, "时间", "YYYY-MM-DDTHH:MM")
+#: A day (2026-12-05), or a moment of it (2026-12-05T17:25, 2026-12-05 17:25).
+parse_day_or_moment = iso_option(lambda v: dt.date.fromisoformat(v) if len(v.strip()) <= 10
+                                 else dt.datetime.fromisoformat(v.strip()), "日期或时刻",
+                                 "YYYY-MM-DD 或 YYYY-MM-DDTHH:MM")
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)

@@ -421,9 +421,9 @@ class Kb:
 
         return describe_versions(self, self.entry_path(entry_id), None, commit)
 
-    def version_on(self, entry_id: str, day: dt.date):
-        """(Version, Entry) of an entry in force on a day, or (None, None)."""
-        return self.store.version_on(self.entry_path(entry_id), day)
+    def version_on(self, entry_id: str, day: dt.date, at: dt.datetime | None = None):
+        """(Version, Entry) of an entry in force on a day (at the moment ``at`` of it, when given), or (None, None)."""
+        return self.store.version_on(self.entry_path(entry_id), day, at=at)
 
     def version_text(self, version) -> str | None:
         """The file of a version (from ``history`` or ``version_on``) as it was committed."""
@@ -442,11 +442,12 @@ class Kb:
             revisions.append(commit)
         return store.diff(path, *revisions)
 
-    def as_of(self, entry_id: str, day: dt.date):
-        """The version of an entry in force on ``day`` and who published it (see kb_app.content.asof)."""
+    def as_of(self, entry_id: str, when: dt.date | dt.datetime):
+        """The version of an entry in force on a day, or at a moment of it, and who published it (see
+        kb_app.content.asof)."""
         from .content.asof import record
 
-        return record(self, entry_id, day)
+        return record(self, entry_id, when)
 
     def catalog_health(self, taxonomy=None, threshold: float | None = None):
         """Findings of the dispatch catalogue's health check on main (see kb_app.health)."""

@@ -1,6 +1,7 @@
 """As-of answers: what we told callers about an entry on a given date, as a printable record.
 
-For complaint handling and supervision (督办): the version in force that day, the change request
+For complaint handling and supervision (督办): the version in force that day (or at a moment of it,
+when several were published that day), the change request
 and reviewers that published it, exported as Markdown or as a self-contained HTML page.
 """
 
@@ -29,10 +30,26 @@ class AsOfRecord:
     body: str
     basis: list[str]
     generated: dt.datetime
+    #: The moment asked about (local time), or None: the end of ``day``.
+    at: dt.datetime | None = None
+    #: Versions of the entry published on ``day`` (local time, commit), oldest first.
+    day_versions: list = dataclasses.field(default_factory=list)
+
+    @property
+    def asked(self) -> str:
+        """What was asked for, and which version that is."""
+        if self.at is not None:
+            return f"- 查询时刻：{self.at:%Y-%m-%d %H:%M}（该时刻有效的版本）"
+        line = f"- 查询日期：{self.day.isoformat()}（该日有效的版本"
+        if len(self.day_versions) > 1:
+            line += f"；当日先后发布了 {len(self.day_versions)} 个版本，这是当日结束时有效的一个，某一时刻的版本可按时刻查询"
+        if self.day > self.generated.date():
+            line += "；该日尚未到来，这是目前已发布、届时有效的版本，此后的修改不在其中"
+        return line + "）"
 
     def markdown(self) -> str:
         lines = [f"# 答复口径存档记录：{self.title}", "",
-                 f"- 查询日期：{self.day.isoformat()}（该日有效的版本）",
+                 self.asked,
                  f"- 条目编号：{self.entry_id}",
                  f"- 所属单位：{self.unit_name}（{self.unit}）",
                  f"- 版本：{self.commit[:12]}，发布于 {self.published:%Y-%m-%d %H:%M}",
@@ -40,6 +57,8 @@ class AsOfRecord:
                  f"- 审核人：{'；'.join(self.reviewers) if self.reviewers else '（无记录）'}",
                  f"- 有效期：{self.effective or '不限'} 至 {self.expires or '不限'}",
                  f"- 法律依据：{'；'.join(self.basis) if self.basis else '（未列出）'}",
+                 *([f"- 当日发布的版本：{'；'.join(f'{when:%H:%M} {commit[:12]}' for when, commit in self.day_versions)}"]
+                   if len(self.day_versions) > 1 else []),
                  f"- 生成时间：{self.generated:%Y-%m-%d %H:%M}", "", "## 当日答复内容", "", self.body.strip(), ""]
         return "\n".join(lines)
 
@@ -56,12 +75,18 @@ class AsOfRecord:
                 f"<h2>当日答复内容</h2>{to_html(self.body)}</body></html>")
 
 
-def record(kb, entry_id: str, day: dt.date) -> AsOfRecord:
-    """The version of an entry in force on ``day`` with its publication record."""
-    version, entry = kb.version_on(entry_id, day)
+def record(kb, entry_id: str, when: dt.date | dt.datetime) -> AsOfRecord:
+    """The version of an entry in force on a day (at its end), or at a moment (local time), with its
+    publication record."""
+    at = when if isinstance(when, dt.datetime) else None
+    day = at.date() if at is not None else when
+    version, entry = kb.version_on(entry_id, day, at)
     if version is None:
-        raise KbError(f"{day.isoformat()} 当天没有有效的“{entry_id}”版本：它可能尚未发布、尚未生效或已经失效。"
+        asked = f"{at:%Y-%m-%d %H:%M} 时" if at is not None else f"{day.isoformat()} 当天"
+        raise KbError(f"{asked}没有有效的“{entry_id}”版本：它可能尚未发布、尚未生效或已经失效。"
                       "请换一个日期，或用 kb history 查看全部版本。")
+    day_versions = [(v.date.astimezone().replace(tzinfo=None), v.commit)
+                    for v in reversed(kb.store.history(version.path)) if v.date.astimezone().date() == day]
     snap = kb.snapshot(version.commit)
     basis = []
     for b in entry.basis:
@@ -73,4 +98,4 @@ def record(kb, entry_id: str, day: dt.date) -> AsOfRecord:
             basis.append(str(b["document"]))
     return AsOfRecord(entry.id, day, entry.title, entry.unit, snap.unit_name(entry.unit), version.commit, version.date,
                       (version.trailers.get("Change-Request") or [""])[0], version.trailers.get("Reviewed-by", []),
-                      entry.effective, entry.expires, entry.body, basis, kb.now())
+                      entry.effective, entry.expires, entry.body, basis, kb.now(), at, day_versions)

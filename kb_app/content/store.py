@@ -326,17 +326,23 @@ class Store:
         return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True),
                                             f"a/{path}@{(old or '')[:8]}", f"b/{path}@{(new or '')[:8]}", n=context))
 
-    def version_on(self, path: str, day: dt.date, ref: str | None = None):
+    def version_on(self, path: str, day: dt.date, ref: str | None = None, at: dt.datetime | None = None):
         """The version of an entry in force on a day: (Version, Entry) or (None, None).
 
-        Versions published after ``day`` are not considered; among those published by then the
-        newest whose effective/expires window contains ``day`` is the one callers were told.
+        Versions published after ``day`` (after the moment ``at`` of it, local time, when given) are not
+        considered; among those published by then the newest whose effective/expires window contains
+        ``day`` is the one callers were told. Days are the local time's (the hotline's).
         """
         from . import frontmatter
 
+        def published(version) -> bool:
+            if at is not None:
+                return version.date <= (at if at.tzinfo else at.astimezone())
+            return version.date.astimezone().date() <= day
+
         for version in self.history(path, ref):
-            if version.date.date() > day or version.deleted:
-                if version.deleted and version.date.date() <= day:
+            if not published(version) or version.deleted:
+                if version.deleted and published(version):
                     return None, None
                 continue
             text = self.read(path, version.commit)

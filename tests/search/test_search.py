@@ -344,7 +344,7 @@ def test_cli_index_and_search_contract(kb, sample_root, tmp_path):
     assert json.loads(run(["search", *base, "--json", "护照"]).stdout) == {"query": "护照", "hits": [], "unknown": ["护照"]}
     out = CliRunner().invoke(cli, ["search", *base, "--as-of", "2026-01-01", "x"])
     assert out.exit_code == 1
-    assert out.output.endswith("错误：按日期查询（as_of）仅对坐席开放：请以 agent 身份查询。\n")
+    assert out.output.endswith("错误：--as-of（按日期查询）只对坐席开放：请同时加上 --audience agent。\n")
 
 
 def test_many_small_updates_merge_segments_and_stay_equal_to_a_rebuild(kb, sample_root, tmp_path):

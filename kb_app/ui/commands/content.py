@@ -8,7 +8,7 @@ import sys
 import click
 
 from ...labels import KIND_LABELS, audience_label, label, status_mark
-from ...cli import Refusal, cli, echo_table, errors, parse_date, require_unit, root_options
+from ...cli import Refusal, cli, echo_table, errors, parse_date, parse_day_or_moment, require_unit, root_options
 
 
 @cli.command()
@@ -180,6 +180,8 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
         kb search --json --queries-file questions.txt
     """
     require_unit(kb, unit, region)
+    if as_of is not None and audience != "agent":
+        raise Refusal("--as-of（按日期查询）只对坐席开放：请同时加上 --audience agent。")
     queries = [line.strip() for line in queries_file] if queries_file else [" ".join(query).strip()]
     if not any(queries):
         raise Refusal("请写下要查询的内容，例如 kb search 失业金怎么领；或用 --queries-file 从文件读取，每行一个。")
@@ -210,7 +212,8 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
 @cli.command()
 @root_options
 @click.argument("entry_id")
-@click.option("--on", "on_date", callback=parse_date, required=True, help="日期（YYYY-MM-DD）。")
+@click.option("--on", "on_date", callback=parse_day_or_moment, required=True,
+              help="日期（YYYY-MM-DD，当日结束时有效的版本），或时刻（YYYY-MM-DDTHH:MM，当日发布了几个版本时）。")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
               help="输出格式。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件（默认输出到屏幕）。")
@@ -220,6 +223,7 @@ def asof(kb, entry_id, on_date, fmt, output):
     \b
     示例：
         kb asof residence-permit-apply --on 2026-03-01
+        kb asof residence-permit-apply --on 2026-03-01T10:30
         kb asof residence-permit-apply --on 2026-03-01 --format html -o 存档.html
     """
     rec = kb.as_of(entry_id, on_date)
