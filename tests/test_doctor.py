@@ -43,7 +43,7 @@ def test_a_healthy_knowledge_base(indexed):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "检查完毕：未发现问题。"
     assert "检索索引：对应提交" in result.output
-    assert "坐席 204 篇——正常" in result.output
+    assert "坐席 205 篇——正常" in result.output
 
 
 def test_a_truncated_index_segment_is_found_and_repaired(indexed):
