@@ -167,8 +167,17 @@ SCHEMAS = {
                         "properties": {"status": {"const": "received"}, "type": STR, "entry": STR}},
     "Health": {"type": "object", "required": ["status", "role"], "properties": {
         "status": {"enum": ["ok", "unavailable"]}, "role": {"enum": ["primary", "replica"]},
-        "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": {"type": "object"},
-        "error": {"type": "object"}}},
+        "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": _ref("Upstream"),
+        "error": {"type": "object", "description": "索引无法服务时：{code, message}"}}},
+    "Upstream": {"type": "object", "description": "仅副本：跟随主节点的情况", "required": ["reachable", "summary"],
+                 "properties": {
+        "reachable": {"type": "boolean", "description": "最近一次从主节点获取是否成功"},
+        "summary": {"type": "string", "description": "给人看的中文说明，如“主节点暂时无法访问，内容停在提交 3f2a1c0e9b"
+                                                     "（2026-12-05 10:00 取得）”"},
+        "commit": NSTR, "last_fetch": {"type": "string", "description": "最近一次尝试获取的时间（当地时间）"},
+        "last_ok": {"type": "string", "description": "最近一次成功获取的时间（当地时间）"},
+        "repository": {"type": "string", "description": "仅监控地址（metrics_from）可见：主节点仓库的地址"},
+        "error": {"type": ["string", "null"], "description": "仅监控地址（metrics_from）可见：最近一次获取失败时 git 的原始报错"}}},
 }
 
 FILTERS = [
@@ -220,8 +229,10 @@ PATHS = {
                       "409": _json(_ref("Error"), "本浏览器会话已评价过该答复（already_voted）"),
                       **_errors(400, 401, 404, 413, 415, 429, 503)}}},
     "/api/v1/health": {"get": {
-        "summary": "服务状态：主干提交与索引提交", "operationId": "health",
-        "responses": {"200": _json(_ref("Health"), "可以服务"), "503": _json(_ref("Health"), "索引暂时无法服务")}}},
+        "summary": "服务状态：主干提交与索引提交；索引无法读取（如已损坏）时 503，供负载均衡摘除该节点", "operationId": "health",
+        "security": AGENT,
+        "responses": {"200": _json(_ref("Health"), "可以服务"), "503": _json(_ref("Health"), "索引暂时无法服务"),
+                      **_errors(401)}}},
     "/api/v1/hooks/published": {"post": {
         "summary": "（副本）主节点发布了变更：立即获取并索引；需 hook_secret 签名", "operationId": "hookPublished",
         "x-internal": True,

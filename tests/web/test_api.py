@@ -434,6 +434,64 @@ def test_health_is_503_while_the_index_cannot_serve(client, web_kb, monkeypatch)
     assert client.get("/", params={"q": "居住证"}).status_code == 503
 
 
+def damage_public_index(kb):
+    """Overwrite the tag of every posting list in the public index's segment, as a disk might: the
+    index still opens (its directory reads), and a search reading postings fails."""
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    [segment] = (kb.settings.index_dir / kb.index.read_state()["gen"] / "public").glob("*.seg")
+    data = segment.read_bytes()
+    assert WHOOSH3_HEADER_MAGIC in data
+    with open(segment, "r+b") as fh:  # in place: a worker's open file sees it too
+        fh.write(data.replace(WHOOSH3_HEADER_MAGIC, b"\0" * len(WHOOSH3_HEADER_MAGIC)))
+
+
+def unavailable(response):
+    assert response.status_code == 503 and response.headers["retry-after"], response.text
+    return response
+
+
+def test_a_damaged_index_met_at_start_answers_503_until_it_is_rebuilt(web_kb, make_client):
+    damage_public_index(web_kb)
+    client = make_client(web_kb)                    # warming up meets the damage
+    health = unavailable(client.get("/api/v1/health")).json()
+    assert health["status"] == "unavailable" and health["error"]["code"] == "unavailable"
+    message = error_of(unavailable(client.get("/api/v1/search", params={"q": "12345"})), 503, "unavailable")
+    assert message == site_module.UNAVAILABLE
+    page = unavailable(client.get("/", params={"q": "12345"}))
+    assert page.headers["content-type"].startswith("text/html") and "暂时无法访问" in page.text
+    assert site_module.UNAVAILABLE in page.text
+    assert "kb_index_up 0" in make_client(web_kb, address="127.0.0.1").get("/metrics").text
+    # Rebuilt by another process (kb index --rebuild): the worker opens the new index.
+    kb_with(web_kb).reindex(rebuild=True)
+    assert client.get("/api/v1/health").json()["status"] == "ok"
+    assert client.get("/api/v1/search", params={"q": "12345"}).json()["total"] > 0
+    assert client.get("/", params={"q": "12345"}).status_code == 200
+
+
+def test_a_damaged_index_met_by_a_request_takes_the_node_out(client, web_kb):
+    assert client.get("/api/v1/health").status_code == 200
+    damage_public_index(web_kb)
+    error_of(unavailable(client.get("/api/v1/search", params={"q": "外地人怎么办居住证"})), 503, "unavailable")
+    assert unavailable(client.get("/api/v1/health")).json()["status"] == "unavailable"
+    assert client.get(f"/answers/{PUBLIC}").status_code == 200    # what needs no search is still served
+    web_kb.reindex(rebuild=True)
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/search", params={"q": "外地人怎么办居住证"}).json()["hits"][0]["id"] == PUBLIC
+
+
+def test_health_refuses_a_bad_key_like_every_endpoint(client, web_kb):
+    key = web_kb.api_keys.add("portal", "partner")
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/health", headers=bearer(key)).status_code == 200
+    for header in ("Bearer kb_not-a-real-key-000000000000000000000000", "Basic dXNlcjpwYXNz"):
+        r = client.get("/api/v1/health", headers={"Authorization": header})
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    web_kb.api_keys.revoke("portal")
+    site(client).kb.api_keys._seen.clear()
+    error_of(client.get("/api/v1/health", headers=bearer(key)), 401, "invalid_key")
+
+
 @pytest.fixture
 def monitoring(web_kb, make_client):
     """A client on this machine, where the monitoring system reads the metrics."""
