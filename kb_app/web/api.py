@@ -32,6 +32,7 @@ MAX_FILTER = 100
 FEEDBACK_RESULTS = {"vote": "thanks", "report": "reported"}
 #: Where a caller of the API finds valid unit ids: in what the API returns, not in files of the repository.
 UNITS_HINT = "单位编号见搜索结果和答复中的 unit 字段：可先不加 unit 搜索，再用结果里的编号筛选。"
+CATEGORIES_HINT = "主题见搜索结果和答复中的 category 字段：可先不加 category 搜索，再用结果里的主题筛选。"
 
 
 def site_of(request: Request) -> Site:
@@ -168,7 +169,8 @@ async def search(request: Request) -> Response:
     agent = p.audience == "agent"
     if agent:
         site.require_agent(client)
-    if problem := site.kb.unknown_filter(unit=p.unit, region=p.region, units_hint=UNITS_HINT):
+    if problem := site.kb.unknown_filter(unit=p.unit, region=p.region, units_hint=UNITS_HINT, category=p.category,
+                                         audience=p.audience, categories_hint=CATEGORIES_HINT):
         raise bad(*problem)
 
     def render():

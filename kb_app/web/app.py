@@ -43,11 +43,15 @@ HTML_SECURITY = {"content-security-policy": "default-src 'none'; style-src 'self
                                             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
 SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin", "x-frame-options": "DENY"}
 OPENAPI_BODY = dumps(PUBLIC_SPEC)
+OPENAPI_ETAG = f'"{hashlib.sha1(OPENAPI_BODY).hexdigest()[:24]}"'
 
 
 async def openapi(request: Request) -> Response:
-    return Response(OPENAPI_BODY, media_type="application/json",
-                    headers={"Cache-Control": "public, max-age=300"})
+    """GET /api/openapi.json, with an ETag (of its content) and conditional GET like every API response."""
+    headers = {"Cache-Control": "public, max-age=300", "ETag": OPENAPI_ETAG}
+    if etag_matches(request.headers.get("if-none-match"), OPENAPI_ETAG):
+        return Response(status_code=304, headers=headers)
+    return Response(OPENAPI_BODY, media_type="application/json", headers=headers)
 
 
 ROUTES = [

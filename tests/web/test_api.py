@@ -260,10 +260,16 @@ def test_the_dispatch_result_is_described_field_by_field(client, agent_key):
     result = client.post("/api/v1/dispatch", json={"text": "小区旁边工地半夜还在打桩"}, headers=bearer(agent_key)).json()
     schemas = SPEC["components"]["schemas"]
     assert set(result) == set(schemas["DispatchResult"]["properties"])
-    assert set(result["candidates"][0]) == set(schemas["Candidate"]["properties"])
+    # region_note only when a candidate or answer is for another district than the caller's
+    assert set(result["candidates"][0]) == set(schemas["Candidate"]["properties"]) - {"region_note"}
     assert set(result["candidates"][0]["due"]) == set(schemas["Due"]["properties"])
     rule = client.post("/api/v1/dispatch", json={"text": "家里着火了"}, headers=bearer(agent_key)).json()["rule"]
     assert set(rule) == set(schemas["Rule"]["properties"])
+    district = client.post("/api/v1/dispatch", json={"text": "小区停车位被占了"}, headers=bearer(agent_key)).json()
+    assert district["candidates"][0]["region_note"] == "仅适用于东湖区：请先问清来电人所在的区"
+    assert set(district["candidates"][0]) == set(schemas["Candidate"]["properties"])
+    answer = next(a for a in district["answers"] if "region_note" in a)
+    assert set(answer) == set(schemas["DispatchResult"]["properties"]["answers"]["items"]["properties"])
 
 
 def test_dispatch_errors(client, agent_key, partner_key):
@@ -552,6 +558,16 @@ def test_openapi_documents_every_api_route(client):
         assert {m.upper() for m in methods} <= route.methods
 
 
+def test_openapi_has_an_etag_and_answers_a_conditional_get(client):
+    r = client.get("/api/openapi.json")
+    etag = r.headers["etag"]
+    assert etag.startswith('"') and "ETag" in r.headers["access-control-expose-headers"]
+    again = client.get("/api/openapi.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert client.get("/api/openapi.json", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert "304" in r.json()["paths"]["/api/openapi.json"]["get"]["responses"]
+
+
 def test_unknown_paths_and_methods(client):
     error_of(client.get("/api/v2/search"), 404, "not_found")
     error_of(client.delete("/api/v1/search"), 405, "method_not_allowed")
@@ -706,6 +722,23 @@ def test_an_unknown_unit_or_region_is_refused_not_read_as_no_result_or_the_whole
     assert "没有编号为“nope”的承办单位" in message
     for params in ({"region": "东湖区"}, {"region": "全市"}, {"unit": "city-hrss"}):
         assert client.get("/api/v1/search", params={"q": "居住证", **params}).status_code == 200, params
+
+
+def test_an_unknown_category_is_refused_as_an_unknown_unit_is(client, agent_key):
+    """A mistyped topic would read as no answer on it; the public is told of the topics of public
+    answers only (a category of internal entries and of the dispatch catalogue is the agents')."""
+    message = error_of(client.get("/api/v1/search", params={"q": "居住证", "category": "户藉"}), 400,
+                       "invalid_parameter")
+    assert message.startswith("参数 category 无效：没有“户藉”这个主题：") and "category 字段" in message
+    for category in ("户籍", "其他"):
+        assert client.get("/api/v1/search", params={"q": "居住证", "category": category}).status_code == 200
+    assert client.get("/api/v1/search", params={"q": "居住证", "category": "户籍"}).json()["hits"]
+    error_of(client.get("/api/v1/search", params={"q": "供暖", "category": "坐席口径"}), 400, "invalid_parameter")
+    agent = client.get("/api/v1/search", params={"q": "供暖", "category": "坐席口径", "audience": "agent"},
+                       headers=bearer(agent_key))
+    assert agent.status_code == 200 and agent.json()["hits"]
+    # The pages keep their own way: the search runs over all topics and says so.
+    assert client.get("/", params={"q": "居住证", "topic": "户藉"}).status_code == 200
 
 
 def test_an_unknown_unit_is_told_where_the_api_gives_unit_ids_not_a_file_of_the_repository(client):
