@@ -170,9 +170,10 @@ class MainRef:
 def damaged_file(error: BaseException) -> bool:
     """Whether an error met searching says a file of the index is damaged: Whoosh raises a bare
     ``Exception`` for a posting block whose tag is wrong, and decoding bytes that are not what was
-    written fails in pickle, zlib or struct, or at the end of a file cut short."""
+    written fails in pickle, zlib or struct, or at the end of a file cut short. (An OSError may pass,
+    as too many open files do: it is not taken for damage, which holds until a rebuild.)"""
     return type(error) is Exception or isinstance(
-        error, (IndexUnreadable, pickle.UnpicklingError, zlib.error, struct.error, EOFError, OSError))
+        error, (IndexUnreadable, pickle.UnpicklingError, zlib.error, struct.error, EOFError))
 
 
 def _check_audience(audience: str):
