@@ -25,6 +25,10 @@ class PublishConflict(StoreError):
         self.paths = list(paths)
 
 
+class IndexUnreadable(KbError):
+    """检索索引的文件无法读取（多半已损坏），要重建索引。"""
+
+
 class PermissionDenied(KbError):
     """当前用户无权执行该操作。"""
 

@@ -14,6 +14,7 @@ from .cache import LruCache
 from .content import githooks
 from .config import Settings, load_settings, use_timezone
 from .exceptions import EntryNotFound, KbError
+from .labels import NO_TOPIC
 from .content.model import CONTENT_PREFIXES, Entry, Snapshot
 from .content.store import Store, create_repository
 from .content.validate import validate
@@ -36,6 +37,7 @@ EMPTY_FILES = {
 
 #: Where staff find the unit ids a search filter takes.
 UNITS_HINT = "请用 regulations/units.yaml 中的单位编号。"
+CATEGORIES_HINT = "请用条目 category 中写的主题（检查错字），或先不加主题检索、再按结果中的主题筛选。"
 
 
 def open_kb(settings: Settings | None = None, **overrides) -> "Kb":
@@ -112,15 +114,21 @@ class Kb:
         return self.index.search(query, **options)
 
     def unknown_filter(self, unit: str | None = None, region: str | None = None,
-                       units_hint: str = UNITS_HINT) -> tuple[str, str] | None:
+                       units_hint: str = UNITS_HINT, category: str | None = None, audience: str = "agent",
+                       categories_hint: str = CATEGORIES_HINT) -> tuple[str, str] | None:
         """(filter, what is wrong) for a search filter main does not know, or None: a mistyped unit
-        would read as no result, a mistyped region as the whole city's. ``units_hint`` says where valid
-        unit ids are found (staff: units.yaml; the public API says where it gives them)."""
+        or category would read as no result, a mistyped region as the whole city's. ``units_hint`` and
+        ``categories_hint`` say where valid ones are found (staff: units.yaml; the public API says
+        where it gives them). The categories an ``audience`` may filter by are those of what it may
+        find (the public's: of the public answers), and 其他, the topic of answers without one."""
         from .dispatch.regions import CITYWIDE, districts
 
         snap = self.snapshot()
         if unit and unit not in snap.units:
             return "unit", f"没有编号为“{unit}”的承办单位：{units_hint}"
+        if category and category != NO_TOPIC and category not in (
+                snap.public_categories if audience == "public" else snap.categories):
+            return "category", f"没有“{category}”这个主题：{categories_hint}"
         if region:
             known = sorted(set(districts(snap)) | snap.entry_regions | {CITYWIDE})
             if region not in known:

@@ -529,6 +529,17 @@ class Snapshot:
         """The regions the entries name (``regions:``), read once per snapshot."""
         return frozenset(r for e in self.entry_list for r in e.regions)
 
+    @cached_property
+    def categories(self) -> frozenset[str]:
+        """The categories the entries name (``category:``), read once per snapshot."""
+        return frozenset(c for e in self.entry_list for c in e.category)
+
+    @cached_property
+    def public_categories(self) -> frozenset[str]:
+        """The categories of the answers written for the public (whatever their dates): what a public
+        search may filter by, without naming those of internal entries and the dispatch catalogue."""
+        return frozenset(c for e in self.policies() if e.audience == "public" for c in e.category)
+
     def unit_name(self, unit_id: str) -> str:
         return str(self.units.get(unit_id, {}).get("name") or unit_id)
 

@@ -15,11 +15,15 @@ import datetime as dt
 import fcntl
 import gc
 import json
+import logging
 import multiprocessing
 import os
+import pickle
 import shutil
+import struct
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,12 +32,15 @@ from whoosh.filedb.filestore import FileStorage
 
 from ..cache import LruCache
 from ..content.model import Snapshot, config_path
-from ..exceptions import KbError
+from ..exceptions import IndexUnreadable, KbError
+from ..labels import READER_LABELS
 from . import analysis, whoosh_compat
 from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapshot_docs, user_words
 from .query import SearchResults, not_in_force, run, unknown_words
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
 from .spelling import Speller, visible_texts
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 12  # 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
@@ -160,6 +167,15 @@ class MainRef:
 # -- the index -----------------------------------------------------------------------------------
 
 
+def damaged_file(error: BaseException) -> bool:
+    """Whether an error met searching says a file of the index is damaged: Whoosh raises a bare
+    ``Exception`` for a posting block whose tag is wrong, and decoding bytes that are not what was
+    written fails in pickle, zlib or struct, or at the end of a file cut short. (An OSError may pass,
+    as too many open files do: it is not taken for damage, which holds until a rebuild.)"""
+    return type(error) is Exception or isinstance(
+        error, (IndexUnreadable, pickle.UnpicklingError, zlib.error, struct.error, EOFError))
+
+
 def _check_audience(audience: str):
     if audience not in AUDIENCES:
         raise KbError(f"未知的查询身份“{audience}”：应为 public（公众）或 agent（坐席）。")
@@ -188,6 +204,8 @@ class SearchIndex:
         self._spellers = LruCache(4)
         self._speller_lock = threading.Lock()
         self._as_of = LruCache(2, on_evict=lambda searcher: searcher.close())
+        #: (generation, what is wrong) once a search found a file of the index unreadable.
+        self._damage: tuple[str, str] | None = None
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -342,6 +360,9 @@ class SearchIndex:
         for aud in AUDIENCES:
             self._searchers[aud] = open_index(self.dir / state["gen"] / aud).searcher(weighting=weighting())
         self._state = state
+        if self._damage is not None and self._damage[0] != state["gen"]:
+            log.warning("the search index %s replaces the damaged %s", state["gen"], self._damage[0])
+            self._damage = None
 
     def searcher(self, audience: str):
         """The open searcher of one index (brought up to main)."""
@@ -351,11 +372,52 @@ class SearchIndex:
     def ensure_current(self) -> str:
         """Make the index reflect main (an incremental update when main has moved); returns its commit."""
         head = self._main()
+        if self._damage is not None:
+            self._recover()
         if self._state is None or self._state.get("commit") != head:
             with self._lock:
                 if self._state is None or self._state.get("commit") != head:
                     self.update()
         return self._state["commit"]
+
+    # -- damage --------------------------------------------------------------------------------
+
+    def unreadable(self) -> str | None:
+        """What is wrong while a search has found a file of the index unreadable, or None.
+
+        It holds until a rebuilt index (a new generation: ``kb index --rebuild``, ``kb doctor --repair``)
+        is in place, which is then opened instead.
+        """
+        if self._damage is not None:
+            self._recover()
+        damage = self._damage
+        return damage[1] if damage else None
+
+    def _recover(self):
+        """Open a rebuilt index in place of the damaged one, if there is one."""
+        state = self.read_state()
+        damage = self._damage
+        if state is None or damage is None or state["gen"] == damage[0]:
+            return
+        with self._lock:
+            if self._damage is not None and self._damage[0] != state["gen"]:
+                self._reopen()
+
+    @contextmanager
+    def _reading(self, audience: str):
+        """Read the open index; a damaged file is raised as IndexUnreadable (what was met goes to the
+        log), and remembered."""
+        try:
+            yield
+        except Exception as e:
+            if not damaged_file(e):
+                raise
+            gen = (self._state or {}).get("gen", "?")
+            log.error("the %s index %s cannot be read: %s: %s", audience, gen, type(e).__name__, e)
+            message = (f"{READER_LABELS[audience]}索引无法读取（{gen}/{audience}），多半已损坏："
+                       "请运行 kb doctor --repair 或 kb index --rebuild 重建索引。")
+            self._damage = (gen, message)
+            raise IndexUnreadable(message) from e
 
     # -- searching -----------------------------------------------------------------------------
 
@@ -380,7 +442,8 @@ class SearchIndex:
             commit = self.ensure_current()
             today = self.kb.today()
             self._results.follow(commit)
-            found = results(text, commit, today)
+            with self._reading(audience):
+                found = results(text, commit, today)
         if (found.total and not found.weak) or as_of is not None or not text:
             return found
         # Nothing found, or nothing about what the question names: a word written with a character
@@ -394,7 +457,8 @@ class SearchIndex:
         with self._lock:
             if self.ensure_current() != commit:
                 return found  # published meanwhile: the speller's words may no longer be the audience's
-            again = results(corrected, commit, today)
+            with self._reading(audience):
+                again = results(corrected, commit, today)
         if not again.total or (found.total and again.weak):
             return found
         return dataclasses.replace(again, query=text, corrected=corrected)
@@ -416,7 +480,8 @@ class SearchIndex:
                 return unknown_words(text, scorer, self.analyzer(), self._config(commit),
                                      not_in_force(scorer, today) if audience == "public" else None)
 
-            return self._unknown.get_or_build((audience, text, today), read)
+            with self._reading(audience):
+                return self._unknown.get_or_build((audience, text, today), read)
 
     def _speller(self, commit: str, audience: str, day: dt.date) -> Speller | None:
         """The words the audience may find on ``day``, by their sound (see spelling.py), or None while

@@ -26,7 +26,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from ..exceptions import KbError
+from ..exceptions import IndexUnreadable, KbError
 
 #: The distribution and version whose internals this module reads.
 SUPPORTED = ("whoosh-reloaded", "2.7.5")
@@ -129,7 +129,15 @@ def term_postings(leaf, field: str, token: str):
         length = length[0]
     raw = memoryview(terms._postfile.get(offset, length))
     if bytes(raw[:4]) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"posting list of {field}:{token} does not start with Whoosh 3's tag")
+        raise IndexUnreadable(f"posting list of {field}:{token} does not start with Whoosh 3's tag")
+    try:
+        return _decode_postings(raw)
+    except Exception as e:  # noqa: BLE001 - bytes that do not decode as they were written: a damaged file
+        raise IndexUnreadable(f"posting list of {field}:{token} cannot be decoded: {type(e).__name__}: {e}") from e
+
+
+def _decode_postings(raw: memoryview):
+    """(docnums, weights) of a posting list's blocks, after its tag."""
     ids, weights = [], []
     pos = 4
     while pos < len(raw):

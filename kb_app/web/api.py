@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..search import analysis
-from ..exceptions import AlreadyVoted, EntryNotFound, KbError
+from ..exceptions import AlreadyVoted, EntryNotFound, IndexUnreadable, KbError
 from ..usage.feedback import VOTER_COOKIE
 from . import follow, views
 from .site import HttpError, Site, dumps
@@ -32,6 +32,7 @@ MAX_FILTER = 100
 FEEDBACK_RESULTS = {"vote": "thanks", "report": "reported"}
 #: Where a caller of the API finds valid unit ids: in what the API returns, not in files of the repository.
 UNITS_HINT = "单位编号见搜索结果和答复中的 unit 字段：可先不加 unit 搜索，再用结果里的编号筛选。"
+CATEGORIES_HINT = "主题见搜索结果和答复中的 category 字段：可先不加 category 搜索，再用结果里的主题筛选。"
 
 
 def site_of(request: Request) -> Site:
@@ -168,7 +169,8 @@ async def search(request: Request) -> Response:
     agent = p.audience == "agent"
     if agent:
         site.require_agent(client)
-    if problem := site.kb.unknown_filter(unit=p.unit, region=p.region, units_hint=UNITS_HINT):
+    if problem := site.kb.unknown_filter(unit=p.unit, region=p.region, units_hint=UNITS_HINT, category=p.category,
+                                         audience=p.audience, categories_hint=CATEGORIES_HINT):
         raise bad(*problem)
 
     def render():
@@ -263,6 +265,8 @@ async def dispatch(request: Request) -> Response:
         raise bad("not_emergency", "应为 true 或 false。")
     try:
         result = await run_in_threadpool(site.kb.dispatch, text, now, limit, not_emergency=not_emergency)
+    except IndexUnreadable:
+        raise  # 503, as any request meeting a damaged index (app.on_unreadable_index)
     except KbError as e:
         raise HttpError(422, "dispatch_failed", str(e))
     return json_response(result.to_dict())
@@ -443,13 +447,23 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) ->
 
 
 async def health(request: Request) -> Response:
-    """GET /api/v1/health: 200 while the index can serve, 503 otherwise."""
+    """GET /api/v1/health: 200 while the index can serve, 503 otherwise.
+
+    Anyone may ask (never rate-limited: a load balancer asks often); a bad key is refused as on every
+    endpoint. A replica's repository address and git's errors are for the monitoring addresses only.
+    """
     site = site_of(request)
+    try:
+        site.client(request)
+    except HttpError as e:
+        # A key a replica cannot check now (its primary unreachable) is no bad key: the health stands.
+        if e.status == 401:
+            raise
     body = {"role": "replica" if site.replica else "primary"}
     if site.replica is not None:
-        body["upstream"] = site.replica.status()
+        body["upstream"] = site.replica.status(detail=site.may_read_metrics(request))
     try:
-        commit, day = site.state()
+        commit, day = await run_in_threadpool(site.check)
     except HttpError as e:
         body.update(status="unavailable", error={"code": e.code, "message": e.message})
         return json_response(body, 503, {"Retry-After": "5"})
@@ -477,7 +491,7 @@ def metric_gauges(site: Site) -> list:
 
     gauges = [("kb_search_log_pending", "Search-log events waiting to be written.", {}, site.events.pending)]
     try:
-        commit, _day = site.state()
+        commit, _day = site.check()
         up = 1
     except HttpError:
         commit, up = site.kb.index.indexed_commit, 0

@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
+import hashlib
 import logging
 import time
 from urllib.parse import quote
@@ -24,10 +25,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..exceptions import IndexUnreadable
 from ..kb import Kb
 from . import api, hooks, pages
 from .openapi import PUBLIC_SPEC
-from .site import HttpError, Site, dumps
+from .site import HttpError, Site, dumps, etag_matches, unavailable
 
 log = logging.getLogger(__name__)
 METRICS_DUMP_SECONDS = 5.0
@@ -41,11 +43,15 @@ HTML_SECURITY = {"content-security-policy": "default-src 'none'; style-src 'self
                                             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
 SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin", "x-frame-options": "DENY"}
 OPENAPI_BODY = dumps(PUBLIC_SPEC)
+OPENAPI_ETAG = f'"{hashlib.sha1(OPENAPI_BODY).hexdigest()[:24]}"'
 
 
 async def openapi(request: Request) -> Response:
-    return Response(OPENAPI_BODY, media_type="application/json",
-                    headers={"Cache-Control": "public, max-age=300"})
+    """GET /api/openapi.json, with an ETag (of its content) and conditional GET like every API response."""
+    headers = {"Cache-Control": "public, max-age=300", "ETag": OPENAPI_ETAG}
+    if etag_matches(request.headers.get("if-none-match"), OPENAPI_ETAG):
+        return Response(status_code=304, headers=headers)
+    return Response(OPENAPI_BODY, media_type="application/json", headers=headers)
 
 
 ROUTES = [
@@ -91,6 +97,12 @@ async def on_starlette_error(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 404 and wants_json(request):
         message = API_NOT_FOUND
     return await on_http_error(request, HttpError(exc.status_code, code, message, dict(exc.headers or {})))
+
+
+async def on_unreadable_index(request: Request, exc: IndexUnreadable) -> Response:
+    """A search that met a damaged index file: 503 as for an index not yet built (the index said
+    what it met in the log, and /api/v1/health now answers 503 until it is rebuilt)."""
+    return await on_http_error(request, unavailable())
 
 
 async def on_crash(request: Request, exc: Exception) -> Response:
@@ -227,6 +239,8 @@ def create_app(kb: Kb, replica=None) -> Starlette:
             await run_in_threadpool(site.warm)
         except HttpError:
             log.warning("the index cannot serve yet; /api/v1/health answers 503 until it can")
+        except IndexUnreadable:
+            log.error("the index cannot be read; /api/v1/health answers 503 until it is rebuilt (kb index --rebuild)")
         except Exception:  # noqa: BLE001 - requests will try again; a worker that exits helps no one
             log.exception("warming up failed")
         task = asyncio.create_task(dump_metrics())
@@ -238,7 +252,7 @@ def create_app(kb: Kb, replica=None) -> Starlette:
 
     app = Starlette(routes=ROUTES, lifespan=lifespan,
                     exception_handlers={HttpError: on_http_error, HTTPException: on_starlette_error,
-                                        Exception: on_crash})
+                                        IndexUnreadable: on_unreadable_index, Exception: on_crash})
     app.state.site = site
     app.router.redirect_slashes = False
     app.add_middleware(PublicReads)

@@ -264,13 +264,19 @@ class Replica:
             return
         self.mirror.update_status(flags_commit=head)
 
-    def status(self) -> dict:
+    def status(self, detail: bool = False) -> dict:
+        """How following the primary goes: whether it was reached, the commit, when, and a summary in
+        Chinese. ``detail`` (for the monitoring addresses) adds the repository's address and git's own
+        words of the last failure, which name hosts and paths no one else needs to see."""
         st = self.mirror.status()
-        out = {"repository": self.mirror.upstream, "commit": st.get("commit"), "error": st.get("error")}
+        out = {"commit": st.get("commit")}
         for name in ("last_fetch", "last_ok"):
             if st.get(name):
                 out[name] = dt.datetime.fromtimestamp(st[name]).isoformat(timespec="seconds")
         out["reachable"] = bool(st.get("last_ok")) and st.get("last_ok") == st.get("last_fetch")
+        out["summary"] = follow_summary(out["reachable"], out["commit"], st.get("last_ok"))
+        if detail:
+            out.update(repository=self.mirror.upstream, error=st.get("error"))
         return out
 
     def fetch_age(self) -> float | None:
@@ -333,6 +339,15 @@ class Replica:
         key = ApiKey(**found) if isinstance(found, dict) else None
         self._keys.put(digest, (now, key))
         return key
+
+
+def follow_summary(reachable: bool, commit: str | None, last_ok: float | None) -> str:
+    """What a replica's health says of following the primary, for anyone to read."""
+    held = (f"提交 {commit[:10]}（{dt.datetime.fromtimestamp(last_ok):%Y-%m-%d %H:%M} 取得）"
+            if commit and last_ok else "")
+    if reachable:
+        return f"正在跟随主节点，内容为{held}。" if held else "正在跟随主节点。"
+    return f"主节点暂时无法访问，内容停在{held}。" if held else "主节点暂时无法访问，尚未取得主节点的内容。"
 
 
 def follow_loop(replica: Replica, stop: threading.Event, interval: float):

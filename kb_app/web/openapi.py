@@ -30,6 +30,9 @@ CACHE_HEADERS = {"ETag": {"description": "提交、日期与请求的摘要；�
 STR = {"type": "string"}
 NSTR = {"type": ["string", "null"]}
 AGENT = [{}, {"bearer": []}]
+#: A dispatch candidate's or answer's note that it is for another district than the caller's.
+REGION_NOTE = ("仅在该条只适用于某些区、而来电没说在哪个区或说的是别的区时出现：说明及要问的话，如“仅适用于东湖区：请先问清来电人所在的区”"
+               "“仅适用于东湖区，来电说的是西山区”；这样的派单候选排在适用的之后，这样的答复不能直接答复来电人")
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -129,7 +132,8 @@ SCHEMAS = {
         "round_the_clock": {"type": "boolean"}, "score": {"type": "number"},
         "note": {"type": "string", "description": "排序依据的说明，如“与 12 条历史工单相似”"},
         "left_out": {"type": "string", "description": "诉求说到、而该事项职责边界（不包括）排除的范围，"
-                                                        "如“小区内部路灯”；没有时为空"}}},
+                                                        "如“小区内部路灯”；没有时为空"},
+        "region_note": {"type": "string", "description": REGION_NOTE}}},
     "DispatchResult": {"type": "object", "description": "与 kb dispatch --json 的输出相同", "properties": {
         "text": STR, "now": {"type": "string", "description": "受理时刻（当地时间）"}, "commit": NSTR,
         "rule": _ref("Rule"), "other_rule": _ref("Rule"),
@@ -148,7 +152,8 @@ SCHEMAS = {
         "candidates": {"type": "array", "items": _ref("Candidate"), "description": "派单目录候选，最合适的在前"},
         "answers": {"type": "array", "items": {"type": "object", "properties": {
             "entry": STR, "title": STR, "unit": STR, "unit_name": STR, "audience": STR, "status": STR,
-            "coverage": {"type": "number"}, "settles": {"type": "boolean", "description": "可直接答复来电人"}}},
+            "coverage": {"type": "number"}, "settles": {"type": "boolean", "description": "可直接答复来电人"},
+            "region_note": {"type": "string", "description": REGION_NOTE}}},
             "description": "可能直接答复该诉求的已发布答复（含内部答复）"},
         "suggested_outcome": {"enum": ["transfer", "direct_answer", "dispatch", ""],
                               "description": "建议的处理方式：转接、直接答复或派单"}}},
@@ -167,8 +172,17 @@ SCHEMAS = {
                         "properties": {"status": {"const": "received"}, "type": STR, "entry": STR}},
     "Health": {"type": "object", "required": ["status", "role"], "properties": {
         "status": {"enum": ["ok", "unavailable"]}, "role": {"enum": ["primary", "replica"]},
-        "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": {"type": "object"},
-        "error": {"type": "object"}}},
+        "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": _ref("Upstream"),
+        "error": {"type": "object", "description": "索引无法服务时：{code, message}"}}},
+    "Upstream": {"type": "object", "description": "仅副本：跟随主节点的情况", "required": ["reachable", "summary"],
+                 "properties": {
+        "reachable": {"type": "boolean", "description": "最近一次从主节点获取是否成功"},
+        "summary": {"type": "string", "description": "给人看的中文说明，如“主节点暂时无法访问，内容停在提交 3f2a1c0e9b"
+                                                     "（2026-12-05 10:00 取得）”"},
+        "commit": NSTR, "last_fetch": {"type": "string", "description": "最近一次尝试获取的时间（当地时间）"},
+        "last_ok": {"type": "string", "description": "最近一次成功获取的时间（当地时间）"},
+        "repository": {"type": "string", "description": "仅监控地址（metrics_from）可见：主节点仓库的地址"},
+        "error": {"type": ["string", "null"], "description": "仅监控地址（metrics_from）可见：最近一次获取失败时 git 的原始报错"}}},
 }
 
 FILTERS = [
@@ -177,7 +191,7 @@ FILTERS = [
     _param("offset", "跳过的条数", {"type": "integer", "minimum": 0, "maximum": 1000, "default": 0}),
     _param("kind", "只查某类：policy 答复、article 条文（坐席另有 directory 派单目录）",
            {"enum": ["policy", "article", "directory"]}),
-    _param("unit", "承办单位编号，即搜索结果和答复中的 unit 字段（不认识的编号返回 400）", STR), _param("category", "主题（类别）", STR),
+    _param("unit", "承办单位编号，即搜索结果和答复中的 unit 字段（不认识的编号返回 400）", STR), _param("category", "主题（类别），即搜索结果和答复中的 category 字段（不认识的主题返回 400）", STR),
     _param("region", "区域：某区（只含适用于该区和全市的结果）或 全市；不认识的区域返回 400", STR),
     _param("audience", "public（默认）或 agent（需坐席密钥）", {"enum": ["public", "agent"], "default": "public"}),
 ]
@@ -220,8 +234,10 @@ PATHS = {
                       "409": _json(_ref("Error"), "本浏览器会话已评价过该答复（already_voted）"),
                       **_errors(400, 401, 404, 413, 415, 429, 503)}}},
     "/api/v1/health": {"get": {
-        "summary": "服务状态：主干提交与索引提交", "operationId": "health",
-        "responses": {"200": _json(_ref("Health"), "可以服务"), "503": _json(_ref("Health"), "索引暂时无法服务")}}},
+        "summary": "服务状态：主干提交与索引提交；索引无法读取（如已损坏）时 503，供负载均衡摘除该节点", "operationId": "health",
+        "security": AGENT,
+        "responses": {"200": _json(_ref("Health"), "可以服务"), "503": _json(_ref("Health"), "索引暂时无法服务"),
+                      **_errors(401)}}},
     "/api/v1/hooks/published": {"post": {
         "summary": "（副本）主节点发布了变更：立即获取并索引；需 hook_secret 签名", "operationId": "hookPublished",
         "x-internal": True,
@@ -238,7 +254,11 @@ PATHS = {
         "responses": {"200": _json({"type": "object"}, "密钥信息或 null"), "403": _json(_ref("Error"), "签名无效"),
                       "409": _json(_ref("Error"), "本站点是副本")}}},
     "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "openapi",
-                                  "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
+                                  "responses": {"200": {**_json({"type": "object"}, "OpenAPI 3.1"),
+                                                        "headers": {"ETag": {"description": "本文档内容的摘要；带 If-None-Match "
+                                                                                            "再次请求时未变化返回 304",
+                                                                             "schema": STR}}},
+                                                "304": {"description": "未变化"}}}},
     "/api/docs": {"get": {"summary": "本文档的网页版，供人阅读", "operationId": "docs",
                           "responses": {"200": {"description": "HTML 页面", "content": {"text/html": {"schema": STR}}}}}},
     "/metrics": {"get": {"summary": "Prometheus 指标：请求数、延迟直方图、缓存命中、索引提交的时长；只对设置 metrics_from 中的"

@@ -49,6 +49,11 @@ REPEAT_ITEMS = 50_000
 UNAVAILABLE = "知识库索引暂时无法提供服务（正在建立或已损坏）：请稍后再试；管理员可运行 kb index --rebuild。"
 
 
+def unavailable() -> HttpError:
+    """What a request is told while the index cannot serve: 503, try again in a moment."""
+    return HttpError(503, "unavailable", UNAVAILABLE, {"Retry-After": "5"})
+
+
 @dataclasses.dataclass(frozen=True)
 class Client:
     """Who is asking: an API key (agent or partner) or an anonymous address."""
@@ -214,6 +219,8 @@ class Site:
         #: (reader, memo) by (commit, day, staff) for the commit and day being served.
         self._readers = TtlCache(4, CACHE_TTL)
         self._making_reader = threading.Lock()
+        #: Whether warming up has succeeded (see check()).
+        self._warm = False
 
     def close(self):
         self.events.close()
@@ -228,11 +235,31 @@ class Site:
             commit = self.kb.current_commit()
         except KbError as e:
             log.warning("index unavailable: %s", e)
-            raise HttpError(503, "unavailable", UNAVAILABLE, {"Retry-After": "5"})
+            raise unavailable()
         except Exception:  # noqa: BLE001 - an index that cannot be opened: tell the client to retry
             log.exception("index unavailable")
-            raise HttpError(503, "unavailable", UNAVAILABLE, {"Retry-After": "5"})
+            raise unavailable()
         return commit, self.kb.today().isoformat()
+
+    def check(self) -> tuple[str, str]:
+        """(commit, day) while the index can serve, for ``/api/v1/health``; 503 otherwise.
+
+        It cannot while a search has found a file of it unreadable (until a rebuilt index is in
+        place), nor while warming up fails: a node whose index is damaged is taken out of rotation.
+        """
+        found = self.state()
+        if problem := self.kb.index.unreadable():
+            log.warning("index unavailable: %s", problem)
+            raise unavailable()
+        if not self._warm:
+            try:
+                self.warm()
+            except HttpError:
+                raise
+            except Exception as e:  # noqa: BLE001 - the first request's error page says it again
+                log.warning("warming up failed again: %s: %s", type(e).__name__, e)
+                raise unavailable()
+        return found
 
     def reader(self, staff: bool = False):
         """(reader, commit, day): what the public (or an agent system) may open in what is served.
@@ -267,6 +294,7 @@ class Site:
         self.state()
         self.kb.search("12345", limit=1)
         self.reader(False)
+        self._warm = True
 
     def commit_time(self, commit: str) -> int | None:
         """The commit's time (seconds since the epoch), cached."""
@@ -300,7 +328,7 @@ class Site:
                    "Cache-Control": ("no-store" if provisional else
                                      f"public, max-age={max_age}" if shared else "private, no-cache"),
                    "Vary": "Authorization" if media_type == "application/json" else "Accept-Encoding"}
-        if found.status == 200 and not provisional and _matches(request.headers.get("if-none-match"), found.etag):
+        if found.status == 200 and not provisional and etag_matches(request.headers.get("if-none-match"), found.etag):
             return Response(status_code=304, headers=headers)
         if found.status != 200 or provisional:
             headers.pop("ETag")
@@ -400,7 +428,8 @@ def _provisional(found: Cached) -> bool:
     return isinstance(found.facts, dict) and bool(found.facts.get("provisional"))
 
 
-def _matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (or ``*``)."""
     if not header:
         return False
     if header.strip() == "*":

@@ -260,10 +260,16 @@ def test_the_dispatch_result_is_described_field_by_field(client, agent_key):
     result = client.post("/api/v1/dispatch", json={"text": "小区旁边工地半夜还在打桩"}, headers=bearer(agent_key)).json()
     schemas = SPEC["components"]["schemas"]
     assert set(result) == set(schemas["DispatchResult"]["properties"])
-    assert set(result["candidates"][0]) == set(schemas["Candidate"]["properties"])
+    # region_note only when a candidate or answer is for another district than the caller's
+    assert set(result["candidates"][0]) == set(schemas["Candidate"]["properties"]) - {"region_note"}
     assert set(result["candidates"][0]["due"]) == set(schemas["Due"]["properties"])
     rule = client.post("/api/v1/dispatch", json={"text": "家里着火了"}, headers=bearer(agent_key)).json()["rule"]
     assert set(rule) == set(schemas["Rule"]["properties"])
+    district = client.post("/api/v1/dispatch", json={"text": "小区停车位被占了"}, headers=bearer(agent_key)).json()
+    assert district["candidates"][0]["region_note"] == "仅适用于东湖区：请先问清来电人所在的区"
+    assert set(district["candidates"][0]) == set(schemas["Candidate"]["properties"])
+    answer = next(a for a in district["answers"] if "region_note" in a)
+    assert set(answer) == set(schemas["DispatchResult"]["properties"]["answers"]["items"]["properties"])
 
 
 def test_dispatch_errors(client, agent_key, partner_key):
@@ -434,6 +440,64 @@ def test_health_is_503_while_the_index_cannot_serve(client, web_kb, monkeypatch)
     assert client.get("/", params={"q": "居住证"}).status_code == 503
 
 
+def damage_public_index(kb):
+    """Overwrite the tag of every posting list in the public index's segment, as a disk might: the
+    index still opens (its directory reads), and a search reading postings fails."""
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    [segment] = (kb.settings.index_dir / kb.index.read_state()["gen"] / "public").glob("*.seg")
+    data = segment.read_bytes()
+    assert WHOOSH3_HEADER_MAGIC in data
+    with open(segment, "r+b") as fh:  # in place: a worker's open file sees it too
+        fh.write(data.replace(WHOOSH3_HEADER_MAGIC, b"\0" * len(WHOOSH3_HEADER_MAGIC)))
+
+
+def unavailable(response):
+    assert response.status_code == 503 and response.headers["retry-after"], response.text
+    return response
+
+
+def test_a_damaged_index_met_at_start_answers_503_until_it_is_rebuilt(web_kb, make_client):
+    damage_public_index(web_kb)
+    client = make_client(web_kb)                    # warming up meets the damage
+    health = unavailable(client.get("/api/v1/health")).json()
+    assert health["status"] == "unavailable" and health["error"]["code"] == "unavailable"
+    message = error_of(unavailable(client.get("/api/v1/search", params={"q": "12345"})), 503, "unavailable")
+    assert message == site_module.UNAVAILABLE
+    page = unavailable(client.get("/", params={"q": "12345"}))
+    assert page.headers["content-type"].startswith("text/html") and "暂时无法访问" in page.text
+    assert site_module.UNAVAILABLE in page.text
+    assert "kb_index_up 0" in make_client(web_kb, address="127.0.0.1").get("/metrics").text
+    # Rebuilt by another process (kb index --rebuild): the worker opens the new index.
+    kb_with(web_kb).reindex(rebuild=True)
+    assert client.get("/api/v1/health").json()["status"] == "ok"
+    assert client.get("/api/v1/search", params={"q": "12345"}).json()["total"] > 0
+    assert client.get("/", params={"q": "12345"}).status_code == 200
+
+
+def test_a_damaged_index_met_by_a_request_takes_the_node_out(client, web_kb):
+    assert client.get("/api/v1/health").status_code == 200
+    damage_public_index(web_kb)
+    error_of(unavailable(client.get("/api/v1/search", params={"q": "外地人怎么办居住证"})), 503, "unavailable")
+    assert unavailable(client.get("/api/v1/health")).json()["status"] == "unavailable"
+    assert client.get(f"/answers/{PUBLIC}").status_code == 200    # what needs no search is still served
+    web_kb.reindex(rebuild=True)
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/search", params={"q": "外地人怎么办居住证"}).json()["hits"][0]["id"] == PUBLIC
+
+
+def test_health_refuses_a_bad_key_like_every_endpoint(client, web_kb):
+    key = web_kb.api_keys.add("portal", "partner")
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/health", headers=bearer(key)).status_code == 200
+    for header in ("Bearer kb_not-a-real-key-000000000000000000000000", "Basic dXNlcjpwYXNz"):
+        r = client.get("/api/v1/health", headers={"Authorization": header})
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    web_kb.api_keys.revoke("portal")
+    site(client).kb.api_keys._seen.clear()
+    error_of(client.get("/api/v1/health", headers=bearer(key)), 401, "invalid_key")
+
+
 @pytest.fixture
 def monitoring(web_kb, make_client):
     """A client on this machine, where the monitoring system reads the metrics."""
@@ -492,6 +556,16 @@ def test_openapi_documents_every_api_route(client):
     for path, methods in SPEC["paths"].items():
         route = next(r for r in ROUTES if r.path.replace("{entry_id}", "{id}") == path)
         assert {m.upper() for m in methods} <= route.methods
+
+
+def test_openapi_has_an_etag_and_answers_a_conditional_get(client):
+    r = client.get("/api/openapi.json")
+    etag = r.headers["etag"]
+    assert etag.startswith('"') and "ETag" in r.headers["access-control-expose-headers"]
+    again = client.get("/api/openapi.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert client.get("/api/openapi.json", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert "304" in r.json()["paths"]["/api/openapi.json"]["get"]["responses"]
 
 
 def test_unknown_paths_and_methods(client):
@@ -670,6 +744,23 @@ def test_an_unknown_unit_or_region_is_refused_not_read_as_no_result_or_the_whole
     assert "没有编号为“nope”的承办单位" in message
     for params in ({"region": "东湖区"}, {"region": "全市"}, {"unit": "city-hrss"}):
         assert client.get("/api/v1/search", params={"q": "居住证", **params}).status_code == 200, params
+
+
+def test_an_unknown_category_is_refused_as_an_unknown_unit_is(client, agent_key):
+    """A mistyped topic would read as no answer on it; the public is told of the topics of public
+    answers only (a category of internal entries and of the dispatch catalogue is the agents')."""
+    message = error_of(client.get("/api/v1/search", params={"q": "居住证", "category": "户藉"}), 400,
+                       "invalid_parameter")
+    assert message.startswith("参数 category 无效：没有“户藉”这个主题：") and "category 字段" in message
+    for category in ("户籍", "其他"):
+        assert client.get("/api/v1/search", params={"q": "居住证", "category": category}).status_code == 200
+    assert client.get("/api/v1/search", params={"q": "居住证", "category": "户籍"}).json()["hits"]
+    error_of(client.get("/api/v1/search", params={"q": "供暖", "category": "坐席口径"}), 400, "invalid_parameter")
+    agent = client.get("/api/v1/search", params={"q": "供暖", "category": "坐席口径", "audience": "agent"},
+                       headers=bearer(agent_key))
+    assert agent.status_code == 200 and agent.json()["hits"]
+    # The pages keep their own way: the search runs over all topics and says so.
+    assert client.get("/", params={"q": "居住证", "topic": "户藉"}).status_code == 200
 
 
 def test_an_unknown_unit_is_told_where_the_api_gives_unit_ids_not_a_file_of_the_repository(client):

@@ -178,7 +178,15 @@ def test_replica_serves_while_the_primary_is_down(web_kb, replica_kb, make_clien
     assert client.get("/answers/residence-permit-apply").status_code == 200
     health = client.get("/api/v1/health").json()
     assert health["status"] == "ok" and health["role"] == "replica" and health["indexed_commit"] == served
-    assert health["upstream"]["error"] and health["upstream"]["reachable"] is False
+    upstream = health["upstream"]
+    assert upstream["reachable"] is False and upstream["commit"] == served
+    assert upstream["summary"].startswith(f"主节点暂时无法访问，内容停在提交 {served[:10]}（")
+    # Where the primary is and what git said are for the monitoring addresses only.
+    assert "repository" not in upstream and "error" not in upstream
+    assert str(tmp_path) not in json.dumps(health, ensure_ascii=False) and "fatal" not in json.dumps(health)
+    monitor = make_client(replica_kb, Replica(replica_kb), address="127.0.0.1").get("/api/v1/health").json()
+    assert monitor["upstream"]["error"] and monitor["upstream"]["repository"] == str(web_kb.settings.root)
+    assert monitor["upstream"]["summary"] == upstream["summary"]
 
 
 def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_client):
