@@ -357,9 +357,8 @@ def web(root, data_dir, config_file, host, port, workers, follow, primary):
         kb = open_kb(settings)
         stats = server.prepare(kb, echo=lambda m: click.echo(m, err=True))
         role = f"只读副本，跟随 {follow}" if follow else "主节点"
-        click.echo(f"公众网站与 API 已启动：http://{host}:{port}（{role}，{workers} 个工作进程，"
-                   f"索引提交 {stats['commit'][:10]}）")
-        server.run(kb, host, port, workers)
+        server.run(kb, host, port, workers, ready=lambda: click.echo(
+            f"公众网站与 API 已启动：http://{host}:{port}（{role}，{workers} 个工作进程，索引提交 {stats['commit'][:10]}）"))
 
 
 @cli.group()
