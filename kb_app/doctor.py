@@ -11,7 +11,12 @@ Each check gives a one-line summary and its findings:
 * **index** — the search index reflects main, holds each of main's documents once, keeps internal
   documents out of the public index, and every segment reads (stored documents, every term
   dictionary and a sample of postings);
-* **content** — every file on main validates.
+* **content** — every file on main validates;
+* **calendar** — the working-day calendar has the data of every year from today to
+  :data:`~kb_app.workcalendar.NOTICE_DAYS` days ahead (a warning: deadlines still work today).
+
+A check that meets damage (a malformed database, a git object that cannot be read) reports it as its
+finding, says what to do, and the other checks still run.
 
 :func:`repair` fixes what can be derived or reconciled: it registers pushed branches and settles
 interrupted publications (the review's ``sync``), rebuilds the index and recomputes the flags from
@@ -23,8 +28,11 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
+import sqlite3
 
-from .labels import READER_LABELS as AUDIENCE_LABELS
+from .exceptions import KbError
+from .labels import FLAG_LABEL, READER_LABELS as AUDIENCE_LABELS
 from .review.branches import branch_lock
 from .review.publishing import STALE_PUBLISHING
 from .review.records import OPEN
@@ -34,14 +42,18 @@ from .search.index import AUDIENCES, open_index
 #: Postings read per index segment check: enough to touch every part of the postings file on the
 #: sample, bounded on a large index (reading all of them takes minutes at 10,000 entries).
 POSTING_SAMPLE = 2000
+#: What to do about a damaged workflow database or content repository.
+RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 
 
 @dataclasses.dataclass
 class Finding:
-    """One problem: what is wrong and what to do; ``repairable`` when ``kb doctor --repair`` fixes it."""
+    """One problem: what is wrong and what to do; ``repairable`` when ``kb doctor --repair`` fixes it;
+    a ``warning`` is something to do before it becomes a problem (it does not fail the check)."""
 
     message: str
     repairable: bool = False
+    warning: bool = False
 
 
 @dataclasses.dataclass
@@ -53,29 +65,79 @@ class Check:
     summary: str = ""
     findings: list[Finding] = dataclasses.field(default_factory=list)
 
-    def add(self, message: str, repairable: bool = False):
-        self.findings.append(Finding(message, repairable))
+    def add(self, message: str, repairable: bool = False, warning: bool = False):
+        self.findings.append(Finding(message, repairable, warning))
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if not f.warning]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.warning]
 
 
 @dataclasses.dataclass
 class Report:
-    """Every check, and the repairs made before them (``kb doctor --repair``)."""
+    """Every check, and the repairs made before them (``kb doctor --repair``) or found needless."""
 
     checks: list[Check]
     repairs: list[str] = dataclasses.field(default_factory=list)
+    needless: list[str] = dataclasses.field(default_factory=list)
+    #: What stopped the repairs (the damage met), or "".
+    repair_failed: str = ""
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for c in self.checks for f in c.findings]
+        """The problems found (warnings aside)."""
+        return [f for c in self.checks for f in c.problems]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for c in self.checks for f in c.warnings]
 
     @property
     def ok(self) -> bool:
         return not self.findings
 
 
-def check_database(kb) -> Check:
+def doctor_check(name: str, title: str):
+    """A check filling in its :class:`Check`; damage it meets (or any failure) becomes its finding, so
+    the other checks still run."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def run_check(kb) -> Check:
+            check = Check(name, title)
+            try:
+                fn(kb, check)
+            except Exception as e:  # noqa: BLE001 - a check that fails must not hide the others
+                check.summary = "检查未能完成"
+                check.add(damage(e))
+            return check
+
+        return run_check
+
+    return decorate
+
+
+def damage(error: Exception) -> str:
+    """What a check that failed met, and what to do, in words for the operator."""
+    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
+        return database_damaged(str(error))
+    if isinstance(error, KbError):
+        return str(error)
+    return (f"检查中断（{type(error).__name__}: {error}）：请先处理上面其他检查报告的问题，"
+            "再运行 kb doctor；仍然中断时，请把这一行转给系统维护人员。")
+
+
+def database_damaged(detail: str) -> str:
+    return f"流程数据库损坏（{detail}）：{RESTORE}。"
+
+
+@doctor_check("database", "流程数据库")
+def check_database(kb, check: Check):
     """SQLite's integrity check of the workflow database."""
-    check = Check("database", "流程数据库")
     db = kb.db()
     try:
         result = [r[0] for r in db.execute("pragma integrity_check").fetchall()]
@@ -86,25 +148,23 @@ def check_database(kb) -> Check:
         check.summary = f"完整性检查通过（{tables} 张表）"
     else:
         check.summary = "完整性检查未通过"
-        check.add("数据库损坏：" + "；".join(result[:5]) + "。请停止应用，用 kb restore 从最近的备份恢复。")
-    return check
+        check.add(database_damaged("；".join(result[:5])))
 
 
-def check_git(kb) -> Check:
-    """Every object reachable from the branches is in the repository."""
-    check = Check("git", "内容仓库")
-    lines = kb.store.missing_objects()
+@doctor_check("git", "内容仓库")
+def check_git(kb, check: Check):
+    """Every object reachable from the branches is in the repository, and every object is whole."""
+    lines = kb.store.damaged_objects()
     if not lines:
         check.summary = f"对象完整，主干 {kb.store.head()[:10]}"
     else:
-        check.summary = "缺少对象"
-        check.add("git 仓库不完整：" + "；".join(lines[:5]) + "。请用 kb restore 从最近的备份恢复，或从其他副本取回缺少的对象。")
-    return check
+        check.summary = "对象缺失或损坏"
+        check.add(f"git 仓库的对象缺失或损坏（git fsck：{'；'.join(lines[:5])}）：{RESTORE}，或从其他副本取回缺少的对象。")
 
 
-def check_change_requests(kb) -> Check:
+@doctor_check("change_requests", "变更请求与 cr/* 分支")
+def check_change_requests(kb, check: Check):
     """CR records against the ``cr/*`` branches, read together under the review's branch lock."""
-    check = Check("change_requests", "变更请求与 cr/* 分支")
     with branch_lock(kb):
         branches = kb.store.branches("cr/")
         db = kb.db()
@@ -135,14 +195,13 @@ def check_change_requests(kb) -> Check:
     for branch in sorted(set(branches) - recorded):
         check.add(f"分支 {branch} 没有对应的变更请求记录（用 git 推送，尚未登记）", repairable=True)
     check.summary = f"{len(rows)} 个记录，{len(branches)} 个分支"
-    return check
 
 
-def check_flags(kb) -> Check:
+@doctor_check("flags", f"“{FLAG_LABEL}”标记")
+def check_flags(kb, check: Check):
     """The re-verification flags against those main's history implies."""
-    from .review.reverify import FLAG_LABEL, flags, flags_from_history
+    from .review.reverify import flags, flags_from_history
 
-    check = Check("flags", f"“{FLAG_LABEL}”标记")
     expected, actual = flags_from_history(kb), flags(kb)
     for entry in sorted(expected.keys() - actual.keys()):
         check.add(f"条目“{entry}”缺少标记：提交 {expected[entry]['commit'][:10]} 修改了其依据，此后条目未经复核",
@@ -154,7 +213,6 @@ def check_flags(kb) -> Check:
             check.add(f"条目“{entry}”的标记来自提交 {actual[entry].commit[:10]}，按主干历史应为 "
                       f"{expected[entry]['commit'][:10]}", repairable=True)
     check.summary = f"{len(actual)} 个条目有标记，按主干历史应为 {len(expected)} 个"
-    return check
 
 
 def read_index(path) -> list[dict]:
@@ -173,15 +231,15 @@ def read_index(path) -> list[dict]:
     return docs
 
 
-def check_index(kb) -> Check:
+@doctor_check("index", "检索索引")
+def check_index(kb, check: Check):
     """The search index reflects main and every segment of both indexes reads."""
-    check = Check("index", "检索索引")
     index = kb.index
     state = index.read_state()
     if state is None:
         check.summary = "不存在"
         check.add("检索索引不存在、格式已过时或状态文件无法读取", repairable=True)
-        return check
+        return
     head = kb.store.head()
     if state["commit"] != head:
         check.add(f"检索索引对应提交 {state['commit'][:10]}，主干已前进到 {head[:10]}", repairable=True)
@@ -207,7 +265,6 @@ def check_index(kb) -> Check:
                           repairable=True)
     counts = "、".join(f"{AUDIENCE_LABELS[a]} {len(d)} 篇" for a, d in docs.items())
     check.summary = f"对应提交 {state['commit'][:10]}" + (f"，{counts}" if counts else "")
-    return check
 
 
 def _compare_ids(check: Check, label: str, expected: collections.Counter, found: collections.Counter):
@@ -219,20 +276,32 @@ def _compare_ids(check: Check, label: str, expected: collections.Counter, found:
             check.add(f"{label}索引{what} {len(items)} 个文档（如 {'、'.join(items[:5])}）", repairable=True)
 
 
-def check_content(kb) -> Check:
+@doctor_check("content", "主干上的文件")
+def check_content(kb, check: Check):
     """Every file on main validates."""
     from .content.validate import validate
 
-    check = Check("content", "主干上的文件")
     snap = kb.snapshot()
     problems = validate(snap)
     for p in problems:
         check.add(f"{p}（请通过变更请求修正）")
     check.summary = f"{len(snap.files)} 个文件，" + (f"{len(problems)} 个问题" if problems else "校验通过")
-    return check
 
 
-CHECKS = (check_database, check_git, check_change_requests, check_flags, check_index, check_content)
+@doctor_check("calendar", "工作日历")
+def check_calendar(kb, check: Check):
+    """The calendar has data for every year from today to NOTICE_DAYS ahead (a warning when not)."""
+    from .workcalendar import coming_years, missing_year_notice
+
+    today, calendar = kb.today(), kb.calendar()
+    sources = {year: calendar.source(year) for year in coming_years(today)}
+    for year, source in sources.items():
+        if source == "missing":
+            check.add(missing_year_notice(year, today), warning=True)
+    check.summary = "，".join(f"{y} 年取自 {s}" if s != "missing" else f"{y} 年缺少数据" for y, s in sources.items())
+
+
+CHECKS = (check_database, check_git, check_change_requests, check_flags, check_index, check_content, check_calendar)
 
 
 def run(kb) -> Report:
@@ -241,19 +310,39 @@ def run(kb) -> Report:
 
 
 def repair(kb) -> Report:
-    """Reconcile the branches, rebuild the index and recompute the flags; then check everything again."""
+    """Reconcile the branches, rebuild the index and recompute the flags; then check everything again.
+
+    The report's ``repairs`` say what was done, its ``needless`` which repairs found nothing to do; damage
+    that stops the repairs is its ``repair_failed``, and the checks still run."""
+    done, needless, failed = [], [], ""
+    try:
+        _repair(kb, done, needless)
+    except Exception as e:  # noqa: BLE001 - damage stopping a repair is reported with the checks
+        failed = damage(e)
+    report = run(kb)
+    report.repairs, report.needless, report.repair_failed = done, needless, failed
+    return report
+
+
+def _repair(kb, done: list[str], needless: list[str]):
     from .review.reverify import flags_from_history, reset_flags
 
-    done = []
-    before = len(kb.review.list())
+    before = {cr.id: (cr.head, cr.state) for cr in kb.review.list()}
     kb.review.sync()
-    adopted = len(kb.review.list()) - before
-    done.append("登记 git 推送的分支与中断的发布" + (f"（新登记 {adopted} 个变更请求）" if adopted else ""))
+    after = {cr.id: (cr.head, cr.state) for cr in kb.review.list()}
+    adopted = len(after.keys() - before.keys())
+    updated = sum(after[i][0] != head for i, (head, _state) in before.items() if i in after)
+    settled = sum(state == "publishing" and after[i][1] != state for i, (_head, state) in before.items() if i in after)
+    counts = [f"{what} {n} 个" for what, n in (("新登记变更请求", adopted), ("登记推送的更新", updated),
+                                                 ("处理中断的发布", settled)) if n]
+    if counts:
+        done.append(f"登记 git 推送的分支与中断的发布（{'，'.join(counts)}）")
+    else:
+        needless.append("没有用 git 推送而未登记的分支或更新，也没有中断的发布")
     stats = kb.reindex(rebuild=True)
     done.append(f"重建检索索引（对应提交 {stats['commit'][:10]}，用时 {stats['seconds']} 秒）")
     added, removed = reset_flags(kb, flags_from_history(kb))
-    done.append(f"按主干历史重新计算待核标记（补上 {len(added)} 个，清除 {len(removed)} 个）")
-    report = run(kb)
-    report.repairs = done
-    return report
-
+    if added or removed:
+        done.append(f"按主干历史重新计算待核标记（补上 {len(added)} 个，清除 {len(removed)} 个）")
+    else:
+        needless.append("待核标记与主干历史一致")

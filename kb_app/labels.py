@@ -97,6 +97,7 @@ TASK_KIND_LABELS = {
     "report": "纠错", "expiring": "即将到期", "review_due": "到期复核", "unhelpful": "多次无帮助",
     "zero_result": "缺失的答复", "basis_changed": FLAG_LABEL, "invalid": STATUS_LABELS["invalid"],
     "suggested_question": "建议新增问法", "reference": "提到的答复打不开", "inconsistent_fact": "与其他单位说法不一致",
+    "calendar": "工作日历缺少年份",
 }
 #: States of a maintenance task.
 TASK_STATE_LABELS = {"open": "待处理", "closed": "已完成", "dismissed": "已驳回"}

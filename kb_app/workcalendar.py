@@ -30,6 +30,12 @@ from .content.model import as_date
 
 END_OF_DAY = dt.time(23, 59, 59)
 MAX_WORKDAYS = 366
+#: How many days ahead a year without data is announced (``kb doctor`` warns, the hotline center gets a
+#: task): the State Council publishes the next year's arrangement in October or November, so there is
+#: time to add it before deadlines run into the year.
+NOTICE_DAYS = 45
+#: The first words of every message about a year without data.
+MISSING = "工作日历缺少 {year} 年的数据（regulations/calendar.yaml 和 chinesecalendar 包都没有）"
 
 
 class CalendarMissing(KbError):
@@ -38,9 +44,29 @@ class CalendarMissing(KbError):
     def __init__(self, year: int):
         self.year = year
         super().__init__(
-            f"工作日历缺少 {year} 年的数据（regulations/calendar.yaml 和 chinesecalendar 包都没有），"
-            f"无法按工作日计算期限：请在 regulations/calendar.yaml 的 years 下增加 {year} 年的"
-            f"法定节假日（holidays）和调休上班日（workdays），依据国务院办公厅当年的节假日安排通知。")
+            MISSING.format(year=year) + f"，无法按工作日计算期限：请在 regulations/calendar.yaml 的 years 下"
+            f"增加 {year} 年的法定节假日（holidays）和调休上班日（workdays），依据国务院办公厅当年的节假日安排通知。")
+
+
+def coming_years(today: dt.date) -> range:
+    """The years from today's to that of :data:`NOTICE_DAYS` days ahead: the calendar must have them."""
+    return range(today.year, (today + dt.timedelta(days=NOTICE_DAYS)).year + 1)
+
+
+def missing_years(calendar: "WorkCalendar", today: dt.date) -> list[int]:
+    """The coming years (:func:`coming_years`) the calendar has no data for."""
+    return [year for year in coming_years(today) if calendar.source(year) == "missing"]
+
+
+def missing_year_notice(year: int, today: dt.date) -> str:
+    """What a year without data will break from when, and exactly how to add it."""
+    days = (dt.date(year, 1, 1) - today).days
+    when = f"还有 {days} 天进入 {year} 年，按工作日计算、期限跨入该年的派单" if days > 0 else "按工作日计算的派单"
+    return (MISSING.format(year=year) + f"：{when}和维护任务将算不出期限。国务院办公厅公布 {year} 年部分节假日安排后，"
+            f"请通过变更请求在 regulations/calendar.yaml 的 years 下增加“{year}:”，holidays 逐日列出每个放假日"
+            f"（含放假期间的周六、周日），workdays 逐日列出调休上班的周六、周日，每天一行，"
+            f"如“- {{date: {year}-MM-DD, name: 节日名称}}”，并在 source 中写明通知的文号；"
+            f"或者把 chinesecalendar 包升级到含 {year} 年数据的版本。")
 
 
 class UnknownTier(KbError):

@@ -1,6 +1,11 @@
 """kb doctor: finds what is out of step or damaged, and --repair fixes what can be derived."""
 
+import datetime as dt
+import os
+import random
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -8,8 +13,9 @@ from whoosh.filedb.filestore import FileStorage
 
 from kb_app.review import reverify
 from kb_app.cli import cli
+from kb_app.workcalendar import NOTICE_DAYS
 
-from .conftest import TODAY, commit_all, git
+from .conftest import PROJECT, TODAY, commit_all, git
 from .review_helpers import HRSS, PASSWORD, edited, make_users
 from .review.test_reverify import publish_all, regulation_cr
 
@@ -37,11 +43,11 @@ def segment(kb, audience):
 def test_a_healthy_knowledge_base(indexed):
     report = indexed.doctor()
     assert report.ok, report.findings
-    names = ["database", "git", "change_requests", "flags", "index", "content"]
+    names = ["database", "git", "change_requests", "flags", "index", "content", "calendar"]
     assert [c.name for c in report.checks] == names
     result = run(indexed)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "检查完毕：未发现问题。"
+    assert result.output.splitlines()[-1] == "检查完毕：未发现问题，有 1 个提醒（见上）。"   # 2027 is 40 days ahead
     assert "检索索引：对应提交" in result.output
     assert "坐席 205 篇——正常" in result.output
 
@@ -60,8 +66,12 @@ def test_a_truncated_index_segment_is_found_and_repaired(indexed):
     assert "（kb doctor --repair 可修复）" in result.output
     result = run(kb, "--repair")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("已修复：登记 git 推送的分支与中断的发布\n已修复：重建检索索引（对应提交 ")
-    assert result.output.splitlines()[-1] == "检查完毕：未发现问题。"
+    lines = result.output.splitlines()
+    assert lines[0].startswith("已修复：重建检索索引（对应提交 ")
+    assert lines[1:3] == ["无需修复：没有用 git 推送而未登记的分支或更新，也没有中断的发布",
+                          "无需修复：待核标记与主干历史一致"]
+    assert "登记 git 推送的分支" not in result.output
+    assert lines[-1] == "检查完毕：未发现问题，有 1 个提醒（见上）。"
     assert [h.id for h in kb.search("居住证").hits] == expected
 
 
@@ -127,7 +137,7 @@ def test_change_requests_against_branches(indexed):
         "分支 cr/77 没有对应的变更请求记录（用 git 推送，尚未登记）": True,
     }
     report = kb.doctor(repair=True)
-    assert "登记 git 推送的分支与中断的发布（新登记 1 个变更请求）" in report.repairs
+    assert "登记 git 推送的分支与中断的发布（新登记变更请求 1 个，登记推送的更新 1 个）" in report.repairs
     assert [f.message for f in findings(report, "change_requests")] == [lost]
     assert not report.ok
     assert kb.review.get(two.id).head == kb.store.rev("cr/77")
@@ -146,3 +156,120 @@ def test_invalid_content_on_main_is_reported_not_repaired(indexed):
     assert findings(report, "index") == []
     result = run(kb)
     assert result.exit_code == 1 and "主干上的文件：" in result.output
+
+
+CHECK_TITLES = ["流程数据库：", "内容仓库：", "变更请求与 cr/* 分支：", "“依据已变更，待核”标记：", "检索索引：", "主干上的文件：",
+                "工作日历："]
+
+
+def check_lines(output):
+    """The first line of each check, in order: every check ran."""
+    lines = [ln for ln in output.splitlines() if any(ln.startswith(t) for t in CHECK_TITLES)]
+    assert [next(t for t in CHECK_TITLES if ln.startswith(t)) for ln in lines] == CHECK_TITLES, output
+    return lines
+
+
+def damaged_object(kb):
+    """Pack the repository and write garbage into the middle of one of main's blobs in the pack; the blob."""
+    root = kb.settings.root
+    git(root, "gc", "-q")
+    [idx] = (root / ".git" / "objects" / "pack").glob("*.idx")
+    index = subprocess.run(["git", "show-index"], input=idx.read_bytes(), capture_output=True, check=True).stdout
+    objects = {sha.decode(): int(offset) for offset, sha, *_ in map(bytes.split, index.splitlines())}
+    blob = kb.store.ls_tree(kb.store.head())[HRSS]
+    at = objects[blob]
+    end = min(o for o in objects.values() if o > at)
+    with open(idx.with_suffix(".pack"), "r+b") as fh:
+        fh.seek((at + end) // 2)
+        fh.write(random.Random(1).randbytes(min(64, (end - at) // 3)))
+    return blob
+
+
+def run_afresh(kb, *args):
+    """``kb doctor`` in a process of its own, as an operator runs it: no blob or entry read before."""
+    env = {**os.environ, "KB_TODAY": TODAY, "PYTHONPATH": str(PROJECT)}
+    return subprocess.run([sys.executable, "-m", "kb_app", "doctor", "--root", str(kb.settings.root),
+                           "--data-dir", str(kb.settings.data_path), *args], env=env, capture_output=True, text=True)
+
+
+def test_a_damaged_pack_is_reported_and_the_other_checks_still_run(indexed):
+    kb = indexed
+    blob = damaged_object(kb)
+    [damage] = findings(kb.doctor(), "git")
+    assert damage.message.startswith("git 仓库的对象缺失或损坏（git fsck：")
+    assert damage.message.endswith("）：请停止应用，用 kb restore 从最近的备份恢复，或从其他副本取回缺少的对象。")
+    result = run_afresh(kb)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == "发现 4 个问题。\n"
+    lines = check_lines(result.stdout)
+    assert lines[1] == "内容仓库：对象缺失或损坏——1 个问题"
+    assert [lines[i] for i in (4, 5)] == ["检索索引：检查未能完成——1 个问题", "主干上的文件：检查未能完成——1 个问题"]
+    assert lines[0].endswith("——正常") and lines[2].endswith("——正常")
+    unreadable = [ln for ln in result.stdout.splitlines() if ln.startswith(f"  - 内容仓库中的 git 对象 {blob[:10]} 无法读取（")]
+    assert len(unreadable) == 3                                  # the index, the files and the calendar
+    assert unreadable[0].endswith("）：仓库已损坏或不完整，请停止应用，用 kb restore 从最近的备份恢复。")
+
+
+def test_a_damaged_pack_stops_the_repairs_but_not_the_checks(indexed):
+    kb = indexed
+    blob = damaged_object(kb)
+    result = run_afresh(kb, "--repair")
+    assert result.returncode == 1, result.stderr
+    assert f"\n未能修复：内容仓库中的 git 对象 {blob[:10]} 无法读取（" in result.stdout
+    check_lines(result.stdout)
+
+
+@pytest.mark.parametrize("where,reason", [(1 / 3, "database disk image is malformed"), (0, "file is not a database")])
+def test_a_damaged_database_is_reported_and_the_other_checks_still_run(indexed, where, reason):
+    kb = indexed
+    kb.db().conn.close()                        # the database exists, with every table
+    path = kb.settings.db_path
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:
+        fh.seek(int(size * where))
+        fh.write(random.Random(2).randbytes(size // 3))
+    damaged = f"流程数据库损坏（{reason}）：请停止应用，用 kb restore 从最近的备份恢复。"
+    report = kb.doctor()
+    assert [f.message for f in findings(report, "database")] == [damaged]
+    assert findings(report, "git") == [] and findings(report, "index") == [] and findings(report, "content") == []
+    result = run(kb)
+    assert result.exit_code == 1
+    assert f"  - {damaged}" in result.output
+    lines = check_lines(result.output)
+    assert lines[0].startswith("流程数据库：") and lines[0].endswith("——1 个问题")
+    assert lines[5].endswith("校验通过——正常")
+    result = run(kb, "--repair")
+    assert result.exit_code == 1 and f"  - {damaged}" in result.output
+
+
+def doctor_on(kb, today):
+    return CliRunner(env={"KB_TODAY": today}).invoke(
+        cli, ["doctor", "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)])
+
+
+def test_a_year_the_calendar_lacks_is_a_warning_weeks_ahead(indexed):
+    result = doctor_on(indexed, "2026-12-05")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index("工作日历：2026 年取自 calendar.yaml，2027 年缺少数据——1 个提醒")
+    assert lines[at + 1] == (
+        "  - 提醒：工作日历缺少 2027 年的数据（regulations/calendar.yaml 和 chinesecalendar 包都没有）："
+        "还有 27 天进入 2027 年，按工作日计算、期限跨入该年的派单和维护任务将算不出期限。"
+        "国务院办公厅公布 2027 年部分节假日安排后，请通过变更请求在 regulations/calendar.yaml 的 years 下增加“2027:”，"
+        "holidays 逐日列出每个放假日（含放假期间的周六、周日），workdays 逐日列出调休上班的周六、周日，每天一行，"
+        "如“- {date: 2027-MM-DD, name: 节日名称}”，并在 source 中写明通知的文号；"
+        "或者把 chinesecalendar 包升级到含 2027 年数据的版本。")
+    assert lines[-1] == "检查完毕：未发现问题，有 1 个提醒（见上）。"
+
+
+def test_no_warning_while_the_next_year_is_far(indexed):
+    result = doctor_on(indexed, "2026-06-01")
+    assert result.exit_code == 0, result.output
+    assert "工作日历：2026 年取自 calendar.yaml——正常" in result.output.splitlines()
+    assert result.output.splitlines()[-1] == "检查完毕：未发现问题。"
+
+
+def test_the_warning_begins_notice_days_before_the_year(indexed):
+    first = dt.date(2027, 1, 1) - dt.timedelta(days=NOTICE_DAYS)
+    assert "——1 个提醒" in doctor_on(indexed, first.isoformat()).output
+    assert "提醒" not in doctor_on(indexed, (first - dt.timedelta(days=1)).isoformat()).output

@@ -170,15 +170,17 @@ class Workers(Multiprocess):
             self.processes[slot] = self._start(slot)
 
 
-def run(kb, host: str, port: int, workers: int, log_level: str = "warning"):
-    """Serve until interrupted (blocks)."""
+def run(kb, host: str, port: int, workers: int, log_level: str = "warning", ready=lambda: None):
+    """Serve until interrupted (blocks); ``ready()`` is called once the port is bound (a port in use
+    raises KbError before it)."""
     import uvicorn
 
+    sockets = worker_sockets(host, port, workers)
+    ready()
     export_settings(kb.settings)
     # glibc gives every thread that allocates an arena of its own; two per worker hold the same data
     # in ~60 MB less at 50,000 entries (read by each worker's allocator as it starts).
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-    sockets = worker_sockets(host, port, workers)
     config = uvicorn.Config("kb_app.web.app:app_from_environment", factory=True, host=host, port=port,
                             workers=workers, log_level=log_level, access_log=False, proxy_headers=True,
                             forwarded_allow_ips=kb.settings.trusted_proxies, server_header=False,

@@ -242,16 +242,16 @@ def test_named_reads_of_main_line_times_and_deleted_files(kb):
     assert store.last_published(entry.path) == dt.datetime.fromisoformat(date)
     assert store.deleted_paths("entries/*.md") == [entry.path]
     assert kb.entry_path(entry.id) == entry.path                  # found again through the deletion
-    assert store.missing_objects() == []
+    assert store.damaged_objects() == []
 
 
-def test_missing_objects_are_reported(kb, sample_root):
+def test_missing_or_damaged_objects_are_reported(kb, sample_root):
     store = kb.store
     blob = store.ls_tree(store.head())[a_policy(store).path]
     obj = sample_root / ".git" / "objects" / blob[:2] / blob[2:]
     assert obj.exists()                                           # a fresh repository keeps loose objects
     obj.unlink()
-    assert store.missing_objects() != []
+    assert store.damaged_objects() != []
 
 
 def test_blob_cache_is_bounded_in_bytes(kb, monkeypatch):

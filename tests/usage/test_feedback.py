@@ -329,3 +329,34 @@ def test_refresh_generates_the_tasks_at_most_every_few_minutes_of_a_day(kb, samp
     assert kb.feedback.refresh() is None              # fresh: nothing is generated again
     [new] = kb.feedback.refresh(max_age=0)            # stale: the new entry's task
     assert kb.feedback.task(new).entry == "t-expiring"
+
+
+def calendar_tasks(kb):
+    return [t for t in kb.feedback.list_tasks(state=None) if t.kind == "calendar"]
+
+
+def test_a_year_the_calendar_lacks_becomes_one_task_for_the_hotline_center_weeks_ahead(sample_root, tmp_path):
+    kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d", today="2026-12-05"))
+    kb.feedback.generate_tasks()
+    [task] = calendar_tasks(kb)
+    assert (task.unit, task.entry, task.heading) == ("hotline-center", "", "工作日历缺少年份：2027 年")
+    assert task.detail.startswith("工作日历缺少 2027 年的数据（regulations/calendar.yaml 和 chinesecalendar 包都没有）："
+                                  "还有 27 天进入 2027 年")
+    assert "在 regulations/calendar.yaml 的 years 下增加“2027:”" in task.detail
+    assert "如“- {date: 2027-MM-DD, name: 节日名称}”" in task.detail
+    assert kb.feedback.generate_tasks() == []                            # once, not on every run
+    later = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d", today="2026-12-20"))
+    later.feedback.generate_tasks()                                      # later, with fewer days left
+    assert len(calendar_tasks(later)) == 1
+    path = sample_root / "regulations" / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  2027:\n    holidays: []\n    workdays: []\n", encoding="utf-8")
+    commit_all(sample_root, "增加 2027 年（测试用的空数据）")
+    later.feedback.generate_tasks()
+    [task] = calendar_tasks(later)
+    assert task.state == "closed" and task.close_reason == "工作日历已有该年的数据。"
+
+
+def test_no_calendar_task_while_the_next_year_is_far(sample_root, tmp_path):
+    kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d", today="2026-06-01"))
+    kb.feedback.generate_tasks()
+    assert calendar_tasks(kb) == []

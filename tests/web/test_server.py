@@ -63,6 +63,23 @@ def test_a_port_in_use_is_refused_in_chinese():
             server.worker_sockets("127.0.0.1", port, 2)
 
 
+def test_kb_web_on_a_port_in_use_says_so_and_not_that_it_started(web_kb):
+    from click.testing import CliRunner
+
+    from kb_app.cli import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner(env={"KB_TODAY": TODAY}).invoke(
+            cli, ["web", "--root", str(web_kb.settings.root), "--data-dir", str(web_kb.settings.data_path),
+                  "--port", str(port), "--workers", "2"])
+    assert result.exit_code == 1
+    assert "已启动" not in result.output
+    assert result.output.splitlines()[-1].startswith(f"错误：无法监听 127.0.0.1:{port}（")
+
+
 def health(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:

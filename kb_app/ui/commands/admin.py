@@ -304,16 +304,20 @@ def doctor(kb, repair):
     report = kb.doctor(repair=repair)
     for line in report.repairs:
         click.echo(f"已修复：{line}")
+    for line in report.needless:
+        click.echo(f"无需修复：{line}")
+    if report.repair_failed:
+        click.echo(f"未能修复：{report.repair_failed}")
     for check in report.checks:
-        state = f"{len(check.findings)} 个问题" if check.findings else "正常"
-        click.echo(f"{check.title}：{check.summary}——{state}")
+        counts = [f"{n} 个{what}" for what, n in (("问题", len(check.problems)), ("提醒", len(check.warnings))) if n]
+        click.echo(f"{check.title}：{check.summary}——{'，'.join(counts) or '正常'}")
         for f in check.findings:
             hint = "（kb doctor --repair 可修复）" if f.repairable and not repair else ""
-            click.echo(f"  - {f.message}{hint}")
+            click.echo(f"  - {'提醒：' if f.warning else ''}{f.message}{hint}")
     if not report.ok:
         click.echo(f"发现 {len(report.findings)} 个问题。", err=True)
         sys.exit(1)
-    click.echo("检查完毕：未发现问题。")
+    click.echo("检查完毕：未发现问题" + (f"，有 {len(report.warnings)} 个提醒（见上）。" if report.warnings else "。"))
 
 
 # -- the public site and API (kb web, kb apikey) ------------------------------------------------
@@ -353,9 +357,8 @@ def web(root, data_dir, config_file, host, port, workers, follow, primary):
         kb = open_kb(settings)
         stats = server.prepare(kb, echo=lambda m: click.echo(m, err=True))
         role = f"只读副本，跟随 {follow}" if follow else "主节点"
-        click.echo(f"公众网站与 API 已启动：http://{host}:{port}（{role}，{workers} 个工作进程，"
-                   f"索引提交 {stats['commit'][:10]}）")
-        server.run(kb, host, port, workers)
+        server.run(kb, host, port, workers, ready=lambda: click.echo(
+            f"公众网站与 API 已启动：http://{host}:{port}（{role}，{workers} 个工作进程，索引提交 {stats['commit'][:10]}）"))
 
 
 @cli.group()
