@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import html
 import json
 import re
 
@@ -286,3 +287,23 @@ def test_few_tasks_are_figures_not_a_chart(app_env):
     for unit in ("city-housing", "city-public-security"):
         day.feedback.open_task(unit, "review_due", "", "复核", source=f"t-{unit}")
     assert task_chart(open_page(ADMIN))
+
+
+def hrefs(at) -> dict[str, str]:
+    """The address of every link in the page's tables, by its text."""
+    return {html.unescape(label): html.unescape(href) for h in at.get("html")
+            for href, label in re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', h.proto.body)}
+
+
+def test_an_article_in_the_tables_opens_on_the_article_page(app_env):
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    pk = day.feedback.log_search("打热线骂接线员会怎么样", "agent", 3, username="a1")
+    day.feedback.log_open("beijing-2021/20", pk, audience="agent", username="a1")
+    day.feedback.vote("beijing-2021/20", False)
+    at = open_page(ADMIN)
+    found = hrefs(at)
+    assert found["北京市接诉即办工作条例 第二十条"] == "provision?id=beijing-2021%2F20"
+    assert found["社会保障卡丢了怎么补办"] == "entry?id=sscard-reissue"
+    by_entry = ui_helpers.table_with(at, "有用率")
+    assert by_entry is not None
+

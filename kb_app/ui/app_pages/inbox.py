@@ -7,7 +7,7 @@ from kb_app.usage import suggest
 from kb_app.labels import REPORTER_LABELS as REPORTERS, SELECT_PLACEHOLDER
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link, review_link
+from kb_app.ui.links import entry_link, public_answer_link, review_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
 from kb_app.ui.tables import show_table, when
@@ -40,6 +40,8 @@ def show_task(kb, snap, t, report, pending):
                      query_params={"entry": entry.id, "task": t.id})
         entry_link(entry.id, "查看条目", container=c2)
         public_answer_link(kb, entry, container=c2)
+    elif t.kind != suggest.KIND and snap.find_article(t.entry) is not None:
+        entry_link(t.entry, snap.title_of(t.entry))    # a suggestion shows its article by itself
     elif not t.entry:
         st.page_link(editor, label="新建答复口径", icon=":material/add:", query_params={"new": "policy", "task": t.id})
     if entry is not None or not t.entry:
@@ -89,8 +91,7 @@ def show_suggestion(kb, t, pending):
     st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入{where}：{data['evidence']} 次检索用这个问法"
                 f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
     if article is not None:
-        st.page_link(ARTICLE_PAGE, label=snap.title_of(article.id), icon=":material/gavel:",
-                     query_params={"id": article.id})
+        entry_link(article.id, snap.title_of(article.id))
     if t.state != "open":
         return
     who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"

@@ -13,9 +13,9 @@ from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
 from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link, review_link
+from kb_app.ui.links import entry_cell, entry_link, review_link
 from kb_app.ui.resources import get_kb
-from kb_app.ui.tables import Link, show_table
+from kb_app.ui.tables import show_table
 
 st.title("统计分析")
 user = st.session_state.get("user")
@@ -51,7 +51,7 @@ def labelled(rows, key, sections=SECTIONS):
     for r in rows:
         row = {label: r.get(k) for k, label in columns.items()}
         if "title" in columns and r.get("entry"):
-            row[columns["title"]] = Link(str(r.get("title") or r["entry"]), "entry", {"id": r["entry"]})
+            row[columns["title"]] = entry_cell(r["entry"], str(r.get("title") or r["entry"]))
         out.append(row)
     return out
 
