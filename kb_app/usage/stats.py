@@ -5,6 +5,10 @@ today) and, when ``unit`` is given, limited to that unit: its entries' views, vo
 searches of the questions that opened one of its entries (on the public site as well, where the opening
 is logged apart from the search), and the change requests written by it.
 
+Votes on a regulation article count in the per-entry table (marked 条例条文) and the totals, not in the
+per-unit helpfulness: an article's 没帮助 says the search picked the wrong article (README), not that
+the center answered badly.
+
 The direct-answer rate (直接答复率) is the share of requests taken in the agent console that were
 settled from the knowledge base (outcome 直接答复) among the requests the hotline handles — those
 answered or dispatched — per day and per topic (the first category of the answer or catalogue entry
@@ -30,7 +34,7 @@ import datetime as dt
 import statistics
 
 from ..export import csv_text
-from ..labels import TASK_STATE_LABELS
+from ..labels import KIND_LABELS, TASK_STATE_LABELS
 
 #: Column labels, in display order, of every section.
 SECTIONS = {
@@ -38,8 +42,10 @@ SECTIONS = {
     "top_queries": ("热门查询", {"query": "查询内容", "searches": "次数", "zero": "无结果次数", "opened": "打开条目次数"}),
     "zero_result_queries": ("无结果或结果无关的查询", {"query": "查询内容", "searches": "次数", "zero": "无结果次数",
                                                "weak": "结果无关次数", "last": "最近一次"}),
-    "most_viewed": ("浏览最多的条目", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "views": "浏览次数"}),
-    "helpfulness_by_entry": ("条目有用率", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "helpful": "有帮助",
+    "most_viewed": ("浏览最多的条目", {"entry": "条目编号", "title": "标题", "kind": "类型", "unit_name": "单位",
+                                   "views": "浏览次数"}),
+    "helpfulness_by_entry": ("条目有用率", {"entry": "条目编号", "title": "标题", "kind": "类型", "unit_name": "单位",
+                                       "helpful": "有帮助",
                                        "unhelpful": "没有帮助", "rate": "有用率"}),
     "helpfulness_by_unit": ("单位有用率", {"unit": "单位编号", "unit_name": "单位", "helpful": "有帮助",
                                       "unhelpful": "没有帮助", "rate": "有用率"}),
@@ -186,6 +192,9 @@ class Stats:
                 r["unit_name"] = snap.unit_name(r["unit"]) if r["unit"] else ""
             if "entry" in r:
                 r["title"] = snap.title_of(r["entry"]) or f"{r['entry']}（已删除）"
+                entry = snap.entries.get(r["entry"])
+                kind = entry.kind if entry is not None else "article" if snap.find_article(r["entry"]) else None
+                r["kind"] = KIND_LABELS.get(kind, "")
         return rows
 
     # -- searches ------------------------------------------------------------------------------
@@ -251,10 +260,17 @@ class Stats:
         return self._names(rows)
 
     def helpfulness_by_unit(self, start=None, end=None, unit=None) -> list[dict]:
-        lo, hi = self._bounds(start, end)
-        extra, params = self._search_filter(unit)
-        rows = self._query(f"select unit, sum(helpful) as helpful, sum(1 - helpful) as unhelpful from votes "
-                           f"where at >= ? and at < ? {extra} group by unit order by unit", [lo, hi, *params])
+        """Votes on the units' entries. A regulation article's votes are left out: its 没帮助 says the search
+        picked the wrong article, not that the center (the articles' unit) answered badly; they stay in
+        :meth:`helpfulness_by_entry`, marked as articles."""
+        by_unit: dict[str, dict] = {}
+        for r in self.helpfulness_by_entry(start, end, unit):
+            if r["kind"] == KIND_LABELS["article"]:
+                continue
+            row = by_unit.setdefault(r["unit"] or "", {"unit": r["unit"] or "", "helpful": 0, "unhelpful": 0})
+            row["helpful"] += r["helpful"]
+            row["unhelpful"] += r["unhelpful"]
+        rows = [by_unit[u] for u in sorted(by_unit)]
         for r in rows:
             r["rate"] = _rate(r["helpful"], r["unhelpful"])
         return self._names(rows)
@@ -352,7 +368,7 @@ class Stats:
     def summary(self, start=None, end=None, unit=None) -> Summary:
         per_day = self.searches_per_day(start, end, unit)
         views = sum(r["views"] for r in self.most_viewed(start, end, unit, limit=10 ** 9))
-        votes = self.helpfulness_by_unit(start, end, unit)
+        votes = self.helpfulness_by_entry(start, end, unit)    # every vote, on articles too
         tasks = self.tasks_by_unit(start, end, unit)
         outcomes = self.direct_answers_per_day(start, end, unit)
         lo, hi = self._bounds(start, end)

@@ -307,3 +307,16 @@ def test_an_article_in_the_tables_opens_on_the_article_page(app_env):
     by_entry = ui_helpers.table_with(at, "有用率")
     assert by_entry is not None
 
+
+def test_a_vote_on_an_article_is_no_units_helpfulness(app_env):
+    """没帮助 on an article says the search picked the wrong article, not that the center answered badly."""
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    day.feedback.vote("beijing-2021/20", False)
+    at = open_page(ADMIN)
+    per_unit = next(t for t in ui_helpers.tables(at) if t and "有用率" in t[0] and "标题" not in t[0])
+    assert [r["单位"] for r in per_unit] == ["示例市人力资源和社会保障局"]
+    per_entry = next(t for t in ui_helpers.tables(at) if t and "有用率" in t[0] and "标题" in t[0])
+    assert {r["标题"]: r["类型"] for r in per_entry} == {"北京市接诉即办工作条例 第二十条": "条例条文",
+                                                       "社会保障卡丢了怎么补办": "答复口径"}
+    assert any("条文的“没有帮助”" in c.value for c in at.caption)
+    assert at.metric[3].value == "0 / 2"      # every vote is still counted above

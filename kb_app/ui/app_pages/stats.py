@@ -151,6 +151,8 @@ with show_errors():
     show_table(labelled(viewed, "most_viewed"), empty="没有浏览记录。")
 
     st.subheader("有用率")
+    st.caption("单位有用率只计各单位答复口径和派单目录条目的评价；条例条文的“没有帮助”只说明检索找错了条，"
+               "不算作哪个单位答得不好，所以不计入单位有用率，只列在条目有用率中（类型为“条例条文”）。")
     by_unit = report["helpfulness_by_unit"]
     charts.count_bars({"有帮助": {r["unit_name"]: r["helpful"] for r in by_unit},
                        "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, "评价数", horizontal=True,
