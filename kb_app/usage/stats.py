@@ -10,11 +10,13 @@ per-unit helpfulness: an article's 没帮助 says the search picked the wrong ar
 the center answered badly.
 
 The direct-answer rate (直接答复率) is the share of requests taken in the agent console that were
-settled from the knowledge base (outcome 直接答复) among the requests the hotline handles — those
-answered or dispatched — per day and per topic (the first category of the answer or catalogue entry
-used). Calls transferred to an emergency line are counted (under 紧急转接) but are no request the
-hotline could have answered (条例第十一条: transferred at once, not taken in), so they leave the rate
-alone. For a unit it counts the requests settled with its answers or dispatched to it.
+settled from the knowledge base (outcome 直接答复) among the requests the hotline handles (受理诉求 =
+直接答复 + 派单), per day and per topic (the first category of the answer or catalogue entry used:
+answers and the catalogue have categories of their own, 社保 beside 劳动和社会保障, with no mapping
+between them in the content, so one field may take two rows). Calls transferred to an emergency line
+are counted apart (a column of their own, the topic 紧急转接) but are no request the hotline could
+have answered (条例第十一条: transferred at once, not taken in), so they are neither among the
+requests nor in the rate. For a unit it counts the requests settled with its answers or dispatched to it.
 
 Emergency hints (the center's only): of the calls agents transferred to an emergency line, how many
 the console had flagged (紧急 or 疑似紧急) and how many it missed, with the missed calls' masked words,
@@ -36,6 +38,11 @@ import statistics
 from ..export import csv_text
 from ..labels import KIND_LABELS, TASK_STATE_LABELS
 
+#: The figures of the request outcomes: 受理诉求 is 直接答复 + 派单 (the rate's denominator); the calls
+#: transferred to an emergency line are counted apart, as no request the hotline took in.
+OUTCOME_COLUMNS = {"requests": "受理诉求（直接答复+派单）", "direct": "直接答复", "dispatched": "派单",
+                   "rate": "直接答复率", "transferred": "转接紧急专线（不计入受理）"}
+
 #: Column labels, in display order, of every section.
 SECTIONS = {
     "searches_per_day": ("每日查询量", {"day": "日期", "searches": "查询次数", "zero": "无结果次数"}),
@@ -52,10 +59,8 @@ SECTIONS = {
     "tasks_by_unit": ("维护任务", {"unit": "单位编号", "unit_name": "单位", "open": TASK_STATE_LABELS["open"],
                                 "overdue": "已超期", "closed": TASK_STATE_LABELS["closed"],
                                 "dismissed": TASK_STATE_LABELS["dismissed"]}),
-    "direct_answers_per_day": ("每日直接答复率", {"day": "日期", "requests": "受理诉求", "direct": "直接答复",
-                                            "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
-    "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", "requests": "受理诉求", "direct": "直接答复",
-                                               "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
+    "direct_answers_per_day": ("每日直接答复率", {"day": "日期", **OUTCOME_COLUMNS}),
+    "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", **OUTCOME_COLUMNS}),
     "emergency_hints": ("紧急情况提示", {"line": "专线", "transferred": "坐席转接", "hinted": "其中有提示",
                                      "missed": "转接但未提示", "dismissed": "提示后判断不是紧急",
                                      "recall": "提示命中率"}),
@@ -101,6 +106,7 @@ class Summary:
     unhelpful: int
     open_tasks: int
     overdue_tasks: int
+    #: Requests the hotline itself answered or dispatched (calls transferred to an emergency line are not).
     requests: int = 0
     direct: int = 0
     #: Searches whose results are about none of what they name (SearchResults.weak): no answer either.
@@ -115,18 +121,13 @@ class Summary:
         """Searches that found nothing or only results unrelated to what they asked, of all searches."""
         return (self.zero + self.weak) / self.searches if self.searches else 0.0
 
-    #: Of the requests, the calls transferred to an emergency line.
+    #: Calls transferred to an emergency line: counted apart, not among the requests.
     transferred: int = 0
 
     @property
-    def handled(self) -> int:
-        """Requests the hotline itself answered or dispatched (not transferred to an emergency line)."""
-        return self.requests - self.transferred
-
-    @property
     def direct_rate(self) -> float:
-        """Requests settled from the knowledge base, of those the hotline handled (see ``handled``)."""
-        return _direct_rate(self.direct, self.handled) or 0.0
+        """Requests settled from the knowledge base, of those the hotline answered or dispatched."""
+        return _direct_rate(self.direct, self.requests) or 0.0
 
     def rows(self) -> list[dict]:
         return [{"item": "查询次数", "value": self.searches}, {"item": "无结果次数", "value": self.zero},
@@ -135,8 +136,9 @@ class Summary:
                 {"item": "条目浏览次数", "value": self.views},
                 {"item": "有帮助 / 没有帮助", "value": f"{self.helpful} / {self.unhelpful}"},
                 {"item": "待处理维护任务（其中超期）", "value": f"{self.open_tasks}（{self.overdue_tasks}）"},
-                {"item": "受理诉求 / 直接答复", "value": f"{self.requests} / {self.direct}"},
-                {"item": "其中转接紧急专线", "value": self.transferred},
+                {"item": "受理诉求（直接答复 + 派单）", "value": self.requests},
+                {"item": "直接答复 / 派单", "value": f"{self.direct} / {self.requests - self.direct}"},
+                {"item": "转接紧急专线（不计入受理诉求）", "value": self.transferred},
                 {"item": "直接答复率", "value": f"{self.direct_rate:.1%}"}]
 
 
@@ -281,11 +283,12 @@ class Stats:
         lo, hi = self._bounds(start, end)
         extra, params = self._search_filter(unit)
         rows = self._query(
-            f"select {key}, count(*) as requests, sum(outcome = 'direct_answer') as direct, "
+            f"select {key}, sum(outcome in ('direct_answer', 'dispatch')) as requests, "
+            f"sum(outcome = 'direct_answer') as direct, "
             f"sum(outcome = 'dispatch') as dispatched, sum(outcome = 'transfer') as transferred "
             f"from request_outcomes where at >= ? and at < ? {extra} group by 1 order by 1", [lo, hi, *params])
         for r in rows:
-            r["rate"] = _direct_rate(r["direct"], r["requests"] - r["transferred"])
+            r["rate"] = _direct_rate(r["direct"], r["requests"])
         return rows
 
     def direct_answers_per_day(self, start=None, end=None, unit=None) -> list[dict]:
@@ -295,7 +298,7 @@ class Stats:
     def direct_answers_by_topic(self, start=None, end=None, unit=None) -> list[dict]:
         """Requests and how they ended, per topic, with the direct-answer rate (highest volume first)."""
         rows = self._outcomes("coalesce(topic, '未分类') as topic", start, end, unit)
-        return sorted(rows, key=lambda r: (-r["requests"], r["topic"]))
+        return sorted(rows, key=lambda r: (-r["requests"], -r["transferred"], r["topic"]))
 
     # -- emergency hints -------------------------------------------------------------------------
 

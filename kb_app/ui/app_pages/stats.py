@@ -124,9 +124,10 @@ with show_errors():
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
     m[4].metric(f"待处理任务（超期 {summary.overdue_tasks}）", summary.open_tasks)
-    m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.handled else "—",
-                help="坐席工作台中记录了处理结果、由热线答复或派单的诉求里，用知识库答复口径直接答复的比例；"
-                     f"转接紧急专线的来电（{summary.transferred} 次）不是热线受理的诉求，不计入")
+    m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.requests else "—",
+                help=f"直接答复 {summary.direct} ÷ 受理诉求 {summary.requests}（直接答复 {summary.direct} + 派单 "
+                     f"{summary.requests - summary.direct}）；转接紧急专线的来电（{summary.transferred} 次）"
+                     "不是热线受理的诉求，另列，不计入")
     report = stats.report(start, end, unit)
 
     st.subheader(SECTIONS["searches_per_day"][0])
@@ -164,7 +165,10 @@ with show_errors():
         st.caption("所选期间没有评价记录。")
 
     st.subheader("直接答复率")
-    st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 热线直接答复或派单的诉求；转接紧急专线的来电单独计数，不计入。")
+    st.caption("坐席在派单助手中记录的处理结果。受理诉求 = 直接答复 + 派单，直接答复率 = 直接答复 ÷ 受理诉求；"
+               "转接紧急专线的来电不是热线受理的诉求，单独一列，不计入受理诉求。"
+               "主题取所用条目的第一个分类：直接答复按答复口径的分类（如“社保”），派单按派单目录条目的分类"
+               "（如“劳动和社会保障”），两套分类不一一对应，所以同一领域可能分在两行。")
     outcomes = report["direct_answers_per_day"]
     charts.daily_rates(outcomes, start, end, "rate", "直接答复率",
                        f"{start} 至 {end} 没有记录由热线答复或派单的诉求（转接紧急专线的不计入），所以没有直接答复率。")
