@@ -24,8 +24,11 @@ and the hints agents dismissed as no emergency — the intake rules learn from b
 request, as any rule does.
 
 Review turnaround is the time from a change request's submission (its first ``submit`` event, or
-its creation when it has none) to its publication, in hours, per author unit (to the thousandth: a
-review of one minute is 0.017, not 0.0). Shown to people (:func:`readable`) a duration is said as
+its creation when it has none) to its publication, in hours (to the thousandth: a review of one minute
+is 0.017, not 0.0), per unit whose entries the request changes — not its author's: the center adopting
+a suggestion for a 人社局 answer is 人社局's review. A request changing several units' entries counts for
+each of them; a change to regulations/ (the articles, the intake rules) for the center
+(``settings.center_unit``). What a request changed is read from git once per (base, head) and kept. Shown to people (:func:`readable`) a duration is said as
 they say it: 1 分钟 under an hour, 3.5 小时 up to two days, 2.5 天 beyond; the CSV keeps the hours.
 """
 
@@ -35,8 +38,10 @@ import dataclasses
 import datetime as dt
 import statistics
 
+from ..exceptions import KbError
 from ..export import csv_text
 from ..labels import KIND_LABELS, TASK_STATE_LABELS
+from ..review.policy import owners
 
 #: The figures of the request outcomes: 受理诉求 is 直接答复 + 派单 (the rate's denominator); the calls
 #: transferred to an emergency line are counted apart, as no request the hotline took in.
@@ -167,13 +172,13 @@ class Stats:
 
     def __init__(self, kb):
         self.kb = kb
+        #: The units a change request's (base, head) changes: commits never change, so read once.
+        self._changed_units: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def range(self, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
         end = end or self.kb.today()
         start = start or end - dt.timedelta(days=29)
         if start > end:
-            from ..exceptions import KbError
-
             raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
         return start, end
 
@@ -344,15 +349,39 @@ class Stats:
             f"where created >= ? and created < ? {extra} group by unit order by unit", [today, lo, hi, *params])
         return self._names(rows)
 
+    def units_changed(self, base: str | None, head: str | None) -> tuple[str, ...]:
+        """The units whose entries the commits from ``base`` to ``head`` change (owners of the files before
+        and after; regulations/ is the center's); none when git cannot tell (no commits recorded)."""
+        key = (base or "", head or "")
+        if key not in self._changed_units:
+            self._changed_units[key] = self._read_units(base, head) if head else ()
+        return self._changed_units[key]
+
+    def _read_units(self, base, head) -> tuple[str, ...]:
+        store = self.kb.store
+        try:
+            paths = store.changed_paths(base, head)
+            units = set()
+            for path, status in paths.items():
+                if path.startswith("regulations/"):
+                    units.add(self.kb.settings.center_unit)
+                    continue
+                versions = [store.read(path, base) if status != "A" and base else None,
+                            store.read(path, head) if status != "D" else None]
+                units |= owners(path, [v for v in versions if v is not None])
+        except KbError:       # commits gone (a restored copy without them): the author's unit stands in
+            return ()
+        return tuple(sorted(units))
+
     def review_turnaround(self, start=None, end=None, unit=None) -> list[dict]:
-        """Hours from submission to publication of the change requests published in the range."""
+        """Hours from submission to publication of the change requests published in the range, per unit
+        whose entries each changes (its author's unit when what it changed cannot be read)."""
         lo, hi = self._bounds(start, end)
-        extra, params = ("and cr.author_unit = ?", [unit]) if unit else ("", [])
         rows = self._query(
-            f"select cr.author_unit as unit, cr.created, cr.published, "
-            f"(select min(e.at) from cr_events e where e.cr = cr.id and e.action like 'submit%') as submitted "
-            f"from change_requests cr where cr.published is not null and cr.published >= ? and cr.published < ? "
-            f"{extra}", [lo, hi, *params])
+            "select cr.author_unit as unit, cr.base, cr.head, cr.created, cr.published, "
+            "(select min(e.at) from cr_events e where e.cr = cr.id and e.action like 'submit%') as submitted "
+            "from change_requests cr where cr.published is not null and cr.published >= ? and cr.published < ?",
+            [lo, hi])
         by_unit: dict[str, list[float]] = {}
         for r in rows:
             began = r["submitted"] or r["created"]
@@ -360,7 +389,9 @@ class Stats:
                 hours = (dt.datetime.fromisoformat(r["published"]) - dt.datetime.fromisoformat(began)).total_seconds() / 3600
             except (TypeError, ValueError):
                 continue
-            by_unit.setdefault(r["unit"] or "", []).append(max(hours, 0.0))
+            for u in self.units_changed(r["base"], r["head"]) or (r["unit"] or "",):
+                if not unit or u == unit:
+                    by_unit.setdefault(u, []).append(max(hours, 0.0))
         out = [{"unit": u, "published": len(h), "avg_hours": round(statistics.fmean(h), 3),
                 "median_hours": round(statistics.median(h), 3), "max_hours": round(max(h), 3)}
                for u, h in sorted(by_unit.items())]

@@ -197,6 +197,8 @@ with show_errors():
     show_table(labelled(tasks, "tasks_by_unit"), empty="没有维护任务。")
 
     st.subheader(SECTIONS["review_turnaround"][0])
+    st.caption("从提交审核到发布的用时，按变更所改条目的所属单位统计（不看由谁发起）：一个变更改了几个单位的条目，"
+               "各单位各计一次；条例条文和分类处置规则等 regulations/ 下的修改计入热线中心。")
     turnaround, columns = readable("review_turnaround", report["review_turnaround"])
     show_table(labelled(turnaround, "review_turnaround", {"review_turnaround": (None, columns)}),
                empty="这段时间没有发布的变更。")
