@@ -71,14 +71,25 @@ def assign_missing_answers(kb, snap):
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
     # count or a place in the list changes as searches come in and groups are assigned.
     by_query = {g["query"]: g for g in groups}
-    chosen = st.selectbox("查询组（按代表查询）", list(by_query), placeholder=SELECT_PLACEHOLDER, key="inbox_missing_group")
-    target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name,
-                          placeholder=SELECT_PLACEHOLDER, key="inbox_zero_unit")
-    if st.button("分派", key="inbox_assign"):
+    # Nothing is chosen until somebody chooses: one click must not assign the first group to the first unit.
+    chosen = st.selectbox("查询组（按代表查询）", list(by_query), index=None, placeholder=SELECT_PLACEHOLDER,
+                          key="inbox_missing_group")
+    assign, ignore = st.columns(2)
+    target = assign.selectbox("分派给", list(snap.units), index=None, format_func=snap.unit_name,
+                              placeholder=SELECT_PLACEHOLDER, key="inbox_zero_unit")
+    if assign.button("分派", key="inbox_assign", disabled=chosen is None or target is None):
         with show_errors():
             pk = suggest.assign_missing(kb, by_query[chosen], target, user)
             flash("inbox", f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
             st.rerun()  # the task joins the list above, and the group leaves this one
+    reason = ignore.text_input("忽略理由（无意义的输入、不属于热线的事等）", key="inbox_ignore_reason")
+    if ignore.button("忽略这组查询", key="inbox_ignore", disabled=chosen is None):
+        with show_errors():
+            suggest.ignore_missing(kb, by_query[chosen], reason, user)
+            flash("inbox", f"已忽略“{chosen}”这组查询：同样的问法不再列入缺失的答复。")
+            st.rerun()
+    if chosen is None:
+        st.caption("请先选择查询组，再选择承办单位分派，或填写理由后忽略。")
 
 
 def show_suggestion(kb, t, pending):
