@@ -156,6 +156,10 @@ def test_center_accepts_a_suggested_question_for_an_article(app_env):
     at.button(key=f"inbox_accept_{task_id}").click().run()
     assert not at.exception
     assert at.success[-1].value == "已发起变更请求 #1，经热线中心和法制审核人员校核后发布；发布后本任务自动完成。"
+    # Adopted: only the message and the way to the request stay, not the box and the button to adopt again.
+    assert not [b for b in at.button if b.key == f"inbox_accept_{task_id}"]
+    assert not [i for i in at.text_input if i.key == f"inbox_phrasing_{task_id}"]
+    assert ("查看变更请求 #1 的审核进度", "cr=1") in [(label, q) for label, _p, q in links(at)]
     cr = app_env.review.get(1)
     assert cr.state == "in_review" and cr.data["phrasing"] == "打热线故意夸大事实会被追责吗"
     assert "    - 打热线故意夸大事实会被追责吗" in app_env.store.read("regulations/texts/beijing-2021.md", cr.head)

@@ -108,11 +108,16 @@ def show_suggestion(kb, t, pending):
     who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"
     cr = pending.get(t.id)
     if cr is None:
-        phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
-        if not st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary"):
+        # Once adopted, the box and the button go: only what was done stays (it cannot be adopted twice).
+        form = st.empty()
+        with form.container():
+            phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
+            clicked = st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary")
+        if not clicked:
             return
         with show_errors():
             cr = suggest.accept(kb, user, t.id, phrasing)
+            form.empty()
             st.success(f"已发起变更请求 #{cr.id}，经{who}校核后发布；发布后本任务自动完成。")
         if cr is None:
             return
