@@ -12,9 +12,13 @@ from urllib.parse import quote, urlencode
 import streamlit as st
 
 from kb_app import render
+from kb_app.content.model import parse_article_id
+from kb_app.ui.tables import Link
 
 ENTRY_PAGE = "app_pages/entry.py"
 ARTICLE_PAGE = "app_pages/article.py"
+#: The addresses of those pages (kb_app.ui.navigation), for links in table cells.
+ENTRY_ADDRESS, ARTICLE_ADDRESS = "entry", "provision"
 
 
 def public_site(kb) -> str:
@@ -40,9 +44,24 @@ def public_search_url(kb, query: str = "") -> str:
     return f"{public_site(kb)}/" + (f"?{urlencode({'q': query})}" if query else "")
 
 
-def entry_link(entry_id: str, label: str, icon: str = ":material/article:", container=st):
-    """The staff view of an entry (marks, internal notes, copy text) in this app."""
-    container.page_link(ENTRY_PAGE, label=label, icon=icon, query_params={"id": entry_id})
+def is_article(doc_id) -> bool:
+    """Whether an id that statistics, tasks and votes keep beside entry ids is a regulation article's
+    (``beijing-2021/20``): it opens on the article page, not the entry page ("未找到该答复")."""
+    return parse_article_id(doc_id) is not None
+
+
+def entry_cell(doc_id: str, label: str) -> Link:
+    """A table cell opening the staff view of an entry, or of an article for an article's id."""
+    return Link(label, ARTICLE_ADDRESS if is_article(doc_id) else ENTRY_ADDRESS, {"id": doc_id})
+
+
+def entry_link(entry_id: str, label: str, icon: str | None = None, container=st):
+    """The staff view of an entry (marks, internal notes, copy text) in this app, or of a regulation
+    article for an article's id: every staff link to an entry id goes through here."""
+    article = is_article(entry_id)
+    container.page_link(ARTICLE_PAGE if article else ENTRY_PAGE, label=label,
+                        icon=icon or (":material/gavel:" if article else ":material/article:"),
+                        query_params={"id": entry_id})
 
 
 def public_answer_link(kb, entry, label: str = "公众网站上的答复", container=st) -> bool:

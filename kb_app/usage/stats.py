@@ -5,12 +5,18 @@ today) and, when ``unit`` is given, limited to that unit: its entries' views, vo
 searches of the questions that opened one of its entries (on the public site as well, where the opening
 is logged apart from the search), and the change requests written by it.
 
+Votes on a regulation article count in the per-entry table (marked 条例条文) and the totals, not in the
+per-unit helpfulness: an article's 没帮助 says the search picked the wrong article (README), not that
+the center answered badly.
+
 The direct-answer rate (直接答复率) is the share of requests taken in the agent console that were
-settled from the knowledge base (outcome 直接答复) among the requests the hotline handles — those
-answered or dispatched — per day and per topic (the first category of the answer or catalogue entry
-used). Calls transferred to an emergency line are counted (under 紧急转接) but are no request the
-hotline could have answered (条例第十一条: transferred at once, not taken in), so they leave the rate
-alone. For a unit it counts the requests settled with its answers or dispatched to it.
+settled from the knowledge base (outcome 直接答复) among the requests the hotline handles (受理诉求 =
+直接答复 + 派单), per day and per topic (the first category of the answer or catalogue entry used:
+answers and the catalogue have categories of their own, 社保 beside 劳动和社会保障, with no mapping
+between them in the content, so one field may take two rows). Calls transferred to an emergency line
+are counted apart (a column of their own, the topic 紧急转接) but are no request the hotline could
+have answered (条例第十一条: transferred at once, not taken in), so they are neither among the
+requests nor in the rate. For a unit it counts the requests settled with its answers or dispatched to it.
 
 Emergency hints (the center's only): of the calls agents transferred to an emergency line, how many
 the console had flagged (紧急 or 疑似紧急) and how many it missed, with the missed calls' masked words,
@@ -18,8 +24,11 @@ and the hints agents dismissed as no emergency — the intake rules learn from b
 request, as any rule does.
 
 Review turnaround is the time from a change request's submission (its first ``submit`` event, or
-its creation when it has none) to its publication, in hours, per author unit (to the thousandth: a
-review of one minute is 0.017, not 0.0). Shown to people (:func:`readable`) a duration is said as
+its creation when it has none) to its publication, in hours (to the thousandth: a review of one minute
+is 0.017, not 0.0), per unit whose entries the request changes — not its author's: the center adopting
+a suggestion for a 人社局 answer is 人社局's review. A request changing several units' entries counts for
+each of them; a change to regulations/ (the articles, the intake rules) for the center
+(``settings.center_unit``). What a request changed is read from git once per (base, head) and kept. Shown to people (:func:`readable`) a duration is said as
 they say it: 1 分钟 under an hour, 3.5 小时 up to two days, 2.5 天 beyond; the CSV keeps the hours.
 """
 
@@ -29,8 +38,15 @@ import dataclasses
 import datetime as dt
 import statistics
 
+from ..exceptions import KbError
 from ..export import csv_text
-from ..labels import TASK_STATE_LABELS
+from ..labels import KIND_LABELS, TASK_STATE_LABELS
+from ..review.policy import owners
+
+#: The figures of the request outcomes: 受理诉求 is 直接答复 + 派单 (the rate's denominator); the calls
+#: transferred to an emergency line are counted apart, as no request the hotline took in.
+OUTCOME_COLUMNS = {"requests": "受理诉求（直接答复+派单）", "direct": "直接答复", "dispatched": "派单",
+                   "rate": "直接答复率", "transferred": "转接紧急专线（不计入受理）"}
 
 #: Column labels, in display order, of every section.
 SECTIONS = {
@@ -38,18 +54,18 @@ SECTIONS = {
     "top_queries": ("热门查询", {"query": "查询内容", "searches": "次数", "zero": "无结果次数", "opened": "打开条目次数"}),
     "zero_result_queries": ("无结果或结果无关的查询", {"query": "查询内容", "searches": "次数", "zero": "无结果次数",
                                                "weak": "结果无关次数", "last": "最近一次"}),
-    "most_viewed": ("浏览最多的条目", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "views": "浏览次数"}),
-    "helpfulness_by_entry": ("条目有用率", {"entry": "条目编号", "title": "标题", "unit_name": "单位", "helpful": "有帮助",
+    "most_viewed": ("浏览最多的条目", {"entry": "条目编号", "title": "标题", "kind": "类型", "unit_name": "单位",
+                                   "views": "浏览次数"}),
+    "helpfulness_by_entry": ("条目有用率", {"entry": "条目编号", "title": "标题", "kind": "类型", "unit_name": "单位",
+                                       "helpful": "有帮助",
                                        "unhelpful": "没有帮助", "rate": "有用率"}),
     "helpfulness_by_unit": ("单位有用率", {"unit": "单位编号", "unit_name": "单位", "helpful": "有帮助",
                                       "unhelpful": "没有帮助", "rate": "有用率"}),
     "tasks_by_unit": ("维护任务", {"unit": "单位编号", "unit_name": "单位", "open": TASK_STATE_LABELS["open"],
                                 "overdue": "已超期", "closed": TASK_STATE_LABELS["closed"],
                                 "dismissed": TASK_STATE_LABELS["dismissed"]}),
-    "direct_answers_per_day": ("每日直接答复率", {"day": "日期", "requests": "受理诉求", "direct": "直接答复",
-                                            "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
-    "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", "requests": "受理诉求", "direct": "直接答复",
-                                               "dispatched": "派单", "transferred": "转接", "rate": "直接答复率"}),
+    "direct_answers_per_day": ("每日直接答复率", {"day": "日期", **OUTCOME_COLUMNS}),
+    "direct_answers_by_topic": ("各主题直接答复率", {"topic": "主题", **OUTCOME_COLUMNS}),
     "emergency_hints": ("紧急情况提示", {"line": "专线", "transferred": "坐席转接", "hinted": "其中有提示",
                                      "missed": "转接但未提示", "dismissed": "提示后判断不是紧急",
                                      "recall": "提示命中率"}),
@@ -95,6 +111,7 @@ class Summary:
     unhelpful: int
     open_tasks: int
     overdue_tasks: int
+    #: Requests the hotline itself answered or dispatched (calls transferred to an emergency line are not).
     requests: int = 0
     direct: int = 0
     #: Searches whose results are about none of what they name (SearchResults.weak): no answer either.
@@ -109,18 +126,13 @@ class Summary:
         """Searches that found nothing or only results unrelated to what they asked, of all searches."""
         return (self.zero + self.weak) / self.searches if self.searches else 0.0
 
-    #: Of the requests, the calls transferred to an emergency line.
+    #: Calls transferred to an emergency line: counted apart, not among the requests.
     transferred: int = 0
 
     @property
-    def handled(self) -> int:
-        """Requests the hotline itself answered or dispatched (not transferred to an emergency line)."""
-        return self.requests - self.transferred
-
-    @property
     def direct_rate(self) -> float:
-        """Requests settled from the knowledge base, of those the hotline handled (see ``handled``)."""
-        return _direct_rate(self.direct, self.handled) or 0.0
+        """Requests settled from the knowledge base, of those the hotline answered or dispatched."""
+        return _direct_rate(self.direct, self.requests) or 0.0
 
     def rows(self) -> list[dict]:
         return [{"item": "查询次数", "value": self.searches}, {"item": "无结果次数", "value": self.zero},
@@ -129,8 +141,9 @@ class Summary:
                 {"item": "条目浏览次数", "value": self.views},
                 {"item": "有帮助 / 没有帮助", "value": f"{self.helpful} / {self.unhelpful}"},
                 {"item": "待处理维护任务（其中超期）", "value": f"{self.open_tasks}（{self.overdue_tasks}）"},
-                {"item": "受理诉求 / 直接答复", "value": f"{self.requests} / {self.direct}"},
-                {"item": "其中转接紧急专线", "value": self.transferred},
+                {"item": "受理诉求（直接答复 + 派单）", "value": self.requests},
+                {"item": "直接答复 / 派单", "value": f"{self.direct} / {self.requests - self.direct}"},
+                {"item": "转接紧急专线（不计入受理诉求）", "value": self.transferred},
                 {"item": "直接答复率", "value": f"{self.direct_rate:.1%}"}]
 
 
@@ -159,13 +172,13 @@ class Stats:
 
     def __init__(self, kb):
         self.kb = kb
+        #: The units a change request's (base, head) changes: commits never change, so read once.
+        self._changed_units: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def range(self, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
         end = end or self.kb.today()
         start = start or end - dt.timedelta(days=29)
         if start > end:
-            from ..exceptions import KbError
-
             raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
         return start, end
 
@@ -186,6 +199,9 @@ class Stats:
                 r["unit_name"] = snap.unit_name(r["unit"]) if r["unit"] else ""
             if "entry" in r:
                 r["title"] = snap.title_of(r["entry"]) or f"{r['entry']}（已删除）"
+                entry = snap.entries.get(r["entry"])
+                kind = entry.kind if entry is not None else "article" if snap.find_article(r["entry"]) else None
+                r["kind"] = KIND_LABELS.get(kind, "")
         return rows
 
     # -- searches ------------------------------------------------------------------------------
@@ -251,10 +267,17 @@ class Stats:
         return self._names(rows)
 
     def helpfulness_by_unit(self, start=None, end=None, unit=None) -> list[dict]:
-        lo, hi = self._bounds(start, end)
-        extra, params = self._search_filter(unit)
-        rows = self._query(f"select unit, sum(helpful) as helpful, sum(1 - helpful) as unhelpful from votes "
-                           f"where at >= ? and at < ? {extra} group by unit order by unit", [lo, hi, *params])
+        """Votes on the units' entries. A regulation article's votes are left out: its 没帮助 says the search
+        picked the wrong article, not that the center (the articles' unit) answered badly; they stay in
+        :meth:`helpfulness_by_entry`, marked as articles."""
+        by_unit: dict[str, dict] = {}
+        for r in self.helpfulness_by_entry(start, end, unit):
+            if r["kind"] == KIND_LABELS["article"]:
+                continue
+            row = by_unit.setdefault(r["unit"] or "", {"unit": r["unit"] or "", "helpful": 0, "unhelpful": 0})
+            row["helpful"] += r["helpful"]
+            row["unhelpful"] += r["unhelpful"]
+        rows = [by_unit[u] for u in sorted(by_unit)]
         for r in rows:
             r["rate"] = _rate(r["helpful"], r["unhelpful"])
         return self._names(rows)
@@ -265,11 +288,12 @@ class Stats:
         lo, hi = self._bounds(start, end)
         extra, params = self._search_filter(unit)
         rows = self._query(
-            f"select {key}, count(*) as requests, sum(outcome = 'direct_answer') as direct, "
+            f"select {key}, sum(outcome in ('direct_answer', 'dispatch')) as requests, "
+            f"sum(outcome = 'direct_answer') as direct, "
             f"sum(outcome = 'dispatch') as dispatched, sum(outcome = 'transfer') as transferred "
             f"from request_outcomes where at >= ? and at < ? {extra} group by 1 order by 1", [lo, hi, *params])
         for r in rows:
-            r["rate"] = _direct_rate(r["direct"], r["requests"] - r["transferred"])
+            r["rate"] = _direct_rate(r["direct"], r["requests"])
         return rows
 
     def direct_answers_per_day(self, start=None, end=None, unit=None) -> list[dict]:
@@ -279,7 +303,7 @@ class Stats:
     def direct_answers_by_topic(self, start=None, end=None, unit=None) -> list[dict]:
         """Requests and how they ended, per topic, with the direct-answer rate (highest volume first)."""
         rows = self._outcomes("coalesce(topic, '未分类') as topic", start, end, unit)
-        return sorted(rows, key=lambda r: (-r["requests"], r["topic"]))
+        return sorted(rows, key=lambda r: (-r["requests"], -r["transferred"], r["topic"]))
 
     # -- emergency hints -------------------------------------------------------------------------
 
@@ -325,15 +349,39 @@ class Stats:
             f"where created >= ? and created < ? {extra} group by unit order by unit", [today, lo, hi, *params])
         return self._names(rows)
 
+    def units_changed(self, base: str | None, head: str | None) -> tuple[str, ...]:
+        """The units whose entries the commits from ``base`` to ``head`` change (owners of the files before
+        and after; regulations/ is the center's); none when git cannot tell (no commits recorded)."""
+        key = (base or "", head or "")
+        if key not in self._changed_units:
+            self._changed_units[key] = self._read_units(base, head) if head else ()
+        return self._changed_units[key]
+
+    def _read_units(self, base, head) -> tuple[str, ...]:
+        store = self.kb.store
+        try:
+            paths = store.changed_paths(base, head)
+            units = set()
+            for path, status in paths.items():
+                if path.startswith("regulations/"):
+                    units.add(self.kb.settings.center_unit)
+                    continue
+                versions = [store.read(path, base) if status != "A" and base else None,
+                            store.read(path, head) if status != "D" else None]
+                units |= owners(path, [v for v in versions if v is not None])
+        except KbError:       # commits gone (a restored copy without them): the author's unit stands in
+            return ()
+        return tuple(sorted(units))
+
     def review_turnaround(self, start=None, end=None, unit=None) -> list[dict]:
-        """Hours from submission to publication of the change requests published in the range."""
+        """Hours from submission to publication of the change requests published in the range, per unit
+        whose entries each changes (its author's unit when what it changed cannot be read)."""
         lo, hi = self._bounds(start, end)
-        extra, params = ("and cr.author_unit = ?", [unit]) if unit else ("", [])
         rows = self._query(
-            f"select cr.author_unit as unit, cr.created, cr.published, "
-            f"(select min(e.at) from cr_events e where e.cr = cr.id and e.action like 'submit%') as submitted "
-            f"from change_requests cr where cr.published is not null and cr.published >= ? and cr.published < ? "
-            f"{extra}", [lo, hi, *params])
+            "select cr.author_unit as unit, cr.base, cr.head, cr.created, cr.published, "
+            "(select min(e.at) from cr_events e where e.cr = cr.id and e.action like 'submit%') as submitted "
+            "from change_requests cr where cr.published is not null and cr.published >= ? and cr.published < ?",
+            [lo, hi])
         by_unit: dict[str, list[float]] = {}
         for r in rows:
             began = r["submitted"] or r["created"]
@@ -341,7 +389,9 @@ class Stats:
                 hours = (dt.datetime.fromisoformat(r["published"]) - dt.datetime.fromisoformat(began)).total_seconds() / 3600
             except (TypeError, ValueError):
                 continue
-            by_unit.setdefault(r["unit"] or "", []).append(max(hours, 0.0))
+            for u in self.units_changed(r["base"], r["head"]) or (r["unit"] or "",):
+                if not unit or u == unit:
+                    by_unit.setdefault(u, []).append(max(hours, 0.0))
         out = [{"unit": u, "published": len(h), "avg_hours": round(statistics.fmean(h), 3),
                 "median_hours": round(statistics.median(h), 3), "max_hours": round(max(h), 3)}
                for u, h in sorted(by_unit.items())]
@@ -352,7 +402,7 @@ class Stats:
     def summary(self, start=None, end=None, unit=None) -> Summary:
         per_day = self.searches_per_day(start, end, unit)
         views = sum(r["views"] for r in self.most_viewed(start, end, unit, limit=10 ** 9))
-        votes = self.helpfulness_by_unit(start, end, unit)
+        votes = self.helpfulness_by_entry(start, end, unit)    # every vote, on articles too
         tasks = self.tasks_by_unit(start, end, unit)
         outcomes = self.direct_answers_per_day(start, end, unit)
         lo, hi = self._bounds(start, end)

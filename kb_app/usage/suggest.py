@@ -430,7 +430,7 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     rest = [i for i, subject in enumerate(subjects) if subject is None]
     labels, words = cluster_texts([text_key(missing[i]["query"]) for i in rest],
                                   [missing[i]["searches"] for i in rest], kb.snapshot().synonym_groups)
-    assigned = kb.feedback.assigned_queries()
+    assigned, ignored = kb.feedback.assigned_queries(), kb.feedback.ignored_queries()
     groups: dict[object, list[dict]] = {}
     for i, subject in enumerate(subjects):
         if subject is not None:
@@ -439,6 +439,8 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
         groups.setdefault(int(labels[n]) if labels[n] >= 0 else -1 - i, []).append(missing[i])
     out = []
     for number, members in groups.items():
+        if any(g["query"] in ignored for g in members):
+            continue        # set aside by the center (asdfghjkl): not offered again
         members.sort(key=lambda g: (-g["searches"], g["query"]))
         subject = number if isinstance(number, str) else ""
         label = subject or ("、".join(words[number]) if number >= 0 else members[0]["query"])
@@ -504,6 +506,11 @@ def _subjects(unknown: list[tuple]) -> list[str | None]:
 def _parts(word: str) -> list[str]:
     """A word and every stretch of two or more of its characters."""
     return [word[i:j] for i in range(len(word)) for j in range(len(word), i + 1, -1)]
+
+
+def ignore_missing(kb, group: dict, reason: str, user=None):
+    """Set a group of missing-answer queries aside (no answer called for): it is not offered again."""
+    return kb.feedback.ignore_query(group["query"], reason, user)
 
 
 def assign_missing(kb, group: dict, unit: str, user=None) -> int:

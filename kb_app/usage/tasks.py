@@ -56,6 +56,10 @@ CENTER_ROLES = {"center_reviewer", "admin"}
 SELF_CLOSING = {"suggested_question"}
 
 
+#: The ``source`` of a missing-answer task: the query assigned to a unit, or set aside by the center.
+ASSIGNED_QUERY, IGNORED_QUERY = "query:", "ignored-query:"
+
+
 class TaskError(KbError):
     """维护任务操作有误。"""
 
@@ -296,25 +300,53 @@ class Tasks:
         with self._db(write=False) as db:
             return db.execute("select coalesce(max(id), 0) from tasks").fetchone()[0]
 
+    @staticmethod
+    def _center_query(query: str, user, verb: str) -> str:
+        """A missing-answer query as stored (masked), for the center to assign or ignore."""
+        if user is not None and getattr(user, "role", None) not in CENTER_ROLES:
+            raise PermissionDenied(f"只有热线中心校核人员或管理员可以{verb}缺失的答复。")
+        query = mask((query or "").strip())
+        if not query:
+            raise TaskError(f"查询内容为空：请选择一条缺失答复的查询再{verb}。")
+        return query
+
     def assign_query(self, query: str, unit: str, user=None, note: str = "") -> int:
         """The hotline center gives a query that found no answer to a unit as a task (see
         ``suggest.missing_answers``: nothing found, nothing about what it named, or seldom opened)."""
-        if user is not None and getattr(user, "role", None) not in CENTER_ROLES:
-            raise PermissionDenied("只有热线中心校核人员或管理员可以分派缺失的答复。")
-        query = mask((query or "").strip())
-        if not query:
-            raise TaskError("查询内容为空：请选择一条缺失答复的查询再分派。")
+        query = self._center_query(query, user, "分派")
         if unit not in self.kb.snapshot().units:
             raise TaskError(f"单位“{unit}”不在 regulations/units.yaml 中：请从单位名录中选择。")
         detail = f"公众或坐席查询“{query}”没有找到相应的答复，请补充或完善答复口径。" + (f"\n{mask(note)}" if note else "")
-        pk = self.open_task(unit, "zero_result", "", f"缺失的答复：{query}", detail, source=f"query:{query}")
+        pk = self.open_task(unit, "zero_result", "", f"缺失的答复：{query}", detail, source=f"{ASSIGNED_QUERY}{query}")
         if pk is None:
             raise TaskError(f"查询“{query}”已分派给该单位，无需重复分派。")
         return pk
 
+    def ignore_query(self, query: str, reason: str, user=None) -> Task:
+        """The center sets aside a missing-answer query that calls for no answer (asdfghjkl): kept as a
+        dismissed task of the center with the reason, so that it is not offered again for the same phrasing."""
+        query = self._center_query(query, user, "忽略")
+        if not (reason or "").strip():
+            raise TaskError("忽略缺失的答复必须填写理由：请说明为什么不需要补充答复（如“无意义的输入”）。")
+        pk = self.open_task(self.kb.settings.center_unit, "zero_result", "", f"缺失的答复（已忽略）：{query}",
+                            f"热线中心判断查询“{query}”无需补充答复。", source=f"{IGNORED_QUERY}{query}")
+        if pk is None:
+            raise TaskError(f"查询“{query}”已经忽略过，无需重复操作。")
+        return self.dismiss(pk, reason, user)
+
     def assigned_queries(self) -> set[str]:
+        """Missing-answer queries the center gave to a unit."""
+        return self._queries(ASSIGNED_QUERY)
+
+    def ignored_queries(self) -> set[str]:
+        """Missing-answer queries the center set aside (:meth:`ignore_query`)."""
+        return self._queries(IGNORED_QUERY)
+
+    def _queries(self, prefix: str) -> set[str]:
         with self._db(write=False) as db:
-            return {r[0][len("query:"):] for r in db.execute("select source from tasks where kind = 'zero_result'")}
+            rows = db.execute("select source from tasks where kind = 'zero_result' and substr(source, 1, ?) = ?",
+                              [len(prefix), prefix])
+            return {r[0][len(prefix):] for r in rows}
 
     def task(self, task_id: int) -> Task:
         with self._db(write=False) as db:

@@ -170,13 +170,14 @@ def test_direct_answer_rate_per_day_and_topic(settled):
     start = dt.date(2026, 11, 1)
     assert settled.stats.direct_answers_per_day(start) == [
         # the call transferred to an emergency line is no request the hotline could answer: 2 of 2
-        {"day": "2026-11-01", "requests": 3, "direct": 2, "dispatched": 0, "transferred": 1, "rate": 1.0},
+        {"day": "2026-11-01", "requests": 2, "direct": 2, "dispatched": 0, "transferred": 1, "rate": 1.0},
         {"day": "2026-11-02", "requests": 1, "direct": 0, "dispatched": 1, "transferred": 0, "rate": 0.0}]
     topics = settled.stats.direct_answers_by_topic(start)
     assert topics[0] == {"topic": "社保", "requests": 2, "direct": 2, "dispatched": 0, "transferred": 0, "rate": 1.0}
     assert {t["topic"] for t in topics} == {"社保", "紧急转接", settled.entry("street-light-out").category[0]}
     s = settled.stats.summary(start)
-    assert (s.requests, s.direct, s.transferred, s.direct_rate) == (4, 2, 1, 0.667)
+    assert (s.requests, s.direct, s.transferred, s.direct_rate) == (3, 2, 1, 0.667)
+    assert s.requests == sum(t["direct"] + t["dispatched"] for t in topics)       # the figures add up
     hrss = settled.stats.direct_answers_per_day(start, unit="city-hrss")
     assert [(r["requests"], r["direct"]) for r in hrss] == [(2, 2)]
 
@@ -187,12 +188,16 @@ def test_report_shows_the_direct_answer_rate(settled, sample_root, tmp_path):
     res = runner.invoke(cli, args)
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert "  受理诉求 / 直接答复：4 / 2" in lines and "  其中转接紧急专线：1" in lines and "  直接答复率：66.7%" in lines
+    # 受理诉求 = 直接答复 + 派单, and the rate is the one over the other: 2 / 3, the transfer shown apart
+    assert ["  受理诉求（直接答复 + 派单）：3", "  直接答复 / 派单：2 / 1", "  转接紧急专线（不计入受理诉求）：1",
+            "  直接答复率：66.7%"] == [line for line in lines if "受理" in line or "直接答复" in line][:4]
     i = lines.index("每日直接答复率")
-    assert lines[i + 1:i + 3] == ["  日期\t受理诉求\t直接答复\t派单\t转接\t直接答复率", "  2026-11-01\t3\t2\t0\t1\t1.0"]
+    assert lines[i + 1:i + 3] == ["  日期\t受理诉求（直接答复+派单）\t直接答复\t派单\t直接答复率\t转接紧急专线（不计入受理）",
+                                  "  2026-11-01\t2\t2\t0\t1.0\t1"]
     assert "各主题直接答复率" in lines
     res = runner.invoke(cli, [*args, "--csv"])
-    assert "# 每日直接答复率\n日期,受理诉求,直接答复,派单,转接,直接答复率\n2026-11-01,3,2,0,1,1.0\n" in res.output
+    assert ("# 每日直接答复率\n日期,受理诉求（直接答复+派单）,直接答复,派单,直接答复率,转接紧急专线（不计入受理）\n"
+            "2026-11-01,2,2,0,1.0,1\n") in res.output
 
 
 def test_a_districts_answer_and_matter_wait_for_the_callers_district(indexed):

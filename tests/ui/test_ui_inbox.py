@@ -6,6 +6,7 @@ import pytest
 
 from kb_app import open_kb
 from kb_app.accounts.auth import User
+from kb_app.usage import suggest
 
 from .. import ui_helpers
 from ..ui_helpers import links, table_with
@@ -70,8 +71,12 @@ def test_dismiss_needs_a_reason(app_env):
 def test_center_assigns_a_zero_result_query(app_env):
     app_env.feedback.log_search("灵活就业社保补贴", "public", 0)
     at = open_page(CENTER)
-    assert at.selectbox(key="inbox_missing_group").value == "灵活就业社保补贴"
+    # Nothing is chosen until somebody chooses: one click does not assign the first group to the first unit.
+    assert at.selectbox(key="inbox_missing_group").value is None and at.selectbox(key="inbox_zero_unit").value is None
+    assert at.button(key="inbox_assign").disabled
     assert [r["代表查询"] for r in table_with(at, "代表查询")] == ["灵活就业社保补贴"]
+    at.selectbox(key="inbox_missing_group").set_value("灵活就业社保补贴").run()
+    assert at.button(key="inbox_assign").disabled                   # the unit is still to be chosen
     at.selectbox(key="inbox_zero_unit").set_value("city-hrss").run()
     at.button(key="inbox_assign").click().run()
     assert not at.exception
@@ -82,6 +87,23 @@ def test_center_assigns_a_zero_result_query(app_env):
     assert at.metric[0].value == str(len(app_env.feedback.list_tasks(None)))  # every unit's, as the center sees them
     assert any(task.heading in e.label for e in at.expander)
     assert "近 30 天没有待分派的缺失答复。" in [c.value for c in at.caption]
+
+
+def test_center_ignores_a_junk_query_and_it_does_not_come_back(app_env):
+    app_env.feedback.log_search("asdfghjkl", "public", 0)
+    app_env.feedback.log_search("灵活就业社保补贴", "public", 0)
+    at = open_page(CENTER)
+    at.selectbox(key="inbox_missing_group").set_value("asdfghjkl").run()
+    at.button(key="inbox_ignore").click().run()
+    assert at.error[0].value.startswith("忽略缺失的答复必须填写理由")
+    at.text_input(key="inbox_ignore_reason").input("无意义的输入").run()
+    at.button(key="inbox_ignore").click().run()
+    assert not at.exception
+    assert at.success[0].value == "已忽略“asdfghjkl”这组查询：同样的问法不再列入缺失的答复。"
+    assert [r["代表查询"] for r in table_with(at, "代表查询")] == ["灵活就业社保补贴"]
+    app_env.feedback.log_search("asdfghjkl", "public", 0)                # asked again: still set aside
+    assert [g["query"] for g in suggest.missing_answers(app_env)] == ["灵活就业社保补贴"]
+    assert not [t for t in app_env.feedback.list_tasks(None) if t.kind == "zero_result"]   # nobody's work
 
 
 def test_unit_user_cannot_assign(app_env):
@@ -134,6 +156,10 @@ def test_center_accepts_a_suggested_question_for_an_article(app_env):
     at.button(key=f"inbox_accept_{task_id}").click().run()
     assert not at.exception
     assert at.success[-1].value == "已发起变更请求 #1，经热线中心和法制审核人员校核后发布；发布后本任务自动完成。"
+    # Adopted: only the message and the way to the request stay, not the box and the button to adopt again.
+    assert not [b for b in at.button if b.key == f"inbox_accept_{task_id}"]
+    assert not [i for i in at.text_input if i.key == f"inbox_phrasing_{task_id}"]
+    assert ("查看变更请求 #1 的审核进度", "cr=1") in [(label, q) for label, _p, q in links(at)]
     cr = app_env.review.get(1)
     assert cr.state == "in_review" and cr.data["phrasing"] == "打热线故意夸大事实会被追责吗"
     assert "    - 打热线故意夸大事实会被追责吗" in app_env.store.read("regulations/texts/beijing-2021.md", cr.head)

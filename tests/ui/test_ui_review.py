@@ -357,6 +357,8 @@ def test_users_page_starts_with_no_account_chosen(kb, users):
     assert all(at.button(key=k).disabled for k in ("users_set_role", "users_disable", "users_enable", "users_passwd"))
     at.selectbox(key="users_target").set_value("admin").run()
     assert at.button(key="users_disable").disabled and at.button(key="users_set_role").disabled   # not oneself
+    assert at.button(key="users_passwd").disabled              # until the reset is confirmed
+    at.checkbox(key="users_confirm_passwd").check().run()
     assert not at.button(key="users_passwd").disabled
 
 
@@ -390,6 +392,9 @@ def test_users_page_changes_an_accounts_role_and_unit(kb, users):
 def test_users_page_clears_the_new_password_after_a_reset(kb, users):
     at = open_page("app_pages/users.py", users["admin"])
     at.selectbox(key="users_target").set_value("agent").run()
+    confirm = at.checkbox(key="users_confirm_passwd")
+    assert confirm.label == "确认重置 刘坐席（agent） 的密码：该账号已登录的会话立即全部结束，须用新密码重新登录"
+    confirm.check().run()
     at.text_input(key="users_new_password").input("agent")
     at.button(key="users_passwd").click().run()
     assert texts(at) == (["密码太短：至少需要 8 个字符，请换一个更长的密码。"], [])
@@ -401,6 +406,7 @@ def test_users_page_clears_the_new_password_after_a_reset(kb, users):
     at.button(key="users_passwd").click().run()
     assert texts(at) == ([], ["账号 agent 的密码已重置，其会话已全部结束。"])
     assert at.text_input(key="users_new_password").value == ""
+    assert not at.checkbox(key="users_confirm_passwd").value and at.button(key="users_passwd").disabled  # once
     assert kb.authenticate("agent", "Hotline-desk-7").username == "agent"
 
 
@@ -431,6 +437,10 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     assert (unlock.event, unlock.actor, unlock.via) == ("unlocked", "admin", "app")
     at.selectbox(key="users_target").set_value("agent").run()
     assert at.button(key="users_enable").disabled     # an account in use has nothing to restore
+    assert at.button(key="users_disable").disabled    # one click does not disable: it waits for the tick
+    confirm = at.checkbox(key="users_confirm_disable")
+    assert confirm.label == "确认停用 刘坐席（agent）：该账号将不能登录，已登录的会话立即全部结束"
+    confirm.check().run()
     at.button(key="users_disable").click().run()
     assert texts(at) == ([], ["账号 agent 已停用，其会话已全部结束。"])
     assert kb.sessions.active() == []

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import html
 import json
 import re
 
@@ -94,9 +95,10 @@ def test_direct_answer_rate(app_env):
     # a call transferred to an emergency line is no request the hotline could have answered
     assert metric.value == "50.0%" and "转接紧急专线的来电（1 次）" in metric.help
     assert "直接答复率" in [h.value for h in at.subheader]
-    per_day = next(t for t in ui_helpers.tables(at) if t and "受理诉求" in t[0] and "日期" in t[0])
-    assert per_day[0] == {"日期": "2026-11-10", "受理诉求": "3", "直接答复": "1", "派单": "1", "转接": "1",
-                          "直接答复率": "50.0%"}
+    assert metric.help.startswith("直接答复 1 ÷ 受理诉求 2（直接答复 1 + 派单 1）")
+    per_day = ui_helpers.table_with(at, "受理诉求（直接答复+派单）")
+    assert per_day[0] == {"日期": "2026-11-10", "受理诉求（直接答复+派单）": "2", "直接答复": "1", "派单": "1",
+                          "直接答复率": "50.0%", "转接紧急专线（不计入受理）": "1"}
     by_topic = ui_helpers.table_with(at, "主题")
     assert {r["主题"] for r in by_topic} == {"社保", "紧急转接", app_env.entry("street-light-out").category[0]}
 
@@ -286,3 +288,36 @@ def test_few_tasks_are_figures_not_a_chart(app_env):
     for unit in ("city-housing", "city-public-security"):
         day.feedback.open_task(unit, "review_due", "", "复核", source=f"t-{unit}")
     assert task_chart(open_page(ADMIN))
+
+
+def hrefs(at) -> dict[str, str]:
+    """The address of every link in the page's tables, by its text."""
+    return {html.unescape(label): html.unescape(href) for h in at.get("html")
+            for href, label in re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', h.proto.body)}
+
+
+def test_an_article_in_the_tables_opens_on_the_article_page(app_env):
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    pk = day.feedback.log_search("打热线骂接线员会怎么样", "agent", 3, username="a1")
+    day.feedback.log_open("beijing-2021/20", pk, audience="agent", username="a1")
+    day.feedback.vote("beijing-2021/20", False)
+    at = open_page(ADMIN)
+    found = hrefs(at)
+    assert found["北京市接诉即办工作条例 第二十条"] == "provision?id=beijing-2021%2F20"
+    assert found["社会保障卡丢了怎么补办"] == "entry?id=sscard-reissue"
+    by_entry = ui_helpers.table_with(at, "有用率")
+    assert by_entry is not None
+
+
+def test_a_vote_on_an_article_is_no_units_helpfulness(app_env):
+    """没帮助 on an article says the search picked the wrong article, not that the center answered badly."""
+    day = open_kb(dataclasses.replace(app_env.settings, today="2026-11-10"))
+    day.feedback.vote("beijing-2021/20", False)
+    at = open_page(ADMIN)
+    per_unit = next(t for t in ui_helpers.tables(at) if t and "有用率" in t[0] and "标题" not in t[0])
+    assert [r["单位"] for r in per_unit] == ["示例市人力资源和社会保障局"]
+    per_entry = next(t for t in ui_helpers.tables(at) if t and "有用率" in t[0] and "标题" in t[0])
+    assert {r["标题"]: r["类型"] for r in per_entry} == {"北京市接诉即办工作条例 第二十条": "条例条文",
+                                                       "社会保障卡丢了怎么补办": "答复口径"}
+    assert any("条文的“没有帮助”" in c.value for c in at.caption)
+    assert at.metric[3].value == "0 / 2"      # every vote is still counted above

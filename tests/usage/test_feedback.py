@@ -239,6 +239,31 @@ def test_assign_zero_result_query(kb):
     assert str(e.value) == "只有热线中心校核人员或管理员可以分派缺失的答复。"
 
 
+def test_ignore_a_missing_answer_query(kb):
+    """asdfghjkl calls for no answer: set aside with a reason, it is neither assigned nor anybody's open task."""
+    from click.testing import CliRunner
+    from kb_app.cli import cli
+
+    task = kb.feedback.ignore_query("asdfghjkl", "无意义的输入", CENTER)
+    assert (task.unit, task.state, task.close_reason) == ("hotline-center", "dismissed", "无意义的输入")
+    assert kb.feedback.ignored_queries() == {"asdfghjkl"} and kb.feedback.assigned_queries() == set()
+    with pytest.raises(TaskError) as e:
+        kb.feedback.ignore_query("asdfghjkl", "无意义的输入", CENTER)
+    assert str(e.value) == "查询“asdfghjkl”已经忽略过，无需重复操作。"
+    with pytest.raises(TaskError) as e:
+        kb.feedback.ignore_query("qwerty", " ", CENTER)
+    assert str(e.value) == "忽略缺失的答复必须填写理由：请说明为什么不需要补充答复（如“无意义的输入”）。"
+    with pytest.raises(PermissionDenied) as e:
+        kb.feedback.ignore_query("qwerty", "无意义", EDITOR)
+    assert str(e.value) == "只有热线中心校核人员或管理员可以忽略缺失的答复。"
+    res = CliRunner(env={"KB_TODAY": TODAY}).invoke(cli, ["task", "ignore", "qwerty", "--reason", "无意义的输入",
+                                                          "--root", str(kb.settings.root),
+                                                          "--data-dir", str(kb.settings.data_dir)])
+    assert res.exit_code == 0, res.output
+    assert res.output == "已忽略查询“qwerty”：同样的问法不再列入缺失的答复。\n"
+    assert kb.feedback.ignored_queries() == {"asdfghjkl", "qwerty"}
+
+
 def test_task_due_date_when_the_calendar_lacks_the_year(sample_root, tmp_path):
     kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d2", today="2026-12-28"))
     kb.feedback.report_error(ENTRY, "地址变了", "agent")

@@ -11,7 +11,8 @@ from kb_app.exceptions import KbError
 from kb_app.usage.stats import SECTIONS, duration, readable, to_csv
 
 from ..conftest import TODAY
-from ..review_helpers import published_requests
+from ..conftest import commit_all
+from ..review_helpers import HRSS, edited, published_requests
 
 PS = "residence-permit-apply"  # city-public-security
 HR = "sscard-reissue"  # city-hrss
@@ -139,6 +140,28 @@ def test_review_turnaround(kb):
         {"unit": "city-hrss", "published": 3, "avg_hours": 20.0, "median_hours": 24.0, "max_hours": 24.0,
          "unit_name": "示例市人力资源和社会保障局"}]
     assert kb.stats.review_turnaround(dt.date(2026, 11, 5)) [0]["published"] == 1
+
+
+def test_review_turnaround_counts_for_the_units_whose_entries_change(kb):
+    """The center adopting a suggestion for a 人社局 answer: 人社局's review, not the center's; a request
+    changing a 人社局 answer and an article counts for both, the article for the center."""
+    root = kb.settings.root
+    base = kb.store.rev("HEAD")
+    (root / HRSS).write_text(edited(kb, HRSS, "\n补充一句。\n"), encoding="utf-8")
+    one = commit_all(root, "adopt a suggestion")
+    article = root / "regulations" / "texts" / "beijing-2021.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    two = commit_all(root, "and an article")
+    published_requests(kb, [(1, "hotline-center", "2026-11-02T09:00:00", "2026-11-02T10:00:00"),
+                            (2, "hotline-center", "2026-11-02T09:00:00", "2026-11-02T12:00:00")])
+    db = kb.db()
+    db["change_requests"].update(1, {"base": base, "head": one})
+    db["change_requests"].update(2, {"base": base, "head": two})    # the answer and the article
+    db.conn.commit()
+    db.conn.close()
+    rows = {r["unit"]: (r["published"], r["max_hours"]) for r in kb.stats.review_turnaround(dt.date(2026, 11, 1))}
+    assert rows == {"city-hrss": (2, 3.0), "hotline-center": (1, 3.0)}
+    assert [r["published"] for r in kb.stats.review_turnaround(dt.date(2026, 11, 1), unit="city-hrss")] == [2]
 
 
 def test_bad_range(kb):

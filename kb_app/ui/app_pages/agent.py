@@ -15,7 +15,7 @@ from kb_app import render
 from kb_app.labels import KIND_LABELS
 from kb_app.ui.dispatch_panel import dispatch_tab, hand_over
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
+from kb_app.ui.links import entry_link, public_answer_link
 from kb_app.ui.navigation import AGENT_DESK
 from kb_app.ui.resources import get_kb
 
@@ -59,10 +59,7 @@ def report_form(kb, user, entry_id):
 def show_hit(kb, reader, user, hit):
     entry = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
     with st.container(border=True):
-        if hit.kind == "article":
-            st.page_link(ARTICLE_PAGE, label=hit.title, icon=":material/gavel:", query_params={"id": hit.id})
-        else:
-            entry_link(hit.id, hit.title)
+        entry_link(hit.id, hit.title)
         marks = reader.status_marks(entry) if entry else []
         st.markdown(" ".join([f":gray-badge[{KIND_LABELS.get(hit.kind, hit.kind)}]",
                               *(f":red-badge[{m}]" for m in marks),

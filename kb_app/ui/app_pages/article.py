@@ -7,14 +7,10 @@ from kb_app import render
 from kb_app.exceptions import KbError
 from kb_app.labels import KIND_LABELS
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_article_url
+from kb_app.ui.links import entry_link, public_article_url
 from kb_app.ui.resources import get_kb
 from kb_app.ui.style import plain_page_links
 from kb_app.ui.state import log_open, require_user
-
-
-def article_link(article, label, icon):
-    st.page_link(ARTICLE_PAGE, label=label, icon=icon, query_params={"id": article.id})
 
 
 def show_citing(reader, article):
@@ -52,10 +48,10 @@ def main():
     left, right = st.container(key="pager").columns(2)
     with left:
         if before:
-            article_link(before, f"上一条：{before.label}", ":material/chevron_left:")
+            entry_link(before.id, f"上一条：{before.label}", ":material/chevron_left:")
     with right.container(horizontal_alignment="right"):
         if after:
-            article_link(after, f"下一条：{after.label}", ":material/chevron_right:")
+            entry_link(after.id, f"下一条：{after.label}", ":material/chevron_right:")
     show_citing(reader, article)
     log_open(kb, user, article.id)
 

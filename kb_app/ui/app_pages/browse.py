@@ -5,6 +5,7 @@ import streamlit as st
 from kb_app.content.finder import find
 from kb_app.labels import ENTRY_KIND_LABELS, STATUS_LABELS, audience_label, SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import entry_cell
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import require_user
 from kb_app.ui.tables import Link, show_table
@@ -34,7 +35,7 @@ with show_errors():
     shown = kept[1] if isinstance(kept, tuple) and kept[0] == asked else PAGE
     rows = []
     for e in found[:shown]:
-        rows.append({"标题": Link(e.title, "entry", {"id": e.id}), "类型": KINDS[e.kind],
+        rows.append({"标题": entry_cell(e.id, e.title), "类型": KINDS[e.kind],
                      "单位": snap.unit_name(e.unit), "受众": audience_label(e.audience),
                      "状态": STATUS_LABELS[e.status(today)], "历史": Link("历史版本", "history", {"entry": e.id})})
     total = f"共 {len(found)} 条" + (f"，显示前 {len(rows)} 条" if len(rows) < len(found) else "")

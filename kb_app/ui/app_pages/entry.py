@@ -6,7 +6,7 @@ import streamlit as st
 from kb_app import render
 from kb_app.labels import chinese_date
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link
+from kb_app.ui.links import entry_link, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import log_open, require_user
 
@@ -33,8 +33,7 @@ def show_basis(reader, entry):
         st.caption("本条目未列出政策依据。")
     for item in items:
         if item.article_id:
-            st.page_link(ARTICLE_PAGE, label=item.label, icon=":material/gavel:",
-                         query_params={"id": item.article_id})
+            entry_link(item.article_id, item.label)
         else:
             st.markdown(f"- {render.markdown_literal(item.label)}", unsafe_allow_html=True)
     if checked:

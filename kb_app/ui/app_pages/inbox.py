@@ -7,7 +7,7 @@ from kb_app.usage import suggest
 from kb_app.labels import REPORTER_LABELS as REPORTERS, SELECT_PLACEHOLDER
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ARTICLE_PAGE, entry_link, public_answer_link, review_link
+from kb_app.ui.links import entry_link, public_answer_link, review_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
 from kb_app.ui.tables import show_table, when
@@ -40,6 +40,8 @@ def show_task(kb, snap, t, report, pending):
                      query_params={"entry": entry.id, "task": t.id})
         entry_link(entry.id, "查看条目", container=c2)
         public_answer_link(kb, entry, container=c2)
+    elif t.kind != suggest.KIND and snap.find_article(t.entry) is not None:
+        entry_link(t.entry, snap.title_of(t.entry))    # a suggestion shows its article by itself
     elif not t.entry:
         st.page_link(editor, label="新建答复口径", icon=":material/add:", query_params={"new": "policy", "task": t.id})
     if entry is not None or not t.entry:
@@ -69,14 +71,25 @@ def assign_missing_answers(kb, snap):
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
     # count or a place in the list changes as searches come in and groups are assigned.
     by_query = {g["query"]: g for g in groups}
-    chosen = st.selectbox("查询组（按代表查询）", list(by_query), placeholder=SELECT_PLACEHOLDER, key="inbox_missing_group")
-    target = st.selectbox("分派给", list(snap.units), format_func=snap.unit_name,
-                          placeholder=SELECT_PLACEHOLDER, key="inbox_zero_unit")
-    if st.button("分派", key="inbox_assign"):
+    # Nothing is chosen until somebody chooses: one click must not assign the first group to the first unit.
+    chosen = st.selectbox("查询组（按代表查询）", list(by_query), index=None, placeholder=SELECT_PLACEHOLDER,
+                          key="inbox_missing_group")
+    assign, ignore = st.columns(2)
+    target = assign.selectbox("分派给", list(snap.units), index=None, format_func=snap.unit_name,
+                              placeholder=SELECT_PLACEHOLDER, key="inbox_zero_unit")
+    if assign.button("分派", key="inbox_assign", disabled=chosen is None or target is None):
         with show_errors():
             pk = suggest.assign_missing(kb, by_query[chosen], target, user)
             flash("inbox", f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
             st.rerun()  # the task joins the list above, and the group leaves this one
+    reason = ignore.text_input("忽略理由（无意义的输入、不属于热线的事等）", key="inbox_ignore_reason")
+    if ignore.button("忽略这组查询", key="inbox_ignore", disabled=chosen is None):
+        with show_errors():
+            suggest.ignore_missing(kb, by_query[chosen], reason, user)
+            flash("inbox", f"已忽略“{chosen}”这组查询：同样的问法不再列入缺失的答复。")
+            st.rerun()
+    if chosen is None:
+        st.caption("请先选择查询组，再选择承办单位分派，或填写理由后忽略。")
 
 
 def show_suggestion(kb, t, pending):
@@ -89,18 +102,22 @@ def show_suggestion(kb, t, pending):
     st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入{where}：{data['evidence']} 次检索用这个问法"
                 f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
     if article is not None:
-        st.page_link(ARTICLE_PAGE, label=snap.title_of(article.id), icon=":material/gavel:",
-                     query_params={"id": article.id})
+        entry_link(article.id, snap.title_of(article.id))
     if t.state != "open":
         return
     who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"
     cr = pending.get(t.id)
     if cr is None:
-        phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
-        if not st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary"):
+        # Once adopted, the box and the button go: only what was done stays (it cannot be adopted twice).
+        form = st.empty()
+        with form.container():
+            phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
+            clicked = st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary")
+        if not clicked:
             return
         with show_errors():
             cr = suggest.accept(kb, user, t.id, phrasing)
+            form.empty()
             st.success(f"已发起变更请求 #{cr.id}，经{who}校核后发布；发布后本任务自动完成。")
         if cr is None:
             return

@@ -13,9 +13,9 @@ from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
 from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link, review_link
+from kb_app.ui.links import entry_cell, entry_link, review_link
 from kb_app.ui.resources import get_kb
-from kb_app.ui.tables import Link, show_table
+from kb_app.ui.tables import show_table
 
 st.title("统计分析")
 user = st.session_state.get("user")
@@ -51,7 +51,7 @@ def labelled(rows, key, sections=SECTIONS):
     for r in rows:
         row = {label: r.get(k) for k, label in columns.items()}
         if "title" in columns and r.get("entry"):
-            row[columns["title"]] = Link(str(r.get("title") or r["entry"]), "entry", {"id": r["entry"]})
+            row[columns["title"]] = entry_cell(r["entry"], str(r.get("title") or r["entry"]))
         out.append(row)
     return out
 
@@ -124,9 +124,10 @@ with show_errors():
     m[2].metric("条目浏览", summary.views)
     m[3].metric("有帮助 / 没有帮助", f"{summary.helpful} / {summary.unhelpful}")
     m[4].metric(f"待处理任务（超期 {summary.overdue_tasks}）", summary.open_tasks)
-    m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.handled else "—",
-                help="坐席工作台中记录了处理结果、由热线答复或派单的诉求里，用知识库答复口径直接答复的比例；"
-                     f"转接紧急专线的来电（{summary.transferred} 次）不是热线受理的诉求，不计入")
+    m[5].metric("直接答复率", f"{summary.direct_rate:.1%}" if summary.requests else "—",
+                help=f"直接答复 {summary.direct} ÷ 受理诉求 {summary.requests}（直接答复 {summary.direct} + 派单 "
+                     f"{summary.requests - summary.direct}）；转接紧急专线的来电（{summary.transferred} 次）"
+                     "不是热线受理的诉求，另列，不计入")
     report = stats.report(start, end, unit)
 
     st.subheader(SECTIONS["searches_per_day"][0])
@@ -151,6 +152,8 @@ with show_errors():
     show_table(labelled(viewed, "most_viewed"), empty="没有浏览记录。")
 
     st.subheader("有用率")
+    st.caption("单位有用率只计各单位答复口径和派单目录条目的评价；条例条文的“没有帮助”只说明检索找错了条，"
+               "不算作哪个单位答得不好，所以不计入单位有用率，只列在条目有用率中（类型为“条例条文”）。")
     by_unit = report["helpfulness_by_unit"]
     charts.count_bars({"有帮助": {r["unit_name"]: r["helpful"] for r in by_unit},
                        "没有帮助": {r["unit_name"]: r["unhelpful"] for r in by_unit}}, "评价数", horizontal=True,
@@ -162,7 +165,10 @@ with show_errors():
         st.caption("所选期间没有评价记录。")
 
     st.subheader("直接答复率")
-    st.caption("坐席在派单助手中记录的处理结果：直接答复 ÷ 热线直接答复或派单的诉求；转接紧急专线的来电单独计数，不计入。")
+    st.caption("坐席在派单助手中记录的处理结果。受理诉求 = 直接答复 + 派单，直接答复率 = 直接答复 ÷ 受理诉求；"
+               "转接紧急专线的来电不是热线受理的诉求，单独一列，不计入受理诉求。"
+               "主题取所用条目的第一个分类：直接答复按答复口径的分类（如“社保”），派单按派单目录条目的分类"
+               "（如“劳动和社会保障”），两套分类不一一对应，所以同一领域可能分在两行。")
     outcomes = report["direct_answers_per_day"]
     charts.daily_rates(outcomes, start, end, "rate", "直接答复率",
                        f"{start} 至 {end} 没有记录由热线答复或派单的诉求（转接紧急专线的不计入），所以没有直接答复率。")
@@ -191,6 +197,8 @@ with show_errors():
     show_table(labelled(tasks, "tasks_by_unit"), empty="没有维护任务。")
 
     st.subheader(SECTIONS["review_turnaround"][0])
+    st.caption("从提交审核到发布的用时，按变更所改条目的所属单位统计（不看由谁发起）：一个变更改了几个单位的条目，"
+               "各单位各计一次；条例条文和分类处置规则等 regulations/ 下的修改计入热线中心。")
     turnaround, columns = readable("review_turnaround", report["review_turnaround"])
     show_table(labelled(turnaround, "review_turnaround", {"review_turnaround": (None, columns)}),
                empty="这段时间没有发布的变更。")

@@ -10,9 +10,12 @@ from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
 
 UNIT_FIELD = "所属单位（单位编辑、单位审核人必填）"
-#: Fields emptied after a change went through, by the flag its success leaves.
-CLEARED_AFTER = {"users_added": ("users_username", "users_name", "users_email", "users_password"),
-                 "users_password_reset": ("users_new_password",)}
+#: The confirmations an account's disabling and password reset wait for: ticked for one account, once.
+CONFIRMATIONS = ("users_confirm_disable", "users_confirm_passwd")
+#: Fields emptied after a change went through, by the flag its success leaves (confirmations unticked).
+CLEARED_AFTER = {"users_added": dict.fromkeys(("users_username", "users_name", "users_email", "users_password"), ""),
+                 "users_password_reset": {"users_new_password": "", **dict.fromkeys(CONFIRMATIONS, False)},
+                 "users_disabled": dict.fromkeys(CONFIRMATIONS, False)}
 
 
 def fill_role(by_name: dict, units: dict):
@@ -20,6 +23,12 @@ def fill_role(by_name: dict, units: dict):
     chosen = by_name.get(st.session_state.get("users_target"))
     st.session_state["users_new_role"] = chosen.role if chosen else None
     st.session_state["users_new_unit"] = chosen.unit if chosen and chosen.unit in units else ""
+    st.session_state.update(dict.fromkeys(CONFIRMATIONS, False))    # a confirmation is for the account it names
+
+
+def confirmed(key: str, text: str, shown: bool) -> bool:
+    """A tick naming the account and what will happen, which the action waits for (when it may be taken)."""
+    return shown and st.checkbox(text, key=key)
 
 
 st.title("用户管理")
@@ -50,7 +59,7 @@ with show_errors():
     # must not stay in a field), as the review page clears a comment once sent.
     for done, fields in CLEARED_AFTER.items():
         if st.session_state.pop(done, False):
-            st.session_state.update(dict.fromkeys(fields, ""))
+            st.session_state.update(fields)
 
     st.subheader("新建账号")
     with st.form("users_add_form"):
@@ -98,10 +107,18 @@ with show_errors():
                       if u != chosen else f"账号 {target} 本来就是{u.role_named(unit_name)}，未作改动。")
                 st.rerun()
         new_password = st.text_input("新密码", type="password", key="users_new_password")
+        # Disabling and a reset end the account's sessions at once: each waits for a tick naming the account.
+        who = f"{chosen.name}（{target}）" if chosen else ""
+        may_disable = chosen is not None and not own and target not in disabled
+        sure_disable = confirmed("users_confirm_disable", f"确认停用 {who}：该账号将不能登录，已登录的会话立即全部结束",
+                                 may_disable)
+        sure_passwd = confirmed("users_confirm_passwd", f"确认重置 {who} 的密码：该账号已登录的会话立即全部结束，"
+                                "须用新密码重新登录", chosen is not None)
         c1, c2, c3 = st.columns(3)
-        if c1.button("停用", key="users_disable", disabled=chosen is None or own or target in disabled):
+        if c1.button("停用", key="users_disable", disabled=not sure_disable):
             with show_errors():
                 kb.users.set_disabled(target, True, actor=user.username, via="app")
+                st.session_state["users_disabled"] = True
                 flash("users", f"账号 {target} 已停用，其会话已全部结束。")
                 st.rerun()
         if c2.button("恢复", key="users_enable", disabled=target not in disabled):
@@ -109,7 +126,7 @@ with show_errors():
                 kb.users.set_disabled(target, False, actor=user.username, via="app")
                 flash("users", f"账号 {target} 已恢复。")
                 st.rerun()
-        if c3.button("重置密码", key="users_passwd", disabled=chosen is None):
+        if c3.button("重置密码", key="users_passwd", disabled=not sure_passwd):
             with show_errors():
                 kb.users.set_password(target, new_password, actor=user.username, via="app")
                 st.session_state["users_password_reset"] = True

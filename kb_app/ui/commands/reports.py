@@ -77,7 +77,7 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
 
 @cli.group()
 def task():
-    """维护任务：列出、生成、驳回，以及分派缺失答复的查询。
+    """维护任务：列出、生成、驳回，以及分派或忽略缺失答复的查询。
 
     \b
     示例：
@@ -146,6 +146,21 @@ def task_assign(kb, query, unit):
     """
     pk = kb.feedback.assign_query(query, unit)
     click.echo(f"已分派给{kb.snapshot().unit_name(unit)}：维护任务 #{pk}。")
+
+
+@task.command(name="ignore")
+@root_options
+@click.argument("query")
+@click.option("--reason", required=True, help="忽略理由（如“无意义的输入”）。")
+def task_ignore(kb, query, reason):
+    """忽略一条缺失答复的查询（无需补充答复，如无意义的输入）：同样的问法不再列入缺失的答复。
+
+    \b
+    示例：
+        kb task ignore "asdfghjkl" --reason "无意义的输入"
+    """
+    kb.feedback.ignore_query(query, reason)
+    click.echo(f"已忽略查询“{query}”：同样的问法不再列入缺失的答复。")
 
 
 @task.command(name="accept")
