@@ -153,6 +153,9 @@ def test_center_accepts_a_suggested_question_for_an_article(app_env):
     at = open_page(CENTER)
     assert any("条文的常见问法" in m.value and "坐席采用 3 次" in m.value for m in at.markdown)
     assert ("北京市接诉即办工作条例 第九条", "provision", "id=beijing-2021/9") in links(at)
+    # A reviewer who adopts becomes the author, who may not review: said before the button.
+    assert any(c.value.startswith("采纳后您是这一变更请求的作者，不能再审核它：热线中心校核需由另一位同事完成；"
+                                  "也可以请示例市12345市民服务热线中心的编辑采纳") for c in at.caption)
     at.button(key=f"inbox_accept_{task_id}").click().run()
     assert not at.exception
     assert at.success[-1].value == "已发起变更请求 #1，经热线中心和法制审核人员校核后发布；发布后本任务自动完成。"

@@ -4,7 +4,7 @@ center sees every unit and assigns queries that found nothing."""
 import streamlit as st
 
 from kb_app.usage import suggest
-from kb_app.labels import REPORTER_LABELS as REPORTERS, SELECT_PLACEHOLDER
+from kb_app.labels import REPORTER_LABELS as REPORTERS, ROLE_LABELS, SELECT_PLACEHOLDER
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link, review_link
@@ -111,6 +111,10 @@ def show_suggestion(kb, t, pending):
         # Once adopted, the box and the button go: only what was done stays (it cannot be adopted twice).
         form = st.empty()
         with form.container():
+            if getattr(user, "role", None) in ("center_reviewer", "legal_reviewer"):
+                # The author of a change may not review it: a reviewer who adopts leaves the review to a colleague.
+                st.caption(f"采纳后您是这一变更请求的作者，不能再审核它：{ROLE_LABELS[user.role]}需由另一位同事完成；"
+                           f"也可以请{snap.unit_name(t.unit)}的编辑采纳。")
             phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
             clicked = st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary")
         if not clicked:
