@@ -407,6 +407,9 @@ def test_confirming_an_entry_picked_by_hand(app_env, agent):
 
 def test_agent_adopts_an_answer_for_the_call(app_env, agent):
     at = search(console(agent), "社保卡丢了")
+    # On the card itself, not folded away with the text to copy.
+    folded = {b.key for e in at.expander for b in e.button}
+    assert "agent_adopt_sscard-reissue" not in folded and "agent_report_submit_sscard-reissue" in folded
     at.button(key="agent_adopt_sscard-reissue").click().run()
     assert not at.exception
     assert "已记为采用此答复。" in [c.value for c in at.caption]
