@@ -60,6 +60,12 @@ def missing_words(results) -> str:
     return results.unknown_quoted if results.missing else ""
 
 
+def unmentioned_words(results) -> str:
+    """The words of a search with results that nothing mentions (宽带 of 宽带安装收费标准, whose results are
+    about other fees), when the results are not weak: said, so no result is read as about them."""
+    return results.unknown_quoted if results.unknown and results.hits and not results.weak else ""
+
+
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
 
 

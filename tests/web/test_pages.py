@@ -278,6 +278,16 @@ def test_questions_searches_for_a_service_and_emergencies_are_not_told_to_report
     assert "report" not in client.get("/api/v1/search", params={"q": words}).json()
 
 
+def test_results_about_something_else_say_what_none_of_them_mentions(client):
+    """宽带安装收费标准 finds fees of other things (heating, gas): they share enough of its words not to be
+    weak, and none is about 宽带, which the page says under the count."""
+    page = client.get("/", params={"q": "宽带安装收费标准"}).text
+    assert "找到" in page and "没有找到关于" not in page
+    assert '<p class="hint">知识库里没有提到“宽带”，以下结果都不是关于它的。</p>' in page
+    answered = client.get("/", params={"q": "外地人怎么办居住证"}).text
+    assert "知识库里没有提到" not in answered
+
+
 def test_a_question_nothing_answers_says_so_above_its_weak_results(client, web_kb, make_client):
     from kb_app.usage import suggest
 
