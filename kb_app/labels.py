@@ -124,11 +124,11 @@ EMERGENCY_LABELS = {"emergency": "紧急", "suspected": "疑似紧急", "dismiss
 AUTH_EVENT_LABELS = {
     "login": "登录成功", "failed": "登录失败", "refused": "锁定期间拒绝登录", "locked": "锁定", "unlocked": "解锁",
     "logout": "退出登录", "expired": "会话超时", "password": "修改密码", "disabled": "停用账号", "enabled": "恢复账号",
-    "created": "建立账号", "role": "修改角色",
+    "created": "建立账号", "role": "修改角色", "ended": "结束会话",
 }
 #: Why a session of the app ended (``sessions.end_reason``).
 SESSION_END_LABELS = {"logout": "退出登录", "idle": "超时", "password": "修改密码", "disabled": "账号停用",
-                      "gone": "账号不存在"}
+                      "gone": "账号不存在", "ended": "管理员结束"}
 #: Where an audited action came from.
 VIA_LABELS = {"app": "网页", "cli": "命令行"}
 

@@ -16,6 +16,8 @@ import secrets
 TOUCH_EVERY = dt.timedelta(minutes=1)
 # Ended sessions are kept this long (the audit trail keeps the history), then deleted.
 KEEP_ENDED = dt.timedelta(days=30)
+#: Characters of a token's hash that name its session to an administrator (64 bits: no two alike).
+REF_CHARS = 16
 
 
 def token_hash(token: str) -> str:
@@ -32,6 +34,8 @@ class Session:
     last_seen: str
     client: str
     user_agent: str
+    #: What names the session to an administrator ending it: the start of its token's hash.
+    ref: str = ""
 
     @property
     def browser(self) -> str:
@@ -137,5 +141,20 @@ class Sessions:
         since = (self.kb.now() - self.idle).isoformat()
         rows = self.kb.db()["sessions"].rows_where("ended is null and last_seen >= ?", [since],
                                                    order_by="last_seen desc")
-        return [Session(r["username"], r["created"], r["last_seen"], r["client"], r["user_agent"])
-                for r in rows]
+        return [Session(r["username"], r["created"], r["last_seen"], r["client"], r["user_agent"],
+                        r["token_hash"][:REF_CHARS]) for r in rows]
+
+    def end_one(self, ref: str, actor: str, via: str = "app") -> Session | None:
+        """End the session in force named by ``ref`` (``Session.ref``: a stolen laptop, a shared computer
+        left signed in), recorded in the audit trail with who ended it; None when it is no longer in force."""
+        db = self.kb.db()
+        rows = list(db["sessions"].rows_where("substr(token_hash, 1, ?) = ? and ended is null",
+                                              [REF_CHARS, ref])) if len(ref or "") == REF_CHARS else []
+        if len(rows) != 1:
+            return None
+        row = rows[0]
+        with db.conn:
+            self._end(db, [row["token_hash"]], "ended", self.kb.now())
+            self.kb.audit.record("ended", row["username"], row["client"], via, actor, db=db,
+                                 detail=f"结束了 {row['client'] or '未知地址'} 上 {browser_name(row['user_agent'])} 的会话")
+        return Session(row["username"], row["created"], row["last_seen"], row["client"], row["user_agent"], ref)

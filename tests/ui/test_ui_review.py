@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from kb_app.accounts.throttle import MAX_CLIENT_FAILURES
 from kb_app.exceptions import AuthError
 from kb_app.ui.auth_routes import sign_notice
 
@@ -416,6 +417,9 @@ def test_users_page_is_for_admins_only(kb, users):
 
 
 def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, users):
+    for n in range(MAX_CLIENT_FAILURES - 5):          # others' typos at the address, then center's five
+        with pytest.raises(AuthError):
+            kb.authenticate(f"guess{n}", "wrong-password", "10.1.2.3", "app")
     for _ in range(5):
         with pytest.raises(AuthError):
             kb.authenticate("center", "wrong-password", "10.1.2.3", "app")
@@ -427,6 +431,7 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     assert list(at.dataframe[1].value["对象"]) == ["地址“10.1.2.3”", "账号“center”"]
     assert list(at.dataframe[2].value["账号"]) == ["agent"]
     assert list(at.dataframe[2].value["浏览器"]) == ["Chrome 131 · Windows"]    # not the raw User-Agent
+    assert at.button(key="users_end_session").disabled                      # nothing chosen yet
     audit = at.dataframe[3].value
     assert list(audit["事件"][:3]) == ["锁定", "锁定", "登录失败"] and set(audit["地址"][:7]) == {"10.1.2.3"}
     at.selectbox(key="users_lock").set_value(kb.throttle.active_locks()[1])
@@ -447,6 +452,23 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     assert at.button(key="users_disable").disabled and not at.button(key="users_enable").disabled
     at.selectbox(key="users_audit_user").set_value("agent").run()
     assert list(at.dataframe[-1].value["事件"]) == ["停用账号", "建立账号"]
+
+
+def test_an_administrator_ends_one_session_and_keeps_the_others(kb, users):
+    """A computer left signed in: its session ends, the account's other browsers stay signed in."""
+    office = kb.sessions.start(users["agent"], "10.7.7.7", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+                               "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+    phone = kb.sessions.start(users["agent"], "10.8.8.8", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) "
+                              "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+    at = open_page("app_pages/users.py", users["admin"])
+    chosen = next(s for s in kb.sessions.active() if s.client == "10.7.7.7")
+    at.selectbox(key="users_session").set_value(chosen).run()
+    at.button(key="users_end_session").click().run()
+    assert texts(at) == ([], ["已结束 agent 在 Chrome 131 · Windows 上的会话：该浏览器需要重新登录。"])
+    assert kb.sessions.resume(office) is None and kb.sessions.resume(phone).username == "agent"
+    ended = kb.audit.list("agent")[0]
+    assert (ended.event, ended.actor, ended.client) == ("ended", "admin", "10.7.7.7")
+    assert kb.sessions.end_one(chosen.ref, actor="admin") is None           # already ended
 
 
 def test_review_page_tells_of_an_answer_the_public_cannot_open(kb, users):

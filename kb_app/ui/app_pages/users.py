@@ -154,6 +154,16 @@ with show_errors():
         st.dataframe([{"账号": s.username, "登录时间": s.created.replace("T", " "),
                        "最近操作": s.last_seen.replace("T", " "), "地址": s.client, "浏览器": s.browser}
                       for s in sessions], hide_index=True, key="users_sessions")
+        # One session ended (a computer left signed in), the account's others kept.
+        chosen = st.selectbox("要结束的会话", sessions, index=None, placeholder=SELECT_PLACEHOLDER,
+                              format_func=lambda s: f"{s.username} · {s.browser} · {s.client or '未知地址'} · "
+                                                    f"最近操作 {s.last_seen.replace('T', ' ')}",
+                              key="users_session")
+        if st.button("结束该会话", key="users_end_session", disabled=chosen is None):
+            ended = kb.sessions.end_one(chosen.ref, actor=user.username)
+            flash("users", f"已结束 {ended.username} 在 {ended.browser} 上的会话：该浏览器需要重新登录。" if ended
+                  else "该会话已经结束（退出登录或超时）。")
+            st.rerun()
 
     st.subheader("登录审计")
     who = st.selectbox("账号", [""] + list(by_name), format_func=lambda u: u or "（全部）",
