@@ -169,5 +169,5 @@ with show_errors():
     who = st.selectbox("账号", [""] + list(by_name), format_func=lambda u: u or "（全部）",
                        placeholder=SELECT_PLACEHOLDER, key="users_audit_user")
     events = kb.audit.list(who or None)
-    st.caption(f"最近 {len(events)} 条：登录、登录失败、锁定、解锁、退出、会话超时、修改密码、修改角色、停用与恢复账号。")
+    st.caption(f"最近 {len(events)} 条：登录、登录失败、锁定、解锁、退出、会话超时、管理员结束会话、修改密码、修改角色、停用与恢复账号。")
     st.dataframe([e.row() for e in events], hide_index=True, key="users_audit")
