@@ -40,7 +40,7 @@ from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_e
 from .answers import is_question
 from .boundary import excluded
 from . import resemblance
-from .regions import Places, local_units, locate, places, scope_note
+from .regions import CITYWIDE, Places, local_units, locate, places, scope_note
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
@@ -51,6 +51,10 @@ MAX_TEXT_CHARS = 2000
 #: Candidates scoring below this share of the first are no candidates: 路灯坏了 listed 宠物扰民 and 道路坑洼
 #: at a twentieth of 路灯不亮's score, matched by a single common character pair.
 MIN_RELATIVE_SCORE = 0.2
+#: How an entry for some districts only (村庄路灯不亮（柳庄镇）) weighs against one for the whole city: for
+#: a request naming no district (the agent asks first) it must match clearly better to come first; for
+#: a request naming its district, it comes first over a citywide entry matching nearly as well.
+LOCAL_UNKNOWN_WEIGHT, LOCAL_NAMED_WEIGHT = 0.9, 1.1
 #: Weight of each field's terms in an entry's bag of terms.
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "category": 2.0, "examples": 1.5, "body": 1.0}
 #: A bigram match counts for less than a word match (a word match also matches its bigrams).
@@ -709,10 +713,36 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
             [(u, snap.unit_name(u)) for u in local_units(snap, entry.co_handlers, where)], entry.level, tier, str(spec.get("name") or tier),
             due, due_error, entry_round_the_clock(entry, rtc), score, "；".join(filter(None, [elsewhere, note])),
             left_out.scope if left_out else "", elsewhere))
+    _weigh_local(snap, candidates, region)
     if region:
         # Another district's matter (东湖区's 小区停车管理 for a caller in 西山区) after those that apply to the caller's.
         candidates.sort(key=lambda c: bool(c.region_note))
     return candidates
+
+
+def _weigh_local(snap: Snapshot, candidates: list, region: str):
+    """Move an entry for some districts only past a citywide neighbour in the ranking (its order, which past
+    orders may have set, otherwise kept): down when the request names no district and the neighbour below
+    matches nearly as well (LOCAL_UNKNOWN_WEIGHT), up when it names the entry's district and it matches nearly
+    as well as the neighbour above (LOCAL_NAMED_WEIGHT)."""
+    def local(c) -> bool:
+        regions = snap.entries[c.entry_id].regions
+        return CITYWIDE not in regions and any(r and r != CITYWIDE for r in regions)
+
+    def swaps(upper, lower) -> bool:
+        if not region:
+            return local(upper) and not local(lower) and lower.score >= upper.score * LOCAL_UNKNOWN_WEIGHT
+        return local(lower) and not lower.region_note and not local(upper) \
+            and lower.score * LOCAL_NAMED_WEIGHT >= upper.score
+
+    for _ in range(len(candidates)):
+        moved = False
+        for i in range(len(candidates) - 1):
+            if swaps(candidates[i], candidates[i + 1]):
+                candidates[i], candidates[i + 1] = candidates[i + 1], candidates[i]
+                moved = True
+        if not moved:
+            break
 
 
 def _ranked(index: DirectoryIndex, text: str, limit: int, rerank, keep: str = "") -> list:

@@ -73,6 +73,18 @@ def test_another_districts_entry_is_not_first_for_a_tree_in_the_callers_district
     assert all(c.region_note for c in r.candidates[greening:])
 
 
+def test_an_entry_for_one_district_comes_first_only_where_the_request_is(kb):
+    """村庄路灯不亮（柳庄镇） is 南河区's: first for a lamp in 柳庄镇, not for one whose district is unknown
+    (the citywide 路灯不亮 first, the agent asked where), nor where two other districts are named."""
+    for text in ("单位门口的路灯坏了", "我住东湖区，单位在西山区，单位门口的路灯坏了"):
+        r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+        ids = [c.entry_id for c in r.candidates]
+        assert ids[0] == "street-light-out" and "rural-street-light" in ids[1:], text
+        assert r.candidates[ids.index("rural-street-light")].region_note.startswith("仅适用于南河区：请先问清")
+    town = kb.dispatch("柳庄镇的路灯坏了", now=NOW, answers=False, not_emergency=True)
+    assert town.candidates[0].entry_id == "rural-street-light" and not town.candidates[0].region_note
+
+
 def co_handlers(r, entry_id):
     return next(c for c in r.candidates if c.entry_id == entry_id).co_handlers
 
