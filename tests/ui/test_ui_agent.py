@@ -410,6 +410,14 @@ def test_agent_adopts_an_answer_for_the_call(app_env, agent):
     # On the card itself, not folded away with the text to copy.
     folded = {b.key for e in at.expander for b in e.button}
     assert "agent_adopt_sscard-reissue" not in folded and "agent_report_submit_sscard-reissue" in folded
+    # Only an answer in force is one to give: not last year's pension rise, nor a catalogue entry.
+    offered = {b.key.removeprefix("agent_adopt_") for b in at.button if (b.key or "").startswith("agent_adopt_")}
+    snap, day = app_env.snapshot(), app_env.today()
+    assert offered and all(snap.entries[e].kind == "policy" and snap.entries[e].status(day) == "in_force"
+                           for e in offered)
+    shown = {b.key.removeprefix("agent_report_submit_") for b in at.button
+             if (b.key or "").startswith("agent_report_submit_")}
+    assert shown - offered, "the results hold entries that are no answer to give"
     at.button(key="agent_adopt_sscard-reissue").click().run()
     assert not at.exception
     assert "已记为采用此答复。" in [c.value for c in at.caption]

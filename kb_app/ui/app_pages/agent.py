@@ -76,8 +76,10 @@ def show_hit(kb, reader, user, hit):
             st.error(f"**格式错误**：{render.markdown_literal(problem)}", icon=":material/error:")
         if notes := render.agent_notes_markdown(entry):
             st.warning(notes, icon=":material/lock:")
-        # In view on every card: the answers agents take are what teaches the search (kb_app.usage.suggest).
-        adopt_button(kb, user, entry.id)
+        # In view on every answer in force: the answers agents take are what teaches the search
+        # (kb_app.usage.suggest); one expired or not yet in force, or a catalogue entry, is no answer to give.
+        if hit.kind == "policy" and entry.status(kb.today()) == "in_force":
+            adopt_button(kb, user, entry.id)
         with st.expander("复制答复 · 报告错误", icon=":material/content_copy:"):
             st.caption("点右上角的复制图标，粘贴到工单中。")
             st.code(render.answer_text(entry), language=None, wrap_lines=True)
