@@ -101,6 +101,7 @@ def test_center_ignores_a_junk_query_and_it_does_not_come_back(app_env):
     assert not at.exception
     assert at.success[0].value == "已忽略“asdfghjkl”这组查询：同样的问法不再列入缺失的答复。"
     assert [r["代表查询"] for r in table_with(at, "代表查询")] == ["灵活就业社保补贴"]
+    assert at.text_input(key="inbox_ignore_reason").value == ""     # the next group's reason is written anew
     app_env.feedback.log_search("asdfghjkl", "public", 0)                # asked again: still set aside
     assert [g["query"] for g in suggest.missing_answers(app_env)] == ["灵活就业社保补贴"]
     assert not [t for t in app_env.feedback.list_tasks(None) if t.kind == "zero_result"]   # nobody's work

@@ -82,11 +82,14 @@ def assign_missing_answers(kb, snap):
             pk = suggest.assign_missing(kb, by_query[chosen], target, user)
             flash("inbox", f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
             st.rerun()  # the task joins the list above, and the group leaves this one
+    if st.session_state.pop("inbox_ignored", False):
+        st.session_state["inbox_ignore_reason"] = ""     # a reason is for the group it was written for
     reason = ignore.text_input("忽略理由（无意义的输入、不属于热线的事等）", key="inbox_ignore_reason")
     if ignore.button("忽略这组查询", key="inbox_ignore", disabled=chosen is None):
         with show_errors():
             suggest.ignore_missing(kb, by_query[chosen], reason, user)
             flash("inbox", f"已忽略“{chosen}”这组查询：同样的问法不再列入缺失的答复。")
+            st.session_state["inbox_ignored"] = True
             st.rerun()
     if chosen is None:
         st.caption("请先选择查询组，再选择承办单位分派，或填写理由后忽略。")
