@@ -65,7 +65,7 @@ def test_a_change_that_does_not_validate_stays_a_draft_naming_its_problems(kb, r
     new.write_text(edited(kb, HRSS, "x\n", effective="2026/01/01"), encoding="utf-8")
     result = run("cr", "create", "--as", "hrss-editor", "--title", "改日期", "--set", f"{HRSS}={new}", "--submit")
     lines = result.output.splitlines()
-    assert result.exit_code == 0 and lines[0] == "已建立变更请求 #1（草稿，分支 cr/1）。"
+    assert result.exit_code == 1 and lines[0] == "已建立变更请求 #1（草稿，分支 cr/1）。"   # not submitted
     assert lines[1] == "注意：校验未通过，所以保存为草稿，没有提交审核（审核人只收到通过校验的修改），共 1 个问题："
     assert lines[2].startswith(f"  - {HRSS}:") and "effective" in lines[2]
     assert lines[3] == "改正后用 kb cr update 1 --set …更新，再用 kb cr submit 提交审核。"

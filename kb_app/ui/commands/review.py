@@ -100,6 +100,8 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
         held = "，所以保存为草稿，没有提交审核（审核人只收到通过校验的修改）" if submit else ""
         echo_problems(c, f"校验未通过{held}")
         click.echo(f"改正后用 kb cr update {c.id} --set …更新" + ("，再用 kb cr submit 提交审核。" if submit else "。"))
+        if submit:
+            click.get_current_context().exit(1)     # asked to submit, not submitted: a script must see it
 
 
 def echo_problems(cr, what: str):
