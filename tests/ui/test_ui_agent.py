@@ -302,10 +302,11 @@ def test_an_emergency_the_console_did_not_flag_is_transferred_and_recorded_as_mi
 
 
 def test_a_transfer_shown_has_no_fold_and_a_dismissed_hint_keeps_its_line(app_env, agent):
-    at = dispatch(console(agent), "楼下有人打架")
+    at = dispatch(console(agent), "对门群租房里有人打架")
     assert not [e for e in at.expander if e.label == "来电人说的是正在发生的紧急情况？"]
     at.button(key="dispatch_not_emergency").click().run()
-    # The first candidate, a street's matter, is not chosen for the agent while the caller's district is unknown.
+    # The first candidate, a street's matter (群租房（和平街道）), is not chosen for the agent while the
+    # caller's district is unknown.
     radio = choice_radio(at)
     assert radio.value is None
     radio.set_value(at.session_state["dispatch_result"].candidates[0].entry_id).run()
