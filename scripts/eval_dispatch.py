@@ -135,6 +135,9 @@ def evaluate(limit: int | None = None, swap: bool = False) -> dict:
     messages = appeals(limit)
     baseline = Bm25Baseline(rows)
     hits = {"dispatch": [0, 0], "baseline": [0, 0]}
+    # How often the first candidate is flagged as matching only in passing (DispatchResult.unmatched),
+    # when it is right and when it is wrong.
+    passing = {True: [0, 0], False: [0, 0]}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         kb = build_kb(Path(tmp) / "kb", rows)
@@ -148,6 +151,9 @@ def evaluate(limit: int | None = None, swap: bool = False) -> dict:
             for name, tops in ranked.items():
                 hits[name][0] += tops[:1] == [m["category"]]
                 hits[name][1] += m["category"] in tops[:3]
+            right = ranked["dispatch"][:1] == [m["category"]]
+            passing[right][0] += bool(result.unmatched)
+            passing[right][1] += 1
         per_message_ms = (time.perf_counter() - t0) * 1000 / max(len(messages), 1)
         history, test = halves(messages)
         if swap:
@@ -160,6 +166,7 @@ def evaluate(limit: int | None = None, swap: bool = False) -> dict:
     n = max(len(messages), 1)
     return {"messages": len(messages), "entries": len(rows), "build_s": build_s, "per_message_ms": per_message_ms,
             **{f"{name}_top{k}": hits[name][j] / n for name in hits for j, k in enumerate((1, 3))},
+            "passing_right": passing[True], "passing_wrong": passing[False],
             "history": imported.imported, "test": len(test),
             "test_plain_top1": plain[0], "test_plain_top3": plain[1],
             "test_history_top1": learned[0], "test_history_top3": learned[1], "test_history_ms": learned[2]}
@@ -177,6 +184,8 @@ def main(argv=None):
     print(f"{'dispatch (kb.dispatch)':24}{r['dispatch_top1']:>8.3f}{r['dispatch_top3']:>8.3f}")
     print(f"{'baseline (BM25 names)':24}{r['baseline_top1']:>8.3f}{r['baseline_top3']:>8.3f}")
     print(f"top-3 ratio dispatch/baseline: {r['dispatch_top3'] / max(r['baseline_top3'], 1e-9):.2f}")
+    print("first candidate flagged as matching only in passing: "
+          f"{r['passing_right'][0]} of {r['passing_right'][1]} right, {r['passing_wrong'][0]} of {r['passing_wrong'][1]} wrong")
     print(f"\nlearning from past work orders: {r['history']} messages as history, {r['test']} as test "
           f"({r['test_history_ms']:.1f} ms per message with history)")
     print(f"{'':24}{'top-1':>8}{'top-3':>8}")

@@ -37,6 +37,7 @@ from collections import Counter
 
 from ..cache import LruCache
 from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
+from ..search.coverage import COMMON_SHARE, NOT_SUBJECT, TIME_WORDS, single_nouns
 from .answers import is_question
 from .boundary import excluded
 from . import resemblance
@@ -125,6 +126,8 @@ class Candidate:
     #: The entry is for districts the request does not name (regions.scope_note), if so: it is proposed
     #: after those that apply, and is not chosen for the agent.
     region_note: str = ""
+    #: Similar past work orders went to the entry (the note says how many).
+    learned: bool = False
 
     def to_dict(self) -> dict:
         return {"entry": self.entry_id, "title": self.title, "category": self.category, "handler": self.handler,
@@ -157,6 +160,18 @@ class DispatchResult:
     #: The words that report the urgent matter: the clause saying it in a longer request (闻到很浓的煤气味
     #: at the end of a complaint about rubbish), whose answers are the safety advice; else the whole text.
     urgent_text: str = ""
+    #: Words naming what the request is about that no catalogue entry mentions, when the first candidate
+    #: shares at most one of its less common words and no similar past order went to it (楼下有人打架 finds
+    #: 违法建设 through 楼下): the candidates only share words in passing, and none is chosen for the agent.
+    unmatched: tuple = ()
+
+    @property
+    def passing_note(self) -> str:
+        """What the first candidate leaves out of the request, when it matches only in passing ("" otherwise)."""
+        if not self.unmatched:
+            return ""
+        said = "、".join(f"“{w}”" for w in self.unmatched)
+        return f"首选事项没有提到{said}，与诉求只是字词相近：请按来电所说和职责边界判断承办单位"
 
     @property
     def urgency(self) -> str:
@@ -209,6 +224,7 @@ class DispatchResult:
                 "candidates_withheld": self.candidates_withheld,
                 "confirmed_not_emergency": self.confirmed_not_emergency,
                 "answers": [a.to_dict() for a in self.answers],
+                **({"unmatched": list(self.unmatched)} if self.unmatched else {}),
                 "urgent": self.urgent or bool(self.urgency),
                 "suggested_outcome": self.suggested_outcome}
 
@@ -520,6 +536,7 @@ class DirectoryIndex:
         self.entries = list(entries)
         self.places = places
         self.synonym_groups = [list(g) for g in synonym_groups]
+        self._synonyms: dict[str, list[str]] = {}
         words = [w for e in self.entries for w in [e.title, *e.keywords, *e.category]]
         self.analyzer = Analyzer(words)
         self.postings: dict[str, list[tuple[int, float]]] = {}
@@ -573,6 +590,51 @@ class DirectoryIndex:
         (SETTING_WORDS), which need no match (0 to 1)."""
         ceiling = sum(self._weights(SETTING_WORDS.sub(" ", text)).values()) * (K1 + 1)
         return min(1.0, score / ceiling) if ceiling else 0.0
+
+    def subject_words(self, text: str) -> list[str]:
+        """The words of a request that may name what it is about: of two characters or more, or one the
+        segmenter reads as a noun alone (猫); not words of quantity, pronouns, grammar or time (see
+        kb_app.search.coverage), nor the places it names."""
+        norm = self.asked(text)
+        words = [w for w in self.analyzer.words(norm, normalized=True) if len(w) > 1]
+        return [w for w in dict.fromkeys([*words, *single_nouns(norm, self.analyzer)])
+                if w not in STOPWORDS and w not in TIME_WORDS and not set(w) & NOT_SUBJECT and re.fullmatch(r"\w+", w)]
+
+    def unmatched(self, text: str, entry: Entry) -> tuple[str, ...]:
+        """The words of a request that ``entry`` does not mention, when the entry names none of the request's
+        less common words in its title, keywords or category (those in under COMMON_SHARE of the entries, or a
+        synonym of them), and either the request names something no entry mentions at all or the entry
+        mentions none of its words anywhere (我家猫跑丢了 and 违法停车); else none. Such an entry
+        matches in passing, by words of its examples or boundary (楼下有人打架 and 违法建设, through a 楼下 of
+        its examples), not by what it is about."""
+        words = self.subject_words(text)
+        if not words:
+            return ()
+        surfaces, names = self._surfaces()
+        at = self.entries.index(entry)
+        common = COMMON_SHARE * len(names)
+        if any(self._mentions(names[at], w) and sum(self._mentions(n, w) for n in names) < common for w in words):
+            return ()
+        own = surfaces[at]
+        known = all(any(self._mentions(s, w) for s in surfaces) for w in words)
+        if known and any(self._mentions(own, w) for w in words):
+            return ()
+        longest = [w for w in words if not any(w != o and w in o for o in words)]
+        return tuple(w for w in longest if not any(o in w and self._mentions(own, o) for o in words))
+
+    def _mentions(self, surface: str, word: str) -> bool:
+        """Whether a text holds a word or a synonym of it."""
+        if word not in self._synonyms:
+            self._synonyms[word] = [word, *synonym_expansion(word, self.synonym_groups)]
+        return any(t in surface for t in self._synonyms[word])
+
+    def _surfaces(self) -> tuple[list[str], list[str]]:
+        """Each entry's text, and its name for the matter (title, keywords, category), normalised."""
+        if not hasattr(self, "_surface_cache"):
+            names = [normalize(" ".join([e.title, *e.keywords, *e.category])) for e in self.entries]
+            self._surface_cache = ([n + " " + normalize(" ".join([*e.examples, e.body]))
+                                    for n, e in zip(names, self.entries)], names)
+        return self._surface_cache
 
     def rank(self, text: str, limit: int = 5) -> list[tuple[Entry, float]]:
         scores: dict[int, float] = {}
@@ -670,8 +732,10 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         # The matter of the shortest time limit is proposed first, whatever similar past orders say.
         candidates.sort(key=lambda c: c.entry_id != reported_entry.id)
         urgent_text = reporting_clause(directory_index(snap), text, reported_entry)
+    top = candidates[0] if candidates and not candidates[0].learned else None
+    unmatched = directory_index(snap).unmatched(text, snap.entries[top.entry_id]) if top and kind != "urgent" else ()
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
-                          finding, other, urgent=kind == "urgent", urgent_text=urgent_text)
+                          finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched)
 
 
 def reporting_clause(index: "DirectoryIndex", text: str, entry: Entry) -> str:
@@ -692,6 +756,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     where = locate(text, snap)
     region = where.district
     for entry, score, note in _ranked(index, text, limit, rerank, keep):
+        learned = bool(note)  # the reranker's note is of similar past orders
         tier = entry_tier(snap, entry)
         spec = snap.tiers.get(tier, {})
         due, due_error = None, ""
@@ -712,7 +777,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
             # The governments of other districts and streets are no co-handlers of a request that says where it is.
             [(u, snap.unit_name(u)) for u in local_units(snap, entry.co_handlers, where)], entry.level, tier, str(spec.get("name") or tier),
             due, due_error, entry_round_the_clock(entry, rtc), score, "；".join(filter(None, [elsewhere, note])),
-            left_out.scope if left_out else "", elsewhere))
+            left_out.scope if left_out else "", elsewhere, learned=learned))
     _weigh_local(snap, candidates, region)
     if region:
         # Another district's matter (东湖区's 小区停车管理 for a caller in 西山区) after those that apply to the caller's.

@@ -219,6 +219,8 @@ def show_candidates(kb, user, result, done):
     for message in dict.fromkeys(c.due_error for c in result.candidates if c.due_error):
         st.warning(message, icon=":material/calendar_month:")
     answered = result.suggested_outcome == "direct_answer"
+    if result.passing_note:
+        st.warning(result.passing_note + "。", icon=":material/help:")
     st.subheader("派单目录参考（请先按上方规则处置）" if result.rule
                  else "派单目录参考（不能直接答复时）" if answered else "建议派单", divider="gray")
     top = result.candidates[0]
@@ -227,7 +229,7 @@ def show_candidates(kb, user, result, done):
     # 7×24 is about when it is taken and dispatched (at night, on holidays), not about the time limit.
     badges = ("　:red-badge[7×24 随时派单]" if top.round_the_clock else "") + \
         (f"　:orange-badge[{render.markdown_literal(top.tier_name)}]" if top.due and top.due.clock else "")
-    st.markdown(("如需派单，首选" if answered else "首选")
+    st.markdown(("如需派单，首选" if answered else "字词最接近" if result.unmatched else "首选")
                 + f"：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
@@ -254,15 +256,18 @@ def dispatch_form(kb, user, result):
     # Keys of their own per analysed request: a choice made for the last caller never carries over.
     request = st.session_state.get("dispatch_request", 0)
     # Where a direct answer is suggested, nothing is chosen for the agent: a dispatch is a decision of its own.
-    # Nor where the first entry's boundary leaves out what the caller names: the agent reads the note and chooses.
+    # Nor where the first entry's boundary leaves out what the caller names: the agent reads the note and chooses;
+    # nor where it matches only in passing (see DispatchResult.unmatched), said above the candidates.
     answered = result.suggested_outcome == "direct_answer"
     left_out, elsewhere = result.candidates[0].left_out, result.candidates[0].region_note
-    if left_out and not answered:
+    if result.unmatched and not answered:
+        st.caption("首选事项与诉求只是字词相近：请选择派单事项，或选“其他事项”从派单目录中查找。")
+    elif left_out and not answered:
         st.caption(f"首选事项的职责边界不包括“{left_out}”：请核对来电所说，再选择派单事项。")
     elif elsewhere and not answered:
         st.caption(f"首选事项{elsewhere}，再选择派单事项。")
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
-                      index=None if answered or left_out or elsewhere else 0,
+                      index=None if answered or left_out or elsewhere or result.unmatched else 0,
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
     if choice == OTHER_ENTRY:

@@ -155,6 +155,9 @@ SCHEMAS = {
             "coverage": {"type": "number"}, "settles": {"type": "boolean", "description": "可直接答复来电人"},
             "region_note": {"type": "string", "description": REGION_NOTE}}},
             "description": "可能直接答复该诉求的已发布答复（含内部答复）"},
+        "unmatched": {"type": "array", "items": STR,
+                      "description": "首选候选只是字词相近时才有：诉求说到、而首选事项没有提到的词（如“打架”）；"
+                                     "此时请按诉求和职责边界判断承办单位，不要直接采用首选"},
         "suggested_outcome": {"enum": ["transfer", "direct_answer", "dispatch", ""],
                               "description": "建议的处理方式：转接、直接答复或派单"}}},
     "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {

@@ -432,3 +432,43 @@ def test_an_urgent_report_carries_the_safety_steps_of_its_matter(kb):
     assert urgent_advice(bare, snap.entries["water-outage"]) == []
     assert public_report_advice(snap, "楼道灯不亮") == ("report", [])
     assert public_report_advice(snap, "社保卡怎么补办") == ("", [])
+
+
+@pytest.mark.parametrize("text, unmatched", [
+    ("楼下有人打架", ("打架",)),        # 违法建设, through a 楼下 of its examples
+    ("宽带坏了找谁", ("宽带",)),        # 路灯不亮, through 坏了
+    ("我家猫跑丢了", ("猫",)),          # 违法停车, through nothing the caller names
+    ("小区门口有条蛇", ("蛇",)),
+])
+def test_a_first_candidate_matching_only_in_passing_says_what_it_leaves_out(kb, text, unmatched):
+    r = kb.dispatch(text, now=NOW, not_emergency=True, answers=False)
+    assert r.candidates and r.unmatched == unmatched
+    said = "、".join(f"“{w}”" for w in unmatched)
+    assert r.passing_note == f"首选事项没有提到{said}，与诉求只是字词相近：请按来电所说和职责边界判断承办单位"
+    assert r.to_dict()["unmatched"] == list(unmatched)
+
+
+@pytest.mark.parametrize("text", ["家里停水了", "隔壁邻居装修太吵", "单位门口的路灯坏了", "共享单车把盲道堵了",
+                                  "有人在小区里遛狗不牵绳", "噪音"])
+def test_a_first_candidate_naming_what_the_caller_names_is_no_passing_match(kb, text):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.candidates and r.unmatched == () and r.passing_note == ""
+    assert "unmatched" not in r.to_dict()
+
+
+def test_no_example_of_the_catalogue_is_a_passing_match_for_its_own_entry(kb):
+    snap = kb.snapshot()
+    flagged = []
+    for entry in snap.directory():
+        for example in entry.examples:
+            r = kb.dispatch(example, now=NOW, not_emergency=True, answers=False, history=False)
+            if r.candidates and r.candidates[0].entry_id == entry.id and r.unmatched:
+                flagged.append(example)
+    assert not flagged
+
+
+def test_a_passing_match_is_said_by_the_cli(kb, sample_root):
+    out = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--not-emergency",
+                                   "--now", "2026-11-20T16:00", "楼下有人打架"])
+    assert out.exit_code == 0
+    assert "注意：首选事项没有提到“打架”，与诉求只是字词相近：请按来电所说和职责边界判断承办单位。" in out.output

@@ -325,3 +325,13 @@ def test_a_single_past_order_does_not_override_a_clearly_better_match(kb):
     # A request the one order says nearly word for word still has it beside the catalogue's.
     same = kb.dispatch("楼上天天半夜噪音太大了", now=NOW, answers=False, not_emergency=True)
     assert ids(same)[0] == "noise-social-life" and same.candidates[0].note == "与 1 条历史工单相似"
+
+
+def test_an_entry_similar_past_orders_went_to_is_no_passing_match(dkb):
+    text = "楼里电梯困人了，物业没人管"
+    before = dkb.dispatch(text, now=NOW, not_emergency=True, history=False, answers=False)
+    assert before.unmatched and not before.candidates[0].learned
+    learn(dkb, LIFT_ORDERS, "property-fee")
+    after = dkb.dispatch(text, now=NOW, not_emergency=True, answers=False)
+    assert ids(after)[0] == "property-fee" and after.candidates[0].learned
+    assert after.unmatched == ()

@@ -36,5 +36,6 @@ def test_script_prints_the_table(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("10 messages, 517 directory entries")
     assert out[2].startswith("dispatch (kb.dispatch)") and out[3].startswith("baseline (BM25 names)")
-    assert out[6].startswith("learning from past work orders: ")
-    assert out[8].startswith("without history") and out[9].startswith("with history")
+    assert out[5].startswith("first candidate flagged as matching only in passing: ")
+    assert out[7].startswith("learning from past work orders: ")
+    assert out[9].startswith("without history") and out[10].startswith("with history")

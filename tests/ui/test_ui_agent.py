@@ -316,6 +316,16 @@ def test_a_transfer_shown_has_no_fold_and_a_dismissed_hint_keeps_its_line(app_en
     assert [r["line"] for r in app_env.stats.dismissed_hints()] == ["110"]
 
 
+def test_a_first_candidate_matching_only_in_passing_is_said_and_not_chosen_for_the_agent(app_env, agent):
+    at = dispatch(console(agent), "楼下有人打架")
+    at.button(key="dispatch_not_emergency").click().run()
+    note = "首选事项没有提到“打架”，与诉求只是字词相近：请按来电所说和职责边界判断承办单位。"
+    assert note in [w.value for w in at.warning]
+    assert "字词最接近：" in page_text(at) and "首选：" not in page_text(at)
+    assert choice_radio(at).value is None
+    assert "首选事项与诉求只是字词相近：请选择派单事项，或选“其他事项”从派单目录中查找。" in [c.value for c in at.caption]
+
+
 def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
     at = dispatch(console(agent), "这个事我已经起诉到法院了")
     assert not at.error

@@ -52,6 +52,8 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
         click.echo(f"7×24 小时服务事项（{'、'.join(result.round_the_clock)}）。")
     if not result.candidates:
         click.echo("派单目录中没有匹配的条目。")
+    elif result.passing_note:
+        click.echo(f"注意：{result.passing_note}。")
     for i, c in enumerate(result.candidates, 1):
         flag = "【7×24】" if c.round_the_clock else ""
         click.echo(f"{i}. {c.title} [{c.entry_id}]{flag}")
