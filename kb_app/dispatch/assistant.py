@@ -56,6 +56,10 @@ MIN_RELATIVE_SCORE = 0.2
 #: a request naming no district (the agent asks first) it must match clearly better to come first; for
 #: a request naming its district, it comes first over a citywide entry matching nearly as well.
 LOCAL_UNKNOWN_WEIGHT, LOCAL_NAMED_WEIGHT = 0.9, 1.1
+#: How long or when something has gone on (一个多星期了, 好几天, 半个月, 2019年1月28日): it says nothing of what the
+#: matter is, and matched 我们小区门口路灯坏了一个多星期了 to 村庄路灯不亮 through the 一个多 of its example
+#: 村口的路灯坏了一个多月了 (26.3 against 22.9 for 路灯不亮). Left out of what is matched, in requests and entries alike.
+DURATION = re.compile(r"好?[\d一二两三四五六七八九十几半]+[个多来]*(?:年|月|星期|礼拜|周|天|日|号|小时|钟头|分钟)")
 #: Weight of each field's terms in an entry's bag of terms.
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "category": 2.0, "examples": 1.5, "body": 1.0}
 #: A bigram match counts for less than a word match (a word match also matches its bigrams).
@@ -552,7 +556,7 @@ class DirectoryIndex:
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
 
     def _terms(self, text: str) -> list[str]:
-        norm = normalize(text)
+        norm = DURATION.sub(" ", normalize(text))
         return [f"w:{w}" for w in self.analyzer.words(norm, normalized=True) if w not in STOPWORDS] + \
                [f"b:{b}" for b in bigrams(norm, normalized=True) if b not in STOPWORDS]
 

@@ -472,3 +472,10 @@ def test_a_passing_match_is_said_by_the_cli(kb, sample_root):
                                    "--now", "2026-11-20T16:00", "楼下有人打架"])
     assert out.exit_code == 0
     assert "注意：首选事项没有提到“打架”，与诉求只是字词相近：请按来电所说和职责边界判断承办单位。" in out.output
+
+
+def test_how_long_a_matter_has_gone_on_matches_no_entry(kb):
+    """我们小区门口路灯坏了一个多星期了 went first to 村庄路灯不亮, whose example 村口的路灯坏了一个多月了 shares 一个多."""
+    for text in ("我们小区门口路灯坏了一个多星期了，晚上黑乎乎的", "小区门口路灯坏了好几天了", "小区门口路灯坏了"):
+        assert kb.dispatch(text, now=NOW, answers=False).candidates[0].entry_id == "street-light-out", text
+    assert kb.dispatch("村口的路灯坏了一个多月了", now=NOW, answers=False).candidates[0].entry_id == "rural-street-light"
