@@ -20,6 +20,7 @@ from pypinyin import lazy_pinyin
 
 from .content import frontmatter
 from .content import yamledit
+from .content.model import as_date
 from .accounts.auth import UNIT_ROLES
 from .choices import Choices
 from .labels import ENTRY_KIND_LABELS
@@ -457,8 +458,18 @@ class Editing:
 
     def retired(self, draft: Draft) -> str:
         """The entry with ``expires`` set to yesterday: once published, the public no longer finds it
-        (retiring it passes review like any edit)."""
-        return yamledit.update(draft.text, {"expires": self.kb.today() - dt.timedelta(days=1)}, order=ORDER)
+        (retiring it passes review like any edit). An earlier date is kept: the answer was in force until
+        then, not until yesterday."""
+        yesterday = self.kb.today() - dt.timedelta(days=1)
+        return yamledit.update(draft.text, {"expires": min(yesterday, self.expired_on(draft) or yesterday)}, order=ORDER)
+
+    def expired_on(self, draft: Draft) -> dt.date | None:
+        """The last day an entry was in force, when it has already expired (its ``expires`` is readable and
+        past): retiring it would change nothing the public sees."""
+        if draft.is_new:
+            return None
+        last = as_date(draft.meta.get("expires"))
+        return last if last is not None and last < self.kb.today() else None
 
     # -- saving -------------------------------------------------------------------------------
 

@@ -484,3 +484,20 @@ def test_an_entry_already_changed_in_an_open_request_points_to_it(kb, users):
     assert [c for c in texts(at, "caption") if f"本条目已在您的变更请求 #{cr.id}（退回修改）中修改" in c]
     at.selectbox(key="editor_target").set_value(cr.id).run()
     assert not [c for c in texts(at, "caption") if "本条目已在您的变更请求" in c]
+
+
+def test_an_answer_already_expired_is_not_retired_again(kb, users):
+    """停用 on 2025年养老金调整 (expires 2025-12-31) set its expiry to yesterday: a year later than it was in force."""
+    at = open_entry(users["hrss-editor"], "entries/policy/city-hrss/pension-adjustment-2025.md")
+    retire = at.button(key="editor_retire")
+    assert retire.disabled and "已于 2025-12-31 到期失效，公众已查不到，不必停用" in retire.help
+
+
+def test_retiring_keeps_an_earlier_expiry_and_the_description_written(kb, users):
+    path = "entries/policy/city-hrss/pension-adjustment-2025.md"
+    assert kb.editing.retired(kb.editing.open(path)).count("expires: 2025-12-31") == 1
+    at = open_entry(users["hrss-editor"])
+    at.text_input(key=key_of(at, "text_input", "editor_cr_title")).input("补卡政策调整，原口径停用").run()
+    at.button(key="editor_retire").click().run()
+    at.button(key="editor_retire_confirm").click().run()
+    assert kb.review.list()[0].title == "补卡政策调整，原口径停用"

@@ -485,7 +485,10 @@ with show_errors():
                            type="primary", help="保存到这个变更请求并重新提交审核" if resubmits(target_cr)
                            else "保存到这个变更请求；此前的批准会失效，需要重新审核")
         submit = False
-    retire = not draft.is_new and b[2].button("停用", key="editor_retire", help="把有效期设为到昨天为止：发布后公众查不到它")
+    expired = ed.expired_on(draft)
+    retire = not draft.is_new and b[2].button(
+        "停用", key="editor_retire", disabled=expired is not None,
+        help=f"已于 {expired.isoformat()} 到期失效，公众已查不到，不必停用" if expired else "把有效期设为到昨天为止：发布后公众查不到它")
     delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")
     if submit or keep:
         if edit.path is None:
@@ -519,7 +522,9 @@ with show_errors():
             c1, c2, _ = st.columns([1, 1, 4])
             if c1.button(f"确认{verb}", key=f"editor_{action}_confirm", type="primary"):
                 files = {draft.path: ed.retired(draft) if action == "retire" else None}
-                save(ed, target, files, f"{verb}“{draft.title}”", True, tasks, verb, draft.title,
+                # What the author wrote as the change's description, else what the change does.
+                said = cr_title if cr_title != default_title else f"{verb}“{draft.title}”"
+                save(ed, target, files, said, True, tasks, verb, draft.title,
                      keep=draft.path if action == "retire" else None)
             if c2.button("取消", key=f"editor_{action}_cancel"):
                 st.session_state.pop("editor_confirm", None)
