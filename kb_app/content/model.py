@@ -124,6 +124,17 @@ class Entry:
             text = read([sha])[sha]
         return text[self._start:] if self._start else text
 
+    @property
+    def body_line(self) -> int:
+        """The line of the file the body starts on (1 for an entry made without a file)."""
+        if not self._start:
+            return 1
+        text = self._text
+        if text is None:
+            sha, read = self._blob
+            text = read([sha])[sha]
+        return text.count("\n", 0, self._start) + 1
+
     def __eq__(self, other):
         if not isinstance(other, Entry):
             return NotImplemented

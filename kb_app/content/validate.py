@@ -8,6 +8,8 @@ This module checks entries and regulation texts and owns the public calls (``val
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from pathlib import PurePosixPath
 
 from .model import (DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, article_number,
@@ -59,6 +61,19 @@ def file_owner(snap: Snapshot, path: str) -> tuple[str, str, str] | None:
     if unit not in snap.units:
         return None
     return unit, entry.id if entry is not None else stem, (entry.title if entry is not None else "") or stem
+
+
+#: Words that say a text is for staff only (仅供坐席内部使用, 不得对外公开, 内部口径): in an answer the public reads
+#: they say it was meant to be internal, and whatever else it says (a 科长's mobile) should not be public.
+#: 仅供参考 is no such word: public answers say it of themselves.
+INTERNAL_WORDING = re.compile(r"仅供(?:坐席|内部)(?:内部)?(?:使用|参考|掌握)?|(?:仅限|只限|只供|供)内部使用|内部(?:口径|资料|掌握)|(?:请勿|严禁|不得)外传"
+                              r"|不得(?:对外|向公众|告知来电人|告诉来电人)|不对外公开|严禁告知")
+#: A mainland mobile number (138 0013 8000 too): a person's, which a public answer does not give out.
+MOBILE_NUMBER = re.compile(r"(?<![\d-])1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![\d-])")
+#: A 文号 in its brackets (〔2024〕; also [2024], （2024）): the year four digits, then the number and 号.
+DOCUMENT_NUMBER = re.compile(r"[〔\[(]\d{4}[〕\])]\d+号")
+#: What a 文号's brackets hold, after NFKC (［2024］ and （2024） read as [2024] and (2024)).
+_BRACKETED = re.compile(r"[〔\[(]([^〕\])]{2,6})[〕\])]")
 
 
 class _Validator(ConfigChecks):
@@ -133,6 +148,8 @@ class _Validator(ConfigChecks):
         self.check_entry_units(e, kind)
         self.check_dates(e)
         self.check_basis(path, meta.get("basis"), line("basis"))
+        if kind == "policy" and meta.get("audience") == "public":
+            self.check_public_text(e)
         if kind == "directory":
             self.check_directory(e)
         facts = meta.get("facts")
@@ -195,6 +212,22 @@ class _Validator(ConfigChecks):
             self.add(path, line("expires"), "expires", f"有效期至 {exp}，早于生效日期 {eff}",
                      "把 expires 改到 effective 当天或之后，或修正 effective")
 
+    def check_public_text(self, e: Entry):
+        """What a public answer says that the public should not read: words meant for staff, a mobile number."""
+        texts = [("title", e.lines.get("title"), e.meta.get("title")), ("正文", None, e.body)]
+        for field, line, text in texts:
+            if not isinstance(text, str):
+                continue
+            at = (lambda m: e.body_line + e.body.count("\n", 0, m.start())) if line is None else (lambda m: line)
+            said = INTERNAL_WORDING.search(text)
+            if said:
+                self.add(e.path, at(said), field, f"受众为公开，但写着“{said.group()}”：公众会看到这句话和这条答复",
+                         "只给坐席看的答复把 audience 改为 internal；只给坐席看的提示写进 agent_notes，从公开答复中删去")
+            mobile = MOBILE_NUMBER.search(text)
+            if mobile:
+                self.add(e.path, at(mobile), field, f"受众为公开，但写有手机号“{mobile.group()}”：公众会看到它",
+                         "公开答复写单位的办公电话或 12345，不写个人手机号；只给坐席用的号码写进 agent_notes")
+
     def check_basis(self, path, basis, line):
         if basis is None:
             return
@@ -207,6 +240,7 @@ class _Validator(ConfigChecks):
                          "每条依据写成 {regulation: 条例编号, article: 条号} 或 {document: 文号}")
                 continue
             if "regulation" not in item:
+                self.check_document(path, item.get("document"), line)
                 continue
             reg_id, number = str(item.get("regulation")), item.get("article")
             reg = self.snap.regulations.get(reg_id)
@@ -219,6 +253,15 @@ class _Validator(ConfigChecks):
             elif number not in reg.articles:
                 self.add(path, line, "basis", f"引用的{article_label(number) if number > 0 else number}在“{reg.title}”（{reg_id}）中不存在",
                          f"该条例共 {len(reg.articles)} 条，请改为实际存在的条号")
+
+    def check_document(self, path, value, line):
+        """A 文号 with its year in brackets has four digits there and ends in 号 (示人社发〔2O26〕15 has a letter O
+        and no 号); a document named otherwise (a title, 办法（试行）, 公告2020年第8号) is not checked."""
+        text = unicodedata.normalize("NFKC", str(value or ""))
+        year = _BRACKETED.search(text)
+        if year and sum(c.isdigit() for c in year.group(1)) >= 2 and not DOCUMENT_NUMBER.search(text):
+            self.add(path, line, "basis", f"文号“{value}”格式不对",
+                     "年份写四位数字放在六角括号〔〕里，序号后加“号”，如“京政办发〔2024〕12号”")
 
     def check_directory(self, e: Entry):
         path, meta, line = e.path, e.meta, e.lines.get

@@ -110,6 +110,17 @@ CASES = [
      f"{DIRECTORY}:9: 字段 co_handlers：协办单位“zz-nowhere”未在 regulations/units.yaml 中登记。修改方法：改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
     ("unknown level", DIRECTORY, DIRECTORY_TEXT.replace("level: city", "level: province"),
      f"{DIRECTORY}:10: 字段 level：层级“province”无效。修改方法：改为 city（市级）、district（区级）或 street（街乡级）。"),
+    ("public answer meant for staff", POLICY, POLICY_TEXT.replace("正文。", "正文。\n\n本口径仅供坐席内部使用，不得对外公开。"),
+     f"{POLICY}:14: 字段 正文：受众为公开，但写着“仅供坐席内部使用”：公众会看到这句话和这条答复。"
+     "修改方法：只给坐席看的答复把 audience 改为 internal；只给坐席看的提示写进 agent_notes，从公开答复中删去。"),
+    ("mobile number in a public answer", POLICY, POLICY_TEXT.replace("正文。", "正文。\n请联系王科长 13800138000。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写有手机号“13800138000”：公众会看到它。"
+     "修改方法：公开答复写单位的办公电话或 12345，不写个人手机号；只给坐席用的号码写进 agent_notes。"),
+    ("staff words in a public title", POLICY, POLICY_TEXT.replace("title: 测试条目", "title: 内部口径：退单争议"),
+     f"{POLICY}:4: 字段 title：受众为公开，但写着“内部口径”"),
+    ("document number mistyped", POLICY, POLICY_TEXT.replace("article: 11}", "article: 11}\n  - {document: 示人社发〔2O26〕15}"),
+     f"{POLICY}:9: 字段 basis：文号“示人社发〔2O26〕15”格式不对。"
+     "修改方法：年份写四位数字放在六角括号〔〕里，序号后加“号”，如“京政办发〔2024〕12号”。"),
 ]
 
 
@@ -121,6 +132,18 @@ def test_broken_copy_reports_the_precise_problem(sample_root, name, rel, text, e
     lines = result.output.splitlines()
     assert any(line.startswith(expected) for line in lines), result.output
     assert "共发现" in result.output
+
+
+def test_what_only_staff_may_read_is_no_problem_in_an_internal_answer(sample_root):
+    internal = POLICY_TEXT.replace("audience: public", "audience: internal").replace(
+        "正文。", "正文。本口径仅供坐席内部使用，不得对外公开。请联系王科长 13800138000。")
+    documents = "\n".join(f"  - {{document: '{d}'}}" for d in ("京政办发〔2024〕12号", "京政发[2019]3号",
+                                                                  "《物业管理办法（试行）》", "财政部 税务总局公告2020年第8号"))
+    write(sample_root, POLICY, internal.replace("---\n正文", documents + "\n---\n正文"))
+    result = run_validate(sample_root)
+    assert result.exit_code == 0, result.output
+    write(sample_root, POLICY, POLICY_TEXT.replace("正文。", "知识库答案仅供参考，以承办单位办理结果为准。热线 010-12345678。"))
+    assert run_validate(sample_root).exit_code == 0
 
 
 def test_clean_fixture_entries_pass(sample_root):
