@@ -9,7 +9,7 @@ from kb_app.accounts.throttle import MAX_CLIENT_FAILURES
 from kb_app.exceptions import AuthError
 from kb_app.ui.auth_routes import sign_notice
 
-from ..review_helpers import HRSS, PASSWORD, edited, make_users
+from ..review_helpers import HOTLINE, HRSS, PASSWORD, edited, make_users
 from ..ui_helpers import links, open_page, page_text
 
 
@@ -126,6 +126,20 @@ def test_review_page_opens_on_the_newest_request_under_review(kb, users):
     assert not at.exception and at.subheader[0].value == f"#{waiting.id} 补卡说明"
 
 
+def test_a_reviewer_lands_on_the_newest_request_waiting_for_their_approval(kb, users):
+    ours = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")}, submit=True)
+    theirs = kb.review.create(users["center"], "热线隐私说明", {HOTLINE: edited(kb, HOTLINE, "\n另一句。\n")},
+                              submit=True)  # newer, another unit's
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert not at.exception and at.subheader[0].value == f"#{ours.id} 补卡说明"
+    kb.review.approve(users["hrss-reviewer"], ours.id)
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert "目前没有等待您审核的变更请求：可在下面选择要查看的变更请求。" in [i.value for i in at.info]
+    assert at.selectbox(key="review_select").value is None
+    at = open_page("app_pages/review.py", users["hotline-reviewer"])
+    assert at.subheader[0].value == f"#{theirs.id} 热线隐私说明"
+
+
 def test_review_shows_changes_inside_lines_and_fields_by_label(kb, users):
     text = kb.store.read(HRSS).replace("当场领卡", "当场领取新卡")
     text = text.replace("review_by: 2027-06-30", "review_by: 2027-12-31")
@@ -173,7 +187,7 @@ def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     assert all(at.button(key=k).disabled for k in ("review_approve", "review_request_changes", "review_reject"))
     assert not at.button(key="review_withdraw").disabled
     # Neither is someone of no party the request needs (no legal review for this answer).
-    at = open_page("app_pages/review.py", users["legal"])
+    at = open_page("app_pages/review.py", users["legal"], cr=str(cr.id))
     assert any("不属于变更请求" in c.value for c in at.caption)
     assert at.button(key="review_approve").disabled
     at = open_page("app_pages/review.py", users["center"])

@@ -56,16 +56,25 @@ def pick_cr(review):
     elif asked:
         # A mistyped or stale address: said, so that nobody acts on the request shown instead.
         st.warning(f"地址中的变更请求“{wanted}”不存在：请在下面选择要查看的变更请求。", icon=":material/warning:")
-    if "review_select" not in st.session_state:
-        # Opened without a choice: the newest request still under review, not one already published.
-        waiting = [c.id for c in crs if c.state == "in_review"] or [c.id for c in crs if c.is_open]
+    if st.session_state.get("review_select") is None:
+        # Opened without a choice: for a reviewer, the newest request waiting for their approval (not another
+        # unit's, whose buttons they could not press); for others, the newest still under review.
+        if user.party is not None:
+            waiting = [c.id for c in review.waiting_for(user)]
+            if not waiting:
+                st.info("目前没有等待您审核的变更请求：可在下面选择要查看的变更请求。", icon=":material/inbox:")
+        else:
+            waiting = [c.id for c in crs if c.state == "in_review"] or [c.id for c in crs if c.is_open]
         if waiting:
             st.session_state["review_select"] = waiting[0]
     # No state in the labels: the page remembers the choice by its label, and a state changes under it.
     labels = {c.id: f"#{c.id} {c.title}" for c in crs}
-    chosen = st.selectbox("变更请求", ids, format_func=labels.get, placeholder=SELECT_PLACEHOLDER, key="review_select")
-    if chosen is not None:
-        st.session_state["review_wanted"] = st.query_params["cr"] = str(chosen)
+    unchosen = {} if st.session_state.get("review_select") is not None else {"index": None}
+    chosen = st.selectbox("变更请求", ids, format_func=labels.get, placeholder=SELECT_PLACEHOLDER, key="review_select",
+                          **unchosen)
+    if chosen is None:
+        st.stop()
+    st.session_state["review_wanted"] = st.query_params["cr"] = str(chosen)
     return chosen
 
 
