@@ -100,6 +100,16 @@ def test_a_change_request_renaming_the_entry_keeps_it_chosen(kb, users):
     assert in_request == main and main[HRSS].startswith("社会保障卡丢了怎么补办")
 
 
+def test_the_body_is_asked_for_as_what_the_entry_is(kb, users):
+    at = open_page("app_pages/editor.py", users["center"])
+    at.selectbox(key="editor_entry").set_value("entries/directory/bus-route.md").run()
+    assert at.text_area(key=body_key(at)).label == "正文（Markdown，写明职责边界：包括什么、不包括什么（派哪里））"
+    assert "预览（坐席看到的样子）" in texts(at, "caption")
+    at = open_entry(users["hrss-editor"])
+    assert at.text_area(key=body_key(at)).label == "正文（Markdown，写成可以直接念给来电人的答复）"
+    assert "预览（公众和坐席看到的样子）" in texts(at, "caption")
+
+
 def test_fields_speak_the_users_language(kb, users):
     at = open_page("app_pages/editor.py", users["center"])
     at.selectbox(key="editor_entry").set_value("entries/directory/bus-route.md").run()

@@ -439,11 +439,14 @@ with show_errors():
 
     st.markdown("##### 正文")
     e_col, p_col = st.columns(2)
-    body = e_col.text_area("正文（Markdown，写成可以直接念给来电人的答复）", value=draft.body, height=360, key=k("body"))
+    # A catalogue entry's body says what the matter covers and where it goes; an answer's is read to callers.
+    said = "写明职责边界：包括什么、不包括什么（派哪里）" if draft.kind == "directory" else "写成可以直接念给来电人的答复"
+    body = e_col.text_area(f"正文（Markdown，{said}）", value=draft.body, height=360, key=k("body"))
     notes["正文"] = e_col.container()
     e_col.button("预览", key="editor_preview", help="更新右侧的预览（在正文框外点击一下也会更新）")
     with p_col:
-        st.caption("预览（公众和坐席看到的样子）")
+        public = draft.kind == "policy" and entered.get("audience") == "public"
+        st.caption("预览（公众和坐席看到的样子）" if public else "预览（坐席看到的样子）")
         with st.container(border=True):
             st.html(markdown_html(body) or "<p>（正文为空）</p>")
 
