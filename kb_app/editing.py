@@ -386,6 +386,21 @@ class Editing:
         """The commit an edit starts from: main for a new change request, else the request's head."""
         return self.kb.store.head() if target in (None, "new") else self.kb.review.get(target).head
 
+    def others_editing(self, user, path: str) -> list:
+        """Other people's open change requests that change this entry, newest first."""
+        found = []
+        for cr in self.kb.review.list():
+            if cr.is_open and cr.author != user.username and cr.head \
+                    and path in self.kb.store.changed_paths(cr.base, cr.head):
+                found.append(cr)
+        return found
+
+    def who_else(self, user, path: str) -> str:
+        """Other people's open requests on this entry in words (吴编辑的变更请求 #7（审核中）), or ""."""
+        names = {u.username: u.name for u in self.kb.users.list()}
+        return "、".join(f"{names.get(c.author, c.author)}的变更请求 #{c.id}（{c.state_label}）"
+                        for c in self.others_editing(user, path))
+
     def reconciled(self, target, path: str) -> Reconciled | None:
         """The entry of an open change request as it stands against main, when someone else published a
         change to it since the request was written; None otherwise (or for a new request)."""

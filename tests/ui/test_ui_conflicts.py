@@ -1,4 +1,5 @@
-"""AppTest of a change request whose entry someone else published meanwhile (editor and review pages)."""
+"""AppTest of a change request whose entry someone else published meanwhile (editor and review pages), and of
+the editor's word that another person has the entry open in a request."""
 
 import re
 
@@ -80,3 +81,13 @@ def test_review_page_shows_the_change_against_main_and_the_published_line_it_rem
     assert f"已由变更请求 #{a.id}（李编辑，" in said and "批准发布将把它们删去" in said and A_LINE in said
     html = re.sub("<[^>]+>", "", "".join(h.proto.body for h in at.get("html")))
     assert "修改前（现行版本）" in html and "起草时依据的版本" in html
+
+
+def test_the_editor_says_who_else_has_the_entry_open(kb, users):
+    other = kb.review.create(users["hrss-editor"], "A 的补充", {HRSS: kb.store.read(HRSS) + "\n补充。\n"}, submit=True)
+    at = open_page("app_pages/editor.py", users["hrss-editor2"])
+    at.selectbox(key="editor_entry").set_value(HRSS).run()
+    assert f"本条目正在李编辑的变更请求 #{other.id}（审核中）中修改。" in " ".join(w.value for w in at.warning)
+    mine = open_page("app_pages/editor.py", users["hrss-editor"])
+    mine.selectbox(key="editor_entry").set_value(HRSS).run()
+    assert not any("正在" in w.value for w in mine.warning)                 # one's own is said otherwise

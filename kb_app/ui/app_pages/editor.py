@@ -83,6 +83,15 @@ def pending_request(ed, path):
                    "否则会另起一个变更请求。]")
 
 
+def others_editing(ed, path):
+    """Say who else has this entry open in a change request, before the author starts: the later of two
+    requests on one entry has to be merged with the one published first."""
+    said = ed.who_else(user, path)
+    if said:
+        st.warning(f"本条目正在{said}中修改。两人同时修改同一条目，后发布的一方需要与先发布的合并："
+                   "开始修改前，最好先与对方沟通。", icon=":material/group:")
+
+
 def show_reconciled(found):
     """A request's entry that someone else published meanwhile: what the form starts from, and both versions."""
     who = found.published_by
@@ -415,6 +424,7 @@ with show_errors():
         path = pick_entry(ed, source, linked)
         found = ed.reconciled(target, path)
         draft = ed.open_reconciled(found) if found else ed.open(path, source)
+        others_editing(ed, path)
         if target == "new":
             pending_request(ed, path)
         if found:
