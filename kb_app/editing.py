@@ -27,6 +27,7 @@ from .labels import ENTRY_KIND_LABELS
 from .exceptions import KbError, PermissionDenied
 from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
 from .review.policy import units_of_entry
+from .review.queries import published_by
 from .review.workflow import changes_from_tree
 from .content.validate import validate
 
@@ -248,6 +249,8 @@ class Draft:
     body: str
     values: dict
     unreadable: dict      # field -> the text of a date the form cannot show (kept unless replaced)
+    #: The text the change request holds, when the form starts from another (main's, or both merged).
+    saved: str | None = None
 
     @property
     def fields(self) -> list[Field]:
@@ -277,10 +280,12 @@ class Edit:
     changed: list[str]
     body_changed: bool
     problems: list[Problem]
+    #: Whether the text differs from what the change request holds although the form was not touched.
+    pending: bool = False
 
     @property
     def unchanged(self) -> bool:
-        return not self.changed and not self.body_changed
+        return not self.changed and not self.body_changed and not self.pending
 
     def problems_for(self, *fields) -> list[Problem]:
         return [p for p in self.problems if p.field in fields]
@@ -295,6 +300,27 @@ class Saved:
     submitted: bool
     waiting_for: list[str]
     tasks: list[int]
+
+
+@dataclasses.dataclass
+class Reconciled:
+    """An entry of a change request that was published by someone else since the request was written."""
+
+    path: str
+    mine: str | None             # the request's version
+    main: str | None             # main's current version
+    merged: str | None           # both merged (None: they change the same lines)
+    published: list[dict]        # who published what since (ReviewQueries.published_since)
+    main_commit: str             # the main both were read at: what a save is written on
+
+    @property
+    def clean(self) -> bool:
+        return self.merged is not None
+
+    @property
+    def published_by(self) -> str:
+        """Who published the change since, in words: 变更请求 #7（李编辑，2026-12-05）."""
+        return published_by(self.published)
 
 
 @dataclasses.dataclass
@@ -361,6 +387,34 @@ class Editing:
         """The commit an edit starts from: main for a new change request, else the request's head."""
         return self.kb.store.head() if target in (None, "new") else self.kb.review.get(target).head
 
+    def others_editing(self, user, path: str) -> list:
+        """Other people's open change requests that change this entry, newest first."""
+        found = []
+        for cr in self.kb.review.list():
+            if cr.is_open and cr.author != user.username and cr.head \
+                    and path in self.kb.store.changed_paths(cr.base, cr.head):
+                found.append(cr)
+        return found
+
+    def who_else(self, user, path: str) -> str:
+        """Other people's open requests on this entry in words (吴编辑的变更请求 #7（审核中）), or ""."""
+        names = {u.username: u.name for u in self.kb.users.list()}
+        return "、".join(f"{names.get(c.author, c.author)}的变更请求 #{c.id}（{c.state_label}）"
+                        for c in self.others_editing(user, path))
+
+    def reconciled(self, target, path: str) -> Reconciled | None:
+        """The entry of an open change request as it stands against main, when someone else published a
+        change to it since the request was written; None otherwise (or for a new request)."""
+        if target in (None, "new"):
+            return None
+        review, store = self.kb.review, self.kb.store
+        cr, main = review.get(target), store.head()
+        if cr.base == main or path not in store.changed_paths(cr.base, main):
+            return None
+        base, mine, now = store.read(path, cr.base), store.read(path, cr.head), store.read(path, main)
+        return Reconciled(path, mine, now, store.merge_texts(base, mine, now), review.published_since(cr.base, path, main),
+                          main)
+
     # -- drafts -------------------------------------------------------------------------------
 
     def open(self, path: str, commit: str | None = None) -> Draft:
@@ -374,6 +428,21 @@ class Editing:
             raise KbError(f"“{path}”的前置信息无法读取（第 {e.line} 行：{e}），表单无法显示它："
                           "请在 git 中修正该文件，或联系热线中心。")
         return self._draft(kind_of(path), path, text, meta, body)
+
+    def open_reconciled(self, found: Reconciled) -> Draft:
+        """The entry of a request whose entry moved on main, as the form starts it: both versions merged, or
+        main's current version when they cannot be (never the request's own, which would take out what was
+        published); ``saved`` is the request's version."""
+        draft = self.open(found.path, found.main_commit)
+        if found.clean:
+            try:
+                meta, body, _ = frontmatter.parse(found.merged)
+            except frontmatter.FrontMatterError:  # merged into front matter the form cannot read: start from main
+                found.merged = None
+            else:
+                draft = self._draft(draft.kind, found.path, found.merged, meta, body)
+        draft.saved = found.mine
+        return draft
 
     def new(self, kind: str, user) -> Draft:
         """A blank entry of a kind; a unit editor's answer belongs to their unit."""
@@ -419,7 +488,7 @@ class Editing:
         body_changed = body.rstrip("\n") != draft.body.rstrip("\n")
         problems += self.check(path, text, commit, new_id=entry_id if draft.is_new else None)
         return Edit(path, text, entry_id, str(meta.get("title") or entry_id), sorted(changes, key=_order),
-                    body_changed, problems)
+                    body_changed, problems, draft.saved is not None and text != draft.saved)
 
     def check(self, path: str | None, text: str, commit: str | None = None,
               new_id: str | None = None) -> list[Problem]:
@@ -478,7 +547,7 @@ class Editing:
         return changes_from_tree(self.kb.store, directory)
 
     def save(self, user, target, changes: dict, title: str, submit: bool = False, tasks=(), offered=(),
-             description: str = "") -> Saved:
+             description: str = "", based_on: str | None = None) -> Saved:
         """Save files (path -> text, or None to delete) to a new change request or one of the user's own.
 
         ``tasks`` are maintenance tasks the change resolves: they close when it is published. Saving
@@ -495,7 +564,7 @@ class Editing:
             kept = set(current.data.get("resolves") or []) - {int(t) for t in offered}
             if task_ids or kept != set(current.data.get("resolves") or []):
                 data = {"resolves": sorted(kept | set(task_ids))}
-            cr = review.update(user, target, changes, title, data=data)
+            cr = review.update(user, target, changes, title, data=data, based_on=based_on)
             created = False
             if submit and cr.state == "draft":
                 cr = review.submit(user, cr.id)

@@ -435,6 +435,24 @@ class Store:
         moved = self.changed_paths(base, main)
         return sorted(set(touched) & set(moved))
 
+    def merge_texts(self, ancestor: str | None, ours: str | None, theirs: str | None) -> str | None:
+        """A file's two versions merged line by line from their common ``ancestor`` with ``git merge-file``,
+        as git merges a branch; None when they overlap (or one side deletes the file the other changed)."""
+        if ours == theirs or theirs == ancestor:
+            return ours
+        if ours == ancestor:
+            return theirs
+        if ours is None or theirs is None:
+            return None
+        with tempfile.TemporaryDirectory(prefix="kb-merge-") as tmp:
+            names = []
+            for name, text in (("ours", ours), ("ancestor", ancestor or ""), ("theirs", theirs)):
+                Path(tmp, name).write_text(text, encoding="utf-8")
+                names.append(str(Path(tmp, name)))
+            proc = subprocess.run(["git", "merge-file", "-p", *names], cwd=self.root, capture_output=True)
+        # The exit status is the number of overlapping hunks (negative on error).
+        return proc.stdout.decode("utf-8") if proc.returncode == 0 else None
+
     def publish(self, head: str, base: str, message: str, author: str | None = None, date: str | None = None,
                 retries: int = 5, verify=None) -> str:
         """Put a change onto main as a merge commit; refuse when a touched file moved on main.

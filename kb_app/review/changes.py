@@ -51,6 +51,9 @@ class FileView:
     conflicting: bool
     #: For a list a reviewer reads item by item (the example calls): the items added and removed.
     items: list[dict] = dataclasses.field(default_factory=list)
+    base: str | None = None      # the version the request was written from (see FileChange)
+    published: list = dataclasses.field(default_factory=list)
+    reverted: list = dataclasses.field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -154,7 +157,7 @@ def describe(file, choices: Choices, today) -> FileView:
     items = example_rows(file.old, file.new) if kind == "config" and stem == "intake_examples" else []
     return FileView(file.path, file.status, action, kind, kind_label, title, entry_id, unit, fields,
                     old_body if bodies else None, new_body if bodies else None, file.old, file.new, file.main,
-                    file.conflicting, items)
+                    file.conflicting, items, file.base, file.published, file.reverted)
 
 
 def example_rows(old: str | None, new: str | None) -> list[dict]:

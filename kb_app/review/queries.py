@@ -27,6 +27,21 @@ DECLINES = {"request_changes": ("changes_requested", "request_changes"), "reject
 DECLINED_STATES = {state: event for state, event in DECLINES.values()}
 
 
+def dropped_lines(base: str | None, main: str | None, new: str | None) -> list[str]:
+    """The lines main gained since ``base`` that ``new`` does not have (blank lines aside), in main's order."""
+    before, kept = set((base or "").splitlines()), set((new or "").splitlines())
+    return [ln for ln in (main or "").splitlines() if ln.strip() and ln not in before and ln not in kept]
+
+
+def published_by(publications: list[dict]) -> str:
+    """Who published changes, in words: 变更请求 #7（李编辑，2026-12-05）, or 李编辑（2026-12-05，用 git 提交）."""
+    said = []
+    for p in publications:
+        day = (p.get("at") or "")[:10]
+        said.append(f"变更请求 #{p['cr']}（{p['author']}，{day}）" if p.get("cr") else f"{p['author']}（{day}，用 git 提交）")
+    return "、".join(dict.fromkeys(said)) or "他人"
+
+
 class ReviewQueries:
     """What change requests are, need and show; ``hooks.covered_paths`` narrows the parties needed."""
 
@@ -138,15 +153,35 @@ class ReviewQueries:
         return ReviewStatus(required, approvals, touched, conflicts, labels, policy)
 
     def files(self, cr: ChangeRequest, main: str | None = None) -> list[FileChange]:
-        """Each touched file before and after, and main's version when it moved since the base."""
+        """Each touched file before and after. While the CR is open "before" is main's current version, so
+        that what it would change now is what reviewers see, including text published since its base that
+        it would take out again; a conflicting file names what was published to it meanwhile."""
         main = main or self.store.head()
         touched = self.store.changed_paths(cr.base, cr.head) if cr.head else {}
         old, new = self.read_many(cr.base, touched), self.read_many(cr.head, touched)
         moved = set(self.store.changed_paths(cr.base, main)) & set(touched) \
             if cr.is_open and main != cr.base else set()
         now = self.read_many(main, moved)
-        return [FileChange(p, s, old.get(p), new.get(p), now.get(p) if p in moved else old.get(p), p in moved)
-                for p, s in sorted(touched.items())]
+        files = []
+        for p, s in sorted(touched.items()):
+            current = now.get(p) if p in moved else old.get(p)
+            change = FileChange(p, s, current if cr.is_open else old.get(p), new.get(p), current, p in moved,
+                                old.get(p))
+            if p in moved:
+                change.published = self.published_since(cr.base, p, main)
+                change.reverted = dropped_lines(old.get(p), current, new.get(p))
+            files.append(change)
+        return files
+
+    def published_since(self, base: str, path: str, main: str | None = None) -> list[dict]:
+        """The publications on main that changed ``path`` after ``base``, oldest first: ``{cr}`` (its number,
+        or None for a commit made with git), ``author`` (a name), ``at`` (ISO time) and ``commit``."""
+        found = []
+        for commit, _parents, at, number, _paths in self.store.first_parent_changes(main, [path], since=base):
+            name, _email, _subject = self.store.commit_meta(commit)
+            found.append({"cr": int(number) if number.isdigit() else None, "author": name, "at": at,
+                          "commit": commit})
+        return found
 
     def is_author(self, cr: ChangeRequest, user: User) -> bool:
         """The CR's author, or anyone who wrote a commit on it."""

@@ -92,14 +92,19 @@ class ReviewStatus:
 
 @dataclasses.dataclass
 class FileChange:
-    """One file a CR touches: its text at the base, at the head and on main now."""
+    """One file a CR touches: its text before (on main now, for an open CR), at the head, and on main now."""
 
     path: str
     status: str          # A, M or D
-    old: str | None      # at the CR's base
+    old: str | None      # what the CR changes: on main now while it is open, at its base once closed
     new: str | None      # at the CR's head
-    main: str | None     # on main now (differs from old when main moved)
+    main: str | None     # on main now (differs from the base when main moved)
     conflicting: bool = False
+    base: str | None = None          # at the CR's base (the version its author started from)
+    #: What was published on main to this file since the CR's base, oldest first (see ReviewQueries.published_since).
+    published: list = dataclasses.field(default_factory=list)
+    #: Lines published on main since the base that the CR's version does not have: approving it removes them.
+    reverted: list = dataclasses.field(default_factory=list)
 
 
 def _encoded(values: dict) -> dict:

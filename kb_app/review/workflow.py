@@ -17,12 +17,13 @@ import logging
 from pathlib import Path, PurePosixPath
 
 from ..accounts.auth import AUTHOR_ROLES, User, require_role
+from ..content import frontmatter
 from ..exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
 from ..labels import PUBLISH_REFUSAL_HINTS
 from .branches import Branches, branch_lock, next_id
 from .publishing import Publishing
 from .policy import check_changes, require_author, require_publisher, reviewer_parties, can_approve_for
-from .queries import DECLINES, ReviewQueries
+from .queries import DECLINES, ReviewQueries, published_by
 from .records import OPEN, STATES, ChangeRequest, ReviewStatus
 
 log = logging.getLogger(__name__)
@@ -181,10 +182,14 @@ class Review(ReviewQueries):
             return rec.get(cr_id)
 
     def update(self, user: User, cr_id: int, changes: dict, message: str | None = None,
-               data: dict | None = None) -> ChangeRequest:
+               data: dict | None = None, based_on: str | None = None) -> ChangeRequest:
         """A new commit on the CR, rebased onto current main; earlier approvals are dismissed.
 
-        ``data`` is merged into the CR's data (e.g. the maintenance tasks it resolves).
+        ``data`` is merged into the CR's data (e.g. the maintenance tasks it resolves). ``based_on`` is the
+        main commit whose version of the files the texts were written from (the editor opens main's version
+        of a file that moved on main); by default they were written from the CR's own version. A file that
+        moved on main since is merged with main's version as git merges, so what was published meanwhile
+        stays; a text that overlaps it is refused rather than taking it out again.
         """
         user = self._actor(user, *AUTHOR_ROLES)
         cr = self.get(cr_id, sync=True)
@@ -199,6 +204,7 @@ class Review(ReviewQueries):
                 rec.set(cr.id, state="conflicting", conflicts=conflicts)
             raise ReviewStateError("以下文件在本变更请求创建后已在主干上被修改：" + "、".join(unresolved)
                                    + "。请对照主干上的现行版本，在这次更新中给出这些文件的最终内容。")
+        changes = self._merged_with_main(cr, changes, main, based_on or cr.base, conflicts)
         check_changes(user, self.read_many(main, changes), changes)
         carried = {}
         if cr.base != main:
@@ -209,6 +215,9 @@ class Review(ReviewQueries):
         tree = self.store.write_tree(parent, {**carried, **changes})
         if tree == self.store.tree_of(cr.head) and cr.base == main:
             raise KbError("没有任何改动：更新的内容与变更请求当前版本相同。")
+        if tree == self.store.tree_of(main):
+            raise KbError(f"保存后变更请求 #{cr.id} 与主干上的现行版本完全相同，没有要审核的修改：请在现行版本上做出"
+                          "您的修改后再保存；如不再需要这个变更请求，请撤回它。")
         text = (message or "").strip() or cr.default_update_note
         commit = self._commit(parent, tree, text, user.signature)
         problems = self.check(commit, main)
@@ -219,6 +228,37 @@ class Review(ReviewQueries):
             if data:
                 rec.set(cr.id, data={**cr.data, **data})
             return rec.get(cr.id)
+
+    def _merged_with_main(self, cr, changes: dict, main: str, start: str, conflicts: list[str]) -> dict:
+        """``changes`` with each file that moved on main since ``start`` merged with main's version.
+
+        A text that cannot be merged is kept only if it already has what main gained (its author wrote
+        it on main's version); otherwise the update is refused, naming who published what it overlaps.
+        """
+        moved = set(self.store.changed_paths(start, main)) & set(changes) if start != main else set()
+        if not moved:
+            return changes
+        before, now = self.read_many(start, moved), self.read_many(main, moved)
+        merged, refused = dict(changes), []
+        for path in sorted(moved):
+            text = self.store.merge_texts(before.get(path), changes[path], now.get(path))
+            if text is None and keeps_changes(before.get(path), now.get(path), changes[path]):
+                text = changes[path]
+            if text is None:
+                refused.append(path)
+            else:
+                merged[path] = text
+        if refused:
+            if cr.state != "conflicting" and set(refused) & set(conflicts):
+                with self.acting_on(cr, "update") as rec:
+                    rec.set(cr.id, state="conflicting", conflicts=conflicts)
+            said = "；".join(f"“{entry_title(now.get(p) or before.get(p), p)}”已由{published_by(self.published_since(start, p, main))}"
+                            "修改并发布" for p in refused)
+            raise ReviewStateError(
+                f"{said}。您保存的文本与这些已发布的修改改在了同一处，无法自动合并；为免撤销已发布的内容，这次没有保存。"
+                "请以主干上的现行版本为底稿重新做出您的修改（在编辑器中打开本变更请求，表单会从现行版本开始，"
+                "并列出您原来的文本供复制），再保存。")
+        return merged
 
     def record_commit(self, rec, cr, actor, commit, base, problems, action, detail=""):
         """Record a CR's new head: standing approvals dismissed, back in review (a draft stays one)."""
@@ -373,6 +413,25 @@ class Review(ReviewQueries):
         name = PurePosixPath(path).stem
         return self.create(user, title or f"恢复“{name}”到 {commit[:10]} 的版本", {path: text}, kind="restore",
                            data={"path": path, "commit": commit}, submit=True)
+
+
+def keeps_changes(base: str | None, main: str | None, text: str | None) -> bool:
+    """Whether ``text`` has what main gained since ``base``: every line added there, none of the lines taken out."""
+    if main is None or text is None:
+        return main == text
+    before, after, lines = set((base or "").splitlines()), set(main.splitlines()), set(text.splitlines())
+    added = {ln for ln in after - before if ln.strip()}
+    removed = {ln for ln in before - after if ln.strip()}
+    return added <= lines and not (removed & lines)
+
+
+def entry_title(text: str | None, path: str) -> str:
+    """An entry's title in its text (the file name when it has none or cannot be read)."""
+    try:
+        meta, _body, _ = frontmatter.parse(text or "")
+    except frontmatter.FrontMatterError:
+        meta = {}
+    return str(meta.get("title") or PurePosixPath(path).stem)
 
 
 def changes_from_tree(store, root) -> dict[str, str]:

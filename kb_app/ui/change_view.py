@@ -4,6 +4,7 @@ Shown by the review page for a change request and by the history page for two pu
 
 import streamlit as st
 
+from kb_app.review.queries import published_by
 from kb_app.ui.diff import field_table, markdown_html, rendered_side_by_side, side_by_side
 
 
@@ -28,11 +29,21 @@ def show_file(v, captions: tuple[str, str] | None = None):
     else:
         st.html(side_by_side(v.old, v.new, *captions))
     if v.conflicting:
-        st.markdown("**主干现行版本 与 本变更版本**")
-        st.html(side_by_side(v.main, v.new, "主干现行版本", "本变更版本"))
+        show_published_meanwhile(v)
     if v.has_body:
         with st.expander("源文本对照"):
             st.html(side_by_side(v.old, v.new, *captions))
+
+
+def show_published_meanwhile(v):
+    """What was published to the file since the request was written, and what approving it would take out."""
+    said = (f"本条目在本变更请求起草后已由{published_by(v.published)}修改并发布；上面的“修改前”就是主干现行版本，"
+            "显示的是批准发布后对现行版本的全部改动。")
+    if v.reverted:
+        said += "本变更的版本没有以下已发布的内容，批准发布将把它们删去：\n\n" + "\n".join(f"- {line}" for line in v.reverted)
+    st.warning(said, icon=":material/history:")
+    st.markdown("**起草时依据的版本 与 主干现行版本**（这期间发布的修改）")
+    st.html(side_by_side(v.base, v.main, "起草时依据的版本", "主干现行版本"))
 
 
 def show_version(v):

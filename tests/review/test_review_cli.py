@@ -104,3 +104,14 @@ def test_a_change_names_the_tasks_it_resolves(kb, run, tmp_path):
     run("cr", "approve", "1", "--as", "hrss-reviewer")
     run("cr", "approve", "1", "--as", "center")
     assert kb.feedback.task(mine).state == "closed" and kb.feedback.task(other).state == "open"
+
+
+def test_create_says_who_else_has_the_file_open(kb, run, tmp_path):
+    changes = tmp_path / "changes"
+    (changes / HRSS).parent.mkdir(parents=True)
+    (changes / HRSS).write_text(edited(kb, HRSS, "\n甲的修改。\n"), encoding="utf-8")
+    run("cr", "create", "--as", "hrss-editor", "--title", "甲", "--dir", str(changes), "--submit")
+    (changes / HRSS).write_text(edited(kb, HRSS, "\n乙的修改。\n"), encoding="utf-8")
+    result = run("cr", "create", "--as", "center", "--title", "乙", "--dir", str(changes))
+    assert result.output == ("已建立变更请求 #2（草稿，分支 cr/2）。\n"
+                             f"注意：{HRSS} 同时在李编辑的变更请求 #1（审核中）中修改；后发布的一方需要与先发布的合并，请与对方沟通。\n")

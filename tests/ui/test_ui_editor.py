@@ -73,7 +73,7 @@ def test_save_a_draft(kb, users):
 def test_nothing_changed_is_not_saved(kb, users):
     at = open_entry(users["hrss-editor"])
     at.button(key="editor_submit").click().run()
-    assert texts(at, "warning") == ["没有任何改动：修改字段或正文后再保存。"] and kb.review.list() == []
+    assert texts(at, "warning") == ["没有任何改动：表单与主干上的现行版本相同，修改字段或正文后再保存。"] and kb.review.list() == []
 
 
 def test_validation_message_next_to_the_field(kb, users):

@@ -12,7 +12,7 @@ import streamlit as st
 
 from kb_app.labels import (AUDIENCE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, SELECT_PLACEHOLDER,
                            audience_choice)
-from kb_app.ui.diff import markdown_html
+from kb_app.ui.diff import markdown_html, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
@@ -57,7 +57,8 @@ def pick_target(ed):
                           args=(ed,), help="几处修改可以放进同一个变更请求，一起审核、一起发布。")
     chosen = next((c for c in targets if c.id == target), None)
     if chosen is not None:
-        st.caption(f"该变更请求：{chosen.state_label}")
+        conflict = "——主干上的同一条目已由他人修改并发布，请按下方说明更新后重新提交" if chosen.state == "conflicting" and chosen.conflicts else ""
+        st.caption(f"该变更请求：{chosen.state_label}{conflict}")
         said = kb.review.reviewers_word(chosen) if chosen.state == "changes_requested" else None
         if said:
             # What the reviewer asked for, beside the form that mends it (as written: no Markdown).
@@ -80,6 +81,31 @@ def pending_request(ed, path):
     if said:
         st.caption(f":orange[:material/info: 本条目已在您的变更请求 {said}中修改：要接着改，在上方“保存到”中选择它；"
                    "否则会另起一个变更请求。]")
+
+
+def others_editing(ed, path):
+    """Say who else has this entry open in a change request, before the author starts: the later of two
+    requests on one entry has to be merged with the one published first."""
+    said = ed.who_else(user, path)
+    if said:
+        st.warning(f"本条目正在{said}中修改。两人同时修改同一条目，后发布的一方需要与先发布的合并："
+                   "开始修改前，最好先与对方沟通。", icon=":material/group:")
+
+
+def show_reconciled(found):
+    """A request's entry that someone else published meanwhile: what the form starts from, and both versions."""
+    who = found.published_by
+    if found.clean:
+        st.info(f"本条目在您起草后已由{who}修改并发布。表单已把两者自动合并：保留了已发布的修改，也保留了您的修改。"
+                "请核对后点“保存并重新提交审核”。", icon=":material/merge:")
+    else:
+        st.warning(f"本条目在您起草后已由{who}修改并发布，且与您的修改改在了同一处，无法自动合并。表单现在是主干上的"
+                   "现行版本：请在其上重新做出您的修改后再保存（保存您原来的版本会撤销已发布的内容）。"
+                   "您原来的版本在下面，可以复制。", icon=":material/warning:")
+    with st.expander("主干现行版本与您的版本对照", expanded=not found.clean):
+        st.html(side_by_side(found.main, found.mine, "主干现行版本（已发布）", "您的变更请求中的版本"))
+        if not found.clean:
+            st.code(found.mine or "", language="markdown")
 
 
 def second_request_confirmed(ed, path, button: str, message) -> bool:
@@ -330,7 +356,8 @@ def saved_message(saved, verb, title, returned=False):
 def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None):
     chosen, offered = tasks
     returned = resubmits(target_cr)  # the request saved into, as the page read it
-    saved = ed.save(user, target, changes, title, submit=submit, tasks=chosen, offered=offered)
+    based_on = found.main_commit if found else None  # the form started from main's version
+    saved = ed.save(user, target, changes, title, submit=submit, tasks=chosen, offered=offered, based_on=based_on)
     link = ("app_pages/review.py", "查看审核进度", {"cr": saved.cr.id})
     flash("editor", saved_message(saved, verb, entry_title, returned), link)
     st.session_state["editor_cr"] = saved.cr.id
@@ -392,17 +419,22 @@ with show_errors():
     source = ed.source(target)
     mode = top2.radio("操作", ["edit", "new"], format_func={"edit": "修改现有条目", "new": "新建条目"}.get,
                       horizontal=True, key="editor_mode")
+    found = None
     if mode == "edit":
         path = pick_entry(ed, source, linked)
-        draft = ed.open(path, source)
+        found = ed.reconciled(target, path)
+        draft = ed.open_reconciled(found) if found else ed.open(path, source)
+        others_editing(ed, path)
         if target == "new":
             pending_request(ed, path)
+        if found:
+            show_reconciled(found)
     else:
         kind = st.selectbox("类型", list(KIND_LABELS), format_func=KIND_LABELS.get,
                             placeholder=SELECT_PLACEHOLDER, key="editor_kind")
         draft = ed.new(kind, user)
     choices = ed.choices(source)
-    sig = hashlib.sha1(f"{mode}|{draft.path}|{source}|{draft.kind}".encode()).hexdigest()[:10]
+    sig = hashlib.sha1(f"{mode}|{draft.path}|{source}|{draft.kind}|{draft.text}".encode()).hexdigest()[:10]
 
     def k(name):
         """Widget keys are fresh for each file and version, so the form starts from what is saved."""
@@ -499,8 +531,12 @@ with show_errors():
                                                + edit.problems_for("unit")) + "。")
         elif edit.unchanged and not draft.is_new and not tasks[0] and submit and draft_cr:
             submit_draft(ed, target_cr)  # the saved draft, as it stands
+        elif found and not found.clean and edit.text == found.main and not tasks[0]:
+            message.warning("表单中还是主干上的现行版本，没有您的修改：请在其上重新做出您的修改"
+                            "（您原来的版本见上方对照）后再保存。")
         elif edit.unchanged and not draft.is_new and not tasks[0]:
-            message.warning("没有任何改动：修改字段或正文后再保存。")
+            message.warning("没有任何改动：表单与主干上的现行版本相同，修改字段或正文后再保存。" if new_cr else
+                            f"没有任何改动：表单与变更请求 #{target} 中保存的版本相同，修改字段或正文后再保存。")
         elif edit.problems and (submit or not (new_cr or draft_cr)):
             # Reviewers get only changes that pass the checks; a draft may be saved half done.
             later = f"，或先点“{'保存草稿' if new_cr else '保存'}”留待以后改" if submit else ""

@@ -195,7 +195,8 @@ with show_errors():
     for v in views:
         with st.container(border=True):
             # Once published, the old text is no longer the version in force.
-            show_file(v, ("修改前（发布前的版本）", "修改后（已发布）") if cr.state == "published" else None)
+            show_file(v, ("修改前（发布前的版本）", "修改后（已发布）") if cr.state == "published" else
+                      ("修改前（起草时的版本）", "修改后（未发布）") if not cr.is_open else None)
 
     st.markdown("#### 审核方")
     rows = []

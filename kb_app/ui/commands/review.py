@@ -95,6 +95,7 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
     changes = collect_changes(kb, directory, sets, deletes)
     c = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description).cr
     click.echo(f"已建立变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。")
+    others_editing(kb, user, changes)
     resolved_tasks(c)
     if c.problems:
         held = "，所以保存为草稿，没有提交审核（审核人只收到通过校验的修改）" if submit else ""
@@ -102,6 +103,14 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
         click.echo(f"改正后用 kb cr update {c.id} --set …更新" + ("，再用 kb cr submit 提交审核。" if submit else "。"))
         if submit:
             click.get_current_context().exit(1)     # asked to submit, not submitted: a script must see it
+
+
+def others_editing(kb, user, changes):
+    """Say which files of a new request other people's open requests change too."""
+    for path in sorted(changes):
+        said = kb.editing.who_else(user, path)
+        if said:
+            click.echo(f"注意：{path} 同时在{said}中修改；后发布的一方需要与先发布的合并，请与对方沟通。")
 
 
 def echo_problems(cr, what: str):
