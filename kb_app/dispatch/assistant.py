@@ -389,6 +389,9 @@ def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     if not text or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
         return "", None
     if is_question(text):
+        if (told := told_asking_what_now(text)) and (found := reported(snap, told))[0] == "urgent":
+            # 我闻到家里有煤气味，怎么办: the matter told is happening, and asking what to do keeps it urgent.
+            return found
         text = told_at_length(text)
         if not text or not PROBLEM_WORDS.search(text):
             return "", None
@@ -421,6 +424,25 @@ def told_at_length(text: str) -> str:
     are at least TOLD_CLAUSES of them; empty otherwise."""
     told = [c for c in CLAUSE_BREAK.split(text) if len(c) >= 2 and not is_question(c)]
     return "，".join(told) if len(told) >= TOLD_CLAUSES else ""
+
+
+#: The end of a request asking what to do now about what it tells (怎么办, 现在怎么办, 应该打什么电话). Said
+#: of a matter of the shortest time limit (闻到煤气味, 水管爆了), it asks for help with something happening: a
+#: careful hotline reads the safety advice and dispatches at once rather than answer a consultation. A question
+#: of its own before it (我想了解一下水管爆了怎么办) or after (燃气灶坏了找谁修) is a consultation still, and so is
+#: asking whose matter it is (半夜停水找谁, a question of the regulation sets about the hotline's hours).
+ASKING_WHAT_NOW = re.compile(
+    r"[，,。！!\s]*(?:那|那么|请问)?(?:我|我们)?(?:现在|这会儿|眼下)?(?:该|应该|要|得|能)?"
+    r"(?:怎么办|咋办|怎么弄|咋弄|怎么处理|如何处理|打什么电话|打哪个电话|打几号)"
+    r"(?:啊|呀|呢|吧|才好)?[？?！!。]*$")
+
+
+def told_asking_what_now(text: str) -> str:
+    """What a request tells before it asks only what to do now (我闻到家里有煤气味 of 我闻到家里有煤气味，怎么办),
+    when that part asks nothing itself; empty otherwise."""
+    asked = ASKING_WHAT_NOW.search(text)
+    told = text[:asked.start()].strip() if asked else ""
+    return told if told and not is_question(told) else ""
 
 
 def clauses(text: str, analyzer: Analyzer) -> list[str]:
