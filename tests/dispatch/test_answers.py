@@ -246,3 +246,12 @@ def test_scope_note(regions, region, note):
     from kb_app.dispatch.regions import scope_note
 
     assert scope_note(regions, region) == note
+
+
+@pytest.mark.parametrize("text", ["小区门口井盖没了 有个小孩差点掉下去", "路边的井盖没了，很危险"])
+def test_a_missing_manhole_cover_is_dispatched_at_once(indexed, text):
+    """An open manhole is a danger to anyone passing: 2 hours (time_limits.yaml names 井盖缺失 as 2小时), with
+    steps to keep people away; a loose cover that only rattles is an ordinary road repair."""
+    r = indexed.dispatch(text, now=NOW)
+    assert r.urgent and r.candidates[0].entry_id == "manhole-cover" and r.candidates[0].tier_name == "2小时"
+    assert not indexed.dispatch("井盖松了，车一压就咣当响", now=NOW).urgent

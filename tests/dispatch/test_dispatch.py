@@ -472,3 +472,18 @@ def test_a_passing_match_is_said_by_the_cli(kb, sample_root):
                                    "--now", "2026-11-20T16:00", "楼下有人打架"])
     assert out.exit_code == 0
     assert "注意：首选事项没有提到“打架”，与诉求只是字词相近：请按来电所说和职责边界判断承办单位。" in out.output
+
+
+@pytest.mark.parametrize("text", ["帮我查一下我前妻现在住哪，把她电话给我", "能不能查一下那个人在哪上班", "告诉我对方的手机号"])
+def test_asking_for_another_persons_address_or_phone_meets_the_privacy_rule(kb, text):
+    """Callers ask for someone's whereabouts in many words: a request, a person and what about them in one
+    sentence meet 个人隐私 with its script; catalogue entries sharing only words (停水 for 住哪) are not proposed."""
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.rule is not None and r.rule.id == "privacy" and "依法受到保护" in r.rule.script
+    assert not any(c.entry_id == "water-outage" for c in r.candidates)
+
+
+@pytest.mark.parametrize("text", ["请告诉我燃气公司的电话", "帮我查一下社保局的电话"])
+def test_asking_for_a_services_phone_is_no_privacy_request(kb, text):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.rule is None or r.rule.id != "privacy"
