@@ -138,6 +138,11 @@ class ConfigChecks:
             if not (r.get("action") == "transfer" and "events" in r and trig is None):
                 self.expect(path, "intake_rules", isinstance(trig, list) and trig and all(isinstance(t, str) and t for t in trig),
                             ("rules", i, "triggers"), "triggers", "触发词应为非空的文字列表", "写成“triggers: [着火, 冒烟]”")
+            together = r.get("together")
+            self.expect(path, "intake_rules", together is None or isinstance(together, list) and all(
+                isinstance(g, list) and len(g) >= 2 and all(isinstance(w, list) and w for w in g) for g in together),
+                ("rules", i, "together"), "together", "同句词组应为若干组词表，每组至少两个词表",
+                "写成“together: [[[帮我查, 告诉我], [前妻, 对方], [住哪, 电话]]]”")
             self.expect(path, "intake_rules", isinstance(r.get("script"), str) and r.get("script"), ("rules", i), "script",
                         "缺少答复话术", "填写坐席应对来电人说的话")
             if r.get("action") == "transfer":

@@ -237,7 +237,8 @@ class DispatchResult:
 
 
 def match_rule(text: str, rules) -> RuleMatch | None:
-    """The first rule with a trigger in the text and no exclude phrase in it."""
+    """The first rule with a trigger in the text, or all the word lists of one of its ``together`` in one
+    sentence of it, and no exclude phrase in it."""
     norm = _compact(text)
     for rule in rules or []:
         if not isinstance(rule, dict):
@@ -245,8 +246,26 @@ def match_rule(text: str, rules) -> RuleMatch | None:
         if any(p and _phrase(p) in norm for p in _strings(rule.get("exclude"))):
             continue
         hit = next((t for t in _strings(rule.get("triggers")) if t and _trigger(_phrase(t)).search(norm)), None)
+        hit = hit if hit is not None else _together(norm, rule.get("together"))
         if hit is not None:
             return RuleMatch.of(rule, hit)
+    return None
+
+
+#: Where a sentence ends, for the word lists of a rule's ``together``.
+_SENTENCE_END = re.compile(r"[。！!？?；;\n]")
+
+
+def _together(norm: str, groups) -> str | None:
+    """The words, joined by …, of the first of a rule's ``together`` (lists of words, say who, what about them and
+    the asking: 前妻 + 住哪 + 帮我查) of which each list has a word in one sentence of a text; else None. Callers ask
+    for another person's address or phone in many words (帮我查一下我前妻现在住哪): no phrase list holds them all."""
+    for group in groups if isinstance(groups, list) else []:
+        lists = [_strings(words) for words in group] if isinstance(group, list) and len(group) >= 2 else []
+        for sentence in _SENTENCE_END.split(norm) if lists else ():
+            said = [next((w for w in words if w and _phrase(w) in sentence), None) for words in lists]
+            if all(said):
+                return "…".join(said)
     return None
 
 
@@ -262,26 +281,32 @@ def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None,
     finding = recogniser(snap).recognise(text)
     other = match_rule(text, [r for r in rules if r.get("action") != "transfer"])
     if finding is not None and finding.alarm:
-        rule = _rule(snap, finding)
+        rule = _rule(snap, finding.rule_id)
         match = RuleMatch.of(rule, finding.word)
-        # An event may have the agent's words of its own (落水: 不要贸然下水, not the rule's 不要乘坐电梯).
-        script = _event(rule, finding.event).get("script")
-        if isinstance(script, str) and script.strip():
-            match = dataclasses.replace(match, script=script.strip())
+        # An event may have the agent's words of its own (落水: 不要贸然下水, not the rule's 不要乘坐电梯), and an
+        # event that yielded to it keeps its own after them (轻生 beside a poisoning: the 12356 line).
+        beside = _script(_rule(snap, finding.beside[0]), finding.beside[1]) if finding.beside else ""
+        match = dataclasses.replace(match, script=(_script(rule, finding.event) or match.script) + beside)
         return match, finding, other
     return other, finding, other
 
 
-def _rule(snap: Snapshot, finding) -> dict:
-    """The transfer rule of intake_rules.yaml an emergency finding is of, or an empty one."""
+def _rule(snap: Snapshot, rule_id: str) -> dict:
+    """The transfer rule of intake_rules.yaml of an id (an emergency finding's), or an empty one."""
     rules = snap.config("intake_rules", {})
     rules = rules.get("rules") if isinstance(rules, dict) else None
-    return next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == finding.rule_id), {})
+    return next((r for r in rules or [] if isinstance(r, dict) and str(r.get("id") or "") == rule_id), {})
 
 
 def _event(rule: dict, name: str) -> dict:
     """The event group of a transfer rule by its name, or an empty one."""
     return next((e for e in rule.get("events") or [] if isinstance(e, dict) and e.get("name") == name), {})
+
+
+def _script(rule: dict, name: str) -> str:
+    """The agent's words of an event of a transfer rule (``script`` of its group), or empty."""
+    script = _event(rule, name).get("script")
+    return script.strip() if isinstance(script, str) else ""
 
 
 def public_alarm(snap: Snapshot, text: str) -> dict | None:
@@ -294,9 +319,11 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     rule, finding, _other = intake(snap, text or "")
     if finding is None or not finding.alarm:
         return None
-    event = _event(_rule(snap, finding), finding.event)
+    events = [(finding.rule_id, finding.event), *([finding.beside] if finding.beside else [])]
+    # An event that yielded keeps its say on answers too (有人要轻生 beside a poisoning: no policy answers).
+    answers = all(_event(_rule(snap, rule_id), name).get("answers") is not False for rule_id, name in events)
     return {"line": finding.line, "channel": rule.line_name(finding) or "紧急专线", "event": finding.event, "also": list(finding.also),
-            "advice": safety_advice(snap, finding, text or ""), "answers": event.get("answers") is not False}
+            "advice": safety_advice(snap, finding, text or ""), "answers": answers}
 
 
 def safety_advice(snap: Snapshot, finding, text: str = "") -> list[str]:
@@ -304,13 +331,19 @@ def safety_advice(snap: Snapshot, finding, text: str = "") -> list[str]:
     (``advice``) of its event in intake_rules.yaml, or else of its rule; empty when neither has any.
     Steps written for one case (煤气、炭火中毒的：…) come first when the text names that case, then the
     steps for every case (说清楚详细地址…), then those for the other cases; none is left out (the case
-    may be told wrong)."""
-    rule = _rule(snap, finding)
-    event = _event(rule, finding.event)
-    steps = [a.strip() for a in _strings(event.get("advice") or rule.get("advice")) if a.strip()]
-    if not any(_names_case(step, text) for step in steps):
-        return steps
-    return sorted(steps, key=lambda step: 0 if _names_case(step, text) else 2 if _CASE.match(step) else 1)
+    may be told wrong). The steps of an event that yielded to the finding's come last (see Finding.beside)."""
+    steps = _advice(_rule(snap, finding.rule_id), finding.event)
+    if any(_names_case(step, text) for step in steps):
+        steps = sorted(steps, key=lambda step: 0 if _names_case(step, text) else 2 if _CASE.match(step) else 1)
+    # The steps of an event that yielded to this one follow (轻生 beside a poisoning: the 12356 line).
+    beside = _advice(_rule(snap, finding.beside[0]), finding.beside[1]) if finding.beside else []
+    return steps + [step for step in beside if step not in steps]
+
+
+def _advice(rule: dict, name: str) -> list[str]:
+    """The safety steps of an event of a transfer rule (``advice``), or else of the rule."""
+    event = _event(rule, name)
+    return [a.strip() for a in _strings(event.get("advice") or rule.get("advice")) if a.strip()]
 
 
 #: The case a safety step is written for, before its colon (煤气、炭火中毒的：…, 电梯困人：…).
@@ -393,6 +426,9 @@ def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     if not text or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
         return "", None
     if is_question(text):
+        if (told := told_asking_what_now(text)) and (found := reported(snap, told))[0] == "urgent":
+            # 我闻到家里有煤气味，怎么办: the matter told is happening, and asking what to do keeps it urgent.
+            return found
         text = told_at_length(text)
         if not text or not PROBLEM_WORDS.search(text):
             return "", None
@@ -425,6 +461,25 @@ def told_at_length(text: str) -> str:
     are at least TOLD_CLAUSES of them; empty otherwise."""
     told = [c for c in CLAUSE_BREAK.split(text) if len(c) >= 2 and not is_question(c)]
     return "，".join(told) if len(told) >= TOLD_CLAUSES else ""
+
+
+#: The end of a request asking what to do now about what it tells (怎么办, 现在怎么办, 应该打什么电话). Said
+#: of a matter of the shortest time limit (闻到煤气味, 水管爆了), it asks for help with something happening: a
+#: careful hotline reads the safety advice and dispatches at once rather than answer a consultation. A question
+#: of its own before it (我想了解一下水管爆了怎么办) or after (燃气灶坏了找谁修) is a consultation still, and so is
+#: asking whose matter it is (半夜停水找谁, a question of the regulation sets about the hotline's hours).
+ASKING_WHAT_NOW = re.compile(
+    r"[，,。！!\s]*(?:那|那么|请问)?(?:我|我们)?(?:现在|这会儿|眼下)?(?:该|应该|要|得|能)?"
+    r"(?:怎么办|咋办|怎么弄|咋弄|怎么处理|如何处理|打什么电话|打哪个电话|打几号)"
+    r"(?:啊|呀|呢|吧|才好)?[？?！!。]*$")
+
+
+def told_asking_what_now(text: str) -> str:
+    """What a request tells before it asks only what to do now (我闻到家里有煤气味 of 我闻到家里有煤气味，怎么办),
+    when that part asks nothing itself; empty otherwise."""
+    asked = ASKING_WHAT_NOW.search(text)
+    told = text[:asked.start()].strip() if asked else ""
+    return told if told and not is_question(told) else ""
 
 
 def clauses(text: str, analyzer: Analyzer) -> list[str]:
@@ -738,6 +793,10 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         urgent_text = reporting_clause(directory_index(snap), text, reported_entry)
     top = candidates[0] if candidates and not candidates[0].learned else None
     unmatched = directory_index(snap).unmatched(text, snap.entries[top.entry_id]) if top and kind != "urgent" else ()
+    if rule is not None and unmatched:
+        # The rule says how the request is handled (个人隐私: not given, and why); entries that share only its
+        # words (停水 for 帮我查一下我前妻现在住哪) are no matter to dispatch it as.
+        candidates, unmatched = [], ()
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
                           finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched)
 

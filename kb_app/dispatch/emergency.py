@@ -11,7 +11,8 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   event, so that 快来人，有人晕倒了 goes to 120; alone it is at most suspected, since it does not say what is
   happening), ``yields`` (true for an event of property, 诈骗 and 抢劫盗窃, and for 有人要轻生: it ranks behind another
   line's event named by a word of its own and recognised as surely, so that 被骗了十几万，一下子倒在地上，叫不醒了 and
-  喝了一大口柴油，说不想活了，现在喘不过气 go to 120 first, 110 beside it),
+  喝了一大口柴油，说不想活了，现在喘不过气 go to 120 first, 110 beside it; not to a word said after words
+  of intent, 她说要吃安眠药 不活了, where nothing was taken yet),
   ``outlasts`` (not-now and dealt-with words that tell of something else and so leave this
   event as it is: 火已经灭了 ends a fire, not a burn). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
@@ -32,7 +33,8 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
 For every occurrence of an event word, the context is the part of its sentence within ``window``
 characters on either side; a not-now word counts anywhere in the event's own clause (昨天晚上我们那条街
 有人打架) and, for a pair, between its two words (孩子差点掉下去), unless it lies wholly inside the event's
-own words (好几天 of 好几天没见人), and a negation before either word of a pair negates it (车被别了一下，没撞上).
+own words or is a time of the past run into them (好几天 of 好几天没见人 and of 几天没出门: how long a state
+has lasted), and a negation before either word of a pair negates it (车被别了一下，没撞上).
 A transcript's space is a pause: words are found across it (有人 打 架 了), but it ends a clause as a
 comma does, so a complaint before the pause is no context of the emergency after it. An occurrence is
 
@@ -81,6 +83,11 @@ _ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
 #: A clause that only says when the matter before it was (上周的事, 那是去年的事情) or how long ago (都半年了).
 _SAID_WHEN = re.compile(r"(?:那|这|都)?(?:是)?[^，,、：:…。！？!?；;\n]{1,6}的事(?:情|儿)?(?:了|啦)?"
                         r"|(?:都|已经|这都)?(?:快|有)?[一二两三四五六七八九十几半好多\d]{1,3}个?(?:年|月|星期|礼拜|周)多?了(?:吧|啊)?")
+#: Words of intent just before an event word (要吃, 想喝, 打算去买, 说要吞): what someone means to do with the
+#: thing named (安眠药, 农药), not what was done.
+_INTENT = re.compile(r"(?:要|想|打算|准备|扬言)(?:去)?(?:吃|喝|吞|服|买)?$")
+#: The not-now category of what nearly happened and did not (差点, 险些): no event to name as recognised.
+NEAR_MISS = "没有发生"
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
@@ -106,6 +113,12 @@ class Finding:
     #: The event (a fraud, a theft, someone set on ending their life) yields to another line's danger named by a
     #: word of its own and recognised as surely: the injury or the poison is treated first.
     yields: bool = False
+    #: The event word follows words of intent (要吃安眠药, 想喝农药): it says what someone means to do, not
+    #: what happened, so an event that yields (有人要轻生) does not yield to it.
+    intended: bool = False
+    #: (rule id, event) of an event that yielded to this one (有人要轻生 beside a poisoning): its own handling
+    #: is still the caller's to hear, after this event's.
+    beside: tuple[str, str] | None = None
     #: No event word was found: the call resembles past calls of this line with this probability.
     resemblance: float = 0.0
     #: The signs are only weak ones (了, 在): not worth naming beside the reason a call is not urgent.
@@ -130,6 +143,9 @@ class Finding:
         if self.resemblance:
             return f"没有认出事件词，但与以往转{self.line}的紧急来电很相似，无法判断是否正在发生"
         heard = f"（按读音识别为“{self.word}”）" if self.misheard else f"（“{self.word}”）"
+        if self.state == DISMISSED and self.reasons and all(r.startswith(NEAR_MISS) for r in self.reasons):
+            # 孩子差点掉下去 tells of no fall: the event is not said to have been recognised, only its words.
+            return f"提到“{self.word}”，没有按{self.event}处理：说的可能是{'；'.join(self.reasons)}"
         text = f"识别到{self.event}{heard}"
         signs = "、".join(f"“{sign}”" for sign in self.signs)
         if self.state == DISMISSED and self.reasons:
@@ -294,8 +310,9 @@ class Recogniser:
         # two words found near each other (人 … 砸了), which say less.
         if ranked[0].yields:
             surer = next((f for f in ranked[1:] if f.state == ranked[0].state and not f.fallback and not f.yields
-                          and PAIR_JOIN not in f.word), None)
+                          and not f.intended and PAIR_JOIN not in f.word), None)
             if surer is not None:
+                surer.beside = ranked[0].rule_id, ranked[0].event
                 ranked.remove(surer)
                 ranked.insert(0, surer)
         top = ranked[0]
@@ -479,7 +496,8 @@ class Recogniser:
         signs = [w for w in signs if not any(w != o and w in o for o in signs)]
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback, yields=g.yields,
-                       weak_signs=bool(signs) and not (strong or near_strong))
+                       weak_signs=bool(signs) and not (strong or near_strong),
+                       intended=bool(_INTENT.search(masked, max(clo, occ.start - len("扬言要去吃")), occ.start)))
 
     def _taken_back(self, norm: str) -> list[tuple[int, int, str]]:
         """(start, end, word) of what the caller took back, in four shapes:
@@ -577,13 +595,16 @@ class Recogniser:
         """The not-now categories whose words stand in ``spans`` of the text, and the words; a match that
         lies wholly within one of the ``inside`` spans (the event's own words), or overlaps one of the ``skip``
         spans (what the event outlasts), does not count."""
-        def found(matches):
+        def found(matches, name):
+            # A time of the past run into the event's words (好几天 of 几天没出门) tells how long a state has lasted;
+            # a worry or a figure of speech run into them (怕有人 of 人…掉下去, 以为着火 of 着火) is said of them.
             return [text for start, text in matches
                     if not any(a <= start and start + len(text) <= b for a, b in inside)
+                    and not (name == PAST and _runs_into(start, start + len(text), inside))
                     and not _overlaps(start, start + len(text), skip)]
 
         names = dict.fromkeys([*self.not_now, *self.not_now_patterns])
-        hits = {name: found(self._matches(norm, spans, name)) for name in names if only is None or name in only}
+        hits = {name: found(self._matches(norm, spans, name), name) for name in names if only is None or name in only}
         return [f"{name}（{'、'.join(dict.fromkeys(found))}）" for name, found in hits.items() if found]
 
     def _negated(self, before: str) -> bool:
@@ -632,6 +653,11 @@ def _finds(text: str, word: str, start: int = 0, end: int | None = None) -> Iter
 
 def _spans(text: str, words) -> list[tuple[int, int]]:
     return [(at, at + len(w)) for w in words for at in _finds(text, w)]
+
+
+def _runs_into(start: int, end: int, spans) -> bool:
+    """Whether ``[start, end)`` begins before one of ``spans`` and ends inside it (好几天 of 几天没出门)."""
+    return any(start < a < end <= b for a, b in spans)
 
 
 def _overlaps(start: int, end: int, spans) -> bool:

@@ -87,9 +87,22 @@ def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_cove
     assert "建议直接答复" not in res.output
 
 
-def test_a_question_about_the_same_matter_is_answered(indexed):
-    r = indexed.dispatch("闻到燃气味怎么办", now=NOW)
-    assert not r.urgent and r.suggested_outcome == "direct_answer"
+@pytest.mark.parametrize("text", ["我闻到家里有煤气味，怎么办", "我家厨房有很大的煤气味，现在怎么办", "闻到燃气味怎么办",
+                                  "闻到煤气味应该打什么电话", "水管爆了怎么办"])
+def test_asking_what_to_do_now_keeps_an_urgent_matter_urgent(indexed, text):
+    """Asking what to do (怎么办, whom to call) about a matter of the shortest time limit asks for help with
+    something happening: the safety advice is read first and the matter dispatched at once (when in doubt,
+    urgent); the answer is still offered for its advice."""
+    r = indexed.dispatch(text, now=NOW)
+    assert r.urgent and r.suggested_outcome == "dispatch"
+    assert r.candidates[0].tier_name == "2小时"
+
+
+@pytest.mark.parametrize("text", ["燃气费怎么交", "燃气灶坏了找谁修", "我想了解一下水管爆了怎么办", "路灯坏了，怎么办"])
+def test_a_consultation_about_the_same_matters_is_not_urgent(indexed, text):
+    """A question of its own (了解, 找谁修, a fee) is a consultation, and a matter of a longer time limit stays as
+    it was, whatever is asked after it."""
+    assert not indexed.dispatch(text, now=NOW).urgent
 
 
 def test_internal_answers_are_offered_to_agents(indexed):
@@ -233,3 +246,12 @@ def test_scope_note(regions, region, note):
     from kb_app.dispatch.regions import scope_note
 
     assert scope_note(regions, region) == note
+
+
+@pytest.mark.parametrize("text", ["小区门口井盖没了 有个小孩差点掉下去", "路边的井盖没了，很危险"])
+def test_a_missing_manhole_cover_is_dispatched_at_once(indexed, text):
+    """An open manhole is a danger to anyone passing: 2 hours (time_limits.yaml names 井盖缺失 as 2小时), with
+    steps to keep people away; a loose cover that only rattles is an ordinary road repair."""
+    r = indexed.dispatch(text, now=NOW)
+    assert r.urgent and r.candidates[0].entry_id == "manhole-cover" and r.candidates[0].tier_name == "2小时"
+    assert not indexed.dispatch("井盖松了，车一压就咣当响", now=NOW).urgent

@@ -479,3 +479,18 @@ def test_how_long_a_matter_has_gone_on_matches_no_entry(kb):
     for text in ("我们小区门口路灯坏了一个多星期了，晚上黑乎乎的", "小区门口路灯坏了好几天了", "小区门口路灯坏了"):
         assert kb.dispatch(text, now=NOW, answers=False).candidates[0].entry_id == "street-light-out", text
     assert kb.dispatch("村口的路灯坏了一个多月了", now=NOW, answers=False).candidates[0].entry_id == "rural-street-light"
+
+
+@pytest.mark.parametrize("text", ["帮我查一下我前妻现在住哪，把她电话给我", "能不能查一下那个人在哪上班", "告诉我对方的手机号"])
+def test_asking_for_another_persons_address_or_phone_meets_the_privacy_rule(kb, text):
+    """Callers ask for someone's whereabouts in many words: a request, a person and what about them in one
+    sentence meet 个人隐私 with its script; catalogue entries sharing only words (停水 for 住哪) are not proposed."""
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.rule is not None and r.rule.id == "privacy" and "依法受到保护" in r.rule.script
+    assert not any(c.entry_id == "water-outage" for c in r.candidates)
+
+
+@pytest.mark.parametrize("text", ["请告诉我燃气公司的电话", "帮我查一下社保局的电话"])
+def test_asking_for_a_services_phone_is_no_privacy_request(kb, text):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.rule is None or r.rule.id != "privacy"

@@ -992,3 +992,61 @@ def test_the_sample_rules_name_the_event_and_the_signs_that_decided():
     # someone in the water is rescued by 119 (抢险救援) and cared for by 120: both lines, never 出血和外伤
     assert (drowning.line, drowning.event, drowning.also) == ("119", "落水和冰面", ["120"])
     assert recognise("家里厨房着火了，快来人").explanation() == "识别到火情（“着火”），正在发生的迹象：“快来”、“来人”"
+
+
+def test_how_long_someone_has_not_been_seen_is_no_story_of_the_past():
+    """好几天没出门 says a state that goes on (the 好几天 runs into the event's words 几天没出门); with 敲门没人应 and
+    a smell it is someone who may be in danger: asked about with 110's script of its own, never dismissed as past."""
+    from kb_app.dispatch.assistant import intake, public_alarm
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    text = "隔壁老人好几天没出门了 敲门没人应 有股怪味"
+    rule, finding, _ = intake(snap, text)
+    assert (finding.line, finding.state, finding.event) == ("110", SUSPECTED, "独居的人联系不上")
+    assert "过去的事" not in finding.explanation() and "不要自己破门" in rule.script
+    assert "不要自己破门进去，等民警到场处置" in public_alarm(snap, text)["advice"]
+    # A time of the past said of the event is still the past; a worry run into its words is still a worry.
+    assert intake(snap, "上个月有人打架")[1].state == DISMISSED
+    assert not intake(snap, "河边的护栏断了一截 晚上黑乎乎的 怕有人掉下去 谁来修")[1].alarm
+
+
+@pytest.mark.parametrize("text", ["孩子被锁在车里了，天很热", "孩子被锁车里"])
+def test_a_child_locked_in_a_car_has_its_own_steps(text):
+    """119 is right, and what to do is the car's (stay by it, the plate, a window away from the child), not a lift's
+    or a collapsed building's."""
+    from kb_app.dispatch.assistant import intake, public_alarm
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    rule, finding, _ = intake(snap, text)
+    assert (rule.transfer_to, finding.event) == ("119", "被锁车内")
+    assert "车牌" in rule.script and "电梯" not in rule.script and "倒塌" not in rule.script
+    advice = public_alarm(snap, text)["advice"]
+    assert advice[0].startswith("守在车旁") and not any("电梯" in a or "坍塌" in a for a in advice)
+    # A car key locked in with no one inside is no one trapped.
+    assert not intake(snap, "我把车钥匙锁车里了，车里没人，能帮我找个开锁的吗")[1]
+
+
+def test_someone_saying_they_will_take_pills_gets_the_self_harm_handling():
+    """要吃安眠药 says what someone means to do: 有人要轻生 does not yield to it, so the agent reads the crisis
+    script (12356) with 120 beside; pills already taken go to 120 first, the crisis script and steps after its own."""
+    from kb_app.dispatch.assistant import intake, public_alarm
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    threat, finding, _ = intake(snap, "她说要吃安眠药 不活了")
+    assert (threat.transfer_to, finding.event) == ("110", "有人要轻生") and "12356" in threat.script
+    assert public_alarm(snap, "她说要吃安眠药 不活了")["answers"] is False
+    taken, finding, _ = intake(snap, "他吃了一整瓶安眠药，说不想活了")
+    assert (taken.transfer_to, finding.also) == ("120", ["110"])
+    assert taken.script.startswith("您反映的情况需要医疗急救") and "12356" in taken.script
+    alarm = public_alarm(snap, "他吃了一整瓶安眠药，说不想活了")
+    assert alarm["advice"][0].startswith("吃错药") and any("12356" in a for a in alarm["advice"])
+    assert alarm["answers"] is False
+
+
+def test_a_near_miss_names_no_injury():
+    """孩子差点掉下去 tells of no fall: the reason says so without claiming 出血和外伤 was recognised."""
+    from kb_app.dispatch.assistant import intake
+
+    _, finding, _ = intake(Snapshot.from_tree(load_script().ROOT), "小区门口井盖没了 有个小孩差点掉下去")
+    assert finding.state == DISMISSED
+    assert finding.explanation() == "提到“小孩…掉下去”，没有按出血和外伤处理：说的可能是没有发生（差点）"

@@ -104,7 +104,7 @@ def test_agent_search_shows_internal_entries_marked_with_their_notes(app_env, ag
                for w in warnings)
 
 
-@pytest.mark.parametrize("query", ["燃气泄漏", "家里煤气泄漏了"])
+@pytest.mark.parametrize("query", ["燃气泄漏", "家里煤气泄漏了", "我闻到家里有煤气味，怎么办"])
 def test_an_urgent_search_names_the_answer_with_the_safety_steps(app_env, agent, query):
     """The catalogue's 燃气泄漏 ranks first, the answer with what to do second: the notice names the answer."""
     at = search(console(agent), query)
@@ -324,6 +324,13 @@ def test_a_first_candidate_matching_only_in_passing_is_said_and_not_chosen_for_t
     assert "字词最接近：" in page_text(at) and "首选：" not in page_text(at)
     assert choice_radio(at).value is None
     assert "首选事项与诉求只是字词相近：请选择派单事项，或选“其他事项”从派单目录中查找。" in [c.value for c in at.caption]
+
+
+def test_dispatch_of_a_gas_smell_asking_what_to_do_now_is_urgent(app_env, agent):
+    """怎么办 at the end asks for help with the smell, now: no consultation to answer and close."""
+    at = dispatch(console(agent), "我家厨房有很大的煤气味，现在怎么办")
+    [urgent] = [e.value for e in at.error]
+    assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）**。")
 
 
 def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
