@@ -290,6 +290,19 @@ def test_results_about_something_else_say_what_none_of_them_mentions(client):
     assert "知识库里没有提到" not in answered
 
 
+@pytest.mark.parametrize("number", ["13812345678", "110101199003071234", "11010119900307123X"])
+def test_a_phone_or_id_number_is_told_it_needs_no_search(client, number):
+    page = client.get("/", params={"q": number}).text
+    assert "电话号码、身份证号等个人号码不用查询" in page and '<ol class="results"' not in page
+    assert "换个说法" not in page
+
+
+def test_a_number_the_answers_hold_is_still_found(client):
+    """The heating company's repair line is in its answers: searched, they are listed."""
+    page = client.get("/", params={"q": "0000-69611234"}).text
+    assert "暖气不热怎么报修" in page and "个人号码" not in page
+
+
 def test_a_question_nothing_answers_says_so_above_its_weak_results(client, web_kb, make_client):
     from kb_app.usage import suggest
 
