@@ -233,7 +233,7 @@ def test_a_report_with_only_partly_related_answers_does_not_call_them_related(cl
     assert "下面是相关的政策答复" in box
 
 
-@pytest.mark.parametrize("words", ["路灯不亮", "小区门口路灯坏了好几天了晚上很黑", "楼上天天噪音扰民"])
+@pytest.mark.parametrize("words", ["路灯不亮", "小区门口路灯坏了好几天了晚上很黑", "楼上天天噪音扰民", "井盖丢了"])
 def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, words):
     r = client.get("/", params={"q": words})
     page = check_page(r)
@@ -272,7 +272,8 @@ def test_an_urgent_matter_with_steps_of_its_own_says_no_more_than_they_do(client
     assert "水表前阀门" in box and "爆炸" not in box and "tel:119" not in box
 
 
-@pytest.mark.parametrize("words", ["路灯坏了找谁修", "社保卡补办", "居住证", "噪声污染防治法", "楼上着火了"])
+@pytest.mark.parametrize("words", ["路灯坏了找谁修", "社保卡补办", "居住证", "噪声污染防治法", "楼上着火了",
+                                   "社保卡丢了", "身份证丢了"])
 def test_questions_searches_for_a_service_and_emergencies_are_not_told_to_report(client, words):
     assert 'class="report"' not in client.get("/", params={"q": words}).text
     assert "report" not in client.get("/api/v1/search", params={"q": words}).json()
