@@ -376,6 +376,11 @@ PROBLEM_WORDS = re.compile(
     "|过期|假的|拉肚子|停水|停电|断水|断电|水压|不热|凉|投诉|举报|反映|积水|冒水|喷水|没人修|不修|跑路|退不回|不退|不认"
     "|涨价|多收|收费|不合理|态度|虐待|挡|困在|卡在|不停车|不拉|绕远|不打表|赶下|不换届|刷不了|报不了|不了|缺货|发高烧"
     "|黄的|沉淀|不见阳光|不同意|一直没|没有结果|太大|太早|太多|危险|堆满|堆积|乱堆|堆放|半夜|深夜|凌晨|打桩|还在施工|还在响")
+#: Words saying a thing is gone (井盖丢了, 路牌被偷了): a matter to report where the thing is a public one the
+#: catalogue names, a service to seek where it is one's own (社保卡丢了: 补办); see ``names_what_is_lost``.
+LOSS_WORDS = re.compile("丢了|丢失|不见了|被偷|被盗|被人偷|被拿走")
+#: ... and how the catalogue says a thing is gone, right after its name (井盖缺失, 井盖没了).
+GONE = "(?:缺失|丢失|丢了|没了|不见了|被偷|被盗)"
 #: How well the catalogue must match a statement before the public is told to report it to the hotline
 #: (the catalogue match's score). Measured on the sample (with REPORT_SHARE): no question of the three
 #: regulation sets (281), none of the 300 NCP questions or of the 70 unanswered ones, and 15 of the
@@ -423,14 +428,14 @@ def urgent_advice(snap: Snapshot, entry: Entry | None) -> list[str]:
 def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     """``public_report`` with the catalogue entry the statement reports (None for no report)."""
     text = (text or "").strip()
-    if not text or SEEKING.search(text) or not PROBLEM_WORDS.search(text):
+    if not text or SEEKING.search(text) or not tells_problem(text):
         return "", None
     if is_question(text):
         if (told := told_asking_what_now(text)) and (found := reported(snap, told))[0] == "urgent":
             # 我闻到家里有煤气味，怎么办: the matter told is happening, and asking what to do keeps it urgent.
             return found
         text = told_at_length(text)
-        if not text or not PROBLEM_WORDS.search(text):
+        if not text or not tells_problem(text):
             return "", None
     if NOTICE.search(text) and not UNANNOUNCED.search(text) and not CLAUSE_BREAK.search(text):
         return "", None
@@ -445,7 +450,25 @@ def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     if ranked[0][1] < REPORT_FLOOR and index.share(text, ranked[0][1]) < REPORT_SHARE \
             and not any(_clause_reports(index, clause, entry) for clause in clauses(text, index.analyzer)):
         return "", None
+    if not PROBLEM_WORDS.search(text) and not names_what_is_lost(index, text, entry):
+        return "", None
     return ("urgent" if urgent_tier(snap, entry) else "report"), entry
+
+
+def tells_problem(text: str) -> bool:
+    """Whether a text says what is wrong (PROBLEM_WORDS) or that something is gone (LOSS_WORDS)."""
+    return bool(PROBLEM_WORDS.search(text) or LOSS_WORDS.search(text))
+
+
+def names_what_is_lost(index: "DirectoryIndex", text: str, entry: Entry) -> bool:
+    """Whether the catalogue entry a statement of loss matches names the thing lost as gone, in its title,
+    keywords or examples (井盖缺失, 井盖没了): a public thing gone is a matter the catalogue takes. One's own
+    thing (社保卡丢了, 医保卡丢了) is a service to seek, and the entry it matches names it otherwise if at all
+    (医保卡刷不了)."""
+    named = normalize("\n".join([entry.title, *entry.keywords, *entry.examples]))
+    words = index.subject_words(text)
+    longest = [w for w in words if not any(w != o and w in o for o in words)]
+    return any(re.search(re.escape(w) + GONE, named) for w in longest)
 
 
 #: A question with this many clauses that ask nothing (楼下烧烤店开到凌晨，油烟往楼上飘，……，请问该找哪个部门)

@@ -127,11 +127,13 @@ class Analyzer:
         return new
 
     def words(self, text: str, normalized: bool = False) -> list[str]:
-        """Search-mode words of two or more characters (single characters are left to bigrams)."""
+        """Search-mode words of two or more characters (single characters are left to bigrams); a word in
+        digits or letters only where it stands whole, not the 110 or 12345 the user dictionary finds
+        inside an ID or phone number."""
         text = text if normalized else normalize(text)
         out = []
         for tok in self.jieba.cut_for_search(text, True):
-            if len(tok) >= 2 and (_CJK_CHAR.match(tok) or _ASCII_WORD.fullmatch(tok)):
+            if len(tok) >= 2 and (_CJK_CHAR.match(tok) or _ASCII_WORD.fullmatch(tok) and holds_term(text, tok)):
                 out.append(tok)
         return out
 
@@ -261,9 +263,23 @@ def synonym_expansion(text: str, groups) -> list[str]:
     extra = []
     for group in groups:
         terms = [normalized(t) for t in group if t]
-        if any(t and t in text for t in terms):
-            extra.extend(t for t in terms if t not in text)
+        if any(t and holds_term(text, t) for t in terms):
+            extra.extend(t for t in terms if not holds_term(text, t))
     return list(dict.fromkeys(extra))
+
+
+def holds_term(text: str, term: str) -> bool:
+    """Whether a (normalised) text holds a term as a term: one starting or ending in a letter or digit
+    not inside a longer run of them, so 12345 is in 打12345 and 12345热线 but not in the phone number
+    13812345678 (which otherwise found every answer naming the hotline through its synonyms)."""
+    return bool(term) and _term_pattern(term).search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern:
+    before = "(?<![0-9a-z])" if term[0].isascii() and term[0].isalnum() else ""
+    after = "(?![0-9a-z])" if term[-1].isascii() and term[-1].isalnum() else ""
+    return re.compile(before + re.escape(term) + after)
 
 
 def default_analyzer() -> Analyzer:

@@ -211,7 +211,7 @@ def _synonyms(norm: str, groups) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for group in groups:
         terms = [analysis.normalized(t) for t in group if t]
-        here = [t for t in terms if t and t in norm]
+        here = [t for t in terms if analysis.holds_term(norm, t)]
         for t in here:
             out.setdefault(t, []).extend(o for o in terms if o not in here)
     return out

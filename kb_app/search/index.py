@@ -38,11 +38,11 @@ from . import analysis, whoosh_compat
 from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapshot_docs, user_words
 from .query import SearchResults, not_in_force, run, unknown_words
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
-from .spelling import Speller, visible_texts
+from .spelling import Speller, visible_names, visible_texts
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 12  # 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
+SCHEMA_VERSION = 13  # 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
@@ -444,10 +444,11 @@ class SearchIndex:
             self._results.follow(commit)
             with self._reading(audience):
                 found = results(text, commit, today)
-        if (found.total and not found.weak) or as_of is not None or not text:
+        if as_of is not None or not text:
             return found
-        # Nothing found, or nothing about what the question names: a word written with a character
-        # of the same sound (社宝卡) is read as meant.
+        # A word written with a character of the same sound (社宝卡, or 暖器 where the answers say 暖气) is
+        # read as meant: where the question finds nothing, finds nothing about what it names, or finds
+        # something through the misspelt word alone (暖器不热 ranked 暖气不热怎么报修 fourth).
         speller = self._speller(commit, audience, today)
         if speller is None:
             return dataclasses.replace(found, provisional=True)
@@ -459,7 +460,7 @@ class SearchIndex:
                 return found  # published meanwhile: the speller's words may no longer be the audience's
             with self._reading(audience):
                 again = results(corrected, commit, today)
-        if not again.total or (found.total and again.weak):
+        if not again.total or (found.total and again.weak) or (found.total and not found.weak and again.unknown):
             return found
         return dataclasses.replace(again, query=text, corrected=corrected)
 
@@ -518,7 +519,8 @@ class SearchIndex:
     def _build_speller(self, job: concurrent.futures.Future, key: tuple):
         commit, audience, day = key
         try:
-            job.set_result(Speller(visible_texts(self.kb.store.snapshot(commit), audience, day)))
+            snap = self.kb.store.snapshot(commit)
+            job.set_result(Speller(visible_texts(snap, audience, day), visible_names(snap, audience, day)))
         except BaseException as e:  # noqa: BLE001 - handed to the waiting search (see _speller)
             job.set_exception(e)
 

@@ -110,10 +110,11 @@ class SearchResults:
     expanded: list = dataclasses.field(default_factory=list)
     commit: str = ""
     as_of: str = ""
-    #: The question as run when the question as written found nothing but one with a word of the
-    #: same sound did (社宝卡 → 社保卡, see spelling.py); empty otherwise.
+    #: The question as run when a word of the question as written reads as a misspelt one of the same
+    #: sound (社宝卡 → 社保卡, 暖器 → 暖气, see spelling.py) and the question as corrected finds answers
+    #: about what it names; empty otherwise.
     corrected: str = ""
-    #: The question found nothing while the words of its commit were still being read for
+    #: The question was searched while the words of its commit were still being read for
     #: correction: asked again it may be corrected, so no cache keeps these results.
     provisional: bool = False
     #: Words naming what the question is about that nothing the searcher may find mentions, and

@@ -47,16 +47,18 @@ def sound(text: str) -> tuple[str, ...]:
 class Speller:
     """Rewrites a question's misspelt words into known words of the same sound."""
 
-    def __init__(self, texts: Iterable[str]):
-        words: Counter = Counter()
-        # Categories, keywords and common questions repeat across entries: each is cut once.
-        for text, times in Counter(texts).items():
-            for run in _HAN.findall(normalize(text or "")):
-                for w in rjieba.cut(run):
-                    if len(w) >= min(LENGTHS):
-                        words[w] += times
-        #: Every stretch of a word the documents use: 会保 of 社会保障 is no typo.
-        self.inside = {w[i:j] for w in words for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
+    def __init__(self, texts: Iterable[str], names: Iterable[str] = ()):
+        words = _words(texts)
+        #: Every stretch of a word the documents use: 会保 of 社会保障 is no typo ...
+        self.inside = _stretches(words)
+        #: ... unless the word is only in questions written as callers put them (暖器 of 半夜暖器不热了找谁) and a
+        #: word of the same sound is a name of the knowledge base's own (暖气 of 暖气不热怎么报修): see ``names``.
+        named = _words(names)
+        self.named_inside = _stretches(named)
+        self.named_by_sound = {}
+        for word, _n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0])):
+            if len(word) in LENGTHS and not FUNCTION_CHARS.intersection(word):
+                self.named_by_sound.setdefault(sound(word), word)
         #: The words themselves, up to KNOWN_LONGEST characters (see correct).
         self.known = {w for w in words if len(w) <= KNOWN_LONGEST}
         #: Sound → the most used word of a tried length with it, a word without a grammar character first:
@@ -85,16 +87,37 @@ class Speller:
             for i in range(len(text) - n + 1):
                 gram = text[i:i + n]
                 if any(taken[i:i + n]) or not _HAN.fullmatch(gram) or FUNCTION_CHARS.intersection(gram) \
-                        or gram in self.inside or rjieba.has_word(gram):
+                        or rjieba.has_word(gram):
                     continue
                 if any(a < i + n and i < b and not (i <= a and b <= i + n) for a, b in words):
                     continue
-                word = self.by_sound.get(sound(gram))
+                if gram in self.inside:
+                    # A callers' spelling of a name (暖器 for 暖气): read as the name.
+                    word = self.named_by_sound.get(sound(gram)) if gram not in self.named_inside else None
+                else:
+                    word = self.by_sound.get(sound(gram))
                 if word and len(word) == n:
                     out[i:i + n] = list(word)
                     taken[i:i + n] = [True] * n
                     changed = True
         return "".join(out) if changed else None
+
+
+def _words(texts: Iterable[str]) -> Counter:
+    """The words of texts of LENGTHS' shortest or longer, with how often they are used (categories,
+    keywords and common questions repeat across entries: each is cut once)."""
+    words: Counter = Counter()
+    for text, times in Counter(texts).items():
+        for run in _HAN.findall(normalize(text or "")):
+            for w in rjieba.cut(run):
+                if len(w) >= min(LENGTHS):
+                    words[w] += times
+    return words
+
+
+def _stretches(words) -> set[str]:
+    """Every stretch of two characters or more of the words."""
+    return {w[i:j] for w in words for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
 
 
 def visible_texts(snap, audience: str, day: dt.date) -> list[str]:
@@ -105,11 +128,24 @@ def visible_texts(snap, audience: str, day: dt.date) -> list[str]:
     or catalogue entry, nor one not yet or no longer in force). Staff find everything in their index,
     so their words are all. Bodies are not read: a typo is corrected to a word that names things.
     """
-    out = []
+    names, phrasings = _visible(snap, audience, day)
+    return names + phrasings
+
+
+def visible_names(snap, audience: str, day: dt.date) -> list[str]:
+    """Of ``visible_texts``, the knowledge base's own names (titles, keywords, categories), without the
+    questions and examples written as callers put them, which hold callers' typos (半夜暖器不热了找谁)."""
+    return _visible(snap, audience, day)[0]
+
+
+def _visible(snap, audience: str, day: dt.date) -> tuple[list[str], list[str]]:
+    names, phrasings = [], []
     for entry in snap.entries.values():
         if entry.kind not in SEARCHED_KINDS or (audience == "public" and not entry.is_public_on(day)):
             continue
-        out.extend([entry.title, *entry.questions, *entry.examples, *entry.keywords, *entry.category])
+        names.extend([entry.title, *entry.keywords, *entry.category])
+        phrasings.extend([*entry.questions, *entry.examples])
     for article in snap.articles():
-        out.extend([snap.regulations[article.regulation].title, *article.questions])
-    return out
+        names.append(snap.regulations[article.regulation].title)
+        phrasings.extend(article.questions)
+    return names, phrasings

@@ -143,6 +143,7 @@ async def home(request: Request) -> Response:
                            corrected=results.corrected, vague=results.vague, title=f"{q} - 查询结果",
                            weak=views.weak_words(results), missing=views.missing_words(results),
                            unmentioned=views.unmentioned_words(results),
+                           personal_number=views.personal_number(q),
                            search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
             told = views.advice(site.kb, q, commit)
             context.update(alarm=told.get("emergency"), report=told.get("report"))

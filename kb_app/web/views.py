@@ -7,6 +7,7 @@ regulation articles; catalogue (directory) entries are staff material and only r
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import nh3
@@ -46,6 +47,18 @@ def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
             out.append(None if n - out[-1] > 2 else n - 1)
         out.append(n)
     return out
+
+
+#: A question that is only a long number (13812345678, 0000-69611234, an ID number ending in X): a phone or ID
+#: number, which answers do not hold. Seven digits or more, so a year (2025) or 12345 is not one.
+PERSONAL_NUMBER = re.compile(r"[+(（]?\d[\d\s\-—()（）]{5,}\d[xX]?")
+
+
+def personal_number(q: str) -> bool:
+    """Whether a question is only a phone or ID number (PERSONAL_NUMBER): told, when it finds nothing,
+    that such numbers need not be searched, rather than to word it otherwise."""
+    q = (q or "").strip()
+    return bool(PERSONAL_NUMBER.fullmatch(q)) and sum(c.isdigit() for c in q) >= 7
 
 
 def weak_words(results) -> str:

@@ -287,6 +287,18 @@ def test_a_matter_told_at_length_is_a_report_whatever_it_asks_at_the_end(kb):
     assert "请问" not in told_at_length(told + "请问找哪个部门")
 
 
+def test_a_public_thing_gone_is_a_report_and_ones_own_is_not(kb):
+    """井盖丢了 is reported as 井盖没了 is (the catalogue has 井盖缺失); 社保卡丢了 seeks 补办, though 社保 matches
+    社保缴费 well, and 医保卡丢了 is no 医保卡刷不了."""
+    from kb_app.dispatch.assistant import public_report
+
+    snap = kb.snapshot()
+    for text in ("井盖丢了", "小区井盖丢了", "路边井盖丢失了", "井盖不见了"):
+        assert public_report(snap, text) == public_report(snap, "井盖没了") != "", text
+    for text in ("社保卡丢了", "身份证丢了", "医保卡丢了", "钱包丢了", "井盖丢了怎么办"):
+        assert public_report(snap, text) == "", text
+
+
 def test_a_short_statement_the_catalogue_holds_wholly_is_a_report(kb):
     """水管爆了 scores below REPORT_FLOOR (two words) but is matched almost wholly by 水管爆裂."""
     from kb_app.dispatch.assistant import REPORT_FLOOR, REPORT_SHARE, directory_index, public_report

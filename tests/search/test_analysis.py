@@ -55,6 +55,13 @@ def test_normalize_full_width_and_case():
     assert normalize("ＡＢＣ１２３４５") == "abc12345"
 
 
+def test_a_term_in_digits_or_letters_is_held_only_whole():
+    groups = [["市民服务热线", "12345"]]
+    assert synonym_expansion(normalize("打12345"), groups) == ["市民服务热线"]
+    assert synonym_expansion(normalize("12345热线"), groups) == ["市民服务热线"]
+    assert synonym_expansion(normalize("13812345678"), groups) == []
+
+
 def test_synonym_expansion_both_directions():
     groups = [["失业保险金", "失业金"], ["供暖", "暖气"]]
     assert synonym_expansion(normalize("失业金怎么领"), groups) == ["失业保险金"]

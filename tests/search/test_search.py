@@ -129,6 +129,16 @@ def test_a_number_with_words_still_counts(kb):
     assert ids(kb.search("2025年城乡居民医保缴费", audience="agent", limit=3))
 
 
+@pytest.mark.parametrize("number", ["13812345678", "138 1234 5678", "11010119900307123X"])
+def test_a_phone_or_id_number_does_not_match_the_12345_inside_it(kb, number):
+    """12345 inside a phone number is no mention of the hotline: its synonyms (市民服务热线, 热线) listed
+    81 answers and articles for 13812345678."""
+    for audience in ("public", "agent"):
+        assert kb.search(number, audience=audience).total == 0, (number, audience)
+    assert "hotline-what-can-report" in ids(kb.search("打12345", audience="public", limit=3))
+    assert ids(kb.search("京政办发〔2024〕12号", limit=1)) == ["residence-permit-apply"]
+
+
 def test_bad_audience_and_public_as_of_are_reported(kb):
     with pytest.raises(KbError, match="未知的查询身份“everyone”：应为 public（公众）或 agent（坐席）。"):
         kb.search("x", audience="everyone")

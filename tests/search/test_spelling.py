@@ -34,6 +34,22 @@ def test_a_word_without_a_grammar_character_comes_first_for_its_sound():
     assert Speller(texts).correct("结婚证补半") == "结婚证补办"
 
 
+def test_a_callers_spelling_of_a_name_is_read_as_the_name():
+    """暖器 is in a question written as a caller put it (半夜暖器不热了找谁), 暖气 in the answers' titles."""
+    texts, names = ["半夜暖器不热了找谁", "暖气不热怎么报修"], ["暖气不热怎么报修"]
+    assert Speller(texts, names).correct("暖器不热") == "暖气不热"
+    assert Speller(texts).correct("暖器不热") is None                     # no names: every word used is right
+    assert Speller(texts + ["电暖器"], names + ["电暖器"]).correct("暖器不热") is None  # a name's own word stays
+
+
+def test_a_question_found_through_a_misspelt_word_is_corrected(kb, monkeypatch):
+    monkeypatch.setattr(search_index, "SPELLER_WAIT", 30)
+    results = kb.search("暖器不热", audience="public")
+    assert results.corrected == "暖气不热" and results.query == "暖器不热"
+    assert results.hits[0].id == "heating-not-warm-repair"
+    assert kb.search("暖气不热", audience="public").corrected == ""
+
+
 def test_known_words_and_unknown_words_without_a_twin_stay():
     speller = Speller(WORDS)
     assert speller.correct("社会保障卡") is None       # 会保 sounds like nothing known, and is inside a word
@@ -91,10 +107,10 @@ def test_no_search_waits_for_a_speller_being_built(kb, monkeypatch):
     release, started = threading.Event(), threading.Event()
     real = search_index.Speller
 
-    def slow(texts):
+    def slow(*texts):
         started.set()
         release.wait()  # no timed waits: they never return under libfaketime (see SearchIndex._speller)
-        return real(texts)
+        return real(*texts)
 
     monkeypatch.setattr(search_index, "Speller", slow)
     monkeypatch.setattr(search_index, "SPELLER_WAIT", 0.05)
@@ -113,11 +129,11 @@ def test_no_search_waits_for_a_speller_being_built(kb, monkeypatch):
 def test_a_speller_that_cannot_be_built_is_no_correction_and_is_tried_again(kb, monkeypatch):
     real, calls = search_index.Speller, []
 
-    def failing_once(texts):
+    def failing_once(*texts):
         calls.append(1)
         if len(calls) == 1:
             raise OSError("读取失败")
-        return real(texts)
+        return real(*texts)
 
     monkeypatch.setattr(search_index, "Speller", failing_once)
     first = kb.search("社宝卡")

@@ -115,7 +115,7 @@ def test_an_urgent_search_names_the_answer_with_the_safety_steps(app_env, agent,
 
 def test_a_misspelt_search_says_what_it_ran_instead(app_env, agent):
     at = search(console(agent), "社宝卡")
-    assert [i.value for i in at.info] == ["没有找到“社宝卡”，以下是“社保卡”的结果（按同音字改正）。"]
+    assert [i.value for i in at.info] == ["已按“社保卡”查找（输入的是“社宝卡”，按同音字改正）。"]
     assert "id=sscard-reissue" in [q for _l, p, q in links(at) if p == "entry"]
 
 

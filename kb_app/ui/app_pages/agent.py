@@ -194,7 +194,7 @@ def search_tab(kb, user):
         st.warning("没有找到相关条目：换个说法，或用派单助手按诉求内容查找承办单位。")
         return
     if results.corrected:
-        st.info(f"没有找到“{query}”，以下是“{results.corrected}”的结果（按同音字改正）。", icon=":material/spellcheck:")
+        st.info(f"已按“{results.corrected}”查找（输入的是“{query}”，按同音字改正）。", icon=":material/spellcheck:")
     if results.weak:
         st.warning(f"知识库里没有提到{results.unknown_quoted}：下面的条目只和来电人说的部分词语有关，"
                    "不是对这个问题的答复。没有采用其中的答复时，这次检索会记入“维护任务”页的“缺失的答复”，由热线中心交承办单位补充。",

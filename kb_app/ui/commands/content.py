@@ -201,7 +201,7 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             click.echo("没有找到相关结果：请换个说法，或减少筛选条件。")
             continue
         if results.corrected:
-            click.echo(f"没有找到“{q}”，以下是“{results.corrected}”的结果（按同音字改正）。")
+            click.echo(f"已按“{results.corrected}”查找（输入的是“{q}”，按同音字改正）。")
         if results.weak:
             click.echo(f"知识库里没有提到{results.unknown_quoted}：以下结果只和问题中的部分词语有关。")
         echo_table([[i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-", f"{h.score:.3f}",
