@@ -201,7 +201,7 @@ def reviewer_parties(user: User, cr, status, verb: str, authored: bool) -> list[
     mine = [p for p in status.required if can_approve_for(user, p, status.policy)]
     if not mine:
         need = "、".join(status.labels[p] for p in status.required)
-        raise PermissionDenied(f"您（{user.role_label}）不属于变更请求 #{cr.id} 所需的审核方（{need}），不能{verb}。")
+        raise PermissionDenied(f"您（{status.role_of(user)}）不属于变更请求 #{cr.id} 所需的审核方（{need}），不能{verb}。")
     return mine
 
 

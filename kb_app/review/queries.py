@@ -150,7 +150,7 @@ class ReviewQueries:
         conflicts = self.store.conflicting_paths(cr.base, cr.head, main) if cr.is_open and cr.head else []
         units = {unit: snap.unit_name(unit) for unit in snap.units}
         labels = {p: policy.party_label(p, units) for p in set(required) | set(approvals)}
-        return ReviewStatus(required, approvals, touched, conflicts, labels, policy)
+        return ReviewStatus(required, approvals, touched, conflicts, labels, policy, units)
 
     def files(self, cr: ChangeRequest, main: str | None = None) -> list[FileChange]:
         """Each touched file before and after. While the CR is open "before" is main's current version, so

@@ -78,6 +78,12 @@ class ReviewStatus:
     conflicts: list[str]
     labels: dict[str, str]
     policy: object
+    #: Unit id → name, for saying who someone is (单位审核人·示例市人力资源和社会保障局).
+    units: dict = dataclasses.field(default_factory=dict)
+
+    def role_of(self, user) -> str:
+        """A user's role as a person reads it, the unit by its name."""
+        return user.role_named(lambda unit: self.units.get(unit, unit))
 
     @property
     def missing(self) -> list[str]:

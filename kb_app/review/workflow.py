@@ -333,7 +333,7 @@ class Review(ReviewQueries):
             if party not in status.required:
                 raise ReviewStateError(f"“{party}”不是变更请求 #{cr.id} 所需的审核方。")
             if party not in mine:
-                raise PermissionDenied(f"您（{user.role_label}）不属于审核方“{status.labels[party]}”，不能代其批准。")
+                raise PermissionDenied(f"您（{status.role_of(user)}）不属于审核方“{status.labels[party]}”，不能代其批准。")
             mine = [party]
         if not cr.valid:
             raise ReviewStateError(f"变更请求 #{cr.id} 未通过校验，不能批准：请作者先修正以下问题——\n"

@@ -296,9 +296,9 @@ def test_cli_user_role(kb):
     kb.users.add("hrss-editor", "李编辑", "long-password", "unit_editor", "city-hrss")
     kb.users.add("admin", "孙管理", "long-password", "admin")
     result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_reviewer", "--unit", "city-hrss", *root])
-    assert (result.exit_code, result.output) == (0, "账号 hrss-editor 的角色已改为单位审核人·city-hrss（原为单位编辑·city-hrss）。\n")
+    assert (result.exit_code, result.output) == (0, "账号 hrss-editor 的角色已改为单位审核人·示例市人力资源和社会保障局（原为单位编辑·示例市人力资源和社会保障局）。\n")
     result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_reviewer", "--unit", "city-hrss", *root])
-    assert result.output == "账号 hrss-editor 本来就是单位审核人·city-hrss，未作改动。\n"
+    assert result.output == "账号 hrss-editor 本来就是单位审核人·示例市人力资源和社会保障局，未作改动。\n"
     result = runner.invoke(cli, ["user", "role", "hrss-editor", "--role", "unit_editor", *root])
     assert (result.exit_code, result.output) == \
         (1, "错误：角色“单位编辑”必须指定所属单位：请选择所属单位（命令行用 --unit 填写 units.yaml 中的单位编号）。\n")

@@ -103,7 +103,7 @@ def test_unit_editor_may_propose_for_directory_entries_it_handles(kb, users):
 @pytest.mark.parametrize("who, message", [
     ("legal", "您（法制审核）不属于变更请求 #{id} 所需的审核方（热线中心校核、示例市人力资源和社会保障局），不能批准。"),
     ("admin", "您（管理员）不属于变更请求 #{id} 所需的审核方（热线中心校核、示例市人力资源和社会保障局），不能批准。"),
-    ("hotline-reviewer", "您（单位审核人·hotline-center）不属于变更请求 #{id} 所需的审核方（热线中心校核、示例市人力资源和社会保障局），不能批准。"),
+    ("hotline-reviewer", "您（单位审核人·示例市12345市民服务热线中心）不属于变更请求 #{id} 所需的审核方（热线中心校核、示例市人力资源和社会保障局），不能批准。"),
 ])
 def test_reviewer_cannot_approve_for_a_party_they_do_not_belong_to(kb, users, who, message):
     cr = new_cr(kb, users)

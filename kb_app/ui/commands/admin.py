@@ -110,7 +110,7 @@ def user_add(kb, username, name, role, unit, email):
         KB_PASSWORD=secret123 kb user add hrss-editor --name 李编辑 --role unit_editor --unit city-hrss
     """
     u = kb.users.add(username, name, read_password(confirm=True), role, unit, email, actor=os_user())
-    click.echo(f"已建立账号 {u.username}（{u.name}，{u.role_label}）。")
+    click.echo(f"已建立账号 {u.username}（{u.name}，{u.role_named(kb.snapshot().unit_name)}）。")
 
 
 @user.command(name="list")
@@ -124,12 +124,12 @@ def user_list(kb):
     """
     locked = {lock.key: lock for lock in kb.throttle.active_locks() if lock.scope == "account"}
     now = kb.now()
-    rows = []
+    rows, names = [], kb.snapshot().unit_name
     for u in kb.users.list():
         marks = ["（已停用）"] if u.disabled else []
         if u.username in locked:
             marks.append(f"（已锁定，{locked[u.username].minutes_left(now)} 分钟后自动解锁）")
-        rows.append([u.username, u.name, u.role_label, "".join(marks)])
+        rows.append([u.username, u.name, u.role_named(names), "".join(marks)])
     echo_table(rows, ["用户名", "姓名", "角色", "状态"])
 
 
@@ -172,9 +172,9 @@ def user_role(kb, username, role, unit):
     before = kb.users.require(username)
     after = kb.users.set_role(username, role, unit, actor=os_user())
     if after == before:
-        click.echo(f"账号 {username} 本来就是{after.role_label}，未作改动。")
+        click.echo(f"账号 {username} 本来就是{after.role_named(kb.snapshot().unit_name)}，未作改动。")
     else:
-        click.echo(f"账号 {username} 的角色已改为{after.role_label}（原为{before.role_label}）。")
+        click.echo(f"账号 {username} 的角色已改为{after.role_named(kb.snapshot().unit_name)}（原为{before.role_named(kb.snapshot().unit_name)}）。")
 
 
 @user.command(name="passwd")
