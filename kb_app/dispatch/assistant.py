@@ -468,7 +468,9 @@ def names_what_is_lost(index: "DirectoryIndex", text: str, entry: Entry) -> bool
     named = normalize("\n".join([entry.title, *entry.keywords, *entry.examples]))
     words = index.subject_words(text)
     longest = [w for w in words if not any(w != o and w in o for o in words)]
-    return any(re.search(re.escape(w) + GONE, named) for w in longest)
+    # A word the segmenter keeps whole with its loss (井盖丢失, a keyword) is the thing named before it.
+    things = [re.sub(GONE + "$", "", w) for w in longest]
+    return any(re.search(re.escape(w) + GONE, named) for w in things if w)
 
 
 #: A question with this many clauses that ask nothing (楼下烧烤店开到凌晨，油烟往楼上飘，……，请问该找哪个部门)
