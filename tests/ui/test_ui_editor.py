@@ -484,3 +484,13 @@ def test_an_entry_already_changed_in_an_open_request_points_to_it(kb, users):
     assert [c for c in texts(at, "caption") if f"本条目已在您的变更请求 #{cr.id}（退回修改）中修改" in c]
     at.selectbox(key="editor_target").set_value(cr.id).run()
     assert not [c for c in texts(at, "caption") if "本条目已在您的变更请求" in c]
+
+
+def test_a_later_effective_day_on_an_answer_in_force_says_the_current_version_stays_public(kb, users):
+    """社会保障卡丢了怎么补办 is public today: a new version from a later day leaves it public until then."""
+    at = open_entry(users["hrss-editor"])
+    effective = next(d for d in at.date_input if d.key.startswith("editor_effective_"))
+    ahead = kb.today() + dt.timedelta(days=4)
+    effective.set_value(ahead).run()
+    until = (ahead - dt.timedelta(days=1)).isoformat()
+    assert f"将保存为：{ahead.isoformat()} 起生效；此前公众看到的仍是现行版本（有效至 {until}）。" in texts(at, "caption")
