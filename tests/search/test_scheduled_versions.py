@@ -111,3 +111,12 @@ def test_an_internal_or_unreadable_earlier_version_is_not_served_to_the_public(k
     assert found(kb) == []
     assert "sscard-reissue" not in {h.id for h in kb.search(QUERY, limit=50).hits}
     assert found(at_day(kb, day(3))) == [("in_force", "", True)]
+
+
+def test_the_dispatch_assistant_judges_the_version_in_force(kb, sample_root):
+    from kb_app.dispatch.answers import suggest
+
+    kb.reindex()
+    schedule(sample_root, day(3))
+    [answer] = [a for a in suggest(kb, QUERY, day=kb.today()) if a.entry_id == "sscard-reissue"]
+    assert answer.status == "in_force"
