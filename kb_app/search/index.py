@@ -31,11 +31,11 @@ from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 
 from ..cache import LruCache
+from ..content import versions
 from ..content.model import Snapshot, config_path
 from ..exceptions import IndexUnreadable, KbError
 from ..labels import READER_LABELS
 from . import analysis, whoosh_compat
-from ..content import versions
 from .documents import (Doc, earlier_docs, fields_for, file_docs, indexed, make_schema, scheduled, snapshot_docs,
                         user_words)
 from .query import SearchResults, not_in_force, run, superseded, unknown_words
