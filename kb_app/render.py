@@ -24,7 +24,7 @@ import re
 
 import nh3
 
-from .content import markup, references
+from .content import markup, references, versions
 from .exceptions import EntryNotFound
 from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark
 from .content.model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
@@ -347,14 +347,39 @@ class Reader:
         return self.flags.get(entry.id)
 
     def entry(self, entry_id: str) -> Entry:
-        return visible_entry(self.snap, entry_id, self.staff, self.day)
+        """The version in force today of an entry the reader may open (see ``current``)."""
+        newest = self.snap.entries.get(str(entry_id or ""))
+        entry = self.current(newest) if newest is not None else None
+        if entry is None or (not self.staff and not entry.is_public_on(self.day)):
+            raise EntryNotFound(NOT_FOUND)
+        return entry
+
+    def current(self, entry: Entry) -> Entry | None:
+        """The version of an entry in force today: while its newest version is scheduled for a later day,
+        the one published before it that is still in force (``replaced_on`` says until when), as the
+        search shows it; staff get the newest when none is."""
+        found = versions.current(self.store, self.snap.commit, entry, self.day)
+        return found if found is not None or not self.staff else entry
+
+    def upcoming(self, entry: Entry) -> Entry | None:
+        """For staff: the newest version of an entry while the one in force (``entry``) is replaced by it on a later day."""
+        if getattr(entry, "replaced_on", None) is None:
+            return None
+        return self.snap.entries.get(entry.id)
+
+    def may_open(self, entry_id: str) -> bool:
+        try:
+            self.entry(entry_id)
+            return True
+        except EntryNotFound:
+            return False
 
     def basis(self, entry: Entry) -> list[BasisItem]:
         return basis_items(self.snap, entry)
 
     def answers_named(self, entry: Entry) -> dict[str, str]:
         """Name → id of the answers (policy entries) the entry's text names that this reader may open."""
-        return references.links(self.snap, entry, lambda entry_id: may_open(self.snap, entry_id, self.staff, self.day))
+        return references.links(self.snap, entry, self.may_open)
 
     def last_checked(self, entry: Entry) -> dt.date | None:
         return last_checked(entry, self.store)

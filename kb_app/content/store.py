@@ -55,6 +55,14 @@ class Version:
         return self.message.splitlines()[0] if self.message else ""
 
 
+@dataclasses.dataclass
+class _Told:
+    """A published version with its entry (None when it cannot be read)."""
+
+    version: Version
+    entry: Entry | None
+
+
 def parse_trailers(message: str) -> dict[str, list[str]]:
     """``Key: value`` lines of the last paragraph of a commit message."""
     paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
@@ -322,6 +330,37 @@ class Store:
                                     parse_trailers(message), path, deleted=not exists))
         return versions
 
+    def earlier_texts(self, paths, ref: str | None = None, limit: int = 6) -> dict[str, list[str]]:
+        """The texts of the versions published before the one at ``ref`` (main's first parents), newest
+        first and at most ``limit`` per file, back to the file's creation: one ``git log`` for all files.
+
+        A file deleted and added again starts anew: what it said before the deletion is not an earlier version.
+        """
+        shas: dict[str, list[str]] = {}
+        done: set[str] = set()
+        paths = sorted(set(paths))
+        for start in range(0, len(paths), 1000):                   # bounded command lines
+            chunk = paths[start:start + 1000]
+            out = self.git("log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--raw",
+                           "--no-abbrev", "--format=", *([f"--max-count={limit + 1}"] if len(chunk) == 1 else []),
+                           ref or self.head(), "--", *chunk)
+            for line in out.splitlines():
+                meta, _, path = line.partition("\t")
+                parts = meta.split()
+                if len(parts) != 5 or path in done:
+                    continue
+                status, new = parts[4], parts[3]
+                if status == "D":
+                    done.add(path)
+                    continue
+                got = shas.setdefault(path, [])
+                got.append(new)
+                if status == "A" or len(got) > limit:
+                    done.add(path)
+        wanted = [s for versions in shas.values() for s in versions[1:limit + 1]]
+        texts = self.read_blobs(wanted) if wanted else {}
+        return {p: [texts[s] for s in versions[1:limit + 1]] for p, versions in shas.items()}
+
     def recent(self, prefixes, limit: int = 20, ref: str | None = None) -> list[Version]:
         """The newest published versions (main's first parents) of the files under ``prefixes``, newest
         first: one for each file the last ``limit`` such commits touched, ``deleted`` where it was removed."""
@@ -352,31 +391,27 @@ class Store:
         """The version of an entry in force on a day: (Version, Entry) or (None, None).
 
         Versions published after ``day`` (after the moment ``at`` of it, local time, when given) are not
-        considered; among those published by then the newest whose effective/expires window contains
-        ``day`` is the one callers were told. Days are the local time's (the hotline's).
+        considered; among those published by then, the one in force is told by ``versions.in_force``:
+        a newer version scheduled for a later day leaves the one before it in force until then, as the
+        search and the public pages do. Days are the local time's (the hotline's).
         """
-        from . import frontmatter
+        from . import versions
 
         def published(version) -> bool:
             if at is not None:
                 return version.date <= (at if at.tzinfo else at.astimezone())
             return version.date.astimezone().date() <= day
 
-        for version in self.history(path, ref):
-            if not published(version) or version.deleted:
-                if version.deleted and published(version):
-                    return None, None
-                continue
-            text = self.read(path, version.commit)
-            if text is None:
-                continue
-            try:
-                entry = Entry.from_text(path, text)
-            except frontmatter.FrontMatterError:
-                continue
-            if entry.status(day) == "in_force":
-                return version, entry
-        return None, None
+        def candidates():
+            for version in self.history(path, ref):
+                if not published(version):
+                    continue
+                if version.deleted:
+                    return
+                yield version, versions.parse(path, self.read(path, version.commit))
+
+        found = versions.in_force((_Told(v, e) for v, e in candidates()), day)
+        return (found.version, found.entry) if found else (None, None)
 
     # -- writing ------------------------------------------------------------------------------
 

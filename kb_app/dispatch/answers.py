@@ -26,6 +26,7 @@ import math
 import re
 import weakref
 
+from ..content import versions
 from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
 from ..search.coverage import single_nouns
 from ..search.query import names_by_number
@@ -153,6 +154,9 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
         entry = snap.entries.get(hit.id)
         if entry is None:
             continue
+        if day is not None:
+            # The version the search found: the one in force while a new one is scheduled for a later day.
+            entry = versions.current(kb.store, snap.commit, entry, day) or entry
         cov = coverage(asked, surface(entry), snap.synonym_groups, weight)
         if cov < MIN_COVERAGE:
             continue

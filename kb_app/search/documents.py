@@ -7,6 +7,10 @@
   starts or stops being in force. Bodies are indexed as the text a reader sees on the page
   (``render.page_text``): no HTML comment, raw HTML or link target can be found or shown.
 * The **agent** index holds everything, with pending and expired entries marked.
+* An entry whose newest version takes effect on a later day is indexed with the earlier versions
+  still in force until then (``content.versions``), each marked ``earlier`` and stored with the last
+  day it is in force as its ``expires``: the day's masks then show the right version on every day,
+  with no reindex when the new one takes effect.
 
 The schema's token fields are classes of this module, pickled into every index: moving them is a
 schema change (``index.SCHEMA_VERSION``).
@@ -20,7 +24,7 @@ import dataclasses
 from whoosh import fields, formats
 
 from .. import render
-from ..content import frontmatter
+from ..content import frontmatter, versions
 from ..content.model import REGULATION_DIR, Entry, Snapshot, parse_regulation
 from . import analysis
 from .whoosh_compat import packed_freq
@@ -58,9 +62,11 @@ class Doc:
     #: The phrasings a document answers, one by one (an entry's questions and examples, an article's
     #: common questions): stored for the re-ranking's best single match (see query.rerank).
     questions: tuple = ()
+    #: An earlier version of an entry, in force until a newer one published after it takes effect.
+    earlier: bool = False
 
 
-def entry_doc(entry: Entry) -> Doc:
+def entry_doc(entry: Entry, earlier: bool = False) -> Doc:
     """An entry as a document: its body as the text a reader sees on the page (see render.page_text)."""
     head = [entry.title, *entry.questions, *entry.examples]
     basis = " ".join(str(b.get("document") or "") for b in entry.basis)
@@ -73,7 +79,23 @@ def entry_doc(entry: Entry) -> Doc:
         expires=entry.expires.isoformat() if entry.expires else "", notes=entry.agent_notes,
         public=entry.kind == "policy" and entry.audience == "public" and not entry.public_blocked,
         invalid=entry.public_blocked, cites=tuple(f"{reg}/{n}" for reg, n in entry.citations),
-        questions=(*entry.questions, *entry.examples))
+        questions=(*entry.questions, *entry.examples), earlier=earlier)
+
+
+def earlier_docs(newest: Entry, older_texts) -> list[Doc]:
+    """The documents of an entry's earlier versions (their texts, newest first) still in force before
+    its newest version takes effect (see content.versions)."""
+    if newest.kind not in SEARCHED_KINDS:
+        return []
+    older = (versions.parse(newest.path, text) for text in older_texts)
+    return [entry_doc(e, earlier=True) for e in versions.earlier_in_force(newest, older)
+            if e.kind == newest.kind and e.id == newest.id]
+
+
+def scheduled(entry: Entry) -> bool:
+    """Whether an entry's newest version has an ``effective`` day, so that earlier versions may still be in
+    force before it (only such entries' history is read)."""
+    return entry.kind in SEARCHED_KINDS and not entry.unreadable and entry.effective is not None
 
 
 def regulation_docs(reg) -> list[Doc]:
@@ -99,9 +121,16 @@ def file_docs(path: str, text: str) -> list[Doc]:
     return []
 
 
-def snapshot_docs(snap: Snapshot) -> list[Doc]:
-    """Every document of a snapshot: its searched entries and all regulation articles."""
-    docs = [entry_doc(e) for e in snap.entry_list if e.kind in SEARCHED_KINDS]
+def snapshot_docs(snap: Snapshot, earlier: dict | None = None) -> list[Doc]:
+    """Every document of a snapshot: its searched entries, with the earlier versions still in force given
+    by ``earlier`` (path → their texts, newest first), and all regulation articles."""
+    earlier = earlier or {}
+    docs = []
+    for e in snap.entry_list:
+        if e.kind in SEARCHED_KINDS:
+            docs.append(entry_doc(e))
+            if e.path in earlier:
+                docs.extend(earlier_docs(e, earlier[e.path]))
     for reg in snap.regulations.values():
         docs.extend(regulation_docs(reg))
     return docs
@@ -161,7 +190,7 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(**kw), source=fields.ID(**kw), kind=fields.ID(**kw), unit=fields.ID(**kw),
         audience=fields.ID(**kw), effective=fields.ID(**kw), expires=fields.ID(**kw), invalid=fields.STORED(),
-        dated=fields.ID(),
+        dated=fields.ID(), earlier=fields.ID(**kw),
         category=fields.KEYWORD(commas=True, **kw), regions=fields.KEYWORD(commas=True, **kw),
         title=fields.STORED(), text=fields.STORED(), unit_name=fields.STORED(), cites=fields.STORED(),
         questions=fields.STORED(),
@@ -182,7 +211,7 @@ def fields_for(doc: Doc, audience: str, ana: analysis.Analyzer) -> dict | None:
     return dict(
         id=doc.id, source=doc.source, kind=doc.kind, unit=doc.unit, audience=doc.audience,
         effective=doc.effective, expires=doc.expires, invalid="1" if doc.invalid else "",
-        dated="1" if (doc.effective or doc.expires or doc.invalid) else "0",
+        dated="1" if (doc.effective or doc.expires or doc.invalid) else "0", earlier="1" if doc.earlier else "",
         category=",".join(doc.category), regions=",".join(doc.regions or ("全市",)),
         title=doc.title, text=text, unit_name=doc.unit_name, cites=",".join(doc.cites),
         questions="\n".join(doc.questions),

@@ -31,18 +31,20 @@ from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 
 from ..cache import LruCache
+from ..content import versions
 from ..content.model import Snapshot, config_path
 from ..exceptions import IndexUnreadable, KbError
 from ..labels import READER_LABELS
 from . import analysis, whoosh_compat
-from .documents import Doc, fields_for, file_docs, indexed, make_schema, snapshot_docs, user_words
-from .query import SearchResults, not_in_force, run, unknown_words
+from .documents import (Doc, earlier_docs, fields_for, file_docs, indexed, make_schema, scheduled, snapshot_docs,
+                        user_words)
+from .query import SearchResults, not_in_force, run, superseded, unknown_words
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
 from .spelling import Speller, visible_names, visible_texts
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 13  # 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
+SCHEMA_VERSION = 14  # 14: earlier versions still in force before a scheduled one (the earlier field); 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
@@ -129,6 +131,19 @@ def memory_searcher(docs: list[Doc], audience: str, ana):
     ix = whoosh_compat.MemoryStorage().create_index(make_schema())
     write_docs(ix, docs, audience, ana)
     return ix.searcher(weighting=weighting())
+
+
+def earlier_texts(store, commit: str, entries) -> dict[str, list[str]]:
+    """The texts of the versions published before each scheduled entry's newest (see
+    documents.scheduled), newest first: what its earlier versions still in force are made from."""
+    paths = [e.path for e in entries if scheduled(e)]
+    return store.earlier_texts(paths, commit, versions.MAX_EARLIER) if paths else {}
+
+
+def commit_docs(store, commit: str) -> list[Doc]:
+    """Every document of a commit, with the earlier versions of its entries still in force."""
+    snap = store.snapshot(commit)
+    return snapshot_docs(snap, earlier_texts(store, commit, snap.entry_list))
 
 
 class MainRef:
@@ -291,7 +306,7 @@ class SearchIndex:
     def _rebuild(self, head: str, progress) -> dict:
         if progress:
             progress("读取内容", 0, 0)
-        docs = snapshot_docs(self.kb.store.snapshot(head))
+        docs = commit_docs(self.kb.store, head)
         ana = analysis.Analyzer(user_words(docs))
         gen = f"gen-{time.time_ns()}"
         counts = build_indexes(self.dir / gen, docs, ana, progress)
@@ -311,6 +326,11 @@ class SearchIndex:
         present = [p for p, s in changed.items() if s != "D"]
         files = self.kb.store.files_at(head, present) if present else {}
         docs = [d for p in present for d in file_docs(p, files.get(p))]
+        # A changed entry's earlier versions are indexed anew with it (they are deleted with its source).
+        newest = [e for p in present if p.startswith("entries/")
+                  for e in [versions.parse(p, files.get(p))] if e is not None]
+        older = earlier_texts(self.kb.store, head, newest)
+        docs += [d for e in newest if e.path in older for d in earlier_docs(e, older[e.path])]
         ana = self.analyzer()
         new_words = ana.add_words(user_words(docs))
         if new_words:
@@ -526,7 +546,7 @@ class SearchIndex:
 
     def _run(self, searcher, text, commit, limit, offset, filters, day, mask_day: bool) -> SearchResults:
         scorer = self._scorer(searcher)
-        exclude = not_in_force(scorer, day) if mask_day else None
+        exclude = not_in_force(scorer, day) if mask_day else superseded(scorer, day)
         return run(text, searcher, scorer, self.analyzer(), self._config(commit), limit=limit,
                    offset=offset, filters=filters, day=day, exclude=exclude, public=mask_day)
 
@@ -554,7 +574,7 @@ class SearchIndex:
         if not commit:
             return SearchResults(text, [], 0, [], "", as_of.isoformat())
         searcher = self._as_of.get_or_build(commit, lambda: memory_searcher(
-            snapshot_docs(self.kb.store.snapshot(commit)), "agent", self.analyzer()))
+            commit_docs(self.kb.store, commit), "agent", self.analyzer()))
         res = self._run(searcher, text, commit, limit, offset, filters, as_of, True)
         res.as_of = as_of.isoformat()
         return res

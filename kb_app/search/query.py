@@ -184,6 +184,29 @@ def not_in_force(scorer: Scorer, day: dt.date) -> np.ndarray:
     return scorer.mask(("status", day), build)
 
 
+def superseded(scorer: Scorer, day: dt.date) -> np.ndarray | None:
+    """For agents: a boolean array of the versions not to show on ``day`` (an earlier version once it is
+    no longer in force, and an entry's newest version while an earlier one still is, which the agent
+    sees in its place), cached per reader and day; None when the index holds no earlier version."""
+    if not scorer.searcher.doc_frequency("earlier", "1"):
+        return None
+
+    def build():
+        arr = np.zeros(scorer.n_all, dtype=bool)
+        searcher, current = scorer.searcher, set()
+        for docnum in searcher.docs_for_query(Q.Term("earlier", "1")):
+            f = searcher.stored_fields(docnum)
+            if stored_status(f, day) == "in_force":
+                current.add(f["id"])
+            else:
+                arr[docnum] = True
+        for entry_id in current:
+            for docnum in searcher.docs_for_query(Q.AndNot(Q.Term("id", entry_id), Q.Term("earlier", "1"))):
+                arr[docnum] = True
+        return arr
+    return scorer.mask(("superseded", day), build)
+
+
 # -- the question --------------------------------------------------------------------------------
 
 

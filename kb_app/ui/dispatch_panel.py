@@ -170,6 +170,7 @@ def show_answers(kb, user, result, done):
             entry = reader.snap.entries.get(a.entry_id)
             if entry is None:
                 continue
+            entry = reader.current(entry)           # the version in force, as the answer was judged on
             public_answer_link(kb, entry)
             if notes := render.agent_notes_markdown(entry):
                 st.warning(notes, icon=":material/lock:")

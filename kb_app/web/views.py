@@ -209,8 +209,7 @@ def public_answers(reader) -> list:
     out = []
     for e in reader.snap.policies():
         try:
-            public_entry(reader, e.id)
+            out.append(public_entry(reader, e.id))    # the version in force today
         except EntryNotFound:
             continue
-        out.append(e)
     return sorted(out, key=lambda e: (topic_of(e) == NO_TOPIC, topic_of(e), e.title))

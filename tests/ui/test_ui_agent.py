@@ -634,3 +634,20 @@ def test_a_place_named_neither_chooses_a_local_matter_nor_lists_other_places_co_
     table = at.table[0].value
     assert table[table["事项"] == render.markdown_literal(noise.title)].iloc[0]["协办单位"] == "西山区清水街道办事处"
     assert "和平街道" not in page_text(at) and "柳庄镇" not in page_text(at)
+
+
+def test_an_answer_with_a_change_scheduled_is_given_as_in_force_with_the_new_version_beside_it(app_env, agent):
+    from ..conftest import commit_all
+
+    on = app_env.today() + dt.timedelta(days=3)
+    path = app_env.settings.root / "entries/policy/city-hrss/sscard-reissue.md"
+    text = path.read_text(encoding="utf-8").replace("effective: 2026-01-01", f"effective: {on.isoformat()}")
+    path.write_text(text.replace("补换社保卡**免收工本费**", "补换社保卡收取工本费**20元**"), encoding="utf-8")
+    commit_all(app_env.settings.root, "社保卡补办收费")
+    at = search(console(agent), "社保卡丢了怎么补办")
+    labels = [q for _l, p, q in links(at) if p == "entry"]
+    badges = [m.value for m in at.markdown if m.value.startswith(":gray-badge[")]
+    assert labels.count("id=sscard-reissue") == 1 and "未生效" not in badges[labels.index("id=sscard-reissue")]
+    copied = [c.value for c in at.code if c.value.startswith("社会保障卡丢了怎么补办")]
+    assert "免收工本费" in copied[0]
+    assert f"新版本 {on.isoformat()} 起生效（未生效），此前仍按上面的答复" in [e.label for e in at.expander]

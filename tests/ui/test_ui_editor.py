@@ -511,3 +511,13 @@ def test_retiring_keeps_an_earlier_expiry_and_the_description_written(kb, users)
     at.button(key="editor_retire").click().run()
     at.button(key="editor_retire_confirm").click().run()
     assert kb.review.list()[0].title == "补卡政策调整，原口径停用"
+
+
+def test_a_later_effective_day_on_an_answer_in_force_says_the_current_version_stays_public(kb, users):
+    """社会保障卡丢了怎么补办 is public today: a new version from a later day leaves it public until then."""
+    at = open_entry(users["hrss-editor"])
+    effective = next(d for d in at.date_input if d.key.startswith("editor_effective_"))
+    ahead = kb.today() + dt.timedelta(days=4)
+    effective.set_value(ahead).run()
+    until = (ahead - dt.timedelta(days=1)).isoformat()
+    assert f"将保存为：{ahead.isoformat()} 起生效；此前公众看到的仍是现行版本（有效至 {until}）。" in texts(at, "caption")

@@ -257,7 +257,8 @@ def test_the_request_the_address_names_is_chosen_once_and_another_chosen_after_i
     ({"expires": dt.date(2026, 11, 21)},
      "“社会保障卡丢了怎么补办”已发布，有效期至 2026-11-21，公众已查不到它；坐席仍能查到，标为“已失效”。"),
     ({"effective": dt.date(2027, 1, 1)},
-     "“社会保障卡丢了怎么补办”的新版本已发布，2027-01-01 起生效；在此之前公众查不到它，坐席看到的标为“未生效”。")])
+     "“社会保障卡丢了怎么补办”的新版本已发布，2027-01-01 起生效；在此之前公众和坐席查到的仍是现行版本"
+     "（有效至 2026-12-31），坐席另能看到标为“未生效”的新版本。")])
 def test_publishing_says_when_the_public_sees_the_answer(kb, users, dates, said):
     cr = kb.review.create(users["hrss-editor"], "日期", {HRSS: edited(kb, HRSS, **dates)}, submit=True)
     kb.review.approve(users["hrss-reviewer"], cr.id)

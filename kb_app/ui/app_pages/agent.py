@@ -57,7 +57,10 @@ def report_form(kb, user, entry_id):
 
 
 def show_hit(kb, reader, user, hit):
-    entry = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
+    newest = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
+    # The version in force today, as the search found it: a new version scheduled for a later day is
+    # shown beside it, marked 未生效, until then.
+    entry = reader.current(newest) if newest is not None else None
     with st.container(border=True):
         entry_link(hit.id, hit.title)
         marks = reader.status_marks(entry) if entry else []
@@ -72,6 +75,10 @@ def show_hit(kb, reader, user, hit):
         if entry is None:
             return
         public_answer_link(kb, entry)
+        if upcoming := reader.upcoming(entry):
+            with st.expander(f"新版本 {upcoming.effective.isoformat()} 起生效（未生效），此前仍按上面的答复",
+                             icon=":material/schedule:"):
+                st.markdown(render.snippet_html(render.answer_text(upcoming)), unsafe_allow_html=True)
         for problem in reader.format_problems(entry):
             st.error(f"**格式错误**：{render.markdown_literal(problem)}", icon=":material/error:")
         if notes := render.agent_notes_markdown(entry):

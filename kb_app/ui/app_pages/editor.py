@@ -10,6 +10,7 @@ import hashlib
 
 import streamlit as st
 
+from kb_app.exceptions import EntryNotFound
 from kb_app.labels import (AUDIENCE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, SELECT_PLACEHOLDER,
                            audience_choice)
 from kb_app.ui.diff import markdown_html, side_by_side
@@ -223,6 +224,11 @@ DATE_MEANINGS = {"effective": ("将保存为：{} 起生效，此前公众看不
                                "未设复核日期：不提醒复核。")}
 
 
+#: A day still ahead for ``effective`` on an entry the public sees now: the version in force stays public
+#: until the day before (see kb_app.content.versions).
+EFFECTIVE_KEEPS_CURRENT = "将保存为：{} 起生效；此前公众看到的仍是现行版本（有效至 {}）。"
+
+
 #: What retiring and deleting ask before they are submitted: the verb, the question and its icon.
 CONFIRMATIONS = {
     "retire": ("停用", "确定停用“{title}”吗？停用同样要经过审核；发布后公众查不到它（有效期设为到昨天为止），"
@@ -231,9 +237,11 @@ CONFIRMATIONS = {
                        "（历史版本仍可查看和恢复）。", ":material/delete:")}
 
 
-def date_meaning(name: str, entered: dt.date | None, today: dt.date) -> str | None:
+def date_meaning(name: str, entered: dt.date | None, today: dt.date, current=None) -> str | None:
     """The sentence under a date field saying what the date entered will mean, or None for another field.
-    ``effective`` is reached on its day; ``expires`` is the last day in force, so only passed the day after."""
+    ``effective`` is reached on its day; ``expires`` is the last day in force, so only passed the day after.
+    ``current``: the version of the entry the public sees today, if any, which a later ``effective`` leaves
+    in force until the day before (or its own ``expires``)."""
     said = DATE_MEANINGS.get(name)
     if not said:
         return None
@@ -241,7 +249,23 @@ def date_meaning(name: str, entered: dt.date | None, today: dt.date) -> str | No
     if entered is None:
         return unset
     passed = entered < today if name == "expires" else entered <= today
+    if name == "effective" and not passed and current is not None:
+        last = entered - dt.timedelta(days=1)
+        if current.expires is not None and current.expires < last:
+            last = current.expires
+        return EFFECTIVE_KEEPS_CURRENT.format(entered.isoformat(), last.isoformat())
     return (reached if passed else ahead).format(entered.isoformat())
+
+
+def public_version(kb, draft):
+    """The version of the entry being edited that the public sees today on main, or None (a new entry, or
+    one not public today)."""
+    if draft.is_new:
+        return None
+    try:
+        return kb.reader().entry(draft.entry_id)
+    except EntryNotFound:
+        return None
 
 
 def field_widget(field, draft, choices, ed, k, notes):
@@ -285,7 +309,7 @@ def field_widget(field, draft, choices, ed, k, notes):
                   disabled=entered is None, help=f"不设{field.label}")
         # The date as it will be saved, in words: the box corrects a day that does not exist (2月30日) and drops
         # what it cannot read without a word, so the author sees what was taken.
-        said = date_meaning(name, entered, kb.today())
+        said = date_meaning(name, entered, kb.today(), public_version(kb, draft) if name == "effective" else None)
         if said:
             st.caption(said)
         was = value if name == "expires" and isinstance(value, dt.date) else None

@@ -78,10 +78,14 @@ def pick_cr(review):
     return chosen
 
 
-def published_answer(title, entry, today):
+def published_answer(title, entry, today, current=None):
     """What publishing an answer did, by its dates and audience on ``today``: one that takes effect later or
-    was retired is not what a search finds now."""
+    was retired is not what a search finds now. ``current``: the version the public sees today, which
+    stays in force until a new version scheduled for a later day takes effect."""
     status = entry.status(today) if entry is not None else "in_force"
+    if status == "pending" and current is not None and current is not entry and current.is_public_on(today):
+        return (f"“{title}”的新版本已发布，{entry.effective.isoformat()} 起生效；在此之前公众和坐席查到的仍是现行版本"
+                f"（有效至 {current.expires.isoformat()}），坐席另能看到标为“未生效”的新版本。")
     if status == "pending":
         return (f"“{title}”的新版本已发布，{entry.effective.isoformat()} 起生效；在此之前公众查不到它，"
                 "坐席看到的标为“未生效”。")
@@ -93,16 +97,18 @@ def published_answer(title, entry, today):
     return f"“{title}”的新版本已发布，查询到的就是它。"
 
 
-def outcome(verb, cr, views, status_after, entries, today):
+def outcome(verb, cr, views, status_after, entries, today, current=lambda entry: None):
     """What happened, in words: published (with where to read it, and when it is in force), or who is still to
-    approve. ``entries``: the published entries by id, read for their dates and audience on ``today``."""
+    approve. ``entries``: the published entries by id, read for their dates and audience on ``today``;
+    ``current(entry)``: the version of one the public sees today (see render.Reader.current)."""
     if cr.state == "published":
         lines = []
         for v in views:
             if v.status == "D":
                 lines.append(f"“{v.title}”已从知识库中删除，查询中不再出现。")
             elif v.answer_id:
-                lines.append(published_answer(v.title, entries.get(v.answer_id), today))
+                entry = entries.get(v.answer_id)
+                lines.append(published_answer(v.title, entry, today, current(entry) if entry is not None else None))
             else:
                 lines.append(f"{v.kind_label}“{v.title}”已更新。")
         head = "已批准并发布。" if verb == "已批准" else f"{verb}。"
@@ -120,7 +126,8 @@ def outcome(verb, cr, views, status_after, entries, today):
 
 def published_link(kb, entry_id):
     """Where to read what was just published: public site (a public answer in force) or staff view."""
-    url = public_answer_url(kb, kb.snapshot().entries.get(entry_id))
+    entry = kb.snapshot().entries.get(entry_id)
+    url = public_answer_url(kb, kb.reader().current(entry) if entry is not None else None)
     return (url, "在公众网站上查看发布后的答复", None) if url else (ENTRY_PAGE, "查看发布后的条目", {"id": entry_id})
 
 
@@ -135,7 +142,8 @@ def act(verb, fn, *args):
         shown = next((v.answer_id for v in views if v.answer_id), None) if cr.state == "published" else None
         kb = get_kb()
         link = published_link(kb, shown) if shown else None
-        flash("review", outcome(verb, cr, views, review.status(cr), kb.snapshot().entries, kb.today()), link)
+        flash("review", outcome(verb, cr, views, review.status(cr), kb.snapshot().entries, kb.today(),
+                                      kb.reader().current), link)
         # What was said is now on the record: the box is emptied, so it cannot be sent twice.
         st.session_state["review_comment_sent"] = True
         st.rerun()
