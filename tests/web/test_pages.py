@@ -245,7 +245,7 @@ def test_a_report_with_only_partly_related_answers_does_not_call_them_related(cl
     assert "下面是相关的政策答复" in box
 
 
-@pytest.mark.parametrize("words", ["路灯不亮", "小区门口路灯坏了好几天了晚上很黑", "楼上天天噪音扰民", "井盖丢了"])
+@pytest.mark.parametrize("words", ["路灯不亮", "小区门口路灯坏了好几天了晚上很黑", "楼上天天噪音扰民"])
 def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, words):
     r = client.get("/", params={"q": words})
     page = check_page(r)
@@ -261,7 +261,8 @@ def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, 
 
 @pytest.mark.parametrize("words, step", [("家里煤气味很重", "不要在屋里打电话"), ("家里煤气泄漏了", "到室外安全的地方再打电话报修"),
                                          ("水管爆裂 家里淹了", "先关闭家中或楼道的总水阀"),
-                                         ("我闻到家里有煤气味，怎么办", "不要在屋里打电话")])
+                                         ("我闻到家里有煤气味，怎么办", "不要在屋里打电话"),
+                                         ("井盖丢了", "远离井口，看好身边的孩子")])
 def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
     """What to do first is in the notice itself, above the call to 12345's steps in an answer's excerpt:
     intake_rules.yaml's urgent_advice of the matter reported."""
