@@ -19,12 +19,11 @@ import rjieba
 from pypinyin import lazy_pinyin
 
 from .content import frontmatter
-from .content import yamledit
-from .content.model import as_date
+from .content import versions, yamledit
 from .accounts.auth import UNIT_ROLES
 from .choices import Choices
 from .labels import ENTRY_KIND_LABELS
-from .exceptions import KbError, PermissionDenied
+from .exceptions import EntryNotFound, KbError, PermissionDenied
 from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
 from .review.policy import units_of_entry
 from .review.queries import published_by
@@ -531,6 +530,18 @@ class Editing:
         then, not until yesterday."""
         yesterday = self.kb.today() - dt.timedelta(days=1)
         return yamledit.update(draft.text, {"expires": min(yesterday, self.expired_on(draft) or yesterday)}, order=ORDER)
+
+    def kept_until(self, draft: Draft, effective: dt.date) -> dt.date | None:
+        """The last day the version of an entry the public sees today stays in force if the draft takes effect
+        on ``effective`` (see content.versions), or None when the public sees none (a new entry, or one not
+        public today)."""
+        if draft.is_new:
+            return None
+        try:
+            current = self.kb.reader().entry(draft.entry_id)
+        except EntryNotFound:
+            return None
+        return versions.last_day(current, effective)
 
     def expired_on(self, draft: Draft) -> dt.date | None:
         """The last day an entry was in force, when it has already expired (its ``expires`` is readable and

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,12 @@ REF_LOCK_TIMEOUT_MS = 5000
 #: Blob texts by sha, shared by every store of the process (a blob never changes), bounded in memory.
 BLOB_CACHE_BYTES = 256 * 1024 * 1024
 _blobs = LruCache(1_000_000, sizeof=sys.getsizeof, maxcost=BLOB_CACHE_BYTES)
+
+
+#: The content files changed between two commits named by their shas (a commit never changes), shared like the
+#: blobs: the editor and review pages ask it of every open change request on every rerun.
+_changes = LruCache(4096)
+_SHA = re.compile("[0-9a-f]{40}")
 
 
 def limit_blob_cache(nbytes: int) -> None:
@@ -298,9 +305,14 @@ class Store:
         """path -> status letter (A, M, D) between two commits; renames come as D + A."""
         if not old or old == ZERO:
             return {p: "A" for p in self.ls_tree(new)}
-        out = self.git("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new, "--", *CONTENT_PREFIXES)
-        parts = [p for p in out.split("\0") if p]
-        return {parts[i + 1]: parts[i][0] for i in range(0, len(parts) - 1, 2)}
+
+        def diff():
+            out = self.git("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new, "--", *CONTENT_PREFIXES)
+            parts = [p for p in out.split("\0") if p]
+            return {parts[i + 1]: parts[i][0] for i in range(0, len(parts) - 1, 2)}
+        if _SHA.fullmatch(old) and _SHA.fullmatch(new):
+            return dict(_changes.get_or_build((old, new), diff))
+        return diff()
 
     def paths_outside_content(self, old: str, new: str) -> list[str]:
         """Files changed between two commits outside the content folders (``CONTENT_PREFIXES``)."""

@@ -51,6 +51,13 @@ def in_force(versions, day: dt.date):
     return None
 
 
+def last_day(entry: Entry, replaced: dt.date) -> dt.date:
+    """The last day a version is in force when a newer one takes effect on ``replaced``: the day before,
+    or its own ``expires`` if earlier."""
+    last = replaced - dt.timedelta(days=1)
+    return entry.expires if entry.expires is not None and entry.expires < last else last
+
+
 def earlier_in_force(newest: Entry | None, older) -> list[Entry]:
     """The older versions (entries, newest first) still in force before the newest takes effect, each
     with ``expires`` set to the last day it is in force: the day before the next version to take
@@ -61,9 +68,7 @@ def earlier_in_force(newest: Entry | None, older) -> list[Entry]:
     for entry in older:
         if entry is None or entry.unreadable:
             break
-        last = bound - dt.timedelta(days=1)
-        if entry.expires is not None and entry.expires < last:
-            last = entry.expires
+        last = last_day(entry, bound)
         if entry.effective is None or entry.effective <= last:
             out.append(until(entry, last, bound))
         if entry.effective is None:

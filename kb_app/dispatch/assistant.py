@@ -621,6 +621,7 @@ class DirectoryIndex:
         self.places = places
         self.synonym_groups = [list(g) for g in synonym_groups]
         self._synonyms: dict[str, list[str]] = {}
+        self._surface_cache: tuple[list[str], list[str]] | None = None
         words = [w for e in self.entries for w in [e.title, *e.keywords, *e.category]]
         self.analyzer = Analyzer(words)
         self.postings: dict[str, list[tuple[int, float]]] = {}
@@ -714,7 +715,7 @@ class DirectoryIndex:
 
     def _surfaces(self) -> tuple[list[str], list[str]]:
         """Each entry's text, and its name for the matter (title, keywords, category), normalised."""
-        if not hasattr(self, "_surface_cache"):
+        if self._surface_cache is None:
             names = [normalize(" ".join([e.title, *e.keywords, *e.category])) for e in self.entries]
             self._surface_cache = ([n + " " + normalize(" ".join([*e.examples, e.body]))
                                     for n, e in zip(names, self.entries)], names)

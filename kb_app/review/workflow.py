@@ -23,7 +23,7 @@ from ..labels import PUBLISH_REFUSAL_HINTS
 from .branches import Branches, branch_lock, next_id
 from .publishing import Publishing
 from .policy import check_changes, require_author, require_publisher, reviewer_parties, can_approve_for
-from .queries import DECLINES, ReviewQueries, published_by
+from .queries import DECLINES, ReviewQueries, dropped_lines, published_by
 from .records import OPEN, STATES, ChangeRequest, ReviewStatus
 
 log = logging.getLogger(__name__)
@@ -419,10 +419,8 @@ def keeps_changes(base: str | None, main: str | None, text: str | None) -> bool:
     """Whether ``text`` has what main gained since ``base``: every line added there, none of the lines taken out."""
     if main is None or text is None:
         return main == text
-    before, after, lines = set((base or "").splitlines()), set(main.splitlines()), set(text.splitlines())
-    added = {ln for ln in after - before if ln.strip()}
-    removed = {ln for ln in before - after if ln.strip()}
-    return added <= lines and not (removed & lines)
+    removed = {ln for ln in set((base or "").splitlines()) - set(main.splitlines()) if ln.strip()}
+    return not dropped_lines(base, main, text) and not removed & set(text.splitlines())
 
 
 def entry_title(text: str | None, path: str) -> str:

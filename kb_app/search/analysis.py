@@ -272,7 +272,7 @@ def holds_term(text: str, term: str) -> bool:
     """Whether a (normalised) text holds a term as a term: one starting or ending in a letter or digit
     not inside a longer run of them, so 12345 is in 打12345 and 12345热线 but not in the phone number
     13812345678 (which otherwise found every answer naming the hotline through its synonyms)."""
-    return bool(term) and _term_pattern(term).search(text) is not None
+    return bool(term) and term in text and _term_pattern(term).search(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)

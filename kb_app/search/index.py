@@ -40,7 +40,7 @@ from .documents import (Doc, earlier_docs, fields_for, file_docs, indexed, make_
                         user_words)
 from .query import SearchResults, not_in_force, run, superseded, unknown_words
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
-from .spelling import Speller, visible_names, visible_texts
+from .spelling import Speller, visible_words
 
 log = logging.getLogger(__name__)
 
@@ -539,8 +539,8 @@ class SearchIndex:
     def _build_speller(self, job: concurrent.futures.Future, key: tuple):
         commit, audience, day = key
         try:
-            snap = self.kb.store.snapshot(commit)
-            job.set_result(Speller(visible_texts(snap, audience, day), visible_names(snap, audience, day)))
+            names, phrasings = visible_words(self.kb.store.snapshot(commit), audience, day)
+            job.set_result(Speller(names + phrasings, names))
         except BaseException as e:  # noqa: BLE001 - handed to the waiting search (see _speller)
             job.set_exception(e)
 

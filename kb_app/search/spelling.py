@@ -128,17 +128,13 @@ def visible_texts(snap, audience: str, day: dt.date) -> list[str]:
     or catalogue entry, nor one not yet or no longer in force). Staff find everything in their index,
     so their words are all. Bodies are not read: a typo is corrected to a word that names things.
     """
-    names, phrasings = _visible(snap, audience, day)
+    names, phrasings = visible_words(snap, audience, day)
     return names + phrasings
 
 
-def visible_names(snap, audience: str, day: dt.date) -> list[str]:
-    """Of ``visible_texts``, the knowledge base's own names (titles, keywords, categories), without the
+def visible_words(snap, audience: str, day: dt.date) -> tuple[list[str], list[str]]:
+    """``visible_texts`` in two: the knowledge base's own names (titles, keywords, categories), and the
     questions and examples written as callers put them, which hold callers' typos (半夜暖器不热了找谁)."""
-    return _visible(snap, audience, day)[0]
-
-
-def _visible(snap, audience: str, day: dt.date) -> tuple[list[str], list[str]]:
     names, phrasings = [], []
     for entry in snap.entries.values():
         if entry.kind not in SEARCHED_KINDS or (audience == "public" and not entry.is_public_on(day)):

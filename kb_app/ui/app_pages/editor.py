@@ -10,7 +10,6 @@ import hashlib
 
 import streamlit as st
 
-from kb_app.exceptions import EntryNotFound
 from kb_app.labels import (AUDIENCE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, SELECT_PLACEHOLDER,
                            audience_choice)
 from kb_app.ui.diff import markdown_html, side_by_side
@@ -237,11 +236,11 @@ CONFIRMATIONS = {
                        "（历史版本仍可查看和恢复）。", ":material/delete:")}
 
 
-def date_meaning(name: str, entered: dt.date | None, today: dt.date, current=None) -> str | None:
+def date_meaning(name: str, entered: dt.date | None, today: dt.date, kept_until=None) -> str | None:
     """The sentence under a date field saying what the date entered will mean, or None for another field.
     ``effective`` is reached on its day; ``expires`` is the last day in force, so only passed the day after.
-    ``current``: the version of the entry the public sees today, if any, which a later ``effective`` leaves
-    in force until the day before (or its own ``expires``)."""
+    ``kept_until(day)``: the last day the version the public sees today stays in force if the entry takes
+    effect on ``day`` (None when the public sees none)."""
     said = DATE_MEANINGS.get(name)
     if not said:
         return None
@@ -249,23 +248,10 @@ def date_meaning(name: str, entered: dt.date | None, today: dt.date, current=Non
     if entered is None:
         return unset
     passed = entered < today if name == "expires" else entered <= today
-    if name == "effective" and not passed and current is not None:
-        last = entered - dt.timedelta(days=1)
-        if current.expires is not None and current.expires < last:
-            last = current.expires
+    last = kept_until(entered) if name == "effective" and not passed and kept_until is not None else None
+    if last is not None:
         return EFFECTIVE_KEEPS_CURRENT.format(entered.isoformat(), last.isoformat())
     return (reached if passed else ahead).format(entered.isoformat())
-
-
-def public_version(kb, draft):
-    """The version of the entry being edited that the public sees today on main, or None (a new entry, or
-    one not public today)."""
-    if draft.is_new:
-        return None
-    try:
-        return kb.reader().entry(draft.entry_id)
-    except EntryNotFound:
-        return None
 
 
 def field_widget(field, draft, choices, ed, k, notes):
@@ -309,7 +295,7 @@ def field_widget(field, draft, choices, ed, k, notes):
                   disabled=entered is None, help=f"不设{field.label}")
         # The date as it will be saved, in words: the box corrects a day that does not exist (2月30日) and drops
         # what it cannot read without a word, so the author sees what was taken.
-        said = date_meaning(name, entered, kb.today(), public_version(kb, draft) if name == "effective" else None)
+        said = date_meaning(name, entered, kb.today(), lambda day: ed.kept_until(draft, day))
         if said:
             st.caption(said)
         was = value if name == "expires" and isinstance(value, dt.date) else None
