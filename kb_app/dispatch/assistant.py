@@ -447,6 +447,9 @@ def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     if not ranked or ranked[0][1] < REPORT_SHORT_FLOOR:
         return "", None
     entry = ranked[0][0]
+    if (named := sent_on(index, text, entry)) is not None:
+        # 井盖往外冒水 is left out of 井盖缺失、破损 and sent on to 供水管道爆裂、路面冒水 by its boundary.
+        entry = named
     if ranked[0][1] < REPORT_FLOOR and index.share(text, ranked[0][1]) < REPORT_SHARE \
             and not any(_clause_reports(index, clause, entry) for clause in clauses(text, index.analyzer)):
         return "", None
@@ -841,6 +844,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     rtc = _round_the_clock(snap)
     calendar = calendar or WorkCalendar.from_snapshot(snap)
     candidates = []
+    sent_on: dict[str, str] = {}
     index = directory_index(snap)
     where = locate(text, snap)
     region = where.district
@@ -860,6 +864,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         left_out = excluded(text, entry.body, index.analyzer)
         if left_out is not None:
             note = "；".join(filter(None, [left_out.note, note]))
+            sent_on[entry.id] = left_out.where
         elsewhere = scope_note(entry.regions, region)
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
@@ -871,7 +876,37 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     if region:
         # Another district's matter (东湖区's 小区停车管理 for a caller in 西山区) after those that apply to the caller's.
         candidates.sort(key=lambda c: bool(c.region_note))
+    _follow_boundaries(candidates, sent_on)
     return candidates
+
+
+def _follow_boundaries(candidates: list[Candidate], sent_on: dict[str, str]):
+    """Put before an entry the candidate its boundary sends what the request names to, when that one ranks
+    below it: 井盖往外冒水 is left out of 井盖缺失、破损 (往外冒水、冒污水的井盖：派"供水管道爆裂、路面冒水"), so
+    供水管道爆裂、路面冒水 comes first. The entry keeps its place after it, with its note."""
+    i = 0
+    while i < len(candidates):
+        where = sent_on.get(candidates[i].entry_id, "")
+        to = next((j for j in range(i + 1, len(candidates)) if _names_title(where, candidates[j].title)), None)
+        if to is None:
+            i += 1
+            continue
+        candidates.insert(i, candidates.pop(to))
+        i += 2  # past the one moved up and the entry that sent it on: each moves at most once
+
+
+def sent_on(index: "DirectoryIndex", text: str, entry: Entry) -> Entry | None:
+    """The catalogue entry that an entry's boundary sends a request to, when the request names what the entry
+    leaves out and the item names that entry by its title (往外冒水、冒污水的井盖：派"供水管道爆裂、路面冒水")."""
+    item = excluded(text, entry.body, index.analyzer)
+    if item is None:
+        return None
+    return next((e for e in index.entries if e.id != entry.id and _names_title(item.where, e.title)), None)
+
+
+def _names_title(where: str, title: str) -> bool:
+    """Whether a boundary's destination names a catalogue title in quotes (派"燃气泄漏"，派“暖气不热”)."""
+    return bool(title) and any(f"{a}{title}{b}" in where for a, b in ('""', "“”", "「」", "‘’"))
 
 
 def _weigh_local(snap: Snapshot, candidates: list, region: str):

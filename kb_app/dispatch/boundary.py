@@ -108,7 +108,22 @@ def _scope_words(analyzer, scope: str) -> tuple[str, ...]:
     出租 and 租车 as well, which a request naming only 出租车 would match twice)."""
     read = _SCOPES.setdefault(analyzer, {})
     if scope not in read:
-        words = analyzer.jieba.cut(normalize(scope), False)
+        words = _paired(analyzer.jieba.cut(normalize(scope), False))
         read[scope] = tuple(dict.fromkeys(w for w in words
                                           if len(w) >= 2 and w not in _GENERIC and w not in STOPWORDS))
     return read[scope]
+
+
+def _paired(words) -> list[str]:
+    """Words with each run of single Chinese characters read two by two: the segmenter cuts 往外冒水 into 往 / 外
+    / 冒 / 水, which a request naming 往外冒水 should meet as 往外 and 冒水."""
+    out: list[str] = []
+    run: list[str] = []
+    for w in [*words, ""]:
+        if len(w) == 1 and "\u4e00" <= w <= "\u9fff":
+            run.append(w)
+            continue
+        out.extend("".join(run[i:i + 2]) for i in range(0, len(run), 2))
+        run = []
+        out.append(w)
+    return out

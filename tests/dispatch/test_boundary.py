@@ -49,3 +49,32 @@ def test_the_candidate_says_what_its_boundary_leaves_out(sample_root):
     assert first.left_out == "小区内部路灯" and first.to_dict()["left_out"] == "小区内部路灯"
     [road, *_] = rank_candidates(snap, "我们这条路的路灯坏了好几个，晚上黑漆漆的", now)
     assert road.entry_id == "street-light-out" and road.note == "" and road.left_out == ""
+
+
+def test_a_scope_of_single_characters_is_read_two_by_two(sample_root):
+    """The segmenter cuts 往外冒水 into single characters, which no request would meet; read as 往外 and 冒水 they
+    name the scope in 井盖往外冒水 and 井盖冒水."""
+    analyzer = directory_index(Snapshot.from_tree(sample_root)).analyzer
+    body = "**不包括**：\n- 往外冒水、冒污水的井盖：派\"供水管道爆裂、路面冒水\"或排水部门。\n"
+    for text in ("井盖往外冒水", "井盖冒水", "马路上井盖冒污水"):
+        assert boundary.excluded(text, body, analyzer).scope == "往外冒水、冒污水的井盖", text
+    assert boundary.excluded("井盖没了", body, analyzer) is None
+
+
+def test_the_entry_a_boundary_sends_the_request_to_comes_first(sample_root):
+    """井盖缺失、破损 leaves out a cover spouting water and names where it goes, 供水管道爆裂、路面冒水: that entry
+    comes first (and is the matter the report is about), the cover's entry after it with what it leaves out."""
+    from kb_app.dispatch.assistant import dispatch
+
+    snap = Snapshot.from_tree(sample_root)
+    now = dt.datetime(2026, 11, 20, 10, 0)
+    for text in ("井盖往外冒水", "路边井盖往外冒水，好几个小时了"):
+        r = dispatch(snap, text, now, not_emergency=True)
+        ids = [c.entry_id for c in r.candidates]
+        assert ids[:2] == ["water-pipe-burst", "manhole-cover"], text
+        assert r.candidates[0].left_out == "" and r.candidates[1].left_out == "往外冒水、冒污水的井盖"
+    loose = dispatch(snap, "井盖松了，有响声", now, not_emergency=True)
+    assert [c.entry_id for c in loose.candidates[:2]] == ["road-pothole", "manhole-cover"] and not loose.urgent
+    # A cover that is gone is the cover's own matter.
+    gone = dispatch(snap, "路边的井盖没了，很危险", now, not_emergency=True)
+    assert gone.candidates[0].entry_id == "manhole-cover" and gone.candidates[0].left_out == "" and gone.urgent

@@ -1010,6 +1010,25 @@ def test_how_long_someone_has_not_been_seen_is_no_story_of_the_past():
     assert not intake(snap, "河边的护栏断了一截 晚上黑乎乎的 怕有人掉下去 谁来修")[1].alarm
 
 
+@pytest.mark.parametrize("text", ["我老公两天没回家了，电话也不接", "我男朋友失联三天了", "我妹妹一夜没回家，手机一直关机"])
+def test_a_grown_relative_gone_for_days_is_missing(text):
+    """A husband, a sister … not home for nights or out of reach is a missing person for 110; how long it has lasted
+    (三天了) says it still goes on, not that it is past."""
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert (finding.line, finding.event, finding.alarm) == ("110", "人员走失", True), text
+
+
+@pytest.mark.parametrize("text", ["我老公今晚加班没回家，想问问公积金怎么提", "我哥哥在外地打工，过年没回来，想问下社保怎么转",
+                                  "我媳妇回娘家了，电话也不接", "上个月我老公两天没回家，后来找到了，想问问怎么离婚"])
+def test_a_relative_away_for_a_reason_is_no_alarm(text):
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert finding is None or not finding.alarm, text
+
+
 @pytest.mark.parametrize("text", ["孩子被锁在车里了，天很热", "孩子被锁车里"])
 def test_a_child_locked_in_a_car_has_its_own_steps(text):
     """119 is right, and what to do is the car's (stay by it, the plate, a window away from the child), not a lift's
