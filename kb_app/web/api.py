@@ -186,6 +186,11 @@ async def search(request: Request) -> Response:
             body["close"] = results.close
         body.update({k: v for k, v in results.as_dict().items() if k in ("weak", "unknown", "vague")})
         body.update(views.advice(site.kb, p.q, results.commit or None))
+        if not agent and body.get("emergency", {}).get("answers") is False:
+            # 有人要轻生: the line and what to do, no policy answers beside them, for a platform that shows hits
+            # without reading emergency.answers too.
+            body.update(total=0, hits=[])
+            body.pop("close", None)
         return 200, dumps(body), {"total": results.total, "provisional": results.provisional, "weak": results.weak,
                                   "alarm": "emergency" in body}
 

@@ -72,7 +72,8 @@ SCHEMAS = {
                                      "advice": {"type": "array", "items": STR,
                                                 "description": "等待救援时的安全提示，每条一句（分类处置规则中该事件或该专线的 advice；没有写时为空列表）"},
                                      "answers": {"type": "boolean",
-                                                 "description": "为 false 时（如有人要轻生），在专线旁不宜列出政策答复：公众网站只显示专线和安全提示"}}},
+                                                 "description": "为 false 时（如有人要轻生），在专线旁不宜列出政策答复：公众网站只显示专线和安全提示，"
+                                                                "公众检索的 hits 为空、total 为 0"}}},
         "report": {"type": "object", "description": "问题读起来是在反映需要办理的事（如“小区门口路灯不亮”）而不是咨询时："
                                                     "受理诉求的热线和对市民说的话（不含派单目录的任何内容）",
                    "properties": {"line": STR, "message": STR,

@@ -104,6 +104,14 @@ def test_agent_search_shows_internal_entries_marked_with_their_notes(app_env, ag
                for w in warnings)
 
 
+def test_a_catalogue_entry_in_search_names_who_handles_it(app_env, agent):
+    """The heating entry is kept by the hotline centre and handled by the heating company: the card says 主办."""
+    at = search(console(agent), "暖气不热")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("主办：示例市热力集团有限公司") for c in captions), captions
+    assert not any(c.startswith("示例市12345市民服务热线中心 · 城乡建设") for c in captions)
+
+
 @pytest.mark.parametrize("query", ["燃气泄漏", "家里煤气泄漏了", "我闻到家里有煤气味，怎么办"])
 def test_an_urgent_search_names_the_answer_with_the_safety_steps(app_env, agent, query):
     """The catalogue's 燃气泄漏 ranks first, the answer with what to do second: the notice names the answer."""

@@ -194,7 +194,10 @@ def test_someone_who_wants_to_end_their_life_is_spoken_to_and_given_a_crisis_lin
     assert any(step.startswith("身边有人要轻生的") for step in advice)
     # The line and the steps alone: no rules of the hotline (恶意拨打 …) folded beside them.
     assert 'class="results"' not in r.text and "不是紧急情况？" not in r.text and "没有找到" not in r.text
-    assert client.get("/api/v1/search", params={"q": question}).json()["emergency"]["answers"] is False
+    body = client.get("/api/v1/search", params={"q": question}).json()
+    assert body["emergency"]["answers"] is False
+    # ... nor in the API, for a platform that lists hits without reading emergency.answers
+    assert (body["hits"], body["total"]) == ([], 0) and "close" not in body
 
 
 def test_steps_for_the_case_the_question_names_come_first(client):

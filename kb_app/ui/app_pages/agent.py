@@ -69,7 +69,10 @@ def show_hit(kb, reader, user, hit):
                               *([":gray-badge[关系较远]"] if hit.loose else [])]))
         if hit.snippet:
             st.markdown(render.snippet_html(hit.snippet), unsafe_allow_html=True)
-        st.caption(" · ".join([hit.unit_name or hit.unit, *hit.category[:3]]))
+        # A catalogue entry is read for who handles the matter (主办), not the unit keeping the entry.
+        who = (f"主办：{reader.unit_name(entry.handler)}" if hit.kind == "directory" and entry is not None and entry.handler
+               else hit.unit_name or hit.unit)
+        st.caption(" · ".join([who, *hit.category[:3]]))
         if hit.kind == "article":
             adopt_button(kb, user, hit.id, "采用此条文")
         if entry is None:
