@@ -422,8 +422,13 @@ def format_problems(entry: Entry) -> list[str]:
     """One line per unreadable field: what is wrong, and that the public cannot see the entry."""
     out = []
     for field, why in entry.unreadable.items():
-        hidden = "，公众看不到该条目" if field in PUBLIC_FIELDS else ""
-        fix = "应为 public 或 internal" if field == "audience" else "应按 YYYY-MM-DD 填写"
+        hidden = "，公众看不到该条目" if field in PUBLIC_FIELDS and entry.kind == "policy" else ""
+        if field == "audience":
+            fix = "派单目录只能是 internal，可删除这一行" if entry.kind == "directory" else "应为 public 或 internal"
+        elif field == "unit":
+            fix = f"改为“{entry.folder_unit}”，或由所属单位把文件移到自己的目录"
+        else:
+            fix = "应按 YYYY-MM-DD 填写"
         out.append(f"{field}：{why}（{fix}）{hidden}")
     return out
 

@@ -117,6 +117,40 @@ def test_an_html_comment_never_reaches_public_search_or_pages(kb):
     assert page.count("<li>") == 2  # the list is still a list around the comment
 
 
+def test_an_answer_that_does_not_say_its_audience_is_not_public(kb):
+    """audience is required: an answer without it (a line deleted by hand) was shown to everyone. It is now read as
+    unreadable, like audience: publik: off the public index, pages and citing lists, marked for agents."""
+    path, text = policy("no-audience", "银杏卡如何申领", "银杏卡到街道申领。", extra="basis:\n  - {regulation: beijing-2021, article: 11}\n")
+    publish(kb, (path, text.replace("audience: public\n", "")))
+    (problem,) = [p for p in validate(kb.snapshot()) if p.path == path]
+    assert (problem.field, problem.message) == ("audience", "缺少必填字段，在改正之前公众看不到该条目")
+    assert public_ids(kb, "银杏卡如何申领", "no-audience") == []
+    assert not opens(kb.reader(), "no-audience")
+    assert "no-audience" not in [e.id for e in kb.reader().citing(kb.reader().article("beijing-2021/11"))]
+    staff = kb.reader(staff=True)
+    entry = staff.entry("no-audience")
+    assert staff.status_marks(entry) == ["格式错误", "内部"]
+    assert staff.format_problems(entry) == ["audience：没有写受众（audience）（应为 public 或 internal），公众看不到该条目"]
+    assert "no-audience" in [h.id for h in kb.search("银杏卡", audience="agent").hits]
+
+
+def test_an_answer_in_another_units_folder_is_not_public(kb):
+    """The folder names the unit that reviews an answer as its owner: city-hrss's answer put in the police's folder
+    was never reviewed by city-hrss, and stays from the public until one of the two is corrected."""
+    path, text = policy("wrong-folder", "桂花卡如何申领", "桂花卡到街道申领。", unit="city-hrss")
+    path = path.replace("/city-hrss/", "/city-public-security/")
+    publish(kb, (path, text))
+    (problem,) = [p for p in validate(kb.snapshot()) if p.path == path]
+    assert problem.field == "unit" and "在改正之前公众看不到该条目" in problem.message
+    assert public_ids(kb, "桂花卡如何申领", "wrong-folder") == []
+    assert not opens(kb.reader(), "wrong-folder")
+    staff = kb.reader(staff=True)
+    assert staff.status_marks(staff.entry("wrong-folder")) == ["格式错误"]
+    assert staff.format_problems(staff.entry("wrong-folder")) == [
+        "unit：所属单位“city-hrss”与所在目录“city-public-security”不一致"
+        "（改为“city-public-security”，或由所属单位把文件移到自己的目录），公众看不到该条目"]
+
+
 def test_a_catalogue_entry_marked_public_stays_staff_material(kb):
     path = "entries/directory/gas-leak.md"
     text = kb.store.read(path).replace("audience: internal", "audience: public")
@@ -127,6 +161,11 @@ def test_a_catalogue_entry_marked_public_stays_staff_material(kb):
         assert all(h.kind != "directory" for h in kb.search(query, audience="public", limit=50).hits)
     reader = kb.reader()
     assert not opens(reader, "gas-leak")
+    # agents see it marked, and why
+    staff = kb.reader(staff=True)
+    assert staff.status_marks(staff.entry("gas-leak")) == ["格式错误"]
+    assert staff.format_problems(staff.entry("gas-leak")) == [
+        "audience：派单目录条目写了 audience: public（派单目录只能是 internal，可删除这一行）"]
     article = reader.article("baoding-2022/19")
     assert "gas-leak" not in [e.id for e in reader.citing(article)]
     assert "gas-leak" in [e.id for e in kb.reader(staff=True).citing(article)]
@@ -159,7 +198,7 @@ DATE_SPELLINGS = [("{d}", True), ("'{d}'", True), ('"{d}"', True), ("' {d} '", T
 #: How an audience may be written: (spelling, what it reads as: public, internal or None for unreadable).
 AUDIENCE_SPELLINGS = [("public", "public"), ("'public'", "public"), ("internal", "internal"),
                       ('"internal"', "internal"), ("Public", None), ("公开", None), ("[public]", None),
-                      ("true", None), ("", "public")]
+                      ("true", None), ("", None)]  # an answer that does not say its audience is not public
 
 
 @st.composite
@@ -204,9 +243,11 @@ def entries(draw):
     shown, hidden, linked, notes, unknown = token(), token(), token(), token(), token()
     kind = draw(st.sampled_from(["policy", "policy", "policy", "directory"]))
     audience, reads_as = draw(st.sampled_from(AUDIENCE_SPELLINGS))
+    # The folder a policy answer is in names the unit that reviewed it: another unit's answer there is not public.
+    unit = draw(st.sampled_from(["city-hrss", "city-hrss", "city-hrss", "city-public-security"]))
     dates = draw(front_matter_dates())
     lines = ["---", f"id: {eid}", f"kind: {kind}", f"title: {shown}问题", f"questions: [{shown}怎么办]",
-             "unit: city-hrss", f"keywords: [{shown}]", f"agent_notes: {notes}内部提示",
+             f"unit: {unit}", f"keywords: [{shown}]", f"agent_notes: {notes}内部提示",
              "basis:", "  - {regulation: beijing-2021, article: 31}"]
     if audience:
         lines.append(f"audience: {audience}")
@@ -222,7 +263,7 @@ def entries(draw):
     eff, exp = (dates.get(f, (None, None))[1] for f in ("effective", "expires"))
     # DESIGN.md: hidden from the public before effective and after expires (both days are public)
     in_force = readable and (eff is None or eff <= DAY) and (exp is None or DAY <= exp)
-    public = kind == "policy" and reads_as == "public" and in_force
+    public = kind == "policy" and reads_as == "public" and unit == "city-hrss" and in_force
     secrets = [hidden, notes, unknown] + ([] if public else [shown, linked])
     return dict(id=eid, path=path, text="\n".join(lines), public=public, shown=shown, secrets=secrets,
                 linked=linked)

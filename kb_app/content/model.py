@@ -39,7 +39,7 @@ def config_path(name: str) -> str:
 #: The one spelling of a date written as text: ``2026-01-01`` (quoted or not).
 DATE_TEXT = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*")
 #: Fields whose value decides whether the public may see an entry.
-PUBLIC_FIELDS = ("audience", "effective", "expires")
+PUBLIC_FIELDS = ("audience", "unit", "effective", "expires")
 DATE_FIELDS = ("effective", "expires", "review_by", "checked")
 AUDIENCES = ("public", "internal")
 
@@ -163,19 +163,33 @@ class Entry:
 
     @property
     def audience(self) -> str:
-        """``public`` or ``internal``; an audience that cannot be read counts as internal."""
+        """``public`` or ``internal``; an audience that is missing or cannot be read counts as internal."""
         value = self.meta.get("audience")
-        if value is None or value == "":
-            return "internal" if self.kind == "directory" else "public"
         return value if value in AUDIENCES else "internal"
+
+    @property
+    def folder_unit(self) -> str:
+        """The unit whose folder holds a policy answer (entries/policy/<单位>/…), which reviews it as owner."""
+        parts = PurePosixPath(self.path).parts
+        return parts[2] if len(parts) == 4 and parts[:2] == ("entries", "policy") else ""
 
     @cached_property
     def unreadable(self) -> dict[str, str]:
-        """Fields whose value cannot be read, with why: the audience and the dates (格式错误)."""
+        """Fields whose value cannot be read, with why (格式错误): the audience (missing from an answer, not
+        public or internal, public for a catalogue entry), the unit of an answer when another unit's folder
+        holds it (its owner did not review it), and the dates."""
         out = {}
         audience = self.meta.get("audience")
-        if audience not in (None, "") and audience not in AUDIENCES:
+        if audience in (None, ""):
+            if self.kind == "policy":
+                out["audience"] = "没有写受众（audience）"
+        elif audience not in AUDIENCES:
             out["audience"] = f"受众“{audience}”无效"
+        elif self.kind == "directory" and audience == "public":
+            out["audience"] = "派单目录条目写了 audience: public"
+        folder = self.folder_unit
+        if self.kind == "policy" and folder and self.unit != folder:
+            out["unit"] = f"所属单位“{self.unit}”与所在目录“{folder}”不一致"
         for field in DATE_FIELDS:
             why = date_problem(self.meta.get(field))
             if why:

@@ -122,7 +122,9 @@ class _Validator(ConfigChecks):
             if field == "kind":
                 continue
             if meta.get(field) in (None, "", []):
-                self.add(path, 1 if field not in e.lines else line(field), field, "缺少必填字段", f"在前置信息中填写 {field}")
+                hidden = "，在改正之前公众看不到该条目" if field in e.unreadable and kind == "policy" else ""
+                self.add(path, 1 if field not in e.lines else line(field), field, "缺少必填字段" + hidden,
+                         f"在前置信息中填写 {field}")
         for field in meta:
             if field not in FIELDS[kind]:
                 close = difflib.get_close_matches(str(field), sorted(FIELDS[kind]), n=1)
@@ -139,12 +141,12 @@ class _Validator(ConfigChecks):
             value = meta.get(field)
             if value is not None and not isinstance(value, str):
                 self.add(path, line(field), field, "应为一段文字", f"把 {field} 写成一行文字")
-        if "audience" in e.unreadable:
-            self.add(path, line("audience"), "audience", f"{e.unreadable['audience']}，在改正之前公众看不到该条目",
-                     "改为 public（公众可见）或 internal（仅坐席可见）")
-        elif kind == "directory" and meta.get("audience") == "public":
+        if kind == "directory" and meta.get("audience") == "public":
             self.add(path, line("audience"), "audience", "派单目录条目是坐席内部材料（含派单要点），不能向公众公开",
                      "删除 audience 这一行，或改为 audience: internal")
+        elif "audience" in e.unreadable and meta.get("audience") not in (None, ""):
+            self.add(path, line("audience"), "audience", f"{e.unreadable['audience']}，在改正之前公众看不到该条目",
+                     "改为 public（公众可见）或 internal（仅坐席可见）")
         self.check_entry_units(e, kind)
         self.check_dates(e)
         self.check_basis(path, meta.get("basis"), line("basis"))
@@ -182,7 +184,7 @@ class _Validator(ConfigChecks):
             if kind == "policy":
                 folder = PurePosixPath(path).parent.name
                 if unit != folder:
-                    self.add(path, line("unit"), "unit", f"所属单位“{unit}”与所在目录“{folder}”不一致",
+                    self.add(path, line("unit"), "unit", f"所属单位“{unit}”与所在目录“{folder}”不一致，在改正之前公众看不到该条目",
                              f"把 unit 改为“{folder}”，或把文件移到 entries/policy/{unit}/")
         if kind != "directory":
             return

@@ -71,7 +71,7 @@ CASES = [
     ("unknown unit", "entries/policy/city-hrs/test-entry.md", POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrs"),
      "entries/policy/city-hrs/test-entry.md:5: 字段 unit：单位“city-hrs”未在 regulations/units.yaml 中登记。修改方法：是否应为“city-hrss”；改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
     ("folder differs from unit", POLICY, POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrss"),
-     f"{POLICY}:5: 字段 unit：所属单位“city-hrss”与所在目录“hotline-center”不一致。修改方法：把 unit 改为“hotline-center”，或把文件移到 entries/policy/city-hrss/。"),
+     f"{POLICY}:5: 字段 unit：所属单位“city-hrss”与所在目录“hotline-center”不一致，在改正之前公众看不到该条目。修改方法：把 unit 改为“hotline-center”，或把文件移到 entries/policy/city-hrss/。"),
     ("citation of article 99", POLICY, POLICY_TEXT.replace("article: 11", "article: 99"),
      f"{POLICY}:9: 字段 basis：引用的第九十九条在“北京市接诉即办工作条例”（beijing-2021）中不存在。修改方法：该条例共 38 条，请改为实际存在的条号。"),
     ("unknown regulation", POLICY, POLICY_TEXT.replace("beijing-2021", "shanghai-2020"),
