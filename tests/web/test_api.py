@@ -135,6 +135,18 @@ def test_bad_authorization_is_refused_not_ignored(client, header):
 # -- entries and articles -------------------------------------------------------------------------
 
 
+def test_last_checked_is_the_hotlines_day_of_the_publication(client, web_kb, monkeypatch):
+    """A server set to UTC writes commits at +0000: published at 23:47 UTC on 5 December, the answer
+    was checked on 6 December in Beijing (the settings' timezone), on the page and in the API."""
+    path = web_kb.settings.root / "entries/policy/city-public-security" / f"{PUBLIC}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n核对后补充：办理进度可拨打 12345 查询。\n", encoding="utf-8")
+    for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(name, "2026-12-05T23:47:00+00:00")
+    commit_all(web_kb.settings.root, "核对居住证答复")
+    assert client.get(f"/api/v1/entries/{PUBLIC}").json()["last_checked"] == "2026-12-06"
+    assert "最近核对：2026年12月6日" in client.get(f"/answers/{PUBLIC}").text
+
+
 def test_entry_public_rendering(client, web_kb):
     r = client.get(f"/api/v1/entries/{PUBLIC}")
     assert r.status_code == 200
