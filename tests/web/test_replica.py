@@ -189,6 +189,32 @@ def test_replica_serves_while_the_primary_is_down(web_kb, replica_kb, make_clien
     assert monitor["upstream"]["summary"] == upstream["summary"]
 
 
+def test_a_proxy_left_out_of_trusted_proxies_is_no_monitor(web_kb, replica_kb, make_client, tmp_path, caplog):
+    """nginx at 10.0.0.10 (inside the default metrics_from) relays every citizen; when the replica does
+    not trust it, its address is theirs: they are not shown where the primary is and what git said, nor
+    /metrics, and the log says once which setting to add. The monitor asking directly still is."""
+    web_kb.settings.root.rename(tmp_path / "primary-gone")
+    Replica(replica_kb).refresh()                   # a failed fetch: git's words in the status
+    relayed = {"X-Forwarded-For": "203.0.113.7"}
+    behind = make_client(replica_kb, Replica(replica_kb), address="10.0.0.10")
+    with caplog.at_level("WARNING", logger="kb_app.web.site"):
+        upstream = behind.get("/api/v1/health", headers=relayed).json()["upstream"]
+        assert behind.get("/metrics", headers=relayed).status_code == 404
+    assert "repository" not in upstream and "error" not in upstream
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1 and "10.0.0.10" in warned[0] and "trusted_proxies" in warned[0]
+    monitor = behind.get("/api/v1/health").json()["upstream"]
+    assert monitor["repository"] and monitor["error"]
+    assert behind.get("/metrics").status_code == 200
+    # Behind a trusted proxy the address is the citizen's (uvicorn put it in place): no warning.
+    caplog.clear()
+    citizen = make_client(replica_kb, Replica(replica_kb), address="203.0.113.7")
+    with caplog.at_level("WARNING", logger="kb_app.web.site"):
+        assert "repository" not in citizen.get("/api/v1/health", headers={"X-Forwarded-For": "203.0.113.7"}
+                                               ).json()["upstream"]
+    assert not caplog.records
+
+
 def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_client):
     client = make_client(replica_kb, Replica(replica_kb))
     vote = {"entry": "residence-permit-apply", "type": "vote", "helpful": True}
