@@ -31,7 +31,7 @@ from pathlib import Path
 from ..content.store import run_git
 from ..cache import LruCache
 from ..exceptions import KbError, StoreError
-from .keys import ApiKey, key_hash
+from .keys import LOOKUP_TTL, PREFIX, ApiKey, key_hash
 from .errors import HttpError
 from .timing import pause
 
@@ -43,10 +43,13 @@ FORWARDED_HEADER = "X-Kb-Forwarded-For"
 MAX_SKEW = 300
 NOTIFY_TIMEOUT = 2.0
 FORWARD_TIMEOUT = 5.0
-#: Seconds a replica trusts the primary's answer about a key, and how long it keeps using a
-#: known answer while the primary cannot be reached.
-KEY_TTL = 60.0
-KEY_STALE = 3600.0
+#: Seconds a replica trusts the primary's answer about a key: as long as a primary's worker trusts
+#: its own database (the primary answers a replica afresh), so a revoked key stops working on the
+#: replicas within the same time as on the primary.
+KEY_TTL = LOOKUP_TTL
+#: Seconds beyond ``KEY_TTL`` a replica keeps using a known answer while the primary cannot be
+#: reached (a restart, a short network fault); then it refuses every key until it can ask again.
+KEY_GRACE = 30.0
 
 
 # -- signatures -------------------------------------------------------------------------------
@@ -225,13 +228,14 @@ class Mirror:
 class Replica:
     """What a worker of a replica needs: the mirror, and forwarding to the primary."""
 
-    def __init__(self, kb):
-        self.kb = kb
+    def __init__(self, kb, clock=time.monotonic):
+        self.kb, self.clock = kb, clock
         s = kb.settings
         self.mirror = Mirror(s.follow, Path(s.root), s.main_branch)
         self.primary = s.primary_url.rstrip("/")
         self.secret = s.hook_secret
-        #: (when asked, answer) by key hash: fresh for KEY_TTL, a fallback during an outage for KEY_STALE.
+        #: (when asked, answer) by key hash: fresh for KEY_TTL, a fallback during an outage until
+        #: KEY_TTL + KEY_GRACE.
         self._keys = LruCache(10_000)
 
     def refresh(self, serving: bool = True) -> dict:
@@ -313,13 +317,13 @@ class Replica:
             raise KbError(f"主站点拒绝了检索日志（HTTP {status}）。")
 
     def verify_key(self, token: str) -> ApiKey | None:
-        """Ask the primary about a key (answers cached; a known answer outlives a short outage)."""
-        from .keys import PREFIX
-
+        """Ask the primary about a key (answers trusted for KEY_TTL seconds). While the primary cannot be
+        reached a known answer is used for KEY_GRACE seconds more; then the key is refused with 503
+        (failing closed: a key revoked meanwhile must not keep reading internal content)."""
         if not token.startswith(PREFIX) or len(token) > 200:
             return None
         digest = key_hash(token)
-        now = time.monotonic()
+        now = self.clock()
         known = self._keys.get(digest)
         if known is not None and now - known[0] < KEY_TTL:
             return known[1]
@@ -331,10 +335,11 @@ class Replica:
         except OSError:
             status, body = 0, {}
         if status != 200:
-            if known is not None and now - known[0] < KEY_STALE:
+            if known is not None and now - known[0] < KEY_TTL + KEY_GRACE:
                 return known[1]
-            raise HttpError(503, "primary_unavailable", "暂时无法核验 API 密钥（主站点无法连接）：请稍后再试。",
-                            {"Retry-After": "30"})
+            raise HttpError(503, "primary_unavailable",
+                            "暂时无法向主站点核验 API 密钥（主站点无法连接）：本站点暂停受理带密钥的请求，请稍后再试；"
+                            "不带密钥的公众查询不受影响。", {"Retry-After": "30"})
         found = body.get("key")
         key = ApiKey(**found) if isinstance(found, dict) else None
         self._keys.put(digest, (now, key))

@@ -1,5 +1,6 @@
 """Read replicas: signed notifications, a clone that follows the primary's main, serving while it is down."""
 
+import dataclasses
 import http.server
 import json
 import os
@@ -16,6 +17,7 @@ from kb_app import load_settings, open_kb
 from kb_app.content import frontmatter
 from kb_app.web import follow, server
 from kb_app.web.follow import Mirror, Replica
+from kb_app.web.keys import LOOKUP_TTL
 
 from kb_app.review import reverify
 
@@ -23,7 +25,7 @@ from ..browser import free_port, stop_process_group
 from ..conftest import PROJECT, commit_all
 from ..review.test_reverify import publish_all, regulation_cr
 from ..review_helpers import make_users
-from .conftest import TODAY
+from .conftest import TODAY, bearer, kb_with
 
 SECRET = "shared-secret-for-tests"
 
@@ -223,6 +225,78 @@ def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_cli
     assert "只读" in r.json()["error"]["message"]
     page = client.get("/answers/residence-permit-apply")
     assert "只读镜像" in page.text and 'action="/api/v1/feedback"' not in page.text
+
+
+class Clock:
+    """A replica's clock the test moves on (seconds)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def through(primary):
+    """``follow.post_signed`` reaching an in-process primary (its test client) instead of the network."""
+    def post(url, payload, secret, timeout, headers=None):
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        r = primary.post("/" + url.split("://", 1)[1].partition("/")[2], content=body,
+                         headers={**follow.signed_headers(secret, body), **(headers or {})})
+        return r.status_code, r.json()
+    return post
+
+
+def primary_down(*args, **kwargs):
+    raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.fixture
+def forwarding(web_kb, replica_kb, make_client, monkeypatch):
+    """(replica client, its clock, set_primary_up): a replica with --primary, whose calls reach the
+    primary's app in this process while it is up."""
+    primary = make_client(kb_with(web_kb, hook_secret=SECRET))
+    kb = open_kb(dataclasses.replace(replica_kb.settings, primary_url="http://10.0.0.1:8080"))
+    clock = Clock()
+
+    def primary_up(up: bool):
+        monkeypatch.setattr(follow, "post_signed", through(primary) if up else primary_down)
+
+    primary_up(True)
+    return make_client(kb, Replica(kb, clock)), clock, primary_up
+
+
+AGENT_SEARCH = {"q": "供暖", "audience": "agent"}
+
+
+def test_a_revoked_key_stops_working_on_a_replica_when_it_does_on_the_primary(web_kb, forwarding):
+    replica, clock, _ = forwarding
+    key = web_kb.api_keys.add("call-center", "agent")
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
+    web_kb.api_keys.revoke("call-center")
+    clock.now += LOOKUP_TTL + 0.5          # the primary's own workers stop within LOOKUP_TTL: so does the replica
+    r = replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key))
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_key"
+
+
+def test_a_replica_cut_off_from_its_primary_refuses_keys_after_a_short_grace(web_kb, forwarding):
+    replica, clock, primary_up = forwarding
+    key = web_kb.api_keys.add("call-center", "agent")
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
+    primary_up(False)
+    clock.now += LOOKUP_TTL + follow.KEY_GRACE - 1         # a restart of the primary: the known answer stands
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
+    clock.now += 2                                          # then the replica fails closed
+    for token in (key, "kb_" + "x" * 43):
+        r = replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(token))
+        assert r.status_code == 503 and r.headers["retry-after"] == "30"
+        assert r.json()["error"] == {"code": "primary_unavailable", "message": (
+            "暂时无法向主站点核验 API 密钥（主站点无法连接）：本站点暂停受理带密钥的请求，请稍后再试；"
+            "不带密钥的公众查询不受影响。")}
+    assert replica.get("/api/v1/search", params={"q": "供暖"}).status_code == 200
+    assert replica.get("/answers/residence-permit-apply").status_code == 200
+    primary_up(True)
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
 
 
 def test_publish_notifies_the_replicas(web_kb, monkeypatch):
