@@ -287,8 +287,14 @@ class Replica:
         last = self.mirror.status().get("last_ok")
         return time.time() - last if last else None
 
+    @property
+    def forwards(self) -> bool:
+        """Whether this replica can hand feedback, search logs and key checks to its primary: it needs
+        the primary's address (``--primary``) and the shared ``hook_secret`` that signs them."""
+        return bool(self.primary and self.secret)
+
     def _require_primary(self):
-        if not self.primary or not self.secret:
+        if not self.forwards:
             raise HttpError(503, "read_only", "本站点为只读镜像，不接收评价和纠错：请到主站点提交，或拨打 12345。")
 
     def forward_feedback(self, data: dict, address: str) -> dict:
@@ -308,8 +314,8 @@ class Replica:
         return body
 
     def forward_events(self, events: list[dict]):
-        """Send search-log events to the primary (dropped, with a warning, when no primary is set)."""
-        if not self.primary or not self.secret:
+        """Send search-log events to the primary (dropped when it cannot, as said at start)."""
+        if not self.forwards:
             return
         status, _ = post_signed(f"{self.primary}/api/v1/hooks/logs", {"events": events}, self.secret,
                                 FORWARD_TIMEOUT)
@@ -322,13 +328,14 @@ class Replica:
         (failing closed: a key revoked meanwhile must not keep reading internal content)."""
         if not token.startswith(PREFIX) or len(token) > 200:
             return None
+        if not self.forwards:
+            raise HttpError(503, "read_only", "本站点为只读镜像，无法核验 API 密钥：请改用主站点调用，"
+                                              "或不带密钥调用公众接口。")
         digest = key_hash(token)
         now = self.clock()
         known = self._keys.get(digest)
         if known is not None and now - known[0] < KEY_TTL:
             return known[1]
-        if not self.primary or not self.secret:
-            return None
         try:
             status, body = post_signed(f"{self.primary}/api/v1/hooks/keys", {"hash": digest}, self.secret,
                                        FORWARD_TIMEOUT)
@@ -344,6 +351,16 @@ class Replica:
         key = ApiKey(**found) if isinstance(found, dict) else None
         self._keys.put(digest, (now, key))
         return key
+
+
+def forwarding_problem(settings) -> str | None:
+    """What is wrong, said at start, when a replica is given its primary but cannot sign what it hands
+    to it (no ``hook_secret``): every vote, report and key check would fail."""
+    if settings.follow and settings.primary_url and not settings.hook_secret:
+        return (f"警告：给了主站点 {settings.primary_url}（--primary），但没有设置 hook_secret（kb.toml 中的 hook_secret "
+                "或环境变量 KB_HOOK_SECRET）：副本无法向主站点转交评价、纠错和检索日志，也无法核验 API 密钥，"
+                "页面上不显示评价和纠错表单，带密钥的请求被拒绝。请设置与主节点相同的 hook_secret 后重新启动。")
+    return None
 
 
 def follow_summary(reachable: bool, commit: str | None, last_ok: float | None) -> str:

@@ -41,8 +41,10 @@ def export_settings(settings: Settings):
 def prepare(kb, echo=print) -> dict:
     """Bring the index (and a replica's clone) up to date before the workers start."""
     if kb.settings.follow:
-        from .follow import Mirror, Replica
+        from .follow import Mirror, Replica, forwarding_problem
 
+        if problem := forwarding_problem(kb.settings):
+            echo(problem)
         mirror = Mirror(kb.settings.follow, kb.settings.root, kb.settings.main_branch)
         if mirror.ensure():
             echo(f"已从 {kb.settings.follow} 克隆主干到 {kb.settings.root}。")

@@ -299,6 +299,33 @@ def test_a_replica_cut_off_from_its_primary_refuses_keys_after_a_short_grace(web
     assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
 
 
+def test_a_replica_given_its_primary_without_the_secret_says_so_and_offers_no_forms(web_kb, replica_kb,
+                                                                                   make_client):
+    """Without hook_secret nothing the replica hands to its primary is signed: it says so at start, its
+    pages offer no vote or report that could only fail, and a key is refused as unverifiable (not as bad)."""
+    kb = open_kb(dataclasses.replace(replica_kb.settings, primary_url="http://10.0.0.1:8080", hook_secret=""))
+    said = []
+    server.prepare(kb, echo=said.append)
+    assert said == ["警告：给了主站点 http://10.0.0.1:8080（--primary），但没有设置 hook_secret（kb.toml 中的 hook_secret "
+                    "或环境变量 KB_HOOK_SECRET）：副本无法向主站点转交评价、纠错和检索日志，也无法核验 API 密钥，"
+                    "页面上不显示评价和纠错表单，带密钥的请求被拒绝。请设置与主节点相同的 hook_secret 后重新启动。"]
+    client = make_client(kb, Replica(kb))
+    for page in ("/answers/residence-permit-apply", "/articles/beijing-2021/11"):
+        text = client.get(page).text
+        assert "只读镜像" in text and 'action="/api/v1/feedback"' not in text, page
+    r = client.post("/api/v1/feedback", json={"entry": "residence-permit-apply", "type": "vote", "helpful": True})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "read_only"
+    key = web_kb.api_keys.add("call-center", "agent")
+    r = client.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key))
+    assert r.status_code == 503 and r.json()["error"] == {
+        "code": "read_only", "message": "本站点为只读镜像，无法核验 API 密钥：请改用主站点调用，或不带密钥调用公众接口。"}
+    # With the secret it has nothing to say, and its pages take feedback (handed to the primary).
+    kb = open_kb(dataclasses.replace(kb.settings, hook_secret=SECRET))
+    server.prepare(kb, echo=said.append)
+    assert len(said) == 1
+    assert 'action="/api/v1/feedback"' in make_client(kb, Replica(kb)).get("/answers/residence-permit-apply").text
+
+
 def test_publish_notifies_the_replicas(web_kb, monkeypatch):
     received = []
 
