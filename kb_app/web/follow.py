@@ -268,20 +268,60 @@ class Replica:
             return
         self.mirror.update_status(flags_commit=head)
 
+    def check_primary(self) -> bool:
+        """Whether the primary's API takes what this replica hands to it now; kept in the clone's status
+        for /api/v1/health (the repository may be fetched while the primary's ``kb web`` is down).
+
+        It asks about a key no one holds: the same signed call as a key check, so it proves the address,
+        the primary's API and the shared secret at once."""
+        if not self.forwards:
+            return False
+        try:
+            status, body = post_signed(f"{self.primary}/api/v1/hooks/keys", {"hash": "0" * 64}, self.secret,
+                                       FORWARD_TIMEOUT)
+            error = None if status == 200 else f"HTTP {status}: {body.get('error') if isinstance(body, dict) else ''}"
+        except OSError as e:
+            error = f"{type(e).__name__}: {e}"
+        with self.mirror.locked():
+            was = self.mirror.status().get("api_error")
+            self.mirror.update_status(api_checked=time.time(), api_error=error)
+        # Said when it stops and when it resumes, not every round in between.
+        if error and not was:
+            log.warning("主节点的接口 %s 暂时无法使用（%s）：评价、纠错和 API 密钥核验暂不可用", self.primary, error)
+        elif was and not error:
+            log.warning("主节点的接口 %s 恢复可用", self.primary)
+        return error is None
+
     def status(self, detail: bool = False) -> dict:
-        """How following the primary goes: whether it was reached, the commit, when, and a summary in
-        Chinese. ``detail`` (for the monitoring addresses) adds the repository's address and git's own
-        words of the last failure, which name hosts and paths no one else needs to see."""
+        """How following the primary goes: whether its repository and its API were reached, the commit,
+        when, and a summary in Chinese. ``detail`` (for the monitoring addresses) adds the repository's
+        and the API's addresses and the words of the last failures, which name hosts and paths no one
+        else needs to see."""
         st = self.mirror.status()
         out = {"commit": st.get("commit")}
-        for name in ("last_fetch", "last_ok"):
+        for name in ("last_fetch", "last_ok", "api_checked"):
             if st.get(name):
                 out[name] = dt.datetime.fromtimestamp(st[name]).isoformat(timespec="seconds")
         out["reachable"] = bool(st.get("last_ok")) and st.get("last_ok") == st.get("last_fetch")
-        out["summary"] = follow_summary(out["reachable"], out["commit"], st.get("last_ok"))
+        if self.forwards and st.get("api_checked"):
+            out["api_reachable"] = not st.get("api_error")
+        out["summary"] = follow_summary(out["reachable"], out["commit"], st.get("last_ok")) + \
+            self._api_summary(out.get("api_reachable"))
         if detail:
             out.update(repository=self.mirror.upstream, error=st.get("error"))
+            if self.primary:
+                out.update(primary=self.primary, api_error=st.get("api_error"))
         return out
+
+    def _api_summary(self, reachable: bool | None) -> str:
+        """What the summary adds of the primary's API: what a citizen or a key holder cannot do now."""
+        if not self.primary:
+            return "本站点为只读镜像，不接收评价和纠错。"
+        if not self.secret:
+            return "未设置 hook_secret：不能向主节点转交评价和纠错，也不能核验 API 密钥。"
+        if reachable is False:
+            return "主节点的接口暂时无法访问：评价、纠错和 API 密钥核验暂不可用，公众查询照常。"
+        return ""
 
     def fetch_age(self) -> float | None:
         last = self.mirror.status().get("last_ok")
@@ -373,7 +413,8 @@ def follow_summary(reachable: bool, commit: str | None, last_ok: float | None) -
 
 
 def follow_loop(replica: Replica, stop: threading.Event, interval: float):
-    """Fetch and index every ``interval`` seconds until ``stop`` is set (runs in a thread)."""
+    """Fetch and index every ``interval`` seconds, and check the primary's API, until ``stop`` is set
+    (runs in a thread)."""
     while not pause(stop, interval):
         try:
             result = replica.refresh(serving=False)
@@ -381,3 +422,7 @@ def follow_loop(replica: Replica, stop: threading.Event, interval: float):
                 log.warning("fetching %s failed: %s", replica.mirror.upstream, result["error"])
         except Exception:  # noqa: BLE001 - keep following; the next round tries again
             log.exception("following %s failed", replica.mirror.upstream)
+        try:
+            replica.check_primary()
+        except Exception:  # noqa: BLE001 - as above
+            log.exception("checking the primary's API at %s failed", replica.primary)

@@ -55,7 +55,11 @@ def prepare(kb, echo=print) -> dict:
     # Create and migrate the database here, once: workers starting together would race to do it.
     kb.db().conn.close()
     if kb.settings.follow:
-        Replica(kb).follow_flags()  # the “待核” marks of what it serves, from the history it has
+        replica = Replica(kb)
+        replica.follow_flags()  # the “待核” marks of what it serves, from the history it has
+        if replica.forwards and not replica.check_primary():
+            echo(f"暂时无法使用主节点的接口（{replica.primary}）：评价、纠错和 API 密钥核验暂不可用，稍后自动重试；"
+                 "详情见 /api/v1/health（监控地址）和日志。")
     stats = kb.reindex()
     # The workers open the index themselves; this (supervising) process need not hold it.
     kb.index.close()

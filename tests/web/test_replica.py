@@ -18,6 +18,7 @@ from kb_app.content import frontmatter
 from kb_app.web import follow, server
 from kb_app.web.follow import Mirror, Replica
 from kb_app.web.keys import LOOKUP_TTL
+from kb_app.web.openapi import SPEC
 
 from kb_app.review import reverify
 
@@ -25,7 +26,7 @@ from ..browser import free_port, stop_process_group
 from ..conftest import PROJECT, commit_all
 from ..review.test_reverify import publish_all, regulation_cr
 from ..review_helpers import make_users
-from .conftest import TODAY, bearer, kb_with
+from .conftest import TODAY, bearer, kb_with, site
 
 SECRET = "shared-secret-for-tests"
 
@@ -299,8 +300,57 @@ def test_a_replica_cut_off_from_its_primary_refuses_keys_after_a_short_grace(web
     assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
 
 
+def test_health_says_when_the_primarys_api_cannot_be_used(forwarding, make_client):
+    """The primary's kb web stopped while its repository can still be fetched: the replica serves, and
+    its health says that feedback and key checks do not work now (where and why: monitors only)."""
+    replica, _clock, primary_up = forwarding
+    kb = site(replica).kb
+    assert site(replica).replica.check_primary() is True
+    upstream = replica.get("/api/v1/health").json()["upstream"]
+    assert upstream["api_reachable"] is True and upstream["summary"].startswith("正在跟随主节点，内容为提交 ")
+    assert "评价" not in upstream["summary"]
+    primary_up(False)
+    said = []
+    server.prepare(kb, echo=said.append)
+    assert said == ["暂时无法使用主节点的接口（http://10.0.0.1:8080）：评价、纠错和 API 密钥核验暂不可用，稍后自动重试；"
+                    "详情见 /api/v1/health（监控地址）和日志。"]
+    r = replica.get("/api/v1/health")
+    upstream = r.json()["upstream"]
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert upstream["reachable"] is True and upstream["api_reachable"] is False and upstream["api_checked"]
+    assert upstream["summary"].startswith("正在跟随主节点，内容为提交 ")
+    assert upstream["summary"].endswith("。主节点的接口暂时无法访问：评价、纠错和 API 密钥核验暂不可用，公众查询照常。")
+    assert "api_error" not in upstream and "primary" not in upstream
+    monitor = make_client(kb, Replica(kb), address="127.0.0.1").get("/api/v1/health").json()["upstream"]
+    assert monitor["primary"] == "http://10.0.0.1:8080" and "ConnectionRefusedError" in monitor["api_error"]
+    assert monitor["summary"] == upstream["summary"]
+    assert set(monitor) <= set(SPEC["components"]["schemas"]["Upstream"]["properties"])   # all described
+    primary_up(True)
+    assert site(replica).replica.check_primary() is True
+    assert replica.get("/api/v1/health").json()["upstream"]["api_reachable"] is True
+
+
+def test_the_follow_loop_checks_the_primarys_api_every_round():
+    stop, rounds = threading.Event(), []
+
+    class Following:
+        mirror, primary = None, "http://10.0.0.1:8080"
+
+        def refresh(self, serving):
+            rounds.append("fetch")
+            if rounds.count("fetch") == 2:
+                stop.set()
+            return {"error": None}
+
+        def check_primary(self):
+            rounds.append("api")
+
+    follow.follow_loop(Following(), stop, 0)
+    assert rounds == ["fetch", "api", "fetch", "api"]
+
+
 def test_a_replica_given_its_primary_without_the_secret_says_so_and_offers_no_forms(web_kb, replica_kb,
-                                                                                   make_client):
+                                                                                   make_client, forwarding):
     """Without hook_secret nothing the replica hands to its primary is signed: it says so at start, its
     pages offer no vote or report that could only fail, and a key is refused as unverifiable (not as bad)."""
     kb = open_kb(dataclasses.replace(replica_kb.settings, primary_url="http://10.0.0.1:8080", hook_secret=""))
@@ -319,11 +369,11 @@ def test_a_replica_given_its_primary_without_the_secret_says_so_and_offers_no_fo
     r = client.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key))
     assert r.status_code == 503 and r.json()["error"] == {
         "code": "read_only", "message": "本站点为只读镜像，无法核验 API 密钥：请改用主站点调用，或不带密钥调用公众接口。"}
-    # With the secret it has nothing to say, and its pages take feedback (handed to the primary).
-    kb = open_kb(dataclasses.replace(kb.settings, hook_secret=SECRET))
-    server.prepare(kb, echo=said.append)
+    # With the secret (and its primary up) it has nothing to say, and its pages take feedback.
+    with_secret, _clock, _up = forwarding
+    server.prepare(site(with_secret).kb, echo=said.append)
     assert len(said) == 1
-    assert 'action="/api/v1/feedback"' in make_client(kb, Replica(kb)).get("/answers/residence-permit-apply").text
+    assert 'action="/api/v1/feedback"' in with_secret.get("/answers/residence-permit-apply").text
 
 
 def test_publish_notifies_the_replicas(web_kb, monkeypatch):
