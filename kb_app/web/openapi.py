@@ -278,16 +278,24 @@ PATHS = {
                                                "content": {"text/plain": {"schema": STR}}}}}},
 }
 
+#: Keys are for calls between servers; a browser page calls anonymously (what kb_app.web.app.PublicReads does).
+KEYS_SERVER_SIDE = ("密钥只用于服务器之间的调用：合作平台的密钥是其服务器上的机密，坐席密钥只在坐席系统的服务器上，"
+                    "都不能写进网页或 App 的前端代码。")
+BROWSER_CALLS = ("浏览器中的网页（任何网站）可以跨站匿名调用检索、答复、条文、health 和本文档（CORS：GET、HEAD，"
+                 "Access-Control-Allow-Origin: *，不带 Cookie）；预检中请求带 Authorization 等自定义请求头的一律不允许"
+                 "（响应中没有 Access-Control-Allow-Headers），带密钥的请求请从贵方的服务器发出。派单和评价只限同源。")
+
 SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "示例市 12345 知识库 API", "version": "1",
              "description": "公众可匿名调用（按地址限速）；合作平台与坐席系统使用 kb apikey 签发的密钥："
-                            "Authorization: Bearer <密钥>。错误一律为 {\"error\": {\"code\", \"message\"}}。"},
+                            "Authorization: Bearer <密钥>。" + KEYS_SERVER_SIDE + BROWSER_CALLS +
+                            "错误一律为 {\"error\": {\"code\", \"message\"}}。"},
     "servers": [{"url": "/"}],
     "paths": PATHS,
     "components": {"schemas": SCHEMAS,
                    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                                  "description": "kb apikey add 签发的密钥"}}},
+                                                  "description": "kb apikey add 签发的密钥。" + KEYS_SERVER_SIDE}}},
 }
 
 

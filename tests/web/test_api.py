@@ -752,6 +752,26 @@ def test_a_portals_page_may_read_the_public_api_from_the_browser_and_nothing_els
     assert client.options("/api/v1/dispatch", headers=origin).status_code == 405
 
 
+def test_the_api_docs_say_keys_are_for_servers_as_the_preflight_does(client):
+    """Partners' keys are server-side secrets and agent keys never reach a browser: the description
+    (/api/openapi.json and /api/docs) says so, and a preflight asking to send Authorization from a page
+    of another site, on any path open to browsers, is not allowed to."""
+    from kb_app.web.app import CORS_PATHS
+    from kb_app.web.openapi import BROWSER_CALLS, KEYS_SERVER_SIDE
+
+    spec = client.get("/api/openapi.json").json()
+    assert KEYS_SERVER_SIDE in spec["info"]["description"] and BROWSER_CALLS in spec["info"]["description"]
+    assert KEYS_SERVER_SIDE in spec["components"]["securitySchemes"]["bearer"]["description"]
+    docs = client.get("/api/docs").text
+    assert KEYS_SERVER_SIDE in docs and BROWSER_CALLS in docs
+    asking = {"Origin": "https://portal.example.gov.cn", "Access-Control-Request-Method": "GET",
+              "Access-Control-Request-Headers": "Authorization"}
+    for path in CORS_PATHS:
+        pre = client.options(path + ("x" if path.endswith("/") else ""), headers=asking)
+        assert pre.status_code == 204 and pre.headers["access-control-allow-methods"] == "GET, HEAD", path
+        assert "access-control-allow-headers" not in pre.headers, path
+
+
 def test_an_unknown_unit_or_region_is_refused_not_read_as_no_result_or_the_whole_city(client):
     message = error_of(client.get("/api/v1/search", params={"q": "居住证", "region": "火星区"}), 400, "invalid_parameter")
     assert message.startswith("参数 region 无效：没有“火星区”这个区域：可用 ") and "东湖区" in message
