@@ -332,7 +332,8 @@ def doctor(kb, repair):
 @click.option("--port", default=8080, show_default=True, help="端口。")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="工作进程数。")
 @click.option("--follow", default=None, metavar="URL", help="作为只读副本跟随该仓库（任意 git 地址或路径）的主干。")
-@click.option("--primary", default=None, metavar="URL", help="（副本）主站点的网址，用于转交评价、纠错和检索日志。")
+@click.option("--primary", default=None, metavar="URL",
+              help="（副本）主站点的网址，用于转交评价、纠错和检索日志、核验 API 密钥；需要设置与主节点相同的 hook_secret。")
 def web(root, data_dir, config_file, host, port, workers, follow, primary):
     """启动公众网站与 JSON API（多进程，不依赖 Streamlit）；--follow 时作为只读副本。
 
