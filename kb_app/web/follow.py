@@ -333,6 +333,15 @@ class Replica:
         the primary's address (``--primary``) and the shared ``hook_secret`` that signs them."""
         return bool(self.primary and self.secret)
 
+    def forwarding_problem(self) -> str | None:
+        """What is wrong, said at start, when the replica is given its primary but cannot sign what it
+        hands to it (no ``hook_secret``): every vote, report and key check would fail."""
+        if self.primary and not self.secret:
+            return (f"警告：给了主站点 {self.primary}（--primary），但没有设置 hook_secret（kb.toml 中的 hook_secret "
+                    "或环境变量 KB_HOOK_SECRET）：副本无法向主站点转交评价、纠错和检索日志，也无法核验 API 密钥，"
+                    "页面上不显示评价和纠错表单，带密钥的请求被拒绝。请设置与主节点相同的 hook_secret 后重新启动。")
+        return None
+
     def _require_primary(self):
         if not self.forwards:
             raise HttpError(503, "read_only", "本站点为只读镜像，不接收评价和纠错：请到主站点提交，或拨打 12345。")
@@ -391,16 +400,6 @@ class Replica:
         key = ApiKey(**found) if isinstance(found, dict) else None
         self._keys.put(digest, (now, key))
         return key
-
-
-def forwarding_problem(settings) -> str | None:
-    """What is wrong, said at start, when a replica is given its primary but cannot sign what it hands
-    to it (no ``hook_secret``): every vote, report and key check would fail."""
-    if settings.follow and settings.primary_url and not settings.hook_secret:
-        return (f"警告：给了主站点 {settings.primary_url}（--primary），但没有设置 hook_secret（kb.toml 中的 hook_secret "
-                "或环境变量 KB_HOOK_SECRET）：副本无法向主站点转交评价、纠错和检索日志，也无法核验 API 密钥，"
-                "页面上不显示评价和纠错表单，带密钥的请求被拒绝。请设置与主节点相同的 hook_secret 后重新启动。")
-    return None
 
 
 def follow_summary(reachable: bool, commit: str | None, last_ok: float | None) -> str:

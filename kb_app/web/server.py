@@ -41,10 +41,8 @@ def export_settings(settings: Settings):
 def prepare(kb, echo=print) -> dict:
     """Bring the index (and a replica's clone) up to date before the workers start."""
     if kb.settings.follow:
-        from .follow import Mirror, Replica, forwarding_problem
+        from .follow import Mirror, Replica
 
-        if problem := forwarding_problem(kb.settings):
-            echo(problem)
         mirror = Mirror(kb.settings.follow, kb.settings.root, kb.settings.main_branch)
         if mirror.ensure():
             echo(f"已从 {kb.settings.follow} 克隆主干到 {kb.settings.root}。")
@@ -57,7 +55,9 @@ def prepare(kb, echo=print) -> dict:
     if kb.settings.follow:
         replica = Replica(kb)
         replica.follow_flags()  # the “待核” marks of what it serves, from the history it has
-        if replica.forwards and not replica.check_primary():
+        if problem := replica.forwarding_problem():
+            echo(problem)
+        elif replica.forwards and not replica.check_primary():
             echo(f"暂时无法使用主节点的接口（{replica.primary}）：评价、纠错和 API 密钥核验暂不可用，稍后自动重试；"
                  "详情见 /api/v1/health（监控地址）和日志。")
     stats = kb.reindex()
