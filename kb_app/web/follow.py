@@ -287,7 +287,8 @@ class Replica:
             self.mirror.update_status(api_checked=time.time(), api_error=error)
         # Said when it stops and when it resumes, not every round in between.
         if error and not was:
-            log.warning("主节点的接口 %s 暂时无法使用（%s）：评价、纠错和 API 密钥核验暂不可用", self.primary, error)
+            log.warning("主节点的接口 %s 暂时无法使用（%s）：评价、纠错和 API 密钥核验暂不可用，每次轮询时重试；"
+                        "/api/v1/health 中同样写明", self.primary, error)
         elif was and not error:
             log.warning("主节点的接口 %s 恢复可用", self.primary)
         return error is None

@@ -57,9 +57,7 @@ def prepare(kb, echo=print) -> dict:
         replica.follow_flags()  # the “待核” marks of what it serves, from the history it has
         if problem := replica.forwarding_problem():
             echo(problem)
-        elif replica.forwards and not replica.check_primary():
-            echo(f"暂时无法使用主节点的接口（{replica.primary}）：评价、纠错和 API 密钥核验暂不可用，稍后自动重试；"
-                 "详情见 /api/v1/health（监控地址）和日志。")
+        replica.check_primary()  # what /api/v1/health says from the start (a failure is logged)
     stats = kb.reindex()
     # The workers open the index themselves; this (supervising) process need not hold it.
     kb.index.close()

@@ -300,7 +300,7 @@ def test_a_replica_cut_off_from_its_primary_refuses_keys_after_a_short_grace(web
     assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
 
 
-def test_health_says_when_the_primarys_api_cannot_be_used(forwarding, make_client):
+def test_health_says_when_the_primarys_api_cannot_be_used(forwarding, make_client, caplog):
     """The primary's kb web stopped while its repository can still be fetched: the replica serves, and
     its health says that feedback and key checks do not work now (where and why: monitors only)."""
     replica, _clock, primary_up = forwarding
@@ -311,9 +311,12 @@ def test_health_says_when_the_primarys_api_cannot_be_used(forwarding, make_clien
     assert "评价" not in upstream["summary"]
     primary_up(False)
     said = []
-    server.prepare(kb, echo=said.append)
-    assert said == ["暂时无法使用主节点的接口（http://10.0.0.1:8080）：评价、纠错和 API 密钥核验暂不可用，稍后自动重试；"
-                    "详情见 /api/v1/health（监控地址）和日志。"]
+    with caplog.at_level("WARNING", logger="kb_app.web.follow"):
+        server.prepare(kb, echo=said.append)            # checked at start, said once in the log
+        site(replica).replica.check_primary()
+    assert said == [] and [r.getMessage() for r in caplog.records] == [
+        "主节点的接口 http://10.0.0.1:8080 暂时无法使用（ConnectionRefusedError: [Errno 111] Connection refused）："
+        "评价、纠错和 API 密钥核验暂不可用，每次轮询时重试；/api/v1/health 中同样写明"]
     r = replica.get("/api/v1/health")
     upstream = r.json()["upstream"]
     assert r.status_code == 200 and r.json()["status"] == "ok"
