@@ -148,7 +148,7 @@ class Kb:
         from .render import Reader
 
         flags = {eid: f.detail for eid, f in self.flags().items()}
-        return Reader(self.snapshot(commit), self.today(), self.store, staff, flags)
+        return Reader(self.snapshot(commit), self.today(), self.store, staff, flags, self.local)
 
     # -- dispatch, feedback, tasks and statistics ---------------------------------------------
 

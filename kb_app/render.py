@@ -325,20 +325,29 @@ def basis_items(snap: Snapshot, entry: Entry) -> list[BasisItem]:
     return items
 
 
-def last_checked(entry: Entry, store) -> dt.date | None:
-    """The ``checked`` date of an entry, or the date its file was last published on main."""
+def last_checked(entry: Entry, store, local=dt.datetime.astimezone) -> dt.date | None:
+    """The ``checked`` date of an entry, or the hotline's day its file was last published on main.
+
+    A commit carries the time zone of the machine that wrote it (a server set to UTC writes +0000), so
+    its time is first made the hotline's local time with ``local`` (``Kb.local``; by default the
+    process's zone, which ``use_timezone`` makes the hotline's): 23:47 +0000 on 5 December is
+    6 December in Beijing.
+    """
     checked = as_date(entry.meta.get("checked"))
     if checked:
         return checked
     published = store.last_published(entry.path)
-    return published.date() if published else None
+    return local(published).date() if published else None
 
 
 class Reader:
     """What one reader (the public, or signed-in staff) may open on main today."""
 
-    def __init__(self, snap: Snapshot, day: dt.date, store, staff: bool = False, flags: dict | None = None):
+    def __init__(self, snap: Snapshot, day: dt.date, store, staff: bool = False, flags: dict | None = None,
+                 local=dt.datetime.astimezone):
         self.snap, self.day, self.store, self.staff = snap, day, store, staff
+        #: A moment with a time zone as the hotline's local time (``Kb.local``), for the days shown.
+        self.local = local
         #: entry id -> detail, for entries whose legal basis changed and await re-verification
         self.flags = flags or {}
 
@@ -382,7 +391,7 @@ class Reader:
         return references.links(self.snap, entry, self.may_open)
 
     def last_checked(self, entry: Entry) -> dt.date | None:
-        return last_checked(entry, self.store)
+        return last_checked(entry, self.store, self.local)
 
     def article(self, article_id: str) -> Article:
         return find_article(self.snap, article_id)

@@ -145,7 +145,8 @@ class Observe:
 #: What a page on another site may read from a browser: the public, anonymous reads of the API.
 CORS_PATHS = ("/api/v1/search", "/api/v1/entries/", "/api/v1/articles/", "/api/v1/health", "/api/openapi.json")
 CORS = {"access-control-allow-origin": "*", "access-control-expose-headers": "ETag, X-Kb-Commit, Retry-After"}
-#: A preflight allows reading and no header of the page's own: a browser page never sends an API key.
+#: A preflight allows reading and no header of the page's own: a browser page never sends an API key
+#: (keys are for calls between servers, as the API's description says: openapi.BROWSER_CALLS).
 PREFLIGHT = {**CORS, "access-control-allow-methods": "GET, HEAD", "access-control-max-age": "86400"}
 
 

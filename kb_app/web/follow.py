@@ -31,7 +31,7 @@ from pathlib import Path
 from ..content.store import run_git
 from ..cache import LruCache
 from ..exceptions import KbError, StoreError
-from .keys import ApiKey, key_hash
+from .keys import LOOKUP_TTL, PREFIX, ApiKey, key_hash
 from .errors import HttpError
 from .timing import pause
 
@@ -43,10 +43,13 @@ FORWARDED_HEADER = "X-Kb-Forwarded-For"
 MAX_SKEW = 300
 NOTIFY_TIMEOUT = 2.0
 FORWARD_TIMEOUT = 5.0
-#: Seconds a replica trusts the primary's answer about a key, and how long it keeps using a
-#: known answer while the primary cannot be reached.
-KEY_TTL = 60.0
-KEY_STALE = 3600.0
+#: Seconds a replica trusts the primary's answer about a key: as long as a primary's worker trusts
+#: its own database (the primary answers a replica afresh), so a revoked key stops working on the
+#: replicas within the same time as on the primary.
+KEY_TTL = LOOKUP_TTL
+#: Seconds beyond ``KEY_TTL`` a replica keeps using a known answer while the primary cannot be
+#: reached (a restart, a short network fault); then it refuses every key until it can ask again.
+KEY_GRACE = 30.0
 
 
 # -- signatures -------------------------------------------------------------------------------
@@ -225,13 +228,14 @@ class Mirror:
 class Replica:
     """What a worker of a replica needs: the mirror, and forwarding to the primary."""
 
-    def __init__(self, kb):
-        self.kb = kb
+    def __init__(self, kb, clock=time.monotonic):
+        self.kb, self.clock = kb, clock
         s = kb.settings
         self.mirror = Mirror(s.follow, Path(s.root), s.main_branch)
         self.primary = s.primary_url.rstrip("/")
         self.secret = s.hook_secret
-        #: (when asked, answer) by key hash: fresh for KEY_TTL, a fallback during an outage for KEY_STALE.
+        #: (when asked, answer) by key hash: fresh for KEY_TTL, a fallback during an outage until
+        #: KEY_TTL + KEY_GRACE.
         self._keys = LruCache(10_000)
 
     def refresh(self, serving: bool = True) -> dict:
@@ -264,27 +268,83 @@ class Replica:
             return
         self.mirror.update_status(flags_commit=head)
 
+    def check_primary(self) -> bool:
+        """Whether the primary's API takes what this replica hands to it now; kept in the clone's status
+        for /api/v1/health (the repository may be fetched while the primary's ``kb web`` is down).
+
+        It asks about a key no one holds: the same signed call as a key check, so it proves the address,
+        the primary's API and the shared secret at once."""
+        if not self.forwards:
+            return False
+        try:
+            status, body = post_signed(f"{self.primary}/api/v1/hooks/keys", {"hash": "0" * 64}, self.secret,
+                                       FORWARD_TIMEOUT)
+            error = None if status == 200 else f"HTTP {status}: {body.get('error') if isinstance(body, dict) else ''}"
+        except OSError as e:
+            error = f"{type(e).__name__}: {e}"
+        with self.mirror.locked():
+            was = self.mirror.status().get("api_error")
+            self.mirror.update_status(api_checked=time.time(), api_error=error)
+        # Said when it stops and when it resumes, not every round in between.
+        if error and not was:
+            log.warning("主节点的接口 %s 暂时无法使用（%s）：评价、纠错和 API 密钥核验暂不可用，每次轮询时重试；"
+                        "/api/v1/health 中同样写明", self.primary, error)
+        elif was and not error:
+            log.warning("主节点的接口 %s 恢复可用", self.primary)
+        return error is None
+
     def status(self, detail: bool = False) -> dict:
-        """How following the primary goes: whether it was reached, the commit, when, and a summary in
-        Chinese. ``detail`` (for the monitoring addresses) adds the repository's address and git's own
-        words of the last failure, which name hosts and paths no one else needs to see."""
+        """How following the primary goes: whether its repository and its API were reached, the commit,
+        when, and a summary in Chinese. ``detail`` (for the monitoring addresses) adds the repository's
+        and the API's addresses and the words of the last failures, which name hosts and paths no one
+        else needs to see."""
         st = self.mirror.status()
         out = {"commit": st.get("commit")}
-        for name in ("last_fetch", "last_ok"):
+        for name in ("last_fetch", "last_ok", "api_checked"):
             if st.get(name):
                 out[name] = dt.datetime.fromtimestamp(st[name]).isoformat(timespec="seconds")
         out["reachable"] = bool(st.get("last_ok")) and st.get("last_ok") == st.get("last_fetch")
-        out["summary"] = follow_summary(out["reachable"], out["commit"], st.get("last_ok"))
+        if self.forwards and st.get("api_checked"):
+            out["api_reachable"] = not st.get("api_error")
+        out["summary"] = follow_summary(out["reachable"], out["commit"], st.get("last_ok")) + \
+            self._api_summary(out.get("api_reachable"))
         if detail:
             out.update(repository=self.mirror.upstream, error=st.get("error"))
+            if self.primary:
+                out.update(primary=self.primary, api_error=st.get("api_error"))
         return out
+
+    def _api_summary(self, reachable: bool | None) -> str:
+        """What the summary adds of the primary's API: what a citizen or a key holder cannot do now."""
+        if not self.primary:
+            return "本站点为只读镜像，不接收评价和纠错。"
+        if not self.secret:
+            return "未设置 hook_secret：不能向主节点转交评价和纠错，也不能核验 API 密钥。"
+        if reachable is False:
+            return "主节点的接口暂时无法访问：评价、纠错和 API 密钥核验暂不可用，公众查询照常。"
+        return ""
 
     def fetch_age(self) -> float | None:
         last = self.mirror.status().get("last_ok")
         return time.time() - last if last else None
 
+    @property
+    def forwards(self) -> bool:
+        """Whether this replica can hand feedback, search logs and key checks to its primary: it needs
+        the primary's address (``--primary``) and the shared ``hook_secret`` that signs them."""
+        return bool(self.primary and self.secret)
+
+    def forwarding_problem(self) -> str | None:
+        """What is wrong, said at start, when the replica is given its primary but cannot sign what it
+        hands to it (no ``hook_secret``): every vote, report and key check would fail."""
+        if self.primary and not self.secret:
+            return (f"警告：给了主站点 {self.primary}（--primary），但没有设置 hook_secret（kb.toml 中的 hook_secret "
+                    "或环境变量 KB_HOOK_SECRET）：副本无法向主站点转交评价、纠错和检索日志，也无法核验 API 密钥，"
+                    "页面上不显示评价和纠错表单，带密钥的请求被拒绝。请设置与主节点相同的 hook_secret 后重新启动。")
+        return None
+
     def _require_primary(self):
-        if not self.primary or not self.secret:
+        if not self.forwards:
             raise HttpError(503, "read_only", "本站点为只读镜像，不接收评价和纠错：请到主站点提交，或拨打 12345。")
 
     def forward_feedback(self, data: dict, address: str) -> dict:
@@ -304,8 +364,8 @@ class Replica:
         return body
 
     def forward_events(self, events: list[dict]):
-        """Send search-log events to the primary (dropped, with a warning, when no primary is set)."""
-        if not self.primary or not self.secret:
+        """Send search-log events to the primary (dropped when it cannot, as said at start)."""
+        if not self.forwards:
             return
         status, _ = post_signed(f"{self.primary}/api/v1/hooks/logs", {"events": events}, self.secret,
                                 FORWARD_TIMEOUT)
@@ -313,28 +373,30 @@ class Replica:
             raise KbError(f"主站点拒绝了检索日志（HTTP {status}）。")
 
     def verify_key(self, token: str) -> ApiKey | None:
-        """Ask the primary about a key (answers cached; a known answer outlives a short outage)."""
-        from .keys import PREFIX
-
+        """Ask the primary about a key (answers trusted for KEY_TTL seconds). While the primary cannot be
+        reached a known answer is used for KEY_GRACE seconds more; then the key is refused with 503
+        (failing closed: a key revoked meanwhile must not keep reading internal content)."""
         if not token.startswith(PREFIX) or len(token) > 200:
             return None
+        if not self.forwards:
+            raise HttpError(503, "read_only", "本站点为只读镜像，无法核验 API 密钥：请改用主站点调用，"
+                                              "或不带密钥调用公众接口。")
         digest = key_hash(token)
-        now = time.monotonic()
+        now = self.clock()
         known = self._keys.get(digest)
         if known is not None and now - known[0] < KEY_TTL:
             return known[1]
-        if not self.primary or not self.secret:
-            return None
         try:
             status, body = post_signed(f"{self.primary}/api/v1/hooks/keys", {"hash": digest}, self.secret,
                                        FORWARD_TIMEOUT)
         except OSError:
             status, body = 0, {}
         if status != 200:
-            if known is not None and now - known[0] < KEY_STALE:
+            if known is not None and now - known[0] < KEY_TTL + KEY_GRACE:
                 return known[1]
-            raise HttpError(503, "primary_unavailable", "暂时无法核验 API 密钥（主站点无法连接）：请稍后再试。",
-                            {"Retry-After": "30"})
+            raise HttpError(503, "primary_unavailable",
+                            "暂时无法向主站点核验 API 密钥（主站点无法连接）：本站点暂停受理带密钥的请求，请稍后再试；"
+                            "不带密钥的公众查询不受影响。", {"Retry-After": "30"})
         found = body.get("key")
         key = ApiKey(**found) if isinstance(found, dict) else None
         self._keys.put(digest, (now, key))
@@ -351,7 +413,8 @@ def follow_summary(reachable: bool, commit: str | None, last_ok: float | None) -
 
 
 def follow_loop(replica: Replica, stop: threading.Event, interval: float):
-    """Fetch and index every ``interval`` seconds until ``stop`` is set (runs in a thread)."""
+    """Fetch and index every ``interval`` seconds, and check the primary's API, until ``stop`` is set
+    (runs in a thread)."""
     while not pause(stop, interval):
         try:
             result = replica.refresh(serving=False)
@@ -359,3 +422,7 @@ def follow_loop(replica: Replica, stop: threading.Event, interval: float):
                 log.warning("fetching %s failed: %s", replica.mirror.upstream, result["error"])
         except Exception:  # noqa: BLE001 - keep following; the next round tries again
             log.exception("following %s failed", replica.mirror.upstream)
+        try:
+            replica.check_primary()
+        except Exception:  # noqa: BLE001 - as above
+            log.exception("checking the primary's API at %s failed", replica.primary)

@@ -96,7 +96,8 @@ class ApiKeys:
         return [self._key(r) for r in rows]
 
     def revoke(self, name: str) -> ApiKey:
-        """Revoke a key by name; it stops working within ``LOOKUP_TTL`` seconds everywhere."""
+        """Revoke a key by name; it stops working within ``LOOKUP_TTL`` seconds everywhere (on replicas
+        too, unless they cannot reach the primary: see ``follow.KEY_GRACE``)."""
         with self._db() as db:
             rows = list(db["api_keys"].rows_where("name = ?", [name]))
             if not rows:
@@ -113,9 +114,10 @@ class ApiKeys:
             return None
         return self.verify_hash(key_hash(key))
 
-    def verify_hash(self, digest: str) -> ApiKey | None:
-        """The active key with this SHA-256 (as replicas ask the primary), or None."""
-        found = self._seen.get(digest, _UNKNOWN)
+    def verify_hash(self, digest: str, fresh: bool = False) -> ApiKey | None:
+        """The active key with this SHA-256, or None; ``fresh`` reads the database whatever was read
+        before (a replica asking, which trusts the answer for ``LOOKUP_TTL`` seconds itself)."""
+        found = _UNKNOWN if fresh else self._seen.get(digest, _UNKNOWN)
         if found is _UNKNOWN:
             with self._db(write=False) as db:
                 rows = list(db["api_keys"].rows_where("key_hash = ? and revoked is null", [digest]))

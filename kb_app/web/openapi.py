@@ -180,13 +180,20 @@ SCHEMAS = {
         "error": {"type": "object", "description": "索引无法服务时：{code, message}"}}},
     "Upstream": {"type": "object", "description": "仅副本：跟随主节点的情况", "required": ["reachable", "summary"],
                  "properties": {
-        "reachable": {"type": "boolean", "description": "最近一次从主节点获取是否成功"},
+        "reachable": {"type": "boolean", "description": "最近一次从主节点的仓库获取是否成功"},
+        "api_reachable": {"type": "boolean", "description": "副本向主节点转交评价、纠错并核验 API 密钥时：最近一次检查主节点的"
+                                                            "接口是否可用（为 false 时评价、纠错和带密钥的请求暂不可用，公众查询照常）"},
         "summary": {"type": "string", "description": "给人看的中文说明，如“主节点暂时无法访问，内容停在提交 3f2a1c0e9b"
-                                                     "（2026-12-05 10:00 取得）”"},
+                                                     "（2026-12-05 10:00 取得）”，主节点的接口不可用时另说明“评价、纠错和 API "
+                                                     "密钥核验暂不可用”"},
         "commit": NSTR, "last_fetch": {"type": "string", "description": "最近一次尝试获取的时间（当地时间）"},
         "last_ok": {"type": "string", "description": "最近一次成功获取的时间（当地时间）"},
+        "api_checked": {"type": "string", "description": "最近一次检查主节点接口的时间（当地时间）"},
         "repository": {"type": "string", "description": "仅监控地址（metrics_from）可见：主节点仓库的地址"},
-        "error": {"type": ["string", "null"], "description": "仅监控地址（metrics_from）可见：最近一次获取失败时 git 的原始报错"}}},
+        "error": {"type": ["string", "null"], "description": "仅监控地址（metrics_from）可见：最近一次获取失败时 git 的原始报错"},
+        "primary": {"type": "string", "description": "仅监控地址（metrics_from）可见：主节点接口的地址"},
+        "api_error": {"type": ["string", "null"],
+                      "description": "仅监控地址（metrics_from）可见：最近一次检查主节点接口失败的原因"}}},
 }
 
 FILTERS = [
@@ -272,16 +279,24 @@ PATHS = {
                                                "content": {"text/plain": {"schema": STR}}}}}},
 }
 
+#: Keys are for calls between servers; a browser page calls anonymously (what kb_app.web.app.PublicReads does).
+KEYS_SERVER_SIDE = ("密钥只用于服务器之间的调用：合作平台的密钥是其服务器上的机密，坐席密钥只在坐席系统的服务器上，"
+                    "都不能写进网页或 App 的前端代码。")
+BROWSER_CALLS = ("浏览器中的网页（任何网站）可以跨站匿名调用检索、答复、条文、health 和本文档（CORS：GET、HEAD，"
+                 "Access-Control-Allow-Origin: *，不带 Cookie）；预检中请求带 Authorization 等自定义请求头的一律不允许"
+                 "（响应中没有 Access-Control-Allow-Headers），带密钥的请求请从贵方的服务器发出。派单和评价只限同源。")
+
 SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "示例市 12345 知识库 API", "version": "1",
              "description": "公众可匿名调用（按地址限速）；合作平台与坐席系统使用 kb apikey 签发的密钥："
-                            "Authorization: Bearer <密钥>。错误一律为 {\"error\": {\"code\", \"message\"}}。"},
+                            "Authorization: Bearer <密钥>。" + KEYS_SERVER_SIDE + BROWSER_CALLS +
+                            "错误一律为 {\"error\": {\"code\", \"message\"}}。"},
     "servers": [{"url": "/"}],
     "paths": PATHS,
     "components": {"schemas": SCHEMAS,
                    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                                  "description": "kb apikey add 签发的密钥"}}},
+                                                  "description": "kb apikey add 签发的密钥。" + KEYS_SERVER_SIDE}}},
 }
 
 

@@ -206,7 +206,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
         return page(template, **_common(site, commit), **content_context, target=target_id, query=query,
                     search=urlencode(context), topic=context.get("topic"), page_number=context.get("page"),
                     notice=FEEDBACK_MESSAGES.get(notice), voted=voted, unhelpful=notice == "unhelpful",
-                    read_only=site.replica is not None and not site.settings.primary_url, facts={"id": target_id})
+                    read_only=site.replica is not None and not site.replica.forwards, facts={"id": target_id})
 
     def after(facts):
         if facts and notice is None:

@@ -53,7 +53,11 @@ def prepare(kb, echo=print) -> dict:
     # Create and migrate the database here, once: workers starting together would race to do it.
     kb.db().conn.close()
     if kb.settings.follow:
-        Replica(kb).follow_flags()  # the “待核” marks of what it serves, from the history it has
+        replica = Replica(kb)
+        replica.follow_flags()  # the “待核” marks of what it serves, from the history it has
+        if problem := replica.forwarding_problem():
+            echo(problem)
+        replica.check_primary()  # what /api/v1/health says from the start (a failure is logged)
     stats = kb.reindex()
     # The workers open the index themselves; this (supervising) process need not hold it.
     kb.index.close()

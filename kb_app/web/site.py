@@ -219,6 +219,8 @@ class Site:
         #: (reader, memo) by (commit, day, staff) for the commit and day being served.
         self._readers = TtlCache(4, CACHE_TTL)
         self._making_reader = threading.Lock()
+        #: Proxies met relaying requests without being trusted (each said once in the log).
+        self._untrusted_proxies = LruCache(256)
         #: Whether warming up has succeeded (see check()).
         self._warm = False
 
@@ -339,6 +341,7 @@ class Site:
     def client(self, request: Request) -> Client:
         """The client of a request; a bad ``Authorization`` header is refused, never ignored."""
         address = request.client.host if request.client else "unknown"
+        self.untrusted_proxy(request)  # said in the log, once per proxy
         header = request.headers.get("authorization")
         if not header:
             return Client(None, address)
@@ -353,14 +356,36 @@ class Site:
         return Client(key, address)
 
     def may_read_metrics(self, request: Request) -> bool:
-        """Whether the client's address (the forwarded one behind a trusted proxy) is in ``metrics_from``."""
+        """Whether the client's address (the forwarded one behind a trusted proxy) is in ``metrics_from``.
+
+        A request relayed by a proxy missing from ``trusted_proxies`` is never the monitoring system's:
+        its address is the proxy's, which every citizen behind it shares."""
         if self.metrics_from is None:
             return True
+        if self.untrusted_proxy(request):
+            return False
         try:
             address = ipaddress.ip_address(request.client.host if request.client else "")
         except ValueError:
             return False
         return any(address in net for net in self.metrics_from)
+
+    def untrusted_proxy(self, request: Request) -> bool:
+        """Whether a proxy that is not in ``trusted_proxies`` relayed the request: it says whom it relays
+        (``X-Forwarded-For``), and the address the request is read as is not one of those. Said once
+        per proxy in the log, since the proxy's address then stands for every citizen behind it."""
+        relayed = request.headers.get("x-forwarded-for")
+        if not relayed:
+            return False
+        address = request.client.host if request.client else ""
+        if address in {_host(part) for part in relayed.split(",")}:
+            return False
+        if address not in self._untrusted_proxies:
+            self._untrusted_proxies.put(address, True)
+            log.warning("收到经代理 %s 转发的请求（带 X-Forwarded-For），但它不在设置 trusted_proxies 中：所有经它来的"
+                        "市民都被当成这一个地址限速，也不会被当作监控系统。请把代理的地址写进 trusted_proxies"
+                        "（kb.toml 或环境变量 KB_TRUSTED_PROXIES）后重新启动。", address)
+        return True
 
     def admit(self, request: Request) -> Client:
         """The client of a request, once its rate allows it (401 or 429 otherwise)."""
@@ -414,6 +439,14 @@ class Site:
         """Log an opened answer or article; ``query`` is the question it was found by, when known."""
         self.events.add({"type": "open", "at": self.kb.now().isoformat(timespec="seconds"), "entry": entry_id,
                          "audience": audience, **({"query": query} if query else {})}, _repeat_key(client))
+
+
+def _host(relayed: str) -> str:
+    """The address in one entry of ``X-Forwarded-For`` (``203.0.113.7``, ``203.0.113.7:5000``, ``[2001:db8::1]:5000``)."""
+    relayed = relayed.strip()
+    if relayed.startswith("["):
+        return relayed[1:relayed.find("]")]
+    return relayed.partition(":")[0] if relayed.count(":") == 1 else relayed
 
 
 def _repeat_key(client: Client | None) -> str | None:

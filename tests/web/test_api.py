@@ -135,6 +135,18 @@ def test_bad_authorization_is_refused_not_ignored(client, header):
 # -- entries and articles -------------------------------------------------------------------------
 
 
+def test_last_checked_is_the_hotlines_day_of_the_publication(client, web_kb, monkeypatch):
+    """A server set to UTC writes commits at +0000: published at 23:47 UTC on 5 December, the answer
+    was checked on 6 December in Beijing (the settings' timezone), on the page and in the API."""
+    path = web_kb.settings.root / "entries/policy/city-public-security" / f"{PUBLIC}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n核对后补充：办理进度可拨打 12345 查询。\n", encoding="utf-8")
+    for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(name, "2026-12-05T23:47:00+00:00")
+    commit_all(web_kb.settings.root, "核对居住证答复")
+    assert client.get(f"/api/v1/entries/{PUBLIC}").json()["last_checked"] == "2026-12-06"
+    assert "最近核对：2026年12月6日" in client.get(f"/answers/{PUBLIC}").text
+
+
 def test_entry_public_rendering(client, web_kb):
     r = client.get(f"/api/v1/entries/{PUBLIC}")
     assert r.status_code == 200
@@ -738,6 +750,26 @@ def test_a_portals_page_may_read_the_public_api_from_the_browser_and_nothing_els
               client.get("/", params={"q": "居住证"}, headers=origin)):
         assert "access-control-allow-origin" not in r.headers
     assert client.options("/api/v1/dispatch", headers=origin).status_code == 405
+
+
+def test_the_api_docs_say_keys_are_for_servers_as_the_preflight_does(client):
+    """Partners' keys are server-side secrets and agent keys never reach a browser: the description
+    (/api/openapi.json and /api/docs) says so, and a preflight asking to send Authorization from a page
+    of another site, on any path open to browsers, is not allowed to."""
+    from kb_app.web.app import CORS_PATHS
+    from kb_app.web.openapi import BROWSER_CALLS, KEYS_SERVER_SIDE
+
+    spec = client.get("/api/openapi.json").json()
+    assert KEYS_SERVER_SIDE in spec["info"]["description"] and BROWSER_CALLS in spec["info"]["description"]
+    assert KEYS_SERVER_SIDE in spec["components"]["securitySchemes"]["bearer"]["description"]
+    docs = client.get("/api/docs").text
+    assert KEYS_SERVER_SIDE in docs and BROWSER_CALLS in docs
+    asking = {"Origin": "https://portal.example.gov.cn", "Access-Control-Request-Method": "GET",
+              "Access-Control-Request-Headers": "Authorization"}
+    for path in CORS_PATHS:
+        pre = client.options(path + ("x" if path.endswith("/") else ""), headers=asking)
+        assert pre.status_code == 204 and pre.headers["access-control-allow-methods"] == "GET, HEAD", path
+        assert "access-control-allow-headers" not in pre.headers, path
 
 
 def test_an_unknown_unit_or_region_is_refused_not_read_as_no_result_or_the_whole_city(client):

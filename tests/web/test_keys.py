@@ -128,3 +128,21 @@ def test_unwritable_data_directory_falls_back_to_per_process_buckets(tmp_path):
     blocker.write_text("")
     limiter = RateLimiter(blocker / "rl.bin")
     assert [limiter.take("k", 40) for _ in range(10)] == [0.0] * 10 and limiter.take("k", 40) > 0
+
+
+def test_the_time_a_revoked_key_still_works_is_said_as_it_is():
+    """The help of kb apikey revoke, the README and deploy.md give the figures the code keeps."""
+    from pathlib import Path
+
+    from kb_app.web.follow import KEY_GRACE
+    from kb_app.web.keys import LOOKUP_TTL
+
+    project = Path(__file__).resolve().parents[2]
+    texts = {"kb apikey revoke -h": cli.commands["apikey"].commands["revoke"].help,
+             "README.md": (project / "README.md").read_text(encoding="utf-8"),
+             "docs/deploy.md": (project / "docs/deploy.md").read_text(encoding="utf-8")}
+    for where, text in texts.items():
+        for said in (f"{LOOKUP_TTL:g} 秒内", f"再沿用 {KEY_GRACE:g} 秒"):
+            assert said in text, f"{where} 应写明“{said}”"
+    for where in ("kb apikey revoke -h", "README.md"):
+        assert f"吊销后至多 {LOOKUP_TTL + KEY_GRACE:g} 秒" in texts[where], where

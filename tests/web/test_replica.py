@@ -1,5 +1,6 @@
 """Read replicas: signed notifications, a clone that follows the primary's main, serving while it is down."""
 
+import dataclasses
 import http.server
 import json
 import os
@@ -16,6 +17,8 @@ from kb_app import load_settings, open_kb
 from kb_app.content import frontmatter
 from kb_app.web import follow, server
 from kb_app.web.follow import Mirror, Replica
+from kb_app.web.keys import LOOKUP_TTL
+from kb_app.web.openapi import SPEC
 
 from kb_app.review import reverify
 
@@ -23,7 +26,7 @@ from ..browser import free_port, stop_process_group
 from ..conftest import PROJECT, commit_all
 from ..review.test_reverify import publish_all, regulation_cr
 from ..review_helpers import make_users
-from .conftest import TODAY
+from .conftest import TODAY, bearer, kb_with, site
 
 SECRET = "shared-secret-for-tests"
 
@@ -189,6 +192,32 @@ def test_replica_serves_while_the_primary_is_down(web_kb, replica_kb, make_clien
     assert monitor["upstream"]["summary"] == upstream["summary"]
 
 
+def test_a_proxy_left_out_of_trusted_proxies_is_no_monitor(web_kb, replica_kb, make_client, tmp_path, caplog):
+    """nginx at 10.0.0.10 (inside the default metrics_from) relays every citizen; when the replica does
+    not trust it, its address is theirs: they are not shown where the primary is and what git said, nor
+    /metrics, and the log says once which setting to add. The monitor asking directly still is."""
+    web_kb.settings.root.rename(tmp_path / "primary-gone")
+    Replica(replica_kb).refresh()                   # a failed fetch: git's words in the status
+    relayed = {"X-Forwarded-For": "203.0.113.7"}
+    behind = make_client(replica_kb, Replica(replica_kb), address="10.0.0.10")
+    with caplog.at_level("WARNING", logger="kb_app.web.site"):
+        upstream = behind.get("/api/v1/health", headers=relayed).json()["upstream"]
+        assert behind.get("/metrics", headers=relayed).status_code == 404
+    assert "repository" not in upstream and "error" not in upstream
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1 and "10.0.0.10" in warned[0] and "trusted_proxies" in warned[0]
+    monitor = behind.get("/api/v1/health").json()["upstream"]
+    assert monitor["repository"] and monitor["error"]
+    assert behind.get("/metrics").status_code == 200
+    # Behind a trusted proxy the address is the citizen's (uvicorn put it in place): no warning.
+    caplog.clear()
+    citizen = make_client(replica_kb, Replica(replica_kb), address="203.0.113.7")
+    with caplog.at_level("WARNING", logger="kb_app.web.site"):
+        assert "repository" not in citizen.get("/api/v1/health", headers={"X-Forwarded-For": "203.0.113.7"}
+                                               ).json()["upstream"]
+    assert not caplog.records
+
+
 def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_client):
     client = make_client(replica_kb, Replica(replica_kb))
     vote = {"entry": "residence-permit-apply", "type": "vote", "helpful": True}
@@ -197,6 +226,157 @@ def test_replica_without_a_primary_refuses_feedback_clearly(replica_kb, make_cli
     assert "只读" in r.json()["error"]["message"]
     page = client.get("/answers/residence-permit-apply")
     assert "只读镜像" in page.text and 'action="/api/v1/feedback"' not in page.text
+
+
+class Clock:
+    """A replica's clock the test moves on (seconds)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def through(primary):
+    """``follow.post_signed`` reaching an in-process primary (its test client) instead of the network."""
+    def post(url, payload, secret, timeout, headers=None):
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        r = primary.post("/" + url.split("://", 1)[1].partition("/")[2], content=body,
+                         headers={**follow.signed_headers(secret, body), **(headers or {})})
+        return r.status_code, r.json()
+    return post
+
+
+def primary_down(*args, **kwargs):
+    raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.fixture
+def forwarding(web_kb, replica_kb, make_client, monkeypatch):
+    """(replica client, its clock, set_primary_up): a replica with --primary, whose calls reach the
+    primary's app in this process while it is up."""
+    primary = make_client(kb_with(web_kb, hook_secret=SECRET))
+    kb = open_kb(dataclasses.replace(replica_kb.settings, primary_url="http://10.0.0.1:8080"))
+    clock = Clock()
+
+    def primary_up(up: bool):
+        monkeypatch.setattr(follow, "post_signed", through(primary) if up else primary_down)
+
+    primary_up(True)
+    return make_client(kb, Replica(kb, clock)), clock, primary_up
+
+
+AGENT_SEARCH = {"q": "供暖", "audience": "agent"}
+
+
+def test_a_revoked_key_stops_working_on_a_replica_when_it_does_on_the_primary(web_kb, forwarding):
+    replica, clock, _ = forwarding
+    key = web_kb.api_keys.add("call-center", "agent")
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
+    web_kb.api_keys.revoke("call-center")
+    clock.now += LOOKUP_TTL + 0.5          # the primary's own workers stop within LOOKUP_TTL: so does the replica
+    r = replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key))
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_key"
+
+
+def test_a_replica_cut_off_from_its_primary_refuses_keys_after_a_short_grace(web_kb, forwarding):
+    replica, clock, primary_up = forwarding
+    key = web_kb.api_keys.add("call-center", "agent")
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
+    primary_up(False)
+    clock.now += LOOKUP_TTL + follow.KEY_GRACE - 1         # a restart of the primary: the known answer stands
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
+    clock.now += 2                                          # then the replica fails closed
+    for token in (key, "kb_" + "x" * 43):
+        r = replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(token))
+        assert r.status_code == 503 and r.headers["retry-after"] == "30"
+        assert r.json()["error"] == {"code": "primary_unavailable", "message": (
+            "暂时无法向主站点核验 API 密钥（主站点无法连接）：本站点暂停受理带密钥的请求，请稍后再试；"
+            "不带密钥的公众查询不受影响。")}
+    assert replica.get("/api/v1/search", params={"q": "供暖"}).status_code == 200
+    assert replica.get("/answers/residence-permit-apply").status_code == 200
+    primary_up(True)
+    assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
+
+
+def test_health_says_when_the_primarys_api_cannot_be_used(forwarding, make_client, caplog):
+    """The primary's kb web stopped while its repository can still be fetched: the replica serves, and
+    its health says that feedback and key checks do not work now (where and why: monitors only)."""
+    replica, _clock, primary_up = forwarding
+    kb = site(replica).kb
+    assert site(replica).replica.check_primary() is True
+    upstream = replica.get("/api/v1/health").json()["upstream"]
+    assert upstream["api_reachable"] is True and upstream["summary"].startswith("正在跟随主节点，内容为提交 ")
+    assert "评价" not in upstream["summary"]
+    primary_up(False)
+    said = []
+    with caplog.at_level("WARNING", logger="kb_app.web.follow"):
+        server.prepare(kb, echo=said.append)            # checked at start, said once in the log
+        site(replica).replica.check_primary()
+    assert said == [] and [r.getMessage() for r in caplog.records] == [
+        "主节点的接口 http://10.0.0.1:8080 暂时无法使用（ConnectionRefusedError: [Errno 111] Connection refused）："
+        "评价、纠错和 API 密钥核验暂不可用，每次轮询时重试；/api/v1/health 中同样写明"]
+    r = replica.get("/api/v1/health")
+    upstream = r.json()["upstream"]
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert upstream["reachable"] is True and upstream["api_reachable"] is False and upstream["api_checked"]
+    assert upstream["summary"].startswith("正在跟随主节点，内容为提交 ")
+    assert upstream["summary"].endswith("。主节点的接口暂时无法访问：评价、纠错和 API 密钥核验暂不可用，公众查询照常。")
+    assert "api_error" not in upstream and "primary" not in upstream
+    monitor = make_client(kb, Replica(kb), address="127.0.0.1").get("/api/v1/health").json()["upstream"]
+    assert monitor["primary"] == "http://10.0.0.1:8080" and "ConnectionRefusedError" in monitor["api_error"]
+    assert monitor["summary"] == upstream["summary"]
+    assert set(monitor) <= set(SPEC["components"]["schemas"]["Upstream"]["properties"])   # all described
+    primary_up(True)
+    assert site(replica).replica.check_primary() is True
+    assert replica.get("/api/v1/health").json()["upstream"]["api_reachable"] is True
+
+
+def test_the_follow_loop_checks_the_primarys_api_every_round():
+    stop, rounds = threading.Event(), []
+
+    class Following:
+        mirror, primary = None, "http://10.0.0.1:8080"
+
+        def refresh(self, serving):
+            rounds.append("fetch")
+            if rounds.count("fetch") == 2:
+                stop.set()
+            return {"error": None}
+
+        def check_primary(self):
+            rounds.append("api")
+
+    follow.follow_loop(Following(), stop, 0)
+    assert rounds == ["fetch", "api", "fetch", "api"]
+
+
+def test_a_replica_given_its_primary_without_the_secret_says_so_and_offers_no_forms(web_kb, replica_kb,
+                                                                                   make_client, forwarding):
+    """Without hook_secret nothing the replica hands to its primary is signed: it says so at start, its
+    pages offer no vote or report that could only fail, and a key is refused as unverifiable (not as bad)."""
+    kb = open_kb(dataclasses.replace(replica_kb.settings, primary_url="http://10.0.0.1:8080", hook_secret=""))
+    said = []
+    server.prepare(kb, echo=said.append)
+    assert said == ["警告：给了主站点 http://10.0.0.1:8080（--primary），但没有设置 hook_secret（kb.toml 中的 hook_secret "
+                    "或环境变量 KB_HOOK_SECRET）：副本无法向主站点转交评价、纠错和检索日志，也无法核验 API 密钥，"
+                    "页面上不显示评价和纠错表单，带密钥的请求被拒绝。请设置与主节点相同的 hook_secret 后重新启动。"]
+    client = make_client(kb, Replica(kb))
+    for page in ("/answers/residence-permit-apply", "/articles/beijing-2021/11"):
+        text = client.get(page).text
+        assert "只读镜像" in text and 'action="/api/v1/feedback"' not in text, page
+    r = client.post("/api/v1/feedback", json={"entry": "residence-permit-apply", "type": "vote", "helpful": True})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "read_only"
+    key = web_kb.api_keys.add("call-center", "agent")
+    r = client.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key))
+    assert r.status_code == 503 and r.json()["error"] == {
+        "code": "read_only", "message": "本站点为只读镜像，无法核验 API 密钥：请改用主站点调用，或不带密钥调用公众接口。"}
+    # With the secret (and its primary up) it has nothing to say, and its pages take feedback.
+    with_secret, _clock, _up = forwarding
+    server.prepare(site(with_secret).kb, echo=said.append)
+    assert len(said) == 1
+    assert 'action="/api/v1/feedback"' in with_secret.get("/answers/residence-permit-apply").text
 
 
 def test_publish_notifies_the_replicas(web_kb, monkeypatch):

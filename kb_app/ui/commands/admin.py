@@ -332,7 +332,8 @@ def doctor(kb, repair):
 @click.option("--port", default=8080, show_default=True, help="端口。")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="工作进程数。")
 @click.option("--follow", default=None, metavar="URL", help="作为只读副本跟随该仓库（任意 git 地址或路径）的主干。")
-@click.option("--primary", default=None, metavar="URL", help="（副本）主站点的网址，用于转交评价、纠错和检索日志。")
+@click.option("--primary", default=None, metavar="URL",
+              help="（副本）主站点的网址，用于转交评价、纠错和检索日志、核验 API 密钥；需要设置与主节点相同的 hook_secret。")
 def web(root, data_dir, config_file, host, port, workers, follow, primary):
     """启动公众网站与 JSON API（多进程，不依赖 Streamlit）；--follow 时作为只读副本。
 
@@ -415,7 +416,10 @@ def apikey_list(kb):
 @root_options
 @click.argument("name")
 def apikey_revoke(kb, name):
-    """吊销密钥；各工作进程在 10 秒内停止接受它。
+    """吊销密钥；主节点和副本的各工作进程在 10 秒内停止接受它。
+
+    副本暂时连不上主节点时，已核验的结果至多再沿用 30 秒（吊销后至多 40 秒），
+    之后副本拒绝一切带密钥的请求，直到重新连上主节点。
 
     \b
     示例：
