@@ -173,15 +173,35 @@ def not_in_force(scorer: Scorer, day: dt.date) -> np.ndarray:
     """A boolean array of the documents not in force on ``day``, cached per reader and day."""
     def build():
         arr = np.zeros(scorer.n_all, dtype=bool)
-        searcher, statuses = scorer.searcher, {}
-        for docnum in searcher.docs_for_query(Q.Term("dated", "1")):
-            f = searcher.stored_fields(docnum)
-            dates = (f.get("effective", ""), f.get("expires", ""), f.get("invalid", ""))
-            if dates not in statuses:
-                statuses[dates] = stored_status(f, day)
-            arr[docnum] = statuses[dates] != "in_force"
+        for docnum, _f, status in _dated(scorer, day):
+            arr[docnum] = status != "in_force"
         return arr
     return scorer.mask(("status", day), build)
+
+
+def expired(scorer: Scorer, day: dt.date) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The docnums of the documents expired on ``day``, and those of them by each year or number their
+    titles name (see names_by_number), cached per reader and day."""
+    def build():
+        docs, numbered = [], {}
+        for docnum, f, status in _dated(scorer, day):
+            if status == "expired":
+                docs.append(docnum)
+                for number in _numbers(f.get("title", "")):
+                    numbered.setdefault(number, []).append(docnum)
+        return np.array(docs, dtype=np.int64), {number: np.array(d) for number, d in numbered.items()}
+    return scorer.mask(("expired", day), build)
+
+
+def _dated(scorer: Scorer, day: dt.date):
+    """(docnum, stored fields, status on ``day``) of each document with a date or an unreadable one."""
+    searcher, statuses = scorer.searcher, {}
+    for docnum in searcher.docs_for_query(Q.Term("dated", "1")):
+        f = searcher.stored_fields(docnum)
+        dates = (f.get("effective", ""), f.get("expires", ""), f.get("invalid", ""))
+        if dates not in statuses:
+            statuses[dates] = stored_status(f, day)
+        yield docnum, f, statuses[dates]
 
 
 def superseded(scorer: Scorer, day: dt.date) -> np.ndarray | None:
@@ -282,12 +302,16 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequen
     return [(f, t, b) for (f, t), b in terms.items()], highlight, expanded
 
 
-def rerank(text: str, ranked: list) -> list:
+def rerank(text: str, ranked: list, weight=None) -> list:
     """Reorder the first results by how many of the question's character trigrams they contain.
 
     BM25 over words and bigrams knows nothing of word order; a document containing the question's
     longer character sequences as written is the better answer, which a trigram check on the few
-    top documents restores without indexing positions.
+    top documents restores without indexing positions. ``weight`` (stored fields → share) scales a
+    document's bonus as its score was scaled (see yield_expired).
+
+    Only the first RERANK_DEPTH, whatever page is asked, gain: those after them keep their order and
+    stay after them, so a page of results is the same part of the list however many are asked for.
     """
     if not ranked or RERANK_WEIGHT <= 0:
         return ranked
@@ -296,7 +320,7 @@ def rerank(text: str, ranked: list) -> list:
         return ranked
     top = ranked[0][1] or 1.0
     # Word order says more in a long formal question than in a short colloquial one.
-    weight = RERANK_WEIGHT * min(1.0, len(grams) / RERANK_FULL_AT) if RERANK_FULL_AT else RERANK_WEIGHT
+    order = RERANK_WEIGHT * min(1.0, len(grams) / RERANK_FULL_AT) if RERANK_FULL_AT else RERANK_WEIGHT
     long_form = PASSAGE_WEIGHT * min(1.0, max(0, len(grams) - RERANK_FULL_AT) / RERANK_FULL_AT)
     asked = analysis.phrasing_bigrams(text)
     out = []
@@ -306,8 +330,9 @@ def rerank(text: str, ranked: list) -> list:
             present = [g for g in grams if g in doc]
             cover = len(present) / len(grams)
             passage = densest_window(doc, present, PASSAGE_CHARS) / len(grams) if long_form else 0.0
-            out.append((f, score / top + weight * cover + long_form * passage
-                        + QUESTION_WEIGHT * best_question(asked, f.get("questions") or "")))
+            bonus = (order * cover + long_form * passage
+                     + QUESTION_WEIGHT * best_question(asked, f.get("questions") or ""))
+            out.append((f, score / top + (weight(f) if weight else 1.0) * bonus))
         else:
             out.append((f, score / top))
     return sorted(out, key=lambda x: -x[1])
@@ -324,17 +349,31 @@ def loosely_related(ranked: list) -> list[bool]:
     return out
 
 
-def in_force_first(ranked: list, day: dt.date, text: str = "") -> list:
-    """Ranked (fields, score) with the answers expired on ``day`` counted at EXPIRED_WEIGHT of their score,
-    unless the question names one by a year or number of its title (2025年养老金调整)."""
+def expiry_weight(text: str, day: dt.date):
+    """The share of its score a document counts on ``day`` (stored fields → share): EXPIRED_WEIGHT for an
+    answer expired that day, unless the question names it by a year or number of its title (2025年养老金调整)."""
     numbers = _numbers(text)  # once per search, not once per expired answer
 
     def weight(f: dict) -> float:
         if not f.get("expires") or stored_status(f, day) != "expired":
             return 1.0
         return 1.0 if numbers & _numbers(f.get("title", "")) else EXPIRED_WEIGHT
+    return weight
 
-    return sorted(((f, score * weight(f)) for f, score in ranked), key=lambda x: -x[1])
+
+def yield_expired(text: str, day: dt.date):
+    """For agents: the scores of the answers expired on ``day`` scaled as ``expiry_weight`` says, in place,
+    before the best are chosen (see Scorer.top): scaled after, one beyond those chosen could belong
+    ahead of one scaled down, and a page would depend on how many results were asked for."""
+    numbers = _numbers(text)
+
+    def weigh(scorer: Scorer, scores: np.ndarray):
+        gone, by_number = expired(scorer, day)
+        named = [by_number[n] for n in numbers if n in by_number]
+        if named:
+            gone = np.setdiff1d(gone, np.concatenate(named))
+        scores[gone] *= EXPIRED_WEIGHT
+    return weigh
 
 
 def names_by_number(text: str, title: str) -> bool:
@@ -410,13 +449,16 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     fq = filter_query(filters)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
     weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None
+    # Every page is a part of one list: what moves a result (an expired answer yielding, the reranking,
+    # an entry before the article it cites) either scales the scores before the best are chosen or acts
+    # on the first RERANK_DEPTH alone, never on as many as this page reaches.
     top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
-                            adjust=_adjust(text, norm, config, units), weak=weak)
-    ranked = rerank(text, [(scorer.stored_fields(d), sc) for d, sc in top])
+                            adjust=_adjust(text, norm, config, units), weak=weak,
+                            weigh=None if public else yield_expired(text, day))
+    ranked = rerank(text, [(scorer.stored_fields(d), sc) for d, sc in top],
+                    None if public else expiry_weight(text, day))
     if public:
-        ranked = citations.citing_first(ranked)
-    else:
-        ranked = in_force_first(ranked, day, text)
+        ranked = citations.citing_first(ranked[:RERANK_DEPTH]) + ranked[RERANK_DEPTH:]
     loose = loosely_related(ranked)
     hits = [_hit(f, score, highlight, day, config, loose=far)
             for (f, score), far in zip(ranked[offset:offset + limit], loose[offset:offset + limit])]

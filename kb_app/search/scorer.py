@@ -186,12 +186,13 @@ class Scorer:
         return self._stored.get_or_build(docnum, lambda: self.searcher.stored_fields(docnum))
 
     def top(self, terms, limit: int, exclude: np.ndarray | None = None, include: np.ndarray | None = None,
-            adjust=None, weak=None):
+            adjust=None, weak=None, weigh=None):
         """(docnum, score) of the best ``limit`` documents, and how many matched.
 
         Documents matching none of ``terms`` but the ``weak`` ones (a subset) do not match.
         ``adjust(scorer, scores)`` may change the scores of the documents that may be shown, in place,
-        before ``include`` narrows them (see citations.propagate).
+        before ``include`` narrows them (see citations.propagate); ``weigh(scorer, scores)`` may scale
+        those of the documents that match, in place, before the best are chosen (see query.yield_expired).
         """
         if weak:
             weak = set(weak)
@@ -217,7 +218,24 @@ class Scorer:
         total = int(np.count_nonzero(scores))
         if total == 0 or limit <= 0:
             return [], total
-        k = min(limit, total)
-        idx = np.argpartition(-scores, k - 1)[:k]
-        idx = idx[np.argsort(-scores[idx], kind="stable")]
-        return [(int(d), float(scores[d])) for d in idx], total
+        if weigh is not None:
+            weigh(self, scores)
+        return [(int(d), float(scores[d])) for d in best_first(scores, min(limit, total))], total
+
+
+def best_first(scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` highest scoring documents, best first; of equal scores the lower document number first.
+
+    argpartition alone keeps an arbitrary few of the documents tied at the cut, in an arbitrary order,
+    and not the same for every ``k``: the results asked ten at a time then repeat some and lose others.
+    """
+    if k < len(scores):
+        part = np.argpartition(-scores, k)  # the k best before the next best
+        idx, next_best = part[:k], scores[part[k]]
+    else:
+        idx, next_best = np.arange(len(scores)), None
+    cut = scores[idx].min()
+    if next_best == cut:  # some tied at the cut are left out: keep the first by document number
+        above = idx[scores[idx] > cut]
+        idx = np.concatenate([above, np.flatnonzero(scores == cut)[:k - len(above)]])
+    return idx[np.lexsort((idx, -scores[idx]))]

@@ -14,10 +14,11 @@ def test_ncp_dev_beats_both_baselines():
     r = eval_search.eval_ncp()
     kb, fts, whoosh = r["kb_app"], r["fts5_trigram"], r["whoosh_default"]
     assert kb["n"] == 300
-    assert kb["recall@5"] >= 0.92 and kb["mrr@10"] >= 0.83, kb  # measured 0.933, 0.847 (0.930, 0.836 with pairs scored field by field)
+    assert kb["recall@5"] >= 0.92 and kb["mrr@10"] >= 0.83, kb  # measured 0.933, 0.845 (0.930, 0.836 with pairs scored field by field)
     for name in ("recall@5", "mrr@10"):
         assert kb[name] > fts[name] and kb[name] > whoosh[name], (name, r)
-    # measured with a reprint of the gold notice counting: 0.847, 0.947, 0.888
+    # measured with a reprint of the gold notice counting: 0.847, 0.947, 0.888. A reprint scores exactly as its
+    # notice and the two go in index order (MRR@10 above was 0.847 when argpartition put ties in an order of its own).
     reprints = r["kb_app, reprints"]
     assert reprints["n"] == 300 and reprints["recall@1"] > kb["recall@1"] and reprints["mrr@10"] > kb["mrr@10"]
 
