@@ -59,6 +59,9 @@ WORD_WEIGHT = 1.0
 #: (0.16, fifth); of the 60 such NCP questions, none (the lowest 0.57). At a quarter the agent's
 #: 医保报销和医保结算 (0.22 of the first), which says how a lost 医保卡 is replaced, was loose too.
 LOOSE_SHARE = 0.2
+#: How many results a public search whose subject nothing mentions shows (SearchResults.weak): the first few,
+#: which share only some of its words, not every answer that does.
+WEAK_SHOWN = 10
 
 
 
@@ -459,14 +462,17 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
                     None if public else expiry_weight(text, day))
     if public:
         ranked = citations.citing_first(ranked[:RERANK_DEPTH]) + ranked[RERANK_DEPTH:]
+    docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
+    covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
+                             units, exclude)
+    if public and covered.weak and total > WEAK_SHOWN:
+        # 护照怎么办理: nothing is about 护照, and the 82 results that share 办理 are no list to page through.
+        ranked, total = ranked[:WEAK_SHOWN], WEAK_SHOWN
     loose = loosely_related(ranked)
     hits = [_hit(f, score, highlight, day, config, loose=far)
             for (f, score), far in zip(ranked[offset:offset + limit], loose[offset:offset + limit])]
     # Those beyond the ranked ones score less than the last of them before any reranking bonus.
     close = loose.count(False) if len(ranked) >= total or loose[-1] else None
-    docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
-    covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
-                             units, exclude)
     return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak,
                          vague=not total and not asking.names, close=close)
 

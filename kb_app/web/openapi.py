@@ -61,7 +61,7 @@ SCHEMAS = {
                                                     "可能超过前 30 条时不出现"},
         "corrected": {"type": "string", "description": "问题原样没有结果时，按同音改正后实际查询的问题（如 社宝卡 → 社保卡）"},
         "weak": {"type": "boolean", "description": "仅在为 true 时出现：问题说到的事（unknown）知识库里没有，"
-                                                   "结果只和问题中的部分词语有关，不是对这个问题的答复"},
+                                                   "结果只和问题中的部分词语有关，不是对这个问题的答复；公众检索只给最前面的 10 条（total 至多为 10）"},
         "unknown": {"type": "array", "items": {"type": "string"},
                     "description": "与 weak 同时出现，或在没有结果（total 为 0）而问题中有知识库里没有提到的词时出现：这些词（如 护照）"},
         "vague": {"type": "boolean", "description": "仅在为 true 时出现：没有结果，且问题只有“我”“怎么办”“您好，我想问一下”这类词，"

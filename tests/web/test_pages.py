@@ -9,6 +9,7 @@ import pytest
 
 from kb_app.content import frontmatter
 from kb_app.search import index as search_index
+from kb_app.search import query
 from kb_app.web import pages, views
 
 from ..conftest import commit_all
@@ -332,6 +333,11 @@ def test_a_question_nothing_answers_says_so_above_its_weak_results(client, web_k
     assert re.search(r"找到 \d+ 条部分相关的结果", r.text)
     body = client.get("/api/v1/search", params={"q": "护照怎么办理"}).json()
     assert body["weak"] is True and body["unknown"] == ["护照"] and body["total"] > 0
+    # ... the first few of them: dozens sharing only 办理 are no list to page through
+    assert body["total"] == len(body["hits"]) == query.WEAK_SHOWN
+    assert "找到 10 条部分相关的结果" in r.text and "第 1/" not in r.text
+    assert client.get("/api/v1/search", params={"q": "护照怎么办理", "offset": 10}).json()["hits"] == []
+    assert web_kb.search("护照怎么办理", audience="agent").total > query.WEAK_SHOWN  # agents keep the whole list
     answered = client.get("/", params={"q": "外地人怎么办居住证"})
     assert "没有找到关于" not in answered.text
     assert not {"weak", "unknown"} & set(client.get("/api/v1/search", params={"q": "外地人怎么办居住证"}).json())
