@@ -35,7 +35,7 @@ import numpy as np
 from ..search.analysis import normalize
 from ..exceptions import KbError
 from ..privacy import without_labels
-from ..dispatch.regions import NO_REGION, region_finder
+from ..dispatch.regions import NO_REGION, districts, region_finder
 from .stats import to_csv
 from ..search.textsim import WordIndex
 
@@ -386,6 +386,7 @@ class HotIssues:
         start = start or end - dt.timedelta(days=29)
         if start > end:
             raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
+        self.check_region(region)
         prev_start, prev_end = periods(start, end)
         rows = self.requests(prev_start, end, unit)
         if region:
@@ -410,6 +411,15 @@ class HotIssues:
                            self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
+
+    def regions(self) -> list[str]:
+        """The regions a report may be limited to: the districts of units.yaml, and 未标明区域."""
+        return [*districts(self.kb.snapshot()), NO_REGION]
+
+    def check_region(self, region: str | None):
+        """Refuse a region no request can be in: a typo (西山 for 西山区) would report nothing and say nothing."""
+        if region and region not in (known := self.regions()):
+            raise KbError(f"没有“{region}”这个区域：可用 {'、'.join(known)}（全市或未写明区域的诉求）。")
 
     # -- sections --------------------------------------------------------------------------------
 

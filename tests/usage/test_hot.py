@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_app.cli import cli
+from kb_app.exceptions import KbError
 from kb_app.usage.hot import cluster_texts, flag, label_words, periods, rising, trend
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
@@ -80,6 +81,17 @@ def test_region_filter(hkb):
     assert r.region == "西山区" and r.totals["current"] > 0
     assert [row["region"] for row in r.by_region] == ["西山区"]
     assert all(set(t["regions"]) == {"西山区"} for t in r.topics)
+
+
+def test_an_unknown_region_is_refused_naming_the_valid_ones(kb, sample_root):
+    """西山 for 西山区 would report nothing and say nothing: it is refused, with the regions there are."""
+    with pytest.raises(KbError) as refused:
+        kb.hot.report(START, END, region="西山")
+    assert str(refused.value) == ("没有“西山”这个区域：可用 东湖区、南河区、西山区、未标明区域（全市或未写明区域的诉求）。")
+    assert kb.hot.report(START, END, region="未标明区域").region == "未标明区域"
+    res = CliRunner().invoke(cli, ["report", "hot", "--root", str(sample_root), "--data-dir",
+                                   str(kb.settings.data_path), "--region", "西山"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 1 and "没有“西山”这个区域：可用 东湖区、南河区、西山区、未标明区域" in res.output
 
 
 def test_trend_and_csv(hkb):

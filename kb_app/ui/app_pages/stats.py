@@ -8,7 +8,6 @@ import streamlit as st
 from kb_app.export import spreadsheet_bytes
 from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
-from kb_app.dispatch.regions import NO_REGION, districts
 from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
 from kb_app.labels import SELECT_PLACEHOLDER
@@ -211,7 +210,7 @@ with show_errors():
         st.subheader("热点议题（每月一题候选）")
         st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。"
                    "选了单位时，只计打开过该单位条目的检索和派给该单位事项的诉求。")
-        regions = ["", *districts(snap), NO_REGION]
+        regions = ["", *kb.hot.regions()]
         region = st.selectbox("区域", regions, format_func=lambda r: r or "全部区域",
                               placeholder=SELECT_PLACEHOLDER, key="hot_region") or None
         hot = kb.hot.report(start, end, region, unit)
