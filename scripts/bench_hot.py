@@ -85,7 +85,8 @@ def generate(n: int, end: dt.date, rising_share: float = 0.06, seed: int = 1) ->
 
 
 def insert(kb, rows: list[dict]):
-    """Write generated requests into the search log and the dispatch history (texts masked)."""
+    """Write generated requests into the search log and the dispatch history (texts masked): dispatches
+    as confirmed in the console, requests of their day (imported work orders are no hot issue)."""
     from kb_app.search.analysis import normalize
     from kb_app.privacy import mask
     from kb_app.dispatch.regions import region_finder
@@ -99,7 +100,7 @@ def insert(kb, rows: list[dict]):
             "insert into search_log (at, query, audience, role, hits, opened) values (?, ?, 'public', 'public', 3, ?)",
             [(r["at"], mask(r["text"]), r["entry"] or None) for r in rows if r["source"] == "search"])
         db.conn.executemany(
-            "insert into dispatch_history (at, text, entry, source, region) values (?, ?, ?, 'import', ?)",
+            "insert into dispatch_history (at, text, entry, source, region) values (?, ?, ?, 'console', ?)",
             [(r["at"], mask(r["text"]), r["entry"], find(normalize(r["text"]))) for r in rows
              if r["source"] == "dispatch" and r["entry"] in directory])
         db.conn.commit()

@@ -1,10 +1,14 @@
 """Hot issues (每月一题 candidates): the requests of a period grouped by entry and by topic, with trends.
 
 A *request* is a search (``search_log``, the query as typed, masked) or a dispatch text
-(``dispatch_history``: confirmed in the console, upheld objections, imported work orders). The
-report compares a period with the one of the same length just before it:
+(``dispatch_history``: confirmed in the console, upheld objections). Imported work orders
+(``kb dispatch --learn``) are history, not requests of the period, whatever their dates: they are left
+out and counted apart (``totals["imported"]``). The report compares a period with the one of the same
+length just before it:
 
-* **by entry** — dispatches by their directory entry, searches by the entry opened from them;
+* **by entry** — dispatches by their directory entry, searches by the entry opened from them: on its
+  row (the staff app's) or a row of its own with the query (the public site's and the API's), paired
+  with the search it came from (:func:`opened_from`);
 * **topics** — clusters of similar texts (:func:`cluster_texts`: character-bigram TF-IDF, greedy
   cover from seed texts, then every text to its nearest cluster profile), labelled by the words
   most particular to each, with masked examples, a breakdown by region and a daily trend;
@@ -249,6 +253,28 @@ def text_key(text: str) -> str:
     return normalize(" ".join(without_labels(text).split()))
 
 
+def opened_from(logged) -> list[str]:
+    """For each search of a log in time order, the entry opened from it ("" for none).
+
+    ``logged`` holds (query, audience, opened, is_open) rows: a search, with the entry opened recorded on
+    its row (the staff app's, the first it opened), or an open row of its own carrying the query it was
+    found by (the public site's and the API's, which log searches and opens apart; another entry opened
+    from a staff search). An open row goes to the latest search before it of the same query and audience
+    that has no entry yet; one with none (its search before the period, or a second answer opened from
+    one search) goes to no search.
+    """
+    out: list[str] = []
+    waiting: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for query, audience, opened, is_open in logged:
+        if not is_open:
+            out.append(opened)
+            if not opened:
+                waiting[(query, audience)].append(len(out) - 1)
+        elif stack := waiting.get((query, audience)):
+            out[stack.pop()] = opened
+    return out
+
+
 @dataclasses.dataclass
 class Request:
     at: str
@@ -288,6 +314,9 @@ class HotReport:
             parts.append(f"# {title}\n" + to_csv(getattr(self, key), columns))
         return "\n".join(parts)
 
+
+#: Said beside the totals when imported work orders dated in the period were left out.
+IMPORTED_NOTE = "另有导入的历史工单 {n} 件（kb dispatch --learn）：是以前受理的工单，不是本期的诉求，未计入。"
 
 SECTIONS = {
     "topics": ("热点议题", {"rank": "序号", "label": "议题", "current": "本期", "previous": "上期", "change": "变化",
@@ -342,15 +371,18 @@ class HotIssues:
         self.kb = kb
 
     def requests(self, since: dt.date, until: dt.date, unit: str | None = None) -> list[Request]:
-        """Searches and dispatch texts from ``since`` to ``until`` (both included); of ``unit``'s entries only
-        when given (see the module's description)."""
+        """Searches (each with the entry opened from it: :func:`opened_from`) and dispatch texts from ``since``
+        to ``until`` (both included); of ``unit``'s entries only when given (see the module's description).
+        Imported work orders (``kb dispatch --learn``) are among them as ``source`` import."""
         lo, hi = since.isoformat(), (until + dt.timedelta(days=1)).isoformat()
         of_unit, params = self.kb.stats.searches_of(unit, lo, hi)
         with self.kb.db_transaction(write=False) as db:
-            searches = db.execute("select at, query, coalesce(opened, '') from search_log where at >= ? and at < ? "
-                                  f"and query != '' and hits is not null {of_unit}", [lo, hi, *params]).fetchall()
-            dispatches = db.execute("select at, text, entry, coalesce(region, '') from dispatch_history "
-                                    "where at >= ? and at < ? and text != ''", [lo, hi]).fetchall()
+            # Searches, and the answers opened from results that are rows of their own (no hits), in order.
+            logged = db.execute("select at, query, audience, coalesce(opened, ''), hits is null from search_log "
+                                "where at >= ? and at < ? and query != '' and (hits is not null or opened is not null) "
+                                f"{of_unit} order by at, hits is null, id", [lo, hi, *params]).fetchall()
+            dispatches = db.execute("select at, text, entry, coalesce(region, ''), source = 'import' "
+                                    "from dispatch_history where at >= ? and at < ? and text != ''", [lo, hi]).fetchall()
         snap = self.kb.snapshot()
         if unit:
             led = {e.id for e in snap.directory() if e.lead_unit == unit}
@@ -364,15 +396,19 @@ class HotIssues:
                 value = normal[text] = text_key(text)
             return value
 
+        searches = [row for row in logged if not row[4]]
+        entries = opened_from([(norm(query), audience, opened, is_open) for _at, query, audience, opened, is_open
+                               in logged])
         out = []
         regions: dict[str, str] = {}
-        for at, query, opened in searches:
+        for (at, query, _audience, _opened, _is_open), entry in zip(searches, entries):
             key = norm(query)
             region = regions.get(key)
             if region is None:
                 region = regions[key] = find(key)
-            out.append(Request(at, query, opened, "search", region, key))
-        out.extend(Request(at, text, entry, "dispatch", region, norm(text)) for at, text, entry, region in dispatches)
+            out.append(Request(at, query, entry, "search", region, key))
+        out.extend(Request(at, text, entry, "import" if imported else "dispatch", region, norm(text))
+                   for at, text, entry, region, imported in dispatches)
         return out
 
     def report(self, start: dt.date | None = None, end: dt.date | None = None, region: str | None = None,
@@ -393,6 +429,9 @@ class HotIssues:
             wanted = "" if region == NO_REGION else region
             rows = [r for r in rows if r.region == wanted]
         first = start.isoformat()
+        # Imported work orders are history, whatever their dates: no request of the period (said apart).
+        imported = sum(1 for r in rows if r.source == "import" and r.at >= first)
+        rows = [r for r in rows if r.source != "import"]
         current = np.array([r.at >= first for r in rows], dtype=bool)
         keys = [r.key for r in rows]
         distinct = list(dict.fromkeys(keys))
@@ -406,7 +445,7 @@ class HotIssues:
                            {"current": int(current.sum()), "previous": int((~current).sum()),
                             "searches": sum(1 for r, c in zip(rows, current) if c and r.source == "search"),
                             "dispatches": sum(1 for r, c in zip(rows, current) if c and r.source == "dispatch"),
-                            "clustered": int((labels[current] >= 0).sum()) if rows else 0},
+                            "clustered": int((labels[current] >= 0).sum()) if rows else 0, "imported": imported},
                            topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
                            self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
         report.seconds = round(time.perf_counter() - started, 3)

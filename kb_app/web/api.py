@@ -209,6 +209,8 @@ async def entry(request: Request) -> Response:
     client = site.admit(request)
     entry_id = request.path_params["entry_id"]
     staff = client.agent
+    # The question the answer was found by (a search of the API): the open is counted on that search.
+    query = found_by(request.query_params.get("q"))
 
     def render():
         reader, commit, _day = site.reader(staff)
@@ -220,7 +222,7 @@ async def entry(request: Request) -> Response:
 
     def after(facts):
         if facts:
-            site.log_open(facts["id"], "agent" if staff else "public")
+            site.log_open(facts["id"], "agent" if staff else "public", query=query)
 
     return await site.cached(request, "api-entry-agent" if staff else "api-entry", (entry_id,), render,
                              shared=not staff, after=after)

@@ -215,7 +215,10 @@ PATHS = {
                       "304": {"description": "未变化"}, **_errors(400, 401, 403, 429, 503)}}},
     "/api/v1/entries/{id}": {"get": {
         "summary": "一条答复（公众：公开且现行有效的答复；坐席：全部条目及内部提示）", "operationId": "entry",
-        "security": AGENT, "parameters": [_param("id", "条目编号", STR, "path", True)],
+        "security": AGENT, "parameters": [
+            _param("id", "条目编号", STR, "path", True),
+            _param("q", "找到这条答复的查询（可选，同 /api/v1/search 的 q）：统计把这次打开记在这次查询上，"
+                        "热点议题按它打开的答复统计", {"type": "string"})],
         "responses": {"200": {**_json(_ref("Entry"), "条目"), "headers": CACHE_HEADERS},
                       "304": {"description": "未变化"},
                       **_errors(401, 404, 429, 503)}}},

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import json
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 
 from kb_app.cli import cli
 from kb_app.exceptions import KbError
-from kb_app.usage.hot import cluster_texts, flag, label_words, periods, rising, trend
+from kb_app.usage.hot import cluster_texts, flag, label_words, opened_from, periods, rising, trend
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
 
@@ -276,3 +277,64 @@ def test_a_small_new_topic_reads_new_in_both_columns(kb):
     assert (passport["current"], passport["previous"], passport["change_rate"]) == (4, 0, "新")
     assert passport["flag"] == "新出现（不足 5 件）" and passport not in r.rising
     assert all(t["flag"].startswith("新出现") for t in r.topics if t["change_rate"] == "新")
+
+
+def at(minute: int) -> str:
+    return f"{TODAY}T09:{minute:02d}:00"
+
+
+def test_answers_opened_from_the_results_are_counted_by_the_search_they_came_from(kb):
+    """The public site and the API log a search and the answer opened from its results as rows of their own
+    (the open carries the query, no hits); the staff app records the answer on the search. Either way the
+    search counts under the answer opened: the topic's 涉及事项 and 按事项 name it (README: 检索按从结果中
+    打开的条目统计)."""
+    events = []
+    for n in range(5):                  # five citizens: the search, then the answer opened from its results
+        events += [{"type": "search", "at": at(2 * n), "query": "社保卡丢了怎么补办", "hits": 3},
+                   {"type": "open", "at": at(2 * n + 1), "query": "社保卡丢了怎么补办", "entry": "sscard-reissue"}]
+    # A second answer opened from the last search is no second request, and no other search's answer.
+    events.append({"type": "open", "at": at(12), "query": "社保卡丢了怎么补办", "entry": "id-card-reissue"})
+    events.append({"type": "search", "at": at(13), "query": "社保卡丢了怎么补办", "hits": 3})   # nothing opened
+    # A partner's search through the API, and the answer fetched with its question.
+    events += [{"type": "search", "at": at(14), "query": "社保卡补办要带什么", "hits": 3, "audience": "agent"},
+               {"type": "open", "at": at(15), "query": "社保卡补办要带什么", "entry": "sscard-reissue",
+                "audience": "agent"}]
+    kb.feedback.log_events(events + [{"type": "search", "at": at(20), "query": t, "hits": 2} for t in OTHERS * 3])
+    pk = kb.feedback.log_search("社保卡挂失补办", "agent", 2, username="a1")      # the staff app's
+    kb.feedback.log_open("sscard-reissue", pk, audience="agent", username="a1")
+    r = kb.hot.report(START, END)
+    sscard = next(t for t in r.topics if "社保卡" in t["label"])
+    assert (sscard["current"], sscard["searches"]) == (8, 8)
+    assert sscard["entries"] == [{"entry": "sscard-reissue", "title": kb.entry("sscard-reissue").title, "requests": 7}]
+    assert sscard["entries_text"] == f"{kb.entry('sscard-reissue').title} 7"
+    assert [(row["entry"], row["current"]) for row in r.by_entry] == [("sscard-reissue", 7)]
+    assert r.totals["searches"] == 8 + 3 * len(OTHERS)     # an open is no search
+
+
+def test_opened_from_pairs_each_open_with_the_latest_search_waiting_for_one():
+    log = [("a", "public", "", False), ("a", "public", "", False), ("a", "public", "x", True),
+           ("a", "agent", "y", True),                      # no agent's search of it: nobody's
+           ("b", "agent", "z", False), ("b", "agent", "w", True),   # the search has its answer already
+           ("a", "public", "v", True), ("a", "public", "u", True)]
+    assert opened_from(log) == ["v", "x", "z"]
+
+
+def test_imported_work_orders_are_no_requests_of_the_period(kb, sample_root):
+    """Work orders imported from the old system (kb dispatch --learn) are history, whatever their dates:
+    the period's 派单 are the dispatches confirmed in it, as the usage report counts them; the imported ones
+    are said apart, not counted."""
+    for n in range(5):
+        kb.dispatch_history.record(f"公司拖欠工资{n + 2}个月不发", "wage-arrears", "console", "agent", rank=1, at=at(n))
+    imported = [{"text": f"工地老板欠薪跑路了，{n + 1}十个人的工钱没结", "entry": "wage-arrears", "at": at(10 + n)}
+                for n in range(4)]
+    assert kb.dispatch_history.import_lines(json.dumps(item, ensure_ascii=False) for item in imported).imported == 4
+    r = kb.hot.report(START, END)
+    assert (r.totals["current"], r.totals["dispatches"], r.totals["imported"]) == (5, 5, 4)
+    assert [(row["entry"], row["current"]) for row in r.by_entry] == [("wage-arrears", 5)]
+    assert all(t["dispatches"] <= 5 for t in r.topics)
+    res = CliRunner().invoke(cli, ["report", "hot", "--root", str(sample_root), "--data-dir",
+                                   str(kb.settings.data_path)], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[1].startswith("  诉求 5 件（上期 0 件）：检索 0，派单 5；")
+    assert res.output.splitlines()[2] == ("  另有导入的历史工单 4 件（kb dispatch --learn）：是以前受理的工单，"
+                                          "不是本期的诉求，未计入。")

@@ -732,6 +732,27 @@ def test_an_answer_opened_from_the_results_counts_as_a_success_of_its_query(web_
     assert list(missing) == ["外地人怎么办居住证"] and missing["外地人怎么办居住证"]["success_rate"] == 0
 
 
+def test_answers_opened_from_the_public_sites_and_the_apis_results_count_under_their_searches(web_kb, make_client):
+    """A citizen's search and the answer opened from its results, on the site and through the API (which
+    passes the question as ``q``), are rows of their own: hot issues count each search under the answer
+    opened from it, in the topic's 涉及事项 and in 按事项."""
+    for n in range(4):
+        client = make_client(web_kb, address=f"10.0.1.{n + 1}")
+        client.get("/", params={"q": "社保卡丢了怎么补办"})
+        client.get("/answers/sscard-reissue", params={"q": "社保卡丢了怎么补办"})
+        site(client).events.flush()
+    portal = make_client(web_kb)
+    portal.get("/api/v1/search", params={"q": "社保卡丢了怎么补办"})
+    assert portal.get("/api/v1/entries/sscard-reissue", params={"q": "社保卡丢了怎么补办"}).status_code == 200
+    site(portal).events.flush()
+    opened = [r for r in rows(web_kb, "search_log") if r["opened"]]
+    assert [(r["query"], r["hits"]) for r in opened] == [("社保卡丢了怎么补办", None)] * 5
+    r = web_kb.hot.report()
+    (topic,) = r.topics
+    assert topic["current"] == 5 and [(e["entry"], e["requests"]) for e in topic["entries"]] == [("sscard-reissue", 5)]
+    assert [(row["entry"], row["current"]) for row in r.by_entry] == [("sscard-reissue", 5)]
+
+
 def test_a_portals_page_may_read_the_public_api_from_the_browser_and_nothing_else(client, agent_key):
     """CORS for the anonymous reads (any origin, no credentials, no header of the page's own, so never
     an API key from a browser); dispatch, feedback and the site's pages stay same-origin."""

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kb_app.export import spreadsheet_bytes
 from kb_app.usage.tasks import CENTER_ROLES
-from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
+from kb_app.usage.hot import IMPORTED_NOTE, SECTIONS as HOT_SECTIONS
 from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
 from kb_app.labels import SELECT_PLACEHOLDER
@@ -84,7 +84,7 @@ def show_topic(topics):
         regions.html(bullets(f"{name}：{n} 件" for name, n in topic["regions"].items()))
         entries.markdown("**涉及事项**")
         if not topic["entries"]:
-            entries.caption("没有派单到事项的诉求（只有查询）。")
+            entries.caption("没有派单到事项、也没有从结果中打开条目的诉求。")
         for e in topic["entries"]:
             entry_link(e["entry"], f"{e['title']}（{e['requests']} 件）", container=entries)
         st.markdown("**示例**（已遮蔽个人信息）")
@@ -217,7 +217,8 @@ with show_errors():
         st.caption((f"{snap.unit_name(unit)}的诉求，" if unit else "") +
                    f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
                    f"{hot.previous_end}：{hot.totals['previous']} 件），检索 {hot.totals['searches']}、派单 "
-                   f"{hot.totals['dispatches']}。")
+                   f"{hot.totals['dispatches']}。" +
+                   (IMPORTED_NOTE.format(n=hot.totals["imported"]) if hot.totals["imported"] else ""))
         for item in hot.rising:
             st.warning(f"**{item['label']}**：本期 {item['current']} 件，上期 {item['previous']} 件（{item['flag']}）。"
                        f"例：{item['examples'][0]}", icon=":material/trending_up:")
