@@ -32,6 +32,14 @@ GENERIC_WORDS = frozenset("""
 麻烦 再次 一下 好几 几天 还在 太大 太多 管管 一管 联系电话 电话 联系 号码 手机号 身份证号 人理 没人理 没人管 没人问
 号楼 单元 号院 楼层 开始 这样 生活 管一管 找谁 谁管 谁负责 归谁管 哪个部门 哪个单位 负责 主管部门
 """.split())
+#: What a request asks of its matter rather than the matter: to get a card again, what to bring, how long,
+#: where, and that the thing was lost. Shared alone they join unrelated matters (护照丢了怎么补办 with
+#: 社保卡丢了怎么补办), so they neither make two texts alike nor name a topic.
+ASKING_WORDS = frozenset("""
+补办 补领 补发 补换 换领 换发 换证 重办 挂失 申领 申办 申请 领取 能领 办证 续签 续办 延期 到期 过期 审批 审核
+丢了 丢失 遗失 弄丢 掉了 找不到 材料 资料 手续 流程 条件 需要 多久 多长时间 多少钱 去哪 去哪里 哪里 在哪 在哪里
+查询 进度 怎么弄 咋弄
+""".split())
 
 
 class TfidfIndex:
@@ -195,7 +203,7 @@ class BigramIndex(TfidfIndex):
 SKIPPED_TAGS = frozenset("""
 ns nr nrt nrfg nt m mq q r rr rz rg d dg ad p c u ud ug uj ul uv uz y e o x t tg f s zg eng
 """.split())
-_SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS
+_SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS | ASKING_WORDS
 #: A word the segmenter made of a degree or time adverb and what it qualifies (很大, 太吵, 才能办): it
 #: says how much or when, not what. Only as adjectives, verbs and adverbs (太阳能 names a thing).
 DEGREE_START, DEGREE_TAGS = frozenset("很太才挺"), frozenset("a ad an d v vd".split())
@@ -331,10 +339,15 @@ def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None
                 out.extend((p, place) for n in (2, 3) for k in range(len(w) - n + 1)
                            if n < len(w) and (p := w[k:k + n]) not in _SKIPPED_WORDS and rjieba.has_word(p))
     if synonyms:
-        marks = dict.fromkeys(mark for _end, mark in synonyms.spans([w for w, _tag in tagged]).values())
+        # A group is a place's word where the text names it only in a place (地铁 of 地铁口: where, not what).
+        marks: dict[str, bool] = {}
+        for start, (end, mark) in synonyms.spans([w for w, _tag in tagged]).items():
+            marks[mark] = marks.get(mark, True) and all(i in places for i in range(start, end))
         # A term inside a longer word counts too: 暖气片 has 暖气, of the group 供暖.
-        marks.update((synonyms.group[w], None) for w, _place in out if w in synonyms.group)
-        out.extend((mark, False) for mark in marks)
+        for w, place in out:
+            if w in synonyms.group:
+                marks[synonyms.group[w]] = marks.get(synonyms.group[w], True) and place
+        out.extend(marks.items())
     return out
 
 

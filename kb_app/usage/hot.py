@@ -9,9 +9,11 @@ length just before it:
 * **by entry** — dispatches by their directory entry, searches by the entry opened from them: on its
   row (the staff app's) or a row of its own with the query (the public site's and the API's), paired
   with the search it came from (:func:`opened_from`);
-* **topics** — clusters of similar texts (:func:`cluster_texts`: character-bigram TF-IDF, greedy
-  cover from seed texts, then every text to its nearest cluster profile), labelled by the words
-  most particular to each, with masked examples, a breakdown by region and a daily trend;
+* **topics** — clusters of similar texts (:func:`cluster_texts`: content-word TF-IDF without the words
+  that only ask of a matter (补办, 材料, 多久), greedy cover from seed texts, then every text to its nearest
+  cluster profile), named by the knowledge base's own term for the matter where most of a topic's texts
+  write one (:class:`Vocabulary`: 居住证, 拖欠工资) and otherwise by the words most particular to it,
+  with masked examples, a breakdown by region and a daily trend;
 * **by region** — the district a request concerns: a district of ``units.yaml`` named in its
   text, or for a dispatch the district recorded with it (``""``: citywide or not known).
 
@@ -41,7 +43,7 @@ from ..exceptions import KbError
 from ..privacy import without_labels
 from ..dispatch.regions import NO_REGION, districts, region_finder
 from .stats import to_csv
-from ..search.textsim import WordIndex
+from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex
 
 #: Characters of a text used to cluster it: a request states its matter first.
 CLUSTER_CHARS = 60
@@ -63,6 +65,13 @@ EXAMPLES = 3
 #: them together for the label to join them; texts of each topic looked at for that.
 LABEL_WORDS, PHRASE_SHARE, LABEL_TEXTS = 6, 0.6, 200
 EXAMPLE_CHARS = 80
+#: A topic is named by the knowledge base's term (:class:`Vocabulary`) that this share of its requests write;
+#: of two terms, the longer when written in this share of the requests the other is written in; and a word
+#: joins that name when this share of the requests write it.
+NAME_SHARE, SPECIFIC_SHARE, EXTRA_SHARE = 0.3, 0.8, 0.5
+#: Length of a keyword or title that may name a topic, and characters that say it is a question, not a name.
+NAME_CHARS = (2, 8)
+_NOT_IN_NAMES = frozenset("？?，,。怎么吗如何哪")
 
 
 # -- clustering ------------------------------------------------------------------------------------
@@ -80,11 +89,20 @@ def _seeds(weights: np.ndarray) -> list[int]:
     return top
 
 
-def _cover(index: WordIndex, texts: list[str], weights: np.ndarray) -> list[np.ndarray]:
+def _similar(index: WordIndex, places: np.ndarray, term: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every text to a vector, 0 for a text sharing none of its words but places':
+    requests at 新华小区 about the street lights and about parked cars are not alike."""
+    sims = index.scores(term, weight)
+    matter = term[~places[term]]
+    sims[index.scores(matter, np.ones(len(matter), dtype=np.float32)) <= 0] = 0
+    return sims
+
+
+def _cover(index: WordIndex, texts: list[str], weights: np.ndarray, places: np.ndarray) -> list[np.ndarray]:
     """Groups of texts, greedily: the seed whose still-unclaimed neighbours weigh most forms the next."""
     members = {}
     for seed in _seeds(weights):
-        found = np.flatnonzero(index.similarities(texts[seed]) >= JOIN_SIMILARITY)
+        found = np.flatnonzero(_similar(index, places, *index.query_vector(texts[seed])) >= JOIN_SIMILARITY)
         if len(found):
             members[seed] = found
     claimed = np.zeros(len(texts), dtype=bool)
@@ -116,9 +134,14 @@ class Profiles:
         self.vectors = index.group_vectors(number, weights)
         self.sizes = [float(weights[g].sum()) for g in groups]
 
-    def merge(self, threshold: float) -> list[int]:
-        """Merge profiles closer than ``threshold`` (most similar pair first); returns each one's new number."""
+    def merge(self, threshold: float, keys=None) -> list[int]:
+        """Merge profiles closer than ``threshold`` (most similar pair first); returns each one's new number.
+
+        ``keys`` name each profile's matter as the knowledge base does (:meth:`Vocabulary.key`, "" for
+        none): two profiles named by different synonym groups are two matters, however alike (欠薪 at a
+        工地 and 噪音 at one)."""
         k = len(self.vectors)
+        keys = list(keys) if keys is not None else [""] * k
         owner = list(range(k))
         if k < 2:
             return owner
@@ -134,6 +157,9 @@ class Profiles:
         alive = np.ones(k, dtype=bool)
         sims = dense @ dense.T
         np.fill_diagonal(sims, -1)
+        grouped = np.array([key.startswith(Synonyms.MARK) for key in keys])
+        apart = grouped[:, None] & grouped[None, :] & (np.array(keys)[:, None] != np.array(keys)[None, :])
+        sims[apart] = -1
         while True:
             masked = np.where(alive[:, None] & alive[None, :], sims, -1)
             i, j = divmod(int(np.argmax(masked)), k)
@@ -145,8 +171,12 @@ class Profiles:
             sizes[i] += sizes[j]
             alive[j] = False
             owner = [i if o == j else o for o in owner]
+            keys[i] = keys[i] if keys[i].startswith(Synonyms.MARK) else keys[j] or keys[i]
             sims[i] = sims[:, i] = dense @ dense[i]
             sims[i, i] = -1
+            if keys[i].startswith(Synonyms.MARK):
+                sims[i, [n for n in range(k) if keys[n].startswith(Synonyms.MARK) and keys[n] != keys[i]]] = -1
+                sims[:, i] = sims[i]
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         self.vectors = [(terms[np.flatnonzero(dense[i])], dense[i][np.flatnonzero(dense[i])].astype(np.float32))
                         if alive[i] else empty for i in range(k)]
@@ -198,49 +228,161 @@ def label_words(words: list[str], texts: list[str], weights: np.ndarray, known=l
     return out
 
 
-def cluster_texts(texts: list[str], weights=None, synonym_groups=()) -> tuple[np.ndarray, list[list[str]]]:
+class Vocabulary:
+    """The knowledge base's own names of matters: the terms of its synonym groups, its entries' keywords and
+    titles short enough to be a name (路灯不亮), so that a topic is named as the knowledge base names it
+    (居住证, 失业金, 拖欠工资) rather than by pieces of its texts (居住、材料; 失业、能领)."""
+
+    def __init__(self, synonyms: Synonyms, terms=()):
+        #: Each term → its synonym group's terms (the group's first term first), or itself alone.
+        self.group: dict[str, tuple[str, ...]] = {}
+        for group in synonyms.terms.values():
+            for term in group:
+                self.group.setdefault(term, tuple(group))
+        self.grouped = set(self.group)
+        for term in terms:
+            term = normalize(str(term)).strip()
+            if NAME_CHARS[0] <= len(term) <= NAME_CHARS[1] and not set(term) & _NOT_IN_NAMES:
+                self.group.setdefault(term, (term,))
+        self.group = {t: g for t, g in self.group.items() if t not in ASKING_WORDS}
+        self.holding: dict[str, set[str]] = defaultdict(set)
+        for term in self.group:
+            for i in range(len(term) - 1):
+                self.holding[term[i:i + 2]].add(term)
+
+    def related(self, word: str) -> set[str]:
+        """The terms holding a word or held in it (暖气 in 暖气片), or a synonym group's terms."""
+        if word.startswith(Synonyms.MARK):
+            return set(self.group.get(word[1:], ()))
+        return {t for t in self.holding.get(word[:2], ()) if word in t} | {p for p in _parts(word) if p in self.group}
+
+    def name(self, words: list[str], texts: list[str], weights: np.ndarray) -> tuple[str, ...] | None:
+        """The synonym group (or term alone) naming a topic: of the terms related to its heaviest word that
+        has one written in ``NAME_SHARE`` of its texts, the one written most, or a more specific (longer) one
+        written about as often; its term the texts write most comes first. None when no word has one."""
+        total = float(weights.sum()) or 1.0
+
+        def share(terms) -> float:
+            return sum(w for t, w in zip(texts, weights) if any(term in t for term in terms)) / total
+
+        for word in words:
+            scored = [(share(self.group[t]), t) for t in sorted(self.related(word))]
+            best = max((score for score, _t in scored), default=0.0)
+            if best >= NAME_SHARE:
+                _length, _score, term = max((len(t), score, t) for score, t in scored
+                                            if score >= SPECIFIC_SHARE * best)
+                group = self.group[term]
+                return tuple(sorted(group, key=lambda g: (-share([g]), group.index(g))))
+        return None
+
+    def key(self, named: tuple[str, ...] | None) -> str:
+        """What tells a matter :meth:`name` names apart ("" for none): topics named alike are one matter.
+        A synonym group's starts with ``Synonyms.MARK``: two groups are two matters (:meth:`Profiles.merge`),
+        while two keywords may name one (路灯坏了, 路灯不亮)."""
+        if not named:
+            return ""
+        return Synonyms.MARK + min(named) if named[0] in self.grouped else named[0]
+
+
+def _parts(word: str) -> list[str]:
+    """Every stretch of two or more of a word's characters shorter than the word."""
+    return [word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1) if j - i < len(word)]
+
+
+def topic_label(words: list[str], texts: list[str], weights: np.ndarray, index: WordIndex,
+                vocabulary: Vocabulary | None, size: int = 3) -> tuple[list[str], str]:
+    """A topic's label words, and the key of the knowledge base's name for it ("" for none): the term the
+    knowledge base names its matter by (:meth:`Vocabulary.name`) first, then the heaviest words
+    (:func:`label_words`) not in it that many of its texts write (``EXTRA_SHARE``)."""
+    written = [index.synonyms.written(w, texts, weights) for w in words]
+    rest = label_words(written, texts, weights, index.known, size)
+    named = vocabulary.name(words, texts, weights) if vocabulary else None
+    if not named:
+        return rest, ""
+    total = float(weights.sum()) or 1.0
+    extra = [w for w in rest if not any(w in g or g in w for g in named)
+             and sum(x for t, x in zip(texts, weights) if w in t) >= EXTRA_SHARE * total]
+    return [named[0], *extra][:size], vocabulary.key(named)
+
+
+def matter_terms(snap) -> list[str]:
+    """The entries' keywords and titles: the knowledge base's names of matters (see :class:`Vocabulary`)."""
+    return [term for entry in snap.entry_list for term in (*entry.keywords, entry.title)]
+
+
+def cluster_texts(texts: list[str], weights=None, synonym_groups=(), terms=()) -> tuple[np.ndarray, list[list[str]]]:
     """A topic number for every text (-1: in none), topics numbered by weight; and each topic's words.
 
     ``texts`` are normalised (analysis.normalize); ``weights`` (default 1) is how many requests each
     distinct text stands for; ``synonym_groups`` (synonyms.yaml) join texts that name one matter
-    in different words. Texts are grouped
+    in different words; ``terms`` are the knowledge base's other names of matters (keywords, short titles),
+    which with the synonyms name the topics (:class:`Vocabulary`). Texts are grouped
     greedily around seed texts (cosine of content words), groups whose profiles are alike are
-    merged (paraphrases of one matter), and every text then joins the nearest profile.
+    merged (paraphrases of one matter), and every text then joins the nearest profile. Topics the
+    knowledge base names alike are one matter said in other words (公司拖欠工资 and 老板欠薪跑路): joined.
     """
     n = len(texts)
     if not n:
         return np.full(0, -1, dtype=np.int64), []
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     index = WordIndex(texts, CLUSTER_CHARS, normalized=True, synonym_groups=synonym_groups)
-    groups = _cover(index, texts, weights)[:MAX_PROFILED]
+    places = np.array([word in index.places for word in index.words], dtype=bool)
+    groups = _cover(index, texts, weights, places)[:MAX_PROFILED]
     if not groups:
         return np.full(n, -1, dtype=np.int64), []
     profiles = Profiles(index, groups, weights)
-    owner = profiles.merge(MERGE_SIMILARITY)
+    vocabulary = Vocabulary(index.synonyms, terms) if index.synonyms or terms else None
+    owner = profiles.merge(MERGE_SIMILARITY, _keys(index, texts, weights, groups, profiles.vectors, vocabulary))
     labels = np.full(n, -1, dtype=np.int64)
     for number, group in enumerate(groups):
         labels[group] = owner[number]
     best = np.full(n, ASSIGN_SIMILARITY, dtype=np.float32)
     for number in sorted(set(owner)):
-        sims = index.scores(*profiles.vectors[number])
+        sims = _similar(index, places, *profiles.vectors[number])
         better = sims >= best
         labels[better], best[better] = number, sims[better]
-    totals = np.bincount(labels[labels >= 0], weights=weights[labels >= 0], minlength=len(groups))
-    order = [int(i) for i in np.argsort(-totals, kind="stable") if totals[i] >= MIN_CLUSTER]
-    renumber = np.full(len(groups), -1, dtype=np.int64)
-    renumber[order] = np.arange(len(order))
-    out = np.where(labels >= 0, renumber[np.maximum(labels, 0)], -1)
-    names = []
-    vectors = index.group_vectors(out, weights)
-    members_of = np.split(np.argsort(out, kind="stable"), np.cumsum(np.bincount(out + 1, minlength=len(order) + 1)))
-    for rank in range(len(order)):
-        members = members_of[rank + 1]
-        words = topic_words(index, *vectors[rank])
-        members = members[np.argsort(-weights[members], kind="stable")[:LABEL_TEXTS]]
-        written = [texts[i][:CLUSTER_CHARS] for i in members]
-        words = [index.synonyms.written(w, written, weights[members]) for w in words]
-        names.append(label_words(words, written, weights[members], index.known))
+    out = _by_weight(labels, weights)
+    names, keys = _labels(index, texts, weights, out, vocabulary)
+    first = {}
+    same = np.array([first.setdefault(key, rank) if key else rank for rank, key in enumerate(keys)], dtype=np.int64)
+    if len(first) < sum(1 for key in keys if key):
+        out = _by_weight(np.where(out >= 0, same[np.maximum(out, 0)], -1), weights)
+        names = _labels(index, texts, weights, out, vocabulary)[0]
     return out, names
+
+
+def _by_weight(labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Topics renumbered from the heaviest, those under ``MIN_CLUSTER`` requests dropped (-1)."""
+    count = int(labels.max()) + 1 if len(labels) else 0
+    totals = np.bincount(labels[labels >= 0], weights=weights[labels >= 0], minlength=count)
+    order = [int(i) for i in np.argsort(-totals, kind="stable") if totals[i] >= MIN_CLUSTER]
+    renumber = np.full(count, -1, dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    return np.where(labels >= 0, renumber[np.maximum(labels, 0)], -1)
+
+
+def _heaviest(members: np.ndarray, texts: list[str], weights: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """A topic's heaviest texts (``LABEL_TEXTS`` at most), which its label is read from, and their weights."""
+    members = members[np.argsort(-weights[members], kind="stable")[:LABEL_TEXTS]]
+    return [texts[i][:CLUSTER_CHARS] for i in members], weights[members]
+
+
+def _keys(index, texts, weights, groups, vectors, vocabulary) -> list[str]:
+    """The key of the knowledge base's name (:meth:`Vocabulary.key`) of each group of texts."""
+    if vocabulary is None:
+        return [""] * len(groups)
+    return [vocabulary.key(vocabulary.name(topic_words(index, *vector), *_heaviest(group, texts, weights)))
+            for group, vector in zip(groups, vectors)]
+
+
+def _labels(index, texts, weights, out, vocabulary) -> tuple[list[list[str]], list[str]]:
+    """Each topic's label words and name key (:func:`topic_label`), from its heaviest texts."""
+    count = int(out.max()) + 1 if len(out) else 0
+    vectors = index.group_vectors(out, weights)
+    members_of = np.split(np.argsort(out, kind="stable"), np.cumsum(np.bincount(out + 1, minlength=count + 1)))
+    labelled = [topic_label(topic_words(index, *vectors[rank]), *_heaviest(members_of[rank + 1], texts, weights),
+                            index, vocabulary) for rank in range(count)]
+    return [words for words, _key in labelled], [key for _words, key in labelled]
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -438,7 +580,8 @@ class HotIssues:
         position = {k: i for i, k in enumerate(distinct)}
         text_of = np.fromiter((position[k] for k in keys), dtype=np.int64, count=len(keys))
         weights = np.bincount(text_of, minlength=len(distinct)).astype(np.float64)
-        labels, words = cluster_texts(distinct, weights, self.kb.snapshot().synonym_groups)
+        snap = self.kb.snapshot()
+        labels, words = cluster_texts(distinct, weights, snap.synonym_groups, matter_terms(snap))
         labels = labels[text_of] if rows else labels
         topics = self._topics(rows, labels, words, current, limit)
         report = HotReport(start, end, prev_start, prev_end, region or None,

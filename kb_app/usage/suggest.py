@@ -384,7 +384,7 @@ def add_article_question(text: str, number: int, value: str) -> str:
 
 def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50) -> list[dict]:
     """Zero-result and low-success queries of a period, grouped by similarity, biggest group first."""
-    from .hot import cluster_texts, text_key
+    from .hot import cluster_texts, matter_terms, text_key
 
     start, end = kb.stats.range(start, end)
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
@@ -428,8 +428,9 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     # A query naming what nothing mentions is grouped by that (护照), not with whatever else it says.
     subjects = _subjects([unknown_words(kb, g["query"]) for g in missing])
     rest = [i for i, subject in enumerate(subjects) if subject is None]
+    snap = kb.snapshot()
     labels, words = cluster_texts([text_key(missing[i]["query"]) for i in rest],
-                                  [missing[i]["searches"] for i in rest], kb.snapshot().synonym_groups)
+                                  [missing[i]["searches"] for i in rest], snap.synonym_groups, matter_terms(snap))
     assigned, ignored = kb.feedback.assigned_queries(), kb.feedback.ignored_queries()
     groups: dict[object, list[dict]] = {}
     for i, subject in enumerate(subjects):

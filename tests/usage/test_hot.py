@@ -338,3 +338,40 @@ def test_imported_work_orders_are_no_requests_of_the_period(kb, sample_root):
     assert res.output.splitlines()[1].startswith("  诉求 5 件（上期 0 件）：检索 0，派单 5；")
     assert res.output.splitlines()[2] == ("  另有导入的历史工单 4 件（kb dispatch --learn）：是以前受理的工单，"
                                           "不是本期的诉求，未计入。")
+
+
+def log_searches(kb, log):
+    for text, n in log:
+        for _ in range(n):
+            kb.feedback.log_search(text, "public", 3)
+
+
+def test_a_query_sharing_only_what_it_asks_is_no_part_of_a_topic(kb):
+    """护照丢了怎么补办 shares only 丢了 and 补办 with the 社保卡 requests: what it is about is 护照, which the
+    knowledge base does not mention. It is not in the 社保卡 topic, nor its name, nor 按区域's top topic."""
+    log_searches(kb, [("社保卡坏了去哪换", 1), ("社保卡补办要多久", 4), ("社保卡丢了", 4), ("社保卡挂失", 2),
+                      ("护照丢了怎么补办", 3), *[(t, 4) for t in OTHERS]])
+    r = kb.hot.report(START, END)
+    sscard = next(t for t in r.topics if "社保卡" in t["label"])
+    assert sscard["current"] == 11 and not [e for e in sscard["examples"] if "护照" in e]
+    assert not {"护照", "补办", "丢了", "哪换"} & set(sscard["words"]), sscard["label"]
+    assert all("护照" not in t["label"] or t["examples"] == ["护照丢了怎么补办"] for t in r.topics)
+    assert "护照" not in r.by_region[0]["top_topic"]
+    rows = list(csv.DictReader(io.StringIO(r.csv().split("\n\n")[0].split("\n", 1)[1])))
+    assert "护照" not in next(row for row in rows if row["议题"] == sscard["label"])["示例"]
+
+
+def test_topics_are_named_by_the_knowledge_bases_own_terms(kb):
+    """A topic is named as the knowledge base names the matter (its keywords, titles and synonyms), not by
+    pieces of what callers wrote (居住、材料; 失业、能领; 工资、拖欠、老板); paraphrases it names alike are one topic."""
+    log_searches(kb, [("外地人怎么办居住证", 3), ("居住证办理需要什么材料", 3), ("居住证到期怎么续签", 2),
+                      ("失业了能领多少钱", 3), ("失业金怎么领", 2), ("失业了能领失业金吗", 2),
+                      ("公司拖欠工资三个月不发", 3), ("工地老板欠薪跑路了", 3), ("老板不发工资怎么办", 2),
+                      *[(t, 4) for t in OTHERS]])
+    r = kb.hot.report(START, END)
+    named = {t["words"][0]: t for t in r.topics}
+    assert {"居住证", "失业金", "拖欠工资"} <= set(named), [t["label"] for t in r.topics]
+    assert named["居住证"]["label"] == "居住证" and named["失业金"]["label"] == "失业金"
+    assert (named["居住证"]["current"], named["失业金"]["current"], named["拖欠工资"]["current"]) == (8, 7, 8)
+    for t in r.topics:
+        assert not {"材料", "能领", "续签", "居住"} & set(t["words"]), t["label"]
