@@ -501,11 +501,21 @@ class Kb:
 
         return calls.propose(self, user, start, end)
 
-    def missing_answers(self, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50):
-        """Zero-result and little-opened queries grouped by what they ask (see kb_app.usage.suggest)."""
+    def missing_answers(self, start: dt.date | None = None, end: dt.date | None = None, limit: int | None = 50,
+                        assigned: bool = True):
+        """Zero-result and little-opened queries grouped by what they ask (see kb_app.usage.suggest); the
+        groups given to a unit already only when ``assigned``."""
         from .usage import suggest
 
-        return suggest.missing_answers(self, start, end, limit)
+        return suggest.missing_answers(self, start, end, limit, assigned)
+
+    def missing_report(self, start: dt.date | None = None, end: dt.date | None = None, limit: int | None = None,
+                       assigned: bool = False):
+        """``missing_answers`` with what was left out and why (kb_app.usage.suggest.MissingAnswers)."""
+        from .usage import suggest
+
+        return suggest.missing_report(self, start, end, limit, assigned)
+
     def file_text(self, path: str, commit: str | None = None) -> str | None:
         """A content file's text at a commit (main by default), or None when it is not there."""
         return self.store.read(path, commit)

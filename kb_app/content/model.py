@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -558,6 +559,15 @@ class Snapshot:
     def categories(self) -> frozenset[str]:
         """The categories the entries name (``category:``), read once per snapshot."""
         return frozenset(c for e in self.entry_list for c in e.category)
+
+    @cached_property
+    def character_entries(self) -> Counter:
+        """How many entries use each character in their title, questions, examples and keywords: how much
+        the knowledge base says about what a character names (狗 in one entry, 证 in many)."""
+        counts = Counter()
+        for e in self.entry_list:
+            counts.update(set("".join([e.title, *e.questions, *e.examples, *e.keywords])))
+        return counts
 
     @cached_property
     def public_categories(self) -> frozenset[str]:

@@ -28,12 +28,15 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from collections import Counter
 
+import rjieba
 import yaml
 
 from ..content import frontmatter
 from ..editing import LABELS as FIELD_LABELS
 from ..search.analysis import names_something, normalize, without_courtesy
+from ..search.coverage import NOT_SUBJECT
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from .stats import NOT_ALARMED
 from ..privacy import LABELS, without_labels
@@ -44,6 +47,9 @@ FIELDS = {"policy": "questions", "directory": "examples"}
 MIN_CHARS, MAX_CHARS = 4, 60
 LOW_SUCCESS_MIN, LOW_SUCCESS_RATE = 3, 0.2
 MISSING_EXAMPLES = 5
+#: A character of an unknown word joins the queries naming it (:func:`subject_characters`) when at most this
+#: many entries, or this share of them, use it.
+RARE_ENTRIES, RARE_SHARE = 2, 0.01
 _PUNCT = re.compile(r"[\s，。？！、；：,.?!;:\"'“”‘’（）()【】\[\]<>《》…—-]+")
 
 
@@ -382,11 +388,62 @@ def add_article_question(text: str, number: int, value: str) -> str:
 # -- missing answers -----------------------------------------------------------------------------
 
 
-def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50) -> list[dict]:
-    """Zero-result and low-success queries of a period, grouped by similarity, biggest group first."""
-    from .hot import cluster_texts, matter_terms, text_key
+@dataclasses.dataclass
+class MissingAnswers:
+    """The missing answers of a period (:func:`missing_report`): groups of queries, biggest first, and how
+    many of the period's searches that found nothing or nothing related are not among them, and why."""
 
+    start: dt.date
+    end: dt.date
+    groups: list[dict]
+    #: Searches that found nothing or nothing related, left out: ``vague`` (they name nothing: 您好我想问一下),
+    #: ``alarm`` (told an emergency line to call), ``report`` (a matter to report that other searches of it
+    #: found related answers for: the site tells where to report it), ``ignored`` (set aside by the center).
+    left_out: dict
+    #: Groups already given to a unit, left out of ``groups`` unless asked for.
+    assigned: int = 0
+
+    def left_out_text(self) -> str:
+        """What was left out, said in a sentence ("" for nothing)."""
+        parts = [LEFT_OUT[why].format(n=n) for why, n in self.left_out.items() if n]
+        if not parts:
+            return ""
+        return f"另有 {sum(self.left_out.values())} 次没有结果或结果无关的查询未列入：{'，'.join(parts)}。"
+
+
+#: How :attr:`MissingAnswers.left_out` is said to people, in this order.
+LEFT_OUT = {"vague": "{n} 次没有说具体的事（如“您好我想问一下”）", "alarm": "{n} 次已提示拨打紧急专线",
+            "report": "{n} 次是要反映的问题（已提示拨打 12345，同样的查询也找到过相关的答复）",
+            "ignored": "{n} 次已由热线中心忽略"}
+
+
+def missing_report(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int | None = 50,
+                   assigned: bool = True) -> MissingAnswers:
+    """Zero-result, weak and low-success queries of a period, grouped by what they ask, biggest group first
+    (``limit`` groups; None: all); the groups given to a unit already only when ``assigned``."""
     start, end = kb.stats.range(start, end)
+    queries, left_out = _missing_queries(kb, start, end)
+    groups = [_group(members, label, subject, kb.feedback.assigned_queries())
+              for members, label, subject in _grouped(kb, queries)]
+    ignored = kb.feedback.ignored_queries()
+    for g in groups:
+        if any(q in ignored for q in g["queries"]):
+            left_out["ignored"] += g["zero"] + g["weak"]
+    groups = [g for g in groups if not any(q in ignored for q in g["queries"])]
+    shown = [g for g in groups if assigned or not g["assigned"]]
+    shown.sort(key=lambda g: (-g["searches"], g["query"]))
+    return MissingAnswers(start, end, shown[:limit], dict(left_out), len(groups) - len(shown))
+
+
+def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int | None = 50,
+                    assigned: bool = True) -> list[dict]:
+    """The groups of :func:`missing_report`."""
+    return missing_report(kb, start, end, limit, assigned).groups
+
+
+def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Counter]:
+    """The period's queries (one per phrasing) that found nothing or nothing related and seldom led to an
+    answer, or were often searched and seldom led to one; and the searches left out (see ``LEFT_OUT``)."""
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
     with kb.db_transaction(write=False) as db:
         # An answer opened from the public site's results is a row of its own (no hits) carrying the query.
@@ -402,36 +459,52 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
         unhelpful = dict(db.execute(
             "select coalesce(v.query, s.query) as q, count(*) from votes v left join search_log s on v.search = s.id "
             "where v.helpful = 0 and v.at >= ? and v.at < ? group by q", [lo, hi]).fetchall())
+        alarmed = db.execute("select count(*) from search_log where at >= ? and at < ? and query != '' and "
+                             f"not {NOT_ALARMED} and (hits = 0 or weak = 1)", [lo, hi]).fetchone()[0]
+    left_out = Counter({key: 0 for key in LEFT_OUT})
+    left_out["alarm"] += alarmed
     by_key: dict[str, dict] = {}
     for query, searches, zero, weak, success, last in rows:
-        success = max(0, success - unhelpful.get(query, 0))
         key = phrasing_key(query)
         # 我想问一下、您好: nothing is missing but the matter; 救命、着火了: the answer is a transfer; a phone
         # number alone ([手机号]) asks nothing.
-        if not key or not names_something(without_labels(query)) or kb.public_alarm(query):
+        why = "vague" if not key or not names_something(without_labels(query)) else \
+            "alarm" if kb.public_alarm(query) else ""
+        if why:
+            left_out[why] += zero + weak
             continue
         g = by_key.setdefault(key, {"query": clean_phrasing(query), "searches": 0, "zero": 0, "weak": 0,
-                                    "success": 0, "last": ""})
-        g["searches"] += searches
-        g["zero"] += zero
-        g["weak"] += weak
-        g["success"] += success
+                                    "success": 0, "last": "", "queries": []})
+        for name, value in (("searches", searches), ("zero", zero), ("weak", weak),
+                            ("success", max(0, success - unhelpful.get(query, 0)))):
+            g[name] += value
         g["last"] = max(g["last"], last)
+        g["queries"].append(query)
     missing = [g for g in by_key.values()
                if g["success"] / g["searches"] < LOW_SUCCESS_RATE
                and (g["zero"] + g["weak"] == g["searches"] or g["searches"] >= LOW_SUCCESS_MIN)]
-    # 家里煤气泄漏了、路灯不亮: a matter to report, which the public site tells to call 12345; no answer is
-    # missing (asked only of the few left: it ranks the catalogue).
-    missing = [g for g in missing if not kb.public_report(g["query"])]
+    # 家里煤气泄漏了、路灯不亮: a matter to report, which the public site tells to call 12345, with answers
+    # related to it: no answer is missing. One that found nothing or nothing related each time (出租车拒载投诉)
+    # has no answer about it, told to call or not. (Asked only of the few left: it ranks the catalogue.)
+    reported = [g for g in missing if g["zero"] + g["weak"] < g["searches"] and kb.public_report(g["query"])]
+    for g in reported:
+        left_out["report"] += g["zero"] + g["weak"]
+    return [g for g in missing if g not in reported], left_out
+
+
+def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
+    """Missing-answer queries in groups, each with its label and the words nothing mentions it is about
+    ("" for none): by those words (:func:`_subjects`), the rest by similarity (``hot.cluster_texts``)."""
+    from .hot import cluster_texts, matter_terms, text_key
+
     if not missing:
         return []
-    # A query naming what nothing mentions is grouped by that (护照), not with whatever else it says.
-    subjects = _subjects([unknown_words(kb, g["query"]) for g in missing])
-    rest = [i for i, subject in enumerate(subjects) if subject is None]
     snap = kb.snapshot()
+    unknown = [unknown_words(kb, g["query"]) for g in missing]
+    subjects = _subjects(unknown, [g["query"] for g in missing], subject_characters(snap, unknown))
+    rest = [i for i, subject in enumerate(subjects) if subject is None]
     labels, words = cluster_texts([text_key(missing[i]["query"]) for i in rest],
                                   [missing[i]["searches"] for i in rest], snap.synonym_groups, matter_terms(snap))
-    assigned, ignored = kb.feedback.assigned_queries(), kb.feedback.ignored_queries()
     groups: dict[object, list[dict]] = {}
     for i, subject in enumerate(subjects):
         if subject is not None:
@@ -440,21 +513,24 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
         groups.setdefault(int(labels[n]) if labels[n] >= 0 else -1 - i, []).append(missing[i])
     out = []
     for number, members in groups.items():
-        if any(g["query"] in ignored for g in members):
-            continue        # set aside by the center (asdfghjkl): not offered again
         members.sort(key=lambda g: (-g["searches"], g["query"]))
-        subject = number if isinstance(number, str) else ""
-        label = subject or ("、".join(words[number]) if number >= 0 else members[0]["query"])
-        out.append({"label": label, "subject": subject,
-                    "query": members[0]["query"], "searches": sum(g["searches"] for g in members),
-                    "zero": sum(g["zero"] for g in members), "weak": sum(g["weak"] for g in members),
-                    "phrasings": len(members),
-                    "success_rate": round(sum(g["success"] for g in members) / sum(g["searches"] for g in members), 3),
-                    "last": max(g["last"] for g in members)[:16].replace("T", " "),
-                    "examples": [g["query"] for g in members[:MISSING_EXAMPLES]],
-                    "assigned": any(g["query"] in assigned for g in members)})
-    out.sort(key=lambda g: (-g["searches"], g["query"]))
-    return out[:limit]
+        if isinstance(number, str):
+            out.append((members, number, number))
+        else:
+            out.append((members, "、".join(words[number]) if number >= 0 else members[0]["query"], ""))
+    return out
+
+
+def _group(members: list[dict], label: str, subject: str, assigned: set[str]) -> dict:
+    """A group of missing-answer queries as listed: counts, its most searched query, examples."""
+    searches = sum(g["searches"] for g in members)
+    return {"label": label, "subject": subject, "query": members[0]["query"], "searches": searches,
+            "zero": sum(g["zero"] for g in members), "weak": sum(g["weak"] for g in members),
+            "phrasings": len(members), "success_rate": round(sum(g["success"] for g in members) / searches, 3),
+            "last": max(g["last"] for g in members)[:16].replace("T", " "),
+            "examples": [g["query"] for g in members[:MISSING_EXAMPLES]],
+            "queries": [q for g in members for q in (g["query"], *g["queries"])],
+            "assigned": any(g["query"] in assigned for g in members)}
 
 
 def unknown_words(kb, query: str) -> tuple:
@@ -464,11 +540,26 @@ def unknown_words(kb, query: str) -> tuple:
     return kb.unknown_words(without_labels(query), "agent")
 
 
-def _subjects(unknown: list[tuple]) -> list[str | None]:
+def subject_characters(snap, unknown: list[tuple]) -> frozenset[str]:
+    """The characters of the unknown words that say what they are about: read as a noun alone (狗 of 宠物狗
+    and 狗证; not 签 of 签证, a verb) and in few of the entries' titles, questions and keywords (not 证)."""
+    rare = max(RARE_ENTRIES, RARE_SHARE * len(snap.entry_list))
+    chars = {c for words in unknown for w in words for c in w}
+    return frozenset(c for c in chars if snap.character_entries[c] <= rare and _noun(c))
+
+
+def _noun(char: str) -> bool:
+    """Whether the segmenter reads a character alone as a noun (狗, 猫; not 签 or 宠), as search reads a
+    subject (``coverage.single_nouns``)."""
+    return rjieba.tag(char) == [(char, "n")] and char not in NOT_SUBJECT
+
+
+def _subjects(unknown: list[tuple], queries: list[str] = (), characters=frozenset()) -> list[str | None]:
     """For each query, the label of its subject group: queries are joined where they name the same
-    unknown word (护照怎么办理, 护照丢了怎么补办), and a group is labelled by the words its queries
-    share, most shared first (by the query's own unknown words when it is alone); None for a query
-    naming nothing unknown."""
+    unknown word (护照怎么办理, 护照丢了怎么补办) or unknown words sharing one of ``characters`` (宠物狗办证,
+    狗证怎么办理: 狗), and a query naming nothing unknown joins the group whose unknown words share such a
+    character with it (养狗要办证吗). A group is labelled by the words its queries share, most shared first,
+    or by all its words, most named first; None for a query in no group."""
     owner = list(range(len(unknown)))
 
     def find(i):
@@ -482,22 +573,22 @@ def _subjects(unknown: list[tuple]) -> list[str | None]:
     unknown = [tuple(dict.fromkeys(part for w in words for part in _parts(w) if part in named)) for words in unknown]
     first_with: dict[str, int] = {}
     for i, words in enumerate(unknown):
-        for word in words:
-            if word in first_with:
-                owner[find(i)] = find(first_with[word])
+        for key in [*words, *(c for w in words for c in w if c in characters)]:
+            if key in first_with:
+                owner[find(i)] = find(first_with[key])
             else:
-                first_with.setdefault(word, i)
+                first_with[key] = i
+    for i, (words, query) in enumerate(zip(unknown, queries)):
+        if not words and (near := next((first_with[c] for c in query if c in characters), None)) is not None:
+            owner[i] = find(near)
     members: dict[int, list[int]] = {}
-    for i, words in enumerate(unknown):
-        if words:
+    for i in range(len(unknown)):
+        if unknown[i] or find(i) != i:
             members.setdefault(find(i), []).append(i)
     out: list[str | None] = [None] * len(unknown)
     for group in members.values():
-        counts: dict[str, int] = {}
-        for i in group:
-            for word in set(unknown[i]):
-                counts[word] = counts.get(word, 0) + 1
-        shared = [w for w in counts if counts[w] > 1] if len(group) > 1 else list(counts)
+        counts = Counter(word for i in group for word in set(unknown[i]))
+        shared = [w for w in counts if counts[w] > 1] or list(counts)
         label = "、".join(sorted(shared, key=lambda w: (-counts[w], w))[:3])
         for i in group:
             out[i] = label

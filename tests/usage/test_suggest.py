@@ -340,7 +340,8 @@ def test_cli_accept_and_missing_report(kb, monkeypatch):
     assert res.output.startswith("已发起变更请求 #1（审核中）：新增问法：社会保障卡丢了怎么补办")
     res = runner.invoke(cli, ["report", "missing", *args], env={"KB_TODAY": kb.settings.today})
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[0] == "1. 灵活就业社保补贴：1 次，1 种问法，无结果 1 次，结果无关 0 次，打开结果 0%"
+    assert res.output.splitlines()[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，1 组，查询 1 次",
+                                           "1. 灵活就业社保补贴：1 次，1 种问法，无结果 1 次，结果无关 0 次，打开结果 0%"]
     res = runner.invoke(cli, ["report", "missing", "--csv", *args], env={"KB_TODAY": kb.settings.today})
     assert res.output.splitlines()[0] == ("内容,知识库里没有提到,代表查询,查询次数,问法数,无结果次数,结果无关次数,"
                                           "打开结果比例,最近一次,示例,已分派")
@@ -384,3 +385,68 @@ def test_missing_answers_are_not_grouped_or_labelled_by_masking_labels(kb):
     flexible = next(g for g in groups if g["query"] == "灵活就业社保补贴")
     assert "我叫[姓名]，电话[手机号]，灵活就业社保补贴怎么领" in flexible["examples"]
     assert not any("宠物狗办证" in e for e in flexible["examples"])
+
+
+def cli_missing(kb, *more):
+    args = ["report", "missing", "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path), *more]
+    res = CliRunner().invoke(cli, args, env={"KB_TODAY": kb.settings.today})
+    assert res.exit_code == 0, res.output
+    return res.output.splitlines()
+
+
+def test_queries_about_one_thing_nothing_mentions_are_one_group_in_whatever_words(kb):
+    """养狗要办证吗, 宠物狗办证 and 狗证怎么办理 ask about one thing (dogs' licences) in words that share no word:
+    one group, so that the center assigns it once. 狗, which few entries mention, joins them; 签证 shares
+    only 证 with 狗证, a character many entries use (身份证, 居住证): apart."""
+    for query, hits, weak, n in [("养狗要办证吗", 39, True, 3), ("宠物狗办证", 0, False, 2), ("狗证怎么办理", 5, True, 2),
+                                 ("签证怎么办理", 5, True, 1), ("护照怎么办理", 7, True, 2)]:
+        for _ in range(n):
+            kb.feedback.log_search(query, "public", hits, weak=weak)
+    groups = suggest.missing_answers(kb)
+    (dogs,) = [g for g in groups if any("狗" in q for q in g["examples"])]
+    assert dogs["examples"] == ["养狗要办证吗", "宠物狗办证", "狗证怎么办理"]
+    assert (dogs["searches"], dogs["phrasings"], dogs["query"]) == (7, 3, "养狗要办证吗")
+    assert dogs["subject"] == dogs["label"] == "宠物狗、狗证"
+    assert {g["label"]: g["examples"] for g in groups if g is not dogs} == {
+        "护照": ["护照怎么办理"], "签证": ["签证怎么办理"]}
+    # 养狗要办证吗 names nothing the knowledge base lacks by itself; its group says what it lacks.
+    assert "1. 养狗要办证吗（知识库里没有提到“宠物狗、狗证”）：7 次，3 种问法，无结果 2 次，结果无关 5 次，打开结果 0%" \
+        in cli_missing(kb)
+    assert suggest._subjects([("宠物狗",), ("狗证",), (), ()], ["宠物狗办证", "狗证怎么办理", "养狗要办证吗", "办证"],
+                             frozenset("狗")) == ["宠物狗、狗证", "宠物狗、狗证", "宠物狗、狗证", None]
+
+
+def test_the_cli_leaves_out_the_groups_given_to_a_unit_as_the_page_does(kb):
+    """The maintenance page stops offering a group once it is assigned; kb report missing agrees, saying how
+    many it left out, and lists them marked 已分派 only when asked (--assigned)."""
+    for query, n in [("灵活就业社保补贴", 2), ("灵活就业人员社保补贴怎么领", 1), ("公积金断缴影响贷款吗", 1)]:
+        for _ in range(n):
+            kb.feedback.log_search(query, "public", 0)
+    flexible = next(g for g in suggest.missing_answers(kb) if g["query"] == "灵活就业社保补贴")
+    suggest.assign_missing(kb, flexible, "city-hrss", make_users(kb)["center"])
+    page = [g["query"] for g in kb.missing_answers(assigned=False)]
+    lines = cli_missing(kb)
+    assert page == ["公积金断缴影响贷款吗"] and [line for line in lines if line[:2] == "1."] == [
+        "1. 公积金断缴影响贷款吗：1 次，1 种问法，无结果 1 次，结果无关 0 次，打开结果 0%"]
+    assert lines[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，1 组，查询 1 次",
+                         "  已分派给单位的 1 组未列出（--assigned 一并列出）。"]
+    lines = cli_missing(kb, "--assigned")
+    assert lines[0] == "缺失的答复：2026-10-24 至 2026-11-22，2 组，查询 4 次"
+    assert "1. 灵活就业社保补贴（已分派）：3 次，2 种问法，无结果 3 次，结果无关 0 次，打开结果 0%" in lines
+
+
+def test_what_the_missing_answers_leave_out_is_said_and_a_matter_to_report_with_nothing_related_is_in(kb):
+    """Of ten searches that found nothing or nothing related, 您好我想问一下 asks nothing (left out, and the
+    header says so); 出租车拒载投诉 is a matter to report, but nothing found was about it: no answer says what
+    becomes of a taxi that refuses a fare, so it is a missing answer like the others."""
+    for query, hits, weak in [("灵活就业社保补贴", 0, False), ("灵活就业社保补贴", 0, False), ("护照怎么办理", 7, True),
+                              ("护照怎么办理", 7, True), ("火星移民怎么报名", 5, True), ("宽带网速慢找谁", 5, True),
+                              ("出租车拒载投诉", 79, True), ("出租车拒载投诉", 79, True), ("您好我想问一下", 0, False),
+                              ("您好我想问一下", 0, False)]:
+        kb.feedback.log_search(query, "public", hits, weak=weak)
+    report = kb.missing_report()
+    assert sum(g["zero"] + g["weak"] for g in report.groups) == 8
+    assert "出租车拒载投诉" in {g["query"] for g in report.groups}
+    assert report.left_out == {"vague": 2, "alarm": 0, "report": 0, "ignored": 0}
+    assert cli_missing(kb)[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，5 组，查询 8 次",
+                                   "  另有 2 次没有结果或结果无关的查询未列入：2 次没有说具体的事（如“您好我想问一下”）。"]

@@ -60,8 +60,12 @@ def assign_missing_answers(kb, snap):
     st.divider()
     st.subheader("缺失的答复")
     st.caption("近 30 天没有结果、结果与问的事无关（知识库里没有提到）、或很少有人打开结果的查询，按内容相近归组，"
-               "说到同一件知识库里没有提到的事的归为一组；分派给单位补充或完善答复口径。")
-    groups = [g for g in suggest.missing_answers(kb) if not g["assigned"]]
+               "说到同一件知识库里没有提到的事的归为一组；分派给单位补充或完善答复口径。已分派的组不再列出"
+               "（kb report missing --assigned 可以一并列出）。")
+    report = kb.missing_report(limit=50)
+    if left_out := report.left_out_text():
+        st.caption(left_out)
+    groups = report.groups
     if not groups:
         st.caption("近 30 天没有待分派的缺失答复。")
         return

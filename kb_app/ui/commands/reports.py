@@ -21,8 +21,10 @@ from ...cli import Refusal, as_user, cli, echo_table, errors, parse_date, requir
               help="（catalog）事项分类表 CSV（一级,二级,三级），用于检查未覆盖的类别。")
 @click.option("--threshold", type=float, default=None, help="（catalog）事项重叠的判定阈值，默认 0.35。")
 @click.option("--region", default=None, help="（hot）只看某区域的诉求，如 东湖区；“未标明区域”为全市或未写明区域的诉求。")
+@click.option("--assigned", "with_assigned", is_flag=True,
+              help="（missing）也列出已分派给单位的组（标“已分派”）；默认与“维护任务”页一样不列出。")
 @click.argument("topic", type=click.Choice(["usage", "catalog", "hot", "missing"]), default="usage")
-def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, region, topic):
+def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, region, with_assigned, topic):
     """统计报告：使用情况（默认）、catalog 派单目录健康检查、hot 热点议题（每月一题候选）或 missing 缺失的答复。
 
     使用情况：查询量、热门查询、无结果或结果无关的查询、浏览、有用率、维护任务、校核周期。
@@ -39,6 +41,7 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
         kb report hot --from 2026-11-01 --to 2026-11-30 --region 东湖区
         kb report hot --unit city-hrss
         kb report missing --csv > 缺失答复.csv
+        kb report missing --assigned
     """
     from ...usage import hot, stats
 
@@ -51,7 +54,7 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
         require_unit(kb, unit)
         return hot_report(kb, start, end, region, unit, out, key)
     if topic == "missing":
-        return missing_report(kb, start, end, out)
+        return missing_report(kb, start, end, out, with_assigned)
     require_unit(kb, unit)
     with errors():
         if out.csv:
@@ -215,15 +218,25 @@ class Output:
         click.echo(f"已写入 {self.path}。", err=True)
 
 
-def missing_report(kb, start, end, out):
-    """``kb report missing``: zero-result, weak and low-success queries grouped by similarity."""
+def missing_report(kb, start, end, out, with_assigned=False):
+    """``kb report missing``: zero-result, weak and low-success queries grouped by what they ask; the groups
+    given to a unit already only ``--assigned`` (the maintenance page leaves them out); what was left out and
+    why in the header (on stderr with ``--csv``)."""
     from ...usage.stats import to_csv
     with errors():
-        groups = kb.missing_answers(start, end, limit=200)
+        r = kb.missing_report(start, end, limit=200, assigned=with_assigned)
+    groups = r.groups
     for g in groups:
         g["examples_text"], g["assigned_text"] = "；".join(g["examples"]), "是" if g["assigned"] else ""
+    notes = [note for note in (r.left_out_text(), r.assigned and f"已分派给单位的 {r.assigned} 组未列出"
+                               "（--assigned 一并列出）。") if note]
     if out.csv:
+        for note in notes:
+            click.echo(note, err=True)
         return out.write(to_csv(groups, MISSING_COLUMNS))
+    click.echo(f"缺失的答复：{r.start} 至 {r.end}，{len(groups)} 组，查询 {sum(g['searches'] for g in groups)} 次")
+    for note in notes:
+        click.echo(f"  {note}")
     if not groups:
         click.echo("没有缺失的答复：所选时段内的查询都找到了结果并有人打开。")
     for i, g in enumerate(groups, 1):
