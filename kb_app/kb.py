@@ -516,6 +516,13 @@ class Kb:
 
         return suggest.missing_report(self, start, end, limit, assigned)
 
+    def assign_missing_query(self, query: str, unit: str, user=None) -> int:
+        """Give the group of missing answers a query is in to a unit; a query in none is refused, naming the
+        closest groups (kb_app.usage.suggest.assign_query)."""
+        from .usage import suggest
+
+        return suggest.assign_query(self, query, unit, user)
+
     def file_text(self, path: str, commit: str | None = None) -> str | None:
         """A content file's text at a commit (main by default), or None when it is not there."""
         return self.store.read(path, commit)

@@ -39,7 +39,7 @@ from ..search.analysis import names_something, normalize, without_courtesy
 from ..search.coverage import NOT_SUBJECT
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from .stats import NOT_ALARMED
-from ..privacy import LABELS, without_labels
+from ..privacy import LABELS, mask, without_labels
 
 KIND = "suggested_question"
 #: The list a phrasing is added to, per kind of entry.
@@ -50,6 +50,8 @@ MISSING_EXAMPLES = 5
 #: A character of an unknown word joins the queries naming it (:func:`subject_characters`) when at most this
 #: many entries, or this share of them, use it.
 RARE_ENTRIES, RARE_SHARE = 2, 0.01
+#: A query is close to a group of missing answers (:func:`closest_groups`) from this similarity.
+CLOSE_SIMILARITY = 0.2
 _PUNCT = re.compile(r"[\s，。？！、；：,.?!;:\"'“”‘’（）()【】\[\]<>《》…—-]+")
 
 
@@ -603,6 +605,46 @@ def _parts(word: str) -> list[str]:
 def ignore_missing(kb, group: dict, reason: str, user=None):
     """Set a group of missing-answer queries aside (no answer called for): it is not offered again."""
     return kb.feedback.ignore_query(group["query"], reason, user)
+
+
+def assign_query(kb, query: str, unit: str, user=None) -> int:
+    """Give the group of the period's missing answers (the last 30 days) that ``query`` is in to a unit
+    (``kb task assign``); a query in none — nobody asked it, or its searches found answers — is refused,
+    naming the groups closest to it: a task is for what people asked and found no answer to."""
+    report = missing_report(kb, limit=None, assigned=True)
+    key = phrasing_key(mask(query or ""))
+    group = next((g for g in report.groups if key in {phrasing_key(q) for q in g["queries"]}), None)
+    if group is None:
+        raise KbError(_not_missing(kb, (query or "").strip(), key, report))
+    return assign_missing(kb, group, unit, user)
+
+
+def _not_missing(kb, query: str, key: str, report: MissingAnswers) -> str:
+    """Why a query cannot be assigned, and the groups of missing answers closest to it."""
+    period = f"{report.start} 至 {report.end}"
+    if key and key in {phrasing_key(q) for q in kb.feedback.ignored_queries()}:
+        return f"查询“{query}”已被忽略（kb task ignore），不再列入缺失的答复：无需分派。"
+    if not report.groups:
+        return f"{period} 没有缺失的答复，查询“{query}”无从分派。"
+    why = f"“{query}”不在 {period} 缺失的答复中（没有人这样查询过，或查询找到了答复）"
+    close = closest_groups(report.groups, query)
+    if not close:
+        return f"{why}，也与其中任何一组都不相近：请用 kb report missing 查看可以分派的查询。"
+    names = "、".join(f"“{g['query']}”（{g['searches']} 次）" for g in close)
+    return f"{why}。最接近的是 {names}：请按 kb report missing 列出的查询分派。"
+
+
+def closest_groups(groups: list[dict], query: str, size: int = 3) -> list[dict]:
+    """The groups whose queries are most like ``query`` (character pairs, cosine at least CLOSE_SIMILARITY)."""
+    from ..search.textsim import BigramIndex
+
+    texts = [(n, q) for n, g in enumerate(groups) for q in g["queries"]]
+    sims = BigramIndex([q for _n, q in texts], MAX_CHARS).similarities(normalize(query)) if texts else []
+    best: dict[int, float] = {}
+    for (n, _q), sim in zip(texts, sims):
+        best[n] = max(best.get(n, 0.0), float(sim))
+    ranked = sorted((n for n in best if best[n] >= CLOSE_SIMILARITY), key=lambda n: (-best[n], n))
+    return [groups[n] for n in ranked[:size]]
 
 
 def assign_missing(kb, group: dict, unit: str, user=None) -> int:

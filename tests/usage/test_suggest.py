@@ -450,3 +450,26 @@ def test_what_the_missing_answers_leave_out_is_said_and_a_matter_to_report_with_
     assert report.left_out == {"vague": 2, "alarm": 0, "report": 0, "ignored": 0}
     assert cli_missing(kb)[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，5 组，查询 8 次",
                                    "  另有 2 次没有结果或结果无关的查询未列入：2 次没有说具体的事（如“您好我想问一下”）。"]
+
+
+def test_only_a_query_among_the_missing_answers_is_assigned(kb):
+    """kb task assign takes a query of the missing answers (any of its group's): one nobody asked, or one
+    whose searches found answers, is refused in Chinese, naming the closest groups, and no task is made."""
+    for query in ("灵活就业社保补贴", "灵活就业社保补贴", "灵活就业人员社保补贴怎么领", "护照怎么办理"):
+        kb.feedback.log_search(query, "public", 0)
+    runner = CliRunner(env={"KB_TODAY": kb.settings.today})
+    args = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    res = runner.invoke(cli, ["task", "assign", *args, "不存在的查询xyz", "--unit", "city-public-security"])
+    assert res.exit_code == 1
+    assert res.output == ("错误：“不存在的查询xyz”不在 2026-10-24 至 2026-11-22 缺失的答复中（没有人这样查询过，或查询找到了答复），"
+                          "也与其中任何一组都不相近：请用 kb report missing 查看可以分派的查询。\n")
+    res = runner.invoke(cli, ["task", "assign", *args, "灵活就业社保补贴申领", "--unit", "city-hrss"])
+    assert res.exit_code == 1 and "最接近的是 “灵活就业社保补贴”（3 次）：请按 kb report missing 列出的查询分派。" in res.output
+    assert not [t for t in kb.feedback.list_tasks(None) if t.kind == "zero_result"]
+    res = runner.invoke(cli, ["task", "assign", *args, "灵活就业人员社保补贴怎么领", "--unit", "city-hrss"])
+    assert res.exit_code == 0 and res.output.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
+    (task,) = [t for t in kb.feedback.list_tasks("city-hrss") if t.kind == "zero_result"]
+    assert task.title == "缺失的答复：灵活就业社保补贴" and "同类查询共 3 次、2 种问法" in task.detail
+    kb.feedback.ignore_query("护照怎么办理", "不属于本市", make_users(kb)["center"])
+    res = runner.invoke(cli, ["task", "assign", *args, "护照怎么办理", "--unit", "city-public-security"])
+    assert res.exit_code == 1 and "已被忽略" in res.output

@@ -141,13 +141,13 @@ def task_dismiss(kb, task_id, reason):
 @click.argument("query")
 @click.option("--unit", required=True, help="承办单位编号。")
 def task_assign(kb, query, unit):
-    """把一条缺失答复的查询（无结果、结果与所问无关或很少有人打开结果）分派给单位，作为维护任务。
+    """把近 30 天缺失的答复中（kb report missing）含这条查询的一组分派给单位，作为维护任务；不在其中的查询不能分派。
 
     \b
     示例：
         kb task assign "灵活就业社保补贴" --unit city-hrss
     """
-    pk = kb.feedback.assign_query(query, unit)
+    pk = kb.assign_missing_query(query, unit)
     click.echo(f"已分派给{kb.snapshot().unit_name(unit)}：维护任务 #{pk}。")
 
 
