@@ -133,6 +133,29 @@ def test_hot_issues_for_the_center(app_env):
 
 
 
+def test_hot_issues_name_the_answers_opened_from_public_searches(app_env):
+    """The public site logs a search and the answer opened from its results apart: 涉及事项 and 按事项 name
+    that answer all the same. An imported old work order is said apart, not counted as a dispatch."""
+    import json
+
+    events = []
+    for n in range(5):
+        events += [{"type": "search", "at": f"2026-11-20T09:0{n}:00", "query": "社保卡丢了怎么补办", "hits": 3},
+                   {"type": "open", "at": f"2026-11-20T09:0{n}:30", "query": "社保卡丢了怎么补办",
+                    "entry": "sscard-reissue"}]
+    app_env.feedback.log_events(events)
+    app_env.dispatch_history.import_lines([json.dumps({"text": "公司拖欠工资三个月不发", "entry": "wage-arrears",
+                                                       "at": "2026-11-20T10:00:00"}, ensure_ascii=False)])
+    at = open_page(ADMIN)
+    assert not at.exception
+    title = app_env.entry("sscard-reissue").title
+    # and the agent's search the fixture logged, whose answer the staff app recorded on it
+    assert [link.proto.label for link in at.get("page_link") if "件）" in link.proto.label] == [f"{title}（6 件）"]
+    by_entry = ui_helpers.table_with(at, "主办/所属单位")
+    assert [(r["主办/所属单位"], r["本期"]) for r in by_entry] == [("示例市人力资源和社会保障局", "6")]
+    assert "检索 8、派单 0。另有导入的历史工单 1 件（kb dispatch --learn）" in hot_caption(at)
+
+
 def hot_caption(at) -> str:
     return next(c.value for c in at.caption if "本期 2026-10-24 至 2026-11-22：" in c.value)
 
