@@ -311,6 +311,11 @@ class Synonyms:
         return terms[-max(used)[1]]
 
 
+def stretches(word: str) -> list[str]:
+    """A word and every stretch of two or more of its characters (宽带网速慢: 宽带网速慢, 宽带网速 … 网速, 速慢)."""
+    return [word[i:j] for i in range(len(word)) for j in range(len(word), i + 1, -1)]
+
+
 def content_words(text: str, normalized: bool = False, synonyms: Synonyms | None = None) -> list[str]:
     """The words of a text that say what it is about: no names, question, filler or complaint words.
 

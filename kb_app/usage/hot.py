@@ -43,7 +43,7 @@ from ..exceptions import KbError
 from ..privacy import without_labels
 from ..dispatch.regions import NO_REGION, districts, region_finder
 from .stats import to_csv
-from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex
+from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex, stretches
 
 #: Characters of a text used to cluster it: a request states its matter first.
 CLUSTER_CHARS = 60
@@ -254,7 +254,7 @@ class Vocabulary:
         """The terms holding a word or held in it (暖气 in 暖气片), or a synonym group's terms."""
         if word.startswith(Synonyms.MARK):
             return set(self.group.get(word[1:], ()))
-        return {t for t in self.holding.get(word[:2], ()) if word in t} | {p for p in _parts(word) if p in self.group}
+        return {t for t in self.holding.get(word[:2], ()) if word in t} | {p for p in stretches(word) if p in self.group}
 
     def name(self, words: list[str], texts: list[str], weights: np.ndarray) -> tuple[str, ...] | None:
         """The synonym group (or term alone) naming a topic: of the terms related to its heaviest word that
@@ -282,11 +282,6 @@ class Vocabulary:
         if not named:
             return ""
         return Synonyms.MARK + min(named) if named[0] in self.grouped else named[0]
-
-
-def _parts(word: str) -> list[str]:
-    """Every stretch of two or more of a word's characters shorter than the word."""
-    return [word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1) if j - i < len(word)]
 
 
 def topic_label(words: list[str], texts: list[str], weights: np.ndarray, index: WordIndex,

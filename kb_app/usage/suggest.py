@@ -37,6 +37,7 @@ from ..content import frontmatter
 from ..editing import LABELS as FIELD_LABELS
 from ..search.analysis import names_something, normalize, without_courtesy
 from ..search.coverage import NOT_SUBJECT
+from ..search.textsim import stretches
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from .stats import NOT_ALARMED
 from ..privacy import LABELS, mask, without_labels
@@ -572,7 +573,7 @@ def _subjects(unknown: list[tuple], queries: list[str] = (), characters=frozense
 
     # A query names the longest of overlapping unknown words (网速慢); it shares 网速 with one naming that.
     named = {w for words in unknown for w in words}
-    unknown = [tuple(dict.fromkeys(part for w in words for part in _parts(w) if part in named)) for words in unknown]
+    unknown = [tuple(dict.fromkeys(part for w in words for part in stretches(w) if part in named)) for words in unknown]
     first_with: dict[str, int] = {}
     for i, words in enumerate(unknown):
         for key in [*words, *(c for w in words for c in w if c in characters)]:
@@ -595,11 +596,6 @@ def _subjects(unknown: list[tuple], queries: list[str] = (), characters=frozense
         for i in group:
             out[i] = label
     return out
-
-
-def _parts(word: str) -> list[str]:
-    """A word and every stretch of two or more of its characters."""
-    return [word[i:j] for i in range(len(word)) for j in range(len(word), i + 1, -1)]
 
 
 def ignore_missing(kb, group: dict, reason: str, user=None):
