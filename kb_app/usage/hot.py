@@ -157,9 +157,7 @@ class Profiles:
         alive = np.ones(k, dtype=bool)
         sims = dense @ dense.T
         np.fill_diagonal(sims, -1)
-        grouped = np.array([key.startswith(Synonyms.MARK) for key in keys])
-        apart = grouped[:, None] & grouped[None, :] & (np.array(keys)[:, None] != np.array(keys)[None, :])
-        sims[apart] = -1
+        sims[_apart(keys)] = -1
         while True:
             masked = np.where(alive[:, None] & alive[None, :], sims, -1)
             i, j = divmod(int(np.argmax(masked)), k)
@@ -174,13 +172,18 @@ class Profiles:
             keys[i] = keys[i] if keys[i].startswith(Synonyms.MARK) else keys[j] or keys[i]
             sims[i] = sims[:, i] = dense @ dense[i]
             sims[i, i] = -1
-            if keys[i].startswith(Synonyms.MARK):
-                sims[i, [n for n in range(k) if keys[n].startswith(Synonyms.MARK) and keys[n] != keys[i]]] = -1
-                sims[:, i] = sims[i]
+            sims[i, _apart(keys)[i]] = -1
+            sims[:, i] = sims[i]
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         self.vectors = [(terms[np.flatnonzero(dense[i])], dense[i][np.flatnonzero(dense[i])].astype(np.float32))
                         if alive[i] else empty for i in range(k)]
         return owner
+
+
+def _apart(keys: list[str]) -> np.ndarray:
+    """Which pairs of profiles are named by different synonym groups (:meth:`Vocabulary.key`): two matters."""
+    grouped = np.array([key.startswith(Synonyms.MARK) for key in keys])
+    return grouped[:, None] & grouped[None, :] & (np.array(keys)[:, None] != np.array(keys)[None, :])
 
 
 def topic_words(index: WordIndex, term: np.ndarray, weight: np.ndarray, size: int = LABEL_WORDS) -> list[str]:

@@ -447,23 +447,7 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
 def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Counter]:
     """The period's queries (one per phrasing) that found nothing or nothing related and seldom led to an
     answer, or were often searched and seldom led to one; and the searches left out (see ``LEFT_OUT``)."""
-    lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
-    with kb.db_transaction(write=False) as db:
-        # An answer opened from the public site's results is a row of its own (no hits) carrying the query.
-        rows = db.execute(
-            "select query, sum(case when hits is not null then 1 else 0 end) as searches, "
-            "sum(case when hits = 0 then 1 else 0 end) as zero, "
-            "sum(case when hits > 0 and weak = 1 then 1 else 0 end) as weak, "
-            "sum(case when opened is not null or used = 1 then 1 else 0 end) as success, max(at) as last "
-            f"from search_log where at >= ? and at < ? and query != '' and {NOT_ALARMED} group by query "
-            "having searches > 0",
-            [lo, hi]).fetchall()
-        # An answer opened and then voted not helpful did not answer the query it was found by.
-        unhelpful = dict(db.execute(
-            "select coalesce(v.query, s.query) as q, count(*) from votes v left join search_log s on v.search = s.id "
-            "where v.helpful = 0 and v.at >= ? and v.at < ? group by q", [lo, hi]).fetchall())
-        alarmed = db.execute("select count(*) from search_log where at >= ? and at < ? and query != '' and "
-                             f"not {NOT_ALARMED} and (hits = 0 or weak = 1)", [lo, hi]).fetchone()[0]
+    rows, unhelpful, alarmed = _logged_queries(kb, start, end)
     left_out = Counter({key: 0 for key in LEFT_OUT})
     left_out["alarm"] += alarmed
     by_key: dict[str, dict] = {}
@@ -493,6 +477,30 @@ def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Coun
     for g in reported:
         left_out["report"] += g["zero"] + g["weak"]
     return [g for g in missing if g not in reported], left_out
+
+
+def _logged_queries(kb, start: dt.date, end: dt.date) -> tuple[list, dict, int]:
+    """The period's searches by query (searches, found nothing, found nothing related, led to an answer, last),
+    the not-helpful votes by the query they were found by, and the searches told an emergency line that
+    found nothing or nothing related."""
+    lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
+    with kb.db_transaction(write=False) as db:
+        # An answer opened from the public site's results is a row of its own (no hits) carrying the query.
+        rows = db.execute(
+            "select query, sum(case when hits is not null then 1 else 0 end) as searches, "
+            "sum(case when hits = 0 then 1 else 0 end) as zero, "
+            "sum(case when hits > 0 and weak = 1 then 1 else 0 end) as weak, "
+            "sum(case when opened is not null or used = 1 then 1 else 0 end) as success, max(at) as last "
+            f"from search_log where at >= ? and at < ? and query != '' and {NOT_ALARMED} group by query "
+            "having searches > 0",
+            [lo, hi]).fetchall()
+        # An answer opened and then voted not helpful did not answer the query it was found by.
+        unhelpful = dict(db.execute(
+            "select coalesce(v.query, s.query) as q, count(*) from votes v left join search_log s on v.search = s.id "
+            "where v.helpful = 0 and v.at >= ? and v.at < ? group by q", [lo, hi]).fetchall())
+        alarmed = db.execute("select count(*) from search_log where at >= ? and at < ? and query != '' and "
+                             f"not {NOT_ALARMED} and (hits = 0 or weak = 1)", [lo, hi]).fetchone()[0]
+    return rows, unhelpful, alarmed
 
 
 def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
