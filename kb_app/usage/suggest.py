@@ -399,9 +399,11 @@ class MissingAnswers:
     start: dt.date
     end: dt.date
     groups: list[dict]
-    #: Searches that found nothing or nothing related, left out: ``vague`` (they name nothing: 您好我想问一下),
-    #: ``alarm`` (told an emergency line to call), ``report`` (a matter to report that other searches of it
-    #: found related answers for: the site tells where to report it), ``ignored`` (set aside by the center).
+    #: Searches that found nothing or nothing related (those the usage report lists), left out: ``vague``
+    #: (they name nothing: 您好我想问一下), ``alarm`` (an emergency: the line to call is the answer),
+    #: ``answered`` (the same query led to an answer often enough), ``report`` (a matter to report that other
+    #: searches of it found related answers for: the site tells where to report it), ``ignored`` (set aside
+    #: by the center). With the groups' they make all of them.
     left_out: dict
     #: Groups already given to a unit, left out of ``groups`` unless asked for.
     assigned: int = 0
@@ -415,7 +417,8 @@ class MissingAnswers:
 
 
 #: How :attr:`MissingAnswers.left_out` is said to people, in this order.
-LEFT_OUT = {"vague": "{n} 次没有说具体的事（如“您好我想问一下”）", "alarm": "{n} 次已提示拨打紧急专线",
+LEFT_OUT = {"vague": "{n} 次没有说具体的事（如“您好我想问一下”）", "alarm": "{n} 次是紧急情况（提示拨打紧急专线）",
+            "answered": "{n} 次的同样查询别的时候找到并打开了答复",
             "report": "{n} 次是要反映的问题（已提示拨打 12345，同样的查询也找到过相关的答复）",
             "ignored": "{n} 次已由热线中心忽略"}
 
@@ -447,9 +450,8 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
 def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Counter]:
     """The period's queries (one per phrasing) that found nothing or nothing related and seldom led to an
     answer, or were often searched and seldom led to one; and the searches left out (see ``LEFT_OUT``)."""
-    rows, unhelpful, alarmed = _logged_queries(kb, start, end)
+    rows, unhelpful = _logged_queries(kb, start, end)
     left_out = Counter({key: 0 for key in LEFT_OUT})
-    left_out["alarm"] += alarmed
     by_key: dict[str, dict] = {}
     for query, searches, zero, weak, success, last in rows:
         key = phrasing_key(query)
@@ -470,6 +472,7 @@ def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Coun
     missing = [g for g in by_key.values()
                if g["success"] / g["searches"] < LOW_SUCCESS_RATE
                and (g["zero"] + g["weak"] == g["searches"] or g["searches"] >= LOW_SUCCESS_MIN)]
+    left_out["answered"] += sum(g["zero"] + g["weak"] for g in by_key.values() if g not in missing)
     # 家里煤气泄漏了、路灯不亮: a matter to report, which the public site tells to call 12345, with answers
     # related to it: no answer is missing. One that found nothing or nothing related each time (出租车拒载投诉)
     # has no answer about it, told to call or not. (Asked only of the few left: it ranks the catalogue.)
@@ -479,10 +482,9 @@ def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Coun
     return [g for g in missing if g not in reported], left_out
 
 
-def _logged_queries(kb, start: dt.date, end: dt.date) -> tuple[list, dict, int]:
-    """The period's searches by query (searches, found nothing, found nothing related, led to an answer, last),
-    the not-helpful votes by the query they were found by, and the searches told an emergency line that
-    found nothing or nothing related."""
+def _logged_queries(kb, start: dt.date, end: dt.date) -> tuple[list, dict]:
+    """The period's searches by query (searches, found nothing, found nothing related, led to an answer, last;
+    none told an emergency line to call), and the not-helpful votes by the query they were found by."""
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
     with kb.db_transaction(write=False) as db:
         # An answer opened from the public site's results is a row of its own (no hits) carrying the query.
@@ -498,9 +500,7 @@ def _logged_queries(kb, start: dt.date, end: dt.date) -> tuple[list, dict, int]:
         unhelpful = dict(db.execute(
             "select coalesce(v.query, s.query) as q, count(*) from votes v left join search_log s on v.search = s.id "
             "where v.helpful = 0 and v.at >= ? and v.at < ? group by q", [lo, hi]).fetchall())
-        alarmed = db.execute("select count(*) from search_log where at >= ? and at < ? and query != '' and "
-                             f"not {NOT_ALARMED} and (hits = 0 or weak = 1)", [lo, hi]).fetchone()[0]
-    return rows, unhelpful, alarmed
+    return rows, unhelpful
 
 
 def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:

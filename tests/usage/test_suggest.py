@@ -447,9 +447,16 @@ def test_what_the_missing_answers_leave_out_is_said_and_a_matter_to_report_with_
     assert "出租车拒载投诉" in {g["query"] for g in suggest.missing_answers(kb)}
     report = kb.missing_report()
     assert sum(g["zero"] + g["weak"] for g in report.groups) == 8
-    assert report.left_out == {"vague": 2, "alarm": 0, "report": 0, "ignored": 0}
+    assert report.left_out == {"vague": 2, "alarm": 0, "answered": 0, "report": 0, "ignored": 0}
     assert cli_missing(kb)[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，5 组，查询 8 次",
                                    "  另有 2 次没有结果或结果无关的查询未列入：2 次没有说具体的事（如“您好我想问一下”）。"]
+    # Nothing is dropped unsaid: with what was left out, the groups hold every search the usage report lists.
+    kb.feedback.log_open("sscard-reissue", kb.feedback.log_search("居住证到期", "public", 0))  # found nothing, then did
+    kb.feedback.log_search("居住证到期", "public", 3)
+    report = kb.missing_report()
+    summary = kb.stats.summary()
+    assert sum(g["zero"] + g["weak"] for g in report.groups) + sum(report.left_out.values()) == summary.zero + summary.weak
+    assert report.left_out["answered"] == 1
 
 
 def test_only_a_query_among_the_missing_answers_is_assigned(kb):
