@@ -844,7 +844,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     rtc = _round_the_clock(snap)
     calendar = calendar or WorkCalendar.from_snapshot(snap)
     candidates = []
-    sent_on: dict[str, str] = {}
+    wheres: dict[str, str] = {}
     index = directory_index(snap)
     where = locate(text, snap)
     region = where.district
@@ -864,7 +864,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         left_out = excluded(text, entry.body, index.analyzer)
         if left_out is not None:
             note = "；".join(filter(None, [left_out.note, note]))
-            sent_on[entry.id] = left_out.where
+            wheres[entry.id] = left_out.where
         elsewhere = scope_note(entry.regions, region)
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
@@ -876,17 +876,17 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     if region:
         # Another district's matter (东湖区's 小区停车管理 for a caller in 西山区) after those that apply to the caller's.
         candidates.sort(key=lambda c: bool(c.region_note))
-    _follow_boundaries(candidates, sent_on)
+    _follow_boundaries(candidates, wheres)
     return candidates
 
 
-def _follow_boundaries(candidates: list[Candidate], sent_on: dict[str, str]):
+def _follow_boundaries(candidates: list[Candidate], wheres: dict[str, str]):
     """Put before an entry the candidate its boundary sends what the request names to, when that one ranks
     below it: 井盖往外冒水 is left out of 井盖缺失、破损 (往外冒水、冒污水的井盖：派"供水管道爆裂、路面冒水"), so
     供水管道爆裂、路面冒水 comes first. The entry keeps its place after it, with its note."""
     i = 0
     while i < len(candidates):
-        where = sent_on.get(candidates[i].entry_id, "")
+        where = wheres.get(candidates[i].entry_id, "")
         to = next((j for j in range(i + 1, len(candidates)) if _names_title(where, candidates[j].title)), None)
         if to is None:
             i += 1
