@@ -164,7 +164,7 @@ def not_found(message: str) -> HttpError:
 async def search(request: Request) -> Response:
     """GET /api/v1/search"""
     site = site_of(request)
-    client = site.admit(request)
+    client = await site.admit(request)
     p = search_params(request.query_params)
     agent = p.audience == "agent"
     if agent:
@@ -206,7 +206,7 @@ async def search(request: Request) -> Response:
 async def entry(request: Request) -> Response:
     """GET /api/v1/entries/{id}"""
     site = site_of(request)
-    client = site.admit(request)
+    client = await site.admit(request)
     entry_id = request.path_params["entry_id"]
     staff = client.agent
     # The question the answer was found by (a search of the API): the open is counted on that search.
@@ -231,7 +231,7 @@ async def entry(request: Request) -> Response:
 async def article(request: Request) -> Response:
     """GET /api/v1/articles/{regulation}/{n}"""
     site = site_of(request)
-    client = site.admit(request)
+    client = await site.admit(request)
     article_id = f"{request.path_params['regulation']}/{request.path_params['n']}"
     staff = client.agent
 
@@ -250,7 +250,7 @@ async def article(request: Request) -> Response:
 async def dispatch(request: Request) -> Response:
     """POST /api/v1/dispatch (agent key): what ``kb dispatch --json`` prints."""
     site = site_of(request)
-    client = site.admit(request)
+    client = await site.admit(request)
     site.require_agent(client)
     data, _ = await json_body(request)
     text = data.get("text")
@@ -293,7 +293,7 @@ async def feedback(request: Request) -> Response:
         raise bad("entry", "请给出要评价或纠错的答复编号（字段 entry）。")
     new_voter = None
     try:
-        client = site.client(request)
+        client = await site.client(request)
         forwarded = request.headers.get(follow.FORWARDED_HEADER)
         if forwarded and not form:
             # A replica passing on a citizen's feedback: limit by the citizen's address, not the replica's.
@@ -461,7 +461,7 @@ async def health(request: Request) -> Response:
     """
     site = site_of(request)
     try:
-        site.client(request)
+        await site.client(request)
     except HttpError as e:
         # A key a replica cannot check now (its primary unreachable) is no bad key: the health stands.
         if e.status == 401:

@@ -98,7 +98,7 @@ ASK_FOR_A_QUESTION = "请先写下您想问的问题，例如：外地人怎么�
 async def home(request: Request) -> Response:
     """GET / — the search box; with ``q``, the results (topic filter, paging)."""
     site = api.site_of(request)
-    client = site.admit(request)
+    client = await site.admit(request)
     params = request.query_params
     raw = params.get("q") or ""
     topic = api.topic_filter(params.get("topic"))
@@ -189,7 +189,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     the answer's or the article's questions (kb_app.usage.suggest).
     """
     site = api.site_of(request)
-    client = site.admit(request)
+    client = await site.admit(request)
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
     # Voted earlier on this page (a report sent after a vote): the buttons are not offered again.
@@ -219,7 +219,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
 async def browse(request: Request) -> Response:
     """GET /browse — every public answer in force, by topic, and the regulations."""
     site = api.site_of(request)
-    site.admit(request)
+    await site.admit(request)
 
     def render():
         reader, commit, day = site.reader(False)

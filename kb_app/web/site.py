@@ -338,8 +338,11 @@ class Site:
 
     # -- who is asking ------------------------------------------------------------------------
 
-    def client(self, request: Request) -> Client:
-        """The client of a request; a bad ``Authorization`` header is refused, never ignored."""
+    async def client(self, request: Request) -> Client:
+        """The client of a request; a bad ``Authorization`` header is refused, never ignored.
+
+        The key is checked in a worker thread: a replica asks its primary, and a primary that is slow
+        to answer must hold up only the keyed request, never the others this process serves."""
         address = request.client.host if request.client else "unknown"
         self.untrusted_proxy(request)  # said in the log, once per proxy
         header = request.headers.get("authorization")
@@ -349,7 +352,7 @@ class Site:
         if scheme.lower() != "bearer" or not token.strip():
             raise HttpError(401, "unauthorized", "Authorization 头格式应为“Bearer <密钥>”。",
                             {"WWW-Authenticate": 'Bearer realm="kb"'})
-        key = self.verify_key(token.strip())
+        key = await run_in_threadpool(self.verify_key, token.strip())
         if key is None:
             raise HttpError(401, "invalid_key", "API 密钥无效或已吊销：请检查密钥，或向热线中心申请新的密钥。",
                             {"WWW-Authenticate": 'Bearer realm="kb", error="invalid_token"'})
@@ -387,9 +390,9 @@ class Site:
                         "（kb.toml 或环境变量 KB_TRUSTED_PROXIES）后重新启动。", address)
         return True
 
-    def admit(self, request: Request) -> Client:
+    async def admit(self, request: Request) -> Client:
         """The client of a request, once its rate allows it (401 or 429 otherwise)."""
-        client = self.client(request)
+        client = await self.client(request)
         self.limit(client)
         return client
 

@@ -300,6 +300,39 @@ def test_a_replica_cut_off_from_its_primary_refuses_keys_after_a_short_grace(web
     assert replica.get("/api/v1/search", params=AGENT_SEARCH, headers=bearer(key)).status_code == 200
 
 
+def test_a_primary_slow_to_check_a_key_holds_up_no_other_request(forwarding, monkeypatch):
+    """A primary that takes its time (packets dropped, a stalled process) keeps only the keyed request
+    waiting: the citizens the replica serves meanwhile are answered."""
+    replica, _, _ = forwarding
+    asked, release = threading.Event(), threading.Event()
+
+    def stalled(*args, **kwargs):
+        asked.set()
+        release.wait()
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(follow, "post_signed", stalled)
+    answers = {}
+
+    def ask(name, **kwargs):
+        answers[name] = replica.get("/api/v1/search", **kwargs)
+
+    keyed = threading.Thread(target=ask, args=("keyed",),
+                             kwargs={"params": AGENT_SEARCH, "headers": bearer("kb_" + "x" * 43)})
+    keyed.start()
+    asked.wait()
+    citizen = threading.Thread(target=ask, args=("citizen",), kwargs={"params": {"q": "供暖"}})
+    citizen.start()
+    citizen.join(60)                 # a guard against hanging the suite, not a measure of speed
+    served_first = "citizen" in answers and "keyed" not in answers
+    release.set()
+    keyed.join()
+    citizen.join()
+    assert served_first
+    assert answers["citizen"].status_code == 200 and answers["citizen"].json()["hits"]
+    assert answers["keyed"].status_code == 503
+
+
 def test_health_says_when_the_primarys_api_cannot_be_used(forwarding, make_client, caplog):
     """The primary's kb web stopped while its repository can still be fetched: the replica serves, and
     its health says that feedback and key checks do not work now (where and why: monitors only)."""
