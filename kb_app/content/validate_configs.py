@@ -143,6 +143,10 @@ class ConfigChecks:
                 isinstance(g, list) and len(g) >= 2 and all(isinstance(w, list) and w for w in g) for g in together),
                 ("rules", i, "together"), "together", "同句词组应为若干组词表，每组至少两个词表",
                 "写成“together: [[[帮我查, 告诉我], [前妻, 对方], [住哪, 电话]]]”")
+            unsaid = r.get("together_except")
+            self.expect(path, "intake_rules", unsaid is None or isinstance(unsaid, list) and all(
+                isinstance(t, str) and t for t in unsaid), ("rules", i, "together_except"), "together_except",
+                "同句词组的例外应为非空的文字列表", "写成“together_except: [电话打不通, 电话关机]”")
             self.expect(path, "intake_rules", isinstance(r.get("script"), str) and r.get("script"), ("rules", i), "script",
                         "缺少答复话术", "填写坐席应对来电人说的话")
             if r.get("action") == "transfer":

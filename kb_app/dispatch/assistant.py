@@ -246,7 +246,7 @@ def match_rule(text: str, rules) -> RuleMatch | None:
         if any(p and _phrase(p) in norm for p in _strings(rule.get("exclude"))):
             continue
         hit = next((t for t in _strings(rule.get("triggers")) if t and _trigger(_phrase(t)).search(norm)), None)
-        hit = hit if hit is not None else _together(norm, rule.get("together"))
+        hit = hit if hit is not None else _together(norm, rule.get("together"), rule.get("together_except"))
         if hit is not None:
             return RuleMatch.of(rule, hit)
     return None
@@ -256,13 +256,19 @@ def match_rule(text: str, rules) -> RuleMatch | None:
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]")
 
 
-def _together(norm: str, groups) -> str | None:
+def _together(norm: str, groups, except_=None) -> str | None:
     """The words, joined by …, of the first of a rule's ``together`` (lists of words, say who, what about them and
     the asking: 前妻 + 住哪 + 帮我查) of which each list has a word in one sentence of a text; else None. Callers ask
-    for another person's address or phone in many words (帮我查一下我前妻现在住哪): no phrase list holds them all."""
+    for another person's address or phone in many words (帮我查一下我前妻现在住哪): no phrase list holds them all.
+
+    What ``except_`` phrases say is read out of each sentence first: 他电话打不通 tells of a phone nobody answers,
+    it asks for no number (as callers say them, see ``_trigger``: 电话一直打不通)."""
+    unsaid = [_trigger(_phrase(p)) for p in _strings(except_) if p]
     for group in groups if isinstance(groups, list) else []:
         lists = [_strings(words) for words in group] if isinstance(group, list) and len(group) >= 2 else []
         for sentence in _SENTENCE_END.split(norm) if lists else ():
+            for phrase in unsaid:
+                sentence = phrase.sub("…", sentence)
             said = [next((w for w in words if w and _phrase(w) in sentence), None) for words in lists]
             if all(said):
                 return "…".join(said)

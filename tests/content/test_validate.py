@@ -146,6 +146,19 @@ def test_what_only_staff_may_read_is_no_problem_in_an_internal_answer(sample_roo
     assert run_validate(sample_root).exit_code == 0
 
 
+def test_a_together_except_that_is_no_list_is_reported(sample_root):
+    rules = sample_root / "regulations" / "intake_rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    start = text.index("    together_except: [")
+    end = text.index("]", start) + 1
+    rules.write_text(text[:start] + "    together_except: 电话打不通" + text[end:], encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert (f"regulations/intake_rules.yaml:{line}: 字段 together_except：同句词组的例外应为非空的文字列表。"
+            "修改方法：写成“together_except: [电话打不通, 电话关机]”。") in result.output
+
+
 def test_clean_fixture_entries_pass(sample_root):
     write(sample_root, POLICY, POLICY_TEXT)
     write(sample_root, DIRECTORY, DIRECTORY_TEXT)

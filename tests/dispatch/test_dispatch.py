@@ -504,6 +504,21 @@ def test_asking_for_another_persons_address_or_phone_meets_the_privacy_rule(kb, 
     assert not any(c.entry_id == "water-outage" for c in r.candidates)
 
 
+def test_what_a_rules_together_except_says_is_read_out_of_the_sentence_first():
+    rule = {"id": "privacy", "action": "privacy", "together": [[["帮我查"], ["他", "她"], ["住哪", "电话"]]],
+            "together_except": ["电话打不通"]}
+    assert match_rule("帮我查一下他的电话", [rule]).trigger == "帮我查…他…电话"
+    assert match_rule("他电话打不通，帮我查一下怎么办", [rule]) is None
+    assert match_rule("他电话一直打不通，帮我查一下怎么办", [rule]) is None   # as callers say it
+    assert match_rule("她电话打不通，帮我查一下她住哪", [rule]).trigger == "帮我查…她…住哪"
+
+
+@pytest.mark.parametrize("text", ["他电话打不通，帮我查一下怎么办", "他手机一直关机，帮我查查是怎么回事"])
+def test_a_phone_nobody_answers_is_no_request_for_a_number(kb, text):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.rule is None or r.rule.id != "privacy"
+
+
 @pytest.mark.parametrize("text", ["请告诉我燃气公司的电话", "帮我查一下社保局的电话"])
 def test_asking_for_a_services_phone_is_no_privacy_request(kb, text):
     r = kb.dispatch(text, now=NOW, answers=False)
