@@ -27,7 +27,7 @@ import re
 import weakref
 
 from ..content import versions
-from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion
+from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion, synonym_variants
 from ..search.coverage import single_nouns
 from ..search.query import names_by_number
 from .regions import detect_region, scope_note, without_places
@@ -78,7 +78,8 @@ def content_words(text: str) -> list[str]:
 
 
 def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
-    """Share of the request's content words found in ``surface`` (directly or as a synonym).
+    """Share of the request's content words found in ``surface`` (directly or as a synonym, also of a part:
+    煤气费 is found in 燃气费怎么交).
 
     ``weight(word)`` counts words unequally: with :class:`Rarity`, a request's particular word (路灯)
     counts for more than the words many answers share (小区, 晚上).
@@ -89,7 +90,8 @@ def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
     weight = weight or (lambda w: 1.0)
     surface = normalize(surface)
     surface = " ".join([surface, *synonym_expansion(surface, synonym_groups)])
-    return sum(weight(w) for w in words if w in surface) / sum(weight(w) for w in words)
+    found = [w for w in words if w in surface or any(v in surface for v in synonym_variants(w, synonym_groups))]
+    return sum(weight(w) for w in found) / sum(weight(w) for w in words)
 
 
 class Rarity:

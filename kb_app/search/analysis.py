@@ -268,6 +268,18 @@ def synonym_expansion(text: str, groups) -> list[str]:
     return list(dict.fromkeys(extra))
 
 
+def synonym_variants(word: str, groups) -> list[str]:
+    """A word with a synonym it contains swapped for the others of its group (煤气费 → 燃气费, 天然气费),
+    for matching a word of a request against a wording that expands only whole terms."""
+    out = []
+    for group in groups:
+        terms = [normalized(t) for t in group if t]
+        for term in terms:
+            if term and term != word and term in word:
+                out.extend(word.replace(term, other) for other in terms if other != term)
+    return list(dict.fromkeys(out))
+
+
 def holds_term(text: str, term: str) -> bool:
     """Whether a (normalised) text holds a term as a term: one starting or ending in a letter or digit
     not inside a longer run of them, so 12345 is in 打12345 and 12345热线 but not in the phone number

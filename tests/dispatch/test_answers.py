@@ -105,6 +105,13 @@ def test_a_consultation_about_the_same_matters_is_not_urgent(indexed, text):
     assert not indexed.dispatch(text, now=NOW).urgent
 
 
+def test_a_request_in_another_word_for_the_same_thing_is_answered(indexed):
+    """煤气费怎么交 is answered as 燃气费怎么交 is (synonyms.yaml: 燃气、天然气、煤气), not sent to 燃气泄漏 alone."""
+    for text in ("煤气费怎么交", "燃气费怎么交"):
+        r = indexed.dispatch(text, now=NOW)
+        assert r.answers[0].entry_id == "gas-bill-payment" and r.suggested_outcome == "direct_answer", text
+
+
 def test_internal_answers_are_offered_to_agents(indexed):
     r = indexed.dispatch("供暖高峰期内部口径怎么答复", now=NOW)
     assert any(a.entry_id == "heating-peak-season-internal" and a.audience == "internal" for a in r.answers)
@@ -114,6 +121,9 @@ def test_coverage_and_questions():
     assert set(content_words("退休金什么时候涨")) == {"退休金", "退休", "时候"}
     assert coverage("退休金什么时候涨", "今年退休金什么时候补发 涨工资") == 1.0
     assert coverage("养老金", "退休金", [["退休金", "养老金"]]) == 1.0
+    # a synonym inside a word of the request: 煤气费 against an answer that says 燃气费
+    assert coverage("煤气费怎么交", "燃气费怎么交", [["燃气", "天然气", "煤气"]]) == 1.0
+    assert coverage("煤气费怎么交", "燃气费怎么交") < 1.0
     assert coverage("怎么", "退休金") == 0.0  # only stop words: nothing to cover
     assert is_question("退休金什么时候涨") and not is_question("路灯坏了")
 
