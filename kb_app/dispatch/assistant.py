@@ -432,12 +432,40 @@ def urgent_advice(snap: Snapshot, entry: Entry | None) -> list[str]:
 
 
 def reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
-    """``public_report`` with the catalogue entry the statement reports (None for no report)."""
+    """``public_report`` with the catalogue entry the statement reports (None for no report).
+
+    A long call can bury a matter of the shortest time limit under another story (……物业费倒是每年都在涨，……另外
+    我还想说一下，刚才我回家的时候发现楼道里有很大的煤气味，现在还在): the story ranks first for the whole text, so
+    the clauses are read too, two at a time, and one that reports an urgent matter of now makes the call urgent."""
+    found = _reported(snap, text)
+    if found[0] != "urgent" and (entry := _urgent_within(snap, text)) is not None:
+        return "urgent", entry
+    return found
+
+
+def _urgent_within(snap: Snapshot, text: str) -> Entry | None:
+    """The entry of an urgent matter told in two clauses of a call of TOLD_CLAUSES clauses or more, not of the
+    past (去年冬天水管爆了 tells a story), when the call names no emergency for a line as a whole; else None."""
+    parts = [c for c in CLAUSE_BREAK.split(text or "") if len(c) >= 2]
+    if len(parts) < TOLD_CLAUSES:
+        return None
+    finding = recogniser(snap).recognise(text)
+    if finding is not None and finding.alarm:
+        return None
+    for i in range(len(parts)):
+        piece = "，".join(parts[i:i + 2])
+        kind, entry = _reported(snap, piece)
+        if kind == "urgent" and not recogniser(snap).told_as_past(piece):
+            return entry
+    return None
+
+
+def _reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     text = (text or "").strip()
     if not text or SEEKING.search(text) or not tells_problem(text):
         return "", None
     if is_question(text):
-        if (told := told_asking_what_now(text)) and (found := reported(snap, told))[0] == "urgent":
+        if (told := told_asking_what_now(text)) and (found := _reported(snap, told))[0] == "urgent":
             # 我闻到家里有煤气味，怎么办: the matter told is happening, and asking what to do keeps it urgent.
             return found
         text = told_at_length(text)

@@ -322,6 +322,13 @@ class Recogniser:
         top.also = [f.line for f in ranked[1:] if f.state != DISMISSED and f.line and f.line != top.line]
         return top
 
+    def told_as_past(self, text: str) -> bool:
+        """Whether a text tells a story of the past or of elsewhere (上个月, 去年冬天, 听说) and nothing of now
+        (刚才, 现在): for a clause read apart from the call it was said in."""
+        norm, _ = pauses(text)
+        return bool(self._reasons(norm, ((0, len(norm)),), only=list(FRAMES))) \
+            and not any(word in norm for word in FRAME_RESETS)
+
     def _resembling(self, norm: str) -> Finding | None:
         """A suspected emergency for a call that names no event but resembles past emergencies of a line,
         when nothing in it says the matter is past, a rule, a worry … (else None)."""

@@ -1,5 +1,6 @@
 """Emergencies recognised by meaning (kb_app.dispatch.emergency) and the held-out targets of scripts/eval_intake.py."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -1069,3 +1070,48 @@ def test_a_near_miss_names_no_injury():
     _, finding, _ = intake(Snapshot.from_tree(load_script().ROOT), "小区门口井盖没了 有个小孩差点掉下去")
     assert finding.state == DISMISSED
     assert finding.explanation() == "提到“小孩…掉下去”，没有按出血和外伤处理：说的可能是没有发生（差点）"
+
+
+@pytest.mark.parametrize("text,line", [
+    # a wish to die said without the words 不想活、自杀
+    ("我活着也没啥意思了，药我都攒好了，就是想跟人说说话", "110"),
+    ("我这个人活着就是拖累家里，等会儿我就去江边，这事跟谁都别说", "110"),
+    ("人要是走了，养老金账户里的钱家里人能领吗，反正我也不打算活过今晚了", "110"),
+    ("有人在桥上往下看，站了很久，说家里人都不要他了", "110"),
+    ("如果一个人割了腕，血一直止不住，要怎么办", "120"),
+    ("小区里有个疯子追着人砍", "110"),
+    ("我刚才回家一开门看见我爸倒在厨房地上，叫他也不答应", "120"),
+    ("老家的房子，我妈一个人住，刚才打电话说屋里有烧焦的味道，然后电话就断了", "119"),
+    ("食堂吃完饭，班里十几个孩子上吐下泻", "120"),
+    ("我们这个老楼的阳台整个掉下来了，底下有没有人不知道", "119"),
+    ("孩子发烧抽筋了", "120"),
+    ("我阿妈跌倒咗，起唔到身，头度流紧血", "120"),
+    # someone down a manhole is for 119 to bring up, not a traffic accident
+    ("小区门口井盖没了，刚才有个骑电动车的掉进去了，人还在下面", "119"),
+    # a word of a rule in a request about something else
+    ("我家孩子在学校打架被记过了，能撤销吗", "none"),
+    ("救命啊，我的社保卡密码忘了，怎么重置", "none"),
+    ("我爸电话一直打不通，不知道人在哪", "110"),
+    ("这个包裹下落不明，快递公司不管", "none"),
+])
+def test_callers_words_for_an_emergency_said_indirectly(text, line):
+    script = load_script()
+    assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+
+LONG_STORY = ("我想问一下，我们小区的物业公司一直不作为，楼道里的灯坏了半年了没人修，垃圾也堆着没人清理，物业费倒是每年都在涨，"
+              "业主群里大家意见都很大，我们想问问能不能换物业，要走什么程序")
+
+
+def test_an_urgent_matter_told_at_the_end_of_a_long_call_is_dispatched_at_once():
+    """A gas smell told after a long story about the management company: the story ranks 物业 first for the whole
+    text, but the clause that tells the smell makes the call urgent, 燃气泄漏 first. Told as the past, it does not."""
+    from kb_app.dispatch.assistant import dispatch
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    now = dt.datetime(2026, 12, 6, 10, 0)
+    r = dispatch(snap, LONG_STORY + "，另外我还想说一下，刚才我回家的时候发现楼道里有很大的煤气味，现在还在", now)
+    assert r.urgent and r.candidates[0].entry_id == "gas-leak"
+    assert "煤气味" in r.urgent_text
+    r = dispatch(snap, LONG_STORY + "，上个月楼道里还有煤气味，物业也没来看", now)
+    assert not r.urgent and r.candidates[0].entry_id != "gas-leak"
