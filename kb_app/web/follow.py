@@ -132,7 +132,9 @@ def notify_replicas(kb, cr, commit: str) -> dict[str, str]:
     pool.shutdown(wait=False)
     for url, result in outcome.items():
         if not result.startswith("HTTP 2"):
-            log.warning("notifying replica %s of %s: %s", url, commit[:10], result)
+            log.warning("通知副本 %s 主干已到提交 %s 未成功（%s）%s", url, commit[:10], result,
+                        "：副本拒绝了签名，请检查两端的 hook_secret 是否一致、时钟是否准确" if result == "HTTP 403" else
+                        "：副本按 follow_interval 轮询，稍后仍会取得这次发布")
     return outcome
 
 
@@ -280,11 +282,12 @@ class Replica:
             status, body = post_signed(f"{self.primary}/api/v1/hooks/keys", {"hash": "0" * 64}, self.secret,
                                        FORWARD_TIMEOUT)
             error = None if status == 200 else f"HTTP {status}: {body.get('error') if isinstance(body, dict) else ''}"
+            refused = status == 403
         except OSError as e:
-            error = f"{type(e).__name__}: {e}"
+            error, refused = f"{type(e).__name__}: {e}", False
         with self.mirror.locked():
             was = self.mirror.status().get("api_error")
-            self.mirror.update_status(api_checked=time.time(), api_error=error)
+            self.mirror.update_status(api_checked=time.time(), api_error=error, api_refused=refused)
         # Said when it stops and when it resumes, not every round in between.
         if error and not was:
             log.warning("主节点的接口 %s 暂时无法使用（%s）：评价、纠错和 API 密钥核验暂不可用，每次轮询时重试；"
@@ -307,19 +310,23 @@ class Replica:
         if self.forwards and st.get("api_checked"):
             out["api_reachable"] = not st.get("api_error")
         out["summary"] = follow_summary(out["reachable"], out["commit"], st.get("last_ok")) + \
-            self._api_summary(out.get("api_reachable"))
+            self._api_summary(out.get("api_reachable"), bool(st.get("api_refused")))
         if detail:
             out.update(repository=self.mirror.upstream, error=st.get("error"))
             if self.primary:
                 out.update(primary=self.primary, api_error=st.get("api_error"))
         return out
 
-    def _api_summary(self, reachable: bool | None) -> str:
-        """What the summary adds of the primary's API: what a citizen or a key holder cannot do now."""
+    def _api_summary(self, reachable: bool | None, refused: bool = False) -> str:
+        """What the summary adds of the primary's API: what a citizen or a key holder cannot do now, and
+        when the primary answers but refuses this replica's signature, that the two are set up apart."""
         if not self.primary:
             return "本站点为只读镜像，不接收评价和纠错。"
         if not self.secret:
             return "未设置 hook_secret：不能向主节点转交评价和纠错，也不能核验 API 密钥。"
+        if reachable is False and refused:
+            return ("主节点拒绝了本副本的签名（两端的 hook_secret 不一致，或时钟相差太大）：评价、纠错和 API 密钥核验暂不可用，"
+                    "公众查询照常。请管理员核对两端的 hook_secret 和时钟。")
         if reachable is False:
             return "主节点的接口暂时无法访问：评价、纠错和 API 密钥核验暂不可用，公众查询照常。"
         return ""

@@ -366,6 +366,20 @@ def test_health_says_when_the_primarys_api_cannot_be_used(forwarding, make_clien
     assert replica.get("/api/v1/health").json()["upstream"]["api_reachable"] is True
 
 
+def test_a_replica_whose_secret_the_primary_refuses_says_it_is_set_up_apart(web_kb, replica_kb, make_client,
+                                                                             monkeypatch, caplog):
+    """The primary answers but refuses the signature (two hook_secrets): no outage to wait out, a setting to mend."""
+    primary = make_client(kb_with(web_kb, hook_secret=SECRET))
+    kb = open_kb(dataclasses.replace(replica_kb.settings, primary_url="http://10.0.0.1:8080", hook_secret="another"))
+    monkeypatch.setattr(follow, "post_signed", through(primary))
+    replica = make_client(kb, Replica(kb))
+    assert site(replica).replica.check_primary() is False
+    upstream = replica.get("/api/v1/health").json()["upstream"]
+    assert upstream["api_reachable"] is False
+    assert upstream["summary"].endswith("。主节点拒绝了本副本的签名（两端的 hook_secret 不一致，或时钟相差太大）：评价、纠错和 "
+                                        "API 密钥核验暂不可用，公众查询照常。请管理员核对两端的 hook_secret 和时钟。")
+
+
 def test_the_follow_loop_checks_the_primarys_api_every_round():
     stop, rounds = threading.Event(), []
 
@@ -412,7 +426,7 @@ def test_a_replica_given_its_primary_without_the_secret_says_so_and_offers_no_fo
     assert 'action="/api/v1/feedback"' in with_secret.get("/answers/residence-permit-apply").text
 
 
-def test_publish_notifies_the_replicas(web_kb, monkeypatch):
+def test_publish_notifies_the_replicas(web_kb, monkeypatch, caplog):
     received = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -436,6 +450,7 @@ def test_publish_notifies_the_replicas(web_kb, monkeypatch):
         outcome = follow.notify_replicas(kb, type("CR", (), {"id": 7})(), "c0ffee")
         assert outcome[f"http://127.0.0.1:{httpd.server_port}"] == "HTTP 200"
         assert outcome["http://127.0.0.1:9"].startswith("unreachable")
+        assert "副本按 follow_interval 轮询" in caplog.text
         assert received == [("/api/v1/hooks/published", True, {**received[0][2], "commit": "c0ffee",
                                                                "change_request": 7})]
     finally:
