@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import sqlite3
 
+from .content.model import CONTENT_PREFIXES
 from .exceptions import KbError
 from .labels import FLAG_LABEL, READER_LABELS as AUDIENCE_LABELS
 from .review.branches import branch_lock
@@ -153,13 +154,40 @@ def check_database(kb, check: Check):
 
 @doctor_check("git", "内容仓库")
 def check_git(kb, check: Check):
-    """Every object reachable from the branches is in the repository, and every object is whole."""
+    """Every object reachable from the branches is in the repository, and every object is whole; and main
+    moved only by publications since its first one (a warning: see ``direct_commits``)."""
     lines = kb.store.damaged_objects()
     if not lines:
         check.summary = f"对象完整，主干 {kb.store.head()[:10]}"
     else:
         check.summary = "对象缺失或损坏"
         check.add(f"git 仓库的对象缺失或损坏（git fsck：{'；'.join(lines[:5])}）：{RESTORE}，或从其他副本取回缺少的对象。")
+        return
+    direct = direct_commits(kb.store)
+    if direct:
+        check.summary += f"；{len(direct)} 个提交未经发布流程"
+    for commit, date, paths in direct[-DIRECT_SHOWN:]:
+        name, _email, subject = kb.store.commit_meta(commit)
+        more = f"等 {len(paths)} 个文件" if len(paths) > 3 else ""
+        check.add(f"主干提交 {commit[:10]}（{name}，{date[:16].replace('T', ' ')}，“{subject}”）没有经过多方校核，"
+                  f"改动的 {'、'.join(paths[:3])}{more}已经发布：请核对这些内容，需要改正的通过变更请求修改后发布；"
+                  "主干只应由发布流程移动，不要在服务器的仓库里直接 git commit。", warning=True)
+
+
+#: How many of the commits made on main outside the publish flow are named (the newest).
+DIRECT_SHOWN = 5
+
+
+def direct_commits(store) -> list[tuple[str, str, str]]:
+    """(commit, date, content paths) of the commits on main's first-parent line, after its first publication,
+    that no publication made: ``git commit`` in the server's checkout passes by the hooks that refuse pushes,
+    and what it commits is served. The content before the first publication (the sample, an imported
+    repository) is the starting point, not a change."""
+    changes = store.first_parent_changes(None, CONTENT_PREFIXES)
+    first = next((i for i, change in enumerate(changes) if change[3]), None)
+    if first is None:
+        return []
+    return [(commit, date, paths) for commit, _parents, date, cr, paths in changes[first + 1:] if not cr]
 
 
 @doctor_check("change_requests", "变更请求与 cr/* 分支")

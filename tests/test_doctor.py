@@ -117,6 +117,24 @@ def test_flags_are_checked_against_history_and_recomputed(indexed):
     assert set(reverify.flags_from_history(kb)) == set(flagged)
 
 
+def test_a_commit_on_main_that_no_publication_made_is_named(indexed):
+    """After the first publication, main moves by publications only: a git commit in the server's checkout passes
+    by the hooks that refuse pushes and goes public unreviewed, which doctor names (a warning: it cannot tell
+    who meant what). The content before the first publication is the starting point."""
+    kb = indexed
+    assert findings(kb.doctor(), "git") == []
+    users = make_users(kb)
+    publish_all(kb, users, regulation_cr(kb, users), "center", "legal")
+    assert findings(kb.doctor(), "git") == []
+    path = kb.settings.root / HRSS
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 未经审核的", 1), encoding="utf-8")
+    commit = commit_all(kb.settings.root, "直接改了标题")
+    [found] = findings(kb.doctor(), "git")
+    assert found.warning and found.message.startswith(f"主干提交 {commit[:10]}（")
+    assert f"“直接改了标题”）没有经过多方校核，改动的 {HRSS}已经发布" in found.message
+    assert "没有经过多方校核" in run(kb).output
+
+
 def test_change_requests_against_branches(indexed):
     kb = indexed
     editor = kb.users.add("hrss-editor", "李编辑", PASSWORD, "unit_editor", "city-hrss")
