@@ -155,7 +155,7 @@ def test_a_search_that_may_yet_be_corrected_is_kept_by_no_cache(client, web_kb, 
 def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(client, question, line, channel):
     r = client.get("/", params={"q": question})
     page = check_page(r)
-    alarm = re.search(r'<div class="alarm" role="alert">.*?</div>', r.text, re.S)
+    alarm = re.search(r'<div class="alarm" role="alert"[^>]*>.*?</div>', r.text, re.S)
     assert alarm and r.text.index('class="alarm"') < r.text.find('role="status"') % len(r.text)  # above any result
     assert f'请立即拨打 <a href="tel:{line}" class="tel">{line}</a>（{channel}）' in alarm.group(0)
     assert f"tel:{line}" in page.links
@@ -174,6 +174,33 @@ def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(clien
     assert len(rows) == 2 and all(row["alarm"] == 1 for row in rows)
 
 
+def main_content(page: Page) -> list:
+    """The tags of a page's main content, in order."""
+    tags = page.tags
+    start = next(n for n, (tag, attrs) in enumerate(tags) if tag == "main")
+    end = next((n for n, (tag, _a) in enumerate(tags) if tag == "footer"), len(tags))
+    return tags[start + 1:end]
+
+
+@pytest.mark.parametrize("question, box", [("我不想活了", "alarm"), ("楼上着火了，好大的烟", "alarm"),
+                                           ("家里煤气泄漏了", "report urgent")])
+def test_a_box_that_may_tell_of_danger_is_first_on_the_page_and_has_the_focus(client, question, box):
+    """On a small screen, or at 200% zoom, the line to call is the first thing seen, before the title, the
+    explanation and the search form, and a screen reader starts there: announced (role="alert") and
+    focused as the page opens (autofocus on a box that takes the focus, tabindex="-1"; no script)."""
+    page = check_page(client.get("/", params={"q": question}))
+    main = main_content(page)
+    first, attrs = main[0]
+    assert (first, attrs["class"]) == ("div", box)
+    assert attrs["role"] == "alert" and attrs["tabindex"] == "-1" and "autofocus" in attrs
+    assert [a for _t, a in page.tags if "autofocus" in a] == [attrs]  # nothing else takes the focus
+    tags = [t for t, _a in main]
+    assert tags.index("h1") > 0 and tags.index("form") > 0
+    # An ordinary question: the title first, and the focus where the browser puts it.
+    ordinary = check_page(client.get("/", params={"q": "社保卡丢了怎么补办"}))
+    assert main_content(ordinary)[0][0] == "h1" and not [a for _t, a in ordinary.tags if "autofocus" in a]
+
+
 def test_the_safety_steps_are_the_events_own_where_it_has_some(client):
     """An event's advice (被困在电梯里 …) replaces its rule's (火灾的); a rule's is used for the others."""
     trapped = client.get("/api/v1/search", params={"q": "电梯卡住了里面有人"}).json()["emergency"]["advice"]
@@ -187,7 +214,7 @@ def test_someone_who_wants_to_end_their_life_is_spoken_to_and_given_a_crisis_lin
     """Words of wanting to die are often the searcher's own: the steps speak to them first, with the
     psychological crisis line 12356 as a number to tap, then to someone beside a person at risk."""
     r = client.get("/", params={"q": question})
-    alarm = re.search(r'<div class="alarm" role="alert">.*?</div>', r.text, re.S).group(0)
+    alarm = re.search(r'<div class="alarm" role="alert"[^>]*>.*?</div>', r.text, re.S).group(0)
     assert '请立即拨打 <a href="tel:110" class="tel">110</a>' in alarm
     assert '<a href="tel:12356" class="tel">12356</a> 心理援助热线' in alarm
     advice = client.get("/api/v1/search", params={"q": question}).json()["emergency"]["advice"]
@@ -272,7 +299,7 @@ def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
     intake_rules.yaml's urgent_advice of the matter reported."""
     r = client.get("/", params={"q": words})
     page = check_page(r)
-    box = re.search(r'<div class="report urgent" role="alert">.*?</div>', r.text, re.S)
+    box = re.search(r'<div class="report urgent" role="alert"[^>]*>.*?</div>', r.text, re.S)
     assert box and "请先注意安全" in box.group(0) and 'class="alarm"' not in r.text
     assert "请先这样做" in box.group(0) and step in box.group(0)
     assert {"tel:12345", "tel:119", "tel:120"} <= set(page.links)
@@ -285,7 +312,7 @@ def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
 def test_an_urgent_matter_with_steps_of_its_own_says_no_more_than_they_do(client):
     """A household without water is told to look at its meter's valve, not about fires and explosions (the
     steps of a matter name 119 and 120 where they belong, as the gas leak's do)."""
-    box = re.search(r'<div class="report urgent" role="alert">.*?</div>',
+    box = re.search(r'<div class="report urgent" role="alert"[^>]*>.*?</div>',
                     client.get("/", params={"q": "家里突然停水了"}).text, re.S).group(0)
     assert "水表前阀门" in box and "爆炸" not in box and "tel:119" not in box
 
