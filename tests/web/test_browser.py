@@ -107,12 +107,20 @@ DANGER = {"crisis": "我不想活了", "fire": "楼上着火了，好大的烟",
 
 def test_the_line_to_call_is_in_the_first_screen_and_a_finger_wide(site_url, tmp_path):
     """A 375×740 phone, and the same at 200% zoom (188×370 CSS px): the box opens focused, without JavaScript,
-    with its first call button inside the first screen; every number in it is a button of 44×44 px at least."""
+    with its first call button inside the first screen; every number in it is a button of 44×44 px at least.
+    So does the page after an error report whose words read as an emergency."""
     out = shots_dir(tmp_path)
     for width, height in ((188, 370), (375, 740)):
         with browser_page(viewport={"width": width, "height": height}, java_script_enabled=False) as page:
-            for name, question in DANGER.items():
-                page.goto(site_url + "/?" + urllib.parse.urlencode({"q": question}))
+            for name, question in [*DANGER.items(), ("report", None)]:
+                if question is None:
+                    page.goto(site_url + PAGES["answer"])
+                    page.locator("summary", has_text="报告错误").click()
+                    page.get_by_label("哪里不对？").fill("办不下来居住证我不想活了，今晚就从楼上跳下去")
+                    page.get_by_role("button", name="提交").click()
+                    page.get_by_role("heading", name="报告错误").wait_for()
+                else:
+                    page.goto(site_url + "/?" + urllib.parse.urlencode({"q": question}))
                 box = page.locator("main > :first-child")
                 assert box.get_attribute("role") == "alert", name
                 assert box.evaluate("box => document.activeElement === box"), name

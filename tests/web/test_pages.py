@@ -431,6 +431,69 @@ def test_a_report_sent_after_a_vote_does_not_offer_the_vote_again(client):
     assert '<form class="vote"' in client.get(r.headers["location"].split("#")[0]).text
 
 
+#: An error report that tells of someone who may end their life, as an outside tester wrote it.
+CRISIS_REPORT = "办不下来居住证我不想活了，今晚就从楼上跳下去"
+ALARM_BOX = r'<div class="alarm" role="alert"[^>]*>.*?</div>'
+
+
+def report_fields(client) -> dict:
+    """The fields of the 报告错误 form on an answer opened from the results of 居住证."""
+    answer = client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text
+    form = re.search(r'<details class="report".*?</form>', answer, re.S).group(0)
+    return {a["name"]: a["value"] for t, a in Page(form).tags if t == "input"}
+
+
+def test_a_report_that_reads_as_an_emergency_is_answered_with_the_emergency_box(client, web_kb):
+    """A report is read as a search is: the page that follows opens with the box the results of a search for
+    the same words show (the line and the steps alone, for someone who may end their life), announced and
+    focused, then the thank-you, and nothing of the answer; the report is kept, marked for the staff."""
+    r = client.post("/api/v1/feedback", data={**report_fields(client), "text": CRISIS_REPORT}, follow_redirects=False)
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert r.headers["cache-control"] == "no-store" and "style-src 'self'" in r.headers["content-security-policy"]
+    page = Page(r.text)
+    assert not [a for t, a in page.tags if t == "script"]
+    box = re.search(ALARM_BOX, r.text, re.S).group(0)
+    assert box == re.search(ALARM_BOX, client.get("/", params={"q": CRISIS_REPORT}).text, re.S).group(0)
+    assert '请立即拨打 <a href="tel:110" class="tel">110</a>' in box and '<a href="tel:12356" class="tel">12356</a>' in box
+    first, attrs = main_content(page)[0]
+    assert (first, attrs["class"], attrs["role"], attrs["tabindex"]) == ("div", "alarm", "alert", "-1")
+    assert "autofocus" in attrs
+    thanks = pages.FEEDBACK_MESSAGES["reported"][1]
+    assert f'<p class="notice ok" role="status">{thanks}</p>' in r.text and r.text.index(box) < r.text.index(thanks)
+    assert 'class="body"' not in r.text and "<form" not in r.text.split('<main', 1)[1]
+    assert f"/answers/{PUBLIC}?q=%E5%B1%85%E4%BD%8F%E8%AF%81" in page.links and "/?q=%E5%B1%85%E4%BD%8F%E8%AF%81" in page.links
+    [report] = web_kb.db()["reports"].rows
+    assert (report["entry"], report["alarm"], report["alarm_line"]) == (PUBLIC, "有人要轻生", "110")
+    # A report of a danger to others is told its line (火警 119) and the steps, as a search is.
+    fire = client.post("/api/v1/feedback", data={**report_fields(client), "text": "答复里的地址不对，另外楼上着火了，好大的烟"},
+                       follow_redirects=False)
+    assert fire.status_code == 200 and '请立即拨打 <a href="tel:119" class="tel">119</a>（火警）' in fire.text
+    # An ordinary report goes back to the answer, with the thank-you, as before.
+    plain = client.post("/api/v1/feedback", data={**report_fields(client), "text": "材料清单已经变了"},
+                        follow_redirects=False)
+    assert plain.status_code == 303 and "feedback=reported" in plain.headers["location"]
+    assert 'class="alarm"' not in client.get(plain.headers["location"].split("#")[0]).text
+
+
+def test_a_report_that_reads_as_an_emergency_and_cannot_be_kept_still_shows_the_line(web_kb, make_client,
+                                                                                      frozen_buckets):
+    """Sent once too often (or to an answer withdrawn meanwhile): the box all the same, then why it was not kept."""
+    from .conftest import kb_with
+
+    client = make_client(kb_with(web_kb, web_rate_feedback=1))
+    fields = report_fields(client)
+    for _ in range(10):
+        client.post("/api/v1/feedback", data={**fields, "text": "材料清单已经变了"}, follow_redirects=False)
+    r = client.post("/api/v1/feedback", data={**fields, "text": CRISIS_REPORT}, follow_redirects=False)
+    assert r.status_code == 429 and r.headers["cache-control"] == "no-store"
+    assert re.search(ALARM_BOX, r.text, re.S) and 'href="tel:110"' in r.text
+    assert re.search(r'<p class="notice error" role="status">反馈提交过于频繁：请 \d+ 秒后再试。</p>', r.text)
+    assert not [row for row in web_kb.db()["reports"].rows if row["alarm"]]
+    gone = make_client(web_kb, address="203.0.113.9").post("/api/v1/feedback", data={"entry": "withdrawn-meanwhile", "type": "report",
+                                                              "text": CRISIS_REPORT}, follow_redirects=False)
+    assert gone.status_code == 404 and re.search(ALARM_BOX, gone.text, re.S) and "返回答复" not in gone.text
+
+
 @pytest.mark.parametrize("question", ["我", "怎么办", "请问"])
 def test_a_question_naming_nothing_asks_what_the_matter_is(client, question):
     page = client.get("/", params={"q": question}).text
