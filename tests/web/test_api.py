@@ -340,6 +340,11 @@ def test_a_report_that_reads_as_an_emergency_comes_back_with_the_line_a_search_g
     assert r.status_code == 201
     assert r.json() == {"status": "received", "type": "report", "entry": PUBLIC, "emergency": searched}
     assert searched["line"] == "110" and searched["answers"] is False
+    # ... as the description says, for the receipt, the error and the search alike
+    schemas = SPEC["components"]["schemas"]
+    assert set(schemas["Emergency"]["required"]) == set(searched) == set(schemas["Emergency"]["properties"])
+    for schema in (schemas["FeedbackReceipt"], schemas["Error"], schemas["SearchResults"]):
+        assert schema["properties"]["emergency"]["$ref"] == "#/components/schemas/Emergency"
     report, = rows(web_kb, "reports")
     assert (report["alarm"], report["alarm_line"]) == ("有人要轻生", "110")
     plain = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": "材料清单已经变了"})
