@@ -179,6 +179,15 @@ def m015_alarm_searches(db):
     db["search_log"].add_column("alarm", int)
 
 
+@migrations()
+def m016_alarm_reports(db):
+    # An error report whose text reads as an emergency (kb.public_alarm, as a search is read: 不想活了, 着火了):
+    # what it reads as and the line the page told the reporter to call, so that the staff reading it know it
+    # is not only a correction.
+    db["reports"].add_column("alarm", str)
+    db["reports"].add_column("alarm_line", str)
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 

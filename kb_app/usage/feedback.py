@@ -155,21 +155,29 @@ class Feedback(Tasks):
         return pk
 
     def report_error(self, entry_id: str, text: str, audience: str = "public",
-                     username: str | None = None) -> int:
+                     username: str | None = None, alarm: dict | None = None) -> int:
         """Record an error report (纠错) and open a task for the entry's unit; returns the report id.
 
         No contact is taken: whoever wants an answer calls 12345 (see README, privacy).
+
+        ``alarm``: what ``kb.public_alarm`` read in the text (有人要轻生, 火情 …), whose line the reporter was told
+        to call. The report is kept, marked with it (``alarm``, ``alarm_line``), and its task says so in its
+        title: the unit and the center read it knowing it is not only a correction, and a correction it holds
+        as well (or a reading that was wrong) is not lost.
         """
         self._check_audience(audience)
         text = mask((text or "").strip())
         if not text:
             raise KbError("纠错内容不能为空：请写明哪里有误、正确的应当是什么。")
         unit, title, due = self._entry_unit(entry_id), self._entry_title(entry_id), self.due_date()
+        event = str(alarm.get("event") or "紧急情况") if alarm else None
+        line = (str(alarm.get("line") or "") or None) if alarm else None
         with self._db() as db:  # the report and its task are written together
             pk = db["reports"].insert({"at": self._now(), "entry": entry_id, "unit": unit, "text": text[:2000],
-                                       "audience": audience,
-                                       "username": _anonymous(audience, username), "state": OPEN}).last_pk
-            self._insert_task(db, unit, "report", entry_id, f"纠错：{title}", text[:500], f"report:{pk}", due)
+                                       "audience": audience, "username": _anonymous(audience, username),
+                                       "state": OPEN, "alarm": event, "alarm_line": line}).last_pk
+            heading = f"纠错（读来像紧急情况：{event}）：{title}" if event else f"纠错：{title}"
+            self._insert_task(db, unit, "report", entry_id, heading, text[:500], f"report:{pk}", due)
         return pk
 
     def log_outcome(self, text: str, outcome: str, entry: str = "", line: str = "", suggested: str = "",

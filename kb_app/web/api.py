@@ -29,6 +29,8 @@ MAX_BODY = 16 * 1024
 MAX_LIMIT = 50
 MAX_OFFSET = 1000
 MAX_FILTER = 100
+#: The characters of an error report's text that are kept (and read for an emergency).
+MAX_REPORT = 2000
 FEEDBACK_RESULTS = {"vote": "thanks", "report": "reported"}
 #: Where a caller of the API finds valid unit ids: in what the API returns, not in files of the repository.
 UNITS_HINT = "单位编号见搜索结果和答复中的 unit 字段：可先不加 unit 搜索，再用结果里的编号筛选。"
@@ -44,8 +46,11 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> Respo
                     headers={"Cache-Control": "no-store", **(headers or {})})
 
 
-def error_response(e: HttpError) -> Response:
-    return json_response({"error": {"code": e.code, "message": e.message}}, e.status, e.headers)
+def error_response(e: HttpError, emergency: dict | None = None) -> Response:
+    """``{"error": {code, message}}``; with ``emergency`` beside it when the words sent read as one (a report
+    that could not be kept is read all the same)."""
+    body = {"error": {"code": e.code, "message": e.message}, **({"emergency": emergency} if emergency else {})}
+    return json_response(body, e.status, e.headers)
 
 
 # -- parameters -------------------------------------------------------------------------------
@@ -285,6 +290,10 @@ async def feedback(request: Request) -> Response:
     A browser session votes once per answer: the vote carries the session's random key (cookie
     ``kb_voter``, set here on the first vote, gone when the browser closes) and the database refuses
     a second vote with the same key on the same answer (409 ``already_voted``).
+
+    A report's text is read as a search's is (``report_alarm``): when it reads as an emergency the answer
+    carries the line to call (``emergency``, as a search's), kept or not, and a form is answered with the
+    emergency box rather than sent back to the answer.
     """
     site = site_of(request)
     data, form = await json_body(request, forms=True)
@@ -292,6 +301,7 @@ async def feedback(request: Request) -> Response:
     if not entry_id and not form:
         raise bad("entry", "请给出要评价或纠错的答复编号（字段 entry）。")
     new_voter = None
+    alarm = None
     try:
         client = await site.client(request)
         forwarded = request.headers.get(follow.FORWARDED_HEADER)
@@ -311,26 +321,44 @@ async def feedback(request: Request) -> Response:
             if voter:
                 data["voter"] = voter               # the replica passes it on, signed, to the primary
         site.limit(client)
+        kind = data.get("type")
+        if kind == "report":
+            # Before the feedback's own limit: someone who has sent too many reports is still told the line.
+            alarm = await run_in_threadpool(report_alarm, site, data.get("text"))
         # A platform's users each have the citizen's allowance; without their id, the key has one.
         site.limit(client, "feedback", data.get("voter") if client.key is not None else None)
-        kind = data.get("type")
         if kind not in FEEDBACK_RESULTS:
             raise bad("type", "应为 vote（评价是否有帮助）或 report（报告错误）。")
         if site.replica is not None:
             result = await run_in_threadpool(site.replica.forward_feedback, data, client.address)
+            # The primary reads the text too, to mark the report it keeps; where this replica's content read
+            # nothing in it, what the primary read is told.
+            alarm = alarm or (result.pop("emergency", None) if isinstance(result, dict) else None)
         else:
-            result = await run_in_threadpool(record_feedback, site, client, entry_id, kind, data)
+            result = await run_in_threadpool(record_feedback, site, client, entry_id, kind, data, alarm)
     except HttpError as e:
         # Nothing was recorded: no voting cookie starts here.
-        if form and e.status == 404:  # an answer withdrawn while its page was open: a page, not JSON
+        if not form:
+            return error_response(e, alarm)
+        if alarm:
+            from .pages import report_in_danger
+
+            gone = e.status == 404       # no way back to an answer withdrawn while its page was open
+            return report_in_danger(site, "" if gone else entry_id, ("error", e.message), form_context(data), alarm,
+                                    e.status)
+        if e.status == 404:  # an answer withdrawn while its page was open: a page, not JSON
             from .pages import html_error
 
             return html_error(e)
-        if not form:
-            return error_response(e)
         outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
         return RedirectResponse(back, status_code=303)
+    if alarm:
+        result = {**result, "emergency": alarm}
+        if form:
+            from .pages import FEEDBACK_MESSAGES, report_in_danger
+
+            return report_in_danger(site, entry_id, FEEDBACK_MESSAGES["reported"], form_context(data), alarm)
     if form:
         outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
@@ -414,8 +442,22 @@ def with_voter(response: Response, voter: str | None, request: Request) -> Respo
     return response
 
 
-def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) -> dict:
-    """Store a vote or report for an entry the client may see (masked by kb.feedback).
+def report_alarm(site: Site, text) -> dict | None:
+    """What an error report's text reads as, read as the site reads a search (``kb.public_alarm``): the
+    emergency line to tell the reporter (as a search's ``emergency``), or None. Read on the content being
+    served, or on main while the index cannot serve: the words are read all the same."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        commit, _day = site.state()
+    except HttpError:
+        commit = None
+    return site.kb.public_alarm(text[:MAX_REPORT], commit)
+
+
+def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict, alarm: dict | None = None) -> dict:
+    """Store a vote or report for an entry the client may see (masked by kb.feedback); a report marked
+    with what its text reads as (``alarm``, see ``report_alarm``).
 
     A report's ``contact`` is not taken (see README, privacy): it is neither checked nor stored.
     """
@@ -444,10 +486,10 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict) ->
         text = data.get("text")
         if not isinstance(text, str) or not text.strip():
             raise HttpError(400, "missing_text", "纠错内容不能为空：请写明哪里有误、正确的应当是什么。")
-        if len(text) > 2000:
-            raise HttpError(400, "text_too_long", "纠错内容最多 2000 个字。")
+        if len(text) > MAX_REPORT:
+            raise HttpError(400, "text_too_long", f"纠错内容最多 {MAX_REPORT} 个字。")
         try:
-            site.kb.feedback.report_error(found.id, text, audience=audience)
+            site.kb.feedback.report_error(found.id, text, audience=audience, alarm=alarm)
         except KbError as e:
             raise HttpError(400, "invalid_report", str(e))
     return {"status": "received", "type": kind, "entry": found.id}

@@ -34,11 +34,17 @@ AGENT = [{}, {"bearer": []}]
 REGION_NOTE = ("仅在该条只适用于某些区、而来电没说在哪个区或说的是别的区时出现：说明及要问的话，如“仅适用于东湖区：请先问清来电人所在的区”"
                "“仅适用于东湖区，来电说的是西山区”；这样的派单候选排在适用的之后，这样的答复不能直接答复来电人")
 
+#: What a report's receipt says of its text read as an emergency.
+REPORT_EMERGENCY = ("仅纠错：内容按检索问题的同样规则识别，读起来可能是正在发生的紧急情况（如“……我不想活了”）时出现，"
+                    "与同样的话检索时的 emergency 相同：请像检索结果那样先向用户显示专线和安全提示。纠错照常保存，并标明读作紧急情况")
+
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string", "examples": ["not_found"]},
-                       "message": {"type": "string", "description": "给人看的中文说明：哪里不对、怎么办"}}}}},
+                       "message": {"type": "string", "description": "给人看的中文说明：哪里不对、怎么办"}}},
+        "emergency": {**_ref("Emergency"), "description": "仅 /api/v1/feedback 的纠错：内容读起来是紧急情况时，未能保存（如提交过于频繁）"
+                                                          "也照样给出，请照样显示"}}},
     "Hit": {"type": "object",
             "required": ["id", "kind", "title", "unit", "unit_name", "score", "snippet", "url"],
             "properties": {
@@ -66,14 +72,7 @@ SCHEMAS = {
                     "description": "与 weak 同时出现，或在没有结果（total 为 0）而问题中有知识库里没有提到的词时出现：这些词（如 护照）"},
         "vague": {"type": "boolean", "description": "仅在为 true 时出现：没有结果，且问题只有“我”“怎么办”“您好，我想问一下”这类词，"
                                                     "没有说要问什么事：应请提问的人写明具体事情"},
-        "emergency": {"type": "object", "description": "问题可能是正在发生的紧急情况（含疑似）时：应立即拨打的专线",
-                      "properties": {"line": STR, "channel": STR, "event": STR,
-                                     "also": {"type": "array", "items": STR},
-                                     "advice": {"type": "array", "items": STR,
-                                                "description": "等待救援时的安全提示，每条一句（分类处置规则中该事件或该专线的 advice；没有写时为空列表）"},
-                                     "answers": {"type": "boolean",
-                                                 "description": "为 false 时（如有人要轻生），在专线旁不宜列出政策答复：公众网站只显示专线和安全提示，"
-                                                                "公众检索的 hits 为空、total 为 0"}}},
+        "emergency": {**_ref("Emergency"), "description": "问题可能是正在发生的紧急情况（含疑似）时：应立即拨打的专线"},
         "report": {"type": "object", "description": "问题读起来是在反映需要办理的事（如“小区门口路灯不亮”）而不是咨询时："
                                                     "受理诉求的热线和对市民说的话（不含派单目录的任何内容）",
                    "properties": {"line": STR, "message": STR,
@@ -83,6 +82,16 @@ SCHEMAS = {
                                              "description": "仅在 urgent 时出现：拨打热线前先做的安全提示，每条一句"
                                                             "（分类处置规则 urgent_advice 中为该类事项写的；没有写时为空列表）"}}},
         "hits": {"type": "array", "items": _ref("Hit")}}},
+    "Emergency": {"type": "object", "description": "市民的话读起来可能是正在发生的紧急情况（含疑似，按分类处置规则识别）时："
+                                                   "应立即拨打的专线和等待救援时的安全提示，请醒目地显示在最前面（号码可直接拨打）",
+                  "required": ["line", "channel", "event", "also", "advice", "answers"],
+                  "properties": {"line": STR, "channel": STR, "event": STR,
+                                 "also": {"type": "array", "items": STR},
+                                 "advice": {"type": "array", "items": STR,
+                                            "description": "等待救援时的安全提示，每条一句（分类处置规则中该事件或该专线的 advice；没有写时为空列表）"},
+                                 "answers": {"type": "boolean",
+                                             "description": "为 false 时（如有人要轻生），在专线旁不宜列出政策答复：公众网站只显示专线和安全提示，"
+                                                            "公众检索的 hits 为空、total 为 0"}}},
     "Link": {"type": ["object", "null"], "properties": {"id": STR, "label": STR, "url": STR}},
     "Entry": {"type": "object", "required": ["id", "title", "unit", "unit_name", "html", "basis"],
               "properties": {
@@ -173,7 +182,8 @@ SCHEMAS = {
         "contact": {"type": "string", "deprecated": True,
                     "description": "已停用：纠错不再收集联系方式，传入的内容不检查、不保存"}}},
     "FeedbackReceipt": {"type": "object",
-                        "properties": {"status": {"const": "received"}, "type": STR, "entry": STR}},
+                        "properties": {"status": {"const": "received"}, "type": STR, "entry": STR,
+                                       "emergency": {**_ref("Emergency"), "description": REPORT_EMERGENCY}}},
     "Health": {"type": "object", "required": ["status", "role"], "properties": {
         "status": {"enum": ["ok", "unavailable"]}, "role": {"enum": ["primary", "replica"]},
         "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": _ref("Upstream"),
@@ -239,12 +249,17 @@ PATHS = {
     "/api/v1/feedback": {"post": {
         "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页。"
                    "同一浏览器会话（Cookie kb_voter，评价成功时设置）或平台的同一用户（voter）对同一答复只能评价一次，"
-                   "再次评价返回 409", "operationId": "feedback",
+                   "再次评价返回 409。纠错内容读起来是紧急情况时，回执（和错误）另有 emergency；网页表单不跳转，"
+                   "直接返回先显示紧急提示的页面", "operationId": "feedback",
         "security": AGENT,
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": _ref("FeedbackRequest")},
             "application/x-www-form-urlencoded": {"schema": _ref("FeedbackRequest")}}},
-        "responses": {"201": _json(_ref("FeedbackReceipt"), "已收到"), "303": {"description": "表单提交：跳回答复页"},
+        "responses": {"200": {"description": "表单提交的纠错读起来是紧急情况：先显示专线、拨号按钮和安全提示，再说已收到的页面"
+                                             "（未能保存时以相应的错误状态返回同样的页面）",
+                              "content": {"text/html": {"schema": STR}}},
+                      "201": _json(_ref("FeedbackReceipt"), "已收到"),
+                      "303": {"description": "表单提交：跳回答复页"},
                       "409": _json(_ref("Error"), "本浏览器会话已评价过该答复（already_voted）"),
                       **_errors(400, 401, 404, 413, 415, 429, 503)}}},
     "/api/v1/health": {"get": {

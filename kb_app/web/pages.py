@@ -76,12 +76,35 @@ def not_found_page(message: str, **context):
     return page("error.html", 404, title="未找到", message=message, **context)
 
 
+def uncached_page(template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
+    """A page for this request alone, kept by no cache."""
+    return Response(env.get_template(template).render(**context), status_code=status,
+                    media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store", **(headers or {})})
+
+
 def html_error(e: HttpError) -> Response:
     """An error as a page (rate limits, unavailable index) with the same status and headers."""
     title = "暂时无法访问" if e.status >= 500 else "未找到" if e.status == 404 else "出错了"
-    body = env.get_template("error.html").render(title=title, message=e.message)
-    return Response(body, status_code=e.status, media_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-store", **e.headers})
+    return uncached_page("error.html", e.status, e.headers, title=title, message=e.message)
+
+
+def report_in_danger(site, target_id: str, notice: tuple[str, str], search, alarm: dict, status: int = 200) -> Response:
+    """What an error report's form leads to when its text reads as an emergency (api.report_alarm): the
+    emergency box first, as a search's results show it (the line and the steps alone for someone who may
+    end their life), then what became of the report (``notice``) and the way back to the answer and to the
+    results it was found in (``search``).
+
+    The page answers the form's post itself: sent back to the answer's address, as other reports are, it
+    could only show the box with the text's reading in that address. Nothing of the answer is shown, so it
+    needs no index."""
+    try:
+        common = _common(site, site.state()[0])
+    except HttpError:
+        common = {"commit": "", "updated": ""}
+    search = urlencode(api.search_context(search))
+    back = (views.page_url(target_id) + (f"?{search}" if search else "")) if target_id else ""
+    return uncached_page("reported.html", status, **common, title="报告错误", alarm=alarm, notice=notice,
+                         back=back, search=search)
 
 
 def _common(site, commit: str) -> dict:

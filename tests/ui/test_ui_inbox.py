@@ -50,6 +50,17 @@ def test_citizens_reports_are_shown_in_full(app_env):
     assert at.metric[2].value == "1"
 
 
+def test_a_report_reading_as_an_emergency_says_so_to_the_unit_and_the_center(app_env):
+    text = "办不下来居住证我不想活了，今晚就从楼上跳下去"
+    app_env.feedback.report_error("residence-permit-apply", text, "public", alarm=app_env.public_alarm(text))
+    for user in (PS_EDITOR, CENTER):
+        at = open_page(user)
+        assert any("纠错（读来像紧急情况：有人要轻生）：居住证如何申领" in e.label for e in at.expander)
+        assert [w.value for w in at.warning] == ["这条纠错读来像紧急情况（有人要轻生）：网页已请报告人立即拨打 110。"
+                                                 "报告人没有留下联系方式，无法回访；答复确有错误的照常修改，没有错误的驳回并写明理由。"]
+        assert [i.value for i in at.info] == [text]
+
+
 def test_a_zero_result_task_links_to_a_new_answer(app_env):
     pk = app_env.feedback.assign_query("灵活就业社保补贴", "city-public-security")
     at = open_page(PS_EDITOR)

@@ -111,6 +111,22 @@ def test_report_opens_a_task_due_in_working_days(kb):
     assert kb.feedback.list_tasks("city-hrss") == []
 
 
+def test_a_report_reading_as_an_emergency_is_kept_marked_for_those_who_read_it(kb):
+    """The public site reads a report as it reads a search (kb.public_alarm): one that reads as an emergency is
+    kept, masked as any, with what it reads as and the line the reporter was told, and its task says so."""
+    text = "办不下来居住证我不想活了，今晚就从楼上跳下去，电话13800138000"
+    alarm = kb.public_alarm(text)
+    rid = kb.feedback.report_error(ENTRY, text, "public", alarm=alarm)
+    ordinary = kb.feedback.report_error(ENTRY, "材料清单过时了", "public")
+    marked, plain = rows(kb, "reports")
+    assert (marked["id"], marked["alarm"], marked["alarm_line"]) == (rid, "有人要轻生", "110")
+    assert "[手机号]" in marked["text"] and "13800138000" not in marked["text"]
+    assert (plain["id"], plain["alarm"], plain["alarm_line"]) == (ordinary, None, None)
+    titles = {t.source: t.title for t in kb.feedback.list_tasks("city-public-security")}
+    assert titles == {f"report:{rid}": "纠错（读来像紧急情况：有人要轻生）：居住证如何申领",
+                      f"report:{ordinary}": "纠错：居住证如何申领"}
+
+
 def test_report_errors(kb):
     with pytest.raises(KbError) as e:
         kb.feedback.report_error(ENTRY, "  ")

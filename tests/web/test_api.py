@@ -332,6 +332,34 @@ def test_vote_and_report_are_stored_masked_and_anonymous(client, web_kb):
     assert any(t["kind"] == "report" and t["entry"] == PUBLIC for t in rows(web_kb, "tasks"))
 
 
+def test_a_report_that_reads_as_an_emergency_comes_back_with_the_line_a_search_gives(client, web_kb):
+    """A platform shows its user what the site shows: ``emergency``, of the same shape as a search's; kept or not."""
+    crisis = "办不下来居住证我不想活了，今晚就从楼上跳下去"
+    searched = client.get("/api/v1/search", params={"q": crisis}).json()["emergency"]
+    r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": crisis})
+    assert r.status_code == 201
+    assert r.json() == {"status": "received", "type": "report", "entry": PUBLIC, "emergency": searched}
+    assert searched["line"] == "110" and searched["answers"] is False
+    # ... as the description says, for the receipt, the error and the search alike
+    schemas = SPEC["components"]["schemas"]
+    assert set(schemas["Emergency"]["required"]) == set(searched) == set(schemas["Emergency"]["properties"])
+    for schema in (schemas["FeedbackReceipt"], schemas["Error"], schemas["SearchResults"]):
+        assert schema["properties"]["emergency"]["$ref"] == "#/components/schemas/Emergency"
+    report, = rows(web_kb, "reports")
+    assert (report["alarm"], report["alarm_line"]) == ("有人要轻生", "110")
+    plain = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": "材料清单已经变了"})
+    assert plain.json() == {"status": "received", "type": "report", "entry": PUBLIC}
+    vote = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote", "helpful": False, "text": crisis})
+    assert "emergency" not in vote.json()
+    # A report refused is read all the same: the line beside the error.
+    r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "report", "text": crisis + "。" * 2000})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "text_too_long" and r.json()["emergency"] == searched
+    r = client.post("/api/v1/feedback", json={"entry": "no-such-answer", "type": "report", "text": crisis})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found" and r.json()["emergency"] == searched
+    assert "emergency" not in client.post("/api/v1/feedback", json={"entry": "no-such-answer", "type": "report",
+                                                                     "text": "电话变了"}).json()
+
+
 def test_one_vote_per_answer_per_browser_session(client, web_kb):
     vote = {"entry": PUBLIC, "type": "vote", "helpful": True}
     first = client.post("/api/v1/feedback", json=vote)

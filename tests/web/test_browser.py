@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -98,6 +99,39 @@ def test_links_on_a_phone_are_a_finger_high(site_url):
             assert boxes, path
             low = [round(b["height"]) for b in boxes if b["height"] < 44]
             assert not low, f"{path}: links {low} px high"
+
+
+#: Searches whose page opens with a box that may tell of danger: the emergency line, or a matter to report at once.
+DANGER = {"crisis": "我不想活了", "fire": "楼上着火了，好大的烟", "gas": "家里煤气泄漏了"}
+
+
+def test_the_line_to_call_is_in_the_first_screen_and_a_finger_wide(site_url, tmp_path):
+    """A 375×740 phone, and the same at 200% zoom (188×370 CSS px): the box opens focused, without JavaScript,
+    with its first call button inside the first screen; every number in it is a button of 44×44 px at least.
+    So does the page after an error report whose words read as an emergency."""
+    out = shots_dir(tmp_path)
+    for width, height in ((188, 370), (375, 740)):
+        with browser_page(viewport={"width": width, "height": height}, java_script_enabled=False) as page:
+            for name, question in [*DANGER.items(), ("report", None)]:
+                if question is None:
+                    page.goto(site_url + PAGES["answer"])
+                    page.locator("summary", has_text="报告错误").click()
+                    page.get_by_label("哪里不对？").fill("办不下来居住证我不想活了，今晚就从楼上跳下去")
+                    page.get_by_role("button", name="提交").click()
+                    page.get_by_role("heading", name="报告错误").wait_for()
+                else:
+                    page.goto(site_url + "/?" + urllib.parse.urlencode({"q": question}))
+                box = page.locator("main > :first-child")
+                assert box.get_attribute("role") == "alert", name
+                assert box.evaluate("box => document.activeElement === box"), name
+                assert round(box.bounding_box()["y"]) >= 0
+                calls = [link.bounding_box() for link in box.locator("a.tel").all()]
+                assert calls and 0 <= round(calls[0]["y"]) and round(calls[0]["y"] + calls[0]["height"]) <= height, (name, width, calls)
+                small = [(round(c["width"]), round(c["height"])) for c in calls if c["width"] < 44 or c["height"] < 44]
+                assert not small, f"{name} at {width} px: call buttons of {small} px"
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{name} scrolls sideways at {width} px"
+                page.screenshot(path=str(out / f"danger-{name}-{width}x{height}.png"))
 
 
 def test_the_search_row_lines_up_on_a_desktop(site_url, tmp_path):

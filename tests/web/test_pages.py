@@ -155,7 +155,7 @@ def test_a_search_that_may_yet_be_corrected_is_kept_by_no_cache(client, web_kb, 
 def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(client, question, line, channel):
     r = client.get("/", params={"q": question})
     page = check_page(r)
-    alarm = re.search(r'<div class="alarm" role="alert">.*?</div>', r.text, re.S)
+    alarm = re.search(r'<div class="alarm" role="alert"[^>]*>.*?</div>', r.text, re.S)
     assert alarm and r.text.index('class="alarm"') < r.text.find('role="status"') % len(r.text)  # above any result
     assert f'请立即拨打 <a href="tel:{line}" class="tel">{line}</a>（{channel}）' in alarm.group(0)
     assert f"tel:{line}" in page.links
@@ -174,6 +174,33 @@ def test_a_question_that_may_be_an_emergency_says_which_line_to_call_first(clien
     assert len(rows) == 2 and all(row["alarm"] == 1 for row in rows)
 
 
+def main_content(page: Page) -> list:
+    """The tags of a page's main content, in order."""
+    tags = page.tags
+    start = next(n for n, (tag, attrs) in enumerate(tags) if tag == "main")
+    end = next((n for n, (tag, _a) in enumerate(tags) if tag == "footer"), len(tags))
+    return tags[start + 1:end]
+
+
+@pytest.mark.parametrize("question, box", [("我不想活了", "alarm"), ("楼上着火了，好大的烟", "alarm"),
+                                           ("家里煤气泄漏了", "report urgent")])
+def test_a_box_that_may_tell_of_danger_is_first_on_the_page_and_has_the_focus(client, question, box):
+    """On a small screen, or at 200% zoom, the line to call is the first thing seen, before the title, the
+    explanation and the search form, and a screen reader starts there: announced (role="alert") and
+    focused as the page opens (autofocus on a box that takes the focus, tabindex="-1"; no script)."""
+    page = check_page(client.get("/", params={"q": question}))
+    main = main_content(page)
+    first, attrs = main[0]
+    assert (first, attrs["class"]) == ("div", box)
+    assert attrs["role"] == "alert" and attrs["tabindex"] == "-1" and "autofocus" in attrs
+    assert [a for _t, a in page.tags if "autofocus" in a] == [attrs]  # nothing else takes the focus
+    tags = [t for t, _a in main]
+    assert tags.index("h1") > 0 and tags.index("form") > 0
+    # An ordinary question: the title first, and the focus where the browser puts it.
+    ordinary = check_page(client.get("/", params={"q": "社保卡丢了怎么补办"}))
+    assert main_content(ordinary)[0][0] == "h1" and not [a for _t, a in ordinary.tags if "autofocus" in a]
+
+
 def test_the_safety_steps_are_the_events_own_where_it_has_some(client):
     """An event's advice (被困在电梯里 …) replaces its rule's (火灾的); a rule's is used for the others."""
     trapped = client.get("/api/v1/search", params={"q": "电梯卡住了里面有人"}).json()["emergency"]["advice"]
@@ -187,7 +214,7 @@ def test_someone_who_wants_to_end_their_life_is_spoken_to_and_given_a_crisis_lin
     """Words of wanting to die are often the searcher's own: the steps speak to them first, with the
     psychological crisis line 12356 as a number to tap, then to someone beside a person at risk."""
     r = client.get("/", params={"q": question})
-    alarm = re.search(r'<div class="alarm" role="alert">.*?</div>', r.text, re.S).group(0)
+    alarm = re.search(r'<div class="alarm" role="alert"[^>]*>.*?</div>', r.text, re.S).group(0)
     assert '请立即拨打 <a href="tel:110" class="tel">110</a>' in alarm
     assert '<a href="tel:12356" class="tel">12356</a> 心理援助热线' in alarm
     advice = client.get("/api/v1/search", params={"q": question}).json()["emergency"]["advice"]
@@ -272,7 +299,7 @@ def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
     intake_rules.yaml's urgent_advice of the matter reported."""
     r = client.get("/", params={"q": words})
     page = check_page(r)
-    box = re.search(r'<div class="report urgent" role="alert">.*?</div>', r.text, re.S)
+    box = re.search(r'<div class="report urgent" role="alert"[^>]*>.*?</div>', r.text, re.S)
     assert box and "请先注意安全" in box.group(0) and 'class="alarm"' not in r.text
     assert "请先这样做" in box.group(0) and step in box.group(0)
     assert {"tel:12345", "tel:119", "tel:120"} <= set(page.links)
@@ -285,7 +312,7 @@ def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
 def test_an_urgent_matter_with_steps_of_its_own_says_no_more_than_they_do(client):
     """A household without water is told to look at its meter's valve, not about fires and explosions (the
     steps of a matter name 119 and 120 where they belong, as the gas leak's do)."""
-    box = re.search(r'<div class="report urgent" role="alert">.*?</div>',
+    box = re.search(r'<div class="report urgent" role="alert"[^>]*>.*?</div>',
                     client.get("/", params={"q": "家里突然停水了"}).text, re.S).group(0)
     assert "水表前阀门" in box and "爆炸" not in box and "tel:119" not in box
 
@@ -402,6 +429,69 @@ def test_a_report_sent_after_a_vote_does_not_offer_the_vote_again(client):
     r = client.post("/api/v1/feedback", data={**fields, "text": "电话变了"}, follow_redirects=False)
     assert "voted" not in r.headers["location"]
     assert '<form class="vote"' in client.get(r.headers["location"].split("#")[0]).text
+
+
+#: An error report that tells of someone who may end their life, as an outside tester wrote it.
+CRISIS_REPORT = "办不下来居住证我不想活了，今晚就从楼上跳下去"
+ALARM_BOX = r'<div class="alarm" role="alert"[^>]*>.*?</div>'
+
+
+def report_fields(client) -> dict:
+    """The fields of the 报告错误 form on an answer opened from the results of 居住证."""
+    answer = client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text
+    form = re.search(r'<details class="report".*?</form>', answer, re.S).group(0)
+    return {a["name"]: a["value"] for t, a in Page(form).tags if t == "input"}
+
+
+def test_a_report_that_reads_as_an_emergency_is_answered_with_the_emergency_box(client, web_kb):
+    """A report is read as a search is: the page that follows opens with the box the results of a search for
+    the same words show (the line and the steps alone, for someone who may end their life), announced and
+    focused, then the thank-you, and nothing of the answer; the report is kept, marked for the staff."""
+    r = client.post("/api/v1/feedback", data={**report_fields(client), "text": CRISIS_REPORT}, follow_redirects=False)
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert r.headers["cache-control"] == "no-store" and "style-src 'self'" in r.headers["content-security-policy"]
+    page = Page(r.text)
+    assert not [a for t, a in page.tags if t == "script"]
+    box = re.search(ALARM_BOX, r.text, re.S).group(0)
+    assert box == re.search(ALARM_BOX, client.get("/", params={"q": CRISIS_REPORT}).text, re.S).group(0)
+    assert '请立即拨打 <a href="tel:110" class="tel">110</a>' in box and '<a href="tel:12356" class="tel">12356</a>' in box
+    first, attrs = main_content(page)[0]
+    assert (first, attrs["class"], attrs["role"], attrs["tabindex"]) == ("div", "alarm", "alert", "-1")
+    assert "autofocus" in attrs
+    thanks = pages.FEEDBACK_MESSAGES["reported"][1]
+    assert f'<p class="notice ok" role="status">{thanks}</p>' in r.text and r.text.index(box) < r.text.index(thanks)
+    assert 'class="body"' not in r.text and "<form" not in r.text.split('<main', 1)[1]
+    assert f"/answers/{PUBLIC}?q=%E5%B1%85%E4%BD%8F%E8%AF%81" in page.links and "/?q=%E5%B1%85%E4%BD%8F%E8%AF%81" in page.links
+    [report] = web_kb.db()["reports"].rows
+    assert (report["entry"], report["alarm"], report["alarm_line"]) == (PUBLIC, "有人要轻生", "110")
+    # A report of a danger to others is told its line (火警 119) and the steps, as a search is.
+    fire = client.post("/api/v1/feedback", data={**report_fields(client), "text": "答复里的地址不对，另外楼上着火了，好大的烟"},
+                       follow_redirects=False)
+    assert fire.status_code == 200 and '请立即拨打 <a href="tel:119" class="tel">119</a>（火警）' in fire.text
+    # An ordinary report goes back to the answer, with the thank-you, as before.
+    plain = client.post("/api/v1/feedback", data={**report_fields(client), "text": "材料清单已经变了"},
+                        follow_redirects=False)
+    assert plain.status_code == 303 and "feedback=reported" in plain.headers["location"]
+    assert 'class="alarm"' not in client.get(plain.headers["location"].split("#")[0]).text
+
+
+def test_a_report_that_reads_as_an_emergency_and_cannot_be_kept_still_shows_the_line(web_kb, make_client,
+                                                                                      frozen_buckets):
+    """Sent once too often (or to an answer withdrawn meanwhile): the box all the same, then why it was not kept."""
+    from .conftest import kb_with
+
+    client = make_client(kb_with(web_kb, web_rate_feedback=1))
+    fields = report_fields(client)
+    for _ in range(10):
+        client.post("/api/v1/feedback", data={**fields, "text": "材料清单已经变了"}, follow_redirects=False)
+    r = client.post("/api/v1/feedback", data={**fields, "text": CRISIS_REPORT}, follow_redirects=False)
+    assert r.status_code == 429 and r.headers["cache-control"] == "no-store"
+    assert re.search(ALARM_BOX, r.text, re.S) and 'href="tel:110"' in r.text
+    assert re.search(r'<p class="notice error" role="status">反馈提交过于频繁：请 \d+ 秒后再试。</p>', r.text)
+    assert not [row for row in web_kb.db()["reports"].rows if row["alarm"]]
+    gone = make_client(web_kb, address="203.0.113.9").post("/api/v1/feedback", data={"entry": "withdrawn-meanwhile", "type": "report",
+                                                              "text": CRISIS_REPORT}, follow_redirects=False)
+    assert gone.status_code == 404 and re.search(ALARM_BOX, gone.text, re.S) and "返回答复" not in gone.text
 
 
 @pytest.mark.parametrize("question", ["我", "怎么办", "请问"])

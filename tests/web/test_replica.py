@@ -270,6 +270,26 @@ def forwarding(web_kb, replica_kb, make_client, monkeypatch):
 AGENT_SEARCH = {"q": "供暖", "audience": "agent"}
 
 
+def test_a_replica_answers_a_report_that_reads_as_an_emergency_with_the_line(web_kb, forwarding):
+    """The replica reads the words on its own content, as its searches are read: the box (or ``emergency``)
+    shows whether the primary keeps the report, marked, or cannot be reached."""
+    replica, _clock, primary_up = forwarding
+    crisis = {"entry": "residence-permit-apply", "type": "report", "text": "办不下来居住证我不想活了，今晚就从楼上跳下去"}
+    searched = replica.get("/api/v1/search", params={"q": crisis["text"]}).json()["emergency"]
+    page = replica.post("/api/v1/feedback", data=crisis, follow_redirects=False)
+    assert page.status_code == 200 and 'class="alarm" role="alert"' in page.text and 'href="tel:110"' in page.text
+    assert "已收到您的报告" in page.text
+    r = replica.post("/api/v1/feedback", json=crisis)
+    assert r.status_code == 201 and r.json()["emergency"] == searched
+    assert [(row["alarm"], row["alarm_line"]) for row in web_kb.db()["reports"].rows] == [("有人要轻生", "110")] * 2
+    primary_up(False)
+    page = replica.post("/api/v1/feedback", data=crisis, follow_redirects=False)
+    assert page.status_code == 503 and 'class="alarm" role="alert"' in page.text and 'href="tel:110"' in page.text
+    assert "暂时无法连接主站点提交反馈" in page.text
+    r = replica.post("/api/v1/feedback", json=crisis)
+    assert r.status_code == 503 and r.json()["emergency"] == searched
+
+
 def test_a_revoked_key_stops_working_on_a_replica_when_it_does_on_the_primary(web_kb, forwarding):
     replica, clock, _ = forwarding
     key = web_kb.api_keys.add("call-center", "agent")

@@ -25,6 +25,10 @@ def show_task(kb, snap, t, report, pending):
     if report:
         who = REPORTERS.get(report.get("audience"), "来电人")
         st.markdown(f"**{who}的纠错**（{when(report['at'])}）")
+        if report.get("alarm"):
+            line = f"拨打 {report['alarm_line']}" if report.get("alarm_line") else "拨打紧急专线"
+            st.warning(f"这条纠错读来像紧急情况（{report['alarm']}）：网页已请报告人立即{line}。报告人没有留下联系方式，"
+                       "无法回访；答复确有错误的照常修改，没有错误的驳回并写明理由。", icon=":material/emergency:")
         st.info(report["text"], icon=":material/feedback:")
     elif t.kind == suggest.KIND:
         show_suggestion(kb, t, pending)
