@@ -85,7 +85,7 @@ def _splice(raw: str, old: dict, new: dict, order: list) -> str:
 
 def _written_whole(meta: dict) -> str:
     """An unusual layout defeated the splicing: write the front matter out whole, never a wrong value."""
-    log.warning("front matter could not be edited in place; written out whole")
+    log.warning("前置信息无法逐行修改，已整体重写（注释和原有写法可能丢失）")
     return _dump_mapping(meta, 0)
 
 

@@ -86,7 +86,7 @@ class Branches:
         main = self.store.head()
         base = self.store.merge_base(main, sha)
         if not base:
-            log.warning("branch %s shares no history with main; not registered", branch)
+            log.warning("分支 %s 与主干没有共同的历史，不登记为变更请求：请从主干新建 cr/ 分支后再推送", branch)
             return
         user, author, subject = self._git_author(sha)
         state, detail = "in_review", f"作者 {author} 用 git 推送了分支 {branch}"

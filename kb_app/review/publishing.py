@@ -83,12 +83,12 @@ class Publishing:
         try:
             self.kb.reindex()
         except Exception:  # noqa: BLE001 - the index is derived and can always be rebuilt with kb index
-            log.exception("reindex after publishing CR %s failed", cr.id)
+            log.exception("变更请求 #%s 发布后更新检索索引失败：请运行 kb index（或 kb doctor --repair）", cr.id)
         for hook in self.review.hooks.on_publish:
             try:
                 hook(self.kb, cr, commit)
             except Exception:  # noqa: BLE001 - a hook must not undo a publication
-                log.exception("on_publish hook %r failed for CR %s", hook, cr.id)
+                log.exception("变更请求 #%s 发布后的后续动作 %r 失败", cr.id, hook)
 
     def recover_interrupted(self, older_than: dt.timedelta = STALE_PUBLISHING) -> list[int]:
         """Settle CRs left "publishing" by a process that died between its claim and main moving.

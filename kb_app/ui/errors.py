@@ -20,5 +20,5 @@ def show_errors():
     except KbError as e:
         st.error(str(e))
     except Exception:  # noqa: BLE001 - a page must never show a traceback to citizens
-        log.exception("unexpected error")
+        log.exception("页面出现意外错误")
         st.error("系统出现意外错误，已记录。请稍后重试；如果问题持续，请联系管理员。")

@@ -76,4 +76,4 @@ def log_open(kb, user, doc_id: str):
         kb.feedback.log_open(doc_id, search_id=search_id, audience=audience, role=user.role,
                              username=user.username)
     except Exception:  # noqa: BLE001 - a failed log must not cost the reader the page
-        log.exception("open log failed")
+        log.exception("记录打开条目失败")

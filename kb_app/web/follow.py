@@ -107,7 +107,7 @@ def notify_replicas(kb, cr, commit: str) -> dict[str, str]:
     if not urls:
         return {}
     if not kb.settings.hook_secret:
-        log.warning("replicas are set but hook_secret is empty: replicas are not notified and will poll")
+        log.warning("设置了 replicas 但没有 hook_secret：发布后不通知副本，副本按 follow_interval 轮询取得")
         return {u: "no secret" for u in urls}
     payload = {"commit": commit, "change_request": getattr(cr, "id", None),
                "at": dt.datetime.now().isoformat(timespec="seconds")}
@@ -266,7 +266,7 @@ class Replica:
         try:
             self.kb.follow_flags(done, head)
         except Exception:  # noqa: BLE001 - new content must still be served; the next round retries
-            log.exception("replaying the re-check marks up to %s failed", head[:10])
+            log.exception("按主干历史（到提交 %s）重算“依据已变更，待核”标记失败", head[:10])
             return
         self.mirror.update_status(flags_commit=head)
 
@@ -426,10 +426,10 @@ def follow_loop(replica: Replica, stop: threading.Event, interval: float):
         try:
             result = replica.refresh(serving=False)
             if result["error"]:
-                log.warning("fetching %s failed: %s", replica.mirror.upstream, result["error"])
+                log.warning("从 %s 获取主干失败：%s", replica.mirror.upstream, result["error"])
         except Exception:  # noqa: BLE001 - keep following; the next round tries again
-            log.exception("following %s failed", replica.mirror.upstream)
+            log.exception("跟随 %s 失败，下一轮轮询时重试", replica.mirror.upstream)
         try:
             replica.check_primary()
         except Exception:  # noqa: BLE001 - as above
-            log.exception("checking the primary's API at %s failed", replica.primary)
+            log.exception("检查主节点的接口 %s 失败，下一轮轮询时重试", replica.primary)

@@ -39,7 +39,7 @@ def log_search(kb, user, query, kind, total, weak=False):
                                                                    role=user.role, username=user.username,
                                                                    weak=weak)
     except Exception:  # noqa: BLE001 - a failed log must not cost the agent the results
-        log.exception("search log failed")
+        log.exception("记录检索日志失败")
 
 
 def report_form(kb, user, entry_id):
