@@ -112,7 +112,7 @@ def backup(kb, out) -> dict:
     started = time.perf_counter()
     out = Path(out).resolve()
     _empty_target(out, "备份目录")
-    kb.db().conn.close()  # the database exists and is migrated
+    kb.prepare_database()
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)

@@ -32,7 +32,8 @@ import functools
 import sqlite3
 
 from .content.model import CONTENT_PREFIXES
-from .exceptions import KbError
+from .db import RESTORE
+from .exceptions import DatabaseUnusable, KbError, file_problem
 from .labels import FLAG_LABEL, READER_LABELS as AUDIENCE_LABELS
 from .review.branches import branch_lock
 from .review.publishing import STALE_PUBLISHING
@@ -43,8 +44,6 @@ from .search.index import AUDIENCES, open_index
 #: Postings read per index segment check: enough to touch every part of the postings file on the
 #: sample, bounded on a large index (reading all of them takes minutes at 10,000 entries).
 POSTING_SAMPLE = 2000
-#: What to do about a damaged workflow database or content repository.
-RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 
 
 @dataclasses.dataclass
@@ -124,10 +123,14 @@ def doctor_check(name: str, title: str):
 
 def damage(error: Exception) -> str:
     """What a check that failed met, and what to do, in words for the operator."""
+    if isinstance(error, DatabaseUnusable) and error.damaged:
+        return database_damaged(error.detail)
     if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
         return database_damaged(str(error))
     if isinstance(error, KbError):
         return str(error)
+    if isinstance(error, OSError) and error.filename:
+        return file_problem(error)
     return (f"检查中断（{type(error).__name__}: {error}）：请先处理上面其他检查报告的问题，"
             "再运行 kb doctor；仍然中断时，请把这一行转给系统维护人员。")
 

@@ -71,6 +71,11 @@ class Kb:
         """A fresh connection to the workflow database (one per operation or thread)."""
         return dbmod.connect(self.settings.db_path)
 
+    def prepare_database(self):
+        """Open the workflow database, creating it or bringing it up to this version, and close it: one that
+        cannot be used (no permission to write it, damaged) stops a command here, with what to do."""
+        self.db().conn.close()
+
     def db_transaction(self, write: bool = True):
         """``with kb.db_transaction() as db:``: one connection, one transaction (kb_app.db.transaction)."""
         return dbmod.transaction(self.settings.db_path, write=write)

@@ -35,6 +35,9 @@ def serve(kb, port, address):
 
     from ...config import settings_environment
 
+    # The database opens (and is brought up to this version) here: one that cannot be written or is damaged
+    # stops the start with what to do, rather than every page of a running app.
+    kb.prepare_database()
     kb.users.check_listen_address(address)
     app = Path(__file__).resolve().parent.parent / "server.py"  # kb_app/ui/server.py
     # The server reads its settings afresh in another folder: it gets these ones (a kb.toml here, --config).
