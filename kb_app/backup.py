@@ -9,6 +9,9 @@ A backup is a directory of three files:
 * ``manifest.json`` — what the copy holds: main's commit, every ref, the rows of each table, and
   the size and SHA-256 of both files.
 
+Only the user running kb may open the directory (700) and read its files (600): the database holds
+password hashes, API key digests and the log-in audit. A restored database is 600 as well.
+
 Consistency: the app moves a CR's branch and writes its record under the review's branch lock
 (:func:`kb_app.review.branches.branch_lock`); the backup reads the refs and copies the database under the
 same lock, then bundles exactly those refs, and starts again if a ref moved before the bundle was
@@ -33,6 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .content.store import restore_bundle
+from .db import create_private
 from .exceptions import KbError, StoreError
 from .review.branches import branch_lock
 
@@ -59,6 +63,7 @@ def sha256(path: Path) -> str:
 
 def copy_database(source: Path, target: Path):
     """Copy a live SQLite database with the online backup API into a self-contained file."""
+    create_private(target)
     src = sqlite3.connect(str(source), timeout=30)
     dst = sqlite3.connect(str(target))
     try:
@@ -116,6 +121,7 @@ def backup(kb, out) -> dict:
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    partial.chmod(0o700)  # only the user running kb: the database holds password hashes and the log-in audit
     try:
         for _ in range(ATTEMPTS):
             (partial / DATABASE).unlink(missing_ok=True)
@@ -130,6 +136,8 @@ def backup(kb, out) -> dict:
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
         (partial / MANIFEST).write_text(text, encoding="utf-8")
+        for name in (DATABASE, BUNDLE, MANIFEST):
+            (partial / name).chmod(0o600)
         for name in (DATABASE, BUNDLE, MANIFEST, "."):
             _fsync(partial / name)
         if out.exists():
@@ -206,6 +214,7 @@ def restore(folder, target, data_dir=None) -> dict:
         githooks.install(target, manifest["main_branch"])  # main moves only by publishing, as after kb init
         db_path = settings.db_path
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(db_path)
         shutil.copyfile(folder / DATABASE, db_path)
         counts = table_counts(db_path)
         if counts != manifest["tables"]:

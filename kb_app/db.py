@@ -214,8 +214,7 @@ def unusable(error: sqlite3.Error, path) -> DatabaseUnusable | None:
     user = _user()
     grant = (f"让运行 kb 的用户（{user}）能读写数据目录和其中的文件（如 chown -R {user} {path.parent}，"
              f"chmod -R u+rwX {path.parent}），然后重试")
-    locked = next((p for p in (path.parent, path, *(path.with_name(path.name + s) for s in ("-wal", "-shm")))
-                   if p.exists() and not _writable(p)), None)
+    locked = next((p for p in (path.parent, *database_files(path)) if p.exists() and not _writable(p)), None)
     if locked == path.parent:
         return DatabaseUnusable(f"无法写入流程数据库“{path}”：数据目录“{locked}”没有写权限（数据库要在其中写 "
                                 f"{path.name}-wal、{path.name}-shm）。请{grant}。", detail)
@@ -227,6 +226,12 @@ def unusable(error: sqlite3.Error, path) -> DatabaseUnusable | None:
         return DatabaseUnusable(f"无法打开流程数据库“{path}”（{detail}）：请检查数据目录是否存在，{grant}。", detail)
     return DatabaseUnusable(f"读写流程数据库“{path}”时出错（{detail}），多半是磁盘或文件系统的故障：请检查磁盘，"
                             f"再用 kb doctor 检查数据库是否完好。", detail)
+
+
+def database_files(path) -> list[Path]:
+    """The database file and the two SQLite keeps beside it in WAL mode."""
+    path = Path(path)
+    return [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))]
 
 
 def _writable(path: Path) -> bool:
@@ -300,17 +305,27 @@ def open_connection(path, **options) -> Connection:
     return conn
 
 
+def create_private(path):
+    """Create an empty file only its owner may read and write, unless it exists. The database holds
+    password hashes, API key digests and the log-in audit; SQLite gives the ``-wal`` and ``-shm`` files
+    it creates the mode of the database file."""
+    path = Path(path)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 
     Writers wait for each other up to 30 s (busy timeout) in WAL mode, where readers never wait.
     Migrations run under a file lock, so processes that start together on a new database do not
-    create the same tables twice. A database that cannot be used — no permission to write it,
+    create the same tables twice. A new database is readable by its owner only. A database that cannot be used — no permission to write it,
     damaged — is a :class:`DatabaseUnusable` saying which file and what to do.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
     except OSError as e:
         raise DatabaseUnusable(file_problem(e)) from e
     conn = open_connection(path, check_same_thread=False)

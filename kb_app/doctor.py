@@ -2,7 +2,8 @@
 
 Each check gives a one-line summary and its findings:
 
-* **database** — SQLite's integrity check of the workflow database;
+* **database** — SQLite's integrity check of the workflow database (a warning when other users may
+  read its files);
 * **git** — every object main and the change branches need is in the repository;
 * **change requests** — every CR record has its ``cr/*`` branch at the recorded head, every branch has
   a record, and every published CR's merge commit is on main;
@@ -32,7 +33,7 @@ import functools
 import sqlite3
 
 from .content.model import CONTENT_PREFIXES
-from .db import RESTORE
+from .db import RESTORE, database_files
 from .exceptions import DatabaseUnusable, KbError, file_problem
 from .labels import FLAG_LABEL, READER_LABELS as AUDIENCE_LABELS
 from .review.branches import branch_lock
@@ -141,7 +142,7 @@ def database_damaged(detail: str) -> str:
 
 @doctor_check("database", "流程数据库")
 def check_database(kb, check: Check):
-    """SQLite's integrity check of the workflow database."""
+    """SQLite's integrity check of the workflow database; a warning when others may read its files."""
     db = kb.db()
     try:
         result = [r[0] for r in db.execute("pragma integrity_check").fetchall()]
@@ -153,6 +154,12 @@ def check_database(kb, check: Check):
     else:
         check.summary = "完整性检查未通过"
         check.add(database_damaged("；".join(result[:5])))
+    path = kb.settings.db_path
+    shared = [f"{p.name} 为 {p.stat().st_mode & 0o777:o}" for p in database_files(path)
+              if p.exists() and p.stat().st_mode & 0o077]
+    if shared:
+        check.add(f"流程数据库的文件其他用户也能读取（{'，'.join(shared)}），其中有密码摘要、API 密钥摘要和登录记录："
+                  f"请运行 chmod 600 {path}*，只让运行 kb 的用户读写（kb 新建的数据库和备份已是如此）。", warning=True)
 
 
 @doctor_check("git", "内容仓库")

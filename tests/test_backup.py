@@ -2,6 +2,7 @@
 
 import json
 import multiprocessing
+import os
 import shutil
 import subprocess
 import time
@@ -16,6 +17,7 @@ from kb_app.cli import cli
 from kb_app.doctor import check_change_requests
 
 from .conftest import TODAY
+from .test_db import mode
 from .review_helpers import HRSS, PASSWORD, edited, make_users
 from .review.test_reverify import publish_all, regulation_cr
 
@@ -112,6 +114,20 @@ def test_backup_refuses_a_used_directory_and_restore_a_damaged_backup(kb, tmp_pa
         restore_backup(tmp_path / "backup", tmp_path / "restored")
     assert not (tmp_path / "restored").exists()
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_a_backup_and_a_restored_database_are_the_owners_alone(kb, tmp_path):
+    kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
+    old = os.umask(0o022)
+    try:
+        kb.backup(tmp_path / "backup")
+        restore_backup(tmp_path / "backup", tmp_path / "restored", data_dir=tmp_path / "data-restored")
+    finally:
+        os.umask(old)
+    folder = tmp_path / "backup"
+    assert {p.name: mode(p) for p in [folder, *folder.iterdir()]} == {
+        "backup": "700", "kb.db": "600", BUNDLE: "600", MANIFEST: "600"}
+    assert mode(tmp_path / "data-restored" / "kb.db") == "600"
 
 
 def test_cli_backup_and_restore(kb, tmp_path):

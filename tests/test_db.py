@@ -197,3 +197,20 @@ def test_a_data_directory_without_write_permission_stops_every_command_in_words(
     told = f"无法写入流程数据库“{kb.settings.db_path}”：数据目录“{data}”没有写权限"
     assert result.exit_code == 1 and result.output.startswith(f"错误：{told}")
     assert f"  - {told}" in doctor.output and "检查中断" not in doctor.output
+
+
+def mode(path) -> str:
+    return f"{Path(path).stat().st_mode & 0o777:o}"
+
+
+def test_the_database_and_its_wal_files_are_the_owners_alone(tmp_path):
+    # They hold password hashes, API key digests and the log-in audit.
+    old = os.umask(0o022)
+    try:
+        db = dbmod.connect(tmp_path / "data" / "kb.db")
+        db["votes"].insert({"entry": "a", "helpful": 1})
+        files = {p.name: mode(p) for p in dbmod.database_files(tmp_path / "data" / "kb.db")}
+        db.conn.close()
+    finally:
+        os.umask(old)
+    assert files == {"kb.db": "600", "kb.db-wal": "600", "kb.db-shm": "600"}
