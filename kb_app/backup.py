@@ -19,9 +19,13 @@ written. The copy is written next to its destination and renamed into place when
 interrupted backup leaves nothing that looks like one. The search index is not copied: it is
 derived from main, and ``kb index`` builds it after a restore.
 
-:func:`restore` checks the manifest's checksums, clones the bundle into a new repository (with a
-checked-out ``main``), puts the database in the new data directory and verifies that refs and row
-counts are those the manifest names.
+The copy of the database must pass SQLite's integrity check, or there is no backup: a damaged
+database never takes the place of a good backup (a nightly rotation removes old backups only after
+``kb backup`` succeeded).
+
+:func:`restore` checks the manifest's checksums and the database's integrity, clones the bundle into
+a new repository (with a checked-out ``main``), puts the database in the new data directory and
+verifies that refs and row counts are those the manifest names.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .content.store import restore_bundle
-from .db import create_private
+from .db import RESTORE, create_private, integrity_problems, unusable
 from .exceptions import KbError, StoreError
 from .review.branches import branch_lock
 
@@ -70,9 +74,20 @@ def copy_database(source: Path, target: Path):
         src.execute("pragma busy_timeout=30000")
         src.backup(dst)
         dst.execute("pragma journal_mode=delete")
+    except sqlite3.DatabaseError as e:
+        told = unusable(e, source)
+        if told is not None and told.damaged:
+            raise BackupError(damaged_database(source, [told.detail])) from e
+        raise told or e
     finally:
         dst.close()
         src.close()
+
+
+def damaged_database(source: Path, problems: list[str]) -> str:
+    return (f"流程数据库“{source}”已损坏（完整性检查：{'；'.join(problems[:3])}），没有写出备份：已有的备份都是损坏之前的，"
+            f"请保留，不要删除或轮换掉。请运行 kb doctor 查看损坏之处，{RESTORE.removeprefix('请')}"
+            "（kb restore 会先核对备份中的数据库）。")
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -132,6 +147,8 @@ def backup(kb, out) -> dict:
                 break
         else:
             raise BackupError(f"备份期间分支一直在变化（已尝试 {ATTEMPTS} 次）：请稍后在写入较少时重试。")
+        if problems := integrity_problems(partial / DATABASE):  # a damaged database is no backup
+            raise BackupError(damaged_database(kb.settings.db_path, problems))
         manifest = _manifest(kb, refs, partial)
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
@@ -190,12 +207,16 @@ def read_manifest(folder) -> dict:
 
 
 def restore(folder, target, data_dir=None) -> dict:
-    """Bring a backup up as a new knowledge base in ``target`` (data in ``data_dir`` or the default)."""
+    """Bring a backup up as a new knowledge base in ``target`` (data in ``data_dir`` or the default);
+    a backup whose database fails SQLite's integrity check is refused."""
     from .content import githooks
     from .config import Settings
 
     folder, target = Path(folder).resolve(), Path(target).resolve()
     manifest = read_manifest(folder)
+    if problems := integrity_problems(folder / DATABASE):
+        raise BackupError(f"备份“{folder}”中的数据库已损坏（完整性检查：{'；'.join(problems[:3])}）："
+                          "它是从已经损坏的数据库做出的，不能用来恢复。请换用更早的一份备份。")
     _empty_target(target, "目标目录")
     data_dir = Path(data_dir).resolve() if data_dir else None
     settings = Settings(root=target, data_dir=data_dir,

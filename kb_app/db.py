@@ -305,6 +305,20 @@ def open_connection(path, **options) -> Connection:
     return conn
 
 
+def integrity_problems(path) -> list[str]:
+    """What SQLite's integrity check finds wrong in a database file that no one is writing (a backup's
+    copy), opened read-only; empty when it is whole, SQLite's own words when it is too damaged to check."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("pragma integrity_check").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        return [str(e)]
+    return [] if rows == ["ok"] else rows
+
+
 def create_private(path):
     """Create an empty file only its owner may read and write, unless it exists. The database holds
     password hashes, API key digests and the log-in audit; SQLite gives the ``-wal`` and ``-shm`` files

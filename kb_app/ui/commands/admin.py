@@ -250,7 +250,8 @@ def human_size(n: int) -> str:
 def backup_cmd(kb, out):
     """备份知识库（应用运行时也可执行）：流程数据库、全部分支（main 与 cr/*）和清单，写入新目录 OUT。
 
-    检索索引不备份：恢复后用 kb index 重建。
+    复制出的数据库先核对完整性：数据库已损坏时不写出备份，退出码为 1（已有的备份保持不动）。
+    检索索引不备份：恢复后用 kb index 重建。备份目录只有运行 kb 的用户能打开。
 
     \b
     示例：
@@ -272,7 +273,8 @@ def backup_cmd(kb, out):
 def restore_cmd(backup_dir, directory, data_dir):
     """从 kb backup 生成的备份 BACKUP_DIR 恢复出一个新的知识库 DIRECTORY。
 
-    先核对备份清单中的校验和，恢复后核对分支与各表行数；之后用 kb index 建立检索索引。
+    先核对备份清单中的校验和与数据库的完整性（已损坏的拒绝恢复），恢复后核对分支与各表行数；
+    之后用 kb index 建立检索索引。
 
     \b
     示例：
