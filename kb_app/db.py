@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import logging
 import os
 import sqlite3
 import sys
@@ -32,6 +33,7 @@ finally:
         del sys.modules["pandas"]
 
 migrations = Migrations("kb_app")
+log = logging.getLogger(__name__)
 
 
 @migrations()
@@ -319,6 +321,31 @@ def integrity_problems(path) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
+@functools.cache
+def known() -> tuple[str, ...]:
+    """The migrations this version knows, in order (all of them are pending on an empty database): the
+    database's version is how many of them it has had."""
+    empty = sqlite_utils.Database(memory=True)
+    try:
+        return tuple(m.name for m in migrations.pending(empty))
+    finally:
+        empty.conn.close()
+
+
+def applied(db) -> list[str]:
+    """The migrations a database has had, in order; a :class:`DatabaseUnusable` when it has had one this
+    version does not know: a newer version of kb brought it up, and this one might write what that one
+    cannot read."""
+    names = [m.name for m in migrations.applied(db)]
+    if unknown := [n for n in names if n not in known()]:
+        path = db.conn.path if isinstance(db.conn, Connection) else "kb.db"
+        raise DatabaseUnusable(
+            f"流程数据库“{path}”由较新版本的 kb 升级过（第 {len(names)} 版，本版本不认识其中的 {'、'.join(unknown)}；"
+            f"本版本只到第 {len(known())} 版）：请改用新版本，或从升级前的备份恢复（kb restore）。"
+            "同一个数据目录上不能同时运行新旧两个版本。")
+    return names
+
+
 def create_private(path):
     """Create an empty file only its owner may read and write, unless it exists. The database holds
     password hashes, API key digests and the log-in audit; SQLite gives the ``-wal`` and ``-shm`` files
@@ -348,11 +375,14 @@ def connect(path) -> sqlite_utils.Database:
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         db = sqlite_utils.Database(conn)
-        if migrations.pending(db):
+        if len(applied(db)) < len(known()):
             with open(path.with_name(path.name + ".migrate.lock"), "a+") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
-                if migrations.pending(db):
+                if len(before := applied(db)) < len(known()):
                     migrations.apply(db)
+                    if before:  # an existing database brought up to this version (a new one is no news)
+                        log.info("已将流程数据库“%s”从第 %d 版升级到第 %d 版（%s）。", path, len(before), len(known()),
+                                 "、".join(n for n in known() if n not in before))
     except OSError as e:
         conn.close()
         raise DatabaseUnusable(file_problem(e)) from e

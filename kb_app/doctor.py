@@ -2,8 +2,8 @@
 
 Each check gives a one-line summary and its findings:
 
-* **database** — SQLite's integrity check of the workflow database (a warning when other users may
-  read its files);
+* **database** — SQLite's integrity check of the workflow database and its version (the migrations
+  it has had); a warning when other users may read its files;
 * **git** — every object main and the change branches need is in the repository;
 * **change requests** — every CR record has its ``cr/*`` branch at the recorded head, every branch has
   a record, and every published CR's merge commit is on main;
@@ -33,7 +33,7 @@ import functools
 import sqlite3
 
 from .content.model import CONTENT_PREFIXES
-from .db import RESTORE, database_files
+from .db import RESTORE, applied, database_files
 from .exceptions import DatabaseUnusable, KbError, file_problem
 from .labels import FLAG_LABEL, READER_LABELS as AUDIENCE_LABELS
 from .review.branches import branch_lock
@@ -147,10 +147,11 @@ def check_database(kb, check: Check):
     try:
         result = [r[0] for r in db.execute("pragma integrity_check").fetchall()]
         tables = len([t for t in db.table_names() if not t.startswith("_")])
+        version = len(applied(db))
     finally:
         db.conn.close()
     if result == ["ok"]:
-        check.summary = f"完整性检查通过（{tables} 张表）"
+        check.summary = f"完整性检查通过（{tables} 张表，第 {version} 版）"
     else:
         check.summary = "完整性检查未通过"
         check.add(database_damaged("；".join(result[:5])))

@@ -214,3 +214,36 @@ def test_the_database_and_its_wal_files_are_the_owners_alone(tmp_path):
     finally:
         os.umask(old)
     assert files == {"kb.db": "600", "kb.db-wal": "600", "kb.db-shm": "600"}
+
+
+# -- upgrades ------------------------------------------------------------------------------------------
+
+def test_a_command_that_upgrades_the_database_says_so_once(kb):
+    import sqlite_utils
+
+    kb.settings.data_path.mkdir()
+    old = sqlite_utils.Database(kb.settings.db_path)
+    dbmod.migrations.apply(old, stop_before=dbmod.known()[-2])   # as the version before the last two left it
+    old.conn.close()
+    n = len(dbmod.known())
+    result = user_list(kb)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (f"已将流程数据库“{kb.settings.db_path}”从第 {n - 2} 版升级到第 {n} 版"
+                                             f"（{dbmod.known()[-2]}、{dbmod.known()[-1]}）。")
+    again = CliRunner().invoke(cli, ["doctor", "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)])
+    assert "流程数据库“" not in again.output.splitlines()[0]                      # said once
+    assert again.output.splitlines()[0].startswith("流程数据库：完整性检查通过（") and f"第 {n} 版）" in again.output
+
+
+def test_a_database_a_newer_version_upgraded_is_refused(kb):
+    db = kb.db()
+    db[dbmod.migrations.migrations_table].insert({"migration_set": "kb_app", "name": "m099_future_table",
+                                                  "applied_at": "2027-03-01 08:00:00+00:00"})
+    db.conn.close()
+    n = len(dbmod.known())
+    told = (f"流程数据库“{kb.settings.db_path}”由较新版本的 kb 升级过（第 {n + 1} 版，本版本不认识其中的 m099_future_table；"
+            f"本版本只到第 {n} 版）：请改用新版本，或从升级前的备份恢复（kb restore）。同一个数据目录上不能同时运行新旧两个版本。")
+    result = user_list(kb)
+    assert result.exit_code == 1 and result.output == f"错误：{told}\n"
+    with pytest.raises(DatabaseUnusable, match="由较新版本的 kb 升级过"):
+        kb.users.list()

@@ -297,7 +297,7 @@ def restore_cmd(backup_dir, directory, data_dir):
 @root_options
 @click.option("--repair", is_flag=True, help="重建检索索引、按主干历史重新计算待核标记、登记推送的分支，然后再检查一遍。")
 def doctor(kb, repair):
-    """检查知识库：数据库、git 仓库、变更请求与 cr/* 分支、待核标记、检索索引、主干上的文件。
+    """检查知识库：数据库（完整性与版本）、git 仓库、变更请求与 cr/* 分支、待核标记、检索索引、主干上的文件。
 
     有问题时退出码为 1；能自动修复的问题注明“--repair 可修复”。
 
