@@ -9,6 +9,9 @@ A backup is a directory of three files:
 * ``manifest.json`` — what the copy holds: main's commit, every ref, the rows of each table, and
   the size and SHA-256 of both files.
 
+Only the user running kb may open the directory (700) and read its files (600): the database holds
+password hashes, API key digests and the log-in audit. A restored database is 600 as well.
+
 Consistency: the app moves a CR's branch and writes its record under the review's branch lock
 (:func:`kb_app.review.branches.branch_lock`); the backup reads the refs and copies the database under the
 same lock, then bundles exactly those refs, and starts again if a ref moved before the bundle was
@@ -16,9 +19,13 @@ written. The copy is written next to its destination and renamed into place when
 interrupted backup leaves nothing that looks like one. The search index is not copied: it is
 derived from main, and ``kb index`` builds it after a restore.
 
-:func:`restore` checks the manifest's checksums, clones the bundle into a new repository (with a
-checked-out ``main``), puts the database in the new data directory and verifies that refs and row
-counts are those the manifest names.
+The copy of the database must pass SQLite's integrity check, or there is no backup: a damaged
+database never takes the place of a good backup (a nightly rotation removes old backups only after
+``kb backup`` succeeded).
+
+:func:`restore` checks the manifest's checksums and the database's integrity, clones the bundle into
+a new repository (with a checked-out ``main``), puts the database in the new data directory and
+verifies that refs and row counts are those the manifest names.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .content.store import restore_bundle
+from .db import RESTORE, create_private, integrity_problems, unusable
 from .exceptions import KbError, StoreError
 from .review.branches import branch_lock
 
@@ -59,15 +67,27 @@ def sha256(path: Path) -> str:
 
 def copy_database(source: Path, target: Path):
     """Copy a live SQLite database with the online backup API into a self-contained file."""
+    create_private(target)
     src = sqlite3.connect(str(source), timeout=30)
     dst = sqlite3.connect(str(target))
     try:
         src.execute("pragma busy_timeout=30000")
         src.backup(dst)
         dst.execute("pragma journal_mode=delete")
+    except sqlite3.DatabaseError as e:
+        told = unusable(e, source)
+        if told is not None and told.damaged:
+            raise BackupError(damaged_database(source, [told.detail])) from e
+        raise told or e
     finally:
         dst.close()
         src.close()
+
+
+def damaged_database(source: Path, problems: list[str]) -> str:
+    return (f"流程数据库“{source}”已损坏（完整性检查：{'；'.join(problems[:3])}），没有写出备份：已有的备份都是损坏之前的，"
+            f"请保留，不要删除或轮换掉。请运行 kb doctor 查看损坏之处，{RESTORE.removeprefix('请')}"
+            "（kb restore 会先核对备份中的数据库）。")
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -112,10 +132,11 @@ def backup(kb, out) -> dict:
     started = time.perf_counter()
     out = Path(out).resolve()
     _empty_target(out, "备份目录")
-    kb.db().conn.close()  # the database exists and is migrated
+    kb.prepare_database()
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    partial.chmod(0o700)  # only the user running kb: the database holds password hashes and the log-in audit
     try:
         for _ in range(ATTEMPTS):
             (partial / DATABASE).unlink(missing_ok=True)
@@ -126,10 +147,14 @@ def backup(kb, out) -> dict:
                 break
         else:
             raise BackupError(f"备份期间分支一直在变化（已尝试 {ATTEMPTS} 次）：请稍后在写入较少时重试。")
+        if problems := integrity_problems(partial / DATABASE):  # a damaged database is no backup
+            raise BackupError(damaged_database(kb.settings.db_path, problems))
         manifest = _manifest(kb, refs, partial)
         manifest["seconds"] = round(time.perf_counter() - started, 3)
         text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
         (partial / MANIFEST).write_text(text, encoding="utf-8")
+        for name in (DATABASE, BUNDLE, MANIFEST):
+            (partial / name).chmod(0o600)
         for name in (DATABASE, BUNDLE, MANIFEST, "."):
             _fsync(partial / name)
         if out.exists():
@@ -182,12 +207,16 @@ def read_manifest(folder) -> dict:
 
 
 def restore(folder, target, data_dir=None) -> dict:
-    """Bring a backup up as a new knowledge base in ``target`` (data in ``data_dir`` or the default)."""
+    """Bring a backup up as a new knowledge base in ``target`` (data in ``data_dir`` or the default);
+    a backup whose database fails SQLite's integrity check is refused."""
     from .content import githooks
     from .config import Settings
 
     folder, target = Path(folder).resolve(), Path(target).resolve()
     manifest = read_manifest(folder)
+    if problems := integrity_problems(folder / DATABASE):
+        raise BackupError(f"备份“{folder}”中的数据库已损坏（完整性检查：{'；'.join(problems[:3])}）："
+                          "它是从已经损坏的数据库做出的，不能用来恢复。请换用更早的一份备份。")
     _empty_target(target, "目标目录")
     data_dir = Path(data_dir).resolve() if data_dir else None
     settings = Settings(root=target, data_dir=data_dir,
@@ -206,6 +235,7 @@ def restore(folder, target, data_dir=None) -> dict:
         githooks.install(target, manifest["main_branch"])  # main moves only by publishing, as after kb init
         db_path = settings.db_path
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(db_path)
         shutil.copyfile(folder / DATABASE, db_path)
         counts = table_counts(db_path)
         if counts != manifest["tables"]:

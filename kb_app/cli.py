@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 
 import click
 
@@ -130,6 +131,22 @@ parse_day_or_moment = iso_option(lambda v: dt.date.fromisoformat(v) if len(v.str
 @click.version_option(package_name="kb_app")
 def cli():
     """12345 接诉即办知识库：答复口径、派单目录与条例的管理、校核和检索。"""
+    tell_upgrades()
+
+
+class _Upgrades(logging.Handler):
+    """Says on standard error what the core notes when a command brings the database up to this version."""
+
+    def emit(self, record):
+        click.echo(record.getMessage(), err=True)
+
+
+def tell_upgrades():
+    """A command that upgrades the workflow database says so, in one line (``kb_app.db`` logs it)."""
+    logger = logging.getLogger("kb_app.db")
+    if not any(isinstance(h, _Upgrades) for h in logger.handlers):
+        logger.addHandler(_Upgrades(logging.INFO))
+        logger.setLevel(logging.INFO)
 
 
 def read_password(confirm=False):

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
+
+from .exceptions import DatabaseUnusable, file_problem
 
 # sqlite-utils imports pandas whenever it is installed (Streamlit brings it) only to map
 # pandas.Timestamp values to a column type; kb_app never writes pandas values. Hiding pandas while
@@ -28,6 +33,7 @@ finally:
         del sys.modules["pandas"]
 
 migrations = Migrations("kb_app")
+log = logging.getLogger(__name__)
 
 
 @migrations()
@@ -188,25 +194,201 @@ def m016_alarm_reports(db):
     db["reports"].add_column("alarm_line", str)
 
 
+#: What to do about a damaged workflow database (or content repository).
+RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
+
+#: SQLite's primary result codes that mean the database file cannot be used as it is.
+_PERM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 8, 10, 11, 13, 14, 26
+
+
+def unusable(error: sqlite3.Error, path) -> DatabaseUnusable | None:
+    """What an SQLite error means to the person when the database file cannot be used as it is — no
+    permission to write it, damaged, cannot be opened, disk full — and what to do; None for any other error."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    path, detail = Path(path), str(error)
+    if code in (_CORRUPT, _NOTADB):
+        return DatabaseUnusable(f"流程数据库“{path}”已损坏（{detail}）：{RESTORE}；"
+                                "kb doctor 列出损坏之处和其余各项的检查结果。", detail, damaged=True)
+    if code == _FULL:
+        return DatabaseUnusable(f"无法写入流程数据库“{path}”：磁盘空间已满。请腾出空间后重试。", detail)
+    if code not in (_PERM, _READONLY, _CANTOPEN, _IOERR):
+        return None
+    user = _user()
+    grant = (f"让运行 kb 的用户（{user}）能读写数据目录和其中的文件（如 chown -R {user} {path.parent}，"
+             f"chmod -R u+rwX {path.parent}），然后重试")
+    locked = next((p for p in (path.parent, *database_files(path)) if p.exists() and not _writable(p)), None)
+    if locked == path.parent:
+        return DatabaseUnusable(f"无法写入流程数据库“{path}”：数据目录“{locked}”没有写权限（数据库要在其中写 "
+                                f"{path.name}-wal、{path.name}-shm）。请{grant}。", detail)
+    if locked or code in (_PERM, _READONLY):
+        where = ("文件没有写权限" if locked == path else f"“{locked}”没有写权限" if locked
+                 else "没有写权限（或者所在的文件系统是只读的）")
+        return DatabaseUnusable(f"无法写入流程数据库“{path}”：{where}。请{grant}。", detail)
+    if code == _CANTOPEN:
+        return DatabaseUnusable(f"无法打开流程数据库“{path}”（{detail}）：请检查数据目录是否存在，{grant}。", detail)
+    return DatabaseUnusable(f"读写流程数据库“{path}”时出错（{detail}），多半是磁盘或文件系统的故障：请检查磁盘，"
+                            f"再用 kb doctor 检查数据库是否完好。", detail)
+
+
+def database_files(path) -> list[Path]:
+    """The database file and the two SQLite keeps beside it in WAL mode."""
+    path = Path(path)
+    return [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))]
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
+
+
+def _user() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def _telling(method):
+    """``method`` of a connection or cursor, raising what :func:`unusable` makes of an error it meets."""
+
+    @functools.wraps(method)
+    def run(self, *args):
+        try:
+            return method(self, *args)
+        except sqlite3.DatabaseError as e:
+            raise unusable(e, (self if isinstance(self, Connection) else self.connection).path) or e
+
+    return run
+
+
+class Cursor(sqlite3.Cursor):
+    """A cursor whose errors meaning that the file cannot be used (:func:`unusable`) are a
+    :class:`DatabaseUnusable` naming the file, wherever they come: opening, reading or writing."""
+
+    execute = _telling(sqlite3.Cursor.execute)
+    executemany = _telling(sqlite3.Cursor.executemany)
+    executescript = _telling(sqlite3.Cursor.executescript)
+    fetchone = _telling(sqlite3.Cursor.fetchone)
+    fetchmany = _telling(sqlite3.Cursor.fetchmany)
+    fetchall = _telling(sqlite3.Cursor.fetchall)
+    __next__ = _telling(sqlite3.Cursor.__next__)
+
+
+class Connection(sqlite3.Connection):
+    """A connection to the workflow database at ``path`` whose statements run on a :class:`Cursor`."""
+
+    path: Path
+
+    def cursor(self, factory=Cursor):
+        return super().cursor(factory)
+
+    def execute(self, sql, parameters=(), /):
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql, parameters, /):
+        return self.cursor().executemany(sql, parameters)
+
+    def executescript(self, script, /):
+        return self.cursor().executescript(script)
+
+    commit = _telling(sqlite3.Connection.commit)
+
+
+def open_connection(path, **options) -> Connection:
+    """A plain connection to the database file at ``path`` (not created, not migrated), its errors told
+    as :func:`unusable` says."""
+    path = Path(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, factory=Connection, **options)
+    except sqlite3.Error as e:
+        raise unusable(e, path) or e
+    conn.path = path
+    return conn
+
+
+def integrity_problems(path) -> list[str]:
+    """What SQLite's integrity check finds wrong in a database file that no one is writing (a backup's
+    copy), opened read-only; empty when it is whole, SQLite's own words when it is too damaged to check."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("pragma integrity_check").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        return [str(e)]
+    return [] if rows == ["ok"] else rows
+
+
+@functools.cache
+def known() -> tuple[str, ...]:
+    """The migrations this version knows, in order (all of them are pending on an empty database): the
+    database's version is how many of them it has had."""
+    empty = sqlite_utils.Database(memory=True)
+    try:
+        return tuple(m.name for m in migrations.pending(empty))
+    finally:
+        empty.conn.close()
+
+
+def applied(db) -> list[str]:
+    """The migrations a database has had, in order; a :class:`DatabaseUnusable` when it has had one this
+    version does not know: a newer version of kb brought it up, and this one might write what that one
+    cannot read."""
+    names = [m.name for m in migrations.applied(db)]
+    if unknown := [n for n in names if n not in known()]:
+        path = db.conn.path if isinstance(db.conn, Connection) else "kb.db"
+        raise DatabaseUnusable(
+            f"流程数据库“{path}”由较新版本的 kb 升级过（第 {len(names)} 版，本版本不认识其中的 {'、'.join(unknown)}；"
+            f"本版本只到第 {len(known())} 版）：请改用新版本，或从升级前的备份恢复（kb restore）。"
+            "同一个数据目录上不能同时运行新旧两个版本。")
+    return names
+
+
+def create_private(path):
+    """Create an empty file only its owner may read and write, unless it exists. The database holds
+    password hashes, API key digests and the log-in audit; SQLite gives the ``-wal`` and ``-shm`` files
+    it creates the mode of the database file."""
+    path = Path(path)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def connect(path) -> sqlite_utils.Database:
     """Open the database (creating and migrating it); one connection per operation or thread.
 
     Writers wait for each other up to 30 s (busy timeout) in WAL mode, where readers never wait.
     Migrations run under a file lock, so processes that start together on a new database do not
-    create the same tables twice.
+    create the same tables twice. A new database is readable by its owner only. A database that cannot be used — no permission to write it,
+    damaged — is a :class:`DatabaseUnusable` saying which file and what to do.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout=30000")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode=WAL")
-    db = sqlite_utils.Database(conn)
-    if migrations.pending(db):
-        with open(path.with_name(path.name + ".migrate.lock"), "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if migrations.pending(db):
-                migrations.apply(db)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+    except OSError as e:
+        raise DatabaseUnusable(file_problem(e)) from e
+    conn = open_connection(path, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA busy_timeout=30000")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        db = sqlite_utils.Database(conn)
+        if len(applied(db)) < len(known()):
+            with open(path.with_name(path.name + ".migrate.lock"), "a+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if len(before := applied(db)) < len(known()):
+                    migrations.apply(db)
+                    if before:  # an existing database brought up to this version (a new one is no news)
+                        log.info("已将流程数据库“%s”从第 %d 版升级到第 %d 版（%s）。", path, len(before), len(known()),
+                                 "、".join(n for n in known() if n not in before))
+    except OSError as e:
+        conn.close()
+        raise DatabaseUnusable(file_problem(e)) from e
+    except BaseException:
+        conn.close()
+        raise
     return db
 
 

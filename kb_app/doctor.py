@@ -2,7 +2,8 @@
 
 Each check gives a one-line summary and its findings:
 
-* **database** — SQLite's integrity check of the workflow database;
+* **database** — SQLite's integrity check of the workflow database and its version (the migrations
+  it has had); a warning when other users may read its files;
 * **git** — every object main and the change branches need is in the repository;
 * **change requests** — every CR record has its ``cr/*`` branch at the recorded head, every branch has
   a record, and every published CR's merge commit is on main;
@@ -32,7 +33,8 @@ import functools
 import sqlite3
 
 from .content.model import CONTENT_PREFIXES
-from .exceptions import KbError
+from .db import RESTORE, applied, database_files
+from .exceptions import DatabaseUnusable, KbError, file_problem
 from .labels import FLAG_LABEL, READER_LABELS as AUDIENCE_LABELS
 from .review.branches import branch_lock
 from .review.publishing import STALE_PUBLISHING
@@ -43,8 +45,6 @@ from .search.index import AUDIENCES, open_index
 #: Postings read per index segment check: enough to touch every part of the postings file on the
 #: sample, bounded on a large index (reading all of them takes minutes at 10,000 entries).
 POSTING_SAMPLE = 2000
-#: What to do about a damaged workflow database or content repository.
-RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 
 
 @dataclasses.dataclass
@@ -124,10 +124,14 @@ def doctor_check(name: str, title: str):
 
 def damage(error: Exception) -> str:
     """What a check that failed met, and what to do, in words for the operator."""
+    if isinstance(error, DatabaseUnusable) and error.damaged:
+        return database_damaged(error.detail)
     if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
         return database_damaged(str(error))
     if isinstance(error, KbError):
         return str(error)
+    if isinstance(error, OSError) and error.filename:
+        return file_problem(error)
     return (f"检查中断（{type(error).__name__}: {error}）：请先处理上面其他检查报告的问题，"
             "再运行 kb doctor；仍然中断时，请把这一行转给系统维护人员。")
 
@@ -138,18 +142,25 @@ def database_damaged(detail: str) -> str:
 
 @doctor_check("database", "流程数据库")
 def check_database(kb, check: Check):
-    """SQLite's integrity check of the workflow database."""
+    """SQLite's integrity check of the workflow database; a warning when others may read its files."""
     db = kb.db()
     try:
         result = [r[0] for r in db.execute("pragma integrity_check").fetchall()]
         tables = len([t for t in db.table_names() if not t.startswith("_")])
+        version = len(applied(db))
     finally:
         db.conn.close()
     if result == ["ok"]:
-        check.summary = f"完整性检查通过（{tables} 张表）"
+        check.summary = f"完整性检查通过（{tables} 张表，第 {version} 版）"
     else:
         check.summary = "完整性检查未通过"
         check.add(database_damaged("；".join(result[:5])))
+    path = kb.settings.db_path
+    shared = [f"{p.name} 为 {p.stat().st_mode & 0o777:o}" for p in database_files(path)
+              if p.exists() and p.stat().st_mode & 0o077]
+    if shared:
+        check.add(f"流程数据库的文件其他用户也能读取（{'，'.join(shared)}），其中有密码摘要、API 密钥摘要和登录记录："
+                  f"请运行 chmod 600 {path}*，只让运行 kb 的用户读写（kb 新建的数据库和备份已是如此）。", warning=True)
 
 
 @doctor_check("git", "内容仓库")

@@ -54,6 +54,16 @@ class ReviewStateError(KbError):
     """变更请求的状态不允许该操作。"""
 
 
+class DatabaseUnusable(KbError):
+    """流程数据库无法使用：没有写权限、已损坏或打不开（消息写明是哪个文件、怎样处理）。``detail`` 是 SQLite
+    自己的说法，``damaged`` 表示文件已损坏（要从备份恢复）。"""
+
+    def __init__(self, message, detail="", damaged=False):
+        super().__init__(message)
+        self.detail = detail
+        self.damaged = damaged
+
+
 #: What the operating system's refusals mean, said to the person (its own ``strerror`` is English).
 _OS_REASONS = {"ENOENT": "文件或目录不存在", "EACCES": "没有权限", "EPERM": "没有权限", "EISDIR": "这是一个目录，不是文件",
                "ENOTDIR": "路径中有一段不是目录", "ENOSPC": "磁盘空间已满", "EROFS": "所在位置是只读的",

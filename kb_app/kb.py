@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import threading
@@ -70,6 +71,11 @@ class Kb:
         """A fresh connection to the workflow database (one per operation or thread)."""
         return dbmod.connect(self.settings.db_path)
 
+    def prepare_database(self):
+        """Open the workflow database, creating it or bringing it up to this version, and close it: one that
+        cannot be used (no permission to write it, damaged) stops a command here, with what to do."""
+        self.db().conn.close()
+
     def db_transaction(self, write: bool = True):
         """``with kb.db_transaction() as db:``: one connection, one transaction (kb_app.db.transaction)."""
         return dbmod.transaction(self.settings.db_path, write=write)
@@ -95,6 +101,12 @@ class Kb:
     @cached_property
     def _zone(self):
         return zoneinfo.ZoneInfo(self.settings.timezone) if self.settings.timezone else None
+
+    def _published_locally(self, version):
+        """A version with its commit time in the hotline's zone: a commit carries the offset of the machine
+        that wrote it (git on a server set to UTC writes +0000), and versions listed together must read
+        in one zone, newest first."""
+        return dataclasses.replace(version, date=version.date.astimezone(self._zone))
 
     # -- search ------------------------------------------------------------------------------
 
@@ -401,7 +413,7 @@ class Kb:
 
     def history(self, entry_id: str):
         """The published versions of an entry's file, newest first (deleted entries too)."""
-        return self.store.history(self.entry_path(entry_id))
+        return [self._published_locally(v) for v in self.store.history(self.entry_path(entry_id))]
 
     def compare_versions(self, entry_id: str, old_commit: str, new_commit: str):
         """Two published versions of an entry as a reviewer reads the change between them (fields by label,
@@ -414,13 +426,15 @@ class Kb:
         """Entries deleted on main's published history, titled as they were last (see content.finder)."""
         from .content.finder import deleted_entries
 
-        return deleted_entries(self.store, commit)
+        return [dataclasses.replace(d, deleted=d.deleted.astimezone(self._zone))
+                for d in deleted_entries(self.store, commit)]
 
     def recent_versions(self, limit: int = 20):
         """The entries' versions published last, newest first: :class:`kb_app.content.finder.RecentVersion`."""
         from .content.finder import recent_versions
 
-        return recent_versions(self.store, limit)
+        return [dataclasses.replace(r, version=self._published_locally(r.version))
+                for r in recent_versions(self.store, limit)]
 
     def version_view(self, entry_id: str, commit: str):
         """One published version of an entry as readers saw it (fields by label, the body for rendering):
@@ -431,7 +445,8 @@ class Kb:
 
     def version_on(self, entry_id: str, day: dt.date, at: dt.datetime | None = None):
         """(Version, Entry) of an entry in force on a day (at the moment ``at`` of it, when given), or (None, None)."""
-        return self.store.version_on(self.entry_path(entry_id), day, at=at)
+        version, entry = self.store.version_on(self.entry_path(entry_id), day, at=at)
+        return (self._published_locally(version) if version else None), entry
 
     def version_text(self, version) -> str | None:
         """The file of a version (from ``history`` or ``version_on``) as it was committed."""

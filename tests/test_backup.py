@@ -2,6 +2,7 @@
 
 import json
 import multiprocessing
+import os
 import shutil
 import subprocess
 import time
@@ -11,11 +12,12 @@ from click.testing import CliRunner
 
 from kb_app import load_settings, open_kb, restore_backup
 from kb_app.content import githooks
-from kb_app.backup import BUNDLE, MANIFEST, BackupError
+from kb_app.backup import BUNDLE, MANIFEST, BackupError, sha256
 from kb_app.cli import cli
 from kb_app.doctor import check_change_requests
 
 from .conftest import TODAY
+from .test_db import damage, mode
 from .review_helpers import HRSS, PASSWORD, edited, make_users
 from .review.test_reverify import publish_all, regulation_cr
 
@@ -112,6 +114,49 @@ def test_backup_refuses_a_used_directory_and_restore_a_damaged_backup(kb, tmp_pa
         restore_backup(tmp_path / "backup", tmp_path / "restored")
     assert not (tmp_path / "restored").exists()
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_a_damaged_database_is_not_backed_up_and_the_backups_before_it_stay(kb, tmp_path):
+    kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
+    kb.backup(tmp_path / "monday")
+    damage(kb.settings.db_path, "users")
+    told = (f"错误：流程数据库“{kb.settings.db_path}”已损坏（完整性检查：database disk image is malformed），没有写出备份："
+            "已有的备份都是损坏之前的，请保留，不要删除或轮换掉。请运行 kb doctor 查看损坏之处，停止应用，"
+            "用 kb restore 从最近的备份恢复（kb restore 会先核对备份中的数据库）。\n")
+    result = CliRunner().invoke(cli, ["backup", "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path),
+                                      str(tmp_path / "tuesday")])
+    assert result.exit_code == 1 and result.output == told
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "kb", "monday"]   # nothing half-written
+    assert restored_kb(tmp_path / "monday", tmp_path / "restored").users.get("center").name == "张校核"
+
+
+def test_restore_refuses_a_backup_of_a_damaged_database(kb, tmp_path):
+    # As an earlier kb backup wrote it: the damaged database copied, its checksum in the manifest.
+    kb.backup(tmp_path / "backup")
+    damage(tmp_path / "backup" / "kb.db", "users")
+    manifest = json.loads((tmp_path / "backup" / MANIFEST).read_text(encoding="utf-8"))
+    copy = tmp_path / "backup" / "kb.db"
+    manifest["files"]["kb.db"] = {"size": copy.stat().st_size, "sha256": sha256(copy)}
+    (tmp_path / "backup" / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(BackupError) as refused:
+        restore_backup(tmp_path / "backup", tmp_path / "restored")
+    assert str(refused.value) == (f"备份“{tmp_path / 'backup'}”中的数据库已损坏（完整性检查：database disk image is "
+                                  "malformed）：它是从已经损坏的数据库做出的，不能用来恢复。请换用更早的一份备份。")
+    assert not (tmp_path / "restored").exists()
+
+
+def test_a_backup_and_a_restored_database_are_the_owners_alone(kb, tmp_path):
+    kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
+    old = os.umask(0o022)
+    try:
+        kb.backup(tmp_path / "backup")
+        restore_backup(tmp_path / "backup", tmp_path / "restored", data_dir=tmp_path / "data-restored")
+    finally:
+        os.umask(old)
+    folder = tmp_path / "backup"
+    assert {p.name: mode(p) for p in [folder, *folder.iterdir()]} == {
+        "backup": "700", "kb.db": "600", BUNDLE: "600", MANIFEST: "600"}
+    assert mode(tmp_path / "data-restored" / "kb.db") == "600"
 
 
 def test_cli_backup_and_restore(kb, tmp_path):

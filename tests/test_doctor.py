@@ -260,6 +260,19 @@ def test_a_damaged_database_is_reported_and_the_other_checks_still_run(indexed, 
     assert result.exit_code == 1 and f"  - {damaged}" in result.output
 
 
+def test_a_database_others_may_read_is_a_warning(indexed):
+    kb = indexed
+    path = kb.settings.db_path
+    kb.prepare_database()
+    assert findings(kb.doctor(), "database") == []                     # made by kb: the owner's alone
+    path.chmod(0o644)                                                   # made by an earlier version
+    [warning] = findings(kb.doctor(), "database")
+    assert warning.warning and warning.message == (
+        "流程数据库的文件其他用户也能读取（kb.db 为 644），其中有密码摘要、API 密钥摘要和登录记录："
+        f"请运行 chmod 600 {path}*，只让运行 kb 的用户读写（kb 新建的数据库和备份已是如此）。")
+    assert run(kb).exit_code == 0
+
+
 def doctor_on(kb, today):
     return CliRunner(env={"KB_TODAY": today}).invoke(
         cli, ["doctor", "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)])

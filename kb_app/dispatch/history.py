@@ -33,12 +33,12 @@ import datetime as dt
 import hashlib
 import json
 import math
-import sqlite3
 import threading
 from collections import Counter
 
 import numpy as np
 
+from .. import db as dbmod
 from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
 from ..search.analysis import normalize
@@ -314,9 +314,9 @@ class DispatchHistory:
     def _top_id(self) -> int:
         """The highest row id (checked on every dispatch, so without the migration check of kb.db())."""
         if not self._migrated:
-            self.kb.db().conn.close()
+            self.kb.prepare_database()
             self._migrated = True
-        conn = sqlite3.connect(str(self.kb.settings.db_path), timeout=30)
+        conn = dbmod.open_connection(self.kb.settings.db_path)
         try:
             return conn.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
         finally:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from kb_app.exceptions import KbError
 from kb_app.ui.auth_routes import logout_form
 from kb_app.ui.resources import get_kb
 from kb_app.ui.navigation import LOGIN, PAGE_SPECS, landing, may_open
@@ -29,7 +30,11 @@ ICON = str(Path(__file__).parents[1] / "web" / "static" / "favicon.png")
 st.set_page_config(page_title="示例市 12345 知识库", page_icon=ICON, layout="wide", menu_items={})
 app_chrome()
 
-user = signed_in_user()
+try:
+    user = signed_in_user()
+except KbError as e:  # the sessions cannot be read (a database without write permission, damaged): say why
+    st.error(str(e))
+    st.stop()
 role = getattr(user, "role", None)
 specs = [s for s in PAGE_SPECS if (PAGES / s.file).exists()]
 home = landing(role, {s.file for s in specs})

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
-from kb_app.exceptions import AuthError
+from kb_app.exceptions import KbError
 
 COOKIE = "kb_session"
 LOGIN_PATH = "/auth/login"
@@ -105,12 +105,12 @@ def routes(get_kb) -> list[Route]:
         kb = get_kb()
         try:
             user = await run_in_threadpool(kb.authenticate, username, password, client, "app")
-        except AuthError as e:
+            token = await run_in_threadpool(kb.sessions.start, user, client, agent)
+        except KbError as e:  # a refused log-in, or a database that cannot be written: said on the page
             query = {"notice": sign_notice(str(e)), "username": username}
             if form.get("next"):
                 query["next"] = safe_next(str(form.get("next")))
             return RedirectResponse(f"{LOGIN_PAGE}?{urlencode(query)}", status_code=303)
-        token = await run_in_threadpool(kb.sessions.start, user, client, agent)
         response = RedirectResponse(safe_next(str(form.get("next", ""))), status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
                             secure=request.url.scheme == "https")
@@ -120,7 +120,10 @@ def routes(get_kb) -> list[Route]:
         if not same_origin(request):
             return PlainTextResponse("拒绝跨站提交的退出请求。", status_code=403)
         kb = get_kb()
-        await run_in_threadpool(kb.sessions.end, request.cookies.get(COOKIE), client_address(request))
+        try:
+            await run_in_threadpool(kb.sessions.end, request.cookies.get(COOKIE), client_address(request))
+        except KbError as e:  # the session could not be ended (a database that cannot be written)
+            return PlainTextResponse(f"未能退出登录：{e}", status_code=503)
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                                secure=request.url.scheme == "https")

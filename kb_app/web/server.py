@@ -51,7 +51,7 @@ def prepare(kb, echo=print) -> dict:
             if result["error"]:
                 echo(f"暂时无法从主节点获取更新（{result['error']}）：先用本地副本提供服务，稍后自动重试。")
     # Create and migrate the database here, once: workers starting together would race to do it.
-    kb.db().conn.close()
+    kb.prepare_database()
     if kb.settings.follow:
         replica = Replica(kb)
         replica.follow_flags()  # the “待核” marks of what it serves, from the history it has

@@ -20,9 +20,9 @@ def run(kb, *args):
                               env={"KB_TODAY": TODAY})
 
 
-def commit(kb, message: str, at: str) -> str:
-    """Commit the working tree to main as 测试, dated ``at`` (hh:mm on the suite's day, +08:00)."""
-    when = f"{TODAY}T{at}:00+08:00"
+def commit(kb, message: str, at: str, offset: str = "+08:00") -> str:
+    """Commit the working tree to main as 测试, dated ``at`` (hh:mm on the suite's day, +08:00 unless told)."""
+    when = f"{TODAY}T{at}:00{offset}"
     env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
     git = ["git", "-c", "user.name=测试", "-c", "user.email=t@example.invalid"]
     subprocess.run([*git, "add", "-A"], cwd=kb.settings.root, check=True)
@@ -62,6 +62,25 @@ def test_history_on_a_day_prints_the_version_in_force(kb):
     before = run(kb, "history", entry.id, "--on", "2026-11-21")
     assert before.exit_code == 1
     assert before.output == f"错误：2026-11-21 当天没有有效的“{entry.id}”版本。\n"
+
+
+def test_times_are_the_hotlines_whatever_zone_a_commit_was_made_in(kb):
+    # The app commits at 10:00 Beijing time; later, git on a server set to UTC commits at 03:19 +0000,
+    # which is 11:19 in Beijing: listed above it, and told as 11:19.
+    entry = entry_in_force(kb)
+    second = amend(kb, entry)
+    path = kb.settings.root / entry.path
+    path.write_text(path.read_text(encoding="utf-8") + "\n以公告为准。\n", encoding="utf-8")
+    third = commit(kb, "服务器上的修改", "03:19", "+00:00")
+    lines = run(kb, "history", entry.id).output.splitlines()
+    assert lines[:2] == [f"{third[:10]}  {TODAY} 11:19  测试  服务器上的修改",
+                         f"{second[:10]}  {TODAY} 10:00  测试  补充窗口说明"]
+    assert run(kb, "history", entry.id, "--on", TODAY).output.splitlines()[0] == (
+        f"{TODAY} 有效的版本：{third[:10]}（{TODAY} 11:19 测试：服务器上的修改）")
+    assert f"{kb.recent_versions(1)[0].version.date:%H:%M}" == "11:19"
+    path.unlink()
+    commit(kb, "删除条目", "23:30", "+00:00")                      # 07:30 the next day in Beijing
+    assert f"{next(d for d in kb.deleted_entries() if d.id == entry.id).deleted:%Y-%m-%d %H:%M}" == "2026-11-23 07:30"
 
 
 def test_history_of_a_deleted_entry_marks_the_deletion(kb):

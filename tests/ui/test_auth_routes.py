@@ -10,6 +10,7 @@ from kb_app.accounts import throttle
 from kb_app.ui.auth_routes import COOKIE, read_notice, routes, safe_next, sign_notice
 
 from ..accounts.test_accounts import PASSWORD, WRONG, locked_address, locked_account
+from ..test_db import read_only
 
 
 @pytest.fixture
@@ -57,6 +58,21 @@ def test_a_refused_log_in_returns_to_the_log_in_page_with_its_message(kb, center
     response = log_in(client_for(kb), "center", "wrong-password", next="/review")
     assert response.status_code == 303 and "set-cookie" not in response.headers
     assert notice(response) == (WRONG, {"username": "center", "next": "/review"})
+
+
+def test_a_database_that_may_not_be_written_is_said_on_the_log_in_page(kb, center, monkeypatch):
+    token = kb.sessions.start(center)
+    read_only(monkeypatch)
+    response = log_in(client_for(kb), "center", PASSWORD, next="/review")
+    assert response.status_code == 303 and "set-cookie" not in response.headers
+    message, query = notice(response)
+    assert message.startswith(f"无法写入流程数据库“{kb.settings.db_path}”：没有写权限（或者所在的文件系统是只读的）。")
+    assert query == {"username": "center", "next": "/review"}
+    http = client_for(kb)
+    http.cookies.set(COOKIE, token)
+    response = http.post("/auth/logout")
+    assert response.status_code == 503
+    assert response.text.startswith(f"未能退出登录：无法写入流程数据库“{kb.settings.db_path}”")
 
 
 def test_many_failures_from_one_address_lock_it_in_the_app(kb, center):

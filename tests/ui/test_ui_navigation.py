@@ -9,6 +9,7 @@ from kb_app.exceptions import ConfigError
 from kb_app.ui.navigation import LANDING, PAGE_SPECS, landing
 
 from ..review_helpers import make_users
+from ..test_db import damage
 from ..ui_helpers import links, open_address, open_page, page_text, rows
 
 PUBLIC = "http://127.0.0.1:8080"
@@ -36,6 +37,17 @@ def test_each_role_lands_where_its_work_is(people, role, title):
     assert at.title[0].value == title
     said = people[role].role_label.replace("·city-hrss", "·示例市人力资源和社会保障局")  # units by name
     assert f"已登录：{people[role].name}（{said}）" in [c.value for c in at.sidebar.caption]
+
+
+def test_a_database_that_cannot_be_used_is_said_on_the_page(app_env, people):
+    token = app_env.sessions.start(people["center_reviewer"])
+    at = open_page(session_token=token)
+    damage(app_env.settings.db_path)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"流程数据库“{app_env.settings.db_path}”已损坏（file is not a database）：请停止应用，用 kb restore 从最近的备份恢复；"
+        "kb doctor 列出损坏之处和其余各项的检查结果。"]
 
 
 def test_every_role_has_a_landing_page_it_may_open():

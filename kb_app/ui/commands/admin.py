@@ -35,6 +35,9 @@ def serve(kb, port, address):
 
     from ...config import settings_environment
 
+    # The database opens (and is brought up to this version) here: one that cannot be written or is damaged
+    # stops the start with what to do, rather than every page of a running app.
+    kb.prepare_database()
     kb.users.check_listen_address(address)
     app = Path(__file__).resolve().parent.parent / "server.py"  # kb_app/ui/server.py
     # The server reads its settings afresh in another folder: it gets these ones (a kb.toml here, --config).
@@ -247,7 +250,8 @@ def human_size(n: int) -> str:
 def backup_cmd(kb, out):
     """备份知识库（应用运行时也可执行）：流程数据库、全部分支（main 与 cr/*）和清单，写入新目录 OUT。
 
-    检索索引不备份：恢复后用 kb index 重建。
+    复制出的数据库先核对完整性：数据库已损坏时不写出备份，退出码为 1（已有的备份保持不动）。
+    检索索引不备份：恢复后用 kb index 重建。备份目录只有运行 kb 的用户能打开。
 
     \b
     示例：
@@ -269,7 +273,8 @@ def backup_cmd(kb, out):
 def restore_cmd(backup_dir, directory, data_dir):
     """从 kb backup 生成的备份 BACKUP_DIR 恢复出一个新的知识库 DIRECTORY。
 
-    先核对备份清单中的校验和，恢复后核对分支与各表行数；之后用 kb index 建立检索索引。
+    先核对备份清单中的校验和与数据库的完整性（已损坏的拒绝恢复），恢复后核对分支与各表行数；
+    之后用 kb index 建立检索索引。
 
     \b
     示例：
@@ -292,7 +297,7 @@ def restore_cmd(backup_dir, directory, data_dir):
 @root_options
 @click.option("--repair", is_flag=True, help="重建检索索引、按主干历史重新计算待核标记、登记推送的分支，然后再检查一遍。")
 def doctor(kb, repair):
-    """检查知识库：数据库、git 仓库、变更请求与 cr/* 分支、待核标记、检索索引、主干上的文件。
+    """检查知识库：数据库（完整性与版本）、git 仓库、变更请求与 cr/* 分支、待核标记、检索索引、主干上的文件。
 
     有问题时退出码为 1；能自动修复的问题注明“--repair 可修复”。
 
