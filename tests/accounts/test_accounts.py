@@ -13,6 +13,7 @@ from kb_app.accounts.sessions import token_hash
 from kb_app.accounts import throttle
 from kb_app.accounts.throttle import LoginLocked
 
+from ..browser import free_port
 from ..conftest import PROJECT, TODAY
 
 PASSWORD = "right-password-1"
@@ -303,7 +304,15 @@ def demo_accounts(kb):
     kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
 
 
-def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(kb, monkeypatch):
+@pytest.fixture
+def port(monkeypatch):
+    """A port free on this machine for ``kb serve`` (it checks that its port is free), also as KB_PORT."""
+    port = free_port()
+    monkeypatch.setenv("KB_PORT", str(port))
+    return port
+
+
+def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(kb, monkeypatch, port):
     demo_accounts(kb)
     calls = []
     monkeypatch.setattr(os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
@@ -320,10 +329,10 @@ def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(k
 
     # On this machine only, the demo passwords are fine; the default address is the loopback one.
     monkeypatch.delenv("KB_ADDRESS")
-    assert CliRunner().invoke(cli, ["serve", "--port", "8765", *root]).exit_code == 0
+    assert CliRunner().invoke(cli, ["serve", "--port", str(port), *root]).exit_code == 0
     cmd, env = calls.pop()
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
-    assert cmd[cmd.index("--server.port") + 1] == "8765"
+    assert cmd[cmd.index("--server.port") + 1] == str(port)
     assert cmd[cmd.index("run") + 1].endswith("kb_app/ui/server.py")
     assert env["FORWARDED_ALLOW_IPS"] == "127.0.0.1,::1"
 
@@ -332,6 +341,29 @@ def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(k
     result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
     assert result.exit_code == 0, result.output
     assert calls[-1][0][calls[-1][0].index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_serve_refuses_a_port_in_use_before_saying_it_started(kb, monkeypatch, port):
+    import socket
+
+    calls = []
+    monkeypatch.setattr(os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen(1)
+        for check in ([], ["--check"]):
+            result = CliRunner().invoke(cli, ["serve", *check, *root])
+            assert (result.exit_code, result.output) == (
+                1, f"错误：无法监听 127.0.0.1:{port}（地址已被占用）：端口可能已被占用，请换一个端口（--port）。\n")
+    assert calls == []
+    result = CliRunner().invoke(cli, ["serve", "--check", *root])
+    assert (result.exit_code, result.output) == (0, f"检查通过：知识库应用可以在 http://127.0.0.1:{port} 启动。\n")
+    assert calls == []
+    result = CliRunner().invoke(cli, ["serve", *root])
+    assert (result.exit_code, result.output) == (0, f"知识库应用已启动：http://127.0.0.1:{port}\n")
+    assert len(calls) == 1
 
 
 def test_check_listen_address_names_only_enabled_demo_accounts(kb):
@@ -352,7 +384,7 @@ def test_demo_script_uses_the_guarded_password_and_serve_script_defaults_to_loop
     assert '--address "${KB_ADDRESS:-127.0.0.1}"' in serve or 'ADDRESS=${KB_ADDRESS:-127.0.0.1}' in serve
 
 
-def test_serve_hands_the_staff_app_the_settings_it_was_started_with(kb, monkeypatch, tmp_path):
+def test_serve_hands_the_staff_app_the_settings_it_was_started_with(kb, monkeypatch, tmp_path, port):
     """The staff app's server runs in the package's folder: a kb.toml beside the operator (the public
     site's address, the idle time) reaches it as KB_* variables, and reads back as the same settings."""
     from kb_app.config import load_settings
