@@ -299,8 +299,8 @@ def test_loopback_addresses(address, loopback):
 
 
 def demo_accounts(kb):
-    kb.users.add("admin", "孙管理", DEMO_PASSWORD, "admin")
-    kb.users.add("agent", "刘坐席", DEMO_PASSWORD, "agent")
+    kb.users.add("admin", "孙管理", DEMO_PASSWORD, "admin", demo=True)
+    kb.users.add("agent", "刘坐席", DEMO_PASSWORD, "agent", demo=True)
     kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
 
 
