@@ -15,6 +15,7 @@ import socket
 import argon2
 
 from .. import db as dbmod
+from ..config import locating_options
 from ..exceptions import AccountError, AuthError, KbError, PermissionDenied
 from ..labels import ROLE_LABELS
 from .passwords import DEMO_PASSWORD, check_password
@@ -238,16 +239,21 @@ class Users:
                 pass
         return found
 
-    def check_listen_address(self, address: str):
-        """KbError if the app would be reachable from elsewhere while an account has the demo password."""
+    def check_listen_address(self, address: str, program: str = "kb"):
+        """KbError if the app would be reachable from elsewhere while an account has the demo password.
+
+        The commands it gives to put that right are whole: ``program`` (how the person runs kb) with the
+        options that reach this knowledge base from anywhere, not the current folder's.
+        """
         if is_loopback(address):
             return
         demo = self.with_demo_password()
         if demo:
+            options = locating_options(self.kb.settings)
             raise KbError(f"不能在 {address} 上启动：账号 {'、'.join(demo)} 仍在使用公开的演示密码（{DEMO_PASSWORD}），"
-                          "其他机器上的任何人都能用它登录。请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd "
-                          "用户名，或由管理员在“用户管理”页面重置），或停用不用的账号（kb user disable 用户名）；"
-                          "只在本机试用时请用 --address 127.0.0.1。")
+                          f"其他机器上的任何人都能用它登录。请先修改这些账号的密码（{program} user passwd 用户名 "
+                          f"{options}，按提示输入新密码；或由管理员在“用户管理”页面重置），或停用不用的账号"
+                          f"（{program} user disable 用户名 {options}）；只在本机试用时请用 --address 127.0.0.1。")
 
 
 def is_loopback(address: str) -> bool:

@@ -9,8 +9,8 @@ import click
 
 from ...exceptions import AccountError
 from ...labels import VIA_LABELS, label
-from ...cli import (CONFIG_HELP, DIRECTORY, ROOT_HELP, Refusal, cli, echo_table, errors, os_user, read_password,
-                    root_options)
+from ...cli import (CONFIG_HELP, DIRECTORY, ROOT_HELP, Refusal, cli, echo_table, errors, os_user, program,
+                    read_password, root_options)
 
 
 @cli.command()
@@ -38,7 +38,7 @@ def serve(kb, port, address, check):
     from ...config import settings_environment
     from ...listening import check_port
 
-    kb.users.check_listen_address(address)
+    kb.users.check_listen_address(address, program())
     check_port(address, port)  # before saying it has started: Streamlit's own refusal is in English
     if check:
         click.echo(f"检查通过：知识库应用可以在 http://{address}:{port} 启动。")
