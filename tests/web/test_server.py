@@ -14,7 +14,7 @@ import pytest
 from kb_app.exceptions import KbError
 from kb_app.web import server
 
-from ..browser import free_port, stop_process_group
+from ..browser import free_port, port_in_use, stop_process_group
 from ..conftest import PROJECT
 from .conftest import TODAY
 
@@ -56,10 +56,7 @@ def test_a_socket_per_worker_on_one_port():
 
 
 def test_a_port_in_use_is_refused_in_chinese():
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         with pytest.raises(KbError, match=f"无法监听 127.0.0.1:{port}.*请换一个端口"):
             server.worker_sockets("127.0.0.1", port, 2)
 
@@ -80,24 +77,16 @@ def test_a_port_another_kb_web_serves_is_refused_not_shared(workers):
 
 
 @contextlib.contextmanager
-def plain_listener():
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        yield [taken]
-
-
-@contextlib.contextmanager
 def another_kb_web():
     sockets = server.worker_sockets("127.0.0.1", 0, 2)
     try:
-        yield sockets
+        yield sockets[0].getsockname()[1]
     finally:
         for s in sockets:
             s.close()
 
 
-@pytest.mark.parametrize("taken_by", [plain_listener, another_kb_web])
+@pytest.mark.parametrize("taken_by", [port_in_use, another_kb_web])
 def test_kb_web_on_a_port_in_use_says_so_and_not_that_it_started(web_kb, taken_by, monkeypatch):
     from click.testing import CliRunner
 
@@ -108,8 +97,7 @@ def test_kb_web_on_a_port_in_use_says_so_and_not_that_it_started(web_kb, taken_b
             raise AssertionError("kb web started on a port in use")
 
     monkeypatch.setattr(server, "Workers", Served)
-    with taken_by() as taken:
-        port = taken[0].getsockname()[1]
+    with taken_by() as port:
         result = CliRunner(env={"KB_TODAY": TODAY}).invoke(
             cli, ["web", "--root", str(web_kb.settings.root), "--data-dir", str(web_kb.settings.data_path),
                   "--port", str(port), "--workers", "2"])
