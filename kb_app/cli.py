@@ -165,6 +165,23 @@ def read_password(confirm=False):
     return password
 
 
+def program() -> str:
+    """How the person can run ``kb`` again, for a command a message gives: ``kb`` where that name finds
+    this program, else the path it was started by (a virtual environment's, as ./scripts/serve runs it)."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    started = sys.argv[0] if sys.argv else ""
+    if os.path.basename(started) != "kb":       # python -m kb_app, a test's runner
+        return "kb"
+    found = shutil.which("kb")
+    if found and os.path.realpath(found) == os.path.realpath(started):
+        return "kb"
+    return shlex.quote(os.path.abspath(started))
+
+
 def os_user() -> str:
     """Who ran the command, for the audit trail (the operating-system account)."""
     import getpass

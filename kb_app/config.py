@@ -96,6 +96,19 @@ class Settings:
         return self.data_path / "index"
 
 
+def locating_options(settings: Settings) -> str:
+    """The options that make another ``kb`` command work on the same knowledge base as these settings,
+    wherever it is run: ``--root`` (absolute), and ``--data-dir`` where the data is not in its default
+    place for that root (set by --data-dir, KB_DATA_DIR or a kb.toml the other command may not read)."""
+    import shlex
+
+    root = Path(settings.root).resolve()
+    options = ["--root", str(root)]
+    if Path(settings.data_path).resolve() != dataclasses.replace(settings, root=root, data_dir=None).data_path:
+        options += ["--data-dir", str(Path(settings.data_path).resolve())]
+    return shlex.join(options)
+
+
 def default_public_url() -> str:
     """Where ``scripts/serve`` starts ``kb web``: KB_WEB_ADDRESS (default 127.0.0.1), KB_WEB_PORT (8080)."""
     host = os.environ.get("KB_WEB_ADDRESS", "").strip() or "127.0.0.1"

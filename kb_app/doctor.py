@@ -40,7 +40,7 @@ from .review.branches import branch_lock
 from .review.publishing import STALE_PUBLISHING
 from .review.records import OPEN
 from .search.documents import snapshot_docs
-from .search.index import AUDIENCES, open_index
+from .search.index import AUDIENCES, DAMAGE_MARK, open_index
 
 #: Postings read per index segment check: enough to touch every part of the postings file on the
 #: sample, bounded on a large index (reading all of them takes minutes at 10,000 entries).
@@ -289,6 +289,9 @@ def check_index(kb, check: Check):
         except Exception as e:  # noqa: BLE001 - whatever a damaged segment raises, it is a finding
             check.add(f"{AUDIENCE_LABELS[aud]}索引无法读取（{state['gen']}/{aud}）：{type(e).__name__}: {e}",
                       repairable=True)
+    if len(docs) == len(AUDIENCES) and (index.dir / state["gen"] / DAMAGE_MARK).exists():
+        check.add(f"公众网站检索时读到过无法读取的索引文件（{state['gen']}，详见 kb web 的日志），"
+                  "重建之前它的健康检查（/api/v1/health）都返回 503", repairable=True)
     if "agent" in docs and state["commit"] == head:
         expected = collections.Counter(d.id for d in snapshot_docs(kb.snapshot(head)))
         found = collections.Counter(d["id"] for d in docs["agent"])

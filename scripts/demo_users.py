@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Create the demo accounts of the sample knowledge base (idempotent: existing accounts are kept).
 
-Every demo account has the published password ``demo-2026`` (kb_app.accounts.auth.DEMO_PASSWORD), so
+Every demo account has the published password ``demo-2026`` (kb_app.accounts.passwords.DEMO_PASSWORD), so
 ``kb serve`` listens beyond this machine only after each of them has a new password or is disabled:
 
     username          name     role                         unit
@@ -45,7 +45,7 @@ def main(argv=None):
         kb = open_kb(load_settings(root=args.root, data_dir=args.data_dir))
         for username, name, role, unit in DEMO_USERS:
             if kb.users.get(username) is None:
-                kb.users.add(username, name, PASSWORD, role, unit, f"{username}@example.invalid")
+                kb.users.add(username, name, PASSWORD, role, unit, f"{username}@example.invalid", demo=True)
                 print(f"已建立 {username}（{name}）")
     except KbError as e:
         print(f"错误：{e}", file=sys.stderr)

@@ -46,6 +46,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def port_in_use():
+    """A port of 127.0.0.1 that a socket listens on until the block ends (another program's); yields it."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        yield taken.getsockname()[1]
+
+
+@contextlib.contextmanager
 def running_app(root, data_dir, today=TODAY, log_path=None, seconds=120):
     """``kb serve`` on a free port until the block ends; yields its URL."""
     port = free_port()

@@ -75,6 +75,21 @@ def test_a_truncated_index_segment_is_found_and_repaired(indexed):
     assert [h.id for h in kb.search("居住证").hits] == expected
 
 
+def test_damage_a_search_met_is_reported_and_repaired(indexed):
+    """A worker of kb web that met a damaged file marks the index (every worker's health then says 503);
+    what doctor reads itself may not reach that file, and the mark says it all the same."""
+    from kb_app.search.index import DAMAGE_MARK
+
+    kb = indexed
+    gen = kb.index.read_state()["gen"]
+    (kb.settings.index_dir / gen / DAMAGE_MARK).write_text("公众索引无法读取", encoding="utf-8")
+    [found] = findings(kb.doctor(), "index")
+    assert found.repairable and found.message == (
+        f"公众网站检索时读到过无法读取的索引文件（{gen}，详见 kb web 的日志），重建之前它的健康检查（/api/v1/health）都返回 503")
+    assert run(kb, "--repair").exit_code == 0
+    assert findings(kb.doctor(), "index") == [] and kb.index.read_state()["gen"] != gen
+
+
 def test_an_index_that_lost_a_document_or_lags_main(indexed):
     kb = indexed
     state = kb.index.read_state()

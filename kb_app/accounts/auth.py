@@ -15,17 +15,15 @@ import socket
 import argon2
 
 from .. import db as dbmod
+from ..config import locating_options
 from ..exceptions import AccountError, AuthError, KbError, PermissionDenied
 from ..labels import ROLE_LABELS
-from .passwords import check_password
+from .passwords import DEMO_PASSWORD, check_password
 
 ROLES = ROLE_LABELS
 UNIT_ROLES = ("unit_editor", "unit_reviewer")
 AUTHOR_ROLES = ("unit_editor", "center_reviewer", "legal_reviewer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
-#: The password of the sample's demo accounts (scripts/demo_users.py); published in the README, so
-#: ``kb serve`` refuses to listen beyond this machine while an account still has it.
-DEMO_PASSWORD = "demo-2026"
 # argon2id with OWASP's minimum profile (19 MiB, 2 passes, 1 lane): strong, and quick enough on a
 # shared 2-core server; hashes made with other parameters are upgraded at the next log-in.
 _hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -99,16 +97,17 @@ class Users:
         return f"{said}，单位：{name}（{unit}）" if name != unit else f"{said}，单位：{unit}"
 
     def add(self, username: str, name: str, password: str, role: str, unit: str = "", email: str = "",
-            actor: str = "", via: str = "cli") -> User:
+            actor: str = "", via: str = "cli", demo: bool = False) -> User:
         """Create an account (recorded in the audit log: who made it, with which role); unit roles need a
-        unit registered in units.yaml."""
+        unit registered in units.yaml. Only a demo account of the sample (``demo``) may have the published
+        demo password."""
         username = (username or "").strip()
         if not USERNAME.match(username):
             raise KbError(f"用户名“{username}”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。")
         if not (name or "").strip():
             raise KbError("缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。")
         unit = self._unit_for(role, unit)
-        check_password(password, username)
+        check_password(password, username, demo=demo)
         db = self.kb.db()
         if db["users"].count_where("username = ?", [username]):
             raise AccountError(f"用户“{username}”已存在：请换一个用户名；要修改其密码，请用“重置密码”。", "exists")
@@ -240,16 +239,21 @@ class Users:
                 pass
         return found
 
-    def check_listen_address(self, address: str):
-        """KbError if the app would be reachable from elsewhere while an account has the demo password."""
+    def check_listen_address(self, address: str, program: str = "kb"):
+        """KbError if the app would be reachable from elsewhere while an account has the demo password.
+
+        The commands it gives to put that right are whole: ``program`` (how the person runs kb) with the
+        options that reach this knowledge base from anywhere, not the current folder's.
+        """
         if is_loopback(address):
             return
         demo = self.with_demo_password()
         if demo:
+            options = locating_options(self.kb.settings)
             raise KbError(f"不能在 {address} 上启动：账号 {'、'.join(demo)} 仍在使用公开的演示密码（{DEMO_PASSWORD}），"
-                          "其他机器上的任何人都能用它登录。请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd "
-                          "用户名，或由管理员在“用户管理”页面重置），或停用不用的账号（kb user disable 用户名）；"
-                          "只在本机试用时请用 --address 127.0.0.1。")
+                          f"其他机器上的任何人都能用它登录。请先修改这些账号的密码（{program} user passwd 用户名 "
+                          f"{options}，按提示输入新密码；或由管理员在“用户管理”页面重置），或停用不用的账号"
+                          f"（{program} user disable 用户名 {options}）；只在本机试用时请用 --address 127.0.0.1。")
 
 
 def is_loopback(address: str) -> bool:

@@ -18,12 +18,20 @@ COMMON = frozenset({
 })
 #: A password that is a unit this long (or shorter) said again and again (aaaaaaaa, abababab, 123123123).
 SHORT_UNIT = 3
+#: The password of the sample's demo accounts (scripts/demo_users.py); published in the README, so
+#: ``kb serve`` refuses to listen beyond this machine while an account still has it, and no other
+#: account is given it.
+DEMO_PASSWORD = "demo-2026"
 
 
-def check_password(password: str, username: str = ""):
-    """AccountError (``field`` "password") unless the password may be set for the account ``username``."""
+def check_password(password: str, username: str = "", demo: bool = False):
+    """AccountError (``field`` "password") unless the password may be set for the account ``username``;
+    the published demo password only for a demo account of the sample (``demo``)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise AccountError(f"密码太短：至少需要 {MIN_PASSWORD} 个字符，请换一个更长的密码。", "password")
+    if password == DEMO_PASSWORD and not demo:
+        raise AccountError(f"不能使用公开的演示密码 {DEMO_PASSWORD}：它写在使用说明里，人人都知道，用它的账号谁都能登录。"
+                           f"请换一个只有本人知道的密码，{ADVICE}", "password")
     if problem := weakness(password, username):
         raise AccountError(f"密码过于简单：{problem}。{ADVICE}", "password")
 

@@ -191,6 +191,16 @@ def damaged_file(error: BaseException) -> bool:
         error, (IndexUnreadable, pickle.UnpicklingError, zlib.error, struct.error, EOFError))
 
 
+#: Written into a generation of the index by a process whose search found a file of it unreadable, with
+#: what is wrong: every process serving that generation (each worker of ``kb web``) then says so too.
+DAMAGE_MARK = "DAMAGED"
+
+
+def unreadable_message(gen: str, audience: str) -> str:
+    return (f"{READER_LABELS[audience]}索引无法读取（{gen}/{audience}），多半已损坏："
+            "请运行 kb doctor --repair 或 kb index --rebuild 重建索引。")
+
+
 def _check_audience(audience: str):
     if audience not in AUDIENCES:
         raise KbError(f"未知的查询身份“{audience}”：应为 public（公众）或 agent（坐席）。")
@@ -221,6 +231,8 @@ class SearchIndex:
         self._as_of = LruCache(2, on_evict=lambda searcher: searcher.close())
         #: (generation, what is wrong) once a search found a file of the index unreadable.
         self._damage: tuple[str, str] | None = None
+        #: (the state of a generation's files, what is wrong with them or None) as last opened by check().
+        self._checked: tuple[tuple, str | None] | None = None
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -413,6 +425,52 @@ class SearchIndex:
         damage = self._damage
         return damage[1] if damage else None
 
+    def check(self) -> str | None:
+        """What is wrong with the index being served, or None: for a health check, which a load balancer
+        asks often, and every worker of ``kb web`` should answer alike.
+
+        Damage a search has found, in this process or another (:data:`DAMAGE_MARK`), holds until a rebuilt
+        index is in place, which is then opened instead. Beyond that the generation's files are opened
+        afresh, reading every segment's directory as a new searcher would (under a millisecond a segment):
+        a file cut short or lost is found before any search reads it. That is done again only when the
+        files change (name, size, time).
+        """
+        if problem := self.unreadable():
+            return problem
+        state = self.read_state()
+        if state is None or self._state is None:
+            return None                 # not built (yet): ensure_current() says so
+        if state["gen"] != self._state.get("gen"):
+            with self._lock:            # rebuilt by another process (kb index --rebuild, kb doctor --repair)
+                if self._state is not None and self._state.get("gen") != state["gen"]:
+                    self._reopen()
+        gen = state["gen"]
+        try:
+            return (self.dir / gen / DAMAGE_MARK).read_text(encoding="utf-8")
+        except OSError:
+            pass
+        try:
+            files = tuple(sorted((aud, f.name, st.st_size, st.st_mtime_ns, st.st_ino) for aud in AUDIENCES
+                                 for f in os.scandir(self.dir / gen / aud) for st in [f.stat()]))
+        except OSError:                 # rebuilt again meanwhile, and this generation removed
+            return None
+        checked = self._checked
+        if checked is not None and checked[0] == files:
+            return checked[1]
+        problem = None
+        for aud in AUDIENCES:
+            try:
+                open_index(self.dir / gen / aud).reader().close()
+            except Exception as e:  # noqa: BLE001 - what is not damage (files changing under an update) is tried again
+                if not damaged_file(e):
+                    log.warning("the %s index %s cannot be opened now: %s: %s", aud, gen, type(e).__name__, e)
+                    return None
+                log.error("the %s index %s cannot be read: %s: %s", aud, gen, type(e).__name__, e)
+                problem = unreadable_message(gen, aud)
+                break
+        self._checked = (files, problem)
+        return problem
+
     def _recover(self):
         """Open a rebuilt index in place of the damaged one, if there is one."""
         state = self.read_state()
@@ -434,9 +492,12 @@ class SearchIndex:
                 raise
             gen = (self._state or {}).get("gen", "?")
             log.error("the %s index %s cannot be read: %s: %s", audience, gen, type(e).__name__, e)
-            message = (f"{READER_LABELS[audience]}索引无法读取（{gen}/{audience}），多半已损坏："
-                       "请运行 kb doctor --repair 或 kb index --rebuild 重建索引。")
+            message = unreadable_message(gen, audience)
             self._damage = (gen, message)
+            try:  # for the other processes serving it (a rebuild makes a new generation without it)
+                (self.dir / gen / DAMAGE_MARK).write_text(message, encoding="utf-8")
+            except OSError as error:
+                log.warning("the damage of the index %s cannot be recorded for other processes: %s", gen, error)
             raise IndexUnreadable(message) from e
 
     # -- searching -----------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 from uvicorn.config import STARTUP_FAILURE
 
 from ..config import Settings
-from ..exceptions import KbError, os_reason
+from ..exceptions import KbError
+from ..listening import BACKLOG, bound_socket, check_port, refusal
 from .timing import pause
 
 log = logging.getLogger(__name__)
@@ -65,24 +66,23 @@ def prepare(kb, echo=print) -> dict:
 
 
 def listening_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
-    """A TCP socket bound to (host, port) with ``TCP_NODELAY``, which accepted connections inherit.
+    """A TCP socket listening on (host, port) with ``TCP_NODELAY``, which accepted connections inherit.
 
     uvicorn's own socket for several workers is created without naming the TCP protocol, so asyncio
     does not switch Nagle's algorithm off on its connections, and every response written in two
     parts waits about 40 ms for the client's delayed acknowledgement. With ``reuse_port`` several
     sockets share the port (``SO_REUSEPORT``) and the kernel spreads new connections over them.
+
+    It listens at once, not only when a worker starts serving it: until then another server's
+    check (:func:`kb_app.listening.check_port`) would not see the port taken, and a second
+    ``kb web`` starting meanwhile would join this one's sockets.
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock = bound_socket(host, port, reuse_port)
     try:
-        sock.bind((host, port))
+        sock.listen(BACKLOG)
     except OSError as e:
         sock.close()
-        raise KbError(f"无法监听 {host}:{port}（{os_reason(e)}）：端口可能已被占用，请换一个端口（--port）。")
+        raise refusal(host, port, e) from None
     sock.set_inheritable(True)
     return sock
 
@@ -94,9 +94,16 @@ def worker_sockets(host: str, port: int, workers: int) -> list[socket.socket]:
     waiting at once: ten clients connecting together all went to one worker about half the time,
     which then served them on one core while the other idled (p95 doubled). With a socket each the
     kernel spreads connections over the workers by their addresses.
+
+    ``SO_REUSEPORT`` lets any socket of this account with that option join a port, those of another
+    ``kb web`` already serving another knowledge base there included: requests would then be split
+    between the two at random. So the port is first checked free (:func:`check_port`), and a port in
+    use is refused as it is with one worker.
     """
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         return [listening_socket(host, port)]
+    if port:
+        check_port(host, port)
     first = listening_socket(host, port, reuse_port=True)
     port = first.getsockname()[1]  # port 0: the one the system chose, for all of them
     sockets = [first]
@@ -188,7 +195,7 @@ def run(kb, host: str, port: int, workers: int, log_level: str = "warning", read
     config = uvicorn.Config("kb_app.web.app:app_from_environment", factory=True, host=host, port=port,
                             workers=workers, log_level=log_level, access_log=False, proxy_headers=True,
                             forwarded_allow_ips=kb.settings.trusted_proxies, server_header=False,
-                            timeout_graceful_shutdown=5, backlog=4096)
+                            timeout_graceful_shutdown=5, backlog=BACKLOG)
     stop = threading.Event()
     if kb.settings.follow:
         from .follow import Replica, follow_loop

@@ -246,11 +246,12 @@ class Site:
     def check(self) -> tuple[str, str]:
         """(commit, day) while the index can serve, for ``/api/v1/health``; 503 otherwise.
 
-        It cannot while a search has found a file of it unreadable (until a rebuilt index is in
-        place), nor while warming up fails: a node whose index is damaged is taken out of rotation.
+        It cannot while a file of it cannot be read, as a search (in any worker) or opening its files
+        afresh has found (until a rebuilt index is in place), nor while warming up fails: a node whose
+        index is damaged is taken out of rotation, whichever worker is asked.
         """
         found = self.state()
-        if problem := self.kb.index.unreadable():
+        if problem := self.kb.index.check():
             log.warning("index unavailable: %s", problem)
             raise unavailable()
         if not self._warm:

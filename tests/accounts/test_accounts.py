@@ -13,6 +13,7 @@ from kb_app.accounts.sessions import token_hash
 from kb_app.accounts import throttle
 from kb_app.accounts.throttle import LoginLocked
 
+from ..browser import free_port
 from ..conftest import PROJECT, TODAY
 
 PASSWORD = "right-password-1"
@@ -298,12 +299,20 @@ def test_loopback_addresses(address, loopback):
 
 
 def demo_accounts(kb):
-    kb.users.add("admin", "孙管理", DEMO_PASSWORD, "admin")
-    kb.users.add("agent", "刘坐席", DEMO_PASSWORD, "agent")
+    kb.users.add("admin", "孙管理", DEMO_PASSWORD, "admin", demo=True)
+    kb.users.add("agent", "刘坐席", DEMO_PASSWORD, "agent", demo=True)
     kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
 
 
-def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(kb, monkeypatch):
+@pytest.fixture
+def port(monkeypatch):
+    """A port free on this machine for ``kb serve`` (it checks that its port is free), also as KB_PORT."""
+    port = free_port()
+    monkeypatch.setenv("KB_PORT", str(port))
+    return port
+
+
+def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(kb, monkeypatch, port):
     demo_accounts(kb)
     calls = []
     monkeypatch.setattr(os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
@@ -311,19 +320,20 @@ def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(k
     root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
     result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
     assert result.exit_code == 1 and calls == []
+    where = f"--root {kb.settings.root.resolve()} --data-dir {kb.settings.data_path.resolve()}"
     assert result.output == (
         "错误：不能在 0.0.0.0 上启动：账号 admin、agent 仍在使用公开的演示密码（demo-2026），其他机器上的任何人都能用它登录。"
-        "请先修改这些账号的密码（KB_PASSWORD=新密码 kb user passwd 用户名，或由管理员在“用户管理”页面重置），"
-        "或停用不用的账号（kb user disable 用户名）；只在本机试用时请用 --address 127.0.0.1。\n")
+        f"请先修改这些账号的密码（kb user passwd 用户名 {where}，按提示输入新密码；或由管理员在“用户管理”页面重置），"
+        f"或停用不用的账号（kb user disable 用户名 {where}）；只在本机试用时请用 --address 127.0.0.1。\n")
     monkeypatch.setenv("KB_ADDRESS", "192.168.1.20")
     assert CliRunner().invoke(cli, ["serve", *root]).exit_code == 1 and calls == []
 
     # On this machine only, the demo passwords are fine; the default address is the loopback one.
     monkeypatch.delenv("KB_ADDRESS")
-    assert CliRunner().invoke(cli, ["serve", "--port", "8765", *root]).exit_code == 0
+    assert CliRunner().invoke(cli, ["serve", "--port", str(port), *root]).exit_code == 0
     cmd, env = calls.pop()
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
-    assert cmd[cmd.index("--server.port") + 1] == "8765"
+    assert cmd[cmd.index("--server.port") + 1] == str(port)
     assert cmd[cmd.index("run") + 1].endswith("kb_app/ui/server.py")
     assert env["FORWARDED_ALLOW_IPS"] == "127.0.0.1,::1"
 
@@ -332,6 +342,68 @@ def test_serve_refuses_a_public_address_while_an_account_has_the_demo_password(k
     result = CliRunner().invoke(cli, ["serve", "--address", "0.0.0.0", *root])
     assert result.exit_code == 0, result.output
     assert calls[-1][0][calls[-1][0].index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_the_commands_the_refusal_gives_work_from_anywhere(sample_root, tmp_path, monkeypatch):
+    """scripts/serve runs kb from the clone on data/kb: the commands of the refusal name that knowledge
+    base, and change the password there when run in another folder (not the folder's own, nor a new one)."""
+    from kb_app import load_settings, open_kb
+
+    kb = open_kb(load_settings(root=sample_root, today=TODAY))        # its data in the default place
+    demo_accounts(kb)
+    with pytest.raises(KbError) as refused:
+        kb.users.check_listen_address("0.0.0.0")
+    command = str(refused.value).split("（kb ", 1)[1].split("，", 1)[0]
+    assert command == f"user passwd 用户名 --root {sample_root.resolve()}"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("KB_PASSWORD", "a-real-password")
+    for username in ("admin", "agent"):
+        result = CliRunner().invoke(cli, command.replace("用户名", username).split())
+        assert result.exit_code == 0, result.output
+    assert kb.users.with_demo_password() == [] and list(elsewhere.iterdir()) == []
+    kb.users.check_listen_address("0.0.0.0")
+
+
+def test_commands_in_messages_name_the_kb_that_was_run(monkeypatch, tmp_path):
+    """./scripts/serve runs the clone's .venv/bin/kb, which a person's shell may not find as kb."""
+    from kb_app.cli import program
+
+    clone = tmp_path / "clone"
+    venv_kb = clone / ".venv" / "bin" / "kb"
+    venv_kb.parent.mkdir(parents=True)
+    venv_kb.write_text("#!/bin/sh\n")
+    venv_kb.chmod(0o755)
+    monkeypatch.chdir(clone)
+    monkeypatch.setattr("sys.argv", [".venv/bin/kb", "serve"])
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert program() == str(venv_kb)
+    monkeypatch.setenv("PATH", str(venv_kb.parent))    # the virtual environment activated
+    assert program() == "kb"
+
+
+def test_serve_refuses_a_port_in_use_before_saying_it_started(kb, monkeypatch, port):
+    import socket
+
+    calls = []
+    monkeypatch.setattr(os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen(1)
+        for check in ([], ["--check"]):
+            result = CliRunner().invoke(cli, ["serve", *check, *root])
+            assert (result.exit_code, result.output) == (
+                1, f"错误：无法监听 127.0.0.1:{port}（地址已被占用）：端口可能已被占用，请换一个端口（--port）。\n")
+    assert calls == []
+    result = CliRunner().invoke(cli, ["serve", "--check", *root])
+    assert (result.exit_code, result.output) == (0, f"检查通过：知识库应用可以在 http://127.0.0.1:{port} 启动。\n")
+    assert calls == []
+    result = CliRunner().invoke(cli, ["serve", *root])
+    assert (result.exit_code, result.output) == (0, f"知识库应用已启动：http://127.0.0.1:{port}\n")
+    assert len(calls) == 1
 
 
 def test_check_listen_address_names_only_enabled_demo_accounts(kb):
@@ -352,7 +424,7 @@ def test_demo_script_uses_the_guarded_password_and_serve_script_defaults_to_loop
     assert '--address "${KB_ADDRESS:-127.0.0.1}"' in serve or 'ADDRESS=${KB_ADDRESS:-127.0.0.1}' in serve
 
 
-def test_serve_hands_the_staff_app_the_settings_it_was_started_with(kb, monkeypatch, tmp_path):
+def test_serve_hands_the_staff_app_the_settings_it_was_started_with(kb, monkeypatch, tmp_path, port):
     """The staff app's server runs in the package's folder: a kb.toml beside the operator (the public
     site's address, the idle time) reaches it as KB_* variables, and reads back as the same settings."""
     from kb_app.config import load_settings

@@ -239,7 +239,32 @@ def test_the_demo_password_is_accepted_for_every_demo_account(kb):
     from kb_app.accounts.auth import DEMO_PASSWORD
 
     for username, name, role, unit in demo.DEMO_USERS:
-        assert kb.users.add(username, name, DEMO_PASSWORD, role, unit).username == username
+        assert kb.users.add(username, name, DEMO_PASSWORD, role, unit, demo=True).username == username
+
+
+def test_the_published_demo_password_is_refused_for_any_other_account_and_as_a_new_password(kb, monkeypatch):
+    """Everyone knows it (the README gives it): changing a demo account's password to it again, or giving it
+    to an account, would leave that account open to anyone."""
+    import scripts.demo_users as demo
+    from kb_app.accounts.auth import DEMO_PASSWORD
+
+    message = (f"不能使用公开的演示密码 {DEMO_PASSWORD}：它写在使用说明里，人人都知道，用它的账号谁都能登录。"
+               f"请换一个只有本人知道的密码，{ADVICE}")
+    with pytest.raises(KbError) as e:
+        kb.users.add("center", "张校核", DEMO_PASSWORD, "center_reviewer")
+    assert str(e.value) == message and kb.users.get("center") is None
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    assert demo.main(root) == 0
+    kb.users.set_password("admin", "a-real-password")
+    with pytest.raises(KbError) as e:
+        kb.users.set_password("admin", DEMO_PASSWORD)
+    assert str(e.value) == message
+    monkeypatch.setenv("KB_PASSWORD", DEMO_PASSWORD)
+    for command in (["user", "passwd", "admin"], ["user", "add", "agent-2", "--name", "吴坐席", "--role", "agent"]):
+        result = CliRunner().invoke(cli, [*command, *root])
+        assert (result.exit_code, result.output) == (1, f"错误：{message}\n")
+    assert kb.authenticate("admin", "a-real-password").username == "admin"
+    assert "admin" not in kb.users.with_demo_password() and kb.users.get("agent-2") is None
 
 
 def test_an_account_gets_another_role_and_unit_checked_as_a_new_one_and_audited(kb):

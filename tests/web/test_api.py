@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import time
 
 import pytest
@@ -527,6 +528,49 @@ def test_a_damaged_index_met_by_a_request_takes_the_node_out(client, web_kb):
     web_kb.reindex(rebuild=True)
     assert client.get("/api/v1/health").status_code == 200
     assert client.get("/api/v1/search", params={"q": "外地人怎么办居住证"}).json()["hits"][0]["id"] == PUBLIC
+
+
+def public_segment(kb):
+    [segment] = (kb.settings.index_dir / kb.index.read_state()["gen"] / "public").glob("*.seg")
+    return segment
+
+
+def test_every_worker_says_a_damaged_index_cannot_serve_before_a_search_reads_it(web_kb, make_client):
+    """Each worker of kb web has the index open: one that had not yet read the damaged file said 200
+    while another said 503, and a load balancer's verdict on the node flapped between them."""
+    workers = [make_client(kb_with(web_kb)) for _ in range(2)]
+    assert [w.get("/api/v1/health").status_code for w in workers] == [200, 200]
+    os.truncate(public_segment(web_kb), 1000)       # cut short, as a full disk or a bad copy leaves it
+    for worker in workers:
+        assert unavailable(worker.get("/api/v1/health")).json()["status"] == "unavailable"
+    kb_with(web_kb).reindex(rebuild=True)
+    assert [w.get("/api/v1/health").status_code for w in workers] == [200, 200]
+    for worker in workers:
+        assert worker.get("/api/v1/search", params={"q": "外地人怎么办居住证"}).json()["hits"][0]["id"] == PUBLIC
+
+
+def test_damage_one_worker_meets_searching_takes_the_node_out_in_every_worker(web_kb, make_client):
+    first, second = (make_client(kb_with(web_kb)) for _ in range(2))
+    assert first.get("/api/v1/health").status_code == second.get("/api/v1/health").status_code == 200
+    damage_public_index(web_kb)                     # the files still open: only reading postings fails
+    error_of(unavailable(first.get("/api/v1/search", params={"q": "外地人怎么办居住证"})), 503, "unavailable")
+    assert unavailable(second.get("/api/v1/health")).json()["status"] == "unavailable"
+    kb_with(web_kb).reindex(rebuild=True)
+    assert first.get("/api/v1/health").status_code == second.get("/api/v1/health").status_code == 200
+
+
+def test_the_health_check_opens_the_index_afresh_only_when_its_files_change(client, web_kb, monkeypatch):
+    from kb_app.search import index as index_module
+
+    opened = []
+    open_index = index_module.open_index
+    monkeypatch.setattr(index_module, "open_index", lambda path: opened.append(path) or open_index(path))
+    for _ in range(3):
+        assert client.get("/api/v1/health").status_code == 200
+    assert len(opened) == 2                         # the public and the agent index, once
+    os.utime(public_segment(web_kb), ns=(1, 1))     # another time on a file: opened again
+    assert client.get("/api/v1/health").status_code == 200
+    assert len(opened) == 4
 
 
 def test_health_refuses_a_bad_key_like_every_endpoint(client, web_kb):

@@ -1,5 +1,6 @@
 """``kb web`` with several workers: a listening socket each, replaced workers take over their socket."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -13,7 +14,7 @@ import pytest
 from kb_app.exceptions import KbError
 from kb_app.web import server
 
-from ..browser import free_port, stop_process_group
+from ..browser import free_port, port_in_use, stop_process_group
 from ..conftest import PROJECT
 from .conftest import TODAY
 
@@ -55,23 +56,48 @@ def test_a_socket_per_worker_on_one_port():
 
 
 def test_a_port_in_use_is_refused_in_chinese():
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         with pytest.raises(KbError, match=f"无法监听 127.0.0.1:{port}.*请换一个端口"):
             server.worker_sockets("127.0.0.1", port, 2)
 
 
-def test_kb_web_on_a_port_in_use_says_so_and_not_that_it_started(web_kb):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_port_another_kb_web_serves_is_refused_not_shared(workers):
+    """The sockets of a ``kb web`` with several workers share their port (SO_REUSEPORT): those of a
+    second one would join them, and requests would be split between two knowledge bases."""
+    serving = server.worker_sockets("127.0.0.1", 0, 2)
+    port = serving[0].getsockname()[1]
+    try:
+        with pytest.raises(KbError, match=f"无法监听 127.0.0.1:{port}（地址已被占用）.*请换一个端口"):
+            server.worker_sockets("127.0.0.1", port, workers)
+        assert listeners(port) == 2
+    finally:
+        for s in serving:
+            s.close()
+
+
+@contextlib.contextmanager
+def another_kb_web():
+    sockets = server.worker_sockets("127.0.0.1", 0, 2)
+    try:
+        yield sockets[0].getsockname()[1]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+@pytest.mark.parametrize("taken_by", [port_in_use, another_kb_web])
+def test_kb_web_on_a_port_in_use_says_so_and_not_that_it_started(web_kb, taken_by, monkeypatch):
     from click.testing import CliRunner
 
     from kb_app.cli import cli
 
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        port = taken.getsockname()[1]
+    class Served:  # were the port not refused: fail rather than serve until stopped
+        def __init__(self, *args):
+            raise AssertionError("kb web started on a port in use")
+
+    monkeypatch.setattr(server, "Workers", Served)
+    with taken_by() as port:
         result = CliRunner(env={"KB_TODAY": TODAY}).invoke(
             cli, ["web", "--root", str(web_kb.settings.root), "--data-dir", str(web_kb.settings.data_path),
                   "--port", str(port), "--workers", "2"])

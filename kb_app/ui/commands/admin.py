@@ -9,8 +9,8 @@ import click
 
 from ...exceptions import AccountError
 from ...labels import VIA_LABELS, label
-from ...cli import (CONFIG_HELP, DIRECTORY, ROOT_HELP, Refusal, cli, echo_table, errors, os_user, read_password,
-                    root_options)
+from ...cli import (CONFIG_HELP, DIRECTORY, ROOT_HELP, Refusal, cli, echo_table, errors, os_user, program,
+                    read_password, root_options)
 
 
 @cli.command()
@@ -18,27 +18,34 @@ from ...cli import (CONFIG_HELP, DIRECTORY, ROOT_HELP, Refusal, cli, echo_table,
 @click.option("--port", default=8501, show_default=True, envvar="KB_PORT", help="端口（或环境变量 KB_PORT）。")
 @click.option("--address", default="127.0.0.1", show_default=True, envvar="KB_ADDRESS",
               help="监听地址（或环境变量 KB_ADDRESS），默认只有本机能访问；其他地址要求已没有账号使用演示密码。")
-def serve(kb, port, address):
+@click.option("--check", is_flag=True, help="只做启动前的检查（演示密码、端口是否可用），不启动。")
+def serve(kb, port, address, check):
     """启动工作人员的网页应用（坐席工作台、编辑、校核、统计）；市民的公众网站是 kb web。
 
     默认只在本机（127.0.0.1）监听。要让其他机器访问（如 --address 0.0.0.0），
-    先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。
+    先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。端口已被占用时同样拒绝启动。
     页面上“公众网站”的链接指向设置项 public_url（kb.toml 或环境变量 KB_PUBLIC_URL）。
 
     \b
     示例：
         kb serve --root ./kb --port 8501
         kb serve --root ./kb --address 0.0.0.0
+        kb serve --root ./kb --check
     """
     import os
     from pathlib import Path
 
     from ...config import settings_environment
+    from ...listening import check_port
 
     # The database opens (and is brought up to this version) here: one that cannot be written or is damaged
     # stops the start with what to do, rather than every page of a running app.
     kb.prepare_database()
-    kb.users.check_listen_address(address)
+    kb.users.check_listen_address(address, program())
+    check_port(address, port)  # before saying it has started: Streamlit's own refusal is in English
+    if check:
+        click.echo(f"检查通过：知识库应用可以在 http://{address}:{port} 启动。")
+        return
     app = Path(__file__).resolve().parent.parent / "server.py"  # kb_app/ui/server.py
     # The server reads its settings afresh in another folder: it gets these ones (a kb.toml here, --config).
     env = {**os.environ, **settings_environment(kb.settings),
