@@ -449,14 +449,14 @@ def _urgent_within(snap: Snapshot, text: str) -> Entry | None:
     parts = [c for c in CLAUSE_BREAK.split(text or "") if len(c) >= 2]
     if len(parts) < TOLD_CLAUSES:
         return None
-    finding = recogniser(snap).recognise(text)
-    if finding is not None and finding.alarm:
-        return None
+    reader = recogniser(snap)
     for i in range(len(parts)):
         piece = "，".join(parts[i:i + 2])
         kind, entry = _reported(snap, piece)
-        if kind == "urgent" and not recogniser(snap).told_as_past(piece):
-            return entry
+        if kind == "urgent" and not reader.told_as_past(piece):
+            # Read as a whole only now (a long call costs a few milliseconds to read): a transfer comes first.
+            finding = reader.recognise(text)
+            return None if finding is not None and finding.alarm else entry
     return None
 
 
