@@ -360,8 +360,9 @@ def connect(path) -> sqlite_utils.Database:
 
     Writers wait for each other up to 30 s (busy timeout) in WAL mode, where readers never wait.
     Migrations run under a file lock, so processes that start together on a new database do not
-    create the same tables twice. A new database is readable by its owner only. A database that cannot be used — no permission to write it,
-    damaged — is a :class:`DatabaseUnusable` saying which file and what to do.
+    create the same tables twice. A new database is readable by its owner only. A database that cannot
+    be used — no permission to write it, damaged — is a :class:`DatabaseUnusable` saying which file and
+    what to do.
     """
     path = Path(path)
     try:

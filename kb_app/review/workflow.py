@@ -355,7 +355,7 @@ class Review(ReviewQueries):
             try:
                 self.publish(user, cr.id)
             except (PublishConflict, ReviewStateError) as e:
-                log.info("CR %s approved but not published: %s", cr.id, e)
+                log.info("变更请求 #%s 已批准，但未能发布：%s", cr.id, e)
         return self.get(cr.id)
 
     def request_changes(self, user: User, cr_id: int, comment: str) -> ChangeRequest:

@@ -393,7 +393,7 @@ class SearchIndex:
             self._searchers[aud] = open_index(self.dir / state["gen"] / aud).searcher(weighting=weighting())
         self._state = state
         if self._damage is not None and self._damage[0] != state["gen"]:
-            log.warning("the search index %s replaces the damaged %s", state["gen"], self._damage[0])
+            log.warning("检索索引 %s 取代已损坏的 %s", state["gen"], self._damage[0])
             self._damage = None
 
     def searcher(self, audience: str):
@@ -463,9 +463,9 @@ class SearchIndex:
                 open_index(self.dir / gen / aud).reader().close()
             except Exception as e:  # noqa: BLE001 - what is not damage (files changing under an update) is tried again
                 if not damaged_file(e):
-                    log.warning("the %s index %s cannot be opened now: %s: %s", aud, gen, type(e).__name__, e)
+                    log.warning("%s索引 %s 现在打不开（%s: %s），下次检查时再试", READER_LABELS[aud], gen, type(e).__name__, e)
                     return None
-                log.error("the %s index %s cannot be read: %s: %s", aud, gen, type(e).__name__, e)
+                log.error("%s索引 %s 无法读取：%s: %s", READER_LABELS[aud], gen, type(e).__name__, e)
                 problem = unreadable_message(gen, aud)
                 break
         self._checked = (files, problem)
@@ -491,13 +491,13 @@ class SearchIndex:
             if not damaged_file(e):
                 raise
             gen = (self._state or {}).get("gen", "?")
-            log.error("the %s index %s cannot be read: %s: %s", audience, gen, type(e).__name__, e)
+            log.error("%s索引 %s 无法读取：%s: %s", READER_LABELS[audience], gen, type(e).__name__, e)
             message = unreadable_message(gen, audience)
             self._damage = (gen, message)
             try:  # for the other processes serving it (a rebuild makes a new generation without it)
                 (self.dir / gen / DAMAGE_MARK).write_text(message, encoding="utf-8")
             except OSError as error:
-                log.warning("the damage of the index %s cannot be recorded for other processes: %s", gen, error)
+                log.warning("无法为其他进程记下索引 %s 已损坏：%s", gen, error)
             raise IndexUnreadable(message) from e
 
     # -- searching -----------------------------------------------------------------------------

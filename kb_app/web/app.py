@@ -106,7 +106,7 @@ async def on_unreadable_index(request: Request, exc: IndexUnreadable) -> Respons
 
 
 async def on_crash(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s", request.url.path)
+    log.exception("处理 %s 时出现意外错误", request.url.path)
     return await on_http_error(request, HttpError(500, "internal", "服务器内部错误：请稍后再试；如果持续出现，请联系热线中心。"))
 
 
@@ -239,11 +239,11 @@ def create_app(kb: Kb, replica=None) -> Starlette:
             # Open the index and load the analyzer before the first request rather than during it.
             await run_in_threadpool(site.warm)
         except HttpError:
-            log.warning("the index cannot serve yet; /api/v1/health answers 503 until it can")
+            log.warning("检索索引还不能提供服务：在它能够服务之前 /api/v1/health 答复 503")
         except IndexUnreadable:
-            log.error("the index cannot be read; /api/v1/health answers 503 until it is rebuilt (kb index --rebuild)")
+            log.error("检索索引无法读取：在重建（kb index --rebuild）之前 /api/v1/health 答复 503")
         except Exception:  # noqa: BLE001 - requests will try again; a worker that exits helps no one
-            log.exception("warming up failed")
+            log.exception("预热失败，之后的请求会再试")
         task = asyncio.create_task(dump_metrics())
         try:
             yield

@@ -159,7 +159,7 @@ class Workers(Multiprocess):
                 new.kill()
                 new.join()
                 if not self.should_exit.is_set():
-                    log.error("worker %s not ready in time: keeping %s, restart abandoned", new.pid, old.pid)
+                    log.error("工作进程 %s 没有按时就绪：保留原来的 %s，放弃这次重启", new.pid, old.pid)
                 return
             old.terminate()
             old.join()
@@ -174,10 +174,10 @@ class Workers(Multiprocess):
             process.kill()  # hung, or gone
             process.join()
             if process.exitcode == STARTUP_FAILURE:
-                log.error("worker %s failed to start: stopping", process.pid)
+                log.error("工作进程 %s 未能启动：停止服务", process.pid)
                 self.should_exit.set()
                 return
-            log.warning("worker %s died: starting another", process.pid)
+            log.warning("工作进程 %s 已退出：另启动一个", process.pid)
             self.processes[slot] = self._start(slot)
 
 

@@ -223,6 +223,8 @@ class Site:
         self._untrusted_proxies = LruCache(256)
         #: Whether warming up has succeeded (see check()).
         self._warm = False
+        #: What the health check last said of an index that cannot serve (said in the log once, not per call).
+        self._told_unavailable: str | None = None
 
     def close(self):
         self.events.close()
@@ -236,10 +238,10 @@ class Site:
         try:
             commit = self.kb.current_commit()
         except KbError as e:
-            log.warning("index unavailable: %s", e)
+            log.warning("检索索引暂时无法提供服务：%s", e)
             raise unavailable()
         except Exception:  # noqa: BLE001 - an index that cannot be opened: tell the client to retry
-            log.exception("index unavailable")
+            log.exception("检索索引暂时无法提供服务")
             raise unavailable()
         return commit, self.kb.today().isoformat()
 
@@ -252,15 +254,18 @@ class Site:
         """
         found = self.state()
         if problem := self.kb.index.check():
-            log.warning("index unavailable: %s", problem)
+            if problem != self._told_unavailable:   # once, not at every call of a load balancer
+                self._told_unavailable = problem
+                log.warning("检索索引暂时无法提供服务，/api/v1/health 答复 503：%s", problem)
             raise unavailable()
+        self._told_unavailable = None
         if not self._warm:
             try:
                 self.warm()
             except HttpError:
                 raise
             except Exception as e:  # noqa: BLE001 - the first request's error page says it again
-                log.warning("warming up failed again: %s: %s", type(e).__name__, e)
+                log.warning("预热再次失败：%s: %s", type(e).__name__, e)
                 raise unavailable()
         return found
 

@@ -549,6 +549,16 @@ def test_every_worker_says_a_damaged_index_cannot_serve_before_a_search_reads_it
         assert worker.get("/api/v1/search", params={"q": "外地人怎么办居住证"}).json()["hits"][0]["id"] == PUBLIC
 
 
+def test_a_damaged_index_is_said_once_in_the_log_not_at_every_health_check(client, web_kb, caplog):
+    """A load balancer asks every few seconds: the log says the node is out once, and again when it changes."""
+    os.truncate(public_segment(web_kb), 1000)
+    with caplog.at_level("WARNING", logger="kb_app.web.site"):
+        for _ in range(3):
+            unavailable(client.get("/api/v1/health"))
+    told = [r.getMessage() for r in caplog.records if r.name == "kb_app.web.site"]
+    assert len(told) == 1 and told[0].startswith("检索索引暂时无法提供服务，/api/v1/health 答复 503：")
+
+
 def test_damage_one_worker_meets_searching_takes_the_node_out_in_every_worker(web_kb, make_client):
     first, second = (make_client(kb_with(web_kb)) for _ in range(2))
     assert first.get("/api/v1/health").status_code == second.get("/api/v1/health").status_code == 200
