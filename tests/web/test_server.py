@@ -96,7 +96,10 @@ def test_kb_web_on_a_port_in_use_says_so_and_not_that_it_started(web_kb, taken_b
         def __init__(self, *args):
             raise AssertionError("kb web started on a port in use")
 
+    prepared = []
     monkeypatch.setattr(server, "Workers", Served)
+    # refused before the index is brought up to date, which on a large knowledge base takes a while
+    monkeypatch.setattr(server, "prepare", lambda *args, **kwargs: prepared.append(args))
     with taken_by() as port:
         result = CliRunner(env={"KB_TODAY": TODAY}).invoke(
             cli, ["web", "--root", str(web_kb.settings.root), "--data-dir", str(web_kb.settings.data_path),
@@ -104,6 +107,7 @@ def test_kb_web_on_a_port_in_use_says_so_and_not_that_it_started(web_kb, taken_b
     assert result.exit_code == 1
     assert "已启动" not in result.output
     assert result.output.splitlines()[-1].startswith(f"错误：无法监听 127.0.0.1:{port}（")
+    assert prepared == []
 
 
 def health(port: int) -> bool:

@@ -358,6 +358,7 @@ def web(root, data_dir, config_file, host, port, workers, follow, primary):
 
     from ...config import load_settings
     from ...kb import open_kb
+    from ...listening import check_port
     from ...web import server
 
     with errors():
@@ -368,6 +369,9 @@ def web(root, data_dir, config_file, host, port, workers, follow, primary):
         else:
             settings = load_settings(config_file, root=root, data_dir=data_dir, primary_url=primary)
         kb = open_kb(settings)
+        if port:
+            # before the index is brought up to date, which on a large knowledge base takes a while
+            check_port(host, port)
         stats = server.prepare(kb, echo=lambda m: click.echo(m, err=True))
         role = f"只读副本，跟随 {follow}" if follow else "主节点"
         server.run(kb, host, port, workers, ready=lambda: click.echo(
