@@ -248,8 +248,8 @@ EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "h
                   "misheard", "mistaken"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
-EVENT_KEYS = {"name", "words", "pairs", "exclude", "outlasts", "channel", "fallback", "yields", "advice", "script",
-              "answers"}
+EVENT_KEYS = {"name", "words", "pairs", "pair_window", "exclude", "outlasts", "channel", "fallback", "yields", "advice",
+              "script", "answers"}
 #: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
 MAX_ADVICE_CHARS = 60
 
@@ -384,6 +384,9 @@ def _check_event(v, path, e, keys, at):
         v.add(path, at(*keys, "pairs"), "events.pairs", "词对应为两组词的列表", "写成“pairs: [[[孩子, 老人], [不见了, 找不到]]]”")
     if not words and not pairs:
         v.add(path, where, "events.words", "事件词组既没有 words 也没有 pairs", "至少列出一个事件词")
+    if "pair_window" in e and not (type(e["pair_window"]) is int and 1 <= e["pair_window"] <= 100):
+        v.add(path, at(*keys, "pair_window"), "events.pair_window", f"词对间隔“{e['pair_window']}”无效",
+              "填写 1 到 100 之间的整数（字数）：本组词对两个词之间最多隔多少个字，不写则用 emergency 的 window")
     if e.get("exclude") is not None and not _word_list(e.get("exclude")):
         v.add(path, at(*keys, "exclude"), "events.exclude", "应为文字列表", "写成“exclude: [狗, 猫]”")
     if e.get("outlasts") is not None and not _word_list(e.get("outlasts")):

@@ -185,6 +185,9 @@ class _Group:
     outlasts: tuple[str, ...] = ()
     #: Ranked behind another line's event recognised as surely (骗 beside 叫不醒 is 120).
     yields: bool = False
+    #: How many characters may come between the two words of a pair of this group, when not the window
+    #: (电梯坏了三天没人修，今天王大爷被关在里面: 里面 is the lift named half a sentence before).
+    pair_window: int | None = None
 
 
 @dataclasses.dataclass
@@ -257,9 +260,7 @@ class Recogniser:
         self.instead = [compact(w) for w in strings(mistaken.get("instead"))]
         misheard = config.get("misheard") if isinstance(config.get("misheard"), dict) else {}
         self.misheard = {compact(str(k))[:1]: set("".join(strings(v))) for k, v in misheard.items() if str(k)}
-        window = config.get("window")
-        self.window = window if isinstance(window, int) and not isinstance(window, bool) and window > 0 \
-            else DEFAULT_WINDOW
+        self.window = _positive(config.get("window")) or DEFAULT_WINDOW
         self.groups = list(_groups(rules))
         self._compiled: dict[str, tuple] = {}
         #: Every event word (of groups and pairs) by each of its characters.
@@ -419,16 +420,23 @@ class Recogniser:
         seconds = [(b, sb) for b in right for sb, _ in found(b)]
         if not seconds:
             return
+        window = group.pair_window or self.window
         for a in left:
             for sa, _ in found(a):
                 for b, sb in seconds:
                         start, end = min(sa, sb), max(sa + len(a), sb + len(b))
                         overlap = sa < sb + len(b) and sb < sa + len(a)
-                        if not overlap and end - start <= self.window + len(a) + len(b) \
+                        if not overlap and end - start <= window + len(a) + len(b) \
                                 and not _SENTENCE.search(norm[start:end]):
                             first, second = ((sa, a), (sb, b)) if sa < sb else ((sb, b), (sa, a))
-                            between = (first[0] + len(first[1]), second[0])
-                            yield _Occurrence(group, f"{first[1]}{PAIR_JOIN}{second[1]}", start, end, False, between)
+                            word = f"{first[1]}{PAIR_JOIN}{second[1]}"
+                            if end - start > self.window + len(a) + len(b):
+                                # Farther apart than the window (a group's pair_window): what lies between is the
+                                # story around the event, so the event is judged where its second side is told.
+                                yield _Occurrence(group, word, sb, sb + len(b), False)
+                            else:
+                                between = (first[0] + len(first[1]), second[0])
+                                yield _Occurrence(group, word, start, end, False, between)
 
     def _judge(self, norm: str, masked: str, occ: _Occurrence, last_told: int,
                breaks: tuple[int, ...] = (), taken_back=()) -> Finding | None:
@@ -667,6 +675,11 @@ def _runs_into(start: int, end: int, spans) -> bool:
     return any(start < a < end <= b for a, b in spans)
 
 
+def _positive(value) -> int | None:
+    """A count written in the rules (``window``, ``pair_window``), or None when it is no positive whole number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 def _overlaps(start: int, end: int, spans) -> bool:
     return any(start < b and a < end for a, b in spans)
 
@@ -691,4 +704,5 @@ def _groups(rules) -> Iterable[_Group]:
             yield _Group(rule_id, line, order, str(event.get("name") or name), strings(event.get("words")), pairs,
                          common + [compact(x) for x in strings(event.get("exclude"))],
                          str(event.get("channel") or "").strip(), event.get("fallback") is True,
-                         tuple(compact(x) for x in strings(event.get("outlasts"))), event.get("yields") is True)
+                         tuple(compact(x) for x in strings(event.get("outlasts"))), event.get("yields") is True,
+                         _positive(event.get("pair_window")))

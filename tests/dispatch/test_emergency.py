@@ -882,6 +882,12 @@ def test_another_right_line_counts(tmp_path):
     ("我阿妈跌倒咗，起唔到身，头度流紧血", "120"),
     # someone down a manhole is for 119 to bring up, not a traffic accident
     ("小区门口井盖没了，刚才有个骑电动车的掉进去了，人还在下面", "119"),
+    # someone in a lift named half a sentence before (里面 is the lift): 119, with 110 beside it for 被关在
+    ("喂，12345吗，我们小区电梯坏了三天没人修，今天我邻居王大爷被关在里面一个多钟头了还没人来", "119"),
+    ("我家电梯老出毛病，物业也不管，我妈刚才又被困在里面了", "119"),
+    ("小区电梯天天坏，上回有人困在里面，这次修好了没有", "none"),
+    ("电梯年检过期了，物业说修好了，万一有人困在里面谁负责", "none"),
+    ("电梯坏了好几天了，我妈腿脚不好，天天关在家里面出不来", "none"),
     # a word of a rule in a request about something else
     ("我家孩子在学校打架被记过了，能撤销吗", "none"),
     ("救命啊，我的社保卡密码忘了，怎么重置", "none"),
