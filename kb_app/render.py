@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import html
 import re
+from pathlib import PurePosixPath
 
 import nh3
 
@@ -434,8 +435,14 @@ def format_problems(entry: Entry) -> list[str]:
         hidden = "，公众看不到该条目" if field in PUBLIC_FIELDS and entry.kind == "policy" else ""
         if field == "audience":
             fix = "派单目录只能是 internal，可删除这一行" if entry.kind == "directory" else "应为 public 或 internal"
-        elif field == "unit":
+        elif field == "unit" and entry.folder_unit:
             fix = f"改为“{entry.folder_unit}”，或由所属单位把文件移到自己的目录"
+        elif field == "unit":
+            fix = f"移到 entries/policy/{entry.unit or '<单位>'}/"
+        elif field == "id":
+            fix = f"编号与文件名相同，只用小写字母、数字和连字符，如“{PurePosixPath(entry.path).stem}”"
+        elif field == "kind":
+            fix = "答复口径放在 entries/policy/<单位>/，派单目录放在 entries/directory/"
         else:
             fix = "应按 YYYY-MM-DD 填写"
         out.append(f"{field}：{why}（{fix}）{hidden}")

@@ -40,7 +40,9 @@ def config_path(name: str) -> str:
 #: The one spelling of a date written as text: ``2026-01-01`` (quoted or not).
 DATE_TEXT = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*")
 #: Fields whose value decides whether the public may see an entry.
-PUBLIC_FIELDS = ("audience", "unit", "effective", "expires")
+PUBLIC_FIELDS = ("audience", "unit", "effective", "expires", "id", "kind")
+#: What a byte that is not UTF-8 is read as from git (see store.read_blobs): a file holding it is not read.
+NOT_UTF8 = "\ufffd"
 DATE_FIELDS = ("effective", "expires", "review_by", "checked")
 AUDIENCES = ("public", "internal")
 
@@ -177,9 +179,17 @@ class Entry:
     @cached_property
     def unreadable(self) -> dict[str, str]:
         """Fields whose value cannot be read, with why (格式错误): the audience (missing from an answer, not
-        public or internal, public for a catalogue entry), the unit of an answer when another unit's folder
-        holds it (its owner did not review it), and the dates."""
+        public or internal, public for a catalogue entry), the unit of an answer when it is not in that unit's
+        folder (its owner did not review it), the kind when the file is in the other kind's folder, the id when
+        it is not the file's name, and the dates."""
         out = {}
+        folder_kind = next((k for k, d in ENTRY_DIRS.items() if self.path.startswith(d)), None)
+        if self.kind and self.kind != folder_kind:
+            out["kind"] = f"类型“{self.kind}”与所在目录不符"
+        value = self.meta.get("id")
+        if value is not None and (str(value) != PurePosixPath(self.path).stem or not ID_PATTERN.match(str(value))):
+            # A second file under the id of another (补卡请先转账…) would be found as that answer.
+            out["id"] = f"编号“{value}”与文件名不一致或格式不对"
         audience = self.meta.get("audience")
         if audience in (None, ""):
             if self.kind == "policy":
@@ -189,7 +199,9 @@ class Entry:
         elif self.kind == "directory" and audience == "public":
             out["audience"] = "派单目录条目写了 audience: public"
         folder = self.folder_unit
-        if self.kind == "policy" and folder and self.unit != folder:
+        if self.kind == "policy" and not folder:
+            out["unit"] = "答复不在 entries/policy/<单位>/ 目录下"
+        elif self.kind == "policy" and self.unit != folder:
             out["unit"] = f"所属单位“{self.unit}”与所在目录“{folder}”不一致"
         for field in DATE_FIELDS:
             why = date_problem(self.meta.get(field))
@@ -491,7 +503,7 @@ class Snapshot:
 
     def _parse_entry(self, path: str, text: str | None, sha: str | None, read) -> "Entry | None":
         """The entry of a file (parsed once per text or blob), or None with a problem recorded."""
-        if text is None:
+        if text is None or NOT_UTF8 in text:
             self._problem(path, 1, "", "文件不是 UTF-8 编码的文本", "用 UTF-8 编码重新保存该文件")
             return None
         key = (path, sha or text)
@@ -513,9 +525,13 @@ class Snapshot:
                 entry = self._parse_entry(path, text, sha, read)
             if entry is not None:
                 self.entry_list.append(entry)
-                self.entries.setdefault(entry.id, entry)
+                held = self.entries.get(entry.id)
+                # Of two files under one id, the one named by it (a copy elsewhere neither hides nor replaces it).
+                if held is None or ("id" in held.unreadable and "id" not in entry.unreadable):
+                    self.entries[entry.id] = entry
             return
-        if text is None:
+        if text is None or (NOT_UTF8 in text and path.startswith(REGULATION_DIR)):
+            # A configuration keeps being read: a byte in a comment must not switch the intake rules off.
             self._problem(path, 1, "", "文件不是 UTF-8 编码的文本", "用 UTF-8 编码重新保存该文件")
             return
         if path.startswith(REGULATION_DIR) and path.endswith(".md"):

@@ -115,7 +115,8 @@ class _Validator(ConfigChecks):
             self.add(path, line("kind"), "kind", f"类型“{kind}”无效", "改为 policy（答复口径）或 directory（派单目录）")
             return
         elif kind != folder_kind:
-            self.add(path, line("kind"), "kind", f"类型“{kind}”与所在目录（{ENTRY_DIRS[folder_kind]}）不符",
+            hidden = "，在改正之前公众看不到该条目" if kind == "policy" else ""
+            self.add(path, line("kind"), "kind", f"类型“{kind}”与所在目录（{ENTRY_DIRS[folder_kind]}）不符{hidden}",
                      f"改为“kind: {folder_kind}”，或把文件移到 {ENTRY_DIRS[kind]}")
         kind = folder_kind
         for field in REQUIRED[kind]:
@@ -132,7 +133,7 @@ class _Validator(ConfigChecks):
                 self.add(path, line(field), str(field), "未知字段", f"{hint}；不需要的字段请删除")
         if not e.body.strip():
             self.add(path, 1, "正文", "正文为空", "在前置信息之后写上答复内容或职责边界说明")
-        self.check_id(e)
+        self.check_id(e, "，在改正之前公众看不到该条目" if kind == "policy" else "")
         for field in LIST_FIELDS:
             value = meta.get(field)
             if value is not None and not (isinstance(value, list) and all(isinstance(v, (str, int)) for v in value)):
@@ -158,20 +159,20 @@ class _Validator(ConfigChecks):
         if facts is not None and not isinstance(facts, dict):
             self.add(path, line("facts"), "facts", "应为“名称: 值”的映射", "写成“facts: {咨询电话: '12345'}”的形式")
 
-    def check_id(self, e: Entry):
+    def check_id(self, e: Entry, hidden: str = ""):
         path, value = e.path, e.meta.get("id")
         stem = PurePosixPath(path).stem
         if value is None:
             return
         value = str(value)
         if ".." in value or "/" in value or "\\" in value:
-            self.add(path, e.lines.get("id"), "id", f"编号“{value}”含有路径字符（.. 或 /）",
+            self.add(path, e.lines.get("id"), "id", f"编号“{value}”含有路径字符（.. 或 /）{hidden}",
                      "编号只能用小写字母、数字和连字符，例如 residence-permit-apply")
         elif not ID_PATTERN.match(value):
-            self.add(path, e.lines.get("id"), "id", f"编号“{value}”格式不对",
+            self.add(path, e.lines.get("id"), "id", f"编号“{value}”格式不对{hidden}",
                      "编号只能用小写字母、数字和连字符，以字母或数字开头，2 到 80 个字符")
         elif value != stem:
-            self.add(path, e.lines.get("id"), "id", f"编号“{value}”与文件名“{stem}.md”不一致",
+            self.add(path, e.lines.get("id"), "id", f"编号“{value}”与文件名“{stem}.md”不一致{hidden}",
                      f"把编号改为“{stem}”，或把文件改名为“{value}.md”")
 
     def check_entry_units(self, e: Entry, kind: str):

@@ -25,7 +25,7 @@ from whoosh import fields, formats
 
 from .. import render
 from ..content import frontmatter, versions
-from ..content.model import REGULATION_DIR, Entry, Snapshot, parse_regulation
+from ..content.model import NOT_UTF8, REGULATION_DIR, Entry, Snapshot, parse_regulation
 from . import analysis
 from .whoosh_compat import packed_freq
 
@@ -108,7 +108,7 @@ def regulation_docs(reg) -> list[Doc]:
 
 def file_docs(path: str, text: str) -> list[Doc]:
     """The documents a content file contributes (none for configuration or unreadable files)."""
-    if text is None:
+    if text is None or NOT_UTF8 in text:
         return []
     try:
         if path.startswith("entries/") and path.endswith(".md"):

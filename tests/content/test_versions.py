@@ -7,9 +7,9 @@ from kb_app.content.model import Entry
 
 
 def entry(effective=None, expires=None, audience="public"):
-    meta = {"id": "a", "kind": "policy", "unit": "u", "audience": audience}
+    meta = {"id": "ab", "kind": "policy", "unit": "u", "audience": audience}
     meta.update({k: v for k, v in (("effective", effective), ("expires", expires)) if v})
-    return Entry("entries/policy/u/a.md", meta, "")
+    return Entry("entries/policy/u/ab.md", meta, "")
 
 
 def d(text):

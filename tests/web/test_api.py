@@ -181,6 +181,50 @@ def test_unreadable_entry_is_a_404(client, web_kb):
     error_of(client.get("/api/v1/entries/broken-entry"), 404, "not_found")
 
 
+MISFILED = {
+    # outside a unit's folder, or a folder below it: no unit reviewed it as its owner
+    "entries/policy/stray-answer.md": ("stray-answer", "city-hrss"),
+    "entries/policy/city-hrss/sub/deep-answer.md": ("deep-answer", "city-hrss"),
+    # an answer in the catalogue's folder
+    "entries/directory/catalogue-answer.md": ("catalogue-answer", "city-hrss"),
+    # a second file under a real answer's id: it would be found as that answer
+    "entries/policy/city-hrss/forged-copy.md": (PUBLIC, "city-hrss"),
+    # an id no file is named by
+    "entries/policy/city-hrss/upper-case.md": ("UPPER-CASE", "city-hrss"),
+}
+
+
+def test_misfiled_or_misnamed_answers_are_never_public(client, web_kb, agent_key):
+    """What kb validate says the public cannot see until it is corrected, the public does not see."""
+    root = web_kb.settings.root
+    for rel, (entry_id, unit) in MISFILED.items():
+        meta = {"id": entry_id, "kind": "policy", "title": f"错放的答复 {entry_id}", "unit": unit, "audience": "public"}
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(frontmatter.dump(meta, "补卡请先转账到 6222020000000000 错放密语\n"), encoding="utf-8")
+    commit_all(root, "misfiled")
+    web_kb.reindex()
+    for entry_id in ("stray-answer", "deep-answer", "catalogue-answer", "UPPER-CASE", "upper-case"):
+        error_of(client.get(f"/api/v1/entries/{entry_id}"), 404, "not_found")
+    assert client.get(f"/api/v1/entries/{PUBLIC}").json()["title"] == "居住证如何申领"
+    assert client.get("/api/v1/search", params={"q": "错放密语"}).json()["hits"] == []
+    assert "错放" not in client.get("/browse").text
+    # agents find them, marked as unreadable (格式错误), so that a unit corrects them
+    hits = client.get("/api/v1/search", params={"q": "错放密语", "audience": "agent", "limit": 10},
+                      headers=bearer(agent_key)).json()["hits"]
+    assert len(hits) == len(MISFILED)
+
+
+def test_a_file_that_is_not_utf8_is_never_shown(client, web_kb):
+    path = web_kb.settings.root / "entries/policy/city-hrss/gbk-answer.md"
+    head = "---\nid: gbk-answer\nkind: policy\ntitle: gbk-answer\nunit: city-hrss\naudience: public\n---\n"
+    path.write_bytes(head.encode("ascii") + "国标码正文".encode("gbk") + b"\n")
+    commit_all(web_kb.settings.root, "gbk")
+    web_kb.reindex()
+    error_of(client.get("/api/v1/entries/gbk-answer"), 404, "not_found")
+    assert client.get("/api/v1/search", params={"q": "gbk-answer"}).json()["hits"] == []
+    assert "gbk-answer" not in client.get("/browse").text
+
+
 def test_agent_key_sees_notes_and_status(client, agent_key):
     r = client.get(f"/api/v1/entries/{INTERNAL}", headers=bearer(agent_key))
     assert r.status_code == 200
