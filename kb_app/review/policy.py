@@ -199,6 +199,11 @@ def reviewer_parties(user: User, cr, status, verb: str, authored: bool) -> list[
     if authored:
         raise PermissionDenied(f"您是变更请求 #{cr.id} 的作者，不能{verb}自己的变更：请由其他审核人审核。")
     mine = [p for p in status.required if can_approve_for(user, p, status.policy)]
+    unit = f"unit:{user.unit}" if user.unit else ""
+    if not mine and user.party is None and unit in status.required:
+        # of the unit whose approval is needed, but not one of its reviewers
+        raise PermissionDenied(f"您是{status.role_of(user)}，不是审核人：“{status.labels[unit]}”一方由本单位的审核人"
+                               f"{verb}变更请求 #{cr.id}，请联系本单位的审核人。")
     if not mine:
         need = "、".join(status.labels[p] for p in status.required)
         raise PermissionDenied(f"您（{status.role_of(user)}）不属于变更请求 #{cr.id} 所需的审核方（{need}），不能{verb}。")

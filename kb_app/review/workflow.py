@@ -322,11 +322,19 @@ class Review(ReviewQueries):
         return ""
 
     def approve(self, user: User, cr_id: int, comment: str = "", party: str | None = None,
-                publish: bool = True) -> ChangeRequest:
-        """Approve the head commit for the user's party; the last approval publishes (``publish``)."""
+                publish: bool = True, seen: str | None = None) -> ChangeRequest:
+        """Approve the head commit for the user's party; the last approval publishes (``publish``).
+
+        ``seen`` is the commit the reviewer was shown (a review page's, or named on the command line, in
+        full or its first characters): when the request has changed since, nothing is approved, since an
+        approval is of the version read (an editor adding 加急收取50元 while the page stood open)."""
         user = self._actor(user)
         cr = self.get(cr_id, sync=True)
         require_state(cr, "approve")
+        if seen is not None and not (len(seen.strip()) >= 7 and cr.head.startswith(seen.strip().lower())):
+            raise ReviewStateError(
+                f"变更请求 #{cr.id} 在您查看之后又有了新的修改（您看到的是提交 {seen.strip()[:10]}，现在是 {cr.head[:10]}），"
+                "这次没有批准：批准只对您看过的版本有效。请重新查看修改的内容后再审核。")
         status = self.status(cr)
         mine = reviewer_parties(user, cr, status, "批准", self.is_author(cr, user))
         if party is not None:

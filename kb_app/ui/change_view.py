@@ -36,11 +36,13 @@ def show_file(v, captions: tuple[str, str] | None = None):
 
 
 def show_published_meanwhile(v):
-    """What was published to the file since the request was written, and what approving it would take out."""
+    """What was published to the file since the request was written, and what the request's version lacks of it
+    (publishing is refused until the author updates it, so nothing published is taken out)."""
     said = (f"本条目在本变更请求起草后已由{published_by(v.published)}修改并发布；上面的“修改前”就是主干现行版本，"
             "显示的是批准发布后对现行版本的全部改动。")
     if v.reverted:
-        said += "本变更的版本没有以下已发布的内容，批准发布将把它们删去：\n\n" + "\n".join(f"- {line}" for line in v.reverted)
+        said += ("本变更的版本没有以下已发布的内容。为免删去它们，本变更在作者基于现行版本更新（编辑器会自动合并双方的修改）"
+                 "并重新审核之前不会发布：\n\n" + "\n".join(f"- {line}" for line in v.reverted))
     st.warning(said, icon=":material/history:")
     st.markdown("**起草时依据的版本 与 主干现行版本**（这期间发布的修改）")
     st.html(side_by_side(v.base, v.main, "起草时依据的版本", "主干现行版本"))

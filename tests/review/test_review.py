@@ -12,7 +12,7 @@ from kb_app.review.workflow import Hooks, Review
 from kb_app.exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
 
 from ..conftest import TODAY
-from ..review_helpers import HOTLINE, HRSS, ROAD, add_directory_entry, directory_text, edited, make_users
+from ..review_helpers import HOTLINE, HRSS, PASSWORD, ROAD, add_directory_entry, directory_text, edited, make_users
 
 
 @pytest.fixture
@@ -112,6 +112,15 @@ def test_reviewer_cannot_approve_for_a_party_they_do_not_belong_to(kb, users, wh
     assert str(e.value) == message.format(id=cr.id)
 
 
+def test_an_editor_of_the_unit_is_told_that_its_reviewers_approve(kb, users):
+    cr = new_cr(kb, users)
+    colleague = kb.users.add("hrss-editor2", "吴编辑", PASSWORD, "unit_editor", "city-hrss", "x@example.invalid")
+    with pytest.raises(PermissionDenied) as e:
+        kb.review.approve(colleague, cr.id)
+    assert str(e.value) == (f"您是单位编辑·示例市人力资源和社会保障局，不是审核人：“示例市人力资源和社会保障局”一方由本单位的审核人"
+                            f"批准变更请求 #{cr.id}，请联系本单位的审核人。")
+
+
 def test_explicit_party_must_be_the_reviewers(kb, users):
     cr = new_cr(kb, users)
     with pytest.raises(PermissionDenied) as e:
@@ -141,6 +150,21 @@ def test_a_new_commit_dismisses_earlier_approvals(kb, users):
     assert kb.review.get(cr.id).state == "in_review"   # the unit must approve the new version again
     kb.review.approve(users["hrss-reviewer"], cr.id)
     assert "第二版。" in kb.store.read(HRSS)
+
+
+def test_an_approval_is_of_the_version_the_reviewer_saw(kb, users):
+    cr = new_cr(kb, users)
+    seen = cr.head
+    kb.review.approve(users["center"], cr.id)
+    cr = kb.review.update(users["hrss-editor"], cr.id, {HRSS: edited(kb, HRSS, "\n加急制卡收取50元。\n")})
+    kb.review.approve(users["center"], cr.id)                      # the centre read the new version
+    with pytest.raises(ReviewStateError) as e:
+        kb.review.approve(users["hrss-reviewer"], cr.id, seen=seen)  # the unit's page still showed the first
+    assert str(e.value) == (f"变更请求 #{cr.id} 在您查看之后又有了新的修改（您看到的是提交 {seen[:10]}，现在是 "
+                            f"{cr.head[:10]}），这次没有批准：批准只对您看过的版本有效。请重新查看修改的内容后再审核。")
+    assert "50元" not in kb.store.read(HRSS) and kb.review.status(kb.review.get(cr.id)).missing == ["unit:city-hrss"]
+    kb.review.approve(users["hrss-reviewer"], cr.id, seen=cr.head[:7])  # the first characters name it too
+    assert "50元" in kb.store.read(HRSS)
 
 
 def test_only_the_author_updates(kb, users):

@@ -30,7 +30,11 @@ def test_create_approve_publish_from_the_command_line(kb, run, tmp_path):
     assert result.output == "已建立变更请求 #1（审核中，分支 cr/1）。\n"
     result = run("cr", "approve", "1", "--as", "hrss-editor")
     assert (result.exit_code, result.output) == (1, "错误：您是变更请求 #1 的作者，不能批准自己的变更：请由其他审核人审核。\n")
-    assert run("cr", "approve", "1", "--as", "hrss-reviewer").output == "变更请求 #1：已批准，当前状态为“审核中”。\n"
+    head = kb.review.get(1).head
+    result = run("cr", "approve", "1", "--as", "hrss-reviewer", "--seen", "0000000")
+    assert result.exit_code == 1 and "在您查看之后又有了新的修改（您看到的是提交 0000000，现在是" in result.output
+    assert run("cr", "approve", "1", "--as", "hrss-reviewer", "--seen", head[:7]).output == \
+        "变更请求 #1：已批准，当前状态为“审核中”。\n"
     show = run("cr", "show", "1").output
     assert f"  修改 {HRSS}\n" in show and "  审核方 热线中心校核：待审核\n" in show
     assert run("cr", "approve", "1", "--as", "center").output == \

@@ -78,7 +78,7 @@ def test_review_page_shows_the_change_against_main_and_the_published_line_it_rem
     at = open_page("app_pages/review.py", users["center2"])
     at.selectbox(key="review_select").set_value(b.id).run()
     said = " ".join(w.value for w in at.warning)
-    assert f"已由变更请求 #{a.id}（李编辑，" in said and "批准发布将把它们删去" in said and A_LINE in said
+    assert f"已由变更请求 #{a.id}（李编辑，" in said and "为免删去它们，本变更在作者基于现行版本更新" in said and A_LINE in said
     html = re.sub("<[^>]+>", "", "".join(h.proto.body for h in at.get("html")))
     assert "修改前（现行版本）" in html and "起草时依据的版本" in html
 

@@ -118,6 +118,24 @@ def test_review_page_approve_and_publish(kb, users):
     assert "修改前（发布前的版本）" in rendered and "修改后（已发布）" in rendered and "现行版本" not in rendered
 
 
+def test_a_review_page_left_open_does_not_approve_what_was_saved_after_it(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "临时挂失", {HRSS: edited(kb, HRSS, "\n有效期改为7天。\n")}, submit=True)
+    kb.review.approve(users["center"], cr.id)
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert at.button(key="review_approve").label == "批准并发布"
+    # meanwhile the author adds a sentence, and the centre approves the new version
+    kb.review.update(users["hrss-editor"], cr.id, {HRSS: edited(kb, HRSS, "\n有效期改为7天（加急制卡收取50元）。\n")})
+    kb.review.approve(users["center"], cr.id)
+    at.button(key="review_approve").click().run()
+    errors, successes = texts(at)
+    assert successes == [] and len(errors) == 1 and "在您查看之后又有了新的修改" in errors[0]
+    assert "50元" not in kb.store.read(HRSS)
+    # the page now shows the new version: approving it publishes it
+    assert "加急制卡收取50元" in page_text(at)
+    at.button(key="review_approve").click().run()
+    assert texts(at)[1][0].startswith("已批准并发布。") and "50元" in kb.store.read(HRSS)
+
+
 def test_review_page_opens_on_the_newest_request_under_review(kb, users):
     waiting = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")},
                                submit=True)

@@ -1,6 +1,8 @@
 """Review of a change request: each entry rendered side by side as it will look, the fields that
 changed by label, the parties and their decisions, comments; technical details folded away."""
 
+import functools
+
 import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text
@@ -243,9 +245,13 @@ with show_errors():
         st.caption(":material/check_circle: 您所在的审核方已批准当前版本，等待其他审核方。")
     cols = st.columns(6)
     # Each decision only where the request's state allows it (a request sent back waits for its author).
+    # The version this page shows, kept as the button is drawn: the click reruns the page, which reads the
+    # request again, and an approval is of what the reviewer read, not of what was saved meanwhile.
     if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
-                      disabled=not review.may(cr, "approve") or bool(refused) or approved):
-        act("已批准", review.approve, user, cr.id, comment)
+                      disabled=not review.may(cr, "approve") or bool(refused) or approved,
+                      on_click=st.session_state.__setitem__, args=("review_approve_seen", cr.head)):
+        seen = st.session_state.pop("review_approve_seen", None) or ""
+        act("已批准", functools.partial(review.approve, seen=seen), user, cr.id, comment)
     if cols[1].button("退回修改", key="review_request_changes",
                       disabled=not review.may(cr, "request_changes") or bool(refused)):
         act("已退回作者修改", review.request_changes, user, cr.id, comment)

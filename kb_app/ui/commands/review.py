@@ -190,8 +190,8 @@ def _decision(name, method, verb, needs_comment):
     @as_user
     @click.argument("number", type=int)
     @click.option("--comment", help="意见。", **({"required": True} if needs_comment else {"default": ""}))
-    def command(kb, user, number, comment):
-        c = getattr(kb.review, method)(user, number, comment or "")
+    def command(kb, user, number, comment, **seen):
+        c = getattr(kb.review, method)(user, number, comment or "", **seen)
         if c.state == "published":   # the last approval publishes at once: say so, not only the state
             click.echo(f"变更请求 #{c.id}：已{verb}。所有审核方均已批准，已发布到主干（检索随即更新）。")
         elif c.state == "conflicting" and method == "approve":
@@ -202,6 +202,11 @@ def _decision(name, method, verb, needs_comment):
 
     example = f"kb cr {name} 3 --as center" + (" --comment 请补充依据" if needs_comment else "")
     command.__doc__ = f"{verb}变更请求。\n\n    \b\n    示例：\n        {example}"
+    if method == "approve":
+        command = click.option(
+            "--seen", default=None, metavar="提交",
+            help="您看过的版本（kb cr show 显示的“当前提交”，可只写前 7 位以上）：此后又有修改的，不批准。")(command)
+        command.__doc__ += "\n        kb cr approve 3 --as center --seen 3f2a1c0"
     cr.command(name=name)(command)
 
 
