@@ -70,6 +70,9 @@ PARTY_WAITING_LABELS = {
     "in_review": "待审核", "draft": "未提交", "changes_requested": "等作者修改后再审",
     "conflicting": "等作者解决冲突后再审",
 }
+#: How a change request that only withdraws answers is reviewed (review_policy.yaml: withdrawal).
+WITHDRAWAL_NOTE = ("本变更只停用答复（有效期改到今天以前，别的没有改动），下列审核方中任一方批准即可发布，"
+                   "公众随即查不到它（坐席仍能查到，标为“已失效”）；改正后的答复另按常规审核。")
 #: What is in the way when a change request cannot be published, by its state ("" for the others).
 PUBLISH_REFUSAL_HINTS = {
     "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",

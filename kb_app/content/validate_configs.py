@@ -195,6 +195,14 @@ class ConfigChecks:
         for name, party in parties.items() if isinstance(parties, dict) else []:
             self.expect(path, "review_policy", isinstance(party, dict) and party.get("role"), ("parties", name), name,
                         "审核方缺少 role", "填写 role，例如 center_reviewer")
+        if "withdrawal" in data:
+            one_of = data["withdrawal"].get("require_one_of") if isinstance(data["withdrawal"], dict) else None
+            if self.expect(path, "review_policy", isinstance(one_of, list) and one_of, ("withdrawal",), "withdrawal",
+                           "停用规则缺少审核方列表", "写成“withdrawal: {require_one_of: [owner, center]}”，或删去这一节"):
+                for p in one_of:
+                    if p not in known:
+                        self.add(path, self.node_line("review_policy", "withdrawal", "require_one_of"), "withdrawal",
+                                 f"审核方“{p}”未定义", f"改为 {'、'.join(sorted(known))} 之一")
         for top in ("entries/policy/x/y.md", "entries/directory/y.md", "regulations/units.yaml"):
             covered = any(fnmatch.fnmatch(top, pat) for r in data["rules"] if isinstance(r, dict)
                           for pat in r.get("paths") or [])

@@ -17,6 +17,7 @@ import yaml
 
 from ..accounts.auth import AUTHOR_ROLES, UNIT_ROLES, User
 from ..content import frontmatter
+from ..content.model import as_date
 from ..exceptions import KbError, PermissionDenied
 from ..labels import PARTY_LABELS as PARTY_NAMES
 
@@ -35,6 +36,8 @@ class Policy:
 
     rules: list[dict]
     parties: dict[str, dict]
+    #: Parties any one of which publishes a change that only withdraws answers (``withdrawal``), or none.
+    withdrawal: list[str] = dataclasses.field(default_factory=list)
 
     @classmethod
     def from_text(cls, text: str | None) -> "Policy":
@@ -49,8 +52,11 @@ class Policy:
         rules = [r for r in rules if isinstance(r, dict) and isinstance(r.get("paths"), list)
                  and isinstance(r.get("require"), list)]
         parties = data.get("parties") if isinstance(data.get("parties"), dict) else {}
+        withdrawal = data.get("withdrawal") if isinstance(data.get("withdrawal"), dict) else {}
+        one_of = withdrawal.get("require_one_of")
         return cls(rules or DEFAULT_POLICY["rules"],
-                   {str(k): v for k, v in parties.items() if isinstance(v, dict)})
+                   {str(k): v for k, v in parties.items() if isinstance(v, dict)},
+                   [str(t) for t in one_of if t] if isinstance(one_of, list) else [])
 
     @classmethod
     def from_snapshot(cls, snap) -> "Policy":
@@ -110,18 +116,19 @@ def party_order(party: str):
     return ({"center": 0, "legal": 1}.get(party, 2 if not party.startswith("unit:") else 3), party)
 
 
-def required_parties(main, base_files: dict, head_files: dict, touched) -> list[str]:
+def required_parties(main, base_files: dict, head_files: dict, touched, tokens=None) -> list[str]:
     """The parties that must approve a change: ``center``, ``legal``, ``unit:<id>``, …
 
     ``main`` is the snapshot (or :class:`Policy`) whose policy is in force; ``base_files`` and
     ``head_files`` map touched paths to their text before and after (absent: None). Both versions
-    count, so removing a handler or deleting an entry still needs that unit's approval.
+    count, so removing a handler or deleting an entry still needs that unit's approval. ``tokens``
+    (path → party tokens) defaults to the policy's rules for the path.
     """
     policy = main if isinstance(main, Policy) else Policy.from_snapshot(main)
     parties: set[str] = set()
     for path in touched:
         versions = [t for t in (base_files.get(path), head_files.get(path)) if t is not None]
-        for token in policy.tokens(path):
+        for token in (tokens or policy.tokens)(path):
             if token == "owner":
                 parties.update(f"unit:{u}" for u in owners(path, versions))
             elif token == "handlers":
@@ -192,6 +199,26 @@ def require_author(user: User, cr, verb: str, admin: bool = False, hint: str = "
         return
     who = f"作者（{cr.author}）" + ("或管理员" if admin else "")
     raise PermissionDenied(f"只有{who}可以{verb}变更请求 #{cr.id}" + (f"：{hint}。" if hint else "。"))
+
+
+def withdraws_only(base_files: dict, head_files: dict, touched, today) -> bool:
+    """Whether a change only withdraws public answers: in each file it sets ``expires`` to a day before
+    ``today`` and changes nothing else (停用), so that the answer is off the public site once published."""
+    if not touched:
+        return False
+    for path in touched:
+        old, new = base_files.get(path), head_files.get(path)
+        if not path.startswith("entries/policy/") or old is None or new is None:
+            return False
+        try:
+            (was, was_body, _), (now, now_body, _) = frontmatter.parse(old), frontmatter.parse(new)
+        except frontmatter.FrontMatterError:
+            return False
+        ends = as_date(now.get("expires"))
+        if ends is None or ends >= today or was_body != now_body or \
+                {k: v for k, v in was.items() if k != "expires"} != {k: v for k, v in now.items() if k != "expires"}:
+            return False
+    return True
 
 
 def reviewer_parties(user: User, cr, status, verb: str, authored: bool) -> list[str]:

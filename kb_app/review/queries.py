@@ -15,7 +15,7 @@ from ..accounts.auth import User, Users
 from ..cache import LruCache
 from ..content.store import ZERO
 from ..content.validate import validate
-from .policy import Policy, can_approve_for, required_parties
+from .policy import Policy, can_approve_for, required_parties, withdraws_only
 from .records import ChangeRequest, FileChange, Records, ReviewStatus
 
 #: What declining a request does, by action: its new state and the event recorded (see Review._decline).
@@ -144,13 +144,16 @@ class ReviewQueries:
         covered = set()
         for hook in self.hooks.covered_paths:
             covered |= set(hook(self.kb, cr.base, cr.head, base_files, head_files) or ())
-        required = required_parties(policy, base_files, head_files, [p for p in touched if p not in covered])
+        reviewed = [p for p in touched if p not in covered]
+        one_of = bool(policy.withdrawal) and withdraws_only(base_files, head_files, reviewed, self.kb.today())
+        required = required_parties(policy, base_files, head_files, reviewed,
+                                    (lambda _path: policy.withdrawal) if one_of else None)
         with self.reading() as rec:
             approvals = rec.approvals_of(cr.id, cr.head)
         conflicts = self.store.conflicting_paths(cr.base, cr.head, main) if cr.is_open and cr.head else []
         units = {unit: snap.unit_name(unit) for unit in snap.units}
         labels = {p: policy.party_label(p, units) for p in set(required) | set(approvals)}
-        return ReviewStatus(required, approvals, touched, conflicts, labels, policy, units)
+        return ReviewStatus(required, approvals, touched, conflicts, labels, policy, units, one_of)
 
     def files(self, cr: ChangeRequest, main: str | None = None) -> list[FileChange]:
         """Each touched file before and after. While the CR is open "before" is main's current version, so
@@ -242,6 +245,8 @@ class ReviewQueries:
         names = {u.username: u.name for u in self.users.list()}
         trailers = [f"Change-Request: {cr.id}"]
         for party in status.required:
+            if party not in status.approvals:   # a withdrawal any one party approved (ReviewStatus.one_of)
+                continue
             reviewer = status.approvals[party]["reviewer"]
             trailers.append(f"Reviewed-by: {names.get(reviewer, reviewer)} <{status.labels[party]}>")
         body = f"\n\n{cr.description}" if cr.description else ""

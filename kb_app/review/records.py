@@ -80,6 +80,9 @@ class ReviewStatus:
     policy: object
     #: Unit id → name, for saying who someone is (单位审核人·示例市人力资源和社会保障局).
     units: dict = dataclasses.field(default_factory=dict)
+    #: The approval of any one of the required parties will do: the change only withdraws answers (停用)
+    #: and the policy says so (``withdrawal``).
+    one_of: bool = False
 
     def role_of(self, user) -> str:
         """A user's role as a person reads it, the unit by its name."""
@@ -87,8 +90,13 @@ class ReviewStatus:
 
     @property
     def missing(self) -> list[str]:
-        """Required parties that have not approved the head commit."""
-        return [p for p in self.required if p not in self.approvals]
+        """Required parties that have not approved the head commit (all of them, while none has and the
+        approval of any one will do)."""
+        return [] if self.satisfied_by(self.approvals) else [p for p in self.required if p not in self.approvals]
+
+    def satisfied_by(self, parties) -> bool:
+        """Whether approvals of ``parties`` are all the head commit needs."""
+        return any(p in parties for p in self.required) if self.one_of else all(p in parties for p in self.required)
 
     @property
     def complete(self) -> bool:

@@ -303,7 +303,7 @@ class Review(ReviewQueries):
             return False
         status = status or self.status(cr)
         mine = {p for p in status.missing if can_approve_for(user, p, status.policy)}
-        return bool(mine) and mine == set(status.missing) and not status.conflicts
+        return bool(mine) and status.satisfied_by({*status.approvals, *mine}) and not status.conflicts
 
     def approved_already(self, user: User, cr: ChangeRequest, status: ReviewStatus | None = None) -> bool:
         """Whether every party the user may approve for has approved the CR's current version (another approval
@@ -356,7 +356,7 @@ class Review(ReviewQueries):
             if comment.strip():
                 rec.comment(cr.id, user.username, comment.strip())
             rec.event(cr.id, user.username, "approve", cr.head, "、".join(status.labels[p] for p in pending))
-            complete = set(status.required) <= set(given) | set(pending)
+            complete = status.satisfied_by({*given, *pending})
             if complete:
                 rec.set(cr.id, state="approved")
         if complete and publish:

@@ -223,6 +223,19 @@ def test_unknown_tier_in_time_limits_and_party_in_policy(sample_root):
     assert "字段 require：审核方“centre”未定义" in result.output
 
 
+@pytest.mark.parametrize("written, expected", [
+    ("require_one_of: [center, ownr]", "字段 withdrawal：审核方“ownr”未定义"),
+    ("require_one_of: center", "字段 withdrawal：停用规则缺少审核方列表"),
+])
+def test_withdrawal_rule_in_policy(sample_root, written, expected):
+    path = sample_root / "regulations/review_policy.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("require_one_of: [center, owner]", written, 1), encoding="utf-8")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    assert expected in result.output, result.output
+
+
 def test_regulation_with_a_missing_article(sample_root):
     path = sample_root / "regulations/texts/baoding-2022.md"
     text = path.read_text(encoding="utf-8")

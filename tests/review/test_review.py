@@ -174,19 +174,39 @@ def test_only_the_author_updates(kb, users):
     assert str(e.value) == f"只有作者（hrss-editor）可以更新变更请求 #{cr.id}：请在评论中提出修改意见。"
 
 
-@pytest.mark.parametrize("change", ["delete", "retire"])
-def test_deletion_and_retirement_need_the_same_approvals_as_edits(kb, users, change):
-    text = None if change == "delete" else edited(kb, HRSS, expires=kb.today() - dt.timedelta(days=1))
-    cr = kb.review.create(users["hrss-editor"], "停用", {HRSS: text}, submit=True)
-    assert kb.review.status(cr).required == ["center", "unit:city-hrss"]
+def test_deletion_needs_the_same_approvals_as_edits(kb, users):
+    cr = kb.review.create(users["hrss-editor"], "删除", {HRSS: None}, submit=True)
+    assert kb.review.status(cr).required == ["center", "unit:city-hrss"] and not kb.review.status(cr).one_of
     kb.review.approve(users["center"], cr.id)
-    assert kb.store.read(HRSS) is not None and "expires" not in kb.store.read(HRSS)
+    assert kb.store.read(HRSS) is not None
     kb.review.approve(users["hrss-reviewer"], cr.id)
-    assert kb.review.get(cr.id).state == "published"
-    if change == "delete":
-        assert kb.store.read(HRSS) is None
-    else:
-        assert "expires: 2026-11-21" in kb.store.read(HRSS)
+    assert kb.review.get(cr.id).state == "published" and kb.store.read(HRSS) is None
+
+
+@pytest.mark.parametrize("author, reviewer", [("hrss-editor", "center"), ("hrss-editor", "hrss-reviewer"),
+                                              ("center", "hrss-reviewer")])
+def test_withdrawing_an_answer_needs_one_party_of_the_policy(kb, users, author, reviewer):
+    """A wrong answer comes off the public site with one approval (review_policy.yaml: withdrawal), the
+    author's own party never counting; its correction is then reviewed as any change."""
+    yesterday = kb.today() - dt.timedelta(days=1)
+    cr = kb.review.create(users[author], "紧急下线", {HRSS: edited(kb, HRSS, expires=yesterday)}, submit=True)
+    status = kb.review.status(cr)
+    assert status.required == ["center", "unit:city-hrss"] and status.one_of and status.missing == status.required
+    assert kb.review.would_publish(users[reviewer], cr, status)
+    kb.review.approve(users[reviewer], cr.id)
+    assert kb.review.get(cr.id).state == "published" and f"expires: {yesterday}" in kb.store.read(HRSS)
+
+
+@pytest.mark.parametrize("change", ["body", "later", "other field"])
+def test_a_change_that_does_more_than_withdraw_needs_every_party(kb, users, change):
+    yesterday = kb.today() - dt.timedelta(days=1)
+    text = {"body": edited(kb, HRSS, "\n另加一句。\n", expires=yesterday),
+            "later": edited(kb, HRSS, expires=kb.today()),                    # in force today: nothing urgent
+            "other field": edited(kb, HRSS, expires=yesterday, title="补卡")}[change]
+    cr = kb.review.create(users["hrss-editor"], "停用", {HRSS: text}, submit=True)
+    assert not kb.review.status(cr).one_of
+    kb.review.approve(users["center"], cr.id)
+    assert kb.review.get(cr.id).state == "in_review"
 
 
 def test_directory_deletion_needs_every_handler(kb, users):

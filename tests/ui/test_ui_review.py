@@ -6,6 +6,7 @@ import re
 import pytest
 
 from kb_app.accounts.throttle import MAX_CLIENT_FAILURES
+from kb_app.labels import WITHDRAWAL_NOTE
 from kb_app.exceptions import AuthError
 from kb_app.ui.auth_routes import sign_notice
 
@@ -134,6 +135,16 @@ def test_a_review_page_left_open_does_not_approve_what_was_saved_after_it(kb, us
     assert "加急制卡收取50元" in page_text(at)
     at.button(key="review_approve").click().run()
     assert texts(at)[1][0].startswith("已批准并发布。") and "50元" in kb.store.read(HRSS)
+
+
+def test_a_withdrawal_is_published_by_the_first_party_to_approve_it(kb, users):
+    yesterday = kb.today() - dt.timedelta(days=1)
+    cr = kb.review.create(users["hrss-editor"], "紧急下线", {HRSS: edited(kb, HRSS, expires=yesterday)}, submit=True)
+    at = open_page("app_pages/review.py", users["center"])
+    assert any(c.value.endswith(WITHDRAWAL_NOTE) for c in at.caption)
+    assert at.button(key="review_approve").label == "批准并发布"
+    at.button(key="review_approve").click().run()
+    assert texts(at)[1][0].startswith("已批准并发布。") and kb.review.get(cr.id).state == "published"
 
 
 def test_review_page_opens_on_the_newest_request_under_review(kb, users):

@@ -230,7 +230,7 @@ EFFECTIVE_KEEPS_CURRENT = "将保存为：{} 起生效；此前公众看到的�
 
 #: What retiring and deleting ask before they are submitted: the verb, the question and its icon.
 CONFIRMATIONS = {
-    "retire": ("停用", "确定停用“{title}”吗？停用同样要经过审核；发布后公众查不到它（有效期设为到昨天为止），"
+    "retire": ("停用", "确定停用“{title}”吗？停用同样要经过审核（只停用、别的不改的，审核规则可以定为任一方批准即可发布）；发布后公众查不到它（有效期设为到昨天为止），"
                        "坐席仍能查到并看到“已失效”。", ":material/block:"),
     "delete": ("删除", "确定删除“{title}”吗？删除同样要经过审核；发布后公众和坐席将查不到它"
                        "（历史版本仍可查看和恢复）。", ":material/delete:")}

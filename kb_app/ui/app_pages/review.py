@@ -7,7 +7,8 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
-from kb_app.labels import CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER
+from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER,
+                           WITHDRAWAL_NOTE)
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import ENTRY_PAGE, open_in_editor, public_answer_url, show_reference_notices
@@ -209,6 +210,8 @@ with show_errors():
                       ("修改前（起草时的版本）", "修改后（未发布）") if not cr.is_open else None)
 
     st.markdown("#### 审核方")
+    if status.one_of and cr.is_open:
+        st.caption(f":material/bolt: {WITHDRAWAL_NOTE}")
     rows = []
     waiting = PARTY_WAITING_LABELS.get(cr.state, "—")
     declined = review.declined(cr, status)

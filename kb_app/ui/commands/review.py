@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ...exceptions import os_reason
-from ...labels import CHANGE_LABELS, CR_STATE_LABELS, label
+from ...labels import CHANGE_LABELS, CR_STATE_LABELS, WITHDRAWAL_NOTE, label
 from ...cli import Refusal, as_user, cli, echo_table, root_options
 
 
@@ -35,6 +35,8 @@ def show_cr(kb, cr):
                f"状态：{cr.state_label}  作者：{cr.author}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
     for path, s in sorted(status.touched.items()):
         click.echo(f"  {label(CHANGE_LABELS, s)} {path}")
+    if status.one_of:
+        click.echo(f"  {WITHDRAWAL_NOTE}")
     for party in status.required:
         a = status.approvals.get(party)
         click.echo(f"  审核方 {status.labels[party]}：" + (f"已批准（{a['reviewer']}，{a['at']}）" if a else "待审核"))
