@@ -290,7 +290,8 @@ def test_the_request_the_address_names_is_chosen_once_and_another_chosen_after_i
      "（有效至 2026-12-31），坐席另能看到标为“未生效”的新版本。")])
 def test_publishing_says_when_the_public_sees_the_answer(kb, users, dates, said):
     cr = kb.review.create(users["hrss-editor"], "日期", {HRSS: edited(kb, HRSS, **dates)}, submit=True)
-    kb.review.approve(users["hrss-reviewer"], cr.id)
+    if "expires" not in dates:  # a withdrawal is published by the first party to approve it
+        kb.review.approve(users["hrss-reviewer"], cr.id)
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
     at.button(key="review_approve").click().run()
     assert texts(at) == ([], [f"已批准并发布。\n\n{said}"])
