@@ -185,8 +185,11 @@ SCHEMAS = {
         "answers": {"type": "array", "items": {"type": "object", "properties": {
             "entry": STR, "title": STR, "unit": STR, "unit_name": STR, "audience": STR, "status": STR,
             "coverage": {"type": "number"}, "settles": {"type": "boolean", "description": "可直接答复来电人"},
-            "region_note": {"type": "string", "description": REGION_NOTE}}},
+            "region_note": {"type": "string", "description": REGION_NOTE},
+            "pending": {**_ref("Pending"), "description": "仅在有时出现：这条答复正在更正（修改它的变更请求）或被报告有误，"
+                                                          "直接答复前请向来电人说明"}}},
             "description": "可能直接答复该诉求的已发布答复（含内部答复）"},
+        "pending_unavailable": {"type": "string", "description": PENDING_UNAVAILABLE},
         "unmatched": {"type": "array", "items": STR,
                       "description": "首选候选只是字词相近时才有：诉求说到、而首选事项没有提到的词（如“打架”）；"
                                      "此时请按诉求和职责边界判断承办单位，不要直接采用首选"},

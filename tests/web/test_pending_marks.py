@@ -46,6 +46,8 @@ def test_an_agent_sees_open_error_reports(client, web_kb, agent_key):
     assert body["marks"] == ["有纠错待处理 1 条"]
     assert body["pending"] == {"change_requests": [], "reports": {"open": 1, "since": "2026-11-22"}}
     assert agent_hit(client, agent_key)["marks"] == ["有纠错待处理 1 条"]
+    answers = client.post("/api/v1/dispatch", json={"text": QUERY["q"]}, headers=bearer(agent_key)).json()["answers"]
+    assert next(a for a in answers if a["entry"] == ENTRY)["pending"] == body["pending"]
 
 
 def test_the_public_sees_nothing_of_it(client, web_kb, users, agent_key):
