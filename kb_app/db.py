@@ -194,6 +194,13 @@ def m016_alarm_reports(db):
     db["reports"].add_column("alarm_line", str)
 
 
+@migrations()
+def m017_open_tasks_index(db):
+    # The open error reports of every entry, read for the agents' “有纠错待处理” marks whenever the database
+    # has changed (kb_app.review.pending): found by the index, not by reading every task ever opened.
+    db["tasks"].create_index(["state", "kind", "entry"])
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

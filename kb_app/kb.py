@@ -160,7 +160,18 @@ class Kb:
         from .render import Reader
 
         flags = {eid: f.detail for eid, f in self.flags().items()}
-        return Reader(self.snapshot(commit), self.today(), self.store, staff, flags, self.local)
+        return Reader(self.snapshot(commit), self.today(), self.store, staff, flags, self.local,
+                      self.pending() if staff else None)
+
+    def pending(self):
+        """For agents: open change requests and error reports (纠错) by entry (see kb_app.review.pending)."""
+        return self._pending.current()
+
+    @cached_property
+    def _pending(self):
+        from .review.pending import PendingWatch
+
+        return PendingWatch(self)
 
     # -- dispatch, feedback, tasks and statistics ---------------------------------------------
 

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import html
@@ -345,12 +346,24 @@ class Reader:
     """What one reader (the public, or signed-in staff) may open on main today."""
 
     def __init__(self, snap: Snapshot, day: dt.date, store, staff: bool = False, flags: dict | None = None,
-                 local=dt.datetime.astimezone):
+                 local=dt.datetime.astimezone, pending=None):
         self.snap, self.day, self.store, self.staff = snap, day, store, staff
         #: A moment with a time zone as the hotline's local time (``Kb.local``), for the days shown.
         self.local = local
         #: entry id -> detail, for entries whose legal basis changed and await re-verification
         self.flags = flags or {}
+        #: For staff: open change requests and error reports by entry (kb_app.review.pending.PendingMarks)
+        self.pending_marks = pending if staff else None
+
+    def with_pending(self, pending) -> "Reader":
+        """The same reader with what is pending read afresh (a reader is kept longer than that stays true)."""
+        other = copy.copy(self)
+        other.pending_marks = pending if self.staff else None
+        return other
+
+    def pending(self, entry: Entry):
+        """For staff: what is pending on an entry (kb_app.review.pending.Pending), or None."""
+        return self.pending_marks.get(entry.id) if self.pending_marks is not None else None
 
     def rechecking(self, entry: Entry) -> str | None:
         """Why an entry is being re-checked (its legal basis changed), or None."""
@@ -410,8 +423,11 @@ class Reader:
         return self.snap.unit_name(unit_id)
 
     def status_marks(self, entry: Entry) -> list[str]:
-        """Marks for staff: 格式错误, 内部, 未生效, 已失效, 依据已变更，待核 (none for a public answer in force)."""
-        return status_marks(entry, self.day) + ([FLAG_LABEL] if entry.id in self.flags else [])
+        """Marks for staff: 格式错误, 内部, 未生效, 已失效, 依据已变更，待核 (none for a public answer in force),
+        and what is pending on it: 修改审核中 #12, 有纠错待处理 2 条."""
+        found = self.pending(entry)
+        return status_marks(entry, self.day) + ([FLAG_LABEL] if entry.id in self.flags else []) + \
+            (found.marks() if found else [])
 
     def format_problems(self, entry: Entry) -> list[str]:
         """For staff: why an entry is marked 格式错误 (its fields that cannot be read)."""

@@ -45,6 +45,18 @@ def add_directory_entry(kb, **kw):
     commit_all(kb.settings.root, "add directory entry")
 
 
+def quiet_users(kb, monkeypatch):
+    """The users, on a knowledge base whose index is left alone when a request is published."""
+    monkeypatch.setattr(kb, "reindex", lambda *a, **k: None)
+    return make_users(kb)
+
+
+def correction(kb, users, submit=True):
+    """A request correcting the fee of the social security card answer (sscard-reissue), submitted for review."""
+    return kb.review.create(users["hrss-editor"], "更正补卡工本费", {HRSS: edited(kb, HRSS, "\n工本费 20 元。\n")},
+                            submit=submit)
+
+
 def edited(kb, path, body_suffix="", **meta_changes):
     meta, body, _ = frontmatter.parse(kb.store.read(path))
     meta.update(meta_changes)

@@ -314,6 +314,39 @@ class Store:
             return dict(_changes.get_or_build((old, new), diff))
         return diff()
 
+    def changed_paths_many(self, pairs) -> dict[tuple[str, str], dict[str, str]]:
+        """``changed_paths`` of many (old, new) pairs of commits: those not known yet in one git call
+        (``diff-tree --stdin``), so hundreds of open change requests cost one process, not hundreds."""
+        out, wanted = {}, []
+        for old, new in pairs:
+            if not (old and old != ZERO and _SHA.fullmatch(old) and _SHA.fullmatch(new)):
+                out[(old, new)] = self.changed_paths(old, new)
+            elif (known := _changes.get((old, new))) is not None:
+                out[(old, new)] = dict(known)
+            else:
+                wanted.append((old, new))
+        wanted = list(dict.fromkeys(wanted))
+        if wanted:
+            # A line is a commit and the parent it is compared with (``new old``); --always gives every pair a
+            # header (the commit), an empty diff too, so the pairs come back in order.
+            text = self.git("diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames", "--name-status", "--",
+                            *CONTENT_PREFIXES, input="".join(f"{new} {old}\n" for old, new in wanted))
+            tokens, found = [t for t in text.split("\0") if t], []
+            i = 0
+            while i < len(tokens):
+                if _SHA.fullmatch(tokens[i]):
+                    found.append({})
+                    i += 1
+                else:
+                    found[-1][tokens[i + 1]] = tokens[i][0]
+                    i += 2
+            if len(found) != len(wanted):   # not as expected: one call each
+                found = [self.changed_paths(old, new) for old, new in wanted]
+            for pair, changes in zip(wanted, found):
+                _changes.put(pair, changes)
+                out[pair] = dict(changes)
+        return out
+
     def paths_outside_content(self, old: str, new: str) -> list[str]:
         """Files changed between two commits outside the content folders (``CONTENT_PREFIXES``)."""
         out = self.git("diff-tree", "-r", "-z", "--no-renames", "--name-only", old, new)

@@ -24,7 +24,7 @@ from kb_app import render
 from kb_app.labels import (LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, STATUS_LABELS, audience_label,
                             status_mark)
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link, public_answer_link
+from kb_app.ui.links import entry_link, pending_notice, public_answer_link
 
 NO_RULE = "不属分类处置规则所列情形"
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
@@ -161,16 +161,19 @@ def show_answers(kb, user, result, done):
                 else:
                     st.success("建议：直接答复，不必派单。", icon=":material/record_voice_over:")
             entry_link(a.entry_id, a.title)
+            entry = reader.snap.entries.get(a.entry_id)
+            pending = reader.pending(entry) if entry is not None else None
             marks = [f":gray-badge[{audience_label(a.audience)}]"]
             marks += [f":red-badge[{status_mark(a.status)}]"] if status_mark(a.status) else []
+            marks += [f":red-badge[{m}]" for m in pending.marks()] if pending else []
             st.markdown(" ".join(marks))
             st.caption(answer_caption(a))
             if a.region_note:
                 st.caption(f":orange-badge[{render.markdown_literal(a.region_note)}]")
-            entry = reader.snap.entries.get(a.entry_id)
             if entry is None:
                 continue
             entry = reader.current(entry)           # the version in force, as the answer was judged on
+            pending_notice(reader, entry)
             public_answer_link(kb, entry)
             if notes := render.agent_notes_markdown(entry):
                 st.warning(notes, icon=":material/lock:")

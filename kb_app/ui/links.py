@@ -72,6 +72,15 @@ def public_answer_link(kb, entry, label: str = "公众网站上的答复", conta
     return url is not None
 
 
+def pending_notice(reader, entry, container=st):
+    """For agents, above an answer: that a change request under review corrects it, or that error reports
+    on it are open (kb_app.review.pending), so it is not read to a caller as if nothing were amiss."""
+    found = reader.pending(entry) if entry is not None else None
+    if found:
+        container.warning("\n\n".join(render.markdown_literal(s) for s in found.sentences()),
+                          icon=":material/pending_actions:")
+
+
 def show_reference_notices(kb, cr):
     """For reviewers: answers the change touches, or that name what it touches, pointing to an answer
     the public cannot open (kb_app.content.references). A reminder: approving stays possible."""

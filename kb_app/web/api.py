@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..search import analysis
 from ..exceptions import AlreadyVoted, EntryNotFound, IndexUnreadable, KbError
+from ..review.pending import UNKNOWN_NOTICE
 from ..usage.feedback import VOTER_COOKIE
 from . import follow, views
 from .site import HttpError, Site, dumps
@@ -178,13 +179,18 @@ async def search(request: Request) -> Response:
                                          audience=p.audience, categories_hint=CATEGORIES_HINT):
         raise bad(*problem)
 
+    # What is pending (open change requests, 纠错) is read now and keys the cached response: it changes
+    # without main moving.
+    pending = await site.pending() if agent else None
+
     def render():
         results = site.kb.search(p.q, audience=p.audience, limit=p.limit, offset=p.offset, kind=p.kind,
                                  unit=p.unit, category=p.category, region=p.region)
-        reader = site.kb.reader(staff=True, commit=results.commit) if agent else None
+        reader = site.kb.reader(staff=True, commit=results.commit).with_pending(pending) if agent else None
         body = {"query": results.query, "audience": p.audience, "commit": results.commit,
                 "total": results.total, "offset": p.offset, "limit": p.limit,
-                "hits": [views.hit_dict(h, reader) for h in results.hits]}
+                "hits": [views.hit_dict(h, reader) for h in results.hits],
+                **(views.pending_notice(reader) if agent else {})}
         if results.corrected:
             body["corrected"] = results.corrected
         if results.close is not None:
@@ -204,8 +210,8 @@ async def search(request: Request) -> Response:
             site.log_search(p.q, facts["total"], p.audience, weak=facts.get("weak", False),
                             alarm=facts.get("alarm", False))
 
-    return await site.cached(request, f"api-search-{p.audience}", p.key, render, shared=not agent,
-                             after=after)
+    return await site.cached(request, f"api-search-{p.audience}", p.key + ((pending.token,) if agent else ()),
+                             render, shared=not agent, after=after)
 
 
 async def entry(request: Request) -> Response:
@@ -217,8 +223,11 @@ async def entry(request: Request) -> Response:
     # The question the answer was found by (a search of the API): the open is counted on that search.
     query = found_by(request.query_params.get("q"))
 
+    pending = await site.pending() if staff else None
+
     def render():
         reader, commit, _day = site.reader(staff)
+        reader = reader.with_pending(pending) if staff else reader
         try:
             found = views.public_entry(reader, entry_id)
         except EntryNotFound as e:
@@ -229,8 +238,8 @@ async def entry(request: Request) -> Response:
         if facts:
             site.log_open(facts["id"], "agent" if staff else "public", query=query)
 
-    return await site.cached(request, "api-entry-agent" if staff else "api-entry", (entry_id,), render,
-                             shared=not staff, after=after)
+    return await site.cached(request, "api-entry-agent" if staff else "api-entry",
+                             (entry_id, *((pending.token,) if staff else ())), render, shared=not staff, after=after)
 
 
 async def article(request: Request) -> Response:
@@ -240,16 +249,19 @@ async def article(request: Request) -> Response:
     article_id = f"{request.path_params['regulation']}/{request.path_params['n']}"
     staff = client.agent
 
+    pending = await site.pending() if staff else None
+
     def render():
         reader, commit, _day = site.reader(staff)
+        reader = reader.with_pending(pending) if staff else reader
         try:
             found = reader.article(article_id)
         except EntryNotFound as e:
             return 404, dumps({"error": {"code": "not_found", "message": str(e)}}), None
         return 200, dumps({**views.article_dict(reader, found), "commit": commit}), None
 
-    return await site.cached(request, "api-article-agent" if staff else "api-article", (article_id,), render,
-                             shared=not staff)
+    return await site.cached(request, "api-article-agent" if staff else "api-article",
+                             (article_id, *((pending.token,) if staff else ())), render, shared=not staff)
 
 
 async def dispatch(request: Request) -> Response:
@@ -281,7 +293,12 @@ async def dispatch(request: Request) -> Response:
         raise  # 503, as any request meeting a damaged index (app.on_unreadable_index)
     except KbError as e:
         raise HttpError(422, "dispatch_failed", str(e))
-    return json_response(result.to_dict())
+    body = result.to_dict()
+    pending = await site.pending()
+    pending.annotate(body["answers"])
+    if not pending.known:
+        body["pending_unavailable"] = UNKNOWN_NOTICE
+    return json_response(body)
 
 
 async def feedback(request: Request) -> Response:

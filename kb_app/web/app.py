@@ -74,6 +74,7 @@ ROUTES = [
     Route("/api/v1/hooks/published", hooks.published, methods=["POST"]),
     Route("/api/v1/hooks/logs", hooks.logs, methods=["POST"]),
     Route("/api/v1/hooks/keys", hooks.keys, methods=["POST"]),
+    Route("/api/v1/hooks/pending", hooks.pending, methods=["POST"]),
     Route("/metrics", api.metrics, methods=["GET"]),
 ]
 

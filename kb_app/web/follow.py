@@ -50,6 +50,9 @@ KEY_TTL = LOOKUP_TTL
 #: Seconds beyond ``KEY_TTL`` a replica keeps using a known answer while the primary cannot be
 #: reached (a restart, a short network fault); then it refuses every key until it can ask again.
 KEY_GRACE = 30.0
+#: Seconds a replica trusts the primary's answer about what is pending (change requests under review,
+#: error reports): an agent sees a correction submitted on the primary within this time.
+PENDING_TTL = 5.0
 
 
 # -- signatures -------------------------------------------------------------------------------
@@ -239,6 +242,9 @@ class Replica:
         #: (when asked, answer) by key hash: fresh for KEY_TTL, a fallback during an outage until
         #: KEY_TTL + KEY_GRACE.
         self._keys = LruCache(10_000)
+        #: (when asked, PendingMarks) from the primary: fresh for PENDING_TTL, a fallback until + KEY_GRACE.
+        self._pending: tuple[float, object] | None = None
+        self._asking_pending = threading.Lock()
 
     def refresh(self, serving: bool = True) -> dict:
         """Fetch main and index what changed; returns {"old", "new", "error"}.
@@ -408,6 +414,33 @@ class Replica:
         key = ApiKey(**found) if isinstance(found, dict) else None
         self._keys.put(digest, (now, key))
         return key
+
+
+    def pending(self):
+        """What is pending on the entries (open change requests, 纠错), for agent responses: the replica has
+        no review database of its own, so it asks the primary (trusted for PENDING_TTL seconds). While the
+        primary cannot be reached the last answer serves KEY_GRACE seconds more, as keys do; after that,
+        or before any answer, it is unknown (``PendingMarks.known`` False) and the responses say so."""
+        from ..review.pending import UNKNOWN, PendingMarks
+
+        with self._asking_pending:  # one question at a time; the others take its answer
+            known = self._pending
+            now = self.clock()
+            if known is not None and now - known[0] < PENDING_TTL:
+                return known[1]
+            if not self.forwards:
+                return UNKNOWN
+            try:
+                status, body = post_signed(f"{self.primary}/api/v1/hooks/pending", {}, self.secret, FORWARD_TIMEOUT)
+            except OSError:
+                status, body = 0, {}
+            found = body.get("pending") if status == 200 and isinstance(body, dict) else None
+            if not isinstance(found, dict):
+                if known is not None and now - known[0] < PENDING_TTL + KEY_GRACE:
+                    return known[1]
+                return UNKNOWN
+            self._pending = (now, PendingMarks.from_dict(found))
+            return self._pending[1]
 
 
 def follow_summary(reachable: bool, commit: str | None, last_ok: float | None) -> str:

@@ -3,6 +3,8 @@
 * ``published`` (on a replica): the primary published a change; fetch main and index it now.
 * ``logs`` (on the primary): search-log events a replica collected.
 * ``keys`` (on the primary): whether a key hash belongs to an active API key, for a replica.
+* ``pending`` (on the primary): what is pending on the entries (change requests under review, error
+  reports), which a replica marks in its agents' responses.
 
 Each needs a valid signature made with the shared ``hook_secret`` (see kb_app.web.follow).
 """
@@ -84,3 +86,13 @@ async def keys(request: Request) -> Response:
     # revoked key stops working there within the time it does here.
     key = await run_in_threadpool(site.kb.api_keys.verify_hash, digest, True)
     return json_response({"key": dataclasses.asdict(key) if key else None})
+
+
+async def pending(request: Request) -> Response:
+    """POST /api/v1/hooks/pending (primary): open change requests and error reports by entry, for a replica."""
+    site = site_of(request)
+    if site.replica is not None:
+        raise HttpError(409, "read_only", "本站点是只读副本，修改审核和纠错的情况由主节点提供。")
+    await signed_body(request)
+    found = await run_in_threadpool(site.kb.pending)
+    return json_response({"pending": found.as_dict()})

@@ -38,6 +38,12 @@ REGION_NOTE = ("仅在该条只适用于某些区、而来电没说在哪个区�
 REPORT_EMERGENCY = ("仅纠错：内容按检索问题的同样规则识别，读起来可能是正在发生的紧急情况（如“……我不想活了”）时出现，"
                     "与同样的话检索时的 emergency 相同：请像检索结果那样先向用户显示专线和安全提示。纠错照常保存，并标明读作紧急情况")
 
+#: The marks an agent may see on an entry.
+MARKS = ("仅坐席：格式错误、内部、未生效、已失效、依据已变更，待核；答复正在更正时“修改审核中 #12”（或“删除审核中 #12”，"
+         "#后是变更请求编号，标题等见 pending），有待处理的纠错时“有纠错待处理 2 条”")
+PENDING_UNAVAILABLE = ("仅坐席，仅在副本暂时无法从主节点取得修改审核和纠错情况时出现：这时不标“修改审核中”“有纠错待处理”，"
+                       "没有这些标记不等于没有")
+
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
@@ -59,7 +65,8 @@ SCHEMAS = {
                 "status": {"enum": ["in_force", "pending", "expired"], "description": "仅坐席"},
                 "status_label": {"type": "string", "description": "仅坐席"},
                 "audience": {"enum": ["public", "internal"], "description": "仅坐席"},
-                "marks": {"type": "array", "items": STR, "description": "仅坐席：内部、未生效、已失效、依据已变更，待核"}}},
+                "marks": {"type": "array", "items": STR, "description": MARKS},
+                "pending": {**_ref("Pending"), "description": "仅坐席，仅在有时出现：修改这条的变更请求和待处理的纠错"}}},
     "SearchResults": {"type": "object", "required": ["query", "commit", "total", "hits"], "properties": {
         "query": STR, "audience": {"enum": ["public", "agent"]}, "commit": STR, "total": {"type": "integer"},
         "offset": {"type": "integer"}, "limit": {"type": "integer"},
@@ -81,7 +88,20 @@ SCHEMAS = {
                                   "advice": {"type": "array", "items": STR,
                                              "description": "仅在 urgent 时出现：拨打热线前先做的安全提示，每条一句"
                                                             "（分类处置规则 urgent_advice 中为该类事项写的；没有写时为空列表）"}}},
-        "hits": {"type": "array", "items": _ref("Hit")}}},
+        "hits": {"type": "array", "items": _ref("Hit")},
+        "pending_unavailable": {"type": "string", "description": PENDING_UNAVAILABLE}}},
+    "Pending": {"type": "object", "description": "仅坐席：答复正在更正或被报告有误（公众看不到）",
+                "required": ["change_requests", "reports"], "properties": {
+        "change_requests": {"type": "array", "description": "已提交、尚未发布（或撤回、驳回）而修改或删除这一条的变更请求",
+                            "items": {"type": "object", "properties": {
+                                "id": {"type": "integer"}, "title": STR,
+                                "state": {"enum": ["in_review", "changes_requested", "approved", "conflicting", "publishing"]},
+                                "state_label": STR, "change": {"enum": ["M", "D"]},
+                                "change_label": {"type": "string", "description": "修改、删除"}}}},
+        "reports": {"type": "object", "description": "待处理的纠错（市民、坐席报告的错误）",
+                    "properties": {"open": {"type": "integer"},
+                                   "since": {"type": ["string", "null"], "format": "date",
+                                             "description": "最早一条的日期"}}}}},
     "Emergency": {"type": "object", "description": "市民的话读起来可能是正在发生的紧急情况（含疑似，按分类处置规则识别）时："
                                                    "应立即拨打的专线和等待救援时的安全提示，请醒目地显示在最前面（号码可直接拨打）",
                   "required": ["line", "channel", "event", "also", "advice", "answers"],
@@ -106,7 +126,9 @@ SCHEMAS = {
         "audience": {"type": "string", "description": "仅坐席"},
         "status": {"type": "string", "description": "仅坐席"},
         "status_label": {"type": "string", "description": "仅坐席"},
-        "marks": {"type": "array", "items": STR, "description": "仅坐席"},
+        "marks": {"type": "array", "items": STR, "description": MARKS},
+        "pending": {**_ref("Pending"), "description": "仅坐席，仅在有时出现"},
+        "pending_unavailable": {"type": "string", "description": PENDING_UNAVAILABLE},
         "effective": {"type": ["string", "null"], "description": "仅坐席：生效日期（YYYY-MM-DD，含这一天）"},
         "expires": {"type": ["string", "null"], "description": "仅坐席：有效期至（YYYY-MM-DD，含这一天，次日起公众看不到）"},
         "agent_notes": {"type": "string", "description": "仅坐席：内部提示"},
@@ -163,8 +185,11 @@ SCHEMAS = {
         "answers": {"type": "array", "items": {"type": "object", "properties": {
             "entry": STR, "title": STR, "unit": STR, "unit_name": STR, "audience": STR, "status": STR,
             "coverage": {"type": "number"}, "settles": {"type": "boolean", "description": "可直接答复来电人"},
-            "region_note": {"type": "string", "description": REGION_NOTE}}},
+            "region_note": {"type": "string", "description": REGION_NOTE},
+            "pending": {**_ref("Pending"), "description": "仅在有时出现：这条答复正在更正（修改它的变更请求）或被报告有误，"
+                                                          "直接答复前请向来电人说明"}}},
             "description": "可能直接答复该诉求的已发布答复（含内部答复）"},
+        "pending_unavailable": {"type": "string", "description": PENDING_UNAVAILABLE},
         "unmatched": {"type": "array", "items": STR,
                       "description": "首选候选只是字词相近时才有：诉求说到、而首选事项没有提到的词（如“打架”）；"
                                      "此时请按诉求和职责边界判断承办单位，不要直接采用首选"},
@@ -281,6 +306,11 @@ PATHS = {
     "/api/v1/hooks/keys": {"post": {
         "summary": "（主节点）为副本核验 API 密钥的 SHA-256；需签名", "operationId": "hookKeys", "x-internal": True,
         "responses": {"200": _json({"type": "object"}, "密钥信息或 null"), "403": _json(_ref("Error"), "签名无效"),
+                      "409": _json(_ref("Error"), "本站点是副本")}}},
+    "/api/v1/hooks/pending": {"post": {
+        "summary": "（主节点）各条目正在审核的变更请求和待处理的纠错，供副本标给坐席；需签名", "operationId": "hookPending",
+        "x-internal": True,
+        "responses": {"200": _json({"type": "object"}, "按条目编号"), "403": _json(_ref("Error"), "签名无效"),
                       "409": _json(_ref("Error"), "本站点是副本")}}},
     "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "openapi",
                                   "responses": {"200": {**_json({"type": "object"}, "OpenAPI 3.1"),

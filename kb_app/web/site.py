@@ -287,6 +287,14 @@ class Site:
                     self._readers.put(key, found)
         return found[0], commit, day
 
+    async def pending(self):
+        """For agent responses: what is pending now (open change requests, 纠错; kb_app.review.pending), which
+        keys their cached responses. Asked of the database at every request (microseconds while it has not
+        changed); a replica asks its primary (see ``Replica.pending``)."""
+        # In a worker thread: reading it again after a write takes milliseconds, which the event loop serving
+        # everyone else must not wait for.
+        return await run_in_threadpool(self.replica.pending if self.replica is not None else self.kb.pending)
+
     def memo(self, reader, name: str, compute):
         """``compute(reader)`` once per reader (e.g. the topics of the public answers)."""
         found = self._readers.get((reader.snap.commit, reader.day.isoformat(), reader.staff))

@@ -15,6 +15,7 @@ import nh3
 from .. import render
 from ..exceptions import EntryNotFound
 from ..labels import NO_TOPIC, STATUS_LABELS
+from ..review.pending import UNKNOWN_NOTICE
 
 KINDS = ("policy", "directory", "article")
 #: What a citizen whose words read as a matter to report (路灯不亮) is told, on the page and in the API.
@@ -107,7 +108,8 @@ def safe_snippet(snippet: str) -> str:
 
 
 def hit_dict(hit, reader=None) -> dict:
-    """One search hit; with a staff ``reader`` also its status and marks (内部, 未生效, 已失效, 待核)."""
+    """One search hit; with a staff ``reader`` also its status and marks (内部, 未生效, 已失效, 待核, 修改审核中,
+    有纠错待处理) and what is pending on it (``pending``)."""
     out = {"id": hit.id, "kind": hit.kind, "title": hit.title, "unit": hit.unit, "unit_name": hit.unit_name,
            "score": round(hit.score, 4), "snippet": safe_snippet(hit.snippet), "url": hit_url(hit),
            "category": hit.category}
@@ -117,8 +119,22 @@ def hit_dict(hit, reader=None) -> dict:
         entry = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
         marks = reader.status_marks(entry) if entry is not None else []
         out.update(status=hit.status, status_label=hit.status_label, audience=hit.audience or "public",
-                   marks=marks)
+                   marks=marks, **pending_dict(reader, entry))
     return out
+
+
+def pending_dict(reader, entry) -> dict:
+    """For staff: ``{"pending": …}`` when a change request under review changes the entry or error reports
+    on it are open (see kb_app.review.pending), else nothing."""
+    found = reader.pending(entry) if entry is not None else None
+    return {"pending": found.as_dict()} if found else {}
+
+
+def pending_notice(reader) -> dict:
+    """For staff: ``{"pending_unavailable": why}`` when what is pending could not be learnt (a replica cut
+    off from its primary): no mark then does not mean nothing is pending."""
+    marks = reader.pending_marks
+    return {} if marks is None or marks.known else {"pending_unavailable": UNKNOWN_NOTICE}
 
 
 def public_entry(reader, entry_id: str):
@@ -149,7 +165,7 @@ def entry_dict(reader, entry) -> dict:
                    marks=reader.status_marks(entry), effective=_iso(entry.effective),
                    expires=_iso(entry.expires),
                    agent_notes=entry.agent_notes or "", rechecking_detail=why or None,
-                   text=render.answer_text(entry))
+                   text=render.answer_text(entry), **pending_dict(reader, entry), **pending_notice(reader))
     return out
 
 

@@ -117,6 +117,21 @@ def test_change_request_commit_leaves_work_tree_and_index_untouched(kb, sample_r
     assert set(store.changed_paths(store.head(), commit).values()) == {"A", "M", "D"}
 
 
+def test_the_files_of_many_pairs_of_commits_are_those_of_each_pair(kb, monkeypatch):
+    from kb_app.content import store as store_module
+
+    store = kb.store
+    main, entry = store.head(), a_policy(store)
+    one = store.write_change("cr/1", {entry.path: edited(store, entry.path, title="一")}, "一")
+    two = store.write_change("cr/2", {entry.path: None, PATH.format("brand-new"): "---\nid: brand-new\n---\n新\n"}, "二")
+    pairs = [(main, one), (main, two), (main, main), (one, two), (main, one), ("", one)]
+    monkeypatch.setattr(store_module, "_changes", store_module.LruCache(16))
+    many = store.changed_paths_many(pairs)
+    monkeypatch.setattr(store_module, "_changes", store_module.LruCache(16))
+    assert many == {pair: store.changed_paths(*pair) for pair in pairs}
+    assert many[(main, main)] == {} and set(many[(main, two)].values()) == {"A", "D"}
+
+
 def test_second_publish_on_same_file_is_refused_and_nothing_is_lost(kb):
     store = kb.store
     entry = a_policy(store)

@@ -6,7 +6,7 @@ import streamlit as st
 from kb_app import render
 from kb_app.labels import chinese_date
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link, public_answer_link
+from kb_app.ui.links import entry_link, pending_notice, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import log_open, require_user
 
@@ -18,6 +18,7 @@ def show_header(reader, entry):
     st.caption(" · ".join([f"答复单位：{reader.unit_name(entry.unit)}", *entry.category[:3]]))
     for problem in reader.format_problems(entry):
         st.error(f"**格式错误**：{render.markdown_literal(problem)}。请通知所属单位改正。", icon=":material/error:")
+    pending_notice(reader, entry)
     why = reader.rechecking(entry)
     if why:
         st.warning(f"**依据已变更，待核**：{render.markdown_literal(why)}。答复前请核对现行条文。", icon=":material/rule:")

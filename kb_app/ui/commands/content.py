@@ -186,11 +186,16 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
     if not any(queries):
         raise Refusal("请写下要查询的内容，例如 kb search 失业金怎么领；或用 --queries-file 从文件读取，每行一个。")
     # JSON answers line for line (a blank line too, for scripts that pair them); text skips blank lines.
+    # Agents see which answers are being corrected or were reported wrong (kb_app.review.pending).
+    pending = kb.pending() if audience == "agent" else None
     for q in queries if as_json else filter(None, queries):
         results = kb.search(q, audience=audience, limit=limit, kind=kind, unit=unit, category=category,
                             region=region, as_of=as_of)
         if as_json:
-            click.echo(json.dumps(results.as_dict(), ensure_ascii=False))
+            body = results.as_dict()
+            if pending is not None:
+                pending.annotate(body["hits"], key="id")
+            click.echo(json.dumps(body, ensure_ascii=False))
             continue
         if queries_file:
             click.echo(f"查询：{q}")
@@ -204,9 +209,14 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             click.echo(f"已按“{results.corrected}”查找（输入的是“{q}”，按同音字改正）。")
         if results.weak:
             click.echo(f"知识库里没有提到{results.unknown_quoted}：以下结果只和问题中的部分词语有关。")
+        found = {h.id: pending.get(h.id) for h in results.hits} if pending is not None else {}
         echo_table([[i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-", f"{h.score:.3f}",
-                     h.status_label] for i, h in enumerate(results.hits, 1)],
+                     "、".join([h.status_label, *(found[h.id].marks() if found.get(h.id) else ())])]
+                    for i, h in enumerate(results.hits, 1)],
                    ["序号", "编号", "类型", "标题", "单位", "得分", "状态"], header_when_piped=True)
+        for i, h in enumerate(results.hits, 1):
+            for sentence in found[h.id].sentences() if found.get(h.id) else ():
+                click.echo(f"{i}. {h.title}：{sentence}")
 
 
 @cli.command()

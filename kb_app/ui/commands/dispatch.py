@@ -37,8 +37,11 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
     if not (text or "").strip():
         raise click.UsageError("请给出来电人的诉求（TEXT），或用 --learn 导入历史工单。")
     result = kb.dispatch(text, now=now, limit=limit, not_emergency=not_emergency, history=not no_history)
+    pending = kb.pending()
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        body = result.to_dict()
+        pending.annotate(body["answers"])
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     echo_intake(result)
     if result.candidates_withheld:
@@ -47,7 +50,7 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
         else:
             click.echo("不列出派单目录：请按话术转接。")
         return
-    echo_answers(result)
+    echo_answers(result, pending)
     if result.round_the_clock:
         click.echo(f"7×24 小时服务事项（{'、'.join(result.round_the_clock)}）。")
     if not result.candidates:
@@ -107,13 +110,18 @@ def echo_intake(result):
         click.echo(f"答复话术：{rule.script}")
 
 
-def echo_answers(result):
+def echo_answers(result, pending):
     """The answers that may settle the request, before the catalogue candidates; as in the console, the
-    first is the one to read out (its safety advice when the matter is urgent), the others are related."""
+    first is the one to read out (its safety advice when the matter is urgent), the others are related,
+    and one being corrected or reported wrong says so under it."""
     for a in result.answers:
-        marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status)) if x)
+        found = pending.get(a.entry_id)
+        marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status), *(found.marks() if found else ()))
+                         if x)
         first = a.settles and a is result.answers[0]
         lead = ("先口述其中的安全提示：" if result.urgent else "建议直接答复：") if first else "相关答复："
         click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）"
                    + (f"：{a.region_note}" if a.region_note else ""))
+        for sentence in found.sentences() if found else ():
+            click.echo(f"   {sentence}")
 

@@ -1,0 +1,39 @@
+"""AppTest: the agent console and the entry page say when an answer is being corrected or was reported wrong."""
+
+import pytest
+
+from kb_app import render
+
+from ..review_helpers import correction, quiet_users
+from ..ui_helpers import open_page, page_text
+from .test_ui_agent import console, dispatch, search
+
+ENTRY = "sscard-reissue"
+
+
+@pytest.fixture
+def users(app_env, monkeypatch):
+    return quiet_users(app_env, monkeypatch)
+
+
+def test_the_console_and_the_entry_page_mark_an_answer_under_correction(app_env, users):
+    agent = users["agent"]
+    cr = correction(app_env, users)
+    app_env.feedback.report_error(ENTRY, "工本费写错了")
+    notice = "\n\n".join(map(render.markdown_literal, [    # shown as written: # is no heading
+        f"这条答复正在更正：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，可能有误。",
+        "有人报告这条答复有误：1 条纠错待处理（最早 2026-11-22），承办单位正在核实。"]))
+    at = search(console(agent), "社保卡丢了怎么补办")
+    badges = f":red-badge[修改审核中 #{cr.id}] :red-badge[有纠错待处理 1 条]"
+    assert any(m.value.startswith(":gray-badge[答复口径]") and m.value.endswith(badges) for m in at.markdown)
+    assert notice in [w.value for w in at.warning]
+    at = dispatch(at, "社保卡丢了怎么补办")
+    assert ":gray-badge[公开] " + badges in [m.value for m in at.markdown]
+    assert [w.value for w in at.warning].count(notice) == 2    # the search's hit and the dispatch answer
+    at = open_page("app_pages/entry.py", user=agent, id=ENTRY)
+    assert ":gray-badge[答复口径] " + badges in [m.value for m in at.markdown]
+    assert notice in [w.value for w in at.warning]
+    app_env.review.withdraw(users["hrss-editor"], cr.id)
+    at = open_page("app_pages/entry.py", user=agent, id=ENTRY)
+    assert ":gray-badge[答复口径] :red-badge[有纠错待处理 1 条]" in [m.value for m in at.markdown]
+    assert "正在更正" not in page_text(at)
