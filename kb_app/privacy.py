@@ -60,6 +60,7 @@ asked only about a few characters next to it; text without a cue costs a few reg
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 
@@ -96,6 +97,32 @@ PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EeGg]\d{8}|[Ee][A-HJ-NP-Za-hj-np-z]\
 #: foreign passport, C12345678 of a 港澳通行证, H1234567801 of a 回乡证).
 TRAVEL_DOCUMENT = re.compile(r"(?:护照|通行证|回乡证|台胞证|旅行证|证件)(?:号码?)?(?:是|为|:|：)?\s*"
                              r"(?P<document>[A-Za-z]{1,2}[ ]?\d{6,10})(?![A-Za-z0-9])")
+
+#: GB 11643's weights of the first seventeen characters of a resident ID, and the check character by the sum mod 11.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def resident_id_valid(number: str) -> bool:
+    """Whether 18 characters are a resident ID: a date of birth that exists, and the check character (GB 11643)
+    that the other seventeen give."""
+    number = number.upper()
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(number, _ID_WEIGHTS)) % 11] == number[17]
+
+
+def luhn_valid(digits: str) -> bool:
+    """Whether a run of digits passes the Luhn check that bank card numbers carry."""
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return digits.isdigit() and total % 10 == 0
 
 # -- numbers read out in Chinese digits -------------------------------------------------------------
 
