@@ -94,6 +94,9 @@ DOCUMENT_NUMBER = re.compile(r"[〔\[(]\d{4}[〕\])]\d+号")
 _BRACKETED = re.compile(r"[〔\[(]([^〕\])]{2,6})[〕\])]")
 
 
+#: The front matter of a regulation text: all it knows. A regulation text is always public (there is no audience).
+REGULATION_FIELDS = {"id", "title", "issuer", "adopted", "effective", "note", "questions"}
+
 NUMBER_FIXES = {
     "手机号": "公开答复写单位的办公电话或 12345，不写个人手机号；只给坐席用的号码写进 agent_notes",
     "身份证号": "公开答复不写任何人的身份证号；需要举例的写成遮去中间几位的样子（如 110101********1234），"
@@ -193,11 +196,7 @@ class _Validator(ConfigChecks):
                 hidden = "，在改正之前公众看不到该条目" if field in e.unreadable and kind == "policy" else ""
                 self.add(path, 1 if field not in e.lines else line(field), field, "缺少必填字段" + hidden,
                          f"在前置信息中填写 {field}")
-        for field in meta:
-            if field not in FIELDS[kind]:
-                close = difflib.get_close_matches(str(field), sorted(FIELDS[kind]), n=1)
-                hint = f"是否应为“{close[0]}”" if close else f"可用字段：{'、'.join(sorted(FIELDS[kind]))}"
-                self.add(path, line(field), str(field), "未知字段", f"{hint}；不需要的字段请删除")
+        self.check_fields(path, meta, e.lines, FIELDS[kind])
         if not e.body.strip():
             self.add(path, 1, "正文", "正文为空", "在前置信息之后写上答复内容或职责边界说明")
         self.check_id(e, "，在改正之前公众看不到该条目" if kind == "policy" else "")
@@ -225,6 +224,14 @@ class _Validator(ConfigChecks):
         facts = meta.get("facts")
         if facts is not None and not isinstance(facts, dict):
             self.add(path, line("facts"), "facts", "应为“名称: 值”的映射", "写成“facts: {咨询电话: '12345'}”的形式")
+
+    def check_fields(self, path, meta, lines, allowed, why=""):
+        """Every field of a front matter is one of ``allowed``; ``why`` says what an unknown one does."""
+        for field in meta:
+            if field not in allowed:
+                close = difflib.get_close_matches(str(field), sorted(allowed), n=1)
+                hint = f"是否应为“{close[0]}”" if close else f"可用字段：{'、'.join(sorted(allowed))}"
+                self.add(path, lines.get(field), str(field), "未知字段" + why, f"{hint}；不需要的字段请删除")
 
     def check_id(self, e: Entry, hidden: str = ""):
         path, value = e.path, e.meta.get("id")
@@ -374,8 +381,21 @@ class _Validator(ConfigChecks):
                 self.add(reg.path, line, "questions", f"{article_label(number)}的问法应为非空文字的列表",
                          example)
 
+    def check_regulation_text(self, reg):
+        """A regulation text is always public: its title, issuer, note and articles hold no words meant for staff."""
+        texts = [(field, reg.lines.get(field), "", reg.meta.get(field)) for field in ("title", "issuer", "note")]
+        texts += [("正文", a.line, a.label, a.text) for _number, a in sorted(reg.articles.items())]
+        for field, line, label, text in texts:
+            said = INTERNAL_WORDING.search(text) if isinstance(text, str) else None
+            if said:
+                self.add(reg.path, line, field, f"条例全文对公众公开，但{label}写着“{said.group()}”：公众会看到这句话",
+                         "条例全文只写条例原文和出处；只给坐席看的说明写进答复口径的 agent_notes 或仅坐席可见的答复")
+
     def check_regulations(self):
         for reg in self.snap.regulations.values():
+            self.check_fields(reg.path, reg.meta, reg.lines, REGULATION_FIELDS,
+                              "：条例全文总是对公众公开，其他字段（如 audience）不起作用")
+            self.check_regulation_text(reg)
             stem = PurePosixPath(reg.path).stem
             if reg.meta.get("id") is not None and str(reg.meta.get("id")) != stem:
                 self.add(reg.path, reg.lines.get("id"), "id", f"编号“{reg.meta.get('id')}”与文件名不一致",

@@ -191,6 +191,41 @@ def test_public_numbers_and_words_are_no_problem(sample_root):
     assert result.exit_code == 0, result.output
 
 
+REGULATION = "regulations/texts/baoding-2022.md"
+
+
+def regulation(root, old, new):
+    path = root / REGULATION
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def test_a_regulation_text_knows_its_front_matter_fields(sample_root):
+    line = regulation(sample_root, "title: 保定市接诉即办工作条例\n",
+                      "title: 保定市接诉即办工作条例\naudience: internal\neffectve: 2027-06-01\n")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert (f"{REGULATION}:{line + 1}: 字段 audience：未知字段：条例全文总是对公众公开，其他字段（如 audience）不起作用。"
+            "修改方法：可用字段：adopted、effective、id、issuer、note、questions、title；不需要的字段请删除。") in lines
+    assert any(x.startswith(f"{REGULATION}:{line + 2}: 字段 effectve：未知字段：") and "是否应为“effective”" in x
+               for x in lines), result.output
+
+
+def test_a_regulation_text_holds_no_words_for_staff(sample_root):
+    line = regulation(sample_root, "\nnote: ", "\nnote: 内部：修订稿不得对外公开。")
+    article = regulation(sample_root, "## 第五条\n", "## 第五条\n\n内部提示：本条仅限坐席掌握。\n")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{REGULATION}:{line + 1}: 字段 note：条例全文对公众公开，但写着“不得对外”：公众会看到这句话。" \
+           "修改方法：条例全文只写条例原文和出处；只给坐席看的说明写进答复口径的 agent_notes 或仅坐席可见的答复。" in lines
+    assert any(x.startswith(f"{REGULATION}:{article}: 字段 正文：条例全文对公众公开，但第五条写着“内部提示”") for x in lines), \
+        result.output
+
+
 def test_a_together_except_that_is_no_list_is_reported(sample_root):
     rules = sample_root / "regulations" / "intake_rules.yaml"
     text = rules.read_text(encoding="utf-8")
