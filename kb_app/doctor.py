@@ -190,15 +190,17 @@ DIRECT_SHOWN = 5
 
 
 def direct_commits(store) -> list[tuple[str, str, str]]:
-    """(commit, date, content paths) of the commits on main's first-parent line, after its first publication,
-    that no publication made: ``git commit`` in the server's checkout passes by the hooks that refuse pushes,
-    and what it commits is served. The content before the first publication (the sample, an imported
-    repository) is the starting point, not a change."""
-    changes = store.first_parent_changes(None, CONTENT_PREFIXES)
-    first = next((i for i, change in enumerate(changes) if change[3]), None)
-    if first is None:
-        return []
-    return [(commit, date, paths) for commit, _parents, date, cr, paths in changes[first + 1:] if not cr]
+    """(commit, date, content paths) of the commits on main's first-parent line after the knowledge base's starting
+    point that no publication made: ``git commit`` in the server's checkout passes by the hooks that refuse pushes,
+    and what it commits is served. The starting point (the sample, a repository's history when kb took it over) is
+    the tag ``kb init`` sets (``Store.start``); a commit made before the first publication is named like any other.
+    A repository taken over before there was a tag starts at its first publication, as before."""
+    start = store.start()
+    changes = store.first_parent_changes(None, CONTENT_PREFIXES, since=start)
+    if start is None:
+        first = next((i for i, change in enumerate(changes) if change[3]), None)
+        changes = [] if first is None else changes[first + 1:]
+    return [(commit, date, paths) for commit, _parents, date, cr, paths in changes if not cr]
 
 
 @doctor_check("change_requests", "变更请求与 cr/* 分支")

@@ -584,12 +584,15 @@ def init_repo(target, empty: bool = False, author: str = "kb_app <kb_app@localho
             shutil.copytree(SAMPLE_ROOT / prefix, target / prefix)
     create_repository(target, "初始化知识库" + ("（空）" if empty else "（示例市示例内容）"), author, now)
     githooks.install(target, "main")
+    Store(target).mark_start()
     return target
 
 
 def install_hooks(directory, main_branch: str = "main") -> None:
-    """Make an existing content repository refuse pushes to main (see kb_app.content.githooks)."""
+    """Make an existing content repository refuse pushes to main (see kb_app.content.githooks); its history so far
+    is the knowledge base's starting point (``kb doctor`` names commits after it that no publication made)."""
     githooks.install(directory, main_branch)
+    Store(directory, main_branch).mark_start()
 
 
 def restore_backup(folder, target, data_dir=None) -> dict:

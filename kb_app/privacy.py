@@ -1,7 +1,7 @@
 """Masking of personal data in text that is about to be stored (search logs, votes, reports).
 
-``mask(text)`` replaces, in this order, e-mail addresses, mobiles with an international prefix,
-18-digit and 15-digit resident ID numbers, bank-card numbers, other mobile numbers, landline numbers,
+``mask(text)`` replaces, in this order, e-mail addresses, passport and travel-permit numbers, mobiles with
+an international prefix, 18-digit and 15-digit resident ID numbers, bank-card numbers, other mobile numbers, landline numbers,
 the same numbers read out in Chinese digits, numbers and accounts given after 电话/QQ/微信, plates,
 household-level address parts and names that a person introduces as theirs, each by a label in
 brackets (``[手机号]`` …). Labels contain no digits and no word that introduces a name, so masking
@@ -18,6 +18,9 @@ What counts as a number of each kind:
   15 digits with a plausible ``yymmdd`` at positions 7–12; 6-8-4 grouping with spaces is accepted;
 - bank card: 16–19 digits, in one run or in groups of four. A card number that fails the Luhn
   check is masked all the same: a caller who misreads one digit of a card still gave it away.
+- passport: E and eight digits, E, a letter and seven digits, or G and eight digits (a Chinese
+  passport), wherever it stands; after 护照、通行证、回乡证、台胞证、证件 (号码), one or two letters and six to
+  ten digits (a foreign passport, a permit to Hong Kong, Macao or Taiwan).
 
 Ordinary numbers are left alone: the hotline number 12345, dates, 文号 such as
 ``京政办发〔2024〕12号``, money amounts, road numbers and counts never have the shapes above
@@ -44,24 +47,31 @@ What speech-to-text and callers produce besides:
   part-of-speech tagger marks as a person name, ``nr``) becomes ``[姓名]``; after ``我姓``/
   ``免贵姓`` the surname does; after ``我是``/``本人`` only a word the tagger marks as a person
   name, or a surname followed by 先生、女士 and the like (``我是外地人`` stays). Names nobody
-  introduces (``找王师傅``) are left alone.
+  introduces (``找王师傅``) are left alone. A name split by a space after its surname (``我叫李 雷``,
+  as speech-to-text writes it) counts after 我叫/姓名 as well;
+- **a third person's name before what is theirs**: right before (的)身份证、护照、电话、手机、银行卡、住址 and
+  the like, a word the tagger reads as a person's name, beginning with a surname (``帮我查一下张伟的身份证号``,
+  ``我前妻李娜的住址``). Words ending as places end (``石家庄的户口``, ``王府井的电话``) and bodies
+  (``物业的电话``, ``孩子的身份证``) stay.
 
 The tagger (rjieba, jieba's Rust port) is loaded on the first text that contains such a cue and is
-asked only about a few characters after it; text without a cue costs a few regular-expression scans.
+asked only about a few characters next to it; text without a cue costs a few regular-expression scans.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 
 LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]", "mobile": "[手机号]", "landline": "[电话]",
-          "account": "[账号]", "plate": "[车牌]", "address": "[门牌]", "name": "[姓名]"}
+          "passport": "[证件号]", "account": "[账号]", "plate": "[车牌]", "address": "[门牌]", "name": "[姓名]"}
 
 _LABEL_SPLIT = re.compile("(" + "|".join(re.escape(label) for label in LABELS.values()) + ")")
 #: The word that gave what a label replaced (手机 of 手机[手机号], 我叫 of 我叫[姓名]): with the label gone, it says nothing.
 _LABEL_INTRODUCED = re.compile(
-    r"(?:电话|座机|固话|手机|号码|联系方式|回电|打我|拨我|打给我|QQ|微信|vx|wx|身份证|银行卡|卡号|邮箱|车牌|我叫|叫|姓名|名字)"
+    r"(?:电话|座机|固话|手机|号码|联系方式|回电|打我|拨我|打给我|QQ|微信|vx|wx|身份证|银行卡|卡号|邮箱|车牌|我叫|叫|姓名|名字"
+    r"|护照|通行证|回乡证|台胞证|旅行证|证件)"
     r"(?:号码?|账?号)?(?:是|为|:|：)?\s*(?=" + "|".join(re.escape(label) for label in LABELS.values()) + ")",
     re.IGNORECASE)
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
@@ -80,6 +90,39 @@ MOBILE_INTL = re.compile(_NO_DIGIT_BEFORE + r"\(?(?:\+|00)86\)?" + _SEP + r"1[3-
                          + _NO_DIGIT_AFTER)
 LANDLINE = re.compile(_NO_DIGIT_BEFORE + r"(?:(?:\(0\d{2,3}\)|0\d{2,3}[ \-])[ ]?\d{3,4}[ \-]?\d{4}|0\d{10,11})"
                       + r"(?:(?:转|-|ext\.?|分机)\d{1,5})?" + _NO_DIGIT_AFTER)
+#: A Chinese passport by its shape alone: E and eight digits, E, a letter and seven digits, or (older) G and
+#: eight digits. No order number or train (G123) has that shape.
+PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EeGg]\d{8}|[Ee][A-HJ-NP-Za-hj-np-z]\d{7})(?![A-Za-z0-9])")
+#: Any travel document's number after its name: one or two letters and six to ten digits (P1234567 of a
+#: foreign passport, C12345678 of a 港澳通行证, H1234567801 of a 回乡证).
+TRAVEL_DOCUMENT = re.compile(r"(?:护照|通行证|回乡证|台胞证|旅行证|证件)(?:号码?)?(?:是|为|:|：)?\s*"
+                             r"(?P<document>[A-Za-z]{1,2}[ ]?\d{6,10})(?![A-Za-z0-9])")
+
+#: GB 11643's weights of the first seventeen characters of a resident ID, and the check character by the sum mod 11.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def resident_id_valid(number: str) -> bool:
+    """Whether 18 characters are a resident ID: a date of birth that exists, and the check character (GB 11643)
+    that the other seventeen give."""
+    number = number.upper()
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(number, _ID_WEIGHTS)) % 11] == number[17]
+
+
+def luhn_valid(digits: str) -> bool:
+    """Whether a run of digits passes the Luhn check that bank card numbers carry."""
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return digits.isdigit() and total % 10 == 0
 
 # -- numbers read out in Chinese digits -------------------------------------------------------------
 
@@ -161,6 +204,15 @@ NAME_CUE = re.compile(
     r"|(?P<surname>我姓|本人姓|免贵姓|我的姓是)\s*"
     r"|(?P<self>我是|本人是?|我就是)\s*")
 _CJK_NAME_CHAR = re.compile("[\u4e00-\u9fff](?<![" + re.escape("".join(_NAME_STOP)) + "])")
+_SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + "|[" + "".join(sorted(SURNAMES)) + "])"
+#: A name that speech-to-text (or a caller's typing) split with spaces after its surname: 李 雷, 王 小 明.
+SPACED_NAME = re.compile(f"[小老阿]?{_SURNAME}[ \u3000]+{_CJK_NAME_CHAR.pattern}(?:[ \u3000]?{_CJK_NAME_CHAR.pattern})?")
+#: Last characters of places, buildings, bodies and times that the tagger may read as names (张家口, 宋庄, 高新区,
+#: 王府井, 黄金周, 马路边).
+_PLACE_ENDS = set("口庄井区县市省镇乡村街路道巷里桥门站场园城湖河港湾店厂院所局委府司行部队校周边楼屯营寨堡坊沟岭")
+#: What is someone's own and names them when asked about: a name right before it (张伟的身份证, 王小明的护照号,
+#: 老王电话) is a third person's, found by the tagger only (物业的电话, 孩子的身份证 stay).
+OWNED = re.compile(r"的?(?:身份证|护照|通行证|证件|电话|手机|银行卡|工资卡|社保卡|户口|住址|家庭住址|联系方式|微信)")
 _PERSON_TAGS = ("nr", "nrfg", "nrt")
 #: First letters of the tags of words that are no name: time, adverb, preposition, conjunction, particle,
 #: pronoun, numeral, measure word, direction, verb. Nouns, places and adjectives may be names (江山, 高强).
@@ -216,6 +268,11 @@ def _labelled(group: str, label: str):
     def replace(m: re.Match) -> str:
         return m.group(0)[:m.start(group) - m.start()] + label
     return replace
+
+
+def _mask_documents(text: str) -> str:
+    text = TRAVEL_DOCUMENT.sub(_labelled("document", LABELS["passport"]), text)
+    return PASSPORT.sub(LABELS["passport"], text)
 
 
 def _mask_contacts(text: str) -> str:
@@ -299,15 +356,47 @@ def _name_end(text: str, pos: int, cue: str) -> int:
     return titled if titled > first + n else pos
 
 
+def _tagged_name(word: str) -> bool:
+    """Whether the tagger reads a word of two to four characters as a person's name beginning with a surname.
+
+    The tagger calls many a place and a thing that begins like a surname a name too (王府井, 石家庄, 黄金周,
+    师傅): a word ending the way places end, or one that is no name after 叫 either, is none."""
+    return (2 <= len(word) <= 4 and bool(_name_start(word, 0)[1]) and word[-1] not in _PLACE_ENDS
+            and not word.startswith(NOT_NAMES) and (_tag(word) or [("", "")])[-1][1] in _PERSON_TAGS)
+
+
+def _owner_start(text: str, end: int) -> int:
+    """Start of the person's name that ends at ``end`` (before 的身份证 …), or ``end`` when none does.
+
+    The last word the tagger finds in the few characters before is taken when it is a name; when the tagger
+    joined the name to the word before (一下张|伟), the four, three or two characters before are read alone."""
+    tokens = _tag(text[max(0, end - 8):end]) if end else []
+    if tokens and tokens[-1][1] in _PERSON_TAGS and _tagged_name(tokens[-1][0]):
+        return end - len(tokens[-1][0])
+    for n in (4, 3, 2):
+        if end >= n and _CJK_NAME_CHAR.match(text, end - n) and _tagged_name(text[end - n:end]):
+            return end - n
+    return end
+
+
+def _names_found(text: str):
+    """(start, end) of every name a cue introduces, then of every name that owns a number asked about."""
+    for m in NAME_CUE.finditer(text):
+        spaced = SPACED_NAME.match(text, m.end()) if m.lastgroup in ("call", "name") else None
+        end = spaced.end() if spaced else _name_end(text, m.end(), m.lastgroup)
+        if end > m.end():
+            yield m.end(), end
+    for m in OWNED.finditer(text):
+        start = _owner_start(text, m.start())
+        if start < m.start():
+            yield start, m.start()
+
+
 def _mask_names(text: str) -> str:
     out, pos = [], 0
-    for m in NAME_CUE.finditer(text):
-        if m.start() < pos:
-            continue
-        cue = m.lastgroup
-        end = _name_end(text, m.end(), cue)
-        if end > m.end():
-            out.append(text[pos:m.end()] + LABELS["name"])
+    for start, end in sorted(_names_found(text)):
+        if start >= pos:
+            out.append(text[pos:start] + LABELS["name"])
             pos = end
     return "".join(out) + text[pos:] if out else text
 
@@ -319,6 +408,7 @@ def mask(text: str | None) -> str:
     written = str(text)
     read = text = written.translate(_FULL_WIDTH)
     text = EMAIL.sub(LABELS["email"], text)
+    text = _mask_documents(text)
     text = _mask_numbers(text)
     text = CN_NUMBER.sub(_cn_number, text)
     text = _mask_contacts(text)

@@ -77,7 +77,7 @@ def test_restore_brings_up_an_equal_knowledge_base(busy_kb, tmp_path):
     kb = busy_kb
     manifest = kb.backup(tmp_path / "backup")
     assert manifest["main"] == kb.store.head()
-    assert set(manifest["refs"]) == {"refs/heads/main", *(f"refs/heads/cr/{n}" for n in (1, 2, 3))}
+    assert set(manifest["refs"]) == {"refs/heads/main", "refs/tags/kb-start", *(f"refs/heads/cr/{n}" for n in (1, 2, 3))}
     assert manifest["change_branches"] == 3 and manifest["tables"]["users"] == 14
     assert manifest["tables"]["change_requests"] == 3 and manifest["tables"]["entry_flags"] == len(kb.flags())
     assert set(manifest["files"]) == {"kb.db", BUNDLE}
@@ -167,7 +167,7 @@ def test_cli_backup_and_restore(kb, tmp_path):
     result = runner.invoke(cli, ["backup", *root, str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"已备份到 {tmp_path / 'b'}：主干 {kb.store.head()[:10]}（")
-    assert "2 个分支与标签（其中变更请求 1 个）" in result.output
+    assert "3 个分支与标签（其中变更请求 1 个）" in result.output   # main, cr/1 and the tag kb-start
     again = runner.invoke(cli, ["backup", *root, str(tmp_path / "b")])
     assert again.exit_code == 1
     assert again.output == f"错误：备份目录“{tmp_path / 'b'}”已存在且不为空：请指定一个新的目录。\n"

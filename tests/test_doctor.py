@@ -11,12 +11,13 @@ import pytest
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
+from kb_app import load_settings, open_kb
 from kb_app.review import reverify
 from kb_app.cli import cli
 from kb_app.workcalendar import NOTICE_DAYS
 
 from .conftest import PROJECT, TODAY, commit_all, git
-from .review_helpers import HRSS, PASSWORD, edited, make_users
+from .review_helpers import HOTLINE, HRSS, PASSWORD, edited, make_users
 from .review.test_reverify import publish_all, regulation_cr
 
 
@@ -132,22 +133,61 @@ def test_flags_are_checked_against_history_and_recomputed(indexed):
     assert set(reverify.flags_from_history(kb)) == set(flagged)
 
 
+def edit_directly(root, path, words, message):
+    """Put ``words`` before a file's title and commit that on main with git, as in the server's checkout."""
+    file = root / path
+    file.write_text(file.read_text(encoding="utf-8").replace("title: ", f"title: {words}", 1), encoding="utf-8")
+    return commit_all(root, message)
+
+
 def test_a_commit_on_main_that_no_publication_made_is_named(indexed):
-    """After the first publication, main moves by publications only: a git commit in the server's checkout passes
-    by the hooks that refuse pushes and goes public unreviewed, which doctor names (a warning: it cannot tell
-    who meant what). The content before the first publication is the starting point."""
+    """After kb init, main moves by publications only: a git commit in the server's checkout passes by the hooks
+    that refuse pushes and goes public unreviewed, which doctor names (a warning: it cannot tell who meant what).
+    The content kb init made is the starting point."""
     kb = indexed
     assert findings(kb.doctor(), "git") == []
     users = make_users(kb)
     publish_all(kb, users, regulation_cr(kb, users), "center", "legal")
     assert findings(kb.doctor(), "git") == []
-    path = kb.settings.root / HRSS
-    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 未经审核的", 1), encoding="utf-8")
-    commit = commit_all(kb.settings.root, "直接改了标题")
+    commit = edit_directly(kb.settings.root, HRSS, "未经审核的", "直接改了标题")
     [found] = findings(kb.doctor(), "git")
     assert found.warning and found.message.startswith(f"主干提交 {commit[:10]}（")
     assert f"“直接改了标题”）没有经过多方校核，改动的 {HRSS}已经发布" in found.message
     assert "没有经过多方校核" in run(kb).output
+
+
+def test_every_direct_commit_is_named_with_publications_between(indexed):
+    """A commit made directly on main before any publication went around the review as well: publications on top
+    of it do not make it the starting point. The starting point is what kb init tagged."""
+    kb = indexed
+    users = make_users(kb)
+    first = edit_directly(kb.settings.root, HRSS, "未经审核的", "第一次直接提交")
+    publish_all(kb, users, regulation_cr(kb, users), "center", "legal")
+    second = edit_directly(kb.settings.root, HOTLINE, "又未经审核的", "第二次直接提交")
+    found = findings(kb.doctor(), "git")
+    assert [f.message[:len("主干提交 ") + 10] for f in found] == [f"主干提交 {first[:10]}", f"主干提交 {second[:10]}"]
+    assert all(f.warning for f in found)
+    assert "“第一次直接提交”）没有经过多方校核" in found[0].message and HOTLINE in found[1].message
+    assert "2 个提交未经发布流程" in run(kb).output
+    # A repository taken over before kb tagged its starting point starts at its first publication.
+    git(kb.settings.root, "tag", "-d", "kb-start")
+    assert [f.message[:len("主干提交 ") + 10] for f in findings(kb.doctor(), "git")] == [f"主干提交 {second[:10]}"]
+
+
+def test_a_repository_taken_over_starts_where_kb_found_it(tmp_path):
+    """kb init --hooks-only tags the history it finds as the starting point; only what comes after is named."""
+    root = tmp_path / "imported"
+    shutil.copytree(PROJECT / "entries", root / "entries")
+    shutil.copytree(PROJECT / "regulations", root / "regulations")
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "导入原有内容")
+    edit_directly(root, HRSS, "改过的", "原有历史中的修改")
+    assert CliRunner().invoke(cli, ["init", str(root), "--hooks-only"]).exit_code == 0
+    kb = open_kb(load_settings(root=root, data_dir=tmp_path / "data", today=TODAY))
+    assert findings(kb.doctor(), "git") == []
+    commit = edit_directly(root, HRSS, "接管后又改的", "接管后直接提交")
+    [found] = findings(kb.doctor(), "git")
+    assert found.message.startswith(f"主干提交 {commit[:10]}（")
 
 
 def test_change_requests_against_branches(indexed):

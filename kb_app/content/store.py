@@ -25,6 +25,10 @@ from ..exceptions import PublishConflict, StoreError
 from .model import CONTENT_PREFIXES, BlobFiles, Entry, Snapshot
 
 ZERO = "0" * 40
+#: The commit whose content the knowledge base started from (the sample, or a repository's history when kb took
+#: it over): every commit on main after it came through a publication or went around the review. A tag, so that
+#: backups and restores carry it with the branches.
+START_REF = "refs/tags/kb-start"
 #: How long moving a ref waits for another writer's lock on it (git's own default is 100 ms): a
 #: publish that meets one in progress waits for it and then sees the main it made, instead of failing.
 REF_LOCK_TIMEOUT_MS = 5000
@@ -176,6 +180,16 @@ class Store:
         """The commit a ref points at, or None."""
         out = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip()
         return out or None
+
+    def start(self) -> str | None:
+        """The commit the knowledge base started from (``START_REF``), or None when none is tagged."""
+        return self.rev(START_REF)
+
+    def mark_start(self) -> bool:
+        """Tag main's commit as the starting point, unless one is tagged already (or main has no commit yet);
+        whether it was tagged now."""
+        main = self.rev(f"refs/heads/{self.main}")
+        return bool(main) and self.update_ref(START_REF, main, None)
 
     def head(self) -> str:
         sha = self.rev(f"refs/heads/{self.main}")

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
+from ..privacy import CARD, ID18, luhn_valid, resident_id_valid
+from .markup import COMMENT
 from .model import (DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, article_number,
                     date_problem)
 from .numerals import article_label
@@ -63,17 +65,85 @@ def file_owner(snap: Snapshot, path: str) -> tuple[str, str, str] | None:
     return unit, entry.id if entry is not None else stem, (entry.title if entry is not None else "") or stem
 
 
-#: Words that say a text is for staff only (仅供坐席内部使用, 不得对外公开, 内部口径): in an answer the public reads
-#: they say it was meant to be internal, and whatever else it says (a 科长's mobile) should not be public.
-#: 仅供参考 is no such word: public answers say it of themselves.
-INTERNAL_WORDING = re.compile(r"仅供(?:坐席|内部)(?:内部)?(?:使用|参考|掌握)?|(?:仅限|只限|只供|供)内部使用|内部(?:口径|资料|掌握)|(?:请勿|严禁|不得)外传"
-                              r"|不得(?:对外|向公众|告知来电人|告诉来电人)|不对外公开|严禁告知")
+#: Words that say a text is for staff only (仅供坐席内部使用, 不得对外公开, 内部口径, the 内部提示 every agent_notes
+#: begins with, 不要告诉来电人, 仅限坐席协调使用, 内部直线): in an answer the public reads they say it was meant to be
+#: internal, and whatever else it says (a 科长's mobile) should not be public. 仅供参考 is no such word: public
+#: answers say it of themselves; nor are 坐席 alone (坐席会为您转接), 内部 alone (小区内部道路) and what an answer
+#: promises the public (个人信息不向公众公开).
+INTERNAL_WORDING = re.compile(
+    r"仅供(?:坐席|内部)(?:内部)?(?:使用|参考|掌握)?|(?:仅限|只限|只供|限于|供)内部使用|(?:仅限|只限|只供|限)坐席"
+    r"|坐席(?:内部|专用|自用)|内部(?:口径|资料|掌握|提示|备注|直线|专线)|值班直线|(?:请勿|严禁|不得)外传"
+    r"|不得(?:对外|向公众)|不对外公开|严禁告知"
+    r"|(?:不要|不能|不得|不可|切勿|请勿|勿|严禁|别)(?:告诉|告知|透露给?|泄露给?)(?:来电人|来电者|来电群众|市民|群众|公众)"
+    r"|(?:不|勿)(?:向|对)(?:来电人|来电者|市民|群众|公众)(?:透露|提及)")
 #: A mainland mobile number (138 0013 8000 too): a person's, which a public answer does not give out.
 MOBILE_NUMBER = re.compile(r"(?<![\d-])1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![\d-])")
+#: Words that introduce a resident ID or a bank card right before its number (身份证号 1101…, 银行卡：6222…): a
+#: number so introduced is someone's whether or not its check digit is right (a typo, a made-up example).
+ID_CUE = re.compile(r"(?:身份证|身份号码|证件号)(?:号码?|号)?\s*(?:是|为|:|：)?\s*$")
+CARD_CUE = re.compile(r"(?:银行卡|储蓄卡|借记卡|信用卡|工资卡|社保卡|卡号|银行账号)(?:号码?|号)?\s*(?:是|为|:|：)?\s*$")
+#: A unit's collection account is given with its 户名 or 开户行 on the same line: a public account, not a card.
+PUBLIC_ACCOUNT = re.compile(r"户名|开户行|开户银行|对公账户")
+#: A line that starts like a front-matter field (``audience: internal``, ``agent_notes: 内部提示：…``): in the body
+#: it is no field but text the reader sees, often staff's words pasted below the front matter.
+FRONT_MATTER_LINE = re.compile(r"^[ \t]*(?P<field>" + "|".join(sorted(COMMON_FIELDS | FIELDS["policy"] | FIELDS["directory"]))
+                               + r")[ \t]*[:：]", re.M)
 #: A 文号 in its brackets (〔2024〕; also [2024], （2024）): the year four digits, then the number and 号.
 DOCUMENT_NUMBER = re.compile(r"[〔\[(]\d{4}[〕\])]\d+号")
 #: What a 文号's brackets hold, after NFKC (［2024］ and （2024） read as [2024] and (2024)).
 _BRACKETED = re.compile(r"[〔\[(]([^〕\])]{2,6})[〕\])]")
+
+
+#: The front matter of a regulation text: all it knows. A regulation text is always public (there is no audience).
+REGULATION_FIELDS = {"id", "title", "issuer", "adopted", "effective", "note", "questions"}
+
+NUMBER_FIXES = {
+    "手机号": "公开答复写单位的办公电话或 12345，不写个人手机号；只给坐席用的号码写进 agent_notes",
+    "身份证号": "公开答复不写任何人的身份证号；需要举例的写成遮去中间几位的样子（如 110101********1234），"
+                "个案信息写进 agent_notes 或改为 audience: internal",
+    "银行卡号": "公开答复不写个人的银行卡号；单位的收款账户在同一行写明户名和开户行，个案信息写进 agent_notes 或改为 audience: internal",
+}
+
+
+def visible(text: str) -> str:
+    """The text as readers see it: each HTML comment (an editor's note) blanked, its lines kept for the line numbers."""
+    return COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+
+
+def _line_at(text: str, pos: int) -> str:
+    """The whole line of ``text`` that holds offset ``pos``."""
+    end = text.find("\n", pos)
+    return text[text.rfind("\n", 0, pos) + 1:end if end >= 0 else len(text)]
+
+
+def _introduced(text: str, start: int, cue: re.Pattern) -> bool:
+    return bool(cue.search(text, max(0, start - 12), start))
+
+
+def personal_numbers(text: str) -> list[tuple[int, str, str]]:
+    """(offset, kind, number as written) of the first mobile, resident ID and bank card number in a text.
+
+    An ID counts when its GB 11643 check character is right or 身份证号 introduces it; a card when its 16–19
+    digits (in groups of four too) pass the Luhn check and begin as cards do (3–6), or 银行卡/卡号 introduces
+    it; not on a line that gives a unit's account (户名, 开户行). A 文号, a date, 12345 or a landline is none.
+    """
+    found: dict[str, tuple[int, str, str]] = {}
+    mobile = MOBILE_NUMBER.search(text)
+    if mobile:
+        found["手机号"] = (mobile.start(), "手机号", mobile.group())
+    ids = []
+    for m in ID18.finditer(text):
+        if resident_id_valid(m.group().replace(" ", "")) or _introduced(text, m.start(), ID_CUE):
+            ids.append(m.span())
+            found.setdefault("身份证号", (m.start(), "身份证号", m.group()))
+    for m in CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if any(a < m.end() and m.start() < b for a, b in ids):
+            continue
+        card = (luhn_valid(digits) and digits[0] in "3456") or _introduced(text, m.start(), CARD_CUE)
+        if card and not PUBLIC_ACCOUNT.search(_line_at(text, m.start())):
+            found.setdefault("银行卡号", (m.start(), "银行卡号", m.group()))
+    return sorted(found.values())
 
 
 class _Validator(ConfigChecks):
@@ -126,11 +196,7 @@ class _Validator(ConfigChecks):
                 hidden = "，在改正之前公众看不到该条目" if field in e.unreadable and kind == "policy" else ""
                 self.add(path, 1 if field not in e.lines else line(field), field, "缺少必填字段" + hidden,
                          f"在前置信息中填写 {field}")
-        for field in meta:
-            if field not in FIELDS[kind]:
-                close = difflib.get_close_matches(str(field), sorted(FIELDS[kind]), n=1)
-                hint = f"是否应为“{close[0]}”" if close else f"可用字段：{'、'.join(sorted(FIELDS[kind]))}"
-                self.add(path, line(field), str(field), "未知字段", f"{hint}；不需要的字段请删除")
+        self.check_fields(path, meta, e.lines, FIELDS[kind])
         if not e.body.strip():
             self.add(path, 1, "正文", "正文为空", "在前置信息之后写上答复内容或职责边界说明")
         self.check_id(e, "，在改正之前公众看不到该条目" if kind == "policy" else "")
@@ -158,6 +224,14 @@ class _Validator(ConfigChecks):
         facts = meta.get("facts")
         if facts is not None and not isinstance(facts, dict):
             self.add(path, line("facts"), "facts", "应为“名称: 值”的映射", "写成“facts: {咨询电话: '12345'}”的形式")
+
+    def check_fields(self, path, meta, lines, allowed, why=""):
+        """Every field of a front matter is one of ``allowed``; ``why`` says what an unknown one does."""
+        for field in meta:
+            if field not in allowed:
+                close = difflib.get_close_matches(str(field), sorted(allowed), n=1)
+                hint = f"是否应为“{close[0]}”" if close else f"可用字段：{'、'.join(sorted(allowed))}"
+                self.add(path, lines.get(field), str(field), "未知字段" + why, f"{hint}；不需要的字段请删除")
 
     def check_id(self, e: Entry, hidden: str = ""):
         path, value = e.path, e.meta.get("id")
@@ -216,20 +290,27 @@ class _Validator(ConfigChecks):
                      "把 expires 改到 effective 当天或之后，或修正 effective")
 
     def check_public_text(self, e: Entry):
-        """What a public answer says that the public should not read: words meant for staff, a mobile number."""
-        texts = [("title", e.lines.get("title"), e.meta.get("title")), ("正文", None, e.body)]
+        """What a public answer says that the public should not read: words meant for staff, a person's mobile,
+        ID or card number, front matter pasted into the body. Comments are no part of what is read."""
+        body = visible(e.body)
+        texts = [("title", e.lines.get("title"), e.meta.get("title")), ("正文", None, body)]
         for field, line, text in texts:
             if not isinstance(text, str):
                 continue
-            at = (lambda m: e.body_line + e.body.count("\n", 0, m.start())) if line is None else (lambda m: line)
+            at = (lambda start: e.body_line + body.count("\n", 0, start)) if line is None else (lambda start: line)
             said = INTERNAL_WORDING.search(text)
             if said:
-                self.add(e.path, at(said), field, f"受众为公开，但写着“{said.group()}”：公众会看到这句话和这条答复",
+                self.add(e.path, at(said.start()), field, f"受众为公开，但写着“{said.group()}”：公众会看到这句话和这条答复",
                          "只给坐席看的答复把 audience 改为 internal；只给坐席看的提示写进 agent_notes，从公开答复中删去")
-            mobile = MOBILE_NUMBER.search(text)
-            if mobile:
-                self.add(e.path, at(mobile), field, f"受众为公开，但写有手机号“{mobile.group()}”：公众会看到它",
-                         "公开答复写单位的办公电话或 12345，不写个人手机号；只给坐席用的号码写进 agent_notes")
+            for start, kind, number in personal_numbers(text):
+                self.add(e.path, at(start), field, f"受众为公开，但写有{kind}“{number}”：公众会看到它", NUMBER_FIXES[kind])
+        for m in FRONT_MATTER_LINE.finditer(body):
+            shown = _line_at(body, m.start()).strip()
+            shown = shown if len(shown) <= 30 else shown[:30] + "……"
+            self.add(e.path, e.body_line + body.count("\n", 0, m.start()), "正文",
+                     f"正文中有像前置信息的一行“{shown}”：它在第二个 --- 之后，不是 {m.group('field')} 字段，公众会把它当作答复的一部分看到",
+                     f"{m.group('field')} 写进文件开头两行 --- 之间的前置信息（只给坐席看的提示写进 agent_notes）；"
+                     "确实要在答复中说的话，改写成不以“字段名:”开头的句子")
 
     def check_basis(self, path, basis, line):
         if basis is None:
@@ -300,8 +381,21 @@ class _Validator(ConfigChecks):
                 self.add(reg.path, line, "questions", f"{article_label(number)}的问法应为非空文字的列表",
                          example)
 
+    def check_regulation_text(self, reg):
+        """A regulation text is always public: its title, issuer, note and articles hold no words meant for staff."""
+        texts = [(field, reg.lines.get(field), "", reg.meta.get(field)) for field in ("title", "issuer", "note")]
+        texts += [("正文", a.line, a.label, a.text) for _number, a in sorted(reg.articles.items())]
+        for field, line, label, text in texts:
+            said = INTERNAL_WORDING.search(text) if isinstance(text, str) else None
+            if said:
+                self.add(reg.path, line, field, f"条例全文对公众公开，但{label}写着“{said.group()}”：公众会看到这句话",
+                         "条例全文只写条例原文和出处；只给坐席看的说明写进答复口径的 agent_notes 或仅坐席可见的答复")
+
     def check_regulations(self):
         for reg in self.snap.regulations.values():
+            self.check_fields(reg.path, reg.meta, reg.lines, REGULATION_FIELDS,
+                              "：条例全文总是对公众公开，其他字段（如 audience）不起作用")
+            self.check_regulation_text(reg)
             stem = PurePosixPath(reg.path).stem
             if reg.meta.get("id") is not None and str(reg.meta.get("id")) != stem:
                 self.add(reg.path, reg.lines.get("id"), "id", f"编号“{reg.meta.get('id')}”与文件名不一致",

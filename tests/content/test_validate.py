@@ -41,6 +41,10 @@ unit: hotline-center
 """
 
 
+#: A change request's body as it was published: an ID and a card number introduced as such, check digits wrong.
+ENTRUSTED = POLICY_TEXT.replace("正文。", "委托人王建国，身份证号 110101199003071234，银行卡 6222020000000000123")
+
+
 def run_validate(root):
     return CliRunner().invoke(cli, ["validate", "--root", str(root)])
 
@@ -118,6 +122,29 @@ CASES = [
      "修改方法：公开答复写单位的办公电话或 12345，不写个人手机号；只给坐席用的号码写进 agent_notes。"),
     ("staff words in a public title", POLICY, POLICY_TEXT.replace("title: 测试条目", "title: 内部口径：退单争议"),
      f"{POLICY}:4: 字段 title：受众为公开，但写着“内部口径”"),
+    ("resident ID in a public answer", POLICY, POLICY_TEXT.replace("正文。", "正文。\n申请人 11010519491231002X 已登记。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写有身份证号“11010519491231002X”：公众会看到它。修改方法：公开答复不写任何人的身份证号；"),
+    ("resident ID introduced as such, check digit wrong", POLICY, ENTRUSTED,
+     f"{POLICY}:12: 字段 正文：受众为公开，但写有身份证号“110101199003071234”"),
+    ("bank card introduced as such, Luhn check wrong", POLICY, ENTRUSTED,
+     f"{POLICY}:12: 字段 正文：受众为公开，但写有银行卡号“6222020000000000123”：公众会看到它。修改方法：公开答复不写个人的银行卡号；"),
+    ("bank card by its check digit, in groups", POLICY, POLICY_TEXT.replace("正文。", "正文。\n退款到 6222 0200 0000 0000 125。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写有银行卡号“6222 0200 0000 0000 125”"),
+    ("agent notes' prefix in a public answer", POLICY,
+     POLICY_TEXT.replace("正文。", "正文。\n内部提示：人社局值班直线 0000-88887777，仅限坐席协调使用，不要告诉来电人。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写着“内部提示”：公众会看到这句话和这条答复。"),
+    ("do not tell the caller", POLICY, POLICY_TEXT.replace("正文。", "正文。\n个案进展不要告诉来电人。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写着“不要告诉来电人”"),
+    ("only for agents", POLICY, POLICY_TEXT.replace("正文。", "正文。\n此号码仅限坐席协调使用。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写着“仅限坐席”"),
+    ("front matter in the body", POLICY,
+     POLICY_TEXT.replace("正文。", "正文。\n\n---\naudience: internal\nagent_notes: 内部提示：先核实身份"),
+     f"{POLICY}:15: 字段 正文：正文中有像前置信息的一行“audience: internal”：它在第二个 --- 之后，不是 audience 字段，"
+     "公众会把它当作答复的一部分看到。修改方法：audience 写进文件开头两行 --- 之间的前置信息（只给坐席看的提示写进 agent_notes）；"
+     "确实要在答复中说的话，改写成不以“字段名:”开头的句子。"),
+    ("agent notes in the body", POLICY,
+     POLICY_TEXT.replace("正文。", "正文。\n\n---\naudience: internal\nagent_notes: 内部提示：先核实身份"),
+     f"{POLICY}:16: 字段 正文：正文中有像前置信息的一行“agent_notes: 内部提示：先核实身份”"),
     ("document number mistyped", POLICY, POLICY_TEXT.replace("article: 11}", "article: 11}\n  - {document: 示人社发〔2O26〕15}"),
      f"{POLICY}:9: 字段 basis：文号“示人社发〔2O26〕15”格式不对。"
      "修改方法：年份写四位数字放在六角括号〔〕里，序号后加“号”，如“京政办发〔2024〕12号”。"),
@@ -144,6 +171,59 @@ def test_what_only_staff_may_read_is_no_problem_in_an_internal_answer(sample_roo
     assert result.exit_code == 0, result.output
     write(sample_root, POLICY, POLICY_TEXT.replace("正文。", "知识库答案仅供参考，以承办单位办理结果为准。热线 010-12345678。"))
     assert run_validate(sample_root).exit_code == 0
+
+
+def test_public_numbers_and_words_are_no_problem(sample_root):
+    """What a public answer may say: service and landline numbers, 文号, dates, a 统一社会信用代码, long numbers that
+    are no ID (wrong check digit) and no card (Luhn fails, or not a card's first digit), a unit's account with its
+    户名, a masked example, 坐席 and 内部 in plain sentences, a promise to the public, a rule line, front matter in
+    an editor's comment."""
+    body = ("请拨打 12345 或 0312-5551234（工作日 9:00—17:00），依据示政办发〔2024〕12号、京政办发〔2024〕12号。\n"
+            "2026年11月22日起施行；受理编号 20261122000012345678。\n"
+            "统一社会信用代码 911100001000012345；订单号 1234567890123456789；数字 110101199003071235 不是身份证号。\n"
+            "户名：示例市财政局非税收入专户，开户行：示例银行，账号 6222020000000000125。\n"
+            "身份证号写成 110101********1234 的样子即可。\n"
+            "已经拨打12345的，坐席会即时为您转接；小区内部道路由物业管理；您的个人信息不向公众公开。\n\n"
+            "---\n\n<!--\naudience: internal\nagent_notes: 编者注\n-->\n"
+            "办理时间：工作日。\n")
+    write(sample_root, POLICY, POLICY_TEXT.replace("正文。", body))
+    result = run_validate(sample_root)
+    assert result.exit_code == 0, result.output
+
+
+REGULATION = "regulations/texts/baoding-2022.md"
+
+
+def regulation(root, old, new):
+    path = root / REGULATION
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def test_a_regulation_text_knows_its_front_matter_fields(sample_root):
+    line = regulation(sample_root, "title: 保定市接诉即办工作条例\n",
+                      "title: 保定市接诉即办工作条例\naudience: internal\neffectve: 2027-06-01\n")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert (f"{REGULATION}:{line + 1}: 字段 audience：未知字段：条例全文总是对公众公开，其他字段（如 audience）不起作用。"
+            "修改方法：可用字段：adopted、effective、id、issuer、note、questions、title；不需要的字段请删除。") in lines
+    assert any(x.startswith(f"{REGULATION}:{line + 2}: 字段 effectve：未知字段：") and "是否应为“effective”" in x
+               for x in lines), result.output
+
+
+def test_a_regulation_text_holds_no_words_for_staff(sample_root):
+    line = regulation(sample_root, "\nnote: ", "\nnote: 内部：修订稿不得对外公开。")
+    article = regulation(sample_root, "## 第五条\n", "## 第五条\n\n内部提示：本条仅限坐席掌握。\n")
+    result = run_validate(sample_root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{REGULATION}:{line + 1}: 字段 note：条例全文对公众公开，但写着“不得对外”：公众会看到这句话。" \
+           "修改方法：条例全文只写条例原文和出处；只给坐席看的说明写进答复口径的 agent_notes 或仅坐席可见的答复。" in lines
+    assert any(x.startswith(f"{REGULATION}:{article}: 字段 正文：条例全文对公众公开，但第五条写着“内部提示”") for x in lines), \
+        result.output
 
 
 def test_a_together_except_that_is_no_list_is_reported(sample_root):
