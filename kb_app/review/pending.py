@@ -30,7 +30,7 @@ from ..labels import CHANGE_LABELS, CR_STATE_LABELS
 #: conflict with main is still a correction under way.
 SUBMITTED = ("in_review", "changes_requested", "approved", "conflicting", "publishing")
 #: How a request changes an entry, as its mark says (renaming shows as deleting the old id).
-CHANGE_MARKS = {"M": "修改审核中", "D": "删除审核中"}
+CHANGE_MARKS = {letter: f"{CHANGE_LABELS[letter]}审核中" for letter in ("M", "D")}
 REPORT_MARK = "有纠错待处理"
 #: What a replica tells agents when it cannot learn from its primary what is pending.
 UNKNOWN_NOTICE = ("暂时无法从主节点取得修改审核和纠错的情况：结果中不会标出“修改审核中”“有纠错待处理”，"
