@@ -119,3 +119,18 @@ def test_create_says_who_else_has_the_file_open(kb, run, tmp_path):
     result = run("cr", "create", "--as", "center", "--title", "乙", "--dir", str(changes))
     assert result.output == ("已建立变更请求 #2（草稿，分支 cr/2）。\n"
                              f"注意：{HRSS} 同时在李编辑的变更请求 #1（审核中）中修改；后发布的一方需要与先发布的合并，请与对方沟通。\n")
+
+
+def test_an_approval_that_cannot_publish_exits_with_status_1(kb, run):
+    """The approval is recorded, but the conflict stops the publication: a script must not read it as done."""
+    users = {u: kb.users.get(u) for u in ("hrss-editor", "hrss-reviewer", "center")}
+    original = kb.store.read(HRSS)
+    late = kb.review.create(users["hrss-editor"], "晚到的修改", {HRSS: original.replace("补卡。", "补办。")}, submit=True)
+    first = kb.review.create(users["hrss-editor"], "先发布的修改", {HRSS: original.replace("补卡。", "补领。")},
+                             submit=True)
+    for who in ("hrss-reviewer", "center"):
+        kb.review.approve(users[who], first.id)
+    assert run("cr", "approve", str(late.id), "--as", "hrss-reviewer").exit_code == 0
+    result = run("cr", "approve", str(late.id), "--as", "center")
+    assert result.exit_code == 1 and f"变更请求 #{late.id}：已批准，但没有发布" in result.output
+    assert kb.review.get(late.id).state == "conflicting"

@@ -199,6 +199,7 @@ def _decision(name, method, verb, needs_comment):
         elif c.state == "conflicting" and method == "approve":
             click.echo(f"变更请求 #{c.id}：已{verb}，但没有发布——" + "；".join(c.problems[:3] or ["涉及的文件已在主干上被他人修改"])
                        + f"。请作者用 kb cr update {c.id} 基于最新主干更新，再重新审核。")
+            click.get_current_context().exit(1)     # asked to publish by approving, not published: a script must see it
         else:
             click.echo(f"变更请求 #{c.id}：已{verb}，当前状态为“{c.state_label}”。")
 
