@@ -31,6 +31,11 @@ REQUIRED = {
 }
 LIST_FIELDS = ("questions", "category", "regions", "keywords", "examples", "co_handlers")
 LEVELS = ("city", "district", "street")
+#: The longest title (characters): a heading in a list of results (the longest name of a real catalogue
+#: of service items is 110).
+TITLE_LIMIT = 200
+#: The longest body (characters) of an entry: what an agent reads on a call, a citizen on a phone.
+BODY_LIMIT = 60_000
 
 
 def validate(snap: Snapshot) -> list[Problem]:
@@ -199,6 +204,13 @@ class _Validator(ConfigChecks):
         self.check_fields(path, meta, e.lines, FIELDS[kind])
         if not e.body.strip():
             self.add(path, 1, "正文", "正文为空", "在前置信息之后写上答复内容或职责边界说明")
+        elif len(e.body) > BODY_LIMIT:
+            self.add(path, e.body_line, "正文", f"正文有 {len(e.body):,} 个字符，超过上限 {BODY_LIMIT:,}：坐席和市民读不完，页面也打开很慢",
+                     "只写答复要点，详细规定写进 basis 引用的文件，或拆成几条答复")
+        title = meta.get("title")
+        if isinstance(title, str) and len(title) > TITLE_LIMIT:
+            self.add(path, line("title"), "title", f"标题有 {len(title)} 个字，超过上限 {TITLE_LIMIT}：结果列表中放不下",
+                     "标题只写这条答复回答的问题，其余写进正文或 questions")
         self.check_id(e, "，在改正之前公众看不到该条目" if kind == "policy" else "")
         for field in LIST_FIELDS:
             value = meta.get(field)

@@ -145,6 +145,10 @@ CASES = [
     ("agent notes in the body", POLICY,
      POLICY_TEXT.replace("正文。", "正文。\n\n---\naudience: internal\nagent_notes: 内部提示：先核实身份"),
      f"{POLICY}:16: 字段 正文：正文中有像前置信息的一行“agent_notes: 内部提示：先核实身份”"),
+    ("title too long", POLICY, POLICY_TEXT.replace("title: 测试条目", "title: " + "很长的标题" * 41),
+     f"{POLICY}:4: 字段 title：标题有 205 个字，超过上限 200：结果列表中放不下。"),
+    ("body too long", POLICY, POLICY_TEXT.replace("正文。", "正文。" * 20_001),
+     f"{POLICY}:12: 字段 正文：正文有 60,004 个字符，超过上限 60,000"),
     ("document number mistyped", POLICY, POLICY_TEXT.replace("article: 11}", "article: 11}\n  - {document: 示人社发〔2O26〕15}"),
      f"{POLICY}:9: 字段 basis：文号“示人社发〔2O26〕15”格式不对。"
      "修改方法：年份写四位数字放在六角括号〔〕里，序号后加“号”，如“京政办发〔2024〕12号”。"),
