@@ -55,7 +55,7 @@ MAX_MODEL_CHARS = 600
 NEIGHBOURS = 5
 EXPLAIN_POOL = 50
 #: A record at least this similar (cosine) counts as "similar" in the "why" line.
-SIMILAR = 0.2
+SIMILAR = 0.1
 #: Cosine similarity from which the neighbours' votes count fully (weaker matches count less).
 FULL_SIMILARITY = 0.1
 CATEGORY_WEIGHT = 0.15
@@ -432,7 +432,8 @@ def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: floa
     best = catalogue[0][1] if catalogue else 0.0
     scores = {e.id: s / best for e, s in catalogue} if best > 0 else {}
     for entry_id in votes:
-        scores.setdefault(entry_id, 0.0)
+        if similar.get(entry_id):   # one the catalogue does not match comes in only on past requests like this one
+            scores.setdefault(entry_id, 0.0)
     ranked = []
     for entry_id, base in scores.items():
         learned = CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c) + ENTRY_WEIGHT * votes.get(entry_id, 0.0)

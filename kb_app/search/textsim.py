@@ -185,10 +185,20 @@ class BigramIndex(TfidfIndex):
         return pos, self.vocab[pos] == codes
 
     def query_vector(self, text: str, max_terms: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """(term ids, weights) of a text over the known bigrams, unit length."""
+        """(term ids, weights) of a text over the known bigrams, of unit length over all its bigrams.
+
+        The bigrams no indexed text has count in the length with the idf of a term of no document: a
+        text sharing one pair (我家) with past requests and saying the rest in pairs they never used
+        (孩子上学) is that little like them, not as like as a text that is all 我家."""
         uniq, count = np.unique(bigram_codes(text, self.chars), return_counts=True)
         term, found = self._lookup(uniq)
-        return self.vector(term[found], count[found], max_terms)
+        if found.all() or not found.any():
+            return self.vector(term[found], count[found], max_terms)
+        known = (1.0 + np.log(count[found].astype(np.float64))) * self.idf[term[found]].astype(np.float64)
+        term, weight = self.vector(term[found], count[found], max_terms)
+        unseen = (1.0 + np.log(count[~found].astype(np.float64))) * np.log(1.0 + (self.n + 0.5) / 0.5)
+        share = float(np.sqrt((known ** 2).sum() / ((known ** 2).sum() + (unseen ** 2).sum())))
+        return term, (weight * share).astype(np.float32)
 
     def similarities(self, text: str, max_terms: int = 0) -> np.ndarray:
         """Cosine similarity of a text to every indexed text (0 when they share no bigram)."""
