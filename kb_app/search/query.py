@@ -53,6 +53,10 @@ QUESTION_WEIGHT = 0.3
 EXPIRED_WEIGHT = 0.8
 #: Weight of jieba words relative to character bigrams.
 WORD_WEIGHT = 1.0
+#: The weight of the words and pairs of a place the question names (东湖区, 新华街道): where the asker
+#: lives says which of the answers about the matter applies, not what the matter is, so an answer about
+#: parking in 东湖区 does not come before the one about cold radiators for 东湖区新华小区暖气温度不够.
+PLACE_WEIGHT = 0.25
 #: A result scoring under this share of the first is only loosely related (社保卡丢了怎么补办 finds the
 #: 社保卡 and 身份证 answers, then six that share a word or two). Of the 211 questions of the regulation
 #: sets and the answers' own questions whose answer is found but not first, one scores under it
@@ -247,11 +251,12 @@ def filter_query(filters: dict):
     return Q.And(parts) if parts else None
 
 
-def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequency=None):
+def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequency=None, places=()):
     """The terms for a question: a weighted OR of words, bigrams and 文号 over the fields.
 
     Returns (terms as (field, token, boost), terms to highlight, synonyms added). ``doc_frequency``
-    (field, token) → count defaults to the searcher's (the scorer keeps them).
+    (field, token) → count defaults to the searcher's (the scorer keeps them). The tokens within the
+    ``places`` the question names (normalised) weigh PLACE_WEIGHT.
     """
     norm = analysis.question_form(analysis.normalize(text))
     words = ana.query_words(norm)
@@ -288,7 +293,8 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequen
         if not tokens or not BOOSTS.get(field):
             continue
         for tok in keep_rare(field, tokens, MAX_BIGRAMS if field.endswith("b") else 64):
-            terms[(field, tok)] = max(terms.get((field, tok), 0.0), BOOSTS[field] * weight)
+            boost = BOOSTS[field] * weight * (PLACE_WEIGHT if any(tok in p for p in places) else 1.0)
+            terms[(field, tok)] = max(terms.get((field, tok), 0.0), boost)
     if all(tok.isascii() and tok.isdigit() and len(tok) <= SHORT_NUMBER for _f, tok in terms):
         # A number of one or two digits is in most documents (dates, article numbers): alone it
         # matches nearly everything, so “1” or “<script>alert(1)</script>” finds nothing.
@@ -441,7 +447,8 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     """
     commit = config.commit or ""
     norm, groups = _reading(text, config)
-    terms, highlight, expanded = build_query(text, searcher, ana, groups, scorer.doc_frequency)
+    places = named_places(norm, config)
+    terms, highlight, expanded = build_query(text, searcher, ana, groups, scorer.doc_frequency, places)
     asking = analysis.Asking(norm)
     units = named_units(norm, scorer, config)
     if (not terms and not units) or limit == 0:
@@ -458,7 +465,9 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     top, total = scorer.top(terms, max(offset + limit, RERANK_DEPTH), exclude, include,
                             adjust=_adjust(text, norm, config, units), weak=weak,
                             weigh=None if public else yield_expired(text, day))
-    ranked = rerank(text, [(scorer.stored_fields(d), sc) for d, sc in top],
+    # The place named counts in the word order no more than in the words (see PLACE_WEIGHT).
+    asked = _without_places(norm, config) if places else text
+    ranked = rerank(asked, [(scorer.stored_fields(d), sc) for d, sc in top],
                     None if public else expiry_weight(text, day))
     if public:
         ranked = citations.citing_first(ranked[:RERANK_DEPTH]) + ranked[RERANK_DEPTH:]
@@ -484,6 +493,20 @@ def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     norm, groups = _reading(text, config)
     return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana, named_units(norm, scorer, config),
                                   exclude)
+
+
+def named_places(norm: str, config: Snapshot) -> tuple[str, ...]:
+    """The districts, streets and towns of the configuration a normalised question names."""
+    from ..dispatch import regions
+
+    found = regions.places(config).names
+    return tuple(dict.fromkeys(found.findall(norm))) if found is not None else ()
+
+
+def _without_places(norm: str, config: Snapshot) -> str:
+    from ..dispatch import regions
+
+    return regions.places(config).strip(norm)
 
 
 def named_units(norm: str, scorer: Scorer, config: Snapshot) -> dict[str, np.ndarray]:

@@ -176,3 +176,20 @@ def test_a_result_found_by_one_of_its_questions_shows_that_question(kb):
     answer = next(h for h in hits if h.id == "hotline-time-limits")
     assert not answer.snippet.startswith("相关问题") and "<mark>路灯</mark>" in answer.snippet
     assert not any(h.snippet.startswith("相关问题") for h in kb.search("社保卡丢了怎么补办").hits[:2])
+
+
+@pytest.mark.parametrize("question, first", [
+    ("东湖区新华小区暖气温度不够", "heating-not-warm-repair"),
+    ("西山区暖气不热屋里才16度", "heating-not-warm-repair"),
+    ("东湖区停车难", "donghu-community-parking"),
+    ("西山区小学入学划片", "xishan-school-zoning-2026"),
+    ("新华街道居住证明", "xinhua-residence-certificate"),
+])
+def test_where_the_asker_lives_chooses_among_answers_about_the_matter(kb, question, first):
+    """A district or street named says which answer about the matter applies, not what the matter is: an
+    answer for 东湖区 about parking or a water cut in 新华街道 does not come before the one about cold
+    radiators. Agents see the catalogue's entry for the matter too."""
+    assert ids(kb.search(question))[0] == first
+    topic = first.split("-")[0]
+    assert ids(kb.search(question, audience="agent"))[0].startswith(topic)
+    assert query.named_places(analysis.normalize(question), kb.snapshot())
