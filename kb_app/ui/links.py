@@ -72,13 +72,17 @@ def public_answer_link(kb, entry, label: str = "公众网站上的答复", conta
     return url is not None
 
 
+def literal_warning(sentences, icon: str, container=st):
+    """Sentences naming titles and people as one warning, each shown exactly as written (# is no heading)."""
+    container.warning("\n\n".join(render.markdown_literal(s) for s in sentences), icon=icon)
+
+
 def pending_notice(reader, entry, container=st):
     """For agents, above an answer: that a change request under review corrects it, or that error reports
     on it are open (kb_app.review.pending), so it is not read to a caller as if nothing were amiss."""
     found = reader.pending(entry) if entry is not None else None
     if found:
-        container.warning("\n\n".join(render.markdown_literal(s) for s in found.sentences()),
-                          icon=":material/pending_actions:")
+        literal_warning(found.sentences(), ":material/pending_actions:", container)
 
 
 def show_reference_notices(kb, cr):
