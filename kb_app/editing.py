@@ -27,6 +27,7 @@ from .exceptions import EntryNotFound, KbError, PermissionDenied
 from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
 from .review.policy import units_of_entry
 from .review.queries import published_by
+from .review.records import OPEN
 from .review.workflow import changes_from_tree
 from .content.validate import validate
 
@@ -386,20 +387,27 @@ class Editing:
         """The commit an edit starts from: main for a new change request, else the request's head."""
         return self.kb.store.head() if target in (None, "new") else self.kb.review.get(target).head
 
-    def others_editing(self, user, path: str) -> list:
-        """Other people's open change requests that change this entry, newest first."""
-        found = []
-        for cr in self.kb.review.list():
-            if cr.is_open and cr.author != user.username and cr.head \
-                    and path in self.kb.store.changed_paths(cr.base, cr.head):
-                found.append(cr)
-        return found
+    def others_editing(self, user, path: str, target=None) -> tuple:
+        """Open change requests, drafts too, that change this entry besides ``target`` (the one being edited);
+        for a new request (``target`` None or "new") other people's only: the person's own are offered to
+        save into instead (``mine_on``)."""
+        current = () if target in (None, "new") else (int(target),)
+        found = self.kb.under_way([path], exclude=current).get(path, ())
+        return tuple(c for c in found if current or c.author != user.username)
 
-    def who_else(self, user, path: str) -> str:
-        """Other people's open requests on this entry in words (吴编辑的变更请求 #7（审核中）), or ""."""
-        names = {u.username: u.name for u in self.kb.users.list()}
-        return "、".join(f"{names.get(c.author, c.author)}的变更请求 #{c.id}（{c.state_label}）"
-                        for c in self.others_editing(user, path))
+    def who_else(self, user, path: str, target=None, what: str = "本条目") -> str:
+        """The warning that ``others_editing`` change the entry too, naming each request (number, title,
+        author, state) and that publishing one makes the others need updating; "" when none do."""
+        from .review.changes import people
+        from .review.pending import under_way_note
+
+        found = self.others_editing(user, path, target)
+        return under_way_note(what, found, people(self.kb)) if found else ""
+
+    def mine_on(self, user, path: str) -> list:
+        """The person's own open requests that change this entry (the ones a save may go into)."""
+        return [c for c in self.kb.under_way([path]).get(path, ())
+                if c.author == user.username and c.state in OPEN]
 
     def reconciled(self, target, path: str) -> Reconciled | None:
         """The entry of an open change request as it stands against main, when someone else published a

@@ -167,6 +167,29 @@ class Kb:
         """For agents: open change requests and error reports (纠错) by entry (see kb_app.review.pending)."""
         return self._pending.current()
 
+    def under_way(self, paths, exclude=()) -> dict[str, tuple]:
+        """Open change requests, drafts too, changing or deleting each entry file of ``paths``, by path,
+        except the requests in ``exclude`` (the one being edited): whichever is published first makes the
+        others conflict (kb_app.review.pending.under_way)."""
+        from .review.pending import under_way
+
+        by_id = {PurePosixPath(p).stem: p for p in paths if p.startswith("entries/") and p.endswith(".md")}
+        if not by_id:
+            return {}
+        with self.db_transaction(write=False) as db:
+            found = under_way(db.conn, self.store, by_id, exclude)
+        return {by_id[eid]: changes for eid, changes in found.items()}
+
+    def under_way_notes(self, paths, exclude=(), what=lambda path: path, review: bool = False) -> dict[str, str]:
+        """The warning, by path, that other open requests change the entry ``what(path)`` names too
+        (for the reviewer of one of them when ``review``); paths nobody else is changing are left out."""
+        from .review.changes import people
+        from .review.pending import under_way_note
+
+        found = self.under_way(paths, exclude)
+        names = people(self) if found else {}
+        return {path: under_way_note(what(path), changes, names, review) for path, changes in found.items()}
+
     @cached_property
     def _pending(self):
         from .review.pending import PendingWatch

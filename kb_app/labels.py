@@ -90,6 +90,17 @@ CR_EVENT_LABELS = {
     "rejected": "驳回", "withdraw": "撤回", "publish": "发布", "conflict": "发布冲突", "adopt": "从 git 分支登记",
     "comment": "评论", "invalidate": "审核失效", "recover": "中断后恢复",
 }
+#: One open change request named to somebody about to change the same entry: number, title, author, state.
+REQUEST_NAMED = "变更请求 #{id}“{title}”（{author}，{state}）"
+#: Where somebody starts on an entry that other open change requests (drafts too) already change: a
+#: warning, nothing is refused (a correction may be urgent).
+UNDER_WAY_NOTE = ("{what}已在{requests}中修改。其中一个发布后，其余的会“有冲突”，要按发布后的版本更新、重新审核："
+                  "请先与对方沟通。")
+#: On the review page of a request whose entries other open change requests change too.
+UNDER_WAY_REVIEW_NOTE = "“{what}”同时在{requests}中修改：批准发布本变更请求后，它们会“有冲突”，要由作者按发布后的版本更新、重新审核。"
+#: Why an answer is to be read with care, beside 采用此答复 (kb_app.review.pending marks).
+ADOPT_CAUTION_REASONS = {"M": "这条答复正在更正", "D": "这条答复正在撤下", "report": "这条答复被报告有误"}
+ADOPT_CAUTION = "{reason}（{marks}）：采用前请仔细核对现行内容，念给来电人时逐句确认。"
 
 # -- feedback, tasks and dispatch ------------------------------------------------------------
 

@@ -23,12 +23,16 @@ import os
 import threading
 
 from .. import db as dbmod
-from ..labels import CHANGE_LABELS, CR_STATE_LABELS
+from ..labels import (ADOPT_CAUTION, ADOPT_CAUTION_REASONS, CHANGE_LABELS, CR_STATE_LABELS, REQUEST_NAMED,
+                      UNDER_WAY_NOTE, UNDER_WAY_REVIEW_NOTE)
 
 #: Requests whose change is on its way: submitted and not yet published, withdrawn or rejected. A draft
 #: nobody submitted says little (it may never be), so it is left out; one sent back to its author or in
 #: conflict with main is still a correction under way.
 SUBMITTED = ("in_review", "changes_requested", "approved", "conflicting", "publishing")
+#: Requests that may still reach main, drafts too: what somebody starting on an entry should know of, since
+#: whichever is published first makes the others need updating (kb_app.review.workflow: 有冲突).
+UNDER_WAY = ("draft", *SUBMITTED)
 #: How a request changes an entry, as its mark says (renaming shows as deleting the old id).
 CHANGE_MARKS = {letter: f"{CHANGE_LABELS[letter]}审核中" for letter in ("M", "D")}
 REPORT_MARK = "有纠错待处理"
@@ -45,6 +49,7 @@ class PendingChange:
     title: str
     state: str
     change: str  # "M" or "D"
+    author: str = dataclasses.field(default="", compare=False)  # username; staff pages only, not in as_dict
 
     @property
     def mark(self) -> str:
@@ -56,6 +61,12 @@ class PendingChange:
         if self.change == "D":
             return f"这条答复正在撤下：{request}要删除它。"
         return f"这条答复正在更正：{request}，发布前这里仍是原来的答复，可能有误。"
+
+    def named(self, names: dict[str, str]) -> str:
+        """The request for somebody about to change the same entry: 变更请求 #7“…”（吴编辑，审核中);
+        ``names``: display names by username."""
+        return REQUEST_NAMED.format(id=self.cr, title=self.title, author=names.get(self.author, self.author),
+                                    state=CR_STATE_LABELS.get(self.state, self.state))
 
     def as_dict(self) -> dict:
         return {"id": self.cr, "title": self.title, "state": self.state,
@@ -81,6 +92,14 @@ class Pending:
         if self.reports:
             out.append(f"有人报告这条答复有误：{self.reports} 条纠错待处理（最早 {self.since}），承办单位正在核实。")
         return out
+
+    def caution(self) -> str:
+        """What to mind before taking this answer for a call (beside 采用此答复): that it is being corrected
+        or taken down, or was reported wrong, by its marks; "" when nothing is pending."""
+        if not self.changes and not self.reports:
+            return ""
+        reason = ADOPT_CAUTION_REASONS[self.changes[0].change if self.changes else "report"]
+        return ADOPT_CAUTION.format(reason=reason, marks="、".join(self.marks()))
 
     def as_dict(self) -> dict:
         return {"change_requests": [c.as_dict() for c in self.changes],
@@ -172,22 +191,49 @@ class PendingWatch:
 def read(conn, store) -> PendingMarks:
     """What is pending on main's entries: open change requests (``SUBMITTED``) and open 纠错 tasks, read in
     one transaction on the connection ``conn``; the files a request changes come from ``store`` (git)."""
-    marks = ",".join("?" * len(SUBMITTED))
     conn.execute("BEGIN")
     try:
-        requests = conn.execute(f"select id, title, state, base, head from change_requests where state in ({marks})"
-                                " and head is not null and head != '' order by id", SUBMITTED).fetchall()
+        requests = _requests(conn, SUBMITTED)
         reports = conn.execute("select entry, count(*), min(created) from tasks where state = 'open' and kind = 'report'"
                                " and entry is not null group by entry").fetchall()
     finally:
         conn.rollback()
-    files = store.changed_paths_many((base, head) for _id, _title, _state, base, head in requests)
-    changes: dict[str, list[PendingChange]] = {}
-    for cr, title, state, base, head in requests:
-        for path, letter in files[(base, head)].items():
-            if letter in CHANGE_MARKS and path.startswith("entries/") and path.endswith(".md"):
-                entry_id = path.rsplit("/", 1)[-1][:-3]
-                changes.setdefault(entry_id, []).append(PendingChange(cr, title or "", state, letter))
+    changes = _changes_by_entry(store, requests)
     counts = {entry: (n, (since or "")[:10] or None) for entry, n, since in reports}
     return PendingMarks({eid: Pending(tuple(changes.get(eid, ())), *counts.get(eid, (0, None)))
                          for eid in changes.keys() | counts.keys()})
+
+
+def under_way(conn, store, entry_ids, exclude=()) -> dict[str, tuple[PendingChange, ...]]:
+    """The requests ``UNDER_WAY`` (drafts too) changing or deleting each of ``entry_ids``, by entry id, other
+    than the requests in ``exclude`` (the one being edited); entries nobody else is changing are left out."""
+    wanted, skip = set(entry_ids), set(exclude)
+    requests = [r for r in _requests(conn, UNDER_WAY) if r[0] not in skip]
+    found = _changes_by_entry(store, requests)
+    return {eid: tuple(found[eid]) for eid in sorted(wanted & found.keys())}
+
+
+def under_way_note(what: str, changes, names: dict[str, str], review: bool = False) -> str:
+    """The warning that other open requests (``changes``) change ``what`` (an entry's file or title) too, and
+    that publishing one makes the others need updating; for a reviewer of one of them when ``review``."""
+    requests = "、".join(c.named(names) for c in changes)
+    return (UNDER_WAY_REVIEW_NOTE if review else UNDER_WAY_NOTE).format(what=what, requests=requests)
+
+
+def _requests(conn, states) -> list[tuple]:
+    """(id, title, state, base, head, author) of the requests in ``states`` that have a commit, oldest first."""
+    marks = ",".join("?" * len(states))
+    return conn.execute(f"select id, title, state, base, head, author from change_requests where state in ({marks})"
+                        " and head is not null and head != '' order by id", tuple(states)).fetchall()
+
+
+def _changes_by_entry(store, requests) -> dict[str, list[PendingChange]]:
+    """The entries each request changes or deletes (git, once per (base, head) pair), by entry id."""
+    files = store.changed_paths_many((base, head) for _id, _title, _state, base, head, _author in requests)
+    changes: dict[str, list[PendingChange]] = {}
+    for cr, title, state, base, head, author in requests:
+        for path, letter in files[(base, head)].items():
+            if letter in CHANGE_MARKS and path.startswith("entries/") and path.endswith(".md"):
+                entry_id = path.rsplit("/", 1)[-1][:-3]
+                changes.setdefault(entry_id, []).append(PendingChange(cr, title or "", state, letter, author or ""))
+    return changes

@@ -24,7 +24,7 @@ from kb_app import render
 from kb_app.labels import (LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, STATUS_LABELS, audience_label,
                             status_mark)
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link, pending_notice, public_answer_link
+from kb_app.ui.links import adopt_caution, entry_link, pending_notice, public_answer_link
 
 NO_RULE = "不属分类处置规则所列情形"
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
@@ -173,12 +173,14 @@ def show_answers(kb, user, result, done):
             if entry is None:
                 continue
             entry = reader.current(entry)           # the version in force, as the answer was judged on
-            pending_notice(reader, entry)
+            pending_notice(reader, entry, user)
             public_answer_link(kb, entry)
             if notes := render.agent_notes_markdown(entry):
                 st.warning(notes, icon=":material/lock:")
             with st.expander("答复文本", icon=":material/content_copy:", expanded=a.settles and a is result.answers[0]):
                 st.code(render.answer_text(entry), language=None, wrap_lines=True)
+            if not done and a.status == "in_force":
+                adopt_caution(reader, entry)
             if not done and a.status == "in_force" and st.button(
                     "用此答复直接答复", key=f"outcome_answer_{a.entry_id}", type="primary" if a.settles else "secondary"):
                 record(kb, user, result, "direct_answer", entry=a.entry_id, label=a.title)

@@ -13,10 +13,12 @@ import streamlit as st
 
 from kb_app import render
 from kb_app.content.model import parse_article_id
+from kb_app.ui.navigation import may_open_file
 from kb_app.ui.tables import Link
 
 ENTRY_PAGE = "app_pages/entry.py"
 ARTICLE_PAGE = "app_pages/article.py"
+REVIEW_PAGE = "app_pages/review.py"
 #: The addresses of those pages (kb_app.ui.navigation), for links in table cells.
 ENTRY_ADDRESS, ARTICLE_ADDRESS = "entry", "provision"
 
@@ -72,13 +74,30 @@ def public_answer_link(kb, entry, label: str = "公众网站上的答复", conta
     return url is not None
 
 
-def pending_notice(reader, entry, container=st):
+def literal_warning(sentences, icon: str, container=st):
+    """Sentences naming titles and people as one warning, each shown exactly as written (# is no heading)."""
+    container.warning("\n\n".join(render.markdown_literal(s) for s in sentences), icon=icon)
+
+
+def pending_notice(reader, entry, user=None, container=st):
     """For agents, above an answer: that a change request under review corrects it, or that error reports
-    on it are open (kb_app.review.pending), so it is not read to a caller as if nothing were amiss."""
+    on it are open (kb_app.review.pending), so it is not read to a caller as if nothing were amiss. Each
+    修改审核中 #12 mark opens that request's review page for the staff who may open it (not agents)."""
     found = reader.pending(entry) if entry is not None else None
-    if found:
-        container.warning("\n\n".join(render.markdown_literal(s) for s in found.sentences()),
-                          icon=":material/pending_actions:")
+    if not found:
+        return
+    literal_warning(found.sentences(), ":material/pending_actions:", container)
+    if user is not None and may_open_file("review.py", user.role):
+        for change in found.changes:
+            container.page_link(REVIEW_PAGE, label=f"{change.mark}：查看变更请求“{change.title}”",
+                                icon=":material/rate_review:", query_params={"cr": change.cr})
+
+
+def adopt_caution(reader, entry, container=st):
+    """Beside 采用此答复 on an answer being corrected or reported wrong: read it with care (its marks say why)."""
+    found = reader.pending(entry) if entry is not None else None
+    if found and (said := found.caution()):
+        container.caption(f":orange[:material/warning: {render.markdown_literal(said)}]")
 
 
 def show_reference_notices(kb, cr):
@@ -100,7 +119,7 @@ def show_reference_notices(kb, cr):
 
 def review_link(cr, container=st):
     """A link to the review page of a change request, to follow its review."""
-    container.page_link("app_pages/review.py", label=f"查看变更请求 #{cr.id} 的审核进度", icon=":material/rate_review:",
+    container.page_link(REVIEW_PAGE, label=f"查看变更请求 #{cr.id} 的审核进度", icon=":material/rate_review:",
                         query_params={"cr": cr.id})
 
 

@@ -64,6 +64,11 @@ def may_open(spec: PageSpec, role: str | None) -> bool:
     return role in spec.roles
 
 
+def may_open_file(file: str, role: str | None) -> bool:
+    """Whether somebody of ``role`` may open the page of ``file`` (``review.py``); False for a page not listed."""
+    return any(may_open(s, role) for s in PAGE_SPECS if s.file == file)
+
+
 def landing(role: str | None, present: set[str]) -> str:
     """The file of the page ``role`` lands on, among the page files ``present``."""
     wanted = LANDING.get(role, LOGIN) if role is not None else LOGIN

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ..review_helpers import HRSS, correction, quiet_users
+from ..review_helpers import HOTLINE, HRSS, correction, edited, quiet_users
 
 ENTRY = "sscard-reissue"
 
@@ -99,3 +99,49 @@ def test_kb_search_and_dispatch_mark_it_for_agents_only(kb, users, built_index):
     assert any(line.startswith(f"建议直接答复：社会保障卡丢了怎么补办 [{ENTRY}]（公开、修改审核中 #{cr.id}、有纠错待处理 1 条，")
                for line in out)
     assert f"   这条答复正在更正：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，可能有误。" in out
+
+
+# -- several requests on one entry: what somebody starting on it is told ------------------------------------
+
+
+def test_under_way_names_every_open_request_on_an_entry_drafts_too_but_the_one_being_edited(kb, users):
+    from kb_app.review.pending import under_way_note
+
+    draft = correction(kb, users, submit=False)
+    other = kb.review.create(users["center"], "补充办理地点", {HRSS: edited(kb, HRSS, "\n地点：市民中心。\n")},
+                             submit=True)
+    found = kb.under_way([HRSS, HOTLINE])
+    assert [(c.cr, c.title, c.state, c.change, c.author) for c in found[HRSS]] == [
+        (draft.id, "更正补卡工本费", "draft", "M", "hrss-editor"), (other.id, "补充办理地点", "in_review", "M", "center")]
+    assert HOTLINE not in found                                      # nobody else is changing that one
+    assert [c.cr for c in kb.under_way([HRSS], exclude=[draft.id])[HRSS]] == [other.id]
+    assert under_way_note("本条目", found[HRSS], {"hrss-editor": "李编辑", "center": "张校核"}) == (
+        f"本条目已在变更请求 #{draft.id}“更正补卡工本费”（李编辑，草稿）、变更请求 #{other.id}“补充办理地点”（张校核，审核中）"
+        "中修改。其中一个发布后，其余的会“有冲突”，要按发布后的版本更新、重新审核：请先与对方沟通。")
+    kb.review.withdraw(users["center"], other.id)
+    assert kb.under_way([HRSS], exclude=[draft.id]) == {}
+    assert marks(kb) == []                                           # the agents' marks still leave drafts out
+
+
+def test_the_editor_warns_of_others_requests_and_of_ones_own_other_than_the_current_one(kb, users):
+    editor = users["hrss-editor"]
+    mine = correction(kb, users, submit=False)
+    assert kb.editing.who_else(editor, HRSS) == ""                  # a new request: one's own is offered instead
+    assert [c.cr for c in kb.editing.mine_on(editor, HRSS)] == [mine.id]
+    other = kb.review.create(users["center"], "补充办理地点", {HRSS: edited(kb, HRSS, "\n地点：市民中心。\n")})
+    assert kb.editing.who_else(editor, HRSS) == (
+        f"本条目已在变更请求 #{other.id}“补充办理地点”（张校核，草稿）中修改。其中一个发布后，其余的会“有冲突”，"
+        "要按发布后的版本更新、重新审核：请先与对方沟通。")
+    assert [c.cr for c in kb.editing.others_editing(editor, HRSS, mine.id)] == [other.id]
+    assert [c.cr for c in kb.editing.others_editing(users["center"], HRSS, other.id)] == [mine.id]
+
+
+def test_an_answer_under_correction_or_reported_wrong_is_taken_with_a_caution(kb, users):
+    assert kb.reader(staff=True).pending(kb.entry(ENTRY)) is None
+    kb.feedback.report_error(ENTRY, "工本费写错了")
+    found = kb.reader(staff=True).pending(kb.entry(ENTRY))
+    assert found.caution() == ("这条答复被报告有误（有纠错待处理 1 条）：采用前请仔细核对现行内容，"
+                               "念给来电人时逐句确认。")
+    cr = correction(kb, users)
+    assert kb.reader(staff=True).pending(kb.entry(ENTRY)).caution() == (
+        f"这条答复正在更正（修改审核中 #{cr.id}、有纠错待处理 1 条）：采用前请仔细核对现行内容，念给来电人时逐句确认。")

@@ -118,7 +118,8 @@ def test_create_says_who_else_has_the_file_open(kb, run, tmp_path):
     (changes / HRSS).write_text(edited(kb, HRSS, "\n乙的修改。\n"), encoding="utf-8")
     result = run("cr", "create", "--as", "center", "--title", "乙", "--dir", str(changes))
     assert result.output == ("已建立变更请求 #2（草稿，分支 cr/2）。\n"
-                             f"注意：{HRSS} 同时在李编辑的变更请求 #1（审核中）中修改；后发布的一方需要与先发布的合并，请与对方沟通。\n")
+                             f"注意：条目 {HRSS} 已在变更请求 #1“甲”（李编辑，审核中）中修改。其中一个发布后，其余的会“有冲突”，"
+                             "要按发布后的版本更新、重新审核：请先与对方沟通。\n")
 
 
 def test_an_approval_that_cannot_publish_exits_with_status_1(kb, run):
@@ -134,3 +135,25 @@ def test_an_approval_that_cannot_publish_exits_with_status_1(kb, run):
     result = run("cr", "approve", str(late.id), "--as", "center")
     assert result.exit_code == 1 and f"变更请求 #{late.id}：已批准，但没有发布" in result.output
     assert kb.review.get(late.id).state == "conflicting"
+
+
+def test_update_names_the_other_open_requests_on_its_entries_drafts_and_ones_own_too(kb, run, tmp_path):
+    def request(who, title, words, *submit):
+        path = tmp_path / f"{title}.md"
+        path.write_text(edited(kb, HRSS, f"\n{words}\n"), encoding="utf-8")
+        return run("cr", "create", "--as", who, "--title", title, "--set", f"{HRSS}={path}", *submit)
+
+    request("hrss-editor", "甲的草稿", "甲的修改。")                          # #1, a draft nobody submitted
+    request("center", "校核的更正", "校核的修改。", "--submit")               # #2
+    request("hrss-editor", "甲的另一个", "甲的第二处修改。")                  # #3: one's own other request counts
+    (tmp_path / "new.md").write_text(edited(kb, HRSS, "\n再改一次。\n"), encoding="utf-8")
+    result = run("cr", "update", "3", "--as", "hrss-editor", "--set", f"{HRSS}={tmp_path / 'new.md'}")
+    assert result.exit_code == 0, result.output
+    assert result.output == ("变更请求 #3 已更新（草稿）。\n"
+                             f"注意：条目 {HRSS} 已在变更请求 #1“甲的草稿”（李编辑，草稿）、变更请求 #2“校核的更正”"
+                             "（张校核，审核中）中修改。其中一个发布后，其余的会“有冲突”，要按发布后的版本更新、重新审核："
+                             "请先与对方沟通。\n")
+    run("cr", "withdraw", "1", "--as", "hrss-editor")
+    run("cr", "withdraw", "2", "--as", "center")
+    assert run("cr", "update", "3", "--as", "hrss-editor", "--set", f"{HRSS}={tmp_path / '甲的草稿.md'}").output \
+        == "变更请求 #3 已更新（草稿）。\n"                                   # withdrawn requests are no longer named

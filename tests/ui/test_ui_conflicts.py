@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from kb_app import render
+
 from ..review_helpers import HRSS, make_users
 from ..ui_helpers import open_page
 
@@ -87,7 +89,20 @@ def test_the_editor_says_who_else_has_the_entry_open(kb, users):
     other = kb.review.create(users["hrss-editor"], "A 的补充", {HRSS: kb.store.read(HRSS) + "\n补充。\n"}, submit=True)
     at = open_page("app_pages/editor.py", users["hrss-editor2"])
     at.selectbox(key="editor_entry").set_value(HRSS).run()
-    assert f"本条目正在李编辑的变更请求 #{other.id}（审核中）中修改。" in " ".join(w.value for w in at.warning)
+    assert render.markdown_literal(f"本条目已在变更请求 #{other.id}“A 的补充”（李编辑，审核中）中修改。其中一个发布后，"
+                                   "其余的会“有冲突”，要按发布后的版本更新、重新审核：请先与对方沟通。") \
+        in [w.value for w in at.warning]
     mine = open_page("app_pages/editor.py", users["hrss-editor"])
     mine.selectbox(key="editor_entry").set_value(HRSS).run()
-    assert not any("正在" in w.value for w in mine.warning)                 # one's own is said otherwise
+    assert not any("已在变更请求" in w.value for w in mine.warning)          # one's own is said otherwise
+
+
+def test_the_editor_names_a_colleagues_draft_and_keeps_warning_inside_ones_own_request(kb, users):
+    """Two editors of one unit on one answer: each is told of the other's request, a draft too, whoever began first."""
+    mine = kb.review.create(users["hrss-editor"], "A 的补充", {HRSS: kb.store.read(HRSS) + "\n补充。\n"})
+    theirs = kb.review.create(users["hrss-editor2"], "B 的更正", {HRSS: kb.store.read(HRSS) + "\n更正。\n"})
+    at = open_request(users["hrss-editor"], mine)
+    said = [w.value for w in at.warning if "已在变更请求" in w.value]
+    assert said == [render.markdown_literal(f"本条目已在变更请求 #{theirs.id}“B 的更正”（吴编辑，草稿）中修改。其中一个发布后，"
+                                            "其余的会“有冲突”，要按发布后的版本更新、重新审核：请先与对方沟通。")]
+    assert f"#{mine.id}" not in said[0]                                     # not the request being edited

@@ -540,3 +540,19 @@ def test_entry_page_offers_an_edit_link_to_those_who_may_edit_it(kb, users):
     for who, entry in (("agent", "sscard-reissue"), ("hrss-editor", "water-bill-payment")):  # not theirs to edit
         at = open_page("app_pages/entry.py", users[who], id=entry)
         assert not [link for link in links(at) if link[0] == "编辑此条目"]
+
+
+def test_the_review_page_says_another_open_request_changes_the_same_answer(kb, users):
+    from kb_app import render
+
+    first = kb.review.create(users["hrss-editor"], "更正补卡工本费", {HRSS: edited(kb, HRSS, "\n工本费 20 元。\n")},
+                             submit=True)
+    second = kb.review.create(users["center"], "补充办理地点", {HRSS: edited(kb, HRSS, "\n地点：市民中心。\n")})
+    at = open_page("app_pages/review.py", users["hrss-reviewer"], cr=str(first.id))
+    said = render.markdown_literal(f"“社会保障卡丢了怎么补办”同时在变更请求 #{second.id}“补充办理地点”（张校核，草稿）中修改："
+                                   "批准发布本变更请求后，它们会“有冲突”，要由作者按发布后的版本更新、重新审核。")
+    assert said in [w.value for w in at.warning]
+    assert (f"查看变更请求 #{second.id}", "review", f"cr={second.id}") in links(at)
+    kb.review.withdraw(users["center"], second.id)
+    at = open_page("app_pages/review.py", users["hrss-reviewer"], cr=str(first.id))
+    assert not any("同时在变更请求" in w.value for w in at.warning)

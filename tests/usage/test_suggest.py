@@ -480,3 +480,20 @@ def test_only_a_query_among_the_missing_answers_is_assigned(kb):
     kb.feedback.ignore_query("护照怎么办理", "不属于本市", make_users(kb)["center"])
     res = runner.invoke(cli, ["task", "assign", *args, "护照怎么办理", "--unit", "city-public-security"])
     assert res.exit_code == 1 and "已被忽略" in res.output
+
+
+def test_cli_accept_names_a_colleagues_open_request_on_the_entry(kb, monkeypatch):
+    from ..review_helpers import HRSS, edited
+
+    users = make_users(kb)
+    found(kb, PHRASING)
+    kb.feedback.generate_tasks()
+    (task,) = tasks(kb)
+    other = kb.review.create(users["center"], "更正补卡工本费", {HRSS: edited(kb, HRSS, "\n工本费 20 元。\n")})
+    monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    args = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    res = CliRunner().invoke(cli, ["task", "accept", str(task.id), "--as", "hrss-editor", *args])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[1:] == [
+        f"注意：条目 {HRSS} 已在变更请求 #{other.id}“更正补卡工本费”（张校核，草稿）中修改。其中一个发布后，"
+        "其余的会“有冲突”，要按发布后的版本更新、重新审核：请先与对方沟通。"]

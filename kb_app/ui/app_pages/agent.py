@@ -15,7 +15,7 @@ from kb_app import render
 from kb_app.labels import KIND_LABELS
 from kb_app.ui.dispatch_panel import dispatch_tab, hand_over
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import entry_link, pending_notice, public_answer_link
+from kb_app.ui.links import adopt_caution, entry_link, pending_notice, public_answer_link
 from kb_app.ui.navigation import AGENT_DESK
 from kb_app.ui.resources import get_kb
 
@@ -77,7 +77,7 @@ def show_hit(kb, reader, user, hit):
             adopt_button(kb, user, hit.id, "采用此条文")
         if entry is None:
             return
-        pending_notice(reader, entry)
+        pending_notice(reader, entry, user)
         public_answer_link(kb, entry)
         if upcoming := reader.upcoming(entry):
             with st.expander(f"新版本 {upcoming.effective.isoformat()} 起生效（未生效），此前仍按上面的答复",
@@ -90,6 +90,7 @@ def show_hit(kb, reader, user, hit):
         # In view on every answer in force: the answers agents take are what teaches the search
         # (kb_app.usage.suggest); one expired or not yet in force, or a catalogue entry, is no answer to give.
         if hit.kind == "policy" and entry.status(kb.today()) == "in_force":
+            adopt_caution(reader, entry)
             adopt_button(kb, user, entry.id)
         with st.expander("复制答复 · 报告错误", icon=":material/content_copy:"):
             st.caption("点右上角的复制图标，粘贴到工单中。")

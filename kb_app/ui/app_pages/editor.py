@@ -10,10 +10,11 @@ import hashlib
 
 import streamlit as st
 
-from kb_app.labels import (AUDIENCE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, SELECT_PLACEHOLDER,
-                           audience_choice)
+from kb_app.labels import (AUDIENCE_LABELS, CR_STATE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS,
+                           SELECT_PLACEHOLDER, audience_choice)
 from kb_app.ui.diff import markdown_html, side_by_side
 from kb_app.ui.errors import show_errors
+from kb_app.ui.links import literal_warning
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.style import list_box_height
@@ -72,7 +73,7 @@ def pick_target(ed):
 
 def pending(ed, path) -> str:
     """The author's open requests that already change this entry, named (#3（审核中）), or an empty string."""
-    return "、".join(f"#{c.id}（{c.state_label}）" for c in ed.targets(user) if path in ed.paths_of(c.id))
+    return "、".join(f"#{c.cr}（{CR_STATE_LABELS[c.state]}）" for c in ed.mine_on(user, path))
 
 
 def pending_request(ed, path):
@@ -83,13 +84,12 @@ def pending_request(ed, path):
                    "否则会另起一个变更请求。]")
 
 
-def others_editing(ed, path):
-    """Say who else has this entry open in a change request, before the author starts: the later of two
-    requests on one entry has to be merged with the one published first."""
-    said = ed.who_else(user, path)
+def others_editing(ed, path, target):
+    """Say which other open requests (drafts too) change this entry, before the author starts: whichever is
+    published first makes the others conflict. A warning only: a correction may be urgent."""
+    said = ed.who_else(user, path, target)
     if said:
-        st.warning(f"本条目正在{said}中修改。两人同时修改同一条目，后发布的一方需要与先发布的合并："
-                   "开始修改前，最好先与对方沟通。", icon=":material/group:")
+        literal_warning([said], ":material/group:")
 
 
 def show_reconciled(found):
@@ -434,7 +434,7 @@ with show_errors():
         path = pick_entry(ed, source, linked)
         found = ed.reconciled(target, path)
         draft = ed.open_reconciled(found) if found else ed.open(path, source)
-        others_editing(ed, path)
+        others_editing(ed, path, target)
         if target == "new":
             pending_request(ed, path)
         if found:

@@ -11,14 +11,14 @@ from kb_app.ui.resources import get_kb
 from kb_app.ui.state import log_open, require_user
 
 
-def show_header(reader, entry):
+def show_header(reader, entry, user):
     st.title(entry.title)
     kind = ":gray-badge[答复口径]" if entry.kind == "policy" else ":gray-badge[派单目录]"
     st.markdown(" ".join([kind, *(f":red-badge[{m}]" for m in reader.status_marks(entry))]))
     st.caption(" · ".join([f"答复单位：{reader.unit_name(entry.unit)}", *entry.category[:3]]))
     for problem in reader.format_problems(entry):
         st.error(f"**格式错误**：{render.markdown_literal(problem)}。请通知所属单位改正。", icon=":material/error:")
-    pending_notice(reader, entry)
+    pending_notice(reader, entry, user)
     why = reader.rechecking(entry)
     if why:
         st.warning(f"**依据已变更，待核**：{render.markdown_literal(why)}。答复前请核对现行条文。", icon=":material/rule:")
@@ -61,7 +61,7 @@ def main():
     kb = get_kb()
     reader = kb.reader(staff=True)
     entry = reader.entry(st.query_params.get("id", ""))  # not found: show_errors says so
-    show_header(reader, entry)
+    show_header(reader, entry, user)
     if not public_answer_link(kb, entry, "在公众网站上查看（市民看到的样子）"):
         st.caption("公众网站上看不到本条目（内部、未生效、已失效、格式错误或派单目录）。")
     st.html(render.to_html(entry.body))

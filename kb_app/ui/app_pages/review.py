@@ -11,7 +11,8 @@ from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PART
                            WITHDRAWAL_NOTE)
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import ENTRY_PAGE, open_in_editor, public_answer_url, show_reference_notices
+from kb_app.ui.links import (ENTRY_PAGE, literal_warning, open_in_editor, public_answer_url,
+                             show_reference_notices)
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.tables import when
@@ -152,6 +153,19 @@ def act(verb, fn, *args):
         st.rerun()
 
 
+def show_others_on(kb, cr, views):
+    """Other open requests (drafts too) changing this one's entries: approving this one makes them conflict,
+    so the reviewer may want to look at them first (a reminder: approving stays possible)."""
+    titles = {v.path: v.title for v in views}
+    notes = kb.under_way_notes(list(titles), exclude=[cr.id], what=titles.get, review=True)
+    if not notes:
+        return
+    literal_warning([n for _path, n in sorted(notes.items())], ":material/group:")
+    for other in sorted({c.cr for changes in kb.under_way(list(notes), exclude=[cr.id]).values() for c in changes}):
+        st.page_link("app_pages/review.py", label=f"查看变更请求 #{other}", icon=":material/rate_review:",
+                     query_params={"cr": other})
+
+
 def show_tasks(kb, cr):
     ids = cr.data.get("resolves") or []
     tasks = []
@@ -195,6 +209,9 @@ with show_errors():
     if status.conflicts and cr.is_open:
         titles = "、".join(f"“{v.title}”" for v in views if v.path in status.conflicts)
         st.warning(f"{titles}在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新。")
+
+    if cr.is_open:
+        show_others_on(kb, cr, views)
 
     impact = kb.impact(cr)
     if impact is not None:

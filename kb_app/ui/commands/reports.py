@@ -178,8 +178,11 @@ def task_accept(kb, user, task_id, phrasing):
     示例：
         kb task accept 12 --as hrss-editor
     """
+    from .review import others_editing
+
     cr = kb.accept_suggestion(user, task_id, phrasing)
     click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}")
+    others_editing(kb, cr, kb.editing.paths_of(cr.id))
 
 
 MISSING_COLUMNS = {"label": "内容", "subject": "知识库里没有提到", "query": "代表查询", "searches": "查询次数",

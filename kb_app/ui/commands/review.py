@@ -97,7 +97,7 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
     changes = collect_changes(kb, directory, sets, deletes)
     c = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description).cr
     click.echo(f"已建立变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。")
-    others_editing(kb, user, changes)
+    others_editing(kb, c, changes)
     resolved_tasks(c)
     if c.problems:
         held = "，所以保存为草稿，没有提交审核（审核人只收到通过校验的修改）" if submit else ""
@@ -107,12 +107,11 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
             click.get_current_context().exit(1)     # asked to submit, not submitted: a script must see it
 
 
-def others_editing(kb, user, changes):
-    """Say which files of a new request other people's open requests change too."""
-    for path in sorted(changes):
-        said = kb.editing.who_else(user, path)
-        if said:
-            click.echo(f"注意：{path} 同时在{said}中修改；后发布的一方需要与先发布的合并，请与对方沟通。")
+def others_editing(kb, cr, paths):
+    """Say which entries of a request (``paths``) other open requests, drafts too, change as well: publishing
+    one makes the others conflict (a warning: the request is made all the same)."""
+    for path, said in sorted(kb.under_way_notes(paths, exclude=[cr.id], what=lambda p: f"条目 {p} ").items()):
+        click.echo(f"注意：{said}")
 
 
 def echo_problems(cr, what: str):
@@ -135,9 +134,11 @@ def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
     示例：
         kb cr update 3 --as hrss-editor --set entries/policy/city-hrss/sscard-reissue.md=./new.md
     """
-    c = kb.editing.save(user, number, collect_changes(kb, directory, sets, deletes), message, tasks=tasks).cr
+    changes = collect_changes(kb, directory, sets, deletes)
+    c = kb.editing.save(user, number, changes, message, tasks=tasks).cr
     click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}）" + (
         "，此前的批准已失效，需要重新审核。" if c.state in ("in_review", "approved") else "。"))
+    others_editing(kb, c, changes)
     resolved_tasks(c)
     if c.problems:
         echo_problems(c, "校验未通过，修正前不能" + ("提交审核" if c.state in ("draft", "changes_requested") else "批准"))
