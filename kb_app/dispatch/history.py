@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import hashlib
 import json
 import math
@@ -43,6 +44,7 @@ from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
 from ..search.analysis import normalize
 from ..search.textsim import BigramIndex
+from .regions import districts
 
 #: Where a history row came from.
 SOURCES = {"console": "坐席确认（建议事项）", "manual": "坐席确认（人工选择）", "objection": "派单异议改派",
@@ -148,10 +150,21 @@ class ImportResult:
     imported: int = 0
     duplicates: int = 0
     rejected: list = dataclasses.field(default_factory=list)
+    #: Numbers of the lines whose text was longer than MAX_STORED_CHARS (kept, its first part stored).
+    shortened: list = dataclasses.field(default_factory=list)
 
     @property
     def lines(self) -> int:
         return self.imported + self.duplicates + len(self.rejected)
+
+    @property
+    def shortened_note(self) -> str:
+        """The lines whose text was cut, as one sentence ("" when none was)."""
+        if not self.shortened:
+            return ""
+        lines = "、".join(map(str, self.shortened[:10])) + ("等" if len(self.shortened) > 10 else "")
+        return (f"另有 {len(self.shortened)} 条诉求超过 {MAX_STORED_CHARS:,} 字，只保存了前 {MAX_STORED_CHARS:,} 字"
+                f"（第 {lines} 行）。")
 
 
 class DispatchHistory:
@@ -226,6 +239,8 @@ class DispatchHistory:
                 if problem:
                     result.rejected.append((number, problem))
                 else:
+                    if row.pop("shortened"):
+                        result.shortened.append(number)
                     pending.append(row)
                 if len(pending) >= batch:
                     self._insert(db, pending, result)
@@ -241,30 +256,44 @@ class DispatchHistory:
 
     def _parse_line(self, line: str, directory: dict, now: str, snap, find) -> tuple[dict | None, str]:
         try:
-            item = json.loads(line)
-        except ValueError:
-            return None, "不是有效的 JSON"
+            item = json.loads(line.strip())
+        except ValueError as e:
+            return None, json_problem(e)
         if not isinstance(item, dict):
             return None, "应为 JSON 对象，如 {\"text\": \"……\", \"entry\": \"事项编号\"}"
-        text, entry_id = str(item.get("text") or "").strip(), str(item.get("entry") or "").strip()
+        for field, name in (("text", "诉求内容"), ("entry", "派单目录事项编号"), ("at", "时间"), ("region", "区域")):
+            if item.get(field) is not None and not isinstance(item[field], str):
+                return None, f"{name}（{field}）应为加引号的文字，如 \"{field}\": \"……\"，这里是 {json.dumps(item[field], ensure_ascii=False)[:40]}"
+        text, entry_id = (item.get("text") or "").strip(), (item.get("entry") or "").strip()
         if not text:
             return None, "缺少诉求内容（text）"
         if not entry_id:
             return None, "缺少派单目录事项编号（entry）"
         entry = directory.get(entry_id)
         if entry is None:
-            return None, f"派单目录中没有事项“{entry_id}”"
+            near = closest_id(entry_id, directory)
+            return None, f"派单目录中没有事项“{entry_id}”" + (f"：是否是“{near}”？" if near else "：请用 kb list --kind directory 查看事项编号")
         at = now
         if item.get("at"):
             try:
-                at = dt.datetime.fromisoformat(str(item["at"])).replace(tzinfo=None).isoformat(timespec="seconds")
+                at = dt.datetime.fromisoformat(item["at"].strip()).replace(tzinfo=None).isoformat(timespec="seconds")
             except ValueError:
                 return None, f"时间“{item['at']}”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS"
+            if at > now:
+                return None, (f"时间 {at.replace('T', ' ')} 晚于现在（{now.replace('T', ' ')}）：历史工单不会在将来受理，"
+                              "请核对年份和月日")
+        region = ""
+        if (item.get("region") or "").strip():
+            region = find(normalize(item["region"]))
+            if not region:
+                return None, (f"区域“{item['region'][:20]}”不是 units.yaml 中的区或街道乡镇（可用：{'、'.join(districts(snap))}）："
+                              "改为其中之一，或删去 region，按诉求内容和主办单位判断")
+        shortened = len(text) > MAX_STORED_CHARS
         text = mask(text)[:MAX_STORED_CHARS]
-        region = mask(str(item.get("region") or "").strip())[:40] or self.region_of(text, entry, snap, find)
+        region = region or self.region_of(text, entry, snap, find)
         key = hashlib.sha1(f"{at[:10]}\x1f{entry_id}\x1f{text}".encode("utf-8")).hexdigest()
         return {"at": at, "text": text, "entry": entry_id, "source": "import", "rank": None, "username": None,
-                "region": region, "note": None, "key": key}, ""
+                "region": region, "note": None, "key": key, "shortened": shortened}, ""
 
     @staticmethod
     def _insert(db, rows: list[dict], result: ImportResult):
@@ -373,6 +402,38 @@ def after_publish(kb, cr, commit: str):
         return None
     return kb.dispatch_history.record(cr.data.get("request") or "", cr.data["entry"], "objection", cr.author,
                                       note=f"变更请求 #{cr.id}：{cr.title}")
+
+
+#: What json says is wrong with a line, as an editor of the export would say it.
+_JSON_PROBLEMS = {
+    "Expecting property name enclosed in double quotes": "字段名要用英文双引号括起，最后一项之后不能有逗号",
+    "Expecting ',' delimiter": "两项之间缺少英文逗号",
+    "Expecting ':' delimiter": "字段名之后缺少英文冒号",
+    "Expecting value": "缺少值（或多了逗号、用了中文引号）",
+    "Unterminated string starting at": "文字缺少结尾的英文双引号",
+    "Invalid control character at": "文字中有换行或制表符，应写成 \\n 或 \\t",
+    "Extra data": "一行只能有一个 JSON 对象（这一行之后还有内容）",
+    "Invalid \\escape": "反斜杠 \\ 之后的字符无效，反斜杠本身应写成 \\\\",
+}
+
+
+def json_problem(error: ValueError) -> str:
+    """Why a line is no JSON, and where (its column), in words that say how to mend it."""
+    message = getattr(error, "msg", str(error))
+    column = getattr(error, "colno", None)
+    if getattr(error, "doc", None) is not None and error.pos >= len(error.doc.rstrip()) and error.doc.strip():
+        return "不是有效的 JSON（这一行到结尾还没写完：缺少结尾的 } 或 \"）"
+    why = next((text for prefix, text in _JSON_PROBLEMS.items() if message.startswith(prefix)), "")
+    return "不是有效的 JSON" + (f"（第 {column} 个字符处：{why}）" if why and column else f"（{why}）" if why else "")
+
+
+def closest_id(entry_id: str, directory: dict) -> str:
+    """The directory id a mistyped one most likely means (Water-Outage → water-outage), or ""."""
+    plain = entry_id.strip().lower().replace("_", "-").replace(" ", "-")
+    if plain in directory:
+        return plain
+    near = difflib.get_close_matches(plain, list(directory), n=1, cutoff=0.85)
+    return near[0] if near else ""
 
 
 def category_key(entry) -> str:

@@ -52,8 +52,8 @@ def test_import_reports_bad_lines_by_number_and_masks_texts(dkb, tmp_path):
     result = dkb.dispatch_history.import_file(path)
     assert result.imported == 2 and result.duplicates == 0
     assert result.rejected == [
-        (2, "派单目录中没有事项“water-supply”"),
-        (3, "不是有效的 JSON"),
+        (2, "派单目录中没有事项“water-supply”：请用 kb list --kind directory 查看事项编号"),
+        (3, "不是有效的 JSON（第 2 个字符处：字段名要用英文双引号括起，最后一项之后不能有逗号）"),
         (5, "缺少诉求内容（text）"),
         (6, "时间“去年”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS"),
         (7, "应为 JSON 对象，如 {\"text\": \"……\", \"entry\": \"事项编号\"}"),
@@ -65,6 +65,34 @@ def test_import_reports_bad_lines_by_number_and_masks_texts(dkb, tmp_path):
     assert stored["night-construction"]["source"] == "import"
     assert stored["property-fee"]["region"] == "东湖区"
     assert stored["property-fee"]["at"] == f"{dkb.today()}T" + stored["property-fee"]["at"][11:]
+
+
+def test_import_refuses_what_a_mistyped_export_says_and_names_the_mistake(dkb, tmp_path):
+    """A date after now, a district the city has not, a number for a text, an id in other letters and a line
+    cut short are refused with what to mend; a text too long to keep whole is kept, its first part, and said."""
+    later = (dkb.now() + dt.timedelta(days=400)).isoformat(timespec="seconds")
+    path = write_lines(tmp_path / "orders.jsonl", [
+        {"text": "工地半夜打桩", "entry": "night-construction", "at": later},
+        {"text": "物业费涨价没公示", "entry": "property-fee", "region": "火星区"},
+        {"text": 123, "entry": "property-fee"},
+        {"text": "物业费涨价", "entry": "Property-Fee "},
+        '{"text": "物业费涨价", "entry": "property-fee"',
+        '{"text": "物业费涨价", "entry": “property-fee”}',
+        {"text": "物业费涨价" + "很久" * 1500, "entry": "property-fee"},
+        {"text": "物业费涨价了，西山区的", "entry": "property-fee", "region": "清水街道"},
+    ])
+    result = dkb.dispatch_history.import_file(path)
+    reasons = dict(result.rejected)
+    assert sorted(reasons) == [1, 2, 3, 4, 5, 6]
+    assert reasons[1].startswith(f"时间 {later.replace('T', ' ')} 晚于现在（") and "请核对年份和月日" in reasons[1]
+    assert reasons[2].startswith("区域“火星区”不是 units.yaml 中的区或街道乡镇（可用：东湖区、")
+    assert reasons[3] == '诉求内容（text）应为加引号的文字，如 "text": "……"，这里是 123'
+    assert reasons[4] == "派单目录中没有事项“Property-Fee”：是否是“property-fee”？"
+    assert reasons[5] == '不是有效的 JSON（这一行到结尾还没写完：缺少结尾的 } 或 "）'
+    assert reasons[6].startswith("不是有效的 JSON（第 ") and "中文引号" in reasons[6]
+    assert result.imported == 2 and result.shortened == [7]
+    assert result.shortened_note == "另有 1 条诉求超过 2,000 字，只保存了前 2,000 字（第 7 行）。"
+    assert {r["region"] for r in rows(dkb)} >= {"西山区"}
 
 
 def test_reimport_skips_duplicates(dkb, tmp_path):
@@ -96,7 +124,7 @@ def test_cli_learn(dkb, sample_root, tmp_path):
     res = runner.invoke(cli, [*args, "--learn", str(bad)])
     assert res.exit_code == 1
     assert res.stdout.splitlines() == ["历史工单导入完成：读取 2 行，新增 1 条，重复跳过 0 条，拒绝 1 行。",
-                                       "  第 2 行：派单目录中没有事项“nope”", "历史工单共 6 条。"]
+                                       "  第 2 行：派单目录中没有事项“nope”：请用 kb list --kind directory 查看事项编号", "历史工单共 6 条。"]
     res = runner.invoke(cli, args)
     assert res.exit_code == 2 and "请给出来电人的诉求（TEXT），或用 --learn 导入历史工单。" in res.output
 

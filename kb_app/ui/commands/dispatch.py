@@ -84,6 +84,8 @@ def learn(kb, path):
         click.echo(f"  第 {number} 行：{reason}")
     if len(result.rejected) > MAX_REJECTS_SHOWN:
         click.echo(f"  ……另有 {len(result.rejected) - MAX_REJECTS_SHOWN} 行被拒绝。")
+    if result.shortened:
+        click.echo(result.shortened_note)
     click.echo(f"历史工单共 {kb.dispatch_history.count()} 条。")
     if result.rejected:
         raise SystemExit(1)
