@@ -157,3 +157,17 @@ def test_update_names_the_other_open_requests_on_its_entries_drafts_and_ones_own
     run("cr", "withdraw", "2", "--as", "center")
     assert run("cr", "update", "3", "--as", "hrss-editor", "--set", f"{HRSS}={tmp_path / '甲的草稿.md'}").output \
         == "变更请求 #3 已更新（草稿）。\n"                                   # withdrawn requests are no longer named
+
+
+def test_show_names_the_other_open_requests_on_the_same_entry(kb, run):
+    """As the review page does: approving this one makes the other conflict."""
+    users = {u: kb.users.get(u) for u in ("hrss-editor", "hrss-reviewer", "center")}
+    original = kb.store.read(HRSS)
+    first = kb.review.create(users["hrss-editor"], "改补卡说明", {HRSS: original.replace("补卡。", "补办。")}, submit=True)
+    assert "同时在变更请求" not in run("cr", "show", str(first.id)).output
+    second = kb.review.create(users["hrss-editor"], "另一处修改", {HRSS: original.replace("补卡。", "补领。")})
+    shown = run("cr", "show", str(first.id)).output
+    assert f"  注意：“{HRSS}”同时在变更请求 #{second.id}" in shown and f"#{second.id}" in shown and "另一处修改" in shown, shown
+    for who in ("hrss-reviewer", "center"):
+        kb.review.approve(users[who], first.id)
+    assert "同时在变更请求" not in run("cr", "show", str(first.id)).output      # published: nothing to warn of

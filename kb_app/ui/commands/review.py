@@ -42,6 +42,9 @@ def show_cr(kb, cr):
         click.echo(f"  审核方 {status.labels[party]}：" + (f"已批准（{a['reviewer']}，{a['at']}）" if a else "待审核"))
     if status.conflicts:
         click.echo("  冲突：" + "、".join(status.conflicts))
+    if cr.is_open:
+        for _path, note in sorted(kb.under_way_notes(list(status.touched), exclude=[cr.id], review=True).items()):
+            click.echo(f"  注意：{note}")
     for p in cr.problems:
         click.echo(f"  校验问题：{p}")
     impact = kb.impact(cr)
