@@ -297,6 +297,8 @@ def test_history_page_versions_diff_and_restore(kb, users):
     at.selectbox(key=f"history_old_{HRSS}").set_value(published).run()
     assert "选择了同一个版本：请在“旧版本”中选一个更早的版本。" in [c.value for c in at.caption]
     at.selectbox(key=f"history_restore_to_{HRSS}").set_value(original).run()
+    undone = [c.value for c in at.caption if c.value.startswith("恢复到这个版本会撤销此后发布的 1 次修改：")]
+    assert undone and f"变更请求 #{cr.id} " in undone[0] and "请在审核前写回变更请求" in undone[0], undone
     at.button(key="history_restore").click().run()
     restore = kb.review.list()[0]
     assert at.success[0].value == f"已建立变更请求 #{restore.id}（审核中），审核通过后恢复为该版本。"

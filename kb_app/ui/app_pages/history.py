@@ -45,6 +45,15 @@ def label(v):
             + ("（删除）" if v.deleted else ""))
 
 
+def undone_note(versions, restore_to: str) -> str:
+    """What restoring a version takes back: every version published after it, by request and note."""
+    later = versions[:next(i for i, v in enumerate(versions) if v.commit == restore_to)]
+    said = "；".join(f"{v.date:%Y-%m-%d %H:%M} " + (f"变更请求 {finder.change_request(v)} " if finder.change_request(v) else "")
+                    + (f"“{v.summary}”" if v.summary else "") for v in later)
+    return (f"恢复到这个版本会撤销此后发布的 {len(later)} 次修改：{said}。这些修改中仍然需要的内容，"
+            "请在审核前写回变更请求。")
+
+
 def show_recent(kb):
     """Before an entry is chosen: the versions published last, each opening its entry's history."""
     st.markdown("#### 最近发布的版本")
@@ -138,6 +147,8 @@ with show_errors():
         st.markdown("#### 恢复旧版本")
         restore_to = st.selectbox("恢复到", commits[1:], format_func=labels.get,
                                   placeholder=SELECT_PLACEHOLDER, key=f"history_restore_to_{path}")
+        if restore_to is not None:
+            st.caption(undone_note(versions, restore_to))
         if st.button("以此版本发起变更请求", key="history_restore"):
             when = next(v.date for v in versions if v.commit == restore_to)
             cr = kb.review.restore(user, path, restore_to, f"恢复“{title}”到 {when:%Y-%m-%d %H:%M} 发布的版本")
