@@ -30,7 +30,7 @@ GENERIC_WORDS = frozenset("""
 没有 不能 不是 可以 能够 还是 因为 所以 但是 而且 如果 我们 你们 他们 自己 大家 时候 时间 地方 东西 事情 进行
 请求 领导 政府 相关部门 有关部门 尽快 及时 严重 影响 存在 导致 出现 发生 造成 无人 多次 给予 予以 谢谢 您好 你好
 麻烦 再次 一下 好几 几天 还在 太大 太多 管管 一管 联系电话 电话 联系 号码 手机号 身份证号 人理 没人理 没人管 没人问
-号楼 单元 号院 楼层 开始 这样 生活 管一管 找谁 谁管 谁负责 归谁管 哪个部门 哪个单位 负责 主管部门
+号楼 单元 号院 楼层 开始 这样 生活 管一管 找谁 谁管 谁负责 归谁管 哪个部门 哪个单位 负责 主管部门 公司 单位
 """.split())
 #: What a request asks of its matter rather than the matter: to get a card again, what to bring, how long,
 #: where, and that the thing was lost. Shared alone they join unrelated matters (护照丢了怎么补办 with
@@ -270,6 +270,8 @@ class Synonyms:
 
     #: Most words of a term (jieba's) matched: 乱停乱放 is 乱 + 停 + 乱放.
     SPAN = 3
+    #: Characters of the one word that may stand inside a term (:meth:`spans`).
+    GAP = 3
     #: What marks a group in a text's words: a label shows the group's term the texts use instead.
     MARK = "≈"
 
@@ -293,24 +295,38 @@ class Synonyms:
         return bool(self.group)
 
     def spans(self, words: list[str]) -> dict[int, tuple[int, str]]:
-        """Where a text's words (in order) spell a group's term: start → (end, group), longest first."""
+        """Where a text's words (in order) spell a group's term: start → (end, group), longest first.
+
+        One short word may stand inside a term of two or more words (拖欠[农民工]工资, 欠[我]工资): what
+        was owed is still the wages."""
         out = {}
         end = 0
-        prefixes, group = self.prefixes, self.group
+        prefixes = self.prefixes
         for i in [i for i, w in enumerate(words) if w in prefixes]:
             if i < end:
                 continue
-            term, found = "", None
-            for j, w in enumerate(words[i:i + self.SPAN], i + 1):
-                term += w
-                if term not in prefixes:
-                    break
-                if term in group:
-                    found = (j, group[term])
+            found = self._term_at(words, i)
             if found:
                 out[i] = found
                 end = found[0]
         return out
+
+    def _term_at(self, words: list[str], start: int) -> tuple[int, str] | None:
+        """(end, group) of the longest term spelled from ``words[start]`` on (``GAP`` allowing)."""
+        found = None
+        paths = [(start, "", False)]
+        while paths:
+            j, term, skipped = paths.pop()
+            if j >= len(words) or j - start >= self.SPAN + skipped:
+                continue
+            word = words[j]
+            if (longer := term + word) in self.prefixes:
+                if longer in self.group and (found is None or j + 1 > found[0]):
+                    found = (j + 1, self.group[longer])
+                paths.append((j + 1, longer, skipped))
+            if term and not skipped and len(word) <= self.GAP and word.strip() and word.isalnum():
+                paths.append((j + 1, term, True))
+        return found
 
     def written(self, mark: str, texts: list[str], weights) -> str:
         """The term of a group that ``texts`` use most (``mark`` unchanged if not a group's)."""

@@ -375,3 +375,40 @@ def test_topics_are_named_by_the_knowledge_bases_own_terms(kb):
     assert (named["居住证"]["current"], named["失业金"]["current"], named["拖欠工资"]["current"]) == (8, 7, 8)
     for t in r.topics:
         assert not {"材料", "能领", "续签", "居住"} & set(t["words"]), t["label"]
+
+
+WAGES = ["公司拖欠工资怎么办", "老板欠薪跑路了找谁", "我叫李明，身份证号110101199003074514，公司欠我工资三个月",
+         "工地拖欠农民工工资投诉", "欠薪找哪个部门"]
+
+
+def test_one_matter_in_different_synonyms_is_one_topic(kb):
+    """Five requests about unpaid wages, each once and in the terms of one synonym group (拖欠工资, 欠薪, 欠工资 with
+    a word inside: 欠我工资, 拖欠农民工工资), are one topic, not five requests too unlike each other to be any."""
+    log_searches(kb, [*[(t, 1) for t in WAGES], ("暖气不热 供暖公司不管", 3), ("暖气不热怎么办", 3),
+                      *[(t, 4) for t in OTHERS]])
+    r = kb.hot.report(START, END)
+    (wages,) = [t for t in r.topics if any("工资" in e or "欠薪" in e for e in t["examples"])]
+    assert wages["current"] == 5 and wages["words"][0] in ("欠薪", "拖欠工资"), wages["label"]
+    assert all("工资" not in e for t in r.topics if t is not wages for e in t["examples"])
+
+
+def test_requests_in_no_topic_are_counted_and_said_why(kb, sample_root):
+    log_searches(kb, [("asdfghjkl", 2), ("出租车拒载投诉", 1), *[(t, 4) for t in OTHERS]])
+    r = kb.hot.report(START, END)
+    assert r.totals["left_out"] == {"vague": 2, "apart": 1, "unlisted": 0}
+    assert r.totals["clustered"] + 3 == r.totals["current"]
+    note = "未归入所列议题的诉求 3 件：2 件没有说明事项的词（如“asdfghjkl”，或只有“办证”“怎么办”一类的词）；" \
+           "1 件与其他诉求都不够相近（内容相近的不足 3 件，不成议题）。"
+    assert note in r.notes
+    assert kb.hot.report(START, END, limit=1).totals["left_out"]["unlisted"] == r.totals["clustered"] - r.topics[0]["current"]
+    res = CliRunner().invoke(cli, ["report", "hot", "--root", str(sample_root), "--data-dir",
+                                   str(kb.settings.data_path)], env={"KB_TODAY": TODAY})
+    assert f"  {note}" in res.output.splitlines()
+
+
+def test_a_period_after_today_says_so(kb):
+    later = END + dt.timedelta(days=90)
+    r = kb.hot.report(later, later + dt.timedelta(days=30))
+    assert r.notes == [f"所选时段 {later} 至 {later + dt.timedelta(days=30)} 在今天（{END}）之后，还不会有诉求："
+                       "请选择今天以前的日期。"]
+    assert kb.hot.report(START, END).notes == []

@@ -249,7 +249,7 @@ def missing_report(kb, start, end, out, with_assigned=False):
 
 def hot_report(kb, start, end, region, unit, out, key=None):
     """``kb report hot``: topics, entries and regions of the period against the one before."""
-    from ...usage.hot import IMPORTED_NOTE, SECTIONS
+    from ...usage.hot import SECTIONS
     from ...usage.stats import to_csv
 
     with errors():
@@ -268,8 +268,8 @@ def hot_report(kb, start, end, region, unit, out, key=None):
     t = r.totals
     click.echo(f"  诉求 {t['current']} 件（上期 {t['previous']} 件）：检索 {t['searches']}，派单 {t['dispatches']}；"
                f"归入议题 {t['clustered']} 件；用时 {r.seconds} 秒")
-    if t["imported"]:
-        click.echo(f"  {IMPORTED_NOTE.format(n=t['imported'])}")
+    for note in r.notes:
+        click.echo(f"  {note}")
     rising = r.rising
     click.echo(f"\n上升的议题：{len(rising)} 个" if rising else "\n上升的议题：无")
     for item in rising:
