@@ -42,6 +42,21 @@ ASKING_WORDS = frozenset("""
 """.split())
 
 
+#: First characters of the fragments the segmenter glues from a question word and a one-character verb
+#: (去哪补 → 去 + 哪补, 在哪交 → 在 + 哪交, 咋办): where or how a request asks, never what it is about.
+QUESTION_STARTS = frozenset("哪啥咋怎")
+#: Second characters of 不 + a word of wish or permission (物业不让装 → 不让 + 装, 不给办, 不准): that
+#: something was refused, not what (不热, 不亮 and 不通 say what is wrong, and stay).
+REFUSAL_ENDS = frozenset("让给准许肯予用要会想愿")
+
+
+def asking_fragment(word: str) -> bool:
+    """Whether a word is a piece of how a request asks (哪补, 哪换, 咋弄), wants (想办, 想问) or says it was
+    refused (不让, 不给): the whole family, which no list of such words would cover."""
+    return bool(word) and (word[0] in QUESTION_STARTS or (len(word) == 2 and (
+        word[0] == "想" or (word[0] == "不" and word[1] in REFUSAL_ENDS))))
+
+
 class TfidfIndex:
     """Cosine TF-IDF over postings ``(term, doc, count)`` sorted by term, in CSR arrays."""
 
@@ -214,6 +229,11 @@ SKIPPED_TAGS = frozenset("""
 ns nr nrt nrfg nt m mq q r rr rz rg d dg ad p c u ud ug uj ul uv uz y e o x t tg f s zg eng
 """.split())
 _SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS | ASKING_WORDS
+
+
+def _skipped(word: str) -> bool:
+    return word in _SKIPPED_WORDS or asking_fragment(word)
+
 #: A word the segmenter made of a degree or time adverb and what it qualifies (很大, 太吵, 才能办): it
 #: says how much or when, not what. Only as adjectives, verbs and adverbs (太阳能 names a thing).
 DEGREE_START, DEGREE_TAGS = frozenset("很太才挺"), frozenset("a ad an d v vd".split())
@@ -362,13 +382,13 @@ def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None
     tagged = rjieba.tag(text if normalized else normalize(text))
     places = _places(tagged)
     for i, (w, tag) in enumerate(tagged):
-        if len(w) > 1 and tag not in SKIPPED_TAGS and w not in _SKIPPED_WORDS and not (
+        if len(w) > 1 and tag not in SKIPPED_TAGS and not _skipped(w) and not (
                 w[0] in DEGREE_START and tag in DEGREE_TAGS):
             place = i in places
             out.append((w, place))
             if len(w) > 2:
                 out.extend((p, place) for n in (2, 3) for k in range(len(w) - n + 1)
-                           if n < len(w) and (p := w[k:k + n]) not in _SKIPPED_WORDS and rjieba.has_word(p))
+                           if n < len(w) and not _skipped(p := w[k:k + n]) and rjieba.has_word(p))
     if synonyms:
         # A group is a place's word where the text names it only in a place (地铁 of 地铁口: where, not what).
         marks: dict[str, bool] = {}

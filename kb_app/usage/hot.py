@@ -296,14 +296,22 @@ def topic_label(words: list[str], texts: list[str], weights: np.ndarray, index: 
     knowledge base names its matter by (:meth:`Vocabulary.name`) first, then the heaviest words
     (:func:`label_words`) not in it that many of its texts write (``EXTRA_SHARE``)."""
     written = [index.synonyms.written(w, texts, weights) for w in words]
-    rest = label_words(written, texts, weights, index.known, size)
+    rest = label_words(written, texts, weights, lambda term: index.known(term) or bool(vocabulary and
+                                                                                   term in vocabulary.group), size)
     named = vocabulary.name(words, texts, weights) if vocabulary else None
     if not named:
         return rest, ""
     total = float(weights.sum()) or 1.0
-    extra = [w for w in rest if not any(w in g or g in w for g in named)
-             and sum(x for t, x in zip(texts, weights) if w in t) >= EXTRA_SHARE * total]
-    return [named[0], *extra][:size], vocabulary.key(named)
+
+    def share(word: str) -> float:
+        return sum(x for t, x in zip(texts, weights) if word in t) / total
+
+    # A term of the knowledge base the texts write that holds the name (暖气不热 of 暖气) names the topic
+    # more closely, whichever of its words weighed most in this period's or region's texts.
+    head = next((w for w in rest if w in vocabulary.group and any(g in w for g in named) and share(w) >= NAME_SHARE),
+                named[0])
+    extra = [w for w in rest if not any(w in g or g in w for g in (*named, head)) and share(w) >= EXTRA_SHARE]
+    return [head, *extra][:size], vocabulary.key(named)
 
 
 def matter_terms(snap) -> list[str]:

@@ -40,7 +40,7 @@ from ..search.coverage import NOT_SUBJECT
 from ..search.textsim import stretches
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from .stats import NOT_ALARMED
-from ..privacy import LABELS, mask, without_labels
+from ..privacy import has_labels, mask, without_labels
 
 KIND = "suggested_question"
 #: The list a phrasing is added to, per kind of entry.
@@ -189,7 +189,7 @@ def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
         if found is None:
             continue
         phrasing = row["phrasing"]
-        if not MIN_CHARS <= len(phrasing) <= MAX_CHARS or any(label in phrasing for label in LABELS.values()):
+        if not MIN_CHARS <= len(phrasing) <= MAX_CHARS or has_labels(phrasing):
             continue
         if read(phrasing_key(phrasing)) in {read(k) for k in found.known}:
             continue
@@ -403,7 +403,8 @@ class MissingAnswers:
     #: (they name nothing: 您好我想问一下), ``alarm`` (an emergency: the line to call is the answer),
     #: ``answered`` (the same query led to an answer often enough), ``report`` (a matter to report that other
     #: searches of it found related answers for: the site tells where to report it), ``ignored`` (set aside
-    #: by the center). With the groups' they make all of them.
+    #: by the center), ``assigned`` (in groups given to a unit, not listed), ``beyond`` (in groups after the
+    #: ``limit`` listed). With the groups' they make all of them.
     left_out: dict
     #: Groups already given to a unit, left out of ``groups`` unless asked for.
     assigned: int = 0
@@ -420,7 +421,8 @@ class MissingAnswers:
 LEFT_OUT = {"vague": "{n} 次没有说具体的事（如“您好我想问一下”）", "alarm": "{n} 次是紧急情况（提示拨打紧急专线）",
             "answered": "{n} 次的同样查询别的时候找到并打开了答复",
             "report": "{n} 次是要反映的问题（已提示拨打 12345，同样的查询也找到过相关的答复）",
-            "ignored": "{n} 次已由热线中心忽略"}
+            "ignored": "{n} 次已由热线中心忽略", "assigned": "{n} 次所在的组已分派给单位",
+            "beyond": "{n} 次所在的组排在列出的组之后"}
 
 
 def missing_report(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int | None = 50,
@@ -438,6 +440,9 @@ def missing_report(kb, start: dt.date | None = None, end: dt.date | None = None,
     groups = [g for g in groups if not any(q in ignored for q in g["queries"])]
     shown = [g for g in groups if assigned or not g["assigned"]]
     shown.sort(key=lambda g: (-g["searches"], g["query"]))
+    # Every search the usage report counts as finding nothing or nothing related is listed or said left out.
+    left_out["assigned"] += sum(g["zero"] + g["weak"] for g in groups if g not in shown)
+    left_out["beyond"] += sum(g["zero"] + g["weak"] for g in shown[limit:]) if limit is not None else 0
     return MissingAnswers(start, end, shown[:limit], dict(left_out), len(groups) - len(shown))
 
 
@@ -524,7 +529,9 @@ def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
         groups.setdefault(int(labels[n]) if labels[n] >= 0 else -1 - i, []).append(missing[i])
     out = []
     for number, members in groups.items():
-        members.sort(key=lambda g: (-g["searches"], g["query"]))
+        # The group is named by its first query: one without masking's labels where there is one (护照怎么办理,
+        # not 我叫[姓名]身份证[身份证号]想办护照), the most searched of those.
+        members.sort(key=lambda g: (has_labels(g["query"]), -g["searches"], g["query"]))
         if isinstance(number, str):
             out.append((members, number, number))
         else:

@@ -412,3 +412,19 @@ def test_a_period_after_today_says_so(kb):
     assert r.notes == [f"所选时段 {later} 至 {later + dt.timedelta(days=30)} 在今天（{END}）之后，还不会有诉求："
                        "请选择今天以前的日期。"]
     assert kb.hot.report(START, END).notes == []
+
+
+def test_topic_names_are_no_pieces_of_questions_and_keep_with_a_region(kb):
+    """哪补, 哪交, 想办 and 不让 are pieces of 去哪补, 在哪交, 想办 and 物业不让装: no words of a topic's name. A topic
+    limited to one region keeps the name it has without the limit (暖气不热, not 暖气、不热)."""
+    log_searches(kb, [("社保卡掉了去哪补", 4), ("社保卡掉了去哪里补", 2), ("灵活就业人员社保在哪交", 3),
+                      ("灵活就业 社保 在哪交", 1), ("护照过期了在哪换", 1), ("想办护照", 1), ("护照怎么办理", 1),
+                      ("小区充电桩物业不让装怎么办", 2), ("新能源车充电桩安装物业不让装", 2),
+                      ("暖气不热怎么办", 2), ("家里暖气片不热找谁", 1), ("暖气冰凉的找哪个部门", 1),
+                      ("暖气片上热下凉怎么回事", 1), ("西山区暖气不热屋里才16度", 1), ("东湖区暖气不热", 1)])
+    r = kb.hot.report(START, END)
+    for t in r.topics:
+        assert not [w for w in t["words"] if w[0] == "哪" or w in ("想办", "不让")], t["label"]
+    heating = next(t["label"] for t in r.topics if "暖气" in t["label"])
+    region = kb.hot.report(START, END, "未标明区域")
+    assert next(t["label"] for t in region.topics if "暖气" in t["label"]) == heating == "暖气不热"

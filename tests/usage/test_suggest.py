@@ -428,7 +428,8 @@ def test_the_cli_leaves_out_the_groups_given_to_a_unit_as_the_page_does(kb):
     lines = cli_missing(kb)
     assert page == ["公积金断缴影响贷款吗"] and [line for line in lines if line[:2] == "1."] == [
         "1. 公积金断缴影响贷款吗：1 次，1 种问法，无结果 1 次，结果无关 0 次，打开结果 0%"]
-    assert lines[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，1 组，查询 1 次",
+    assert lines[:3] == ["缺失的答复：2026-10-24 至 2026-11-22，1 组，查询 1 次",
+                         "  另有 3 次没有结果或结果无关的查询未列入：3 次所在的组已分派给单位。",
                          "  已分派给单位的 1 组未列出（--assigned 一并列出）。"]
     lines = cli_missing(kb, "--assigned")
     assert lines[0] == "缺失的答复：2026-10-24 至 2026-11-22，2 组，查询 4 次"
@@ -447,7 +448,8 @@ def test_what_the_missing_answers_leave_out_is_said_and_a_matter_to_report_with_
     assert "出租车拒载投诉" in {g["query"] for g in suggest.missing_answers(kb)}
     report = kb.missing_report()
     assert sum(g["zero"] + g["weak"] for g in report.groups) == 8
-    assert report.left_out == {"vague": 2, "alarm": 0, "answered": 0, "report": 0, "ignored": 0}
+    assert report.left_out == {"vague": 2, "alarm": 0, "answered": 0, "report": 0, "ignored": 0, "assigned": 0,
+                               "beyond": 0}
     assert cli_missing(kb)[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，5 组，查询 8 次",
                                    "  另有 2 次没有结果或结果无关的查询未列入：2 次没有说具体的事（如“您好我想问一下”）。"]
     # Nothing is dropped unsaid: with what was left out, the groups hold every search the usage report lists.
@@ -480,3 +482,19 @@ def test_only_a_query_among_the_missing_answers_is_assigned(kb):
     kb.feedback.ignore_query("护照怎么办理", "不属于本市", make_users(kb)["center"])
     res = runner.invoke(cli, ["task", "assign", *args, "护照怎么办理", "--unit", "city-public-security"])
     assert res.exit_code == 1 and "已被忽略" in res.output
+
+
+def test_the_missing_answers_name_a_group_by_a_query_without_masking_labels_and_count_every_search(kb):
+    """A group is named by a query a reader can quote (护照怎么办理), not by the one masking left [姓名] and
+    [身份证号] in, even when that one sorts first; and the searches in groups past the limit are said left out,
+    so that listed and left out make the usage report's count."""
+    for query in ["我叫张三身份证110101199003074514想办护照", "护照怎么办理", "护照丢了怎么补办", "火星移民怎么报名",
+                  "宽带网速慢找谁"]:
+        kb.feedback.log_search(query, "public", 7, weak=True)
+    (passport,) = [g for g in suggest.missing_answers(kb) if g["subject"] == "护照"]
+    assert passport["query"] == "护照丢了怎么补办" and passport["examples"][-1] == "我叫[姓名]身份证[身份证号]想办护照"
+    report = kb.missing_report(limit=1)
+    summary = kb.stats.summary()
+    assert report.left_out["beyond"] == 2
+    assert sum(g["zero"] + g["weak"] for g in report.groups) + sum(report.left_out.values()) == summary.zero + summary.weak
+    assert "2 次所在的组排在列出的组之后" in report.left_out_text()
