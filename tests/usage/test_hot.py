@@ -4,6 +4,10 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -428,3 +432,20 @@ def test_topic_names_are_no_pieces_of_questions_and_keep_with_a_region(kb):
     heating = next(t["label"] for t in r.topics if "暖气" in t["label"])
     region = kb.hot.report(START, END, "未标明区域")
     assert next(t["label"] for t in region.topics if "暖气" in t["label"]) == heating == "暖气不热"
+
+
+def test_csv_sent_to_a_file_opens_in_excel_and_the_notes_go_to_stderr(kb, sample_root, tmp_path):
+    """``kb report hot --csv > hot.csv`` writes a file as ``-o`` does (UTF-8 with a byte-order mark, for Excel);
+    through a pipe the CSV stays plain text. What the figures leave out is said on stderr, not in the CSV."""
+    log_searches(kb, [("asdfghjkl", 1), *[(t, 4) for t in OTHERS]])
+    repo = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "kb_app", "report", "hot", "--csv", "--root", str(sample_root),
+               "--data-dir", str(kb.settings.data_path)]
+    env = {**os.environ, "KB_TODAY": TODAY, "PYTHONPATH": str(repo)}
+    target = tmp_path / "hot.csv"
+    with open(target, "wb") as fh:
+        done = subprocess.run(command, stdout=fh, stderr=subprocess.PIPE, env=env, cwd=repo, check=True)
+    assert target.read_bytes().startswith("\ufeff# 热点议题\n".encode())
+    assert "未归入所列议题的诉求 1 件" in done.stderr.decode()
+    piped = subprocess.run(command, capture_output=True, env=env, cwd=repo, check=True)
+    assert piped.stdout.startswith("# 热点议题\n".encode())
