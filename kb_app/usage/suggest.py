@@ -87,9 +87,16 @@ def clean_phrasing(text: str) -> str:
 # -- evidence and suggestions --------------------------------------------------------------------
 
 
+#: One agent adopting one entry for one phrasing again within this time is one piece of evidence, as a public
+#: session votes once: the same call looked up again, or one mis-click repeated, is no pattern.
+ADOPTION_WINDOW = dt.timedelta(hours=1)
+
+
 def evidence(kb, since: dt.date | None = None) -> list[dict]:
     """Per (query, entry): searches that opened the entry and ended in a helpful vote or an adoption,
-    and helpful votes that carry the query their entry was found by (the public site's)."""
+    and helpful votes that carry the query their entry was found by (the public site's); an agent's
+    adoptions of one entry for one phrasing within ``ADOPTION_WINDOW`` count once. ``agents`` and ``sessions``
+    say from how many agents and public sessions (or votes without one) the evidence came."""
     where, where_vote = ("and s.at >= ?", "and v.at >= ?") if since else ("", "")
     params = [since.isoformat()] if since else []
     with kb.db_transaction(write=False) as db:
@@ -97,28 +104,49 @@ def evidence(kb, since: dt.date | None = None) -> list[dict]:
             "select s.query, s.opened, "
             "  max(case when s.used = 1 then 1 else 0 end) as adopted, "
             "  max(case when exists (select 1 from votes v where v.search = s.id and v.helpful = 1) "
-            "      then 1 else 0 end) as helpful "
+            "      then 1 else 0 end) as helpful, s.at, coalesce(s.username, ''), "
+            "  (select coalesce(v.voter, 'vote' || v.id) from votes v where v.search = s.id and v.helpful = 1 "
+            "   order by v.id limit 1) "
             f"from search_log s where s.query != '' and s.opened is not null {where} "
             "group by s.id having adopted = 1 or helpful = 1", params).fetchall()
         rows += db.execute(
-            "select v.query, v.entry, 0, 1 from votes v where v.helpful = 1 and v.search is null "
-            f"and coalesce(v.query, '') != '' {where_vote}", params).fetchall()
+            "select v.query, v.entry, 0, 1, v.at, '', coalesce(v.voter, 'vote' || v.id) from votes v "
+            f"where v.helpful = 1 and v.search is null and coalesce(v.query, '') != '' {where_vote}", params).fetchall()
     grouped: dict[tuple[str, str], dict] = {}
-    for query, entry, adopted, helpful in rows:
+    adopted_at: dict[tuple[str, str, str], dt.datetime] = {}
+    for query, entry, adopted, helpful, at, username, voter in sorted(rows, key=lambda r: r[4] or ""):
         key = (phrasing_key(query), entry)
         if not key[0]:
             continue
-        g = grouped.setdefault(key, {"entry": entry, "phrasings": {}, "evidence": 0, "helpful": 0, "adopted": 0})
+        if adopted and not helpful:
+            when = dt.datetime.fromisoformat(at)
+            last = adopted_at.get((username, *key))
+            if last is not None and when - last < ADOPTION_WINDOW:
+                continue
+            adopted_at[(username, *key)] = when
+        g = grouped.setdefault(key, {"entry": entry, "phrasings": {}, "evidence": 0, "helpful": 0, "adopted": 0,
+                                     "agents": set(), "sessions": set()})
         g["phrasings"][clean_phrasing(query)] = g["phrasings"].get(clean_phrasing(query), 0) + 1
         g["evidence"] += 1
         g["helpful"] += helpful
         g["adopted"] += adopted
+        if helpful:
+            g["sessions"].add(voter)
+        else:
+            g["agents"].add(username)
     out = []
     for g in grouped.values():
         phrasing = max(g["phrasings"], key=lambda p: (g["phrasings"][p], -len(p), p))
         out.append({"entry": g["entry"], "phrasing": phrasing, "evidence": g["evidence"],
-                    "helpful": g["helpful"], "adopted": g["adopted"]})
+                    "helpful": g["helpful"], "adopted": g["adopted"], "agents": len(g["agents"]),
+                    "sessions": len(g["sessions"])})
     return sorted(out, key=lambda r: (-r["evidence"], r["entry"], r["phrasing"]))
+
+
+def sources_text(data: dict) -> str:
+    """From how many people the evidence came (来自 1 名坐席), so that one person's repeats read as one."""
+    parts = [f"{data[key]} {unit}" for key, unit in (("agents", "名坐席"), ("sessions", "个公众会话")) if data.get(key)]
+    return f"来自 {'、'.join(parts)}" if parts else ""
 
 
 def known_phrasings(entry) -> set[str]:
@@ -147,6 +175,9 @@ class Suggestion:
     evidence: int
     helpful_votes: int
     adopted: int
+    #: How many agents and public sessions the evidence came from.
+    agents: int = 0
+    sessions: int = 0
 
     @property
     def entry(self) -> str:
@@ -193,7 +224,8 @@ def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
             continue
         if read(phrasing_key(phrasing)) in {read(k) for k in found.known}:
             continue
-        out.append(Suggestion(found, phrasing, row["evidence"], row["helpful"], row["adopted"]))
+        out.append(Suggestion(found, phrasing, row["evidence"], row["helpful"], row["adopted"], row["agents"],
+                              row["sessions"]))
     return out
 
 
@@ -207,10 +239,11 @@ def open_tasks(kb) -> list[int]:
     for s in suggestions(kb):
         found = s.target
         detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
-                  "adopted": s.adopted}
+                  "adopted": s.adopted, "agents": s.agents, "sessions": s.sessions}
         where = f"条文的常见问法（{found.path} 的 questions）" if found.article else f"条目的 {s.field}"
         text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本{'条文' if found.article else '条目'}"
-                f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入{where}，"
+                f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次，{sources_text(detail)}）。"
+                f"建议把这个问法加入{where}，"
                 f"便于今后检索。\n{json.dumps(detail, ensure_ascii=False)}")
         # The phrasing in the title: two suggestions for one entry are told apart in a list.
         title = f"建议新增问法“{s.phrasing}”：{found.title}"

@@ -46,6 +46,22 @@ def test_evidence_needs_an_open_followed_by_a_helpful_vote_or_an_adoption(kb):
     assert (row["entry"], row["evidence"], row["helpful"], row["adopted"]) == (ENTRY, 2, 1, 1)
 
 
+def test_one_agent_adopting_one_answer_again_and_again_is_one_piece_of_evidence(kb):
+    """Four adoptions of one answer for one phrasing by one agent within minutes count once, as a public
+    session's votes do; the task says from how many agents and sessions its evidence came."""
+    found(kb, PHRASING, times=4, audience="agent", user="zuoxi01")
+    (row,) = suggest.evidence(kb)
+    assert (row["evidence"], row["adopted"], row["agents"], row["sessions"]) == (1, 1, 1, 0)
+    assert suggest.open_tasks(kb) == []
+    found(kb, PHRASING, times=2, audience="agent", user="zuoxi02")
+    found(kb, PHRASING, times=1)
+    (row,) = suggest.evidence(kb)
+    assert (row["evidence"], row["adopted"], row["helpful"], row["agents"], row["sessions"]) == (3, 2, 1, 2, 1)
+    suggest.open_tasks(kb)
+    (task,) = tasks(kb)
+    assert "（公众评价 1 次、坐席采用 2 次，来自 2 名坐席、1 个公众会话）" in task.detail
+
+
 def test_repeated_evidence_becomes_a_task_for_the_owning_unit(kb):
     found(kb, PHRASING, times=2)
     assert suggest.open_tasks(kb) == []
@@ -54,7 +70,7 @@ def test_repeated_evidence_becomes_a_task_for_the_owning_unit(kb):
     (task,) = tasks(kb)
     assert task.id in new and task.entry == ENTRY and task.title == f"建议新增问法“{PHRASING}”：社会保障卡丢了怎么补办"
     assert suggest.task_suggestion(task) == {"phrasing": PHRASING, "field": "questions", "evidence": 3, "helpful": 3,
-                                             "adopted": 0, "field_label": "常见问法"}
+                                             "adopted": 0, "agents": 0, "sessions": 3, "field_label": "常见问法"}
     assert kb.feedback.generate_tasks() == []  # idempotent
 
 
@@ -148,14 +164,16 @@ def test_a_phrasing_that_finds_an_article_becomes_a_reviewed_common_question(kb)
     to the regulation's questions (one line), reviewed by the center and legal, then searchable."""
     users = make_users(kb)
     path = kb.snapshot().regulations["beijing-2021"].path
-    found(kb, ARTICLE_PHRASING, entry=ARTICLE, times=2, audience="agent", user="agent")
+    for agent in ("agent", "zuoxi02"):  # two agents: one agent's repeated adoptions are one piece of evidence
+        found(kb, ARTICLE_PHRASING, entry=ARTICLE, times=1, audience="agent", user=agent)
     kb.feedback.vote(ARTICLE, True, query=ARTICLE_PHRASING)
     kb.feedback.vote(ARTICLE, False, query=ARTICLE_PHRASING)     # not helpful: no evidence, and no task
     kb.feedback.generate_tasks()
     (task,) = tasks(kb, "hotline-center")
     assert (task.entry, task.title) == (ARTICLE, f"建议新增问法“{ARTICLE_PHRASING}”：北京市接诉即办工作条例 第九条")
     assert suggest.task_suggestion(task) == {"phrasing": ARTICLE_PHRASING, "field": "questions", "evidence": 3,
-                                             "helpful": 1, "adopted": 2, "field_label": "常见问法"}
+                                             "helpful": 1, "adopted": 2, "agents": 2, "sessions": 1,
+                                             "field_label": "常见问法"}
     assert "regulations/texts/beijing-2021.md 的 questions" in task.detail
     with pytest.raises(PermissionDenied):
         suggest.accept(kb, users["hrss-editor"], task.id)
