@@ -231,8 +231,11 @@ ns nr nrt nrfg nt m mq q r rr rz rg d dg ad p c u ud ug uj ul uv uz y e o x t tg
 _SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS | ASKING_WORDS
 
 
+_FRAGMENT_FIRST = QUESTION_STARTS | frozenset("想不")
+
+
 def _skipped(word: str) -> bool:
-    return word in _SKIPPED_WORDS or asking_fragment(word)
+    return word in _SKIPPED_WORDS or (word[0] in _FRAGMENT_FIRST and asking_fragment(word))
 
 #: A word the segmenter made of a degree or time adverb and what it qualifies (很大, 太吵, 才能办): it
 #: says how much or when, not what. Only as adjectives, verbs and adverbs (太阳能 names a thing).
@@ -317,35 +320,40 @@ class Synonyms:
     def spans(self, words: list[str]) -> dict[int, tuple[int, str]]:
         """Where a text's words (in order) spell a group's term: start → (end, group), longest first.
 
-        One short word may stand inside a term of two or more words (拖欠[农民工]工资, 欠[我]工资): what
-        was owed is still the wages."""
+        Where none is spelled straight, one short word may stand after the first word of a term of two or
+        more (拖欠[农民工]工资, 欠[我]工资): what was owed is still the wages."""
         out = {}
         end = 0
-        prefixes = self.prefixes
+        prefixes, group = self.prefixes, self.group
+        last = len(words) - 2
         for i in [i for i, w in enumerate(words) if w in prefixes]:
             if i < end:
                 continue
-            found = self._term_at(words, i)
+            term, found = "", None
+            for j, w in enumerate(words[i:i + self.SPAN], i + 1):  # inline: called for most words of a text
+                term += w
+                if term not in prefixes:
+                    break
+                if term in group:
+                    found = (j, group[term])
+            if not found and i < last and words[i] + words[i + 2] in prefixes and len(words[i + 1]) <= self.GAP \
+                    and words[i + 1].isalnum():
+                found = self._spelled(words, i + 2, i + self.SPAN + 1, words[i])
             if found:
                 out[i] = found
                 end = found[0]
         return out
 
-    def _term_at(self, words: list[str], start: int) -> tuple[int, str] | None:
-        """(end, group) of the longest term spelled from ``words[start]`` on (``GAP`` allowing)."""
+    def _spelled(self, words: list[str], at: int, stop: int, term: str) -> tuple[int, str] | None:
+        """(end, group) of the longest term that ``term`` and the words from ``at`` (before ``stop``) spell."""
         found = None
-        paths = [(start, "", False)]
-        while paths:
-            j, term, skipped = paths.pop()
-            if j >= len(words) or j - start >= self.SPAN + skipped:
-                continue
-            word = words[j]
-            if (longer := term + word) in self.prefixes:
-                if longer in self.group and (found is None or j + 1 > found[0]):
-                    found = (j + 1, self.group[longer])
-                paths.append((j + 1, longer, skipped))
-            if term and not skipped and len(word) <= self.GAP and word.strip() and word.isalnum():
-                paths.append((j + 1, term, True))
+        prefixes, group = self.prefixes, self.group
+        for j, w in enumerate(words[at:stop], at + 1):
+            term += w
+            if term not in prefixes:
+                break
+            if term in group:
+                found = (j, group[term])
         return found
 
     def written(self, mark: str, texts: list[str], weights) -> str:
@@ -382,7 +390,8 @@ def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None
     tagged = rjieba.tag(text if normalized else normalize(text))
     places = _places(tagged)
     for i, (w, tag) in enumerate(tagged):
-        if len(w) > 1 and tag not in SKIPPED_TAGS and not _skipped(w) and not (
+        if len(w) > 1 and tag not in SKIPPED_TAGS and w not in _SKIPPED_WORDS and not (
+                w[0] in _FRAGMENT_FIRST and asking_fragment(w)) and not (
                 w[0] in DEGREE_START and tag in DEGREE_TAGS):
             place = i in places
             out.append((w, place))
