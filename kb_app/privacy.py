@@ -417,6 +417,11 @@ def mask(text: str | None) -> str:
     return text if read == written else _as_written(written, read, text)
 
 
+def has_labels(masked: str) -> bool:
+    """Whether masking put a label (``[姓名]``, ``[手机号]`` …) into a text."""
+    return bool(_LABEL_SPLIT.search(masked or ""))
+
+
 def without_labels(masked: str) -> str:
     """A masked text with its labels taken out: what it says besides the numbers and names it held
     (``[手机号]`` alone says nothing). A label stands between words: a space takes its place, so the

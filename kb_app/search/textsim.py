@@ -30,7 +30,7 @@ GENERIC_WORDS = frozenset("""
 没有 不能 不是 可以 能够 还是 因为 所以 但是 而且 如果 我们 你们 他们 自己 大家 时候 时间 地方 东西 事情 进行
 请求 领导 政府 相关部门 有关部门 尽快 及时 严重 影响 存在 导致 出现 发生 造成 无人 多次 给予 予以 谢谢 您好 你好
 麻烦 再次 一下 好几 几天 还在 太大 太多 管管 一管 联系电话 电话 联系 号码 手机号 身份证号 人理 没人理 没人管 没人问
-号楼 单元 号院 楼层 开始 这样 生活 管一管 找谁 谁管 谁负责 归谁管 哪个部门 哪个单位 负责 主管部门
+号楼 单元 号院 楼层 开始 这样 生活 管一管 找谁 谁管 谁负责 归谁管 哪个部门 哪个单位 负责 主管部门 公司 单位
 """.split())
 #: What a request asks of its matter rather than the matter: to get a card again, what to bring, how long,
 #: where, and that the thing was lost. Shared alone they join unrelated matters (护照丢了怎么补办 with
@@ -40,6 +40,21 @@ ASKING_WORDS = frozenset("""
 丢了 丢失 遗失 弄丢 掉了 找不到 材料 资料 手续 流程 条件 需要 多久 多长时间 多少钱 去哪 去哪里 哪里 在哪 在哪里
 查询 进度 怎么弄 咋弄
 """.split())
+
+
+#: First characters of the fragments the segmenter glues from a question word and a one-character verb
+#: (去哪补 → 去 + 哪补, 在哪交 → 在 + 哪交, 咋办): where or how a request asks, never what it is about.
+QUESTION_STARTS = frozenset("哪啥咋怎")
+#: Second characters of 不 + a word of wish or permission (物业不让装 → 不让 + 装, 不给办, 不准): that
+#: something was refused, not what (不热, 不亮 and 不通 say what is wrong, and stay).
+REFUSAL_ENDS = frozenset("让给准许肯予用要会想愿")
+
+
+def asking_fragment(word: str) -> bool:
+    """Whether a word is a piece of how a request asks (哪补, 哪换, 咋弄), wants (想办, 想问) or says it was
+    refused (不让, 不给): the whole family, which no list of such words would cover."""
+    return bool(word) and (word[0] in QUESTION_STARTS or (len(word) == 2 and (
+        word[0] == "想" or (word[0] == "不" and word[1] in REFUSAL_ENDS))))
 
 
 class TfidfIndex:
@@ -214,6 +229,14 @@ SKIPPED_TAGS = frozenset("""
 ns nr nrt nrfg nt m mq q r rr rz rg d dg ad p c u ud ug uj ul uv uz y e o x t tg f s zg eng
 """.split())
 _SKIPPED_WORDS = STOPWORDS | GENERIC_WORDS | ASKING_WORDS
+
+
+_FRAGMENT_FIRST = QUESTION_STARTS | frozenset("想不")
+
+
+def _skipped(word: str) -> bool:
+    return word in _SKIPPED_WORDS or (word[0] in _FRAGMENT_FIRST and asking_fragment(word))
+
 #: A word the segmenter made of a degree or time adverb and what it qualifies (很大, 太吵, 才能办): it
 #: says how much or when, not what. Only as adjectives, verbs and adverbs (太阳能 names a thing).
 DEGREE_START, DEGREE_TAGS = frozenset("很太才挺"), frozenset("a ad an d v vd".split())
@@ -270,6 +293,8 @@ class Synonyms:
 
     #: Most words of a term (jieba's) matched: 乱停乱放 is 乱 + 停 + 乱放.
     SPAN = 3
+    #: Characters of the one word that may stand inside a term (:meth:`spans`).
+    GAP = 3
     #: What marks a group in a text's words: a label shows the group's term the texts use instead.
     MARK = "≈"
 
@@ -293,24 +318,43 @@ class Synonyms:
         return bool(self.group)
 
     def spans(self, words: list[str]) -> dict[int, tuple[int, str]]:
-        """Where a text's words (in order) spell a group's term: start → (end, group), longest first."""
+        """Where a text's words (in order) spell a group's term: start → (end, group), longest first.
+
+        Where none is spelled straight, one short word may stand after the first word of a term of two or
+        more (拖欠[农民工]工资, 欠[我]工资): what was owed is still the wages."""
         out = {}
         end = 0
         prefixes, group = self.prefixes, self.group
+        last = len(words) - 2
         for i in [i for i, w in enumerate(words) if w in prefixes]:
             if i < end:
                 continue
             term, found = "", None
-            for j, w in enumerate(words[i:i + self.SPAN], i + 1):
+            for j, w in enumerate(words[i:i + self.SPAN], i + 1):  # inline: called for most words of a text
                 term += w
                 if term not in prefixes:
                     break
                 if term in group:
                     found = (j, group[term])
+            if not found and i < last and words[i] + words[i + 2] in prefixes and len(words[i + 1]) <= self.GAP \
+                    and words[i + 1].isalnum():
+                found = self._spelled(words, i + 2, i + self.SPAN + 1, words[i])
             if found:
                 out[i] = found
                 end = found[0]
         return out
+
+    def _spelled(self, words: list[str], at: int, stop: int, term: str) -> tuple[int, str] | None:
+        """(end, group) of the longest term that ``term`` and the words from ``at`` (before ``stop``) spell."""
+        found = None
+        prefixes, group = self.prefixes, self.group
+        for j, w in enumerate(words[at:stop], at + 1):
+            term += w
+            if term not in prefixes:
+                break
+            if term in group:
+                found = (j, group[term])
+        return found
 
     def written(self, mark: str, texts: list[str], weights) -> str:
         """The term of a group that ``texts`` use most (``mark`` unchanged if not a group's)."""
@@ -347,12 +391,13 @@ def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None
     places = _places(tagged)
     for i, (w, tag) in enumerate(tagged):
         if len(w) > 1 and tag not in SKIPPED_TAGS and w not in _SKIPPED_WORDS and not (
+                w[0] in _FRAGMENT_FIRST and asking_fragment(w)) and not (
                 w[0] in DEGREE_START and tag in DEGREE_TAGS):
             place = i in places
             out.append((w, place))
             if len(w) > 2:
                 out.extend((p, place) for n in (2, 3) for k in range(len(w) - n + 1)
-                           if n < len(w) and (p := w[k:k + n]) not in _SKIPPED_WORDS and rjieba.has_word(p))
+                           if n < len(w) and not _skipped(p := w[k:k + n]) and rjieba.has_word(p))
     if synonyms:
         # A group is a place's word where the text names it only in a place (地铁 of 地铁口: where, not what).
         marks: dict[str, bool] = {}

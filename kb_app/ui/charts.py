@@ -56,15 +56,15 @@ def daily_counts(frame: pd.DataFrame, empty: str) -> bool:
 
 
 def daily_rates(rows: list[dict], start: dt.date, end: dt.date, column: str, label: str, empty: str) -> bool:
-    """Bars of a rate per day (0–100 %), only on days that have one; ``empty`` when none has."""
+    """A rate per day (0–100 %) as a line with a point on each day that has one; ``empty`` when none has.
+    Points, not bars: a single day, or a day at 0 %, is still seen (a bar of 0 % is no bar at all)."""
     known = {str(r["day"]): r[column] for r in rows if r.get(column) is not None}
     if not known:
         st.info(empty, icon=":material/bar_chart:")
         return False
-    frame = pd.DataFrame({"日期": days(start, end)})
-    frame[label] = [known.get(day) for day in frame["日期"]]
-    chart = alt.Chart(frame).mark_bar(color="#1a7f37").encode(
-        x=_day_axis(list(frame["日期"])),
+    frame = pd.DataFrame({"日期": list(known), label: list(known.values())})
+    chart = alt.Chart(frame).mark_line(color="#1a7f37", point=alt.OverlayMarkDef(color="#1a7f37", size=60)).encode(
+        x=_day_axis(days(start, end)),
         y=alt.Y(f"{label}:Q", title=label, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
         tooltip=[alt.Tooltip("日期:O", title="日期"), alt.Tooltip(f"{label}:Q", title=label, format=".1%")],
     )

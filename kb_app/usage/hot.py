@@ -43,7 +43,7 @@ from ..exceptions import KbError
 from ..privacy import without_labels
 from ..dispatch.regions import NO_REGION, districts, region_finder
 from .stats import to_csv
-from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex, stretches
+from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex, content_words, stretches
 
 #: Characters of a text used to cluster it: a request states its matter first.
 CLUSTER_CHARS = 60
@@ -58,6 +58,9 @@ PROFILE_WORDS = 30
 TOP_SEEDS, SAMPLED_SEEDS = 150, 250
 #: Smallest cluster kept (requests), and how many clusters get a profile of their own.
 MIN_CLUSTER = 3
+#: Smallest group of alike texts kept from the seeds: a pair too small to be a topic is one with other pairs
+#: the knowledge base names alike (老板欠薪跑路 and 欠薪找哪个部门, 公司拖欠工资 and 公司欠我工资).
+MIN_GROUP = 2
 MAX_PROFILED = 120
 MIN_RISING, RISE_RATIO, RISE_Z = 5, 1.5, 2.0
 EXAMPLES = 3
@@ -113,7 +116,7 @@ def _cover(index: WordIndex, texts: list[str], weights: np.ndarray, places: np.n
         _neg, seed = heapq.heappop(heap)
         free = members[seed][~claimed[members[seed]]]
         weight = float(weights[free].sum())
-        if weight < MIN_CLUSTER:
+        if weight < MIN_GROUP:
             continue
         if heap and weight < -heap[0][0] - 1e-9:
             heapq.heappush(heap, (-weight, seed))  # stale: try again with its current weight
@@ -293,14 +296,22 @@ def topic_label(words: list[str], texts: list[str], weights: np.ndarray, index: 
     knowledge base names its matter by (:meth:`Vocabulary.name`) first, then the heaviest words
     (:func:`label_words`) not in it that many of its texts write (``EXTRA_SHARE``)."""
     written = [index.synonyms.written(w, texts, weights) for w in words]
-    rest = label_words(written, texts, weights, index.known, size)
+    rest = label_words(written, texts, weights, lambda term: index.known(term) or bool(vocabulary and
+                                                                                   term in vocabulary.group), size)
     named = vocabulary.name(words, texts, weights) if vocabulary else None
     if not named:
         return rest, ""
     total = float(weights.sum()) or 1.0
-    extra = [w for w in rest if not any(w in g or g in w for g in named)
-             and sum(x for t, x in zip(texts, weights) if w in t) >= EXTRA_SHARE * total]
-    return [named[0], *extra][:size], vocabulary.key(named)
+
+    def share(word: str) -> float:
+        return sum(x for t, x in zip(texts, weights) if word in t) / total
+
+    # A term of the knowledge base the texts write that holds the name (暖气不热 of 暖气) names the topic
+    # more closely, whichever of its words weighed most in this period's or region's texts.
+    head = next((w for w in rest if w in vocabulary.group and any(g in w for g in named) and share(w) >= NAME_SHARE),
+                named[0])
+    extra = [w for w in rest if not any(w in g or g in w for g in (*named, head)) and share(w) >= EXTRA_SHARE]
+    return [head, *extra][:size], vocabulary.key(named)
 
 
 def matter_terms(snap) -> list[str]:
@@ -325,11 +336,11 @@ def cluster_texts(texts: list[str], weights=None, synonym_groups=(), terms=()) -
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     index = WordIndex(texts, CLUSTER_CHARS, normalized=True, synonym_groups=synonym_groups)
     places = np.array([word in index.places for word in index.words], dtype=bool)
-    groups = _cover(index, texts, weights, places)[:MAX_PROFILED]
+    vocabulary = Vocabulary(index.synonyms, terms) if index.synonyms or terms else None
+    groups = _fold_small(index, texts, weights, _cover(index, texts, weights, places), vocabulary)[:MAX_PROFILED]
     if not groups:
         return np.full(n, -1, dtype=np.int64), []
     profiles = Profiles(index, groups, weights)
-    vocabulary = Vocabulary(index.synonyms, terms) if index.synonyms or terms else None
     owner = profiles.merge(MERGE_SIMILARITY, _keys(index, texts, weights, groups, profiles.vectors, vocabulary))
     labels = np.full(n, -1, dtype=np.int64)
     for number, group in enumerate(groups):
@@ -347,6 +358,36 @@ def cluster_texts(texts: list[str], weights=None, synonym_groups=(), terms=()) -
         out = _by_weight(np.where(out >= 0, same[np.maximum(out, 0)], -1), weights)
         names = _labels(index, texts, weights, out, vocabulary)[0]
     return out, names
+
+
+def _fold_small(index, texts, weights, groups, vocabulary) -> list[np.ndarray]:
+    """The groups of at least ``MIN_CLUSTER`` requests, heaviest first, once each smaller one has joined the
+    biggest other group the knowledge base names alike (:meth:`Vocabulary.key`) or, for one named by a synonym
+    group, whose heaviest words hold that group and which no other group names (农民工工资 beside 欠薪; not
+    充电桩 beside 物业, two matters: :func:`_apart`). Requests in different terms of one group (欠薪, 拖欠工资) share
+    fewer words than paraphrases in the same terms, so they come in pairs; the pairs of one matter make its topic."""
+    sizes = [float(weights[g].sum()) for g in groups]
+    small = {i for i, size in enumerate(sizes) if size < MIN_CLUSTER}
+    if small and vocabulary is not None:
+        number = np.full(index.n, -1, dtype=np.int64)
+        for i, g in enumerate(groups):
+            number[g] = i
+        words = [topic_words(index, *vector) for vector in index.group_vectors(number, weights)]
+        named = [vocabulary.name(w, *_heaviest(g, texts, weights)) for w, g in zip(words, groups)]
+        keys = [vocabulary.key(n) for n in named]
+        biggest = sorted(range(len(groups)), key=lambda i: -sizes[i])
+        joined = [list(g) for g in groups]
+        for i in sorted(small, key=lambda i: -sizes[i]):
+            mark = index.synonyms.group.get(named[i][0]) if keys[i].startswith(Synonyms.MARK) else None
+            target = next((j for j in biggest if j != i and joined[j] and keys[i]
+                           and (keys[j] == keys[i] or mark in words[j] and not keys[j].startswith(Synonyms.MARK))),
+                          None)
+            if target is not None:
+                joined[target].extend(joined[i])
+                joined[i] = []
+        groups = [np.asarray(sorted(g), dtype=np.int64) for g in joined]
+    kept = [g for g in groups if len(g) and float(weights[g].sum()) >= MIN_CLUSTER]
+    return sorted(kept, key=lambda g: -float(weights[g].sum()))
 
 
 def _by_weight(labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -384,6 +425,18 @@ def _labels(index, texts, weights, out, vocabulary) -> tuple[list[list[str]], li
 
 
 # -- the report ------------------------------------------------------------------------------------
+
+
+def _left_out(keys: list[str], labels: np.ndarray, current: np.ndarray, topics: list[dict]) -> dict:
+    """The period's requests in no listed topic by why (see ``LEFT_OUT``): saying nothing particular (no
+    content word: asdfghjkl), alike to too few others, or in a topic too small to be listed."""
+    if not len(keys):
+        return dict.fromkeys(LEFT_OUT, 0)
+    alone = Counter(keys[i] for i in np.flatnonzero(current & (labels < 0)))
+    vague = sum(n for key, n in alone.items() if not content_words(key[:CLUSTER_CHARS], normalized=True))
+    listed = sum(t["current"] for t in topics)
+    return {"vague": vague, "apart": sum(alone.values()) - vague,
+            "unlisted": int((labels[current] >= 0).sum()) - listed}
 
 
 def text_key(text: str) -> str:
@@ -442,6 +495,8 @@ class HotReport:
     trend: list[dict]
     seconds: float = 0.0
     unit: str | None = None
+    #: What the figures leave out or cannot show, one sentence each (:meth:`HotIssues.notes`).
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def rising(self) -> list[dict]:
@@ -457,6 +512,12 @@ class HotReport:
 
 #: Said beside the totals when imported work orders dated in the period were left out.
 IMPORTED_NOTE = "另有导入的历史工单 {n} 件（kb dispatch --learn）：是以前受理的工单，不是本期的诉求，未计入。"
+#: Said when the whole period is after today: no request can be in it yet.
+FUTURE_NOTE = "所选时段 {start} 至 {end} 在今天（{today}）之后，还不会有诉求：请选择今天以前的日期。"
+#: Why requests of the period are in no listed topic (:attr:`HotReport.totals` ``left_out``), in this order.
+LEFT_OUT = {"vague": "{n} 件没有说明事项的词（如“asdfghjkl”，或只有“办证”“怎么办”一类的词）",
+            "apart": f"{{n}} 件与其他诉求都不够相近（内容相近的不足 {MIN_CLUSTER} 件，不成议题）",
+            "unlisted": "{n} 件属于排在所列议题之后的较小议题"}
 
 SECTIONS = {
     "topics": ("热点议题", {"rank": "序号", "label": "议题", "current": "本期", "previous": "上期", "change": "变化",
@@ -586,11 +647,26 @@ class HotIssues:
                            {"current": int(current.sum()), "previous": int((~current).sum()),
                             "searches": sum(1 for r, c in zip(rows, current) if c and r.source == "search"),
                             "dispatches": sum(1 for r, c in zip(rows, current) if c and r.source == "dispatch"),
-                            "clustered": int((labels[current] >= 0).sum()) if rows else 0, "imported": imported},
+                            "clustered": int((labels[current] >= 0).sum()) if rows else 0, "imported": imported,
+                            "left_out": _left_out(keys, labels, current, topics)},
                            topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
                            self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
+        report.notes = self.notes(report)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
+
+    def notes(self, report: HotReport) -> list[str]:
+        """What a reader of the figures must know: a period after today, the imported work orders left out,
+        and the requests of the period in no listed topic, how many and why (a topic needs ``MIN_CLUSTER``)."""
+        out = []
+        if report.start > (today := self.kb.today()):
+            out.append(FUTURE_NOTE.format(start=report.start, end=report.end, today=today))
+        if report.totals["imported"]:
+            out.append(IMPORTED_NOTE.format(n=report.totals["imported"]))
+        left_out = report.totals["left_out"]
+        if parts := [LEFT_OUT[why].format(n=n) for why, n in left_out.items() if n]:
+            out.append(f"未归入所列议题的诉求 {sum(left_out.values())} 件：{'；'.join(parts)}。")
+        return out
 
     def regions(self) -> list[str]:
         """The regions a report may be limited to: the districts of units.yaml, and 未标明区域."""

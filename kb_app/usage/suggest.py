@@ -40,7 +40,7 @@ from ..search.coverage import NOT_SUBJECT
 from ..search.textsim import stretches
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from .stats import NOT_ALARMED
-from ..privacy import LABELS, mask, without_labels
+from ..privacy import has_labels, mask, without_labels
 
 KIND = "suggested_question"
 #: The list a phrasing is added to, per kind of entry.
@@ -87,9 +87,16 @@ def clean_phrasing(text: str) -> str:
 # -- evidence and suggestions --------------------------------------------------------------------
 
 
+#: One agent adopting one entry for one phrasing again within this time is one piece of evidence, as a public
+#: session votes once: the same call looked up again, or one mis-click repeated, is no pattern.
+ADOPTION_WINDOW = dt.timedelta(hours=1)
+
+
 def evidence(kb, since: dt.date | None = None) -> list[dict]:
     """Per (query, entry): searches that opened the entry and ended in a helpful vote or an adoption,
-    and helpful votes that carry the query their entry was found by (the public site's)."""
+    and helpful votes that carry the query their entry was found by (the public site's); an agent's
+    adoptions of one entry for one phrasing within ``ADOPTION_WINDOW`` count once. ``agents`` and ``sessions``
+    say from how many agents and public sessions (or votes without one) the evidence came."""
     where, where_vote = ("and s.at >= ?", "and v.at >= ?") if since else ("", "")
     params = [since.isoformat()] if since else []
     with kb.db_transaction(write=False) as db:
@@ -97,28 +104,49 @@ def evidence(kb, since: dt.date | None = None) -> list[dict]:
             "select s.query, s.opened, "
             "  max(case when s.used = 1 then 1 else 0 end) as adopted, "
             "  max(case when exists (select 1 from votes v where v.search = s.id and v.helpful = 1) "
-            "      then 1 else 0 end) as helpful "
+            "      then 1 else 0 end) as helpful, s.at, coalesce(s.username, ''), "
+            "  (select coalesce(v.voter, 'vote' || v.id) from votes v where v.search = s.id and v.helpful = 1 "
+            "   order by v.id limit 1) "
             f"from search_log s where s.query != '' and s.opened is not null {where} "
             "group by s.id having adopted = 1 or helpful = 1", params).fetchall()
         rows += db.execute(
-            "select v.query, v.entry, 0, 1 from votes v where v.helpful = 1 and v.search is null "
-            f"and coalesce(v.query, '') != '' {where_vote}", params).fetchall()
+            "select v.query, v.entry, 0, 1, v.at, '', coalesce(v.voter, 'vote' || v.id) from votes v "
+            f"where v.helpful = 1 and v.search is null and coalesce(v.query, '') != '' {where_vote}", params).fetchall()
     grouped: dict[tuple[str, str], dict] = {}
-    for query, entry, adopted, helpful in rows:
+    adopted_at: dict[tuple[str, str, str], dt.datetime] = {}
+    for query, entry, adopted, helpful, at, username, voter in sorted(rows, key=lambda r: r[4] or ""):
         key = (phrasing_key(query), entry)
         if not key[0]:
             continue
-        g = grouped.setdefault(key, {"entry": entry, "phrasings": {}, "evidence": 0, "helpful": 0, "adopted": 0})
+        if adopted and not helpful:
+            when = dt.datetime.fromisoformat(at)
+            last = adopted_at.get((username, *key))
+            if last is not None and when - last < ADOPTION_WINDOW:
+                continue
+            adopted_at[(username, *key)] = when
+        g = grouped.setdefault(key, {"entry": entry, "phrasings": {}, "evidence": 0, "helpful": 0, "adopted": 0,
+                                     "agents": set(), "sessions": set()})
         g["phrasings"][clean_phrasing(query)] = g["phrasings"].get(clean_phrasing(query), 0) + 1
         g["evidence"] += 1
         g["helpful"] += helpful
         g["adopted"] += adopted
+        if helpful:
+            g["sessions"].add(voter)
+        else:
+            g["agents"].add(username)
     out = []
     for g in grouped.values():
         phrasing = max(g["phrasings"], key=lambda p: (g["phrasings"][p], -len(p), p))
         out.append({"entry": g["entry"], "phrasing": phrasing, "evidence": g["evidence"],
-                    "helpful": g["helpful"], "adopted": g["adopted"]})
+                    "helpful": g["helpful"], "adopted": g["adopted"], "agents": len(g["agents"]),
+                    "sessions": len(g["sessions"])})
     return sorted(out, key=lambda r: (-r["evidence"], r["entry"], r["phrasing"]))
+
+
+def sources_text(data: dict) -> str:
+    """From how many people the evidence came (来自 1 名坐席), so that one person's repeats read as one."""
+    parts = [f"{data[key]} {unit}" for key, unit in (("agents", "名坐席"), ("sessions", "个公众会话")) if data.get(key)]
+    return f"来自 {'、'.join(parts)}" if parts else ""
 
 
 def known_phrasings(entry) -> set[str]:
@@ -147,6 +175,9 @@ class Suggestion:
     evidence: int
     helpful_votes: int
     adopted: int
+    #: How many agents and public sessions the evidence came from.
+    agents: int = 0
+    sessions: int = 0
 
     @property
     def entry(self) -> str:
@@ -189,11 +220,12 @@ def suggestions(kb, minimum: int | None = None) -> list[Suggestion]:
         if found is None:
             continue
         phrasing = row["phrasing"]
-        if not MIN_CHARS <= len(phrasing) <= MAX_CHARS or any(label in phrasing for label in LABELS.values()):
+        if not MIN_CHARS <= len(phrasing) <= MAX_CHARS or has_labels(phrasing):
             continue
         if read(phrasing_key(phrasing)) in {read(k) for k in found.known}:
             continue
-        out.append(Suggestion(found, phrasing, row["evidence"], row["helpful"], row["adopted"]))
+        out.append(Suggestion(found, phrasing, row["evidence"], row["helpful"], row["adopted"], row["agents"],
+                              row["sessions"]))
     return out
 
 
@@ -207,10 +239,11 @@ def open_tasks(kb) -> list[int]:
     for s in suggestions(kb):
         found = s.target
         detail = {"phrasing": s.phrasing, "field": s.field, "evidence": s.evidence, "helpful": s.helpful_votes,
-                  "adopted": s.adopted}
+                  "adopted": s.adopted, "agents": s.agents, "sessions": s.sessions}
         where = f"条文的常见问法（{found.path} 的 questions）" if found.article else f"条目的 {s.field}"
         text = (f"市民和坐席用“{s.phrasing}”检索后，有 {s.evidence} 次打开本{'条文' if found.article else '条目'}"
-                f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次）。建议把这个问法加入{where}，"
+                f"并认为有帮助（公众评价 {s.helpful_votes} 次、坐席采用 {s.adopted} 次，{sources_text(detail)}）。"
+                f"建议把这个问法加入{where}，"
                 f"便于今后检索。\n{json.dumps(detail, ensure_ascii=False)}")
         # The phrasing in the title: two suggestions for one entry are told apart in a list.
         title = f"建议新增问法“{s.phrasing}”：{found.title}"
@@ -403,7 +436,8 @@ class MissingAnswers:
     #: (they name nothing: 您好我想问一下), ``alarm`` (an emergency: the line to call is the answer),
     #: ``answered`` (the same query led to an answer often enough), ``report`` (a matter to report that other
     #: searches of it found related answers for: the site tells where to report it), ``ignored`` (set aside
-    #: by the center). With the groups' they make all of them.
+    #: by the center), ``assigned`` (in groups given to a unit, not listed), ``beyond`` (in groups after the
+    #: ``limit`` listed). With the groups' they make all of them.
     left_out: dict
     #: Groups already given to a unit, left out of ``groups`` unless asked for.
     assigned: int = 0
@@ -420,7 +454,8 @@ class MissingAnswers:
 LEFT_OUT = {"vague": "{n} 次没有说具体的事（如“您好我想问一下”）", "alarm": "{n} 次是紧急情况（提示拨打紧急专线）",
             "answered": "{n} 次的同样查询别的时候找到并打开了答复",
             "report": "{n} 次是要反映的问题（已提示拨打 12345，同样的查询也找到过相关的答复）",
-            "ignored": "{n} 次已由热线中心忽略"}
+            "ignored": "{n} 次已由热线中心忽略", "assigned": "{n} 次所在的组已分派给单位",
+            "beyond": "{n} 次所在的组排在列出的组之后"}
 
 
 def missing_report(kb, start: dt.date | None = None, end: dt.date | None = None, limit: int | None = 50,
@@ -438,6 +473,9 @@ def missing_report(kb, start: dt.date | None = None, end: dt.date | None = None,
     groups = [g for g in groups if not any(q in ignored for q in g["queries"])]
     shown = [g for g in groups if assigned or not g["assigned"]]
     shown.sort(key=lambda g: (-g["searches"], g["query"]))
+    # Every search the usage report counts as finding nothing or nothing related is listed or said left out.
+    left_out["assigned"] += sum(g["zero"] + g["weak"] for g in groups if g not in shown)
+    left_out["beyond"] += sum(g["zero"] + g["weak"] for g in shown[limit:]) if limit is not None else 0
     return MissingAnswers(start, end, shown[:limit], dict(left_out), len(groups) - len(shown))
 
 
@@ -524,7 +562,9 @@ def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
         groups.setdefault(int(labels[n]) if labels[n] >= 0 else -1 - i, []).append(missing[i])
     out = []
     for number, members in groups.items():
-        members.sort(key=lambda g: (-g["searches"], g["query"]))
+        # The group is named by its first query: one without masking's labels where there is one (护照怎么办理,
+        # not 我叫[姓名]身份证[身份证号]想办护照), the most searched of those.
+        members.sort(key=lambda g: (has_labels(g["query"]), -g["searches"], g["query"]))
         if isinstance(number, str):
             out.append((members, number, number))
         else:

@@ -63,3 +63,25 @@ def test_the_index_knows_which_words_name_places():
     assert index.known("停车场") and not index.known("共享单车")
     assert WordIndex(["共享单车乱停"], 60, synonym_groups=[["互联网租赁自行车", "共享单车"]]).known("共享单车")
     assert np.all(WordIndex([], 60).scores(np.zeros(0, np.int64), np.zeros(0, np.float32)) == 0)
+
+
+def test_a_term_of_several_words_may_hold_one_short_word():
+    """拖欠[农民工]工资 and 欠[我]工资 are the group's terms with a word inside; 工资 alone, or 欠 far from it, are not."""
+    synonyms = Synonyms([["拖欠工资", "欠薪", "欠工资"]])
+    mark = Synonyms.MARK + "拖欠工资"
+    assert mark in content_words("工地拖欠农民工工资投诉", synonyms=synonyms)
+    assert mark in content_words("公司欠我工资三个月", synonyms=synonyms)
+    assert mark not in content_words("工资什么时候发", synonyms=synonyms)
+    assert mark not in content_words("欠了房租，工资也没到", synonyms=synonyms)
+    # Words that only say who (公司, 单位) join no two requests.
+    assert content_words("公司拖欠工资怎么办") == ["拖欠工资", "拖欠", "工资"]
+
+
+def test_pieces_of_asking_wanting_or_refusing_are_no_content_words():
+    """The segmenter glues 哪 + a verb (去哪补 → 哪补), 想 + a verb (想办) and 不让 / 不给: how a request asks, not
+    what about. 不热 and 不亮 say what is wrong and stay."""
+    assert "哪补" not in content_words("社保卡掉了去哪补")
+    assert "哪交" not in content_words("灵活就业人员社保在哪交")
+    assert content_words("护照过期了在哪换") == ["护照"] == content_words("想办护照")
+    assert "不让" not in content_words("小区充电桩物业不让装怎么办")
+    assert content_words("暖气不热") == ["暖气", "不热"] and "不通" in content_words("下水道不通")

@@ -344,3 +344,17 @@ def test_a_vote_on_an_article_is_no_units_helpfulness(app_env):
                                                        "社会保障卡丢了怎么补办": "答复口径"}
     assert any("条文的“没有帮助”" in c.value for c in at.caption)
     assert at.metric[3].value == "0 / 2"      # every vote is still counted above
+
+
+def test_a_rate_of_one_day_is_drawn_as_a_point(monkeypatch):
+    """One day of data at 0 %: a bar of height 0 showed nothing; a point on a line is seen."""
+    from kb_app.ui import charts
+
+    drawn = []
+    monkeypatch.setattr(charts.st, "altair_chart", lambda chart, **kw: drawn.append(chart.to_dict()))
+    start, end = dt.date(2026, 11, 7), dt.date(2026, 12, 6)
+    assert charts.daily_rates([{"day": "2026-12-06", "rate": 0.0}], start, end, "rate", "直接答复率", "无")
+    (spec,) = drawn
+    assert spec["mark"]["type"] == "line" and spec["mark"]["point"]
+    assert spec["datasets"][spec["data"]["name"]] == [{"日期": "2026-12-06", "直接答复率": 0.0}]
+    assert spec["encoding"]["x"]["scale"]["domain"][0] == "2026-11-07"

@@ -4,6 +4,10 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -375,3 +379,73 @@ def test_topics_are_named_by_the_knowledge_bases_own_terms(kb):
     assert (named["居住证"]["current"], named["失业金"]["current"], named["拖欠工资"]["current"]) == (8, 7, 8)
     for t in r.topics:
         assert not {"材料", "能领", "续签", "居住"} & set(t["words"]), t["label"]
+
+
+WAGES = ["公司拖欠工资怎么办", "老板欠薪跑路了找谁", "我叫李明，身份证号110101199003074514，公司欠我工资三个月",
+         "工地拖欠农民工工资投诉", "欠薪找哪个部门"]
+
+
+def test_one_matter_in_different_synonyms_is_one_topic(kb):
+    """Five requests about unpaid wages, each once and in the terms of one synonym group (拖欠工资, 欠薪, 欠工资 with
+    a word inside: 欠我工资, 拖欠农民工工资), are one topic, not five requests too unlike each other to be any."""
+    log_searches(kb, [*[(t, 1) for t in WAGES], ("暖气不热 供暖公司不管", 3), ("暖气不热怎么办", 3),
+                      *[(t, 4) for t in OTHERS]])
+    r = kb.hot.report(START, END)
+    (wages,) = [t for t in r.topics if any("工资" in e or "欠薪" in e for e in t["examples"])]
+    assert wages["current"] == 5 and wages["words"][0] in ("欠薪", "拖欠工资"), wages["label"]
+    assert all("工资" not in e for t in r.topics if t is not wages for e in t["examples"])
+
+
+def test_requests_in_no_topic_are_counted_and_said_why(kb, sample_root):
+    log_searches(kb, [("asdfghjkl", 2), ("出租车拒载投诉", 1), *[(t, 4) for t in OTHERS]])
+    r = kb.hot.report(START, END)
+    assert r.totals["left_out"] == {"vague": 2, "apart": 1, "unlisted": 0}
+    assert r.totals["clustered"] + 3 == r.totals["current"]
+    note = "未归入所列议题的诉求 3 件：2 件没有说明事项的词（如“asdfghjkl”，或只有“办证”“怎么办”一类的词）；" \
+           "1 件与其他诉求都不够相近（内容相近的不足 3 件，不成议题）。"
+    assert note in r.notes
+    assert kb.hot.report(START, END, limit=1).totals["left_out"]["unlisted"] == r.totals["clustered"] - r.topics[0]["current"]
+    res = CliRunner().invoke(cli, ["report", "hot", "--root", str(sample_root), "--data-dir",
+                                   str(kb.settings.data_path)], env={"KB_TODAY": TODAY})
+    assert f"  {note}" in res.output.splitlines()
+
+
+def test_a_period_after_today_says_so(kb):
+    later = END + dt.timedelta(days=90)
+    r = kb.hot.report(later, later + dt.timedelta(days=30))
+    assert r.notes == [f"所选时段 {later} 至 {later + dt.timedelta(days=30)} 在今天（{END}）之后，还不会有诉求："
+                       "请选择今天以前的日期。"]
+    assert kb.hot.report(START, END).notes == []
+
+
+def test_topic_names_are_no_pieces_of_questions_and_keep_with_a_region(kb):
+    """哪补, 哪交, 想办 and 不让 are pieces of 去哪补, 在哪交, 想办 and 物业不让装: no words of a topic's name. A topic
+    limited to one region keeps the name it has without the limit (暖气不热, not 暖气、不热)."""
+    log_searches(kb, [("社保卡掉了去哪补", 4), ("社保卡掉了去哪里补", 2), ("灵活就业人员社保在哪交", 3),
+                      ("灵活就业 社保 在哪交", 1), ("护照过期了在哪换", 1), ("想办护照", 1), ("护照怎么办理", 1),
+                      ("小区充电桩物业不让装怎么办", 2), ("新能源车充电桩安装物业不让装", 2),
+                      ("暖气不热怎么办", 2), ("家里暖气片不热找谁", 1), ("暖气冰凉的找哪个部门", 1),
+                      ("暖气片上热下凉怎么回事", 1), ("西山区暖气不热屋里才16度", 1), ("东湖区暖气不热", 1)])
+    r = kb.hot.report(START, END)
+    for t in r.topics:
+        assert not [w for w in t["words"] if w[0] == "哪" or w in ("想办", "不让")], t["label"]
+    heating = next(t["label"] for t in r.topics if "暖气" in t["label"])
+    region = kb.hot.report(START, END, "未标明区域")
+    assert next(t["label"] for t in region.topics if "暖气" in t["label"]) == heating == "暖气不热"
+
+
+def test_csv_sent_to_a_file_opens_in_excel_and_the_notes_go_to_stderr(kb, sample_root, tmp_path):
+    """``kb report hot --csv > hot.csv`` writes a file as ``-o`` does (UTF-8 with a byte-order mark, for Excel);
+    through a pipe the CSV stays plain text. What the figures leave out is said on stderr, not in the CSV."""
+    log_searches(kb, [("asdfghjkl", 1), *[(t, 4) for t in OTHERS]])
+    repo = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "kb_app", "report", "hot", "--csv", "--root", str(sample_root),
+               "--data-dir", str(kb.settings.data_path)]
+    env = {**os.environ, "KB_TODAY": TODAY, "PYTHONPATH": str(repo)}
+    target = tmp_path / "hot.csv"
+    with open(target, "wb") as fh:
+        done = subprocess.run(command, stdout=fh, stderr=subprocess.PIPE, env=env, cwd=repo, check=True)
+    assert target.read_bytes().startswith("\ufeff# 热点议题\n".encode())
+    assert "未归入所列议题的诉求 1 件" in done.stderr.decode()
+    piped = subprocess.run(command, capture_output=True, env=env, cwd=repo, check=True)
+    assert piped.stdout.startswith("# 热点议题\n".encode())

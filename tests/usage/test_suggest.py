@@ -46,6 +46,22 @@ def test_evidence_needs_an_open_followed_by_a_helpful_vote_or_an_adoption(kb):
     assert (row["entry"], row["evidence"], row["helpful"], row["adopted"]) == (ENTRY, 2, 1, 1)
 
 
+def test_one_agent_adopting_one_answer_again_and_again_is_one_piece_of_evidence(kb):
+    """Four adoptions of one answer for one phrasing by one agent within minutes count once, as a public
+    session's votes do; the task says from how many agents and sessions its evidence came."""
+    found(kb, PHRASING, times=4, audience="agent", user="zuoxi01")
+    (row,) = suggest.evidence(kb)
+    assert (row["evidence"], row["adopted"], row["agents"], row["sessions"]) == (1, 1, 1, 0)
+    assert suggest.open_tasks(kb) == []
+    found(kb, PHRASING, times=2, audience="agent", user="zuoxi02")
+    found(kb, PHRASING, times=1)
+    (row,) = suggest.evidence(kb)
+    assert (row["evidence"], row["adopted"], row["helpful"], row["agents"], row["sessions"]) == (3, 2, 1, 2, 1)
+    suggest.open_tasks(kb)
+    (task,) = tasks(kb)
+    assert "（公众评价 1 次、坐席采用 2 次，来自 2 名坐席、1 个公众会话）" in task.detail
+
+
 def test_repeated_evidence_becomes_a_task_for_the_owning_unit(kb):
     found(kb, PHRASING, times=2)
     assert suggest.open_tasks(kb) == []
@@ -54,7 +70,7 @@ def test_repeated_evidence_becomes_a_task_for_the_owning_unit(kb):
     (task,) = tasks(kb)
     assert task.id in new and task.entry == ENTRY and task.title == f"建议新增问法“{PHRASING}”：社会保障卡丢了怎么补办"
     assert suggest.task_suggestion(task) == {"phrasing": PHRASING, "field": "questions", "evidence": 3, "helpful": 3,
-                                             "adopted": 0, "field_label": "常见问法"}
+                                             "adopted": 0, "agents": 0, "sessions": 3, "field_label": "常见问法"}
     assert kb.feedback.generate_tasks() == []  # idempotent
 
 
@@ -148,14 +164,16 @@ def test_a_phrasing_that_finds_an_article_becomes_a_reviewed_common_question(kb)
     to the regulation's questions (one line), reviewed by the center and legal, then searchable."""
     users = make_users(kb)
     path = kb.snapshot().regulations["beijing-2021"].path
-    found(kb, ARTICLE_PHRASING, entry=ARTICLE, times=2, audience="agent", user="agent")
+    for agent in ("agent", "zuoxi02"):  # two agents: one agent's repeated adoptions are one piece of evidence
+        found(kb, ARTICLE_PHRASING, entry=ARTICLE, times=1, audience="agent", user=agent)
     kb.feedback.vote(ARTICLE, True, query=ARTICLE_PHRASING)
     kb.feedback.vote(ARTICLE, False, query=ARTICLE_PHRASING)     # not helpful: no evidence, and no task
     kb.feedback.generate_tasks()
     (task,) = tasks(kb, "hotline-center")
     assert (task.entry, task.title) == (ARTICLE, f"建议新增问法“{ARTICLE_PHRASING}”：北京市接诉即办工作条例 第九条")
     assert suggest.task_suggestion(task) == {"phrasing": ARTICLE_PHRASING, "field": "questions", "evidence": 3,
-                                             "helpful": 1, "adopted": 2, "field_label": "常见问法"}
+                                             "helpful": 1, "adopted": 2, "agents": 2, "sessions": 1,
+                                             "field_label": "常见问法"}
     assert "regulations/texts/beijing-2021.md 的 questions" in task.detail
     with pytest.raises(PermissionDenied):
         suggest.accept(kb, users["hrss-editor"], task.id)
@@ -428,7 +446,8 @@ def test_the_cli_leaves_out_the_groups_given_to_a_unit_as_the_page_does(kb):
     lines = cli_missing(kb)
     assert page == ["公积金断缴影响贷款吗"] and [line for line in lines if line[:2] == "1."] == [
         "1. 公积金断缴影响贷款吗：1 次，1 种问法，无结果 1 次，结果无关 0 次，打开结果 0%"]
-    assert lines[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，1 组，查询 1 次",
+    assert lines[:3] == ["缺失的答复：2026-10-24 至 2026-11-22，1 组，查询 1 次",
+                         "  另有 3 次没有结果或结果无关的查询未列入：3 次所在的组已分派给单位。",
                          "  已分派给单位的 1 组未列出（--assigned 一并列出）。"]
     lines = cli_missing(kb, "--assigned")
     assert lines[0] == "缺失的答复：2026-10-24 至 2026-11-22，2 组，查询 4 次"
@@ -447,7 +466,8 @@ def test_what_the_missing_answers_leave_out_is_said_and_a_matter_to_report_with_
     assert "出租车拒载投诉" in {g["query"] for g in suggest.missing_answers(kb)}
     report = kb.missing_report()
     assert sum(g["zero"] + g["weak"] for g in report.groups) == 8
-    assert report.left_out == {"vague": 2, "alarm": 0, "answered": 0, "report": 0, "ignored": 0}
+    assert report.left_out == {"vague": 2, "alarm": 0, "answered": 0, "report": 0, "ignored": 0, "assigned": 0,
+                               "beyond": 0}
     assert cli_missing(kb)[:2] == ["缺失的答复：2026-10-24 至 2026-11-22，5 组，查询 8 次",
                                    "  另有 2 次没有结果或结果无关的查询未列入：2 次没有说具体的事（如“您好我想问一下”）。"]
     # Nothing is dropped unsaid: with what was left out, the groups hold every search the usage report lists.
@@ -497,3 +517,19 @@ def test_cli_accept_names_a_colleagues_open_request_on_the_entry(kb, monkeypatch
     assert res.output.splitlines()[1:] == [
         f"注意：条目 {HRSS} 已在变更请求 #{other.id}“更正补卡工本费”（张校核，草稿）中修改。其中一个发布后，"
         "其余的会“有冲突”，要按发布后的版本更新、重新审核：请先与对方沟通。"]
+
+
+def test_the_missing_answers_name_a_group_by_a_query_without_masking_labels_and_count_every_search(kb):
+    """A group is named by a query a reader can quote (护照怎么办理), not by the one masking left [姓名] and
+    [身份证号] in, even when that one sorts first; and the searches in groups past the limit are said left out,
+    so that listed and left out make the usage report's count."""
+    for query in ["我叫张三身份证110101199003074514想办护照", "护照怎么办理", "护照丢了怎么补办", "火星移民怎么报名",
+                  "宽带网速慢找谁"]:
+        kb.feedback.log_search(query, "public", 7, weak=True)
+    (passport,) = [g for g in suggest.missing_answers(kb) if g["subject"] == "护照"]
+    assert passport["query"] == "护照丢了怎么补办" and passport["examples"][-1] == "我叫[姓名]身份证[身份证号]想办护照"
+    report = kb.missing_report(limit=1)
+    summary = kb.stats.summary()
+    assert report.left_out["beyond"] == 2
+    assert sum(g["zero"] + g["weak"] for g in report.groups) + sum(report.left_out.values()) == summary.zero + summary.weak
+    assert "2 次所在的组排在列出的组之后" in report.left_out_text()

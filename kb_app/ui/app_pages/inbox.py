@@ -111,7 +111,8 @@ def show_suggestion(kb, t, pending):
     article = snap.find_article(t.entry)
     where, what = ("条文的常见问法", "本条文") if article else (f"条目的“{data['field_label']}”", "本条目")
     st.markdown(f"建议把问法 **“{data['phrasing']}”** 加入{where}：{data['evidence']} 次检索用这个问法"
-                f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次）。")
+                f"找到并确认了{what}（公众评价有帮助 {data['helpful']} 次，坐席采用 {data['adopted']} 次"
+                + (f"；{sources}" if (sources := suggest.sources_text(data)) else "") + "）。")
     if article is not None:
         entry_link(article.id, snap.title_of(article.id))
     if t.state != "open":

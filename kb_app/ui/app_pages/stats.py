@@ -7,7 +7,7 @@ import streamlit as st
 
 from kb_app.export import spreadsheet_bytes
 from kb_app.usage.tasks import CENTER_ROLES
-from kb_app.usage.hot import IMPORTED_NOTE, SECTIONS as HOT_SECTIONS
+from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
 from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
 from kb_app.labels import SELECT_PLACEHOLDER
@@ -217,8 +217,7 @@ with show_errors():
         st.caption((f"{snap.unit_name(unit)}的诉求，" if unit else "") +
                    f"本期 {hot.start} 至 {hot.end}：{hot.totals['current']} 件（上期 {hot.previous_start} 至 "
                    f"{hot.previous_end}：{hot.totals['previous']} 件），检索 {hot.totals['searches']}、派单 "
-                   f"{hot.totals['dispatches']}。" +
-                   (IMPORTED_NOTE.format(n=hot.totals["imported"]) if hot.totals["imported"] else ""))
+                   f"{hot.totals['dispatches']}。" + "".join(hot.notes))
         for item in hot.rising:
             st.warning(f"**{item['label']}**：本期 {item['current']} 件，上期 {item['previous']} 件（{item['flag']}）。"
                        f"例：{item['examples'][0]}", icon=":material/trending_up:")

@@ -13,7 +13,8 @@ from ...cli import Refusal, as_user, cli, echo_table, errors, parse_date, requir
 @click.option("--unit", default=None, help="只统计某单位（默认全部单位）；hot 只计打开过该单位条目的检索和派给该单位事项的诉求。")
 @click.option("--from", "start", callback=parse_date, default=None, help="起始日期（YYYY-MM-DD），默认 30 天前。")
 @click.option("--to", "end", callback=parse_date, default=None, help="结束日期（YYYY-MM-DD），默认今天。")
-@click.option("--csv", "as_csv", is_flag=True, help="以 CSV 输出全部统计表（每张表前有一行“# 表名”）。")
+@click.option("--csv", "as_csv", is_flag=True, help="以 CSV 输出全部统计表（每张表前有一行“# 表名”）；重定向到文件（> 报表.csv）时与 -o 一样带 BOM，"
+                   "Excel 直接打开不乱码，输出到屏幕或管道时不带。")
 @click.option("--table", default=None, help="（usage、hot）只输出一张表，按表名或编号，如 热门查询、top_queries。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="把 CSV 写入文件（带 BOM 的 UTF-8，Excel 直接打开不乱码），代替输出到屏幕。")
@@ -204,7 +205,9 @@ def table_key(sections: dict, table: str | None, topic: str) -> str | None:
 
 
 class Output:
-    """Where a report's CSV goes: the screen (as text), or a file for Excel (UTF-8 with a byte-order mark)."""
+    """Where a report's CSV goes: the screen or a pipe (as text), or a file for Excel (UTF-8 with a byte-order
+    mark): named with ``-o``, or standard output sent to a file (``--csv > 报表.csv``), which people then open
+    in Excel just the same."""
 
     def __init__(self, path: str | None, csv: bool):
         self.path, self.csv = path, csv
@@ -213,12 +216,27 @@ class Output:
         from ...export import spreadsheet_bytes
 
         if self.path is None:
+            if self.csv and _stdout_is_file():
+                click.get_binary_stream("stdout").write(spreadsheet_bytes(text))
+                return
             click.echo(text, nl=False)
             return
         with errors():
             with open(self.path, "wb") as fh:
                 fh.write(spreadsheet_bytes(text))
         click.echo(f"已写入 {self.path}。", err=True)
+
+
+def _stdout_is_file() -> bool:
+    """Whether standard output is a regular file (``> 报表.csv``), not a terminal or a pipe to a program."""
+    import os
+    import stat
+    import sys
+
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return False  # not a real file descriptor (a test's captured output)
 
 
 def missing_report(kb, start, end, out, with_assigned=False):
@@ -252,12 +270,14 @@ def missing_report(kb, start, end, out, with_assigned=False):
 
 def hot_report(kb, start, end, region, unit, out, key=None):
     """``kb report hot``: topics, entries and regions of the period against the one before."""
-    from ...usage.hot import IMPORTED_NOTE, SECTIONS
+    from ...usage.hot import SECTIONS
     from ...usage.stats import to_csv
 
     with errors():
         r = kb.hot.report(start, end, region, unit)
     if out.csv:
+        for note in r.notes:
+            click.echo(note, err=True)
         if key:
             return out.write(to_csv(getattr(r, key), SECTIONS[key][1]))
         return out.write(r.csv())
@@ -271,8 +291,8 @@ def hot_report(kb, start, end, region, unit, out, key=None):
     t = r.totals
     click.echo(f"  诉求 {t['current']} 件（上期 {t['previous']} 件）：检索 {t['searches']}，派单 {t['dispatches']}；"
                f"归入议题 {t['clustered']} 件；用时 {r.seconds} 秒")
-    if t["imported"]:
-        click.echo(f"  {IMPORTED_NOTE.format(n=t['imported'])}")
+    for note in r.notes:
+        click.echo(f"  {note}")
     rising = r.rising
     click.echo(f"\n上升的议题：{len(rising)} 个" if rising else "\n上升的议题：无")
     for item in rising:
