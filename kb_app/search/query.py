@@ -134,6 +134,10 @@ class SearchResults:
     #: How many of all the results are closely related (not Hit.loose); None when more than the
     #: first RERANK_DEPTH may be.
     close: int | None = None
+    #: For the public: the words of ``unknown`` that an answer no longer in force mentions. There was
+    #: an answer about them and it has expired (the policy may have changed), which a citizen is told
+    #: rather than only that the knowledge base says nothing of them.
+    retired: tuple = ()
 
     @property
     def missing(self) -> bool:
@@ -156,6 +160,8 @@ class SearchResults:
             out["weak"] = True
         if self.weak or self.missing:
             out["unknown"] = list(self.unknown)
+        if self.retired:
+            out["retired"] = list(self.retired)
         if self.vague:
             out["vague"] = True
         return out
@@ -474,6 +480,7 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
     covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
                              units, exclude)
+    retired = retired_words(covered.unknown, asking, scorer, groups, ana, units, exclude, day) if public else ()
     if public and covered.weak and total > WEAK_SHOWN:
         # 护照怎么办理: nothing is about 护照, and the 82 results that share 办理 are no list to page through.
         ranked, total = ranked[:WEAK_SHOWN], WEAK_SHOWN
@@ -483,7 +490,20 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     # Those beyond the ranked ones score less than the last of them before any reranking bonus.
     close = loose.count(False) if len(ranked) >= total or loose[-1] else None
     return SearchResults(text, hits, total, expanded, commit, unknown=covered.unknown, weak=covered.weak,
-                         vague=not total and not asking.names, close=close)
+                         vague=not total and not asking.names, close=close, retired=retired)
+
+
+def retired_words(unknown: tuple, asking, scorer: Scorer, groups, ana, units, exclude, day: dt.date) -> tuple:
+    """The words of ``unknown`` (nothing the public may read mentions them) that an expired answer mentions."""
+    if not unknown or exclude is None:
+        return ()
+    gone = expired(scorer, day)[0]
+    if not len(gone):
+        return ()
+    shown = exclude.copy()
+    shown[gone] = False
+    still = set(coverage.unknown_words(asking, scorer, groups, ana, units, shown))
+    return tuple(w for w in unknown if w not in still)
 
 
 def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Snapshot,

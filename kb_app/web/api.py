@@ -195,7 +195,7 @@ async def search(request: Request) -> Response:
             body["corrected"] = results.corrected
         if results.close is not None:
             body["close"] = results.close
-        body.update({k: v for k, v in results.as_dict().items() if k in ("weak", "unknown", "vague")})
+        body.update({k: v for k, v in results.as_dict().items() if k in ("weak", "unknown", "vague", "retired")})
         body.update(views.advice(site.kb, p.q, results.commit or None))
         if not agent and body.get("emergency", {}).get("answers") is False:
             # 有人要轻生: the line and what to do, no policy answers beside them, for a platform that shows hits

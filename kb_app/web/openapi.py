@@ -77,6 +77,9 @@ SCHEMAS = {
                                                    "结果只和问题中的部分词语有关，不是对这个问题的答复；公众检索只给最前面的 10 条（total 至多为 10）"},
         "unknown": {"type": "array", "items": {"type": "string"},
                     "description": "与 weak 同时出现，或在没有结果（total 为 0）而问题中有知识库里没有提到的词时出现：这些词（如 护照）"},
+        "retired": {"type": "array", "items": {"type": "string"},
+                    "description": "仅对公众、与 unknown 同时出现：其中曾有答复、但答复已停止使用（已过期）的词：应告诉提问的人"
+                                   "相关答复已停止使用、政策可能已调整，请拨打 12345 了解现行规定"},
         "vague": {"type": "boolean", "description": "仅在为 true 时出现：没有结果，且问题只有“我”“怎么办”“您好，我想问一下”这类词，"
                                                     "没有说要问什么事：应请提问的人写明具体事情"},
         "emergency": {**_ref("Emergency"), "description": "问题可能是正在发生的紧急情况（含疑似）时：应立即拨打的专线"},

@@ -165,7 +165,7 @@ async def home(request: Request) -> Response:
                            page_numbers=views.page_window(number, pages),
                            corrected=results.corrected, vague=results.vague, title=f"{q} - 查询结果",
                            weak=views.weak_words(results), missing=views.missing_words(results),
-                           unmentioned=views.unmentioned_words(results),
+                           unmentioned=views.unmentioned_words(results), retired=views.retired_words(results),
                            personal_number=views.personal_number(q),
                            search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
             told = views.advice(site.kb, q, commit)

@@ -80,6 +80,11 @@ def unmentioned_words(results) -> str:
     return results.unknown_quoted if results.unknown and results.hits and not results.weak else ""
 
 
+def retired_words(results) -> str:
+    """The words asked about whose answer has expired (see ``SearchResults.retired``), quoted; empty otherwise."""
+    return "、".join(f"“{w}”" for w in results.retired)
+
+
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
 
 

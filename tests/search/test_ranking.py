@@ -193,3 +193,15 @@ def test_where_the_asker_lives_chooses_among_answers_about_the_matter(kb, questi
     topic = first.split("-")[0]
     assert ids(kb.search(question, audience="agent"))[0].startswith(topic)
     assert query.named_places(analysis.normalize(question), kb.snapshot())
+
+
+@pytest.mark.parametrize("dates, retired", [("expires: 2026-01-31", True), ("effective: 2099-01-01", False), ("", False)])
+def test_a_citizen_asking_about_an_answer_that_expired_is_told_it_did(kb, dates, retired):
+    """Nothing in force mentions 蓝鲸卡 once its answer expired: the citizen hears that the answer about it
+    ended, not only that the knowledge base never spoke of it; an answer not yet in force is no answer that
+    ended, and one in force is found."""
+    add_entry(kb, "public", dates)
+    found = kb.search("蓝鲸卡怎么补办")
+    assert bool(found.retired) == retired and set(found.retired) <= set(found.unknown)
+    assert (found.as_dict()["retired"] == list(found.unknown)) if retired else "retired" not in found.as_dict()
+    assert kb.search("蓝鲸卡怎么补办", audience="agent").retired == ()

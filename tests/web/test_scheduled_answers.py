@@ -35,3 +35,36 @@ def test_the_answer_in_force_is_served_until_the_new_one_takes_effect(web_kb, ma
     assert page.status_code == 200 and "20元" in page.text and "免收工本费" not in page.text
     assert "20元" in after.get("/api/v1/entries/sscard-reissue").json()["html"]
     assert after.get("/api/v1/search", params={"q": "社保卡丢了怎么补办"}).json()["hits"][0]["id"] == "sscard-reissue"
+
+
+BLUEWHALE = """---
+id: bluewhale-card
+kind: policy
+title: 蓝鲸卡怎么补办
+unit: hotline-center
+audience: public
+expires: {expires}
+---
+蓝鲸卡在服务大厅补办。
+"""
+
+
+def test_a_question_about_an_answer_that_expired_is_told_it_ended(web_kb, make_client):
+    """The day after its answer expired, a citizen asking about 蓝鲸卡 hears that the answer about it ended
+    (the policy may have changed), not only that nothing is known of it; the day before, the answer is found."""
+    last = dt.date.fromisoformat(TODAY) + dt.timedelta(days=1)
+    path = web_kb.settings.root / "entries/policy/hotline-center/bluewhale-card.md"
+    path.write_text(BLUEWHALE.format(expires=last.isoformat()), encoding="utf-8")
+    commit_all(web_kb.settings.root, "蓝鲸卡")
+    before = make_client(web_kb)
+    assert before.get("/api/v1/search", params={"q": "蓝鲸卡怎么补办"}).json()["hits"][0]["id"] == "bluewhale-card"
+    assert "停止使用" not in before.get("/", params={"q": "蓝鲸卡怎么补办"}).text
+
+    after = make_client(kb_with(web_kb, today=(last + dt.timedelta(days=1)).isoformat()))
+    body = after.get("/api/v1/search", params={"q": "蓝鲸卡怎么补办"}).json()
+    assert body["retired"] and set(body["retired"]) <= set(body["unknown"])
+    assert "bluewhale-card" not in [h["id"] for h in body["hits"]]
+    page = after.get("/", params={"q": "蓝鲸卡怎么补办"}).text
+    notice = re.search(r'<p class="notice" role="status">(没有找到关于.*?)</p>', page, re.S)
+    assert notice and "的答复已经停止使用，相关政策可能已经调整，请以现行规定为准。" in notice.group(1), page
+    assert after.get("/answers/bluewhale-card").status_code == 404

@@ -199,8 +199,9 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             continue
         if queries_file:
             click.echo(f"查询：{q}")
+        retired = "".join(f"关于“{w}”的答复已经停止使用（已过期）。" for w in results.retired[:1]) if results.retired else ""
         if results.missing:
-            click.echo(f"知识库里没有提到{results.unknown_quoted}：没有找到相关结果。")
+            click.echo(f"知识库里没有提到{results.unknown_quoted}：没有找到相关结果。{retired}")
             continue
         if not results.hits:
             click.echo("没有找到相关结果：请换个说法，或减少筛选条件。")
@@ -208,7 +209,7 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
         if results.corrected:
             click.echo(f"已按“{results.corrected}”查找（输入的是“{q}”，按同音字改正）。")
         if results.weak:
-            click.echo(f"知识库里没有提到{results.unknown_quoted}：以下结果只和问题中的部分词语有关。")
+            click.echo(f"知识库里没有提到{results.unknown_quoted}：以下结果只和问题中的部分词语有关。{retired}")
         found = {h.id: pending.get(h.id) for h in results.hits} if pending is not None else {}
         echo_table([[i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-", f"{h.score:.3f}",
                      "、".join([h.status_label, *(found[h.id].marks() if found.get(h.id) else ())])]
