@@ -526,6 +526,19 @@ class Kb:
 
         return objection.history(self, entry_id)
 
+    def confirm_unchanged(self, user, task_id: int, note: str = ""):
+        """Settle a “依据已变更，待核” task whose entry needs no change: a change request recording the day it
+        was checked (``checked``), reviewed like any change; its publication clears the mark and the task."""
+        from .review import reverify
+
+        task = self.feedback.task(task_id)
+        if task.kind != reverify.TASK_KIND or not task.entry:
+            raise KbError(f"维护任务 #{task_id} 不是“依据已变更，待核”的任务：确认无需修改只用于规定变更后的复核。")
+        if task.state != "open":
+            raise KbError(f"维护任务 #{task_id} 已经处理过了：请刷新任务列表。")
+        self.feedback.check_owner(task, user)
+        return reverify.confirm(self, user, [task.entry], note)
+
     def accept_suggestion(self, user, task_id: int, phrasing: str | None = None):
         """Take up a suggested question: a change request adding it to its entry (kb_app.usage.suggest)."""
         from .usage import suggest

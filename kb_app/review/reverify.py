@@ -15,10 +15,11 @@ from .. import db as dbmod
 from ..content import yamledit
 from ..exceptions import KbError
 from ..labels import FLAG_LABEL
+from ..usage.tasks import BASIS_CHANGED
 from .impact import Impact, analyse
 
 FLAG = "basis_changed"
-TASK_KIND = "basis_changed"
+TASK_KIND = BASIS_CHANGED
 WATCHED = ("regulations/texts/", "regulations/time_limits.yaml", "regulations/intake_rules.yaml")
 #: What a replay of the history needs to see: rule changes flag, entry changes clear.
 WATCHED_PREFIXES = ("entries/", "regulations/")

@@ -51,6 +51,8 @@ EXPIRY_WINDOW_DAYS = 30
 #: sees what dates, votes and searches called for since, without anyone pressing a button.
 REFRESH_SECONDS = 300
 OPEN, CLOSED, DISMISSED = "open", "closed", "dismissed"
+#: A re-check after the rules changed (kb_app.review.reverify.TASK_KIND): it closes with its flag.
+BASIS_CHANGED = "basis_changed"
 CENTER_ROLES = {"center_reviewer", "admin"}
 #: Task kinds that close on their own condition rather than on any published change to the entry.
 SELF_CLOSING = {"suggested_question"}
@@ -399,6 +401,11 @@ class Tasks:
         if task.state != OPEN:
             raise TaskError(f"维护任务 #{task_id} 的状态是“{STATE_LABELS.get(task.state, task.state)}”，"
                             "只能驳回待处理的任务：请刷新任务列表。")
+        if task.kind == BASIS_CHANGED:
+            # Dismissed, the task would go and the mark stay for good: only a reviewed check clears it.
+            raise TaskError(f"维护任务 #{task_id} 是规定变更后的复核，不能驳回：条目仍标着“依据已变更，待核”。"
+                            f"内容无需修改的，请点“确认无需修改”（命令行 kb task confirm {task_id}）提交审核，"
+                            "审核通过后标记清除、任务完成；需要修改的，在编辑器中修改。")
         self._close([task], DISMISSED, getattr(user, "username", None) or "", reason)
         return self.task(task_id)
 

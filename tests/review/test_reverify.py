@@ -143,3 +143,38 @@ def test_rewritten_citations_are_covered_by_the_regulation_reviewers_but_hand_ed
     cr = kb.review.update(users["center2"], cr.id, {rewritten: text + "\n补充一句说明。\n"})
     units = entry.handler_units if entry.kind == "directory" else [entry.unit]
     assert set(kb.review.status(cr).required) == {"center", "legal"} | {f"unit:{u}" for u in units}
+
+
+def test_a_unit_settles_a_recheck_with_a_reviewed_confirmation_never_by_dismissing_it(kb, monkeypatch):
+    """驳回 closed the task and left the mark for good; the task page and kb task confirm start the reviewed
+    confirmation instead, and its publication clears both."""
+    from click.testing import CliRunner
+
+    from kb_app.cli import cli
+    from kb_app.usage.tasks import TaskError
+
+    from ..review_helpers import PASSWORD
+
+    users = make_users(kb)
+    publish_all(kb, users, regulation_cr(kb, users), "center", "legal")
+    rows = list(kb.db().query("select id, entry, unit from tasks where kind = 'basis_changed' and state = 'open' "
+                              "order by id"))
+    first, second = [r for r in rows if r["unit"] == rows[0]["unit"]][:2] if len(rows) > 1 else (rows[0], None)
+    editor = kb.users.add("owner-editor", "单位编辑", PASSWORD, "unit_editor", first["unit"])
+    with pytest.raises(TaskError, match=f"不能驳回.*kb task confirm {first['id']}"):
+        kb.feedback.dismiss(first["id"], "无需修改", editor)
+    assert first["entry"] in reverify.flags(kb)
+    confirm = kb.confirm_unchanged(editor, first["id"], "已核对新条文，职责边界不变")
+    assert confirm.kind == "confirmation" and confirm.state == "in_review"
+    assert "已核对新条文" in confirm.description
+    # Until it is reviewed and published, the mark and the task stay (test_end_to_end_flag_task_confirm_clear).
+    assert first["entry"] in reverify.flags(kb) and kb.feedback.task(first["id"]).state == "open"
+    # From the command line, and only for a task of this kind.
+    monkeypatch.setattr(type(kb), "reindex", lambda self, *a, **k: None)
+    monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    if second is not None:
+        out = CliRunner().invoke(cli, ["task", "confirm", str(second["id"]), "--as", "owner-editor", "--note", "无需修改", *root])
+        assert out.exit_code == 0 and "审核通过发布后，“依据已变更，待核”标记清除" in out.output, out.output
+    with pytest.raises(KbError, match="确认无需修改只用于规定变更后的复核"):
+        kb.confirm_unchanged(editor, kb.feedback.open_task(first["unit"], "stale", first["entry"], "到期复核"), "")

@@ -178,3 +178,19 @@ def test_center_accepts_a_suggested_question_for_an_article(app_env):
     cr = app_env.review.get(1)
     assert cr.state == "in_review" and cr.data["phrasing"] == "打热线故意夸大事实会被追责吗"
     assert "    - 打热线故意夸大事实会被追责吗" in app_env.store.read("regulations/texts/beijing-2021.md", cr.head)
+
+
+def test_a_recheck_after_a_rule_change_is_confirmed_for_review_not_dismissed(app_env):
+    """A “依据已变更，待核” task: a note and 确认无需修改, which starts the reviewed confirmation; no 驳回."""
+    task_id = app_env.feedback.open_task("city-public-security", "basis_changed", "residence-permit-apply",
+                                         "复核“居住证如何申领”：依据已变更，待核")
+    editor = User("ps-editor", "公安编辑", "unit_editor", "city-public-security")
+    app_env.users.add("ps-editor", "公安编辑", "secret-pass-1", "unit_editor", "city-public-security")
+    at = open_page(editor)
+    assert not [b for b in at.button if b.key == f"inbox_dismiss_{task_id}"]
+    at.text_input(key=f"inbox_note_{task_id}").input("已核对新条文，无需修改").run()
+    at.button(key=f"inbox_confirm_{task_id}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    confirm = app_env.review.list()[0]
+    assert confirm.kind == "confirmation" and confirm.state == "in_review" and "已核对新条文" in confirm.description
+    assert at.success[0].value.startswith(f"已发起变更请求 #{confirm.id}（审核中）")

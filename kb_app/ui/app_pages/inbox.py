@@ -5,7 +5,7 @@ import streamlit as st
 
 from kb_app.usage import suggest
 from kb_app.labels import REPORTER_LABELS as REPORTERS, ROLE_LABELS, SELECT_PLACEHOLDER
-from kb_app.usage.tasks import CENTER_ROLES
+from kb_app.usage.tasks import BASIS_CHANGED, CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link, review_link
 from kb_app.ui.resources import get_kb
@@ -50,6 +50,16 @@ def show_task(kb, snap, t, report, pending):
         st.page_link(editor, label="新建答复口径", icon=":material/add:", query_params={"new": "policy", "task": t.id})
     if entry is not None or not t.entry:
         st.caption("在编辑器中勾选此任务：修改发布后，任务自动完成。")
+    if t.kind == BASIS_CHANGED and entry is not None:
+        # The mark clears only on a reviewed check: no dismissing it away.
+        note = st.text_input("核对说明（内容无需修改时填写，随变更请求提交）", key=f"inbox_note_{t.id}",
+                             placeholder="例如：已核对新第十七条，职责边界不变")
+        if st.button("确认无需修改（提交审核）", key=f"inbox_confirm_{t.id}"):
+            with show_errors():
+                cr = kb.confirm_unchanged(user, t.id, note)
+                flash("inbox", f"已发起变更请求 #{cr.id}（{cr.state_label}）：审核通过发布后，“依据已变更，待核”标记清除，任务完成。")
+                st.rerun()
+        return
     reason = st.text_input("驳回理由（内容无误、无需修改时填写）", key=f"inbox_reason_{t.id}")
     if st.button("驳回任务", key=f"inbox_dismiss_{t.id}"):
         with show_errors():

@@ -137,6 +137,23 @@ def task_dismiss(kb, task_id, reason):
     click.echo(f"维护任务 #{t.id} 已驳回。")
 
 
+@task.command(name="confirm")
+@root_options
+@as_user
+@click.argument("task_id", type=int)
+@click.option("--note", default="", help="核对说明（如“已核对新第十七条，职责边界不变”），随变更请求提交。")
+def task_confirm(kb, user, task_id, note):
+    """确认“依据已变更，待核”的条目无需修改：发起记下核对日期（checked）的变更请求（提交审核），
+    发布后标记清除、任务完成。
+
+    \b
+    示例：
+        kb task confirm 6 --as um-editor --note "已核对新第十七条，职责边界不变"
+    """
+    cr = kb.confirm_unchanged(user, task_id, note)
+    click.echo(f"已发起变更请求 #{cr.id}（{cr.state_label}）：{cr.title}。审核通过发布后，“依据已变更，待核”标记清除，任务完成。")
+
+
 @task.command(name="assign")
 @root_options
 @click.argument("query")
