@@ -107,6 +107,21 @@ def test_an_index_that_lost_a_document_or_lags_main(indexed):
     assert kb.doctor(repair=True).ok
 
 
+def test_an_answer_with_a_new_version_scheduled_is_no_doubled_document(indexed):
+    """The version in force until the new one's day is indexed beside it: expected, not a finding to repair."""
+    import re
+
+    kb = indexed
+    path = kb.settings.root / HRSS
+    later = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=3)).isoformat()
+    text = re.sub(r"^effective: .*$", f"effective: {later}", path.read_text(encoding="utf-8"), flags=re.M)
+    path.write_text(text + "\n新版本的说明。\n", encoding="utf-8")
+    commit_all(kb.settings.root, "社保卡补办：新版本")
+    kb.index.update()
+    assert kb.index.read_state()["commit"] == kb.store.head()
+    assert not findings(kb.doctor(), "index")
+
+
 def test_flags_are_checked_against_history_and_recomputed(indexed):
     kb = indexed
     users = make_users(kb)
