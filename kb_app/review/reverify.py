@@ -77,13 +77,32 @@ def flag_entries(kb, impact: Impact, commit: str, cr_id=None) -> list[str]:
     """Mark the impacted entries and open a maintenance task for each owning unit."""
     now = kb.now().isoformat(timespec="seconds")
     source = f"cr:{cr_id}" if cr_id else f"commit:{commit[:12]}"
+    earlier = {e: f.detail for e, f in flags(kb).items()}
     with dbmod.transaction(kb.settings.db_path) as db:
         for item in impact.impacted:
             db["entry_flags"].upsert({"entry": item.entry_id, "flag": FLAG, "since": now, "commit": commit,
-                                      "detail": "；".join(item.reasons)}, pk=("entry", "flag"))
+                                      "detail": combined(earlier.get(item.entry_id), item.reasons)},
+                                     pk=("entry", "flag"))
     for item in impact.impacted:
         open_task(kb, item.unit, item.entry_id, item.title, "；".join(item.reasons), source)
     return [item.entry_id for item in impact.impacted]
+
+
+def combined(earlier: str | None, reasons) -> str:
+    """The reasons of a flag after another rule change: those it had, then the new ones (a second change
+    does not hide the first, which is still to be checked)."""
+    parts = [p for p in (earlier or "").split("；") if p]
+    return "；".join(parts + [r for r in reasons if r not in parts])
+
+
+def written_after(kb, flagged: str, parents) -> bool:
+    """Whether a change published with ``parents`` (main, the request's head) was written on a main that
+    had the rule change ``flagged``: only such a change is the unit's check of the new rule. A request
+    drafted before the rule changed and published after clears nothing. A commit with one parent (made
+    on main directly) counts as written on main."""
+    if len(parents) < 2 or not flagged:
+        return True
+    return kb.store.merge_base(flagged, parents[1]) == flagged
 
 
 def open_task(kb, unit: str, entry_id: str, title: str, detail: str, source: str):
@@ -130,13 +149,15 @@ def flags_from_history(kb, head: str | None = None, since: str | None = None,
         if touches_rules(paths):
             for item in analyse(kb.snapshot(parents[0]), kb.snapshot(commit)).impacted:
                 source = f"cr:{cr}" if cr else f"commit:{commit[:12]}"
+                earlier = implied.get(item.entry_id, {}).get("detail")
                 implied[item.entry_id] = {"entry": item.entry_id, "commit": commit, "since": date,
-                                          "source": source, "detail": "；".join(item.reasons),
+                                          "source": source, "detail": combined(earlier, item.reasons),
                                           "unit": item.unit,
                                           "title": item.title}
         else:
             for entry_id in entry_ids_in(paths):
-                implied.pop(entry_id, None)
+                if entry_id in implied and written_after(kb, implied[entry_id]["commit"], parents):
+                    implied.pop(entry_id)
     return implied
 
 
@@ -192,7 +213,10 @@ def after_publish(kb, cr, commit: str):
     if touches_rules(touched):
         flag_entries(kb, analyse(kb.snapshot(parent), kb.snapshot(commit)), commit, cr.id)
     else:
-        clear_flags(kb, entry_ids_in(touched), commit, f"cr:{cr.id}")
+        parents = [parent, *filter(None, [kb.store.rev(f"{commit}^2")])]
+        flagged = flags(kb)
+        clear_flags(kb, [e for e in entry_ids_in(touched)
+                         if e not in flagged or written_after(kb, flagged[e].commit, parents)], commit, f"cr:{cr.id}")
 
 
 def confirm(kb, user, entry_ids, note: str = ""):

@@ -178,3 +178,42 @@ def test_a_unit_settles_a_recheck_with_a_reviewed_confirmation_never_by_dismissi
         assert out.exit_code == 0 and "审核通过发布后，“依据已变更，待核”标记清除" in out.output, out.output
     with pytest.raises(KbError, match="确认无需修改只用于规定变更后的复核"):
         kb.confirm_unchanged(editor, kb.feedback.open_task(first["unit"], "stale", first["entry"], "到期复核"), "")
+
+
+def test_a_request_drafted_before_the_rule_changed_does_not_clear_the_mark(kb):
+    """Published after the rule change, a request written before it was checked against the old rule: the
+    mark and the task stay (the history replay agrees); one written after the change clears them."""
+    users = make_users(kb)
+    base = kb.snapshot()
+    entry = base.entries["hotline-knowledge-base"]
+    assert ("baoding-2022", 7) in entry.citations
+    editor = kb.users.add("owner-editor", "单位编辑", "secret-pass-1", "unit_editor", entry.unit)
+    reviewer = kb.users.add("owner-reviewer", "单位审核", "secret-pass-1", "unit_reviewer", entry.unit)
+    text = base.files[entry.path]
+    old = kb.review.create(editor, "补一句", {entry.path: text + "\n补充一句。\n"}, submit=True)
+    regulation = kb.store.read(REG).replace("## 第七条\n\n", "## 第七条\n\n（修正）知识库应当每季度复核一次。", 1)
+    assert regulation != kb.store.read(REG)
+    publish_all(kb, users, kb.review.create(users["center2"], "保定条例修正第七条", {REG: regulation}, submit=True),
+                "center", "legal")
+    assert entry.id in reverify.flags(kb)
+
+    def publish(cr):
+        approvers = {"center": users["center"], f"unit:{entry.unit}": reviewer}
+        for party in kb.review.status(cr).required:
+            cr = kb.review.approve(approvers[party], cr.id)
+        return cr
+
+    assert publish(old).state == "published"
+    assert entry.id in reverify.flags(kb)
+    assert [t.state for t in kb.feedback.open_tasks_of([entry.id], kinds=("basis_changed",))] == ["open"]
+    assert set(reverify.flags_from_history(kb)) == set(reverify.flags(kb))
+    assert publish(reverify.confirm(kb, editor, [entry.id])).state == "published"
+    assert entry.id not in reverify.flags(kb)
+    assert set(reverify.flags_from_history(kb)) == set(reverify.flags(kb))
+
+
+def test_a_second_rule_change_adds_its_reason_to_the_mark():
+    assert reverify.combined("baoding-2022 第十九条内容已修改", ["时限档位 3wd 已变更"]) == \
+        "baoding-2022 第十九条内容已修改；时限档位 3wd 已变更"
+    assert reverify.combined("时限档位 3wd 已变更", ["时限档位 3wd 已变更"]) == "时限档位 3wd 已变更"
+    assert reverify.combined(None, ["甲", "乙"]) == "甲；乙"
