@@ -106,6 +106,11 @@ ADOPT_CAUTION = "{reason}（{marks}）：采用前请仔细核对现行内容，
 
 #: The mark of an entry whose legal basis changed since it was last checked (and its task's kind).
 FLAG_LABEL = "依据已变更，待核"
+
+
+def upcoming_mark(day) -> str:
+    """The mark of an answer in force whose new version, already published, takes effect on ``day``."""
+    return f"新版本 {day} 起生效"
 #: Kinds of maintenance task.
 TASK_KIND_LABELS = {
     "report": "纠错", "expiring": "即将到期", "review_due": "到期复核", "unhelpful": "多次无帮助",

@@ -28,7 +28,7 @@ import nh3
 
 from .content import markup, references, versions
 from .exceptions import EntryNotFound
-from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark
+from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark, upcoming_mark
 from .content.model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
@@ -426,7 +426,9 @@ class Reader:
         """Marks for staff: 格式错误, 内部, 未生效, 已失效, 依据已变更，待核 (none for a public answer in force),
         and what is pending on it: 修改审核中 #12, 有纠错待处理 2 条."""
         found = self.pending(entry)
+        upcoming = self.upcoming(entry) if self.staff else None
         return status_marks(entry, self.day) + ([FLAG_LABEL] if entry.id in self.flags else []) + \
+            ([upcoming_mark(upcoming.effective.isoformat())] if upcoming is not None and upcoming.effective else []) + \
             (found.marks() if found else [])
 
     def format_problems(self, entry: Entry) -> list[str]:

@@ -39,8 +39,9 @@ REPORT_EMERGENCY = ("仅纠错：内容按检索问题的同样规则识别，�
                     "与同样的话检索时的 emergency 相同：请像检索结果那样先向用户显示专线和安全提示。纠错照常保存，并标明读作紧急情况")
 
 #: The marks an agent may see on an entry.
-MARKS = ("仅坐席：格式错误、内部、未生效、已失效、依据已变更，待核；答复正在更正时“修改审核中 #12”（或“删除审核中 #12”，"
+MARKS = ("仅坐席：格式错误、内部、未生效、已失效、依据已变更，待核；已发布的新版本将于某日生效时“新版本 2026-12-08 起生效”；答复正在更正时“修改审核中 #12”（或“删除审核中 #12”，"
          "#后是变更请求编号，标题等见 pending），有待处理的纠错时“有纠错待处理 2 条”")
+UPCOMING = "仅坐席，仅在有时出现：本答复（现行版本）将被已发布的新版本取代，effective 是新版本生效的日期，在此之前仍按本答复"
 PENDING_UNAVAILABLE = ("仅坐席，仅在副本暂时无法从主节点取得修改审核和纠错情况时出现：这时不标“修改审核中”“有纠错待处理”，"
                        "没有这些标记不等于没有")
 
@@ -66,7 +67,11 @@ SCHEMAS = {
                 "status_label": {"type": "string", "description": "仅坐席"},
                 "audience": {"enum": ["public", "internal"], "description": "仅坐席"},
                 "marks": {"type": "array", "items": STR, "description": MARKS},
-                "pending": {**_ref("Pending"), "description": "仅坐席，仅在有时出现：修改这条的变更请求和待处理的纠错"}}},
+                "pending": {**_ref("Pending"), "description": "仅坐席，仅在有时出现：修改这条的变更请求和待处理的纠错"},
+                "upcoming": {**_ref("Upcoming"), "description": UPCOMING}}},
+    "Upcoming": {"type": "object", "required": ["effective"], "properties": {
+        "effective": {"type": "string", "description": "新版本生效的日期（YYYY-MM-DD）"},
+        "text": {"type": "string", "description": "仅答复详情：新版本的答复全文（纯文本）"}}},
     "SearchResults": {"type": "object", "required": ["query", "commit", "total", "hits"], "properties": {
         "query": STR, "audience": {"enum": ["public", "agent"]}, "commit": STR, "total": {"type": "integer"},
         "offset": {"type": "integer"}, "limit": {"type": "integer"},
@@ -132,6 +137,7 @@ SCHEMAS = {
         "marks": {"type": "array", "items": STR, "description": MARKS},
         "pending": {**_ref("Pending"), "description": "仅坐席，仅在有时出现"},
         "pending_unavailable": {"type": "string", "description": PENDING_UNAVAILABLE},
+        "upcoming": {**_ref("Upcoming"), "description": UPCOMING + "；含新版本全文 text"},
         "effective": {"type": ["string", "null"], "description": "仅坐席：生效日期（YYYY-MM-DD，含这一天）"},
         "expires": {"type": ["string", "null"], "description": "仅坐席：有效期至（YYYY-MM-DD，含这一天，次日起公众看不到）"},
         "agent_notes": {"type": "string", "description": "仅坐席：内部提示"},

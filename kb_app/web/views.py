@@ -121,11 +121,23 @@ def hit_dict(hit, reader=None) -> dict:
     if hit.loose:
         out["loose"] = True
     if reader is not None:
-        entry = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
+        newest = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
+        # The version the search found: the one in force while a new one waits for its day.
+        entry = reader.current(newest) if newest is not None else None
         marks = reader.status_marks(entry) if entry is not None else []
         out.update(status=hit.status, status_label=hit.status_label, audience=hit.audience or "public",
-                   marks=marks, **pending_dict(reader, entry))
+                   marks=marks, **pending_dict(reader, entry), **upcoming_dict(reader, entry))
     return out
+
+
+def upcoming_dict(reader, entry, text: bool = False) -> dict:
+    """For staff: ``{"upcoming": {"effective": …}}`` (with its ``text`` when asked) while the entry in force
+    is to be replaced by a new version already published, and the mark saying so; else nothing."""
+    upcoming = reader.upcoming(entry) if entry is not None else None
+    if upcoming is None or upcoming.effective is None:
+        return {}
+    day = upcoming.effective.isoformat()
+    return {"upcoming": {"effective": day, **({"text": render.answer_text(upcoming)} if text else {})}}
 
 
 def pending_dict(reader, entry) -> dict:
@@ -170,7 +182,8 @@ def entry_dict(reader, entry) -> dict:
                    marks=reader.status_marks(entry), effective=_iso(entry.effective),
                    expires=_iso(entry.expires),
                    agent_notes=entry.agent_notes or "", rechecking_detail=why or None,
-                   text=render.answer_text(entry), **pending_dict(reader, entry), **pending_notice(reader))
+                   text=render.answer_text(entry), **pending_dict(reader, entry), **pending_notice(reader),
+                   **upcoming_dict(reader, entry, text=True))
     return out
 
 

@@ -203,6 +203,13 @@ def test_a_request_drafted_before_the_rule_changed_does_not_clear_the_mark(kb):
             cr = kb.review.approve(approvers[party], cr.id)
         return cr
 
+    from click.testing import CliRunner
+
+    from kb_app.cli import cli
+
+    shown = CliRunner().invoke(cli, ["search", "--audience", "agent", entry.title, "--root", str(kb.settings.root),
+                                     "--data-dir", str(kb.settings.data_path)]).output
+    assert next(line for line in shown.splitlines() if f"\t{entry.id}\t" in line).endswith("有效、依据已变更，待核、修改审核中 #1")
     assert publish(old).state == "published"
     assert entry.id in reverify.flags(kb)
     assert [t.state for t in kb.feedback.open_tasks_of([entry.id], kinds=("basis_changed",))] == ["open"]

@@ -68,3 +68,23 @@ def test_a_question_about_an_answer_that_expired_is_told_it_ended(web_kb, make_c
     notice = re.search(r'<p class="notice" role="status">(没有找到关于.*?)</p>', page, re.S)
     assert notice and "的答复已经停止使用，相关政策可能已经调整，请以现行规定为准。" in notice.group(1), page
     assert after.get("/answers/bluewhale-card").status_code == 404
+
+
+def test_agents_see_the_answer_in_force_marked_with_the_day_its_new_version_takes_effect(web_kb, make_client):
+    """Not a bare 未生效 on the answer in force: the search hit and the answer say from when the new one holds,
+    and the answer carries its text."""
+    from .conftest import bearer
+
+    on = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=3)).isoformat()
+    schedule(web_kb.settings.root, on)
+    key = bearer(web_kb.api_keys.add("call-center", "agent"))
+    client = make_client(web_kb)
+    hits = client.get("/api/v1/search", params={"q": "社保卡丢了怎么补办", "audience": "agent"}, headers=key).json()["hits"]
+    hit = next(h for h in hits if h["id"] == "sscard-reissue" and h["status"] == "in_force")
+    assert "未生效" not in hit["marks"] and f"新版本 {on} 起生效" in hit["marks"]
+    assert hit["upcoming"] == {"effective": on}
+    entry = client.get("/api/v1/entries/sscard-reissue", headers=key).json()
+    assert "免收工本费" in entry["text"] and entry["upcoming"]["effective"] == on and "20元" in entry["upcoming"]["text"]
+    assert f"新版本 {on} 起生效" in entry["marks"]
+    public = client.get("/api/v1/entries/sscard-reissue").json()
+    assert "upcoming" not in public and "marks" not in public

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ...labels import KIND_LABELS, audience_label, label, status_mark
+from ...labels import FLAG_LABEL, KIND_LABELS, audience_label, label, status_mark
 from ...cli import Refusal, cli, echo_table, errors, parse_date, parse_day_or_moment, require_unit, root_options
 
 
@@ -188,6 +188,7 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
     # JSON answers line for line (a blank line too, for scripts that pair them); text skips blank lines.
     # Agents see which answers are being corrected or were reported wrong (kb_app.review.pending).
     pending = kb.pending() if audience == "agent" else None
+    flagged = kb.flags() if audience == "agent" else {}
     for q in queries if as_json else filter(None, queries):
         results = kb.search(q, audience=audience, limit=limit, kind=kind, unit=unit, category=category,
                             region=region, as_of=as_of)
@@ -212,7 +213,8 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             click.echo(f"知识库里没有提到{results.unknown_quoted}：以下结果只和问题中的部分词语有关。{retired}")
         found = {h.id: pending.get(h.id) for h in results.hits} if pending is not None else {}
         echo_table([[i, h.id, label(KIND_LABELS, h.kind), h.title, h.unit_name or h.unit or "-", f"{h.score:.3f}",
-                     "、".join([h.status_label, *(found[h.id].marks() if found.get(h.id) else ())])]
+                     "、".join([h.status_label, *([FLAG_LABEL] if h.id in flagged else []),
+                               *(found[h.id].marks() if found.get(h.id) else ())])]
                     for i, h in enumerate(results.hits, 1)],
                    ["序号", "编号", "类型", "标题", "单位", "得分", "状态"], header_when_piped=True)
         for i, h in enumerate(results.hits, 1):
