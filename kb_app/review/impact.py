@@ -112,11 +112,13 @@ class Impact:
     #: The regulations' own ``questions:`` keys shifted with their articles, and questions dropped with deleted ones.
     questions_shifted: list[str] = dataclasses.field(default_factory=list)
     questions_dropped: list[str] = dataclasses.field(default_factory=list)
+    #: Entries the author edited in this change that still cite a deleted article's number (now another article).
+    stale: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (any(self.changes.values()) or self.impacted or self.renumbered or self.tier_changes
-                    or self.config_changes or self.config_removed)
+                    or self.config_changes or self.config_removed or self.stale)
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -127,9 +129,9 @@ class Impact:
             lines.append("时限档位变化：" + "、".join(self.tier_changes))
         if self.config_changes:
             lines.append("配置变化：" + "、".join(self.config_changes))
-        if self.config_removed:
-            lines.append("配置中引用了已删除条文、需要人工改正的依据（不会自动改指其他条文）：")
-            lines += [f"  {c}" for c in self.config_removed]
+        if self.config_removed or self.stale:
+            lines.append("引用了已删除条文、需要人工改正的依据（不会自动改指该条号现在的条文）：")
+            lines += [f"  {c}" for c in self.config_removed + self.stale]
         if self.config_rewritten:
             lines.append("配置中仅条号变化、已在本变更中改写的依据：")
             lines += [f"  {c}" for c in self.config_rewritten]
@@ -214,7 +216,30 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
     if mapping:
         _config_rewrites(entries, mapping, impact)
         _question_rewrites(base, head, all_changes, mapping, impact)
+        _stale_citations(entries, head, mapping, impact)
     return impact
+
+
+def _stale_citations(entries: Snapshot, head: Snapshot, mapping: dict, impact: Impact):
+    """Entries edited in the change itself (so not rewritten for the author) still citing a deleted article."""
+    if entries is head:
+        return
+    for e in head.entry_list:
+        before = entries.entries.get(e.id)
+        if before is None or head.files.get(e.path) == entries.files.get(e.path):
+            continue  # new (its author chose its citations), or unchanged (rewritten by the follow-up)
+        for reg_id, n in e.citations:
+            c = mapping.get((reg_id, n))
+            if c is not None and c.status == "removed" and (reg_id, n) in before.citations:
+                now = "（该条号现为另一条文）" if n in head.regulations.get(reg_id, _NO_REG).articles else ""
+                impact.stale.append(f"{e.path}：{reg_id} {article_label(n)}已删除{now}，请改为现行条文或删去")
+
+
+class _NoRegulation:
+    articles: dict = {}
+
+
+_NO_REG = _NoRegulation()
 
 
 def removed_basis(snap: Snapshot, reg_id: str, number: int) -> dict:
@@ -277,26 +302,31 @@ def _config_rewrites(snap: Snapshot, mapping: dict, impact: Impact):
 def _question_rewrites(base: Snapshot, head: Snapshot, changes: dict, mapping: dict, impact: Impact):
     """Shift a regulation's own ``questions:`` keys with its articles, when the change left that block as it was.
 
-    Computed from the new text, so once applied (the block then differs from the old one) nothing more is done.
+    Computed from the new text, so once applied (the block then differs from the old one) nothing more is
+    rewritten; a block that is exactly the old one shifted is still reported, so the reviewers see it.
     """
     for reg_id in changes:
         old, new = base.regulations.get(reg_id), head.regulations.get(reg_id)
-        if not (old and new) or old.meta.get("questions") != new.meta.get("questions"):
+        if not (old and new):
             continue
-        text = head.files.get(new.path)
-        if text is None:
-            continue
-        out = shift_questions(text, reg_id, mapping)
+        untouched = old.meta.get("questions") == new.meta.get("questions")
+        text = head.files.get(new.path) if untouched else base.files.get(old.path)
+        out = shift_questions(text, reg_id, mapping) if text is not None else None
         if out is None:
             continue
         rewritten, shifted, dropped = out
-        if rewritten != text:
+        if rewritten == text:
+            continue
+        if untouched:
             impact.rewrites[new.path] = rewritten
-            if shifted:
-                more = f"等 {len(shifted)} 条" if len(shifted) > 4 else ""
-                impact.questions_shifted.append(f"{reg_id} " + "、".join(shifted[:4]) + more)
-            if dropped:
-                impact.questions_dropped.append(f"{reg_id} " + "、".join(dropped))
+        elif frontmatter.meta_or_empty(rewritten).get("questions") != new.meta.get("questions"):
+            continue  # the author wrote the questions themselves
+        # said whether moved now or already by this change's follow-up
+        if shifted:
+            more = f"等 {len(shifted)} 条" if len(shifted) > 4 else ""
+            impact.questions_shifted.append(f"{reg_id} " + "、".join(shifted[:4]) + more)
+        if dropped:
+            impact.questions_dropped.append(f"{reg_id} " + "、".join(dropped))
 
 
 def shift_questions(text: str, reg_id: str, mapping: dict):
