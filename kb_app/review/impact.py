@@ -10,6 +10,8 @@ import dataclasses
 import difflib
 import re
 
+import yaml
+
 from ..content import frontmatter
 from ..content import yamledit
 from ..content.model import Entry, Regulation, Snapshot
@@ -104,11 +106,19 @@ class Impact:
     rewrites: dict[str, str]                          # path -> new text with the new article numbers
     tier_changes: list[str] = dataclasses.field(default_factory=list)
     config_changes: list[str] = dataclasses.field(default_factory=list)
+    #: Citations in regulations/*.yaml rewritten to the new numbers, and those of deleted articles (manual fix).
+    config_rewritten: list[str] = dataclasses.field(default_factory=list)
+    config_removed: list[str] = dataclasses.field(default_factory=list)
+    #: The regulations' own ``questions:`` keys shifted with their articles, and questions dropped with deleted ones.
+    questions_shifted: list[str] = dataclasses.field(default_factory=list)
+    questions_dropped: list[str] = dataclasses.field(default_factory=list)
+    #: Entries the author edited in this change that still cite a deleted article's number (now another article).
+    stale: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (any(self.changes.values()) or self.impacted or self.renumbered or self.tier_changes
-                    or self.config_changes)
+                    or self.config_changes or self.config_removed or self.stale)
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -119,6 +129,16 @@ class Impact:
             lines.append("时限档位变化：" + "、".join(self.tier_changes))
         if self.config_changes:
             lines.append("配置变化：" + "、".join(self.config_changes))
+        if self.config_removed or self.stale:
+            lines.append("引用了已删除条文、需要人工改正的依据（不会自动改指该条号现在的条文）：")
+            lines += [f"  {c}" for c in self.config_removed + self.stale]
+        if self.config_rewritten:
+            lines.append("配置中仅条号变化、已在本变更中改写的依据：")
+            lines += [f"  {c}" for c in self.config_rewritten]
+        if self.questions_shifted:
+            lines.append("条例常见问法已随条号调整：" + "；".join(self.questions_shifted))
+        if self.questions_dropped:
+            lines.append("已删除条文的常见问法已一并删除：" + "；".join(self.questions_dropped))
         if self.impacted:
             lines.append("依据已变更、需要复核的条目：")
             lines += [f"  {c.entry_id}（{c.unit}）：{'；'.join(c.reasons)}" for c in self.impacted]
@@ -129,9 +149,12 @@ class Impact:
 
 
 def changed_tiers(base: Snapshot, head: Snapshot) -> list[str]:
-    """Time-limit tiers that were changed or removed."""
+    """Time-limit tiers that were changed or removed (a change of their cited article alone does not count)."""
     old, new = base.tiers, head.tiers
-    return sorted(t for t in old if t not in new or old[t] != new[t])
+
+    def limit(tier):  # its ``basis`` citation is not the time limit (and follows renumberings)
+        return {k: v for k, v in tier.items() if k != "basis"}
+    return sorted(t for t in old if t not in new or limit(old[t]) != limit(new[t]))
 
 
 def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> Impact:
@@ -174,6 +197,8 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
             elif c.status == "removed":
                 reasons.append(f"{reg_id} {article_label(n)}已删除")
                 affected.append((reg_id, n))
+                # Never left as ``article: n``: that would now resolve to whichever article took the number.
+                new_numbers[(reg_id, n)] = removed_basis(base, reg_id, n)
         if e.kind == "directory" and e.time_limit in tiers:
             reasons.append(f"时限档位 {e.time_limit} 已变更")
         if new_numbers:
@@ -187,11 +212,168 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
             renumbered.append(item(renumber, [k for k in new_numbers]))
     configs = [f"regulations/{name}.yaml" for name in ("time_limits", "intake_rules")
                if base.configs.get(name) != head.configs.get(name)]
-    return Impact(all_changes, impacted, renumbered, rewrites, tiers, configs)
+    impact = Impact(all_changes, impacted, renumbered, rewrites, tiers, configs)
+    if mapping:
+        _config_rewrites(entries, mapping, impact)
+        _question_rewrites(base, head, all_changes, mapping, impact)
+        _stale_citations(entries, head, mapping, impact)
+    return impact
 
 
-def rewrite_citations(text: str, new_numbers: dict[tuple[str, int], int]) -> str:
-    """Rewrite ``article:`` numbers in an entry's basis in place, keeping the file's formatting."""
+def _stale_citations(entries: Snapshot, head: Snapshot, mapping: dict, impact: Impact):
+    """Entries edited in the change itself (so not rewritten for the author) still citing a deleted article."""
+    if entries is head:
+        return
+    for e in head.entry_list:
+        before = entries.entries.get(e.id)
+        if before is None or head.files.get(e.path) == entries.files.get(e.path):
+            continue  # new (its author chose its citations), or unchanged (rewritten by the follow-up)
+        for reg_id, n in e.citations:
+            c = mapping.get((reg_id, n))
+            if c is not None and c.status == "removed" and (reg_id, n) in before.citations:
+                now = "（该条号现为另一条文）" if n in head.regulations.get(reg_id, _NO_REG).articles else ""
+                impact.stale.append(f"{e.path}：{reg_id} {article_label(n)}已删除{now}，请改为现行条文或删去")
+
+
+class _NoRegulation:
+    articles: dict = {}
+
+
+_NO_REG = _NoRegulation()
+
+
+def removed_basis(snap: Snapshot, reg_id: str, number: int) -> dict:
+    """The plain-text basis item replacing a citation of a deleted article: it names it and links nowhere."""
+    reg = snap.regulations.get(reg_id)
+    title = reg.title if reg else reg_id
+    return {"document": f"{title} 原{article_label(number)}（已删除）"}
+
+
+CONFIGS = ("time_limits", "intake_rules")
+
+
+def _citation_nodes(node, path=""):
+    """(where, article scalar node, regulation, number) of every ``{regulation, article}`` mapping in a YAML tree."""
+    if isinstance(node, yaml.MappingNode):
+        keys = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+        reg, art = keys.get("regulation"), keys.get("article")
+        if isinstance(reg, yaml.ScalarNode) and isinstance(art, yaml.ScalarNode) and art.value.strip().isdigit():
+            yield path, art, reg.value, int(art.value)
+        for k, v in node.value:
+            name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+            yield from _citation_nodes(v, f"{path}.{name}" if path else name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            ident = None
+            if isinstance(v, yaml.MappingNode):
+                ident = next((x.value for k, x in v.value if isinstance(k, yaml.ScalarNode) and k.value == "id"
+                              and isinstance(x, yaml.ScalarNode)), None)
+            yield from _citation_nodes(v, f"{path}[{ident or i}]")
+
+
+def _config_rewrites(snap: Snapshot, mapping: dict, impact: Impact):
+    """Rewrite renumbered citations in regulations/time_limits.yaml and intake_rules.yaml, in place."""
+    for name in CONFIGS:
+        path = f"regulations/{name}.yaml"
+        text = snap.files.get(path)
+        if text is None:
+            continue
+        try:
+            root = yaml.compose(text, Loader=frontmatter.Loader)
+        except yaml.YAMLError:
+            continue
+        edits = []
+        for where, node, reg_id, n in _citation_nodes(root):
+            c = mapping.get((reg_id, n))
+            if c is None or c.status == "unchanged":
+                continue
+            if c.status == "removed" or c.new is None:
+                impact.config_removed.append(f"{path} {where}：{reg_id} {article_label(n)}已删除，请改为现行条文")
+                continue
+            if c.new != n:
+                edits.append((node.start_mark.index, node.end_mark.index, str(c.new)))
+                impact.config_rewritten.append(f"{path} {where}：{reg_id} {article_label(n)} → {article_label(c.new)}")
+        if edits:
+            for start, end, new in sorted(edits, reverse=True):
+                text = text[:start] + new + text[end:]
+            impact.rewrites[path] = text
+
+
+def _question_rewrites(base: Snapshot, head: Snapshot, changes: dict, mapping: dict, impact: Impact):
+    """Shift a regulation's own ``questions:`` keys with its articles, when the change left that block as it was.
+
+    Computed from the new text, so once applied (the block then differs from the old one) nothing more is
+    rewritten; a block that is exactly the old one shifted is still reported, so the reviewers see it.
+    """
+    for reg_id in changes:
+        old, new = base.regulations.get(reg_id), head.regulations.get(reg_id)
+        if not (old and new):
+            continue
+        untouched = old.meta.get("questions") == new.meta.get("questions")
+        text = head.files.get(new.path) if untouched else base.files.get(old.path)
+        out = shift_questions(text, reg_id, mapping) if text is not None else None
+        if out is None:
+            continue
+        rewritten, shifted, dropped = out
+        if rewritten == text:
+            continue
+        if untouched:
+            impact.rewrites[new.path] = rewritten
+        elif frontmatter.meta_or_empty(rewritten).get("questions") != new.meta.get("questions"):
+            continue  # the author wrote the questions themselves
+        # said whether moved now or already by this change's follow-up
+        if shifted:
+            more = f"等 {len(shifted)} 条" if len(shifted) > 4 else ""
+            impact.questions_shifted.append(f"{reg_id} " + "、".join(shifted[:4]) + more)
+        if dropped:
+            impact.questions_dropped.append(f"{reg_id} " + "、".join(dropped))
+
+
+def shift_questions(text: str, reg_id: str, mapping: dict):
+    """(new text, shifted, dropped) with the ``questions:`` keys moved to the new numbers, keeping formatting."""
+    from ..content.model import article_number
+    try:
+        raw, start = frontmatter._front(text)
+        root = yaml.compose(raw, Loader=frontmatter.Loader)
+    except (frontmatter.FrontMatterError, yaml.YAMLError):
+        return None
+    offset, length = text.index(raw, 0, start) if raw else 0, len(raw)  # where ``raw`` is in ``text``
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    node = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "questions"), None)
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        return None
+    items = node.value
+    edits, shifted, dropped = [], [], []
+    for i, (k, v) in enumerate(items):
+        number = article_number(k.value)
+        c = mapping.get((reg_id, number)) if number is not None else None
+        if c is None or c.new == number:
+            continue
+        if c.new is None:
+            # the whole item: from its key's line to the next key's line (or the end of its value)
+            begin = raw.rfind("\n", 0, k.start_mark.index) + 1
+            if i + 1 < len(items):
+                end = raw.rfind("\n", 0, items[i + 1][0].start_mark.index) + 1
+            else:
+                end = v.end_mark.index
+                end = raw.find("\n", end - 1) + 1 if raw[end - 1:end] != "\n" else end
+                end = end or len(raw)
+            edits.append((begin, end, ""))
+            dropped.append(f"原{article_label(number)}")
+        else:
+            edits.append((k.start_mark.index, k.end_mark.index, str(c.new)))
+            shifted.append(f"原{article_label(number)} → {article_label(c.new)}")
+    for begin, end, new in sorted(edits, reverse=True):
+        raw = raw[:begin] + new + raw[end:]
+    return text[:offset] + raw + text[offset + length:], shifted, dropped
+
+
+def rewrite_citations(text: str, new_numbers: dict[tuple[str, int], int | dict]) -> str:
+    """Rewrite ``article:`` numbers in an entry's basis in place, keeping the file's formatting.
+
+    A new number that is a mapping (see :func:`removed_basis`) replaces the whole basis item.
+    """
     basis = frontmatter.parse(text)[0].get("basis")
     if not isinstance(basis, list):
         return text
@@ -200,7 +382,10 @@ def rewrite_citations(text: str, new_numbers: dict[tuple[str, int], int]) -> str
         cites = isinstance(item, dict) and item.get("regulation") is not None
         if cites and isinstance(item.get("article"), int):
             new = new_numbers.get((str(item["regulation"]), item["article"]))
-            item = dict(item, article=new) if new is not None else item
+            if isinstance(new, dict):
+                item = new
+            elif new is not None:
+                item = dict(item, article=new)
         rewritten.append(item)
     return yamledit.update(text, {"basis": rewritten})
 

@@ -37,13 +37,25 @@ def impact_of(kb, base: str, head: str) -> Impact | None:
 
 
 def pending_rewrites(kb, base: str, head: str) -> dict[str, str]:
-    """Citation rewrites a CR still lacks: entries unchanged in the CR that cite renumbered articles."""
+    """Citation rewrites a CR still lacks.
+
+    Entries and regulations/*.yaml unchanged in the CR that cite renumbered (or deleted) articles, and
+    the ``questions:`` keys of a regulation text whose articles moved while that block was left as it was
+    (that rewrite is computed from the CR's own text, so it is pending while it differs from it).
+    """
     if not any(p.startswith("regulations/texts/") for p in kb.store.changed_paths(base, head)):
         return {}
     base_snap, head_snap = kb.snapshot(base), kb.snapshot(head)
     impact = analyse(base_snap, head_snap)
-    return {path: text for path, text in impact.rewrites.items()
-            if head_snap.files.get(path) == base_snap.files.get(path) and text != base_snap.files.get(path)}
+    pending = {}
+    for path, text in impact.rewrites.items():
+        now = head_snap.files.get(path)
+        if path.startswith("regulations/texts/"):
+            if now is not None and text != now:
+                pending[path] = text
+        elif now == base_snap.files.get(path) and text != now:
+            pending[path] = text
+    return pending
 
 
 def mechanical_rewrites(kb, base: str, head: str, base_files: dict, head_files: dict) -> set[str]:

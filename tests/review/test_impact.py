@@ -111,3 +111,97 @@ def test_a_changed_time_limit_tier_flags_the_directory_entries_using_it(kb):
     using = {e.id for e in base.directory() if e.time_limit == "24h"}
     assert using and {c.entry_id for c in impact.impacted} == using
     assert all("时限档位 24h 已变更" in c.reasons for c in impact.impacted)
+
+
+# -- deleted articles, regulations/*.yaml citations and the regulation's own questions (walk J D1, D4, D2) --
+
+def test_a_citation_of_a_deleted_article_becomes_plain_text_and_never_points_to_its_successor(kb):
+    from kb_app.content.validate import validate
+    base = with_entries(kb.snapshot().files, dict([entry("cites-forty-two", "city-hrss", [42, 5])]))
+    head = with_entries(base.files, {REG: amend(base.files[REG])})
+    assert 42 in head.regulations["baoding-2022"].articles, "another article now has number 42"
+    impact = analyse(base, head)
+    path = "entries/policy/city-hrss/cites-forty-two.md"
+    assert "cites-forty-two" in {c.entry_id for c in impact.impacted}
+    meta, _, _ = frontmatter.parse(impact.rewrites[path])
+    title = base.regulations["baoding-2022"].title
+    assert meta["basis"][0] == {"document": f"{title} 原第四十二条（已删除）"}
+    assert meta["basis"][1] == {"regulation": "baoding-2022", "article": 5}
+    after = with_entries(head.files, {path: impact.rewrites[path]})
+    assert ("baoding-2022", 42) not in after.entries["cites-forty-two"].citations
+    assert not [p for p in validate(after) if p.path == path]
+
+
+def test_config_citations_follow_renumbering_keeping_the_file(kb):
+    base = kb.snapshot()
+    head = with_entries(base.files, {REG: amend(base.files[REG])})
+    impact = analyse(base, head)
+    limits = "regulations/time_limits.yaml"
+    text, new = base.files[limits], impact.rewrites[limits]
+    assert new == text.replace("{regulation: baoding-2022, article: 19}", "{regulation: baoding-2022, article: 20}")
+    after = with_entries(head.files, impact.rewrites)
+    assert all(t["basis"] == {"regulation": "baoding-2022", "article": 20} for t in after.tiers.values())
+    assert impact.tier_changes == [] and analyse(base, after).tier_changes == []
+    intake = "regulations/intake_rules.yaml"
+    old_cites = base.files[intake].count("{regulation: baoding-2022, article: 16}")
+    assert old_cites and impact.rewrites[intake].count("{regulation: baoding-2022, article: 17}") >= old_cites
+    assert "{regulation: beijing-2021, article: 11}" in impact.rewrites[intake]
+    assert any("time_limits.yaml tiers[2h].basis" in c and "第十九条 → 第二十条" in c for c in impact.config_rewritten)
+
+
+def test_a_config_citation_of_a_deleted_article_is_listed_not_repointed(kb):
+    base = kb.snapshot()
+    limits = "regulations/time_limits.yaml"
+    text = base.files[limits].replace("article: 19}", "article: 42}", 1)
+    base = with_entries(base.files, {limits: text})
+    head = with_entries(base.files, {REG: amend(base.files[REG])})
+    impact = analyse(base, head)
+    assert "article: 42}" in impact.rewrites[limits] and "article: 43}" not in impact.rewrites[limits]
+    assert impact.config_removed == [f"{limits} tiers[2h].basis：baoding-2022 第四十二条已删除，请改为现行条文"]
+    assert "引用了已删除条文、需要人工改正的依据" in "\n".join(impact.summary_lines())
+
+
+def test_an_entry_edited_in_the_change_that_still_cites_a_deleted_article_is_listed(kb):
+    path, text = entry("cites-forty-two", "city-hrss", [42, 5])
+    base = with_entries(kb.snapshot().files, {path: text})
+    head = with_entries(base.files, {REG: amend(base.files[REG]), path: text.replace("正文", "改过的正文")})
+    impact = analyse(base, head)
+    assert impact.stale == [f"{path}：baoding-2022 第四十二条已删除（该条号现为另一条文），请改为现行条文或删去"]
+    assert "引用了已删除条文、需要人工改正的依据" in "\n".join(impact.summary_lines())
+    # Untouched by the author, it is rewritten instead, and nothing is listed.
+    untouched = analyse(base, with_entries(base.files, {REG: amend(base.files[REG])}))
+    assert untouched.stale == [] and path in untouched.rewrites
+
+
+def test_the_regulations_questions_move_with_their_articles(kb):
+    base = kb.snapshot()
+    head = with_entries(base.files, {REG: amend(base.files[REG])})
+    impact = analyse(base, head)
+    new_text = impact.rewrites[REG]
+    # Only the keys change (and the deleted article's block goes); the articles' text is the amended one.
+    assert frontmatter.parse(new_text)[1] == frontmatter.parse(head.files[REG])[1]
+    old_reg = base.regulations["baoding-2022"]
+    after = with_entries(head.files, {REG: new_text}).regulations["baoding-2022"]
+    for n in range(13, 42):
+        assert after.articles[n + 1].questions == old_reg.articles[n].questions, n
+    for n in range(1, 13):
+        assert after.articles[n].questions == old_reg.articles[n].questions
+    assert after.articles[13].questions == ()  # the new article
+    assert after.articles[43].questions == old_reg.articles[43].questions
+    assert not set(old_reg.articles[42].questions) & {q for a in after.articles.values() for q in a.questions}
+    lines = "\n".join(impact.summary_lines())
+    assert "条例常见问法已随条号调整：baoding-2022 原第十三条 → 第十四条" in lines
+    assert "已删除条文的常见问法已一并删除：baoding-2022 原第四十二条" in lines
+    # Applied once: the block now differs from the old one, so nothing more is rewritten.
+    again = analyse(base, with_entries(head.files, {REG: new_text}))
+    assert REG not in again.rewrites
+    assert again.questions_shifted == impact.questions_shifted and again.questions_dropped == impact.questions_dropped
+
+
+def test_questions_the_author_changed_are_left_alone(kb):
+    base = kb.snapshot()
+    amended = amend(base.files[REG]).replace("questions:  # 各条的常见问法（检索用）\n  1:\n",
+                                             "questions:  # 各条的常见问法（检索用）\n  1:\n    - 新问法\n", 1)
+    head = with_entries(base.files, {REG: amended})
+    impact = analyse(base, head)
+    assert REG not in impact.rewrites and not impact.questions_shifted

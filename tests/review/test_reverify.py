@@ -7,7 +7,7 @@ from kb_app.review import reverify
 from kb_app.exceptions import KbError, PermissionDenied
 
 from ..review_helpers import make_users
-from .test_impact import REG, amend
+from .test_impact import REG, amend, entry
 
 
 def publish_all(kb, users, cr, *names):
@@ -37,6 +37,30 @@ def test_regulation_change_rewrites_renumbered_citations_in_the_same_cr(kb):
         expected = {(r, n + 1 if 13 <= n <= 41 else n) for r, n in before if n != 42}
         assert expected <= after, e.id
     assert reverify.pending_rewrites(kb, cr.base, cr.head) == {}
+
+
+def test_the_same_cr_rewrites_deleted_citations_config_citations_and_the_questions(kb):
+    from kb_app.content.validate import validate
+    users = make_users(kb)
+    kb.store.write_change("main", dict([entry("cites-forty-two", "city-hrss", [42, 5])]), "引用第四十二条的条目")
+    base = kb.snapshot()
+    cr = regulation_cr(kb, users)
+    head = kb.snapshot(cr.head)
+    changed = kb.store.changed_paths(cr.base, cr.head)
+    assert {"regulations/time_limits.yaml", "regulations/intake_rules.yaml"} <= set(changed)
+    assert all(t["basis"]["article"] == 20 for t in head.tiers.values())
+    # The questions of old 19 are those of new 20; old 42's are gone.
+    assert head.regulations["baoding-2022"].articles[20].questions == base.regulations["baoding-2022"].articles[19].questions
+    citing_42 = [e.id for e in base.entry_list if ("baoding-2022", 42) in e.citations]
+    assert citing_42, "the sample cites the deleted article"
+    for eid in citing_42:
+        assert ("baoding-2022", 42) not in head.entries[eid].citations
+        assert any("原第四十二条（已删除）" in str(b.get("document")) for b in head.entries[eid].meta["basis"])
+    assert {p.path for p in validate(head)} <= {p.path for p in validate(base)}
+    assert reverify.pending_rewrites(kb, cr.base, cr.head) == {}
+    assert kb.review.status(cr).required == ["center", "legal"]
+    cr = publish_all(kb, users, cr, "center", "legal")
+    assert set(citing_42) <= set(reverify.flags(kb))
 
 
 def test_end_to_end_flag_task_confirm_clear(kb):
@@ -137,7 +161,7 @@ def test_rewritten_citations_are_covered_by_the_regulation_reviewers_but_hand_ed
     users = make_users(kb)
     cr = regulation_cr(kb, users)
     assert kb.review.status(cr).required == ["center", "legal"]
-    rewritten = next(iter(kb.store.changed_paths(cr.base, cr.head).keys() - {REG}))
+    rewritten = min(p for p in kb.store.changed_paths(cr.base, cr.head) if p.startswith("entries/"))
     entry = kb.snapshot(cr.head).entry_by_path(rewritten)
     text = kb.store.read(rewritten, cr.head)
     cr = kb.review.update(users["center2"], cr.id, {rewritten: text + "\n补充一句说明。\n"})

@@ -556,3 +556,19 @@ def test_the_review_page_says_another_open_request_changes_the_same_answer(kb, u
     kb.review.withdraw(users["center"], second.id)
     at = open_page("app_pages/review.py", users["hrss-reviewer"], cr=str(first.id))
     assert not any("同时在变更请求" in w.value for w in at.warning)
+
+
+def test_a_regulation_change_shows_config_rewrites_moved_questions_and_deleted_citations_to_fix(app_env, users):
+    from ..review.test_impact import REG, amend
+    kb = app_env
+    limits = "regulations/time_limits.yaml"
+    kb.store.write_change("main", {limits: kb.store.read(limits).replace("article: 19}", "article: 42}", 1)},
+                          "时限档位引用第四十二条")
+    cr = kb.review.create(users["center2"], "保定条例修正", {REG: amend(kb.store.read(REG))}, submit=True)
+    at = open_page("app_pages/review.py", users["legal"], cr=str(cr.id))
+    errors = " ".join(e.value for e in at.error)
+    assert "引用了已删除条文、需要人工改正的依据" in errors and f"{limits} tiers[2h].basis" in errors
+    infos = " ".join(i.value for i in at.info)
+    assert "配置中仅条号变化、已在本变更中改写的依据" in infos and "第十九条 → 第二十条" in infos
+    assert "条例常见问法已随条号调整：baoding-2022 原第十三条 → 第十四条" in infos
+    assert "已删除条文的常见问法已一并删除：baoding-2022 原第四十二条" in infos

@@ -29,12 +29,21 @@ def render_impact(impact, snap):
         st.caption("条文的正文和条号都没有变化（例如只改了常见问法），引用条文的条目不受影响。")
     for reg, changes in impact.changes.items():
         title = snap.regulations[reg].title if reg in snap.regulations else reg
-        rows = [{"变化": IMPACT_STATUS[c.status], "原条号": c.old or "", "新条号": c.new or "", "说明": c.label}
+        rows = [{"变化": IMPACT_STATUS[c.status], "原条号": c.old, "新条号": c.new, "说明": c.label}
                 for c in changes]
         with st.expander(f"{title}：{len(changes)} 条有变化", expanded=len(changes) <= 10):
             st.dataframe(rows, hide_index=True, key=f"impact_{reg}")
     if impact.tier_changes or impact.config_changes:
         st.warning("配置变化：" + "、".join(impact.tier_changes + impact.config_changes))
+    if impact.config_removed or impact.stale:
+        st.error("引用了已删除条文、需要人工改正的依据（不会自动改指该条号现在的条文）：\n\n"
+                 + "\n".join(f"- {c}" for c in impact.config_removed + impact.stale))
+    if impact.config_rewritten:
+        st.info("配置中仅条号变化、已在本变更中改写的依据：\n\n" + "\n".join(f"- {c}" for c in impact.config_rewritten))
+    for label, items in (("条例常见问法已随条号调整", impact.questions_shifted),
+                         ("已删除条文的常见问法已一并删除", impact.questions_dropped)):
+        if items:
+            st.info(f"{label}：" + "；".join(items))
     if impact.impacted:
         st.warning(f"依据已变更、发布后需要所属单位复核的条目（{len(impact.impacted)}）：")
         st.dataframe([{"标题": c.title, "所属单位": snap.unit_name(c.unit), "原因": "；".join(c.reasons)}
