@@ -23,6 +23,7 @@ import os
 import threading
 
 from .. import db as dbmod
+from ..cache import LruCache
 from ..labels import (ADOPT_CAUTION, ADOPT_CAUTION_REASONS, CHANGE_LABELS, CR_STATE_LABELS, REQUEST_NAMED,
                       UNDER_WAY_NOTE, UNDER_WAY_REVIEW_NOTE)
 
@@ -198,7 +199,7 @@ def read(conn, store) -> PendingMarks:
                                " and entry is not null group by entry").fetchall()
     finally:
         conn.rollback()
-    changes = _changes_by_entry(store, requests)
+    changes = _changes_by_entry(store, requests, corrections_only=True)
     counts = {entry: (n, (since or "")[:10] or None) for entry, n, since in reports}
     return PendingMarks({eid: Pending(tuple(changes.get(eid, ())), *counts.get(eid, (0, None)))
                          for eid in changes.keys() | counts.keys()})
@@ -227,12 +228,31 @@ def _requests(conn, states) -> list[tuple]:
                         " and head is not null and head != '' order by id", tuple(states)).fetchall()
 
 
-def _changes_by_entry(store, requests) -> dict[str, list[PendingChange]]:
-    """The entries each request changes or deletes (git, once per (base, head) pair), by entry id."""
+#: (base, head) → the entry files a regulation change only renumbers citations in (see _renumbered_only).
+_RENUMBERED = LruCache(64)
+
+
+def _renumbered_only(store, base: str, head: str, paths) -> set[str]:
+    """The entry files whose only change is the citation rewrite of the regulation change ``base``..``head``
+    (none unless it changes a regulation text): read once per pair."""
+    if not any(p.startswith("regulations/texts/") for p in paths):
+        return set()
+    from .reverify import rewritten_only
+
+    return _RENUMBERED.get_or_build((base, head), lambda: rewritten_only(store.snapshot(base), store.snapshot(head)))
+
+
+def _changes_by_entry(store, requests, corrections_only: bool = False) -> dict[str, list[PendingChange]]:
+    """The entries each request changes or deletes (git, once per (base, head) pair), by entry id; with
+    ``corrections_only``, not those whose only change is a rewrite of citation numbers after a regulation
+    was renumbered (their answer says the same: agents need no 修改审核中 on them)."""
     files = store.changed_paths_many((base, head) for _id, _title, _state, base, head, _author in requests)
     changes: dict[str, list[PendingChange]] = {}
     for cr, title, state, base, head, author in requests:
+        same = _renumbered_only(store, base, head, files[(base, head)]) if corrections_only else set()
         for path, letter in files[(base, head)].items():
+            if path in same:
+                continue
             if letter in CHANGE_MARKS and path.startswith("entries/") and path.endswith(".md"):
                 entry_id = path.rsplit("/", 1)[-1][:-3]
                 changes.setdefault(entry_id, []).append(PendingChange(cr, title or "", state, letter, author or ""))

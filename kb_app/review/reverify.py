@@ -62,8 +62,14 @@ def mechanical_rewrites(kb, base: str, head: str, base_files: dict, head_files: 
     """Touched entries whose only change is the citation rewrite a regulation change called for."""
     if not any(p.startswith("regulations/texts/") for p in head_files.keys() | base_files.keys()):
         return set()
-    rewrites = analyse(kb.snapshot(base), kb.snapshot(head)).rewrites
-    return {p for p, text in rewrites.items() if head_files.get(p) == text}
+    return rewritten_only(kb.snapshot(base), kb.snapshot(head))
+
+
+def rewritten_only(base, head) -> set[str]:
+    """The files of snapshot ``head`` whose only change from ``base`` is the rewrite of their citations that
+    the regulation change between them calls for (see impact.analyse)."""
+    rewrites = analyse(base, head).rewrites
+    return {p for p, text in rewrites.items() if head.files.get(p) == text}
 
 
 @dataclasses.dataclass

@@ -248,3 +248,18 @@ def test_a_second_rule_change_adds_its_reason_to_the_mark():
         "baoding-2022 第十九条内容已修改；时限档位 3wd 已变更"
     assert reverify.combined("时限档位 3wd 已变更", ["时限档位 3wd 已变更"]) == "时限档位 3wd 已变更"
     assert reverify.combined(None, ["甲", "乙"]) == "甲；乙"
+
+
+def test_agents_see_no_correction_under_way_on_answers_whose_citations_a_regulation_change_renumbers(kb):
+    """While the amendment is reviewed, an answer whose only change in it is the rewritten article number says
+    the same as before: no 修改审核中 for agents; editing it still warns that the request changes its file."""
+    users = make_users(kb)
+    base = kb.snapshot()
+    cr = regulation_cr(kb, users)
+    head = kb.snapshot(cr.head)
+    renumbered = [e.id for e in base.entry_list if e.path in reverify.rewritten_only(base, head)]
+    assert renumbered
+    marks = kb.pending()
+    assert not [e for e in renumbered if marks.get(e)]
+    path = base.entries[renumbered[0]].path
+    assert [c.cr for c in kb.under_way([path])[path]] == [cr.id]
