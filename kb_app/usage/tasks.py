@@ -172,6 +172,26 @@ class Tasks:
                            f"自上次处理以来有 {count} 人评价“没有帮助”，请检查答复是否准确、清楚。",
                            source=f"votes:{last_vote}")
 
+    def _fill_due_dates(self, calendar: WorkCalendar) -> int:
+        """Give the open tasks opened while the calendar lacked a year their due date once it has it (from the
+        day each was opened), so they come due and overdue like the others; returns how many got one."""
+        with self._db(write=False) as db:
+            undated = db.execute("select id, created from tasks where state = ? and coalesce(due, '') = ''",
+                                 [OPEN]).fetchall()
+        dated = []
+        for task_id, created in undated:
+            try:
+                opened = dt.date.fromisoformat(str(created)[:10])
+            except ValueError:
+                continue
+            due, _problem = self.due_date(opened, calendar)
+            if due:
+                dated.append((due, task_id))
+        if dated:
+            with self._db() as db:
+                db.conn.executemany("update tasks set due = ? where id = ?", dated)
+        return len(dated)
+
     def generate_tasks(self, day: dt.date | None = None) -> list[int]:
         """Open the tasks that main's entries and the votes call for; returns the new task ids."""
         day = day or self.kb.today()
@@ -192,6 +212,7 @@ class Tasks:
         new.extend(self._reference_tasks(snap, calendar, day))
         new.extend(self._contradiction_tasks(snap, calendar))
         new.extend(self._calendar_tasks(calendar, day))
+        self._fill_due_dates(calendar)
         from . import suggest
 
         new.extend(suggest.open_tasks(self.kb))

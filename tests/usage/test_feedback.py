@@ -401,3 +401,19 @@ def test_no_calendar_task_while_the_next_year_is_far(sample_root, tmp_path):
     kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d", today="2026-06-01"))
     kb.feedback.generate_tasks()
     assert calendar_tasks(kb) == []
+
+
+def test_tasks_opened_while_the_calendar_lacked_a_year_get_their_due_date_once_it_has_it(sample_root, tmp_path):
+    """Five working days from 28 December reach into 2027: no due date then; once 2027 is in the calendar
+    the next run gives it, counted from the day the task was opened."""
+    late = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d", today="2026-12-28"))
+    late.feedback.report_error("residence-permit-apply", "办理地点搬迁了", "agent")
+    [task_id] = [t.id for t in late.feedback.list_tasks("city-public-security") if t.kind == "report"]
+    assert late.feedback.task(task_id).due == ""
+    path = sample_root / "regulations" / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  2027:\n    holidays: [{date: 2027-01-01, name: 元旦}]\n"
+                    "    workdays: []\n", encoding="utf-8")
+    commit_all(sample_root, "增加 2027 年（测试用）")
+    late.feedback.generate_tasks()
+    # 29、30、31 December, then 4 and 5 January (1 January a holiday, 2 and 3 a weekend).
+    assert late.feedback.task(task_id).due == "2027-01-05"
