@@ -526,6 +526,13 @@ class Kb:
 
         return objection.history(self, entry_id)
 
+    def rechecks_written_before(self, cr) -> dict[str, str]:
+        """The entries an open request changes whose rule changed after it was written, with why they are
+        marked: publishing it will not clear their “依据已变更，待核” marks (kb_app.review.reverify)."""
+        from .review import reverify
+
+        return {e: f.detail for e, f in reverify.written_before(self, cr).items()} if cr.is_open else {}
+
     def confirm_unchanged(self, user, task_id: int, note: str = ""):
         """Settle a “依据已变更，待核” task whose entry needs no change: a change request recording the day it
         was checked (``checked``), reviewed like any change; its publication clears the mark and the task."""

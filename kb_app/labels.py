@@ -108,6 +108,12 @@ ADOPT_CAUTION = "{reason}（{marks}）：采用前请仔细核对现行内容，
 FLAG_LABEL = "依据已变更，待核"
 
 
+def written_before_note(title: str, why: str) -> str:
+    """Why publishing a request drafted before a rule change leaves its entry marked 依据已变更，待核."""
+    return (f"“{title}”的依据在本变更请求写成之后有了变更（{why}）：发布本请求不会清除“{FLAG_LABEL}”标记。"
+            "请作者对照现行条文核对，按最新主干更新本请求后再审核。")
+
+
 def upcoming_mark(day) -> str:
     """The mark of an answer in force whose new version, already published, takes effect on ``day``."""
     return f"新版本 {day} 起生效"

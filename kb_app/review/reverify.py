@@ -123,6 +123,17 @@ def written_after(kb, flagged: str, parents) -> bool:
     return kb.store.merge_base(flagged, parents[1]) == flagged
 
 
+def written_before(kb, cr) -> dict[str, Flag]:
+    """The flagged entries an open request changes whose rule changed after it was written (its head lacks
+    the flagging commit): publishing it will not clear their marks (see written_after)."""
+    if not cr.head:
+        return {}
+    flagged = flags(kb)
+    touched = entry_ids_in(kb.store.changed_paths(cr.base, cr.head)) if cr.base else set()
+    return {e: flagged[e] for e in sorted(touched & flagged.keys())
+            if not written_after(kb, flagged[e].commit, [cr.base, cr.head])}
+
+
 def open_task(kb, unit: str, entry_id: str, title: str, detail: str, source: str):
     """The owning unit's maintenance task for a flagged entry (once per entry and source)."""
     kb.feedback.open_task(unit, TASK_KIND, entry_id, f"复核“{title}”：{FLAG_LABEL}",

@@ -234,11 +234,18 @@ def test_a_request_drafted_before_the_rule_changed_does_not_clear_the_mark(kb):
     shown = CliRunner().invoke(cli, ["search", "--audience", "agent", entry.title, "--root", str(kb.settings.root),
                                      "--data-dir", str(kb.settings.data_path)]).output
     assert next(line for line in shown.splitlines() if f"\t{entry.id}\t" in line).endswith("有效、依据已变更，待核、修改审核中 #1")
+    # Its reviewers are told, on the page and by kb cr show.
+    assert list(kb.rechecks_written_before(kb.review.get(old.id))) == [entry.id]
+    shown = CliRunner().invoke(cli, ["cr", "show", str(old.id), "--root", str(kb.settings.root),
+                                     "--data-dir", str(kb.settings.data_path)]).output
+    assert f"  注意：“{entry.title}”的依据在本变更请求写成之后有了变更（baoding-2022 第七条内容已修改）" in shown, shown
     assert publish(old).state == "published"
     assert entry.id in reverify.flags(kb)
     assert [t.state for t in kb.feedback.open_tasks_of([entry.id], kinds=("basis_changed",))] == ["open"]
     assert set(reverify.flags_from_history(kb)) == set(reverify.flags(kb))
-    assert publish(reverify.confirm(kb, editor, [entry.id])).state == "published"
+    confirmation = reverify.confirm(kb, editor, [entry.id])
+    assert kb.rechecks_written_before(confirmation) == {}
+    assert publish(confirmation).state == "published"
     assert entry.id not in reverify.flags(kb)
     assert set(reverify.flags_from_history(kb)) == set(reverify.flags(kb))
 

@@ -572,3 +572,22 @@ def test_a_regulation_change_shows_config_rewrites_moved_questions_and_deleted_c
     assert "配置中仅条号变化、已在本变更中改写的依据" in infos and "第十九条 → 第二十条" in infos
     assert "条例常见问法已随条号调整：baoding-2022 原第十三条 → 第十四条" in infos
     assert "已删除条文的常见问法已一并删除：baoding-2022 原第四十二条" in infos
+
+
+def test_review_page_says_a_rule_changed_after_the_request_was_written(kb, users):
+    """Approving it will not clear the entry's 依据已变更，待核: the reviewer is told before approving."""
+    from kb_app.review import reverify
+
+    cr = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")}, submit=True)
+    from ..conftest import commit_all
+
+    path = kb.settings.root / HOTLINE
+    path.write_text(path.read_text(encoding="utf-8") + "\n另一句。\n", encoding="utf-8")
+    commit_all(kb.settings.root, "主干上的另一次发布")
+    later = kb.store.head()                                # a rule change published after the request was written
+    reverify._write_flags(kb, {"sscard-reissue": {"entry": "sscard-reissue", "commit": later, "since": "2026-11-22",
+                                                  "detail": "beijing-2021 第十一条内容已修改"}})
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert not at.exception
+    assert any(w.value.startswith("“社会保障卡丢了怎么补办”的依据在本变更请求写成之后有了变更（beijing-2021 第十一条内容已修改）：")
+               for w in at.warning), [w.value for w in at.warning]

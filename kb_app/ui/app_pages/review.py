@@ -8,7 +8,7 @@ import streamlit as st
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
 from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER,
-                           WITHDRAWAL_NOTE)
+                           WITHDRAWAL_NOTE, written_before_note)
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import (ENTRY_PAGE, literal_warning, open_in_editor, public_answer_url,
@@ -221,6 +221,8 @@ with show_errors():
 
     if cr.is_open:
         show_others_on(kb, cr, views)
+        for entry_id, why in kb.rechecks_written_before(cr).items():
+            st.warning(written_before_note(snap.title_of(entry_id) or entry_id, why), icon=":material/gavel:")
 
     impact = kb.impact(cr)
     if impact is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ...exceptions import os_reason
-from ...labels import CHANGE_LABELS, CR_STATE_LABELS, WITHDRAWAL_NOTE, label
+from ...labels import CHANGE_LABELS, CR_STATE_LABELS, WITHDRAWAL_NOTE, label, written_before_note
 from ...cli import Refusal, as_user, cli, echo_table, root_options
 
 
@@ -45,6 +45,9 @@ def show_cr(kb, cr):
     if cr.is_open:
         for _path, note in sorted(kb.under_way_notes(list(status.touched), exclude=[cr.id], review=True).items()):
             click.echo(f"  注意：{note}")
+        snap = kb.snapshot()
+        for entry_id, why in kb.rechecks_written_before(cr).items():
+            click.echo(f"  注意：{written_before_note(snap.title_of(entry_id) or entry_id, why)}")
     for p in cr.problems:
         click.echo(f"  校验问题：{p}")
     impact = kb.impact(cr)
