@@ -58,6 +58,11 @@ def assert_public(text, secrets, query=""):
     if query:
         for echoed in (query, html.escape(query), str(markupsafe.escape(query))):  # Jinja writes " as &#34;
             text = text.replace(echoed, "")
+        # Words of the query quoted back (没有找到关于“占道停车和路侧停车”的答复 for 占道停车和路侧停车谁).
+        asked = re.sub(r"\s", "", query)
+        for quoted in set(re.findall(r"“([^”]+)”", text)):
+            if re.sub(r"\s", "", html.unescape(quoted)) in asked:
+                text = text.replace(f"“{quoted}”", "“”")
     for phrase in secrets["notes"]:
         assert phrase not in text, f"agent note leaked: {phrase}"
     for title in secrets["titles"]:
@@ -92,6 +97,16 @@ def test_public_search_never_returns_hidden_entries(client, web_kb, secrets):
         assert_public(page.text, secrets, " ".join(q.split()))
 
     check()
+
+
+def test_a_hidden_title_the_citizen_typed_is_only_quoted_back(client, secrets):
+    """The words of a query nothing public mentions are quoted back to its asker; that is no leak, and the
+    results beside them hold nothing hidden."""
+    title = "占道停车和路侧停车"
+    assert title in secrets["titles"]
+    page = client.get("/", params={"q": title + "谁"})
+    assert f"没有找到关于“{title}”的答复" in page.text
+    assert_public(page.text, secrets, title + "谁")
 
 
 def test_public_entries_and_articles_never_show_hidden_material(client, web_kb, secrets):
