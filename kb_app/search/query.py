@@ -17,6 +17,7 @@ from whoosh import query as Q
 
 from ..content.model import Entry, Snapshot
 from ..labels import NO_TOPIC, STATUS_LABELS
+from ..dispatch import regions
 from . import analysis, citations, coverage, intent
 from .scorer import Scorer
 
@@ -472,7 +473,7 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
                             adjust=_adjust(text, norm, config, units), weak=weak,
                             weigh=None if public else yield_expired(text, day))
     # The place named counts in the word order no more than in the words (see PLACE_WEIGHT).
-    asked = _without_places(norm, config) if places else text
+    asked = regions.without_places(norm, config) if places else text
     ranked = rerank(asked, [(scorer.stored_fields(d), sc) for d, sc in top],
                     None if public else expiry_weight(text, day))
     if public:
@@ -517,16 +518,8 @@ def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Sna
 
 def named_places(norm: str, config: Snapshot) -> tuple[str, ...]:
     """The districts, streets and towns of the configuration a normalised question names."""
-    from ..dispatch import regions
-
     found = regions.places(config).names
     return tuple(dict.fromkeys(found.findall(norm))) if found is not None else ()
-
-
-def _without_places(norm: str, config: Snapshot) -> str:
-    from ..dispatch import regions
-
-    return regions.places(config).strip(norm)
 
 
 def named_units(norm: str, scorer: Scorer, config: Snapshot) -> dict[str, np.ndarray]:
