@@ -71,7 +71,8 @@ class Settings:
     #: Replica: seconds between fetches of the primary's main when no notification arrives.
     follow_interval: int = 5
     #: The public site's address as staff browsers reach it, where the staff app links public answers.
-    #: Empty: where ``scripts/serve`` starts ``kb web`` (KB_WEB_ADDRESS, KB_WEB_PORT; http://127.0.0.1:8080).
+    #: Empty: where ``kb web`` serves this knowledge base on this machine, else where ``scripts/serve``
+    #: starts it (KB_WEB_ADDRESS, KB_WEB_PORT; http://127.0.0.1:8080).
     public_url: str = ""
 
     @property
@@ -85,7 +86,12 @@ class Settings:
     @property
     def public_site(self) -> str:
         """The public site's base URL, without a trailing slash (see ``public_url``)."""
-        return (self.public_url or default_public_url()).rstrip("/")
+        return (self.public_url or running_site(self.data_path) or default_public_url()).rstrip("/")
+
+    @property
+    def site_record(self) -> Path:
+        """Where a running ``kb web`` of this knowledge base notes its address (see ``running_site``)."""
+        return self.data_path / "web-address.json"
 
     @property
     def db_path(self) -> Path:
@@ -111,13 +117,33 @@ def locating_options(settings: Settings) -> str:
 
 def default_public_url() -> str:
     """Where ``scripts/serve`` starts ``kb web``: KB_WEB_ADDRESS (default 127.0.0.1), KB_WEB_PORT (8080)."""
-    host = os.environ.get("KB_WEB_ADDRESS", "").strip() or "127.0.0.1"
+    return site_url(os.environ.get("KB_WEB_ADDRESS", "").strip() or "127.0.0.1",
+                    os.environ.get("KB_WEB_PORT", "").strip() or "8080")
+
+
+def site_url(host: str, port) -> str:
+    """The address this machine reaches a server listening on ``host``:``port`` at."""
     if host in ("0.0.0.0", "::", "[::]"):  # listening everywhere: this machine reaches it at loopback
         host = "127.0.0.1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
-    port = os.environ.get("KB_WEB_PORT", "").strip() or "8080"
     return f"http://{host}:{port}"
+
+
+def running_site(data_path: Path) -> str:
+    """The address of the ``kb web`` serving this data folder on this machine, as it noted on starting;
+    empty when none is noted or the process that noted it has ended."""
+    import json
+
+    try:
+        noted = json.loads((Path(data_path) / "web-address.json").read_text(encoding="utf-8"))
+        pid, url = int(noted["pid"]), str(noted["url"])
+        os.kill(pid, 0)
+    except PermissionError:  # alive, run by another account
+        return url
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return url
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

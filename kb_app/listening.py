@@ -43,3 +43,16 @@ def check_port(host: str, port: int) -> None:
     that the system still keeps for a while (TIME_WAIT).
     """
     bound_socket(host, port).close()
+
+
+def answers(url: str, timeout: float = 1.0) -> bool:
+    """Whether something accepts connections at ``url``'s host and port (http://host:port/...)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            return True
+    except (OSError, ValueError, TypeError):
+        return False

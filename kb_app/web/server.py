@@ -17,7 +17,7 @@ import threading
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 from uvicorn.config import STARTUP_FAILURE
 
-from ..config import Settings
+from ..config import Settings, site_url
 from ..exceptions import KbError
 from ..listening import BACKLOG, bound_socket, check_port, refusal
 from .timing import pause
@@ -181,12 +181,35 @@ class Workers(Multiprocess):
             self.processes[slot] = self._start(slot)
 
 
+def note_address(settings: Settings, host: str, port: int) -> None:
+    """Note where this server listens, for the staff app's links when ``public_url`` is not set."""
+    import json
+
+    try:
+        settings.site_record.write_text(json.dumps({"url": site_url(host, port), "pid": os.getpid()}),
+                                        encoding="utf-8")
+    except OSError:  # a read-only data folder: the links fall back to the default address
+        pass
+
+
+def forget_address(settings: Settings) -> None:
+    """Remove the note of ``note_address`` when it is this process's (another server may have replaced it)."""
+    import json
+
+    try:
+        if json.loads(settings.site_record.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            settings.site_record.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def run(kb, host: str, port: int, workers: int, log_level: str = "warning", ready=lambda: None):
     """Serve until interrupted (blocks); ``ready()`` is called once the port is bound (a port in use
     raises KbError before it)."""
     import uvicorn
 
     sockets = worker_sockets(host, port, workers)
+    note_address(kb.settings, host, port)
     ready()
     export_settings(kb.settings)
     # glibc gives every thread that allocates an arena of its own; two per worker hold the same data
@@ -216,3 +239,4 @@ def run(kb, host: str, port: int, workers: int, log_level: str = "warning", read
         stop.set()
         for sock in sockets:
             sock.close()
+        forget_address(kb.settings)

@@ -134,6 +134,54 @@ def test_public_url_defaults_to_where_serve_starts_kb_web(monkeypatch, tmp_path)
     assert load_settings(tmp_path / "kb.toml").public_site == "https://kb.example.org/zixun"
 
 
+def test_public_url_defaults_to_the_kb_web_running_for_this_knowledge_base(monkeypatch, tmp_path):
+    """``kb web --port 8251`` started by hand: the staff app's links follow it, not port 8080."""
+    import json
+    import os
+    import subprocess
+
+    for name in ("KB_PUBLIC_URL", "KB_WEB_ADDRESS", "KB_WEB_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(root=tmp_path, data_dir=tmp_path / "data")
+    settings.data_path.mkdir()
+    note = settings.data_path / "web-address.json"
+    note.write_text(json.dumps({"url": "http://127.0.0.1:8251", "pid": os.getpid()}), encoding="utf-8")
+    assert settings.public_site == "http://127.0.0.1:8251"
+    assert load_settings(root=tmp_path, data_dir=tmp_path / "data", public_url="https://a.example").public_site \
+        == "https://a.example"
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    note.write_text(json.dumps({"url": "http://127.0.0.1:8251", "pid": ended.pid}), encoding="utf-8")
+    assert settings.public_site == PUBLIC  # the site that noted it has stopped
+    for broken in ("", "{", '{"url": "http://127.0.0.1:8251"}', '["x"]', '{"url": 1, "pid": "x"}'):
+        note.write_text(broken, encoding="utf-8")
+        assert settings.public_site == PUBLIC
+
+
+def test_kb_serve_says_when_the_public_site_it_links_to_does_not_answer(kb, monkeypatch):
+    import os
+
+    from click.testing import CliRunner
+
+    from kb_app.cli import cli
+
+    from ..browser import free_port, port_in_use
+
+    monkeypatch.setattr(os, "execve", lambda path, cmd, env: None)
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path), "--port", str(free_port())]
+    with port_in_use() as port:
+        monkeypatch.setenv("KB_PUBLIC_URL", f"http://127.0.0.1:{port}")
+        result = CliRunner().invoke(cli, ["serve", *root])
+        assert result.exit_code == 0 and "提醒" not in result.output
+    nobody = free_port()
+    monkeypatch.setenv("KB_PUBLIC_URL", f"http://127.0.0.1:{nobody}/")
+    result = CliRunner().invoke(cli, ["serve", *root])
+    assert result.exit_code == 0
+    assert (f"提醒：页面上“公众网站”的链接指向 http://127.0.0.1:{nobody}，但那里没有响应。请先用 kb web 启动公众网站，"
+            "或用设置项 public_url（环境变量 KB_PUBLIC_URL）写明它的地址。") in result.output
+
+
 @pytest.mark.parametrize("bad", ["12345.example.gov.cn", "javascript:alert(1)", "/answers"])
 def test_public_url_must_be_a_web_address(tmp_path, bad):
     with pytest.raises(ConfigError, match="设置项 public_url 的值.*无效：应为公众网站的网址"):

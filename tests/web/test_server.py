@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 
+from kb_app.config import running_site
 from kb_app.exceptions import KbError
 from kb_app.web import server
 
@@ -156,6 +157,8 @@ def test_two_workers_serve_and_a_dead_one_is_replaced(web_kb, tmp_path):
         try:
             wait_for(lambda: health(port) and len(workers(proc.pid)) == 2, 120)
             wait_for(lambda: listeners(port) == 2, 15)
+            # where the staff app of this knowledge base links the public site when public_url is not set
+            assert running_site(web_kb.settings.data_path) == f"http://127.0.0.1:{port}"
             for _ in range(20):  # new connections each time: both sockets take their share
                 assert health(port)
             first = workers(proc.pid)
@@ -168,3 +171,4 @@ def test_two_workers_serve_and_a_dead_one_is_replaced(web_kb, tmp_path):
             wait_for(lambda: all(health(port) for _ in range(10)), 60)
         finally:
             assert stop_process_group(proc, 30), "kb web did not stop on SIGTERM"
+        assert not web_kb.settings.site_record.exists()

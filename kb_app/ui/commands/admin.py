@@ -24,7 +24,8 @@ def serve(kb, port, address, check):
 
     默认只在本机（127.0.0.1）监听。要让其他机器访问（如 --address 0.0.0.0），
     先修改所有仍在使用演示密码的账号的密码，否则拒绝启动。端口已被占用时同样拒绝启动。
-    页面上“公众网站”的链接指向设置项 public_url（kb.toml 或环境变量 KB_PUBLIC_URL）。
+    页面上“公众网站”的链接指向设置项 public_url（kb.toml 或环境变量 KB_PUBLIC_URL）；
+    未设置时指向本机为这个知识库运行的 kb web，没有时指向 http://127.0.0.1:8080。
 
     \b
     示例：
@@ -36,7 +37,7 @@ def serve(kb, port, address, check):
     from pathlib import Path
 
     from ...config import settings_environment
-    from ...listening import check_port
+    from ...listening import answers, check_port
 
     # The database opens (and is brought up to this version) here: one that cannot be written or is damaged
     # stops the start with what to do, rather than every page of a running app.
@@ -53,6 +54,10 @@ def serve(kb, port, address, check):
            "FORWARDED_ALLOW_IPS": kb.settings.trusted_proxies}
     env.pop("KB_CONFIG", None)  # read here already (a relative path would be looked for in the wrong folder)
     click.echo(f"知识库应用已启动：http://{address}:{port}")
+    site = kb.settings.public_site
+    if not answers(site):
+        click.echo(f"提醒：页面上“公众网站”的链接指向 {site}，但那里没有响应。请先用 kb web 启动公众网站，"
+                   f"或用设置项 public_url（环境变量 KB_PUBLIC_URL）写明它的地址。", err=True)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "minimal", "--global.developmentMode", "false"]
