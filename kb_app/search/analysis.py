@@ -50,9 +50,55 @@ _local = threading.local()
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width letters and digits to half-width), lower case, one bracket style for years."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC (full-width letters and digits to half-width), lower case, simplified characters
+    (:func:`simplified`), one bracket style for years."""
+    text = simplified(unicodedata.normalize("NFKC", text or "").lower())
     return _YEAR_BRACKETS.sub(r"〔\1〕", text)
+
+
+#: 著 where simplified Chinese writes 着 (著火, 关著, 著急: the traditional form, or a common mistyping);
+#: not in the words that keep it (著名, 著作, 显著, 名著, 土著, 卓著, 昭著 …).
+_ZHU = re.compile("(?<![显卓昭土编名原巨专论遗译合新拙])著(?![名作称述录书者])")
+
+
+@functools.cache
+def _traditional():
+    """OpenCC's traditional-to-simplified tables (opencc-python-reimplemented): the traditional characters, a
+    ``str.translate`` table of them, the characters some phrase reads otherwise (乾, 瞭), and a pattern of those phrases (乾隆 stays 乾隆, 乾淨 becomes 干净) with their mapping."""
+    from importlib.resources import files
+
+    mapping: dict[str, str] = {}
+    for name in ("TSPhrases.txt", "TSCharacters.txt"):
+        text = (files("opencc") / "dictionary" / name).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            source, _, targets = line.partition("\t")
+            if source and targets and source not in mapping:
+                mapping[source] = targets.split()[0]
+    table = {ord(k): v for k, v in mapping.items() if len(k) == 1 and k != v}
+    # The phrases read otherwise than their characters, and the characters they are read otherwise at.
+    phrases = {k: v for k, v in mapping.items() if len(k) > 1 and k.translate(table) != v}
+    marks = {a for k, v in phrases.items() for a, b, c in zip(k, k.translate(table), v) if b != c or len(k) != len(v)}
+    return (frozenset(map(chr, table)), table, frozenset(marks),
+            re.compile(f"(?=[{re.escape(''.join(sorted({k[0] for k in phrases})))}])(?:"
+                       + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + ")"), phrases)
+
+
+def simplified(text: str) -> str:
+    """The text in simplified characters: a caller typing traditional ones (我家著火了, 廚房煤氣味好重, 孩子不見了)
+    is read as one typing simplified ones. Unchanged (and quick) when it holds no traditional character."""
+    if "著" in text:
+        text = _ZHU.sub("着", text)
+    any_traditional, table, marked, phrases, mapping = _traditional()
+    if any_traditional.isdisjoint(text):
+        return text
+    if marked.isdisjoint(text):
+        return text.translate(table)
+    out, at = [], 0
+    for m in phrases.finditer(text):
+        out += [text[at:m.start()].translate(table), mapping[m.group()]]
+        at = m.end()
+    out.append(text[at:].translate(table))
+    return "".join(out)
 
 
 #: :func:`normalize` of texts that come back query after query: synonym terms, and the titles and

@@ -246,6 +246,13 @@ def test_held_out_targets():
     assert sixth["emergencies"] >= 120 and sixth["others"] >= 120
     assert sixth["right"] >= 0.96
     assert sixth["false_alarms"] <= 0.03
+    # The seventh, written blind in every register callers use (plain pleas, dialect, homophones, traditional
+    # characters, emoji, English), read once on the rules before the fifty-second set: right line 90.0 %, false
+    # alarms 1.2 %; with traditional characters read as simplified, 91.0 %.
+    seventh = results["product"]["holdout 7"]
+    assert seventh["emergencies"] >= 100 and seventh["others"] >= 80
+    assert seventh["right"] >= 0.91
+    assert seventh["false_alarms"] <= 0.03
     for name in (f"tune {n}" for n in range(2, 52)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
@@ -256,7 +263,7 @@ def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     2.0 % -> 2.0 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 52))}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 53))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -893,6 +900,11 @@ def test_another_right_line_counts(tmp_path):
     ("救命啊，我的社保卡密码忘了，怎么重置", "none"),
     ("我爸电话一直打不通，不知道人在哪", "110"),
     ("这个包裹下落不明，快递公司不管", "none"),
+    # typed in traditional characters (or 著 for 着), read as simplified
+    ("我家著火了", "119"),
+    ("電梯裡關著人出不來", "119"),
+    ("孩子不見了", "110"),
+    ("著名景区门票怎么预约", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()

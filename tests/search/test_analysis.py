@@ -51,6 +51,19 @@ def test_document_numbers_differ_by_number():
     assert not set(document_numbers("京政办发〔2024〕13号", for_query=True)) & set(document_numbers("京政办发〔2024〕12号"))
 
 
+@pytest.mark.parametrize("text, simple", [
+    ("我家著火了", "我家着火了"),  # the traditional form, and a common mistyping of simplified text
+    ("廚房煤氣味好重，不敢開燈", "厨房煤气味好重,不敢开灯"),
+    ("電梯裡關著人出不來", "电梯里关着人出不来"),
+    ("我想問一下社保卡丟了怎麼補辦", "我想问一下社保卡丢了怎么补办"),
+    ("乾淨", "干净"), ("乾隆年間", "乾隆年间"),  # phrases read otherwise than their characters
+    ("著名景区", "著名景区"), ("显著提高", "显著提高"), ("名著和原著", "名著和原著"),  # 著 where simplified keeps it
+    ("失业金怎么领", "失业金怎么领"),
+])
+def test_normalize_reads_traditional_characters_as_simplified(text, simple):
+    assert normalize(text) == simple
+
+
 def test_normalize_full_width_and_case():
     assert normalize("ＡＢＣ１２３４５") == "abc12345"
 
