@@ -1,6 +1,6 @@
 """Masking of personal data in text that is about to be stored (search logs, votes, reports).
 
-``mask(text)`` replaces, in this order, e-mail addresses, passport and travel-permit numbers, mobiles with
+``mask(text)`` replaces, in this order, e-mail addresses, passport, travel-permit, other document and staff numbers, mobiles with
 an international prefix, 18-digit and 15-digit resident ID numbers, bank-card numbers, other mobile numbers, landline numbers,
 the same numbers read out in Chinese digits, numbers and accounts given after 电话/QQ/微信, plates,
 household-level address parts and names that a person introduces as theirs, each by a label in
@@ -52,7 +52,15 @@ What speech-to-text and callers produce besides:
 - **a third person's name before what is theirs**: right before (的)身份证、护照、电话、手机、银行卡、住址 and
   the like, a word the tagger reads as a person's name, beginning with a surname (``帮我查一下张伟的身份证号``,
   ``我前妻李娜的住址``). Words ending as places end (``石家庄的户口``, ``王府井的电话``) and bodies
-  (``物业的电话``, ``孩子的身份证``) stay.
+  (``物业的电话``, ``孩子的身份证``) stay;
+- **a third person's name after how they stand to the caller or what they do** (``我老公刘德华``, ``坐席张丽``,
+  ``房东刘强``, ``村民黄涛``, ``帮我查一下张伟``) **or before a title** (``张伟先生``, ``范江花医生``, ``李舜局长``):
+  only a word the tagger reads as a name; words of its dictionary that it calls names (康复, 养老, 红绿灯) only
+  when they end as given names do. A surname with a title (王师傅, 李校长) and words that begin with a surname
+  (居民养老保险, 同事周末加班, 工作人员向阳小区) stay. A name found once is masked wherever it is written again;
+- **staff numbers and other documents**: after 工号、警号 (``工号 20231234``, ``1024号话务员``) a number becomes
+  ``[工号]``; after 军官证、驾驶证、社保卡、残疾证 and the like, a number of six or more digits (or ``南字第123456号``)
+  becomes ``[证件号]``.
 
 The tagger (rjieba, jieba's Rust port) is loaded on the first text that contains such a cue and is
 asked only about a few characters next to it; text without a cue costs a few regular-expression scans.
@@ -65,13 +73,14 @@ import re
 import threading
 
 LABELS = {"email": "[邮箱]", "id": "[身份证号]", "card": "[银行卡号]", "mobile": "[手机号]", "landline": "[电话]",
-          "passport": "[证件号]", "account": "[账号]", "plate": "[车牌]", "address": "[门牌]", "name": "[姓名]"}
+          "passport": "[证件号]", "account": "[账号]", "plate": "[车牌]", "address": "[门牌]", "name": "[姓名]",
+          "staff": "[工号]"}
 
 _LABEL_SPLIT = re.compile("(" + "|".join(re.escape(label) for label in LABELS.values()) + ")")
 #: The word that gave what a label replaced (手机 of 手机[手机号], 我叫 of 我叫[姓名]): with the label gone, it says nothing.
 _LABEL_INTRODUCED = re.compile(
     r"(?:电话|座机|固话|手机|号码|联系方式|回电|打我|拨我|打给我|QQ|微信|vx|wx|身份证|银行卡|卡号|邮箱|车牌|我叫|叫|姓名|名字"
-    r"|护照|通行证|回乡证|台胞证|旅行证|证件)"
+    r"|护照|通行证|回乡证|台胞证|旅行证|证件|军官证|士兵证|驾驶证|驾照|社保卡|医保卡|残疾证|居住证|工号|警号|坐席号|员工号)"
     r"(?:号码?|账?号)?(?:是|为|:|：)?\s*(?=" + "|".join(re.escape(label) for label in LABELS.values()) + ")",
     re.IGNORECASE)
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
@@ -97,6 +106,15 @@ PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EeGg]\d{8}|[Ee][A-HJ-NP-Za-hj-np-z]\
 #: foreign passport, C12345678 of a 港澳通行证, H1234567801 of a 回乡证).
 TRAVEL_DOCUMENT = re.compile(r"(?:护照|通行证|回乡证|台胞证|旅行证|证件)(?:号码?)?(?:是|为|:|：)?\s*"
                              r"(?P<document>[A-Za-z]{1,2}[ ]?\d{6,10})(?![A-Za-z0-9])")
+#: Another personal document's number after its name: six or more digits, with up to two letters before them,
+#: or an officer's 南字第123456号 (军官证, 驾驶证, 社保卡 …). Dates (居住证2024年到期) are shorter.
+OTHER_DOCUMENT = re.compile(r"(?:军官证|士兵证|警官证|驾驶证|驾照|行驶证|社保卡|医保卡|残疾证|居住证|学生证|工作证|执法证)"
+                            r"(?:号码?|编号)?(?:是|为|:|：)?\s*"
+                            r"(?P<document>[\u4e00-\u9fff]字第\d{4,10}号?|[A-Za-z]{0,2}[ ]?\d{6,18}[Xx]?)(?![A-Za-z0-9])")
+#: A staff member's number: after 工号, 警号 …, or before 号坐席/号话务员 (工号 20231234 的坐席, 1024号接线员).
+STAFF_NUMBER = re.compile(r"(?:工号|警号|坐席号|员工号|员工编号|工牌号|胸牌号|执法证号|执法编号)(?:是|为|:|：)?\s*"
+                          r"(?P<number>[A-Za-z]{0,2}\d{3,10})(?![0-9])"
+                          r"|(?<![0-9])(?P<before>\d{3,8})(?=号(?:坐席|话务员|接线员|客服|工作人员|民警|辅警))")
 
 #: GB 11643's weights of the first seventeen characters of a resident ID, and the check character by the sum mod 11.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -210,9 +228,35 @@ SPACED_NAME = re.compile(f"[小老阿]?{_SURNAME}[ \u3000]+{_CJK_NAME_CHAR.patte
 #: Last characters of places, buildings, bodies and times that the tagger may read as names (张家口, 宋庄, 高新区,
 #: 王府井, 黄金周, 马路边).
 _PLACE_ENDS = set("口庄井区县市省镇乡村街路道巷里桥门站场园城湖河港湾店厂院所局委府司行部队校周边楼屯营寨堡坊沟岭")
+#: How a person stands to the caller or what they do, said right before their name (我老公刘德华, 坐席张丽, 房东刘强,
+#: 村民黄涛, 帮我查一下张伟): the name is a third person's. Only what the tagger reads as a name counts
+#: (城乡居民养老保险, 同事周末加班, 业主高温补贴 stay).
+RELATIONS = ("老公", "老婆", "丈夫", "妻子", "爱人", "前妻", "前夫", "对象", "男朋友", "女朋友", "男友", "女友", "儿子",
+             "女儿", "孩子", "小孩", "儿媳", "女婿", "父亲", "母亲", "爸爸", "妈妈", "我爸爸", "我妈妈", "我爸", "我妈", "哥哥", "姐姐",
+             "弟弟", "妹妹", "爷爷", "奶奶", "外公", "外婆", "公公", "婆婆", "岳父", "岳母", "侄子", "外甥", "亲戚",
+             "朋友", "同事", "同学", "室友", "邻居", "房东", "租客", "租户", "业主", "村民", "居民", "员工", "职工",
+             "工人", "老板", "领导", "经理", "主任", "书记", "村长", "校长", "院长", "局长", "科长", "所长", "队长",
+             "组长", "厂长", "站长", "教练", "老师", "班主任", "医生", "护士", "民警", "警察", "警官", "辅警", "城管",
+             "网格员", "社工", "队员", "执法人员", "管理员", "保洁员", "坐席", "接线员", "话务员", "客服", "工作人员", "办事员", "业务员", "负责人",
+             "法人代表", "法定代表人", "法人", "信访人", "举报人", "投诉人", "当事人", "患者", "病人", "学生",
+             "司机", "快递员", "外卖员", "保安", "保姆", "督学", "教授", "帮我查一下", "帮我查查", "帮我查",
+             "帮忙查一下", "帮忙查", "查一下", "找一下")
+RELATION_CUE = re.compile("(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")(?:是|叫|名叫|为|:|：)?\s*")
+#: What follows a person's full name and tells it is one (张伟先生, 范江花医生, 李舜局长, 张丽坐席). A surname with it
+#: names nobody (王师傅, 李校长 stay).
+TITLES = ("先生", "女士", "小姐", "师傅", "老师", "同志", "医生", "护士", "教授", "律师", "民警", "警官", "坐席",
+          "局长", "厅长", "处长", "科长", "所长", "院长", "校长", "主任", "书记", "村长", "经理", "老板", "等人")
 #: What is someone's own and names them when asked about: a name right before it (张伟的身份证, 王小明的护照号,
 #: 老王电话) is a third person's, found by the tagger only (物业的电话, 孩子的身份证 stay).
-OWNED = re.compile(r"的?(?:身份证|护照|通行证|证件|电话|手机|银行卡|工资卡|社保卡|户口|住址|家庭住址|联系方式|微信)")
+OWNED = re.compile(r"的?(?:身份证|护照|通行证|证件|电话|手机|银行卡|工资卡|社保卡|户口|住址|家庭住址|联系方式|微信)"
+                   "|" + "|".join(TITLES))
+#: What follows a place or a body named after a person or like one (向阳小区, 杨美公园, 程明物业): the word before is no name.
+PLACE_NAMED = ("小区", "社区", "村", "镇", "乡", "街道", "大道", "公园", "花园", "广场", "中学", "小学", "大学", "学校",
+               "医院", "物业", "公司", "集团", "酒店", "市场", "大厦", "家园", "新村")
+#: Frequent characters of given names. The tagger's dictionary calls many a word a name (康复, 养老, 许可); a word
+#: found there is read as a name only when it ends in one of these (李娜, 刘德华).
+_GIVEN_CHARS = set("伟芳娜敏静丽强磊军洋勇艳杰娟涛超秀霞刚桂英华玉兰萍红鹏飞辉建志明平亮国梅琳燕文斌海波宇浩晨欣婷雪"
+                   "琴慧颖峰林云凯莉倩晶鑫洁俊帅佳丹蕾瑶珍凤荣东龙庆德丫")
 _PERSON_TAGS = ("nr", "nrfg", "nrt")
 #: First letters of the tags of words that are no name: time, adverb, preposition, conjunction, particle,
 #: pronoun, numeral, measure word, direction, verb. Nouns, places and adjectives may be names (江山, 高强).
@@ -272,7 +316,13 @@ def _labelled(group: str, label: str):
 
 def _mask_documents(text: str) -> str:
     text = TRAVEL_DOCUMENT.sub(_labelled("document", LABELS["passport"]), text)
+    text = OTHER_DOCUMENT.sub(_labelled("document", LABELS["passport"]), text)
+    text = STAFF_NUMBER.sub(_staff_number, text)
     return PASSPORT.sub(LABELS["passport"], text)
+
+
+def _staff_number(m: re.Match) -> str:
+    return _labelled("number" if m.group("number") else "before", LABELS["staff"])(m)
 
 
 def _mask_contacts(text: str) -> str:
@@ -365,18 +415,51 @@ def _tagged_name(word: str) -> bool:
             and not word.startswith(NOT_NAMES) and (_tag(word) or [("", "")])[-1][1] in _PERSON_TAGS)
 
 
-def _owner_start(text: str, end: int) -> int:
-    """Start of the person's name that ends at ``end`` (before 的身份证 …), or ``end`` when none does.
+def _person_word(word: str) -> bool:
+    """Whether a word the tagger found is a person's name: one it tags so (see ``_tagged_name``) that does not end
+    in a title (李校长, 唐老师 name nobody) and is no word of its dictionary unless it is said as 老王, 小李 are or
+    ends as given names do (its dictionary calls 康复, 养老, 康复训练, 红绿灯 names; 李娜 and 刘德华 are)."""
+    return (_tagged_name(word) and not word.endswith(TITLES)
+            and (word[0] in "小老阿" or len(word) <= 3 and word[-1] in _GIVEN_CHARS or not _in_dictionary(word)))
+
+
+def _owner_start(text: str, end: int, joined: bool = True) -> int:
+    """Start of the person's name that ends at ``end`` (before 的身份证, 先生 …), or ``end`` when none does.
 
     The last word the tagger finds in the few characters before is taken when it is a name; when the tagger
-    joined the name to the word before (一下张|伟), the four, three or two characters before are read alone."""
+    joined the name to the word before (一下张|伟) and ``joined`` allows it, the four, three or two characters
+    before are read alone."""
     tokens = _tag(text[max(0, end - 8):end]) if end else []
-    if tokens and tokens[-1][1] in _PERSON_TAGS and _tagged_name(tokens[-1][0]):
+    if tokens and tokens[-1][1] in _PERSON_TAGS and _person_word(tokens[-1][0]):
         return end - len(tokens[-1][0])
-    for n in (4, 3, 2):
-        if end >= n and _CJK_NAME_CHAR.match(text, end - n) and _tagged_name(text[end - n:end]):
+    for n in (4, 3, 2) if joined else ():
+        if end >= n and all(_CJK_NAME_CHAR.match(text, i) for i in range(end - n, end)) \
+                and _person_word(text[end - n:end]):
             return end - n
     return end
+
+
+def _related_name_end(text: str, pos: int) -> int:
+    """End of the name that the tagger reads right at ``pos`` after a relation (``pos`` itself when none does):
+    a word tagged as a name (刘德华), or a surname the tagger split from the given name it tags (张|秀英) or reads
+    as a noun (赵|铁柱, 朱|建平)."""
+    n = _surname_at(text, pos)
+    if not n:
+        return pos
+    tokens = _tag(text[pos:pos + 8])
+    word, tag = tokens[0]
+    if tag in _PERSON_TAGS and _person_word(word):
+        end = pos + min(len(word.rstrip("".join(_NAME_STOP))), n + 2)
+    elif word == text[pos:pos + n] and len(tokens) > 1 and tokens[1][1] in _PERSON_TAGS \
+            and len(tokens[1][0]) <= 2 and _person_word(word + tokens[1][0]):
+        end = pos + n + len(tokens[1][0])
+    elif word == text[pos:pos + n] and tag in ("nr", "zg") and len(tokens) > 1 and len(tokens[1][0]) == 2 \
+            and tokens[1][1] in ("n", "nz", "ns") and tokens[1][0] not in TITLES + HONORIFICS + NOT_NAMES \
+            and all(_CJK_NAME_CHAR.match(tokens[1][0], i) for i in (0, 1)):
+        end = pos + n + 2           # a surname the tagger tags alone, before a given name it reads as a noun: 赵|铁柱
+    else:
+        return pos
+    return end if end > pos + n and not text.startswith(PLACE_NAMED, end) else pos
 
 
 def _names_found(text: str):
@@ -386,15 +469,29 @@ def _names_found(text: str):
         end = spaced.end() if spaced else _name_end(text, m.end(), m.lastgroup)
         if end > m.end():
             yield m.end(), end
+    for m in RELATION_CUE.finditer(text):
+        end = _related_name_end(text, m.end())
+        if end > m.end():
+            yield m.end(), end
     for m in OWNED.finditer(text):
-        start = _owner_start(text, m.start())
+        start = _owner_start(text, m.start(), joined=m.group(0) not in TITLES)
         if start < m.start():
             yield start, m.start()
 
 
+def _repeated(text: str, spans: list[tuple[int, int]]):
+    """The spans of every other place where a name found once is written again (幕后老板刘利宏 … 因刘利宏): a name of
+    two characters or more, the same characters, not inside a longer run of them."""
+    names = {text[s:e] for s, e in spans if e - s >= 2}
+    for name in names:
+        for m in re.finditer(re.escape(name), text):
+            yield m.start(), m.end()
+
+
 def _mask_names(text: str) -> str:
+    spans = list(_names_found(text))
     out, pos = [], 0
-    for start, end in sorted(_names_found(text)):
+    for start, end in sorted(set(spans) | set(_repeated(text, spans))):
         if start >= pos:
             out.append(text[pos:start] + LABELS["name"])
             pos = end
