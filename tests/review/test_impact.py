@@ -157,7 +157,7 @@ def test_a_config_citation_of_a_deleted_article_is_listed_not_repointed(kb):
     head = with_entries(base.files, {REG: amend(base.files[REG])})
     impact = analyse(base, head)
     assert "article: 42}" in impact.rewrites[limits] and "article: 43}" not in impact.rewrites[limits]
-    assert impact.config_removed == [f"{limits} tiers[2h].basis：baoding-2022 第四十二条已删除，请改为现行条文"]
+    assert impact.config_removed == [f"{limits} tiers[2h].basis：保定市接诉即办工作条例 第四十二条已删除，请改为现行条文"]
     assert "引用了已删除条文、需要人工改正的依据" in "\n".join(impact.summary_lines())
 
 
@@ -166,7 +166,7 @@ def test_an_entry_edited_in_the_change_that_still_cites_a_deleted_article_is_lis
     base = with_entries(kb.snapshot().files, {path: text})
     head = with_entries(base.files, {REG: amend(base.files[REG]), path: text.replace("正文", "改过的正文")})
     impact = analyse(base, head)
-    assert impact.stale == [f"{path}：baoding-2022 第四十二条已删除（该条号现为另一条文），请改为现行条文或删去"]
+    assert impact.stale == [f"{path}：保定市接诉即办工作条例 第四十二条已删除（该条号现为另一条文），请改为现行条文或删去"]
     assert "引用了已删除条文、需要人工改正的依据" in "\n".join(impact.summary_lines())
     # Untouched by the author, it is rewritten instead, and nothing is listed.
     untouched = analyse(base, with_entries(base.files, {REG: amend(base.files[REG])}))
@@ -190,8 +190,8 @@ def test_the_regulations_questions_move_with_their_articles(kb):
     assert after.articles[43].questions == old_reg.articles[43].questions
     assert not set(old_reg.articles[42].questions) & {q for a in after.articles.values() for q in a.questions}
     lines = "\n".join(impact.summary_lines())
-    assert "条例常见问法已随条号调整：baoding-2022 原第十三条 → 第十四条" in lines
-    assert "已删除条文的常见问法已一并删除：baoding-2022 原第四十二条" in lines
+    assert "条例常见问法已随条号调整：保定市接诉即办工作条例 原第十三条 → 第十四条" in lines
+    assert "已删除条文的常见问法已一并删除：保定市接诉即办工作条例 原第四十二条" in lines
     # Applied once: the block now differs from the old one, so nothing more is rewritten.
     again = analyse(base, with_entries(head.files, {REG: new_text}))
     assert REG not in again.rewrites
@@ -205,3 +205,4 @@ def test_questions_the_author_changed_are_left_alone(kb):
     head = with_entries(base.files, {REG: amended})
     impact = analyse(base, head)
     assert REG not in impact.rewrites and not impact.questions_shifted
+
