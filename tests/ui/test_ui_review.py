@@ -570,8 +570,8 @@ def test_a_regulation_change_shows_config_rewrites_moved_questions_and_deleted_c
     assert "引用了已删除条文、需要人工改正的依据" in errors and f"{limits} tiers[2h].basis" in errors
     infos = " ".join(i.value for i in at.info)
     assert "配置中仅条号变化、已在本变更中改写的依据" in infos and "第十九条 → 第二十条" in infos
-    assert "条例常见问法已随条号调整：baoding-2022 原第十三条 → 第十四条" in infos
-    assert "已删除条文的常见问法已一并删除：baoding-2022 原第四十二条" in infos
+    assert "条例常见问法已随条号调整：保定市接诉即办工作条例 原第十三条 → 第十四条" in infos
+    assert "已删除条文的常见问法已一并删除：保定市接诉即办工作条例 原第四十二条" in infos
 
 
 def test_review_page_says_a_rule_changed_after_the_request_was_written(kb, users):
