@@ -16,6 +16,7 @@ from ..content import frontmatter
 from ..content import yamledit
 from ..content.model import Entry, Regulation, Snapshot
 from ..content.numerals import article_label
+from ..labels import TIER_MENTIONS
 
 SIMILAR = 0.55  # a changed article keeps at least this much of its wording (difflib ratio)
 _SPACE = re.compile(r"\s+")
@@ -111,6 +112,8 @@ class Reason:
             return f"{name} {article_label(self.old)}已删除"
         if self.kind == "tier":
             return f"时限档位 {self.tier} 已变更"
+        if self.kind == "tier_stated":
+            return f"答复写明的时限“{self.text_}”（档位 {self.tier}）已变更"
         return self.text_
 
     @property
@@ -202,6 +205,8 @@ class Impact:
     questions_dropped: list[str] = dataclasses.field(default_factory=list)
     #: Entries the author edited in this change that still cite a deleted article's number (now another article).
     stale: list[str] = dataclasses.field(default_factory=list)
+    #: Entries naming a changed tier's old name elsewhere than in a time limit (not marked; for the reviewers).
+    tier_mentions: list[str] = dataclasses.field(default_factory=list)
     #: Where each changed article went: (regulation, old number) -> new number, None when deleted.
     moves: dict[tuple[str, int], int | None] = dataclasses.field(default_factory=dict)
     #: The regulations' titles after the change, by id (how people read them).
@@ -235,6 +240,9 @@ class Impact:
             lines.append("条例常见问法已随条号调整：" + "；".join(self.questions_shifted))
         if self.questions_dropped:
             lines.append("已删除条文的常见问法已一并删除：" + "；".join(self.questions_dropped))
+        if self.tier_mentions:
+            lines.append(TIER_MENTIONS + "：")
+            lines += [f"  {c}" for c in self.tier_mentions]
         if self.impacted:
             lines.append("依据已变更、需要复核的条目：")
             lines += [f"  {c.entry_id}（{c.unit}）：{'；'.join(c.reasons)}" for c in self.impacted]
@@ -251,6 +259,37 @@ def changed_tiers(base: Snapshot, head: Snapshot) -> list[str]:
     def limit(tier):  # its ``basis`` citation is not the time limit (and follows renumberings)
         return {k: v for k, v in tier.items() if k != "basis"}
     return sorted(t for t in old if t not in new or limit(old[t]) != limit(new[t]))
+
+
+_CLAUSE = re.compile(r"[。；;！？!?\n]")
+#: A clause naming a tier's figure speaks of the hotline's work orders when it also says one of these.
+_WORK_ORDER = re.compile(r"时限|工单|派(?!出所)")
+#: A figure that says a service is open round the clock (7×24小时, 24小时报修电话), not how long a request takes.
+_ROUND_THE_CLOCK = r"(?!\s*(?:抢修|报修|热线|电话|服务|值守|值班|受理|营业|开放|在线|正常))"
+
+
+def states_tier(entry: Entry, tier: dict | None) -> str | None:
+    """Whether an entry states a time-limit tier: "states", "mentions" or None.
+
+    It states it when it names the tier's name as it was (``3个工作日``; not inside ``13个工作日``, nor as
+    a service open round the clock: ``7×24小时``, ``24小时报修电话``) in its
+    text, ``facts`` or ``agent_notes`` and either cites the article the tier rests on (its ``basis``) or says so in a clause
+    about a time limit, a work order or dispatching (时限、工单、派…). Naming the figure otherwise (a
+    certificate issued within 3 working days) only mentions it.
+    """
+    name = str((tier or {}).get("name") or "")
+    if not name:
+        return None
+    figure = re.compile(r"(?<![0-9０-９×xX])" + re.escape(name) + _ROUND_THE_CLOCK)
+    facts = "\n".join(f"{k}: {v}" for k, v in entry.facts.items())
+    notes = entry.meta.get("agent_notes")
+    text = "\n".join((entry.title, facts, notes if isinstance(notes, str) else "", entry.body))
+    clauses = [c for c in _CLAUSE.split(text.replace("*", "")) if figure.search(c)]
+    if not clauses:
+        return None
+    basis = tier.get("basis") if isinstance(tier.get("basis"), dict) else {}
+    cited = (str(basis.get("regulation")), basis.get("article")) in entry.citations
+    return "states" if cited or any(_WORK_ORDER.search(c) for c in clauses) else "mentions"
 
 
 def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> Impact:
@@ -275,7 +314,7 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
             if c.old is not None:
                 mapping[(reg_id, c.old)] = c
     tiers = changed_tiers(base, head)
-    impacted, renumbered, rewrites = [], [], {}
+    impacted, renumbered, rewrites, mentions = [], [], {}, []
     for e in entries.entry_list:
         causes, renumber, affected, new_numbers = [], [], [], {}
         for reg_id, n in e.citations:
@@ -295,8 +334,15 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
                 affected.append((reg_id, n))
                 # Never left as ``article: n``: that would now resolve to whichever article took the number.
                 new_numbers[(reg_id, n)] = removed_basis(base, reg_id, n)
-        if e.kind == "directory" and e.time_limit in tiers:
-            causes.append(Reason("tier", tier=e.time_limit))
+        for t in tiers:
+            if e.kind == "directory" and e.time_limit == t:
+                causes.append(Reason("tier", tier=t))
+                continue
+            said = states_tier(e, base.tiers.get(t))
+            if said == "states":
+                causes.append(Reason("tier_stated", tier=t, text_=str(base.tiers[t]["name"])))
+            elif said == "mentions":
+                mentions.append(f"{e.title}（{e.id}，{e.unit}）：提到“{base.tiers[t]['name']}”")
         if new_numbers:
             text = entries.files.get(e.path)
             if text is not None:
@@ -309,7 +355,8 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
     configs = [f"regulations/{name}.yaml" for name in ("time_limits", "intake_rules")
                if base.configs.get(name) != head.configs.get(name)]
     impact = Impact(all_changes, impacted, renumbered, rewrites, tiers, configs,
-                    moves={k: c.new for k, c in mapping.items() if c.new != k[1]}, names=names)
+                    tier_mentions=mentions, moves={k: c.new for k, c in mapping.items() if c.new != k[1]},
+                    names=names)
     if mapping:
         _config_rewrites(entries, mapping, impact)
         _question_rewrites(base, head, all_changes, mapping, impact)
