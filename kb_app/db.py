@@ -201,6 +201,13 @@ def m017_open_tasks_index(db):
     db["tasks"].create_index(["state", "kind", "entry"])
 
 
+@migrations()
+def m018_flag_reasons(db):
+    # The reasons of a “依据已变更，待核” mark by reference (JSON; kb_app.review.impact.Reason): a later
+    # renumbering moves their article numbers, and their text (``detail``) is rendered from them.
+    db["entry_flags"].add_column("reasons", str)
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

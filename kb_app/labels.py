@@ -106,6 +106,9 @@ ADOPT_CAUTION = "{reason}（{marks}）：采用前请仔细核对现行内容，
 
 #: The mark of an entry whose legal basis changed since it was last checked (and its task's kind).
 FLAG_LABEL = "依据已变更，待核"
+#: The impact of a time-limit tier change: answers naming its old figure (3个工作日) though not as a hotline
+#: work order's time limit (kb_app.review.impact.states_tier), listed for the reviewers, not marked.
+TIER_MENTIONS = "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）"
 
 
 def written_before_note(title: str, why: str) -> str:

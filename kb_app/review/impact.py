@@ -16,6 +16,7 @@ from ..content import frontmatter
 from ..content import yamledit
 from ..content.model import Entry, Regulation, Snapshot
 from ..content.numerals import article_label
+from ..labels import TIER_MENTIONS
 
 SIMILAR = 0.55  # a changed article keeps at least this much of its wording (difflib ratio)
 _SPACE = re.compile(r"\s+")
@@ -85,6 +86,95 @@ def compare_articles(old: Regulation | None, new: Regulation | None) -> list[Art
     return changes
 
 
+@dataclasses.dataclass(frozen=True)
+class Reason:
+    """Why an entry's legal basis changed, kept by what it refers to rather than as text.
+
+    A later renumbering moves ``now`` (the article's number today) with the article, and the text a
+    person reads is rendered from it with the regulation's title (:meth:`text`); ``old`` stays the
+    number the entry cited when the rule changed. A deleted article has no ``now`` and is never moved,
+    so its number cannot come to name the article that took it.
+    """
+
+    kind: str                 # "changed", "removed", "tier" or "text" (a reason kept as written)
+    regulation: str = ""
+    old: int | None = None
+    now: int | None = None
+    tier: str = ""
+    text_: str = ""
+
+    def text(self, names: dict[str, str] | None = None) -> str:
+        name = (names or {}).get(self.regulation) or self.regulation
+        if self.kind == "changed":
+            later = (f"（现为{article_label(self.now)}）" if self.now != self.old else "") if self.now else "（该条现已删除）"
+            return f"{name} {article_label(self.old)}内容已修改{later}"
+        if self.kind == "removed":
+            return f"{name} {article_label(self.old)}已删除"
+        if self.kind == "tier":
+            return f"时限档位 {self.tier} 已变更"
+        if self.kind == "tier_stated":
+            return f"答复写明的时限“{self.text_}”（档位 {self.tier}）已变更"
+        return self.text_
+
+    @property
+    def key(self) -> tuple:
+        """What two reasons must share to say the same thing (a repeated one is kept once)."""
+        return (self.kind, self.regulation, self.now if self.kind == "changed" else self.old, self.tier, self.text_)
+
+    def moved(self, moves: dict[tuple[str, int], int | None]) -> "Reason":
+        """This reason after a later change moved (or deleted) the article it follows."""
+        if self.kind != "changed" or self.now is None or (self.regulation, self.now) not in moves:
+            return self
+        return dataclasses.replace(self, now=moves[(self.regulation, self.now)])
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Reason":
+        return cls(**{f.name: d.get(f.name) for f in dataclasses.fields(cls) if f.name in d})
+
+
+_LEGACY = (re.compile(r"^(?P<reg>\S+) (?P<old>第\S+?条)内容已修改(?:（现为(?P<now>第\S+?条)）)?$"),
+           re.compile(r"^(?P<reg>\S+) (?P<old>第\S+?条)已删除$"),
+           re.compile(r"^时限档位 (?P<tier>\S+) 已变更$"))
+
+
+def reasons_from_text(detail: str) -> list[Reason]:
+    """The reasons of a mark stored before they were kept by reference (its detail, as written then:
+    regulation ids and article numbers); what does not read as one of those is kept as its text."""
+    from ..content.model import article_number
+    out = []
+    for part in filter(None, (detail or "").split("；")):
+        changed, removed, tier = (p.match(part) for p in _LEGACY)
+        if changed and article_number(changed["old"]):
+            old = article_number(changed["old"])
+            now = article_number(changed["now"]) if changed["now"] else old
+            out.append(Reason("changed", changed["reg"], old, now))
+        elif removed and article_number(removed["old"]):
+            out.append(Reason("removed", removed["reg"], article_number(removed["old"])))
+        elif tier:
+            out.append(Reason("tier", tier=tier["tier"]))
+        else:
+            out.append(Reason("text", text_=part))
+    return out
+
+
+def merged(earlier, reasons) -> list[Reason]:
+    """The reasons of a mark after another rule change: those it had, then the new ones (a second change
+    does not hide the first, which is still to be checked); one saying the same as an earlier is dropped."""
+    out, seen = [], set()
+    for r in [*earlier, *reasons]:
+        if r.key not in seen:
+            seen.add(r.key)
+            out.append(r)
+    return out
+
+
+def render(reasons, names: dict[str, str] | None = None) -> str:
+    return "；".join(r.text(names) for r in reasons)
+
+
 @dataclasses.dataclass
 class CitingEntry:
     entry_id: str
@@ -93,7 +183,8 @@ class CitingEntry:
     kind: str
     title: str
     citations: list[tuple[str, int]]  # the affected citations (old numbers)
-    reasons: list[str]
+    reasons: list[str]                # as people read them (regulations named by title)
+    causes: list[Reason] = dataclasses.field(default_factory=list)  # the re-check reasons, by reference
 
 
 @dataclasses.dataclass
@@ -114,6 +205,16 @@ class Impact:
     questions_dropped: list[str] = dataclasses.field(default_factory=list)
     #: Entries the author edited in this change that still cite a deleted article's number (now another article).
     stale: list[str] = dataclasses.field(default_factory=list)
+    #: Entries naming a changed tier's old name elsewhere than in a time limit (not marked; for the reviewers).
+    tier_mentions: list[str] = dataclasses.field(default_factory=list)
+    #: Where each changed article went: (regulation, old number) -> new number, None when deleted.
+    moves: dict[tuple[str, int], int | None] = dataclasses.field(default_factory=dict)
+    #: The regulations' titles after the change, by id (how people read them).
+    names: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def name(self, regulation: str) -> str:
+        """A regulation as people read it: its title (its id only when it has none)."""
+        return self.names.get(regulation) or regulation
 
     @property
     def empty(self) -> bool:
@@ -123,7 +224,7 @@ class Impact:
     def summary_lines(self) -> list[str]:
         lines = []
         for reg, changes in self.changes.items():
-            lines.append(f"条例 {reg}：")
+            lines.append(f"{self.name(reg)}：")
             lines += [f"  {c.label}" for c in changes]
         if self.tier_changes:
             lines.append("时限档位变化：" + "、".join(self.tier_changes))
@@ -139,6 +240,9 @@ class Impact:
             lines.append("条例常见问法已随条号调整：" + "；".join(self.questions_shifted))
         if self.questions_dropped:
             lines.append("已删除条文的常见问法已一并删除：" + "；".join(self.questions_dropped))
+        if self.tier_mentions:
+            lines.append(TIER_MENTIONS + "：")
+            lines += [f"  {c}" for c in self.tier_mentions]
         if self.impacted:
             lines.append("依据已变更、需要复核的条目：")
             lines += [f"  {c.entry_id}（{c.unit}）：{'；'.join(c.reasons)}" for c in self.impacted]
@@ -157,6 +261,37 @@ def changed_tiers(base: Snapshot, head: Snapshot) -> list[str]:
     return sorted(t for t in old if t not in new or limit(old[t]) != limit(new[t]))
 
 
+_CLAUSE = re.compile(r"[。；;！？!?\n]")
+#: A clause naming a tier's figure speaks of the hotline's work orders when it also says one of these.
+_WORK_ORDER = re.compile(r"时限|工单|派(?!出所)")
+#: A figure that says a service is open round the clock (7×24小时, 24小时报修电话), not how long a request takes.
+_ROUND_THE_CLOCK = r"(?!\s*(?:抢修|报修|热线|电话|服务|值守|值班|受理|营业|开放|在线|正常))"
+
+
+def states_tier(entry: Entry, tier: dict | None) -> str | None:
+    """Whether an entry states a time-limit tier: "states", "mentions" or None.
+
+    It states it when it names the tier's name as it was (``3个工作日``; not inside ``13个工作日``, nor as
+    a service open round the clock: ``7×24小时``, ``24小时报修电话``) in its
+    text, ``facts`` or ``agent_notes`` and either cites the article the tier rests on (its ``basis``) or says so in a clause
+    about a time limit, a work order or dispatching (时限、工单、派…). Naming the figure otherwise (a
+    certificate issued within 3 working days) only mentions it.
+    """
+    name = str((tier or {}).get("name") or "")
+    if not name:
+        return None
+    figure = re.compile(r"(?<![0-9０-９×xX])" + re.escape(name) + _ROUND_THE_CLOCK)
+    facts = "\n".join(f"{k}: {v}" for k, v in entry.facts.items())
+    notes = entry.meta.get("agent_notes")
+    text = "\n".join((entry.title, facts, notes if isinstance(notes, str) else "", entry.body))
+    clauses = [c for c in _CLAUSE.split(text.replace("*", "")) if figure.search(c)]
+    if not clauses:
+        return None
+    basis = tier.get("basis") if isinstance(tier.get("basis"), dict) else {}
+    cited = (str(basis.get("regulation")), basis.get("article")) in entry.citations
+    return "states" if cited or any(_WORK_ORDER.search(c) for c in clauses) else "mentions"
+
+
 def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> Impact:
     """Compare the regulations of two snapshots and find the entries of ``entries`` citing them.
 
@@ -164,6 +299,7 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
     are computed from those texts, so applying them twice is impossible by construction.
     """
     entries = entries or base
+    names = {r: reg.title for snap in (base, head) for r, reg in snap.regulations.items()}
     all_changes: dict[str, list[ArticleChange]] = {}
     mapping: dict[tuple[str, int], ArticleChange] = {}
     for reg_id in sorted(set(base.regulations) | set(head.regulations)):
@@ -178,41 +314,49 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
             if c.old is not None:
                 mapping[(reg_id, c.old)] = c
     tiers = changed_tiers(base, head)
-    impacted, renumbered, rewrites = [], [], {}
+    impacted, renumbered, rewrites, mentions = [], [], {}, []
     for e in entries.entry_list:
-        reasons, renumber, affected, new_numbers = [], [], [], {}
+        causes, renumber, affected, new_numbers = [], [], [], {}
         for reg_id, n in e.citations:
             c = mapping.get((reg_id, n))
             if c is None or c.status == "unchanged":
                 continue
             if c.status == "renumbered":
-                renumber.append(f"{reg_id} {article_label(n)} → {article_label(c.new)}")
+                renumber.append(f"{names.get(reg_id) or reg_id} {article_label(n)} → {article_label(c.new)}")
                 new_numbers[(reg_id, n)] = c.new
             elif c.status == "changed":
-                now = f"（现为{article_label(c.new)}）" if c.new != n else ""
-                reasons.append(f"{reg_id} {article_label(n)}内容已修改{now}")
+                causes.append(Reason("changed", reg_id, n, c.new))
                 affected.append((reg_id, n))
                 if c.new != n:
                     new_numbers[(reg_id, n)] = c.new
             elif c.status == "removed":
-                reasons.append(f"{reg_id} {article_label(n)}已删除")
+                causes.append(Reason("removed", reg_id, n))
                 affected.append((reg_id, n))
                 # Never left as ``article: n``: that would now resolve to whichever article took the number.
                 new_numbers[(reg_id, n)] = removed_basis(base, reg_id, n)
-        if e.kind == "directory" and e.time_limit in tiers:
-            reasons.append(f"时限档位 {e.time_limit} 已变更")
+        for t in tiers:
+            if e.kind == "directory" and e.time_limit == t:
+                causes.append(Reason("tier", tier=t))
+                continue
+            said = states_tier(e, base.tiers.get(t))
+            if said == "states":
+                causes.append(Reason("tier_stated", tier=t, text_=str(base.tiers[t]["name"])))
+            elif said == "mentions":
+                mentions.append(f"{e.title}（{e.id}，{e.unit}）：提到“{base.tiers[t]['name']}”")
         if new_numbers:
             text = entries.files.get(e.path)
             if text is not None:
                 rewrites[e.path] = rewrite_citations(text, new_numbers)
-        item = lambda why, cites: CitingEntry(e.id, e.path, e.unit, e.kind, e.title, cites, why)  # noqa: E731
-        if reasons:
-            impacted.append(item(reasons, affected))
+        if causes:
+            impacted.append(CitingEntry(e.id, e.path, e.unit, e.kind, e.title, affected,
+                                        [r.text(names) for r in causes], causes))
         elif renumber:
-            renumbered.append(item(renumber, [k for k in new_numbers]))
+            renumbered.append(CitingEntry(e.id, e.path, e.unit, e.kind, e.title, list(new_numbers), renumber))
     configs = [f"regulations/{name}.yaml" for name in ("time_limits", "intake_rules")
                if base.configs.get(name) != head.configs.get(name)]
-    impact = Impact(all_changes, impacted, renumbered, rewrites, tiers, configs)
+    impact = Impact(all_changes, impacted, renumbered, rewrites, tiers, configs,
+                    tier_mentions=mentions, moves={k: c.new for k, c in mapping.items() if c.new != k[1]},
+                    names=names)
     if mapping:
         _config_rewrites(entries, mapping, impact)
         _question_rewrites(base, head, all_changes, mapping, impact)
@@ -232,7 +376,8 @@ def _stale_citations(entries: Snapshot, head: Snapshot, mapping: dict, impact: I
             c = mapping.get((reg_id, n))
             if c is not None and c.status == "removed" and (reg_id, n) in before.citations:
                 now = "（该条号现为另一条文）" if n in head.regulations.get(reg_id, _NO_REG).articles else ""
-                impact.stale.append(f"{e.path}：{reg_id} {article_label(n)}已删除{now}，请改为现行条文或删去")
+                impact.stale.append(f"{e.path}：{impact.name(reg_id)} {article_label(n)}已删除{now}，"
+                                    "请改为现行条文或删去")
 
 
 class _NoRegulation:
@@ -288,11 +433,13 @@ def _config_rewrites(snap: Snapshot, mapping: dict, impact: Impact):
             if c is None or c.status == "unchanged":
                 continue
             if c.status == "removed" or c.new is None:
-                impact.config_removed.append(f"{path} {where}：{reg_id} {article_label(n)}已删除，请改为现行条文")
+                impact.config_removed.append(f"{path} {where}：{impact.name(reg_id)} {article_label(n)}已删除，"
+                                             "请改为现行条文")
                 continue
             if c.new != n:
                 edits.append((node.start_mark.index, node.end_mark.index, str(c.new)))
-                impact.config_rewritten.append(f"{path} {where}：{reg_id} {article_label(n)} → {article_label(c.new)}")
+                impact.config_rewritten.append(f"{path} {where}：{impact.name(reg_id)} {article_label(n)} → "
+                                               f"{article_label(c.new)}")
         if edits:
             for start, end, new in sorted(edits, reverse=True):
                 text = text[:start] + new + text[end:]
@@ -324,9 +471,9 @@ def _question_rewrites(base: Snapshot, head: Snapshot, changes: dict, mapping: d
         # said whether moved now or already by this change's follow-up
         if shifted:
             more = f"等 {len(shifted)} 条" if len(shifted) > 4 else ""
-            impact.questions_shifted.append(f"{reg_id} " + "、".join(shifted[:4]) + more)
+            impact.questions_shifted.append(f"{impact.name(reg_id)} " + "、".join(shifted[:4]) + more)
         if dropped:
-            impact.questions_dropped.append(f"{reg_id} " + "、".join(dropped))
+            impact.questions_dropped.append(f"{impact.name(reg_id)} " + "、".join(dropped))
 
 
 def shift_questions(text: str, reg_id: str, mapping: dict):

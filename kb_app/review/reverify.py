@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 from .. import db as dbmod
 from ..content import yamledit
 from ..exceptions import KbError
 from ..labels import FLAG_LABEL
 from ..usage.tasks import BASIS_CHANGED
-from .impact import Impact, analyse
+from .impact import Impact, Reason, analyse, merged, reasons_from_text, render
 
 FLAG = "basis_changed"
 TASK_KIND = BASIS_CHANGED
@@ -79,10 +80,27 @@ class Flag:
     since: str
     commit: str
     detail: str
+    reasons: str | None = None  # JSON list of Reason; None on marks made before reasons were kept so
 
     @property
     def label(self) -> str:
         return FLAG_LABEL
+
+    @property
+    def causes(self) -> list[Reason]:
+        """Its reasons by reference (those of an older mark read back from its text)."""
+        return causes_of(self.reasons, self.detail)
+
+
+def causes_of(reasons: str | None, detail: str) -> list[Reason]:
+    try:
+        return [Reason.from_dict(d) for d in json.loads(reasons)]
+    except (TypeError, ValueError, AttributeError):
+        return reasons_from_text(detail)
+
+
+def stored(causes) -> str:
+    return json.dumps([r.as_dict() for r in causes], ensure_ascii=False)
 
 
 def flags(kb) -> dict[str, Flag]:
@@ -92,25 +110,45 @@ def flags(kb) -> dict[str, Flag]:
 
 
 def flag_entries(kb, impact: Impact, commit: str, cr_id=None) -> list[str]:
-    """Mark the impacted entries and open a maintenance task for each owning unit."""
+    """Mark the impacted entries and open (or extend) a maintenance task for each owning unit.
+
+    The marks already open follow the change too: an article they name that it renumbers is named by its
+    new number, in the mark and in the open task, so that neither comes to point at another article.
+    """
     now = kb.now().isoformat(timespec="seconds")
     source = f"cr:{cr_id}" if cr_id else f"commit:{commit[:12]}"
-    earlier = {e: f.detail for e, f in flags(kb).items()}
+    earlier = {e: dataclasses.asdict(f) for e, f in flags(kb).items()}
+    after = advanced(earlier, impact, {"commit": commit, "since": now, "source": source})
+    impacted = {item.entry_id for item in impact.impacted}
+    restated = {e: f for e, f in after.items() if e in impacted or f["detail"] != earlier.get(e, {}).get("detail")}
     with dbmod.transaction(kb.settings.db_path) as db:
-        for item in impact.impacted:
-            db["entry_flags"].upsert({"entry": item.entry_id, "flag": FLAG, "since": now, "commit": commit,
-                                      "detail": combined(earlier.get(item.entry_id), item.reasons)},
-                                     pk=("entry", "flag"))
+        for e, f in restated.items():
+            db["entry_flags"].upsert({"entry": e, "flag": FLAG, "since": f["since"], "commit": f["commit"],
+                                      "detail": f["detail"], "reasons": f["reasons"]}, pk=("entry", "flag"))
     for item in impact.impacted:
-        open_task(kb, item.unit, item.entry_id, item.title, "；".join(item.reasons), source)
+        open_task(kb, item.unit, item.entry_id, item.title, after[item.entry_id]["detail"], source)
+    for e in restated.keys() - impacted:
+        restate_tasks(kb, e, after[e]["detail"])
     return [item.entry_id for item in impact.impacted]
 
 
-def combined(earlier: str | None, reasons) -> str:
-    """The reasons of a flag after another rule change: those it had, then the new ones (a second change
-    does not hide the first, which is still to be checked)."""
-    parts = [p for p in (earlier or "").split("；") if p]
-    return "；".join(parts + [r for r in reasons if r not in parts])
+def advanced(flagged: dict[str, dict], impact: Impact, origin: dict) -> dict[str, dict]:
+    """The open marks ``flagged`` (by entry, as stored) after a rule change with ``impact``.
+
+    Every mark's article numbers follow the renumbering; the entries the change impacts get its reasons
+    (added to those they had) and ``origin`` (the commit, time and source of the change). The detail is
+    rendered again, naming regulations by their titles after the change.
+    """
+    out = {}
+    for e, f in flagged.items():
+        causes = [r.moved(impact.moves) for r in causes_of(f.get("reasons"), f["detail"])]
+        out[e] = dict(f, reasons=stored(causes), detail=render(causes, impact.names))
+    for item in impact.impacted:
+        before = out.get(item.entry_id, {})
+        causes = merged(causes_of(before.get("reasons"), before.get("detail", "")), item.causes)
+        out[item.entry_id] = dict(before, entry=item.entry_id, unit=item.unit, title=item.title, **origin,
+                                  reasons=stored(causes), detail=render(causes, impact.names))
+    return out
 
 
 def written_after(kb, flagged: str, parents) -> bool:
@@ -135,9 +173,26 @@ def written_before(kb, cr) -> dict[str, Flag]:
 
 
 def open_task(kb, unit: str, entry_id: str, title: str, detail: str, source: str):
-    """The owning unit's maintenance task for a flagged entry (once per entry and source)."""
-    kb.feedback.open_task(unit, TASK_KIND, entry_id, f"复核“{title}”：{FLAG_LABEL}",
-                          f"{detail}。请核对答复内容：需要修改的，提交修改；无需修改的，提交“确认无需修改”。", source)
+    """The owning unit's maintenance task for a flagged entry: one open task per entry.
+
+    A later rule change adds its reasons to the open task rather than opening a second one, and its due
+    date stays: the unit checks the answer against the rules as they are now once, for every reason, and a
+    new reason does not postpone (or make on time again) a check that was already due.
+    """
+    if not restate_tasks(kb, entry_id, detail):
+        kb.feedback.open_task(unit, TASK_KIND, entry_id, f"复核“{title}”：{FLAG_LABEL}", task_detail(detail), source)
+
+
+def task_detail(detail: str) -> str:
+    return f"{detail}。请核对答复内容：需要修改的，提交修改；无需修改的，提交“确认无需修改”。"
+
+
+def restate_tasks(kb, entry_id: str, detail: str) -> list[int]:
+    """Give the open re-check tasks of an entry its mark's reasons as they read now; returns their ids."""
+    tasks = kb.feedback.open_tasks_of([entry_id], kinds=(TASK_KIND,))
+    for task in tasks:
+        kb.feedback.restate(task.id, task_detail(detail))
+    return [t.id for t in tasks]
 
 
 def clear_flags(kb, entry_ids, commit: str = "", actor: str = "") -> list[str]:
@@ -170,19 +225,16 @@ def flags_from_history(kb, head: str | None = None, since: str | None = None,
     analysis names; any other commit clears the flags of the entries it touches. Returns, by entry
     id, ``{entry, commit, since, detail, unit, title, source}`` of the commit that set the flag.
     With ``since``, only the commits after it are replayed, over the flags ``implied`` at ``since``.
+    Each carries its ``reasons`` (JSON) too, moved with every later renumbering as on publication.
     """
     implied = dict(implied or {})
     for commit, parents, date, cr, paths in kb.store.first_parent_changes(head, WATCHED_PREFIXES, since):
         if not parents:
             continue  # the first commit: nothing was published before it
         if touches_rules(paths):
-            for item in analyse(kb.snapshot(parents[0]), kb.snapshot(commit)).impacted:
-                source = f"cr:{cr}" if cr else f"commit:{commit[:12]}"
-                earlier = implied.get(item.entry_id, {}).get("detail")
-                implied[item.entry_id] = {"entry": item.entry_id, "commit": commit, "since": date,
-                                          "source": source, "detail": combined(earlier, item.reasons),
-                                          "unit": item.unit,
-                                          "title": item.title}
+            source = f"cr:{cr}" if cr else f"commit:{commit[:12]}"
+            implied = advanced(implied, analyse(kb.snapshot(parents[0]), kb.snapshot(commit)),
+                               {"commit": commit, "since": date, "source": source})
         else:
             for entry_id in entry_ids_in(paths):
                 if entry_id in implied and written_after(kb, implied[entry_id]["commit"], parents):
@@ -210,7 +262,7 @@ def _write_flags(kb, expected: dict[str, dict]):
         db.execute("delete from entry_flags where flag = ?", [FLAG])
         for f in expected.values():
             db["entry_flags"].insert({"entry": f["entry"], "flag": FLAG, "since": f["since"],
-                                      "commit": f["commit"], "detail": f["detail"]})
+                                      "commit": f["commit"], "detail": f["detail"], "reasons": f.get("reasons")})
 
 
 def follow_flags(kb, since: str | None, head: str):

@@ -160,6 +160,14 @@ class Tasks:
                                    "closed": None, "closed_by": None, "close_reason": None,
                                    "source": source or None}).last_pk
 
+    def restate(self, task_id: int, detail: str):
+        """Say anew why an open task is open (its first line), keeping the notes after it (期限未定…)."""
+        with self._db() as db:
+            row = db.execute("select detail from tasks where id = ? and state = ?", [task_id, OPEN]).fetchone()
+            if row is not None:
+                rest = (row[0] or "").partition("\n")[2]
+                db["tasks"].update(task_id, {"detail": mask(detail) + (f"\n{rest}" if rest else "")})
+
     def _check_unhelpful(self, entry_id: str, unit: str):
         with self._db(write=False) as db:
             last = db.execute("select max(closed) from tasks where kind = 'unhelpful' and entry = ? and state != ?",

@@ -109,8 +109,9 @@ def test_a_changed_time_limit_tier_flags_the_directory_entries_using_it(kb):
     impact = analyse(base, head)
     assert impact.tier_changes == ["24h"] and impact.config_changes == [path]
     using = {e.id for e in base.directory() if e.time_limit == "24h"}
-    assert using and {c.entry_id for c in impact.impacted} == using
-    assert all("时限档位 24h 已变更" in c.reasons for c in impact.impacted)
+    assert using and {c.entry_id for c in impact.impacted if "时限档位 24h 已变更" in c.reasons} == using
+    # The others state the tier's figure (test_a_tier_change_marks_the_answers_stating_the_tier_…).
+    assert all(c.reasons == ["答复写明的时限“24小时”（档位 24h）已变更"] for c in impact.impacted if c.entry_id not in using)
 
 
 # -- deleted articles, regulations/*.yaml citations and the regulation's own questions (walk J D1, D4, D2) --
@@ -157,7 +158,7 @@ def test_a_config_citation_of_a_deleted_article_is_listed_not_repointed(kb):
     head = with_entries(base.files, {REG: amend(base.files[REG])})
     impact = analyse(base, head)
     assert "article: 42}" in impact.rewrites[limits] and "article: 43}" not in impact.rewrites[limits]
-    assert impact.config_removed == [f"{limits} tiers[2h].basis：baoding-2022 第四十二条已删除，请改为现行条文"]
+    assert impact.config_removed == [f"{limits} tiers[2h].basis：保定市接诉即办工作条例 第四十二条已删除，请改为现行条文"]
     assert "引用了已删除条文、需要人工改正的依据" in "\n".join(impact.summary_lines())
 
 
@@ -166,7 +167,7 @@ def test_an_entry_edited_in_the_change_that_still_cites_a_deleted_article_is_lis
     base = with_entries(kb.snapshot().files, {path: text})
     head = with_entries(base.files, {REG: amend(base.files[REG]), path: text.replace("正文", "改过的正文")})
     impact = analyse(base, head)
-    assert impact.stale == [f"{path}：baoding-2022 第四十二条已删除（该条号现为另一条文），请改为现行条文或删去"]
+    assert impact.stale == [f"{path}：保定市接诉即办工作条例 第四十二条已删除（该条号现为另一条文），请改为现行条文或删去"]
     assert "引用了已删除条文、需要人工改正的依据" in "\n".join(impact.summary_lines())
     # Untouched by the author, it is rewritten instead, and nothing is listed.
     untouched = analyse(base, with_entries(base.files, {REG: amend(base.files[REG])}))
@@ -190,8 +191,8 @@ def test_the_regulations_questions_move_with_their_articles(kb):
     assert after.articles[43].questions == old_reg.articles[43].questions
     assert not set(old_reg.articles[42].questions) & {q for a in after.articles.values() for q in a.questions}
     lines = "\n".join(impact.summary_lines())
-    assert "条例常见问法已随条号调整：baoding-2022 原第十三条 → 第十四条" in lines
-    assert "已删除条文的常见问法已一并删除：baoding-2022 原第四十二条" in lines
+    assert "条例常见问法已随条号调整：保定市接诉即办工作条例 原第十三条 → 第十四条" in lines
+    assert "已删除条文的常见问法已一并删除：保定市接诉即办工作条例 原第四十二条" in lines
     # Applied once: the block now differs from the old one, so nothing more is rewritten.
     again = analyse(base, with_entries(head.files, {REG: new_text}))
     assert REG not in again.rewrites
@@ -205,3 +206,49 @@ def test_questions_the_author_changed_are_left_alone(kb):
     head = with_entries(base.files, {REG: amended})
     impact = analyse(base, head)
     assert REG not in impact.rewrites and not impact.questions_shifted
+
+
+# -- answers stating a changed time-limit tier (walk J D6) ----------------------------------------------
+
+def test_a_tier_change_marks_the_answers_stating_the_tier_and_lists_those_only_mentioning_its_figure(kb):
+    base = kb.snapshot()
+    path = "regulations/time_limits.yaml"
+    text = base.files[path].replace("amount: 3\n", "amount: 2\n", 1).replace("name: 3个工作日", "name: 2个工作日", 1)
+    impact = analyse(base, Snapshot({**base.files, path: text}))
+    reasons = {c.entry_id: c.reasons for c in impact.impacted}
+    stated = "答复写明的时限“3个工作日”（档位 3wd）已变更"
+    # The answer on time limits (its text, its facts and the tier's basis article), answers saying a work order
+    # goes to a unit within 3 working days, and directory entries naming it for one of their cases.
+    for eid in ("hotline-time-limits", "hotline-spring-festival-2026", "street-vending", "noise-construction-night",
+                "medical-resident-contribution-2027"):
+        assert reasons[eid] == [stated], eid
+    # Directory entries using the tier keep their own reason, once.
+    assert reasons["road-pothole"] == ["时限档位 3wd 已变更"]
+    # A certificate issued within 3 working days is not the hotline's time limit: listed, not marked.
+    assert "xinhua-residence-certificate" not in reasons
+    assert [m for m in impact.tier_mentions if "xinhua-residence-certificate" in m]
+    lines = impact.summary_lines()
+    assert "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）：" in lines
+    assert any(line.startswith("  hotline-time-limits（hotline-center）：" + stated) for line in lines)
+
+
+def test_what_states_a_tier():
+    from kb_app.content.model import Entry
+    from kb_app.review.impact import states_tier
+    tier = {"id": "2h", "name": "2小时", "basis": {"regulation": "baoding-2022", "article": 19}}
+
+    def said(body, basis=""):
+        return states_tier(Entry.from_text("entries/policy/u/x.md", f"---\nid: x\ntitle: 标题\n{basis}---\n{body}\n"), tier)
+    assert said("派供水集团抢修，2小时内到场。") == "states"
+    assert said("工单时限2小时。") == "states"
+    assert said("营业时间延长2小时。") == "mentions"
+    assert said("营业时间延长2小时。", "basis:\n  - {regulation: baoding-2022, article: 19}\n") == "states"
+    assert said("到派出所办理，等候约2小时。") == "mentions"
+    assert said("时限12小时。") is None and said("没有提到。") is None
+    assert states_tier(Entry.from_text("entries/policy/u/x.md", "---\nid: x\n---\n时限2小时\n"), {"id": "2h"}) is None
+    tier = {"id": "24h", "name": "24小时", "basis": {"regulation": "baoding-2022", "article": 19}}
+    cites = "basis:\n  - {regulation: baoding-2022, article: 19}\n"
+    body = "热线和供热企业提供**7×24小时**服务，请拨打**24小时**报修电话。"
+    assert states_tier(Entry.from_text("entries/policy/u/x.md", f"---\nid: x\n{cites}---\n{body}\n"), tier) is None
+    body += "报修后热力企业在**24小时**内上门处理。"
+    assert states_tier(Entry.from_text("entries/policy/u/x.md", f"---\nid: x\n{cites}---\n{body}\n"), tier) == "states"

@@ -238,7 +238,7 @@ def test_a_request_drafted_before_the_rule_changed_does_not_clear_the_mark(kb):
     assert list(kb.rechecks_written_before(kb.review.get(old.id))) == [entry.id]
     shown = CliRunner().invoke(cli, ["cr", "show", str(old.id), "--root", str(kb.settings.root),
                                      "--data-dir", str(kb.settings.data_path)]).output
-    assert f"  注意：“{entry.title}”的依据在本变更请求写成之后有了变更（baoding-2022 第七条内容已修改）" in shown, shown
+    assert f"  注意：“{entry.title}”的依据在本变更请求写成之后有了变更（保定市接诉即办工作条例 第七条内容已修改）" in shown, shown
     assert publish(old).state == "published"
     assert entry.id in reverify.flags(kb)
     assert [t.state for t in kb.feedback.open_tasks_of([entry.id], kinds=("basis_changed",))] == ["open"]
@@ -251,10 +251,17 @@ def test_a_request_drafted_before_the_rule_changed_does_not_clear_the_mark(kb):
 
 
 def test_a_second_rule_change_adds_its_reason_to_the_mark():
-    assert reverify.combined("baoding-2022 第十九条内容已修改", ["时限档位 3wd 已变更"]) == \
-        "baoding-2022 第十九条内容已修改；时限档位 3wd 已变更"
-    assert reverify.combined("时限档位 3wd 已变更", ["时限档位 3wd 已变更"]) == "时限档位 3wd 已变更"
-    assert reverify.combined(None, ["甲", "乙"]) == "甲；乙"
+    from kb_app.review.impact import Reason, merged, reasons_from_text, render
+    article, tier = Reason("changed", "baoding-2022", 19, 19), Reason("tier", tier="3wd")
+    assert render(merged([article], [tier])) == "baoding-2022 第十九条内容已修改；时限档位 3wd 已变更"
+    assert merged([tier], [tier]) == [tier]
+    assert render(merged([], [article, tier]), {"baoding-2022": "保定市接诉即办工作条例"}) == \
+        "保定市接诉即办工作条例 第十九条内容已修改；时限档位 3wd 已变更"
+    # A mark written before its reasons were kept by reference is read back from its text.
+    legacy = "beijing-2021 第十六条内容已修改（现为第十七条）；beijing-2021 第十八条已删除；时限档位 3wd 已变更；别的说明"
+    assert reasons_from_text(legacy) == [Reason("changed", "beijing-2021", 16, 17), Reason("removed", "beijing-2021", 18),
+                                         tier, Reason("text", text_="别的说明")]
+    assert render(reasons_from_text(legacy)) == legacy
 
 
 def test_agents_see_no_correction_under_way_on_answers_whose_citations_a_regulation_change_renumbers(kb):
@@ -270,3 +277,73 @@ def test_agents_see_no_correction_under_way_on_answers_whose_citations_a_regulat
     assert not [e for e in renumbered if marks.get(e)]
     path = base.entries[renumbered[0]].path
     assert [c.cr for c in kb.under_way([path])[path]] == [cr.id]
+
+
+# -- a later amendment renumbering the articles a mark names (walk J D12, D13.5, D13.7) ----------------
+
+def insert_after(text, after):
+    """A new article after ``after``, the later headings renumbered."""
+    import re
+
+    from kb_app.content.numerals import from_int, to_int
+
+    def heading(m):
+        n = to_int(m.group(1))
+        new = f"## 第{from_int(n + 1)}条" if n > after else m.group(0)
+        if n == after:
+            new += "\n\n热线工作机构应当公开诉求办理进度，方便诉求人查询。\n\n## 第" + from_int(after + 1) + "条"
+        return new
+    return re.sub(r"^## 第(.+)条$", heading, text, flags=re.M)
+
+
+def test_marks_and_tasks_follow_a_later_renumbering_and_name_the_regulation_by_title(kb):
+    from .test_impact import entry as entry_file
+    users = make_users(kb)
+    kb.store.write_change("main", dict([entry_file("cites-forty-two", "city-hrss", [42, 5])]), "引用第四十二条的条目")
+    title = kb.snapshot().regulations["baoding-2022"].title
+    publish_all(kb, users, regulation_cr(kb, users), "center", "legal")   # reword 19 (now 20), delete 42
+    marks = reverify.flags(kb)
+    assert marks["road-pothole"].detail == f"{title} 第十九条内容已修改（现为第二十条）"
+    assert marks["cites-forty-two"].detail == f"{title} 第四十二条已删除"
+    (task,) = kb.feedback.open_tasks_of(["road-pothole"], kinds=("basis_changed",))
+    assert task.detail.startswith(f"{title} 第十九条内容已修改（现为第二十条）。请核对答复内容")
+    assert "baoding-2022" not in task.detail
+    # A second amendment inserts an article after 第五条: what was 20 is 21, and the deleted 42 stays deleted.
+    text = insert_after(kb.store.read(REG), 5)
+    publish_all(kb, users, kb.review.create(users["center2"], "保定条例修正：第五条后新增一条", {REG: text}, submit=True),
+                "center", "legal")
+    snap = kb.snapshot()
+    assert ("baoding-2022", 21) in snap.entries["road-pothole"].citations
+    marks = reverify.flags(kb)
+    assert marks["road-pothole"].detail == f"{title} 第十九条内容已修改（现为第二十一条）"
+    assert marks["cites-forty-two"].detail == f"{title} 第四十二条已删除"
+    assert not [c for c in snap.entries["cites-forty-two"].citations if c[1] > 40]
+    assert kb.feedback.task(task.id).detail.startswith(f"{title} 第十九条内容已修改（现为第二十一条）。请核对答复内容")
+    # The history replay (kb doctor, read replicas) says the same.
+    replay = reverify.flags_from_history(kb)
+    assert {e: f["detail"] for e, f in replay.items()} == {e: f.detail for e, f in marks.items()}
+
+
+def test_a_second_rule_change_extends_the_open_recheck_task_instead_of_opening_another(kb):
+    users = make_users(kb)
+    publish_all(kb, users, regulation_cr(kb, users), "center", "legal")
+    (task,) = kb.feedback.open_tasks_of(["road-pothole"], kinds=("basis_changed",))
+    with kb.db_transaction() as db:   # opened on an earlier day: its due date is earlier than a new task's
+        db["tasks"].update(task.id, {"due": "2026-11-20"})
+    path = "regulations/time_limits.yaml"
+    limits = kb.store.read(path).replace("amount: 3\n", "amount: 2\n", 1)
+    cr = publish_all(kb, users, kb.review.create(users["center2"], "一般诉求改为2个工作日", {path: limits}, submit=True),
+                     "center", "legal")
+    assert "road-pothole" in reverify.flags(kb)
+    assert reverify.flags(kb)["road-pothole"].detail.endswith("；时限档位 3wd 已变更")
+    (again,) = kb.feedback.open_tasks_of(["road-pothole"], kinds=("basis_changed",))
+    assert again.id == task.id and again.due == "2026-11-20" and again.overdue
+    assert "第十九条内容已修改" in again.detail and "时限档位 3wd 已变更" in again.detail
+    # The public answer stating the tier is marked too (walk J D6), and kb cr show said it would be.
+    assert reverify.flags(kb)["hotline-time-limits"].detail.endswith("答复写明的时限“3个工作日”（档位 3wd）已变更")
+    assert kb.feedback.open_tasks_of(["hotline-time-limits"], kinds=("basis_changed",))
+    shown = "\n".join(kb.impact(kb.review.get(cr.id)).summary_lines())
+    assert "hotline-time-limits（hotline-center）：答复写明的时限“3个工作日”（档位 3wd）已变更" in shown
+    # An entry the first change did not touch gets its own task from the second.
+    fresh = [e.id for e in kb.snapshot().directory() if e.time_limit == "3wd" and e.id != "road-pothole"]
+    assert fresh and all(t.source == f"cr:{cr.id}" for t in kb.feedback.open_tasks_of(fresh, kinds=("basis_changed",)))

@@ -570,8 +570,8 @@ def test_a_regulation_change_shows_config_rewrites_moved_questions_and_deleted_c
     assert "引用了已删除条文、需要人工改正的依据" in errors and f"{limits} tiers[2h].basis" in errors
     infos = " ".join(i.value for i in at.info)
     assert "配置中仅条号变化、已在本变更中改写的依据" in infos and "第十九条 → 第二十条" in infos
-    assert "条例常见问法已随条号调整：baoding-2022 原第十三条 → 第十四条" in infos
-    assert "已删除条文的常见问法已一并删除：baoding-2022 原第四十二条" in infos
+    assert "条例常见问法已随条号调整：保定市接诉即办工作条例 原第十三条 → 第十四条" in infos
+    assert "已删除条文的常见问法已一并删除：保定市接诉即办工作条例 原第四十二条" in infos
 
 
 def test_review_page_says_a_rule_changed_after_the_request_was_written(kb, users):
@@ -591,3 +591,17 @@ def test_review_page_says_a_rule_changed_after_the_request_was_written(kb, users
     assert not at.exception
     assert any(w.value.startswith("“社会保障卡丢了怎么补办”的依据在本变更请求写成之后有了变更（beijing-2021 第十一条内容已修改）：")
                for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_tier_change_lists_the_answers_stating_the_tier_and_those_only_mentioning_its_figure(app_env, users):
+    kb = app_env
+    limits = "regulations/time_limits.yaml"
+    text = kb.store.read(limits).replace("amount: 3\n", "amount: 2\n", 1).replace("name: 3个工作日", "name: 2个工作日", 1)
+    cr = kb.review.create(users["center2"], "一般诉求改为2个工作日", {limits: text}, submit=True)
+    at = open_page("app_pages/review.py", users["legal"], cr=str(cr.id))
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）" in infos and "xinhua-residence-certificate" in infos
+    reasons = [row for df in at.dataframe for row in df.value.to_dict("records") if "原因" in row]
+    assert {"标题": kb.snapshot().entries["hotline-time-limits"].title, "所属单位": "示例市12345市民服务热线中心",
+            "原因": "答复写明的时限“3个工作日”（档位 3wd）已变更"} in reasons

@@ -259,8 +259,18 @@ def test_cli_tasks(logged, sample_root, tmp_path):
     [line] = res.output.splitlines()
     task_id = line.split("\t")[0][1:]
     assert line.split("\t")[1:5] == ["已超期", "city-public-security", "纠错", "2026-11-06"]
+    # Dismissed as a user, like every other write command: only the unit or the center, and recorded.
+    from ..review_helpers import PASSWORD
+    logged.users.add("ps-reviewer", "公安审核", PASSWORD, "unit_reviewer", "city-public-security")
+    logged.users.add("hrss-reviewer", "人社审核", PASSWORD, "unit_reviewer", "city-hrss")
+    runner = CliRunner(env={"KB_TODAY": TODAY, "KB_PASSWORD": PASSWORD})
     res = runner.invoke(cli, ["task", "dismiss", *common, task_id, "--reason", "条目无误"])
+    assert res.exit_code == 2 and "--as" in res.output
+    res = runner.invoke(cli, ["task", "dismiss", *common, task_id, "--as", "hrss-reviewer", "--reason", "条目无误"])
+    assert res.exit_code == 1 and "只有该单位或热线中心可以处理" in res.output
+    res = runner.invoke(cli, ["task", "dismiss", *common, task_id, "--as", "ps-reviewer", "--reason", "条目无误"])
     assert res.output == f"维护任务 #{task_id} 已驳回。\n"
+    assert logged.feedback.task(int(task_id)).closed_by == "ps-reviewer"
     res = runner.invoke(cli, ["task", "assign", *common, "失业金怎么领", "--unit", "city-hrss"])
     assert res.exit_code == 0 and res.output.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
 

@@ -8,7 +8,7 @@ import streamlit as st
 from kb_app.review.changes import describe_all, people, person, problem_text
 from kb_app.exceptions import PublishConflict
 from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER,
-                           WITHDRAWAL_NOTE, written_before_note)
+                           TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import (ENTRY_PAGE, literal_warning, open_in_editor, public_answer_url,
@@ -44,6 +44,8 @@ def render_impact(impact, snap):
                          ("已删除条文的常见问法已一并删除", impact.questions_dropped)):
         if items:
             st.info(f"{label}：" + "；".join(items))
+    if impact.tier_mentions:
+        st.info(f"{TIER_MENTIONS}：\n\n" + "\n".join(f"- {c}" for c in impact.tier_mentions))
     if impact.impacted:
         st.warning(f"依据已变更、发布后需要所属单位复核的条目（{len(impact.impacted)}）：")
         st.dataframe([{"标题": c.title, "所属单位": snap.unit_name(c.unit), "原因": "；".join(c.reasons)}

@@ -124,16 +124,17 @@ def task_generate(kb):
 
 @task.command(name="dismiss")
 @root_options
+@as_user
 @click.argument("task_id", type=int)
 @click.option("--reason", required=True, help="驳回理由。")
-def task_dismiss(kb, task_id, reason):
-    """驳回一个维护任务（须说明理由）。
+def task_dismiss(kb, user, task_id, reason):
+    """驳回一个维护任务（须说明理由；只有任务所属单位或热线中心可以驳回，记下驳回人）。
 
     \b
     示例：
-        kb task dismiss 12 --reason "纠错内容与现行政策不符，条目无误"
+        kb task dismiss 12 --as hrss-reviewer --reason "纠错内容与现行政策不符，条目无误"
     """
-    t = kb.feedback.dismiss(task_id, reason)
+    t = kb.feedback.dismiss(task_id, reason, user)
     click.echo(f"维护任务 #{t.id} 已驳回。")
 
 
