@@ -91,6 +91,10 @@ NEAR_MISS = "没有发生"
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: Fewest letters of an event word's pinyin looked for in a text without Chinese characters (zhaohuo, jiuming):
+#: shorter ones are other words as often (dajia 打架 and 大家, liuxue 流血 and 留学).
+PINYIN_LETTERS = 7
 
 
 @dataclasses.dataclass
@@ -261,7 +265,11 @@ class Recogniser:
         misheard = config.get("misheard") if isinstance(config.get("misheard"), dict) else {}
         self.misheard = {compact(str(k))[:1]: set("".join(strings(v))) for k, v in misheard.items() if str(k)}
         self.window = _positive(config.get("window")) or DEFAULT_WINDOW
+        symbols = config.get("symbols") if isinstance(config.get("symbols"), dict) else {}
+        #: Symbols read as the words they stand for (🔥 着火, 🆘 救命): a message typed in haste may be nothing else.
+        self.symbols = {str(k): f"{v}，" for k, v in symbols.items() if str(k) and strings(v)}
         self.groups = list(_groups(rules))
+        self._pinyin: list[tuple[str, _Group, str]] | None = None
         self._compiled: dict[str, tuple] = {}
         #: Every event word (of groups and pairs) by each of its characters.
         self._by_char: dict[str, set[str]] = {}
@@ -278,9 +286,29 @@ class Recogniser:
 
     def recognise(self, text: str) -> Finding | None:
         """The finding for a text, or None when it names no emergency event at all."""
+        read = {words[:-1] for symbol, words in self.symbols.items() if symbol in text}
+        if not read:
+            return self._recognise(text)
+        written, words_only = compact(text), text
+        for symbol, words in self.symbols.items():
+            text, words_only = text.replace(symbol, words), words_only.replace(symbol, "，")
+        # What the words say comes before what a symbol adds (a crash told in words, with a 💥).
+        told = self._recognise(words_only)
+        if told is not None and told.alarm:
+            return told
+        found = self._recognise(text)
+        if (found is not None and found.state == EMERGENCY and found.word in read and found.word not in written
+                and not set(found.signs) & set(self.strong)):
+            # A symbol says what, never that it is happening now (这个活动太🔥了): asked about, as a misheard word is.
+            found.state = SUSPECTED
+        return found
+
+    def _recognise(self, text: str) -> Finding | None:
         norm, breaks = pauses(text)
         if not norm or not self.groups:
             return None
+        if not _CJK.search(norm) and (heard := self._by_sound(norm)):
+            return heard
         taken_back = self._taken_back(norm)
         masked = self._mask_ignored(norm)
         for a, b, _word in taken_back:
@@ -344,6 +372,25 @@ class Recogniser:
             return None
         # No event named: the line goes by its rule's own name (no event's channel).
         return Finding(SUSPECTED, group.rule_id, group.line, "与以往紧急来电相似", "", resemblance=found[1])
+
+    def _by_sound(self, norm: str) -> Finding | None:
+        """For a text without a Chinese character, an event word written in pinyin (wo jia zhao huo le): read as
+        suspected, like a misheard word, since nothing of its context can be read."""
+        letters = re.sub(r"[^a-z]", "", norm)
+        if len(letters) < PINYIN_LETTERS:
+            return None
+        if self._pinyin is None:
+            from pypinyin import lazy_pinyin
+
+            self._pinyin = sorted(((sound, group, word) for group in self.groups
+                                   for word in group.words if len(word) >= 2 and len(_CJK.findall(word)) == len(word)
+                                   for sound in ["".join(lazy_pinyin(word))] if len(sound) >= PINYIN_LETTERS),
+                                  key=lambda x: (x[1].fallback, -len(x[0]), x[1].order))
+        for sound, group, word in self._pinyin:
+            if sound in letters:
+                return Finding(SUSPECTED, group.rule_id, group.line, group.name, word, misheard=True,
+                               channel=group.channel, fallback=group.fallback, yields=group.yields)
+        return None
 
     def _mask_ignored(self, norm: str) -> str:
         """The text with ignored words blanked out (their characters are no signs), same length."""

@@ -70,6 +70,25 @@ def test_states(text, state, line):
     assert (f.state if f else None, f.line if f else None) == (state, line)
 
 
+@pytest.mark.parametrize("text,state,line", [
+    ("🔥🔥🔥", SUSPECTED, "119"),  # a symbol says what, not that it is happening: asked about
+    ("这个活动太🔥了", SUSPECTED, "119"),
+    ("🔥快来", EMERGENCY, "119"),  # with a strong sign of now, as if written in words
+    ("我家着火了🔥", EMERGENCY, "119"),
+    ("😭😭", None, None),  # no symbol of an event
+    ("车祸了🔥", EMERGENCY, "122"),  # what the words say comes before what a symbol adds
+    ("wo jia zhao huo le", SUSPECTED, "119"),  # pinyin: read by sound, nothing of its context can be read
+    ("da jia hao", None, None),  # five letters are as often another word (大家 beside 打架)
+    ("hello", None, None),
+    ("wo xiang wen yi xia", None, None),
+])
+def test_symbols_and_pinyin_are_read_as_the_words_they_stand_for(text, state, line):
+    f = Recogniser({**CONFIG, "symbols": {"🔥": "着火"}}, RULES).recognise(text)
+    assert (f.state if f else None, f.line if f else None) == (state, line)
+    if f is not None and "a" <= text[0] <= "z":
+        assert f.misheard and "按读音识别为" in f.explanation()
+
+
 def test_priority_follows_the_rule_order_and_other_lines_are_named():
     f = recognise("车祸了，有人流血了")
     assert (f.line, f.also) == ("122", ["120"])
