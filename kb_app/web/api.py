@@ -168,7 +168,17 @@ def not_found(message: str) -> HttpError:
 
 
 async def search(request: Request) -> Response:
-    """GET /api/v1/search"""
+    """GET /api/v1/search; a search refused (too long, too frequent) whose words read as an emergency still
+    carries the line to call (``emergency`` beside the error, as a report's)."""
+    try:
+        return await _search(request)
+    except HttpError as e:
+        if alarm := report_alarm(site_of(request), request.query_params.get("q")):
+            return error_response(e, alarm)
+        raise
+
+
+async def _search(request: Request) -> Response:
     site = site_of(request)
     client = await site.admit(request)
     p = search_params(request.query_params)

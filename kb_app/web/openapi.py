@@ -50,8 +50,8 @@ SCHEMAS = {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string", "examples": ["not_found"]},
                        "message": {"type": "string", "description": "给人看的中文说明：哪里不对、怎么办"}}},
-        "emergency": {**_ref("Emergency"), "description": "仅 /api/v1/feedback 的纠错：内容读起来是紧急情况时，未能保存（如提交过于频繁）"
-                                                          "也照样给出，请照样显示"}}},
+        "emergency": {**_ref("Emergency"), "description": "仅 /api/v1/search 的 q 和 /api/v1/feedback 的纠错内容读起来是紧急情况时："
+                                                          "请求被拒绝（如查询内容过长、请求过于频繁、未能保存）也照样给出，请照样先显示"}}},
     "Hit": {"type": "object",
             "required": ["id", "kind", "title", "unit", "unit_name", "score", "snippet", "url"],
             "properties": {

@@ -82,10 +82,11 @@ def uncached_page(template: str, status: int = 200, headers: dict | None = None,
                     media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store", **(headers or {})})
 
 
-def html_error(e: HttpError) -> Response:
-    """An error as a page (rate limits, unavailable index) with the same status and headers."""
+def html_error(e: HttpError, alarm: dict | None = None) -> Response:
+    """An error as a page (rate limits, unavailable index) with the same status and headers; with the
+    emergency box first when the question refused reads as one (``alarm``: api.report_alarm)."""
     title = "暂时无法访问" if e.status >= 500 else "未找到" if e.status == 404 else "出错了"
-    return uncached_page("error.html", e.status, e.headers, title=title, message=e.message)
+    return uncached_page("error.html", e.status, e.headers, title=title, message=e.message, alarm=alarm)
 
 
 def report_in_danger(site, target_id: str, notice: tuple[str, str], search, alarm: dict, status: int = 200) -> Response:
@@ -119,9 +120,15 @@ ASK_FOR_A_QUESTION = "请先写下您想问的问题，例如：外地人怎么�
 
 
 async def home(request: Request) -> Response:
-    """GET / — the search box; with ``q``, the results (topic filter, paging)."""
+    """GET / — the search box; with ``q``, the results (topic filter, paging). A question refused for coming too
+    often still gets the emergency box when it reads as an emergency: the reading is cheap beside a search."""
     site = api.site_of(request)
-    client = await site.admit(request)
+    try:
+        client = await site.admit(request)
+    except HttpError as e:
+        if alarm := api.report_alarm(site, request.query_params.get("q")):
+            return html_error(e, alarm)
+        raise
     params = request.query_params
     raw = params.get("q") or ""
     topic = api.topic_filter(params.get("topic"))

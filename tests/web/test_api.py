@@ -507,6 +507,26 @@ def test_feedback_is_rate_limited(web_kb, make_client, frozen_buckets):
     assert form.headers["location"].endswith("?feedback=limited#feedback")
 
 
+def test_a_search_refused_whose_words_read_as_an_emergency_still_carries_the_line(web_kb, make_client,
+                                                                                  frozen_buckets):
+    """A partner's app passing on a long, distressed message, or a burst from one address during an incident:
+    the error says what is wrong, and ``emergency`` says what to call."""
+    client = make_client(kb_with(web_kb, web_rate_anonymous=1))
+    long = "物业费的事想问问，" * 22 + "对了，我妈刚才在厨房倒在地上了，叫不醒。"
+    r = client.get("/api/v1/search", params={"q": long})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "query_too_long"
+    assert r.json()["emergency"]["line"] == "120"
+    error_of(client.get("/api/v1/search", params={"q": "居住证" * 100}), 400, "query_too_long")
+    statuses = []
+    for _ in range(12):
+        r = client.get("/api/v1/search", params={"q": "楼下着火了快来人"})
+        statuses.append(r.status_code)
+    assert 429 in statuses
+    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
+    assert r.json()["emergency"]["line"] == "119"
+    error_of(client.get("/api/v1/search", params={"q": "居住证"}), 429, "rate_limited")
+
+
 # -- health, metrics, OpenAPI -------------------------------------------------------------------------
 
 

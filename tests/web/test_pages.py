@@ -755,6 +755,11 @@ def test_pages_are_rate_limited_per_address(web_kb, make_client, frozen_buckets)
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
     r = client.get("/")
     assert r.status_code == 429 and "请求过于频繁" in r.text and r.headers["retry-after"]
+    # A question refused for coming too often that reads as an emergency still gets the line to call, first.
+    r = client.get("/", params={"q": "楼下着火了快来人"})
+    assert r.status_code == 429 and "请求过于频繁" in r.text
+    assert r.text.index('class="alarm"') < r.text.index("请求过于频繁") and 'href="tel:119"' in r.text
+    assert 'class="alarm"' not in client.get("/", params={"q": "居住证"}).text
 
 
 # -- safety checks of the app's former public pages, on the public site ---------------------------------
