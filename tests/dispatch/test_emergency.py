@@ -1114,3 +1114,56 @@ def test_an_urgent_matter_told_at_the_end_of_a_long_call_is_dispatched_at_once()
     assert "煤气味" in r.urgent_text
     r = dispatch(snap, LONG_STORY + "，上个月楼道里还有煤气味，物业也没来看", now)
     assert not r.urgent and r.candidates[0].entry_id != "gas-leak"
+
+
+HABITUAL = {**CONFIG, "now": {"strong": ["现在", "刚才"], "weak": ["了"]},
+            "not_now": {**CONFIG["not_now"], "经常发生": ["经常", "天天"], "规定和办理": ["想问问"]}}
+
+
+@pytest.mark.parametrize("text,state", [
+    ("他经常打架，刚才又打了", SUSPECTED),              # a now-clause next to it says it again (又)
+    ("楼下天天打架，现在打人的还没走", SUSPECTED),      # … or speaks of the same event (打)
+    ("刚才楼下那两个人经常打架", SUSPECTED),            # a strong sign in its own clause
+    ("他经常打架了", DISMISSED),                        # a habit and no now: a complaint
+    ("他经常打架，现在想问问怎么办", DISMISSED),        # the now-clause asks about it
+    ("他经常打架，现在天气冷", DISMISSED),              # the now-clause speaks of something else
+])
+def test_what_happens_often_and_now_again_is_not_dismissed(text, state):
+    f = Recogniser(HABITUAL, RULES).recognise(text)
+    assert (f.state, f.line) == (state, "110"), text
+
+
+@pytest.mark.parametrize("text", ["我老公经常打我，刚才又打了，我现在躲在邻居家", "我邻居家天天打孩子，现在孩子在惨叫",
+                                  "他三天两头打老婆，刚才又打起来了"])
+def test_habitual_violence_happening_now_is_put_through_to_110(text):
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert finding.alarm and finding.line == "110", text
+
+
+@pytest.mark.parametrize("text", ["邻居家经常吵架", "我老公天天打游戏不管孩子", "楼下经常有人打架，想问问能不能装个监控",
+                                  "隔壁天天打孩子，现在想问问怎么举报"])
+def test_a_habit_with_no_now_raises_no_alarm(text):
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert finding is None or not finding.alarm, text
+
+
+def test_what_was_done_for_some_leaves_the_others_event_as_it_is():
+    """已经有几个送医院了 tells of a few: the others are still vomiting, so the event is not dealt with; words of what
+    was dealt with said of all of them still are."""
+    config = {**CONFIG, "not_now": {**CONFIG["not_now"], "已经过去": ["送医院了"]}, "anywhere": ["已经过去"],
+              "handled": ["送医院了"], "partial": ["有几个"]}
+    rules = [{"id": "medical", "name": "急救", "action": "transfer", "transfer_to": "120",
+              "events": [{"name": "中毒", "pairs": [[["好多孩子"], ["呕吐"]]]}]}]
+    recognise = Recogniser(config, rules).recognise
+    assert recognise("好多孩子呕吐了，已经有几个送医院了").alarm
+    assert recognise("好多孩子呕吐了，已经都送医院了").state == DISMISSED
+    from kb_app.dispatch.assistant import intake
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    school = intake(snap, "学校食堂吃完饭，好多孩子肚子疼呕吐，已经有几个送医院了")[1]
+    assert school.alarm and school.line == "120"
+    assert not intake(snap, "学校食堂好多孩子呕吐，现在都送医院了，想问问食堂归谁管")[1].alarm
