@@ -252,8 +252,8 @@ def as_basis_list(value):
 
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
-EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "ignore", "negations",
-                  "misheard", "mistaken"}
+EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "partial", "ignore",
+                  "negations", "misheard", "mistaken"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
 EVENT_KEYS = {"name", "words", "pairs", "pair_window", "exclude", "outlasts", "channel", "fallback", "yields", "advice",
@@ -311,7 +311,7 @@ def _check_emergency_section(v, path, section, at):
                                 and all(_word_list(x) for x in now.values())):
         v.add(path, at("emergency", "now"), "emergency.now", "正在发生的迹象格式不对",
               "写成“now: {strong: [正在, 快来], weak: [了]}”")
-    for key in ("ignore", "negations", "handled"):
+    for key in ("ignore", "negations", "handled", "partial"):
         if section.get(key) is not None and not _word_list(section.get(key)):
             v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
     mistaken = section.get("mistaken")

@@ -27,8 +27,9 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   火 → 伙、活), ``not_now_patterns`` (regular expressions for the same categories: dates such as
   5月12日 tell of the past), ``mistaken`` (what a caller takes back: a belief corrected later, 以为…原来; a
   clause taken back, 说错了; 不是…，是…; the agent's echo answered no — an event inside is dismissed, what
-  follows the correction is read on its own) and ``window`` (how many characters around an event word its
-  context reaches).
+  follows the correction is read on its own), ``partial`` (words saying only some of those concerned: 有几个, 一部分
+  — words of what was dealt with after them in their clause, 已经有几个送医院了, leave the others' event as it is)
+  and ``window`` (how many characters around an event word its context reaches).
 
 For every occurrence of an event word, the context is the part of its sentence within ``window``
 characters on either side; a not-now word counts anywhere in the event's own clause (昨天晚上我们那条街
@@ -43,7 +44,10 @@ comma does, so a complaint before the pause is no context of the emergency after
   neither kind of sign, or when the word was only found through a misheard character and no
   strong now sign backs it: the agent is asked to confirm, and the transfer script comes first;
 - **dismissed** when the context has a not-now word and no strong now sign (上个月有人打架,
-  交通事故的赔偿标准是多少): no alarm, but the finding says why.
+  交通事故的赔偿标准是多少): no alarm, but the finding says why. What happens often (经常, 天天) is no other time
+  than now: with a strong now sign in the event's own clause, or in a clause next to it that speaks of the same event
+  (我老公经常打我，刚才又打了; 邻居家天天打孩子，现在孩子在惨叫), it is suspected.
+
 
 The finding for a text is its strongest occurrence (emergency > suspected > dismissed); ties go to
 the rule listed first (fire before traffic before police before medical in the sample), and the
@@ -88,6 +92,16 @@ _SAID_WHEN = re.compile(r"(?:那|这|都)?(?:是)?[^，,、：:…。！？!?；
 _INTENT = re.compile(r"(?:要|想|打算|准备|扬言)(?:去)?(?:吃|喝|吞|服|买)?$")
 #: The not-now category of what nearly happened and did not (差点, 险些): no event to name as recognised.
 NEAR_MISS = "没有发生"
+#: The not-now category of what happens often (经常, 天天): with a sign of now said of the same event it is happening
+#: again now (我老公经常打我，刚才又打了), not a complaint about a habit.
+HABITUAL = "经常发生"
+#: The not-now category of what was dealt with (送医院了, 找回来了): said of only some of those concerned (已经有几个送医院了)
+#: it leaves the others' event as it is.
+DEALT = "已经过去"
+#: Characters too common to tell that a clause speaks of the same event as an event word (我, 了 of 打我, 打了).
+#: How far before words of what was dealt with a word saying only some of those concerned is read (已经有几个 …).
+PARTIAL_REACH = 6
+_COMMON = frozenset("我你他她它们的了在着是有人就都也又还要把被给")
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
@@ -251,6 +265,8 @@ class Recogniser:
         #: Words saying the emergency was dealt with (车已经到了, 已经扑灭, 人放出来了): they outrank a sign said
         #: before them (刚才有人晕倒，已经打了120，车已经到了), not one said after (消防到了，火还在烧).
         self.handled = [compact(w) for w in strings(config.get("handled"))]
+        #: Words saying only some of those concerned (有几个, 一部分): what was dealt with after them is theirs only.
+        self.partial = [compact(w) for w in strings(config.get("partial"))]
         self.ignore = sorted((compact(w) for w in strings(config.get("ignore"))), key=len, reverse=True)
         self.negations = [compact(w) for w in strings(config.get("negations"))]
         mistaken = config.get("mistaken") if isinstance(config.get("mistaken"), dict) else {}
@@ -539,8 +555,10 @@ class Recogniser:
             # Told inside a story of the past that the call then asks about: 上个月有人骑车摔了，骨折了，……我想问问什么时候修.
             own_reasons = [frame]
         if own_reasons:
-            # Said of this very event: 去年出了车祸, 交通事故的赔偿标准.
-            state = SUSPECTED if strong else DISMISSED
+            # Said of this very event: 去年出了车祸, 交通事故的赔偿标准. What happens often happens now again when a
+            # clause next to it says so of the same event (我老公经常打我，刚才又打了).
+            habitual = all(r.startswith(f"{HABITUAL}（") for r in own_reasons)
+            state = SUSPECTED if strong or habitual and self._again(norm, masked, occ, near, breaks) else DISMISSED
         elif near_reasons:
             # Said next to it: the event's own clause decides (现在楼下又冒烟了，去年也着过).
             state = EMERGENCY if strong else SUSPECTED if weak or near_strong else DISMISSED
@@ -560,6 +578,22 @@ class Recogniser:
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback, yields=g.yields,
                        weak_signs=bool(signs) and not (strong or near_strong),
                        intended=bool(_INTENT.search(masked, max(clo, occ.start - len("扬言要去吃")), occ.start)))
+
+    def _again(self, norm: str, masked: str, occ: _Occurrence, near, breaks=()) -> bool:
+        """Whether a clause next to an event's (within ``near``) has a strong now sign and speaks of the same event:
+        it says again (又) or shares a word's character with the event words (刚才又打了 of 打我, 现在孩子在惨叫 of
+        打孩子), and asks about nothing (现在想问问 is the call's question, not the event)."""
+        event = set(occ.word.replace(PAIR_JOIN, "")) - _COMMON
+        for a, b in near:
+            for sign in self._signs(masked, ((a, b),), self.strong):
+                at = masked.find(sign, a, b)
+                clo, chi = _bounds(_CLAUSE, norm, *_bounds(_SENTENCE, norm, 0, len(norm), at, at), at, at + len(sign))
+                clo = max([clo, *(x for x in breaks if x <= at)])
+                chi = min([chi, *(x for x in breaks if x >= at + len(sign))])
+                clause = norm[clo:chi]
+                if ("又" in clause or event & set(clause)) and not self._reasons(norm, ((clo, chi),), only=ASKING):
+                    return True
+        return False
 
     def _taken_back(self, norm: str) -> list[tuple[int, int, str]]:
         """(start, end, word) of what the caller took back, in four shapes:
@@ -638,7 +672,8 @@ class Recogniser:
         nor 车已经到了，可是人快不行了, where the event is told after them; nor words that overlap the ``outlasts``
         spans, what the event outlasts); else empty. ``last_told`` is where the text's last event word starts:
         a sign after the words counts only with an event told after them too."""
-        said = [(at, w) for w in self.handled for at in _finds(norm, w) if not _overlaps(at, at + len(w), outlasts)]
+        said = [(at, w) for w in self.handled for at in _finds(norm, w)
+                if not _overlaps(at, at + len(w), outlasts) and not self._partly(norm, at)]
         last = max(((at + len(w), w) for at, w in said), default=None)
         if last is None or last[0] <= event_end:
             return ""
@@ -663,11 +698,18 @@ class Recogniser:
             return [text for start, text in matches
                     if not any(a <= start and start + len(text) <= b for a, b in inside)
                     and not (name == PAST and _runs_into(start, start + len(text), inside))
-                    and not _overlaps(start, start + len(text), skip)]
+                    and not _overlaps(start, start + len(text), skip)
+                    and not (name == DEALT and self._partly(norm, start))]
 
         names = dict.fromkeys([*self.not_now, *self.not_now_patterns])
         hits = {name: found(self._matches(norm, spans, name), name) for name in names if only is None or name in only}
         return [f"{name}（{'、'.join(dict.fromkeys(found))}）" for name, found in hits.items() if found]
+
+    def _partly(self, norm: str, at: int) -> bool:
+        """Whether words of what was dealt with at ``at`` are said of only some of those concerned: a ``partial``
+        word (有几个, 一部分) just before them in their clause (好多孩子呕吐，已经有几个送医院了)."""
+        clause = norm[max(_start(norm, at, _CLAUSE, _SENTENCE), at - PARTIAL_REACH):at]
+        return any(w and w in clause for w in self.partial)
 
     def _negated(self, before: str) -> bool:
         """A negation right before the event word (没有人受伤, 没着火): up to one character between."""

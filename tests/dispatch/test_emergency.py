@@ -244,6 +244,9 @@ def test_held_out_targets():
     # Chinese; a third inspector's year; long calls told as stories), first 95.0 % with 3.3 %, 94.2 % with 15.0 %,
     # 95.0 % with 2.5 %, 91.7 % with 2.5 %, 95.8 % with 0.8 %, 87.5 % with 6.7 %, 90.8 % with 5.0 %, 91.7 % with
     # 15.0 %; with a story told as seen elsewhere read as such and their words and calls, third's false alarms 1.4 %.
+    # The fifty-second (an outside tester's emergencies said plainly), read once first: 25.0 % with 0.0 %; with words
+    # for minds in crisis and violence and a habit said again now (no example calls), 58.9 % with 0.0 %, every held-out
+    # figure as it was.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.97
@@ -1145,3 +1148,112 @@ def test_an_urgent_matter_told_at_the_end_of_a_long_call_is_dispatched_at_once()
     assert "煤气味" in r.urgent_text
     r = dispatch(snap, LONG_STORY + "，上个月楼道里还有煤气味，物业也没来看", now)
     assert not r.urgent and r.candidates[0].entry_id != "gas-leak"
+
+
+#: Someone saying plainly that they mean to end their life, in the many ways people say it.
+CRISIS_SAID_PLAINLY = [
+    "我想死", "我真的想死了", "活不下去了", "我不如死了算了", "我准备今晚结束自己", "我要结束自己的生命", "我活够了",
+    "我老婆说要带着孩子一起去死", "要是再不解决我就死给你们看", "拆迁款一直不给，我今天就去政府门口点了自己",
+    "我在江边，不想回去了", "我把煤气打开了，门窗都关上了", "我想自杀", "我一直想轻生", "我在桥上，想跳江", "我割腕了",
+    "他说要一死了之", "我想自我了断", "我儿子在房间里自残", "我们都快活不下去了，我今天就去政府门口点了自己",
+]
+
+
+@pytest.mark.parametrize("text", CRISIS_SAID_PLAINLY)
+def test_someone_saying_plainly_they_want_to_die_is_put_through_with_the_crisis_words(text):
+    """我想死, 活不下去了, 死给你们看 …: 110 with the crisis wording (12356), as 我不想活了 was; a complaint about a
+    livelihood said beside a threat does not hide it."""
+    from kb_app.dispatch.assistant import intake
+
+    rule, finding, _ = intake(Snapshot.from_tree(load_script().ROOT), text)
+    assert finding.alarm and (rule.transfer_to, finding.event) == ("110", "有人要轻生"), text
+    assert "12356" in rule.script
+
+
+@pytest.mark.parametrize("text", [
+    "燃气费怎么交，想死的心都有了，网上一直交不上", "今天热死了，小区能不能多洒点水", "考试考砸了，我都要气死了", "这个视频笑死我了",
+    "我想问一下死亡证明怎么开", "老人去世了，丧葬补助怎么领", "单位拖欠工资三个月了，我都快活不下去了", "上班累得想死，加班费怎么算",
+    "我想死你们了，过年回来看你们", "你去死吧，他就这么骂我，这算不算侮辱", "我不想死在医院里，想问问居家安宁疗护怎么申请",
+])
+def test_death_said_as_a_figure_of_speech_or_a_matter_raises_no_crisis_alarm(text):
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert finding is None or not finding.alarm, text
+
+
+@pytest.mark.parametrize("text", ["我带着汽油去信访局", "上访没人管，我带了汽油去区政府", "我带着汽油去信访局，今天就要个说法"])
+def test_a_threat_with_petrol_outranks_the_petition_channel(text):
+    """A threat to set oneself or others on fire is put through to 110, never told to keep to the petition channel."""
+    from kb_app.dispatch.assistant import intake
+
+    rule, finding, other = intake(Snapshot.from_tree(load_script().ROOT), text)
+    assert finding.alarm and rule.transfer_to == "110", text
+    assert "信访渠道" not in rule.script
+    # the petition rule is still what a plain petition is told
+    rule, finding, _ = intake(Snapshot.from_tree(load_script().ROOT), "信访局的答复我不满意，还能再去信访吗")
+    assert rule.id == "petition" and not (finding and finding.alarm)
+
+
+HABITUAL = {**CONFIG, "now": {"strong": ["现在", "刚才"], "weak": ["了"]},
+            "not_now": {**CONFIG["not_now"], "经常发生": ["经常", "天天"], "规定和办理": ["想问问"]}}
+
+
+@pytest.mark.parametrize("text,state", [
+    ("他经常打架，刚才又打了", SUSPECTED),              # a now-clause next to it says it again (又)
+    ("楼下天天打架，现在打人的还没走", SUSPECTED),      # … or speaks of the same event (打)
+    ("刚才楼下那两个人经常打架", SUSPECTED),            # a strong sign in its own clause
+    ("他经常打架了", DISMISSED),                        # a habit and no now: a complaint
+    ("他经常打架，现在想问问怎么办", DISMISSED),        # the now-clause asks about it
+    ("他经常打架，现在天气冷", DISMISSED),              # the now-clause speaks of something else
+])
+def test_what_happens_often_and_now_again_is_not_dismissed(text, state):
+    f = Recogniser(HABITUAL, RULES).recognise(text)
+    assert (f.state, f.line) == (state, "110"), text
+
+
+@pytest.mark.parametrize("text", ["我老公经常打我，刚才又打了，我现在躲在邻居家", "我邻居家天天打孩子，现在孩子在惨叫",
+                                  "他三天两头打老婆，刚才又打起来了"])
+def test_habitual_violence_happening_now_is_put_through_to_110(text):
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert finding.alarm and finding.line == "110", text
+
+
+@pytest.mark.parametrize("text", ["邻居家经常吵架", "我老公天天打游戏不管孩子", "楼下经常有人打架，想问问能不能装个监控",
+                                  "隔壁天天打孩子，现在想问问怎么举报"])
+def test_a_habit_with_no_now_raises_no_alarm(text):
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert finding is None or not finding.alarm, text
+
+
+def test_what_was_done_for_some_leaves_the_others_event_as_it_is():
+    """已经有几个送医院了 tells of a few: the others are still vomiting, so the event is not dealt with; words of what
+    was dealt with said of all of them still are."""
+    config = {**CONFIG, "not_now": {**CONFIG["not_now"], "已经过去": ["送医院了"]}, "anywhere": ["已经过去"],
+              "handled": ["送医院了"], "partial": ["有几个"]}
+    rules = [{"id": "medical", "name": "急救", "action": "transfer", "transfer_to": "120",
+              "events": [{"name": "中毒", "pairs": [[["好多孩子"], ["呕吐"]]]}]}]
+    recognise = Recogniser(config, rules).recognise
+    assert recognise("好多孩子呕吐了，已经有几个送医院了").alarm
+    assert recognise("好多孩子呕吐了，已经都送医院了").state == DISMISSED
+    from kb_app.dispatch.assistant import intake
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    school = intake(snap, "学校食堂吃完饭，好多孩子肚子疼呕吐，已经有几个送医院了")[1]
+    assert school.alarm and school.line == "120"
+    assert not intake(snap, "学校食堂好多孩子呕吐，现在都送医院了，想问问食堂归谁管")[1].alarm
+
+
+@pytest.mark.parametrize("text,line", [
+    ("我老公喝醉了掐我脖子", "110"), ("他勒住我的脖子不放", "110"), ("我家孩子被人抱走了", "110"), ("有人拿枪", "110"),
+    ("楼下有个人拿着枪在晃", "110"),
+    ("客人吃饭噎住了，两只手掐着自己脖子，脸憋得通红", "120"),  # the sign of choking, not strangling
+    ("孩子拿着水枪在小区里玩，能管管吗", "none"),
+])
+def test_strangling_a_child_taken_and_a_gun(text, line):
+    script = load_script()
+    assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line

@@ -41,6 +41,7 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("        script: \"您反映的是燃气泄漏", "        script: [您反映的是燃气泄漏]\n        x_script: \"您反映的是燃气泄漏", "events.script",
      "话术应为文字"),
     ("  handled: [车已经到了,", "  handled: {车: 到了}\n  x_handled: [车已经到了,", "emergency.handled", "应为文字列表"),
+    ("  partial: [有几个,", "  partial: {有: 几个}\n  x_partial: [有几个,", "emergency.partial", "应为文字列表"),
     ("        fallback: true\n", "        fallback: 是\n", "events.fallback", "应为 true 或 false"),
     ("        yields: true\n", "        yields: 1\n", "events.yields", "应为 true 或 false"),
     ("        pair_window: 30\n", "        pair_window: 三十\n", "events.pair_window",
