@@ -357,6 +357,24 @@ def test_cli_index_and_search_contract(kb, sample_root, tmp_path):
     assert out.output.endswith("错误：--as-of（按日期查询）只对坐席开放：请同时加上 --audience agent。\n")
 
 
+def test_cli_search_gives_the_emergency_line_first(kb, sample_root):
+    """As the public site and the workbench do: the line to call before any result; for someone who may end
+    their life, no policy answers beside it for the public."""
+    base = ["--root", str(sample_root), "--data-dir", str(kb.settings.data_dir)]
+    run(["index", *base])
+    out = run(["search", *base, "楼下着火了快来人"]).stdout.splitlines()
+    assert out[0].startswith("可能是正在发生的紧急情况（火情）：请立即拨打 119（火警）")
+    assert out[1].startswith("  - ") and any(line.startswith("序号") for line in out)
+    out = run(["search", *base, "有人要跳楼"]).stdout.splitlines()
+    assert out[0].startswith("可能是正在发生的紧急情况（有人要轻生）：请立即拨打 110") and "12356" in out[1]
+    assert not any(line.startswith("序号") for line in out)
+    body = json.loads(run(["search", *base, "--json", "有人要跳楼"]).stdout)
+    assert body["emergency"]["line"] == "110" and body["hits"] == []
+    agent = run(["search", *base, "--audience", "agent", "有人要跳楼"]).stdout.splitlines()
+    assert agent[0].endswith("坐席请先向来电人确认，转接话术见 kb dispatch。") and agent[1].startswith("知识库里")
+    assert "emergency" not in json.loads(run(["search", *base, "--json", "失业金怎么领"]).stdout)
+
+
 def test_many_small_updates_merge_segments_and_stay_equal_to_a_rebuild(kb, sample_root, tmp_path):
     kb.reindex()
     for i in range(12):

@@ -192,14 +192,30 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
     for q in queries if as_json else filter(None, queries):
         results = kb.search(q, audience=audience, limit=limit, kind=kind, unit=unit, category=category,
                             region=region, as_of=as_of)
+        # Words that may tell of an emergency now get the line to call first, as the site and the workbench give it;
+        # for someone who may end their life, the public is given no policy answers beside it.
+        alarm = kb.public_alarm(q) if q else None
+        hidden = alarm is not None and audience == "public" and alarm.get("answers") is False
         if as_json:
             body = results.as_dict()
             if pending is not None:
                 pending.annotate(body["hits"], key="id")
+            if alarm:
+                body["emergency"] = alarm
+            if hidden:
+                body["hits"] = []
             click.echo(json.dumps(body, ensure_ascii=False))
             continue
         if queries_file:
             click.echo(f"查询：{q}")
+        if alarm:
+            also = f"，同时需要 {'、'.join(alarm['also'])}" if alarm.get("also") else ""
+            click.echo(f"可能是正在发生的紧急情况（{alarm['event']}）：请立即拨打 {alarm['line']}（{alarm['channel']}）{also}。"
+                       + ("坐席请先向来电人确认，转接话术见 kb dispatch。" if audience == "agent" else ""))
+            for step in alarm.get("advice") or () if audience == "public" else ():
+                click.echo(f"  - {step}")
+            if hidden:
+                continue
         retired = "".join(f"关于“{w}”的答复已经停止使用（已过期）。" for w in results.retired[:1]) if results.retired else ""
         if results.missing:
             click.echo(f"知识库里没有提到{results.unknown_quoted}：没有找到相关结果。{retired}")
