@@ -29,7 +29,7 @@ import nh3
 from .content import markup, references, versions
 from .exceptions import EntryNotFound
 from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark, upcoming_mark
-from .content.model import PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
+from .content.model import ID_PATTERN, PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "del", "ins",
@@ -449,16 +449,22 @@ def status_marks(entry: Entry, day: dt.date) -> list[str]:
 def format_problems(entry: Entry) -> list[str]:
     """One line per unreadable field: what is wrong, and that the public cannot see the entry."""
     out = []
+    stem = PurePosixPath(entry.path).stem
     for field, why in entry.unreadable.items():
         hidden = "，公众看不到该条目" if field in PUBLIC_FIELDS and entry.kind == "policy" else ""
         if field == "audience":
             fix = "派单目录只能是 internal，可删除这一行" if entry.kind == "directory" else "应为 public 或 internal"
+        elif field == "unit" and entry.folder_unit and entry.unit == entry.folder_unit:
+            fix = "在 regulations/units.yaml 中登记该单位，或由登记的单位把答复移到自己的目录"
         elif field == "unit" and entry.folder_unit:
             fix = f"改为“{entry.folder_unit}”，或由所属单位把文件移到自己的目录"
         elif field == "unit":
             fix = f"移到 entries/policy/{entry.unit or '<单位>'}/"
+        elif field == "id" and entry.id == stem and ID_PATTERN.match(stem):
+            fix = "一个编号只能有一个文件：删除多余的一份，或改用新的编号并同时修改文件名"
         elif field == "id":
-            fix = f"编号与文件名相同，只用小写字母、数字和连字符，如“{PurePosixPath(entry.path).stem}”"
+            example = stem.lower() if ID_PATTERN.match(stem.lower()) else "residence-permit-apply"
+            fix = f"编号与文件名相同，只用小写字母、数字和连字符，如“{example}”"
         elif field == "kind":
             fix = "答复口径放在 entries/policy/<单位>/，派单目录放在 entries/directory/"
         else:

@@ -243,11 +243,18 @@ def entries(draw):
     shown, hidden, linked, notes, unknown = token(), token(), token(), token(), token()
     kind = draw(st.sampled_from(["policy", "policy", "policy", "directory"]))
     audience, reads_as = draw(st.sampled_from(AUDIENCE_SPELLINGS))
-    # The folder a policy answer is in names the unit that reviewed it: another unit's answer there is not public.
-    unit = draw(st.sampled_from(["city-hrss", "city-hrss", "city-hrss", "city-public-security"]))
+    # The folder a policy answer is in names the unit that reviewed it: another unit's answer there is not public,
+    # nor is an answer of a unit units.yaml does not know.
+    folder = draw(st.sampled_from(["city-hrss", "city-hrss", "city-hrss", "no-such-unit"]))
+    unit = draw(st.sampled_from([folder, folder, folder, "city-public-security"]))
+    # The id is the file's name (written or not); a name that breaks the id rule is no id.
+    name = draw(st.sampled_from([eid, eid, eid, eid.upper()]))
+    written = draw(st.sampled_from([True, True, False]))
+    # A second file named by the id (in another unit's folder): which one is the answer is unknown.
+    twin = kind == "policy" and draw(st.sampled_from([False, False, False, True]))
     dates = draw(front_matter_dates())
-    lines = ["---", f"id: {eid}", f"kind: {kind}", f"title: {shown}问题", f"questions: [{shown}怎么办]",
-             f"unit: {unit}", f"keywords: [{shown}]", f"agent_notes: {notes}内部提示",
+    lines = ["---", *([f"id: {eid}"] if written else []), f"kind: {kind}", f"title: {shown}问题",
+             f"questions: [{shown}怎么办]", f"unit: {unit}", f"keywords: [{shown}]", f"agent_notes: {notes}内部提示",
              "basis:", "  - {regulation: beijing-2021, article: 31}"]
     if audience:
         lines.append(f"audience: {audience}")
@@ -258,14 +265,19 @@ def entries(draw):
     for field, (text, _day) in dates.items():
         lines.append(f"{field}: {text}")
     lines += ["---", draw(bodies(shown, hidden, linked)), ""]
-    path = f"entries/policy/city-hrss/{eid}.md" if kind == "policy" else f"entries/directory/{eid}.md"
+    text = "\n".join(lines)
+    files = [(f"entries/policy/{folder}/{name}.md" if kind == "policy" else f"entries/directory/{name}.md", text)]
+    if twin:
+        files.append((f"entries/policy/city-public-security/{name}.md",
+                      text.replace(f"unit: {unit}", "unit: city-public-security")))
     readable = all(day is not None for _text, day in dates.values())
     eff, exp = (dates.get(f, (None, None))[1] for f in ("effective", "expires"))
     # DESIGN.md: hidden from the public before effective and after expires (both days are public)
     in_force = readable and (eff is None or eff <= DAY) and (exp is None or DAY <= exp)
-    public = kind == "policy" and reads_as == "public" and unit == "city-hrss" and in_force
+    public = (kind == "policy" and reads_as == "public" and unit == folder == "city-hrss" and name == eid
+              and not twin and in_force)
     secrets = [hidden, notes, unknown] + ([] if public else [shown, linked])
-    return dict(id=eid, path=path, text="\n".join(lines), public=public, shown=shown, secrets=secrets,
+    return dict(id=eid if written else name, files=files, text=text, public=public, shown=shown, secrets=secrets,
                 linked=linked)
 
 
@@ -285,7 +297,7 @@ def test_no_public_hit_or_page_shows_what_the_public_may_not_see(prop_kb, batch)
     # Whoosh names new segments with the random module, which Hypothesis seeds alike for every
     # example; without fresh state two examples' segments would get the same name.
     random.seed(os.urandom(16))
-    publish(kb, *((e["path"], e["text"]) for e in batch), message="随机内容")
+    publish(kb, *(file for e in batch for file in e["files"]), message="随机内容")
     reader = kb.reader()
     allowed = {e["id"] for e in batch if e["public"]}
     secrets = [s for e in batch for s in (*e["secrets"], e["linked"])]

@@ -181,15 +181,20 @@ class Entry:
         """Fields whose value cannot be read, with why (格式错误): the audience (missing from an answer, not
         public or internal, public for a catalogue entry), the unit of an answer when it is not in that unit's
         folder (its owner did not review it), the kind when the file is in the other kind's folder, the id when
-        it is not the file's name, and the dates."""
+        it is not the file's name or breaks the id rule (the file's name when no id is written), and the dates.
+
+        What the files around it make unreadable (an unregistered unit, an id two files are named by) a
+        :class:`Snapshot` adds to its own copy of the entry (see :func:`context_problems`)."""
         out = {}
         folder_kind = next((k for k, d in ENTRY_DIRS.items() if self.path.startswith(d)), None)
         if self.kind and self.kind != folder_kind:
             out["kind"] = f"类型“{self.kind}”与所在目录不符"
-        value = self.meta.get("id")
-        if value is not None and (str(value) != PurePosixPath(self.path).stem or not ID_PATTERN.match(str(value))):
+        value, stem = self.meta.get("id"), PurePosixPath(self.path).stem
+        if value is not None and (str(value) != stem or not ID_PATTERN.match(str(value))):
             # A second file under the id of another (补卡请先转账…) would be found as that answer.
             out["id"] = f"编号“{value}”与文件名不一致或格式不对"
+        elif value is None and not ID_PATTERN.match(stem):
+            out["id"] = f"没有写编号（id），文件名“{stem}”也不是有效的编号"
         audience = self.meta.get("audience")
         if audience in (None, ""):
             if self.kind == "policy":
@@ -208,6 +213,15 @@ class Entry:
             if why:
                 out[field] = why
         return out
+
+    def with_problems(self, problems: dict[str, str]) -> "Entry":
+        """A copy of the entry whose ``unreadable`` also holds ``problems`` (a field's own problem is kept).
+
+        Parsed entries are shared between snapshots: what one snapshot's files make of an entry stays in
+        that snapshot's copy."""
+        twin = copy.copy(self)
+        twin.unreadable = {**self.unreadable, **{f: why for f, why in problems.items() if f not in self.unreadable}}
+        return twin
 
     @property
     def public_blocked(self) -> bool:
@@ -284,6 +298,36 @@ class Entry:
         Directory (catalogue) entries are staff material and never public.
         """
         return self.kind == "policy" and self.audience == "public" and self.in_force_on(day)
+
+
+def unregistered(entry: Entry, registry) -> str | None:
+    """Why a policy answer's unit is unreadable by the unit registry (``Snapshot.registry``): a unit that is not
+    in units.yaml has no reviewer, so no owner reviewed the answer. None when registered, for a catalogue
+    entry, or when the registry itself cannot be read (None: kb validate reports units.yaml)."""
+    if registry is None or entry.kind != "policy" or entry.unit in registry:
+        return None
+    return f"单位“{entry.unit}”未在 regulations/units.yaml 中登记"
+
+
+def context_problems(entries, registry) -> dict[str, dict[str, str]]:
+    """What the files around them make unreadable in entries, by path: a policy answer's unit missing from the
+    registry (see :func:`unregistered`), and the id of every file of an id that two or more files are named
+    by (which of them is the answer, and whether it was reviewed, is unknown: none is public). A file whose
+    own id cannot be read (a copy under another answer's id) is no such file: it neither hides nor replaces
+    the answer named by it."""
+    out: dict[str, dict[str, str]] = {}
+    named: dict[str, list[Entry]] = {}
+    for e in entries:
+        why = unregistered(e, registry)
+        if why:
+            out.setdefault(e.path, {})["unit"] = why
+        if "id" not in e.unreadable:
+            named.setdefault(e.id, []).append(e)
+    for eid, files in named.items():
+        for e in files if len(files) > 1 else ():
+            others = "、".join(o.path for o in files if o is not e)
+            out.setdefault(e.path, {})["id"] = f"编号“{eid}”与 {others} 重复"
+    return out
 
 
 @dataclasses.dataclass
@@ -468,6 +512,7 @@ class Snapshot:
         else:
             for path in sorted(files):
                 self._load(path, files[path])
+        self._mark_context()
 
     @classmethod
     def from_tree(cls, root) -> "Snapshot":
@@ -486,6 +531,18 @@ class Snapshot:
                     except UnicodeDecodeError:
                         files[rel] = None
         return cls(files)
+
+    def _mark_context(self):
+        """Give the entries what the files around them make unreadable (``context_problems``, by path)."""
+        self.context_problems = context_problems(self.entry_list, self.registry)
+        if not self.context_problems:
+            return
+        marked = {}
+        for i, e in enumerate(self.entry_list):
+            if e.path in self.context_problems:
+                self.entry_list[i] = marked[e.path] = e.with_problems(self.context_problems[e.path])
+        for eid, e in self.entries.items():
+            self.entries[eid] = marked.get(e.path, e)
 
     def _problem(self, path, line, field, message, fix):
         self.parse_problems.append(Problem(path, line, field, message, fix))
@@ -565,6 +622,12 @@ class Snapshot:
     def units(self) -> dict[str, dict]:
         units = self.config("units", [])
         return {str(u["id"]): u for u in units if isinstance(u, dict) and u.get("id")} if isinstance(units, list) else {}
+
+    @cached_property
+    def registry(self) -> dict[str, dict] | None:
+        """The units an answer may belong to (``units``), or None when units.yaml is missing or not a list:
+        answers are then not judged by it (kb validate and kb doctor report the file)."""
+        return self.units if isinstance(self.configs.get("units"), list) else None
 
     @cached_property
     def entry_regions(self) -> frozenset[str]:
@@ -653,4 +716,5 @@ class Snapshot:
         snap.parse_problems = [p for p in self.parse_problems if not p.path.startswith("entries/")]
         snap.entries, snap.entry_list = {}, []
         snap._load(path, text)
+        snap._mark_context()
         return snap

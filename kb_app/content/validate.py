@@ -168,10 +168,16 @@ class _Validator(ConfigChecks):
         for entry in self.snap.entry_list:
             self.check_entry(entry)
             other = seen.get(entry.id)
-            if other is not None:
-                self.add(entry.path, entry.lines.get("id"), "id", f"编号“{entry.id}”与 {other.path} 重复",
+            twins = self.snap.context_problems.get(entry.path, {}).get("id")
+            if twins:  # every file of an id several files are named by: none of them is public
+                hidden = "，在改正之前公众看不到这几个条目" if entry.kind == "policy" else ""
+                self.add(entry.path, entry.lines.get("id"), "id", twins + hidden,
+                         "一个编号只能有一个文件：删除多余的一份，或为其中一个条目改用新的编号并同时修改文件名")
+            elif other is not None:  # said of the copy whose own id cannot be read, not of the answer named by it
+                copy, named = (other, entry) if "id" in other.unreadable and "id" not in entry.unreadable else (entry, other)
+                self.add(copy.path, copy.lines.get("id"), "id", f"编号“{copy.id}”与 {named.path} 重复",
                          "为其中一个条目改用新的编号，并同时修改文件名")
-            else:
+            if other is None:
                 seen[entry.id] = entry
 
     # -- entries -----------------------------------------------------------------------------
@@ -249,6 +255,9 @@ class _Validator(ConfigChecks):
         path, value = e.path, e.meta.get("id")
         stem = PurePosixPath(path).stem
         if value is None:
+            if "id" in e.unreadable and not ID_PATTERN.match(stem):
+                self.add(path, 1, "id", f"文件名“{stem}.md”不是有效的编号{hidden}",
+                         "把文件改名为只用小写字母、数字和连字符的名字（如 residence-permit-apply.md），并在前置信息中写上同样的 id")
             return
         value = str(value)
         if ".." in value or "/" in value or "\\" in value:
@@ -266,8 +275,11 @@ class _Validator(ConfigChecks):
         unit = e.meta.get("unit")
         if isinstance(unit, str) and unit:
             if unit not in units:
-                self.add(path, line("unit"), "unit", f"单位“{unit}”未在 regulations/units.yaml 中登记",
-                         self.unit_fix(unit))
+                hidden = "，在改正之前公众看不到该条目" if kind == "policy" and "unit" in e.unreadable else ""
+                fix = self.unit_fix(unit)
+                if kind == "policy":
+                    fix += "；改 unit 时把文件一并移到该单位的目录 entries/policy/<单位>/"
+                self.add(path, line("unit"), "unit", f"单位“{unit}”未在 regulations/units.yaml 中登记{hidden}", fix)
             if kind == "policy":
                 folder = PurePosixPath(path).parent.name
                 if unit != folder:

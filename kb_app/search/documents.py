@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+from pathlib import PurePosixPath
 
 from whoosh import fields, formats
 
 from .. import render
 from ..content import frontmatter, versions
-from ..content.model import NOT_UTF8, REGULATION_DIR, Entry, Snapshot, parse_regulation
+from ..content.model import NOT_UTF8, REGULATION_DIR, Entry, Snapshot, config_path, parse_regulation, unregistered
 from . import analysis
 from .whoosh_compat import packed_freq
 
@@ -119,6 +120,27 @@ def file_docs(path: str, text: str) -> list[Doc]:
     except frontmatter.FrontMatterError:
         return []
     return []
+
+
+def around(tree: dict[str, str], changed) -> dict[str, str]:
+    """Of a commit's files (path → blob), units.yaml and the entry files named like a changed entry file: all
+    that decides what the files around the changed entries make of them, units.yaml left as it was (two files
+    can share an id only under one name, since an id that is not its file's name is no id)."""
+    names = {PurePosixPath(p).stem for p in changed if p.startswith("entries/")}
+    return {p: sha for p, sha in tree.items()
+            if p == config_path("units") or (p.startswith("entries/") and PurePosixPath(p).stem in names)}
+
+
+def context_changed(snap: Snapshot, changed: dict[str, str], registry) -> set[str]:
+    """The entry files of ``snap`` that files changed since a commit whose unit registry was ``registry`` may
+    have made readable or unreadable (see model.context_problems): those sharing a name with a changed entry
+    file (two files named alike hide each other), and when units.yaml changed, the answers whose unit it
+    registered or unregistered."""
+    names = {PurePosixPath(p).stem for p in changed if p.startswith("entries/")}
+    out = {e.path for e in snap.entry_list if PurePosixPath(e.path).stem in names}
+    if config_path("units") in changed:
+        out |= {e.path for e in snap.entry_list if unregistered(e, registry) != unregistered(e, snap.registry)}
+    return out
 
 
 def snapshot_docs(snap: Snapshot, earlier: dict | None = None) -> list[Doc]:

@@ -3,7 +3,8 @@
 Both record the commit they reflect in ``state.json``; :meth:`SearchIndex.update` re-indexes only
 the files that changed since then (or builds a new generation from scratch), and every search first
 brings the index up to main. What each index holds is ``documents``' business, how a question is
-run ``query``'s. Synonyms and unit names are read at query time, so changing them needs no reindex.
+run ``query``'s. Synonyms and unit names are read at query time, so changing them needs no reindex;
+a unit added to or removed from units.yaml re-indexes that unit's answers (see documents.context_changed).
 """
 
 from __future__ import annotations
@@ -32,19 +33,19 @@ from whoosh.filedb.filestore import FileStorage
 
 from ..cache import LruCache
 from ..content import versions
-from ..content.model import Snapshot, config_path
+from ..content.model import BlobFiles, Snapshot, config_path
 from ..exceptions import IndexUnreadable, KbError
 from ..labels import READER_LABELS
 from . import analysis, whoosh_compat
-from .documents import (Doc, earlier_docs, fields_for, file_docs, indexed, make_schema, scheduled, snapshot_docs,
-                        user_words)
+from .documents import (SEARCHED_KINDS, Doc, around, context_changed, earlier_docs, entry_doc, fields_for, file_docs,
+                        indexed, make_schema, scheduled, snapshot_docs, user_words)
 from .query import SearchResults, not_in_force, run, superseded, unknown_words
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
 from .spelling import Speller, visible_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 16  # 16: traditional characters read as simplified (analysis.simplified); 15: an answer without an audience, or in another unit's folder, is not public; 14: earlier versions still in force before a scheduled one (the earlier field); 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
+SCHEMA_VERSION = 17  # 17: traditional characters read as simplified (analysis.simplified); 16: an answer of an unregistered unit, or of an id two files are named by, is not public; 15: an answer without an audience, or in another unit's folder, is not public; 14: earlier versions still in force before a scheduled one (the earlier field); 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
@@ -334,13 +335,22 @@ class SearchIndex:
                 **{f"{k}_docs": v for k, v in counts.items()}}
 
     def _incremental(self, state: dict, head: str, progress) -> dict:
-        changed = {p: s for p, s in self.kb.store.changed_paths(state["commit"], head).items() if indexed(p)}
+        moved = self.kb.store.changed_paths(state["commit"], head)
+        changed = {p: s for p, s in moved.items() if indexed(p)}
+        # The changed entries as the files around them make them (see model.context_problems), and the entries
+        # those files concern, so that an update indexes what a rebuild would.
+        snap = (self.kb.snapshot(head) if config_path("units") in moved
+                else Snapshot(BlobFiles(around(self.kb.store.ls_tree(head), moved), self.kb.store.read_blobs), head))
+        for path in context_changed(snap, moved, self._config(state["commit"]).registry):
+            changed.setdefault(path, "M")
         present = [p for p, s in changed.items() if s != "D"]
-        files = self.kb.store.files_at(head, present) if present else {}
-        docs = [d for p in present for d in file_docs(p, files.get(p))]
+        texts = [p for p in present if not p.startswith("entries/")]
+        files = self.kb.store.files_at(head, texts) if texts else {}
+        entries = {e.path: e for e in snap.entry_list}
+        newest = [entries[p] for p in present if p in entries]
+        docs = [d for p in texts for d in file_docs(p, files.get(p))]
+        docs += [entry_doc(e) for e in newest if e.kind in SEARCHED_KINDS]
         # A changed entry's earlier versions are indexed anew with it (they are deleted with its source).
-        newest = [e for p in present if p.startswith("entries/")
-                  for e in [versions.parse(p, files.get(p))] if e is not None]
         older = earlier_texts(self.kb.store, head, newest)
         docs += [d for e in newest if e.path in older for d in earlier_docs(e, older[e.path])]
         ana = self.analyzer()

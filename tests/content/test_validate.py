@@ -73,7 +73,8 @@ CASES = [
     ("id with a slash", POLICY, POLICY_TEXT.replace("id: test-entry", "id: a/b"),
      f"{POLICY}:2: 字段 id：编号“a/b”含有路径字符（.. 或 /），在改正之前公众看不到该条目。修改方法：编号只能用小写字母、数字和连字符，例如 residence-permit-apply。"),
     ("unknown unit", "entries/policy/city-hrs/test-entry.md", POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrs"),
-     "entries/policy/city-hrs/test-entry.md:5: 字段 unit：单位“city-hrs”未在 regulations/units.yaml 中登记。修改方法：是否应为“city-hrss”；改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
+     "entries/policy/city-hrs/test-entry.md:5: 字段 unit：单位“city-hrs”未在 regulations/units.yaml 中登记，在改正之前公众看不到该条目。"
+     "修改方法：是否应为“city-hrss”；改为已登记的单位编号，或先在 units.yaml 中登记该单位；改 unit 时把文件一并移到该单位的目录 entries/policy/<单位>/。"),
     ("folder differs from unit", POLICY, POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrss"),
      f"{POLICY}:5: 字段 unit：所属单位“city-hrss”与所在目录“hotline-center”不一致，在改正之前公众看不到该条目。修改方法：把 unit 改为“hotline-center”，或把文件移到 entries/policy/city-hrss/。"),
     ("citation of article 99", POLICY, POLICY_TEXT.replace("article: 11", "article: 99"),
@@ -268,12 +269,36 @@ def test_a_date_written_as_a_string_is_that_date(sample_root, spelling):
 
 
 def test_duplicate_id(sample_root):
+    """Two files named by one id: which is the answer is unknown, so both are reported and neither is public."""
+    other = "entries/policy/city-hrss/test-entry.md"
     write(sample_root, POLICY, POLICY_TEXT)
-    write(sample_root, "entries/policy/city-hrss/test-entry.md", POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrss"))
+    write(sample_root, other, POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrss"))
     result = run_validate(sample_root)
     assert result.exit_code == 1
-    assert (f"{POLICY}:2: 字段 id：编号“test-entry”与 entries/policy/city-hrss/test-entry.md 重复。"
-            "修改方法：为其中一个条目改用新的编号，并同时修改文件名。") in result.output.splitlines()
+    fix = "修改方法：一个编号只能有一个文件：删除多余的一份，或为其中一个条目改用新的编号并同时修改文件名。"
+    for path, twin in ((POLICY, other), (other, POLICY)):
+        assert (f"{path}:2: 字段 id：编号“test-entry”与 {twin} 重复，在改正之前公众看不到这几个条目。{fix}"
+                in result.output.splitlines())
+
+
+def test_a_copy_under_another_answers_id_is_no_duplicate_of_it(sample_root):
+    """A file whose own id cannot be read (not its file's name) neither hides nor replaces the answer named by it."""
+    write(sample_root, POLICY, POLICY_TEXT)
+    copy = "entries/policy/hotline-center/copy-entry.md"
+    write(sample_root, copy, POLICY_TEXT)
+    problems = [line for line in run_validate(sample_root).output.splitlines() if "字段 id" in line]
+    assert set(problems) == {f"{copy}:2: 字段 id：编号“test-entry”与文件名“copy-entry.md”不一致，在改正之前公众看不到该条目。"
+                        "修改方法：把编号改为“copy-entry”，或把文件改名为“test-entry.md”。",
+                        f"{copy}:2: 字段 id：编号“test-entry”与 {POLICY} 重复。修改方法：为其中一个条目改用新的编号，并同时修改文件名。"}
+
+
+def test_a_file_name_that_breaks_the_id_rule_without_an_id(sample_root):
+    path = "entries/policy/hotline-center/Test-Entry.md"
+    write(sample_root, path, POLICY_TEXT.replace("id: test-entry\n", ""))
+    lines = [line for line in run_validate(sample_root).output.splitlines() if "字段 id" in line]
+    assert set(lines) == {f"{path}:1: 字段 id：缺少必填字段，在改正之前公众看不到该条目。修改方法：在前置信息中填写 id。",
+                     f"{path}:1: 字段 id：文件名“Test-Entry.md”不是有效的编号，在改正之前公众看不到该条目。"
+                     "修改方法：把文件改名为只用小写字母、数字和连字符的名字（如 residence-permit-apply.md），并在前置信息中写上同样的 id。"}
 
 
 def test_all_problems_reported_in_one_run(sample_root):

@@ -257,6 +257,45 @@ def test_incremental_update_equals_a_full_rebuild(kb, sample_root, tmp_path):
     assert ids(kb.search("京津冀蒙", kind="article"))[:1] == ["baoding-2022/9"]
 
 
+def indexed_sources(kb):
+    """Each audience's documents as (source, id, unreadable?): what a rebuild and an update must agree on."""
+    return {aud: sorted((f["source"], f["id"], bool(f.get("invalid"))) for f in kb.index.searcher(aud).all_stored_fields())
+            for aud in ("public", "agent")}
+
+
+def test_an_update_follows_the_files_around_an_answer_as_a_rebuild_does(kb, sample_root, tmp_path):
+    """Whether an answer is public also depends on other files: units.yaml registering its unit, and no second
+    file named by its id. An incremental update re-indexes the answers such a change concerns, both ways."""
+    kb.reindex()
+    units = sample_root / "regulations/units.yaml"
+    registered = units.read_text(encoding="utf-8")
+    hrss = "entries/policy/city-hrss/"
+    twin = sample_root / "entries/policy/city-housing/sscard-reissue.md"
+    original = (sample_root / hrss / "sscard-reissue.md").read_text(encoding="utf-8")
+    steps = [
+        ("unit unregistered", lambda: units.write_text(registered.replace("- id: city-hrss\n", "- id: city-hrss-old\n"),
+                                                       encoding="utf-8")),
+        ("unit registered again", lambda: units.write_text(registered, encoding="utf-8")),
+        ("a second file of an id", lambda: twin.write_text(original.replace("unit: city-hrss", "unit: city-housing"),
+                                                           encoding="utf-8")),
+        ("the second file removed", twin.unlink),
+    ]
+    for n, (step, change) in enumerate(steps):
+        change()
+        commit_all(sample_root, step)
+        assert kb.reindex()["mode"] == "incremental"
+        fresh = open_kb(load_settings(root=sample_root, data_dir=tmp_path / f"fresh-{n}", today=TODAY))
+        fresh.reindex(rebuild=True)
+        assert indexed_sources(kb) == indexed_sources(fresh), step
+        public = [source for source, _id, _invalid in indexed_sources(kb)["public"]]
+        hidden = {"unit unregistered": [s for s in public if s.startswith(hrss)],
+                  "a second file of an id": [s for s in public if s.endswith("/sscard-reissue.md")]}
+        assert hidden.get(step, []) == [], step
+        shown = step not in ("unit unregistered", "a second file of an id")
+        assert ("sscard-reissue" in ids(kb.search("社保卡丢了怎么补办", limit=50))) == shown, step
+    assert ids(kb.search("失业金怎么领"))[:1] == ["unemployment-insurance-claim"]
+
+
 def test_search_follows_main_without_an_explicit_reindex(kb):
     kb.search("居住证")
     kb.store.write_change("main", {"entries/policy/city-hrss/new-entry.md": NEW_ENTRY}, "新增条目")

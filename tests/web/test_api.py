@@ -214,6 +214,63 @@ def test_misfiled_or_misnamed_answers_are_never_public(client, web_kb, agent_key
     assert len(hits) == len(MISFILED)
 
 
+#: Answers that read well by themselves but not among the files around them (committed to main by hand):
+#: path -> (the id a reader would ask for, its unit).
+UNVOUCHED = {
+    # a unit (and folder) that units.yaml does not know: no unit reviewed it
+    "entries/policy/no-such-unit/ghost-unit.md": ("ghost-unit", "no-such-unit"),
+    # no id, and a file name that breaks the id rule
+    "entries/policy/city-hrss/ZT-A44.md": ("ZT-A44", "city-hrss"),
+    # two files named by one id: which is the answer, and whether it was reviewed, is unknown
+    "entries/policy/city-hrss/twin-answer.md": ("twin-answer", "city-hrss"),
+    "entries/policy/city-public-security/twin-answer.md": ("twin-answer", "city-public-security"),
+    # a second file named by a real answer's id: neither is public until one is removed
+    f"entries/policy/city-hrss/{PUBLIC}.md": (PUBLIC, "city-hrss"),
+}
+
+
+def test_answers_the_files_around_them_make_unreadable_are_never_public(client, web_kb, agent_key):
+    """An unregistered unit, an id no file may have, an id two files are named by: hidden everywhere the
+    public looks (page, API, search, /browse), shown to agents as 格式错误 with how to fix it."""
+    root = web_kb.settings.root
+    for rel, (entry_id, unit) in UNVOUCHED.items():
+        meta = {"kind": "policy", "title": f"无主的答复 {entry_id}", "unit": unit, "audience": "public"}
+        meta = meta if entry_id == "ZT-A44" else {"id": entry_id, **meta}
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(frontmatter.dump(meta, "无主密语，请到窗口办理。\n"), encoding="utf-8")
+    commit_all(root, "unvouched")
+    web_kb.reindex()  # incremental: the index follows main as the web does
+    for entry_id in ("ghost-unit", "ZT-A44", "zt-a44", "twin-answer", PUBLIC):
+        error_of(client.get(f"/api/v1/entries/{entry_id}"), 404, "not_found")
+        assert client.get(f"/answers/{entry_id}").status_code == 404
+    for query in ("无主密语", "居住证如何申领"):
+        assert [h["id"] for h in client.get("/api/v1/search", params={"q": query, "limit": 50}).json()["hits"]
+                if h["id"] in {i for i, _u in UNVOUCHED.values()}] == []
+    browse = client.get("/browse").text
+    assert "无主" not in browse and f"/answers/{PUBLIC}" not in browse
+    # agents find every file, marked, and the unit learns how to fix it
+    hits = client.get("/api/v1/search", params={"q": "无主密语", "audience": "agent", "limit": 20},
+                      headers=bearer(agent_key)).json()["hits"]
+    assert len([h for h in hits if "无主" in h["title"]]) == len(UNVOUCHED)
+    assert all(h["marks"][:1] == ["格式错误"] for h in hits if "无主" in h["title"])
+    staff = web_kb.reader(staff=True)
+    assert staff.format_problems(staff.entry("ghost-unit")) == [
+        "unit：单位“no-such-unit”未在 regulations/units.yaml 中登记"
+        "（在 regulations/units.yaml 中登记该单位，或由登记的单位把答复移到自己的目录），公众看不到该条目"]
+    assert staff.format_problems(staff.entry("twin-answer")) == [
+        "id：编号“twin-answer”与 entries/policy/city-public-security/twin-answer.md 重复"
+        "（一个编号只能有一个文件：删除多余的一份，或改用新的编号并同时修改文件名），公众看不到该条目"]
+    assert staff.format_problems(staff.entry("ZT-A44")) == [
+        "id：没有写编号（id），文件名“ZT-A44”也不是有效的编号（编号与文件名相同，只用小写字母、数字和连字符，如“zt-a44”），"
+        "公众看不到该条目"]
+    # removed the copy: the real answer is public again
+    (root / f"entries/policy/city-hrss/{PUBLIC}.md").unlink()
+    commit_all(root, "copy removed")
+    assert client.get(f"/api/v1/entries/{PUBLIC}").json()["title"] == "居住证如何申领"
+    assert PUBLIC in [h["id"] for h in client.get("/api/v1/search", params={"q": "居住证如何申领"}).json()["hits"]]
+    assert f"/answers/{PUBLIC}" in client.get("/browse").text
+
+
 def test_a_file_that_is_not_utf8_is_never_shown(client, web_kb):
     path = web_kb.settings.root / "entries/policy/city-hrss/gbk-answer.md"
     head = "---\nid: gbk-answer\nkind: policy\ntitle: gbk-answer\nunit: city-hrss\naudience: public\n---\n"
