@@ -208,7 +208,8 @@ class Kb:
                  history: bool = True):
         """Intake rule, answers that settle the request, ranked directory entries and due dates.
 
-        ``answers=False`` leaves out the policy answers (they need the search index);
+        ``answers=False`` leaves out the policy answers (they need the search index); beside a transfer script
+        none are looked up, as no catalogue candidate is given (the console and ``kb dispatch`` show neither);
         ``not_emergency=True`` is the agent's confirmation that a suspected emergency is none
         (see kb_app.dispatch.assistant and kb_app.dispatch.answers). With ``history`` the catalogue match is re-ranked
         by similar past work orders (kb_app.dispatch.history); the intake rule never depends on it.
@@ -221,7 +222,7 @@ class Kb:
         rerank = self.dispatch_history.reranker(now) if history else None
         result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
                              not_emergency=not_emergency, rerank=rerank)
-        if answers:
+        if answers and not result.candidates_withheld:
             from .dispatch.answers import for_request
 
             result.answers = for_request(self, result, now.date())

@@ -188,7 +188,7 @@ SCHEMAS = {
                                                                "没有认出事件词、只是与以往紧急来电相似时 "
                                                                "resemblance 为相似程度（0–1），state 为 suspected"},
         "candidates_withheld": {"type": "boolean", "description": "为 true 时适用转接规则：只读 rule.script 转接，"
-                                                                  "candidates 为空；确认并非紧急后带 not_emergency 再次请求"},
+                                                                  "candidates 和 answers 为空；确认并非紧急后带 not_emergency 再次请求"},
         "confirmed_not_emergency": {"type": "boolean"},
         "candidates": {"type": "array", "items": _ref("Candidate"), "description": "派单目录候选，最合适的在前"},
         "answers": {"type": "array", "items": {"type": "object", "properties": {

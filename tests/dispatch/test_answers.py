@@ -60,6 +60,14 @@ def test_an_answer_must_hold_what_the_request_names_in_one_character(indexed, te
     assert content_words(text)[-1] in "猫狗"
 
 
+def test_no_answer_is_listed_beside_a_transfer_script(indexed):
+    """我家着火了 is transferred to 119: as no catalogue entry is given beside the script, no policy answer is either
+    (one about 楼顶漏水 shares its words 我家), in the result as in ``kb dispatch --json`` and the API."""
+    r = indexed.dispatch("我家着火了", now=NOW)
+    assert r.candidates_withheld and r.answers == []
+    assert r.to_dict()["answers"] == [] and r.to_dict()["suggested_outcome"] == "transfer"
+
+
 def test_the_safety_advice_for_an_urgent_matter_said_at_the_end_of_a_complaint(indexed):
     """The console tells the agent to read the safety advice below: it must be there, though the rest of
     the call is about rubbish and no answer covers the whole of it."""

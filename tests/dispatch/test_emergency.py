@@ -1124,12 +1124,12 @@ def test_someone_saying_they_will_take_pills_gets_the_self_harm_handling():
 
 
 def test_a_near_miss_names_no_injury():
-    """孩子差点掉下去 tells of no fall: the reason says so without claiming 出血和外伤 was recognised."""
+    """孩子差点掉下去 tells of no fall: the reason says so without claiming a fall into the manhole was recognised."""
     from kb_app.dispatch.assistant import intake
 
     _, finding, _ = intake(Snapshot.from_tree(load_script().ROOT), "小区门口井盖没了 有个小孩差点掉下去")
     assert finding.state == DISMISSED
-    assert finding.explanation() == "提到“小孩…掉下去”，没有按出血和外伤处理：说的可能是没有发生（差点）"
+    assert finding.explanation() == "提到“井盖…掉下去”，没有按坍塌和被困处理：说的可能是没有发生（差点）"
 
 
 LONG_STORY = ("我想问一下，我们小区的物业公司一直不作为，楼道里的灯坏了半年了没人修，垃圾也堆着没人清理，物业费倒是每年都在涨，"
@@ -1257,3 +1257,79 @@ def test_what_was_done_for_some_leaves_the_others_event_as_it_is():
 def test_strangling_a_child_taken_and_a_gun(text, line):
     script = load_script()
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+@pytest.mark.parametrize("text,line", [
+    # carbon monoxide: people unwell, or its alarm going off
+    ("家里人都头晕，可能是一氧化碳", "120"),
+    ("我爸用燃气热水器洗澡，出来说头晕恶心", "120"),
+    ("一氧化碳报警器一直在响，孩子说头疼", "119"),
+    # gas smelt but not named: rotten eggs indoors is asked about; the sewer, rubbish or tap water is not gas
+    ("家里有股臭鸡蛋味", "119"),
+    ("楼道里一股臭鸡蛋的味，越来越浓", "119"),
+    ("下水道一股臭鸡蛋味，好几天了", "none"),
+    ("自来水有股臭鸡蛋味", "none"),
+    # a power line down on the ground, in the water, or electricity in a puddle
+    ("高压线断了垂到路上，有人差点碰到", "119"),
+    ("小区门口的电线被大风刮断了，掉在马路上", "119"),
+    ("路边电线杆倒了，电线拖在水里", "119"),
+    ("暴雨后路灯杆漏电，积水里带电", "119"),
+    ("大货车把路边的电线杆撞倒了，电线掉在地上", "122"),  # a crash is the traffic police's
+    ("电线杆上的广告太多了，能不能清理一下", "none"),
+    ("楼道里的电线乱拉乱接，想反映一下安全隐患", "none"),
+    ("网线断了掉在地上，宽带用不了", "none"),
+    ("小区里的高压线掉下来了，搭在车上", "119"),
+    # a building that moves, leans or sinks, or that its people dare not go back into
+    ("墙上裂了好大的缝，楼在晃", "119"),
+    ("小区地面突然下沉了，楼歪了", "119"),
+    ("楼体开裂了，墙皮一直往下掉，住户都不敢回家", "119"),
+    ("楼上装修，震得楼都在晃", "none"),
+    ("风太大了，感觉楼都在晃", "none"),  # a tall building swaying in the wind
+    ("我们楼是危房，楼体开裂，大家都不敢住了，什么时候改造", "none"),
+    ("墙皮脱落了，物业一直不修", "none"),
+    ("我家墙上有裂缝，想申请危房鉴定", "none"),
+    # someone inside a lift that stopped
+    ("电梯停了，我在里面", "119"),
+    ("电梯突然不动了，我们三个人在里面", "119"),
+    ("电梯又坏了，物业不修", "none"),
+    ("电梯停了一上午，人在里面等了好久才出来，物业太差了", "none"),
+    # many taken ill after one meal; a child sick without stopping
+    ("我们公司食堂中午吃了以后二十多个人拉肚子", "120"),
+    ("学校食堂吃完饭，好多孩子肚子疼呕吐，已经有几个送医院了", "120"),  # a few sent, the others still sick
+    ("孩子在学校吃了午饭回来一直吐", "120"),
+    ("食堂饭菜太难吃了，想投诉一下", "none"),
+    ("这家饭店味道不好，好多人都拉肚子了", "none"),
+    # someone old, alone, not answering; someone old, alone and freezing
+    ("我奶奶一个人在家，电话一直没人接，敲门也不应", "110"),
+    ("老太太冻得发抖，家里暖气停了三天，她一个人住", "120"),
+    ("我家老头都冻病了，发烧", "120"),
+    ("暖气不热，家里才16度", "none"),
+    ("家里暖气不热，屋里才十二度，老人冻得直哆嗦，热力公司电话一直打不通", "none"),
+    ("物业电话一直没人接，我一个人住", "none"),
+    ("我一个人在家，快递员敲门不开", "none"),
+    # someone in the river is asked about; someone swimming or fishing there is not
+    ("有人在河里", "119"),
+    ("有人在河里钓鱼", "none"),
+    # someone down a well is brought up by 119, cared for by 120
+    ("孩子掉到井里了", "119"),
+    ("井盖没了，刚才一个老人掉下去了", "119"),
+])
+def test_dangers_said_plainly(text, line):
+    script = load_script()
+    assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+
+def test_a_danger_has_its_own_name_steps_and_other_lines():
+    """A fall is no bleeding, a power line down has its own steps, and someone down a well is 119's with 120 beside."""
+    from kb_app.dispatch.assistant import intake, public_alarm
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    assert intake(snap, "我妈在家摔倒了起不来")[1].event == "摔伤和坠落"
+    rule, finding, _ = intake(snap, "路边电线杆倒了，电线拖在水里")
+    assert (rule.transfer_to, finding.event, finding.channel) == ("119", "电线断落", "119抢险救援")
+    assert "10米" in rule.script and public_alarm(snap, "电线被风刮断掉在地上了")["advice"][0].startswith("远离断落的电线")
+    well = intake(snap, "老人掉进井里了")[1]
+    assert (well.line, well.also) == ("119", ["120"])
+    # a second group of an event's name is the same event: its steps are the first group's
+    rule, finding, _ = intake(snap, "家里有股臭鸡蛋味")
+    assert (finding.event, finding.state) == ("燃气泄漏", SUSPECTED) and "不要开关电灯" in rule.script
+    assert "不要贸然下水" in intake(snap, "有人在河里")[0].script
