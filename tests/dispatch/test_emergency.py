@@ -253,7 +253,8 @@ def test_held_out_targets():
     assert third["false_alarms"] <= 0.05
     fourth = results["product"]["holdout 4"]
     assert fourth["emergencies"] >= 100 and fourth["others"] >= 60
-    assert fourth["right"] >= 0.93
+    # 95.0 % with the fifty-second set's dangers said plainly (carbon monoxide, power lines down, falls …)
+    assert fourth["right"] >= 0.95
     assert fourth["false_alarms"] <= 0.07
     # The fifth, a trainer's exam by another such writer, read once before anything of the ninth and tenth sets
     # was learnt: right line 93.0 %, false alarms 10.0 %; with the calls dealt with (已经处置) no longer alarmed,
@@ -270,12 +271,13 @@ def test_held_out_targets():
     assert sixth["false_alarms"] <= 0.03
     # The seventh, written blind in every register callers use (plain pleas, dialect, homophones, traditional
     # characters, emoji, English), read once on the rules before the fifty-second set: right line 90.0 %, false
-    # alarms 1.2 %; with traditional characters read as simplified, 91.0 %.
+    # alarms 1.2 %; with traditional characters read as simplified, 91.0 %; with the fifty-second set's crisis,
+    # violence and dangers said plainly, symbols, pinyin and English, 93.0 % with false alarms 2.5 %.
     seventh = results["product"]["holdout 7"]
     assert seventh["emergencies"] >= 100 and seventh["others"] >= 80
-    assert seventh["right"] >= 0.91
+    assert seventh["right"] >= 0.93
     assert seventh["false_alarms"] <= 0.03
-    for name in (f"tune {n}" for n in range(2, 52)):
+    for name in (f"tune {n}" for n in range(2, 53)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
@@ -927,6 +929,11 @@ def test_another_right_line_counts(tmp_path):
     ("電梯裡關著人出不來", "119"),
     ("孩子不見了", "110"),
     ("著名景区门票怎么预约", "none"),
+    # in English (a foreigner typing), read as suspected: nothing says it is happening now
+    ("someone is trying to kill me", "110"),
+    ("my father collapsed and is not breathing", "120"),
+    ("I smell gas in the kitchen", "119"),
+    ("how do I apply for a residence permit", "none"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
