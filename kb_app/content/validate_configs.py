@@ -253,7 +253,7 @@ def as_basis_list(value):
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
 EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "partial", "ignore",
-                  "negations", "misheard", "mistaken"}
+                  "negations", "misheard", "mistaken", "symbols"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
 EVENT_KEYS = {"name", "words", "pairs", "pair_window", "exclude", "outlasts", "channel", "fallback", "yields", "advice",
@@ -360,6 +360,14 @@ def _check_emergency_section(v, path, section, at):
             node = ("emergency", "misheard") if wrong[0] is None else ("emergency", "misheard", wrong[0])
             v.add(path, at(*node), "emergency.misheard", "同音字表格式不对",
                   "每行写一个字和它的同音字，如“火: [伙, 活]”")
+    symbols = section.get("symbols")
+    if symbols is not None:
+        wrong = [k for k, x in symbols.items() if not (isinstance(k, str) and k.strip() and isinstance(x, str)
+                                                        and x.strip())] if isinstance(symbols, dict) else [None]
+        if wrong:
+            node = ("emergency", "symbols") if wrong[0] is None else ("emergency", "symbols", wrong[0])
+            v.add(path, at(*node), "emergency.symbols", "符号表格式不对",
+                  "每项写一个符号和它代表的话，如 {\"🔥\": 着火, \"🆘\": 救命}")
 
 
 def _check_event(v, path, e, keys, at):

@@ -30,6 +30,7 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("    火: [伙, 活, 货, 或, 获]", "    火: [伙伴]", "emergency.misheard", "同音字表格式不对"),
     ("    beliefs: [以为,", "    belief: [以为,", "emergency.mistaken", "收回的话的格式不对"),
     ("    echoes: [您是说,", "    echoes: {a: 您是说}\n    x_echoes: [您是说,", "emergency.mistaken", "收回的话的格式不对"),
+    ('  symbols: {"🔥": 着火,', '  symbols: {"🔥": [着火],', "emergency.symbols", "符号表格式不对"),
     # A line further down is named where it stands, not at the head of the table.
     ("    风: [封, 疯, 峰]", "    风: [封面]", "emergency.misheard", "同音字表格式不对"),
     ("      - name: 火情\n", "      - name: ''\n", "events.name", "事件词组缺少名称"),
