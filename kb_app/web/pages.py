@@ -161,6 +161,9 @@ async def home(request: Request) -> Response:
             context.update(listed=listed, title=f"{chosen} - 全部答复")
         elif unknown and not q and "q" in params:
             context.update(problem=ASK_FOR_A_QUESTION)
+        if problem and raw:
+            # A question too long (a distressed message pasted whole) is still read for an emergency, as the API does.
+            context.update(alarm=api.report_alarm(site, raw))
         if q and not problem:
             results = site.kb.search(q, audience="public", limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                                      category=chosen)

@@ -571,6 +571,11 @@ def test_a_question_too_long_is_said_so_and_stays_whole_for_shortening(client):
     # in a box of several lines, where it can be shortened on a phone
     assert re.search(r'<textarea id="q" name="q" rows="6" aria-invalid="true" aria-describedby="q-problem">'
                      + re.escape(told) + "</textarea>", r.text)
+    assert 'class="alarm"' not in r.text
+    # a distressed message pasted whole is still read for an emergency: the line to call comes first
+    r = client.get("/", params={"q": "我家住在新华街道幸福小区三号楼，" * 13 + "楼下着火了快来人"})
+    assert "查询内容过长" in r.text and r.text.index('class="alarm"') < r.text.index("查询内容过长")
+    assert 'href="tel:119"' in r.text
     assert client.get("/", params={"q": "x", "page": "abc"}).status_code == 200
 
 
