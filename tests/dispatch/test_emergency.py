@@ -934,10 +934,27 @@ def test_another_right_line_counts(tmp_path):
     ("my father collapsed and is not breathing", "120"),
     ("I smell gas in the kitchen", "119"),
     ("how do I apply for a residence permit", "none"),
+    # said indirectly: the end of one's life, pills taken, a line in a puddle, a house about to fall
+    ("活着太累了，我想结束这一切", "110"),
+    ("我不想再醒来了", "110"),
+    ("我已经把药都吞下去了，跟家人说声对不起", "120"),
+    ("电线杆倒了，电线搭在水坑里", "119"),
+    ("房子裂开了，感觉要塌", "119"),
+    ("这老房子早晚要塌", "none"),
+    ("我爸妈在屋里烧炭取暖，俩人都迷糊了叫不太醒", "120"),
 ])
 def test_the_sample_rules(text, line):
     script = load_script()
     assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+
+
+def test_killing_oneself_said_in_english_is_a_crisis_not_a_threat():
+    script = load_script()
+    snap = Snapshot.from_tree(script.ROOT)
+    from kb_app.dispatch.assistant import intake
+
+    assert intake(snap, "I am going to kill myself")[1].event == "有人要轻生"
+    assert intake(snap, "someone is trying to kill me")[1].event == "人身安全受到威胁"
 
 
 def test_a_fraud_or_a_theft_yields_to_a_danger_to_someones_body():
