@@ -367,7 +367,7 @@ def _check_emergency_section(v, path, section, at):
         if wrong:
             node = ("emergency", "symbols") if wrong[0] is None else ("emergency", "symbols", wrong[0])
             v.add(path, at(*node), "emergency.symbols", "符号表格式不对",
-                  "每项写一个符号和它代表的话，如 {\"🔥\": 着火, \"🆘\": 救命}")
+                  "每项写成“符号: 它代表的话”，如火焰符号写成它的引号形式加“: 着火”；代表的话是一段文字，不是列表")
 
 
 def _check_event(v, path, e, keys, at):

@@ -282,7 +282,7 @@ class Recogniser:
         self.misheard = {compact(str(k))[:1]: set("".join(strings(v))) for k, v in misheard.items() if str(k)}
         self.window = _positive(config.get("window")) or DEFAULT_WINDOW
         symbols = config.get("symbols") if isinstance(config.get("symbols"), dict) else {}
-        #: Symbols read as the words they stand for (🔥 着火, 🆘 救命): a message typed in haste may be nothing else.
+        #: Symbols read as the words they stand for (the fire emoji 着火, SOS 救命): a message typed in haste may be nothing else.
         self.symbols = {str(k): f"{v}，" for k, v in symbols.items() if str(k) and strings(v)}
         self.groups = list(_groups(rules))
         self._pinyin: list[tuple[str, _Group, str]] | None = None
@@ -308,14 +308,15 @@ class Recogniser:
         written, words_only = compact(text), text
         for symbol, words in self.symbols.items():
             text, words_only = text.replace(symbol, words), words_only.replace(symbol, "，")
-        # What the words say comes before what a symbol adds (a crash told in words, with a 💥).
+        # What the words say comes before what a symbol adds (a crash told in words, with an explosion emoji).
         told = self._recognise(words_only)
         if told is not None and told.alarm:
             return told
         found = self._recognise(text)
         if (found is not None and found.state == EMERGENCY and found.word in read and found.word not in written
                 and not set(found.signs) & set(self.strong)):
-            # A symbol says what, never that it is happening now (这个活动太🔥了): asked about, as a misheard word is.
+            # A symbol says what, never that it is happening now (这个活动太 + the fire emoji + 了): asked about,
+            # as a misheard word is.
             found.state = SUSPECTED
         return found
 
