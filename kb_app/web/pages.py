@@ -189,8 +189,11 @@ async def home(request: Request) -> Response:
             site.log_search(q, facts["total"], weak=facts.get("weak", False), alarm=facts.get("alarm", False),
                             client=client)
 
-    # An empty question asked (?q=) and none asked (an address naming only a topic) are told apart.
-    return await site.cached(request, "page-home", (q, problem, topic, number, "q" in params), render,
+    # An empty question asked (?q=) and none asked (an address naming only a topic) are told apart. A question
+    # refused keys the page by what was written (shown in the box and read for an emergency): two different
+    # messages of one length must not share a page.
+    asked = raw[:4 * MAX_QUERY_CHARS] if problem else q
+    return await site.cached(request, "page-home", (asked, problem, topic, number, "q" in params), render,
                              media_type="text/html; charset=utf-8", after=after)
 
 

@@ -576,6 +576,9 @@ def test_a_question_too_long_is_said_so_and_stays_whole_for_shortening(client):
     r = client.get("/", params={"q": "我家住在新华街道幸福小区三号楼，" * 13 + "楼下着火了快来人"})
     assert "查询内容过长" in r.text and r.text.index('class="alarm"') < r.text.index("查询内容过长")
     assert 'href="tel:119"' in r.text
+    # another message of the same length is its own page: neither its words nor the alarm come from the first
+    other = client.get("/", params={"q": "我家住在新华街道幸福小区四号楼，" * 13 + "暖气不热怎么报修"}).text
+    assert "四号楼" in other and "三号楼" not in other and 'class="alarm"' not in other
     assert client.get("/", params={"q": "x", "page": "abc"}).status_code == 200
 
 
