@@ -1,6 +1,7 @@
 """Emergencies recognised by meaning (kb_app.dispatch.emergency) and the held-out targets of scripts/eval_intake.py."""
 
 import datetime as dt
+import functools
 import re
 
 import pytest
@@ -177,6 +178,18 @@ def test_broken_configuration_is_read_without_failing():
 
 def load_script():
     return load("eval_intake")
+
+
+@functools.cache
+def sample_classify():
+    """The product's reading of a call on the sample rules (eval_intake.product), built once."""
+    script = load_script()
+    return script.product(Snapshot.from_tree(script.ROOT))
+
+
+def sample_line(text: str) -> str:
+    """The line the sample rules put first for a call ('none' for no emergency)."""
+    return sample_classify()(text)[0]
 
 
 def test_held_out_targets():
@@ -944,8 +957,7 @@ def test_another_right_line_counts(tmp_path):
     ("我爸妈在屋里烧炭取暖，俩人都迷糊了叫不太醒", "120"),
 ])
 def test_the_sample_rules(text, line):
-    script = load_script()
-    assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+    assert sample_line(text) == line
 
 
 def test_killing_oneself_said_in_english_is_a_crisis_not_a_threat():
@@ -1279,8 +1291,8 @@ def test_what_was_done_for_some_leaves_the_others_event_as_it_is():
     ("孩子拿着水枪在小区里玩，能管管吗", "none"),
 ])
 def test_strangling_a_child_taken_and_a_gun(text, line):
-    script = load_script()
-    assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+    assert sample_line(text) == line
+
 
 @pytest.mark.parametrize("text,line", [
     # carbon monoxide: people unwell, or its alarm going off
@@ -1338,8 +1350,7 @@ def test_strangling_a_child_taken_and_a_gun(text, line):
     ("井盖没了，刚才一个老人掉下去了", "119"),
 ])
 def test_dangers_said_plainly(text, line):
-    script = load_script()
-    assert script.product(Snapshot.from_tree(script.ROOT))(text)[0] == line
+    assert sample_line(text) == line
 
 
 def test_a_danger_has_its_own_name_steps_and_other_lines():
