@@ -61,7 +61,7 @@ import re
 from typing import Iterable
 
 from ..labels import EMERGENCY_LABELS as STATE_LABELS
-from ..search.analysis import normalize
+from ..search.analysis import CJK, normalize
 from .resemblance import CallExamples
 
 EMERGENCY, SUSPECTED, DISMISSED = "emergency", "suspected", "dismissed"
@@ -105,7 +105,7 @@ _COMMON = frozenset("我你他她它们的了在着是有人就都也又还要�
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[{CJK}]")
 #: Fewest letters of an event word's pinyin looked for in a text without Chinese characters (zhaohuo, jiuming):
 #: shorter ones are other words as often (dajia 打架 and 大家, liuxue 流血 and 留学).
 PINYIN_LETTERS = 7
@@ -283,7 +283,7 @@ class Recogniser:
         self.window = _positive(config.get("window")) or DEFAULT_WINDOW
         symbols = config.get("symbols") if isinstance(config.get("symbols"), dict) else {}
         #: Symbols read as the words they stand for (the fire emoji 着火, SOS 救命): a message typed in haste may be nothing else.
-        self.symbols = {str(k): f"{v}，" for k, v in symbols.items() if str(k) and strings(v)}
+        self.symbols = {str(k): str(v) for k, v in symbols.items() if str(k) and strings(v)}
         self.groups = list(_groups(rules))
         self._pinyin: list[tuple[str, _Group, str]] | None = None
         self._compiled: dict[str, tuple] = {}
@@ -302,12 +302,13 @@ class Recogniser:
 
     def recognise(self, text: str) -> Finding | None:
         """The finding for a text, or None when it names no emergency event at all."""
-        read = {words[:-1] for symbol, words in self.symbols.items() if symbol in text}
+        read = {words for symbol, words in self.symbols.items() if symbol in text}
         if not read:
             return self._recognise(text)
         written, words_only = compact(text), text
         for symbol, words in self.symbols.items():
-            text, words_only = text.replace(symbol, words), words_only.replace(symbol, "，")
+            # A symbol stands apart from the words around it, as a clause of its own.
+            text, words_only = text.replace(symbol, f"{words}，"), words_only.replace(symbol, "，")
         # What the words say comes before what a symbol adds (a crash told in words, with an explosion emoji).
         told = self._recognise(words_only)
         if told is not None and told.alarm:

@@ -212,8 +212,9 @@ def search(kb, query, audience, limit, kind, unit, category, region, as_of, quer
             also = f"，同时需要 {'、'.join(alarm['also'])}" if alarm.get("also") else ""
             click.echo(f"可能是正在发生的紧急情况（{alarm['event']}）：请立即拨打 {alarm['line']}（{alarm['channel']}）{also}。"
                        + ("坐席请先向来电人确认，转接话术见 kb dispatch。" if audience == "agent" else ""))
-            for step in alarm.get("advice") or () if audience == "public" else ():
-                click.echo(f"  - {step}")
+            if audience == "public":
+                for step in alarm.get("advice") or ():
+                    click.echo(f"  - {step}")
             if hidden:
                 continue
         retired = "".join(f"关于“{w}”的答复已经停止使用（已过期）。" for w in results.retired[:1]) if results.retired else ""
