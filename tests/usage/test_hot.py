@@ -329,8 +329,11 @@ def test_imported_work_orders_are_no_requests_of_the_period(kb, sample_root):
     are said apart, not counted."""
     for n in range(5):
         kb.dispatch_history.record(f"公司拖欠工资{n + 2}个月不发", "wage-arrears", "console", "agent", rank=1, at=at(n))
-    imported = [{"text": f"工地老板欠薪跑路了，{n + 1}十个人的工钱没结", "entry": "wage-arrears", "at": at(10 + n)}
-                for n in range(4)]
+    # Dated the day before, in the period: an import refuses a time later than now, and on the suite's fixed
+    # day now keeps the wall clock's hour, which may be before any hour of that day.
+    yesterday = (END - dt.timedelta(days=1)).isoformat()
+    imported = [{"text": f"工地老板欠薪跑路了，{n + 1}十个人的工钱没结", "entry": "wage-arrears",
+                 "at": f"{yesterday}T09:{10 + n}:00"} for n in range(4)]
     assert kb.dispatch_history.import_lines(json.dumps(item, ensure_ascii=False) for item in imported).imported == 4
     r = kb.hot.report(START, END)
     assert (r.totals["current"], r.totals["dispatches"], r.totals["imported"]) == (5, 5, 4)
