@@ -454,6 +454,8 @@ def format_problems(entry: Entry) -> list[str]:
         hidden = "，公众看不到该条目" if field in PUBLIC_FIELDS and entry.kind == "policy" else ""
         if field == "audience":
             fix = "派单目录只能是 internal，可删除这一行" if entry.kind == "directory" else "应为 public 或 internal"
+        elif field == "unit" and "已撤销" in why:
+            fix = "由承接其职责的单位接手：把 unit 改为该单位并把文件移到它的目录 entries/policy/<单位>/，或删除该答复"
         elif field == "unit" and entry.folder_unit and entry.unit == entry.folder_unit:
             fix = "在 regulations/units.yaml 中登记该单位，或由登记的单位把答复移到自己的目录"
         elif field == "unit" and entry.folder_unit:

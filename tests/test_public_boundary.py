@@ -105,6 +105,29 @@ def test_a_date_nobody_can_read_keeps_the_entry_from_the_public(kb):
     assert public_ids(kb, "樱桃补贴怎么领", "unreadable-") == ["unreadable-expiry"]
 
 
+def test_an_answer_of_an_abolished_unit_waits_for_the_unit_that_takes_it_on(kb):
+    """A unit merged away (``active: false`` in units.yaml) answers for nothing any more, and its answers name
+    an office citizens can no longer turn to: they leave the public at once, the center (nobody reads the
+    abolished unit's inbox) gets the task of handing them on, and the unit that takes one on publishes it."""
+    path, text = policy("prepaid-refund", "山竹预付卡退款", "山竹预付卡退款到原商务局窗口办理。", unit="city-former-commerce")
+    publish(kb, (path, text))
+    assert public_ids(kb, "山竹预付卡退款", "prepaid-refund") == [] and not opens(kb.reader(), "prepaid-refund")
+    staff = kb.reader(staff=True)
+    assert staff.status_marks(staff.entry("prepaid-refund")) == ["格式错误"]
+    (problem,) = [p for p in validate(kb.snapshot()) if p.path == path]
+    assert "单位“原示例市商务局”已撤销，在移交之前公众看不到该条目" in str(problem) and "city-market" in str(problem)
+    kb.feedback.generate_tasks()
+    center = [t for t in kb.feedback.list_tasks("hotline-center", state=None) if t.kind == "invalid"]
+    assert [(t.entry, t.state) for t in center] == [("prepaid-refund", "open")]
+    assert not kb.feedback.list_tasks("city-former-commerce", state=None)
+    # handed on: the market regulator's answer now, in its folder
+    moved = text.replace("city-former-commerce", "city-market").replace("原商务局", "市场监管局")
+    kb.store.write_change("main", {path: None, path.replace("city-former-commerce", "city-market"): moved}, "移交")
+    assert public_ids(kb, "山竹预付卡退款", "prepaid-refund") == ["prepaid-refund"]
+    kb.feedback.generate_tasks()
+    assert [t.state for t in kb.feedback.list_tasks("hotline-center", state=None) if t.kind == "invalid"] != ["open"]
+
+
 def test_an_html_comment_never_reaches_public_search_or_pages(kb):
     body = ("山楂补贴到区人社服务大厅申请。\n<!-- 编者注：核桃口径暂未定稿，不要念给来电人 -->\n"
             "- 线上：登录政务服务网\n  <!-- 编者注：\n  - 核桃系统下月才上线 -->\n- 线下：到服务大厅")

@@ -183,7 +183,7 @@ class Entry:
         folder (its owner did not review it), the kind when the file is in the other kind's folder, the id when
         it is not the file's name or breaks the id rule (the file's name when no id is written), and the dates.
 
-        What the files around it make unreadable (an unregistered unit, an id two files are named by) a
+        What the files around it make unreadable (an unregistered or retired unit, an id two files are named by) a
         :class:`Snapshot` adds to its own copy of the entry (see :func:`context_problems`)."""
         out = {}
         folder_kind = next((k for k, d in ENTRY_DIRS.items() if self.path.startswith(d)), None)
@@ -300,25 +300,32 @@ class Entry:
         return self.kind == "policy" and self.audience == "public" and self.in_force_on(day)
 
 
-def unregistered(entry: Entry, registry) -> str | None:
+def unit_problem(entry: Entry, registry) -> str | None:
     """Why a policy answer's unit is unreadable by the unit registry (``Snapshot.registry``): a unit that is not
-    in units.yaml has no reviewer, so no owner reviewed the answer. None when registered, for a catalogue
-    entry, or when the registry itself cannot be read (None: kb validate reports units.yaml)."""
-    if registry is None or entry.kind != "policy" or entry.unit in registry:
+    in units.yaml has no reviewer, so no owner reviewed the answer; a unit no longer in use (``active: false``,
+    abolished or merged) keeps nobody answerable for it, and its answer names an office citizens can no longer
+    turn to. None when registered and in use, for a catalogue entry, or when the registry itself cannot be read
+    (None: kb validate reports units.yaml)."""
+    if registry is None or entry.kind != "policy":
         return None
-    return f"单位“{entry.unit}”未在 regulations/units.yaml 中登记"
+    if entry.unit not in registry:
+        return f"单位“{entry.unit}”未在 regulations/units.yaml 中登记"
+    info = registry[entry.unit]
+    if info.get("active", True) is False:
+        return f"单位“{info.get('name') or entry.unit}”已撤销（units.yaml 中 active: false）"
+    return None
 
 
 def context_problems(entries, registry) -> dict[str, dict[str, str]]:
     """What the files around them make unreadable in entries, by path: a policy answer's unit missing from the
-    registry (see :func:`unregistered`), and the id of every file of an id that two or more files are named
-    by (which of them is the answer, and whether it was reviewed, is unknown: none is public). A file whose
-    own id cannot be read (a copy under another answer's id) is no such file: it neither hides nor replaces
-    the answer named by it."""
+    registry or retired in it (see :func:`unit_problem`), and the id of every file of an id that two or more
+    files are named by (which of them is the answer, and whether it was reviewed, is unknown: none is public).
+    A file whose own id cannot be read (a copy under another answer's id) is no such file: it neither hides
+    nor replaces the answer named by it."""
     out: dict[str, dict[str, str]] = {}
     named: dict[str, list[Entry]] = {}
     for e in entries:
-        why = unregistered(e, registry)
+        why = unit_problem(e, registry)
         if why:
             out.setdefault(e.path, {})["unit"] = why
         if "id" not in e.unreadable:
@@ -651,8 +658,10 @@ class Snapshot:
     @cached_property
     def public_categories(self) -> frozenset[str]:
         """The categories of the answers written for the public (whatever their dates): what a public
-        search may filter by, without naming those of internal entries and the dispatch catalogue."""
-        return frozenset(c for e in self.policies() if e.audience == "public" for c in e.category)
+        search may filter by, without naming those of internal entries, the dispatch catalogue, and answers
+        that are never public (a field that decides it cannot be read)."""
+        return frozenset(c for e in self.policies() if e.audience == "public" and not e.public_blocked
+                         for c in e.category)
 
     def unit_name(self, unit_id: str) -> str:
         return str(self.units.get(unit_id, {}).get("name") or unit_id)

@@ -280,6 +280,11 @@ class _Validator(ConfigChecks):
                 if kind == "policy":
                     fix += "；改 unit 时把文件一并移到该单位的目录 entries/policy/<单位>/"
                 self.add(path, line("unit"), "unit", f"单位“{unit}”未在 regulations/units.yaml 中登记{hidden}", fix)
+            elif kind == "policy" and units[unit].get("active", True) is False:
+                note = f"（units.yaml 备注：{units[unit]['note']}）" if units[unit].get("note") else ""
+                self.add(path, line("unit"), "unit",
+                         f"单位“{units[unit].get('name') or unit}”已撤销，在移交之前公众看不到该条目{note}",
+                         "由承接其职责的单位接手：把 unit 改为该单位，并把文件移到 entries/policy/<单位>/；不再需要的答复可删除")
             if kind == "policy":
                 folder = PurePosixPath(path).parent.name
                 if unit != folder:

@@ -26,7 +26,7 @@ from whoosh import fields, formats
 
 from .. import render
 from ..content import frontmatter, versions
-from ..content.model import NOT_UTF8, REGULATION_DIR, Entry, Snapshot, config_path, parse_regulation, unregistered
+from ..content.model import NOT_UTF8, REGULATION_DIR, Entry, Snapshot, config_path, parse_regulation, unit_problem
 from . import analysis
 from .whoosh_compat import packed_freq
 
@@ -135,11 +135,11 @@ def context_changed(snap: Snapshot, changed: dict[str, str], registry) -> set[st
     """The entry files of ``snap`` that files changed since a commit whose unit registry was ``registry`` may
     have made readable or unreadable (see model.context_problems): those sharing a name with a changed entry
     file (two files named alike hide each other), and when units.yaml changed, the answers whose unit it
-    registered or unregistered."""
+    registered, unregistered, retired or brought back into use."""
     names = {PurePosixPath(p).stem for p in changed if p.startswith("entries/")}
     out = {e.path for e in snap.entry_list if PurePosixPath(e.path).stem in names}
     if config_path("units") in changed:
-        out |= {e.path for e in snap.entry_list if unregistered(e, registry) != unregistered(e, snap.registry)}
+        out |= {e.path for e in snap.entry_list if unit_problem(e, registry) != unit_problem(e, snap.registry)}
     return out
 
 

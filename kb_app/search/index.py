@@ -45,7 +45,7 @@ from .spelling import Speller, visible_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 17  # 17: traditional characters read as simplified (analysis.simplified); 16: an answer of an unregistered unit, or of an id two files are named by, is not public; 15: an answer without an audience, or in another unit's folder, is not public; 14: earlier versions still in force before a scheduled one (the earlier field); 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
+SCHEMA_VERSION = 18  # 18: an answer of a retired unit (active: false) is not public; 17: traditional characters read as simplified (analysis.simplified); 16: an answer of an unregistered unit, or of an id two files are named by, is not public; 15: an answer without an audience, or in another unit's folder, is not public; 14: earlier versions still in force before a scheduled one (the earlier field); 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).

@@ -247,6 +247,8 @@ class Tasks:
             if owner is None:
                 continue  # no registered unit to give it to: the center's health page lists it
             unit, entry_id, title = owner
+            if snap.units[unit].get("active", True) is False:
+                unit = self.kb.settings.center_unit  # nobody reads an abolished unit's inbox: the center hands it on
             entry = snap.entry_by_path(path)
             hidden = "在改正之前公众看不到该条目。" if entry is None or entry.public_blocked else ""
             lines = "\n".join(str(p) for p in problems)

@@ -75,6 +75,11 @@ CASES = [
     ("unknown unit", "entries/policy/city-hrs/test-entry.md", POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrs"),
      "entries/policy/city-hrs/test-entry.md:5: 字段 unit：单位“city-hrs”未在 regulations/units.yaml 中登记，在改正之前公众看不到该条目。"
      "修改方法：是否应为“city-hrss”；改为已登记的单位编号，或先在 units.yaml 中登记该单位；改 unit 时把文件一并移到该单位的目录 entries/policy/<单位>/。"),
+    ("retired unit", "entries/policy/city-former-commerce/test-entry.md",
+     POLICY_TEXT.replace("unit: hotline-center", "unit: city-former-commerce"),
+     "entries/policy/city-former-commerce/test-entry.md:5: 字段 unit：单位“原示例市商务局”已撤销，在移交之前公众看不到该条目（units.yaml 备注："
+     "已撤销（机构改革合并）。原有消费维权、预付卡经营监管等职责已划入示例市市场监督管理局（city-market），新条目请改用 city-market）。"
+     "修改方法：由承接其职责的单位接手：把 unit 改为该单位，并把文件移到 entries/policy/<单位>/；不再需要的答复可删除。"),
     ("folder differs from unit", POLICY, POLICY_TEXT.replace("unit: hotline-center", "unit: city-hrss"),
      f"{POLICY}:5: 字段 unit：所属单位“city-hrss”与所在目录“hotline-center”不一致，在改正之前公众看不到该条目。修改方法：把 unit 改为“hotline-center”，或把文件移到 entries/policy/city-hrss/。"),
     ("citation of article 99", POLICY, POLICY_TEXT.replace("article: 11", "article: 99"),

@@ -264,8 +264,8 @@ def indexed_sources(kb):
 
 
 def test_an_update_follows_the_files_around_an_answer_as_a_rebuild_does(kb, sample_root, tmp_path):
-    """Whether an answer is public also depends on other files: units.yaml registering its unit, and no second
-    file named by its id. An incremental update re-indexes the answers such a change concerns, both ways."""
+    """Whether an answer is public also depends on other files: units.yaml registering its unit as in use, and no
+    second file named by its id. An incremental update re-indexes the answers such a change concerns, both ways."""
     kb.reindex()
     units = sample_root / "regulations/units.yaml"
     registered = units.read_text(encoding="utf-8")
@@ -276,6 +276,9 @@ def test_an_update_follows_the_files_around_an_answer_as_a_rebuild_does(kb, samp
         ("unit unregistered", lambda: units.write_text(registered.replace("- id: city-hrss\n", "- id: city-hrss-old\n"),
                                                        encoding="utf-8")),
         ("unit registered again", lambda: units.write_text(registered, encoding="utf-8")),
+        ("unit retired", lambda: units.write_text(registered.replace("- id: city-hrss\n", "- id: city-hrss\n  active: false\n"),
+                                                  encoding="utf-8")),
+        ("unit in use again", lambda: units.write_text(registered, encoding="utf-8")),
         ("a second file of an id", lambda: twin.write_text(original.replace("unit: city-hrss", "unit: city-housing"),
                                                            encoding="utf-8")),
         ("the second file removed", twin.unlink),
@@ -289,9 +292,10 @@ def test_an_update_follows_the_files_around_an_answer_as_a_rebuild_does(kb, samp
         assert indexed_sources(kb) == indexed_sources(fresh), step
         public = [source for source, _id, _invalid in indexed_sources(kb)["public"]]
         hidden = {"unit unregistered": [s for s in public if s.startswith(hrss)],
+                  "unit retired": [s for s in public if s.startswith(hrss)],
                   "a second file of an id": [s for s in public if s.endswith("/sscard-reissue.md")]}
         assert hidden.get(step, []) == [], step
-        shown = step not in ("unit unregistered", "a second file of an id")
+        shown = step not in ("unit unregistered", "unit retired", "a second file of an id")
         assert ("sscard-reissue" in ids(kb.search("社保卡丢了怎么补办", limit=50))) == shown, step
     assert ids(kb.search("失业金怎么领"))[:1] == ["unemployment-insurance-claim"]
 

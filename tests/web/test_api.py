@@ -219,6 +219,8 @@ def test_misfiled_or_misnamed_answers_are_never_public(client, web_kb, agent_key
 UNVOUCHED = {
     # a unit (and folder) that units.yaml does not know: no unit reviewed it
     "entries/policy/no-such-unit/ghost-unit.md": ("ghost-unit", "no-such-unit"),
+    # a unit abolished (active: false): nobody answers for it, and it names an office that is gone
+    "entries/policy/city-former-commerce/gone-office.md": ("gone-office", "city-former-commerce"),
     # no id, and a file name that breaks the id rule
     "entries/policy/city-hrss/ZT-A44.md": ("ZT-A44", "city-hrss"),
     # two files named by one id: which is the answer, and whether it was reviewed, is unknown
@@ -234,13 +236,14 @@ def test_answers_the_files_around_them_make_unreadable_are_never_public(client, 
     public looks (page, API, search, /browse), shown to agents as 格式错误 with how to fix it."""
     root = web_kb.settings.root
     for rel, (entry_id, unit) in UNVOUCHED.items():
-        meta = {"kind": "policy", "title": f"无主的答复 {entry_id}", "unit": unit, "audience": "public"}
+        meta = {"kind": "policy", "title": f"无主的答复 {entry_id}", "unit": unit, "audience": "public",
+                "category": ["无主专题"]}
         meta = meta if entry_id == "ZT-A44" else {"id": entry_id, **meta}
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(frontmatter.dump(meta, "无主密语，请到窗口办理。\n"), encoding="utf-8")
     commit_all(root, "unvouched")
     web_kb.reindex()  # incremental: the index follows main as the web does
-    for entry_id in ("ghost-unit", "ZT-A44", "zt-a44", "twin-answer", PUBLIC):
+    for entry_id in ("ghost-unit", "gone-office", "ZT-A44", "zt-a44", "twin-answer", PUBLIC):
         error_of(client.get(f"/api/v1/entries/{entry_id}"), 404, "not_found")
         assert client.get(f"/answers/{entry_id}").status_code == 404
     for query in ("无主密语", "居住证如何申领"):
@@ -248,6 +251,8 @@ def test_answers_the_files_around_them_make_unreadable_are_never_public(client, 
                 if h["id"] in {i for i, _u in UNVOUCHED.values()}] == []
     browse = client.get("/browse").text
     assert "无主" not in browse and f"/answers/{PUBLIC}" not in browse
+    # the public may not filter by a topic only such answers have: it would tell that they exist
+    error_of(client.get("/api/v1/search", params={"q": "无主密语", "category": "无主专题"}), 400, "invalid_parameter")
     # agents find every file, marked, and the unit learns how to fix it
     hits = client.get("/api/v1/search", params={"q": "无主密语", "audience": "agent", "limit": 20},
                       headers=bearer(agent_key)).json()["hits"]
@@ -257,6 +262,9 @@ def test_answers_the_files_around_them_make_unreadable_are_never_public(client, 
     assert staff.format_problems(staff.entry("ghost-unit")) == [
         "unit：单位“no-such-unit”未在 regulations/units.yaml 中登记"
         "（在 regulations/units.yaml 中登记该单位，或由登记的单位把答复移到自己的目录），公众看不到该条目"]
+    assert staff.format_problems(staff.entry("gone-office")) == [
+        "unit：单位“原示例市商务局”已撤销（units.yaml 中 active: false）（由承接其职责的单位接手：把 unit 改为该单位"
+        "并把文件移到它的目录 entries/policy/<单位>/，或删除该答复），公众看不到该条目"]
     assert staff.format_problems(staff.entry("twin-answer")) == [
         "id：编号“twin-answer”与 entries/policy/city-public-security/twin-answer.md 重复"
         "（一个编号只能有一个文件：删除多余的一份，或改用新的编号并同时修改文件名），公众看不到该条目"]
