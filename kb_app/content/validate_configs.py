@@ -252,7 +252,7 @@ def as_basis_list(value):
 
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
-EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "partial", "ignore",
+EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "partial", "refuge", "ignore",
                   "negations", "misheard", "mistaken", "symbols"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
@@ -311,7 +311,7 @@ def _check_emergency_section(v, path, section, at):
                                 and all(_word_list(x) for x in now.values())):
         v.add(path, at("emergency", "now"), "emergency.now", "正在发生的迹象格式不对",
               "写成“now: {strong: [正在, 快来], weak: [了]}”")
-    for key in ("ignore", "negations", "handled", "partial"):
+    for key in ("ignore", "negations", "handled", "partial", "refuge"):
         if section.get(key) is not None and not _word_list(section.get(key)):
             v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
     mistaken = section.get("mistaken")

@@ -28,8 +28,9 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   5月12日 tell of the past), ``mistaken`` (what a caller takes back: a belief corrected later, 以为…原来; a
   clause taken back, 说错了; 不是…，是…; the agent's echo answered no — an event inside is dismissed, what
   follows the correction is read on its own), ``partial`` (words saying only some of those concerned: 有几个, 一部分
-  — words of what was dealt with after them in their clause, 已经有几个送医院了, leave the others' event as it is)
-  and ``window`` (how many characters around an event word its context reaches).
+  — words of what was dealt with after them in their clause, 已经有几个送医院了, leave the others' event as it is),
+  ``refuge`` (words of hiding or fleeing: with a strong sign of now they tell that a habitual danger is going on,
+  我老公经常打我，我现在躲在邻居家) and ``window`` (how many characters around an event word its context reaches).
 
 For every occurrence of an event word, the context is the part of its sentence within ``window``
 characters on either side; a not-now word counts anywhere in the event's own clause (昨天晚上我们那条街
@@ -267,6 +268,9 @@ class Recogniser:
         self.handled = [compact(w) for w in strings(config.get("handled"))]
         #: Words saying only some of those concerned (有几个, 一部分): what was dealt with after them is theirs only.
         self.partial = [compact(w) for w in strings(config.get("partial"))]
+        #: Words of someone hiding or fleeing (躲在邻居家, 跑出来了): a clause with them and a strong sign of now
+        #: speaks of the danger beside it, still going on (我老公经常打我，我现在躲在邻居家).
+        self.refuge = [compact(w) for w in strings(config.get("refuge"))]
         self.ignore = sorted((compact(w) for w in strings(config.get("ignore"))), key=len, reverse=True)
         self.negations = [compact(w) for w in strings(config.get("negations"))]
         mistaken = config.get("mistaken") if isinstance(config.get("mistaken"), dict) else {}
@@ -583,8 +587,9 @@ class Recogniser:
 
     def _again(self, norm: str, masked: str, occ: _Occurrence, near, breaks=()) -> bool:
         """Whether a clause next to an event's (within ``near``) has a strong now sign and speaks of the same event:
-        it says again (又) or shares a word's character with the event words (刚才又打了 of 打我, 现在孩子在惨叫 of
-        打孩子), and asks about nothing (现在想问问 is the call's question, not the event)."""
+        it says again (又), shares a word's character with the event words (刚才又打了 of 打我, 现在孩子在惨叫 of
+        打孩子) or tells of hiding from it (``refuge``: 我现在躲在邻居家 of 经常打我), and asks about nothing
+        (现在想问问 is the call's question, not the event)."""
         event = set(occ.word.replace(PAIR_JOIN, "")) - _COMMON
         for a, b in near:
             for sign in self._signs(masked, ((a, b),), self.strong):
@@ -593,7 +598,8 @@ class Recogniser:
                 clo = max([clo, *(x for x in breaks if x <= at)])
                 chi = min([chi, *(x for x in breaks if x >= at + len(sign))])
                 clause = norm[clo:chi]
-                if ("又" in clause or event & set(clause)) and not self._reasons(norm, ((clo, chi),), only=ASKING):
+                same = "又" in clause or event & set(clause) or any(w and w in clause for w in self.refuge)
+                if same and not self._reasons(norm, ((clo, chi),), only=ASKING):
                     return True
         return False
 

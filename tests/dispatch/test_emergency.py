@@ -1249,7 +1249,8 @@ def test_what_happens_often_and_now_again_is_not_dismissed(text, state):
 
 
 @pytest.mark.parametrize("text", ["我老公经常打我，刚才又打了，我现在躲在邻居家", "我邻居家天天打孩子，现在孩子在惨叫",
-                                  "他三天两头打老婆，刚才又打起来了"])
+                                  "他三天两头打老婆，刚才又打起来了", "我老公经常打我，我现在躲在邻居家",
+                                  "他经常打我，我刚跑出来了，现在不敢回家"])
 def test_habitual_violence_happening_now_is_put_through_to_110(text):
     from kb_app.dispatch.assistant import intake
 
@@ -1258,7 +1259,8 @@ def test_habitual_violence_happening_now_is_put_through_to_110(text):
 
 
 @pytest.mark.parametrize("text", ["邻居家经常吵架", "我老公天天打游戏不管孩子", "楼下经常有人打架，想问问能不能装个监控",
-                                  "隔壁天天打孩子，现在想问问怎么举报"])
+                                  "隔壁天天打孩子，现在想问问怎么举报", "以前他经常打我，我那时候躲在邻居家",
+                                  "我家猫经常躲在床底下，现在想问问怎么办"])
 def test_a_habit_with_no_now_raises_no_alarm(text):
     from kb_app.dispatch.assistant import intake
 
