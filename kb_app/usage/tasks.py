@@ -349,7 +349,8 @@ class Tasks:
         query = self._center_query(query, user, "分派")
         if unit not in self.kb.snapshot().units:
             raise TaskError(f"单位“{unit}”不在 regulations/units.yaml 中：请从单位名录中选择。")
-        detail = f"公众或坐席查询“{query}”没有找到相应的答复，请补充或完善答复口径。" + (f"\n{mask(note)}" if note else "")
+        detail = f"公众或坐席查询“{query}”没有找到相应的答复，请补充或完善答复口径。" + (f"\n{mask(note)}" if note else "") + \
+            (f"\n分派人：{user.name or user.username}（{user.username}）" if user is not None else "")
         pk = self.open_task(unit, "zero_result", "", f"缺失的答复：{query}", detail, source=f"{ASSIGNED_QUERY}{query}")
         if pk is None:
             raise TaskError(f"查询“{query}”已分派给该单位，无需重复分派。")

@@ -272,11 +272,20 @@ def test_ignore_a_missing_answer_query(kb):
     with pytest.raises(PermissionDenied) as e:
         kb.feedback.ignore_query("qwerty", "无意义", EDITOR)
     assert str(e.value) == "只有热线中心校核人员或管理员可以忽略缺失的答复。"
-    res = CliRunner(env={"KB_TODAY": TODAY}).invoke(cli, ["task", "ignore", "qwerty", "--reason", "无意义的输入",
-                                                          "--root", str(kb.settings.root),
-                                                          "--data-dir", str(kb.settings.data_dir)])
+    from ..review_helpers import PASSWORD
+
+    kb.users.add("center", "中心校核", PASSWORD, "center_reviewer", None)
+    kb.users.add("ps-editor", "公安编辑", PASSWORD, "unit_editor", "city-public-security")
+    runner = CliRunner(env={"KB_TODAY": TODAY, "KB_PASSWORD": PASSWORD})
+    args = ["task", "ignore", "qwerty", "--reason", "无意义的输入", "--root", str(kb.settings.root),
+            "--data-dir", str(kb.settings.data_dir)]
+    res = runner.invoke(cli, [*args, "--as", "ps-editor"])
+    assert res.exit_code == 1 and "只有热线中心校核人员或管理员可以忽略缺失的答复" in res.output
+    res = runner.invoke(cli, [*args, "--as", "center"])
     assert res.exit_code == 0, res.output
     assert res.output == "已忽略查询“qwerty”：同样的问法不再列入缺失的答复。\n"
+    (ignored,) = [t for t in kb.feedback.list_tasks("hotline-center", state=None) if "qwerty" in t.title]
+    assert ignored.closed_by == "center"
     assert kb.feedback.ignored_queries() == {"asdfghjkl", "qwerty"}
 
 

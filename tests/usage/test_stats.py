@@ -271,7 +271,8 @@ def test_cli_tasks(logged, sample_root, tmp_path):
     res = runner.invoke(cli, ["task", "dismiss", *common, task_id, "--as", "ps-reviewer", "--reason", "条目无误"])
     assert res.output == f"维护任务 #{task_id} 已驳回。\n"
     assert logged.feedback.task(int(task_id)).closed_by == "ps-reviewer"
-    res = runner.invoke(cli, ["task", "assign", *common, "失业金怎么领", "--unit", "city-hrss"])
+    logged.users.add("center", "张校核", PASSWORD, "center_reviewer", None)
+    res = runner.invoke(cli, ["task", "assign", *common, "失业金怎么领", "--unit", "city-hrss", "--as", "center"])
     assert res.exit_code == 0 and res.output.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
 
 

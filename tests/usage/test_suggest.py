@@ -484,8 +484,13 @@ def test_only_a_query_among_the_missing_answers_is_assigned(kb):
     whose searches found answers, is refused in Chinese, naming the closest groups, and no task is made."""
     for query in ("灵活就业社保补贴", "灵活就业社保补贴", "灵活就业人员社保补贴怎么领", "护照怎么办理"):
         kb.feedback.log_search(query, "public", 0)
-    runner = CliRunner(env={"KB_TODAY": kb.settings.today})
-    args = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    users = make_users(kb)
+    runner = CliRunner(env={"KB_TODAY": kb.settings.today, "KB_PASSWORD": PASSWORD})
+    args = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path), "--as", "center"]
+    res = runner.invoke(cli, ["task", "assign", *args[:-2], "灵活就业人员社保补贴怎么领", "--unit", "city-hrss"])
+    assert res.exit_code == 2 and "--as" in res.output
+    res = runner.invoke(cli, ["task", "assign", *args[:-1], "hrss-editor", "灵活就业人员社保补贴怎么领", "--unit", "city-hrss"])
+    assert res.exit_code == 1 and "只有热线中心校核人员或管理员可以分派缺失的答复" in res.output
     res = runner.invoke(cli, ["task", "assign", *args, "不存在的查询xyz", "--unit", "city-public-security"])
     assert res.exit_code == 1
     assert res.output == ("错误：“不存在的查询xyz”不在 2026-10-24 至 2026-11-22 缺失的答复中（没有人这样查询过，或查询找到了答复），"
@@ -497,7 +502,8 @@ def test_only_a_query_among_the_missing_answers_is_assigned(kb):
     assert res.exit_code == 0 and res.output.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
     (task,) = [t for t in kb.feedback.list_tasks("city-hrss") if t.kind == "zero_result"]
     assert task.title == "缺失的答复：灵活就业社保补贴" and "同类查询共 3 次、2 种问法" in task.detail
-    kb.feedback.ignore_query("护照怎么办理", "不属于本市", make_users(kb)["center"])
+    assert task.detail.endswith("\n分派人：张校核（center）")
+    kb.feedback.ignore_query("护照怎么办理", "不属于本市", users["center"])
     res = runner.invoke(cli, ["task", "assign", *args, "护照怎么办理", "--unit", "city-public-security"])
     assert res.exit_code == 1 and "已被忽略" in res.output
 

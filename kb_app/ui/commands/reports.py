@@ -86,7 +86,7 @@ def task():
     \b
     示例：
         kb task list --unit city-hrss
-        kb task assign "灵活就业社保补贴" --unit city-hrss
+        kb task assign "灵活就业社保补贴" --unit city-hrss --as center
     """
 
 
@@ -157,31 +157,35 @@ def task_confirm(kb, user, task_id, note):
 
 @task.command(name="assign")
 @root_options
+@as_user
 @click.argument("query")
 @click.option("--unit", required=True, help="承办单位编号。")
-def task_assign(kb, query, unit):
-    """把近 30 天缺失的答复中（kb report missing）含这条查询的一组分派给单位，作为维护任务；不在其中的查询不能分派。
+def task_assign(kb, user, query, unit):
+    """把近 30 天缺失的答复中（kb report missing）含这条查询的一组分派给单位，作为维护任务；不在其中的查询不能分派
+    （只有热线中心校核人员或管理员可以分派，记下分派人）。
 
     \b
     示例：
-        kb task assign "灵活就业社保补贴" --unit city-hrss
+        kb task assign "灵活就业社保补贴" --unit city-hrss --as center
     """
-    pk = kb.assign_missing_query(query, unit)
+    pk = kb.assign_missing_query(query, unit, user)
     click.echo(f"已分派给{kb.snapshot().unit_name(unit)}：维护任务 #{pk}。")
 
 
 @task.command(name="ignore")
 @root_options
+@as_user
 @click.argument("query")
 @click.option("--reason", required=True, help="忽略理由（如“无意义的输入”）。")
-def task_ignore(kb, query, reason):
-    """忽略一条缺失答复的查询（无需补充答复，如无意义的输入）：同样的问法不再列入缺失的答复。
+def task_ignore(kb, user, query, reason):
+    """忽略一条缺失答复的查询（无需补充答复，如无意义的输入）：同样的问法不再列入缺失的答复
+    （只有热线中心校核人员或管理员可以忽略，记下忽略人）。
 
     \b
     示例：
-        kb task ignore "asdfghjkl" --reason "无意义的输入"
+        kb task ignore "asdfghjkl" --reason "无意义的输入" --as center
     """
-    kb.feedback.ignore_query(query, reason)
+    kb.feedback.ignore_query(query, reason, user)
     click.echo(f"已忽略查询“{query}”：同样的问法不再列入缺失的答复。")
 
 
