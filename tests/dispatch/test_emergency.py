@@ -1370,3 +1370,24 @@ def test_a_danger_has_its_own_name_steps_and_other_lines():
     rule, finding, _ = intake(snap, "家里有股臭鸡蛋味")
     assert (finding.event, finding.state) == ("燃气泄漏", SUSPECTED) and "不要开关电灯" in rule.script
     assert "不要贸然下水" in intake(snap, "有人在河里")[0].script
+
+
+@pytest.mark.parametrize("text", ["我老公打我", "孩子他爸正在打孩子", "我被家暴了，现在在邻居家", "我老公喝醉了掐我脖子"])
+def test_violence_at_home_is_named_as_such_with_its_own_advice(text):
+    """Someone of the family hitting: 家庭暴力, not a street fight, and the advice is to get somewhere safe with
+    the children, not to note the other's number plate."""
+    from kb_app.dispatch.assistant import intake, public_alarm
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    finding = intake(snap, text)[1]
+    assert (finding.line, finding.event, finding.alarm) == ("110", "家庭暴力", True), text
+    advice = public_alarm(snap, text)["advice"]
+    assert advice[0].startswith("先到安全的地方") and not any("车牌" in a for a in advice), advice
+
+
+@pytest.mark.parametrize("text", ["我老公天天打游戏不管孩子", "我妈打电话说腿疼"])
+def test_family_words_beside_other_verbs_are_no_violence(text):
+    from kb_app.dispatch.assistant import intake
+
+    finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert finding is None or finding.event != "家庭暴力", text
