@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import signal
 import socket
 import threading
 
@@ -203,6 +204,11 @@ def forget_address(settings: Settings) -> None:
         pass
 
 
+def _exit_on_signal(sig, _frame):
+    """End the process as the signal would (exit status 128 + its number), through ``finally`` blocks."""
+    raise SystemExit(128 + sig)
+
+
 def run(kb, host: str, port: int, workers: int, log_level: str = "warning", ready=lambda: None):
     """Serve until interrupted (blocks); ``ready()`` is called once the port is bound (a port in use
     raises KbError before it)."""
@@ -232,6 +238,10 @@ def run(kb, host: str, port: int, workers: int, log_level: str = "warning", read
             (Workers(config, sockets) if len(sockets) == workers else Multiprocess(config, sockets)).run()
         else:
             config.load_app()
+            if threading.current_thread() is threading.main_thread():
+                # uvicorn raises a SIGTERM again once it has shut down; by default that ends the process at
+                # once, so the clean-up below would never run and the note of the address would stay behind.
+                signal.signal(signal.SIGTERM, _exit_on_signal)
             uvicorn.Server(config).run(sockets=sockets)
     except KeyboardInterrupt:
         pass

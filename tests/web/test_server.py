@@ -145,6 +145,28 @@ def workers(pid: int) -> list[int]:
     return sorted(out)
 
 
+def test_one_worker_stopped_with_sigterm_takes_its_address_note_away(web_kb, tmp_path):
+    """The staff app links the public site where a running kb web noted it: stopped as a service manager
+    stops it (SIGTERM), a server of one process removes its note, as one of several does."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update(KB_TODAY=TODAY, PYTHONPATH=str(PROJECT))
+    with open(tmp_path / "web.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "kb_app", "web", "--root", str(web_kb.settings.root),
+                                 "--data-dir", str(web_kb.settings.data_path), "--port", str(port),
+                                 "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT)
+        try:
+            wait_for(lambda: health(port), 120)
+            assert running_site(web_kb.settings.data_path) == f"http://127.0.0.1:{port}"
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert not web_kb.settings.site_record.exists()
+
+
 def test_two_workers_serve_and_a_dead_one_is_replaced(web_kb, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
