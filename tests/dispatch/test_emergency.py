@@ -259,7 +259,8 @@ def test_held_out_targets():
     # 15.0 %; with a story told as seen elsewhere read as such and their words and calls, third's false alarms 1.4 %.
     # The fifty-second (an outside tester's emergencies said plainly), read once first: 25.0 % with 0.0 %; with words
     # for minds in crisis and violence and a habit said again now (no example calls), 58.9 % with 0.0 %, every held-out
-    # figure as it was.
+    # figure as it was. The fifty-third (a quality team's month of calls in every register), read once first: 87.4 % with
+    # 5.0 %; with its words (no example calls), 97.5 % with 0.8 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.97
@@ -277,20 +278,22 @@ def test_held_out_targets():
     assert fifth["right"] >= 0.96
     assert fifth["false_alarms"] <= 0.05
     # The sixth, a night-shift supervisor's log by another such writer, read once after the fifty-one tuning sets:
-    # right line 96.7 %, false alarms 2.5 % (the same with the rules and code before the forty-eighth to fifty-first).
+    # right line 96.7 %, false alarms 2.5 % (the same with the rules and code before the forty-eighth to fifty-first);
+    # 97.5 % with the fifty-third set's words.
     sixth = results["product"]["holdout 6"]
     assert sixth["emergencies"] >= 120 and sixth["others"] >= 120
-    assert sixth["right"] >= 0.96
+    assert sixth["right"] >= 0.97
     assert sixth["false_alarms"] <= 0.03
     # The seventh, written blind in every register callers use (plain pleas, dialect, homophones, traditional
     # characters, emoji, English), read once on the rules before the fifty-second set: right line 90.0 %, false
     # alarms 1.2 %; with traditional characters read as simplified, 91.0 %; with the fifty-second set's crisis,
-    # violence and dangers said plainly, symbols, pinyin and English, 93.0 % with false alarms 2.5 %.
+    # violence and dangers said plainly, symbols, pinyin and English, 93.0 % with false alarms 2.5 %; with the
+    # fifty-third set's words (gas said heavy, a lift or a beating in English, a goodbye posted before a bridge), 94.0 %.
     seventh = results["product"]["holdout 7"]
     assert seventh["emergencies"] >= 100 and seventh["others"] >= 80
-    assert seventh["right"] >= 0.93
+    assert seventh["right"] >= 0.94
     assert seventh["false_alarms"] <= 0.03
-    for name in (f"tune {n}" for n in range(2, 53)):
+    for name in (f"tune {n}" for n in range(2, 54)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
@@ -300,7 +303,7 @@ def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     2.0 % -> 2.0 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 53))}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 54))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
