@@ -111,7 +111,8 @@ class Reason:
         if self.kind == "removed":
             return f"{name} {article_label(self.old)}已删除"
         if self.kind == "tier":
-            return f"时限档位 {self.tier} 已变更"
+            label = (names or {}).get(f"tier:{self.tier}")
+            return f"时限档位“{label}”（{self.tier}）已变更" if label else f"时限档位 {self.tier} 已变更"
         if self.kind == "tier_stated":
             return f"答复写明的时限“{self.text_}”（档位 {self.tier}）已变更"
         return self.text_
@@ -243,12 +244,12 @@ class Impact:
         if self.tier_mentions:
             lines.append(TIER_MENTIONS + "：")
             lines += [f"  {c}" for c in self.tier_mentions]
-        if self.impacted:
-            lines.append("依据已变更、需要复核的条目：")
-            lines += [f"  {c.entry_id}（{c.unit}）：{'；'.join(c.reasons)}" for c in self.impacted]
-        if self.renumbered:
-            lines.append("仅条号变化、已在本变更中改写引用的条目：")
-            lines += [f"  {c.entry_id}（{c.unit}）：{'；'.join(c.reasons)}" for c in self.renumbered]
+        for heading, entries in (("依据已变更、需要复核的条目：", self.impacted),
+                                 ("仅条号变化、已在本变更中改写引用的条目：", self.renumbered)):
+            if entries:
+                lines.append(heading)
+                lines += [f"  {c.entry_id}（{self.names.get(f'unit:{c.unit}', c.unit)}）：{'；'.join(c.reasons)}"
+                          for c in entries]
         return lines
 
 
@@ -300,6 +301,10 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
     """
     entries = entries or base
     names = {r: reg.title for snap in (base, head) for r, reg in snap.regulations.items()}
+    # a tier by what people call it, as the entries citing it knew it (3个工作日, before it became 2个工作日)
+    names.update({f"tier:{t}": str(tier["name"]) for snap in (head, base) for t, tier in snap.tiers.items()
+                  if tier.get("name")})
+    names.update({f"unit:{u}": snap.unit_name(u) for snap in (head, base) for u in snap.units})
     all_changes: dict[str, list[ArticleChange]] = {}
     mapping: dict[tuple[str, int], ArticleChange] = {}
     for reg_id in sorted(set(base.regulations) | set(head.regulations)):
@@ -342,7 +347,7 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
             if said == "states":
                 causes.append(Reason("tier_stated", tier=t, text_=str(base.tiers[t]["name"])))
             elif said == "mentions":
-                mentions.append(f"{e.title}（{e.id}，{e.unit}）：提到“{base.tiers[t]['name']}”")
+                mentions.append(f"{e.title}（{e.id}，{base.unit_name(e.unit)}）：提到“{base.tiers[t]['name']}”")
         if new_numbers:
             text = entries.files.get(e.path)
             if text is not None:

@@ -109,7 +109,7 @@ def test_a_changed_time_limit_tier_flags_the_directory_entries_using_it(kb):
     impact = analyse(base, head)
     assert impact.tier_changes == ["24h"] and impact.config_changes == [path]
     using = {e.id for e in base.directory() if e.time_limit == "24h"}
-    assert using and {c.entry_id for c in impact.impacted if "时限档位 24h 已变更" in c.reasons} == using
+    assert using and {c.entry_id for c in impact.impacted if "时限档位“24小时”（24h）已变更" in c.reasons} == using
     # The others state the tier's figure (test_a_tier_change_marks_the_answers_stating_the_tier_…).
     assert all(c.reasons == ["答复写明的时限“24小时”（档位 24h）已变更"] for c in impact.impacted if c.entry_id not in using)
 
@@ -223,13 +223,14 @@ def test_a_tier_change_marks_the_answers_stating_the_tier_and_lists_those_only_m
                 "medical-resident-contribution-2027"):
         assert reasons[eid] == [stated], eid
     # Directory entries using the tier keep their own reason, once.
-    assert reasons["road-pothole"] == ["时限档位 3wd 已变更"]
+    assert reasons["road-pothole"] == ["时限档位“3个工作日”（3wd）已变更"]
     # A certificate issued within 3 working days is not the hotline's time limit: listed, not marked.
     assert "xinhua-residence-certificate" not in reasons
-    assert [m for m in impact.tier_mentions if "xinhua-residence-certificate" in m]
+    (mention,) = [m for m in impact.tier_mentions if "xinhua-residence-certificate" in m]
+    assert "（xinhua-residence-certificate，东湖区新华街道办事处）" in mention  # the unit by its name, not its id
     lines = impact.summary_lines()
     assert "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）：" in lines
-    assert any(line.startswith("  hotline-time-limits（hotline-center）：" + stated) for line in lines)
+    assert any(line.startswith("  hotline-time-limits（示例市12345市民服务热线中心）：" + stated) for line in lines)
 
 
 def test_what_states_a_tier():

@@ -335,15 +335,15 @@ def test_a_second_rule_change_extends_the_open_recheck_task_instead_of_opening_a
     cr = publish_all(kb, users, kb.review.create(users["center2"], "一般诉求改为2个工作日", {path: limits}, submit=True),
                      "center", "legal")
     assert "road-pothole" in reverify.flags(kb)
-    assert reverify.flags(kb)["road-pothole"].detail.endswith("；时限档位 3wd 已变更")
+    assert reverify.flags(kb)["road-pothole"].detail.endswith("；时限档位“3个工作日”（3wd）已变更")
     (again,) = kb.feedback.open_tasks_of(["road-pothole"], kinds=("basis_changed",))
     assert again.id == task.id and again.due == "2026-11-20" and again.overdue
-    assert "第十九条内容已修改" in again.detail and "时限档位 3wd 已变更" in again.detail
+    assert "第十九条内容已修改" in again.detail and "时限档位“3个工作日”（3wd）已变更" in again.detail
     # The public answer stating the tier is marked too (walk J D6), and kb cr show said it would be.
     assert reverify.flags(kb)["hotline-time-limits"].detail.endswith("答复写明的时限“3个工作日”（档位 3wd）已变更")
     assert kb.feedback.open_tasks_of(["hotline-time-limits"], kinds=("basis_changed",))
     shown = "\n".join(kb.impact(kb.review.get(cr.id)).summary_lines())
-    assert "hotline-time-limits（hotline-center）：答复写明的时限“3个工作日”（档位 3wd）已变更" in shown
+    assert "hotline-time-limits（示例市12345市民服务热线中心）：答复写明的时限“3个工作日”（档位 3wd）已变更" in shown
     # An entry the first change did not touch gets its own task from the second.
     fresh = [e.id for e in kb.snapshot().directory() if e.time_limit == "3wd" and e.id != "road-pothole"]
     assert fresh and all(t.source == f"cr:{cr.id}" for t in kb.feedback.open_tasks_of(fresh, kinds=("basis_changed",)))
