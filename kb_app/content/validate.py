@@ -320,9 +320,12 @@ class _Validator(ConfigChecks):
 
     def check_public_text(self, e: Entry):
         """What a public answer says that the public should not read: words meant for staff, a person's mobile,
-        ID or card number, front matter pasted into the body. Comments are no part of what is read."""
+        ID or card number (in its title, body, questions or keywords), front matter pasted into the body. Comments
+        are no part of what is read."""
         body = visible(e.body)
-        texts = [("title", e.lines.get("title"), e.meta.get("title")), ("正文", None, body)]
+        # questions and keywords are shown on the answer's page and in the API, and often pasted from what callers wrote
+        texts = [("title", e.lines.get("title"), e.meta.get("title")), ("正文", None, body),
+                 *((field, e.lines.get(field), text) for field in ("questions", "keywords") for text in e.strings(field))]
         for field, line, text in texts:
             if not isinstance(text, str):
                 continue

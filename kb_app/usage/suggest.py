@@ -316,6 +316,23 @@ def pending_changes(kb) -> dict:
     return {cr.data["suggestion"]: cr for cr in kb.review.list() if cr.is_open and cr.data.get("suggestion")}
 
 
+def check_phrasing(phrasing: str):
+    """Refuse a phrasing that should not be published as one of an entry's questions (an editor may have
+    written or pasted it): too short or too long to be a question, a person's name, number or address, words
+    meant for staff."""
+    from ..content.validate import INTERNAL_WORDING
+
+    if not MIN_CHARS <= len(phrasing) <= MAX_CHARS:
+        raise KbError(f"问法“{phrasing[:20]}”有 {len(phrasing)} 个字：常见问法应为 {MIN_CHARS} 到 {MAX_CHARS} 个字的一句完整的问话，"
+                      "请改写后再提交。")
+    if has_labels(phrasing) or mask(phrasing) != phrasing:
+        raise KbError(f"问法“{phrasing[:20]}”中含有个人信息（如姓名、电话、证件号、门牌）：问法会在公开的答复中显示，"
+                      "请删去这些内容后再提交。")
+    said = INTERNAL_WORDING.search(phrasing)
+    if said:
+        raise KbError(f"问法中写着“{said.group()}”：问法会在公开的答复中显示，请删去只给坐席看的话。")
+
+
 def accept(kb, user, task_id: int, phrasing: str | None = None):
     """Open (and submit) the change request that adds a suggested phrasing to its entry."""
     task = kb.feedback.task(task_id)
@@ -330,6 +347,7 @@ def accept(kb, user, task_id: int, phrasing: str | None = None):
     phrasing = clean_phrasing(phrasing or data["phrasing"])
     if not phrasing:
         raise KbError("问法为空：请填写要加入条目的问法。")
+    check_phrasing(phrasing)
     found = target(kb, kb.snapshot(), task.entry)
     if found is None:
         raise EntryNotFound(f"维护任务 #{task.id} 所指的条目或条文已不存在：请驳回该任务。")

@@ -126,6 +126,9 @@ CASES = [
     ("mobile number in a public answer", POLICY, POLICY_TEXT.replace("正文。", "正文。\n请联系王科长 13800138000。"),
      f"{POLICY}:13: 字段 正文：受众为公开，但写有手机号“13800138000”：公众会看到它。"
      "修改方法：公开答复写单位的办公电话或 12345，不写个人手机号；只给坐席用的号码写进 agent_notes。"),
+    ("mobile number in a public answer's questions", POLICY,
+     POLICY_TEXT.replace("title: 测试条目", "title: 测试条目\nquestions: [失业金怎么领, 我叫张三电话13812345678失业金]"),
+     f"{POLICY}:5: 字段 questions：受众为公开，但写有手机号“13812345678”：公众会看到它。"),
     ("staff words in a public title", POLICY, POLICY_TEXT.replace("title: 测试条目", "title: 内部口径：退单争议"),
      f"{POLICY}:4: 字段 title：受众为公开，但写着“内部口径”"),
     ("resident ID in a public answer", POLICY, POLICY_TEXT.replace("正文。", "正文。\n申请人 11010519491231002X 已登记。"),

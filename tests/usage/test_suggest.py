@@ -144,6 +144,22 @@ def test_accept_with_an_edited_phrasing_and_a_dismissed_suggestion_stays_dismiss
         suggest.accept(kb, users["hrss-editor"], task.id)
 
 
+@pytest.mark.parametrize("phrasing, why", [
+    ("我叫张三电话13812345678失业金", "含有个人信息"), ("市民王建国反映社保卡丢了怎么补办", "含有个人信息"),
+    ("社保卡丢了怎么补办，身份证号110101199003071234", "含有个人信息"), ("领钱", "有 2 个字"),
+    ("社保卡补办（内部口径，不要告诉来电人）", "只给坐席看的话")])
+def test_an_edited_phrasing_with_what_the_public_may_not_read_is_refused(kb, phrasing, why):
+    """The phrasing box lets an editor tidy a caller's words, and editors paste real queries into it: what would be
+    published as one of the answer's questions is checked as the answer is, and nothing is opened."""
+    users = make_users(kb)
+    found(kb, PHRASING)
+    kb.feedback.generate_tasks()
+    (task,) = tasks(kb)
+    with pytest.raises(KbError, match=why):
+        suggest.accept(kb, users["hrss-editor"], task.id, phrasing)
+    assert not kb.review.list()
+
+
 def test_directory_entries_get_examples(kb):
     users = make_users(kb)
     found(kb, "路灯一闪一闪的找谁修", entry="street-light-out")
