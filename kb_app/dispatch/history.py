@@ -34,6 +34,7 @@ import difflib
 import hashlib
 import json
 import math
+import re
 import threading
 from collections import Counter
 
@@ -275,10 +276,15 @@ class DispatchHistory:
             return None, f"派单目录中没有事项“{entry_id}”" + (f"：是否是“{near}”？" if near else "：请用 kb list --kind directory 查看事项编号")
         at = now
         if item.get("at"):
+            written = item["at"].strip()
             try:
-                at = dt.datetime.fromisoformat(item["at"].strip()).replace(tzinfo=None).isoformat(timespec="seconds")
+                # a time with its offset (Z, +00:00) is the hotline's local time it was; one without is taken as such
+                at = self.kb.local(dt.datetime.fromisoformat(written)).isoformat(timespec="seconds")
             except ValueError:
-                return None, f"时间“{item['at']}”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS"
+                shape = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?", written)
+                if shape and not _a_day(*map(int, shape.groups())):
+                    return None, f"时间“{item['at']}”中的日期不存在：请核对月份和日期"
+                return None, f"时间“{item['at']}”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS（可带时区，如 +08:00）"
             if at > now:
                 return None, (f"时间 {at.replace('T', ' ')} 晚于现在（{now.replace('T', ' ')}）：历史工单不会在将来受理，"
                               "请核对年份和月日")
@@ -512,3 +518,12 @@ def _entry_of(parts: list[_Records], i: int) -> str:
             return part.entry_ids[part.entries[i]]
         i -= part.model.n
     raise IndexError(i)
+
+
+def _a_day(year: int, month: int, day: int) -> bool:
+    """Whether a date exists (2026-02-30 does not)."""
+    try:
+        dt.date(year, month, day)
+        return True
+    except ValueError:
+        return False

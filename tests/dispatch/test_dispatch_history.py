@@ -55,7 +55,7 @@ def test_import_reports_bad_lines_by_number_and_masks_texts(dkb, tmp_path):
         (2, "派单目录中没有事项“water-supply”：请用 kb list --kind directory 查看事项编号"),
         (3, "不是有效的 JSON（第 2 个字符处：字段名要用英文双引号括起，最后一项之后不能有逗号）"),
         (5, "缺少诉求内容（text）"),
-        (6, "时间“去年”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS"),
+        (6, "时间“去年”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS（可带时区，如 +08:00）"),
         (7, "应为 JSON 对象，如 {\"text\": \"……\", \"entry\": \"事项编号\"}"),
         (9, "缺少派单目录事项编号（entry）"),
     ]
@@ -65,6 +65,20 @@ def test_import_reports_bad_lines_by_number_and_masks_texts(dkb, tmp_path):
     assert stored["night-construction"]["source"] == "import"
     assert stored["property-fee"]["region"] == "东湖区"
     assert stored["property-fee"]["at"] == f"{dkb.today()}T" + stored["property-fee"]["at"][11:]
+
+
+def test_import_reads_a_time_with_its_offset_as_the_hotlines_local_time(dkb, tmp_path):
+    """An export in UTC (…Z) or another offset is converted, not read as if it were local; a day that does
+    not exist is said so."""
+    path = write_lines(tmp_path / "orders.jsonl", [
+        {"text": "工地半夜打桩", "entry": "night-construction", "at": "2026-10-24T10:00:00Z"},
+        {"text": "物业费涨价没公示", "entry": "property-fee", "at": "2026-10-24T10:00:00-05:00"},
+        {"text": "小区停水没通知", "entry": "property-fee", "at": "2026-02-30T10:00:00"},
+    ])
+    result = dkb.dispatch_history.import_file(path)
+    assert result.rejected == [(3, "时间“2026-02-30T10:00:00”中的日期不存在：请核对月份和日期")]
+    stored = {r["entry"]: r["at"] for r in rows(dkb)}
+    assert stored == {"night-construction": "2026-10-24T18:00:00", "property-fee": "2026-10-24T23:00:00"}
 
 
 def test_import_refuses_what_a_mistyped_export_says_and_names_the_mistake(dkb, tmp_path):
