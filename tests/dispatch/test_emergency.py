@@ -1394,3 +1394,14 @@ def test_family_words_beside_other_verbs_are_no_violence(text):
 
     finding = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
     assert finding is None or finding.event != "家庭暴力", text
+
+
+@pytest.mark.parametrize("text", ["社保卡被偷了去哪里重新办", "身份证被偷了怎么补办"])
+def test_asking_how_to_replace_what_was_stolen_raises_no_alarm(text):
+    """去哪里重新办 asks how to get something done, as 怎么补办 does: the public sees the answers, not a 110 box."""
+    assert sample_line(text) == "none", text
+
+
+def test_a_theft_asked_about_but_said_as_just_now_is_still_asked_about():
+    """A sign of now (了) beside the question: the agent is asked to make sure, not told it is going on."""
+    assert sample_classify()("我的车被偷了，去哪里办挂失") == ("110", "suspected")
