@@ -666,6 +666,26 @@ class Snapshot:
     def unit_name(self, unit_id: str) -> str:
         return str(self.units.get(unit_id, {}).get("name") or unit_id)
 
+    def unit_meant(self, written: str) -> str:
+        """The unit id a mistyped id, or a unit's name or alias written for it, most likely means (city_HRSS,
+        人社局, 示例市公安局 → city-public-security), or "" when none is close. Units no longer in use are not offered."""
+        import difflib
+
+        units = {uid: u for uid, u in self.units.items() if u.get("active", True) is not False}
+        plain = (written or "").strip()
+        lowered = plain.lower().replace("_", "-").replace(" ", "-")
+        if lowered in units:
+            return lowered
+        for uid, u in units.items():
+            if plain and plain in (str(u.get("name") or ""), *(str(a) for a in u.get("aliases") or ())):
+                return uid
+        near = difflib.get_close_matches(lowered, list(units), n=1, cutoff=0.85)
+        if near:
+            return near[0]
+        names = {str(u.get("name")): uid for uid, u in units.items() if u.get("name")}
+        near = difflib.get_close_matches(plain, list(names), n=1, cutoff=0.6)
+        return names[near[0]] if near else ""
+
     @cached_property
     def tiers(self) -> dict[str, dict]:
         tl = self.config("time_limits", {})

@@ -302,8 +302,8 @@ class _Validator(ConfigChecks):
                          self.unit_fix(co))
 
     def unit_fix(self, unit):
-        close = difflib.get_close_matches(unit, list(self.snap.units), n=1)
-        hint = f"是否应为“{close[0]}”；" if close else ""
+        close = self.snap.unit_meant(unit)
+        hint = f"是否应为“{close}”；" if close else ""
         return f"{hint}改为已登记的单位编号，或先在 units.yaml 中登记该单位"
 
     def check_dates(self, e: Entry):

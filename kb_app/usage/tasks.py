@@ -347,8 +347,11 @@ class Tasks:
         """The hotline center gives a query that found no answer to a unit as a task (see
         ``suggest.missing_answers``: nothing found, nothing about what it named, or seldom opened)."""
         query = self._center_query(query, user, "分派")
-        if unit not in self.kb.snapshot().units:
-            raise TaskError(f"单位“{unit}”不在 regulations/units.yaml 中：请从单位名录中选择。")
+        snap = self.kb.snapshot()
+        if unit not in snap.units:
+            meant = snap.unit_meant(unit)
+            raise TaskError(f"单位“{unit}”不在 regulations/units.yaml 中：" +
+                            (f"是否是“{meant}”（{snap.unit_name(meant)}）？" if meant else "请从单位名录中选择。"))
         detail = f"公众或坐席查询“{query}”没有找到相应的答复，请补充或完善答复口径。" + (f"\n{mask(note)}" if note else "") + \
             (f"\n分派人：{user.name or user.username}（{user.username}）" if user is not None else "")
         pk = self.open_task(unit, "zero_result", "", f"缺失的答复：{query}", detail, source=f"{ASSIGNED_QUERY}{query}")

@@ -250,6 +250,13 @@ def test_assign_zero_result_query(kb):
     with pytest.raises(TaskError) as e:
         kb.feedback.assign_query("x", "no-unit", CENTER)
     assert str(e.value) == "单位“no-unit”不在 regulations/units.yaml 中：请从单位名录中选择。"
+    # a unit written by its name, its alias or a mistyped id: the id meant is named
+    for written, meant in (("人社局", "city-hrss"), ("示例市公安局", "city-public-security"), ("city_HRSS", "city-hrss")):
+        with pytest.raises(TaskError) as e:
+            kb.feedback.assign_query("x", written, CENTER)
+        assert f"是否是“{meant}”（{kb.snapshot().unit_name(meant)}）？" in str(e.value), written
+    assert "是否是“city-hrss”" in kb.unknown_filter(unit="city-hrs")[1]
+    assert kb.snapshot().unit_meant("city-former-commerce") == ""   # abolished: offered to nobody
     with pytest.raises(PermissionDenied) as e:
         kb.feedback.assign_query("x", "city-hrss", EDITOR)
     assert str(e.value) == "只有热线中心校核人员或管理员可以分派缺失的答复。"
