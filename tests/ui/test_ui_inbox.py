@@ -148,8 +148,10 @@ def test_unit_accepts_a_suggested_question_as_a_change_request(app_env):
     assert ("查看变更请求 #1 的审核进度", "cr=1") in [(label, q) for label, _p, q in links(at)]
     cr = app_env.review.get(1)
     assert cr.state == "in_review" and cr.data["phrasing"] == "社保卡被偷了怎么补办"
+    assert not [b for b in at.button if b.key == f"inbox_dismiss_{task_id}"]   # settled by the change, not dismissed
     at.run()  # the task stays open until the change is published, and shows the change instead of the form
-    assert not [b for b in at.button if b.key == f"inbox_accept_{task_id}"]
+    assert not [b for b in at.button if b.key in (f"inbox_accept_{task_id}", f"inbox_dismiss_{task_id}")]
+    assert not [label for label, _p, _q in links(at) if label.startswith("修改“")]
     assert f"已发起变更请求 #1（{cr.state_label}），经单位审核人和热线中心校核后发布；发布后本任务自动完成。" \
         in [c.value for c in at.caption]
     assert ("查看变更请求 #1 的审核进度", "cr=1") in [(label, q) for label, _p, q in links(at)]

@@ -31,7 +31,8 @@ def show_task(kb, snap, t, report, pending):
                        "无法回访；答复确有错误的照常修改，没有错误的驳回并写明理由。", icon=":material/emergency:")
         st.info(report["text"], icon=":material/feedback:")
     elif t.kind == suggest.KIND:
-        show_suggestion(kb, t, pending)
+        if show_suggestion(kb, t, pending) and t.state == "open":
+            return  # its change request is under review: it settles the task, nothing else to do here
     elif t.detail:
         st.text(t.detail)
     if t.state != "open":
@@ -113,9 +114,9 @@ def assign_missing_answers(kb, snap):
         st.caption("请先选择查询组，再选择承办单位分派，或填写理由后忽略。")
 
 
-def show_suggestion(kb, t, pending):
+def show_suggestion(kb, t, pending) -> bool:
     """A suggested phrasing: the evidence, and the change request that adds it, ready to submit
-    (``pending``: the change requests already made from suggestions, by task id)."""
+    (``pending``: the change requests already made from suggestions, by task id). Whether one is open."""
     data = suggest.task_suggestion(t)
     snap = kb.snapshot()
     article = snap.find_article(t.entry)
@@ -126,7 +127,7 @@ def show_suggestion(kb, t, pending):
     if article is not None:
         entry_link(article.id, snap.title_of(article.id))
     if t.state != "open":
-        return
+        return False
     who = "热线中心和法制审核人员" if article else "单位审核人和热线中心"
     cr = pending.get(t.id)
     if cr is None:
@@ -140,16 +141,17 @@ def show_suggestion(kb, t, pending):
             phrasing = st.text_input("问法（可修改后提交）", value=data["phrasing"], key=f"inbox_phrasing_{t.id}")
             clicked = st.button("采纳：发起变更请求", key=f"inbox_accept_{t.id}", type="primary")
         if not clicked:
-            return
+            return False
         with show_errors():
             cr = suggest.accept(kb, user, t.id, phrasing)
             form.empty()
             st.success(f"已发起变更请求 #{cr.id}，经{who}校核后发布；发布后本任务自动完成。")
         if cr is None:
-            return
+            return False
     else:
         st.caption(f"已发起变更请求 #{cr.id}（{cr.state_label}），经{who}校核后发布；发布后本任务自动完成。")
     review_link(cr)
+    return True
 
 
 with show_errors():
