@@ -434,12 +434,23 @@ def json_problem(error: ValueError) -> str:
 
 
 def closest_id(entry_id: str, directory: dict) -> str:
-    """The directory id a mistyped one most likely means (Water-Outage → water-outage), or ""."""
+    """The directory id a mistyped one most likely means (Water-Outage → water-outage), or the id of the entry
+    whose title it is or is close to (水管爆裂 → water-pipe-burst), or ""."""
     plain = entry_id.strip().lower().replace("_", "-").replace(" ", "-")
     if plain in directory:
         return plain
     near = difflib.get_close_matches(plain, list(directory), n=1, cutoff=0.85)
-    return near[0] if near else ""
+    if near:
+        return near[0]
+    titles = {str(getattr(e, "title", "") or ""): eid for eid, e in directory.items()}
+    titles.pop("", None)
+    written = entry_id.strip()
+    if not written or written in titles:
+        return titles.get(written, "")
+    # the title that holds most of the characters written (水管爆裂 of 供水管道爆裂、路面冒水), the shorter first
+    chars = set(written)
+    covered = sorted((-len(chars & set(title)) / len(chars), len(title), eid) for title, eid in titles.items())
+    return covered[0][2] if covered and -covered[0][0] >= 0.75 else ""
 
 
 def category_key(entry) -> str:

@@ -81,6 +81,14 @@ def test_import_reads_a_time_with_its_offset_as_the_hotlines_local_time(dkb, tmp
     assert stored == {"night-construction": "2026-10-24T18:00:00", "property-fee": "2026-10-24T23:00:00"}
 
 
+def test_an_entry_written_by_its_title_is_answered_with_its_id(dkb, tmp_path):
+    path = write_lines(tmp_path / "orders.jsonl", [{"text": "工地半夜打桩", "entry": "夜间施工噪音"},
+                                                   {"text": "楼下一直在吵", "entry": "邻里纠纷"}])
+    result = dkb.dispatch_history.import_file(path)
+    assert result.rejected[0] == (1, "派单目录中没有事项“夜间施工噪音”：是否是“night-construction”？")
+    assert result.rejected[1][1].endswith("请用 kb list --kind directory 查看事项编号")
+
+
 def test_import_refuses_what_a_mistyped_export_says_and_names_the_mistake(dkb, tmp_path):
     """A date after now, a district the city has not, a number for a text, an id in other letters and a line
     cut short are refused with what to mend; a text too long to keep whole is kept, its first part, and said."""
