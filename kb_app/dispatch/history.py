@@ -45,7 +45,7 @@ from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
 from ..search.analysis import normalize
 from ..search.textsim import BigramIndex
-from .regions import districts
+from .regions import CITYWIDE, districts
 
 #: Where a history row came from.
 SOURCES = {"console": "坐席确认（建议事项）", "manual": "坐席确认（人工选择）", "objection": "派单异议改派",
@@ -289,11 +289,14 @@ class DispatchHistory:
                 return None, (f"时间 {at.replace('T', ' ')} 晚于现在（{now.replace('T', ' ')}）：历史工单不会在将来受理，"
                               "请核对年份和月日")
         region = ""
-        if (item.get("region") or "").strip():
+        if (item.get("region") or "").strip() and item["region"].strip() != CITYWIDE:   # 全市: none in particular
             region = find(normalize(item["region"]))
             if not region:
-                return None, (f"区域“{item['region'][:20]}”不是 units.yaml 中的区或街道乡镇（可用：{'、'.join(districts(snap))}）："
-                              "改为其中之一，或删去 region，按诉求内容和主办单位判断")
+                example = next((str(u.get("name")) for u in snap.units.values()
+                                if u.get("level") == "street" and u.get("active", True) is not False and u.get("name")), "")
+                return None, (f"区域“{item['region'][:20]}”不是 units.yaml 中的区或街道乡镇（可用：{'、'.join(districts(snap))}"
+                              + (f"，或其下的街道乡镇，如“{example}”" if example else "") + "）："
+                              "改为其中之一，或删去 region（全市的诉求也可写“全市”），按诉求内容和主办单位判断")
         shortened = len(text) > MAX_STORED_CHARS
         text = mask(text)[:MAX_STORED_CHARS]
         region = region or self.region_of(text, entry, snap, find)

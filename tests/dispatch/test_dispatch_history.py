@@ -102,17 +102,19 @@ def test_import_refuses_what_a_mistyped_export_says_and_names_the_mistake(dkb, t
         '{"text": "物业费涨价", "entry": “property-fee”}',
         {"text": "物业费涨价" + "很久" * 1500, "entry": "property-fee"},
         {"text": "物业费涨价了，西山区的", "entry": "property-fee", "region": "清水街道"},
+        {"text": "物业费涨价了，全市都这样", "entry": "property-fee", "region": "全市"},
     ])
     result = dkb.dispatch_history.import_file(path)
     reasons = dict(result.rejected)
     assert sorted(reasons) == [1, 2, 3, 4, 5, 6]
     assert reasons[1].startswith(f"时间 {later.replace('T', ' ')} 晚于现在（") and "请核对年份和月日" in reasons[1]
     assert reasons[2].startswith("区域“火星区”不是 units.yaml 中的区或街道乡镇（可用：东湖区、")
+    assert "，或其下的街道乡镇，如“" in reasons[2] and "全市的诉求也可写“全市”" in reasons[2]
     assert reasons[3] == '诉求内容（text）应为加引号的文字，如 "text": "……"，这里是 123'
     assert reasons[4] == "派单目录中没有事项“Property-Fee”：是否是“property-fee”？"
     assert reasons[5] == '不是有效的 JSON（这一行到结尾还没写完：缺少结尾的 } 或 "）'
     assert reasons[6].startswith("不是有效的 JSON（第 ") and "中文引号" in reasons[6]
-    assert result.imported == 2 and result.shortened == [7]
+    assert result.imported == 3 and result.shortened == [7]
     assert result.shortened_note == "另有 1 条诉求超过 2,000 字，只保存了前 2,000 字（第 7 行）。"
     assert {r["region"] for r in rows(dkb)} >= {"西山区"}
 
