@@ -10,7 +10,7 @@ may find mentions at all (护照, 火星移民, 宽带; for the public, an answe
 force mentions nothing) and none of the first results shares more than one
 of its less common words with it. Words of quantity, pronouns and grammar (几十遍, 这儿, 最快) are
 no subject and do not count as unknown (a keyword or title of the knowledge base's own is: 最低工资),
-nor do words of time (一个星期了, 半夜); a word counts as
+nor do words of time (一个星期了, 半夜) or the end of a house number (号院 of 8号院); a word counts as
 mentioned where a document has it as a word, has all its character pairs, or has a synonym of it,
 and a place where a document has its name without 市, 县 … (大理市) other than as the name of
 another kind of place (西山区 for 西山镇).
@@ -143,7 +143,7 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
     own = ana.user_words
     unknown = [_place_name(w, norm) for w in (w if w in own else _subject_part(w) for w in words)
                if w and w not in inner and _CJK_WORD.fullmatch(w) and (w in own or not NOT_SUBJECT.intersection(w))
-               and _may_be_subject(w) and not known(w)]
+               and _may_be_subject(w) and not _numbered(w, norm) and not known(w)]
 
     def same_place(word):
         # 大理市 where a document has 大理 (or 大理州), not 西山镇 where the documents have 西山 only in 西山区.
@@ -194,6 +194,20 @@ def _may_be_subject(word: str) -> bool:
     """Whether a word may name a subject: not one character with 儿 (事儿, 活儿: the character alone,
     which is no word here), nor a word of time (星期)."""
     return not (len(word) == 2 and word[1] == "儿") and word not in TIME_WORDS
+
+
+#: Characters that follow a number to make a house number or the like (8号院, 3栋, 2单元): a word starting
+#: with one right after a number is a piece of that number (号院 of 和平里8号院), no subject.
+NUMBERED = frozenset("号栋幢座单层室户")
+_NUMERAL = frozenset("0123456789零〇一二三四五六七八九十百两")
+
+
+def _numbered(word: str, text: str) -> bool:
+    """Whether a word is the end of a number wherever the text has it (号院 of 8号院)."""
+    if word[0] not in NUMBERED:
+        return False
+    at = [m.start() for m in re.finditer(re.escape(word), text)]
+    return bool(at) and all(i > 0 and text[i - 1] in _NUMERAL for i in at)
 
 
 def _place_name(word: str, text: str) -> str:

@@ -18,6 +18,7 @@ from whoosh import query as Q
 from ..content.model import Entry, Snapshot
 from ..labels import NO_TOPIC, STATUS_LABELS
 from ..dispatch import regions
+from ..privacy import mask, without_labels
 from . import analysis, citations, coverage, intent
 from .scorer import Scorer
 
@@ -460,7 +461,8 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     units = named_units(norm, scorer, config)
     if (not terms and not units) or limit == 0:
         # A question of words no document has still names them (see SearchResults.unknown).
-        unknown = coverage.unknown_words(asking, scorer, groups, ana, units, exclude) if not terms else ()
+        unknown = _unknown(asking, norm, config, ana, lambda about: coverage.unknown_words(
+            about, scorer, groups, ana, units, exclude))[1] if not terms else ()
         return SearchResults(text, [], 0, expanded, commit, unknown=unknown,
                              vague=not terms and not units and not asking.names)
     fq = filter_query(filters)
@@ -479,9 +481,10 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     if public:
         ranked = citations.citing_first(ranked[:RERANK_DEPTH]) + ranked[RERANK_DEPTH:]
     docnum = {scorer.stored_fields(d)["id"]: d for d, _sc in top}
-    covered = coverage.judge(asking, scorer, [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]], groups, ana,
-                             units, exclude)
-    retired = retired_words(covered.unknown, asking, scorer, groups, ana, units, exclude, day) if public else ()
+    first = [docnum[f["id"]] for f, _sc in ranked[:coverage.DEPTH]]
+    about, covered = _unknown(asking, norm, config, ana, lambda about: coverage.judge(
+        about, scorer, first, groups, ana, units, exclude))
+    retired = retired_words(covered.unknown, about, scorer, groups, ana, units, exclude, day) if public else ()
     if public and covered.weak and total > WEAK_SHOWN:
         # 护照怎么办理: nothing is about 护照, and the 82 results that share 办理 are no list to page through.
         ranked, total = ranked[:WEAK_SHOWN], WEAK_SHOWN
@@ -512,8 +515,38 @@ def unknown_words(text: str, scorer: Scorer, ana: analysis.Analyzer, config: Sna
     """The words of a question that nothing the scorer's searcher may find mentions (``exclude`` masks
     documents out, as for ``run``), read as ``run`` reads them (``SearchResults.unknown``), without ranking."""
     norm, groups = _reading(text, config)
-    return coverage.unknown_words(analysis.Asking(norm), scorer, groups, ana, named_units(norm, scorer, config),
-                                  exclude)
+    units = named_units(norm, scorer, config)
+    return _unknown(analysis.Asking(norm), norm, config, ana,
+                    lambda about: coverage.unknown_words(about, scorer, groups, ana, units, exclude))[1]
+
+
+def _unknown(asking: analysis.Asking, norm: str, config: Snapshot, ana: analysis.Analyzer, read):
+    """``read(asking)`` (the coverage of a question, or its unknown words) and the reading it was made from:
+    where the question names something unknown, it is read again without what says where or who
+    (:func:`subject_text`), which is never what a question is about. Most questions name nothing
+    unknown and are read once. A term of the knowledge base's own dictionary is no name or number, whatever
+    masking reads in it (话务高峰 of an internal answer's title, read as 话务[姓名]): where one would go, the
+    personal details stay."""
+    got = read(asking)
+    unknown = got.unknown if isinstance(got, coverage.Coverage) else got
+    if not unknown:
+        return asking, got
+    about = subject_text(norm, config, keep=[w for w in unknown if w in ana.user_words])
+    if about == norm:
+        return asking, got
+    about = analysis.Asking(about)
+    return about, read(about)
+
+
+def subject_text(norm: str, config: Snapshot, keep=()) -> str:
+    """A normalised question without what says where or who rather than what: the districts, streets and
+    towns of units.yaml it names (东湖区和平街道), and the personal details masking takes out, with the word
+    that gives them (a name: 来电人王建国; a plate: 车牌京A12345; a WeChat ID: 微信号wxid_abc123; the labels
+    already in a logged query: [姓名], [门牌]); personal details are kept where taking them out would take
+    out a word of ``keep``."""
+    placeless = analysis.question_form(regions.without_places(norm, config))
+    about = analysis.question_form(without_labels(mask(placeless)))
+    return placeless if any(w in placeless and w not in about for w in keep) else about
 
 
 def named_places(norm: str, config: Snapshot) -> tuple[str, ...]:

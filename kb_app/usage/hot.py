@@ -40,7 +40,7 @@ import numpy as np
 
 from ..search.analysis import normalize
 from ..exceptions import KbError
-from ..privacy import without_labels
+from ..privacy import has_labels, without_labels
 from ..dispatch.regions import NO_REGION, districts, region_finder
 from .stats import to_csv
 from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex, content_words, stretches
@@ -514,6 +514,9 @@ class HotReport:
 IMPORTED_NOTE = "另有导入的历史工单 {n} 件（kb dispatch --learn）：是以前受理的工单，不是本期的诉求，未计入。"
 #: Said when the whole period is after today: no request can be in it yet.
 FUTURE_NOTE = "所选时段 {start} 至 {end} 在今天（{today}）之后，还不会有诉求：请选择今天以前的日期。"
+#: Said when the period asked for ends after today: it is cut at today.
+CUT_NOTE = ("结束日期 {asked} 晚于今天，按今天（{today}）计算：本期 {start} 至 {end}，与之前同样长的 {previous_start} 至 "
+            "{previous_end} 比较。")
 #: Why requests of the period are in no listed topic (:attr:`HotReport.totals` ``left_out``), in this order.
 LEFT_OUT = {"vague": "{n} 件没有说明事项的词（如“asdfghjkl”，或只有“办证”“怎么办”一类的词）",
             "apart": f"{{n}} 件与其他诉求都不够相近（内容相近的不足 {MIN_CLUSTER} 件，不成议题）",
@@ -624,24 +627,32 @@ class HotIssues:
         if start > end:
             raise KbError(f"起始日期 {start} 晚于结束日期 {end}：请调整日期范围。")
         self.check_region(region)
+        # Days after today hold no request yet: a period running past today is cut at today, and compared
+        # with as many days before it (not with as long a period as was asked for).
+        asked_end, today = end, self.kb.today()
+        if start <= today < end:
+            end = today
         prev_start, prev_end = periods(start, end)
         rows = self.requests(prev_start, end, unit)
-        if region:
-            wanted = "" if region == NO_REGION else region
-            rows = [r for r in rows if r.region == wanted]
+        wanted = "" if region == NO_REGION else region
         first = start.isoformat()
         # Imported work orders are history, whatever their dates: no request of the period (said apart).
-        imported = sum(1 for r in rows if r.source == "import" and r.at >= first)
+        imported = sum(1 for r in rows if r.source == "import" and r.at >= first and (not region or r.region == wanted))
         rows = [r for r in rows if r.source != "import"]
-        current = np.array([r.at >= first for r in rows], dtype=bool)
         keys = [r.key for r in rows]
         distinct = list(dict.fromkeys(keys))
         position = {k: i for i, k in enumerate(distinct)}
         text_of = np.fromiter((position[k] for k in keys), dtype=np.int64, count=len(keys))
         weights = np.bincount(text_of, minlength=len(distinct)).astype(np.float64)
         snap = self.kb.snapshot()
+        # Topics are those of the whole city (or unit): a region's requests are counted in them, so that a
+        # district sees its share of each topic the city-wide report lists, with the same name.
         labels, words = cluster_texts(distinct, weights, snap.synonym_groups, matter_terms(snap))
-        labels = labels[text_of] if rows else labels
+        labels = labels[text_of] if rows else np.full(0, -1, dtype=np.int64)
+        if region:
+            here = [i for i, r in enumerate(rows) if r.region == wanted]
+            rows, keys, labels = [rows[i] for i in here], [keys[i] for i in here], labels[here]
+        current = np.array([r.at >= first for r in rows], dtype=bool)
         topics = self._topics(rows, labels, words, current, limit)
         report = HotReport(start, end, prev_start, prev_end, region or None,
                            {"current": int(current.sum()), "previous": int((~current).sum()),
@@ -651,7 +662,8 @@ class HotIssues:
                             "left_out": _left_out(keys, labels, current, topics)},
                            topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
                            self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
-        report.notes = self.notes(report)
+        report.notes = ([CUT_NOTE.format(asked=asked_end, today=today, start=start, end=end, previous_start=prev_start,
+                                         previous_end=prev_end)] if asked_end != end else []) + self.notes(report)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -700,7 +712,9 @@ class HotIssues:
             group = members[t]
             regions = Counter(r.region or NO_REGION for r in group)
             entries = Counter(r.entry for r in group if r.entry)
-            examples = [text[:EXAMPLE_CHARS] for text, _n in texts[t].most_common(EXAMPLES)]
+            # The most sent first, those as people write them before those full of masking's labels ([姓名]).
+            examples = [text[:EXAMPLE_CHARS] for text, _n in sorted(texts[t].most_common(),
+                                                                    key=lambda p: (has_labels(p[0]), -p[1]))[:EXAMPLES]]
             label = "、".join(label_words) or examples[0][:20]
             out.append({"rank": rank, "topic": t, "label": label, "words": label_words,
                         **_change(int(cur[t]), int(prev[t])),

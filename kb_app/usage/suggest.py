@@ -41,6 +41,7 @@ from ..search.textsim import stretches
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from .stats import NOT_ALARMED
 from ..privacy import has_labels, mask, without_labels
+from ..dispatch.regions import without_places
 
 KIND = "suggested_question"
 #: The list a phrasing is added to, per kind of entry.
@@ -568,7 +569,10 @@ def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
         return []
     snap = kb.snapshot()
     unknown = [unknown_words(kb, g["query"]) for g in missing]
-    subjects = _subjects(unknown, [g["query"] for g in missing], subject_characters(snap, unknown))
+    # What a query is about, as its characters join it to a group: not the labels of masking (手 of [手机号]),
+    # nor the places it names (平 of 和平街道).
+    about = [without_places(without_labels(g["query"]), snap) for g in missing]
+    subjects = _subjects(unknown, about, subject_characters(snap, unknown))
     rest = [i for i, subject in enumerate(subjects) if subject is None]
     labels, words = cluster_texts([text_key(missing[i]["query"]) for i in rest],
                                   [missing[i]["searches"] for i in rest], snap.synonym_groups, matter_terms(snap))

@@ -452,3 +452,57 @@ def test_csv_sent_to_a_file_opens_in_excel_and_the_notes_go_to_stderr(kb, sample
     assert "未归入所列议题的诉求 1 件" in done.stderr.decode()
     piped = subprocess.run(command, capture_output=True, env=env, cwd=repo, check=True)
     assert piped.stdout.startswith("# 热点议题\n".encode())
+
+
+def test_a_region_sees_the_city_wide_topics_with_the_counts_the_city_gives_it(hkb):
+    """A district leader limiting the report to the district sees each topic the city-wide report lists, under
+    the same name, with the count the city-wide report gives the district: even a topic with fewer than three
+    requests there, which alone would be too few to make one."""
+    city = hkb.hot.report(START, END, limit=200)
+    for district in ("东湖区", "西山区", "未标明区域"):
+        region = hkb.hot.report(START, END, district, limit=200)
+        by_label = {t["label"]: t for t in city.topics}
+        assert region.topics
+        for t in region.topics:
+            assert by_label[t["label"]]["regions"][district] == t["current"], (district, t["label"])
+        assert sum(t["current"] for t in region.topics) == sum(t["regions"].get(district, 0) for t in city.topics)
+
+
+def test_a_region_sees_a_topic_too_small_there_to_make_one(kb):
+    # Alone, the three requests of 东湖区 about the heating would be too few to make a topic of their own.
+    log_searches(kb, [("我叫张三，住东湖区新华小区3单元502，暖气不热，电话13812345678", 1), ("东湖区暖气不热怎么报修", 1),
+                      ("东湖区和平街道暖气不热", 1), ("暖气不热怎么办", 3), ("家里暖气片不热找谁", 2),
+                      *[(t, 4) for t in OTHERS]])
+    heating = next(t for t in kb.hot.report(START, END).topics if "暖气" in t["label"])
+    donghu = kb.hot.report(START, END, "东湖区")
+    assert [(t["label"], t["current"]) for t in donghu.topics] == [(heating["label"], heating["regions"]["东湖区"])]
+    assert heating["regions"]["东湖区"] >= 2
+
+
+def test_the_headline_example_of_a_topic_is_one_without_masking_labels(kb):
+    """The first example of a topic, the one shown beside it, is a request as people write it where there is
+    one, not the one full of [姓名] and [门牌], however often that one was sent."""
+    log_searches(kb, [("我叫张三，住东湖区新华小区3单元502，暖气不热，电话13812345678", 4), ("暖气不热怎么办", 2),
+                      ("家里暖气片不热找谁", 1)])
+    r = kb.hot.report(START, END)
+    heating = next(t for t in r.topics if "暖气" in t["label"])
+    assert heating["examples"][0] == "暖气不热怎么办"
+    assert "我叫[姓名]，住东湖区新华小区[门牌]，暖气不热，电话[手机号]" in heating["examples"]
+
+
+def test_a_period_ending_after_today_is_cut_at_today_and_compared_with_as_long_a_period(kb, sample_root):
+    """Ending three months ahead, a period of one week of requests is not compared with three months before it:
+    it ends today, the period before is a week too, and the report, page and CLI say so."""
+    log_searches(kb, [(t, 4) for t in OTHERS])
+    start, later = END - dt.timedelta(days=6), END + dt.timedelta(days=99)
+    r = kb.hot.report(start, later)
+    assert (r.start, r.end, r.previous_start, r.previous_end) == (start, END, start - dt.timedelta(days=7),
+                                                                  start - dt.timedelta(days=1))
+    note = (f"结束日期 {later} 晚于今天，按今天（{END}）计算：本期 {start} 至 {END}，与之前同样长的 "
+            f"{start - dt.timedelta(days=7)} 至 {start - dt.timedelta(days=1)} 比较。")
+    assert r.notes[0] == note
+    assert kb.hot.report(start, END).notes == [] and r.totals == kb.hot.report(start, END).totals
+    res = CliRunner().invoke(cli, ["report", "hot", "--from", str(start), "--to", str(later), "--root", str(sample_root),
+                                   "--data-dir", str(kb.settings.data_path)], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0 and f"  {note}" in res.output.splitlines()
+    assert f"热点议题：{start} 至 {END}（对比 {start - dt.timedelta(days=7)} 至 {start - dt.timedelta(days=1)}）" in res.output
