@@ -156,13 +156,18 @@ class Kb:
         """main's commit with the search index brought up to it (cheap when main has not moved)."""
         return self.index.ensure_current()
 
-    def reader(self, staff: bool = False, commit: str | None = None):
-        """What the public (or signed-in staff) may open on main today (see kb_app.render)."""
+    def reader(self, staff: bool = False, commit: str | None = None, flags: dict[str, str] | None = None,
+               pending=None):
+        """What the public (or signed-in staff) may open on main today (see kb_app.render); ``flags`` (entry id ->
+        detail of its “待核” mark) and, for staff, ``pending`` when known otherwise than from this database (the
+        public site while it cannot be read; a replica, whose primary knows what is pending)."""
         from .render import Reader
 
-        flags = {eid: f.detail for eid, f in self.flags().items()}
-        return Reader(self.snapshot(commit), self.today(), self.store, staff, flags, self.local,
-                      self.pending() if staff else None)
+        if flags is None:
+            flags = {eid: f.detail for eid, f in self.flags().items()}
+        if staff and pending is None:
+            pending = self.pending()
+        return Reader(self.snapshot(commit), self.today(), self.store, staff, flags, self.local, pending)
 
     def pending(self):
         """For agents: open change requests and error reports (纠错) by entry (see kb_app.review.pending)."""
@@ -370,6 +375,13 @@ class Kb:
         from .review.reverify import flags
 
         return flags(self)
+
+    def history_flags(self, head: str, since: str | None = None, known=None) -> dict[str, dict]:
+        """The “待核” marks main's history implies at ``head``, as a replica has them, without the database:
+        replayed from ``since`` over ``known()`` when ``since`` is an ancestor (kb_app.review.reverify.flags_at)."""
+        from .review.reverify import flags_at
+
+        return flags_at(self, head, since, known)
 
     def follow_flags(self, since: str | None, head: str):
         """On a read replica: bring the “待核” marks up to ``head`` from the history (see reverify)."""

@@ -275,12 +275,15 @@ def follow_flags(kb, since: str | None, head: str):
     """
     if since == head:
         return
-    if since and kb.store.merge_base(since, head) == since:
-        current = {e: dataclasses.asdict(f) for e, f in flags(kb).items()}
-        expected = flags_from_history(kb, head, since=since, implied=current)
-    else:
-        expected = flags_from_history(kb, head)
-    _write_flags(kb, expected)
+    _write_flags(kb, flags_at(kb, head, since, lambda: {e: dataclasses.asdict(f) for e, f in flags(kb).items()}))
+
+
+def flags_at(kb, head: str, since: str | None = None, known=None) -> dict[str, dict]:
+    """The flags main's history implies at ``head`` (:func:`flags_from_history`): replayed from ``since`` over
+    ``known()`` (the flags at ``since``) when ``since`` is an ancestor of ``head``, else from the first commit."""
+    if since and known is not None and kb.store.merge_base(since, head) == since:
+        return flags_from_history(kb, head, since=since, implied=known())
+    return flags_from_history(kb, head)
 
 
 def after_publish(kb, cr, commit: str):

@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..search import analysis
-from ..exceptions import AlreadyVoted, EntryNotFound, IndexUnreadable, KbError
+from ..exceptions import AlreadyVoted, DatabaseUnusable, EntryNotFound, IndexUnreadable, KbError
 from ..review.pending import UNKNOWN_NOTICE
 from ..usage.feedback import VOTER_COOKIE
 from . import follow, views
-from .site import HttpError, Site, dumps
+from .site import HttpError, Site, database_unavailable, degraded, dumps
 
 MAX_BODY = 16 * 1024
 MAX_LIMIT = 50
@@ -33,6 +33,9 @@ MAX_FILTER = 100
 #: The characters of an error report's text that are kept (and read for an emergency).
 MAX_REPORT = 2000
 FEEDBACK_RESULTS = {"vote": "thanks", "report": "reported"}
+#: What a citizen is told when the workflow database cannot keep a vote or a report now (503 ``not_recorded``).
+NOT_RECORDED = {"vote": "暂时无法记录您的评价：请稍后再试。",
+                "report": "暂时无法记录您的报告：请稍后再试；急需反映的问题请拨打 12345。"}
 #: Where a caller of the API finds valid unit ids: in what the API returns, not in files of the repository.
 UNITS_HINT = "单位编号见搜索结果和答复中的 unit 字段：可先不加 unit 搜索，再用结果里的编号筛选。"
 CATEGORIES_HINT = "主题见搜索结果和答复中的 category 字段：可先不加 category 搜索，再用结果里的主题筛选。"
@@ -196,7 +199,8 @@ async def _search(request: Request) -> Response:
     def render():
         results = site.kb.search(p.q, audience=p.audience, limit=p.limit, offset=p.offset, kind=p.kind,
                                  unit=p.unit, category=p.category, region=p.region)
-        reader = site.kb.reader(staff=True, commit=results.commit).with_pending(pending) if agent else None
+        reader = site.kb.reader(staff=True, commit=results.commit, flags=site.flags(results.commit),
+                                pending=pending) if agent else None
         body = {"query": results.query, "audience": p.audience, "commit": results.commit,
                 "total": results.total, "offset": p.offset, "limit": p.limit,
                 "hits": [views.hit_dict(h, reader) for h in results.hits],
@@ -377,7 +381,8 @@ async def feedback(request: Request) -> Response:
             from .pages import html_error
 
             return html_error(e)
-        outcome = {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
+        outcome = "not_recorded" if e.code == "not_recorded" else \
+            {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
         return RedirectResponse(back, status_code=303)
     if alarm:
@@ -496,6 +501,16 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict, al
         raise not_found(str(e))
     if "/" in entry_id and kind != "vote":
         raise HttpError(400, "invalid_report", "条例条文不接受纠错：对条文有疑问请拨打 12345。")
+    try:
+        store_feedback(site, found, kind, data, audience, alarm)
+    except DatabaseUnusable as e:
+        site.database_failed(e)
+        raise database_unavailable(NOT_RECORDED[kind], "not_recorded")
+    return {"status": "received", "type": kind, "entry": found.id}
+
+
+def store_feedback(site: Site, found, kind: str, data: dict, audience: str, alarm: dict | None):
+    """Keep a vote or a report on ``found`` (checked first: 400 or 409 when it cannot be taken)."""
     if kind == "vote":
         helpful = helpful_of(data.get("helpful"))
         if helpful is None:
@@ -517,9 +532,10 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict, al
             raise HttpError(400, "text_too_long", f"纠错内容最多 {MAX_REPORT} 个字。")
         try:
             site.kb.feedback.report_error(found.id, text, audience=audience, alarm=alarm)
+        except DatabaseUnusable:
+            raise
         except KbError as e:
             raise HttpError(400, "invalid_report", str(e))
-    return {"status": "received", "type": kind, "entry": found.id}
 
 
 async def health(request: Request) -> Response:
@@ -527,6 +543,11 @@ async def health(request: Request) -> Response:
 
     Anyone may ask (never rate-limited: a load balancer asks often); a bad key is refused as on every
     endpoint. A replica's repository address and git's errors are for the monitoring addresses only.
+
+    A workflow database that cannot be used is said (``database``, status ``degraded``) with 200: the node
+    still serves the public, which is what a load balancer asks about, and every node of a primary shares
+    the one database, so taking them out would take the public site down with the staff's side. What is
+    wrong in it (file, user) is for the monitoring addresses only.
     """
     site = site_of(request)
     try:
@@ -535,9 +556,14 @@ async def health(request: Request) -> Response:
         # A key a replica cannot check now (its primary unreachable) is no bad key: the health stands.
         if e.status == 401:
             raise
+    detail = site.may_read_metrics(request)
     body = {"role": "replica" if site.replica else "primary"}
     if site.replica is not None:
-        body["upstream"] = site.replica.status(detail=site.may_read_metrics(request))
+        body["upstream"] = site.replica.status(detail=detail)
+    problem = await run_in_threadpool(site.database_problem)
+    body["database"] = {"status": "ok"} if problem is None else {
+        "status": "unusable", "message": f"流程数据库暂时无法使用：{degraded(site.replica is not None)}。",
+        **({"detail": problem} if detail else {})}
     try:
         commit, day = await run_in_threadpool(site.check)
     except HttpError as e:
@@ -547,7 +573,7 @@ async def health(request: Request) -> Response:
         main = site.kb.store.head()
     except KbError:
         main = None
-    body.update(status="ok", commit=main, indexed_commit=commit, today=day)
+    body.update(status="ok" if problem is None else "degraded", commit=main, indexed_commit=commit, today=day)
     return json_response(body)
 
 
@@ -572,6 +598,8 @@ def metric_gauges(site: Site) -> list:
     except HttpError:
         commit, up = site.kb.index.indexed_commit, 0
     gauges.append(("kb_index_up", "1 while the search index can serve requests.", {}, up))
+    gauges.append(("kb_database_up", "1 while the workflow database can be used (keys, feedback, search log).", {},
+                   0 if site.database_problem() else 1))
     when = site.commit_time(commit) if commit else None
     if when is not None:
         gauges.append(("kb_index_commit_age_seconds", "Age of the commit of main the index serves.", {},

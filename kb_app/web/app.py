@@ -25,11 +25,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..exceptions import IndexUnreadable
+from ..exceptions import DatabaseUnusable, IndexUnreadable
 from ..kb import Kb
 from . import api, hooks, pages
 from .openapi import PUBLIC_SPEC
-from .site import HttpError, Site, dumps, etag_matches, unavailable
+from .site import HttpError, Site, database_unavailable, dumps, etag_matches, unavailable
 
 log = logging.getLogger(__name__)
 METRICS_DUMP_SECONDS = 5.0
@@ -104,6 +104,13 @@ async def on_unreadable_index(request: Request, exc: IndexUnreadable) -> Respons
     """A search that met a damaged index file: 503 as for an index not yet built (the index said
     what it met in the log, and /api/v1/health now answers 503 until it is rebuilt)."""
     return await on_http_error(request, unavailable())
+
+
+async def on_unusable_database(request: Request, exc: DatabaseUnusable) -> Response:
+    """A request that needs the workflow database while it cannot be used (damaged, not writable): 503, said
+    in the log once; the anonymous public reads do not need it (their “待核” marks come from main's history)."""
+    request.app.state.site.database_failed(exc)
+    return await on_http_error(request, database_unavailable())
 
 
 async def on_crash(request: Request, exc: Exception) -> Response:
@@ -254,7 +261,8 @@ def create_app(kb: Kb, replica=None) -> Starlette:
 
     app = Starlette(routes=ROUTES, lifespan=lifespan,
                     exception_handlers={HttpError: on_http_error, HTTPException: on_starlette_error,
-                                        IndexUnreadable: on_unreadable_index, Exception: on_crash})
+                                        IndexUnreadable: on_unreadable_index, DatabaseUnusable: on_unusable_database,
+                                        Exception: on_crash})
     app.state.site = site
     app.router.redirect_slashes = False
     app.add_middleware(PublicReads)

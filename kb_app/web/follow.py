@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..content.store import run_git
 from ..cache import LruCache
-from ..exceptions import KbError, StoreError
+from ..exceptions import DatabaseUnusable, KbError, StoreError
 from .keys import LOOKUP_TTL, PREFIX, ApiKey, key_hash
 from .errors import HttpError
 from .timing import pause
@@ -245,6 +245,8 @@ class Replica:
         #: (when asked, PendingMarks) from the primary: fresh for PENDING_TTL, a fallback until + KEY_GRACE.
         self._pending: tuple[float, object] | None = None
         self._asking_pending = threading.Lock()
+        #: Whether the log has said that the marks cannot be kept in this replica's database (said once).
+        self._told_flags = False
 
     def refresh(self, serving: bool = True) -> dict:
         """Fetch main and index what changed; returns {"old", "new", "error"}.
@@ -271,9 +273,17 @@ class Replica:
             return
         try:
             self.kb.follow_flags(done, head)
+        except DatabaseUnusable as e:
+            # The workers replay the marks from the history themselves meanwhile (Site.flags).
+            if not self._told_flags:
+                log.warning("无法在本副本的流程数据库中更新“依据已变更，待核”标记，页面上的标记暂按主干历史现算：%s",
+                            e)
+            self._told_flags = True
+            return
         except Exception:  # noqa: BLE001 - new content must still be served; the next round retries
             log.exception("按主干历史（到提交 %s）重算“依据已变更，待核”标记失败", head[:10])
             return
+        self._told_flags = False
         self.mirror.update_status(flags_commit=head)
 
     def check_primary(self) -> bool:

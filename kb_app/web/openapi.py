@@ -14,7 +14,7 @@ def _json(schema: dict, description: str) -> dict:
 def _errors(*codes: int) -> dict:
     text = {400: "参数无效", 401: "缺少或无效的 API 密钥", 403: "密钥无权使用该接口", 404: "未找到（或不向该受众公开）",
             413: "请求内容过大", 415: "请求内容不是 JSON", 422: "无法处理", 429: "请求过于频繁（见 Retry-After）",
-            503: "索引暂时无法服务，或副本无法连接主节点"}
+            503: "索引暂时无法服务，副本无法连接主节点，或流程数据库暂时无法使用（带密钥的请求、评价和纠错；不带密钥的查询照常）"}
     return {str(c): _json(_ref("Error"), text[c]) for c in codes}
 
 
@@ -219,9 +219,17 @@ SCHEMAS = {
                         "properties": {"status": {"const": "received"}, "type": STR, "entry": STR,
                                        "emergency": {**_ref("Emergency"), "description": REPORT_EMERGENCY}}},
     "Health": {"type": "object", "required": ["status", "role"], "properties": {
-        "status": {"enum": ["ok", "unavailable"]}, "role": {"enum": ["primary", "replica"]},
+        "status": {"enum": ["ok", "degraded", "unavailable"],
+                   "description": "degraded：流程数据库暂时无法使用，公众查询照常（仍为 200），见 database"},
+        "role": {"enum": ["primary", "replica"]},
         "commit": NSTR, "indexed_commit": NSTR, "today": STR, "upstream": _ref("Upstream"),
+        "database": _ref("Database"),
         "error": {"type": "object", "description": "索引无法服务时：{code, message}"}}},
+    "Database": {"type": "object", "description": "本节点的流程数据库（API 密钥、评价、纠错、检索日志）", "required": ["status"],
+                 "properties": {
+        "status": {"enum": ["ok", "unusable"]},
+        "message": {"type": "string", "description": "无法使用时：给人看的中文说明，哪些照常、哪些暂不可用"},
+        "detail": {"type": "string", "description": "仅监控地址（metrics_from）可见：哪个文件、出了什么问题、怎样处理"}}},
     "Upstream": {"type": "object", "description": "仅副本：跟随主节点的情况", "required": ["reachable", "summary"],
                  "properties": {
         "reachable": {"type": "boolean", "description": "最近一次从主节点的仓库获取是否成功"},
@@ -279,7 +287,7 @@ PATHS = {
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref("DispatchRequest")}}},
         "responses": {"200": _json(_ref("DispatchResult"), "派单建议"),
-                      **_errors(400, 401, 403, 413, 415, 422, 429)}}},
+                      **_errors(400, 401, 403, 413, 415, 422, 429, 503)}}},
     "/api/v1/feedback": {"post": {
         "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页。"
                    "同一浏览器会话（Cookie kb_voter，评价成功时设置）或平台的同一用户（voter）对同一答复只能评价一次，"
@@ -297,7 +305,8 @@ PATHS = {
                       "409": _json(_ref("Error"), "本浏览器会话已评价过该答复（already_voted）"),
                       **_errors(400, 401, 404, 413, 415, 429, 503)}}},
     "/api/v1/health": {"get": {
-        "summary": "服务状态：主干提交与索引提交；索引无法读取（如已损坏）时 503，供负载均衡摘除该节点", "operationId": "health",
+        "summary": "服务状态：主干提交与索引提交；索引无法读取（如已损坏）时 503，供负载均衡摘除该节点；流程数据库无法使用时仍为 200，"
+                   "status 为 degraded，database 中写明", "operationId": "health",
         "security": AGENT,
         "responses": {"200": _json(_ref("Health"), "可以服务"), "503": _json(_ref("Health"), "索引暂时无法服务"),
                       **_errors(401)}}},

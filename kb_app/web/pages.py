@@ -37,6 +37,7 @@ FEEDBACK_MESSAGES = {
     "invalid": ("error", "提交未成功：请写明哪里有误后再提交。"),
     "limited": ("error", "提交过于频繁，请稍后再试。"),
     "unavailable": ("error", "暂时无法提交，请稍后再试或拨打 12345。"),
+    "not_recorded": ("error", "暂时无法记录您的评价或报告：请稍后再试；急需反映的问题请拨打 12345。"),
 }
 
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,

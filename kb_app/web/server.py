@@ -19,7 +19,7 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 from uvicorn.config import STARTUP_FAILURE
 
 from ..config import Settings, site_url
-from ..exceptions import KbError
+from ..exceptions import DatabaseUnusable, KbError
 from ..listening import BACKLOG, bound_socket, check_port, refusal
 from .timing import pause
 
@@ -52,11 +52,18 @@ def prepare(kb, echo=print) -> dict:
             result = mirror.sync()
             if result["error"]:
                 echo(f"暂时无法从主节点获取更新（{result['error']}）：先用本地副本提供服务，稍后自动重试。")
-    # Create and migrate the database here, once: workers starting together would race to do it.
-    kb.prepare_database()
+    # Create and migrate the database here, once: workers starting together would race to do it. One that cannot
+    # be used does not stop the public site: the public reads need only the index and the repository.
+    try:
+        kb.prepare_database()
+        usable = True
+    except DatabaseUnusable as e:
+        echo(database_warning(e, replica=bool(kb.settings.follow)))
+        usable = False
     if kb.settings.follow:
         replica = Replica(kb)
-        replica.follow_flags()  # the “待核” marks of what it serves, from the history it has
+        if usable:  # otherwise the workers replay them from the history themselves (Site.flags)
+            replica.follow_flags()  # the “待核” marks of what it serves, from the history it has
         if problem := replica.forwarding_problem():
             echo(problem)
         replica.check_primary()  # what /api/v1/health says from the start (a failure is logged)
@@ -64,6 +71,15 @@ def prepare(kb, echo=print) -> dict:
     # The workers open the index themselves; this (supervising) process need not hold it.
     kb.index.close()
     return stats
+
+
+def database_warning(e: DatabaseUnusable, replica: bool = False) -> str:
+    """What ``kb web`` says at start of a workflow database it cannot use: what is wrong and what to do (the
+    error's own words), and what is served meanwhile."""
+    from .site import degraded
+
+    return (f"警告：{e}\nkb web 仍然启动，但在修复之前：{degraded(replica)}。/api/v1/health 的 database 一项报告这一问题"
+            "（status 为 degraded）。按上面的提示处理后，可用 kb doctor 检查。")
 
 
 def listening_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..cache import LruCache, TtlCache
-from ..exceptions import ConfigError, KbError
+from ..exceptions import ConfigError, DatabaseUnusable, KbError
 from .errors import HttpError
 from .keys import ApiKey
 from .metrics import Metrics
@@ -52,6 +52,30 @@ UNAVAILABLE = "知识库索引暂时无法提供服务（正在建立或已损�
 def unavailable() -> HttpError:
     """What a request is told while the index cannot serve: 503, try again in a moment."""
     return HttpError(503, "unavailable", UNAVAILABLE, {"Retry-After": "5"})
+
+
+#: What the public site does while the workflow database cannot be used (said at start, in the log and by
+#: /api/v1/health): the public reads need only the index and the repository. A replica keeps only the “待核”
+#: marks in its own; keys, feedback and the search log are its primary's.
+DATABASE_DEGRADED = ("公众页面和不带密钥的公众接口照常服务；带 API 密钥的请求（答复 503）、评价和纠错暂不可用，"
+                     "检索日志暂不记录")
+REPLICA_DATABASE_DEGRADED = "本副本的数据库只保存“依据已变更，待核”标记，标记暂按主干的历史推算，其余照常服务"
+
+
+def degraded(replica: bool) -> str:
+    """What is served, and what is not, while the workflow database of a primary (or a replica) cannot be used."""
+    return REPLICA_DATABASE_DEGRADED if replica else DATABASE_DEGRADED
+DATABASE_UNAVAILABLE = "流程数据库暂时无法使用，这项操作暂时无法完成：请稍后再试；不带密钥的公众查询不受影响。"
+KEY_UNCHECKED = ("暂时无法核验 API 密钥（流程数据库暂时无法使用）：带密钥的请求暂停受理，请稍后再试；"
+                 "不带密钥的公众查询不受影响。")
+#: Seconds after a request met the database unusable that /api/v1/health still says so (a damaged table
+#: is met only by what reads it, and no write permission only by writing).
+DATABASE_RECENT = 60.0
+
+
+def database_unavailable(message: str = DATABASE_UNAVAILABLE, code: str = "database_unavailable") -> HttpError:
+    """What a request needing the workflow database is told while it cannot be used: 503, try again later."""
+    return HttpError(503, code, message, {"Retry-After": "30"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +187,12 @@ class EventLog:
                 return 0
             try:
                 self.sink(batch)
+            except DatabaseUnusable as e:
+                # Damaged, or not writable: it needs a person, not another round. Dropped, said once until it resumes.
+                if not self._failing:
+                    log.warning("检索日志无法写入流程数据库，在它恢复之前不再记录（丢弃 %d 条事件）：%s", len(batch), e)
+                self._failing = True
+                return 0
             except Exception as e:  # noqa: BLE001 - keep the events and try again on the next round
                 # Said once when writing stops (with the cause), not on every round until it resumes.
                 if not self._failing:
@@ -225,6 +255,13 @@ class Site:
         self._warm = False
         #: What the health check last said of an index that cannot serve (said in the log once, not per call).
         self._told_unavailable: str | None = None
+        #: (when, what) a request last met of a workflow database that cannot be used, and what the log said.
+        self._database_met: tuple[float, str] | None = None
+        self._told_database: str | None = None
+        self.clock = time.monotonic
+        #: (commit, marks by entry) of the “待核” marks last known, and the lock of replaying them from history.
+        self._flags: tuple[str, dict] | None = None
+        self._replaying = threading.Lock()
 
     def close(self):
         self.events.close()
@@ -283,9 +320,54 @@ class Site:
             with self._making_reader:
                 found = self._readers.get(key)
                 if found is None:
-                    found = (self.kb.reader(staff=staff, commit=commit), {})
+                    # A replica's pending marks are its primary's (the callers read them afresh: with_pending).
+                    pending = self.replica.pending() if staff and self.replica is not None else None
+                    found = (self.kb.reader(staff=staff, commit=commit, flags=self.flags(commit), pending=pending), {})
                     self._readers.put(key, found)
         return found[0], commit, day
+
+    def flags(self, commit: str) -> dict[str, str]:
+        """The “依据已变更，待核” marks (entry id -> detail) of a reader of ``commit``: the database's, or while it
+        cannot be read, those main's history implies (as a replica has them), replayed on from the marks last
+        known; the public pages keep their notices."""
+        try:
+            found = {e: dataclasses.asdict(f) for e, f in self.kb.flags().items()}
+        except DatabaseUnusable as e:
+            self.database_failed(e)
+            with self._replaying:
+                known = self._flags
+                if known is None or known[0] != commit:
+                    since, marks = known or (None, None)
+                    self._flags = (commit, self.kb.history_flags(commit, since, lambda: marks))
+                found = self._flags[1]
+        else:
+            self._flags = (commit, found)
+        return {e: f["detail"] for e, f in found.items()}
+
+    # -- the workflow database ----------------------------------------------------------------
+
+    def database_failed(self, e: DatabaseUnusable):
+        """Note that a request met the workflow database unusable; said in the log once, not per request."""
+        self._database_met = (self.clock(), str(e))
+        if self._told_database != str(e):
+            self._told_database = str(e)
+            log.warning("流程数据库无法使用，%s：%s", degraded(self.replica is not None), e)
+
+    def database_problem(self) -> str | None:
+        """What is wrong with the workflow database, for /api/v1/health: what opening it meets now, or what a
+        request of this worker met within ``DATABASE_RECENT`` seconds; None while it can be used."""
+        try:
+            self.kb.prepare_database()
+        except DatabaseUnusable as e:
+            self.database_failed(e)
+            return str(e)
+        met = self._database_met
+        if met is not None and self.clock() - met[0] < DATABASE_RECENT:
+            return met[1]
+        if self._told_database is not None:
+            self._told_database = None
+            log.warning("流程数据库恢复可用：带 API 密钥的请求、评价和纠错恢复受理")
+        return None
 
     async def pending(self):
         """For agent responses: what is pending now (open change requests, 纠错; kb_app.review.pending), which
@@ -366,7 +448,13 @@ class Site:
         if scheme.lower() != "bearer" or not token.strip():
             raise HttpError(401, "unauthorized", "Authorization 头格式应为“Bearer <密钥>”。",
                             {"WWW-Authenticate": 'Bearer realm="kb"'})
-        key = await run_in_threadpool(self.verify_key, token.strip())
+        try:
+            key = await run_in_threadpool(self.verify_key, token.strip())
+        except DatabaseUnusable as e:
+            # Failing closed: a key that cannot be checked gets no access of its own, nor is it read as no key
+            # (its caller would take public answers for its own); the public reads without it still work.
+            self.database_failed(e)
+            raise database_unavailable(KEY_UNCHECKED, "key_unchecked")
         if key is None:
             raise HttpError(401, "invalid_key", "API 密钥无效或已吊销：请检查密钥，或向热线中心申请新的密钥。",
                             {"WWW-Authenticate": 'Bearer realm="kb", error="invalid_token"'})

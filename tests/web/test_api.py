@@ -599,7 +599,7 @@ def test_health(client, web_kb):
     r = client.get("/api/v1/health")
     assert r.status_code == 200
     assert r.json() == {"role": "primary", "status": "ok", "commit": web_kb.store.head(),
-                        "indexed_commit": web_kb.store.head(), "today": TODAY}
+                        "indexed_commit": web_kb.store.head(), "today": TODAY, "database": {"status": "ok"}}
 
 
 def test_health_is_503_while_the_index_cannot_serve(client, web_kb, monkeypatch):
