@@ -544,8 +544,9 @@ def subject_text(norm: str, config: Snapshot, keep=()) -> str:
     that gives them (a name: 来电人王建国; a plate: 车牌京A12345; a WeChat ID: 微信号wxid_abc123; the labels
     already in a logged query: [姓名], [门牌]); personal details are kept where taking them out would take
     out a word of ``keep``."""
-    placeless = analysis.question_form(regions.without_places(norm, config))
-    about = analysis.question_form(without_labels(mask(placeless)))
+    # ``norm`` is in question form already: reading it so again would take more away (啊啊啊啊啊 → 啊啊啊)
+    placeless = regions.without_places(norm, config)
+    about = without_labels(mask(placeless))
     return placeless if any(w in placeless and w not in about for w in keep) else about
 
 
