@@ -250,10 +250,13 @@ RELATION_CUE = re.compile("(?:" + "|".join(sorted(RELATIONS, key=len, reverse=Tr
 #: names nobody (王师傅, 李校长 stay).
 TITLES = ("先生", "女士", "小姐", "师傅", "老师", "同志", "医生", "护士", "教授", "律师", "民警", "警官", "坐席",
           "局长", "厅长", "处长", "科长", "所长", "院长", "校长", "主任", "书记", "村长", "经理", "老板", "等人")
+#: What a work order writes right after the person who called (王建国反映…, 刘德华来电称…): a name the tagger finds
+#: before it is the caller's.
+REPORTS = ("来电反映", "反映", "来电称", "来电", "投诉称", "举报称")
 #: What is someone's own and names them when asked about: a name right before it (张伟的身份证, 王小明的护照号,
 #: 老王电话) is a third person's, found by the tagger only (物业的电话, 孩子的身份证 stay).
 OWNED = re.compile(r"的?(?:身份证|护照|通行证|证件|电话|手机|银行卡|工资卡|社保卡|户口|住址|家庭住址|联系方式|微信)"
-                   "|" + "|".join(TITLES))
+                   "|" + "|".join(TITLES) + "|" + "|".join(REPORTS))
 #: What follows a place or a body named after a person or like one (向阳小区, 杨美公园, 程明物业): the word before is no name.
 PLACE_NAMED = ("小区", "社区", "村", "镇", "乡", "街道", "大道", "公园", "花园", "广场", "中学", "小学", "大学", "学校",
                "医院", "物业", "公司", "集团", "酒店", "市场", "大厦", "家园", "新村")
@@ -478,7 +481,7 @@ def _names_found(text: str):
         if end > m.end():
             yield m.end(), end
     for m in OWNED.finditer(text):
-        start = _owner_start(text, m.start(), joined=m.group(0) not in TITLES)
+        start = _owner_start(text, m.start(), joined=m.group(0) not in TITLES + REPORTS)
         if start < m.start():
             yield start, m.start()
 
