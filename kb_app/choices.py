@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from .content.model import Snapshot, as_list
+from .content.model import Snapshot, as_list, in_use
 from .content.numerals import article_label
 from .labels import ENTRY_KIND_LABELS, LEVEL_LABELS, audience_choice
 
@@ -27,7 +27,7 @@ class Choices:
     def from_snapshot(cls, snap: Snapshot) -> "Choices":
         units, retired = {}, {}
         for uid, unit in snap.units.items():
-            (retired if unit.get("active") is False else units)[uid] = str(unit.get("name") or uid)
+            (units if in_use(unit) else retired)[uid] = str(unit.get("name") or uid)
         tiers = {tid: str(t.get("name") or tid) for tid, t in snap.tiers.items()}
         regs = {rid: r.title for rid, r in sorted(snap.regulations.items())}
         articles = {rid: {n: (a.label, a.text) for n, a in sorted(r.articles.items())}

@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .export import csv_text
-from .content.model import Snapshot
+from .content.model import Snapshot, in_use
 from .content.validate import file_owner, invalid_files
 
 #: Two directory entries with different handlers claim the same matter when their score reaches
@@ -108,7 +108,7 @@ def unit_problems(snap: Snapshot) -> list[Finding]:
             info = snap.units.get(unit)
             if info is None:
                 found.append(Finding("unit", f"“{e.title}”的{role}单位“{unit}”不在单位名录中", [e.id], [unit]))
-            elif info.get("active") is False:
+            elif not in_use(info):
                 note = f"（{info.get('note')}）" if info.get("note") else ""
                 found.append(Finding("unit", f"“{e.title}”的{role}单位“{info.get('name', unit)}”已撤销{note}", [e.id], [unit]))
     return found

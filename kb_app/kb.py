@@ -137,8 +137,8 @@ class Kb:
 
         snap = self.snapshot()
         if unit and unit not in snap.units:
-            meant = snap.unit_meant(unit) if units_hint == UNITS_HINT else ""   # staff know the ids; the public not
-            return "unit", f"没有编号为“{unit}”的承办单位：" + (f"是否是“{meant}”（{snap.unit_name(meant)}）？" if meant else "") + units_hint
+            guess = snap.unit_guess(unit) if units_hint == UNITS_HINT else ""   # staff know the ids; the public not
+            return "unit", f"没有编号为“{unit}”的承办单位：{guess}{units_hint}"
         if category and category != NO_TOPIC and category not in (
                 snap.public_categories if audience == "public" else snap.categories):
             return "category", f"没有“{category}”这个主题：{categories_hint}"

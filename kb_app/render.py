@@ -29,7 +29,7 @@ import nh3
 from .content import markup, references, versions
 from .exceptions import EntryNotFound
 from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark, upcoming_mark
-from .content.model import ID_PATTERN, PUBLIC_FIELDS, Article, Entry, Snapshot, as_date
+from .content.model import ID_PATTERN, PUBLIC_FIELDS, RETIRED_UNIT, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "del", "ins",
@@ -454,7 +454,7 @@ def format_problems(entry: Entry) -> list[str]:
         hidden = "，公众看不到该条目" if field in PUBLIC_FIELDS and entry.kind == "policy" else ""
         if field == "audience":
             fix = "派单目录只能是 internal，可删除这一行" if entry.kind == "directory" else "应为 public 或 internal"
-        elif field == "unit" and "已撤销" in why:
+        elif field == "unit" and why.endswith(RETIRED_UNIT):
             fix = "由承接其职责的单位接手：把 unit 改为该单位并把文件移到它的目录 entries/policy/<单位>/，或删除该答复"
         elif field == "unit" and entry.folder_unit and entry.unit == entry.folder_unit:
             fix = "在 regulations/units.yaml 中登记该单位，或由登记的单位把答复移到自己的目录"

@@ -300,6 +300,15 @@ class Entry:
         return self.kind == "policy" and self.audience == "public" and self.in_force_on(day)
 
 
+#: How an answer of an abolished unit is said to be unreadable (see :func:`unit_problem`).
+RETIRED_UNIT = "已撤销（units.yaml 中 active: false）"
+
+
+def in_use(unit: dict) -> bool:
+    """Whether a unit of units.yaml is in use: one abolished or merged away is kept with ``active: false``."""
+    return unit.get("active", True) is not False
+
+
 def unit_problem(entry: Entry, registry) -> str | None:
     """Why a policy answer's unit is unreadable by the unit registry (``Snapshot.registry``): a unit that is not
     in units.yaml has no reviewer, so no owner reviewed the answer; a unit no longer in use (``active: false``,
@@ -311,9 +320,7 @@ def unit_problem(entry: Entry, registry) -> str | None:
     if entry.unit not in registry:
         return f"单位“{entry.unit}”未在 regulations/units.yaml 中登记"
     info = registry[entry.unit]
-    if info.get("active", True) is False:
-        return f"单位“{info.get('name') or entry.unit}”已撤销（units.yaml 中 active: false）"
-    return None
+    return None if in_use(info) else f"单位“{info.get('name') or entry.unit}”{RETIRED_UNIT}"
 
 
 def context_problems(entries, registry) -> dict[str, dict[str, str]]:
@@ -666,12 +673,17 @@ class Snapshot:
     def unit_name(self, unit_id: str) -> str:
         return str(self.units.get(unit_id, {}).get("name") or unit_id)
 
+    def unit_guess(self, written: str) -> str:
+        """``是否是“id”（name）？`` of the unit a mistyped id or a name most likely means (:meth:`unit_meant`), or ""."""
+        meant = self.unit_meant(written)
+        return f"是否是“{meant}”（{self.unit_name(meant)}）？" if meant else ""
+
     def unit_meant(self, written: str) -> str:
         """The unit id a mistyped id, or a unit's name or alias written for it, most likely means (city_HRSS,
         人社局, 示例市公安局 → city-public-security), or "" when none is close. Units no longer in use are not offered."""
         import difflib
 
-        units = {uid: u for uid, u in self.units.items() if u.get("active", True) is not False}
+        units = {uid: u for uid, u in self.units.items() if in_use(u)}
         plain = (written or "").strip()
         lowered = plain.lower().replace("_", "-").replace(" ", "-")
         if lowered in units:

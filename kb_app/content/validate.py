@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from ..privacy import CARD, ID18, luhn_valid, resident_id_valid
 from .markup import COMMENT
 from .model import (DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, article_number,
-                    date_problem)
+                    date_problem, in_use)
 from .numerals import article_label
 from .validate_configs import ConfigChecks
 
@@ -280,7 +280,7 @@ class _Validator(ConfigChecks):
                 if kind == "policy":
                     fix += "；改 unit 时把文件一并移到该单位的目录 entries/policy/<单位>/"
                 self.add(path, line("unit"), "unit", f"单位“{unit}”未在 regulations/units.yaml 中登记{hidden}", fix)
-            elif kind == "policy" and units[unit].get("active", True) is False:
+            elif kind == "policy" and not in_use(units[unit]):
                 note = f"（units.yaml 备注：{units[unit]['note']}）" if units[unit].get("note") else ""
                 self.add(path, line("unit"), "unit",
                          f"单位“{units[unit].get('name') or unit}”已撤销，在移交之前公众看不到该条目{note}",

@@ -34,13 +34,13 @@ import difflib
 import hashlib
 import json
 import math
-import re
 import threading
 from collections import Counter
 
 import numpy as np
 
 from .. import db as dbmod
+from ..content.model import DATE_TEXT, date_problem, in_use
 from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
 from ..search.analysis import normalize
@@ -281,8 +281,7 @@ class DispatchHistory:
                 # a time with its offset (Z, +00:00) is the hotline's local time it was; one without is taken as such
                 at = self.kb.local(dt.datetime.fromisoformat(written)).isoformat(timespec="seconds")
             except ValueError:
-                shape = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?", written)
-                if shape and not _a_day(*map(int, shape.groups())):
+                if DATE_TEXT.fullmatch(written[:10]) and date_problem(written[:10]):   # 2026-02-30
                     return None, f"时间“{item['at']}”中的日期不存在：请核对月份和日期"
                 return None, f"时间“{item['at']}”无效，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS（可带时区，如 +08:00）"
             if at > now:
@@ -293,7 +292,7 @@ class DispatchHistory:
             region = find(normalize(item["region"]))
             if not region:
                 example = next((str(u.get("name")) for u in snap.units.values()
-                                if u.get("level") == "street" and u.get("active", True) is not False and u.get("name")), "")
+                                if u.get("level") == "street" and in_use(u) and u.get("name")), "")
                 return None, (f"区域“{item['region'][:20]}”不是 units.yaml 中的区或街道乡镇（可用：{'、'.join(districts(snap))}"
                               + (f"，或其下的街道乡镇，如“{example}”" if example else "") + "）："
                               "改为其中之一，或删去 region（全市的诉求也可写“全市”），按诉求内容和主办单位判断")
@@ -445,8 +444,7 @@ def closest_id(entry_id: str, directory: dict) -> str:
     near = difflib.get_close_matches(plain, list(directory), n=1, cutoff=0.85)
     if near:
         return near[0]
-    titles = {str(getattr(e, "title", "") or ""): eid for eid, e in directory.items()}
-    titles.pop("", None)
+    titles = {e.title: eid for eid, e in directory.items() if e.title}
     written = entry_id.strip()
     if not written or written in titles:
         return titles.get(written, "")
@@ -532,12 +530,3 @@ def _entry_of(parts: list[_Records], i: int) -> str:
             return part.entry_ids[part.entries[i]]
         i -= part.model.n
     raise IndexError(i)
-
-
-def _a_day(year: int, month: int, day: int) -> bool:
-    """Whether a date exists (2026-02-30 does not)."""
-    try:
-        dt.date(year, month, day)
-        return True
-    except ValueError:
-        return False

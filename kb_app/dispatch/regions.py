@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import re
 
+from ..content.model import in_use
 from ..search.analysis import normalize
 
 CITYWIDE = "全市"
@@ -86,7 +87,7 @@ def places(snap) -> Places:
     streets = tuple(sorted(
         (str(uid), str(u.get("name") or ""), str(u.get("district") or ""),
          tuple(a for a in u.get("aliases") or [] if isinstance(a, str)))
-        for uid, u in snap.units.items() if u.get("level") == "street" and u.get("active", True) is not False))
+        for uid, u in snap.units.items() if u.get("level") == "street" and in_use(u)))
     return _places(districts(snap), streets)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..content.model import in_use
 from ..exceptions import KbError, PermissionDenied
 from ..labels import OBJECTION_OUTCOME_LABELS as OUTCOMES
 from ..privacy import mask
@@ -36,7 +37,7 @@ def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str
     if len(reasons) < 10:
         raise KbError("请写明异议理由（不少于 10 个字）：说明为什么不属于本单位职责，以及依据。")
     unit = snap.units.get(proposed_unit)
-    if unit is None or unit.get("active") is False:
+    if unit is None or not in_use(unit):
         raise KbError(f"建议的承办单位“{proposed_unit}”不存在或已撤销：请从单位名录中选择。")
     if proposed_unit == entry.handler:
         raise KbError("建议的承办单位与现主办单位相同：请选择认为应当负责的其他单位。")

@@ -22,6 +22,7 @@ import numpy as np
 from whoosh import query as Q
 
 from ..cache import LruCache
+from ..content.model import in_use
 from . import analysis
 
 #: The share of the best score that an article cited by a recognised intake rule receives. Articles
@@ -189,7 +190,7 @@ def unit_names(snap) -> dict[str, tuple[str, ...]]:
     def build():
         from ..dispatch import regions
 
-        active = [u for u in snap.units.values() if u.get("active", True) is not False and u.get("name")]
+        active = [u for u in snap.units.values() if in_use(u) and u.get("name")]
         cities = [m.group(0) for u in active if u.get("district") == regions.CITYWIDE
                   for m in [_CITY.match(str(u["name"]))] if m]
         places = set(regions.districts(snap)) | ({max(set(cities), key=cities.count)} if cities else set())

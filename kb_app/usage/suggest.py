@@ -34,6 +34,7 @@ import rjieba
 import yaml
 
 from ..content import frontmatter
+from ..content.validate import INTERNAL_WORDING
 from ..editing import LABELS as FIELD_LABELS
 from ..search.analysis import names_something, normalize, without_courtesy
 from ..search.coverage import NOT_SUBJECT
@@ -321,8 +322,6 @@ def check_phrasing(phrasing: str):
     """Refuse a phrasing that should not be published as one of an entry's questions (an editor may have
     written or pasted it): too short or too long to be a question, a person's name, number or address, words
     meant for staff."""
-    from ..content.validate import INTERNAL_WORDING
-
     if not MIN_CHARS <= len(phrasing) <= MAX_CHARS:
         raise KbError(f"问法“{phrasing[:20]}”有 {len(phrasing)} 个字：常见问法应为 {MIN_CHARS} 到 {MAX_CHARS} 个字的一句完整的问话，"
                       "请改写后再提交。")

@@ -40,6 +40,7 @@ import datetime as dt
 import hashlib
 import time
 
+from ..content.model import in_use
 from ..content.validate import file_owner, invalid_files
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
 from ..labels import TASK_KIND_LABELS as KIND_LABELS, TASK_STATE_LABELS as STATE_LABELS
@@ -247,7 +248,7 @@ class Tasks:
             if owner is None:
                 continue  # no registered unit to give it to: the center's health page lists it
             unit, entry_id, title = owner
-            if snap.units[unit].get("active", True) is False:
+            if not in_use(snap.units[unit]):
                 unit = self.kb.settings.center_unit  # nobody reads an abolished unit's inbox: the center hands it on
             entry = snap.entry_by_path(path)
             hidden = "在改正之前公众看不到该条目。" if entry is None or entry.public_blocked else ""
@@ -349,9 +350,7 @@ class Tasks:
         query = self._center_query(query, user, "分派")
         snap = self.kb.snapshot()
         if unit not in snap.units:
-            meant = snap.unit_meant(unit)
-            raise TaskError(f"单位“{unit}”不在 regulations/units.yaml 中：" +
-                            (f"是否是“{meant}”（{snap.unit_name(meant)}）？" if meant else "请从单位名录中选择。"))
+            raise TaskError(f"单位“{unit}”不在 regulations/units.yaml 中：{snap.unit_guess(unit) or '请从单位名录中选择。'}")
         detail = f"公众或坐席查询“{query}”没有找到相应的答复，请补充或完善答复口径。" + (f"\n{mask(note)}" if note else "") + \
             (f"\n分派人：{user.name or user.username}（{user.username}）" if user is not None else "")
         pk = self.open_task(unit, "zero_result", "", f"缺失的答复：{query}", detail, source=f"{ASSIGNED_QUERY}{query}")

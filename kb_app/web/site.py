@@ -65,6 +65,8 @@ REPLICA_DATABASE_DEGRADED = "本副本的数据库只保存“依据已变更，
 def degraded(replica: bool) -> str:
     """What is served, and what is not, while the workflow database of a primary (or a replica) cannot be used."""
     return REPLICA_DATABASE_DEGRADED if replica else DATABASE_DEGRADED
+
+
 DATABASE_UNAVAILABLE = "流程数据库暂时无法使用，这项操作暂时无法完成：请稍后再试；不带密钥的公众查询不受影响。"
 KEY_UNCHECKED = ("暂时无法核验 API 密钥（流程数据库暂时无法使用）：带密钥的请求暂停受理，请稍后再试；"
                  "不带密钥的公众查询不受影响。")
