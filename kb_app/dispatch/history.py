@@ -22,7 +22,10 @@ opinion, and a single record cannot take over a request the catalogue matches cl
 Requests are compared without the places they name and the words of living there (我住东湖区和平街道,
 see ``kb_app.dispatch.regions``), which unrelated requests share as easily as related ones. A vote
 weighs the neighbour's similarity and halves every ``history_half_life_days`` of age: duties move,
-and yesterday's orders say more than those of years ago. Entries that left the directory receive no votes. The intake rules are decided before
+and yesterday's orders say more than those of years ago. Entries that left the directory receive no votes. When the catalogue's first entry matches only in
+passing (by words of its examples or boundary, ``DirectoryIndex.unmatched``), the entries of past requests
+like this one come before it, however few they are: what agents decided outweighs a match the assistant
+itself calls one of words. The intake rules are decided before
 and apart from this ranking; the history never overrides them.
 """
 
@@ -468,6 +471,9 @@ def compared(text: str, places=None) -> str:
 def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: float, half_life: int) -> list:
     """The catalogue ranking of ``index`` for a text re-ranked by the nearest past requests."""
     catalogue = index.rank(text, len(index.entries))
+    # The catalogue's first entry matches in passing (only words of its examples or boundary, see
+    # DirectoryIndex.unmatched): it says nothing against what agents decided for requests like this one.
+    passing = bool(catalogue) and bool(index.unmatched(text, catalogue[0][0]))
     text = compared(text, index.places)
     by_id = {e.id: e for e in index.entries}
     categories = {e.id: category_key(e) for e in index.entries}
@@ -519,7 +525,8 @@ def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: floa
         score = base + support * learned
         note = f"与 {similar[entry_id]} 条历史工单相似" if similar.get(entry_id) else ""
         ranked.append((by_id[entry_id], score, note))
-    ranked.sort(key=lambda r: (-r[1], r[0].id))
+    # Past requests like this one outrank a catalogue match in passing, however few they are.
+    ranked.sort(key=lambda r: (not (passing and r[2]), -r[1], r[0].id))
     return ranked[:limit]
 
 

@@ -402,3 +402,19 @@ def test_an_entry_similar_past_orders_went_to_is_no_passing_match(dkb):
     after = dkb.dispatch(text, now=NOW, not_emergency=True, answers=False)
     assert ids(after)[0] == "property-fee" and after.candidates[0].learned
     assert after.unmatched == ()
+
+
+def test_past_orders_outrank_a_catalogue_match_in_passing(kb):
+    """义务教育入学 shares only 学校 with a school-gate traffic jam; one agent's decision for a call like it wins."""
+    agent = kb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    text = "每天早上学校门口堵车，车都停在马路上"
+    plain = kb.dispatch(text, now=NOW, answers=False, not_emergency=True, history=False)
+    assert ids(plain)[0] == "school-enrollment" and plain.unmatched
+    kb.dispatch_history.confirm(agent, "学校门口每天早上车停在马路上堵死了", "illegal-parking-blocking", 3)
+    r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+    assert ids(r)[0] == "illegal-parking-blocking" and r.candidates[0].note == "与 1 条历史工单相似"
+    assert r.unmatched == () and "school-enrollment" in ids(r)
+    # A past order unlike the request changes nothing.
+    kb.dispatch_history.confirm(agent, "小区里的路灯坏了好几天", "illegal-parking-blocking", 1)
+    assert ids(kb.dispatch("孩子上学的学校怎么报名", now=NOW, answers=False, not_emergency=True))[0] == \
+        ids(kb.dispatch("孩子上学的学校怎么报名", now=NOW, answers=False, not_emergency=True, history=False))[0]
