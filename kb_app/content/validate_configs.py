@@ -256,8 +256,15 @@ EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "h
                   "negations", "misheard", "mistaken", "symbols"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
-EVENT_KEYS = {"name", "words", "pairs", "pair_window", "exclude", "outlasts", "channel", "fallback", "yields", "advice",
-              "script", "answers"}
+#: An event group's switches, and what writing one says.
+EVENT_SWITCHES = {
+    "fallback": "写成“fallback: true”：只在没有识别到其他专线的事件时才采用本组（如“呼救”）",
+    "answers": "写成“answers: false”：公众网站在本组的专线旁不列政策答复（如有人要轻生）",
+    "yields": "写成“yields: true”：同时认出别的专线的险情（如有人昏迷）时，本组（如“诈骗”“抢劫盗窃”）排在其后",
+    "intent_now": "写成“intent_now: true”：说出要这样做（如“我要自杀”）就按正在发生处理",
+}
+EVENT_KEYS = {"name", "words", "pairs", "pair_window", "exclude", "outlasts", "channel", "advice", "script",
+              *EVENT_SWITCHES}
 #: The longest safety step a citizen is shown (``advice``): one short sentence, read on a phone in a hurry.
 MAX_ADVICE_CHARS = 60
 
@@ -380,15 +387,9 @@ def _check_event(v, path, e, keys, at):
             v.add(path, at(*keys, key), f"events.{key}", "未知字段", f"可用字段：{'、'.join(sorted(EVENT_KEYS))}")
     if not (isinstance(e.get("name"), str) and e["name"].strip()):
         v.add(path, where, "events.name", "事件词组缺少名称", "填写 name，例如“打架斗殴”，坐席会看到它")
-    if "fallback" in e and not isinstance(e["fallback"], bool):
-        v.add(path, at(*keys, "fallback"), "events.fallback", "应为 true 或 false",
-              "写成“fallback: true”：只在没有识别到其他专线的事件时才采用本组（如“呼救”）")
-    if "answers" in e and not isinstance(e["answers"], bool):
-        v.add(path, at(*keys, "answers"), "events.answers", "应为 true 或 false",
-              "写成“answers: false”：公众网站在本组的专线旁不列政策答复（如有人要轻生）")
-    if "yields" in e and not isinstance(e["yields"], bool):
-        v.add(path, at(*keys, "yields"), "events.yields", "应为 true 或 false",
-              "写成“yields: true”：同时认出别的专线的险情（如有人昏迷）时，本组（如“诈骗”“抢劫盗窃”）排在其后")
+    for key, hint in EVENT_SWITCHES.items():
+        if key in e and not isinstance(e[key], bool):
+            v.add(path, at(*keys, key), f"events.{key}", "应为 true 或 false", hint)
     if "channel" in e and not (isinstance(e["channel"], str) and e["channel"].strip()):
         v.add(path, at(*keys, "channel"), "events.channel", "渠道名称应为文字",
               "写成“channel: 119抢险救援”（线路号码加名称，市民看到“请立即拨打 119（抢险救援）”），或删去它沿用规则的 channel")

@@ -13,7 +13,8 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   line's event named by a word of its own and recognised as surely, so that 被骗了十几万，一下子倒在地上，叫不醒了 and
   喝了一大口柴油，说不想活了，现在喘不过气 go to 120 first, 110 beside it; not to a word said after words
   of intent, 她说要吃安眠药 不活了, where nothing was taken yet),
-  ``outlasts`` (not-now and dealt-with words that tell of something else and so leave this
+  ``intent_now`` (true for 有人要轻生: said as an intent, 我要自杀, 他扬言要跳楼, it is under way, not a worry about
+  later), ``outlasts`` (not-now and dealt-with words that tell of something else and so leave this
   event as it is: 火已经灭了 ends a fire, not a burn). The rule's plain ``triggers`` count as one
   more group named after the rule, and its ``exclude`` phrases apply to all its groups;
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
@@ -207,6 +208,8 @@ class _Group:
     #: How many characters may come between the two words of a pair of this group, when not the window
     #: (电梯坏了三天没人修，今天王大爷被关在里面: 里面 is the lift named half a sentence before).
     pair_window: int | None = None
+    #: Said as an intent (我要自杀, 他扬言要跳楼), the event is under way: the intent is the danger.
+    intent_now: bool = False
 
 
 @dataclasses.dataclass
@@ -557,6 +560,7 @@ class Recogniser:
                      if r not in own_reasons]
             own_reasons += whole
             near_reasons = [r for r in near_reasons if r not in whole]
+        intended = bool(_INTENT.search(masked, max(clo, occ.start - len("扬言要去吃")), occ.start))
         if not own_reasons and not strong and (frame := self._story_frame(norm, masked, lo, clo, occ, other)):
             # Told inside a story of the past that the call then asks about: 上个月有人骑车摔了，骨折了，……我想问问什么时候修.
             own_reasons = [frame]
@@ -569,7 +573,8 @@ class Recogniser:
             # Said next to it: the event's own clause decides (现在楼下又冒烟了，去年也着过).
             state = EMERGENCY if strong else SUSPECTED if weak or near_strong else DISMISSED
         else:
-            state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) else SUSPECTED
+            state = EMERGENCY if strong or weak or near_strong or self._signs(masked, near, self.weak) \
+                or occ.group.intent_now and intended else SUSPECTED
         if occ.misheard and state == EMERGENCY and not (strong or near_strong):
             state = SUSPECTED
         if state != DISMISSED and (dealt := self._dealt_with(norm, masked, occ.end, last_told, other)):
@@ -583,7 +588,7 @@ class Recogniser:
         return Finding(state, g.rule_id, g.line, g.name, occ.word, signs, own_reasons + near_reasons,
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback, yields=g.yields,
                        weak_signs=bool(signs) and not (strong or near_strong),
-                       intended=bool(_INTENT.search(masked, max(clo, occ.start - len("扬言要去吃")), occ.start)))
+                       intended=intended)
 
     def _again(self, norm: str, masked: str, occ: _Occurrence, near, breaks=()) -> bool:
         """Whether a clause next to an event's (within ``near``) has a strong now sign and speaks of the same event:
@@ -802,4 +807,4 @@ def _groups(rules) -> Iterable[_Group]:
                          common + [compact(x) for x in strings(event.get("exclude"))],
                          str(event.get("channel") or "").strip(), event.get("fallback") is True,
                          tuple(compact(x) for x in strings(event.get("outlasts"))), event.get("yields") is True,
-                         _positive(event.get("pair_window")))
+                         _positive(event.get("pair_window")), event.get("intent_now") is True)

@@ -71,6 +71,23 @@ def test_states(text, state, line):
     assert (f.state if f else None, f.line if f else None) == (state, line)
 
 
+@pytest.mark.parametrize("text,state", [
+    ("我要自杀", EMERGENCY),
+    ("我想自杀", EMERGENCY),
+    ("他扬言要跳楼", EMERGENCY),
+    ("我打算割腕", EMERGENCY),
+    ("自杀", SUSPECTED),  # a word alone: the agent asks
+    ("如果有人跟我说他想自杀，我应该怎么跟他说话才好？", DISMISSED),  # asked about, not said
+    ("我弟弟上个月想自杀，现在好多了，想问问心理咨询在哪", DISMISSED),
+])
+def test_an_intent_to_take_ones_life_is_under_way(text, state):
+    """Said as an intent (要, 想, 打算, 扬言), ending one's life is the danger now, as 不想活了 is."""
+    from kb_app.dispatch.assistant import intake
+
+    f = intake(Snapshot.from_tree(load_script().ROOT), text)[1]
+    assert (f.state, f.line, f.event) == (state, "110", "有人要轻生")
+
+
 @pytest.mark.parametrize("text,state,line", [
     ("🔥🔥🔥", SUSPECTED, "119"),  # a symbol says what, not that it is happening: asked about
     ("这个活动太🔥了", SUSPECTED, "119"),

@@ -45,6 +45,7 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("  partial: [有几个,", "  partial: {有: 几个}\n  x_partial: [有几个,", "emergency.partial", "应为文字列表"),
     ("        fallback: true\n", "        fallback: 是\n", "events.fallback", "应为 true 或 false"),
     ("        yields: true\n", "        yields: 1\n", "events.yields", "应为 true 或 false"),
+    ("        intent_now: true\n", "        intent_now: 是\n", "events.intent_now", "应为 true 或 false"),
     ("        pair_window: 30\n", "        pair_window: 三十\n", "events.pair_window",
      "词对间隔“三十”无效。修改方法：填写 1 到 100 之间的整数（字数）"),
     ("        pair_window: 30\n", "        pair_window: 0\n", "events.pair_window", "词对间隔“0”无效"),
