@@ -1422,3 +1422,22 @@ def test_asking_how_to_replace_what_was_stolen_raises_no_alarm(text):
 def test_a_theft_asked_about_but_said_as_just_now_is_still_asked_about():
     """A sign of now (了) beside the question: the agent is asked to make sure, not told it is going on."""
     assert sample_classify()("我的车被偷了，去哪里办挂失") == ("110", "suspected")
+
+
+@pytest.mark.parametrize("text,state", [
+    ("楼上装修电钻吵了一上午，刚才我家天花板掉下来一大块", EMERGENCY),
+    ("楼上在装修，电钻声吵了一上午，刚才我家天花板掉下来一大块，差点砸到孩子", EMERGENCY),
+    ("去年天花板掉下来一大块，物业一直不修", DISMISSED),
+])
+def test_a_fallen_ceiling_is_a_danger_whatever_shook_it(text, state):
+    """A renovation's drilling earlier in the call leaves a ceiling that fell in a danger: the words that
+    say a building only shakes from it (装修, 电钻, 震得) are no reason against a ceiling on the floor."""
+    from kb_app.dispatch.assistant import intake, public_alarm
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    finding = intake(snap, text)[1]
+    assert (finding.state, finding.line, finding.event) == (state, "119", "天花板坍塌")
+    if state == EMERGENCY:
+        assert public_alarm(snap, text)["advice"][0].startswith("马上离开塌落的房间")
+    # A building said to shake from the drilling stays no emergency.
+    assert not intake(snap, "楼上装修电钻一直响，震得我家楼都在晃")[0]
