@@ -353,7 +353,8 @@ class Site:
         self._database_met = (self.clock(), str(e))
         if self._told_database != str(e):
             self._told_database = str(e)
-            log.warning("流程数据库无法使用，%s：%s", degraded(self.replica is not None), e)
+            log.warning("流程数据库无法使用，%s：%s%s", degraded(self.replica is not None), e,
+                        f"（SQLite：{e.detail}）" if e.detail else "")
 
     def database_problem(self) -> str | None:
         """What is wrong with the workflow database, for /api/v1/health: what opening it meets now, or what a

@@ -8,6 +8,7 @@ closed and says so in Chinese: a request with an API key (503, never the agent's
 import dataclasses
 import errno
 import logging
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -214,7 +215,10 @@ def test_searches_not_logged_are_dropped_and_said_once(web_kb, make_client, capl
             assert site(client).events.pending == 0        # dropped: nothing piles up in memory
     told = [r.getMessage() for r in caplog.records if r.name.startswith("kb_app.web")]
     assert len([t for t in told if t.startswith("检索日志无法写入流程数据库")]) == 1, told
-    assert len([t for t in told if t.startswith("流程数据库无法使用")]) == 1, told
+    [unusable] = [t for t in told if t.startswith("流程数据库无法使用")]
+    # The log, for whoever looks into it, has SQLite's own words too; nothing a person is shown does.
+    assert unusable.endswith("（文件已无法识别为数据库）：请停止应用，用 kb restore 从最近的备份恢复；"
+                             "kb doctor 列出损坏之处和其余各项的检查结果。（SQLite：file is not a database）")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
@@ -236,6 +240,7 @@ def test_health_says_the_database_cannot_be_used_and_keeps_200(web_kb, make_clie
     monitor = make_client(web_kb, address="127.0.0.1")
     detail = monitor.get("/api/v1/health").json()["database"]["detail"]
     assert str(web_kb.settings.db_path) in detail and "kb restore" in detail
+    assert "（文件已无法识别为数据库）" in detail and english(detail, web_kb) == {"kb", "restore", "doctor"}
     assert "kb_database_up 0" in monitor.get("/metrics").text
 
 
@@ -280,9 +285,18 @@ def started(kb, monkeypatch, follow=None) -> str:
     return result.output
 
 
+def english(said: str, kb) -> set[str]:
+    """The words in Latin letters of what is said, beside the database's path."""
+    return set(re.findall(r"[A-Za-z]+", said.replace(str(kb.settings.db_path), "")))
+
+
 def test_kb_web_starts_on_a_damaged_database_and_says_what_is_served(web_kb, monkeypatch):
     output = started(damaged(web_kb), monkeypatch)
-    assert f"警告：流程数据库“{web_kb.settings.db_path}”已损坏" in output
+    assert f"警告：流程数据库“{web_kb.settings.db_path}”已损坏（文件已无法识别为数据库）" in output
+    # No word of SQLite's English: only the commands to run and the names of the health check's fields.
+    warning = output[output.index("警告："):output.index("可用 kb doctor 检查。")]
+    assert english(warning, web_kb) <= {"kb", "restore", "doctor", "web", "API", "api", "v", "health", "database",
+                                       "status", "degraded"}
     assert "kb restore" in output and "kb doctor" in output
     assert "公众页面和不带密钥的公众接口照常服务；带 API 密钥的请求（答复 503）、评价和纠错暂不可用" in output
     assert "错误" not in output
