@@ -16,6 +16,7 @@ import streamlit as st
 
 from kb_app.exceptions import KbError
 from kb_app.ui.auth_routes import logout_form
+from kb_app.ui.errors import said
 from kb_app.ui.resources import get_kb
 from kb_app.ui.navigation import LOGIN, PAGE_SPECS, landing, may_open
 from kb_app.ui.signin import not_for_this_role, public_site_link, staff_page_signed_out
@@ -32,8 +33,8 @@ app_chrome()
 
 try:
     user = signed_in_user()
-except KbError as e:  # the sessions cannot be read (a database without write permission, damaged): say why
-    st.error(str(e))
+except KbError as e:  # the sessions cannot be read (a database without write permission, damaged)
+    st.error(said(e))  # nobody is signed in: what is wrong, and where, is for the log
     st.stop()
 role = getattr(user, "role", None)
 specs = [s for s in PAGE_SPECS if (PAGES / s.file).exists()]
