@@ -162,17 +162,52 @@ def test_a_vote_that_cannot_be_kept_is_told_to_try_later(web_kb, make_client):
     assert form.status_code == 303 and "feedback=not_recorded" in form.headers["location"]
     page = client.get(form.headers["location"])
     assert page.status_code == 200 and "暂时无法记录您的评价或报告：请稍后再试" in page.text
-    assert 'name="helpful"' in page.text                # the buttons are offered again
+    assert 'name="helpful"' not in page.text and "<textarea" not in page.text     # not offered as if they worked
+    assert PAUSED not in page.text                      # said once: the notice of the vote refused says it
 
 
-def test_a_report_that_cannot_be_kept_is_told_to_try_later(web_kb, make_client):
+PAUSED = "暂时不能评价和报告错误：请稍后再试；急需反映的问题请拨打 12345。"
+
+
+def feedback_section(page: str) -> str:
+    return page[page.index('<section id="feedback"'):page.index("</section>", page.index('<section id="feedback"'))]
+
+
+def test_the_pages_say_that_votes_and_reports_are_not_taken_instead_of_offering_them(web_kb, make_client):
+    client = make_client(web_kb)
+    assert 'name="helpful"' in client.get(f"/answers/{PUBLIC}").text
+    damaged(web_kb)
+    now = site(client).clock()
+    site(client).clock = lambda: now + site_module.FEEDBACK_RECHECK     # what the page found is asked again
+    answer = feedback_section(client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text)
+    assert f'<p class="notice" role="note">{PAUSED}</p>' in answer
+    assert "<form" not in answer and "<textarea" not in answer
+    article = feedback_section(client.get("/articles/beijing-2021/11").text)
+    assert "暂时不能评价：请稍后再试；如有问题请拨打 12345。" in article and "<form" not in article
+    # Restored: offered again once what a request met is no longer recent.
+    for path in dbmod.database_files(web_kb.settings.db_path):
+        path.unlink(missing_ok=True)
+    site(client).clock = lambda: now + site_module.DATABASE_RECENT + site_module.FEEDBACK_RECHECK
+    answer = feedback_section(client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text)
+    assert 'name="helpful"' in answer and "<textarea" in answer and PAUSED not in answer
+
+
+def test_a_report_that_cannot_be_kept_is_told_to_try_later_and_given_back(web_kb, make_client):
     client = make_client(damaged(web_kb))
-    report = {"entry": PUBLIC, "type": "report", "text": "材料清单写错了，应当还要照片"}
+    report = {"entry": PUBLIC, "type": "report", "text": "材料清单写错了，应当还要照片<原件>"}
     message = error_of(client.post("/api/v1/feedback", json=report), 503, "not_recorded")
     assert message == "暂时无法记录您的报告：请稍后再试；急需反映的问题请拨打 12345。"
-    form = client.post("/api/v1/feedback", data=report, follow_redirects=False)
-    assert form.status_code == 303 and "feedback=not_recorded" in form.headers["location"]
-    assert "暂时无法记录您的评价或报告" in client.get(form.headers["location"]).text
+    form = client.post("/api/v1/feedback", data={**report, "query": "居住证", "voted": "1"}, follow_redirects=False)
+    assert form.status_code == 503 and form.headers["retry-after"] == "30" and form.headers["cache-control"] == "no-store"
+    assert f'<p class="notice error" role="status">{message}</p>' in form.text
+    # What was written comes back in the form, to copy or to send again later, with the search it came from.
+    kept = form.text[form.text.index('<form action="/api/v1/feedback"'):form.text.index("</form>")]
+    assert ">材料清单写错了，应当还要照片&lt;原件&gt;</textarea>" in kept
+    for field in (f'name="entry" value="{PUBLIC}"', 'name="type" value="report"', 'name="voted" value="1"',
+                  'name="query" value="居住证"'):
+        assert field in kept, field
+    assert f'href="/answers/{PUBLIC}?q=%E5%B1%85%E4%BD%8F%E8%AF%81"' in form.text
+    assert 'class="alarm"' not in form.text
 
 
 def test_a_report_reading_as_an_emergency_shows_the_line_though_it_cannot_be_kept(web_kb, make_client):
@@ -185,7 +220,7 @@ def test_a_report_reading_as_an_emergency_shows_the_line_though_it_cannot_be_kep
     page = client.post("/api/v1/feedback", data=crisis, follow_redirects=False)
     assert page.status_code == 503 and ALARM_BOX in page.text and 'href="tel:110"' in page.text
     assert "暂时无法记录您的报告" in page.text
-    assert page.text.index(ALARM_BOX) < page.text.index("暂时无法记录您的报告")
+    assert page.text.index(ALARM_BOX) < page.text.index("暂时无法记录您的报告") < page.text.index(f">{CRISIS}</textarea>")
 
 
 def test_a_database_that_refuses_writes_loses_no_vote_silently(web_kb, make_client, monkeypatch):
