@@ -77,7 +77,7 @@ def copy_database(source: Path, target: Path):
     except sqlite3.DatabaseError as e:
         told = unusable(e, source)
         if told is not None and told.damaged:
-            raise BackupError(damaged_database(source, [told.detail])) from e
+            raise BackupError(damaged_database(source, [told.reason])) from e
         raise told or e
     finally:
         dst.close()

@@ -211,20 +211,45 @@ def m018_flag_reasons(db):
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 
-#: SQLite's primary result codes that mean the database file cannot be used as it is.
-_PERM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 8, 10, 11, 13, 14, 26
+#: SQLite's primary result codes that mean the database file cannot be used as it is (and a few more it says).
+_PERM, _BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _PROTOCOL, _NOLFS, _NOTADB = \
+    3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 22, 26
+
+#: What SQLite's failures mean, said to the person: its own words are English (they go to the log only).
+_SQLITE_REASONS = {_NOTADB: "文件已无法识别为数据库", _CORRUPT: "数据库文件的结构错乱", _BUSY: "数据库正被其他进程占用",
+                   _LOCKED: "数据表正被占用", _READONLY: "数据库只能读、不能写", _FULL: "磁盘空间已满",
+                   _CANTOPEN: "数据库文件打不开", _IOERR: "磁盘读写出错", _PERM: "没有访问权限", _NOMEM: "内存不足",
+                   _PROTOCOL: "文件锁出错", _NOLFS: "文件太大，系统不支持"}
+#: SQLite's words for them, for an error that carries no code (or only its text is at hand).
+_SQLITE_WORDS = (("not a database", _NOTADB), ("malformed", _CORRUPT), ("database is locked", _BUSY),
+                 ("is locked", _LOCKED), ("readonly", _READONLY), ("read-only", _READONLY), ("is full", _FULL),
+                 ("unable to open", _CANTOPEN), ("i/o error", _IOERR), ("permission", _PERM),
+                 ("out of memory", _NOMEM), ("locking protocol", _PROTOCOL), ("large file", _NOLFS))
+#: What is said of an SQLite failure none of the above names.
+SQLITE_UNKNOWN = "数据库出现了无法识别的错误"
+
+
+def sqlite_reason(error: sqlite3.Error | str) -> str:
+    """What an SQLite error (or SQLite's words of one) means, as a short phrase in Chinese: by its result code
+    when it has one, else by its words; :data:`SQLITE_UNKNOWN` for any other."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code not in _SQLITE_REASONS:
+        text = str(error).lower()
+        code = next((c for words, c in _SQLITE_WORDS if words in text), 0)
+    return _SQLITE_REASONS.get(code, SQLITE_UNKNOWN)
 
 
 def unusable(error: sqlite3.Error, path) -> DatabaseUnusable | None:
     """What an SQLite error means to the person when the database file cannot be used as it is — no
-    permission to write it, damaged, cannot be opened, disk full — and what to do; None for any other error."""
+    permission to write it, damaged, cannot be opened, disk full — and what to do; None for any other error.
+    SQLite's own words are kept as the error's ``detail``, for the log."""
     code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
-    path, detail = Path(path), str(error)
+    path, detail, reason = Path(path), str(error), sqlite_reason(error)
     if code in (_CORRUPT, _NOTADB):
-        return DatabaseUnusable(f"流程数据库“{path}”已损坏（{detail}）：{RESTORE}；"
-                                "kb doctor 列出损坏之处和其余各项的检查结果。", detail, damaged=True)
+        return DatabaseUnusable(f"流程数据库“{path}”已损坏（{reason}）：{RESTORE}；"
+                                "kb doctor 列出损坏之处和其余各项的检查结果。", detail, damaged=True, reason=reason)
     if code == _FULL:
-        return DatabaseUnusable(f"无法写入流程数据库“{path}”：磁盘空间已满。请腾出空间后重试。", detail)
+        return DatabaseUnusable(f"无法写入流程数据库“{path}”：磁盘空间已满。请腾出空间后重试。", detail, reason=reason)
     if code not in (_PERM, _READONLY, _CANTOPEN, _IOERR):
         return None
     user = _user()
@@ -233,15 +258,15 @@ def unusable(error: sqlite3.Error, path) -> DatabaseUnusable | None:
     locked = next((p for p in (path.parent, *database_files(path)) if p.exists() and not _writable(p)), None)
     if locked == path.parent:
         return DatabaseUnusable(f"无法写入流程数据库“{path}”：数据目录“{locked}”没有写权限（数据库要在其中写 "
-                                f"{path.name}-wal、{path.name}-shm）。请{grant}。", detail)
+                                f"{path.name}-wal、{path.name}-shm）。请{grant}。", detail, reason=reason)
     if locked or code in (_PERM, _READONLY):
         where = ("文件没有写权限" if locked == path else f"“{locked}”没有写权限" if locked
                  else "没有写权限（或者所在的文件系统是只读的）")
-        return DatabaseUnusable(f"无法写入流程数据库“{path}”：{where}。请{grant}。", detail)
+        return DatabaseUnusable(f"无法写入流程数据库“{path}”：{where}。请{grant}。", detail, reason=reason)
     if code == _CANTOPEN:
-        return DatabaseUnusable(f"无法打开流程数据库“{path}”（{detail}）：请检查数据目录是否存在，{grant}。", detail)
-    return DatabaseUnusable(f"读写流程数据库“{path}”时出错（{detail}），多半是磁盘或文件系统的故障：请检查磁盘，"
-                            f"再用 kb doctor 检查数据库是否完好。", detail)
+        return DatabaseUnusable(f"无法打开流程数据库“{path}”：请检查数据目录是否存在，{grant}。", detail, reason=reason)
+    return DatabaseUnusable(f"读写流程数据库“{path}”时出错（{reason}），多半是磁盘或文件系统的故障：请检查磁盘，"
+                            f"再用 kb doctor 检查数据库是否完好。", detail, reason=reason)
 
 
 def database_files(path) -> list[Path]:
@@ -323,7 +348,8 @@ def open_connection(path, **options) -> Connection:
 
 def integrity_problems(path) -> list[str]:
     """What SQLite's integrity check finds wrong in a database file that no one is writing (a backup's
-    copy), opened read-only; empty when it is whole, SQLite's own words when it is too damaged to check."""
+    copy), opened read-only; empty when it is whole, what the failure means (:func:`sqlite_reason`) when it is
+    too damaged to check."""
     try:
         conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
         try:
@@ -331,7 +357,7 @@ def integrity_problems(path) -> list[str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
-        return [str(e)]
+        return [sqlite_reason(e)]
     return [] if rows == ["ok"] else rows
 
 

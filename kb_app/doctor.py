@@ -33,7 +33,7 @@ import functools
 import sqlite3
 
 from .content.model import CONTENT_PREFIXES
-from .db import RESTORE, applied, database_files
+from .db import RESTORE, applied, database_files, sqlite_reason
 from .exceptions import DatabaseUnusable, KbError, file_problem
 from .labels import FLAG_LABEL, READER_LABELS as AUDIENCE_LABELS
 from .review.branches import branch_lock
@@ -125,9 +125,9 @@ def doctor_check(name: str, title: str):
 def damage(error: Exception) -> str:
     """What a check that failed met, and what to do, in words for the operator."""
     if isinstance(error, DatabaseUnusable) and error.damaged:
-        return database_damaged(error.detail)
+        return database_damaged(error.reason)
     if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
-        return database_damaged(str(error))
+        return database_damaged(sqlite_reason(error))
     if isinstance(error, KbError):
         return str(error)
     if isinstance(error, OSError) and error.filename:

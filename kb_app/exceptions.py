@@ -55,13 +55,15 @@ class ReviewStateError(KbError):
 
 
 class DatabaseUnusable(KbError):
-    """流程数据库无法使用：没有写权限、已损坏或打不开（消息写明是哪个文件、怎样处理）。``detail`` 是 SQLite
-    自己的说法，``damaged`` 表示文件已损坏（要从备份恢复）。"""
+    """流程数据库无法使用：没有写权限、已损坏或打不开（消息写明是哪个文件、怎样处理）。``reason`` 是 SQLite
+    所报错误的中文说法（kb_app.db.sqlite_reason），``detail`` 是 SQLite 自己的英文原话（只写进日志），
+    ``damaged`` 表示文件已损坏（要从备份恢复）。"""
 
-    def __init__(self, message, detail="", damaged=False):
+    def __init__(self, message, detail="", damaged=False, reason=""):
         super().__init__(message)
         self.detail = detail
         self.damaged = damaged
+        self.reason = reason
 
 
 #: What the operating system's refusals mean, said to the person (its own ``strerror`` is English).

@@ -120,7 +120,7 @@ def test_a_damaged_database_is_not_backed_up_and_the_backups_before_it_stay(kb, 
     kb.users.add("center", "张校核", PASSWORD, "center_reviewer")
     kb.backup(tmp_path / "monday")
     damage(kb.settings.db_path, "users")
-    told = (f"错误：流程数据库“{kb.settings.db_path}”已损坏（完整性检查：database disk image is malformed），没有写出备份："
+    told = (f"错误：流程数据库“{kb.settings.db_path}”已损坏（完整性检查：数据库文件的结构错乱），没有写出备份："
             "已有的备份都是损坏之前的，请保留，不要删除或轮换掉。请运行 kb doctor 查看损坏之处，停止应用，"
             "用 kb restore 从最近的备份恢复（kb restore 会先核对备份中的数据库）。\n")
     result = CliRunner().invoke(cli, ["backup", "--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path),
@@ -140,8 +140,8 @@ def test_restore_refuses_a_backup_of_a_damaged_database(kb, tmp_path):
     (tmp_path / "backup" / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(BackupError) as refused:
         restore_backup(tmp_path / "backup", tmp_path / "restored")
-    assert str(refused.value) == (f"备份“{tmp_path / 'backup'}”中的数据库已损坏（完整性检查：database disk image is "
-                                  "malformed）：它是从已经损坏的数据库做出的，不能用来恢复。请换用更早的一份备份。")
+    assert str(refused.value) == (f"备份“{tmp_path / 'backup'}”中的数据库已损坏（完整性检查：数据库文件的结构错乱）："
+                                  "它是从已经损坏的数据库做出的，不能用来恢复。请换用更早的一份备份。")
     assert not (tmp_path / "restored").exists()
 
 

@@ -142,13 +142,41 @@ def test_a_damaged_database_is_said_so_with_the_file_and_what_to_do(kb, where):
     path = kb.settings.db_path
     damage(path, "users" if where == "users" else None)
     result = user_list(kb)
-    reason = "file is not a database" if where == "header" else "database disk image is malformed"
+    said, english = (("文件已无法识别为数据库", "file is not a database") if where == "header" else
+                     ("数据库文件的结构错乱", "database disk image is malformed"))
     assert result.exit_code == 1
-    assert result.output == (f"错误：流程数据库“{path}”已损坏（{reason}）：请停止应用，用 kb restore 从最近的备份恢复；"
+    assert result.output == (f"错误：流程数据库“{path}”已损坏（{said}）：请停止应用，用 kb restore 从最近的备份恢复；"
                              "kb doctor 列出损坏之处和其余各项的检查结果。\n")
     with pytest.raises(DatabaseUnusable) as told:
         kb.users.list()
-    assert told.value.damaged and told.value.detail == reason
+    assert told.value.damaged and told.value.reason == said
+    assert told.value.detail == english and english not in str(told.value)     # SQLite's own words: the log's
+
+
+@pytest.mark.parametrize("code, english, said", [
+    (26, "file is not a database", "文件已无法识别为数据库"),
+    (11, "database disk image is malformed", "数据库文件的结构错乱"),
+    (5, "database is locked", "数据库正被其他进程占用"),
+    (6, "database table is locked", "数据表正被占用"),
+    (8, "attempt to write a readonly database", "数据库只能读、不能写"),
+    (13, "database or disk is full", "磁盘空间已满"),
+    (14, "unable to open database file", "数据库文件打不开"),
+    (10, "disk I/O error", "磁盘读写出错"),
+    (3, "access permission denied", "没有访问权限"),
+    (7, "out of memory", "内存不足")])
+def test_sqlites_failures_are_said_in_chinese_by_code_or_by_their_words(code, english, said):
+    error = sqlite3.DatabaseError(english)
+    assert dbmod.sqlite_reason(english) == said                 # its words alone (no code at hand)
+    error.sqlite_errorcode = code | 0x100                        # an extended code says its primary one
+    assert dbmod.sqlite_reason(error) == said
+
+
+def test_an_sqlite_failure_of_no_known_kind_is_said_plainly_in_chinese():
+    assert dbmod.sqlite_reason("vtable constructor failed: fts5") == dbmod.SQLITE_UNKNOWN
+    error = sqlite3.DatabaseError("something new in SQLite 4")
+    error.sqlite_errorcode = 99
+    assert dbmod.sqlite_reason(error) == dbmod.SQLITE_UNKNOWN
+    assert not any("a" <= c.lower() <= "z" for c in dbmod.SQLITE_UNKNOWN)
 
 
 def test_a_database_that_may_not_be_written_names_what_to_give_whom(kb, monkeypatch):

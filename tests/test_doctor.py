@@ -307,7 +307,7 @@ def test_a_damaged_pack_stops_the_repairs_but_not_the_checks(indexed):
     check_lines(result.stdout)
 
 
-@pytest.mark.parametrize("where,reason", [(1 / 3, "database disk image is malformed"), (0, "file is not a database")])
+@pytest.mark.parametrize("where,reason", [(1 / 3, "数据库文件的结构错乱"), (0, "文件已无法识别为数据库")])
 def test_a_damaged_database_is_reported_and_the_other_checks_still_run(indexed, where, reason):
     kb = indexed
     kb.db().conn.close()                        # the database exists, with every table

@@ -16,8 +16,9 @@ import streamlit as st
 
 from kb_app.exceptions import KbError
 from kb_app.ui.auth_routes import logout_form
+from kb_app.ui.errors import said
 from kb_app.ui.resources import get_kb
-from kb_app.ui.navigation import LOGIN, PAGE_SPECS, landing, may_open
+from kb_app.ui.navigation import APP_TITLE, LOGIN, PAGE_SPECS, landing, may_open
 from kb_app.ui.signin import not_for_this_role, public_site_link, staff_page_signed_out
 from kb_app.ui.state import signed_in_user
 from kb_app.ui.style import app_chrome
@@ -27,13 +28,13 @@ PAGES = Path(__file__).parent / "app_pages"
 #: icon font would be fetched from the internet.
 ICON = str(Path(__file__).parents[1] / "web" / "static" / "favicon.png")
 
-st.set_page_config(page_title="示例市 12345 知识库", page_icon=ICON, layout="wide", menu_items={})
+st.set_page_config(page_title=APP_TITLE, page_icon=ICON, layout="wide", menu_items={})
 app_chrome()
 
 try:
     user = signed_in_user()
-except KbError as e:  # the sessions cannot be read (a database without write permission, damaged): say why
-    st.error(str(e))
+except KbError as e:  # the sessions cannot be read (a database without write permission, damaged)
+    st.error(said(e))  # nobody is signed in: what is wrong, and where, is for the log
     st.stop()
 role = getattr(user, "role", None)
 specs = [s for s in PAGE_SPECS if (PAGES / s.file).exists()]
@@ -80,7 +81,7 @@ current = st.navigation([root, *pages], position="hidden")
 if current is root:  # before anything is drawn: nothing on the way there to click
     go_to_work()
 with st.sidebar:
-    st.markdown("### :material/call: 示例市 12345 知识库")
+    st.markdown(f"### {APP_TITLE}")  # no icon: a screen reader would say its English name (“call icon”)
     for page in menu:
         st.page_link(page)
     st.divider()

@@ -26,6 +26,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
 from kb_app.exceptions import KbError
+from kb_app.ui.errors import said
 
 COOKIE = "kb_session"
 LOGIN_PATH = "/auth/login"
@@ -107,7 +108,7 @@ def routes(get_kb) -> list[Route]:
             user = await run_in_threadpool(kb.authenticate, username, password, client, "app")
             token = await run_in_threadpool(kb.sessions.start, user, client, agent)
         except KbError as e:  # a refused log-in, or a database that cannot be written: said on the page
-            query = {"notice": sign_notice(str(e)), "username": username}
+            query = {"notice": sign_notice(said(e)), "username": username}
             if form.get("next"):
                 query["next"] = safe_next(str(form.get("next")))
             return RedirectResponse(f"{LOGIN_PAGE}?{urlencode(query)}", status_code=303)
@@ -123,7 +124,7 @@ def routes(get_kb) -> list[Route]:
         try:
             await run_in_threadpool(kb.sessions.end, request.cookies.get(COOKIE), client_address(request))
         except KbError as e:  # the session could not be ended (a database that cannot be written)
-            return PlainTextResponse(f"未能退出登录：{e}", status_code=503)
+            return PlainTextResponse(f"未能退出登录：{said(e)}", status_code=503)
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                                secure=request.url.scheme == "https")

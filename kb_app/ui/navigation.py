@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
+#: The app's name: the browser tab's title and the menu's heading.
+APP_TITLE = "示例市 12345 知识库"
 STAFF = frozenset({"unit_editor", "unit_reviewer", "center_reviewer", "legal_reviewer", "admin"})
 SIGNED_IN = STAFF | {"agent"}
 AGENT_DESK = frozenset({"agent", "center_reviewer", "admin"})

@@ -371,13 +371,15 @@ async def feedback(request: Request) -> Response:
         # Nothing was recorded: no voting cookie starts here.
         if not form:
             return error_response(e, alarm)
-        if alarm:
-            from .pages import report_in_danger
+        gone = e.status == 404       # an answer withdrawn while its page was open: no way back to it
+        # A report not taken (the database down, sent too often) gives its text back, to copy or to send later.
+        kept = None if gone else report_text(data)
+        if alarm or kept:
+            from .pages import report_page
 
-            gone = e.status == 404       # no way back to an answer withdrawn while its page was open
-            return report_in_danger(site, "" if gone else entry_id, ("error", e.message), form_context(data), alarm,
-                                    e.status)
-        if e.status == 404:  # an answer withdrawn while its page was open: a page, not JSON
+            return report_page(site, "" if gone else entry_id, ("error", e.message), form_context(data), alarm,
+                               e.status, kept=kept, voted=data.get("voted") == "1", headers=e.headers)
+        if gone:  # a page, not JSON
             from .pages import html_error
 
             return html_error(e)
@@ -388,9 +390,9 @@ async def feedback(request: Request) -> Response:
     if alarm:
         result = {**result, "emergency": alarm}
         if form:
-            from .pages import FEEDBACK_MESSAGES, report_in_danger
+            from .pages import FEEDBACK_MESSAGES, report_page
 
-            return report_in_danger(site, entry_id, FEEDBACK_MESSAGES["reported"], form_context(data), alarm)
+            return report_page(site, entry_id, FEEDBACK_MESSAGES["reported"], form_context(data), alarm)
     if form:
         outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
@@ -447,6 +449,12 @@ def helpful_of(raw) -> bool | None:
 def form_context(data) -> dict:
     """A feedback form's search (its ``query``, ``topic`` and ``page`` fields) as :func:`search_context` reads it."""
     return {"q": data.get("query"), "topic": data.get("topic"), "page": data.get("page")}
+
+
+def report_text(data) -> str | None:
+    """The text of an error report's form, when it is one and something is written in it."""
+    text = data.get("text") if data.get("type") == "report" else None
+    return text if isinstance(text, str) and text.strip() else None
 
 
 def voter_key(value) -> str | None:

@@ -292,13 +292,15 @@ PATHS = {
         "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页。"
                    "同一浏览器会话（Cookie kb_voter，评价成功时设置）或平台的同一用户（voter）对同一答复只能评价一次，"
                    "再次评价返回 409。纠错内容读起来是紧急情况时，回执（和错误）另有 emergency；网页表单不跳转，"
-                   "直接返回先显示紧急提示的页面", "operationId": "feedback",
+                   "直接返回先显示紧急提示的页面；纠错未能收下时（429、503 等）网页表单同样不跳转，返回的页面把所写的内容"
+                   "放回纠错表单", "operationId": "feedback",
         "security": AGENT,
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": _ref("FeedbackRequest")},
             "application/x-www-form-urlencoded": {"schema": _ref("FeedbackRequest")}}},
         "responses": {"200": {"description": "表单提交的纠错读起来是紧急情况：先显示专线、拨号按钮和安全提示，再说已收到的页面"
-                                             "（未能保存时以相应的错误状态返回同样的页面）",
+                                             "（未能保存时以相应的错误状态返回同样的页面，所写的内容放回纠错表单；"
+                                             "不是紧急情况的纠错未能收下时，返回的页面只有说明和纠错表单）",
                               "content": {"text/html": {"schema": STR}}},
                       "201": _json(_ref("FeedbackReceipt"), "已收到"),
                       "303": {"description": "表单提交：跳回答复页"},

@@ -90,23 +90,28 @@ def html_error(e: HttpError, alarm: dict | None = None) -> Response:
     return uncached_page("error.html", e.status, e.headers, title=title, message=e.message, alarm=alarm)
 
 
-def report_in_danger(site, target_id: str, notice: tuple[str, str], search, alarm: dict, status: int = 200) -> Response:
-    """What an error report's form leads to when its text reads as an emergency (api.report_alarm): the
-    emergency box first, as a search's results show it (the line and the steps alone for someone who may
-    end their life), then what became of the report (``notice``) and the way back to the answer and to the
-    results it was found in (``search``).
+def report_page(site, target_id: str, notice: tuple[str, str], search, alarm: dict | None = None, status: int = 200,
+                kept: str | None = None, voted: bool = False, headers: dict | None = None) -> Response:
+    """What an error report's form leads to when it is not sent back to the answer: what became of the report
+    (``notice``), the way back to the answer and to the results it was found in (``search``), and
 
-    The page answers the form's post itself: sent back to the answer's address, as other reports are, it
-    could only show the box with the text's reading in that address. Nothing of the answer is shown, so it
-    needs no index."""
+    - when its text reads as an emergency (api.report_alarm), the emergency box first, as a search's results show
+      it (the line and the steps alone for someone who may end their life): sent back to the answer's address, as
+      other reports are, it could only show the box with the text's reading in that address;
+    - when it could not be taken (``kept``: its text), the report form again with the text in it, to copy or to
+      send later: sent back to the answer, what the citizen wrote would be lost.
+
+    The page answers the form's post itself. Nothing of the answer is shown, so it needs no index."""
     try:
         common = _common(site, site.state()[0])
     except HttpError:
         common = {"commit": "", "updated": ""}
-    search = urlencode(api.search_context(search))
-    back = (views.page_url(target_id) + (f"?{search}" if search else "")) if target_id else ""
-    return uncached_page("reported.html", status, **common, title="报告错误", alarm=alarm, notice=notice,
-                         back=back, search=search)
+    context = api.search_context(search)
+    query = urlencode(context)
+    back = (views.page_url(target_id) + (f"?{query}" if query else "")) if target_id else ""
+    return uncached_page("reported.html", status, headers, **common, title="报告错误", alarm=alarm, notice=notice,
+                         back=back, search=query, kept=kept, target=target_id, voted=voted, query=context.get("q"),
+                         topic=context.get("topic"), page_number=context.get("page"))
 
 
 def _common(site, commit: str) -> dict:
@@ -233,6 +238,9 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     voted = notice in VOTED or (notice is not None and request.query_params.get("voted") == "1")
     context = api.search_context(request.query_params)
     query = context.get("q")
+    # While votes and reports cannot be kept, the page says so in place of the forms (a vote just refused for
+    # it has said so already).
+    paused = await site.feedback_paused()
 
     def render():
         reader, commit, day = site.reader(False)
@@ -243,13 +251,14 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
         return page(template, **_common(site, commit), **content_context, target=target_id, query=query,
                     search=urlencode(context), topic=context.get("topic"), page_number=context.get("page"),
                     notice=FEEDBACK_MESSAGES.get(notice), voted=voted, unhelpful=notice == "unhelpful",
-                    read_only=site.replica is not None and not site.replica.forwards, facts={"id": target_id})
+                    read_only=site.replica is not None and not site.replica.forwards, paused=paused,
+                    paused_note=paused and notice != "not_recorded", facts={"id": target_id})
 
     def after(facts):
         if facts and notice is None:
             site.log_open(facts["id"], query=query, client=client)
 
-    return await site.cached(request, name, (target_id, notice, voted, tuple(context.items())), render,
+    return await site.cached(request, name, (target_id, notice, voted, paused, tuple(context.items())), render,
                              media_type="text/html; charset=utf-8", after=after)
 
 

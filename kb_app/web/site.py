@@ -73,6 +73,8 @@ KEY_UNCHECKED = ("暂时无法核验 API 密钥（流程数据库暂时无法使
 #: Seconds after a request met the database unusable that /api/v1/health still says so (a damaged table
 #: is met only by what reads it, and no write permission only by writing).
 DATABASE_RECENT = 60.0
+#: Seconds for which the pages trust what they last found of whether votes and reports can be kept.
+FEEDBACK_RECHECK = 10.0
 
 
 def database_unavailable(message: str = DATABASE_UNAVAILABLE, code: str = "database_unavailable") -> HttpError:
@@ -260,6 +262,8 @@ class Site:
         #: (when, what) a request last met of a workflow database that cannot be used, and what the log said.
         self._database_met: tuple[float, str] | None = None
         self._told_database: str | None = None
+        #: (when, whether) the pages last found that votes and reports cannot be kept.
+        self._feedback_paused: tuple[float, bool] | None = None
         self.clock = time.monotonic
         #: (commit, marks by entry) of the “待核” marks last known, and the lock of replaying them from history.
         self._flags: tuple[str, dict] | None = None
@@ -351,9 +355,11 @@ class Site:
     def database_failed(self, e: DatabaseUnusable):
         """Note that a request met the workflow database unusable; said in the log once, not per request."""
         self._database_met = (self.clock(), str(e))
+        self._feedback_paused = (self.clock(), True)
         if self._told_database != str(e):
             self._told_database = str(e)
-            log.warning("流程数据库无法使用，%s：%s", degraded(self.replica is not None), e)
+            log.warning("流程数据库无法使用，%s：%s%s", degraded(self.replica is not None), e,
+                        f"（SQLite：{e.detail}）" if e.detail else "")
 
     def database_problem(self) -> str | None:
         """What is wrong with the workflow database, for /api/v1/health: what opening it meets now, or what a
@@ -370,6 +376,18 @@ class Site:
             self._told_database = None
             log.warning("流程数据库恢复可用：带 API 密钥的请求、评价和纠错恢复受理")
         return None
+
+    async def feedback_paused(self) -> bool:
+        """Whether votes and reports cannot be kept now, for the pages to say so in place of their forms: while
+        the workflow database cannot be used (:meth:`database_problem`), asked again at most every
+        ``FEEDBACK_RECHECK`` seconds. A replica's feedback is its primary's to keep, not its own database's."""
+        if self.replica is not None:
+            return False
+        found = self._feedback_paused
+        if found is None or self.clock() - found[0] >= FEEDBACK_RECHECK:
+            paused = await run_in_threadpool(self.database_problem) is not None
+            found = self._feedback_paused = (self.clock(), paused)
+        return found[1]
 
     async def pending(self):
         """For agent responses: what is pending now (open change requests, 纠错; kb_app.review.pending), which

@@ -1,5 +1,6 @@
 """The app's sign-in routes over HTTP: cookie flags, throttling by client address, sign-out, forged input."""
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -7,7 +8,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from kb_app.accounts import throttle
+from kb_app.exceptions import AuthError, DatabaseUnusable
 from kb_app.ui.auth_routes import COOKIE, read_notice, routes, safe_next, sign_notice
+from kb_app.ui.errors import SYSTEM_DOWN, said
 
 from ..accounts.test_accounts import PASSWORD, WRONG, locked_address, locked_account
 from ..test_db import read_only
@@ -60,19 +63,32 @@ def test_a_refused_log_in_returns_to_the_log_in_page_with_its_message(kb, center
     assert notice(response) == (WRONG, {"username": "center", "next": "/review"})
 
 
-def test_a_database_that_may_not_be_written_is_said_on_the_log_in_page(kb, center, monkeypatch):
+def test_a_database_that_may_not_be_written_is_said_plainly_on_the_log_in_page(kb, center, monkeypatch, caplog):
+    """Who tries to sign in is told the system cannot be used now; the file and what to give whom, the log."""
     token = kb.sessions.start(center)
     read_only(monkeypatch)
-    response = log_in(client_for(kb), "center", PASSWORD, next="/review")
-    assert response.status_code == 303 and "set-cookie" not in response.headers
-    message, query = notice(response)
-    assert message.startswith(f"无法写入流程数据库“{kb.settings.db_path}”：没有写权限（或者所在的文件系统是只读的）。")
-    assert query == {"username": "center", "next": "/review"}
-    http = client_for(kb)
-    http.cookies.set(COOKIE, token)
-    response = http.post("/auth/logout")
-    assert response.status_code == 503
-    assert response.text.startswith(f"未能退出登录：无法写入流程数据库“{kb.settings.db_path}”")
+    with caplog.at_level(logging.ERROR, logger="kb_app.ui.errors"):
+        response = log_in(client_for(kb), "center", PASSWORD, next="/review")
+        assert response.status_code == 303 and "set-cookie" not in response.headers
+        message, query = notice(response)
+        assert message == SYSTEM_DOWN and query == {"username": "center", "next": "/review"}
+        http = client_for(kb)
+        http.cookies.set(COOKIE, token)
+        response = http.post("/auth/logout")
+    assert response.status_code == 503 and response.text == f"未能退出登录：{SYSTEM_DOWN}"
+    logged = {r.getMessage() for r in caplog.records if r.name == "kb_app.ui.errors"}
+    assert logged and all(f"无法写入流程数据库“{kb.settings.db_path}”：没有写权限" in m for m in logged)
+
+
+def test_an_administrator_signed_in_is_told_what_is_wrong_with_the_database(kb):
+    damaged = DatabaseUnusable(f"流程数据库“{kb.settings.db_path}”已损坏（数据库文件的结构错乱）：请停止应用……",
+                               "database disk image is malformed", damaged=True, reason="数据库文件的结构错乱")
+    admin = kb.users.add("admin", "赵管理", PASSWORD, "admin")
+    agent = kb.users.add("zuoxi01", "王坐席", PASSWORD, "agent")
+    assert said(damaged, admin) == str(damaged)
+    assert said(damaged, agent) == said(damaged) == SYSTEM_DOWN
+    refused = AuthError("用户名或密码错误。")
+    assert said(refused) == str(refused)                # what the person can put right is said as it is
 
 
 def test_many_failures_from_one_address_lock_it_in_the_app(kb, center):

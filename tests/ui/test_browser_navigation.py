@@ -52,6 +52,10 @@ def test_a_staff_page_opened_signed_out_signs_in_and_comes_back(server, page, tm
     public = area.get_by_role("link", name="市民查询政策问答，请访问公众网站：http://127.0.0.1:8080")
     expect(public).to_be_visible()
     expect(page.get_by_text("已登录：")).to_have_count(0)
+    # The page is said to be Chinese (a screen reader's voice, a browser's offer to translate), titled as the app,
+    # and the menu's heading is read as its words alone (no icon's English name).
+    assert page.evaluate("document.documentElement.lang") == "zh-CN" and page.title() == "示例市 12345 知识库"
+    expect(page.get_by_role("heading", name="示例市 12345 知识库", exact=True)).to_be_visible()
     shot(page, tmp_path, "nav-1-signed-out")
     page.set_viewport_size({"width": 390, "height": 844})      # on a phone the address wraps, none of it cut
     cut = "el => [el, ...el.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1).length"

@@ -1,11 +1,14 @@
 """AppTest of getting around the staff app: the landing page per role, signed-out visitors of staff
 pages, the public site's address, and the agent console's search kept in the address."""
 
+import logging
+
 import pytest
 
 from kb_app import load_settings
 from kb_app.config import default_public_url
 from kb_app.exceptions import ConfigError
+from kb_app.ui.errors import SYSTEM_DOWN
 from kb_app.ui.navigation import LANDING, PAGE_SPECS, landing
 
 from ..review_helpers import make_users
@@ -39,15 +42,22 @@ def test_each_role_lands_where_its_work_is(people, role, title):
     assert f"已登录：{people[role].name}（{said}）" in [c.value for c in at.sidebar.caption]
 
 
-def test_a_database_that_cannot_be_used_is_said_on_the_page(app_env, people):
+def test_a_database_that_cannot_be_used_is_said_plainly_on_the_page_and_fully_in_the_log(app_env, people, caplog):
+    """Whoever reaches the page is told the system cannot be used now; the file's path and the commands that
+    repair it are for the log (and kb doctor), not for anyone who opens the sign-in page."""
     token = app_env.sessions.start(people["center_reviewer"])
     at = open_page(session_token=token)
     damage(app_env.settings.db_path)
-    at.run()
-    assert not at.exception
-    assert [e.value for e in at.error] == [
-        f"流程数据库“{app_env.settings.db_path}”已损坏（file is not a database）：请停止应用，用 kb restore 从最近的备份恢复；"
-        "kb doctor 列出损坏之处和其余各项的检查结果。"]
+    with caplog.at_level(logging.ERROR, logger="kb_app.ui.errors"):
+        at.run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [SYSTEM_DOWN]
+    shown = page_text(at)
+    assert str(app_env.settings.db_path) not in shown and "kb restore" not in shown
+    [logged] = {r.getMessage() for r in caplog.records if r.name == "kb_app.ui.errors"}
+    assert logged == (f"流程数据库无法使用：流程数据库“{app_env.settings.db_path}”已损坏（文件已无法识别为数据库）："
+                      "请停止应用，用 kb restore 从最近的备份恢复；kb doctor 列出损坏之处和其余各项的检查结果。"
+                      "（SQLite：file is not a database）")
 
 
 def test_every_role_has_a_landing_page_it_may_open():

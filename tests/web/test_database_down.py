@@ -8,6 +8,7 @@ closed and says so in Chinese: a request with an API key (503, never the agent's
 import dataclasses
 import errno
 import logging
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -161,17 +162,52 @@ def test_a_vote_that_cannot_be_kept_is_told_to_try_later(web_kb, make_client):
     assert form.status_code == 303 and "feedback=not_recorded" in form.headers["location"]
     page = client.get(form.headers["location"])
     assert page.status_code == 200 and "暂时无法记录您的评价或报告：请稍后再试" in page.text
-    assert 'name="helpful"' in page.text                # the buttons are offered again
+    assert 'name="helpful"' not in page.text and "<textarea" not in page.text     # not offered as if they worked
+    assert PAUSED not in page.text                      # said once: the notice of the vote refused says it
 
 
-def test_a_report_that_cannot_be_kept_is_told_to_try_later(web_kb, make_client):
+PAUSED = "暂时不能评价和报告错误：请稍后再试；急需反映的问题请拨打 12345。"
+
+
+def feedback_section(page: str) -> str:
+    return page[page.index('<section id="feedback"'):page.index("</section>", page.index('<section id="feedback"'))]
+
+
+def test_the_pages_say_that_votes_and_reports_are_not_taken_instead_of_offering_them(web_kb, make_client):
+    client = make_client(web_kb)
+    assert 'name="helpful"' in client.get(f"/answers/{PUBLIC}").text
+    damaged(web_kb)
+    now = site(client).clock()
+    site(client).clock = lambda: now + site_module.FEEDBACK_RECHECK     # what the page found is asked again
+    answer = feedback_section(client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text)
+    assert f'<p class="notice" role="note">{PAUSED}</p>' in answer
+    assert "<form" not in answer and "<textarea" not in answer
+    article = feedback_section(client.get("/articles/beijing-2021/11").text)
+    assert "暂时不能评价：请稍后再试；如有问题请拨打 12345。" in article and "<form" not in article
+    # Restored: offered again once what a request met is no longer recent.
+    for path in dbmod.database_files(web_kb.settings.db_path):
+        path.unlink(missing_ok=True)
+    site(client).clock = lambda: now + site_module.DATABASE_RECENT + site_module.FEEDBACK_RECHECK
+    answer = feedback_section(client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text)
+    assert 'name="helpful"' in answer and "<textarea" in answer and PAUSED not in answer
+
+
+def test_a_report_that_cannot_be_kept_is_told_to_try_later_and_given_back(web_kb, make_client):
     client = make_client(damaged(web_kb))
-    report = {"entry": PUBLIC, "type": "report", "text": "材料清单写错了，应当还要照片"}
+    report = {"entry": PUBLIC, "type": "report", "text": "材料清单写错了，应当还要照片<原件>"}
     message = error_of(client.post("/api/v1/feedback", json=report), 503, "not_recorded")
     assert message == "暂时无法记录您的报告：请稍后再试；急需反映的问题请拨打 12345。"
-    form = client.post("/api/v1/feedback", data=report, follow_redirects=False)
-    assert form.status_code == 303 and "feedback=not_recorded" in form.headers["location"]
-    assert "暂时无法记录您的评价或报告" in client.get(form.headers["location"]).text
+    form = client.post("/api/v1/feedback", data={**report, "query": "居住证", "voted": "1"}, follow_redirects=False)
+    assert form.status_code == 503 and form.headers["retry-after"] == "30" and form.headers["cache-control"] == "no-store"
+    assert f'<p class="notice error" role="status">{message}</p>' in form.text
+    # What was written comes back in the form, to copy or to send again later, with the search it came from.
+    kept = form.text[form.text.index('<form action="/api/v1/feedback"'):form.text.index("</form>")]
+    assert ">材料清单写错了，应当还要照片&lt;原件&gt;</textarea>" in kept
+    for field in (f'name="entry" value="{PUBLIC}"', 'name="type" value="report"', 'name="voted" value="1"',
+                  'name="query" value="居住证"'):
+        assert field in kept, field
+    assert f'href="/answers/{PUBLIC}?q=%E5%B1%85%E4%BD%8F%E8%AF%81"' in form.text
+    assert 'class="alarm"' not in form.text
 
 
 def test_a_report_reading_as_an_emergency_shows_the_line_though_it_cannot_be_kept(web_kb, make_client):
@@ -184,7 +220,7 @@ def test_a_report_reading_as_an_emergency_shows_the_line_though_it_cannot_be_kep
     page = client.post("/api/v1/feedback", data=crisis, follow_redirects=False)
     assert page.status_code == 503 and ALARM_BOX in page.text and 'href="tel:110"' in page.text
     assert "暂时无法记录您的报告" in page.text
-    assert page.text.index(ALARM_BOX) < page.text.index("暂时无法记录您的报告")
+    assert page.text.index(ALARM_BOX) < page.text.index("暂时无法记录您的报告") < page.text.index(f">{CRISIS}</textarea>")
 
 
 def test_a_database_that_refuses_writes_loses_no_vote_silently(web_kb, make_client, monkeypatch):
@@ -214,7 +250,10 @@ def test_searches_not_logged_are_dropped_and_said_once(web_kb, make_client, capl
             assert site(client).events.pending == 0        # dropped: nothing piles up in memory
     told = [r.getMessage() for r in caplog.records if r.name.startswith("kb_app.web")]
     assert len([t for t in told if t.startswith("检索日志无法写入流程数据库")]) == 1, told
-    assert len([t for t in told if t.startswith("流程数据库无法使用")]) == 1, told
+    [unusable] = [t for t in told if t.startswith("流程数据库无法使用")]
+    # The log, for whoever looks into it, has SQLite's own words too; nothing a person is shown does.
+    assert unusable.endswith("（文件已无法识别为数据库）：请停止应用，用 kb restore 从最近的备份恢复；"
+                             "kb doctor 列出损坏之处和其余各项的检查结果。（SQLite：file is not a database）")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
@@ -236,6 +275,7 @@ def test_health_says_the_database_cannot_be_used_and_keeps_200(web_kb, make_clie
     monitor = make_client(web_kb, address="127.0.0.1")
     detail = monitor.get("/api/v1/health").json()["database"]["detail"]
     assert str(web_kb.settings.db_path) in detail and "kb restore" in detail
+    assert "（文件已无法识别为数据库）" in detail and english(detail, web_kb) == {"kb", "restore", "doctor"}
     assert "kb_database_up 0" in monitor.get("/metrics").text
 
 
@@ -280,9 +320,18 @@ def started(kb, monkeypatch, follow=None) -> str:
     return result.output
 
 
+def english(said: str, kb) -> set[str]:
+    """The words in Latin letters of what is said, beside the database's path."""
+    return set(re.findall(r"[A-Za-z]+", said.replace(str(kb.settings.db_path), "")))
+
+
 def test_kb_web_starts_on_a_damaged_database_and_says_what_is_served(web_kb, monkeypatch):
     output = started(damaged(web_kb), monkeypatch)
-    assert f"警告：流程数据库“{web_kb.settings.db_path}”已损坏" in output
+    assert f"警告：流程数据库“{web_kb.settings.db_path}”已损坏（文件已无法识别为数据库）" in output
+    # No word of SQLite's English: only the commands to run and the names of the health check's fields.
+    warning = output[output.index("警告："):output.index("可用 kb doctor 检查。")]
+    assert english(warning, web_kb) <= {"kb", "restore", "doctor", "web", "API", "api", "v", "health", "database",
+                                       "status", "degraded"}
     assert "kb restore" in output and "kb doctor" in output
     assert "公众页面和不带密钥的公众接口照常服务；带 API 密钥的请求（答复 503）、评价和纠错暂不可用" in output
     assert "错误" not in output

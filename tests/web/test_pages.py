@@ -489,6 +489,11 @@ def test_a_report_that_reads_as_an_emergency_and_cannot_be_kept_still_shows_the_
     assert re.search(ALARM_BOX, r.text, re.S) and 'href="tel:110"' in r.text
     assert re.search(r'<p class="notice error" role="status">反馈提交过于频繁：请 \d+ 秒后再试。</p>', r.text)
     assert not [row for row in web_kb.db()["reports"].rows if row["alarm"]]
+    # What was written is given back in the form (to send again later), after the box; a plain report's too.
+    assert r.text.index('class="alarm"') < r.text.index(f">{CRISIS_REPORT}</textarea>")
+    plain = client.post("/api/v1/feedback", data={**fields, "text": "电话号码变了"}, follow_redirects=False)
+    assert plain.status_code == 429 and int(plain.headers["retry-after"]) >= 1
+    assert ">电话号码变了</textarea>" in plain.text and 'class="alarm"' not in plain.text
     gone = make_client(web_kb, address="203.0.113.9").post("/api/v1/feedback", data={"entry": "withdrawn-meanwhile", "type": "report",
                                                               "text": CRISIS_REPORT}, follow_redirects=False)
     assert gone.status_code == 404 and re.search(ALARM_BOX, gone.text, re.S) and "返回答复" not in gone.text

@@ -1,0 +1,78 @@
+"""The HTML page a browser first loads from the staff app, said in Chinese.
+
+Streamlit answers every page's address with the same page of its own (its package's ``index.html``), into
+which its script then draws the app. That page says it is English (``<html lang="en">``: a screen reader
+reads the app with an English voice, a browser offers to translate it), is titled “Streamlit” until the
+script sets the title, and tells a browser without JavaScript so in English; Streamlit has no setting for
+any of it. :class:`ChinesePage`, a middleware of the app (ui/server.py), rewrites that page on its way out:
+``zh-CN``, the app's title, the note in Chinese. The files of Streamlit's package stay as installed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from html import escape
+
+from starlette.datastructures import MutableHeaders
+
+#: What tells Streamlit's page from any other HTML the server may send (a component's, an error).
+_SHELL = b'<div id="root"></div>'
+_LANG = re.compile(rb'<html lang="[^"]*"')
+_TITLE = re.compile(rb"<title>[^<]*</title>")
+_NOSCRIPT = re.compile(rb"<noscript>.*?</noscript>", re.S)
+NO_SCRIPT = "本应用需要 JavaScript：请在浏览器中启用 JavaScript 后重新打开本页面。"
+
+
+def chinese_page(html: bytes, title: str) -> bytes:
+    """Streamlit's page ``html`` said in Chinese, titled ``title``; any other HTML as it is."""
+    if _SHELL not in html:
+        return html
+    html = _LANG.sub(b'<html lang="zh-CN"', html, count=1)
+    html = _TITLE.sub(f"<title>{escape(title)}</title>".encode("utf-8"), html, count=1)
+    return _NOSCRIPT.sub(f"<noscript><p>{NO_SCRIPT}</p></noscript>".encode("utf-8"), html, count=1)
+
+
+class ChinesePage:
+    """ASGI middleware: the HTML pages of full responses (200) go through :func:`chinese_page`, unpacked first
+    when the server compressed them (and packed again); every other response passes as it is."""
+
+    def __init__(self, app, title: str):
+        self.app = app
+        self.title = title
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        # The page is read here, not handed to the server to send from its file.
+        extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
+        scope = {**scope, "extensions": extensions}
+        held, parts = None, []
+
+        async def sending(message):
+            nonlocal held
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                if message["status"] == 200 and headers.get("content-type", "").startswith("text/html"):
+                    held = message
+                    return
+            if held is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            parts.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            headers = MutableHeaders(raw=list(held.get("headers", [])))
+            body = b"".join(parts)
+            if scope["method"] == "HEAD":
+                del headers["content-length"]     # the page's length is not known without reading it
+            else:
+                packed = headers.get("content-encoding", "") == "gzip"
+                page = chinese_page(gzip.decompress(body) if packed else body, self.title)
+                body = gzip.compress(page, mtime=0) if packed else page
+                headers["content-length"] = str(len(body))
+            await send({**held, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        await self.app(scope, receive, sending)

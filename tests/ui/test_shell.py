@@ -1,0 +1,70 @@
+"""The page Streamlit serves at every address of the staff app, said in Chinese by ui/shell.py: the language of
+the document, its title before the app's script sets it, and the note for a browser without JavaScript."""
+
+import gzip
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+from streamlit import file_util
+
+from kb_app.ui.navigation import APP_TITLE
+from kb_app.ui.shell import NO_SCRIPT, ChinesePage
+
+#: Streamlit's own page, as its package installs it (English).
+INDEX = Path(file_util.get_static_dir()) / "index.html"
+
+
+def server(packed: bool) -> TestClient:
+    """Streamlit's page at every address, from its file (compressed on the way when ``packed``, as Streamlit's
+    server does at a page's address), behind the middleware as ui/server.py puts it."""
+    async def shell(request):
+        return FileResponse(INDEX, media_type="text/html")
+
+    async def other(request):
+        return HTMLResponse('<html lang="en"><title>Component</title><body>elsewhere</body></html>')
+
+    async def gone(request):
+        return HTMLResponse('<html lang="en"><div id="root"></div></html>', status_code=404)
+
+    async def script(request):
+        return PlainTextResponse('"<html lang=\\"en\\">" <div id="root"></div>', media_type="application/javascript")
+
+    inner = [Middleware(GZipMiddleware, minimum_size=0)] if packed else []
+    app = Starlette(routes=[Route("/component", other), Route("/gone", gone), Route("/app.js", script),
+                            Route("/{page:path}", shell, methods=["GET", "HEAD"])],
+                    middleware=[Middleware(ChinesePage, title=APP_TITLE), *inner])
+    return TestClient(app)
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_every_address_of_the_app_is_a_chinese_page(packed):
+    english = INDEX.read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "<title>Streamlit</title>" in english   # what Streamlit installs
+    client = server(packed)
+    for address in ("/", "/login", "/history?entry=residence-permit-apply"):
+        r = client.get(address, headers={"Accept-Encoding": "gzip" if packed else "identity"})
+        assert r.status_code == 200 and r.headers.get("content-encoding") == ("gzip" if packed else None)
+        page = r.text
+        assert '<html lang="zh-CN">' in page and 'lang="en"' not in page
+        assert f"<title>{APP_TITLE}</title>" in page and "<title>Streamlit</title>" not in page
+        noscript = page[page.index("<noscript>"):page.index("</noscript>")]
+        assert NO_SCRIPT in noscript and "JavaScript to run" not in noscript
+        raw = len(gzip.compress(page.encode("utf-8"), mtime=0)) if packed else len(page.encode("utf-8"))
+        assert int(r.headers["content-length"]) == raw
+        # The rest of the page (the app's scripts and styles) is Streamlit's, as installed.
+        assert page.split("</title>", 1)[1].split("<noscript>")[0] == english.split("</title>", 1)[1].split("<noscript>")[0]
+    head = client.head("/login")
+    assert head.status_code == 200 and head.text == "" and "content-length" not in head.headers
+
+
+def test_what_is_not_streamlits_page_passes_as_it_is():
+    client = server(packed=True)
+    assert client.get("/component").text == '<html lang="en"><title>Component</title><body>elsewhere</body></html>'
+    assert client.get("/gone").text == '<html lang="en"><div id="root"></div></html>'       # not a page served
+    assert client.get("/app.js").text == '"<html lang=\\"en\\">" <div id="root"></div>'
