@@ -1,6 +1,7 @@
 """Statistics (统计分析): the hotline center and administrators see all units, a unit sees its own."""
 
 import datetime as dt
+import hashlib
 import html
 
 import streamlit as st
@@ -71,13 +72,22 @@ def bullets(texts) -> str:
 
 
 def show_topic(topics):
-    """One topic's regions, directory entries and masked examples, chosen from the table's topics."""
+    """One topic's regions, directory entries and masked examples, chosen from the table's topics.
+
+    The choice follows the report: the selector is a new one whenever what the report lists changes (other dates,
+    region or unit, new requests), so that it never shows a label of the report before; it keeps the topic chosen
+    (by its name) while the report still lists it, and otherwise starts at the first.
+    """
     if not topics:
         return
     names = {t["rank"]: f"{t['rank']}. {t['label']}（本期 {t['current']} 件{'，' + t['flag'] if t['flag'] else ''}）"
              for t in topics}
-    rank = st.selectbox("议题详情", list(names), format_func=names.get, placeholder=SELECT_PLACEHOLDER, key="hot_topic")
+    listed = hashlib.sha1("\n".join(names.values()).encode()).hexdigest()[:12]
+    chosen = next((i for i, t in enumerate(topics) if t["label"] == st.session_state.get("hot_topic_label")), 0)
+    rank = st.selectbox("议题详情", list(names), index=chosen, format_func=names.get, placeholder=SELECT_PLACEHOLDER,
+                        key=f"hot_topic_{listed}")
     topic = next((t for t in topics if t["rank"] == rank), topics[0])
+    st.session_state["hot_topic_label"] = topic["label"]
     with st.container(border=True):
         regions, entries = st.columns(2)
         regions.markdown("**区域分布**")
