@@ -42,6 +42,7 @@ from ..search.analysis import normalize
 from ..exceptions import KbError
 from ..privacy import has_labels, without_labels
 from ..dispatch.regions import NO_REGION, districts, region_finder
+from ..labels import ALL_REGIONS, ALL_UNITS
 from .stats import to_csv
 from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex, content_words, stretches
 
@@ -495,6 +496,8 @@ class HotReport:
     trend: list[dict]
     seconds: float = 0.0
     unit: str | None = None
+    #: The unit's name (``Snapshot.unit_name``), "" for all units.
+    unit_name: str = ""
     #: What the figures leave out or cannot show, one sentence each (:meth:`HotIssues.notes`).
     notes: list[str] = dataclasses.field(default_factory=list)
 
@@ -502,12 +505,28 @@ class HotReport:
     def rising(self) -> list[dict]:
         return [t for t in self.topics if t["rising"]]
 
-    def csv(self) -> str:
-        """Every table as CSV text, one block per section headed by its title."""
-        parts = []
-        for key, (title, columns) in SECTIONS.items():
-            parts.append(f"# {title}\n" + to_csv(getattr(self, key), columns))
-        return "\n".join(parts)
+    def scope(self) -> dict:
+        """What the figures cover (:data:`SCOPE`): the period, the one compared with, the region and the unit."""
+        return {"period": f"{self.start} 至 {self.end}", "compared": f"{self.previous_start} 至 {self.previous_end}",
+                "scope_region": self.region or ALL_REGIONS, "scope_unit": self.unit_name or self.unit or ALL_UNITS}
+
+    def csv(self, section: str | None = None) -> str:
+        """Every table as CSV text, one block per section headed by its title; or one ``section``'s table alone.
+
+        Every row starts with what the figures cover (:meth:`scope`); a table without rows has one row saying
+        only that, so that no part of a file is without it."""
+        scope = self.scope()
+
+        def table(key: str) -> str:
+            return to_csv([{**scope, **row} for row in getattr(self, key) or [{}]], {**SCOPE, **SECTIONS[key][1]})
+
+        if section:
+            return table(section)
+        return "\n".join(f"# {title}\n" + table(key) for key, (title, _columns) in SECTIONS.items())
+
+    def filename(self) -> str:
+        """The name a downloaded CSV is saved under: the period, and the region and unit it is limited to."""
+        return "-".join(["kb-hot", str(self.start), str(self.end), *filter(None, (self.region, self.unit))]) + ".csv"
 
 
 #: Said beside the totals when imported work orders dated in the period were left out.
@@ -532,6 +551,9 @@ SECTIONS = {
                            "top_topic": "最多的议题"}),
     "trend": ("每日趋势", {"day": "日期", "label": "议题", "requests": "诉求数"}),
 }
+#: What the figures cover, in the first columns of every row of the CSV: a file saved and opened later, or a
+#: table copied out of it, says which period, against which, and of which region and unit.
+SCOPE = {"period": "统计期", "compared": "对比期", "scope_region": "区域范围", "scope_unit": "承办单位"}
 
 
 def rising(current: int, previous: int) -> bool:
@@ -661,7 +683,8 @@ class HotIssues:
                             "clustered": int((labels[current] >= 0).sum()) if rows else 0, "imported": imported,
                             "left_out": _left_out(keys, labels, current, topics)},
                            topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
-                           self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
+                           self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None,
+                           unit_name=snap.unit_name(unit) if unit else "")
         report.notes = ([CUT_NOTE.format(asked=asked_end, today=today, start=start, end=end, previous_start=prev_start,
                                          previous_end=prev_end)] if asked_end != end else []) + self.notes(report)
         report.seconds = round(time.perf_counter() - started, 3)

@@ -408,3 +408,33 @@ def test_the_topic_detail_follows_the_report_when_the_dates_change(app_env, word
     listed = next(r for r in topics if then in r["议题"])
     assert shown_topic(at).startswith(f"{listed['序号']}. {listed['议题']}（本期 {listed['本期']} 件")
     assert then in topic_examples(at) and not [t for t in ("停水", "油烟") if t != then and t in topic_examples(at)]
+
+
+def test_the_hot_csv_download_says_what_it_covers(app_env, monkeypatch):
+    """The download is named after the report's period (cut at today, as the report is) and region, opens in Excel
+    (UTF-8 with a byte-order mark), and every row says the period, the period compared with, region and unit."""
+    import csv
+    import io
+
+    import streamlit
+
+    log_days(app_env, HOT_LOG)
+    downloads = {}
+    button = streamlit.download_button
+
+    def keep(label, data, file_name=None, *args, **kwargs):
+        downloads[kwargs.get("key")] = (file_name, data)
+        return button(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", keep)
+    at = open_page(ADMIN)
+    at.date_input(key="stats_end").set_value(dt.date(2026, 12, 31)).run()
+    at.selectbox(key="hot_region").set_value("未标明区域").run()
+    assert not at.exception
+    name, data = downloads["hot_csv"]
+    assert name == "kb-hot-2026-10-24-2026-11-22-未标明区域.csv"
+    assert data.startswith("\ufeff# 热点议题\n".encode())
+    block = data.decode("utf-8-sig").split("\n\n")[0].split("\n", 1)[1]
+    rows = list(csv.DictReader(io.StringIO(block)))
+    assert rows and {(r["统计期"], r["对比期"], r["区域范围"], r["承办单位"]) for r in rows} == {
+        ("2026-10-24 至 2026-11-22", "2026-09-24 至 2026-10-23", "未标明区域", "全部单位")}

@@ -105,7 +105,7 @@ def test_trend_and_csv(hkb):
     days = [row for row in r.trend if row["label"] == bikes["label"]]
     assert len(days) == 60 and sum(row["requests"] for row in days) == bikes["current"] + bikes["previous"]
     text = r.csv()
-    assert text.startswith("# 热点议题\n序号,议题,本期,上期,变化,变化率,趋势,")
+    assert text.startswith("# 热点议题\n统计期,对比期,区域范围,承办单位,序号,议题,本期,上期,变化,变化率,趋势,")
     for title in ("# 按事项", "# 按区域", "# 每日趋势"):
         assert title in text
     block = text.split("\n\n")[0].split("\n", 1)[1]
@@ -113,10 +113,46 @@ def test_trend_and_csv(hkb):
     assert rows[0]["议题"] == bikes["label"] and rows[0]["趋势"] in ("上升", "新出现")
 
 
+def sections(text: str) -> dict[str, list[dict]]:
+    """The rows of each table of a report's CSV, by its title."""
+    return {block.split("\n", 1)[0][2:]: list(csv.DictReader(io.StringIO(block.split("\n", 1)[1])))
+            for block in text.split("\n\n")}
+
+
+def test_every_row_of_the_csv_says_what_it_covers(hkb, sample_root, tmp_path):
+    """A CSV saved and opened later tells itself apart from another: every row of every table, even of one without
+    figures, says the period, the period compared with, the region and the unit; the file is named by them."""
+    r = hkb.hot.report(START, END, "东湖区", "city-hrss")
+    scope = {"统计期": f"{START} 至 {END}", "对比期": f"{END - dt.timedelta(days=59)} 至 {START - dt.timedelta(days=1)}",
+             "区域范围": "东湖区", "承办单位": "示例市人力资源和社会保障局"}
+    tables = sections(r.csv())
+    assert list(tables) == ["热点议题", "按事项", "按区域", "每日趋势"]
+    for title, rows in tables.items():
+        assert rows and all({k: row[k] for k in scope} == scope for row in rows), title
+    assert list(tables["热点议题"][0])[:6] == [*scope, "序号", "议题"]
+    assert r.filename() == f"kb-hot-{START}-{END}-东湖区-city-hrss.csv"
+    everyone = hkb.hot.report(START, END)
+    assert {(row["区域范围"], row["承办单位"]) for row in sections(everyone.csv())["按区域"]} == {("全部区域", "全部单位")}
+    assert everyone.filename() == f"kb-hot-{START}-{END}.csv"
+    # A period without requests: each table has one row, saying what it covers and nothing more.
+    empty = hkb.hot.report(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    for title, rows in sections(empty.csv()).items():
+        assert [row["统计期"] for row in rows] == [f"{empty.start} 至 {empty.end}"], title
+        assert not any(v for k, v in rows[0].items() if k not in scope), title
+    # kb report hot --csv, and one table of it, the same.
+    args = ["report", "hot", "--root", str(sample_root), "--data-dir", str(hkb.settings.data_path), "--region", "东湖区",
+            "--unit", "city-hrss", "--from", str(START), "--to", str(END)]
+    res = CliRunner().invoke(cli, [*args, "--csv"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0 and sections(res.stdout) == tables
+    res = CliRunner().invoke(cli, [*args, "--table", "按事项", "--csv"], env={"KB_TODAY": TODAY})
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert rows == tables["按事项"]
+
+
 def test_empty_period_and_bad_range(kb):
     r = kb.hot.report(START, END)
     assert r.topics == [] and r.by_entry == [] and r.totals["current"] == 0
-    assert r.csv().startswith("# 热点议题\n")
+    assert r.csv().startswith("# 热点议题\n统计期,")
     with pytest.raises(Exception, match="起始日期 2026-11-22 晚于结束日期 2026-11-01"):
         kb.hot.report(END, dt.date(2026, 11, 1))
 
@@ -171,7 +207,7 @@ def test_cli_report_hot(hkb, sample_root, tmp_path):
     res = runner.invoke(cli, [*args, "--csv", "--region", "南河区"], env={"KB_TODAY": TODAY})
     assert res.exit_code == 0 and res.output.startswith("# 热点议题\n")
     res = runner.invoke(cli, [*args, "--table", "按区域", "--csv"], env={"KB_TODAY": TODAY})
-    assert res.exit_code == 0 and res.output.startswith("区域,本期,上期,变化,趋势,最多的议题\n")
+    assert res.exit_code == 0 and res.output.startswith("统计期,对比期,区域范围,承办单位,区域,本期,上期,变化,趋势,最多的议题\n")
     res = runner.invoke(cli, [*args, "--from", "2026-11-30", "--to", "2026-11-01"])
     assert res.exit_code == 1 and "起始日期 2026-11-30 晚于结束日期 2026-11-01" in res.output
     res = runner.invoke(cli, [*args, "--unit", "city-hrss"], env={"KB_TODAY": TODAY})
