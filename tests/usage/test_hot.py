@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kb_app.cli import cli
 from kb_app.exceptions import KbError
-from kb_app.usage.hot import cluster_texts, flag, label_words, opened_from, periods, rising, trend
+from kb_app.search.textsim import content_words
+from kb_app.usage.hot import cluster_texts, flag, label_words, opened_from, periods, rising, text_key, trend
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
 
@@ -542,3 +544,68 @@ def test_a_period_ending_after_today_is_cut_at_today_and_compared_with_as_long_a
                                    "--data-dir", str(kb.settings.data_path)], env={"KB_TODAY": TODAY})
     assert res.exit_code == 0 and f"  {note}" in res.output.splitlines()
     assert f"热点议题：{start} 至 {END}（对比 {start - dt.timedelta(days=7)} 至 {start - dt.timedelta(days=1)}）" in res.output
+
+
+#: Heating requests across the districts, as the testers sent them.
+HEATING = ["东湖区暖气不热", "西山区暖气不热屋里才16度", "南河区家里暖气片不热", "东湖区新华小区暖气不热找谁",
+           "西山区滨河路暖气一直不热", "南河区建设街暖气不热怎么办", "暖气不热室温才十几度", "家里暖气片冰凉不热",
+           "东湖区人民路暖气不热好几天了", "西山区阳光花园暖气不热", "南河区暖气温度不达标不热"]
+#: Searches about other matters (fires, a robbery, lost cards), some in the same districts.
+UNRELATED = ["小区着火了", "东湖区有人抢劫", "西山区仓库起火", "公交卡丢了", "有人抢包", "银行卡丢了"]
+
+
+def test_a_districts_heating_count_does_not_depend_on_unrelated_searches(kb):
+    """The same eleven heating searches are one topic of eleven, among three other searches or among nine: how
+    rare a word is, and so which requests are alike, is not told by how many requests there are."""
+    log_searches(kb, [(t, 1) for t in [*HEATING, "社保卡丢了怎么补办", "路灯不亮", "家里停水了"]])
+    before = next(t for t in kb.hot.report(START, END).topics if "暖气" in t["label"])
+    log_searches(kb, [(t, 1) for t in UNRELATED])
+    after = next(t for t in kb.hot.report(START, END).topics if "暖气" in t["label"])
+    assert before["current"] == after["current"] == len(HEATING)
+    assert before["regions"] == after["regions"] == {"东湖区": 3, "西山区": 3, "南河区": 3, "未标明区域": 2}
+
+
+#: Requests a topic is made of: paraphrases of a few matters, in the terms of one synonym group or another.
+MATTERS = [*HEATING, *OTHERS, *WAGES, "社保卡丢了怎么补办", "社保卡补办要多久", "社保卡坏了去哪换", "护照丢了怎么补办",
+           "小区充电桩物业不让装怎么办", "新能源车充电桩安装物业不让装", "共享单车乱停乱放", "共享单车堆满人行道"]
+#: Requests about matters sharing no word with those: none is alike to any of them.
+APART = ["宠物狗半夜一直叫", "楼上邻居养狗扰民", "养的猫走丢了", "出租车司机绕路多收钱", "网约车拒载乘客", "快递包裹被冒领",
+         "外卖送餐超时", "图书馆周末开放时间", "游泳馆票价太贵", "医保报销比例是多少", "医保卡余额怎么查", "菜市场缺斤短两",
+         "超市卖过期食品", "餐厅食物中毒", "火警 楼道着火", "仓库起火冒烟", "抢劫 报警", "电动车电瓶被偷"]
+SYNONYMS = [["拖欠工资", "欠薪", "欠工资", "拖欠农民工工资"], ["互联网租赁自行车", "共享单车"], ["暖气", "供暖"]]
+
+
+def words_of(texts) -> set[str]:
+    return {w for t in texts for w in content_words(text_key(t)[:60], normalized=True)}
+
+
+def test_the_unrelated_requests_share_no_word_with_the_matters():
+    assert not words_of(MATTERS) & words_of(APART)
+
+
+def members(texts, weights) -> set[frozenset[str]]:
+    """Each topic as the set of its texts, and the texts in none as one set of their own, marked."""
+    labels, _words = cluster_texts([text_key(t) for t in texts], weights, SYNONYMS)
+    out: dict[int, set] = {}
+    for text, label in zip(texts, labels):
+        out.setdefault(int(label), set()).add(text)
+    return {frozenset(group | ({"<none>"} if label < 0 else set())) for label, group in out.items()}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(MATTERS), st.integers(1, 5)), min_size=3, max_size=30,
+                unique_by=lambda p: p[0]),
+       st.lists(st.tuples(st.sampled_from(APART), st.integers(1, 40)), min_size=1, max_size=len(APART),
+                unique_by=lambda p: p[0]),
+       st.randoms(use_true_random=False))
+def test_requests_about_other_matters_never_change_a_topics_members(matters, apart, random):
+    """However many requests about other matters come, and in whatever order, each topic of the requests alike to
+    one another keeps its members, and the requests in no topic stay in none."""
+    mixed = [*matters, *apart]
+    random.shuffle(mixed)
+    texts, weights = [t for t, _n in matters], [n for _t, n in matters]
+    alone = members(texts, weights)
+    together = members([t for t, _n in mixed], [n for _t, n in mixed])
+    apart_texts = {t for t, _n in apart}
+    assert {group - apart_texts for group in together if group - apart_texts - {"<none>"}} == {
+        group for group in alone if group - {"<none>"}}
