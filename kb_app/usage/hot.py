@@ -55,9 +55,10 @@ CLUSTER_CHARS = 60
 JOIN_SIMILARITY = 0.35
 MERGE_SIMILARITY = 0.27
 ASSIGN_SIMILARITY = 0.25
-#: How rare a word is, for its weight, is told among this many texts (a month of a city's requests), not among the
-#: texts at hand: a word's weight, and so which texts are alike, does not change with requests about other matters.
-REFERENCE_TEXTS = 30_000
+#: How rare a word is, for its weight, is told among this many texts (about the distinct texts of the two months a
+#: city's report compares), not among the texts at hand: a word's weight, and so which texts are alike, does not
+#: change with requests about other matters.
+REFERENCE_TEXTS = 60_000
 #: Words of each profile compared when merging.
 PROFILE_WORDS = 30
 #: Smallest cluster kept (requests), and how many clusters get a profile of their own.
