@@ -143,6 +143,8 @@ RULE_ACTION_LABELS = {"transfer": "转接紧急专线", "redirect": "告知其�
 #: The emergency finding on a request.
 #: What an empty selection box says (Streamlit's own words are English).
 SELECT_PLACEHOLDER = "请选择"
+#: A report or list not limited to one unit, or to one region.
+ALL_UNITS, ALL_REGIONS = "全部单位", "全部区域"
 
 EMERGENCY_LABELS = {"emergency": "紧急", "suspected": "疑似紧急", "dismissed": "不按紧急处理"}
 

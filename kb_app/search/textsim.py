@@ -110,6 +110,25 @@ class TfidfIndex:
                            minlength=self.n).astype(np.float32)
         return out
 
+    def restricted(self, docs: np.ndarray) -> "TfidfIndex":
+        """An index of ``docs`` only, numbered by their place in it, with the same term weights and vectors."""
+        number = np.full(self.n, -1, dtype=np.int64)
+        number[docs] = np.arange(len(docs))
+        keep = number[self.docs] >= 0
+        out = TfidfIndex.__new__(TfidfIndex)
+        out.n, out.df, out.idf = len(docs), self.df, self.idf
+        out.term, out.docs, out.weights = self.term[keep], number[self.docs[keep]].astype(np.int32), self.weights[keep]
+        out.indptr = np.zeros_like(self.indptr)
+        np.cumsum(np.bincount(out.term, minlength=len(self.indptr) - 1), out=out.indptr[1:])
+        return out
+
+    def doc_vectors(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each document's vector (term ids, weights) as indexed, unit length."""
+        order = np.argsort(self.docs, kind="stable")
+        bounds = np.searchsorted(self.docs[order], np.arange(self.n + 1))
+        term, weight = self.term[order], self.weights[order]
+        return [(term[a:b], weight[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
     def group_vectors(self, group: np.ndarray, weights: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each group of documents (``group[doc]``, -1: in none), the sum of its documents' vectors
         weighted by ``weights[doc]`` as (term ids, weights), unit length; one pass over the postings."""
@@ -414,8 +433,12 @@ def content_terms(text: str, normalized: bool = False, synonyms: Synonyms | None
 class WordIndex(TfidfIndex):
     """TF-IDF over the content words of each text's first ``chars`` characters."""
 
-    def __init__(self, texts: list[str], chars: int, normalized: bool = False, synonym_groups=()):
-        """Index ``texts`` (already passed through analysis.normalize when ``normalized``)."""
+    def __init__(self, texts: list[str], chars: int, normalized: bool = False, synonym_groups=(), reference: int = 0):
+        """Index ``texts`` (already passed through analysis.normalize when ``normalized``).
+
+        With ``reference``, a word's idf is ``log(1 + reference / (df + .5))``: how rare it is among that many
+        texts, whatever the number indexed, so that a text's vector depends on the texts sharing its words only
+        (adding texts about other matters changes no weight of its words)."""
         _check_size(texts)
         self.chars = chars
         self.synonyms = Synonyms(synonym_groups)
@@ -438,7 +461,11 @@ class WordIndex(TfidfIndex):
             self.places = set()
         term, doc, count = _sorted_postings(np.asarray(terms, dtype=np.int64),
                                             np.asarray(docs, dtype=np.int64))
-        super().__init__(len(texts), len(self.vocab), term, doc, count)
+        df = idf = None
+        if reference:
+            df = np.bincount(term, minlength=len(self.vocab)).astype(np.float64)
+            idf = np.log(1.0 + reference / (df + 0.5)).astype(np.float32)
+        super().__init__(len(texts), len(self.vocab), term, doc, count, df, idf)
 
     def known(self, term: str) -> bool:
         """Whether a term is one of the synonym groups' or the dictionary's (共享单车, 停车场)."""

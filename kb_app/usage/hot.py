@@ -10,8 +10,10 @@ length just before it:
   row (the staff app's) or a row of its own with the query (the public site's and the API's), paired
   with the search it came from (:func:`opened_from`);
 * **topics** — clusters of similar texts (:func:`cluster_texts`: content-word TF-IDF without the words
-  that only ask of a matter (补办, 材料, 多久), greedy cover from seed texts, then every text to its nearest
-  cluster profile), named by the knowledge base's own term for the matter where most of a topic's texts
+  that only ask of a matter (补办, 材料, 多久), each word weighed by how rare it is among a fixed number of
+  texts (``REFERENCE_TEXTS``), greedy cover with every text a candidate seed, then every text to its nearest
+  cluster profile: a topic's members depend on the texts alike to them only, never on how many requests
+  about other matters there are), named by the knowledge base's own term for the matter where most of a topic's texts
   write one (:class:`Vocabulary`: 居住证, 拖欠工资) and otherwise by the words most particular to it,
   with masked examples, a breakdown by region and a daily trend;
 * **by region** — the district a request concerns: a district of ``units.yaml`` named in its
@@ -42,6 +44,7 @@ from ..search.analysis import normalize
 from ..exceptions import KbError
 from ..privacy import has_labels, without_labels
 from ..dispatch.regions import NO_REGION, districts, region_finder
+from ..labels import ALL_REGIONS, ALL_UNITS
 from .stats import to_csv
 from ..search.textsim import ASKING_WORDS, Synonyms, WordIndex, content_words, stretches
 
@@ -52,10 +55,12 @@ CLUSTER_CHARS = 60
 JOIN_SIMILARITY = 0.35
 MERGE_SIMILARITY = 0.27
 ASSIGN_SIMILARITY = 0.25
+#: How rare a word is, for its weight, is told among this many texts (about the distinct texts of the two months a
+#: city's report compares), not among the texts at hand: a word's weight, and so which texts are alike, does not
+#: change with requests about other matters.
+REFERENCE_TEXTS = 60_000
 #: Words of each profile compared when merging.
 PROFILE_WORDS = 30
-#: Seed texts tried: the most frequent, then a deterministic sample weighted by frequency.
-TOP_SEEDS, SAMPLED_SEEDS = 150, 250
 #: Smallest cluster kept (requests), and how many clusters get a profile of their own.
 MIN_CLUSTER = 3
 #: Smallest group of alike texts kept from the seeds: a pair too small to be a topic is one with other pairs
@@ -80,18 +85,6 @@ _NOT_IN_NAMES = frozenset("？?，,。怎么吗如何哪")
 # -- clustering ------------------------------------------------------------------------------------
 
 
-def _seeds(weights: np.ndarray) -> list[int]:
-    """The most frequent texts, then a sample of the rest drawn by frequency (fixed seed)."""
-    order = np.argsort(-weights, kind="stable")
-    top = [int(i) for i in order[:TOP_SEEDS]]
-    rest = order[TOP_SEEDS:]
-    if len(rest):
-        rng = np.random.default_rng(0)
-        k = min(SAMPLED_SEEDS, len(rest))
-        top.extend(int(i) for i in rng.choice(rest, size=k, replace=False, p=weights[rest] / weights[rest].sum()))
-    return top
-
-
 def _similar(index: WordIndex, places: np.ndarray, term: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Cosine similarity of every text to a vector, 0 for a text sharing none of its words but places':
     requests at 新华小区 about the street lights and about parked cars are not alike."""
@@ -101,29 +94,71 @@ def _similar(index: WordIndex, places: np.ndarray, term: np.ndarray, weight: np.
     return sims
 
 
-def _cover(index: WordIndex, texts: list[str], weights: np.ndarray, places: np.ndarray) -> list[np.ndarray]:
-    """Groups of texts, greedily: the seed whose still-unclaimed neighbours weigh most forms the next."""
-    members = {}
-    for seed in _seeds(weights):
-        found = np.flatnonzero(_similar(index, places, *index.query_vector(texts[seed])) >= JOIN_SIMILARITY)
-        if len(found):
-            members[seed] = found
-    claimed = np.zeros(len(texts), dtype=bool)
-    heap = [(-float(weights[m].sum()), seed) for seed, m in members.items()]
-    heapq.heapify(heap)
-    groups = []
-    while heap:
-        _neg, seed = heapq.heappop(heap)
-        free = members[seed][~claimed[members[seed]]]
-        weight = float(weights[free].sum())
-        if weight < MIN_GROUP:
-            continue
-        if heap and weight < -heap[0][0] - 1e-9:
-            heapq.heappush(heap, (-weight, seed))  # stale: try again with its current weight
-            continue
-        claimed[free] = True
-        groups.append(free)
-    return groups
+def _kinds(index: WordIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Texts of one kind: the same vector (the same content words, as often). The kind of each text (-1: it has
+    no content word), kinds numbered in the order of their first texts; and the first text of each."""
+    order = np.argsort(index.docs, kind="stable")
+    docs = index.docs[order].astype(np.int64)
+    if not len(docs):
+        return np.full(index.n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # A hash of each text's (word, weight) pairs, summed: alike for texts with alike vectors, and only for them.
+    salt = np.random.default_rng(0).integers(1, 2 ** 63, size=len(index.indptr), dtype=np.uint64)
+    bits = index.weights[order].view(np.uint32).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        pair = salt[index.term[order]] * (bits | np.uint64(1 << 40))
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    worded = docs[starts]
+    digest = np.add.reduceat(pair, starts)
+    _same, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+    by_first = np.argsort(worded[first], kind="stable")
+    number = np.empty(len(first), dtype=np.int64)
+    number[by_first] = np.arange(len(first))
+    kind = np.full(index.n, -1, dtype=np.int64)
+    kind[worded] = number[inverse.ravel()]
+    return kind, worded[first][by_first]
+
+
+def _cover(index: WordIndex, weights: np.ndarray, places: np.ndarray) -> list[np.ndarray]:
+    """Groups of texts, greedily: of the texts that weigh at least as much as every unclaimed text alike to them,
+    the one whose unclaimed neighbours weigh most forms the next group; then again among those left.
+
+    Every text may start a group (one of each kind: :func:`_kinds`), and of two that weigh alike the first wins,
+    so a group depends on the texts alike to its own only: requests about other matters, however many, change
+    neither which texts are tried nor the order they are taken in. A text weighing less than one alike to it
+    starts none while that one is unclaimed: 共享单车乱停乱放 would join the shared bikes with the cars parked
+    anyhow (车辆乱停乱放), while the bikes' most written request (共享单车停在盲道上) keeps to the bikes."""
+    kind, first = _kinds(index)
+    if not len(first):
+        return []
+    worded = kind >= 0
+    heavy = np.bincount(kind[worded], weights=weights[worded], minlength=len(first))
+    kinds = index.restricted(first)
+    near = [np.flatnonzero(_similar(kinds, places, *vector) >= JOIN_SIMILARITY) for vector in kinds.doc_vectors()]
+    claimed = np.zeros(len(first), dtype=bool)
+    groups = np.full(len(first), -1, dtype=np.int64)
+    count = 0
+    while True:
+        free = [m[~claimed[m]] for m in near]
+        heap = [(-float(heavy[f].sum()), seed) for seed, f in enumerate(free)
+                if not claimed[seed] and heavy[f].sum() >= MIN_GROUP and heavy[seed] >= heavy[f].max()]
+        if not heap:
+            break
+        heapq.heapify(heap)
+        while heap:
+            _neg, seed = heapq.heappop(heap)
+            found = near[seed][~claimed[near[seed]]]
+            weight = float(heavy[found].sum())
+            if claimed[seed] or weight < MIN_GROUP:
+                continue
+            if heap and (-weight, seed) > heap[0]:
+                heapq.heappush(heap, (-weight, seed))  # stale: try again with its current weight, in its place
+                continue
+            claimed[found] = True
+            groups[found] = count
+            count += 1
+    of_text = np.where(worded, groups[np.maximum(kind, 0)], -1)
+    order = np.argsort(of_text, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(of_text + 1, minlength=count + 1))[:-1])[1:]
 
 
 class Profiles:
@@ -334,10 +369,10 @@ def cluster_texts(texts: list[str], weights=None, synonym_groups=(), terms=()) -
     if not n:
         return np.full(0, -1, dtype=np.int64), []
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    index = WordIndex(texts, CLUSTER_CHARS, normalized=True, synonym_groups=synonym_groups)
+    index = WordIndex(texts, CLUSTER_CHARS, normalized=True, synonym_groups=synonym_groups, reference=REFERENCE_TEXTS)
     places = np.array([word in index.places for word in index.words], dtype=bool)
     vocabulary = Vocabulary(index.synonyms, terms) if index.synonyms or terms else None
-    groups = _fold_small(index, texts, weights, _cover(index, texts, weights, places), vocabulary)[:MAX_PROFILED]
+    groups = _fold_small(index, texts, weights, _cover(index, weights, places), vocabulary)[:MAX_PROFILED]
     if not groups:
         return np.full(n, -1, dtype=np.int64), []
     profiles = Profiles(index, groups, weights)
@@ -495,6 +530,8 @@ class HotReport:
     trend: list[dict]
     seconds: float = 0.0
     unit: str | None = None
+    #: The unit's name (``Snapshot.unit_name``), "" for all units.
+    unit_name: str = ""
     #: What the figures leave out or cannot show, one sentence each (:meth:`HotIssues.notes`).
     notes: list[str] = dataclasses.field(default_factory=list)
 
@@ -502,12 +539,28 @@ class HotReport:
     def rising(self) -> list[dict]:
         return [t for t in self.topics if t["rising"]]
 
-    def csv(self) -> str:
-        """Every table as CSV text, one block per section headed by its title."""
-        parts = []
-        for key, (title, columns) in SECTIONS.items():
-            parts.append(f"# {title}\n" + to_csv(getattr(self, key), columns))
-        return "\n".join(parts)
+    def scope(self) -> dict:
+        """What the figures cover (:data:`SCOPE`): the period, the one compared with, the region and the unit."""
+        return {"period": f"{self.start} 至 {self.end}", "compared": f"{self.previous_start} 至 {self.previous_end}",
+                "scope_region": self.region or ALL_REGIONS, "scope_unit": self.unit_name or self.unit or ALL_UNITS}
+
+    def csv(self, section: str | None = None) -> str:
+        """Every table as CSV text, one block per section headed by its title; or one ``section``'s table alone.
+
+        Every row starts with what the figures cover (:meth:`scope`); a table without rows has one row saying
+        only that, so that no part of a file is without it."""
+        scope = self.scope()
+
+        def table(key: str) -> str:
+            return to_csv([{**scope, **row} for row in getattr(self, key) or [{}]], {**SCOPE, **SECTIONS[key][1]})
+
+        if section:
+            return table(section)
+        return "\n".join(f"# {title}\n" + table(key) for key, (title, _columns) in SECTIONS.items())
+
+    def filename(self) -> str:
+        """The name a downloaded CSV is saved under: the period, and the region and unit it is limited to."""
+        return "-".join(["kb-hot", str(self.start), str(self.end), *filter(None, (self.region, self.unit))]) + ".csv"
 
 
 #: Said beside the totals when imported work orders dated in the period were left out.
@@ -532,6 +585,9 @@ SECTIONS = {
                            "top_topic": "最多的议题"}),
     "trend": ("每日趋势", {"day": "日期", "label": "议题", "requests": "诉求数"}),
 }
+#: What the figures cover, in the first columns of every row of the CSV: a file saved and opened later, or a
+#: table copied out of it, says which period, against which, and of which region and unit.
+SCOPE = {"period": "统计期", "compared": "对比期", "scope_region": "区域范围", "scope_unit": "承办单位"}
 
 
 def rising(current: int, previous: int) -> bool:
@@ -661,7 +717,8 @@ class HotIssues:
                             "clustered": int((labels[current] >= 0).sum()) if rows else 0, "imported": imported,
                             "left_out": _left_out(keys, labels, current, topics)},
                            topics, self._by_entry(rows, current), self._by_region(rows, current, labels, topics),
-                           self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None)
+                           self._trend(rows, labels, topics, trend_topics, prev_start, end), unit=unit or None,
+                           unit_name=snap.unit_name(unit) if unit else "")
         report.notes = ([CUT_NOTE.format(asked=asked_end, today=today, start=start, end=end, previous_start=prev_start,
                                          previous_end=prev_end)] if asked_end != end else []) + self.notes(report)
         report.seconds = round(time.perf_counter() - started, 3)

@@ -85,3 +85,22 @@ def test_pieces_of_asking_wanting_or_refusing_are_no_content_words():
     assert content_words("护照过期了在哪换") == ["护照"] == content_words("想办护照")
     assert "不让" not in content_words("小区充电桩物业不让装怎么办")
     assert content_words("暖气不热") == ["暖气", "不热"] and "不通" in content_words("下水道不通")
+
+
+def test_with_a_reference_a_texts_vector_does_not_change_with_texts_about_other_matters():
+    """Weighed among a reference number of texts, a word weighs alike among three texts or among thirty: how many
+    texts there are about other matters changes no text's vector (weighed among the texts at hand, it does)."""
+    heating = ["东湖区暖气不热", "西山区暖气片不热", "暖气不热室温才十几度"]
+    others = heating + ["宠物狗半夜一直叫", "出租车司机绕路多收钱", "快递包裹被冒领"] * 9
+
+    def vectors(texts, **kw):
+        index = WordIndex(texts, 60, synonym_groups=GROUPS, **kw)
+        return [{index.words[t]: round(float(w), 6) for t, w in zip(*v)} for v in index.doc_vectors()[:3]]
+
+    assert vectors(heating, reference=60_000) == vectors(others, reference=60_000)
+    assert vectors(heating) != vectors(others)
+    index = WordIndex(others, 60, reference=60_000)
+    part = index.restricted(np.array([4, 0]))
+    assert part.n == 2
+    assert [sorted(map(int, t)) for t, _w in part.doc_vectors()] == [sorted(map(int, index.doc_vectors()[i][0]))
+                                                                     for i in (4, 0)]

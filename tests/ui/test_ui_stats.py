@@ -119,12 +119,11 @@ def test_hot_issues_for_the_center(app_env):
     assert topics[0]["趋势"] in ("上升", "新出现")
     assert "示例" not in topics[0]      # the table keeps to figures; examples are under it, topic by topic
     # The details of the first topic show first; choosing another shows its regions, entries and examples.
-    details = at.selectbox(key="hot_topic")
+    details = topic_box(at)
     assert details.options[0].startswith(f"1. {topics[0]['议题']}（本期 {topics[0]['本期']} 件")
     assert "单车" in topic_examples(at)
     assert not [link for link in at.get("page_link") if "件）" in link.proto.label]   # only searches: no entry
-    other = next(i for i, o in enumerate(details.options) if "油烟" in o)
-    details.set_value(other + 1).run()
+    choose_topic(at, "油烟")
     assert "油烟" in topic_examples(at) and "单车" not in topic_examples(at)
     assert any("油烟" in link.proto.label and "件）" in link.proto.label for link in at.get("page_link"))
     at.selectbox(key="hot_region").set_value("东湖区").run()
@@ -358,3 +357,84 @@ def test_a_rate_of_one_day_is_drawn_as_a_point(monkeypatch):
     assert spec["mark"]["type"] == "line" and spec["mark"]["point"]
     assert spec["datasets"][spec["data"]["name"]] == [{"日期": "2026-12-06", "直接答复率": 0.0}]
     assert spec["encoding"]["x"]["scale"]["domain"][0] == "2026-11-07"
+
+
+
+def log_days(kb, log):
+    """Searches of given days: (day, text, times)."""
+    for day, text, n in log:
+        on = open_kb(dataclasses.replace(kb.settings, today=day))
+        for _ in range(n):
+            on.feedback.log_search(text, "public", 1)
+
+
+def topic_box(at):
+    """The 议题详情 selector, whatever the report it belongs to."""
+    return next(s for s in at.selectbox if s.label == "议题详情")
+
+
+def choose_topic(at, word):
+    """Choose the topic whose name holds ``word`` (the selector's values are the topics' ranks)."""
+    box = topic_box(at)
+    box.set_value(next(rank for rank, shown in enumerate(box.options, 1) if word in shown)).run()
+    assert not at.exception
+
+
+def shown_topic(at) -> str:
+    box = topic_box(at)
+    return box.options[box.index]
+
+
+HOT_LOG = [("2026-11-02", "家里停水了", 4), ("2026-11-02", "小区又停水了", 4), ("2026-11-03", "路灯不亮", 4),
+           ("2026-11-03", "路灯不亮好几天了", 2), ("2026-11-16", "暖气不热怎么办", 7), ("2026-11-16", "家里暖气片不热", 4),
+           ("2026-11-18", "路灯不亮", 3), ("2026-11-18", "一排路灯都不亮", 1), ("2026-11-19", "楼下饭店油烟太大", 4),
+           ("2026-11-19", "烧烤店油烟扰民", 2)]
+
+
+@pytest.mark.parametrize("word, then", [("停水", "暖气"), ("路灯", "路灯")])
+def test_the_topic_detail_follows_the_report_when_the_dates_change(app_env, word, then):
+    """A topic chosen for its details stays chosen while the report still lists it, shown with the rank and count
+    the report now gives it; once the report does not list it, the details go back to the first topic: never to
+    the topic that took its place in the list, nor under a label of the period before."""
+    log_days(app_env, HOT_LOG)
+    at = open_page(ADMIN)
+    assert [r["议题"][:2] for r in ui_helpers.table_with(at, "议题")] == ["暖气", "路灯", "停水", "油烟"]
+    choose_topic(at, word)
+    assert word in shown_topic(at) and word in topic_examples(at)
+    at.date_input(key="stats_start").set_value(dt.date(2026, 11, 10)).run()
+    assert not at.exception
+    topics = ui_helpers.table_with(at, "议题")
+    assert [r["议题"][:2] for r in topics] == ["暖气", "油烟", "路灯"]
+    listed = next(r for r in topics if then in r["议题"])
+    assert shown_topic(at).startswith(f"{listed['序号']}. {listed['议题']}（本期 {listed['本期']} 件")
+    assert then in topic_examples(at) and not [t for t in ("停水", "油烟") if t != then and t in topic_examples(at)]
+
+
+def test_the_hot_csv_download_says_what_it_covers(app_env, monkeypatch):
+    """The download is named after the report's period (cut at today, as the report is) and region, opens in Excel
+    (UTF-8 with a byte-order mark), and every row says the period, the period compared with, region and unit."""
+    import csv
+    import io
+
+    import streamlit
+
+    log_days(app_env, HOT_LOG)
+    downloads = {}
+    button = streamlit.download_button
+
+    def keep(label, data, file_name=None, *args, **kwargs):
+        downloads[kwargs.get("key")] = (file_name, data)
+        return button(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", keep)
+    at = open_page(ADMIN)
+    at.date_input(key="stats_end").set_value(dt.date(2026, 12, 31)).run()
+    at.selectbox(key="hot_region").set_value("未标明区域").run()
+    assert not at.exception
+    name, data = downloads["hot_csv"]
+    assert name == "kb-hot-2026-10-24-2026-11-22-未标明区域.csv"
+    assert data.startswith("\ufeff# 热点议题\n".encode())
+    block = data.decode("utf-8-sig").split("\n\n")[0].split("\n", 1)[1]
+    rows = list(csv.DictReader(io.StringIO(block)))
+    assert rows and {(r["统计期"], r["对比期"], r["区域范围"], r["承办单位"]) for r in rows} == {
+        ("2026-10-24 至 2026-11-22", "2026-09-24 至 2026-10-23", "未标明区域", "全部单位")}

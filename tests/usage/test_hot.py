@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kb_app.cli import cli
 from kb_app.exceptions import KbError
-from kb_app.usage.hot import cluster_texts, flag, label_words, opened_from, periods, rising, trend
+from kb_app.search.textsim import content_words
+from kb_app.usage.hot import cluster_texts, flag, label_words, opened_from, periods, rising, text_key, trend
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
 
@@ -105,7 +107,7 @@ def test_trend_and_csv(hkb):
     days = [row for row in r.trend if row["label"] == bikes["label"]]
     assert len(days) == 60 and sum(row["requests"] for row in days) == bikes["current"] + bikes["previous"]
     text = r.csv()
-    assert text.startswith("# 热点议题\n序号,议题,本期,上期,变化,变化率,趋势,")
+    assert text.startswith("# 热点议题\n统计期,对比期,区域范围,承办单位,序号,议题,本期,上期,变化,变化率,趋势,")
     for title in ("# 按事项", "# 按区域", "# 每日趋势"):
         assert title in text
     block = text.split("\n\n")[0].split("\n", 1)[1]
@@ -113,10 +115,46 @@ def test_trend_and_csv(hkb):
     assert rows[0]["议题"] == bikes["label"] and rows[0]["趋势"] in ("上升", "新出现")
 
 
+def sections(text: str) -> dict[str, list[dict]]:
+    """The rows of each table of a report's CSV, by its title."""
+    return {block.split("\n", 1)[0][2:]: list(csv.DictReader(io.StringIO(block.split("\n", 1)[1])))
+            for block in text.split("\n\n")}
+
+
+def test_every_row_of_the_csv_says_what_it_covers(hkb, sample_root, tmp_path):
+    """A CSV saved and opened later tells itself apart from another: every row of every table, even of one without
+    figures, says the period, the period compared with, the region and the unit; the file is named by them."""
+    r = hkb.hot.report(START, END, "东湖区", "city-hrss")
+    scope = {"统计期": f"{START} 至 {END}", "对比期": f"{END - dt.timedelta(days=59)} 至 {START - dt.timedelta(days=1)}",
+             "区域范围": "东湖区", "承办单位": "示例市人力资源和社会保障局"}
+    tables = sections(r.csv())
+    assert list(tables) == ["热点议题", "按事项", "按区域", "每日趋势"]
+    for title, rows in tables.items():
+        assert rows and all({k: row[k] for k in scope} == scope for row in rows), title
+    assert list(tables["热点议题"][0])[:6] == [*scope, "序号", "议题"]
+    assert r.filename() == f"kb-hot-{START}-{END}-东湖区-city-hrss.csv"
+    everyone = hkb.hot.report(START, END)
+    assert {(row["区域范围"], row["承办单位"]) for row in sections(everyone.csv())["按区域"]} == {("全部区域", "全部单位")}
+    assert everyone.filename() == f"kb-hot-{START}-{END}.csv"
+    # A period without requests: each table has one row, saying what it covers and nothing more.
+    empty = hkb.hot.report(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    for title, rows in sections(empty.csv()).items():
+        assert [row["统计期"] for row in rows] == [f"{empty.start} 至 {empty.end}"], title
+        assert not any(v for k, v in rows[0].items() if k not in scope), title
+    # kb report hot --csv, and one table of it, the same.
+    args = ["report", "hot", "--root", str(sample_root), "--data-dir", str(hkb.settings.data_path), "--region", "东湖区",
+            "--unit", "city-hrss", "--from", str(START), "--to", str(END)]
+    res = CliRunner().invoke(cli, [*args, "--csv"], env={"KB_TODAY": TODAY})
+    assert res.exit_code == 0 and sections(res.stdout) == tables
+    res = CliRunner().invoke(cli, [*args, "--table", "按事项", "--csv"], env={"KB_TODAY": TODAY})
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert rows == tables["按事项"]
+
+
 def test_empty_period_and_bad_range(kb):
     r = kb.hot.report(START, END)
     assert r.topics == [] and r.by_entry == [] and r.totals["current"] == 0
-    assert r.csv().startswith("# 热点议题\n")
+    assert r.csv().startswith("# 热点议题\n统计期,")
     with pytest.raises(Exception, match="起始日期 2026-11-22 晚于结束日期 2026-11-01"):
         kb.hot.report(END, dt.date(2026, 11, 1))
 
@@ -171,7 +209,7 @@ def test_cli_report_hot(hkb, sample_root, tmp_path):
     res = runner.invoke(cli, [*args, "--csv", "--region", "南河区"], env={"KB_TODAY": TODAY})
     assert res.exit_code == 0 and res.output.startswith("# 热点议题\n")
     res = runner.invoke(cli, [*args, "--table", "按区域", "--csv"], env={"KB_TODAY": TODAY})
-    assert res.exit_code == 0 and res.output.startswith("区域,本期,上期,变化,趋势,最多的议题\n")
+    assert res.exit_code == 0 and res.output.startswith("统计期,对比期,区域范围,承办单位,区域,本期,上期,变化,趋势,最多的议题\n")
     res = runner.invoke(cli, [*args, "--from", "2026-11-30", "--to", "2026-11-01"])
     assert res.exit_code == 1 and "起始日期 2026-11-30 晚于结束日期 2026-11-01" in res.output
     res = runner.invoke(cli, [*args, "--unit", "city-hrss"], env={"KB_TODAY": TODAY})
@@ -506,3 +544,68 @@ def test_a_period_ending_after_today_is_cut_at_today_and_compared_with_as_long_a
                                    "--data-dir", str(kb.settings.data_path)], env={"KB_TODAY": TODAY})
     assert res.exit_code == 0 and f"  {note}" in res.output.splitlines()
     assert f"热点议题：{start} 至 {END}（对比 {start - dt.timedelta(days=7)} 至 {start - dt.timedelta(days=1)}）" in res.output
+
+
+#: Heating requests across the districts, as the testers sent them.
+HEATING = ["东湖区暖气不热", "西山区暖气不热屋里才16度", "南河区家里暖气片不热", "东湖区新华小区暖气不热找谁",
+           "西山区滨河路暖气一直不热", "南河区建设街暖气不热怎么办", "暖气不热室温才十几度", "家里暖气片冰凉不热",
+           "东湖区人民路暖气不热好几天了", "西山区阳光花园暖气不热", "南河区暖气温度不达标不热"]
+#: Searches about other matters (fires, a robbery, lost cards), some in the same districts.
+UNRELATED = ["小区着火了", "东湖区有人抢劫", "西山区仓库起火", "公交卡丢了", "有人抢包", "银行卡丢了"]
+
+
+def test_a_districts_heating_count_does_not_depend_on_unrelated_searches(kb):
+    """The same eleven heating searches are one topic of eleven, among three other searches or among nine: how
+    rare a word is, and so which requests are alike, is not told by how many requests there are."""
+    log_searches(kb, [(t, 1) for t in [*HEATING, "社保卡丢了怎么补办", "路灯不亮", "家里停水了"]])
+    before = next(t for t in kb.hot.report(START, END).topics if "暖气" in t["label"])
+    log_searches(kb, [(t, 1) for t in UNRELATED])
+    after = next(t for t in kb.hot.report(START, END).topics if "暖气" in t["label"])
+    assert before["current"] == after["current"] == len(HEATING)
+    assert before["regions"] == after["regions"] == {"东湖区": 3, "西山区": 3, "南河区": 3, "未标明区域": 2}
+
+
+#: Requests a topic is made of: paraphrases of a few matters, in the terms of one synonym group or another.
+MATTERS = [*HEATING, *OTHERS, *WAGES, "社保卡丢了怎么补办", "社保卡补办要多久", "社保卡坏了去哪换", "护照丢了怎么补办",
+           "小区充电桩物业不让装怎么办", "新能源车充电桩安装物业不让装", "共享单车乱停乱放", "共享单车堆满人行道"]
+#: Requests about matters sharing no word with those: none is alike to any of them.
+APART = ["宠物狗半夜一直叫", "楼上邻居养狗扰民", "养的猫走丢了", "出租车司机绕路多收钱", "网约车拒载乘客", "快递包裹被冒领",
+         "外卖送餐超时", "图书馆周末开放时间", "游泳馆票价太贵", "医保报销比例是多少", "医保卡余额怎么查", "菜市场缺斤短两",
+         "超市卖过期食品", "餐厅食物中毒", "火警 楼道着火", "仓库起火冒烟", "抢劫 报警", "电动车电瓶被偷"]
+SYNONYMS = [["拖欠工资", "欠薪", "欠工资", "拖欠农民工工资"], ["互联网租赁自行车", "共享单车"], ["暖气", "供暖"]]
+
+
+def words_of(texts) -> set[str]:
+    return {w for t in texts for w in content_words(text_key(t)[:60], normalized=True)}
+
+
+def test_the_unrelated_requests_share_no_word_with_the_matters():
+    assert not words_of(MATTERS) & words_of(APART)
+
+
+def members(texts, weights) -> set[frozenset[str]]:
+    """Each topic as the set of its texts, and the texts in none as one set of their own, marked."""
+    labels, _words = cluster_texts([text_key(t) for t in texts], weights, SYNONYMS)
+    out: dict[int, set] = {}
+    for text, label in zip(texts, labels):
+        out.setdefault(int(label), set()).add(text)
+    return {frozenset(group | ({"<none>"} if label < 0 else set())) for label, group in out.items()}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(MATTERS), st.integers(1, 5)), min_size=3, max_size=30,
+                unique_by=lambda p: p[0]),
+       st.lists(st.tuples(st.sampled_from(APART), st.integers(1, 40)), min_size=1, max_size=len(APART),
+                unique_by=lambda p: p[0]),
+       st.randoms(use_true_random=False))
+def test_requests_about_other_matters_never_change_a_topics_members(matters, apart, random):
+    """However many requests about other matters come, and in whatever order, each topic of the requests alike to
+    one another keeps its members, and the requests in no topic stay in none."""
+    mixed = [*matters, *apart]
+    random.shuffle(mixed)
+    texts, weights = [t for t, _n in matters], [n for _t, n in matters]
+    alone = members(texts, weights)
+    together = members([t for t, _n in mixed], [n for _t, n in mixed])
+    apart_texts = {t for t, _n in apart}
+    assert {group - apart_texts for group in together if group - apart_texts - {"<none>"}} == {
+        group for group in alone if group - {"<none>"}}

@@ -1,6 +1,7 @@
 """Statistics (统计分析): the hotline center and administrators see all units, a unit sees its own."""
 
 import datetime as dt
+import hashlib
 import html
 
 import streamlit as st
@@ -10,7 +11,7 @@ from kb_app.usage.tasks import CENTER_ROLES
 from kb_app.usage.hot import SECTIONS as HOT_SECTIONS
 from kb_app.usage.stats import SECTIONS, readable
 from kb_app.ui import charts
-from kb_app.labels import SELECT_PLACEHOLDER
+from kb_app.labels import ALL_REGIONS, ALL_UNITS, SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_cell, entry_link, review_link
 from kb_app.ui.resources import get_kb
@@ -71,13 +72,22 @@ def bullets(texts) -> str:
 
 
 def show_topic(topics):
-    """One topic's regions, directory entries and masked examples, chosen from the table's topics."""
+    """One topic's regions, directory entries and masked examples, chosen from the table's topics.
+
+    The choice follows the report: the selector is a new one whenever what the report lists changes (other dates,
+    region or unit, new requests), so that it never shows a label of the report before; it keeps the topic chosen
+    (by its name) while the report still lists it, and otherwise starts at the first.
+    """
     if not topics:
         return
     names = {t["rank"]: f"{t['rank']}. {t['label']}（本期 {t['current']} 件{'，' + t['flag'] if t['flag'] else ''}）"
              for t in topics}
-    rank = st.selectbox("议题详情", list(names), format_func=names.get, placeholder=SELECT_PLACEHOLDER, key="hot_topic")
+    listed = hashlib.sha1("\n".join(names.values()).encode()).hexdigest()[:12]
+    chosen = next((i for i, t in enumerate(topics) if t["label"] == st.session_state.get("hot_topic_label")), 0)
+    rank = st.selectbox("议题详情", list(names), index=chosen, format_func=names.get, placeholder=SELECT_PLACEHOLDER,
+                        key=f"hot_topic_{listed}")
     topic = next((t for t in topics if t["rank"] == rank), topics[0])
+    st.session_state["hot_topic_label"] = topic["label"]
     with st.container(border=True):
         regions, entries = st.columns(2)
         regions.markdown("**区域分布**")
@@ -96,7 +106,7 @@ with show_errors():
     snap = kb.snapshot()
     today = kb.today()
     if getattr(user, "role", None) in CENTER_ROLES:
-        units = {"": "全部单位", **{u: snap.unit_name(u) for u in snap.units}}
+        units = {"": ALL_UNITS, **{u: snap.unit_name(u) for u in snap.units}}
         unit = st.selectbox("单位", list(units), format_func=units.get,
                             placeholder=SELECT_PLACEHOLDER, key="stats_unit") or None
     else:
@@ -211,7 +221,7 @@ with show_errors():
         st.caption("检索和派单诉求按内容相近归为议题，与之前同样长的时段比较；件数明显上升的议题标“上升”或“新出现”。"
                    "选了单位时，只计打开过该单位条目的检索和派给该单位事项的诉求。")
         regions = ["", *kb.hot.regions()]
-        region = st.selectbox("区域", regions, format_func=lambda r: r or "全部区域",
+        region = st.selectbox("区域", regions, format_func=lambda r: r or ALL_REGIONS,
                               placeholder=SELECT_PLACEHOLDER, key="hot_region") or None
         hot = kb.hot.report(start, end, region, unit)
         st.caption((f"{snap.unit_name(unit)}的诉求，" if unit else "") +
@@ -231,5 +241,4 @@ with show_errors():
         show_table(hot_rows(hot.by_entry, "by_entry"), empty="没有涉及事项的诉求。")
         st.markdown(f"**{HOT_SECTIONS['by_region'][0]}**")
         show_table(hot_rows(hot.by_region, "by_region"), empty="没有诉求。")
-        st.download_button("导出热点议题 CSV", hot.csv().encode("utf-8-sig"), f"kb-hot-{start}-{end}.csv", "text/csv",
-                           key="hot_csv")
+        st.download_button("导出热点议题 CSV", spreadsheet_bytes(hot.csv()), hot.filename(), "text/csv", key="hot_csv")

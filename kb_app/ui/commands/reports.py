@@ -293,16 +293,13 @@ def missing_report(kb, start, end, out, with_assigned=False):
 def hot_report(kb, start, end, region, unit, out, key=None):
     """``kb report hot``: topics, entries and regions of the period against the one before."""
     from ...usage.hot import SECTIONS
-    from ...usage.stats import to_csv
 
     with errors():
         r = kb.hot.report(start, end, region, unit)
     if out.csv:
         for note in r.notes:
             click.echo(note, err=True)
-        if key:
-            return out.write(to_csv(getattr(r, key), SECTIONS[key][1]))
-        return out.write(r.csv())
+        return out.write(r.csv(key))
     if key:
         title, columns = SECTIONS[key]
         click.echo(f"{title}：{r.start} 至 {r.end}")
