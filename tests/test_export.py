@@ -51,7 +51,7 @@ def test_usage_report_csv_neutralises_what_citizens_typed(kb, sample_root, tmp_p
     assert logged and all(c.startswith("'") for c in logged)
     assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in cells(text)
     result = CliRunner(env={"KB_TODAY": TODAY}).invoke(
-        cli, ["report", "--root", str(sample_root), "--data-dir", str(tmp_path / "data"), "--csv"])
+        cli, ["report", "--root", str(sample_root), "--data-dir", str(tmp_path / "data"), "--from", TODAY, "--csv"])
     assert result.exit_code == 0, result.output
     assert result.output == text
     assert not any(c.startswith(FORMULA_STARTS) for c in cells(result.output))

@@ -549,10 +549,10 @@ class HotReport:
 
         Every row starts with what the figures cover (:meth:`scope`); a table without rows has one row saying
         only that, so that no part of a file is without it."""
-        scope = self.scope()
+        scope = {SCOPE[key]: value for key, value in self.scope().items()}
 
         def table(key: str) -> str:
-            return to_csv([{**scope, **row} for row in getattr(self, key) or [{}]], {**SCOPE, **SECTIONS[key][1]})
+            return to_csv(getattr(self, key), SECTIONS[key][1], scope)
 
         if section:
             return table(section)

@@ -40,7 +40,7 @@ import statistics
 
 from ..exceptions import KbError
 from ..export import csv_text
-from ..labels import KIND_LABELS, TASK_STATE_LABELS
+from ..labels import ALL_UNITS, KIND_LABELS, TASK_STATE_LABELS
 from ..review.policy import owners
 
 #: The figures of the request outcomes: 受理诉求 is 直接答复 + 派单 (the rate's denominator); the calls
@@ -162,9 +162,16 @@ def _rate(helpful: int, unhelpful: int):
     return round(helpful / total, 3) if total else None
 
 
-def to_csv(rows: list[dict], columns: dict[str, str]) -> str:
-    """Rows as CSV text with the Chinese column labels as the header (cells made formula-safe)."""
-    return csv_text(columns.values(), ([row.get(k) for k in columns] for row in rows))
+def to_csv(rows: list[dict], columns: dict[str, str], scope: dict[str, str] | None = None) -> str:
+    """Rows as CSV text with the Chinese column labels as the header (cells made formula-safe).
+
+    ``scope`` ({column label: value}, e.g. 统计期 and 承办单位) says what the figures cover in the first columns
+    of every row, so that a file saved and opened later, or a table copied out of it, still says it; a table
+    without rows then has one row saying only that."""
+    if not scope:
+        return csv_text(columns.values(), ([row.get(k) for k in columns] for row in rows))
+    return csv_text([*scope, *columns.values()],
+                    ([*scope.values(), *(row.get(k) for k in columns)] for row in rows or [{}]))
 
 
 class Stats:
@@ -435,10 +442,17 @@ class Stats:
         }
         return sections
 
-    def report_csv(self, start=None, end=None, unit=None) -> str:
-        """The whole report as CSV text: one block per section, headed by the section title."""
-        parts = []
-        for key, rows in self.report(start, end, unit).items():
-            title, columns = SECTIONS[key]
-            parts.append(f"# {title}\n" + to_csv(rows, columns))
-        return "\n".join(parts)
+    def scope(self, start=None, end=None, unit=None) -> dict[str, str]:
+        """What a report covers, as the first columns of its CSV: the period and the unit (by its name)."""
+        start, end = self.range(start, end)
+        name = self.kb.snapshot().unit_name(unit) if unit else ALL_UNITS
+        return {"统计期": f"{start} 至 {end}", "承办单位": name}
+
+    def report_csv(self, start=None, end=None, unit=None, section: str | None = None) -> str:
+        """The whole report as CSV text, one block per section headed by the section title, or one ``section``'s
+        table alone; every row starts with what the report covers (:meth:`scope`)."""
+        scope = self.scope(start, end, unit)
+        report = self.report(start, end, unit)
+        if section:
+            return to_csv(report[section], SECTIONS[section][1], scope)
+        return "\n".join(f"# {SECTIONS[key][0]}\n" + to_csv(rows, SECTIONS[key][1], scope) for key, rows in report.items())

@@ -227,8 +227,9 @@ def test_report_shows_the_direct_answer_rate(settled, sample_root, tmp_path):
                                   "  2026-11-01\t2\t2\t0\t1.0\t1"]
     assert "各主题直接答复率" in lines
     res = runner.invoke(cli, [*args, "--csv"])
-    assert ("# 每日直接答复率\n日期,受理诉求（直接答复+派单）,直接答复,派单,直接答复率,转接紧急专线（不计入受理）\n"
-            "2026-11-01,2,2,0,1.0,1\n") in res.output
+    assert "# 每日直接答复率\n统计期,承办单位,日期,受理诉求（直接答复+派单）,直接答复,派单,直接答复率,转接紧急专线（不计入受理）\n" \
+        in res.output
+    assert ",全部单位,2026-11-01,2,2,0,1.0,1\n" in res.output
 
 
 def test_a_districts_answer_and_matter_wait_for_the_callers_district(indexed):

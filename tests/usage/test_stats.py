@@ -175,8 +175,13 @@ def test_csv(logged):
     assert text.splitlines() == ["查询内容,次数,无结果次数,打开条目次数", "居住证,3,0,3", "失业金怎么领,2,2,0",
                                  "社保卡补办,1,0,1"]
     full = logged.stats.report_csv(dt.date(2026, 11, 1))
-    assert full.startswith("# 每日查询量\n日期,查询次数,无结果次数\n2026-11-01,4,1\n")
-    assert "# 校核周期\n单位编号,单位,已发布变更数" in full
+    # Every row says what the report covers, so that a file saved and opened later still says it.
+    assert full.startswith("# 每日查询量\n统计期,承办单位,日期,查询次数,无结果次数\n"
+                           "2026-11-01 至 2026-11-22,全部单位,2026-11-01,4,1\n")
+    assert "# 校核周期\n统计期,承办单位,单位编号,单位,已发布变更数" in full
+    # A table without rows has one row saying what it covers.
+    unit = logged.stats.report_csv(dt.date(2026, 11, 1), unit="city-hrss", section="zero_result_queries")
+    assert unit.splitlines()[1] == "2026-11-01 至 2026-11-22,示例市人力资源和社会保障局," + "," * (unit.splitlines()[0].count(",") - 2)
 
 
 def test_emergency_hints_count_what_the_console_flagged_missed_and_had_dismissed(kb):
@@ -200,7 +205,7 @@ def test_emergency_hints_count_what_the_console_flagged_missed_and_had_dismissed
     assert len(report["missed_emergencies"]) == 1 and report["emergency_hints"]
     unit = stats.report(unit="city-hrss")
     assert unit["emergency_hints"] == unit["missed_emergencies"] == unit["dismissed_hints"] == []
-    assert "# 转接但未提示的来电\n时间,转接专线,诉求（已脱敏）\n" in stats.report_csv()
+    assert "# 转接但未提示的来电\n统计期,承办单位,时间,转接专线,诉求（已脱敏）\n" in stats.report_csv()
 
 
 def test_unit_report_leaves_out_other_units(logged):
@@ -221,7 +226,8 @@ def test_cli_report(logged, sample_root, tmp_path):
     assert "  居住证\t3\t0\t3" in lines
     res = runner.invoke(cli, [*args, "--from", "2026-11-01", "--unit", "city-hrss", "--csv"])
     assert res.exit_code == 0, res.output
-    assert res.output.startswith("# 每日查询量\n日期,查询次数,无结果次数\n2026-11-02,1,0\n")
+    assert res.output.startswith("# 每日查询量\n统计期,承办单位,日期,查询次数,无结果次数\n"
+                                 "2026-11-01 至 2026-11-22,示例市人力资源和社会保障局,2026-11-02,1,0\n")
     res = runner.invoke(cli, [*args, "--unit", "nobody"])
     assert res.exit_code == 1
     assert res.output == "错误：没有编号为“nobody”的承办单位：请用 regulations/units.yaml 中的单位编号。\n"
@@ -236,15 +242,16 @@ def test_cli_report_one_table_and_a_file_for_excel(logged, sample_root, tmp_path
     args = ["report", "--root", str(sample_root), "--data-dir", str(tmp_path / "data"), "--from", "2026-11-01"]
     res = runner.invoke(cli, [*args, "--table", "热门查询", "--csv"])
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines() == ["查询内容,次数,无结果次数,打开条目次数", "居住证,3,0,3", "失业金怎么领,2,2,0",
-                                       "社保卡补办,1,0,1"]
+    period = "2026-11-01 至 2026-11-22,全部单位,"
+    assert res.output.splitlines() == ["统计期,承办单位,查询内容,次数,无结果次数,打开条目次数", period + "居住证,3,0,3",
+                                       period + "失业金怎么领,2,2,0", period + "社保卡补办,1,0,1"]
     res = runner.invoke(cli, [*args, "--table", "top_queries"])
     assert "热门查询" in res.output and "居住证" in res.output and "校核周期" not in res.output
     target = tmp_path / "热门查询.csv"
     res = runner.invoke(cli, [*args, "--table", "热门查询", "-o", str(target)])
     assert res.exit_code == 0 and f"已写入 {target}" in res.output
     data = target.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").startswith("查询内容,次数")
+    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").startswith("统计期,承办单位,查询内容,次数")
     res = runner.invoke(cli, [*args, "--table", "热门"])
     assert res.exit_code == 1 and "没有名为“热门”的表" in res.output and "热门查询" in res.output
     res = runner.invoke(cli, [*args, "-o", str(tmp_path / "missing" / "a.csv")])

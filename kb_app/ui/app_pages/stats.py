@@ -213,7 +213,8 @@ with show_errors():
                empty="这段时间没有发布的变更。")
 
     st.download_button("导出 CSV", spreadsheet_bytes(stats.report_csv(start, end, unit)),
-                       f"kb-report-{start}-{end}.csv", "text/csv", key="stats_csv")
+                       "-".join(["kb-report", str(start), str(end), *filter(None, [unit])]) + ".csv", "text/csv",
+                       key="stats_csv")
 
     if getattr(user, "role", None) in CENTER_ROLES:
         st.divider()

@@ -59,10 +59,7 @@ def report(kb, unit, start, end, as_csv, table, output, taxonomy, threshold, reg
     require_unit(kb, unit)
     with errors():
         if out.csv:
-            if key:
-                title, columns = sections[key]
-                return out.write(stats.to_csv(kb.stats.report(start, end, unit)[key], columns))
-            return out.write(kb.stats.report_csv(start, end, unit))
+            return out.write(kb.stats.report_csv(start, end, unit, section=key or None))
         start, end = kb.stats.range(start, end)
         who = kb.snapshot().unit_name(unit) if unit else "全部单位"
         click.echo(f"统计范围：{start} 至 {end}，{who}")
