@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from typing import Iterable
 
 from ..labels import EMERGENCY_LABELS as STATE_LABELS
@@ -84,6 +85,8 @@ _CLAUSE = re.compile(r"[，,、：:…]")
 PAIR_JOIN = "…"
 #: A turn within a sentence, an ellipsis or 哎呀, 等一下 (燃气费的事我想问问……等一下，厨房里煤气味越来越浓): what the sentence
 #: was about before it does not exclude an event after it, though a time said just before it is still of the event.
+#: Quotation marks and spaces that may stand between an agent's question and the caller's answer.
+_QUOTES = "\"'“”‘’「」『』 "
 _TURN = re.compile(r"…|哎呀|等一下|等等")
 _ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
 #: A clause that only says when the matter before it was (上周的事, 那是去年的事情) or how long ago (都半年了).
@@ -401,7 +404,8 @@ class Recogniser:
     def _by_sound(self, norm: str) -> Finding | None:
         """For a text without a Chinese character, an event word written in pinyin (wo jia zhao huo le): read as
         suspected, like a misheard word, since nothing of its context can be read."""
-        letters = re.sub(r"[^a-z]", "", norm)
+        # Tone marks are the letters' own (zháo huǒ le is zhao huo le).
+        letters = re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", norm).lower())
         if len(letters) < PINYIN_LETTERS:
             return None
         if self._pinyin is None:
@@ -647,7 +651,9 @@ class Recogniser:
         for echo in self.echoes:
             for at in _finds(norm, echo):
                 end = _end(norm, at, _SENTENCE)
-                no = next((w for w in self.denials if norm.startswith(w, end + 1)), None)
+                # The answer may be quoted apart from the question (“您是说……吗？”“没有没有，……”).
+                answer = end + 1 + len(norm[end + 1:]) - len(norm[end + 1:].lstrip(_QUOTES))
+                no = next((w for w in self.denials if norm.startswith(w, answer)), None)
                 if norm[end:end + 1] in ("？", "?") and no:
                     spans.append((at, end, f"{echo}…{no}"))
         return spans

@@ -277,7 +277,9 @@ def test_held_out_targets():
     # The fifty-second (an outside tester's emergencies said plainly), read once first: 25.0 % with 0.0 %; with words
     # for minds in crisis and violence and a habit said again now (no example calls), 58.9 % with 0.0 %, every held-out
     # figure as it was. The fifty-third (a quality team's month of calls in every register), read once first: 87.4 % with
-    # 5.0 %; with its words (no example calls), 97.5 % with 0.8 %.
+    # 5.0 %; with its words (no example calls), 97.5 % with 0.8 %. The fifty-fourth (villages, mountains and rivers,
+    # weather, workplaces, highways, callers who cannot speak freely), read once first: 93.3 % with 4.2 %; with its
+    # words (a call for help in code, Minnan and tone-marked pinyin, a quoted echo answered no), 98.3 % with 1.7 %.
     third = results["product"]["holdout 3"]
     assert third["emergencies"] >= 80 and third["others"] >= 70
     assert third["right"] >= 0.97
@@ -305,12 +307,13 @@ def test_held_out_targets():
     # characters, emoji, English), read once on the rules before the fifty-second set: right line 90.0 %, false
     # alarms 1.2 %; with traditional characters read as simplified, 91.0 %; with the fifty-second set's crisis,
     # violence and dangers said plainly, symbols, pinyin and English, 93.0 % with false alarms 2.5 %; with the
-    # fifty-third set's words (gas said heavy, a lift or a beating in English, a goodbye posted before a bridge), 94.0 %.
+    # fifty-third set's words (gas said heavy, a lift or a beating in English, a goodbye posted before a bridge), 94.0 %;
+    # false alarms 1.2 % with the fifty-fourth's.
     seventh = results["product"]["holdout 7"]
     assert seventh["emergencies"] >= 100 and seventh["others"] >= 80
     assert seventh["right"] >= 0.94
     assert seventh["false_alarms"] <= 0.03
-    for name in (f"tune {n}" for n in range(2, 54)):
+    for name in (f"tune {n}" for n in range(2, 55)):
         assert results["product"][name]["right"] >= 0.90 and results["product"][name]["false_alarms"] <= 0.12
 
 
@@ -320,7 +323,7 @@ def test_reading_by_resemblance_on_calls_it_did_not_learn_from():
     2.0 % -> 2.0 %; 7 -> 9 of 165)."""
     result = load_script().leave_out()
     sets = result["sets"]
-    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 54))}
+    assert set(sets) == {"tune", *(f"tune {n}" for n in range(2, 55))}
     mean = {k: {m: sum(r[k][m] for r in sets.values()) / len(sets) for m in ("right", "false_alarms")}
             for k in ("without", "with")}
     assert mean["with"]["right"] >= mean["without"]["right"] + 0.01
@@ -1441,3 +1444,17 @@ def test_a_fallen_ceiling_is_a_danger_whatever_shook_it(text, state):
         assert public_alarm(snap, text)["advice"][0].startswith("马上离开塌落的房间")
     # A building said to shake from the drilling stays no emergency.
     assert not intake(snap, "楼上装修电钻一直响，震得我家楼都在晃")[0]
+
+
+@pytest.mark.parametrize("text,line", [
+    ("zháo huǒ le! Xīnhuá lù 23 hào sān lóu", "119"),  # pinyin with its tone marks
+    ("“您是说现在有人被困在电梯里吗？”“没有没有，人早就出来了，我就想问电梯维保该找谁”", None),  # a quoted echo answered no
+    ("刚才那个电话是我家孩子乱打的，说什么着火了，没有的事", None),
+    ("有個男的在公車上偷摸女學生，被人發現以後還動手打人，公車現在停在中山路站", "110"),  # 以后还 of what followed, not of later
+    ("他以后还会打我吗", None),
+])
+def test_how_a_call_is_written_or_taken_back(text, line):
+    from kb_app.dispatch.assistant import intake
+
+    rule = intake(Snapshot.from_tree(load_script().ROOT), text)[0]
+    assert (rule.transfer_to if rule else None) == line
