@@ -1458,3 +1458,16 @@ def test_how_a_call_is_written_or_taken_back(text, line):
 
     rule = intake(Snapshot.from_tree(load_script().ROOT), text)[0]
     assert (rule.transfer_to if rule else None) == line
+
+
+def test_a_call_for_help_in_code_is_answered_with_yes_or_no_questions():
+    """点外卖 with 他就在我旁边，不能多说: the agent asks what 是 or 不是 answers; a citizen is told of 12110 by text."""
+    from kb_app.dispatch.assistant import intake, public_alarm
+
+    snap = Snapshot.from_tree(load_script().ROOT)
+    text = "你好我点个外卖，要一份麻辣烫，送到幸福里6栋402，对对越快越好，他就在我旁边，不能多说"
+    rule, finding, _ = intake(snap, text)
+    assert (rule.transfer_to, finding.state, finding.event) == ("110", EMERGENCY, "不便明说的求助")
+    assert "“是”或者“不是”" in rule.script
+    alarm = public_alarm(snap, text)
+    assert "12110" in alarm["advice"][0] and alarm["answers"] is False
