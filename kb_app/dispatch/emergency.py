@@ -20,7 +20,8 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
 - the top-level ``emergency`` section holds the context: ``now`` signs that it is happening
   (``strong``: 正在、刚才、快来、救命 …; ``weak``: 了、呢 …), ``not_now`` categories of words that say the
   text is about something else (过去的事、规定和办理、预防和担心、赔偿和理赔 …), ``anywhere`` (the
-  categories whose words and patterns are said of the whole call wherever they stand: 已经救出来了、开玩笑的),
+  categories whose words and patterns are said of the whole call wherever they stand: 已经救出来了、开玩笑的; a figure
+  of speech, 气死我了, only of its own clause, but of the whole call for a cry for help),
   ``ignore`` (words that contain a sign but are not one: 了解、为了; nor is a misheard character looked
   for inside them: 货车, nor an event word shorter than them: the 公交 of 公交站, the 消防 of 当消防员),
   ``negations`` (没、没有 … just before an event word),
@@ -83,10 +84,10 @@ _SENTENCE = re.compile(r"[。！？!?；;\n]")
 _CLAUSE = re.compile(r"[，,、：:…]")
 #: Joins the two words of a pair found in a text as the finding names them (孩子…不见了).
 PAIR_JOIN = "…"
-#: A turn within a sentence, an ellipsis or 哎呀, 等一下 (燃气费的事我想问问……等一下，厨房里煤气味越来越浓): what the sentence
-#: was about before it does not exclude an event after it, though a time said just before it is still of the event.
 #: Quotation marks and spaces that may stand between an agent's question and the caller's answer.
 _QUOTES = "\"'“”‘’「」『』 "
+#: A turn within a sentence, an ellipsis or 哎呀, 等一下 (燃气费的事我想问问……等一下，厨房里煤气味越来越浓): what the sentence
+#: was about before it does not exclude an event after it, though a time said just before it is still of the event.
 _TURN = re.compile(r"…|哎呀|等一下|等等")
 _ELLIPSIS = re.compile(r"\.{2,}|。{2,}")
 #: A clause that only says when the matter before it was (上周的事, 那是去年的事情) or how long ago (都半年了).
@@ -107,6 +108,9 @@ DEALT = "已经过去"
 #: How far before words of what was dealt with a word saying only some of those concerned is read (已经有几个 …).
 PARTIAL_REACH = 6
 _COMMON = frozenset("我你他她它们的了在着是有人就都也又还要把被给")
+#: The not-now category of figures of speech (气死我了, 吵得我要疯了): said of their own clause, but of the whole call for a
+#: cry for help (a ``fallback`` group), which says nothing of what happens (救命啊 我们食堂的饭难吃到离谱).
+FIGURES = "气话和比喻"
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
@@ -558,9 +562,10 @@ class Recogniser:
         other = [*_spans(norm, occ.group.outlasts), *((a, b) for a, b, _w in taken_back)]
         own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, event_words, skip=other)
         near_reasons = self._reasons(norm, near, event_words, skip=other)
-        if self.anywhere:
+        anywhere = [*self.anywhere, FIGURES] if occ.group.fallback else self.anywhere
+        if anywhere:
             # Said of the whole call (已经救出来了, 开个玩笑): as if of this event, wherever it stands.
-            whole = [r for r in self._reasons(norm, ((0, len(norm)),), event_words, self.anywhere, skip=other)
+            whole = [r for r in self._reasons(norm, ((0, len(norm)),), event_words, anywhere, skip=other)
                      if r not in own_reasons]
             own_reasons += whole
             near_reasons = [r for r in near_reasons if r not in whole]

@@ -1471,3 +1471,20 @@ def test_a_call_for_help_in_code_is_answered_with_yes_or_no_questions():
     assert "“是”或者“不是”" in rule.script
     alarm = public_alarm(snap, text)
     assert "12110" in alarm["advice"][0] and alarm["answers"] is False
+
+
+@pytest.mark.parametrize("text,line", [
+    ("气死我了，楼下有人拿刀砍人，快来", "110"),  # a figure of speech says nothing of the clause after it
+    ("吵死了，隔壁着火了，烟都冒出来了", "119"),
+    ("我都要疯了，孩子不见了，商场里找了一圈", "110"),
+    ("他说要杀了我，不是气话，他拿着刀在门口", "110"),
+    ("热得我都要晕倒了", None),  # in its own clause it is still a figure
+    ("救命啊 我们学校食堂的饭难吃到离谱 简直是谋杀味蕾", None),  # a cry alone takes the call's tone
+    ("我说要跳楼那是气话，想问问失业金", None),  # said not to be meant, of the whole call
+    ("开个玩笑，我家着火了", None),
+])
+def test_a_figure_of_speech_is_of_its_own_clause(text, line):
+    from kb_app.dispatch.assistant import intake
+
+    rule = intake(Snapshot.from_tree(load_script().ROOT), text)[0]
+    assert (rule.transfer_to if rule else None) == line
