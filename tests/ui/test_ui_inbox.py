@@ -98,6 +98,10 @@ def test_center_assigns_a_zero_result_query(app_env):
     assert at.metric[0].value == str(len(app_env.feedback.list_tasks(None)))  # every unit's, as the center sees them
     assert any(task.heading in e.label for e in at.expander)
     assert "近 30 天没有待分派的缺失答复。" in [c.value for c in at.caption]
+    # Listed again on asking, marked as assigned, and still not offered to assign.
+    at.toggle(key="inbox_missing_assigned").set_value(True).run()
+    assert [(r["代表查询"], r["状态"]) for r in table_with(at, "代表查询")] == [("灵活就业社保补贴", "已分派")]
+    assert at.selectbox(key="inbox_missing_group").options == []
 
 
 def test_center_ignores_a_junk_query_and_it_does_not_come_back(app_env):

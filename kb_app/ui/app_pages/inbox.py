@@ -75,9 +75,10 @@ def assign_missing_answers(kb, snap):
     st.divider()
     st.subheader("缺失的答复")
     st.caption("近 30 天没有结果、结果与问的事无关（知识库里没有提到）、或很少有人打开结果的查询，按内容相近归组，"
-               "说到同一件知识库里没有提到的事的归为一组；分派给单位补充或完善答复口径。已分派的组不再列出"
-               "（kb report missing --assigned 可以一并列出）。")
-    report = kb.missing_report(limit=50)
+               "说到同一件知识库里没有提到的事的归为一组；分派给单位补充或完善答复口径。已分派的组不再列出，"
+               "打开下面的开关可以一并列出。")
+    with_assigned = st.toggle("一并列出已分派的组", key="inbox_missing_assigned")
+    report = kb.missing_report(limit=50, assigned=with_assigned)
     if left_out := report.left_out_text():
         st.caption(left_out)
     groups = report.groups
@@ -86,10 +87,12 @@ def assign_missing_answers(kb, snap):
         return
     show_table([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
                  "无结果次数": g["zero"], "结果无关次数": g["weak"], "打开结果比例": f"{g['success_rate']:.0%}",
-                 "最近一次": g["last"], "示例": "；".join(g["examples"])} for g in groups])
+                 "最近一次": g["last"], **({"状态": "已分派" if g["assigned"] else ""} if with_assigned else {}),
+                 "示例": "；".join(g["examples"])} for g in groups])
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
-    # count or a place in the list changes as searches come in and groups are assigned.
-    by_query = {g["query"]: g for g in groups}
+    # count or a place in the list changes as searches come in and groups are assigned. A group given to a
+    # unit already is listed, not offered again.
+    by_query = {g["query"]: g for g in groups if not g["assigned"]}
     # Nothing is chosen until somebody chooses: one click must not assign the first group to the first unit.
     chosen = st.selectbox("查询组（按代表查询）", list(by_query), index=None, placeholder=SELECT_PLACEHOLDER,
                           key="inbox_missing_group")
