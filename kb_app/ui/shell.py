@@ -33,6 +33,32 @@ def chinese_page(html: bytes, title: str) -> bytes:
     return _NOSCRIPT.sub(f"<noscript><p>{NO_SCRIPT}</p></noscript>".encode("utf-8"), html, count=1)
 
 
+#: Added inside the tag of the page as rewritten: a browser that kept Streamlit's English page under its own tag
+#: asks with that tag, is not told "not modified", and gets the Chinese page.
+_MARK = "-zh-CN"
+
+
+def marked(etag: str) -> str:
+    """The tag of a rewritten page: Streamlit's with the mark inside its quotes."""
+    return etag[:-1] + _MARK + '"' if etag.endswith('"') else etag + _MARK
+
+
+def asked_again(headers: list) -> list:
+    """A request's headers as Streamlit is to read them: a tag of the rewritten page (see marked) back to
+    Streamlit's own, so that an unchanged page is still "not modified"; any other tag (of the English page a
+    browser kept from before) left out, so that the page is sent again."""
+    out = []
+    for name, value in headers:
+        if name.lower() == b"if-none-match":
+            tags = [t.strip() for t in value.decode("latin-1").split(",")]
+            kept = [t.replace(_MARK, "") for t in tags if _MARK in t]
+            if not kept:
+                continue
+            value = ", ".join(kept).encode("latin-1")
+        out.append((name, value))
+    return out
+
+
 class ChinesePage:
     """ASGI middleware: the HTML pages of full responses (200) go through :func:`chinese_page`, unpacked first
     when the server compressed them (and packed again); every other response passes as it is."""
@@ -48,6 +74,9 @@ class ChinesePage:
         # The page is read here, not handed to the server to send from its file.
         extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
         scope = {**scope, "extensions": extensions}
+        if "." not in scope.get("path", "").rsplit("/", 1)[-1]:
+            # An address of a page, not a file of the app's scripts and styles (whose tags stay as they are).
+            scope["headers"] = asked_again(scope.get("headers", []))
         held, parts = None, []
 
         async def sending(message):
@@ -72,6 +101,8 @@ class ChinesePage:
                 page = chinese_page(gzip.decompress(body) if packed else body, self.title)
                 body = gzip.compress(page, mtime=0) if packed else page
                 headers["content-length"] = str(len(body))
+                if "etag" in headers and _SHELL in page:
+                    headers["etag"] = marked(headers["etag"])
             await send({**held, "headers": headers.raw})
             await send({"type": "http.response.body", "body": body, "more_body": False})
 

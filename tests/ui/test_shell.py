@@ -2,13 +2,14 @@
 the document, its title before the app's script sets it, and the note for a browser without JavaScript."""
 
 import gzip
+import os
 from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 from streamlit import file_util
@@ -24,7 +25,10 @@ def server(packed: bool) -> TestClient:
     """Streamlit's page at every address, from its file (compressed on the way when ``packed``, as Streamlit's
     server does at a page's address), behind the middleware as ui/server.py puts it."""
     async def shell(request):
-        return FileResponse(INDEX, media_type="text/html")
+        page = FileResponse(INDEX, media_type="text/html", stat_result=os.stat(INDEX))
+        if request.headers.get("if-none-match") == page.headers["etag"]:    # as Streamlit's static files answer
+            return Response(status_code=304, headers={"etag": page.headers["etag"]})
+        return page
 
     async def other(request):
         return HTMLResponse('<html lang="en"><title>Component</title><body>elsewhere</body></html>')
@@ -68,3 +72,18 @@ def test_what_is_not_streamlits_page_passes_as_it_is():
     assert client.get("/component").text == '<html lang="en"><title>Component</title><body>elsewhere</body></html>'
     assert client.get("/gone").text == '<html lang="en"><div id="root"></div></html>'       # not a page served
     assert client.get("/app.js").text == '"<html lang=\\"en\\">" <div id="root"></div>'
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_browser_that_kept_the_english_page_gets_the_chinese_one(packed):
+    """The rewritten page has a tag of its own: a browser asking with Streamlit's tag (its English page, kept from
+    before) is sent the page again; one asking with the new tag is told "not modified" while the page is unchanged."""
+    client = server(packed)
+    encoding = {"Accept-Encoding": "gzip" if packed else "identity"}
+    plain = client.get("/login", headers=encoding)
+    tag = plain.headers["etag"]
+    assert tag.endswith('-zh-CN"')
+    english_tag = tag.replace("-zh-CN", "")
+    again = client.get("/login", headers={**encoding, "If-None-Match": english_tag})
+    assert again.status_code == 200 and '<html lang="zh-CN">' in again.text
+    assert client.get("/login", headers={**encoding, "If-None-Match": tag}).status_code == 304
