@@ -145,7 +145,7 @@ def luhn_valid(digits: str) -> bool:
 # -- numbers read out in Chinese digits -------------------------------------------------------------
 
 _CN_DIGITS = "零〇一二三四五六七八九幺"
-_CN_TO_ASCII = str.maketrans(_CN_DIGITS, "001234567891")
+CN_TO_ASCII = str.maketrans(_CN_DIGITS, "001234567891")
 #: Seven or more digits, at least one of them Chinese, optionally grouped by spaces or dashes.
 CN_NUMBER = re.compile(f"(?<![0-9{_CN_DIGITS}])(?=[0-9 \\-]*[{_CN_DIGITS}])[0-9{_CN_DIGITS}]"
                        f"(?:[ \\-]?[0-9{_CN_DIGITS}]){{6,}}[Xx]?(?![0-9{_CN_DIGITS}])")
@@ -339,7 +339,7 @@ def _mask_contacts(text: str) -> str:
 
 
 def _cn_number(m: re.Match) -> str:
-    digits = m.group(0).translate(_CN_TO_ASCII)
+    digits = m.group(0).translate(CN_TO_ASCII)
     masked = _mask_numbers(digits)
     return m.group(0) if masked == digits else masked
 

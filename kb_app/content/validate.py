@@ -12,7 +12,7 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
-from ..privacy import CARD, ID18, luhn_valid, resident_id_valid
+from ..privacy import CARD, CN_NUMBER, CN_TO_ASCII, CONTACT_ACCOUNT, ID18, luhn_valid, resident_id_valid
 from .markup import COMMENT
 from .model import (DATE_FIELDS, ENTRY_DIRS, ID_PATTERN, PUBLIC_FIELDS, Entry, Problem, Snapshot, article_number,
                     date_problem, in_use)
@@ -76,9 +76,9 @@ def file_owner(snap: Snapshot, path: str) -> tuple[str, str, str] | None:
 #: answers say it of themselves; nor are 坐席 alone (坐席会为您转接), 内部 alone (小区内部道路) and what an answer
 #: promises the public (个人信息不向公众公开).
 INTERNAL_WORDING = re.compile(
-    r"仅供(?:坐席|内部)(?:内部)?(?:使用|参考|掌握)?|(?:仅限|只限|只供|限于|供)内部使用|(?:仅限|只限|只供|限)坐席"
-    r"|坐席(?:内部|专用|自用)|内部(?:口径|资料|掌握|提示|备注|直线|专线)|值班直线|(?:请勿|严禁|不得)外传"
-    r"|不得(?:对外|向公众)|不对外公开|严禁告知"
+    r"仅供(?:坐席|内部)(?:内部)?(?:使用|参考|掌握)?|(?:仅限|只限|只供|限于|供)内部使用|(?:仅限|只限|只供|限|仅)坐席"
+    r"|坐席(?:内部|专用|自用|注意|须知)|内部(?:口径|资料|掌握|提示|备注|直线|专线)|值班直线|(?:请勿|严禁|不得)外传"
+    r"|不得(?:对外|向公众)|不对外(?:公开|公布|提供|透露)|严禁告知"
     r"|(?:不要|不能|不得|不可|切勿|请勿|勿|严禁|别)(?:告诉|告知|透露给?|泄露给?)(?:来电人|来电者|来电群众|市民|群众|公众)"
     r"|(?:不|勿)(?:向|对)(?:来电人|来电者|市民|群众|公众)(?:透露|提及)")
 #: A mainland mobile number (138 0013 8000 too): a person's, which a public answer does not give out.
@@ -107,6 +107,7 @@ NUMBER_FIXES = {
     "身份证号": "公开答复不写任何人的身份证号；需要举例的写成遮去中间几位的样子（如 110101********1234），"
                 "个案信息写进 agent_notes 或改为 audience: internal",
     "银行卡号": "公开答复不写个人的银行卡号；单位的收款账户在同一行写明户名和开户行，个案信息写进 agent_notes 或改为 audience: internal",
+    "微信号或 QQ 号": "公开答复写单位的公众号名称、办公电话或 12345，不写个人的微信号、QQ 号；只给坐席用的写进 agent_notes",
 }
 
 
@@ -126,29 +127,30 @@ def _introduced(text: str, start: int, cue: re.Pattern) -> bool:
 
 
 def personal_numbers(text: str) -> list[tuple[int, str, str]]:
-    """(offset, kind, number as written) of the first mobile, resident ID and bank card number in a text.
+    """(offset, kind, number as written) of every mobile (in Chinese digits too: 一三九……), resident ID, bank card
+    number and WeChat or QQ account in a text, in the order they stand.
 
     An ID counts when its GB 11643 check character is right or 身份证号 introduces it; a card when its 16–19
     digits (in groups of four too) pass the Luhn check and begin as cards do (3–6), or 银行卡/卡号 introduces
     it; not on a line that gives a unit's account (户名, 开户行). A 文号, a date, 12345 or a landline is none.
     """
-    found: dict[str, tuple[int, str, str]] = {}
-    mobile = MOBILE_NUMBER.search(text)
-    if mobile:
-        found["手机号"] = (mobile.start(), "手机号", mobile.group())
+    found = [(m.start(), "手机号", m.group()) for m in MOBILE_NUMBER.finditer(text)]
+    found += [(m.start(), "手机号", m.group()) for m in CN_NUMBER.finditer(text)
+              if MOBILE_NUMBER.fullmatch(m.group().translate(CN_TO_ASCII).replace(" ", "").replace("-", ""))]
     ids = []
     for m in ID18.finditer(text):
         if resident_id_valid(m.group().replace(" ", "")) or _introduced(text, m.start(), ID_CUE):
             ids.append(m.span())
-            found.setdefault("身份证号", (m.start(), "身份证号", m.group()))
+            found.append((m.start(), "身份证号", m.group()))
     for m in CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if any(a < m.end() and m.start() < b for a, b in ids):
             continue
         card = (luhn_valid(digits) and digits[0] in "3456") or _introduced(text, m.start(), CARD_CUE)
         if card and not PUBLIC_ACCOUNT.search(_line_at(text, m.start())):
-            found.setdefault("银行卡号", (m.start(), "银行卡号", m.group()))
-    return sorted(found.values())
+            found.append((m.start(), "银行卡号", m.group()))
+    found += [(m.start("account"), "微信号或 QQ 号", m.group("account")) for m in CONTACT_ACCOUNT.finditer(text)]
+    return sorted(found)
 
 
 class _Validator(ConfigChecks):
@@ -330,8 +332,7 @@ class _Validator(ConfigChecks):
             if not isinstance(text, str):
                 continue
             at = (lambda start: e.body_line + body.count("\n", 0, start)) if line is None else (lambda start: line)
-            said = INTERNAL_WORDING.search(text)
-            if said:
+            for said in INTERNAL_WORDING.finditer(text):
                 self.add(e.path, at(said.start()), field, f"受众为公开，但写着“{said.group()}”：公众会看到这句话和这条答复",
                          "只给坐席看的答复把 audience 改为 internal；只给坐席看的提示写进 agent_notes，从公开答复中删去")
             for start, kind, number in personal_numbers(text):
@@ -418,8 +419,7 @@ class _Validator(ConfigChecks):
         texts = [(field, reg.lines.get(field), "", reg.meta.get(field)) for field in ("title", "issuer", "note")]
         texts += [("正文", a.line, a.label, a.text) for _number, a in sorted(reg.articles.items())]
         for field, line, label, text in texts:
-            said = INTERNAL_WORDING.search(text) if isinstance(text, str) else None
-            if said:
+            for said in INTERNAL_WORDING.finditer(text) if isinstance(text, str) else ():
                 self.add(reg.path, line, field, f"条例全文对公众公开，但{label}写着“{said.group()}”：公众会看到这句话",
                          "条例全文只写条例原文和出处；只给坐席看的说明写进答复口径的 agent_notes 或仅坐席可见的答复")
 

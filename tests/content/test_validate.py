@@ -146,6 +146,16 @@ CASES = [
      f"{POLICY}:13: 字段 正文：受众为公开，但写着“不要告诉来电人”"),
     ("only for agents", POLICY, POLICY_TEXT.replace("正文。", "正文。\n此号码仅限坐席协调使用。"),
      f"{POLICY}:13: 字段 正文：受众为公开，但写着“仅限坐席”"),
+    ("a number said not to be public", POLICY, POLICY_TEXT.replace("正文。", "正文。\n此号码不对外公布：0312-5550001 为市场值班室。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写着“不对外公布”"),
+    ("a note to agents", POLICY, POLICY_TEXT.replace("正文。", "正文。\n坐席注意：先核实身份再答复。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写着“坐席注意”"),
+    ("agents only", POLICY, POLICY_TEXT.replace("正文。", "正文。\n本条仅坐席使用。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写着“仅坐席”"),
+    ("mobile number in Chinese digits", POLICY, POLICY_TEXT.replace("正文。", "正文。\n领导手机一三九一二三四五六七八。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写有手机号“一三九一二三四五六七八”"),
+    ("a WeChat account", POLICY, POLICY_TEXT.replace("正文。", "正文。\n联系人微信 wxid_abc12345。"),
+     f"{POLICY}:13: 字段 正文：受众为公开，但写有微信号或 QQ 号“wxid_abc12345”：公众会看到它。修改方法：公开答复写单位的公众号名称"),
     ("front matter in the body", POLICY,
      POLICY_TEXT.replace("正文。", "正文。\n\n---\naudience: internal\nagent_notes: 内部提示：先核实身份"),
      f"{POLICY}:15: 字段 正文：正文中有像前置信息的一行“audience: internal”：它在第二个 --- 之后，不是 audience 字段，"
@@ -362,3 +372,11 @@ def test_regulation_with_a_missing_article(sample_root):
     result = run_validate(sample_root)
     assert result.exit_code == 1
     assert "字段 正文：条号不连续：缺少第五条，第六条前面应是它。修改方法：检查是否漏掉或编错了条号。" in result.output
+
+
+def test_every_problem_of_a_kind_is_reported_at_once(sample_root):
+    """Two mobile numbers and two phrases meant for staff: all four are said, so the author mends them in one go."""
+    write(sample_root, POLICY, POLICY_TEXT.replace("正文。", "正文。\n内部口径，请勿外传：王科长 13912345678，李科长 13812345678。"))
+    output = run_validate(sample_root).output
+    for said in ("写着“内部口径”", "写着“请勿外传”", "手机号“13912345678”", "手机号“13812345678”"):
+        assert said in output, output
