@@ -36,6 +36,18 @@ class Choices:
         default = str(limits.get("default_tier") or "") if isinstance(limits, dict) else ""
         return cls(units, retired, tiers, regs, articles, default if default in tiers else "")
 
+    def as_published(self, base: "Choices", main: "Choices") -> "Choices":
+        """The names a change request's version (``self``) will have once published on ``main``: its own where it
+        changed them since its ``base``, main's where main changed them since (a tier redefined meanwhile,
+        3个工作日 now 2个工作日: what goes live and what its reviewers approve)."""
+        def merged(own: dict, before: dict, now: dict) -> dict:
+            out = {**now, **{k: v for k, v in own.items() if before.get(k) != v}}
+            return {k: v for k, v in out.items() if k in own or k not in before}    # what the request took out
+        return dataclasses.replace(
+            self, **{f.name: merged(getattr(self, f.name), getattr(base, f.name), getattr(main, f.name))
+                     for f in dataclasses.fields(self) if isinstance(getattr(self, f.name), dict)},
+            default_tier=self.default_tier if self.default_tier != base.default_tier else main.default_tier)
+
     def unit_name(self, unit_id) -> str:
         uid = str(unit_id or "")
         if uid in self.units:

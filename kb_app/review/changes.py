@@ -187,9 +187,29 @@ def example_rows(old: str | None, new: str | None) -> list[dict]:
 
 
 def describe_all(kb, cr, files) -> list[FileView]:
-    """Every file of a change request, with names from the request's own version of the registries."""
+    """Every file of a change request, with names from the request's own version of the registries where it
+    changes them and, while it is open, from main's where main changed them since its base: what will go live."""
     choices = Choices.from_snapshot(kb.snapshot(cr.head or None))
+    if cr.is_open and cr.base:
+        choices = choices.as_published(Choices.from_snapshot(kb.snapshot(cr.base)), Choices.from_snapshot(kb.snapshot()))
     return [describe(f, choices, kb.today()) for f in files]
+
+
+def tiers_moved(kb, cr, views: list[FileView]) -> list[str]:
+    """What to tell reviewers of an open request whose entries use a time-limit tier that main redefined since the
+    request's base (3wd, 3个工作日 then, 2个工作日 now): the request goes live with main's definition."""
+    if not (cr.is_open and cr.base):
+        return []
+    before, now = kb.snapshot(cr.base).tiers, kb.snapshot().tiers
+    used = {str(_split(v.new)[0].get("time_limit") or "") for v in views if v.new and v.kind == "directory"}
+    notes = []
+    for tier in sorted(used):
+        old, new = before.get(tier), now.get(tier)
+        if old is not None and old != new:
+            was, now_named = str(old.get("name") or tier), str((new or {}).get("name") or tier)
+            notes.append(f"时限档位“{was}”在本变更发起后已在主干上改为“{now_named}”" if new is not None else
+                         f"时限档位“{was}”在本变更发起后已从主干上删除")
+    return [f"{n}：本变更发布后按现行规定办理，上表已按现行名称显示；请确认事项仍应使用这一档位。" for n in notes]
 
 
 def describe_versions(kb, path: str, old_commit: str | None, new_commit: str) -> FileView:

@@ -87,3 +87,35 @@ def test_a_file_as_a_reviewer_reads_it(kb):
     assert (config.heading, config.has_body) == ("修改配置：办理时限", False)
     problem = f"{HRSS}:4: 字段 title：缺少必填字段。修改方法：在前置信息中填写 title。"
     assert problem_text(problem, [view]) == "“社会保障卡丢了怎么补办”第 4 行，标题：缺少必填字段。修改方法：在前置信息中填写 title。"
+
+
+def test_a_tier_redefined_on_main_is_shown_as_it_will_go_live(kb, monkeypatch):
+    """A request moves a matter to 3wd; meanwhile main makes 3wd two working days. Reviewers read what will go live
+    (2个工作日), and are told that the tier changed under the request."""
+    from kb_app.review.changes import describe_all, tiers_moved
+
+    from ..conftest import commit_all
+    from ..review_helpers import ROAD, add_directory_entry, edited, quiet_users
+
+    users = quiet_users(kb, monkeypatch)
+    add_directory_entry(kb)
+    cr = kb.review.create(users["um-editor"], "时限改为3个工作日", {ROAD: edited(kb, ROAD, time_limit="3wd")})
+    limits = kb.settings.root / "regulations" / "time_limits.yaml"
+    limits.write_text(limits.read_text(encoding="utf-8").replace("name: 3个工作日\n    amount: 3",
+                                                                 "name: 2个工作日\n    amount: 2"), encoding="utf-8")
+    commit_all(kb.settings.root, "3wd 改为两个工作日")
+    views = describe_all(kb, cr, kb.review.files(cr, kb.store.head()))
+    [row] = [r for r in views[0].fields if r["字段"] == "办理时限"]
+    assert (row["修改前"], row["修改后"]) == ("5个工作日", "2个工作日")
+    [note] = tiers_moved(kb, cr, views)
+    assert note.startswith("时限档位“3个工作日”在本变更发起后已在主干上改为“2个工作日”：本变更发布后按现行规定办理")
+
+
+def test_names_as_published_are_the_requests_where_it_changed_them_and_mains_elsewhere():
+    base = Choices({"a": "甲", "b": "乙", "c": "丙"}, {}, {"3wd": "3个工作日", "5wd": "5个工作日"}, {}, {})
+    own = Choices({"a": "甲局", "b": "乙", "d": "丁"}, {}, {"3wd": "3个工作日", "5wd": "5个工作日"}, {}, {})
+    main = Choices({"a": "甲", "b": "乙办", "c": "丙", "e": "戊"}, {}, {"3wd": "2个工作日", "5wd": "5个工作日"}, {}, {})
+    merged = own.as_published(base, main)
+    # renamed and added by the request, renamed and added on main, taken out by the request
+    assert merged.units == {"a": "甲局", "b": "乙办", "d": "丁", "e": "戊"}
+    assert merged.tiers == {"3wd": "2个工作日", "5wd": "5个工作日"}

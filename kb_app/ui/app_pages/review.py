@@ -5,7 +5,7 @@ import functools
 
 import streamlit as st
 
-from kb_app.review.changes import describe_all, people, person, problem_text
+from kb_app.review.changes import describe_all, people, person, problem_text, tiers_moved
 from kb_app.exceptions import PublishConflict
 from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER,
                            TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
@@ -221,6 +221,8 @@ with show_errors():
         titles = "、".join(f"“{v.title}”" for v in views if v.path in status.conflicts)
         st.warning(f"{titles}在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新。")
 
+    for note in tiers_moved(kb, cr, views):
+        st.warning(note, icon=":material/schedule:")
     if cr.is_open:
         show_others_on(kb, cr, views)
         for entry_id, why in kb.rechecks_written_before(cr).items():
