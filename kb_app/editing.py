@@ -166,6 +166,14 @@ def form_value(field: Field, value):
     return "" if value is None else str(value)
 
 
+def unquoted(text: str) -> str:
+    """A name or value of a fact as meant: quotes written around it as in YAML ("12345") are no part of it."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1].strip()
+    return text
+
+
 def front_matter_value(field: Field, entered):
     """A widget's value as front matter (``yamledit.DELETE`` when the field is left empty)."""
     widget = field.widget
@@ -184,7 +192,7 @@ def front_matter_value(field: Field, entered):
         for line in lines(entered):
             m = FACT_LINE.match(line)
             name, fact = (m.group(1), m.group(2)) if m else (line, "")
-            value[name.strip()] = fact.strip()
+            value[unquoted(name)] = unquoted(fact)
     elif widget == "notes":
         text = (entered or "").strip("\n")
         value = text + "\n" if "\n" in text else text

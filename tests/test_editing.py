@@ -91,6 +91,13 @@ def test_values_the_form_cannot_show_are_kept():
     assert front_matter_value(BY_NAME["basis"], [{"document": "文号"}, {}]) == [{"document": "文号"}]
 
 
+def test_facts_written_with_quotes_as_in_yaml_keep_no_quotes():
+    """咨询电话: "12345" is the number 12345; quotes inside a value (办理“一件事”) stay."""
+    entered = '咨询电话: "12345"\n\'工本费\'：免费\n办理方式：办理“一件事”'
+    assert front_matter_value(BY_NAME["facts"], entered) == {"咨询电话": "12345", "工本费": "免费",
+                                                            "办理方式": "办理“一件事”"}
+
+
 def test_new_entry_path_and_checks(kb, users):
     ed = kb.editing
     draft = ed.new("policy", users["hrss-editor"])
