@@ -575,9 +575,10 @@ def _host(relayed: str) -> str:
 
 
 def _repeat_key(client: Client | None) -> str | None:
-    """Whose repeats are logged once: an anonymous address's, on the public pages (a citizen's browser).
-    A key serves many people (a call centre's agents, a partner's users), and so may an address calling
-    the API, so each of their requests counts."""
+    """Whose repeats are logged once: an anonymous address's, on the public pages and the keyless API (the same
+    question from one address within REPEAT_SECONDS is a browser reloading or a script polling, which would
+    otherwise make it the most asked). A key serves many people (a call centre's agents, a partner's users),
+    so each of its requests counts."""
     return client.address if client is not None and client.key is None else None
 
 
