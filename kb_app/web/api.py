@@ -222,7 +222,7 @@ async def _search(request: Request) -> Response:
     def after(facts):
         if p.offset == 0:
             site.log_search(p.q, facts["total"], p.audience, weak=facts.get("weak", False),
-                            alarm=facts.get("alarm", False), client=client)
+                            alarm=facts.get("alarm", False), client=client, via="api")
 
     return await site.cached(request, f"api-search-{p.audience}", p.key + ((pending.token,) if agent else ()),
                              render, shared=not agent, after=after)

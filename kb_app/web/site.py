@@ -553,11 +553,12 @@ class Site:
     # -- logs ---------------------------------------------------------------------------------
 
     def log_search(self, query: str, hits: int, audience: str = "public", weak: bool = False, alarm: bool = False,
-                   client: Client | None = None):
-        """Log a search; ``client``, when given, is who asked (an anonymous address's repeat is logged once)."""
+                   client: Client | None = None, via: str = "page"):
+        """Log a search; ``client``, when given, is who asked (an anonymous address's repeat is logged once),
+        ``via`` where (``page`` or ``api``: a page and the API asked the same are two askers)."""
         self.events.add({"type": "search", "at": self.kb.now().isoformat(timespec="seconds"), "query": query,
                          "hits": hits, "audience": audience, **({"weak": True} if weak else {}),
-                         **({"alarm": True} if alarm else {})}, _repeat_key(client))
+                         **({"alarm": True} if alarm else {})}, _repeat_key(client, via))
 
     def log_open(self, entry_id: str, audience: str = "public", query: str | None = None,
                  client: Client | None = None):
@@ -574,12 +575,12 @@ def _host(relayed: str) -> str:
     return relayed.partition(":")[0] if relayed.count(":") == 1 else relayed
 
 
-def _repeat_key(client: Client | None) -> str | None:
+def _repeat_key(client: Client | None, via: str = "page") -> str | None:
     """Whose repeats are logged once: an anonymous address's, on the public pages and the keyless API (the same
     question from one address within REPEAT_SECONDS is a browser reloading or a script polling, which would
     otherwise make it the most asked). A key serves many people (a call centre's agents, a partner's users),
     so each of its requests counts."""
-    return client.address if client is not None and client.key is None else None
+    return f"{via} {client.address}" if client is not None and client.key is None else None
 
 
 def _provisional(found: Cached) -> bool:

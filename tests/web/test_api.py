@@ -865,7 +865,7 @@ def test_a_citizen_repeating_a_search_or_an_open_is_logged_once(client, web_kb, 
     events.flush()
     logged = rows(web_kb, "search_log")
     searched = [r["query"] for r in logged if r["hits"] is not None]
-    assert searched.count("护照怎么办理") == 2 and searched.count("暖气不热") == 1
+    assert searched.count("护照怎么办理") == 2 + 1 and searched.count("暖气不热") == 1    # pages, and the API once
     assert searched.count("社保卡补办") == 2
     assert [r["query"] for r in logged if r["opened"] == PUBLIC] == ["居住证"] * 2
 
@@ -920,7 +920,7 @@ def test_searches_and_opens_are_logged_masked_without_address(client, web_kb):
     site(client).events.flush()
     logged = rows(web_kb, "search_log")
     searches = [r for r in logged if r["query"]]
-    assert [r["query"] for r in searches] == ["我的手机[手机号] 居住证"] * 2 + ["暖气不热"]
+    assert [r["query"] for r in searches] == ["我的手机[手机号] 居住证", "暖气不热"]   # the repeat from one address once
     assert all(r["audience"] == "public" and r["role"] == "public" and r["username"] is None for r in logged)
     assert searches[0]["hits"] >= 1
     opened = [r for r in logged if r["opened"]]
