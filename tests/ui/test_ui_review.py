@@ -245,6 +245,11 @@ def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     # Turned down for good, it says so too.
     at.text_area(key="review_comment").input("与现行政策不符")
     at.button(key="review_reject").click().run()
+    # Closing a request for good is asked again: nothing happened yet.
+    assert kb.review.get(cr.id).state == "changes_requested"
+    assert at.button(key="review_reject").label == "确认驳回"
+    assert any(w.value.startswith("驳回后本变更请求即关闭") for w in at.warning)
+    at.button(key="review_reject").click().run()
     rows = {r["审核方"]: r["状态"] for r in table_with(at, "审核方").to_dict("records")}
     assert rows["热线中心校核"] == "驳回" and set(rows.values()) == {"驳回", "—"}
 

@@ -193,6 +193,23 @@ def show_tasks(kb, cr):
         st.markdown(f"- {t.heading}（{t.state_label}）{said}")
 
 
+#: What a decision that closes a request for good means, said before it is taken (a second click takes it).
+FINAL = {"review_reject": "驳回后本变更请求即关闭，不能再修改或提交。确定驳回请再点一次“确认驳回”。",
+         "review_withdraw": "撤回后本变更请求即关闭，不能再修改或提交；以后要改需另发起变更。确定撤回请再点一次“确认撤回”。"}
+
+
+def second_click(where, label: str, key: str, cr_id: int, disabled: bool = False) -> bool:
+    """A button of a decision that closes a request: the first click asks again (FINAL), the second decides."""
+    asked = st.session_state.get("review_confirm") == (key, cr_id)
+    if not where.button(f"确认{label}" if asked else label, key=key, disabled=disabled):
+        return False
+    if asked:
+        st.session_state.pop("review_confirm", None)
+        return True
+    st.session_state["review_confirm"] = (key, cr_id)
+    st.rerun()
+
+
 with show_errors():
     kb = get_kb()
     review = kb.review
@@ -290,7 +307,7 @@ with show_errors():
     if cols[1].button("退回修改", key="review_request_changes",
                       disabled=not review.may(cr, "request_changes") or bool(refused)):
         act("已退回作者修改", review.request_changes, user, cr.id, comment)
-    if cols[2].button("驳回", key="review_reject", disabled=not review.may(cr, "reject") or bool(refused)):
+    if second_click(cols[2], "驳回", "review_reject", cr.id, disabled=not review.may(cr, "reject") or bool(refused)):
         act("已驳回", review.reject, user, cr.id, comment)
     # Publishing by hand only for a request approved by all that was not published then (a conflict since).
     if review.may(cr, "publish") and cols[3].button("发布", key="review_publish"):
@@ -301,8 +318,10 @@ with show_errors():
         if cols[5].button("提交审核", key="review_submit"):
             act("已提交审核", review.submit, user, cr.id)
     elif (is_author or user.role == "admin") and cr.is_open:
-        if cols[5].button("撤回", key="review_withdraw"):
+        if second_click(cols[5], "撤回", "review_withdraw", cr.id):
             act("已撤回", review.withdraw, user, cr.id, comment)
+    if (pending := st.session_state.get("review_confirm")) and pending[1] == cr.id:
+        st.warning(FINAL[pending[0]], icon=":material/warning:")
     show_flash("review")
     if is_author and cr.is_open:
         if st.button("在编辑器中修改", key="review_edit"):
