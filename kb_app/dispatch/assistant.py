@@ -465,7 +465,8 @@ def _reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     if not text or SEEKING.search(text) or not tells_problem(text):
         return "", None
     if is_question(text):
-        if (told := told_asking_what_now(text)) and (found := _reported(snap, told))[0] == "urgent":
+        if (told := told_asking_what_now(text)) and not says_only_when(told) \
+                and (found := _reported(snap, told))[0] == "urgent":
             # 我闻到家里有煤气味，怎么办: the matter told is happening, and asking what to do keeps it urgent.
             return found
         text = told_at_length(text)
@@ -490,6 +491,18 @@ def _reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     if not PROBLEM_WORDS.search(text) and not names_what_is_lost(index, text, entry):
         return "", None
     return ("urgent" if urgent_tier(snap, entry) else "report"), entry
+
+
+#: Problem words that say when rather than what is wrong (半夜 of 半夜燃气报修打什么电话): a matter told with these
+#: alone is asked about, not reported as happening.
+WHEN_WORDS = frozenset({"半夜", "深夜", "凌晨"})
+
+
+def says_only_when(text: str) -> bool:
+    """Whether the problem words of a text (PROBLEM_WORDS) are words of when (WHEN_WORDS) only, and it says of
+    nothing that it is gone (LOSS_WORDS: 井盖丢了)."""
+    found = {m.group() for m in PROBLEM_WORDS.finditer(text)}
+    return bool(found) and found <= WHEN_WORDS and not LOSS_WORDS.search(text)
 
 
 def tells_problem(text: str) -> bool:

@@ -96,7 +96,7 @@ def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_cove
 
 
 @pytest.mark.parametrize("text", ["我闻到家里有煤气味，怎么办", "我家厨房有很大的煤气味，现在怎么办", "闻到燃气味怎么办",
-                                  "闻到煤气味应该打什么电话", "水管爆了怎么办"])
+                                  "闻到煤气味应该打什么电话", "水管爆了怎么办", "半夜闻到煤气味，怎么办"])
 def test_asking_what_to_do_now_keeps_an_urgent_matter_urgent(indexed, text):
     """Asking what to do (怎么办, whom to call) about a matter of the shortest time limit asks for help with
     something happening: the safety advice is read first and the matter dispatched at once (when in doubt,
@@ -106,10 +106,11 @@ def test_asking_what_to_do_now_keeps_an_urgent_matter_urgent(indexed, text):
     assert r.candidates[0].tier_name == "2小时"
 
 
-@pytest.mark.parametrize("text", ["燃气费怎么交", "燃气灶坏了找谁修", "我想了解一下水管爆了怎么办", "路灯坏了，怎么办"])
+@pytest.mark.parametrize("text", ["燃气费怎么交", "燃气灶坏了找谁修", "我想了解一下水管爆了怎么办", "路灯坏了，怎么办",
+                                  "半夜燃气报修打什么电话"])
 def test_a_consultation_about_the_same_matters_is_not_urgent(indexed, text):
     """A question of its own (了解, 找谁修, a fee) is a consultation, and a matter of a longer time limit stays as
-    it was, whatever is asked after it."""
+    it was, whatever is asked after it; so is a number asked for with only when it is wanted (半夜燃气报修)."""
     assert not indexed.dispatch(text, now=NOW).urgent
 
 
