@@ -672,6 +672,8 @@ class DirectoryIndex:
         self.synonym_groups = [list(g) for g in synonym_groups]
         self._synonyms: dict[str, list[str]] = {}
         self._surface_cache: tuple[list[str], list[str]] | None = None
+        #: unmatched() of the last requests: one dispatch asks it of the history's reranking and of its first candidate.
+        self._unmatched = LruCache(256)
         words = [w for e in self.entries for w in [e.title, *e.keywords, *e.category]]
         self.analyzer = Analyzer(words)
         self.postings: dict[str, list[tuple[int, float]]] = {}
@@ -742,6 +744,13 @@ class DirectoryIndex:
         mentions none of its words anywhere (我家猫跑丢了 and 违法停车); else none. Such an entry
         matches in passing, by words of its examples or boundary (楼下有人打架 and 违法建设, through a 楼下 of
         its examples), not by what it is about."""
+        found = self._unmatched.get((text, entry.id))
+        if found is None:
+            found = self._unmatched_words(text, entry)
+            self._unmatched.put((text, entry.id), found)
+        return found
+
+    def _unmatched_words(self, text: str, entry: Entry) -> tuple[str, ...]:
         words = self.subject_words(text)
         if not words:
             return ()

@@ -202,13 +202,17 @@ def tiers_moved(kb, cr, views: list[FileView]) -> list[str]:
         return []
     before, now = kb.snapshot(cr.base).tiers, kb.snapshot().tiers
     used = {str(_split(v.new)[0].get("time_limit") or "") for v in views if v.new and v.kind == "directory"}
+    def limit(spec):   # what a tier sets (its description only says which matters belong to it)
+        return None if spec is None else {k: v for k, v in spec.items() if k != "description"}
+
     notes = []
     for tier in sorted(used):
         old, new = before.get(tier), now.get(tier)
-        if old is not None and old != new:
+        if old is not None and limit(old) != limit(new):
             was, now_named = str(old.get("name") or tier), str((new or {}).get("name") or tier)
-            notes.append(f"时限档位“{was}”在本变更发起后已在主干上改为“{now_named}”" if new is not None else
-                         f"时限档位“{was}”在本变更发起后已从主干上删除")
+            notes.append(f"时限档位“{was}”在本变更发起后已从主干上删除" if new is None else
+                         f"时限档位“{was}”在本变更发起后已在主干上改为“{now_named}”" if now_named != was else
+                         f"时限档位“{was}”的计算方法在本变更发起后已在主干上修改")
     return [f"{n}：本变更发布后按现行规定办理，上表已按现行名称显示；请确认事项仍应使用这一档位。" for n in notes]
 
 

@@ -109,6 +109,13 @@ def test_a_tier_redefined_on_main_is_shown_as_it_will_go_live(kb, monkeypatch):
     assert (row["修改前"], row["修改后"]) == ("5个工作日", "2个工作日")
     [note] = tiers_moved(kb, cr, views)
     assert note.startswith("时限档位“3个工作日”在本变更发起后已在主干上改为“2个工作日”：本变更发布后按现行规定办理")
+    # Which matters belong to a tier (its description) sets no time limit: nothing to tell.
+    kb.review.withdraw(users["um-editor"], cr.id, "")
+    quiet = kb.review.create(users["um-editor"], "时限改为3wd", {ROAD: edited(kb, ROAD, time_limit="3wd")})
+    text = limits.read_text(encoding="utf-8")
+    limits.write_text(text.replace("description: 一般求助", "description: 一般的求助"), encoding="utf-8")
+    commit_all(kb.settings.root, "改写档位说明")
+    assert tiers_moved(kb, quiet, describe_all(kb, quiet, kb.review.files(quiet, kb.store.head()))) == []
 
 
 def test_names_as_published_are_the_requests_where_it_changed_them_and_mains_elsewhere():

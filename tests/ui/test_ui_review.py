@@ -251,6 +251,7 @@ def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
     assert any(w.value.startswith("驳回后本变更请求即关闭") for w in at.warning)
     at.button(key="review_reject").click().run()
     rows = {r["审核方"]: r["状态"] for r in table_with(at, "审核方").to_dict("records")}
+    assert "review_confirm" not in at.session_state
     assert rows["热线中心校核"] == "驳回" and set(rows.values()) == {"驳回", "—"}
 
 

@@ -147,6 +147,7 @@ def published_link(kb, entry_id):
 
 
 def act(verb, fn, *args):
+    st.session_state.pop("review_confirm", None)  # a decision taken ends any other asked again (see second_click)
     with show_errors():
         try:
             result = fn(*args)
