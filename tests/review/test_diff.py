@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kb_app.review.changes import describe, problem_text
 from kb_app.choices import Choices
 from kb_app.review.records import FileChange
-from kb_app.ui.diff import char_segments, marked_sources, rendered_side_by_side, side_by_side
+from kb_app.ui.diff import _rows, char_segments, marked_sources, rendered_side_by_side, side_by_side
 
 from ..review_helpers import HRSS
 
@@ -38,6 +40,29 @@ def test_marks_stay_inside_list_items():
     assert "<li>线下：到<ins>任一</ins>银行网点办理。</li>" in html
     assert "<li><ins>代办：家属可代办。</ins></li>" in html
     assert "<li>线上：邮寄到家；</li>" in html and html.count("<ins>") == 2 and "<del>" not in html
+
+
+def test_an_item_inserted_in_a_numbered_list_leaves_the_next_item_unmarked():
+    old = "步骤：\n\n4. **费用**：免收工本费。\n5. **代办**：行动不便的，可以由家属代办。\n\n补卡期间可用电子社保卡。\n"
+    new = old.replace("5. **代办**", "5. **咨询**：可拨打12333咨询办理进度。\n6. **代办**")
+    html = rendered_side_by_side(old, new)
+    assert "<del>" not in html and html.count("<ins>") == 1
+    assert "<ins>咨询</ins>" in html or "<ins><strong>咨询</strong>" in html
+    source = side_by_side(old, new)
+    # the renumbered item sits beside itself, its number alone marked
+    assert '<span class="cx">5</span>. **代办**' in source and '<span class="cx">6</span>. **代办**' in source
+    assert '<td class="del"><span class="cx">5. **代办**' not in source
+
+
+@given(st.lists(st.sampled_from(["甲乙丙丁", "甲乙丙戊", "1. 费用：免收", "2. 费用：免收工本费", "", "代办：家属", "无关的一行"]),
+                max_size=8),
+       st.lists(st.sampled_from(["甲乙丙丁", "甲乙丙己", "1. 费用：免收", "3. 费用：收取工本费", "", "咨询：12333", "代办：家属"]),
+                max_size=8))
+def test_every_line_of_both_versions_is_shown_once_in_order(old, new):
+    rows = [r for r in _rows(old, new, None)]
+    assert [i for i, _j, _c in rows if i is not None] == list(range(len(old)))
+    assert [j for _i, j, _c in rows if j is not None] == list(range(len(new)))
+    assert all(c or old[i] == new[j] for i, j, c in rows)
 
 
 def test_rendered_diff_is_sanitised():
