@@ -520,13 +520,17 @@ class Editing:
     in_words = staticmethod(in_words)
 
     def reminders(self, edit: Edit, commit: str | None = None):
-        """Answers the edited text names that the public cannot open (kb_app.content.references): said
-        to the author, who may still save."""
+        """Answers the edited text names that the public cannot open (kb_app.content.references), and its
+        structured facts given otherwise in its text or in other answers (kb_app.facts): said to the author,
+        who may still save."""
+        from . import facts
         from .content.references import draft_notices
 
         if edit.path is None:
             return []
-        return draft_notices(self.kb.snapshot(commit), edit.path, edit.text, self.kb.today())
+        snap = self.kb.snapshot(commit)
+        return (draft_notices(snap, edit.path, edit.text, self.kb.today())
+                + facts.draft_notices(snap, edit.path, edit.text))
 
     def _id_problems(self, entry_id: str, commit: str) -> list[Problem]:
         if not entry_id:

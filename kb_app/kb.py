@@ -437,6 +437,13 @@ class Kb:
 
         return notices(self.snapshot(cr.head), self.today(), set(self.store.changed_paths(cr.base, cr.head)))
 
+    def fact_notices(self, cr):
+        """The reminders of a change request whose answers give a structured fact otherwise than their own text
+        or than other answers on the same topic (kb_app.facts)."""
+        from .facts import notices
+
+        return notices(self.snapshot(cr.head), set(self.store.changed_paths(cr.base, cr.head)))
+
     def entry(self, entry_id: str, commit: str | None = None) -> Entry:
         snap = self.snapshot(commit)
         entry = snap.entries.get(entry_id)

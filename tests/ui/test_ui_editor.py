@@ -374,6 +374,17 @@ def test_the_author_is_reminded_of_an_answer_the_public_cannot_open(kb, users):
     assert "提醒：" not in "".join(texts(at, "caption"))
 
 
+def test_the_author_is_reminded_of_a_fact_the_text_now_gives_otherwise(kb, users):
+    at = open_entry(users["hrss-editor"])
+    old = at.text_area(key=body_key(at)).value
+    at.text_area(key=body_key(at)).input(old.replace("**免收工本费**", "收取工本费20元")).run()
+    captions = "".join(texts(at, "caption"))
+    assert "校验通过" in captions                                  # a reminder, not a problem
+    assert "提醒：结构化事实“补卡工本费：免费”与正文“4. 费用：补换社保卡收取工本费20元”不一致" in captions
+    at.text_area(key=body_key(at)).input(old).run()
+    assert "提醒：" not in "".join(texts(at, "caption"))
+
+
 def test_a_second_request_on_an_entry_is_made_only_when_asked_twice(kb, users):
     first = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
     at = open_entry(users["hrss-editor"])

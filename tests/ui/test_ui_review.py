@@ -533,6 +533,18 @@ def test_review_page_tells_of_an_answer_the_public_cannot_open(kb, users):
     assert [b for b in at.button if b.key == "review_approve"][0].disabled is False
 
 
+def test_review_page_tells_of_a_fact_given_otherwise(kb, users):
+    """The fact says 免费, the changed text 20元: reviewers see both before they approve."""
+    changed = kb.store.read(HRSS).replace("**免收工本费**", "收取工本费20元")
+    kb.review.create(users["hrss-editor"], "补卡收费", {HRSS: changed}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "结构化事实与正文" in w.value)
+    assert "“社会保障卡丢了怎么补办”：结构化事实“补卡工本费：免费”与正文“4. 费用：补换社保卡收取工本费20元”不一致" in warning
+    assert "燃气" not in warning                                   # only what the change touches
+    assert [b for b in at.button if b.key == "review_approve"][0].disabled is False
+
+
 def test_entry_page_links_the_answers_its_text_names(kb, users):
     at = open_page("app_pages/entry.py", users["agent"], id="water-bill-payment")
     assert not at.exception

@@ -506,7 +506,7 @@ with show_errors():
     if not edit.problems:
         st.caption(":green[:material/check_circle: 校验通过]")
     for n in ed.reminders(edit, source):
-        st.caption(f":orange[:material/link_off: 提醒：{n.message}。建议：{n.fix}。]")
+        st.caption(f":orange[:material/info: 提醒：{n.message}。建议：{n.fix}。]")
 
     st.divider()
     unit = str((draft.meta.get("unit") if not draft.is_new else entered.get("unit")) or "")
