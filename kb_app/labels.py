@@ -10,6 +10,7 @@ of an unknown id should fall back to the id itself (``label(KIND_LABELS, kind)``
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 # -- content ----------------------------------------------------------------------------------
 
@@ -193,3 +194,20 @@ def chinese_date(day) -> str:
         except ValueError:
             return ""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+
+
+def when(value) -> str:
+    """A time as every page and command shows it: ``2026-11-30 12:00`` (a datetime, or one written as ISO text,
+    ``2026-11-30T12:00:00``); a date as ``2026-11-30``; no time as ""; other text unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return f"{dt.datetime.fromisoformat(value.replace('Z', '+00:00')):%Y-%m-%d %H:%M}"
+    return value

@@ -55,6 +55,9 @@ def manual_box(at):
 def test_a_choice_made_for_one_request_does_not_carry_to_the_next(app_env, agent):
     at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     choice_radio(at).set_value("__other__").run()
+    # The whole catalogue to pick from, by name: no ids for the agent to read past.
+    snap = app_env.snapshot()
+    assert sorted(manual_box(at).options) == sorted(e.title for e in snap.directory())
     at = dispatch(at, "楼道里有很大的煤气味")
     radio = choice_radio(at)
     assert radio.index == 0 and radio.value != "__other__"
