@@ -112,6 +112,11 @@ FLAG_LABEL = "依据已变更，待核"
 TIER_MENTIONS = "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）"
 
 
+def tier_scope(name: str, description: str) -> str:
+    """Which matters a time-limit tier is for, under its name: 2小时适用于：紧急诉求：……"""
+    return f"{name}适用于：{description}"
+
+
 def written_before_note(title: str, why: str) -> str:
     """Why publishing a request drafted before a rule change leaves its entry marked 依据已变更，待核."""
     return (f"“{title}”的依据在本变更请求写成之后有了变更（{why}）：发布本请求不会清除“{FLAG_LABEL}”标记。"

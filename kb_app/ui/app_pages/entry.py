@@ -6,7 +6,7 @@ co-handling units, the level, the time limit with the matters its tier is for, a
 import streamlit as st
 
 from kb_app import render
-from kb_app.labels import LEVEL_LABELS, chinese_date, label
+from kb_app.labels import LEVEL_LABELS, chinese_date, label, tier_scope
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, pending_notice, public_answer_link
 from kb_app.ui.resources import get_kb
@@ -69,7 +69,7 @@ def show_assignment(reader, entry):
     lines.append(limit)
     st.markdown("\n\n".join(lines), unsafe_allow_html=True)
     if told.tier_description:
-        st.caption(f"{render.markdown_literal(told.tier_name)}适用于：{render.markdown_literal(told.tier_description)}")
+        st.caption(render.markdown_literal(tier_scope(told.tier_name, told.tier_description)))
     elif not told.tier_known:
         st.warning(f"时限档位“{render.markdown_literal(told.tier)}”未在 regulations/time_limits.yaml 中定义："
                    "请维护单位改正本条目的办理时限。", icon=":material/schedule:")
