@@ -311,8 +311,10 @@ def objection_list(kb, entry_id):
     records = kb.objections(entry_id)
     if not records:
         click.echo("该事项没有派单异议记录。")
+    unit = kb.snapshot().unit_name
     for r in records:
-        click.echo(f"#{r['cr']} {r['outcome']}：{r['from']} → {r['to']}（{r['filed_by_name']}，{when(r['filed'])}）")
+        click.echo(f"#{r['cr']} {r['outcome']}：{unit(r['from'])} → {unit(r['to'])}（{r['filed_by_name']}，"
+                   f"{when(r['filed'])}）")
         click.echo(f"  理由：{r['reasons']}")
         for d in r["decisions"]:
             if d.get("detail"):
