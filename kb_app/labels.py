@@ -10,6 +10,7 @@ of an unknown id should fall back to the id itself (``label(KIND_LABELS, kind)``
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 # -- content ----------------------------------------------------------------------------------
 
@@ -111,6 +112,11 @@ FLAG_LABEL = "依据已变更，待核"
 TIER_MENTIONS = "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）"
 
 
+def tier_scope(name: str, description: str) -> str:
+    """Which matters a time-limit tier is for, under its name: 2小时适用于：紧急诉求：……"""
+    return f"{name}适用于：{description}"
+
+
 def written_before_note(title: str, why: str) -> str:
     """Why publishing a request drafted before a rule change leaves its entry marked 依据已变更，待核."""
     return (f"“{title}”的依据在本变更请求写成之后有了变更（{why}）：发布本请求不会清除“{FLAG_LABEL}”标记。"
@@ -193,3 +199,20 @@ def chinese_date(day) -> str:
         except ValueError:
             return ""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+
+
+def when(value) -> str:
+    """A time as every page and command shows it: ``2026-11-30 12:00`` (a datetime, or one written as ISO text,
+    ``2026-11-30T12:00:00``); a date as ``2026-11-30``; no time as ""; other text unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return f"{dt.datetime.fromisoformat(value.replace('Z', '+00:00')):%Y-%m-%d %H:%M}"
+    return value

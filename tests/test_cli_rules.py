@@ -56,6 +56,10 @@ def test_objection_file_and_list(kb):
     assert "已提交派单异议" in result.output
     listed = run(kb, "objection", "list", "street-light-out").output
     assert "审核中" in listed and "区管道路" in listed
+    # Units and people by name, the time as the pages show it.
+    snap = kb.snapshot()
+    said = f"{snap.unit_name('city-urban-management')} → {snap.unit_name('district-xishan')}（郑编辑，"
+    assert said in listed and "um-editor" not in listed and "district-xishan" not in listed, listed
 
 
 def test_files_that_cannot_be_read_or_written_are_said_so_in_chinese(kb, tmp_path):

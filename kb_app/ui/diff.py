@@ -303,13 +303,22 @@ def _render_marked(text: str) -> str:
     return render.sanitize(rendered)  # balances marks that a Markdown element split
 
 
+#: What the rendered diff shows where a side has no version.
+NO_OLD_VERSION, NO_NEW_VERSION = "新增条目，无现行版本", "删除条目，发布后不再有这一条目"
+
+
 def rendered_side_by_side(old: str | None, new: str | None, left: str = "修改前（现行版本）",
                           right: str = "修改后（发布后的样子）") -> str:
-    """Two versions of an answer rendered as readers will see them, with the changes marked inside lines."""
+    """Two versions of an answer rendered as readers will see them, with the changes marked inside lines; a
+    side with no version (a new entry's before, a deleted one's after) says so under a plain 修改前 / 修改后."""
     marked_old, marked_new, _ = marked_sources(old or "", new or "")
     panes = []
-    for caption, text, source in ((left, marked_old, old), (right, marked_new, new)):
-        body = _render_marked(text) if source is not None else '<p class="none">（无：新增或已删除）</p>'
+    for caption, text, source, none in ((left, marked_old, old, ("修改前", NO_OLD_VERSION)),
+                                        (right, marked_new, new, ("修改后", NO_NEW_VERSION))):
+        if source is None:
+            caption, body = none[0], f'<p class="none">{none[1]}</p>'
+        else:
+            body = _render_marked(text)
         panes.append(f'<div class="pane"><div class="cap">{html.escape(caption)}</div>{body}</div>')
     return f'{STYLE}<div class="kbrender">{"".join(panes)}</div>'
 

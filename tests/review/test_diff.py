@@ -151,3 +151,12 @@ def test_names_as_published_are_the_requests_where_it_changed_them_and_mains_els
     # renamed and added by the request, renamed and added on main, taken out by the request
     assert merged.units == {"a": "甲局", "b": "乙办", "d": "丁", "e": "戊"}
     assert merged.tiers == {"3wd": "2个工作日", "5wd": "5个工作日"}
+
+
+def test_a_side_with_no_version_says_why_under_a_plain_heading():
+    added = rendered_side_by_side(None, "新答复。")
+    assert '<div class="cap">修改前</div><p class="none">新增条目，无现行版本</p>' in added
+    assert "现行版本）" not in added and "新增或已删除" not in added
+    deleted = rendered_side_by_side("旧答复。", None, "修改前（发布前的版本）", "修改后（已发布）")
+    assert '<div class="cap">修改后</div><p class="none">删除条目，发布后不再有这一条目</p>' in deleted
+    assert '<div class="cap">修改前（发布前的版本）</div>' in deleted

@@ -1,5 +1,7 @@
 """AppTest: the catalog-health page and the objection page."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,6 +40,10 @@ def test_objection_filed_from_the_page_and_refused(app_env):
     kb = app_env
     users = make_users(kb)
     at = open_page("app_pages/objection.py", users["um-editor"])
+    # The matters by name, as the unit knows them; no ids.
+    snap = kb.snapshot()
+    mine = sorted(e.title for e in snap.directory() if e.handler == "city-urban-management")
+    assert sorted(at.selectbox(key="objection_entry").options) == mine
     at.selectbox(key="objection_entry").set_value("street-light-out")
     at.selectbox(key="objection_unit").set_value("district-xishan")
     at.text_area(key="objection_reasons").input("路灯所在道路为区管道路，养护责任在西山区，依据区级道路养护分工。")
@@ -52,7 +58,9 @@ def test_objection_filed_from_the_page_and_refused(app_env):
     assert kb.snapshot().entries["street-light-out"].handler == "city-urban-management"
     # People by name, as on the other pages; by user name once the account is gone.
     assert any("提出人：郑编辑　" in m.value for m in at.markdown)
-    assert any(c.value.endswith(" 褚审核：该路段属于市管道路，不同意改派。") for c in at.caption)
+    # When, as the other pages show a time (2026-11-22 10:05), not as the database keeps it.
+    decided = [c.value for c in at.caption if c.value.endswith(" 褚审核：该路段属于市管道路，不同意改派。")]
+    assert len(decided) == 1 and re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} 褚审核", decided[0]), decided
     assert "um-editor" not in text and "xs-reviewer" not in text
     kb.db()["users"].delete("um-editor")
     at = open_page("app_pages/objection.py", users["center"])

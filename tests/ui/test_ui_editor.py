@@ -114,7 +114,12 @@ def test_fields_speak_the_users_language(kb, users):
     at = open_page("app_pages/editor.py", users["center"])
     at.selectbox(key="editor_entry").set_value("entries/directory/bus-route.md").run()
     tier = at.selectbox(key=key_of(at, "selectbox", "editor_time_limit_"))
-    assert tier.value == "5wd" and "5个工作日" in tier.options and "24小时" in tier.options
+    # Each tier with the kind of matter it is for; the chosen one's matters in full, and all of them in the help.
+    tiers = kb.snapshot().tiers
+    assert tier.value == "5wd" and "2小时（紧急诉求）" in tier.options
+    assert "3个工作日（一般求助、投诉、举报）" in tier.options and "24小时（较急诉求）" in tier.options
+    assert f"5个工作日适用于：{tiers['5wd']['description']}" in texts(at, "caption")
+    assert all(t["description"] in tier.help for t in tiers.values())
     handler = at.selectbox(key=key_of(at, "selectbox", "editor_handler_"))
     assert handler.value == "city-transport" and kb.snapshot().unit_name("city-transport") in handler.options
     regulation = at.selectbox(key=key_of(at, "selectbox", "editor_br0_"))
@@ -233,8 +238,9 @@ def test_the_request_is_named_after_the_title_as_typed(kb, users):
     at = open_page("app_pages/editor.py", users["hrss-editor"])
     at.radio(key="editor_mode").set_value("new").run()
     name = key_of(at, "text_input", "editor_cr_title")
-    assert at.text_input(key=name).value == "新增“”"
+    assert at.text_input(key=name).value == "新增答复口径"                      # no empty 新增“” before a title
     at.text_input(key="editor_id").input("sscard-renamed").run()
+    assert at.text_input(key=name).value == "新增答复口径"                      # an id is no title
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名").run()
     assert at.text_input(key=name).value == "新增“社保卡更名”"
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名办理").run()

@@ -206,6 +206,13 @@ def test_a_changed_field_is_marked_inside_and_a_new_answer_shows_every_field(kb,
     shown = {r["字段"]: r["内容"] for r in rows}
     assert shown["标题"] == "社保卡挂失须知" and "社保卡怎么挂失" in shown["常见问法"]
     assert "内线8801" in shown["坐席提示"]     # what only agents will read is reviewed too
+    # The answer as readers will see it: nothing before it, said as such.
+    text = page_text(at)
+    assert "新增条目，无现行版本" in text and "修改前（现行版本）" not in text and "（无：新增或已删除）" not in text
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    at.button(key="review_approve").click().run()
+    assert texts(at) == ([], ["已批准并发布。\n\n“社保卡挂失须知”已首次发布，查询到的就是它。"])
 
 
 def test_review_page_refuses_self_approval_and_empty_decline(kb, users):

@@ -11,7 +11,7 @@ import hashlib
 import streamlit as st
 
 from kb_app.labels import (AUDIENCE_LABELS, CR_STATE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS,
-                           SELECT_PLACEHOLDER, audience_choice)
+                           SELECT_PLACEHOLDER, audience_choice, tier_scope)
 from kb_app.ui.diff import markdown_html, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import literal_warning
@@ -280,7 +280,13 @@ def field_widget(field, draft, choices, ed, k, notes):
         entered = select(field.label, list(LEVEL_LABELS), value, lambda v: LEVEL_LABELS.get(v, v), key) or ""
     elif field.widget == "tier":
         start = value or (choices.default_tier if draft.is_new else "")
-        entered = select(field.label, list(choices.tiers), start, choices.tier_name, key) or ""
+        # Which matters each tier is for (time_limits.yaml), so the tier is chosen by the matter, not by its hours.
+        guide = "\n\n".join(f"**{choices.tier_name(t)}**：{choices.tier_note(t)}" for t in choices.tiers
+                             if choices.tier_note(t))
+        entered = select(field.label, list(choices.tiers), start, choices.tier_choice, key,
+                         help="\n\n".join(filter(None, [help_text, guide])) or None) or ""
+        if choices.tier_note(entered):
+            st.caption(tier_scope(choices.tier_name(entered), choices.tier_note(entered)))
     elif field.widget == "audience":
         options = ["internal"] if draft.kind == "directory" else list(AUDIENCE_LABELS)
         entered = select(field.label, options, value, audience_choice, key) or ""
@@ -513,7 +519,11 @@ with show_errors():
     tasks = task_picker(ed, target_cr, edit.entry_id, unit, k)
     on_main = kb.snapshot().entries.get(edit.entry_id)
     title = edit.title if edit.title != edit.entry_id or on_main is None else on_main.title  # an emptied title
-    default_title = f"修改“{title}”" if not draft.is_new and on_main is not None else f"新增“{title}”"
+    if not draft.is_new and on_main is not None:
+        default_title = f"修改“{title}”"
+    else:  # before a title is typed (the id stands in for it), what is added (新增答复口径), not 新增“”
+        typed = title.strip() if title != edit.entry_id else ""
+        default_title = f"新增“{typed}”" if typed else f"新增{KIND_LABELS.get(draft.kind, '条目')}"
     new_cr = target == "new"
     said = "变更说明（一句话说明改了什么；即变更请求的名称）" if new_cr else \
         f"本次修改的说明（审核人在变更请求 #{target} 的名称旁看到它；请求的名称不变）"

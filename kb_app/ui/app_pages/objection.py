@@ -5,6 +5,7 @@ import streamlit as st
 from kb_app.labels import SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
+from kb_app.ui.tables import when
 
 st.title("派单异议")
 st.caption("依据《北京市接诉即办工作条例》第十二条第三款、《保定市接诉即办工作条例》第二十条：承办单位认为派单目录中的事项"
@@ -20,7 +21,7 @@ with show_errors():
         if not mine:
             st.info("本单位目前不是任何派单目录事项的主办单位。")
         else:
-            labels = {e.id: f"{e.title}（{e.id}）" for e in mine}
+            labels = snap.titles_to_choose(mine)
             entry_id = st.selectbox("事项", list(labels), format_func=labels.get,
                                     placeholder=SELECT_PLACEHOLDER, key="objection_entry")
             units = {u: info.get("name", u) for u, info in snap.units.items()
@@ -46,10 +47,10 @@ with show_errors():
             shown += 1
             with st.container(border=True):
                 st.markdown(f"**{e.title}** · 变更请求 #{r['cr']} · **{r['outcome']}**")
-                st.markdown(f"{snap.unit_name(r['from'])} → {snap.unit_name(r['to'])}　提出人：{r['filed_by_name']}　{r['filed'][:10]}")
+                st.markdown(f"{snap.unit_name(r['from'])} → {snap.unit_name(r['to'])}　提出人：{r['filed_by_name']}　{when(r['filed'])}")
                 st.markdown(f"异议理由：{r['reasons']}")
                 for d in r["decisions"]:
                     if d.get("detail"):
-                        st.caption(f"{d['at'][:16]} {d['actor_name']}：{d['detail']}")
+                        st.caption(f"{when(d['at'])} {d['actor_name']}：{d['detail']}")
     if not shown:
         st.info("暂无派单异议记录。")

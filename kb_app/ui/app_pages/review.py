@@ -93,23 +93,25 @@ def pick_cr(review):
     return chosen
 
 
-def published_answer(title, entry, today, current=None):
+def published_answer(title, entry, today, current=None, added=False):
     """What publishing an answer did, by its dates and audience on ``today``: one that takes effect later or
     was retired is not what a search finds now. ``current``: the version the public sees today, which
-    stays in force until a new version scheduled for a later day takes effect."""
+    stays in force until a new version scheduled for a later day takes effect; ``added``: the answer is new
+    (published for the first time, so no 新版本 of anything)."""
     status = entry.status(today) if entry is not None else "in_force"
+    done = f"“{title}”已首次发布" if added else f"“{title}”的新版本已发布"
     if status == "pending" and current is not None and current is not entry and current.is_public_on(today):
-        return (f"“{title}”的新版本已发布，{entry.effective.isoformat()} 起生效；在此之前公众和坐席查到的仍是现行版本"
+        return (f"{done}，{entry.effective.isoformat()} 起生效；在此之前公众和坐席查到的仍是现行版本"
                 f"（有效至 {current.expires.isoformat()}），坐席另能看到标为“未生效”的新版本。")
     if status == "pending":
-        return (f"“{title}”的新版本已发布，{entry.effective.isoformat()} 起生效；在此之前公众查不到它，"
+        return (f"{done}，{entry.effective.isoformat()} 起生效；在此之前公众查不到它，"
                 "坐席看到的标为“未生效”。")
     if status == "expired":
         return (f"“{title}”已发布，有效期至 {entry.expires.isoformat()}，公众已查不到它；"
                 "坐席仍能查到，标为“已失效”。")
     if entry is not None and entry.audience != "public":
-        return f"“{title}”的新版本已发布，只有坐席能查到（内部口径）。"
-    return f"“{title}”的新版本已发布，查询到的就是它。"
+        return f"{done}，只有坐席能查到（内部口径）。"
+    return f"{done}，查询到的就是它。"
 
 
 def outcome(verb, cr, views, status_after, entries, today, current=lambda entry: None):
@@ -123,7 +125,8 @@ def outcome(verb, cr, views, status_after, entries, today, current=lambda entry:
                 lines.append(f"“{v.title}”已从知识库中删除，查询中不再出现。")
             elif v.answer_id:
                 entry = entries.get(v.answer_id)
-                lines.append(published_answer(v.title, entry, today, current(entry) if entry is not None else None))
+                lines.append(published_answer(v.title, entry, today, current(entry) if entry is not None else None,
+                                              added=v.status == "A"))
             else:
                 lines.append(f"{v.kind_label}“{v.title}”已更新。")
         head = "已批准并发布。" if verb == "已批准" else f"{verb}。"

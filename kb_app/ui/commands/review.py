@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ...exceptions import os_reason
-from ...labels import CHANGE_LABELS, CR_STATE_LABELS, WITHDRAWAL_NOTE, label, written_before_note
+from ...labels import CHANGE_LABELS, CR_STATE_LABELS, WITHDRAWAL_NOTE, label, when, written_before_note
 from ...cli import Refusal, as_user, cli, echo_table, root_options
 
 
@@ -28,18 +28,30 @@ def collect_changes(kb, directory, sets, deletes):
     return changes
 
 
+def named(names: dict[str, str], username: str) -> str:
+    """A person as the commands print them: 李编辑（hrss-editor）, the user name alone when it is all that is known."""
+    from ...review.changes import person
+
+    name = person(names, username)
+    return f"{name}（{username}）" if name and name != username else username
+
+
 def show_cr(kb, cr):
     """A change request as ``kb cr show`` prints it: files, parties, conflicts, problems, impact."""
+    from ...review.changes import people
+
     status = kb.review.status(cr)
+    names = people(kb)
     click.echo(f"#{cr.id} {cr.title}\n"
-               f"状态：{cr.state_label}  作者：{cr.author}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
+               f"状态：{cr.state_label}  作者：{named(names, cr.author)}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
     for path, s in sorted(status.touched.items()):
         click.echo(f"  {label(CHANGE_LABELS, s)} {path}")
     if status.one_of:
         click.echo(f"  {WITHDRAWAL_NOTE}")
     for party in status.required:
         a = status.approvals.get(party)
-        click.echo(f"  审核方 {status.labels[party]}：" + (f"已批准（{a['reviewer']}，{a['at']}）" if a else "待审核"))
+        said = f"已批准（{named(names, a['reviewer'])}，{when(a['at'])}）" if a else "待审核"
+        click.echo(f"  审核方 {status.labels[party]}：{said}")
     if status.conflicts:
         click.echo("  冲突：" + "、".join(status.conflicts))
     if cr.is_open:
@@ -299,9 +311,11 @@ def objection_list(kb, entry_id):
     records = kb.objections(entry_id)
     if not records:
         click.echo("该事项没有派单异议记录。")
+    unit = kb.snapshot().unit_name
     for r in records:
-        click.echo(f"#{r['cr']} {r['outcome']}：{r['from']} → {r['to']}（{r['filed_by']}，{r['filed'][:10]}）")
+        click.echo(f"#{r['cr']} {r['outcome']}：{unit(r['from'])} → {unit(r['to'])}（{r['filed_by_name']}，"
+                   f"{when(r['filed'])}）")
         click.echo(f"  理由：{r['reasons']}")
         for d in r["decisions"]:
             if d.get("detail"):
-                click.echo(f"  {d['at'][:16]} {d['actor']}：{d['detail']}")
+                click.echo(f"  {when(d['at'])} {d['actor_name']}：{d['detail']}")
