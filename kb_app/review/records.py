@@ -150,8 +150,8 @@ class Awaiting:
         held up by them: any one other party of a withdrawal will do)."""
         if not self.blocked:
             return []
-        return [f"“{self.labels[p]}”{PARTY_GAP_LABELS[gap]}：" + PARTY_GAP_ADVICE[gap].format(who=self.roles.get(p, ""))
-                + "，否则本变更请求无法发布。" for p, gap in self.gaps.items() if p in self.parties]
+        return [f"审核方“{self.labels[p]}”" + PARTY_GAP_ADVICE[gap].format(gap=PARTY_GAP_LABELS[gap], who=self.roles[p])
+                + "，否则本变更请求无法发布。" for p, gap in self.gaps.items()]
 
 
 @dataclasses.dataclass

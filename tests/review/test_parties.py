@@ -34,7 +34,7 @@ def test_a_party_with_no_account_is_flagged_with_what_to_do(kb, users):
     assert waiting.parties == ["center", "unit:city-medical-security"]
     assert waiting.gaps == {"unit:city-medical-security": "no_account"}
     assert waiting.words == f"等待热线中心校核、示例市医疗保障局（{NO_ACCOUNT}）审核"
-    assert waiting.advice == [f"“示例市医疗保障局”{NO_ACCOUNT}：请管理员在“用户管理”中添加单位审核人（所属单位：示例市医疗保障局）"
+    assert waiting.advice == [f"审核方“示例市医疗保障局”{NO_ACCOUNT}：请管理员在“用户管理”中添加单位审核人（所属单位：示例市医疗保障局）"
                               "账号（已有账号被停用的，恢复它），否则本变更请求无法发布。"]
 
 
@@ -56,7 +56,7 @@ def test_the_author_as_the_only_reviewer_of_a_party_is_flagged(kb, users):
     waiting = kb.review.awaiting(cr)
     assert waiting.gaps == {"legal": "author_only"}
     assert waiting.words == f"等待热线中心校核、法制审核（{AUTHOR_ONLY}）审核"
-    assert waiting.advice == [f"“法制审核”{AUTHOR_ONLY}：作者不能审核自己的变更：请管理员在“用户管理”中再添加一名法制审核账号，"
+    assert waiting.advice == [f"审核方“法制审核”：{AUTHOR_ONLY}，而作者不能审核自己的变更。请管理员在“用户管理”中再添加一名法制审核账号，"
                               "否则本变更请求无法发布。"]
     # A second legal reviewer can approve it: nothing in the way.
     kb.users.add("legal2", "钱法制", PASSWORD, "legal_reviewer")
@@ -96,11 +96,11 @@ def test_the_command_line_flags_parties_at_submission_and_in_show(kb, users, mon
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:] == [
         f"等待热线中心校核、示例市医疗保障局（{NO_ACCOUNT}）审核。",
-        f"注意：“示例市医疗保障局”{NO_ACCOUNT}：请管理员在“用户管理”中添加单位审核人（所属单位：示例市医疗保障局）账号"
+        f"注意：审核方“示例市医疗保障局”{NO_ACCOUNT}：请管理员在“用户管理”中添加单位审核人（所属单位：示例市医疗保障局）账号"
         "（已有账号被停用的，恢复它），否则本变更请求无法发布。"]
     show = CliRunner().invoke(cli, ["cr", "show", "1", *root]).output
     assert f"  审核方 示例市医疗保障局：待审核（{NO_ACCOUNT}）\n" in show
-    assert f"  注意：“示例市医疗保障局”{NO_ACCOUNT}：" in show
+    assert f"  注意：审核方“示例市医疗保障局”{NO_ACCOUNT}：" in show
 
 
 def test_new_comments_are_those_since_the_authors_last_step(kb, users, monkeypatch):

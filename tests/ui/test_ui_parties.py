@@ -10,7 +10,7 @@ MEDICAL = "entries/policy/city-medical-security/medical-out-of-area-filing.md"
 SYNONYMS = "regulations/synonyms.yaml"
 NO_ACCOUNT = "目前没有可审核的账号"
 AUTHOR_ONLY = "作者是该审核方唯一的审核人"
-MEDICAL_ADVICE = (f"“示例市医疗保障局”{NO_ACCOUNT}：请管理员在“用户管理”中添加单位审核人（所属单位：示例市医疗保障局）账号"
+MEDICAL_ADVICE = (f"审核方“示例市医疗保障局”{NO_ACCOUNT}：请管理员在“用户管理”中添加单位审核人（所属单位：示例市医疗保障局）账号"
                   "（已有账号被停用的，恢复它），否则本变更请求无法发布。")
 
 
@@ -39,7 +39,7 @@ def test_the_review_page_tells_the_author_they_are_a_partys_only_reviewer(kb, us
                           submit=True)
     at = open_page("app_pages/review.py", users["legal"], cr=str(cr.id))
     assert list(parties_table(at)["提示"]) == ["", AUTHOR_ONLY]
-    assert any(w.value.startswith(f"“法制审核”{AUTHOR_ONLY}：作者不能审核自己的变更：请管理员在“用户管理”中再添加一名法制审核账号")
+    assert any(w.value.startswith(f"审核方“法制审核”：{AUTHOR_ONLY}，而作者不能审核自己的变更。请管理员在“用户管理”中再添加一名法制审核账号")
                for w in at.warning)
     # Nothing to flag: no column for it, no warning.
     other = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "x\n")}, submit=True)

@@ -351,7 +351,8 @@ def saved_message(saved, verb, title, returned=False):
     request = f"变更请求 #{cr.id}" + (f"“{cr.title}”" if cr.title not in (title, f"{verb}“{title}”") else "")
     if saved.submitted:
         done = "已重新提交审核" if returned else "已提交审核"
-        text = f"{verb}“{title}”{done}：{request}，{saved.awaiting.words}。"
+        waiting = f"，{saved.awaiting.words}" if saved.awaiting and saved.awaiting.words else ""
+        text = f"{verb}“{title}”{done}：{request}{waiting}。"
     elif cr.state == "draft":
         text = f"{verb}“{title}”已保存为草稿：{request}。审核人还看不到它，改好后点“提交审核”。"
     else:

@@ -34,7 +34,7 @@ with show_errors():
             if st.button("提交异议", key="objection_submit", type="primary"):
                 cr = kb.file_objection(user, entry_id, reasons, proposed, request)
                 awaiting = kb.review.awaiting(cr)
-                st.success(f"已提交派单异议（变更请求 #{cr.id}），{awaiting.words}。")
+                st.success(f"已提交派单异议（变更请求 #{cr.id}）" + (f"，{awaiting.words}。" if awaiting.words else "。"))
                 for advice in awaiting.advice:
                     st.warning(advice, icon=":material/person_off:")
 
