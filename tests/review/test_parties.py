@@ -101,6 +101,10 @@ def test_the_command_line_flags_parties_at_submission_and_in_show(kb, users, mon
     show = CliRunner().invoke(cli, ["cr", "show", "1", *root]).output
     assert f"  审核方 示例市医疗保障局：待审核（{NO_ACCOUNT}）\n" in show
     assert f"  注意：审核方“示例市医疗保障局”{NO_ACCOUNT}：" in show
+    # Updated, it is back in review: said again.
+    new.write_text(edited(kb, MEDICAL, "\n备案可在线或线下办理。\n"), encoding="utf-8")
+    updated = CliRunner().invoke(cli, ["cr", "update", "1", "--as", "center", "--set", f"{MEDICAL}={new}", *root]).output
+    assert updated.splitlines()[1].startswith(f"注意：审核方“示例市医疗保障局”{NO_ACCOUNT}：")
 
 
 def test_new_comments_are_those_since_the_authors_last_step(kb, users, monkeypatch):

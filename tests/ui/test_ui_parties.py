@@ -100,3 +100,19 @@ def test_a_request_in_conflict_can_be_mended_from_my_work(kb, users):
     assert not at.exception
     assert [t.value for t in at.title] == ["编辑条目"]
     assert at.selectbox(key="editor_target").value == mine.id and at.selectbox(key="editor_entry").value == HRSS
+
+
+def test_restoring_a_version_says_who_cannot_approve_it(kb, users):
+    original = kb.store.head()
+    kb.users.add("med-reviewer", "医审核", "secret-pass-1", "unit_reviewer", "city-medical-security")
+    cr = kb.review.create(users["center"], "更正异地备案", {MEDICAL: edited(kb, MEDICAL, "\n备案可在线办理。\n")},
+                          submit=True)
+    kb.review.approve(kb.users.get("med-reviewer"), cr.id)
+    assert kb.review.approve(users["center2"], cr.id).state == "published"
+    kb.users.set_disabled("med-reviewer")                               # the unit's only reviewer left
+    at = open_page("app_pages/history.py", users["center"], entry="medical-out-of-area-filing")
+    at.selectbox(key=f"history_restore_to_{MEDICAL}").set_value(original).run()
+    at.button(key="history_restore").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("已建立变更请求 #2（审核中）")
+    assert MEDICAL_ADVICE in [w.value for w in at.warning]

@@ -127,6 +127,11 @@ def echo_awaiting(awaiting, said: str = ""):
             click.echo(said.rstrip("，") + "。")
         return
     click.echo(f"{said}{awaiting.words}。")
+    echo_advice(awaiting)
+
+
+def echo_advice(awaiting):
+    """For each party no account can approve for, what to do (kb_app.review.records.Awaiting.advice)."""
     for advice in awaiting.advice:
         click.echo(f"注意：{advice}")
 
@@ -162,6 +167,8 @@ def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
     c = kb.editing.save(user, number, changes, message, tasks=tasks).cr
     click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}）" + (
         "，此前的批准已失效，需要重新审核。" if c.state in ("in_review", "approved") else "。"))
+    if c.state == "in_review":     # back in review: a party no account can approve for is said again
+        echo_advice(kb.review.awaiting(c))
     others_editing(kb, c, changes)
     resolved_tasks(c)
     if c.problems:
