@@ -34,6 +34,15 @@ def test_the_review_page_flags_a_party_with_no_account_and_says_what_to_do(kb, u
     assert MEDICAL_ADVICE in [w.value for w in at.warning]
 
 
+def test_submitting_a_draft_on_the_review_page_flags_the_party(kb, users):
+    cr = kb.review.create(users["center"], "更正异地备案", {MEDICAL: edited(kb, MEDICAL, "\n备案可在线办理。\n")})
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    assert list(parties_table(at)["提示"]) == ["", NO_ACCOUNT]          # said of a draft already
+    at.button(key="review_submit").click().run()
+    assert [s.value for s in at.success] == [f"已提交审核，等待热线中心校核、示例市医疗保障局（{NO_ACCOUNT}）审核。"]
+    assert MEDICAL_ADVICE in [w.value for w in at.warning]
+
+
 def test_the_review_page_tells_the_author_they_are_a_partys_only_reviewer(kb, users):
     cr = kb.review.create(users["legal"], "同义词补充说明", {SYNONYMS: kb.store.read(SYNONYMS) + "\n# 补充说明\n"},
                           submit=True)
