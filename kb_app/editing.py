@@ -308,6 +308,8 @@ class Saved:
     submitted: bool
     waiting_for: list[str]
     tasks: list[int]
+    #: The parties it waits for, each flagged when no account can approve for it (None unless in review).
+    awaiting: object = None
 
 
 @dataclasses.dataclass
@@ -607,11 +609,9 @@ class Editing:
         return self._saved(cr, False, [int(t) for t in cr.data.get("resolves") or []])
 
     def _saved(self, cr, created: bool, task_ids: list[int]) -> Saved:
-        waiting = []
-        if cr.state == "in_review":
-            status = self.kb.review.status(cr)
-            waiting = [status.labels[p] for p in status.missing]
-        return Saved(cr, created, cr.state == "in_review", waiting, task_ids)
+        awaiting = self.kb.review.awaiting(cr) if cr.state == "in_review" else None
+        waiting = [awaiting.labels[p] for p in awaiting.parties] if awaiting else []
+        return Saved(cr, created, cr.state == "in_review", waiting, task_ids, awaiting)
 
     def paths_of(self, target) -> list[str]:
         """The entry files a change request changes and keeps (what can be opened in the editor)."""

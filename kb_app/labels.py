@@ -74,6 +74,14 @@ PARTY_WAITING_LABELS = {
 #: How a change request that only withdraws answers is reviewed (review_policy.yaml: withdrawal).
 WITHDRAWAL_NOTE = ("本变更只停用答复（有效期改到今天以前，别的没有改动），下列审核方中任一方批准即可发布，"
                    "公众随即查不到它（坐席仍能查到，标为“已失效”）；改正后的答复另按常规审核。")
+#: Why nobody can approve for a review party a change request needs (kb_app.review.policy.party_gaps).
+PARTY_GAP_LABELS = {"no_account": "目前没有可审核的账号", "author_only": "作者是该审核方唯一的审核人"}
+#: What to do about such a party, said after 审核方“<party>”: the administrator adds (or enables) an account of
+#: the kind it needs (``who``); ``gap`` is the party's PARTY_GAP_LABELS.
+PARTY_GAP_ADVICE = {
+    "no_account": "{gap}：请管理员在“用户管理”中添加{who}账号（已有账号被停用的，恢复它）",
+    "author_only": "：{gap}，而作者不能审核自己的变更。请管理员在“用户管理”中再添加一名{who}账号",
+}
 #: What is in the way when a change request cannot be published, by its state ("" for the others).
 PUBLISH_REFUSAL_HINTS = {
     "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",

@@ -29,7 +29,7 @@ def test_create_approve_publish_from_the_command_line(kb, run, tmp_path):
     (changes / HRSS).parent.mkdir(parents=True)
     (changes / HRSS).write_text(edited(kb, HRSS, "\n命令行修改。\n"), encoding="utf-8")
     result = run("cr", "create", "--as", "hrss-editor", "--title", "命令行修改", "--dir", str(changes), "--submit")
-    assert result.output == "已建立变更请求 #1（审核中，分支 cr/1）。\n"
+    assert result.output == "已建立变更请求 #1（审核中，分支 cr/1）。\n等待热线中心校核、示例市人力资源和社会保障局审核。\n"
     result = run("cr", "approve", "1", "--as", "hrss-editor")
     assert (result.exit_code, result.output) == (1, "错误：您是变更请求 #1 的作者，不能批准自己的变更：请由其他审核人审核。\n")
     head = kb.review.get(1).head
@@ -109,7 +109,8 @@ def test_a_change_names_the_tasks_it_resolves(kb, run, tmp_path):
     assert result.output == f"错误：维护任务 #{other} 属于单位“示例市公安局”，只有该单位或热线中心可以处理。\n"
     result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
                  "--task", str(mine), "--submit")
-    assert result.output == f"已建立变更请求 #1（审核中，分支 cr/1）。\n发布后将关闭维护任务 #{mine}。\n"
+    assert result.output == (f"已建立变更请求 #1（审核中，分支 cr/1）。\n等待热线中心校核、示例市人力资源和社会保障局审核。\n"
+                             f"发布后将关闭维护任务 #{mine}。\n")
     run("cr", "approve", "1", "--as", "hrss-reviewer")
     run("cr", "approve", "1", "--as", "center")
     assert kb.feedback.task(mine).state == "closed" and kb.feedback.task(other).state == "open"

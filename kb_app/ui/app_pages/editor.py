@@ -357,7 +357,8 @@ def saved_message(saved, verb, title, returned=False):
     request = f"变更请求 #{cr.id}" + (f"“{cr.title}”" if cr.title not in (title, f"{verb}“{title}”") else "")
     if saved.submitted:
         done = "已重新提交审核" if returned else "已提交审核"
-        text = f"{verb}“{title}”{done}：{request}，等待{'、'.join(saved.waiting_for)}审核。"
+        waiting = f"，{saved.awaiting.words}" if saved.awaiting and saved.awaiting.words else ""
+        text = f"{verb}“{title}”{done}：{request}{waiting}。"
     elif cr.state == "draft":
         text = f"{verb}“{title}”已保存为草稿：{request}。审核人还看不到它，改好后点“提交审核”。"
     else:
@@ -369,13 +370,18 @@ def saved_message(saved, verb, title, returned=False):
     return text
 
 
+def awaiting_advice(saved) -> list[str]:
+    """What stands in the way of a request just submitted: parties no account can approve for, and what to do."""
+    return saved.awaiting.advice if saved.submitted and saved.awaiting else []
+
+
 def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None):
     chosen, offered = tasks
     returned = resubmits(target_cr)  # the request saved into, as the page read it
     based_on = found.main_commit if found else None  # the form started from main's version
     saved = ed.save(user, target, changes, title, submit=submit, tasks=chosen, offered=offered, based_on=based_on)
     link = ("app_pages/review.py", "查看审核进度", {"cr": saved.cr.id})
-    flash("editor", saved_message(saved, verb, entry_title, returned), link)
+    flash("editor", saved_message(saved, verb, entry_title, returned), link, awaiting_advice(saved))
     st.session_state["editor_cr"] = saved.cr.id
     st.session_state.pop("editor_confirm", None)
     st.session_state.pop("editor_confirm_second", None)
@@ -390,7 +396,8 @@ def submit_draft(ed, cr):
         st.error(f"还不能提交审核：变更请求 #{cr.id} 有 {len(cr.problems)} 个问题，改正后再提交。")
         return
     saved = ed.submit(user, cr.id)
-    flash("editor", saved_message(saved, "", cr.title), ("app_pages/review.py", "查看审核进度", {"cr": cr.id}))
+    flash("editor", saved_message(saved, "", cr.title), ("app_pages/review.py", "查看审核进度", {"cr": cr.id}),
+          awaiting_advice(saved))
     st.session_state["editor_cr"] = cr.id
     st.rerun()
 

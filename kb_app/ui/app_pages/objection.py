@@ -34,7 +34,10 @@ with show_errors():
                                    placeholder="粘贴被派到本单位的来电诉求；异议成立后记入派单历史，供今后派单参考。")
             if st.button("提交异议", key="objection_submit", type="primary"):
                 cr = kb.file_objection(user, entry_id, reasons, proposed, request)
-                st.success(f"已提交派单异议（变更请求 #{cr.id}），等待热线中心及{units[proposed]}审核。")
+                awaiting = kb.review.awaiting(cr)
+                st.success(f"已提交派单异议（变更请求 #{cr.id}）" + (f"，{awaiting.words}。" if awaiting.words else "。"))
+                for advice in awaiting.advice:
+                    st.warning(advice, icon=":material/person_off:")
 
     st.subheader("异议记录")
     shown = 0

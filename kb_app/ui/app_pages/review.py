@@ -7,8 +7,8 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text, tiers_moved
 from kb_app.exceptions import PublishConflict
-from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER,
-                           TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
+from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_GAP_LABELS, PARTY_WAITING_LABELS,
+                           SELECT_PLACEHOLDER, TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import (ENTRY_PAGE, literal_warning, open_in_editor, public_answer_url,
@@ -114,10 +114,11 @@ def published_answer(title, entry, today, current=None, added=False):
     return f"{done}，查询到的就是它。"
 
 
-def outcome(verb, cr, views, status_after, entries, today, current=lambda entry: None):
+def outcome(verb, cr, views, status_after, entries, today, current=lambda entry: None, awaiting=None):
     """What happened, in words: published (with where to read it, and when it is in force), or who is still to
     approve. ``entries``: the published entries by id, read for their dates and audience on ``today``;
-    ``current(entry)``: the version of one the public sees today (see render.Reader.current)."""
+    ``current(entry)``: the version of one the public sees today (see render.Reader.current); ``awaiting``:
+    the parties waited for, flagged where no account can approve (ReviewQueries.awaiting)."""
     if cr.state == "published":
         lines = []
         for v in views:
@@ -138,7 +139,7 @@ def outcome(verb, cr, views, status_after, entries, today, current=lambda entry:
     if verb == "已批准" and cr.state == "in_review" and waiting:
         return f"已批准。还需要{waiting}批准，之后才会发布。"
     if verb == "已提交审核" and waiting:
-        return f"已提交审核，等待{waiting}审核。"
+        return f"已提交审核，{awaiting.words}。" if awaiting else f"已提交审核，等待{waiting}审核。"
     return f"{verb}。"
 
 
@@ -161,8 +162,10 @@ def act(verb, fn, *args):
         shown = next((v.answer_id for v in views if v.answer_id), None) if cr.state == "published" else None
         kb = get_kb()
         link = published_link(kb, shown) if shown else None
-        flash("review", outcome(verb, cr, views, review.status(cr), kb.snapshot().entries, kb.today(),
-                                      kb.reader().current), link)
+        status_after = review.status(cr)
+        awaiting = review.awaiting(cr, status_after) if verb == "已提交审核" else None
+        flash("review", outcome(verb, cr, views, status_after, kb.snapshot().entries, kb.today(),
+                                kb.reader().current, awaiting), link)   # what to do is said under the parties
         # What was said is now on the record: the box is emptied, so it cannot be sent twice.
         st.session_state["review_comment_sent"] = True
         st.rerun()
@@ -268,14 +271,19 @@ with show_errors():
     rows = []
     waiting = PARTY_WAITING_LABELS.get(cr.state, "—")
     declined = review.declined(cr, status)
+    # Parties no account can approve for (none active, or only the author): said here, not left 待审核 in silence.
+    awaiting = review.awaiting(cr, status)
     for party in status.required:
         a = status.approvals.get(party)
         d = declined.get(party)
         said = "已批准" if a else EVENT_LABELS[d["action"]] if d else waiting
         by = a["reviewer"] if a else d["actor"] if d else None
         rows.append({"审核方": status.labels[party], "状态": said, "审核人": person(names, by) if by else "",
-                     "时间": when((a or d)["at"]) if a or d else ""})
+                     "时间": when((a or d)["at"]) if a or d else ""}
+                    | ({"提示": PARTY_GAP_LABELS.get(awaiting.gaps.get(party), "")} if awaiting.gaps else {}))
     st.table(rows, hide_index=True)
+    for advice in awaiting.advice:
+        st.warning(advice, icon=":material/person_off:")
 
     st.markdown("#### 评论")
     for c in review.comments(cr.id):

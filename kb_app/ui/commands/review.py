@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ...exceptions import os_reason
-from ...labels import CHANGE_LABELS, CR_STATE_LABELS, WITHDRAWAL_NOTE, label, when, written_before_note
+from ...labels import CHANGE_LABELS, CR_STATE_LABELS, PARTY_GAP_LABELS, WITHDRAWAL_NOTE, label, when, written_before_note
 from ...cli import Refusal, as_user, cli, echo_table, root_options
 
 
@@ -48,10 +48,14 @@ def show_cr(kb, cr):
         click.echo(f"  {label(CHANGE_LABELS, s)} {path}")
     if status.one_of:
         click.echo(f"  {WITHDRAWAL_NOTE}")
+    awaiting = kb.review.awaiting(cr, status)
     for party in status.required:
         a = status.approvals.get(party)
-        said = f"已批准（{named(names, a['reviewer'])}，{when(a['at'])}）" if a else "待审核"
+        gap = f"（{label(PARTY_GAP_LABELS, awaiting.gaps[party])}）" if party in awaiting.gaps else ""
+        said = f"已批准（{named(names, a['reviewer'])}，{when(a['at'])}）" if a else f"待审核{gap}"
         click.echo(f"  审核方 {status.labels[party]}：{said}")
+    for advice in awaiting.advice:
+        click.echo(f"  注意：{advice}")
     if status.conflicts:
         click.echo("  冲突：" + "、".join(status.conflicts))
     if cr.is_open:
@@ -113,8 +117,10 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
             --set entries/policy/city-hrss/sscard-reissue.md=./sscard-reissue.md --task 12 --submit
     """
     changes = collect_changes(kb, directory, sets, deletes)
-    c = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description).cr
+    saved = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description)
+    c = saved.cr
     click.echo(f"已建立变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。")
+    echo_awaiting(saved.awaiting)
     others_editing(kb, c, changes)
     resolved_tasks(c)
     if c.problems:
@@ -123,6 +129,23 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
         click.echo(f"改正后用 kb cr update {c.id} --set …更新" + ("，再用 kb cr submit 提交审核。" if submit else "。"))
         if submit:
             click.get_current_context().exit(1)     # asked to submit, not submitted: a script must see it
+
+
+def echo_awaiting(awaiting, said: str = ""):
+    """Who a request just submitted waits for (after ``said``), each party flagged when no account can approve
+    for it, and what to do about those."""
+    if awaiting is None or not awaiting.parties:
+        if said:
+            click.echo(said.rstrip("，") + "。")
+        return
+    click.echo(f"{said}{awaiting.words}。")
+    echo_advice(awaiting)
+
+
+def echo_advice(awaiting):
+    """For each party no account can approve for, what to do (kb_app.review.records.Awaiting.advice)."""
+    for advice in awaiting.advice:
+        click.echo(f"注意：{advice}")
 
 
 def others_editing(kb, cr, paths):
@@ -156,6 +179,8 @@ def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
     c = kb.editing.save(user, number, changes, message, tasks=tasks).cr
     click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}）" + (
         "，此前的批准已失效，需要重新审核。" if c.state in ("in_review", "approved") else "。"))
+    if c.state == "in_review":     # back in review: a party no account can approve for is said again
+        echo_advice(kb.review.awaiting(c))
     others_editing(kb, c, changes)
     resolved_tasks(c)
     if c.problems:
@@ -250,7 +275,7 @@ def cr_submit(kb, user, number):
         kb cr submit 3 --as hrss-editor
     """
     saved = kb.editing.submit(user, number)
-    click.echo(f"变更请求 #{number} 已提交审核，等待{'、'.join(saved.waiting_for)}审核。")
+    echo_awaiting(saved.awaiting, f"变更请求 #{number} 已提交审核，")
 
 
 @cr.command(name="publish")
