@@ -630,3 +630,19 @@ def test_a_tier_change_lists_the_answers_stating_the_tier_and_those_only_mention
     reasons = [row for df in at.dataframe for row in df.value.to_dict("records") if "原因" in row]
     assert {"标题": kb.snapshot().entries["hotline-time-limits"].title, "所属单位": "示例市12345市民服务热线中心",
             "原因": "答复写明的时限“3个工作日”（档位 3wd）已变更"} in reasons
+
+
+def test_the_author_of_a_rule_change_is_told_the_editor_cannot_change_it(app_env, users):
+    """The editor edits answers and catalogue entries: for a request changing only rules, the review page
+    says so instead of offering a button that would open some unrelated answer."""
+    kb = app_env
+    limits = "regulations/time_limits.yaml"
+    text = kb.store.read(limits).replace("amount: 3\n", "amount: 2\n", 1)
+    cr = kb.review.create(users["center2"], "一般诉求改为2个工作日", {limits: text}, submit=True)
+    at = open_page("app_pages/review.py", users["center2"], cr=str(cr.id))
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "review_edit"]
+    assert any(c.value.startswith("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录") for c in at.caption)
+    answer = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-editor"], cr=str(answer.id))
+    assert [b for b in at.button if b.key == "review_edit"]

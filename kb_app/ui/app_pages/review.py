@@ -17,6 +17,9 @@ from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.tables import when
 
+#: Said instead of the editor's button to the author of a request changing no answer or catalogue entry.
+EDITOR_CANNOT = ("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录。需要再修改的，请由系统管理员用命令"
+                 "“kb cr update”更新本变更请求；或撤回后重新发起。")
 IMPACT_STATUS = {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}
 st.title("变更校核")
 user = require_user()
@@ -336,8 +339,11 @@ with show_errors():
         st.warning(FINAL[pending[0]], icon=":material/warning:")
     show_flash("review")
     if is_author and cr.is_open:
-        if st.button("在编辑器中修改", key="review_edit"):
-            open_in_editor(kb, cr.id)
+        if kb.editing.paths_of(cr.id):
+            if st.button("在编辑器中修改", key="review_edit"):
+                open_in_editor(kb, cr.id)
+        else:
+            st.caption(EDITOR_CANNOT)
 
     with st.expander("审核记录"):
         st.table([{"时间": when(e["at"]), "操作人": person(names, e["actor"]),
