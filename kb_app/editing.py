@@ -379,6 +379,18 @@ class Editing:
     def choices(self, commit: str | None = None) -> Choices:
         return Choices.from_snapshot(self.kb.snapshot(commit))
 
+    def compared(self, edit: Edit):
+        """The edited file against the version the public has now (on main), as reviewers will read the change
+        (kb_app.review.changes.describe): None for a new entry or a file main does not hold."""
+        from .review.changes import describe
+        from .review.records import FileChange
+
+        current = self.kb.store.read(edit.path) if edit.path else None
+        if current is None:
+            return None
+        change = FileChange(edit.path, "M", current, edit.text, current)
+        return describe(change, self.choices(), self.kb.today())
+
     def unit_options(self, user, draft: Draft, choices: Choices) -> list[str]:
         """Units the ``unit`` field offers: a policy answer stays in its unit's folder."""
         current = str(draft.meta.get("unit") or "")

@@ -391,6 +391,19 @@ def test_the_author_is_reminded_of_a_fact_the_text_now_gives_otherwise(kb, users
     assert "提醒：" not in "".join(texts(at, "caption"))
 
 
+def test_the_author_compares_the_edit_with_the_version_in_force_before_submitting(kb, users):
+    at = open_entry(users["hrss-editor"])
+    compare = next(t for t in at.toggle if t.key.startswith("editor_compare_"))
+    compare.set_value(True).run()
+    assert "与现行版本相同，没有修改。" in texts(at, "caption")
+    old = at.text_area(key=body_key(at)).value
+    at.text_area(key=body_key(at)).input(old.replace("**免收工本费**", "收取工本费20元")).run()
+    rendered = "".join(h.proto.body for h in at.get("html"))
+    assert "现行版本（已发布）" in rendered and "您的修改（发布后的样子）" in rendered
+    plain = rendered.replace("<strong>", "").replace("</strong>", "")
+    assert "<del>免收</del>" in plain and "<ins>收取</ins>" in plain and "<ins>20元</ins>" in plain
+
+
 def test_a_second_request_on_an_entry_is_made_only_when_asked_twice(kb, users):
     first = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n补充一句。\n")}, submit=True)
     at = open_entry(users["hrss-editor"])

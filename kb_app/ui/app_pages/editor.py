@@ -12,6 +12,7 @@ import streamlit as st
 
 from kb_app.labels import (AUDIENCE_LABELS, CR_STATE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS,
                            SELECT_PLACEHOLDER, audience_choice, tier_scope)
+from kb_app.ui.change_view import show_file
 from kb_app.ui.diff import markdown_html, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import literal_warning
@@ -520,6 +521,16 @@ with show_errors():
         st.caption(":green[:material/check_circle: 校验通过]")
     for n in ed.reminders(edit, source):
         st.caption(f":orange[:material/info: 提醒：{n.message}。建议：{n.fix}。]")
+    if not draft.is_new and st.toggle("与现行版本对比", key=k("compare"),
+                                      help="对照公众现在看到的已发布版本，看看提交后审核人将看到哪些修改"):
+        compared = ed.compared(edit)
+        if compared is None:
+            st.caption("主干上没有这个条目的现行版本（可能已被删除或改了位置）。")
+        elif not compared.fields and not compared.body_changed:
+            st.caption("与现行版本相同，没有修改。")
+        else:
+            with st.container(border=True):
+                show_file(compared, ("现行版本（已发布）", "您的修改（发布后的样子）"))
 
     st.divider()
     unit = str((draft.meta.get("unit") if not draft.is_new else entered.get("unit")) or "")
