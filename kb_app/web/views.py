@@ -11,6 +11,7 @@ import re
 from urllib.parse import quote
 
 import nh3
+from pypinyin import lazy_pinyin
 
 from .. import render
 from ..exceptions import EntryNotFound
@@ -218,10 +219,16 @@ def _iso(day):
 
 
 def topics(reader) -> list[str]:
-    """The main topics (first category) of the public answers in force today, 其他 (NO_TOPIC) last
-    when some have no category."""
+    """The main topics (first category) of the public answers in force today in pinyin order, 其他 (NO_TOPIC)
+    last when some have no category."""
     named = {topic_of(e) for e in public_answers(reader)}
-    return sorted(named - {NO_TOPIC}) + [NO_TOPIC] * (NO_TOPIC in named)
+    return sorted(named - {NO_TOPIC}, key=reading_order) + [NO_TOPIC] * (NO_TOPIC in named)
+
+
+def reading_order(text: str) -> tuple:
+    """The key putting Chinese words in the order of their pinyin, as a reader expects a list (供暖 before
+    交通, 住房 after 税务), not in the order of their character codes."""
+    return tuple(lazy_pinyin(text)), text
 
 
 def topic_of(entry) -> str:
@@ -239,11 +246,11 @@ def answer_groups(reader) -> dict[str, list[dict]]:
 
 
 def public_answers(reader) -> list:
-    """The public answers in force today (what ``/browse`` lists), by topic then title."""
+    """The public answers in force today (what ``/browse`` lists), by topic then title, in pinyin order."""
     out = []
     for e in reader.snap.policies():
         try:
             out.append(public_entry(reader, e.id))    # the version in force today
         except EntryNotFound:
             continue
-    return sorted(out, key=lambda e: (topic_of(e) == NO_TOPIC, topic_of(e), e.title))
+    return sorted(out, key=lambda e: (topic_of(e) == NO_TOPIC, reading_order(topic_of(e)), reading_order(e.title)))

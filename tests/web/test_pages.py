@@ -912,3 +912,13 @@ def test_loosely_related_results_are_folded_under_the_close_ones(client):
     # A question that finds one answer has nothing to fold.
     one = client.get("/", params={"q": "失业金怎么领"}).text
     assert "找到 1 条相关结果<" in one and 'class="looser"' not in one
+
+
+def test_topics_are_listed_in_pinyin_order(client):
+    """As a reader looks a topic up: 城管 供电 供暖 … 住房, not in the order of the characters' codes (交通 住房 供暖 …)."""
+    from kb_app.web.views import reading_order
+
+    assert sorted(["住房", "交通", "供暖", "城管", "税务"], key=reading_order) == ["城管", "供暖", "交通", "税务", "住房"]
+    html = client.get("/browse").text
+    at = [html.index(f">{t}<") for t in ("城管", "供暖", "交通", "住房") if f">{t}<" in html]
+    assert len(at) == 4 and at == sorted(at)
