@@ -89,6 +89,19 @@ def retired_words(results) -> str:
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
 
 
+def rechecking_notice(reader, why: str) -> str:
+    """What the public is told of an answer being re-checked (``why``: its mark's detail): when a time limit it
+    states has changed, which one and what it is now, so nobody is held to the old limit meanwhile."""
+    from ..review.impact import tiers_restated
+
+    changed = tiers_restated(why, reader.snap)
+    if not changed:
+        return RECHECKING_NOTICE
+    said = "；".join(f"答复中的“{old}”现为“{now}”" if now else f"答复中的“{old}”已不再适用" for old, now in changed)
+    return (f"本答复所依据的规定近期有修改，承办单位正在复核。其中办理时限已调整：{said}，以调整后的时限为准；"
+            "如有疑问，请拨打 12345 咨询。")
+
+
 def answer_url(entry_id: str) -> str:
     return f"/answers/{quote(entry_id, safe='')}"
 
@@ -176,7 +189,7 @@ def entry_dict(reader, entry) -> dict:
                       "url": article_url(b.article_id) if b.article_id else None}
                      for b in reader.basis(entry)],
            "last_checked": checked.isoformat() if checked else None,
-           "rechecking": bool(why), "notice": RECHECKING_NOTICE if why else None, "url": answer_url(entry.id)}
+           "rechecking": bool(why), "notice": rechecking_notice(reader, why) if why else None, "url": answer_url(entry.id)}
     if reader.staff:
         out.update(audience=entry.audience, status=entry.status(reader.day),
                    status_label=STATUS_LABELS[entry.status(reader.day)],
