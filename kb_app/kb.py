@@ -535,11 +535,12 @@ class Kb:
 
     # -- objections and suggestions -------------------------------------------------------------
 
-    def file_objection(self, user, entry_id: str, reasons: str, proposed_unit: str, request: str = ""):
+    def file_objection(self, user, entry_id: str, reasons: str, proposed_unit: str, request: str = "",
+                       co_handle: bool = False, boundary: str | None = None):
         """A handler's objection to a catalogue entry, as a change request (see kb_app.review.objection)."""
         from .review import objection
 
-        return objection.file(self, user, entry_id, reasons, proposed_unit, request)
+        return objection.file(self, user, entry_id, reasons, proposed_unit, request, co_handle, boundary)
 
     def objections(self, entry_id: str) -> list[dict]:
         """Every objection to a catalogue entry with its outcome and reasons."""

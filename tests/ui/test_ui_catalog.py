@@ -71,6 +71,26 @@ def test_objection_filed_from_the_page_and_refused(app_env):
     assert any("提出人：um-editor　" in m.value for m in at.markdown)
 
 
+def test_objection_page_keeps_the_unit_as_co_handler_with_the_boundary_it_writes(app_env):
+    kb = app_env
+    users = make_users(kb)
+    at = open_page("app_pages/objection.py", users["um-editor"])
+    at.selectbox(key="objection_entry").set_value("street-light-out").run()
+    at.selectbox(key="objection_unit").set_value("district-xishan")
+    at.checkbox(key="objection_co").check()
+    box = at.text_area(key="objection_boundary_street-light-out")
+    assert box.value == kb.snapshot().entries["street-light-out"].body      # starts from the text in force
+    box.input(box.value + "\n区管道路的路灯由区政府负责。\n")
+    at.text_area(key="objection_reasons").input("路灯所在道路为区管道路，养护责任在西山区，依据区级道路养护分工。")
+    at.button(key="objection_submit").click().run()
+    assert not at.exception
+    (record,) = objection.history(kb, "street-light-out")
+    cr = kb.review.get(record["cr"])
+    head = kb.snapshot(cr.head).entries["street-light-out"]
+    assert head.handler == "district-xishan" and "city-urban-management" in head.co_handlers
+    assert "区管道路的路灯由区政府负责。" in head.body
+
+
 def test_objection_error_path_short_reason(app_env):
     users = make_users(app_env)
     at = open_page("app_pages/objection.py", users["um-editor"])

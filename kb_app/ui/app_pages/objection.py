@@ -28,12 +28,19 @@ with show_errors():
                      if u != user.unit and info.get("active", True) is not False}
             proposed = st.selectbox("建议的承办单位", list(units), format_func=units.get,
                                     placeholder=SELECT_PLACEHOLDER, key="objection_unit")
+            co_handle = st.checkbox("本单位改为协办（仍参与办理）", key="objection_co",
+                                    help="异议的是由谁主办、本单位仍应配合办理的，勾选此项；不勾选则本单位退出该事项。")
             reasons = st.text_area("异议理由与依据", key="objection_reasons",
                                    placeholder="说明该事项为什么不属于本单位职责，引用职责分工文件或法规条文。")
+            chosen = snap.entries.get(entry_id) if entry_id else None
+            boundary = st.text_area(
+                "职责边界（选填：可修改事项说明，写明哪些情形归哪个单位）", value=chosen.body if chosen else "",
+                key=f"objection_boundary_{entry_id}", height=160,
+                help="审核人会看到您对事项说明的修改；不修改则只改派承办单位。") if chosen else None
             request = st.text_area("引发异议的工单（选填）", key="objection_request",
                                    placeholder="粘贴被派到本单位的来电诉求；异议成立后记入派单历史，供今后派单参考。")
             if st.button("提交异议", key="objection_submit", type="primary"):
-                cr = kb.file_objection(user, entry_id, reasons, proposed, request)
+                cr = kb.file_objection(user, entry_id, reasons, proposed, request, co_handle, boundary)
                 awaiting = kb.review.awaiting(cr)
                 st.success(f"已提交派单异议（变更请求 #{cr.id}）" + (f"，{awaiting.words}。" if awaiting.words else "。"))
                 for advice in awaiting.advice:

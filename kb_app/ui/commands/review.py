@@ -311,14 +311,19 @@ def objection():
 @click.option("--to", "proposed", required=True, help="建议的承办单位编号。")
 @click.option("--reason", required=True, help="异议理由与依据。")
 @click.option("--request", default="", help="引发异议的工单原文（异议成立后记入派单历史）。")
-def objection_file(kb, user, entry_id, proposed, reason, request):
+@click.option("--co", "co_handle", is_flag=True, help="本单位改为协办（仍参与办理），而不是退出该事项。")
+@click.option("--boundary", type=click.File("r", encoding="utf-8"), default=None,
+              help="建议的职责边界：包含新正文的文件（写明哪些情形归哪个单位）。")
+def objection_file(kb, user, entry_id, proposed, reason, request, co_handle, boundary):
     """提出派单异议（生成一个类型为 objection 的变更请求，由热线中心和建议的单位审核）。
 
     \b
     示例：
         kb objection file street-light-out --as um-editor --to district-xishan --reason "该路段为区管道路，养护在区里"
+        kb objection file wage-arrears --as hrss-editor --to city-housing --co --boundary ./边界.md --reason "……"
     """
-    cr = kb.file_objection(user, entry_id, reason, proposed, request)
+    cr = kb.file_objection(user, entry_id, reason, proposed, request, co_handle,
+                           boundary.read() if boundary else None)
     click.echo(f"已提交派单异议：变更请求 #{cr.id}")
     show_cr(kb, cr)
 
