@@ -160,3 +160,17 @@ def test_a_side_with_no_version_says_why_under_a_plain_heading():
     deleted = rendered_side_by_side("旧答复。", None, "修改前（发布前的版本）", "修改后（已发布）")
     assert '<div class="cap">修改后</div><p class="none">删除条目，发布后不再有这一条目</p>' in deleted
     assert '<div class="cap">修改前（发布前的版本）</div>' in deleted
+
+
+def test_a_change_to_the_time_limits_reads_in_words_tier_by_tier(sample_root):
+    from kb_app.review.changes import limit_rows
+
+    old = (sample_root / "regulations" / "time_limits.yaml").read_text(encoding="utf-8")
+    new = (old.replace("amount: 3\n", "amount: 2\n", 1).replace("name: 3个工作日", "name: 2个工作日", 1)
+           .replace("default_tier: 5wd", "default_tier: 3wd").replace("    - 停水\n", "    - 断水\n"))
+    assert limit_rows(old, new) == [
+        {"字段": "时限档位“3个工作日” · 名称", "修改前": "3个工作日", "修改后": "2个工作日"},
+        {"字段": "时限档位“3个工作日” · 时限", "修改前": "3个工作日", "修改后": "2个工作日"},
+        {"字段": "未写时限的条目采用", "修改前": "5个工作日", "修改后": "2个工作日"},
+        {"字段": "7×24小时服务的关键词（删除的、新增的）", "修改前": "停水", "修改后": "断水"}]
+    assert limit_rows(old, old) == [] and limit_rows(old, "tiers: [") == []
