@@ -1,0 +1,334 @@
+"""What a change of the intake rules does to calls, shown to the reviewers before anyone approves it.
+
+The dispatch assistant reads a call first through the intake rules (``kb_app.dispatch.assistant.intake``):
+what the agent is shown first is an emergency line (紧急 or 疑似紧急, by ``kb_app.dispatch.emergency``), else
+the first other rule whose words the call says (分类处置：政府信息公开申请 …), else nothing: an ordinary request,
+matched against the catalogue. A change to ``regulations/intake_rules.yaml`` or
+``regulations/intake_examples.yaml`` moves calls between these; one word added to a rule's triggers (公开) can
+send 路灯坏了好几天，能不能公开一下维修进度 to the information-disclosure script.
+
+:func:`replay` reads calls through the base and the head snapshot and groups those whose outcome changes by
+(before → after), with counts and a few examples; calls that were an emergency, or suspected one, and no longer
+are come first (:attr:`CallImpact.lost`). The calls are every example of the head's ``intake_examples.yaml`` and
+the texts of the calls of the last ``RECENT_DAYS`` days that the console recorded (masked when stored).
+
+What the reading depends on, precisely: the emergency recogniser reads the ``emergency`` section and the transfer
+rules of ``intake_rules.yaml`` (in their relative order), the examples of ``intake_examples.yaml`` and, as
+ordinary requests, the answers' ``questions`` and the catalogue's ``examples`` (``assistant.ordinary_requests``);
+the other rules are read by their phrases, in file order. Synonyms and time limits are not read.
+
+The recogniser takes a few milliseconds a call, so all of it is not read twice when it need not be; each
+shortcut gives exactly the result of reading everything:
+
+- the recogniser's inputs are the same on both sides: its finding is the same for every call, and only the
+  other rules are read on both sides (the rules before the first one changed, once);
+- only the words of events or transfer triggers changed (nothing else of the recogniser): a call in which
+  none of the words added, removed or moved occurs, neither exactly nor with a misheard character
+  (``misheard``), has the same event words found in the same order, so the same finding. A call with a
+  symbol (``symbols``) or without Chinese characters (read by its pinyin) is read again all the same;
+- otherwise every call is read through both recognisers (the slow case: a change of the context words or of
+  the examples).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import time
+
+from ..cache import LruCache
+from ..content.model import Snapshot
+from ..dispatch import assistant
+from ..dispatch.emergency import Recogniser, _groups, pauses
+from ..labels import EMERGENCY_LABELS
+from ..search.analysis import CJK
+
+#: How far back the recorded calls are read, and how many of them at most (the newest).
+RECENT_DAYS = 90
+RECENT_LIMIT = 3000
+#: Examples shown per change.
+EXAMPLES = 5
+ORDINARY, RULE = "ordinary", "rule"
+_CJK = re.compile(f"[{CJK}]")
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What the agent is shown first for a call: an emergency line (``state`` emergency or suspected), an
+    intake rule, or nothing (an ordinary request)."""
+
+    kind: str                 # "emergency", "suspected", "rule" or "ordinary"
+    rule: str = ""            # the rule's id (the transfer rule of an emergency)
+    line: str = ""
+
+    @property
+    def alarm(self) -> bool:
+        return self.kind in ("emergency", "suspected")
+
+    def text(self, names: dict[str, str]) -> str:
+        name = names.get(self.rule) or self.rule
+        if self.alarm:
+            return f"{EMERGENCY_LABELS[self.kind]}，转{self.line}（{name}）"
+        if self.kind == RULE:
+            return f"分类处置：{name}"
+        return "普通诉求（按派单目录派单）"
+
+
+def outcome(finding, other) -> Outcome:
+    """The outcome of a call from its emergency finding and the first other rule it meets, as ``intake`` decides."""
+    if finding is not None and finding.alarm:
+        return Outcome(finding.state, finding.rule_id, finding.line)
+    if other is not None:
+        return Outcome(RULE, other.id)
+    return Outcome(ORDINARY)
+
+
+@dataclasses.dataclass
+class Shift:
+    """Calls whose outcome changes the same way."""
+
+    before: Outcome
+    after: Outcome
+    count: int
+    examples: list[str]
+
+    @property
+    def lost(self) -> bool:
+        """An emergency (or a suspected one) that would no longer be shown as one: the most serious change."""
+        return self.before.alarm and not self.after.alarm
+
+
+@dataclasses.dataclass
+class CallImpact:
+    """The calls replayed through the intake rules before and after a change, and those that change."""
+
+    replayed: int
+    shifts: list[Shift]
+    names: dict[str, str]
+    #: How the calls were read: "rules" (the recogniser unchanged), "words" (only calls with a changed event
+    #: word read again by it) or "all".
+    mode: str = "all"
+    #: Calls read again through the recognisers.
+    reread: int = 0
+    seconds: float = 0.0
+
+    @property
+    def lost(self) -> list[Shift]:
+        return [s for s in self.shifts if s.lost]
+
+    @property
+    def changed(self) -> list[Shift]:
+        return [s for s in self.shifts if not s.lost]
+
+    @property
+    def lost_count(self) -> int:
+        return sum(s.count for s in self.lost)
+
+    @property
+    def changed_count(self) -> int:
+        return sum(s.count for s in self.changed)
+
+    def heading(self, shift: Shift) -> str:
+        return f"{shift.before.text(self.names)} → {shift.after.text(self.names)}：{shift.count} 条"
+
+    def lost_line(self) -> str:
+        return f"{self.lost_count} 条以往的紧急来电将不再提示为紧急（坐席不会先看到转接话术）："
+
+    def changed_line(self) -> str:
+        return f"{self.changed_count} 条来电的分类会改变："
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for head, shifts in ((self.lost_line(), self.lost), (self.changed_line(), self.changed)):
+            if shifts:
+                lines.append(head)
+                for s in shifts:
+                    lines.append(f"  {self.heading(s)}")
+                    lines += [f"    例：{x}" for x in s.examples]
+        if not self.shifts:
+            lines.append(f"重放 {self.replayed} 条来电，分类都没有改变。")
+        return lines
+
+
+# -- what the reading depends on ----------------------------------------------------------------
+
+
+def _rules(snap: Snapshot) -> tuple[dict, list[dict]]:
+    config = snap.config("intake_rules", {})
+    config = config if isinstance(config, dict) else {}
+    return config, [r for r in (config.get("rules") or []) if isinstance(r, dict)]
+
+
+def recogniser_inputs(snap: Snapshot) -> tuple:
+    """Everything the emergency recogniser of a snapshot reads (see ``assistant.recogniser``)."""
+    config, rules = _rules(snap)
+    return (config.get("emergency"), [r for r in rules if r.get("action") == "transfer"],
+            snap.config("intake_examples", {}), assistant.ordinary_requests(snap))
+
+
+def other_rules(snap: Snapshot) -> list[dict]:
+    """The rules read by their phrases, in file order (see ``assistant.intake``)."""
+    return [r for r in _rules(snap)[1] if r.get("action") != "transfer"]
+
+
+def reads_differently(base: Snapshot, head: Snapshot) -> bool:
+    """Whether the intake reading of a call may differ between two snapshots."""
+    return ([_reading(r) for r in other_rules(base)] != [_reading(r) for r in other_rules(head)]
+            or recogniser_inputs(base) != recogniser_inputs(head))
+
+
+def _skeleton(group):
+    """An event group without its words (the number of its pairs kept): what must stay for words to be all that changed."""
+    return dataclasses.replace(group, order=0, words=[], pairs=[(len(a), len(b)) for a, b in group.pairs])
+
+
+def _moved(old: list[str], new: list[str]) -> set[str]:
+    """The words added to or removed from a list, or all of them when the ones kept changed their order."""
+    kept_old = [w for w in old if w in set(new)]
+    kept_new = [w for w in new if w in set(old)]
+    return set(old) | set(new) if kept_old != kept_new else set(old) ^ set(new)
+
+
+def changed_words(base: Snapshot, head: Snapshot) -> set[str] | None:
+    """The event words (of events, pairs and transfer triggers) added, removed or moved when nothing else the
+    recogniser reads changed; None when something else did."""
+    (b_emergency, b_rules, *b_rest), (h_emergency, h_rules, *h_rest) = recogniser_inputs(base), recogniser_inputs(head)
+    if b_emergency != h_emergency or b_rest != h_rest:
+        return None
+    old, new = list(_groups(b_rules)), list(_groups(h_rules))
+    if [_skeleton(g) for g in old] != [_skeleton(g) for g in new]:
+        return None
+    words: set[str] = set()
+    for a, b in zip(old, new):
+        words |= _moved(a.words, b.words)
+        for (al, ar), (bl, br) in zip(a.pairs, b.pairs):
+            words |= _moved(al, bl) | _moved(ar, br)
+    return words
+
+
+def _touched(recogniser: Recogniser, words: set[str]):
+    """``touched(text)``: whether any of ``words`` may be found in a text (exactly or misheard), or the text is
+    read otherwise than by its characters (a symbol, pinyin)."""
+    patterns = [p for w in words for p in recogniser._patterns(w)[:2] if p is not None]
+    symbols = list(recogniser.symbols)
+
+    def touched(text: str) -> bool:
+        if any(s in text for s in symbols):
+            return True
+        norm = pauses(text)[0]
+        return not _CJK.search(norm) or any(p.search(norm) for p in patterns)
+    return touched
+
+
+# -- the replay ---------------------------------------------------------------------------------
+
+
+#: What ``match_rule`` reads of a rule (its script, channel and basis are what the agent reads out, not how a
+#: call is matched).
+READ_KEYS = ("id", "exclude", "triggers", "together", "together_except")
+
+
+def _reading(rule: dict) -> dict:
+    return {k: rule.get(k) for k in READ_KEYS}
+
+
+def _rules_differ_on(old: list[dict], new: list[dict]):
+    """``may_differ(text)``: whether the first rule a text meets may differ between two lists of rules. With the
+    same rules in the same places, only a text that one of the changed rules (old or new) matches; else any
+    text that no rule before the first changed one matches."""
+    old_read, new_read = [_reading(r) for r in old], [_reading(r) for r in new]
+    if old_read == new_read:
+        return lambda text: False
+    if len(old) == len(new):
+        changed = [[r] for i, (a, b) in enumerate(zip(old_read, new_read)) if a != b for r in (old[i], new[i])]
+        return lambda text: any(assistant.match_rule(text, rules) for rules in changed)
+    same = next((i for i, (a, b) in enumerate(zip(old_read, new_read)) if a != b), min(len(old), len(new)))
+    prefix = old[:same]
+    return lambda text: assistant.match_rule(text, prefix) is None
+
+
+def replay(base: Snapshot, head: Snapshot, texts: list[str], examples: int = EXAMPLES) -> CallImpact:
+    """The calls of ``texts`` whose intake outcome differs between ``base`` and ``head``, grouped by change."""
+    started = time.perf_counter()
+    names = {str(r.get("id") or ""): str(r.get("name") or r.get("id") or "")
+             for snap in (base, head) for r in _rules(snap)[1]}
+    texts = list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
+    b_rules, h_rules = other_rules(base), other_rules(head)
+    may_differ = _rules_differ_on(b_rules, h_rules)
+    rec: dict[str, Recogniser] = {}
+
+    def recognise(side: str, text: str):
+        if side not in rec:  # built only when a call needs it
+            rec[side] = assistant.recogniser(base if side == "base" else head)
+        return rec[side].recognise(text)
+    if recogniser_inputs(base) == recogniser_inputs(head):
+        mode, touched = "rules", (lambda text: False)
+    else:
+        words = changed_words(base, head)
+        mode = "words" if words is not None else "all"
+        if words is None:
+            touched = (lambda text: True)
+        else:
+            on_base, on_head = (_touched(assistant.recogniser(s), words) for s in (base, head))
+            touched = (lambda t: on_base(t) or on_head(t))
+    groups: dict[tuple[Outcome, Outcome], list[str]] = {}
+    reread = 0
+    for text in texts:
+        if touched(text):
+            reread += 1
+            before = outcome(recognise("base", text), assistant.match_rule(text, b_rules))
+            after = outcome(recognise("head", text), assistant.match_rule(text, h_rules))
+        elif not may_differ(text):
+            continue
+        else:
+            b_other, h_other = assistant.match_rule(text, b_rules), assistant.match_rule(text, h_rules)
+            if (b_other and b_other.id) == (h_other and h_other.id):
+                continue
+            finding = recognise("base", text)  # the same on both sides here
+            before, after = outcome(finding, b_other), outcome(finding, h_other)
+        if before != after:
+            groups.setdefault((before, after), []).append(text)
+    shifts = [Shift(b, a, len(found), found[:examples]) for (b, a), found in groups.items()]
+    shifts.sort(key=lambda s: (not s.lost, -s.count, s.before.text(names), s.after.text(names)))
+    return CallImpact(len(texts), shifts, names, mode, reread, time.perf_counter() - started)
+
+
+def example_calls(snap: Snapshot) -> list[str]:
+    """The texts of the examples of ``intake_examples.yaml``."""
+    config = snap.config("intake_examples", {})
+    items = config.get("examples") if isinstance(config, dict) else None
+    return [i["text"] for i in items or [] if isinstance(i, dict) and isinstance(i.get("text"), str)]
+
+
+def recent_calls(kb, days: int = RECENT_DAYS, limit: int = RECENT_LIMIT) -> list[str]:
+    """The texts (masked) of the calls the console recorded in the last ``days`` days up to today, newest first:
+    how requests ended (``request_outcomes``) and the work orders dispatched (``dispatch_history``)."""
+    since = (kb.today() - dt.timedelta(days=days)).isoformat()
+    db = kb.db()
+    try:
+        rows = []
+        for table in ("request_outcomes", "dispatch_history"):
+            if table in db.table_names():
+                rows += db.execute(f"select at, text from {table} where at >= ? and text is not null "
+                                   "order by at desc limit ?", [since, limit]).fetchall()
+    finally:
+        db.conn.close()
+    rows.sort(key=lambda r: r[0], reverse=True)
+    return list(dict.fromkeys(r[1] for r in rows))[:limit]
+
+
+_CACHE = LruCache(8)
+
+
+def call_impact(kb, base: str, head: str) -> CallImpact | None:
+    """What the change from commit ``base`` to ``head`` does to calls (None when the intake reading cannot
+    differ); kept per (base, head) and day."""
+    key = (str(kb.settings.root), str(kb.settings.db_path), base, head, kb.today())
+
+    def build():
+        base_snap, head_snap = kb.snapshot(base), kb.snapshot(head)
+        if not reads_differently(base_snap, head_snap):
+            return None
+        return replay(base_snap, head_snap, example_calls(head_snap) + recent_calls(kb))
+    return _CACHE.get_or_build(key, build)
