@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
+import threading
 import time
 
 from ..cache import LruCache
@@ -161,10 +163,12 @@ def _rules(snap: Snapshot) -> tuple[dict, list[dict]]:
 
 
 def recogniser_inputs(snap: Snapshot) -> tuple:
-    """Everything the emergency recogniser of a snapshot reads (see ``assistant.recogniser``)."""
+    """Everything the emergency recogniser of a snapshot reads (see ``assistant.recogniser``): the ``emergency``
+    section, the event groups of the transfer rules in their order (not a rule's script, advice or basis), the
+    example calls and the knowledge base's ordinary requests."""
     config, rules = _rules(snap)
-    return (config.get("emergency"), [r for r in rules if r.get("action") == "transfer"],
-            snap.config("intake_examples", {}), assistant.ordinary_requests(snap))
+    groups = [dataclasses.replace(g, order=0) for g in _groups(rules)]  # only their relative order is read
+    return (config.get("emergency"), groups, snap.config("intake_examples", {}), assistant.ordinary_requests(snap))
 
 
 def other_rules(snap: Snapshot) -> list[dict]:
@@ -172,15 +176,24 @@ def other_rules(snap: Snapshot) -> list[dict]:
     return [r for r in _rules(snap)[1] if r.get("action") != "transfer"]
 
 
+#: What ``match_rule`` reads of a rule (its script, channel and basis are what the agent reads out, not how a
+#: call is matched).
+READ_KEYS = ("id", "exclude", "triggers", "together", "together_except")
+
+
+def _read(rule: dict) -> dict:
+    return {k: rule.get(k) for k in READ_KEYS}
+
+
 def reads_differently(base: Snapshot, head: Snapshot) -> bool:
     """Whether the intake reading of a call may differ between two snapshots."""
-    return ([_reading(r) for r in other_rules(base)] != [_reading(r) for r in other_rules(head)]
+    return ([_read(r) for r in other_rules(base)] != [_read(r) for r in other_rules(head)]
             or recogniser_inputs(base) != recogniser_inputs(head))
 
 
 def _skeleton(group):
     """An event group without its words (the number of its pairs kept): what must stay for words to be all that changed."""
-    return dataclasses.replace(group, order=0, words=[], pairs=[(len(a), len(b)) for a, b in group.pairs])
+    return dataclasses.replace(group, words=[], pairs=[(len(a), len(b)) for a, b in group.pairs])
 
 
 def _moved(old: list[str], new: list[str]) -> set[str]:
@@ -190,14 +203,11 @@ def _moved(old: list[str], new: list[str]) -> set[str]:
     return set(old) | set(new) if kept_old != kept_new else set(old) ^ set(new)
 
 
-def changed_words(base: Snapshot, head: Snapshot) -> set[str] | None:
+def changed_words(old_inputs: tuple, new_inputs: tuple) -> set[str] | None:
     """The event words (of events, pairs and transfer triggers) added, removed or moved when nothing else the
-    recogniser reads changed; None when something else did."""
-    (b_emergency, b_rules, *b_rest), (h_emergency, h_rules, *h_rest) = recogniser_inputs(base), recogniser_inputs(head)
-    if b_emergency != h_emergency or b_rest != h_rest:
-        return None
-    old, new = list(_groups(b_rules)), list(_groups(h_rules))
-    if [_skeleton(g) for g in old] != [_skeleton(g) for g in new]:
+    recogniser reads changed (``recogniser_inputs`` of each side); None when something else did."""
+    (b_emergency, old, *b_rest), (h_emergency, new, *h_rest) = old_inputs, new_inputs
+    if b_emergency != h_emergency or b_rest != h_rest or [_skeleton(g) for g in old] != [_skeleton(g) for g in new]:
         return None
     words: set[str] = set()
     for a, b in zip(old, new):
@@ -211,33 +221,78 @@ def _touched(recogniser: Recogniser, words: set[str]):
     """``touched(text)``: whether any of ``words`` may be found in a text (exactly or misheard), or the text is
     read otherwise than by its characters (a symbol, pinyin)."""
     patterns = [p for w in words for p in recogniser._patterns(w)[:2] if p is not None]
-    symbols = list(recogniser.symbols)
 
     def touched(text: str) -> bool:
-        if any(s in text for s in symbols):
+        if _has_symbol(recogniser, text):
             return True
         norm = pauses(text)[0]
         return not _CJK.search(norm) or any(p.search(norm) for p in patterns)
     return touched
 
 
+def _has_symbol(recogniser: Recogniser, text: str) -> bool:
+    return any(s in text for s in recogniser.symbols)
+
+
+# -- the reading of calls by their event words, kept ---------------------------------------------------
+
+
+class _Asked:
+    """Stands for example calls while calls are read by their event words alone: never asked for a resemblance."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class _Probe(Recogniser):
+    """A recogniser reading calls by their event words, noting those that it would read by resemblance to the
+    example calls (no event word judged, nothing against a present danger): only those can examples read otherwise."""
+
+    asked = False
+
+    def resembled(self, norm):
+        self.asked = True
+        return None
+
+
+class EventReading:
+    """The findings of one ``emergency`` section and set of event groups, call by call, without example calls:
+    ``reading(text) -> (finding, asked)``; ``asked``: the finding is None and the examples decide it.
+    Kept by what it reads, so that main's serves every request based on it, whatever entries are published."""
+
+    def __init__(self, emergency, rules):
+        self.recogniser = _Probe(emergency, rules, _Asked())
+        self.found: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> tuple:
+        got = self.found.get(text)
+        if got is None:
+            with self._lock:
+                self.recogniser.asked = False
+                finding = self.recogniser.recognise(text)
+                got = self.found[text] = (finding, self.recogniser.asked)
+        return got
+
+
+_READINGS = LruCache(4)
+
+
+def event_reading(snap: Snapshot, inputs: tuple) -> EventReading:
+    """The reading by event words of a snapshot whose ``recogniser_inputs`` are ``inputs``."""
+    key = hashlib.sha256(repr(inputs[:2]).encode("utf-8")).hexdigest()
+    config, rules = _rules(snap)
+    return _READINGS.get_or_build(key, lambda: EventReading(config.get("emergency"), rules))
+
+
 # -- the replay ---------------------------------------------------------------------------------
-
-
-#: What ``match_rule`` reads of a rule (its script, channel and basis are what the agent reads out, not how a
-#: call is matched).
-READ_KEYS = ("id", "exclude", "triggers", "together", "together_except")
-
-
-def _reading(rule: dict) -> dict:
-    return {k: rule.get(k) for k in READ_KEYS}
 
 
 def _rules_differ_on(old: list[dict], new: list[dict]):
     """``may_differ(text)``: whether the first rule a text meets may differ between two lists of rules. With the
     same rules in the same places, only a text that one of the changed rules (old or new) matches; else any
     text that no rule before the first changed one matches."""
-    old_read, new_read = [_reading(r) for r in old], [_reading(r) for r in new]
+    old_read, new_read = [_read(r) for r in old], [_read(r) for r in new]
     if old_read == new_read:
         return lambda text: False
     if len(old) == len(new):
@@ -248,48 +303,66 @@ def _rules_differ_on(old: list[dict], new: list[dict]):
     return lambda text: assistant.match_rule(text, prefix) is None
 
 
-def replay(base: Snapshot, head: Snapshot, texts: list[str], examples: int = EXAMPLES) -> CallImpact:
-    """The calls of ``texts`` whose intake outcome differs between ``base`` and ``head``, grouped by change."""
+def replay(base: Snapshot, head: Snapshot, texts: list[str], shown: int = EXAMPLES) -> CallImpact:
+    """The calls of ``texts`` whose intake outcome differs between ``base`` and ``head``, grouped by change
+    (``shown`` examples each)."""
     started = time.perf_counter()
     names = {str(r.get("id") or ""): str(r.get("name") or r.get("id") or "")
              for snap in (base, head) for r in _rules(snap)[1]}
     texts = list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
     b_rules, h_rules = other_rules(base), other_rules(head)
     may_differ = _rules_differ_on(b_rules, h_rules)
-    rec: dict[str, Recogniser] = {}
-
-    def recognise(side: str, text: str):
-        if side not in rec:  # built only when a call needs it
-            rec[side] = assistant.recogniser(base if side == "base" else head)
-        return rec[side].recognise(text)
-    if recogniser_inputs(base) == recogniser_inputs(head):
+    b_inputs, h_inputs = recogniser_inputs(base), recogniser_inputs(head)
+    b_rec, h_rec = assistant.recogniser(base), assistant.recogniser(head)
+    words = changed_words(b_inputs, h_inputs) if b_inputs != h_inputs else set()
+    if b_inputs == h_inputs:
         mode, touched = "rules", (lambda text: False)
+    elif words is not None:
+        mode, on_base, on_head = "words", _touched(b_rec, words), _touched(h_rec, words)
+        touched = (lambda text: on_base(text) or on_head(text))
     else:
-        words = changed_words(base, head)
-        mode = "words" if words is not None else "all"
-        if words is None:
-            touched = (lambda text: True)
-        else:
-            on_base, on_head = (_touched(assistant.recogniser(s), words) for s in (base, head))
-            touched = (lambda t: on_base(t) or on_head(t))
+        mode, touched = ("examples" if b_inputs[:2] == h_inputs[:2] else "all"), (lambda text: True)
+    events = event_reading(base, b_inputs) if mode == "examples" else None
+
+    def findings(text: str) -> tuple:
+        """The emergency finding of a call before and after."""
+        if events is not None and not _has_symbol(h_rec, text):
+            # Only the example calls changed: a call in which an event word was judged is read as before.
+            finding, asked = events(text)
+            if not asked:
+                return finding, finding
+            norm = pauses(text)[0]
+            return b_rec.resembled(norm), h_rec.resembled(norm)
+        return b_rec.recognise(text), h_rec.recognise(text)
+
     groups: dict[tuple[Outcome, Outcome], list[str]] = {}
     reread = 0
     for text in texts:
         if touched(text):
             reread += 1
-            before = outcome(recognise("base", text), assistant.match_rule(text, b_rules))
-            after = outcome(recognise("head", text), assistant.match_rule(text, h_rules))
+            b_found, h_found = findings(text)
+            if b_found is h_found and not may_differ(text):
+                continue
+            b_alarm, h_alarm = (f is not None and f.alarm for f in (b_found, h_found))
+            b_other = None if b_alarm else assistant.match_rule(text, b_rules)
+            if h_alarm:
+                h_other = None
+            elif b_alarm or may_differ(text):
+                h_other = assistant.match_rule(text, h_rules)
+            else:
+                h_other = b_other  # the same rules read it
+            before, after = outcome(b_found, b_other), outcome(h_found, h_other)
         elif not may_differ(text):
             continue
         else:
             b_other, h_other = assistant.match_rule(text, b_rules), assistant.match_rule(text, h_rules)
             if (b_other and b_other.id) == (h_other and h_other.id):
                 continue
-            finding = recognise("base", text)  # the same on both sides here
+            finding = b_rec.recognise(text)  # the same on both sides here
             before, after = outcome(finding, b_other), outcome(finding, h_other)
         if before != after:
             groups.setdefault((before, after), []).append(text)
-    shifts = [Shift(b, a, len(found), found[:examples]) for (b, a), found in groups.items()]
+    shifts = [Shift(b, a, len(found), found[:shown]) for (b, a), found in groups.items()]
     shifts.sort(key=lambda s: (not s.lost, -s.count, s.before.text(names), s.after.text(names)))
     return CallImpact(len(texts), shifts, names, mode, reread, time.perf_counter() - started)
 

@@ -91,23 +91,29 @@ def test_calls_older_than_ninety_days_are_not_replayed(kb, users):
 
 
 def test_the_shortcuts_give_what_reading_every_call_through_intake_gives(kb):
-    """Only calls a changed word may be found in are read again by the recogniser: the result is the one of
-    reading every call through both snapshots' ``intake``."""
+    """Only calls a changed word may be found in are read again by the recogniser, and with only the example calls
+    changed, only calls in which no event word was judged: the result is the one of reading every call through
+    both snapshots' ``intake``."""
     base = kb.snapshot()
-    fire = [t for t in intake_replay.example_calls(base) if "火" in t][:150]
-    texts = fire + [FACTORY_FIRE, "仓库失火了，快来人", "cangku shihuo le kuai lai ren", "小区物业公开收支账目吗"]
-    for edit in (NO_FIRE_WORD, OPENLY):
+    examples = "regulations/intake_examples.yaml"
+    calls = intake_replay.example_calls(base)
+    texts = [t for t in calls if "火" in t][:100] + calls[::200] + [
+        FACTORY_FIRE, "仓库失火了，快来人", "cangku shihuo le kuai lai ren", "小区物业公开收支账目吗", "楼道的灯一闪一闪的"]
+    lookalike = "".join('  - {text: "楼道的灯一闪一闪的", line: "110"}\n' for _ in range(200))
+    for path, edit, mode in ((RULES, NO_FIRE_WORD, "words"), (RULES, OPENLY, "rules"),
+                             (examples, ("examples:\n", "examples:\n" + lookalike), "examples")):
         files = dict(base.files)
-        files[RULES] = files[RULES].replace(*edit, 1)
+        assert edit[0] in files[path]
+        files[path] = files[path].replace(*edit, 1)
         before, after = Snapshot(dict(base.files)), Snapshot(files)
-        got = intake_replay.replay(before, after, texts, examples=len(texts))
+        got = intake_replay.replay(before, after, texts, shown=len(texts))
         expected = {}
         for text in texts:
             b, h = (intake_replay.outcome(*assistant.intake(s, text)[1:]) for s in (before, after))
             if b != h:
                 expected.setdefault((b, h), []).append(text)
-        assert {(s.before, s.after): s.examples for s in got.shifts} == expected
-        assert got.mode == ("words" if edit is NO_FIRE_WORD else "rules") and got.reread < len(texts)
+        assert expected and {(s.before, s.after): s.examples for s in got.shifts} == expected, mode
+        assert got.mode == mode
 
 
 def test_kb_cr_show_prints_the_calls_read_otherwise(kb, users, monkeypatch):
