@@ -322,18 +322,19 @@ def replay(base: Snapshot, head: Snapshot, texts: list[str], shown: int = EXAMPL
         touched = (lambda text: on_base(text) or on_head(text))
     else:
         mode, touched = ("examples" if b_inputs[:2] == h_inputs[:2] else "all"), (lambda text: True)
-    events = event_reading(base, b_inputs) if mode == "examples" else None
+    # The base's reading by event words (main's, kept): only the calls it leaves to the examples are read again.
+    events = event_reading(base, b_inputs) if mode in ("examples", "all") else None
 
     def findings(text: str) -> tuple:
         """The emergency finding of a call before and after."""
-        if events is not None and not _has_symbol(h_rec, text):
-            # Only the example calls changed: a call in which an event word was judged is read as before.
-            finding, asked = events(text)
-            if not asked:
-                return finding, finding
-            norm = pauses(text)[0]
-            return b_rec.resembled(norm), h_rec.resembled(norm)
-        return b_rec.recognise(text), h_rec.recognise(text)
+        if events is None or _has_symbol(b_rec, text) or _has_symbol(h_rec, text):
+            return b_rec.recognise(text), h_rec.recognise(text)
+        finding, asked = events(text)
+        before = b_rec.resembled(pauses(text)[0]) if asked else finding
+        if mode == "all":
+            return before, h_rec.recognise(text)
+        # Only the example calls changed: a call in which an event word was judged is read as before.
+        return (before, h_rec.resembled(pauses(text)[0])) if asked else (finding, finding)
 
     groups: dict[tuple[Outcome, Outcome], list[str]] = {}
     reread = 0

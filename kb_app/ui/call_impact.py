@@ -25,5 +25,5 @@ def show_call_impact(calls, container=st):
     if calls.changed:
         container.warning(f"{render.markdown_literal(calls.changed_line())}\n\n{_listed(calls, calls.changed)}",
                           icon=":material/call_split:")
-    container.caption(f"以上按修改前后的分类处置规则重放了 {calls.replayed} 条来电（来电示例和近 {RECENT_DAYS} 天坐席记录的来电）"
-                      + ("，分类都没有改变。" if not calls.shifts else "。"))
+    container.caption(f"按修改前后的分类处置规则和来电示例重放了 {calls.replayed} 条来电（来电示例和近 {RECENT_DAYS} 天"
+                      "坐席记录的来电）：" + ("分类都没有改变。" if not calls.shifts else "分类改变的已列在上面。"))

@@ -101,7 +101,8 @@ def test_the_shortcuts_give_what_reading_every_call_through_intake_gives(kb):
         FACTORY_FIRE, "仓库失火了，快来人", "cangku shihuo le kuai lai ren", "小区物业公开收支账目吗", "楼道的灯一闪一闪的"]
     lookalike = "".join('  - {text: "楼道的灯一闪一闪的", line: "110"}\n' for _ in range(200))
     for path, edit, mode in ((RULES, NO_FIRE_WORD, "words"), (RULES, OPENLY, "rules"),
-                             (examples, ("examples:\n", "examples:\n" + lookalike), "examples")):
+                             (examples, ("examples:\n", "examples:\n" + lookalike), "examples"),
+                             (RULES, ("  window: 10 ", "  window: 4 "), "all")):
         files = dict(base.files)
         assert edit[0] in files[path]
         files[path] = files[path].replace(*edit, 1)
@@ -124,3 +125,16 @@ def test_kb_cr_show_prints_the_calls_read_otherwise(kb, users, monkeypatch):
                                    "--data-dir", str(kb.settings.data_path)]).output
     assert "条来电的分类会改变：" in out and f"例：{STREET_LIGHT}" in out
     assert "分类处置：政府信息公开申请" in out and "regulations/intake_rules.yaml" not in out.split("条例与配置变更的影响")[1]
+
+
+def test_the_configuration_changed_is_named_as_people_call_it(kb):
+    from kb_app.review.impact import analyse
+
+    base = kb.snapshot()
+    files = dict(base.files)
+    limits = "regulations/time_limits.yaml"
+    files[limits] = files[limits].replace("amount: 3\n", "amount: 2\n", 1)
+    files[RULES] = files[RULES].replace(*OPENLY, 1)
+    impact = analyse(base, Snapshot(files))
+    assert impact.config_line() == "配置变化：时限档位“3个工作日”、办理时限、分类处置规则"
+    assert impact.config_line() in impact.summary_lines()
