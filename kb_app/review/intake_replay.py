@@ -193,7 +193,7 @@ def reads_differently(base: Snapshot, head: Snapshot) -> bool:
 
 def _skeleton(group):
     """An event group without its words (the number of its pairs kept): what must stay for words to be all that changed."""
-    return dataclasses.replace(group, words=[], pairs=[(len(a), len(b)) for a, b in group.pairs])
+    return dataclasses.replace(group, words=[], pairs=len(group.pairs))
 
 
 def _moved(old: list[str], new: list[str]) -> set[str]:
@@ -378,14 +378,15 @@ def example_calls(snap: Snapshot) -> list[str]:
 def recent_calls(kb, days: int = RECENT_DAYS, limit: int = RECENT_LIMIT) -> list[str]:
     """The texts (masked) of the calls the console recorded in the last ``days`` days up to today, newest first:
     how requests ended (``request_outcomes``) and the work orders dispatched (``dispatch_history``)."""
-    since = (kb.today() - dt.timedelta(days=days)).isoformat()
+    today = kb.today()
+    since, until = (today - dt.timedelta(days=days)).isoformat(), (today + dt.timedelta(days=1)).isoformat()
     db = kb.db()
     try:
         rows = []
         for table in ("request_outcomes", "dispatch_history"):
             if table in db.table_names():
-                rows += db.execute(f"select at, text from {table} where at >= ? and text is not null "
-                                   "order by at desc limit ?", [since, limit]).fetchall()
+                rows += db.execute(f"select at, text from {table} where at >= ? and at < ? and text is not null "
+                                   "order by at desc limit ?", [since, until, limit]).fetchall()
     finally:
         db.conn.close()
     rows.sort(key=lambda r: r[0], reverse=True)

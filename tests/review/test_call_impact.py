@@ -98,11 +98,13 @@ def test_the_shortcuts_give_what_reading_every_call_through_intake_gives(kb):
     examples = "regulations/intake_examples.yaml"
     calls = intake_replay.example_calls(base)
     texts = [t for t in calls if "火" in t][:100] + calls[::200] + [
-        FACTORY_FIRE, "仓库失火了，快来人", "cangku shihuo le kuai lai ren", "小区物业公开收支账目吗", "楼道的灯一闪一闪的"]
+        FACTORY_FIRE, "仓库失火了，快来人", "cangku shihuo le kuai lai ren", "小区物业公开收支账目吗", "楼道的灯一闪一闪的",
+        "仓库着了，烟很大", "仓库里着了"]
     lookalike = "".join('  - {text: "楼道的灯一闪一闪的", line: "110"}\n' for _ in range(200))
     for path, edit, mode in ((RULES, NO_FIRE_WORD, "words"), (RULES, OPENLY, "rules"),
                              (examples, ("examples:\n", "examples:\n" + lookalike), "examples"),
-                             (RULES, ("  window: 10 ", "  window: 4 "), "all")):
+                             (RULES, ("  window: 10 ", "  window: 4 "), "all"),
+                             (RULES, ("[[烟道, 油锅, 锅里, 房子, 仓库,", "[[烟道, 油锅, 锅里, 房子,"), "words")):
         files = dict(base.files)
         assert edit[0] in files[path]
         files[path] = files[path].replace(*edit, 1)
