@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -17,6 +18,9 @@ from ..content import yamledit
 from ..content.model import Entry, Regulation, Snapshot
 from ..content.numerals import article_label
 from ..labels import CONFIG_LABELS, TIER_MENTIONS
+
+if TYPE_CHECKING:
+    from .intake_replay import CallImpact
 
 SIMILAR = 0.55  # a changed article keeps at least this much of its wording (difflib ratio)
 _SPACE = re.compile(r"\s+")
@@ -213,7 +217,7 @@ class Impact:
     #: The regulations' titles after the change, by id (how people read them).
     names: dict[str, str] = dataclasses.field(default_factory=dict)
     #: What the change does to calls read through the intake rules (kb_app.review.intake_replay), when it may.
-    calls: object = None
+    calls: "CallImpact | None" = None
 
     def name(self, regulation: str) -> str:
         """A regulation as people read it: its title (its id only when it has none)."""
