@@ -17,17 +17,23 @@ rules of ``intake_rules.yaml`` (in their relative order), the examples of ``inta
 ordinary requests, the answers' ``questions`` and the catalogue's ``examples`` (``assistant.ordinary_requests``);
 the other rules are read by their phrases, in file order. Synonyms and time limits are not read.
 
-The recogniser takes a few milliseconds a call, so all of it is not read twice when it need not be; each
-shortcut gives exactly the result of reading everything:
+The recogniser takes a few milliseconds a call (about 40 seconds for the 12,000 example calls), so calls are not
+read twice when they need not be; each shortcut gives exactly the result of reading every call through
+``intake`` before and after (tests/review/test_call_impact.py checks each against that):
 
-- the recogniser's inputs are the same on both sides: its finding is the same for every call, and only the
-  other rules are read on both sides (the rules before the first one changed, once);
-- only the words of events or transfer triggers changed (nothing else of the recogniser): a call in which
+- the recogniser's inputs are the same on both sides: its finding is the same for every call, and only the calls
+  that a changed other rule (before or after) matches are read against the rules on both sides; a change of a
+  script, channel or basis alone reads no call otherwise (``READ_KEYS``);
+- only the words of events, pairs or transfer triggers changed (nothing else of the recogniser): a call in which
   none of the words added, removed or moved occurs, neither exactly nor with a misheard character
   (``misheard``), has the same event words found in the same order, so the same finding. A call with a
   symbol (``symbols``) or without Chinese characters (read by its pinyin) is read again all the same;
-- otherwise every call is read through both recognisers (the slow case: a change of the context words or of
-  the examples).
+- only the example calls changed (or the ordinary requests): a call in which an event word was judged is read as
+  before; only the calls the examples decide (:class:`EventReading`'s ``asked``) are read against the examples of
+  each side. Which calls those are is read once per ``emergency`` section and event groups and kept, so that
+  main's reading serves every request based on it;
+- otherwise (the ``emergency`` section changed: context words, window …; or an event group otherwise than by its
+  words) every call is read again after the change, the calls before from main's kept reading.
 """
 
 from __future__ import annotations
