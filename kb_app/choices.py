@@ -12,6 +12,10 @@ from .labels import ENTRY_KIND_LABELS, LEVEL_LABELS, audience_choice
 
 
 
+#: The longest kind of matter (紧急诉求, 一般求助、投诉、举报) a tier's choice names beside its name.
+TIER_KIND_LENGTH = 24
+
+
 @dataclasses.dataclass
 class Choices:
     """What the lists of the editor offer, by name: units, time limits, regulations and articles."""
@@ -22,6 +26,7 @@ class Choices:
     regulations: dict[str, str]                 # id -> title
     articles: dict[str, dict[int, tuple[str, str]]]  # regulation -> number -> (第十一条, text)
     default_tier: str = ""
+    tier_notes: dict[str, str] = dataclasses.field(default_factory=dict)   # id -> which matters (description)
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot) -> "Choices":
@@ -34,7 +39,8 @@ class Choices:
                     for rid, r in snap.regulations.items()}
         limits = snap.config("time_limits", {})
         default = str(limits.get("default_tier") or "") if isinstance(limits, dict) else ""
-        return cls(units, retired, tiers, regs, articles, default if default in tiers else "")
+        notes = {tid: str(t.get("description") or "") for tid, t in snap.tiers.items() if t.get("description")}
+        return cls(units, retired, tiers, regs, articles, default if default in tiers else "", notes)
 
     def as_published(self, base: "Choices", main: "Choices") -> "Choices":
         """The names a change request's version (``self``) will have once published on ``main``: its own where it
@@ -59,6 +65,16 @@ class Choices:
     def tier_name(self, tier_id) -> str:
         tid = str(tier_id or "")
         return self.tiers.get(tid, f"{tid}（未登记）" if tid else "")
+
+    def tier_choice(self, tier_id) -> str:
+        """A tier as a list offers it: its name and the kind of matter it is for, 2小时（紧急诉求）; the name alone
+        when its description starts with no short kind (the whole description is in ``tier_note``)."""
+        kind, said, _rest = self.tier_notes.get(str(tier_id or ""), "").partition("：")
+        return f"{self.tier_name(tier_id)}（{kind}）" if said and len(kind) <= TIER_KIND_LENGTH else self.tier_name(tier_id)
+
+    def tier_note(self, tier_id) -> str:
+        """Which matters a tier is for, as time_limits.yaml describes them ("" when it does not)."""
+        return self.tier_notes.get(str(tier_id or ""), "")
 
     def article_label(self, regulation, number) -> str:
         found = self.articles.get(str(regulation), {}).get(number) if isinstance(number, int) else None

@@ -308,6 +308,8 @@ class Saved:
     submitted: bool
     waiting_for: list[str]
     tasks: list[int]
+    #: The parties it waits for, each flagged when no account can approve for it (None unless in review).
+    awaiting: object = None
 
 
 @dataclasses.dataclass
@@ -376,6 +378,18 @@ class Editing:
 
     def choices(self, commit: str | None = None) -> Choices:
         return Choices.from_snapshot(self.kb.snapshot(commit))
+
+    def compared(self, edit: Edit):
+        """The edited file against the version the public has now (on main), as reviewers will read the change
+        (kb_app.review.changes.describe): None for a new entry or a file main does not hold."""
+        from .review.changes import describe
+        from .review.records import FileChange
+
+        current = self.kb.store.read(edit.path) if edit.path else None
+        if current is None:
+            return None
+        change = FileChange(edit.path, "M", current, edit.text, current)
+        return describe(change, self.choices(), self.kb.today())
 
     def unit_options(self, user, draft: Draft, choices: Choices) -> list[str]:
         """Units the ``unit`` field offers: a policy answer stays in its unit's folder."""
@@ -520,13 +534,17 @@ class Editing:
     in_words = staticmethod(in_words)
 
     def reminders(self, edit: Edit, commit: str | None = None):
-        """Answers the edited text names that the public cannot open (kb_app.content.references): said
-        to the author, who may still save."""
+        """Answers the edited text names that the public cannot open (kb_app.content.references), and its
+        structured facts given otherwise in its text or in other answers (kb_app.facts): said to the author,
+        who may still save."""
+        from . import facts
         from .content.references import draft_notices
 
         if edit.path is None:
             return []
-        return draft_notices(self.kb.snapshot(commit), edit.path, edit.text, self.kb.today())
+        snap = self.kb.snapshot(commit)
+        return (draft_notices(snap, edit.path, edit.text, self.kb.today())
+                + facts.draft_notices(snap, edit.path, edit.text))
 
     def _id_problems(self, entry_id: str, commit: str) -> list[Problem]:
         if not entry_id:
@@ -603,11 +621,9 @@ class Editing:
         return self._saved(cr, False, [int(t) for t in cr.data.get("resolves") or []])
 
     def _saved(self, cr, created: bool, task_ids: list[int]) -> Saved:
-        waiting = []
-        if cr.state == "in_review":
-            status = self.kb.review.status(cr)
-            waiting = [status.labels[p] for p in status.missing]
-        return Saved(cr, created, cr.state == "in_review", waiting, task_ids)
+        awaiting = self.kb.review.awaiting(cr) if cr.state == "in_review" else None
+        waiting = [awaiting.labels[p] for p in awaiting.parties] if awaiting else []
+        return Saved(cr, created, cr.state == "in_review", waiting, task_ids, awaiting)
 
     def paths_of(self, target) -> list[str]:
         """The entry files a change request changes and keeps (what can be opened in the editor)."""

@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .export import csv_text
+from .facts import normal
 from .content.model import Snapshot, in_use
 from .content.validate import file_owner, invalid_files
 
@@ -143,10 +144,6 @@ def no_examples(snap: Snapshot) -> list[Finding]:
             for e in snap.directory() if not e.examples]
 
 
-def _normal_value(value: str) -> str:
-    return _PUNCT.sub("", value).replace("－", "-").lower()
-
-
 def fact_conflicts(snap: Snapshot) -> list[tuple[str, str, list]]:
     """(fact, topic, [(entry, value)]) of every named fact given differently by different units on the same topic."""
     groups = defaultdict(list)
@@ -155,7 +152,7 @@ def fact_conflicts(snap: Snapshot) -> list[tuple[str, str, list]]:
         for key, value in e.facts.items():
             groups[(key, topic)].append((e, value))
     return [(key, topic, items) for (key, topic), items in sorted(groups.items())
-            if len({_normal_value(v) for _, v in items}) > 1 and len({e.unit for e, _ in items}) > 1]
+            if len({normal(v) for _, v in items}) > 1 and len({e.unit for e, _ in items}) > 1]
 
 
 def contradictions(snap: Snapshot) -> list[Finding]:

@@ -437,6 +437,13 @@ class Kb:
 
         return notices(self.snapshot(cr.head), self.today(), set(self.store.changed_paths(cr.base, cr.head)))
 
+    def fact_notices(self, cr):
+        """The reminders of a change request whose answers give a structured fact otherwise than their own text
+        or than other answers on the same topic (kb_app.facts)."""
+        from .facts import notices
+
+        return notices(self.snapshot(cr.head), set(self.store.changed_paths(cr.base, cr.head)))
+
     def entry(self, entry_id: str, commit: str | None = None) -> Entry:
         snap = self.snapshot(commit)
         entry = snap.entries.get(entry_id)
@@ -528,11 +535,12 @@ class Kb:
 
     # -- objections and suggestions -------------------------------------------------------------
 
-    def file_objection(self, user, entry_id: str, reasons: str, proposed_unit: str, request: str = ""):
+    def file_objection(self, user, entry_id: str, reasons: str, proposed_unit: str, request: str = "",
+                       co_handle: bool = False, boundary: str | None = None):
         """A handler's objection to a catalogue entry, as a change request (see kb_app.review.objection)."""
         from .review import objection
 
-        return objection.file(self, user, entry_id, reasons, proposed_unit, request)
+        return objection.file(self, user, entry_id, reasons, proposed_unit, request, co_handle, boundary)
 
     def objections(self, entry_id: str) -> list[dict]:
         """Every objection to a catalogue entry with its outcome and reasons."""

@@ -10,6 +10,7 @@ of an unknown id should fall back to the id itself (``label(KIND_LABELS, kind)``
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 # -- content ----------------------------------------------------------------------------------
 
@@ -73,6 +74,14 @@ PARTY_WAITING_LABELS = {
 #: How a change request that only withdraws answers is reviewed (review_policy.yaml: withdrawal).
 WITHDRAWAL_NOTE = ("本变更只停用答复（有效期改到今天以前，别的没有改动），下列审核方中任一方批准即可发布，"
                    "公众随即查不到它（坐席仍能查到，标为“已失效”）；改正后的答复另按常规审核。")
+#: Why nobody can approve for a review party a change request needs (kb_app.review.policy.party_gaps).
+PARTY_GAP_LABELS = {"no_account": "目前没有可审核的账号", "author_only": "作者是该审核方唯一的审核人"}
+#: What to do about such a party, said after 审核方“<party>”: the administrator adds (or enables) an account of
+#: the kind it needs (``who``); ``gap`` is the party's PARTY_GAP_LABELS.
+PARTY_GAP_ADVICE = {
+    "no_account": "{gap}：请管理员在“用户管理”中添加{who}账号（已有账号被停用的，恢复它）",
+    "author_only": "：{gap}，而作者不能审核自己的变更。请管理员在“用户管理”中再添加一名{who}账号",
+}
 #: What is in the way when a change request cannot be published, by its state ("" for the others).
 PUBLISH_REFUSAL_HINTS = {
     "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",
@@ -115,6 +124,11 @@ FLAG_LABEL = "依据已变更，待核"
 #: The impact of a time-limit tier change: answers naming its old figure (3个工作日) though not as a hotline
 #: work order's time limit (kb_app.review.impact.states_tier), listed for the reviewers, not marked.
 TIER_MENTIONS = "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）"
+
+
+def tier_scope(name: str, description: str) -> str:
+    """Which matters a time-limit tier is for, under its name: 2小时适用于：紧急诉求：……"""
+    return f"{name}适用于：{description}"
 
 
 def written_before_note(title: str, why: str) -> str:
@@ -199,3 +213,20 @@ def chinese_date(day) -> str:
         except ValueError:
             return ""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+
+
+def when(value) -> str:
+    """A time as every page and command shows it: ``2026-11-30 12:00`` (a datetime, or one written as ISO text,
+    ``2026-11-30T12:00:00``); a date as ``2026-11-30``; no time as ""; other text unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return f"{dt.datetime.fromisoformat(value.replace('Z', '+00:00')):%Y-%m-%d %H:%M}"
+    return value

@@ -28,7 +28,8 @@ import nh3
 
 from .content import markup, references, versions
 from .exceptions import EntryNotFound
-from .labels import FLAG_LABEL, STATUS_LABELS, audience_label, status_mark, upcoming_mark
+from .labels import (FLAG_LABEL, KIND_LABELS, STATUS_LABELS, audience_label, chinese_date, status_mark,
+                     upcoming_mark)
 from .content.model import ID_PATTERN, PUBLIC_FIELDS, RETIRED_UNIT, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
@@ -434,6 +435,34 @@ class Reader:
     def format_problems(self, entry: Entry) -> list[str]:
         """For staff: why an entry is marked 格式错误 (its fields that cannot be read)."""
         return format_problems(entry)
+
+    def not_public_reason(self, entry: Entry) -> str | None:
+        """Why the public cannot open an entry today, in words (None when it can)."""
+        return not_public_reason(entry, self.day)
+
+    def assignment(self, entry: Entry):
+        """For a catalogue entry: its units, level and time limit by name (kb_app.dispatch.assistant.Assignment),
+        as the agent console proposes it; None for an answer."""
+        from .dispatch.assistant import assignment
+
+        return assignment(self.snap, entry) if entry.kind == "directory" else None
+
+
+def not_public_reason(entry: Entry, day: dt.date) -> str | None:
+    """Why the public cannot open ``entry`` on ``day`` (None when it can): a catalogue entry, a field that
+    cannot be read, an internal answer, or one not yet or no longer in force."""
+    if entry.is_public_on(day):
+        return None
+    if entry.kind == "directory":
+        return f"{KIND_LABELS['directory']}只供坐席和承办单位使用"
+    if entry.kind != "policy" or entry.public_blocked:
+        return f"{STATUS_LABELS['invalid']}，改正前不会公开"
+    if entry.audience != "public":
+        return "这是内部口径，只供坐席使用"
+    status = entry.status(day)
+    if status == "pending":
+        return f"{STATUS_LABELS['pending']}，{chinese_date(entry.effective)}起公众才能看到"
+    return f"{STATUS_LABELS['expired']}（有效期至{chinese_date(entry.expires)}）"
 
 
 

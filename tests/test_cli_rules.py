@@ -56,6 +56,24 @@ def test_objection_file_and_list(kb):
     assert "已提交派单异议" in result.output
     listed = run(kb, "objection", "list", "street-light-out").output
     assert "审核中" in listed and "区管道路" in listed
+    # Units and people by name, the time as the pages show it.
+    snap = kb.snapshot()
+    said = f"{snap.unit_name('city-urban-management')} → {snap.unit_name('district-xishan')}（郑编辑，"
+    assert said in listed and "um-editor" not in listed and "district-xishan" not in listed, listed
+
+
+def test_objection_keeping_the_unit_as_co_handler_with_a_boundary(kb, tmp_path):
+    make_users(kb)
+    boundary = tmp_path / "边界.md"
+    boundary.write_text("区管道路的路灯由区政府负责；市管道路由城市管理委员会负责。\n", encoding="utf-8")
+    result = run(kb, "objection", "file", "street-light-out", "--as", "um-editor", "--to", "district-xishan", "--co",
+                 "--boundary", str(boundary), "--reason", "路灯所在道路为区管道路，养护责任在西山区。",
+                 env={"KB_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    cr = kb.review.list(kind="objection")[0]
+    head = kb.snapshot(cr.head).entries["street-light-out"]
+    assert head.handler == "district-xishan" and head.co_handlers[0] == "city-urban-management"
+    assert head.body.strip() == "区管道路的路灯由区政府负责；市管道路由城市管理委员会负责。"
 
 
 def test_files_that_cannot_be_read_or_written_are_said_so_in_chinese(kb, tmp_path):

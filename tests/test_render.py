@@ -236,3 +236,20 @@ def test_agent_notes_say_their_label_once():
         "**内部提示（仅坐席可见）**\n\n先核实身份。\n\n" + "再查进度 " + render.markdown_literal("*加急*")
     entry.meta = {"agent_notes": "内部提示："}
     assert render.agent_notes_markdown(entry) == ""
+
+
+def test_why_the_public_cannot_open_an_entry_is_said_for_each_case():
+    from kb_app.content.model import Entry
+
+    day = dt.date(2026, 11, 22)
+
+    def entry(path="entries/policy/city-hrss/a-b.md", **meta):
+        return Entry(path, {"id": "a-b", "kind": "policy", "unit": "city-hrss", "audience": "public", **meta})
+
+    assert render.not_public_reason(entry(), day) is None
+    assert render.not_public_reason(Entry("entries/directory/a-b.md", {"id": "a-b", "kind": "directory"}), day) \
+        == "派单目录只供坐席和承办单位使用"
+    assert render.not_public_reason(entry(audience="internal"), day) == "这是内部口径，只供坐席使用"
+    assert render.not_public_reason(entry(effective=dt.date(2027, 1, 1)), day) == "未生效，2027年1月1日起公众才能看到"
+    assert render.not_public_reason(entry(expires=dt.date(2026, 6, 30)), day) == "已失效（有效期至2026年6月30日）"
+    assert render.not_public_reason(entry(expires="2026年6月30日"), day) == "格式错误，改正前不会公开"

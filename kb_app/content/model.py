@@ -673,6 +673,32 @@ class Snapshot:
     def unit_name(self, unit_id: str) -> str:
         return str(self.units.get(unit_id, {}).get("name") or unit_id)
 
+    def titles_to_choose(self, entries) -> dict[str, str]:
+        """Entry id -> how a list to choose from names it: its title, and where entries of the list share a
+        title, what tells them apart — their regions, else their unit (a catalogue entry's lead unit), else both."""
+        entries = list(entries)
+        shared = {t for t, n in Counter(e.title for e in entries).items() if n > 1}
+        groups: dict[str, list[Entry]] = {}
+        for e in entries:
+            if e.title in shared:
+                groups.setdefault(e.title, []).append(e)
+
+        def unit(e):
+            return self.unit_name(e.handler or e.unit)
+
+        out = {e.id: e.title for e in entries}
+        for title, same in groups.items():
+            regions = ["、".join(e.regions) for e in same]
+            units = [unit(e) for e in same]
+            for e, region, name in zip(same, regions, units):
+                if all(regions) and len(set(regions)) == len(same):
+                    out[e.id] = f"{title}（{region}）"
+                elif len(set(units)) == len(same):
+                    out[e.id] = f"{title}（{name}）"
+                else:
+                    out[e.id] = f"{title}（{'，'.join(filter(None, [name, region]))}）"
+        return out
+
     def unit_guess(self, written: str) -> str:
         """``是否是“id”（name）？`` of the unit a mistyped id or a name most likely means (:meth:`unit_meant`), or ""."""
         meant = self.unit_meant(written)

@@ -599,6 +599,35 @@ def entry_tier(snap: Snapshot, entry: Entry) -> str:
     return entry.time_limit or (str(tl.get("default_tier") or "") if isinstance(tl, dict) else "")
 
 
+@dataclasses.dataclass
+class Assignment:
+    """Who handles a catalogue entry's matter and within what time, by name: what the console proposes with a
+    candidate and what the entry's page shows agents and units."""
+
+    handler: str
+    handler_name: str
+    co_handlers: list[tuple[str, str]]       # (unit id, name)
+    level: str
+    tier: str
+    tier_name: str                           # 5个工作日; the tier's id when time_limits.yaml does not define it
+    tier_description: str                    # which matters belong to the tier (time_limits.yaml)
+    tier_known: bool                         # the tier is defined in time_limits.yaml
+    round_the_clock: bool                    # taken and dispatched at any hour (7×24)
+
+
+def assignment(snap: Snapshot, entry: Entry, co_handlers: list[str] | None = None,
+               rtc: dict | None = None) -> Assignment:
+    """The units, level and time limit of a directory entry; ``co_handlers``: those to name (all the entry's by
+    default), ``rtc``: the 7×24 configuration when the caller has it at hand."""
+    tier = entry_tier(snap, entry)
+    spec = snap.tiers.get(tier, {})
+    units = entry.co_handlers if co_handlers is None else co_handlers
+    return Assignment(entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
+                      [(u, snap.unit_name(u)) for u in units], entry.level, tier, str(spec.get("name") or tier),
+                      str(spec.get("description") or ""), bool(spec),
+                      entry_round_the_clock(entry, _round_the_clock(snap) if rtc is None else rtc))
+
+
 def _tier_hours(tier: dict) -> float | None:
     """A tier's length in hours (a workday counted as 24), or None where it cannot be read."""
     amount, unit = tier.get("amount"), tier.get("unit")
@@ -912,8 +941,9 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     region = where.district
     for entry, score, note in _ranked(index, text, limit, rerank, keep):
         learned = bool(note)  # the reranker's note is of similar past orders
-        tier = entry_tier(snap, entry)
-        spec = snap.tiers.get(tier, {})
+        # The governments of other districts and streets are no co-handlers of a request that says where it is.
+        told = assignment(snap, entry, local_units(snap, entry.co_handlers, where), rtc)
+        tier, spec = told.tier, snap.tiers.get(told.tier, {})
         due, due_error = None, ""
         if spec:
             try:
@@ -929,10 +959,8 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
             wheres[entry.id] = left_out.where
         elsewhere = scope_note(entry.regions, region)
         candidates.append(Candidate(
-            entry.id, entry.title, entry.category, entry.handler, snap.unit_name(entry.handler) if entry.handler else "",
-            # The governments of other districts and streets are no co-handlers of a request that says where it is.
-            [(u, snap.unit_name(u)) for u in local_units(snap, entry.co_handlers, where)], entry.level, tier, str(spec.get("name") or tier),
-            due, due_error, entry_round_the_clock(entry, rtc), score, "；".join(filter(None, [elsewhere, note])),
+            entry.id, entry.title, entry.category, told.handler, told.handler_name, told.co_handlers, told.level,
+            tier, told.tier_name, due, due_error, told.round_the_clock, score, "；".join(filter(None, [elsewhere, note])),
             left_out.scope if left_out else "", elsewhere, learned=learned))
     _weigh_local(snap, candidates, region)
     if region:

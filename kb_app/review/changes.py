@@ -141,7 +141,8 @@ def describe(file, choices: Choices, today) -> FileView:
         title, entry_id, unit, kind_label = file.path, None, "", "文件"
     # A new or deleted file's fields are all shown (修改前 ABSENT or 修改后 REMOVED): a reviewer reads the title,
     # questions, audience and agents' notes of a new answer as surely as its body.
-    fields = field_rows(old_meta, new_meta, choices) if kind != "config" else []
+    fields = field_rows(old_meta, new_meta, choices) if kind != "config" else \
+        limit_rows(file.old, file.new) if stem == "time_limits" else []
     action = STATUS_LABELS.get(file.status, file.status)
     expires = as_date(new_meta.get("expires"))
     only_expires = [r["字段"] for r in fields] == [LABELS["expires"]]
@@ -152,6 +153,61 @@ def describe(file, choices: Choices, today) -> FileView:
     return FileView(file.path, file.status, action, kind, kind_label, title, entry_id, unit, fields,
                     old_body if bodies else None, new_body if bodies else None, file.old, file.new, file.main,
                     file.conflicting, items, file.base, file.published, file.reverted)
+
+
+#: How a time limit's unit reads (time_limits.yaml).
+LIMIT_UNITS = {"hours": "小时（自然小时连续计算）", "workdays": "个工作日"}
+
+
+def limit_rows(old: str | None, new: str | None) -> list[dict]:
+    """``{字段, 修改前, 修改后}`` of what a change to the time limits (time_limits.yaml) changes, tier by tier, in
+    words (时限档位“3个工作日” · 时限 | 3个工作日 | 2个工作日), not as lines of YAML. Empty when either version
+    cannot be read, which the source view then shows."""
+    def read(text):
+        try:
+            data = yaml.safe_load(text or "") or {}
+        except yaml.YAMLError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    before, after = read(old), read(new)
+    if before is None or after is None:
+        return []
+
+    def tiers(data):
+        return {str(t["id"]): t for t in data.get("tiers") or [] if isinstance(t, dict) and "id" in t}
+
+    def limit(tier):
+        return f"{tier.get('amount')}{LIMIT_UNITS.get(tier.get('unit'), tier.get('unit') or '')}"
+
+    def basis(tier):
+        b = tier.get("basis") or {}
+        return f"{b.get('regulation', '')} 第{b.get('article', '')}条" if isinstance(b, dict) and b else ""
+
+    rows = []
+    a, b = tiers(before), tiers(after)
+    for tier_id in dict.fromkeys([*a, *b]):
+        was, now = a.get(tier_id), b.get(tier_id)
+        name = str((was or now).get("name") or tier_id)
+        for label, part in (("名称", lambda t: str(t.get("name") or "")), ("时限", limit),
+                            ("适用的诉求", lambda t: str(t.get("description") or "")), ("依据", basis)):
+            old_value = part(was) if was else ABSENT
+            new_value = part(now) if now else REMOVED
+            if old_value != new_value:
+                rows.append({"字段": f"时限档位“{name}” · {label}", "修改前": old_value, "修改后": new_value})
+    readings = (("default_tier", "未写时限的条目采用", lambda v, named: str((named.get(str(v)) or {}).get("name") or v)),
+                ("extension", "延期上限", lambda v, _named: f"{v.get('max_workdays')}个工作日"
+                 if isinstance(v, dict) else str(v)))
+    for key, label, show in readings:
+        x, y = before.get(key), after.get(key)
+        if not same(x, y):
+            rows.append({"字段": label, "修改前": show(x, a) if key in before else ABSENT,
+                         "修改后": show(y, b) if key in after else REMOVED})
+    x, y = (set((d.get("round_the_clock") or {}).get("keywords") or []) for d in (before, after))
+    if x != y:
+        rows.append({"字段": "7×24小时服务的关键词（删除的、新增的）", "修改前": "、".join(sorted(x - y)) or "（无删除）",
+                     "修改后": "、".join(sorted(y - x)) or "（无新增）"})
+    return rows
 
 
 def example_rows(old: str | None, new: str | None) -> list[dict]:

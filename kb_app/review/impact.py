@@ -140,6 +140,22 @@ class Reason:
         return cls(**{f.name: d.get(f.name) for f in dataclasses.fields(cls) if f.name in d})
 
 
+_TIER_STATED = re.compile(r"答复写明的时限“(?P<old>[^”]+)”（档位 (?P<tier>[^）]+)）已变更")
+
+
+def tiers_restated(detail: str, snap: Snapshot) -> list[tuple[str, str | None]]:
+    """The time limits a mark says its answer states and that changed (Reason ``tier_stated``, as its detail
+    reads), each with the name its tier has in ``snap`` (None when the tier is gone): what the public may be
+    told while the answer is re-checked (3个工作日 is now 2个工作日)."""
+    out = []
+    for m in _TIER_STATED.finditer(detail or ""):
+        tier = snap.tiers.get(m["tier"])
+        now = str(tier.get("name") or "") if tier else None
+        if now != m["old"]:
+            out.append((m["old"], now or None))
+    return list(dict.fromkeys(out))
+
+
 _LEGACY = (re.compile(r"^(?P<reg>\S+) (?P<old>第\S+?条)内容已修改(?:（现为(?P<now>第\S+?条)）)?$"),
            re.compile(r"^(?P<reg>\S+) (?P<old>第\S+?条)已删除$"),
            re.compile(r"^时限档位 (?P<tier>\S+) 已变更$"))

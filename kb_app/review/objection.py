@@ -21,9 +21,13 @@ KIND = "objection"
 DECISIONS = ("approve", "rejected", "request_changes", "publish", "withdraw")
 
 
-def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str = ""):
+def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str = "", co_handle: bool = False,
+         boundary: str | None = None):
     """File an objection against a directory entry: a CR reassigning it to ``proposed_unit``.
 
+    ``co_handle`` keeps the objecting unit on the entry as a co-handler (应由住建委主办，人社局协办): an objection
+    is as often about who leads as about who takes part. ``boundary`` is the entry's text as the unit proposes
+    it (what the matter covers and where each part goes); the reviewers read it with the reassignment.
     ``request`` is the work order that prompted it (masked); once the objection is upheld it joins
     the dispatch history under the entry (kb_app.dispatch.history.after_publish).
     """
@@ -41,13 +45,23 @@ def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str
         raise KbError(f"建议的承办单位“{proposed_unit}”不存在或已撤销：请从单位名录中选择。")
     if proposed_unit == entry.handler:
         raise KbError("建议的承办单位与现主办单位相同：请选择认为应当负责的其他单位。")
+    boundary = (boundary or "").strip()
+    if boundary and boundary == entry.body.strip():
+        boundary = ""
     text = snap.files[entry.path]
-    new_text = reassign(text, entry.handler, proposed_unit)
+    new_text = reassign(text, entry.handler, proposed_unit, co_handle=co_handle,
+                        body=boundary + "\n" if boundary else None)
     proposed = unit.get("name", proposed_unit)
-    title = f"派单异议：“{entry.title}”建议改由{proposed}主办"
-    description = f"异议单位：{snap.unit_name(entry.handler)}\n建议承办单位：{proposed}\n异议理由：{reasons}"
+    mine = snap.unit_name(entry.handler)
+    title = f"派单异议：“{entry.title}”建议改由{proposed}主办" + (f"、{mine}协办" if co_handle else "")
+    description = (f"异议单位：{mine}\n建议承办单位：{proposed}" + (f"（{mine}协办）" if co_handle else "")
+                   + f"\n异议理由：{reasons}" + ("\n同时修改了职责边界（正文）" if boundary else ""))
     data = {"entry": entry_id, "path": entry.path, "from": entry.handler, "to": proposed_unit,
             "reasons": reasons, "request": mask((request or "").strip())[:2000]}
+    if co_handle:
+        data["co_handle"] = True
+    if boundary:
+        data["boundary"] = True
     if data["request"]:
         description += f"\n引发异议的工单：{data['request']}"
     return kb.review.create(user, title, {entry.path: new_text}, kind=KIND, data=data, submit=True,
@@ -55,19 +69,24 @@ def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str
 
 
 _HANDLER = re.compile(r"^(handler:[ \t]*)(\S+)", re.M)
+_CO_HANDLERS = re.compile(r"^(co_handlers:[ \t]*\[)([^\]]*)\]", re.M)
 
 
-def reassign(text: str, old: str, new: str) -> str:
-    """Move the lead to ``new`` in an entry's front matter; ``new`` leaves the co-handlers if listed."""
-    head, sep, body = text.partition("\n---\n")
+def reassign(text: str, old: str, new: str, co_handle: bool = False, body: str | None = None) -> str:
+    """Move the lead to ``new`` in an entry's front matter; ``new`` leaves the co-handlers if listed, and
+    ``old`` joins them with ``co_handle``; ``body`` replaces the text when given."""
+    head, sep, rest = text.partition("\n---\n")
     head = _HANDLER.sub(lambda m: m.group(1) + new, head, count=1)
 
-    def without_new(m):
-        kept = [u.strip() for u in m.group(2).split(",") if u.strip() and u.strip() != new]
-        return m.group(1) + ", ".join(kept) + "]"
+    def co_handlers(m):
+        kept = [u.strip() for u in m.group(2).split(",") if u.strip() and u.strip() not in (new, old)]
+        return m.group(1) + ", ".join(([old] if co_handle else []) + kept) + "]"
 
-    head = re.sub(r"^(co_handlers:[ \t]*\[)([^\]]*)\]", without_new, head, count=1, flags=re.M)
-    return head + sep + body
+    if _CO_HANDLERS.search(head):
+        head = _CO_HANDLERS.sub(co_handlers, head, count=1)
+    elif co_handle:
+        head = _HANDLER.sub(lambda m: f"{m.group(0)}\nco_handlers: [{old}]", head, count=1)
+    return head + sep + (rest if body is None else body)
 
 
 def history(kb, entry_id: str) -> list[dict]:

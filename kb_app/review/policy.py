@@ -19,7 +19,7 @@ from ..accounts.auth import AUTHOR_ROLES, UNIT_ROLES, User
 from ..content import frontmatter
 from ..content.model import as_date
 from ..exceptions import KbError, PermissionDenied
-from ..labels import PARTY_LABELS as PARTY_NAMES
+from ..labels import PARTY_LABELS as PARTY_NAMES, ROLE_LABELS
 
 POLICY_PATH = "regulations/review_policy.yaml"
 DEFAULT_POLICY = {
@@ -147,6 +147,28 @@ def can_approve_for(user: User, party: str, policy: Policy) -> bool:
     role = policy.party_role(party)
     return (party not in ("owner", "handlers", "center", "legal") and not party.startswith("unit:")
             and role is not None and role == user.role and user.role not in UNIT_ROLES)
+
+
+def party_gaps(parties, policy: Policy, users, writers) -> dict[str, str]:
+    """The parties of ``parties`` nobody can approve for, with why (a key of labels.PARTY_GAP_LABELS):
+    ``no_account`` when no active account belongs to the party, ``author_only`` when every one that does
+    wrote the change (``writers``: user names), who may not approve it."""
+    gaps = {}
+    for party in parties:
+        able = [u.username for u in users if not u.disabled and can_approve_for(u, party, policy)]
+        if not able:
+            gaps[party] = "no_account"
+        elif set(able) <= set(writers):
+            gaps[party] = "author_only"
+    return gaps
+
+
+def approver_role(party: str, policy: Policy, units: dict[str, str]) -> str:
+    """The kind of account that approves for a party, as a person reads it (单位审核人（示例市医疗保障局）)."""
+    if party.startswith("unit:"):
+        return f"{ROLE_LABELS['unit_reviewer']}（所属单位：{units.get(party[5:], party[5:])}）"
+    role = {"center": "center_reviewer", "legal": "legal_reviewer"}.get(party) or policy.party_role(party)
+    return ROLE_LABELS.get(role, role or party)
 
 
 def entry_units(path: str, text: str | None) -> set[str]:

@@ -15,8 +15,8 @@ from ..accounts.auth import User, Users
 from ..cache import LruCache
 from ..content.store import ZERO
 from ..content.validate import validate
-from .policy import Policy, can_approve_for, required_parties, withdraws_only
-from .records import ChangeRequest, FileChange, Records, ReviewStatus
+from .policy import Policy, approver_role, can_approve_for, party_gaps, required_parties, withdraws_only
+from .records import Awaiting, ChangeRequest, FileChange, Records, ReviewStatus
 
 #: What declining a request does, by action: its new state and the event recorded (see Review._decline).
 #: The problem of a change that touches files outside entries/ and regulations/ (never published).
@@ -154,6 +154,32 @@ class ReviewQueries:
         units = {unit: snap.unit_name(unit) for unit in snap.units}
         labels = {p: policy.party_label(p, units) for p in set(required) | set(approvals)}
         return ReviewStatus(required, approvals, touched, conflicts, labels, policy, units, one_of)
+
+    def awaiting(self, cr: ChangeRequest, status: ReviewStatus | None = None) -> Awaiting:
+        """The parties the request still needs approved (every required one, before any has approved), each
+        flagged when no account can approve for it: none is active in the party (none made, or disabled),
+        or its only ones wrote the change. Said at submission and on the review page, so that a request
+        nobody can approve does not wait in silence."""
+        status = status or self.status(cr)
+        waiting = status.missing if cr.is_open else []
+        with self.reading() as rec:
+            writers = rec.writers(cr.id) | {cr.author}
+        gaps = party_gaps(waiting, status.policy, self.users.list(), writers) if waiting else {}
+        roles = {p: approver_role(p, status.policy, status.units) for p in gaps}
+        return Awaiting(list(waiting), status.labels, gaps, roles, status.one_of)
+
+    def new_comments(self, cr: ChangeRequest, reader: str | None = None) -> list[dict]:
+        """Comments on the request by others since ``reader`` (its author by default) last acted on it (an event
+        of theirs, or a comment), newest first. Nothing records what someone has read, so this is what came
+        after their last step: a comment given in the same second as that step counts as new."""
+        reader = reader or cr.author
+        with self.reading() as rec:
+            acted = [e["at"] for e in rec.rows_of("cr_events", cr.id) if e["actor"] == reader]
+            comments = rec.rows_of("comments", cr.id)
+        since = max(acted, default="")
+        own = max((c["id"] for c in comments if c["author"] == reader), default=0)
+        return [c for c in reversed(comments)
+                if c["author"] != reader and c["id"] > own and (c["at"] or "") >= since]
 
     def files(self, cr: ChangeRequest, main: str | None = None) -> list[FileChange]:
         """Each touched file before and after. While the CR is open "before" is main's current version, so

@@ -11,7 +11,7 @@ import dataclasses
 import json
 
 from ..exceptions import KbError
-from ..labels import CR_STATE_LABELS as STATES
+from ..labels import CR_STATE_LABELS as STATES, PARTY_GAP_ADVICE, PARTY_GAP_LABELS
 
 OPEN = ("draft", "in_review", "changes_requested", "approved", "conflicting")
 #: Columns holding JSON.
@@ -105,6 +105,56 @@ class ReviewStatus:
 
 
 @dataclasses.dataclass
+class Awaiting:
+    """The parties a request still waits for, each flagged when nobody can approve for it, and what to do.
+
+    ``gaps`` maps a party to why nobody can approve for it (a key of labels.PARTY_GAP_LABELS); ``roles``
+    names the kind of account each flagged party needs. ``one_of``: any one party's approval will do.
+    """
+
+    parties: list[str]
+    labels: dict[str, str]
+    gaps: dict[str, str] = dataclasses.field(default_factory=dict)
+    roles: dict[str, str] = dataclasses.field(default_factory=dict)
+    one_of: bool = False
+
+    def named(self, party: str) -> str:
+        """A party by its name, with why nobody can approve for it when nobody can."""
+        gap = self.gaps.get(party)
+        return self.labels[party] + (f"（{PARTY_GAP_LABELS[gap]}）" if gap else "")
+
+    @property
+    def names(self) -> list[str]:
+        """The parties waited for, by name (flagged)."""
+        return [self.named(p) for p in self.parties]
+
+    @property
+    def words(self) -> str:
+        """等待热线中心校核、示例市医疗保障局（目前没有可审核的账号）审核; more than two as 等待6方审核：…"""
+        if not self.parties:
+            return ""
+        names = "、".join(self.names)
+        if self.one_of and len(self.parties) > 1:
+            return f"等待{names}中任一方审核"
+        return f"等待{len(self.parties)}方审核：{names}" if len(self.parties) > 2 else f"等待{names}审核"
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the request cannot get the approvals it needs as the accounts stand."""
+        flagged = [p for p in self.parties if p in self.gaps]
+        return bool(flagged) and (not self.one_of or len(flagged) == len(self.parties))
+
+    @property
+    def advice(self) -> list[str]:
+        """For each flagged party, why nobody can approve and what to do (nothing while the request is not
+        held up by them: any one other party of a withdrawal will do)."""
+        if not self.blocked:
+            return []
+        return [f"审核方“{self.labels[p]}”" + PARTY_GAP_ADVICE[gap].format(gap=PARTY_GAP_LABELS[gap], who=self.roles[p])
+                + "，否则本变更请求无法发布。" for p, gap in self.gaps.items()]
+
+
+@dataclasses.dataclass
 class FileChange:
     """One file a CR touches: its text before (on main now, for an open CR), at the head, and on main now."""
 
@@ -175,8 +225,12 @@ class Records:
 
     def wrote_on(self, cr_id: int, username: str) -> bool:
         """Whether the user created, updated or pushed a commit of the request."""
-        return bool(self.db["cr_events"].count_where(
-            "cr = ? and actor = ? and action in ('create', 'update', 'adopt')", [cr_id, username]))
+        return username in self.writers(cr_id)
+
+    def writers(self, cr_id: int) -> set[str]:
+        """The users who created, updated or pushed a commit of the request (its authors)."""
+        return {r["actor"] for r in self.db["cr_events"].rows_where(
+            "cr = ? and action in ('create', 'update', 'adopt')", [cr_id], select="actor")}
 
     def heads(self) -> dict[str, dict]:
         """Branch -> (id, head, state) of every request."""

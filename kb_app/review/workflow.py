@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from ..accounts.auth import AUTHOR_ROLES, User, require_role
 from ..content import frontmatter
 from ..exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
-from ..labels import PUBLISH_REFUSAL_HINTS
+from ..labels import PUBLISH_REFUSAL_HINTS, when
 from .branches import Branches, branch_lock, next_id
 from .publishing import Publishing
 from .policy import check_changes, require_author, require_publisher, reviewer_parties, can_approve_for
@@ -27,6 +27,10 @@ from .queries import DECLINES, ReviewQueries, dropped_lines, published_by
 from .records import OPEN, STATES, ChangeRequest, ReviewStatus
 
 log = logging.getLogger(__name__)
+
+
+#: The events of a request's history that save a version of it (their commit is that version).
+SAVES = ("create", "update", "adopt")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -321,6 +325,16 @@ class Review(ReviewQueries):
             return str(e)
         return ""
 
+    def _revised_by(self, cr: ChangeRequest) -> str:
+        """Who saved the request's current version and when, in words: （李编辑于 2026-11-22 10:05 提交）, or
+        "" when its history does not say (a branch pushed with git)."""
+        from .changes import people, person
+
+        saved = [e for e in self.events(cr.id) if e.get("commit") == cr.head and e["action"] in SAVES]
+        if not saved:
+            return ""
+        return f"（{person(people(self.kb), saved[-1]['actor'])}于 {when(saved[-1]['at'])} 提交）"
+
     def approve(self, user: User, cr_id: int, comment: str = "", party: str | None = None,
                 publish: bool = True, seen: str | None = None) -> ChangeRequest:
         """Approve the head commit for the user's party; the last approval publishes (``publish``).
@@ -333,8 +347,8 @@ class Review(ReviewQueries):
         require_state(cr, "approve")
         if seen is not None and not (len(seen.strip()) >= 7 and cr.head.startswith(seen.strip().lower())):
             raise ReviewStateError(
-                f"变更请求 #{cr.id} 在您查看之后又有了新的修改（您看到的是提交 {seen.strip()[:10]}，现在是 {cr.head[:10]}），"
-                "这次没有批准：批准只对您看过的版本有效。请重新查看修改的内容后再审核。")
+                f"变更请求 #{cr.id} 在您查看之后又有了新的修改{self._revised_by(cr)}，"
+                "这次没有批准：批准只对您看过的版本有效。请先查看最新内容再审核。")
         status = self.status(cr)
         mine = reviewer_parties(user, cr, status, "批准", self.is_author(cr, user))
         if party is not None:

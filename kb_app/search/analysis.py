@@ -351,10 +351,41 @@ def default_analyzer() -> Analyzer:
 # -- display text ------------------------------------------------------------------------------
 
 
-def snippet(text: str, terms, width: int = 120) -> str:
+#: What a question asks of an answer besides its matter (the cost, the time, the place, the papers, the
+#: number), as callers say it, and the words by which answers tell it: 社保卡补办要钱吗 asks the cost, so
+#: its excerpt is the step on 费用, not the first step naming 社保卡.
+ASPECTS = (
+    (re.compile("要钱|花钱|收钱|收费|多少钱|费用|免费|贵不贵|工本费"),
+     ("费用", "工本费", "收费", "免费", "免收", "收取")),
+    (re.compile("多久|多长时间|几天|多少天|什么时候能|时限|期限|要等"),
+     ("工作日", "时限", "期限", "日内", "天内", "当场", "小时内", "办理时间")),
+    (re.compile("去哪|在哪|哪里办|什么地方|地址|地点"),
+     ("地址", "地点", "大厅", "网点", "窗口", "线上", "线下", "渠道")),
+    (re.compile("带什么|什么材料|哪些材料|要带|需要什么证"),
+     ("材料", "证件", "携带", "户口簿", "身份证")),
+    (re.compile("电话|号码|打哪个|打什么"),
+     ("电话", "拨打")),
+)
+
+
+def asked_aspects(text: str) -> tuple[str, ...]:
+    """The words by which an answer tells what a (normalised) question asks of it (see ASPECTS)."""
+    return tuple(w for asks, words in ASPECTS if asks.search(text) for w in words)
+
+
+def within_words(grams, words) -> list[str]:
+    """The character pairs of a question that lie inside one of its words: 修电 of 报修电话 is no
+    word to mark in 抢修电话, 保卡 of 社保卡 is."""
+    return [g for g in grams if any(g in w for w in words)]
+
+
+def snippet(text: str, terms, width: int = 120, aspects=()) -> str:
     """An HTML excerpt of ``text`` around the cluster holding the most different ``terms`` (the first such
     cluster: an answer says what matters first), each in ``<mark>``. A word said many times counts once: the
     routine paragraph naming 燃气 five times is not a better excerpt than the steps to take when one smells it.
+
+    A cluster that also holds one of the ``aspects`` (the words telling what was asked: the cost, the time,
+    see asked_aspects) comes first, so 社保卡补办要钱吗 reads the step on 费用; they are marked too.
 
     Everything other than the ``<mark>`` tags is escaped, so the result is safe to render.
     """
@@ -363,7 +394,8 @@ def snippet(text: str, terms, width: int = 120) -> str:
     if not text:
         return ""
     terms = {t for t in terms if t and len(t) >= 2 or (t and _CJK_CHAR.match(t))}
-    terms = sorted(terms, key=len, reverse=True)
+    aspects = set(aspects) - terms
+    terms = sorted(terms | aspects, key=len, reverse=True)
     spans = []
     lowered = text.lower()
     if terms:
@@ -371,14 +403,19 @@ def snippet(text: str, terms, width: int = 120) -> str:
         spans = [m.span() for m in pattern.finditer(lowered)]
     start = 0
     if spans:
-        best, best_count, j = spans[0][0], 0, 0
-        for i, (s, _e) in enumerate(spans):
+        best, best_end, best_count, j = spans[0][0], spans[0][1], (0, 0), 0
+        for i, (s, e) in enumerate(spans):
             while spans[j][0] < s - width:
                 j += 1
-            count = len({lowered[a:b] for a, b in spans[j:i + 1]})
+            found = {lowered[a:b] for a, b in spans[j:i + 1]}
+            subject = len(found - aspects)
+            count = (bool(subject and found & aspects), subject)
             if count > best_count:
-                best_count, best = count, spans[j][0]
+                best_count, best, best_end = count, spans[j][0], e
+                if count[0]:  # the words telling what was asked are shown, with a little before them
+                    best = max(best, min(a for a, b in spans[j:i + 1] if lowered[a:b] in aspects) - width // 4)
         start = max(0, min(best - 12, len(text) - width))
+        start = max(start, best_end - width)  # the cluster's last word is shown too
     end = min(len(text), start + width)
     out, pos = [], start
     for s, e in spans:

@@ -315,7 +315,7 @@ def build_query(text: str, searcher, ana: analysis.Analyzer, groups, doc_frequen
             for tok in list(reader.expand_prefix(field, single))[:50]:
                 tok = tok.decode("utf-8") if isinstance(tok, bytes) else tok
                 terms[(field, tok)] = BOOSTS[field] * 0.5
-    highlight = [*words, *grams, *syn_words, *expanded] or ([single] if single else [])
+    highlight = [*words, *analysis.within_words(grams, words), *syn_words, *expanded] or ([single] if single else [])
     return [(f, t, b) for (f, t), b in terms.items()], highlight, expanded
 
 
@@ -489,7 +489,8 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
         # 护照怎么办理: nothing is about 护照, and the 82 results that share 办理 are no list to page through.
         ranked, total = ranked[:WEAK_SHOWN], WEAK_SHOWN
     loose = loosely_related(ranked)
-    hits = [_hit(f, score, highlight, day, config, loose=far)
+    aspects = analysis.asked_aspects(analysis.normalize(text))
+    hits = [_hit(f, score, highlight, day, config, loose=far, aspects=aspects)
             for (f, score), far in zip(ranked[offset:offset + limit], loose[offset:offset + limit])]
     # Those beyond the ranked ones score less than the last of them before any reranking bonus.
     close = loose.count(False) if len(ranked) >= total or loose[-1] else None
@@ -592,11 +593,11 @@ def _adjust(text: str, norm: str, config: Snapshot, units: dict):
     return adjust
 
 
-def _snippet(f: dict, highlight: list) -> str:
+def _snippet(f: dict, highlight: list, aspects=()) -> str:
     """The excerpt of a document around the question's words; when neither its text nor its title has
     any, the document was found by one of its own questions (路灯坏了 → 第二十一条, by 路灯坏了街道说归供电公司让我自己找),
     which goes first, so the reader sees why it is there."""
-    text = analysis.snippet(f.get("text", ""), highlight)
+    text = analysis.snippet(f.get("text", ""), highlight, aspects=aspects)
     words = [w for w in highlight if len(w) >= 2]
     title = f.get("title", "").lower()
     if "<mark>" in text or not words or any(w in title for w in words):
@@ -608,12 +609,13 @@ def _snippet(f: dict, highlight: list) -> str:
     return f"相关问题：“{analysis.snippet(best[2], highlight, width=60)}”　{text}"
 
 
-def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot, loose: bool = False) -> Hit:
+def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot, loose: bool = False,
+         aspects=()) -> Hit:
     unit = f.get("unit", "")
     return Hit(
         id=f["id"], kind=f["kind"], title=f.get("title", ""), unit=unit,
         unit_name=f.get("unit_name") or config.unit_name(unit), score=float(score),
-        snippet=_snippet(f, highlight), status=stored_status(f, day),
+        snippet=_snippet(f, highlight, aspects), status=stored_status(f, day),
         audience=f.get("audience", ""), path=f.get("source", ""),
         category=[c for c in f.get("category", "").split(",") if c],
         regions=[c for c in f.get("regions", "").split(",") if c],

@@ -26,6 +26,9 @@ def show_file(v, captions: tuple[str, str] | None = None):
         st.table(v.items, hide_index=True)
         with st.expander("源文本对照"):
             st.html(side_by_side(v.old, v.new, *captions))
+    elif v.fields:  # a configuration read in words (the time limits): its source on request
+        with st.expander("源文本对照"):
+            st.html(side_by_side(v.old, v.new, *captions))
     else:
         st.html(side_by_side(v.old, v.new, *captions))
     if v.conflicting:

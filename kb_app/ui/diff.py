@@ -119,8 +119,58 @@ def _rows(a: list[str], b: list[str], context: int | None):
             if tag == "equal":
                 yield from ((i1 + k, j1 + k, False) for k in range(i2 - i1))
                 continue
-            for k in range(max(i2 - i1, j2 - j1)):
-                yield (i1 + k if i1 + k < i2 else None, j1 + k if j1 + k < j2 else None, True)
+            yield from _aligned(a, b, i1, i2, j1, j2)
+
+
+#: Lines of a replaced block compared pair by pair up to this many pairs; beyond it they pair in order.
+ALIGN_PAIRS = 10_000
+
+
+def _aligned(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int):
+    """The rows of a replaced block: each old line beside the new line it became.
+
+    Lines pair by how alike they are, in order (the pairing of greatest total likeness), so an
+    inserted list item leaves the item after it beside itself (``5. 代办`` beside ``6. 代办``, the
+    number alone marked) instead of beside the new item. Lines left without a like partner between
+    two pairs sit side by side in order, as a rewritten line does.
+    """
+    n, m = i2 - i1, j2 - j1
+    pairs = []
+    if n * m <= ALIGN_PAIRS:
+        rest_a = [a[i1 + k][len(BLOCK_PREFIX.match(a[i1 + k]).group(0)):] for k in range(n)]
+        rest_b = [b[j1 + k][len(BLOCK_PREFIX.match(b[j1 + k]).group(0)):] for k in range(m)]
+        like = [[_likeness(x, y) for y in rest_b] for x in rest_a]
+        best = [[0.0] * (m + 1) for _ in range(n + 1)]
+        for x in range(n - 1, -1, -1):
+            for y in range(m - 1, -1, -1):
+                best[x][y] = max(best[x + 1][y], best[x][y + 1], like[x][y] + best[x + 1][y + 1] if like[x][y] else 0.0)
+        x = y = 0
+        while x < n and y < m:
+            if like[x][y] and best[x][y] == like[x][y] + best[x + 1][y + 1]:
+                pairs.append((x, y))
+                x, y = x + 1, y + 1
+            elif best[x][y] == best[x + 1][y]:
+                x += 1
+            else:
+                y += 1
+    x = y = 0
+    for px, py in [*pairs, (n, m)]:
+        for k in range(max(px - x, py - y)):
+            yield (i1 + x + k if x + k < px else None, j1 + y + k if y + k < py else None, True)
+        if px < n:
+            yield (i1 + px, j1 + py, True)
+        x, y = px + 1, py + 1
+
+
+def _likeness(x: str, y: str) -> float:
+    """How alike two lines are (0 below SIMILAR): the share of characters they have in common."""
+    if not x.strip() or not y.strip():
+        return 1.0 if x.strip() == y.strip() else 0.0
+    matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= SIMILAR else 0.0
 
 
 def _source_cell(number, segments, css) -> str:
@@ -253,13 +303,22 @@ def _render_marked(text: str) -> str:
     return render.sanitize(rendered)  # balances marks that a Markdown element split
 
 
+#: What the rendered diff shows where a side has no version.
+NO_OLD_VERSION, NO_NEW_VERSION = "新增条目，无现行版本", "删除条目，发布后不再有这一条目"
+
+
 def rendered_side_by_side(old: str | None, new: str | None, left: str = "修改前（现行版本）",
                           right: str = "修改后（发布后的样子）") -> str:
-    """Two versions of an answer rendered as readers will see them, with the changes marked inside lines."""
+    """Two versions of an answer rendered as readers will see them, with the changes marked inside lines; a
+    side with no version (a new entry's before, a deleted one's after) says so under a plain 修改前 / 修改后."""
     marked_old, marked_new, _ = marked_sources(old or "", new or "")
     panes = []
-    for caption, text, source in ((left, marked_old, old), (right, marked_new, new)):
-        body = _render_marked(text) if source is not None else '<p class="none">（无：新增或已删除）</p>'
+    for caption, text, source, none in ((left, marked_old, old, ("修改前", NO_OLD_VERSION)),
+                                        (right, marked_new, new, ("修改后", NO_NEW_VERSION))):
+        if source is None:
+            caption, body = none[0], f'<p class="none">{none[1]}</p>'
+        else:
+            body = _render_marked(text)
         panes.append(f'<div class="pane"><div class="cap">{html.escape(caption)}</div>{body}</div>')
     return f'{STYLE}<div class="kbrender">{"".join(panes)}</div>'
 

@@ -277,8 +277,9 @@ def dispatch_form(kb, user, result):
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
     if choice == OTHER_ENTRY:
-        titles = {e.id: e.title for e in kb.snapshot().directory()}
-        choice = st.selectbox("派单目录事项", list(titles), format_func=lambda k: f"{titles[k]}（{k}）", index=None,
+        snap = kb.snapshot()
+        titles = snap.titles_to_choose(snap.directory())
+        choice = st.selectbox("派单目录事项", list(titles), format_func=titles.get, index=None,
                               placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
     if st.button("派单", key="outcome_dispatch", disabled=not choice, type="secondary" if answered else "primary"):
         rank = list(options).index(choice) + 1 if choice in options else None

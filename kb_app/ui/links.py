@@ -102,19 +102,21 @@ def adopt_caution(reader, entry, container=st):
 
 def show_reference_notices(kb, cr):
     """For reviewers: answers the change touches, or that name what it touches, pointing to an answer
-    the public cannot open (kb_app.content.references). A reminder: approving stays possible."""
-    notices = kb.reference_notices(cr)
-    if not notices:
-        return
-    head = kb.snapshot(cr.head)
-    lines = []
-    for n in notices:
-        entry = head.entry_by_path(n.path)
-        title = entry.title if entry is not None else n.path
-        lines.append(f"- “{render.markdown_literal(title)}”：{render.markdown_literal(n.message)}。"
-                     f"建议：{render.markdown_literal(n.fix)}。")
-    st.warning("**提醒（不影响批准）**：答复里提到的其他答复，公众打不开：\n\n" + "\n".join(lines),
-               icon=":material/link_off:")
+    the public cannot open (kb_app.content.references), and answers whose structured facts their text or
+    other answers give otherwise (kb_app.facts). Reminders: approving stays possible."""
+    for notices, said, icon in (
+            (kb.reference_notices(cr), "答复里提到的其他答复，公众打不开", ":material/link_off:"),
+            (kb.fact_notices(cr), "结构化事实与正文或其他答复的说法不一致，公众会看到两种说法", ":material/rule:")):
+        if not notices:
+            continue
+        head = kb.snapshot(cr.head)
+        lines = []
+        for n in notices:
+            entry = head.entry_by_path(n.path)
+            title = entry.title if entry is not None else n.path
+            lines.append(f"- “{render.markdown_literal(title)}”：{render.markdown_literal(n.message)}。"
+                         f"建议：{render.markdown_literal(n.fix)}。")
+        st.warning(f"**提醒（不影响批准）**：{said}：\n\n" + "\n".join(lines), icon=icon)
 
 
 def review_link(cr, container=st):

@@ -11,6 +11,7 @@ any of it. :class:`ChinesePage`, a middleware of the app (ui/server.py), rewrite
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from html import escape
 
@@ -24,12 +25,59 @@ _NOSCRIPT = re.compile(rb"<noscript>.*?</noscript>", re.S)
 NO_SCRIPT = "本应用需要 JavaScript：请在浏览器中启用 JavaScript 后重新打开本页面。"
 
 
+#: What Streamlit's script names in English for a screen reader (and as tooltips), and the Chinese said instead:
+#: (pattern of the whole name, replacement). A name that reads as an icon's (``check_circle icon``) says nothing
+#: a reader needs and is hidden from screen readers instead.
+SPOKEN = (
+    (r"^Skip to main content$", "跳到主要内容"),
+    (r"^Link to heading$", "本标题的链接"),
+    (r"^Help for (.+)$", "“$1”的说明"),
+    (r"^Help$", "说明"),
+    (r"^Choose date( range)?$", "选择日期"),
+    (r"^year, (.*)$", "年，$1"),
+    (r"^month, (.*)$", "月，$1"),
+    (r"^day, (.*)$", "日，$1"),
+    (r"^Open$", "打开"),
+    (r"^Close$", "关闭"),
+)
+_ICON_NAME = r"^[a-z0-9_]+ icon$"
+#: Run in the page as it is drawn: every element added or renamed is read once (names already in Chinese
+#: match no pattern, so renaming one does not call for another).
+SPEAK_CHINESE = """<script>(() => {
+const said = %s.map(([p, r]) => [new RegExp(p), r]), icon = new RegExp(%s);
+const name = (el, attr) => {
+  const v = el.getAttribute && el.getAttribute(attr);
+  if (!v) return;
+  if (attr === "aria-label" && icon.test(v)) { el.removeAttribute(attr); el.setAttribute("aria-hidden", "true"); return; }
+  for (const [p, r] of said) if (p.test(v)) { el.setAttribute(attr, v.replace(p, r)); return; }
+};
+const text = el => {
+  if (el.childElementCount === 0 && el.textContent) for (const [p, r] of said)
+    if (p.test(el.textContent.trim())) { el.textContent = el.textContent.trim().replace(p, r); return; }
+};
+const read = root => {
+  if (root.nodeType !== 1) return;
+  for (const el of [root, ...root.querySelectorAll("[aria-label],[title],a,button")]) {
+    name(el, "aria-label"); name(el, "title"); text(el);
+  }
+};
+new MutationObserver(changes => { for (const c of changes) {
+  if (c.type === "attributes") name(c.target, c.attributeName);
+  else { c.addedNodes.forEach(read); text(c.target); }
+} }).observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                        attributeFilter: ["aria-label", "title"]});
+})();</script>"""
+
+
 def chinese_page(html: bytes, title: str) -> bytes:
-    """Streamlit's page ``html`` said in Chinese, titled ``title``; any other HTML as it is."""
+    """Streamlit's page ``html`` said in Chinese, titled ``title``, with what its script names in English for a
+    screen reader said in Chinese as it is drawn (SPOKEN); any other HTML as it is."""
     if _SHELL not in html:
         return html
     html = _LANG.sub(b'<html lang="zh-CN"', html, count=1)
     html = _TITLE.sub(f"<title>{escape(title)}</title>".encode("utf-8"), html, count=1)
+    script = SPEAK_CHINESE % (json.dumps([list(s) for s in SPOKEN], ensure_ascii=False), json.dumps(_ICON_NAME))
+    html = html.replace(b"</head>", script.encode("utf-8") + b"</head>", 1)
     return _NOSCRIPT.sub(f"<noscript><p>{NO_SCRIPT}</p></noscript>".encode("utf-8"), html, count=1)
 
 

@@ -44,21 +44,24 @@ def require_user():
     return user
 
 
-def flash(page: str, message: str, link: tuple | None = None):
+def flash(page: str, message: str, link: tuple | None = None, warnings=()):
     """Keep a message to show once on ``page`` after the next rerun, with an optional in-app link.
 
     ``link`` is ``(page file, label, query parameters)``: a page link stays in the signed-in session,
-    where a Markdown link would open a new tab.
+    where a Markdown link would open a new tab. ``warnings`` are said after the message, each as a warning
+    (what stands in the way of what was done).
     """
-    st.session_state[f"{page}_flash"] = (message, link)
+    st.session_state[f"{page}_flash"] = (message, link, list(warnings))
 
 
 def show_flash(page: str):
     """Show (and forget) the message kept for ``page``."""
     kept = st.session_state.pop(f"{page}_flash", None)
-    message, link = kept if isinstance(kept, tuple) else (kept, None)
+    message, link, warnings = (*(kept if isinstance(kept, tuple) else (kept,)), None, None)[:3]
     if message:
         st.success(message)
+    for warning in warnings or ():
+        st.warning(warning, icon=":material/person_off:")
     if link:
         st.page_link(link[0], label=link[1], query_params=link[2], icon=":material/arrow_forward:")
 

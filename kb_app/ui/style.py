@@ -24,13 +24,11 @@ def plain_page_links(key: str):
 
 
 #: Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens the
-#: sidebar (the menu) on a phone. The keyboard's skip link is said in Chinese. A page link's label wraps
+#: sidebar (the menu) on a phone. A page link's label wraps
 #: instead of being cut (the public site's address on a phone). Narrow screens get a smaller title and
 #: tighter margins.
 _APP = ("<style>[data-testid='stToolbarActions'],[data-testid='stAppDeployButton'],[data-testid='stMainMenu'],"
         "#MainMenu{display:none !important}"
-        "[data-testid='stSkipToContent']{font-size:0 !important}"
-        "[data-testid='stSkipToContent']::after{content:'跳到主要内容';font-size:1rem}"
         "[data-testid='stPageLink-NavLink'] *{white-space:normal !important;overflow:visible !important;"
         "text-overflow:clip !important;overflow-wrap:anywhere}"
         "@media (max-width: 640px){[data-testid='stMainBlockContainer']{padding:3.5rem 1rem 2rem !important}"

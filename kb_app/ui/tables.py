@@ -9,12 +9,13 @@ are shown as percentages and times as ``2026-11-30 12:00``.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import re
 from urllib.parse import urlencode
 
 import streamlit as st
+
+from kb_app.labels import when
 
 _STYLE = """<style>
 .kbtable-wrap{overflow-x:auto;margin:0 0 1rem}
@@ -34,7 +35,6 @@ _STYLE = """<style>
 #: is not squeezed to a character per line. A link's label is text like any other.
 SHORT_TEXT, LONGER_TEXT = 12, 60
 _DAY_OR_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")
-_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,19 +53,6 @@ class Link:
 def percent(value) -> str:
     """0.256 as ``25.6%``; nothing known as ``—``."""
     return "—" if value is None else f"{value:.1%}"
-
-
-def when(value) -> str:
-    """A time as ``2026-11-30 12:00``; a date as ``2026-11-30``; no time as ""; other text unchanged."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and _ISO_TIME.match(value):
-        return f"{dt.datetime.fromisoformat(value.replace('Z', '+00:00')):%Y-%m-%d %H:%M}"
-    return value
 
 
 def cell(value, column: str = "") -> tuple[str, str]:

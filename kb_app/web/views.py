@@ -11,6 +11,7 @@ import re
 from urllib.parse import quote
 
 import nh3
+from pypinyin import lazy_pinyin
 
 from .. import render
 from ..exceptions import EntryNotFound
@@ -86,6 +87,19 @@ def retired_words(results) -> str:
 
 
 RECHECKING_NOTICE = "本答复所依据的规定近期有修改，承办单位正在复核；如有疑问，请拨打 12345 咨询。"
+
+
+def rechecking_notice(reader, why: str) -> str:
+    """What the public is told of an answer being re-checked (``why``: its mark's detail): when a time limit it
+    states has changed, which one and what it is now, so nobody is held to the old limit meanwhile."""
+    from ..review.impact import tiers_restated
+
+    changed = tiers_restated(why, reader.snap)
+    if not changed:
+        return RECHECKING_NOTICE
+    said = "；".join(f"答复中的“{old}”现为“{now}”" if now else f"答复中的“{old}”已不再适用" for old, now in changed)
+    return (f"本答复所依据的规定近期有修改，承办单位正在复核。其中办理时限已调整：{said}，以调整后的时限为准；"
+            "如有疑问，请拨打 12345 咨询。")
 
 
 def answer_url(entry_id: str) -> str:
@@ -175,7 +189,7 @@ def entry_dict(reader, entry) -> dict:
                       "url": article_url(b.article_id) if b.article_id else None}
                      for b in reader.basis(entry)],
            "last_checked": checked.isoformat() if checked else None,
-           "rechecking": bool(why), "notice": RECHECKING_NOTICE if why else None, "url": answer_url(entry.id)}
+           "rechecking": bool(why), "notice": rechecking_notice(reader, why) if why else None, "url": answer_url(entry.id)}
     if reader.staff:
         out.update(audience=entry.audience, status=entry.status(reader.day),
                    status_label=STATUS_LABELS[entry.status(reader.day)],
@@ -218,10 +232,16 @@ def _iso(day):
 
 
 def topics(reader) -> list[str]:
-    """The main topics (first category) of the public answers in force today, 其他 (NO_TOPIC) last
-    when some have no category."""
+    """The main topics (first category) of the public answers in force today in pinyin order, 其他 (NO_TOPIC)
+    last when some have no category."""
     named = {topic_of(e) for e in public_answers(reader)}
-    return sorted(named - {NO_TOPIC}) + [NO_TOPIC] * (NO_TOPIC in named)
+    return sorted(named - {NO_TOPIC}, key=reading_order) + [NO_TOPIC] * (NO_TOPIC in named)
+
+
+def reading_order(text: str) -> tuple:
+    """The key putting Chinese words in the order of their pinyin, as a reader expects a list (供暖 before
+    交通, 住房 after 税务), not in the order of their character codes."""
+    return tuple(lazy_pinyin(text)), text
 
 
 def topic_of(entry) -> str:
@@ -239,11 +259,11 @@ def answer_groups(reader) -> dict[str, list[dict]]:
 
 
 def public_answers(reader) -> list:
-    """The public answers in force today (what ``/browse`` lists), by topic then title."""
+    """The public answers in force today (what ``/browse`` lists), by topic then title, in pinyin order."""
     out = []
     for e in reader.snap.policies():
         try:
             out.append(public_entry(reader, e.id))    # the version in force today
         except EntryNotFound:
             continue
-    return sorted(out, key=lambda e: (topic_of(e) == NO_TOPIC, topic_of(e), e.title))
+    return sorted(out, key=lambda e: (topic_of(e) == NO_TOPIC, reading_order(topic_of(e)), reading_order(e.title)))

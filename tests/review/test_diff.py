@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kb_app.review.changes import describe, problem_text
 from kb_app.choices import Choices
 from kb_app.review.records import FileChange
-from kb_app.ui.diff import char_segments, marked_sources, rendered_side_by_side, side_by_side
+from kb_app.ui.diff import _rows, char_segments, marked_sources, rendered_side_by_side, side_by_side
 
 from ..review_helpers import HRSS
 
@@ -38,6 +40,29 @@ def test_marks_stay_inside_list_items():
     assert "<li>线下：到<ins>任一</ins>银行网点办理。</li>" in html
     assert "<li><ins>代办：家属可代办。</ins></li>" in html
     assert "<li>线上：邮寄到家；</li>" in html and html.count("<ins>") == 2 and "<del>" not in html
+
+
+def test_an_item_inserted_in_a_numbered_list_leaves_the_next_item_unmarked():
+    old = "步骤：\n\n4. **费用**：免收工本费。\n5. **代办**：行动不便的，可以由家属代办。\n\n补卡期间可用电子社保卡。\n"
+    new = old.replace("5. **代办**", "5. **咨询**：可拨打12333咨询办理进度。\n6. **代办**")
+    html = rendered_side_by_side(old, new)
+    assert "<del>" not in html and html.count("<ins>") == 1
+    assert "<ins>咨询</ins>" in html or "<ins><strong>咨询</strong>" in html
+    source = side_by_side(old, new)
+    # the renumbered item sits beside itself, its number alone marked
+    assert '<span class="cx">5</span>. **代办**' in source and '<span class="cx">6</span>. **代办**' in source
+    assert '<td class="del"><span class="cx">5. **代办**' not in source
+
+
+@given(st.lists(st.sampled_from(["甲乙丙丁", "甲乙丙戊", "1. 费用：免收", "2. 费用：免收工本费", "", "代办：家属", "无关的一行"]),
+                max_size=8),
+       st.lists(st.sampled_from(["甲乙丙丁", "甲乙丙己", "1. 费用：免收", "3. 费用：收取工本费", "", "咨询：12333", "代办：家属"]),
+                max_size=8))
+def test_every_line_of_both_versions_is_shown_once_in_order(old, new):
+    rows = [r for r in _rows(old, new, None)]
+    assert [i for i, _j, _c in rows if i is not None] == list(range(len(old)))
+    assert [j for _i, j, _c in rows if j is not None] == list(range(len(new)))
+    assert all(c or old[i] == new[j] for i, j, c in rows)
 
 
 def test_rendered_diff_is_sanitised():
@@ -126,3 +151,26 @@ def test_names_as_published_are_the_requests_where_it_changed_them_and_mains_els
     # renamed and added by the request, renamed and added on main, taken out by the request
     assert merged.units == {"a": "甲局", "b": "乙办", "d": "丁", "e": "戊"}
     assert merged.tiers == {"3wd": "2个工作日", "5wd": "5个工作日"}
+
+
+def test_a_side_with_no_version_says_why_under_a_plain_heading():
+    added = rendered_side_by_side(None, "新答复。")
+    assert '<div class="cap">修改前</div><p class="none">新增条目，无现行版本</p>' in added
+    assert "现行版本）" not in added and "新增或已删除" not in added
+    deleted = rendered_side_by_side("旧答复。", None, "修改前（发布前的版本）", "修改后（已发布）")
+    assert '<div class="cap">修改后</div><p class="none">删除条目，发布后不再有这一条目</p>' in deleted
+    assert '<div class="cap">修改前（发布前的版本）</div>' in deleted
+
+
+def test_a_change_to_the_time_limits_reads_in_words_tier_by_tier(sample_root):
+    from kb_app.review.changes import limit_rows
+
+    old = (sample_root / "regulations" / "time_limits.yaml").read_text(encoding="utf-8")
+    new = (old.replace("amount: 3\n", "amount: 2\n", 1).replace("name: 3个工作日", "name: 2个工作日", 1)
+           .replace("default_tier: 5wd", "default_tier: 3wd").replace("    - 停水\n", "    - 断水\n"))
+    assert limit_rows(old, new) == [
+        {"字段": "时限档位“3个工作日” · 名称", "修改前": "3个工作日", "修改后": "2个工作日"},
+        {"字段": "时限档位“3个工作日” · 时限", "修改前": "3个工作日", "修改后": "2个工作日"},
+        {"字段": "未写时限的条目采用", "修改前": "5个工作日", "修改后": "2个工作日"},
+        {"字段": "7×24小时服务的关键词（删除的、新增的）", "修改前": "停水", "修改后": "断水"}]
+    assert limit_rows(old, old) == [] and limit_rows(old, "tiers: [") == []

@@ -149,6 +149,29 @@ def test_objection_accepted_reassigns_with_reasons_in_history(kb):
     assert objection.history(kb, entry.id)[0]["outcome"] == "异议成立，已改派"
 
 
+def test_an_objection_may_keep_the_unit_as_co_handler_and_propose_the_boundary(kb):
+    """应由西山区主办、城管委协办: the objecting unit stays on the matter, and its text says where each part goes."""
+    users, entry, proposed = objection_setup(kb)
+    boundary = entry.body.strip() + "\n\n区管道路的路灯由区政府负责；市管道路仍由城市管理委员会负责。"
+    cr = objection.file(kb, users["um-editor"], entry.id, "区管道路的路灯养护属于区政府职责，依据区级道路养护分工。",
+                        proposed, co_handle=True, boundary=boundary)
+    head = kb.snapshot(cr.head).entries[entry.id]
+    assert head.handler == proposed and head.co_handlers == ["city-urban-management", "power-company"]
+    assert head.body.strip() == boundary
+    assert cr.title.endswith("建议改由西山区人民政府主办、示例市城市管理委员会协办")
+    assert "同时修改了职责边界（正文）" in cr.description and cr.data["co_handle"] and cr.data["boundary"]
+    # without them, the unit leaves the matter and its text stays
+    other = kb.snapshot().entries["heating-fee"]
+    assert objection.reassign(kb.snapshot().files[other.path], other.handler, "city-market").count("city-market") == 1
+
+
+def test_reassign_adds_the_co_handlers_line_when_there_was_none():
+    text = "---\nid: x\nhandler: a\nlevel: city\n---\n正文\n"
+    assert objection.reassign(text, "a", "b", co_handle=True) == "---\nid: x\nhandler: b\nco_handlers: [a]\nlevel: city\n---\n正文\n"
+    assert objection.reassign(text, "a", "b") == "---\nid: x\nhandler: b\nlevel: city\n---\n正文\n"
+    assert objection.reassign(text, "a", "b", body="新正文\n").endswith("---\n新正文\n")
+
+
 def test_only_the_handler_may_object(kb):
     users, entry, proposed = objection_setup(kb)
     with pytest.raises(PermissionDenied):

@@ -10,6 +10,7 @@ import pytest
 from kb_app import load_settings, open_kb
 from kb_app.review.workflow import Hooks, Review
 from kb_app.exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
+from kb_app.labels import when
 
 from ..conftest import TODAY
 from ..review_helpers import HOTLINE, HRSS, PASSWORD, ROAD, add_directory_entry, directory_text, edited, make_users
@@ -160,8 +161,11 @@ def test_an_approval_is_of_the_version_the_reviewer_saw(kb, users):
     kb.review.approve(users["center"], cr.id)                      # the centre read the new version
     with pytest.raises(ReviewStateError) as e:
         kb.review.approve(users["hrss-reviewer"], cr.id, seen=seen)  # the unit's page still showed the first
-    assert str(e.value) == (f"变更请求 #{cr.id} 在您查看之后又有了新的修改（您看到的是提交 {seen[:10]}，现在是 "
-                            f"{cr.head[:10]}），这次没有批准：批准只对您看过的版本有效。请重新查看修改的内容后再审核。")
+    saved = [e for e in kb.review.events(cr.id) if e["action"] == "update"][-1]
+    assert saved["commit"] == cr.head
+    assert str(e.value) == (f"变更请求 #{cr.id} 在您查看之后又有了新的修改（李编辑于 {when(saved['at'])} 提交），"
+                            "这次没有批准：批准只对您看过的版本有效。请先查看最新内容再审核。")
+    assert seen[:7] not in str(e.value) and cr.head[:7] not in str(e.value)     # no commit ids said to people
     assert "50元" not in kb.store.read(HRSS) and kb.review.status(kb.review.get(cr.id)).missing == ["unit:city-hrss"]
     kb.review.approve(users["hrss-reviewer"], cr.id, seen=cr.head[:7])  # the first characters name it too
     assert "50元" in kb.store.read(HRSS)

@@ -1,5 +1,7 @@
 """The kb cr commands, acting as a user (--as, password from KB_PASSWORD)."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -27,16 +29,19 @@ def test_create_approve_publish_from_the_command_line(kb, run, tmp_path):
     (changes / HRSS).parent.mkdir(parents=True)
     (changes / HRSS).write_text(edited(kb, HRSS, "\n命令行修改。\n"), encoding="utf-8")
     result = run("cr", "create", "--as", "hrss-editor", "--title", "命令行修改", "--dir", str(changes), "--submit")
-    assert result.output == "已建立变更请求 #1（审核中，分支 cr/1）。\n"
+    assert result.output == "已建立变更请求 #1（审核中，分支 cr/1）。\n等待热线中心校核、示例市人力资源和社会保障局审核。\n"
     result = run("cr", "approve", "1", "--as", "hrss-editor")
     assert (result.exit_code, result.output) == (1, "错误：您是变更请求 #1 的作者，不能批准自己的变更：请由其他审核人审核。\n")
     head = kb.review.get(1).head
     result = run("cr", "approve", "1", "--as", "hrss-reviewer", "--seen", "0000000")
-    assert result.exit_code == 1 and "在您查看之后又有了新的修改（您看到的是提交 0000000，现在是" in result.output
+    assert result.exit_code == 1 and "在您查看之后又有了新的修改（李编辑于 " in result.output
+    assert "0000000" not in result.output and head[:7] not in result.output
     assert run("cr", "approve", "1", "--as", "hrss-reviewer", "--seen", head[:7]).output == \
         "变更请求 #1：已批准，当前状态为“审核中”。\n"
     show = run("cr", "show", "1").output
     assert f"  修改 {HRSS}\n" in show and "  审核方 热线中心校核：待审核\n" in show
+    assert "作者：李编辑（hrss-editor）" in show        # the person, and the account to name with --as
+    assert re.search(r"：已批准（王审核（hrss-reviewer），\d{4}-\d{2}-\d{2} \d{2}:\d{2}）\n", show), show
     assert run("cr", "approve", "1", "--as", "center").output == \
         "变更请求 #1：已批准。所有审核方均已批准，已发布到主干（检索随即更新）。\n"
     assert "命令行修改。" in kb.store.read(HRSS)
@@ -104,7 +109,8 @@ def test_a_change_names_the_tasks_it_resolves(kb, run, tmp_path):
     assert result.output == f"错误：维护任务 #{other} 属于单位“示例市公安局”，只有该单位或热线中心可以处理。\n"
     result = run("cr", "create", "--as", "hrss-editor", "--title", "改电话", "--set", f"{HRSS}={new}",
                  "--task", str(mine), "--submit")
-    assert result.output == f"已建立变更请求 #1（审核中，分支 cr/1）。\n发布后将关闭维护任务 #{mine}。\n"
+    assert result.output == (f"已建立变更请求 #1（审核中，分支 cr/1）。\n等待热线中心校核、示例市人力资源和社会保障局审核。\n"
+                             f"发布后将关闭维护任务 #{mine}。\n")
     run("cr", "approve", "1", "--as", "hrss-reviewer")
     run("cr", "approve", "1", "--as", "center")
     assert kb.feedback.task(mine).state == "closed" and kb.feedback.task(other).state == "open"

@@ -114,6 +114,44 @@ def test_snippet_counts_each_word_once_and_the_first_passage_wins_a_tie():
     assert "<mark>补办</mark>" in snippet(later, ["社保卡", "补办"], width=40)
 
 
+SSCARD = ("社会保障卡丢失或损坏，可以按以下步骤办理：1. 先挂失：通过APP“社保卡”挂失，也可以到合作银行网点挂失。"
+          "临时挂失有效期5天，请尽快办理正式挂失和补卡。2. 补办渠道：线上申请补卡，卡片邮寄到家；线下到银行网点办理。"
+          "3. 办理时间：银行网点可以当场领卡；线上申请一般10个工作日内寄达。4. 费用：补换社保卡免收工本费。"
+          "5. 代办：行动不便的，可以由家属代办。")
+
+
+@pytest.mark.parametrize("question, shown", [
+    ("社保卡补办要钱吗", "<mark>费用</mark>：补换<mark>社保卡</mark><mark>免收</mark><mark>工本费</mark>"),
+    ("社保卡补办收费吗", "<mark>免收</mark><mark>工本费</mark>"),
+    ("社保卡补办需要多久", "10个<mark>工作日</mark>内寄达"),
+])
+def test_the_excerpt_tells_what_the_question_asks_of_the_answer(question, shown):
+    words = ["社保卡", "补办", "社保"]
+    html = snippet(SSCARD, words, width=80, aspects=analysis.asked_aspects(question))
+    assert shown in html
+    # without the aspect, the first step naming the matter is the excerpt
+    assert shown not in snippet(SSCARD, words, width=80)
+
+
+def test_an_aspect_alone_does_not_make_the_excerpt():
+    # 费用 with nothing of the matter beside it: the passage on the matter stays the excerpt.
+    text = "费用说明见另页。" + "其他说明。" * 30 + "社保卡丢了补办：先挂失，再补卡。"
+    html = snippet(text, ["社保卡", "补办"], width=40, aspects=analysis.asked_aspects("社保卡补办要钱吗"))
+    assert "<mark>补办</mark>" in html and "费用" not in html
+
+
+def test_asked_aspects():
+    assert "工本费" in analysis.asked_aspects("补身份证要钱吗")
+    assert "工作日" in analysis.asked_aspects("居住证办理需要多久")
+    assert "电话" in analysis.asked_aspects("燃气报修电话是多少")
+    assert analysis.asked_aspects("社保卡丢了怎么办") == ()
+
+
+def test_only_pairs_inside_a_word_of_the_question_are_marked():
+    assert analysis.within_words(["燃气", "气报", "报修", "修电", "电话"], ["燃气", "报修", "电话"]) == ["燃气", "报修", "电话"]
+    assert analysis.within_words(["社保", "保卡", "卡补"], ["社保卡", "补办"]) == ["社保", "保卡"]
+
+
 def test_skip_bigrams_meet_an_enumeration():
     assert "水电" in analysis.skip_bigrams("停水停电")
     assert "水电" in bigrams("水、电、气、热")

@@ -456,3 +456,20 @@ def test_an_agents_excerpt_is_of_the_answer_alone_though_its_internal_notes_are_
     assert "sscard-reissue" in hits                                  # the notes are searched
     plain = hits["sscard-reissue"].snippet.replace("<mark>", "").replace("</mark>", "")
     assert "盗刷" not in plain and "内部提示" not in plain
+
+
+@pytest.mark.parametrize("question, first, shown", [
+    ("社保卡补办要钱吗", "sscard-reissue", "免收工本费"),
+    ("居住证办理需要多久", "residence-permit-apply", "15日内"),
+])
+def test_the_excerpt_is_the_part_of_the_answer_the_question_asks_about(kb, question, first, shown):
+    """社保卡补办要钱吗 asks the cost: the public excerpt is the step on 费用, not the first step naming 社保卡."""
+    hit = kb.search(question).hits[0]
+    assert hit.id == first
+    assert shown in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_a_pair_of_characters_across_two_words_is_not_marked(kb):
+    """燃气报修电话是多少: 修电 of 报修电话 is no word, and 抢修电话 is not marked as 抢<mark>修电</mark>话."""
+    snippets = " ".join(h.snippet for h in kb.search("燃气报修电话是多少").hits)
+    assert "<mark>修电</mark>" not in snippets and "<mark>电话</mark>" in snippets

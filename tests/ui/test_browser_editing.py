@@ -74,6 +74,10 @@ def test_editor_changes_one_list_item_and_the_review_shows_only_that_line(server
     expect(page.get_by_role("combobox", name="所属单位")).to_have_value("示例市人力资源和社会保障局")
     english = re.compile("YAML|Choose|Press|Select|apply")
     expect(main(page)).not_to_contain_text(english, use_inner_text=True)
+    # nor what a screen reader is told: a field's help, a date's button, a heading's link
+    names = page.evaluate("() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
+    assert "“标题”的说明" in names and "选择日期" in names
+    assert not [n for n in names if re.search(r"^Help|^Choose|Link to heading| icon$|^(year|month|day), ", n)], names
 
     body.fill(body.input_value().replace(OLD_ITEM, NEW_ITEM))
     expect(main(page)).not_to_contain_text(english, use_inner_text=True)     # no "Press ⌘+Enter to apply"

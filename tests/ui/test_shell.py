@@ -61,8 +61,12 @@ def test_every_address_of_the_app_is_a_chinese_page(packed):
         assert NO_SCRIPT in noscript and "JavaScript to run" not in noscript
         raw = len(gzip.compress(page.encode("utf-8"), mtime=0)) if packed else len(page.encode("utf-8"))
         assert int(r.headers["content-length"]) == raw
-        # The rest of the page (the app's scripts and styles) is Streamlit's, as installed.
-        assert page.split("</title>", 1)[1].split("<noscript>")[0] == english.split("</title>", 1)[1].split("<noscript>")[0]
+        # The rest of the page (the app's scripts and styles) is Streamlit's, as installed, with the script that
+        # says in Chinese what Streamlit's names in English for a screen reader.
+        script = page[page.index("<script>(() => {"):page.index("</script></head>") + len("</script>")]
+        assert "跳到主要内容" in script and "Link to heading" in script
+        assert (page.replace(script, "").split("</title>", 1)[1].split("<noscript>")[0]
+                == english.split("</title>", 1)[1].split("<noscript>")[0])
     head = client.head("/login")
     assert head.status_code == 200 and head.text == "" and "content-length" not in head.headers
 

@@ -55,6 +55,9 @@ def manual_box(at):
 def test_a_choice_made_for_one_request_does_not_carry_to_the_next(app_env, agent):
     at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     choice_radio(at).set_value("__other__").run()
+    # The whole catalogue to pick from, by name: no ids for the agent to read past.
+    snap = app_env.snapshot()
+    assert sorted(manual_box(at).options) == sorted(e.title for e in snap.directory())
     at = dispatch(at, "楼道里有很大的煤气味")
     radio = choice_radio(at)
     assert radio.index == 0 and radio.value != "__other__"
@@ -514,7 +517,25 @@ def test_agent_opens_an_internal_answer_with_marks_notes_and_copy(app_env, agent
     assert any(w.value.startswith("**内部提示（仅坐席可见）**") for w in at.warning)
     assert render.answer_text(entry) in [c.value for c in at.code]
     assert not any("/answers/" in p for _l, p, _q in links(at)), links(at)  # the public cannot open it
-    assert "公众网站上看不到本条目（内部、未生效、已失效、格式错误或派单目录）。" in [c.value for c in at.caption]
+    assert "公众网站上看不到本条目：这是内部口径，只供坐席使用。" in [c.value for c in at.caption]
+
+
+def test_a_catalogue_entry_shows_who_handles_it_and_the_time_limit(app_env, agent):
+    """派单目录 opened by staff: the units, level and time limit (with the matters of its tier) as the console
+    proposes them, how callers put it, the maintaining unit by its role, and no answer text to copy."""
+    at = open_page("app_pages/entry.py", user=agent, id="social-insurance-payment")
+    snap = app_env.snapshot()
+    entry = snap.entries["social-insurance-payment"]
+    tier = snap.tiers[entry.time_limit]
+    captions, text = [c.value for c in at.caption], page_text(at)
+    assert f"维护单位：{snap.unit_name('hotline-center')}" in captions[0] and "答复单位" not in text
+    assert f"**主办**：{snap.unit_name('city-hrss')}" in text
+    assert f"**协办**：{snap.unit_name('city-taxation')}" in text
+    assert "**层级**：市级" in text and f"**办理时限**：{tier['name']}" in text
+    assert f"{tier['name']}适用于：{tier['description']}" in captions
+    assert all(x in text for x in entry.examples) and "city-hrss" not in text
+    assert "公众网站上看不到本条目：派单目录只供坐席和承办单位使用。" in captions
+    assert not at.code and "复制答复文本" not in [e.label for e in at.expander]
 
 
 def test_staff_pages_link_the_public_rendering_of_a_public_answer_in_force(app_env, agent):

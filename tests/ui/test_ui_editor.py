@@ -114,7 +114,12 @@ def test_fields_speak_the_users_language(kb, users):
     at = open_page("app_pages/editor.py", users["center"])
     at.selectbox(key="editor_entry").set_value("entries/directory/bus-route.md").run()
     tier = at.selectbox(key=key_of(at, "selectbox", "editor_time_limit_"))
-    assert tier.value == "5wd" and "5个工作日" in tier.options and "24小时" in tier.options
+    # Each tier with the kind of matter it is for; the chosen one's matters in full, and all of them in the help.
+    tiers = kb.snapshot().tiers
+    assert tier.value == "5wd" and "2小时（紧急诉求）" in tier.options
+    assert "3个工作日（一般求助、投诉、举报）" in tier.options and "24小时（较急诉求）" in tier.options
+    assert f"5个工作日适用于：{tiers['5wd']['description']}" in texts(at, "caption")
+    assert all(t["description"] in tier.help for t in tiers.values())
     handler = at.selectbox(key=key_of(at, "selectbox", "editor_handler_"))
     assert handler.value == "city-transport" and kb.snapshot().unit_name("city-transport") in handler.options
     regulation = at.selectbox(key=key_of(at, "selectbox", "editor_br0_"))
@@ -233,8 +238,9 @@ def test_the_request_is_named_after_the_title_as_typed(kb, users):
     at = open_page("app_pages/editor.py", users["hrss-editor"])
     at.radio(key="editor_mode").set_value("new").run()
     name = key_of(at, "text_input", "editor_cr_title")
-    assert at.text_input(key=name).value == "新增“”"
+    assert at.text_input(key=name).value == "新增答复口径"                      # no empty 新增“” before a title
     at.text_input(key="editor_id").input("sscard-renamed").run()
+    assert at.text_input(key=name).value == "新增答复口径"                      # an id is no title
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名").run()
     assert at.text_input(key=name).value == "新增“社保卡更名”"
     at.text_input(key=key_of(at, "text_input", "editor_title_")).input("社保卡更名办理").run()
@@ -372,6 +378,30 @@ def test_the_author_is_reminded_of_an_answer_the_public_cannot_open(kb, users):
     assert "提醒：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in captions
     at.text_area(key=body_key(at)).input(old).run()
     assert "提醒：" not in "".join(texts(at, "caption"))
+
+
+def test_the_author_is_reminded_of_a_fact_the_text_now_gives_otherwise(kb, users):
+    at = open_entry(users["hrss-editor"])
+    old = at.text_area(key=body_key(at)).value
+    at.text_area(key=body_key(at)).input(old.replace("**免收工本费**", "收取工本费20元")).run()
+    captions = "".join(texts(at, "caption"))
+    assert "校验通过" in captions                                  # a reminder, not a problem
+    assert "提醒：结构化事实“补卡工本费：免费”与正文“4. 费用：补换社保卡收取工本费20元”不一致" in captions
+    at.text_area(key=body_key(at)).input(old).run()
+    assert "提醒：" not in "".join(texts(at, "caption"))
+
+
+def test_the_author_compares_the_edit_with_the_version_in_force_before_submitting(kb, users):
+    at = open_entry(users["hrss-editor"])
+    compare = next(t for t in at.toggle if t.key.startswith("editor_compare_"))
+    compare.set_value(True).run()
+    assert "与现行版本相同，没有修改。" in texts(at, "caption")
+    old = at.text_area(key=body_key(at)).value
+    at.text_area(key=body_key(at)).input(old.replace("**免收工本费**", "收取工本费20元")).run()
+    rendered = "".join(h.proto.body for h in at.get("html"))
+    assert "现行版本（已发布）" in rendered and "您的修改（发布后的样子）" in rendered
+    plain = rendered.replace("<strong>", "").replace("</strong>", "")
+    assert "<del>免收</del>" in plain and "<ins>收取</ins>" in plain and "<ins>20元</ins>" in plain
 
 
 def test_a_second_request_on_an_entry_is_made_only_when_asked_twice(kb, users):

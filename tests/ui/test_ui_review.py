@@ -206,6 +206,13 @@ def test_a_changed_field_is_marked_inside_and_a_new_answer_shows_every_field(kb,
     shown = {r["字段"]: r["内容"] for r in rows}
     assert shown["标题"] == "社保卡挂失须知" and "社保卡怎么挂失" in shown["常见问法"]
     assert "内线8801" in shown["坐席提示"]     # what only agents will read is reviewed too
+    # The answer as readers will see it: nothing before it, said as such.
+    text = page_text(at)
+    assert "新增条目，无现行版本" in text and "修改前（现行版本）" not in text and "（无：新增或已删除）" not in text
+    kb.review.approve(users["hrss-reviewer"], cr.id)
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    at.button(key="review_approve").click().run()
+    assert texts(at) == ([], ["已批准并发布。\n\n“社保卡挂失须知”已首次发布，查询到的就是它。"])
 
 
 def test_review_page_refuses_self_approval_and_empty_decline(kb, users):
@@ -533,6 +540,18 @@ def test_review_page_tells_of_an_answer_the_public_cannot_open(kb, users):
     assert [b for b in at.button if b.key == "review_approve"][0].disabled is False
 
 
+def test_review_page_tells_of_a_fact_given_otherwise(kb, users):
+    """The fact says 免费, the changed text 20元: reviewers see both before they approve."""
+    changed = kb.store.read(HRSS).replace("**免收工本费**", "收取工本费20元")
+    kb.review.create(users["hrss-editor"], "补卡收费", {HRSS: changed}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-reviewer"])
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "结构化事实与正文" in w.value)
+    assert "“社会保障卡丢了怎么补办”：结构化事实“补卡工本费：免费”与正文“4. 费用：补换社保卡收取工本费20元”不一致" in warning
+    assert "燃气" not in warning                                   # only what the change touches
+    assert [b for b in at.button if b.key == "review_approve"][0].disabled is False
+
+
 def test_entry_page_links_the_answers_its_text_names(kb, users):
     at = open_page("app_pages/entry.py", users["agent"], id="water-bill-payment")
     assert not at.exception
@@ -608,6 +627,9 @@ def test_a_tier_change_lists_the_answers_stating_the_tier_and_those_only_mention
     assert not at.exception
     infos = " ".join(i.value for i in at.info)
     assert "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）" in infos and "xinhua-residence-certificate" in infos
+    # the change itself in words, tier by tier; its YAML only on request
+    tables = " ".join(h.proto.body for h in at.get("html") if "kbfields" in h.proto.body)
+    assert "时限档位“3个工作日” · 时限" in tables and "<ins>2个工作日</ins>" in tables
     reasons = [row for df in at.dataframe for row in df.value.to_dict("records") if "原因" in row]
     assert {"标题": kb.snapshot().entries["hotline-time-limits"].title, "所属单位": "示例市12345市民服务热线中心",
             "原因": "答复写明的时限“3个工作日”（档位 3wd）已变更"} in reasons
@@ -630,3 +652,19 @@ def test_an_intake_rule_change_shows_the_emergencies_it_would_no_longer_flag_fir
     assert any("条来电的分类会改变" in w and "路灯坏了好几天，能不能公开一下维修进度" in w
                and "分类处置：政府信息公开申请" in w for w in warnings), warnings
     assert "配置变化：分类处置规则" in warnings and not any("regulations/intake_rules.yaml" in w for w in warnings)
+
+
+def test_the_author_of_a_rule_change_is_told_the_editor_cannot_change_it(app_env, users):
+    """The editor edits answers and catalogue entries: for a request changing only rules, the review page
+    says so instead of offering a button that would open some unrelated answer."""
+    kb = app_env
+    limits = "regulations/time_limits.yaml"
+    text = kb.store.read(limits).replace("amount: 3\n", "amount: 2\n", 1)
+    cr = kb.review.create(users["center2"], "一般诉求改为2个工作日", {limits: text}, submit=True)
+    at = open_page("app_pages/review.py", users["center2"], cr=str(cr.id))
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "review_edit"]
+    assert any(c.value.startswith("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录") for c in at.caption)
+    answer = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")}, submit=True)
+    at = open_page("app_pages/review.py", users["hrss-editor"], cr=str(answer.id))
+    assert [b for b in at.button if b.key == "review_edit"]

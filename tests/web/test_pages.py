@@ -862,6 +862,29 @@ def test_an_answer_awaiting_recheck_tells_the_public_without_the_detail(web_kb, 
     assert "承办单位正在复核" in text and "依据已变更" not in text
 
 
+def test_an_answer_stating_a_changed_time_limit_tells_the_public_the_limit_now(web_kb, make_client):
+    """3wd became 2个工作日: until its unit re-checks the answer, the public reads that 3个工作日 is now 2个工作日,
+    rather than a notice that something changed somewhere."""
+    from kb_app.review import reverify
+    from kb_app.review.impact import analyse
+
+    from ..conftest import commit_all
+
+    base = web_kb.snapshot()
+    limits = web_kb.settings.root / "regulations" / "time_limits.yaml"
+    limits.write_text(limits.read_text(encoding="utf-8").replace("amount: 3\n", "amount: 2\n", 1)
+                      .replace("name: 3个工作日", "name: 2个工作日", 1), encoding="utf-8")
+    commit_all(web_kb.settings.root, "一般诉求改为2个工作日")
+    head = web_kb.snapshot()
+    reverify.flag_entries(web_kb, analyse(base, head), head.commit)
+    client = make_client(web_kb)
+    text = client.get("/answers/hotline-time-limits").text
+    assert "其中办理时限已调整：答复中的“3个工作日”现为“2个工作日”，以调整后的时限为准" in text
+    assert "档位" not in text and "3wd" not in text
+    shown = client.get("/api/v1/entries/hotline-time-limits").json()
+    assert shown["rechecking"] is True and "现为“2个工作日”" in shown["notice"]
+
+
 def test_the_site_has_its_own_icon(client):
     page = client.get("/").text
     link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
@@ -912,3 +935,13 @@ def test_loosely_related_results_are_folded_under_the_close_ones(client):
     # A question that finds one answer has nothing to fold.
     one = client.get("/", params={"q": "失业金怎么领"}).text
     assert "找到 1 条相关结果<" in one and 'class="looser"' not in one
+
+
+def test_topics_are_listed_in_pinyin_order(client):
+    """As a reader looks a topic up: 城管 供电 供暖 … 住房, not in the order of the characters' codes (交通 住房 供暖 …)."""
+    from kb_app.web.views import reading_order
+
+    assert sorted(["住房", "交通", "供暖", "城管", "税务"], key=reading_order) == ["城管", "供暖", "交通", "税务", "住房"]
+    html = client.get("/browse").text
+    at = [html.index(f">{t}<") for t in ("城管", "供暖", "交通", "住房") if f">{t}<" in html]
+    assert len(at) == 4 and at == sorted(at)

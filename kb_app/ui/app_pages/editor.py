@@ -11,7 +11,8 @@ import hashlib
 import streamlit as st
 
 from kb_app.labels import (AUDIENCE_LABELS, CR_STATE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS,
-                           SELECT_PLACEHOLDER, audience_choice)
+                           SELECT_PLACEHOLDER, audience_choice, tier_scope)
+from kb_app.ui.change_view import show_file
 from kb_app.ui.diff import markdown_html, side_by_side
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import literal_warning
@@ -280,7 +281,13 @@ def field_widget(field, draft, choices, ed, k, notes):
         entered = select(field.label, list(LEVEL_LABELS), value, lambda v: LEVEL_LABELS.get(v, v), key) or ""
     elif field.widget == "tier":
         start = value or (choices.default_tier if draft.is_new else "")
-        entered = select(field.label, list(choices.tiers), start, choices.tier_name, key) or ""
+        # Which matters each tier is for (time_limits.yaml), so the tier is chosen by the matter, not by its hours.
+        guide = "\n\n".join(f"**{choices.tier_name(t)}**：{choices.tier_note(t)}" for t in choices.tiers
+                             if choices.tier_note(t))
+        entered = select(field.label, list(choices.tiers), start, choices.tier_choice, key,
+                         help="\n\n".join(filter(None, [help_text, guide])) or None) or ""
+        if choices.tier_note(entered):
+            st.caption(tier_scope(choices.tier_name(entered), choices.tier_note(entered)))
     elif field.widget == "audience":
         options = ["internal"] if draft.kind == "directory" else list(AUDIENCE_LABELS)
         entered = select(field.label, options, value, audience_choice, key) or ""
@@ -351,7 +358,8 @@ def saved_message(saved, verb, title, returned=False):
     request = f"变更请求 #{cr.id}" + (f"“{cr.title}”" if cr.title not in (title, f"{verb}“{title}”") else "")
     if saved.submitted:
         done = "已重新提交审核" if returned else "已提交审核"
-        text = f"{verb}“{title}”{done}：{request}，等待{'、'.join(saved.waiting_for)}审核。"
+        waiting = f"，{saved.awaiting.words}" if saved.awaiting and saved.awaiting.words else ""
+        text = f"{verb}“{title}”{done}：{request}{waiting}。"
     elif cr.state == "draft":
         text = f"{verb}“{title}”已保存为草稿：{request}。审核人还看不到它，改好后点“提交审核”。"
     else:
@@ -363,13 +371,18 @@ def saved_message(saved, verb, title, returned=False):
     return text
 
 
+def awaiting_advice(saved) -> list[str]:
+    """What stands in the way of a request just submitted: parties no account can approve for, and what to do."""
+    return saved.awaiting.advice if saved.submitted and saved.awaiting else []
+
+
 def save(ed, target, changes, title, submit, tasks, verb, entry_title, keep=None):
     chosen, offered = tasks
     returned = resubmits(target_cr)  # the request saved into, as the page read it
     based_on = found.main_commit if found else None  # the form started from main's version
     saved = ed.save(user, target, changes, title, submit=submit, tasks=chosen, offered=offered, based_on=based_on)
     link = ("app_pages/review.py", "查看审核进度", {"cr": saved.cr.id})
-    flash("editor", saved_message(saved, verb, entry_title, returned), link)
+    flash("editor", saved_message(saved, verb, entry_title, returned), link, awaiting_advice(saved))
     st.session_state["editor_cr"] = saved.cr.id
     st.session_state.pop("editor_confirm", None)
     st.session_state.pop("editor_confirm_second", None)
@@ -384,7 +397,8 @@ def submit_draft(ed, cr):
         st.error(f"还不能提交审核：变更请求 #{cr.id} 有 {len(cr.problems)} 个问题，改正后再提交。")
         return
     saved = ed.submit(user, cr.id)
-    flash("editor", saved_message(saved, "", cr.title), ("app_pages/review.py", "查看审核进度", {"cr": cr.id}))
+    flash("editor", saved_message(saved, "", cr.title), ("app_pages/review.py", "查看审核进度", {"cr": cr.id}),
+          awaiting_advice(saved))
     st.session_state["editor_cr"] = cr.id
     st.rerun()
 
@@ -506,14 +520,28 @@ with show_errors():
     if not edit.problems:
         st.caption(":green[:material/check_circle: 校验通过]")
     for n in ed.reminders(edit, source):
-        st.caption(f":orange[:material/link_off: 提醒：{n.message}。建议：{n.fix}。]")
+        st.caption(f":orange[:material/info: 提醒：{n.message}。建议：{n.fix}。]")
+    if not draft.is_new and st.toggle("与现行版本对比", key=k("compare"),
+                                      help="对照公众现在看到的已发布版本，看看提交后审核人将看到哪些修改"):
+        compared = ed.compared(edit)
+        if compared is None:
+            st.caption("主干上没有这个条目的现行版本（可能已被删除或改了位置）。")
+        elif not compared.fields and not compared.body_changed:
+            st.caption("与现行版本相同，没有修改。")
+        else:
+            with st.container(border=True):
+                show_file(compared, ("现行版本（已发布）", "您的修改（发布后的样子）"))
 
     st.divider()
     unit = str((draft.meta.get("unit") if not draft.is_new else entered.get("unit")) or "")
     tasks = task_picker(ed, target_cr, edit.entry_id, unit, k)
     on_main = kb.snapshot().entries.get(edit.entry_id)
     title = edit.title if edit.title != edit.entry_id or on_main is None else on_main.title  # an emptied title
-    default_title = f"修改“{title}”" if not draft.is_new and on_main is not None else f"新增“{title}”"
+    if not draft.is_new and on_main is not None:
+        default_title = f"修改“{title}”"
+    else:  # before a title is typed (the id stands in for it), what is added (新增答复口径), not 新增“”
+        typed = title.strip() if title != edit.entry_id else ""
+        default_title = f"新增“{typed}”" if typed else f"新增{KIND_LABELS.get(draft.kind, '条目')}"
     new_cr = target == "new"
     said = "变更说明（一句话说明改了什么；即变更请求的名称）" if new_cr else \
         f"本次修改的说明（审核人在变更请求 #{target} 的名称旁看到它；请求的名称不变）"

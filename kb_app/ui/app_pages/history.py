@@ -152,5 +152,6 @@ with show_errors():
         if st.button("以此版本发起变更请求", key="history_restore"):
             when = next(v.date for v in versions if v.commit == restore_to)
             cr = kb.review.restore(user, path, restore_to, f"恢复“{title}”到 {when:%Y-%m-%d %H:%M} 发布的版本")
-            flash("history", f"已建立变更请求 #{cr.id}（{cr.state_label}），审核通过后恢复为该版本。")
+            flash("history", f"已建立变更请求 #{cr.id}（{cr.state_label}），审核通过后恢复为该版本。", None,
+                  kb.review.awaiting(cr).advice)   # a party no account can approve for, and what to do
             st.rerun()

@@ -21,25 +21,40 @@ def open_review(cr_id):
     st.switch_page("app_pages/review.py", query_params={"cr": cr_id})
 
 
+#: What "新意见" counts: nothing records what someone has read, so what came after their last step.
+NEW_COMMENTS_NOTE = "“新意见”是您上次在该变更请求上操作（保存、提交、评论等）之后他人发表的评论。"
+
+
 def section(title, crs, empty, key, names):
     st.subheader(f"{title}（{len(crs)}）")
     if not crs:
         st.caption(empty)
         return
+    # Comments others made on the user's own requests since the user last acted on them, newest first.
+    news = {cr.id: review.new_comments(cr, user.username) for cr in crs if cr.author == user.username}
+    crs = sorted(crs, key=lambda c: news[c.id][0]["at"] if news.get(c.id) else "", reverse=True)
     for cr in crs:
         left, right = st.columns([5, 1])
         left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
                       f" · 更新于 {when(cr.updated)}")
-        if cr.state == "changes_requested":     # a conflict comes back by itself, with no reviewer's word
-            said = review.reviewers_word(cr)
-            if said:
-                # What the reviewer asked for, where the author looks first (as written: no Markdown).
-                left.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
+        # What the reviewer asked for when it came back (a conflict comes back by itself, with no reviewer's word).
+        said = review.reviewers_word(cr) if cr.state == "changes_requested" else None
+        new = news.get(cr.id) or []
+        if new and not (len(new) == 1 and said and said["id"] == new[0]["id"]):
+            latest = new[0]
+            # As written: no Markdown.
+            left.text(f"新意见 {len(new)} 条：{person(names, latest['author'])}（{when(latest['at'])}）：{latest['body']}")
+        elif said:
+            left.text(f"{person(names, said['author'])}（{when(said['at'])}）：{said['body']}")
         if right.button("查看", key=f"work_{key}_{cr.id}"):
             open_review(cr.id)
-        if cr.state == "changes_requested" and review.is_author(cr, user) \
+        # A request sent back, or in conflict with what was published since (the editor merges it), is mended
+        # in the editor.
+        if cr.state in ("changes_requested", "conflicting") and review.is_author(cr, user) \
                 and right.button("修改", key=f"work_{key}_{cr.id}_edit", type="primary"):
-            open_in_editor(kb, cr.id)  # what was asked for is mended in the editor
+            open_in_editor(kb, cr.id)
+    if any(news.values()):
+        st.caption(NEW_COMMENTS_NOTE)
 
 
 def unit_tasks(tasks):

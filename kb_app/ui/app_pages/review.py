@@ -7,8 +7,8 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text, tiers_moved
 from kb_app.exceptions import PublishConflict
-from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_WAITING_LABELS, SELECT_PLACEHOLDER,
-                           TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
+from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_GAP_LABELS, PARTY_WAITING_LABELS,
+                           SELECT_PLACEHOLDER, TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
 from kb_app.ui.call_impact import show_call_impact
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
@@ -18,6 +18,9 @@ from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.tables import when
 
+#: Said instead of the editor's button to the author of a request changing no answer or catalogue entry.
+EDITOR_CANNOT = ("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录。需要再修改的，请由系统管理员用命令"
+                 "“kb cr update”更新本变更请求；或撤回后重新发起。")
 IMPACT_STATUS = {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}
 st.title("变更校核")
 user = require_user()
@@ -95,29 +98,32 @@ def pick_cr(review):
     return chosen
 
 
-def published_answer(title, entry, today, current=None):
+def published_answer(title, entry, today, current=None, added=False):
     """What publishing an answer did, by its dates and audience on ``today``: one that takes effect later or
     was retired is not what a search finds now. ``current``: the version the public sees today, which
-    stays in force until a new version scheduled for a later day takes effect."""
+    stays in force until a new version scheduled for a later day takes effect; ``added``: the answer is new
+    (published for the first time, so no 新版本 of anything)."""
     status = entry.status(today) if entry is not None else "in_force"
+    done = f"“{title}”已首次发布" if added else f"“{title}”的新版本已发布"
     if status == "pending" and current is not None and current is not entry and current.is_public_on(today):
-        return (f"“{title}”的新版本已发布，{entry.effective.isoformat()} 起生效；在此之前公众和坐席查到的仍是现行版本"
+        return (f"{done}，{entry.effective.isoformat()} 起生效；在此之前公众和坐席查到的仍是现行版本"
                 f"（有效至 {current.expires.isoformat()}），坐席另能看到标为“未生效”的新版本。")
     if status == "pending":
-        return (f"“{title}”的新版本已发布，{entry.effective.isoformat()} 起生效；在此之前公众查不到它，"
+        return (f"{done}，{entry.effective.isoformat()} 起生效；在此之前公众查不到它，"
                 "坐席看到的标为“未生效”。")
     if status == "expired":
         return (f"“{title}”已发布，有效期至 {entry.expires.isoformat()}，公众已查不到它；"
                 "坐席仍能查到，标为“已失效”。")
     if entry is not None and entry.audience != "public":
-        return f"“{title}”的新版本已发布，只有坐席能查到（内部口径）。"
-    return f"“{title}”的新版本已发布，查询到的就是它。"
+        return f"{done}，只有坐席能查到（内部口径）。"
+    return f"{done}，查询到的就是它。"
 
 
-def outcome(verb, cr, views, status_after, entries, today, current=lambda entry: None):
+def outcome(verb, cr, views, status_after, entries, today, current=lambda entry: None, awaiting=None):
     """What happened, in words: published (with where to read it, and when it is in force), or who is still to
     approve. ``entries``: the published entries by id, read for their dates and audience on ``today``;
-    ``current(entry)``: the version of one the public sees today (see render.Reader.current)."""
+    ``current(entry)``: the version of one the public sees today (see render.Reader.current); ``awaiting``:
+    the parties waited for, flagged where no account can approve (ReviewQueries.awaiting)."""
     if cr.state == "published":
         lines = []
         for v in views:
@@ -125,7 +131,8 @@ def outcome(verb, cr, views, status_after, entries, today, current=lambda entry:
                 lines.append(f"“{v.title}”已从知识库中删除，查询中不再出现。")
             elif v.answer_id:
                 entry = entries.get(v.answer_id)
-                lines.append(published_answer(v.title, entry, today, current(entry) if entry is not None else None))
+                lines.append(published_answer(v.title, entry, today, current(entry) if entry is not None else None,
+                                              added=v.status == "A"))
             else:
                 lines.append(f"{v.kind_label}“{v.title}”已更新。")
         head = "已批准并发布。" if verb == "已批准" else f"{verb}。"
@@ -137,7 +144,7 @@ def outcome(verb, cr, views, status_after, entries, today, current=lambda entry:
     if verb == "已批准" and cr.state == "in_review" and waiting:
         return f"已批准。还需要{waiting}批准，之后才会发布。"
     if verb == "已提交审核" and waiting:
-        return f"已提交审核，等待{waiting}审核。"
+        return f"已提交审核，{awaiting.words}。" if awaiting else f"已提交审核，等待{waiting}审核。"
     return f"{verb}。"
 
 
@@ -160,8 +167,10 @@ def act(verb, fn, *args):
         shown = next((v.answer_id for v in views if v.answer_id), None) if cr.state == "published" else None
         kb = get_kb()
         link = published_link(kb, shown) if shown else None
-        flash("review", outcome(verb, cr, views, review.status(cr), kb.snapshot().entries, kb.today(),
-                                      kb.reader().current), link)
+        status_after = review.status(cr)
+        awaiting = review.awaiting(cr, status_after) if verb == "已提交审核" else None
+        flash("review", outcome(verb, cr, views, status_after, kb.snapshot().entries, kb.today(),
+                                kb.reader().current, awaiting), link)   # what to do is said under the parties
         # What was said is now on the record: the box is emptied, so it cannot be sent twice.
         st.session_state["review_comment_sent"] = True
         st.rerun()
@@ -268,14 +277,19 @@ with show_errors():
     rows = []
     waiting = PARTY_WAITING_LABELS.get(cr.state, "—")
     declined = review.declined(cr, status)
+    # Parties no account can approve for (none active, or only the author): said here, not left 待审核 in silence.
+    awaiting = review.awaiting(cr, status)
     for party in status.required:
         a = status.approvals.get(party)
         d = declined.get(party)
         said = "已批准" if a else EVENT_LABELS[d["action"]] if d else waiting
         by = a["reviewer"] if a else d["actor"] if d else None
         rows.append({"审核方": status.labels[party], "状态": said, "审核人": person(names, by) if by else "",
-                     "时间": when((a or d)["at"]) if a or d else ""})
+                     "时间": when((a or d)["at"]) if a or d else ""}
+                    | ({"提示": PARTY_GAP_LABELS.get(awaiting.gaps.get(party), "")} if awaiting.gaps else {}))
     st.table(rows, hide_index=True)
+    for advice in awaiting.advice:
+        st.warning(advice, icon=":material/person_off:")
 
     st.markdown("#### 评论")
     for c in review.comments(cr.id):
@@ -328,8 +342,11 @@ with show_errors():
         st.warning(FINAL[pending[0]], icon=":material/warning:")
     show_flash("review")
     if is_author and cr.is_open:
-        if st.button("在编辑器中修改", key="review_edit"):
-            open_in_editor(kb, cr.id)
+        if kb.editing.paths_of(cr.id):
+            if st.button("在编辑器中修改", key="review_edit"):
+                open_in_editor(kb, cr.id)
+        else:
+            st.caption(EDITOR_CANNOT)
 
     with st.expander("审核记录"):
         st.table([{"时间": when(e["at"]), "操作人": person(names, e["actor"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ...exceptions import os_reason
-from ...labels import CHANGE_LABELS, CR_STATE_LABELS, WITHDRAWAL_NOTE, label, written_before_note
+from ...labels import CHANGE_LABELS, CR_STATE_LABELS, PARTY_GAP_LABELS, WITHDRAWAL_NOTE, label, when, written_before_note
 from ...cli import Refusal, as_user, cli, echo_table, root_options
 
 
@@ -28,18 +28,34 @@ def collect_changes(kb, directory, sets, deletes):
     return changes
 
 
+def named(names: dict[str, str], username: str) -> str:
+    """A person as the commands print them: 李编辑（hrss-editor）, the user name alone when it is all that is known."""
+    from ...review.changes import person
+
+    name = person(names, username)
+    return f"{name}（{username}）" if name and name != username else username
+
+
 def show_cr(kb, cr):
     """A change request as ``kb cr show`` prints it: files, parties, conflicts, problems, impact."""
+    from ...review.changes import people
+
     status = kb.review.status(cr)
+    names = people(kb)
     click.echo(f"#{cr.id} {cr.title}\n"
-               f"状态：{cr.state_label}  作者：{cr.author}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
+               f"状态：{cr.state_label}  作者：{named(names, cr.author)}  分支：{cr.branch}  当前提交：{cr.head[:10]}")
     for path, s in sorted(status.touched.items()):
         click.echo(f"  {label(CHANGE_LABELS, s)} {path}")
     if status.one_of:
         click.echo(f"  {WITHDRAWAL_NOTE}")
+    awaiting = kb.review.awaiting(cr, status)
     for party in status.required:
         a = status.approvals.get(party)
-        click.echo(f"  审核方 {status.labels[party]}：" + (f"已批准（{a['reviewer']}，{a['at']}）" if a else "待审核"))
+        gap = f"（{label(PARTY_GAP_LABELS, awaiting.gaps[party])}）" if party in awaiting.gaps else ""
+        said = f"已批准（{named(names, a['reviewer'])}，{when(a['at'])}）" if a else f"待审核{gap}"
+        click.echo(f"  审核方 {status.labels[party]}：{said}")
+    for advice in awaiting.advice:
+        click.echo(f"  注意：{advice}")
     if status.conflicts:
         click.echo("  冲突：" + "、".join(status.conflicts))
     if cr.is_open:
@@ -101,8 +117,10 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
             --set entries/policy/city-hrss/sscard-reissue.md=./sscard-reissue.md --task 12 --submit
     """
     changes = collect_changes(kb, directory, sets, deletes)
-    c = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description).cr
+    saved = kb.editing.save(user, "new", changes, title, submit=submit, tasks=tasks, description=description)
+    c = saved.cr
     click.echo(f"已建立变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。")
+    echo_awaiting(saved.awaiting)
     others_editing(kb, c, changes)
     resolved_tasks(c)
     if c.problems:
@@ -111,6 +129,23 @@ def cr_create(kb, user, directory, sets, deletes, tasks, title, description, sub
         click.echo(f"改正后用 kb cr update {c.id} --set …更新" + ("，再用 kb cr submit 提交审核。" if submit else "。"))
         if submit:
             click.get_current_context().exit(1)     # asked to submit, not submitted: a script must see it
+
+
+def echo_awaiting(awaiting, said: str = ""):
+    """Who a request just submitted waits for (after ``said``), each party flagged when no account can approve
+    for it, and what to do about those."""
+    if awaiting is None or not awaiting.parties:
+        if said:
+            click.echo(said.rstrip("，") + "。")
+        return
+    click.echo(f"{said}{awaiting.words}。")
+    echo_advice(awaiting)
+
+
+def echo_advice(awaiting):
+    """For each party no account can approve for, what to do (kb_app.review.records.Awaiting.advice)."""
+    for advice in awaiting.advice:
+        click.echo(f"注意：{advice}")
 
 
 def others_editing(kb, cr, paths):
@@ -144,6 +179,8 @@ def cr_update(kb, user, number, directory, sets, deletes, tasks, message):
     c = kb.editing.save(user, number, changes, message, tasks=tasks).cr
     click.echo(f"变更请求 #{c.id} 已更新（{c.state_label}）" + (
         "，此前的批准已失效，需要重新审核。" if c.state in ("in_review", "approved") else "。"))
+    if c.state == "in_review":     # back in review: a party no account can approve for is said again
+        echo_advice(kb.review.awaiting(c))
     others_editing(kb, c, changes)
     resolved_tasks(c)
     if c.problems:
@@ -238,7 +275,7 @@ def cr_submit(kb, user, number):
         kb cr submit 3 --as hrss-editor
     """
     saved = kb.editing.submit(user, number)
-    click.echo(f"变更请求 #{number} 已提交审核，等待{'、'.join(saved.waiting_for)}审核。")
+    echo_awaiting(saved.awaiting, f"变更请求 #{number} 已提交审核，")
 
 
 @cr.command(name="publish")
@@ -274,14 +311,19 @@ def objection():
 @click.option("--to", "proposed", required=True, help="建议的承办单位编号。")
 @click.option("--reason", required=True, help="异议理由与依据。")
 @click.option("--request", default="", help="引发异议的工单原文（异议成立后记入派单历史）。")
-def objection_file(kb, user, entry_id, proposed, reason, request):
+@click.option("--co", "co_handle", is_flag=True, help="本单位改为协办（仍参与办理），而不是退出该事项。")
+@click.option("--boundary", type=click.File("r", encoding="utf-8"), default=None,
+              help="建议的职责边界：包含新正文的文件（写明哪些情形归哪个单位）。")
+def objection_file(kb, user, entry_id, proposed, reason, request, co_handle, boundary):
     """提出派单异议（生成一个类型为 objection 的变更请求，由热线中心和建议的单位审核）。
 
     \b
     示例：
         kb objection file street-light-out --as um-editor --to district-xishan --reason "该路段为区管道路，养护在区里"
+        kb objection file wage-arrears --as hrss-editor --to city-housing --co --boundary ./边界.md --reason "……"
     """
-    cr = kb.file_objection(user, entry_id, reason, proposed, request)
+    cr = kb.file_objection(user, entry_id, reason, proposed, request, co_handle,
+                           boundary.read() if boundary else None)
     click.echo(f"已提交派单异议：变更请求 #{cr.id}")
     show_cr(kb, cr)
 
@@ -299,9 +341,11 @@ def objection_list(kb, entry_id):
     records = kb.objections(entry_id)
     if not records:
         click.echo("该事项没有派单异议记录。")
+    unit = kb.snapshot().unit_name
     for r in records:
-        click.echo(f"#{r['cr']} {r['outcome']}：{r['from']} → {r['to']}（{r['filed_by']}，{r['filed'][:10]}）")
+        click.echo(f"#{r['cr']} {r['outcome']}：{unit(r['from'])} → {unit(r['to'])}（{r['filed_by_name']}，"
+                   f"{when(r['filed'])}）")
         click.echo(f"  理由：{r['reasons']}")
         for d in r["decisions"]:
             if d.get("detail"):
-                click.echo(f"  {d['at'][:16]} {d['actor']}：{d['detail']}")
+                click.echo(f"  {when(d['at'])} {d['actor_name']}：{d['detail']}")
