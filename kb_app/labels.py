@@ -111,6 +111,12 @@ UNDER_WAY_REVIEW_NOTE = "“{what}”同时在{requests}中修改：批准发布
 ADOPT_CAUTION_REASONS = {"M": "这条答复正在更正", "D": "这条答复正在撤下", "report": "这条答复被报告有误"}
 ADOPT_CAUTION = "{reason}（{marks}）：采用前请仔细核对现行内容，念给来电人时逐句确认。"
 
+#: The configuration files of regulations/ by name (regulations/<name>.yaml), as reviewers read them.
+CONFIG_LABELS = {
+    "units": "承办单位名录", "time_limits": "办理时限", "intake_rules": "分类处置规则", "review_policy": "审核规则",
+    "synonyms": "检索同义词", "calendar": "节假日日历", "intake_examples": "来电示例（紧急情况识别）",
+}
+
 # -- feedback, tasks and dispatch ------------------------------------------------------------
 
 #: The mark of an entry whose legal basis changed since it was last checked (and its task's kind).

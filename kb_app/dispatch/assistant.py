@@ -648,14 +648,20 @@ def ordinary_requests(snap: Snapshot, catalogue=None) -> list[str]:
     return [q for e in snap.entries.values() for q in e.questions] + [x for e in entries for x in e.examples]
 
 
+def recogniser_args(snap: Snapshot) -> tuple:
+    """What the emergency recogniser of a snapshot is made of: the ``emergency`` section and the rules of
+    intake_rules.yaml, and the example calls (intake_examples.yaml and the knowledge base's ordinary requests)."""
+    config = snap.config("intake_rules", {})
+    config = config if isinstance(config, dict) else {}
+    examples = resemblance.from_config(snap.config("intake_examples", {}), ordinary_requests(snap))
+    return config.get("emergency"), config.get("rules"), examples
+
+
 def recogniser(snap: Snapshot) -> Recogniser:
     """The emergency recogniser of a snapshot's intake rules (kept with the snapshot)."""
     cached = getattr(snap, "_emergency_recogniser", None)
     if cached is None:
-        config = snap.config("intake_rules", {})
-        config = config if isinstance(config, dict) else {}
-        examples = resemblance.from_config(snap.config("intake_examples", {}), ordinary_requests(snap))
-        cached = Recogniser(config.get("emergency"), config.get("rules"), examples)
+        cached = Recogniser(*recogniser_args(snap))
         snap._emergency_recogniser = cached
     return cached
 

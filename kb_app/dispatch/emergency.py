@@ -398,7 +398,13 @@ class Recogniser:
         whole = ((0, len(norm)),)
         if self._reasons(norm, whole) and not self._signs(self._mask_ignored(norm), whole, self.strong):
             return None
-        found = self.examples.resembles(norm)
+        return self.resembled(norm)
+
+    def resembled(self, norm: str) -> Finding | None:
+        """What the example calls make of a call that names no event and says nothing against a present danger:
+        suspected on the line it most resembles, or None. This alone depends on the examples (see
+        kb_app.review.intake_replay)."""
+        found = self.examples.resembles(norm) if self.examples else None
         group = next((g for g in self.groups if found and g.line == found[0]), None)
         if group is None:
             return None

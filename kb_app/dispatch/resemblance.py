@@ -49,6 +49,8 @@ NONE = "none"
 #: are ordinary (``--leave-out`` with twenty-six sets: 95.4 % → 96.0 % right line, false alarms 2.0 % either way).
 LONG_ORDINARY = 60
 _NOT_TEXT = re.compile(r"[\W_]+")
+#: Runs whose log-likelihood is kept per line (a few megabytes at most).
+FITS_KEPT = 20000
 
 
 def runs(text: str) -> set[str]:
@@ -69,6 +71,9 @@ class CallExamples:
             self.calls[line] += 1
             self.counts.setdefault(line, Counter()).update(runs(text))
         self.known = set().union(*self.counts.values()) if self.counts else set()
+        #: Each run's log-likelihood per line, computed when first needed (the same runs recur from call to call:
+        #: the commonest are met first), for at most ``FITS_KEPT`` runs a line.
+        self._fits: dict[str, dict[str, float]] = {line: {} for line in self.calls}
 
     def __bool__(self) -> bool:
         """True when there are examples of an emergency and of an ordinary call to compare with."""
@@ -82,8 +87,15 @@ class CallExamples:
         total = sum(self.calls.values())
         scores = {}
         for line, n in self.calls.items():
-            counts = self.counts[line]
-            fit = sum(math.log((counts[r] + ALPHA) / (n + 2 * ALPHA)) for r in seen)
+            counts, fits = self.counts[line], self._fits[line]
+            fit = 0.0
+            for r in seen:
+                f = fits.get(r)
+                if f is None:
+                    f = math.log((counts[r] + ALPHA) / (n + 2 * ALPHA))
+                    if len(fits) < FITS_KEPT:
+                        fits[r] = f
+                fit += f
             scores[line] = math.log(n / total) + TEMPERATURE * fit / max(len(seen), MIN_RUNS, 1)
         top = max(scores.values())
         weights = {line: math.exp(s - top) for line, s in scores.items()}

@@ -18,17 +18,11 @@ import yaml
 
 from ..content import frontmatter, numerals
 from ..choices import Choices
-from ..labels import CHANGE_LABELS as STATUS_LABELS, KIND_LABELS
+from ..labels import CHANGE_LABELS as STATUS_LABELS, CONFIG_LABELS, KIND_LABELS
 from ..editing import LABELS, ORDER
 from ..content.model import ENTRY_DIRS, REGULATION_DIR, as_date
 from ..content.yamledit import same
 from .records import FileChange
-
-CONFIG_LABELS = {
-    "units": "承办单位名录", "time_limits": "办理时限", "intake_rules": "分类处置规则", "review_policy": "审核规则",
-    "synonyms": "检索同义词", "calendar": "节假日日历", "intake_examples": "来电示例（紧急情况识别）",
-}
-
 
 @dataclasses.dataclass
 class FileView:

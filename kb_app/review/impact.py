@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -16,7 +17,10 @@ from ..content import frontmatter
 from ..content import yamledit
 from ..content.model import Entry, Regulation, Snapshot
 from ..content.numerals import article_label
-from ..labels import TIER_MENTIONS
+from ..labels import CONFIG_LABELS, TIER_MENTIONS
+
+if TYPE_CHECKING:
+    from .intake_replay import CallImpact
 
 SIMILAR = 0.55  # a changed article keeps at least this much of its wording (difflib ratio)
 _SPACE = re.compile(r"\s+")
@@ -228,6 +232,8 @@ class Impact:
     moves: dict[tuple[str, int], int | None] = dataclasses.field(default_factory=dict)
     #: The regulations' titles after the change, by id (how people read them).
     names: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: What the change does to calls read through the intake rules (kb_app.review.intake_replay), when it may.
+    calls: "CallImpact | None" = None
 
     def name(self, regulation: str) -> str:
         """A regulation as people read it: its title (its id only when it has none)."""
@@ -236,17 +242,24 @@ class Impact:
     @property
     def empty(self) -> bool:
         return not (any(self.changes.values()) or self.impacted or self.renumbered or self.tier_changes
-                    or self.config_changes or self.config_removed or self.stale)
+                    or self.config_changes or self.config_removed or self.stale or (self.calls and self.calls.shifts))
+
+    def config_line(self) -> str:
+        """The tiers and configuration files changed, as people call them (时限档位“3个工作日”、分类处置规则), or ""."""
+        tiers = [f"时限档位“{self.names[f'tier:{t}']}”" if self.names.get(f"tier:{t}") else f"时限档位 {t}"
+                 for t in self.tier_changes]
+        configs = [CONFIG_LABELS.get(p.removeprefix("regulations/").removesuffix(".yaml"), p) for p in self.config_changes]
+        return "配置变化：" + "、".join(tiers + configs) if tiers or configs else ""
 
     def summary_lines(self) -> list[str]:
         lines = []
         for reg, changes in self.changes.items():
             lines.append(f"{self.name(reg)}：")
             lines += [f"  {c.label}" for c in changes]
-        if self.tier_changes:
-            lines.append("时限档位变化：" + "、".join(self.tier_changes))
-        if self.config_changes:
-            lines.append("配置变化：" + "、".join(self.config_changes))
+        if self.calls is not None:
+            lines += self.calls.summary_lines()
+        if self.config_line():
+            lines.append(self.config_line())
         if self.config_removed or self.stale:
             lines.append("引用了已删除条文、需要人工改正的依据（不会自动改指该条号现在的条文）：")
             lines += [f"  {c}" for c in self.config_removed + self.stale]
@@ -373,7 +386,7 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
                                         [r.text(names) for r in causes], causes))
         elif renumber:
             renumbered.append(CitingEntry(e.id, e.path, e.unit, e.kind, e.title, list(new_numbers), renumber))
-    configs = [f"regulations/{name}.yaml" for name in ("time_limits", "intake_rules")
+    configs = [f"regulations/{name}.yaml" for name in ("time_limits", "intake_rules", "intake_examples")
                if base.configs.get(name) != head.configs.get(name)]
     impact = Impact(all_changes, impacted, renumbered, rewrites, tiers, configs,
                     tier_mentions=mentions, moves={k: c.new for k, c in mapping.items() if c.new != k[1]},

@@ -18,10 +18,13 @@ from ..exceptions import KbError
 from ..labels import FLAG_LABEL
 from ..usage.tasks import BASIS_CHANGED
 from .impact import Impact, Reason, analyse, merged, reasons_from_text, render
+from .intake_replay import call_impact
 
 FLAG = "basis_changed"
 TASK_KIND = BASIS_CHANGED
 WATCHED = ("regulations/texts/", "regulations/time_limits.yaml", "regulations/intake_rules.yaml")
+#: The example calls of the emergency reading: no basis of an entry, but what calls are read as (impact_of).
+INTAKE_EXAMPLES = "regulations/intake_examples.yaml"
 #: What a replay of the history needs to see: rule changes flag, entry changes clear.
 WATCHED_PREFIXES = ("entries/", "regulations/")
 
@@ -31,10 +34,14 @@ def touches_rules(paths) -> bool:
 
 
 def impact_of(kb, base: str, head: str) -> Impact | None:
-    """The impact report of a change, or None when it does not touch regulation texts or limits."""
-    if not touches_rules(kb.store.changed_paths(base, head)):
+    """The impact report of a change, or None when it does not touch regulation texts, limits or the intake rules
+    and their example calls. With the calls whose intake reading it changes (see intake_replay), when it may."""
+    paths = kb.store.changed_paths(base, head)
+    if not (touches_rules(paths) or INTAKE_EXAMPLES in paths):
         return None
-    return analyse(kb.snapshot(base), kb.snapshot(head))
+    impact = analyse(kb.snapshot(base), kb.snapshot(head))
+    impact.calls = call_impact(kb, base, head)
+    return impact
 
 
 def pending_rewrites(kb, base: str, head: str) -> dict[str, str]:

@@ -635,6 +635,25 @@ def test_a_tier_change_lists_the_answers_stating_the_tier_and_those_only_mention
             "原因": "答复写明的时限“3个工作日”（档位 3wd）已变更"} in reasons
 
 
+def test_an_intake_rule_change_shows_the_emergencies_it_would_no_longer_flag_first(app_env, users):
+    """Taking 失火 out of the fire words: a fire call transferred this month would no longer be shown as one."""
+    kb = app_env
+    kb.feedback.log_outcome("厂房失火了", "transfer", line="119")
+    kb.feedback.log_outcome("路灯坏了好几天，能不能公开一下维修进度", "dispatch", entry="street-light-out")
+    rules = "regulations/intake_rules.yaml"
+    text = kb.store.read(rules)
+    edited_rules = text.replace(" 失火,", "", 1).replace("      - 公开政府信息\n", "      - 公开政府信息\n      - 公开\n", 1)
+    cr = kb.review.create(users["center2"], "收窄火情说法、补充信息公开说法", {rules: edited_rules}, submit=True)
+    at = open_page("app_pages/review.py", users["legal"], cr=str(cr.id))
+    errors = [e.value for e in at.error]
+    assert errors and "条以往的紧急来电将不再提示为紧急" in errors[0] and "厂房失火了" in errors[0], errors
+    assert "紧急，转119（火灾和爆炸险情） → 普通诉求（按派单目录派单）" in errors[0]
+    warnings = [w.value for w in at.warning]
+    assert any("条来电的分类会改变" in w and "路灯坏了好几天，能不能公开一下维修进度" in w
+               and "分类处置：政府信息公开申请" in w for w in warnings), warnings
+    assert "配置变化：分类处置规则" in warnings and not any("regulations/intake_rules.yaml" in w for w in warnings)
+
+
 def test_the_author_of_a_rule_change_is_told_the_editor_cannot_change_it(app_env, users):
     """The editor edits answers and catalogue entries: for a request changing only rules, the review page
     says so instead of offering a button that would open some unrelated answer."""

@@ -9,6 +9,7 @@ from kb_app.review.changes import describe_all, people, person, problem_text, ti
 from kb_app.exceptions import PublishConflict
 from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_GAP_LABELS, PARTY_WAITING_LABELS,
                            SELECT_PLACEHOLDER, TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
+from kb_app.ui.call_impact import show_call_impact
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import (ENTRY_PAGE, literal_warning, open_in_editor, public_answer_url,
@@ -28,6 +29,7 @@ user = require_user()
 def render_impact(impact, snap):
     """Per article what changed, and the entries resting on it, before anyone approves."""
     st.markdown("#### 条例变更的影响")
+    show_call_impact(impact.calls)
     if impact.empty:
         st.caption("条文的正文和条号都没有变化（例如只改了常见问法），引用条文的条目不受影响。")
     for reg, changes in impact.changes.items():
@@ -36,8 +38,8 @@ def render_impact(impact, snap):
                 for c in changes]
         with st.expander(f"{title}：{len(changes)} 条有变化", expanded=len(changes) <= 10):
             st.dataframe(rows, hide_index=True, key=f"impact_{reg}")
-    if impact.tier_changes or impact.config_changes:
-        st.warning("配置变化：" + "、".join(impact.tier_changes + impact.config_changes))
+    if impact.config_line():
+        st.warning(impact.config_line())
     if impact.config_removed or impact.stale:
         st.error("引用了已删除条文、需要人工改正的依据（不会自动改指该条号现在的条文）：\n\n"
                  + "\n".join(f"- {c}" for c in impact.config_removed + impact.stale))
@@ -255,7 +257,8 @@ with show_errors():
         for entry_id, why in kb.rechecks_written_before(cr).items():
             st.warning(written_before_note(snap.title_of(entry_id) or entry_id, why), icon=":material/gavel:")
 
-    impact = kb.impact(cr)
+    with st.spinner("正在按修改前后的分类处置规则重放来电……"):
+        impact = kb.impact(cr)
     if impact is not None:
         render_impact(impact, kb.snapshot(cr.base))
     show_reference_notices(kb, cr)
