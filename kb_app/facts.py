@@ -180,8 +180,9 @@ def _notices(snap: Snapshot, entry: Entry, first_line: int) -> list[Notice]:
     for (key, value, theirs), entries in others.items():
         names = "、".join(f"{snap.unit_name(e.unit)}《{e.title}》" for e in entries[:3])
         more = f"等 {len(entries)} 条答复" if len(entries) > 3 else ""
-        out.append(Notice(entry.path, first_line, f"结构化事实“{key}：{value}”与{names}{more}的“{theirs}”不一致",
-                          "与相关单位核实后统一说法；以本答复为准的，请对方单位一并修改"))
+        fix = ("核实后统一说法；以本答复为准的，请一并修改这些答复" if all(e.unit == entry.unit for e in entries) else
+               "与相关单位核实后统一说法；以本答复为准的，请对方单位一并修改")
+        out.append(Notice(entry.path, first_line, f"结构化事实“{key}：{value}”与{names}{more}的“{theirs}”不一致", fix))
     return out
 
 

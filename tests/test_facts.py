@@ -90,3 +90,14 @@ def test_a_draft_is_told_both(sample_root):
     # the answer as it is: only the conflict 目录健康 already reports
     assert [n.message for n in facts.draft_notices(snap, GAS, (sample_root / GAS).read_text(encoding="utf-8"))] == [
         "结构化事实“燃气报修电话：0000-66551234”与南河区人民政府《南河区农村\"煤改气\"用户燃气安全使用提示》的“0000-66515234”不一致"]
+
+
+def test_answers_of_the_same_unit_are_to_be_changed_by_it(sample_root):
+    snap = Snapshot.from_tree(sample_root)
+    text = (sample_root / GAS).read_text(encoding="utf-8").replace('燃气报修电话: "0000-66551234"',
+                                                                   '燃气报修电话: "0000-66557777"')
+    notices = facts.draft_notices(snap, GAS, text)
+    [same] = [n.fix for n in notices if "与示例市燃气集团" in n.message]
+    [other] = [n.fix for n in notices if "与南河区人民政府" in n.message]
+    assert same == "核实后统一说法；以本答复为准的，请一并修改这些答复"
+    assert other == "与相关单位核实后统一说法；以本答复为准的，请对方单位一并修改"

@@ -379,6 +379,9 @@ def within_words(grams, words) -> list[str]:
     return [g for g in grams if any(g in w for w in words)]
 
 
+_UNBROKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-－]|[.\-－][0-9A-Za-z]")
+
+
 def snippet(text: str, terms, width: int = 120, aspects=()) -> str:
     """An HTML excerpt of ``text`` around the cluster holding the most different ``terms`` (the first such
     cluster: an answer says what matters first), each in ``<mark>``. A word said many times counts once: the
@@ -417,6 +420,9 @@ def snippet(text: str, terms, width: int = 120, aspects=()) -> str:
         start = max(0, min(best - 12, len(text) - width))
         start = max(start, best_end - width)  # the cluster's last word is shown too
     end = min(len(text), start + width)
+    # A number or a Latin word is not cut in two (0000-6777… is no telephone number to read).
+    while end < len(text) and end - start < width + 20 and _UNBROKEN.match(text[end - 1:end + 1]):
+        end += 1
     out, pos = [], start
     for s, e in spans:
         if s < start or e > end:

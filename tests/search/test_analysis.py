@@ -140,6 +140,12 @@ def test_an_aspect_alone_does_not_make_the_excerpt():
     assert "<mark>补办</mark>" in html and "费用" not in html
 
 
+def test_an_excerpt_does_not_cut_a_number_in_two():
+    text = "停电、线路故障，请拨打0000-67771234；" + "其他说明。" * 20
+    html = snippet(text, ["停电"], width=18)
+    assert "0000-67771234" in html and not html.startswith("…")
+
+
 def test_asked_aspects():
     assert "工本费" in analysis.asked_aspects("补身份证要钱吗")
     assert "工作日" in analysis.asked_aspects("居住证办理需要多久")
