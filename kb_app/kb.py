@@ -437,6 +437,13 @@ class Kb:
 
         return notices(self.snapshot(cr.head), self.today(), set(self.store.changed_paths(cr.base, cr.head)))
 
+    def limits_now(self, reasons: str, commit: str | None = None) -> str:
+        """Reasons of a “依据已变更，待核” mark as staff read them, a changed time limit an answer states with the
+        limit at ``commit`` (main by default): 答复写明的时限“3个工作日”已变更，现为“2个工作日”."""
+        from .review.impact import said_now
+
+        return said_now(reasons, self.snapshot(commit))
+
     def fact_notices(self, cr):
         """The reminders of a change request whose answers give a structured fact otherwise than their own text
         or than other answers on the same topic (kb_app.facts)."""

@@ -370,6 +370,13 @@ class Reader:
         """Why an entry is being re-checked (its legal basis changed), or None."""
         return self.flags.get(entry.id)
 
+    def rechecking_said(self, entry: Entry) -> str | None:
+        """:meth:`rechecking` as staff read it: a time limit the answer states that changed, with what it is now."""
+        from .review.impact import said_now
+
+        why = self.rechecking(entry)
+        return said_now(why, self.snap) if why else None
+
     def entry(self, entry_id: str) -> Entry:
         """The version in force today of an entry the reader may open (see ``current``)."""
         newest = self.snap.entries.get(str(entry_id or ""))

@@ -156,6 +156,17 @@ def tiers_restated(detail: str, snap: Snapshot) -> list[tuple[str, str | None]]:
     return list(dict.fromkeys(out))
 
 
+def said_now(detail: str, snap: Snapshot) -> str:
+    """A mark's detail as staff read it: a time limit the answer states that changed says what it is now in
+    ``snap`` (答复写明的时限“3个工作日”已变更，现为“2个工作日”), not which tier id it was."""
+    def now(m):
+        tier = snap.tiers.get(m["tier"])
+        name = str(tier.get("name") or "") if tier else ""
+        return (f"答复写明的时限“{m['old']}”已变更，" + (f"现为“{name}”" if name else "该时限档位已取消")
+                if name != m["old"] else f"答复写明的时限“{m['old']}”已变更")
+    return _TIER_STATED.sub(now, detail or "")
+
+
 _LEGACY = (re.compile(r"^(?P<reg>\S+) (?P<old>第\S+?条)内容已修改(?:（现为(?P<now>第\S+?条)）)?$"),
            re.compile(r"^(?P<reg>\S+) (?P<old>第\S+?条)已删除$"),
            re.compile(r"^时限档位 (?P<tier>\S+) 已变更$"))
@@ -376,7 +387,7 @@ def analyse(base: Snapshot, head: Snapshot, entries: Snapshot | None = None) -> 
             if said == "states":
                 causes.append(Reason("tier_stated", tier=t, text_=str(base.tiers[t]["name"])))
             elif said == "mentions":
-                mentions.append(f"{e.title}（{e.id}，{base.unit_name(e.unit)}）：提到“{base.tiers[t]['name']}”")
+                mentions.append(f"{e.title}（{base.unit_name(e.unit)}）：提到“{base.tiers[t]['name']}”")
         if new_numbers:
             text = entries.files.get(e.path)
             if text is not None:

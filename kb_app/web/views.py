@@ -195,7 +195,7 @@ def entry_dict(reader, entry) -> dict:
                    status_label=STATUS_LABELS[entry.status(reader.day)],
                    marks=reader.status_marks(entry), effective=_iso(entry.effective),
                    expires=_iso(entry.expires),
-                   agent_notes=entry.agent_notes or "", rechecking_detail=why or None,
+                   agent_notes=entry.agent_notes or "", rechecking_detail=reader.rechecking_said(entry),
                    text=render.answer_text(entry), **pending_dict(reader, entry), **pending_notice(reader),
                    **upcoming_dict(reader, entry, text=True))
     return out

@@ -226,8 +226,8 @@ def test_a_tier_change_marks_the_answers_stating_the_tier_and_lists_those_only_m
     assert reasons["road-pothole"] == ["时限档位“3个工作日”（3wd）已变更"]
     # A certificate issued within 3 working days is not the hotline's time limit: listed, not marked.
     assert "xinhua-residence-certificate" not in reasons
-    (mention,) = [m for m in impact.tier_mentions if "xinhua-residence-certificate" in m]
-    assert "（xinhua-residence-certificate，东湖区新华街道办事处）" in mention  # the unit by its name, not its id
+    (mention,) = [m for m in impact.tier_mentions if "新华街道如何开具居住证明" in m]
+    assert "新华街道如何开具居住证明（东湖区新华街道办事处）" in mention  # by title and the unit's name, no ids
     lines = impact.summary_lines()
     assert "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）：" in lines
     assert any(line.startswith("  hotline-time-limits（示例市12345市民服务热线中心）：" + stated) for line in lines)

@@ -626,13 +626,13 @@ def test_a_tier_change_lists_the_answers_stating_the_tier_and_those_only_mention
     at = open_page("app_pages/review.py", users["legal"], cr=str(cr.id))
     assert not at.exception
     infos = " ".join(i.value for i in at.info)
-    assert "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）" in infos and "xinhua-residence-certificate" in infos
+    assert "提到原时限、但看不出是热线工单时限的条目（未标记待核，请核对）" in infos and "新华街道如何开具居住证明（东湖区新华街道办事处）" in infos
     # the change itself in words, tier by tier; its YAML only on request
     tables = " ".join(h.proto.body for h in at.get("html") if "kbfields" in h.proto.body)
     assert "时限档位“3个工作日” · 时限" in tables and "<ins>2个工作日</ins>" in tables
     reasons = [row for df in at.dataframe for row in df.value.to_dict("records") if "原因" in row]
     assert {"标题": kb.snapshot().entries["hotline-time-limits"].title, "所属单位": "示例市12345市民服务热线中心",
-            "原因": "答复写明的时限“3个工作日”（档位 3wd）已变更"} in reasons
+            "原因": "答复写明的时限“3个工作日”已变更，现为“2个工作日”"} in reasons
 
 
 def test_an_intake_rule_change_shows_the_emergencies_it_would_no_longer_flag_first(app_env, users):

@@ -883,6 +883,10 @@ def test_an_answer_stating_a_changed_time_limit_tells_the_public_the_limit_now(w
     assert "档位" not in text and "3wd" not in text
     shown = client.get("/api/v1/entries/hotline-time-limits").json()
     assert shown["rechecking"] is True and "现为“2个工作日”" in shown["notice"]
+    # staff read the same: the limit now, not the tier's id
+    staff = web_kb.reader(staff=True, flags={e: f.detail for e, f in web_kb.flags().items()})
+    said = staff.rechecking_said(staff.entry("hotline-time-limits"))
+    assert "答复写明的时限“3个工作日”已变更，现为“2个工作日”" in said and "3wd" not in said
 
 
 def test_the_site_has_its_own_icon(client):

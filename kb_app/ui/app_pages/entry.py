@@ -22,7 +22,7 @@ def show_header(reader, entry, user):
     for problem in reader.format_problems(entry):
         st.error(f"**格式错误**：{render.markdown_literal(problem)}。请通知所属单位改正。", icon=":material/error:")
     pending_notice(reader, entry, user)
-    why = reader.rechecking(entry)
+    why = reader.rechecking_said(entry)
     if why:
         st.warning(f"**依据已变更，待核**：{render.markdown_literal(why)}。答复前请核对现行条文。", icon=":material/rule:")
     if notes := render.agent_notes_markdown(entry):

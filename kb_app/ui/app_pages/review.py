@@ -26,7 +26,7 @@ st.title("变更校核")
 user = require_user()
 
 
-def render_impact(impact, snap):
+def render_impact(impact, snap, said=lambda reasons: reasons):
     """Per article what changed, and the entries resting on it, before anyone approves."""
     st.markdown("#### 条例变更的影响")
     show_call_impact(impact.calls)
@@ -53,7 +53,7 @@ def render_impact(impact, snap):
         st.info(f"{TIER_MENTIONS}：\n\n" + "\n".join(f"- {c}" for c in impact.tier_mentions))
     if impact.impacted:
         st.warning(f"依据已变更、发布后需要所属单位复核的条目（{len(impact.impacted)}）：")
-        st.dataframe([{"标题": c.title, "所属单位": snap.unit_name(c.unit), "原因": "；".join(c.reasons)}
+        st.dataframe([{"标题": c.title, "所属单位": snap.unit_name(c.unit), "原因": said("；".join(c.reasons))}
                       for c in impact.impacted], hide_index=True, key="impact_entries")
     if impact.renumbered:
         st.info(f"仅条号变化、已在本变更中自动改写引用的条目（{len(impact.renumbered)}）：")
@@ -260,7 +260,7 @@ with show_errors():
     with st.spinner("正在按修改前后的分类处置规则重放来电……"):
         impact = kb.impact(cr)
     if impact is not None:
-        render_impact(impact, kb.snapshot(cr.base))
+        render_impact(impact, kb.snapshot(cr.base), lambda reasons: kb.limits_now(reasons, cr.head))
     show_reference_notices(kb, cr)
     show_tasks(kb, cr)
 
