@@ -8,6 +8,7 @@ from the parsed snapshot of main (``kb.snapshot``), so the registries are read o
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Iterator
 
 from .. import db as dbmod
@@ -27,10 +28,19 @@ DECLINES = {"request_changes": ("changes_requested", "request_changes"), "reject
 DECLINED_STATES = {state: event for state, event in DECLINES.values()}
 
 
+#: A numbered list item's number: an item renumbered by an insertion before it is the same line.
+_ITEM_NUMBER = re.compile(r"^(\s*)\d{1,9}([.)]\s)")
+
+
 def dropped_lines(base: str | None, main: str | None, new: str | None) -> list[str]:
-    """The lines main gained since ``base`` that ``new`` does not have (blank lines aside), in main's order."""
-    before, kept = set((base or "").splitlines()), set((new or "").splitlines())
-    return [ln for ln in (main or "").splitlines() if ln.strip() and ln not in before and ln not in kept]
+    """The lines main gained since ``base`` that ``new`` does not have (blank lines aside), in main's order; a
+    numbered item counts as had whatever its number (5. 代办 renumbered 6. 代办 on main is no new line)."""
+    def lines(text):
+        return {_ITEM_NUMBER.sub(r"\1#\2", ln) for ln in (text or "").splitlines()}
+
+    before, kept = lines(base), lines(new)
+    return [ln for ln in (main or "").splitlines()
+            if ln.strip() and _ITEM_NUMBER.sub(r"\1#\2", ln) not in before | kept]
 
 
 def published_by(publications: list[dict]) -> str:
@@ -134,6 +144,13 @@ class ReviewQueries:
         with self.reading() as rec:
             return rec.rows_of("approvals", cr_id)
 
+    def conflicting(self, cr: ChangeRequest, main: str | None = None) -> list[str]:
+        """The files of an open request that main changed since its base as well (publishing it is refused until
+        its author updates them): the conflicts :meth:`status` reports, without its reading of the parties."""
+        if not (cr.is_open and cr.head):
+            return []
+        return self.store.conflicting_paths(cr.base, cr.head, main or self.store.head())
+
     def status(self, cr: ChangeRequest, main: str | None = None) -> ReviewStatus:
         """Required parties (policy on main), approvals of the head commit, conflicts with main."""
         main = main or self.store.head()
@@ -150,7 +167,7 @@ class ReviewQueries:
                                     (lambda _path: policy.withdrawal) if one_of else None)
         with self.reading() as rec:
             approvals = rec.approvals_of(cr.id, cr.head)
-        conflicts = self.store.conflicting_paths(cr.base, cr.head, main) if cr.is_open and cr.head else []
+        conflicts = self.conflicting(cr, main)
         units = {unit: snap.unit_name(unit) for unit in snap.units}
         labels = {p: policy.party_label(p, units) for p in set(required) | set(approvals)}
         return ReviewStatus(required, approvals, touched, conflicts, labels, policy, units, one_of)

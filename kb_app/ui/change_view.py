@@ -44,7 +44,7 @@ def show_published_meanwhile(v):
     said = (f"本条目在本变更请求起草后已由{published_by(v.published)}修改并发布；上面的“修改前”就是主干现行版本，"
             "显示的是批准发布后对现行版本的全部改动。")
     if v.reverted:
-        said += ("本变更的版本没有以下已发布的内容。为免删去它们，本变更在作者基于现行版本更新（编辑器会自动合并双方的修改）"
+        said += ("本变更的版本没有以下已发布的内容。为免删去它们，本变更在作者基于现行版本更新（编辑器能合并的自动合并，双方改在同一处的由作者对照改定）"
                  "并重新审核之前不会发布：\n\n" + "\n".join(f"- {line}" for line in v.reverted))
     st.warning(said, icon=":material/history:")
     st.markdown("**起草时依据的版本 与 主干现行版本**（这期间发布的修改）")

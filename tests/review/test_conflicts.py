@@ -93,3 +93,12 @@ def test_merge_texts_is_gits_line_merge(kb):
     assert kb.store.merge_texts(base, base.replace("一", "壹"), base.replace("五", "伍")) == "壹\n二\n三\n四\n伍\n"
     assert kb.store.merge_texts(base, base.replace("三", "叁"), base.replace("三", "參")) is None
     assert kb.store.merge_texts(base, None, base.replace("三", "參")) is None
+
+
+def test_an_item_renumbered_on_main_is_not_a_line_the_request_drops():
+    from kb_app.review.queries import dropped_lines
+
+    base = "1. 挂失\n2. 补办\n3. 代办：家属可代办。\n"
+    main = "1. 挂失\n2. 补办\n3. 进度查询\n4. 代办：家属可代办。\n"
+    mine = "1. 挂失\n2. 补办：线上办理\n3. 代办：家属可代办。\n"
+    assert dropped_lines(base, main, mine) == ["3. 进度查询"]

@@ -111,6 +111,25 @@ def test_a_request_in_conflict_can_be_mended_from_my_work(kb, users):
     assert at.selectbox(key="editor_target").value == mine.id and at.selectbox(key="editor_entry").value == HRSS
 
 
+def test_a_request_in_review_that_main_overtook_is_the_authors_to_mend_at_once(kb, users):
+    """Main published another change to the same answer: the author sees it in 退回给我的 with 修改 now, not only
+    after the last approval fails to publish."""
+    original = kb.store.read(HRSS)
+    mine = kb.review.create(users["hrss-editor"], "报修提示补充地址", {HRSS: original + "\n补卡地点：各区政务服务中心。\n"},
+                            submit=True)
+    other = kb.review.create(users["center"], "补充说明", {HRSS: original + "\n另有说明。\n"}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], other.id)
+    kb.review.approve(users["center2"], other.id)
+    assert kb.review.get(mine.id).state == "in_review"
+    at = open_page("app_pages/my_work.py", users["hrss-editor"])
+    assert "退回给我的（1）" in [s.value for s in at.subheader] and "我提交的、审核中的（0）" in [s.value for s in at.subheader]
+    line = next(m.value for m in at.markdown if m.value.startswith(f"**#{mine.id} "))
+    assert "有冲突（审核中）" in line and "作者" not in line            # one's own request needs no author
+    assert any(c.value.startswith("本变更请求中的条目在您提交后已有新版本发布") for c in at.caption)
+    at.button(key=f"work_returned_{mine.id}_edit").click().run()
+    assert not at.exception and [t.value for t in at.title] == ["编辑条目"]
+
+
 def test_restoring_a_version_says_who_cannot_approve_it(kb, users):
     original = kb.store.head()
     kb.users.add("med-reviewer", "医审核", "secret-pass-1", "unit_reviewer", "city-medical-security")

@@ -21,6 +21,10 @@ def open_review(cr_id):
     st.switch_page("app_pages/review.py", query_params={"cr": cr_id})
 
 
+#: A request in review that conflicts with what was published since.
+CONFLICT_LABEL = "有冲突（审核中）"
+CONFLICT_NOTE = ("本变更请求中的条目在您提交后已有新版本发布：请点“修改”。编辑器能合并的自动合并，双方改在同一处的请您对照新版本改定；"
+                 "保存后审核继续。")
 #: What "新意见" counts: nothing records what someone has read, so what came after their last step.
 NEW_COMMENTS_NOTE = "“新意见”是您上次在该变更请求上操作（保存、提交、评论等）之后他人发表的评论。"
 
@@ -35,8 +39,11 @@ def section(title, crs, empty, key, names):
     crs = sorted(crs, key=lambda c: news[c.id][0]["at"] if news.get(c.id) else "", reverse=True)
     for cr in crs:
         left, right = st.columns([5, 1])
-        left.markdown(f"**#{cr.id} {cr.title}** · {cr.state_label} · 作者 {person(names, cr.author)}"
-                      f" · 更新于 {when(cr.updated)}")
+        state = CONFLICT_LABEL if cr.id in in_conflict else cr.state_label
+        by = "" if cr.author == user.username else f" · 作者 {person(names, cr.author)}"
+        left.markdown(f"**#{cr.id} {cr.title}** · {state}{by} · 更新于 {when(cr.updated)}")
+        if cr.id in in_conflict and cr.author == user.username:
+            left.caption(CONFLICT_NOTE)
         # What the reviewer asked for when it came back (a conflict comes back by itself, with no reviewer's word).
         said = review.reviewers_word(cr) if cr.state == "changes_requested" else None
         new = news.get(cr.id) or []
@@ -50,7 +57,7 @@ def section(title, crs, empty, key, names):
             open_review(cr.id)
         # A request sent back, or in conflict with what was published since (the editor merges it), is mended
         # in the editor.
-        if cr.state in ("changes_requested", "conflicting") and review.is_author(cr, user) \
+        if (cr.state in ("changes_requested", "conflicting") or cr.id in in_conflict) and review.is_author(cr, user) \
                 and right.button("修改", key=f"work_{key}_{cr.id}_edit", type="primary"):
             open_in_editor(kb, cr.id)
     if any(news.values()):
@@ -94,12 +101,15 @@ with show_errors():
     review.sync()
     names = people(kb)
     mine = review.list(author=user.username)
+    # A request in review whose files main changed since is the author's to update now, not when publishing fails.
+    main = kb.store.head()
+    in_conflict = {c.id for c in mine if c.state in ("in_review", "approved") and review.conflicting(c, main)}
     section("等待我审核", review.waiting_for(user), "暂时没有需要您审核的变更请求。", "waiting", names)
-    section("退回给我的", [c for c in mine if c.state in ("changes_requested", "conflicting")],
+    section("退回给我的", [c for c in mine if c.state in ("changes_requested", "conflicting") or c.id in in_conflict],
             "没有被退回或发生冲突的变更请求。", "returned", names)
     section("我的草稿", [c for c in mine if c.state == "draft"], "没有草稿。", "draft", names)
-    section("我提交的、审核中的", [c for c in mine if c.state in ("in_review", "approved")], "没有正在审核的变更请求。",
-            "open", names)
+    section("我提交的、审核中的", [c for c in mine if c.state in ("in_review", "approved") and c.id not in in_conflict],
+            "没有正在审核的变更请求。", "open", names)
     unit = getattr(user, "unit", "") or ""
     if unit:
         unit_tasks(kb.feedback.list_tasks(unit, state="open"))
