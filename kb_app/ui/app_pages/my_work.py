@@ -102,8 +102,7 @@ with show_errors():
     names = people(kb)
     mine = review.list(author=user.username)
     # A request in review whose files main changed since is the author's to update now, not when publishing fails.
-    main = kb.store.head()
-    in_conflict = {c.id for c in mine if c.state in ("in_review", "approved") and review.conflicting(c, main)}
+    in_conflict = {c.id for c in mine if c.state in ("in_review", "approved") and review.conflicting(c)}
     section("等待我审核", review.waiting_for(user), "暂时没有需要您审核的变更请求。", "waiting", names)
     section("退回给我的", [c for c in mine if c.state in ("changes_requested", "conflicting") or c.id in in_conflict],
             "没有被退回或发生冲突的变更请求。", "returned", names)
