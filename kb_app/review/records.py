@@ -136,7 +136,10 @@ class Awaiting:
         names = "、".join(self.names)
         if self.one_of and len(self.parties) > 1:
             return f"等待{names}中任一方审核"
-        return f"等待{len(self.parties)}方审核：{names}" if len(self.parties) > 2 else f"等待{names}审核"
+        if len(self.parties) > 2:
+            return f"等待{len(self.parties)}方审核：{names}"
+        # 等待法制审核, not 等待法制审核审核
+        return f"等待{names}" if names.endswith(("审核", "校核")) else f"等待{names}审核"
 
     @property
     def blocked(self) -> bool:

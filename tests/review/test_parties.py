@@ -122,3 +122,14 @@ def test_new_comments_are_those_since_the_authors_last_step(kb, users, monkeypat
     assert [c["body"] for c in kb.review.new_comments(cr)] == ["还缺电话"]
     kb.review.update(users["hrss-editor"], cr.id, {HRSS: edited(kb, HRSS, "y\n")}, "补充电话")
     assert kb.review.new_comments(cr) == []
+
+
+@pytest.mark.parametrize("labels, said", [
+    ({"legal": "法制审核"}, "等待法制审核"),
+    ({"center": "热线中心校核", "legal": "法制审核"}, "等待热线中心校核、法制审核"),
+    ({"unit:a": "示例市医疗保障局"}, "等待示例市医疗保障局审核"),
+])
+def test_a_party_named_for_its_review_is_not_said_twice(labels, said):
+    from kb_app.review.records import Awaiting
+
+    assert Awaiting(list(labels), labels).words == said
