@@ -61,7 +61,7 @@ class PendingChange:
         request = f"变更请求 #{self.cr}“{self.title}”（{CR_STATE_LABELS.get(self.state, self.state)}）"
         if self.change == "D":
             return f"这条答复正在撤下：{request}要删除它。"
-        return f"这条答复正在更正：{request}，发布前这里仍是原来的答复，可能有误。"
+        return f"这条答复有修改正在审核：{request}，发布前这里仍是原来的答复，采用前请核对。"
 
     def named(self, names: dict[str, str]) -> str:
         """The request for somebody about to change the same entry: 变更请求 #7“…”（吴编辑，审核中);

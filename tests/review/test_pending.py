@@ -22,7 +22,7 @@ def test_an_agent_sees_a_correction_under_review_until_it_is_published(kb, users
     cr = correction(kb, users)
     assert marks(kb) == [f"修改审核中 #{cr.id}"]
     found = kb.reader(staff=True).pending(kb.entry(ENTRY))
-    assert found.sentences() == [f"这条答复正在更正：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，可能有误。"]
+    assert found.sentences() == [f"这条答复有修改正在审核：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，采用前请核对。"]
     kb.review.approve(users["hrss-reviewer"], cr.id)
     assert marks(kb) == [f"修改审核中 #{cr.id}"]          # approved by one party, still under review
     assert kb.review.approve(users["center"], cr.id).state == "published"
@@ -87,7 +87,7 @@ def test_kb_search_and_dispatch_mark_it_for_agents_only(kb, users, built_index):
     out = run("search", "--audience", "agent", "--limit", "3", "社保卡丢了怎么补办")
     assert out[1].startswith(f"1\t{ENTRY}\t") and out[1].endswith(f"\t有效、修改审核中 #{cr.id}、有纠错待处理 1 条")
     assert out[-2:] == [
-        f"1. 社会保障卡丢了怎么补办：这条答复正在更正：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，可能有误。",
+        f"1. 社会保障卡丢了怎么补办：这条答复有修改正在审核：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，采用前请核对。",
         "1. 社会保障卡丢了怎么补办：有人报告这条答复有误：1 条纠错待处理（最早 2026-11-22），承办单位正在核实。"]
     [hit] = [h for h in json.loads(run("search", "--audience", "agent", "--json", "社保卡丢了怎么补办")[0])["hits"]
              if h["id"] == ENTRY]
@@ -98,7 +98,7 @@ def test_kb_search_and_dispatch_mark_it_for_agents_only(kb, users, built_index):
     out = run("dispatch", "社保卡丢了怎么补办")
     assert any(line.startswith(f"建议直接答复：社会保障卡丢了怎么补办 [{ENTRY}]（公开、修改审核中 #{cr.id}、有纠错待处理 1 条，")
                for line in out)
-    assert f"   这条答复正在更正：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，可能有误。" in out
+    assert f"   这条答复有修改正在审核：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，采用前请核对。" in out
 
 
 # -- several requests on one entry: what somebody starting on it is told ------------------------------------

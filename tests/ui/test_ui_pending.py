@@ -21,7 +21,7 @@ def test_the_console_and_the_entry_page_mark_an_answer_under_correction(app_env,
     cr = correction(app_env, users)
     app_env.feedback.report_error(ENTRY, "工本费写错了")
     notice = "\n\n".join(map(render.markdown_literal, [    # shown as written: # is no heading
-        f"这条答复正在更正：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，可能有误。",
+        f"这条答复有修改正在审核：变更请求 #{cr.id}“更正补卡工本费”（审核中），发布前这里仍是原来的答复，采用前请核对。",
         "有人报告这条答复有误：1 条纠错待处理（最早 2026-11-22），承办单位正在核实。"]))
     at = search(console(agent), "社保卡丢了怎么补办")
     badges = f":red-badge[修改审核中 #{cr.id}] :red-badge[有纠错待处理 1 条]"
@@ -36,7 +36,7 @@ def test_the_console_and_the_entry_page_mark_an_answer_under_correction(app_env,
     app_env.review.withdraw(users["hrss-editor"], cr.id)
     at = open_page("app_pages/entry.py", user=agent, id=ENTRY)
     assert ":gray-badge[答复口径] :red-badge[有纠错待处理 1 条]" in [m.value for m in at.markdown]
-    assert "正在更正" not in page_text(at)
+    assert "正在更正" not in page_text(at) and "有修改正在审核" not in page_text(at)
 
 
 def test_the_mark_of_a_correction_opens_its_review_page_for_staff_who_may_open_it(app_env, users):
