@@ -34,6 +34,18 @@ def test_the_review_page_flags_a_party_with_no_account_and_says_what_to_do(kb, u
     assert MEDICAL_ADVICE in [w.value for w in at.warning]
 
 
+def test_my_work_tells_the_author_of_a_request_nobody_can_approve(kb, users):
+    cr = kb.review.create(users["center"], "更正异地备案", {MEDICAL: edited(kb, MEDICAL, "\n备案可在线办理。\n")},
+                          submit=True)
+    at = open_page("app_pages/my_work.py", users["center"])
+    assert not at.exception
+    said = [c.value for c in at.caption if NO_ACCOUNT in c.value]
+    assert len(said) == 1 and MEDICAL_ADVICE in said[0]
+    other = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")}, submit=True)
+    at = open_page("app_pages/my_work.py", users["hrss-editor"])
+    assert other.id and not [c.value for c in at.caption if NO_ACCOUNT in c.value]
+
+
 def test_submitting_a_draft_on_the_review_page_flags_the_party(kb, users):
     cr = kb.review.create(users["center"], "更正异地备案", {MEDICAL: edited(kb, MEDICAL, "\n备案可在线办理。\n")})
     at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))

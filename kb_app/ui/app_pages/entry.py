@@ -96,7 +96,7 @@ def main():
         st.caption(f"公众网站上看不到本条目：{reader.not_public_reason(entry) or '现在不对公众公开'}。")
     show_assignment(reader, entry)
     if entry.kind == "directory":
-        st.subheader("职责边界", divider="gray")
+        st.subheader("事项说明", divider="gray")
     st.html(render.to_html(entry.body))
     show_named(reader, entry)
     show_basis(reader, entry)

@@ -44,6 +44,11 @@ def section(title, crs, empty, key, names):
         left.markdown(f"**#{cr.id} {cr.title}** · {state}{by} · 更新于 {when(cr.updated)}")
         if cr.id in in_conflict and cr.author == user.username:
             left.caption(CONFLICT_NOTE)
+        if cr.author == user.username and cr.state in ("in_review", "approved"):
+            # A request nobody can approve as the accounts stand waits in silence unless its author is told.
+            awaiting = review.awaiting(cr)
+            if awaiting.blocked:
+                left.caption(f":orange[:material/person_off: {awaiting.words}。{''.join(awaiting.advice)}]")
         # What the reviewer asked for when it came back (a conflict comes back by itself, with no reviewer's word).
         said = review.reviewers_word(cr) if cr.state == "changes_requested" else None
         new = news.get(cr.id) or []
