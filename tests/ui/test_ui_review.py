@@ -664,7 +664,10 @@ def test_the_author_of_a_rule_change_is_told_the_editor_cannot_change_it(app_env
     at = open_page("app_pages/review.py", users["center2"], cr=str(cr.id))
     assert not at.exception
     assert not [b for b in at.button if b.key == "review_edit"]
-    assert any(c.value.startswith("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录") for c in at.caption)
+    assert any(c.value.startswith("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录。需要再修改的，请由系统管理员")
+               for c in at.caption)
+    # the author comments; approving is not theirs to do
+    assert at.text_area(key="review_comment").label.startswith("评论（审核人和您都会看到")
     answer = kb.review.create(users["hrss-editor"], "补卡说明", {HRSS: edited(kb, HRSS, "\n新句子。\n")}, submit=True)
     at = open_page("app_pages/review.py", users["hrss-editor"], cr=str(answer.id))
     assert [b for b in at.button if b.key == "review_edit"]

@@ -19,7 +19,7 @@ from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.tables import when
 
 #: Said instead of the editor's button to the author of a request changing no answer or catalogue entry.
-EDITOR_CANNOT = ("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录。需要再修改的，请由系统管理员用命令"
+EDITOR_CANNOT = ("本变更只修改条例或配置文件，编辑器只能修改答复口径和派单目录。需要再修改的，{who}用命令"
                  "“kb cr update”更新本变更请求；或撤回后重新发起。")
 IMPACT_STATUS = {"added": "新增", "removed": "删除", "changed": "修改", "renumbered": "仅条号变化"}
 st.title("变更校核")
@@ -297,7 +297,8 @@ with show_errors():
         st.text(c["body"])
     if st.session_state.pop("review_comment_sent", False):
         st.session_state["review_comment"] = ""
-    comment = st.text_area("意见（批准时可不填；退回、驳回时必填）", key="review_comment")
+    comment = st.text_area("评论（审核人和您都会看到；撤回时可写明原因）" if review.is_author(cr, user) else
+                           "意见（批准时可不填；退回、驳回时必填）", key="review_comment")
 
     last = review.would_publish(user, cr, status)
     if last:
@@ -346,7 +347,7 @@ with show_errors():
             if st.button("在编辑器中修改", key="review_edit"):
                 open_in_editor(kb, cr.id)
         else:
-            st.caption(EDITOR_CANNOT)
+            st.caption(EDITOR_CANNOT.format(who="可在服务器上" if user.role == "admin" else "请由系统管理员"))
 
     with st.expander("审核记录"):
         st.table([{"时间": when(e["at"]), "操作人": person(names, e["actor"]),
