@@ -123,6 +123,7 @@ def test_kb_cr_show_prints_the_calls_read_otherwise(kb, users, monkeypatch):
     recorded_calls(kb)
     cr = rules_changed(kb, users, OPENLY)
     monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    monkeypatch.setenv("KB_TODAY", kb.settings.today)        # the command reads the calls of the suite's clock
     out = CliRunner().invoke(cli, ["cr", "show", str(cr.id), "--root", str(kb.settings.root),
                                    "--data-dir", str(kb.settings.data_path)]).output
     assert "条来电的分类会改变：" in out and f"例：{STREET_LIGHT}" in out
