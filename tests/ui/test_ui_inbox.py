@@ -200,3 +200,6 @@ def test_a_recheck_after_a_rule_change_is_confirmed_for_review_not_dismissed(app
     confirm = app_env.review.list()[0]
     assert confirm.kind == "confirmation" and confirm.state == "in_review" and "已核对新条文" in confirm.description
     assert at.success[0].value.startswith(f"已发起变更请求 #{confirm.id}（审核中）")
+    # nobody can approve for the unit yet (its only account wrote the confirmation): said, with what to do
+    assert [w.value for w in at.warning if "目前没有可审核的账号" in w.value or "唯一的审核人" in w.value] == \
+        app_env.review.awaiting(confirm).advice != []

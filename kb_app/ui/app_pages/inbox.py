@@ -58,7 +58,8 @@ def show_task(kb, snap, t, report, pending):
         if st.button("确认无需修改（提交审核）", key=f"inbox_confirm_{t.id}"):
             with show_errors():
                 cr = kb.confirm_unchanged(user, t.id, note)
-                flash("inbox", f"已发起变更请求 #{cr.id}（{cr.state_label}）：审核通过发布后，“依据已变更，待核”标记清除，任务完成。")
+                flash("inbox", f"已发起变更请求 #{cr.id}（{cr.state_label}）：审核通过发布后，“依据已变更，待核”标记清除，任务完成。",
+                      None, kb.review.awaiting(cr).advice)   # a party no account can approve for, and what to do
                 st.rerun()
         return
     reason = st.text_input("驳回理由（内容无误、无需修改时填写）", key=f"inbox_reason_{t.id}")
@@ -149,6 +150,8 @@ def show_suggestion(kb, t, pending) -> bool:
             cr = suggest.accept(kb, user, t.id, phrasing)
             form.empty()
             st.success(f"已发起变更请求 #{cr.id}，经{who}校核后发布；发布后本任务自动完成。")
+            for advice in kb.review.awaiting(cr).advice:
+                st.warning(advice, icon=":material/person_off:")
         if cr is None:
             return False
     else:

@@ -38,6 +38,8 @@ def propose_call_examples(kb, user, start, end):
         with show_errors():
             cr = kb.propose_call_examples(user, start, end)
             st.success(f"已发起变更请求 #{cr.id}“{cr.title}”，请在变更校核中跟进。", icon=":material/task_alt:")
+            for advice in kb.review.awaiting(cr).advice:
+                st.warning(advice, icon=":material/person_off:")
             review_link(cr)
 
 
