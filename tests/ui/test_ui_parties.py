@@ -106,13 +106,19 @@ def test_my_work_shows_comments_made_since_the_author_last_acted(kb, users, monk
     assert not [t.value for t in at.text if t.value.startswith("新意见")]
 
 
-def test_a_request_in_conflict_can_be_mended_from_my_work(kb, users):
+def overtaken(kb, users):
+    """The author's request in review on the 补卡 answer, after another change to it was published."""
     original = kb.store.read(HRSS)
     mine = kb.review.create(users["hrss-editor"], "报修提示补充地址", {HRSS: original + "\n补卡地点：各区政务服务中心。\n"},
                             submit=True)
     other = kb.review.create(users["center"], "补充说明", {HRSS: original + "\n另有说明。\n"}, submit=True)
     kb.review.approve(users["hrss-reviewer"], other.id)
     kb.review.approve(users["center2"], other.id)
+    return mine
+
+
+def test_a_request_in_conflict_can_be_mended_from_my_work(kb, users):
+    mine = overtaken(kb, users)
     kb.review.approve(users["hrss-reviewer"], mine.id)
     assert kb.review.approve(users["center"], mine.id).state == "conflicting"
     at = open_page("app_pages/my_work.py", users["hrss-editor"])
@@ -126,12 +132,7 @@ def test_a_request_in_conflict_can_be_mended_from_my_work(kb, users):
 def test_a_request_in_review_that_main_overtook_is_the_authors_to_mend_at_once(kb, users):
     """Main published another change to the same answer: the author sees it in 退回给我的 with 修改 now, not only
     after the last approval fails to publish."""
-    original = kb.store.read(HRSS)
-    mine = kb.review.create(users["hrss-editor"], "报修提示补充地址", {HRSS: original + "\n补卡地点：各区政务服务中心。\n"},
-                            submit=True)
-    other = kb.review.create(users["center"], "补充说明", {HRSS: original + "\n另有说明。\n"}, submit=True)
-    kb.review.approve(users["hrss-reviewer"], other.id)
-    kb.review.approve(users["center2"], other.id)
+    mine = overtaken(kb, users)
     assert kb.review.get(mine.id).state == "in_review"
     at = open_page("app_pages/my_work.py", users["hrss-editor"])
     assert "退回给我的（1）" in [s.value for s in at.subheader] and "我提交的、审核中的（0）" in [s.value for s in at.subheader]
