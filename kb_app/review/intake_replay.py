@@ -29,28 +29,41 @@ read twice when they need not be; each shortcut gives exactly the result of read
   (``misheard``), has the same event words found in the same order, so the same finding. A call with a
   symbol (``symbols``) or without Chinese characters (read by its pinyin) is read again all the same;
 - only the example calls changed (or the ordinary requests): a call in which an event word was judged is read as
-  before; only the calls the examples decide (:class:`EventReading`'s ``asked``) are read against the examples of
+  before; only the calls the examples decide (``asked`` in ``event_reading``) are read against the examples of
   each side. Which calls those are is read once per ``emergency`` section and event groups and kept, so that
   main's reading serves every request based on it;
 - otherwise (the ``emergency`` section changed: context words, window …; or an event group otherwise than by its
   words) every call is read again after the change, the calls before from main's kept reading.
+
+What is read is kept in memory and in the data directory (``Kept``, ``KEPT_FILE``), by what it was read from and
+the code that read it: the readings of calls, and each change's result per day. A restart of the staff app, or
+``kb cr show`` in another process, then reads no call that was read before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import json
+import logging
 import re
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 from ..cache import LruCache
 from ..content.model import Snapshot
 from ..dispatch import assistant
-from ..dispatch.emergency import Recogniser, _groups, pauses
+from ..dispatch.emergency import Finding, Recogniser, _groups, pauses
 from ..labels import EMERGENCY_LABELS
+from ..search import analysis
 from ..search.analysis import CJK
+
+log = logging.getLogger(__name__)
 
 #: How far back the recorded calls are read, and how many of them at most (the newest).
 RECENT_DAYS = 90
@@ -261,34 +274,193 @@ class _Probe(Recogniser):
         return None
 
 
-class EventReading:
-    """The findings of one ``emergency`` section and set of event groups, call by call, without example calls:
-    ``reading(text) -> (finding, asked)``; ``asked``: the finding is None and the examples decide it.
-    Kept by what it reads, so that main's serves every request based on it, whatever entries are published."""
+class Reading:
+    """The findings of calls by one recogniser, call by call, kept: ``reading(text) -> (finding, asked)``.
 
-    def __init__(self, emergency, rules):
-        self.recogniser = _Probe(emergency, rules, _Asked())
-        self.found: dict[str, tuple] = {}
+    ``key`` says what the findings depend on (see ``event_reading``, ``full_reading``); findings kept on disk under
+    it (``Kept``) are read at once, and those read since are handed over by ``take_new``."""
+
+    def __init__(self, key: str, read, kept: dict | None = None):
+        self.key, self._read = key, read
+        self.found: dict[str, tuple] = dict(kept or {})
+        self._new: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
     def __call__(self, text: str) -> tuple:
         got = self.found.get(text)
         if got is None:
             with self._lock:
-                self.recogniser.asked = False
-                finding = self.recogniser.recognise(text)
-                got = self.found[text] = (finding, self.recogniser.asked)
+                got = self.found[text] = self._new[text] = self._read(text)
         return got
+
+    def take_new(self) -> dict[str, tuple]:
+        """The findings read since the last call (to keep on disk)."""
+        with self._lock:
+            new, self._new = self._new, {}
+        return new
+
+
+def _by_event_words(emergency, rules):
+    """``read(text) -> (finding, asked)`` by event words alone (see ``_Probe``); ``asked``: the finding is None
+    and the examples decide it."""
+    recogniser = _Probe(emergency, rules, _Asked())
+
+    def read(text: str) -> tuple:
+        recogniser.asked = False
+        finding = recogniser.recognise(text)
+        return finding, recogniser.asked
+    return read
 
 
 _READINGS = LruCache(4)
 
 
-def event_reading(snap: Snapshot, inputs: tuple) -> EventReading:
-    """The reading by event words of a snapshot whose ``recogniser_inputs`` are ``inputs``."""
-    key = hashlib.sha256(repr(inputs[:2]).encode("utf-8")).hexdigest()
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
+def event_reading(snap: Snapshot, inputs: tuple, kept: "Kept | None" = None) -> Reading:
+    """The reading by event words of a snapshot whose ``recogniser_inputs`` are ``inputs``: it depends on the
+    ``emergency`` section and the event groups alone, so main's serves every request based on it, whatever entries
+    are published."""
+    key = "events:" + _digest(inputs[:2])
     config, rules = _rules(snap)
-    return _READINGS.get_or_build(key, lambda: EventReading(config.get("emergency"), rules))
+    return _READINGS.get_or_build(key, lambda: Reading(
+        key, _by_event_words(config.get("emergency"), rules), kept.findings(key) if kept else None))
+
+
+def full_reading(snap: Snapshot, inputs: tuple, kept: "Kept | None" = None) -> Reading:
+    """The whole emergency reading of a snapshot whose ``recogniser_inputs`` are ``inputs`` (``asked`` is False)."""
+    key = "all:" + _digest(inputs)
+    recogniser = assistant.recogniser(snap)
+    return _READINGS.get_or_build(key, lambda: Reading(
+        key, lambda text: (recogniser.recognise(text), False), kept.findings(key) if kept else None))
+
+
+# -- kept on disk ---------------------------------------------------------------------------------
+
+#: The readings kept in the data directory, so that neither a restart nor another process (``kb cr show``) reads
+#: the 12,000 example calls again. A cache: deleting the file costs only the time of reading them again.
+KEPT_FILE = "call-readings.db"
+#: How many readings (one per ``emergency`` section and event groups, or per whole set of inputs) and call impacts
+#: the file keeps, the most recently used.
+KEPT_READINGS, KEPT_IMPACTS = 6, 64
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the code findings come from (the dispatch package, the text analysis, this module): what other
+    code kept is not used."""
+    files = sorted(Path(assistant.__file__).parent.glob("*.py")) + [Path(analysis.__file__), Path(__file__)]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _finding_text(finding: Finding | None) -> str | None:
+    return None if finding is None else json.dumps(dataclasses.asdict(finding), ensure_ascii=False)
+
+
+def _finding(text: str | None) -> Finding | None:
+    if text is None:
+        return None
+    fields = json.loads(text)
+    if fields.get("beside") is not None:
+        fields["beside"] = tuple(fields["beside"])
+    return Finding(**fields)
+
+
+def _impact_text(impact: CallImpact) -> str:
+    return json.dumps(dataclasses.asdict(impact), ensure_ascii=False)
+
+
+def _impact(text: str) -> CallImpact:
+    fields = json.loads(text)
+    fields["shifts"] = [Shift(Outcome(**s["before"]), Outcome(**s["after"]), s["count"], s["examples"])
+                        for s in fields["shifts"]]
+    return CallImpact(**fields)
+
+
+class Kept:
+    """Readings and call impacts kept in ``KEPT_FILE`` of a data directory, under keys that say what they were read
+    from and with the code's digest. A file that cannot be read or written (a directory one may not write, a
+    damaged file) is logged and costs a reading again, never the review page."""
+
+    def __init__(self, data_path):
+        self.path = Path(data_path) / KEPT_FILE
+
+    def _open(self) -> sqlite3.Connection | None:
+        conn = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10)
+            with conn:
+                conn.execute("create table if not exists readings (key text, text text, finding text, asked integer, "
+                             "primary key (key, text))")
+                conn.execute("create table if not exists impacts (key text primary key, impact text)")
+                conn.execute("create table if not exists used (key text primary key, kind text, at real)")
+            return conn
+        except (OSError, sqlite3.Error) as e:
+            log.warning("来电重放的缓存 %s 无法使用（可以删除它，下次重放时重建）：%s", self.path, e)
+            if conn is not None:
+                conn.close()
+            return None
+
+    @contextlib.contextmanager
+    def _db(self):
+        conn = self._open()
+        if conn is None:
+            yield None
+            return
+        try:
+            with conn:
+                yield conn
+        except sqlite3.Error as e:
+            log.warning("来电重放的缓存 %s 读写失败：%s", self.path, e)
+        finally:
+            conn.close()
+
+    def _used(self, conn, key: str, kind: str, keep: int, table: str):
+        """Note ``key`` as just used; forget the ones of its kind beyond the ``keep`` most recently used."""
+        conn.execute("insert or replace into used values (?, ?, ?)", [key, kind, time.time()])
+        old = [k for (k,) in conn.execute("select key from used where kind = ? order by at desc limit -1 offset ?",
+                                          [kind, keep])]
+        for k in old:
+            conn.execute(f"delete from {table} where key = ?", [k])
+            conn.execute("delete from used where key = ?", [k])
+
+    def findings(self, key: str) -> dict[str, tuple]:
+        with self._db() as conn:
+            if conn is None:
+                return {}
+            rows = conn.execute("select text, finding, asked from readings where key = ?",
+                                [f"{key}:{code_digest()}"]).fetchall()
+            return {text: (_finding(finding), bool(asked)) for text, finding, asked in rows}
+        return {}
+
+    def add_findings(self, key: str, found: dict[str, tuple]):
+        key = f"{key}:{code_digest()}"
+        with self._db() as conn:
+            if conn is not None:
+                conn.executemany("insert or replace into readings values (?, ?, ?, ?)",
+                                 [(key, text, _finding_text(f), int(asked)) for text, (f, asked) in found.items()])
+                self._used(conn, key, "reading", KEPT_READINGS, "readings")
+
+    def impact(self, key: str) -> CallImpact | None:
+        with self._db() as conn:
+            if conn is not None:
+                row = conn.execute("select impact from impacts where key = ?", [f"{key}:{code_digest()}"]).fetchone()
+                if row:
+                    return _impact(row[0])
+        return None
+
+    def put_impact(self, key: str, impact: CallImpact):
+        key = f"{key}:{code_digest()}"
+        with self._db() as conn:
+            if conn is not None:
+                conn.execute("insert or replace into impacts values (?, ?)", [key, _impact_text(impact)])
+                self._used(conn, key, "impact", KEPT_IMPACTS, "impacts")
 
 
 # -- the replay ---------------------------------------------------------------------------------
@@ -309,9 +481,10 @@ def _rules_differ_on(old: list[dict], new: list[dict]):
     return lambda text: assistant.match_rule(text, prefix) is None
 
 
-def replay(base: Snapshot, head: Snapshot, texts: list[str], shown: int = EXAMPLES) -> CallImpact:
+def replay(base: Snapshot, head: Snapshot, texts: list[str], shown: int = EXAMPLES, kept: Kept | None = None
+           ) -> CallImpact:
     """The calls of ``texts`` whose intake outcome differs between ``base`` and ``head``, grouped by change
-    (``shown`` examples each)."""
+    (``shown`` examples each). The readings the replay keeps are kept on disk too with ``kept``."""
     started = time.perf_counter()
     names = {str(r.get("id") or ""): str(r.get("name") or r.get("id") or "")
              for snap in (base, head) for r in _rules(snap)[1]}
@@ -329,7 +502,9 @@ def replay(base: Snapshot, head: Snapshot, texts: list[str], shown: int = EXAMPL
     else:
         mode, touched = ("examples" if b_inputs[:2] == h_inputs[:2] else "all"), (lambda text: True)
     # The base's reading by event words (main's, kept): only the calls it leaves to the examples are read again.
-    events = event_reading(base, b_inputs) if mode in ("examples", "all") else None
+    events = event_reading(base, b_inputs, kept) if mode in ("examples", "all") else None
+    # After a change of the ``emergency`` section every call is read again; kept, for the next day's recorded calls.
+    everything = full_reading(head, h_inputs, kept) if mode == "all" else None
 
     def findings(text: str) -> tuple:
         """The emergency finding of a call before and after."""
@@ -338,7 +513,7 @@ def replay(base: Snapshot, head: Snapshot, texts: list[str], shown: int = EXAMPL
         finding, asked = events(text)
         before = b_rec.resembled(pauses(text)[0]) if asked else finding
         if mode == "all":
-            return before, h_rec.recognise(text)
+            return before, everything(text)[0]
         # Only the example calls changed: a call in which an event word was judged is read as before.
         return (before, h_rec.resembled(pauses(text)[0])) if asked else (finding, finding)
 
@@ -369,6 +544,10 @@ def replay(base: Snapshot, head: Snapshot, texts: list[str], shown: int = EXAMPL
             before, after = outcome(finding, b_other), outcome(finding, h_other)
         if before != after:
             groups.setdefault((before, after), []).append(text)
+    for reading in (events, everything):
+        new = reading.take_new() if reading is not None and kept is not None else None
+        if new:
+            kept.add_findings(reading.key, new)
     shifts = [Shift(b, a, len(found), found[:shown]) for (b, a), found in groups.items()]
     shifts.sort(key=lambda s: (not s.lost, -s.count, s.before.text(names), s.after.text(names)))
     return CallImpact(len(texts), shifts, names, mode, reread, time.perf_counter() - started)
@@ -400,16 +579,33 @@ def recent_calls(kb, days: int = RECENT_DAYS, limit: int = RECENT_LIMIT) -> list
 
 
 _CACHE = LruCache(8)
+#: One lock per call impact being read: who asks for it meanwhile waits for that reading, not a second one.
+_BUILDING: dict = {}
+_BUILDING_LOCK = threading.Lock()
 
 
 def call_impact(kb, base: str, head: str) -> CallImpact | None:
     """What the change from commit ``base`` to ``head`` does to calls (None when the intake reading cannot
-    differ); kept per (base, head) and day."""
+    differ); kept per (base, head) and day, in memory and in the data directory (``Kept``)."""
     key = (str(kb.settings.root), str(kb.settings.db_path), base, head, kb.today())
 
     def build():
         base_snap, head_snap = kb.snapshot(base), kb.snapshot(head)
         if not reads_differently(base_snap, head_snap):
             return None
-        return replay(base_snap, head_snap, example_calls(head_snap) + recent_calls(kb))
-    return _CACHE.get_or_build(key, build)
+        kept = Kept(kb.settings.data_path)
+        on_disk = _digest((base, head, kb.today().isoformat(), RECENT_DAYS, RECENT_LIMIT, EXAMPLES))
+        impact = kept.impact(on_disk)
+        if impact is None:
+            impact = replay(base_snap, head_snap, example_calls(head_snap) + recent_calls(kb), kept=kept)
+            kept.put_impact(on_disk, impact)
+        return impact
+    with _BUILDING_LOCK:
+        lock = _BUILDING.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            return _CACHE.get_or_build(key, build)
+    finally:
+        with _BUILDING_LOCK:
+            if _BUILDING.get(key) is lock:
+                del _BUILDING[key]

@@ -141,3 +141,79 @@ def test_the_configuration_changed_is_named_as_people_call_it(kb):
     impact = analyse(base, Snapshot(files))
     assert impact.config_line() == "配置变化：时限档位“3个工作日”、办理时限、分类处置规则"
     assert impact.config_line() in impact.summary_lines()
+
+
+# -- kept in the data directory ---------------------------------------------------------------------
+
+
+def forget_in_memory():
+    """What a restart of the staff app forgets."""
+    intake_replay._CACHE.clear()
+    intake_replay._READINGS.clear()
+
+
+def test_a_change_shown_once_is_shown_after_a_restart_without_reading_calls_again(kb, users, monkeypatch):
+    recorded_calls(kb)
+    cr = rules_changed(kb, users, OPENLY)
+    first = kb.impact(cr).calls
+    assert (kb.settings.data_path / intake_replay.KEPT_FILE).is_file()
+    forget_in_memory()
+    replayed = []
+    real_replay = intake_replay.replay
+    monkeypatch.setattr(intake_replay, "replay", lambda *a, **k: replayed.append(1) or real_replay(*a, **k))
+    assert kb.impact(cr).calls == first and not replayed
+    # what other code kept is not used: it might read calls otherwise
+    forget_in_memory()
+    monkeypatch.setattr(intake_replay, "code_digest", lambda: "other-code")
+    again = kb.impact(cr).calls
+    assert again.shifts == first.shifts and replayed == [1]
+
+
+def test_the_readings_of_calls_are_kept_and_give_what_reading_them_again_gives(kb, tmp_path, monkeypatch):
+    from kb_app.dispatch.emergency import Recogniser
+
+    base = kb.snapshot()
+    calls = intake_replay.example_calls(base)
+    texts = [t for t in calls if "火" in t][:60] + calls[::400] + [FACTORY_FIRE, "楼道的灯一闪一闪的"]
+    examples = "regulations/intake_examples.yaml"
+    lookalike = "".join('  - {text: "楼道的灯一闪一闪的", line: "110"}\n' for _ in range(200))
+    for path, edit in ((examples, ("examples:\n", "examples:\n" + lookalike)), (RULES, ("  window: 10 ", "  window: 4 "))):
+        files = dict(base.files)
+        files[path] = files[path].replace(*edit, 1)
+        before, after = Snapshot(dict(base.files)), Snapshot(files)
+        forget_in_memory()
+        fresh = intake_replay.replay(before, after, texts, shown=len(texts))
+        forget_in_memory()
+        kept = intake_replay.Kept(tmp_path / path.split("/")[-1])
+        first = intake_replay.replay(Snapshot(dict(before.files)), Snapshot(dict(after.files)), texts,
+                                     shown=len(texts), kept=kept)
+        forget_in_memory()
+        read = []
+        real = Recogniser.recognise
+        monkeypatch.setattr(Recogniser, "recognise", lambda self, text: read.append(text) or real(self, text))
+        again = intake_replay.replay(Snapshot(dict(before.files)), Snapshot(dict(after.files)), texts,
+                                     shown=len(texts), kept=kept)
+        monkeypatch.setattr(Recogniser, "recognise", real)
+        assert fresh.shifts and first.shifts == fresh.shifts == again.shifts, first.mode
+        assert not read, first.mode
+
+
+def test_a_finding_kept_on_disk_reads_back_as_it_was():
+    from kb_app.dispatch.emergency import Finding
+
+    finding = Finding("emergency", "medical", "120", "急症", "晕倒", signs=["现在"], reasons=["可能是过去的事"],
+                      also=["110"], misheard=True, channel="120急救", fallback=True, yields=True, intended=True,
+                      beside=("self-harm", "轻生"), resemblance=0.25, weak_signs=True)
+    assert intake_replay._finding(intake_replay._finding_text(finding)) == finding
+    assert intake_replay._finding(intake_replay._finding_text(None)) is None
+
+
+def test_a_damaged_file_of_readings_costs_a_reading_not_the_review_page(kb, users, caplog):
+    recorded_calls(kb)
+    kb.settings.data_path.mkdir(parents=True, exist_ok=True)
+    (kb.settings.data_path / intake_replay.KEPT_FILE).write_bytes(b"not a database" * 100)
+    cr = rules_changed(kb, users, OPENLY)
+    forget_in_memory()
+    calls = kb.impact(cr).calls
+    assert calls.shifts and STREET_LIGHT in calls.shifts[0].examples
+    assert "来电重放的缓存" in caplog.text
