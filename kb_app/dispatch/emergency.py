@@ -298,7 +298,7 @@ class Recogniser:
         symbols = config.get("symbols") if isinstance(config.get("symbols"), dict) else {}
         #: Symbols read as the words they stand for (the fire emoji 着火, SOS 救命): a message typed in haste may be nothing else.
         self.symbols = {str(k): str(v) for k, v in symbols.items() if str(k) and strings(v)}
-        self.groups = list(_groups(rules))
+        self.groups = list(event_groups(rules))
         self._pinyin: list[tuple[str, _Group, str]] | None = None
         self._compiled: dict[str, tuple] = {}
         #: Every event word (of groups and pairs) by each of its characters.
@@ -475,7 +475,7 @@ class Recogniser:
                 return []
             hits = memo.get(word)
             if hits is None:
-                exact, misheard, chars = self._patterns(word)
+                exact, misheard, chars = self.patterns(word)
                 lacking = len(chars - present)
                 hits = [(m.start(), False) for m in (exact.finditer(norm) if exact is not None and not lacking else ())
                         if not self._inside_ignored(norm, m.start(), m.end())]
@@ -486,7 +486,7 @@ class Recogniser:
 
         return found
 
-    def _patterns(self, word: str) -> tuple[re.Pattern | None, re.Pattern | None, frozenset[str]]:
+    def patterns(self, word: str) -> tuple[re.Pattern | None, re.Pattern | None, frozenset[str]]:
         """(exact, misheard) patterns of a word and its characters, compiled once per recogniser."""
         cached = self._compiled.get(word)
         if cached is None:
@@ -803,7 +803,7 @@ def _overlaps(start: int, end: int, spans) -> bool:
     return any(start < b and a < end for a, b in spans)
 
 
-def _groups(rules) -> Iterable[_Group]:
+def event_groups(rules) -> Iterable[_Group]:
     """The event groups of every transfer rule, in file order."""
     for order, rule in enumerate(rules or []):
         if not isinstance(rule, dict) or rule.get("action") != "transfer":

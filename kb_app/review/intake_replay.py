@@ -58,7 +58,7 @@ from pathlib import Path
 from ..cache import LruCache
 from ..content.model import Snapshot
 from ..dispatch import assistant
-from ..dispatch.emergency import Finding, Recogniser, _groups, pauses
+from ..dispatch.emergency import Finding, Recogniser, event_groups, pauses
 from ..labels import EMERGENCY_LABELS
 from ..search import analysis
 from ..search.analysis import CJK
@@ -186,7 +186,7 @@ def recogniser_inputs(snap: Snapshot) -> tuple:
     section, the event groups of the transfer rules in their order (not a rule's script, advice or basis), the
     example calls and the knowledge base's ordinary requests."""
     config, rules = _rules(snap)
-    groups = [dataclasses.replace(g, order=0) for g in _groups(rules)]  # only their relative order is read
+    groups = [dataclasses.replace(g, order=0) for g in event_groups(rules)]  # only their relative order is read
     return (config.get("emergency"), groups, snap.config("intake_examples", {}), assistant.ordinary_requests(snap))
 
 
@@ -239,7 +239,7 @@ def changed_words(old_inputs: tuple, new_inputs: tuple) -> set[str] | None:
 def _touched(recogniser: Recogniser, words: set[str]):
     """``touched(text)``: whether any of ``words`` may be found in a text (exactly or misheard), or the text is
     read otherwise than by its characters (a symbol, pinyin)."""
-    patterns = [p for w in words for p in recogniser._patterns(w)[:2] if p is not None]
+    patterns = [p for w in words for p in recogniser.patterns(w)[:2] if p is not None]
 
     def touched(text: str) -> bool:
         if _has_symbol(recogniser, text):
