@@ -560,6 +560,15 @@ def example_calls(snap: Snapshot) -> list[str]:
     return [i["text"] for i in items or [] if isinstance(i, dict) and isinstance(i.get("text"), str)]
 
 
+#: The files of the intake rules and their example calls: a change of one of them may read calls otherwise.
+INTAKE_FILES = ("regulations/intake_rules.yaml", "regulations/intake_examples.yaml")
+
+
+def changes_intake(paths) -> bool:
+    """Whether changed ``paths`` include the intake rules or their example calls."""
+    return any(p in INTAKE_FILES for p in paths)
+
+
 def recent_calls(kb, days: int = RECENT_DAYS, limit: int = RECENT_LIMIT) -> list[str]:
     """The texts (masked) of the calls the console recorded in the last ``days`` days up to today, newest first:
     how requests ended (``request_outcomes``) and the work orders dispatched (``dispatch_history``)."""

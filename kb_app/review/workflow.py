@@ -335,13 +335,26 @@ class Review(ReviewQueries):
             return ""
         return f"（{person(people(self.kb), saved[-1]['actor'])}于 {when(saved[-1]['at'])} 提交）"
 
+    def lost_emergencies(self, cr: ChangeRequest) -> int:
+        """How many past calls now shown to the agent as an emergency (or a suspected one) the request's intake rules
+        would no longer show as one (kb_app.review.intake_replay); 0 for a request that changes no intake rule."""
+        from .intake_replay import call_impact, changes_intake
+
+        if not changes_intake(self.kb.store.changed_paths(cr.base, cr.head)):
+            return 0
+        calls = call_impact(self.kb, cr.base, cr.head)
+        return calls.lost_count if calls is not None else 0
+
     def approve(self, user: User, cr_id: int, comment: str = "", party: str | None = None,
-                publish: bool = True, seen: str | None = None) -> ChangeRequest:
+                publish: bool = True, seen: str | None = None, accept_lost: bool = False) -> ChangeRequest:
         """Approve the head commit for the user's party; the last approval publishes (``publish``).
 
         ``seen`` is the commit the reviewer was shown (a review page's, or named on the command line, in
         full or its first characters): when the request has changed since, nothing is approved, since an
-        approval is of the version read (an editor adding 加急收取50元 while the page stood open)."""
+        approval is of the version read (an editor adding 加急收取50元 while the page stood open).
+
+        A request whose intake rules would no longer show past emergency calls as such (``lost_emergencies``) is
+        approved only with ``accept_lost``: the reviewer has read those calls and means it."""
         user = self._actor(user)
         cr = self.get(cr_id, sync=True)
         require_state(cr, "approve")
@@ -360,6 +373,10 @@ class Review(ReviewQueries):
         if not cr.valid:
             raise ReviewStateError(f"变更请求 #{cr.id} 未通过校验，不能批准：请作者先修正以下问题——\n"
                                    + "\n".join(cr.problems[:10]))
+        if not accept_lost and (lost := self.lost_emergencies(cr)):
+            raise ReviewStateError(
+                f"变更请求 #{cr.id} 会使 {lost} 条以往的紧急来电不再提示为紧急（坐席不会先看到转接话术），这次没有批准："
+                "请先在审核页或用 kb cr show 核对这些来电；确认是有意的，在审核页勾选确认后批准，命令行加 --accept-lost。")
         with self.acting_on(cr, "approve") as rec:
             given = rec.approvals_of(cr.id, cr.head)
             pending = [p for p in mine if p not in given]

@@ -70,6 +70,28 @@ def test_an_emergency_word_taken_out_shows_the_emergencies_lost_first(kb, users)
     assert f"  紧急，转119（火灾和爆炸险情） → 普通诉求（按派单目录派单）：{lost.count} 条" in lines
 
 
+def test_a_change_losing_emergencies_is_approved_only_knowingly(kb, users, monkeypatch):
+    from kb_app.exceptions import ReviewStateError
+
+    recorded_calls(kb)
+    cr = rules_changed(kb, users, NO_FIRE_WORD)
+    lost = kb.review.lost_emergencies(cr)
+    assert lost == kb.impact(cr).calls.lost_count > 0
+    with pytest.raises(ReviewStateError, match=f"会使 {lost} 条以往的紧急来电不再提示为紧急.*--accept-lost"):
+        kb.review.approve(users["legal"], cr.id)
+    assert not kb.review.status(kb.review.get(cr.id)).approvals
+    monkeypatch.setenv("KB_PASSWORD", PASSWORD)
+    monkeypatch.setenv("KB_TODAY", kb.settings.today)
+    where = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    refused = CliRunner().invoke(cli, ["cr", "approve", str(cr.id), "--as", "center", *where])
+    assert refused.exit_code != 0 and f"会使 {lost} 条以往的紧急来电" in refused.output
+    done = CliRunner().invoke(cli, ["cr", "approve", str(cr.id), "--as", "center", "--accept-lost", *where])
+    assert done.exit_code == 0, done.output
+    assert "center" in kb.review.status(kb.review.get(cr.id)).approvals
+    # a change that loses none asks nothing more
+    assert kb.review.lost_emergencies(rules_changed(kb, users, OPENLY, title="补充信息公开说法")) == 0
+
+
 def test_a_changed_answer_script_reads_no_call_otherwise(kb, users):
     old = "请您向制作或者保存该信息的行政机关提出"
     cr = rules_changed(kb, users, (old, "请向制作或者保存该信息的行政机关提出"), title="话术调整")

@@ -652,6 +652,16 @@ def test_an_intake_rule_change_shows_the_emergencies_it_would_no_longer_flag_fir
     assert any("条来电的分类会改变" in w and "路灯坏了好几天，能不能公开一下维修进度" in w
                and "分类处置：政府信息公开申请" in w for w in warnings), warnings
     assert "配置变化：分类处置规则" in warnings and not any("regulations/intake_rules.yaml" in w for w in warnings)
+    # approved only knowingly: the loss said again by the button, which waits for the reviewer's confirmation
+    lost = kb.review.lost_emergencies(cr)
+    assert lost and any(f"本变更会使 {lost} 条以往的紧急来电不再提示为紧急" in e for e in errors)
+    [confirm] = [c for c in at.checkbox if c.key.startswith("review_accept_lost_")]
+    assert confirm.label == f"我已核对这 {lost} 条来电：它们不再提示为紧急是有意的" and not confirm.value
+    assert at.button(key="review_approve").disabled
+    confirm.check().run()
+    assert not at.button(key="review_approve").disabled
+    at.button(key="review_approve").click().run()
+    assert not at.exception and any("legal" == a["reviewer"] for a in kb.review.status(kb.review.get(cr.id)).approvals.values())
 
 
 def test_the_author_of_a_rule_change_is_told_the_editor_cannot_change_it(app_env, users):

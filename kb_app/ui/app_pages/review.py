@@ -314,15 +314,22 @@ with show_errors():
     approved = not refused and cr.state == "in_review" and review.approved_already(user, cr, status)
     if approved:
         st.caption(":material/check_circle: 您所在的审核方已批准当前版本，等待其他审核方。")
+    # Emergencies the change would no longer show as such are approved only knowingly (Review.approve).
+    lost = impact.calls.lost_count if impact is not None and impact.calls is not None else 0
+    accept_lost = False
+    if lost and review.may(cr, "approve") and not refused and not approved:
+        st.error(f"本变更会使 {lost} 条以往的紧急来电不再提示为紧急（坐席不会先看到转接话术），来电见上方“条例变更的影响”。",
+                 icon=":material/emergency:")
+        accept_lost = st.checkbox(f"我已核对这 {lost} 条来电：它们不再提示为紧急是有意的", key=f"review_accept_lost_{cr.head}")
     cols = st.columns(6)
     # Each decision only where the request's state allows it (a request sent back waits for its author).
     # The version this page shows, kept as the button is drawn: the click reruns the page, which reads the
     # request again, and an approval is of what the reviewer read, not of what was saved meanwhile.
     if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
-                      disabled=not review.may(cr, "approve") or bool(refused) or approved,
+                      disabled=not review.may(cr, "approve") or bool(refused) or approved or bool(lost and not accept_lost),
                       on_click=st.session_state.__setitem__, args=("review_approve_seen", cr.head)):
         seen = st.session_state.pop("review_approve_seen", None) or ""
-        act("已批准", functools.partial(review.approve, seen=seen), user, cr.id, comment)
+        act("已批准", functools.partial(review.approve, seen=seen, accept_lost=accept_lost), user, cr.id, comment)
     if cols[1].button("退回修改", key="review_request_changes",
                       disabled=not review.may(cr, "request_changes") or bool(refused)):
         act("已退回作者修改", review.request_changes, user, cr.id, comment)

@@ -253,6 +253,9 @@ def _decision(name, method, verb, needs_comment):
         command = click.option(
             "--seen", default=None, metavar="提交",
             help="您看过的版本（kb cr show 显示的“当前提交”，可只写前 7 位以上）：此后又有修改的，不批准。")(command)
+        command = click.option(
+            "--accept-lost", is_flag=True, default=False,
+            help="变更会使以往的紧急来电不再提示为紧急时（kb cr show 列出这些来电），确认是有意的才批准。")(command)
         command.__doc__ += "\n        kb cr approve 3 --as center --seen 3f2a1c0"
     cr.command(name=name)(command)
 
