@@ -123,7 +123,15 @@ class SearchParams:
         return (self.q, self.limit, self.offset, self.kind, self.unit, self.category, self.region)
 
 
+#: Parameters of a search given once: a second value would be dropped unsaid (q=社保卡&q=医保卡 searched 医保卡 alone).
+SINGLE = ("q", "audience", "limit", "offset", "kind", "unit", "category", "region")
+
+
 def search_params(params) -> SearchParams:
+    for name in SINGLE:
+        if len(params.getlist(name)) > 1:
+            raise bad(name, "只能给一次（现在给了 {} 次）：多个词请写在同一个 {} 里，用空格隔开。".format(
+                len(params.getlist(name)), name) if name == "q" else f"只能给一次（现在给了 {len(params.getlist(name))} 次）。")
     audience = params.get("audience") or "public"
     if audience not in ("public", "agent"):
         raise bad("audience", "应为 public（公众）或 agent（坐席）。")
@@ -254,6 +262,21 @@ async def entry(request: Request) -> Response:
 
     return await site.cached(request, "api-entry-agent" if staff else "api-entry",
                              (entry_id, *((pending.token,) if staff else ())), render, shared=not staff, after=after)
+
+
+async def topics(request: Request) -> Response:
+    """GET /api/v1/topics — the public answers in force today by topic, as ``/browse`` lists them: what a platform
+    shows to be browsed, without a question."""
+    site = site_of(request)
+    await site.admit(request)
+
+    def render():
+        reader, commit, _day = site.reader(False)
+        groups = site.memo(reader, "answer_groups", views.answer_groups)
+        listed = [{"topic": topic, "count": len(answers), "answers": answers} for topic, answers in groups.items()]
+        return 200, dumps({"commit": commit, "total": sum(t["count"] for t in listed), "topics": listed}), None
+
+    return await site.cached(request, "api-topics", (), render)
 
 
 async def article(request: Request) -> Response:
