@@ -246,6 +246,13 @@ def show_candidates(kb, user, result, done):
     # co-handlers off beside the sidebar.
     st.table([{k: render.markdown_literal(v) for k, v in row.items()} for row in candidate_rows(result)],
              hide_index=True, border="horizontal")
+    # The matter's own instructions (派单要点, internal notes) where the order is written, not only on its page.
+    matter = kb.reader(staff=True).snap.entries.get(top.entry_id)
+    if matter is not None and (notes := render.agent_notes_markdown(matter)):
+        st.warning(notes, icon=":material/lock:")
+    if matter is not None and matter.body.strip():
+        with st.expander(f"“{top.title}”的职责边界和派单要点", icon=":material/rule:"):
+            st.html(render.to_html(matter.body))
     entry_link(top.entry_id, f"查看“{top.title}”的职责边界")
     if not done:
         dispatch_form(kb, user, result)

@@ -377,6 +377,22 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     assert ":orange-badge[2小时]" in top
 
 
+def test_the_first_matters_dispatch_points_are_read_where_the_order_is_written(app_env, agent):
+    """暖气不热 with 老人孩子都冻得不行: 工单首句注明“重点人群” is among the matter's 派单要点, which the agent reads
+    beside the suggestion, not only on the matter's page."""
+    at = dispatch(console(agent), "家里暖气一点都不热，屋里才十五度，老人孩子都冻得不行")
+    entry = app_env.entry("heating-not-warm")
+    assert next(m.value for m in at.markdown if m.value.startswith("首选：")).startswith(f"首选：**{entry.title}**")
+    [points] = [e for e in at.expander if e.label == f"“{entry.title}”的职责边界和派单要点"]
+    shown = " ".join(h.proto.body for h in points.get("html"))
+    assert "派单要点" in shown and "重点人群" in shown
+    # the matter's internal notes too
+    text = app_env.store.read(entry.path).replace("time_limit: 24h\n", "time_limit: 24h\nagent_notes: 内部提示：热力集团调度直线 0000-69619001\n", 1)
+    app_env.store.write_change("main", {entry.path: text}, "派单目录内部提示")
+    at = dispatch(console(agent), "家里暖气一点都不热，屋里才十五度，老人孩子都冻得不行")
+    assert any("热力集团调度直线 0000-69619001" in w.value for w in at.warning)
+
+
 def test_dispatch_working_day_due(app_env, agent):
     at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     table = at.table[0].value
