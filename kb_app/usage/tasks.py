@@ -267,9 +267,13 @@ class Tasks:
         found = []
         for path, items in by_path.items():
             entry = snap.entry_by_path(path)
+            # The task says each problem as the editor sees the text (the quoted name finds the sentence), not
+            # by the file's line, which counts the front matter the editor does not show; the lines still
+            # tell the tasks apart (a problem that moves is a new one).
             lines = "\n".join(f"第 {n.line} 行：{n.message}。建议：{n.fix}。" for n in items)
+            said = "\n".join(dict.fromkeys(f"{n.message}。建议：{n.fix}。" for n in items))
             found.append((entry.unit, entry.id, f"提到的答复打不开：{entry.title}",
-                          f"本答复正文提到的答复，公众在本答复公开期间打不开：\n{lines}", lines))
+                          f"本答复正文提到的答复，公众在本答复公开期间打不开：\n{said}", lines))
         return self._keep_in_step("reference", found, calendar, "正文提到的答复公众已能打开，或已不再提到。")
 
     def _contradiction_tasks(self, snap, calendar) -> list[int | None]:
