@@ -54,6 +54,8 @@ REFRESH_SECONDS = 300
 OPEN, CLOSED, DISMISSED = "open", "closed", "dismissed"
 #: A re-check after the rules changed (kb_app.review.reverify.TASK_KIND): it closes with its flag.
 BASIS_CHANGED = "basis_changed"
+#: The working-day calendar lacks a coming year (regulations/calendar.yaml): it closes when the year is added.
+CALENDAR = "calendar"
 CENTER_ROLES = {"center_reviewer", "admin"}
 #: Task kinds that close on their own condition rather than on any published change to the entry.
 SELF_CLOSING = {"suggested_question"}
@@ -306,7 +308,7 @@ class Tasks:
         deadlines run into it (``kb doctor`` warns of the same)."""
         found = [(self.kb.settings.center_unit, "", f"{KIND_LABELS['calendar']}：{year} 年", missing_year_notice(year, day),
                   str(year)) for year in missing_years(calendar, day)]
-        return self._keep_in_step("calendar", found, calendar, "工作日历已有该年的数据。")
+        return self._keep_in_step(CALENDAR, found, calendar, "工作日历已有该年的数据。")
 
     def refresh(self, max_age: float = REFRESH_SECONDS) -> list[int] | None:
         """Generate the tasks (``generate_tasks``) unless this process did so less than ``max_age`` seconds ago
