@@ -167,6 +167,9 @@ def test_an_address_no_page_has_opens_the_landing_page_and_says_so_in_chinese(se
     main(page).get_by_text("没有这个页面（/helth），已打开“坐席工作台”。").wait_for()
     shot(page, tmp_path, "nav-unknown-address")
     assert "Page not found" not in page.inner_text("body") and "main page" not in page.inner_text("body")
+    # an address below a page's (a public answer's address typed into the staff app) does not stay blank
+    page.goto(f"{server}/answers/residence-permit-apply")
+    main(page).get_by_text("没有这个页面（/answers），已打开“坐席工作台”。").wait_for()
     # the notice is said once: the next run of the page has none
     page.reload()
     page.get_by_text("已登录：").wait_for()
