@@ -109,8 +109,10 @@ class Due:
         """Why the due date may still change, in words for the agent; empty when it will not."""
         return provisional_note(self.provisional) if self.provisional else ""
 
-    def label(self) -> str:
-        way = self.note or ("自然小时连续计算" if self.clock else "按法定工作日计算")
+    def label(self, brief: bool = False) -> str:
+        """The due moment for people; ``brief``: a provisional one marked 暂定 only, where its note is said
+        beside it."""
+        way = ("暂定" if brief else self.note) if self.provisional else "自然小时连续计算" if self.clock else "按法定工作日计算"
         return f"{self.at:%Y-%m-%d %H:%M} 前（{self.tier_name}，{way}）"
 
     def to_dict(self) -> dict:

@@ -109,6 +109,8 @@ def test_a_year_without_data_gives_a_provisional_due_date_when_asked(cal):
     assert d.provisional == (2027,)
     assert d.note == "暂定：2027年节假日安排尚未公布，暂按周末也上班推算，公布后期限可能推后、不会提前"
     assert d.to_dict()["provisional"] is True and d.to_dict()["note"] == d.note
+    assert d.label() == f"2027-01-04 23:59 前（3个工作日，{d.note}）"
+    assert d.label(brief=True) == "2027-01-04 23:59 前（3个工作日，暂定）"
     # a count that stays in years with data is not provisional
     sure = cal.due(at("2026-12-28 09:00"), "3wd", provisional=True)
     assert sure.provisional == () and sure.note == "" and sure.label().endswith("按法定工作日计算）")

@@ -232,7 +232,7 @@ def show_candidates(kb, user, result, done):
     st.subheader("派单目录参考（请先按上方规则处置）" if result.rule
                  else "派单目录参考（不能直接答复时）" if answered else "建议派单", divider="gray")
     top = result.candidates[0]
-    due = top.due.label() if top.due else "无法计算（见下方提示）"
+    due = top.due.label(brief=True) if top.due else "无法计算（见下方提示）"  # a provisional one's note is above
     co = "、".join(name for _u, name in top.co_handlers)
     # 7×24 is about when it is taken and dispatched (at night, on holidays), not about the time limit.
     badges = ("　:red-badge[7×24 随时派单]" if top.round_the_clock else "") + \

@@ -396,6 +396,7 @@ def test_a_missing_calendar_year_gives_the_agent_a_provisional_due_date(app_env,
         i.value for i in at.info]
     light = at.table[0].value.iloc[0]
     assert light["办结期限"] == "03-06 23:59（暂定）"
+    assert "办结期限：**2031-03-06 23:59 前（3个工作日，暂定）**" in page_text(at)
     # what to add to calendar.yaml is for the administrators (kb doctor, the center's task), not the agent
     assert "calendar.yaml" not in page_text(at) and not any("工作日历" in w.value for w in at.warning)
 
