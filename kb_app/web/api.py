@@ -409,7 +409,8 @@ async def feedback(request: Request) -> Response:
         outcome = "not_recorded" if e.code == "not_recorded" else \
             {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
-        return RedirectResponse(back, status_code=303)
+        response = RedirectResponse(back, status_code=303)
+        return with_voted(response, entry_id, request) if outcome == "voted" else response
     if alarm:
         result = {**result, "emergency": alarm}
         if form:
@@ -419,7 +420,8 @@ async def feedback(request: Request) -> Response:
     if form:
         outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
-        return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
+        response = with_voter(RedirectResponse(back, status_code=303), new_voter, request)
+        return with_voted(response, entry_id, request) if kind == "vote" else response
     return with_voter(json_response(result, 201), new_voter, request)
 
 
@@ -495,6 +497,34 @@ def platform_voter(client, raw) -> str | None:
     if not isinstance(raw, str) or not 1 <= len(raw.strip()) <= 100:
         raise bad("voter", "应为 1 到 100 个字符：贵平台用户的匿名编号（同一用户每次相同），用于识别重复评价。")
     return "p-" + hashlib.sha256(f"{client.key.name}\0{raw.strip()}".encode("utf-8")).hexdigest()[:40]
+
+
+#: The answers and articles a browser session has voted on (cookie, gone when the browser closes): their
+#: pages, opened again, say so instead of offering the buttons, which would only be refused. A cookie,
+#: not the votes table, because a replica keeps no votes (it passes them on); it holds short digests of
+#: the ids, the last VOTED_KEPT of them.
+VOTED_COOKIE = "kb_voted"
+VOTED_KEPT = 150
+
+
+def voted_mark(target_id: str) -> str:
+    return hashlib.sha256(f"kb-voted:{target_id}".encode("utf-8")).hexdigest()[:10]
+
+
+def voted_marks(request: Request) -> list[str]:
+    """The marks (voted_mark) of the targets this browser session has voted on, oldest first."""
+    raw = request.cookies.get(VOTED_COOKIE) or ""
+    return [m for m in raw.split(".") if len(m) == 10 and all(c in "0123456789abcdef" for c in m)][-VOTED_KEPT:]
+
+
+def with_voted(response: Response, target_id: str, request: Request) -> Response:
+    """``response`` adding ``target_id`` to the session's voted cookie (a vote kept, or one refused as a
+    second)."""
+    mark = voted_mark(target_id)
+    marks = [m for m in voted_marks(request) if m != mark] + [mark]
+    response.set_cookie(VOTED_COOKIE, ".".join(marks[-VOTED_KEPT:]), path="/", httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
+    return response
 
 
 def with_voter(response: Response, voter: str | None, request: Request) -> Response:

@@ -171,7 +171,10 @@ SCHEMAS = {
     "Due": {"type": ["object", "null"], "properties": {
         "at": {"type": "string", "description": "办结时限（当地时间）"}, "start": STR, "tier": STR, "tier_name": STR,
         "amount": {"type": "integer"}, "unit": STR, "workdays": {"type": "array", "items": STR},
-        "label": {"type": "string", "description": "给人看的期限，如“2026-11-20 18:00 前”"}}},
+        "label": {"type": "string", "description": "给人看的期限，如“2026-11-20 18:00 前”"},
+        "provisional": {"type": "boolean", "description": "为 true 时期限是暂定的：计算跨入了节假日安排尚未公布的年份，"
+                                                         "该年周末也按工作日推算，公布后期限可能推后、不会提前"},
+        "note": {"type": "string", "description": "暂定期限的说明（给坐席和来电人看）；不是暂定时为空"}}},
     "Candidate": {"type": "object", "properties": {
         "entry": {"type": "string", "description": "派单目录条目编号"}, "title": STR,
         "category": {"type": "array", "items": STR}, "handler": STR, "handler_name": STR,

@@ -537,7 +537,7 @@ def test_review_page_tells_of_an_answer_the_public_cannot_open(kb, users):
     at = open_page("app_pages/review.py", users["hrss-reviewer"])
     assert not at.exception
     warning = next(w.value for w in at.warning if "提醒（不影响批准）" in w.value)
-    assert "“社会保障卡丢了怎么补办”：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in warning
+    assert "“社会保障卡丢了怎么补办”：正文提到的“2027年居民阶梯水价调整”答复（即“2027年1月1日起居民阶梯水价调整”）2027-01-01 才生效" in warning
     assert "medical-resident-contribution" not in warning          # only what the change touches
     assert [b for b in at.button if b.key == "review_approve"][0].disabled is False
 
