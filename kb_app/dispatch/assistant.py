@@ -36,7 +36,7 @@ import math
 from collections import Counter
 
 from ..cache import LruCache
-from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
+from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion, without_asked_aspects
 from ..search.coverage import COMMON_SHARE, NOT_SUBJECT, TIME_WORDS, single_nouns
 from .answers import is_question
 from .boundary import excluded
@@ -740,8 +740,10 @@ class DirectoryIndex:
         return bag
 
     def asked(self, text: str) -> str:
-        """A text normalised, without the places it names and the words of living there (我住西山区)."""
-        text = normalize(text[:MAX_TEXT_CHARS])
+        """A text normalised, without the places it names and the words of living there (我住西山区), nor the words
+        asking an aspect of the matter (要花钱不、多久、去哪: analysis.ASKED_ASPECT), which name no matter: 我社保卡丢了，
+        去哪补，要钱不 is matched as 我社保卡丢了补."""
+        text = without_asked_aspects(normalize(text[:MAX_TEXT_CHARS]))
         return self.places.strip(text) if self.places is not None else text
 
     def query_terms(self, text: str) -> Counter:

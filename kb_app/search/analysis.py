@@ -373,6 +373,40 @@ def asked_aspects(text: str) -> tuple[str, ...]:
     return tuple(w for asks, words in ASPECTS if asks.search(text) for w in words)
 
 
+#: How callers ask for an aspect of a matter (ASPECTS) rather than name it: 要花钱不、收费吗、贵不贵 (the cost),
+#: 多久、几个工作日 (the time), 得去哪、在哪儿 (the place), 带什么、准备啥 (the papers), 电话多少、打哪个电话 (the
+#: number). What such words ask is no subject: 师傅我社保卡丢了，得去哪补啊，要花钱不 is about 社保卡 and its
+#: replacement, whatever it costs. Only the asking forms: 乱收费 and 骚扰电话 name a matter (收费 and 电话 are
+#: asked only before a question particle, or the space question_form leaves of one, or 多少).
+ASKED_ASPECT = re.compile(
+    # the cost
+    "花(?:多少|几个)?钱|要(?:不要)?钱|收(?:不收)?钱|多少钱|几个钱|贵不贵|贵吗|费用(?:是)?多少|多少费用"
+    "|(?:收不收|要不要|是否|是不是|需要|要)(?:收|交)?费用?|收费(?=[吗么嘛呢不没啊吧 ]|多少)"
+    "|(?:是不是|是否)?免(?:不免)?费(?=[吗么嘛呢不没啊吧 ])"
+    # the time
+    "|多久|多长时间|多少天|(?<![好这那前])几个?(?:工作日|天)|什么时候(?:能|可以|才)"
+    # the place
+    "|(?:得|要|该|应该)?(?:去|到|在)?(?:哪里|哪儿|哪)|什么地方|啥地方"
+    # the papers
+    "|(?:要|得|需要)?(?:带|准备)(?:什么|啥|哪些)(?:材料|证件|东西|手续)?|(?:什么|啥|哪些)(?:材料|证件|手续)|需要什么证"
+    # the number to call
+    "|(?:电话|号码)(?:是)?(?:多少|几号)|(?:什么|哪个|啥)(?:电话|号码)|打(?:哪个|什么|啥|几号)")
+
+
+def aspect_mask(text: str) -> list[bool]:
+    """For each character of a (normalised) text, whether it belongs to words asking an aspect (ASKED_ASPECT)."""
+    mask = [False] * len(text)
+    for m in ASKED_ASPECT.finditer(text):
+        mask[m.start():m.end()] = [True] * (m.end() - m.start())
+    return mask
+
+
+def without_asked_aspects(text: str) -> str:
+    """A (normalised) text without the words asking an aspect of its matter (ASKED_ASPECT), each left as a break
+    between clauses: 社保卡丢了，得去哪补啊，要花钱不 → 社保卡丢了，，补啊，，不."""
+    return ASKED_ASPECT.sub("，", text)
+
+
 def within_words(grams, words) -> list[str]:
     """The character pairs of a question that lie inside one of its words: 修电 of 报修电话 is no
     word to mark in 抢修电话, 保卡 of 社保卡 is."""

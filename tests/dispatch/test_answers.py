@@ -275,3 +275,37 @@ def test_a_missing_manhole_cover_is_dispatched_at_once(indexed, text):
     r = indexed.dispatch(text, now=NOW)
     assert r.urgent and r.candidates[0].entry_id == "manhole-cover" and r.candidates[0].tier_name == "2小时"
     assert not indexed.dispatch("井盖松了，车一压就咣当响", now=NOW).urgent
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("师傅我社保卡丢了，得去哪补啊，要花钱不", "sscard-reissue"),
+    ("我社保卡丢了，去哪补，要钱不", "sscard-reissue"),
+    ("社保卡丢了补办收费吗", "sscard-reissue"),
+    ("我身份证丢了，去哪补啊，要花钱不", "id-card-reissue"),
+])
+def test_asking_what_it_costs_or_where_to_go_keeps_the_answer(indexed, text, entry):
+    """要花钱不、去哪 ask what the answer tells (费用：免收工本费, 办理地点), not another matter: the answer still
+    settles the call, and no word of them is what the first candidate leaves out."""
+    r = indexed.dispatch(text, now=NOW)
+    assert (r.answers[0].entry_id, r.answers[0].settles, r.suggested_outcome) == (entry, True, "direct_answer")
+    assert not {"花钱", "要钱", "收费"} & set(r.unmatched)
+
+
+@pytest.mark.parametrize("said,asked", [
+    ("我社保卡丢了，去哪补", "，要花钱不"), ("我身份证丢了，去哪补啊", "，要花钱不"), ("社保卡丢了补办", "收费吗"),
+    ("小区门口路灯坏了", "，多久能修好"), ("暖气不热", "，打哪个电话"), ("居住证怎么办", "，要带什么材料"),
+])
+def test_words_asking_an_aspect_choose_no_catalogue_entry(indexed, said, asked):
+    """The catalogue is matched on what the call is about: asking the cost, the time, the number or the papers
+    of it moves no candidate (要花钱不 put 社保缴费 first for a lost ID card)."""
+    def ranked(text):
+        return [c.entry_id for c in indexed.dispatch(text, now=NOW, answers=False).candidates]
+
+    assert ranked(said + asked) == ranked(said)
+
+
+def test_the_words_asking_an_aspect_are_no_content_words():
+    assert content_words("师傅我社保卡丢了，得去哪补啊，要花钱不") == ["师傅", "社保", "社保卡"]
+    # ... where they ask: 乱收费 and 骚扰电话 name the matter
+    assert "收费" in content_words("停车场乱收费") and "电话" in content_words("骚扰电话怎么投诉")
+
