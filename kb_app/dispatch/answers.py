@@ -179,11 +179,12 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
 
 
 def for_request(kb, result, day) -> list[Answer]:
-    """The answers for a request the assistant has read (a DispatchResult): ``suggest`` on its text, and
+    """The answers for a request the assistant has read (a DispatchResult): ``suggest`` on its text (as corrected,
+    see DispatchResult.read), and
     for a matter of the shortest time limit said within more (a complaint about rubbish ending in
     闻到很浓的煤气味) the safety advice the agent is told to read: the answers to the clause reporting it,
     or else to the matter's own name (its entry's keywords)."""
-    answers = suggest(kb, result.text, day=day)
+    answers = suggest(kb, result.read, day=day)
     if answers or not (result.urgent and result.candidates):
         return answers
     answers = suggest(kb, result.urgent_text, day=day)

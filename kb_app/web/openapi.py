@@ -202,6 +202,8 @@ SCHEMAS = {
         "unmatched": {"type": "array", "items": STR,
                       "description": "首选候选只是字词相近时才有：诉求说到、而首选事项没有提到的词（如“打架”）；"
                                      "此时请按诉求和职责边界判断承办单位，不要直接采用首选"},
+        "corrected": {"type": "string", "description": "仅在有时出现：诉求中有同音错字时（如 社宝卡 → 社保卡），按坐席检索的改正"
+                                                     "匹配派单目录和答复所用的文字；紧急情况和处置规则仍按原话 text 判断"},
         "suggested_outcome": {"enum": ["transfer", "direct_answer", "dispatch", ""],
                               "description": "建议的处理方式：转接、直接答复或派单"}}},
     "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {
