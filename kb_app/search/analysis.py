@@ -215,13 +215,15 @@ _ASKING = re.compile("在哪里|在哪儿|在哪|哪里|哪儿|去哪|为什么|
 
 
 class Asking:
-    """Where a (normalised) question asks rather than names: which of its query tokens only ask."""
+    """Where a (normalised) question asks rather than names: which of its query tokens only ask, and which ask
+    an aspect of the matter (its cost, time, place, papers or number: ASKED_ASPECT)."""
 
     def __init__(self, text: str):
         self.text = text
         self.mask = [False] * len(text)
         for m in _ASKING.finditer(text):
             self.mask[m.start():m.end()] = [True] * (m.end() - m.start())
+        self.aspect = aspect_mask(text)
         named = [c if not asked and (_CJK_CHAR.match(c) or c.isalnum()) else " "
                  for c, asked in zip(text, self.mask)]
         rest = "".join(named)
@@ -235,11 +237,19 @@ class Asking:
 
         Tokens that are not in the question (synonyms, document numbers as indexed) name something.
         """
+        return self._touches(self.mask, token)
+
+    def asks_aspect(self, token: str) -> bool:
+        """Whether every place the token comes from in the question touches words asking an aspect of the
+        matter (花钱 of 社保卡补办要花钱吗, 哪补 of 去哪补): the token names no subject."""
+        return self._touches(self.aspect, token)
+
+    def _touches(self, mask: list[bool], token: str) -> bool:
         text, n = self.text, len(token)
         spans = [range(i, i + n) for i in range(len(text) - n + 1) if text.startswith(token, i)]
         if not spans and n == 2:  # a pair one apart (see skip_bigrams): its two characters
             spans = [(i, i + 2) for i in range(len(text) - 2) if text[i] == token[0] and text[i + 2] == token[1]]
-        return bool(spans) and all(any(self.mask[i] for i in span) for span in spans)
+        return bool(spans) and all(any(mask[i] for i in span) for span in spans)
 
 
 def names_something(text: str) -> bool:
