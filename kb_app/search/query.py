@@ -160,7 +160,7 @@ class SearchResults:
             out["corrected"] = self.corrected
         if self.weak:
             out["weak"] = True
-        if self.weak or self.missing:
+        if self.unknown:  # as the web page says them: above weak results, above none, or beside results about the rest
             out["unknown"] = list(self.unknown)
         if self.retired:
             out["retired"] = list(self.retired)
