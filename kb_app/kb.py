@@ -221,18 +221,33 @@ class Kb:
         by similar past work orders (kb_app.dispatch.history); the intake rule never depends on it.
         A ``now`` with a time zone (2026-11-20T08:00Z) is read as the hotline's local time
         (``timezone``), in which the due moments are told.
+        With ``answers``, a word written with a character of the same sound (社宝卡) is read as the agent's search
+        reads it (the correction is the search's: kb_app.search.spelling) for the catalogue and the answers; the
+        intake rules and the emergency recogniser read the caller's own words (``DispatchResult.corrected``).
         """
         from .dispatch.assistant import dispatch_at
 
         now = self.local(now) if now else self.now()
         rerank = self.dispatch_history.reranker(now) if history else None
+        corrected = self._corrected(text) if answers else ""
         result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
-                             not_emergency=not_emergency, rerank=rerank)
+                             not_emergency=not_emergency, rerank=rerank, corrected=corrected)
         if answers and not result.candidates_withheld:
             from .dispatch.answers import for_request
 
             result.answers = for_request(self, result, now.date())
         return result
+
+    def _corrected(self, text: str) -> str:
+        """A request as the agent's search corrects its misspelt words (社宝卡 → 社保卡), all of it (the search
+        reads its beginning only); empty when the search corrects nothing."""
+        from .search.analysis import normalize, sanitize_query
+        from .search.spelling import carry_over
+
+        if not (text or "").strip():
+            return ""
+        found = self.search(text, audience="agent", limit=1)
+        return carry_over(normalize(sanitize_query(text)), found.corrected, text) if found.corrected else ""
 
     def emergency_lines(self, commit: str | None = None) -> list[tuple[str, str]]:
         """The emergency lines an agent may transfer a call to: (line, channel), from the intake rules."""

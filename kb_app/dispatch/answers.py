@@ -4,7 +4,8 @@ A request is often a consultation that a published answer (答复口径) settles
 still on the line; a work order is then not needed (seed 004: 提高诉求直接答复率). ``suggest(kb, text)``
 searches the agent index (public and internal answers) and measures, for each hit, how much of the
 request the answer's own wording covers: the share of the request's content words (jieba words
-without the stop words of ``kb_app.search.analysis``, and characters read as a noun alone: 猫) found
+without the stop words of ``kb_app.search.analysis`` and the words asking an aspect of the matter, such as
+要花钱不 or 去哪: ``ASKED_ASPECT``; and characters read as a noun alone: 猫) found
 in the answer's title, questions, keywords or category, directly or through a synonym of
 ``synonyms.yaml``; answers that cover less than
 ``MIN_COVERAGE`` are not offered. The body is left out on purpose: a long
@@ -27,7 +28,8 @@ import re
 import weakref
 
 from ..content import versions
-from ..search.analysis import CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion, synonym_variants
+from ..search.analysis import (CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion, synonym_variants,
+                               without_asked_aspects)
 from ..search.coverage import single_nouns
 from ..search.query import names_by_number
 from .regions import detect_region, scope_note, without_places
@@ -71,8 +73,10 @@ class Answer:
 
 def content_words(text: str) -> list[str]:
     """The request's words that carry meaning (Chinese, not stop words), in order, once each; with the
-    characters read as a noun alone (猫 in 我家猫跑丢了), which an answer must hold as it must a word."""
-    ana, norm = default_analyzer(), normalize(text)
+    characters read as a noun alone (猫 in 我家猫跑丢了), which an answer must hold as it must a word. The words
+    asking an aspect of the matter (要花钱不、多久、去哪、带什么: analysis.ASKED_ASPECT) are none: an answer
+    telling the fee in its steps covers 社保卡丢了要花钱不 as it covers 社保卡丢了."""
+    ana, norm = default_analyzer(), without_asked_aspects(normalize(text))
     words = [*ana.words(norm, normalized=True), *single_nouns(norm, ana)]
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w)))
 
@@ -175,11 +179,12 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
 
 
 def for_request(kb, result, day) -> list[Answer]:
-    """The answers for a request the assistant has read (a DispatchResult): ``suggest`` on its text, and
+    """The answers for a request the assistant has read (a DispatchResult): ``suggest`` on its text (as corrected,
+    see DispatchResult.read), and
     for a matter of the shortest time limit said within more (a complaint about rubbish ending in
     闻到很浓的煤气味) the safety advice the agent is told to read: the answers to the clause reporting it,
     or else to the matter's own name (its entry's keywords)."""
-    answers = suggest(kb, result.text, day=day)
+    answers = suggest(kb, result.read, day=day)
     if answers or not (result.urgent and result.candidates):
         return answers
     answers = suggest(kb, result.urgent_text, day=day)

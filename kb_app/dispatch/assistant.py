@@ -37,7 +37,7 @@ import math
 from collections import Counter
 
 from ..cache import LruCache
-from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion
+from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion, without_asked_aspects
 from ..search.coverage import COMMON_SHARE, NOT_SUBJECT, TIME_WORDS, single_nouns
 from .answers import is_question
 from .boundary import excluded
@@ -169,6 +169,22 @@ class DispatchResult:
     #: shares at most one of its less common words and no similar past order went to it (楼下有人打架 finds
     #: 违法建设 through 楼下): the candidates only share words in passing, and none is chosen for the agent.
     unmatched: tuple = ()
+    #: The request as read for the catalogue and the answers when a word of it reads as a misspelt one of the
+    #: same sound (社宝卡 → 社保卡), corrected as the agent's search corrects it (kb_app.search.spelling); empty
+    #: otherwise. The intake rules and the emergency recogniser read the caller's own words (``text``).
+    corrected: str = ""
+
+    @property
+    def read(self) -> str:
+        """The request as read for the catalogue and the answers: as corrected, else as said."""
+        return self.corrected or self.text
+
+    @property
+    def corrected_note(self) -> str:
+        """What the agent is told of a correction ("" for none), as search tells it."""
+        if not self.corrected:
+            return ""
+        return f"已按“{self.corrected}”分析（输入的是“{self.text}”，按同音字改正；紧急情况按原话判断）"
 
     @property
     def passing_note(self) -> str:
@@ -230,6 +246,7 @@ class DispatchResult:
                 "confirmed_not_emergency": self.confirmed_not_emergency,
                 "answers": [a.to_dict() for a in self.answers],
                 **({"unmatched": list(self.unmatched)} if self.unmatched else {}),
+                **({"corrected": self.corrected} if self.corrected else {}),
                 "urgent": self.urgent or bool(self.urgency),
                 "suggested_outcome": self.suggested_outcome}
 
@@ -741,8 +758,10 @@ class DirectoryIndex:
         return bag
 
     def asked(self, text: str) -> str:
-        """A text normalised, without the places it names and the words of living there (我住西山区)."""
-        text = normalize(text[:MAX_TEXT_CHARS])
+        """A text normalised, without the places it names and the words of living there (我住西山区), nor the words
+        asking an aspect of the matter (要花钱不、多久、去哪: analysis.ASKED_ASPECT), which name no matter: 我社保卡丢了，
+        去哪补，要钱不 is matched as 我社保卡丢了补."""
+        text = without_asked_aspects(normalize(text[:MAX_TEXT_CHARS]))
         return self.places.strip(text) if self.places is not None else text
 
     def query_terms(self, text: str) -> Counter:
@@ -858,10 +877,10 @@ def emergency_lines(snap: Snapshot) -> list[tuple[str, str]]:
 
 
 def dispatch_at(store, commit: str, text: str, now: dt.datetime, limit: int = 5,
-                not_emergency: bool = False, rerank=None) -> "DispatchResult":
+                not_emergency: bool = False, rerank=None, corrected: str = "") -> "DispatchResult":
     """``dispatch`` on a commit of a store; the commit's snapshot and index are parsed once."""
     snap, _index = prepared(commit, lambda: store.snapshot(commit))
-    return dispatch(snap, text, now, limit, not_emergency=not_emergency, rerank=rerank)
+    return dispatch(snap, text, now, limit, not_emergency=not_emergency, rerank=rerank, corrected=corrected)
 
 
 # -- 7×24 --------------------------------------------------------------------------------------
@@ -891,7 +910,7 @@ def text_round_the_clock(text: str, rtc: dict) -> list[str]:
 
 def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
              calendar: WorkCalendar | None = None, not_emergency: bool = False,
-             rerank=None) -> DispatchResult:
+             rerank=None, corrected: str = "") -> DispatchResult:
     """The intake rule and the ranked directory entries, with due dates from ``now``, for a text.
 
     ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)
@@ -899,13 +918,20 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     ``rerank(index, text, limit) -> [(entry, score, note)]`` (kb_app.dispatch.history) re-ranks the
     catalogue match; it sees the candidates only, never the intake rule, and never puts another entry
     before the one an urgent report is about (see ``reported``).
+
+    ``corrected`` is the request with its misspelt words corrected (社宝卡 → 社保卡, see
+    DispatchResult.corrected): the catalogue is matched on it, while the intake rules, the emergency recogniser
+    and the urgent matters reported read the caller's own words.
     """
     text = (text or "").strip()
+    corrected = (corrected or "").strip()
+    corrected = corrected if corrected != text else ""
     rule, finding, other = intake(snap, text)
     if not_emergency and finding is not None and finding.alarm:
         rule = other
     kind, reported_entry = reported(snap, text)
-    candidates = rank_candidates(snap, text, now, limit, calendar, rerank,
+    read = corrected or text
+    candidates = rank_candidates(snap, read, now, limit, calendar, rerank,
                                  keep=reported_entry.id if kind == "urgent" else "")
     urgent_text = ""
     if kind == "urgent":
@@ -913,13 +939,14 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         candidates.sort(key=lambda c: c.entry_id != reported_entry.id)
         urgent_text = reporting_clause(directory_index(snap), text, reported_entry)
     top = candidates[0] if candidates and not candidates[0].learned else None
-    unmatched = directory_index(snap).unmatched(text, snap.entries[top.entry_id]) if top and kind != "urgent" else ()
+    unmatched = directory_index(snap).unmatched(read, snap.entries[top.entry_id]) if top and kind != "urgent" else ()
     if rule is not None and unmatched:
         # The rule says how the request is handled (个人隐私: not given, and why); entries that share only its
         # words (停水 for 帮我查一下我前妻现在住哪) are no matter to dispatch it as.
         candidates, unmatched = [], ()
-    return DispatchResult(text, now, rule, candidates, text_round_the_clock(text, _round_the_clock(snap)), snap.commit,
-                          finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched)
+    return DispatchResult(text, now, rule, candidates, text_round_the_clock(read, _round_the_clock(snap)), snap.commit,
+                          finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched,
+                          corrected=corrected)
 
 
 def reporting_clause(index: "DirectoryIndex", text: str, entry: Entry) -> str:

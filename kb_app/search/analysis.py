@@ -215,13 +215,15 @@ _ASKING = re.compile("在哪里|在哪儿|在哪|哪里|哪儿|去哪|为什么|
 
 
 class Asking:
-    """Where a (normalised) question asks rather than names: which of its query tokens only ask."""
+    """Where a (normalised) question asks rather than names: which of its query tokens only ask, and which ask
+    an aspect of the matter (its cost, time, place, papers or number: ASKED_ASPECT)."""
 
     def __init__(self, text: str):
         self.text = text
         self.mask = [False] * len(text)
         for m in _ASKING.finditer(text):
             self.mask[m.start():m.end()] = [True] * (m.end() - m.start())
+        self.aspect = aspect_mask(text)
         named = [c if not asked and (_CJK_CHAR.match(c) or c.isalnum()) else " "
                  for c, asked in zip(text, self.mask)]
         rest = "".join(named)
@@ -235,11 +237,19 @@ class Asking:
 
         Tokens that are not in the question (synonyms, document numbers as indexed) name something.
         """
+        return self._touches(self.mask, token)
+
+    def asks_aspect(self, token: str) -> bool:
+        """Whether every place the token comes from in the question touches words asking an aspect of the
+        matter (花钱 of 社保卡补办要花钱吗, 哪补 of 去哪补): the token names no subject."""
+        return self._touches(self.aspect, token)
+
+    def _touches(self, mask: list[bool], token: str) -> bool:
         text, n = self.text, len(token)
         spans = [range(i, i + n) for i in range(len(text) - n + 1) if text.startswith(token, i)]
         if not spans and n == 2:  # a pair one apart (see skip_bigrams): its two characters
             spans = [(i, i + 2) for i in range(len(text) - 2) if text[i] == token[0] and text[i + 2] == token[1]]
-        return bool(spans) and all(any(self.mask[i] for i in span) for span in spans)
+        return bool(spans) and all(any(mask[i] for i in span) for span in spans)
 
 
 def names_something(text: str) -> bool:
@@ -371,6 +381,40 @@ ASPECTS = (
 def asked_aspects(text: str) -> tuple[str, ...]:
     """The words by which an answer tells what a (normalised) question asks of it (see ASPECTS)."""
     return tuple(w for asks, words in ASPECTS if asks.search(text) for w in words)
+
+
+#: How callers ask for an aspect of a matter (ASPECTS) rather than name it: 要花钱不、收费吗、贵不贵 (the cost),
+#: 多久、几个工作日 (the time), 得去哪、在哪儿 (the place), 带什么、准备啥 (the papers), 电话多少、打哪个电话 (the
+#: number). What such words ask is no subject: 师傅我社保卡丢了，得去哪补啊，要花钱不 is about 社保卡 and its
+#: replacement, whatever it costs. Only the asking forms: 乱收费 and 骚扰电话 name a matter (收费 and 电话 are
+#: asked only before a question particle, or the space question_form leaves of one, or 多少).
+ASKED_ASPECT = re.compile(
+    # the cost
+    "花(?:多少|几个)?钱|要(?:不要)?钱|收(?:不收)?钱|多少钱|几个钱|贵不贵|贵吗|费用(?:是)?多少|多少费用"
+    "|(?:收不收|要不要|是否|是不是|需要|要)(?:收|交)?费用?|收费(?=[吗么嘛呢不没啊吧 ]|多少)"
+    "|(?:是不是|是否)?免(?:不免)?费(?=[吗么嘛呢不没啊吧 ])"
+    # the time
+    "|多久|多长时间|多少天|(?<![好这那前])几个?(?:工作日|天)|什么时候(?:能|可以|才)"
+    # the place
+    "|(?:得|要|该|应该)?(?:去|到|在)?(?:哪里|哪儿|哪)|什么地方|啥地方"
+    # the papers
+    "|(?:要|得|需要)?(?:带|准备)(?:什么|啥|哪些)(?:材料|证件|东西|手续)?|(?:什么|啥|哪些)(?:材料|证件|手续)|需要什么证"
+    # the number to call
+    "|(?:电话|号码)(?:是)?(?:多少|几号)|(?:什么|哪个|啥)(?:电话|号码)|打(?:哪个|什么|啥|几号)")
+
+
+def aspect_mask(text: str) -> list[bool]:
+    """For each character of a (normalised) text, whether it belongs to words asking an aspect (ASKED_ASPECT)."""
+    mask = [False] * len(text)
+    for m in ASKED_ASPECT.finditer(text):
+        mask[m.start():m.end()] = [True] * (m.end() - m.start())
+    return mask
+
+
+def without_asked_aspects(text: str) -> str:
+    """A (normalised) text without the words asking an aspect of its matter (ASKED_ASPECT), each left as a break
+    between clauses: 社保卡丢了，得去哪补啊，要花钱不 → 社保卡丢了，，补啊，，不."""
+    return ASKED_ASPECT.sub("，", text)
 
 
 def within_words(grams, words) -> list[str]:

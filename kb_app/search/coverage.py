@@ -10,7 +10,8 @@ may find mentions at all (护照, 火星移民, 宽带; for the public, an answe
 force mentions nothing) and none of the first results shares more than one
 of its less common words with it. Words of quantity, pronouns and grammar (几十遍, 这儿, 最快) are
 no subject and do not count as unknown (a keyword or title of the knowledge base's own is: 最低工资),
-nor do words of time (一个星期了, 半夜) or the end of a house number (号院 of 8号院); a word counts as
+nor do words of time (一个星期了, 半夜), words asking an aspect of the matter (要花钱吗, 去哪补: analysis.ASKED_ASPECT),
+everyday words for people (小孩, 老公: PEOPLE_WORDS) or the end of a house number (号院 of 8号院); a word counts as
 mentioned where a document has it as a word, has all its character pairs, or has a synonym of it,
 and a place where a document has its name without 市, 县 … (大理市) other than as the name of
 another kind of place (西山区 for 西山镇).
@@ -50,6 +51,13 @@ NOT_SUBJECT = frozenset("0123456789一二三四五六七八九十几百千万两
 TIME_WORDS = frozenset({"星期", "礼拜", "小时", "钟头", "分钟", "周末", "上午", "下午", "晚上", "早上", "早晨", "中午",
                         "半夜", "凌晨", "傍晚", "白天", "夜里", "今天", "昨天", "明天", "前天", "后天", "今年", "去年",
                         "明年", "月底", "月初", "年底", "年初", "时候", "天天", "每天", "最近", "刚才", "现在"})
+#: Everyday words for the people a caller speaks of (我老公、孩子他奶奶、邻居): they say whom the matter concerns, not
+#: what it is. The knowledge base's own words for people (儿童、子女、老年人) are its subjects, and synonyms.yaml
+#: reads a caller's word as one of them where an answer is about those people (小孩 → 儿童、子女).
+PEOPLE_WORDS = frozenset({"小孩", "小孩子", "小朋友", "孩子", "娃娃", "儿子", "女儿", "闺女", "老公", "老婆", "媳妇",
+                          "丈夫", "妻子", "爱人", "对象", "父母", "爸爸", "妈妈", "爸妈", "老爸", "老妈", "爷爷", "奶奶",
+                          "姥姥", "姥爷", "外公", "外婆", "老人", "老人家", "家人", "家里人", "亲戚", "朋友", "同学",
+                          "同事", "邻居", "师傅", "大爷", "大妈", "阿姨", "叔叔", "本人", "自己", "人家", "别人"})
 #: The last character of a place's name (大理市, 城关镇): a place whose name the documents hold
 #: without it is mentioned.
 PLACE_SUFFIX = frozenset("省市县区镇乡村旗州盟")
@@ -59,6 +67,8 @@ ENCLOSING = frozenset("省州盟")
 WORD_FIELDS = ("hw", "kw", "bw")
 _CJK_WORD = re.compile(f"[{analysis.CJK}]+")
 PAIR_FIELDS = ("hb", "kw", "bb")
+#: ... of a document's name for its matter (title, questions, keywords, category), without its body: what it is about.
+NAME_WORD_FIELDS, NAME_PAIR_FIELDS = ("hw", "kw"), ("hb", "kw")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,28 +109,30 @@ def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana
 
 
 def unknown_words(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer,
-                  units: dict | None = None, hidden: np.ndarray | None = None) -> tuple:
+                  units: dict | None = None, hidden: np.ndarray | None = None, names_only: bool = False) -> tuple:
     """The words of a question that no document of the scorer's mentions (``Coverage.unknown``),
-    without ranking anything; ``hidden`` as for ``judge``."""
-    return tuple(_read(asking, scorer, groups, ana, units, hidden)[1])
+    without ranking anything; ``hidden`` as for ``judge``. With ``names_only`` a document mentions a word only
+    in its name for its matter (title, questions, keywords, category): the words no document is about."""
+    return tuple(_read(asking, scorer, groups, ana, units, hidden, names_only)[1])
 
 
 def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer, units: dict | None = None,
-          hidden: np.ndarray | None = None):
-    """A question's words (the asking ones left out), those of them no document mentions, and the
-    function giving the documents that hold a word (cached per word): a word of a unit's name is held
-    by the unit's documents."""
+          hidden: np.ndarray | None = None, names_only: bool = False):
+    """A question's words (the asking ones and those asking an aspect left out), those of them no document
+    mentions, and the function giving the documents that hold a word (cached per word): a word of a unit's
+    name is held by the unit's documents; ``names_only`` as for ``unknown_words``."""
+    fields = (NAME_WORD_FIELDS, NAME_PAIR_FIELDS) if names_only else (WORD_FIELDS, PAIR_FIELDS)
     hidden = hidden if hidden is not None and hidden.any() else None
     norm = asking.text
-    words = [w for w in ana.query_words(norm) if not asking.only_asks(w)]
+    words = [w for w in ana.query_words(norm) if not asking.only_asks(w) and not asking.asks_aspect(w)]
     synonyms = _synonyms(norm, groups) if words else {}
     held = {}
 
     def holding(word):
         if word not in held:
-            found = _holding(scorer, word)
+            found = _holding(scorer, word, *fields)
             for other in _synonyms_of(word, synonyms):
-                found = np.union1d(found, _holding(scorer, other))
+                found = np.union1d(found, _holding(scorer, other, *fields))
             for name, docs in (units or {}).items():
                 if word in name or name in word:
                     found = np.union1d(found, docs)
@@ -132,7 +144,7 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
     def known(word):
         # Most questions name nothing unknown: a word the index has (the scorer keeps those counts) is known,
         # unless documents are hidden from the searcher (an answer not yet in force): then what the others hold.
-        if hidden is None:
+        if hidden is None and not names_only:
             return any(scorer.doc_frequency(f, word) for f in WORD_FIELDS) or len(holding(word)) > 0
         return len(holding(word)) > 0
 
@@ -154,7 +166,7 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
         return len(np.setdiff1d(holding(stem), other)) > 0
 
     unknown = [w for w in dict.fromkeys(unknown) if not same_place(w)]
-    unknown += [c for c in single_nouns(norm, ana) if c not in unknown and not _character_held(scorer, c)]
+    unknown += [c for c in single_nouns(norm, ana) if c not in unknown and not _character_held(scorer, c, fields[1])]
     # The search mode's overlapping readings (城关, 城关镇) name one thing: the longest is said.
     return words, [w for w in unknown if not any(w != o and w in o for o in unknown)], holding
 
@@ -173,17 +185,17 @@ def single_nouns(norm: str, ana: analysis.Analyzer) -> list[str]:
             and w not in NOT_SUBJECT and w not in analysis.STOPWORDS]
 
 
-def _character_held(scorer: Scorer, char: str) -> bool:
+def _character_held(scorer: Scorer, char: str, fields=PAIR_FIELDS) -> bool:
     """Whether any document of the scorer's holds a character: in a pair of characters starting with it
     or, for one only ever at the end of a run of text (流浪猫。), among all the characters of the pairs
     of a segment (read once per segment)."""
     for leaf, _base in scorer.leaves:
-        for field in PAIR_FIELDS:
+        for field in fields:
             if field in leaf.indexed_field_names() and next(iter(leaf.expand_prefix(field, char)), None):
                 return True
     code = ord(char)
     for leaf, _base in scorer.leaves:
-        held = scorer.characters(leaf, PAIR_FIELDS)
+        held = scorer.characters(leaf, fields)
         at = int(np.searchsorted(held, code))
         if at < len(held) and held[at] == code:
             return True
@@ -192,8 +204,8 @@ def _character_held(scorer: Scorer, char: str) -> bool:
 
 def _may_be_subject(word: str) -> bool:
     """Whether a word may name a subject: not one character with 儿 (事儿, 活儿: the character alone,
-    which is no word here), nor a word of time (星期)."""
-    return not (len(word) == 2 and word[1] == "儿") and word not in TIME_WORDS
+    which is no word here), nor a word of time (星期) or of the people a caller speaks of (老公)."""
+    return not (len(word) == 2 and word[1] == "儿") and word not in TIME_WORDS and word not in PEOPLE_WORDS
 
 
 #: Characters that follow a number to make a house number or the like (8号院, 3栋, 2单元): a word starting
@@ -235,15 +247,15 @@ def _synonyms_of(word: str, synonyms: dict[str, list[str]]) -> list[str]:
     return [o for t, others in synonyms.items() if t in word or word in t for o in others]
 
 
-def _holding(scorer: Scorer, word: str) -> np.ndarray:
+def _holding(scorer: Scorer, word: str, word_fields=WORD_FIELDS, pair_fields=PAIR_FIELDS) -> np.ndarray:
     """The documents holding a word, as sorted document numbers: as a word, or as all of its
-    character pairs (deleted documents left out)."""
-    held = _postings(scorer, WORD_FIELDS, word)
+    character pairs (deleted documents left out); in the fields given (all by default)."""
+    held = _postings(scorer, word_fields, word)
     pairs = analysis.query_bigrams(word)
     if pairs and all(len(p) == 2 for p in pairs):
         together = None
         for pair in pairs:
-            one = _postings(scorer, PAIR_FIELDS, pair)
+            one = _postings(scorer, pair_fields, pair)
             together = one if together is None else np.intersect1d(together, one, assume_unique=True)
             if not len(together):
                 break

@@ -160,7 +160,7 @@ class SearchResults:
             out["corrected"] = self.corrected
         if self.weak:
             out["weak"] = True
-        if self.weak or self.missing:
+        if self.unknown:  # as the web page says them: above weak results, above none, or beside results about the rest
             out["unknown"] = list(self.unknown)
         if self.retired:
             out["retired"] = list(self.retired)
@@ -499,7 +499,10 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
 
 
 def retired_words(unknown: tuple, asking, scorer: Scorer, groups, ana, units, exclude, day: dt.date) -> tuple:
-    """The words of ``unknown`` (nothing the public may read mentions them) that an expired answer mentions."""
+    """The words of ``unknown`` (nothing the public may read mentions them) that an expired answer is about: names in
+    its title, questions, keywords or category. One mentioning a word in passing (调休上班日 in last spring festival's
+    service hours) was no answer about it: a parent asking where they 上班 is not told that its policy may have
+    changed."""
     if not unknown or exclude is None:
         return ()
     gone = expired(scorer, day)[0]
@@ -507,7 +510,7 @@ def retired_words(unknown: tuple, asking, scorer: Scorer, groups, ana, units, ex
         return ()
     shown = exclude.copy()
     shown[gone] = False
-    still = set(coverage.unknown_words(asking, scorer, groups, ana, units, shown))
+    still = set(coverage.unknown_words(asking, scorer, groups, ana, units, shown, names_only=True))
     return tuple(w for w in unknown if w not in still)
 
 

@@ -145,3 +145,29 @@ def visible_words(snap, audience: str, day: dt.date) -> tuple[list[str], list[st
         names.append(snap.regulations[article.regulation].title)
         phrasings.extend(article.questions)
     return names, phrasings
+
+
+def carry_over(asked: str, corrected: str, text: str) -> str:
+    """A longer text (a whole call) read with the corrections made to the part of it a search read: each stretch
+    ``corrected`` writes otherwise than ``asked`` (the question as searched, normalised) is rewritten wherever the
+    normalised ``text`` has it; empty when nothing of it is rewritten. The search reads a call's first
+    MAX_QUERY_CHARS characters only, and the dispatch assistant all of it."""
+    text = normalize(text or "")
+    if not corrected or len(asked) != len(corrected):
+        return ""
+    if text == asked:
+        return corrected if corrected != text else ""
+    changes, i = [], 0
+    while i < len(asked):
+        if asked[i] == corrected[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(asked) and asked[j] != corrected[j]:
+            j += 1
+        changes.append((asked[i:j], corrected[i:j]))
+        i = j
+    out = text
+    for wrong, right in dict(changes).items():
+        out = out.replace(wrong, right)
+    return out if out != text else ""

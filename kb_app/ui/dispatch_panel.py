@@ -304,6 +304,8 @@ def dispatch_form(kb, user, result):
 
 def show_dispatch(kb, user, result):
     st.caption(f"受理时间：{result.now:%Y-%m-%d %H:%M}")
+    if result.corrected_note:
+        st.info(f"{result.corrected_note}。", icon=":material/spellcheck:")
     if result.candidates_withheld:
         show_transfer(kb, user, result)
         return

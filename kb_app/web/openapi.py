@@ -81,7 +81,8 @@ SCHEMAS = {
         "weak": {"type": "boolean", "description": "仅在为 true 时出现：问题说到的事（unknown）知识库里没有，"
                                                    "结果只和问题中的部分词语有关，不是对这个问题的答复；公众检索只给最前面的 10 条（total 至多为 10）"},
         "unknown": {"type": "array", "items": {"type": "string"},
-                    "description": "与 weak 同时出现，或在没有结果（total 为 0）而问题中有知识库里没有提到的词时出现：这些词（如 护照）"},
+                    "description": "问题中有知识库里没有提到的词时出现：这些词（如 护照）。与 weak 同时出现时结果不是对这个问题的答复；"
+                                   "没有 weak 而有结果时，结果只和问题中的其他词语有关（网页上说“知识库里没有提到……”）"},
         "retired": {"type": "array", "items": {"type": "string"},
                     "description": "仅对公众、与 unknown 同时出现：其中曾有答复、但答复已停止使用（已过期）的词：应告诉提问的人"
                                    "相关答复已停止使用、政策可能已调整，请拨打 12345 了解现行规定"},
@@ -212,6 +213,8 @@ SCHEMAS = {
         "unmatched": {"type": "array", "items": STR,
                       "description": "首选候选只是字词相近时才有：诉求说到、而首选事项没有提到的词（如“打架”）；"
                                      "此时请按诉求和职责边界判断承办单位，不要直接采用首选"},
+        "corrected": {"type": "string", "description": "仅在有时出现：诉求中有同音错字时（如 社宝卡 → 社保卡），按坐席检索的改正"
+                                                     "匹配派单目录和答复所用的文字；紧急情况和处置规则仍按原话 text 判断"},
         "suggested_outcome": {"enum": ["transfer", "direct_answer", "dispatch", ""],
                               "description": "建议的处理方式：转接、直接答复或派单"}}},
     "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {

@@ -275,3 +275,75 @@ def test_a_missing_manhole_cover_is_dispatched_at_once(indexed, text):
     r = indexed.dispatch(text, now=NOW)
     assert r.urgent and r.candidates[0].entry_id == "manhole-cover" and r.candidates[0].tier_name == "2小时"
     assert not indexed.dispatch("井盖松了，车一压就咣当响", now=NOW).urgent
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("师傅我社保卡丢了，得去哪补啊，要花钱不", "sscard-reissue"),
+    ("我社保卡丢了，去哪补，要钱不", "sscard-reissue"),
+    ("社保卡丢了补办收费吗", "sscard-reissue"),
+    ("我身份证丢了，去哪补啊，要花钱不", "id-card-reissue"),
+])
+def test_asking_what_it_costs_or_where_to_go_keeps_the_answer(indexed, text, entry):
+    """要花钱不、去哪 ask what the answer tells (费用：免收工本费, 办理地点), not another matter: the answer still
+    settles the call, and no word of them is what the first candidate leaves out."""
+    r = indexed.dispatch(text, now=NOW)
+    assert (r.answers[0].entry_id, r.answers[0].settles, r.suggested_outcome) == (entry, True, "direct_answer")
+    assert not {"花钱", "要钱", "收费"} & set(r.unmatched)
+
+
+@pytest.mark.parametrize("said,asked", [
+    ("我社保卡丢了，去哪补", "，要花钱不"), ("我身份证丢了，去哪补啊", "，要花钱不"), ("社保卡丢了补办", "收费吗"),
+    ("小区门口路灯坏了", "，多久能修好"), ("暖气不热", "，打哪个电话"), ("居住证怎么办", "，要带什么材料"),
+])
+def test_words_asking_an_aspect_choose_no_catalogue_entry(indexed, said, asked):
+    """The catalogue is matched on what the call is about: asking the cost, the time, the number or the papers
+    of it moves no candidate (要花钱不 put 社保缴费 first for a lost ID card)."""
+    def ranked(text):
+        return [c.entry_id for c in indexed.dispatch(text, now=NOW, answers=False).candidates]
+
+    assert ranked(said + asked) == ranked(said)
+
+
+def test_the_words_asking_an_aspect_are_no_content_words():
+    assert content_words("师傅我社保卡丢了，得去哪补啊，要花钱不") == ["师傅", "社保", "社保卡"]
+    # ... where they ask: 乱收费 and 骚扰电话 name the matter
+    assert "收费" in content_words("停车场乱收费") and "电话" in content_words("骚扰电话怎么投诉")
+
+
+def test_a_misspelt_word_is_read_as_the_agents_search_reads_it(indexed):
+    """社宝卡: the search corrects it to 社保卡 and finds the answer; the assistant reads the call so too, says so,
+    and offers no vaccination order for a lost card."""
+    said = "我的社宝卡丢了咋补"
+    assert indexed.search(said, audience="agent").corrected == "我的社保卡丢了咋补"
+    r = indexed.dispatch(said, now=NOW)
+    assert r.text == said and r.corrected == "我的社保卡丢了咋补" and r.read == r.corrected
+    assert (r.answers[0].entry_id, r.suggested_outcome) == ("sscard-reissue", "direct_answer")
+    assert "vaccination" not in " ".join(c.entry_id for c in r.candidates[:1]) and not r.unmatched
+    assert r.to_dict()["corrected"] == "我的社保卡丢了咋补" and r.to_dict()["text"] == said
+    assert r.corrected_note.startswith("已按“我的社保卡丢了咋补”分析") and "社宝卡" in r.corrected_note
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(indexed.settings.root), "--data-dir",
+                                   str(indexed.settings.data_path), "--now", "2026-11-20T16:00", said])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("已按“我的社保卡丢了咋补”分析（输入的是“我的社宝卡丢了咋补”")
+    plain = indexed.dispatch("我的社保卡丢了咋补", now=NOW)
+    assert plain.corrected == "" and "corrected" not in plain.to_dict() and plain.corrected_note == ""
+
+
+def test_the_intake_rules_and_the_emergency_recogniser_read_the_callers_own_words(indexed, monkeypatch):
+    """A correction is for the catalogue and the answers: what may be an emergency (and any other intake rule, and
+    an urgent matter reported) is read as the caller said it."""
+    from kb_app.dispatch import assistant
+
+    read = []
+    for name in ("intake", "reported"):
+        monkeypatch.setattr(assistant, name, lambda snap, text, _f=getattr(assistant, name): read.append(text) or _f(snap, text))
+    said = "我的社宝卡丢了咋补"
+    assert indexed.dispatch(said, now=NOW).corrected
+    assert len(read) == 2 and set(read) == {said}
+
+
+def test_a_correction_carries_over_to_the_whole_of_a_long_call():
+    from kb_app.search.spelling import carry_over
+
+    assert carry_over("社宝卡丢了", "社保卡丢了", "社宝卡丢了，我跟你说社宝卡是去年办的") == "社保卡丢了,我跟你说社保卡是去年办的"
+    assert carry_over("社宝卡丢了", "社宝卡丢了", "社宝卡丢了") == ""

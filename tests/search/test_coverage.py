@@ -173,3 +173,43 @@ def test_a_word_only_answers_not_in_force_mention_is_mentioned_by_none_for_the_p
     for day, answer in (("2026-12-31", "minimum-wage-2025"), ("2027-01-01", "minimum-wage-2027")):
         found = on(day).search("最低工资是多少", audience="public")
         assert not found.weak and found.hits[0].id == answer
+
+
+@pytest.mark.parametrize("question", [
+    "社保卡补办要花钱吗", "师傅我社保卡丢了，得去哪补啊，要花钱不", "小孩上小学怎么报名",
+    "你好，我是外地来的，在这边上班，想问下我这种情况孩子明年能不能在这上小学，需要准备啥",
+])
+def test_asking_words_and_everyday_words_for_people_are_no_missing_subject(kb, question):
+    """花钱 asks the cost the answer tells (费用：免收工本费), 小孩 is the 儿童 or 子女 the answers speak of, 上班 the
+    务工就业 the enrolment answer asks proof of: none is said to be missing, nor an answer about it to have ended."""
+    for audience in ("public", "agent"):
+        results = kb.search(question, audience=audience)
+        assert results.hits and not results.weak and results.unknown == () and results.retired == (), (audience, results)
+        assert not {"weak", "unknown", "retired"} & set(results.as_dict())
+
+
+def test_a_subject_asked_with_its_cost_is_still_missing(kb):
+    """Asking the cost of something the knowledge base never mentions (护照) still says it is missing."""
+    results = kb.search("护照办理要花钱吗", audience="public")
+    assert results.weak and results.unknown == ("护照",)
+    assert {"要花钱", "收费"}.isdisjoint(kb.unknown_words("停车场乱收费，收费标准是多少", "public"))
+
+
+def test_words_of_people_are_no_subject():
+    assert {"小孩", "老公", "邻居", "师傅"} <= coverage.PEOPLE_WORDS
+    assert not {"儿童", "子女", "老年人"} & coverage.PEOPLE_WORDS  # the knowledge base's own words for people
+
+
+def test_only_an_expired_answer_about_a_word_says_its_answer_ended(kb, sample_root):
+    """An expired answer mentioning 蓝鲸卡 in passing was no answer about it: the citizen is told that nothing
+    mentions it, not that an answer about it stopped being used (上班 in last spring festival's service hours)."""
+    path = sample_root / "entries" / "policy" / "hotline-center" / "bluewhale-passing.md"
+    path.write_text("---\nid: bluewhale-passing\nkind: policy\ntitle: 2025年国庆节期间热线服务安排\n"
+                    "questions: [国庆节期间热线有人接吗]\nunit: hotline-center\naudience: public\nregions: [全市]\n"
+                    "effective: 2025-09-20\nexpires: 2025-10-31\n---\n国庆节期间热线照常接听，办理蓝鲸卡等业务顺延。\n",
+                    encoding="utf-8")
+    commit_all(sample_root, "国庆节热线安排")
+    results = kb.search("蓝鲸卡怎么补办", audience="public")
+    assert results.unknown and results.retired == ()
+    results = kb.search("国庆节期间热线有人接吗", audience="public")
+    assert "国庆节" in results.retired  # ... while the answer about 国庆节 did end

@@ -344,6 +344,14 @@ def test_dispatch_of_a_gas_smell_asking_what_to_do_now_is_urgent(app_env, agent)
     assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）**。")
 
 
+def test_dispatch_says_it_read_a_misspelt_word_as_search_does(app_env, agent):
+    """社宝卡: 派单助手 reads 社保卡 as the search tab does, says so, and suggests the answer, not a vaccination order."""
+    at = dispatch(console(agent), "我的社宝卡丢了咋补")
+    assert any(i.value.startswith("已按“我的社保卡丢了咋补”分析（输入的是“我的社宝卡丢了咋补”") for i in at.info)
+    assert not any("预防接种" in w.value for w in at.warning)
+    assert any("建议：" in i.value for i in at.info)
+
+
 def test_dispatch_redirect_rule_is_a_warning_with_the_script(app_env, agent):
     at = dispatch(console(agent), "这个事我已经起诉到法院了")
     assert not at.error

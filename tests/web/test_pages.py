@@ -336,6 +336,18 @@ def test_results_about_something_else_say_what_none_of_them_mentions(client):
     assert "知识库里没有提到" not in answered
 
 
+@pytest.mark.parametrize("q,unknown", [("宽带安装收费标准", ["宽带"]), ("护照怎么办理", ["护照"]), ("社保卡补办要花钱吗", None),
+                                       ("小孩上小学怎么报名", None)])
+def test_the_api_says_what_the_page_says_is_not_mentioned(client, q, unknown):
+    """A partner's site tells citizens what the public site tells them: the words nothing mentions come with results
+    that are only about the rest of the question too, not only with weak ones."""
+    page = client.get("/", params={"q": q}).text
+    body = client.get("/api/v1/search", params={"q": q}).json()
+    assert body.get("unknown") == unknown
+    said = "知识库里没有提到" in page or "没有找到关于" in page
+    assert said == bool(unknown) and ("没有找到关于" in page) == bool(body.get("weak"))
+
+
 @pytest.mark.parametrize("number", ["13812345678", "110101199003071234", "11010119900307123X"])
 def test_a_phone_or_id_number_is_told_it_needs_no_search(client, number):
     page = client.get("/", params={"q": number}).text

@@ -43,6 +43,8 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
         pending.annotate(body["answers"])
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
+    if result.corrected_note:
+        click.echo(f"{result.corrected_note}。")
     echo_intake(result)
     if result.candidates_withheld:
         if result.urgency == "suspected":
