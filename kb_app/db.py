@@ -208,6 +208,14 @@ def m018_flag_reasons(db):
     db["entry_flags"].add_column("reasons", str)
 
 
+@migrations()
+def m019_outcome_calls(db):
+    # The call a request outcome belongs to (a random token of the agent's call, not a person): a call is counted
+    # once, answered or dispatched, however many times an answer was taken for it (kb_app.usage.feedback).
+    db["request_outcomes"].add_column("call", str)
+    db["request_outcomes"].create_index(["call"])
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

@@ -10,7 +10,9 @@ emergency line — with the masked request, the entry's topic (its first categor
 answer's unit, the catalogue entry's handler), what the assistant had suggested and its emergency
 hint (``urgency``: emergency, suspected, or dismissed by the agent — then ``line`` is the line the
 hint named; none for a transfer nothing flagged). The statistics' direct-answer rate and emergency
-hints are counted from it.
+hints are counted from it. An outcome names the call it settles (``call``, a random token the console keeps
+while the call lasts): an answer taken from the search (``answered``: 采用此答复, 复制答复) answers the call
+directly, once however often it is taken, and a dispatch of the same call later makes it a dispatch.
 
 Maintenance tasks (opened by a report or by votes) are kept by the base class
 :class:`kb_app.usage.tasks.Tasks`.
@@ -32,6 +34,8 @@ AUDIENCES = {"public", "agent", "staff"}
 VOTER_COOKIE = "kb_voter"
 OUTCOMES = OUTCOME_LABELS
 TRANSFER_TOPIC = "紧急转接"
+#: The outcomes that settle a call (one per call); a transfer puts it through to a line, as many as it needs.
+SETTLED = ("direct_answer", "dispatch")
 
 
 def _anonymous(audience: str, username: str | None) -> str | None:
@@ -116,15 +120,21 @@ class Feedback(Tasks):
 
     def log_use(self, entry_id: str, search_id: int | None, username: str | None = None) -> int | None:
         """An agent took an entry's answer for the call: the search it came from is marked ``used``."""
-        self._entry_unit(entry_id)
+        unit = self._entry_unit(entry_id)
         if search_id is None:
             return None
         with self._db() as db:
-            row = db.execute("select opened from search_log where id = ?", [search_id]).fetchone()
-            if row is None or row[0] not in (None, entry_id):
-                return None
-            db["search_log"].update(search_id, {"opened": entry_id, "unit": self._entry_unit(entry_id), "used": 1})
-            return search_id
+            return self._use(db, entry_id, unit, search_id)
+
+    @staticmethod
+    def _use(db, entry_id: str, unit: str | None, search_id: int | None) -> int | None:
+        if search_id is None:
+            return None
+        row = db.execute("select opened from search_log where id = ?", [search_id]).fetchone()
+        if row is None or row[0] not in (None, entry_id):
+            return None
+        db["search_log"].update(search_id, {"opened": entry_id, "unit": unit, "used": 1})
+        return search_id
 
     def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None,
              search_id: int | None = None, voter: str | None = None, query: str | None = None) -> int:
@@ -181,8 +191,35 @@ class Feedback(Tasks):
         return pk
 
     def log_outcome(self, text: str, outcome: str, entry: str = "", line: str = "", suggested: str = "",
-                    urgency: str = "", username: str | None = None, role: str | None = None) -> int:
-        """Record how a request ended (direct_answer / dispatch / transfer); returns the row id."""
+                    urgency: str = "", username: str | None = None, role: str | None = None,
+                    call: str | None = None) -> int:
+        """Record how a request ended (direct_answer / dispatch / transfer); returns the row id.
+
+        ``call`` names the agent's call (a random token the console keeps while the call lasts): a call is
+        settled once. An answer taken again, or another answer taken, adds nothing; a dispatch after an answer
+        makes the call's row a dispatch (the matter went to a unit after all); an answer after a dispatch leaves
+        it dispatched. Transfers are rows of their own, one per line put through.
+        """
+        row = self._outcome_row(text, outcome, entry, line, suggested, urgency, username, role, call)
+        with self._db() as db:
+            return self._settle(db, row)
+
+    def answered(self, entry_id: str, text: str, call: str, search_id: int | None = None,
+                 username: str | None = None, role: str | None = None) -> int:
+        """An agent answered the call with an answer found by a search (采用此答复, 复制答复): the search is marked as
+        answered by it (:meth:`log_use`, evidence for the suggested phrasings) and the call counts as answered
+        directly, once (see ``call`` of :meth:`log_outcome`). ``text`` is the caller's request as the agent
+        searched it. Returns the outcome's row id."""
+        if not call:
+            raise KbError("缺少来电标识：直接答复按来电计，每个来电只计一次。")
+        row = self._outcome_row(text, "direct_answer", entry_id, username=username, role=role, call=call)
+        with self._db() as db:
+            self._use(db, entry_id, self._entry_unit(entry_id), search_id)
+            return self._settle(db, row)
+
+    def _outcome_row(self, text: str, outcome: str, entry: str = "", line: str = "", suggested: str = "",
+                     urgency: str = "", username: str | None = None, role: str | None = None,
+                     call: str | None = None) -> dict:
         text = mask((text or "").strip())
         if not text:
             raise KbError("诉求内容为空：请先输入来电人的诉求，再记录处理结果。")
@@ -201,11 +238,22 @@ class Feedback(Tasks):
                 raise EntryNotFound(f"{what}“{entry}”不存在：请从派单助手列出的{what}中选择。")
             topic = found.category[0] if found.category else "未分类"
             unit = found.lead_unit
-        row = {"at": self._now(), "text": text[:1000], "outcome": outcome, "entry": entry or None, "line": line or None,
-               "topic": topic, "unit": unit, "suggested": suggested or None, "urgency": urgency or None,
-               "username": username or None, "role": role or None}
-        with self._db() as db:
+        return {"at": self._now(), "text": text[:1000], "outcome": outcome, "entry": entry or None, "line": line or None,
+                "topic": topic, "unit": unit, "suggested": suggested or None, "urgency": urgency or None,
+                "username": username or None, "role": role or None, "call": call or None}
+
+    @staticmethod
+    def _settle(db, row: dict) -> int:
+        """Write an outcome, a call settled once (see ``call`` of :meth:`log_outcome`); returns the row id."""
+        call, outcome = row["call"], row["outcome"]
+        settled = db.execute("select id from request_outcomes where call = ? and outcome in "
+                             f"({', '.join('?' * len(SETTLED))}) order by id limit 1",
+                             [call, *SETTLED]).fetchone() if call and outcome in SETTLED else None
+        if settled is None:
             return db["request_outcomes"].insert(row).last_pk
+        if outcome == "dispatch":
+            db["request_outcomes"].update(settled[0], row)
+        return settled[0]
 
 
 def after_publish(kb, cr, commit: str):

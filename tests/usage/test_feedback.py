@@ -433,3 +433,52 @@ def test_tasks_opened_while_the_calendar_lacked_a_year_get_their_due_date_once_i
     late.feedback.generate_tasks()
     # 29、30、31 December, then 4 and 5 January (1 January a holiday, 2 and 3 a weekend).
     assert late.feedback.task(task_id).due == "2027-01-05"
+
+
+# -- request outcomes of a call -----------------------------------------------------------------------
+
+
+def outcomes(kb):
+    return [(r["outcome"], r["entry"]) for r in rows(kb, "request_outcomes")]
+
+
+def test_an_answer_taken_for_a_call_counts_it_answered_directly_once(kb):
+    pk = kb.feedback.log_search("社保卡丢了怎么补办", "agent", 3, username="agent1", role="agent")
+    first = kb.feedback.answered("sscard-reissue", "社保卡丢了怎么补办", "call-1", pk, "agent1", "agent")
+    # Taken again (采用此答复, then 复制答复), and another answer for the same call: still one direct answer.
+    assert kb.feedback.answered("sscard-reissue", "社保卡丢了怎么补办", "call-1", pk, "agent1", "agent") == first
+    assert kb.feedback.answered(ENTRY, "社保卡丢了怎么补办", "call-1", None, "agent1", "agent") == first
+    assert outcomes(kb) == [("direct_answer", "sscard-reissue")]
+    [search] = rows(kb, "search_log")
+    assert (search["opened"], search["used"]) == ("sscard-reissue", 1)  # evidence for the suggested phrasings
+    [day] = kb.stats.direct_answers_per_day()
+    assert (day["requests"], day["direct"], day["rate"]) == (1, 1, 1.0)
+    kb.feedback.answered(ENTRY, "居住证怎么办", "call-2", None, "agent1", "agent")  # the next call counts again
+    assert outcomes(kb) == [("direct_answer", "sscard-reissue"), ("direct_answer", ENTRY)]
+
+
+def test_a_call_answered_and_then_dispatched_ends_dispatched(kb):
+    kb.feedback.answered("sscard-reissue", "路灯坏了", "call-1", None, "agent1", "agent")
+    kb.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out", username="agent1", call="call-1")
+    assert outcomes(kb) == [("dispatch", "street-light-out")]
+    # An answer taken after the dispatch leaves the call dispatched.
+    kb.feedback.answered("sscard-reissue", "路灯坏了", "call-1", None, "agent1", "agent")
+    assert outcomes(kb) == [("dispatch", "street-light-out")]
+    [day] = kb.stats.direct_answers_per_day()
+    assert (day["requests"], day["direct"], day["dispatched"]) == (1, 0, 1)
+
+
+def test_transfers_of_a_call_are_each_recorded_and_outcomes_without_a_call_as_before(kb):
+    kb.feedback.log_outcome("有人打架还有人受伤了", "transfer", line="110", call="call-1")
+    kb.feedback.log_outcome("有人打架还有人受伤了", "transfer", line="120", call="call-1")
+    kb.feedback.log_outcome("退休金什么时候涨", "direct_answer", entry="pension-adjustment-2026")
+    kb.feedback.log_outcome("退休金什么时候涨", "direct_answer", entry="pension-adjustment-2026")
+    assert [r["line"] for r in rows(kb, "request_outcomes")][:2] == ["110", "120"]
+    assert len(rows(kb, "request_outcomes")) == 4
+
+
+def test_an_answer_for_a_call_needs_the_call(kb):
+    with pytest.raises(KbError, match="来电标识"):
+        kb.feedback.answered("sscard-reissue", "社保卡丢了", "", None, "agent1", "agent")
+    with pytest.raises(EntryNotFound):
+        kb.feedback.answered("street-light-out", "路灯坏了", "call-1", None, "agent1", "agent")  # no answer to give
