@@ -36,9 +36,10 @@ def log_search(kb, user, query, kind, total, weak=False):
         return
     st.session_state["agent_logged"] = key
     try:
+        # The same search again during the call (another type, back after another search) is one request.
         st.session_state["search_log_id"] = kb.feedback.log_search(query, audience="agent", hits=total,
                                                                    role=user.role, username=user.username,
-                                                                   weak=weak)
+                                                                   weak=weak, asker=f"call:{call(query)}")
     except Exception:  # noqa: BLE001 - a failed log must not cost the agent the results
         log.exception("记录检索日志失败")
 
