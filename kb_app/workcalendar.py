@@ -18,6 +18,11 @@ Due dates (``WorkCalendar.due``):
   is due at the end (23:59:59) of the N-th working day. A request received on Friday with a 3-day
   tier is due at the end of the following Wednesday; one received during a holiday counts from the
   first working day after it, make-up working days included.
+
+A year without data (its arrangement not yet published, or not yet added) still gives the agent a due
+date when asked for one (``due(..., provisional=True)``): the :class:`Due` is then *provisional*, its
+label says so in plain words, and the instruction for administrators stays with ``kb doctor`` and the
+hotline center's task. How the days of such a year are counted: see :func:`_assumed_workday`.
 """
 
 from __future__ import annotations
@@ -48,6 +53,12 @@ class CalendarMissing(KbError):
             f"增加 {year} 年的法定节假日（holidays）和调休上班日（workdays），依据国务院办公厅当年的节假日安排通知。")
 
 
+def provisional_note(years) -> str:
+    """What an agent (and the caller) are told about a due date counted through years without data."""
+    named = "、".join(f"{y}年" for y in sorted(years))
+    return f"暂定：{named}节假日安排尚未公布，暂按周末也上班推算，公布后期限可能推后、不会提前"
+
+
 def coming_years(today: dt.date) -> range:
     """The years from today's to that of :data:`NOTICE_DAYS` days ahead: the calendar must have them."""
     return range(today.year, (today + dt.timedelta(days=NOTICE_DAYS)).year + 1)
@@ -61,8 +72,9 @@ def missing_years(calendar: "WorkCalendar", today: dt.date) -> list[int]:
 def missing_year_notice(year: int, today: dt.date) -> str:
     """What a year without data will break from when, and exactly how to add it."""
     days = (dt.date(year, 1, 1) - today).days
-    when = f"还有 {days} 天进入 {year} 年，按工作日计算、期限跨入该年的派单" if days > 0 else "按工作日计算的派单"
-    return (MISSING.format(year=year) + f"：{when}和维护任务将算不出期限。国务院办公厅公布 {year} 年部分节假日安排后，"
+    when = f"还有 {days} 天进入 {year} 年，按工作日计算、期限跨入该年的" if days > 0 else "按工作日计算的"
+    return (MISSING.format(year=year) + f"：{when}派单只能给出暂定期限（该年周末也算作工作日，比实际偏早），"
+            f"维护任务将算不出期限。国务院办公厅公布 {year} 年部分节假日安排后，"
             f"请通过变更请求在 regulations/calendar.yaml 的 years 下增加“{year}:”，holidays 逐日列出每个放假日"
             f"（含放假期间的周六、周日），workdays 逐日列出调休上班的周六、周日，每天一行，"
             f"如“- {{date: {year}-MM-DD, name: 节日名称}}”，并在 source 中写明通知的文号；"
@@ -84,19 +96,30 @@ class Due:
     amount: int
     clock: bool  # True: clock hours; False: working days
     workdays: tuple[dt.date, ...] = ()  # the working days counted (workday tiers)
+    #: The years without calendar data the count ran through (see :func:`_assumed_workday`): the due date
+    #: is provisional, never later than the one the published arrangement will give.
+    provisional: tuple[int, ...] = ()
 
     @property
     def unit(self) -> str:
         return "hours" if self.clock else "workdays"
 
-    def label(self) -> str:
-        way = "自然小时连续计算" if self.clock else "按法定工作日计算"
+    @property
+    def note(self) -> str:
+        """Why the due date may still change, in words for the agent; empty when it will not."""
+        return provisional_note(self.provisional) if self.provisional else ""
+
+    def label(self, brief: bool = False) -> str:
+        """The due moment for people; ``brief``: a provisional one marked 暂定 only, where its note is said
+        beside it."""
+        way = ("暂定" if brief else self.note) if self.provisional else "自然小时连续计算" if self.clock else "按法定工作日计算"
         return f"{self.at:%Y-%m-%d %H:%M} 前（{self.tier_name}，{way}）"
 
     def to_dict(self) -> dict:
         return {"at": self.at.isoformat(), "start": self.start.isoformat(), "tier": self.tier,
                 "tier_name": self.tier_name, "amount": self.amount, "unit": self.unit,
-                "workdays": [d.isoformat() for d in self.workdays], "label": self.label()}
+                "workdays": [d.isoformat() for d in self.workdays], "label": self.label(),
+                "provisional": bool(self.provisional), "note": self.note}
 
 
 def _package_is_workday(day: dt.date) -> bool | None:
@@ -149,16 +172,28 @@ class WorkCalendar:
             raise CalendarMissing(day.year)
         return answer
 
-    def add_workdays(self, day: dt.date, n: int) -> list[dt.date]:
-        """The ``n`` working days after ``day`` (``day`` itself never counts), in order."""
+    def add_workdays(self, day: dt.date, n: int, assumed: set[int] | None = None) -> list[dt.date]:
+        """The ``n`` working days after ``day`` (``day`` itself never counts), in order.
+
+        A year without data raises :class:`CalendarMissing`, unless ``assumed`` is given: then its days are
+        counted as :func:`_assumed_workday` says and the year is added to ``assumed``."""
         counted, current = [], day
         for _ in range(MAX_WORKDAYS * 2):
             if len(counted) >= n:
                 break
             current += dt.timedelta(days=1)
-            if self.is_workday(current):
+            if self._counts(current, assumed):
                 counted.append(current)
         return counted
+
+    def _counts(self, day: dt.date, assumed: set[int] | None) -> bool:
+        try:
+            return self.is_workday(day)
+        except CalendarMissing:
+            if assumed is None:
+                raise
+            assumed.add(day.year)
+            return _assumed_workday(day)
 
     def workday_due(self, day: dt.date, n: int) -> dt.date:
         """The last day of a period of ``n`` working days that starts after ``day``."""
@@ -172,17 +207,44 @@ class WorkCalendar:
         known = "、".join(self.tiers) or "（无）"
         raise UnknownTier(f"时限档位“{tier}”未在 regulations/time_limits.yaml 中定义：请改为已定义的档位（{known}）。")
 
-    def due(self, start: dt.datetime, tier) -> Due:
-        """The due moment of a request received at ``start`` under ``tier`` (an id or a tier dict)."""
+    def due(self, start: dt.datetime, tier, provisional: bool = False) -> Due:
+        """The due moment of a request received at ``start`` under ``tier`` (an id or a tier dict).
+
+        A count that runs into a year without data raises :class:`CalendarMissing`; with ``provisional`` it
+        gives a provisional due date instead (``Due.provisional``, see :func:`_assumed_workday`)."""
         spec = self.tier(tier)
         amount = int(spec.get("amount") or 0)
         tier_id = str(spec.get("id") or "")
         name = str(spec.get("name") or tier_id)
         if spec.get("unit") == "hours":
             return Due(start + dt.timedelta(hours=amount), start, tier_id, name, amount, True)
-        days = self.add_workdays(start.date(), amount)
+        assumed: set[int] | None = set() if provisional else None
+        days = self.add_workdays(start.date(), amount, assumed)
         last = days[-1] if days else start.date()
-        return Due(dt.datetime.combine(last, END_OF_DAY), start, tier_id, name, amount, False, tuple(days))
+        return Due(dt.datetime.combine(last, END_OF_DAY), start, tier_id, name, amount, False, tuple(days),
+                   tuple(sorted(assumed or ())))
+
+
+#: The holidays on fixed dates of 《全国年节及纪念日放假办法》 (元旦 1月1日, 劳动节 5月1日、2日, 国庆节
+#: 10月1日至3日): days off in every year, whatever the year's arrangement moves around them.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
+def _assumed_workday(day: dt.date) -> bool:
+    """Whether a day of a year without data counts toward a provisional due date: every day does,
+    weekends included, but the holidays on fixed dates (:data:`FIXED_HOLIDAYS`), which are days off
+    whatever the arrangement.
+
+    Why not Monday-Friday only, the likelier reading: a due date must never be later than the one the
+    published arrangement will give, or a unit would be told it has days it does not have. Holidays can only
+    push a due date later, so leaving them out errs on the early side. But make-up working days (调休上班,
+    a Saturday or Sunday next to a holiday, such as 2026-01-04 and 2026-02-14) pull it earlier, and which
+    weekend days they will be is not known before the arrangement is published: counted on weekdays only,
+    the due date of a request received on Saturday 2026-01-03 (3 working days) would be 01-07 against 01-06
+    under the published calendar, and in 2005 a count on weekdays only ended up to two days late. Counting
+    every day is the only count that is never late whatever the arrangement; it differs from the weekday
+    count only when a weekend falls inside the period, and the label says the date may still move later."""
+    return (day.month, day.day) not in FIXED_HOLIDAYS
 
 
 def _item_date(item) -> dt.date | None:

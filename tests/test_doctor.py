@@ -355,7 +355,8 @@ def test_a_year_the_calendar_lacks_is_a_warning_weeks_ahead(indexed):
     at = lines.index("工作日历：2026 年取自 calendar.yaml，2027 年缺少数据——1 个提醒")
     assert lines[at + 1] == (
         "  - 提醒：工作日历缺少 2027 年的数据（regulations/calendar.yaml 和 chinesecalendar 包都没有）："
-        "还有 27 天进入 2027 年，按工作日计算、期限跨入该年的派单和维护任务将算不出期限。"
+        "还有 27 天进入 2027 年，按工作日计算、期限跨入该年的派单只能给出暂定期限（该年周末也算作工作日，比实际偏早），"
+        "维护任务将算不出期限。"
         "国务院办公厅公布 2027 年部分节假日安排后，请通过变更请求在 regulations/calendar.yaml 的 years 下增加“2027:”，"
         "holidays 逐日列出每个放假日（含放假期间的周六、周日），workdays 逐日列出调休上班的周六、周日，每天一行，"
         "如“- {date: 2027-MM-DD, name: 节日名称}”，并在 source 中写明通知的文号；"

@@ -43,7 +43,8 @@ KNOWN_PAGE_IMPORTS = {
                  "kb_app.usage.stats": "column headings of the usage tables, durations as shown"},
     "browse.py": {"kb_app.content.finder": "finds entries by a word of the title (pure function over entries)"},
     "history.py": {"kb_app.content.finder": "names of authors and reviewers of a version, title finding"},
-    "users.py": {"kb_app.accounts.auth": "UNIT_ROLES: which roles need a unit"},
+    "users.py": {"kb_app.accounts.auth": "UNIT_ROLES: which roles need a unit; DEMO_PASSWORD: named in the warning "
+                                         "about the accounts still using it"},
 }
 
 #: Pages that reach the store or the database behind the facade, and why.

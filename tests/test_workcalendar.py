@@ -100,3 +100,40 @@ def test_unknown_tier(cal):
     with pytest.raises(UnknownTier) as e:
         cal.due(at("2026-11-20 16:00"), "10wd")
     assert str(e.value) == "时限档位“10wd”未在 regulations/time_limits.yaml 中定义：请改为已定义的档位（2h、24h、3wd、5wd）。"
+
+
+def test_a_year_without_data_gives_a_provisional_due_date_when_asked(cal):
+    d = cal.due(at("2026-12-31 17:00"), "3wd", provisional=True)
+    # 2027-01-01 is New Year's Day in every year; the weekend 01-02, 01-03 may be make-up working days
+    assert [x.isoformat() for x in d.workdays] == ["2027-01-02", "2027-01-03", "2027-01-04"]
+    assert d.provisional == (2027,)
+    assert d.note == "暂定：2027年节假日安排尚未公布，暂按周末也上班推算，公布后期限可能推后、不会提前"
+    assert d.to_dict()["provisional"] is True and d.to_dict()["note"] == d.note
+    assert d.label() == f"2027-01-04 23:59 前（3个工作日，{d.note}）"
+    assert d.label(brief=True) == "2027-01-04 23:59 前（3个工作日，暂定）"
+    # a count that stays in years with data is not provisional
+    sure = cal.due(at("2026-12-28 09:00"), "3wd", provisional=True)
+    assert sure.provisional == () and sure.note == "" and sure.label().endswith("按法定工作日计算）")
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_a_provisional_due_date_is_never_later_than_the_published_one(kb, year):
+    """Each year of calendar.yaml, read as if its arrangement were not yet published: for every day of
+    receipt and every working-day tier the provisional due date is the same or earlier."""
+    config = kb.snapshot().config("calendar", {})
+    known = WorkCalendar(config, use_package=False)
+    unknown = WorkCalendar({"years": {y: v for y, v in config["years"].items() if y != year}}, use_package=False)
+    # from the last days of the year before (when calendar.yaml has it) to the first of December
+    day = dt.datetime(year - 1, 12, 20, 10, 0) if year - 1 in config["years"] else dt.datetime(year, 1, 1, 10, 0)
+    earlier = 0
+    while day < dt.datetime(year, 12, 1):
+        for n in (1, 3, 5, 10):
+            tier = {"id": f"{n}wd", "name": f"{n}个工作日", "amount": n, "unit": "workdays"}
+            published = known.due(day, tier).at
+            if published.year == year:
+                provisional = unknown.due(day, tier, provisional=True)
+                assert provisional.provisional == (year,)
+                assert provisional.at <= published, (day, n)
+                earlier += provisional.at < published
+        day += dt.timedelta(days=1)
+    assert earlier  # make-up working days are why weekends count

@@ -158,7 +158,8 @@ def _problems(source: Entry, name: str, target: Entry | None, day: dt.date):
         return
     if target.id == source.id:
         return
-    said = f"正文提到的“{name}”答复（{target.id}）"
+    # Named by its title, as the editor and the public site show it (an id means nothing to a unit's editor).
+    said = f"正文提到的“{name}”答复" + (f"（即“{target.title}”）" if target.title != name else "")
     if target.audience != "public" or target.public_blocked:
         yield f"{said}只对坐席开放，公众打不开", "删去这句提示，或改为说明办理渠道"
         return

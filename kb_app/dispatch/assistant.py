@@ -19,7 +19,8 @@
   examples, category and body, the short fields weighted above the body — and the text is scored
   against it with BM25 (k1 = 1.2, b = 0.75). Words found in ``synonyms.yaml`` add their synonyms.
   Every candidate carries its handler and co-handlers with their names, level, tier and the due
-  moment computed from ``now`` (``kb_app.workcalendar``), and the 7×24 flag of ``time_limits.yaml``
+  moment computed from ``now`` (``kb_app.workcalendar``; provisional, and said so, when the count runs
+  into a year the calendar has no data for yet), and the 7×24 flag of ``time_limits.yaml``
   ``round_the_clock`` (the entry's units, or a domain named in its title, category or keywords);
 - ``round_the_clock``: the 7×24 keywords that occur in the text itself.
 
@@ -45,7 +46,7 @@ from .regions import CITYWIDE, Places, local_units, locate, places, scope_note
 from .emergency import Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
-from ..workcalendar import CalendarMissing, Due, WorkCalendar
+from ..workcalendar import Due, WorkCalendar
 
 #: Longest text that is ranked; a pasted letter adds nothing after this but time.
 MAX_TEXT_CHARS = 2000
@@ -946,10 +947,9 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         tier, spec = told.tier, snap.tiers.get(told.tier, {})
         due, due_error = None, ""
         if spec:
-            try:
-                due = calendar.due(now, spec)
-            except CalendarMissing as e:
-                due_error = str(e)
+            # A year without calendar data gives a provisional due date, said as such; what to add to the
+            # calendar is for the administrators (kb doctor, the hotline center's task), not for the agent.
+            due = calendar.due(now, spec, provisional=True)
         else:
             due_error = f"时限档位“{tier}”未在 regulations/time_limits.yaml 中定义：请修正条目 {entry.id} 的 time_limit。"
         # What the entry's boundary leaves out and the request names (小区内部路灯 of 小区路灯坏了) is said beside it.

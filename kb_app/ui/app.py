@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from kb_app import render
 from kb_app.exceptions import KbError
 from kb_app.ui.auth_routes import logout_form
 from kb_app.ui.errors import said
@@ -74,12 +76,34 @@ def go_to_work():
     st.switch_page(landing_page)
 
 
+#: Kept for the run of the landing page: the address asked for that no page has.
+NOT_FOUND = "_address_not_found"
+
+
+def unknown_address(addresses: set[str]) -> str:
+    """The page name of the browser's address (``health`` of /health, a mistyped or old link) when no page has
+    it, else "". st.navigation would tell the browser so in a dialog in English ("Page not found … Running the
+    app's main page"); the address is therefore taken off the run before it, which then goes to the root as
+    from the app's own address, and the landing page says so in Chinese. A run asked for by a page of the
+    app (a click, a rerun) names its page by hash and is left as it is."""
+    manager = getattr(get_script_run_ctx(), "pages_manager", None)
+    name = getattr(manager, "intended_page_name", None) or ""
+    if not name or getattr(manager, "intended_page_script_hash", None) or name in addresses:
+        return ""
+    manager.set_script_intent("", "")
+    return name
+
+
 # Every page keeps its own address (a default page would answer only at the root), and the root
 # sends each role to its landing page, whose address then shows in the browser.
 root = st.Page(go_to_work, title=landing_page.title, url_path="home", default=True)
+if asked := unknown_address({page.url_path for page in [root, *pages]}):
+    st.session_state[NOT_FOUND] = asked
 current = st.navigation([root, *pages], position="hidden")
 if current is root:  # before anything is drawn: nothing on the way there to click
     go_to_work()
+if asked := st.session_state.pop(NOT_FOUND, None):
+    st.info(f"没有这个页面（/{render.markdown_literal(asked)}），已打开“{current.title}”。", icon=":material/info:")
 with st.sidebar:
     st.markdown(f"### {APP_TITLE}")  # no icon: a screen reader would say its English name (“call icon”)
     for page in menu:

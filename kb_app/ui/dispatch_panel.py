@@ -209,7 +209,7 @@ def candidate_rows(result):
             "主办单位": (c.handler_name or c.handler) + (f"（{LEVELS.get(c.level, c.level)}）" if c.level else ""),
             "时限": c.tier_name,
             "办结期限": (f"{c.due.at:%m-%d %H:%M}" if c.due.at.year == result.now.year else f"{c.due.at:%Y-%m-%d %H:%M}")
-                        if c.due else "无法计算",
+                        + ("（暂定）" if c.due.provisional else "") if c.due else "无法计算",
             "参考": c.note,
             "7×24": "是" if c.round_the_clock else "",
             "协办单位": "、".join(name for _u, name in c.co_handlers) or "—",
@@ -227,13 +227,15 @@ def show_candidates(kb, user, result, done):
         return
     for message in dict.fromkeys(c.due_error for c in result.candidates if c.due_error):
         st.warning(message, icon=":material/calendar_month:")
+    for note in dict.fromkeys(c.due.note for c in result.candidates if c.due and c.due.note):
+        st.info(f"办结期限{note}。", icon=":material/calendar_month:")
     answered = result.suggested_outcome == "direct_answer"
     if result.passing_note:
         st.warning(result.passing_note + "。", icon=":material/help:")
     st.subheader("派单目录参考（请先按上方规则处置）" if result.rule
                  else "派单目录参考（不能直接答复时）" if answered else "建议派单", divider="gray")
     top = result.candidates[0]
-    due = top.due.label() if top.due else "无法计算（见下方提示）"
+    due = top.due.label(brief=True) if top.due else "无法计算（见下方提示）"  # a provisional one's note is above
     co = "、".join(name for _u, name in top.co_handlers)
     # 7×24 is about when it is taken and dispatched (at night, on holidays), not about the time limit.
     badges = ("　:red-badge[7×24 随时派单]" if top.round_the_clock else "") + \
@@ -249,6 +251,13 @@ def show_candidates(kb, user, result, done):
     # co-handlers off beside the sidebar.
     st.table([{k: render.markdown_literal(v) for k, v in row.items()} for row in candidate_rows(result)],
              hide_index=True, border="horizontal")
+    # The matter's own instructions (派单要点, internal notes) where the order is written, not only on its page.
+    matter = kb.reader(staff=True).snap.entries.get(top.entry_id)
+    if matter is not None and (notes := render.agent_notes_markdown(matter)):
+        st.warning(notes, icon=":material/lock:")
+    if matter is not None and matter.body.strip():
+        with st.expander(f"“{top.title}”的职责边界和派单要点", icon=":material/rule:"):
+            st.html(render.to_html(matter.body))
     entry_link(top.entry_id, f"查看“{top.title}”的职责边界")
     if not done:
         dispatch_form(kb, user, result)

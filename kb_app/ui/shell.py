@@ -5,7 +5,8 @@ which its script then draws the app. That page says it is English (``<html lang=
 reads the app with an English voice, a browser offers to translate it), is titled “Streamlit” until the
 script sets the title, and tells a browser without JavaScript so in English; Streamlit has no setting for
 any of it. :class:`ChinesePage`, a middleware of the app (ui/server.py), rewrites that page on its way out:
-``zh-CN``, the app's title, the note in Chinese. The files of Streamlit's package stay as installed.
+``zh-CN``, the app's title, the note in Chinese; at an address below a page's, which would stay blank, it
+sends the browser to the page's (:func:`nearest_page`). The files of Streamlit's package stay as installed.
 """
 
 from __future__ import annotations
@@ -107,6 +108,24 @@ def asked_again(headers: list) -> list:
     return out
 
 
+def nearest_page(path: str) -> str | None:
+    """For an address below a page's (/answers/residence-permit-apply, /review/3: every page of the app is one
+    name deep), the address of its first name; None for any other. Streamlit answers such an address with its
+    page all the same, whose scripts, named relative to it, are then not found: the browser stays blank. Sent
+    to the first name instead, the app opens that page, or says in Chinese that there is none (ui/app.py)."""
+    names = [name for name in path.split("/") if name]
+    return "/" + names[0] if len(names) > 1 else None
+
+
+async def send_nearest(send, nearest: str, scope):
+    query = scope.get("query_string", b"").decode("latin-1")
+    location = nearest + (f"?{query}" if query else "")
+    await send({"type": "http.response.start", "status": 302,
+                "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0"),
+                            (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 class ChinesePage:
     """ASGI middleware: the HTML pages of full responses (200) go through :func:`chinese_page`, unpacked first
     when the server compressed them (and packed again); every other response passes as it is."""
@@ -125,6 +144,7 @@ class ChinesePage:
         if "." not in scope.get("path", "").rsplit("/", 1)[-1]:
             # An address of a page, not a file of the app's scripts and styles (whose tags stay as they are).
             scope["headers"] = asked_again(scope.get("headers", []))
+        nearest = nearest_page(scope.get("path", ""))
         held, parts = None, []
 
         async def sending(message):
@@ -146,7 +166,11 @@ class ChinesePage:
                 del headers["content-length"]     # the page's length is not known without reading it
             else:
                 packed = headers.get("content-encoding", "") == "gzip"
-                page = chinese_page(gzip.decompress(body) if packed else body, self.title)
+                page = gzip.decompress(body) if packed else body
+                if nearest and _SHELL in page:
+                    await send_nearest(send, nearest, scope)
+                    return
+                page = chinese_page(page, self.title)
                 body = gzip.compress(page, mtime=0) if packed else page
                 headers["content-length"] = str(len(body))
                 if "etag" in headers and _SHELL in page:

@@ -54,6 +54,8 @@ REFRESH_SECONDS = 300
 OPEN, CLOSED, DISMISSED = "open", "closed", "dismissed"
 #: A re-check after the rules changed (kb_app.review.reverify.TASK_KIND): it closes with its flag.
 BASIS_CHANGED = "basis_changed"
+#: The working-day calendar lacks a coming year (regulations/calendar.yaml): it closes when the year is added.
+CALENDAR = "calendar"
 CENTER_ROLES = {"center_reviewer", "admin"}
 #: Task kinds that close on their own condition rather than on any published change to the entry.
 SELF_CLOSING = {"suggested_question"}
@@ -267,9 +269,13 @@ class Tasks:
         found = []
         for path, items in by_path.items():
             entry = snap.entry_by_path(path)
+            # The task says each problem as the editor sees the text (the quoted name finds the sentence), not
+            # by the file's line, which counts the front matter the editor does not show; the lines still
+            # tell the tasks apart (a problem that moves is a new one).
             lines = "\n".join(f"第 {n.line} 行：{n.message}。建议：{n.fix}。" for n in items)
+            said = "\n".join(dict.fromkeys(f"{n.message}。建议：{n.fix}。" for n in items))
             found.append((entry.unit, entry.id, f"提到的答复打不开：{entry.title}",
-                          f"本答复正文提到的答复，公众在本答复公开期间打不开：\n{lines}", lines))
+                          f"本答复正文提到的答复，公众在本答复公开期间打不开：\n{said}", lines))
         return self._keep_in_step("reference", found, calendar, "正文提到的答复公众已能打开，或已不再提到。")
 
     def _contradiction_tasks(self, snap, calendar) -> list[int | None]:
@@ -302,7 +308,7 @@ class Tasks:
         deadlines run into it (``kb doctor`` warns of the same)."""
         found = [(self.kb.settings.center_unit, "", f"{KIND_LABELS['calendar']}：{year} 年", missing_year_notice(year, day),
                   str(year)) for year in missing_years(calendar, day)]
-        return self._keep_in_step("calendar", found, calendar, "工作日历已有该年的数据。")
+        return self._keep_in_step(CALENDAR, found, calendar, "工作日历已有该年的数据。")
 
     def refresh(self, max_age: float = REFRESH_SECONDS) -> list[int] | None:
         """Generate the tasks (``generate_tasks``) unless this process did so less than ``max_age`` seconds ago

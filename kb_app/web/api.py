@@ -123,7 +123,15 @@ class SearchParams:
         return (self.q, self.limit, self.offset, self.kind, self.unit, self.category, self.region)
 
 
+#: Parameters of a search given once: a second value would be dropped unsaid (q=社保卡&q=医保卡 searched 医保卡 alone).
+SINGLE = ("q", "audience", "limit", "offset", "kind", "unit", "category", "region", "voter")
+
+
 def search_params(params) -> SearchParams:
+    for name in SINGLE:
+        if len(params.getlist(name)) > 1:
+            raise bad(name, "只能给一次（现在给了 {} 次）：多个词请写在同一个 {} 里，用空格隔开。".format(
+                len(params.getlist(name)), name) if name == "q" else f"只能给一次（现在给了 {len(params.getlist(name))} 次）。")
     audience = params.get("audience") or "public"
     if audience not in ("public", "agent"):
         raise bad("audience", "应为 public（公众）或 agent（坐席）。")
@@ -259,6 +267,21 @@ async def entry(request: Request) -> Response:
                              (entry_id, *((pending.token,) if staff else ())), render, shared=not staff, after=after)
 
 
+async def topics(request: Request) -> Response:
+    """GET /api/v1/topics — the public answers in force today by topic, as ``/browse`` lists them: what a platform
+    shows to be browsed, without a question."""
+    site = site_of(request)
+    await site.admit(request)
+
+    def render():
+        reader, commit, _day = site.reader(False)
+        groups = site.memo(reader, "answer_groups", views.answer_groups)
+        listed = [{"topic": topic, "count": len(answers), "answers": answers} for topic, answers in groups.items()]
+        return 200, dumps({"commit": commit, "total": sum(t["count"] for t in listed), "topics": listed}), None
+
+    return await site.cached(request, "api-topics", (), render)
+
+
 async def article(request: Request) -> Response:
     """GET /api/v1/articles/{regulation}/{n}"""
     site = site_of(request)
@@ -389,7 +412,8 @@ async def feedback(request: Request) -> Response:
         outcome = "not_recorded" if e.code == "not_recorded" else \
             {409: "voted", 429: "limited", 503: "unavailable"}.get(e.status, "invalid")
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
-        return RedirectResponse(back, status_code=303)
+        response = RedirectResponse(back, status_code=303)
+        return with_voted(response, entry_id, request) if outcome == "voted" else response
     if alarm:
         result = {**result, "emergency": alarm}
         if form:
@@ -399,7 +423,8 @@ async def feedback(request: Request) -> Response:
     if form:
         outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
-        return with_voter(RedirectResponse(back, status_code=303), new_voter, request)
+        response = with_voter(RedirectResponse(back, status_code=303), new_voter, request)
+        return with_voted(response, entry_id, request) if kind == "vote" else response
     return with_voter(json_response(result, 201), new_voter, request)
 
 
@@ -481,6 +506,34 @@ def asker_of(client, params) -> str | None:
     """Which of a keyed platform's users asked (``voter``, as for votes: :func:`platform_voter`), so that each of
     them is counted; None without a key or without one named (the key is then one asker)."""
     return platform_voter(client, params.get("voter")) if client.key is not None else None
+
+
+#: The answers and articles a browser session has voted on (cookie, gone when the browser closes): their
+#: pages, opened again, say so instead of offering the buttons, which would only be refused. A cookie,
+#: not the votes table, because a replica keeps no votes (it passes them on); it holds short digests of
+#: the ids, the last VOTED_KEPT of them.
+VOTED_COOKIE = "kb_voted"
+VOTED_KEPT = 150
+
+
+def voted_mark(target_id: str) -> str:
+    return hashlib.sha256(f"kb-voted:{target_id}".encode("utf-8")).hexdigest()[:10]
+
+
+def voted_marks(request: Request) -> list[str]:
+    """The marks (voted_mark) of the targets this browser session has voted on, oldest first."""
+    raw = request.cookies.get(VOTED_COOKIE) or ""
+    return [m for m in raw.split(".") if len(m) == 10 and all(c in "0123456789abcdef" for c in m)][-VOTED_KEPT:]
+
+
+def with_voted(response: Response, target_id: str, request: Request) -> Response:
+    """``response`` adding ``target_id`` to the session's voted cookie (a vote kept, or one refused as a
+    second)."""
+    mark = voted_mark(target_id)
+    marks = [m for m in voted_marks(request) if m != mark] + [mark]
+    response.set_cookie(VOTED_COOKIE, ".".join(marks[-VOTED_KEPT:]), path="/", httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
+    return response
 
 
 def with_voter(response: Response, voter: str | None, request: Request) -> Response:

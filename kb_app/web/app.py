@@ -67,6 +67,7 @@ ROUTES = [
     Route("/api/docs", pages.api_docs, methods=["GET", "HEAD"]),
     Route("/api/v1/search", api.search, methods=["GET", "HEAD"]),
     Route("/api/v1/entries/{entry_id}", api.entry, methods=["GET", "HEAD"]),
+    Route("/api/v1/topics", api.topics, methods=["GET", "HEAD"]),
     Route("/api/v1/articles/{regulation}/{n}", api.article, methods=["GET", "HEAD"]),
     Route("/api/v1/dispatch", api.dispatch, methods=["POST"]),
     Route("/api/v1/feedback", api.feedback, methods=["POST"]),

@@ -143,6 +143,13 @@ SCHEMAS = {
         "agent_notes": {"type": "string", "description": "仅坐席：内部提示"},
         "rechecking_detail": {"type": ["string", "null"], "description": "仅坐席"},
         "text": {"type": "string", "description": "仅坐席：可复制到工单的纯文本"}}},
+    "Topics": {"type": "object", "required": ["commit", "total", "topics"], "properties": {
+        "commit": STR, "total": {"type": "integer", "description": "公开且现行有效的答复数"},
+        "topics": {"type": "array", "description": "按主题（答复的第一个类别，没有类别的为“其他”），主题和标题按拼音排序", "items": {
+            "type": "object", "required": ["topic", "count", "answers"], "properties": {
+                "topic": STR, "count": {"type": "integer"},
+                "answers": {"type": "array", "items": {"type": "object", "required": ["id", "title", "url"], "properties": {
+                    "id": STR, "title": STR, "url": STR, "unit": STR, "unit_name": STR}}}}}}}},
     "Article": {"type": "object", "required": ["id", "regulation", "number", "label", "html"], "properties": {
         "id": STR, "regulation": STR, "regulation_title": STR, "number": {"type": "integer"}, "label": STR,
         "chapter": STR, "issuer": STR, "effective": NSTR, "html": STR, "previous": _ref("Link"),
@@ -164,7 +171,10 @@ SCHEMAS = {
     "Due": {"type": ["object", "null"], "properties": {
         "at": {"type": "string", "description": "办结时限（当地时间）"}, "start": STR, "tier": STR, "tier_name": STR,
         "amount": {"type": "integer"}, "unit": STR, "workdays": {"type": "array", "items": STR},
-        "label": {"type": "string", "description": "给人看的期限，如“2026-11-20 18:00 前”"}}},
+        "label": {"type": "string", "description": "给人看的期限，如“2026-11-20 18:00 前”"},
+        "provisional": {"type": "boolean", "description": "为 true 时期限是暂定的：计算跨入了节假日安排尚未公布的年份，"
+                                                         "该年周末也按工作日推算，公布后期限可能推后、不会提前"},
+        "note": {"type": "string", "description": "暂定期限的说明（给坐席和来电人看）；不是暂定时为空"}}},
     "Candidate": {"type": "object", "properties": {
         "entry": {"type": "string", "description": "派单目录条目编号"}, "title": STR,
         "category": {"type": "array", "items": STR}, "handler": STR, "handler_name": STR,
@@ -281,6 +291,10 @@ PATHS = {
         "responses": {"200": {**_json(_ref("Entry"), "条目"), "headers": CACHE_HEADERS},
                       "304": {"description": "未变化"},
                       **_errors(401, 404, 429, 503)}}},
+    "/api/v1/topics": {"get": {
+        "summary": "按主题列出公开且现行有效的答复（与网站“全部答复”相同），供不带问题浏览", "operationId": "topics",
+        "responses": {"200": {**_json(_ref("Topics"), "主题及其答复"), "headers": CACHE_HEADERS},
+                      "304": {"description": "未变化"}, **_errors(429, 503)}}},
     "/api/v1/articles/{regulation}/{n}": {"get": {
         "summary": "条例的一条条文、上一条/下一条、引用它的答复", "operationId": "article", "security": AGENT,
         "parameters": [_param("regulation", "条例编号，如 beijing-2021", STR, "path", True),

@@ -234,8 +234,11 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     client = await site.admit(request)
     notice = request.query_params.get("feedback")
     notice = notice if notice in FEEDBACK_MESSAGES else None
-    # Voted earlier on this page (a report sent after a vote): the buttons are not offered again.
+    # Voted earlier on this page (a report sent after a vote) or in this browser session (opened again): the
+    # buttons are not offered again. A page said for one session only is kept by no shared cache.
     voted = notice in VOTED or (notice is not None and request.query_params.get("voted") == "1")
+    before = not voted and api.voted_mark(target_id) in api.voted_marks(request)
+    voted = voted or before
     context = api.search_context(request.query_params)
     query = context.get("q")
     # While votes and reports cannot be kept, the page says so in place of the forms (a vote just refused for
@@ -259,7 +262,7 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
             site.log_open(facts["id"], query=query, client=client)
 
     return await site.cached(request, name, (target_id, notice, voted, paused, tuple(context.items())), render,
-                             media_type="text/html; charset=utf-8", after=after)
+                             media_type="text/html; charset=utf-8", after=after, shared=not before, vary="Cookie")
 
 
 async def browse(request: Request) -> Response:

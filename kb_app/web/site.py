@@ -419,14 +419,16 @@ class Site:
         return self._commit_times.get_or_build(commit, lambda: self.kb.store.commit_time(commit))
 
     async def cached(self, request: Request, variant: str, key: tuple, render, *, shared: bool = True,
-                     media_type: str = "application/json", after=None) -> Response:
+                     media_type: str = "application/json", after=None, vary: str = "") -> Response:
         """A response rendered once per (commit, day, variant, key), with ETag and conditional GET.
 
         ``render()`` runs in a thread on a miss and returns (status, body bytes, facts); ``after(facts)``
         then runs on every GET, cached or not (e.g. to log a search with its number of hits), not on HEAD.
         ``shared`` says whether caches between us and the client may keep the response. A response whose
         facts say ``provisional`` (a search that may read differently in a moment, see
-        ``SearchResults.provisional``) is kept by no cache.
+        ``SearchResults.provisional``) is kept by no cache. ``vary`` names a request header the page
+        also depends on (``Cookie``: a browser that has just voted asks again rather than showing the
+        page it kept from before).
         """
         commit, day = self.state()
         full = (variant, day, *key)
@@ -445,7 +447,8 @@ class Site:
         headers = {"ETag": found.etag, "X-Kb-Commit": commit,
                    "Cache-Control": ("no-store" if provisional else
                                      f"public, max-age={max_age}" if shared else "private, no-cache"),
-                   "Vary": "Authorization" if media_type == "application/json" else "Accept-Encoding"}
+                   "Vary": ", ".join(filter(None, ["Authorization" if media_type == "application/json"
+                                                   else "Accept-Encoding", vary]))}
         if found.status == 200 and not provisional and etag_matches(request.headers.get("if-none-match"), found.etag):
             return Response(status_code=304, headers=headers)
         if found.status != 200 or provisional:

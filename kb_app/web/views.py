@@ -254,7 +254,7 @@ def answer_groups(reader) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {}
     for e in public_answers(reader):
         groups.setdefault(topic_of(e), []).append(
-            {"title": e.title, "url": answer_url(e.id), "unit_name": reader.unit_name(e.unit)})
+            {"id": e.id, "title": e.title, "url": answer_url(e.id), "unit": e.unit, "unit_name": reader.unit_name(e.unit)})
     return groups
 
 

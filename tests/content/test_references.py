@@ -88,7 +88,7 @@ def test_validate_prints_the_notices_and_still_passes(sample_root):
     result = CliRunner().invoke(cli, ["validate", "--root", str(sample_root)], env={"KB_TODAY": "2026-11-22"})
     assert result.exit_code == 0, result.output
     assert "提醒（不影响发布，请所属单位斟酌）：2 处提到的答复公众打不开。" in result.output
-    assert f"{WATER}:35: 正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in result.output
+    assert f"{WATER}:35: 正文提到的“2027年居民阶梯水价调整”答复（即“2027年1月1日起居民阶梯水价调整”）2027-01-01 才生效" in result.output
     assert result.output.strip().endswith("校验通过：未发现问题。")
 
 

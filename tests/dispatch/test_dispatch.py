@@ -117,11 +117,18 @@ def test_working_day_due_and_round_the_clock(dkb):
     assert w.candidates[0].due.at == dt.datetime(2026, 11, 20, 18, 0)
 
 
-def test_missing_calendar_year_is_reported_per_candidate(dkb):
+def test_a_year_without_calendar_data_gives_the_agent_a_provisional_due_date(dkb):
     r = dkb.dispatch("物业费涨价了也没有公示", now=dt.datetime(2026, 12, 28, 9, 0))
     c = r.candidates[0]
-    assert c.due is None
-    assert c.due_error.startswith("工作日历缺少 2027 年的数据")
+    # 12-29, 12-30, 12-31, then 2027 counted day by day but for New Year's Day: 01-02, 01-03
+    assert c.due.at == dt.datetime(2027, 1, 3, 23, 59, 59) and c.due.provisional == (2027,)
+    assert c.due_error == ""
+    assert c.due.label() == ("2027-01-03 23:59 前（5个工作日，暂定：2027年节假日安排尚未公布，暂按周末也上班推算，"
+                             "公布后期限可能推后、不会提前）")
+    # the instruction for administrators is not in what the agent (or a partner through the API) reads
+    body = json.dumps(r.to_dict(), ensure_ascii=False)
+    assert "calendar.yaml" not in body and "chinesecalendar" not in body
+    assert r.to_dict()["candidates"][0]["due"]["provisional"] is True
     # clock tiers need no calendar
     w = dkb.dispatch("家里停水了", now=dt.datetime(2026, 12, 31, 23, 0))
     assert w.candidates[0].due.at == dt.datetime(2027, 1, 1, 1, 0)

@@ -47,7 +47,7 @@ def test_create_approve_publish_from_the_command_line(kb, run, tmp_path):
     assert "命令行修改。" in kb.store.read(HRSS)
     assert run("cr", "publish", "1", "--as", "center").output == \
         "错误：变更请求 #1 当前为“已发布”，不能发布：它已经发布，无需再次发布。\n"
-    assert run("cr", "list").output == "#1\t已发布\thrss-editor\t命令行修改\n"
+    assert run("cr", "list").output == "#1\t已发布\t李编辑（hrss-editor）\t命令行修改\n"   # the person, as kb cr show
 
 
 def test_set_delete_update_and_decisions(kb, run, tmp_path):

@@ -155,3 +155,23 @@ def test_an_articles_neighbour_links_keep_the_address_of_the_article_shown(serve
     assert said == "跳到主要内容"
     names = page.evaluate("() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
     assert not [n for n in names if re.search(r"Link to heading|^Help|Skip to| icon$", n)], names
+
+
+def test_an_address_no_page_has_opens_the_landing_page_and_says_so_in_chinese(server, page, tmp_path):
+    """Not Streamlit's dialog "Page not found … Running the app's main page"."""
+    page.goto(f"{server}/health")
+    main(page).get_by_text("没有这个页面（/health），已打开“登录”。").wait_for()
+    assert urlsplit(page.url).path == "/login"
+    log_in(page, server, "agent", PASSWORD)
+    page.goto(f"{server}/helth?q=1")
+    main(page).get_by_text("没有这个页面（/helth），已打开“坐席工作台”。").wait_for()
+    shot(page, tmp_path, "nav-unknown-address")
+    assert "Page not found" not in page.inner_text("body") and "main page" not in page.inner_text("body")
+    # an address below a page's (a public answer's address typed into the staff app) does not stay blank
+    page.goto(f"{server}/answers/residence-permit-apply")
+    main(page).get_by_text("没有这个页面（/answers），已打开“坐席工作台”。").wait_for()
+    # the notice is said once: the next run of the page has none
+    page.reload()
+    page.get_by_text("已登录：").wait_for()
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+    expect(page.get_by_text("没有这个页面")).to_have_count(0)

@@ -91,3 +91,16 @@ def test_a_browser_that_kept_the_english_page_gets_the_chinese_one(packed):
     again = client.get("/login", headers={**encoding, "If-None-Match": english_tag})
     assert again.status_code == 200 and '<html lang="zh-CN">' in again.text
     assert client.get("/login", headers={**encoding, "If-None-Match": tag}).status_code == 304
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_an_address_below_a_page_goes_to_the_page_instead_of_a_blank_one(packed):
+    """Streamlit's page at /answers/x names its scripts relative to /answers/: none would load."""
+    client = server(packed)
+    r = client.get("/answers/residence-permit-apply?q=1", follow_redirects=False,
+                   headers={"Accept-Encoding": "gzip" if packed else "identity"})
+    assert (r.status_code, r.headers["location"], r.headers["cache-control"]) == (302, "/answers?q=1", "no-store")
+    assert client.get("/review/3/", follow_redirects=False).headers["location"] == "/review"
+    for address in ("/", "/login", "/review/"):
+        assert client.get(address, follow_redirects=False).status_code == 200
+    assert client.get("/component").status_code == 200      # what is not Streamlit's page passes as it is

@@ -377,6 +377,22 @@ def test_dispatch_candidates_with_clock_hour_due_and_7x24_flag(app_env, agent):
     assert ":orange-badge[2小时]" in top
 
 
+def test_the_first_matters_dispatch_points_are_read_where_the_order_is_written(app_env, agent):
+    """暖气不热 with 老人孩子都冻得不行: 工单首句注明“重点人群” is among the matter's 派单要点, which the agent reads
+    beside the suggestion, not only on the matter's page."""
+    at = dispatch(console(agent), "家里暖气一点都不热，屋里才十五度，老人孩子都冻得不行")
+    entry = app_env.entry("heating-not-warm")
+    assert next(m.value for m in at.markdown if m.value.startswith("首选：")).startswith(f"首选：**{entry.title}**")
+    [points] = [e for e in at.expander if e.label == f"“{entry.title}”的职责边界和派单要点"]
+    shown = " ".join(h.proto.body for h in points.get("html"))
+    assert "派单要点" in shown and "重点人群" in shown
+    # the matter's internal notes too
+    text = app_env.store.read(entry.path).replace("time_limit: 24h\n", "time_limit: 24h\nagent_notes: 内部提示：热力集团调度直线 0000-69619001\n", 1)
+    app_env.store.write_change("main", {entry.path: text}, "派单目录内部提示")
+    at = dispatch(console(agent), "家里暖气一点都不热，屋里才十五度，老人孩子都冻得不行")
+    assert any("热力集团调度直线 0000-69619001" in w.value for w in at.warning)
+
+
 def test_dispatch_working_day_due(app_env, agent):
     at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     table = at.table[0].value
@@ -389,13 +405,16 @@ def test_dispatch_working_day_due(app_env, agent):
     assert notes[app_env.entry("street-light-out").title] in ("", "—")
 
 
-def test_dispatch_reports_a_missing_calendar_year(app_env, agent, monkeypatch):
-    monkeypatch.setenv("KB_TODAY", "2031-03-03")
+def test_a_missing_calendar_year_gives_the_agent_a_provisional_due_date(app_env, agent, monkeypatch):
+    monkeypatch.setenv("KB_TODAY", "2031-03-03")  # a Monday of a year the calendar has no data for
     at = dispatch(console(agent), "小区门口的路灯坏了好几天了")
-    warnings = [w.value for w in at.warning]
-    assert any(w.startswith("工作日历缺少 2031 年的数据") for w in warnings)
+    assert "办结期限暂定：2031年节假日安排尚未公布，暂按周末也上班推算，公布后期限可能推后、不会提前。" in [
+        i.value for i in at.info]
     light = at.table[0].value.iloc[0]
-    assert light["办结期限"] == "无法计算"
+    assert light["办结期限"] == "03-06 23:59（暂定）"
+    assert "办结期限：**2031-03-06 23:59 前（3个工作日，暂定）**" in page_text(at)
+    # what to add to calendar.yaml is for the administrators (kb doctor, the center's task), not the agent
+    assert "calendar.yaml" not in page_text(at) and not any("工作日历" in w.value for w in at.warning)
 
 
 def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_env, agent):

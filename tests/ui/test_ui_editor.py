@@ -375,7 +375,7 @@ def test_the_author_is_reminded_of_an_answer_the_public_cannot_open(kb, users):
     at.text_area(key=body_key(at)).input(old + "\n新标准请查看“2027年居民阶梯水价调整”答复。\n").run()
     captions = "".join(texts(at, "caption"))
     assert "校验通过" in captions                                  # a reminder, not a problem
-    assert "提醒：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in captions
+    assert "提醒：正文提到的“2027年居民阶梯水价调整”答复（即“2027年1月1日起居民阶梯水价调整”）2027-01-01 才生效" in captions
     at.text_area(key=body_key(at)).input(old).run()
     assert "提醒：" not in "".join(texts(at, "caption"))
 

@@ -203,3 +203,14 @@ def test_a_recheck_after_a_rule_change_is_confirmed_for_review_not_dismissed(app
     # nobody can approve for the unit yet (its only account wrote the confirmation): said, with what to do
     assert [w.value for w in at.warning if "目前没有可审核的账号" in w.value or "唯一的审核人" in w.value] == \
         app_env.review.awaiting(confirm).advice != []
+
+
+def test_the_calendar_task_offers_no_new_answer(app_env, monkeypatch):
+    """The calendar lacks a coming year: what to do is in the task; an answer written in the editor would not
+    close it, so no 新建答复口径."""
+    monkeypatch.setenv("KB_TODAY", "2026-12-05")
+    at = open_page(CENTER)
+    [task] = [t for t in open_kb(dataclasses.replace(app_env.settings, today="2026-12-05")).feedback.list_tasks(
+        "hotline-center") if t.kind == "calendar"]
+    assert not [q for label, _page, q in links(at) if f"task={task.id}" in q]
+    assert "补上该年的数据并发布后（见上文），任务自动完成。" in [c.value for c in at.caption]

@@ -117,6 +117,8 @@ def test_review_page_approve_and_publish(kb, users):
     assert list(table_with(at, "审核方")["审核人"]) == ["张校核", "王审核"]
     rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
     assert "修改前（发布前的版本）" in rendered and "修改后（已发布）" in rendered and "现行版本" not in rendered
+    # published: comments only, not a reviewer's 意见 for decisions no longer offered
+    assert at.text_area(key="review_comment").label == "评论"
 
 
 def test_a_review_page_left_open_does_not_approve_what_was_saved_after_it(kb, users):
@@ -535,7 +537,7 @@ def test_review_page_tells_of_an_answer_the_public_cannot_open(kb, users):
     at = open_page("app_pages/review.py", users["hrss-reviewer"])
     assert not at.exception
     warning = next(w.value for w in at.warning if "提醒（不影响批准）" in w.value)
-    assert "“社会保障卡丢了怎么补办”：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in warning
+    assert "“社会保障卡丢了怎么补办”：正文提到的“2027年居民阶梯水价调整”答复（即“2027年1月1日起居民阶梯水价调整”）2027-01-01 才生效" in warning
     assert "medical-resident-contribution" not in warning          # only what the change touches
     assert [b for b in at.button if b.key == "review_approve"][0].disabled is False
 

@@ -347,7 +347,9 @@ def test_an_answer_naming_one_the_public_cannot_open_becomes_a_task_until_it_is_
     assert set(tasks) == {"water-bill-payment", "medical-resident-contribution-2026"}
     water = tasks["water-bill-payment"]
     assert (water.unit, water.title, water.state) == ("water-group", "提到的答复打不开：水费怎么交，阶梯水价怎么算", "open")
-    assert "第 35 行：正文提到的“2027年居民阶梯水价调整”答复（water-tiered-price-2027）2027-01-01 才生效" in water.detail
+    # said as the unit's editor sees it: the answer named by its title, no id, no line of the file
+    assert "公众在本答复公开期间打不开：\n正文提到的“2027年居民阶梯水价调整”答复（即“2027年1月1日起居民阶梯水价调整”）2027-01-01 才生效" in water.detail
+    assert "water-tiered-price-2027" not in water.detail and "第 35 行" not in water.detail
     assert kb.feedback.generate_tasks() == []                            # the same cause: no second task
     path = sample_root / "entries/policy/water-group/water-bill-payment.md"
     path.write_text(path.read_text(encoding="utf-8").replace("请查看\"2027年居民阶梯水价调整\"答复",

@@ -6,6 +6,7 @@ import os
 import time
 
 import pytest
+from markupsafe import escape
 
 from kb_app.content import frontmatter
 from kb_app.exceptions import ConfigError
@@ -81,6 +82,29 @@ def test_search_paging_and_filters(client):
 ])
 def test_search_parameter_errors(client, params, code):
     error_of(client.get("/api/v1/search", params=params), 400, code)
+
+
+def test_a_parameter_given_twice_is_refused_not_half_read(client):
+    """q=社保卡&q=医保卡 searched 医保卡 alone, and said nothing."""
+    error = error_of(client.get("/api/v1/search?q=社保卡&q=医保卡"), 400, "invalid_parameter")
+    assert "参数 q 无效：只能给一次（现在给了 2 次）" in error and "空格" in error
+    assert "参数 limit 无效：只能给一次" in error_of(client.get("/api/v1/search?q=社保卡&limit=5&limit=6"), 400,
+                                                "invalid_parameter")
+
+
+def test_topics_list_the_public_answers_in_force_as_the_site_does(client, web_kb):
+    body = client.get("/api/v1/topics").json()
+    listed = [a for t in body["topics"] for a in t["answers"]]
+    assert body["total"] == len(listed) == sum(t["count"] for t in body["topics"]) > 20
+    snap = web_kb.snapshot()
+    assert all(snap.entries[a["id"]].audience == "public" and snap.entries[a["id"]].kind == "policy" for a in listed)
+    assert "heating-peak-season-internal" not in {a["id"] for a in listed}        # internal
+    assert "dibao-standard-2025" not in {a["id"] for a in listed}                 # expired
+    assert "minimum-wage-2027" not in {a["id"] for a in listed}                   # not yet in force
+    page = client.get("/browse").text
+    assert all(a["url"] in page and str(escape(a["title"])) in page for a in listed)
+    first = listed[0]
+    assert first["url"] == f"/answers/{first['id']}" and first["unit_name"]
 
 
 HOSTILE = ["AND OR (", "*:*", "title:居住证", '"""', "\\", "(((((", "NOT", "居住证 AND", "\x00\x01\x02\x7f",

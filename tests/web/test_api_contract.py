@@ -89,6 +89,8 @@ GETS = [
     "/api/v1/articles/beijing-2021/999",
     "/api/v1/articles/no-such/1",
     "/api/v1/health",
+    "/api/v1/topics",
+    "/api/v1/search?q=社保卡&q=医保卡",               # 400: one q
     "/api/openapi.json",
 ]
 

@@ -152,6 +152,7 @@ def test_search_and_feedback_work_without_javascript(site_url, web_kb):
         page.wait_for_url("**/?q=*")
         page.get_by_role("link", name="暖气不热怎么报修").click()
         page.wait_for_url("**/answers/heating-not-warm-repair?q=*")
+        answer_url = page.url
         page.get_by_role("button", name="有帮助").click()
         page.wait_for_url("**feedback=thanks*")
         assert page.get_by_text("感谢您的评价！").is_visible()
@@ -163,6 +164,10 @@ def test_search_and_feedback_work_without_javascript(site_url, web_kb):
         page.get_by_role("link", name="返回查询结果").click()  # the results survive the vote and the report
         page.wait_for_url("**/?q=*")
         assert page.get_by_label("您想问什么？").input_value() == "暖气不热"
+        # Opened again, the answer says it has had this session's vote: not the page the browser kept from before
+        page.goto(answer_url)
+        assert page.get_by_text("您已经评价过，谢谢！").is_visible()
+        assert page.get_by_role("button", name="有帮助").count() == 0
     assert [(v["entry"], v["query"]) for v in web_kb.db()["votes"].rows] == [("heating-not-warm-repair", "暖气不热")]
     assert [r["entry"] for r in web_kb.db()["reports"].rows] == ["heating-not-warm-repair"]
 

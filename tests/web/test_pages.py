@@ -422,13 +422,47 @@ def test_a_report_sent_after_a_vote_does_not_offer_the_vote_again(client):
     assert "feedback=reported" in r.headers["location"] and "voted=1" in r.headers["location"]
     after_report = client.get(r.headers["location"].split("#")[0]).text
     assert "已收到您的报告" in after_report and '<form class="vote"' not in after_report
-    # Without a vote before it, the report leaves the buttons on the page.
+    # Without a vote before it (another browser session), the report leaves the buttons on the page.
+    client.cookies.clear()
     fresh = re.search(r'<details class="report".*?</form>', answer, re.S).group(0)
     fields = {a["name"]: a["value"] for t, a in Page(fresh).tags if t == "input"}
     assert "voted" not in fields
     r = client.post("/api/v1/feedback", data={**fields, "text": "电话变了"}, follow_redirects=False)
     assert "voted" not in r.headers["location"]
     assert '<form class="vote"' in client.get(r.headers["location"].split("#")[0]).text
+
+
+
+def test_an_answer_voted_on_says_so_when_opened_again_in_the_same_browser_session(client):
+    answer = client.get(f"/answers/{PUBLIC}").text
+    assert "public" in client.get(f"/answers/{PUBLIC}").headers["cache-control"]
+    vote_form = re.search(r'<form class="vote".*?</form>', answer, re.S).group(0)
+    hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
+    client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
+    for params in ({}, {"q": "居住证"}):                 # opened again, from a link or from the results
+        again = client.get(f"/answers/{PUBLIC}", params=params)
+        assert '<form class="vote"' not in again.text and "您已经评价过，谢谢！" in again.text
+        assert '<details class="report"' in again.text    # a report can still be sent
+        # said for this session only: no shared cache keeps it, and a browser asks again once it has voted
+        assert again.headers["cache-control"] == "private, no-cache" and "Cookie" in again.headers["vary"]
+    # another answer, and another browser session, still get the buttons
+    other = client.get("/answers/sscard-reissue").text
+    assert '<form class="vote"' in other and "您已经评价过" not in other
+    client.cookies.clear()
+    assert '<form class="vote"' in client.get(f"/answers/{PUBLIC}").text
+
+
+def test_a_second_vote_refused_marks_the_answer_as_voted_on(client):
+    """A session whose mark was lost (an older page, a cookie cleared in part) learns it from the refusal."""
+    answer = client.get(f"/answers/{PUBLIC}").text
+    vote_form = re.search(r'<form class="vote".*?</form>', answer, re.S).group(0)
+    hidden = {a["name"]: a["value"] for t, a in Page(vote_form).tags if t == "input"}
+    client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
+    client.cookies.delete("kb_voted")
+    assert '<form class="vote"' in client.get(f"/answers/{PUBLIC}").text
+    r = client.post("/api/v1/feedback", data={**hidden, "helpful": "false"}, follow_redirects=False)
+    assert "feedback=voted" in r.headers["location"]
+    assert '<form class="vote"' not in client.get(f"/answers/{PUBLIC}").text
 
 
 #: An error report that tells of someone who may end their life, as an outside tester wrote it.
@@ -656,7 +690,9 @@ def test_the_way_back_keeps_the_topic_and_the_page_of_the_results(client):
     r = client.post("/api/v1/feedback", data={**hidden, "helpful": "true"}, follow_redirects=False)
     assert r.headers["location"].endswith(f"?{urlencode({'feedback': 'thanks', **search})}#feedback")
     assert back in check_page(client.get(r.headers["location"].split("#")[0])).links
-    # Without a question there is no way back to results, only to the search.
+    # Without a question there is no way back to results, only to the search (another session's page: this
+    # one's says it has voted, for this session only).
+    client.cookies.delete("kb_voted")
     assert "/" in check_page(client.get(answer_link.split("?")[0])).links
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from kb_app.usage import suggest
 from kb_app.labels import REPORTER_LABELS as REPORTERS, ROLE_LABELS, SELECT_PLACEHOLDER
-from kb_app.usage.tasks import BASIS_CHANGED, CENTER_ROLES
+from kb_app.usage.tasks import BASIS_CHANGED, CALENDAR, CENTER_ROLES
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, public_answer_link, review_link
 from kb_app.ui.resources import get_kb
@@ -47,9 +47,11 @@ def show_task(kb, snap, t, report, pending):
         public_answer_link(kb, entry, container=c2)
     elif t.kind != suggest.KIND and snap.find_article(t.entry) is not None:
         entry_link(t.entry, snap.title_of(t.entry))    # a suggestion shows its article by itself
+    elif t.kind == CALENDAR:  # regulations/calendar.yaml, which the app's editor does not edit
+        st.caption("补上该年的数据并发布后（见上文），任务自动完成。")
     elif not t.entry:
         st.page_link(editor, label="新建答复口径", icon=":material/add:", query_params={"new": "policy", "task": t.id})
-    if entry is not None or not t.entry:
+    if entry is not None or not t.entry and t.kind != CALENDAR:
         st.caption("在编辑器中勾选此任务：修改发布后，任务自动完成。")
     if t.kind == BASIS_CHANGED and entry is not None:
         # The mark clears only on a reviewed check: no dismissing it away.

@@ -297,7 +297,9 @@ with show_errors():
         st.text(c["body"])
     if st.session_state.pop("review_comment_sent", False):
         st.session_state["review_comment"] = ""
-    comment = st.text_area("评论（审核人和您都会看到；撤回时可写明原因）" if review.is_author(cr, user) else
+    # A closed request takes comments only: nothing is left to approve, return or withdraw.
+    comment = st.text_area("评论" if not cr.is_open else
+                           "评论（审核人和您都会看到；撤回时可写明原因）" if review.is_author(cr, user) else
                            "意见（批准时可不填；退回、驳回时必填）", key="review_comment")
 
     last = review.would_publish(user, cr, status)

@@ -3,7 +3,7 @@ signed-in sessions and the audit trail of log-ins."""
 
 import streamlit as st
 
-from kb_app.accounts.auth import UNIT_ROLES
+from kb_app.accounts.auth import DEMO_PASSWORD, UNIT_ROLES
 from kb_app.labels import ROLE_LABELS as ROLES, SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
@@ -50,9 +50,15 @@ with show_errors():
     now = kb.now()
     locks = kb.throttle.active_locks()
     locked = {lock.key for lock in locks if lock.scope == "account"}
+    demo = kb.users.with_demo_password()
+    if demo:
+        st.warning(f"账号 {'、'.join(demo)} 仍在使用公开的演示密码（{DEMO_PASSWORD}），谁都能用它登录，"
+                   "所以本应用只能在本机打开（kb serve 拒绝其他地址）。请在下方“重置密码”为这些账号逐个设新密码"
+                   "（或由本人用 kb user passwd 修改），不用的账号请停用。", icon=":material/key:")
     st.dataframe([{"用户名": u.username, "姓名": u.name, "角色": ROLES.get(u.role, u.role),
                    "单位": units.get(u.unit, u.unit), "邮箱": u.email,
-                   "状态": "已停用" if u.disabled else "已锁定" if u.username in locked else "正常"}
+                   "状态": "已停用" if u.disabled else "已锁定" if u.username in locked
+                   else "演示密码未改" if u.username in demo else "正常"}
                   for u in accounts], hide_index=True, key="users_table")
 
     # What was typed for a change that went through is cleared before its fields are drawn (a password

@@ -226,7 +226,10 @@ def cr_list(kb, state):
         state = codes[state]
     kb.review.sync()
     requests = kb.review.list(state)
-    echo_table([[f"#{c.id}", c.state_label, c.author, c.title] for c in requests], ["编号", "状态", "作者", "标题"])
+    from ...review.changes import people
+
+    names = people(kb)
+    echo_table([[f"#{c.id}", c.state_label, named(names, c.author), c.title] for c in requests], ["编号", "状态", "作者", "标题"])
     if not requests:
         click.echo(f"没有“{CR_STATE_LABELS[state]}”的变更请求。" if state else "还没有变更请求。")
 
