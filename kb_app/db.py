@@ -208,6 +208,24 @@ def m018_flag_reasons(db):
     db["entry_flags"].add_column("reasons", str)
 
 
+@migrations()
+def m019_outcome_calls(db):
+    # The call a request outcome belongs to (a random token of the agent's call, not a person): a call is counted
+    # once, answered or dispatched, however many times an answer was taken for it (kb_app.usage.feedback).
+    db["request_outcomes"].add_column("call", str)
+    db["request_outcomes"].create_index(["call"])
+
+
+@migrations()
+def m020_search_askers(db):
+    # Who asked, while a repeat of the same search can still be recognised: a digest of an API key, of a platform's
+    # user or of an agent's call, never an address. The same search of one asker within minutes is logged once.
+    # Cleared once that time has passed (kb_app.usage.feedback); the partial index holds only those rows.
+    db["search_log"].add_column("asker", str)
+    db.execute("create index if not exists idx_search_log_asker on search_log (asker, query) "
+               "where asker is not null")
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

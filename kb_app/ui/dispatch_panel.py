@@ -25,6 +25,7 @@ from kb_app.labels import (LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, S
                             status_mark)
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import adopt_caution, entry_link, pending_notice, public_answer_link
+from kb_app.ui.state import call, call_outcome, call_settled
 
 NO_RULE = "不属分类处置规则所列情形"
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
@@ -35,10 +36,12 @@ OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答�
 
 def record(kb, user, result, outcome, entry="", line="", label=""):
     """Record how the request ended, once per analysed request, with the emergency hint it had (a dismissed
-    hint keeps its line: the center reads the rules' false alarms by line)."""
+    hint keeps its line: the center reads the rules' false alarms by line). A call answered from the search and
+    dispatched here counts once, as dispatched (see kb_app.ui.state.call)."""
     kb.feedback.log_outcome(result.text, outcome, entry=entry, line=line or result.hint_line,
                             suggested=result.suggested_outcome, urgency=result.hint, username=user.username,
-                            role=user.role)
+                            role=user.role, call=call(result.text))
+    call_settled(outcome)
     st.session_state["dispatch_recorded"] = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}。"
     st.session_state["dispatch_recorded_outcome"] = outcome
 
@@ -328,6 +331,9 @@ def show_dispatch(kb, user, result):
     else:
         st.info(f"{NO_RULE}：按下方答复口径答复，或按派单目录派单。", icon=":material/info:")
     done = recorded()
+    call(result.text)  # a request other than the one answered already is the next call
+    if not done and call_outcome() == "direct_answer":
+        st.caption("本次来电已在检索中记为直接答复；如仍需派单，派单后改按派单计，不重复计数。")
     if not done:
         missed_emergency(kb, user, result)
     show_answers(kb, user, result, done)

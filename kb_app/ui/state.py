@@ -4,6 +4,7 @@ articles opened after a search."""
 from __future__ import annotations
 
 import logging
+import secrets
 
 import streamlit as st
 
@@ -80,3 +81,33 @@ def log_open(kb, user, doc_id: str):
                              username=user.username)
     except Exception:  # noqa: BLE001 - a failed log must not cost the reader the page
         log.exception("记录打开条目失败")
+
+
+# -- the call being taken -------------------------------------------------------------------------
+
+
+def call(text: str | None = None) -> str:
+    """The token of the call the agent is taking (random, naming no one): what is recorded for the call carries it,
+    so that a call counts once however many times an answer was taken for it (``kb.feedback.log_outcome``).
+
+    A call lasts until something was recorded for it (:func:`call_settled`); a request after that (``text``: a new
+    search, another analysis) is the next call, unless the call was about it already (the search handed over to
+    派单助手 and dispatched there is the call answered from the search, which ends dispatched)."""
+    current = st.session_state.get("call")
+    if current is None or (text and current["settled"] and text not in current["texts"]):
+        current = st.session_state["call"] = {"token": secrets.token_hex(16), "settled": False, "texts": []}
+    if text and text not in current["texts"]:
+        current["texts"].append(text)
+    return current["token"]
+
+
+def call_settled(how: str):
+    """Something was recorded for the call (``how``: direct_answer, dispatch or transfer)."""
+    call()
+    st.session_state["call"].update(settled=True, how=how)
+
+
+def call_outcome() -> str | None:
+    """What was recorded for the call being taken (see :func:`call_settled`), or None."""
+    current = st.session_state.get("call")
+    return current.get("how") if current else None

@@ -10,7 +10,9 @@ emergency line — with the masked request, the entry's topic (its first categor
 answer's unit, the catalogue entry's handler), what the assistant had suggested and its emergency
 hint (``urgency``: emergency, suspected, or dismissed by the agent — then ``line`` is the line the
 hint named; none for a transfer nothing flagged). The statistics' direct-answer rate and emergency
-hints are counted from it.
+hints are counted from it. An outcome names the call it settles (``call``, a random token the console keeps
+while the call lasts): an answer taken from the search (``answered``: 采用此答复, 复制答复) answers the call
+directly, once however often it is taken, and a dispatch of the same call later makes it a dispatch.
 
 Maintenance tasks (opened by a report or by votes) are kept by the base class
 :class:`kb_app.usage.tasks.Tasks`.
@@ -18,6 +20,7 @@ Maintenance tasks (opened by a report or by votes) are kept by the base class
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 
@@ -32,6 +35,11 @@ AUDIENCES = {"public", "agent", "staff"}
 VOTER_COOKIE = "kb_voter"
 OUTCOMES = OUTCOME_LABELS
 TRANSFER_TOPIC = "紧急转接"
+#: The same search, or the same answer opened from it, by one asker within this many seconds is one request,
+#: logged once (a script polling, a page reloaded, an agent searching again during the call).
+REPEAT_SECONDS = 600
+#: The outcomes that settle a call (one per call); a transfer puts it through to a line, as many as it needs.
+SETTLED = ("direct_answer", "dispatch")
 
 
 def _anonymous(audience: str, username: str | None) -> str | None:
@@ -46,19 +54,26 @@ class Feedback(Tasks):
             raise KbError(f"受众“{audience}”无效：应为 public（公众）、agent（坐席）或 staff（工作人员）。")
 
     def log_search(self, query: str, audience: str, hits: int, username: str | None = None,
-                   role: str | None = None, weak: bool = False, alarm: bool = False) -> int:
+                   role: str | None = None, weak: bool = False, alarm: bool = False,
+                   asker: str | None = None) -> int:
         """Record a search; returns the row id (pass it to ``log_open`` when a result is opened).
 
         ``weak``: its results are about none of what it names (``SearchResults.weak``); ``alarm``: it was
-        told an emergency line to call (no missing answer, see kb_app.usage.stats).
+        told an emergency line to call (no missing answer, see kb_app.usage.stats). ``asker``: who asked,
+        as far as a repeat goes (the agent's call); the same search of one asker within ``REPEAT_SECONDS``
+        is one request: the earlier row's id is returned and nothing is written (see :meth:`log_events`).
         """
         self._check_audience(audience)
         row = {"at": self._now(), "query": mask(query)[:500], "audience": audience,
                "role": "public" if audience == "public" else (role or audience),
                "username": _anonymous(audience, username), "hits": int(hits), "opened": None, "unit": None,
-               "weak": int(bool(weak)), "alarm": int(bool(alarm))}
+               "weak": int(bool(weak)), "alarm": int(bool(alarm)), "asker": asker_digest(asker)}
         with self._db() as db:
-            return db["search_log"].insert(row).last_pk
+            if (earlier := _earlier(db, row, {})) is not None:
+                return earlier
+            pk = db["search_log"].insert(row).last_pk
+            _forget_askers(db, row["at"])
+            return pk
 
     def log_open(self, entry_id: str, search_id: int | None = None, audience: str = "public",
                  username: str | None = None, role: str | None = None) -> int:
@@ -91,6 +106,12 @@ class Feedback(Tasks):
         (with the ``query`` it was found by, when known: a row with no ``hits``, which no count of
         searches includes), with ``at`` the time of the request and ``audience`` public (default) or
         agent; no username or address is stored. Returns the number of rows written.
+
+        ``asker`` (optional) names who asked, where the web tier cannot drop a repeat itself: an API key, or the
+        platform's user when it says which. The same search, or the same answer opened, of one asker within
+        ``REPEAT_SECONDS`` is one request and is not written again: a partner's system polling a question makes
+        it no hot issue nor a missing answer. Only a digest of the asker is stored (never an address), and only
+        for as long as a repeat can be recognised.
         """
         rows = []
         units = {}
@@ -98,7 +119,8 @@ class Feedback(Tasks):
             audience = ev.get("audience") or "public"
             self._check_audience(audience)
             row = {"at": ev.get("at") or self._now(), "audience": audience,
-                   "role": "public" if audience == "public" else audience, "username": None}
+                   "role": "public" if audience == "public" else audience, "username": None,
+                   "asker": asker_digest(ev.get("asker"))}
             if ev.get("type") == "open":
                 entry = str(ev.get("entry") or "")
                 if entry not in units:
@@ -109,22 +131,33 @@ class Feedback(Tasks):
                 rows.append({**row, "query": mask(ev.get("query") or "")[:500], "hits": int(ev.get("hits") or 0),
                              "opened": None, "unit": None, "weak": int(bool(ev.get("weak"))),
                              "alarm": int(bool(ev.get("alarm")))})
-        if rows:
-            with self._db() as db:
+        if not rows:
+            return 0
+        with self._db() as db:
+            seen: dict = {}
+            rows = [row for row in rows if _earlier(db, row, seen) is None]
+            if rows:
                 db["search_log"].insert_all(rows)
+                _forget_askers(db, max(row["at"] for row in rows))
         return len(rows)
 
     def log_use(self, entry_id: str, search_id: int | None, username: str | None = None) -> int | None:
         """An agent took an entry's answer for the call: the search it came from is marked ``used``."""
-        self._entry_unit(entry_id)
+        unit = self._entry_unit(entry_id)
         if search_id is None:
             return None
         with self._db() as db:
-            row = db.execute("select opened from search_log where id = ?", [search_id]).fetchone()
-            if row is None or row[0] not in (None, entry_id):
-                return None
-            db["search_log"].update(search_id, {"opened": entry_id, "unit": self._entry_unit(entry_id), "used": 1})
-            return search_id
+            return self._use(db, entry_id, unit, search_id)
+
+    @staticmethod
+    def _use(db, entry_id: str, unit: str | None, search_id: int | None) -> int | None:
+        if search_id is None:
+            return None
+        row = db.execute("select opened from search_log where id = ?", [search_id]).fetchone()
+        if row is None or row[0] not in (None, entry_id):
+            return None
+        db["search_log"].update(search_id, {"opened": entry_id, "unit": unit, "used": 1})
+        return search_id
 
     def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None,
              search_id: int | None = None, voter: str | None = None, query: str | None = None) -> int:
@@ -181,8 +214,35 @@ class Feedback(Tasks):
         return pk
 
     def log_outcome(self, text: str, outcome: str, entry: str = "", line: str = "", suggested: str = "",
-                    urgency: str = "", username: str | None = None, role: str | None = None) -> int:
-        """Record how a request ended (direct_answer / dispatch / transfer); returns the row id."""
+                    urgency: str = "", username: str | None = None, role: str | None = None,
+                    call: str | None = None) -> int:
+        """Record how a request ended (direct_answer / dispatch / transfer); returns the row id.
+
+        ``call`` names the agent's call (a random token the console keeps while the call lasts): a call is
+        settled once. An answer taken again, or another answer taken, adds nothing; a dispatch after an answer
+        makes the call's row a dispatch (the matter went to a unit after all); an answer after a dispatch leaves
+        it dispatched. Transfers are rows of their own, one per line put through.
+        """
+        row = self._outcome_row(text, outcome, entry, line, suggested, urgency, username, role, call)
+        with self._db() as db:
+            return self._settle(db, row)
+
+    def answered(self, entry_id: str, text: str, call: str, search_id: int | None = None,
+                 username: str | None = None, role: str | None = None) -> int:
+        """An agent answered the call with an answer found by a search (采用此答复, 复制答复): the search is marked as
+        answered by it (:meth:`log_use`, evidence for the suggested phrasings) and the call counts as answered
+        directly, once (see ``call`` of :meth:`log_outcome`). ``text`` is the caller's request as the agent
+        searched it. Returns the outcome's row id."""
+        if not call:
+            raise KbError("缺少来电标识：直接答复按来电计，每个来电只计一次。")
+        row = self._outcome_row(text, "direct_answer", entry_id, username=username, role=role, call=call)
+        with self._db() as db:
+            self._use(db, entry_id, self._entry_unit(entry_id), search_id)
+            return self._settle(db, row)
+
+    def _outcome_row(self, text: str, outcome: str, entry: str = "", line: str = "", suggested: str = "",
+                     urgency: str = "", username: str | None = None, role: str | None = None,
+                     call: str | None = None) -> dict:
         text = mask((text or "").strip())
         if not text:
             raise KbError("诉求内容为空：请先输入来电人的诉求，再记录处理结果。")
@@ -201,11 +261,64 @@ class Feedback(Tasks):
                 raise EntryNotFound(f"{what}“{entry}”不存在：请从派单助手列出的{what}中选择。")
             topic = found.category[0] if found.category else "未分类"
             unit = found.lead_unit
-        row = {"at": self._now(), "text": text[:1000], "outcome": outcome, "entry": entry or None, "line": line or None,
-               "topic": topic, "unit": unit, "suggested": suggested or None, "urgency": urgency or None,
-               "username": username or None, "role": role or None}
-        with self._db() as db:
+        return {"at": self._now(), "text": text[:1000], "outcome": outcome, "entry": entry or None, "line": line or None,
+                "topic": topic, "unit": unit, "suggested": suggested or None, "urgency": urgency or None,
+                "username": username or None, "role": role or None, "call": call or None}
+
+    @staticmethod
+    def _settle(db, row: dict) -> int:
+        """Write an outcome, a call settled once (see ``call`` of :meth:`log_outcome`); returns the row id."""
+        call, outcome = row["call"], row["outcome"]
+        settled = db.execute("select id from request_outcomes where call = ? and outcome in "
+                             f"({', '.join('?' * len(SETTLED))}) order by id limit 1",
+                             [call, *SETTLED]).fetchone() if call and outcome in SETTLED else None
+        if settled is None:
             return db["request_outcomes"].insert(row).last_pk
+        if outcome == "dispatch":
+            db["request_outcomes"].update(settled[0], row)
+        return settled[0]
+
+
+def asker_digest(asker) -> str | None:
+    """What is stored of who asked (see ``log_events``): a digest, None for no one named."""
+    if not asker or not isinstance(asker, str):
+        return None
+    return hashlib.blake2b(f"kb-asker:{asker}".encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _earlier(db, row: dict, seen: dict) -> int | None:
+    """The id of the row (0 for one of this batch, ``seen``) of the same search or answer opened by the same
+    asker within ``REPEAT_SECONDS`` before ``row``; None when there is none, and ``row`` is then noted in
+    ``seen``."""
+    asker = row.get("asker")
+    if not asker:
+        return None
+    is_open = row["hits"] is None
+    key = (asker, row["audience"], row["query"], is_open, row["opened"] if is_open else None)
+    try:
+        since = (dt.datetime.fromisoformat(row["at"]) - dt.timedelta(seconds=REPEAT_SECONDS)).isoformat(
+            timespec="seconds")
+    except (TypeError, ValueError):
+        return None
+    if key in seen and since <= seen[key] <= row["at"]:
+        return 0
+    found = db.execute("select id from search_log where asker = ? and query = ? and audience = ? and at >= ? "
+                       "and at <= ? and (hits is null) = ? and (? or opened = ?) order by id desc limit 1",
+                       [asker, row["query"], row["audience"], since, row["at"], int(is_open), int(not is_open),
+                        row["opened"] or ""]).fetchone()
+    if found is not None:
+        return found[0]
+    seen[key] = row["at"]
+    return None
+
+
+def _forget_askers(db, now: str):
+    """Clear who asked from the rows older than a repeat can be: it is kept for nothing else."""
+    try:
+        cutoff = (dt.datetime.fromisoformat(now) - dt.timedelta(seconds=REPEAT_SECONDS)).isoformat(timespec="seconds")
+    except (TypeError, ValueError):
+        return
+    db.execute("update search_log set asker = null where asker is not null and at < ?", [cutoff])
 
 
 def after_publish(kb, cr, commit: str):

@@ -14,8 +14,8 @@ length just before it:
   texts (``REFERENCE_TEXTS``), greedy cover with every text a candidate seed, then every text to its nearest
   cluster profile: a topic's members depend on the texts alike to them only, never on how many requests
   about other matters there are), named by the knowledge base's own term for the matter where most of a topic's texts
-  write one (:class:`Vocabulary`: 居住证, 拖欠工资) and otherwise by the words most particular to it,
-  with masked examples, a breakdown by region and a daily trend;
+  write one (:class:`Vocabulary`: 居住证, 拖欠工资) and otherwise by the words most particular to it that a
+  person would name it by (:func:`spoken`: not 狗要 of 狗要打, 分钱 of 一分钱, nor 还有 or 咚咚), with masked examples, a breakdown by region and a daily trend;
 * **by region** — the district a request concerns: a district of ``units.yaml`` named in its
   text, or for a dispatch the district recorded with it (``""``: citywide or not known).
 
@@ -34,11 +34,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 
 import numpy as np
+import rjieba
 
 from ..search.analysis import normalize
 from ..exceptions import KbError
@@ -80,6 +83,21 @@ NAME_SHARE, SPECIFIC_SHARE, EXTRA_SHARE = 0.3, 0.8, 0.5
 #: Length of a keyword or title that may name a topic, and characters that say it is a question, not a name.
 NAME_CHARS = (2, 8)
 _NOT_IN_NAMES = frozenset("？?，,。怎么吗如何哪")
+#: What a label is never made of (:func:`spoken`): the words callers say around a matter (还有那个声音, 人也找不着了),
+#: an amount said for emphasis (一分钱也没给), and the tags of words that name nothing (sounds: 咚咚; particles,
+#: pronouns, numbers, adverbs …).
+NOT_MATTERS = frozenset("""
+还有 没法 没有 不行 不了 不着 找不着 找不到 一直 已经 现在 到底 那个 这个 这样 那样 好像 感觉 觉得 知道 听说 实在 真是
+到处 天天 整天 老是 总是 根本 完全 差不多 怎么办 能不能 可不可以 有没有 是不是
+""".split())
+_AMOUNT = re.compile("^[一两几半][分点些下次个块毛回遍]")
+_NO_MATTER_TAGS = frozenset("o e y u ud ug uj ul uv uz d dg ad p c r rr rz rg m mq q x zg".split())
+#: Characters that end a word guessed by the segmenter across two words (狗要 of 狗要打, 吵得 of 吵得没法睡), and
+#: the doing that starts one (办狗证: the matter is 狗证).
+_JOINED_END = frozenset("要得的了着过地吗呢吧啊呀也都就还")
+_DOING_START = frozenset("办补换领交查开打问")
+#: Texts of a topic in which a label word is checked, and the share of them that must write it as a word.
+SPOKEN_TEXTS, SPOKEN_SHARE = 12, 0.5
 
 
 # -- clustering ------------------------------------------------------------------------------------
@@ -238,6 +256,45 @@ def topic_words(index: WordIndex, term: np.ndarray, weight: np.ndarray, size: in
     return out
 
 
+@functools.lru_cache(maxsize=20_000)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(rjieba.tag(text))
+
+
+def spoken(word: str, texts: list[str]) -> str:
+    """``word`` as a person names a matter by it in ``texts`` (a topic's heaviest texts, or a query), or "" when
+    it names none: the segmenter's words, not the pieces of them a search matches by (分钱 of 一分钱, written as
+    a word in few of the texts); no sound, particle, number or filler (咚咚, 还有, 没法, 一分钱); and of a word the
+    segmenter guessed, not in its dictionary, none glued to the next word's start (狗要 of 狗要打, 吵得), and
+    the matter without the doing (办狗证: 狗证). A word of a synonym group (``Synonyms.MARK``) is as it is."""
+    if word.startswith(Synonyms.MARK):
+        return word
+    if len(word) < 2 or word in NOT_MATTERS or _AMOUNT.match(word):
+        return ""
+    known = rjieba.has_word(word)
+    holding = [t for t in texts if word in t][:SPOKEN_TEXTS]
+    tags = Counter()
+    for text in holding:
+        # The word itself, or a word of the dictionary that starts or ends a longer one (垃圾 of 垃圾桶, 清运 of
+        # 垃圾清运), as long as that one names a matter (not 分钱 of 一分钱).
+        tag = next((tag for w, tag in _tagged(text) if w == word), None) or next(
+            (tag for w, tag in _tagged(text) if known and (w.startswith(word) or w.endswith(word))
+             and w not in NOT_MATTERS and not _AMOUNT.match(w)), None)
+        if tag is not None:
+            tags[tag] += 1
+    if holding and sum(tags.values()) < SPOKEN_SHARE * len(holding):
+        return ""  # a piece of longer words, or across two
+    if tags and tags.most_common(1)[0][0] in _NO_MATTER_TAGS:
+        return ""
+    if known:
+        return word
+    if word[-1] in _JOINED_END:
+        return ""
+    if word[0] in _DOING_START and len(word) > 2:
+        return word[1:]
+    return word
+
+
 def label_words(words: list[str], texts: list[str], weights: np.ndarray, known=lambda term: False,
                 size: int = 3) -> list[str]:
     """A topic's label: its heaviest words, joined where its texts write them as one term.
@@ -331,6 +388,9 @@ def topic_label(words: list[str], texts: list[str], weights: np.ndarray, index: 
     knowledge base names its matter by (:meth:`Vocabulary.name`) first, then the heaviest words
     (:func:`label_words`) not in it that many of its texts write (``EXTRA_SHARE``)."""
     written = [index.synonyms.written(w, texts, weights) for w in words]
+    # The knowledge base's own terms are names as they are; other words only as people say them (:func:`spoken`).
+    written = list(dict.fromkeys(filter(None, (w if vocabulary and w in vocabulary.group else spoken(w, texts)
+                                              for w in written))))
     rest = label_words(written, texts, weights, lambda term: index.known(term) or bool(vocabulary and
                                                                                    term in vocabulary.group), size)
     named = vocabulary.name(words, texts, weights) if vocabulary else None

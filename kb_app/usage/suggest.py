@@ -562,12 +562,15 @@ def _logged_queries(kb, start: dt.date, end: dt.date) -> tuple[list, dict]:
 def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
     """Missing-answer queries in groups, each with its label and the words nothing mentions it is about
     ("" for none): by those words (:func:`_subjects`), the rest by similarity (``hot.cluster_texts``)."""
-    from .hot import cluster_texts, matter_terms, text_key
+    from .hot import cluster_texts, matter_terms, spoken, text_key
 
     if not missing:
         return []
     snap = kb.snapshot()
-    unknown = [unknown_words(kb, g["query"]) for g in missing]
+    # A subject is a word as the caller says it: not a piece of one (分钱 of 一分钱), a sound (咚咚) or the doing
+    # glued to the matter (办狗证: 狗证); a query left with none is grouped by similarity.
+    unknown = [tuple(dict.fromkeys(filter(None, (spoken(w, [text_key(g["query"])])
+                                                 for w in unknown_words(kb, g["query"]))))) for g in missing]
     # What a query is about, as its characters join it to a group: not the labels of masking (手 of [手机号]),
     # nor the places it names (平 of 和平街道).
     about = [without_places(without_labels(g["query"]), snap) for g in missing]

@@ -124,7 +124,7 @@ class SearchParams:
 
 
 #: Parameters of a search given once: a second value would be dropped unsaid (q=社保卡&q=医保卡 searched 医保卡 alone).
-SINGLE = ("q", "audience", "limit", "offset", "kind", "unit", "category", "region")
+SINGLE = ("q", "audience", "limit", "offset", "kind", "unit", "category", "region", "voter")
 
 
 def search_params(params) -> SearchParams:
@@ -193,6 +193,7 @@ async def _search(request: Request) -> Response:
     site = site_of(request)
     client = await site.admit(request)
     p = search_params(request.query_params)
+    asker = asker_of(client, request.query_params)
     agent = p.audience == "agent"
     if agent:
         site.require_agent(client)
@@ -230,7 +231,7 @@ async def _search(request: Request) -> Response:
     def after(facts):
         if p.offset == 0:
             site.log_search(p.q, facts["total"], p.audience, weak=facts.get("weak", False),
-                            alarm=facts.get("alarm", False), client=client, via="api")
+                            alarm=facts.get("alarm", False), client=client, via="api", asker=asker)
 
     return await site.cached(request, f"api-search-{p.audience}", p.key + ((pending.token,) if agent else ()),
                              render, shared=not agent, after=after)
@@ -244,6 +245,7 @@ async def entry(request: Request) -> Response:
     staff = client.agent
     # The question the answer was found by (a search of the API): the open is counted on that search.
     query = found_by(request.query_params.get("q"))
+    asker = asker_of(client, request.query_params)
 
     pending = await site.pending() if staff else None
 
@@ -258,7 +260,8 @@ async def entry(request: Request) -> Response:
 
     def after(facts):
         if facts:
-            site.log_open(facts["id"], "agent" if staff else "public", query=query)
+            site.log_open(facts["id"], "agent" if staff else "public", query=query, client=client, via="api",
+                          asker=asker)
 
     return await site.cached(request, "api-entry-agent" if staff else "api-entry",
                              (entry_id, *((pending.token,) if staff else ())), render, shared=not staff, after=after)
@@ -497,6 +500,12 @@ def platform_voter(client, raw) -> str | None:
     if not isinstance(raw, str) or not 1 <= len(raw.strip()) <= 100:
         raise bad("voter", "应为 1 到 100 个字符：贵平台用户的匿名编号（同一用户每次相同），用于识别重复评价。")
     return "p-" + hashlib.sha256(f"{client.key.name}\0{raw.strip()}".encode("utf-8")).hexdigest()[:40]
+
+
+def asker_of(client, params) -> str | None:
+    """Which of a keyed platform's users asked (``voter``, as for votes: :func:`platform_voter`), so that each of
+    them is counted; None without a key or without one named (the key is then one asker)."""
+    return platform_voter(client, params.get("voter")) if client.key is not None else None
 
 
 #: The answers and articles a browser session has voted on (cookie, gone when the browser closes): their

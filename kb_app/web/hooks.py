@@ -68,7 +68,7 @@ async def logs(request: Request) -> Response:
             or not all(isinstance(e, dict) for e in events):
         raise HttpError(400, "invalid_events", "events 应为事件对象的列表。")
     clean = [{k: e.get(k) for k in ("type", "at", "query", "hits", "entry", "audience", "weak",
-                                           "alarm")} for e in events]
+                                           "alarm", "asker")} for e in events]
     n = await run_in_threadpool(site.kb.feedback.log_events, clean)
     return json_response({"status": "ok", "stored": n})
 

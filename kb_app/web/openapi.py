@@ -261,6 +261,11 @@ SCHEMAS = {
                       "description": "仅监控地址（metrics_from）可见：最近一次检查主节点接口失败的原因"}}},
 }
 
+#: The ``voter`` of a keyed search or answer read: which of the platform's users asked (the statistics count people).
+VOTER_PARAM = ("带密钥的平台转交其用户的查询时：该用户在贵平台的匿名编号（同一用户每次相同，与评价的 voter 相同）；只保存摘要，"
+               "几分钟后即删除。同一提问者几分钟内重复同一查询只计一次：不传时整个密钥算一个提问者，"
+               "轮询或预热缓存不会使某个查询成为热点")
+
 FILTERS = [
     _param("q", "查询内容（任何字符串；最多 200 个字）", {"type": "string"}, required=True),
     _param("limit", "每页条数", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
@@ -270,6 +275,7 @@ FILTERS = [
     _param("unit", "承办单位编号，即搜索结果和答复中的 unit 字段（不认识的编号返回 400）", STR), _param("category", "主题（类别），即搜索结果和答复中的 category 字段（不认识的主题返回 400）", STR),
     _param("region", "区域：某区（只含适用于该区和全市的结果）或 全市；不认识的区域返回 400", STR),
     _param("audience", "public（默认）或 agent（需坐席密钥）", {"enum": ["public", "agent"], "default": "public"}),
+    _param("voter", VOTER_PARAM, {"type": "string", "minLength": 1, "maxLength": 100}),
 ]
 
 PATHS = {
@@ -283,7 +289,8 @@ PATHS = {
         "security": AGENT, "parameters": [
             _param("id", "条目编号", STR, "path", True),
             _param("q", "找到这条答复的查询（可选，同 /api/v1/search 的 q）：统计把这次打开记在这次查询上，"
-                        "热点议题按它打开的答复统计", {"type": "string"})],
+                        "热点议题按它打开的答复统计", {"type": "string"}),
+            _param("voter", VOTER_PARAM, {"type": "string", "minLength": 1, "maxLength": 100})],
         "responses": {"200": {**_json(_ref("Entry"), "条目"), "headers": CACHE_HEADERS},
                       "304": {"description": "未变化"},
                       **_errors(401, 404, 429, 503)}}},

@@ -556,18 +556,20 @@ class Site:
     # -- logs ---------------------------------------------------------------------------------
 
     def log_search(self, query: str, hits: int, audience: str = "public", weak: bool = False, alarm: bool = False,
-                   client: Client | None = None, via: str = "page"):
-        """Log a search; ``client``, when given, is who asked (an anonymous address's repeat is logged once),
-        ``via`` where (``page`` or ``api``: a page and the API asked the same are two askers)."""
+                   client: Client | None = None, via: str = "page", asker: str | None = None):
+        """Log a search; ``client``, when given, is who asked (a repeat is logged once: see :func:`_repeat_key`
+        and :func:`_asked_by`), ``via`` where (``page`` or ``api``: a page and the API asked the same are two
+        askers), ``asker`` the user of a keyed platform (``voter``: :func:`kb_app.web.api.platform_voter`)."""
         self.events.add({"type": "search", "at": self.kb.now().isoformat(timespec="seconds"), "query": query,
                          "hits": hits, "audience": audience, **({"weak": True} if weak else {}),
-                         **({"alarm": True} if alarm else {})}, _repeat_key(client, via))
+                         **({"alarm": True} if alarm else {}), **_asked_by(client, asker)}, _repeat_key(client, via))
 
     def log_open(self, entry_id: str, audience: str = "public", query: str | None = None,
-                 client: Client | None = None):
+                 client: Client | None = None, via: str = "page", asker: str | None = None):
         """Log an opened answer or article; ``query`` is the question it was found by, when known."""
         self.events.add({"type": "open", "at": self.kb.now().isoformat(timespec="seconds"), "entry": entry_id,
-                         "audience": audience, **({"query": query} if query else {})}, _repeat_key(client))
+                         "audience": audience, **({"query": query} if query else {}), **_asked_by(client, asker)},
+                        _repeat_key(client, via))
 
 
 def _host(relayed: str) -> str:
@@ -581,9 +583,19 @@ def _host(relayed: str) -> str:
 def _repeat_key(client: Client | None, via: str = "page") -> str | None:
     """Whose repeats are logged once: an anonymous address's, on the public pages and the keyless API (the same
     question from one address within REPEAT_SECONDS is a browser reloading or a script polling, which would
-    otherwise make it the most asked). A key serves many people (a call centre's agents, a partner's users),
-    so each of its requests counts."""
+    otherwise make it the most asked). A keyed client's repeats are recognised where they are written, across
+    workers and replicas (:func:`_asked_by`)."""
     return f"{via} {client.address}" if client is not None and client.key is None else None
+
+
+def _asked_by(client: Client | None, asker: str | None = None) -> dict:
+    """The ``asker`` of a keyed request's event (``kb.feedback.log_events``): the key, or the platform's user when
+    it says which (``asker``). A key serves many people (a call centre's agents, a partner's users): a platform that
+    names its users has each of their questions counted; one that does not is one asker, whose same question
+    within minutes counts once (a monitor or cache warmer polling it is no hot issue)."""
+    if client is None or client.key is None:
+        return {}
+    return {"asker": asker or f"key:{client.key.name}"}
 
 
 def _provisional(found: Cached) -> bool:

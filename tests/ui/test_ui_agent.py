@@ -476,11 +476,44 @@ def test_agent_adopts_an_answer_for_the_call(app_env, agent):
     assert shown - offered, "the results hold entries that are no answer to give"
     at.button(key="agent_adopt_sscard-reissue").click().run()
     assert not at.exception
-    assert "已记为采用此答复。" in [c.value for c in at.caption]
+    assert any(c.value.startswith("已记为采用此答复。本次来电计为直接答复") for c in at.caption)
     db = app_env.db()
     row = db.execute("select query, opened, used from search_log order by id desc limit 1").fetchone()
     db.conn.close()
     assert tuple(row) == ("社保卡丢了", "sscard-reissue", 1)
+
+
+def call_outcomes(app_env):
+    return selected(app_env, "select outcome, entry, text, call is not null from request_outcomes order by id")
+
+
+def test_an_answer_taken_or_copied_from_the_search_answers_the_call_once(app_env, agent):
+    at = search(console(agent), "社保卡丢了")
+    at.button(key="agent_adopt_sscard-reissue").click().run()
+    at.session_state["agent_copy_sscard-reissue"] = True  # 复制答复 opened to copy it into the work order
+    at.run()
+    assert not at.exception
+    assert call_outcomes(app_env) == [("direct_answer", "sscard-reissue", "社保卡丢了", 1)]
+    [day] = app_env.stats.direct_answers_per_day()
+    assert (day["requests"], day["direct"]) == (1, 1)
+    # The next caller's question, copied from the search: a call of its own.
+    at = search(at, "居住证怎么办理")
+    at.session_state["agent_copy_residence-permit-apply"] = True
+    at.run()
+    assert [row[:2] for row in call_outcomes(app_env)] == [("direct_answer", "sscard-reissue"),
+                                                         ("direct_answer", "residence-permit-apply")]
+
+
+def test_a_call_answered_from_the_search_and_then_dispatched_counts_as_dispatched(app_env, agent):
+    at = search(console(agent), "路灯坏了好几天了")
+    answer = next(b.key for b in at.button if (b.key or "").startswith("agent_adopt_"))
+    at.button(key=answer).click().run()
+    at = dispatch(at, "路灯坏了好几天了")
+    assert "本次来电已在检索中记为直接答复；如仍需派单，派单后改按派单计，不重复计数。" in [c.value for c in at.caption]
+    choice_radio(at).set_value("street-light-out").run()
+    at.button(key="outcome_dispatch").click().run()
+    assert not at.exception
+    assert [row[:2] for row in call_outcomes(app_env)] == [("dispatch", "street-light-out")]
 
 
 def test_agent_adopts_an_article_for_the_call(app_env, agent):
@@ -505,11 +538,15 @@ def open_from_console(at, page, doc_id):
     return at
 
 
-def opened_rows(app_env):
+def selected(app_env, sql):
     db = app_env.db()
-    got = [tuple(r) for r in db.execute("select query, opened, unit from search_log order by id")]
+    got = [tuple(r) for r in db.execute(sql)]
     db.conn.close()
     return got
+
+
+def opened_rows(app_env):
+    return selected(app_env, "select query, opened, unit from search_log order by id")
 
 
 def test_an_article_opened_from_a_search_answers_it_once(app_env, agent):

@@ -1,4 +1,5 @@
 import dataclasses
+import datetime as dt
 import re
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from kb_app import load_settings, open_kb
 from kb_app.accounts.auth import User
 from kb_app.exceptions import EntryNotFound, KbError, PermissionDenied
+from kb_app.usage.suggest import missing_answers
 from kb_app.usage.tasks import TaskError
 from kb_app.content.frontmatter import dump
 
@@ -435,3 +437,98 @@ def test_tasks_opened_while_the_calendar_lacked_a_year_get_their_due_date_once_i
     late.feedback.generate_tasks()
     # 29、30、31 December, then 4 and 5 January (1 January a holiday, 2 and 3 a weekend).
     assert late.feedback.task(task_id).due == "2027-01-05"
+
+
+# -- request outcomes of a call -----------------------------------------------------------------------
+
+
+def outcomes(kb):
+    return [(r["outcome"], r["entry"]) for r in rows(kb, "request_outcomes")]
+
+
+def test_an_answer_taken_for_a_call_counts_it_answered_directly_once(kb):
+    pk = kb.feedback.log_search("社保卡丢了怎么补办", "agent", 3, username="agent1", role="agent")
+    first = kb.feedback.answered("sscard-reissue", "社保卡丢了怎么补办", "call-1", pk, "agent1", "agent")
+    # Taken again (采用此答复, then 复制答复), and another answer for the same call: still one direct answer.
+    assert kb.feedback.answered("sscard-reissue", "社保卡丢了怎么补办", "call-1", pk, "agent1", "agent") == first
+    assert kb.feedback.answered(ENTRY, "社保卡丢了怎么补办", "call-1", None, "agent1", "agent") == first
+    assert outcomes(kb) == [("direct_answer", "sscard-reissue")]
+    [search] = rows(kb, "search_log")
+    assert (search["opened"], search["used"]) == ("sscard-reissue", 1)  # evidence for the suggested phrasings
+    [day] = kb.stats.direct_answers_per_day()
+    assert (day["requests"], day["direct"], day["rate"]) == (1, 1, 1.0)
+    kb.feedback.answered(ENTRY, "居住证怎么办", "call-2", None, "agent1", "agent")  # the next call counts again
+    assert outcomes(kb) == [("direct_answer", "sscard-reissue"), ("direct_answer", ENTRY)]
+
+
+def test_a_call_answered_and_then_dispatched_ends_dispatched(kb):
+    kb.feedback.answered("sscard-reissue", "路灯坏了", "call-1", None, "agent1", "agent")
+    kb.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out", username="agent1", call="call-1")
+    assert outcomes(kb) == [("dispatch", "street-light-out")]
+    # An answer taken after the dispatch leaves the call dispatched.
+    kb.feedback.answered("sscard-reissue", "路灯坏了", "call-1", None, "agent1", "agent")
+    assert outcomes(kb) == [("dispatch", "street-light-out")]
+    [day] = kb.stats.direct_answers_per_day()
+    assert (day["requests"], day["direct"], day["dispatched"]) == (1, 0, 1)
+
+
+def test_transfers_of_a_call_are_each_recorded_and_outcomes_without_a_call_as_before(kb):
+    kb.feedback.log_outcome("有人打架还有人受伤了", "transfer", line="110", call="call-1")
+    kb.feedback.log_outcome("有人打架还有人受伤了", "transfer", line="120", call="call-1")
+    kb.feedback.log_outcome("退休金什么时候涨", "direct_answer", entry="pension-adjustment-2026")
+    kb.feedback.log_outcome("退休金什么时候涨", "direct_answer", entry="pension-adjustment-2026")
+    assert [r["line"] for r in rows(kb, "request_outcomes")][:2] == ["110", "120"]
+    assert len(rows(kb, "request_outcomes")) == 4
+
+
+def test_an_answer_for_a_call_needs_the_call(kb):
+    with pytest.raises(KbError, match="来电标识"):
+        kb.feedback.answered("sscard-reissue", "社保卡丢了", "", None, "agent1", "agent")
+    with pytest.raises(EntryNotFound):
+        kb.feedback.answered("street-light-out", "路灯坏了", "call-1", None, "agent1", "agent")  # no answer to give
+
+
+# -- repeats of one asker ------------------------------------------------------------------------------
+
+
+def keyed_search(at, query="失业金多少天内申请", asker="key:partner", hits=0, weak=False):
+    return {"type": "search", "at": at, "query": query, "hits": hits, "audience": "public", "asker": asker,
+            **({"weak": True} if weak else {})}
+
+
+def test_an_asker_polling_a_search_counts_once_in_the_statistics(kb):
+    """A partner's system polling a question (110 times in 30 s, as a publication-timing script did) is one
+    request: not the month's top query, hot issue or missing answer."""
+    day = TODAY
+    polls = [keyed_search(f"{day}T10:00:{s % 60:02d}") for s in range(110)]
+    opens = [{"type": "open", "at": f"{day}T10:00:{s:02d}", "entry": ENTRY, "query": "失业金多少天内申请",
+              "audience": "public", "asker": "key:partner"} for s in range(5)]
+    assert kb.feedback.log_events(polls[:60] + opens) == 2
+    assert kb.feedback.log_events(polls[60:]) == 0                       # the next batch: still the same request
+    for user in ("p-1", "p-2", "p-1"):                                 # people a platform names: each counts
+        kb.feedback.log_events([keyed_search(f"{day}T10:01:00", asker=user)])
+    kb.feedback.log_events([keyed_search(f"{day}T10:11:00")])          # minutes later: asked again
+    kb.feedback.log_events([keyed_search(f"{day}T10:11:30", query="社保卡网上补办多久寄到")])  # another question
+    kb.feedback.log_events([{**keyed_search(f"{day}T10:12:00"), "asker": None}] * 2)  # no asker named
+    date = dt.date.fromisoformat(TODAY)
+    top = {r["query"]: r["searches"] for r in kb.stats.top_queries(date, date)}
+    assert top == {"失业金多少天内申请": 1 + 2 + 1 + 2, "社保卡网上补办多久寄到": 1}
+    missing = {q: g["searches"] for g in missing_answers(kb, date, date) for q in g["queries"]}
+    assert missing["失业金多少天内申请"] == 6
+    assert kb.hot.report(date, date).totals["searches"] == 7
+
+
+def test_who_asked_is_kept_only_while_a_repeat_can_be_recognised(kb):
+    day = TODAY
+    kb.feedback.log_events([keyed_search(f"{day}T09:00:00")])
+    assert rows(kb, "search_log")[0]["asker"] not in (None, "key:partner")   # a digest, never the key's name
+    kb.feedback.log_events([keyed_search(f"{day}T09:30:00", query="社保卡补办")])
+    first, second = rows(kb, "search_log")
+    assert first["asker"] is None and second["asker"] is not None
+
+
+def test_an_agent_searching_again_during_the_call_is_one_request(kb):
+    first = kb.feedback.log_search("居住证", "agent", 3, username="agent1", role="agent", asker="call:1")
+    assert kb.feedback.log_search("居住证", "agent", 3, username="agent1", role="agent", asker="call:1") == first
+    other = kb.feedback.log_search("居住证", "agent", 3, username="agent1", role="agent", asker="call:2")
+    assert other != first and len(rows(kb, "search_log")) == 2       # the next caller asking the same counts

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from kb_app.cli import cli
 from kb_app.exceptions import KbError
 from kb_app.search.textsim import content_words
-from kb_app.usage.hot import cluster_texts, flag, label_words, opened_from, periods, rising, text_key, trend
+from kb_app.usage.hot import (cluster_texts, flag, label_words, matter_terms, opened_from, periods, rising, spoken,
+                              text_key, trend)
 from kb_app.dispatch.regions import detect_region
 from scripts import bench_hot
 
@@ -609,3 +610,35 @@ def test_requests_about_other_matters_never_change_a_topics_members(matters, apa
     apart_texts = {t for t, _n in apart}
     assert {group - apart_texts for group in together if group - apart_texts - {"<none>"}} == {
         group for group in alone if group - {"<none>"}}
+
+
+#: Calls as callers make them (a tester's walk): their topics were labelled 狗要、狂犬、疫苗, 还有、声音、吵得 and
+#: 工地、老板、一分钱 — pieces the segmenter cut across words, and the words said around the matter.
+CALLS = ["我们楼上天天晚上咚咚咚的，还有那个声音，吵得没法睡", "我在工地干了半年，老板到现在一分钱工资都没给，人也找不着了",
+         "我想问一下我家狗要打狂犬疫苗，去哪打，要办狗证吗"]
+
+
+def test_topics_are_labelled_by_words_people_use(kb):
+    snap = kb.snapshot()
+    for groups, terms in (((), ()), (snap.synonym_groups, matter_terms(snap))):
+        labels, words = cluster_texts([text_key(t) for t in CALLS], [5, 5, 5], groups, terms)
+        by_call = {call: words[n] for call, n in zip(CALLS, labels)}
+        assert by_call[CALLS[0]] == ["声音"]
+        assert by_call[CALLS[1]] == ["工地", "老板", "工资"]
+        assert by_call[CALLS[2]] == ["狂犬", "疫苗", "狗证"]
+
+
+@pytest.mark.parametrize("word, text, said", [
+    ("分钱", "老板一分钱工资都没给", ""),          # a piece of 一分钱
+    ("一分钱", "老板一分钱工资都没给", ""),        # an amount said for emphasis
+    ("狗要", "我家狗要打狂犬疫苗", ""),           # guessed across 狗 and 要
+    ("吵得", "还有那个声音吵得没法睡", ""),
+    ("还有", "还有那个声音吵得没法睡", ""),
+    ("咚咚", "楼上天天晚上咚咚咚的", ""),         # a sound
+    ("办狗证", "要办狗证吗", "狗证"),             # the matter, without the doing
+    ("垃圾", "垃圾桶满了没人收", "垃圾"),         # a word starting a longer one
+    ("清运", "垃圾清运不及时", "清运"),
+    ("暖气", "家里暖气不热", "暖气"),
+])
+def test_a_label_word_is_one_a_person_says(word, text, said):
+    assert spoken(word, [text]) == said

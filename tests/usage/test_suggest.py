@@ -593,3 +593,12 @@ def test_masking_labels_and_places_join_no_group_of_missing_answers(kb):
     assert groups["手续费、退票、高铁"] == ["高铁票退票手续费"]
     assert groups["护照"] == ["东湖区和平街道护照怎么办理"] and groups["签证"] == ["东湖区和平街道签证怎么办理"]
     assert not any("失业金" in e for label, examples in groups.items() if label != "失业金" for e in examples)
+
+
+def test_missing_answers_are_labelled_by_words_people_use(kb):
+    """Not by a piece of a word (分钱 of 一分钱), a sound (咚咚) or the doing glued to the matter (办狗证)."""
+    for query in ["我在工地干了半年，老板到现在一分钱工资都没给，人也找不着了", "我们楼上天天晚上咚咚咚的，还有那个声音，吵得没法睡",
+                  "我想问一下我家狗要打狂犬疫苗，去哪打，要办狗证吗"] * 3:
+        kb.feedback.log_search(query, "public", 0)
+    assert {(g["label"], g["searches"]) for g in suggest.missing_answers(kb)} == \
+        {("工地、老板、工资", 3), ("声音", 3), ("狗证", 3)}

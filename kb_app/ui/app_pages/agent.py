@@ -18,6 +18,7 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.links import adopt_caution, entry_link, pending_notice, public_answer_link
 from kb_app.ui.navigation import AGENT_DESK
 from kb_app.ui.resources import get_kb
+from kb_app.ui.state import call, call_outcome, call_settled
 
 log = logging.getLogger(__name__)
 KINDS = {"全部类型": None} | {label: kind for kind, label in KIND_LABELS.items()}
@@ -35,9 +36,10 @@ def log_search(kb, user, query, kind, total, weak=False):
         return
     st.session_state["agent_logged"] = key
     try:
+        # The same search again during the call (another type, back after another search) is one request.
         st.session_state["search_log_id"] = kb.feedback.log_search(query, audience="agent", hits=total,
                                                                    role=user.role, username=user.username,
-                                                                   weak=weak)
+                                                                   weak=weak, asker=f"call:{call(query)}")
     except Exception:  # noqa: BLE001 - a failed log must not cost the agent the results
         log.exception("记录检索日志失败")
 
@@ -56,7 +58,7 @@ def report_form(kb, user, entry_id):
         st.rerun()
 
 
-def show_hit(kb, reader, user, hit):
+def show_hit(kb, reader, user, hit, query):
     newest = reader.snap.entries.get(hit.id) if hit.kind != "article" else None
     # The version in force today, as the search found it: a new version scheduled for a later day is
     # shown beside it, marked 未生效, until then.
@@ -74,7 +76,7 @@ def show_hit(kb, reader, user, hit):
                else hit.unit_name or hit.unit)
         st.caption(" · ".join([who, *hit.category[:3]]))
         if hit.kind == "article":
-            adopt_button(kb, user, hit.id, "采用此条文")
+            adopt_button(kb, user, hit.id, query, "采用此条文")
         if entry is None:
             return
         pending_notice(reader, entry, user)
@@ -89,26 +91,58 @@ def show_hit(kb, reader, user, hit):
             st.warning(notes, icon=":material/lock:")
         # In view on every answer in force: the answers agents take are what teaches the search
         # (kb_app.usage.suggest); one expired or not yet in force, or a catalogue entry, is no answer to give.
-        if hit.kind == "policy" and entry.status(kb.today()) == "in_force":
+        answer = hit.kind == "policy" and entry.status(kb.today()) == "in_force"
+        if answer:
             adopt_caution(reader, entry)
-            adopt_button(kb, user, entry.id)
-        with st.expander("复制答复 · 报告错误", icon=":material/content_copy:"):
-            st.caption("点右上角的复制图标，粘贴到工单中。")
+            adopt_button(kb, user, entry.id, query)
+        # Opened to copy the answer for the caller's work order: the call is answered with it, as by 采用此答复.
+        with st.expander("复制答复", icon=":material/content_copy:", key=f"agent_copy_{entry.id}",
+                         on_change="rerun") as fold:
+            if answer and fold.open:
+                with show_errors():
+                    answered(kb, user, entry.id, query)
+                st.caption(f"点右上角的复制图标，粘贴到工单中。{answered_note()}")
+            else:
+                st.caption("点右上角的复制图标，粘贴到工单中。")
             st.code(render.answer_text(entry), language=None, wrap_lines=True)
+        with st.expander("报告错误", icon=":material/flag:"):
             with show_errors():
                 report_form(kb, user, entry.id)
 
 
-def adopt_button(kb, user, entry_id, label="采用此答复"):
+def adopt_button(kb, user, entry_id, query, label="采用此答复"):
     """The agent takes this answer (or explains this article) for the call: evidence that it answers
-    the query (kb_app.usage.suggest)."""
+    the query (kb_app.usage.suggest); an answer taken answers the call directly (once a call)."""
     done = f"agent_adopted:{st.session_state.get('search_log_id')}:{entry_id}"
     if st.session_state.get(done):
-        st.caption(f"已记为{label}。")
+        st.caption(f"已记为{label}。" + ("" if label == "采用此条文" else answered_note()))
     elif st.button(label, key=f"agent_adopt_{entry_id}", icon=":material/done:"):
-        kb.feedback.log_use(entry_id, st.session_state.get("search_log_id"), user.username)
+        if label == "采用此条文":  # an article explained is no answer of the knowledge base's: no outcome
+            kb.feedback.log_use(entry_id, st.session_state.get("search_log_id"), user.username)
+        else:
+            answered(kb, user, entry_id, query)
         st.session_state[done] = True
         st.rerun()
+
+
+def answered(kb, user, entry_id, query):
+    """The call is answered with this answer: 直接答复 for the statistics, once a call (a dispatch of the same call
+    later counts it as dispatched instead)."""
+    token = call(query)
+    done = f"agent_answered:{token}:{entry_id}"
+    if st.session_state.get(done):
+        return
+    kb.feedback.answered(entry_id, query, token, st.session_state.get("search_log_id"), user.username, user.role)
+    st.session_state[done] = True
+    if call_outcome() is None:
+        call_settled("direct_answer")
+
+
+def answered_note() -> str:
+    """What the statistics count the call as, said where an answer was taken."""
+    if call_outcome() == "dispatch":
+        return "本次来电已派单，按派单计。"
+    return "本次来电计为直接答复（每个来电只计一次；之后在派单助手派单的，改按派单计）。"
 
 
 def address() -> tuple[str, str | None, int]:
@@ -216,7 +250,7 @@ def search_tab(kb, user):
     st.caption(f"共 {results.total} 条{close}，第 {first}–{first + len(results.hits) - 1} 条")
     reader = kb.reader(staff=True)
     for hit in results.hits:
-        show_hit(kb, reader, user, hit)
+        show_hit(kb, reader, user, hit, query)
     if pages > 1:
         pager(page, pages)
 
