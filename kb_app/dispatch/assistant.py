@@ -184,7 +184,7 @@ class DispatchResult:
         """What the agent is told of a correction ("" for none), as search tells it."""
         if not self.corrected:
             return ""
-        return f"已按“{self.corrected}”分析（输入的是“{self.text}”，按同音字改正；紧急情况按原话判断）"
+        return f"已按“{self.corrected}”分析（输入的是“{self.text}”，按同音字改正；是否紧急按原话和改正后的话都判断）"
 
     @property
     def passing_note(self) -> str:
@@ -921,15 +921,25 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
 
     ``corrected`` is the request with its misspelt words corrected (社宝卡 → 社保卡, see
     DispatchResult.corrected): the catalogue is matched on it, while the intake rules, the emergency recogniser
-    and the urgent matters reported read the caller's own words.
+    and the urgent matters reported read the caller's own words — and the corrected ones too, where those alone
+    read as an emergency or an urgent matter (safety fails closed).
     """
     text = (text or "").strip()
     corrected = (corrected or "").strip()
     corrected = corrected if corrected != text else ""
     rule, finding, other = intake(snap, text)
+    if corrected and (finding is None or not finding.alarm):
+        # Safety fails closed: a call that reads as an emergency once a word misheard is corrected is one.
+        c_rule, c_finding, c_other = intake(snap, corrected)
+        if c_finding is not None and c_finding.alarm:
+            rule, finding, other = c_rule, c_finding, c_other
     if not_emergency and finding is not None and finding.alarm:
         rule = other
     kind, reported_entry = reported(snap, text)
+    told = text
+    if corrected and kind != "urgent" and reported(snap, corrected)[0] == "urgent":
+        # 楼道里有很大的煤汽味: as urgent as 煤气味, read either way.
+        (kind, reported_entry), told = reported(snap, corrected), corrected
     read = corrected or text
     candidates = rank_candidates(snap, read, now, limit, calendar, rerank,
                                  keep=reported_entry.id if kind == "urgent" else "")
@@ -937,7 +947,7 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     if kind == "urgent":
         # The matter of the shortest time limit is proposed first, whatever similar past orders say.
         candidates.sort(key=lambda c: c.entry_id != reported_entry.id)
-        urgent_text = reporting_clause(directory_index(snap), text, reported_entry)
+        urgent_text = reporting_clause(directory_index(snap), told, reported_entry)
     top = candidates[0] if candidates and not candidates[0].learned else None
     unmatched = directory_index(snap).unmatched(read, snap.entries[top.entry_id]) if top and kind != "urgent" else ()
     if rule is not None and unmatched:

@@ -329,17 +329,29 @@ def test_a_misspelt_word_is_read_as_the_agents_search_reads_it(indexed):
     assert plain.corrected == "" and "corrected" not in plain.to_dict() and plain.corrected_note == ""
 
 
-def test_the_intake_rules_and_the_emergency_recogniser_read_the_callers_own_words(indexed, monkeypatch):
-    """A correction is for the catalogue and the answers: what may be an emergency (and any other intake rule, and
-    an urgent matter reported) is read as the caller said it."""
+def test_the_intake_rules_and_the_emergency_recogniser_read_the_callers_own_words_and_the_corrected_ones(indexed, monkeypatch):
+    """A correction is for the catalogue and the answers; what may be an emergency (and any other intake rule, and an
+    urgent matter reported) is read as the caller said it — and as corrected too, the more careful reading kept."""
     from kb_app.dispatch import assistant
 
     read = []
     for name in ("intake", "reported"):
         monkeypatch.setattr(assistant, name, lambda snap, text, _f=getattr(assistant, name): read.append(text) or _f(snap, text))
     said = "我的社宝卡丢了咋补"
-    assert indexed.dispatch(said, now=NOW).corrected
-    assert len(read) == 2 and set(read) == {said}
+    r = indexed.dispatch(said, now=NOW)
+    assert r.corrected and r.rule is None and not r.urgent
+    assert read[0] == said and set(read) == {said, r.corrected}
+    assert "是否紧急按原话和改正后的话都判断" in r.corrected_note
+
+
+def test_a_gas_smell_misheard_is_as_urgent_as_one_heard_right(indexed):
+    """楼道里有很大的煤汽味: the search reads 煤气味, and so does the check for what must be handled at once."""
+    said = "楼道里有很大的煤汽味"
+    r = indexed.dispatch(said, now=NOW)
+    assert r.corrected == "楼道里有很大的煤气味"
+    right = indexed.dispatch("楼道里有很大的煤气味", now=NOW)
+    assert right.urgent and r.urgent and r.candidates[0].entry_id == right.candidates[0].entry_id == "gas-leak"
+    assert r.urgent_text == right.urgent_text
 
 
 def test_a_correction_carries_over_to_the_whole_of_a_long_call():
