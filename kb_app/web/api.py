@@ -219,7 +219,7 @@ async def _search(request: Request) -> Response:
         if results.close is not None:
             body["close"] = results.close
         body.update({k: v for k, v in results.as_dict().items() if k in ("weak", "unknown", "vague", "retired")})
-        body.update(views.advice(site.kb, p.q, results.commit or None))
+        body.update(views.advice(site.kb, p.q, results.commit or None, results.corrected))
         if not agent and body.get("emergency", {}).get("answers") is False:
             # 有人要轻生: the line and what to do, no policy answers beside them, for a platform that shows hits
             # without reading emergency.answers too.

@@ -184,7 +184,7 @@ async def home(request: Request) -> Response:
                            unmentioned=views.unmentioned_words(results), retired=views.retired_words(results),
                            personal_number=views.personal_number(q),
                            search=urlencode(api.search_context({"q": q, "topic": chosen, "page": number})))
-            told = views.advice(site.kb, q, commit)
+            told = views.advice(site.kb, q, commit, results.corrected)
             context.update(alarm=told.get("emergency"), report=told.get("report"))
             facts = {"total": results.total, "provisional": results.provisional, "weak": results.weak,
                      "alarm": bool(told.get("emergency"))}

@@ -30,12 +30,18 @@ URGENT_REPORT = {"line": "12345", "urgent": True,
                             "请直接拨打 119 或 120。"}
 
 
-def advice(kb, q: str, commit: str | None) -> dict:
+def advice(kb, q: str, commit: str | None, corrected: str = "") -> dict:
     """What a citizen is told beside the results: the emergency line (``emergency``), or else, for words
-    that report a matter, where to report it (``report``); nothing for an ordinary question."""
-    if alarm := kb.public_alarm(q, commit):
-        return {"emergency": alarm}
-    kind, steps = kb.public_report_advice(q, commit)
+    that report a matter, where to report it (``report``); nothing for an ordinary question.
+
+    ``corrected`` is the question as the search corrected it (煤汽味 → 煤气味): safety fails closed, so what the
+    corrected words call for is told too when the words as written call for less."""
+    readings = [q, *([corrected] if corrected and corrected != q else [])]
+    for text in readings:
+        if alarm := kb.public_alarm(text, commit):
+            return {"emergency": alarm}
+    told = [kb.public_report_advice(text, commit) for text in readings]
+    kind, steps = next((t for t in told if t[0] == "urgent"), told[0])
     return {"report": {**URGENT_REPORT, "advice": steps} if kind == "urgent" else REPORT} if kind else {}
 
 

@@ -292,6 +292,8 @@ def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, 
 
 @pytest.mark.parametrize("words, step", [("家里煤气味很重", "不要在屋里打电话"), ("家里煤气泄漏了", "到室外安全的地方再打电话报修"),
                                          ("水管爆裂 家里淹了", "先关闭家中或楼道的总水阀"),
+                                         # a misheard word the search corrects (煤汽味 → 煤气味): as urgent
+                                         ("楼道里有很大的煤汽味", "不要在屋里打电话"),
                                          ("我闻到家里有煤气味，怎么办", "不要在屋里打电话"),
                                          ("井盖丢了", "远离井口，看好身边的孩子")])
 def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
