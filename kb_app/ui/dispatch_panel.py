@@ -180,10 +180,17 @@ def show_answers(kb, user, result, done):
             public_answer_link(kb, entry)
             if notes := render.agent_notes_markdown(entry):
                 st.warning(notes, icon=":material/lock:")
-            with st.expander("答复文本", icon=":material/content_copy:", expanded=a.settles and a is result.answers[0]):
+            # A matter to handle at once: the answer's safety steps open, to be read out before the order is made.
+            first = a is result.answers[0]
+            with st.expander("答复文本", icon=":material/content_copy:", expanded=first and (a.settles or result.urgent)):
                 st.code(render.answer_text(entry), language=None, wrap_lines=True)
             if not done and a.status == "in_force":
                 adopt_caution(reader, entry)
+            if result.urgent:
+                # Answered is no outcome for it: the order must still be made (燃气泄漏, 2小时).
+                if first and not done:
+                    st.caption("需要立即处置的事项不能只答复：口述安全提示后，请在下方派单。")
+                continue
             if not done and a.status == "in_force" and st.button(
                     "用此答复直接答复", key=f"outcome_answer_{a.entry_id}", type="primary" if a.settles else "secondary"):
                 record(kb, user, result, "direct_answer", entry=a.entry_id, label=a.title)

@@ -342,6 +342,10 @@ def test_dispatch_of_a_gas_smell_asking_what_to_do_now_is_urgent(app_env, agent)
     at = dispatch(console(agent), "我家厨房有很大的煤气味，现在怎么办")
     [urgent] = [e.value for e in at.error]
     assert urgent.startswith("**需要立即处置：燃气泄漏（2小时）**。")
+    # an answer's safety steps are read out, open; answering is no outcome for it: the order is made
+    assert at.expander and any(e.label == "答复文本" and e.proto.expanded for e in at.expander)
+    assert not [b for b in at.button if b.key.startswith("outcome_answer_")]
+    assert "需要立即处置的事项不能只答复：口述安全提示后，请在下方派单。" in [c.value for c in at.caption]
 
 
 def test_dispatch_says_it_read_a_misspelt_word_as_search_does(app_env, agent):
