@@ -43,7 +43,7 @@ from collections import Counter, defaultdict
 import numpy as np
 import rjieba
 
-from ..search.analysis import normalize
+from ..search.analysis import aspect_mask, normalize
 from ..exceptions import KbError
 from ..privacy import has_labels, without_labels
 from ..dispatch.regions import NO_REGION, districts, region_finder
@@ -273,6 +273,8 @@ def spoken(word: str, texts: list[str]) -> str:
         return ""
     known = rjieba.has_word(word)
     holding = [t for t in texts if word in t][:SPOKEN_TEXTS]
+    if holding and all(_only_asked(word, normalize(t)) for t in holding):
+        return ""  # what is asked of the matter (花钱 of 社保卡补办要花钱吗), not a matter
     tags = Counter()
     for text in holding:
         # The word itself, or a word of the dictionary that starts or ends a longer one (垃圾 of 垃圾桶, 清运 of
@@ -293,6 +295,13 @@ def spoken(word: str, texts: list[str]) -> str:
     if word[0] in _DOING_START and len(word) > 2:
         return word[1:]
     return word
+
+
+def _only_asked(word: str, text: str) -> bool:
+    """Whether every time ``word`` is in ``text`` it is within words asking an aspect of the matter (ASKED_ASPECT)."""
+    mask = aspect_mask(text)
+    at = [m.start() for m in re.finditer(re.escape(word), text)]
+    return bool(at) and all(all(mask[i:i + len(word)]) for i in at)
 
 
 def label_words(words: list[str], texts: list[str], weights: np.ndarray, known=lambda term: False,

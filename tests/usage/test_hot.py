@@ -639,6 +639,8 @@ def test_topics_are_labelled_by_words_people_use(kb):
     ("垃圾", "垃圾桶满了没人收", "垃圾"),         # a word starting a longer one
     ("清运", "垃圾清运不及时", "清运"),
     ("暖气", "家里暖气不热", "暖气"),
+    ("花钱", "社保卡补办要花钱吗", ""),           # what is asked of the matter, not a matter
+    ("收费", "停车场乱收费", "收费"),             # ... where it is the matter
 ])
 def test_a_label_word_is_one_a_person_says(word, text, said):
     assert spoken(word, [text]) == said
