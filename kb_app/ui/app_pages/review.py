@@ -28,7 +28,7 @@ user = require_user()
 
 def render_impact(impact, snap, said=lambda reasons: reasons):
     """Per article what changed, and the entries resting on it, before anyone approves."""
-    st.markdown("#### 条例变更的影响")
+    st.markdown("#### 条例与配置变更的影响")      # as kb cr show says it: the intake rules are no regulation
     show_call_impact(impact.calls)
     if impact.empty:
         st.caption("条文的正文和条号都没有变化（例如只改了常见问法），引用条文的条目不受影响。")
