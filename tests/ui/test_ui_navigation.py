@@ -229,7 +229,11 @@ def test_the_console_writes_its_search_and_page_into_the_address(app_env, people
     assert f"共 {total} 条，第 11–{10 + len(second)} 条" in [c.value for c in at.caption]
     at.segmented_control(key="agent_kind").set_value("答复口径").run()  # a new search: its first page
     assert at.query_params["kind"] == "policy" and "page" not in at.query_params
-    assert len(rows(app_env, "search_log")) == 2  # turning pages is not a new search
+    # Turning pages is not a new search, nor is the same question narrowed during the same call: one request
+    # (search_log.asker); another question is.
+    assert [r["query"] for r in rows(app_env, "search_log")] == ["办理"]
+    at.text_input(key="agent_q").input("社保卡").run()
+    assert [r["query"] for r in rows(app_env, "search_log")] == ["办理", "社保卡"]
 
 
 def test_going_back_in_the_address_shows_the_results_before(people):
