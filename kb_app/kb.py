@@ -223,7 +223,8 @@ class Kb:
         (``timezone``), in which the due moments are told.
         With ``answers``, a word written with a character of the same sound (社宝卡) is read as the agent's search
         reads it (the correction is the search's: kb_app.search.spelling) for the catalogue and the answers; the
-        intake rules and the emergency recogniser read the caller's own words (``DispatchResult.corrected``).
+        intake rules read the caller's own words, emergencies and urgent matters both readings
+        (``DispatchResult.corrected``).
         """
         from .dispatch.assistant import dispatch_at
 

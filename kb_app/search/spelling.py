@@ -165,7 +165,9 @@ def carry_over(asked: str, corrected: str, text: str) -> str:
         j = i
         while j < len(asked) and asked[j] != corrected[j]:
             j += 1
-        changes.append((asked[i:j], corrected[i:j]))
+        # With a character either side (社宝卡 → 社保卡): a character alone (宝) would be rewritten in other words too (宝宝).
+        start, end = max(0, i - 1), min(len(asked), j + 1)
+        changes.append((asked[start:end], corrected[start:end]))
         i = j
     out = text
     for wrong, right in dict(changes).items():

@@ -359,3 +359,5 @@ def test_a_correction_carries_over_to_the_whole_of_a_long_call():
 
     assert carry_over("社宝卡丢了", "社保卡丢了", "社宝卡丢了，我跟你说社宝卡是去年办的") == "社保卡丢了,我跟你说社保卡是去年办的"
     assert carry_over("社宝卡丢了", "社宝卡丢了", "社宝卡丢了") == ""
+    # the word corrected, not each of its characters wherever it is
+    assert carry_over("社宝卡丢了", "社保卡丢了", "我家宝宝的社宝卡丢了") == "我家宝宝的社保卡丢了"
