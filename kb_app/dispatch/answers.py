@@ -28,16 +28,19 @@ import re
 import weakref
 
 from ..content import versions
-from ..search.analysis import (CJK, STOPWORDS, default_analyzer, normalize, synonym_expansion, synonym_variants,
-                               without_asked_aspects)
+from ..search.analysis import (CJK, STOPWORDS, default_analyzer, normalize, phrasing_bigrams, synonym_expansion,
+                               synonym_variants, without_asked_aspects)
 from ..search.coverage import single_nouns
-from ..search.query import names_by_number
+from ..search.query import best_question, names_by_number
 from .regions import detect_region, scope_note, without_places
 
 #: Answers covering less of the request than this are not offered at all.
 MIN_COVERAGE = 0.5
 SETTLE_COVERAGE = 0.6
 STRONG_COVERAGE = 0.85
+#: How close (character-pair Jaccard) a request naming no matter must be to one of an answer's questions for the
+#: answer to settle it.
+SAME_QUESTION = 0.7
 #: Words that make a request read as a question rather than a complaint (几 as in 几点, 几天; not 好几天).
 QUESTION_MARKS = ("怎么", "怎样", "如何", "什么", "多少", "哪", "吗", "嘛", "呢", "能不能", "可不可以", "可以", "是否",
                   "几", "啥", "咋", "能否", "要不要", "会不会", "是不是", "有没有", "多久", "多长时间", "为什么", "谁",
@@ -185,6 +188,14 @@ def for_request(kb, result, day) -> list[Answer]:
     闻到很浓的煤气味) the safety advice the agent is told to read: the answers to the clause reporting it,
     or else to the matter's own name (its entry's keywords)."""
     answers = suggest(kb, result.read, day=day)
+    if result.vague:
+        # Coverage of a request naming no matter is of words any request says (我想举报 and 举报人信息保密吗): an
+        # answer settles it only when it was asked in those words (我上次反映的问题办得怎么样了).
+        asked, snap = phrasing_bigrams(result.read), kb.snapshot()
+        for a in answers:
+            entry = snap.entries.get(a.entry_id)
+            a.settles = a.settles and entry is not None and best_question(asked, "\n".join(entry.questions)) >= SAME_QUESTION
+        answers.sort(key=lambda a: not a.settles)
     if answers or not (result.urgent and result.candidates):
         return answers
     answers = suggest(kb, result.urgent_text, day=day)

@@ -37,7 +37,8 @@ import math
 from collections import Counter
 
 from ..cache import LruCache
-from ..search.analysis import Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion, without_asked_aspects
+from ..search.analysis import (Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion, without_asked_aspects,
+                               without_request_words)
 from ..search.coverage import COMMON_SHARE, NOT_SUBJECT, TIME_WORDS, single_nouns
 from .answers import is_question
 from .boundary import excluded
@@ -67,6 +68,19 @@ FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "category": 2.0, "examples": 1.5
 BIGRAM_WEIGHT = 0.5
 K1, B = 1.2, 0.75
 _CACHE_SIZE = 4
+#: Verbs and adjectives of one character that say nothing of a matter (管、办、弄; 好 of 好烦); one of another
+#: (吵、臭、漏、冷) names it as a word would: 天天半夜有人吵.
+GENERIC_CHARS = frozenset("管办弄搞做干到去来出说讲问查找看听想好多少大小对错行人家点边样事情况题")
+#: A number or a word in letters (12345, 110, ETC): it names what is asked about.
+_NUMBER_OR_NAME = re.compile(r"[a-z0-9]{3,}")
+#: Words of degree before such a character (太冷、好黑、挺吵), which the segmenter reads as one word with it.
+DEGREE = re.compile("太|好|很|挺|真|超|特别|非常|有点|有些")
+
+
+@functools.lru_cache(maxsize=4096)
+def _alone_tag(analyzer: Analyzer, char: str) -> str:
+    """The part of speech of one character alone ("v" for 吵)."""
+    return analyzer.jieba.tag(char)[0][1]
 
 
 @dataclasses.dataclass
@@ -173,6 +187,10 @@ class DispatchResult:
     #: same sound (社宝卡 → 社保卡), corrected as the agent's search corrects it (kb_app.search.spelling); empty
     #: otherwise. The intake rules and the emergency recogniser read the caller's own words (``text``).
     corrected: str = ""
+    #: The request names no matter, only what kind of request it is or how the caller feels (我想反映个事，就是那个
+    #: 挺烦的, 我要投诉: analysis.NO_MATTER): the agent is told to ask what it is about; the candidates share only such
+    #: words, and none is chosen for the agent, nor an answer suggested unless it was asked in those words.
+    vague: bool = False
 
     @property
     def read(self) -> str:
@@ -193,6 +211,13 @@ class DispatchResult:
             return ""
         said = "、".join(f"“{w}”" for w in self.unmatched)
         return f"首选事项没有提到{said}，与诉求只是字词相近：请按来电所说和职责边界判断承办单位"
+
+    @property
+    def vague_note(self) -> str:
+        """What the agent is told of a request that names no matter ("" otherwise)."""
+        if not self.vague:
+            return ""
+        return "没有听出来电反映的是什么事：请问清楚是什么事、在哪里、从什么时候开始，补充到诉求内容后重新分析"
 
     @property
     def urgency(self) -> str:
@@ -229,7 +254,7 @@ class DispatchResult:
             return "dispatch"
         if self.answers and self.answers[0].settles:
             return "direct_answer"
-        return "dispatch" if self.candidates else ""
+        return "dispatch" if self.candidates and not self.vague else ""
 
     def to_dict(self) -> dict:
         """The result as ``kb dispatch --json`` prints it and the API answers: ``urgent`` is true for an
@@ -246,6 +271,7 @@ class DispatchResult:
                 "confirmed_not_emergency": self.confirmed_not_emergency,
                 "answers": [a.to_dict() for a in self.answers],
                 **({"unmatched": list(self.unmatched)} if self.unmatched else {}),
+                **({"vague": True} if self.vague else {}),
                 **({"corrected": self.corrected} if self.corrected else {}),
                 "urgent": self.urgent or bool(self.urgency),
                 "suggested_outcome": self.suggested_outcome}
@@ -787,10 +813,24 @@ class DirectoryIndex:
         """The words of a request that may name what it is about: of two characters or more, or one the
         segmenter reads as a noun alone (猫); not words of quantity, pronouns, grammar or time (see
         kb_app.search.coverage), nor the places it names."""
-        norm = self.asked(text)
+        return self._subjects(self.asked(text))
+
+    def _subjects(self, norm: str) -> list[str]:
         words = [w for w in self.analyzer.words(norm, normalized=True) if len(w) > 1]
         return [w for w in dict.fromkeys([*words, *single_nouns(norm, self.analyzer)])
                 if w not in STOPWORDS and w not in TIME_WORDS and not set(w) & NOT_SUBJECT and re.fullmatch(r"\w+", w)]
+
+    def names_matter(self, text: str) -> bool:
+        """Whether a request names what it is about: without its greetings and question form, and the words any
+        request may say (analysis.NO_MATTER), a subject word is left, or a verb or adjective of one character that is not
+        GENERIC_CHARS (吵 of 半夜有人吵, 冷 of 屋里太冷了)."""
+        rest = without_request_words(self.asked(text))
+        if _NUMBER_OR_NAME.search(rest) or self._subjects(rest):
+            return True
+        # A character of a longer word counts (困 of 被困, 火 of 火里): the words around it only say who and where.
+        rest = DEGREE.sub(" ", rest)
+        return any(c not in NOT_SUBJECT | GENERIC_CHARS and c not in STOPWORDS and _alone_tag(self.analyzer, c)[0] in "vna"
+                   for w, _tag in self.analyzer.jieba.tag(rest) if w not in TIME_WORDS for c in w if "\u4e00" <= c <= "\u9fff")
 
     def unmatched(self, text: str, entry: Entry) -> tuple[str, ...]:
         """The words of a request that ``entry`` does not mention, when the entry names none of the request's
@@ -948,15 +988,19 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         # The matter of the shortest time limit is proposed first, whatever similar past orders say.
         candidates.sort(key=lambda c: c.entry_id != reported_entry.id)
         urgent_text = reporting_clause(directory_index(snap), told, reported_entry)
-    top = candidates[0] if candidates and not candidates[0].learned else None
-    unmatched = directory_index(snap).unmatched(read, snap.entries[top.entry_id]) if top and kind != "urgent" else ()
-    if rule is not None and unmatched:
+    index = directory_index(snap)
+    # A request naming no matter (我要投诉) is asked about, not matched on its words; safety fails closed: an
+    # emergency or urgent matter heard in it is never vague.
+    vague = kind != "urgent" and not (finding is not None and finding.alarm) and not index.names_matter(read)
+    top = candidates[0] if candidates and not candidates[0].learned and not vague else None
+    unmatched = index.unmatched(read, snap.entries[top.entry_id]) if top and kind != "urgent" else ()
+    if rule is not None and (unmatched or vague):
         # The rule says how the request is handled (个人隐私: not given, and why); entries that share only its
         # words (停水 for 帮我查一下我前妻现在住哪) are no matter to dispatch it as.
         candidates, unmatched = [], ()
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(read, _round_the_clock(snap)), snap.commit,
                           finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched,
-                          corrected=corrected)
+                          corrected=corrected, vague=vague)
 
 
 def reporting_clause(index: "DirectoryIndex", text: str, entry: Entry) -> str:

@@ -114,6 +114,8 @@ _A_NOT_AB = re.compile(f"([{CJK}])不(\\1[{CJK}])")
 _QUESTION_TAIL = re.compile(r"(?:是怎么回事|怎么回事|是什么意思|什么意思|怎么办|咋办|吗|呢|吧|呀|啊|么)(?=[\s，。？！,.?!]|$)")
 
 
+#: What follows 事 in a word of its own (事故, 事项): 有个事故 is no 有个事 + 故.
+_NOT_LONE_EVENT = "[故件业务项宜实物迹]"
 #: What a caller says before the matter: a greeting (喂、您好、在吗), and asking leave to ask
 #: (我想问一下、想咨询一下、请问、我有个问题). Only at the start of a clause, so that 问题 in 水质问题 or
 #: 咨询 in 咨询电话 stays.
@@ -125,7 +127,7 @@ _COURTESY = re.compile(
     r"喂+|哈喽|(?:你|您)们?好(?:啊|呀)?|在吗|打扰(?:了|一下)|麻烦(?:你|您)(?:们)?(?:了|一下)?|谢谢(?:你|您)?"
     r"|(?:我|我们)?(?:就)?(?:想|要|需要)(?:问问|问|咨询|了解|请教|打听)" + _A_LITTLE + "?"
     r"|(?:问问|问|咨询|了解|请教|打听)" + _A_LITTLE + "|(?:请问|麻烦问)" + _A_LITTLE + "?"
-    r"|(?:我|我们)?有(?:个|一个)(?:问题|事|事情)(?:想)?(?:问|咨询|请教)?" + _A_LITTLE + "?"
+    r"|(?:我|我们)?有(?:个|一个)(?:问题|事情|事(?!" + _NOT_LONE_EVENT + "))(?:想)?(?:问|咨询|请教)?" + _A_LITTLE + "?"
     r")[\s，。；：！？,.;:!?、]*)+"
 )
 
@@ -252,9 +254,30 @@ class Asking:
         return bool(spans) and all(any(mask[i] for i in span) for span in spans)
 
 
+#: What a caller says of a request that names no matter: the kind of request (反映、投诉、举报、咨询), a thing
+#: in general (问题、事、情况、政策), how it feels (挺烦的、受不了) or goes on (天天、一直、没人管), and where it
+#: points back (那个、上次). 我想反映个事，就是那个挺烦的 matched 价格投诉 through 投诉, and 我家这边有点问题 入学:
+#: a request that says nothing else is one to ask about (kb_app.dispatch's DispatchResult.vague), and a search
+#: saying nothing else is no missing answer (names_something). 事 only where it stands alone
+#: (个事、这事), not in 事故 or 出事.
+NO_MATTER = re.compile(
+    "(?:(?:我们|我|咱们|咱)(?:就|还)?(?:想要|想|要|得|来)?)?"
+    "(?:反映|投诉|举报|求助|咨询|建议|意见|报告|说说|讲讲|问问|问下|打听|了解|请教|解决|处理|帮忙|帮帮|查一下|查查)"
+    "|(?:问题|事情|事儿|事项|情况|政策|麻烦|毛病|东西)"
+    "|(?:(?<=[个件点些的有这那啥么])|^)事(?!" + _NOT_LONE_EVENT + ")"
+    "|(?:挺|太|好|真|很|特别|非常|有点|有些|实在)?(?:烦人|烦|闹心|糟心|窝火|气人|生气|着急|头疼|难受|受不了|受够了)(?:死了|得很)?"
+    "|没人管|没人理|没人|不管|不理|天天|一直|老是|总是|每天|这样|那样|那个|这个|这边|那边|上次|之前|以前|就是")
+
+
 def names_something(text: str) -> bool:
-    """Whether a question names a matter at all (社保卡 does; 我想问一下、怎么办、您好 do not)."""
-    return Asking(question_form(normalize(text))).names
+    """Whether a question names a matter at all (社保卡 does; 我想问一下、怎么办、您好、我想反映个事，挺烦的 do not)."""
+    return Asking(without_request_words(normalize(text))).names
+
+
+def without_request_words(norm: str) -> str:
+    """A (normalised) request in question form (question_form) without the words any request says (NO_MATTER): the
+    greetings taken off first (我有个问题, 我想了解一下), and again after (我想 of 我想反映)."""
+    return question_form(NO_MATTER.sub(" ", question_form(norm)))
 
 
 def skip_bigrams(text: str) -> list[str]:

@@ -153,7 +153,8 @@ def answer_caption(a) -> str:
 def show_answers(kb, user, result, done):
     st.subheader("可直接答复的口径", divider="gray")
     if not result.answers:
-        st.caption("没有能答复这一诉求的口径：按下方派单目录派单。")
+        st.caption("诉求没有说是什么事，还找不到答复口径。" if result.vague
+                   else "没有能答复这一诉求的口径：按下方派单目录派单。")
         return
     reader = kb.reader(staff=True)
     for a in result.answers:
@@ -239,6 +240,8 @@ def show_candidates(kb, user, result, done):
     answered = result.suggested_outcome == "direct_answer"
     if result.passing_note:
         st.warning(result.passing_note + "。", icon=":material/help:")
+    # A request naming no matter: the words of its kind (投诉) are all the candidates share with it.
+    closest = result.unmatched or result.vague
     st.subheader("派单目录参考（请先按上方规则处置）" if result.rule
                  else "派单目录参考（不能直接答复时）" if answered else "建议派单", divider="gray")
     top = result.candidates[0]
@@ -247,7 +250,7 @@ def show_candidates(kb, user, result, done):
     # 7×24 is about when it is taken and dispatched (at night, on holidays), not about the time limit.
     badges = ("　:red-badge[7×24 随时派单]" if top.round_the_clock else "") + \
         (f"　:orange-badge[{render.markdown_literal(top.tier_name)}]" if top.due and top.due.clock else "")
-    st.markdown(("如需派单，首选" if answered else "字词最接近" if result.unmatched else "首选")
+    st.markdown(("如需派单，首选" if answered else "字词最接近" if closest else "首选")
                 + f"：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
@@ -285,14 +288,16 @@ def dispatch_form(kb, user, result):
     # nor where it matches only in passing (see DispatchResult.unmatched), said above the candidates.
     answered = result.suggested_outcome == "direct_answer"
     left_out, elsewhere = result.candidates[0].left_out, result.candidates[0].region_note
-    if result.unmatched and not answered:
+    if result.vague and not answered:
+        st.caption("诉求没有说是什么事，以上事项只是字词相近：问清后重新分析，或选择派单事项。")
+    elif result.unmatched and not answered:
         st.caption("首选事项与诉求只是字词相近：请选择派单事项，或选“其他事项”从派单目录中查找。")
     elif left_out and not answered:
         st.caption(f"首选事项的职责边界不包括“{left_out}”：请核对来电所说，再选择派单事项。")
     elif elsewhere and not answered:
         st.caption(f"首选事项{elsewhere}，再选择派单事项。")
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
-                      index=None if answered or left_out or elsewhere or result.unmatched else 0,
+                      index=None if answered or left_out or elsewhere or result.unmatched or result.vague else 0,
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in result.candidates}
     if choice == OTHER_ENTRY:
@@ -331,6 +336,8 @@ def show_dispatch(kb, user, result):
         # The closing ** before 。, not after it: after punctuation and before 先 it would not close.
         st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）**。"
                  "先提醒来电人注意安全（见下方答复口径），再立即派单。", icon=":material/notification_important:")
+    elif result.vague and not result.suggested_outcome:
+        st.warning(f"{result.vague_note}。", icon=":material/help:")
     elif result.suggested_outcome:
         # Information, not a success: no rule matched says only that the words of none were heard. An
         # ordinary request reads as advice first, not as a miss.

@@ -213,6 +213,9 @@ SCHEMAS = {
         "unmatched": {"type": "array", "items": STR,
                       "description": "首选候选只是字词相近时才有：诉求说到、而首选事项没有提到的词（如“打架”）；"
                                      "此时请按诉求和职责边界判断承办单位，不要直接采用首选"},
+        "vague": {"type": "boolean", "description": "仅在为 true 时出现：诉求没有说是什么事（如“我要投诉”“我想反映个事，挺烦的”），"
+                                                   "只说了诉求的种类或感受；请问清是什么事、在哪里再查询。此时 candidates 只是字词相近，"
+                                                   "suggested_outcome 为空（除非某条答复正是这样问的）"},
         "corrected": {"type": "string", "description": "仅在有时出现：诉求中有同音错字时（如 社宝卡 → 社保卡），按坐席检索的改正"
                                                      "匹配派单目录和答复所用的文字；紧急情况和处置规则仍按原话 text 判断"},
         "suggested_outcome": {"enum": ["transfer", "direct_answer", "dispatch", ""],

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_app.cli import cli
-from kb_app.dispatch.assistant import DirectoryIndex, dispatch, match_rule
+from kb_app.dispatch.assistant import DirectoryIndex, directory_index, dispatch, match_rule, ordinary_requests
 from kb_app.content.frontmatter import dump
 from kb_app.content.model import Entry
 
@@ -475,6 +475,51 @@ def test_a_first_candidate_naming_what_the_caller_names_is_no_passing_match(kb, 
     r = kb.dispatch(text, now=NOW, answers=False)
     assert r.candidates and r.unmatched == () and r.passing_note == ""
     assert "unmatched" not in r.to_dict()
+
+
+VAGUE = ["我想反映个事，就是那个挺烦的", "喂，你好，我想反映个事", "我要投诉", "我想举报", "我有个问题想问一下",
+         "你们管不管啊，太烦了", "那个事到现在还没人管", "我想咨询个政策", "有个事想问问你们", "我家这边有点问题",
+         "真是受不了了，天天这样", "我要反映情况", "咨询一下", "我要投诉你们", "我的事情一直没人处理"]
+
+
+@pytest.mark.parametrize("text", VAGUE)
+def test_a_request_naming_no_matter_is_to_be_asked_about(kb, text):
+    """我要投诉 went to 价格投诉 and 我家这边有点问题 to 义务教育入学, chosen for the agent."""
+    r = kb.dispatch(text, now=NOW)
+    assert r.vague and r.vague_note.startswith("没有听出来电反映的是什么事：请问清楚是什么事")
+    assert r.suggested_outcome == "" and r.unmatched == ()
+    assert not any(a.settles for a in r.answers)   # 我想举报 and 举报人信息保密吗 share only 举报
+    assert r.to_dict()["vague"] is True and r.to_dict()["suggested_outcome"] == ""
+
+
+@pytest.mark.parametrize("text", ["天天半夜有人吵", "楼上太吵了", "屋里太冷了", "好黑", "楼下好臭", "家里漏了", "停电了",
+                                  "我要投诉物业", "我要举报违建", "我要投诉一个饭店", "垃圾没人管", "水管的问题",
+                                  "出交通事故了", "烦死了，楼上天天装修", "上次打过电话了还没解决", "我想问下社保",
+                                  "12345能管什么事", "有人偷东西"])
+def test_a_request_naming_its_matter_however_briefly_is_not_vague(kb, text):
+    r = kb.dispatch(text, now=NOW, not_emergency=True)
+    assert not r.vague and "vague" not in r.to_dict()
+
+
+def test_a_request_naming_no_matter_is_answered_when_an_answer_is_asked_so(kb):
+    r = kb.dispatch("我上次反映的问题办得怎么样了", now=NOW)
+    assert r.vague and r.suggested_outcome == "direct_answer"
+    assert r.answers[0].entry_id == "hotline-progress-query" and r.answers[0].settles
+
+
+def test_no_example_call_or_catalogue_example_is_vague(kb):
+    snap = kb.snapshot()
+    index = directory_index(snap)
+    said = [x for e in snap.directory() for x in e.examples] + ordinary_requests(snap)
+    said += [x["text"] for x in snap.config("intake_examples", {})["examples"]]
+    assert len(said) > 1000
+    assert [x for x in said if not index.names_matter(x)] == ["我上次反映的问题办得怎么样了"]
+
+
+def test_a_vague_request_is_said_by_the_cli(kb, sample_root):
+    out = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--now", "2026-11-20T16:00", "我要投诉"])
+    assert out.exit_code == 0
+    assert "注意：没有听出来电反映的是什么事" in out.output and "以下事项与诉求只是字词相近：" in out.output
 
 
 def test_no_example_of_the_catalogue_is_a_passing_match_for_its_own_entry(kb):

@@ -187,7 +187,10 @@ def test_greetings_and_asking_leave_are_taken_off_where_a_clause_starts(question
 
 @pytest.mark.parametrize("question, names", [
     ("我想问一下", False), ("你好，我想了解一下", False), ("您好", False), ("我有个问题", False), ("怎么办", False),
-    ("我想问一下护照", True), ("12345", True), ("社保卡", True)])
+    ("我想问一下护照", True), ("12345", True), ("社保卡", True),
+    # the kind of request, a thing in general and how the caller feels name no matter either
+    ("我想反映个事，就是那个挺烦的", False), ("我要投诉", False), ("政策", False), ("我要投诉物业", True),
+    ("出交通事故了", True), ("二孩政策", True)])
 def test_a_question_of_greetings_and_asking_names_nothing(question, names):
     assert analysis.names_something(question) is names
 

@@ -337,6 +337,20 @@ def test_a_first_candidate_matching_only_in_passing_is_said_and_not_chosen_for_t
     assert "首选事项与诉求只是字词相近：请选择派单事项，或选“其他事项”从派单目录中查找。" in [c.value for c in at.caption]
 
 
+def test_a_call_naming_no_matter_asks_the_agent_to_find_out_what_it_is(app_env, agent):
+    at = dispatch(console(agent), "我想反映个事，就是那个挺烦的")
+    assert "没有听出来电反映的是什么事：请问清楚是什么事、在哪里、从什么时候开始，补充到诉求内容后重新分析。" in [
+        w.value for w in at.warning]
+    assert "建议：派单" not in page_text(at) and "首选：" not in page_text(at)
+    assert "字词最接近：" in page_text(at)
+    assert choice_radio(at).value is None
+    assert "诉求没有说是什么事，以上事项只是字词相近：问清后重新分析，或选择派单事项。" in [c.value for c in at.caption]
+    # Told what it is about, the same call is matched on it.
+    at = dispatch(at, "我想反映个事，就是那个挺烦的，楼上天天半夜装修")
+    assert not any("没有听出" in w.value for w in at.warning)
+    assert "首选：" in page_text(at)
+
+
 def test_dispatch_of_a_gas_smell_asking_what_to_do_now_is_urgent(app_env, agent):
     """怎么办 at the end asks for help with the smell, now: no consultation to answer and close."""
     at = dispatch(console(agent), "我家厨房有很大的煤气味，现在怎么办")

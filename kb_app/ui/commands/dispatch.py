@@ -55,8 +55,12 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
     echo_answers(result, pending)
     if result.round_the_clock:
         click.echo(f"7×24 小时服务事项（{'、'.join(result.round_the_clock)}）。")
+    if result.vague:
+        click.echo(f"注意：{result.vague_note}。")
     if not result.candidates:
         click.echo("派单目录中没有匹配的条目。")
+    elif result.vague:
+        click.echo("以下事项与诉求只是字词相近：")
     elif result.passing_note:
         click.echo(f"注意：{result.passing_note}。")
     for i, c in enumerate(result.candidates, 1):
