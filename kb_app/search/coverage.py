@@ -25,6 +25,10 @@ NCP on its own documents). Of the questions the sample has no answer for
 more find nothing; 16 of 30 written apart are weak. Of answerable questions, 0 of the own 258 of the
 answers in force, 1 of 47, 1 of 142, 7 of 128 and 5 of 92 regulation questions and 1 of 300 NCP questions are weak. A weak
 result is said, not hidden: the results stay below the notice.
+
+Beside results that are about the question, the words nothing mentions are said only where they name a thing
+(``naming``: 押金, 开发商; not 根本, 接下来, 担心, nor 人时 guessed across 来电人 + 时). On the 509 regulation questions
+of the five sets above, 46 are told of such a word beside their results, where 110 were told of any.
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ TIME_WORDS = frozenset({"星期", "礼拜", "小时", "钟头", "分钟", "周�
 PEOPLE_WORDS = frozenset({"小孩", "小孩子", "小朋友", "孩子", "娃娃", "儿子", "女儿", "闺女", "老公", "老婆", "媳妇",
                           "丈夫", "妻子", "爱人", "对象", "父母", "爸爸", "妈妈", "爸妈", "老爸", "老妈", "爷爷", "奶奶",
                           "姥姥", "姥爷", "外公", "外婆", "老人", "老人家", "家人", "家里人", "亲戚", "朋友", "同学",
-                          "同事", "邻居", "师傅", "大爷", "大妈", "阿姨", "叔叔", "本人", "自己", "人家", "别人"})
+                          "同事", "邻居", "师傅", "大爷", "大妈", "阿姨", "叔叔", "本人", "自己", "人家", "别人",
+                          "大家", "大伙", "大伙儿"})
 #: The last character of a place's name (大理市, 城关镇): a place whose name the documents hold
 #: without it is mentioned.
 PLACE_SUFFIX = frozenset("省市县区镇乡村旗州盟")
@@ -104,7 +109,10 @@ def judge(asking: analysis.Asking, scorer: Scorer, first: list[int], groups, ana
     for d in range(len(first)):
         got = {i for i in longest if any(shared[j, d] for j, o in enumerate(words) if o in words[i])}
         best = max(best, len(got))
-    return Coverage(tuple(unknown), len(first) > 0 and best <= 1)
+    weak = len(first) > 0 and best <= 1
+    # Beside results about the question, only the words naming a thing are said (押金, not 担心 or 接下来);
+    # results not about it are said to be so with every word nothing mentions (宽带, 网速慢).
+    return Coverage(tuple(unknown) if weak else naming(unknown, ana), weak)
 
 
 
@@ -114,6 +122,24 @@ def unknown_words(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis
     without ranking anything; ``hidden`` as for ``judge``. With ``names_only`` a document mentions a word only
     in its name for its matter (title, questions, keywords, category): the words no document is about."""
     return tuple(_read(asking, scorer, groups, ana, units, hidden, names_only)[1])
+
+
+def naming(words, ana: analysis.Analyzer) -> tuple:
+    """The words of a question that name a thing (护照, 押金, 开发商, 蓝鲸): a word of the knowledge base's own
+    dictionary, or one the segmenter's dictionary holds and reads as a noun; not an adverb, a conjunction, a verb or
+    a set phrase (根本, 另外, 担心, 接下来), nor a reading the segmenter guessed from characters its dictionary
+    leaves apart (人时 of 来电人时, 局管 of 另一个局管, 指导思 of 指导思想)."""
+    return tuple(w for w in words if w in ana.user_words or (
+        _in_dictionary(w, ana) and any(tag[0] == "n" or tag in ("vn", "an") for _, tag in ana.jieba.tag(w))))
+
+
+def _in_dictionary(word: str, ana: analysis.Analyzer) -> bool:
+    """Whether the segmenter's dictionary holds a word, or, for one of three characters or more, all of its pieces
+    (半夜施工)."""
+    if len(word) == 1 or ana.jieba.has_word(word):
+        return True
+    pieces = ana.jieba.cut(word, False)
+    return len(word) > 2 and all(len(p) > 1 for p in pieces)
 
 
 def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyzer, units: dict | None = None,

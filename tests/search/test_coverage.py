@@ -122,6 +122,27 @@ def test_a_misspelt_word_with_weak_results_is_read_as_meant(kb):
     assert kb.search("护照怎么办理", audience="public").corrected == ""
 
 
+@pytest.mark.parametrize("question", [
+    "回访时市民的评价要照实记吗",                            # 照实: an adverb
+    "基层干部担心办单出错挨处分 有没有容错机制",              # 担心: a verb of feeling
+    "群众给了不满意 承办单位接下来该怎么补救",                # 接下来, 补救
+    "我在街道工作，派来的工单根本不归我们管，能提异议吗？",      # 根本
+    "短时间解决不了的单子会先登记在册慢慢解决吗",              # 慢慢
+    "不属于受理范围的诉求 告知来电人时要说明理由吗",            # 人时: a reading guessed across 来电人 + 时
+])
+def test_beside_results_about_the_question_ordinary_words_are_not_said_to_be_missing(kb, question):
+    results = kb.search(question, audience="public")
+    assert results.hits and not results.weak and results.unknown == (), results.unknown
+    assert "unknown" not in results.as_dict()
+
+
+def test_beside_results_about_the_question_a_thing_nothing_mentions_is_said(kb):
+    results = kb.search("我和房东的押金纠纷已经去法院起诉了 还能打12345让他们帮我催一催吗", audience="public")
+    assert results.hits and not results.weak and results.unknown == ("房东", "押金")
+    assert coverage.naming(["根本", "接下来", "担心", "押金", "开发商", "人时", "局管"], kb.index.analyzer()) == (
+        "押金", "开发商")
+
+
 def test_words_nothing_mentions_are_read_when_nothing_is_found_too(kb):
     results = kb.search("护照", audience="public")
     assert results.total == 0 and not results.weak and results.unknown == ("护照",)
