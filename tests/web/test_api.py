@@ -407,14 +407,18 @@ def test_the_dispatch_result_is_described_field_by_field(client, agent_key):
     schemas = SPEC["components"]["schemas"]
     # unmatched only when the first candidate matches in passing, corrected only for a call with a misspelt word;
     # pending_unavailable only on a replica cut off from its primary, and an answer's pending only while it is being
-    # corrected or reported wrong
-    assert set(result) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "corrected", "pending_unavailable"}
+    # corrected or reported wrong; vague only for a call naming no matter
+    assert set(result) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "corrected", "pending_unavailable",
+                                                                          "vague"}
+    vague = client.post("/api/v1/dispatch", json={"text": "我要投诉"}, headers=bearer(agent_key)).json()
+    assert vague["vague"] is True and vague["suggested_outcome"] == ""
+    assert set(vague) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "corrected", "pending_unavailable"}
     passing = client.post("/api/v1/dispatch", json={"text": "宽带坏了找谁"}, headers=bearer(agent_key)).json()
     assert passing["unmatched"] == ["宽带"]
-    assert set(passing) == set(schemas["DispatchResult"]["properties"]) - {"corrected", "pending_unavailable"}
+    assert set(passing) == set(schemas["DispatchResult"]["properties"]) - {"corrected", "pending_unavailable", "vague"}
     misspelt = client.post("/api/v1/dispatch", json={"text": "我的社宝卡丢了咋补"}, headers=bearer(agent_key)).json()
     assert misspelt["corrected"] == "我的社保卡丢了咋补" and misspelt["text"] == "我的社宝卡丢了咋补"
-    assert set(misspelt) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "pending_unavailable"}
+    assert set(misspelt) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "pending_unavailable", "vague"}
     # region_note only when a candidate or answer is for another district than the caller's
     assert set(result["candidates"][0]) == set(schemas["Candidate"]["properties"]) - {"region_note"}
     assert set(result["candidates"][0]["due"]) == set(schemas["Due"]["properties"])
