@@ -41,7 +41,7 @@ from .documents import (SEARCHED_KINDS, Doc, around, context_changed, earlier_do
                         indexed, make_schema, scheduled, snapshot_docs, user_words)
 from .query import SearchResults, not_in_force, run, superseded, unknown_words
 from .scorer import Scorer, lengths_cache, postings_cache, weighting
-from .spelling import Speller, visible_words
+from .spelling import Speller, rewritten, visible_words
 
 log = logging.getLogger(__name__)
 
@@ -539,11 +539,17 @@ class SearchIndex:
             return found
         # A word written with a character of the same sound (社宝卡, or 暖器 where the answers say 暖气) is
         # read as meant: where the question finds nothing, finds nothing about what it names, or finds
-        # something through the misspelt word alone (暖器不热 ranked 暖气不热怎么报修 fourth).
+        # something through the misspelt word alone (暖器不热 ranked 暖气不热怎么报修 fourth). Of a question
+        # with results, only a stretch in a word nothing mentions is read otherwise (社宝卡), or a callers'
+        # spelling of a name (暖器): 还把我拉黑了 found what it asks about, and is no 还把握拉黑了.
         speller = self._speller(commit, audience, today)
         if speller is None:
             return dataclasses.replace(found, provisional=True)
-        corrected = speller.correct(text)
+        readings = speller.readings(text)
+        if found.total and readings:
+            unknown = self.unknown_words(text, audience)
+            readings = [r for r in readings if r.of_name or r.within(text, unknown)]
+        corrected = rewritten(text, readings)
         if not corrected:
             return found
         with self._lock:

@@ -18,6 +18,7 @@ of an internal, catalogue or not-in-force entry.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
@@ -36,6 +37,9 @@ KNOWN_LONGEST = 6
 #: Characters of grammar rather than of names: a stretch holding one is a phrase (办的, 谁管, 钱一),
 #: not a misspelt word, and would be read as some word of the same sound (办得, 水管, 迁移).
 FUNCTION_CHARS = frozenset("的得地了一有在这那谁里是不和与也都就还吗呢吧个们")
+#: More characters a stretch holding one is a phrase of, not a misspelt word: pronouns and the words that put
+#: a person or a thing before a verb or after it (把我 is no 把握, 坐着 no 作者, 打俺 no 答案).
+PHRASE_CHARS = FUNCTION_CHARS | frozenset("我你您他她它俺咱把被给着但")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -70,10 +74,13 @@ class Speller:
 
     def correct(self, question: str) -> str | None:
         """The question with misspelt words replaced, or None when nothing in it reads as a typo."""
+        return rewritten(question, self.readings(question)) or None
+
+    def readings(self, question: str) -> list[Reading]:
+        """Where a question (normalised) has a misspelt word, and the known word each is read as."""
         text = normalize(question or "")
-        out = list(text)
+        found = []
         taken = [False] * len(text)
-        changed = False
         # The known words written correctly in the question: a stretch that cuts through one is no
         # typo (保报 of 医保报消 is 医保 and the start of 报消, which is the typo).
         words = [(i, i + n) for n in range(2, KNOWN_LONGEST + 1) for i in range(len(text) - n + 1)
@@ -86,21 +93,50 @@ class Speller:
         for n in LENGTHS:
             for i in range(len(text) - n + 1):
                 gram = text[i:i + n]
-                if any(taken[i:i + n]) or not _HAN.fullmatch(gram) or FUNCTION_CHARS.intersection(gram) \
+                if any(taken[i:i + n]) or not _HAN.fullmatch(gram) or PHRASE_CHARS.intersection(gram) \
                         or rjieba.has_word(gram):
                     continue
                 if any(a < i + n and i < b and not (i <= a and b <= i + n) for a, b in words):
                     continue
-                if gram in self.inside:
+                named = gram in self.inside
+                if named:
                     # A callers' spelling of a name (暖器 for 暖气): read as the name.
                     word = self.named_by_sound.get(sound(gram)) if gram not in self.named_inside else None
                 else:
                     word = self.by_sound.get(sound(gram))
                 if word and len(word) == n:
-                    out[i:i + n] = list(word)
+                    found.append(Reading(i, i + n, word, named))
                     taken[i:i + n] = [True] * n
-                    changed = True
-        return "".join(out) if changed else None
+        return sorted(found)
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Reading:
+    """A stretch of a (normalised) question read as a known word of the same sound."""
+
+    start: int
+    end: int
+    word: str
+    #: The stretch is a word the documents use, in callers' questions, for a name of the knowledge base's (暖器).
+    of_name: bool = False
+
+    def within(self, question: str, words) -> bool:
+        """Whether the stretch lies in one of ``words`` where the (normalised) question has it (宝 of 社宝卡)."""
+        text = normalize(question or "")
+        return any(m.start() <= self.start and self.end <= m.end() or self.start <= m.start() < self.end
+                   for w in words if w for m in re.finditer(re.escape(w), text))
+
+
+def rewritten(question: str, readings: list[Reading]) -> str:
+    """A question with the stretches of ``readings`` replaced ("" for none); as written elsewhere (its punctuation,
+    ，not ,) where normalising keeps every character in place."""
+    if not readings:
+        return ""
+    text = normalize(question or "")
+    out = list(question if len(question) == len(text) else text)
+    for r in readings:
+        out[r.start:r.end] = list(r.word)
+    return "".join(out)
 
 
 def _words(texts: Iterable[str]) -> Counter:
@@ -152,11 +188,11 @@ def carry_over(asked: str, corrected: str, text: str) -> str:
     ``corrected`` writes otherwise than ``asked`` (the question as searched, normalised) is rewritten wherever the
     normalised ``text`` has it; empty when nothing of it is rewritten. The search reads a call's first
     MAX_QUERY_CHARS characters only, and the dispatch assistant all of it."""
-    text = normalize(text or "")
+    said, text, corrected = text or "", normalize(text or ""), normalize(corrected or "")
     if not corrected or len(asked) != len(corrected):
         return ""
     if text == asked:
-        return corrected if corrected != text else ""
+        return _as_said(said, text, corrected) if corrected != text else ""
     changes, i = [], 0
     while i < len(asked):
         if asked[i] == corrected[i]:
@@ -172,4 +208,12 @@ def carry_over(asked: str, corrected: str, text: str) -> str:
     out = text
     for wrong, right in dict(changes).items():
         out = out.replace(wrong, right)
-    return out if out != text else ""
+    return _as_said(said, text, out) if out != text else ""
+
+
+def _as_said(said: str, text: str, out: str) -> str:
+    """``out``, a rewriting of the normalised ``text``, in the characters of ``said`` (its punctuation) where
+    normalising kept every character in place and ``out`` did not rewrite it."""
+    if len(said) != len(text) or len(out) != len(text):
+        return out
+    return "".join(o if o != t else s for s, t, o in zip(said, text, out))

@@ -71,6 +71,28 @@ def test_a_question_written_right_is_not_rewritten(kb):
     assert speller.correct("养老金神么时候发") == "养老金什么时候发"
 
 
+def test_a_phrase_of_a_pronoun_or_a_particle_is_no_misspelt_word(kb):
+    """把我 sounds like 把握, 坐着 like 作者 and 打俺 like 答案: all are phrases written right."""
+    speller = Speller(visible_texts(kb.snapshot(), "public", DAY) + ["把握", "作者", "答案"])
+    for question in ("老板拖了我工资，还把我拉黑了", "车上还坐着人", "他们在打俺"):
+        assert speller.correct(question) is None, question
+    results = kb.search("老板拖了我工资，还把我拉黑了", audience="public")
+    assert results.corrected == "" and results.hits[0].title == "单位拖欠工资怎么办"
+
+
+def test_a_question_with_results_is_read_otherwise_only_where_nothing_mentions_what_it_wrote(kb, monkeypatch):
+    """A stretch read otherwise must lie in a word nothing mentions (社宝卡) or be a callers' spelling of a name (暖器);
+    the correction keeps the question's own punctuation."""
+    monkeypatch.setattr(search_index, "SPELLER_WAIT", 30)
+    results = kb.search("社宝卡，丢了咋补", audience="public")
+    assert results.corrected == "社保卡，丢了咋补"
+    assert kb.search("医保报消", audience="agent").corrected == "医保报销"
+    assert kb.search("暖器不热", audience="public").corrected == "暖气不热"
+    # Every stretch a question with results has otherwise is a word something mentions: nothing is read otherwise.
+    question = "油烟呛死人"
+    assert kb.search(question, audience="public").total and kb.search(question, audience="public").corrected == ""
+
+
 def test_the_publics_words_are_only_those_of_what_the_public_may_find(kb):
     snap = kb.snapshot()
     docs = snapshot_docs(snap)
