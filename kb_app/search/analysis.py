@@ -111,7 +111,8 @@ normalized = functools.lru_cache(maxsize=2048)(normalize)
 _A_NOT_A = re.compile(f"([{CJK}]{{1,2}})[不没]\\1")
 _A_NOT_AB = re.compile(f"([{CJK}])不(\\1[{CJK}])")
 #: Sentence-final particles of a question, and question tails that ask nothing about the matter.
-_QUESTION_TAIL = re.compile(r"(?:是怎么回事|怎么回事|是什么意思|什么意思|怎么办|咋办|吗|呢|吧|呀|啊|么)(?=[\s，。？！,.?!]|$)")
+_QUESTION_TAIL = re.compile(r"(?:是怎么回事|怎么回事|是什么意思|什么意思|怎么办|咋办|咋整|咋弄|咋搞|吗|呢|吧|呀|啊|么|嘛|哇|咧|撒|噻)"
+                            r"(?=[\s，。？！,.?!]|$)")
 
 
 #: What follows 事 in a word of its own (事故, 事项): 有个事故 is no 有个事 + 故.
@@ -213,7 +214,7 @@ def query_bigrams(text: str) -> list[str]:
 #: Words that ask rather than name what is asked about. A document sharing only these (and the pairs
 #: of characters that straddle them) with a question does not answer it: 市民从哪里查… for 蓝鲸卡在哪里查.
 _ASKING = re.compile("在哪里|在哪儿|在哪|哪里|哪儿|去哪|为什么|为啥|为何|什么|怎么样|怎么|怎样|如何|多少|哪些|哪个|"
-                     "哪家|哪位|是否|能否|可以|是不是|有没有|吗|呢")
+                     "哪家|哪位|是否|能否|可以|是不是|有没有|吗|呢|咋整|咋弄|咋搞|咋个|咋样|咋")
 
 
 class Asking:

@@ -136,6 +136,14 @@ def test_beside_results_about_the_question_ordinary_words_are_not_said_to_be_mis
     assert "unknown" not in results.as_dict()
 
 
+@pytest.mark.parametrize("question, unknown", [
+    ("失业金咋个领嘛", ()), ("暖气不热咋弄", ()), ("护照丢了咋整", ("护照",))])
+def test_asking_in_a_dialect_names_nothing(kb, question, unknown):
+    """咋个, 咋整 and a 嘛 at the end ask as 怎么 and 吗 do: 领嘛 was said to be mentioned by nothing."""
+    results = kb.search(question, audience="public")
+    assert results.unknown == unknown and results.weak is bool(unknown)
+
+
 def test_beside_results_about_the_question_a_thing_nothing_mentions_is_said(kb):
     results = kb.search("我和房东的押金纠纷已经去法院起诉了 还能打12345让他们帮我催一催吗", audience="public")
     assert results.hits and not results.weak and results.unknown == ("房东", "押金")
