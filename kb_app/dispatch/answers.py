@@ -28,9 +28,9 @@ import re
 import weakref
 
 from ..content import versions
-from ..search.analysis import (CJK, STOPWORDS, default_analyzer, normalize, phrasing_bigrams, synonym_expansion,
-                               synonym_variants, without_asked_aspects)
-from ..search.coverage import single_nouns
+from ..search.analysis import (CJK, STOPWORDS, Asking, default_analyzer, normalize, phrasing_bigrams, question_form,
+                               synonym_expansion, synonym_variants, without_asked_aspects)
+from ..search.coverage import NOT_SUBJECT, PEOPLE_WORDS, TIME_WORDS, single_nouns
 from ..search.query import best_question, names_by_number
 from .regions import detect_region, scope_note, without_places
 
@@ -78,10 +78,25 @@ def content_words(text: str) -> list[str]:
     """The request's words that carry meaning (Chinese, not stop words), in order, once each; with the
     characters read as a noun alone (猫 in 我家猫跑丢了), which an answer must hold as it must a word. The words
     asking an aspect of the matter (要花钱不、多久、去哪、带什么: analysis.ASKED_ASPECT) are none: an answer
-    telling the fee in its steps covers 社保卡丢了要花钱不 as it covers 社保卡丢了."""
-    ana, norm = default_analyzer(), without_asked_aspects(normalize(text))
+    telling the fee in its steps covers 社保卡丢了要花钱不 as it covers 社保卡丢了; nor are greetings, asking words
+    (咋个, 怎么) and words of time, people and grammar (上个月, 我想, 另外: _names_content)."""
+    ana, norm = default_analyzer(), question_form(without_asked_aspects(normalize(text)))
+    asking = Asking(norm)
     words = [*ana.words(norm, normalized=True), *single_nouns(norm, ana)]
-    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w)))
+    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w) and not asking.only_asks(w)
+                              and (w in ana.user_words or _names_content(w, ana))))
+
+
+#: Parts of speech (jieba's, of a word alone) of words that carry no content of a request: conjunctions, adverbs,
+#: pronouns, prepositions, particles, numerals, measure words and words of time (另外, 一直, 那个, 上个月).
+_NO_CONTENT_TAGS = ("c", "d", "r", "p", "u", "m", "q", "t", "f", "y", "e", "o")
+
+
+def _names_content(word: str, ana) -> bool:
+    """Whether a word of a request may carry its content: not a word of time or of the people a caller speaks of
+    (上个月, 老公), nor one holding a character of grammar (我想, 上个), nor one of the parts of speech above."""
+    return word not in TIME_WORDS and word not in PEOPLE_WORDS and not NOT_SUBJECT.intersection(word) \
+        and not any(tag.startswith(_NO_CONTENT_TAGS) for _w, tag in ana.jieba.tag(word))
 
 
 def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
