@@ -234,9 +234,18 @@ class Kb:
         result = dispatch_at(self.store, self.store.head(), text, now, limit=limit,
                              not_emergency=not_emergency, rerank=rerank, corrected=corrected)
         if answers and not result.candidates_withheld:
-            from .dispatch.answers import for_request
+            from .dispatch.answers import for_parts, for_request
 
             result.answers = for_request(self, result, now.date())
+            if not (result.urgent or result.vague or any(a.settles for a in result.answers)):
+                # A call of several sentences: its questions answered one by one, and another matter it tells dispatched.
+                settled, rest = for_parts(self, result, now.date())
+                result.answers = settled + [a for a in result.answers if a.entry_id not in {s.entry_id for s in settled}]
+                if rest:
+                    other = dispatch_at(self.store, result.commit, rest, now, limit=limit, not_emergency=not_emergency,
+                                        rerank=rerank)
+                    result.candidates, result.unmatched, result.rest = other.candidates, other.unmatched, rest
+                    result.more = other.more
         return result
 
     def _corrected(self, text: str) -> str:

@@ -196,6 +196,39 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
     return answers[:limit]
 
 
+#: How much of what a call tells besides its questions the answers to them must hold, body included, for it to be
+#: only the questions' setting (我上个月被公司辞退了 of 失业金怎么领, held by the answer's 被单位解除劳动合同).
+CONTEXT_COVERAGE = 0.5
+
+
+def for_parts(kb, result, day) -> tuple[list[Answer], str]:
+    """For a call of several sentences no answer settles as a whole: the answers settling its questions one by one
+    (小学怎么报名, 居住证怎么办 of a long call about a child starting school), and what the call tells besides them
+    when that is another matter (我们小区门口路灯坏了 before 另外我还想问下社保卡丢了咋补办), to dispatch; "" when it
+    is only their setting or names no matter."""
+    from .assistant import CLAUSE_BREAK, directory_index
+
+    parts = [p for p in CLAUSE_BREAK.split(result.read) if len(p) >= 2]
+    if len(parts) < 2:
+        return [], ""
+    settled: dict[str, Answer] = {}
+    asked = []
+    for part in parts:
+        found = [a for a in suggest(kb, part, day=day) if a.settles] if is_question(part) else []
+        if found:
+            asked.append(part)
+            settled.setdefault(found[0].entry_id, found[0])
+    if not settled:
+        return [], ""
+    snap = kb.snapshot()
+    rest = "，".join(p for p in parts if p not in asked)
+    held = " ".join(surface(e) + " " + e.body for e in (snap.entries.get(i) for i in settled) if e is not None)
+    if not rest or not directory_index(snap).names_matter(rest) \
+            or coverage(rest, held, snap.synonym_groups, rarity(snap)) >= CONTEXT_COVERAGE:
+        return list(settled.values()), ""
+    return list(settled.values()), rest
+
+
 def for_request(kb, result, day) -> list[Answer]:
     """The answers for a request the assistant has read (a DispatchResult): ``suggest`` on its text (as corrected,
     see DispatchResult.read), and

@@ -38,7 +38,7 @@ from collections import Counter
 
 from ..cache import LruCache
 from ..search.analysis import (Analyzer, STOPWORDS, bigrams, normalize, synonym_expansion, without_asked_aspects,
-                               without_request_words)
+                               without_courtesy, without_request_words)
 from ..search.coverage import COMMON_SHARE, NOT_SUBJECT, TIME_WORDS, single_nouns
 from .answers import is_question
 from .boundary import excluded
@@ -191,6 +191,13 @@ class DispatchResult:
     #: 挺烦的, 我要投诉: analysis.NO_MATTER): the agent is told to ask what it is about; the candidates share only such
     #: words, and none is chosen for the agent, nor an answer suggested unless it was asked in those words.
     vague: bool = False
+    #: What a call tells besides the questions its answers settle, when that is another matter (我们小区门口路灯坏了,
+    #: 另外我还想问下社保卡丢了咋补办): the candidates are ranked for it, and it is dispatched while the answers are
+    #: read out (see answers.for_parts); "" otherwise.
+    rest: str = ""
+    #: Other matters the call reports besides the first candidate's: (the sentence saying it, its entry as a candidate),
+    #: each to dispatch in an order of its own (see other_matters).
+    more: list = dataclasses.field(default_factory=list)
 
     @property
     def read(self) -> str:
@@ -211,6 +218,21 @@ class DispatchResult:
             return ""
         said = "、".join(f"“{w}”" for w in self.unmatched)
         return f"首选事项没有提到{said}，与诉求只是字词相近：请按来电所说和职责边界判断承办单位"
+
+    @property
+    def rest_note(self) -> str:
+        """What the agent is told of a call telling another matter besides the questions answered ("" otherwise)."""
+        if not self.rest:
+            return ""
+        return f"来电说了不止一件事：所问的可按下方答复口径答复；“{self.rest}”请派单"
+
+    @property
+    def more_note(self) -> str:
+        """What the agent is told of the other matters a call reports ("" for none)."""
+        if not self.more:
+            return ""
+        said = "；".join(f"“{part}”（{c.title}，主办 {c.handler_name or c.handler}）" for part, c in self.more)
+        return f"来电还反映了：{said}。每件事请分别派单"
 
     @property
     def vague_note(self) -> str:
@@ -250,7 +272,7 @@ class DispatchResult:
         """'transfer', 'direct_answer', 'dispatch' or '' (nothing to propose)."""
         if self.candidates_withheld:
             return "transfer"
-        if self.urgent and self.candidates:
+        if (self.urgent or self.rest) and self.candidates:
             return "dispatch"
         if self.answers and self.answers[0].settles:
             return "direct_answer"
@@ -272,6 +294,8 @@ class DispatchResult:
                 "answers": [a.to_dict() for a in self.answers],
                 **({"unmatched": list(self.unmatched)} if self.unmatched else {}),
                 **({"vague": True} if self.vague else {}),
+                **({"rest": self.rest} if self.rest else {}),
+                **({"more": [{"text": part, "candidate": c.to_dict()} for part, c in self.more]} if self.more else {}),
                 **({"corrected": self.corrected} if self.corrected else {}),
                 "urgent": self.urgent or bool(self.urgency),
                 "suggested_outcome": self.suggested_outcome}
@@ -998,9 +1022,41 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         # The rule says how the request is handled (个人隐私: not given, and why); entries that share only its
         # words (停水 for 帮我查一下我前妻现在住哪) are no matter to dispatch it as.
         candidates, unmatched = [], ()
+    more = other_matters(snap, read, now, candidates[0].entry_id, calendar) if candidates and not vague else []
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(read, _round_the_clock(snap)), snap.commit,
                           finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched,
-                          corrected=corrected, vague=vague)
+                          corrected=corrected, vague=vague, more=more)
+
+
+#: What opens the telling of another matter (还有就是, 另外, 再一个): a call with one is told in parts, one matter each.
+ANOTHER_MATTER = re.compile(r"(?:^|[，,。；;！!？?\s])(?:那个|就是)?(?:还有就是|还有个事|还有一件事|还有|另外|另一个事|另一件事|再一个|"
+                            r"再就是|再有|此外|顺便|顺带|同时)(?:就是|那个|呢|啊)?")
+
+
+def other_matters(snap: Snapshot, text: str, now: dt.datetime, first: str,
+                  calendar: WorkCalendar | None = None) -> list[tuple[str, Candidate]]:
+    """The other matters a call reports besides its first candidate's, where it says it tells another (还有就是,
+    另外: ANOTHER_MATTER): each part of the call so opened (or the part before) that says what is wrong and holds
+    most of another entry, which is about what it names (喂你好，我们小区那个路灯坏了好几天了 of a call going on
+    还有就是楼下那个饭店油烟特别大), with that entry as a candidate. A part asking something, or naming no matter
+    (我要举报), is no report."""
+    parts = [without_courtesy(p).strip("，,。；;！!？? ") for p in ANOTHER_MATTER.split(text)]
+    parts = [p for p in parts if len(p) >= 4]
+    if len(parts) < 2:
+        return []
+    index = directory_index(snap)
+    found: dict[str, tuple[str, Candidate]] = {}
+    for part in parts:
+        if is_question(part) or not tells_problem(part) or not index.names_matter(part):
+            continue
+        ranked = index.rank(part, 1)
+        if not ranked or ranked[0][0].id == first or ranked[0][0].id in found or ranked[0][1] < REPORT_SHORT_FLOOR \
+                or index.share(part, ranked[0][1]) < REPORT_SHARE or index.unmatched(part, ranked[0][0]):
+            continue
+        told = rank_candidates(snap, part, now, 1, calendar)
+        if told and told[0].entry_id == ranked[0][0].id:
+            found[told[0].entry_id] = (part, told[0])
+    return list(found.values())
 
 
 def reporting_clause(index: "DirectoryIndex", text: str, entry: Entry) -> str:

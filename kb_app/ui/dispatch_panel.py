@@ -159,7 +159,9 @@ def show_answers(kb, user, result, done):
     reader = kb.reader(staff=True)
     for a in result.answers:
         with st.container(border=True):
-            if a.settles and a is result.answers[0]:
+            if a.settles and result.rest:
+                st.success("可直接答复来电所问；来电说的另一件事请在下方派单。", icon=":material/record_voice_over:")
+            elif a.settles and a is result.answers[0]:
                 if result.urgent:
                     st.warning("先向来电人口述这条答复的安全提示，再立即派单。", icon=":material/record_voice_over:")
                 else:
@@ -193,7 +195,8 @@ def show_answers(kb, user, result, done):
                     st.caption("需要立即处置的事项不能只答复：口述安全提示后，请在下方派单。")
                 continue
             if not done and a.status == "in_force" and st.button(
-                    "用此答复直接答复", key=f"outcome_answer_{a.entry_id}", type="primary" if a.settles else "secondary"):
+                    "用此答复直接答复", key=f"outcome_answer_{a.entry_id}",
+                    type="primary" if a.settles and not result.rest else "secondary"):
                 record(kb, user, result, "direct_answer", entry=a.entry_id, label=a.title)
                 st.rerun()
 
@@ -240,6 +243,8 @@ def show_candidates(kb, user, result, done):
     answered = result.suggested_outcome == "direct_answer"
     if result.passing_note:
         st.warning(result.passing_note + "。", icon=":material/help:")
+    if result.more_note:
+        st.warning(result.more_note + "。", icon=":material/call_split:")
     # A request naming no matter: the words of its kind (投诉) are all the candidates share with it.
     closest = result.unmatched or result.vague
     st.subheader("派单目录参考（请先按上方规则处置）" if result.rule
@@ -279,8 +284,10 @@ HISTORY_NOTE = "，并记入派单历史（今后相似诉求的派单会参考�
 
 def dispatch_form(kb, user, result):
     """派单 to a suggested entry or one picked by hand: the request's outcome and a dispatch-history record."""
-    options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）"
-               for i, c in enumerate(result.candidates, 1)}
+    # The other matters the call reports are offered too (each is dispatched in an order of its own).
+    offered = [*result.candidates, *(c for _part, c in result.more if c.entry_id not in
+                                     {o.entry_id for o in result.candidates})]
+    options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）" for i, c in enumerate(offered, 1)}
     # Keys of their own per analysed request: a choice made for the last caller never carries over.
     request = st.session_state.get("dispatch_request", 0)
     # Where a direct answer is suggested, nothing is chosen for the agent: a dispatch is a decision of its own.
@@ -299,7 +306,7 @@ def dispatch_form(kb, user, result):
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
                       index=None if answered or left_out or elsewhere or result.unmatched or result.vague else 0,
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
-    titles = {c.entry_id: c.title for c in result.candidates}
+    titles = {c.entry_id: c.title for c in offered}
     if choice == OTHER_ENTRY:
         snap = kb.snapshot()
         titles = snap.titles_to_choose(snap.directory())
@@ -338,6 +345,8 @@ def show_dispatch(kb, user, result):
                  "先提醒来电人注意安全（见下方答复口径），再立即派单。", icon=":material/notification_important:")
     elif result.vague and not result.suggested_outcome:
         st.warning(f"{result.vague_note}。", icon=":material/help:")
+    elif result.rest:
+        st.info(f"{result.rest_note}。（{NO_RULE}）", icon=":material/info:")
     elif result.suggested_outcome:
         # Information, not a success: no rule matched says only that the words of none were heard. An
         # ordinary request reads as advice first, not as a miss.

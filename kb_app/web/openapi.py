@@ -216,6 +216,12 @@ SCHEMAS = {
         "vague": {"type": "boolean", "description": "仅在为 true 时出现：诉求没有说是什么事（如“我要投诉”“我想反映个事，挺烦的”），"
                                                    "只说了诉求的种类或感受；请问清是什么事、在哪里再查询。此时 candidates 只是字词相近，"
                                                    "suggested_outcome 为空（除非某条答复正是这样问的）"},
+        "more": {"type": "array", "items": {"type": "object", "properties": {"text": STR, "candidate": _ref("Candidate")}},
+                 "description": "仅在有时出现：来电用“还有”“另外”等说了另一件事时，每件另外的事（首选之外）：所说的话和它的派单事项；"
+                                "每件事请分别派单"},
+        "rest": {"type": "string", "description": "仅在有时出现：来电说了不止一件事，answers 中 settles 的答复回答了其中所问，"
+                                                 "rest 是另一件需要派单的事（如“我们小区门口路灯坏了”）；candidates 按它排列，"
+                                                 "suggested_outcome 为 dispatch"},
         "corrected": {"type": "string", "description": "仅在有时出现：诉求中有同音错字时（如 社宝卡 → 社保卡），按坐席检索的改正"
                                                      "匹配派单目录和答复所用的文字；紧急情况和处置规则仍按原话 text 判断"},
         "suggested_outcome": {"enum": ["transfer", "direct_answer", "dispatch", ""],

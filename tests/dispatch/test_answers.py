@@ -151,6 +151,31 @@ def test_cli_shows_the_answer_before_the_catalogue(indexed, sample_root, tmp_pat
     assert lines.index(next(x for x in lines if x.startswith("1. "))) > 1
 
 
+def test_a_call_asking_one_thing_and_reporting_another_answers_the_one_and_dispatches_the_other(indexed, sample_root):
+    """The 社保卡 answer (a direct answer on its own) was not listed, and 社保缴费 came first for the lamp."""
+    r = indexed.dispatch("我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办", now=NOW)
+    assert r.answers[0].entry_id == "sscard-reissue" and r.answers[0].settles
+    assert r.rest == "我们小区门口路灯坏了" and r.candidates[0].entry_id == "street-light-out"
+    assert r.suggested_outcome == "dispatch" and r.to_dict()["rest"] == "我们小区门口路灯坏了"
+    assert r.rest_note == "来电说了不止一件事：所问的可按下方答复口径答复；“我们小区门口路灯坏了”请派单"
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
+                                   "--now", "2026-11-20T16:00", "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办"])
+    assert f"注意：{r.rest_note}。" in res.output and "答复所问：社会保障卡丢了怎么补办" in res.output
+
+
+@pytest.mark.parametrize("text, answered", [
+    # what the call tells besides its questions is their setting: the answers hold it
+    ("我家孩子今年上小学，我们没有本地户口，听说要居住证，居住证怎么办，小学怎么报名",
+     {"residence-permit-apply", "primary-school-enrollment"}),
+    ("我上个月被公司辞退了，失业金怎么领", {"unemployment-insurance-claim"}),
+    ("我想问下那个失业金咋个领嘛，我上个月遭公司辞退了", {"unemployment-insurance-claim"}),
+])
+def test_a_call_telling_the_setting_of_its_questions_is_answered(indexed, text, answered):
+    r = indexed.dispatch(text, now=NOW)
+    assert r.suggested_outcome == "direct_answer" and r.rest == "" and "rest" not in r.to_dict()
+    assert answered <= {a.entry_id for a in r.answers if a.settles}
+
+
 def test_cli_says_to_read_out_only_the_first_answer_as_the_console_does(indexed, sample_root):
     """停水了: the answer to read out (its safety advice, the matter is urgent) is the first; a planned
     outage's notice and an internal instruction that also cover it are related, not read out."""

@@ -522,6 +522,27 @@ def test_a_vague_request_is_said_by_the_cli(kb, sample_root):
     assert "注意：没有听出来电反映的是什么事" in out.output and "以下事项与诉求只是字词相近：" in out.output
 
 
+@pytest.mark.parametrize("text, first, more", [
+    ("喂你好，我们小区那个路灯坏了好几天了，还有就是楼下那个饭店油烟特别大", "restaurant-fumes",
+     [("我们小区那个路灯坏了好几天了", "street-light-out")]),
+    ("楼下饭店油烟特别大，另外我们小区那个路灯也坏了", "restaurant-fumes", [("我们小区那个路灯也坏了", "street-light-out")]),
+])
+def test_a_call_telling_another_matter_names_it_with_its_entry(kb, text, first, more):
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.candidates[0].entry_id == first
+    assert [(part, c.entry_id) for part, c in r.more] == more
+    assert r.more_note.startswith(f"来电还反映了：“{more[0][0]}”（路灯不亮") and r.more_note.endswith("每件事请分别派单")
+    assert r.to_dict()["more"][0]["candidate"]["entry"] == more[0][1]
+
+
+def test_a_call_going_on_about_one_matter_tells_no_other(kb):
+    snap = kb.snapshot()
+    said = [x for e in snap.directory() for x in e.examples] + ordinary_requests(snap)
+    assert [x for x in said if kb.dispatch(x, now=NOW, answers=False, not_emergency=True).more] == []
+    r = kb.dispatch("楼下饭店油烟特别大，还有那个油烟味熏得我们开不了窗", now=NOW, answers=False)
+    assert r.candidates[0].entry_id == "restaurant-fumes" and r.more == [] and "more" not in r.to_dict()
+
+
 def test_no_example_of_the_catalogue_is_a_passing_match_for_its_own_entry(kb):
     snap = kb.snapshot()
     flagged = []

@@ -351,6 +351,22 @@ def test_a_call_naming_no_matter_asks_the_agent_to_find_out_what_it_is(app_env, 
     assert "首选：" in page_text(at)
 
 
+def test_a_call_asking_one_thing_and_reporting_another_says_so(app_env, agent):
+    at = dispatch(console(agent), "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办")
+    note = "来电说了不止一件事：所问的可按下方答复口径答复；“我们小区门口路灯坏了”请派单。（不属分类处置规则所列情形）"
+    assert note in [i.value for i in at.info]
+    assert "可直接答复来电所问；来电说的另一件事请在下方派单。" in [s.value for s in at.success]
+    assert at.session_state["dispatch_result"].candidates[0].entry_id == "street-light-out"
+    assert "首选：" in page_text(at) and choice_radio(at).value == "street-light-out"
+
+
+def test_a_call_telling_two_matters_says_so_and_offers_both(app_env, agent):
+    at = dispatch(console(agent), "喂你好，我们小区那个路灯坏了好几天了，还有就是楼下那个饭店油烟特别大")
+    [note] = [w.value for w in at.warning if w.value.startswith("来电还反映了")]
+    assert "“我们小区那个路灯坏了好几天了”（路灯不亮" in note and note.endswith("每件事请分别派单。")
+    assert any("路灯不亮" in o for o in choice_radio(at).options)
+
+
 def test_dispatch_of_a_gas_smell_asking_what_to_do_now_is_urgent(app_env, agent):
     """怎么办 at the end asks for help with the smell, now: no consultation to answer and close."""
     at = dispatch(console(agent), "我家厨房有很大的煤气味，现在怎么办")

@@ -409,16 +409,27 @@ def test_the_dispatch_result_is_described_field_by_field(client, agent_key):
     # pending_unavailable only on a replica cut off from its primary, and an answer's pending only while it is being
     # corrected or reported wrong; vague only for a call naming no matter
     assert set(result) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "corrected", "pending_unavailable",
-                                                                          "vague"}
+                                                                          "vague", "rest", "more"}
     vague = client.post("/api/v1/dispatch", json={"text": "我要投诉"}, headers=bearer(agent_key)).json()
     assert vague["vague"] is True and vague["suggested_outcome"] == ""
-    assert set(vague) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "corrected", "pending_unavailable"}
+    assert set(vague) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "corrected", "pending_unavailable",
+                                                                         "rest", "more"}
+    two = client.post("/api/v1/dispatch", json={"text": "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办"},
+                      headers=bearer(agent_key)).json()
+    assert two["rest"] == "我们小区门口路灯坏了" and two["suggested_outcome"] == "dispatch"
+    assert set(two) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "corrected", "pending_unavailable",
+                                                                       "vague", "more"}
+    more = client.post("/api/v1/dispatch", json={"text": "喂你好，我们小区那个路灯坏了好几天了，还有就是楼下那个饭店油烟特别大"},
+                       headers=bearer(agent_key)).json()
+    assert [(m["text"], m["candidate"]["entry"]) for m in more["more"]] == [("我们小区那个路灯坏了好几天了", "street-light-out")]
     passing = client.post("/api/v1/dispatch", json={"text": "宽带坏了找谁"}, headers=bearer(agent_key)).json()
     assert passing["unmatched"] == ["宽带"]
-    assert set(passing) == set(schemas["DispatchResult"]["properties"]) - {"corrected", "pending_unavailable", "vague"}
+    # vague, rest and more only for a call naming no matter, one answered in part, or one telling another matter
+    sometimes = {"vague", "rest", "more"}
+    assert set(passing) == set(schemas["DispatchResult"]["properties"]) - {"corrected", "pending_unavailable", *sometimes}
     misspelt = client.post("/api/v1/dispatch", json={"text": "我的社宝卡丢了咋补"}, headers=bearer(agent_key)).json()
     assert misspelt["corrected"] == "我的社保卡丢了咋补" and misspelt["text"] == "我的社宝卡丢了咋补"
-    assert set(misspelt) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "pending_unavailable", "vague"}
+    assert set(misspelt) == set(schemas["DispatchResult"]["properties"]) - {"unmatched", "pending_unavailable", *sometimes}
     # region_note only when a candidate or answer is for another district than the caller's
     assert set(result["candidates"][0]) == set(schemas["Candidate"]["properties"]) - {"region_note"}
     assert set(result["candidates"][0]["due"]) == set(schemas["Due"]["properties"])

@@ -57,12 +57,16 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
         click.echo(f"7×24 小时服务事项（{'、'.join(result.round_the_clock)}）。")
     if result.vague:
         click.echo(f"注意：{result.vague_note}。")
+    if result.rest:
+        click.echo(f"注意：{result.rest_note}。")
     if not result.candidates:
         click.echo("派单目录中没有匹配的条目。")
     elif result.vague:
         click.echo("以下事项与诉求只是字词相近：")
     elif result.passing_note:
         click.echo(f"注意：{result.passing_note}。")
+    if result.more_note:
+        click.echo(f"注意：{result.more_note}。")
     for i, c in enumerate(result.candidates, 1):
         flag = "【7×24】" if c.round_the_clock else ""
         click.echo(f"{i}. {c.title} [{c.entry_id}]{flag}")
@@ -127,7 +131,8 @@ def echo_answers(result, pending):
         marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status), *(found.marks() if found else ()))
                          if x)
         first = a.settles and a is result.answers[0]
-        lead = ("先口述其中的安全提示：" if result.urgent else "建议直接答复：") if first else "相关答复："
+        lead = ("先口述其中的安全提示：" if result.urgent else "答复所问：" if result.rest and a.settles
+                else "建议直接答复：") if first or (result.rest and a.settles) else "相关答复："
         click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）"
                    + (f"：{a.region_note}" if a.region_note else ""))
         for sentence in found.sentences() if found else ():
