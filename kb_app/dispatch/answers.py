@@ -205,8 +205,9 @@ def for_parts(kb, result, day) -> tuple[list[Answer], str]:
     """For a call of several sentences no answer settles as a whole: the answers settling its questions one by one
     (小学怎么报名, 居住证怎么办 of a long call about a child starting school), and what the call tells besides them
     when that is another matter (我们小区门口路灯坏了 before 另外我还想问下社保卡丢了咋补办), to dispatch; "" when it
-    is only their setting or names no matter."""
-    from .assistant import CLAUSE_BREAK, directory_index
+    is only their setting (买房子用的, 我是外地来打工的: it says nothing wrong, or the answers hold it) or names no
+    matter."""
+    from .assistant import CLAUSE_BREAK, directory_index, tells_problem
 
     parts = [p for p in CLAUSE_BREAK.split(result.read) if len(p) >= 2]
     if len(parts) < 2:
@@ -223,7 +224,7 @@ def for_parts(kb, result, day) -> tuple[list[Answer], str]:
     snap = kb.snapshot()
     rest = "，".join(p for p in parts if p not in asked)
     held = " ".join(surface(e) + " " + e.body for e in (snap.entries.get(i) for i in settled) if e is not None)
-    if not rest or not directory_index(snap).names_matter(rest) \
+    if not rest or not tells_problem(rest) or not directory_index(snap).names_matter(rest) \
             or coverage(rest, held, snap.synonym_groups, rarity(snap)) >= CONTEXT_COVERAGE:
         return list(settled.values()), ""
     return list(settled.values()), rest

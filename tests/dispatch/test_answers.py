@@ -160,6 +160,10 @@ def test_a_call_asking_one_thing_and_reporting_another_answers_the_one_and_dispa
     assert r.rest_note == "来电说了不止一件事：所问的可按下方答复口径答复；“我们小区门口路灯坏了”请派单"
     res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
                                    "--now", "2026-11-20T16:00", "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办"])
+    # what it tells besides may be wrong at length: 公司还欠我两个月工资没发 after 失业金怎么领
+    other = indexed.dispatch("失业金怎么领，我是被辞退的，公司还欠我两个月工资没发", now=NOW)
+    assert other.answers[0].entry_id == "unemployment-insurance-claim" and other.candidates[0].entry_id == "wage-arrears"
+    assert other.rest == "我是被辞退的，公司还欠我两个月工资没发"
     assert f"注意：{r.rest_note}。" in res.output and "答复所问：社会保障卡丢了怎么补办" in res.output
 
 
@@ -169,6 +173,8 @@ def test_a_call_asking_one_thing_and_reporting_another_answers_the_one_and_dispa
      {"residence-permit-apply", "primary-school-enrollment"}),
     ("我上个月被公司辞退了，失业金怎么领", {"unemployment-insurance-claim"}),
     ("我想问下那个失业金咋个领嘛，我上个月遭公司辞退了", {"unemployment-insurance-claim"}),
+    ("我想问一下公积金怎么提取 买房子用的", {"housing-fund-withdrawal"}),
+    ("我想问问居住证怎么办，我是外地来打工的", {"residence-permit-apply"}),
 ])
 def test_a_call_telling_the_setting_of_its_questions_is_answered(indexed, text, answered):
     r = indexed.dispatch(text, now=NOW)
