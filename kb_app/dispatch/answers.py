@@ -30,7 +30,7 @@ import weakref
 from ..content import versions
 from ..search.analysis import (CJK, STOPWORDS, Asking, default_analyzer, normalize, phrasing_bigrams, question_form,
                                synonym_expansion, synonym_variants, without_asked_aspects)
-from ..search.coverage import NOT_SUBJECT, PEOPLE_WORDS, TIME_WORDS, single_nouns
+from ..search.coverage import TIME_WORDS, single_nouns
 from ..search.query import best_question, names_by_number
 from .regions import detect_region, scope_note, without_places
 
@@ -79,7 +79,7 @@ def content_words(text: str) -> list[str]:
     characters read as a noun alone (猫 in 我家猫跑丢了), which an answer must hold as it must a word. The words
     asking an aspect of the matter (要花钱不、多久、去哪、带什么: analysis.ASKED_ASPECT) are none: an answer
     telling the fee in its steps covers 社保卡丢了要花钱不 as it covers 社保卡丢了; nor are greetings, asking words
-    (咋个, 怎么) and words of time, people and grammar (上个月, 我想, 另外: _names_content)."""
+    (咋个, 怎么) and words of time and linking (上个月, 另外: _names_content)."""
     ana, norm = default_analyzer(), question_form(without_asked_aspects(normalize(text)))
     asking = Asking(norm)
     words = [*ana.words(norm, normalized=True), *single_nouns(norm, ana)]
@@ -93,10 +93,10 @@ _NO_CONTENT_TAGS = ("c", "d", "r", "p", "u", "m", "q", "t", "f", "y", "e", "o")
 
 
 def _names_content(word: str, ana) -> bool:
-    """Whether a word of a request may carry its content: not a word of time or of the people a caller speaks of
-    (上个月, 老公), nor one holding a character of grammar (我想, 上个), nor one of the parts of speech above."""
-    return word not in TIME_WORDS and word not in PEOPLE_WORDS and not NOT_SUBJECT.intersection(word) \
-        and not any(tag.startswith(_NO_CONTENT_TAGS) for _w, tag in ana.jieba.tag(word))
+    """Whether a word of a request may carry its content: not a word of time (时候), nor one of the parts of speech
+    above (另外, 上个月). 冻得不行 and 老人孩子 of a complaint say how bad it is and for whom: they stay, and an answer
+    covers the complaint only as much as it covers them."""
+    return word not in TIME_WORDS and not any(tag.startswith(_NO_CONTENT_TAGS) for _w, tag in ana.jieba.tag(word))
 
 
 def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
