@@ -42,6 +42,7 @@ PAGE_SPECS = [
     PageSpec("catalog.py", "目录健康", "catalog", ":material/health_and_safety:", CENTER),
     PageSpec("objection.py", "派单异议", "objections", ":material/swap_horiz:", STAFF),
     PageSpec("users.py", "用户管理", "users", ":material/group:", frozenset({"admin"})),
+    PageSpec("system.py", "系统状态", "system", ":material/monitor_heart:", frozenset({"admin"})),
     PageSpec("browse.py", "全部条目", "browse", ":material/list:", SIGNED_IN),
     PageSpec("entry.py", "条目详情", "entry", ":material/article:", SIGNED_IN, listed=False),
     PageSpec("article.py", "条例条文", "provision", ":material/gavel:", SIGNED_IN, listed=False),
