@@ -77,6 +77,12 @@ class Check:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.warning]
 
+    @property
+    def outcome(self) -> str:
+        """How many problems and warnings, in words ("1 个问题，2 个提醒"), or 正常."""
+        counts = [f"{n} 个{what}" for what, n in (("问题", len(self.problems)), ("提醒", len(self.warnings))) if n]
+        return "，".join(counts) or "正常"
+
 
 @dataclasses.dataclass
 class Report:

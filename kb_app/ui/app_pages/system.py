@@ -34,8 +34,7 @@ def show_report(report, at):
         st.error(f"未能修复：{report.repair_failed}")
     for check in report.checks:
         with st.container(border=True):
-            counts = [f"{n} 个{what}" for what, n in (("问题", len(check.problems)), ("提醒", len(check.warnings))) if n]
-            st.markdown(f"**{check.title}**：{'，'.join(counts) or '正常'}")
+            st.markdown(f"**{check.title}**：{check.outcome}")
             if check.summary:
                 st.caption(check.summary)
             for finding in check.findings:

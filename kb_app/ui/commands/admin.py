@@ -326,8 +326,7 @@ def doctor(kb, repair):
     if report.repair_failed:
         click.echo(f"未能修复：{report.repair_failed}")
     for check in report.checks:
-        counts = [f"{n} 个{what}" for what, n in (("问题", len(check.problems)), ("提醒", len(check.warnings))) if n]
-        click.echo(f"{check.title}：{check.summary}——{'，'.join(counts) or '正常'}")
+        click.echo(f"{check.title}：{check.summary}——{check.outcome}")
         for f in check.findings:
             hint = "（kb doctor --repair 可修复）" if f.repairable and not repair else ""
             click.echo(f"  - {'提醒：' if f.warning else ''}{f.message}{hint}")
