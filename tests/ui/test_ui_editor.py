@@ -1,6 +1,7 @@
 """AppTest of the editor and history pages: saving, validation next to fields, retire, delete, restore."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -90,6 +91,15 @@ def test_validation_message_next_to_the_field(kb, users):
     at = open_entry(users["hrss-editor"])
     at.text_area(key=body_key(at)).input("").run()
     assert "正文为空。在“正文”中写上答复内容或职责边界说明。" in "".join(texts(at, "caption"))  # no 前置信息
+
+
+def test_validation_messages_name_the_choices_the_form_offers(kb, users):
+    """The file's values (internal, public) are said as the select shows them."""
+    at = open_entry(users["hrss-editor"])
+    at.text_area(key=body_key(at)).input(at.text_area(key=body_key(at)).value + "\n内部口径：暂不受理。\n").run()
+    said = "".join(texts(at, "caption"))
+    assert "只给坐席看的答复把“受众”改为“内部（仅坐席）”" in said
+    assert not re.search(r"\b(internal|public)\b", said)
 
 
 def test_a_change_request_renaming_the_entry_keeps_it_chosen(kb, users):
