@@ -592,10 +592,15 @@ class Editing:
             return None
         return versions.last_day(current, effective)
 
+    def on_main(self, draft: Draft) -> bool:
+        """Whether main holds the entry's file: not so for a new entry, nor for one added in a change request
+        and not yet published (its saved draft), which has no version in force to compare, retire or delete."""
+        return not draft.is_new and bool(draft.path) and self.kb.store.read(draft.path) is not None
+
     def expired_on(self, draft: Draft) -> dt.date | None:
         """The last day an entry was in force, when it has already expired (its ``expires`` is readable and
         past): retiring it would change nothing the public sees."""
-        if draft.is_new:
+        if not self.on_main(draft):
             return None
         last = as_date(draft.meta.get("expires"))
         return last if last is not None and last < self.kb.today() else None

@@ -224,6 +224,26 @@ def test_new_entry_needs_an_id(kb, users):
     assert at.selectbox(key="editor_entry").value == "entries/policy/city-hrss/sscard-new.md"
 
 
+def test_a_new_entrys_saved_draft_offers_nothing_for_a_version_it_does_not_have(kb, users):
+    """Never published: no 停用, 删除条目 or 与现行版本对比, and a past 有效期至 cleared is not public 重新."""
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    at.text_input(key="editor_id").input("sscard-new").run()
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("新条目").run()
+    at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()
+    expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
+    expires.set_value(dt.date(2025, 6, 1)).run()
+    at.button(key="editor_save").click().run()
+    assert at.selectbox(key="editor_entry").value == "entries/policy/city-hrss/sscard-new.md"   # the saved draft
+    keys = {b.key for b in at.button}
+    assert "editor_save" in keys and not keys & {"editor_retire", "editor_delete"}
+    assert not [t for t in at.toggle if t.key.startswith("editor_compare_")]
+    expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
+    at.button(key=f"{expires.key}_clear").click().run()
+    said = [c for c in texts(at, "caption") if "本条目有效期至 2025-06-01" in c]
+    assert said and "发布时它将对公众可见" in said[0] and "重新" not in said[0]
+
+
 def test_a_new_entry_without_an_id_takes_one_from_its_title(kb, users):
     """Unit staff write a title; the id (file name and address) is spelt from it and shown before saving."""
     at = open_page("app_pages/editor.py", users["hrss-editor"])
