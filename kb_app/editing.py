@@ -22,7 +22,7 @@ from .content import frontmatter
 from .content import versions, yamledit
 from .accounts.auth import UNIT_ROLES
 from .choices import Choices
-from .labels import ENTRY_KIND_LABELS
+from .labels import AUDIENCE_LABELS, ENTRY_KIND_LABELS, LEVEL_LABELS, audience_choice
 from .exceptions import EntryNotFound, KbError, PermissionDenied
 from .content.model import ENTRY_DIRS, ID_PATTERN, Problem, as_date, as_list
 from .review.policy import units_of_entry
@@ -72,9 +72,24 @@ LABELS = {"id": "编号", "kind": "类型", "checked": "最近核对", **{f.name
 _FIELD_NAME = re.compile(" ?(?<![A-Za-z_])(" + "|".join(sorted(LABELS, key=len, reverse=True)) + ")(?![A-Za-z_]) ?")
 
 
+#: The values a validation message may name, as the form's choices show them (internal → 内部（仅坐席）).
+VALUE_WORDS = {**{a: audience_choice(a) for a in AUDIENCE_LABELS}, **LEVEL_LABELS}
+_VALUE = "(" + "|".join(sorted(VALUE_WORDS, key=len, reverse=True)) + ")"
+_BOUNDED = r"(?<![\w/<>.-]){}(?![\w/<>.-])"
+#: 改为 audience: internal — the file's way of saying which choice to make.
+_SET_TO = re.compile("改为 ?" + _BOUNDED.format(r"(audience|level): ?" + _VALUE))
+#: audience: public — a field with its value.
+_FIELD_VALUE = re.compile(" ?" + _BOUNDED.format(r"(audience|level): ?" + _VALUE))
+#: A value on its own, with the file's gloss after it if any: internal（仅坐席可见）.
+_VALUE_ALONE = re.compile(" ?" + _BOUNDED.format(_VALUE) + "(?:（[^）]*）)? ?")
+
+
 def in_words(text: str) -> str:
-    """A validation message as the form says it: field names as their labels (title → “标题”), and the
-    form for the file's front matter."""
+    """A validation message as the form says it: field names as their labels (title → “标题”), values as the
+    choices the form offers (internal → “内部（仅坐席）”), and the form for the file's front matter."""
+    text = _SET_TO.sub(lambda m: f"把“{LABELS[m.group(1)]}”改为“{VALUE_WORDS[m.group(2)]}”", text)
+    text = _FIELD_VALUE.sub(lambda m: f"“{LABELS[m.group(1)]}”为“{VALUE_WORDS[m.group(2)]}”", text)
+    text = _VALUE_ALONE.sub(lambda m: f"“{VALUE_WORDS[m.group(1)]}”", text)
     return _FIELD_NAME.sub(lambda m: f"“{LABELS[m.group(1)]}”", text).replace("在前置信息中", "在表单中").replace("在前置信息之后写上", "在“正文”中写上")
 
 
@@ -577,10 +592,15 @@ class Editing:
             return None
         return versions.last_day(current, effective)
 
+    def on_main(self, draft: Draft) -> bool:
+        """Whether main holds the entry's file: not so for a new entry, nor for one added in a change request
+        and not yet published (its saved draft), which has no version in force to compare, retire or delete."""
+        return not draft.is_new and bool(draft.path) and self.kb.store.read(draft.path) is not None
+
     def expired_on(self, draft: Draft) -> dt.date | None:
         """The last day an entry was in force, when it has already expired (its ``expires`` is readable and
         past): retiring it would change nothing the public sees."""
-        if draft.is_new:
+        if not self.on_main(draft):
             return None
         last = as_date(draft.meta.get("expires"))
         return last if last is not None and last < self.kb.today() else None

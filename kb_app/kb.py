@@ -271,6 +271,19 @@ class Kb:
 
         return public_alarm(self.snapshot(commit), text)
 
+    def public_alarm_reading(self, text: str, commit: str | None = None) -> str:
+        """``public_alarm`` in a few public words, to be turned back into the same box by ``public_alarm_of``
+        (kb_app.dispatch.assistant.alarm_reading); "" when the text reads as no emergency."""
+        from .dispatch.assistant import alarm_reading
+
+        return alarm_reading(self.snapshot(commit), text)
+
+    def public_alarm_of(self, reading: str, commit: str | None = None) -> dict | None:
+        """The box of a reading made by ``public_alarm_reading``, or None (kb_app.dispatch.assistant.alarm_of_reading)."""
+        from .dispatch.assistant import alarm_of_reading
+
+        return alarm_of_reading(self.snapshot(commit), reading)
+
     def public_report(self, text: str, commit: str | None = None) -> str:
         """Whether a citizen's words read as a matter to report to the hotline: "urgent", "report" or ""
         (kb_app.dispatch.assistant.public_report)."""

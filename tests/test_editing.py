@@ -7,7 +7,7 @@ import pytest
 
 from kb_app.choices import Choices
 from kb_app.content.model import ID_PATTERN
-from kb_app.editing import BY_NAME, changes_from_form, form_value, front_matter_value, id_from_title, path_for
+from kb_app.editing import BY_NAME, changes_from_form, form_value, front_matter_value, id_from_title, in_words, path_for
 from kb_app.exceptions import PermissionDenied
 from kb_app.content.yamledit import DELETE
 
@@ -225,3 +225,12 @@ def test_retire_ends_the_entry_yesterday(kb):
     draft = ed.open(HRSS)
     # expires is the last day in force: yesterday, so that the public no longer finds it once published today
     assert diff(draft.text, ed.retired(draft)) == ["+expires: 2026-11-21"]
+
+
+def test_messages_say_values_as_the_form_offers_them():
+    assert in_words("只给坐席看的答复把 audience 改为 internal") == "只给坐席看的答复把“受众”改为“内部（仅坐席）”"
+    assert in_words("个案信息写进 agent_notes 或改为 audience: internal") == "个案信息写进“坐席提示”或把“受众”改为“内部（仅坐席）”"
+    assert in_words("改为 public（公众可见）或 internal（仅坐席可见）") == "改为“公开（公众可查）”或“内部（仅坐席）”"
+    assert in_words("改为 city（市级）、district（区级）或 street（街乡级）") == "改为“市级”、“区级”或“街乡级”"
+    # Ids and paths that contain such a word stay as they are.
+    assert in_words("移到 entries/policy/city-public-security/") == "移到 entries/policy/city-public-security/"

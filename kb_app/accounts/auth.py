@@ -103,15 +103,30 @@ class Users:
         unit registered in units.yaml. Only a demo account of the sample (``demo``) may have the published
         demo password."""
         username = (username or "").strip()
-        if not USERNAME.match(username):
-            raise KbError(f"用户名“{username}”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，以字母或数字开头。")
-        if not (name or "").strip():
-            raise KbError("缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。")
-        unit = self._unit_for(role, unit)
-        check_password(password, username, demo=demo)
         db = self.kb.db()
-        if db["users"].count_where("username = ?", [username]):
-            raise AccountError(f"用户“{username}”已存在：请换一个用户名；要修改其密码，请用“重置密码”。", "exists")
+        # Every problem at once, so that one attempt shows all there is to put right.
+        problems: list[KbError] = []
+
+        def check(test, *args):
+            try:
+                return test(*args)
+            except KbError as e:
+                problems.append(e)
+
+        if not USERNAME.match(username):
+            problems.append(KbError(f"用户名“{username}”格式不对：请用 2 到 40 个小写字母、数字、点、下划线或连字符，"
+                                    "以字母或数字开头。"))
+        elif db["users"].count_where("username = ?", [username]):
+            problems.append(AccountError(f"用户“{username}”已存在：请换一个用户名；要修改其密码，请用“重置密码”。",
+                                         "exists"))
+        if not (name or "").strip():
+            problems.append(KbError("缺少姓名：请填写用户的姓名（会出现在审核记录和发布说明中）。"))
+        unit = check(self._unit_for, role, unit)
+        check(check_password, password, username, demo)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise AccountError(f"账号未建立，有 {len(problems)} 处要改：\n" + "\n".join(f"- {e}" for e in problems))
         row = {"username": username, "name": name.strip(), "password_hash": _hasher.hash(password), "role": role,
                "unit": unit, "email": (email or "").strip(), "disabled": 0, "created": self.kb.now().isoformat()}
         db["users"].insert(row)

@@ -44,7 +44,7 @@ from .answers import is_question
 from .boundary import excluded
 from . import resemblance
 from .regions import CITYWIDE, Places, local_units, locate, places, scope_note
-from .emergency import Finding, Recogniser
+from .emergency import RESEMBLES, SUSPECTED, Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
 from ..workcalendar import Due, WorkCalendar
@@ -393,6 +393,48 @@ def public_alarm(snap: Snapshot, text: str) -> dict | None:
     rule, finding, _other = intake(snap, text or "")
     if finding is None or not finding.alarm:
         return None
+    return _public_alarm(snap, rule, finding, text)
+
+
+#: How the parts of an alarm's reading (:func:`alarm_reading`) are joined: no rule id, event name or line has it.
+READING_SEP = "~"
+
+
+def alarm_reading(snap: Snapshot, text: str) -> str:
+    """What a citizen's words read as, in a few public words that :func:`alarm_of_reading` turns back into the
+    same box (``public_alarm``): the rule and event, the line, the other lines and an event that yielded. "" when
+    the words read as no emergency. An error report's page is sent back to the answer with it, not with the words."""
+    _rule_match, finding, _other = intake(snap, text or "")
+    if finding is None or not finding.alarm:
+        return ""
+    beside = finding.beside or ("", "")
+    return READING_SEP.join([finding.rule_id, finding.line, finding.event, ",".join(finding.also), *beside])
+
+
+def alarm_of_reading(snap: Snapshot, reading: str) -> dict | None:
+    """The box (as ``public_alarm`` gives it) of a reading made by :func:`alarm_reading`, or None when it names
+    no rule, event or line of this snapshot's intake rules: a reading made up in an address shows nothing."""
+    parts = str(reading or "").split(READING_SEP)
+    if len(parts) != 6:
+        return None
+    rule_id, line, event, also, beside_rule, beside_event = parts
+    groups = recogniser(snap).groups
+    lines = {g.line for g in groups}
+    if not any(g.rule_id == rule_id and g.line == line for g in groups):
+        return None
+    group = next((g for g in groups if g.rule_id == rule_id and g.name == event and g.line == line), None)
+    also = [a for a in also.split(",") if a]
+    beside = (beside_rule, beside_event) if beside_rule else None
+    if group is None and event != RESEMBLES or any(a not in lines for a in also) or \
+            beside and not any((g.rule_id, g.name) == beside for g in groups):
+        return None
+    rule = RuleMatch.of(_rule(snap, rule_id), "")
+    finding = Finding(SUSPECTED, rule_id, line, event, "", also=also, channel=group.channel if group else "",
+                      beside=beside)
+    return _public_alarm(snap, rule, finding)
+
+
+def _public_alarm(snap: Snapshot, rule, finding: Finding, text: str = "") -> dict:
     events = [(finding.rule_id, finding.event), *([finding.beside] if finding.beside else [])]
     # An event that yielded keeps its say on answers too (有人要轻生 beside a poisoning: no policy answers).
     answers = all(_event(_rule(snap, rule_id), name).get("answers") is not False for rule_id, name in events)

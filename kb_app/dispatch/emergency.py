@@ -69,6 +69,8 @@ from ..search.analysis import CJK, normalize
 from .resemblance import CallExamples
 
 EMERGENCY, SUSPECTED, DISMISSED = "emergency", "suspected", "dismissed"
+#: The event of a call read by its likeness to past emergency calls, no event word being found.
+RESEMBLES = "与以往紧急来电相似"
 _RANK = {EMERGENCY: 3, SUSPECTED: 2, DISMISSED: 1}
 DEFAULT_WINDOW = 10
 #: The not-now category of the past, the words of now that end a story of the past, and the categories of
@@ -409,7 +411,7 @@ class Recogniser:
         if group is None:
             return None
         # No event named: the line goes by its rule's own name (no event's channel).
-        return Finding(SUSPECTED, group.rule_id, group.line, "与以往紧急来电相似", "", resemblance=found[1])
+        return Finding(SUSPECTED, group.rule_id, group.line, RESEMBLES, "", resemblance=found[1])
 
     def _by_sound(self, norm: str) -> Finding | None:
         """For a text without a Chinese character, an event word written in pinyin (wo jia zhao huo le): read as

@@ -422,10 +422,19 @@ class Stats:
                        sum(r["requests"] for r in outcomes), sum(r["direct"] for r in outcomes), weak,
                        sum(r["transferred"] for r in outcomes))
 
+    def every_day(self, rows: list[dict], start, end, nothing: dict) -> list[dict]:
+        """``rows`` (one a day, ``day`` first) with a row of ``nothing`` for each day of the period they lack."""
+        start, end = self.range(start, end)
+        by_day = {r["day"]: r for r in rows}
+        days = (start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+        return [by_day.get(day.isoformat()) or {"day": day.isoformat(), **nothing} for day in days]
+
     def report(self, start=None, end=None, unit=None) -> dict[str, list[dict]]:
         """Every section's rows, keyed as in SECTIONS. The zero-result queries are the center's only."""
         sections = {
-            "searches_per_day": self.searches_per_day(start, end, unit),
+            # Every day of the period, as the chart shows it: a day without a search is a row of zeros.
+            "searches_per_day": self.every_day(self.searches_per_day(start, end, unit), start, end,
+                                               {"searches": 0, "zero": 0}),
             "top_queries": self.top_queries(start, end, unit),
             "zero_result_queries": [] if unit else self.zero_result_queries(start, end),
             "most_viewed": self.most_viewed(start, end, unit),

@@ -414,26 +414,33 @@ async def feedback(request: Request) -> Response:
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
         response = RedirectResponse(back, status_code=303)
         return with_voted(response, entry_id, request) if outcome == "voted" else response
+    reading = ""
     if alarm:
         result = {**result, "emergency": alarm}
         if form:
-            from .pages import FEEDBACK_MESSAGES, report_page
+            # Sent back to the answer like any report (a reload sends nothing again), the box with it: the address
+            # carries what the words read as, in public words, never the words.
+            reading = await run_in_threadpool(alarm_reading, site, data.get("text"))
+            if not reading:    # read by the primary only: said here, at the form's address
+                from .pages import FEEDBACK_MESSAGES, report_page
 
-            return report_page(site, entry_id, FEEDBACK_MESSAGES["reported"], form_context(data), alarm)
+                return report_page(site, entry_id, FEEDBACK_MESSAGES["reported"], form_context(data), alarm)
     if form:
         outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
-        back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1")
+        back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1", alarm=reading)
         response = with_voter(RedirectResponse(back, status_code=303), new_voter, request)
         return with_voted(response, entry_id, request) if kind == "vote" else response
     return with_voter(json_response(result, 201), new_voter, request)
 
 
-def feedback_page(target_id: str, outcome: str, data, voted: bool = False) -> str:
+def feedback_page(target_id: str, outcome: str, data, voted: bool = False, alarm: str = "") -> str:
     """The page a feedback form goes back to: the outcome said, and the search the answer or article
     was found by (question, topic, page) kept for the link back to the results; ``voted`` when the
-    form was sent from a page where the citizen had voted (the buttons are not offered again)."""
-    params = {"feedback": outcome, **search_context(data), **({"voted": "1"} if voted else {})}
-    return f"{views.page_url(target_id)}?{urlencode(params)}#feedback"
+    form was sent from a page where the citizen had voted (the buttons are not offered again); ``alarm``,
+    what a report's words read as (``alarm_reading``): the page opens on the emergency box."""
+    params = {"feedback": outcome, **search_context(data), **({"voted": "1"} if voted else {}),
+              **({"alarm": alarm} if alarm else {})}
+    return f"{views.page_url(target_id)}?{urlencode(params)}#{'alarm' if alarm else 'feedback'}"
 
 
 #: Pages of results a citizen may open (10 to a page).
@@ -548,13 +555,32 @@ def report_alarm(site: Site, text) -> dict | None:
     """What an error report's text reads as, read as the site reads a search (``kb.public_alarm``): the
     emergency line to tell the reporter (as a search's ``emergency``), or None. Read on the content being
     served, or on main while the index cannot serve: the words are read all the same."""
+    return _read_report(site, text, site.kb.public_alarm)
+
+
+def alarm_reading(site: Site, text) -> str:
+    """``report_alarm`` in public words for a page's address (``kb.public_alarm_reading``), "" when none."""
+    return _read_report(site, text, site.kb.public_alarm_reading) or ""
+
+
+def alarm_of_reading(site: Site, reading: str) -> dict | None:
+    """The emergency box of what a report read as (``alarm_reading``), or None (``kb.public_alarm_of``)."""
+    return site.kb.public_alarm_of(reading, _commit_read(site))
+
+
+def _read_report(site: Site, text, read):
     if not isinstance(text, str) or not text.strip():
         return None
+    return read(text[:MAX_REPORT], _commit_read(site))
+
+
+def _commit_read(site: Site) -> str | None:
+    """The commit whose rules read a citizen's words: the content being served, or main while the index cannot serve."""
     try:
         commit, _day = site.state()
     except HttpError:
         commit = None
-    return site.kb.public_alarm(text[:MAX_REPORT], commit)
+    return commit
 
 
 def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict, alarm: dict | None = None) -> dict:

@@ -59,6 +59,9 @@ ROUTES = [
     Route("/answers/{entry_id}", pages.answer, methods=["GET", "HEAD"]),
     Route("/articles/{regulation}/{n}", pages.article, methods=["GET", "HEAD"]),
     Route("/browse", pages.browse, methods=["GET", "HEAD"]),
+    # The site's own forms (helpful vote, 报告错误) post here and are sent back to the page (303); the API's
+    # /api/v1/feedback answers the same posts in JSON.
+    Route("/feedback", api.feedback, methods=["POST"]),
     Route("/static/site.css", pages.stylesheet, methods=["GET", "HEAD"]),
     Route("/static/favicon.svg", pages.icon, methods=["GET", "HEAD"]),
     Route("/favicon.ico", pages.icon, methods=["GET", "HEAD"]),

@@ -1,7 +1,7 @@
 """The public self-service pages, rendered on the server with Jinja2: search, answer, article, browse.
 
 No JavaScript is needed: the search is a GET form (``/?q=…&topic=…&page=…``), the helpful and
-report forms post to ``/api/v1/feedback``, which sends the browser back to the answer with a
+report forms post to ``/feedback``, which sends the browser back to the answer with a
 message. Pages are cached like the API (per commit, day and request) and carry an ``ETag``.
 """
 
@@ -241,6 +241,12 @@ async def with_feedback(request: Request, name: str, target_id: str, content) ->
     voted = voted or before
     context = api.search_context(request.query_params)
     query = context.get("q")
+    # A report whose words read as an emergency comes back with what they read as (api.alarm_reading): the page of
+    # the emergency box and the thank-you (report_page), at an address a reload only shows again.
+    reading = str(request.query_params.get("alarm") or "")[:300] if notice == "reported" else ""
+    alarm = api.alarm_of_reading(site, reading) if reading else None
+    if alarm:
+        return report_page(site, target_id, FEEDBACK_MESSAGES["reported"], request.query_params, alarm)
     # While votes and reports cannot be kept, the page says so in place of the forms (a vote just refused for
     # it has said so already).
     paused = await site.feedback_paused()

@@ -1,6 +1,7 @@
 """AppTest of the editor and history pages: saving, validation next to fields, retire, delete, restore."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -90,6 +91,15 @@ def test_validation_message_next_to_the_field(kb, users):
     at = open_entry(users["hrss-editor"])
     at.text_area(key=body_key(at)).input("").run()
     assert "正文为空。在“正文”中写上答复内容或职责边界说明。" in "".join(texts(at, "caption"))  # no 前置信息
+
+
+def test_validation_messages_name_the_choices_the_form_offers(kb, users):
+    """The file's values (internal, public) are said as the select shows them."""
+    at = open_entry(users["hrss-editor"])
+    at.text_area(key=body_key(at)).input(at.text_area(key=body_key(at)).value + "\n内部口径：暂不受理。\n").run()
+    said = "".join(texts(at, "caption"))
+    assert "只给坐席看的答复把“受众”改为“内部（仅坐席）”" in said
+    assert not re.search(r"\b(internal|public)\b", said)
 
 
 def test_a_change_request_renaming_the_entry_keeps_it_chosen(kb, users):
@@ -212,6 +222,26 @@ def test_new_entry_needs_an_id(kb, users):
     assert kb.review.status(cr).touched == {"entries/policy/city-hrss/sscard-new.md": "A"}
     assert at.radio(key="editor_mode").value == "edit"                          # go on editing what was saved
     assert at.selectbox(key="editor_entry").value == "entries/policy/city-hrss/sscard-new.md"
+
+
+def test_a_new_entrys_saved_draft_offers_nothing_for_a_version_it_does_not_have(kb, users):
+    """Never published: no 停用, 删除条目 or 与现行版本对比, and a past 有效期至 cleared is not public 重新."""
+    at = open_page("app_pages/editor.py", users["hrss-editor"])
+    at.radio(key="editor_mode").set_value("new").run()
+    at.text_input(key="editor_id").input("sscard-new").run()
+    at.text_input(key=key_of(at, "text_input", "editor_title_")).input("新条目").run()
+    at.text_area(key=key_of(at, "text_area", "editor_body_")).input("正文。").run()
+    expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
+    expires.set_value(dt.date(2025, 6, 1)).run()
+    at.button(key="editor_save").click().run()
+    assert at.selectbox(key="editor_entry").value == "entries/policy/city-hrss/sscard-new.md"   # the saved draft
+    keys = {b.key for b in at.button}
+    assert "editor_save" in keys and not keys & {"editor_retire", "editor_delete"}
+    assert not [t for t in at.toggle if t.key.startswith("editor_compare_")]
+    expires = next(d for d in at.date_input if d.key.startswith("editor_expires_"))
+    at.button(key=f"{expires.key}_clear").click().run()
+    said = [c for c in texts(at, "caption") if "本条目有效期至 2025-06-01" in c]
+    assert said and "发布时它将对公众可见" in said[0] and "重新" not in said[0]
 
 
 def test_a_new_entry_without_an_id_takes_one_from_its_title(kb, users):

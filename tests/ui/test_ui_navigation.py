@@ -192,6 +192,17 @@ def test_kb_serve_says_when_the_public_site_it_links_to_does_not_answer(kb, monk
             "或用设置项 public_url（环境变量 KB_PUBLIC_URL）写明它的地址。") in result.output
 
 
+def test_kb_serve_says_its_address_in_chinese_only(kb, tmp_path):
+    """The console shows the project's own line, not Streamlit's English welcome and URLs."""
+    from ..browser import running_app
+
+    log = tmp_path / "serve.log"
+    with running_app(kb.settings.root, kb.settings.data_path, kb.settings.today, log) as url:
+        said = log.read_text(encoding="utf-8")
+    assert f"知识库应用已启动：{url}" in said
+    assert "Streamlit" not in said and "URL:" not in said
+
+
 @pytest.mark.parametrize("bad", ["12345.example.gov.cn", "javascript:alert(1)", "/answers"])
 def test_public_url_must_be_a_web_address(tmp_path, bad):
     with pytest.raises(ConfigError, match="设置项 public_url 的值.*无效：应为公众网站的网址"):

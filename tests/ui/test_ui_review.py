@@ -12,6 +12,7 @@ from kb_app.ui.auth_routes import sign_notice
 
 from ..review_helpers import HOTLINE, HRSS, PASSWORD, edited, make_users
 from ..ui_helpers import links, open_page, page_text
+from ..ui_helpers import table_with as plain_table
 
 
 @pytest.fixture
@@ -402,6 +403,25 @@ def test_users_page_add_and_errors(kb, users):
         == ["", "", "", ""]
 
 
+def test_users_page_says_every_problem_of_a_new_account_at_once(kb, users):
+    at = open_page("app_pages/users.py", users["admin"])
+    add_account(at, "Bad Name", "", "unit_editor", "abc")
+    [error] = texts(at)[0]
+    assert error.startswith("账号未建立，有 4 处要改：")
+    for problem in ("用户名“Bad Name”格式不对", "缺少姓名", "角色“单位编辑”必须指定所属单位", "密码太短"):
+        assert problem in error
+    assert kb.users.get("bad name") is None and kb.users.get("Bad Name") is None
+
+
+def test_the_audit_of_log_ins_wraps_its_notes_rather_than_cutting_them_off(kb, users):
+    """说明 of a change of role is long: a plain table that wraps it, within the page's width."""
+    kb.users.set_role("agent", "unit_reviewer", "city-hrss", actor="admin", via="app")
+    at = open_page("app_pages/users.py", users["admin"])
+    [changed] = [r for r in plain_table(at, "说明") if r["事件"] == "修改角色"]
+    assert changed["说明"] == "角色：坐席 → 角色：单位审核人，单位：示例市人力资源和社会保障局（city-hrss）"
+    assert not [d for d in at.dataframe if "说明" in d.value.columns]
+
+
 def test_users_page_refuses_a_weak_password_and_says_what_to_use(kb, users):
     at = open_page("app_pages/users.py", users["admin"])
     add_account(at, "new-agent", "新坐席", "agent", "12345678")
@@ -492,8 +512,8 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     assert list(at.dataframe[2].value["账号"]) == ["agent"]
     assert list(at.dataframe[2].value["浏览器"]) == ["Chrome 131 · Windows"]    # not the raw User-Agent
     assert at.button(key="users_end_session").disabled                      # nothing chosen yet
-    audit = at.dataframe[3].value
-    assert list(audit["事件"][:3]) == ["锁定", "锁定", "登录失败"] and set(audit["地址"][:7]) == {"10.1.2.3"}
+    audit = plain_table(at, "说明")
+    assert [r["事件"] for r in audit[:3]] == ["锁定", "锁定", "登录失败"] and {r["地址"] for r in audit[:7]} == {"10.1.2.3"}
     at.selectbox(key="users_lock").set_value(kb.throttle.active_locks()[1])
     at.button(key="users_unlock").click().run()
     assert texts(at) == ([], ["账号“center”已解锁。"])
@@ -511,7 +531,7 @@ def test_users_page_shows_locks_sessions_and_the_audit_trail_and_unlocks(kb, use
     assert kb.sessions.active() == []
     assert at.button(key="users_disable").disabled and not at.button(key="users_enable").disabled
     at.selectbox(key="users_audit_user").set_value("agent").run()
-    assert list(at.dataframe[-1].value["事件"]) == ["停用账号", "建立账号"]
+    assert [r["事件"] for r in plain_table(at, "说明")] == ["停用账号", "建立账号"]
 
 
 def test_an_administrator_ends_one_session_and_keeps_the_others(kb, users):

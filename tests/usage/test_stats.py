@@ -184,6 +184,16 @@ def test_csv(logged):
     assert unit.splitlines()[1] == "2026-11-01 至 2026-11-22,示例市人力资源和社会保障局," + "," * (unit.splitlines()[0].count(",") - 2)
 
 
+def test_the_daily_table_has_every_day_of_the_period_as_the_chart_does(logged):
+    daily = logged.stats.report_csv(dt.date(2026, 11, 1), dt.date(2026, 11, 5), section="searches_per_day")
+    assert daily.splitlines() == [
+        "统计期,承办单位,日期,查询次数,无结果次数",
+        "2026-11-01 至 2026-11-05,全部单位,2026-11-01,4,1", "2026-11-01 至 2026-11-05,全部单位,2026-11-02,2,1",
+        "2026-11-01 至 2026-11-05,全部单位,2026-11-03,0,0", "2026-11-01 至 2026-11-05,全部单位,2026-11-04,0,0",
+        "2026-11-01 至 2026-11-05,全部单位,2026-11-05,0,0"]
+    assert len(logged.stats.report(dt.date(2026, 11, 1))["searches_per_day"]) == 22     # to today, 11-22
+
+
 def test_emergency_hints_count_what_the_console_flagged_missed_and_had_dismissed(kb):
     """Transfers with a hint (紧急, 疑似紧急), transfers without one (missed: the rules should learn the
     phrasing), hints the agent judged none (kept with their line); the texts masked, the center's only."""
@@ -227,6 +237,7 @@ def test_cli_report(logged, sample_root, tmp_path):
     res = runner.invoke(cli, [*args, "--from", "2026-11-01", "--unit", "city-hrss", "--csv"])
     assert res.exit_code == 0, res.output
     assert res.output.startswith("# 每日查询量\n统计期,承办单位,日期,查询次数,无结果次数\n"
+                                 "2026-11-01 至 2026-11-22,示例市人力资源和社会保障局,2026-11-01,0,0\n"
                                  "2026-11-01 至 2026-11-22,示例市人力资源和社会保障局,2026-11-02,1,0\n")
     res = runner.invoke(cli, [*args, "--unit", "nobody"])
     assert res.exit_code == 1

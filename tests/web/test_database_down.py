@@ -197,11 +197,11 @@ def test_a_report_that_cannot_be_kept_is_told_to_try_later_and_given_back(web_kb
     report = {"entry": PUBLIC, "type": "report", "text": "材料清单写错了，应当还要照片<原件>"}
     message = error_of(client.post("/api/v1/feedback", json=report), 503, "not_recorded")
     assert message == "暂时无法记录您的报告：请稍后再试；急需反映的问题请拨打 12345。"
-    form = client.post("/api/v1/feedback", data={**report, "query": "居住证", "voted": "1"}, follow_redirects=False)
+    form = client.post("/feedback", data={**report, "query": "居住证", "voted": "1"}, follow_redirects=False)
     assert form.status_code == 503 and form.headers["retry-after"] == "30" and form.headers["cache-control"] == "no-store"
     assert f'<p class="notice error" role="status">{message}</p>' in form.text
     # What was written comes back in the form, to copy or to send again later, with the search it came from.
-    kept = form.text[form.text.index('<form action="/api/v1/feedback"'):form.text.index("</form>")]
+    kept = form.text[form.text.index('<form action="/feedback"'):form.text.index("</form>")]
     assert ">材料清单写错了，应当还要照片&lt;原件&gt;</textarea>" in kept
     for field in (f'name="entry" value="{PUBLIC}"', 'name="type" value="report"', 'name="voted" value="1"',
                   'name="query" value="居住证"'):

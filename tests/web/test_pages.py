@@ -488,15 +488,25 @@ def report_fields(client) -> dict:
     """The fields of the 报告错误 form on an answer opened from the results of 居住证."""
     answer = client.get(f"/answers/{PUBLIC}", params={"q": "居住证"}).text
     form = re.search(r'<details class="report".*?</form>', answer, re.S).group(0)
+    assert '<form action="/feedback" method="post">' in form          # the site's address, not the API's
     return {a["name"]: a["value"] for t, a in Page(form).tags if t == "input"}
 
 
 def test_a_report_that_reads_as_an_emergency_is_answered_with_the_emergency_box(client, web_kb):
     """A report is read as a search is: the page that follows opens with the box the results of a search for
     the same words show (the line and the steps alone, for someone who may end their life), announced and
-    focused, then the thank-you, and nothing of the answer; the report is kept, marked for the staff."""
-    r = client.post("/api/v1/feedback", data={**report_fields(client), "text": CRISIS_REPORT}, follow_redirects=False)
+    focused, then the thank-you, and nothing of the answer; the report is kept, marked for the staff.
+
+    The form posts to the site (not the API) and is sent back (303) to the answer's address with what the words
+    read as, never the words: reloading that page shows it again and sends nothing."""
+    sent = client.post("/feedback", data={**report_fields(client), "text": CRISIS_REPORT}, follow_redirects=False)
+    assert sent.status_code == 303
+    back = sent.headers["location"]
+    assert back.startswith(f"/answers/{PUBLIC}?") and "feedback=reported" in back and "alarm=" in back
+    assert "%E4%B8%8D%E6%83%B3%E6%B4%BB" not in back and "不想活" not in back       # 不想活: the words stay out
+    r = client.get(back.split("#")[0])
     assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert client.get(back.split("#")[0]).text == r.text       # a reload: the same page, and one report (below)
     assert r.headers["cache-control"] == "no-store" and "style-src 'self'" in r.headers["content-security-policy"]
     page = Page(r.text)
     assert not [a for t, a in page.tags if t == "script"]
@@ -513,13 +523,16 @@ def test_a_report_that_reads_as_an_emergency_is_answered_with_the_emergency_box(
     [report] = web_kb.db()["reports"].rows
     assert (report["entry"], report["alarm"], report["alarm_line"]) == (PUBLIC, "有人要轻生", "110")
     # A report of a danger to others is told its line (火警 119) and the steps, as a search is.
-    fire = client.post("/api/v1/feedback", data={**report_fields(client), "text": "答复里的地址不对，另外楼上着火了，好大的烟"},
-                       follow_redirects=False)
+    fire = client.post("/feedback", data={**report_fields(client), "text": "答复里的地址不对，另外楼上着火了，好大的烟"})
     assert fire.status_code == 200 and '请立即拨打 <a href="tel:119" class="tel">119</a>（火警）' in fire.text
+    # An address with a reading made up shows no box: only the site's own readings do.
+    made_up = client.get(f"/answers/{PUBLIC}", params={"feedback": "reported", "alarm": "x~110~假的~~~"}).text
+    assert 'class="alarm"' not in made_up and "已收到您的报告" in made_up
     # An ordinary report goes back to the answer, with the thank-you, as before.
-    plain = client.post("/api/v1/feedback", data={**report_fields(client), "text": "材料清单已经变了"},
+    plain = client.post("/feedback", data={**report_fields(client), "text": "材料清单已经变了"},
                         follow_redirects=False)
     assert plain.status_code == 303 and "feedback=reported" in plain.headers["location"]
+    assert "alarm=" not in plain.headers["location"]
     assert 'class="alarm"' not in client.get(plain.headers["location"].split("#")[0]).text
 
 
@@ -643,7 +656,7 @@ def test_answer_page(client):
     assert re.search(r"最近核对：20\d\d年[1-9]\d?月[1-9]\d?日<", r.text)
     assert "内部提示" not in r.text
     actions = {f["action"] for f in page.forms}
-    assert actions == {"/api/v1/feedback"} and all(f["method"] == "post" for f in page.forms)
+    assert actions == {"/feedback"} and all(f["method"] == "post" for f in page.forms)
     assert "report-text" in page.ids and "report-contact" not in page.ids     # no contact is asked for
     cited = client.get("/answers/heating-not-warm-repair")
     assert any(link.startswith("/articles/") for link in Page(cited.text).links)

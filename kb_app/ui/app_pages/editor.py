@@ -308,8 +308,10 @@ def field_widget(field, draft, choices, ed, k, notes):
         was = value if name == "expires" and isinstance(value, dt.date) else None
         public = draft.values.get("audience") == "public"
         if public and was is not None and was < kb.today() and (entered is None or entered >= kb.today()):
+            # 重新 only of an entry the public has had: one never published is not seen again but for the first time.
+            again = "重新" if ed.on_main(draft) else ""
             st.caption(f":orange[:material/public: 本条目有效期至 {was.isoformat()}，已过、公众看不到；"
-                       f"{'清除' if entered is None else '推迟'}有效期后，发布时它将重新对公众可见。]")
+                       f"{'清除' if entered is None else '推迟'}有效期后，发布时它将{again}对公众可见。]")
         if name in draft.unreadable:
             st.caption(f":orange[原值“{draft.unreadable[name]}”不是 YYYY-MM-DD 格式的日期：选择一个日期替换它；"
                        "不选则原样保留（校验会提示格式错误）。]")
@@ -521,7 +523,8 @@ with show_errors():
         st.caption(":green[:material/check_circle: 校验通过]")
     for n in ed.reminders(edit, source):
         st.caption(f":orange[:material/info: 提醒：{n.message}。建议：{n.fix}。]")
-    if not draft.is_new and st.toggle("与现行版本对比", key=k("compare"),
+    published = ed.on_main(draft)   # a new entry's saved draft has no version in force: nothing to compare
+    if published and st.toggle("与现行版本对比", key=k("compare"),
                                       help="对照公众现在看到的已发布版本，看看提交后审核人将看到哪些修改"):
         compared = ed.compared(edit)
         if compared is None:
@@ -559,10 +562,11 @@ with show_errors():
                            else "保存到这个变更请求；此前的批准会失效，需要重新审核")
         submit = False
     expired = ed.expired_on(draft)
-    retire = not draft.is_new and b[2].button(
+    # Retiring and deleting are for what main holds: a new entry's draft is withdrawn with its request instead.
+    retire = published and b[2].button(
         "停用", key="editor_retire", disabled=expired is not None,
         help=f"已于 {expired.isoformat()} 到期失效，公众已查不到，不必停用" if expired else "把有效期设为到昨天为止：发布后公众查不到它")
-    delete = not draft.is_new and b[3].button("删除条目", key="editor_delete")
+    delete = published and b[3].button("删除条目", key="editor_delete")
     if submit or keep:
         if edit.path is None:
             message.error("还不能保存：" + "；".join(f"{ed.in_words(p.message)}，{ed.in_words(p.fix)}" for p in edit.problems_for("id")

@@ -147,7 +147,8 @@ with show_errors():
     charts.daily_counts(charts.daily_frame(found, start, end, {"found": "有结果", "zero": "无结果"}),
                         f"{start} 至 {end} 没有查询记录，所以没有每日查询量。")
     with st.expander("按日明细"):
-        show_table(labelled(per_day, "searches_per_day"), empty="没有查询记录。")
+        show_table(labelled(per_day if any(r["searches"] for r in per_day) else [], "searches_per_day"),
+                   empty="没有查询记录。")
 
     # One above the other: side by side, half the page cannot hold their five columns.
     st.subheader(SECTIONS["top_queries"][0])

@@ -8,6 +8,7 @@ from kb_app.labels import ROLE_LABELS as ROLES, SELECT_PLACEHOLDER
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, show_flash
+from kb_app.ui.tables import show_table
 
 UNIT_FIELD = "所属单位（单位编辑、单位审核人必填）"
 #: The confirmations an account's disabling and password reset wait for: ticked for one account, once.
@@ -176,4 +177,6 @@ with show_errors():
                        placeholder=SELECT_PLACEHOLDER, key="users_audit_user")
     events = kb.audit.list(who or None)
     st.caption(f"最近 {len(events)} 条：登录、登录失败、锁定、解锁、退出、会话超时、管理员结束会话、修改密码、修改角色、停用与恢复账号。")
-    st.dataframe([e.row() for e in events], hide_index=True, key="users_audit")
+    # A plain table: the 说明 of a change of role is long, and wraps here rather than running off the grid's edge.
+    with st.container(height=520 if len(events) > 12 else "content", key="users_audit"):
+        show_table([e.row() for e in events], empty="没有记录。")

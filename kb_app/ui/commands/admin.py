@@ -60,7 +60,9 @@ def serve(kb, port, address, check):
                    f"或用设置项 public_url（环境变量 KB_PUBLIC_URL）写明它的地址。", err=True)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--client.toolbarMode", "minimal", "--global.developmentMode", "false"]
+           "--client.toolbarMode", "minimal", "--global.developmentMode", "false",
+           # Streamlit's own English welcome and addresses: the address is said above, in Chinese.
+           "--logger.hideWelcomeMessage", "true"]
     # The server takes this process's place: a stop signal (systemd, a container, kill) reaches it, and no
     # child is left serving after its parent has gone.
     sys.stdout.flush()
