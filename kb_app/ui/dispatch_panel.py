@@ -248,7 +248,8 @@ def show_candidates(kb, user, result, done):
     # A request naming no matter: the words of its kind (投诉) are all the candidates share with it.
     closest = result.unmatched or result.vague
     st.subheader("派单目录参考（请先按上方规则处置）" if result.rule
-                 else "派单目录参考（不能直接答复时）" if answered else "建议派单", divider="gray")
+                 else "派单目录参考（不能直接答复时）" if answered
+                 else "派单目录参考（问清是什么事后再选）" if result.vague else "建议派单", divider="gray")
     top = result.candidates[0]
     due = top.due.label(brief=True) if top.due else "无法计算（见下方提示）"  # a provisional one's note is above
     co = "、".join(name for _u, name in top.co_handlers)

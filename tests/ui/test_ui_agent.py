@@ -341,7 +341,8 @@ def test_a_call_naming_no_matter_asks_the_agent_to_find_out_what_it_is(app_env, 
     at = dispatch(console(agent), "我想反映个事，就是那个挺烦的")
     assert "没有听出来电反映的是什么事：请问清楚是什么事、在哪里、从什么时候开始，补充到诉求内容后重新分析。" in [
         w.value for w in at.warning]
-    assert "建议：派单" not in page_text(at) and "首选：" not in page_text(at)
+    assert "建议：派单" not in page_text(at) and "首选：" not in page_text(at) and "建议派单" not in page_text(at)
+    assert "派单目录参考（问清是什么事后再选）" in [h.value for h in at.subheader]
     assert "字词最接近：" in page_text(at)
     assert choice_radio(at).value is None
     assert "诉求没有说是什么事，以上事项只是字词相近：问清后重新分析，或选择派单事项。" in [c.value for c in at.caption]

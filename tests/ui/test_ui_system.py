@@ -26,6 +26,8 @@ def test_the_checks_run_when_asked_and_say_each_outcome(app_env):
     shown = [m.value for m in at.markdown]
     for title in ("流程数据库", "检索索引", "工作日历"):
         assert any(m.startswith(f"**{title}") for m in shown), (title, shown)
+    # a title naming branches is said as written, not read as Markdown (cr/* made the rest italic)
+    assert "**变更请求与 cr/&#42; 分支**：正常" in shown
     assert "system_repair" not in [b.key for b in at.button]     # nothing to repair
 
 

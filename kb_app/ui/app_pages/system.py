@@ -7,6 +7,7 @@ page says when they last ran."""
 
 import streamlit as st
 
+from kb_app.render import markdown_literal
 from kb_app.ui.errors import show_errors
 from kb_app.ui.resources import get_kb
 
@@ -27,19 +28,20 @@ def show_report(report, at):
                  + (f"，其中 {repairable} 个可以在下方一键修复" if repairable else "") + "。",
                  icon=":material/error:")
     for line in report.repairs:
-        st.success(f"已修复：{line}")
+        st.success(f"已修复：{markdown_literal(line)}")
     for line in report.needless:
-        st.caption(f"无需修复：{line}")
+        st.caption(f"无需修复：{markdown_literal(line)}")
     if report.repair_failed:
-        st.error(f"未能修复：{report.repair_failed}")
+        st.error(f"未能修复：{markdown_literal(report.repair_failed)}")
     for check in report.checks:
         with st.container(border=True):
-            st.markdown(f"**{check.title}**：{check.outcome}")
+            # Titles and findings name branches and files (cr/*, entries/…): said as written, not as Markdown.
+            st.markdown(f"**{markdown_literal(check.title)}**：{check.outcome}")
             if check.summary:
-                st.caption(check.summary)
+                st.caption(markdown_literal(check.summary))
             for finding in check.findings:
                 hint = "（可以在下方一键修复）" if finding.repairable else ""
-                (st.warning if finding.warning else st.error)(finding.message + hint)
+                (st.warning if finding.warning else st.error)(markdown_literal(finding.message) + hint)
 
 
 st.title("系统状态")
