@@ -106,6 +106,21 @@ def test_asking_what_to_do_now_keeps_an_urgent_matter_urgent(indexed, text):
     assert r.candidates[0].tier_name == "2小时"
 
 
+@pytest.mark.parametrize("text, answer", [
+    ("你好不好意思打扰了，我就是想问一下，我家厨房好像有点煤气味，还挺大的，我现在在家，要不要紧啊", "gas-leak-emergency"),
+    ("不好意思打扰一下，我想咨询一下，家里有股煤气味，严不严重", "gas-leak-emergency"),
+    ("喂，我家厨房水管爆了，水哗哗往外冒，地上全是水，楼下要淹了", "water-repair"),
+])
+def test_a_matter_told_calmly_or_politely_is_still_urgent_with_its_safety_answer(indexed, text, answer):
+    """Asked politely whether it is serious (我就是想问一下 … 要不要紧啊), a smell of gas at home now is the urgent
+    2-hour matter with the answer whose safety steps are read out; a burst pipe whose water gushes (哗哗往外冒) is
+    the same, not a wound to put through to 120."""
+    r = indexed.dispatch(text, now=NOW)
+    assert not r.candidates_withheld and r.urgent and r.suggested_outcome == "dispatch", r.emergency
+    assert r.candidates[0].tier_name == "2小时"
+    assert r.answers and r.answers[0].entry_id == answer
+
+
 @pytest.mark.parametrize("text", ["燃气费怎么交", "燃气灶坏了找谁修", "我想了解一下水管爆了怎么办", "路灯坏了，怎么办",
                                   "半夜燃气报修打什么电话"])
 def test_a_consultation_about_the_same_matters_is_not_urgent(indexed, text):
