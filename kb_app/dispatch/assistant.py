@@ -198,6 +198,8 @@ class DispatchResult:
     #: Other matters the call reports besides the first candidate's: (the sentence saying it, its entry as a candidate),
     #: each to dispatch in an order of its own (see other_matters).
     more: list = dataclasses.field(default_factory=list)
+    #: The safety steps intake_rules.yaml gives for the urgent matter reported (``urgent_advice``: 远离井口 …), or none.
+    urgent_advice: list = dataclasses.field(default_factory=list)
 
     @property
     def read(self) -> str:
@@ -240,6 +242,19 @@ class DispatchResult:
         if not self.vague:
             return ""
         return "没有听出来电反映的是什么事：请问清楚是什么事、在哪里、从什么时候开始，补充到诉求内容后重新分析"
+
+    @property
+    def urgent_steps(self) -> str:
+        """What the agent does for a matter of the shortest time limit ("" for none): remind the caller of safety by the
+        answer listed below (its safety steps), or — with no answer listed — by the steps intake_rules.yaml gives for
+        the matter, or in a word; then dispatch at once. Never refers to an answer that is not there."""
+        if not self.urgent or not self.candidates or self.candidates_withheld:
+            return ""
+        if self.answers:
+            return "先提醒来电人注意安全（见下方答复口径），再立即派单。"
+        if self.urgent_advice:
+            return f"先提醒来电人注意安全：{'；'.join(step.rstrip('。；') for step in self.urgent_advice)}。再立即派单。"
+        return "先提醒来电人注意安全，再立即派单。"
 
     @property
     def urgency(self) -> str:
@@ -1045,7 +1060,8 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     more = other_matters(snap, read, now, candidates[0].entry_id, calendar) if candidates and not vague else []
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(read, _round_the_clock(snap)), snap.commit,
                           finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched,
-                          corrected=corrected, vague=vague, more=more)
+                          corrected=corrected, vague=vague, more=more,
+                          urgent_advice=urgent_advice(snap, reported_entry) if kind == "urgent" else [])
 
 
 #: What opens the telling of another matter (还有就是, 另外, 再一个): a call with one is told in parts, one matter each.

@@ -91,7 +91,9 @@ def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_cove
     res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
                                    "--now", "2026-11-20T16:00", text])
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[1] == f"需要立即处置：{r.candidates[0].title}（2小时）；先提醒来电人注意安全，再立即派单。"
+    # The answer with the safety steps is listed below, and said to be.
+    assert res.output.splitlines()[1] == \
+        f"需要立即处置：{r.candidates[0].title}（2小时）；先提醒来电人注意安全（见下方答复口径），再立即派单。"
     assert "建议直接答复" not in res.output
 
 
@@ -411,3 +413,20 @@ def test_a_correction_carries_over_to_the_whole_of_a_long_call():
     assert carry_over("社宝卡丢了", "社宝卡丢了", "社宝卡丢了") == ""
     # the word corrected, not each of its characters wherever it is
     assert carry_over("社宝卡丢了", "社保卡丢了", "我家宝宝的社宝卡丢了") == "我家宝宝的社保卡丢了"
+
+
+def test_an_urgent_matter_without_an_answer_names_its_own_safety_steps(indexed, sample_root):
+    """井盖没了 … 怕娃掉进去: no answer is listed, so none is referred to; the steps intake_rules.yaml gives for the
+    matter (urgent_advice) are said instead, in the command as in the console."""
+    text = "我家孩子学校门口那个井盖没了 好几天了 怕娃掉进去"
+    r = indexed.dispatch(text, now=NOW)
+    assert r.urgent and r.candidates[0].entry_id == "manhole-cover" and r.answers == []
+    assert "见下方" not in r.urgent_steps
+    assert r.urgent_steps.startswith("先提醒来电人注意安全：远离井口") and r.urgent_steps.endswith("再立即派单。")
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
+                                   "--now", "2026-11-20T16:00", text])
+    assert res.exit_code == 0, res.output
+    assert f"需要立即处置：{r.candidates[0].title}（2小时）；{r.urgent_steps}" in res.output.splitlines()
+    # Without steps for the matter, only the reminder and the order.
+    r.urgent_advice = []
+    assert r.urgent_steps == "先提醒来电人注意安全，再立即派单。"
