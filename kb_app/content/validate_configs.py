@@ -253,7 +253,7 @@ def as_basis_list(value):
 # -- emergency recognition (intake_rules.yaml: ``emergency`` and the transfer rules' ``events``) ------
 
 EMERGENCY_KEYS = {"window", "now", "not_now", "not_now_patterns", "anywhere", "handled", "partial", "refuge", "ignore",
-                  "negations", "misheard", "mistaken", "symbols"}
+                  "negations", "misheard", "mistaken", "symbols", "leaks"}
 #: The word lists of what a caller takes back (see kb_app.dispatch.emergency.Recogniser._taken_back).
 MISTAKEN_KEYS = ("beliefs", "corrections", "retractions", "denials", "instead", "echoes")
 #: An event group's switches, and what writing one says.
@@ -321,6 +321,11 @@ def _check_emergency_section(v, path, section, at):
     for key in ("ignore", "negations", "handled", "partial", "refuge"):
         if section.get(key) is not None and not _word_list(section.get(key)):
             v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
+    leaks = section.get("leaks")
+    if leaks is not None and not (isinstance(leaks, dict) and set(leaks) <= {"things", "except"}
+                                  and all(_word_list(x) for x in leaks.values())):
+        v.add(path, at("emergency", "leaks"), "emergency.leaks", "漏水的说法格式不对",
+              "写成“leaks: {things: [水, 暖气片, 水管], except: [羊水]}”")
     mistaken = section.get("mistaken")
     if mistaken is not None:
         # The first key that is wrong, where one is (unknown, or not a list of words), else the table.

@@ -198,6 +198,8 @@ class DispatchResult:
     #: Other matters the call reports besides the first candidate's: (the sentence saying it, its entry as a candidate),
     #: each to dispatch in an order of its own (see other_matters).
     more: list = dataclasses.field(default_factory=list)
+    #: The safety steps intake_rules.yaml gives for the urgent matter reported (``urgent_advice``: 远离井口 …), or none.
+    urgent_advice: list = dataclasses.field(default_factory=list)
 
     @property
     def read(self) -> str:
@@ -240,6 +242,19 @@ class DispatchResult:
         if not self.vague:
             return ""
         return "没有听出来电反映的是什么事：请问清楚是什么事、在哪里、从什么时候开始，补充到诉求内容后重新分析"
+
+    @property
+    def urgent_steps(self) -> str:
+        """What the agent does for a matter of the shortest time limit ("" for none): remind the caller of safety by the
+        answer listed below (its safety steps), or — with no answer listed — by the steps intake_rules.yaml gives for
+        the matter, or in a word; then dispatch at once. Never refers to an answer that is not there."""
+        if not self.urgent or not self.candidates or self.candidates_withheld:
+            return ""
+        if self.answers:
+            return "先提醒来电人注意安全（见下方答复口径），再立即派单。"
+        if self.urgent_advice:
+            return f"先提醒来电人注意安全：{'；'.join(step.rstrip('。；') for step in self.urgent_advice)}。再立即派单。"
+        return "先提醒来电人注意安全，再立即派单。"
 
     @property
     def urgency(self) -> str:
@@ -570,22 +585,25 @@ def _urgent_within(snap: Snapshot, text: str) -> Entry | None:
     return None
 
 
-def _reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
+def _reported(snap: Snapshot, text: str, alarm_read: bool = False) -> tuple[str, Entry | None]:
+    """``reported`` of one reading; ``alarm_read``: the call this text was told in names no emergency, so the text's
+    own reading as one (by resemblance to past calls, without the words that framed it) does not stop a report."""
     text = (text or "").strip()
     if not text or SEEKING.search(text) or not tells_problem(text):
         return "", None
     if is_question(text):
-        if (told := told_asking_what_now(text)) and not says_only_when(told) \
-                and (found := _reported(snap, told))[0] == "urgent":
-            # 我闻到家里有煤气味，怎么办: the matter told is happening, and asking what to do keeps it urgent.
+        if (told := told_asking_what_now(text)) and not says_only_when(told) and not _alarm(snap, text) \
+                and (found := _reported(snap, told, alarm_read=True))[0] == "urgent":
+            # 我闻到家里有煤气味，怎么办: the matter told is happening, and asking what to do keeps it urgent; so does
+            # asking politely whether it is serious (我就是想问一下，我家厨房好像有点煤气味，……，要不要紧啊), though
+            # what it tells alone resembles past calls to 119 (the call as a whole asks: the urgent matter is dispatched).
             return found
         text = told_at_length(text)
         if not text or not tells_problem(text):
             return "", None
     if NOTICE.search(text) and not UNANNOUNCED.search(text) and not CLAUSE_BREAK.search(text):
         return "", None
-    _rule, finding, _other = intake(snap, text)
-    if finding is not None and finding.alarm:
+    if not alarm_read and _alarm(snap, text):
         return "", None
     index = directory_index(snap)
     ranked = index.rank(text, 1)
@@ -601,6 +619,12 @@ def _reported(snap: Snapshot, text: str) -> tuple[str, Entry | None]:
     if not PROBLEM_WORDS.search(text) and not names_what_is_lost(index, text, entry):
         return "", None
     return ("urgent" if urgent_tier(snap, entry) else "report"), entry
+
+
+def _alarm(snap: Snapshot, text: str) -> bool:
+    """Whether a text reads as an emergency or a suspected one (the alarm says more than a report)."""
+    finding = intake(snap, text)[1]
+    return finding is not None and finding.alarm
 
 
 #: Problem words that say when rather than what is wrong (半夜 of 半夜燃气报修打什么电话): a matter told with these
@@ -655,15 +679,26 @@ def told_at_length(text: str) -> str:
 #: asking whose matter it is (半夜停水找谁, a question of the regulation sets about the hotline's hours).
 ASKING_WHAT_NOW = re.compile(
     r"[，,。！!\s]*(?:那|那么|请问)?(?:我|我们)?(?:现在|这会儿|眼下)?(?:该|应该|要|得|能)?"
-    r"(?:怎么办|咋办|怎么弄|咋弄|怎么处理|如何处理|打什么电话|打哪个电话|打几号)"
+    r"(?:怎么办|咋办|咋整|怎么弄|咋弄|怎么处理|如何处理|打什么电话|打哪个电话|打几号"
+    # ... or whether it is serious (要不要紧啊): asked of something happening, a careful hotline takes it as serious.
+    r"|(?:这个?|那|这样)?(?:要不要紧|要紧吗|要紧不|不要紧吧|严不严重|严重吗|危不危险|危险吗|有没有危险|有危险吗"
+    r"|会不会有事|会不会有危险|会不会爆炸|会爆炸吗|没事吧|没关系吧))"
     r"(?:啊|呀|呢|吧|才好)?[？?！!。]*$")
+#: A clause that only greets, apologises or says that a question follows (你好, 不好意思打扰了, 我就是想问一下): what
+#: it frames is told after it. Said within the clause of the matter (我想了解一下水管爆了怎么办) it makes a consultation.
+FRAMING = re.compile(
+    r"(?:(?:(?:喂|你好|您好|哎|嗯|那个|就是|是这样的?|不好意思|打扰(?:了|一下|您了?)?|麻烦(?:您|你)?(?:一下)?"
+    r"|我?(?:就|就是|只是)?(?:想|要)?(?:问|咨询|请教|了解)(?:一下|下|问)?|请问(?:一下)?)+[啊呀哈呢]*)?"
+    r"[，,。；;！!？?\s]+)*")
 
 
 def told_asking_what_now(text: str) -> str:
-    """What a request tells before it asks only what to do now (我闻到家里有煤气味 of 我闻到家里有煤气味，怎么办),
-    when that part asks nothing itself; empty otherwise."""
+    """What a request tells before it asks only what to do now or whether it is serious (我闻到家里有煤气味 of
+    我闻到家里有煤气味，怎么办; 我家厨房好像有点煤气味 of 我就是想问一下，我家厨房好像有点煤气味，要不要紧啊), when that
+    part asks nothing itself once the clauses that only frame it (FRAMING) are left out; empty otherwise."""
     asked = ASKING_WHAT_NOW.search(text)
     told = text[:asked.start()].strip() if asked else ""
+    told = told[FRAMING.match(told).end():]
     return told if told and not is_question(told) else ""
 
 
@@ -1067,7 +1102,8 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     more = other_matters(snap, read, now, candidates[0].entry_id, calendar) if candidates and not vague else []
     return DispatchResult(text, now, rule, candidates, text_round_the_clock(read, _round_the_clock(snap)), snap.commit,
                           finding, other, urgent=kind == "urgent", urgent_text=urgent_text, unmatched=unmatched,
-                          corrected=corrected, vague=vague, more=more)
+                          corrected=corrected, vague=vague, more=more,
+                          urgent_advice=urgent_advice(snap, reported_entry) if kind == "urgent" else [])
 
 
 #: What opens the telling of another matter (还有就是, 另外, 再一个): a call with one is told in parts, one matter each.

@@ -32,7 +32,10 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   follows the correction is read on its own), ``partial`` (words saying only some of those concerned: 有几个, 一部分
   — words of what was dealt with after them in their clause, 已经有几个送医院了, leave the others' event as it is),
   ``refuge`` (words of hiding or fleeing: with a strong sign of now they tell that a habitual danger is going on,
-  我老公经常打我，我现在躲在邻居家) and ``window`` (how many characters around an event word its context reaches).
+  我老公经常打我，我现在躲在邻居家), ``leaks`` (``things``: what water flows from, 水、暖气片、水管 — an event word that
+  says only that something spurts, 哗哗往外冒 or 往外喷, said of one of them is a leak to dispatch, not bleeding, gas or
+  people trapped: 水管爆了，水哗哗往外冒; ``except``: words holding them that are no water, 羊水) and ``window`` (how many
+  characters around an event word its context reaches).
 
 For every occurrence of an event word, the context is the part of its sentence within ``window``
 characters on either side; a not-now word counts anywhere in the event's own clause (昨天晚上我们那条街
@@ -49,7 +52,9 @@ comma does, so a complaint before the pause is no context of the emergency after
 - **dismissed** when the context has a not-now word and no strong now sign (上个月有人打架,
   交通事故的赔偿标准是多少): no alarm, but the finding says why. What happens often (经常, 天天) is no other time
   than now: with a strong now sign in the event's own clause, or in a clause next to it that speaks of the same event
-  (我老公经常打我，刚才又打了; 邻居家天天打孩子，现在孩子在惨叫), it is suspected.
+  (我老公经常打我，刚才又打了; 邻居家天天打孩子，现在孩子在惨叫), it is suspected. So is an event followed by what
+  would follow from it (``假设的情况``: 楼道里堆满了杂物，着火了都跑不出去): said of a fire supposed or of one happening,
+  it is asked about, never dismissed.
 
 
 The finding for a text is its strongest occurrence (emergency > suspected > dismissed); ties go to
@@ -113,6 +118,17 @@ _COMMON = frozenset("我你他她它们的了在着是有人就都也又还要�
 #: The not-now category of figures of speech (气死我了, 吵得我要疯了): said of their own clause, but of the whole call for a
 #: cry for help (a ``fallback`` group), which says nothing of what happens (救命啊 我们食堂的饭难吃到离谱).
 FIGURES = "气话和比喻"
+#: The not-now category of what would follow were the event to happen (着火了都跑不出去, a complaint about a blocked
+#: stairway): it may be supposed or told as happening, so the event is asked about (suspected), never dismissed.
+SUPPOSED = "假设的情况"
+#: An event word that says only that something spurts or flows, not what (哗哗往外冒, 往外喷): manner and direction
+#: around one of 冒、喷、流.
+_MANNER = "哗|滋|嗞|呲|嘶|呼|咕嘟|汩|突|噗|一直|还在|正在|不停地?|不住地?|直|都|地|得|在|又|往外|往下|往上|向外|出来|出"
+_BARE_FLOW = re.compile(f"(?:{_MANNER})*[冒喷流](?:{_MANNER})*")
+_MANNER_TAIL = re.compile(f"(?:{_MANNER})+$")
+_MANNER_HEAD = re.compile(f"^(?:{_MANNER})+")
+#: How far around such a word what flows is looked for (水哗哗 before it, 水 after it: 往外喷水).
+LEAK_REACH = 4
 #: The reason given for an event the caller took back (see Recogniser._taken_back).
 TAKEN_BACK = "误会和更正"
 _SPACE = re.compile(r"\s+")
@@ -296,6 +312,11 @@ class Recogniser:
         self.instead = [compact(w) for w in strings(mistaken.get("instead"))]
         misheard = config.get("misheard") if isinstance(config.get("misheard"), dict) else {}
         self.misheard = {compact(str(k))[:1]: set("".join(strings(v))) for k, v in misheard.items() if str(k)}
+        leaks = config.get("leaks") if isinstance(config.get("leaks"), dict) else {}
+        #: What flows when a word says only that something spurts (水哗哗往外冒, 暖气片往外喷): water, not blood, gas or
+        #: anything trapping people; ``except`` names what holds such a word and is no water (羊水, 血水).
+        self.leaks = [compact(w) for w in strings(leaks.get("things"))]
+        self.not_leaks = sorted((compact(w) for w in strings(leaks.get("except"))), key=len, reverse=True)
         self.window = _positive(config.get("window")) or DEFAULT_WINDOW
         symbols = config.get("symbols") if isinstance(config.get("symbols"), dict) else {}
         #: Symbols read as the words they stand for (the fire emoji 着火, SOS 救命): a message typed in haste may be nothing else.
@@ -548,6 +569,9 @@ class Recogniser:
         # A pause (a transcript's space) ends the clause too; one inside the event's words does not.
         clo = max([clo, *(b for b in breaks if b <= occ.start)])
         chi = min([chi, *(b for b in breaks if b >= occ.end)])
+        if self._leaking(norm, occ, breaks):
+            # 水哗哗往外冒, 暖气片往外喷: what spurts is water (a burst pipe, a leaking radiator: an urgent repair).
+            return None
         if chi < hi:
             # A clause saying when it was is of the event before it (电动车被偷了，上周的事; 被狗咬了 是前天的事).
             after = chi + (norm[chi] in "，,、：:…")
@@ -569,7 +593,9 @@ class Recogniser:
                        else ((occ.start, occ.end),))
         other = [*_spans(norm, occ.group.outlasts), *((a, b) for a, b, _w in taken_back)]
         own_reasons = self._reasons(norm, (*clause, occ.between) if occ.between else clause, event_words, skip=other)
-        near_reasons = self._reasons(norm, near, event_words, skip=other)
+        # What would follow from an event is said of the event it follows, not of one next to it.
+        near_reasons = [r for r in self._reasons(norm, near, event_words, skip=other)
+                        if not r.startswith(f"{SUPPOSED}（")]
         anywhere = [*self.anywhere, FIGURES] if occ.group.fallback else self.anywhere
         if anywhere:
             # Said of the whole call (已经救出来了, 开个玩笑): as if of this event, wherever it stands.
@@ -585,7 +611,10 @@ class Recogniser:
             # Said of this very event: 去年出了车祸, 交通事故的赔偿标准. What happens often happens now again when a
             # clause next to it says so of the same event (我老公经常打我，刚才又打了).
             habitual = all(r.startswith(f"{HABITUAL}（") for r in own_reasons)
-            state = SUSPECTED if strong or habitual and self._again(norm, masked, occ, near, breaks) else DISMISSED
+            # What would follow from it (着火了都跑不出去) may be said of a supposed event or of one happening: asked.
+            supposed = all(r.startswith(f"{SUPPOSED}（") for r in own_reasons)
+            state = SUSPECTED if strong or supposed or habitual and self._again(norm, masked, occ, near, breaks) \
+                else DISMISSED
         elif near_reasons:
             # Said next to it: the event's own clause decides (现在楼下又冒烟了，去年也着过).
             state = EMERGENCY if strong else SUSPECTED if weak or near_strong else DISMISSED
@@ -606,6 +635,42 @@ class Recogniser:
                        misheard=occ.misheard, channel=g.channel, fallback=g.fallback, yields=g.yields,
                        weak_signs=bool(signs) and not (strong or near_strong),
                        intended=intended)
+
+    def _leaking(self, norm: str, occ: _Occurrence, breaks=()) -> bool:
+        """Whether a word of an occurrence that says only that something spurts or flows (哗哗往外冒, 往外喷; see
+        _BARE_FLOW) is said of something else than its event: of water (``leaks``) named just before it in its clause
+        (水哗哗往外冒), or in the clause before when its own begins with it (水管爆了，哗哗往外冒), just after it (往外喷水),
+        or by the other word of its pair (暖气片…往外喷); or of blood (血 in its clause) where the other word of its pair
+        is told in another clause (去关阀门滑倒了，头上血哗哗往外冒 is no gas escaping). What is said with blood is no
+        water (头上血哗哗往外冒 beside 水管爆了)."""
+        if not self.leaks:
+            return False
+        sides = [(occ.start, occ.between[0]), (occ.between[1], occ.end)] if occ.between else [(occ.start, occ.end)]
+        for a, b in sides:
+            if not _BARE_FLOW.fullmatch(norm, a, b):
+                continue
+            start = max([_start(norm, a, _CLAUSE, _SENTENCE), *(x for x in breaks if x <= a)])
+            end = min([_end(norm, b, _CLAUSE, _SENTENCE), *(x for x in breaks if x >= b)])
+            pair = [(x, y) for x, y in sides if (x, y) != (a, b)]
+            if "血" in norm[start:end]:
+                # Blood spurts: a pair's other word told in another clause (关阀门 … 头上血哗哗往外冒) is not what does.
+                if any(x < start or y > end for x, y in pair):
+                    return True
+                continue
+            before = norm[max(start, a - 2 * LEAK_REACH):a]
+            if start > 0 and not _MANNER_TAIL.sub("", before):
+                before = norm[_start(norm, start - 1, _CLAUSE, _SENTENCE):start]
+            after = _MANNER_HEAD.sub("", norm[b:end])[:LEAK_REACH]
+            if any(self._water(text) for text in (before, after, *(norm[x:y] for x, y in pair))):
+                return True
+        return False
+
+    def _water(self, text: str) -> bool:
+        """Whether a text names water or what holds it (``leaks``: 水, 暖气片, 水管), and no blood (血) nor what holds
+        such a word and is no water (``except``: 羊水)."""
+        for word in self.not_leaks:
+            text = text.replace(word, "\0")
+        return "血" not in text and any(w and w in text for w in self.leaks)
 
     def _again(self, norm: str, masked: str, occ: _Occurrence, near, breaks=()) -> bool:
         """Whether a clause next to an event's (within ``near``) has a strong now sign and speaks of the same event:

@@ -343,7 +343,7 @@ def show_dispatch(kb, user, result):
         top = result.candidates[0]
         # The closing ** before 。, not after it: after punctuation and before 先 it would not close.
         st.error(f"**需要立即处置：{render.markdown_literal(top.title)}（{render.markdown_literal(top.tier_name)}）**。"
-                 "先提醒来电人注意安全（见下方答复口径），再立即派单。", icon=":material/notification_important:")
+                 f"{render.markdown_literal(result.urgent_steps)}", icon=":material/notification_important:")
     elif result.vague and not result.suggested_outcome:
         st.warning(f"{result.vague_note}。", icon=":material/help:")
     elif result.rest:

@@ -91,7 +91,9 @@ def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_cove
     res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
                                    "--now", "2026-11-20T16:00", text])
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[1] == f"需要立即处置：{r.candidates[0].title}（2小时）；先提醒来电人注意安全，再立即派单。"
+    # The answer with the safety steps is listed below, and said to be.
+    assert res.output.splitlines()[1] == \
+        f"需要立即处置：{r.candidates[0].title}（2小时）；先提醒来电人注意安全（见下方答复口径），再立即派单。"
     assert "建议直接答复" not in res.output
 
 
@@ -104,6 +106,21 @@ def test_asking_what_to_do_now_keeps_an_urgent_matter_urgent(indexed, text):
     r = indexed.dispatch(text, now=NOW)
     assert r.urgent and r.suggested_outcome == "dispatch"
     assert r.candidates[0].tier_name == "2小时"
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("你好不好意思打扰了，我就是想问一下，我家厨房好像有点煤气味，还挺大的，我现在在家，要不要紧啊", "gas-leak-emergency"),
+    ("不好意思打扰一下，我想咨询一下，家里有股煤气味，严不严重", "gas-leak-emergency"),
+    ("喂，我家厨房水管爆了，水哗哗往外冒，地上全是水，楼下要淹了", "water-repair"),
+])
+def test_a_matter_told_calmly_or_politely_is_still_urgent_with_its_safety_answer(indexed, text, answer):
+    """Asked politely whether it is serious (我就是想问一下 … 要不要紧啊), a smell of gas at home now is the urgent
+    2-hour matter with the answer whose safety steps are read out; a burst pipe whose water gushes (哗哗往外冒) is
+    the same, not a wound to put through to 120."""
+    r = indexed.dispatch(text, now=NOW)
+    assert not r.candidates_withheld and r.urgent and r.suggested_outcome == "dispatch", r.emergency
+    assert r.candidates[0].tier_name == "2小时"
+    assert r.answers and r.answers[0].entry_id == answer
 
 
 @pytest.mark.parametrize("text", ["燃气费怎么交", "燃气灶坏了找谁修", "我想了解一下水管爆了怎么办", "路灯坏了，怎么办",
@@ -396,3 +413,20 @@ def test_a_correction_carries_over_to_the_whole_of_a_long_call():
     assert carry_over("社宝卡丢了", "社宝卡丢了", "社宝卡丢了") == ""
     # the word corrected, not each of its characters wherever it is
     assert carry_over("社宝卡丢了", "社保卡丢了", "我家宝宝的社宝卡丢了") == "我家宝宝的社保卡丢了"
+
+
+def test_an_urgent_matter_without_an_answer_names_its_own_safety_steps(indexed, sample_root):
+    """井盖没了 … 怕娃掉进去: no answer is listed, so none is referred to; the steps intake_rules.yaml gives for the
+    matter (urgent_advice) are said instead, in the command as in the console."""
+    text = "我家孩子学校门口那个井盖没了 好几天了 怕娃掉进去"
+    r = indexed.dispatch(text, now=NOW)
+    assert r.urgent and r.candidates[0].entry_id == "manhole-cover" and r.answers == []
+    assert "见下方" not in r.urgent_steps
+    assert r.urgent_steps.startswith("先提醒来电人注意安全：远离井口") and r.urgent_steps.endswith("再立即派单。")
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(indexed.settings.data_path),
+                                   "--now", "2026-11-20T16:00", text])
+    assert res.exit_code == 0, res.output
+    assert f"需要立即处置：{r.candidates[0].title}（2小时）；{r.urgent_steps}" in res.output.splitlines()
+    # Without steps for the matter, only the reminder and the order.
+    r.urgent_advice = []
+    assert r.urgent_steps == "先提醒来电人注意安全，再立即派单。"

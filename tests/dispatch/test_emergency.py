@@ -1488,3 +1488,54 @@ def test_a_figure_of_speech_is_of_its_own_clause(text, line):
 
     rule = intake(Snapshot.from_tree(load_script().ROOT), text)[0]
     assert (rule.transfer_to if rule else None) == line
+
+
+@pytest.mark.parametrize("text", [
+    "喂，我家厨房水管爆了，水哗哗往外冒，地上全是水，楼下要淹了",
+    "水管爆了 水哗哗往外冒",
+    "暖气片漏水了，水滋滋往外喷",
+    "暖气片往外喷水了",
+    "暖气管漏了，往外喷蒸汽",
+    "暖气阀门坏了，热水往外冒",
+    "水管爆了，哗哗往外冒",
+])
+def test_water_spurting_from_a_pipe_is_no_bleeding_gas_or_collapse(text):
+    """What spurts is water (水哗哗往外冒, 暖气片往外喷): a burst pipe or a leaking radiator, an urgent repair to
+    dispatch, not a wound for 120 nor people trapped or gas for 119."""
+    from kb_app.dispatch.assistant import intake
+
+    rule, finding, _ = intake(Snapshot.from_tree(load_script().ROOT), text)
+    assert rule is None and (finding is None or not finding.alarm), (text, finding and finding.explanation())
+
+
+@pytest.mark.parametrize("text,state", [
+    ("他摔了一跤，头上的血一直往外冒", EMERGENCY),
+    ("切到手了，哗哗往外冒，止不住", EMERGENCY),
+    ("他头上破了个大口子，哗哗往外冒血", EMERGENCY),
+    ("水管爆了，我爸去关阀门摔倒了，头上血哗哗往外冒", EMERGENCY),  # the water is in another clause
+    ("血哗哗往外冒", SUSPECTED),
+])
+def test_blood_spurting_stays_an_emergency_beside_water(text, state):
+    from kb_app.dispatch.assistant import intake
+
+    rule, finding, _ = intake(Snapshot.from_tree(load_script().ROOT), text)
+    assert (finding.line, finding.state) == ("120", state), finding.explanation()
+
+
+@pytest.mark.parametrize("text,line", [
+    ("暖气管子爆了，滚烫的水往外喷，屋里全是蒸汽，我婆婆在里屋出不来", "119"),  # trapped: the water says nothing of it
+    ("家里进水了，水都到腰了，老人出不来", "119"),
+    ("羊水破了，哗哗往外流，快来人", "120"),
+])
+def test_a_leak_beside_people_trapped_or_a_birth_is_still_an_emergency(text, line):
+    assert sample_line(text) == line
+
+
+def test_a_fire_one_could_not_escape_is_asked_about_not_put_through():
+    """着火了都跑不出去 is what would follow a fire (a complaint about a blocked stairway) or a fire happening: the
+    agent asks (suspected), never dismissed; a fire told with its own clause stays an emergency."""
+    classify = sample_classify()
+    assert classify("楼道里堆满了杂物，着火了都跑不出去") == ("119", SUSPECTED)
+    assert classify("楼道里堆满了杂物，万一着火了都跑不出去")[0] == "none"     # said as a worry
+    for text in ("楼道着火了，我们跑不出去", "楼道里堆满了杂物，着火了，跑不出去", "着火了，大家都跑不出去了"):
+        assert classify(text) == ("119", EMERGENCY), text

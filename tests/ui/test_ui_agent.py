@@ -379,6 +379,18 @@ def test_dispatch_of_a_gas_smell_asking_what_to_do_now_is_urgent(app_env, agent)
     assert "需要立即处置的事项不能只答复：口述安全提示后，请在下方派单。" in [c.value for c in at.caption]
 
 
+def test_an_urgent_matter_without_an_answer_refers_to_none(app_env, agent):
+    """井盖没了 with no answer listed: the red notice says the matter's own safety steps, not 见下方答复口径; with the
+    gas answer listed it refers to it."""
+    at = dispatch(console(agent), "我家孩子学校门口那个井盖没了 好几天了 怕娃掉进去")
+    [urgent] = [e.value for e in at.error]
+    assert urgent.startswith("**需要立即处置：井盖缺失、破损（2小时）**。先提醒来电人注意安全：远离井口"), urgent
+    assert "见下方" not in urgent and urgent.endswith("再立即派单。")
+    at = dispatch(at, "我家厨房有很大的煤气味，现在怎么办")
+    [urgent] = [e.value for e in at.error]
+    assert urgent.endswith("先提醒来电人注意安全（见下方答复口径），再立即派单。")
+
+
 def test_dispatch_says_it_read_a_misspelt_word_as_search_does(app_env, agent):
     """社宝卡: 派单助手 reads 社保卡 as the search tab does, says so, and suggests the answer, not a vaccination order."""
     at = dispatch(console(agent), "我的社宝卡丢了咋补")

@@ -295,6 +295,11 @@ def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, 
                                          # a misheard word the search corrects (煤汽味 → 煤气味): as urgent
                                          ("楼道里有很大的煤汽味", "不要在屋里打电话"),
                                          ("我闻到家里有煤气味，怎么办", "不要在屋里打电话"),
+                                         # asked politely whether it is serious: the same smell, the same steps
+                                         ("你好不好意思打扰了，我就是想问一下，我家厨房好像有点煤气味，还挺大的，我现在在家，要不要紧啊",
+                                          "不要在屋里打电话"),
+                                         # water gushing from a burst pipe is no wound for 120
+                                         ("水管爆了 水哗哗往外冒", "先关闭家中或楼道的总水阀"),
                                          ("井盖丢了", "远离井口，看好身边的孩子")])
 def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
     """What to do first is in the notice itself, above the call to 12345's steps in an answer's excerpt:

@@ -110,9 +110,9 @@ def echo_intake(result):
         click.echo(f"分类处置：{rule.name}（{rule.action_label}{target}{'，' + why if why else ''}）")
     else:
         click.echo("分类处置：不属所列情形，按答复口径答复或按派单目录派单。")
-    if result.urgent and result.candidates and not result.candidates_withheld:
+    if result.urgent_steps:
         top = result.candidates[0]
-        click.echo(f"需要立即处置：{top.title}（{top.tier_name}）；先提醒来电人注意安全，再立即派单。")
+        click.echo(f"需要立即处置：{top.title}（{top.tier_name}）；{result.urgent_steps}")
     if finding is not None:
         ask = "，请向来电人确认是否正在发生" if result.urgency == "suspected" else ""
         state = "不按紧急处理（坐席已确认）" if result.confirmed_not_emergency else finding.state_label
