@@ -226,6 +226,14 @@ def m020_search_askers(db):
                "where asker is not null")
 
 
+@migrations()
+def m021_provisional_task_due(db):
+    # A task opened while the calendar lacks a year its due date runs into: due on a provisional date (counted as
+    # kb_app.workcalendar counts an unknown year, never later than the published arrangement will give), made
+    # final once the year is in the calendar.
+    db["tasks"].add_column("due_provisional", int, not_null_default=0)
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

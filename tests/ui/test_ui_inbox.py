@@ -32,6 +32,14 @@ def test_unit_sees_its_tasks_with_overdue_marks(app_env):
     assert at.metric[1].value == "1"
 
 
+def test_a_due_date_counted_through_a_year_the_calendar_lacks_is_marked_provisional(app_env):
+    late = open_kb(dataclasses.replace(app_env.settings, today="2026-12-28"))
+    late.feedback.report_error("residence-permit-apply", "办理地点搬迁了", "agent")
+    at = open_page(PS_EDITOR)
+    [label] = [e.label for e in at.expander]
+    assert label.endswith(" 纠错：居住证如何申领 · 期限 2027-01-03（暂定） · 待处理"), label
+
+
 def test_a_unit_opening_its_tasks_sees_what_the_knowledge_base_calls_for_without_anyone_generating_them(app_env):
     """The 南河区 notice gives another gas repair number than the gas group's answers: its editor is told on
     opening the task list, though nobody pressed the center's button."""

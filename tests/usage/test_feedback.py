@@ -299,11 +299,17 @@ def test_ignore_a_missing_answer_query(kb):
 
 
 def test_task_due_date_when_the_calendar_lacks_the_year(sample_root, tmp_path):
+    """Five working days from Monday 28 December run into 2027, which the calendar lacks: the task is due on a
+    provisional date, counted as a dispatch's is (29, 30, 31 December, 1 January a fixed holiday, then 2 and 3
+    January, a weekend counted: never later than the published arrangement will give), and says so."""
     kb = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d2", today="2026-12-28"))
     kb.feedback.report_error(ENTRY, "地址变了", "agent")
     [task] = kb.feedback.list_tasks()
-    assert task.due == "" and not task.overdue
-    assert task.detail.splitlines()[1].startswith("工作日历缺少 2027 年的数据")
+    assert (task.due, task.due_provisional, task.due_label) == ("2027-01-03", True, "2027-01-03（暂定）")
+    assert not task.overdue
+    assert task.detail.splitlines()[1] == "期限暂定：2027年节假日安排尚未公布，暂按周末也上班推算，公布后期限可能推后、不会提前。"
+    late = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d2", today="2027-01-04"))
+    assert late.feedback.task(task.id).overdue                      # a provisional date comes due as any other
 
 
 def test_task_due_workdays_setting(sample_root, tmp_path):
@@ -429,14 +435,15 @@ def test_tasks_opened_while_the_calendar_lacked_a_year_get_their_due_date_once_i
     late = open_kb(load_settings(root=sample_root, data_dir=tmp_path / "d", today="2026-12-28"))
     late.feedback.report_error("residence-permit-apply", "办理地点搬迁了", "agent")
     [task_id] = [t.id for t in late.feedback.list_tasks("city-public-security") if t.kind == "report"]
-    assert late.feedback.task(task_id).due == ""
+    assert late.feedback.task(task_id).due_label == "2027-01-03（暂定）"
     path = sample_root / "regulations" / "calendar.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "  2027:\n    holidays: [{date: 2027-01-01, name: 元旦}]\n"
                     "    workdays: []\n", encoding="utf-8")
     commit_all(sample_root, "增加 2027 年（测试用）")
     late.feedback.generate_tasks()
-    # 29、30、31 December, then 4 and 5 January (1 January a holiday, 2 and 3 a weekend).
-    assert late.feedback.task(task_id).due == "2027-01-05"
+    # 29、30、31 December, then 4 and 5 January (1 January a holiday, 2 and 3 a weekend): final now.
+    task = late.feedback.task(task_id)
+    assert (task.due, task.due_provisional, task.due_label) == ("2027-01-05", False, "2027-01-05")
 
 
 # -- request outcomes of a call -----------------------------------------------------------------------

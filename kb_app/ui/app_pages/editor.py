@@ -428,7 +428,7 @@ def task_picker(ed, target_cr, entry_id, unit, k):
     chosen = []
     for t in tasks:
         said = f"：“{reports[t.id]['text']}”" if t.id in reports else ""
-        due = f"（期限 {t.due}）" if t.due else ""
+        due = f"（期限 {t.due_label}）" if t.due else ""
         if st.checkbox(f"{t.heading}{due}{said}", value=t.id in marked, key=k(f"task{t.id}")):
             chosen.append(t.id)
     return chosen, [t.id for t in tasks]

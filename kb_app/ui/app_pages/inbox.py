@@ -21,7 +21,7 @@ user = st.session_state.get("user")
 def show_task(kb, snap, t, report, pending):
     """One task: what it is about, what was reported, and the ways to settle it."""
     entry = snap.entries.get(t.entry) if t.entry else None
-    st.caption(f"单位：{snap.unit_name(t.unit)}　创建：{when(t.created)}　期限：{t.due or '未定'}")
+    st.caption(f"单位：{snap.unit_name(t.unit)}　创建：{when(t.created)}　期限：{t.due_label}")
     if report:
         who = REPORTERS.get(report.get("audience"), "来电人")
         st.markdown(f"**{who}的纠错**（{when(report['at'])}）")
@@ -194,7 +194,7 @@ with show_errors():
         st.success("没有待处理的维护任务。")
     for t in tasks:
         mark = "已超期" if t.overdue else t.state_label
-        with st.expander(f"#{t.id} {t.heading} · 期限 {t.due or '未定'} · {mark}",
+        with st.expander(f"#{t.id} {t.heading} · 期限 {t.due_label} · {mark}",
                          expanded=t.overdue or t.id in reports, icon=":material/error:" if t.overdue else None):
             show_task(kb, snap, t, reports.get(t.id), pending)
 

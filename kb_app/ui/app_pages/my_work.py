@@ -77,7 +77,7 @@ def unit_tasks(tasks):
         st.caption("没有待处理的维护任务。")
         return
     for t in sorted(tasks, key=lambda t: (not t.overdue, t.due or "9999"))[:5]:
-        due = "已超期" if t.overdue else f"期限 {t.due}" if t.due else "期限未定"
+        due = "已超期" if t.overdue else f"期限 {t.due_label}"
         st.markdown(f"{':red[:material/error:] ' if t.overdue else ''}**#{t.id} {t.heading}** · {due}")
     st.page_link("app_pages/inbox.py", label=f"到“维护任务”处理（共 {len(tasks)} 个）", icon=":material/task:")
 

@@ -100,7 +100,7 @@ def task_list(kb, unit, all_states):
     """
     require_unit(kb, unit)
     tasks = kb.feedback.list_tasks(unit, state=None if all_states else "open")
-    echo_table([[f"#{t.id}", t.state_label, t.unit, t.kind_label, t.due or "期限未定", t.title] for t in tasks],
+    echo_table([[f"#{t.id}", t.state_label, t.unit, t.kind_label, t.due_label if t.due else "期限未定", t.title] for t in tasks],
                ["编号", "状态", "单位", "类型", "期限", "标题"])
     if not tasks:
         click.echo("没有维护任务。")
