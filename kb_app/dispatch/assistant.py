@@ -1127,11 +1127,13 @@ def other_matters(snap: Snapshot, text: str, now: dt.datetime, first: str,
     for part in parts:
         if is_question(part) or not tells_problem(part) or not index.names_matter(part):
             continue
-        ranked = index.rank(part, 1)
+        # Matched on what it names: 想举报 of 病死的鸡扔在那，想举报 is no 违法建设.
+        said = without_request_words(normalize(part))
+        ranked = index.rank(said, 1)
         if not ranked or ranked[0][0].id == first or ranked[0][0].id in found or ranked[0][1] < REPORT_SHORT_FLOOR \
-                or index.share(part, ranked[0][1]) < REPORT_SHARE or index.unmatched(part, ranked[0][0]):
+                or index.share(said, ranked[0][1]) < REPORT_SHARE or index.unmatched(said, ranked[0][0]):
             continue
-        told = rank_candidates(snap, part, now, 1, calendar)
+        told = rank_candidates(snap, said, now, 1, calendar)
         if told and told[0].entry_id == ranked[0][0].id:
             found[told[0].entry_id] = (part, told[0])
     return list(found.values())

@@ -541,6 +541,9 @@ def test_a_call_going_on_about_one_matter_tells_no_other(kb):
     assert [x for x in said if kb.dispatch(x, now=NOW, answers=False, not_emergency=True).more] == []
     r = kb.dispatch("楼下饭店油烟特别大，还有那个油烟味熏得我们开不了窗", now=NOW, answers=False)
     assert r.candidates[0].entry_id == "restaurant-fumes" and r.more == [] and "more" not in r.to_dict()
+    # what it names is matched, not the words of any request: 想举报 is no 违法建设
+    r = kb.dispatch("邻居家的鸡养在楼道里，臭死了，还有病死的鸡扔在那，想举报", now=NOW, answers=False)
+    assert r.more == []
 
 
 def test_no_example_of_the_catalogue_is_a_passing_match_for_its_own_entry(kb):
