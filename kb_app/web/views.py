@@ -25,7 +25,7 @@ REPORT = {"line": "12345",
                      "并按规定时限答复您。"}
 #: ... and a matter the hotline handles within its shortest time limit (燃气异味, 水管爆裂).
 URGENT_REPORT = {"line": "12345", "urgent": True,
-                 "message": "这类情况需要立即处置：请先注意安全，下面的答复里有处置提示；然后马上拨打 12345 热线，"
+                 "message": "这类情况需要立即处置：请先注意安全，然后马上拨打 12345 热线，"
                             "热线按紧急诉求派单，承办单位会尽快到场。已经起火、爆炸或者有人受伤、中毒的，"
                             "请直接拨打 119 或 120。"}
 
