@@ -107,6 +107,12 @@ class Report:
     def ok(self) -> bool:
         return not self.findings
 
+    def repair_lines(self) -> list[tuple[str, str]]:
+        """What the repairs did, found needless or met, as ("done" | "needless" | "failed", the line to say)."""
+        return [*(("done", f"已修复：{line}") for line in self.repairs),
+                *(("needless", f"无需修复：{line}") for line in self.needless),
+                *([("failed", f"未能修复：{self.repair_failed}")] if self.repair_failed else [])]
+
 
 def doctor_check(name: str, title: str):
     """A check filling in its :class:`Check`; damage it meets (or any failure) becomes its finding, so

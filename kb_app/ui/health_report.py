@@ -17,12 +17,8 @@ def show_report(report, at):
         st.error(f"检查完毕（{at:%H:%M:%S}）：发现 {len(report.findings)} 个问题"
                  + (f"，其中 {repairable} 个可以在下方一键修复" if repairable else "") + "。",
                  icon=":material/error:")
-    for line in report.repairs:
-        st.success(f"已修复：{markdown_literal(line)}")
-    for line in report.needless:
-        st.caption(f"无需修复：{markdown_literal(line)}")
-    if report.repair_failed:
-        st.error(f"未能修复：{markdown_literal(report.repair_failed)}")
+    for kind, line in report.repair_lines():
+        {"done": st.success, "needless": st.caption, "failed": st.error}[kind](markdown_literal(line))
     for check in report.checks:
         with st.container(border=True):
             # Titles and findings name branches and files (cr/*, entries/…): said as written, not as Markdown.

@@ -321,12 +321,8 @@ def doctor(kb, repair):
         kb doctor --root ./kb --repair
     """
     report = kb.doctor(repair=repair)
-    for line in report.repairs:
-        click.echo(f"已修复：{line}")
-    for line in report.needless:
-        click.echo(f"无需修复：{line}")
-    if report.repair_failed:
-        click.echo(f"未能修复：{report.repair_failed}")
+    for _kind, line in report.repair_lines():
+        click.echo(line)
     for check in report.checks:
         click.echo(f"{check.title}：{check.summary}——{check.outcome}")
         for f in check.findings:
