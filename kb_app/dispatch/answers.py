@@ -23,6 +23,7 @@ a topic with an answer (路灯坏了, 物业不作为) is dispatched, not answer
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import weakref
@@ -80,11 +81,17 @@ def content_words(text: str) -> list[str]:
     asking an aspect of the matter (要花钱不、多久、去哪、带什么: analysis.ASKED_ASPECT) are none: an answer
     telling the fee in its steps covers 社保卡丢了要花钱不 as it covers 社保卡丢了; nor are greetings, asking words
     (咋个, 怎么) and words of time and linking (上个月, 另外: _names_content)."""
+    return list(_content_words(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _content_words(text: str) -> tuple[str, ...]:
+    """``content_words``, read once per text: ``coverage`` measures each answer found by the same request."""
     ana, norm = default_analyzer(), question_form(without_asked_aspects(normalize(text)))
     asking = Asking(norm)
     words = [*ana.words(norm, normalized=True), *single_nouns(norm, ana)]
-    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w) and not asking.only_asks(w)
-                              and (w in ana.user_words or _names_content(w, ana))))
+    return tuple(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w) and not asking.only_asks(w)
+                               and _names_content(w, ana)))
 
 
 #: Parts of speech (jieba's, of a word alone) of words that carry no content of a request: conjunctions, adverbs,

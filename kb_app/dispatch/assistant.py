@@ -71,6 +71,8 @@ _CACHE_SIZE = 4
 #: Verbs and adjectives of one character that say nothing of a matter (管、办、弄; 好 of 好烦); one of another
 #: (吵、臭、漏、冷) names it as a word would: 天天半夜有人吵.
 GENERIC_CHARS = frozenset("管办弄搞做干到去来出说讲问查找看听想好多少大小对错行人家点边样事情况题")
+#: Characters that name nothing alone: grammar, pronouns and numbers (coverage.NOT_SUBJECT), and GENERIC_CHARS.
+_NAMES_NOTHING = NOT_SUBJECT | GENERIC_CHARS
 #: A number or a word in letters (12345, 110, ETC): it names what is asked about.
 _NUMBER_OR_NAME = re.compile(r"[a-z0-9]{3,}")
 #: Words of degree before such a character (太冷、好黑、挺吵), which the segmenter reads as one word with it.
@@ -930,7 +932,7 @@ class DirectoryIndex:
             return True
         # A character of a longer word counts (困 of 被困, 火 of 火里): the words around it only say who and where.
         rest = DEGREE.sub(" ", rest)
-        return any(c not in NOT_SUBJECT | GENERIC_CHARS and c not in STOPWORDS and _alone_tag(self.analyzer, c)[0] in "vna"
+        return any(c not in _NAMES_NOTHING and c not in STOPWORDS and _alone_tag(self.analyzer, c)[0] in "vna"
                    for w, _tag in self.analyzer.jieba.tag(rest) if w not in TIME_WORDS for c in w if "\u4e00" <= c <= "\u9fff")
 
     def unmatched(self, text: str, entry: Entry) -> tuple[str, ...]:

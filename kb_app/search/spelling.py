@@ -133,10 +133,10 @@ def rewritten(question: str, readings: list[Reading]) -> str:
     if not readings:
         return ""
     text = normalize(question or "")
-    out = list(question if len(question) == len(text) else text)
+    out = list(text)
     for r in readings:
         out[r.start:r.end] = list(r.word)
-    return "".join(out)
+    return _as_said(question or "", text, "".join(out))
 
 
 def _words(texts: Iterable[str]) -> Counter:

@@ -130,9 +130,12 @@ def echo_answers(result, pending):
         found = pending.get(a.entry_id)
         marks = "、".join(x for x in (audience_label(a.audience), status_mark(a.status), *(found.marks() if found else ()))
                          if x)
-        first = a.settles and a is result.answers[0]
-        lead = ("先口述其中的安全提示：" if result.urgent else "答复所问：" if result.rest and a.settles
-                else "建议直接答复：") if first or (result.rest and a.settles) else "相关答复："
+        if a.settles and result.rest:
+            lead = "答复所问："        # the other matter of the call is dispatched
+        elif a.settles and a is result.answers[0]:
+            lead = "先口述其中的安全提示：" if result.urgent else "建议直接答复："
+        else:
+            lead = "相关答复："
         click.echo(f"{lead}{a.title} [{a.entry_id}]（{marks}，{a.unit_name or a.unit}，覆盖 {a.coverage:.0%}）"
                    + (f"：{a.region_note}" if a.region_note else ""))
         for sentence in found.sentences() if found else ():
