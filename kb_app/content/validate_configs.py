@@ -322,10 +322,12 @@ def _check_emergency_section(v, path, section, at):
         if section.get(key) is not None and not _word_list(section.get(key)):
             v.add(path, at("emergency", key), f"emergency.{key}", "应为文字列表", f"写成“{key}: [甲, 乙]”")
     leaks = section.get("leaks")
-    if leaks is not None and not (isinstance(leaks, dict) and set(leaks) <= {"things", "except"}
+    if leaks is not None and not (isinstance(leaks, dict) and set(leaks) <= {"things", "except", "scalding"}
                                   and all(_word_list(x) for x in leaks.values())):
-        v.add(path, at("emergency", "leaks"), "emergency.leaks", "漏水的说法格式不对",
-              "写成“leaks: {things: [水, 暖气片, 水管], except: [羊水]}”")
+        # At the first list that is wrong, where one is.
+        wrong = next((k for k, x in leaks.items() if not _word_list(x)), None) if isinstance(leaks, dict) else None
+        v.add(path, at("emergency", "leaks", *([wrong] if wrong else [])), "emergency.leaks", "漏水的说法格式不对",
+              "写成“leaks: {things: [水, 暖气片, 水管], except: [羊水], scalding: [热水, 蒸汽]}”")
     mistaken = section.get("mistaken")
     if mistaken is not None:
         # The first key that is wrong, where one is (unknown, or not a list of words), else the table.

@@ -34,7 +34,9 @@ The words live in ``regulations/intake_rules.yaml`` so that the hotline center m
   ``refuge`` (words of hiding or fleeing: with a strong sign of now they tell that a habitual danger is going on,
   我老公经常打我，我现在躲在邻居家), ``leaks`` (``things``: what water flows from, 水、暖气片、水管 — an event word that
   says only that something spurts, 哗哗往外冒 or 往外喷, said of one of them is a leak to dispatch, not bleeding, gas or
-  people trapped: 水管爆了，水哗哗往外冒; ``except``: words holding them that are no water, 羊水) and ``window`` (how many
+  people trapped: 水管爆了，水哗哗往外冒, nor a call to judge by its likeness to past emergencies; ``except``: words
+  holding them that are no water, 羊水; ``scalding``: what scalds, 热水、蒸汽 — a leak of it is still judged by that
+  likeness) and ``window`` (how many
   characters around an event word its context reaches).
 
 For every occurrence of an event word, the context is the part of its sentence within ``window``
@@ -317,6 +319,8 @@ class Recogniser:
         #: anything trapping people; ``except`` names what holds such a word and is no water (羊水, 血水).
         self.leaks = [compact(w) for w in strings(leaks.get("things"))]
         self.not_leaks = sorted((compact(w) for w in strings(leaks.get("except"))), key=len, reverse=True)
+        #: What scalds (热水, 蒸汽): a call telling of it is still judged by its likeness to past emergencies.
+        self.scalding = [compact(w) for w in strings(leaks.get("scalding"))]
         self.window = _positive(config.get("window")) or DEFAULT_WINDOW
         symbols = config.get("symbols") if isinstance(config.get("symbols"), dict) else {}
         #: Symbols read as the words they stand for (the fire emoji 着火, SOS 救命): a message typed in haste may be nothing else.
@@ -384,6 +388,12 @@ class Recogniser:
             if held is None or (_RANK[finding.state], not finding.yields) > (_RANK[held.state], not held.yields):
                 best[occ.group.rule_id] = finding
         if not best:
+            if any(self._leaking(norm, occ, breaks) for occ in occurrences) \
+                    and not any(w and w in norm for w in self.scalding):
+                # The call names what spurts, and it is water (水龙头关不上，水哗哗往外冒): a leak to dispatch, read
+                # already, not a call naming nothing to be judged by its likeness to past emergencies. Hot water or
+                # steam filling a room (暖气管爆了，热水往外喷，屋里全是蒸汽) may scald: that is still judged so.
+                return None
             return self._resembling(norm)
         order = {g.rule_id: g.order for g in self.groups}
         # A generic event (呼救) yields to another line's event recognised at all, even only suspected.

@@ -1498,6 +1498,8 @@ def test_a_figure_of_speech_is_of_its_own_clause(text, line):
     "暖气管漏了，往外喷蒸汽",
     "暖气阀门坏了，热水往外冒",
     "水管爆了，哗哗往外冒",
+    # Nor a call like past emergencies: what spurts was read, and it is water.
+    "水龙头坏了关不上，水哗哗往外冒",
 ])
 def test_water_spurting_from_a_pipe_is_no_bleeding_gas_or_collapse(text):
     """What spurts is water (水哗哗往外冒, 暖气片往外喷): a burst pipe or a leaking radiator, an urgent repair to

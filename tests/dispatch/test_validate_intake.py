@@ -44,6 +44,7 @@ def broken(sample_root, change) -> tuple[str, list[str]]:
     ("  handled: [车已经到了,", "  handled: {车: 到了}\n  x_handled: [车已经到了,", "emergency.handled", "应为文字列表"),
     ("  partial: [有几个,", "  partial: {有: 几个}\n  x_partial: [有几个,", "emergency.partial", "应为文字列表"),
     ("    things: [水, 暖气,", "    thing: [水, 暖气,", "emergency.leaks", "漏水的说法格式不对"),
+    ("    scalding: [热水,", "    scalding: 热水\n    x_scalding: [热水,", "emergency.leaks", "漏水的说法格式不对"),
     ("        fallback: true\n", "        fallback: 是\n", "events.fallback", "应为 true 或 false"),
     ("        yields: true\n", "        yields: 1\n", "events.yields", "应为 true 或 false"),
     ("        intent_now: true\n", "        intent_now: 是\n", "events.intent_now", "应为 true 或 false"),
