@@ -234,6 +234,13 @@ def m021_provisional_task_due(db):
     db["tasks"].add_column("due_provisional", int, not_null_default=0)
 
 
+@migrations()
+def m022_outcomes_per_matter(db):
+    # A call that tells two matters (a question answered and a report dispatched, or two reports) ends in one
+    # row per matter: 0 for the call's first, 1, 2 … for the others, each settled once (kb_app.usage.feedback).
+    db["request_outcomes"].add_column("matter", int, not_null_default=0)
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

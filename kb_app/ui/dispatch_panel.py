@@ -15,7 +15,9 @@ Whatever the agent does with the request is recorded with one click (直接答�
 agent transfers though nothing was flagged is recorded from a fold under the analysis, and a hint
 dismissed keeps its line: both are listed for the center (紧急情况提示), which the intake rules learn from. 派单 — to a
 suggested entry or one picked from the whole catalogue — is also kept as dispatch history
-(kb_app.dispatch.history), which re-ranks the candidates of similar requests later.
+(kb_app.dispatch.history), which re-ranks the candidates of similar requests later. A call that tells two
+matters is two requests: the question answered and the rest dispatched, or each matter reported dispatched in
+an order of its own (来电反映的另一件事), each recorded once and learnt from in its own words.
 """
 
 import streamlit as st
@@ -34,23 +36,36 @@ OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答�
 # -- the request's end ---------------------------------------------------------------------------
 
 
-def record(kb, user, result, outcome, entry="", line="", label=""):
+def record(kb, user, result, outcome, entry="", line="", label="", matter=0, text=""):
     """Record how the request ended, once per analysed request, with the emergency hint it had (a dismissed
     hint keeps its line: the center reads the rules' false alarms by line). A call answered from the search and
-    dispatched here counts once, as dispatched (see kb_app.ui.state.call)."""
-    kb.feedback.log_outcome(result.text, outcome, entry=entry, line=line or result.hint_line,
+    dispatched here counts once, as dispatched (see kb_app.ui.state.call). ``matter`` (1, 2 …) is another matter
+    the call tells, in its own words (``text``): recorded apart, as an order of its own."""
+    kb.feedback.log_outcome(text or result.text, outcome, entry=entry, line=line or result.hint_line,
                             suggested=result.suggested_outcome, urgency=result.hint, username=user.username,
-                            role=user.role, call=call(result.text))
+                            role=user.role, call=call(result.text), matter=matter)
     call_settled(outcome)
-    st.session_state["dispatch_recorded"] = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}。"
+    message = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}。"
+    if matter:
+        st.session_state.setdefault("dispatch_matters", {})[matter] = message
+        return
+    st.session_state["dispatch_recorded"] = message
     st.session_state["dispatch_recorded_outcome"] = outcome
 
 
-def recorded() -> bool:
-    message = st.session_state.get("dispatch_recorded")
+def recorded(matter=0) -> bool:
+    """Say what was recorded for the call's first matter (or another, ``matter``); whether anything was."""
+    message = (st.session_state.get("dispatch_matters") or {}).get(matter) if matter \
+        else st.session_state.get("dispatch_recorded")
     if message:
         st.success(message, icon=":material/task_alt:")
     return bool(message)
+
+
+def rest_matter(result) -> int:
+    """The number of the matter dispatched from the catalogue candidates: 1 where the answers settle what the call
+    asks and the candidates are for what it tells besides (``rest``), else 0, the call's first."""
+    return 1 if result.rest and any(a.settles for a in result.answers) else 0
 
 
 # -- 1. emergencies -------------------------------------------------------------------------------
@@ -229,7 +244,10 @@ def candidate_rows(result):
     return [{k: v for k, v in row.items() if k not in empty} for row in rows]
 
 
-def show_candidates(kb, user, result, done):
+def show_candidates(kb, user, result):
+    number = rest_matter(result)
+    # The rest of a call answered is an order of its own: answering the question leaves it to dispatch.
+    done = recorded(number) if number else bool(st.session_state.get("dispatch_recorded"))
     if result.round_the_clock:
         st.info(f"涉及 7×24 小时服务领域（{'、'.join(result.round_the_clock)}）：随时受理，立即派单。",
                 icon=":material/schedule:")
@@ -276,36 +294,47 @@ def show_candidates(kb, user, result, done):
             st.html(render.to_html(matter.body))
     entry_link(top.entry_id, f"查看“{top.title}”的职责边界")
     if not done:
-        dispatch_form(kb, user, result)
+        dispatch_form(kb, user, result, result.candidates, number, result.rest if number else "")
+    show_more(kb, user, result, number)
+
+
+def show_more(kb, user, result, after):
+    """Each other matter the call reports (来电还反映了), with its own choice and 派单: an order of its own."""
+    for n, (part, candidate) in enumerate(result.more, after + 1):
+        with st.container(border=True):
+            st.markdown(f"**来电反映的另一件事**：“{render.markdown_literal(part)}”")
+            if not recorded(n):
+                dispatch_form(kb, user, result, [candidate], n, part)
 
 
 OTHER_ENTRY = "__other__"
 HISTORY_NOTE = "，并记入派单历史（今后相似诉求的派单会参考它）"
 
 
-def dispatch_form(kb, user, result):
-    """派单 to a suggested entry or one picked by hand: the request's outcome and a dispatch-history record."""
-    # The other matters the call reports are offered too (each is dispatched in an order of its own).
-    offered = [*result.candidates, *(c for _part, c in result.more if c.entry_id not in
-                                     {o.entry_id for o in result.candidates})]
+def dispatch_form(kb, user, result, offered, matter=0, text=""):
+    """派单 to a suggested entry or one picked by hand: the request's outcome and a dispatch-history record.
+    ``matter`` (1, 2 …) is another matter of the call, told in ``text``: recorded and learnt from in its words."""
     options = {c.entry_id: f"{i}. {c.title}（{c.handler_name or c.handler}）" for i, c in enumerate(offered, 1)}
-    # Keys of their own per analysed request: a choice made for the last caller never carries over.
-    request = st.session_state.get("dispatch_request", 0)
+    # Keys of their own per analysed request and matter: a choice made for the last caller never carries over.
+    request = f"{st.session_state.get('dispatch_request', 0)}{f'_{matter}' if matter else ''}"
     # Where a direct answer is suggested, nothing is chosen for the agent: a dispatch is a decision of its own.
     # Nor where the first entry's boundary leaves out what the caller names: the agent reads the note and chooses;
     # nor where it matches only in passing (see DispatchResult.unmatched), said above the candidates.
-    answered = result.suggested_outcome == "direct_answer"
-    left_out, elsewhere = result.candidates[0].left_out, result.candidates[0].region_note
-    if result.vague and not answered:
+    answered = result.suggested_outcome == "direct_answer" and not matter
+    # What the analysis says of its candidates (vague, in passing) is not said of another matter's own entry.
+    main = matter <= rest_matter(result)
+    vague, unmatched = main and result.vague, main and result.unmatched
+    left_out, elsewhere = offered[0].left_out, offered[0].region_note
+    if vague and not answered:
         st.caption("诉求没有说是什么事，以上事项只是字词相近：问清后重新分析，或选择派单事项。")
-    elif result.unmatched and not answered:
+    elif unmatched and not answered:
         st.caption("首选事项与诉求只是字词相近：请选择派单事项，或选“其他事项”从派单目录中查找。")
     elif left_out and not answered:
         st.caption(f"首选事项的职责边界不包括“{left_out}”：请核对来电所说，再选择派单事项。")
     elif elsewhere and not answered:
         st.caption(f"首选事项{elsewhere}，再选择派单事项。")
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",
-                      index=None if answered or left_out or elsewhere or result.unmatched or result.vague else 0,
+                      index=None if answered or left_out or elsewhere or unmatched or vague else 0,
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in offered}
     if choice == OTHER_ENTRY:
@@ -313,12 +342,14 @@ def dispatch_form(kb, user, result):
         titles = snap.titles_to_choose(snap.directory())
         choice = st.selectbox("派单目录事项", list(titles), format_func=titles.get, index=None,
                               placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
-    if st.button("派单", key="outcome_dispatch", disabled=not choice, type="secondary" if answered else "primary"):
+    if st.button("派单", key=f"outcome_dispatch{f'_{matter}' if matter else ''}", disabled=not choice,
+                 type="secondary" if answered else "primary"):
         rank = list(options).index(choice) + 1 if choice in options else None
-        kb.dispatch_history.confirm(user, result.text, choice, rank)
-        record(kb, user, result, "dispatch", entry=choice, label=titles[choice])
-        message = st.session_state["dispatch_recorded"]
-        st.session_state["dispatch_recorded"] = message.removesuffix("。") + HISTORY_NOTE + "。"
+        kb.dispatch_history.confirm(user, text or result.text, choice, rank)
+        record(kb, user, result, "dispatch", entry=choice, label=titles[choice], matter=matter, text=text)
+        kept = st.session_state["dispatch_matters"] if matter else st.session_state
+        key = matter if matter else "dispatch_recorded"
+        kept[key] = kept[key].removesuffix("。") + HISTORY_NOTE + "。"
         st.rerun()
 
 
@@ -361,12 +392,12 @@ def show_dispatch(kb, user, result):
     if not done:
         missed_emergency(kb, user, result)
     show_answers(kb, user, result, done)
-    show_candidates(kb, user, result, done)
+    show_candidates(kb, user, result)
 
 
 def analyse(kb, text: str):
     """A new request analysed: what was recorded for the one before is forgotten."""
-    for key in ("dispatch_recorded", "dispatch_recorded_outcome", "dispatch_transferred"):
+    for key in ("dispatch_recorded", "dispatch_recorded_outcome", "dispatch_transferred", "dispatch_matters"):
         st.session_state.pop(key, None)
     st.session_state["dispatch_request"] = st.session_state.get("dispatch_request", 0) + 1
     st.session_state["dispatch_result"] = kb.dispatch(text) if text.strip() else None

@@ -215,15 +215,22 @@ class Feedback(Tasks):
 
     def log_outcome(self, text: str, outcome: str, entry: str = "", line: str = "", suggested: str = "",
                     urgency: str = "", username: str | None = None, role: str | None = None,
-                    call: str | None = None) -> int:
+                    call: str | None = None, matter: int = 0) -> int:
         """Record how a request ended (direct_answer / dispatch / transfer); returns the row id.
 
         ``call`` names the agent's call (a random token the console keeps while the call lasts): a call is
         settled once. An answer taken again, or another answer taken, adds nothing; a dispatch after an answer
         makes the call's row a dispatch (the matter went to a unit after all); an answer after a dispatch leaves
         it dispatched. Transfers are rows of their own, one per line put through.
+
+        ``matter`` numbers the matters of a call that tells more than one (0, the call's first; 1, 2 … the
+        question's rest or the other matters reported, ``text`` then the words of that matter): each is settled
+        once on its own, so a call answered and dispatched counts one answer and one order.
         """
-        row = self._outcome_row(text, outcome, entry, line, suggested, urgency, username, role, call)
+        if not isinstance(matter, int) or isinstance(matter, bool) or matter < 0:
+            raise KbError(f"事项序号“{matter}”无效：来电所说的第一件事为 0，其余依次为 1、2……")
+        row = {**self._outcome_row(text, outcome, entry, line, suggested, urgency, username, role, call),
+               "matter": matter}
         with self._db() as db:
             return self._settle(db, row)
 
@@ -269,9 +276,9 @@ class Feedback(Tasks):
     def _settle(db, row: dict) -> int:
         """Write an outcome, a call settled once (see ``call`` of :meth:`log_outcome`); returns the row id."""
         call, outcome = row["call"], row["outcome"]
-        settled = db.execute("select id from request_outcomes where call = ? and outcome in "
+        settled = db.execute("select id from request_outcomes where call = ? and matter = ? and outcome in "
                              f"({', '.join('?' * len(SETTLED))}) order by id limit 1",
-                             [call, *SETTLED]).fetchone() if call and outcome in SETTLED else None
+                             [call, row.get("matter", 0), *SETTLED]).fetchone() if call and outcome in SETTLED else None
         if settled is None:
             return db["request_outcomes"].insert(row).last_pk
         if outcome == "dispatch":

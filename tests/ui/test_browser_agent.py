@@ -19,11 +19,16 @@ def analyse(page, text):
     page.get_by_role("button", name="分析诉求").click()
 
 
-def test_agent_transfers_answers_and_dispatches(kb, server, page, tmp_path):
+def assistant(page, server):
+    """派单助手 of the agent signed in; the page's main part."""
     log_in(page, server, "agent")
     page.get_by_role("link", name="坐席工作台").click()
     page.get_by_role("tab", name="派单助手").click()
-    main = page.locator("[data-testid='stMain']")
+    return page.locator("[data-testid='stMain']")
+
+
+def test_agent_transfers_answers_and_dispatches(kb, server, page, tmp_path):
+    main = assistant(page, server)
 
     analyse(page, "有人在小区里打架了，你们快来")
     alert = main.locator("[data-testid='stAlertContentError']")
@@ -56,3 +61,20 @@ def test_agent_transfers_answers_and_dispatches(kb, server, page, tmp_path):
     outcomes = [(r["outcome"], r["entry"] or r["line"]) for r in rows(kb, "request_outcomes")]
     assert outcomes[:2] == [("transfer", "110"), ("direct_answer", "pension-adjustment-2026")]
     assert outcomes[2][0] == "dispatch" and len(outcomes) == 3
+
+
+def test_agent_answers_one_matter_of_a_call_and_dispatches_the_other(kb, server, page, tmp_path):
+    main = assistant(page, server)
+
+    analyse(page, "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办")
+    main.get_by_text("可直接答复来电所问；来电说的另一件事请在下方派单。").wait_for()
+    page.get_by_role("button", name="用此答复直接答复").first.click()
+    main.get_by_text("已记录：直接答复（").wait_for()
+    # The other matter is still to dispatch, its entry chosen.
+    dispatch = page.get_by_role("button", name="派单", exact=True)
+    dispatch.wait_for()
+    screenshot(page, tmp_path, "agent-two-matters", height=1800)
+    dispatch.click()
+    main.get_by_text("已记录：派单（路灯不亮）").wait_for()
+    assert [(r["outcome"], r["matter"]) for r in rows(kb, "request_outcomes")] == [("direct_answer", 0),
+                                                                                  ("dispatch", 1)]

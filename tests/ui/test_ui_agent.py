@@ -361,11 +361,43 @@ def test_a_call_asking_one_thing_and_reporting_another_says_so(app_env, agent):
     assert "首选：" in page_text(at) and choice_radio(at).value == "street-light-out"
 
 
-def test_a_call_telling_two_matters_says_so_and_offers_both(app_env, agent):
+def test_a_call_asking_one_thing_and_reporting_another_records_an_answer_and_an_order(app_env, agent):
+    at = dispatch(console(agent), "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办")
+    [answer] = [b for b in at.button if b.key.startswith("outcome_answer_")]
+    answer.click().run()
+    # Answering what was asked leaves the other matter to dispatch, chosen already.
+    assert choice_radio(at).value == "street-light-out"
+    at.button(key="outcome_dispatch_1").click().run()
+    assert not at.exception
+    rows_ = selected(app_env, "select outcome, entry, text, matter, call from request_outcomes order by id")
+    assert [(r[0], r[3], r[2]) for r in rows_] == [
+        ("direct_answer", 0, "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办"),
+        ("dispatch", 1, "我们小区门口路灯坏了")]
+    assert rows_[0][1] == answer.key.removeprefix("outcome_answer_") and rows_[1][1] == "street-light-out"
+    assert rows_[0][4] == rows_[1][4]                         # one call
+    assert [(r["text"], r["entry"]) for r in rows(app_env, "dispatch_history")] == [
+        ("我们小区门口路灯坏了", "street-light-out")]         # learnt from in the matter's own words
+    assert not [b for b in at.button if b.key.startswith("outcome_")]
+
+
+def test_a_call_telling_two_matters_offers_an_order_for_each(app_env, agent):
     at = dispatch(console(agent), "喂你好，我们小区那个路灯坏了好几天了，还有就是楼下那个饭店油烟特别大")
     [note] = [w.value for w in at.warning if w.value.startswith("来电还反映了")]
     assert "“我们小区那个路灯坏了好几天了”（路灯不亮" in note and note.endswith("每件事请分别派单。")
-    assert any("路灯不亮" in o for o in choice_radio(at).options)
+    first, other = [r for r in at.radio if r.key.startswith("dispatch_choice_")]
+    assert first.value == "restaurant-fumes"
+    assert other.options[0].startswith("1. 路灯不亮") and "来电反映的另一件事" in page_text(at)
+    other.set_value("street-light-out").run()
+    at.button(key="outcome_dispatch_1").click().run()
+    # The first matter is still to dispatch; the other is recorded and says so.
+    assert [r.key for r in at.radio if r.key.startswith("dispatch_choice_")] == [first.key]
+    at.button(key="outcome_dispatch").click().run()
+    assert not at.exception
+    rows_ = selected(app_env, "select outcome, entry, text, matter from request_outcomes order by id")
+    assert [(r[0], r[1], r[3]) for r in rows_] == [("dispatch", "street-light-out", 1),
+                                                   ("dispatch", "restaurant-fumes", 0)]
+    assert rows_[0][2] == "我们小区那个路灯坏了好几天了"
+    assert sum("已记录：派单" in s.value for s in at.success) == 2
 
 
 def test_dispatch_of_a_gas_smell_asking_what_to_do_now_is_urgent(app_env, agent):

@@ -479,6 +479,22 @@ def test_a_call_answered_and_then_dispatched_ends_dispatched(kb):
     assert (day["requests"], day["direct"], day["dispatched"]) == (1, 0, 1)
 
 
+def test_each_matter_of_a_call_is_settled_on_its_own(kb):
+    """路灯坏了，另外社保卡丢了咋补办: the question answered (the call's first matter) and the rest dispatched (the
+    second) are one answer and one order; a matter taken again still counts once."""
+    call = "我们小区门口路灯坏了，另外我还想问下社保卡丢了咋补办"
+    kb.feedback.answered("sscard-reissue", call, "call-1", None, "agent1", "agent")
+    kb.feedback.log_outcome("我们小区门口路灯坏了", "dispatch", entry="street-light-out", call="call-1", matter=1)
+    kb.feedback.log_outcome("我们小区门口路灯坏了", "dispatch", entry="street-light-out", call="call-1", matter=1)
+    assert [(r["outcome"], r["entry"], r["matter"]) for r in rows(kb, "request_outcomes")] == [
+        ("direct_answer", "sscard-reissue", 0), ("dispatch", "street-light-out", 1)]
+    [day] = kb.stats.direct_answers_per_day()
+    assert (day["requests"], day["direct"], day["dispatched"]) == (2, 1, 1)
+    for bad in (-1, "1", True):
+        with pytest.raises(KbError, match="事项序号"):
+            kb.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out", call="call-1", matter=bad)
+
+
 def test_transfers_of_a_call_are_each_recorded_and_outcomes_without_a_call_as_before(kb):
     kb.feedback.log_outcome("有人打架还有人受伤了", "transfer", line="110", call="call-1")
     kb.feedback.log_outcome("有人打架还有人受伤了", "transfer", line="120", call="call-1")
