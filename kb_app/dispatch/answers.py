@@ -87,11 +87,16 @@ def content_words(text: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)
 def _content_words(text: str) -> tuple[str, ...]:
     """``content_words``, read once per text: ``coverage`` measures each answer found by the same request."""
-    ana, norm = default_analyzer(), question_form(without_asked_aspects(normalize(text)))
+    ana, norm = default_analyzer(), question_form(without_asked_aspects(normalize(without_unsure(text))))
+    # 不知道 framing a question (不知道找谁, 我不知道…怎么补办) says nothing of what is asked.
+    norm = _NOT_KNOWING.sub(" ", norm)
     asking = Asking(norm)
     words = [*ana.words(norm, normalized=True), *single_nouns(norm, ana)]
     return tuple(dict.fromkeys(w for w in words if w not in STOPWORDS and _CJK.search(w) and not asking.only_asks(w)
                                and _names_content(w, ana)))
+
+
+_NOT_KNOWING = re.compile("(?:不知道|不晓得|不清楚|想知道)")
 
 
 #: Parts of speech (jieba's, of a word alone) of words that carry no content of a request: conjunctions, adverbs,
@@ -149,9 +154,24 @@ def rarity(snap) -> Rarity:
     return found
 
 
+#: What a caller says not knowing about the matter told (不知道怎么回事, 不知道哪里来的, 不知道是谁家的): part of
+#: telling it, no question to answer — 我闻到楼道里有煤气味，不知道是谁家的 reports a gas smell. 不知道找谁 asks
+#: what to do (see assistant.ASKING_WHAT_NOW); 我不知道社保卡丢了怎么补办 asks how, a question still.
+UNSURE = re.compile(
+    r"(?:我|我们|也|都|还|真)*(?:不知道|不晓得|不清楚|搞不清楚?|弄不清楚?|说不清楚?|不懂)(?:是|到底|究竟)*"
+    r"(?:怎么回事|咋回事|怎么搞的|咋搞的|怎么了|咋了|什么情况|啥情况|什么原因|啥原因|为什么|为啥|干什么的|干啥的"
+    r"|(?:从)?哪(?:里|儿)?(?:来|冒出来|传来|传过来|飘来|飘过来|漏)的|谁家的?|哪家的?|哪户的?|谁干的|谁弄的"
+    r"|什么东西|啥东西|什么味儿?|啥味儿?|什么声音?|啥声音?)(?:啊|呀|呢)?")
+
+
+def without_unsure(text: str) -> str:
+    """A request without what its caller says not knowing about the matter (UNSURE)."""
+    return UNSURE.sub("，", text)
+
+
 def is_question(text: str) -> bool:
     """Whether the request reads as a question (a consultation) rather than a report."""
-    text = text.replace("好几", "")  # 路灯坏了好几天 tells how long, it asks nothing
+    text = without_unsure(text.replace("好几", ""))  # 路灯坏了好几天 tells how long, it asks nothing
     return any(mark in text for mark in QUESTION_MARKS)
 
 

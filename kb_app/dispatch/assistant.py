@@ -609,7 +609,8 @@ def _reported(snap: Snapshot, text: str, alarm_read: bool = False) -> tuple[str,
         return "", None
     index = directory_index(snap)
     ranked = index.rank(text, 1)
-    if not ranked or ranked[0][1] < REPORT_SHORT_FLOOR:
+    if not ranked or ranked[0][1] < REPORT_SHORT_FLOOR or not index.names_matter(text):
+        # 那个事到现在还没人管 names no matter: what it says of the handling matches entries' examples only.
         return "", None
     entry = ranked[0][0]
     if (named := sent_on(index, text, entry)) is not None:
@@ -682,6 +683,9 @@ def told_at_length(text: str) -> str:
 ASKING_WHAT_NOW = re.compile(
     r"[，,。！!\s]*(?:那|那么|请问)?(?:我|我们)?(?:现在|这会儿|眼下)?(?:该|应该|要|得|能)?"
     r"(?:怎么办|咋办|咋整|怎么弄|咋弄|怎么处理|如何处理|打什么电话|打哪个电话|打几号"
+    # ... or saying not to know whom to call (家里水管爆了，不知道找谁): asked of a matter told, it is that matter's.
+    r"|(?:也|都|真)?(?:不知道|不晓得|不清楚)(?:该|应该|要|能)?(?:找谁|找哪个部门|找什么部门|找哪里|找哪儿|找哪|归谁管|谁管"
+    r"|打什么电话|打哪个电话|打给谁|怎么办|咋办|怎么弄|咋弄|怎么处理)(?:才好|好)?"
     # ... or whether it is serious (要不要紧啊): asked of something happening, a careful hotline takes it as serious.
     r"|(?:这个?|那|这样)?(?:要不要紧|要紧吗|要紧不|不要紧吧|严不严重|严重吗|危不危险|危险吗|有没有危险|有危险吗"
     r"|会不会有事|会不会有危险|会不会爆炸|会爆炸吗|没事吧|没关系吧))"
@@ -844,6 +848,14 @@ def _strings(value) -> list[str]:
 # -- ranking ---------------------------------------------------------------------------------
 
 
+#: What a caller says of how the matter was (not) handled, naming no matter: 还没人来修, 没人管, 打了五次了, 你们到底
+#: 管不管事. Many entries' examples say it too (暖气不热…还没人来修), so 还没人来修路灯 would match them as much as 路灯不亮.
+CHASING = re.compile(
+    r"(?:(?:一直|还|都|也|根本|压根)?(?:没有?|不)(?:人|人家|谁)(?:来|过来|上门)?(?:管|理|问|修|处理|解决|回复|联系|回电话?|来)(?:过|了)?)"
+    r"|(?:(?:我|我们)?(?:都|已经|前前后后|先后)?打了?(?:好几|[一二两三四五六七八九十几\d]+|无数)(?:次|遍|回|个电话)(?:电话)?了?)"
+    r"|(?:(?:你们|12345|热线)*(?:到底|究竟)?(?:管不管|管还是不管|能不能管|有没有人管)(?:事|啊|呀)?)")
+
+
 class DirectoryIndex:
     """BM25 over weighted word and bigram terms of directory entries; the places a text names (``places``,
     see kb_app.dispatch.regions) are no words it is matched on."""
@@ -856,6 +868,7 @@ class DirectoryIndex:
         self._surface_cache: tuple[list[str], list[str]] | None = None
         #: unmatched() of the last requests: one dispatch asks it of the history's reranking and of its first candidate.
         self._unmatched = LruCache(256)
+        self._name_counts: dict[str, int] = {}
         words = [w for e in self.entries for w in [e.title, *e.keywords, *e.category]]
         self.analyzer = Analyzer(words)
         self.postings: dict[str, list[tuple[int, float]]] = {}
@@ -890,7 +903,7 @@ class DirectoryIndex:
         """A text normalised, without the places it names and the words of living there (我住西山区), nor the words
         asking an aspect of the matter (要花钱不、多久、去哪: analysis.ASKED_ASPECT), which name no matter: 我社保卡丢了，
         去哪补，要钱不 is matched as 我社保卡丢了补."""
-        text = without_asked_aspects(normalize(text[:MAX_TEXT_CHARS]))
+        text = CHASING.sub(" ", without_asked_aspects(normalize(text[:MAX_TEXT_CHARS])))
         return self.places.strip(text) if self.places is not None else text
 
     def query_terms(self, text: str) -> Counter:
@@ -948,15 +961,29 @@ class DirectoryIndex:
             self._unmatched.put((text, entry.id), found)
         return found
 
+    def names(self, words: list[str], entry: Entry) -> bool:
+        """Whether an entry's name for its matter (title, keywords, category) holds one of a request's subject words
+        (``subject_words``) that few names hold (under COMMON_SHARE of them): 路灯 of 还没人来修路灯 is named by
+        路灯不亮."""
+        _surfaces, names = self._surfaces()
+        at = self.entries.index(entry)
+        return any(self._mentions(names[at], w) and self._named_by(w) < COMMON_SHARE * len(names) for w in words)
+
+    def _named_by(self, word: str) -> int:
+        """How many entries' names hold a word (or a synonym of it), counted once per word."""
+        found = self._name_counts.get(word)
+        if found is None:
+            found = self._name_counts[word] = sum(self._mentions(n, word) for n in self._surfaces()[1])
+        return found
+
     def _unmatched_words(self, text: str, entry: Entry) -> tuple[str, ...]:
-        words = self.subject_words(text)
-        if not words:
+        # The words any request says (举报, 投诉: analysis.NO_MATTER) match no matter: 我想举报一个黑诊所 is matched in
+        # passing by an entry whose examples say 举报.
+        words = self._subjects(without_request_words(self.asked(text))) or self.subject_words(text)
+        if not words or self.names(words, entry):
             return ()
         surfaces, names = self._surfaces()
         at = self.entries.index(entry)
-        common = COMMON_SHARE * len(names)
-        if any(self._mentions(names[at], w) and sum(self._mentions(n, w) for n in names) < common for w in words):
-            return ()
         own = surfaces[at]
         known = all(any(self._mentions(s, w) for s in surfaces) for w in words)
         if known and any(self._mentions(own, w) for w in words):

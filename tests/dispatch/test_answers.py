@@ -123,6 +123,29 @@ def test_a_matter_told_calmly_or_politely_is_still_urgent_with_its_safety_answer
     assert r.answers and r.answers[0].entry_id == answer
 
 
+@pytest.mark.parametrize("text, tier", [
+    ("家里水管爆了，不知道找谁", "2小时"),
+    ("我闻到小区里有股煤气味，挺冲的，不知道哪里来的", "2小时"),
+    ("我家厨房有煤气味，不知道怎么回事", "2小时"),
+    ("我闻到楼道里有煤气味，不知道是谁家的", "2小时"),
+    ("小区门口路灯坏了，不知道归谁管", "3个工作日"),
+])
+def test_not_knowing_what_it_is_or_whom_to_call_is_part_of_telling_the_matter(indexed, text, tier):
+    """不知道怎么回事、哪里来的、是谁家的 tell the matter; 不知道找谁、归谁管 ask what to do about it. Neither is a
+    question of its own: a gas smell or a burst pipe stays urgent, and no answer is settled on 知道 (打12345会不会
+    被对方知道是我举报的)."""
+    r = indexed.dispatch(text, now=NOW)
+    assert r.suggested_outcome == "dispatch" and not r.rest and r.urgent == (tier == "2小时"), (r.rest, r.answers)
+    assert r.candidates[0].tier_name == tier
+    assert "hotline-privacy" not in [a.entry_id for a in r.answers]
+
+
+def test_not_knowing_how_to_do_something_still_asks_it(indexed):
+    for text, answer in [("我不知道社保卡丢了怎么补办", "sscard-reissue"), ("我想知道失业金怎么领", "unemployment-insurance-claim")]:
+        r = indexed.dispatch(text, now=NOW)
+        assert r.suggested_outcome == "direct_answer" and r.answers[0].entry_id == answer, text
+
+
 @pytest.mark.parametrize("text", ["燃气费怎么交", "燃气灶坏了找谁修", "我想了解一下水管爆了怎么办", "路灯坏了，怎么办",
                                   "半夜燃气报修打什么电话"])
 def test_a_consultation_about_the_same_matters_is_not_urgent(indexed, text):

@@ -460,6 +460,8 @@ def test_an_urgent_report_carries_the_safety_steps_of_its_matter(kb):
     ("宽带坏了找谁", ("宽带",)),        # 路灯不亮, through 坏了
     ("我家猫跑丢了", ("猫",)),          # 违法停车, through nothing the caller names
     ("小区门口有条蛇", ("蛇",)),
+    ("我想举报一个黑诊所", ("黑诊所",)),  # 违法建设, through a 举报 of its examples: a word any request says
+    ("我要举报有人在小区里养鸡", ("养鸡",)),
 ])
 def test_a_first_candidate_matching_only_in_passing_says_what_it_leaves_out(kb, text, unmatched):
     r = kb.dispatch(text, now=NOW, not_emergency=True, answers=False)
@@ -475,6 +477,15 @@ def test_a_first_candidate_naming_what_the_caller_names_is_no_passing_match(kb, 
     r = kb.dispatch(text, now=NOW, answers=False)
     assert r.candidates and r.unmatched == () and r.passing_note == ""
     assert "unmatched" not in r.to_dict()
+
+
+@pytest.mark.parametrize("text", ["你们12345到底管不管事，我都打了五次了还没人来修路灯", "还没人来修路灯",
+                                  "路灯坏了一直没人管", "路灯不亮，打了好几次电话了"])
+def test_what_is_said_of_the_handling_names_no_matter(kb, text):
+    """还没人来修, 打了五次了, 到底管不管 say how the matter was (not) handled; many entries' examples say it too
+    (暖气不热…还没人来修): the matter is what the caller names (路灯)."""
+    r = kb.dispatch(text, now=NOW, answers=False)
+    assert r.candidates[0].entry_id == "street-light-out" and not r.unmatched
 
 
 VAGUE = ["我想反映个事，就是那个挺烦的", "喂，你好，我想反映个事", "我要投诉", "我想举报", "我有个问题想问一下",

@@ -300,7 +300,9 @@ def test_words_that_report_a_matter_are_told_where_to_report_it(client, web_kb, 
                                           "不要在屋里打电话"),
                                          # water gushing from a burst pipe is no wound for 120
                                          ("水管爆了 水哗哗往外冒", "先关闭家中或楼道的总水阀"),
-                                         ("井盖丢了", "远离井口，看好身边的孩子")])
+                                         ("井盖丢了", "远离井口，看好身边的孩子"),
+                                         # not knowing what it is tells the matter; it asks nothing
+                                         ("我家厨房有煤气味，不知道怎么回事", "不要在屋里打电话")])
 def test_words_reporting_an_urgent_matter_put_safety_first(client, words, step):
     """What to do first is in the notice itself, above the call to 12345's steps in an answer's excerpt:
     intake_rules.yaml's urgent_advice of the matter reported."""
