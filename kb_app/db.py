@@ -241,6 +241,18 @@ def m022_outcomes_per_matter(db):
     db["request_outcomes"].add_column("matter", int, not_null_default=0)
 
 
+@migrations()
+def m023_feedback_addresses(db):
+    # A public vote or error report names the client address it came from, as a digest of the address and the day
+    # (never the address), for the rest of that day: a repeat from one address on one answer is counted once, so that
+    # a script dropping its cookie cannot stuff votes nor open tasks (kb_app.usage.feedback). Cleared the next day.
+    db["votes"].add_column("address", str)
+    db["reports"].add_column("address", str)
+    db.execute("create index if not exists idx_votes_entry_address on votes (entry, address) where address is not null")
+    db.execute("create index if not exists idx_reports_entry_address on reports (entry, address) "
+               "where address is not null")
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

@@ -2,7 +2,17 @@
 
 Everything a person typed is masked (``kb_app.privacy.mask``) before it is inserted. Rows written
 for the public (``audience='public'``) carry no username and no role beyond ``public``; no address
-or other identifier is ever stored.
+or other identifier is ever stored: a vote or error report of the public site names its client address only
+as a digest of the address and the day, for the rest of that day (:func:`address_digest`).
+
+One address, one vote per answer per day: a vote from an address that has already voted on the answer today
+is not counted again (whatever it says, the first one stands and the second is answered as received), and the
+same error report (same answer, same words) from it today is kept once. A script that drops its ``kb_voter``
+cookie, or opens a new browser each time, thus adds one vote a day to an answer, and the maintenance tasks
+(多次无帮助, 纠错) do not arise from one address's repeats. The address is not blocked: many citizens behind one
+NAT (a company, a mobile carrier) still each vote on their own answers and send their own reports; two of them
+voting on the same answer on the same day count once, which undercounts a little rather than let one address
+count many times.
 
 Request outcomes (table ``request_outcomes``, ``log_outcome``): how the agent settled a request
 taken in the console — 直接答复 with the answer used, 派单 with the catalogue entry, or 转接 to an
@@ -160,7 +170,8 @@ class Feedback(Tasks):
         return search_id
 
     def vote(self, entry_id: str, helpful: bool, audience: str = "public", username: str | None = None,
-             search_id: int | None = None, voter: str | None = None, query: str | None = None) -> int:
+             search_id: int | None = None, voter: str | None = None, query: str | None = None,
+             address: str | None = None) -> int:
         """Record a helpful / not helpful vote; may open an ``unhelpful`` task for the unit.
 
         ``search_id`` is the search the entry was opened from; it is kept only when that search did open it.
@@ -168,27 +179,36 @@ class Feedback(Tasks):
         from its results page), kept masked.
         ``voter`` is the browser session's secret key: a session votes once per entry (a second vote
         raises :class:`AlreadyVoted`); only its digest is stored.
+        ``address`` is the client address of a vote without an API key (a browser's, or a script's): a vote from
+        an address that has voted on the entry today is not counted, and the earlier vote's id is returned (see
+        the module's docstring); only a digest of it and the day is stored, until the day is over.
         """
         self._check_audience(audience)
         unit = self._entry_unit(entry_id)
+        day = self.kb.today()
         row = {"at": self._now(), "entry": entry_id, "unit": unit, "helpful": int(bool(helpful)),
                "audience": audience, "username": _anonymous(audience, username),
-               "voter": voter_digest(voter) if voter else None}
+               "voter": voter_digest(voter) if voter else None, "address": address_digest(address, day)}
         with self._db() as db:
+            _forget_addresses(db, "votes", day)
+            if row["voter"] and db["votes"].count_where("entry = ? and voter = ?", [entry_id, row["voter"]]):
+                raise AlreadyVoted(ALREADY_VOTED)
+            if (earlier := _same_address(db, "votes", row)) is not None:
+                return earlier
             if search_id is not None and not db["search_log"].count_where("id = ? and opened = ?", [search_id, entry_id]):
                 search_id = None
             found_by = " ".join(mask(query or "").split())[:MAX_QUERY_CHARS] if search_id is None else ""
             try:
                 pk = db["votes"].insert(dict(row, search=search_id, query=found_by or None)).last_pk
             except sqlite3.IntegrityError:
-                raise AlreadyVoted("您已经评价过这条答复，每次访问只计一次。谢谢！") from None
+                raise AlreadyVoted(ALREADY_VOTED) from None
         if not helpful and entry_id in self.kb.snapshot().entries:
             # An article that did not help was the wrong article for the question, not a wrong text.
             self._check_unhelpful(entry_id, unit)
         return pk
 
     def report_error(self, entry_id: str, text: str, audience: str = "public",
-                     username: str | None = None, alarm: dict | None = None) -> int:
+                     username: str | None = None, alarm: dict | None = None, address: str | None = None) -> int:
         """Record an error report (纠错) and open a task for the entry's unit; returns the report id.
 
         No contact is taken: whoever wants an answer calls 12345 (see README, privacy).
@@ -197,6 +217,10 @@ class Feedback(Tasks):
         to call. The report is kept, marked with it (``alarm``, ``alarm_line``), and its task says so in its
         title: the unit and the center read it knowing it is not only a correction, and a correction it holds
         as well (or a reading that was wrong) is not lost.
+
+        ``address``: the client address of a report without an API key; the same report (same entry, same words
+        once masked) from that address on the same day is kept once, with one task: the earlier report's id is
+        returned. Only a digest of the address and the day is stored, until the day is over.
         """
         self._check_audience(audience)
         text = mask((text or "").strip())
@@ -205,10 +229,15 @@ class Feedback(Tasks):
         unit, title, due = self._entry_unit(entry_id), self._entry_title(entry_id), self.due_date()
         event = str(alarm.get("event") or "紧急情况") if alarm else None
         line = (str(alarm.get("line") or "") or None) if alarm else None
+        day = self.kb.today()
+        row = {"at": self._now(), "entry": entry_id, "unit": unit, "text": text[:2000], "audience": audience,
+               "username": _anonymous(audience, username), "state": OPEN, "alarm": event, "alarm_line": line,
+               "address": address_digest(address, day)}
         with self._db() as db:  # the report and its task are written together
-            pk = db["reports"].insert({"at": self._now(), "entry": entry_id, "unit": unit, "text": text[:2000],
-                                       "audience": audience, "username": _anonymous(audience, username),
-                                       "state": OPEN, "alarm": event, "alarm_line": line}).last_pk
+            _forget_addresses(db, "reports", day)
+            if (earlier := _same_address(db, "reports", row, "text")) is not None:
+                return earlier
+            pk = db["reports"].insert(row).last_pk
             heading = f"纠错（读来像紧急情况：{event}）：{title}" if event else f"纠错：{title}"
             self._insert_task(db, unit, "report", entry_id, heading, text[:500], f"report:{pk}", due)
         return pk
@@ -326,6 +355,34 @@ def _forget_askers(db, now: str):
     except (TypeError, ValueError):
         return
     db.execute("update search_log set asker = null where asker is not null and at < ?", [cutoff])
+
+
+ALREADY_VOTED = "您已经评价过这条答复，每次访问只计一次。谢谢！"
+
+
+def address_digest(address, day: dt.date) -> str | None:
+    """What is stored of the client address of a public vote or report: a digest of it and the day (so that the
+    same address on another day is another digest, and no digest follows an address from day to day), None
+    for none. Kept only for the rest of that day (:func:`_forget_addresses`)."""
+    if not address or not isinstance(address, str):
+        return None
+    return hashlib.blake2b(f"kb-address:{day.isoformat()}:{address}".encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _same_address(db, table: str, row: dict, *same: str) -> int | None:
+    """The id of the row of ``table`` on the same entry from the same address today (its digest is the day's),
+    equal to ``row`` in the columns ``same`` as well; None when there is none or ``row`` names no address."""
+    if not row.get("address"):
+        return None
+    found = db.execute(f"select id from {table} where entry = ? and address = ?"
+                       + "".join(f" and {column} = ?" for column in same) + " order by id limit 1",
+                       [row["entry"], row["address"], *(row[column] for column in same)]).fetchone()
+    return found[0] if found is not None else None
+
+
+def _forget_addresses(db, table: str, day: dt.date):
+    """Clear the address digests of the rows of ``table`` written before ``day``: they are kept for nothing else."""
+    db.execute(f"update {table} set address = null where address is not null and at < ?", [day.isoformat()])
 
 
 def after_publish(kb, cr, commit: str):

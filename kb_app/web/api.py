@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -346,13 +346,25 @@ async def feedback(request: Request) -> Response:
 
     A browser session votes once per answer: the vote carries the session's random key (cookie
     ``kb_voter``, set here on the first vote, gone when the browser closes) and the database refuses
-    a second vote with the same key on the same answer (409 ``already_voted``).
+    a second vote with the same key on the same answer (409 ``already_voted``). Without a key, one client
+    address votes once per answer per day as well (a later vote is answered as received and not counted) and
+    sends the same report once a day (:mod:`kb_app.usage.feedback`): a script dropping the cookie adds nothing.
+
+    A post from a page of another site (:func:`foreign_origin`) is refused with 403 ``cross_site`` (a page for
+    ``/feedback``, the site's form), before anything is read or counted.
 
     A report's text is read as a search's is (``report_alarm``): when it reads as an emergency the answer
     carries the line to call (``emergency``, as a search's), kept or not, and a form is answered with the
     emergency box rather than sent back to the answer.
     """
     site = site_of(request)
+    if (elsewhere := foreign_origin(request, site.settings.public_url)) is not None:
+        refused = HttpError(403, "cross_site", CROSS_SITE.format(elsewhere))
+        if request.url.path == "/feedback":   # the site's own form: a page
+            from .pages import html_error
+
+            return html_error(refused)
+        return error_response(refused)
     data, form = await json_body(request, forms=True)
     entry_id = str(data.get("entry") or "").strip()
     if not entry_id and not form:
@@ -362,6 +374,9 @@ async def feedback(request: Request) -> Response:
     try:
         client = await site.client(request)
         forwarded = request.headers.get(follow.FORWARDED_HEADER)
+        if "helpful" in data and (form or forwarded):
+            # A form's "true"/"false" is read here, once: the vote goes on (to a primary too) as a JSON boolean.
+            data["helpful"] = helpful_of(data["helpful"])
         if forwarded and not form:
             # A replica passing on a citizen's feedback: limit by the citizen's address, not the replica's.
             if not follow.verify(site.settings.hook_secret, request.headers, await request.body()):
@@ -371,9 +386,10 @@ async def feedback(request: Request) -> Response:
             if client.key is not None:
                 voter = platform_voter(client, data.get("voter"))
             else:
+                voter_id(data.get("voter"))  # checked as documented, though only a platform's counts
                 voter = voter_key(request.cookies.get(VOTER_COOKIE))
                 if voter is None and data.get("type") == "vote":
-                    voter = new_voter = secrets.token_urlsafe(24)
+                    voter = new_voter = new_voter_key()
             data = {k: v for k, v in data.items() if k != "voter"}
             if voter:
                 data["voter"] = voter               # the replica passes it on, signed, to the primary
@@ -426,7 +442,7 @@ async def feedback(request: Request) -> Response:
 
                 return report_page(site, entry_id, FEEDBACK_MESSAGES["reported"], form_context(data), alarm)
     if form:
-        outcome = "unhelpful" if kind == "vote" and helpful_of(data.get("helpful")) is False else FEEDBACK_RESULTS[kind]
+        outcome = "unhelpful" if kind == "vote" and data.get("helpful") is False else FEEDBACK_RESULTS[kind]
         back = feedback_page(entry_id, outcome, form_context(data), voted=data.get("voted") == "1", alarm=reading)
         response = with_voter(RedirectResponse(back, status_code=303), new_voter, request)
         return with_voted(response, entry_id, request) if kind == "vote" else response
@@ -475,7 +491,7 @@ def search_context(params) -> dict:
 
 
 def helpful_of(raw) -> bool | None:
-    """A vote's ``helpful`` (JSON true/false, or a form's "true"/"false", "1"/"0", "yes"/"no"), or None."""
+    """A form's ``helpful`` ("true"/"false", "1"/"0", "yes"/"no"; a JSON body's is a JSON boolean), or None."""
     if isinstance(raw, str):
         raw = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(raw)
     return raw if isinstance(raw, bool) else None
@@ -493,26 +509,104 @@ def report_text(data) -> str | None:
 
 
 def voter_key(value) -> str | None:
-    """The browser session's voting key from its cookie, when it looks like one we issued."""
+    """The browser session's voting key from its cookie, when it looks like one we issued (never one that looks
+    like a platform's user: :data:`PLATFORM_VOTER`)."""
     value = str(value or "")
-    return value if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum() else None
+    return value if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum() \
+        and not value.startswith(PLATFORM_VOTER) else None
+
+
+def new_voter_key() -> str:
+    """A new browser session's voting key (random; never one :func:`voter_key` would refuse)."""
+    while (key := secrets.token_urlsafe(24)).startswith(PLATFORM_VOTER):
+        pass
+    return key
+
+
+#: What a cross-site post of a vote or report is told (with the site it came from).
+CROSS_SITE = ("提交被拒绝：这份评价或纠错是从其他网站（{}）的页面发来的，不是从本站的答复页提交的。为了不让别的网站借您的浏览器"
+              "提交，本站只接受本站页面上的评价和纠错：请直接打开本站的答复页，在页面下方评价或报告错误；急需反映的问题请拨打 12345。")
+
+
+def foreign_origin(request: Request, public_url: str = "") -> str | None:
+    """The site a post came from when it is another site (what the browser says in ``Origin``, or, without one,
+    in ``Referer``), else None.
+
+    Our own site is the host the browser addressed (``Host``, or the ``X-Forwarded-Host`` a proxy that rewrites
+    ``Host`` sets), or the host of the ``public_url`` setting; schemes and default ports are not compared (a
+    proxy ending TLS makes the request http). ``Origin: null`` (a sandboxed frame, a page of a file) is another
+    site. A post with neither header is taken: servers calling the API send none, nor do some older browsers or
+    privacy settings; a modern browser always sends ``Origin`` with a cross-site post, which a page cannot
+    forge, so what is refused here is every page of another site that makes its visitors' browsers post."""
+    said = request.headers.get("origin")
+    if said is None:
+        said = request.headers.get("referer")
+        if not said:
+            return None
+    ours = {_host_of("//" + host.split(",")[0].strip()) for host in
+            (request.headers.get("host"), request.headers.get("x-forwarded-host")) if host}
+    if public_url:
+        ours.add(_host_of(public_url))
+    theirs = _host_of(said)
+    if theirs is not None and theirs in ours:
+        return None
+    return said.split("?")[0].split("#")[0][:100] if said != "null" else "来源不明的页面"
+
+
+def _host_of(url: str) -> str | None:
+    """``host`` or ``host:port`` of an address (no port when it is 80 or 443), lower case; None for none."""
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.lower() if port in (None, 80, 443) else f"{host.lower()}:{port}"
+
+
+#: How the voting key of a platform's user begins (a browser session's never does: :func:`voter_key`).
+PLATFORM_VOTER = "p-"
+#: The longest ``voter`` (a platform's id of its user).
+MAX_VOTER = 100
+
+
+def voter_id(raw) -> str | None:
+    """A ``voter`` as given (1 to MAX_VOTER characters, spaces around it not counted), or None when none is given;
+    400 otherwise, with or without a key (without one it is not used: a browser's session is its cookie)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not 1 <= len(raw.strip()) <= MAX_VOTER:
+        raise bad("voter", f"应为 1 到 {MAX_VOTER} 个字符：贵平台用户的匿名编号（同一用户每次相同），用于识别重复评价。")
+    return raw.strip()
 
 
 def platform_voter(client, raw) -> str | None:
     """The voting key of a platform's user: the platform's own id of them (any text, the same each
     time), kept only as a digest under the key's name, so a second vote on an answer is refused as a
     browser session's is. None when the platform gives none (its votes then cannot be told apart)."""
-    if raw is None:
+    if (given := voter_id(raw)) is None:
         return None
-    if not isinstance(raw, str) or not 1 <= len(raw.strip()) <= 100:
-        raise bad("voter", "应为 1 到 100 个字符：贵平台用户的匿名编号（同一用户每次相同），用于识别重复评价。")
-    return "p-" + hashlib.sha256(f"{client.key.name}\0{raw.strip()}".encode("utf-8")).hexdigest()[:40]
+    return PLATFORM_VOTER + hashlib.sha256(f"{client.key.name}\0{given}".encode("utf-8")).hexdigest()[:40]
 
 
 def asker_of(client, params) -> str | None:
     """Which of a keyed platform's users asked (``voter``, as for votes: :func:`platform_voter`), so that each of
-    them is counted; None without a key or without one named (the key is then one asker)."""
-    return platform_voter(client, params.get("voter")) if client.key is not None else None
+    them is counted; None without a key (a ``voter`` is then checked, not used) or without one named (the key is
+    then one asker)."""
+    if client.key is None:
+        voter_id(params.get("voter"))
+        return None
+    return platform_voter(client, params.get("voter"))
+
+
+def feedback_address(client, data: dict) -> str | None:
+    """The client address a vote or report is counted by (:mod:`kb_app.usage.feedback`): a browser's or a script's
+    without a key, the citizen's a replica passes on; None for a keyed platform's (its server speaks for many
+    people: its users are told apart by ``voter``) or a platform's user a replica passes on."""
+    if client.key is not None or str(data.get("voter") or "").startswith(PLATFORM_VOTER):
+        return None
+    return client.address
 
 
 #: The answers and articles a browser session has voted on (cookie, gone when the browser closes): their
@@ -598,18 +692,22 @@ def record_feedback(site: Site, client, entry_id: str, kind: str, data: dict, al
     if "/" in entry_id and kind != "vote":
         raise HttpError(400, "invalid_report", "条例条文不接受纠错：对条文有疑问请拨打 12345。")
     try:
-        store_feedback(site, found, kind, data, audience, alarm)
+        store_feedback(site, found, kind, data, audience, alarm, feedback_address(client, data))
     except DatabaseUnusable as e:
         site.database_failed(e)
         raise database_unavailable(NOT_RECORDED[kind], "not_recorded")
     return {"status": "received", "type": kind, "entry": found.id}
 
 
-def store_feedback(site: Site, found, kind: str, data: dict, audience: str, alarm: dict | None):
-    """Keep a vote or a report on ``found`` (checked first: 400 or 409 when it cannot be taken)."""
+def store_feedback(site: Site, found, kind: str, data: dict, audience: str, alarm: dict | None,
+                   address: str | None = None):
+    """Keep a vote or a report on ``found`` (checked first: 400 or 409 when it cannot be taken); ``address``, the
+    client address it is counted by (:func:`feedback_address`)."""
     if kind == "vote":
-        helpful = helpful_of(data.get("helpful"))
-        if helpful is None:
+        helpful = data.get("helpful")
+        if isinstance(helpful, str):
+            raise bad("helpful", f"应为 JSON 布尔值 true（有帮助）或 false（没帮助），不加引号；收到的是字符串“{helpful[:20]}”。")
+        if not isinstance(helpful, bool):
             raise bad("helpful", "应为 true（有帮助）或 false（没帮助）。")
         voter = data.get("voter")
         query = data.get("query")
@@ -617,7 +715,7 @@ def store_feedback(site: Site, found, kind: str, data: dict, audience: str, alar
             raise bad("query", f"应为检索时输入的问题（最多 {analysis.MAX_QUERY_CHARS} 个字）。")
         try:
             site.kb.feedback.vote(found.id, helpful, audience=audience, voter=str(voter) if voter else None,
-                                  query=found_by(query))
+                                  query=found_by(query), address=address)
         except AlreadyVoted as e:
             raise HttpError(409, "already_voted", str(e))
     else:
@@ -627,7 +725,7 @@ def store_feedback(site: Site, found, kind: str, data: dict, audience: str, alar
         if len(text) > MAX_REPORT:
             raise HttpError(400, "text_too_long", f"纠错内容最多 {MAX_REPORT} 个字。")
         try:
-            site.kb.feedback.report_error(found.id, text, audience=audience, alarm=alarm)
+            site.kb.feedback.report_error(found.id, text, audience=audience, alarm=alarm, address=address)
         except DatabaseUnusable:
             raise
         except KbError as e:

@@ -25,7 +25,8 @@ def _param(name: str, description: str, schema: dict, where: str = "query", requ
 CACHE_HEADERS = {"ETag": {"description": "提交、日期与请求的摘要；带 If-None-Match 再次请求时未变化返回 304",
                           "schema": {"type": "string"}},
                  "Cache-Control": {"description": "公开响应 public, max-age=30；带坐席密钥的响应 private, no-cache"
-                                                  "（合作平台密钥的响应与公众相同，可以缓存，按 Vary: Authorization 区分）",
+                                                  "（合作平台密钥的响应与公众相同，可以缓存，按 Vary: Authorization 区分）。"
+                                                  "经共享缓存（nginx、CDN）时，发布的修改至多 30 秒后才出现在公开响应中",
                                    "schema": {"type": "string"}}}
 STR = {"type": "string"}
 NSTR = {"type": ["string", "null"]}
@@ -228,13 +229,15 @@ SCHEMAS = {
                               "description": "建议的处理方式：转接、直接答复或派单"}}},
     "FeedbackRequest": {"type": "object", "required": ["entry", "type"], "properties": {
         "entry": STR, "type": {"enum": ["vote", "report"]},
-        "helpful": {"type": "boolean", "description": "type=vote 时必填"},
+        "helpful": {"type": "boolean", "description": "type=vote 时必填：JSON 布尔值 true 或 false（\"yes\"、\"false\" 这样的字符串"
+                                                      "返回 400；网页表单提交时为 true 或 false）"},
         "query": {"type": "string", "maxLength": 200,
                   "description": "type=vote 时可选：找到这条答复时输入的问题；多人认为有帮助的问法会建议给承办单位加入答复的常见问法（保存前遮盖个人信息）"},
         "text": {"type": "string", "maxLength": 2000, "description": "type=report 时必填；手机号等个人信息保存前会被遮盖"},
         "voter": {"type": "string", "minLength": 1, "maxLength": 100,
                   "description": "带密钥的平台转交其用户的评价时：该用户在贵平台的匿名编号（同一用户每次相同）。同一用户对同一答复只计一次"
-                                 "（再评 409），每个用户按市民的限额计（没有编号时整个密钥共用一份限额）；只保存摘要。浏览器会话改用 Cookie"},
+                                 "（再评 409），每个用户按市民的限额计（没有编号时整个密钥共用一份限额），不按平台服务器的地址合并；只保存摘要。"
+                                 "浏览器会话改用 Cookie；不带密钥时不使用，但同样检查（超过 100 个字符返回 400）"},
         "contact": {"type": "string", "deprecated": True,
                     "description": "已停用：纠错不再收集联系方式，传入的内容不检查、不保存"}}},
     "FeedbackReceipt": {"type": "object",
@@ -273,13 +276,13 @@ SCHEMAS = {
 #: The ``voter`` of a keyed search or answer read: which of the platform's users asked (the statistics count people).
 VOTER_PARAM = ("带密钥的平台转交其用户的查询时：该用户在贵平台的匿名编号（同一用户每次相同，与评价的 voter 相同）；只保存摘要，"
                "几分钟后即删除。同一提问者几分钟内重复同一查询只计一次：不传时整个密钥算一个提问者，"
-               "轮询或预热缓存不会使某个查询成为热点")
+               "轮询或预热缓存不会使某个查询成为热点。不带密钥时不使用，但同样检查（超过 100 个字符返回 400）")
 
 FILTERS = [
     _param("q", "查询内容（任何字符串；最多 200 个字）", {"type": "string"}, required=True),
     _param("limit", "每页条数", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
     _param("offset", "跳过的条数", {"type": "integer", "minimum": 0, "maximum": 1000, "default": 0}),
-    _param("kind", "只查某类：policy 答复、article 条文（坐席另有 directory 派单目录）",
+    _param("kind", "只查某类：policy 答复、article 条文；directory 派单目录需坐席密钥（不带坐席密钥时返回 400）",
            {"enum": ["policy", "article", "directory"]}),
     _param("unit", "承办单位编号，即搜索结果和答复中的 unit 字段（不认识的编号返回 400）", STR), _param("category", "主题（类别），即搜索结果和答复中的 category 字段（不认识的主题返回 400）", STR),
     _param("region", "区域：某区（只含适用于该区和全市的结果）或 全市；不认识的区域返回 400", STR),
@@ -324,7 +327,10 @@ PATHS = {
     "/api/v1/feedback": {"post": {
         "summary": "评价答复是否有帮助，或报告错误（纠错）；网页表单提交时返回 303 跳回答复页。"
                    "同一浏览器会话（Cookie kb_voter，评价成功时设置）或平台的同一用户（voter）对同一答复只能评价一次，"
-                   "再次评价返回 409。纠错内容读起来是紧急情况时，回执（和错误）另有 emergency；网页表单不跳转，"
+                   "再次评价返回 409。不带密钥时同一地址对同一答复每天只计一次评价（其后的照常答复 201，不计入），同一地址当天"
+                   "对同一答复写同样内容的纠错只保存一次；只保存地址与日期的摘要，次日清除。其他网站的页面发来的（Origin，或没有"
+                   " Origin 时的 Referer，是别的网站）返回 403 cross_site；两者都没有的（服务器之间的调用）照常受理。"
+                   "纠错内容读起来是紧急情况时，回执（和错误）另有 emergency；网页表单不跳转，"
                    "直接返回先显示紧急提示的页面；纠错未能收下时（429、503 等）网页表单同样不跳转，返回的页面把所写的内容"
                    "放回纠错表单", "operationId": "feedback",
         "security": AGENT,
@@ -337,6 +343,7 @@ PATHS = {
                               "content": {"text/html": {"schema": STR}}},
                       "201": _json(_ref("FeedbackReceipt"), "已收到"),
                       "303": {"description": "表单提交：跳回答复页"},
+                      "403": _json(_ref("Error"), "其他网站的页面发来的（cross_site）：请在本站的答复页评价或纠错"),
                       "409": _json(_ref("Error"), "本浏览器会话已评价过该答复（already_voted）"),
                       **_errors(400, 401, 404, 413, 415, 429, 503)}}},
     "/api/v1/health": {"get": {

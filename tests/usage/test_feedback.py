@@ -6,7 +6,7 @@ import pytest
 
 from kb_app import load_settings, open_kb
 from kb_app.accounts.auth import User
-from kb_app.exceptions import EntryNotFound, KbError, PermissionDenied
+from kb_app.exceptions import AlreadyVoted, EntryNotFound, KbError, PermissionDenied
 from kb_app.usage.suggest import missing_answers
 from kb_app.usage.tasks import TaskError
 from kb_app.content.frontmatter import dump
@@ -555,3 +555,35 @@ def test_an_agent_searching_again_during_the_call_is_one_request(kb):
     assert kb.feedback.log_search("居住证", "agent", 3, username="agent1", role="agent", asker="call:1") == first
     other = kb.feedback.log_search("居住证", "agent", 3, username="agent1", role="agent", asker="call:2")
     assert other != first and len(rows(kb, "search_log")) == 2       # the next caller asking the same counts
+
+
+def test_one_address_votes_once_per_answer_per_day(kb):
+    """A script dropping its session cookie votes again and again from one address: one vote a day counts. The
+    address is kept as a digest of it and the day, cleared the next day; other addresses (a NAT's other citizens
+    on other answers, or anyone elsewhere) are not held back."""
+    first = kb.feedback.vote(ENTRY, False, voter="session-1", address="203.0.113.7")
+    for i in range(2, 6):                                             # a new session each time
+        assert kb.feedback.vote(ENTRY, i % 2 == 0, voter=f"session-{i}", address="203.0.113.7") == first
+    assert kb.feedback.list_tasks("city-public-security") == []       # no 多次无帮助 from one address
+    kb.feedback.vote("sscard-reissue", True, voter="session-1", address="203.0.113.7")     # another answer
+    kb.feedback.vote(ENTRY, False, voter="session-9", address="198.51.100.2")              # another address
+    stored = rows(kb, "votes")
+    assert [(v["entry"], v["helpful"]) for v in stored] == [(ENTRY, 0), ("sscard-reissue", 1), (ENTRY, 0)]
+    assert all(v["address"] and "203.0.113" not in str(v) and "198.51" not in str(v) for v in stored)
+    with pytest.raises(AlreadyVoted):                                 # the same session: refused as before
+        kb.feedback.vote(ENTRY, True, voter="session-1", address="198.51.100.2")
+    tomorrow = open_kb(load_settings(root=kb.settings.root, data_dir=kb.settings.data_path, today="2026-11-23"))
+    assert tomorrow.feedback.vote(ENTRY, False, voter="session-10", address="203.0.113.7") != first
+    assert [v["address"] is None for v in rows(kb, "votes")] == [True, True, True, False]  # yesterday's forgotten
+
+
+def test_the_same_report_from_one_address_is_kept_once_a_day(kb):
+    rid = kb.feedback.report_error(ENTRY, "罚款金额写错了，应该是500元", "public", address="203.0.113.7")
+    for _ in range(3):
+        assert kb.feedback.report_error(ENTRY, " 罚款金额写错了，应该是500元 ", "public", address="203.0.113.7") == rid
+    other = kb.feedback.report_error(ENTRY, "办理地点已经搬迁", "public", address="203.0.113.7")   # other words
+    elsewhere = kb.feedback.report_error(ENTRY, "罚款金额写错了，应该是500元", "public", address="198.51.100.2")
+    agent = kb.feedback.report_error(ENTRY, "罚款金额写错了，应该是500元", "agent", username="agent1")
+    assert len({rid, other, elsewhere, agent}) == 4 and len(rows(kb, "reports")) == 4
+    assert len(kb.feedback.list_tasks("city-public-security")) == 4
+    assert not any("203.0.113" in str(r) for r in rows(kb, "reports"))

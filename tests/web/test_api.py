@@ -515,7 +515,7 @@ def test_a_report_that_reads_as_an_emergency_comes_back_with_the_line_a_search_g
                                                                      "text": "电话变了"}).json()
 
 
-def test_one_vote_per_answer_per_browser_session(client, web_kb):
+def test_one_vote_per_answer_per_browser_session(client, web_kb, make_client):
     vote = {"entry": PUBLIC, "type": "vote", "helpful": True}
     first = client.post("/api/v1/feedback", json=vote)
     assert first.status_code == 201
@@ -526,11 +526,11 @@ def test_one_vote_per_answer_per_browser_session(client, web_kb):
     form = client.post("/api/v1/feedback", data={**vote, "helpful": "true"}, follow_redirects=False)
     assert form.headers["location"] == f"/answers/{PUBLIC}?feedback=voted#feedback"
     assert "您已经评价过这条答复" in client.get(form.headers["location"].split("#")[0]).text
-    # Another answer, and another browser, may vote; a key chosen in the body counts for nothing.
+    # Another answer, and another browser (elsewhere), may vote; a key chosen in the body counts for nothing.
     assert client.post("/api/v1/feedback", json=dict(vote, entry="sscard-reissue")).status_code == 201
     token = client.cookies["kb_voter"]
-    client.cookies.clear()
-    assert client.post("/api/v1/feedback", json=dict(vote, voter=token)).status_code == 201
+    elsewhere = make_client(web_kb, address="198.51.100.2")
+    assert elsewhere.post("/api/v1/feedback", json=dict(vote, voter=token)).status_code == 201
     stored = rows(web_kb, "votes")
     assert [(v["entry"], v["helpful"]) for v in stored] == [(PUBLIC, 1), ("sscard-reissue", 1), (PUBLIC, 1)]
     assert len({v["voter"] for v in stored}) == 2 and all(token not in str(v) for v in stored)  # digests only
@@ -597,6 +597,117 @@ def test_feedback_forms_redirect_back_to_the_answer(client, web_kb):
     page = client.get(r.headers["location"].split("#")[0])
     assert "提交未成功" in page.text
     assert rows(web_kb, "votes")[0]["helpful"] == 1
+
+
+def test_dropping_the_cookie_adds_no_vote_from_the_same_address(web_kb, make_client):
+    """A script that drops ``kb_voter`` votes once per answer per day from its address, through the API or the
+    site's form; the same report from it is kept once, with one task. Another address still counts."""
+    client = make_client(kb_with(web_kb, web_rate_feedback=100), address="203.0.113.7")
+    vote = {"entry": PUBLIC, "type": "vote", "helpful": False}
+    for _ in range(3):
+        client.cookies.clear()
+        r = client.post("/api/v1/feedback", json=vote)
+        assert r.status_code == 201 and r.json()["status"] == "received"
+        client.cookies.clear()
+        form = client.post("/feedback", data={**vote, "helpful": "false"}, follow_redirects=False)
+        assert form.headers["location"] == f"/answers/{PUBLIC}?feedback=unhelpful#feedback"
+    assert len(rows(web_kb, "votes")) == 1
+    report = {"entry": PUBLIC, "type": "report", "text": "罚款金额写错了，应该是500元"}
+    for _ in range(3):
+        assert client.post("/api/v1/feedback", json=report).status_code == 201
+        assert client.post("/feedback", data=report, follow_redirects=False).status_code == 303
+    assert len(rows(web_kb, "reports")) == 1
+    web_kb.feedback.generate_tasks()
+    assert [t.kind for t in web_kb.feedback.list_tasks("city-public-security")] == ["report"]
+    assert "203.0.113.7" not in json.dumps(rows(web_kb, "votes") + rows(web_kb, "reports"))
+    other = make_client(web_kb, address="198.51.100.2")
+    assert other.post("/api/v1/feedback", json=vote).status_code == 201
+    assert len(rows(web_kb, "votes")) == 2
+
+
+def test_a_platform_is_not_counted_by_its_address(client, web_kb, partner_key):
+    """A keyed platform's server passes on many people's votes from one address: they are told apart by ``voter``,
+    never held back by the address."""
+    vote = {"entry": PUBLIC, "type": "vote", "helpful": False}
+    for i in range(3):
+        assert client.post("/api/v1/feedback", json=dict(vote, voter=f"user-{i}"),
+                           headers=bearer(partner_key)).status_code == 201
+    assert client.post("/api/v1/feedback", json=vote).status_code == 201      # a citizen at the same address
+    assert len(rows(web_kb, "votes")) == 4
+
+
+def test_feedback_from_another_site_is_refused(client, web_kb):
+    """A page of another site cannot make its visitors' browsers vote or report: a foreign ``Origin`` (or, without
+    one, ``Referer``) is refused, a page for the site's form and JSON for the API, and nothing is kept. Posts from the
+    site itself, or with neither header (servers, old browsers, privacy settings), are taken."""
+    vote = {"entry": PUBLIC, "type": "vote", "helpful": "false"}
+    report = {"entry": PUBLIC, "type": "report", "text": "罚款金额写错了，应该是500元"}
+    for headers in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/page?x=1"},
+                    {"Origin": "null"}, {"Origin": "http://testserver.evil.example"},
+                    {"Origin": "https://evil.example", "Referer": f"http://testserver/answers/{PUBLIC}"}):
+        for data in (vote, report):
+            page = client.post("/feedback", data=data, headers=headers, follow_redirects=False)
+            assert page.status_code == 403 and page.headers["content-type"].startswith("text/html"), headers
+            assert "其他网站" in page.text and "请直接打开本站的答复页" in page.text
+            message = error_of(client.post("/api/v1/feedback", json={**data, "helpful": False}, headers=headers),
+                               403, "cross_site")
+            assert "其他网站" in message
+    page = client.post("/feedback", data=vote, headers={"Referer": "https://evil.example/page?x=1"})
+    assert "https://evil.example/page" in page.text and "x=1" not in page.text
+    assert rows(web_kb, "votes") == [] and rows(web_kb, "reports") == []
+    assert client.cookies.get("kb_voter") is None
+    same = client.post("/feedback", data=vote, headers={"Origin": "http://testserver"}, follow_redirects=False)
+    assert same.status_code == 303
+    client.cookies.clear()
+    referred = client.post("/feedback", data=report, follow_redirects=False,
+                           headers={"Referer": f"http://testserver/answers/{PUBLIC}?q=%E5%B1%85"})
+    assert referred.status_code == 303
+    assert client.post("/api/v1/feedback", json={**report, "text": "材料变了"}).status_code == 201   # no header
+    # Behind a proxy that rewrites Host, the host it was asked for (X-Forwarded-Host) is the site's; so is public_url.
+    proxied = client.post("/api/v1/feedback", json={**report, "text": "地址变了"},
+                          headers={"Host": "127.0.0.1:8080", "X-Forwarded-Host": "kb.example.gov.cn",
+                                   "Origin": "https://kb.example.gov.cn"})
+    assert proxied.status_code == 201
+    assert len(rows(web_kb, "votes")) == 1 and len(rows(web_kb, "reports")) == 3
+
+
+def test_the_public_address_setting_is_the_sites_own_origin(web_kb, make_client):
+    client = make_client(kb_with(web_kb, public_url="https://12345.example.gov.cn/"))
+    r = client.post("/api/v1/feedback", json={"entry": PUBLIC, "type": "vote", "helpful": True},
+                    headers={"Host": "10.0.0.1:8080", "Origin": "https://12345.example.gov.cn"})
+    assert r.status_code == 201
+
+
+def test_helpful_is_a_json_boolean_and_voter_at_most_100_characters(client, web_kb, partner_key):
+    vote = {"entry": PUBLIC, "type": "vote"}
+    for value in ("yes", "no", "false", "true"):
+        message = error_of(client.post("/api/v1/feedback", json=dict(vote, helpful=value)), 400, "invalid_parameter")
+        assert "JSON 布尔值" in message and f"“{value}”" in message
+    for value in (0, 1, None, [True]):
+        error_of(client.post("/api/v1/feedback", json=dict(vote, helpful=value)), 400, "invalid_parameter")
+    for headers in ({}, bearer(partner_key)):
+        message = error_of(client.post("/api/v1/feedback", json=dict(vote, helpful=True, voter="u" * 101),
+                                       headers=headers), 400, "invalid_parameter")
+        assert "100" in message
+        error_of(client.get("/api/v1/search", params={"q": "居住证", "voter": "u" * 101}, headers=headers),
+                 400, "invalid_parameter")
+    assert rows(web_kb, "votes") == []
+    assert client.post("/api/v1/feedback", json=dict(vote, helpful=True, voter="u" * 100),
+                       headers=bearer(partner_key)).status_code == 201
+
+
+def test_the_api_description_says_what_an_integrator_trips_over():
+    """What a caller needs before finding it out: directory needs an agent key, shared caches may lag 30 s,
+    helpful is a boolean, voter at most 100 characters, a foreign origin is refused."""
+    search = SPEC["paths"]["/api/v1/search"]["get"]
+    kind = next(p for p in search["parameters"] if p["name"] == "kind")
+    assert "directory" in kind["schema"]["enum"] and "坐席密钥" in kind["description"]
+    cache = search["responses"]["200"]["headers"]["Cache-Control"]["description"]
+    assert "max-age=30" in cache and "30 秒" in cache
+    feedback = SPEC["paths"]["/api/v1/feedback"]["post"]
+    request = SPEC["components"]["schemas"]["FeedbackRequest"]["properties"]
+    assert request["helpful"]["type"] == "boolean" and "字符串" in request["helpful"]["description"]
+    assert request["voter"]["maxLength"] == 100 and "cross_site" in feedback["responses"]["403"]["description"]
 
 
 def test_feedback_is_rate_limited(web_kb, make_client, frozen_buckets):

@@ -676,7 +676,7 @@ def test_a_helpful_vote_carries_the_question_the_answer_was_found_by(web_kb, mak
 
     question = "外地人在本市上班，暂住的证件去哪办"
     for n in range(3):
-        client = make_client(web_kb)
+        client = make_client(web_kb, address=f"198.51.100.{n + 1}")    # three citizens: one address votes once a day
         results = Page(client.get("/", params={"q": question}).text)
         link = next(a for a in results.links if a.startswith(f"/answers/{PUBLIC}?"))
         answer = client.get(link).text
