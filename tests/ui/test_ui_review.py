@@ -274,6 +274,10 @@ def test_review_page_shows_conflicts_with_both_versions(kb, users):
     at.selectbox(key="review_select").set_value(b.id).run()
     assert "“社会保障卡丢了怎么补办”在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新。" in [
         w.value for w in at.warning]
+    # Nobody approves it before its author updates it (the update would discard the approval), and the page says why.
+    assert at.button(key="review_approve").disabled and not at.button(key="review_request_changes").disabled
+    assert any(c.value.startswith(f":material/block: 变更请求 #{b.id} 有冲突，现在不能批准：“社会保障卡丢了怎么补办”在它发起后"
+                                  "已有新版本发布，作者须先对照已发布的版本更新它") for c in at.caption)
     # changes are marked inside lines: compare the text
     html = re.sub("<[^>]+>", "", "".join(h.proto.body for h in at.get("html")))
     assert "主干现行版本" in html and "甲方案。" in html and "乙方案。" in html

@@ -207,7 +207,7 @@ def show_tasks(kb, cr):
 
 #: The comment box of a request that has ended, and what a comment on it does.
 CLOSED_COMMENT = "评论（仅作记录）"
-CLOSED_COMMENT_NOTE = ("本变更请求已{state}，评论只记入它的记录（例如说明为什么放弃、改由哪个变更请求接续），"
+CLOSED_COMMENT_NOTE = ("本变更请求{state}，评论只记入它的记录（例如说明为什么放弃、改由哪个变更请求接续），"
                        "不会重新打开它，也不会再送审。")
 
 
