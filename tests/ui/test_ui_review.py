@@ -118,8 +118,10 @@ def test_review_page_approve_and_publish(kb, users):
     assert list(table_with(at, "审核方")["审核人"]) == ["张校核", "王审核"]
     rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
     assert "修改前（发布前的版本）" in rendered and "修改后（已发布）" in rendered and "现行版本" not in rendered
-    # published: comments only, not a reviewer's 意见 for decisions no longer offered
-    assert at.text_area(key="review_comment").label == "评论"
+    # published: comments only, for the record, not a reviewer's 意见 for decisions no longer offered
+    assert at.text_area(key="review_comment").label == "评论（仅作记录）"
+    assert "本变更请求已发布，评论只记入它的记录（例如发布后核实的情况），不会重新打开它，也不会再送审。" in [
+        c.value for c in at.caption]
 
 
 def test_a_review_page_left_open_does_not_approve_what_was_saved_after_it(kb, users):

@@ -207,8 +207,10 @@ def show_tasks(kb, cr):
 
 #: The comment box of a request that has ended, and what a comment on it does.
 CLOSED_COMMENT = "评论（仅作记录）"
-CLOSED_COMMENT_NOTE = ("本变更请求{state}，评论只记入它的记录（例如说明为什么放弃、改由哪个变更请求接续），"
-                       "不会重新打开它，也不会再送审。")
+CLOSED_COMMENT_NOTE = "本变更请求{state}，评论只记入它的记录（例如{example}），不会重新打开它，也不会再送审。"
+#: What a comment on an ended request is for, by its state.
+CLOSED_COMMENT_EXAMPLES = {"published": "发布后核实的情况"}
+CLOSED_COMMENT_EXAMPLE = "说明为什么放弃、改由哪个变更请求接续"
 
 
 #: What a decision that closes a request for good means, said before it is taken (a second click takes it).
@@ -309,7 +311,8 @@ with show_errors():
                            "评论（审核人和您都会看到；撤回时可写明原因）" if review.is_author(cr, user) else
                            "意见（批准时可不填；退回、驳回时必填）", key="review_comment")
     if not cr.is_open:
-        st.caption(CLOSED_COMMENT_NOTE.format(state=cr.state_label))
+        st.caption(CLOSED_COMMENT_NOTE.format(state=cr.state_label,
+                                              example=CLOSED_COMMENT_EXAMPLES.get(cr.state, CLOSED_COMMENT_EXAMPLE)))
 
     last = review.would_publish(user, cr, status)
     if last:
