@@ -600,6 +600,32 @@ class Kb:
 
         return {e: f.detail for e, f in reverify.written_before(self, cr).items()} if cr.is_open else {}
 
+    def expiry_note(self, expires, kind: str = "policy") -> str | None:
+        """What to tell whoever edits or reviews an entry (of ``kind``) whose ``expires`` is 即将到期 today, as
+        the maintenance tasks count it (kb_app.usage.tasks.days_left); None when it is not."""
+        from .labels import expiring_note
+        from .usage.tasks import days_left
+
+        left = days_left(expires, self.today())
+        return None if left is None else expiring_note(expires.isoformat(), left, kind)
+
+    def expiring_in(self, cr) -> dict[str, str]:
+        """The entries an open request changes (and keeps) whose version in it is 即将到期, with what to tell its
+        author and reviewers (``expiry_note``), by path: publishing it keeps the day they end."""
+        from .content.versions import parse
+
+        if not (cr.is_open and cr.head):
+            return {}
+        kept = [p for p, s in self.store.changed_paths(cr.base, cr.head).items()
+                if s != "D" and p.startswith("entries/") and p.endswith(".md")]
+        notes = {}
+        for path, text in self.review.read_many(cr.head, kept).items():
+            entry = parse(path, text)
+            note = self.expiry_note(entry.expires, entry.kind) if entry is not None else None
+            if note:
+                notes[path] = note
+        return notes
+
     def confirm_unchanged(self, user, task_id: int, note: str = ""):
         """Settle a “依据已变更，待核” task whose entry needs no change: a change request recording the day it
         was checked (``checked``), reviewed like any change; its publication clears the mark and the task."""

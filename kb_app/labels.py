@@ -82,6 +82,12 @@ PARTY_GAP_ADVICE = {
     "no_account": "{gap}：请管理员在“用户管理”中添加{who}账号（已有账号被停用的，恢复它）",
     "author_only": "：{gap}，而作者不能审核自己的变更。请管理员在“用户管理”中再添加一名{who}账号",
 }
+#: What to do instead of taking a change request as the draft of a new one, by its state ("" for the others):
+#: only one turned down or withdrawn is taken so.
+REDRAFT_REFUSAL_HINTS = {
+    "": "它还没有结束，请直接修改它", "published": "它已经发布，要再修改请在编辑器中打开条目",
+    "publishing": "它正在发布，请稍后查看结果",
+}
 #: What is in the way when a change request cannot be published, by its state ("" for the others).
 PUBLISH_REFUSAL_HINTS = {
     "": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",
@@ -89,7 +95,8 @@ PUBLISH_REFUSAL_HINTS = {
     "draft": "请先提交审核，所有审核方批准当前版本后才能发布",
     "changes_requested": "请按审核意见修改后重新提交，所有审核方批准后才能发布",
     "conflicting": "它与主干上的新改动冲突：请更新后重新审核",
-    "withdrawn": "如仍需修改，请新建变更请求", "rejected": "如仍需修改，请按驳回意见新建变更请求",
+    "withdrawn": "如仍需修改，请以它为底稿新建变更请求",
+    "rejected": "如仍需修改，请以它为底稿、按驳回意见新建变更请求",
 }
 #: Kinds of change request: an ordinary change, or a unit's objection to a dispatch entry.
 CR_KIND_LABELS = {"change": "内容变更", "objection": "派单异议"}
@@ -97,7 +104,7 @@ CR_KIND_LABELS = {"change": "内容变更", "objection": "派单异议"}
 CR_EVENT_LABELS = {
     "create": "创建", "submit": "提交审核", "update": "更新", "approve": "批准", "request_changes": "退回修改",
     "rejected": "驳回", "withdraw": "撤回", "publish": "发布", "conflict": "发布冲突", "adopt": "从 git 分支登记",
-    "comment": "评论", "invalidate": "审核失效", "recover": "中断后恢复",
+    "comment": "评论", "invalidate": "审核失效", "recover": "中断后恢复", "redraft": "以此为底稿新建",
 }
 #: One open change request named to somebody about to change the same entry: number, title, author, state.
 REQUEST_NAMED = "变更请求 #{id}“{title}”（{author}，{state}）"
@@ -135,6 +142,14 @@ def written_before_note(title: str, why: str) -> str:
     """Why publishing a request drafted before a rule change leaves its entry marked 依据已变更，待核."""
     return (f"“{title}”的依据在本变更请求写成之后有了变更（{why}）：发布本请求不会清除“{FLAG_LABEL}”标记。"
             "请作者对照现行条文核对，按最新主干更新本请求后再审核。")
+
+
+def expiring_note(last_day, left: int, kind: str = "policy") -> str:
+    """What the editor and the reviewers of a change are told of an entry whose ``expires`` (``last_day``) comes
+    within the days of the maintenance tasks' 即将到期 (``left`` days from today; 0: today is the last)."""
+    what = "本答复" if kind == "policy" else "本条目"
+    when_ = "今天是有效的最后一天" if left == 0 else f"还有 {left} 天"
+    return f"{what} {last_day} 到期（{when_}）：如需继续有效，请一并修改有效期或准备接续版本。"
 
 
 def upcoming_mark(day) -> str:

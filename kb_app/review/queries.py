@@ -16,8 +16,9 @@ from ..accounts.auth import User, Users
 from ..cache import LruCache
 from ..content.store import ZERO
 from ..content.validate import validate
+from ..labels import CR_EVENT_LABELS, PARTY_WAITING_LABELS
 from .policy import Policy, approver_role, can_approve_for, party_gaps, required_parties, withdraws_only
-from .records import Awaiting, ChangeRequest, FileChange, Records, ReviewStatus
+from .records import Awaiting, ChangeRequest, FileChange, PartyState, Records, ReviewStatus
 
 #: What declining a request does, by action: its new state and the event recorded (see Review._decline).
 #: The problem of a change that touches files outside entries/ and regulations/ (never published).
@@ -250,6 +251,24 @@ class ReviewQueries:
             return {}
         return {p: last for p in status.required
                 if p not in status.approvals and can_approve_for(actor, p, status.policy)}
+
+    def party_states(self, cr: ChangeRequest, status: ReviewStatus | None = None,
+                     awaiting: Awaiting | None = None) -> list[PartyState]:
+        """Each required party of a request and where it stands: approved (by whom, when), sent back or turned
+        down (by whom, when), else what it waits for by the request's state (— once nothing is awaited: a
+        request withdrawn, turned down or published). One reading for the review page and ``kb cr show``."""
+        status = status or self.status(cr)
+        awaiting = awaiting or self.awaiting(cr, status)
+        declined = self.declined(cr, status)
+        waiting = PARTY_WAITING_LABELS.get(cr.state, "—")
+        out = []
+        for party in status.required:
+            a, d = status.approvals.get(party), declined.get(party)
+            said = "已批准" if a else CR_EVENT_LABELS[d["action"]] if d else waiting
+            by = a["reviewer"] if a else d["actor"] if d else None
+            out.append(PartyState(party, status.labels[party], said, by, (a or d)["at"] if a or d else None,
+                                  awaiting.gaps.get(party)))
+        return out
 
     def waiting_for(self, user: User) -> list[ChangeRequest]:
         """CRs in review that need an approval the user can give."""

@@ -104,6 +104,20 @@ class ReviewStatus:
         return not self.missing
 
 
+@dataclasses.dataclass(frozen=True)
+class PartyState:
+    """Where one required party stands on a request, as the review page and ``kb cr show`` say it: ``said``
+    (已批准, 驳回, 待审核, — for a request that waits for nobody's review), by whom and when (None: nobody
+    acted for it), and ``gap`` when no account can approve for it (a key of labels.PARTY_GAP_LABELS)."""
+
+    party: str
+    label: str
+    said: str
+    by: str | None = None
+    at: str | None = None
+    gap: str | None = None
+
+
 @dataclasses.dataclass
 class Awaiting:
     """The parties a request still waits for, each flagged when nobody can approve for it, and what to do.

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from ..accounts.auth import AUTHOR_ROLES, User, require_role
 from ..content import frontmatter
 from ..exceptions import KbError, PermissionDenied, PublishConflict, ReviewStateError
-from ..labels import PUBLISH_REFUSAL_HINTS, when
+from ..labels import PUBLISH_REFUSAL_HINTS, REDRAFT_REFUSAL_HINTS, when
 from .branches import Branches, branch_lock, next_id
 from .publishing import Publishing
 from .policy import check_changes, require_author, require_publisher, reviewer_parties, can_approve_for
@@ -57,12 +57,15 @@ class Action:
 #: through "publishing" to "published" (or "conflicting"); updating keeps a draft a draft.
 ACTIONS = {
     "submit": Action("提交审核", ("draft", "changes_requested")),
-    "update": Action("更新", OPEN, "如需继续修改，请新建变更请求"),
+    "update": Action("更新", OPEN, {"": "如需继续修改，请新建变更请求",
+                                   **dict.fromkeys(("rejected", "withdrawn"), "如需继续修改，请以它为底稿新建变更请求"
+                                                   "（我的工作或审核页上的按钮，命令行 kb cr redraft）")}),
     "approve": Action("批准", ("in_review",)),
     "request_changes": Action("退回", ("in_review", "approved", "conflicting")),
     "reject": Action("驳回", ("in_review", "approved", "conflicting", "changes_requested")),
     "withdraw": Action("撤回", OPEN),
     "publish": Action("发布", ("approved",), PUBLISH_REFUSAL_HINTS),
+    "redraft": Action("以此为底稿新建变更请求", ("rejected", "withdrawn"), REDRAFT_REFUSAL_HINTS),
 }
 
 
@@ -325,6 +328,19 @@ class Review(ReviewQueries):
             return str(e)
         return ""
 
+    def approval_refused(self, cr: ChangeRequest, status: ReviewStatus | None = None) -> str:
+        """Why no approval of the request is taken now, whoever gives it ("" when nothing stands in the way): a
+        file it changes was changed on main since it was based, so publishing it is refused until its author
+        updates it against the published version, and that update discards every approval given before."""
+        conflicts = (status.conflicts if status is not None else self.conflicting(cr)) if cr.is_open else []
+        if not conflicts:
+            return ""
+        main = self.read_many(self.store.head(), conflicts)
+        titles = "、".join(f"“{entry_title(main.get(p), p)}”" for p in conflicts)
+        return (f"变更请求 #{cr.id} 有冲突，现在不能批准：{titles}在它发起后已有新版本发布，作者须先对照已发布的版本"
+                "更新它（在编辑器中打开即可合并，命令行用 kb cr update）；更新会使此前的批准全部失效，"
+                "所以请在作者更新之后再审核。")
+
     def _revised_by(self, cr: ChangeRequest) -> str:
         """Who saved the request's current version and when, in words: （李编辑于 2026-11-22 10:05 提交）, or
         "" when its history does not say (a branch pushed with git)."""
@@ -370,6 +386,8 @@ class Review(ReviewQueries):
             if party not in mine:
                 raise PermissionDenied(f"您（{status.role_of(user)}）不属于审核方“{status.labels[party]}”，不能代其批准。")
             mine = [party]
+        if conflicted := self.approval_refused(cr, status):
+            raise ReviewStateError(conflicted)
         if not cr.valid:
             raise ReviewStateError(f"变更请求 #{cr.id} 未通过校验，不能批准：请作者先修正以下问题——\n"
                                    + "\n".join(cr.problems[:10]))
@@ -445,6 +463,46 @@ class Review(ReviewQueries):
             raise ReviewStateError(f"变更请求 #{cr.id} 还缺少以下审核方对当前版本的批准：{need}。" if need else
                                    f"变更请求 #{cr.id} 未通过校验，不能发布。")
         return self.publishing.publish(user, cr, status)
+
+    def redraft(self, user: User, cr_id: int) -> ChangeRequest:
+        """A new draft carrying what a request turned down or withdrawn changed, on top of the versions published
+        now: a file published anew since it was written is merged with that version as git merges (as a request
+        in conflict is, ``_merged_with_main``); one that cannot be merged is refused, saying so, and nothing is
+        made. Each request names the other in its history (the new one in its description and ``redraft_of``)."""
+        user = self._actor(user, *AUTHOR_ROLES)
+        cr = self.get(cr_id, sync=True)
+        require_state(cr, "redraft")
+        if cr.kind == "objection":
+            raise ReviewStateError(f"变更请求 #{cr.id} 是派单异议，不能作为底稿：请重新提出派单异议（kb objection file）。")
+        main = self.store.head()
+        touched = self.store.changed_paths(cr.base, cr.head)
+        before, mine, now = (self.read_many(c, touched) for c in (cr.base, cr.head, main))
+        changes, refused = {}, []
+        for path in sorted(touched):
+            text = self.store.merge_texts(before.get(path), mine.get(path), now.get(path))
+            if text is None:
+                refused.append(path)
+            elif text != now.get(path):
+                changes[path] = text
+        if refused:
+            said = "；".join(f"“{entry_title(now.get(p) or before.get(p), p)}”在它之后已由"
+                            f"{published_by(self.published_since(cr.base, p, main))}修改并发布" for p in refused)
+            raise ReviewStateError(
+                f"没有新建：变更请求 #{cr.id} 的修改与已发布的新版本改在了同一处，无法自动合并（{said}）。"
+                f"请在编辑器中从现行版本开始修改，#{cr.id} 原来的文本可在它的审核页上复制。")
+        if not changes:
+            raise KbError(f"没有新建：变更请求 #{cr.id} 的修改已全部在现行版本中，没有要再提交的内容。")
+        said = f"以变更请求 #{cr.id}（{cr.state_label}）为底稿。"
+        new = self.create(user, cr.title, changes, data={"redraft_of": cr.id},
+                          description=said + (f"\n\n{cr.description}" if cr.description else ""))
+        with self.writing() as rec:
+            rec.event(cr.id, user.username, "redraft", new.head, f"以此为底稿新建变更请求 #{new.id}")
+        return new
+
+    def redrafts(self, cr_id: int) -> list[int]:
+        """The requests made with :meth:`redraft` from this one, oldest first."""
+        return [int(e["detail"].rsplit("#", 1)[1]) for e in self.events(cr_id)
+                if e["action"] == "redraft" and (e["detail"] or "").rsplit("#", 1)[-1].isdigit()]
 
     def restore(self, user: User, path: str, commit: str, title: str | None = None) -> ChangeRequest:
         """A new CR putting a file back as it was at an earlier commit."""

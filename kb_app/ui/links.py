@@ -14,6 +14,7 @@ import streamlit as st
 from kb_app import render
 from kb_app.content.model import parse_article_id
 from kb_app.ui.navigation import may_open_file
+from kb_app.ui.state import flash
 from kb_app.ui.tables import Link
 
 ENTRY_PAGE = "app_pages/entry.py"
@@ -123,6 +124,20 @@ def review_link(cr, container=st):
     """A link to the review page of a change request, to follow its review."""
     container.page_link(REVIEW_PAGE, label=f"查看变更请求 #{cr.id} 的审核进度", icon=":material/rate_review:",
                         query_params={"cr": cr.id})
+
+
+#: A new change request starting from one turned down or withdrawn (Review.redraft).
+REDRAFT = "以此为底稿新建变更请求"
+REDRAFT_HELP = ("新建一个草稿，内容是本变更请求的修改，放在现行版本之上（此后发布的新版本能合并的自动合并），"
+                "在编辑器中打开；本变更请求保持原状，两者在审核记录中互相注明。")
+
+
+def redraft(kb, user, cr):
+    """Make the new request from ``cr`` and open it in the editor, saying what was made (errors to the caller)."""
+    new = kb.review.redraft(user, cr.id)
+    flash("editor", f"已以变更请求 #{cr.id}（{cr.state_label}）为底稿新建变更请求 #{new.id}（{new.state_label}）："
+                    "请修改后提交审核。", (REVIEW_PAGE, f"查看变更请求 #{cr.id}", {"cr": cr.id}))
+    open_in_editor(kb, new.id)
 
 
 def open_in_editor(kb, cr_id: int):

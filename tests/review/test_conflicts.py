@@ -27,17 +27,21 @@ def publish(kb, users, cr):
 
 @pytest.fixture
 def crossed(kb, users):
-    """B's request written before A's line was published; approving B's is refused as conflicting."""
+    """B's request written before A's line was published; once A's is, nobody may approve B's before B updates it."""
     original = kb.store.read(HRSS)
     kb.users.add("hrss-editor2", "吴编辑", "secret-pass-1", "unit_editor", "city-hrss", "e2@example.invalid")
     users["hrss-editor2"] = kb.users.get("hrss-editor2")
     b_text = original.replace("请尽快办理正式挂失和补卡。", "请尽快办理正式挂失并补卡。")
     b = kb.review.create(users["hrss-editor2"], "B 的修改", {HRSS: b_text}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], b.id)
     a = kb.review.create(users["hrss-editor"], "A 的补充", {HRSS: original + "\n" + A_LINE + "\n"}, submit=True)
     a = publish(kb, users, a)
     assert a.state == "published" and A_LINE in kb.store.read(HRSS)
-    b = publish(kb, users, b)
-    assert b.state == "conflicting"
+    with pytest.raises(ReviewStateError) as e:
+        kb.review.approve(users["center"], b.id)
+    assert "有冲突，现在不能批准" in str(e.value)
+    b = kb.review.get(b.id)
+    assert b.state == "in_review" and kb.review.status(b).conflicts == [HRSS]
     return a, b, original, b_text
 
 

@@ -245,13 +245,15 @@ def test_a_cr_that_does_not_validate_cannot_be_approved(kb, users):
 def test_two_crs_on_one_entry_second_is_conflicting_and_nothing_is_overwritten(kb, users):
     first = new_cr(kb, users, suffix="\n第一份修改。\n")
     second = kb.review.create(users["center"], "另一处修改", {HRSS: edited(kb, HRSS, "\n第二份修改。\n")}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], second.id)
     kb.review.approve(users["hrss-reviewer"], first.id)
     kb.review.approve(users["center"], first.id)
     published = kb.store.head()
-    kb.review.approve(users["hrss-reviewer"], second.id)
-    kb.review.approve(users["center2"], second.id)          # last approval: publishing is refused
+    with pytest.raises(ReviewStateError) as e:               # the last approval would be refused publishing
+        kb.review.approve(users["center2"], second.id)
+    assert "有冲突，现在不能批准：“社会保障卡丢了怎么补办”在它发起后已有新版本发布，作者须先对照已发布的版本更新它" in str(e.value)
     second = kb.review.get(second.id)
-    assert (second.state, second.conflicts) == ("conflicting", [HRSS])
+    assert second.state == "in_review" and kb.review.status(second).conflicts == [HRSS]
     assert kb.store.head() == published
     assert "第一份修改。" in kb.store.read(HRSS) and "第二份修改。" not in kb.store.read(HRSS)
     assert "第二份修改。" in kb.store.read(HRSS, second.head)
@@ -261,6 +263,8 @@ def test_two_crs_on_one_entry_second_is_conflicting_and_nothing_is_overwritten(k
         kb.review.update(users["center"], second.id, {"entries/policy/hotline-center/hotline-privacy.md": edited(kb, HOTLINE, "x")})
     assert str(e.value) == (f"以下文件在本变更请求创建后已在主干上被修改：{HRSS}。"
                             "请对照主干上的现行版本，在这次更新中给出这些文件的最终内容。")
+    second = kb.review.get(second.id)
+    assert (second.state, second.conflicts) == ("conflicting", [HRSS])
     merged = edited(kb, HRSS, "\n第二份修改。\n")                  # built on main's current text
     second = kb.review.update(users["center"], second.id, {HRSS: merged})
     assert second.base == published and second.state == "in_review" and kb.review.status(second).approvals == {}

@@ -64,7 +64,7 @@ def test_set_delete_update_and_decisions(kb, run, tmp_path):
         "变更请求 #1 已更新（草稿）。\n"      # a draft had no approvals to lose
     assert run("cr", "withdraw", "1", "--as", "hrss-editor").output == "变更请求 #1：已撤回，当前状态为“已撤回”。\n"
     result = run("cr", "publish", "1", "--as", "center")
-    assert result.output == "错误：变更请求 #1 当前为“已撤回”，不能发布：如仍需修改，请新建变更请求。\n"
+    assert result.output == "错误：变更请求 #1 当前为“已撤回”，不能发布：如仍需修改，请以它为底稿新建变更请求。\n"
 
 
 def test_a_change_that_does_not_validate_stays_a_draft_naming_its_problems(kb, run, tmp_path):
@@ -128,19 +128,25 @@ def test_create_says_who_else_has_the_file_open(kb, run, tmp_path):
                              "要按发布后的版本更新、重新审核：请先与对方沟通。\n")
 
 
-def test_an_approval_that_cannot_publish_exits_with_status_1(kb, run):
-    """The approval is recorded, but the conflict stops the publication: a script must not read it as done."""
+def test_a_request_in_conflict_is_not_approved_from_the_command_line_either(kb, run):
+    """As on the review page: a request whose entry was published anew since is approved by nobody until its
+    author updates it (the update would discard the approval), and a script sees the refusal."""
     users = {u: kb.users.get(u) for u in ("hrss-editor", "hrss-reviewer", "center")}
     original = kb.store.read(HRSS)
     late = kb.review.create(users["hrss-editor"], "晚到的修改", {HRSS: original.replace("补卡。", "补办。")}, submit=True)
     first = kb.review.create(users["hrss-editor"], "先发布的修改", {HRSS: original.replace("补卡。", "补领。")},
                              submit=True)
+    assert run("cr", "approve", str(late.id), "--as", "hrss-reviewer").exit_code == 0
     for who in ("hrss-reviewer", "center"):
         kb.review.approve(users[who], first.id)
-    assert run("cr", "approve", str(late.id), "--as", "hrss-reviewer").exit_code == 0
     result = run("cr", "approve", str(late.id), "--as", "center")
-    assert result.exit_code == 1 and f"变更请求 #{late.id}：已批准，但没有发布" in result.output
-    assert kb.review.get(late.id).state == "conflicting"
+    assert result.exit_code == 1 and result.output == (
+        f"错误：变更请求 #{late.id} 有冲突，现在不能批准：“社会保障卡丢了怎么补办”在它发起后已有新版本发布，作者须先对照"
+        "已发布的版本更新它（在编辑器中打开即可合并，命令行用 kb cr update）；更新会使此前的批准全部失效，"
+        "所以请在作者更新之后再审核。\n")
+    late = kb.review.get(late.id)
+    assert late.state == "in_review" and list(kb.review.status(late).approvals) == ["unit:city-hrss"]
+    assert f"  冲突：{HRSS}\n" in run("cr", "show", str(late.id)).output
 
 
 def test_update_names_the_other_open_requests_on_its_entries_drafts_and_ones_own_too(kb, run, tmp_path):
@@ -177,3 +183,17 @@ def test_show_names_the_other_open_requests_on_the_same_entry(kb, run):
     for who in ("hrss-reviewer", "center"):
         kb.review.approve(users[who], first.id)
     assert "同时在变更请求" not in run("cr", "show", str(first.id)).output      # published: nothing to warn of
+
+
+def test_show_says_where_each_party_stands_on_a_request_turned_down_or_withdrawn(kb, run):
+    """As the review page's table: 驳回 by whom for the party that turned it down, — for the others, never 待审核."""
+    users = {u: kb.users.get(u) for u in ("hrss-editor", "center")}
+    rejected = kb.review.create(users["hrss-editor"], "被驳回的", {HRSS: edited(kb, HRSS, "\n驳回。\n")}, submit=True)
+    kb.review.reject(users["center"], rejected.id, "没有依据")
+    show = run("cr", "show", str(rejected.id)).output
+    assert re.search(r"  审核方 热线中心校核：驳回（张校核（center），\d{4}-\d{2}-\d{2} \d{2}:\d{2}）\n", show), show
+    assert "  审核方 示例市人力资源和社会保障局：—\n" in show and "待审核" not in show
+    withdrawn = kb.review.create(users["hrss-editor"], "撤回的", {HRSS: edited(kb, HRSS, "\n撤回。\n")}, submit=True)
+    kb.review.withdraw(users["hrss-editor"], withdrawn.id)
+    show = run("cr", "show", str(withdrawn.id)).output
+    assert "  审核方 热线中心校核：—\n  审核方 示例市人力资源和社会保障局：—\n" in show

@@ -22,30 +22,38 @@ ALLOWED = {
     "reject": {"in_review", "approved", "conflicting", "changes_requested"},
     "withdraw": OPEN,
     "publish": {"approved"},
+    "redraft": {"rejected", "withdrawn"},
 }
 #: The refusal of each action, for a CR #7 in the state labelled {label}.
 REFUSALS = {
     "submit": "变更请求 #7 当前为“{label}”，不能提交审核：只有“草稿”或“退回修改”的变更请求可以提交审核。",
-    "update": "变更请求 #7 当前为“{label}”，不能更新：如需继续修改，请新建变更请求。",
+    "update": "变更请求 #7 当前为“{label}”，不能更新：如需继续修改，请{update}。",
     "approve": "变更请求 #7 当前为“{label}”，不能批准：只有“审核中”的变更请求可以批准。",
     "request_changes": "变更请求 #7 当前为“{label}”，不能退回：只有“审核中”、“已批准”或“有冲突”的变更请求可以退回。",
     "reject": "变更请求 #7 当前为“{label}”，不能驳回：只有“审核中”、“已批准”、“有冲突”或“退回修改”"
               "的变更请求可以驳回。",
     "withdraw": "变更请求 #7 当前为“{label}”，不能撤回：只有“草稿”、“审核中”、“退回修改”、“已批准”或“有冲突”的变更请求可以撤回。",
     "publish": "变更请求 #7 当前为“{label}”，不能发布：{hint}。",
+    "redraft": "变更请求 #7 当前为“{label}”，不能以此为底稿新建变更请求：{redraft}。",
 }
+#: How a request turned down or withdrawn goes on: a new one, starting from it.
+UPDATE_HINTS = dict.fromkeys(("rejected", "withdrawn"), "以它为底稿新建变更请求（我的工作或审核页上的按钮，命令行 kb cr redraft）")
+#: What to do instead of taking a request not ended (or published) as a new one's draft.
+REDRAFT_HINTS = {"published": "它已经发布，要再修改请在编辑器中打开条目", "publishing": "它正在发布，请稍后查看结果"}
 #: What publishing instead asks, by state: what is really in the way.
 PUBLISH_HINTS = {
     "in_review": "需要所有审核方批准当前版本", "published": "它已经发布，无需再次发布",
     "publishing": "它正在发布，请稍后查看结果", "draft": "请先提交审核，所有审核方批准当前版本后才能发布",
     "changes_requested": "请按审核意见修改后重新提交，所有审核方批准后才能发布",
     "conflicting": "它与主干上的新改动冲突：请更新后重新审核",
-    "withdrawn": "如仍需修改，请新建变更请求", "rejected": "如仍需修改，请按驳回意见新建变更请求",
+    "withdrawn": "如仍需修改，请以它为底稿新建变更请求", "rejected": "如仍需修改，请以它为底稿、按驳回意见新建变更请求",
 }
 
 
 def refusal(action: str, state: str) -> str:
-    return REFUSALS[action].format(label=STATES[state], hint=PUBLISH_HINTS.get(state, ""))
+    return REFUSALS[action].format(label=STATES[state], hint=PUBLISH_HINTS.get(state, ""),
+                                   update=UPDATE_HINTS.get(state, "新建变更请求"),
+                                   redraft=REDRAFT_HINTS.get(state, "它还没有结束，请直接修改它"))
 
 
 def cr_in(state: str) -> ChangeRequest:

@@ -118,9 +118,20 @@ def overtaken(kb, users):
 
 
 def test_a_request_in_conflict_can_be_mended_from_my_work(kb, users):
-    mine = overtaken(kb, users)
+    """Approved by all but not published (publishing was refused: the answer was published anew meanwhile)."""
+    from kb_app.exceptions import PublishConflict
+
+    original = kb.store.read(HRSS)
+    mine = kb.review.create(users["hrss-editor"], "报修提示补充地址", {HRSS: original + "\n补卡地点：各区政务服务中心。\n"},
+                            submit=True)
     kb.review.approve(users["hrss-reviewer"], mine.id)
-    assert kb.review.approve(users["center"], mine.id).state == "conflicting"
+    kb.review.approve(users["center"], mine.id, publish=False)
+    other = kb.review.create(users["center"], "补充说明", {HRSS: original + "\n另有说明。\n"}, submit=True)
+    kb.review.approve(users["hrss-reviewer"], other.id)
+    kb.review.approve(users["center2"], other.id)
+    with pytest.raises(PublishConflict):
+        kb.review.publish(users["center"], mine.id)
+    assert kb.review.get(mine.id).state == "conflicting"
     at = open_page("app_pages/my_work.py", users["hrss-editor"])
     assert "退回给我的（1）" in [s.value for s in at.subheader]
     at.button(key=f"work_returned_{mine.id}_edit").click().run()

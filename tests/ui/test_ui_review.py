@@ -118,8 +118,10 @@ def test_review_page_approve_and_publish(kb, users):
     assert list(table_with(at, "审核方")["审核人"]) == ["张校核", "王审核"]
     rendered = next(h.proto.body for h in at.get("html") if "kbrender" in h.proto.body)
     assert "修改前（发布前的版本）" in rendered and "修改后（已发布）" in rendered and "现行版本" not in rendered
-    # published: comments only, not a reviewer's 意见 for decisions no longer offered
-    assert at.text_area(key="review_comment").label == "评论"
+    # published: comments only, for the record, not a reviewer's 意见 for decisions no longer offered
+    assert at.text_area(key="review_comment").label == "评论（仅作记录）"
+    assert "本变更请求已发布，评论只记入它的记录（例如发布后核实的情况），不会重新打开它，也不会再送审。" in [
+        c.value for c in at.caption]
 
 
 def test_a_review_page_left_open_does_not_approve_what_was_saved_after_it(kb, users):
@@ -274,6 +276,10 @@ def test_review_page_shows_conflicts_with_both_versions(kb, users):
     at.selectbox(key="review_select").set_value(b.id).run()
     assert "“社会保障卡丢了怎么补办”在本变更请求创建后已在主干上被修改（有冲突），发布前需要作者对照双方版本更新。" in [
         w.value for w in at.warning]
+    # Nobody approves it before its author updates it (the update would discard the approval), and the page says why.
+    assert at.button(key="review_approve").disabled and not at.button(key="review_request_changes").disabled
+    assert any(c.value.startswith(f":material/block: 变更请求 #{b.id} 有冲突，现在不能批准：“社会保障卡丢了怎么补办”在它发起后"
+                                  "已有新版本发布，作者须先对照已发布的版本更新它") for c in at.caption)
     # changes are marked inside lines: compare the text
     html = re.sub("<[^>]+>", "", "".join(h.proto.body for h in at.get("html")))
     assert "主干现行版本" in html and "甲方案。" in html and "乙方案。" in html

@@ -305,6 +305,8 @@ def field_widget(field, draft, choices, ed, k, notes):
         said = date_meaning(name, entered, kb.today(), lambda day: ed.kept_until(draft, day))
         if said:
             st.caption(said)
+        if name == "expires" and (ending := kb.expiry_note(entered, draft.kind)):
+            st.caption(f":orange[:material/event_busy: {ending}]")
         was = value if name == "expires" and isinstance(value, dt.date) else None
         public = draft.values.get("audience") == "public"
         if public and was is not None and was < kb.today() and (entered is None or entered >= kb.today()):

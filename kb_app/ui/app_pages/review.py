@@ -7,13 +7,13 @@ import streamlit as st
 
 from kb_app.review.changes import describe_all, people, person, problem_text, tiers_moved
 from kb_app.exceptions import PublishConflict
-from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_GAP_LABELS, PARTY_WAITING_LABELS,
+from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PARTY_GAP_LABELS,
                            SELECT_PLACEHOLDER, TIER_MENTIONS, WITHDRAWAL_NOTE, written_before_note)
 from kb_app.ui.call_impact import show_call_impact
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import (ENTRY_PAGE, literal_warning, open_in_editor, public_answer_url,
-                             show_reference_notices)
+from kb_app.ui.links import (ENTRY_PAGE, REDRAFT, REDRAFT_HELP, literal_warning, open_in_editor, public_answer_url,
+                             redraft, show_reference_notices)
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.tables import when
@@ -205,9 +205,17 @@ def show_tasks(kb, cr):
         st.markdown(f"- {t.heading}（{t.state_label}）{said}")
 
 
+#: The comment box of a request that has ended, and what a comment on it does.
+CLOSED_COMMENT = "评论（仅作记录）"
+CLOSED_COMMENT_NOTE = "本变更请求{state}，评论只记入它的记录（例如{example}），不会重新打开它，也不会再送审。"
+#: What a comment on an ended request is for, by its state.
+CLOSED_COMMENT_EXAMPLES = {"published": "发布后核实的情况"}
+CLOSED_COMMENT_EXAMPLE = "说明为什么放弃、改由哪个变更请求接续"
+
+
 #: What a decision that closes a request for good means, said before it is taken (a second click takes it).
-FINAL = {"review_reject": "驳回后本变更请求即关闭，不能再修改或提交。确定驳回请再点一次“确认驳回”。",
-         "review_withdraw": "撤回后本变更请求即关闭，不能再修改或提交；以后要改需另发起变更。确定撤回请再点一次“确认撤回”。"}
+FINAL = {"review_reject": "驳回后本变更请求即关闭，不能再修改或提交（作者可以以它为底稿新建变更请求）。确定驳回请再点一次“确认驳回”。",
+         "review_withdraw": "撤回后本变更请求即关闭，不能再修改或提交；以后要改，可以以它为底稿新建变更请求。确定撤回请再点一次“确认撤回”。"}
 
 
 def second_click(where, label: str, key: str, cr_id: int, disabled: bool = False) -> bool:
@@ -239,6 +247,11 @@ with show_errors():
                f" · 最近更新 {when(cr.updated)}")
     if cr.description:
         st.write(cr.description)
+    # A request taken as the draft of a new one, and the new one: each leads to the other.
+    for other, said in [*([(cr.data["redraft_of"], "底稿")] if isinstance(cr.data.get("redraft_of"), int) else []),
+                        *((n, "以此为底稿新建的") for n in review.redrafts(cr.id))]:
+        st.page_link("app_pages/review.py", label=f"{said}变更请求 #{other}", icon=":material/link:",
+                     query_params={"cr": other})
     if revised := review.latest_revision(cr):
         # Read beside the name: a request sent back and changed otherwise keeps a name that may no longer fit.
         with st.container(border=True):
@@ -252,6 +265,9 @@ with show_errors():
 
     for note in tiers_moved(kb, cr, views):
         st.warning(note, icon=":material/schedule:")
+    titles = {v.path: v.title for v in views}
+    for path, note in sorted(kb.expiring_in(cr).items()):       # the day it ends stays as it is, unless changed
+        st.warning(f"“{titles.get(path, path)}”：{note}", icon=":material/event_busy:")
     if cr.is_open:
         show_others_on(kb, cr, views)
         for entry_id, why in kb.rechecks_written_before(cr).items():
@@ -274,19 +290,11 @@ with show_errors():
     st.markdown("#### 审核方")
     if status.one_of and cr.is_open:
         st.caption(f":material/bolt: {WITHDRAWAL_NOTE}")
-    rows = []
-    waiting = PARTY_WAITING_LABELS.get(cr.state, "—")
-    declined = review.declined(cr, status)
     # Parties no account can approve for (none active, or only the author): said here, not left 待审核 in silence.
     awaiting = review.awaiting(cr, status)
-    for party in status.required:
-        a = status.approvals.get(party)
-        d = declined.get(party)
-        said = "已批准" if a else EVENT_LABELS[d["action"]] if d else waiting
-        by = a["reviewer"] if a else d["actor"] if d else None
-        rows.append({"审核方": status.labels[party], "状态": said, "审核人": person(names, by) if by else "",
-                     "时间": when((a or d)["at"]) if a or d else ""}
-                    | ({"提示": PARTY_GAP_LABELS.get(awaiting.gaps.get(party), "")} if awaiting.gaps else {}))
+    rows = [{"审核方": s.label, "状态": s.said, "审核人": person(names, s.by) if s.by else "", "时间": when(s.at) if s.at else ""}
+            | ({"提示": PARTY_GAP_LABELS.get(s.gap, "")} if awaiting.gaps else {})
+            for s in review.party_states(cr, status, awaiting)]
     st.table(rows, hide_index=True)
     for advice in awaiting.advice:
         st.warning(advice, icon=":material/person_off:")
@@ -297,10 +305,14 @@ with show_errors():
         st.text(c["body"])
     if st.session_state.pop("review_comment_sent", False):
         st.session_state["review_comment"] = ""
-    # A closed request takes comments only: nothing is left to approve, return or withdraw.
-    comment = st.text_area("评论" if not cr.is_open else
+    # A closed request takes comments only, for the record (why it was dropped, where it went on): nothing is
+    # left to approve, return or withdraw, and a comment does not open it again.
+    comment = st.text_area(CLOSED_COMMENT if not cr.is_open else
                            "评论（审核人和您都会看到；撤回时可写明原因）" if review.is_author(cr, user) else
                            "意见（批准时可不填；退回、驳回时必填）", key="review_comment")
+    if not cr.is_open:
+        st.caption(CLOSED_COMMENT_NOTE.format(state=cr.state_label,
+                                              example=CLOSED_COMMENT_EXAMPLES.get(cr.state, CLOSED_COMMENT_EXAMPLE)))
 
     last = review.would_publish(user, cr, status)
     if last:
@@ -313,13 +325,17 @@ with show_errors():
     refused = review.cannot_review(user, cr, status) if cr.is_open else ""
     if refused:
         st.caption(f":material/info: {refused}")
+    # A request in conflict is approved by nobody until its author updates it (the update discards approvals).
+    conflicted = review.approval_refused(cr, status) if review.may(cr, "approve") and not refused else ""
+    if conflicted:
+        st.caption(f":material/block: {conflicted}")
     approved = not refused and cr.state == "in_review" and review.approved_already(user, cr, status)
     if approved:
         st.caption(":material/check_circle: 您所在的审核方已批准当前版本，等待其他审核方。")
     # Emergencies the change would no longer show as such are approved only knowingly (Review.approve).
     lost = impact.calls.lost_count if impact is not None and impact.calls is not None else 0
     accept_lost = False
-    if lost and review.may(cr, "approve") and not refused and not approved:
+    if lost and review.may(cr, "approve") and not refused and not conflicted and not approved:
         st.error(f"本变更会使 {lost} 条以往的紧急来电不再提示为紧急（坐席不会先看到转接话术），来电见上方“条例变更的影响”。",
                  icon=":material/emergency:")
         accept_lost = st.checkbox(f"我已核对这 {lost} 条来电：它们不再提示为紧急是有意的", key=f"review_accept_lost_{cr.head}")
@@ -328,7 +344,8 @@ with show_errors():
     # The version this page shows, kept as the button is drawn: the click reruns the page, which reads the
     # request again, and an approval is of what the reviewer read, not of what was saved meanwhile.
     if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
-                      disabled=not review.may(cr, "approve") or bool(refused) or approved or bool(lost and not accept_lost),
+                      disabled=not review.may(cr, "approve") or bool(refused or conflicted) or approved
+                      or bool(lost and not accept_lost),
                       on_click=st.session_state.__setitem__, args=("review_approve_seen", cr.head)):
         seen = st.session_state.pop("review_approve_seen", None) or ""
         act("已批准", functools.partial(review.approve, seen=seen, accept_lost=accept_lost), user, cr.id, comment)
@@ -351,6 +368,9 @@ with show_errors():
     if (pending := st.session_state.get("review_confirm")) and pending[1] == cr.id:
         st.warning(FINAL[pending[0]], icon=":material/warning:")
     show_flash("review")
+    if is_author and review.may(cr, "redraft") and st.button(REDRAFT, key="review_redraft", help=REDRAFT_HELP):
+        with show_errors():
+            redraft(kb, user, cr)
     if is_author and cr.is_open:
         if kb.editing.paths_of(cr.id):
             if st.button("在编辑器中修改", key="review_edit"):

@@ -49,11 +49,10 @@ def show_cr(kb, cr):
     if status.one_of:
         click.echo(f"  {WITHDRAWAL_NOTE}")
     awaiting = kb.review.awaiting(cr, status)
-    for party in status.required:
-        a = status.approvals.get(party)
-        gap = f"（{label(PARTY_GAP_LABELS, awaiting.gaps[party])}）" if party in awaiting.gaps else ""
-        said = f"已批准（{named(names, a['reviewer'])}，{when(a['at'])}）" if a else f"待审核{gap}"
-        click.echo(f"  审核方 {status.labels[party]}：{said}")
+    for s in kb.review.party_states(cr, status, awaiting):     # as the review page says them
+        gap = f"（{label(PARTY_GAP_LABELS, s.gap)}）" if s.gap else ""
+        by = f"（{named(names, s.by)}，{when(s.at)}）" if s.by else ""
+        click.echo(f"  审核方 {s.label}：{s.said}{by}{gap}")
     for advice in awaiting.advice:
         click.echo(f"  注意：{advice}")
     if status.conflicts:
@@ -61,6 +60,8 @@ def show_cr(kb, cr):
     if cr.is_open:
         for _path, note in sorted(kb.under_way_notes(list(status.touched), exclude=[cr.id], review=True).items()):
             click.echo(f"  注意：{note}")
+        for path, note in sorted(kb.expiring_in(cr).items()):
+            click.echo(f"  注意：{path}：{note}")
         snap = kb.snapshot()
         for entry_id, why in kb.rechecks_written_before(cr).items():
             click.echo(f"  注意：{written_before_note(snap.title_of(entry_id) or entry_id, why)}")
@@ -282,6 +283,24 @@ def cr_submit(kb, user, number):
     """
     saved = kb.editing.submit(user, number)
     echo_awaiting(saved.awaiting, f"变更请求 #{number} 已提交审核，")
+
+
+@cr.command(name="redraft")
+@root_options
+@as_user
+@click.argument("number", type=int)
+def cr_redraft(kb, user, number):
+    """以驳回或撤回的变更请求为底稿新建变更请求（草稿）：内容为它的修改，放在现行版本之上，此后发布的新版本能合并的自动合并。
+
+    \b
+    示例：
+        kb cr redraft 5 --as hrss-editor
+    """
+    c = kb.review.redraft(user, number)
+    click.echo(f"已以变更请求 #{number} 为底稿新建变更请求 #{c.id}（{c.state_label}，分支 {c.branch}）。"
+               f"修改后用 kb cr update {c.id} 更新，再用 kb cr submit {c.id} 提交审核。")
+    if c.problems:
+        echo_problems(c, "校验未通过")
 
 
 @cr.command(name="publish")
