@@ -181,7 +181,8 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
     own = ana.user_words
     unknown = [_place_name(w, norm) for w in (w if w in own else _subject_part(w) for w in words)
                if w and w not in inner and _CJK_WORD.fullmatch(w) and (w in own or not NOT_SUBJECT.intersection(w))
-               and _may_be_subject(w) and not _numbered(w, norm) and not known(w)]
+               and _may_be_subject(w) and not _numbered(w, norm) and not known(w)
+               and not ((stem := _undirected(w)) and known(stem))]
 
     def same_place(word):
         # 大理市 where a document has 大理 (or 大理州), not 西山镇 where the documents have 西山 only in 西山区.
@@ -195,6 +196,12 @@ def _read(asking: analysis.Asking, scorer: Scorer, groups, ana: analysis.Analyze
     unknown += [c for c in single_nouns(norm, ana) if c not in unknown and not _character_held(scorer, c, fields[1])]
     # The search mode's overlapping readings (城关, 城关镇) name one thing: the longest is said.
     return words, [w for w in unknown if not any(w != o and w in o for o in unknown)], holding
+
+
+def _undirected(word: str) -> str:
+    """A verb without the 来 or 去 of the direction it ends in (退回 of 退回来, 拿出 of 拿出来), when two characters
+    or more are left; else empty: the documents say the verb (退回)."""
+    return word[:-1] if len(word) >= 3 and word[-1] in "来去" else ""
 
 
 def _subject_part(word: str) -> str:

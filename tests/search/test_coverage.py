@@ -43,6 +43,12 @@ def test_words_of_time_are_no_subject(kb):
         assert ("暖气" if "暖气" in question else "路灯") in results.hits[0].title
 
 
+def test_a_verb_with_its_direction_is_the_verb_the_documents_say(kb):
+    """退回来 of 工单被退回来了 is the 退回 of the article on sending back work orders, no word nothing mentions."""
+    results = kb.search("工单被退回来了是什么意思", audience="public")
+    assert results.hits and results.unknown == ()
+
+
 def test_the_search_modes_inner_readings_and_grammar_cut_into_a_word(kb):
     # 停电通知 is read as 停电, 电通, 通知 and 停电通知: 电通 is no subject where 停电通知 is mentioned.
     results = kb.search("停电通知", audience="public")
