@@ -163,11 +163,13 @@ def indexed(source: str) -> bool:
     return (source.startswith("entries/") or source.startswith(REGULATION_DIR)) and source.endswith(".md")
 
 
-def user_words(docs) -> list[str]:
-    """The user dictionary: titles and keywords of entries."""
+def user_words(docs, audience: str = "agent") -> list[str]:
+    """The user dictionary of an audience's index: titles and keywords of the entries it may hold. The public's
+    holds none of an entry it may not see (an internal answer, a catalogue entry): a title cut as one word
+    (重复来电处理内部口径) would tell a public caller that such an entry exists."""
     words = []
     for d in docs:
-        if d.kind != "article":
+        if d.kind != "article" and (audience != "public" or d.public):
             words.append(d.title)
             words.extend(d.keywords.split("\n"))
     return words

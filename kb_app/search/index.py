@@ -45,7 +45,7 @@ from .spelling import Speller, rewritten, visible_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 18  # 18: an answer of a retired unit (active: false) is not public; 17: traditional characters read as simplified (analysis.simplified); 16: an answer of an unregistered unit, or of an id two files are named by, is not public; 15: an answer without an audience, or in another unit's folder, is not public; 14: earlier versions still in force before a scheduled one (the earlier field); 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
+SCHEMA_VERSION = 19  # 19: the public index has a user dictionary of its own, without internal entries' words; 18: an answer of a retired unit (active: false) is not public; 17: traditional characters read as simplified (analysis.simplified); 16: an answer of an unregistered unit, or of an id two files are named by, is not public; 15: an answer without an audience, or in another unit's folder, is not public; 14: earlier versions still in force before a scheduled one (the earlier field); 13: no word of digits or letters cut from inside a longer one (110 of an ID number); 12: the stored text leaves out internal notes (excerpts are read to callers); 11: table rows end with 。 in the indexed text; 10: questions stored one by one; 9: postings in blocks of 1,024; 8: cites (the articles an entry cites); 7: field classes moved to kb_app.search.documents
 AUDIENCES = ("public", "agent")
 PARALLEL_MIN_DOCS = 3000
 #: Results kept for repeated questions (on main's current commit).
@@ -90,8 +90,9 @@ def _build_child(path, docs, audience, words):
     write_docs(ix, docs, audience, ana)
 
 
-def build_indexes(gen_dir: Path, docs: list[Doc], ana, progress=None) -> dict:
-    """Full build of both indexes under gen_dir; the public one in a second process on big sets."""
+def build_indexes(gen_dir: Path, docs: list[Doc], anas: dict, progress=None) -> dict:
+    """Full build of both indexes under gen_dir, each cut by its audience's analyzer (``anas``); the public one
+    in a second process on big sets."""
     counts = {}
     for aud in AUDIENCES:
         (gen_dir / aud).mkdir(parents=True, exist_ok=True)
@@ -99,11 +100,12 @@ def build_indexes(gen_dir: Path, docs: list[Doc], ana, progress=None) -> dict:
     if len(docs) >= PARALLEL_MIN_DOCS and os.cpu_count() and os.cpu_count() > 1:
         ctx = multiprocessing.get_context("fork")
         child = ctx.Process(target=_build_child,
-                            args=(str(gen_dir / "public"), docs, "public", sorted(ana.user_words)))
+                            args=(str(gen_dir / "public"), docs, "public", sorted(anas["public"].user_words)))
         child.start()
     else:
-        counts["public"] = write_docs(index.create_in(gen_dir / "public", make_schema()), docs, "public", ana)
-    counts["agent"] = write_docs(index.create_in(gen_dir / "agent", make_schema()), docs, "agent", ana,
+        counts["public"] = write_docs(index.create_in(gen_dir / "public", make_schema()), docs, "public",
+                                      anas["public"])
+    counts["agent"] = write_docs(index.create_in(gen_dir / "agent", make_schema()), docs, "agent", anas["agent"],
                                  progress=progress, total=len(docs))
     if child is not None:
         if progress:
@@ -217,7 +219,8 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._state: dict | None = None
         self._searchers: dict = {}
-        self._ana: analysis.Analyzer | None = None
+        #: Each audience's analyzer, with the user dictionary of its index (read when first needed).
+        self._anas: dict[str, analysis.Analyzer] = {}
         self._main = MainRef(kb.store)
         self._scorers = LruCache(8)
         self._lengths = lengths_cache()
@@ -273,18 +276,20 @@ class SearchIndex:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def _words_path(self, gen: str) -> Path:
-        return self.dir / gen / "userdict.txt"
+    def _words_path(self, gen: str, audience: str = "agent") -> Path:
+        return self.dir / gen / ("userdict.txt" if audience == "agent" else f"userdict-{audience}.txt")
 
-    def analyzer(self) -> analysis.Analyzer:
-        """The analyzer with the user dictionary of the current index."""
-        if self._ana is None:
+    def analyzer(self, audience: str = "agent") -> analysis.Analyzer:
+        """The analyzer with the user dictionary of an audience's current index: a public question is read
+        as if the entries the public may not see did not exist."""
+        ana = self._anas.get(audience)
+        if ana is None:
             state = self.read_state()
             words = []
-            if state and self._words_path(state["gen"]).exists():
-                words = self._words_path(state["gen"]).read_text(encoding="utf-8").split("\n")
-            self._ana = analysis.Analyzer(words)
-        return self._ana
+            if state and self._words_path(state["gen"], audience).exists():
+                words = self._words_path(state["gen"], audience).read_text(encoding="utf-8").split("\n")
+            ana = self._anas[audience] = analysis.Analyzer(words)
+        return ana
 
     # -- building ------------------------------------------------------------------------------
 
@@ -320,13 +325,14 @@ class SearchIndex:
         if progress:
             progress("读取内容", 0, 0)
         docs = commit_docs(self.kb.store, head)
-        ana = analysis.Analyzer(user_words(docs))
+        anas = {aud: analysis.Analyzer(user_words(docs, aud)) for aud in AUDIENCES}
         gen = f"gen-{time.time_ns()}"
-        counts = build_indexes(self.dir / gen, docs, ana, progress)
-        self._words_path(gen).write_text("\n".join(sorted(ana.user_words)), encoding="utf-8")
+        counts = build_indexes(self.dir / gen, docs, anas, progress)
+        for aud, ana in anas.items():
+            self._words_path(gen, aud).write_text("\n".join(sorted(ana.user_words)), encoding="utf-8")
         self._write_state({"schema": SCHEMA_VERSION, "commit": head, "gen": gen,
                            "built": dt.datetime.now().isoformat()})
-        self._ana = ana
+        self._anas = anas
         self._close()
         for path in self.dir.glob("gen-*"):
             if path.name != gen:
@@ -353,12 +359,12 @@ class SearchIndex:
         # A changed entry's earlier versions are indexed anew with it (they are deleted with its source).
         older = earlier_texts(self.kb.store, head, newest)
         docs += [d for e in newest if e.path in older for d in earlier_docs(e, older[e.path])]
-        ana = self.analyzer()
-        new_words = ana.add_words(user_words(docs))
-        if new_words:
-            with open(self._words_path(state["gen"]), "a", encoding="utf-8") as fh:
-                fh.write("\n" + "\n".join(new_words))
         for aud in AUDIENCES:
+            ana = self.analyzer(aud)
+            new_words = ana.add_words(user_words(docs, aud))
+            if new_words:
+                with open(self._words_path(state["gen"], aud), "a", encoding="utf-8") as fh:
+                    fh.write("\n" + "\n".join(new_words))
             ix = open_index(self.dir / state["gen"] / aud)
             write_docs(ix, docs, aud, ana, deletes=list(changed), progress=progress)
         self._write_state({**state, "commit": head})
@@ -392,7 +398,7 @@ class SearchIndex:
         if new_gen or not self._searchers:
             self._close()
             if new_gen:
-                self._ana = None
+                self._anas = {}
         else:
             # A new searcher rather than refresh(): a refreshed searcher reuses the reader of a
             # segment whose deletions changed, and would still see deleted documents.
@@ -527,7 +533,7 @@ class SearchIndex:
             return self._results.get_or_build(key, lambda: (
                 self._search_as_of(text, limit, offset, filters, as_of) if as_of is not None else
                 self._run(self._searchers[audience], text, commit, limit, offset, filters, today,
-                          audience == "public")))
+                          audience == "public", audience)))
 
         with self._lock:
             commit = self.ensure_current()
@@ -575,7 +581,7 @@ class SearchIndex:
 
             def read():
                 scorer = self._scorer(self._searchers[audience])
-                return unknown_words(text, scorer, self.analyzer(), self._config(commit),
+                return unknown_words(text, scorer, self.analyzer(audience), self._config(commit),
                                      not_in_force(scorer, today) if audience == "public" else None)
 
             with self._reading(audience):
@@ -621,10 +627,11 @@ class SearchIndex:
         except BaseException as e:  # noqa: BLE001 - handed to the waiting search (see _speller)
             job.set_exception(e)
 
-    def _run(self, searcher, text, commit, limit, offset, filters, day, mask_day: bool) -> SearchResults:
+    def _run(self, searcher, text, commit, limit, offset, filters, day, mask_day: bool,
+             audience: str = "agent") -> SearchResults:
         scorer = self._scorer(searcher)
         exclude = not_in_force(scorer, day) if mask_day else superseded(scorer, day)
-        return run(text, searcher, scorer, self.analyzer(), self._config(commit), limit=limit,
+        return run(text, searcher, scorer, self.analyzer(audience), self._config(commit), limit=limit,
                    offset=offset, filters=filters, day=day, exclude=exclude, public=mask_day)
 
     def _config(self, commit: str) -> Snapshot:

@@ -64,7 +64,19 @@ def tel_links(text: str) -> Markup:
     return Markup(LINE_NUMBER.sub(r'<a href="tel:\1" class="tel">\1</a>', str(escape(text))))
 
 
+#: A table of an answer or an article in a box of its own that scrolls sideways (a phone at 200 % zoom): its cells
+#: keep their width rather than break 2.5万元 one character a line. Focusable, so that a keyboard can scroll it.
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+TABLE_BOX = '<div class="table-scroll" role="region" aria-label="表格（可左右滚动）" tabindex="0">'
+
+
+def body_html(html: str) -> Markup:
+    """Sanitised HTML of an answer's or an article's text (render.to_html), each table in a box that scrolls."""
+    return Markup(_TABLE.sub(lambda m: f"{TABLE_BOX}{m.group()}</div>", str(html)))
+
+
 env.filters["safe_html"] = Markup
+env.filters["body_html"] = body_html
 env.filters["tel_links"] = tel_links
 env.filters["chinese_date"] = chinese_date
 

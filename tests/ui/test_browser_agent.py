@@ -78,3 +78,13 @@ def test_agent_answers_one_matter_of_a_call_and_dispatches_the_other(kb, server,
     main.get_by_text("已记录：派单（路灯不亮）").wait_for()
     assert [(r["outcome"], r["matter"]) for r in rows(kb, "request_outcomes")] == [("direct_answer", 0),
                                                                                   ("dispatch", 1)]
+
+
+def test_ctrl_enter_in_the_box_runs_the_analysis(kb, server, page):
+    """An agent typing the caller's words runs 分析诉求 with Ctrl+Enter, without Tabbing to the button."""
+    main = assistant(page, server)
+    box = page.get_by_label("来电人诉求")
+    box.fill("退休金什么时候涨")
+    box.press("Control+Enter")
+    main.get_by_text("建议：直接答复，不必派单。").wait_for()
+    main.get_by_role("link", name="2026年退休人员基本养老金调整").wait_for()

@@ -186,10 +186,44 @@ def test_kb_serve_says_when_the_public_site_it_links_to_does_not_answer(kb, monk
         assert result.exit_code == 0 and "提醒" not in result.output
     nobody = free_port()
     monkeypatch.setenv("KB_PUBLIC_URL", f"http://127.0.0.1:{nobody}/")
+    monkeypatch.setattr("kb_app.ui.commands.admin.SITE_WAIT", 0)
     result = CliRunner().invoke(cli, ["serve", *root])
     assert result.exit_code == 0
     assert (f"提醒：页面上“公众网站”的链接指向 http://127.0.0.1:{nobody}，但那里没有响应。请先用 kb web 启动公众网站，"
             "或用设置项 public_url（环境变量 KB_PUBLIC_URL）写明它的地址。") in result.output
+
+
+def test_kb_serve_waits_for_a_public_site_started_with_it(kb, monkeypatch):
+    """``kb web`` started at the same moment on another port notes its address a moment later: ``kb serve`` reads
+    it again while it waits, and does not say that the default address does not answer."""
+    import json
+    import os
+
+    from click.testing import CliRunner
+
+    from kb_app import listening
+    from kb_app.cli import cli
+
+    from ..browser import free_port, port_in_use
+
+    monkeypatch.setattr(os, "execve", lambda path, cmd, env: None)
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    monkeypatch.setattr("kb_app.ui.commands.admin.SITE_POLL", 0, raising=False)
+    monkeypatch.setenv("KB_WEB_PORT", str(free_port()))   # the default address: nothing there
+    asked, real = [], listening.answers
+    with port_in_use() as port:
+        def answers(url, timeout=1.0):
+            asked.append(url)
+            if len(asked) == 1:      # kb web notes where it listens after the first look
+                kb.settings.site_record.parent.mkdir(parents=True, exist_ok=True)
+                kb.settings.site_record.write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "pid": os.getpid()}))
+            return real(url, timeout)
+
+        monkeypatch.setattr(listening, "answers", answers)
+        result = CliRunner().invoke(cli, ["serve", "--root", str(kb.settings.root), "--data-dir",
+                                          str(kb.settings.data_path), "--port", str(free_port())])
+    assert result.exit_code == 0 and "提醒" not in result.output, result.output
+    assert asked[-1] == f"http://127.0.0.1:{port}"
 
 
 def test_kb_serve_says_its_address_in_chinese_only(kb, tmp_path):

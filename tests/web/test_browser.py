@@ -87,6 +87,44 @@ def test_pages_fit_and_render_chinese(site_url, tmp_path, width, height):
             assert "Noto Sans CJK SC" in font or "sans-serif" in font
 
 
+#: Each cell of a table whose text holds a digit, and the lines its text takes.
+CELL_LINES = """() => [...document.querySelectorAll('.body td')].filter(td => /\\d/.test(td.textContent)).map(td => {
+    const range = document.createRange(); range.selectNodeContents(td);
+    return [td.textContent.trim(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size]; })"""
+
+
+@pytest.mark.parametrize("width", [195, 320, 390])
+def test_a_table_scrolls_in_its_box_and_keeps_numbers_with_their_units(site_url, tmp_path, width):
+    """A phone at 200 % zoom is 195 px wide: the table of 门诊报销 scrolls sideways in a box of its own, and
+    1800元 or 2.5万元 stays on one line rather than one character a line; the page itself does not scroll."""
+    with browser_page(viewport={"width": width, "height": 800}) as page:
+        page.goto(site_url + "/answers/medical-outpatient-reimbursement")
+        page.screenshot(path=str(shots_dir(tmp_path) / f"table-{width}.png"), full_page=True)
+        cells = page.evaluate(CELL_LINES)
+        assert ["2.5万元", 1] in cells and ["1800元", 1] in cells
+        assert [c for c in cells if c[1] > 1] == []
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        box = page.locator(".body table").first.locator("xpath=..")
+        assert box.evaluate("b => getComputedStyle(b).overflowX") == "auto"
+
+
+def test_the_skip_link_of_a_results_page_passes_the_search_form(site_url):
+    """On a page of results the skip link lands on them, and the next Tab reaches the first result; elsewhere it
+    lands on the page's main part."""
+    with browser_page(viewport={"width": 390, "height": 844}) as page:
+        page.goto(site_url + PAGES["results"])
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "跳到查询结果"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "results"
+        page.keyboard.press("Tab")
+        first = page.locator("ol.results h2 a").first
+        assert first.evaluate("a => a === document.activeElement")
+        page.goto(site_url + PAGES["answer"])
+        page.keyboard.press("Tab")
+        assert page.evaluate("[document.activeElement.textContent, document.activeElement.hash]") == ["跳到正文", "#main"]
+
+
 #: Links that stand on their own (not inside a sentence): navigation, the way back, lists of answers and articles.
 STANDALONE_LINKS = "header.site nav a, .back a, .basis a, .links a, .toc a, .pager a, .articles a"
 

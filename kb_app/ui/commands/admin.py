@@ -54,8 +54,8 @@ def serve(kb, port, address, check):
            "FORWARDED_ALLOW_IPS": kb.settings.trusted_proxies}
     env.pop("KB_CONFIG", None)  # read here already (a relative path would be looked for in the wrong folder)
     click.echo(f"知识库应用已启动：http://{address}:{port}")
-    site = kb.settings.public_site
-    if not answers(site):
+    site = public_site_answering(kb.settings, answers)
+    if site:
         click.echo(f"提醒：页面上“公众网站”的链接指向 {site}，但那里没有响应。请先用 kb web 启动公众网站，"
                    f"或用设置项 public_url（环境变量 KB_PUBLIC_URL）写明它的地址。", err=True)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
@@ -68,6 +68,27 @@ def serve(kb, port, address, check):
     sys.stdout.flush()
     os.chdir(app.parent)
     os.execve(sys.executable, cmd, env)
+
+
+#: How long ``kb serve`` waits for the public site it links to before saying that nothing answers there: a
+#: ``kb web`` started at the same moment notes its address (and listens) a few seconds later.
+SITE_WAIT = 5.0
+SITE_POLL = 0.25
+
+
+def public_site_answering(settings, answers) -> str:
+    """The address of the public site the staff pages link to when nothing answers there, or "" when it does.
+    The address is read again on each try (a ``kb web`` starting notes its own), for ``SITE_WAIT`` seconds."""
+    import time
+
+    deadline = time.monotonic() + SITE_WAIT
+    while True:
+        site = settings.public_site
+        if answers(site):
+            return ""
+        if time.monotonic() >= deadline:
+            return site
+        time.sleep(SITE_POLL)
 
 
 @cli.group()
