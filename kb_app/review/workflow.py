@@ -338,7 +338,7 @@ class Review(ReviewQueries):
         main = self.read_many(self.store.head(), conflicts)
         titles = "、".join(f"“{entry_title(main.get(p), p)}”" for p in conflicts)
         return (f"变更请求 #{cr.id} 有冲突，现在不能批准：{titles}在它发起后已有新版本发布，作者须先对照已发布的版本"
-                "更新它（在编辑器中打开即可合并，命令行用 kb cr update）；更新会使此前的批准全部失效，"
+                "更新它（作者打开编辑即可合并）；更新会使此前的批准全部失效，"
                 "所以请在作者更新之后再审核。")
 
     def _revised_by(self, cr: ChangeRequest) -> str:

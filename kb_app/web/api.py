@@ -524,13 +524,13 @@ def new_voter_key() -> str:
 
 
 #: What a cross-site post of a vote or report is told (with the site it came from).
-CROSS_SITE = ("提交被拒绝：这份评价或纠错是从其他网站（{}）的页面发来的，不是从本站的答复页提交的。为了不让别的网站借您的浏览器"
+CROSS_SITE = ("提交被拒绝：这份评价或纠错是从{}发来的，不是从本站的答复页提交的。为了不让别的网站借您的浏览器"
               "提交，本站只接受本站页面上的评价和纠错：请直接打开本站的答复页，在页面下方评价或报告错误；急需反映的问题请拨打 12345。")
 
 
 def foreign_origin(request: Request, public_url: str = "") -> str | None:
     """The site a post came from when it is another site (what the browser says in ``Origin``, or, without one,
-    in ``Referer``), else None.
+    in ``Referer``), in words (其他网站（https://evil.example）的页面, 来源不明的页面), else None.
 
     Our own site is the host the browser addressed (``Host``, or the ``X-Forwarded-Host`` a proxy that rewrites
     ``Host`` sets), or the host of the ``public_url`` setting; schemes and default ports are not compared (a
@@ -550,7 +550,7 @@ def foreign_origin(request: Request, public_url: str = "") -> str | None:
     theirs = _host_of(said)
     if theirs is not None and theirs in ours:
         return None
-    return said.split("?")[0].split("#")[0][:100] if said != "null" else "来源不明的页面"
+    return f"其他网站（{said.split('?')[0].split('#')[0][:100]}）的页面" if said != "null" else "来源不明的页面"
 
 
 def _host_of(url: str) -> str | None:

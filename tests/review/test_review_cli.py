@@ -142,7 +142,7 @@ def test_a_request_in_conflict_is_not_approved_from_the_command_line_either(kb, 
     result = run("cr", "approve", str(late.id), "--as", "center")
     assert result.exit_code == 1 and result.output == (
         f"错误：变更请求 #{late.id} 有冲突，现在不能批准：“社会保障卡丢了怎么补办”在它发起后已有新版本发布，作者须先对照"
-        "已发布的版本更新它（在编辑器中打开即可合并，命令行用 kb cr update）；更新会使此前的批准全部失效，"
+        "已发布的版本更新它（作者打开编辑即可合并）；更新会使此前的批准全部失效，"
         "所以请在作者更新之后再审核。\n")
     late = kb.review.get(late.id)
     assert late.state == "in_review" and list(kb.review.status(late).approvals) == ["unit:city-hrss"]
