@@ -36,16 +36,17 @@ OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答�
 # -- the request's end ---------------------------------------------------------------------------
 
 
-def record(kb, user, result, outcome, entry="", line="", label="", matter=0, text=""):
+def record(kb, user, result, outcome, entry="", line="", label="", matter=0, text="", note=""):
     """Record how the request ended, once per analysed request, with the emergency hint it had (a dismissed
     hint keeps its line: the center reads the rules' false alarms by line). A call answered from the search and
     dispatched here counts once, as dispatched (see kb_app.ui.state.call). ``matter`` (1, 2 …) is another matter
-    the call tells, in its own words (``text``): recorded apart, as an order of its own."""
+    the call tells, in its own words (``text``): recorded apart, as an order of its own. ``note`` is said after
+    what was recorded."""
     kb.feedback.log_outcome(text or result.text, outcome, entry=entry, line=line or result.hint_line,
                             suggested=result.suggested_outcome, urgency=result.hint, username=user.username,
                             role=user.role, call=call(result.text), matter=matter)
     call_settled(outcome)
-    message = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}。"
+    message = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}{note}。"
     if matter:
         st.session_state.setdefault("dispatch_matters", {})[matter] = message
         return
@@ -346,10 +347,8 @@ def dispatch_form(kb, user, result, offered, matter=0, text=""):
                  type="secondary" if answered else "primary"):
         rank = list(options).index(choice) + 1 if choice in options else None
         kb.dispatch_history.confirm(user, text or result.text, choice, rank)
-        record(kb, user, result, "dispatch", entry=choice, label=titles[choice], matter=matter, text=text)
-        kept = st.session_state["dispatch_matters"] if matter else st.session_state
-        key = matter if matter else "dispatch_recorded"
-        kept[key] = kept[key].removesuffix("。") + HISTORY_NOTE + "。"
+        record(kb, user, result, "dispatch", entry=choice, label=titles[choice], matter=matter, text=text,
+               note=HISTORY_NOTE)
         st.rerun()
 
 
