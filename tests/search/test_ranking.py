@@ -114,6 +114,16 @@ def test_a_situation_finds_the_answer_written_for_it_first(kb, monkeypatch):
     assert ids(kb.search("他家楼上着火了", audience="agent"))[0] != "hotline-emergency-transfer"
 
 
+@pytest.mark.parametrize("question, answer", [
+    ("办得不好我能投诉吗", "hotline-unsatisfied-result"),
+    ("打了12345没人管怎么办", "hotline-first-responsibility"),
+])
+def test_a_citizens_plain_words_for_a_poor_handling_find_the_answer_about_it(kb, question, answer):
+    """办得不好 is 不满意 and 没人管 is 推诿 in the answers' words (synonyms.yaml): the answer written
+    for it is among the first results, where only articles on 督办 and 派单 came before."""
+    assert answer in ids(kb.search(question, audience="public"))[:4]
+
+
 def test_plain_and_formal_negation_meet():
     assert intent.negation_groups("哪些事热线不受理") == [["不受理", "不予受理"]]
     assert intent.negation_groups("为什么不予登记") == [["不予登记", "不登记"]]
