@@ -155,6 +155,12 @@ def expiring_note(last_day, left: int, kind: str = "policy") -> str:
 def upcoming_mark(day) -> str:
     """The mark of an answer in force whose new version, already published, takes effect on ``day``."""
     return f"新版本 {day} 起生效"
+
+
+def expiring_mark(last_day) -> str:
+    """The mark of an answer in force that ends soon (on ``last_day``) with no published version to follow it."""
+    return f"即将到期（{last_day} 止）"
+
 #: Kinds of maintenance task.
 TASK_KIND_LABELS = {
     "report": "纠错", "expiring": "即将到期", "review_due": "到期复核", "unhelpful": "多次无帮助",

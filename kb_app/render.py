@@ -29,7 +29,7 @@ import nh3
 from .content import markup, references, versions
 from .exceptions import EntryNotFound
 from .labels import (FLAG_LABEL, KIND_LABELS, STATUS_LABELS, audience_label, chinese_date, status_mark,
-                     upcoming_mark)
+                     expiring_mark, upcoming_mark)
 from .content.model import ID_PATTERN, PUBLIC_FIELDS, RETIRED_UNIT, Article, Entry, Snapshot, as_date
 
 ALLOWED_TAGS = {
@@ -432,12 +432,22 @@ class Reader:
 
     def status_marks(self, entry: Entry) -> list[str]:
         """Marks for staff: 格式错误, 内部, 未生效, 已失效, 依据已变更，待核 (none for a public answer in force),
-        and what is pending on it: 修改审核中 #12, 有纠错待处理 2 条."""
+        the day it ends or its next version takes effect, and what is pending on it: 修改审核中 #12, 有纠错待处理 2 条."""
         found = self.pending(entry)
         upcoming = self.upcoming(entry) if self.staff else None
-        return status_marks(entry, self.day) + ([FLAG_LABEL] if entry.id in self.flags else []) + \
-            ([upcoming_mark(upcoming.effective.isoformat())] if upcoming is not None and upcoming.effective else []) + \
+        if upcoming is not None and upcoming.effective:
+            coming = [upcoming_mark(upcoming.effective.isoformat())]
+        else:
+            coming = [expiring_mark(entry.expires.isoformat())] if self.staff and self.expiring(entry) else []
+        return status_marks(entry, self.day) + ([FLAG_LABEL] if entry.id in self.flags else []) + coming + \
             (found.marks() if found else [])
+
+    def expiring(self, entry: Entry) -> bool:
+        """Whether an answer in force today ends within the days the maintenance tasks call 即将到期: an agent
+        tells the caller how long it holds (a version already published to follow it is marked instead)."""
+        from .usage.tasks import days_left
+
+        return entry.status(self.day) == "in_force" and days_left(entry.expires, self.day) is not None
 
     def format_problems(self, entry: Entry) -> list[str]:
         """For staff: why an entry is marked 格式错误 (its fields that cannot be read)."""

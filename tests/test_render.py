@@ -176,7 +176,8 @@ def test_status_of_hidden_samples(kb):
 
 def test_staff_reader_sees_everything_with_marks(kb):
     reader = kb.reader(staff=True)
-    assert reader.status_marks(reader.entry("heating-peak-season-internal")) == ["内部"]
+    # In force until 2026-12-20, within the 30 days of 即将到期 on the tests' day (2026-11-22).
+    assert reader.status_marks(reader.entry("heating-peak-season-internal")) == ["内部", "即将到期（2026-12-20 止）"]
     assert reader.status_marks(reader.entry("minimum-wage-2027")) == ["未生效"]
     assert reader.status_marks(reader.entry("dibao-standard-2025")) == ["已失效"]
     assert reader.status_marks(reader.entry("dibao-apply")) == []

@@ -138,7 +138,8 @@ def test_agent_search_needs_an_agent_key(client, partner_key, agent_key):
     r = client.get("/api/v1/search", params=params, headers=bearer(agent_key))
     assert r.status_code == 200 and r.headers["cache-control"] == "private, no-cache"
     hit = next(h for h in r.json()["hits"] if h["id"] == INTERNAL)
-    assert hit["marks"] == ["内部"] and hit["audience"] == "internal" and hit["status"] == "in_force"
+    assert hit["marks"] == ["内部", "即将到期（2026-12-20 止）"] and hit["audience"] == "internal" \
+        and hit["status"] == "in_force"
     expired = client.get("/api/v1/search", params={"q": "2025年城乡最低生活保障标准", "audience": "agent"},
                          headers=bearer(agent_key)).json()
     assert "已失效" in next(h for h in expired["hits"] if h["id"] == EXPIRED)["marks"]
@@ -318,7 +319,7 @@ def test_agent_key_sees_notes_and_status(client, agent_key):
     r = client.get(f"/api/v1/entries/{INTERNAL}", headers=bearer(agent_key))
     assert r.status_code == 200
     body = r.json()
-    assert body["marks"] == ["内部"] and body["agent_notes"].startswith("内部提示") and body["text"]
+    assert body["marks"] == ["内部", "即将到期（2026-12-20 止）"] and body["agent_notes"].startswith("内部提示") and body["text"]
     assert client.get(f"/api/v1/entries/{PENDING}", headers=bearer(agent_key)).json()["marks"] == ["未生效"]
     assert client.get(f"/api/v1/entries/{DIRECTORY}", headers=bearer(agent_key)).json()["kind"] == "directory"
 

@@ -88,3 +88,21 @@ def test_agents_see_the_answer_in_force_marked_with_the_day_its_new_version_take
     assert f"新版本 {on} 起生效" in entry["marks"]
     public = client.get("/api/v1/entries/sscard-reissue").json()
     assert "upcoming" not in public and "marks" not in public
+
+
+def test_agents_see_an_answer_that_ends_soon_marked_with_its_last_day(web_kb, make_client):
+    """An answer in force whose ``expires`` comes within the maintenance tasks' 即将到期 days, with no version
+    published to follow it, carries the day it ends to the agent telling a caller about it; not further off."""
+    from .conftest import bearer
+
+    key = bearer(web_kb.api_keys.add("call-center", "agent"))
+    for days, marked in ((12, True), (45, False)):
+        last = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=days)).isoformat()
+        path = web_kb.settings.root / "entries/policy/hotline-center/bluewhale-card.md"
+        path.write_text(BLUEWHALE.format(expires=last), encoding="utf-8")
+        commit_all(web_kb.settings.root, f"蓝鲸卡 {days}")
+        client = make_client(web_kb)
+        hits = client.get("/api/v1/search", params={"q": "蓝鲸卡怎么补办", "audience": "agent"}, headers=key).json()["hits"]
+        assert hits[0]["id"] == "bluewhale-card"
+        assert (f"即将到期（{last} 止）" in hits[0]["marks"]) is marked, (days, hits[0]["marks"])
+        assert "marks" not in client.get("/api/v1/entries/bluewhale-card").json()
