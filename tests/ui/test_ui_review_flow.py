@@ -92,6 +92,17 @@ def test_a_rejected_request_is_opened_from_my_work_and_taken_as_the_draft_of_a_n
     assert (new.state, new.data) == ("draft", {"redraft_of": cr.id}) and "驳回前的一句。" in kb.store.read(HRSS, new.head)
     assert at.selectbox(key="editor_target").value == new.id
     assert any(s.value.startswith(f"已以变更请求 #{cr.id}（已驳回）为底稿新建变更请求 #{new.id}（草稿）") for s in at.success)
+    # Above the form: where the draft came from, and why it was turned down, as the reviewer wrote it.
+    assert f":orange[:material/history:] 本草稿以变更请求 **#{cr.id}**（已驳回）为底稿。" in [m.value for m in at.markdown]
+    reason = next(c.value for c in at.caption if "驳回理由" in c.value)
+    assert reason.startswith(":orange[:material/rate_review: 驳回理由（张校核，") and "请先核实办理地点" in [t.value for t in at.text]
+    assert f"查看变更请求 #{cr.id}" in [link.proto.label for link in at.get("page_link")]
+    # Sent again unchanged it is refused, saying why (the test's next run stays on the editor).
+    at.switch_page("app_pages/editor.py").run()
+    assert at.selectbox(key="editor_target").value == new.id and not at.success
+    at.button(key="editor_submit").click().run()
+    assert any(f"与被驳回的变更请求 #{cr.id} 内容相同，不能提交审核：请先按驳回理由修改再提交" in e.value for e in at.error)
+    assert kb.review.get(new.id).state == "draft"
     # The two requests lead to each other.
     at = open_page("app_pages/review.py", users["hrss-editor"], cr=str(cr.id))
     assert f"以此为底稿新建的变更请求 #{new.id}" in [link.proto.label for link in at.get("page_link")]
