@@ -16,6 +16,7 @@ from ..accounts.auth import User, Users
 from ..cache import LruCache
 from ..content.store import ZERO
 from ..content.validate import validate
+from ..exceptions import KbError
 from ..labels import CR_EVENT_LABELS, PARTY_WAITING_LABELS
 from .policy import Policy, approver_role, can_approve_for, party_gaps, required_parties, withdraws_only
 from .records import Awaiting, ChangeRequest, FileChange, PartyState, Records, ReviewStatus
@@ -124,6 +125,33 @@ class ReviewQueries:
         """The request's comments, oldest first."""
         with self.reading() as rec:
             return rec.rows_of("comments", cr_id)
+
+    def reasons(self, cr_id: int) -> list[dict]:
+        """Why a request was sent back or turned down: each such decision's event (``actor``, ``at``,
+        ``action``; ``detail`` is the reviewer's words, required when declining), oldest first."""
+        return [e for e in self.events(cr_id) if e["action"] in DECLINED_STATES.values() and (e["detail"] or "").strip()]
+
+    def redraft_origin(self, cr: ChangeRequest) -> ChangeRequest | None:
+        """The request turned down or withdrawn that ``cr`` was made from (Review.redraft), or None: not a
+        redraft, or a record that cannot be read."""
+        origin = cr.data.get("redraft_of")
+        if not isinstance(origin, int):
+            return None
+        try:
+            return self.get(origin)
+        except KbError:
+            return None
+
+    def same_as_origin(self, cr: ChangeRequest) -> ChangeRequest | None:
+        """The request turned down that ``cr`` was redrafted from, when ``cr`` changes the same files to the
+        very same text (nothing mended since), else None."""
+        origin = self.redraft_origin(cr)
+        if origin is None or origin.state != "rejected" or not (cr.head and origin.head):
+            return None
+        mine = self.store.changed_paths(cr.base, cr.head)
+        if set(mine) != set(self.store.changed_paths(origin.base, origin.head)):
+            return None
+        return origin if self.read_many(cr.head, mine) == self.read_many(origin.head, mine) else None
 
     def latest_revision(self, cr: ChangeRequest) -> dict | None:
         """The author's note on the request's latest revision (an update after it was first saved), or None

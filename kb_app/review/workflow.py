@@ -286,6 +286,9 @@ class Review(ReviewQueries):
             raise ReviewStateError(
                 f"变更请求 #{cr.id} 未通过校验，不能提交审核（审核人只收到通过校验的修改）：请先修正以下问题——\n"
                 + "\n".join(cr.problems[:5]) + (f"\n（另有 {len(cr.problems) - 5} 个问题）" if len(cr.problems) > 5 else ""))
+        if origin := self.same_as_origin(cr):
+            raise ReviewStateError(f"变更请求 #{cr.id} 与被驳回的变更请求 #{origin.id} 内容相同，不能提交审核："
+                                   f"请先按驳回理由修改再提交（理由在变更请求 #{origin.id} 的审核页上）。")
         with self.acting_on(cr, "submit") as rec:
             rec.set(cr.id, state="in_review")
             rec.event(cr.id, user.username, "submit", cr.head)

@@ -2,6 +2,8 @@
 changed by label, the answer rendered side by side as readers will see it, the source folded away.
 Shown by the review page for a change request and by the history page for two published versions."""
 
+import re
+
 import streamlit as st
 
 from kb_app.review.queries import published_by
@@ -38,6 +40,16 @@ def show_file(v, captions: tuple[str, str] | None = None):
             st.html(side_by_side(v.old, v.new, *captions))
 
 
+#: A Markdown line's own block mark: a list item's bullet or number, a heading's #, a quote's >.
+_BLOCK_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#{1,6}|>)\s+")
+
+
+def listed(lines) -> str:
+    """Lines of an answer's source as one Markdown list, each without its own mark (1. 先挂失 is read as
+    • 先挂失, not • 1. 先挂失)."""
+    return "\n".join(f"- {_BLOCK_MARK.sub('', line, count=1)}" for line in lines)
+
+
 def show_published_meanwhile(v):
     """What was published to the file since the request was written, and what the request's version lacks of it
     (publishing is refused until the author updates it, so nothing published is taken out)."""
@@ -45,7 +57,7 @@ def show_published_meanwhile(v):
             "显示的是批准发布后对现行版本的全部改动。")
     if v.reverted:
         said += ("本变更的版本没有以下已发布的内容。为免删去它们，本变更在作者基于现行版本更新（编辑器能合并的自动合并，双方改在同一处的由作者对照改定）"
-                 "并重新审核之前不会发布：\n\n" + "\n".join(f"- {line}" for line in v.reverted))
+                 "并重新审核之前不会发布：\n\n" + listed(v.reverted))
     st.warning(said, icon=":material/history:")
     st.markdown("**起草时依据的版本 与 主干现行版本**（这期间发布的修改）")
     st.html(side_by_side(v.base, v.main, "起草时依据的版本", "主干现行版本"))

@@ -28,6 +28,7 @@ from kb_app.labels import (LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, S
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import adopt_caution, entry_link, pending_notice, public_answer_link
 from kb_app.ui.state import call, call_outcome, call_settled
+from kb_app.ui.style import nowrap_headings
 
 NO_RULE = "不属分类处置规则所列情形"
 OUTCOME_HINTS = {"transfer": "转接紧急专线", "direct_answer": "直接答复（用下方答复口径）", "dispatch": "派单（见下方派单目录）"}
@@ -284,8 +285,10 @@ def show_candidates(kb, user, result):
                 unsafe_allow_html=True)
     # A static table: five rows need no sorting, and its cells wrap where a data grid cuts the lists of
     # co-handlers off beside the sidebar.
-    st.table([{k: render.markdown_literal(v) for k, v in row.items()} for row in candidate_rows(result)],
-             hide_index=True, border="horizontal")
+    with st.container(key="dispatch_candidates"):
+        nowrap_headings("dispatch_candidates")
+        st.table([{k: render.markdown_literal(v) for k, v in row.items()} for row in candidate_rows(result)],
+                 hide_index=True, border="horizontal")
     # The matter's own instructions (派单要点, internal notes) where the order is written, not only on its page.
     matter = kb.reader(staff=True).snap.entries.get(top.entry_id)
     if matter is not None and (notes := render.agent_notes_markdown(matter)):

@@ -135,8 +135,9 @@ REDRAFT_HELP = ("新建一个草稿，内容是本变更请求的修改，放在
 def redraft(kb, user, cr):
     """Make the new request from ``cr`` and open it in the editor, saying what was made (errors to the caller)."""
     new = kb.review.redraft(user, cr.id)
-    flash("editor", f"已以变更请求 #{cr.id}（{cr.state_label}）为底稿新建变更请求 #{new.id}（{new.state_label}）："
-                    "请修改后提交审核。", (REVIEW_PAGE, f"查看变更请求 #{cr.id}", {"cr": cr.id}))
+    # Shown above the editor's form, with why it was turned down and a link to it (editor.show_redraft_origin).
+    flash("editor_redraft", f"已以变更请求 #{cr.id}（{cr.state_label}）为底稿新建变更请求 #{new.id}（{new.state_label}）："
+                            "请修改后提交审核。")
     open_in_editor(kb, new.id)
 
 

@@ -23,6 +23,16 @@ def plain_page_links(key: str):
     st.html(_PLAIN_LINKS.format(key=key))
 
 
+#: Column headings that stay on one line (办结期限, not 办结期/限) in the tables inside the container keyed ``key``.
+_NOWRAP_HEADINGS = "<style>.st-key-{key} th,.st-key-{key} th *{{white-space:nowrap !important}}</style>"
+
+
+def nowrap_headings(key: str):
+    """Keep each column heading of the tables inside the container keyed ``key`` on one line: a heading of
+    four characters broken after three reads as two words; the cells below wrap instead."""
+    st.html(_NOWRAP_HEADINGS.format(key=key))
+
+
 #: Hide the developer menu and Deploy button but keep the toolbar: it holds the button that opens the
 #: sidebar (the menu) on a phone. A page link's label wraps
 #: instead of being cut (the public site's address on a phone). Narrow screens get a smaller title and

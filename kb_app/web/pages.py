@@ -66,13 +66,18 @@ def tel_links(text: str) -> Markup:
 
 #: A table of an answer or an article in a box of its own that scrolls sideways (a phone at 200 % zoom): its cells
 #: keep their width rather than break 2.5万元 one character a line. Focusable, so that a keyboard can scroll it.
+#: That more columns lie beyond the box's edge shows in CSS alone (site.css, .table-scroll): a shadow on the side
+#: that scrolls on, and, only while the table is wider than its box, the line TABLE_HINT above it.
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
+TABLE_HINT = "表格较宽，可左右滑动查看"
 TABLE_BOX = '<div class="table-scroll" role="region" aria-label="表格（可左右滚动）" tabindex="0">'
+TABLE_OPEN = (f'{TABLE_BOX}<div class="table-fit"><p class="table-hint" aria-hidden="true">'
+              f'<span>{TABLE_HINT}</span></p>')
 
 
 def body_html(html: str) -> Markup:
     """Sanitised HTML of an answer's or an article's text (render.to_html), each table in a box that scrolls."""
-    return Markup(_TABLE.sub(lambda m: f"{TABLE_BOX}{m.group()}</div>", str(html)))
+    return Markup(_TABLE.sub(lambda m: f"{TABLE_OPEN}{m.group()}</div></div>", str(html)))
 
 
 env.filters["safe_html"] = Markup

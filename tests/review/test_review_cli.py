@@ -197,3 +197,13 @@ def test_show_says_where_each_party_stands_on_a_request_turned_down_or_withdrawn
     kb.review.withdraw(users["hrss-editor"], withdrawn.id)
     show = run("cr", "show", str(withdrawn.id)).output
     assert "  审核方 热线中心校核：—\n  审核方 示例市人力资源和社会保障局：—\n" in show
+
+
+def test_kb_cr_submit_refuses_a_redraft_unchanged_from_the_rejected_request(kb, run):
+    cr = kb.review.create(kb.users.get("hrss-editor"), "补卡说明", {HRSS: edited(kb, HRSS, "\n驳回前的一句。\n")},
+                          submit=True)
+    kb.review.reject(kb.users.get("center"), cr.id, "请先核实办理地点")
+    assert run("cr", "redraft", str(cr.id), "--as", "hrss-editor").exit_code == 0
+    result = run("cr", "submit", str(cr.id + 1), "--as", "hrss-editor")
+    assert result.exit_code == 1 and result.output.startswith(
+        f"错误：变更请求 #{cr.id + 1} 与被驳回的变更请求 #{cr.id} 内容相同，不能提交审核：请先按驳回理由修改再提交")

@@ -102,3 +102,19 @@ def test_only_a_request_turned_down_or_withdrawn_is_redrafted(kb, users):
     with pytest.raises(KbError) as e:                                       # everything it changed is on main now
         kb.review.redraft(users["hrss-editor"], cr.id)
     assert str(e.value) == f"没有新建：变更请求 #{cr.id} 的修改已全部在现行版本中，没有要再提交的内容。"
+
+
+def test_a_redraft_of_a_rejected_request_is_not_submitted_unchanged(kb, users):
+    """Sent again as it was turned down, a redraft would only be turned down again: submitting refuses it, saying
+    why, until the author changes something; the reasons are there to read beside it (Review.reasons)."""
+    old = rejected(kb, users, edited(kb, HRSS, "\n驳回前的一句。\n"))
+    new = kb.review.redraft(users["hrss-editor"], old.id)
+    assert kb.review.redraft_origin(new).id == old.id and kb.review.redraft_origin(old) is None
+    assert [(e["actor"], e["detail"]) for e in kb.review.reasons(old.id)] == [("center", "请先核实办理地点")]
+    with pytest.raises(ReviewStateError) as e:
+        kb.review.submit(users["hrss-editor"], new.id)
+    assert str(e.value) == (f"变更请求 #{new.id} 与被驳回的变更请求 #{old.id} 内容相同，不能提交审核："
+                            f"请先按驳回理由修改再提交（理由在变更请求 #{old.id} 的审核页上）。")
+    assert kb.review.get(new.id).state == "draft"
+    mended = kb.review.update(users["hrss-editor"], new.id, {HRSS: edited(kb, HRSS, "\n核实后的一句。\n")})
+    assert kb.review.submit(users["hrss-editor"], mended.id).state == "in_review"

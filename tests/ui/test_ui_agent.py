@@ -823,3 +823,13 @@ def test_an_answer_with_a_change_scheduled_is_given_as_in_force_with_the_new_ver
     copied = [c.value for c in at.code if c.value.startswith("社会保障卡丢了怎么补办")]
     assert "免收工本费" in copied[0]
     assert f"新版本 {on.isoformat()} 起生效（未生效），此前仍按上面的答复" in [e.label for e in at.expander]
+
+
+def test_the_candidates_headings_stay_on_one_line(app_env, agent):
+    """办结期限 beside the sidebar at 1280 px is one heading, not 办结期 over 限: the candidates' table keeps its
+    headings on one line and wraps its cells instead."""
+    at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
+    styles = [h.proto.body for h in at.get("html")]
+    assert ("<style>.st-key-dispatch_candidates th,.st-key-dispatch_candidates th *{white-space:nowrap !important}"
+            "</style>") in styles
+    assert "办结期限" in at.table[0].value.columns

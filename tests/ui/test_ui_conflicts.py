@@ -109,3 +109,9 @@ def test_the_editor_names_a_colleagues_draft_and_keeps_warning_inside_ones_own_r
     assert said == [render.markdown_literal(f"本条目已在变更请求 #{theirs.id}“B 的更正”（吴编辑，草稿）中修改。其中一个发布后，"
                                             "其余的会“有冲突”，要按发布后的版本更新、重新审核：请先与对方沟通。")]
     assert f"#{mine.id}" not in said[0]                                     # not the request being edited
+
+
+def test_the_published_lines_a_request_lacks_are_one_list():
+    from kb_app.ui.change_view import listed
+    assert listed(["1. 先挂失：拨打 12345。", "- 再补卡", "## 办理地点", "> 注意", "（A补充）补卡申领期限为60日内。"]) == (
+        "- 先挂失：拨打 12345。\n- 再补卡\n- 办理地点\n- 注意\n- （A补充）补卡申领期限为60日内。")

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 
 from kb_app.accounts.auth import User
+from kb_app.exceptions import ReviewStateError
+from kb_app.ui.tables import when
 
 from ..review_helpers import HRSS, edited, make_users
 from ..ui_helpers import open_page
@@ -70,6 +72,19 @@ def test_a_rejected_request_is_opened_from_my_work_and_taken_as_the_draft_of_a_n
     assert at.text_area(key="review_comment").label == "评论（仅作记录）"
     assert "本变更请求已驳回，评论只记入它的记录（例如说明为什么放弃、改由哪个变更请求接续），不会重新打开它，也不会再送审。" in [
         c.value for c in at.caption]
+    # Nothing is left to decide on it: no greyed decisions, its state in one line, and the way on for its author
+    # first (approving it stays refused in Review whoever asks).
+    keys = [b.key for b in at.button]
+    assert not {"review_approve", "review_request_changes", "review_reject", "review_withdraw"} & set(keys)
+    assert [i.value for i in at.info] == [f"本变更请求已驳回（张校核，{when(kb.review.get(cr.id).updated)}），审核已结束："
+                                          "不能再批准、退回或驳回。要继续修改，请点“以此为底稿新建变更请求”。"]
+    assert keys[:2] == ["review_redraft", "review_add_comment"] and at.button(key="review_redraft").proto.type == "primary"
+    # A reviewer reads the same line, without the author's way on, and no button of a decision either.
+    at = open_page("app_pages/review.py", users["center"], cr=str(cr.id))
+    assert [i.value for i in at.info][0].endswith("审核已结束：不能再批准、退回或驳回。")
+    assert [b.key for b in at.button] == ["review_add_comment"]
+    with pytest.raises(ReviewStateError):
+        kb.review.approve(users["hrss-reviewer"], cr.id)
     at = open_page("app_pages/my_work.py", users["hrss-editor"])
     at.button(key=f"work_rejected_{cr.id}_redraft").click().run()
     assert not at.exception and [t.value for t in at.title] == ["编辑条目"]
@@ -77,6 +92,17 @@ def test_a_rejected_request_is_opened_from_my_work_and_taken_as_the_draft_of_a_n
     assert (new.state, new.data) == ("draft", {"redraft_of": cr.id}) and "驳回前的一句。" in kb.store.read(HRSS, new.head)
     assert at.selectbox(key="editor_target").value == new.id
     assert any(s.value.startswith(f"已以变更请求 #{cr.id}（已驳回）为底稿新建变更请求 #{new.id}（草稿）") for s in at.success)
+    # Above the form: where the draft came from, and why it was turned down, as the reviewer wrote it.
+    assert f":orange[:material/history:] 本草稿以变更请求 **#{cr.id}**（已驳回）为底稿。" in [m.value for m in at.markdown]
+    reason = next(c.value for c in at.caption if "驳回理由" in c.value)
+    assert reason.startswith(":orange[:material/rate_review: 驳回理由（张校核，") and "请先核实办理地点" in [t.value for t in at.text]
+    assert f"查看变更请求 #{cr.id}" in [link.proto.label for link in at.get("page_link")]
+    # Sent again unchanged it is refused, saying why (the test's next run stays on the editor).
+    at.switch_page("app_pages/editor.py").run()
+    assert at.selectbox(key="editor_target").value == new.id and not at.success
+    at.button(key="editor_submit").click().run()
+    assert any(f"与被驳回的变更请求 #{cr.id} 内容相同，不能提交审核：请先按驳回理由修改再提交" in e.value for e in at.error)
+    assert kb.review.get(new.id).state == "draft"
     # The two requests lead to each other.
     at = open_page("app_pages/review.py", users["hrss-editor"], cr=str(cr.id))
     assert f"以此为底稿新建的变更请求 #{new.id}" in [link.proto.label for link in at.get("page_link")]

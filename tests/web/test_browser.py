@@ -104,8 +104,28 @@ def test_a_table_scrolls_in_its_box_and_keeps_numbers_with_their_units(site_url,
         assert ["2.5万元", 1] in cells and ["1800元", 1] in cells
         assert [c for c in cells if c[1] > 1] == []
         assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
-        box = page.locator(".body table").first.locator("xpath=..")
+        box = page.locator(".body .table-scroll").first
         assert box.evaluate("b => getComputedStyle(b).overflowX") == "auto"
+
+
+@pytest.mark.parametrize("java_script", [True, False])
+def test_a_table_wider_than_its_box_says_so(site_url, tmp_path, java_script):
+    """At 195 px the table of 门诊报销 shows two of its four columns: a line above it says that it scrolls
+    sideways, and a shadow marks the side with more columns; at 390 px the table fits and says nothing.
+    CSS alone does it: the same without JavaScript."""
+    for width, wider in ((195, True), (390, False)):
+        with browser_page(viewport={"width": width, "height": 800}, java_script_enabled=java_script) as page:
+            page.goto(site_url + "/answers/medical-outpatient-reimbursement")
+            box = page.locator(".body .table-scroll").first
+            sizes = box.evaluate("b => [b.clientWidth, b.scrollWidth]")
+            assert (sizes[1] > sizes[0]) == wider
+            hint = page.locator(".table-hint").first
+            assert hint.text_content() == "表格较宽，可左右滑动查看"
+            height = hint.evaluate("h => h.getBoundingClientRect().height")
+            assert height > 10 if wider else height == 0
+            backgrounds = box.evaluate("b => getComputedStyle(b).backgroundAttachment")
+            assert "local" in backgrounds and "scroll" in backgrounds
+            box.screenshot(path=str(shots_dir(tmp_path) / f"table-box-{width}.png"))
 
 
 def test_the_skip_link_of_a_results_page_passes_the_search_form(site_url):

@@ -10,8 +10,9 @@ import hashlib
 
 import streamlit as st
 
-from kb_app.labels import (AUDIENCE_LABELS, CR_STATE_LABELS, ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS,
-                           SELECT_PLACEHOLDER, audience_choice, tier_scope)
+from kb_app.labels import (AUDIENCE_LABELS, CR_EVENT_LABELS as EVENT_LABELS, CR_STATE_LABELS,
+                           ENTRY_KIND_LABELS as KIND_LABELS, LEVEL_LABELS, SELECT_PLACEHOLDER, audience_choice,
+                           tier_scope)
 from kb_app.ui.change_view import show_file
 from kb_app.ui.diff import markdown_html, side_by_side
 from kb_app.ui.errors import show_errors
@@ -64,12 +65,33 @@ def pick_target(ed):
         said = kb.review.reviewers_word(chosen) if chosen.state == "changes_requested" else None
         if said:
             # What the reviewer asked for, beside the form that mends it (as written: no Markdown).
-            who = kb.users.get(said["author"])
             with st.container(border=True):
-                st.caption(f":orange[:material/rate_review: 退回时的审核意见（{who.name if who else said['author']}，"
+                st.caption(f":orange[:material/rate_review: 退回时的审核意见（{name_of(said['author'])}，"
                            f"{when(said['at'])}）]")
                 st.text(said["body"])
     return target, chosen
+
+
+def name_of(username: str) -> str:
+    who = kb.users.get(username)
+    return who.name if who else username
+
+
+def show_redraft_origin(cr):
+    """Above the form of a draft made from a request turned down or withdrawn (Review.redraft): which one, its
+    state, and why reviewers sent it back or turned it down, as they wrote it: what the author now mends."""
+    origin = kb.review.redraft_origin(cr) if cr is not None and cr.state == "draft" else None
+    if origin is None:
+        return
+    with st.container(border=True):
+        show_flash("editor_redraft")  # just made: said once, here rather than under the form
+        st.markdown(f":orange[:material/history:] 本草稿以变更请求 **#{origin.id}**（{origin.state_label}）为底稿。")
+        for e in kb.review.reasons(origin.id):
+            st.caption(f":orange[:material/rate_review: {EVENT_LABELS.get(e['action'], e['action'])}理由"
+                       f"（{name_of(e['actor'])}，{when(e['at'])}）]")
+            st.text(e["detail"])    # as written: no Markdown
+        st.page_link("app_pages/review.py", label=f"查看变更请求 #{origin.id}", icon=":material/rate_review:",
+                     query_params={"cr": origin.id})
 
 
 def pending(ed, path) -> str:
@@ -444,6 +466,7 @@ with show_errors():
     top1, top2 = st.columns([3, 2])
     with top1:
         target, target_cr = pick_target(ed)
+    show_redraft_origin(target_cr)
     source = ed.source(target)
     mode = top2.radio("操作", ["edit", "new"], format_func={"edit": "修改现有条目", "new": "新建条目"}.get,
                       horizontal=True, key="editor_mode")

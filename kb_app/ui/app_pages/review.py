@@ -218,6 +218,19 @@ FINAL = {"review_reject": "驳回后本变更请求即关闭，不能再修改�
          "review_withdraw": "撤回后本变更请求即关闭，不能再修改或提交；以后要改，可以以它为底稿新建变更请求。确定撤回请再点一次“确认撤回”。"}
 
 
+#: The event that ended a request, by the state it ended in.
+ENDED_BY = {"rejected": "rejected", "withdrawn": "withdraw", "published": "publish"}
+
+
+def ended_line(cr, events, names, redraftable: bool) -> str:
+    """One line for a request that has ended: its state, by whom and when, that no decision is left to take, and
+    for its author (``redraftable``) how to go on."""
+    last = next((e for e in reversed(events) if e["action"] == ENDED_BY.get(cr.state)), None)
+    by = f"（{person(names, last['actor'])}，{when(last['at'])}）" if last else ""
+    way_on = f"要继续修改，请点“{REDRAFT}”。" if redraftable else ""
+    return f"本变更请求{cr.state_label}{by}，审核已结束：不能再批准、退回或驳回。{way_on}"
+
+
 def second_click(where, label: str, key: str, cr_id: int, disabled: bool = False) -> bool:
     """A button of a decision that closes a request: the first click asks again (FINAL), the second decides."""
     asked = st.session_state.get("review_confirm") == (key, cr_id)
@@ -299,6 +312,16 @@ with show_errors():
     for advice in awaiting.advice:
         st.warning(advice, icon=":material/person_off:")
 
+    is_author = review.is_author(cr, user)
+    if not cr.is_open:
+        # An ended request has no decision left to take: its state in one line, and for its author the way on.
+        st.info(ended_line(cr, review.events(cr.id), names, is_author and review.may(cr, "redraft")),
+                icon=":material/lock:")
+        if is_author and review.may(cr, "redraft") and st.button(REDRAFT, key="review_redraft", type="primary",
+                                                                 help=REDRAFT_HELP):
+            with show_errors():
+                redraft(kb, user, cr)
+
     st.markdown("#### 评论")
     for c in review.comments(cr.id):
         st.markdown(f"**{person(names, c['author'])}** · {when(c['at'])}")
@@ -319,7 +342,6 @@ with show_errors():
         st.info("您是最后一个审核方：批准后本变更将**立即发布**，马上按新内容查询"
                 "（设了生效日期或有效期的，公众按日期看到或看不到它）。",
                 icon=":material/publish:")
-    is_author = review.is_author(cr, user)
     # Approve, return and reject only for those who may: an author or someone of no party it needs is
     # told why instead of being refused after a click.
     refused = review.cannot_review(user, cr, status) if cr.is_open else ""
@@ -340,24 +362,27 @@ with show_errors():
                  icon=":material/emergency:")
         accept_lost = st.checkbox(f"我已核对这 {lost} 条来电：它们不再提示为紧急是有意的", key=f"review_accept_lost_{cr.head}")
     cols = st.columns(6)
-    # Each decision only where the request's state allows it (a request sent back waits for its author).
+    # Each decision only where the request's state allows it (a request sent back waits for its author); on
+    # one that has ended none is drawn (the line above says why; Review refuses them all the same).
     # The version this page shows, kept as the button is drawn: the click reruns the page, which reads the
     # request again, and an approval is of what the reviewer read, not of what was saved meanwhile.
-    if cols[0].button("批准并发布" if last else "批准", key="review_approve", type="primary",
-                      disabled=not review.may(cr, "approve") or bool(refused or conflicted) or approved
-                      or bool(lost and not accept_lost),
-                      on_click=st.session_state.__setitem__, args=("review_approve_seen", cr.head)):
+    if cr.is_open and cols[0].button(
+            "批准并发布" if last else "批准", key="review_approve", type="primary",
+            disabled=not review.may(cr, "approve") or bool(refused or conflicted) or approved
+            or bool(lost and not accept_lost),
+            on_click=st.session_state.__setitem__, args=("review_approve_seen", cr.head)):
         seen = st.session_state.pop("review_approve_seen", None) or ""
         act("已批准", functools.partial(review.approve, seen=seen, accept_lost=accept_lost), user, cr.id, comment)
-    if cols[1].button("退回修改", key="review_request_changes",
-                      disabled=not review.may(cr, "request_changes") or bool(refused)):
+    if cr.is_open and cols[1].button("退回修改", key="review_request_changes",
+                                     disabled=not review.may(cr, "request_changes") or bool(refused)):
         act("已退回作者修改", review.request_changes, user, cr.id, comment)
-    if second_click(cols[2], "驳回", "review_reject", cr.id, disabled=not review.may(cr, "reject") or bool(refused)):
+    if cr.is_open and second_click(cols[2], "驳回", "review_reject", cr.id,
+                                   disabled=not review.may(cr, "reject") or bool(refused)):
         act("已驳回", review.reject, user, cr.id, comment)
     # Publishing by hand only for a request approved by all that was not published then (a conflict since).
     if review.may(cr, "publish") and cols[3].button("发布", key="review_publish"):
         act("已发布", review.publish, user, cr.id)
-    if cols[4].button("发表评论", key="review_add_comment"):
+    if cols[0 if not cr.is_open else 4].button("发表评论", key="review_add_comment"):
         act("评论已发表", review.comment, user, cr.id, comment)
     if is_author and cr.state in ("draft", "changes_requested"):
         if cols[5].button("提交审核", key="review_submit"):
@@ -368,9 +393,6 @@ with show_errors():
     if (pending := st.session_state.get("review_confirm")) and pending[1] == cr.id:
         st.warning(FINAL[pending[0]], icon=":material/warning:")
     show_flash("review")
-    if is_author and review.may(cr, "redraft") and st.button(REDRAFT, key="review_redraft", help=REDRAFT_HELP):
-        with show_errors():
-            redraft(kb, user, cr)
     if is_author and cr.is_open:
         if kb.editing.paths_of(cr.id):
             if st.button("在编辑器中修改", key="review_edit"):
