@@ -122,10 +122,15 @@ def coverage(text: str, surface: str, synonym_groups=(), weight=None) -> float:
     if not words:
         return 0.0
     weight = weight or (lambda w: 1.0)
+    found = holding(words, surface, synonym_groups)
+    return sum(weight(w) for w in found) / sum(weight(w) for w in words)
+
+
+def holding(words, surface: str, synonym_groups=()) -> list[str]:
+    """The ``words`` that ``surface`` holds, directly or as a synonym, also of a part (煤气费 in 燃气费怎么交)."""
     surface = normalize(surface)
     surface = " ".join([surface, *synonym_expansion(surface, synonym_groups)])
-    found = [w for w in words if w in surface or any(v in surface for v in synonym_variants(w, synonym_groups))]
-    return sum(weight(w) for w in found) / sum(weight(w) for w in words)
+    return [w for w in words if w in surface or any(v in surface for v in synonym_variants(w, synonym_groups))]
 
 
 class Rarity:
@@ -257,13 +262,33 @@ def for_parts(kb, result, day) -> tuple[list[Answer], str]:
     return list(settled.values()), rest
 
 
+def off_matter_dropped(kb, result, answers: list[Answer]) -> list[Answer]:
+    """``answers`` without those that settle nothing and hold none of the words by which the request names its first
+    catalogue candidate: 小区门口路灯坏了 names 路灯 (路灯不亮), and 占道经营's question 小区门口有人摆摊卖菜 covers its
+    小区门口, not the street light. An answer that settles the request stays whatever it names."""
+    if not result.candidates or all(a.settles for a in answers):
+        return answers
+    from .assistant import directory_index
+
+    snap = kb.snapshot()
+    first = snap.entries.get(result.candidates[0].entry_id)
+    if first is None:
+        return answers
+    index = directory_index(snap)
+    named = [w for w in index.subject_words(result.read) if index.names([w], first)]
+    if not named:
+        return answers
+    return [a for a in answers if a.settles or a.entry_id not in snap.entries
+            or holding(named, surface(snap.entries[a.entry_id]), snap.synonym_groups)]
+
+
 def for_request(kb, result, day) -> list[Answer]:
     """The answers for a request the assistant has read (a DispatchResult): ``suggest`` on its text (as corrected,
     see DispatchResult.read), and
     for a matter of the shortest time limit said within more (a complaint about rubbish ending in
     闻到很浓的煤气味) the safety advice the agent is told to read: the answers to the clause reporting it,
     or else to the matter's own name (its entry's keywords)."""
-    answers = suggest(kb, result.read, day=day)
+    answers = off_matter_dropped(kb, result, suggest(kb, result.read, day=day))
     if result.vague:
         # Coverage of a request naming no matter is of words any request says (我想举报 and 举报人信息保密吗): an
         # answer settles it only when it was asked in those words (我上次反映的问题办得怎么样了).

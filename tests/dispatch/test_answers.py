@@ -51,6 +51,21 @@ def test_complaints_are_dispatched(indexed, text):
     assert not any(a.settles for a in r.answers)
 
 
+@pytest.mark.parametrize("text", ["小区门口路灯坏了，不知道归谁管", "小区门口路灯坏了"])
+def test_an_answer_about_another_matter_is_not_offered_beside_the_dispatch(indexed, text):
+    """小区门口 is in 占道经营's question 小区门口有人摆摊卖菜: it covered 58 % of the call, and was offered with a
+    button to answer the caller with it, though the call names 路灯 (路灯不亮) and the answer does not."""
+    r = indexed.dispatch(text, now=NOW)
+    assert r.candidates[0].entry_id == "street-light-out" and r.suggested_outcome == "dispatch"
+    assert [a.entry_id for a in r.answers] == []
+
+
+def test_an_answer_about_the_matter_the_call_names_is_still_offered(indexed):
+    r = indexed.dispatch("家里暖气片不热，供暖公司说要排查，等了一个礼拜也没人上门。", now=NOW)
+    assert r.candidates[0].entry_id == "heating-not-warm"
+    assert [(a.entry_id, a.settles) for a in r.answers] == [("heating-not-warm-repair", False)]
+
+
 @pytest.mark.parametrize("text", ["我家猫跑丢了", "我家狗跑丢了"])
 def test_an_answer_must_hold_what_the_request_names_in_one_character(indexed, text):
     """猫 is one character: an answer about 我家楼顶漏水 held every word of two characters (我家), and
