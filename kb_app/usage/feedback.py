@@ -3,7 +3,8 @@
 Everything a person typed is masked (``kb_app.privacy.mask``) before it is inserted. Rows written
 for the public (``audience='public'``) carry no username and no role beyond ``public``; no address
 or other identifier is ever stored: a vote or error report of the public site names its client address only
-as a digest of the address and the day, for the rest of that day (:func:`address_digest`).
+as a digest of the address and the day, keyed with a secret kept beside the database (not in it), for the rest
+of that day (:func:`address_digest`).
 
 One address, one vote per answer per day: a vote from an address that has already voted on the answer today
 is not counted again (whatever it says, the first one stands and the second is answered as received), and the
@@ -32,7 +33,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import secrets
 import sqlite3
+from pathlib import Path
 
 from ..exceptions import AlreadyVoted, EntryNotFound, KbError
 from ..labels import OUTCOME_LABELS
@@ -62,6 +66,9 @@ class Feedback(Tasks):
     def _check_audience(self, audience: str):
         if audience not in AUDIENCES:
             raise KbError(f"受众“{audience}”无效：应为 public（公众）、agent（坐席）或 staff（工作人员）。")
+
+    def _address_digest(self, address, day: dt.date) -> str | None:
+        return address_digest(address, day, address_key(self.kb.settings.data_path)) if address else None
 
     def log_search(self, query: str, audience: str, hits: int, username: str | None = None,
                    role: str | None = None, weak: bool = False, alarm: bool = False,
@@ -188,7 +195,7 @@ class Feedback(Tasks):
         day = self.kb.today()
         row = {"at": self._now(), "entry": entry_id, "unit": unit, "helpful": int(bool(helpful)),
                "audience": audience, "username": _anonymous(audience, username),
-               "voter": voter_digest(voter) if voter else None, "address": address_digest(address, day)}
+               "voter": voter_digest(voter) if voter else None, "address": self._address_digest(address, day)}
         with self._db() as db:
             _forget_addresses(db, "votes", day)
             if row["voter"] and db["votes"].count_where("entry = ? and voter = ?", [entry_id, row["voter"]]):
@@ -232,7 +239,7 @@ class Feedback(Tasks):
         day = self.kb.today()
         row = {"at": self._now(), "entry": entry_id, "unit": unit, "text": text[:2000], "audience": audience,
                "username": _anonymous(audience, username), "state": OPEN, "alarm": event, "alarm_line": line,
-               "address": address_digest(address, day)}
+               "address": self._address_digest(address, day)}
         with self._db() as db:  # the report and its task are written together
             _forget_addresses(db, "reports", day)
             if (earlier := _same_address(db, "reports", row, "text")) is not None:
@@ -360,13 +367,46 @@ def _forget_askers(db, now: str):
 ALREADY_VOTED = "您已经评价过这条答复，每次访问只计一次。谢谢！"
 
 
-def address_digest(address, day: dt.date) -> str | None:
+def address_digest(address, day: dt.date, key: bytes = b"") -> str | None:
     """What is stored of the client address of a public vote or report: a digest of it and the day (so that the
-    same address on another day is another digest, and no digest follows an address from day to day), None
-    for none. Kept only for the rest of that day (:func:`_forget_addresses`)."""
+    same address on another day is another digest, and no digest follows an address from day to day), keyed
+    with the data directory's ``key`` (:func:`address_key`), None for none. Kept only for the rest of that day
+    (:func:`_forget_addresses`)."""
     if not address or not isinstance(address, str):
         return None
-    return hashlib.blake2b(f"kb-address:{day.isoformat()}:{address}".encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"kb-address:{day.isoformat()}:{address}".encode("utf-8"), digest_size=16,
+                           key=key[:64]).hexdigest()
+
+
+#: The file of the key of the address digests, in the data directory beside (not in) the database.
+ADDRESS_KEY = "address.key"
+_ADDRESS_KEYS: dict = {}
+
+
+def address_key(data_path) -> bytes:
+    """The secret key of the address digests of a data directory, made on first use (readable by its owner
+    only). Without it a digest cannot be reversed by trying every address: a copy of the database alone (a
+    backup holds only the database, see kb_app.backup) tells no one's address. A new key (after a restore)
+    only makes today's earlier digests differ: an address may count once more that day."""
+    path = Path(data_path) / ADDRESS_KEY
+    key = _ADDRESS_KEYS.get(path)
+    if key is None:
+        if not path.exists():
+            # Written whole beside it, then linked into place: a process starting at the same moment reads
+            # either no file or the whole key, and the first link made is the key of all.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{ADDRESS_KEY}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(32))
+            try:
+                os.link(partial, path)
+            except FileExistsError:
+                pass
+            finally:
+                partial.unlink()
+        key = _ADDRESS_KEYS[path] = path.read_bytes()
+    return key
 
 
 def _same_address(db, table: str, row: dict, *same: str) -> int | None:

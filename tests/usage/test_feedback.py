@@ -577,6 +577,26 @@ def test_one_address_votes_once_per_answer_per_day(kb):
     assert [v["address"] is None for v in rows(kb, "votes")] == [True, True, True, False]  # yesterday's forgotten
 
 
+def test_the_address_digest_is_keyed_with_a_secret_kept_beside_the_database(kb, tmp_path):
+    """Trying every IPv4 address of a day against a copy of the database (a backup holds only the database) finds
+    none: the digest is keyed with the data directory's own key, made on first use, readable by its owner only."""
+    import stat
+
+    from kb_app.usage import feedback
+
+    kb.feedback.vote(ENTRY, False, voter="session-1", address="203.0.113.7")
+    stored = rows(kb, "votes")[0]["address"]
+    day = kb.today()
+    assert stored != feedback.address_digest("203.0.113.7", day)           # the unkeyed digest anyone can make
+    key_file = kb.settings.data_path / feedback.ADDRESS_KEY
+    assert stored == feedback.address_digest("203.0.113.7", day, key_file.read_bytes())
+    assert len(key_file.read_bytes()) == 32 and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    other = tmp_path / "other-data"
+    assert feedback.address_key(other) != key_file.read_bytes()            # each data directory its own
+    assert feedback.address_key(other) == (other / feedback.ADDRESS_KEY).read_bytes()
+    assert [p.name for p in other.iterdir()] == [feedback.ADDRESS_KEY]     # nothing left of writing it
+
+
 def test_the_same_report_from_one_address_is_kept_once_a_day(kb):
     rid = kb.feedback.report_error(ENTRY, "罚款金额写错了，应该是500元", "public", address="203.0.113.7")
     for _ in range(3):
