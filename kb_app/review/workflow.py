@@ -471,7 +471,8 @@ class Review(ReviewQueries):
         """A new draft carrying what a request turned down or withdrawn changed, on top of the versions published
         now: a file published anew since it was written is merged with that version as git merges (as a request
         in conflict is, ``_merged_with_main``); one that cannot be merged is refused, saying so, and nothing is
-        made. Each request names the other in its history (the new one in its description and ``redraft_of``)."""
+        made. Each request names the other in its history (the new one in its description and ``redraft_of``); the new one
+        resolves the maintenance tasks the old one was marked as resolving."""
         user = self._actor(user, *AUTHOR_ROLES)
         cr = self.get(cr_id, sync=True)
         require_state(cr, "redraft")
@@ -496,7 +497,9 @@ class Review(ReviewQueries):
         if not changes:
             raise KbError(f"没有新建：变更请求 #{cr.id} 的修改已全部在现行版本中，没有要再提交的内容。")
         said = f"以变更请求 #{cr.id}（{cr.state_label}）为底稿。"
-        new = self.create(user, cr.title, changes, data={"redraft_of": cr.id},
+        # The maintenance tasks it was to resolve (a 纠错, an expiry) are still open: the new one resolves them.
+        resolves = {"resolves": list(cr.data["resolves"])} if cr.data.get("resolves") else {}
+        new = self.create(user, cr.title, changes, data={"redraft_of": cr.id, **resolves},
                           description=said + (f"\n\n{cr.description}" if cr.description else ""))
         with self.writing() as rec:
             rec.event(cr.id, user.username, "redraft", new.head, f"以此为底稿新建变更请求 #{new.id}")

@@ -10,6 +10,8 @@ from kb_app.exceptions import KbError, ReviewStateError
 
 from ..review_helpers import HRSS, edited, make_users
 
+HRSS_UNIT = "city-hrss"
+
 WATER = "entries/policy/water-group/water-outage-notice-donghu-2026-11.md"
 
 
@@ -73,6 +75,22 @@ def test_a_rejected_request_is_the_draft_of_a_new_one_on_top_of_what_was_publish
     assert new.description == f"以变更请求 #{old.id}（已驳回）为底稿。\n\n按来电改写" and new.data == {"redraft_of": old.id}
     assert kb.review.redrafts(old.id) == [new.id] and kb.review.get(old.id).state == "rejected"
     assert [e["detail"] for e in kb.review.events(old.id) if e["action"] == "redraft"] == [f"以此为底稿新建变更请求 #{new.id}"]
+
+
+def test_a_redraft_resolves_the_tasks_the_request_turned_down_was_to_resolve(kb, users):
+    """An error report's task marked as resolved by a request turned down stays open; the redraft takes it on, and
+    publishing the redraft closes it."""
+    kb.feedback.report_error("sscard-reissue", "补卡地点写错了", "public")
+    [task] = [t for t in kb.feedback.list_tasks(HRSS_UNIT) if t.entry == "sscard-reissue"]
+    cr = kb.review.create(users["hrss-editor"], "补卡地点更正", {HRSS: edited(kb, HRSS, "\n补充。\n")}, submit=True,
+                          data={"resolves": [task.id]})
+    kb.review.reject(users["center"], cr.id, "请写明新地点")
+    new = kb.review.redraft(users["hrss-editor"], cr.id)
+    assert new.data == {"redraft_of": cr.id, "resolves": [task.id]}
+    new = kb.review.update(users["hrss-editor"], new.id, {HRSS: edited(kb, HRSS, "\n补充：新地点。\n")})
+    kb.review.submit(users["hrss-editor"], new.id)
+    assert publish(kb, users, new).state == "published"
+    assert kb.feedback.task(task.id).state == "closed"
 
 
 def test_a_redraft_that_cannot_be_merged_is_not_made_and_says_why(kb, users):
