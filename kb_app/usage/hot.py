@@ -1,7 +1,9 @@
 """Hot issues (每月一题 candidates): the requests of a period grouped by entry and by topic, with trends.
 
 A *request* is a search (``search_log``, the query as typed, masked) or a dispatch text
-(``dispatch_history``: confirmed in the console, upheld objections). Imported work orders
+(``dispatch_history``: confirmed in the console). An upheld objection's request re-routes a call dispatched
+before (counted then, if it was taken in the console): it teaches the dispatch history, and is no request
+of its own here, so the dispatches are those ``kb report`` counts. Imported work orders
 (``kb dispatch --learn``) are history, not requests of the period, whatever their dates: they are left
 out and counted apart (``totals["imported"]``). The report compares a period with the one of the same
 length just before it:
@@ -711,7 +713,8 @@ class HotIssues:
                                 "where at >= ? and at < ? and query != '' and (hits is not null or opened is not null) "
                                 f"{of_unit} order by at, hits is null, id", [lo, hi, *params]).fetchall()
             dispatches = db.execute("select at, text, entry, coalesce(region, ''), source = 'import' "
-                                    "from dispatch_history where at >= ? and at < ? and text != ''", [lo, hi]).fetchall()
+                                    "from dispatch_history where at >= ? and at < ? and text != '' and source != 'objection'",
+                                    [lo, hi]).fetchall()
         snap = self.kb.snapshot()
         if unit:
             led = {e.id for e in snap.directory() if e.lead_unit == unit}

@@ -386,6 +386,17 @@ def test_imported_work_orders_are_no_requests_of_the_period(kb, sample_root):
                                           "不是本期的诉求，未计入。")
 
 
+def test_an_upheld_objections_request_is_no_request_of_its_own(kb):
+    """An objection re-routes a call dispatched before: the call was counted when the agent dispatched it, and the
+    re-routing teaches the history without making it two dispatches (kb report counts it once)."""
+    kb.dispatch_history.record("税务APP上灵活就业社保费交不上去", "social-insurance-payment", "console", "agent", rank=1,
+                               at=at(0))
+    kb.dispatch_history.record("税务APP上灵活就业社保费交不上去", "wage-arrears", "objection", "center", at=at(1))
+    r = kb.hot.report(START, END)
+    assert (r.totals["current"], r.totals["dispatches"]) == (1, 1)
+    assert [(row["entry"], row["current"]) for row in r.by_entry] == [("social-insurance-payment", 1)]
+
+
 def log_searches(kb, log):
     for text, n in log:
         for _ in range(n):
