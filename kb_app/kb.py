@@ -587,6 +587,13 @@ class Kb:
 
         return objection.file(self, user, entry_id, reasons, proposed_unit, request, co_handle, boundary)
 
+    def stale_boundary(self, cr) -> str | None:
+        """For an open objection moving a handler and leaving the entry's 职责边界 saying who leads as it was: what to tell
+        its reviewers (see kb_app.review.objection.stale_boundary)."""
+        from .review import objection
+
+        return objection.stale_boundary(self, cr)
+
     def objections(self, entry_id: str) -> list[dict]:
         """Every objection to a catalogue entry with its outcome and reasons."""
         from .review import objection

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..content.model import in_use
+from ..content.versions import parse
 from ..exceptions import KbError, PermissionDenied
 from ..labels import OBJECTION_OUTCOME_LABELS as OUTCOMES
 from ..privacy import mask
@@ -66,6 +67,28 @@ def file(kb, user, entry_id: str, reasons: str, proposed_unit: str, request: str
         description += f"\n引发异议的工单：{data['request']}"
     return kb.review.create(user, title, {entry.path: new_text}, kind=KIND, data=data, submit=True,
                             description=description)
+
+
+#: A sentence of a catalogue entry's text saying who leads the matter (……由人力资源社会保障部门主办).
+_SAYS_WHO_LEADS = re.compile(r"[^。；;\n]*主办[^。；;\n]*")
+
+
+def stale_boundary(kb, cr) -> str | None:
+    """For an open objection moving an entry's handler that leaves the entry's text (its 职责边界) as it was, and that
+    text says who leads the matter: the note telling its reviewers to check it against the unit proposed, with what
+    it says (拖欠工资 still read 由人力资源社会保障部门（劳动保障监察）主办 once moved to 住建委). None otherwise."""
+    if cr.kind != KIND or not cr.is_open or not cr.head or not isinstance(cr.data.get("path"), str):
+        return None
+    path = cr.data["path"]
+    before, after = (parse(path, kb.review.read_many(c, [path]).get(path)) for c in (cr.base, cr.head))
+    if before is None or after is None or before.body.strip() != after.body.strip() or before.handler == after.handler:
+        return None
+    said = [m.group(0).strip(" ，,：:*") for m in _SAYS_WHO_LEADS.finditer(after.body.replace("**", ""))]
+    if not said:
+        return None
+    new = kb.snapshot().unit_name(after.handler)
+    return (f"改派后事项说明（职责边界）没有修改，仍写着“{'；'.join(said)}”：请核对它与改派后的主办单位（{new}）是否相符；"
+            "不符的，请退回修改，由提出单位一并修改职责边界，以免坐席按旧的说明派单、答复。")
 
 
 _HANDLER = re.compile(r"^(handler:[ \t]*)(\S+)", re.M)

@@ -133,3 +133,24 @@ def test_a_party_named_for_its_review_is_not_said_twice(labels, said):
     from kb_app.review.records import Awaiting
 
     assert Awaiting(list(labels), labels).words == said
+
+
+def test_an_objection_leaving_the_boundary_saying_who_leads_tells_its_reviewers(kb, users):
+    """拖欠工资 moved to 住建委 with its text still saying 由人力资源社会保障部门（劳动保障监察）主办: the reviewers are told to
+    check it, on the review page and in kb cr show; an objection proposing its own boundary is not."""
+    cr = objection.file(kb, users["hrss-editor"], "wage-arrears", "工地拖欠农民工工资由住建部门督促总承包单位清偿。",
+                        "city-housing")
+    said = kb.stale_boundary(cr)
+    assert said.startswith("改派后事项说明（职责边界）没有修改，仍写着“职责边界：用人单位拖欠、克扣劳动者工资的投诉，"
+                           "由人力资源社会保障部门（劳动保障监察）主办")
+    assert "请核对它与改派后的主办单位（示例市住房和城乡建设委员会）是否相符" in said
+    root = ["--root", str(kb.settings.root), "--data-dir", str(kb.settings.data_path)]
+    shown = CliRunner().invoke(cli, ["cr", "show", str(cr.id), *root])
+    assert f"  注意：{said}" in shown.output.splitlines()
+    kb.review.withdraw(users["hrss-editor"], cr.id)
+    assert kb.stale_boundary(kb.review.get(cr.id)) is None
+    body = kb.snapshot().entries["wage-arrears"].body.replace("由人力资源社会保障部门（劳动保障监察）主办",
+                                                              "工程建设领域的由住房城乡建设部门主办")
+    again = objection.file(kb, users["hrss-editor"], "wage-arrears", "工地拖欠农民工工资由住建部门督促总承包单位清偿。",
+                           "city-housing", co_handle=True, boundary=body)
+    assert kb.stale_boundary(again) is None

@@ -43,6 +43,8 @@ with show_errors():
                 cr = kb.file_objection(user, entry_id, reasons, proposed, request, co_handle, boundary)
                 awaiting = kb.review.awaiting(cr)
                 st.success(f"已提交派单异议（变更请求 #{cr.id}）" + (f"，{awaiting.words}。" if awaiting.words else "。"))
+                if stale := kb.stale_boundary(cr):
+                    st.warning(stale, icon=":material/rule:")
                 for advice in awaiting.advice:
                     st.warning(advice, icon=":material/person_off:")
 

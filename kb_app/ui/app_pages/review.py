@@ -281,6 +281,8 @@ with show_errors():
     titles = {v.path: v.title for v in views}
     for path, note in sorted(kb.expiring_in(cr).items()):       # the day it ends stays as it is, unless changed
         st.warning(f"“{titles.get(path, path)}”：{note}", icon=":material/event_busy:")
+    if stale := kb.stale_boundary(cr):
+        st.warning(stale, icon=":material/rule:")
     if cr.is_open:
         show_others_on(kb, cr, views)
         for entry_id, why in kb.rechecks_written_before(cr).items():

@@ -62,6 +62,8 @@ def show_cr(kb, cr):
             click.echo(f"  注意：{note}")
         for path, note in sorted(kb.expiring_in(cr).items()):
             click.echo(f"  注意：{path}：{note}")
+        if stale := kb.stale_boundary(cr):
+            click.echo(f"  注意：{stale}")
         snap = kb.snapshot()
         for entry_id, why in kb.rechecks_written_before(cr).items():
             click.echo(f"  注意：{written_before_note(snap.title_of(entry_id) or entry_id, why)}")
