@@ -60,6 +60,13 @@ def test_objection_file_and_list(kb):
     snap = kb.snapshot()
     said = f"{snap.unit_name('city-urban-management')} → {snap.unit_name('district-xishan')}（郑编辑，"
     assert said in listed and "um-editor" not in listed and "district-xishan" not in listed, listed
+    every = run(kb, "objection", "list").output                 # every entry's, each named
+    assert every.startswith("“路灯不亮” #1 审核中：") and said in every
+    # Turned down with --reason, the word kb objection file takes for why.
+    rejected = run(kb, "cr", "reject", "1", "--as", "center", "--reason", "请附上道路管养分工文件。",
+                   env={"KB_PASSWORD": PASSWORD})
+    assert rejected.exit_code == 0, rejected.output
+    assert "请附上道路管养分工文件。" in run(kb, "objection", "list").output
 
 
 def test_objection_keeping_the_unit_as_co_handler_with_a_boundary(kb, tmp_path):

@@ -439,7 +439,8 @@ def json_problem(error: ValueError) -> str:
 
 
 def closest_id(entry_id: str, directory: dict) -> str:
-    """The directory id a mistyped one most likely means (Water-Outage → water-outage), or the id of the entry
+    """The directory id a mistyped or shortened one most likely means (Water-Outage → water-outage, street-vending →
+    street-vending-road), or the id of the entry
     whose title it is or is close to (水管爆裂 → water-pipe-burst), or ""."""
     plain = entry_id.strip().lower().replace("_", "-").replace(" ", "-")
     if plain in directory:
@@ -447,6 +448,10 @@ def closest_id(entry_id: str, directory: dict) -> str:
     near = difflib.get_close_matches(plain, list(directory), n=1, cutoff=0.85)
     if near:
         return near[0]
+    # the one id it begins (street-vending of street-vending-road), written without its last part
+    longer = [eid for eid in directory if eid.startswith(plain + "-")]
+    if len(longer) == 1:
+        return longer[0]
     titles = {e.title: eid for eid, e in directory.items() if e.title}
     written = entry_id.strip()
     if not written or written in titles:

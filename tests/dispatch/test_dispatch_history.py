@@ -119,6 +119,14 @@ def test_import_refuses_what_a_mistyped_export_says_and_names_the_mistake(dkb, t
     assert {r["region"] for r in rows(dkb)} >= {"西山区"}
 
 
+def test_an_id_written_without_its_last_part_is_named(kb):
+    from kb_app.dispatch.history import closest_id
+
+    directory = {e.id: e for e in kb.snapshot().directory()}
+    assert closest_id("street-vending", directory) == "street-vending-road"
+    assert closest_id("street", directory) != "street-vending-road"       # begun by more than one: not guessed
+
+
 def test_reimport_skips_duplicates(dkb, tmp_path):
     path = write_lines(tmp_path / "orders.jsonl", [{"text": t, "entry": "property-fee"} for t in LIFT_ORDERS])
     assert dkb.dispatch_history.import_file(path).imported == 5

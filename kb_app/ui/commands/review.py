@@ -241,7 +241,8 @@ def _decision(name, method, verb, needs_comment):
     @root_options
     @as_user
     @click.argument("number", type=int)
-    @click.option("--comment", help="意见。", **({"required": True} if needs_comment else {"default": ""}))
+    @click.option("--comment", "--reason", "comment", help="意见（--reason 同义：退回、驳回的理由）。",
+                  **({"required": True} if needs_comment else {"default": ""}))
     def command(kb, user, number, comment, **seen):
         c = getattr(kb.review, method)(user, number, comment or "", **seen)
         if c.state == "published":   # the last approval publishes at once: say so, not only the state
@@ -357,20 +358,24 @@ def objection_file(kb, user, entry_id, proposed, reason, request, co_handle, bou
 
 @objection.command(name="list")
 @root_options
-@click.argument("entry_id")
+@click.argument("entry_id", required=False)
 def objection_list(kb, entry_id):
-    """列出某事项的全部派单异议及其结果和理由。
+    """列出某事项（不写事项时为全部事项）的派单异议及其结果和理由。
 
     \b
     示例：
         kb objection list street-light-out
+        kb objection list
     """
-    records = kb.objections(entry_id)
+    snap = kb.snapshot()
+    entries = [entry_id] if entry_id else [e.id for e in snap.directory()]
+    records = [(e, r) for e in entries for r in kb.objections(e)]
     if not records:
-        click.echo("该事项没有派单异议记录。")
-    unit = kb.snapshot().unit_name
-    for r in records:
-        click.echo(f"#{r['cr']} {r['outcome']}：{unit(r['from'])} → {unit(r['to'])}（{r['filed_by_name']}，"
+        click.echo("该事项没有派单异议记录。" if entry_id else "还没有派单异议。")
+    unit = snap.unit_name
+    for e, r in records:
+        what = "" if entry_id else f"“{snap.title_of(e) or e}” "
+        click.echo(f"{what}#{r['cr']} {r['outcome']}：{unit(r['from'])} → {unit(r['to'])}（{r['filed_by_name']}，"
                    f"{when(r['filed'])}）")
         click.echo(f"  理由：{r['reasons']}")
         for d in r["decisions"]:
