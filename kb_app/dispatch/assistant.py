@@ -374,6 +374,10 @@ def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None,
     if finding is not None and finding.alarm:
         rule = _rule(snap, finding.rule_id)
         match = RuleMatch.of(rule, finding.word)
+        if finding.event and finding.event != RESEMBLES:
+            # The event recognised names the situation, wherever the transfer is shown (console, command line,
+            # API): 有人掉水里了 is 落水和冰面, not 火灾和爆炸险情, the name of the 119 rule it is transferred by.
+            match = dataclasses.replace(match, name=finding.event)
         # An event may have the agent's words of its own (落水: 不要贸然下水, not the rule's 不要乘坐电梯), and an
         # event that yielded to it keeps its own after them (轻生 beside a poisoning: the 12356 line).
         beside = _script(_rule(snap, finding.beside[0]), finding.beside[1]) if finding.beside else ""
