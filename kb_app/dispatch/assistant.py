@@ -1227,7 +1227,10 @@ def _follow_boundaries(candidates: list[Candidate], wheres: dict[str, str]):
     i = 0
     while i < len(candidates):
         where = wheres.get(candidates[i].entry_id, "")
-        to = next((j for j in range(i + 1, len(candidates)) if _names_title(where, candidates[j].title)), None)
+        # An entry for some districts only is not put first where the request is elsewhere or nobody knows where
+        # (新华街道's 小区内部公共设施维修 for 小区里的路灯坏了 with no place named): the agent asks first.
+        to = next((j for j in range(i + 1, len(candidates))
+                   if _names_title(where, candidates[j].title) and not candidates[j].region_note), None)
         if to is None:
             i += 1
             continue
@@ -1241,7 +1244,13 @@ def sent_on(index: "DirectoryIndex", text: str, entry: Entry) -> Entry | None:
     item = excluded(text, entry.body, index.analyzer)
     if item is None:
         return None
-    return next((e for e in index.entries if e.id != entry.id and _names_title(item.where, e.title)), None)
+    named = [e for e in index.entries if e.id != entry.id and _names_title(item.where, e.title)]
+    if len(named) > 1:
+        # An item naming two (冒清水的派"供水管道爆裂、路面冒水"，冒污水的派"排水管道堵塞、污水外溢") sends the request to
+        # the one that matches it best, as the candidates are ordered (_follow_boundaries); else the first named.
+        order = {e.id: n for n, (e, _score) in enumerate(index.rank(text, len(index.entries)))}
+        named.sort(key=lambda e: (order.get(e.id, len(order)), item.where.find(e.title)))
+    return named[0] if named else None
 
 
 def _names_title(where: str, title: str) -> bool:

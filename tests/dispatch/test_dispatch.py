@@ -612,7 +612,7 @@ def test_asking_for_a_services_phone_is_no_privacy_request(kb, text):
     assert r.rule is None or r.rule.id != "privacy"
 
 
-# -- a transfer named by what happened ----------------------------------------------------------------------
+# -- a transfer named by what happened; the sample catalogue's sewer and compound entries ------------------------
 
 
 def test_a_transfer_is_named_by_the_event_the_console_the_command_and_the_result_alike(kb, sample_root, tmp_path):
@@ -634,3 +634,24 @@ def test_a_transfer_is_named_by_the_event_the_console_the_command_and_the_result
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0] == "分类处置：落水和冰面（转接紧急专线 119，触发词“掉水里”）"
 
+
+def test_a_blocked_sewer_is_an_ordinary_dispatch_to_the_drainage_company(kb):
+    sewer = kb.dispatch("俺们那旮旯的下水道堵了，臭得不行", now=NOW, answers=False)
+    first = sewer.candidates[0]
+    assert (first.entry_id, first.handler, first.tier) == ("drainage-blockage", "drainage-group", "24h")
+    assert first.handler_name == "示例市排水集团有限责任公司" and not sewer.urgent and not sewer.urgency
+    burst = kb.dispatch("马路上水管爆了，水冒得老高", now=NOW, answers=False)
+    assert burst.candidates[0].entry_id == "water-pipe-burst" and burst.urgent and burst.candidates[0].tier == "2h"
+
+
+def test_a_street_light_inside_a_compound_has_the_street_offices_entry(kb):
+    """路灯不亮 leaves out 小区内部路灯 (派所在街道协调): the street's entry is among the candidates, first where the
+    request is in its street, after the citywide entry with the agent asked where when no place is named."""
+    inside = kb.dispatch("小区里的路灯坏了一个星期了", now=NOW, answers=False)
+    ids = [c.entry_id for c in inside.candidates]
+    assert ids[0] == "street-light-out" and inside.candidates[0].left_out == "小区内部路灯"
+    street = inside.candidates[ids.index("community-facilities-xinhua")]
+    assert street.handler == "street-donghu-xinhua" and street.region_note.startswith("仅适用于东湖区：请先问清")
+    there = kb.dispatch("我住新华街道，小区里的路灯坏了", now=NOW, answers=False)
+    assert there.candidates[0].entry_id == "community-facilities-xinhua" and not there.candidates[0].region_note
+    assert there.candidates[1].entry_id == "street-light-out"
