@@ -50,7 +50,7 @@ def test_a_healthy_knowledge_base(indexed):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "检查完毕：未发现问题，有 1 个提醒（见上）。"   # 2027 is 40 days ahead
     assert "检索索引：对应提交" in result.output
-    assert "坐席 206 篇——正常" in result.output
+    assert "坐席 208 篇——正常" in result.output
 
 
 def test_a_truncated_index_segment_is_found_and_repaired(indexed):

@@ -374,6 +374,10 @@ def intake(snap: Snapshot, text: str) -> tuple[RuleMatch | None, Finding | None,
     if finding is not None and finding.alarm:
         rule = _rule(snap, finding.rule_id)
         match = RuleMatch.of(rule, finding.word)
+        if finding.event and finding.event != RESEMBLES:
+            # The event recognised names the situation, wherever the transfer is shown (console, command line,
+            # API): 有人掉水里了 is 落水和冰面, not 火灾和爆炸险情, the name of the 119 rule it is transferred by.
+            match = dataclasses.replace(match, name=finding.event)
         # An event may have the agent's words of its own (落水: 不要贸然下水, not the rule's 不要乘坐电梯), and an
         # event that yielded to it keeps its own after them (轻生 beside a poisoning: the 12356 line).
         beside = _script(_rule(snap, finding.beside[0]), finding.beside[1]) if finding.beside else ""
@@ -1223,7 +1227,10 @@ def _follow_boundaries(candidates: list[Candidate], wheres: dict[str, str]):
     i = 0
     while i < len(candidates):
         where = wheres.get(candidates[i].entry_id, "")
-        to = next((j for j in range(i + 1, len(candidates)) if _names_title(where, candidates[j].title)), None)
+        # An entry for some districts only is not put first where the request is elsewhere or nobody knows where
+        # (新华街道's 小区内部公共设施维修 for 小区里的路灯坏了 with no place named): the agent asks first.
+        to = next((j for j in range(i + 1, len(candidates))
+                   if _names_title(where, candidates[j].title) and not candidates[j].region_note), None)
         if to is None:
             i += 1
             continue
@@ -1237,7 +1244,13 @@ def sent_on(index: "DirectoryIndex", text: str, entry: Entry) -> Entry | None:
     item = excluded(text, entry.body, index.analyzer)
     if item is None:
         return None
-    return next((e for e in index.entries if e.id != entry.id and _names_title(item.where, e.title)), None)
+    named = [e for e in index.entries if e.id != entry.id and _names_title(item.where, e.title)]
+    if len(named) > 1:
+        # An item naming two (冒清水的派"供水管道爆裂、路面冒水"，冒污水的派"排水管道堵塞、污水外溢") sends the request to
+        # the one that matches it best, as the candidates are ordered (_follow_boundaries); else the first named.
+        order = {e.id: n for n, (e, _score) in enumerate(index.rank(text, len(index.entries)))}
+        named.sort(key=lambda e: (order.get(e.id, len(order)), item.where.find(e.title)))
+    return named[0] if named else None
 
 
 def _names_title(where: str, title: str) -> bool:

@@ -374,6 +374,9 @@ class Recogniser:
             # What was taken back says nothing of now (不是今天，是上个礼拜).
             masked = masked[:a] + "\0" * (b - a) + masked[b:]
         best: dict[str, Finding] = {}
+        #: The states at which each line's danger is named by a word of its own (not only by two words found near
+        #: each other): 起不来了 beside the 摔了一跤…起不来 that names the event, a fall, as surely.
+        worded: dict[str, set[str]] = {}
         occurrences = list(self._occurrences(norm, masked))
         # Where each line's last event word starts: what was dealt with is judged by what is told of the same
         # line after it (消防到了，火还在烧), not of another (拉出来了，一直在流血 is the bleeding's, for 120).
@@ -384,6 +387,8 @@ class Recogniser:
             finding = self._judge(norm, masked, occ, last_told[occ.group.rule_id], breaks, taken_back)
             if finding is None:
                 continue
+            if PAIR_JOIN not in finding.word and not (finding.fallback or finding.yields or finding.intended):
+                worded.setdefault(occ.group.rule_id, set()).add(finding.state)
             held = best.get(occ.group.rule_id)
             if held is None or (_RANK[finding.state], not finding.yields) > (_RANK[held.state], not held.yields):
                 best[occ.group.rule_id] = finding
@@ -401,10 +406,11 @@ class Recogniser:
                                                       order[f.rule_id]))
         # An event that yields (骗, 偷, 不想活) does so to a danger to someone's body or home named by a word of
         # its own and recognised as surely: 我爸刚知道被骗了十几万，一下子倒在地上，叫不醒了 is 120 first. Not to
-        # two words found near each other (人 … 砸了), which say less.
+        # two words found near each other (人 … 砸了), which say less, unless a word of the line says it as well
+        # (被骗了，摔了一跤，起不来了: the fall is named by the pair, the danger by 起不来了 too).
         if ranked[0].yields:
             surer = next((f for f in ranked[1:] if f.state == ranked[0].state and not f.fallback and not f.yields
-                          and not f.intended and PAIR_JOIN not in f.word), None)
+                          and not f.intended and f.state in worded.get(f.rule_id, ())), None)
             if surer is not None:
                 surer.beside = ranked[0].rule_id, ranked[0].event
                 ranked.remove(surer)

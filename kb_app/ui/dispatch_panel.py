@@ -76,8 +76,8 @@ def rest_matter(result) -> int:
 def show_transfer(kb, user, result):
     rule, finding = result.rule, result.emergency
     suspected = result.urgency == "suspected"
-    # The event recognised names the situation (电梯困人 is 坍塌和被困, not the rule's 火灾和爆炸险情).
-    name = render.markdown_literal(finding.event if finding is not None and finding.event else rule.name)
+    # The event recognised names the situation (电梯困人 is 坍塌和被困, not the rule's 火灾和爆炸险情): see assistant.intake.
+    name = render.markdown_literal(rule.name)
     # Both say which they are, 紧急 or 疑似紧急, as the search's banner does.
     head = (f"**疑似紧急 · {name}** — 请先向来电人确认是否正在发生；属实则立即转接" if suspected
             else f"**紧急 · {name}** — {rule.action_label}")

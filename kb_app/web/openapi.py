@@ -168,7 +168,9 @@ SCHEMAS = {
         "not_emergency": {"type": "boolean", "default": False,
                           "description": "坐席问过来电人、确认（疑似）紧急情况并未发生时为 true：转接话术让位，给出派单候选"}}},
     "Rule": {"type": ["object", "null"], "description": "适用的分类处置规则及要读给来电人的话术", "properties": {
-        "id": STR, "name": STR, "action": {"enum": ["transfer", "redirect", "reject"]}, "action_label": STR,
+        "id": STR, "name": {"type": "string", "description": "规则名称；转接紧急专线时是识别到的事件（如“落水和冰面”，"
+                                                          "不是所转 119 规则的“火灾和爆炸险情”），与坐席工作台和 kb dispatch 一致"},
+        "action": {"enum": ["transfer", "redirect", "reject"]}, "action_label": STR,
         "transfer_to": NSTR, "channel": NSTR, "trigger": STR, "script": STR, "basis": {}}},
     "Due": {"type": ["object", "null"], "properties": {
         "at": {"type": "string", "description": "办结时限（当地时间）"}, "start": STR, "tier": STR, "tier_name": STR,

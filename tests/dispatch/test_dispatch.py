@@ -172,7 +172,7 @@ def test_cli_dispatch(dkb, sample_root, tmp_path):
     res = runner.invoke(cli, [*args, "--now", "2026-11-20T16:00", "有人打架了"])
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert lines[0] == "分类处置：紧急警情（转接紧急专线 110，触发词“打架”）"
+    assert lines[0] == "分类处置：打架斗殴（转接紧急专线 110，触发词“打架”）"      # the event, as the console says
     assert lines[1] == "紧急程度：紧急。识别到打架斗殴（“打架”），正在发生的迹象：“了”"
     assert lines[2].startswith("答复话术：您反映的情况属于紧急警情")
     assert lines[3:] == ["不列出派单目录：请按话术转接。"]
@@ -610,3 +610,48 @@ def test_a_phone_nobody_answers_is_no_request_for_a_number(kb, text):
 def test_asking_for_a_services_phone_is_no_privacy_request(kb, text):
     r = kb.dispatch(text, now=NOW, answers=False)
     assert r.rule is None or r.rule.id != "privacy"
+
+
+# -- a transfer named by what happened; the sample catalogue's sewer and compound entries ------------------------
+
+
+def test_a_transfer_is_named_by_the_event_the_console_the_command_and_the_result_alike(kb, sample_root, tmp_path):
+    """有人掉水里了 goes to 119 by the fire rule, but is no fire: the rule's name shown is the event's; a fall that
+    bleeds is an injury (出血和外伤, with its own safety steps), not a faint (起不来了 of 昏迷晕倒)."""
+    from kb_app.dispatch.assistant import safety_advice
+
+    water = kb.dispatch("有人在河边钓鱼，好像掉水里了", now=NOW, answers=False)
+    assert (water.rule.id, water.rule.transfer_to, water.urgency) == ("emergency-fire", "119", "emergency")
+    assert water.rule.name == water.emergency.event == "落水和冰面"
+    assert water.to_dict()["rule"]["name"] == "落水和冰面" and "不要贸然下水" in water.rule.script
+    fall = kb.dispatch("我婆婆在家摔了一跤，起不来了，头上还在流血", now=NOW, answers=False)
+    assert (fall.rule.id, fall.rule.transfer_to, fall.urgency) == ("emergency-medical", "120", "emergency")
+    assert fall.rule.name == fall.emergency.event == "出血和外伤"
+    assert safety_advice(kb.snapshot(), fall.emergency)[:2] == ["有伤口流血的，用干净的布用力按住伤口止血",
+                                                               "摔倒、坠落后起不来的，不要急着扶起或搬动，注意保暖"]
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "d"),
+                                   "--now", "2026-11-20T16:00", "有人在河边钓鱼，好像掉水里了"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0] == "分类处置：落水和冰面（转接紧急专线 119，触发词“掉水里”）"
+
+
+def test_a_blocked_sewer_is_an_ordinary_dispatch_to_the_drainage_company(kb):
+    sewer = kb.dispatch("俺们那旮旯的下水道堵了，臭得不行", now=NOW, answers=False)
+    first = sewer.candidates[0]
+    assert (first.entry_id, first.handler, first.tier) == ("drainage-blockage", "drainage-group", "24h")
+    assert first.handler_name == "示例市排水集团有限责任公司" and not sewer.urgent and not sewer.urgency
+    burst = kb.dispatch("马路上水管爆了，水冒得老高", now=NOW, answers=False)
+    assert burst.candidates[0].entry_id == "water-pipe-burst" and burst.urgent and burst.candidates[0].tier == "2h"
+
+
+def test_a_street_light_inside_a_compound_has_the_street_offices_entry(kb):
+    """路灯不亮 leaves out 小区内部路灯 (派所在街道协调): the street's entry is among the candidates, first where the
+    request is in its street, after the citywide entry with the agent asked where when no place is named."""
+    inside = kb.dispatch("小区里的路灯坏了一个星期了", now=NOW, answers=False)
+    ids = [c.entry_id for c in inside.candidates]
+    assert ids[0] == "street-light-out" and inside.candidates[0].left_out == "小区内部路灯"
+    street = inside.candidates[ids.index("community-facilities-xinhua")]
+    assert street.handler == "street-donghu-xinhua" and street.region_note.startswith("仅适用于东湖区：请先问清")
+    there = kb.dispatch("我住新华街道，小区里的路灯坏了", now=NOW, answers=False)
+    assert there.candidates[0].entry_id == "community-facilities-xinhua" and not there.candidates[0].region_note
+    assert there.candidates[1].entry_id == "street-light-out"

@@ -1541,3 +1541,43 @@ def test_a_fire_one_could_not_escape_is_asked_about_not_put_through():
     assert classify("楼道里堆满了杂物，万一着火了都跑不出去")[0] == "none"     # said as a worry
     for text in ("楼道着火了，我们跑不出去", "楼道里堆满了杂物，着火了，跑不出去", "着火了，大家都跑不出去了"):
         assert classify(text) == ("119", EMERGENCY), text
+
+
+
+def test_a_pair_naming_the_event_beside_a_word_of_the_same_line_still_outranks_an_event_that_yields():
+    """被骗了，摔了一跤，起不来了: the fall is named by a pair (摔了一跤…起不来, listed first), the danger by the word
+    起不来了 of the same line as well, so the fraud yields to it as it would to the word alone; a pair alone does not
+    make it yield (人 … 砸了)."""
+    rules = [{"id": "police", "name": "警情", "action": "transfer", "transfer_to": "110",
+              "events": [{"name": "诈骗", "words": ["被骗"], "yields": True}]},
+             {"id": "medical", "name": "急救", "action": "transfer", "transfer_to": "120",
+              "events": [{"name": "摔伤和坠落", "pairs": [[["摔了一跤"], ["起不来"]]]},
+                         {"name": "昏迷晕倒", "words": ["起不来了"]}]}]
+    recognise = Recogniser(CONFIG, rules).recognise
+    both = recognise("我妈刚被骗了钱，摔了一跤，起不来了")
+    assert (both.line, both.event, both.also, both.beside) == ("120", "摔伤和坠落", ["110"], ("police", "诈骗"))
+    paired = recognise("我妈刚被骗了钱，摔了一跤，起不来")                  # no word of 120 said
+    assert (paired.line, paired.event, paired.also) == ("110", "诈骗", ["120"])
+
+
+@pytest.mark.parametrize("text, event", [
+    ("我婆婆在家摔了一跤，起不来了，头上还在流血", "出血和外伤"),
+    ("我妈在家摔了一跤，起不来了", "摔伤和坠落"),
+    ("扫雪扫着扫着，我老公说胸口疼，满头大汗，坐地上起不来了。", "心脑、呼吸和抽搐急症"),
+    ("我奶奶突然起不来了", "昏迷晕倒"),                                   # said alone, as before
+])
+def test_the_samples_fall_is_a_fall_and_not_a_faint(text, event):
+    """起不来了 alone says little of what happened: a fall, bleeding or chest pain told with it name the event."""
+    from kb_app.dispatch.assistant import recogniser
+
+    found = recogniser(Snapshot.from_tree(load_script().ROOT)).recognise(text)
+    assert (found.line, found.event, found.state) == ("120", event, EMERGENCY)
+    if "骗" not in text:
+        assert found.also == []
+
+
+def test_the_samples_fraud_beside_a_fall_goes_to_120_first():
+    from kb_app.dispatch.assistant import recogniser
+
+    found = recogniser(Snapshot.from_tree(load_script().ROOT)).recognise("我妈刚知道被骗了三万，一着急摔了一跤，起不来了")
+    assert (found.line, found.event, found.also) == ("120", "摔伤和坠落", ["110"])

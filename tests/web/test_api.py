@@ -443,6 +443,13 @@ def test_the_dispatch_result_is_described_field_by_field(client, agent_key):
     assert set(answer) == set(schemas["DispatchResult"]["properties"]["answers"]["items"]["properties"]) - {"pending"}
 
 
+def test_a_transfer_comes_back_named_by_its_event(client, agent_key):
+    """A drowning goes to 119 by the fire rule: ``rule.name`` is what happened, as the console and the command say."""
+    water = client.post("/api/v1/dispatch", json={"text": "有人在河边钓鱼，好像掉水里了"}, headers=bearer(agent_key)).json()
+    assert (water["rule"]["id"], water["rule"]["transfer_to"]) == ("emergency-fire", "119")
+    assert water["rule"]["name"] == water["emergency"]["event"] == "落水和冰面"
+
+
 def test_dispatch_errors(client, agent_key, partner_key):
     error_of(client.post("/api/v1/dispatch", json={"text": "停水"}), 401, "unauthorized")
     error_of(client.post("/api/v1/dispatch", json={"text": "停水"}, headers=bearer(partner_key)), 403,
