@@ -27,6 +27,11 @@ passing (by words of its examples or boundary, ``DirectoryIndex.unmatched``), th
 like this one come before it, however few they are: what agents decided outweighs a match the assistant
 itself calls one of words. The intake rules are decided before
 and apart from this ranking; the history never overrides them.
+
+The entries ranked are those the catalogue offers by itself (its first ``limit``, as listed without history) and
+those similar past requests went to ("与 N 条历史工单相似"): a category's share reorders them and brings in no
+other (three oil-fume calls dispatched to 占道经营 bring no other 城乡建设 matter, 电梯困人 or 爆管, into the list).
+One it moves up says why ("同类事项（城乡建设）的相似历史工单较多").
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
 from ..search.analysis import normalize
 from ..search.textsim import BigramIndex
+from .assistant import MIN_RELATIVE_SCORE
 from .regions import CITYWIDE, districts
 
 #: Where a history row came from.
@@ -391,7 +397,7 @@ class DispatchHistory:
     # -- ranking ---------------------------------------------------------------------------------
 
     def reranker(self, now: dt.datetime):
-        """A function ``(index, text, limit) -> [(entry, score, note)]`` for kb_app.dispatch.assistant, or None."""
+        """A function ``(index, text, limit) -> [(entry, score, note, learned)]`` for kb_app.dispatch.assistant, or None."""
         from .assistant import prepared
 
         head = self.kb.store.head()
@@ -521,18 +527,37 @@ def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: floa
 
     best = catalogue[0][1] if catalogue else 0.0
     scores = {e.id: s / best for e, s in catalogue} if best > 0 else {}
-    for entry_id in votes:
-        if similar.get(entry_id):   # one the catalogue does not match comes in only on past requests like this one
-            scores.setdefault(entry_id, 0.0)
+    # The candidates history may reorder: those the catalogue offers by itself (its first ``limit``, as shown
+    # without history) and those similar past requests went to. The share of a category lifts only these: three
+    # orders of 占道经营 bring no other 城乡建设 matter (电梯困人, 爆管) into the list by their category alone.
+    offered = {e.id for e, s in catalogue[:limit] if s >= MIN_RELATIVE_SCORE * best}
+    found = offered | {entry_id for entry_id in votes if similar.get(entry_id)}
+    scores = {entry_id: scores.get(entry_id, 0.0) for entry_id in found}
     ranked = []
     for entry_id, base in scores.items():
-        learned = CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c) + ENTRY_WEIGHT * votes.get(entry_id, 0.0)
-        score = base + support * learned
-        note = f"与 {similar[entry_id]} 条历史工单相似" if similar.get(entry_id) else ""
-        ranked.append((by_id[entry_id], score, note))
+        lift = CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c)
+        score = base + support * (lift + ENTRY_WEIGHT * votes.get(entry_id, 0.0))
+        ranked.append((by_id[entry_id], score, similar.get(entry_id, 0), support * lift))
     # Past requests like this one outrank a catalogue match in passing, however few they are.
     ranked.sort(key=lambda r: (not (passing and r[2]), -r[1], r[0].id))
-    return ranked[:limit]
+    place = {e.id: i for i, (e, _s) in enumerate(catalogue)}
+    out = []
+    for i, (entry, score, alike, lift) in enumerate(ranked[:limit]):
+        if alike:
+            note = f"与 {alike} 条历史工单相似"
+        elif lift > 0 and i < place.get(entry.id, limit):   # moved up by its category's share: said so
+            note = category_note(entry, categories[entry.id], cat_votes)
+        else:
+            note = ""
+        out.append((entry, score, note, bool(alike)))
+    return out
+
+
+def category_note(entry, key: str, cat_votes: Counter) -> str:
+    """Why the category's share moved an entry up: similar past requests of its category, or its category's
+    orders in general."""
+    what = f"同类事项（{entry.category[0]}）" if key.startswith("c:") else "该事项"
+    return what + ("的相似历史工单较多" if cat_votes.get(key) else "历来派单较多")
 
 
 def _entry_of(parts: list[_Records], i: int) -> str:

@@ -426,3 +426,31 @@ def test_past_orders_outrank_a_catalogue_match_in_passing(kb):
     kb.dispatch_history.confirm(agent, "小区里的路灯坏了好几天", "illegal-parking-blocking", 1)
     assert ids(kb.dispatch("孩子上学的学校怎么报名", now=NOW, answers=False, not_emergency=True))[0] == \
         ids(kb.dispatch("孩子上学的学校怎么报名", now=NOW, answers=False, not_emergency=True, history=False))[0]
+
+
+# -- what a category's share may do ----------------------------------------------------------------
+
+
+FUME_ORDERS = ["新华街道和平里小区楼下烧烤店排烟管道正对我家窗户，油烟熏得没法开窗", "楼下烧烤摊油烟太大，每天晚上熏得家里全是味",
+               "小区门口的烧烤店油烟直接排到居民楼，窗户都打不开"]
+
+
+@pytest.mark.parametrize("text", ["烧烤店油烟扰民，天天熏我家", "小区楼下烧烤摊油烟太大，熏得家里全是味"])
+def test_a_categorys_share_reorders_the_catalogues_candidates_and_adds_none(kb, text):
+    """Three oil-fume calls dispatched by hand to 占道经营 (城乡建设) bring no other 城乡建设 matter (电梯困人,
+    爆管, 垃圾清运) into the list; whatever history moves up says why."""
+    agent = kb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    for order in FUME_ORDERS:
+        kb.dispatch_history.confirm(agent, order, "street-vending-road")
+    plain = kb.dispatch(text, now=NOW, answers=False, not_emergency=True, history=False)
+    r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+    before = ids(plain)
+    for place, c in enumerate(r.candidates):
+        assert c.entry_id in before or re.fullmatch("与 [1-5] 条历史工单相似", c.note), (c.entry_id, c.note)
+        if c.entry_id in before and place < before.index(c.entry_id):
+            assert c.note, f"{c.entry_id} moved up without a reason"
+    assert "elevator-trapped" not in ids(r) and "garbage-collection" not in ids(r)
+    assert ids(r)[0] == "restaurant-fumes"
+    lifted = [c for c in r.candidates if c.note.startswith("同类事项")]
+    assert all(c.note == "同类事项（城乡建设）的相似历史工单较多" and not c.learned for c in lifted)
+
