@@ -341,14 +341,17 @@ def dispatch_form(kb, user, result, offered, matter=0, text=""):
                       index=None if answered or left_out or elsewhere or unmatched or vague else 0,
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in offered}
-    if choice == OTHER_ENTRY:
+    # A hand pick stays one (source manual) though the entry picked is among the candidates: what was proposed is
+    # learnt from as a proposal taken only when the agent took it.
+    by_hand = choice == OTHER_ENTRY
+    if by_hand:
         snap = kb.snapshot()
         titles = snap.titles_to_choose(snap.directory())
         choice = st.selectbox("派单目录事项", list(titles), format_func=titles.get, index=None,
                               placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
     if st.button("派单", key=f"outcome_dispatch{f'_{matter}' if matter else ''}", disabled=not choice,
                  type="secondary" if answered else "primary"):
-        rank = list(options).index(choice) + 1 if choice in options else None
+        rank = None if by_hand else list(options).index(choice) + 1
         kb.dispatch_history.confirm(user, text or result.text, choice, rank)
         record(kb, user, result, "dispatch", entry=choice, label=titles[choice], matter=matter, text=text,
                note=HISTORY_NOTE)
