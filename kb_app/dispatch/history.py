@@ -32,6 +32,9 @@ The entries ranked are those the catalogue offers by itself (its first ``limit``
 those similar past requests went to ("与 N 条历史工单相似"): a category's share reorders them and brings in no
 other (three oil-fume calls dispatched to 占道经营 bring no other 城乡建设 matter, 电梯困人 or 爆管, into the list).
 One it moves up says why ("同类事项（城乡建设）的相似历史工单较多").
+
+A record is removed by the agent who confirmed it (撤销本次派单, ``Kb.withdraw_dispatch``) or by the hotline
+center (``kb dispatch --forget``); the model in memory notices a row removed by the count of rows.
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ from .regions import CITYWIDE, districts
 SOURCES = {"console": "坐席确认（建议事项）", "manual": "坐席确认（人工选择）", "objection": "派单异议改派",
            "import": "历史工单导入"}
 CONFIRM_ROLES = {"agent", "center_reviewer", "admin"}
+#: Who may remove any history record (a wrong import, an order dispatched in error); others only their own dispatches.
+FORGET_ROLES = {"center_reviewer", "admin"}
+#: The columns of a record as listed (kb dispatch --recent) and removed.
+LISTED = "id, at, text, entry, source, rank, username, region"
 #: Longest text kept per record; the first part of a work order carries its gist.
 MAX_STORED_CHARS = 2000
 MAX_MODEL_CHARS = 600
@@ -125,6 +132,8 @@ class _Loaded:
 
     main: _Records
     side: _Records | None = None
+    #: The rows of the table when it was read (with those of no text): fewer than read and added since, one was removed.
+    total: int = 0
 
     @property
     def max_id(self) -> int:
@@ -214,6 +223,27 @@ class DispatchHistory:
         if not (text or "").strip():
             raise KbError("诉求内容为空：请先输入来电人的诉求再确认派单。")
         return self.record(text, entry_id, "console" if rank else "manual", user.username, rank)
+
+    def remove(self, db, user, row_id: int) -> dict:
+        """Delete one record within the transaction ``db`` and return it: the agent's own confirmed dispatch (a slip
+        taken back), or any record for the hotline center (``FORGET_ROLES``)."""
+        cur = db.execute(f"select {LISTED} from dispatch_history where id = ?", [row_id])
+        found = cur.fetchone()
+        if found is None:
+            raise KbError(f"派单历史中没有编号为 {row_id} 的记录：请用 kb dispatch --recent 查看记录的编号。")
+        row = dict(zip([d[0] for d in cur.description], found))
+        role = getattr(user, "role", None)
+        own = role in CONFIRM_ROLES and row["source"] in ("console", "manual") and row["username"] == user.username
+        if role not in FORGET_ROLES and not own:
+            raise PermissionDenied("只能撤销自己确认的派单；其他派单历史记录请热线中心校核人员或管理员删除。")
+        db.execute("delete from dispatch_history where id = ?", [row_id])
+        return row
+
+    def forget(self, user, row_id: int) -> dict:
+        """Remove a wrong record from the history (``kb dispatch --forget``); returns it. Similar requests are
+        ranked without it from the next dispatch on."""
+        with self.kb.db_transaction() as db:
+            return self.remove(db, user, row_id)
 
     def region_of(self, text: str, entry=None, snap=None, find=None) -> str:
         """The district a request concerns: named in its text, else the handler's district ("" if citywide)."""
@@ -345,26 +375,33 @@ class DispatchHistory:
         """The latest rows (newest first), optionally of one entry."""
         where, params = ("where entry = ?", [entry]) if entry else ("", [])
         with self.kb.db_transaction(write=False) as db:
-            cur = db.execute(f"select id, at, text, entry, source, rank, username, region from dispatch_history "
-                             f"{where} order by id desc limit ?", [*params, limit])
+            cur = db.execute(f"select {LISTED} from dispatch_history {where} order by id desc limit ?", [*params, limit])
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
 
-    def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str]]:
-        with self.kb.db_transaction(write=False) as db:  # rows and their maximum from one state
+    def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str], int, int]:
+        """The rows after ``after`` with a text: (highest id, stamps, texts, entries), then the number of rows
+        in all and of those after ``after`` (with those of no text), all from one state."""
+        with self.kb.db_transaction(write=False) as db:
             rows = db.execute("select at, text, entry from dispatch_history where id > ? and text != '' "
                               "order by id", [after]).fetchall()
-            top = db.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
-        return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+            top, total, added = db.execute("select coalesce(max(id), 0), count(*), count(case when id > ? then 1 end) "
+                                           "from dispatch_history", [after]).fetchone()
+        return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], total, added
 
-    def _top_id(self) -> int:
-        """The highest row id (checked on every dispatch, so without the migration check of kb.db())."""
+    def _load(self, places) -> _Loaded:
+        *rows, total, _added = self._rows(0)
+        return _Loaded(_Records(*rows, places=places), total=total)
+
+    def _top_id(self) -> tuple[int, int]:
+        """The highest row id and the number of rows (checked on every dispatch, so without the migration check
+        of kb.db())."""
         if not self._migrated:
             self.kb.prepare_database()
             self._migrated = True
         conn = dbmod.open_connection(self.kb.settings.db_path)
         try:
-            return conn.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
+            return tuple(conn.execute("select coalesce(max(id), 0), count(*) from dispatch_history").fetchone())
         finally:
             conn.close()
 
@@ -372,9 +409,11 @@ class DispatchHistory:
         """The model of every row, brought up to date with the table (None while it has no text); its texts
         are compared without the ``places`` they name (rebuilt when the places are others)."""
         with self._lock:
-            loaded, top = self._loaded, self._top_id()
-            if loaded is None or top < loaded.max_id or loaded.main.places is not places:
-                loaded = _Loaded(_Records(*self._rows(0), places=places))
+            loaded, (top, total) = self._loaded, self._top_id()
+            # A row removed (a dispatch withdrawn, a record forgotten) leaves fewer rows than were read.
+            if loaded is None or top < loaded.max_id or loaded.main.places is not places \
+                    or (top == loaded.max_id and total != loaded.total):
+                loaded = self._load(places)
             elif top > loaded.max_id:
                 loaded = self._extend(loaded)
             self._loaded = loaded
@@ -382,7 +421,10 @@ class DispatchHistory:
 
     def _extend(self, loaded: _Loaded) -> _Loaded:
         """Rows added since the model was built: a side model, or a rebuild once they are many."""
-        top, stamps, texts, entries = self._rows(loaded.max_id)
+        top, stamps, texts, entries, total, added = self._rows(loaded.max_id)
+        if total != loaded.total + added:   # a row was removed meanwhile
+            return self._load(loaded.main.places)
+        loaded.total = total
         if not texts:
             return loaded.with_max_id(top)
         side = loaded.side
@@ -391,8 +433,8 @@ class DispatchHistory:
             entries = [side.entry_ids[i] for i in side.entries] + entries
         places = loaded.main.places
         if len(texts) > max(REBUILD_MIN, REBUILD_RATIO * loaded.main.model.n) or loaded.main.model.n < REBUILD_MIN:
-            return _Loaded(_Records(*self._rows(0), places=places))
-        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model, places=places))
+            return self._load(places)
+        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model, places=places), total)
 
     # -- ranking ---------------------------------------------------------------------------------
 
