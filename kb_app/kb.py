@@ -304,6 +304,16 @@ class Kb:
 
         return DispatchHistory(self)
 
+    def withdraw_dispatch(self, user, history_id: int, outcome_id: int | None = None) -> dict:
+        """撤销本次派单: take back a dispatch the agent confirmed (a slip): its dispatch-history record
+        (``history_id``) and the request's outcome it wrote (``outcome_id``), in one transaction, so that
+        neither the ranking nor the statistics count it. Returns the history record removed."""
+        with self.db_transaction() as db:
+            row = self.dispatch_history.remove(db, user, history_id)
+            if outcome_id is not None:
+                self.feedback.withdraw_dispatch(db, outcome_id, row["entry"], row["username"])
+        return row
+
     @cached_property
     def feedback(self):
         """Search logs, votes, error reports and maintenance tasks (see kb_app.usage.feedback)."""

@@ -1089,7 +1089,7 @@ def dispatch(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
 
     ``not_emergency`` records the agent's confirmation, having asked the caller, that a (suspected)
     emergency is none: the transfer rule then gives way to the other rules (the finding stays).
-    ``rerank(index, text, limit) -> [(entry, score, note)]`` (kb_app.dispatch.history) re-ranks the
+    ``rerank(index, text, limit) -> [(entry, score, note, learned)]`` (kb_app.dispatch.history) re-ranks the
     catalogue match; it sees the candidates only, never the intake rule, and never puts another entry
     before the one an urgent report is about (see ``reported``).
 
@@ -1190,8 +1190,7 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     index = directory_index(snap)
     where = locate(text, snap)
     region = where.district
-    for entry, score, note in _ranked(index, text, limit, rerank, keep):
-        learned = bool(note)  # the reranker's note is of similar past orders
+    for entry, score, note, learned in _ranked(index, text, limit, rerank, keep):
         # The governments of other districts and streets are no co-handlers of a request that says where it is.
         told = assignment(snap, entry, local_units(snap, entry.co_handlers, where), rtc)
         tier, spec = told.tier, snap.tiers.get(told.tier, {})
@@ -1284,13 +1283,14 @@ def _weigh_local(snap: Snapshot, candidates: list, region: str):
 
 
 def _ranked(index: DirectoryIndex, text: str, limit: int, rerank, keep: str = "") -> list:
-    """(entry, score, note) of the best entries: the catalogue match, re-ranked when given a reranker; those
+    """(entry, score, note, learned) of the best entries: the catalogue match, re-ranked when given a reranker
+    (``learned``: similar past orders went to the entry, said in ``note``); those
     scoring less than MIN_RELATIVE_SCORE of the first are left out, but the entry ``keep``."""
     if not text:
         return []
     if rerank is not None:
         ranked = rerank(index, text, limit)
     else:
-        ranked = [(entry, score, "") for entry, score in index.rank(text, limit)]
+        ranked = [(entry, score, "", False) for entry, score in index.rank(text, limit)]
     best = ranked[0][1] if ranked else 0.0
     return [r for r in ranked if best <= 0 or r[1] >= MIN_RELATIVE_SCORE * best or r[0].id == keep]

@@ -27,6 +27,14 @@ passing (by words of its examples or boundary, ``DirectoryIndex.unmatched``), th
 like this one come before it, however few they are: what agents decided outweighs a match the assistant
 itself calls one of words. The intake rules are decided before
 and apart from this ranking; the history never overrides them.
+
+The entries ranked are those the catalogue offers by itself (its first ``limit``, as listed without history) and
+those similar past requests went to ("与 N 条历史工单相似"): a category's share reorders them and brings in no
+other (three oil-fume calls dispatched to 占道经营 bring no other 城乡建设 matter, 电梯困人 or 爆管, into the list).
+One it moves up says why ("同类事项（城乡建设）的相似历史工单较多").
+
+A record is removed by the agent who confirmed it (撤销本次派单, ``Kb.withdraw_dispatch``) or by the hotline
+center (``kb dispatch --forget``); the model in memory notices a row removed by the count of rows.
 """
 
 from __future__ import annotations
@@ -48,12 +56,17 @@ from ..exceptions import KbError, PermissionDenied, os_reason
 from ..privacy import mask
 from ..search.analysis import normalize
 from ..search.textsim import BigramIndex
+from .assistant import MIN_RELATIVE_SCORE
 from .regions import CITYWIDE, districts
 
 #: Where a history row came from.
 SOURCES = {"console": "坐席确认（建议事项）", "manual": "坐席确认（人工选择）", "objection": "派单异议改派",
            "import": "历史工单导入"}
 CONFIRM_ROLES = {"agent", "center_reviewer", "admin"}
+#: Who may remove any history record (a wrong import, an order dispatched in error); others only their own dispatches.
+FORGET_ROLES = {"center_reviewer", "admin"}
+#: The columns of a record as listed (kb dispatch --recent) and removed.
+LISTED = "id, at, text, entry, source, rank, username, region"
 #: Longest text kept per record; the first part of a work order carries its gist.
 MAX_STORED_CHARS = 2000
 MAX_MODEL_CHARS = 600
@@ -119,6 +132,8 @@ class _Loaded:
 
     main: _Records
     side: _Records | None = None
+    #: The rows of the table when it was read (with those of no text): fewer than read and added since, one was removed.
+    total: int = 0
 
     @property
     def max_id(self) -> int:
@@ -208,6 +223,27 @@ class DispatchHistory:
         if not (text or "").strip():
             raise KbError("诉求内容为空：请先输入来电人的诉求再确认派单。")
         return self.record(text, entry_id, "console" if rank else "manual", user.username, rank)
+
+    def remove(self, db, user, row_id: int) -> dict:
+        """Delete one record within the transaction ``db`` and return it: the agent's own confirmed dispatch (a slip
+        taken back), or any record for the hotline center (``FORGET_ROLES``)."""
+        cur = db.execute(f"select {LISTED} from dispatch_history where id = ?", [row_id])
+        found = cur.fetchone()
+        if found is None:
+            raise KbError(f"派单历史中没有编号为 {row_id} 的记录：请用 kb dispatch --recent 查看记录的编号。")
+        row = dict(zip([d[0] for d in cur.description], found))
+        role = getattr(user, "role", None)
+        own = role in CONFIRM_ROLES and row["source"] in ("console", "manual") and row["username"] == user.username
+        if role not in FORGET_ROLES and not own:
+            raise PermissionDenied("只能撤销自己确认的派单；其他派单历史记录请热线中心校核人员或管理员删除。")
+        db.execute("delete from dispatch_history where id = ?", [row_id])
+        return row
+
+    def forget(self, user, row_id: int) -> dict:
+        """Remove a wrong record from the history (``kb dispatch --forget``); returns it. Similar requests are
+        ranked without it from the next dispatch on."""
+        with self.kb.db_transaction() as db:
+            return self.remove(db, user, row_id)
 
     def region_of(self, text: str, entry=None, snap=None, find=None) -> str:
         """The district a request concerns: named in its text, else the handler's district ("" if citywide)."""
@@ -339,26 +375,33 @@ class DispatchHistory:
         """The latest rows (newest first), optionally of one entry."""
         where, params = ("where entry = ?", [entry]) if entry else ("", [])
         with self.kb.db_transaction(write=False) as db:
-            cur = db.execute(f"select id, at, text, entry, source, rank, username, region from dispatch_history "
-                             f"{where} order by id desc limit ?", [*params, limit])
+            cur = db.execute(f"select {LISTED} from dispatch_history {where} order by id desc limit ?", [*params, limit])
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
 
-    def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str]]:
-        with self.kb.db_transaction(write=False) as db:  # rows and their maximum from one state
+    def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str], int, int]:
+        """The rows after ``after`` with a text: (highest id, stamps, texts, entries), then the number of rows
+        in all and of those after ``after`` (with those of no text), all from one state."""
+        with self.kb.db_transaction(write=False) as db:
             rows = db.execute("select at, text, entry from dispatch_history where id > ? and text != '' "
                               "order by id", [after]).fetchall()
-            top = db.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
-        return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+            top, total, added = db.execute("select coalesce(max(id), 0), count(*), count(case when id > ? then 1 end) "
+                                           "from dispatch_history", [after]).fetchone()
+        return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], total, added
 
-    def _top_id(self) -> int:
-        """The highest row id (checked on every dispatch, so without the migration check of kb.db())."""
+    def _load(self, places) -> _Loaded:
+        *rows, total, _added = self._rows(0)
+        return _Loaded(_Records(*rows, places=places), total=total)
+
+    def _top_id(self) -> tuple[int, int]:
+        """The highest row id and the number of rows (checked on every dispatch, so without the migration check
+        of kb.db())."""
         if not self._migrated:
             self.kb.prepare_database()
             self._migrated = True
         conn = dbmod.open_connection(self.kb.settings.db_path)
         try:
-            return conn.execute("select coalesce(max(id), 0) from dispatch_history").fetchone()[0]
+            return tuple(conn.execute("select coalesce(max(id), 0), count(*) from dispatch_history").fetchone())
         finally:
             conn.close()
 
@@ -366,9 +409,11 @@ class DispatchHistory:
         """The model of every row, brought up to date with the table (None while it has no text); its texts
         are compared without the ``places`` they name (rebuilt when the places are others)."""
         with self._lock:
-            loaded, top = self._loaded, self._top_id()
-            if loaded is None or top < loaded.max_id or loaded.main.places is not places:
-                loaded = _Loaded(_Records(*self._rows(0), places=places))
+            loaded, (top, total) = self._loaded, self._top_id()
+            # A row removed (a dispatch withdrawn, a record forgotten) leaves fewer rows than were read.
+            if loaded is None or top < loaded.max_id or loaded.main.places is not places \
+                    or (top == loaded.max_id and total != loaded.total):
+                loaded = self._load(places)
             elif top > loaded.max_id:
                 loaded = self._extend(loaded)
             self._loaded = loaded
@@ -376,7 +421,10 @@ class DispatchHistory:
 
     def _extend(self, loaded: _Loaded) -> _Loaded:
         """Rows added since the model was built: a side model, or a rebuild once they are many."""
-        top, stamps, texts, entries = self._rows(loaded.max_id)
+        top, stamps, texts, entries, total, added = self._rows(loaded.max_id)
+        if total != loaded.total + added:   # a row was removed meanwhile
+            return self._load(loaded.main.places)
+        loaded.total = total
         if not texts:
             return loaded.with_max_id(top)
         side = loaded.side
@@ -385,13 +433,13 @@ class DispatchHistory:
             entries = [side.entry_ids[i] for i in side.entries] + entries
         places = loaded.main.places
         if len(texts) > max(REBUILD_MIN, REBUILD_RATIO * loaded.main.model.n) or loaded.main.model.n < REBUILD_MIN:
-            return _Loaded(_Records(*self._rows(0), places=places))
-        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model, places=places))
+            return self._load(places)
+        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model, places=places), total)
 
     # -- ranking ---------------------------------------------------------------------------------
 
     def reranker(self, now: dt.datetime):
-        """A function ``(index, text, limit) -> [(entry, score, note)]`` for kb_app.dispatch.assistant, or None."""
+        """A function ``(index, text, limit) -> [(entry, score, note, learned)]`` for kb_app.dispatch.assistant, or None."""
         from .assistant import prepared
 
         head = self.kb.store.head()
@@ -521,18 +569,37 @@ def rank_with_history(index, text: str, limit: int, loaded: _Loaded, today: floa
 
     best = catalogue[0][1] if catalogue else 0.0
     scores = {e.id: s / best for e, s in catalogue} if best > 0 else {}
-    for entry_id in votes:
-        if similar.get(entry_id):   # one the catalogue does not match comes in only on past requests like this one
-            scores.setdefault(entry_id, 0.0)
+    # The candidates history may reorder: those the catalogue offers by itself (its first ``limit``, as shown
+    # without history) and those similar past requests went to. The share of a category lifts only these: three
+    # orders of 占道经营 bring no other 城乡建设 matter (电梯困人, 爆管) into the list by their category alone.
+    offered = {e.id for e, s in catalogue[:limit] if s >= MIN_RELATIVE_SCORE * best}
+    found = offered | {entry_id for entry_id in votes if similar.get(entry_id)}
+    scores = {entry_id: scores.get(entry_id, 0.0) for entry_id in found}
     ranked = []
     for entry_id, base in scores.items():
-        learned = CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c) + ENTRY_WEIGHT * votes.get(entry_id, 0.0)
-        score = base + support * learned
-        note = f"与 {similar[entry_id]} 条历史工单相似" if similar.get(entry_id) else ""
-        ranked.append((by_id[entry_id], score, note))
+        lift = CATEGORY_WEIGHT * math.log(p_category(categories[entry_id]) * c)
+        score = base + support * (lift + ENTRY_WEIGHT * votes.get(entry_id, 0.0))
+        ranked.append((by_id[entry_id], score, similar.get(entry_id, 0), support * lift))
     # Past requests like this one outrank a catalogue match in passing, however few they are.
     ranked.sort(key=lambda r: (not (passing and r[2]), -r[1], r[0].id))
-    return ranked[:limit]
+    place = {e.id: i for i, (e, _s) in enumerate(catalogue)}
+    out = []
+    for i, (entry, score, alike, lift) in enumerate(ranked[:limit]):
+        if alike:
+            note = f"与 {alike} 条历史工单相似"
+        elif lift > 0 and i < place.get(entry.id, limit):   # moved up by its category's share: said so
+            note = category_note(entry, categories[entry.id], cat_votes)
+        else:
+            note = ""
+        out.append((entry, score, note, bool(alike)))
+    return out
+
+
+def category_note(entry, key: str, cat_votes: Counter) -> str:
+    """Why the category's share moved an entry up: similar past requests of its category, or its category's
+    orders in general."""
+    what = f"同类事项（{entry.category[0]}）" if key.startswith("c:") else "该事项"
+    return what + ("的相似历史工单较多" if cat_votes.get(key) else "历来派单较多")
 
 
 def _entry_of(parts: list[_Records], i: int) -> str:

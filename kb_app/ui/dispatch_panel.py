@@ -27,7 +27,7 @@ from kb_app.labels import (LEVEL_LABELS as LEVELS, OUTCOME_LABELS as OUTCOMES, S
                             status_mark)
 from kb_app.ui.errors import show_errors
 from kb_app.ui.links import adopt_caution, entry_link, pending_notice, public_answer_link
-from kb_app.ui.state import call, call_outcome, call_settled
+from kb_app.ui.state import call, call_outcome, call_settled, call_withdrawn
 from kb_app.ui.style import nowrap_headings
 
 NO_RULE = "不属分类处置规则所列情形"
@@ -42,26 +42,55 @@ def record(kb, user, result, outcome, entry="", line="", label="", matter=0, tex
     hint keeps its line: the center reads the rules' false alarms by line). A call answered from the search and
     dispatched here counts once, as dispatched (see kb_app.ui.state.call). ``matter`` (1, 2 …) is another matter
     the call tells, in its own words (``text``): recorded apart, as an order of its own. ``note`` is said after
-    what was recorded."""
-    kb.feedback.log_outcome(text or result.text, outcome, entry=entry, line=line or result.hint_line,
+    what was recorded. Returns the outcome's row id."""
+    outcome_id = kb.feedback.log_outcome(text or result.text, outcome, entry=entry, line=line or result.hint_line,
                             suggested=result.suggested_outcome, urgency=result.hint, username=user.username,
                             role=user.role, call=call(result.text), matter=matter)
     call_settled(outcome)
     message = f"已记录：{OUTCOMES[outcome]}{('（' + label + '）') if label else ''}{note}。"
     if matter:
         st.session_state.setdefault("dispatch_matters", {})[matter] = message
-        return
+        return outcome_id
     st.session_state["dispatch_recorded"] = message
     st.session_state["dispatch_recorded_outcome"] = outcome
+    return outcome_id
 
 
-def recorded(matter=0) -> bool:
-    """Say what was recorded for the call's first matter (or another, ``matter``); whether anything was."""
+def recorded(matter=0, kb=None, user=None) -> bool:
+    """Say what was recorded for the call's first matter (or another, ``matter``); whether anything was. With
+    ``kb`` and ``user``, a dispatch recorded for the request is offered to be taken back (撤销本次派单)."""
+    withdrawn = (st.session_state.get("dispatch_withdrawn") or {}).get(matter)
+    if withdrawn:
+        st.info(withdrawn, icon=":material/undo:")
     message = (st.session_state.get("dispatch_matters") or {}).get(matter) if matter \
         else st.session_state.get("dispatch_recorded")
     if message:
         st.success(message, icon=":material/task_alt:")
+        if kb is not None:
+            withdraw_button(kb, user, matter)
     return bool(message)
+
+
+def withdraw_button(kb, user, matter=0):
+    """撤销本次派单 beside what was recorded: a dispatch confirmed by mistake in this call leaves the dispatch history
+    and the statistics (Kb.withdraw_dispatch), and the matter can be dispatched again."""
+    held = (st.session_state.get("dispatch_withdrawable") or {}).get(matter)
+    if not held or not st.button("撤销本次派单", key=f"dispatch_withdraw_{matter}", icon=":material/undo:",
+                                 help="派错了：删除这条派单记录和派单历史，重新选择派单事项"):
+        return
+    history_id, outcome_id, label = held
+    with show_errors():
+        kb.withdraw_dispatch(user, history_id, outcome_id)
+        st.session_state["dispatch_withdrawable"].pop(matter)
+        if matter:
+            st.session_state["dispatch_matters"].pop(matter, None)
+        else:
+            for key in ("dispatch_recorded", "dispatch_recorded_outcome"):
+                st.session_state.pop(key, None)
+        call_withdrawn()
+        st.session_state.setdefault("dispatch_withdrawn", {})[matter] = \
+            f"已撤销派单（{label}）：派单记录和派单历史中的这一条已删除，请重新选择派单事项。"
+        st.rerun()
 
 
 def rest_matter(result) -> int:
@@ -249,7 +278,7 @@ def candidate_rows(result):
 def show_candidates(kb, user, result):
     number = rest_matter(result)
     # The rest of a call answered is an order of its own: answering the question leaves it to dispatch.
-    done = recorded(number) if number else bool(st.session_state.get("dispatch_recorded"))
+    done = recorded(number, kb, user) if number else bool(st.session_state.get("dispatch_recorded"))
     if result.round_the_clock:
         st.info(f"涉及 7×24 小时服务领域（{'、'.join(result.round_the_clock)}）：随时受理，立即派单。",
                 icon=":material/schedule:")
@@ -307,7 +336,7 @@ def show_more(kb, user, result, after):
     for n, (part, candidate) in enumerate(result.more, after + 1):
         with st.container(border=True):
             st.markdown(f"**来电反映的另一件事**：“{render.markdown_literal(part)}”")
-            if not recorded(n):
+            if not recorded(n, kb, user):
                 dispatch_form(kb, user, result, [candidate], n, part)
 
 
@@ -341,17 +370,22 @@ def dispatch_form(kb, user, result, offered, matter=0, text=""):
                       index=None if answered or left_out or elsewhere or unmatched or vague else 0,
                       format_func=lambda k: options.get(k, "其他事项（从派单目录中选择）"))
     titles = {c.entry_id: c.title for c in offered}
-    if choice == OTHER_ENTRY:
+    # A hand pick stays one (source manual) though the entry picked is among the candidates: what was proposed is
+    # learnt from as a proposal taken only when the agent took it.
+    by_hand = choice == OTHER_ENTRY
+    if by_hand:
         snap = kb.snapshot()
         titles = snap.titles_to_choose(snap.directory())
         choice = st.selectbox("派单目录事项", list(titles), format_func=titles.get, index=None,
                               placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
     if st.button("派单", key=f"outcome_dispatch{f'_{matter}' if matter else ''}", disabled=not choice,
                  type="secondary" if answered else "primary"):
-        rank = list(options).index(choice) + 1 if choice in options else None
-        kb.dispatch_history.confirm(user, text or result.text, choice, rank)
-        record(kb, user, result, "dispatch", entry=choice, label=titles[choice], matter=matter, text=text,
-               note=HISTORY_NOTE)
+        rank = None if by_hand else list(options).index(choice) + 1
+        history_id = kb.dispatch_history.confirm(user, text or result.text, choice, rank)
+        outcome_id = record(kb, user, result, "dispatch", entry=choice, label=titles[choice], matter=matter, text=text,
+                            note=HISTORY_NOTE)
+        st.session_state.setdefault("dispatch_withdrawable", {})[matter] = (history_id, outcome_id, titles[choice])
+        (st.session_state.get("dispatch_withdrawn") or {}).pop(matter, None)
         st.rerun()
 
 
@@ -387,7 +421,7 @@ def show_dispatch(kb, user, result):
         st.info(f"建议：{OUTCOME_HINTS[result.suggested_outcome]}。（{NO_RULE}）", icon=":material/info:")
     else:
         st.info(f"{NO_RULE}：按下方答复口径答复，或按派单目录派单。", icon=":material/info:")
-    done = recorded()
+    done = recorded(0, kb, user)
     call(result.text)  # a request other than the one answered already is the next call
     if not done and call_outcome() == "direct_answer":
         st.caption("本次来电已在检索中记为直接答复；如仍需派单，派单后改按派单计，不重复计数。")
@@ -399,7 +433,8 @@ def show_dispatch(kb, user, result):
 
 def analyse(kb, text: str):
     """A new request analysed: what was recorded for the one before is forgotten."""
-    for key in ("dispatch_recorded", "dispatch_recorded_outcome", "dispatch_transferred", "dispatch_matters"):
+    for key in ("dispatch_recorded", "dispatch_recorded_outcome", "dispatch_transferred", "dispatch_matters",
+                "dispatch_withdrawable", "dispatch_withdrawn"):
         st.session_state.pop(key, None)
     st.session_state["dispatch_request"] = st.session_state.get("dispatch_request", 0) + 1
     st.session_state["dispatch_result"] = kb.dispatch(text) if text.strip() else None

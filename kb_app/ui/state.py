@@ -107,6 +107,13 @@ def call_settled(how: str):
     st.session_state["call"].update(settled=True, how=how)
 
 
+def call_withdrawn():
+    """What was recorded for the call was taken back (撤销本次派单): the call is not settled yet."""
+    current = st.session_state.get("call")
+    if current:
+        current.update(settled=False, how=None)
+
+
 def call_outcome() -> str | None:
     """What was recorded for the call being taken (see :func:`call_settled`), or None."""
     current = st.session_state.get("call")

@@ -309,6 +309,15 @@ class Feedback(Tasks):
                 "username": username or None, "role": role or None, "call": call or None}
 
     @staticmethod
+    def withdraw_dispatch(db, outcome_id: int, entry: str, username: str | None):
+        """Delete, within the transaction ``db``, the outcome of a dispatch taken back (``Kb.withdraw_dispatch``): the
+        call counts as not yet settled, as before the dispatch."""
+        found = db.execute("select outcome, entry, username from request_outcomes where id = ?", [outcome_id]).fetchone()
+        if found is None or tuple(found) != ("dispatch", entry, username):
+            raise KbError(f"处理结果 #{outcome_id} 不是这次派单（{entry}）的记录：无法撤销，请刷新页面后重试。")
+        db.execute("delete from request_outcomes where id = ?", [outcome_id])
+
+    @staticmethod
     def _settle(db, row: dict) -> int:
         """Write an outcome, a call settled once (see ``call`` of :meth:`log_outcome`); returns the row id."""
         call, outcome = row["call"], row["outcome"]

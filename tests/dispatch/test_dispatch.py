@@ -385,7 +385,7 @@ def test_past_orders_never_put_another_entry_before_an_urgent_one(kb):
     snap = kb.snapshot()
 
     def reverse(index, text, limit):
-        return [(e, s, "与 3 条历史工单相似") for e, s in reversed(index.rank(text, limit))]
+        return [(e, s, "与 3 条历史工单相似", True) for e, s in reversed(index.rank(text, limit))]
 
     r = dispatch(snap, "家里煤气味很重", NOW, rerank=reverse)
     assert r.urgent and r.candidates[0].entry_id == "gas-leak" and r.candidates[0].tier_name == "2小时"
@@ -401,8 +401,8 @@ def test_an_urgent_matter_is_never_left_out_as_matching_too_little(kb):
 
     def bury(index, text, limit):
         ranked = index.rank(text, limit)
-        return [(e, 100.0, "") for e, _s in ranked if e.id != "gas-leak"] + \
-            [(e, 1.0, "") for e, _s in ranked if e.id == "gas-leak"]
+        return [(e, 100.0, "", False) for e, _s in ranked if e.id != "gas-leak"] + \
+            [(e, 1.0, "", False) for e, _s in ranked if e.id == "gas-leak"]
 
     r = dispatch(snap, text, NOW, rerank=bury)
     assert r.urgent and r.candidates[0].entry_id == "gas-leak"

@@ -426,3 +426,95 @@ def test_past_orders_outrank_a_catalogue_match_in_passing(kb):
     kb.dispatch_history.confirm(agent, "小区里的路灯坏了好几天", "illegal-parking-blocking", 1)
     assert ids(kb.dispatch("孩子上学的学校怎么报名", now=NOW, answers=False, not_emergency=True))[0] == \
         ids(kb.dispatch("孩子上学的学校怎么报名", now=NOW, answers=False, not_emergency=True, history=False))[0]
+
+
+# -- what a category's share may do ----------------------------------------------------------------
+
+
+FUME_ORDERS = ["新华街道和平里小区楼下烧烤店排烟管道正对我家窗户，油烟熏得没法开窗", "楼下烧烤摊油烟太大，每天晚上熏得家里全是味",
+               "小区门口的烧烤店油烟直接排到居民楼，窗户都打不开"]
+
+
+@pytest.mark.parametrize("text", ["烧烤店油烟扰民，天天熏我家", "小区楼下烧烤摊油烟太大，熏得家里全是味"])
+def test_a_categorys_share_reorders_the_catalogues_candidates_and_adds_none(kb, text):
+    """Three oil-fume calls dispatched by hand to 占道经营 (城乡建设) bring no other 城乡建设 matter (电梯困人,
+    爆管, 垃圾清运) into the list; whatever history moves up says why."""
+    agent = kb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    for order in FUME_ORDERS:
+        kb.dispatch_history.confirm(agent, order, "street-vending-road")
+    plain = kb.dispatch(text, now=NOW, answers=False, not_emergency=True, history=False)
+    r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+    before = ids(plain)
+    for place, c in enumerate(r.candidates):
+        assert c.entry_id in before or re.fullmatch("与 [1-5] 条历史工单相似", c.note), (c.entry_id, c.note)
+        if c.entry_id in before and place < before.index(c.entry_id):
+            assert c.note, f"{c.entry_id} moved up without a reason"
+    assert "elevator-trapped" not in ids(r) and "garbage-collection" not in ids(r)
+    assert ids(r)[0] == "restaurant-fumes"
+    lifted = [c for c in r.candidates if c.note.startswith("同类事项")]
+    assert all(c.note == "同类事项（城乡建设）的相似历史工单较多" and not c.learned for c in lifted)
+
+
+# -- taking a record back --------------------------------------------------------------------------
+
+
+def test_a_dispatch_withdrawn_leaves_history_and_statistics(dkb):
+    agent = dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    other = dkb.users.add("zuoxi02", "李坐席", "correct-horse-1", "agent")
+    text = "楼顶的太阳能热水器漏水"
+    learn(dkb, ["工地晚上施工太吵", "半夜还在打桩"], "night-construction")
+    before = ids(dkb.dispatch(text, now=NOW))
+    history_ids = [dkb.dispatch_history.confirm(agent, "楼顶太阳能热水器漏水，水流了一地", "water-cut") for _ in range(3)]
+    outcome = dkb.feedback.log_outcome("楼顶太阳能热水器漏水，水流了一地", "dispatch", entry="water-cut",
+                                       username="zuoxi01", role="agent", call="c1")
+    assert ids(dkb.dispatch(text, now=NOW))[0] == "water-cut"
+    with pytest.raises(PermissionDenied, match="只能撤销自己确认的派单"):
+        dkb.withdraw_dispatch(other, history_ids[-1], outcome)
+    with pytest.raises(KbError, match="不是这次派单"):
+        dkb.withdraw_dispatch(agent, history_ids[-1], outcome + 1)
+    assert dkb.dispatch_history.count() == 5   # nothing removed by a refusal: one transaction
+    row = dkb.withdraw_dispatch(agent, history_ids[-1], outcome)
+    assert (row["id"], row["entry"], row["source"]) == (history_ids[-1], "water-cut", "manual")
+    db = dkb.db()
+    assert db.execute("select count(*) from request_outcomes").fetchone()[0] == 0
+    db.conn.close()
+    assert [day["requests"] for day in dkb.stats.direct_answers_per_day()] in ([], [0])
+    # The model in memory forgets the rows removed, though no row was added since.
+    for history_id in history_ids[:-1]:
+        dkb.withdraw_dispatch(agent, history_id)
+    assert ids(dkb.dispatch(text, now=NOW)) == before
+    with pytest.raises(KbError, match="没有编号为"):
+        dkb.withdraw_dispatch(agent, history_ids[0])
+
+
+def test_the_center_forgets_any_record_an_agent_only_their_own(dkb):
+    agent = dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    center = dkb.users.add("center01", "张校核", "correct-horse-1", "center_reviewer")
+    learn(dkb, LIFT_ORDERS[:1], "property-fee")
+    (imported,) = rows(dkb)
+    with pytest.raises(PermissionDenied):
+        dkb.dispatch_history.forget(agent, imported["id"])
+    assert dkb.dispatch_history.forget(center, imported["id"])["source"] == "import"
+    own = dkb.dispatch_history.confirm(agent, "家里停水了", "water-cut", 1)
+    assert dkb.dispatch_history.forget(agent, own)["id"] == own and rows(dkb) == []
+
+
+def test_cli_lists_recent_records_and_forgets_one(dkb, sample_root, tmp_path, monkeypatch):
+    dkb.users.add("center01", "张校核", "correct-horse-1", "center_reviewer")
+    learn(dkb, LIFT_ORDERS[:2], "property-fee")
+    runner = CliRunner()
+    args = ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "data")]
+    res = runner.invoke(cli, [*args, "--recent", "5"])
+    assert res.exit_code == 0, res.output
+    newest, oldest = rows(dkb)
+    assert res.stdout.splitlines()[0].startswith(f"#{newest['id']}  ") and "历史工单导入  → property-fee" in res.stdout
+    assert res.stdout.splitlines()[-1] == "派单历史共 2 条；删除派错的一条：kb dispatch --forget 编号 --as 用户名"
+    res = runner.invoke(cli, [*args, "--forget", str(oldest["id"])])
+    assert res.exit_code == 2 and "需要 --as 用户名" in res.output
+    monkeypatch.setenv("KB_PASSWORD", "correct-horse-1")
+    res = runner.invoke(cli, [*args, "--forget", str(oldest["id"]), "--as", "center01"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith(f"已从派单历史中删除 #{oldest['id']}（property-fee，历史工单导入，")
+    assert [r["id"] for r in rows(dkb)] == [newest["id"]]
+    res = runner.invoke(cli, [*args, "--forget", str(oldest["id"]), "--as", "center01"])
+    assert res.exit_code == 1 and f"派单历史中没有编号为 {oldest['id']} 的记录" in res.output

@@ -528,16 +528,50 @@ def test_confirming_a_dispatch_records_it_and_history_explains_the_ranking(app_e
     assert row["text"] == "我们家门口马路上的路灯坏了，晚上黑乎乎的"
 
 
-def test_confirming_an_entry_picked_by_hand(app_env, agent):
-    at = dispatch(console(agent), "楼道里有很大的煤气味")
+def pick_by_hand(at, entry_id):
+    """派单 to an entry picked under 其他事项."""
     choice_radio(at).set_value("__other__").run()
-    manual_box(at).set_value("water-outage").run()
+    manual_box(at).set_value(entry_id).run()
     at.button(key="outcome_dispatch").click().run()
     assert not at.exception
+    return at
+
+
+def test_confirming_an_entry_picked_by_hand(app_env, agent):
+    pick_by_hand(dispatch(console(agent), "楼道里有很大的煤气味"), "water-outage")
     (row,) = app_env.dispatch_history.recent()
     [outcome] = rows(app_env, "request_outcomes")
     assert (outcome["outcome"], outcome["entry"]) == ("dispatch", "water-outage")
     assert (row["entry"], row["source"], row["rank"]) == ("water-outage", "manual", None)
+
+
+def test_an_entry_picked_by_hand_stays_a_hand_pick_when_it_is_among_the_candidates(app_env, agent):
+    at = dispatch(console(agent), "我们家门口马路上的路灯坏了，晚上黑乎乎的")
+    first = at.session_state["dispatch_result"].candidates[0].entry_id   # proposed, yet picked under 其他事项
+    pick_by_hand(at, first)
+    (row,) = app_env.dispatch_history.recent()
+    assert (row["entry"], row["source"], row["rank"]) == (first, "manual", None)
+
+
+def test_a_dispatch_is_taken_back_within_the_call(app_env, agent):
+    at = dispatch(console(agent), "我们家门口马路上的路灯坏了，晚上黑乎乎的")
+    first = at.session_state["dispatch_result"].candidates[0]
+    at.button(key="outcome_dispatch").click().run()
+    assert not at.exception and at.success[-1].value.startswith("已记录：派单")
+    assert len(app_env.dispatch_history.recent()) == 1 and len(rows(app_env, "request_outcomes")) == 1
+    at.button(key="dispatch_withdraw_0").click().run()
+    assert not at.exception
+    assert app_env.dispatch_history.recent() == [] and rows(app_env, "request_outcomes") == []
+    assert f"已撤销派单（{first.title}）：派单记录和派单历史中的这一条已删除，请重新选择派单事项。" in [i.value for i in at.info]
+    assert not [s for s in at.success if s.value.startswith("已记录：派单")]
+    # The matter is dispatched again, to the entry it belongs to; nothing to take back is offered for another call.
+    pick_by_hand(at, "water-outage")
+    (row,) = app_env.dispatch_history.recent()
+    [outcome] = rows(app_env, "request_outcomes")
+    assert (row["entry"], row["source"], outcome["entry"]) == ("water-outage", "manual", "water-outage")
+    assert not [i for i in at.info if i.value.startswith("已撤销派单")]
+    at = dispatch(at, "楼上漏水到我家了")
+    assert not [b for b in at.button if (b.key or "").startswith("dispatch_withdraw_")]
 
 
 def test_agent_adopts_an_answer_for_the_call(app_env, agent):

@@ -1,4 +1,5 @@
-"""``kb dispatch``: the dispatch assistant for one request, and importing past work orders."""
+"""``kb dispatch``: the dispatch assistant for one request, importing past work orders, and the history's records
+(listed with ``--recent``, a wrong one removed with ``--forget``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import json
 import click
 
 from ...labels import LEVEL_LABELS, audience_label, status_mark
-from ...cli import cli, errors, parse_datetime, root_options
+from ...cli import cli, errors, parse_datetime, read_password, root_options
+from ...dispatch.history import SOURCES
 
 
 @cli.command()
@@ -20,10 +22,16 @@ from ...cli import cli, errors, parse_datetime, root_options
 @click.option("--learn", "learn_file", type=click.Path(dir_okay=False), default=None,
               help="导入历史工单：JSON Lines 文件，每行 {\"text\": 诉求, \"entry\": 派单目录事项编号}，可选 at、region。")
 @click.option("--no-history", is_flag=True, help="只按派单目录匹配，不参考历史工单。")
-def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_history):
+@click.option("--recent", type=click.IntRange(1, 1000), default=None, metavar="N",
+              help="列出最近 N 条派单历史记录（编号、时间、来源、事项、诉求）。")
+@click.option("--forget", "forget_id", type=int, default=None, metavar="ID",
+              help="从派单历史中删除编号为 ID 的记录（派错的工单、导入错的行），需 --as。")
+@click.option("--as", "username", default=None, help="以该用户身份操作（--forget 需要；密码取自 KB_PASSWORD 或提示输入）。")
+def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_history, recent, forget_id, username):
     """派单助手：紧急情况、分类处置规则、可直接答复的口径、匹配的派单目录条目和办理期限；--learn 导入历史工单。
 
     排序参考相似的历史工单（坐席确认的派单、异议改派、导入的工单），但分类处置规则始终优先。
+    --recent 列出最近的历史记录；--forget 删除一条派错的记录（热线中心校核人员、管理员，或确认它的坐席本人）。
 
     \b
     示例：
@@ -31,9 +39,15 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
         kb dispatch --json --now 2026-11-20T16:00 "家里停水了"
         kb dispatch --not-emergency "楼下有人打架"
         kb dispatch --learn 工单导出.jsonl
+        kb dispatch --recent 20
+        kb dispatch --forget 123 --as center01
     """
     if learn_file:
         return learn(kb, learn_file)
+    if forget_id is not None:
+        return forget(kb, forget_id, username)
+    if recent:
+        return list_recent(kb, recent, as_json)
     if not (text or "").strip():
         raise click.UsageError("请给出来电人的诉求（TEXT），或用 --learn 导入历史工单。")
     result = kb.dispatch(text, now=now, limit=limit, not_emergency=not_emergency, history=not no_history)
@@ -75,6 +89,36 @@ def dispatch(kb, text, as_json, now, limit, not_emergency, learn_file, no_histor
         click.echo(f"   时限：{c.due.label() if c.due else c.due_error}")
         if c.note:
             click.echo(f"   参考：{c.note}")
+
+
+def list_recent(kb, limit, as_json):
+    """``kb dispatch --recent N``: the latest history records, newest first, with the ids --forget takes."""
+    with errors():
+        rows = kb.dispatch_history.recent(limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("派单历史中还没有记录。")
+        return
+    for row in rows:
+        who = f"，{row['username']}" if row["username"] else ""
+        click.echo(f"#{row['id']}  {str(row['at']).replace('T', ' ')}  {SOURCES.get(row['source'], row['source'])}{who}"
+                   f"  → {row['entry']}")
+        click.echo(f"    {row['text'][:60]}{'……' if len(row['text']) > 60 else ''}")
+    click.echo(f"派单历史共 {kb.dispatch_history.count()} 条；删除派错的一条：kb dispatch --forget 编号 --as 用户名")
+
+
+def forget(kb, row_id, username):
+    """``kb dispatch --forget ID --as USER``: remove a wrong record from the history."""
+    if not username:
+        raise click.UsageError("删除派单历史记录需要 --as 用户名（热线中心校核人员或管理员）。")
+    with errors():
+        user = kb.authenticate(username, read_password(), via="cli")
+        row = kb.dispatch_history.forget(user, row_id)
+    click.echo(f"已从派单历史中删除 #{row['id']}（{row['entry']}，{SOURCES.get(row['source'], row['source'])}，"
+               f"{str(row['at']).replace('T', ' ')}）：今后相似诉求的派单不再参考它。")
+    click.echo(f"派单历史共 {kb.dispatch_history.count()} 条。")
 
 
 #: Rejected lines listed one by one before the rest are only counted.
