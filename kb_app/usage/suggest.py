@@ -468,6 +468,18 @@ class MissingAnswers:
         return f"另有 {sum(self.left_out.values())} 次没有结果或结果无关的查询未列入：{'，'.join(parts)}。"
 
 
+#: Said before the groups whose queries found results and were only seldom opened (``lacking`` 0), listed after
+#: the others: the answer may be there already (people read the snippet and leave).
+LOW_CLICK_NOTE = "以下各组的查询找到了相关的结果，只是很少有人打开：答复可能已经有了，分派前请先看看搜索结果。"
+
+
+def counts_text(group: dict) -> str:
+    """A group's counts in a line (4 次，3 种问法，无结果 0 次，结果无关 2 次，另有 2 次问同样没有答复的事，打开结果 0%)."""
+    kin = f"另有 {group['kin']} 次问同样没有答复的事（结果只和部分词语有关），" if group.get("kin") else ""
+    return (f"{group['searches']} 次，{group['phrasings']} 种问法，无结果 {group['zero']} 次，结果无关 {group['weak']} 次，"
+            f"{kin}打开结果 {group['success_rate']:.0%}")
+
+
 #: How :attr:`MissingAnswers.left_out` is said to people, in this order.
 LEFT_OUT = {"vague": "{n} 次没有说具体的事（如“您好我想问一下”）", "alarm": "{n} 次是紧急情况（提示拨打紧急专线）",
             "answered": "{n} 次的同样查询别的时候找到并打开了答复",
@@ -481,16 +493,22 @@ def missing_report(kb, start: dt.date | None = None, end: dt.date | None = None,
     """Zero-result, weak and low-success queries of a period, grouped by what they ask, biggest group first
     (``limit`` groups; None: all); the groups given to a unit already only when ``assigned``."""
     start, end = kb.stats.range(start, end)
-    queries, left_out = _missing_queries(kb, start, end)
+    queries, left_out, unopened = _missing_queries(kb, start, end)
+    grouped = _grouped(kb, queries)
+    kin = _kin(kb, [members for members, _label, _subject in grouped], unopened)
+    # What they found counted as an answer the same query led to; it is the group's now.
+    left_out["answered"] -= sum(g["zero"] + g["weak"] for g in kin)
     groups = [_group(members, label, subject, kb.feedback.assigned_queries())
-              for members, label, subject in _grouped(kb, queries)]
+              for members, label, subject in grouped]
     ignored = kb.feedback.ignored_queries()
     for g in groups:
         if any(q in ignored for q in g["queries"]):
             left_out["ignored"] += g["zero"] + g["weak"]
     groups = [g for g in groups if not any(q in ignored for q in g["queries"])]
     shown = [g for g in groups if assigned or not g["assigned"]]
-    shown.sort(key=lambda g: (-g["searches"], g["query"]))
+    # What lacks an answer most first; groups whose queries found results and only were seldom opened after all
+    # of them (an answer may exist: people read the snippet and leave).
+    shown.sort(key=lambda g: (-g["lacking"], -g["searches"], g["query"]))
     # Every search the usage report counts as finding nothing or nothing related is listed or said left out.
     left_out["assigned"] += sum(g["zero"] + g["weak"] for g in groups if g not in shown)
     left_out["beyond"] += sum(g["zero"] + g["weak"] for g in shown[limit:]) if limit is not None else 0
@@ -503,9 +521,11 @@ def missing_answers(kb, start: dt.date | None = None, end: dt.date | None = None
     return missing_report(kb, start, end, limit, assigned).groups
 
 
-def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Counter]:
+def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Counter, list[dict]]:
     """The period's queries (one per phrasing) that found nothing or nothing related and seldom led to an
-    answer, or were often searched and seldom led to one; and the searches left out (see ``LEFT_OUT``)."""
+    answer, or were often searched and seldom led to one; the searches left out (see ``LEFT_OUT``); and the
+    queries that found results, seldom led to one and are none of those (searched too few times), which
+    may join a group of the first (:func:`_kin`)."""
     rows, unhelpful = _logged_queries(kb, start, end)
     left_out = Counter({key: 0 for key in LEFT_OUT})
     by_key: dict[str, dict] = {}
@@ -535,7 +555,8 @@ def _missing_queries(kb, start: dt.date, end: dt.date) -> tuple[list[dict], Coun
     reported = [g for g in missing if g["zero"] + g["weak"] < g["searches"] and kb.public_report(g["query"])]
     for g in reported:
         left_out["report"] += g["zero"] + g["weak"]
-    return [g for g in missing if g not in reported], left_out
+    unopened = [g for g in by_key.values() if g not in missing and g["success"] / g["searches"] < LOW_SUCCESS_RATE]
+    return [g for g in missing if g not in reported], left_out, unopened
 
 
 def _logged_queries(kb, start: dt.date, end: dt.date) -> tuple[list, dict]:
@@ -559,9 +580,9 @@ def _logged_queries(kb, start: dt.date, end: dt.date) -> tuple[list, dict]:
     return rows, unhelpful
 
 
-def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
-    """Missing-answer queries in groups, each with its label and the words nothing mentions it is about
-    ("" for none): by those words (:func:`_subjects`), the rest by similarity (``hot.cluster_texts``)."""
+def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str | None, str]]:
+    """Missing-answer queries in groups, each with its label (None: its first query's) and the words nothing
+    mentions it is about ("" for none): by those words (:func:`_subjects`), the rest by similarity (``hot.cluster_texts``)."""
     from .hot import cluster_texts, matter_terms, spoken, text_key
 
     if not missing:
@@ -586,21 +607,65 @@ def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str, str]]:
         groups.setdefault(int(labels[n]) if labels[n] >= 0 else -1 - i, []).append(missing[i])
     out = []
     for number, members in groups.items():
-        # The group is named by its first query: one without masking's labels where there is one (护照怎么办理,
-        # not 我叫[姓名]身份证[身份证号]想办护照), the most searched of those.
-        members.sort(key=lambda g: (has_labels(g["query"]), -g["searches"], g["query"]))
+        members.sort(key=_member_order)
         if isinstance(number, str):
             out.append((members, number, number))
         else:
-            out.append((members, "、".join(words[number]) if number >= 0 else members[0]["query"], ""))
+            out.append((members, "、".join(words[number]) if number >= 0 else None, ""))
     return out
 
 
+def uncovered_words(kb, query: str) -> tuple:
+    """The words of a logged query that nothing the public may find mentions (灵活 of 灵活就业补贴在哪领, where
+    only an internal directory entry speaks of 灵活就业人员参保): what no public answer is about."""
+    return kb.unknown_words(without_labels(query), "public")
+
+
+def _kin(kb, groups: list[list[dict]], unopened: list[dict]) -> list[dict]:
+    """Take into the groups of missing answers the queries of ``unopened`` (found results, seldom led to an
+    answer, searched too few times to count alone) naming a word nothing the public may find mentions that a
+    query of the group found nothing or nothing related for names too: 灵活就业社保补贴怎么申请 found
+    高龄老人津贴怎么领 and 加装电梯补贴 through 补贴、申请, which are no answer about 灵活就业 either, and
+    belongs with 灵活就业补贴在哪领, whose results were judged unrelated. Such a query is marked ``kin``;
+    returns those taken in."""
+    flagged = {}
+    for n, members in enumerate(groups):
+        for g in members:
+            if g["zero"] + g["weak"]:
+                for word in uncovered_words(kb, g["query"]):
+                    if len(word) > 1:
+                        flagged.setdefault(word, n)
+    taken = []
+    for g in unopened:
+        text = normalize(g["query"])
+        if not any(word in text for word in flagged):
+            continue
+        named = [flagged[word] for word in uncovered_words(kb, g["query"]) if word in flagged]
+        if named:
+            groups[Counter(named).most_common(1)[0][0]].append({**g, "kin": True})
+            taken.append(g)
+    for members in groups:
+        members.sort(key=_member_order)
+    return taken
+
+
+def _member_order(g: dict):
+    """The queries of a group in the order listed: the first names the group (one without masking's labels
+    where there is one: 护照怎么办理, not 我叫[姓名]身份证[身份证号]想办护照), the most searched of those, one
+    that found nothing or nothing related before one taken in beside it."""
+    return has_labels(g["query"]), -g["searches"], bool(g.get("kin")), g["query"]
+
+
 def _group(members: list[dict], label: str, subject: str, assigned: set[str]) -> dict:
-    """A group of missing-answer queries as listed: counts, its most searched query, examples."""
+    """A group of missing-answer queries as listed: counts, its most searched query, examples; ``kin``, the
+    searches taken in by :func:`_kin`, and ``lacking``, those that found no answer about what they asked
+    (nothing, nothing related, or results about none of what nothing mentions): a group lacking none found
+    results that only were seldom opened."""
     searches = sum(g["searches"] for g in members)
-    return {"label": label, "subject": subject, "query": members[0]["query"], "searches": searches,
-            "zero": sum(g["zero"] for g in members), "weak": sum(g["weak"] for g in members),
+    kin = sum(g["searches"] - g["zero"] - g["weak"] for g in members if g.get("kin"))
+    zero, weak = sum(g["zero"] for g in members), sum(g["weak"] for g in members)
+    return {"label": label or members[0]["query"], "subject": subject, "query": members[0]["query"], "searches": searches,
+            "zero": zero, "weak": weak, "kin": kin, "lacking": zero + weak + kin,
             "phrasings": len(members), "success_rate": round(sum(g["success"] for g in members) / searches, 3),
             "last": max(g["last"] for g in members)[:16].replace("T", " "),
             "examples": [g["query"] for g in members[:MISSING_EXAMPLES]],

@@ -250,3 +250,20 @@ def test_only_an_expired_answer_about_a_word_says_its_answer_ended(kb, sample_ro
     assert results.unknown and results.retired == ()
     results = kb.search("国庆节期间热线有人接吗", audience="public")
     assert "国庆节" in results.retired  # ... while the answer about 国庆节 did end
+
+
+def test_a_caller_s_word_for_who_owes_the_wage_is_the_answer_s(kb):
+    """年底了包工头不给工资 is what 单位拖欠工资怎么办 answers (its question 老板不给发工资怎么办; 建设工程领域拖欠农民工工资):
+    synonyms.yaml reads 包工头 as 老板 and 工钱 as 工资, so the answer is not said to be only partly related."""
+    for question in ("年底了包工头不给工资", "包工头跑路了工钱找谁要"):
+        results = kb.search(question, audience="public")
+        assert not results.weak and results.unknown == (), question
+        assert "wage-arrears-complaint" in [h.id for h in list(results.hits)[:2]], question
+
+
+def test_a_word_cut_across_a_word_of_the_documents_is_read_as_theirs(kb):
+    """扣押金 is cut 扣押 + 金: an agent may find 押金 (the 群租房 directory entry), so nothing is unknown; the public,
+    who may not, is told of 扣押 as before. A word beside a word of its own is not cut anew (明天 + 天气, not 天天)."""
+    assert kb.unknown_words("房东扣押金不退找谁", "agent") == ()
+    assert kb.unknown_words("房东扣押金不退找谁", "public") == ("房东", "扣押")
+    assert kb.unknown_words("明天天气怎么样", "public") == ("天气",)

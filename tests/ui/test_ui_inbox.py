@@ -13,6 +13,7 @@ from ..ui_helpers import links, table_with
 
 PS_EDITOR = User("ps-editor", "公安编辑", "unit_editor", "city-public-security")
 CENTER = User("center", "张校核", "center_reviewer", "")
+EXAMPLES = "示例（首个为代表查询）"
 
 
 def open_page(user):
@@ -93,14 +94,16 @@ def test_center_assigns_a_zero_result_query(app_env):
     # Nothing is chosen until somebody chooses: one click does not assign the first group to the first unit.
     assert at.selectbox(key="inbox_missing_group").value is None and at.selectbox(key="inbox_zero_unit").value is None
     assert at.button(key="inbox_assign").disabled
-    assert [r["代表查询"] for r in table_with(at, "代表查询")] == ["灵活就业社保补贴"]
+    assert [r[EXAMPLES] for r in table_with(at, EXAMPLES)] == ["灵活就业社保补贴"]
     at.selectbox(key="inbox_missing_group").set_value("灵活就业社保补贴").run()
     assert at.button(key="inbox_assign").disabled                   # the unit is still to be chosen
     at.selectbox(key="inbox_zero_unit").set_value("city-hrss").run()
     at.button(key="inbox_assign").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith("已分派给示例市人力资源和社会保障局：维护任务 #")
     [task] = [t for t in app_env.feedback.list_tasks("city-hrss") if t.kind == "zero_result"]
+    # Said at the top of the page and where the group was, which is where the center is looking.
+    assert [m.value for m in at.success] == [f"已分派给示例市人力资源和社会保障局（维护任务 #{task.id}）：“灵活就业社保补贴”"
+                                             "这组 1 次查询、1 种问法。"] * 2
     assert task.title == "缺失的答复：灵活就业社保补贴"
     # The page shows the task at once, and the group is no longer offered (it cannot be assigned twice).
     assert at.metric[0].value == str(len(app_env.feedback.list_tasks(None)))  # every unit's, as the center sees them
@@ -108,7 +111,7 @@ def test_center_assigns_a_zero_result_query(app_env):
     assert "近 30 天没有待分派的缺失答复。" in [c.value for c in at.caption]
     # Listed again on asking, marked as assigned, and still not offered to assign.
     at.toggle(key="inbox_missing_assigned").set_value(True).run()
-    assert [(r["代表查询"], r["状态"]) for r in table_with(at, "代表查询")] == [("灵活就业社保补贴", "已分派")]
+    assert [(r[EXAMPLES], r["状态"]) for r in table_with(at, EXAMPLES)] == [("灵活就业社保补贴", "已分派")]
     assert at.selectbox(key="inbox_missing_group").options == []
 
 
@@ -123,7 +126,7 @@ def test_center_ignores_a_junk_query_and_it_does_not_come_back(app_env):
     at.button(key="inbox_ignore").click().run()
     assert not at.exception
     assert at.success[0].value == "已忽略“asdfghjkl”这组查询：同样的问法不再列入缺失的答复。"
-    assert [r["代表查询"] for r in table_with(at, "代表查询")] == ["灵活就业社保补贴"]
+    assert [r[EXAMPLES] for r in table_with(at, EXAMPLES)] == ["灵活就业社保补贴"]
     assert at.text_input(key="inbox_ignore_reason").value == ""     # the next group's reason is written anew
     app_env.feedback.log_search("asdfghjkl", "public", 0)                # asked again: still set aside
     assert [g["query"] for g in suggest.missing_answers(app_env)] == ["灵活就业社保补贴"]
@@ -222,3 +225,18 @@ def test_the_calendar_task_offers_no_new_answer(app_env, monkeypatch):
         "hotline-center") if t.kind == "calendar"]
     assert not [q for label, _page, q in links(at) if f"task={task.id}" in q]
     assert "补上该年的数据并发布后（见上文），任务自动完成。" in [c.value for c in at.caption]
+
+
+def test_groups_lacking_an_answer_are_listed_apart_from_those_only_seldom_opened_with_examples_in_view(app_env):
+    """暖气不热-like groups (results found, seldom opened) come in a table of their own after the gaps, under a
+    word that the answer may be there; the examples stand next to the group's name, not pushed off the right."""
+    for _ in range(6):
+        app_env.feedback.log_search("公积金提取", "public", 5)
+    for query in ("护照怎么办理", "护照丢了怎么补办"):
+        app_env.feedback.log_search(query, "public", 7, weak=True)
+    at = open_page(CENTER)
+    gaps, low_click = [t for t in ui_helpers.tables(at) if t and EXAMPLES in t[0]]
+    assert [(r["内容"], r[EXAMPLES], r["次数"]) for r in gaps] == [("护照", "护照丢了怎么补办；护照怎么办理", "2")]
+    assert list(gaps[0])[:2] == ["内容", EXAMPLES] and "代表查询" not in gaps[0]
+    assert [r[EXAMPLES] for r in low_click] == ["公积金提取"]
+    assert suggest.LOW_CLICK_NOTE in [c.value for c in at.caption]

@@ -635,7 +635,8 @@ def test_topics_are_labelled_by_words_people_use(kb):
         labels, words = cluster_texts([text_key(t) for t in CALLS], [5, 5, 5], groups, terms)
         by_call = {call: words[n] for call, n in zip(CALLS, labels)}
         assert by_call[CALLS[0]] == ["声音"]
-        assert by_call[CALLS[1]] == ["工地", "老板", "工资"]
+        # synonyms.yaml reads 老板 with 包工头: a term of its own, named first.
+        assert by_call[CALLS[1]] == (["老板", "工地", "工资"] if groups else ["工地", "老板", "工资"])
         assert by_call[CALLS[2]] == ["狂犬", "疫苗", "狗证"]
 
 

@@ -78,8 +78,10 @@ def assign_missing_answers(kb, snap):
     st.divider()
     st.subheader("缺失的答复")
     st.caption("近 30 天没有结果、结果与问的事无关（知识库里没有提到）、或很少有人打开结果的查询，按内容相近归组，"
-               "说到同一件知识库里没有提到的事的归为一组；分派给单位补充或完善答复口径。已分派的组不再列出，"
+               "说到同一件知识库里没有提到的事的归为一组（问同一件事、找到的结果只和部分词语有关的其他问法也计入）；"
+               "没有答复的排在前面。分派给单位补充或完善答复口径。已分派的组不再列出，"
                "打开下面的开关可以一并列出。")
+    show_flash("inbox_missing")
     with_assigned = st.toggle("一并列出已分派的组", key="inbox_missing_assigned")
     report = kb.missing_report(limit=50, assigned=with_assigned)
     if left_out := report.left_out_text():
@@ -88,10 +90,14 @@ def assign_missing_answers(kb, snap):
     if not groups:
         st.caption("近 30 天没有待分派的缺失答复。")
         return
-    show_table([{"内容": g["label"], "代表查询": g["query"], "查询次数": g["searches"], "问法数": g["phrasings"],
-                 "无结果次数": g["zero"], "结果无关次数": g["weak"], "打开结果比例": f"{g['success_rate']:.0%}",
-                 "最近一次": g["last"], **({"状态": "已分派" if g["assigned"] else ""} if with_assigned else {}),
-                 "示例": "；".join(g["examples"])} for g in groups])
+    # What lacks an answer first; the groups whose queries found related results and were only seldom opened
+    # apart, after a word that an answer may be there already.
+    lacking = [g for g in groups if g["lacking"]]
+    if lacking:
+        show_missing_table(lacking, with_assigned)
+    if low_click := [g for g in groups if not g["lacking"]]:
+        st.caption(suggest.LOW_CLICK_NOTE)
+        show_missing_table(low_click, with_assigned)
     # Chosen by the group's representative query: the page remembers a choice by its label, and a
     # count or a place in the list changes as searches come in and groups are assigned. A group given to a
     # unit already is listed, not offered again.
@@ -104,8 +110,13 @@ def assign_missing_answers(kb, snap):
                               placeholder=SELECT_PLACEHOLDER, key="inbox_zero_unit")
     if assign.button("分派", key="inbox_assign", disabled=chosen is None or target is None):
         with show_errors():
-            pk = suggest.assign_missing(kb, by_query[chosen], target, user)
-            flash("inbox", f"已分派给{snap.unit_name(target)}：维护任务 #{pk}。")
+            group = by_query[chosen]
+            pk = suggest.assign_missing(kb, group, target, user)
+            # Said here, where the group was, as well as at the top of the page.
+            message = (f"已分派给{snap.unit_name(target)}（维护任务 #{pk}）：“{chosen}”这组 {group['searches']} 次查询、"
+                       f"{group['phrasings']} 种问法。")
+            flash("inbox", message)
+            flash("inbox_missing", message)
             st.rerun()  # the task joins the list above, and the group leaves this one
     if st.session_state.pop("inbox_ignored", False):
         st.session_state["inbox_ignore_reason"] = ""     # a reason is for the group it was written for
@@ -118,6 +129,15 @@ def assign_missing_answers(kb, snap):
             st.rerun()
     if chosen is None:
         st.caption("请先选择查询组，再选择承办单位分派，或填写理由后忽略。")
+
+
+def show_missing_table(groups, with_assigned: bool):
+    """Groups of missing answers as a table narrow enough for a laptop's screen: the examples (the group's
+    representative query first) wrap beside the counts, the most useful column not pushed out of sight."""
+    show_table([{"内容": g["label"], "示例（首个为代表查询）": "；".join(g["examples"]), "次数": g["searches"],
+                 "问法": g["phrasings"], "无结果": g["zero"], "结果无关": g["weak"],
+                 "打开结果": f"{g['success_rate']:.0%}", "最近一次": g["last"][5:],
+                 **({"状态": "已分派" if g["assigned"] else ""} if with_assigned else {})} for g in groups])
 
 
 def show_suggestion(kb, t, pending) -> bool:

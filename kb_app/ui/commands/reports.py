@@ -206,7 +206,8 @@ def task_accept(kb, user, task_id, phrasing):
 
 
 MISSING_COLUMNS = {"label": "内容", "subject": "知识库里没有提到", "query": "代表查询", "searches": "查询次数",
-                   "phrasings": "问法数", "zero": "无结果次数", "weak": "结果无关次数", "success_rate": "打开结果比例",
+                   "phrasings": "问法数", "zero": "无结果次数", "weak": "结果无关次数",
+                   "kin": "同样没有答复的其他查询次数", "success_rate": "打开结果比例",
                    "last": "最近一次", "examples_text": "示例", "assigned_text": "已分派"}
 
 
@@ -262,6 +263,7 @@ def missing_report(kb, start, end, out, with_assigned=False):
     """``kb report missing``: zero-result, weak and low-success queries grouped by what they ask; the groups
     given to a unit already only ``--assigned`` (the maintenance page leaves them out); what was left out and
     why in the header (on stderr with ``--csv``)."""
+    from ...usage import suggest
     from ...usage.stats import to_csv
     with errors():
         r = kb.missing_report(start, end, limit=200, assigned=with_assigned)
@@ -280,9 +282,10 @@ def missing_report(kb, start, end, out, with_assigned=False):
     if not groups:
         click.echo("没有缺失的答复：所选时段内的查询都找到了结果并有人打开。")
     for i, g in enumerate(groups, 1):
+        if not g["lacking"] and (i == 1 or groups[i - 2]["lacking"]):
+            click.echo(suggest.LOW_CLICK_NOTE)
         mark = (f"（知识库里没有提到“{g['subject']}”）" if g["subject"] else "") + ("（已分派）" if g["assigned"] else "")
-        click.echo(f"{i}. {g['query']}{mark}：{g['searches']} 次，{g['phrasings']} 种问法，无结果 {g['zero']} 次，"
-                   f"结果无关 {g['weak']} 次，打开结果 {g['success_rate']:.0%}")
+        click.echo(f"{i}. {g['query']}{mark}：{suggest.counts_text(g)}")
         if len(g["examples"]) > 1:
             click.echo(f"   例：{'；'.join(g['examples'][1:])}")
 
