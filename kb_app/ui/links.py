@@ -80,6 +80,11 @@ def literal_warning(sentences, icon: str, container=st):
     container.warning("\n\n".join(render.markdown_literal(s) for s in sentences), icon=icon)
 
 
+def literal_lines(text: str, container=st):
+    """A text written by a person (a request's description) exactly as written, each line on its own line."""
+    container.markdown(render.markdown_literal(text).replace("\n", "  \n"), unsafe_allow_html=True)
+
+
 def pending_notice(reader, entry, user=None, container=st):
     """For agents, above an answer: that a change request under review corrects it, or that error reports
     on it are open (kb_app.review.pending), so it is not read to a caller as if nothing were amiss. Each

@@ -44,8 +44,11 @@ def test_objection_filed_from_the_page_and_refused(app_env):
     snap = kb.snapshot()
     mine = sorted(e.title for e in snap.directory() if e.handler == "city-urban-management")
     assert sorted(at.selectbox(key="objection_entry").options) == mine
+    # Nothing chosen until the unit picks: one careless click objects to no item in the list's first place.
+    assert at.selectbox(key="objection_entry").value is None and at.selectbox(key="objection_unit").value is None
+    assert at.button(key="objection_submit").disabled
     at.selectbox(key="objection_entry").set_value("street-light-out")
-    at.selectbox(key="objection_unit").set_value("district-xishan")
+    at.selectbox(key="objection_unit").set_value("district-xishan").run()
     at.text_area(key="objection_reasons").input("路灯所在道路为区管道路，养护责任在西山区，依据区级道路养护分工。")
     at.button(key="objection_submit").click().run()
     assert not at.exception
@@ -55,6 +58,9 @@ def test_objection_filed_from_the_page_and_refused(app_env):
     [done] = [s.value for s in at.success]
     assert done.startswith(f"已提交派单异议（变更请求 #{record['cr']}），等待{len(status.required)}方审核：热线中心校核、")
     assert len(status.required) > 2 and all(status.labels[p] in done for p in status.required)
+    # Its review page says who objects, to whom and why, each on its own line as written.
+    review = open_page("app_pages/review.py", users["center"], cr=str(record["cr"]))
+    assert any(m.value.startswith("异议单位：示例市城市管理委员会  \n建议承办单位：") for m in review.markdown)
     kb.review.reject(users["xs-reviewer"], record["cr"], "该路段属于市管道路，不同意改派。")
     at = open_page("app_pages/objection.py", users["um-editor"])
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
@@ -76,7 +82,7 @@ def test_objection_page_keeps_the_unit_as_co_handler_with_the_boundary_it_writes
     users = make_users(kb)
     at = open_page("app_pages/objection.py", users["um-editor"])
     at.selectbox(key="objection_entry").set_value("street-light-out").run()
-    at.selectbox(key="objection_unit").set_value("district-xishan")
+    at.selectbox(key="objection_unit").set_value("district-xishan").run()
     at.checkbox(key="objection_co").check()
     box = at.text_area(key="objection_boundary_street-light-out")
     assert box.value == kb.snapshot().entries["street-light-out"].body      # starts from the text in force
@@ -94,6 +100,8 @@ def test_objection_page_keeps_the_unit_as_co_handler_with_the_boundary_it_writes
 def test_objection_error_path_short_reason(app_env):
     users = make_users(app_env)
     at = open_page("app_pages/objection.py", users["um-editor"])
+    at.selectbox(key="objection_entry").set_value("street-light-out")
+    at.selectbox(key="objection_unit").set_value("district-xishan").run()
     at.text_area(key="objection_reasons").input("不是")
     at.button(key="objection_submit").click().run()
     assert "异议理由" in at.error[0].value

@@ -22,11 +22,12 @@ with show_errors():
             st.info("本单位目前不是任何派单目录事项的主办单位。")
         else:
             labels = snap.titles_to_choose(mine)
-            entry_id = st.selectbox("事项", list(labels), format_func=labels.get,
+            # Nothing chosen until the unit picks: a careless 提交异议 must not object to the first item in the list.
+            entry_id = st.selectbox("事项", list(labels), format_func=labels.get, index=None,
                                     placeholder=SELECT_PLACEHOLDER, key="objection_entry")
             units = {u: info.get("name", u) for u, info in snap.units.items()
                      if u != user.unit and info.get("active", True) is not False}
-            proposed = st.selectbox("建议的承办单位", list(units), format_func=units.get,
+            proposed = st.selectbox("建议的承办单位", list(units), format_func=units.get, index=None,
                                     placeholder=SELECT_PLACEHOLDER, key="objection_unit")
             co_handle = st.checkbox("本单位改为协办（仍参与办理）", key="objection_co",
                                     help="异议的是由谁主办、本单位仍应配合办理的，勾选此项；不勾选则本单位退出该事项。")
@@ -39,7 +40,8 @@ with show_errors():
                 help="审核人会看到您对事项说明的修改；不修改则只改派承办单位。") if chosen else None
             request = st.text_area("引发异议的工单（选填）", key="objection_request",
                                    placeholder="粘贴被派到本单位的来电诉求；异议成立后记入派单历史，供今后派单参考。")
-            if st.button("提交异议", key="objection_submit", type="primary"):
+            if st.button("提交异议", key="objection_submit", type="primary",
+                         disabled=not (entry_id and proposed), help=None if entry_id and proposed else "请先选择事项和建议的承办单位。"):
                 cr = kb.file_objection(user, entry_id, reasons, proposed, request, co_handle, boundary)
                 awaiting = kb.review.awaiting(cr)
                 st.success(f"已提交派单异议（变更请求 #{cr.id}）" + (f"，{awaiting.words}。" if awaiting.words else "。"))

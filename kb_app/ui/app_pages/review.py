@@ -12,8 +12,8 @@ from kb_app.labels import (CR_EVENT_LABELS as EVENT_LABELS, CR_KIND_LABELS, PART
 from kb_app.ui.call_impact import show_call_impact
 from kb_app.ui.change_view import show_file
 from kb_app.ui.errors import show_errors
-from kb_app.ui.links import (ENTRY_PAGE, REDRAFT, REDRAFT_HELP, literal_warning, open_in_editor, public_answer_url,
-                             redraft, show_reference_notices)
+from kb_app.ui.links import (ENTRY_PAGE, REDRAFT, REDRAFT_HELP, literal_lines, literal_warning, open_in_editor,
+                             public_answer_url, redraft, show_reference_notices)
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import flash, require_user, show_flash
 from kb_app.ui.tables import when
@@ -259,7 +259,8 @@ with show_errors():
     st.caption(f"{cr.state_label} · 作者：{person(names, cr.author)}{unit} · 发起于 {when(cr.created)}"
                f" · 最近更新 {when(cr.updated)}")
     if cr.description:
-        st.write(cr.description)
+        # As written, line by line (异议单位…、建议承办单位…、异议理由… each on its own line), not read as Markdown.
+        literal_lines(cr.description)
     # A request taken as the draft of a new one, and the new one: each leads to the other.
     for other, said in [*([(cr.data["redraft_of"], "底稿")] if isinstance(cr.data.get("redraft_of"), int) else []),
                         *((n, "以此为底稿新建的") for n in review.redrafts(cr.id))]:
