@@ -157,9 +157,13 @@ def upcoming_mark(day) -> str:
     return f"新版本 {day} 起生效"
 
 
+#: The word of a maintenance task and a staff mark on an answer in force that ends soon.
+EXPIRING = "即将到期"
+
+
 def expiring_mark(last_day) -> str:
     """The mark of an answer in force that ends soon (on ``last_day``) with no published version to follow it."""
-    return f"即将到期（{last_day} 止）"
+    return f"{EXPIRING}（{last_day} 止）"
 
 #: Kinds of maintenance task.
 TASK_KIND_LABELS = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kb_app.labels import EXPIRING
+
 #: Streamlit's own hints under inputs are in English ("Press Enter to apply"): not for our users,
 #: who apply a value by leaving the field or pressing a button.
 _HIDE_HINTS = "<style>[data-testid='InputInstructions']{display:none !important}</style>"
@@ -54,3 +56,9 @@ def app_chrome():
 def list_box_height(value: str) -> int:
     """Pixels for a one-per-line list box (common questions, examples): every line shown, from 3 lines to 12."""
     return min(12, max(3, (value or "").count("\n") + 2)) * 26 + 32
+
+
+def badges(marks) -> list[str]:
+    """A record's status marks as badges: red for what keeps it from being read out as it is (内部, 已失效, 修改审核中),
+    orange for a time to tell the caller (即将到期（2026-12-20 止）)."""
+    return [f":{'orange' if m.startswith(EXPIRING) else 'red'}-badge[{m}]" for m in marks]

@@ -690,7 +690,7 @@ def test_agent_opens_an_internal_answer_with_marks_notes_and_copy(app_env, agent
     at = open_page("app_pages/entry.py", user=agent, id="heating-peak-season-internal")
     entry = app_env.entry("heating-peak-season-internal")
     assert at.title[0].value == entry.title
-    assert ":gray-badge[答复口径] :red-badge[内部] :red-badge[即将到期（2026-12-20 止）]" in [m.value for m in at.markdown]
+    assert ":gray-badge[答复口径] :red-badge[内部] :orange-badge[即将到期（2026-12-20 止）]" in [m.value for m in at.markdown]
     assert any(w.value.startswith("**内部提示（仅坐席可见）**") for w in at.warning)
     assert render.answer_text(entry) in [c.value for c in at.code]
     assert not any("/answers/" in p for _l, p, _q in links(at)), links(at)  # the public cannot open it

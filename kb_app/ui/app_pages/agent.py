@@ -19,6 +19,7 @@ from kb_app.ui.links import adopt_caution, entry_link, pending_notice, public_an
 from kb_app.ui.navigation import AGENT_DESK
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import call, call_outcome, call_settled
+from kb_app.ui.style import badges
 
 log = logging.getLogger(__name__)
 KINDS = {"全部类型": None} | {label: kind for kind, label in KIND_LABELS.items()}
@@ -67,7 +68,7 @@ def show_hit(kb, reader, user, hit, query):
         entry_link(hit.id, hit.title)
         marks = reader.status_marks(entry) if entry else []
         st.markdown(" ".join([f":gray-badge[{KIND_LABELS.get(hit.kind, hit.kind)}]",
-                              *(f":red-badge[{m}]" for m in marks),
+                              *badges(marks),
                               *([":gray-badge[关系较远]"] if hit.loose else [])]))
         if hit.snippet:
             st.markdown(render.snippet_html(hit.snippet), unsafe_allow_html=True)

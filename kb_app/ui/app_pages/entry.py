@@ -11,12 +11,13 @@ from kb_app.ui.errors import show_errors
 from kb_app.ui.links import entry_link, pending_notice, public_answer_link
 from kb_app.ui.resources import get_kb
 from kb_app.ui.state import log_open, require_user
+from kb_app.ui.style import badges
 
 
 def show_header(reader, entry, user):
     st.title(entry.title)
     kind = ":gray-badge[答复口径]" if entry.kind == "policy" else ":gray-badge[派单目录]"
-    st.markdown(" ".join([kind, *(f":red-badge[{m}]" for m in reader.status_marks(entry))]))
+    st.markdown(" ".join([kind, *badges(reader.status_marks(entry))]))
     unit = "维护单位" if entry.kind == "directory" else "答复单位"
     st.caption(" · ".join([f"{unit}：{reader.unit_name(entry.unit)}", *entry.category[:3]]))
     for problem in reader.format_problems(entry):
