@@ -253,6 +253,15 @@ def m023_feedback_addresses(db):
                "where address is not null")
 
 
+@migrations()
+def m024_dispatch_history_removals(db):
+    # Each record taken out of the dispatch history (a dispatch withdrawn by its agent, a wrong record removed by the
+    # center): who removed which record of which entry, when (the record's text goes with it). The model of the
+    # history in memory notices a removal by this table's highest id, without counting the history's rows.
+    db["dispatch_history_removals"].create({"id": int, "at": str, "record": int, "entry": str, "source": str,
+                                            "username": str, "removed_by": str}, pk="id")
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

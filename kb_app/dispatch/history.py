@@ -34,7 +34,8 @@ other (three oil-fume calls dispatched to 占道经营 bring no other 城乡建�
 One it moves up says why ("同类事项（城乡建设）的相似历史工单较多").
 
 A record is removed by the agent who confirmed it (撤销本次派单, ``Kb.withdraw_dispatch``) or by the hotline
-center (``kb dispatch --forget``); the model in memory notices a row removed by the count of rows.
+center (``kb dispatch --forget``), and logged (who removed which record of which entry, when); the model in memory
+notices a removal by the log's highest id.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ SOURCES = {"console": "坐席确认（建议事项）", "manual": "坐席确认�
 CONFIRM_ROLES = {"agent", "center_reviewer", "admin"}
 #: Who may remove any history record (a wrong import, an order dispatched in error); others only their own dispatches.
 FORGET_ROLES = {"center_reviewer", "admin"}
+#: The highest ids of the history and of its removals log, as the model in memory is checked against them.
+_TOPS = ("select (select coalesce(max(id), 0) from dispatch_history), "
+         "(select coalesce(max(id), 0) from dispatch_history_removals)")
 #: The columns of a record as listed (kb dispatch --recent) and removed.
 LISTED = "id, at, text, entry, source, rank, username, region"
 #: Longest text kept per record; the first part of a work order carries its gist.
@@ -132,8 +136,8 @@ class _Loaded:
 
     main: _Records
     side: _Records | None = None
-    #: The rows of the table when it was read (with those of no text): fewer than read and added since, one was removed.
-    total: int = 0
+    #: The highest id of the removals log when the rows were read: a higher one, a record was removed since.
+    removed: int = 0
 
     @property
     def max_id(self) -> int:
@@ -237,6 +241,9 @@ class DispatchHistory:
         if role not in FORGET_ROLES and not own:
             raise PermissionDenied("只能撤销自己确认的派单；其他派单历史记录请热线中心校核人员或管理员删除。")
         db.execute("delete from dispatch_history where id = ?", [row_id])
+        db.execute("insert into dispatch_history_removals (at, record, entry, source, username, removed_by) "
+                   "values (?, ?, ?, ?, ?, ?)", [self.kb.now().isoformat(timespec="seconds"), row_id, row["entry"],
+                                                row["source"], row["username"], user.username])
         return row
 
     def forget(self, user, row_id: int) -> dict:
@@ -379,29 +386,28 @@ class DispatchHistory:
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
 
-    def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str], int, int]:
-        """The rows after ``after`` with a text: (highest id, stamps, texts, entries), then the number of rows
-        in all and of those after ``after`` (with those of no text), all from one state."""
+    def _rows(self, after: int = 0) -> tuple[int, list[str], list[str], list[str], int]:
+        """The rows after ``after`` with a text: (highest id, stamps, texts, entries), then the highest id of the
+        removals log, all from one state."""
         with self.kb.db_transaction(write=False) as db:
             rows = db.execute("select at, text, entry from dispatch_history where id > ? and text != '' "
                               "order by id", [after]).fetchall()
-            top, total, added = db.execute("select coalesce(max(id), 0), count(*), count(case when id > ? then 1 end) "
-                                           "from dispatch_history", [after]).fetchone()
-        return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], total, added
+            top, removed = db.execute(_TOPS).fetchone()
+        return top, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], removed
 
     def _load(self, places) -> _Loaded:
-        *rows, total, _added = self._rows(0)
-        return _Loaded(_Records(*rows, places=places), total=total)
+        *rows, removed = self._rows(0)
+        return _Loaded(_Records(*rows, places=places), removed=removed)
 
     def _top_id(self) -> tuple[int, int]:
-        """The highest row id and the number of rows (checked on every dispatch, so without the migration check
-        of kb.db())."""
+        """The highest row id and the highest id of the removals log (checked on every dispatch, so without the
+        migration check of kb.db(); both are read from the end of their table's index, whatever its size)."""
         if not self._migrated:
             self.kb.prepare_database()
             self._migrated = True
         conn = dbmod.open_connection(self.kb.settings.db_path)
         try:
-            return tuple(conn.execute("select coalesce(max(id), 0), count(*) from dispatch_history").fetchone())
+            return tuple(conn.execute(_TOPS).fetchone())
         finally:
             conn.close()
 
@@ -409,10 +415,9 @@ class DispatchHistory:
         """The model of every row, brought up to date with the table (None while it has no text); its texts
         are compared without the ``places`` they name (rebuilt when the places are others)."""
         with self._lock:
-            loaded, (top, total) = self._loaded, self._top_id()
-            # A row removed (a dispatch withdrawn, a record forgotten) leaves fewer rows than were read.
-            if loaded is None or top < loaded.max_id or loaded.main.places is not places \
-                    or (top == loaded.max_id and total != loaded.total):
+            loaded, (top, removed) = self._loaded, self._top_id()
+            # A row removed (a dispatch withdrawn, a record forgotten) is logged: the model is read again.
+            if loaded is None or top < loaded.max_id or loaded.main.places is not places or removed != loaded.removed:
                 loaded = self._load(places)
             elif top > loaded.max_id:
                 loaded = self._extend(loaded)
@@ -421,10 +426,9 @@ class DispatchHistory:
 
     def _extend(self, loaded: _Loaded) -> _Loaded:
         """Rows added since the model was built: a side model, or a rebuild once they are many."""
-        top, stamps, texts, entries, total, added = self._rows(loaded.max_id)
-        if total != loaded.total + added:   # a row was removed meanwhile
+        top, stamps, texts, entries, removed = self._rows(loaded.max_id)
+        if removed != loaded.removed:   # a row was removed meanwhile
             return self._load(loaded.main.places)
-        loaded.total = total
         if not texts:
             return loaded.with_max_id(top)
         side = loaded.side
@@ -434,7 +438,7 @@ class DispatchHistory:
         places = loaded.main.places
         if len(texts) > max(REBUILD_MIN, REBUILD_RATIO * loaded.main.model.n) or loaded.main.model.n < REBUILD_MIN:
             return self._load(places)
-        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model, places=places), total)
+        return _Loaded(loaded.main, _Records(top, stamps, texts, entries, like=loaded.main.model, places=places), removed)
 
     # -- ranking ---------------------------------------------------------------------------------
 

@@ -615,12 +615,6 @@ def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str | None, str]
     return out
 
 
-def uncovered_words(kb, query: str) -> tuple:
-    """The words of a logged query that nothing the public may find mentions (灵活 of 灵活就业补贴在哪领, where
-    only an internal directory entry speaks of 灵活就业人员参保): what no public answer is about."""
-    return kb.unknown_words(without_labels(query), "public")
-
-
 def _kin(kb, groups: list[list[dict]], unopened: list[dict]) -> list[dict]:
     """Take into the groups of missing answers the queries of ``unopened`` (found results, seldom led to an
     answer, searched too few times to count alone) naming a word nothing the public may find mentions that a
@@ -632,7 +626,7 @@ def _kin(kb, groups: list[list[dict]], unopened: list[dict]) -> list[dict]:
     for n, members in enumerate(groups):
         for g in members:
             if g["zero"] + g["weak"]:
-                for word in uncovered_words(kb, g["query"]):
+                for word in unknown_words(kb, g["query"], "public"):
                     if len(word) > 1:
                         flagged.setdefault(word, n)
     taken = []
@@ -640,7 +634,7 @@ def _kin(kb, groups: list[list[dict]], unopened: list[dict]) -> list[dict]:
         text = normalize(g["query"])
         if not any(word in text for word in flagged):
             continue
-        named = [flagged[word] for word in uncovered_words(kb, g["query"]) if word in flagged]
+        named = [flagged[word] for word in unknown_words(kb, g["query"], "public") if word in flagged]
         if named:
             groups[Counter(named).most_common(1)[0][0]].append({**g, "kin": True})
             taken.append(g)
@@ -673,11 +667,12 @@ def _group(members: list[dict], label: str, subject: str, assigned: set[str]) ->
             "assigned": any(g["query"] in assigned for g in members)}
 
 
-def unknown_words(kb, query: str) -> tuple:
+def unknown_words(kb, query: str, audience: str = "agent") -> tuple:
     """The words of a logged query that nothing in the knowledge base mentions, as of today
-    (``SearchResults.unknown``, read as an agent, who may find the most); the labels that masking
-    put in place of personal details (``[姓名]``) are no subject."""
-    return kb.unknown_words(without_labels(query), "agent")
+    (``SearchResults.unknown``, read by default as an agent, who may find the most; as the public, what no public
+    answer is about: 灵活 of 灵活就业补贴在哪领, where only an internal catalogue entry speaks of 灵活就业人员参保);
+    the labels that masking put in place of personal details (``[姓名]``) are no subject."""
+    return kb.unknown_words(without_labels(query), audience)
 
 
 def subject_characters(snap, unknown: list[tuple]) -> frozenset[str]:

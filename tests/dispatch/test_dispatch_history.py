@@ -497,6 +497,11 @@ def test_the_center_forgets_any_record_an_agent_only_their_own(dkb):
     assert dkb.dispatch_history.forget(center, imported["id"])["source"] == "import"
     own = dkb.dispatch_history.confirm(agent, "家里停水了", "water-cut", 1)
     assert dkb.dispatch_history.forget(agent, own)["id"] == own and rows(dkb) == []
+    # Each removal is logged: which record of which entry, whose, by whom (its text goes with it).
+    db = dkb.db()
+    logged = [(r["record"], r["entry"], r["source"], r["removed_by"]) for r in db["dispatch_history_removals"].rows]
+    db.conn.close()
+    assert logged == [(imported["id"], "property-fee", "import", "center01"), (own, "water-cut", "console", "zuoxi01")]
 
 
 def test_cli_lists_recent_records_and_forgets_one(dkb, sample_root, tmp_path, monkeypatch):

@@ -262,7 +262,8 @@ with show_errors():
         # As written, line by line (异议单位…、建议承办单位…、异议理由… each on its own line), not read as Markdown.
         literal_lines(cr.description)
     # A request taken as the draft of a new one, and the new one: each leads to the other.
-    for other, said in [*([(cr.data["redraft_of"], "底稿")] if isinstance(cr.data.get("redraft_of"), int) else []),
+    origin = review.redraft_origin(cr)
+    for other, said in [*([(origin.id, "底稿")] if origin is not None else []),
                         *((n, "以此为底稿新建的") for n in review.redrafts(cr.id))]:
         st.page_link("app_pages/review.py", label=f"{said}变更请求 #{other}", icon=":material/link:",
                      query_params={"cr": other})
