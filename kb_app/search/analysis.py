@@ -34,7 +34,8 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+(?:[.\-_][a-z0-9]+)*")
 _RUN_BREAK = re.compile(r"[，。；：！？,.;:!?\n\r\t|]+")
 _NON_CJK = re.compile(f"[^{CJK}0-9a-z]+")
 _YEAR_BRACKETS = re.compile(r"[〔\[(（【［〖{｛]\s*((?:19|20)\d{2})\s*[〕\])）】］〗}｝]")
-_DOCNO = re.compile(f"([{CJK}]{{1,12}})?〔((?:19|20)\\d{{2}})〕\\s*第?\\s*(\\d{{1,5}})\\s*号")
+#: 京政办发〔2024〕12号, and the numbering of announcements by year: 国家税务总局公告2020年第4号.
+_DOCNO = re.compile(f"([{CJK}]{{1,12}})?(?:〔((?:19|20)\\d{{2}})〕\\s*第?|((?:19|20)\\d{{2}})\\s*年\\s*第)\\s*(\\d{{1,5}})\\s*号")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202f\ufeff]")
 
 #: Words that carry no meaning in a question (how, what, can, please ...), nor do fillers of quantity and
@@ -324,7 +325,7 @@ def document_numbers(text: str, normalized: bool = False, for_query: bool = Fals
     text = text if normalized else normalize(text)
     out = []
     for m in _DOCNO.finditer(text):
-        prefix, year, num = m.group(1) or "", m.group(2), str(int(m.group(3)))
+        prefix, year, num = m.group(1) or "", m.group(2) or m.group(3), str(int(m.group(4)))
         core = f"{year}-{num}"
         out.append(core)
         if for_query:

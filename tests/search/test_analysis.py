@@ -47,6 +47,19 @@ def test_document_number_variants_meet(variant):
     assert query and set(query) <= doc
 
 
+@pytest.mark.parametrize("variant", ["国家税务总局公告2020年第4号", "税务总局公告2020年第4号", "2020年第4号",
+                                     "国家税务总局公告（2020年第4号）"])
+def test_announcements_numbered_by_year_meet(variant):
+    doc = set(document_numbers("根据国家税务总局公告2020年第4号的规定"))
+    query = document_numbers(variant, for_query=True)
+    assert query and set(query) <= doc
+
+
+@pytest.mark.parametrize("text", ["2020年2月8号开始", "2020年8号", "第8号台风", "2020年度第三季度"])
+def test_dates_are_no_document_numbers(text):
+    assert document_numbers(text) == []
+
+
 def test_document_numbers_differ_by_number():
     assert not set(document_numbers("京政办发〔2024〕13号", for_query=True)) & set(document_numbers("京政办发〔2024〕12号"))
 
