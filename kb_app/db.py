@@ -262,6 +262,14 @@ def m024_dispatch_history_removals(db):
                                             "username": str, "removed_by": str}, pk="id")
 
 
+@migrations()
+def m025_outcomes_replaced(db):
+    # A call answered from the search and then dispatched is one row, the dispatch; the answer it replaced is kept
+    # with it (JSON of the row as it was, which may itself hold what it replaced), so that the dispatch taken back
+    # (撤销本次派单) leaves the call answered as before rather than not settled at all (kb_app.usage.feedback).
+    db["request_outcomes"].add_column("replaced", str)
+
+
 #: What to do about a damaged workflow database (or content repository).
 RESTORE = "请停止应用，用 kb restore 从最近的备份恢复"
 

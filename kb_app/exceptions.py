@@ -33,6 +33,10 @@ class PermissionDenied(KbError):
     """当前用户无权执行该操作。"""
 
 
+class RemovalTooLate(PermissionDenied):
+    """坐席要撤销的派单不是自己当天确认的：更早的记录只能由热线中心删除。"""
+
+
 class AlreadyVoted(KbError):
     """这个浏览器会话已经评价过该条目。"""
 

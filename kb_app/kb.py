@@ -307,12 +307,15 @@ class Kb:
     def withdraw_dispatch(self, user, history_id: int, outcome_id: int | None = None) -> dict:
         """撤销本次派单: take back a dispatch the agent confirmed (a slip): its dispatch-history record
         (``history_id``) and the request's outcome it wrote (``outcome_id``), in one transaction, so that
-        neither the ranking nor the statistics count it. Returns the history record removed."""
+        neither the ranking nor the statistics count it; a call answered from the search before it was dispatched
+        counts as answered again. Returns the history record removed, with ``outcome``: what the call now counts
+        as (``direct_answer``, or None for not yet settled)."""
         with self.db_transaction() as db:
             row = self.dispatch_history.remove(db, user, history_id)
+            outcome = None
             if outcome_id is not None:
-                self.feedback.withdraw_dispatch(db, outcome_id, row["entry"], row["username"])
-        return row
+                outcome = self.feedback.withdraw_dispatch(db, outcome_id, row["entry"], row["username"])
+        return {**row, "outcome": outcome}
 
     @cached_property
     def feedback(self):

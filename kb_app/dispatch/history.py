@@ -33,8 +33,8 @@ those similar past requests went to ("与 N 条历史工单相似"): a category'
 other (three oil-fume calls dispatched to 占道经营 bring no other 城乡建设 matter, 电梯困人 or 爆管, into the list).
 One it moves up says why ("同类事项（城乡建设）的相似历史工单较多").
 
-A record is removed by the agent who confirmed it (撤销本次派单, ``Kb.withdraw_dispatch``) or by the hotline
-center (``kb dispatch --forget``), and logged (who removed which record of which entry, when); the model in memory
+A record is removed by the agent who confirmed it, on the day they confirmed it (撤销本次派单,
+``Kb.withdraw_dispatch``, or ``kb dispatch --forget``), or by the hotline center, whenever (``kb dispatch --forget``), and logged (who removed which record of which entry, when); the model in memory
 notices a removal by the log's highest id.
 """
 
@@ -53,7 +53,7 @@ import numpy as np
 
 from .. import db as dbmod
 from ..content.model import DATE_TEXT, date_problem, in_use
-from ..exceptions import KbError, PermissionDenied, os_reason
+from ..exceptions import KbError, PermissionDenied, RemovalTooLate, os_reason
 from ..privacy import mask
 from ..search.analysis import normalize
 from ..search.textsim import BigramIndex
@@ -229,22 +229,34 @@ class DispatchHistory:
         return self.record(text, entry_id, "console" if rank else "manual", user.username, rank)
 
     def remove(self, db, user, row_id: int) -> dict:
-        """Delete one record within the transaction ``db`` and return it: the agent's own confirmed dispatch (a slip
-        taken back), or any record for the hotline center (``FORGET_ROLES``)."""
+        """Delete one record within the transaction ``db`` and return it: the agent's own confirmed dispatch of today (a
+        slip taken back), or any record for the hotline center (``FORGET_ROLES``)."""
         cur = db.execute(f"select {LISTED} from dispatch_history where id = ?", [row_id])
         found = cur.fetchone()
         if found is None:
             raise KbError(f"派单历史中没有编号为 {row_id} 的记录：请用 kb dispatch --recent 查看记录的编号。")
         row = dict(zip([d[0] for d in cur.description], found))
-        role = getattr(user, "role", None)
-        own = role in CONFIRM_ROLES and row["source"] in ("console", "manual") and row["username"] == user.username
-        if role not in FORGET_ROLES and not own:
-            raise PermissionDenied("只能撤销自己确认的派单；其他派单历史记录请热线中心校核人员或管理员删除。")
+        self._check_removal(user, row)
         db.execute("delete from dispatch_history where id = ?", [row_id])
         db.execute("insert into dispatch_history_removals (at, record, entry, source, username, removed_by) "
                    "values (?, ?, ?, ?, ?, ?)", [self.kb.now().isoformat(timespec="seconds"), row_id, row["entry"],
                                                 row["source"], row["username"], user.username])
         return row
+
+    def _check_removal(self, user, row: dict):
+        """Refuse the removal of ``row`` by ``user`` unless it is the hotline center's (``FORGET_ROLES``: any record)
+        or the agent's own confirmed dispatch of today, the settings' day: an older one is counted in reports and
+        learnt from already, and leaves the history only by the center's decision."""
+        role = getattr(user, "role", None)
+        if role in FORGET_ROLES:
+            return
+        own = role in CONFIRM_ROLES and row["source"] in ("console", "manual") and row["username"] == user.username
+        if not own:
+            raise PermissionDenied("只能撤销自己确认的派单；其他派单历史记录请热线中心校核人员或管理员删除。")
+        day = str(row["at"] or "")[:10]
+        if day != self.kb.today().isoformat():
+            raise RemovalTooLate(f"派单历史记录 #{row['id']} 是 {day} 确认的：坐席只能撤销自己当天确认的派单。"
+                                 "更早的记录请联系热线中心校核人员或管理员删除。")
 
     def forget(self, user, row_id: int) -> dict:
         """Remove a wrong record from the history (``kb dispatch --forget``); returns it. Similar requests are

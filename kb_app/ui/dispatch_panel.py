@@ -80,16 +80,17 @@ def withdraw_button(kb, user, matter=0):
         return
     history_id, outcome_id, label = held
     with show_errors():
-        kb.withdraw_dispatch(user, history_id, outcome_id)
+        left = kb.withdraw_dispatch(user, history_id, outcome_id)["outcome"]
         st.session_state["dispatch_withdrawable"].pop(matter)
         if matter:
             st.session_state["dispatch_matters"].pop(matter, None)
         else:
             for key in ("dispatch_recorded", "dispatch_recorded_outcome"):
                 st.session_state.pop(key, None)
-        call_withdrawn()
+        call_withdrawn(left)
         st.session_state.setdefault("dispatch_withdrawn", {})[matter] = \
-            f"已撤销派单（{label}）：派单记录和派单历史中的这一条已删除，请重新选择派单事项。"
+            f"已撤销派单（{label}）：派单记录和派单历史中的这一条已删除，" + \
+            ("本次来电恢复为派单前的直接答复；如仍需派单，请重新选择派单事项。" if left else "请重新选择派单事项。")
         st.rerun()
 
 

@@ -107,11 +107,12 @@ def call_settled(how: str):
     st.session_state["call"].update(settled=True, how=how)
 
 
-def call_withdrawn():
-    """What was recorded for the call was taken back (撤销本次派单): the call is not settled yet."""
+def call_withdrawn(how: str | None = None):
+    """What was recorded for the call was taken back (撤销本次派单): the call is not settled yet, or is settled as it
+    was before (``how``: an answer taken from the search before the dispatch, direct_answer)."""
     current = st.session_state.get("call")
     if current:
-        current.update(settled=False, how=None)
+        current.update(settled=bool(how), how=how)
 
 
 def call_outcome() -> str | None:

@@ -23,7 +23,8 @@ hint (``urgency``: emergency, suspected, or dismissed by the agent — then ``li
 hint named; none for a transfer nothing flagged). The statistics' direct-answer rate and emergency
 hints are counted from it. An outcome names the call it settles (``call``, a random token the console keeps
 while the call lasts): an answer taken from the search (``answered``: 采用此答复, 复制答复) answers the call
-directly, once however often it is taken, and a dispatch of the same call later makes it a dispatch.
+directly, once however often it is taken, and a dispatch of the same call later makes it a dispatch (the answer it
+replaced kept with it, ``replaced``: the dispatch taken back leaves the call answered as before).
 
 Maintenance tasks (opened by a report or by votes) are kept by the base class
 :class:`kb_app.usage.tasks.Tasks`.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import secrets
 import sqlite3
@@ -309,26 +311,38 @@ class Feedback(Tasks):
                 "username": username or None, "role": role or None, "call": call or None}
 
     @staticmethod
-    def withdraw_dispatch(db, outcome_id: int, entry: str, username: str | None):
-        """Delete, within the transaction ``db``, the outcome of a dispatch taken back (``Kb.withdraw_dispatch``): the
-        call counts as not yet settled, as before the dispatch."""
-        found = db.execute("select outcome, entry, username from request_outcomes where id = ?", [outcome_id]).fetchone()
-        if found is None or tuple(found) != ("dispatch", entry, username):
+    def withdraw_dispatch(db, outcome_id: int, entry: str, username: str | None) -> str | None:
+        """Take back, within the transaction ``db``, the outcome of a dispatch (``Kb.withdraw_dispatch``): the call
+        is left as it was before the dispatch, answered with the answer the dispatch replaced, or not yet settled.
+        Returns what the call now counts as (``direct_answer``, or None)."""
+        found = db.execute("select outcome, entry, username, replaced from request_outcomes where id = ?",
+                           [outcome_id]).fetchone()
+        if found is None or tuple(found)[:3] != ("dispatch", entry, username):
             raise KbError(f"处理结果 #{outcome_id} 不是这次派单（{entry}）的记录：无法撤销，请刷新页面后重试。")
-        db.execute("delete from request_outcomes where id = ?", [outcome_id])
+        if not found[3]:
+            db.execute("delete from request_outcomes where id = ?", [outcome_id])
+            return None
+        earlier = json.loads(found[3])
+        db["request_outcomes"].update(outcome_id, earlier)
+        return earlier["outcome"]
 
     @staticmethod
     def _settle(db, row: dict) -> int:
-        """Write an outcome, a call settled once (see ``call`` of :meth:`log_outcome`); returns the row id."""
+        """Write an outcome, a call settled once (see ``call`` of :meth:`log_outcome`); returns the row id. A dispatch
+        of a call settled already takes its row and keeps the row it replaced (``replaced``), for the dispatch
+        taken back (:meth:`withdraw_dispatch`)."""
         call, outcome = row["call"], row["outcome"]
-        settled = db.execute("select id from request_outcomes where call = ? and matter = ? and outcome in "
-                             f"({', '.join('?' * len(SETTLED))}) order by id limit 1",
-                             [call, row.get("matter", 0), *SETTLED]).fetchone() if call and outcome in SETTLED else None
+        cur = db.execute("select * from request_outcomes where call = ? and matter = ? and outcome in "
+                         f"({', '.join('?' * len(SETTLED))}) order by id limit 1",
+                         [call, row.get("matter", 0), *SETTLED]) if call and outcome in SETTLED else None
+        settled = cur.fetchone() if cur is not None else None
         if settled is None:
             return db["request_outcomes"].insert(row).last_pk
+        earlier = dict(zip([d[0] for d in cur.description], settled))
+        settled_id = earlier.pop("id")
         if outcome == "dispatch":
-            db["request_outcomes"].update(settled[0], row)
-        return settled[0]
+            db["request_outcomes"].update(settled_id, {**row, "replaced": json.dumps(earlier, ensure_ascii=False)})
+        return settled_id
 
 
 def asker_digest(asker) -> str | None:

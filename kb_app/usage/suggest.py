@@ -18,7 +18,8 @@ name: ``kb_app.search.coverage``) and seldom led to an opened answer, or that we
 ``LOW_SUCCESS_MIN`` times and led to an opened (or adopted) answer in fewer than
 ``LOW_SUCCESS_RATE`` of them (an answer opened and then voted not helpful is no success). Queries naming something nothing in the knowledge base mentions are
 grouped by it (护照怎么办理, 护照丢了怎么补办 and 护照 are one group, 护照, apart from 狗证怎么办理,
-which shares only 办理 with them); the rest by similarity (``kb_app.usage.hot.cluster_texts``).
+which shares only 办理 with them), when it says what they are about (:func:`names_subject`: not 冻结, a verb said
+of what 水管冻结了 and [账号]被冻结了 name); the rest by similarity (``kb_app.usage.hot.cluster_texts``).
 They are offered to the hotline center with counts and examples, to be assigned to a unit.
 """
 
@@ -36,7 +37,7 @@ import yaml
 from ..content import frontmatter
 from ..content.validate import INTERNAL_WORDING
 from ..editing import LABELS as FIELD_LABELS
-from ..search.analysis import names_something, normalize, without_courtesy
+from ..search.analysis import STOPWORDS, names_something, normalize, without_courtesy
 from ..search.coverage import NOT_SUBJECT
 from ..search.textsim import stretches
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
@@ -595,7 +596,11 @@ def _grouped(kb, missing: list[dict]) -> list[tuple[list[dict], str | None, str]
     # What a query is about, as its characters join it to a group: not the labels of masking (手 of [手机号]),
     # nor the places it names (平 of 和平街道).
     about = [without_places(without_labels(g["query"]), snap) for g in missing]
-    subjects = _subjects(unknown, about, subject_characters(snap, unknown))
+    # Only the words naming what a query is about join it to others: not a verb said of what it names (扣押 of
+    # 车被扣押了, 冻结 of 水管冻结了); a query naming nothing unknown else is grouped by similarity.
+    joining = [tuple(w for w in words if names_subject(w, text)) for words, text in zip(unknown, about)]
+    unknown = [words if joins else () for words, joins in zip(unknown, joining)]
+    subjects = _subjects(unknown, about, subject_characters(snap, joining), joining)
     rest = [i for i, subject in enumerate(subjects) if subject is None]
     labels, words = cluster_texts([text_key(missing[i]["query"]) for i in rest],
                                   [missing[i]["searches"] for i in rest], snap.synonym_groups, matter_terms(snap))
@@ -627,14 +632,15 @@ def _kin(kb, groups: list[list[dict]], unopened: list[dict]) -> list[dict]:
         for g in members:
             if g["zero"] + g["weak"]:
                 for word in unknown_words(kb, g["query"], "public"):
-                    if len(word) > 1:
+                    if len(word) > 1 and names_subject(word, g["query"]):
                         flagged.setdefault(word, n)
     taken = []
     for g in unopened:
         text = normalize(g["query"])
         if not any(word in text for word in flagged):
             continue
-        named = [flagged[word] for word in unknown_words(kb, g["query"], "public") if word in flagged]
+        named = [flagged[word] for word in unknown_words(kb, g["query"], "public")
+                 if word in flagged and names_subject(word, g["query"])]
         if named:
             groups[Counter(named).most_common(1)[0][0]].append({**g, "kin": True})
             taken.append(g)
@@ -689,11 +695,42 @@ def _noun(char: str) -> bool:
     return rjieba.tag(char) == [(char, "n")] and char not in NOT_SUBJECT
 
 
-def _subjects(unknown: list[tuple], queries: list[str] = (), characters=frozenset()) -> list[str | None]:
+#: The segmenter's tags of a word saying what is done or happens (扣押, 冻结, 吊销; not 工资 or 就业补贴's 灵活).
+_VERB_TAGS = frozenset("v vd vg vi vl vq vf vx".split())
+#: A clause of a text, as a verb of it is said of what comes before it.
+_CLAUSE = re.compile(r"[\s，。；：！？,.;:!?、]+")
+
+
+def names_subject(word: str, text: str) -> bool:
+    """Whether an unknown ``word`` of a (logged) query ``text`` names what it is about, as queries are joined by it:
+    any but a word the segmenter reads as a verb, and that one where nothing it is said of comes before it in its
+    clause (签证怎么办理, 办签证要什么材料, 拆迁补偿标准). A verb said of something — a thing named before it (水管冻结了,
+    老板拖欠工资) or a passive (车被扣押了, [账号]被冻结了) — tells what happened to that, which an unrelated query
+    may tell too (冻结 of a bank account and of a water pipe)."""
+    tags = rjieba.tag(word)
+    if len(tags) != 1 or tags[0][1] not in _VERB_TAGS:
+        return True
+    text = normalize(text or "")
+    # What comes before each place the word is at, within its clause.
+    before = [_CLAUSE.split(text[:m.start()])[-1] for m in re.finditer(re.escape(word), text)]
+    return not before or any(not any(_says_of(piece) for piece in rjieba.cut(b, False)) for b in before)
+
+
+def _says_of(piece: str) -> bool:
+    """Whether a word before a verb is what the verb is said of: a noun (水管, 车), or the passive's 被."""
+    if piece == "被":
+        return True
+    tags = rjieba.tag(piece)
+    return piece not in STOPWORDS and len(tags) == 1 and (tags[0][1].startswith("n") or tags[0][1] == "zg")
+
+
+def _subjects(unknown: list[tuple], queries: list[str] = (), characters=frozenset(),
+              joining: list[tuple] | None = None) -> list[str | None]:
     """For each query, the label of its subject group: queries are joined where they name the same
     unknown word (护照怎么办理, 护照丢了怎么补办) or unknown words sharing one of ``characters`` (宠物狗办证,
     狗证怎么办理: 狗), and a query naming nothing unknown joins the group whose unknown words share such a
-    character with it (养狗要办证吗). A group is labelled by the words its queries share, most shared first,
+    character with it (养狗要办证吗). ``joining``: for each query, those of its words that join it to others
+    (:func:`names_subject`; default all). A group is labelled by the words its queries share, most shared first,
     or by all its words, most named first; None for a query in no group."""
     owner = list(range(len(unknown)))
 
@@ -705,9 +742,14 @@ def _subjects(unknown: list[tuple], queries: list[str] = (), characters=frozense
 
     # A query names the longest of overlapping unknown words (网速慢); it shares 网速 with one naming that.
     named = {w for words in unknown for w in words}
-    unknown = [tuple(dict.fromkeys(part for w in words for part in stretches(w) if part in named)) for words in unknown]
+
+    def parts(words):
+        return tuple(dict.fromkeys(part for w in words for part in stretches(w) if part in named))
+
+    joining = [parts(words) for words in (unknown if joining is None else joining)]
+    unknown = [parts(words) for words in unknown]
     first_with: dict[str, int] = {}
-    for i, words in enumerate(unknown):
+    for i, words in enumerate(joining):
         for key in [*words, *(c for w in words for c in w if c in characters)]:
             if key in first_with:
                 owner[find(i)] = find(first_with[key])

@@ -1,5 +1,6 @@
 """Dispatch history: import of past work orders, confirmations, upheld objections, and ranking with them."""
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -13,7 +14,8 @@ from kb_app.review import objection
 from kb_app.cli import cli
 from kb_app.dispatch.history import MAX_MODEL_CHARS, HistoryModel
 from kb_app.search.textsim import bigram_codes
-from kb_app.exceptions import KbError, PermissionDenied
+from kb_app import open_kb
+from kb_app.exceptions import KbError, PermissionDenied, RemovalTooLate
 
 from ..review_helpers import make_users
 from .test_dispatch import NOW, dkb  # noqa: F401 - the fixture of a three-entry directory
@@ -504,6 +506,25 @@ def test_the_center_forgets_any_record_an_agent_only_their_own(dkb):
     assert logged == [(imported["id"], "property-fee", "import", "center01"), (own, "water-cut", "console", "zuoxi01")]
 
 
+def test_an_agent_removes_only_their_dispatches_of_today_the_center_any(dkb):
+    """Today is the settings' day: the next day, yesterday's dispatch is the center's to remove."""
+    agent = dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    center = dkb.users.add("center01", "张校核", "correct-horse-1", "center_reviewer")
+    late = dkb.dispatch_history.record("家里停水了", "water-cut", "console", "zuoxi01", 1, at="2026-11-21T23:50:00")
+    today = dkb.dispatch_history.confirm(agent, "楼下停水两天了", "water-cut", 1)
+    with pytest.raises(RemovalTooLate) as refused:
+        dkb.dispatch_history.forget(agent, late)
+    assert isinstance(refused.value, PermissionDenied) and str(refused.value) == (
+        f"派单历史记录 #{late} 是 2026-11-21 确认的：坐席只能撤销自己当天确认的派单。更早的记录请联系热线中心校核人员或管理员删除。")
+    with pytest.raises(RemovalTooLate):
+        dkb.withdraw_dispatch(agent, late)
+    tomorrow = open_kb(dataclasses.replace(dkb.settings, today="2026-11-23"))
+    with pytest.raises(RemovalTooLate, match="是 2026-11-22 确认的"):
+        tomorrow.dispatch_history.forget(agent, today)
+    assert dkb.dispatch_history.forget(agent, today)["id"] == today
+    assert tomorrow.dispatch_history.forget(center, late)["id"] == late and rows(dkb) == []
+
+
 def test_cli_lists_recent_records_and_forgets_one(dkb, sample_root, tmp_path, monkeypatch):
     dkb.users.add("center01", "张校核", "correct-horse-1", "center_reviewer")
     learn(dkb, LIFT_ORDERS[:2], "property-fee")
@@ -523,3 +544,14 @@ def test_cli_lists_recent_records_and_forgets_one(dkb, sample_root, tmp_path, mo
     assert [r["id"] for r in rows(dkb)] == [newest["id"]]
     res = runner.invoke(cli, [*args, "--forget", str(oldest["id"]), "--as", "center01"])
     assert res.exit_code == 1 and f"派单历史中没有编号为 {oldest['id']} 的记录" in res.output
+
+
+def test_cli_tells_an_agent_who_removes_an_earlier_dispatch(dkb, sample_root, tmp_path, monkeypatch):
+    dkb.users.add("zuoxi01", "王坐席", "correct-horse-1", "agent")
+    late = dkb.dispatch_history.record("家里停水了", "water-cut", "console", "zuoxi01", 1, at="2026-11-20T09:00:00")
+    monkeypatch.setenv("KB_PASSWORD", "correct-horse-1")
+    monkeypatch.setenv("KB_TODAY", "2026-11-22")
+    res = CliRunner().invoke(cli, ["dispatch", "--root", str(sample_root), "--data-dir", str(tmp_path / "data"),
+                                   "--forget", str(late), "--as", "zuoxi01"])
+    assert res.exit_code == 1 and "坐席只能撤销自己当天确认的派单。更早的记录请联系热线中心校核人员或管理员删除。" in res.output
+    assert [r["id"] for r in rows(dkb)] == [late]

@@ -627,6 +627,12 @@ def test_a_call_answered_from_the_search_and_then_dispatched_counts_as_dispatche
     at.button(key="outcome_dispatch").click().run()
     assert not at.exception
     assert [row[:2] for row in call_outcomes(app_env)] == [("dispatch", "street-light-out")]
+    # Taken back: the call is answered again, with the answer taken from the search.
+    at.button(key="dispatch_withdraw_0").click().run()
+    assert not at.exception
+    assert [row[:2] for row in call_outcomes(app_env)] == [("direct_answer", answer.removeprefix("agent_adopt_"))]
+    assert any(i.value.endswith("本次来电恢复为派单前的直接答复；如仍需派单，请重新选择派单事项。") for i in at.info)
+    assert "本次来电已在检索中记为直接答复；如仍需派单，派单后改按派单计，不重复计数。" in [c.value for c in at.caption]
 
 
 def test_agent_adopts_an_article_for_the_call(app_env, agent):

@@ -479,6 +479,32 @@ def test_a_call_answered_and_then_dispatched_ends_dispatched(kb):
     assert (day["requests"], day["direct"], day["dispatched"]) == (1, 0, 1)
 
 
+def test_a_dispatch_withdrawn_leaves_the_call_answered_as_before(kb):
+    """撤销本次派单 of a call answered from the search: the call counts as answered with that answer again, as it
+    was before the dispatch (its time, words and agent), not as never settled; one not answered before is not
+    settled at all."""
+    agent = kb.users.add("agent1", "王坐席", "correct-horse-1", "agent")
+    kb.feedback.answered("sscard-reissue", "社保卡丢了怎么补办", "call-1", None, "agent1", "agent")
+    [before] = rows(kb, "request_outcomes")
+    history_id = kb.dispatch_history.confirm(agent, "路灯坏了", "street-light-out", 1)
+    outcome_id = kb.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out", username="agent1",
+                                         role="agent", call="call-1")
+    assert outcome_id == before["id"] and outcomes(kb) == [("dispatch", "street-light-out")]
+    assert kb.withdraw_dispatch(agent, history_id, outcome_id)["outcome"] == "direct_answer"
+    assert rows(kb, "request_outcomes") == [before]
+    [day] = kb.stats.direct_answers_per_day()
+    assert (day["requests"], day["direct"], day["dispatched"]) == (1, 1, 0)
+    # Dispatched again and taken back again: still the answer; a call dispatched only leaves nothing.
+    history_id = kb.dispatch_history.confirm(agent, "路灯坏了", "street-light-out", 1)
+    kb.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out", username="agent1", call="call-1")
+    assert kb.withdraw_dispatch(agent, history_id, outcome_id)["outcome"] == "direct_answer"
+    assert rows(kb, "request_outcomes") == [before]
+    history_id = kb.dispatch_history.confirm(agent, "路灯坏了", "street-light-out", 1)
+    other = kb.feedback.log_outcome("路灯坏了", "dispatch", entry="street-light-out", username="agent1", call="call-2")
+    assert kb.withdraw_dispatch(agent, history_id, other)["outcome"] is None
+    assert rows(kb, "request_outcomes") == [before]
+
+
 def test_each_matter_of_a_call_is_settled_on_its_own(kb):
     """路灯坏了，另外社保卡丢了咋补办: the question answered (the call's first matter) and the rest dispatched (the
     second) are one answer and one order; a matter taken again still counts once."""

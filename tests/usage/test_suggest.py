@@ -351,6 +351,25 @@ def test_missing_answers_naming_what_nothing_mentions_are_grouped_by_it(kb):
     assert suggest.unknown_words(kb, "[账号]被冻结了") == ("冻结",)
 
 
+def test_queries_sharing_only_an_unknown_verb_stay_apart(kb):
+    """[账号]被冻结了 (a bank account) and 水管冻结了怎么办 (a water pipe) share only 冻结, which nothing mentions: a verb
+    said of what each names, no subject; 签证 (a verb to the segmenter) is what 签证怎么办理 and 办签证要什么材料 ask
+    about, and joins them."""
+    for query in ["[账号]被冻结了", "水管冻结了怎么办", "签证怎么办理", "办签证要什么材料"]:
+        kb.feedback.log_search(query, "public", 4, weak=True)
+    assert kb.unknown_words("[账号]被冻结了") == kb.unknown_words("水管冻结了怎么办") == ("冻结",)
+    groups = suggest.missing_answers(kb)
+    assert sorted(g["examples"] for g in groups) == [["[账号]被冻结了"], ["办签证要什么材料", "签证怎么办理"],
+                                                     ["水管冻结了怎么办"]]
+    assert [g["subject"] for g in groups if "签证怎么办理" in g["examples"]] == ["签证"]
+    assert [g["subject"] for g in groups if "冻结" in g["query"]] == ["", ""]
+    for word, text, subject in [("冻结", "水管冻结了怎么办", False), ("扣押", "车被扣押了怎么办", False),
+                                ("拖欠", "老板拖欠工资", False), ("签证", "我想咨询一下签证", True),
+                                ("拆迁", "拆迁补偿标准是多少", True), ("灵活", "灵活就业补贴在哪领", True),
+                                ("护照", "我的护照丢了", True)]:
+        assert suggest.names_subject(word, text) is subject, (word, text)
+
+
 def test_missing_answers_naming_overlapping_words_are_one_subject(kb):
     # 宽带网速慢找谁 names 网速慢 (the longest of 网速, 网速慢), 网速太慢怎么投诉 names 网速: one subject.
     for query in ("宽带网速慢找谁", "网速太慢怎么投诉", "火星移民怎么报名"):
