@@ -146,6 +146,19 @@ def without_places(text: str, snap) -> str:
     return places(snap).strip(normalize(text or ""))
 
 
+def covering(snap, region: str) -> tuple[str, ...]:
+    """The names an entry's regions may give to concern a region a search is limited to: the region itself; for a
+    district, every name of its streets and towns (新华街道's entries are 东湖区's too); for a street or a town, its
+    other names and its district (whose entries apply there)."""
+    found = places(snap)
+    place = found.region(region)
+    if place is None:
+        return (region,)
+    streets = set(place.streets) or {u for pairs in found.streets.values() for u, d in pairs if d == place.district}
+    names = sorted(n for n, pairs in found.streets.items() if any(u in streets for u, _d in pairs))
+    return tuple(dict.fromkeys([region, *names, *(sorted(_districts(snap, place)) if place.streets else [])]))
+
+
 def local_units(snap, unit_ids, where: Location) -> list[str]:
     """The units of ``unit_ids`` that serve a request located at ``where``: the governments of other
     districts left out when it names a district, and of other streets and towns when it names a street;

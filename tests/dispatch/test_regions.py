@@ -194,3 +194,13 @@ def test_scope_of_an_entrys_regions(kb):
     # One of several regions holding the request is enough.
     assert regions.scope(snap, ["西山区", "东湖区新华街道"], regions.Location("东湖区", xinhua)) == regions.Scope()
 
+
+def test_a_search_limited_to_a_district_takes_in_its_streets_entries(kb):
+    snap = kb.snapshot()
+    assert "东湖区新华街道" in regions.covering(snap, "东湖区") and "西山区清水街道" not in regions.covering(snap, "东湖区")
+    assert regions.covering(snap, "东湖区新华街道")[-1] == "东湖区" and "和平街道" not in regions.covering(snap, "新华街道")
+    assert regions.covering(snap, "全市") == ("全市",)
+    ids = [h.id for h in kb.search("小区路灯坏了", audience="agent", region="东湖区", limit=10).hits]
+    assert "community-facilities-xinhua" in ids and "rural-street-light" not in ids
+    ids = [h.id for h in kb.search("小区路灯坏了", audience="agent", region="西山区", limit=10).hits]
+    assert "community-facilities-xinhua" not in ids
