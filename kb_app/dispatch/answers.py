@@ -11,8 +11,9 @@ in the answer's title, questions, keywords or category, directly or through a sy
 ``MIN_COVERAGE`` are not offered. The body is left out on purpose: a long
 body mentions much and would make every complaint look answered.
 
-An answer for districts (``regions:`` other than 全市) is left out for a request naming another district, and
-settles nothing for one naming none (its ``region_note`` asks the agent to find out where the caller is).
+An answer for districts or streets (``regions:`` other than 全市) is left out for a request naming another district
+or street, and settles nothing for one that does not say (its ``region_note`` asks the agent to find out where the
+caller is: the district, or the street of a street's answer).
 
 An answer **settles** the request (直接答复 is then the suggested outcome) when it is in force today,
 covers at least ``SETTLE_COVERAGE`` of the request, and the request reads as a question (怎么、
@@ -33,7 +34,7 @@ from ..search.analysis import (CJK, STOPWORDS, Asking, default_analyzer, normali
                                synonym_expansion, synonym_variants, without_asked_aspects)
 from ..search.coverage import TIME_WORDS, single_nouns
 from ..search.query import best_question, names_by_number
-from .regions import detect_region, scope_note, without_places
+from .regions import locate, scope, without_places
 
 #: Answers covering less of the request than this are not offered at all.
 MIN_COVERAGE = 0.5
@@ -65,7 +66,7 @@ class Answer:
     #: The request names this answer by a year or number of its title (2025年低保标准是多少): one that has
     #: expired is then what the caller asks about.
     named: bool = False
-    #: The answer is for districts the request does not name (see regions.scope_note): it settles nothing
+    #: The answer is for districts or streets the request does not name (see regions.scope): it settles nothing
     #: until the agent has asked where the caller is.
     region_note: str = ""
 
@@ -201,7 +202,7 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
     results = kb.search(text, audience="agent", kind="policy", limit=limit * 2)
     question = is_question(text)
     weight = rarity(snap)
-    region = detect_region(text, snap)
+    where = locate(text, snap)
     # The place locates the request; it says nothing of what is asked (西山区 of 西山区小区停车位被占了 does not
     # make 西山区's school zoning an answer).
     asked = without_places(text, snap)
@@ -216,9 +217,10 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
         cov = coverage(asked, surface(entry), snap.synonym_groups, weight)
         if cov < MIN_COVERAGE:
             continue
-        note = scope_note(entry.regions, region)
-        if note and region:
-            continue  # another district's answer (东湖区's parking rules for a caller in 西山区)
+        place = scope(snap, entry.regions, where)
+        if place.elsewhere:
+            continue  # another district's answer (东湖区's parking rules for a caller in 西山区), or another street's
+        note = place.note
         status = entry.status(day) if day is not None and hit.status in STATUSES else hit.status
         settles = status == "in_force" and not note and (
             cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))

@@ -43,7 +43,7 @@ from ..search.coverage import COMMON_SHARE, NOT_SUBJECT, TIME_WORDS, single_noun
 from .answers import is_question
 from .boundary import excluded
 from . import resemblance
-from .regions import CITYWIDE, Places, local_units, locate, places, scope_note
+from .regions import CITYWIDE, Places, local_units, locate, places, scope
 from .emergency import RESEMBLES, SUSPECTED, Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
@@ -144,9 +144,11 @@ class Candidate:
     note: str = ""
     #: What the entry's boundary leaves out and the request names (小区内部路灯 of 小区路灯坏了), if anything.
     left_out: str = ""
-    #: The entry is for districts the request does not name (regions.scope_note), if so: it is proposed
-    #: after those that apply, and is not chosen for the agent.
+    #: The entry is for districts or streets the request does not name (regions.scope), if so: it is not chosen
+    #: for the agent, and proposed after those that apply when the request is located elsewhere.
     region_note: str = ""
+    #: The request is located in none of the entry's districts or streets (another's matter), not only unsaid.
+    elsewhere: bool = False
     #: Similar past work orders went to the entry (the note says how many).
     learned: bool = False
 
@@ -1189,7 +1191,6 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     wheres: dict[str, str] = {}
     index = directory_index(snap)
     where = locate(text, snap)
-    region = where.district
     for entry, score, note, learned in _ranked(index, text, limit, rerank, keep):
         # The governments of other districts and streets are no co-handlers of a request that says where it is.
         told = assignment(snap, entry, local_units(snap, entry.co_handlers, where), rtc)
@@ -1206,15 +1207,15 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
         if left_out is not None:
             note = "；".join(filter(None, [left_out.note, note]))
             wheres[entry.id] = left_out.where
-        elsewhere = scope_note(entry.regions, region)
+        place = scope(snap, entry.regions, where)
         candidates.append(Candidate(
             entry.id, entry.title, entry.category, told.handler, told.handler_name, told.co_handlers, told.level,
-            tier, told.tier_name, due, due_error, told.round_the_clock, score, "；".join(filter(None, [elsewhere, note])),
-            left_out.scope if left_out else "", elsewhere, learned=learned))
-    _weigh_local(snap, candidates, region)
-    if region:
-        # Another district's matter (东湖区's 小区停车管理 for a caller in 西山区) after those that apply to the caller's.
-        candidates.sort(key=lambda c: bool(c.region_note))
+            tier, told.tier_name, due, due_error, told.round_the_clock, score, "；".join(filter(None, [place.note, note])),
+            left_out.scope if left_out else "", place.note, learned=learned, elsewhere=place.elsewhere))
+    _weigh_local(snap, candidates)
+    # Another district's or street's matter (东湖区's 小区停车管理 for a caller in 西山区, 新华街道's 小区内部公共设施维修
+    # for one in 和平街道) after those that apply to the caller's.
+    candidates.sort(key=lambda c: c.elsewhere)
     _follow_boundaries(candidates, wheres)
     return candidates
 
@@ -1257,19 +1258,25 @@ def _names_title(where: str, title: str) -> bool:
     return bool(title) and any(f"{a}{title}{b}" in where for a, b in ('""', "“”", "「」", "‘’"))
 
 
-def _weigh_local(snap: Snapshot, candidates: list, region: str):
-    """Move an entry for some districts only past a citywide neighbour in the ranking (its order, which past
-    orders may have set, otherwise kept): down when the request names no district and the neighbour below
-    matches nearly as well (LOCAL_UNKNOWN_WEIGHT), up when it names the entry's district and it matches nearly
-    as well as the neighbour above (LOCAL_NAMED_WEIGHT)."""
-    def local(c) -> bool:
+def _weigh_local(snap: Snapshot, candidates: list):
+    """Move an entry for some districts or streets only past a wider neighbour in the ranking (its order, which
+    past orders may have set, otherwise kept): down when the request does not say whether it applies (no district
+    named, or only the district of a street's entry) and the wider neighbour below applies and matches nearly as
+    well (LOCAL_UNKNOWN_WEIGHT), up when it applies (the request names its district or street) and matches nearly
+    as well as the wider neighbour above (LOCAL_NAMED_WEIGHT)."""
+    def reach(c) -> int:
+        """How local an entry is: 0 citywide, 1 for districts, 2 for streets or towns."""
         regions = snap.entries[c.entry_id].regions
-        return CITYWIDE not in regions and any(r and r != CITYWIDE for r in regions)
+        if CITYWIDE in regions or not any(r and r != CITYWIDE for r in regions):
+            return 0
+        found = places(snap)
+        return 2 if any((p := found.region(r)) is not None and p.streets for r in regions) else 1
 
     def swaps(upper, lower) -> bool:
-        if not region:
-            return local(upper) and not local(lower) and lower.score >= upper.score * LOCAL_UNKNOWN_WEIGHT
-        return local(lower) and not lower.region_note and not local(upper) \
+        if upper.region_note and not upper.elsewhere:
+            return not lower.region_note and reach(lower) < reach(upper) \
+                and lower.score >= upper.score * LOCAL_UNKNOWN_WEIGHT
+        return not upper.region_note and not lower.region_note and reach(lower) > reach(upper) \
             and lower.score * LOCAL_NAMED_WEIGHT >= upper.score
 
     for _ in range(len(candidates)):

@@ -2,8 +2,12 @@
 
 A place the caller names (我住西山区清水街道) tells where the matter is, never what it is: it is taken out
 of the words the catalogue, the answers and the past work orders are matched on (``without_places``), and
-used as a scope instead: an entry or answer for other districts comes last (``scope_note``), and
+used as a scope instead: an entry or answer for other districts or other streets comes last (``scope``), and
 co-handlers of other districts or other streets are left out (``local_units``).
+
+An entry's ``regions:`` are read the same way: 全市, a district (东湖区), or a street or town as units.yaml names
+it (东湖区新华街道, 新华街道): a street's entry applies to requests located in that street; one that names only the
+district, or no place, is to be confirmed (the agent asks which street), and one in another street is another's.
 """
 
 from __future__ import annotations
@@ -70,6 +74,14 @@ class Places:
                                       if not district or d == district))
         return Location(district, streets)
 
+    def region(self, name: str) -> Location | None:
+        """Where an entry's region (``regions:``) is: its district, and its streets when it names a street or a
+        town; None for 全市 and for a name the configuration does not know (compared as written)."""
+        if not name or name == CITYWIDE:
+            return None
+        where = self.locate(normalize(name))
+        return where if where.district or where.streets else None
+
     def strip(self, normalized_text: str) -> str:
         """A normalised text without the places it names and the words of living there."""
         return self.pattern.sub(" ", normalized_text) if self.pattern is not None and normalized_text \
@@ -134,6 +146,19 @@ def without_places(text: str, snap) -> str:
     return places(snap).strip(normalize(text or ""))
 
 
+def covering(snap, region: str) -> tuple[str, ...]:
+    """The names an entry's regions may give to concern a region a search is limited to: the region itself; for a
+    district, every name of its streets and towns (新华街道's entries are 东湖区's too); for a street or a town, its
+    other names and its district (whose entries apply there)."""
+    found = places(snap)
+    place = found.region(region)
+    if place is None:
+        return (region,)
+    streets = set(place.streets) or {u for pairs in found.streets.values() for u, d in pairs if d == place.district}
+    names = sorted(n for n, pairs in found.streets.items() if any(u in streets for u, _d in pairs))
+    return tuple(dict.fromkeys([region, *names, *(sorted(_districts(snap, place)) if place.streets else [])]))
+
+
 def local_units(snap, unit_ids, where: Location) -> list[str]:
     """The units of ``unit_ids`` that serve a request located at ``where``: the governments of other
     districts left out when it names a district, and of other streets and towns when it names a street;
@@ -153,15 +178,56 @@ def local_units(snap, unit_ids, where: Location) -> list[str]:
     return kept
 
 
-def scope_note(entry_regions, region: str) -> str:
-    """What an agent must know of an entry's regions (``regions:``) for a request about ``region`` (the
-    district it names, "" when it names none): "" when the entry applies (it is citywide, or names that
-    district); else which districts it is for, and that the caller's district is to be asked first or is
-    another. A district's answer or catalogue entry is no answer for a caller whose district is unknown."""
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """How an entry's regions stand to where a request is: ``note`` is "" when the entry applies, else which
+    districts or streets it is for and what to ask; ``elsewhere`` when the request is located in none of them
+    (another district, or another street of its district) rather than not said."""
+
+    note: str = ""
+    elsewhere: bool = False
+
+
+def scope(snap, entry_regions, where: Location) -> Scope:
+    """What an agent must know of an entry's regions for a request located at ``where`` (see Scope): nothing when
+    the entry is citywide or one of its regions holds the request (its district, or a street it names); to ask
+    first when the request does not say enough (no district, or only the district of a street's entry; a
+    district's answer or a street's catalogue entry is none for a caller who may live elsewhere); else that it
+    is another district's or another street's."""
     named = [r for r in entry_regions if r and r != CITYWIDE]
-    if not named or CITYWIDE in entry_regions or region in named:
-        return ""
-    where = "、".join(named)
-    if not region:
-        return f"仅适用于{where}：请先问清来电人所在的区"
-    return f"仅适用于{where}，来电说的是{region}"
+    if not named or CITYWIDE in entry_regions:
+        return Scope()
+    found = places(snap)
+    read = [(r, found.region(r)) for r in named]
+    if any(_holds(r, place, where) for r, place in read):
+        return Scope()
+    told = "、".join(named)
+    streets = [place for _r, place in read if place is not None and place.streets]
+    if not where.district:
+        return Scope(f"仅适用于{told}：请先问清来电人所在的{'街道（乡镇）' if streets else '区'}")
+    if not where.streets and any(where.district in _districts(snap, place) for place in streets):
+        return Scope(f"仅适用于{told}，来电只说了{where.district}：请先问清来电人所在的街道（乡镇）")
+    # Another street of a district the entry names streets of is told by its name; else the district is.
+    said = "、".join(street_name(snap, uid) for uid in where.streets) \
+        if any(where.district in _districts(snap, place) for place in streets) else where.district
+    return Scope(f"仅适用于{told}，来电说的是{said}", elsewhere=True)
+
+
+def _districts(snap, place: Location) -> set:
+    """The districts of an entry's street region (of each street, for a name streets of several districts share)."""
+    return {place.district} if place.district else \
+        {str((snap.units.get(u) or {}).get("district") or "") for u in place.streets}
+
+
+def _holds(name: str, place: Location | None, where: Location) -> bool:
+    """Whether a region of an entry (its name, and where it is when the configuration knows it) holds a request."""
+    if place is None:
+        return name == where.district
+    if place.streets:
+        return bool(set(place.streets) & set(where.streets))
+    return place.district == where.district
+
+
+def street_name(snap, uid: str) -> str:
+    """A street's or a town's name as callers say it, with its district (东湖区和平街道 of 东湖区和平街道办事处)."""
+    return _OFFICE.sub("", str((snap.units.get(uid) or {}).get("name") or uid))

@@ -245,8 +245,9 @@ def superseded(scorer: Scorer, day: dt.date) -> np.ndarray | None:
 # -- the question --------------------------------------------------------------------------------
 
 
-def filter_query(filters: dict):
-    """The Whoosh query of the filters (kind, unit, category, region), or None without any."""
+def filter_query(filters: dict, config: Snapshot | None = None):
+    """The Whoosh query of the filters (kind, unit, category, region), or None without any; a region takes in
+    the entries of its streets, or of a street's district, named in ``config``'s units (regions.covering)."""
     parts = []
     for name in ("kind", "unit", "category"):
         if filters.get(name):
@@ -255,7 +256,8 @@ def filter_query(filters: dict):
         # the topic of answers without a category, as the public list of answers groups them
         parts[-1] = Q.Or([parts[-1], Q.AndNot(Q.Term("kind", "policy"), Q.Every("category"))])
     if filters.get("region"):
-        parts.append(Q.Or([Q.Term("regions", str(filters["region"])), Q.Term("regions", "全市")]))
+        named = regions.covering(config, str(filters["region"])) if config is not None else (str(filters["region"]),)
+        parts.append(Q.Or([*(Q.Term("regions", r) for r in named), Q.Term("regions", "全市")]))
     return Q.And(parts) if parts else None
 
 
@@ -465,7 +467,7 @@ def run(text: str, searcher, scorer: Scorer, ana: analysis.Analyzer, config: Sna
             about, scorer, groups, ana, units, exclude))[1] if not terms else ()
         return SearchResults(text, [], 0, expanded, commit, unknown=unknown,
                              vague=not terms and not units and not asking.names)
-    fq = filter_query(filters)
+    fq = filter_query(filters, config)
     include = scorer.docset(("filter", repr(fq)), fq) if fq is not None else None
     weak = [t for t in terms if asking.only_asks(t[1])] if asking.names else None
     # Every page is a part of one list: what moves a result (an expired answer yielding, the reranking,

@@ -352,10 +352,10 @@ def test_a_districts_answer_and_matter_wait_for_the_callers_district(indexed):
     (["东湖区"], "", "仅适用于东湖区：请先问清来电人所在的区"),
     (["东湖区", "南河区"], "西山区", "仅适用于东湖区、南河区，来电说的是西山区"),
 ])
-def test_scope_note(regions, region, note):
-    from kb_app.dispatch.regions import scope_note
+def test_scope_note(kb, regions, region, note):
+    from kb_app.dispatch.regions import Location, scope
 
-    assert scope_note(regions, region) == note
+    assert scope(kb.snapshot(), regions, Location(region)).note == note
 
 
 @pytest.mark.parametrize("text", ["小区门口井盖没了 有个小孩差点掉下去", "路边的井盖没了，很危险"])

@@ -651,7 +651,7 @@ def test_a_street_light_inside_a_compound_has_the_street_offices_entry(kb):
     ids = [c.entry_id for c in inside.candidates]
     assert ids[0] == "street-light-out" and inside.candidates[0].left_out == "小区内部路灯"
     street = inside.candidates[ids.index("community-facilities-xinhua")]
-    assert street.handler == "street-donghu-xinhua" and street.region_note.startswith("仅适用于东湖区：请先问清")
+    assert street.handler == "street-donghu-xinhua" and street.region_note == "仅适用于东湖区新华街道：请先问清来电人所在的街道（乡镇）"
     there = kb.dispatch("我住新华街道，小区里的路灯坏了", now=NOW, answers=False)
     assert there.candidates[0].entry_id == "community-facilities-xinhua" and not there.candidates[0].region_note
     assert there.candidates[1].entry_id == "street-light-out"

@@ -69,7 +69,7 @@ def test_another_districts_entry_is_not_first_for_a_tree_in_the_callers_district
     assert r.candidates[0].entry_id != "rural-street-light" and not r.candidates[0].region_note
     # The tree-trimming entry of 西山区's 清水街道 is the match, proposed after those that apply, with why.
     greening = ids.index("community-greening")
-    assert r.candidates[greening].region_note == "仅适用于西山区，来电说的是南河区"
+    assert r.candidates[greening].region_note == "仅适用于西山区清水街道，来电说的是南河区"
     assert all(c.region_note for c in r.candidates[greening:])
 
 
@@ -80,7 +80,7 @@ def test_an_entry_for_one_district_comes_first_only_where_the_request_is(kb):
         r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
         ids = [c.entry_id for c in r.candidates]
         assert ids[0] == "street-light-out" and "rural-street-light" in ids[1:], text
-        assert r.candidates[ids.index("rural-street-light")].region_note.startswith("仅适用于南河区：请先问清")
+        assert r.candidates[ids.index("rural-street-light")].region_note == "仅适用于南河区柳庄镇：请先问清来电人所在的街道（乡镇）"
     town = kb.dispatch("柳庄镇的路灯坏了", now=NOW, answers=False, not_emergency=True)
     assert town.candidates[0].entry_id == "rural-street-light" and not town.candidates[0].region_note
 
@@ -123,3 +123,84 @@ def test_cli_shows_the_co_handlers_of_the_callers_street(kb):
     assert res.exit_code == 0, res.output
     line = next(x for x in res.output.splitlines() if "主办：示例市公安局" in x)
     assert "协办：东湖区和平街道办事处；" in line and "清水街道" not in line
+
+
+def test_a_streets_entry_is_not_first_for_a_request_in_another_street(kb):
+    """小区内部公共设施维修（新华街道） is for 新华街道 (regions: [东湖区新华街道]): a caller in 和平街道 of the same
+    district gets the citywide 路灯不亮 first, and the 新华街道 entry, if at all, after those that apply, said to be
+    another street's."""
+    for text in ("和平街道幸福小区里的路灯坏了没人修", "我住东湖区和平街道，小区里面的路灯坏了"):
+        r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+        ids = [c.entry_id for c in r.candidates]
+        assert ids[0] == "street-light-out" and not r.candidates[0].region_note, text
+        street = r.candidates[ids.index("community-facilities-xinhua")]
+        assert street.elsewhere and street.region_note == "仅适用于东湖区新华街道，来电说的是东湖区和平街道"
+        assert all(c.elsewhere for c in r.candidates[ids.index("community-facilities-xinhua"):])
+    committee = kb.dispatch("和平街道我们小区想成立业委会", now=NOW, answers=False, not_emergency=True)
+    assert committee.candidates[0].entry_id != "owners-committee-xinhua"
+    assert committee.to_dict()["candidates"][-1]["region_note"] == "仅适用于东湖区新华街道，来电说的是东湖区和平街道"
+
+
+def test_a_streets_entry_is_first_in_its_street(kb):
+    for text, first in (("新华街道某小区内路灯不亮", "community-facilities-xinhua"),
+                        ("我是新华街道的，我们小区想成立业委会", "owners-committee-xinhua"),
+                        ("和平街道这边对门的房子隔成了七八间出租", "group-rental")):
+        r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+        assert r.candidates[0].entry_id == first and not r.candidates[0].region_note, text
+        assert not r.candidates[0].elsewhere
+
+
+def test_a_streets_entry_asks_the_street_when_only_the_district_or_no_place_is_named(kb):
+    """东湖区 alone may be 新华街道 or 和平街道: the street's entry is offered, with the street to be confirmed, and
+    never put first over an entry that applies and matches nearly as well; with no place named, the same."""
+    district = kb.dispatch("东湖区某小区内部路灯坏了", now=NOW, answers=False, not_emergency=True)
+    ids = [c.entry_id for c in district.candidates]
+    assert ids[0] == "street-light-out"
+    street = district.candidates[ids.index("community-facilities-xinhua")]
+    assert street.region_note == "仅适用于东湖区新华街道，来电只说了东湖区：请先问清来电人所在的街道（乡镇）"
+    assert not street.elsewhere
+    # A matter only the street's entry is about stays first, the street to be asked (not chosen for the agent).
+    for text in ("东湖区我们小区想成立业委会", "我们小区想成立业委会，不知道找谁"):
+        first = kb.dispatch(text, now=NOW, answers=False, not_emergency=True).candidates[0]
+        assert first.entry_id == "owners-committee-xinhua" and not first.elsewhere, text
+        assert "请先问清来电人所在的街道（乡镇）" in first.region_note and first.region_note in first.note
+
+
+def test_citywide_and_district_entries_are_unaffected_by_the_street(kb):
+    """An entry for the whole city or for a district applies in every street of it."""
+    for text in ("和平街道这边小区垃圾好几天没人清运", "新华街道小区垃圾好几天没人清运", "东湖区小区垃圾好几天没人清运"):
+        first = kb.dispatch(text, now=NOW, answers=False, not_emergency=True).candidates[0]
+        assert first.entry_id == "garbage-collection" and not first.region_note and not first.elsewhere, text
+    parking = kb.dispatch("我住新华街道，小区车位被外来车辆占了", now=NOW, answers=False, not_emergency=True)
+    entry = next(c for c in parking.candidates if c.entry_id == "parking-community")
+    assert kb.snapshot().entries["parking-community"].regions == ["东湖区"] and not entry.region_note
+
+
+def test_scope_of_an_entrys_regions(kb):
+    snap = kb.snapshot()
+    xinhua, heping = ("street-donghu-xinhua",), ("street-donghu-heping",)
+    street = ["东湖区新华街道"]
+    assert regions.scope(snap, street, regions.Location("东湖区", xinhua)) == regions.Scope()
+    assert regions.scope(snap, ["新华街道"], regions.Location("东湖区", xinhua)) == regions.Scope()
+    assert regions.scope(snap, street, regions.Location("东湖区", heping)).elsewhere
+    assert regions.scope(snap, street, regions.Location("西山区", ("street-xishan-qingshui",))) == \
+        regions.Scope("仅适用于东湖区新华街道，来电说的是西山区", elsewhere=True)
+    assert not regions.scope(snap, street, regions.Location("东湖区")).elsewhere
+    assert regions.scope(snap, street, regions.Location()).note == "仅适用于东湖区新华街道：请先问清来电人所在的街道（乡镇）"
+    # A district's or the whole city's entry: as before, whichever street is named.
+    assert regions.scope(snap, ["东湖区"], regions.Location("东湖区", heping)) == regions.Scope()
+    assert regions.scope(snap, ["全市"], regions.Location("西山区")) == regions.Scope()
+    assert regions.scope(snap, ["东湖区"], regions.Location()).note == "仅适用于东湖区：请先问清来电人所在的区"
+    # One of several regions holding the request is enough.
+    assert regions.scope(snap, ["西山区", "东湖区新华街道"], regions.Location("东湖区", xinhua)) == regions.Scope()
+
+
+def test_a_search_limited_to_a_district_takes_in_its_streets_entries(kb):
+    snap = kb.snapshot()
+    assert "东湖区新华街道" in regions.covering(snap, "东湖区") and "西山区清水街道" not in regions.covering(snap, "东湖区")
+    assert regions.covering(snap, "东湖区新华街道")[-1] == "东湖区" and "和平街道" not in regions.covering(snap, "新华街道")
+    assert regions.covering(snap, "全市") == ("全市",)
+    ids = [h.id for h in kb.search("小区路灯坏了", audience="agent", region="东湖区", limit=10).hits]
+    assert "community-facilities-xinhua" in ids and "rural-street-light" not in ids
+    ids = [h.id for h in kb.search("小区路灯坏了", audience="agent", region="西山区", limit=10).hits]
+    assert "community-facilities-xinhua" not in ids

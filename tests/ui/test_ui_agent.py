@@ -488,7 +488,7 @@ def test_dispatch_working_day_due(app_env, agent):
     assert (light["时限"], light["办结期限"]) == ("3个工作日", "11-25 23:59")
     # Nothing says why the city's matter ranks (no past orders); the village's says where it applies.
     notes = dict(zip(table["事项"], table["参考"]))
-    assert notes[app_env.entry("rural-street-light").title] == "仅适用于南河区：请先问清来电人所在的区"
+    assert notes[app_env.entry("rural-street-light").title] == "仅适用于南河区柳庄镇：请先问清来电人所在的街道（乡镇）"
     assert notes[app_env.entry("street-light-out").title] in ("", "—")
 
 
