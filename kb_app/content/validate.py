@@ -235,6 +235,7 @@ class _Validator(ConfigChecks):
             self.add(path, line("audience"), "audience", f"{e.unreadable['audience']}，在改正之前公众看不到该条目",
                      "改为 public（公众可见）或 internal（仅坐席可见）")
         self.check_entry_units(e, kind)
+        self.check_regions(e)
         self.check_dates(e)
         self.check_basis(path, meta.get("basis"), line("basis"))
         if kind == "policy" and meta.get("audience") == "public":
@@ -302,6 +303,25 @@ class _Validator(ConfigChecks):
             if co not in units:
                 self.add(path, line("co_handlers"), "co_handlers", f"协办单位“{co}”未在 regulations/units.yaml 中登记",
                          self.unit_fix(co))
+
+    def check_regions(self, e: Entry):
+        """Each region an entry names is 全市 or a district, street or town of units.yaml: a name it does not know
+        is compared as written, so the entry is never offered where it applies, nor held back where it does not."""
+        from ..dispatch import regions
+        from ..search.analysis import normalize
+
+        if not isinstance(e.meta.get("regions"), list):
+            return
+        found = regions.places(self.snap)
+        for name in e.strings("regions"):
+            if name and name != regions.CITYWIDE and (found.region(name) is None or found.strip(normalize(name)).strip()):
+                named = "、".join(regions.districts(self.snap)[:3])
+                example = f"区名（如 {named}），" if named else "区名，"
+                self.add(e.path, e.lines.get("regions"), "regions",
+                         f"地区“{name}”不是 units.yaml 中登记的区、街道或乡镇：派单和答复认不出这个地区，"
+                         "不能按来电所在的地方判断这个条目是否适用",
+                         f"改为“全市”，或 units.yaml 中的{example}街道、乡镇写成“区名+街道名”；"
+                         "新的区、街道请先在 units.yaml 中登记")
 
     def unit_fix(self, unit):
         close = self.snap.unit_meant(unit)

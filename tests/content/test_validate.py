@@ -118,6 +118,11 @@ CASES = [
      f"{DIRECTORY}:8: 字段 handler：主办单位“nobody-at-all”未在 regulations/units.yaml 中登记。修改方法：改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
     ("unknown co-handler", DIRECTORY, DIRECTORY_TEXT.replace("[district-donghu]", "[zz-nowhere]"),
      f"{DIRECTORY}:9: 字段 co_handlers：协办单位“zz-nowhere”未在 regulations/units.yaml 中登记。修改方法：改为已登记的单位编号，或先在 units.yaml 中登记该单位。"),
+    ("misspelt region", POLICY, POLICY_TEXT.replace("audience: public", "audience: public\nregions: [东湖区, 东胡区新华街道]"),
+     f"{POLICY}:7: 字段 regions：地区“东胡区新华街道”不是 units.yaml 中登记的区、街道或乡镇：派单和答复认不出这个地区，"
+     "不能按来电所在的地方判断这个条目是否适用。修改方法：改为“全市”，或 units.yaml 中的区名（如 "),
+    ("region of no district", DIRECTORY, DIRECTORY_TEXT.replace("level: city", "level: city\nregions: [朝阳区]"),
+     f"{DIRECTORY}:11: 字段 regions：地区“朝阳区”不是 units.yaml 中登记的区、街道或乡镇"),
     ("unknown level", DIRECTORY, DIRECTORY_TEXT.replace("level: city", "level: province"),
      f"{DIRECTORY}:10: 字段 level：层级“province”无效。修改方法：改为 city（市级）、district（区级）或 street（街乡级）。"),
     ("public answer meant for staff", POLICY, POLICY_TEXT.replace("正文。", "正文。\n\n本口径仅供坐席内部使用，不得对外公开。"),
