@@ -38,6 +38,10 @@ _YEAR_BRACKETS = re.compile(r"[〔\[(（【［〖{｛]\s*((?:19|20)\d{2})\s*[〕
 _DOCNO = re.compile(f"([{CJK}]{{1,12}})?(?:〔((?:19|20)\\d{{2}})〕\\s*第?|((?:19|20)\\d{{2}})\\s*年\\s*第)\\s*(\\d{{1,5}})\\s*号")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202f\ufeff]")
 
+#: The segmenter's tags of a word saying what is done or happens (扣押, 冻结, 动; not 工资, 就业补贴's 灵活, nor 咨询, a verb
+#: used as a noun).
+VERB_TAGS = frozenset("v vd vg vi vl vq vf vx".split())
+
 #: Words that carry no meaning in a question (how, what, can, please ...), nor do fillers of quantity and
 #: talk (一些, 有点, 之类, 然后): a question sharing only them with a text is not about it.
 STOPWORDS = frozenset("""

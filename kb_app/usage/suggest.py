@@ -37,7 +37,7 @@ import yaml
 from ..content import frontmatter
 from ..content.validate import INTERNAL_WORDING
 from ..editing import LABELS as FIELD_LABELS
-from ..search.analysis import STOPWORDS, names_something, normalize, without_courtesy
+from ..search.analysis import STOPWORDS, VERB_TAGS, names_something, normalize, without_courtesy
 from ..search.coverage import NOT_SUBJECT
 from ..search.textsim import stretches
 from ..exceptions import EntryNotFound, KbError, PermissionDenied
@@ -695,8 +695,6 @@ def _noun(char: str) -> bool:
     return rjieba.tag(char) == [(char, "n")] and char not in NOT_SUBJECT
 
 
-#: The segmenter's tags of a word saying what is done or happens (扣押, 冻结, 吊销; not 工资 or 就业补贴's 灵活).
-_VERB_TAGS = frozenset("v vd vg vi vl vq vf vx".split())
 #: A clause of a text, as a verb of it is said of what comes before it.
 _CLAUSE = re.compile(r"[\s，。；：！？,.;:!?、]+")
 
@@ -708,7 +706,7 @@ def names_subject(word: str, text: str) -> bool:
     老板拖欠工资) or a passive (车被扣押了, [账号]被冻结了) — tells what happened to that, which an unrelated query
     may tell too (冻结 of a bank account and of a water pipe)."""
     tags = rjieba.tag(word)
-    if len(tags) != 1 or tags[0][1] not in _VERB_TAGS:
+    if len(tags) != 1 or tags[0][1] not in VERB_TAGS:
         return True
     text = normalize(text or "")
     # What comes before each place the word is at, within its clause.

@@ -80,6 +80,20 @@ def test_a_phrase_of_a_pronoun_or_a_particle_is_no_misspelt_word(kb):
     assert results.corrected == "" and results.hits[0].title == "单位拖欠工资怎么办"
 
 
+def test_a_noun_with_a_verb_said_of_it_is_no_misspelt_word(kb, monkeypatch):
+    """腿动 sounds like 推动, a word of the regulations, but is 腿 and what it does; 事去 sounds like 市区. A word whose
+    typo keeps such a noun (报 of 医保报消) is still read as meant."""
+    speller = Speller(visible_texts(kb.snapshot(), "public", DAY) + ["推动", "市区"])
+    for question in ("我的腿动不了了", "腿动不了", "我腿动不了", "脚动不了", "我的车动不了了",
+                     "承办单位自己搞不定的事去哪里协调"):
+        assert speller.correct(question) is None, question
+    assert speller.correct("医保报消") == "医保报销"
+    assert speller.correct("社宝卡") == "社保卡" and speller.correct("居住正") == "居住证"
+    monkeypatch.setattr(search_index, "SPELLER_WAIT", 30)
+    assert kb.search("我的腿动不了了", audience="public").corrected == ""
+    assert kb.search("半夜暖器不热了", audience="public").corrected == "半夜暖气不热了"
+
+
 def test_a_question_with_results_is_read_otherwise_only_where_nothing_mentions_what_it_wrote(kb, monkeypatch):
     """A stretch read otherwise must lie in a word nothing mentions (社宝卡) or be a callers' spelling of a name (暖器);
     the correction keeps the question's own punctuation."""
