@@ -617,6 +617,19 @@ def test_an_answer_taken_or_copied_from_the_search_answers_the_call_once(app_env
                                                          ("direct_answer", "residence-permit-apply")]
 
 
+def test_a_catalogue_entry_found_offers_its_boundary_to_copy_not_an_answer(app_env, agent):
+    at = search(console(agent), "路灯不亮")
+    labels = [e.label for e in at.expander]
+    assert "复制职责边界" in labels
+    # Opening it answers no call: a catalogue entry is no answer to read out.
+    at.session_state["agent_copy_street-light-out"] = True
+    at.run()
+    assert not at.exception
+    assert call_outcomes(app_env) == []
+    at = search(at, "社保卡丢了")
+    assert "复制答复" in [e.label for e in at.expander]
+
+
 def test_a_call_answered_from_the_search_and_then_dispatched_counts_as_dispatched(app_env, agent):
     at = search(console(agent), "路灯坏了好几天了")
     answer = next(b.key for b in at.button if (b.key or "").startswith("agent_adopt_"))

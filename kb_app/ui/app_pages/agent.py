@@ -97,7 +97,9 @@ def show_hit(kb, reader, user, hit, query):
             adopt_caution(reader, entry)
             adopt_button(kb, user, entry.id, query)
         # Opened to copy the answer for the caller's work order: the call is answered with it, as by 采用此答复.
-        with st.expander("复制答复", icon=":material/content_copy:", key=f"agent_copy_{entry.id}",
+        # A catalogue entry is no answer to read out: what is copied is its boundary, for the order.
+        copy = "复制答复" if hit.kind == "policy" else "复制职责边界"
+        with st.expander(copy, icon=":material/content_copy:", key=f"agent_copy_{entry.id}",
                          on_change="rerun") as fold:
             if answer and fold.open:
                 with show_errors():
