@@ -607,11 +607,16 @@ def _snippet(f: dict, highlight: list, aspects=()) -> str:
     title = f.get("title", "").lower()
     if "<mark>" in text or not words or any(w in title for w in words):
         return text
-    asked = [(sum(w in q.lower() for w in words), -len(q), q) for q in (f.get("questions") or "").split("\n") if q]
-    best = max(asked, default=(0, 0, ""))
+    # Of those naming as many of its words, a question written as a sentence, before words typed into a search box
+    # (部门 解决不了 上报), which are shown as the words they are.
+    asked = [(sum(w in q.lower() for w in words), " " not in q.strip(), -len(q), q)
+             for q in (f.get("questions") or "").split("\n") if q]
+    best = max(asked, default=(0, True, 0, ""))
     if not best[0]:
         return text
-    return f"相关问题：“{analysis.snippet(best[2], highlight, width=60)}”　{text}"
+    if not best[1]:
+        return f"相关词语：{analysis.snippet('、'.join(best[3].split()), highlight, width=60)}　{text}"
+    return f"相关问题：“{analysis.snippet(best[3], highlight, width=60)}”　{text}"
 
 
 def _hit(f: dict, score: float, highlight: list, day: dt.date, config: Snapshot, loose: bool = False,

@@ -169,6 +169,17 @@ def test_a_citing_entry_stays_with_the_article_it_goes_before():
     assert query.loosely_related([]) == []
 
 
+def test_a_question_found_is_shown_as_a_sentence_before_search_words():
+    """Of an article's questions naming 解决不了, the one written as a sentence is shown; words typed into a search box
+    (部门 解决不了 上报) only where no sentence names as much, as the words they are."""
+    fields = {"title": "第二十三条", "text": "条文内容。",
+              "questions": "部门 解决不了 上报\n单位自己解决不了的问题找谁协调"}
+    snippet = query._snippet(fields, ["解决不了"])
+    assert snippet.startswith("相关问题：“单位自己<mark>解决不了</mark>的问题找谁协调”")
+    fields["questions"] = "部门 解决不了 上报"
+    assert query._snippet(fields, ["解决不了"]).startswith("相关词语：部门、<mark>解决不了</mark>、上报　")
+
+
 def test_how_many_are_close_is_unknown_when_more_than_the_reranked_may_be(kb):
     """热线 matches most documents about as well: the count of close ones would be a guess."""
     results = kb.search("热线", limit=5)
