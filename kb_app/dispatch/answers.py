@@ -186,6 +186,30 @@ def surface(entry) -> str:
     return " ".join([entry.title, *entry.strings("questions"), *entry.keywords, *entry.category])
 
 
+#: A sentence of an answer saying the hotline dispatches what it tells of: 请拨打12345反映……派区环卫部门处理,
+#: 拨打12345……热线会派市城市管理委员会督促.
+_DISPATCHED = re.compile(r"12345[^。\n]*派|派[^。\n]*12345")
+
+
+def dispatched_here(entry, text: str, question: bool = True, synonym_groups=(), weight=None) -> bool:
+    """Whether an answer says that the hotline dispatches what a request tells: then reading the answer settles
+    nothing, and the call is dispatched. A report (``question`` false: 流动摊贩占道经营) is, where the answer says so
+    of anything (street-vending's 怎么反映：拨打12345……派城管执法部门处理); a question where the sentence naming
+    most of it says so (小区垃圾桶满了没人清怎么办 and 生活垃圾怎么分类's 垃圾桶满溢：请拨打12345反映……派区环卫部门处理;
+    not 大件垃圾怎么扔)."""
+    sentences = [s for s in re.split(r"[。\n]", entry.body or "") if s.strip()]
+    if not any(_DISPATCHED.search(s) for s in sentences):
+        return False
+    if not question:
+        return True
+    # The request's pairs of characters as said first (桶满 of 垃圾桶满溢, where 大件垃圾's sentence names as many words:
+    # 小区、生活垃圾桶; 收费有异议), then its words.
+    pairs = phrasing_bigrams(text)
+    best = max(((len(pairs & phrasing_bigrams(s)), coverage(text, s, synonym_groups, weight), -i)
+                for i, s in enumerate(sentences)), default=(0, 0.0, 0))
+    return best[1] > 0 and bool(_DISPATCHED.search(sentences[-best[2]]))
+
+
 #: The statuses that follow from an entry's dates alone (others, such as a format error, are kept).
 STATUSES = ("in_force", "pending", "expired")
 
@@ -223,7 +247,8 @@ def suggest(kb, text: str, limit: int = 3, day=None) -> list[Answer]:
         note = place.note
         status = entry.status(day) if day is not None and hit.status in STATUSES else hit.status
         settles = status == "in_force" and not note and (
-            cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE))
+            cov >= STRONG_COVERAGE or (question and cov >= SETTLE_COVERAGE)) \
+            and not dispatched_here(entry, asked, question, snap.synonym_groups, weight)
         answers.append(Answer(hit.id, hit.title, hit.unit, hit.unit_name, hit.audience or entry.audience, status,
                               cov, settles, hit.snippet, names_by_number(text, hit.title), note))
     answers.sort(key=lambda a: not a.settles)  # stable: search rank within each group

@@ -51,6 +51,26 @@ def test_complaints_are_dispatched(indexed, text):
     assert not any(a.settles for a in r.answers)
 
 
+@pytest.mark.parametrize("text, entry", [
+    ("小区垃圾桶满了好几天没人清", "garbage-sorting"),      # its question says this, its text: 请拨打12345反映……派区环卫部门处理
+    ("小区垃圾桶满了没人清怎么办", "garbage-sorting"),      # asked, and the sentence naming it says the same
+    ("流动摊贩占道经营", "street-vending"),                  # 怎么反映：拨打12345……派城管执法部门处理
+    ("路边停车收费有异议怎么办", "roadside-parking-fee")])  # 对收费有异议：……拨打12345反映，派交通部门核查
+def test_an_answer_saying_the_hotline_dispatches_the_matter_settles_nothing(indexed, text, entry):
+    """The caller is on the hotline already: what the answer tells them to report is dispatched, not read out."""
+    r = indexed.dispatch(text, now=NOW)
+    assert entry in [a.entry_id for a in r.answers]
+    assert not next(a for a in r.answers if a.entry_id == entry).settles
+    assert r.suggested_outcome == "dispatch"
+
+
+@pytest.mark.parametrize("text, entry", [("垃圾怎么分类", "garbage-sorting"), ("大件垃圾怎么扔", "garbage-sorting"),
+                                         ("路边停车怎么收费", "roadside-parking-fee")])
+def test_a_question_the_answer_tells_is_still_settled_by_it(indexed, text, entry):
+    r = indexed.dispatch(text, now=NOW)
+    assert (r.answers[0].entry_id, r.answers[0].settles, r.suggested_outcome) == (entry, True, "direct_answer")
+
+
 @pytest.mark.parametrize("text", ["小区门口路灯坏了，不知道归谁管", "小区门口路灯坏了"])
 def test_an_answer_about_another_matter_is_not_offered_beside_the_dispatch(indexed, text):
     """小区门口 is in 占道经营's question 小区门口有人摆摊卖菜: it covered 58 % of the call, and was offered with a
