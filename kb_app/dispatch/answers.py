@@ -326,7 +326,7 @@ def for_request(kb, result, day) -> list[Answer]:
         answers.sort(key=lambda a: not a.settles)
     if answers or not (result.urgent and result.candidates):
         return answers
-    answers = suggest(kb, result.urgent_text, day=day)
+    answers = off_matter_dropped(kb, result, suggest(kb, result.urgent_text, day=day))
     entry = kb.snapshot().entries.get(result.candidates[0].entry_id)
     if answers or entry is None:
         return answers

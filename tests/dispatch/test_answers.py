@@ -116,6 +116,15 @@ def test_the_safety_advice_for_an_urgent_matter_said_at_the_end_of_a_complaint(i
     assert indexed.dispatch("家里煤气味很重", now=NOW).answers[0].entry_id == "gas-leak-emergency"
 
 
+def test_an_urgent_matter_no_answer_names_gets_its_own_safety_steps_not_another_matters_answer(indexed):
+    """马路上的井盖丢了: 停水、水管漏水's question 马路上水管爆了 shares 马路上, and was listed as the answer whose safety
+    advice to read; it says nothing of 井盖. The steps intake_rules.yaml gives for a missing cover are read instead."""
+    r = indexed.dispatch("马路上的井盖丢了", now=NOW)
+    assert r.urgent and r.candidates[0].entry_id == "manhole-cover"
+    assert "water-repair" not in [a.entry_id for a in r.answers]
+    assert r.urgent_advice and "井" in r.urgent_steps and "见下方答复口径" not in r.urgent_steps
+
+
 @pytest.mark.parametrize("text", ["家里煤气味很重", "水管爆了"])
 def test_a_matter_of_the_shortest_time_limit_is_dispatched_though_an_answer_covers_it(indexed, sample_root, text):
     """The answer's safety advice is read, and the matter is dispatched at once (2 hours), never only answered."""
