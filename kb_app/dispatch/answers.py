@@ -205,9 +205,12 @@ def dispatched_here(entry, text: str, question: bool = True, synonym_groups=(), 
     # The request's pairs of characters as said first (桶满 of 垃圾桶满溢, where 大件垃圾's sentence names as many words:
     # 小区、生活垃圾桶; 收费有异议), then its words.
     pairs = phrasing_bigrams(text)
-    best = max(((len(pairs & phrasing_bigrams(s)), coverage(text, s, synonym_groups, weight), -i)
-                for i, s in enumerate(sentences)), default=(0, 0.0, 0))
-    return best[1] > 0 and bool(_DISPATCHED.search(sentences[-best[2]]))
+
+    def closeness(sentence: str) -> tuple:
+        return len(pairs & phrasing_bigrams(sentence)), coverage(text, sentence, synonym_groups, weight)
+
+    best = max(sentences, key=closeness)  # the first of equals
+    return closeness(best)[1] > 0 and bool(_DISPATCHED.search(best))
 
 
 #: The statuses that follow from an entry's dates alone (others, such as a format error, are kept).
