@@ -58,6 +58,11 @@ MIN_RELATIVE_SCORE = 0.2
 #: a request naming no district (the agent asks first) it must match clearly better to come first; for
 #: a request naming its district, it comes first over a citywide entry matching nearly as well.
 LOCAL_UNKNOWN_WEIGHT, LOCAL_NAMED_WEIGHT = 0.9, 1.1
+#: Another district's or street's entry comes after those that apply matching at least this share as well as it:
+#: one that applies and matches less (预付卡退费纠纷 by 健身 for 和平街道小区健身器材坏了, whose match is 新华街道's
+#: 小区内部公共设施维修) comes after it. The request is about that entry's matter, told in another place: it comes
+#: first, said to be another place's and never preselected, and the agent dispatches by where the caller is.
+ELSEWHERE_SHARE = 0.5
 #: How long or when something has gone on (一个多星期了, 好几天, 半个月, 2019年1月28日): it says nothing of what the
 #: matter is, and matched 我们小区门口路灯坏了一个多星期了 to 村庄路灯不亮 through the 一个多 of its example
 #: 村口的路灯坏了一个多月了 (26.3 against 22.9 for 路灯不亮). Left out of what is matched, in requests and entries alike.
@@ -1214,8 +1219,9 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
             left_out.scope if left_out else "", place.note, learned=learned, elsewhere=place.elsewhere))
     _weigh_local(snap, candidates)
     # Another district's or street's matter (东湖区's 小区停车管理 for a caller in 西山区, 新华街道's 小区内部公共设施维修
-    # for one in 和平街道) after those that apply to the caller's.
-    candidates.sort(key=lambda c: c.elsewhere)
+    # for one in 和平街道) after those that apply to the caller's, but for those matching far less (ELSEWHERE_SHARE).
+    elsewhere = max((c.score for c in candidates if c.elsewhere), default=0.0)
+    candidates.sort(key=lambda c: c.elsewhere or c.score < ELSEWHERE_SHARE * elsewhere)
     _follow_boundaries(candidates, wheres)
     return candidates
 

@@ -365,6 +365,9 @@ def dispatch_form(kb, user, result, offered, matter=0, text=""):
         st.caption("首选事项与诉求只是字词相近：请选择派单事项，或选“其他事项”从派单目录中查找。")
     elif left_out and not answered:
         st.caption(f"首选事项的职责边界不包括“{left_out}”：请核对来电所说，再选择派单事项。")
+    elif elsewhere and offered[0].elsewhere and not answered:
+        # Nothing that applies where the caller is matches half as well (assistant.ELSEWHERE_SHARE).
+        st.caption(f"首选事项{elsewhere}：请按来电人所在地选择派单事项，或选“其他事项”从派单目录中查找。")
     elif elsewhere and not answered:
         st.caption(f"首选事项{elsewhere}，再选择派单事项。")
     choice = st.radio("确认派单事项", [*options, OTHER_ENTRY], key=f"dispatch_choice_{request}",

@@ -369,7 +369,8 @@ def test_a_districts_answer_and_matter_wait_for_the_callers_district(indexed):
     fees = indexed.dispatch("西山区小区里车乱停，外面的车都开进来停，停车收费不合理", now=NOW)
     notes = {c.entry_id: c.region_note for c in fees.candidates}
     assert notes["parking-community"] == "仅适用于东湖区，来电说的是西山区"
-    assert list(notes)[-1] == "parking-community"  # after those that apply to the caller's district
+    # Those that apply match far less (物业费收费 by 收费, ELSEWHERE_SHARE): 东湖区's matter first, said to be 东湖区's.
+    assert list(notes)[0] == "parking-community" and not any(list(notes.values())[1:])
     donghu = indexed.dispatch("东湖区小区停车位被占了", now=NOW)
     assert donghu.answers[0].entry_id == "donghu-community-parking" and donghu.answers[0].settles
     assert donghu.answers[0].region_note == "" and "region_note" not in donghu.answers[0].to_dict()

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_app.cli import cli
-from kb_app.dispatch import regions
+from kb_app.dispatch import assistant, regions
 from kb_app.dispatch.assistant import directory_index
 
 NOW = dt.datetime(2026, 11, 20, 16, 0)
@@ -66,11 +66,12 @@ def test_a_place_puts_no_local_entry_first(kb, text, first):
 def test_another_districts_entry_is_not_first_for_a_tree_in_the_callers_district(kb):
     r = kb.dispatch("我住南河区，小区里的树太高了挡光", now=NOW, answers=False, not_emergency=True)
     ids = [c.entry_id for c in r.candidates]
-    assert r.candidates[0].entry_id != "rural-street-light" and not r.candidates[0].region_note
-    # The tree-trimming entry of 西山区's 清水街道 is the match, proposed after those that apply, with why.
-    greening = ids.index("community-greening")
-    assert r.candidates[greening].region_note == "仅适用于西山区清水街道，来电说的是南河区"
-    assert all(c.region_note for c in r.candidates[greening:])
+    assert "rural-street-light" not in ids[:1]
+    # The tree-trimming entry of 西山区's 清水街道 is the match, said to be another place's; what applies in 南河区
+    # matches only in passing (供水管道爆裂 by 小区), and comes after it rather than first and preselected.
+    assert ids[0] == "community-greening" and r.candidates[0].elsewhere
+    assert r.candidates[0].region_note == "仅适用于西山区清水街道，来电说的是南河区"
+    assert all(c.score < assistant.ELSEWHERE_SHARE * r.candidates[0].score for c in r.candidates if not c.elsewhere)
 
 
 def test_an_entry_for_one_district_comes_first_only_where_the_request_is(kb):
@@ -135,10 +136,18 @@ def test_a_streets_entry_is_not_first_for_a_request_in_another_street(kb):
         assert ids[0] == "street-light-out" and not r.candidates[0].region_note, text
         street = r.candidates[ids.index("community-facilities-xinhua")]
         assert street.elsewhere and street.region_note == "仅适用于东湖区新华街道，来电说的是东湖区和平街道"
-        assert all(c.elsewhere for c in r.candidates[ids.index("community-facilities-xinhua"):])
-    committee = kb.dispatch("和平街道我们小区想成立业委会", now=NOW, answers=False, not_emergency=True)
-    assert committee.candidates[0].entry_id != "owners-committee-xinhua"
-    assert committee.to_dict()["candidates"][-1]["region_note"] == "仅适用于东湖区新华街道，来电说的是东湖区和平街道"
+        # After it, only other places' entries and those matching less than half as well as the best of them (停电 by 灯).
+        best = max(c.score for c in r.candidates if c.elsewhere)
+        assert all(c.elsewhere or c.score < assistant.ELSEWHERE_SHARE * best
+                   for c in r.candidates[ids.index("community-facilities-xinhua"):])
+    # Where nothing that applies matches half as well, the other street's matter is first: never preselected
+    # (region_note), and what applies follows (预付卡退费纠纷 shares only 健身 with 健身器材坏了).
+    for text, entry in (("东湖区和平街道小区健身器材坏了", "community-facilities-xinhua"),
+                        ("和平街道我们小区想成立业委会", "owners-committee-xinhua")):
+        r = kb.dispatch(text, now=NOW, answers=False, not_emergency=True)
+        assert r.candidates[0].entry_id == entry and r.candidates[0].elsewhere, text
+        assert r.to_dict()["candidates"][0]["region_note"] == "仅适用于东湖区新华街道，来电说的是东湖区和平街道"
+        assert len(r.candidates) > 1 and not any(c.elsewhere for c in r.candidates[1:]), text
 
 
 def test_a_streets_entry_is_first_in_its_street(kb):

@@ -74,6 +74,16 @@ def test_a_districts_matter_for_a_caller_whose_district_is_unknown_is_not_chosen
     assert "建议：直接答复，不必派单。" in [s.value for s in at.success]
 
 
+def test_another_streets_matter_first_is_not_chosen_for_the_agent(app_env, agent):
+    """Only 新华街道's entry is about 小区健身器材 (none for 和平街道): it is first, said to be another street's, and
+    nothing is chosen; a matter sharing a word with the call (预付卡退费纠纷 by 健身) is no longer first and chosen."""
+    at = dispatch(console(agent), "东湖区和平街道小区健身器材坏了")
+    assert choice_radio(at).index is None
+    assert choice_radio(at).options[0].startswith("1. 小区内部公共设施维修（新华街道）")
+    assert ("首选事项仅适用于东湖区新华街道，来电说的是东湖区和平街道：请按来电人所在地选择派单事项，"
+            "或选“其他事项”从派单目录中查找。") in [c.value for c in at.caption]
+
+
 def test_console_is_not_open_to_the_public(app_env):
     at = open_page()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
