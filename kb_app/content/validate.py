@@ -310,6 +310,8 @@ class _Validator(ConfigChecks):
         from ..dispatch import regions
         from ..search.analysis import normalize
 
+        if e.meta.get("regions") is None:
+            self.check_street_handler(e, regions.places(self.snap))
         if not isinstance(e.meta.get("regions"), list):
             return
         found = regions.places(self.snap)
@@ -322,6 +324,24 @@ class _Validator(ConfigChecks):
                          "不能按来电所在的地方判断这个条目是否适用",
                          f"改为“全市”，或 units.yaml 中的{example}街道、乡镇写成“区名+街道名”；"
                          "新的区、街道请先在 units.yaml 中登记")
+        self.check_street_handler(e, found)
+
+    def check_street_handler(self, e: Entry, found):
+        """A catalogue entry whose lead unit is a street's or town's applies to that street only: with regions wider
+        than it (全市, a district, none) or of another street, calls from every other street are sent to it."""
+        from ..dispatch.regions import CITYWIDE
+
+        unit = self.snap.units.get(e.meta.get("handler")) if isinstance(e.meta.get("handler"), str) else None
+        if e.kind != "directory" or not unit or unit.get("level") != "street":
+            return
+        told = e.strings("regions") or [CITYWIDE]
+        if all(e.meta["handler"] in getattr(found.region(r), "streets", ()) for r in told):
+            return
+        street = unit.get("name") or e.meta["handler"]
+        self.add(e.path, e.lines.get("regions") or e.lines.get("handler"), "regions",
+                 f"主办单位“{street}”是街道（乡镇），适用地区却是“{'、'.join(told)}”：其他街道（乡镇）的来电也会派给它",
+                 f"把 regions 写成主办单位所在的街道（乡镇），如“{unit.get('district') or ''}{(unit.get('aliases') or [street])[0]}”；"
+                 "各街道（乡镇）分别办理的事项，由所在区的单位主办，或每个街道（乡镇）各写一个条目")
 
     def unit_fix(self, unit):
         close = self.snap.unit_meant(unit)

@@ -123,6 +123,16 @@ CASES = [
      "不能按来电所在的地方判断这个条目是否适用。修改方法：改为“全市”，或 units.yaml 中的区名（如 "),
     ("region of no district", DIRECTORY, DIRECTORY_TEXT.replace("level: city", "level: city\nregions: [朝阳区]"),
      f"{DIRECTORY}:11: 字段 regions：地区“朝阳区”不是 units.yaml 中登记的区、街道或乡镇"),
+    ("street's matter for a district", DIRECTORY,
+     DIRECTORY_TEXT.replace("handler: city-hrss", "handler: street-donghu-heping").replace("level: city", "level: street\nregions: [东湖区]"),
+     f"{DIRECTORY}:11: 字段 regions：主办单位“东湖区和平街道办事处”是街道（乡镇），适用地区却是“东湖区”：其他街道（乡镇）的来电也会派给它。"
+     "修改方法：把 regions 写成主办单位所在的街道（乡镇），如“东湖区和平街道”；各街道（乡镇）分别办理的事项，由所在区的单位主办，"
+     "或每个街道（乡镇）各写一个条目。"),
+    ("street's matter for the city", DIRECTORY, DIRECTORY_TEXT.replace("handler: city-hrss", "handler: street-donghu-heping"),
+     f"{DIRECTORY}:8: 字段 regions：主办单位“东湖区和平街道办事处”是街道（乡镇），适用地区却是“全市”"),
+    ("street's matter for another street", DIRECTORY,
+     DIRECTORY_TEXT.replace("handler: city-hrss", "handler: street-donghu-heping").replace("level: city", "level: street\nregions: [东湖区新华街道]"),
+     f"{DIRECTORY}:11: 字段 regions：主办单位“东湖区和平街道办事处”是街道（乡镇），适用地区却是“东湖区新华街道”"),
     ("unknown level", DIRECTORY, DIRECTORY_TEXT.replace("level: city", "level: province"),
      f"{DIRECTORY}:10: 字段 level：层级“province”无效。修改方法：改为 city（市级）、district（区级）或 street（街乡级）。"),
     ("public answer meant for staff", POLICY, POLICY_TEXT.replace("正文。", "正文。\n\n本口径仅供坐席内部使用，不得对外公开。"),
