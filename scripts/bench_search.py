@@ -31,7 +31,7 @@ DISTRICTS = ["东湖区", "西山区", "南湾区", "北岭区", "中山区", "�
 
 def sample_material():
     """Units, entry texts and regulation sentences of the sample knowledge base."""
-    from kb_app.content.model import Snapshot
+    from kb_app.content.model import Snapshot, in_use
 
     snap = Snapshot.from_tree(PROJECT)
     policies = [e for e in snap.entry_list if e.kind == "policy"]
@@ -40,7 +40,7 @@ def sample_material():
         sentences.extend(s for s in re.split(r"(?<=[。；！？])", e.body.replace("\n", "")) if len(s) > 8)
     for a in snap.articles():
         sentences.extend(s for s in re.split(r"(?<=[。；])", a.text.replace("\n", "")) if len(s) > 8)
-    units = [u for u in snap.units if u]
+    units = [u for u, spec in snap.units.items() if u and in_use(spec)]  # a retired unit's answers are not public
     groups = snap.synonym_groups
     return snap, policies, sentences, units, groups
 
@@ -56,7 +56,8 @@ def generate(n: int, material, rng: random.Random):
         year = rng.choice([2024, 2025, 2026, 2027])
         unit = rng.choice(units)
         entry_id = f"gen-{i:06d}"
-        internal = rng.random() < 0.1
+        # An internal answer (重复来电处理内部口径) lends its title to internal ones only.
+        internal = rng.random() < 0.1 or base.audience == "internal"
         meta = {"id": entry_id, "kind": "policy", "title": f"{district}{base.title}（{year}年第{i % 97 + 1}批）",
                 "questions": rng.sample(base.questions, min(len(base.questions), 2)) + [f"{district}{rng.choice(base.keywords or [base.title])}在哪里办"],
                 "unit": unit, "audience": "internal" if internal else "public", "category": base.category[:2],
@@ -73,12 +74,22 @@ def generate(n: int, material, rng: random.Random):
         yield f"entries/policy/{unit}/{entry_id}.md", frontmatter.dump(meta, "".join(body) + "\n")
 
 
+def district_units(snap) -> str:
+    """units.yaml lines registering the generated entries' districts the sample does not name, so that their
+    ``regions`` are places the knowledge base knows (as ``kb validate`` asks)."""
+    known = {str(u.get("district") or "") for u in snap.units.values()}
+    return "".join(f"\n- id: bench-district-{n}\n  name: {d}人民政府\n  level: district\n  parent: null\n  district: {d}\n"
+                   for n, d in enumerate(DISTRICTS) if d not in known)
+
+
 def make_repo(root: Path, n: int, material) -> Path:
     from kb_app import init_repo
 
     init_repo(root, empty=True)
     for name in ("units", "synonyms", "time_limits", "calendar"):
         (root / "regulations" / f"{name}.yaml").write_text((PROJECT / "regulations" / f"{name}.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with (root / "regulations" / "units.yaml").open("a", encoding="utf-8") as f:
+        f.write(district_units(material[0]))
     for reg in (PROJECT / "regulations" / "texts").glob("*.md"):
         (root / "regulations" / "texts" / reg.name).write_text(reg.read_text(encoding="utf-8"), encoding="utf-8")
     rng = random.Random(SEED)
