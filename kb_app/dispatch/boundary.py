@@ -35,7 +35,13 @@ class Exclusion:
 
     @property
     def note(self) -> str:
-        return f"职责边界不包括“{self.scope}”" + (f"：{self.where}" if self.where else "")
+        """What is said beside the candidate, a title the item names in straight quotes (派"路灯不亮") written in the
+        curly ones of the rest of the note."""
+        where = _STRAIGHT_QUOTED.sub(r"“\1”", self.where)
+        return f"职责边界不包括“{self.scope}”" + (f"：{where}" if where else "")
+
+
+_STRAIGHT_QUOTED = re.compile(r'"([^"\n]+)"')
 
 
 @functools.lru_cache(maxsize=4096)

@@ -310,7 +310,8 @@ def show_candidates(kb, user, result):
                 + f"：**{render.markdown_literal(top.title)}** → 主办 **{render.markdown_literal(top.handler_name)}**"
                 + (f"，协办 {render.markdown_literal(co)}" if co else "")
                 + f"\n\n办结期限：**{render.markdown_literal(due)}**" + badges
-                + (f"\n\n:{'orange' if top.left_out else 'gray'}-badge[{render.markdown_literal(top.note)}]"
+                # A note that keeps the candidate from being chosen (a boundary, another place) stands out.
+                + (f"\n\n:{'orange' if top.left_out or top.region_note else 'gray'}-badge[{render.markdown_literal(top.note)}]"
                    if top.note else ""),
                 unsafe_allow_html=True)
     # A static table: five rows need no sorting, and its cells wrap where a data grid cuts the lists of

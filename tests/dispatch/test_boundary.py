@@ -46,7 +46,7 @@ def test_the_candidate_says_what_its_boundary_leaves_out(sample_root):
     [first, *_] = rank_candidates(snap, "小区路灯坏了一个星期了，晚上看不见路", now)
     assert first.entry_id == "street-light-out"                                       # its place is kept
     assert first.note == ("职责边界不包括“小区内部路灯”：由物业或产权单位负责，派所在街道协调，"
-                          "新华街道辖区派\"小区内部公共设施维修（新华街道）\"")
+                          "新华街道辖区派“小区内部公共设施维修（新华街道）”")  # curly as the rest of the note
     assert first.left_out == "小区内部路灯" and first.to_dict()["left_out"] == "小区内部路灯"
     [road, *_] = rank_candidates(snap, "我们这条路的路灯坏了好几个，晚上黑漆漆的", now)
     assert road.entry_id == "street-light-out" and road.note == "" and road.left_out == ""

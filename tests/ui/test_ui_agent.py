@@ -80,6 +80,8 @@ def test_another_streets_matter_first_is_not_chosen_for_the_agent(app_env, agent
     at = dispatch(console(agent), "东湖区和平街道小区健身器材坏了")
     assert choice_radio(at).index is None
     assert choice_radio(at).options[0].startswith("1. 小区内部公共设施维修（新华街道）")
+    top = next(m.value for m in at.markdown if m.value.startswith("首选："))
+    assert ":orange-badge[仅适用于东湖区新华街道，来电说的是东湖区和平街道]" in top  # why nothing is chosen stands out
     assert ("首选事项仅适用于东湖区新华街道，来电说的是东湖区和平街道：请按来电人所在地选择派单事项，"
             "或选“其他事项”从派单目录中查找。") in [c.value for c in at.caption]
 
