@@ -1226,6 +1226,13 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     return candidates
 
 
+def region_note(snap: Snapshot, entry_id: str, text: str) -> str:
+    """Why a catalogue entry may not apply where a request is, as said beside a candidate (仅适用于东湖区新华街道，
+    来电说的是东湖区和平街道); "" where it applies or the entry is unknown. For an entry an agent picks by hand."""
+    entry = snap.entries.get(entry_id)
+    return scope(snap, entry.regions, locate(text, snap)).note if entry is not None else ""
+
+
 def _follow_boundaries(candidates: list[Candidate], wheres: dict[str, str]):
     """Put before an entry the candidate its boundary sends what the request names to, when that one ranks
     below it: 井盖往外冒水 is left out of 井盖缺失、破损 (往外冒水、冒污水的井盖：派"供水管道爆裂、路面冒水"), so

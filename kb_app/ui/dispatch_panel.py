@@ -383,6 +383,9 @@ def dispatch_form(kb, user, result, offered, matter=0, text=""):
         titles = snap.titles_to_choose(snap.directory())
         choice = st.selectbox("派单目录事项", list(titles), format_func=titles.get, index=None,
                               placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
+    # An entry of another place, picked from the candidates or the catalogue, is said to be one before it is sent.
+    if choice and (place := kb.dispatch_region_note(choice, text or result.text, result.commit)):
+        st.warning(f"所选事项{place}：请确认来电人所在地后再派单。", icon=":material/location_off:")
     if st.button("派单", key=f"outcome_dispatch{f'_{matter}' if matter else ''}", disabled=not choice,
                  type="secondary" if answered else "primary"):
         rank = None if by_hand else list(options).index(choice) + 1

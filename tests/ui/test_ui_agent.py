@@ -86,6 +86,23 @@ def test_another_streets_matter_first_is_not_chosen_for_the_agent(app_env, agent
             "或选“其他事项”从派单目录中查找。") in [c.value for c in at.caption]
 
 
+def test_an_entry_of_another_place_is_said_to_be_one_when_chosen(app_env, agent):
+    """Chosen from the candidates or picked from the catalogue, 新华街道's matter for a caller in 和平街道 is said to
+    be another street's before it is dispatched; one that applies is not."""
+    warned = "所选事项仅适用于东湖区新华街道，来电说的是东湖区和平街道：请确认来电人所在地后再派单。"
+    at = dispatch(console(agent), "东湖区和平街道小区健身器材坏了")
+    assert warned not in [w.value for w in at.warning]
+    choice_radio(at).set_value("community-facilities-xinhua").run()
+    assert warned in [w.value for w in at.warning]
+    choice_radio(at).set_value("prepaid-card-dispute").run()
+    assert warned not in [w.value for w in at.warning]
+    choice_radio(at).set_value("__other__").run()
+    manual_box(at).set_value("owners-committee-xinhua").run()
+    assert warned in [w.value for w in at.warning]
+    manual_box(at).set_value("street-light-out").run()
+    assert not [w.value for w in at.warning if w.value.startswith("所选事项")]
+
+
 def test_console_is_not_open_to_the_public(app_env):
     at = open_page()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
