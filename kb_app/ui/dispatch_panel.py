@@ -343,6 +343,8 @@ def show_more(kb, user, result, after):
 
 
 OTHER_ENTRY = "__other__"
+#: How many of a catalogue entry's keywords the list to pick from shows (and searches) beside its title.
+PICKER_KEYWORDS = 5
 HISTORY_NOTE = "，并记入派单历史（今后相似诉求的派单会参考它）"
 
 
@@ -381,8 +383,11 @@ def dispatch_form(kb, user, result, offered, matter=0, text=""):
     if by_hand:
         snap = kb.snapshot()
         titles = snap.titles_to_choose(snap.directory())
-        choice = st.selectbox("派单目录事项", list(titles), format_func=titles.get, index=None,
-                              placeholder="输入事项名称查找", key=f"dispatch_manual_{request}")
+        # The agent types the caller's words (健身器材) as often as a matter's name: the keywords are searched too.
+        shown = {k: f"{t}　·　{'、'.join(snap.entries[k].keywords[:PICKER_KEYWORDS])}" if snap.entries[k].keywords else t
+                 for k, t in titles.items()}
+        choice = st.selectbox("派单目录事项", list(titles), format_func=shown.get, index=None,
+                              placeholder="输入事项名称或关键词查找", key=f"dispatch_manual_{request}")
     # An entry of another place, picked from the candidates or the catalogue, is said to be one before it is sent.
     if choice and (place := kb.dispatch_region_note(choice, text or result.text, result.commit)):
         st.warning(f"所选事项{place}：请确认来电人所在地后再派单。", icon=":material/location_off:")

@@ -55,9 +55,13 @@ def manual_box(at):
 def test_a_choice_made_for_one_request_does_not_carry_to_the_next(app_env, agent):
     at = dispatch(console(agent), "路口的路灯坏了好几天了，晚上黑乎乎的")
     choice_radio(at).set_value("__other__").run()
-    # The whole catalogue to pick from, by name: no ids for the agent to read past.
+    # The whole catalogue to pick from, by name and keywords (the caller's words are searched too): no ids for the
+    # agent to read past.
     snap = app_env.snapshot()
-    assert sorted(manual_box(at).options) == sorted(e.title for e in snap.directory())
+    assert sorted(o.split("　·　")[0] for o in manual_box(at).options) == sorted(e.title for e in snap.directory())
+    assert "小区内部公共设施维修（新华街道）　·　小区设施损坏、小区健身器材、小区围墙、小区公共设施、物业不修" \
+        in manual_box(at).options
+    assert not any("-" in o or "__" in o for o in manual_box(at).options)
     at = dispatch(at, "楼道里有很大的煤气味")
     radio = choice_radio(at)
     assert radio.index == 0 and radio.value != "__other__"
