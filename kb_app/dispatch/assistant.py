@@ -150,7 +150,8 @@ class Candidate:
     #: What the entry's boundary leaves out and the request names (小区内部路灯 of 小区路灯坏了), if anything.
     left_out: str = ""
     #: The entry is for districts or streets the request does not name (regions.scope), if so: it is not chosen
-    #: for the agent, and proposed after those that apply when the request is located elsewhere.
+    #: for the agent, and proposed after those that apply when the request is located elsewhere (unless none of them
+    #: matches half as well, ELSEWHERE_SHARE).
     region_note: str = ""
     #: The request is located in none of the entry's districts or streets (another's matter), not only unsaid.
     elsewhere: bool = False

@@ -34,7 +34,8 @@ AGENT = [{}, {"bearer": []}]
 #: A dispatch candidate's or answer's note that it is for another district than the caller's.
 REGION_NOTE = ("仅在该条只适用于某些区或街道（乡镇）、而来电没说在哪里、只说了区或说的是别的区、别的街道时出现：说明及要问的话，"
                "如“仅适用于东湖区：请先问清来电人所在的区”“仅适用于东湖区新华街道，来电只说了东湖区：请先问清来电人所在的街道（乡镇）”"
-               "“仅适用于东湖区，来电说的是西山区”；来电说的是别处的派单候选排在适用的之后，这样的答复不能直接答复来电人")
+               "“仅适用于东湖区，来电说的是西山区”；来电说的是别处的派单候选排在适用的之后（适用的吻合程度都不到它一半时排第一，但不要替坐席预先选定），"
+               "这样的答复不能直接答复来电人")
 
 #: What a report's receipt says of its text read as an emergency.
 REPORT_EMERGENCY = ("仅纠错：内容按检索问题的同样规则识别，读起来可能是正在发生的紧急情况（如“……我不想活了”）时出现，"
