@@ -248,12 +248,12 @@ class Kb:
                     result.more = other.more
         return result
 
-    def dispatch_region_note(self, entry_id: str, text: str, commit: str | None = None) -> str:
-        """Why a catalogue entry may not apply where a request says it is (kb_app.dispatch.assistant.region_note):
-        "仅适用于东湖区新华街道，来电说的是东湖区和平街道"; "" where it applies."""
-        from .dispatch.assistant import region_note
+    def dispatch_scope(self, entry_id: str, text: str, commit: str | None = None):
+        """Whether a catalogue entry applies where a request says it is (kb_app.dispatch.assistant.entry_scope): its
+        ``note`` is "" where it does, else "仅适用于东湖区新华街道，来电说的是东湖区和平街道" or what to ask first."""
+        from .dispatch.assistant import entry_scope
 
-        return region_note(self.snapshot(commit), entry_id, text)
+        return entry_scope(self.snapshot(commit), entry_id, text)
 
     def _corrected(self, text: str) -> str:
         """A request as the agent's search corrects its misspelt words (社宝卡 → 社保卡), all of it (the search

@@ -310,9 +310,7 @@ class _Validator(ConfigChecks):
         from ..dispatch import regions
         from ..search.analysis import normalize
 
-        if e.meta.get("regions") is None:
-            self.check_street_handler(e, regions.places(self.snap))
-        if not isinstance(e.meta.get("regions"), list):
+        if not isinstance(e.meta.get("regions"), (list, type(None))):
             return
         found = regions.places(self.snap)
         for name in e.strings("regions"):
@@ -331,13 +329,14 @@ class _Validator(ConfigChecks):
         than it (全市, a district, none) or of another street, calls from every other street are sent to it."""
         from ..dispatch.regions import CITYWIDE
 
-        unit = self.snap.units.get(e.meta.get("handler")) if isinstance(e.meta.get("handler"), str) else None
+        handler = e.meta.get("handler")
+        unit = self.snap.units.get(handler) if isinstance(handler, str) else None
         if e.kind != "directory" or not unit or unit.get("level") != "street":
             return
         told = e.strings("regions") or [CITYWIDE]
-        if all(e.meta["handler"] in getattr(found.region(r), "streets", ()) for r in told):
+        if all(handler in getattr(found.region(r), "streets", ()) for r in told):
             return
-        street = unit.get("name") or e.meta["handler"]
+        street = unit.get("name") or handler
         self.add(e.path, e.lines.get("regions") or e.lines.get("handler"), "regions",
                  f"主办单位“{street}”是街道（乡镇），适用地区却是“{'、'.join(told)}”：其他街道（乡镇）的来电也会派给它",
                  f"把 regions 写成主办单位所在的街道（乡镇），如“{unit.get('district') or ''}{(unit.get('aliases') or [street])[0]}”；"

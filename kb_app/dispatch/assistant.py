@@ -43,7 +43,7 @@ from ..search.coverage import COMMON_SHARE, NOT_SUBJECT, TIME_WORDS, single_noun
 from .answers import is_question
 from .boundary import excluded
 from . import resemblance
-from .regions import CITYWIDE, Places, local_units, locate, places, scope
+from .regions import CITYWIDE, Places, Scope, local_units, locate, places, scope
 from .emergency import RESEMBLES, SUSPECTED, Finding, Recogniser
 from ..labels import RULE_ACTION_LABELS
 from ..content.model import Entry, Snapshot
@@ -1227,11 +1227,12 @@ def rank_candidates(snap: Snapshot, text: str, now: dt.datetime, limit: int = 5,
     return candidates
 
 
-def region_note(snap: Snapshot, entry_id: str, text: str) -> str:
-    """Why a catalogue entry may not apply where a request is, as said beside a candidate (仅适用于东湖区新华街道，
-    来电说的是东湖区和平街道); "" where it applies or the entry is unknown. For an entry an agent picks by hand."""
+def entry_scope(snap: Snapshot, entry_id: str, text: str) -> Scope:
+    """How a catalogue entry's regions stand to where a request is, as said beside a candidate (regions.Scope: 仅适用于
+    东湖区新华街道，来电说的是东湖区和平街道); no note where it applies or the entry is unknown. For an entry an agent
+    picks by hand."""
     entry = snap.entries.get(entry_id)
-    return scope(snap, entry.regions, locate(text, snap)).note if entry is not None else ""
+    return scope(snap, entry.regions, locate(text, snap)) if entry is not None else Scope()
 
 
 def _follow_boundaries(candidates: list[Candidate], wheres: dict[str, str]):

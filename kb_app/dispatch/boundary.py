@@ -24,6 +24,8 @@ _HEAD = re.compile(r"^\*\*不包括\*\*[：:]?\s*$")
 _ITEM = re.compile(r"^\s*[-*]\s+(?P<scope>[^：:\n]{2,40}?)[：:]\s*(?P<where>.*?)[；;。.]?\s*$")
 #: Words of a scope that say nothing of what it is (…等危险情况).
 _GENERIC = frozenset({"情况", "问题", "事项", "方面", "有关", "相关", "其他"})
+#: A title a boundary item names in straight quotes (派"路灯不亮").
+_STRAIGHT_QUOTED = re.compile(r'"([^"\n]+)"')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,9 +41,6 @@ class Exclusion:
         curly ones of the rest of the note."""
         where = _STRAIGHT_QUOTED.sub(r"“\1”", self.where)
         return f"职责边界不包括“{self.scope}”" + (f"：{where}" if where else "")
-
-
-_STRAIGHT_QUOTED = re.compile(r'"([^"\n]+)"')
 
 
 @functools.lru_cache(maxsize=4096)

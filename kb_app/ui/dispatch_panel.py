@@ -389,8 +389,10 @@ def dispatch_form(kb, user, result, offered, matter=0, text=""):
         choice = st.selectbox("派单目录事项", list(titles), format_func=shown.get, index=None,
                               placeholder="输入事项名称或关键词查找", key=f"dispatch_manual_{request}")
     # An entry of another place, picked from the candidates or the catalogue, is said to be one before it is sent.
-    if choice and (place := kb.dispatch_region_note(choice, text or result.text, result.commit)):
-        st.warning(f"所选事项{place}：请确认来电人所在地后再派单。", icon=":material/location_off:")
+    if choice and (place := kb.dispatch_scope(choice, text or result.text, result.commit)).note:
+        # Another place's (…来电说的是东湖区和平街道) is to be checked; a place not said, to be asked (…：请先问清…).
+        st.warning(f"所选事项{place.note}" + ("：请确认来电人所在地后再派单。" if place.elsewhere else "，再派单。"),
+                   icon=":material/location_off:")
     if st.button("派单", key=f"outcome_dispatch{f'_{matter}' if matter else ''}", disabled=not choice,
                  type="secondary" if answered else "primary"):
         rank = None if by_hand else list(options).index(choice) + 1

@@ -105,6 +105,10 @@ def test_an_entry_of_another_place_is_said_to_be_one_when_chosen(app_env, agent)
     assert warned in [w.value for w in at.warning]
     manual_box(at).set_value("street-light-out").run()
     assert not [w.value for w in at.warning if w.value.startswith("所选事项")]
+    # Where the call does not say the street, what to ask is said once.
+    at = dispatch(at, "小区健身器材坏了")
+    choice_radio(at).set_value("community-facilities-xinhua").run()
+    assert "所选事项仅适用于东湖区新华街道：请先问清来电人所在的街道（乡镇），再派单。" in [w.value for w in at.warning]
 
 
 def test_console_is_not_open_to_the_public(app_env):
