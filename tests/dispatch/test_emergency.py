@@ -978,6 +978,14 @@ def test_another_right_line_counts(tmp_path):
     ("房子裂开了，感觉要塌", "119"),
     ("这老房子早晚要塌", "none"),
     ("我爸妈在屋里烧炭取暖，俩人都迷糊了叫不太醒", "120"),
+    # a leg or an arm that will not move now (a stroke, the spine) goes to 120; a table's leg, or legs
+    # that have long been weak, do not
+    ("我的腿动不了了", "120"),
+    ("我妈腿突然动不了了", "120"),
+    ("我爸下半身没知觉了", "120"),
+    ("我胳膊抬不起来了", "120"),
+    ("桌子腿动不了了", "none"),
+    ("我腿脚不好动不了，能上门办社保吗", "none"),
 ])
 def test_the_sample_rules(text, line):
     assert sample_line(text) == line
