@@ -986,6 +986,14 @@ def test_another_right_line_counts(tmp_path):
     ("我胳膊抬不起来了", "120"),
     ("桌子腿动不了了", "none"),
     ("我腿脚不好动不了，能上门办社保吗", "none"),
+    # blood sugar falling, sight going, breath not coming, a bone in the throat, a head cut open
+    ("我爸血糖低得厉害在发抖", "120"),
+    ("我突然看不清东西了", "120"),
+    ("我呼吸不过来了", "120"),
+    ("孩子鱼刺卡喉咙了", "120"),
+    ("孩子头磕破了", "120"),
+    ("血糖低怎么办理慢病", "none"),
+    ("最近老是看不清东西了想配眼镜", "none"),
 ])
 def test_the_sample_rules(text, line):
     assert sample_line(text) == line
