@@ -994,6 +994,16 @@ def test_another_right_line_counts(tmp_path):
     ("孩子头磕破了", "120"),
     ("血糖低怎么办理慢病", "none"),
     ("最近老是看不清东西了想配眼镜", "none"),
+    # a finger in a mincer, dentures swallowed, pills taken too many, a fall down the stairs, a sudden pain,
+    # a child caught in a lift's door; asking about pills or false teeth is no alarm
+    ("孩子手指被绞肉机绞了", "120"),
+    ("我家老人吞了假牙", "120"),
+    ("我妈吃药过量了", "120"),
+    ("孩子摔下楼梯了不哭了", "120"),
+    ("突然一阵剧烈腹痛", "120"),
+    ("孩子被电梯门夹住了", "119"),
+    ("降压药吃多了有什么副作用", "none"),
+    ("假牙掉了去哪补", "none"),
 ])
 def test_the_sample_rules(text, line):
     assert sample_line(text) == line
